@@ -1,0 +1,17 @@
+"""Minimal settings for the wsgi-perf-gate Django example."""
+import os
+import tempfile
+
+SECRET_KEY = "example-only-not-secret"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ROOT_URLCONF = "exampleproject.urls"
+INSTALLED_APPS = []
+MIDDLEWARE = []
+USE_TZ = True
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("EXAMPLE_DB", os.path.join(tempfile.gettempdir(), f"perf-gate-django-{os.getpid()}.sqlite3")),
+    }
+}

@@ -1,0 +1,119 @@
+// Local command line over the same pipeline, to reproduce a CI result on a laptop.
+//   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--path /] [--rounds 5] [--json out.json]
+//   wsgi-perf-gate compare BASE.json HEAD.json
+// Every action input is also a flag of `run` (--duration-seconds, --baseline-file, ...).
+// Exit status: 0 pass/improved/inconclusive, 1 regressed, 2 bad input or failure to measure.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { compare } from './compare.js';
+import { readConfig } from './config.js';
+import { ConfigError, errorMessage } from './errors.js';
+import { realEdges, runGate } from './pipeline.js';
+import { renderSummary } from './report/summary.js';
+import type { RunResult, Sample } from './types.js';
+
+const RUN_FLAGS = [
+  'command', 'server', 'app', 'workers', 'working-directory', 'url', 'ready-path', 'ready-timeout-seconds', 'path',
+  'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'baseline-file', 'record',
+  'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct', 'max-memory-increase-pct', 'confidence',
+  'fail-on-regression', 'allow-remote', 'python',
+] as const;
+
+const USAGE = `Usage:
+  wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--url http://127.0.0.1:8000] [--path /]
+                     [--rounds 5] [--duration-seconds 10] [--baseline-file base.json] [--record true] [--json out.json]
+  wsgi-perf-gate run --server gunicorn --app app:app [--workers 5] ...
+  wsgi-perf-gate compare BASE.json HEAD.json
+
+Every input of the GitHub Action is a flag of \`run\`. Exit status: 0 pass, improved or
+inconclusive; 1 regressed; 2 bad input or a failure to measure.`;
+
+const stderrLog = {
+  info: (m: string) => process.stderr.write(`${m}\n`),
+  warning: (m: string) => process.stderr.write(`warning: ${m}\n`),
+};
+
+function exitCodeFor(result: RunResult): number {
+  return result.verdict === 'regressed' ? 1 : 0;
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...Object.fromEntries(RUN_FLAGS.map((f) => [f, { type: 'string' as const }])), json: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const flags = values as Record<string, string | undefined>;
+  const config = readConfig({
+    getInput: (name) => flags[name] ?? '',
+    readFile: (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined),
+    workspace: process.cwd(),
+    cores: os.availableParallelism(),
+  });
+  const result = await runGate(config, {
+    record: config.record === 'true',
+    meta: { eventName: 'cli' },
+    edges: realEdges({ log: stderrLog }),
+  });
+  if (flags.json) writeFileSync(flags.json, JSON.stringify(result, null, 1) + '\n');
+  process.stdout.write(renderSummary(result));
+  return exitCodeFor(result);
+}
+
+function readResults(file: string): RunResult {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read a results file (${errorMessage(err)}); expected the JSON written by \`run --json\` or the action's results-file.`);
+  }
+  const r = doc as Partial<RunResult>;
+  if (!Array.isArray(r.samples) || !r.settings?.scenarios || !r.settings.targets?.length) {
+    throw new ConfigError(`${file}: not a wsgi-perf-gate results file (no samples/settings); expected the JSON written by \`run --json\`.`);
+  }
+  return r as RunResult;
+}
+
+function compareCommand(argv: string[]): number {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {} });
+  if (positionals.length !== 2) throw new ConfigError(`compare needs two files, BASE.json and HEAD.json; got ${positionals.length}.`);
+  const [base, head] = positionals.map(readResults) as [RunResult, RunResult];
+  const headTarget = head.settings.targets[0]!.name;
+  // The base run's first target stands for the baseline even when the two were named differently.
+  const baseTarget = base.settings.targets[0]!.name;
+  const baseSamples: Sample[] = base.samples.filter((s) => s.target === baseTarget).map((s) => ({ ...s, target: headTarget }));
+  const comparison = compare({
+    scenarios: head.settings.scenarios,
+    target: headTarget,
+    candidate: head.samples,
+    baseline: baseSamples,
+    baselineInfo: { source: positionals[0]!, commit: base.meta?.commit, createdAt: base.meta?.createdAt },
+    baselineExpected: true,
+    confidence: head.settings.confidence,
+  });
+  const result: RunResult = { ...head, comparison, verdict: comparison.verdict };
+  process.stdout.write(renderSummary(result));
+  return exitCodeFor(result);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'run') return await runCommand(rest);
+    if (command === 'compare') return compareCommand(rest);
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    }
+    throw new ConfigError(`Unknown command ${JSON.stringify(command)}: expected "run" or "compare".`);
+  } catch (err) {
+    process.stderr.write(`wsgi-perf-gate: ${errorMessage(err)}\n`);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

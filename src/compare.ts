@@ -1,0 +1,133 @@
+// Pure: candidate samples (+ baseline samples) -> per-scenario metric comparisons and verdicts.
+import { median } from './stats.js';
+import { combineVerdicts, judgeRelative, type Direction } from './verdict.js';
+import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from './types.js';
+
+export interface CompareInput {
+  scenarios: Scenario[];
+  target: string;
+  candidate: Sample[];
+  /** Samples of the baseline run; undefined when there is none. */
+  baseline?: Sample[];
+  baselineInfo?: BaselineInfo;
+  /** Why there is no baseline (shown in the report), when there is none. */
+  noBaselineNote?: string;
+  /** True when a missing baseline should make the verdict inconclusive (compare-to: stored). */
+  baselineExpected: boolean;
+  confidence: number;
+}
+
+interface MetricDef {
+  metric: MetricName;
+  label: string;
+  direction: Direction;
+  gating: boolean;
+  value(s: Sample): number | undefined;
+  threshold(sc: Scenario): number;
+}
+
+const MIB = 1024 * 1024;
+
+export const RELATIVE_METRICS: MetricDef[] = [
+  { metric: 'rps', label: 'Requests/s', direction: 'higher-is-better', gating: true, value: (s) => s.rps, threshold: (sc) => sc.thresholds.maxRpsDropPct },
+  { metric: 'p99', label: 'p99 latency', direction: 'lower-is-better', gating: true, value: (s) => s.latencyUs.p99 / 1000, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
+  { metric: 'p50', label: 'p50 latency', direction: 'lower-is-better', gating: false, value: (s) => s.latencyUs.p50 / 1000, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
+  {
+    metric: 'memory',
+    label: 'Memory per worker',
+    direction: 'lower-is-better',
+    gating: true,
+    value: (s) => (s.server ? s.server.rssBytesPerWorker / MIB : undefined),
+    threshold: (sc) => sc.thresholds.maxMemoryIncreasePct,
+  },
+  {
+    metric: 'cpuPerRequest',
+    label: 'Server CPU per request',
+    direction: 'lower-is-better',
+    gating: false,
+    value: (s) => (s.server && s.requests > 0 ? (s.server.cpuSeconds * 1000) / s.requests : undefined),
+    threshold: (sc) => sc.thresholds.maxRpsDropPct,
+  },
+];
+
+function values(samples: Sample[], def: MetricDef): number[] {
+  return samples.map(def.value).filter((v): v is number => v !== undefined && Number.isFinite(v));
+}
+
+/** Errors over attempts across all trials of one side. */
+export function pooledErrorRatePct(samples: Sample[]): number {
+  let failed = 0;
+  let attempts = 0;
+  for (const s of samples) {
+    const bad = s.errors.connection + s.errors.timeouts + Object.values(s.errors.badStatus).reduce((a, b) => a + b, 0);
+    failed += bad;
+    attempts += bad + s.requests;
+  }
+  return attempts === 0 ? 100 : (failed / attempts) * 100;
+}
+
+function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] | undefined): MetricComparison {
+  const rate = pooledErrorRatePct(candidate);
+  const limit = sc.thresholds.maxErrorRatePct;
+  const over = rate > limit;
+  return {
+    metric: 'errorRate',
+    baseline: baseline?.length ? pooledErrorRatePct(baseline) : undefined,
+    candidate: rate,
+    thresholdPct: limit,
+    verdict: over ? 'regressed' : 'pass',
+    gating: true,
+    reason: over
+      ? `Error rate ${rate.toFixed(2)}% is above the ${limit}% limit (errors, timeouts and unexpected statuses).`
+      : `Error rate ${rate.toFixed(2)}% is within the ${limit}% limit.`,
+  };
+}
+
+function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison {
+  const mine = (samples: Sample[]) => samples.filter((s) => s.scenario === sc.name && s.target === input.target);
+  const candidate = mine(input.candidate);
+  const baseline = input.baseline ? mine(input.baseline) : undefined;
+  const metrics: MetricComparison[] = [];
+  for (const def of RELATIVE_METRICS) {
+    const cand = values(candidate, def);
+    if (cand.length === 0) continue;
+    const base = baseline ? values(baseline, def) : [];
+    const threshold = def.threshold(sc);
+    if (base.length === 0) {
+      metrics.push({
+        metric: def.metric,
+        candidate: median(cand),
+        verdict: input.baselineExpected && def.gating ? 'inconclusive' : 'pass',
+        gating: def.gating,
+        thresholdPct: threshold,
+        reason: `${def.label}: no baseline to compare with.`,
+      });
+      continue;
+    }
+    const j = judgeRelative({ label: def.label, baseline: base, candidate: cand, direction: def.direction, thresholdPct: threshold, confidence: input.confidence });
+    metrics.push({
+      metric: def.metric,
+      baseline: median(base),
+      candidate: median(cand),
+      changePct: j.changePct,
+      ciLowPct: j.ciLowPct,
+      ciHighPct: j.ciHighPct,
+      thresholdPct: threshold,
+      verdict: def.gating ? j.verdict : 'pass',
+      gating: def.gating,
+      reason: j.reason,
+    });
+  }
+  metrics.push(errorRateMetric(sc, candidate, baseline));
+  return { scenario: sc.name, target: input.target, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
+}
+
+export function compare(input: CompareInput): Comparison {
+  const scenarios = input.scenarios.map((sc) => compareScenario(input, sc));
+  return {
+    baseline: input.baselineInfo,
+    note: input.baseline ? undefined : input.noBaselineNote,
+    scenarios,
+    verdict: combineVerdicts(scenarios.map((s) => s.verdict)),
+  };
+}

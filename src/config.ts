@@ -1,0 +1,319 @@
+// Reads every input and the YAML file once into one typed Config (the style of
+// actions/checkout's input-helper). Pure: inputs and files come in through ConfigSources.
+// Precedence, most specific last: built-in default < file top level < file scenario/target < input.
+import path from 'node:path';
+import { ConfigError } from './errors.js';
+import { parseConfigFile, type ConfigFile, type FileScenario, type FileTarget, type FileThresholds } from './configFile.js';
+import { PRESETS, presetCommand, stopSignalForCommand, type PresetName } from './server/presets.js';
+import { assertLoopbackUrl } from './net.js';
+import type { CommentMode, CompareTo, Config, HttpMethod, RecordMode, Scenario, Target, Thresholds } from './types.js';
+
+export const DEFAULTS = {
+  url: 'http://127.0.0.1:8000',
+  readyPath: '/',
+  readyTimeoutSeconds: 60,
+  path: '/',
+  configFile: '.github/perf-gate.yml',
+  connections: 16,
+  durationSeconds: 10,
+  warmupSeconds: 3,
+  rounds: 5,
+  timeoutSeconds: 10,
+  compareTo: 'stored' as CompareTo,
+  baselineBranch: 'perf-data',
+  record: 'auto' as RecordMode,
+  confidence: 0.99,
+  comment: 'auto' as CommentMode,
+  python: 'python3',
+  thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 } as Thresholds,
+};
+
+export interface ConfigSources {
+  /** The value of an input, '' when it was not given. */
+  getInput(name: string): string;
+  /** A file's text, or undefined when it does not exist. */
+  readFile(file: string): string | undefined;
+  /** Directory that relative paths are resolved against (the workspace). */
+  workspace: string;
+  cores: number;
+}
+
+function invalid(name: string, value: string, expected: string): ConfigError {
+  return new ConfigError(`Input \`${name}\` is ${JSON.stringify(value)}: expected ${expected}.`);
+}
+
+interface NumberRule {
+  integer?: boolean;
+  min?: number;
+  /** Exclusive lower bound. */
+  above?: number;
+  below?: number;
+  expected: string;
+}
+
+function parseNumber(name: string, value: string, rule: NumberRule): number {
+  const n = value.trim() === '' ? NaN : Number(value.trim());
+  const ok =
+    Number.isFinite(n) &&
+    (!rule.integer || Number.isInteger(n)) &&
+    (rule.min === undefined || n >= rule.min) &&
+    (rule.above === undefined || n > rule.above) &&
+    (rule.below === undefined || n < rule.below);
+  if (!ok) throw invalid(name, value, rule.expected);
+  return n;
+}
+
+function parseChoice<T extends string>(name: string, value: string, choices: readonly T[]): T {
+  const v = value.trim().toLowerCase();
+  if (!(choices as readonly string[]).includes(v)) throw invalid(name, value, `one of ${choices.join(', ')}`);
+  return v as T;
+}
+
+function parseBool(name: string, value: string): boolean {
+  return parseChoice(name, value, ['true', 'false'] as const) === 'true';
+}
+
+const SECONDS: NumberRule = { above: 0, expected: 'a positive number of seconds (e.g. 10)' };
+const PCT: NumberRule = { min: 0, expected: 'a percentage, a number >= 0 (e.g. 5)' };
+
+export function readConfig(src: ConfigSources): Config {
+  const input = (name: string) => src.getInput(name).trim();
+  const given = (name: string) => input(name) !== '';
+  const num = (name: string, rule: NumberRule) => (given(name) ? parseNumber(name, input(name), rule) : undefined);
+
+  // Inputs first: every bad input fails here, before anything is started.
+  const connections = num('connections', { integer: true, min: 1, expected: 'a whole number of connections >= 1 (e.g. 16)' });
+  const durationSeconds = num('duration-seconds', SECONDS);
+  const warmupSeconds = num('warmup-seconds', { min: 0, expected: 'a number of seconds >= 0 (e.g. 3)' });
+  const rounds = num('rounds', { integer: true, min: 1, expected: 'a whole number of rounds >= 1 (e.g. 5)' });
+  const readyTimeoutSeconds = num('ready-timeout-seconds', SECONDS);
+  const workers = num('workers', { integer: true, min: 1, expected: 'a whole number of worker processes >= 1' });
+  const confidence = num('confidence', { above: 0.5, below: 1, expected: 'a probability between 0.5 and 1 (e.g. 0.99)' });
+  const inputThresholds: Partial<Thresholds> = {
+    maxRpsDropPct: num('max-rps-drop-pct', PCT),
+    maxP99IncreasePct: num('max-p99-increase-pct', PCT),
+    maxErrorRatePct: num('max-error-rate-pct', PCT),
+    maxMemoryIncreasePct: num('max-memory-increase-pct', PCT),
+  };
+  const compareTo = given('compare-to') ? parseCompareTo(input('compare-to')) : DEFAULTS.compareTo;
+  const record = given('record') ? parseChoice('record', input('record'), ['auto', 'true', 'false'] as const) : DEFAULTS.record;
+  const comment = given('comment') ? parseChoice('comment', input('comment'), ['auto', 'always', 'never'] as const) : DEFAULTS.comment;
+  const failOnRegression = given('fail-on-regression') ? parseBool('fail-on-regression', input('fail-on-regression')) : true;
+  const allowRemote = given('allow-remote') ? parseBool('allow-remote', input('allow-remote')) : false;
+  const readyPath = given('ready-path') ? parsePath('ready-path', input('ready-path')) : undefined;
+  const scenarioPath = given('path') ? parsePath('path', input('path')) : DEFAULTS.path;
+  const server = given('server') ? parseChoice('server', input('server'), PRESETS) : undefined;
+  const baselineFile = given('baseline-file') ? path.resolve(src.workspace, input('baseline-file')) : undefined;
+
+  const file = readFileConfig(src, given('config') ? input('config') : undefined);
+
+  const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file.config.thresholds), inputThresholds);
+  const scenarioDefaults = {
+    connections: connections ?? file.config.connections ?? DEFAULTS.connections,
+    durationSeconds: durationSeconds ?? file.config['duration-seconds'] ?? DEFAULTS.durationSeconds,
+  };
+  const scenarios: Scenario[] = file.config.scenarios
+    ? file.config.scenarios.map((s) => toScenario(s, scenarioDefaults, thresholds, inputThresholds, { connections, durationSeconds }))
+    : [
+        {
+          name: scenarioPath,
+          method: 'GET',
+          path: scenarioPath,
+          headers: {},
+          connections: scenarioDefaults.connections,
+          durationSeconds: scenarioDefaults.durationSeconds,
+          timeoutSeconds: DEFAULTS.timeoutSeconds,
+          thresholds,
+        },
+      ];
+  assertUnique('scenario', scenarios.map((s) => s.name));
+
+  const targetDefaults: TargetDefaults = {
+    workingDirectory: path.resolve(src.workspace, input('working-directory') || '.'),
+    readyPath: readyPath ?? DEFAULTS.readyPath,
+    readyTimeoutSeconds: readyTimeoutSeconds ?? DEFAULTS.readyTimeoutSeconds,
+    python: input('python') || DEFAULTS.python,
+    workers,
+    cores: src.cores,
+  };
+  let targets: Target[];
+  const inputTarget = given('command') || server !== undefined || given('app');
+  if (file.config.targets) {
+    if (inputTarget) {
+      throw new ConfigError(
+        `Both the inputs (\`command\`/\`server\`) and the config file ${file.name} (\`targets\`) say which server to start: keep one of them.`,
+      );
+    }
+    targets = file.config.targets.map((t) => toTarget(t, targetDefaults, src.workspace, file.config.targets!.length > 1));
+  } else {
+    targets = [
+      singleTarget(
+        { command: input('command'), server, app: input('app'), url: input('url') },
+        targetDefaults,
+      ),
+    ];
+  }
+  assertUnique('target', targets.map((t) => t.name));
+  for (const t of targets) {
+    assertLoopbackUrl(t.url, allowRemote, file.config.targets ? `targets[${t.name}].url` : 'url');
+  }
+
+  return {
+    targets,
+    scenarios,
+    warmupSeconds: warmupSeconds ?? file.config['warmup-seconds'] ?? DEFAULTS.warmupSeconds,
+    rounds: rounds ?? file.config.rounds ?? DEFAULTS.rounds,
+    confidence: confidence ?? file.config.confidence ?? DEFAULTS.confidence,
+    compareTo,
+    baselineFile,
+    baselineBranch: input('baseline-branch') || DEFAULTS.baselineBranch,
+    record,
+    failOnRegression,
+    comment,
+    allowRemote,
+    configFile: file.path,
+  };
+}
+
+function parseCompareTo(value: string): CompareTo {
+  const v = parseChoice('compare-to', value, ['stored', 'base', 'none'] as const);
+  if (v === 'base') {
+    throw new ConfigError(
+      'Input `compare-to` is "base": paired mode (booting the base commit beside the head) is not available in this version yet; use "stored" with `baseline-file`, or "none".',
+    );
+  }
+  return v;
+}
+
+function parsePath(name: string, value: string): string {
+  if (!value.startsWith('/')) throw invalid(name, value, 'a URL path that starts with / (e.g. /health)');
+  return value;
+}
+
+function readFileConfig(src: ConfigSources, explicit: string | undefined): { config: ConfigFile; name?: string; path?: string } {
+  const name = explicit ?? DEFAULTS.configFile;
+  const full = path.resolve(src.workspace, name);
+  const text = src.readFile(full);
+  if (text === undefined) {
+    if (explicit) throw new ConfigError(`Input \`config\` is ${JSON.stringify(explicit)}: no such file (looked at ${full}).`);
+    return { config: {} };
+  }
+  return { config: parseConfigFile(text, name), name, path: full };
+}
+
+function fromFileThresholds(t: FileThresholds | undefined): Partial<Thresholds> {
+  return {
+    maxRpsDropPct: t?.['max-rps-drop-pct'],
+    maxP99IncreasePct: t?.['max-p99-increase-pct'],
+    maxErrorRatePct: t?.['max-error-rate-pct'],
+    maxMemoryIncreasePct: t?.['max-memory-increase-pct'],
+  };
+}
+
+function mergeThresholds(base: Thresholds, ...layers: Array<Partial<Thresholds>>): Thresholds {
+  const out = { ...base };
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer) as Array<[keyof Thresholds, number | undefined]>) {
+      if (v !== undefined) out[k] = v;
+    }
+  }
+  return out;
+}
+
+function toScenario(
+  s: FileScenario,
+  defaults: { connections: number; durationSeconds: number },
+  thresholds: Thresholds,
+  inputThresholds: Partial<Thresholds>,
+  inputs: { connections?: number; durationSeconds?: number },
+): Scenario {
+  const headers: Record<string, string> = { ...(s.headers ?? {}) };
+  let body: string | undefined;
+  if (typeof s.body === 'string') body = s.body;
+  else if (s.body !== undefined) {
+    body = JSON.stringify(s.body);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  }
+  return {
+    name: s.name,
+    method: (s.method ?? 'GET') as HttpMethod,
+    path: s.path,
+    headers,
+    body,
+    expectStatus: s['expect-status'],
+    connections: inputs.connections ?? s.connections ?? defaults.connections,
+    durationSeconds: inputs.durationSeconds ?? s['duration-seconds'] ?? defaults.durationSeconds,
+    timeoutSeconds: s['timeout-seconds'] ?? DEFAULTS.timeoutSeconds,
+    thresholds: mergeThresholds(thresholds, fromFileThresholds(s.thresholds), inputThresholds),
+  };
+}
+
+interface TargetDefaults {
+  workingDirectory: string;
+  readyPath: string;
+  readyTimeoutSeconds: number;
+  python: string;
+  workers?: number;
+  cores: number;
+}
+
+function commandFor(
+  where: string,
+  t: { command?: string; server?: PresetName; app?: string; workers?: number },
+  d: TargetDefaults,
+): { command: string; stopSignal: NodeJS.Signals } {
+  if (t.command) return { command: t.command, stopSignal: stopSignalForCommand(t.command) };
+  if (t.server && t.app) {
+    if (!/^[\w.]+(:[\w.]+)?$/.test(t.app)) {
+      throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected module:callable (e.g. myproject.wsgi:application).`);
+    }
+    return presetCommand({ server: t.server, app: t.app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores });
+  }
+  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected module:callable (e.g. app:app).`);
+  throw new ConfigError(
+    `${where} \`command\` is missing: expected the shell command that starts your server in the foreground ` +
+      '(e.g. "gunicorn app:app --bind 127.0.0.1:$PORT"), or `server` and `app` for a preset.',
+  );
+}
+
+function singleTarget(
+  inputs: { command: string; server?: PresetName; app: string; url: string },
+  d: TargetDefaults,
+): Target {
+  const { command, stopSignal } = commandFor('Input', { command: inputs.command || undefined, server: inputs.server, app: inputs.app || undefined }, d);
+  // Presets listen on $PORT; a user command decides its own port, so the URL says where.
+  const url = inputs.url || (inputs.command ? DEFAULTS.url : 'http://127.0.0.1:$PORT');
+  return {
+    name: 'app',
+    command,
+    workingDirectory: d.workingDirectory,
+    url,
+    readyPath: d.readyPath,
+    readyTimeoutSeconds: d.readyTimeoutSeconds,
+    env: {},
+    stopSignal,
+  };
+}
+
+function toTarget(t: FileTarget, d: TargetDefaults, workspace: string, several: boolean): Target {
+  const { command, stopSignal } = commandFor(`Config file target "${t.name}":`, t, d);
+  return {
+    name: t.name,
+    command,
+    workingDirectory: t['working-directory'] ? path.resolve(workspace, t['working-directory']) : d.workingDirectory,
+    // Several servers run side by side, so each gets its own port unless its URL says otherwise.
+    url: t.url ?? (several || !t.command ? 'http://127.0.0.1:$PORT' : DEFAULTS.url),
+    readyPath: t['ready-path'] ?? d.readyPath,
+    readyTimeoutSeconds: t['ready-timeout-seconds'] ?? d.readyTimeoutSeconds,
+    env: t.env ?? {},
+    stopSignal,
+  };
+}
+
+function assertUnique(kind: string, names: string[]): void {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new ConfigError(`Two ${kind}s are named ${JSON.stringify(n)}: each ${kind} needs its own name.`);
+    seen.add(n);
+  }
+}

@@ -1,0 +1,126 @@
+// One trial: autocannon against one URL for a fixed window -> one plain result.
+// Latency goes into our own microsecond histogram from autocannon's `response` events;
+// only responses that arrive inside the window count, so the figures do not depend on
+// when autocannon's 1-second ticker notices the end.
+import autocannon from 'autocannon';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { LoadError } from '../errors.js';
+import type { ErrorCounts, LatencySummary, Scenario } from '../types.js';
+import { setupCloseAwareClient } from './closeAwareClient.js';
+import { encodeHistogram, newLatencyHistogram, recordLatencyMs, summarize } from './histogram.js';
+
+export interface TrialRequest {
+  baseUrl: string;
+  scenario: Scenario;
+  durationSeconds: number;
+}
+
+export interface LoadResult {
+  elapsedSeconds: number;
+  requests: number;
+  rps: number;
+  latencyUs: LatencySummary;
+  histogram: string;
+  errors: ErrorCounts;
+  errorRatePct: number;
+  bytes: number;
+  /** How busy the load generator itself was: a saturated generator measures itself. */
+  generator: { cpuPct: number; eventLoopDelayP99Ms: number };
+}
+
+export function isExpectedStatus(status: number, expectStatus: number | undefined): boolean {
+  return expectStatus !== undefined ? status === expectStatus : status >= 200 && status < 400;
+}
+
+export function runTrial(req: TrialRequest): Promise<LoadResult> {
+  const { scenario } = req;
+  const histogram = newLatencyHistogram();
+  const errors: ErrorCounts = { connection: 0, timeouts: 0, badStatus: {} };
+  let requests = 0;
+  let bytes = 0;
+  let inWindow = true;
+
+  const url = new URL(scenario.path, req.baseUrl).toString();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const cpuStart = process.cpuUsage();
+  const started = process.hrtime.bigint();
+
+  return new Promise<LoadResult>((resolve, reject) => {
+    let instance: autocannon.Instance | undefined;
+    const windowMs = req.durationSeconds * 1000;
+    const closeWindow = setTimeout(() => {
+      inWindow = false;
+    }, windowMs);
+    // Bound on the whole trial, whatever autocannon does: window + request timeout + slack.
+    const hardStop = setTimeout(() => {
+      instance?.stop();
+      reject(new LoadError(`Load trial on ${url} did not finish within ${Math.round(windowMs / 1000 + scenario.timeoutSeconds + 15)} s.`));
+    }, windowMs + (scenario.timeoutSeconds + 15) * 1000);
+
+    loopDelay.enable();
+    try {
+      instance = autocannon(
+        {
+          url,
+          method: scenario.method,
+          headers: scenario.headers,
+          body: scenario.body,
+          connections: scenario.connections,
+          duration: req.durationSeconds,
+          timeout: scenario.timeoutSeconds,
+          setupClient: (client: unknown) => {
+            setupCloseAwareClient(client);
+            const c = client as { on(event: string, fn: (...a: unknown[]) => void): void };
+            c.on('connError', () => {
+              if (inWindow) errors.connection++;
+            });
+            c.on('timeout', () => {
+              if (inWindow) errors.timeouts++;
+            });
+          },
+        } as autocannon.Options,
+        (err: Error | null) => {
+          clearTimeout(hardStop);
+          clearTimeout(closeWindow);
+          loopDelay.disable();
+          if (err) return reject(new LoadError(`autocannon failed on ${url}: ${err.message}`));
+          const elapsedSeconds = Math.min(Number(process.hrtime.bigint() - started) / 1e9, req.durationSeconds);
+          const cpu = process.cpuUsage(cpuStart);
+          const wall = Number(process.hrtime.bigint() - started) / 1e9;
+          const failed = errors.connection + errors.timeouts + Object.values(errors.badStatus).reduce((a, b) => a + b, 0);
+          const attempts = requests + failed;
+          resolve({
+            elapsedSeconds,
+            requests,
+            rps: requests / elapsedSeconds,
+            latencyUs: summarize(histogram),
+            histogram: encodeHistogram(histogram),
+            errors,
+            errorRatePct: attempts === 0 ? 100 : (failed / attempts) * 100,
+            bytes,
+            generator: {
+              cpuPct: ((cpu.user + cpu.system) / 1e6 / wall) * 100,
+              eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+            },
+          });
+        },
+      );
+    } catch (err) {
+      clearTimeout(hardStop);
+      clearTimeout(closeWindow);
+      loopDelay.disable();
+      reject(new LoadError(`autocannon could not start on ${url}: ${(err as Error).message}`));
+      return;
+    }
+    instance!.on('response', (_client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => {
+      if (!inWindow) return;
+      bytes += resBytes;
+      if (isExpectedStatus(statusCode, scenario.expectStatus)) {
+        requests++;
+        recordLatencyMs(histogram, responseTimeMs);
+      } else {
+        errors.badStatus[statusCode] = (errors.badStatus[statusCode] ?? 0) + 1;
+      }
+    });
+  });
+}

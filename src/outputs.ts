@@ -1,0 +1,24 @@
+// Pure: the step outputs of INTERFACE.md, computed from a result.
+import type { RunResult } from './types.js';
+
+export function gateOutputs(result: RunResult, resultsFile: string): Record<string, string> {
+  const first = result.comparison.scenarios[0];
+  const metric = (name: string) => first?.metrics.find((m) => m.metric === name);
+  const num = (v: number | undefined, digits: number) => (v === undefined || !Number.isFinite(v) ? '' : v.toFixed(digits));
+  return {
+    verdict: result.verdict,
+    'results-file': resultsFile,
+    rps: num(metric('rps')?.candidate, 1),
+    'p99-ms': num(metric('p99')?.candidate, 3),
+    'rps-change-pct': num(metric('rps')?.changePct, 2),
+    'p99-change-pct': num(metric('p99')?.changePct, 2),
+  };
+}
+
+/** The one-line reason a failed step shows. */
+export function failureMessage(result: RunResult): string {
+  const parts = result.comparison.scenarios.flatMap((s) =>
+    s.metrics.filter((m) => m.gating && m.verdict === 'regressed').map((m) => `${s.scenario}: ${m.reason}`),
+  );
+  return `Performance regressed. ${parts.join(' ')}`;
+}

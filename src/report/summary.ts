@@ -1,0 +1,92 @@
+// Pure renderer: a RunResult -> the Markdown of the job summary (and, later, the PR comment).
+// Verdict first, then one table per scenario, then the reasons and settings folded away.
+import { code, escapeText, table } from './markdown.js';
+import type { MetricComparison, MetricName, RunResult, Verdict } from '../types.js';
+
+export const VERDICT_BADGE: Record<Verdict, string> = {
+  pass: '✅ pass',
+  regressed: '❌ regressed',
+  improved: '🚀 improved',
+  inconclusive: '⚠️ inconclusive',
+};
+
+const METRIC_LABEL: Record<MetricName, string> = {
+  rps: 'Requests/s',
+  p50: 'p50 latency',
+  p99: 'p99 latency',
+  errorRate: 'Error rate',
+  memory: 'Memory per worker',
+  cpuPerRequest: 'Server CPU per request',
+};
+
+export function formatValue(metric: MetricName, v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '–';
+  switch (metric) {
+    case 'rps':
+      return Math.round(v).toLocaleString('en-US');
+    case 'p50':
+    case 'p99':
+      return `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
+    case 'errorRate':
+      return `${v.toFixed(2)}%`;
+    case 'memory':
+      return `${v.toFixed(1)} MiB`;
+    case 'cpuPerRequest':
+      return `${v.toFixed(3)} ms`;
+  }
+}
+
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+
+function metricRow(m: MetricComparison): string[] {
+  const change = m.changePct === undefined ? '–' : signed(m.changePct);
+  const interval = m.ciLowPct === undefined || m.ciHighPct === undefined ? '–' : `${signed(m.ciLowPct)} … ${signed(m.ciHighPct)}`;
+  const verdict = m.gating ? VERDICT_BADGE[m.verdict] : 'info';
+  const label = m.verdict === 'regressed' || m.verdict === 'improved' ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
+  return [label, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
+}
+
+export function renderSummary(result: RunResult): string {
+  const { comparison, settings } = result;
+  const conf = `${Math.round(result.settings.confidence * 1000) / 10}%`;
+  const out: string[] = [`## wsgi-perf-gate: ${VERDICT_BADGE[result.verdict]}`, ''];
+
+  const regressions = comparison.scenarios.flatMap((s) =>
+    s.metrics.filter((m) => m.gating && m.verdict === 'regressed').map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`),
+  );
+  if (regressions.length) out.push('Regressions:', ...regressions, '');
+
+  if (comparison.baseline) {
+    const b = comparison.baseline;
+    out.push(
+      `Baseline: ${escapeText(b.source)}${b.commit ? ` at commit ${code(b.commit.slice(0, 12))}` : ''}${b.createdAt ? ` recorded ${escapeText(b.createdAt)}` : ''}.`,
+      '',
+    );
+  } else if (comparison.note) {
+    out.push(`Baseline: ${escapeText(comparison.note)}`, '');
+  }
+
+  const scenarioByName = new Map(settings.scenarios.map((s) => [s.name, s]));
+  for (const sc of comparison.scenarios) {
+    const def = scenarioByName.get(sc.scenario);
+    const what = def ? `${def.method} ${def.path}` : sc.scenario;
+    out.push(`### ${escapeText(sc.scenario)} ${sc.scenario === def?.path ? '' : `(${escapeText(what)}) `}— ${VERDICT_BADGE[sc.verdict]}`, '');
+    out.push(table(['Metric', 'Baseline', 'Candidate', 'Change', `${conf} interval`, 'Verdict'], sc.metrics.map(metricRow)), '');
+    out.push('<details><summary>Why</summary>', '', ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), '', '</details>', '');
+  }
+
+  const r = result.meta.runner;
+  const targetLines = settings.targets.map((t) => `- ${escapeText(t.name)}: ${code(t.command)} at ${code(t.url)}`);
+  const first = settings.scenarios[0];
+  out.push(
+    '<details><summary>Settings</summary>',
+    '',
+    `- ${settings.rounds} rounds of ${first ? `${first.durationSeconds} s` : '?'} per target and scenario after ${settings.warmupSeconds} s of warmup, ${first?.connections ?? '?'} connections; confidence ${conf}`,
+    ...targetLines,
+    `- Runner: ${escapeText(r.cpuModel)} × ${r.cpus}, ${r.os}/${r.arch}, Node ${r.node}`,
+    `- Medians over trials; changes and intervals from the mean of log values per trial (Welch t).`,
+    '',
+    '</details>',
+  );
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,69 @@
+// The server's whole process tree (master and every forked worker): who is in it, how much
+// memory and CPU it uses, whether it is still alive. Linux /proc through pidtree/pidusage.
+import { readFileSync } from 'node:fs';
+import pidtree from 'pidtree';
+import pidusage from 'pidusage';
+import type { ServerUsage } from '../types.js';
+
+/** Root and all descendants. */
+export async function treePids(rootPid: number): Promise<number[]> {
+  try {
+    return await pidtree(rootPid, { root: true });
+  } catch {
+    return isAlive(rootPid) ? [rootPid] : [];
+  }
+}
+
+/** Alive means running or sleeping: a zombie has already exited. */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state field follows the parenthesised command name, which may itself hold spaces.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export interface TreeSnapshot {
+  pids: number[];
+  usage: ServerUsage;
+}
+
+/** Memory and cumulative CPU of the tree; workers are its leaves (processes with no children). */
+export async function snapshotTree(rootPid: number): Promise<TreeSnapshot | undefined> {
+  let nodes: Array<{ pid: number; ppid: number }>;
+  try {
+    nodes = await pidtree(rootPid, { root: true, advanced: true });
+  } catch {
+    return undefined;
+  }
+  const pids = nodes.map((n) => n.pid);
+  if (pids.length === 0) return undefined;
+  let stats: Record<string, { memory: number; ctime: number }>;
+  try {
+    stats = await pidusage(pids);
+  } catch {
+    return undefined;
+  }
+  const parents = new Set(nodes.map((n) => n.ppid));
+  const leaves = pids.filter((p) => !parents.has(p));
+  const rss = (p: number) => stats[p]?.memory ?? 0;
+  const rssBytesTotal = pids.reduce((sum, p) => sum + rss(p), 0);
+  return {
+    pids,
+    usage: {
+      processes: pids.length,
+      rssBytesTotal,
+      rssBytesPerWorker: leaves.length ? leaves.reduce((sum, p) => sum + rss(p), 0) / leaves.length : rssBytesTotal,
+      cpuSeconds: pids.reduce((sum, p) => sum + (stats[p]?.ctime ?? 0), 0) / 1000,
+    },
+  };
+}

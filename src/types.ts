@@ -1,0 +1,178 @@
+// The plain data that flows through the pipeline: config -> plan -> samples -> comparison
+// -> verdict. Everything here is JSON-serialisable; results files and baselines are made of it.
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+export interface Thresholds {
+  maxRpsDropPct: number;
+  maxP99IncreasePct: number;
+  maxErrorRatePct: number;
+  maxMemoryIncreasePct: number;
+}
+
+export interface Scenario {
+  name: string;
+  method: HttpMethod;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** When set, only this status counts as success; otherwise any 2xx/3xx does. */
+  expectStatus?: number;
+  connections: number;
+  durationSeconds: number;
+  timeoutSeconds: number;
+  thresholds: Thresholds;
+}
+
+export interface Target {
+  name: string;
+  /** Shell command, may contain $PORT. */
+  command: string;
+  workingDirectory: string;
+  /** Base URL, may contain $PORT. */
+  url: string;
+  readyPath: string;
+  readyTimeoutSeconds: number;
+  env: Record<string, string>;
+  stopSignal: NodeJS.Signals;
+}
+
+export type CompareTo = 'stored' | 'none';
+export type RecordMode = 'auto' | 'true' | 'false';
+export type CommentMode = 'auto' | 'always' | 'never';
+
+export interface Config {
+  targets: Target[];
+  scenarios: Scenario[];
+  warmupSeconds: number;
+  rounds: number;
+  confidence: number;
+  compareTo: CompareTo;
+  baselineFile?: string;
+  baselineBranch: string;
+  record: RecordMode;
+  failOnRegression: boolean;
+  comment: CommentMode;
+  allowRemote: boolean;
+  /** Path of the YAML file that was read, if any. */
+  configFile?: string;
+}
+
+/** One trial = one target on one scenario in one round. */
+export interface Trial {
+  round: number;
+  target: string;
+  scenario: string;
+}
+
+export interface LatencySummary {
+  /** Microseconds. */
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+export interface ErrorCounts {
+  /** Connection refused/reset and other socket errors. */
+  connection: number;
+  timeouts: number;
+  /** Responses whose status was not the expected one, by status code. */
+  badStatus: Record<string, number>;
+}
+
+export interface ServerUsage {
+  processes: number;
+  rssBytesTotal: number;
+  /** Mean resident memory of the worker processes (the leaves of the server's process tree). */
+  rssBytesPerWorker: number;
+  /** CPU seconds the whole process tree used during the trial. */
+  cpuSeconds: number;
+}
+
+export interface Sample extends Trial {
+  startedAt: string;
+  elapsedSeconds: number;
+  /** Responses with the expected status. */
+  requests: number;
+  rps: number;
+  latencyUs: LatencySummary;
+  /** Base64 HDR histogram of latency in microseconds, so trials can be merged later. */
+  histogram: string;
+  errors: ErrorCounts;
+  errorRatePct: number;
+  bytes: number;
+  /** How busy the load generator itself was during the trial. */
+  generator: { cpuPct: number; eventLoopDelayP99Ms: number };
+  server?: ServerUsage;
+}
+
+export type Verdict = 'pass' | 'regressed' | 'improved' | 'inconclusive';
+
+export type MetricName = 'rps' | 'p50' | 'p99' | 'errorRate' | 'memory' | 'cpuPerRequest';
+
+export interface MetricComparison {
+  metric: MetricName;
+  /** Median over the trials of each side (unit: rps, ms, pct or MiB). */
+  baseline?: number;
+  candidate: number;
+  /** Signed change in percent (positive = larger), undefined when there is no baseline. */
+  changePct?: number;
+  /** Confidence interval of the change in percent. */
+  ciLowPct?: number;
+  ciHighPct?: number;
+  /** Threshold that applies to this metric (pct). */
+  thresholdPct?: number;
+  verdict: Verdict;
+  /** False for metrics shown for insight only (p50, CPU per request): they never fail the gate. */
+  gating: boolean;
+  /** One sentence a reviewer can read. */
+  reason: string;
+}
+
+export interface ScenarioComparison {
+  scenario: string;
+  target: string;
+  metrics: MetricComparison[];
+  verdict: Verdict;
+}
+
+export interface BaselineInfo {
+  source: string;
+  commit?: string;
+  createdAt?: string;
+}
+
+export interface Comparison {
+  baseline?: BaselineInfo;
+  /** Why no comparison was made, when none was. */
+  note?: string;
+  scenarios: ScenarioComparison[];
+  verdict: Verdict;
+}
+
+export interface RunMeta {
+  commit?: string;
+  ref?: string;
+  eventName?: string;
+  createdAt: string;
+  tool: { name: string; version: string };
+  runner: { os: string; arch: string; cpus: number; cpuModel: string; node: string };
+}
+
+export interface RunResult {
+  schemaVersion: number;
+  meta: RunMeta;
+  settings: {
+    rounds: number;
+    warmupSeconds: number;
+    confidence: number;
+    targets: Array<Pick<Target, 'name' | 'command' | 'url'>>;
+    scenarios: Scenario[];
+  };
+  samples: Sample[];
+  comparison: Comparison;
+  verdict: Verdict;
+}

@@ -1,0 +1,72 @@
+// Pure: turns per-trial values and thresholds into a verdict with a reason a reviewer reads.
+// `regressed` only when the change is both beyond its threshold and certain at `confidence`
+// (its whole interval lies on the worse side); `inconclusive` when the interval still reaches
+// past the threshold; never a failure on noise alone.
+import { minDetectablePct, ratioInterval, toPct } from './stats.js';
+import type { Verdict } from './types.js';
+
+export type Direction = 'higher-is-better' | 'lower-is-better';
+
+export interface RelativeJudgement {
+  verdict: Verdict;
+  changePct?: number;
+  ciLowPct?: number;
+  ciHighPct?: number;
+  reason: string;
+}
+
+export interface RelativeInput {
+  label: string;
+  baseline: number[];
+  candidate: number[];
+  direction: Direction;
+  thresholdPct: number;
+  confidence: number;
+}
+
+const fmt = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+
+export function judgeRelative(input: RelativeInput): RelativeJudgement {
+  const { label, thresholdPct, confidence } = input;
+  const interval = ratioInterval(input.baseline, input.candidate, confidence);
+  if (!interval) {
+    return {
+      verdict: 'inconclusive',
+      reason: `${label}: needs at least 2 trials on each side to tell a change from noise.`,
+    };
+  }
+  const changePct = toPct(interval.ratio);
+  const ciLowPct = toPct(interval.low);
+  const ciHighPct = toPct(interval.high);
+  // In "worse" units: positive means worse, whatever the metric's direction.
+  const worse = (pct: number) => (input.direction === 'higher-is-better' ? -pct : pct);
+  const w = worse(changePct);
+  const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x, y) => x - y) as [number, number];
+  const conf = `${Math.round(confidence * 1000) / 10}%`;
+  const range = `${fmt(ciLowPct)} to ${fmt(ciHighPct)}`;
+  const base = { changePct, ciLowPct, ciHighPct };
+  if (w > thresholdPct && wLow > 0) {
+    return { ...base, verdict: 'regressed', reason: `${label} ${fmt(changePct)} (${conf} interval ${range}): worse than the ${thresholdPct}% threshold.` };
+  }
+  if (-w > thresholdPct && wHigh < 0) {
+    return { ...base, verdict: 'improved', reason: `${label} ${fmt(changePct)} (${conf} interval ${range}): better by more than ${thresholdPct}%.` };
+  }
+  if (wHigh <= thresholdPct) {
+    return { ...base, verdict: 'pass', reason: `${label} ${fmt(changePct)} (${conf} interval ${range}): within the ${thresholdPct}% threshold.` };
+  }
+  return {
+    ...base,
+    verdict: 'inconclusive',
+    reason:
+      `${label} ${fmt(changePct)} (${conf} interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; ` +
+      `this run could only detect changes of about ${minDetectablePct(interval).toFixed(0)}% (add rounds or duration).`,
+  };
+}
+
+/** The order in which verdicts win when several metrics or scenarios are combined. */
+const PRECEDENCE: Verdict[] = ['regressed', 'inconclusive', 'improved', 'pass'];
+
+export function combineVerdicts(verdicts: Verdict[]): Verdict {
+  for (const v of PRECEDENCE) if (verdicts.includes(v)) return v;
+  return 'pass';
+}
