@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { compare } from './compare.js';
 import { readConfig } from './config.js';
 import { ConfigError, errorMessage } from './errors.js';
-import { realEdges, runGate } from './pipeline.js';
+import { runGate } from './pipeline.js';
 import { renderSummary } from './report/summary.js';
 import type { RunResult, Sample } from './types.js';
 
@@ -17,7 +17,7 @@ const RUN_FLAGS = [
   'command', 'server', 'app', 'workers', 'working-directory', 'url', 'ready-path', 'ready-timeout-seconds', 'path',
   'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'baseline-file', 'record',
   'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct', 'max-memory-increase-pct', 'confidence',
-  'fail-on-regression', 'allow-remote', 'python',
+  'fail-on-regression', 'allow-remote', 'python', 'cpu-placement',
 ] as const;
 
 const USAGE = `Usage:
@@ -55,7 +55,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const result = await runGate(config, {
     record: config.record === 'true',
     meta: { eventName: 'cli' },
-    edges: realEdges({ log: stderrLog }),
+    hooks: { log: stderrLog },
   });
   if (flags.json) writeFileSync(flags.json, JSON.stringify(result, null, 1) + '\n');
   process.stdout.write(renderSummary(result));

@@ -99,6 +99,7 @@ export function readConfig(src: ConfigSources): Config {
   const record = given('record') ? parseChoice('record', input('record'), ['auto', 'true', 'false'] as const) : DEFAULTS.record;
   const comment = given('comment') ? parseChoice('comment', input('comment'), ['auto', 'always', 'never'] as const) : DEFAULTS.comment;
   const failOnRegression = given('fail-on-regression') ? parseBool('fail-on-regression', input('fail-on-regression')) : true;
+  const cpuPlacementInput = given('cpu-placement') ? parseChoice('cpu-placement', input('cpu-placement'), ['auto', 'off'] as const) : undefined;
   const allowRemote = given('allow-remote') ? parseBool('allow-remote', input('allow-remote')) : false;
   const readyPath = given('ready-path') ? parsePath('ready-path', input('ready-path')) : undefined;
   const scenarioPath = given('path') ? parsePath('path', input('path')) : DEFAULTS.path;
@@ -171,6 +172,7 @@ export function readConfig(src: ConfigSources): Config {
     failOnRegression,
     comment,
     allowRemote,
+    cpuPlacement: cpuPlacementInput ?? file.config['cpu-placement'] ?? 'auto',
     configFile: file.path,
   };
 }

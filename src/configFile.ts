@@ -64,6 +64,7 @@ export const configFileSchema = z
     'duration-seconds': positive.optional(),
     connections: positiveInt.optional(),
     confidence: z.number().gt(0.5).lt(1).optional(),
+    'cpu-placement': z.enum(['auto', 'off']).optional(),
   })
   .strict();
 

@@ -8,7 +8,7 @@ import { readConfig } from './config.js';
 import { errorMessage } from './errors.js';
 import { readRunContext, shouldRecord } from './github.js';
 import { failureMessage, gateOutputs } from './outputs.js';
-import { realEdges, runGate } from './pipeline.js';
+import { runGate } from './pipeline.js';
 import { renderSummary } from './report/summary.js';
 import { processStartTime, type SavedServer } from './serverState.js';
 
@@ -35,14 +35,14 @@ async function run(): Promise<void> {
   const result = await runGate(config, {
     record,
     meta: { commit: ctx.sha || undefined, ref: ctx.ref || undefined, eventName: ctx.eventName || undefined },
-    edges: realEdges({
+    hooks: {
       log: { info: (m) => core.info(m), warning: (m) => core.warning(m) },
       logDir: outDir,
       onSpawn: (pid, signal) => {
         servers.push({ pid, signal, startTime: processStartTime(pid) });
         core.saveState('servers', JSON.stringify(servers));
       },
-    }),
+    },
   });
   // Torn down cleanly: nothing for the post step to do.
   core.saveState('servers', '[]');

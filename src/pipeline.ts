@@ -5,6 +5,7 @@ import os from 'node:os';
 import { compare } from './compare.js';
 import { planTrials, seededRandom } from './plan.js';
 import { executePlan, type RunEdges } from './run.js';
+import { formatCpuList, withGeneratorPlacement } from './cpuPlacement.js';
 import { appendRun, latestRun, readBaselineFile, SCHEMA_VERSION, type BaselineFile } from './store/baselineFile.js';
 import type { Config, RunMeta, RunResult } from './types.js';
 import { runTrial } from './load/trial.js';
@@ -20,7 +21,7 @@ export interface GateOptions {
   /** Whether this run is recorded into the baseline file. */
   record: boolean;
   meta: Omit<RunMeta, 'createdAt' | 'tool' | 'runner'>;
-  edges: RunEdges;
+  hooks: BootHooks;
   seed?: number;
 }
 
@@ -31,6 +32,8 @@ export function runnerFingerprint(): RunMeta['runner'] {
 
 export interface BootHooks {
   log: Logger;
+  /** CPUs for the servers, when the generator was pinned to others. */
+  serverCpus?: number[];
   logDir?: string;
   onSpawn?: (pid: number, signal: NodeJS.Signals) => void;
 }
@@ -45,6 +48,7 @@ export function realEdges(hooks: BootHooks): RunEdges {
       const port = explicitPort(target.url) ?? (await freePort());
       const server = await startServer(target, {
         port,
+        cpus: hooks.serverCpus,
         onSpawn: hooks.onSpawn,
         logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, '_')}.log` : undefined,
       });
@@ -71,7 +75,13 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     config.rounds,
     seededRandom(seed),
   );
-  const samples = await executePlan({ targets: config.targets, scenarios: config.scenarios, trials, warmupSeconds: config.warmupSeconds }, opts.edges);
+  const log = opts.hooks.log;
+  const { samples, placement } = await withGeneratorPlacement(config.cpuPlacement, log.warning, async (placement) => {
+    if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
+    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
+    const plan = { targets: config.targets, scenarios: config.scenarios, trials, warmupSeconds: config.warmupSeconds };
+    return { samples: await executePlan(plan, edges), placement };
+  });
 
   let noBaselineNote: string | undefined;
   if (config.compareTo === 'none') noBaselineNote = 'none (compare-to: none).';
@@ -98,6 +108,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       confidence: config.confidence,
       targets: config.targets.map(({ name, command, url }) => ({ name, command, url })),
       scenarios: config.scenarios,
+      cpuPlacement: placement ?? 'off',
     },
     samples,
     comparison,
@@ -106,7 +117,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
 
   if (opts.record && config.baselineFile) {
     appendRun(config.baselineFile, stored, result);
-    opts.edges.log.info(`Recorded this run in ${config.baselineFile}`);
+    log.info(`Recorded this run in ${config.baselineFile}`);
   }
   return result;
 }

@@ -54,6 +54,8 @@ export interface Config {
   failOnRegression: boolean;
   comment: CommentMode;
   allowRemote: boolean;
+  /** Pin the load generator and the server to different CPUs (Linux). */
+  cpuPlacement: 'auto' | 'off';
   /** Path of the YAML file that was read, if any. */
   configFile?: string;
 }
@@ -171,6 +173,8 @@ export interface RunResult {
     confidence: number;
     targets: Array<Pick<Target, 'name' | 'command' | 'url'>>;
     scenarios: Scenario[];
+    /** CPUs of the load generator and the servers, or 'off' when they shared all CPUs. */
+    cpuPlacement: { generatorCpus: number[]; serverCpus: number[] } | 'off';
   };
   samples: Sample[];
   comparison: Comparison;

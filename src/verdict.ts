@@ -2,7 +2,7 @@
 // `regressed` only when the change is both beyond its threshold and certain at `confidence`
 // (its whole interval lies on the worse side); `inconclusive` when the interval still reaches
 // past the threshold; never a failure on noise alone.
-import { minDetectablePct, ratioInterval, toPct } from './stats.js';
+import { minDetectablePct, minTrialsForConfidence, ratioInterval, toPct } from './stats.js';
 import type { Verdict } from './types.js';
 
 export type Direction = 'higher-is-better' | 'lower-is-better';
@@ -30,9 +30,16 @@ export function judgeRelative(input: RelativeInput): RelativeJudgement {
   const { label, thresholdPct, confidence } = input;
   const interval = ratioInterval(input.baseline, input.candidate, confidence);
   if (!interval) {
+    return { verdict: 'inconclusive', reason: `${label}: no usable trials on one side.` };
+  }
+  if (!Number.isFinite(interval.high) || interval.low <= 0) {
+    const need = minTrialsForConfidence(confidence);
     return {
       verdict: 'inconclusive',
-      reason: `${label}: needs at least 2 trials on each side to tell a change from noise.`,
+      changePct: toPct(interval.ratio),
+      reason:
+        `${label} ${fmt(toPct(interval.ratio))}: ${interval.baselineTrials} baseline and ${interval.candidateTrials} candidate trials ` +
+        `cannot reach ${confidence * 100}% confidence; use at least ${need} rounds.`,
     };
   }
   const changePct = toPct(interval.ratio);
@@ -42,23 +49,22 @@ export function judgeRelative(input: RelativeInput): RelativeJudgement {
   const worse = (pct: number) => (input.direction === 'higher-is-better' ? -pct : pct);
   const w = worse(changePct);
   const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x, y) => x - y) as [number, number];
-  const conf = `${Math.round(confidence * 1000) / 10}%`;
-  const range = `${fmt(ciLowPct)} to ${fmt(ciHighPct)}`;
+    const range = `${fmt(ciLowPct)} to ${fmt(ciHighPct)}`;
   const base = { changePct, ciLowPct, ciHighPct };
   if (w > thresholdPct && wLow > 0) {
-    return { ...base, verdict: 'regressed', reason: `${label} ${fmt(changePct)} (${conf} interval ${range}): worse than the ${thresholdPct}% threshold.` };
+    return { ...base, verdict: 'regressed', reason: `${label} ${fmt(changePct)} (interval ${range}): worse than the ${thresholdPct}% threshold.` };
   }
   if (-w > thresholdPct && wHigh < 0) {
-    return { ...base, verdict: 'improved', reason: `${label} ${fmt(changePct)} (${conf} interval ${range}): better by more than ${thresholdPct}%.` };
+    return { ...base, verdict: 'improved', reason: `${label} ${fmt(changePct)} (interval ${range}): better by more than ${thresholdPct}%.` };
   }
   if (wHigh <= thresholdPct) {
-    return { ...base, verdict: 'pass', reason: `${label} ${fmt(changePct)} (${conf} interval ${range}): within the ${thresholdPct}% threshold.` };
+    return { ...base, verdict: 'pass', reason: `${label} ${fmt(changePct)} (interval ${range}): within the ${thresholdPct}% threshold.` };
   }
   return {
     ...base,
     verdict: 'inconclusive',
     reason:
-      `${label} ${fmt(changePct)} (${conf} interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; ` +
+      `${label} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; ` +
       `this run could only detect changes of about ${minDetectablePct(interval).toFixed(0)}% (add rounds or duration).`,
   };
 }

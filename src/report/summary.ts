@@ -71,7 +71,7 @@ export function renderSummary(result: RunResult): string {
     const def = scenarioByName.get(sc.scenario);
     const what = def ? `${def.method} ${def.path}` : sc.scenario;
     out.push(`### ${escapeText(sc.scenario)} ${sc.scenario === def?.path ? '' : `(${escapeText(what)}) `}— ${VERDICT_BADGE[sc.verdict]}`, '');
-    out.push(table(['Metric', 'Baseline', 'Candidate', 'Change', `${conf} interval`, 'Verdict'], sc.metrics.map(metricRow)), '');
+    out.push(table(['Metric', 'Baseline', 'Candidate', 'Change', 'Interval', 'Verdict'], sc.metrics.map(metricRow)), '');
     out.push('<details><summary>Why</summary>', '', ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), '', '</details>', '');
   }
 
@@ -84,7 +84,10 @@ export function renderSummary(result: RunResult): string {
     `- ${settings.rounds} rounds of ${first ? `${first.durationSeconds} s` : '?'} per target and scenario after ${settings.warmupSeconds} s of warmup, ${first?.connections ?? '?'} connections; confidence ${conf}`,
     ...targetLines,
     `- Runner: ${escapeText(r.cpuModel)} × ${r.cpus}, ${r.os}/${r.arch}, Node ${r.node}`,
-    `- Medians over trials; changes and intervals from the mean of log values per trial (Welch t).`,
+    settings.cpuPlacement === 'off'
+      ? '- CPU placement: off (server and load generator share all CPUs)'
+      : `- CPU placement: load generator on CPU ${settings.cpuPlacement.generatorCpus.join(',')}, servers on CPU ${settings.cpuPlacement.serverCpus.join(',')}`,
+    `- Baseline and candidate are medians over trials. The change is the Hodges-Lehmann shift of per-trial log values; each end of its interval is a one-sided ${conf} confidence bound (Mann-Whitney). A metric regresses only when the change is past its threshold and the whole interval is on the worse side.`,
     '',
     '</details>',
   );

@@ -29,6 +29,8 @@ export interface StartOptions {
   port: number;
   /** Where the server's stdout and stderr go; a temporary file when not given. */
   logFile?: string;
+  /** CPUs to pin the server's whole process tree to (Linux taskset). */
+  cpus?: number[];
   /** Called with the pid as soon as the process exists, so it can be saved for the post step. */
   onSpawn?: (pid: number, signal: NodeJS.Signals) => void;
 }
@@ -76,7 +78,11 @@ export async function startServer(target: Target, opts: StartOptions): Promise<R
   const logFd = openSync(logFile, 'w');
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', command], {
+    // taskset execs the shell, so the pid is still the group leader; forked workers inherit the mask.
+    const [file, args] = opts.cpus?.length
+      ? ['taskset', ['-c', opts.cpus.join(','), '/bin/sh', '-c', command]]
+      : ['/bin/sh', ['-c', command]];
+    child = spawn(file, args as string[], {
       cwd: target.workingDirectory,
       env: { ...process.env, ...target.env, PORT: String(opts.port), PYTHONUNBUFFERED: '1' },
       // Own process group: teardown signals the group, which reaches every forked worker.
