@@ -12,6 +12,8 @@ export function gateOutputs(result: RunResult, resultsFile: string): Record<stri
     'p99-ms': num(metric('p99')?.candidate, 3),
     'rps-change-pct': num(metric('rps')?.changePct, 2),
     'p99-change-pct': num(metric('p99')?.changePct, 2),
+    // PR comments arrive in a later version; the output exists so workflows can already use it.
+    'comment-url': '',
   };
 }
 

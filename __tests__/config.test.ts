@@ -1,0 +1,156 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readConfig, type ConfigSources } from '../src/config.js';
+import { ConfigError } from '../src/errors.js';
+
+function sources(inputs: Record<string, string>, files: Record<string, string> = {}): ConfigSources {
+  return { getInput: (n) => inputs[n] ?? '', readFile: (f) => files[f], workspace: '/ws', cores: 2 };
+}
+const read = (inputs: Record<string, string>, files?: Record<string, string>) => readConfig(sources(inputs, files));
+const CMD = { command: 'gunicorn app:app -b 127.0.0.1:8000' };
+
+function throwsConfig(fn: () => unknown, message: RegExp): void {
+  assert.throws(fn, (err: unknown) => err instanceof ConfigError && message.test(err.message));
+}
+
+describe('readConfig: inputs', () => {
+  it('defaults of INTERFACE.md', () => {
+    const c = read(CMD);
+    assert.equal(c.targets.length, 1);
+    assert.equal(c.targets[0]!.url, 'http://127.0.0.1:8000');
+    assert.equal(c.targets[0]!.readyPath, '/');
+    assert.equal(c.targets[0]!.readyTimeoutSeconds, 60);
+    assert.equal(c.targets[0]!.stopSignal, 'SIGTERM');
+    assert.equal(c.targets[0]!.workingDirectory, '/ws');
+    assert.deepEqual(c.scenarios.map((s) => [s.name, s.method, s.path, s.connections, s.durationSeconds]), [['/', 'GET', '/', 16, 10]]);
+    assert.deepEqual(c.scenarios[0]!.thresholds, { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 });
+    assert.deepEqual([c.warmupSeconds, c.rounds, c.confidence, c.compareTo, c.record, c.comment, c.failOnRegression], [3, 5, 0.99, 'stored', 'auto', 'auto', true]);
+    assert.equal(c.cpuPlacement, 'auto');
+  });
+
+  it('missing command names the input and the expected form', () => {
+    throwsConfig(() => read({}), /Input `command` is missing: expected the shell command that starts your server/);
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ['duration-seconds', 'ten', /Input `duration-seconds` is "ten": expected a positive number of seconds/],
+    ['duration-seconds', '0', /Input `duration-seconds` is "0"/],
+    ['rounds', '2.5', /Input `rounds` is "2\.5": expected a whole number of rounds/],
+    ['connections', '-1', /Input `connections` is "-1"/],
+    ['confidence', '1.5', /Input `confidence` is "1\.5": expected a probability between 0\.5 and 1/],
+    ['max-rps-drop-pct', 'five', /Input `max-rps-drop-pct` is "five": expected a percentage/],
+    ['compare-to', 'yesterday', /Input `compare-to` is "yesterday": expected one of stored, base, none/],
+    ['compare-to', 'base', /Input `compare-to` is "base": paired mode .* is not available in this version yet/],
+    ['record', 'sometimes', /Input `record` is "sometimes": expected one of auto, true, false/],
+    ['fail-on-regression', 'yes', /Input `fail-on-regression` is "yes": expected one of true, false/],
+    ['url', 'http://10.0.0.5:8000', /Input `url` is "http:\/\/10\.0\.0\.5:8000": expected a loopback address/],
+    ['url', 'http://example.com', /expected a loopback address/],
+    ['url', 'not a url', /Input `url` is "not a url": expected an http URL/],
+    ['url', 'https://127.0.0.1:8443', /expected an http:\/\/ URL/],
+    ['ready-path', 'health', /Input `ready-path` is "health": expected a URL path that starts with \//],
+    ['server', 'tornado', /Input `server` is "tornado": expected one of gunicorn, gunicorn-gthread/],
+  ];
+  for (const [name, value, message] of bad) {
+    it(`${name}: ${JSON.stringify(value)}`, () => throwsConfig(() => read({ ...CMD, [name]: value }), message));
+  }
+
+  it('loopback forms are accepted; allow-remote lifts the rule', () => {
+    for (const url of ['http://127.0.0.1:8000', 'http://127.8.9.10:1', 'http://localhost:5000', 'http://[::1]:8000', 'http://127.0.0.1:$PORT']) {
+      assert.equal(read({ ...CMD, url }).targets[0]!.url, url);
+    }
+    assert.equal(read({ ...CMD, url: 'http://10.0.0.5:8000', 'allow-remote': 'true' }).targets[0]!.url, 'http://10.0.0.5:8000');
+  });
+
+  it('a preset builds the command, listens on $PORT, and checks app', () => {
+    const c = read({ server: 'gunicorn-gthread', app: 'shop.wsgi:application', workers: '3', python: '/usr/bin/python3' });
+    assert.equal(c.targets[0]!.command, '/usr/bin/python3 -m gunicorn shop.wsgi:application --bind 127.0.0.1:$PORT --workers 3 --worker-class gthread --threads 4');
+    assert.equal(c.targets[0]!.url, 'http://127.0.0.1:$PORT');
+    assert.match(read({ server: 'gunicorn', app: 'app:app' }).targets[0]!.command, /--workers 5 /, '2 x cores + 1');
+    const uwsgi = read({ server: 'uwsgi', app: 'app:app' }).targets[0]!;
+    assert.equal(uwsgi.stopSignal, 'SIGINT');
+    assert.match(uwsgi.command, /--die-on-term/);
+    throwsConfig(() => read({ server: 'gunicorn' }), /`server` is "gunicorn" but `app` is missing/);
+    throwsConfig(() => read({ server: 'gunicorn', app: 'app; rm -rf /' }), /`app` is "app; rm -rf \/": expected module:callable/);
+  });
+
+  it('a raw uwsgi command is stopped with SIGINT (uWSGI reloads on SIGTERM)', () => {
+    assert.equal(read({ command: 'uwsgi --http11-socket 127.0.0.1:8000 --wsgi-file app.py' }).targets[0]!.stopSignal, 'SIGINT');
+  });
+});
+
+describe('readConfig: config file', () => {
+  const file = (text: string) => ({ '/ws/.github/perf-gate.yml': text });
+
+  it('reads scenarios, thresholds and settings; inputs override the file', () => {
+    const c = read(
+      { ...CMD, 'max-p99-increase-pct': '20', rounds: '7' },
+      file(`
+rounds: 9
+warmup-seconds: 1
+thresholds:
+  max-rps-drop-pct: 8
+scenarios:
+  - name: home
+    path: /
+  - name: create-item
+    method: post
+    path: /api/items
+    headers: { content-type: application/json }
+    body: '{"name": "x"}'
+    expect-status: 201
+    connections: 8
+    thresholds:
+      max-rps-drop-pct: 12
+  - name: json-body
+    method: PUT
+    path: /api/items/1
+    body: { name: y }
+`),
+    );
+    assert.equal(c.rounds, 7);
+    assert.equal(c.warmupSeconds, 1);
+    assert.deepEqual(c.scenarios.map((s) => s.name), ['home', 'create-item', 'json-body']);
+    const [home, create, json] = c.scenarios as [typeof c.scenarios[0], typeof c.scenarios[0], typeof c.scenarios[0]];
+    assert.equal(home.thresholds.maxRpsDropPct, 8);
+    assert.equal(home.thresholds.maxP99IncreasePct, 20);
+    assert.equal(create.method, 'POST');
+    assert.equal(create.expectStatus, 201);
+    assert.equal(create.connections, 8);
+    assert.equal(create.thresholds.maxRpsDropPct, 12);
+    assert.equal(create.body, '{"name": "x"}');
+    assert.equal(json.body, '{"name":"y"}');
+    assert.equal(json.headers['content-type'], 'application/json');
+  });
+
+  it('unknown keys are an error that names them and where', () => {
+    throwsConfig(() => read(CMD, file('scenarios:\n  - name: a\n    path: /\n    methd: GET\n')), /unknown key "methd" in scenarios\[0\]/);
+    throwsConfig(() => read(CMD, file('treshold:\n  max-rps-drop-pct: 5\n')), /unknown key "treshold"/);
+    throwsConfig(() => read(CMD, file('thresholds:\n  max-rps-drop: 5\n')), /unknown key "max-rps-drop" in thresholds/);
+  });
+
+  it('invalid values and YAML name the file and the key', () => {
+    throwsConfig(() => read(CMD, file('scenarios:\n  - name: a\n    path: api\n')), /perf-gate\.yml is invalid:\n  - scenarios\[0\]\.path: must start with \//);
+    throwsConfig(() => read(CMD, file('rounds: [')), /perf-gate\.yml is not valid YAML/);
+    throwsConfig(() => read(CMD, file('scenarios:\n  - { name: a, path: / }\n  - { name: a, path: /x }\n')), /Two scenarios are named "a"/);
+  });
+
+  it('an explicit config input must exist', () => {
+    throwsConfig(() => read({ ...CMD, config: 'perf.yml' }), /Input `config` is "perf\.yml": no such file \(looked at \/ws\/perf\.yml\)/);
+  });
+
+  it('targets from the file get their own $PORT; inputs and targets together are ambiguous', () => {
+    const c = read(
+      {},
+      file(`
+targets:
+  - { name: sync, server: gunicorn, app: app:app, workers: 2 }
+  - { name: uwsgi, command: "uwsgi --http11-socket 127.0.0.1:8001 --wsgi-file app.py --die-on-term", url: "http://127.0.0.1:8001" }
+`),
+    );
+    assert.deepEqual(c.targets.map((t) => [t.name, t.url, t.stopSignal]), [
+      ['sync', 'http://127.0.0.1:$PORT', 'SIGTERM'],
+      ['uwsgi', 'http://127.0.0.1:8001', 'SIGINT'],
+    ]);
+    throwsConfig(() => read(CMD, file('targets:\n  - { name: a, server: waitress, app: app:app }\n')), /Both the inputs .* and the config file .* say which server to start/);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { median, minTrialsForConfidence, rankBoundIndex, ratioInterval, toPct } from '../src/stats.js';
+
+describe('rankBoundIndex (Mann-Whitney critical values)', () => {
+  // One-sided critical values of U from published tables: reject when U <= crit, so k = crit + 1.
+  const table: Array<[number, number, number, number]> = [
+    [5, 5, 0.99, 1],
+    [5, 5, 0.95, 4],
+    [8, 8, 0.99, 9],
+    [8, 8, 0.95, 15],
+    [10, 10, 0.99, 19],
+    [10, 10, 0.95, 27],
+    [4, 6, 0.95, 3],
+  ];
+  for (const [n, m, conf, crit] of table) {
+    it(`n=${n}, m=${m}, confidence ${conf}: U critical ${crit}`, () => {
+      assert.equal(rankBoundIndex(n, m, conf), crit + 1);
+    });
+  }
+
+  it('has no bound when the trials are too few for the confidence', () => {
+    assert.equal(rankBoundIndex(3, 3, 0.99), 0); // P(U = 0) = 1/20 > 1%
+    assert.equal(rankBoundIndex(4, 4, 0.99), 0); // 1/70 > 1%
+    assert.equal(minTrialsForConfidence(0.99), 5);
+    assert.equal(minTrialsForConfidence(0.95), 3); // P(U = 0) = 1/20 = 5%
+  });
+
+  it('uses a normal approximation for large samples that agrees with the exact count', () => {
+    // 30 x 31 = 930 pairs is past the exact limit; 29 x 31 = 899 is computed exactly.
+    const exact = rankBoundIndex(29, 31, 0.99);
+    const approx = rankBoundIndex(30, 31, 0.99);
+    assert.ok(Math.abs(approx - exact) < 0.1 * exact + 15, `${exact} vs ${approx}`);
+  });
+});
+
+describe('ratioInterval', () => {
+  it('estimates the shift of log values with Hodges-Lehmann', () => {
+    const base = [100, 102, 98, 101, 99];
+    const cand = base.map((v) => v * 0.8);
+    const r = ratioInterval(base, cand, 0.99)!;
+    assert.ok(Math.abs(r.ratio - 0.8) < 1e-12);
+    // Bounds: 2nd smallest and 2nd largest of the 25 pairwise log differences.
+    const diffs = cand.flatMap((c) => base.map((b) => Math.log(c) - Math.log(b))).sort((a, b) => a - b);
+    assert.ok(Math.abs(r.low - Math.exp(diffs[1]!)) < 1e-12);
+    assert.ok(Math.abs(r.high - Math.exp(diffs[23]!)) < 1e-12);
+    assert.ok(r.low < 0.8 && r.high > 0.8 && r.high < 1);
+  });
+
+  it('identical samples: ratio 1 and a zero-width interval', () => {
+    const r = ratioInterval([5, 5, 5, 5, 5], [5, 5, 5, 5, 5], 0.99)!;
+    assert.deepEqual([r.ratio, r.low, r.high], [1, 1, 1]);
+  });
+
+  it('zero variance on both sides with a real difference is certain', () => {
+    const r = ratioInterval([10, 10, 10, 10, 10], [11, 11, 11, 11, 11], 0.99)!;
+    assert.ok(Math.abs(r.low - 1.1) < 1e-12 && Math.abs(r.high - 1.1) < 1e-12);
+  });
+
+  it('one sample per side: an estimate but no bounds', () => {
+    const r = ratioInterval([10], [12], 0.99)!;
+    assert.ok(Math.abs(r.ratio - 1.2) < 1e-12);
+    assert.equal(r.low, 0);
+    assert.equal(r.high, Infinity);
+  });
+
+  it('ignores NaN, infinite and non-positive values; undefined when nothing is left', () => {
+    const r = ratioInterval([NaN, 10, 10, 10, 10, 10, 0, -1, Infinity], [20, 20, 20, 20, 20, NaN], 0.99)!;
+    assert.equal(r.baselineTrials, 5);
+    assert.equal(r.candidateTrials, 5);
+    assert.ok(Math.abs(r.ratio - 2) < 1e-12);
+    assert.equal(ratioInterval([NaN, 0], [1, 2], 0.99), undefined);
+    assert.equal(ratioInterval([], [1, 2], 0.99), undefined);
+  });
+
+  it('one wild trial moves the bounds by one rank only', () => {
+    const base = [100, 101, 99, 100, 102, 98, 100, 101];
+    const calm = ratioInterval(base, [100, 99, 101, 100, 98, 102, 100, 99], 0.99)!;
+    const wild = ratioInterval(base, [100, 99, 101, 100, 98, 102, 100, 300], 0.99)!;
+    assert.ok(wild.high < 1.05, `upper bound ${wild.high}`);
+    assert.ok(Math.abs(toPct(wild.ratio) - toPct(calm.ratio)) < 2);
+  });
+});
+
+describe('median', () => {
+  it('of odd and even counts, and NaN for none', () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.ok(Number.isNaN(median([])));
+  });
+});

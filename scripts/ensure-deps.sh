@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what the demo or the tests need, on a fresh machine with only Node and npm:
+#   npm packages (npm ci), and the Python servers from Debian packages (apt-get, when root).
+# Usage: scripts/ensure-deps.sh demo|test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-test}
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "ensure-deps: installing npm packages (npm ci)" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+
+# The Debian packages belong to /usr/bin/python3 (not to a python3 elsewhere on PATH).
+PY=/usr/bin/python3
+if [ "$what" = demo ]; then
+  pkgs=(python3 gunicorn python3-flask)
+  check() { [ -x "$PY" ] && "$PY" -c 'import gunicorn, flask' 2>/dev/null; }
+else
+  pkgs=(python3 gunicorn uwsgi-core uwsgi-plugin-python3 python3-waitress python3-flask python3-django python3-gevent wrk git util-linux)
+  check() {
+    [ -x "$PY" ] && "$PY" -c 'import gunicorn, flask, django, waitress, gevent' 2>/dev/null &&
+      command -v uwsgi >/dev/null && ls /usr/lib/uwsgi/plugins/python3*_plugin.so >/dev/null 2>&1 &&
+      command -v wrk >/dev/null && command -v git >/dev/null && command -v taskset >/dev/null
+  }
+fi
+
+if ! check; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "ensure-deps: installing Debian packages: ${pkgs[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2
+  else
+    echo "ensure-deps: missing Python servers. Install them with:" >&2
+    echo "  sudo apt-get install -y ${pkgs[*]}" >&2
+    exit 1
+  fi
+  check || { echo "ensure-deps: packages installed but the check still fails" >&2; exit 1; }
+fi
