@@ -129,7 +129,7 @@ scenarios:
   });
 
   it('invalid values and YAML name the file and the key', () => {
-    throwsConfig(() => read(CMD, file('scenarios:\n  - name: a\n    path: api\n')), /perf-gate\.yml is invalid:\n  - scenarios\[0\]\.path: must start with \//);
+    throwsConfig(() => read(CMD, file('scenarios:\n  - name: a\n    path: api\n')), /perf-gate\.yml is invalid:\n {2}- scenarios\[0\]\.path: must start with \//);
     throwsConfig(() => read(CMD, file('rounds: [')), /perf-gate\.yml is not valid YAML/);
     throwsConfig(() => read(CMD, file('scenarios:\n  - { name: a, path: / }\n  - { name: a, path: /x }\n')), /Two scenarios are named "a"/);
   });

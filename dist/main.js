@@ -82426,7 +82426,9 @@ function gateOutputs(result, resultsFile) {
     rps: num(metric("rps")?.candidate, 1),
     "p99-ms": num(metric("p99")?.candidate, 3),
     "rps-change-pct": num(metric("rps")?.changePct, 2),
-    "p99-change-pct": num(metric("p99")?.changePct, 2)
+    "p99-change-pct": num(metric("p99")?.changePct, 2),
+    // PR comments arrive in a later version; the output exists so workflows can already use it.
+    "comment-url": ""
   };
 }
 function failureMessage(result) {
@@ -83836,13 +83838,13 @@ async function runGate(config2, opts) {
 
 // src/report/markdown.ts
 function escapeText(s) {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/([\\`*_[\]#!~])/g, "\\$1").replace(/\r?\n/g, " ");
+  return s.replace(/([\\`*_[\]#!~])/g, "\\$1").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/\r?\n/g, " ");
+}
+function code(s) {
+  return `<code>${escapeText(s)}</code>`;
 }
 function table(header, rows) {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
-}
-function code(s) {
-  return `<code>${s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/\r?\n/g, " ")}</code>`;
 }
 
 // src/report/summary.ts

@@ -1,0 +1,67 @@
+// The command line of INTERFACE.md over the same pipeline: run, compare and their exit codes.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DIST, FLASK_DIR, PY } from './helpers/paths.js';
+import { newServerProcesses, serverProcesses, type ProcessInfo } from './helpers/processes.js';
+
+const CLI = path.join(DIST, 'cli.js');
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: FLASK_DIR, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const RUN = ['run', '--command', `${PY} -m gunicorn app:app --bind 127.0.0.1:$PORT --workers 4`, '--url', 'http://127.0.0.1:$PORT', '--connections', '4', '--duration-seconds', '1', '--warmup-seconds', '0.5', '--rounds', '5'];
+
+describe('wsgi-perf-gate CLI', () => {
+  let dir: string;
+  let procs: ProcessInfo[];
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'perf-gate-cli-'));
+    procs = serverProcesses();
+  });
+  after(() => assert.deepEqual(newServerProcesses(procs), []));
+
+  it('run measures, prints the report and writes --json; compare gives 0 for the same code and 1 for a 2x slowdown', () => {
+    const base = cli([...RUN, '--json', path.join(dir, 'base.json'), '--compare-to', 'none'], { EXAMPLE_DELAY_MS: '40' });
+    assert.equal(base.code, 0, base.stderr);
+    assert.match(base.stdout, /## wsgi-perf-gate: ✅ pass/);
+    assert.match(base.stderr, /Round 5 app \/: \d+ req\/s/);
+    const doc = JSON.parse(readFileSync(path.join(dir, 'base.json'), 'utf8'));
+    assert.equal(doc.samples.length, 5);
+
+    const slow = cli([...RUN, '--json', path.join(dir, 'slow.json'), '--compare-to', 'none'], { EXAMPLE_DELAY_MS: '80' });
+    assert.equal(slow.code, 0, slow.stderr);
+
+    const regressed = cli(['compare', path.join(dir, 'base.json'), path.join(dir, 'slow.json')]);
+    assert.equal(regressed.code, 1, regressed.stdout + regressed.stderr);
+    assert.match(regressed.stdout, /## wsgi-perf-gate: ❌ regressed/);
+    assert.match(regressed.stdout, /Requests\/s -[45]\d\.\d%/);
+
+    const same = cli(['compare', path.join(dir, 'base.json'), path.join(dir, 'base.json')]);
+    assert.equal(same.code, 0);
+    assert.match(same.stdout, /## wsgi-perf-gate: ✅ pass/);
+  });
+
+  it('exit 2 for bad input, naming it', () => {
+    const r = cli(['run', '--command', 'true', '--rounds', 'many']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Input `rounds` is "many": expected a whole number of rounds/);
+    const unknown = cli(['run', '--comand', 'x']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Unknown option '--comand'/);
+    const notResults = cli(['compare', path.join(FLASK_DIR, 'app.py'), path.join(FLASK_DIR, 'app.py')]);
+    assert.equal(notResults.code, 2);
+    assert.match(notResults.stderr, /app\.py: cannot read a results file/);
+  });
+
+  it('exit 2 when the server cannot be measured, with its output', () => {
+    const r = cli(['run', '--command', `${PY} -c "import sys; sys.exit('perfgate-test: no module named shop')"`, '--url', 'http://127.0.0.1:$PORT']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /exited with code 1 before it answered/);
+    assert.match(r.stderr, /perfgate-test: no module named shop/);
+  });
+});

@@ -1,0 +1,101 @@
+// The load driver against real servers on loopback: servers that close every connection are
+// measured correctly, and errors are counted by kind.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { runTrial } from '../src/load/trial.js';
+import { freePort, startServer, waitUntilReady, type RunningServer } from '../src/server/server.js';
+import type { Scenario, Target } from '../src/types.js';
+import { FLASK_DIR, PY } from './helpers/paths.js';
+import { newServerProcesses, serverProcesses, type ProcessInfo } from './helpers/processes.js';
+
+function scenario(path: string, extra: Partial<Scenario> = {}): Scenario {
+  return {
+    name: path,
+    method: 'GET',
+    path,
+    headers: {},
+    connections: 16,
+    durationSeconds: 2,
+    timeoutSeconds: 10,
+    thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 },
+    ...extra,
+  };
+}
+
+async function boot(command: string): Promise<RunningServer> {
+  const target: Target = {
+    name: 'test',
+    command,
+    workingDirectory: FLASK_DIR,
+    url: 'http://127.0.0.1:$PORT',
+    readyPath: '/',
+    readyTimeoutSeconds: 30,
+    env: {},
+    stopSignal: 'SIGTERM',
+  };
+  const server = await startServer(target, { port: await freePort() });
+  await waitUntilReady(server);
+  return server;
+}
+
+describe('gunicorn sync worker (Connection: close on every response)', () => {
+  let before_: ProcessInfo[];
+  let server: RunningServer;
+  before(async () => {
+    before_ = serverProcesses();
+    server = await boot(`${PY} -m gunicorn app:app --bind 127.0.0.1:$PORT --workers 3`);
+  });
+  after(async () => {
+    await server.stop();
+    assert.deepEqual(newServerProcesses(before_), []);
+  });
+
+  it('reports p50 in milliseconds, loses no request, and keeps up with wrk', async () => {
+    const ours = await runTrial({ baseUrl: server.baseUrl, scenario: scenario('/'), durationSeconds: 2 });
+    assert.ok(ours.latencyUs.p50 < 50_000, `p50 ${ours.latencyUs.p50} us (plain autocannon reports over 600 ms here)`);
+    assert.ok(ours.latencyUs.p50 > 100, 'microsecond resolution, not rounded to 0 ms');
+    assert.equal(ours.errors.connection, 0);
+    assert.equal(ours.errors.timeouts, 0);
+    assert.deepEqual(ours.errors.badStatus, {});
+    const wrk = execFileSync('wrk', ['-t1', '-c16', '-d2s', `${server.baseUrl}/`], { encoding: 'utf8' });
+    const wrkRps = Number(/Requests\/sec:\s+([\d.]+)/.exec(wrk)![1]);
+    assert.ok(ours.rps > 0.5 * wrkRps, `ours ${ours.rps.toFixed(0)} req/s vs wrk ${wrkRps}`);
+  });
+
+  it('counts unexpected statuses by code', async () => {
+    const r = await runTrial({ baseUrl: server.baseUrl, scenario: scenario('/status/500', { connections: 2 }), durationSeconds: 1 });
+    assert.equal(r.requests, 0);
+    assert.ok(r.errors.badStatus['500']! > 10);
+    assert.equal(r.errorRatePct, 100);
+  });
+
+  it('expect-status makes another status the success', async () => {
+    const r = await runTrial({ baseUrl: server.baseUrl, scenario: scenario('/status/404', { connections: 2, expectStatus: 404 }), durationSeconds: 1 });
+    assert.ok(r.requests > 10);
+    assert.equal(r.errorRatePct, 0);
+  });
+
+  it('counts requests that exceed the timeout', async () => {
+    const r = await runTrial({ baseUrl: server.baseUrl, scenario: scenario('/delay?ms=2500', { connections: 2, timeoutSeconds: 1 }), durationSeconds: 2 });
+    assert.ok(r.errors.timeouts >= 2, `timeouts ${r.errors.timeouts}`);
+    assert.equal(r.requests, 0);
+  });
+});
+
+describe('POST with a body', () => {
+  it('sends method, headers and body', async () => {
+    const server = await boot(`${PY} -m gunicorn app:app --bind 127.0.0.1:$PORT --workers 2 --worker-class gthread`);
+    try {
+      const r = await runTrial({
+        baseUrl: server.baseUrl,
+        scenario: scenario('/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}', expectStatus: 201, connections: 4 }),
+        durationSeconds: 1,
+      });
+      assert.ok(r.requests > 50, `requests ${r.requests}`);
+      assert.equal(r.errorRatePct, 0);
+    } finally {
+      await server.stop();
+    }
+  });
+});
