@@ -30,7 +30,7 @@ if ! check; then
     echo "ensure-deps: installing Debian packages: ${pkgs[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2
+    apt-get install -y -qq "${pkgs[@]}" >&2
   else
     echo "ensure-deps: missing Python servers. Install them with:" >&2
     echo "  sudo apt-get install -y ${pkgs[*]}" >&2
