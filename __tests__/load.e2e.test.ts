@@ -23,11 +23,11 @@ function scenario(path: string, extra: Partial<Scenario> = {}): Scenario {
   };
 }
 
-async function boot(command: string): Promise<RunningServer> {
+async function boot(command: string, workingDirectory = FLASK_DIR): Promise<RunningServer> {
   const target: Target = {
     name: 'test',
     command,
-    workingDirectory: FLASK_DIR,
+    workingDirectory,
     url: 'http://127.0.0.1:$PORT',
     readyPath: '/',
     readyTimeoutSeconds: 30,
@@ -80,6 +80,25 @@ describe('gunicorn sync worker (Connection: close on every response)', () => {
     const r = await runTrial({ baseUrl: server.baseUrl, scenario: scenario('/delay?ms=2500', { connections: 2, timeoutSeconds: 1 }), durationSeconds: 2 });
     assert.ok(r.errors.timeouts >= 2, `timeouts ${r.errors.timeouts}`);
     assert.equal(r.requests, 0);
+  });
+});
+
+describe('responses without Content-Length', () => {
+  const NO_LENGTH_DIR = FLASK_DIR.replace(/examples\/flask$/, '__tests__/fixtures');
+
+  it('a body that ends with the connection (HTTP/1.0, wsgiref) completes at EOF, not at the timeout', async () => {
+    const server = await boot(
+      `${PY} -c "import os, sys; sys.path.insert(0, '.'); from wsgiref.simple_server import make_server; from no_length import app; make_server('127.0.0.1', int(os.environ['PORT']), app).serve_forever()"`,
+      NO_LENGTH_DIR,
+    );
+    try {
+      const r = await runTrial({ baseUrl: server.baseUrl, scenario: scenario('/', { connections: 2 }), durationSeconds: 1 });
+      assert.ok(r.requests > 100, `requests ${r.requests}`);
+      assert.ok(r.latencyUs.p99 < 100_000, `p99 ${r.latencyUs.p99} us`);
+      assert.equal(r.errorRatePct, 0);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

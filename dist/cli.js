@@ -38149,13 +38149,15 @@ var RELATIVE_METRICS = [
 function values(samples, def) {
   return samples.map(def.value).filter((v) => v !== void 0 && Number.isFinite(v));
 }
+function failedRequests(s) {
+  return s.errors.connection + s.errors.timeouts + Object.values(s.errors.badStatus).reduce((a, b) => a + b, 0);
+}
 function pooledErrorRatePct(samples) {
   let failed = 0;
   let attempts = 0;
   for (const s of samples) {
-    const bad = s.errors.connection + s.errors.timeouts + Object.values(s.errors.badStatus).reduce((a, b) => a + b, 0);
-    failed += bad;
-    attempts += bad + s.requests;
+    failed += failedRequests(s);
+    attempts += failedRequests(s) + s.requests;
   }
   return attempts === 0 ? 100 : failed / attempts * 100;
 }
@@ -38163,6 +38165,17 @@ function errorRateMetric(sc, candidate, baseline) {
   const rate = pooledErrorRatePct(candidate);
   const limit = sc.thresholds.maxErrorRatePct;
   const over = rate > limit;
+  if (candidate.length && candidate.every((s) => s.requests + failedRequests(s) === 0)) {
+    return {
+      metric: "errorRate",
+      baseline: baseline?.length ? pooledErrorRatePct(baseline) : void 0,
+      candidate: 100,
+      thresholdPct: limit,
+      verdict: "regressed",
+      gating: true,
+      reason: "No response completed in any trial: the server took the requests but never finished a response. Typical causes: a body without Content-Length on a kept-alive connection (uWSGI --http11-socket), or requests slower than the trial."
+    };
+  }
   return {
     metric: "errorRate",
     baseline: baseline?.length ? pooledErrorRatePct(baseline) : void 0,
@@ -38174,9 +38187,15 @@ function errorRateMetric(sc, candidate, baseline) {
   };
 }
 function compareScenario(input2, sc) {
-  const mine = (samples) => samples.filter((s) => s.scenario === sc.name && s.target === input2.target);
-  const candidate = mine(input2.candidate);
-  const baseline = input2.baseline ? mine(input2.baseline) : void 0;
+  const all = (samples) => samples.filter((s) => s.scenario === sc.name && s.target === input2.target);
+  const usable = (samples) => all(samples).filter((s) => !s.failure);
+  const excludedTrials = all(input2.candidate).filter((s) => s.failure).map((s) => ({ round: s.round, reason: s.failure }));
+  const candidate = usable(input2.candidate);
+  const baseline = input2.baseline ? usable(input2.baseline) : void 0;
+  const errorRate = errorRateMetric(sc, all(input2.candidate), input2.baseline && all(input2.baseline));
+  if (candidate.length === 0) {
+    return { scenario: sc.name, target: input2.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, "inconclusive"]), excludedTrials };
+  }
   const metrics = [];
   for (const def of RELATIVE_METRICS) {
     const cand = values(candidate, def);
@@ -38208,8 +38227,14 @@ function compareScenario(input2, sc) {
       reason: j.reason
     });
   }
-  metrics.push(errorRateMetric(sc, candidate, baseline));
-  return { scenario: sc.name, target: input2.target, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
+  metrics.push(errorRate);
+  return {
+    scenario: sc.name,
+    target: input2.target,
+    metrics,
+    verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)),
+    excludedTrials
+  };
 }
 function compare2(input2) {
   const scenarios = input2.scenarios.map((sc) => compareScenario(input2, sc));
@@ -57964,7 +57989,7 @@ function date4(params) {
 var import_yaml = __toESM(require_dist(), 1);
 
 // src/server/presets.ts
-var PRESETS = ["gunicorn", "gunicorn-gthread", "gunicorn-gevent", "uwsgi", "waitress", "wsgiref"];
+var PRESETS = ["gunicorn", "gunicorn-gthread", "gunicorn-gevent", "uwsgi", "uwsgi-http", "waitress", "wsgiref"];
 function defaultWorkers(cores) {
   return 2 * cores + 1;
 }
@@ -57992,10 +58017,13 @@ function presetCommand(opts) {
     case "gunicorn-gevent":
       return { command: gunicorn("gevent"), stopSignal: "SIGTERM" };
     case "uwsgi":
+    case "uwsgi-http": {
+      const socket = opts.server === "uwsgi" ? "--http11-socket" : "--http-socket";
       return {
-        command: `uwsgi --plugin python3 --http11-socket 127.0.0.1:$PORT --module ${app} --pythonpath . --master --processes ${workers} --die-on-term --need-app --disable-logging`,
+        command: `uwsgi --plugin python3 ${socket} 127.0.0.1:$PORT --module ${app} --pythonpath . --master --processes ${workers} --die-on-term --need-app --disable-logging`,
         stopSignal: "SIGINT"
       };
+    }
     case "waitress":
       return { command: `${py} -m waitress --listen=127.0.0.1:$PORT --threads=${workers} ${app}`, stopSignal: "SIGTERM" };
     case "wsgiref":
@@ -58388,7 +58416,14 @@ function planTrials(targets, scenarios, rounds, random) {
 
 // src/server/logTail.ts
 import { closeSync, openSync, readSync, fstatSync } from "node:fs";
-function readTail(file2, lines = 20) {
+function readTail(file2, lines = 25) {
+  const all = readLastLines(file2);
+  const tail = all.slice(-lines);
+  const errorLine = [...all].reverse().find((l) => /^\s*[\w.]*(Error|Exception)\b.*:/.test(l));
+  if (errorLine && !tail.includes(errorLine)) tail.unshift(`${errorLine.trim()}   <- the last error, from further up`, "...");
+  return tail.join("\n");
+}
+function readLastLines(file2) {
   let fd;
   try {
     fd = openSync(file2, "r");
@@ -58396,9 +58431,9 @@ function readTail(file2, lines = 20) {
     const length = Math.min(size, 64 * 1024);
     const buf = Buffer.alloc(length);
     readSync(fd, buf, 0, length, size - length);
-    return buf.toString("utf8").split(/\r?\n/).filter((l, i, all) => l !== "" || i < all.length - 1).slice(-lines).join("\n");
+    return buf.toString("utf8").split(/\r?\n/).filter((l, i, all) => l !== "" || i < all.length - 1);
   } catch {
-    return "";
+    return [];
   } finally {
     if (fd !== void 0) closeSync(fd);
   }
@@ -58825,7 +58860,7 @@ async function startServer(target, opts) {
     baseUrl,
     command,
     logFile,
-    logTail: (lines = 20) => readTail(logFile, lines),
+    logTail: (lines) => readTail(logFile, lines),
     exitInfo: () => exit,
     stop: (graceMs) => stopProcessGroup(pid, target.stopSignal, graceMs)
   };
@@ -58880,6 +58915,14 @@ ${formatTail(server.logTail())}`
     );
   }
 }
+function describeTreeChange(before, after) {
+  const was = new Set(before);
+  const now = new Set(after);
+  const gone = before.filter((p) => !now.has(p)).length;
+  const added = after.filter((p) => !was.has(p)).length;
+  if (!gone && !added) return void 0;
+  return `the server's processes changed during the trial (${gone} exited, ${added} started): a worker crashed or was recycled (e.g. gunicorn --max-requests, uWSGI --max-requests), so its memory and CPU figures are not comparable.`;
+}
 async function executePlan(plan, edges) {
   const servers = /* @__PURE__ */ new Map();
   try {
@@ -58910,6 +58953,11 @@ async function executePlan(plan, edges) {
       const sample = { ...trial, startedAt, ...load };
       if (before && after) {
         sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+        const change = describeTreeChange(before.pids, after.pids);
+        if (change) {
+          sample.failure = change;
+          edges.log.warning(`Round ${trial.round} ${trial.target} ${scenario.name} does not count: ${change}`);
+        }
       }
       edges.log.info(
         `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%`
@@ -59056,9 +59104,16 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 // src/load/closeAwareClient.ts
 function setupCloseAwareClient(raw) {
   const client = raw;
+  const state = { lastErrorWasKeepAliveRace: false };
   let serverWillClose = false;
+  let responsesOnConnection = 0;
+  let bytesSinceLastResponse = 0;
   client.on("headers", (info) => {
     serverWillClose = info.shouldKeepAlive === false;
+  });
+  client.on("response", () => {
+    responsesOnConnection++;
+    bytesSinceLastResponse = 0;
   });
   const doRequest = client._doRequest;
   client._doRequest = function(...args) {
@@ -59068,10 +59123,21 @@ function setupCloseAwareClient(raw) {
   const connect = client._connect;
   client._connect = function() {
     serverWillClose = false;
+    responsesOnConnection = 0;
+    bytesSinceLastResponse = 0;
     this.parser.reinitialize(this.parser.type);
     this.pipelinedRequests.clear();
     connect.call(this);
+    const parser = this.parser;
+    this.conn.prependListener("data", (chunk) => {
+      bytesSinceLastResponse += chunk.length;
+    });
+    this.conn.prependListener("end", () => parser.finish());
+    this.conn.prependListener("error", () => {
+      state.lastErrorWasKeepAliveRace = responsesOnConnection > 0 && bytesSinceLastResponse === 0;
+    });
   };
+  return state;
 }
 
 // src/load/histogram.ts
@@ -59114,6 +59180,7 @@ function runTrial(req) {
   const errors = { connection: 0, timeouts: 0, badStatus: {} };
   let requests = 0;
   let bytes = 0;
+  let keepAliveRaces = 0;
   let inWindow = true;
   const url2 = new URL(scenario.path, req.baseUrl).toString();
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -59141,10 +59208,12 @@ function runTrial(req) {
           duration: req.durationSeconds,
           timeout: scenario.timeoutSeconds,
           setupClient: (client) => {
-            setupCloseAwareClient(client);
+            const closeAware = setupCloseAwareClient(client);
             const c = client;
             c.on("connError", () => {
-              if (inWindow) errors.connection++;
+              if (!inWindow) return;
+              if (closeAware.lastErrorWasKeepAliveRace) keepAliveRaces++;
+              else errors.connection++;
             });
             c.on("timeout", () => {
               if (inWindow) errors.timeouts++;
@@ -59170,6 +59239,7 @@ function runTrial(req) {
             errors,
             errorRatePct: attempts === 0 ? 100 : failed / attempts * 100,
             bytes,
+            keepAliveRaces,
             generator: {
               cpuPct: (cpu.user + cpu.system) / 1e6 / wall * 100,
               eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6
@@ -59352,6 +59422,10 @@ function renderSummary(result) {
     const def = scenarioByName.get(sc.scenario);
     const what = def ? `${def.method} ${def.path}` : sc.scenario;
     out.push(`### ${escapeText(sc.scenario)} ${sc.scenario === def?.path ? "" : `(${escapeText(what)}) `}\u2014 ${VERDICT_BADGE[sc.verdict]}`, "");
+    if (sc.excludedTrials.length) {
+      const reasons = [...new Set(sc.excludedTrials.map((t) => t.reason))];
+      out.push(`\u26A0\uFE0F ${sc.excludedTrials.length} trial(s) left out (round ${sc.excludedTrials.map((t) => t.round).join(", ")}): ${reasons.map(escapeText).join(" ")}`, "");
+    }
     out.push(table(["Metric", "Baseline", "Candidate", "Change", "Interval", "Verdict"], sc.metrics.map(metricRow)), "");
     out.push("<details><summary>Why</summary>", "", ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), "", "</details>", "");
   }

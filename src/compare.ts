@@ -54,14 +54,17 @@ function values(samples: Sample[], def: MetricDef): number[] {
   return samples.map(def.value).filter((v): v is number => v !== undefined && Number.isFinite(v));
 }
 
+function failedRequests(s: Sample): number {
+  return s.errors.connection + s.errors.timeouts + Object.values(s.errors.badStatus).reduce((a, b) => a + b, 0);
+}
+
 /** Errors over attempts across all trials of one side. */
 export function pooledErrorRatePct(samples: Sample[]): number {
   let failed = 0;
   let attempts = 0;
   for (const s of samples) {
-    const bad = s.errors.connection + s.errors.timeouts + Object.values(s.errors.badStatus).reduce((a, b) => a + b, 0);
-    failed += bad;
-    attempts += bad + s.requests;
+    failed += failedRequests(s);
+    attempts += failedRequests(s) + s.requests;
   }
   return attempts === 0 ? 100 : (failed / attempts) * 100;
 }
@@ -70,6 +73,20 @@ function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] |
   const rate = pooledErrorRatePct(candidate);
   const limit = sc.thresholds.maxErrorRatePct;
   const over = rate > limit;
+  // Nothing succeeded and nothing failed: every response was still unfinished.
+  if (candidate.length && candidate.every((s) => s.requests + failedRequests(s) === 0)) {
+    return {
+      metric: 'errorRate',
+      baseline: baseline?.length ? pooledErrorRatePct(baseline) : undefined,
+      candidate: 100,
+      thresholdPct: limit,
+      verdict: 'regressed',
+      gating: true,
+      reason:
+        'No response completed in any trial: the server took the requests but never finished a response. Typical causes: a ' +
+        'body without Content-Length on a kept-alive connection (uWSGI --http11-socket), or requests slower than the trial.',
+    };
+  }
   return {
     metric: 'errorRate',
     baseline: baseline?.length ? pooledErrorRatePct(baseline) : undefined,
@@ -84,9 +101,18 @@ function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] |
 }
 
 function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison {
-  const mine = (samples: Sample[]) => samples.filter((s) => s.scenario === sc.name && s.target === input.target);
-  const candidate = mine(input.candidate);
-  const baseline = input.baseline ? mine(input.baseline) : undefined;
+  const all = (samples: Sample[]) => samples.filter((s) => s.scenario === sc.name && s.target === input.target);
+  const usable = (samples: Sample[]) => all(samples).filter((s) => !s.failure);
+  const excludedTrials = all(input.candidate)
+    .filter((s) => s.failure)
+    .map((s) => ({ round: s.round, reason: s.failure! }));
+  const candidate = usable(input.candidate);
+  const baseline = input.baseline ? usable(input.baseline) : undefined;
+  // Errors count in every trial, even one whose figures are otherwise void.
+  const errorRate = errorRateMetric(sc, all(input.candidate), input.baseline && all(input.baseline));
+  if (candidate.length === 0) {
+    return { scenario: sc.name, target: input.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, 'inconclusive']), excludedTrials };
+  }
   const metrics: MetricComparison[] = [];
   for (const def of RELATIVE_METRICS) {
     const cand = values(candidate, def);
@@ -118,8 +144,14 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
       reason: j.reason,
     });
   }
-  metrics.push(errorRateMetric(sc, candidate, baseline));
-  return { scenario: sc.name, target: input.target, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
+  metrics.push(errorRate);
+  return {
+    scenario: sc.name,
+    target: input.target,
+    metrics,
+    verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)),
+    excludedTrials,
+  };
 }
 
 export function compare(input: CompareInput): Comparison {

@@ -39,6 +39,19 @@ function assertAlive(server: RunningServer, when: string): void {
   }
 }
 
+/** Pure: why a trial cannot count when the server's process tree changed under load. */
+export function describeTreeChange(before: number[], after: number[]): string | undefined {
+  const was = new Set(before);
+  const now = new Set(after);
+  const gone = before.filter((p) => !now.has(p)).length;
+  const added = after.filter((p) => !was.has(p)).length;
+  if (!gone && !added) return undefined;
+  return (
+    `the server's processes changed during the trial (${gone} exited, ${added} started): a worker crashed or was ` +
+    'recycled (e.g. gunicorn --max-requests, uWSGI --max-requests), so its memory and CPU figures are not comparable.'
+  );
+}
+
 export async function executePlan(plan: RunPlan, edges: RunEdges): Promise<Sample[]> {
   const servers = new Map<string, RunningServer>();
   try {
@@ -69,6 +82,11 @@ export async function executePlan(plan: RunPlan, edges: RunEdges): Promise<Sampl
       const sample: Sample = { ...trial, startedAt, ...load };
       if (before && after) {
         sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+        const change = describeTreeChange(before.pids, after.pids);
+        if (change) {
+          sample.failure = change;
+          edges.log.warning(`Round ${trial.round} ${trial.target} ${scenario.name} does not count: ${change}`);
+        }
       }
       edges.log.info(
         `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, ` +

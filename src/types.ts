@@ -106,9 +106,15 @@ export interface Sample extends Trial {
   errors: ErrorCounts;
   errorRatePct: number;
   bytes: number;
+  /** Requests reset by a server closing a kept-alive connection without saying so: no
+   * response byte was lost and HTTP clients retry them, so they are not errors. */
+  keepAliveRaces?: number;
   /** How busy the load generator itself was during the trial. */
   generator: { cpuPct: number; eventLoopDelayP99Ms: number };
   server?: ServerUsage;
+  /** Why this trial does not count (the server's processes changed under load); such
+   * trials are kept for the record but left out of every statistic. */
+  failure?: string;
 }
 
 export type Verdict = 'pass' | 'regressed' | 'improved' | 'inconclusive';
@@ -139,6 +145,8 @@ export interface ScenarioComparison {
   target: string;
   metrics: MetricComparison[];
   verdict: Verdict;
+  /** Candidate trials left out of the statistics, with why. */
+  excludedTrials: Array<{ round: number; reason: string }>;
 }
 
 export interface BaselineInfo {

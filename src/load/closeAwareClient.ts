@@ -5,23 +5,49 @@
 // When that response said "Connection: close", the request goes to a socket the server is
 // closing: it is lost, its start time stays queued, and the next response on the new
 // connection is charged with it (we measured p50 = 1,248 ms where wrk saw 5 ms).
-// This hook, installed through autocannon's `setupClient` option, holds the next request
-// until autocannon reconnects, and starts every connection with a clean parser and queue.
+// This hook, installed through autocannon's `setupClient` option:
+// - holds the next request until autocannon reconnects, and starts every connection with a
+//   clean parser and request queue;
+// - completes responses whose body ends with the connection (no Content-Length, as wsgiref
+//   and a Django app without CommonMiddleware send): autocannon never tells its parser about
+//   the end of the stream, so it waited for them until the request timed out;
+// - tells apart the keep-alive race: a server that closes a kept-alive connection without
+//   saying so (uWSGI --http-socket answers HTTP/1.1 without "Connection: close") resets the
+//   request that was already on its way. No byte of a response was lost, and HTTP clients
+//   retry such a request (RFC 9112, 9.3.1), so it is counted apart, not as a server error.
 
 /** The parts of autocannon's (untyped) Client that the hook touches. */
 interface AutocannonClient {
   on(event: 'headers', listener: (info: { shouldKeepAlive?: boolean }) => void): void;
+  on(event: 'response', listener: () => void): void;
   _doRequest(...args: unknown[]): void;
   _connect(): void;
-  parser: { reinitialize(type: string): void; type: string };
+  parser: { reinitialize(type: string): void; finish(): unknown; type: string };
   pipelinedRequests: { clear(): void };
+  conn: {
+    prependListener(event: 'end', listener: () => void): void;
+    prependListener(event: 'data', listener: (chunk: Buffer) => void): void;
+    prependListener(event: 'error', listener: (err: Error) => void): void;
+  };
 }
 
-export function setupCloseAwareClient(raw: unknown): void {
+export interface CloseAwareState {
+  /** True while the error being emitted is a keep-alive race, not a failure of the server. */
+  lastErrorWasKeepAliveRace: boolean;
+}
+
+export function setupCloseAwareClient(raw: unknown): CloseAwareState {
   const client = raw as AutocannonClient;
+  const state: CloseAwareState = { lastErrorWasKeepAliveRace: false };
   let serverWillClose = false;
+  let responsesOnConnection = 0;
+  let bytesSinceLastResponse = 0;
   client.on('headers', (info) => {
     serverWillClose = info.shouldKeepAlive === false;
+  });
+  client.on('response', () => {
+    responsesOnConnection++;
+    bytesSinceLastResponse = 0;
   });
 
   const doRequest = client._doRequest;
@@ -34,10 +60,23 @@ export function setupCloseAwareClient(raw: unknown): void {
   const connect = client._connect;
   client._connect = function () {
     serverWillClose = false;
+    responsesOnConnection = 0;
+    bytesSinceLastResponse = 0;
     // A connection that broke mid-response leaves a half-parsed message and a queued
     // request behind; neither belongs to the new connection.
     this.parser.reinitialize(this.parser.type);
     this.pipelinedRequests.clear();
     connect.call(this);
+    // These run before autocannon's own handlers of the same events.
+    const parser = this.parser;
+    this.conn.prependListener('data', (chunk) => {
+      bytesSinceLastResponse += chunk.length;
+    });
+    // A body read until EOF is complete now, before autocannon reconnects.
+    this.conn.prependListener('end', () => parser.finish());
+    this.conn.prependListener('error', () => {
+      state.lastErrorWasKeepAliveRace = responsesOnConnection > 0 && bytesSinceLastResponse === 0;
+    });
   };
+  return state;
 }

@@ -24,6 +24,8 @@ export interface LoadResult {
   errors: ErrorCounts;
   errorRatePct: number;
   bytes: number;
+  /** Requests reset by a server closing a kept-alive connection unannounced (not errors: clients retry them). */
+  keepAliveRaces: number;
   /** How busy the load generator itself was: a saturated generator measures itself. */
   generator: { cpuPct: number; eventLoopDelayP99Ms: number };
 }
@@ -38,6 +40,7 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
   const errors: ErrorCounts = { connection: 0, timeouts: 0, badStatus: {} };
   let requests = 0;
   let bytes = 0;
+  let keepAliveRaces = 0;
   let inWindow = true;
 
   const url = new URL(scenario.path, req.baseUrl).toString();
@@ -69,10 +72,12 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
           duration: req.durationSeconds,
           timeout: scenario.timeoutSeconds,
           setupClient: (client: unknown) => {
-            setupCloseAwareClient(client);
+            const closeAware = setupCloseAwareClient(client);
             const c = client as { on(event: string, fn: (...a: unknown[]) => void): void };
             c.on('connError', () => {
-              if (inWindow) errors.connection++;
+              if (!inWindow) return;
+              if (closeAware.lastErrorWasKeepAliveRace) keepAliveRaces++;
+              else errors.connection++;
             });
             c.on('timeout', () => {
               if (inWindow) errors.timeouts++;
@@ -98,6 +103,7 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
             errors,
             errorRatePct: attempts === 0 ? 100 : (failed / attempts) * 100,
             bytes,
+            keepAliveRaces,
             generator: {
               cpuPct: ((cpu.user + cpu.system) / 1e6 / wall) * 100,
               eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,

@@ -71,6 +71,10 @@ export function renderSummary(result: RunResult): string {
     const def = scenarioByName.get(sc.scenario);
     const what = def ? `${def.method} ${def.path}` : sc.scenario;
     out.push(`### ${escapeText(sc.scenario)} ${sc.scenario === def?.path ? '' : `(${escapeText(what)}) `}— ${VERDICT_BADGE[sc.verdict]}`, '');
+    if (sc.excludedTrials.length) {
+      const reasons = [...new Set(sc.excludedTrials.map((t) => t.reason))];
+      out.push(`⚠️ ${sc.excludedTrials.length} trial(s) left out (round ${sc.excludedTrials.map((t) => t.round).join(', ')}): ${reasons.map(escapeText).join(' ')}`, '');
+    }
     out.push(table(['Metric', 'Baseline', 'Candidate', 'Change', 'Interval', 'Verdict'], sc.metrics.map(metricRow)), '');
     out.push('<details><summary>Why</summary>', '', ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), '', '</details>', '');
   }

@@ -1,7 +1,7 @@
 // Command lines for the WSGI servers Python teams run. Pure: the caller supplies the core count.
 // Every preset binds to 127.0.0.1:$PORT; $PORT is replaced with the target's port at boot.
 
-export const PRESETS = ['gunicorn', 'gunicorn-gthread', 'gunicorn-gevent', 'uwsgi', 'waitress', 'wsgiref'] as const;
+export const PRESETS = ['gunicorn', 'gunicorn-gthread', 'gunicorn-gevent', 'uwsgi', 'uwsgi-http', 'waitress', 'wsgiref'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 export interface PresetOptions {
@@ -51,14 +51,19 @@ export function presetCommand(opts: PresetOptions): PresetCommand {
     case 'gunicorn-gevent':
       return { command: gunicorn('gevent'), stopSignal: 'SIGTERM' };
     case 'uwsgi':
-      // --http11-socket keeps connections alive; --die-on-term because uWSGI reloads on SIGTERM.
-      // --plugin python3 is needed by Debian's modular uWSGI and ignored with a warning by pip's.
+    case 'uwsgi-http': {
+      // uwsgi: --http11-socket keeps connections alive; uwsgi-http: the plain --http-socket,
+      // which closes the connection after every response, as many deployments run it.
+      // --die-on-term because uWSGI reloads on SIGTERM; --plugin python3 is needed by
+      // Debian's modular uWSGI and only warned about by pip's monolithic build.
+      const socket = opts.server === 'uwsgi' ? '--http11-socket' : '--http-socket';
       return {
         command:
-          `uwsgi --plugin python3 --http11-socket 127.0.0.1:$PORT --module ${app} --pythonpath . ` +
+          `uwsgi --plugin python3 ${socket} 127.0.0.1:$PORT --module ${app} --pythonpath . ` +
           `--master --processes ${workers} --die-on-term --need-app --disable-logging`,
         stopSignal: 'SIGINT',
       };
+    }
     case 'waitress':
       // waitress is one process; `workers` becomes its thread count.
       return { command: `${py} -m waitress --listen=127.0.0.1:$PORT --threads=${workers} ${app}`, stopSignal: 'SIGTERM' };

@@ -114,7 +114,7 @@ export async function startServer(target: Target, opts: StartOptions): Promise<R
     baseUrl,
     command,
     logFile,
-    logTail: (lines = 20) => readTail(logFile, lines),
+    logTail: (lines) => readTail(logFile, lines),
     exitInfo: () => exit,
     stop: (graceMs) => stopProcessGroup(pid, target.stopSignal, graceMs),
   };

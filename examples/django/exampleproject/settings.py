@@ -7,7 +7,8 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 ROOT_URLCONF = "exampleproject.urls"
 INSTALLED_APPS = []
-MIDDLEWARE = []
+# As `startproject` sets it up; CommonMiddleware also gives every response a Content-Length.
+MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
 USE_TZ = True
 DATABASES = {
     "default": {
