@@ -3,7 +3,7 @@
 // gunicorn on loopback.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FLASK_DIR, PY } from './helpers/paths.js';
 import { newServerProcesses, serverProcesses, type ProcessInfo } from './helpers/processes.js';
@@ -101,6 +101,45 @@ describe('gate against a recorded baseline file', () => {
     assert.equal(run.code, 0, run.stdout);
     assert.equal(run.outputs.verdict, 'regressed');
     assert.match(run.stdout, /::warning::Performance regressed/);
+  });
+});
+
+describe('scenarios from the config file', () => {
+  after(assertNoServerLeft);
+
+  it('runs every scenario with its own method, body, expected status and results', async () => {
+    const dirs = newRunnerDirs();
+    mkdirSync(path.join(dirs.workspace, '.github'));
+    writeFileSync(
+      path.join(dirs.workspace, '.github', 'perf-gate.yml'),
+      [
+        'scenarios:',
+        '  - name: read-json',
+        '    path: /json',
+        '  - name: create-item',
+        '    method: POST',
+        '    path: /items',
+        '    body: { name: widget }',
+        '    expect-status: 201',
+        '    connections: 2',
+        '    duration-seconds: 0.5',
+      ].join('\n'),
+    );
+    const run = await runAction('main', dirs, { inputs: { ...SERVE_FLASK, rounds: '2', 'compare-to': 'none' } });
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(run.outputs.verdict, 'pass');
+    const results = JSON.parse(readFileSync(run.outputs['results-file']!, 'utf8'));
+    const byScenario = (name: string) => results.samples.filter((s: { scenario: string }) => s.scenario === name);
+    assert.equal(byScenario('read-json').length, 2);
+    assert.equal(byScenario('create-item').length, 2);
+    for (const s of byScenario('create-item')) {
+      assert.ok(s.requests > 20 && s.errorRatePct === 0, `create-item: ${s.requests} requests, ${s.errorRatePct}% errors`);
+      assert.ok(s.elapsedSeconds <= 0.5);
+    }
+    assert.match(run.summary, /### read\\-json|### read-json \(GET \/json\)/);
+    assert.match(run.summary, /### create-item \(POST \/items\) — ✅ pass/);
+    // Outputs describe the first scenario.
+    assert.equal(Number(run.outputs.rps).toFixed(0), Math.round(Number(run.outputs.rps)).toString());
   });
 });
 

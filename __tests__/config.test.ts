@@ -81,9 +81,9 @@ describe('readConfig: inputs', () => {
 describe('readConfig: config file', () => {
   const file = (text: string) => ({ '/ws/.github/perf-gate.yml': text });
 
-  it('reads scenarios, thresholds and settings; inputs override the file', () => {
+  it('reads scenarios, thresholds and settings; inputs override the top level, a scenario setting wins', () => {
     const c = read(
-      { ...CMD, 'max-p99-increase-pct': '20', rounds: '7' },
+      { ...CMD, 'max-p99-increase-pct': '20', 'max-rps-drop-pct': '6', rounds: '7', connections: '32' },
       file(`
 rounds: 9
 warmup-seconds: 1
@@ -111,8 +111,9 @@ scenarios:
     assert.equal(c.warmupSeconds, 1);
     assert.deepEqual(c.scenarios.map((s) => s.name), ['home', 'create-item', 'json-body']);
     const [home, create, json] = c.scenarios as [typeof c.scenarios[0], typeof c.scenarios[0], typeof c.scenarios[0]];
-    assert.equal(home.thresholds.maxRpsDropPct, 8);
+    assert.equal(home.thresholds.maxRpsDropPct, 6);
     assert.equal(home.thresholds.maxP99IncreasePct, 20);
+    assert.equal(home.connections, 32);
     assert.equal(create.method, 'POST');
     assert.equal(create.expectStatus, 201);
     assert.equal(create.connections, 8);

@@ -38125,6 +38125,20 @@ function combineVerdicts(verdicts) {
 
 // src/compare.ts
 var MIB = 1024 * 1024;
+var GENERATOR_BUSY_PCT = 90;
+var GENERATOR_LAG_MS = 50;
+function generatorWarnings(samples) {
+  if (samples.length === 0) return [];
+  const cpu = median2(samples.map((s) => s.generator.cpuPct));
+  const lag = median2(samples.map((s) => s.generator.eventLoopDelayP99Ms));
+  const out = [];
+  if (cpu >= GENERATOR_BUSY_PCT || lag >= GENERATOR_LAG_MS) {
+    out.push(
+      `The load generator was near saturation (${cpu.toFixed(0)}% of a CPU, timers up to ${lag.toFixed(0)} ms late): it, not the server, may have set the pace, so requests/s may read low. Use fewer connections, a lighter endpoint, or a runner with more CPUs.`
+    );
+  }
+  return out;
+}
 var RELATIVE_METRICS = [
   { metric: "rps", label: "Requests/s", direction: "higher-is-better", gating: true, value: (s) => s.rps, threshold: (sc) => sc.thresholds.maxRpsDropPct },
   { metric: "p99", label: "p99 latency", direction: "lower-is-better", gating: true, value: (s) => s.latencyUs.p99 / 1e3, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
@@ -38194,7 +38208,7 @@ function compareScenario(input2, sc) {
   const baseline = input2.baseline ? usable(input2.baseline) : void 0;
   const errorRate = errorRateMetric(sc, all(input2.candidate), input2.baseline && all(input2.baseline));
   if (candidate.length === 0) {
-    return { scenario: sc.name, target: input2.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, "inconclusive"]), excludedTrials };
+    return { scenario: sc.name, target: input2.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, "inconclusive"]), excludedTrials, warnings: [] };
   }
   const metrics = [];
   for (const def of RELATIVE_METRICS) {
@@ -38233,7 +38247,8 @@ function compareScenario(input2, sc) {
     target: input2.target,
     metrics,
     verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)),
-    excludedTrials
+    excludedTrials,
+    warnings: generatorWarnings(candidate)
   };
 }
 function compare2(input2) {
@@ -58213,7 +58228,7 @@ function readConfig(src) {
     connections: connections ?? file2.config.connections ?? DEFAULTS.connections,
     durationSeconds: durationSeconds ?? file2.config["duration-seconds"] ?? DEFAULTS.durationSeconds
   };
-  const scenarios = file2.config.scenarios ? file2.config.scenarios.map((s) => toScenario(s, scenarioDefaults, thresholds, inputThresholds, { connections, durationSeconds })) : [
+  const scenarios = file2.config.scenarios ? file2.config.scenarios.map((s) => toScenario(s, scenarioDefaults, thresholds)) : [
     {
       name: scenarioPath,
       method: "GET",
@@ -58312,7 +58327,7 @@ function mergeThresholds(base, ...layers) {
   }
   return out;
 }
-function toScenario(s, defaults, thresholds, inputThresholds, inputs) {
+function toScenario(s, defaults, thresholds) {
   const headers = { ...s.headers ?? {} };
   let body;
   if (typeof s.body === "string") body = s.body;
@@ -58327,10 +58342,10 @@ function toScenario(s, defaults, thresholds, inputThresholds, inputs) {
     headers,
     body,
     expectStatus: s["expect-status"],
-    connections: inputs.connections ?? s.connections ?? defaults.connections,
-    durationSeconds: inputs.durationSeconds ?? s["duration-seconds"] ?? defaults.durationSeconds,
+    connections: s.connections ?? defaults.connections,
+    durationSeconds: s["duration-seconds"] ?? defaults.durationSeconds,
     timeoutSeconds: s["timeout-seconds"] ?? DEFAULTS.timeoutSeconds,
-    thresholds: mergeThresholds(thresholds, fromFileThresholds(s.thresholds), inputThresholds)
+    thresholds: mergeThresholds(thresholds, fromFileThresholds(s.thresholds))
   };
 }
 function commandFor(where, t, d) {
@@ -59171,19 +59186,20 @@ function encodeHistogram(h) {
 }
 
 // src/load/trial.ts
+var LOOP_RESOLUTION_MS = 10;
 function isExpectedStatus(status, expectStatus) {
   return expectStatus !== void 0 ? status === expectStatus : status >= 200 && status < 400;
 }
 function runTrial(req) {
   const { scenario } = req;
   const histogram = newLatencyHistogram();
-  const errors = { connection: 0, timeouts: 0, badStatus: {} };
+  const errors = { connection: 0, connectionByCode: {}, timeouts: 0, badStatus: {} };
   let requests = 0;
   let bytes = 0;
   let keepAliveRaces = 0;
   let inWindow = true;
   const url2 = new URL(scenario.path, req.baseUrl).toString();
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   const cpuStart = process.cpuUsage();
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
@@ -59210,10 +59226,15 @@ function runTrial(req) {
           setupClient: (client) => {
             const closeAware = setupCloseAwareClient(client);
             const c = client;
-            c.on("connError", () => {
+            c.on("connError", (err) => {
               if (!inWindow) return;
-              if (closeAware.lastErrorWasKeepAliveRace) keepAliveRaces++;
-              else errors.connection++;
+              if (closeAware.lastErrorWasKeepAliveRace) {
+                keepAliveRaces++;
+                return;
+              }
+              errors.connection++;
+              const code2 = err?.code ?? "other";
+              errors.connectionByCode[code2] = (errors.connectionByCode[code2] ?? 0) + 1;
             });
             c.on("timeout", () => {
               if (inWindow) errors.timeouts++;
@@ -59242,7 +59263,7 @@ function runTrial(req) {
             keepAliveRaces,
             generator: {
               cpuPct: (cpu.user + cpu.system) / 1e6 / wall * 100,
-              eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6
+              eventLoopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS)
             }
           });
         }
@@ -59422,6 +59443,7 @@ function renderSummary(result) {
     const def = scenarioByName.get(sc.scenario);
     const what = def ? `${def.method} ${def.path}` : sc.scenario;
     out.push(`### ${escapeText(sc.scenario)} ${sc.scenario === def?.path ? "" : `(${escapeText(what)}) `}\u2014 ${VERDICT_BADGE[sc.verdict]}`, "");
+    for (const w of sc.warnings) out.push(`\u26A0\uFE0F ${escapeText(w)}`, "");
     if (sc.excludedTrials.length) {
       const reasons = [...new Set(sc.excludedTrials.map((t) => t.reason))];
       out.push(`\u26A0\uFE0F ${sc.excludedTrials.length} trial(s) left out (round ${sc.excludedTrials.map((t) => t.round).join(", ")}): ${reasons.map(escapeText).join(" ")}`, "");

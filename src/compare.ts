@@ -28,6 +28,25 @@ interface MetricDef {
 
 const MIB = 1024 * 1024;
 
+/** A generator this busy may be what sets the pace, not the server. */
+export const GENERATOR_BUSY_PCT = 90;
+export const GENERATOR_LAG_MS = 50;
+
+/** Pure: warnings about the load generator itself, from the candidate's trials. */
+export function generatorWarnings(samples: Sample[]): string[] {
+  if (samples.length === 0) return [];
+  const cpu = median(samples.map((s) => s.generator.cpuPct));
+  const lag = median(samples.map((s) => s.generator.eventLoopDelayP99Ms));
+  const out: string[] = [];
+  if (cpu >= GENERATOR_BUSY_PCT || lag >= GENERATOR_LAG_MS) {
+    out.push(
+      `The load generator was near saturation (${cpu.toFixed(0)}% of a CPU, timers up to ${lag.toFixed(0)} ms late): it, not the ` +
+        'server, may have set the pace, so requests/s may read low. Use fewer connections, a lighter endpoint, or a runner with more CPUs.',
+    );
+  }
+  return out;
+}
+
 export const RELATIVE_METRICS: MetricDef[] = [
   { metric: 'rps', label: 'Requests/s', direction: 'higher-is-better', gating: true, value: (s) => s.rps, threshold: (sc) => sc.thresholds.maxRpsDropPct },
   { metric: 'p99', label: 'p99 latency', direction: 'lower-is-better', gating: true, value: (s) => s.latencyUs.p99 / 1000, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
@@ -111,7 +130,7 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
   // Errors count in every trial, even one whose figures are otherwise void.
   const errorRate = errorRateMetric(sc, all(input.candidate), input.baseline && all(input.baseline));
   if (candidate.length === 0) {
-    return { scenario: sc.name, target: input.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, 'inconclusive']), excludedTrials };
+    return { scenario: sc.name, target: input.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, 'inconclusive']), excludedTrials, warnings: [] };
   }
   const metrics: MetricComparison[] = [];
   for (const def of RELATIVE_METRICS) {
@@ -151,6 +170,7 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
     metrics,
     verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)),
     excludedTrials,
+    warnings: generatorWarnings(candidate),
   };
 }
 

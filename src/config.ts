@@ -1,6 +1,7 @@
 // Reads every input and the YAML file once into one typed Config (the style of
 // actions/checkout's input-helper). Pure: inputs and files come in through ConfigSources.
-// Precedence, most specific last: built-in default < file top level < file scenario/target < input.
+// Precedence, most specific last: built-in default < file top level < input < the file's
+// per-scenario or per-target setting (a setting made for one scenario is the most specific).
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 import { parseConfigFile, type ConfigFile, type FileScenario, type FileTarget, type FileThresholds } from './configFile.js';
@@ -114,7 +115,7 @@ export function readConfig(src: ConfigSources): Config {
     durationSeconds: durationSeconds ?? file.config['duration-seconds'] ?? DEFAULTS.durationSeconds,
   };
   const scenarios: Scenario[] = file.config.scenarios
-    ? file.config.scenarios.map((s) => toScenario(s, scenarioDefaults, thresholds, inputThresholds, { connections, durationSeconds }))
+    ? file.config.scenarios.map((s) => toScenario(s, scenarioDefaults, thresholds))
     : [
         {
           name: scenarioPath,
@@ -226,8 +227,6 @@ function toScenario(
   s: FileScenario,
   defaults: { connections: number; durationSeconds: number },
   thresholds: Thresholds,
-  inputThresholds: Partial<Thresholds>,
-  inputs: { connections?: number; durationSeconds?: number },
 ): Scenario {
   const headers: Record<string, string> = { ...(s.headers ?? {}) };
   let body: string | undefined;
@@ -243,10 +242,10 @@ function toScenario(
     headers,
     body,
     expectStatus: s['expect-status'],
-    connections: inputs.connections ?? s.connections ?? defaults.connections,
-    durationSeconds: inputs.durationSeconds ?? s['duration-seconds'] ?? defaults.durationSeconds,
+    connections: s.connections ?? defaults.connections,
+    durationSeconds: s['duration-seconds'] ?? defaults.durationSeconds,
     timeoutSeconds: s['timeout-seconds'] ?? DEFAULTS.timeoutSeconds,
-    thresholds: mergeThresholds(thresholds, fromFileThresholds(s.thresholds), inputThresholds),
+    thresholds: mergeThresholds(thresholds, fromFileThresholds(s.thresholds)),
   };
 }
 

@@ -80,6 +80,8 @@ export interface LatencySummary {
 export interface ErrorCounts {
   /** Connection refused/reset and other socket errors. */
   connection: number;
+  /** The same split by socket error code: ECONNREFUSED (connect), ECONNRESET and EPIPE (reset), ... */
+  connectionByCode?: Record<string, number>;
   timeouts: number;
   /** Responses whose status was not the expected one, by status code. */
   badStatus: Record<string, number>;
@@ -147,6 +149,8 @@ export interface ScenarioComparison {
   verdict: Verdict;
   /** Candidate trials left out of the statistics, with why. */
   excludedTrials: Array<{ round: number; reason: string }>;
+  /** Things that make the figures less trustworthy (e.g. a saturated load generator). */
+  warnings: string[];
 }
 
 export interface BaselineInfo {

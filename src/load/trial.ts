@@ -26,9 +26,12 @@ export interface LoadResult {
   bytes: number;
   /** Requests reset by a server closing a kept-alive connection unannounced (not errors: clients retry them). */
   keepAliveRaces: number;
-  /** How busy the load generator itself was: a saturated generator measures itself. */
+  /** How busy the load generator itself was: a saturated generator measures itself.
+   * cpuPct is of one CPU; eventLoopDelayP99Ms is how late its timers ran (p99). */
   generator: { cpuPct: number; eventLoopDelayP99Ms: number };
 }
+
+const LOOP_RESOLUTION_MS = 10;
 
 export function isExpectedStatus(status: number, expectStatus: number | undefined): boolean {
   return expectStatus !== undefined ? status === expectStatus : status >= 200 && status < 400;
@@ -37,14 +40,15 @@ export function isExpectedStatus(status: number, expectStatus: number | undefine
 export function runTrial(req: TrialRequest): Promise<LoadResult> {
   const { scenario } = req;
   const histogram = newLatencyHistogram();
-  const errors: ErrorCounts = { connection: 0, timeouts: 0, badStatus: {} };
+  const errors: ErrorCounts = { connection: 0, connectionByCode: {}, timeouts: 0, badStatus: {} };
   let requests = 0;
   let bytes = 0;
   let keepAliveRaces = 0;
   let inWindow = true;
 
   const url = new URL(scenario.path, req.baseUrl).toString();
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  // The histogram holds whole timer intervals; their excess over the resolution is the lag.
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   const cpuStart = process.cpuUsage();
   const started = process.hrtime.bigint();
 
@@ -74,10 +78,15 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
           setupClient: (client: unknown) => {
             const closeAware = setupCloseAwareClient(client);
             const c = client as { on(event: string, fn: (...a: unknown[]) => void): void };
-            c.on('connError', () => {
+            c.on('connError', (err) => {
               if (!inWindow) return;
-              if (closeAware.lastErrorWasKeepAliveRace) keepAliveRaces++;
-              else errors.connection++;
+              if (closeAware.lastErrorWasKeepAliveRace) {
+                keepAliveRaces++;
+                return;
+              }
+              errors.connection++;
+              const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'other';
+              errors.connectionByCode![code] = (errors.connectionByCode![code] ?? 0) + 1;
             });
             c.on('timeout', () => {
               if (inWindow) errors.timeouts++;
@@ -106,7 +115,7 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
             keepAliveRaces,
             generator: {
               cpuPct: ((cpu.user + cpu.system) / 1e6 / wall) * 100,
-              eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+              eventLoopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),
             },
           });
         },

@@ -71,6 +71,7 @@ export function renderSummary(result: RunResult): string {
     const def = scenarioByName.get(sc.scenario);
     const what = def ? `${def.method} ${def.path}` : sc.scenario;
     out.push(`### ${escapeText(sc.scenario)} ${sc.scenario === def?.path ? '' : `(${escapeText(what)}) `}— ${VERDICT_BADGE[sc.verdict]}`, '');
+    for (const w of sc.warnings) out.push(`⚠️ ${escapeText(w)}`, '');
     if (sc.excludedTrials.length) {
       const reasons = [...new Set(sc.excludedTrials.map((t) => t.reason))];
       out.push(`⚠️ ${sc.excludedTrials.length} trial(s) left out (round ${sc.excludedTrials.map((t) => t.round).join(', ')}): ${reasons.map(escapeText).join(' ')}`, '');
