@@ -121,6 +121,8 @@ scenarios:
     assert.equal(create.body, '{"name": "x"}');
     assert.equal(json.body, '{"name":"y"}');
     assert.equal(json.headers['content-type'], 'application/json');
+    const form = read(CMD, file('scenarios:\n  - name: login\n    method: POST\n    path: /login\n    headers: { Content-Type: application/x-www-form-urlencoded }\n    body: { user: ann, pass: "a b&c" }\n')).scenarios[0]!;
+    assert.equal(form.body, 'user=ann&pass=a+b%26c');
   });
 
   it('unknown keys are an error that names them and where', () => {

@@ -78206,10 +78206,13 @@ function mergeThresholds(base, ...layers) {
 function toScenario(s, defaults2, thresholds) {
   const headers = { ...s.headers ?? {} };
   let body;
+  const contentTypeKey = Object.keys(headers).find((h) => h.toLowerCase() === "content-type");
   if (typeof s.body === "string") body = s.body;
-  else if (s.body !== void 0) {
+  else if (s.body !== void 0 && contentTypeKey && /x-www-form-urlencoded/i.test(headers[contentTypeKey])) {
+    body = new URLSearchParams(Object.entries(s.body).map(([k, v]) => [k, String(v)])).toString();
+  } else if (s.body !== void 0) {
     body = JSON.stringify(s.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
+    if (!contentTypeKey) headers["content-type"] = "application/json";
   }
   return {
     name: s.name,
@@ -83299,6 +83302,17 @@ function isAlive(pid) {
     }
   }
 }
+async function waitForStableTree(rootPid, timeoutMs = 5e3, intervalMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  let previous = (await treePids(rootPid)).sort((a, b) => a - b).join(",");
+  for (; ; ) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    const pids = (await treePids(rootPid)).sort((a, b) => a - b);
+    const now = pids.join(",");
+    if (now === previous || Date.now() >= deadline) return pids;
+    previous = now;
+  }
+}
 async function snapshotTree(rootPid) {
   let nodes;
   try {
@@ -83865,6 +83879,7 @@ function realEdges(hooks) {
       });
       try {
         const { seconds } = await waitUntilReady(server);
+        await waitForStableTree(server.pid);
         hooks.log.info(`Target "${target.name}" answered on ${server.baseUrl}${target.readyPath} after ${seconds.toFixed(1)} s (pid ${server.pid})`);
         return server;
       } catch (err) {

@@ -229,11 +229,15 @@ function toScenario(
   thresholds: Thresholds,
 ): Scenario {
   const headers: Record<string, string> = { ...(s.headers ?? {}) };
+  // A mapping body is sent as a form when the content-type says so, as JSON otherwise.
   let body: string | undefined;
+  const contentTypeKey = Object.keys(headers).find((h) => h.toLowerCase() === 'content-type');
   if (typeof s.body === 'string') body = s.body;
-  else if (s.body !== undefined) {
+  else if (s.body !== undefined && contentTypeKey && /x-www-form-urlencoded/i.test(headers[contentTypeKey]!)) {
+    body = new URLSearchParams(Object.entries(s.body).map(([k, v]) => [k, String(v)])).toString();
+  } else if (s.body !== undefined) {
     body = JSON.stringify(s.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    if (!contentTypeKey) headers['content-type'] = 'application/json';
   }
   return {
     name: s.name,

@@ -10,7 +10,7 @@ import { appendRun, latestRun, readBaselineFile, SCHEMA_VERSION, type BaselineFi
 import type { Config, RunMeta, RunResult } from './types.js';
 import { runTrial } from './load/trial.js';
 import { freePort, startServer, waitUntilReady, type RunningServer } from './server/server.js';
-import { snapshotTree } from './server/processTree.js';
+import { snapshotTree, waitForStableTree } from './server/processTree.js';
 import { explicitPort } from './net.js';
 import type { Target } from './types.js';
 import type { Logger } from './run.js';
@@ -54,6 +54,7 @@ export function realEdges(hooks: BootHooks): RunEdges {
       });
       try {
         const { seconds } = await waitUntilReady(server);
+        await waitForStableTree(server.pid);
         hooks.log.info(`Target "${target.name}" answered on ${server.baseUrl}${target.readyPath} after ${seconds.toFixed(1)} s (pid ${server.pid})`);
         return server;
       } catch (err) {

@@ -1,11 +1,13 @@
 """A small Flask app to try wsgi-perf-gate on (and to test it with).
 
 Endpoints: / (plain text), /json, /db (SQLite), /delay?ms=N, /status/<code>.
-Two environment knobs make the whole app slower, for regression tests and benchmarks:
+Environment knobs make the whole app slower, for regression tests and benchmarks:
   EXAMPLE_DELAY_MS  sleep this many milliseconds in every request (I/O-like slowdown)
   EXAMPLE_SPIN_US   burn this many microseconds of CPU in every request (CPU slowdown)
+  EXAMPLE_TAIL_PCT, EXAMPLE_TAIL_MS  sleep TAIL_MS in this percentage of requests (a slow tail)
 """
 import os
+import random
 import sqlite3
 import tempfile
 import time
@@ -16,6 +18,8 @@ app = Flask(__name__)
 
 DELAY_MS = float(os.environ.get("EXAMPLE_DELAY_MS", "0"))
 SPIN_US = float(os.environ.get("EXAMPLE_SPIN_US", "0"))
+TAIL_PCT = float(os.environ.get("EXAMPLE_TAIL_PCT", "0"))
+TAIL_MS = float(os.environ.get("EXAMPLE_TAIL_MS", "0"))
 DB_PATH = os.environ.get("EXAMPLE_DB", os.path.join(tempfile.gettempdir(), f"perf-gate-example-{os.getpid()}.sqlite3"))
 
 
@@ -37,6 +41,8 @@ def _slowdown():
             pass
     if DELAY_MS:
         time.sleep(DELAY_MS / 1000)
+    if TAIL_PCT and random.random() * 100 < TAIL_PCT:
+        time.sleep(TAIL_MS / 1000)
 
 
 @app.route("/")

@@ -32,6 +32,23 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Waits until the tree stops changing (bounded): a server answers as soon as its first
+ * worker is up, while the others may still be forking, and a trial during which workers
+ * appear does not count. Resolves with the pids of the settled tree.
+ */
+export async function waitForStableTree(rootPid: number, timeoutMs = 5_000, intervalMs = 250): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = (await treePids(rootPid)).sort((a, b) => a - b).join(',');
+  for (;;) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    const pids = (await treePids(rootPid)).sort((a, b) => a - b);
+    const now = pids.join(',');
+    if (now === previous || Date.now() >= deadline) return pids;
+    previous = now;
+  }
+}
+
 export interface TreeSnapshot {
   pids: number[];
   usage: ServerUsage;
