@@ -26,13 +26,12 @@ describe('wsgi-perf-gate CLI', () => {
   after(() => assert.deepEqual(newServerProcesses(procs), []));
 
   it('run measures, prints the report and writes --json; compare gives 0 for the same code and 1 for a 2x slowdown', () => {
-    // The base has 8 rounds of 2 s, so that comparing it with itself resolves p99 within 10%.
-    const base = cli([...RUN, '--rounds', '8', '--duration-seconds', '2', '--json', path.join(dir, 'base.json'), '--compare-to', 'none'], { EXAMPLE_DELAY_MS: '40' });
+    const base = cli([...RUN, '--json', path.join(dir, 'base.json'), '--compare-to', 'none'], { EXAMPLE_DELAY_MS: '40' });
     assert.equal(base.code, 0, base.stderr);
     assert.match(base.stdout, /## wsgi-perf-gate: ✅ pass/);
-    assert.match(base.stderr, /Round 8 app \/: \d+ req\/s/);
+    assert.match(base.stderr, /Round 5 app \/: \d+ req\/s/);
     const doc = JSON.parse(readFileSync(path.join(dir, 'base.json'), 'utf8'));
-    assert.equal(doc.samples.length, 8);
+    assert.equal(doc.samples.length, 5);
 
     const slow = cli([...RUN, '--json', path.join(dir, 'slow.json'), '--compare-to', 'none'], { EXAMPLE_DELAY_MS: '80' });
     assert.equal(slow.code, 0, slow.stderr);
@@ -42,9 +41,12 @@ describe('wsgi-perf-gate CLI', () => {
     assert.match(regressed.stdout, /## wsgi-perf-gate: ❌ regressed/);
     assert.match(regressed.stdout, /Requests\/s -[45]\d\.\d%/);
 
+    // A run against itself: no change at all. Whether p99 can be called "within 10%" depends
+    // on the spread of 5 one-second trials (pass or inconclusive); it is never a regression.
     const same = cli(['compare', path.join(dir, 'base.json'), path.join(dir, 'base.json')]);
-    assert.equal(same.code, 0);
-    assert.match(same.stdout, /## wsgi-perf-gate: ✅ pass/);
+    assert.equal(same.code, 0, same.stdout);
+    assert.match(same.stdout, /## wsgi-perf-gate: (✅ pass|⚠️ inconclusive)/);
+    assert.match(same.stdout, /\| Requests\/s \| [\d,]+ \| [\d,]+ \| \+0\.0% \|/);
   });
 
   it('exit 2 for bad input, naming it', () => {

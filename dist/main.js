@@ -6,11 +6,11 @@ var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
-var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, {
+var __require = /* @__PURE__ */ ((x2) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x2, {
   get: (a, b) => (typeof require !== "undefined" ? require : a)[b]
-}) : x)(function(x) {
+}) : x2)(function(x2) {
   if (typeof require !== "undefined") return require.apply(this, arguments);
-  throw Error('Dynamic require of "' + x + '" is not supported');
+  throw Error('Dynamic require of "' + x2 + '" is not supported');
 });
 var __commonJS = (cb, mod) => function __require2() {
   try {
@@ -1191,7 +1191,7 @@ var require_util = __commonJS({
           if (typeof headersValue === "string") {
             obj[key] = headersValue;
           } else {
-            obj[key] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj[key] = Array.isArray(headersValue) ? headersValue.map((x2) => x2.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
@@ -3757,44 +3757,44 @@ var require_webidl = __commonJS({
         lowerBound = Math.pow(-2, bitLength) - 1;
         upperBound = Math.pow(2, bitLength - 1) - 1;
       }
-      let x = Number(V);
-      if (x === 0) {
-        x = 0;
+      let x2 = Number(V);
+      if (x2 === 0) {
+        x2 = 0;
       }
       if (opts?.enforceRange === true) {
-        if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) {
+        if (Number.isNaN(x2) || x2 === Number.POSITIVE_INFINITY || x2 === Number.NEGATIVE_INFINITY) {
           throw webidl.errors.exception({
             header: "Integer conversion",
             message: `Could not convert ${webidl.util.Stringify(V)} to an integer.`
           });
         }
-        x = webidl.util.IntegerPart(x);
-        if (x < lowerBound || x > upperBound) {
+        x2 = webidl.util.IntegerPart(x2);
+        if (x2 < lowerBound || x2 > upperBound) {
           throw webidl.errors.exception({
             header: "Integer conversion",
-            message: `Value must be between ${lowerBound}-${upperBound}, got ${x}.`
+            message: `Value must be between ${lowerBound}-${upperBound}, got ${x2}.`
           });
         }
-        return x;
+        return x2;
       }
-      if (!Number.isNaN(x) && opts?.clamp === true) {
-        x = Math.min(Math.max(x, lowerBound), upperBound);
-        if (Math.floor(x) % 2 === 0) {
-          x = Math.floor(x);
+      if (!Number.isNaN(x2) && opts?.clamp === true) {
+        x2 = Math.min(Math.max(x2, lowerBound), upperBound);
+        if (Math.floor(x2) % 2 === 0) {
+          x2 = Math.floor(x2);
         } else {
-          x = Math.ceil(x);
+          x2 = Math.ceil(x2);
         }
-        return x;
+        return x2;
       }
-      if (Number.isNaN(x) || x === 0 && Object.is(0, x) || x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) {
+      if (Number.isNaN(x2) || x2 === 0 && Object.is(0, x2) || x2 === Number.POSITIVE_INFINITY || x2 === Number.NEGATIVE_INFINITY) {
         return 0;
       }
-      x = webidl.util.IntegerPart(x);
-      x = x % Math.pow(2, bitLength);
-      if (signedness === "signed" && x >= Math.pow(2, bitLength) - 1) {
-        return x - Math.pow(2, bitLength);
+      x2 = webidl.util.IntegerPart(x2);
+      x2 = x2 % Math.pow(2, bitLength);
+      if (signedness === "signed" && x2 >= Math.pow(2, bitLength) - 1) {
+        return x2 - Math.pow(2, bitLength);
       }
-      return x;
+      return x2;
     };
     webidl.util.IntegerPart = function(n) {
       const r = Math.floor(Math.abs(n));
@@ -3946,39 +3946,39 @@ var require_webidl = __commonJS({
       return String(V);
     };
     webidl.converters.ByteString = function(V, prefix, argument) {
-      const x = webidl.converters.DOMString(V, prefix, argument);
-      for (let index = 0; index < x.length; index++) {
-        if (x.charCodeAt(index) > 255) {
+      const x2 = webidl.converters.DOMString(V, prefix, argument);
+      for (let index = 0; index < x2.length; index++) {
+        if (x2.charCodeAt(index) > 255) {
           throw new TypeError(
-            `Cannot convert argument to a ByteString because the character at index ${index} has a value of ${x.charCodeAt(index)} which is greater than 255.`
+            `Cannot convert argument to a ByteString because the character at index ${index} has a value of ${x2.charCodeAt(index)} which is greater than 255.`
           );
         }
       }
-      return x;
+      return x2;
     };
     webidl.converters.USVString = toUSVString;
     webidl.converters.boolean = function(V) {
-      const x = Boolean(V);
-      return x;
+      const x2 = Boolean(V);
+      return x2;
     };
     webidl.converters.any = function(V) {
       return V;
     };
     webidl.converters["long long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 64, "signed", void 0, prefix, argument);
-      return x;
+      const x2 = webidl.util.ConvertToInt(V, 64, "signed", void 0, prefix, argument);
+      return x2;
     };
     webidl.converters["unsigned long long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 64, "unsigned", void 0, prefix, argument);
-      return x;
+      const x2 = webidl.util.ConvertToInt(V, 64, "unsigned", void 0, prefix, argument);
+      return x2;
     };
     webidl.converters["unsigned long"] = function(V, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V, 32, "unsigned", void 0, prefix, argument);
-      return x;
+      const x2 = webidl.util.ConvertToInt(V, 32, "unsigned", void 0, prefix, argument);
+      return x2;
     };
     webidl.converters["unsigned short"] = function(V, prefix, argument, opts) {
-      const x = webidl.util.ConvertToInt(V, 16, "unsigned", opts, prefix, argument);
-      return x;
+      const x2 = webidl.util.ConvertToInt(V, 16, "unsigned", opts, prefix, argument);
+      return x2;
     };
     webidl.converters.ArrayBuffer = function(V, prefix, argument, opts) {
       if (webidl.util.Type(V) !== "Object" || !types.isAnyArrayBuffer(V)) {
@@ -12133,15 +12133,15 @@ var require_headers = __commonJS({
           const firstValue = iterator2.next().value;
           array2[0] = [firstValue[0], firstValue[1].value];
           assert2(firstValue[1].value !== null);
-          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
+          for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x2, value; i < size; ++i) {
             value = iterator2.next().value;
-            x = array2[i] = [value[0], value[1].value];
-            assert2(x[1] !== null);
+            x2 = array2[i] = [value[0], value[1].value];
+            assert2(x2[1] !== null);
             left = 0;
             right = i;
             while (left < right) {
               pivot = left + (right - left >> 1);
-              if (array2[pivot][0] <= x[0]) {
+              if (array2[pivot][0] <= x2[0]) {
                 left = pivot + 1;
               } else {
                 right = pivot;
@@ -12152,7 +12152,7 @@ var require_headers = __commonJS({
               while (j > left) {
                 array2[j] = array2[--j];
               }
-              array2[left] = x;
+              array2[left] = x2;
             }
           }
           if (!iterator2.next().done) {
@@ -26538,8 +26538,8 @@ var require_proxy = __commonJS({
       if (typeof reqPort === "number") {
         upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
       }
-      for (const upperNoProxyItem of noProxy.split(",").map((x) => x.trim().toUpperCase()).filter((x) => x)) {
-        if (upperNoProxyItem === "*" || upperReqHosts.some((x) => x === upperNoProxyItem || x.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x.endsWith(`${upperNoProxyItem}`))) {
+      for (const upperNoProxyItem of noProxy.split(",").map((x2) => x2.trim().toUpperCase()).filter((x2) => x2)) {
+        if (upperNoProxyItem === "*" || upperReqHosts.some((x2) => x2 === upperNoProxyItem || x2.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x2.endsWith(`${upperNoProxyItem}`))) {
           return true;
         }
       }
@@ -28169,14 +28169,14 @@ var require_minimist = __commonJS({
       var key = keys[keys.length - 1];
       return key in o;
     }
-    function isNumber(x) {
-      if (typeof x === "number") {
+    function isNumber(x2) {
+      if (typeof x2 === "number") {
         return true;
       }
-      if (/^0x[0-9a-f]+$/i.test(x)) {
+      if (/^0x[0-9a-f]+$/i.test(x2)) {
         return true;
       }
-      return /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(e[-+]?\d+)?$/.test(x);
+      return /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(e[-+]?\d+)?$/.test(x2);
     }
     function isConstructorOrProto(obj, key) {
       return key === "constructor" && typeof obj[key] === "function" || key === "__proto__";
@@ -28202,15 +28202,15 @@ var require_minimist = __commonJS({
       }
       var aliases = {};
       function aliasIsBoolean(key2) {
-        return aliases[key2].some(function(x) {
-          return flags.bools[x];
+        return aliases[key2].some(function(x2) {
+          return flags.bools[x2];
         });
       }
       Object.keys(opts.alias || {}).forEach(function(key2) {
         aliases[key2] = [].concat(opts.alias[key2]);
-        aliases[key2].forEach(function(x) {
-          aliases[x] = [key2].concat(aliases[key2].filter(function(y) {
-            return x !== y;
+        aliases[key2].forEach(function(x2) {
+          aliases[x2] = [key2].concat(aliases[key2].filter(function(y) {
+            return x2 !== y;
           }));
         });
       });
@@ -28271,8 +28271,8 @@ var require_minimist = __commonJS({
         }
         var value2 = !flags.strings[key2] && isNumber(val) ? Number(val) : val;
         setKey(argv, key2.split("."), value2);
-        (aliases[key2] || []).forEach(function(x) {
-          setKey(argv, x.split("."), value2);
+        (aliases[key2] || []).forEach(function(x2) {
+          setKey(argv, x2.split("."), value2);
         });
       }
       Object.keys(flags.bools).forEach(function(key2) {
@@ -28362,8 +28362,8 @@ var require_minimist = __commonJS({
       Object.keys(defaults2).forEach(function(k) {
         if (!hasKey(argv, k.split("."))) {
           setKey(argv, k.split("."), defaults2[k]);
-          (aliases[k] || []).forEach(function(x) {
-            setKey(argv, x.split("."), defaults2[k]);
+          (aliases[k] || []).forEach(function(x2) {
+            setKey(argv, x2.split("."), defaults2[k]);
           });
         }
       });
@@ -29603,15 +29603,15 @@ var require_cell = __commonJS({
        *
        */
       init(tableOptions) {
-        let x = this.x;
+        let x2 = this.x;
         let y = this.y;
-        this.widths = tableOptions.colWidths.slice(x, x + this.colSpan);
+        this.widths = tableOptions.colWidths.slice(x2, x2 + this.colSpan);
         this.heights = tableOptions.rowHeights.slice(y, y + this.rowSpan);
         this.width = this.widths.reduce(sumPlusOne, -1);
         this.height = this.heights.reduce(sumPlusOne, -1);
-        this.hAlign = this.options.hAlign || tableOptions.colAligns[x];
+        this.hAlign = this.options.hAlign || tableOptions.colAligns[x2];
         this.vAlign = this.options.vAlign || tableOptions.rowAligns[y];
-        this.drawRight = x + this.colSpan == tableOptions.colWidths.length;
+        this.drawRight = x2 + this.colSpan == tableOptions.colWidths.length;
       }
       /**
        * Draws the given line of the cell.
@@ -29669,26 +29669,26 @@ var require_cell = __commonJS({
         return this.wrapWithStyleColors("border", content.join(""));
       }
       _topLeftChar(offset) {
-        let x = this.x + offset;
+        let x2 = this.x + offset;
         let leftChar;
         if (this.y == 0) {
-          leftChar = x == 0 ? "topLeft" : offset == 0 ? "topMid" : "top";
+          leftChar = x2 == 0 ? "topLeft" : offset == 0 ? "topMid" : "top";
         } else {
-          if (x == 0) {
+          if (x2 == 0) {
             leftChar = "leftMid";
           } else {
             leftChar = offset == 0 ? "midMid" : "bottomMid";
             if (this.cells) {
-              let spanAbove = this.cells[this.y - 1][x] instanceof _Cell.ColSpanCell;
+              let spanAbove = this.cells[this.y - 1][x2] instanceof _Cell.ColSpanCell;
               if (spanAbove) {
                 leftChar = offset == 0 ? "topMid" : "mid";
               }
               if (offset == 0) {
                 let i = 1;
-                while (this.cells[this.y][x - i] instanceof _Cell.ColSpanCell) {
+                while (this.cells[this.y][x2 - i] instanceof _Cell.ColSpanCell) {
                   i++;
                 }
-                if (this.cells[this.y][x - i] instanceof _Cell.RowSpanCell) {
+                if (this.cells[this.y][x2 - i] instanceof _Cell.RowSpanCell) {
                   leftChar = "leftMid";
                 }
               }
@@ -29940,9 +29940,9 @@ var require_layout_manager = __commonJS({
         let xConflict = !(xMin1 > xMax2 || xMin2 > xMax1);
         return yConflict && xConflict;
       }
-      function conflictExists(rows, x, y) {
+      function conflictExists(rows, x2, y) {
         let i_max = Math.min(rows.length - 1, y);
-        let cell = { x, y };
+        let cell = { x: x2, y };
         for (let i = 0; i <= i_max; i++) {
           let row = rows[i];
           for (let j = 0; j < row.length; j++) {
@@ -29954,8 +29954,8 @@ var require_layout_manager = __commonJS({
         return false;
       }
       function allBlank(rows, y, xMin, xMax) {
-        for (let x = xMin; x < xMax; x++) {
-          if (conflictExists(rows, x, y)) {
+        for (let x2 = xMin; x2 < xMax; x2++) {
+          if (conflictExists(rows, x2, y)) {
             return false;
           }
         }
@@ -29989,24 +29989,24 @@ var require_layout_manager = __commonJS({
         }
       }
       function insertCell(cell, row) {
-        let x = 0;
-        while (x < row.length && row[x].x < cell.x) {
-          x++;
+        let x2 = 0;
+        while (x2 < row.length && row[x2].x < cell.x) {
+          x2++;
         }
-        row.splice(x, 0, cell);
+        row.splice(x2, 0, cell);
       }
       function fillInTable(table2) {
         let h_max = maxHeight(table2);
         let w_max = maxWidth(table2);
         debug2(`Max rows: ${h_max}; Max cols: ${w_max}`);
         for (let y = 0; y < h_max; y++) {
-          for (let x = 0; x < w_max; x++) {
-            if (!conflictExists(table2, x, y)) {
-              let opts = { x, y, colSpan: 1, rowSpan: 1 };
-              x++;
-              while (x < w_max && !conflictExists(table2, x, y)) {
+          for (let x2 = 0; x2 < w_max; x2++) {
+            if (!conflictExists(table2, x2, y)) {
+              let opts = { x: x2, y, colSpan: 1, rowSpan: 1 };
+              x2++;
+              while (x2 < w_max && !conflictExists(table2, x2, y)) {
                 opts.colSpan++;
-                x++;
+                x2++;
               }
               let y2 = y + 1;
               while (y2 < h_max && allBlank(table2, y2, opts.x, opts.x + opts.colSpan)) {
@@ -30057,7 +30057,7 @@ var require_layout_manager = __commonJS({
         computeHeights: makeComputeWidths("rowSpan", "desiredHeight", "y", 1)
       };
     })();
-    function makeComputeWidths(colSpan, desiredWidth, x, forcedMin) {
+    function makeComputeWidths(colSpan, desiredWidth, x2, forcedMin) {
       return function(vals, table2) {
         let result = [];
         let spanners = [];
@@ -30067,7 +30067,7 @@ var require_layout_manager = __commonJS({
             if ((cell[colSpan] || 1) > 1) {
               spanners.push(cell);
             } else {
-              result[cell[x]] = Math.max(result[cell[x]] || 0, cell[desiredWidth] || 0, forcedMin);
+              result[cell[x2]] = Math.max(result[cell[x2]] || 0, cell[desiredWidth] || 0, forcedMin);
             }
           });
         });
@@ -30079,7 +30079,7 @@ var require_layout_manager = __commonJS({
         for (let k = spanners.length - 1; k >= 0; k--) {
           let cell = spanners[k];
           let span = cell[colSpan];
-          let col = cell[x];
+          let col = cell[x2];
           let existingWidth = result[col];
           let editableCols = typeof vals[col] === "number" ? 0 : 1;
           if (typeof existingWidth === "number") {
@@ -30509,8 +30509,8 @@ var require_conversions = __commonJS({
       const y = (1 - b - k) / (1 - k) || 0;
       return [c * 100, m * 100, y * 100, k * 100];
     };
-    function comparativeDistance(x, y) {
-      return (x[0] - y[0]) ** 2 + (x[1] - y[1]) ** 2 + (x[2] - y[2]) ** 2;
+    function comparativeDistance(x2, y) {
+      return (x2[0] - y[0]) ** 2 + (x2[1] - y[1]) ** 2 + (x2[2] - y[2]) ** 2;
     }
     convert.rgb.keyword = function(rgb) {
       const reversed = reverseKeywords[rgb];
@@ -30539,24 +30539,24 @@ var require_conversions = __commonJS({
       r = r > 0.04045 ? ((r + 0.055) / 1.055) ** 2.4 : r / 12.92;
       g2 = g2 > 0.04045 ? ((g2 + 0.055) / 1.055) ** 2.4 : g2 / 12.92;
       b = b > 0.04045 ? ((b + 0.055) / 1.055) ** 2.4 : b / 12.92;
-      const x = r * 0.4124 + g2 * 0.3576 + b * 0.1805;
+      const x2 = r * 0.4124 + g2 * 0.3576 + b * 0.1805;
       const y = r * 0.2126 + g2 * 0.7152 + b * 0.0722;
       const z3 = r * 0.0193 + g2 * 0.1192 + b * 0.9505;
-      return [x * 100, y * 100, z3 * 100];
+      return [x2 * 100, y * 100, z3 * 100];
     };
     convert.rgb.lab = function(rgb) {
       const xyz = convert.rgb.xyz(rgb);
-      let x = xyz[0];
+      let x2 = xyz[0];
       let y = xyz[1];
       let z3 = xyz[2];
-      x /= 95.047;
+      x2 /= 95.047;
       y /= 100;
       z3 /= 108.883;
-      x = x > 8856e-6 ? x ** (1 / 3) : 7.787 * x + 16 / 116;
+      x2 = x2 > 8856e-6 ? x2 ** (1 / 3) : 7.787 * x2 + 16 / 116;
       y = y > 8856e-6 ? y ** (1 / 3) : 7.787 * y + 16 / 116;
       z3 = z3 > 8856e-6 ? z3 ** (1 / 3) : 7.787 * z3 + 16 / 116;
       const l = 116 * y - 16;
-      const a = 500 * (x - y);
+      const a = 500 * (x2 - y);
       const b = 200 * (y - z3);
       return [l, a, b];
     };
@@ -30719,15 +30719,15 @@ var require_conversions = __commonJS({
       return [r * 255, g2 * 255, b * 255];
     };
     convert.xyz.rgb = function(xyz) {
-      const x = xyz[0] / 100;
+      const x2 = xyz[0] / 100;
       const y = xyz[1] / 100;
       const z3 = xyz[2] / 100;
       let r;
       let g2;
       let b;
-      r = x * 3.2406 + y * -1.5372 + z3 * -0.4986;
-      g2 = x * -0.9689 + y * 1.8758 + z3 * 0.0415;
-      b = x * 0.0557 + y * -0.204 + z3 * 1.057;
+      r = x2 * 3.2406 + y * -1.5372 + z3 * -0.4986;
+      g2 = x2 * -0.9689 + y * 1.8758 + z3 * 0.0415;
+      b = x2 * 0.0557 + y * -0.204 + z3 * 1.057;
       r = r > 31308e-7 ? 1.055 * r ** (1 / 2.4) - 0.055 : r * 12.92;
       g2 = g2 > 31308e-7 ? 1.055 * g2 ** (1 / 2.4) - 0.055 : g2 * 12.92;
       b = b > 31308e-7 ? 1.055 * b ** (1 / 2.4) - 0.055 : b * 12.92;
@@ -30737,17 +30737,17 @@ var require_conversions = __commonJS({
       return [r * 255, g2 * 255, b * 255];
     };
     convert.xyz.lab = function(xyz) {
-      let x = xyz[0];
+      let x2 = xyz[0];
       let y = xyz[1];
       let z3 = xyz[2];
-      x /= 95.047;
+      x2 /= 95.047;
       y /= 100;
       z3 /= 108.883;
-      x = x > 8856e-6 ? x ** (1 / 3) : 7.787 * x + 16 / 116;
+      x2 = x2 > 8856e-6 ? x2 ** (1 / 3) : 7.787 * x2 + 16 / 116;
       y = y > 8856e-6 ? y ** (1 / 3) : 7.787 * y + 16 / 116;
       z3 = z3 > 8856e-6 ? z3 ** (1 / 3) : 7.787 * z3 + 16 / 116;
       const l = 116 * y - 16;
-      const a = 500 * (x - y);
+      const a = 500 * (x2 - y);
       const b = 200 * (y - z3);
       return [l, a, b];
     };
@@ -30755,22 +30755,22 @@ var require_conversions = __commonJS({
       const l = lab[0];
       const a = lab[1];
       const b = lab[2];
-      let x;
+      let x2;
       let y;
       let z3;
       y = (l + 16) / 116;
-      x = a / 500 + y;
+      x2 = a / 500 + y;
       z3 = y - b / 200;
       const y2 = y ** 3;
-      const x2 = x ** 3;
+      const x22 = x2 ** 3;
       const z22 = z3 ** 3;
       y = y2 > 8856e-6 ? y2 : (y - 16 / 116) / 7.787;
-      x = x2 > 8856e-6 ? x2 : (x - 16 / 116) / 7.787;
+      x2 = x22 > 8856e-6 ? x22 : (x2 - 16 / 116) / 7.787;
       z3 = z22 > 8856e-6 ? z22 : (z3 - 16 / 116) / 7.787;
-      x *= 95.047;
+      x2 *= 95.047;
       y *= 100;
       z3 *= 108.883;
-      return [x, y, z3];
+      return [x2, y, z3];
     };
     convert.lab.lch = function(lab) {
       const l = lab[0];
@@ -32316,7 +32316,7 @@ var require_ulp = __commonJS({
   "node_modules/hdr-histogram-js/dist/ulp.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
-    var ulp = (x) => Math.pow(2, Math.floor(Math.log2(x)) - 52);
+    var ulp = (x2) => Math.pow(2, Math.floor(Math.log2(x2)) - 52);
     exports2.default = ulp;
   }
 });
@@ -53795,17 +53795,17 @@ var require_buffer = __commonJS({
         );
       }
       if (a === b) return 0;
-      let x = a.length;
+      let x2 = a.length;
       let y = b.length;
-      for (let i = 0, len = Math.min(x, y); i < len; ++i) {
+      for (let i = 0, len = Math.min(x2, y); i < len; ++i) {
         if (a[i] !== b[i]) {
-          x = a[i];
+          x2 = a[i];
           y = b[i];
           break;
         }
       }
-      if (x < y) return -1;
-      if (y < x) return 1;
+      if (x2 < y) return -1;
+      if (y < x2) return 1;
       return 0;
     };
     Buffer2.isEncoding = function isEncoding(encoding) {
@@ -54054,20 +54054,20 @@ var require_buffer = __commonJS({
       thisStart >>>= 0;
       thisEnd >>>= 0;
       if (this === target) return 0;
-      let x = thisEnd - thisStart;
+      let x2 = thisEnd - thisStart;
       let y = end - start;
-      const len = Math.min(x, y);
+      const len = Math.min(x2, y);
       const thisCopy = this.slice(thisStart, thisEnd);
       const targetCopy = target.slice(start, end);
       for (let i = 0; i < len; ++i) {
         if (thisCopy[i] !== targetCopy[i]) {
-          x = thisCopy[i];
+          x2 = thisCopy[i];
           y = targetCopy[i];
           break;
         }
       }
-      if (x < y) return -1;
-      if (y < x) return 1;
+      if (x2 < y) return -1;
+      if (y < x2) return 1;
       return 0;
     };
     function bidirectionalIndexOf(buffer, val, byteOffset, encoding, dir) {
@@ -56751,8 +56751,8 @@ var require_run = __commonJS({
           clients2.push(client);
           totalRequests += url2.pipelining < url2.rate ? url2.rate : url2.pipelining;
         }
-        function distributeNums(x, i) {
-          return Math.floor(x / opts.connections) + (i + 1 <= x % opts.connections ? 1 : 0);
+        function distributeNums(x2, i) {
+          return Math.floor(x2 / opts.connections) + (i + 1 <= x2 % opts.connections ? 1 : 0);
         }
         function onResponse(statusCode, resBytes, responseTime, rate) {
           tracker.emit("response", this, statusCode, resBytes, responseTime);
@@ -59299,21 +59299,21 @@ function required(Class2, schema, mask) {
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
-function aborted(x, startIndex = 0) {
-  if (x.aborted === true)
+function aborted(x2, startIndex = 0) {
+  if (x2.aborted === true)
     return true;
-  for (let i = startIndex; i < x.issues.length; i++) {
-    if (x.issues[i]?.continue !== true) {
+  for (let i = startIndex; i < x2.issues.length; i++) {
+    if (x2.issues[i]?.continue !== true) {
       return true;
     }
   }
   return false;
 }
-function explicitlyAborted(x, startIndex = 0) {
-  if (x.aborted === true)
+function explicitlyAborted(x2, startIndex = 0) {
+  if (x2.aborted === true)
     return true;
-  for (let i = startIndex; i < x.issues.length; i++) {
-    if (x.issues[i]?.continue === false) {
+  for (let i = startIndex; i < x2.issues.length; i++) {
+    if (x2.issues[i]?.continue === false) {
       return true;
     }
   }
@@ -60741,9 +60741,9 @@ var Doc = class {
       return;
     }
     const content = arg;
-    const lines = content.split("\n").filter((x) => x);
-    const minIndent = Math.min(...lines.map((x) => x.length - x.trimStart().length));
-    const dedented = lines.map((x) => x.slice(minIndent)).map((x) => " ".repeat(this.indent * 2) + x);
+    const lines = content.split("\n").filter((x2) => x2);
+    const minIndent = Math.min(...lines.map((x2) => x2.length - x2.trimStart().length));
+    const dedented = lines.map((x2) => x2.slice(minIndent)).map((x2) => " ".repeat(this.indent * 2) + x2);
     for (const line of dedented) {
       this.content.push(line);
     }
@@ -62797,7 +62797,7 @@ var $ZodNonOptional = /* @__PURE__ */ $constructor("$ZodNonOptional", (inst, def
   $ZodType.init(inst, def);
   defineLazyInternal(inst, "values", (zod) => {
     const v = zod.def.innerType._zod.values;
-    return v ? new Set([...v].filter((x) => x !== void 0)) : void 0;
+    return v ? new Set([...v].filter((x2) => x2 !== void 0)) : void 0;
   });
   inst._zod.parse = (payload, ctx) => {
     const result = def.innerType._zod.run(payload, ctx);
@@ -74676,7 +74676,7 @@ var objectProcessor = (schema, ctx, _json, params) => {
 var unionProcessor = (schema, ctx, json2, params) => {
   const def = schema._zod.def;
   const isExclusive = def.inclusive === false;
-  const options = def.options.map((x, i) => processSchema(x, ctx, {
+  const options = def.options.map((x2, i) => processSchema(x2, ctx, {
     ...params,
     path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
   }));
@@ -74710,7 +74710,7 @@ var tupleProcessor = (schema, ctx, _json, params) => {
   json2.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
-  const prefixItems = def.items.map((x, i) => processSchema(x, ctx, {
+  const prefixItems = def.items.map((x2, i) => processSchema(x2, ctx, {
     ...params,
     path: [...params.path, prefixPath, i]
   }));
@@ -82448,23 +82448,23 @@ function failureMessage(result) {
 import os7 from "node:os";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
-function quantileSorted(x, p) {
-  var idx = (x.length - 1) * p;
-  if (x.length === 0) {
+function quantileSorted(x2, p) {
+  var idx = (x2.length - 1) * p;
+  if (x2.length === 0) {
     throw new Error("quantile requires at least one data point.");
   } else if (p < 0 || p > 1) {
     throw new Error("quantiles must be between 0 and 1");
   } else if (p === 1) {
-    return x[x.length - 1];
+    return x2[x2.length - 1];
   } else if (p === 0) {
-    return x[0];
+    return x2[0];
   } else if (idx % 1 !== 0) {
     var lower = Math.floor(idx);
     var upper = Math.ceil(idx);
     var fraction = idx - lower;
-    return x[lower] + fraction * (x[upper] - x[lower]);
+    return x2[lower] + fraction * (x2[upper] - x2[lower]);
   } else {
-    return x[idx];
+    return x2[idx];
   }
 }
 function quickselect(arr, k, left, right) {
@@ -82524,8 +82524,8 @@ function swap(arr, i, j) {
   arr[i] = arr[j];
   arr[j] = tmp;
 }
-function quantile(x, p) {
-  var copy = x.slice();
+function quantile(x2, p) {
+  var copy = x2.slice();
   if (Array.isArray(p)) {
     multiQuantileSelect(copy, p);
     var results = [];
@@ -82582,8 +82582,8 @@ function quantileIndex(len, p) {
     return idx;
   }
 }
-function median(x) {
-  return +quantile(x, 0.5);
+function median(x2) {
+  return +quantile(x2, 0.5);
 }
 var epsilon = 1e-4;
 var BayesianClassifier = function BayesianClassifier2() {
@@ -82648,14 +82648,14 @@ for (z2 = 0; z2 <= 3.09; z2 += 0.01) {
   standardNormalTable.push(cumulativeDistribution(z2));
 }
 var z2;
-function inverseErrorFunction(x) {
+function inverseErrorFunction(x2) {
   var a = 8 * (Math.PI - 3) / (3 * Math.PI * (4 - Math.PI));
   var inv = Math.sqrt(
     Math.sqrt(
-      Math.pow(2 / (Math.PI * a) + Math.log(1 - x * x) / 2, 2) - Math.log(1 - x * x) / a
-    ) - (2 / (Math.PI * a) + Math.log(1 - x * x) / 2)
+      Math.pow(2 / (Math.PI * a) + Math.log(1 - x2 * x2) / 2, 2) - Math.log(1 - x2 * x2) / a
+    ) - (2 / (Math.PI * a) + Math.log(1 - x2 * x2) / 2)
   );
-  if (x >= 0) {
+  if (x2 >= 0) {
     return inv;
   } else {
     return -inv;
@@ -82757,7 +82757,7 @@ function ratioInterval(baseline, candidate, confidence) {
   const b = logsOf(candidate);
   if (a.length === 0 || b.length === 0) return void 0;
   const diffs = [];
-  for (const y of b) for (const x of a) diffs.push(y - x);
+  for (const y of b) for (const x2 of a) diffs.push(y - x2);
   diffs.sort((p, q) => p - q);
   const k = rankBoundIndex(a.length, b.length, confidence);
   const estimate = median(diffs);
@@ -82777,7 +82777,7 @@ function toPct(ratio) {
 }
 
 // src/verdict.ts
-var fmt = (x) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}%`;
+var fmt = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function judgeRelative(input2) {
   const { label, thresholdPct, confidence } = input2;
   const interval = ratioInterval(input2.baseline, input2.candidate, confidence);
@@ -82797,7 +82797,7 @@ function judgeRelative(input2) {
   const ciHighPct = toPct(interval.high);
   const worse = (pct2) => input2.direction === "higher-is-better" ? -pct2 : pct2;
   const w = worse(changePct);
-  const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x, y) => x - y);
+  const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x2, y) => x2 - y);
   const range = `${fmt(ciLowPct)} to ${fmt(ciHighPct)}`;
   const base = { changePct, ciLowPct, ciHighPct };
   if (w > thresholdPct && wLow > 0) {
@@ -82957,6 +82957,50 @@ function compare2(input2) {
     scenarios,
     verdict: combineVerdicts(scenarios.map((s) => s.verdict))
   };
+}
+
+// src/shootout.ts
+var MIB2 = 1024 * 1024;
+function standingOf(target, samples) {
+  const usable = samples.filter((s) => !s.failure);
+  const mem = usable.map((s) => s.server?.rssBytesPerWorker).filter((v) => v !== void 0);
+  return {
+    target,
+    rps: median2(usable.map((s) => s.rps)),
+    p99Ms: median2(usable.map((s) => s.latencyUs.p99 / 1e3)),
+    memoryMiB: mem.length ? median2(mem) / MIB2 : void 0,
+    errorRatePct: pooledErrorRatePct(samples)
+  };
+}
+var x = (ratio) => `${ratio.toFixed(2)}x`;
+function recommend(scenario, standings) {
+  const [fastest, ...rest] = standings;
+  if (!fastest) return "";
+  const tied = rest.filter((s) => s.tiedWithFastest);
+  const slowest = rest.filter((s) => !s.tiedWithFastest).at(-1);
+  const parts = [];
+  parts.push(`On ${scenario}, ${fastest.target} served the most requests/s (${Math.round(fastest.rps).toLocaleString("en-US")})`);
+  if (tied.length) parts.push(`; ${tied.map((s) => s.target).join(", ")} ${tied.length > 1 ? "are" : "is"} tied with it (the difference is within noise)`);
+  if (slowest) {
+    const memory = fastest.memoryMiB !== void 0 && slowest.memoryMiB !== void 0 ? `, at ${fastest.memoryMiB.toFixed(0)} MiB per worker against ${slowest.memoryMiB.toFixed(0)} MiB` : "";
+    parts.push(`; it does ${x(fastest.rps / slowest.rps)} the requests/s of ${slowest.target}${memory}`);
+  }
+  return `${parts.join("")}.`;
+}
+function rankTargets(samples, scenarios, targets, confidence) {
+  return scenarios.map((sc) => {
+    const of = (t) => samples.filter((s) => s.scenario === sc.name && s.target === t);
+    const sorted = targets.map((t) => standingOf(t, of(t))).sort((a, b) => (b.rps || 0) - (a.rps || 0));
+    const fastest = sorted[0];
+    const fastestRps = of(fastest.target).filter((s) => !s.failure).map((s) => s.rps);
+    const standings = sorted.map((s, i) => {
+      if (i === 0) return { ...s, rank: 1, tiedWithFastest: true };
+      const interval = ratioInterval(fastestRps, of(s.target).filter((x2) => !x2.failure).map((x2) => x2.rps), confidence);
+      const vsFastest = interval ? { ratio: interval.ratio, low: interval.low, high: interval.high } : void 0;
+      return { ...s, rank: i + 1, vsFastest, tiedWithFastest: !vsFastest || vsFastest.high >= 1 };
+    });
+    return { scenario: sc.name, standings, recommendation: recommend(sc.name, standings) };
+  });
 }
 
 // src/plan.ts
@@ -83933,6 +83977,7 @@ async function runGate(config2, opts) {
     },
     samples,
     comparison,
+    ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets.map((t) => t.name), config2.confidence) : void 0,
     verdict: comparison.verdict
   };
   if (opts.record && config2.baselineFile) {
@@ -83984,7 +84029,31 @@ function formatValue(metric, v) {
       return `${v.toFixed(3)} ms`;
   }
 }
-var signed = (x) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}%`;
+function renderRanking(ranking, conf) {
+  const out = ["## Server shoot-out", ""];
+  for (const r of ranking) {
+    out.push(`### ${escapeText(r.scenario)}`, "");
+    const rows = r.standings.map((s) => {
+      const vs = s.vsFastest ? `${s.vsFastest.ratio.toFixed(2)}x (${s.vsFastest.low.toFixed(2)} \u2026 ${Number.isFinite(s.vsFastest.high) ? s.vsFastest.high.toFixed(2) : "\u221E"})` : s.rank === 1 ? "fastest" : "\u2013";
+      const standing = s.rank === 1 ? "\u{1F947} fastest" : s.tiedWithFastest ? "tied (within noise)" : "slower";
+      return [
+        String(s.rank),
+        escapeText(s.target),
+        formatValue("rps", s.rps),
+        vs,
+        formatValue("p99", s.p99Ms),
+        formatValue("memory", s.memoryMiB),
+        formatValue("errorRate", s.errorRatePct),
+        standing
+      ];
+    });
+    out.push(table(["#", "Setup", "Requests/s", "vs fastest", "p99", "Memory/worker", "Errors", "Standing"], rows), "");
+    out.push(escapeText(r.recommendation), "");
+  }
+  out.push(`Requests/s of each setup against the fastest, measured in the same interleaved rounds; the interval's ends are one-sided ${conf} bounds. "Tied" means the interval reaches 1.00x.`, "");
+  return out.join("\n");
+}
+var signed = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function metricRow(m) {
   const change = m.changePct === void 0 ? "\u2013" : signed(m.changePct);
   const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed(m.ciLowPct)} \u2026 ${signed(m.ciHighPct)}`;
@@ -84022,6 +84091,7 @@ function renderSummary(result) {
     out.push(table(["Metric", "Baseline", "Candidate", "Change", "Interval", "Verdict"], sc.metrics.map(metricRow)), "");
     out.push("<details><summary>Why</summary>", "", ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), "", "</details>", "");
   }
+  if (result.ranking) out.push(renderRanking(result.ranking, conf));
   const r = result.meta.runner;
   const targetLines = settings.targets.map((t) => `- ${escapeText(t.name)}: ${code(t.command)} at ${code(t.url)}`);
   const first = settings.scenarios[0];

@@ -1,5 +1,6 @@
 // Local command line over the same pipeline, to reproduce a CI result on a laptop.
 //   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--path /] [--rounds 5] [--json out.json]
+//   wsgi-perf-gate shootout --app app:app [--servers gunicorn,uwsgi,...] [--sweep-workers 1,2,4]
 //   wsgi-perf-gate compare BASE.json HEAD.json
 // Every action input is also a flag of `run` (--duration-seconds, --baseline-file, ...).
 // Exit status: 0 pass/improved/inconclusive, 1 regressed, 2 bad input or failure to measure.
@@ -24,6 +25,8 @@ const USAGE = `Usage:
   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--url http://127.0.0.1:8000] [--path /]
                      [--rounds 5] [--duration-seconds 10] [--baseline-file base.json] [--record true] [--json out.json]
   wsgi-perf-gate run --server gunicorn --app app:app [--workers 5] ...
+  wsgi-perf-gate shootout --app app:app [--servers gunicorn,gunicorn-gthread,uwsgi,waitress] [--workers 3] ...
+  wsgi-perf-gate shootout --app app:app --server gunicorn --sweep-workers 1,2,3,5,8 ...
   wsgi-perf-gate compare BASE.json HEAD.json
 
 Every input of the GitHub Action is a flag of \`run\`. Exit status: 0 pass, improved or
@@ -38,17 +41,55 @@ function exitCodeFor(result: RunResult): number {
   return result.verdict === 'regressed' ? 1 : 0;
 }
 
-async function runCommand(argv: string[]): Promise<number> {
+const SHOOTOUT_FILE = '<shootout targets>';
+
+/**
+ * `shootout` is `run` over several presets of one app: its targets become a config file
+ * (checked by the same schema as a user's) held in memory.
+ */
+function shootoutTargets(flags: Record<string, string | undefined>): string {
+  if (!flags.app) throw new ConfigError('shootout needs --app module:callable (e.g. --app app:app).');
+  const list = (value: string | undefined) => (value ? value.split(',').map((v) => v.trim()).filter(Boolean) : undefined);
+  const sweep = list(flags['sweep-workers']);
+  let targets: Array<Record<string, string | number>>;
+  if (sweep) {
+    const server = flags.server ?? 'gunicorn';
+    targets = sweep.map((w) => {
+      if (!/^\d+$/.test(w) || Number(w) < 1) throw new ConfigError(`--sweep-workers has ${JSON.stringify(w)}: expected whole numbers >= 1, e.g. 1,2,4,8.`);
+      return { name: `${server} x${w}`, server, app: flags.app!, workers: Number(w) };
+    });
+  } else {
+    const servers = list(flags.servers) ?? ['gunicorn', 'gunicorn-gthread', 'uwsgi', 'waitress'];
+    targets = servers.map((server) => ({ name: server, server, app: flags.app!, ...(flags.workers ? { workers: Number(flags.workers) } : {}) }));
+  }
+  return JSON.stringify({ targets });
+}
+
+async function runCommand(argv: string[], shootout = false): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...Object.fromEntries(RUN_FLAGS.map((f) => [f, { type: 'string' as const }])), json: { type: 'string' } },
+    options: {
+      ...Object.fromEntries(RUN_FLAGS.map((f) => [f, { type: 'string' as const }])),
+      json: { type: 'string' },
+      ...(shootout ? { servers: { type: 'string' as const }, 'sweep-workers': { type: 'string' as const } } : {}),
+    },
     strict: true,
     allowPositionals: false,
   });
   const flags = values as Record<string, string | undefined>;
+  const targetsYaml = shootout ? shootoutTargets(flags) : undefined;
+  const shootoutOnly = new Set(['server', 'app', 'workers', 'command', 'config']);
   const config = readConfig({
-    getInput: (name) => flags[name] ?? '',
-    readFile: (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined),
+    getInput: (name) => {
+      if (!targetsYaml) return flags[name] ?? '';
+      if (name === 'config') return SHOOTOUT_FILE;
+      if (name === 'compare-to') return flags[name] ?? 'none';
+      return shootoutOnly.has(name) ? '' : (flags[name] ?? '');
+    },
+    readFile: (file) => {
+      if (targetsYaml && file.endsWith(SHOOTOUT_FILE)) return targetsYaml;
+      return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    },
     workspace: process.cwd(),
     cores: os.availableParallelism(),
   });
@@ -102,12 +143,13 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'run') return await runCommand(rest);
+    if (command === 'shootout') return await runCommand(rest, true);
     if (command === 'compare') return compareCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     }
-    throw new ConfigError(`Unknown command ${JSON.stringify(command)}: expected "run" or "compare".`);
+    throw new ConfigError(`Unknown command ${JSON.stringify(command)}: expected "run", "shootout" or "compare".`);
   } catch (err) {
     process.stderr.write(`wsgi-perf-gate: ${errorMessage(err)}\n`);
     return 2;

@@ -3,6 +3,7 @@
 // compare -> verdict -> record. Returns a result; deciding to fail is the caller's job.
 import os from 'node:os';
 import { compare } from './compare.js';
+import { rankTargets } from './shootout.js';
 import { planTrials, seededRandom } from './plan.js';
 import { executePlan, type RunEdges } from './run.js';
 import { formatCpuList, withGeneratorPlacement } from './cpuPlacement.js';
@@ -113,6 +114,10 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     },
     samples,
     comparison,
+    ranking:
+      config.targets.length > 1
+        ? rankTargets(samples, config.scenarios, config.targets.map((t) => t.name), config.confidence)
+        : undefined,
     verdict: comparison.verdict,
   };
 

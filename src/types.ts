@@ -1,3 +1,5 @@
+import type { ScenarioRanking } from './shootout.js';
+
 // The plain data that flows through the pipeline: config -> plan -> samples -> comparison
 // -> verdict. Everything here is JSON-serialisable; results files and baselines are made of it.
 
@@ -190,5 +192,7 @@ export interface RunResult {
   };
   samples: Sample[];
   comparison: Comparison;
+  /** With several targets: which setup serves each scenario best (a server shoot-out). */
+  ranking?: ScenarioRanking[];
   verdict: Verdict;
 }

@@ -2,6 +2,7 @@
 // Verdict first, then one table per scenario, then the reasons and settings folded away.
 import { code, escapeText, table } from './markdown.js';
 import type { MetricComparison, MetricName, RunResult, Verdict } from '../types.js';
+import type { ScenarioRanking } from '../shootout.js';
 
 export const VERDICT_BADGE: Record<Verdict, string> = {
   pass: '✅ pass',
@@ -34,6 +35,36 @@ export function formatValue(metric: MetricName, v: number | undefined): string {
     case 'cpuPerRequest':
       return `${v.toFixed(3)} ms`;
   }
+}
+
+/** The shoot-out: one table per scenario, fastest first, each setup against the fastest. */
+export function renderRanking(ranking: ScenarioRanking[], conf: string): string {
+  const out: string[] = ['## Server shoot-out', ''];
+  for (const r of ranking) {
+    out.push(`### ${escapeText(r.scenario)}`, '');
+    const rows = r.standings.map((s) => {
+      const vs = s.vsFastest
+        ? `${s.vsFastest.ratio.toFixed(2)}x (${s.vsFastest.low.toFixed(2)} … ${Number.isFinite(s.vsFastest.high) ? s.vsFastest.high.toFixed(2) : '∞'})`
+        : s.rank === 1
+          ? 'fastest'
+          : '–';
+      const standing = s.rank === 1 ? '🥇 fastest' : s.tiedWithFastest ? 'tied (within noise)' : 'slower';
+      return [
+        String(s.rank),
+        escapeText(s.target),
+        formatValue('rps', s.rps),
+        vs,
+        formatValue('p99', s.p99Ms),
+        formatValue('memory', s.memoryMiB),
+        formatValue('errorRate', s.errorRatePct),
+        standing,
+      ];
+    });
+    out.push(table(['#', 'Setup', 'Requests/s', 'vs fastest', 'p99', 'Memory/worker', 'Errors', 'Standing'], rows), '');
+    out.push(escapeText(r.recommendation), '');
+  }
+  out.push(`Requests/s of each setup against the fastest, measured in the same interleaved rounds; the interval's ends are one-sided ${conf} bounds. "Tied" means the interval reaches 1.00x.`, '');
+  return out.join('\n');
 }
 
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
@@ -79,6 +110,8 @@ export function renderSummary(result: RunResult): string {
     out.push(table(['Metric', 'Baseline', 'Candidate', 'Change', 'Interval', 'Verdict'], sc.metrics.map(metricRow)), '');
     out.push('<details><summary>Why</summary>', '', ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), '', '</details>', '');
   }
+
+  if (result.ranking) out.push(renderRanking(result.ranking, conf));
 
   const r = result.meta.runner;
   const targetLines = settings.targets.map((t) => `- ${escapeText(t.name)}: ${code(t.command)} at ${code(t.url)}`);

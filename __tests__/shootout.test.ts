@@ -1,0 +1,39 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { rankTargets } from '../src/shootout.js';
+import type { Sample, Scenario } from '../src/types.js';
+
+const scenario = { name: 'home', method: 'GET', path: '/', headers: {}, connections: 4, durationSeconds: 1, timeoutSeconds: 10, thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 } } as Scenario;
+const sample = (target: string, round: number, rps: number, mib: number): Sample => ({
+  round, target, scenario: 'home', startedAt: '', elapsedSeconds: 1, requests: rps, rps,
+  latencyUs: { p50: 1000, p90: 2000, p99: 3000, p999: 4000, max: 5000, mean: 1200 }, histogram: '',
+  errors: { connection: 0, timeouts: 0, badStatus: {} }, errorRatePct: 0, bytes: 0, generator: { cpuPct: 30, eventLoopDelayP99Ms: 0 },
+  server: { processes: 3, rssBytesTotal: 3 * mib * 1048576, rssBytesPerWorker: mib * 1048576, cpuSeconds: 1 },
+});
+const noisy = [1, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97, 1];
+const setup = (target: string, rps: number, mib: number) => noisy.map((f, i) => sample(target, i + 1, rps * f, mib));
+
+describe('rankTargets', () => {
+  it('orders by requests/s, bounds each against the fastest, and says who is tied', () => {
+    const samples = [...setup('sync', 1000, 30), ...setup('gthread', 1800, 32), ...setup('gthread-copy', 1790, 32)];
+    const [r] = rankTargets(samples, [scenario], ['sync', 'gthread', 'gthread-copy'], 0.99);
+    assert.deepEqual(r!.standings.map((s) => [s.rank, s.target, s.tiedWithFastest]), [
+      [1, 'gthread', true],
+      [2, 'gthread-copy', true],
+      [3, 'sync', false],
+    ]);
+    const sync = r!.standings[2]!;
+    assert.ok(sync.vsFastest!.high < 1 && Math.abs(sync.vsFastest!.ratio - 1000 / 1800) < 0.02);
+    assert.equal(sync.memoryMiB, 30);
+    assert.equal(
+      r!.recommendation,
+      'On home, gthread served the most requests/s (1,800); gthread-copy is tied with it (the difference is within noise); it does 1.80x the requests/s of sync, at 32 MiB per worker against 30 MiB.',
+    );
+  });
+
+  it('one setup only: first, and nothing to compare', () => {
+    const [r] = rankTargets(setup('only', 500, 20), [scenario], ['only'], 0.99);
+    assert.equal(r!.standings.length, 1);
+    assert.equal(r!.recommendation, 'On home, only served the most requests/s (500).');
+  });
+});

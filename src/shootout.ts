@@ -1,0 +1,75 @@
+// Pure: several server setups measured in the same interleaved rounds -> a ranking per
+// scenario, with the interval of each setup's requests/s relative to the fastest, so the
+// report can say which differences are real and which are noise.
+import { median, ratioInterval } from './stats.js';
+import { pooledErrorRatePct } from './compare.js';
+import type { Sample, Scenario } from './types.js';
+
+export interface Standing {
+  target: string;
+  rank: number;
+  rps: number;
+  p99Ms: number;
+  memoryMiB?: number;
+  errorRatePct: number;
+  /** Requests/s relative to the fastest setup, with one-sided bounds at the confidence. */
+  vsFastest?: { ratio: number; low: number; high: number };
+  /** The interval includes 1: this setup cannot be told apart from the fastest. */
+  tiedWithFastest: boolean;
+}
+
+export interface ScenarioRanking {
+  scenario: string;
+  standings: Standing[];
+  recommendation: string;
+}
+
+const MIB = 1024 * 1024;
+
+function standingOf(target: string, samples: Sample[]): Omit<Standing, 'rank' | 'tiedWithFastest'> {
+  const usable = samples.filter((s) => !s.failure);
+  const mem = usable.map((s) => s.server?.rssBytesPerWorker).filter((v): v is number => v !== undefined);
+  return {
+    target,
+    rps: median(usable.map((s) => s.rps)),
+    p99Ms: median(usable.map((s) => s.latencyUs.p99 / 1000)),
+    memoryMiB: mem.length ? median(mem) / MIB : undefined,
+    errorRatePct: pooledErrorRatePct(samples),
+  };
+}
+
+const x = (ratio: number) => `${ratio.toFixed(2)}x`;
+
+function recommend(scenario: string, standings: Standing[]): string {
+  const [fastest, ...rest] = standings;
+  if (!fastest) return '';
+  const tied = rest.filter((s) => s.tiedWithFastest);
+  const slowest = rest.filter((s) => !s.tiedWithFastest).at(-1);
+  const parts: string[] = [];
+  parts.push(`On ${scenario}, ${fastest.target} served the most requests/s (${Math.round(fastest.rps).toLocaleString('en-US')})`);
+  if (tied.length) parts.push(`; ${tied.map((s) => s.target).join(', ')} ${tied.length > 1 ? 'are' : 'is'} tied with it (the difference is within noise)`);
+  if (slowest) {
+    const memory =
+      fastest.memoryMiB !== undefined && slowest.memoryMiB !== undefined
+        ? `, at ${fastest.memoryMiB.toFixed(0)} MiB per worker against ${slowest.memoryMiB.toFixed(0)} MiB`
+        : '';
+    parts.push(`; it does ${x(fastest.rps / slowest.rps)} the requests/s of ${slowest.target}${memory}`);
+  }
+  return `${parts.join('')}.`;
+}
+
+export function rankTargets(samples: Sample[], scenarios: Scenario[], targets: string[], confidence: number): ScenarioRanking[] {
+  return scenarios.map((sc) => {
+    const of = (t: string) => samples.filter((s) => s.scenario === sc.name && s.target === t);
+    const sorted = targets.map((t) => standingOf(t, of(t))).sort((a, b) => (b.rps || 0) - (a.rps || 0));
+    const fastest = sorted[0]!;
+    const fastestRps = of(fastest.target).filter((s) => !s.failure).map((s) => s.rps);
+    const standings: Standing[] = sorted.map((s, i) => {
+      if (i === 0) return { ...s, rank: 1, tiedWithFastest: true };
+      const interval = ratioInterval(fastestRps, of(s.target).filter((x) => !x.failure).map((x) => x.rps), confidence);
+      const vsFastest = interval ? { ratio: interval.ratio, low: interval.low, high: interval.high } : undefined;
+      return { ...s, rank: i + 1, vsFastest, tiedWithFastest: !vsFastest || vsFastest.high >= 1 };
+    });
+    return { scenario: sc.name, standings, recommendation: recommend(sc.name, standings) };
+  });
+}
