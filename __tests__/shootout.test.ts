@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rankTargets } from '../src/shootout.js';
+import { rankTargets, workerSweep } from '../src/shootout.js';
 import type { Sample, Scenario } from '../src/types.js';
 
 const scenario = { name: 'home', method: 'GET', path: '/', headers: {}, connections: 4, durationSeconds: 1, timeoutSeconds: 10, thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 } } as Scenario;
@@ -16,7 +16,7 @@ const setup = (target: string, rps: number, mib: number) => noisy.map((f, i) => 
 describe('rankTargets', () => {
   it('orders by requests/s, bounds each against the fastest, and says who is tied', () => {
     const samples = [...setup('sync', 1000, 30), ...setup('gthread', 1800, 32), ...setup('gthread-copy', 1790, 32)];
-    const [r] = rankTargets(samples, [scenario], ['sync', 'gthread', 'gthread-copy'], 0.99);
+    const [r] = rankTargets(samples, [scenario], ['sync', 'gthread', 'gthread-copy'].map((name) => ({ name })), 0.99, 1);
     assert.deepEqual(r!.standings.map((s) => [s.rank, s.target, s.tiedWithFastest]), [
       [1, 'gthread', true],
       [2, 'gthread-copy', true],
@@ -32,8 +32,35 @@ describe('rankTargets', () => {
   });
 
   it('one setup only: first, and nothing to compare', () => {
-    const [r] = rankTargets(setup('only', 500, 20), [scenario], ['only'], 0.99);
+    const [r] = rankTargets(setup('only', 500, 20), [scenario], [{ name: 'only' }], 0.99, 1);
     assert.equal(r!.standings.length, 1);
     assert.equal(r!.recommendation, 'On home, only served the most requests/s (500).');
+  });
+});
+
+describe('workerSweep', () => {
+  const sweepOf = (rpsByWorkers: Array<[number, number]>) => {
+    const targets = rpsByWorkers.map(([w]) => ({ name: `gunicorn x${w}`, preset: { server: 'gunicorn', workers: w } }));
+    const samples = rpsByWorkers.flatMap(([w, rps]) => setup(`gunicorn x${w}`, rps, 30));
+    return rankTargets(samples, [scenario], targets, 0.99, 2)[0]!;
+  };
+
+  it('finds where throughput stops rising, and says 2 x cores + 1 holds', () => {
+    const r = sweepOf([[1, 1000], [2, 1900], [3, 2700], [5, 2720], [8, 2710]]);
+    assert.deepEqual(r.sweep!.points.map((p) => p.workers), [1, 2, 3, 5, 8]);
+    assert.equal(r.sweep!.plateauWorkers, 3);
+    assert.equal(r.sweep!.ruleWorkers, 5);
+    assert.equal(r.sweep!.finding, '2 x cores + 1 = 5 workers holds for this app: within noise of the fastest, though 3 workers already reach that with less memory in total.');
+    assert.match(r.recommendation, /Throughput stops rising at 3 workers\./);
+  });
+
+  it('says when the rule does not hold', () => {
+    const r = sweepOf([[2, 1900], [3, 2700], [5, 2000]]);
+    assert.equal(r.sweep!.finding, '2 x cores + 1 = 5 workers does not hold for this app: 26% fewer requests/s than the fastest (3 workers).');
+  });
+
+  it('is only a sweep when every setup is the same preset at a different worker count', () => {
+    assert.equal(workerSweep([], [{ name: 'a', preset: { server: 'gunicorn', workers: 2 } }, { name: 'b', preset: { server: 'uwsgi', workers: 3 } }], 2), undefined);
+    assert.equal(workerSweep([], [{ name: 'a', preset: { server: 'gunicorn', workers: 2 } }, { name: 'b' }], 2), undefined);
   });
 });

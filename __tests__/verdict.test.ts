@@ -120,3 +120,26 @@ describe('compare', () => {
     assert.equal(pooledErrorRatePct([sample(1, 0, 1, { requests: 0 })]), 100);
   });
 });
+
+describe('a baseline measured differently is not compared', () => {
+  it('different connections: no comparison, a warning that says what differs', () => {
+    const c = compare({
+      scenarios: [scenario],
+      target: 'app',
+      candidate: run(500, 20),
+      baseline: run(1000, 10),
+      baselineScenarios: [{ ...scenario, connections: 16 }],
+      baselineExpected: true,
+      confidence: 0.99,
+    });
+    assert.equal(c.verdict, 'inconclusive');
+    assert.deepEqual(c.scenarios[0]!.warnings, ['Baseline: the baseline measured this scenario differently (connections 16 -> 4), so it is not compared.']);
+    assert.equal(c.scenarios[0]!.metrics.find((m) => m.metric === 'rps')!.changePct, undefined);
+  });
+
+  it('the same definition is compared', () => {
+    const c = compare({ scenarios: [scenario], target: 'app', candidate: run(500, 20), baseline: run(1000, 10), baselineScenarios: [{ ...scenario }], baselineExpected: true, confidence: 0.99 });
+    assert.equal(c.verdict, 'regressed');
+    assert.deepEqual(c.scenarios[0]!.warnings, []);
+  });
+});

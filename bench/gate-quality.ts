@@ -10,6 +10,9 @@
 // runner hits every kind alike. Pairs share runs, so the rates are not from independent
 // gates: read them with their counts.
 // Run: node --import tsx bench/gate-quality.ts [A runs=8] [runs per level=4] [rounds=5] [seconds=2]
+// Every run's samples are saved to $GATE_QUALITY_SAVE (when set), and GATE_QUALITY_LOAD=file
+// re-judges saved runs without measuring again: a better statistic can be tried on old data.
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,8 +73,16 @@ function gate(baseline: RunResult, candidate: RunResult) {
 
 const cpuPerRequestMs = (r: RunResult) => median(r.samples.map((s) => (s.server!.cpuSeconds * 1000) / s.requests));
 
+interface Saved {
+  levels: string[];
+  a: RunResult[];
+  byLevel: RunResult[][];
+  wall: number[];
+}
+const loaded: Saved | undefined = process.env.GATE_QUALITY_LOAD ? JSON.parse(readFileSync(process.env.GATE_QUALITY_LOAD, 'utf8')) : undefined;
+
 // Calibration: the spin that makes a request cost 1/(1-d) times its measured CPU time.
-const first = await run({});
+const first = loaded ? { result: loaded.a[0]!, seconds: loaded.wall[0]! } : await run({});
 const cpuMs = cpuPerRequestMs(first.result);
 const levels: Array<{ name: string; env: Record<string, string>; metric: 'rps' | 'p99'; expectPct?: number }> = [5, 10, 25].map((d) => ({
   name: `RPS -${d}%`,
@@ -88,14 +99,19 @@ for (let i = kinds.length - 1; i > 0; i--) {
   const j = Math.floor(Math.random() * (i + 1));
   [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
 }
-const aResults: RunResult[] = [first.result];
-const levelResults: RunResult[][] = levels.map(() => []);
-const wall: number[] = [first.seconds];
-for (const [n, kind] of kinds.entries()) {
+const aResults: RunResult[] = loaded ? loaded.a : [first.result];
+const levelResults: RunResult[][] = loaded ? loaded.byLevel : levels.map(() => []);
+const wall: number[] = loaded ? loaded.wall : [first.seconds];
+for (const [n, kind] of (loaded ? [] : kinds).entries()) {
   const r = await run(kind < 0 ? {} : levels[kind]!.env);
   wall.push(r.seconds);
   (kind < 0 ? aResults : levelResults[kind]!).push(r.result);
   process.stderr.write(`run ${n + 2}/${kinds.length + 1} done\n`);
+}
+
+if (process.env.GATE_QUALITY_SAVE && !loaded) {
+  const saved: Saved = { levels: levels.map((l) => l.name), a: aResults, byLevel: levelResults, wall };
+  writeFileSync(process.env.GATE_QUALITY_SAVE, JSON.stringify(saved));
 }
 
 const tally = (verdicts: Verdict[]) => {

@@ -77897,6 +77897,10 @@ var WSGIREF_SCRIPT = [
 ].join("; ");
 function presetCommand(opts) {
   const workers = opts.workers ?? defaultWorkers(opts.cores);
+  return { ...presetCommandLine({ ...opts, workers }), preset: { server: opts.server, workers } };
+}
+function presetCommandLine(opts) {
+  const { workers } = opts;
   const py = shellQuote(opts.python);
   const app = shellQuote(opts.app);
   const gunicorn = (workerClass, extra = "") => `${py} -m gunicorn ${app} --bind 127.0.0.1:$PORT --workers ${workers} --worker-class ${workerClass}${extra}`;
@@ -78241,7 +78245,7 @@ function commandFor(where, t, d) {
   );
 }
 function singleTarget(inputs, d) {
-  const { command, stopSignal } = commandFor("Input", { command: inputs.command || void 0, server: inputs.server, app: inputs.app || void 0 }, d);
+  const { command, stopSignal, preset } = commandFor("Input", { command: inputs.command || void 0, server: inputs.server, app: inputs.app || void 0 }, d);
   const url2 = inputs.url || (inputs.command ? DEFAULTS.url : "http://127.0.0.1:$PORT");
   return {
     name: "app",
@@ -78251,11 +78255,12 @@ function singleTarget(inputs, d) {
     readyPath: d.readyPath,
     readyTimeoutSeconds: d.readyTimeoutSeconds,
     env: {},
-    stopSignal
+    stopSignal,
+    preset
   };
 }
 function toTarget(t, d, workspace, several) {
-  const { command, stopSignal } = commandFor(`Config file target "${t.name}":`, t, d);
+  const { command, stopSignal, preset } = commandFor(`Config file target "${t.name}":`, t, d);
   return {
     name: t.name,
     command,
@@ -78265,7 +78270,8 @@ function toTarget(t, d, workspace, several) {
     readyPath: t["ready-path"] ?? d.readyPath,
     readyTimeoutSeconds: t["ready-timeout-seconds"] ?? d.readyTimeoutSeconds,
     env: t.env ?? {},
-    stopSignal
+    stopSignal,
+    preset
   };
 }
 function assertUnique(kind, names) {
@@ -82898,7 +82904,18 @@ function errorRateMetric(sc, candidate, baseline) {
     reason: over ? `Error rate ${rate.toFixed(2)}% is above the ${limit}% limit (errors, timeouts and unexpected statuses).` : `Error rate ${rate.toFixed(2)}% is within the ${limit}% limit.`
   };
 }
+function scenarioMismatch(current, baseline) {
+  if (!baseline) return void 0;
+  const keys = ["method", "path", "body", "expectStatus", "connections", "durationSeconds"];
+  const differ = keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(baseline[k]));
+  if (differ.length === 0 && JSON.stringify(current.headers) === JSON.stringify(baseline.headers)) return void 0;
+  const what = differ.map((k) => `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`);
+  if (JSON.stringify(current.headers) !== JSON.stringify(baseline.headers)) what.push("headers");
+  return `the baseline measured this scenario differently (${what.join(", ")}), so it is not compared.`;
+}
 function compareScenario(input2, sc) {
+  const mismatch = scenarioMismatch(sc, input2.baselineScenarios?.find((b) => b.name === sc.name));
+  if (mismatch) return { ...compareScenario({ ...input2, baseline: void 0, baselineScenarios: void 0 }, sc), warnings: [`Baseline: ${mismatch}`] };
   const all = (samples) => samples.filter((s) => s.scenario === sc.name && s.target === input2.target);
   const usable = (samples) => all(samples).filter((s) => !s.failure);
   const excludedTrials = all(input2.candidate).filter((s) => s.failure).map((s) => ({ round: s.round, reason: s.failure }));
@@ -82987,10 +83004,25 @@ function recommend(scenario, standings) {
   }
   return `${parts.join("")}.`;
 }
-function rankTargets(samples, scenarios, targets, confidence) {
+var workersText = (n) => `${n} worker${n === 1 ? "" : "s"}`;
+function workerSweep(standings, targets, serverCores) {
+  const presets = targets.map((t) => t.preset);
+  if (targets.length < 2 || presets.some((p) => !p) || new Set(presets.map((p) => p.server)).size !== 1) return void 0;
+  if (new Set(presets.map((p) => p.workers)).size !== targets.length) return void 0;
+  const workersOf = new Map(targets.map((t) => [t.name, t.preset.workers]));
+  const points = standings.map((s) => ({ workers: workersOf.get(s.target), rps: s.rps, tiedWithFastest: s.tiedWithFastest })).sort((a, b) => a.workers - b.workers);
+  const plateauWorkers = points.find((p) => p.tiedWithFastest).workers;
+  const ruleWorkers = 2 * serverCores + 1;
+  const fastest = standings[0];
+  const atRule = points.find((p) => p.workers === ruleWorkers);
+  const finding = !atRule ? `2 x cores + 1 = ${ruleWorkers} workers was not in the sweep.` : atRule.tiedWithFastest ? `2 x cores + 1 = ${ruleWorkers} workers holds for this app: within noise of the fastest${ruleWorkers > plateauWorkers ? `, though ${workersText(plateauWorkers)} already reach that with less memory in total` : ""}.` : `2 x cores + 1 = ${ruleWorkers} workers does not hold for this app: ${((1 - atRule.rps / fastest.rps) * 100).toFixed(0)}% fewer requests/s than the fastest (${workersOf.get(fastest.target)} workers).`;
+  return { server: presets[0].server, points, plateauWorkers, ruleWorkers, finding };
+}
+function rankTargets(samples, scenarios, targets, confidence, serverCores) {
+  const names = targets.map((t) => t.name);
   return scenarios.map((sc) => {
     const of = (t) => samples.filter((s) => s.scenario === sc.name && s.target === t);
-    const sorted = targets.map((t) => standingOf(t, of(t))).sort((a, b) => (b.rps || 0) - (a.rps || 0));
+    const sorted = names.map((t) => standingOf(t, of(t))).sort((a, b) => (b.rps || 0) - (a.rps || 0));
     const fastest = sorted[0];
     const fastestRps = of(fastest.target).filter((s) => !s.failure).map((s) => s.rps);
     const standings = sorted.map((s, i) => {
@@ -82999,7 +83031,9 @@ function rankTargets(samples, scenarios, targets, confidence) {
       const vsFastest = interval ? { ratio: interval.ratio, low: interval.low, high: interval.high } : void 0;
       return { ...s, rank: i + 1, vsFastest, tiedWithFastest: !vsFastest || vsFastest.high >= 1 };
     });
-    return { scenario: sc.name, standings, recommendation: recommend(sc.name, standings) };
+    const sweep = workerSweep(standings, targets, serverCores);
+    const recommendation = recommend(sc.name, standings) + (sweep ? ` Throughput stops rising at ${workersText(sweep.plateauWorkers)}. ${sweep.finding}` : "");
+    return { scenario: sc.name, standings, recommendation, sweep };
   });
 }
 
@@ -83959,6 +83993,7 @@ async function runGate(config2, opts) {
     target: config2.targets[0].name,
     candidate: samples,
     baseline: baselineRun?.samples,
+    baselineScenarios: baselineRun?.settings?.scenarios,
     baselineInfo: baselineRun ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : void 0,
     noBaselineNote,
     baselineExpected: config2.compareTo === "stored",
@@ -83971,13 +84006,13 @@ async function runGate(config2, opts) {
       rounds: config2.rounds,
       warmupSeconds: config2.warmupSeconds,
       confidence: config2.confidence,
-      targets: config2.targets.map(({ name, command, url: url2 }) => ({ name, command, url: url2 })),
+      targets: config2.targets.map(({ name, command, url: url2, preset }) => ({ name, command, url: url2, preset })),
       scenarios: config2.scenarios,
       cpuPlacement: placement ?? "off"
     },
     samples,
     comparison,
-    ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets.map((t) => t.name), config2.confidence) : void 0,
+    ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os7.availableParallelism()) : void 0,
     verdict: comparison.verdict
   };
   if (opts.record && config2.baselineFile) {
@@ -84049,9 +84084,22 @@ function renderRanking(ranking, conf) {
     });
     out.push(table(["#", "Setup", "Requests/s", "vs fastest", "p99", "Memory/worker", "Errors", "Standing"], rows), "");
     out.push(escapeText(r.recommendation), "");
+    if (r.sweep) out.push(sweepChart(r.sweep, r.scenario), "");
   }
   out.push(`Requests/s of each setup against the fastest, measured in the same interleaved rounds; the interval's ends are one-sided ${conf} bounds. "Tied" means the interval reaches 1.00x.`, "");
   return out.join("\n");
+}
+function sweepChart(sweep, scenario) {
+  const title = `Requests/s by workers, ${sweep.server}, ${scenario}`.replace(/["<>`]/g, "");
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${title}"`,
+    `  x-axis "workers" [${sweep.points.map((p) => p.workers).join(", ")}]`,
+    '  y-axis "requests/s"',
+    `  bar [${sweep.points.map((p) => Math.round(p.rps)).join(", ")}]`,
+    "```"
+  ].join("\n");
 }
 var signed = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function metricRow(m) {

@@ -12,6 +12,8 @@ export interface CompareInput {
   baselineInfo?: BaselineInfo;
   /** Why there is no baseline (shown in the report), when there is none. */
   noBaselineNote?: string;
+  /** Scenarios of the baseline run, to refuse comparing with a differently defined one. */
+  baselineScenarios?: Scenario[];
   /** True when a missing baseline should make the verdict inconclusive (compare-to: stored). */
   baselineExpected: boolean;
   confidence: number;
@@ -119,7 +121,20 @@ function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] |
   };
 }
 
+/** Pure: how a baseline's scenario differs from this run's in ways that change the numbers. */
+export function scenarioMismatch(current: Scenario, baseline: Scenario | undefined): string | undefined {
+  if (!baseline) return undefined;
+  const keys = ['method', 'path', 'body', 'expectStatus', 'connections', 'durationSeconds'] as const;
+  const differ = keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(baseline[k]));
+  if (differ.length === 0 && JSON.stringify(current.headers) === JSON.stringify(baseline.headers)) return undefined;
+  const what = differ.map((k) => `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`);
+  if (JSON.stringify(current.headers) !== JSON.stringify(baseline.headers)) what.push('headers');
+  return `the baseline measured this scenario differently (${what.join(', ')}), so it is not compared.`;
+}
+
 function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison {
+  const mismatch = scenarioMismatch(sc, input.baselineScenarios?.find((b) => b.name === sc.name));
+  if (mismatch) return { ...compareScenario({ ...input, baseline: undefined, baselineScenarios: undefined }, sc), warnings: [`Baseline: ${mismatch}`] };
   const all = (samples: Sample[]) => samples.filter((s) => s.scenario === sc.name && s.target === input.target);
   const usable = (samples: Sample[]) => all(samples).filter((s) => !s.failure);
   const excludedTrials = all(input.candidate)

@@ -266,7 +266,7 @@ function commandFor(
   where: string,
   t: { command?: string; server?: PresetName; app?: string; workers?: number },
   d: TargetDefaults,
-): { command: string; stopSignal: NodeJS.Signals } {
+): { command: string; stopSignal: NodeJS.Signals; preset?: Target['preset'] } {
   if (t.command) return { command: t.command, stopSignal: stopSignalForCommand(t.command) };
   if (t.server && t.app) {
     if (!/^[\w.]+(:[\w.]+)?$/.test(t.app)) {
@@ -285,7 +285,7 @@ function singleTarget(
   inputs: { command: string; server?: PresetName; app: string; url: string },
   d: TargetDefaults,
 ): Target {
-  const { command, stopSignal } = commandFor('Input', { command: inputs.command || undefined, server: inputs.server, app: inputs.app || undefined }, d);
+  const { command, stopSignal, preset } = commandFor('Input', { command: inputs.command || undefined, server: inputs.server, app: inputs.app || undefined }, d);
   // Presets listen on $PORT; a user command decides its own port, so the URL says where.
   const url = inputs.url || (inputs.command ? DEFAULTS.url : 'http://127.0.0.1:$PORT');
   return {
@@ -297,11 +297,12 @@ function singleTarget(
     readyTimeoutSeconds: d.readyTimeoutSeconds,
     env: {},
     stopSignal,
+    preset,
   };
 }
 
 function toTarget(t: FileTarget, d: TargetDefaults, workspace: string, several: boolean): Target {
-  const { command, stopSignal } = commandFor(`Config file target "${t.name}":`, t, d);
+  const { command, stopSignal, preset } = commandFor(`Config file target "${t.name}":`, t, d);
   return {
     name: t.name,
     command,
@@ -312,6 +313,7 @@ function toTarget(t: FileTarget, d: TargetDefaults, workspace: string, several: 
     readyTimeoutSeconds: t['ready-timeout-seconds'] ?? d.readyTimeoutSeconds,
     env: t.env ?? {},
     stopSignal,
+    preset,
   };
 }
 

@@ -95,6 +95,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     target: config.targets[0]!.name,
     candidate: samples,
     baseline: baselineRun?.samples,
+    baselineScenarios: baselineRun?.settings?.scenarios,
     baselineInfo: baselineRun ? { source: `baseline-file ${config.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : undefined,
     noBaselineNote,
     baselineExpected: config.compareTo === 'stored',
@@ -108,7 +109,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       rounds: config.rounds,
       warmupSeconds: config.warmupSeconds,
       confidence: config.confidence,
-      targets: config.targets.map(({ name, command, url }) => ({ name, command, url })),
+      targets: config.targets.map(({ name, command, url, preset }) => ({ name, command, url, preset })),
       scenarios: config.scenarios,
       cpuPlacement: placement ?? 'off',
     },
@@ -116,7 +117,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     comparison,
     ranking:
       config.targets.length > 1
-        ? rankTargets(samples, config.scenarios, config.targets.map((t) => t.name), config.confidence)
+        ? rankTargets(samples, config.scenarios, config.targets, config.confidence, placement ? placement.serverCpus.length : os.availableParallelism())
         : undefined,
     verdict: comparison.verdict,
   };

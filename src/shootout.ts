@@ -3,7 +3,7 @@
 // report can say which differences are real and which are noise.
 import { median, ratioInterval } from './stats.js';
 import { pooledErrorRatePct } from './compare.js';
-import type { Sample, Scenario } from './types.js';
+import type { Sample, Scenario, Target } from './types.js';
 
 export interface Standing {
   target: string;
@@ -18,10 +18,24 @@ export interface Standing {
   tiedWithFastest: boolean;
 }
 
+export interface WorkerSweep {
+  server: string;
+  /** Sorted by workers. */
+  points: Array<{ workers: number; rps: number; tiedWithFastest: boolean }>;
+  /** The fewest workers whose requests/s cannot be told from the fastest setup's. */
+  plateauWorkers: number;
+  /** The 2 x cores + 1 rule for the cores the server had. */
+  ruleWorkers: number;
+  /** How the rule's worker count fared, in words. */
+  finding: string;
+}
+
 export interface ScenarioRanking {
   scenario: string;
   standings: Standing[];
   recommendation: string;
+  /** When the setups are one preset at several worker counts. */
+  sweep?: WorkerSweep;
 }
 
 const MIB = 1024 * 1024;
@@ -58,10 +72,40 @@ function recommend(scenario: string, standings: Standing[]): string {
   return `${parts.join('')}.`;
 }
 
-export function rankTargets(samples: Sample[], scenarios: Scenario[], targets: string[], confidence: number): ScenarioRanking[] {
+const workersText = (n: number) => `${n} worker${n === 1 ? '' : 's'}`;
+
+/** Pure: where throughput stops rising, and whether 2 x cores + 1 holds, from a ranking. */
+export function workerSweep(standings: Standing[], targets: Array<Pick<Target, 'name' | 'preset'>>, serverCores: number): WorkerSweep | undefined {
+  const presets = targets.map((t) => t.preset);
+  if (targets.length < 2 || presets.some((p) => !p) || new Set(presets.map((p) => p!.server)).size !== 1) return undefined;
+  if (new Set(presets.map((p) => p!.workers)).size !== targets.length) return undefined;
+  const workersOf = new Map(targets.map((t) => [t.name, t.preset!.workers]));
+  const points = standings
+    .map((s) => ({ workers: workersOf.get(s.target)!, rps: s.rps, tiedWithFastest: s.tiedWithFastest }))
+    .sort((a, b) => a.workers - b.workers);
+  const plateauWorkers = points.find((p) => p.tiedWithFastest)!.workers;
+  const ruleWorkers = 2 * serverCores + 1;
+  const fastest = standings[0]!;
+  const atRule = points.find((p) => p.workers === ruleWorkers);
+  const finding = !atRule
+    ? `2 x cores + 1 = ${ruleWorkers} workers was not in the sweep.`
+    : atRule.tiedWithFastest
+      ? `2 x cores + 1 = ${ruleWorkers} workers holds for this app: within noise of the fastest${ruleWorkers > plateauWorkers ? `, though ${workersText(plateauWorkers)} already reach that with less memory in total` : ''}.`
+      : `2 x cores + 1 = ${ruleWorkers} workers does not hold for this app: ${((1 - atRule.rps / fastest.rps) * 100).toFixed(0)}% fewer requests/s than the fastest (${workersOf.get(fastest.target)} workers).`;
+  return { server: presets[0]!.server, points, plateauWorkers, ruleWorkers, finding };
+}
+
+export function rankTargets(
+  samples: Sample[],
+  scenarios: Scenario[],
+  targets: Array<Pick<Target, 'name' | 'preset'>>,
+  confidence: number,
+  serverCores: number,
+): ScenarioRanking[] {
+  const names = targets.map((t) => t.name);
   return scenarios.map((sc) => {
     const of = (t: string) => samples.filter((s) => s.scenario === sc.name && s.target === t);
-    const sorted = targets.map((t) => standingOf(t, of(t))).sort((a, b) => (b.rps || 0) - (a.rps || 0));
+    const sorted = names.map((t) => standingOf(t, of(t))).sort((a, b) => (b.rps || 0) - (a.rps || 0));
     const fastest = sorted[0]!;
     const fastestRps = of(fastest.target).filter((s) => !s.failure).map((s) => s.rps);
     const standings: Standing[] = sorted.map((s, i) => {
@@ -70,6 +114,8 @@ export function rankTargets(samples: Sample[], scenarios: Scenario[], targets: s
       const vsFastest = interval ? { ratio: interval.ratio, low: interval.low, high: interval.high } : undefined;
       return { ...s, rank: i + 1, vsFastest, tiedWithFastest: !vsFastest || vsFastest.high >= 1 };
     });
-    return { scenario: sc.name, standings, recommendation: recommend(sc.name, standings) };
+    const sweep = workerSweep(standings, targets, serverCores);
+    const recommendation = recommend(sc.name, standings) + (sweep ? ` Throughput stops rising at ${workersText(sweep.plateauWorkers)}. ${sweep.finding}` : '');
+    return { scenario: sc.name, standings, recommendation, sweep };
   });
 }

@@ -37,6 +37,8 @@ export interface Target {
   readyTimeoutSeconds: number;
   env: Record<string, string>;
   stopSignal: NodeJS.Signals;
+  /** Set when the command was built from a preset. */
+  preset?: { server: string; workers: number };
 }
 
 export type CompareTo = 'stored' | 'none';
@@ -185,7 +187,7 @@ export interface RunResult {
     rounds: number;
     warmupSeconds: number;
     confidence: number;
-    targets: Array<Pick<Target, 'name' | 'command' | 'url'>>;
+    targets: Array<Pick<Target, 'name' | 'command' | 'url' | 'preset'>>;
     scenarios: Scenario[];
     /** CPUs of the load generator and the servers, or 'off' when they shared all CPUs. */
     cpuPlacement: { generatorCpus: number[]; serverCpus: number[] } | 'off';

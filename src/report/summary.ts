@@ -2,7 +2,7 @@
 // Verdict first, then one table per scenario, then the reasons and settings folded away.
 import { code, escapeText, table } from './markdown.js';
 import type { MetricComparison, MetricName, RunResult, Verdict } from '../types.js';
-import type { ScenarioRanking } from '../shootout.js';
+import type { ScenarioRanking, WorkerSweep } from '../shootout.js';
 
 export const VERDICT_BADGE: Record<Verdict, string> = {
   pass: '✅ pass',
@@ -62,9 +62,25 @@ export function renderRanking(ranking: ScenarioRanking[], conf: string): string 
     });
     out.push(table(['#', 'Setup', 'Requests/s', 'vs fastest', 'p99', 'Memory/worker', 'Errors', 'Standing'], rows), '');
     out.push(escapeText(r.recommendation), '');
+    if (r.sweep) out.push(sweepChart(r.sweep, r.scenario), '');
   }
   out.push(`Requests/s of each setup against the fastest, measured in the same interleaved rounds; the interval's ends are one-sided ${conf} bounds. "Tied" means the interval reaches 1.00x.`, '');
   return out.join('\n');
+}
+
+/** A Mermaid bar chart of requests/s by worker count (GitHub renders `xychart-beta`). */
+export function sweepChart(sweep: WorkerSweep, scenario: string): string {
+  // Mermaid titles are quoted strings: keep them free of quotes and markup.
+  const title = `Requests/s by workers, ${sweep.server}, ${scenario}`.replace(/["<>`]/g, '');
+  return [
+    '```mermaid',
+    'xychart-beta',
+    `  title "${title}"`,
+    `  x-axis "workers" [${sweep.points.map((p) => p.workers).join(', ')}]`,
+    '  y-axis "requests/s"',
+    `  bar [${sweep.points.map((p) => Math.round(p.rps)).join(', ')}]`,
+    '```',
+  ].join('\n');
 }
 
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;

@@ -17,6 +17,7 @@ export interface PresetOptions {
 export interface PresetCommand {
   command: string;
   stopSignal: NodeJS.Signals;
+  preset?: { server: PresetName; workers: number };
 }
 
 export function defaultWorkers(cores: number): number {
@@ -39,6 +40,11 @@ const WSGIREF_SCRIPT = [
 
 export function presetCommand(opts: PresetOptions): PresetCommand {
   const workers = opts.workers ?? defaultWorkers(opts.cores);
+  return { ...presetCommandLine({ ...opts, workers }), preset: { server: opts.server, workers } };
+}
+
+function presetCommandLine(opts: PresetOptions & { workers: number }): Omit<PresetCommand, 'preset'> {
+  const { workers } = opts;
   const py = shellQuote(opts.python);
   const app = shellQuote(opts.app);
   const gunicorn = (workerClass: string, extra = '') =>
