@@ -48,6 +48,18 @@ describe('server shoot-out', () => {
     assert.match(r.stdout, new RegExp(`On /json, ${standings[0]!.target} served the most requests/s`));
   });
 
+  it('sweeps worker counts: a table, where throughput stops rising, the 2 x cores + 1 finding and a chart', () => {
+    const json = path.join(dir, 'sweep.json');
+    const r = cli(['shootout', '--app', 'app:app', '--server', 'gunicorn', '--sweep-workers', '1,3', '--json', json, ...QUICK]);
+    assert.equal(r.code, 0, r.stderr);
+    const sweep = (JSON.parse(readFileSync(json, 'utf8')) as RunResult).ranking![0]!.sweep!;
+    assert.deepEqual(sweep.points.map((p) => p.workers), [1, 3]);
+    assert.ok([1, 3].includes(sweep.plateauWorkers));
+    assert.match(r.stdout, /\| gunicorn x1 \|/);
+    assert.match(r.stdout, /Throughput stops rising at [13] workers?\. 2 x cores \+ 1 = \d+ workers/);
+    assert.match(r.stdout, /```mermaid\nxychart-beta\n {2}title "Requests\/s by workers, gunicorn, \/json"\n {2}x-axis "workers" \[1, 3\]\n {2}y-axis "requests\/s"\n {2}bar \[\d+, \d+\]\n```/);
+  });
+
   it('calls the same server twice tied', () => {
     const config = path.join(dir, 'twins.yml');
     writeFileSync(
