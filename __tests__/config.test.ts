@@ -137,6 +137,10 @@ scenarios:
     throwsConfig(() => read(CMD, file('scenarios:\n  - { name: a, path: / }\n  - { name: a, path: /x }\n')), /Two scenarios are named "a"/);
   });
 
+  it('a constant rate is refused with the reason, not measured wrongly', () => {
+    throwsConfig(() => read(CMD, file('scenarios:\n  - { name: a, path: /, rate: 100 }\n')), /scenario "a": `rate` \(constant-rate, open-loop load\) is not supported: autocannon's rate limiter/);
+  });
+
   it('an explicit config input must exist', () => {
     throwsConfig(() => read({ ...CMD, config: 'perf.yml' }), /Input `config` is "perf\.yml": no such file \(looked at \/ws\/perf\.yml\)/);
   });

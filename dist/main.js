@@ -77950,6 +77950,8 @@ var scenarioSchema = external_exports.object({
   connections: positiveInt.optional(),
   "duration-seconds": positive.optional(),
   "timeout-seconds": positive.optional(),
+  /** Accepted only to be refused with the reason (see config.ts). */
+  rate: external_exports.number().optional(),
   thresholds: thresholdsSchema.optional()
 }).strict();
 var targetSchema = external_exports.object({
@@ -78208,6 +78210,11 @@ function mergeThresholds(base, ...layers) {
   return out;
 }
 function toScenario(s, defaults2, thresholds) {
+  if (s.rate !== void 0) {
+    throw new ConfigError(
+      `Config file scenario "${s.name}": \`rate\` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail latency at a fixed rate would be a wrong number. Remove \`rate\`; the gate measures closed-loop load with \`connections\`.`
+    );
+  }
   const headers = { ...s.headers ?? {} };
   let body;
   const contentTypeKey = Object.keys(headers).find((h) => h.toLowerCase() === "content-type");

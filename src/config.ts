@@ -228,6 +228,13 @@ function toScenario(
   defaults: { connections: number; durationSeconds: number },
   thresholds: Thresholds,
 ): Scenario {
+  if (s.rate !== undefined) {
+    throw new ConfigError(
+      `Config file scenario "${s.name}": \`rate\` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends ` +
+        'bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail ' +
+        'latency at a fixed rate would be a wrong number. Remove `rate`; the gate measures closed-loop load with `connections`.',
+    );
+  }
   const headers: Record<string, string> = { ...(s.headers ?? {}) };
   // A mapping body is sent as a form when the content-type says so, as JSON otherwise.
   let body: string | undefined;

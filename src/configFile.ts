@@ -35,6 +35,8 @@ const scenarioSchema = z
     connections: positiveInt.optional(),
     'duration-seconds': positive.optional(),
     'timeout-seconds': positive.optional(),
+    /** Accepted only to be refused with the reason (see config.ts). */
+    rate: z.number().optional(),
     thresholds: thresholdsSchema.optional(),
   })
   .strict();
