@@ -11,7 +11,13 @@ const sample = (target: string, round: number, rps: number, mib: number): Sample
   server: { processes: 3, rssBytesTotal: 3 * mib * 1048576, rssBytesPerWorker: mib * 1048576, cpuSeconds: 1 },
 });
 const noisy = [1, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97, 1];
-const setup = (target: string, rps: number, mib: number) => noisy.map((f, i) => sample(target, i + 1, rps * f, mib));
+// Each setup gets its own noise (a rotation of the pattern), so that pairing by round does not
+// cancel it the way it cancels noise shared by a round.
+let rotation = 0;
+const setup = (target: string, rps: number, mib: number) => {
+  const shift = (rotation += 3);
+  return noisy.map((_, i) => sample(target, i + 1, rps * noisy[(i + shift) % noisy.length]!, mib));
+};
 
 describe('rankTargets', () => {
   it('orders by requests/s, bounds each against the fastest, and says who is tied', () => {
@@ -62,5 +68,26 @@ describe('workerSweep', () => {
   it('is only a sweep when every setup is the same preset at a different worker count', () => {
     assert.equal(workerSweep([], [{ name: 'a', preset: { server: 'gunicorn', workers: 2 } }, { name: 'b', preset: { server: 'uwsgi', workers: 3 } }], 2), undefined);
     assert.equal(workerSweep([], [{ name: 'a', preset: { server: 'gunicorn', workers: 2 } }, { name: 'b' }], 2), undefined);
+  });
+});
+
+describe('rankTargets pairs by round when it can', () => {
+  it('with 10 rounds drifting for everyone, a 5% slower setup is certainly slower', () => {
+    const drift = [1, 1.3, 0.7, 1.1, 0.9, 1.25, 0.75, 1.05, 0.95, 1.2];
+    const samples = [
+      ...drift.map((f, i) => sample('fast', i + 1, 1000 * f, 30)),
+      ...drift.map((f, i) => sample('slow', i + 1, 950 * f * (1 + ((i % 3) - 1) * 0.003), 30)),
+    ];
+    const [r] = rankTargets(samples, [scenario], [{ name: 'fast' }, { name: 'slow' }], 0.99, 1);
+    const slow = r!.standings[1]!;
+    assert.equal(slow.vsFastest!.method, 'paired');
+    assert.equal(slow.tiedWithFastest, false);
+    assert.ok(Math.abs(slow.vsFastest!.ratio - 0.95) < 0.005);
+  });
+
+  it('with 5 rounds it falls back to the unpaired interval', () => {
+    const samples = [...setup('a', 1000, 30).slice(0, 5), ...setup('b', 900, 30).slice(0, 5)];
+    const [r] = rankTargets(samples, [scenario], [{ name: 'a' }, { name: 'b' }], 0.99, 1);
+    assert.equal(r!.standings[1]!.vsFastest!.method, 'unpaired');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, minTrialsForConfidence, rankBoundIndex, ratioInterval, toPct } from '../src/stats.js';
+import { median, minTrialsForConfidence, pairedRatioInterval, rankBoundIndex, ratioInterval, signedRankBoundIndex, toPct } from '../src/stats.js';
 
 describe('rankBoundIndex (Mann-Whitney critical values)', () => {
   // One-sided critical values of U from published tables: reject when U <= crit, so k = crit + 1.
@@ -87,5 +87,42 @@ describe('median', () => {
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 3, 2]), 2.5);
     assert.ok(Number.isNaN(median([])));
+  });
+});
+
+describe('signedRankBoundIndex (Wilcoxon critical values)', () => {
+  // One-sided critical values of W from published tables: reject when W <= crit, so k = crit + 1.
+  const table: Array<[number, number, number]> = [
+    [7, 0.99, 0],
+    [8, 0.99, 1],
+    [8, 0.95, 5],
+    [10, 0.99, 5],
+    [10, 0.95, 10],
+    [20, 0.99, 43],
+  ];
+  for (const [n, conf, crit] of table) {
+    it(`n=${n}, confidence ${conf}: W critical ${crit}`, () => assert.equal(signedRankBoundIndex(n, conf), crit + 1));
+  }
+  it('no bound below 7 pairs at 99% (1/2^6 > 1%)', () => assert.equal(signedRankBoundIndex(6, 0.99), 0));
+});
+
+describe('pairedRatioInterval', () => {
+  it('cancels noise shared by a round that an unpaired interval cannot', () => {
+    // Rounds drift by up to ±30% for both setups alike; the candidate is 5% slower in every round.
+    const drift = [1, 1.3, 0.7, 1.1, 0.9, 1.25, 0.75, 1.05, 0.95, 1.2];
+    const base = drift.map((f) => 1000 * f);
+    const cand = drift.map((f, i) => 950 * f * (1 + ((i % 3) - 1) * 0.003));
+    const paired = pairedRatioInterval(base, cand, 0.99)!;
+    assert.ok(Math.abs(paired.ratio - 0.95) < 0.005, `ratio ${paired.ratio}`);
+    assert.ok(paired.high < 1, 'paired: certainly slower');
+    const unpaired = ratioInterval(base, cand, 0.99)!;
+    assert.ok(unpaired.high > 1, 'unpaired: lost in the drift');
+  });
+
+  it('drops pairs with a missing side; undefined when none is left', () => {
+    const r = pairedRatioInterval([10, NaN, 10, 10, 10, 10, 10, 10], [11, 11, 11, 0, 11, 11, 11, 11, 11], 0.99)!;
+    assert.equal(r.baselineTrials, 6);
+    assert.equal(r.low, 0, '6 pairs cannot reach 99%');
+    assert.equal(pairedRatioInterval([NaN], [1], 0.99), undefined);
   });
 });

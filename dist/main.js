@@ -82782,6 +82782,51 @@ function ratioInterval(baseline, candidate, confidence) {
     candidateTrials: b.length
   };
 }
+function exactSignedRankCdf(n) {
+  let counts = [1];
+  for (let k = 1; k <= n; k++) {
+    const next = new Array(counts.length + k).fill(0);
+    for (let w = 0; w < counts.length; w++) {
+      next[w] += counts[w];
+      next[w + k] += counts[w];
+    }
+    counts = next;
+  }
+  const total = 2 ** n;
+  let acc = 0;
+  return counts.map((c) => (acc += c) / total);
+}
+function signedRankBoundIndex(n, confidence) {
+  const alpha = 1 - confidence;
+  if (n <= 60) {
+    const cdf = exactSignedRankCdf(n);
+    let k = 0;
+    while (k < cdf.length && cdf[k] <= alpha) k++;
+    return k;
+  }
+  const mean = n * (n + 1) / 4;
+  const sd = Math.sqrt(n * (n + 1) * (2 * n + 1) / 24);
+  return Math.max(0, Math.floor(mean + probit(alpha) * sd - 0.5) + 1);
+}
+function pairedRatioInterval(baseline, candidate, confidence) {
+  const d = [];
+  for (let i = 0; i < Math.min(baseline.length, candidate.length); i++) {
+    const [a, b] = [baseline[i], candidate[i]];
+    if (Number.isFinite(a) && Number.isFinite(b) && a > 0 && b > 0) d.push(Math.log(b) - Math.log(a));
+  }
+  if (d.length === 0) return void 0;
+  const walsh = [];
+  for (let i = 0; i < d.length; i++) for (let j = i; j < d.length; j++) walsh.push((d[i] + d[j]) / 2);
+  walsh.sort((p, q) => p - q);
+  const k = signedRankBoundIndex(d.length, confidence);
+  return {
+    ratio: Math.exp(median(walsh)),
+    low: k >= 1 ? Math.exp(walsh[k - 1]) : 0,
+    high: k >= 1 ? Math.exp(walsh[walsh.length - k]) : Infinity,
+    baselineTrials: d.length,
+    candidateTrials: d.length
+  };
+}
 function minDetectablePct(interval) {
   return (Math.sqrt(interval.high / interval.low) - 1) * 100;
 }
@@ -82996,6 +83041,16 @@ function standingOf(target, samples) {
     errorRatePct: pooledErrorRatePct(samples)
   };
 }
+function versus(fastest, other, confidence) {
+  const byRound = new Map(fastest.filter((s) => !s.failure).map((s) => [s.round, s.rps]));
+  const pairs = other.filter((s) => !s.failure && byRound.has(s.round));
+  if (signedRankBoundIndex(pairs.length, confidence) >= 1) {
+    const p = pairedRatioInterval(pairs.map((s) => byRound.get(s.round)), pairs.map((s) => s.rps), confidence);
+    return { ratio: p.ratio, low: p.low, high: p.high, method: "paired" };
+  }
+  const u = ratioInterval([...byRound.values()], other.filter((s) => !s.failure).map((s) => s.rps), confidence);
+  return u && { ratio: u.ratio, low: u.low, high: u.high, method: "unpaired" };
+}
 var x = (ratio) => `${ratio.toFixed(2)}x`;
 function recommend(scenario, standings) {
   const [fastest, ...rest] = standings;
@@ -83031,11 +83086,9 @@ function rankTargets(samples, scenarios, targets, confidence, serverCores) {
     const of = (t) => samples.filter((s) => s.scenario === sc.name && s.target === t);
     const sorted = names.map((t) => standingOf(t, of(t))).sort((a, b) => (b.rps || 0) - (a.rps || 0));
     const fastest = sorted[0];
-    const fastestRps = of(fastest.target).filter((s) => !s.failure).map((s) => s.rps);
     const standings = sorted.map((s, i) => {
       if (i === 0) return { ...s, rank: 1, tiedWithFastest: true };
-      const interval = ratioInterval(fastestRps, of(s.target).filter((x2) => !x2.failure).map((x2) => x2.rps), confidence);
-      const vsFastest = interval ? { ratio: interval.ratio, low: interval.low, high: interval.high } : void 0;
+      const vsFastest = versus(of(fastest.target), of(s.target), confidence);
       return { ...s, rank: i + 1, vsFastest, tiedWithFastest: !vsFastest || vsFastest.high >= 1 };
     });
     const sweep = workerSweep(standings, targets, serverCores);
@@ -84093,7 +84146,10 @@ function renderRanking(ranking, conf) {
     out.push(escapeText(r.recommendation), "");
     if (r.sweep) out.push(sweepChart(r.sweep, r.scenario), "");
   }
-  out.push(`Requests/s of each setup against the fastest, measured in the same interleaved rounds; the interval's ends are one-sided ${conf} bounds. "Tied" means the interval reaches 1.00x.`, "");
+  out.push(
+    `Requests/s of each setup against the fastest, measured in the same interleaved rounds; the interval's ends are one-sided ${conf} bounds, paired by round (Wilcoxon signed-rank) when there are at least 7 rounds at 99%, unpaired (Mann-Whitney) otherwise. "Tied" means the interval reaches 1.00x.`,
+    ""
+  );
   return out.join("\n");
 }
 function sweepChart(sweep, scenario) {

@@ -1,7 +1,7 @@
 // Pure: several server setups measured in the same interleaved rounds -> a ranking per
 // scenario, with the interval of each setup's requests/s relative to the fastest, so the
 // report can say which differences are real and which are noise.
-import { median, ratioInterval } from './stats.js';
+import { median, pairedRatioInterval, ratioInterval, signedRankBoundIndex } from './stats.js';
 import { pooledErrorRatePct } from './compare.js';
 import type { Sample, Scenario, Target } from './types.js';
 
@@ -12,8 +12,9 @@ export interface Standing {
   p99Ms: number;
   memoryMiB?: number;
   errorRatePct: number;
-  /** Requests/s relative to the fastest setup, with one-sided bounds at the confidence. */
-  vsFastest?: { ratio: number; low: number; high: number };
+  /** Requests/s relative to the fastest setup, with one-sided bounds at the confidence;
+   * paired by round (signed-rank) when there are enough common rounds, else unpaired. */
+  vsFastest?: { ratio: number; low: number; high: number; method: 'paired' | 'unpaired' };
   /** The interval includes 1: this setup cannot be told apart from the fastest. */
   tiedWithFastest: boolean;
 }
@@ -50,6 +51,18 @@ function standingOf(target: string, samples: Sample[]): Omit<Standing, 'rank' | 
     memoryMiB: mem.length ? median(mem) / MIB : undefined,
     errorRatePct: pooledErrorRatePct(samples),
   };
+}
+
+/** Requests/s of `other` relative to `fastest`: paired by round when enough rounds have both. */
+function versus(fastest: Sample[], other: Sample[], confidence: number): Standing['vsFastest'] {
+  const byRound = new Map(fastest.filter((s) => !s.failure).map((s) => [s.round, s.rps]));
+  const pairs = other.filter((s) => !s.failure && byRound.has(s.round));
+  if (signedRankBoundIndex(pairs.length, confidence) >= 1) {
+    const p = pairedRatioInterval(pairs.map((s) => byRound.get(s.round)!), pairs.map((s) => s.rps), confidence)!;
+    return { ratio: p.ratio, low: p.low, high: p.high, method: 'paired' };
+  }
+  const u = ratioInterval([...byRound.values()], other.filter((s) => !s.failure).map((s) => s.rps), confidence);
+  return u && { ratio: u.ratio, low: u.low, high: u.high, method: 'unpaired' };
 }
 
 const x = (ratio: number) => `${ratio.toFixed(2)}x`;
@@ -107,11 +120,9 @@ export function rankTargets(
     const of = (t: string) => samples.filter((s) => s.scenario === sc.name && s.target === t);
     const sorted = names.map((t) => standingOf(t, of(t))).sort((a, b) => (b.rps || 0) - (a.rps || 0));
     const fastest = sorted[0]!;
-    const fastestRps = of(fastest.target).filter((s) => !s.failure).map((s) => s.rps);
     const standings: Standing[] = sorted.map((s, i) => {
       if (i === 0) return { ...s, rank: 1, tiedWithFastest: true };
-      const interval = ratioInterval(fastestRps, of(s.target).filter((x) => !x.failure).map((x) => x.rps), confidence);
-      const vsFastest = interval ? { ratio: interval.ratio, low: interval.low, high: interval.high } : undefined;
+      const vsFastest = versus(of(fastest.target), of(s.target), confidence);
       return { ...s, rank: i + 1, vsFastest, tiedWithFastest: !vsFastest || vsFastest.high >= 1 };
     });
     const sweep = workerSweep(standings, targets, serverCores);

@@ -98,6 +98,62 @@ export function ratioInterval(baseline: number[], candidate: number[], confidenc
   };
 }
 
+/** P(W+ <= w) for every w, for the Wilcoxon signed-rank statistic of n pairs (no ties, no zeros). */
+function exactSignedRankCdf(n: number): number[] {
+  let counts = [1];
+  for (let k = 1; k <= n; k++) {
+    const next = new Array<number>(counts.length + k).fill(0);
+    for (let w = 0; w < counts.length; w++) {
+      next[w]! += counts[w]!; // rank k has a negative sign
+      next[w + k]! += counts[w]!; // rank k has a positive sign
+    }
+    counts = next;
+  }
+  const total = 2 ** n;
+  let acc = 0;
+  return counts.map((c) => (acc += c) / total);
+}
+
+/** Like rankBoundIndex, for the n(n+1)/2 sorted Walsh averages of n paired differences. */
+export function signedRankBoundIndex(n: number, confidence: number): number {
+  const alpha = 1 - confidence;
+  if (n <= 60) {
+    const cdf = exactSignedRankCdf(n);
+    let k = 0;
+    while (k < cdf.length && cdf[k]! <= alpha) k++;
+    return k;
+  }
+  const mean = (n * (n + 1)) / 4;
+  const sd = Math.sqrt((n * (n + 1) * (2 * n + 1)) / 24);
+  return Math.max(0, Math.floor(mean + probit(alpha) * sd - 0.5) + 1);
+}
+
+/**
+ * Paired version for setups measured in the same rounds: the shift of per-round log ratios
+ * (candidate[i] / baseline[i]), estimated by the median of Walsh averages and bounded by the
+ * signed-rank distribution. Noise common to a round (the runner slowing down for everyone)
+ * cancels within each pair. Pairs with a missing or non-positive side are dropped.
+ */
+export function pairedRatioInterval(baseline: number[], candidate: number[], confidence: number): RatioInterval | undefined {
+  const d: number[] = [];
+  for (let i = 0; i < Math.min(baseline.length, candidate.length); i++) {
+    const [a, b] = [baseline[i]!, candidate[i]!];
+    if (Number.isFinite(a) && Number.isFinite(b) && a > 0 && b > 0) d.push(Math.log(b) - Math.log(a));
+  }
+  if (d.length === 0) return undefined;
+  const walsh: number[] = [];
+  for (let i = 0; i < d.length; i++) for (let j = i; j < d.length; j++) walsh.push((d[i]! + d[j]!) / 2);
+  walsh.sort((p, q) => p - q);
+  const k = signedRankBoundIndex(d.length, confidence);
+  return {
+    ratio: Math.exp(ssMedian(walsh)),
+    low: k >= 1 ? Math.exp(walsh[k - 1]!) : 0,
+    high: k >= 1 ? Math.exp(walsh[walsh.length - k]!) : Infinity,
+    baselineTrials: d.length,
+    candidateTrials: d.length,
+  };
+}
+
 /** Half the width of the interval in percent: about the smallest change this run could tell from noise. */
 export function minDetectablePct(interval: RatioInterval): number {
   return (Math.sqrt(interval.high / interval.low) - 1) * 100;

@@ -64,7 +64,11 @@ export function renderRanking(ranking: ScenarioRanking[], conf: string): string 
     out.push(escapeText(r.recommendation), '');
     if (r.sweep) out.push(sweepChart(r.sweep, r.scenario), '');
   }
-  out.push(`Requests/s of each setup against the fastest, measured in the same interleaved rounds; the interval's ends are one-sided ${conf} bounds. "Tied" means the interval reaches 1.00x.`, '');
+  out.push(
+    `Requests/s of each setup against the fastest, measured in the same interleaved rounds; the interval's ends are one-sided ${conf} ` +
+      'bounds, paired by round (Wilcoxon signed-rank) when there are at least 7 rounds at 99%, unpaired (Mann-Whitney) otherwise. "Tied" means the interval reaches 1.00x.',
+    '',
+  );
   return out.join('\n');
 }
 
