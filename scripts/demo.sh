@@ -3,7 +3,9 @@
 # GitHub runner would, on the bundled Flask example under gunicorn, twice:
 #   1. a push to the default branch, which records the baseline;
 #   2. a pull request with the same code, compared with that baseline.
-# Then prints the pull request's job summary. Set EXAMPLE_DELAY_MS=5 to see a regression.
+# Then prints the pull request's job summary. The endpoint sleeps 40 ms per request, which
+# keeps a short demo's numbers steady; set EXAMPLE_DELAY_MS=20 (20 ms more per request in the
+# pull request run) to see a regression, or DEMO_PATH=/json for a CPU-bound endpoint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -28,9 +30,9 @@ run_step() { # $1 = event name, $2 = extra env for the server
     INPUT_COMMAND="/usr/bin/python3 -m gunicorn app:app --bind 127.0.0.1:\$PORT --workers 4" \
     INPUT_URL='http://127.0.0.1:$PORT' \
     INPUT_WORKING-DIRECTORY="$root/examples/flask" \
-    INPUT_PATH=/json \
+    INPUT_PATH="${DEMO_PATH:-/delay?ms=40}" \
     INPUT_DURATION-SECONDS="${DEMO_DURATION_SECONDS:-2}" INPUT_ROUNDS="${DEMO_ROUNDS:-8}" INPUT_WARMUP-SECONDS=1 \
-    INPUT_CONNECTIONS=8 \
+    INPUT_CONNECTIONS=4 \
     INPUT_BASELINE-FILE="$work/baseline.json" \
     INPUT_GITHUB-TOKEN=demo \
     ${2:+EXAMPLE_DELAY_MS=$2} \
