@@ -40,7 +40,7 @@ describe('readConfig: inputs', () => {
     ['confidence', '1.5', /Input `confidence` is "1\.5": expected a probability between 0\.5 and 1/],
     ['max-rps-drop-pct', 'five', /Input `max-rps-drop-pct` is "five": expected a percentage/],
     ['compare-to', 'yesterday', /Input `compare-to` is "yesterday": expected one of stored, base, none/],
-    ['compare-to', 'base', /Input `compare-to` is "base": paired mode .* is not available in this version yet/],
+    ['compare-to', 'base', /Input `url` is "http:\/\/127\.0\.0\.1:8000": compare-to "base" boots the base and the head side by side, so expected a URL with \$PORT/],
     ['record', 'sometimes', /Input `record` is "sometimes": expected one of auto, true, false/],
     ['fail-on-regression', 'yes', /Input `fail-on-regression` is "yes": expected one of true, false/],
     ['url', 'http://10.0.0.5:8000', /Input `url` is "http:\/\/10\.0\.0\.5:8000": expected a loopback address/],
@@ -53,6 +53,11 @@ describe('readConfig: inputs', () => {
   for (const [name, value, message] of bad) {
     it(`${name}: ${JSON.stringify(value)}`, () => throwsConfig(() => read({ ...CMD, [name]: value }), message));
   }
+
+  it('compare-to: base with $PORT, base-ref and base-setup', () => {
+    const c = read({ command: 'gunicorn app:app -b 127.0.0.1:$PORT', url: 'http://127.0.0.1:$PORT', 'compare-to': 'base', 'base-ref': 'origin/main', 'base-setup': 'pip install -r requirements.txt' });
+    assert.deepEqual([c.compareTo, c.baseRef, c.baseSetup], ['base', 'origin/main', 'pip install -r requirements.txt']);
+  });
 
   it('loopback forms are accepted; allow-remote lifts the rule', () => {
     for (const url of ['http://127.0.0.1:8000', 'http://127.8.9.10:1', 'http://localhost:5000', 'http://[::1]:8000', 'http://127.0.0.1:$PORT']) {

@@ -118,17 +118,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path4) {
-      const ctrl = callVisitor(key, node2, visitor, path4);
+    function visit_(key, node2, visitor, path6) {
+      const ctrl = callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path4, ctrl);
-        return visit_(key, ctrl, visitor, path4);
+        replaceNode(key, path6, ctrl);
+        return visit_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path4);
+            const ci = visit_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -139,13 +139,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path4);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path4);
+          const cv = visit_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -166,17 +166,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path4) {
-      const ctrl = await callVisitor(key, node2, visitor, path4);
+    async function visitAsync_(key, node2, visitor, path6) {
+      const ctrl = await callVisitor(key, node2, visitor, path6);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path4, ctrl);
-        return visitAsync_(key, ctrl, visitor, path4);
+        replaceNode(key, path6, ctrl);
+        return visitAsync_(key, ctrl, visitor, path6);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
+          path6 = Object.freeze(path6.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path4);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path6);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -187,13 +187,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path4 = Object.freeze(path4.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path4);
+          path6 = Object.freeze(path6.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path6);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path4);
+          const cv = await visitAsync_("value", node2.value, visitor, path6);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -220,23 +220,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path4) {
+    function callVisitor(key, node2, visitor, path6) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path4);
+        return visitor(key, node2, path6);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path4);
+        return visitor.Map?.(key, node2, path6);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path4);
+        return visitor.Seq?.(key, node2, path6);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path4);
+        return visitor.Pair?.(key, node2, path6);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path4);
+        return visitor.Scalar?.(key, node2, path6);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path4);
+        return visitor.Alias?.(key, node2, path6);
       return void 0;
     }
-    function replaceNode(key, path4, node2) {
-      const parent = path4[path4.length - 1];
+    function replaceNode(key, path6, node2) {
+      const parent = path6[path6.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -848,10 +848,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path4, value) {
+    function collectionFromPath(schema, path6, value) {
       let v = value;
-      for (let i = path4.length - 1; i >= 0; --i) {
-        const k = path4[i];
+      for (let i = path6.length - 1; i >= 0; --i) {
+        const k = path6[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -870,7 +870,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path4) => path4 == null || typeof path4 === "object" && !!path4[Symbol.iterator]().next().done;
+    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -900,11 +900,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path4, value) {
-        if (isEmptyPath(path4))
+      addIn(path6, value) {
+        if (isEmptyPath(path6))
           this.add(value);
         else {
-          const [key, ...rest] = path4;
+          const [key, ...rest] = path6;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -918,8 +918,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path4) {
-        const [key, ...rest] = path4;
+      deleteIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -933,8 +933,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path4, keepScalar) {
-        const [key, ...rest] = path4;
+      getIn(path6, keepScalar) {
+        const [key, ...rest] = path6;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -952,8 +952,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path4) {
-        const [key, ...rest] = path4;
+      hasIn(path6) {
+        const [key, ...rest] = path6;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -963,8 +963,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path4, value) {
-        const [key, ...rest] = path4;
+      setIn(path6, value) {
+        const [key, ...rest] = path6;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3479,9 +3479,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path4, value) {
+      addIn(path6, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path4, value);
+          this.contents.addIn(path6, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3556,14 +3556,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path4) {
-        if (Collection.isEmptyPath(path4)) {
+      deleteIn(path6) {
+        if (Collection.isEmptyPath(path6)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path4) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3578,10 +3578,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path4, keepScalar) {
-        if (Collection.isEmptyPath(path4))
+      getIn(path6, keepScalar) {
+        if (Collection.isEmptyPath(path6))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path4, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3592,10 +3592,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path4) {
-        if (Collection.isEmptyPath(path4))
+      hasIn(path6) {
+        if (Collection.isEmptyPath(path6))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path4) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3612,13 +3612,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path4, value) {
-        if (Collection.isEmptyPath(path4)) {
+      setIn(path6, value) {
+        if (Collection.isEmptyPath(path6)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path4), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path6), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path4, value);
+          this.contents.setIn(path6, value);
         }
       }
       /**
@@ -5579,9 +5579,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path4) => {
+    visit2.itemAtPath = (cst, path6) => {
       let item = cst;
-      for (const [field, index] of path4) {
+      for (const [field, index] of path6) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5590,23 +5590,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path4) => {
-      const parent = visit2.itemAtPath(cst, path4.slice(0, -1));
-      const field = path4[path4.length - 1][0];
+    visit2.parentCollection = (cst, path6) => {
+      const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
+      const field = path6[path6.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path4, item, visitor) {
-      let ctrl = visitor(item, path4);
+    function _visit(path6, item, visitor) {
+      let ctrl = visitor(item, path6);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path4.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5617,10 +5617,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path4);
+            ctrl = ctrl(item, path6);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path4) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -7498,10 +7498,10 @@ var require_history = __commonJS({
 var require_ps = __commonJS({
   "node_modules/pidusage/lib/ps.js"(exports2, module2) {
     "use strict";
-    var os5 = __require("os");
+    var os6 = __require("os");
     var bin = require_bin();
     var history = require_history();
-    var PLATFORM = os5.platform();
+    var PLATFORM = os6.platform();
     function parseTime(timestr, centisec) {
       let time3 = 0;
       const tpart = timestr.split(/-|:|\./);
@@ -7546,7 +7546,7 @@ var require_ps = __commonJS({
           return done(new Error("pidusage ps command exited with code " + code2));
         }
         const date5 = Date.now();
-        stdout = stdout.split(os5.EOL);
+        stdout = stdout.split(os6.EOL);
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
           const line = stdout[i].trim().split(/\s+/);
@@ -7627,7 +7627,7 @@ var require_parallel = __commonJS({
 // node_modules/pidusage/lib/helpers/cpu.js
 var require_cpu = __commonJS({
   "node_modules/pidusage/lib/helpers/cpu.js"(exports2, module2) {
-    var os5 = __require("os");
+    var os6 = __require("os");
     var fs = __require("fs");
     var exec = __require("child_process").exec;
     var parallel = require_parallel();
@@ -7660,7 +7660,7 @@ var require_cpu = __commonJS({
           if (!process.env.PIDUSAGE_SILENT) {
             console.warn("[pidusage] We couldn't find uptime from /proc/uptime, using os.uptime() value");
           }
-          return next(null, os5.uptime() || /* @__PURE__ */ new Date() / 1e3);
+          return next(null, os6.uptime() || /* @__PURE__ */ new Date() / 1e3);
         }
         return next(null, parseFloat(uptime.split(" ")[0]));
       });
@@ -7704,7 +7704,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs = __require("fs");
-    var path4 = __require("path");
+    var path6 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -7712,11 +7712,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop() {
     }
-    function open2(path5, history2, cb) {
+    function open2(path7, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs.open(path5, "r", cb);
+      fs.open(path7, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -7750,7 +7750,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open2(path4.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open2(path6.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -7821,7 +7821,7 @@ var require_procfile = __commonJS({
 var require_wmic = __commonJS({
   "node_modules/pidusage/lib/wmic.js"(exports2, module2) {
     "use strict";
-    var os5 = __require("os");
+    var os6 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -7865,8 +7865,8 @@ var require_wmic = __commonJS({
           return done(new Error("pidusage wmic command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os5.uptime() || date5 / 1e3);
-        stdout = stdout.split(os5.EOL);
+        const uptime = Math.floor(os6.uptime() || date5 / 1e3);
+        stdout = stdout.split(os6.EOL);
         let again = false;
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
@@ -7916,7 +7916,7 @@ var require_wmic = __commonJS({
 var require_gwmi = __commonJS({
   "node_modules/pidusage/lib/gwmi.js"(exports2, module2) {
     "use strict";
-    var os5 = __require("os");
+    var os6 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -7955,8 +7955,8 @@ var require_gwmi = __commonJS({
           return done(new Error("pidusage gwmi command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os5.uptime() || date5 / 1e3);
-        stdout = stdout.split(os5.EOL).slice(1);
+        const uptime = Math.floor(os6.uptime() || date5 / 1e3);
+        stdout = stdout.split(os6.EOL).slice(1);
         const index = stdout.findIndex((v) => !!v);
         stdout = stdout.slice(index + 2);
         if (!stdout.length) {
@@ -8014,8 +8014,8 @@ var require_stats = __commonJS({
   "node_modules/pidusage/lib/stats.js"(exports2, module2) {
     "use strict";
     var fs = __require("fs");
-    var os5 = __require("os");
-    var path4 = __require("path");
+    var os6 = __require("os");
+    var path6 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -8036,7 +8036,7 @@ var require_stats = __commonJS({
       sunos: "ps",
       win: "wmic"
     };
-    var platform2 = os5.platform();
+    var platform2 = os6.platform();
     if (fs.existsSync("/etc/alpine-release")) {
       platform2 = "alpine";
     }
@@ -8051,7 +8051,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs.existsSync(path4.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs.existsSync(path6.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -8064,7 +8064,7 @@ var require_stats = __commonJS({
         fn = options.useGwmi === true || !hasWmic() ? requireMap.gwmi() : requireMap.wmic();
       }
       if (fn === void 0) {
-        return callback(new Error(os5.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
+        return callback(new Error(os6.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
       }
       let single = false;
       if (!Array.isArray(pids)) {
@@ -8231,8 +8231,8 @@ var require_dist2 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path4) {
-          var pathArray = getPathArray(path4);
+        paths.forEach(function(path6) {
+          var pathArray = getPathArray(path6);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -8246,14 +8246,14 @@ var require_dist2 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path4, appendMode) {
-      if (!path4) {
+    function addExistingPath(array2, path6, appendMode) {
+      if (!path6) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path4);
+        array2.unshift(path6);
       } else {
-        array2.push(path4);
+        array2.push(path6);
       }
     }
   }
@@ -9045,7 +9045,7 @@ var require_has_flag = __commonJS({
 var require_supports_colors = __commonJS({
   "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
-    var os5 = __require("os");
+    var os6 = __require("os");
     var hasFlag = require_has_flag();
     var env = process.env;
     var forceColor = void 0;
@@ -9083,7 +9083,7 @@ var require_supports_colors = __commonJS({
       }
       var min = forceColor ? 1 : 0;
       if (process.platform === "win32") {
-        var osRelease = os5.release().split(".");
+        var osRelease = os6.release().split(".");
         if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -11203,15 +11203,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path4 = [graph[toModel].parent, toModel];
+      const path6 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path4.unshift(graph[cur].parent);
+        path6.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path4;
+      fn.conversion = path6;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -11451,7 +11451,7 @@ var require_has_flag2 = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
-    var os5 = __require("os");
+    var os6 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag2();
     var { env } = process;
@@ -11499,7 +11499,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os5.release().split(".");
+        const osRelease = os6.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -20037,7 +20037,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path4 = __require("path");
+    var path6 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -20095,7 +20095,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path4.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path6.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error62 } = msg;
             if (cmd === "RESULT") {
@@ -29106,11 +29106,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path4) {
-      if (!path4 || typeof path4 !== "string") {
+    function lookup(path6) {
+      if (!path6 || typeof path6 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path4).toLowerCase().substr(1);
+      var extension2 = extname("x." + path6).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -30250,7 +30250,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path4 = __require("path");
+    var path6 = __require("path");
     var http2 = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
@@ -30381,11 +30381,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path4.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path6.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path4.basename(options.filename || value && (value.name || value.path));
+        filename = path6.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path4.basename(value.client._httpMessage.path || "");
+        filename = path6.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -30578,8 +30578,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error62) {
         try {
-          const path4 = resolve(string4);
-          const data = readFileSync4(path4, "utf8");
+          const path6 = resolve(string4);
+          const data = readFileSync4(path6, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -30593,14 +30593,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path4 = obj[key] && obj[key].path;
-            if (!path4) {
+            const path6 = obj[key] && obj[key].path;
+            if (!path6) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync4(path4);
+            const buffer = readFileSync4(path6);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path4)
+              filename: basename(path6)
             }, opts));
             break;
           }
@@ -32921,14 +32921,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label) => new Error(`${label} can not be less than 1`);
     var greaterThanZeroError = (label) => new Error(`${label} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path4) {
-      if (typeof path4 === "string") {
+    function safeRequire(path6) {
+      if (typeof path6 === "string") {
         try {
-          return __require(path4);
+          return __require(path6);
         } catch (err) {
         }
       }
-      return path4;
+      return path6;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -35409,7 +35409,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path4 = reqData.path;
+        const path6 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -35420,7 +35420,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path4} HTTP/1.1`
+          `${method2} ${path6} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -37466,9 +37466,9 @@ var require_autocannon = __commonJS({
     "use strict";
     var crossArgv = require_cross_argv();
     var fs = __require("fs");
-    var os5 = __require("os");
+    var os6 = __require("os");
     var net3 = __require("net");
-    var path4 = __require("path");
+    var path6 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist2();
@@ -37583,7 +37583,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs.readFileSync(path4.join(__dirname, "help.txt"), "utf8");
+        const help = fs.readFileSync(path6.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -37697,7 +37697,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path4.join(__dirname, "lib/preload"));
+        alterPath.unshift(path6.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -37721,7 +37721,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path4.join(os5.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path6.join(os6.tmpdir(), pipeName);
       const server = net3.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -37746,7 +37746,7 @@ var require_autocannon = __commonJS({
 
 // src/cli.ts
 import { existsSync as existsSync2, readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import os4 from "node:os";
+import os5 from "node:os";
 import { parseArgs } from "node:util";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
@@ -38127,7 +38127,8 @@ function toPct(ratio) {
 var fmt = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function judgeRelative(input2) {
   const { label, thresholdPct, confidence } = input2;
-  const interval = ratioInterval(input2.baseline, input2.candidate, confidence);
+  const usePaired = input2.paired && signedRankBoundIndex(Math.min(input2.baseline.length, input2.candidate.length), confidence) >= 1;
+  const interval = (usePaired ? pairedRatioInterval : ratioInterval)(input2.baseline, input2.candidate, confidence);
   if (!interval) {
     return { verdict: "inconclusive", reason: `${label}: no usable trials on one side.` };
   }
@@ -38211,6 +38212,11 @@ function values(samples, def) {
 function failedRequests(s) {
   return s.errors.connection + s.errors.timeouts + Object.values(s.errors.badStatus).reduce((a, b) => a + b, 0);
 }
+function alignedByRound(baseline, candidate, def) {
+  const base = new Map(baseline.map((s) => [s.round, def.value(s)]));
+  const pairs = candidate.map((s) => [base.get(s.round), def.value(s)]).filter((p) => p[0] !== void 0 && p[1] !== void 0 && Number.isFinite(p[0]) && Number.isFinite(p[1]));
+  return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
+}
 function pooledErrorRatePct(samples) {
   let failed = 0;
   let attempts = 0;
@@ -38268,9 +38274,10 @@ function compareScenario(input2, sc) {
   }
   const metrics = [];
   for (const def of RELATIVE_METRICS) {
-    const cand = values(candidate, def);
+    let cand = values(candidate, def);
     if (cand.length === 0) continue;
-    const base = baseline ? values(baseline, def) : [];
+    let base = baseline ? values(baseline, def) : [];
+    if (input2.paired && baseline) [base, cand] = alignedByRound(baseline, candidate, def);
     const threshold = def.threshold(sc);
     if (base.length === 0) {
       metrics.push({
@@ -38283,7 +38290,15 @@ function compareScenario(input2, sc) {
       });
       continue;
     }
-    const j = judgeRelative({ label: def.label, baseline: base, candidate: cand, direction: def.direction, thresholdPct: threshold, confidence: input2.confidence });
+    const j = judgeRelative({
+      label: def.label,
+      baseline: base,
+      candidate: cand,
+      direction: def.direction,
+      thresholdPct: threshold,
+      confidence: input2.confidence,
+      paired: input2.paired
+    });
     metrics.push({
       metric: def.metric,
       baseline: median2(base),
@@ -38330,6 +38345,8 @@ var GateError = class extends Error {
 var ConfigError = class extends GateError {
 };
 var ServerError = class extends GateError {
+  /** Name of the target whose server failed, when known. */
+  target;
 };
 var LoadError = class extends GateError {
 };
@@ -39156,10 +39173,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path4) {
-  if (!path4)
+function getElementAtPath(obj, path6) {
+  if (!path6)
     return obj;
-  return path4.reduce((acc, key) => acc?.[key], obj);
+  return path6.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -39499,11 +39516,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path4, issues) {
+function prefixIssues(path6, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path4);
+    iss.path.unshift(path6);
     return iss;
   });
 }
@@ -39965,16 +39982,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path4 = []) => {
+  const processError = (error63, path6 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path4, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else {
-        const fullpath = [...path4, ...issue2.path];
+        const fullpath = [...path6, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -40013,17 +40030,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path4 = []) => {
+  const processError = (error63, path6 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path4, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path4, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else {
-        const fullpath = [...path4, ...issue2.path];
+        const fullpath = [...path6, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -40062,8 +40079,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path4 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path4) {
+  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path6) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -57201,13 +57218,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path4 = ref.slice(1).split("/").filter(Boolean);
-  if (path4.length === 0) {
+  const path6 = ref.slice(1).split("/").filter(Boolean);
+  if (path6.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path4[0] === defsKey) {
-    const key = path4[1] === void 0 ? void 0 : decodeJSONPointerSegment(path4[1]);
+  if (path6[0] === defsKey) {
+    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -58157,8 +58174,8 @@ var configFileSchema = external_exports.object({
   confidence: external_exports.number().gt(0.5).lt(1).optional(),
   "cpu-placement": external_exports.enum(["auto", "off"]).optional()
 }).strict();
-function issuePath(path4) {
-  return path4.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path6) {
+  return path6.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -58329,6 +58346,14 @@ function readConfig(src) {
     ];
   }
   assertUnique("target", targets.map((t) => t.name));
+  if (compareTo === "base") {
+    if (targets.length > 1) throw new ConfigError('Input `compare-to` is "base" with several targets in the config file: paired mode compares one server setup across two commits; use one target.');
+    if (!/\$\{?PORT\b/.test(targets[0].url)) {
+      throw new ConfigError(
+        `Input \`url\` is ${JSON.stringify(targets[0].url)}: compare-to "base" boots the base and the head side by side, so expected a URL with $PORT (e.g. http://127.0.0.1:$PORT) and a command that listens on $PORT.`
+      );
+    }
+  }
   for (const t of targets) {
     assertLoopbackUrl(t.url, allowRemote, file2.config.targets ? `targets[${t.name}].url` : "url");
   }
@@ -58339,6 +58364,8 @@ function readConfig(src) {
     rounds: rounds ?? file2.config.rounds ?? DEFAULTS.rounds,
     confidence: confidence ?? file2.config.confidence ?? DEFAULTS.confidence,
     compareTo,
+    baseRef: input2("base-ref") || void 0,
+    baseSetup: input2("base-setup") || void 0,
     baselineFile,
     baselineBranch: input2("baseline-branch") || DEFAULTS.baselineBranch,
     record: record2,
@@ -58350,13 +58377,7 @@ function readConfig(src) {
   };
 }
 function parseCompareTo(value) {
-  const v = parseChoice("compare-to", value, ["stored", "base", "none"]);
-  if (v === "base") {
-    throw new ConfigError(
-      'Input `compare-to` is "base": paired mode (booting the base commit beside the head) is not available in this version yet; use "stored" with `baseline-file`, or "none".'
-    );
-  }
-  return v;
+  return parseChoice("compare-to", value, ["stored", "base", "none"]);
 }
 function parsePath(name, value) {
   if (!value.startsWith("/")) throw invalid(name, value, "a URL path that starts with / (e.g. /health)");
@@ -58470,7 +58491,7 @@ function assertUnique(kind, names) {
 }
 
 // src/pipeline.ts
-import os3 from "node:os";
+import os4 from "node:os";
 
 // src/shootout.ts
 var MIB2 = 1024 * 1024;
@@ -59095,7 +59116,12 @@ async function executePlan(plan, edges) {
   try {
     for (const target of plan.targets) {
       edges.log.info(`Starting target "${target.name}": ${target.command}`);
-      servers.set(target.name, await edges.boot(target));
+      try {
+        servers.set(target.name, await edges.boot(target));
+      } catch (err) {
+        if (err instanceof ServerError) err.target ??= target.name;
+        throw err;
+      }
     }
     if (plan.warmupSeconds > 0) {
       for (const [name, server] of servers) {
@@ -59441,10 +59467,96 @@ function runTrial(req) {
 }
 
 // src/pipeline.ts
+import path5 from "node:path";
+
+// src/git/worktree.ts
+import { execFileSync as execFileSync2 } from "node:child_process";
+import { mkdtempSync as mkdtempSync2, rmSync } from "node:fs";
+import os3 from "node:os";
+import path4 from "node:path";
+var BaseCheckoutError = class extends GateError {
+};
+function git(cwd, args) {
+  return execFileSync2("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+function gitError(err) {
+  const e = err;
+  return (e.stderr?.toString().trim() || e.message || String(err)).split("\n").slice(-3).join(" ");
+}
+function checkoutMergeBase(dir, baseRef) {
+  let repoRoot;
+  let commit;
+  try {
+    repoRoot = git(dir, ["rev-parse", "--show-toplevel"]);
+    commit = git(repoRoot, ["merge-base", "HEAD", baseRef]);
+  } catch (err) {
+    throw new BaseCheckoutError(
+      `cannot find the merge-base of HEAD and ${baseRef} (${gitError(err)}); check out with fetch-depth: 0 so the base commit is there.`
+    );
+  }
+  const worktree = path4.join(mkdtempSync2(path4.join(os3.tmpdir(), "perf-gate-base-")), "base");
+  try {
+    git(repoRoot, ["worktree", "add", "--detach", worktree, commit]);
+  } catch (err) {
+    rmSync(path4.dirname(worktree), { recursive: true, force: true });
+    throw new BaseCheckoutError(`cannot check out the base commit ${commit.slice(0, 12)} (${gitError(err)}).`);
+  }
+  return {
+    dir: worktree,
+    commit,
+    repoRoot,
+    remove() {
+      try {
+        git(repoRoot, ["worktree", "remove", "--force", worktree]);
+      } catch {
+      }
+      rmSync(path4.dirname(worktree), { recursive: true, force: true });
+      try {
+        git(repoRoot, ["worktree", "prune"]);
+      } catch {
+      }
+    }
+  };
+}
+function runBaseSetup(command, cwd, timeoutSeconds = 900) {
+  try {
+    execFileSync2("/bin/sh", ["-c", command], { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutSeconds * 1e3 });
+  } catch (err) {
+    const e = err;
+    const out = `${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`.trim().split("\n").slice(-10).join("\n    ");
+    throw new BaseCheckoutError(`base-setup \`${command}\` failed in the base checkout:
+    ${out || err.message}`);
+  }
+}
+
+// src/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
+var BASE_TARGET = "base";
+function prepareBase(config2, baseRef, log) {
+  if (!baseRef) return { fallback: "compare-to: base needs a pull request (or `base-ref`) to know the base commit" };
+  const head = config2.targets[0];
+  let checkout;
+  try {
+    checkout = checkoutMergeBase(head.workingDirectory, baseRef);
+  } catch (err) {
+    return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
+  }
+  const workingDirectory = path5.join(checkout.dir, path5.relative(checkout.repoRoot, head.workingDirectory));
+  log.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
+  try {
+    if (config2.baseSetup) {
+      log.info(`Running base-setup in the base checkout: ${config2.baseSetup}`);
+      runBaseSetup(config2.baseSetup, workingDirectory);
+    }
+  } catch (err) {
+    checkout.remove();
+    return { fallback: errorMessage(err) };
+  }
+  return { checkout, target: { ...head, name: BASE_TARGET, workingDirectory } };
+}
 function runnerFingerprint() {
-  const cpus = os3.cpus();
-  return { os: os3.platform(), arch: os3.arch(), cpus: os3.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
+  const cpus = os4.cpus();
+  return { os: os4.platform(), arch: os4.arch(), cpus: os4.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
 }
 function realEdges(hooks) {
   return {
@@ -59473,36 +59585,56 @@ function realEdges(hooks) {
 }
 async function runGate(config2, opts) {
   const stored = config2.baselineFile ? readBaselineFile(config2.baselineFile) : void 0;
-  const baselineRun = config2.compareTo === "stored" ? latestRun(stored) : void 0;
-  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const trials = planTrials(
-    config2.targets.map((t) => t.name),
-    config2.scenarios.map((s) => s.name),
-    config2.rounds,
-    seededRandom(seed)
-  );
   const log = opts.hooks.log;
-  const { samples, placement } = await withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement2) => {
+  const head = config2.targets[0];
+  let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log) : void 0;
+  let fallback = paired && "fallback" in paired ? paired.fallback : void 0;
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const measure = (targets) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement2) => {
     if (placement2) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement2.generatorCpus)}, servers on CPU ${formatCpuList(placement2.serverCpus)}`);
     const edges = realEdges({ ...opts.hooks, serverCpus: placement2?.serverCpus });
-    const plan = { targets: config2.targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds };
-    return { samples: await executePlan(plan, edges), placement: placement2 };
+    const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(seed));
+    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds }, edges), placement: placement2 };
   });
+  let measured;
+  if (paired && "checkout" in paired) {
+    const base = paired;
+    try {
+      measured = await measure([base.target, head]);
+    } catch (err) {
+      if (!(err instanceof ServerError && err.target === BASE_TARGET)) throw err;
+      fallback = `the base commit ${base.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split("\n")[0]})`;
+      paired = void 0;
+      measured = await measure([head]);
+    } finally {
+      base.checkout.remove();
+    }
+  } else {
+    measured = await measure(config2.targets);
+  }
+  const { samples, placement } = measured;
+  if (fallback) log.warning(`Paired mode fell back to ${config2.baselineFile ? "the stored baseline" : "no baseline"}: ${fallback}.`);
+  const pairedBase = paired && "checkout" in paired ? paired : void 0;
+  const baselineRun = !pairedBase && config2.compareTo !== "none" ? latestRun(stored) : void 0;
   let noBaselineNote;
   if (config2.compareTo === "none") noBaselineNote = "none (compare-to: none).";
   else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true (history on the data branch comes in a later version).";
   else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
+  if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? "compared with the stored baseline instead" : `so there is ${noBaselineNote}`}`;
+  const candidate = samples.filter((s) => s.target !== BASE_TARGET || !pairedBase);
   const comparison = compare2({
     scenarios: config2.scenarios,
-    target: config2.targets[0].name,
-    candidate: samples,
-    baseline: baselineRun?.samples,
-    baselineScenarios: baselineRun?.settings?.scenarios,
-    baselineInfo: baselineRun ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : void 0,
+    target: head.name,
+    candidate,
+    baseline: pairedBase ? samples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
+    baselineScenarios: pairedBase ? void 0 : baselineRun?.settings?.scenarios,
+    baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: opts.meta.commit } : baselineRun ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : void 0,
     noBaselineNote,
-    baselineExpected: config2.compareTo === "stored",
+    paired: !!pairedBase,
+    baselineExpected: config2.compareTo !== "none",
     confidence: config2.confidence
   });
+  if (fallback && comparison.baseline) comparison.note = noBaselineNote;
   const result = {
     schemaVersion: SCHEMA_VERSION,
     meta: { ...opts.meta, createdAt: (/* @__PURE__ */ new Date()).toISOString(), tool: TOOL, runner: runnerFingerprint() },
@@ -59516,7 +59648,7 @@ async function runGate(config2, opts) {
     },
     samples,
     comparison,
-    ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os3.availableParallelism()) : void 0,
+    ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os4.availableParallelism()) : void 0,
     verdict: comparison.verdict
   };
   if (opts.record && config2.baselineFile) {
@@ -59627,9 +59759,10 @@ function renderSummary(result) {
   if (comparison.baseline) {
     const b = comparison.baseline;
     out.push(
-      `Baseline: ${escapeText(b.source)}${b.commit ? ` at commit ${code(b.commit.slice(0, 12))}` : ""}${b.createdAt ? ` recorded ${escapeText(b.createdAt)}` : ""}.`,
+      `Baseline: ${escapeText(b.source)}${b.commit ? ` at commit ${code(b.commit.slice(0, 12))}` : ""}${b.createdAt ? ` recorded ${escapeText(b.createdAt)}` : ""}${b.headCommit ? `; head: commit ${code(b.headCommit.slice(0, 12))}` : ""}.`,
       ""
     );
+    if (comparison.note) out.push(`Note: ${escapeText(comparison.note)}`, "");
   } else if (comparison.note) {
     out.push(`Baseline: ${escapeText(comparison.note)}`, "");
   }
@@ -59691,7 +59824,9 @@ var RUN_FLAGS = [
   "fail-on-regression",
   "allow-remote",
   "python",
-  "cpu-placement"
+  "cpu-placement",
+  "base-ref",
+  "base-setup"
 ];
 var USAGE = `Usage:
   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--url http://127.0.0.1:8000] [--path /]
@@ -59756,7 +59891,7 @@ async function runCommand(argv, shootout = false) {
       return existsSync2(file2) ? readFileSync3(file2, "utf8") : void 0;
     },
     workspace: process.cwd(),
-    cores: os4.availableParallelism()
+    cores: os5.availableParallelism()
   });
   const result = await runGate(config2, {
     record: config2.record === "true",

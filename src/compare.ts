@@ -14,6 +14,8 @@ export interface CompareInput {
   noBaselineNote?: string;
   /** Scenarios of the baseline run, to refuse comparing with a differently defined one. */
   baselineScenarios?: Scenario[];
+  /** Baseline and candidate were interleaved round by round in this run (compare-to: base). */
+  paired?: boolean;
   /** True when a missing baseline should make the verdict inconclusive (compare-to: stored). */
   baselineExpected: boolean;
   confidence: number;
@@ -77,6 +79,15 @@ function values(samples: Sample[], def: MetricDef): number[] {
 
 function failedRequests(s: Sample): number {
   return s.errors.connection + s.errors.timeouts + Object.values(s.errors.badStatus).reduce((a, b) => a + b, 0);
+}
+
+/** Values of the rounds both sides have, in the same order. */
+function alignedByRound(baseline: Sample[], candidate: Sample[], def: MetricDef): [number[], number[]] {
+  const base = new Map(baseline.map((s) => [s.round, def.value(s)]));
+  const pairs = candidate
+    .map((s) => [base.get(s.round), def.value(s)] as const)
+    .filter((p): p is readonly [number, number] => p[0] !== undefined && p[1] !== undefined && Number.isFinite(p[0]) && Number.isFinite(p[1]));
+  return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
 }
 
 /** Errors over attempts across all trials of one side. */
@@ -149,9 +160,10 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
   }
   const metrics: MetricComparison[] = [];
   for (const def of RELATIVE_METRICS) {
-    const cand = values(candidate, def);
+    let cand = values(candidate, def);
     if (cand.length === 0) continue;
-    const base = baseline ? values(baseline, def) : [];
+    let base = baseline ? values(baseline, def) : [];
+    if (input.paired && baseline) [base, cand] = alignedByRound(baseline, candidate, def);
     const threshold = def.threshold(sc);
     if (base.length === 0) {
       metrics.push({
@@ -164,7 +176,15 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
       });
       continue;
     }
-    const j = judgeRelative({ label: def.label, baseline: base, candidate: cand, direction: def.direction, thresholdPct: threshold, confidence: input.confidence });
+    const j = judgeRelative({
+      label: def.label,
+      baseline: base,
+      candidate: cand,
+      direction: def.direction,
+      thresholdPct: threshold,
+      confidence: input.confidence,
+      paired: input.paired,
+    });
     metrics.push({
       metric: def.metric,
       baseline: median(base),

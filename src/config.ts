@@ -156,6 +156,16 @@ export function readConfig(src: ConfigSources): Config {
     ];
   }
   assertUnique('target', targets.map((t) => t.name));
+  if (compareTo === 'base') {
+    if (targets.length > 1) throw new ConfigError('Input `compare-to` is "base" with several targets in the config file: paired mode compares one server setup across two commits; use one target.');
+    // Base and head run at the same time, so neither may use a fixed port.
+    if (!/\$\{?PORT\b/.test(targets[0]!.url)) {
+      throw new ConfigError(
+        `Input \`url\` is ${JSON.stringify(targets[0]!.url)}: compare-to "base" boots the base and the head side by side, so expected a URL with $PORT ` +
+          '(e.g. http://127.0.0.1:$PORT) and a command that listens on $PORT.',
+      );
+    }
+  }
   for (const t of targets) {
     assertLoopbackUrl(t.url, allowRemote, file.config.targets ? `targets[${t.name}].url` : 'url');
   }
@@ -167,6 +177,8 @@ export function readConfig(src: ConfigSources): Config {
     rounds: rounds ?? file.config.rounds ?? DEFAULTS.rounds,
     confidence: confidence ?? file.config.confidence ?? DEFAULTS.confidence,
     compareTo,
+    baseRef: input('base-ref') || undefined,
+    baseSetup: input('base-setup') || undefined,
     baselineFile,
     baselineBranch: input('baseline-branch') || DEFAULTS.baselineBranch,
     record,
@@ -179,13 +191,7 @@ export function readConfig(src: ConfigSources): Config {
 }
 
 function parseCompareTo(value: string): CompareTo {
-  const v = parseChoice('compare-to', value, ['stored', 'base', 'none'] as const);
-  if (v === 'base') {
-    throw new ConfigError(
-      'Input `compare-to` is "base": paired mode (booting the base commit beside the head) is not available in this version yet; use "stored" with `baseline-file`, or "none".',
-    );
-  }
-  return v;
+  return parseChoice('compare-to', value, ['stored', 'base', 'none'] as const);
 }
 
 function parsePath(name: string, value: string): string {

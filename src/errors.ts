@@ -12,7 +12,10 @@ export class GateError extends Error {
 export class ConfigError extends GateError {}
 
 /** The server could not be booted, never became ready, or died. */
-export class ServerError extends GateError {}
+export class ServerError extends GateError {
+  /** Name of the target whose server failed, when known. */
+  target?: string;
+}
 
 /** The load generator failed to produce a sample. */
 export class LoadError extends GateError {}

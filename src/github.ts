@@ -8,17 +8,20 @@ export interface RunContext {
   ref: string;
   defaultBranch?: string;
   pullRequestNumber?: number;
+  /** The pull request's base commit (compare-to: base boots its merge-base with HEAD). */
+  baseSha?: string;
 }
 
 export function readRunContext(): RunContext {
   const ctx = github.context;
-  const payload = ctx.payload as { repository?: { default_branch?: string }; pull_request?: { number?: number } };
+  const payload = ctx.payload as { repository?: { default_branch?: string }; pull_request?: { number?: number; base?: { sha?: string } } };
   return {
     eventName: ctx.eventName,
     sha: ctx.sha,
     ref: ctx.ref,
     defaultBranch: payload.repository?.default_branch,
     pullRequestNumber: payload.pull_request?.number,
+    baseSha: payload.pull_request?.base?.sha,
   };
 }
 

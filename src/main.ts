@@ -35,6 +35,7 @@ async function run(): Promise<void> {
   const result = await runGate(config, {
     record,
     meta: { commit: ctx.sha || undefined, ref: ctx.ref || undefined, eventName: ctx.eventName || undefined },
+    baseSha: ctx.baseSha,
     hooks: {
       log: { info: (m) => core.info(m), warning: (m) => core.warning(m) },
       logDir: outDir,

@@ -15,6 +15,9 @@ import { snapshotTree, waitForStableTree } from './server/processTree.js';
 import { explicitPort } from './net.js';
 import type { Target } from './types.js';
 import type { Logger } from './run.js';
+import path from 'node:path';
+import { errorMessage, ServerError } from './errors.js';
+import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from './git/worktree.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 
@@ -24,6 +27,40 @@ export interface GateOptions {
   meta: Omit<RunMeta, 'createdAt' | 'tool' | 'runner'>;
   hooks: BootHooks;
   seed?: number;
+  /** The pull request's base commit, for compare-to: base (config.baseRef wins). */
+  baseSha?: string;
+}
+
+/** compare-to: base: the base commit's checkout and its target, booted beside the head. */
+interface PairedBase {
+  checkout: BaseCheckout;
+  target: Target;
+}
+
+export const BASE_TARGET = 'base';
+
+/** Prepares the base checkout, or says why paired mode cannot run (the gate then falls back). */
+function prepareBase(config: Config, baseRef: string | undefined, log: Logger): PairedBase | { fallback: string } {
+  if (!baseRef) return { fallback: 'compare-to: base needs a pull request (or `base-ref`) to know the base commit' };
+  const head = config.targets[0]!;
+  let checkout: BaseCheckout;
+  try {
+    checkout = checkoutMergeBase(head.workingDirectory, baseRef);
+  } catch (err) {
+    return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
+  }
+  const workingDirectory = path.join(checkout.dir, path.relative(checkout.repoRoot, head.workingDirectory));
+  log.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
+  try {
+    if (config.baseSetup) {
+      log.info(`Running base-setup in the base checkout: ${config.baseSetup}`);
+      runBaseSetup(config.baseSetup, workingDirectory);
+    }
+  } catch (err) {
+    checkout.remove();
+    return { fallback: errorMessage(err) };
+  }
+  return { checkout, target: { ...head, name: BASE_TARGET, workingDirectory } };
 }
 
 export function runnerFingerprint(): RunMeta['runner'] {
@@ -68,39 +105,69 @@ export function realEdges(hooks: BootHooks): RunEdges {
 
 export async function runGate(config: Config, opts: GateOptions): Promise<RunResult> {
   const stored: BaselineFile | undefined = config.baselineFile ? readBaselineFile(config.baselineFile) : undefined;
-  const baselineRun = config.compareTo === 'stored' ? latestRun(stored) : undefined;
-
-  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const trials = planTrials(
-    config.targets.map((t) => t.name),
-    config.scenarios.map((s) => s.name),
-    config.rounds,
-    seededRandom(seed),
-  );
   const log = opts.hooks.log;
-  const { samples, placement } = await withGeneratorPlacement(config.cpuPlacement, log.warning, async (placement) => {
-    if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
-    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
-    const plan = { targets: config.targets, scenarios: config.scenarios, trials, warmupSeconds: config.warmupSeconds };
-    return { samples: await executePlan(plan, edges), placement };
-  });
+  const head = config.targets[0]!;
 
+  // compare-to: base boots the base commit beside the head; whatever stops it falls back to
+  // the stored baseline (or none): the PR is never failed for the base's fault.
+  let paired = config.compareTo === 'base' ? prepareBase(config, config.baseRef ?? opts.baseSha, log) : undefined;
+  let fallback = paired && 'fallback' in paired ? paired.fallback : undefined;
+  const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+
+  const measure = (targets: Target[]) =>
+    withGeneratorPlacement(config.cpuPlacement, log.warning, async (placement) => {
+      if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
+      const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
+      const trials = planTrials(targets.map((t) => t.name), config.scenarios.map((s) => s.name), config.rounds, seededRandom(seed));
+      return { samples: await executePlan({ targets, scenarios: config.scenarios, trials, warmupSeconds: config.warmupSeconds }, edges), placement };
+    });
+
+  let measured: Awaited<ReturnType<typeof measure>>;
+  if (paired && 'checkout' in paired) {
+    const base = paired;
+    try {
+      // The base boots first, so a base that cannot boot is known before the head is started.
+      measured = await measure([base.target, head]);
+    } catch (err) {
+      if (!(err instanceof ServerError && err.target === BASE_TARGET)) throw err;
+      fallback = `the base commit ${base.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split('\n')[0]})`;
+      paired = undefined;
+      measured = await measure([head]);
+    } finally {
+      base.checkout.remove();
+    }
+  } else {
+    measured = await measure(config.targets);
+  }
+  const { samples, placement } = measured;
+  if (fallback) log.warning(`Paired mode fell back to ${config.baselineFile ? 'the stored baseline' : 'no baseline'}: ${fallback}.`);
+
+  const pairedBase = paired && 'checkout' in paired ? paired : undefined;
+  const baselineRun = !pairedBase && config.compareTo !== 'none' ? latestRun(stored) : undefined;
   let noBaselineNote: string | undefined;
   if (config.compareTo === 'none') noBaselineNote = 'none (compare-to: none).';
   else if (!config.baselineFile) noBaselineNote = 'none found: set baseline-file to a file recorded with record: true (history on the data branch comes in a later version).';
   else if (!baselineRun) noBaselineNote = `none yet: ${config.baselineFile} has no recorded run; run once with record: true to create it.`;
+  if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? 'compared with the stored baseline instead' : `so there is ${noBaselineNote}`}`;
 
+  const candidate = samples.filter((s) => s.target !== BASE_TARGET || !pairedBase);
   const comparison = compare({
     scenarios: config.scenarios,
-    target: config.targets[0]!.name,
-    candidate: samples,
-    baseline: baselineRun?.samples,
-    baselineScenarios: baselineRun?.settings?.scenarios,
-    baselineInfo: baselineRun ? { source: `baseline-file ${config.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : undefined,
+    target: head.name,
+    candidate,
+    baseline: pairedBase ? samples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
+    baselineScenarios: pairedBase ? undefined : baselineRun?.settings?.scenarios,
+    baselineInfo: pairedBase
+      ? { source: 'the base commit, booted beside the head in this job (paired rounds)', commit: pairedBase.checkout.commit, headCommit: opts.meta.commit }
+      : baselineRun
+        ? { source: `baseline-file ${config.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt }
+        : undefined,
     noBaselineNote,
-    baselineExpected: config.compareTo === 'stored',
+    paired: !!pairedBase,
+    baselineExpected: config.compareTo !== 'none',
     confidence: config.confidence,
   });
+  if (fallback && comparison.baseline) comparison.note = noBaselineNote;
 
   const result: RunResult = {
     schemaVersion: SCHEMA_VERSION,

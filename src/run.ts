@@ -57,7 +57,12 @@ export async function executePlan(plan: RunPlan, edges: RunEdges): Promise<Sampl
   try {
     for (const target of plan.targets) {
       edges.log.info(`Starting target "${target.name}": ${target.command}`);
-      servers.set(target.name, await edges.boot(target));
+      try {
+        servers.set(target.name, await edges.boot(target));
+      } catch (err) {
+        if (err instanceof ServerError) err.target ??= target.name;
+        throw err;
+      }
     }
     if (plan.warmupSeconds > 0) {
       for (const [name, server] of servers) {

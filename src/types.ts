@@ -41,7 +41,7 @@ export interface Target {
   preset?: { server: string; workers: number };
 }
 
-export type CompareTo = 'stored' | 'none';
+export type CompareTo = 'stored' | 'base' | 'none';
 export type RecordMode = 'auto' | 'true' | 'false';
 export type CommentMode = 'auto' | 'always' | 'never';
 
@@ -52,6 +52,10 @@ export interface Config {
   rounds: number;
   confidence: number;
   compareTo: CompareTo;
+  /** compare-to: base: the commit (or ref) whose merge-base with HEAD is booted beside the head. */
+  baseRef?: string;
+  /** compare-to: base: shell command run in the base checkout before it boots. */
+  baseSetup?: string;
   baselineFile?: string;
   baselineBranch: string;
   record: RecordMode;
@@ -160,6 +164,8 @@ export interface ScenarioComparison {
 export interface BaselineInfo {
   source: string;
   commit?: string;
+  /** In paired mode: the head commit measured beside the base. */
+  headCommit?: string;
   createdAt?: string;
 }
 

@@ -2,7 +2,7 @@
 // `regressed` only when the change is both beyond its threshold and certain at `confidence`
 // (its whole interval lies on the worse side); `inconclusive` when the interval still reaches
 // past the threshold; never a failure on noise alone.
-import { minDetectablePct, minTrialsForConfidence, ratioInterval, toPct } from './stats.js';
+import { minDetectablePct, minTrialsForConfidence, pairedRatioInterval, ratioInterval, signedRankBoundIndex, toPct } from './stats.js';
 import type { Verdict } from './types.js';
 
 export type Direction = 'higher-is-better' | 'lower-is-better';
@@ -22,13 +22,17 @@ export interface RelativeInput {
   direction: Direction;
   thresholdPct: number;
   confidence: number;
+  /** baseline[i] and candidate[i] were measured in the same round: use the paired interval
+   * when there are enough rounds for it. */
+  paired?: boolean;
 }
 
 const fmt = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 
 export function judgeRelative(input: RelativeInput): RelativeJudgement {
   const { label, thresholdPct, confidence } = input;
-  const interval = ratioInterval(input.baseline, input.candidate, confidence);
+  const usePaired = input.paired && signedRankBoundIndex(Math.min(input.baseline.length, input.candidate.length), confidence) >= 1;
+  const interval = (usePaired ? pairedRatioInterval : ratioInterval)(input.baseline, input.candidate, confidence);
   if (!interval) {
     return { verdict: 'inconclusive', reason: `${label}: no usable trials on one side.` };
   }

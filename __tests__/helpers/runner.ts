@@ -22,7 +22,7 @@ export type EventName = 'pull_request' | 'push';
 
 const REPO = { id: 1, name: 'shop', full_name: 'acme/shop', default_branch: 'main', owner: { login: 'acme', id: 2, type: 'Organization' } };
 
-export function eventPayload(eventName: EventName, sha: string): Record<string, unknown> {
+export function eventPayload(eventName: EventName, sha: string, baseSha = 'b'.repeat(40)): Record<string, unknown> {
   if (eventName === 'push') {
     return { ref: 'refs/heads/main', before: '0'.repeat(40), after: sha, repository: REPO, sender: { login: 'dev', id: 3, type: 'User' } };
   }
@@ -34,7 +34,7 @@ export function eventPayload(eventName: EventName, sha: string): Record<string, 
       state: 'open',
       title: 'Make it faster',
       head: { ref: 'feature', sha, repo: REPO },
-      base: { ref: 'main', sha: 'b'.repeat(40), repo: REPO },
+      base: { ref: 'main', sha: baseSha, repo: REPO },
     },
     repository: REPO,
     sender: { login: 'dev', id: 3, type: 'User' },
@@ -70,6 +70,8 @@ export interface ActionOptions {
   inputs: Record<string, string>;
   eventName?: EventName;
   sha?: string;
+  /** The pull request's base commit in the event payload. */
+  baseSha?: string;
   /** Saved state handed to a post step as STATE_* variables. */
   state?: Record<string, string>;
   env?: Record<string, string>;
@@ -89,7 +91,7 @@ export function runAction(entry: 'main' | 'post', dirs: RunnerDirs, opts: Action
     temp: path.join(dirs.dir, 'runner-temp'),
   };
   mkdirSync(files.temp, { recursive: true });
-  writeFileSync(files.event, JSON.stringify(eventPayload(eventName, sha)));
+  writeFileSync(files.event, JSON.stringify(eventPayload(eventName, sha, opts.baseSha)));
   for (const f of [files.output, files.summary, files.state]) writeFileSync(f, '');
 
   const env: Record<string, string> = {};

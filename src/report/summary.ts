@@ -110,9 +110,11 @@ export function renderSummary(result: RunResult): string {
   if (comparison.baseline) {
     const b = comparison.baseline;
     out.push(
-      `Baseline: ${escapeText(b.source)}${b.commit ? ` at commit ${code(b.commit.slice(0, 12))}` : ''}${b.createdAt ? ` recorded ${escapeText(b.createdAt)}` : ''}.`,
+      `Baseline: ${escapeText(b.source)}${b.commit ? ` at commit ${code(b.commit.slice(0, 12))}` : ''}${b.createdAt ? ` recorded ${escapeText(b.createdAt)}` : ''}` +
+        `${b.headCommit ? `; head: commit ${code(b.headCommit.slice(0, 12))}` : ''}.`,
       '',
     );
+    if (comparison.note) out.push(`Note: ${escapeText(comparison.note)}`, '');
   } else if (comparison.note) {
     out.push(`Baseline: ${escapeText(comparison.note)}`, '');
   }
