@@ -162,18 +162,20 @@ describe('server failures: a clear message with the server output, nothing left 
 describe('teardown', () => {
   after(assertNoServerLeft);
 
+  /** uWSGI as many run it, without --die-on-term: it reloads on SIGTERM instead of exiting. */
+  const uwsgiWithoutDieOnTerm = (stopSignal: NodeJS.Signals): Target => ({
+    name: 'uwsgi',
+    command: 'uwsgi --plugin python3 --http11-socket 127.0.0.1:$PORT --wsgi-file app.py --callable app --master --processes 2',
+    workingDirectory: FLASK_DIR,
+    url: 'http://127.0.0.1:$PORT',
+    readyPath: '/',
+    readyTimeoutSeconds: 30,
+    env: {},
+    stopSignal,
+  });
+
   it('uWSGI started without --die-on-term stops on SIGINT, without waiting for SIGKILL', async () => {
-    const target: Target = {
-      name: 'uwsgi',
-      command: 'uwsgi --plugin python3 --http11-socket 127.0.0.1:$PORT --wsgi-file app.py --callable app --master --processes 2',
-      workingDirectory: FLASK_DIR,
-      url: 'http://127.0.0.1:$PORT',
-      readyPath: '/',
-      readyTimeoutSeconds: 30,
-      env: {},
-      stopSignal: 'SIGINT',
-    };
-    const server = await startServer(target, { port: await freePort() });
+    const server = await startServer(uwsgiWithoutDieOnTerm('SIGINT'), { port: await freePort() });
     await waitUntilReady(server);
     const stopped = await server.stop(10_000);
     assert.deepEqual(stopped, { stoppedBy: 'SIGINT', leftovers: [] });
@@ -181,17 +183,7 @@ describe('teardown', () => {
   });
 
   it('the same uWSGI sent SIGTERM only reloads, so teardown escalates to SIGKILL and still leaves nothing', async () => {
-    const target: Target = {
-      name: 'uwsgi',
-      command: 'uwsgi --plugin python3 --http11-socket 127.0.0.1:$PORT --wsgi-file app.py --callable app --master --processes 2',
-      workingDirectory: FLASK_DIR,
-      url: 'http://127.0.0.1:$PORT',
-      readyPath: '/',
-      readyTimeoutSeconds: 30,
-      env: {},
-      stopSignal: 'SIGTERM',
-    };
-    const server = await startServer(target, { port: await freePort() });
+    const server = await startServer(uwsgiWithoutDieOnTerm('SIGTERM'), { port: await freePort() });
     await waitUntilReady(server);
     const stopped = await server.stop(1_500);
     assert.equal(stopped.stoppedBy, 'SIGKILL');
