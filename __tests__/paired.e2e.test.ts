@@ -88,6 +88,15 @@ describe('compare-to: base', () => {
     assertClean(r.dir);
   });
 
+  it('on a push there is no base: the stored baseline (or none) is used, without a warning', async () => {
+    const r = repo((a) => a, SAME);
+    const run = await runAction('main', r.dirs, { eventName: 'push', inputs: { ...PAIRED, rounds: '5' }, sha: r.headSha });
+    assert.equal(run.code, 0, run.stdout);
+    assert.doesNotMatch(run.stdout, /::warning::Paired mode/);
+    assert.match(run.stdout, /Paired mode fell back to no baseline: compare-to: base needs a pull request/);
+    assertClean(r.dir);
+  });
+
   it('a base ref that does not exist falls back to the stored baseline', async () => {
     const r = repo((a) => a, SAME);
     const baselineFile = path.join(r.dirs.dir, 'baseline.json');

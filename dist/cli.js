@@ -59613,7 +59613,10 @@ async function runGate(config2, opts) {
     measured = await measure(config2.targets);
   }
   const { samples, placement } = measured;
-  if (fallback) log.warning(`Paired mode fell back to ${config2.baselineFile ? "the stored baseline" : "no baseline"}: ${fallback}.`);
+  if (fallback) {
+    const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log.info : log.warning;
+    say(`Paired mode fell back to ${config2.baselineFile ? "the stored baseline" : "no baseline"}: ${fallback}.`);
+  }
   const pairedBase = paired && "checkout" in paired ? paired : void 0;
   const baselineRun = !pairedBase && config2.compareTo !== "none" ? latestRun(stored) : void 0;
   let noBaselineNote;

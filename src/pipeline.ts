@@ -140,7 +140,11 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     measured = await measure(config.targets);
   }
   const { samples, placement } = measured;
-  if (fallback) log.warning(`Paired mode fell back to ${config.baselineFile ? 'the stored baseline' : 'no baseline'}: ${fallback}.`);
+  if (fallback) {
+    // On a push there is no base to pair with: expected, so said quietly.
+    const say = opts.meta.eventName === 'push' && !opts.baseSha && !config.baseRef ? log.info : log.warning;
+    say(`Paired mode fell back to ${config.baselineFile ? 'the stored baseline' : 'no baseline'}: ${fallback}.`);
+  }
 
   const pairedBase = paired && 'checkout' in paired ? paired : undefined;
   const baselineRun = !pairedBase && config.compareTo !== 'none' ? latestRun(stored) : undefined;
