@@ -38228,12 +38228,13 @@ function pooledErrorRatePct(samples) {
 }
 function errorRateMetric(sc, candidate, baseline) {
   const rate = pooledErrorRatePct(candidate);
+  const baselineRate = baseline?.length ? pooledErrorRatePct(baseline) : void 0;
   const limit = sc.thresholds.maxErrorRatePct;
   const over = rate > limit;
   if (candidate.length && candidate.every((s) => s.requests + failedRequests(s) === 0)) {
     return {
       metric: "errorRate",
-      baseline: baseline?.length ? pooledErrorRatePct(baseline) : void 0,
+      baseline: baselineRate,
       candidate: 100,
       thresholdPct: limit,
       verdict: "regressed",
@@ -38243,7 +38244,7 @@ function errorRateMetric(sc, candidate, baseline) {
   }
   return {
     metric: "errorRate",
-    baseline: baseline?.length ? pooledErrorRatePct(baseline) : void 0,
+    baseline: baselineRate,
     candidate: rate,
     thresholdPct: limit,
     verdict: over ? "regressed" : "pass",
@@ -38253,11 +38254,10 @@ function errorRateMetric(sc, candidate, baseline) {
 }
 function scenarioMismatch(current, baseline) {
   if (!baseline) return void 0;
-  const keys = ["method", "path", "body", "expectStatus", "connections", "durationSeconds"];
+  const keys = ["method", "path", "body", "expectStatus", "connections", "durationSeconds", "headers"];
   const differ = keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(baseline[k]));
-  if (differ.length === 0 && JSON.stringify(current.headers) === JSON.stringify(baseline.headers)) return void 0;
-  const what = differ.map((k) => `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`);
-  if (JSON.stringify(current.headers) !== JSON.stringify(baseline.headers)) what.push("headers");
+  if (differ.length === 0) return void 0;
+  const what = differ.map((k) => k === "headers" ? k : `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`);
   return `the baseline measured this scenario differently (${what.join(", ")}), so it is not compared.`;
 }
 function compareScenario(input2, sc) {
@@ -58890,10 +58890,13 @@ async function treePids(rootPid) {
     return isAlive(rootPid) ? [rootPid] : [];
   }
 }
+function procStatFields(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
 function isAlive(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    const state = procStatFields(pid)[0];
     return state !== "Z" && state !== "X";
   } catch (err) {
     if (err.code === "ENOENT") return false;

@@ -50456,7 +50456,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync6 } = __require("fs");
+    var { readFileSync: readFileSync5 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
@@ -50464,7 +50464,7 @@ var require_multipart = __commonJS({
       } catch (error63) {
         try {
           const path7 = resolve(string4);
-          const data = readFileSync6(path7, "utf8");
+          const data = readFileSync5(path7, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -50483,7 +50483,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync6(path7);
+            const buffer = readFileSync5(path7);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path7)
             }, opts));
@@ -58133,7 +58133,7 @@ function saveState(name, value) {
 }
 
 // src/main.ts
-import { existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync4, writeFileSync as writeFileSync2 } from "node:fs";
 import os9 from "node:os";
 import path6 from "node:path";
 
@@ -82946,12 +82946,13 @@ function pooledErrorRatePct(samples) {
 }
 function errorRateMetric(sc, candidate, baseline) {
   const rate = pooledErrorRatePct(candidate);
+  const baselineRate = baseline?.length ? pooledErrorRatePct(baseline) : void 0;
   const limit = sc.thresholds.maxErrorRatePct;
   const over = rate > limit;
   if (candidate.length && candidate.every((s) => s.requests + failedRequests(s) === 0)) {
     return {
       metric: "errorRate",
-      baseline: baseline?.length ? pooledErrorRatePct(baseline) : void 0,
+      baseline: baselineRate,
       candidate: 100,
       thresholdPct: limit,
       verdict: "regressed",
@@ -82961,7 +82962,7 @@ function errorRateMetric(sc, candidate, baseline) {
   }
   return {
     metric: "errorRate",
-    baseline: baseline?.length ? pooledErrorRatePct(baseline) : void 0,
+    baseline: baselineRate,
     candidate: rate,
     thresholdPct: limit,
     verdict: over ? "regressed" : "pass",
@@ -82971,11 +82972,10 @@ function errorRateMetric(sc, candidate, baseline) {
 }
 function scenarioMismatch(current, baseline) {
   if (!baseline) return void 0;
-  const keys = ["method", "path", "body", "expectStatus", "connections", "durationSeconds"];
+  const keys = ["method", "path", "body", "expectStatus", "connections", "durationSeconds", "headers"];
   const differ = keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(baseline[k]));
-  if (differ.length === 0 && JSON.stringify(current.headers) === JSON.stringify(baseline.headers)) return void 0;
-  const what = differ.map((k) => `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`);
-  if (JSON.stringify(current.headers) !== JSON.stringify(baseline.headers)) what.push("headers");
+  if (differ.length === 0) return void 0;
+  const what = differ.map((k) => k === "headers" ? k : `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`);
   return `the baseline measured this scenario differently (${what.join(", ")}), so it is not compared.`;
 }
 function compareScenario(input2, sc) {
@@ -83447,10 +83447,13 @@ async function treePids(rootPid) {
     return isAlive(rootPid) ? [rootPid] : [];
   }
 }
+function procStatFields(pid) {
+  const stat2 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+  return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
+}
 function isAlive(pid) {
   try {
-    const stat2 = readFileSync2(`/proc/${pid}/stat`, "utf8");
-    const state = stat2.slice(stat2.lastIndexOf(")") + 2, stat2.lastIndexOf(")") + 3);
+    const state = procStatFields(pid)[0];
     return state !== "Z" && state !== "X";
   } catch (err) {
     if (err.code === "ENOENT") return false;
@@ -84358,11 +84361,9 @@ function renderSummary(result) {
 }
 
 // src/serverState.ts
-import { readFileSync as readFileSync4 } from "node:fs";
 function processStartTime(pid) {
   try {
-    const stat2 = readFileSync4(`/proc/${pid}/stat`, "utf8");
-    return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ")[19];
+    return procStatFields(pid)[19];
   } catch {
     return void 0;
   }
@@ -84373,7 +84374,7 @@ async function run2() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const config2 = readConfig({
     getInput: (name) => getInput(name),
-    readFile: (file2) => existsSync4(file2) ? readFileSync5(file2, "utf8") : void 0,
+    readFile: (file2) => existsSync4(file2) ? readFileSync4(file2, "utf8") : void 0,
     workspace,
     cores: os9.availableParallelism()
   });

@@ -20612,10 +20612,13 @@ async function treePids(rootPid) {
     return isAlive(rootPid) ? [rootPid] : [];
   }
 }
+function procStatFields(pid) {
+  const stat2 = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
+}
 function isAlive(pid) {
   try {
-    const stat2 = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat2.slice(stat2.lastIndexOf(")") + 2, stat2.lastIndexOf(")") + 3);
+    const state = procStatFields(pid)[0];
     return state !== "Z" && state !== "X";
   } catch (err) {
     if (err.code === "ENOENT") return false;
@@ -20660,11 +20663,9 @@ async function stopProcessGroup(pgid, signal, graceMs = 1e4) {
 }
 
 // src/serverState.ts
-import { readFileSync as readFileSync2 } from "node:fs";
 function processStartTime(pid) {
   try {
-    const stat2 = readFileSync2(`/proc/${pid}/stat`, "utf8");
-    return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ")[19];
+    return procStatFields(pid)[19];
   } catch {
     return void 0;
   }

@@ -103,13 +103,14 @@ export function pooledErrorRatePct(samples: Sample[]): number {
 
 function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] | undefined): MetricComparison {
   const rate = pooledErrorRatePct(candidate);
+  const baselineRate = baseline?.length ? pooledErrorRatePct(baseline) : undefined;
   const limit = sc.thresholds.maxErrorRatePct;
   const over = rate > limit;
   // Nothing succeeded and nothing failed: every response was still unfinished.
   if (candidate.length && candidate.every((s) => s.requests + failedRequests(s) === 0)) {
     return {
       metric: 'errorRate',
-      baseline: baseline?.length ? pooledErrorRatePct(baseline) : undefined,
+      baseline: baselineRate,
       candidate: 100,
       thresholdPct: limit,
       verdict: 'regressed',
@@ -121,7 +122,7 @@ function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] |
   }
   return {
     metric: 'errorRate',
-    baseline: baseline?.length ? pooledErrorRatePct(baseline) : undefined,
+    baseline: baselineRate,
     candidate: rate,
     thresholdPct: limit,
     verdict: over ? 'regressed' : 'pass',
@@ -135,11 +136,11 @@ function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] |
 /** Pure: how a baseline's scenario differs from this run's in ways that change the numbers. */
 export function scenarioMismatch(current: Scenario, baseline: Scenario | undefined): string | undefined {
   if (!baseline) return undefined;
-  const keys = ['method', 'path', 'body', 'expectStatus', 'connections', 'durationSeconds'] as const;
+  const keys = ['method', 'path', 'body', 'expectStatus', 'connections', 'durationSeconds', 'headers'] as const;
   const differ = keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(baseline[k]));
-  if (differ.length === 0 && JSON.stringify(current.headers) === JSON.stringify(baseline.headers)) return undefined;
-  const what = differ.map((k) => `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`);
-  if (JSON.stringify(current.headers) !== JSON.stringify(baseline.headers)) what.push('headers');
+  if (differ.length === 0) return undefined;
+  // Headers are named only; the others show their old and new value.
+  const what = differ.map((k) => (k === 'headers' ? k : `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`));
   return `the baseline measured this scenario differently (${what.join(', ')}), so it is not compared.`;
 }
 

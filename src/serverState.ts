@@ -1,6 +1,6 @@
 // Servers the main step started, handed to the post step through GITHUB_STATE so that a
 // main step that dies (cancelled, killed, crashed) never leaves a server running.
-import { readFileSync } from 'node:fs';
+import { procStatFields } from './server/processTree.js';
 
 export interface SavedServer {
   pid: number;
@@ -11,8 +11,7 @@ export interface SavedServer {
 
 export function processStartTime(pid: number): string | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return procStatFields(pid)[19];
   } catch {
     return undefined;
   }

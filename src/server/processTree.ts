@@ -14,12 +14,19 @@ export async function treePids(rootPid: number): Promise<number[]> {
   }
 }
 
+/**
+ * The fields of /proc/PID/stat after the command name, which is parenthesised and may itself
+ * hold spaces: [0] is the state, [19] the start time. Throws when the process is gone.
+ */
+export function procStatFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** Alive means running or sleeping: a zombie has already exited. */
 export function isAlive(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The state field follows the parenthesised command name, which may itself hold spaces.
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    const state = procStatFields(pid)[0];
     return state !== 'Z' && state !== 'X';
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
