@@ -14,8 +14,10 @@ const GUNICORN = `${PY} -m gunicorn app:app --bind 127.0.0.1:$PORT --workers 4`;
 const FAST = { 'duration-seconds': '1', 'warmup-seconds': '0.5', rounds: '5', connections: '4' };
 const SERVE_FLASK = { command: GUNICORN, url: 'http://127.0.0.1:$PORT', 'working-directory': FLASK_DIR, ...FAST };
 // The gate tests compare runs: a 40 ms sleep per request keeps hiccups small next to the
-// latency, and 8 rounds of 2 s resolve p99 to within its 10% threshold (see bench notes).
-const GATE = { ...SERVE_FLASK, 'duration-seconds': '2', rounds: '8' };
+// latency, and 12 rounds of 2 s resolve p99 to within its 10% threshold. With 8 rounds, two
+// trials hit by a runner hiccup were enough to widen the p99 interval past it (1 CI run in 9);
+// 12 rounds tolerate two.
+const GATE = { ...SERVE_FLASK, 'duration-seconds': '2', rounds: '12' };
 const NORMAL = { EXAMPLE_DELAY_MS: '40' };
 const TWICE_AS_SLOW = { EXAMPLE_DELAY_MS: '80' };
 
@@ -49,7 +51,7 @@ describe('gate against a recorded baseline file', () => {
     const recorded = JSON.parse(readFileSync(baselineFile, 'utf8'));
     assert.equal(recorded.runs.length, 1);
     assert.equal(recorded.runs[0].meta.commit, '1'.repeat(40));
-    assert.equal(recorded.runs[0].samples.length, 8);
+    assert.equal(recorded.runs[0].samples.length, 12);
     // Every sample is a real measurement: 4 workers sleeping 40 ms serve at most 100 req/s.
     for (const s of recorded.runs[0].samples) {
       assert.ok(s.rps > 60 && s.rps <= 100, `rps ${s.rps}`);
@@ -74,7 +76,7 @@ describe('gate against a recorded baseline file', () => {
     assert.match(run.summary, /at commit <code>111111111111<\/code>/);
     const results = JSON.parse(readFileSync(run.outputs['results-file']!, 'utf8'));
     assert.equal(results.verdict, 'pass');
-    assert.equal(results.samples.length, 8);
+    assert.equal(results.samples.length, 12);
     // A pull request is not recorded.
     assert.equal(JSON.parse(readFileSync(baselineFile, 'utf8')).runs.length, 1);
     assertNoServerLeft();
