@@ -43,6 +43,7 @@ describe('readConfig: inputs', () => {
     ['compare-to', 'base', /Input `url` is "http:\/\/127\.0\.0\.1:8000": compare-to "base" boots the base and the head side by side, so expected a URL with \$PORT/],
     ['record', 'sometimes', /Input `record` is "sometimes": expected one of auto, true, false/],
     ['fail-on-regression', 'yes', /Input `fail-on-regression` is "yes": expected one of true, false/],
+    ['confirm', 'twice', /Input `confirm` is "twice": expected one of true, false/],
     ['url', 'http://10.0.0.5:8000', /Input `url` is "http:\/\/10\.0\.0\.5:8000": expected a loopback address/],
     ['url', 'http://example.com', /expected a loopback address/],
     ['url', 'not a url', /Input `url` is "not a url": expected an http URL/],

@@ -119,6 +119,33 @@ describe('pairedRatioInterval', () => {
     assert.ok(unpaired.high > 1, 'unpaired: lost in the drift');
   });
 
+  it('identical pairs: ratio 1 and a zero-width interval', () => {
+    const r = pairedRatioInterval([7, 8, 9, 10, 11, 12, 13], [7, 8, 9, 10, 11, 12, 13], 0.99)!;
+    assert.deepEqual([r.ratio, r.low, r.high], [1, 1, 1]);
+  });
+
+  it('zero variance of the per-round ratio: the shift is certain whatever the drift between rounds', () => {
+    const base = [100, 300, 50, 1000, 80, 120, 700];
+    const r = pairedRatioInterval(base, base.map((v) => v * 0.9), 0.99)!;
+    assert.ok(Math.abs(r.low - 0.9) < 1e-12 && Math.abs(r.high - 0.9) < 1e-12 && Math.abs(r.ratio - 0.9) < 1e-12);
+  });
+
+  it('one pair: an estimate but no bounds', () => {
+    const r = pairedRatioInterval([10], [11], 0.99)!;
+    assert.ok(Math.abs(r.ratio - 1.1) < 1e-12);
+    assert.deepEqual([r.low, r.high], [0, Infinity]);
+  });
+
+  it('matches a hand computation: Walsh averages of 7 log ratios, k = 1 at 99%', () => {
+    // log ratios d = ln(1.0x): the 28 Walsh averages' extremes are d_min and d_max themselves.
+    const ratios = [0.9, 0.95, 1.0, 1.02, 1.05, 1.1, 1.2];
+    const r = pairedRatioInterval(ratios.map(() => 1), ratios, 0.99)!;
+    assert.ok(Math.abs(r.low - 0.9) < 1e-12 && Math.abs(r.high - 1.2) < 1e-12);
+    const d = ratios.map(Math.log);
+    const walsh = d.flatMap((x, i) => d.slice(i).map((y) => (x + y) / 2)).sort((a, b) => a - b);
+    assert.ok(Math.abs(r.ratio - Math.exp((walsh[13]! + walsh[14]!) / 2)) < 1e-12);
+  });
+
   it('drops pairs with a missing side; undefined when none is left', () => {
     const r = pairedRatioInterval([10, NaN, 10, 10, 10, 10, 10, 10], [11, 11, 11, 0, 11, 11, 11, 11, 11], 0.99)!;
     assert.equal(r.baselineTrials, 6);

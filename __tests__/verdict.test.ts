@@ -39,6 +39,21 @@ describe('judgeRelative', () => {
     assert.match(j.reason, /use at least 5 rounds/);
   });
 
+  it('NaN or no positive value on a side: inconclusive, never pass', () => {
+    const j = judge([NaN, NaN, 0], steady(1000));
+    assert.equal(j.verdict, 'inconclusive');
+    assert.match(j.reason, /no usable trials on one side/);
+  });
+
+  it('paired rounds: a steady 10% drop under ±30% round drift is a regression; the unpaired view cannot tell', () => {
+    const drift = [1, 1.3, 0.7, 1.1, 0.9, 1.25, 0.75, 1.05, 0.95, 1.2];
+    const base = drift.map((f) => 1000 * f);
+    const cand = drift.map((f, i) => 900 * f * (1 + ((i % 3) - 1) * 0.005));
+    const input = { label: 'Requests/s', baseline: base, candidate: cand, direction: 'higher-is-better' as const, thresholdPct: 5, confidence: 0.99 };
+    assert.equal(judgeRelative({ ...input, paired: true }).verdict, 'regressed');
+    assert.equal(judgeRelative(input).verdict, 'inconclusive');
+  });
+
   it('improved symmetrically, and direction matters for latency', () => {
     assert.equal(judge(steady(1000), steady(1300)).verdict, 'improved');
     assert.equal(judge(steady(10), steady(13), 'lower-is-better').verdict, 'regressed');

@@ -58295,6 +58295,7 @@ function readConfig(src) {
   const record2 = given("record") ? parseChoice("record", input2("record"), ["auto", "true", "false"]) : DEFAULTS.record;
   const comment = given("comment") ? parseChoice("comment", input2("comment"), ["auto", "always", "never"]) : DEFAULTS.comment;
   const failOnRegression = given("fail-on-regression") ? parseBool("fail-on-regression", input2("fail-on-regression")) : true;
+  const confirm = given("confirm") ? parseBool("confirm", input2("confirm")) : true;
   const cpuPlacementInput = given("cpu-placement") ? parseChoice("cpu-placement", input2("cpu-placement"), ["auto", "off"]) : void 0;
   const allowRemote = given("allow-remote") ? parseBool("allow-remote", input2("allow-remote")) : false;
   const readyPath = given("ready-path") ? parsePath("ready-path", input2("ready-path")) : void 0;
@@ -58370,6 +58371,7 @@ function readConfig(src) {
     baselineBranch: input2("baseline-branch") || DEFAULTS.baselineBranch,
     record: record2,
     failOnRegression,
+    confirm,
     comment,
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file2.config["cpu-placement"] ?? "auto",
@@ -59293,6 +59295,33 @@ function appendRun(file2, existing, result) {
   return next;
 }
 
+// src/confirm.ts
+var isEstimate = (m) => m.gating && m.metric !== "errorRate";
+function needsConfirmation(c) {
+  return c.scenarios.some((sc) => sc.metrics.some((m) => isEstimate(m) && m.verdict === "regressed"));
+}
+function confirmMetric(m, again) {
+  if (!isEstimate(m) || m.verdict !== "regressed") return m;
+  const confirmation = again ? { verdict: again.verdict, changePct: again.changePct, ciLowPct: again.ciLowPct, ciHighPct: again.ciHighPct, reason: again.reason } : { verdict: "inconclusive", reason: "the confirmation run has no figure for it." };
+  if (confirmation.verdict === "regressed") {
+    return { ...m, confirmation, reason: `${m.reason} Confirmed by a second measurement with fresh servers: ${confirmation.reason}` };
+  }
+  return {
+    ...m,
+    verdict: "inconclusive",
+    confirmation,
+    reason: `${m.reason} Not confirmed: a second measurement with fresh servers found ${confirmation.reason.replace(/^[A-Z]/, (c) => c.toLowerCase())} A change that one run sees and the next does not is within this runner's noise.`
+  };
+}
+function confirmComparison(first, second) {
+  const scenarios = first.scenarios.map((sc) => {
+    const again = second.scenarios.find((s) => s.scenario === sc.scenario && s.target === sc.target);
+    const metrics = sc.metrics.map((m) => confirmMetric(m, again?.metrics.find((x2) => x2.metric === m.metric)));
+    return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
+  });
+  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: { verdict: second.verdict } };
+}
+
 // src/load/trial.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -59403,6 +59432,9 @@ function runTrial(req) {
           body: scenario.body,
           connections: scenario.connections,
           duration: req.durationSeconds,
+          // autocannon only notices its end on a sample tick (1 s by default): a 0.5 s trial
+          // would load the server for a whole second. Ticks every 100 ms end it on time.
+          sampleInt: 100,
           timeout: scenario.timeoutSeconds,
           setupClient: (client) => {
             const closeAware = setupCloseAwareClient(client);
@@ -59593,75 +59625,89 @@ async function runGate(config2, opts) {
   let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log) : void 0;
   let fallback = paired && "fallback" in paired ? paired.fallback : void 0;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const measure = (targets) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement2) => {
-    if (placement2) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement2.generatorCpus)}, servers on CPU ${formatCpuList(placement2.serverCpus)}`);
-    const edges = realEdges({ ...opts.hooks, serverCpus: placement2?.serverCpus });
-    const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(seed));
-    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds }, edges), placement: placement2 };
+  const measure = (targets, runSeed = seed) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement) => {
+    if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
+    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
+    const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(runSeed));
+    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds }, edges), placement };
   });
-  let measured;
-  if (paired && "checkout" in paired) {
-    const base = paired;
-    try {
-      measured = await measure([base.target, head]);
-    } catch (err) {
-      if (!(err instanceof ServerError && err.target === BASE_TARGET)) throw err;
-      fallback = `the base commit ${base.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split("\n")[0]})`;
-      paired = void 0;
-      measured = await measure([head]);
-    } finally {
-      base.checkout.remove();
+  try {
+    let measured;
+    if (paired && "checkout" in paired) {
+      const base = paired;
+      try {
+        measured = await measure([base.target, head]);
+      } catch (err) {
+        if (!(err instanceof ServerError && err.target === BASE_TARGET)) throw err;
+        fallback = `the base commit ${base.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split("\n")[0]})`;
+        paired = void 0;
+        base.checkout.remove();
+        measured = await measure([head]);
+      }
+    } else {
+      measured = await measure(config2.targets);
     }
-  } else {
-    measured = await measure(config2.targets);
+    const { samples, placement } = measured;
+    if (fallback) {
+      const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log.info : log.warning;
+      say(`Paired mode fell back to ${config2.baselineFile ? "the stored baseline" : "no baseline"}: ${fallback}.`);
+    }
+    const pairedBase = paired && "checkout" in paired ? paired : void 0;
+    const baselineRun = !pairedBase && config2.compareTo !== "none" ? latestRun(stored) : void 0;
+    let noBaselineNote;
+    if (config2.compareTo === "none") noBaselineNote = "none (compare-to: none).";
+    else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true (history on the data branch comes in a later version).";
+    else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
+    if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? "compared with the stored baseline instead" : `so there is ${noBaselineNote}`}`;
+    const judge = (measuredSamples) => {
+      const c = compare2({
+        scenarios: config2.scenarios,
+        target: head.name,
+        candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
+        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
+        baselineScenarios: pairedBase ? void 0 : baselineRun?.settings?.scenarios,
+        baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: opts.meta.commit } : baselineRun ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : void 0,
+        noBaselineNote,
+        paired: !!pairedBase,
+        baselineExpected: config2.compareTo !== "none",
+        confidence: config2.confidence
+      });
+      if (fallback && c.baseline) c.note = noBaselineNote;
+      return c;
+    };
+    let comparison = judge(samples);
+    let confirmationSamples;
+    if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
+      log.info("A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).");
+      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+      comparison = confirmComparison(comparison, judge(confirmationSamples));
+      log.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
+    }
+    const result = {
+      schemaVersion: SCHEMA_VERSION,
+      meta: { ...opts.meta, createdAt: (/* @__PURE__ */ new Date()).toISOString(), tool: TOOL, runner: runnerFingerprint() },
+      settings: {
+        rounds: config2.rounds,
+        warmupSeconds: config2.warmupSeconds,
+        confidence: config2.confidence,
+        targets: config2.targets.map(({ name, command, url: url2, preset }) => ({ name, command, url: url2, preset })),
+        scenarios: config2.scenarios,
+        cpuPlacement: placement ?? "off"
+      },
+      samples,
+      confirmationSamples,
+      comparison,
+      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os4.availableParallelism()) : void 0,
+      verdict: comparison.verdict
+    };
+    if (opts.record && config2.baselineFile) {
+      appendRun(config2.baselineFile, stored, result);
+      log.info(`Recorded this run in ${config2.baselineFile}`);
+    }
+    return result;
+  } finally {
+    if (paired && "checkout" in paired) paired.checkout.remove();
   }
-  const { samples, placement } = measured;
-  if (fallback) {
-    const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log.info : log.warning;
-    say(`Paired mode fell back to ${config2.baselineFile ? "the stored baseline" : "no baseline"}: ${fallback}.`);
-  }
-  const pairedBase = paired && "checkout" in paired ? paired : void 0;
-  const baselineRun = !pairedBase && config2.compareTo !== "none" ? latestRun(stored) : void 0;
-  let noBaselineNote;
-  if (config2.compareTo === "none") noBaselineNote = "none (compare-to: none).";
-  else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true (history on the data branch comes in a later version).";
-  else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
-  if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? "compared with the stored baseline instead" : `so there is ${noBaselineNote}`}`;
-  const candidate = samples.filter((s) => s.target !== BASE_TARGET || !pairedBase);
-  const comparison = compare2({
-    scenarios: config2.scenarios,
-    target: head.name,
-    candidate,
-    baseline: pairedBase ? samples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
-    baselineScenarios: pairedBase ? void 0 : baselineRun?.settings?.scenarios,
-    baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: opts.meta.commit } : baselineRun ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : void 0,
-    noBaselineNote,
-    paired: !!pairedBase,
-    baselineExpected: config2.compareTo !== "none",
-    confidence: config2.confidence
-  });
-  if (fallback && comparison.baseline) comparison.note = noBaselineNote;
-  const result = {
-    schemaVersion: SCHEMA_VERSION,
-    meta: { ...opts.meta, createdAt: (/* @__PURE__ */ new Date()).toISOString(), tool: TOOL, runner: runnerFingerprint() },
-    settings: {
-      rounds: config2.rounds,
-      warmupSeconds: config2.warmupSeconds,
-      confidence: config2.confidence,
-      targets: config2.targets.map(({ name, command, url: url2, preset }) => ({ name, command, url: url2, preset })),
-      scenarios: config2.scenarios,
-      cpuPlacement: placement ?? "off"
-    },
-    samples,
-    comparison,
-    ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os4.availableParallelism()) : void 0,
-    verdict: comparison.verdict
-  };
-  if (opts.record && config2.baselineFile) {
-    appendRun(config2.baselineFile, stored, result);
-    log.info(`Recorded this run in ${config2.baselineFile}`);
-  }
-  return result;
 }
 
 // src/report/markdown.ts
@@ -59748,7 +59794,8 @@ function sweepChart(sweep, scenario) {
 }
 var signed = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function metricRow(m) {
-  const change = m.changePct === void 0 ? "\u2013" : signed(m.changePct);
+  let change = m.changePct === void 0 ? "\u2013" : signed(m.changePct);
+  if (m.confirmation?.changePct !== void 0) change += ` (again ${signed(m.confirmation.changePct)})`;
   const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed(m.ciLowPct)} \u2026 ${signed(m.ciHighPct)}`;
   const verdict = m.gating ? VERDICT_BADGE[m.verdict] : "info";
   const label = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
@@ -59762,6 +59809,17 @@ function renderSummary(result) {
     (s) => s.metrics.filter((m) => m.gating && m.verdict === "regressed").map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`)
   );
   if (regressions.length) out.push("Regressions:", ...regressions, "");
+  if (comparison.confirmation) {
+    const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
+    const held = confirmed.filter((m) => m.verdict === "regressed").length;
+    if (held) out.push(`Confirmed: ${held === 1 ? "the regression was" : `${held} regressions were`} measured twice, each time with fresh servers.`, "");
+    if (held < confirmed.length) {
+      out.push(
+        `Not confirmed: ${confirmed.length - held === 1 ? "a regression" : `${confirmed.length - held} regressions`} that the first measurement found did not show again in a second one with fresh servers: within this runner's noise, so inconclusive (see Why).`,
+        ""
+      );
+    }
+  }
   if (comparison.baseline) {
     const b = comparison.baseline;
     out.push(
@@ -59828,6 +59886,7 @@ var RUN_FLAGS = [
   "max-memory-increase-pct",
   "confidence",
   "fail-on-regression",
+  "confirm",
   "allow-remote",
   "python",
   "cpu-placement",

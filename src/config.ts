@@ -100,6 +100,7 @@ export function readConfig(src: ConfigSources): Config {
   const record = given('record') ? parseChoice('record', input('record'), ['auto', 'true', 'false'] as const) : DEFAULTS.record;
   const comment = given('comment') ? parseChoice('comment', input('comment'), ['auto', 'always', 'never'] as const) : DEFAULTS.comment;
   const failOnRegression = given('fail-on-regression') ? parseBool('fail-on-regression', input('fail-on-regression')) : true;
+  const confirm = given('confirm') ? parseBool('confirm', input('confirm')) : true;
   const cpuPlacementInput = given('cpu-placement') ? parseChoice('cpu-placement', input('cpu-placement'), ['auto', 'off'] as const) : undefined;
   const allowRemote = given('allow-remote') ? parseBool('allow-remote', input('allow-remote')) : false;
   const readyPath = given('ready-path') ? parsePath('ready-path', input('ready-path')) : undefined;
@@ -183,6 +184,7 @@ export function readConfig(src: ConfigSources): Config {
     baselineBranch: input('baseline-branch') || DEFAULTS.baselineBranch,
     record,
     failOnRegression,
+    confirm,
     comment,
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file.config['cpu-placement'] ?? 'auto',

@@ -8,7 +8,8 @@ import { planTrials, seededRandom } from './plan.js';
 import { executePlan, type RunEdges } from './run.js';
 import { formatCpuList, withGeneratorPlacement } from './cpuPlacement.js';
 import { appendRun, latestRun, readBaselineFile, SCHEMA_VERSION, type BaselineFile } from './store/baselineFile.js';
-import type { Config, RunMeta, RunResult } from './types.js';
+import type { Config, RunMeta, RunResult, Sample } from './types.js';
+import { confirmComparison, needsConfirmation } from './confirm.js';
 import { runTrial } from './load/trial.js';
 import { freePort, startServer, waitUntilReady, type RunningServer } from './server/server.js';
 import { snapshotTree, waitForStableTree } from './server/processTree.js';
@@ -114,88 +115,103 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   let fallback = paired && 'fallback' in paired ? paired.fallback : undefined;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
 
-  const measure = (targets: Target[]) =>
+  const measure = (targets: Target[], runSeed = seed) =>
     withGeneratorPlacement(config.cpuPlacement, log.warning, async (placement) => {
       if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
       const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
-      const trials = planTrials(targets.map((t) => t.name), config.scenarios.map((s) => s.name), config.rounds, seededRandom(seed));
+      const trials = planTrials(targets.map((t) => t.name), config.scenarios.map((s) => s.name), config.rounds, seededRandom(runSeed));
       return { samples: await executePlan({ targets, scenarios: config.scenarios, trials, warmupSeconds: config.warmupSeconds }, edges), placement };
     });
 
-  let measured: Awaited<ReturnType<typeof measure>>;
-  if (paired && 'checkout' in paired) {
-    const base = paired;
-    try {
-      // The base boots first, so a base that cannot boot is known before the head is started.
-      measured = await measure([base.target, head]);
-    } catch (err) {
-      if (!(err instanceof ServerError && err.target === BASE_TARGET)) throw err;
-      fallback = `the base commit ${base.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split('\n')[0]})`;
-      paired = undefined;
-      measured = await measure([head]);
-    } finally {
-      base.checkout.remove();
+  // The base checkout lives until the last measurement (a confirmation run boots it again).
+  try {
+    let measured: Awaited<ReturnType<typeof measure>>;
+    if (paired && 'checkout' in paired) {
+      const base = paired;
+      try {
+        // The base boots first, so a base that cannot boot is known before the head is started.
+        measured = await measure([base.target, head]);
+      } catch (err) {
+        if (!(err instanceof ServerError && err.target === BASE_TARGET)) throw err;
+        fallback = `the base commit ${base.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split('\n')[0]})`;
+        paired = undefined;
+        base.checkout.remove();
+        measured = await measure([head]);
+      }
+    } else {
+      measured = await measure(config.targets);
     }
-  } else {
-    measured = await measure(config.targets);
+    const { samples, placement } = measured;
+    if (fallback) {
+      // On a push there is no base to pair with: expected, so said quietly.
+      const say = opts.meta.eventName === 'push' && !opts.baseSha && !config.baseRef ? log.info : log.warning;
+      say(`Paired mode fell back to ${config.baselineFile ? 'the stored baseline' : 'no baseline'}: ${fallback}.`);
+    }
+
+    const pairedBase = paired && 'checkout' in paired ? paired : undefined;
+    const baselineRun = !pairedBase && config.compareTo !== 'none' ? latestRun(stored) : undefined;
+    let noBaselineNote: string | undefined;
+    if (config.compareTo === 'none') noBaselineNote = 'none (compare-to: none).';
+    else if (!config.baselineFile) noBaselineNote = 'none found: set baseline-file to a file recorded with record: true (history on the data branch comes in a later version).';
+    else if (!baselineRun) noBaselineNote = `none yet: ${config.baselineFile} has no recorded run; run once with record: true to create it.`;
+    if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? 'compared with the stored baseline instead' : `so there is ${noBaselineNote}`}`;
+
+    const judge = (measuredSamples: Sample[]) => {
+      const c = compare({
+        scenarios: config.scenarios,
+        target: head.name,
+        candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
+        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
+        baselineScenarios: pairedBase ? undefined : baselineRun?.settings?.scenarios,
+        baselineInfo: pairedBase
+          ? { source: 'the base commit, booted beside the head in this job (paired rounds)', commit: pairedBase.checkout.commit, headCommit: opts.meta.commit }
+          : baselineRun
+            ? { source: `baseline-file ${config.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt }
+            : undefined,
+        noBaselineNote,
+        paired: !!pairedBase,
+        baselineExpected: config.compareTo !== 'none',
+        confidence: config.confidence,
+      });
+      if (fallback && c.baseline) c.note = noBaselineNote;
+      return c;
+    };
+    let comparison = judge(samples);
+    let confirmationSamples: Sample[] | undefined;
+    // A shoot-out ranks setups; only a gate (one candidate) is confirmed before failing.
+    if (config.confirm && config.targets.length === 1 && needsConfirmation(comparison)) {
+      log.info('A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).');
+      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+      comparison = confirmComparison(comparison, judge(confirmationSamples));
+      log.info(`Confirmation run: the regression was ${comparison.verdict === 'regressed' ? 'confirmed' : 'not confirmed'}.`);
+    }
+    const result: RunResult = {
+      schemaVersion: SCHEMA_VERSION,
+      meta: { ...opts.meta, createdAt: new Date().toISOString(), tool: TOOL, runner: runnerFingerprint() },
+      settings: {
+        rounds: config.rounds,
+        warmupSeconds: config.warmupSeconds,
+        confidence: config.confidence,
+        targets: config.targets.map(({ name, command, url, preset }) => ({ name, command, url, preset })),
+        scenarios: config.scenarios,
+        cpuPlacement: placement ?? 'off',
+      },
+      samples,
+      confirmationSamples,
+      comparison,
+      ranking:
+        config.targets.length > 1
+          ? rankTargets(samples, config.scenarios, config.targets, config.confidence, placement ? placement.serverCpus.length : os.availableParallelism())
+          : undefined,
+      verdict: comparison.verdict,
+    };
+
+    if (opts.record && config.baselineFile) {
+      appendRun(config.baselineFile, stored, result);
+      log.info(`Recorded this run in ${config.baselineFile}`);
+    }
+    return result;
+  } finally {
+    if (paired && 'checkout' in paired) paired.checkout.remove();
   }
-  const { samples, placement } = measured;
-  if (fallback) {
-    // On a push there is no base to pair with: expected, so said quietly.
-    const say = opts.meta.eventName === 'push' && !opts.baseSha && !config.baseRef ? log.info : log.warning;
-    say(`Paired mode fell back to ${config.baselineFile ? 'the stored baseline' : 'no baseline'}: ${fallback}.`);
-  }
-
-  const pairedBase = paired && 'checkout' in paired ? paired : undefined;
-  const baselineRun = !pairedBase && config.compareTo !== 'none' ? latestRun(stored) : undefined;
-  let noBaselineNote: string | undefined;
-  if (config.compareTo === 'none') noBaselineNote = 'none (compare-to: none).';
-  else if (!config.baselineFile) noBaselineNote = 'none found: set baseline-file to a file recorded with record: true (history on the data branch comes in a later version).';
-  else if (!baselineRun) noBaselineNote = `none yet: ${config.baselineFile} has no recorded run; run once with record: true to create it.`;
-  if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? 'compared with the stored baseline instead' : `so there is ${noBaselineNote}`}`;
-
-  const candidate = samples.filter((s) => s.target !== BASE_TARGET || !pairedBase);
-  const comparison = compare({
-    scenarios: config.scenarios,
-    target: head.name,
-    candidate,
-    baseline: pairedBase ? samples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
-    baselineScenarios: pairedBase ? undefined : baselineRun?.settings?.scenarios,
-    baselineInfo: pairedBase
-      ? { source: 'the base commit, booted beside the head in this job (paired rounds)', commit: pairedBase.checkout.commit, headCommit: opts.meta.commit }
-      : baselineRun
-        ? { source: `baseline-file ${config.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt }
-        : undefined,
-    noBaselineNote,
-    paired: !!pairedBase,
-    baselineExpected: config.compareTo !== 'none',
-    confidence: config.confidence,
-  });
-  if (fallback && comparison.baseline) comparison.note = noBaselineNote;
-
-  const result: RunResult = {
-    schemaVersion: SCHEMA_VERSION,
-    meta: { ...opts.meta, createdAt: new Date().toISOString(), tool: TOOL, runner: runnerFingerprint() },
-    settings: {
-      rounds: config.rounds,
-      warmupSeconds: config.warmupSeconds,
-      confidence: config.confidence,
-      targets: config.targets.map(({ name, command, url, preset }) => ({ name, command, url, preset })),
-      scenarios: config.scenarios,
-      cpuPlacement: placement ?? 'off',
-    },
-    samples,
-    comparison,
-    ranking:
-      config.targets.length > 1
-        ? rankTargets(samples, config.scenarios, config.targets, config.confidence, placement ? placement.serverCpus.length : os.availableParallelism())
-        : undefined,
-    verdict: comparison.verdict,
-  };
-
-  if (opts.record && config.baselineFile) {
-    appendRun(config.baselineFile, stored, result);
-    log.info(`Recorded this run in ${config.baselineFile}`);
-  }
-  return result;
 }

@@ -60,6 +60,8 @@ export interface Config {
   baselineBranch: string;
   record: RecordMode;
   failOnRegression: boolean;
+  /** Measure again with fresh servers before failing, and fail only if that finds the regression too. */
+  confirm: boolean;
   comment: CommentMode;
   allowRemote: boolean;
   /** Pin the load generator and the server to different CPUs (Linux). */
@@ -148,6 +150,8 @@ export interface MetricComparison {
   gating: boolean;
   /** One sentence a reviewer can read. */
   reason: string;
+  /** What the confirmation run found for a metric that regressed in the first measurement. */
+  confirmation?: Pick<MetricComparison, 'verdict' | 'changePct' | 'ciLowPct' | 'ciHighPct' | 'reason'>;
 }
 
 export interface ScenarioComparison {
@@ -175,6 +179,8 @@ export interface Comparison {
   note?: string;
   scenarios: ScenarioComparison[];
   verdict: Verdict;
+  /** Set when a regression was measured a second time before failing (the confirmation run). */
+  confirmation?: { verdict: Verdict };
 }
 
 export interface RunMeta {
@@ -199,6 +205,8 @@ export interface RunResult {
     cpuPlacement: { generatorCpus: number[]; serverCpus: number[] } | 'off';
   };
   samples: Sample[];
+  /** The confirmation run's samples, when a regression was measured again before failing. */
+  confirmationSamples?: Sample[];
   comparison: Comparison;
   /** With several targets: which setup serves each scenario best (a server shoot-out). */
   ranking?: ScenarioRanking[];

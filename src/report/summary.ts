@@ -90,7 +90,8 @@ export function sweepChart(sweep: WorkerSweep, scenario: string): string {
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 
 function metricRow(m: MetricComparison): string[] {
-  const change = m.changePct === undefined ? '–' : signed(m.changePct);
+  let change = m.changePct === undefined ? '–' : signed(m.changePct);
+  if (m.confirmation?.changePct !== undefined) change += ` (again ${signed(m.confirmation.changePct)})`;
   const interval = m.ciLowPct === undefined || m.ciHighPct === undefined ? '–' : `${signed(m.ciLowPct)} … ${signed(m.ciHighPct)}`;
   const verdict = m.gating ? VERDICT_BADGE[m.verdict] : 'info';
   const label = m.verdict === 'regressed' || m.verdict === 'improved' ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
@@ -106,7 +107,18 @@ export function renderSummary(result: RunResult): string {
     s.metrics.filter((m) => m.gating && m.verdict === 'regressed').map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`),
   );
   if (regressions.length) out.push('Regressions:', ...regressions, '');
-
+  if (comparison.confirmation) {
+    const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
+    const held = confirmed.filter((m) => m.verdict === 'regressed').length;
+    if (held) out.push(`Confirmed: ${held === 1 ? 'the regression was' : `${held} regressions were`} measured twice, each time with fresh servers.`, '');
+    if (held < confirmed.length) {
+      out.push(
+        `Not confirmed: ${confirmed.length - held === 1 ? 'a regression' : `${confirmed.length - held} regressions`} that the first measurement found ` +
+          'did not show again in a second one with fresh servers: within this runner\'s noise, so inconclusive (see Why).',
+        '',
+      );
+    }
+  }
   if (comparison.baseline) {
     const b = comparison.baseline;
     out.push(
