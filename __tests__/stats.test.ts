@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, minTrialsForConfidence, pairedRatioInterval, rankBoundIndex, ratioInterval, signedRankBoundIndex, toPct } from '../src/stats.js';
+import { median, minTrialsForConfidence, pairedRatioInterval, rankBoundIndex, ratioInterval, runToRunNoise, signedRankBoundIndex, toPct } from '../src/stats.js';
 
 describe('rankBoundIndex (Mann-Whitney critical values)', () => {
   // One-sided critical values of U from published tables: reject when U <= crit, so k = crit + 1.
@@ -151,5 +151,21 @@ describe('pairedRatioInterval', () => {
     assert.equal(r.baselineTrials, 6);
     assert.equal(r.low, 0, '6 pairs cannot reach 99%');
     assert.equal(pairedRatioInterval([NaN], [1], 0.99), undefined);
+  });
+});
+
+describe('runToRunNoise', () => {
+  it('is the t bound on the moves between consecutive runs (hand-computed)', () => {
+    // Moves ln 1.1, -ln 1.1, ln 1.1: mean ln(1.1)/3, sample sd = ln(1.1) * sqrt(4/3) = 0.110056.
+    // t quantile at 0.99 with 2 degrees of freedom = 6.964557 (published tables: 6.965).
+    const noise = runToRunNoise([100, 110, 100, 110], 0.99)!;
+    assert.equal(noise.runs, 4);
+    assert.ok(Math.abs(noise.halfWidthLog - 6.964557 * Math.log(1.1) * Math.sqrt(4 / 3)) < 1e-4, String(noise.halfWidthLog));
+  });
+
+  it('zero moves: zero width; too few runs, NaN or non-positive medians: unknown', () => {
+    assert.equal(runToRunNoise([50, 50, 50, 50, 50], 0.99)!.halfWidthLog, 0);
+    assert.equal(runToRunNoise([100, 110, 100], 0.99), undefined);
+    assert.equal(runToRunNoise([100, NaN, 110, 0, 100], 0.99), undefined);
   });
 });

@@ -136,6 +136,30 @@ describe('compare', () => {
   });
 });
 
+describe('a stored baseline with recorded history', () => {
+  const history = (medians: number[]) => medians.map((rps) => ({ samples: run(rps, 10) }));
+  it('a change the trials call certain is inconclusive when whole runs move that much', () => {
+    const input = { scenarios: [scenario], target: 'app', candidate: run(880, 10), baseline: run(1000, 10), baselineExpected: true, confidence: 0.99 };
+    assert.equal(compare(input).verdict, 'regressed');
+    // Recorded runs of the same code moved by about ±10% from one to the next.
+    const c = compare({ ...input, history: history([1000, 1100, 1000, 900, 1000, 1100]) });
+    const rps = c.scenarios[0]!.metrics.find((m) => m.metric === 'rps')!;
+    assert.equal(rps.verdict, 'inconclusive');
+    assert.match(rps.reason, /widened to how far 6 recorded runs moved from one to the next/);
+  });
+
+  it('steady history keeps the trials\' interval', () => {
+    const c = compare({ scenarios: [scenario], target: 'app', candidate: run(800, 10), baseline: run(1000, 10), baselineExpected: true, confidence: 0.99, history: history([1000, 1001, 999, 1000, 1000]) });
+    assert.equal(c.scenarios[0]!.metrics.find((m) => m.metric === 'rps')!.verdict, 'regressed');
+    assert.deepEqual(c.scenarios[0]!.warnings, []);
+  });
+
+  it('too little history: said in a warning', () => {
+    const c = compare({ scenarios: [scenario], target: 'app', candidate: run(1000, 10), baseline: run(1000, 10), baselineExpected: true, confidence: 0.99, history: history([1000, 1000]) });
+    assert.match(c.scenarios[0]!.warnings.join(' '), /Fewer than 4 recorded runs measured this scenario/);
+  });
+});
+
 describe('a baseline measured differently is not compared', () => {
   it('different connections: no comparison, a warning that says what differs', () => {
     const c = compare({

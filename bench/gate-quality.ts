@@ -58,8 +58,13 @@ async function run(env: Record<string, string>): Promise<{ result: RunResult; se
   }
 }
 
+// HISTORY=1: the other recorded runs of identical code (all A runs but the candidate) are the
+// baseline's history, so intervals are widened to the run-to-run noise (stats.runToRunNoise).
+const withHistory = process.env.HISTORY === '1';
 function gate(baseline: RunResult, candidate: RunResult) {
+  const history = withHistory ? aResults.filter((r) => r !== candidate).map((r) => ({ samples: r.samples, scenarios: r.settings.scenarios })) : undefined;
   const c = compare({
+    history,
     scenarios: candidate.settings.scenarios,
     target: 'app',
     candidate: candidate.samples,
@@ -119,34 +124,47 @@ const tally = (verdicts: Verdict[]) => {
   return `regressed ${count('regressed')}/${verdicts.length}, inconclusive ${count('inconclusive')}, pass ${count('pass')}, improved ${count('improved')}`;
 };
 
+// With confirmation (confirm: true), a regressed gate measures the candidate again: here,
+// another run of the same kind against the same baseline run must regress too.
 const aa: Verdict[] = [];
 const aaRpsChange: number[] = [];
+let aaConfirmed = 0;
 for (let i = 0; i < aResults.length; i++) {
   for (let j = 0; j < aResults.length; j++) {
     if (i === j) continue;
     const g = gate(aResults[i]!, aResults[j]!);
     aa.push(g.verdict);
     aaRpsChange.push(g.rps.changePct!);
+    let k = (j + 1) % aResults.length;
+    if (k === i) k = (k + 1) % aResults.length;
+    if (g.verdict === 'regressed' && gate(aResults[i]!, aResults[k]!).verdict === 'regressed') aaConfirmed++;
   }
 }
 console.log(`\n${aResults.length} runs of identical code, ${rounds} rounds of ${seconds} s each, median wall time per gate ${median(wall).toFixed(1)} s`);
-console.log(`A/A gates (${aa.length} ordered pairs): ${tally(aa)}; false alarms ${((100 * aa.filter((v) => v === 'regressed').length) / aa.length).toFixed(1)}%`);
+console.log(
+  `A/A gates (${aa.length} ordered pairs): ${tally(aa)}; false alarms ${((100 * aa.filter((v) => v === 'regressed').length) / aa.length).toFixed(1)}%, ` +
+    `with confirmation ${((100 * aaConfirmed) / aa.length).toFixed(1)}%`,
+);
 console.log(`  RPS change between identical runs: median |change| ${median(aaRpsChange.map(Math.abs)).toFixed(1)}%, max ${Math.max(...aaRpsChange).toFixed(1)}%`);
 for (const [i, level] of levels.entries()) {
   const verdicts: Verdict[] = [];
   const metricRegressed: boolean[] = [];
   const changes: number[] = [];
-  for (const cand of levelResults[i]!) {
+  let confirmed = 0;
+  const runs = levelResults[i]!;
+  for (const [j, cand] of runs.entries()) {
     for (const base of aResults) {
       const g = gate(base, cand);
       verdicts.push(g.verdict);
       metricRegressed.push(g[level.metric].verdict === 'regressed');
       changes.push(g[level.metric].changePct!);
+      if (g[level.metric].verdict === 'regressed' && runs.length > 1 && gate(base, runs[(j + 1) % runs.length]!)[level.metric].verdict === 'regressed') confirmed++;
     }
   }
   const rate = (100 * metricRegressed.filter(Boolean).length) / metricRegressed.length;
+  const confirmedRate = (100 * confirmed) / metricRegressed.length;
   console.log(
-    `${level.name.padEnd(30)} detected (${level.metric} regressed) ${rate.toFixed(0)}% of ${metricRegressed.length} gates; ` +
+    `${level.name.padEnd(30)} detected (${level.metric} regressed) ${rate.toFixed(0)}% of ${metricRegressed.length} gates, with confirmation ${confirmedRate.toFixed(0)}%; ` +
       `measured ${level.metric} change median ${median(changes).toFixed(1)}%${level.expectPct ? ` (injected ${level.expectPct}%)` : ''}; ${tally(verdicts)}`,
   );
 }

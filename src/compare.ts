@@ -1,5 +1,5 @@
 // Pure: candidate samples (+ baseline samples) -> per-scenario metric comparisons and verdicts.
-import { median } from './stats.js';
+import { median, MIN_RUNS_FOR_RUN_NOISE, runToRunNoise, type RunToRunNoise } from './stats.js';
 import { combineVerdicts, judgeRelative, type Direction } from './verdict.js';
 import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from './types.js';
 
@@ -16,6 +16,9 @@ export interface CompareInput {
   baselineScenarios?: Scenario[];
   /** Baseline and candidate were interleaved round by round in this run (compare-to: base). */
   paired?: boolean;
+  /** Recorded runs comparable with this one (oldest first, the baseline run among them): how
+   * far whole runs move widens a stored baseline's intervals (stats.runToRunNoise). */
+  history?: Array<{ samples: Sample[]; scenarios?: Scenario[] }>;
   /** True when a missing baseline should make the verdict inconclusive (compare-to: stored). */
   baselineExpected: boolean;
   confidence: number;
@@ -144,6 +147,18 @@ export function scenarioMismatch(current: Scenario, baseline: Scenario | undefin
   return `the baseline measured this scenario differently (${what.join(', ')}), so it is not compared.`;
 }
 
+/** Run-to-run noise of one metric, from the medians of the recorded runs that measured this
+ * scenario the same way. */
+function historyNoise(input: CompareInput, sc: Scenario, def: MetricDef): RunToRunNoise | undefined {
+  if (!input.history) return undefined;
+  const medians = input.history
+    .filter((run) => !scenarioMismatch(sc, run.scenarios?.find((b) => b.name === sc.name)))
+    .map((run) => values(run.samples.filter((s) => s.scenario === sc.name && s.target === input.target && !s.failure), def))
+    .filter((v) => v.length > 0)
+    .map(median);
+  return runToRunNoise(medians, input.confidence);
+}
+
 function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison {
   const mismatch = scenarioMismatch(sc, input.baselineScenarios?.find((b) => b.name === sc.name));
   if (mismatch) return { ...compareScenario({ ...input, baseline: undefined, baselineScenarios: undefined }, sc), warnings: [`Baseline: ${mismatch}`] };
@@ -185,6 +200,7 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
       thresholdPct: threshold,
       confidence: input.confidence,
       paired: input.paired,
+      runNoise: input.paired ? undefined : historyNoise(input, sc, def),
     });
     metrics.push({
       metric: def.metric,
@@ -200,13 +216,20 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
     });
   }
   metrics.push(errorRate);
+  const warnings = generatorWarnings(candidate);
+  if (input.history && !input.paired && baseline?.length && !historyNoise(input, sc, RELATIVE_METRICS[0]!)) {
+    warnings.push(
+      `Fewer than ${MIN_RUNS_FOR_RUN_NOISE} recorded runs measured this scenario, so how much whole runs move on this runner is not known ` +
+        'yet and the intervals cover the trials of one run only; a regression is still measured twice before it fails (confirm).',
+    );
+  }
   return {
     scenario: sc.name,
     target: input.target,
     metrics,
     verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)),
     excludedTrials,
-    warnings: generatorWarnings(candidate),
+    warnings,
   };
 }
 

@@ -163,6 +163,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
         baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
         baselineScenarios: pairedBase ? undefined : baselineRun?.settings?.scenarios,
+        history: baselineRun ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : undefined,
         baselineInfo: pairedBase
           ? { source: 'the base commit, booted beside the head in this job (paired rounds)', commit: pairedBase.checkout.commit, headCommit: opts.meta.commit }
           : baselineRun

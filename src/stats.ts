@@ -6,7 +6,8 @@
 // by the Mann-Whitney rank interval. Rank methods ignore how far an outlier trial strays: on a
 // shared runner one hiccup can triple one trial's p99, which widens a t interval at once
 // (we saw ±12% intervals from a single such trial) but moves a rank interval by one step.
-import { median as ssMedian, probit } from 'simple-statistics';
+import { median as ssMedian, probit, sampleStandardDeviation } from 'simple-statistics';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 
 export function median(values: number[]): number {
   return values.length ? ssMedian(values) : NaN;
@@ -161,4 +162,28 @@ export function minDetectablePct(interval: RatioInterval): number {
 
 export function toPct(ratio: number): number {
   return (ratio - 1) * 100;
+}
+
+/** Fewest recorded runs from which the run-to-run noise is estimated (3 moves between runs). */
+export const MIN_RUNS_FOR_RUN_NOISE = 4;
+
+export interface RunToRunNoise {
+  /** One-sided bound, in log units, on how far one run's median moves from the previous run's. */
+  halfWidthLog: number;
+  runs: number;
+}
+
+/**
+ * How much separate runs of the same scenario move, from the medians of recorded runs (oldest
+ * first): the t bound (n - 1 degrees of freedom) on the moves between consecutive runs, in log
+ * units. Trials of one run cannot see this noise (a boot, a neighbour, another machine shift a
+ * whole run), so a stored baseline's interval is at least this wide. A real change among the
+ * recorded runs widens it: the safe side. Undefined below MIN_RUNS_FOR_RUN_NOISE runs.
+ */
+export function runToRunNoise(runMedians: number[], confidence: number): RunToRunNoise | undefined {
+  const logs = logsOf(runMedians);
+  if (logs.length < MIN_RUNS_FOR_RUN_NOISE) return undefined;
+  const moves = logs.slice(1).map((v, i) => v - logs[i]!);
+  const sd = sampleStandardDeviation(moves);
+  return { halfWidthLog: tQuantile(confidence, moves.length - 1) * sd, runs: logs.length };
 }

@@ -2,7 +2,7 @@
 // `regressed` only when the change is both beyond its threshold and certain at `confidence`
 // (its whole interval lies on the worse side); `inconclusive` when the interval still reaches
 // past the threshold; never a failure on noise alone.
-import { minDetectablePct, minTrialsForConfidence, pairedRatioInterval, ratioInterval, signedRankBoundIndex, toPct } from './stats.js';
+import { minDetectablePct, minTrialsForConfidence, pairedRatioInterval, ratioInterval, signedRankBoundIndex, toPct, type RatioInterval, type RunToRunNoise } from './stats.js';
 import type { Verdict } from './types.js';
 
 export type Direction = 'higher-is-better' | 'lower-is-better';
@@ -25,6 +25,9 @@ export interface RelativeInput {
   /** baseline[i] and candidate[i] were measured in the same round: use the paired interval
    * when there are enough rounds for it. */
   paired?: boolean;
+  /** A stored baseline: how much whole runs move, from recorded history; the interval is
+   * widened to at least this (a baseline from another run carries that noise too). */
+  runNoise?: RunToRunNoise;
 }
 
 const fmt = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
@@ -32,7 +35,8 @@ const fmt = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 export function judgeRelative(input: RelativeInput): RelativeJudgement {
   const { label, thresholdPct, confidence } = input;
   const usePaired = input.paired && signedRankBoundIndex(Math.min(input.baseline.length, input.candidate.length), confidence) >= 1;
-  const interval = (usePaired ? pairedRatioInterval : ratioInterval)(input.baseline, input.candidate, confidence);
+  const measured = (usePaired ? pairedRatioInterval : ratioInterval)(input.baseline, input.candidate, confidence);
+  const interval = measured && input.runNoise ? widenByRunNoise(measured, input.runNoise.halfWidthLog) : measured;
   if (!interval) {
     return { verdict: 'inconclusive', reason: `${label}: no usable trials on one side.` };
   }
@@ -53,7 +57,8 @@ export function judgeRelative(input: RelativeInput): RelativeJudgement {
   const worse = (pct: number) => (input.direction === 'higher-is-better' ? -pct : pct);
   const w = worse(changePct);
   const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x, y) => x - y) as [number, number];
-    const range = `${fmt(ciLowPct)} to ${fmt(ciHighPct)}`;
+  const widened = interval !== measured;
+  const range = `${fmt(ciLowPct)} to ${fmt(ciHighPct)}${widened ? `, widened to how far ${input.runNoise!.runs} recorded runs moved from one to the next` : ''}`;
   const base = { changePct, ciLowPct, ciHighPct };
   if (w > thresholdPct && wLow > 0) {
     return { ...base, verdict: 'regressed', reason: `${label} ${fmt(changePct)} (interval ${range}): worse than the ${thresholdPct}% threshold.` };
@@ -79,4 +84,12 @@ const PRECEDENCE: Verdict[] = ['regressed', 'inconclusive', 'improved', 'pass'];
 export function combineVerdicts(verdicts: Verdict[]): Verdict {
   for (const v of PRECEDENCE) if (verdicts.includes(v)) return v;
   return 'pass';
+}
+
+/** The interval, at least as wide as the run-to-run noise around its estimate. Returns the
+ * same object when the trials' own interval is already wider. */
+function widenByRunNoise(iv: RatioInterval, halfWidthLog: number): RatioInterval {
+  const low = Math.min(iv.low, iv.ratio * Math.exp(-halfWidthLog));
+  const high = Math.max(iv.high, iv.ratio * Math.exp(halfWidthLog));
+  return low === iv.low && high === iv.high ? iv : { ...iv, low, high };
 }
