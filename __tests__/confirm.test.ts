@@ -59,6 +59,9 @@ describe('confirmation run', () => {
     const held = renderSummary(result(confirmComparison(comparison(metric('rps', 'regressed', -12)), comparison(metric('rps', 'regressed', -10)))));
     assert.match(held, /Confirmed: the regression was measured twice/);
     assert.match(held, /\| -12\.0% \(again -10\.0%\) \|/);
+    assert.doesNotMatch(held, /could tell apart/, 'no resolution line without a detectable figure');
+    const sharp = renderSummary(result(comparison({ ...metric('rps', 'pass', 1), detectablePct: 3.04 }, { ...metric('p99', 'pass', 1), detectablePct: 8 })));
+    assert.match(sharp, /This run could tell apart changes of about Requests\/s ±3\.0%, p99 latency ±8\.0%; smaller ones are within its noise\./);
     const gone = renderSummary(result(confirmComparison(comparison(metric('rps', 'regressed', -12)), comparison(metric('rps', 'pass', 1)))));
     assert.match(gone, /## wsgi-perf-gate: ⚠️ inconclusive/);
     assert.match(gone, /Not confirmed: a regression that the first measurement found did not show again/);

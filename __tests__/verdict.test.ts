@@ -31,6 +31,9 @@ describe('judgeRelative', () => {
     const j = judge(noisy, noisy.map((v) => v * 0.97));
     assert.equal(j.verdict, 'inconclusive');
     assert.match(j.reason, /could only detect changes of about \d+%/);
+    // The same figure is kept for the report: half the interval's width.
+    assert.equal(Math.round(j.detectablePct!), Number(/about (\d+)%/.exec(j.reason)![1]));
+    assert.ok(j.detectablePct! > 5);
   });
 
   it('inconclusive with too few trials, saying how many are needed', () => {

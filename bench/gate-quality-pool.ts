@@ -138,14 +138,20 @@ function judge(boot: Boot, from: number, to: number, metric: 'rps' | 'p99' | und
 }
 
 /** Per-round log ratio head/base of a metric, over a whole boot. */
-function poolChangePct(bootsOfLevel: Boot[], metric: 'rps' | 'p99'): { pct: number; sdPct: number; pairs: number } {
-  const value = (s: Sample) => (metric === 'rps' ? s.rps : s.latencyUs.p99);
+type PoolMetric = 'rps' | 'p99' | 'cpuPerRequest';
+const VALUE: Record<PoolMetric, (s: Sample) => number> = {
+  rps: (s) => s.rps,
+  p99: (s) => s.latencyUs.p99,
+  cpuPerRequest: (s) => (s.server && s.requests ? s.server.cpuSeconds / s.requests : NaN),
+};
+function poolChangePct(bootsOfLevel: Boot[], metric: PoolMetric): { pct: number; sdPct: number; pairs: number } {
+  const value = VALUE[metric];
   const ratios: number[] = [];
   for (const b of bootsOfLevel) {
     const base = new Map(b.samples.filter((s) => s.target === 'base' && !s.failure).map((s) => [s.round, value(s)]));
     for (const s of b.samples.filter((x) => x.target === 'head' && !x.failure)) {
       const v = base.get(s.round);
-      if (v && value(s) > 0) ratios.push(Math.log(value(s) / v));
+      if (v && v > 0 && value(s) > 0) ratios.push(Math.log(value(s) / v));
     }
   }
   const iv = pairedRatioInterval(ratios.map(() => 1), ratios.map(Math.exp), CONFIDENCE);
@@ -163,7 +169,11 @@ console.log(
 );
 for (const level of pool.levels) {
   const c = poolChangePct(pool.boots.filter((b) => b.level === level.name), level.metric);
-  console.log(`  ${level.name.padEnd(34)} measured ${level.metric} change over the pool ${c.pct.toFixed(1)}% (${c.pairs} pairs, sd of a round's log ratio ${c.sdPct.toFixed(1)}%)`);
+  const cpu = poolChangePct(pool.boots.filter((b) => b.level === level.name), 'cpuPerRequest');
+  console.log(
+    `  ${level.name.padEnd(34)} measured ${level.metric} change over the pool ${c.pct.toFixed(1)}% (${c.pairs} pairs, sd of a round's log ratio ${c.sdPct.toFixed(1)}%); ` +
+      `server CPU per request ${cpu.pct >= 0 ? '+' : ''}${cpu.pct.toFixed(1)}% (sd ${cpu.sdPct.toFixed(1)}%)`,
+  );
 }
 
 for (const R of gateRounds) {

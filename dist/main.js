@@ -94565,7 +94565,8 @@ function judgeRelative(input2) {
   const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x2, y) => x2 - y);
   const widened = interval !== measured;
   const range = `${fmt(ciLowPct)} to ${fmt(ciHighPct)}${widened ? `, widened to how far ${input2.runNoise.runs} recorded runs moved from one to the next` : ""}`;
-  const base = { changePct, ciLowPct, ciHighPct };
+  const detectablePct = minDetectablePct(interval);
+  const base = { changePct, ciLowPct, ciHighPct, detectablePct };
   if (w > thresholdPct && wLow > 0) {
     return { ...base, verdict: "regressed", reason: `${label} ${fmt(changePct)} (interval ${range}): worse than the ${thresholdPct}% threshold.` };
   }
@@ -94578,7 +94579,7 @@ function judgeRelative(input2) {
   return {
     ...base,
     verdict: "inconclusive",
-    reason: `${label} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; this run could only detect changes of about ${minDetectablePct(interval).toFixed(0)}% (add rounds or duration).`
+    reason: `${label} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`
   };
 }
 var PRECEDENCE = ["regressed", "inconclusive", "improved", "pass"];
@@ -94735,6 +94736,7 @@ function compareScenario(input2, sc) {
       changePct: j.changePct,
       ciLowPct: j.ciLowPct,
       ciHighPct: j.ciHighPct,
+      detectablePct: j.detectablePct,
       thresholdPct: threshold,
       verdict: def.gating ? j.verdict : "pass",
       gating: def.gating,
@@ -96114,6 +96116,10 @@ function renderSummary(result) {
       out.push(`\u26A0\uFE0F ${sc.excludedTrials.length} trial(s) left out (round ${sc.excludedTrials.map((t) => t.round).join(", ")}): ${reasons.map(escapeText).join(" ")}`, "");
     }
     out.push(table(["Metric", "Baseline", "Candidate", "Change", "Interval", "Verdict"], sc.metrics.map(metricRow)), "");
+    const resolution = sc.metrics.filter((m) => m.gating && m.detectablePct !== void 0 && Number.isFinite(m.detectablePct));
+    if (resolution.length) {
+      out.push(`This run could tell apart changes of about ${resolution.map((m) => `${METRIC_LABEL[m.metric]} \xB1${m.detectablePct.toFixed(1)}%`).join(", ")}; smaller ones are within its noise.`, "");
+    }
     out.push("<details><summary>Why</summary>", "", ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), "", "</details>", "");
   }
   if (result.ranking) out.push(renderRanking(result.ranking, conf));

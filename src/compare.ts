@@ -209,6 +209,7 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
       changePct: j.changePct,
       ciLowPct: j.ciLowPct,
       ciHighPct: j.ciHighPct,
+      detectablePct: j.detectablePct,
       thresholdPct: threshold,
       verdict: def.gating ? j.verdict : 'pass',
       gating: def.gating,

@@ -143,6 +143,8 @@ export interface MetricComparison {
   /** Confidence interval of the change in percent. */
   ciLowPct?: number;
   ciHighPct?: number;
+  /** Half the interval's width in percent: smaller changes are within this run's noise. */
+  detectablePct?: number;
   /** Threshold that applies to this metric (pct). */
   thresholdPct?: number;
   verdict: Verdict;

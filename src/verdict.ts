@@ -12,6 +12,8 @@ export interface RelativeJudgement {
   changePct?: number;
   ciLowPct?: number;
   ciHighPct?: number;
+  /** Half the interval's width: changes smaller than this are within this run's noise. */
+  detectablePct?: number;
   reason: string;
 }
 
@@ -59,7 +61,8 @@ export function judgeRelative(input: RelativeInput): RelativeJudgement {
   const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x, y) => x - y) as [number, number];
   const widened = interval !== measured;
   const range = `${fmt(ciLowPct)} to ${fmt(ciHighPct)}${widened ? `, widened to how far ${input.runNoise!.runs} recorded runs moved from one to the next` : ''}`;
-  const base = { changePct, ciLowPct, ciHighPct };
+  const detectablePct = minDetectablePct(interval);
+  const base = { changePct, ciLowPct, ciHighPct, detectablePct };
   if (w > thresholdPct && wLow > 0) {
     return { ...base, verdict: 'regressed', reason: `${label} ${fmt(changePct)} (interval ${range}): worse than the ${thresholdPct}% threshold.` };
   }
@@ -74,7 +77,7 @@ export function judgeRelative(input: RelativeInput): RelativeJudgement {
     verdict: 'inconclusive',
     reason:
       `${label} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; ` +
-      `this run could only detect changes of about ${minDetectablePct(interval).toFixed(0)}% (add rounds or duration).`,
+      `this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`,
   };
 }
 

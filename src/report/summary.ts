@@ -142,6 +142,10 @@ export function renderSummary(result: RunResult): string {
       out.push(`⚠️ ${sc.excludedTrials.length} trial(s) left out (round ${sc.excludedTrials.map((t) => t.round).join(', ')}): ${reasons.map(escapeText).join(' ')}`, '');
     }
     out.push(table(['Metric', 'Baseline', 'Candidate', 'Change', 'Interval', 'Verdict'], sc.metrics.map(metricRow)), '');
+    const resolution = sc.metrics.filter((m) => m.gating && m.detectablePct !== undefined && Number.isFinite(m.detectablePct));
+    if (resolution.length) {
+      out.push(`This run could tell apart changes of about ${resolution.map((m) => `${METRIC_LABEL[m.metric]} ±${m.detectablePct!.toFixed(1)}%`).join(', ')}; smaller ones are within its noise.`, '');
+    }
     out.push('<details><summary>Why</summary>', '', ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), '', '</details>', '');
   }
 
