@@ -229,7 +229,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     const outcome = await branch.record(result);
     if (outcome.status === 'recorded') {
       result.history!.recordedAs = outcome.path;
-      log.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ''}).`);
+      log.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ''}).`);
     } else {
       // The measurement stands; only its record is missing, and the warning says why.
       log.warning(outcome.message);
