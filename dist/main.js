@@ -84305,7 +84305,7 @@ async function runGate(config2, opts) {
   const head = config2.targets[0];
   let branch;
   let branchProblem;
-  if (!config2.baselineFile && opts.history) {
+  if (!config2.baselineFile && opts.history && (config2.compareTo !== "none" || opts.record)) {
     try {
       branch = opts.history.prepare({ target: head, config: config2, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config2.baseRef });
     } catch (err) {

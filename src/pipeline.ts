@@ -116,7 +116,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   // run; a branch that cannot be read leaves the run without a baseline, it does not stop it.
   let branch: PreparedHistory | undefined;
   let branchProblem: string | undefined;
-  if (!config.baselineFile && opts.history) {
+  if (!config.baselineFile && opts.history && (config.compareTo !== 'none' || opts.record)) {
     try {
       branch = opts.history.prepare({ target: head, config, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config.baseRef });
     } catch (err) {
