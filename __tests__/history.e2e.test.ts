@@ -148,4 +148,21 @@ describe('history on the data branch (perf-data)', () => {
     assert.equal(JSON.parse(showFile(origin, 'perf-data', 'index.json')).runs.length, 2);
     assert.match(run.summary, /Baseline: none yet: .*baseline\.json has no recorded run/);
   });
+
+  it('a corrupt file on the branch: the push run warns, names it, succeeds, and the branch is unchanged', async () => {
+    const editor = path.join(dirs.dir, 'editor');
+    git(dirs.dir, 'clone', '--quiet', '--branch', 'perf-data', origin.bare, editor);
+    const runs = git(editor, 'ls-files', 'runs').split('\n');
+    const bad = runs[0]!.replace(/-[0-9a-f]{6}\.json$/, '-0bad00.json');
+    writeFileSync(path.join(editor, bad), '{"schemaVersion": 2, "kind": "wsgi-perf-gate/run", "commit": ');
+    git(editor, 'add', bad);
+    git(editor, 'commit', '--quiet', '-m', 'a broken upload');
+    git(editor, 'push', '--quiet', 'origin', 'perf-data');
+    const before = remoteRef(origin, 'perf-data');
+    git(ws, 'checkout', '--quiet', 'main');
+    const run = await runAction('main', dirs, { eventName: 'push', sha: git(ws, 'rev-parse', 'HEAD'), inputs: INPUTS });
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, new RegExp(`::warning::Not recording on the data branch perf-data: it holds file\\(s\\) this version cannot read, and they are left exactly as they are: ${bad.replace(/\./g, '\\.')}: not valid JSON`));
+    assert.equal(remoteRef(origin, 'perf-data'), before, 'branch unchanged');
+  });
 });
