@@ -84926,7 +84926,7 @@ async function recordRun(opts, record2) {
       };
     }
     const all = [...records, { path: newPath, record: record2 }];
-    const remove = recordsToRemove(all.map((r) => parseRecordPath(r.path)), opts.keepRuns);
+    const remove = recordsToRemove(all.map((r) => parseRecordPath(r.path)), opts.keepRuns).filter((p) => p !== newPath);
     const kept = all.filter((r) => !remove.includes(r.path));
     const index = buildIndex(kept);
     const commit = git2.commitTree(
@@ -84976,9 +84976,11 @@ function realGit(repoDir, remote = "origin") {
   const run3 = (args, opts = {}) => execFileSync3("git", args, {
     cwd: repoDir,
     input: opts.input,
-    env: { ...process.env, ...opts.env },
+    // Never wait for a password prompt, and never hang on a stalled network.
+    env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...opts.env },
     stdio: ["pipe", "pipe", "pipe"],
-    maxBuffer: 512 * 1024 * 1024
+    maxBuffer: 512 * 1024 * 1024,
+    timeout: 18e4
   });
   const text = (args, opts) => run3(args, opts).toString("utf8").trim();
   const fail = (what, err) => new StoreError(`git ${what} failed in ${repoDir}: ${stderrOf(err).split("\n").slice(-3).join(" ")}`);

@@ -219,7 +219,8 @@ export async function recordRun(opts: RecordOptions, record: HistoryRecord): Pro
       };
     }
     const all = [...records, { path: newPath, record }];
-    const remove = recordsToRemove(all.map((r) => parseRecordPath(r.path)!), opts.keepRuns);
+    // This run's own file is never the one dropped (even when a skewed clock dates it older).
+    const remove = recordsToRemove(all.map((r) => parseRecordPath(r.path)!), opts.keepRuns).filter((p) => p !== newPath);
     const kept = all.filter((r) => !remove.includes(r.path));
     const index = buildIndex(kept);
     const commit = git.commitTree(

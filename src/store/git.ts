@@ -53,9 +53,11 @@ export function realGit(repoDir: string, remote = 'origin'): GitEdge {
     execFileSync('git', args, {
       cwd: repoDir,
       input: opts.input,
-      env: { ...process.env, ...opts.env },
+      // Never wait for a password prompt, and never hang on a stalled network.
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
       maxBuffer: 512 * 1024 * 1024,
+      timeout: 180_000,
     });
   const text = (args: string[], opts?: Parameters<typeof run>[1]) => run(args, opts).toString('utf8').trim();
   const fail = (what: string, err: unknown) => new StoreError(`git ${what} failed in ${repoDir}: ${stderrOf(err).split('\n').slice(-3).join(' ')}`);
