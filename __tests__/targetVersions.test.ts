@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { probeTargetVersions } from '../src/store/targetVersions.js';
@@ -30,13 +30,17 @@ describe('target versions', () => {
     assert.equal(v.server, execFileSync('uwsgi', ['--version'], { encoding: 'utf8' }).trim());
   });
 
-  it('a script found on the target PATH, with #!/usr/bin/env python3', () => {
+  it('a start script of its own is never run (it might start the server): named, its #! Python asked', () => {
     const bin = mkdtempSync(path.join(os.tmpdir(), 'perf-gate-bin-'));
-    writeFileSync(path.join(bin, 'myserver'), '#!/usr/bin/env python3\nimport sys\nprint("myserver 4.2")\n');
-    chmodSync(path.join(bin, 'myserver'), 0o755);
-    const v = probeTargetVersions(target('myserver --port $PORT', { PATH: `${bin}:${process.env.PATH}` }));
-    assert.equal(v.server, 'myserver 4.2');
+    const marker = path.join(bin, 'was-run');
+    writeFileSync(path.join(bin, 'start-server'), `#!/usr/bin/env python3\nopen(${JSON.stringify(marker)}, "w").write("ran")\n`);
+    chmodSync(path.join(bin, 'start-server'), 0o755);
+    const v = probeTargetVersions(target('start-server --port $PORT', { PATH: `${bin}:${process.env.PATH}` }));
+    assert.equal(v.server, 'start-server (version not asked)');
     assert.match(v.python, /^\d+\.\d+\.\d+$/);
+    assert.equal(existsSync(marker), false, 'the script was not run');
+    const m = probeTargetVersions(target(`${PY} -m myapp.serve --port $PORT`));
+    assert.deepEqual(m, { python: pyVersion, server: 'python -m myapp.serve (version not asked)' });
   });
 
   it('a program that does not exist: unknown, not an error', () => {

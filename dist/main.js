@@ -85099,6 +85099,8 @@ import { execFileSync as execFileSync4 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
 import path7 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
+var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
+var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
 function ask(file2, args, cwd, env) {
   try {
     const out = execFileSync4(file2, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15e3 });
@@ -85154,10 +85156,11 @@ function probeTargetVersions(target) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
-    const server2 = module2 ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : "python script";
+    const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const server = resolved ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : "unknown";
+  const name = path7.basename(program);
+  const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
   return { python, server };

@@ -8,6 +8,11 @@ import type { Target } from '../types.js';
 
 const PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 
+// Only servers known to print their version and exit are asked: `--version` given to an
+// unknown program (a start script, the team's own module) might start the server itself.
+const KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
+const KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
+
 function ask(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): string | undefined {
   try {
     const out = execFileSync(file, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15_000 });
@@ -79,10 +84,15 @@ export function probeTargetVersions(target: Pick<Target, 'command' | 'workingDir
     const python = ask(program, ['-c', PY_VERSION], cwd, env) ?? 'unknown';
     const m = words.indexOf('-m');
     const module = m >= 0 ? words[m + 1] : undefined;
-    const server = module ? `${module} ${ask(program, ['-m', module, '--version'], cwd, env) ?? 'unknown'}` : 'python script';
+    const server = !module
+      ? 'python script'
+      : KNOWN_MODULES.test(module)
+        ? `${module} ${ask(program, ['-m', module, '--version'], cwd, env) ?? 'unknown'}`
+        : `python -m ${module} (version not asked)`;
     return { python, server };
   }
-  const server = resolved ? (ask(resolved, ['--version'], cwd, env) ?? 'unknown') : 'unknown';
+  const name = path.basename(program);
+  const server = !resolved ? 'unknown' : KNOWN_PROGRAMS.test(name) ? (ask(resolved, ['--version'], cwd, env) ?? 'unknown') : `${name} (version not asked)`;
   // A console script (gunicorn, waitress-serve) names its interpreter on the #! line;
   // otherwise the python3 on the target's PATH is the best guess.
   const interpreter = (resolved && shebangPython(resolved)) ?? ['python3'];
