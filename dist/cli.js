@@ -3996,8 +3996,8 @@ var require_kernel_rempio2 = __commonJS({
 var require_main61 = __commonJS({
   "node_modules/@stdlib/math-base-special-round/lib/main.js"(exports2, module2) {
     "use strict";
-    var round = Math.round;
-    module2.exports = round;
+    var round2 = Math.round;
+    module2.exports = round2;
   }
 });
 
@@ -4014,7 +4014,7 @@ var require_lib86 = __commonJS({
 var require_rempio2_medium = __commonJS({
   "node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js"(exports2, module2) {
     "use strict";
-    var round = require_lib86();
+    var round2 = require_lib86();
     var getHighWord = require_lib30();
     var INVPIO2 = 0.6366197723675814;
     var PIO2_1 = 1.5707963267341256;
@@ -4032,7 +4032,7 @@ var require_rempio2_medium = __commonJS({
       var w;
       var i;
       var j;
-      n = round(x2 * INVPIO2);
+      n = round2(x2 * INVPIO2);
       r = x2 - n * PIO2_1;
       w = n * PIO2_1T;
       j = ix >> 20 | 0;
@@ -8911,7 +8911,7 @@ var require_inverse_students_t = __commonJS({
     var erfcinv = require_lib123();
     var floor = require_lib39();
     var ldexp = require_lib59();
-    var round = require_lib86();
+    var round2 = require_lib86();
     var acos = require_lib124();
     var sqrt = require_lib41();
     var abs = require_lib44();
@@ -9001,7 +9001,7 @@ var require_inverse_students_t = __commonJS({
                 result = inverseStudentsTTailSeries(df, u);
               }
             } else {
-              crossover = ldexp(1, round(df / -0.654));
+              crossover = ldexp(1, round2(df / -0.654));
               if (u > crossover) {
                 result = inverseStudentsTHill(df, u);
               } else {
@@ -9019,7 +9019,7 @@ var require_inverse_students_t = __commonJS({
           result = inverseStudentsTTailSeries(df, u);
         }
       } else {
-        crossover = ldexp(1, round(df / -0.654));
+        crossover = ldexp(1, round2(df / -0.654));
         if (u > crossover) {
           result = inverseStudentsTHill(df, u);
         } else {
@@ -24074,16 +24074,16 @@ var require_Histogram = __commonJS({
     exports2.NO_TAG = "NO TAG";
     var toSummary = (histogram) => {
       const { totalCount, maxValue, numberOfSignificantValueDigits } = histogram;
-      const round = (0, formatters_1.keepSignificantDigits)(numberOfSignificantValueDigits);
+      const round2 = (0, formatters_1.keepSignificantDigits)(numberOfSignificantValueDigits);
       return {
-        p50: round(histogram.getValueAtPercentile(50)),
-        p75: round(histogram.getValueAtPercentile(75)),
-        p90: round(histogram.getValueAtPercentile(90)),
-        p97_5: round(histogram.getValueAtPercentile(97.5)),
-        p99: round(histogram.getValueAtPercentile(99)),
-        p99_9: round(histogram.getValueAtPercentile(99.9)),
-        p99_99: round(histogram.getValueAtPercentile(99.99)),
-        p99_999: round(histogram.getValueAtPercentile(99.999)),
+        p50: round2(histogram.getValueAtPercentile(50)),
+        p75: round2(histogram.getValueAtPercentile(75)),
+        p90: round2(histogram.getValueAtPercentile(90)),
+        p97_5: round2(histogram.getValueAtPercentile(97.5)),
+        p99: round2(histogram.getValueAtPercentile(99)),
+        p99_9: round2(histogram.getValueAtPercentile(99.9)),
+        p99_99: round2(histogram.getValueAtPercentile(99.99)),
+        p99_999: round2(histogram.getValueAtPercentile(99.999)),
         max: maxValue,
         totalCount
       };
@@ -41507,7 +41507,7 @@ var require_get_intrinsic = __commonJS({
     var max2 = require_max();
     var min = require_min();
     var pow = require_pow();
-    var round = require_round();
+    var round2 = require_round();
     var sign = require_sign();
     var $gOPD = require_gopd();
     var $defineProperty = require_es_define_property();
@@ -41614,7 +41614,7 @@ var require_get_intrinsic = __commonJS({
       "%Math.max%": max2,
       "%Math.min%": min,
       "%Math.pow%": pow,
-      "%Math.round%": round,
+      "%Math.round%": round2,
       "%Math.sign%": sign,
       "%Reflect.getPrototypeOf%": $ReflectGPO
     };
@@ -44546,8 +44546,8 @@ var require_validate = __commonJS({
     var { parseHAR } = require_parseHAR();
     var { hasWorkerSupport } = require_util2();
     var isValidFn = (opt) => !opt || typeof opt === "function" || typeof opt === "string";
-    var lessThanOneError = (label) => new Error(`${label} can not be less than 1`);
-    var greaterThanZeroError = (label) => new Error(`${label} must be greater than 0`);
+    var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
+    var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
     function safeRequire(path6) {
       if (typeof path6 === "string") {
@@ -49670,8 +49670,8 @@ PerceptronModel.prototype.predict = function predict(features) {
     return 0;
   }
 };
-PerceptronModel.prototype.train = function train2(features, label) {
-  if (label !== 0 && label !== 1) {
+PerceptronModel.prototype.train = function train2(features, label2) {
+  if (label2 !== 0 && label2 !== 1) {
     return null;
   }
   if (features.length !== this.weights.length) {
@@ -49679,8 +49679,8 @@ PerceptronModel.prototype.train = function train2(features, label) {
     this.bias = 1;
   }
   var prediction = this.predict(features);
-  if (typeof prediction === "number" && prediction !== label) {
-    var gradient = label - prediction;
+  if (typeof prediction === "number" && prediction !== label2) {
+    var gradient = label2 - prediction;
     for (var i = 0; i < this.weights.length; i++) {
       this.weights[i] += gradient * features[i];
     }
@@ -49822,19 +49822,19 @@ function runToRunNoise(runMedians, confidence) {
 // src/verdict.ts
 var fmt = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function judgeRelative(input2) {
-  const { label, thresholdPct, confidence } = input2;
+  const { label: label2, thresholdPct, confidence } = input2;
   const usePaired = input2.paired && signedRankBoundIndex(Math.min(input2.baseline.length, input2.candidate.length), confidence) >= 1;
   const measured = (usePaired ? pairedRatioInterval : ratioInterval)(input2.baseline, input2.candidate, confidence);
   const interval = measured && input2.runNoise ? widenByRunNoise(measured, input2.runNoise.halfWidthLog) : measured;
   if (!interval) {
-    return { verdict: "inconclusive", reason: `${label}: no usable trials on one side.` };
+    return { verdict: "inconclusive", reason: `${label2}: no usable trials on one side.` };
   }
   if (!Number.isFinite(interval.high) || interval.low <= 0) {
     const need = minTrialsForConfidence(confidence);
     return {
       verdict: "inconclusive",
       changePct: toPct(interval.ratio),
-      reason: `${label} ${fmt(toPct(interval.ratio))}: ${interval.baselineTrials} baseline and ${interval.candidateTrials} candidate trials cannot reach ${confidence * 100}% confidence; use at least ${need} rounds.`
+      reason: `${label2} ${fmt(toPct(interval.ratio))}: ${interval.baselineTrials} baseline and ${interval.candidateTrials} candidate trials cannot reach ${confidence * 100}% confidence; use at least ${need} rounds.`
     };
   }
   const changePct = toPct(interval.ratio);
@@ -49848,18 +49848,18 @@ function judgeRelative(input2) {
   const detectablePct = minDetectablePct(interval);
   const base = { changePct, ciLowPct, ciHighPct, detectablePct };
   if (w > thresholdPct && wLow > 0) {
-    return { ...base, verdict: "regressed", reason: `${label} ${fmt(changePct)} (interval ${range}): worse than the ${thresholdPct}% threshold.` };
+    return { ...base, verdict: "regressed", reason: `${label2} ${fmt(changePct)} (interval ${range}): worse than the ${thresholdPct}% threshold.` };
   }
   if (-w > thresholdPct && wHigh < 0) {
-    return { ...base, verdict: "improved", reason: `${label} ${fmt(changePct)} (interval ${range}): better by more than ${thresholdPct}%.` };
+    return { ...base, verdict: "improved", reason: `${label2} ${fmt(changePct)} (interval ${range}): better by more than ${thresholdPct}%.` };
   }
   if (wHigh <= thresholdPct) {
-    return { ...base, verdict: "pass", reason: `${label} ${fmt(changePct)} (interval ${range}): within the ${thresholdPct}% threshold.` };
+    return { ...base, verdict: "pass", reason: `${label2} ${fmt(changePct)} (interval ${range}): within the ${thresholdPct}% threshold.` };
   }
   return {
     ...base,
     verdict: "inconclusive",
-    reason: `${label} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`
+    reason: `${label2} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`
   };
 }
 var PRECEDENCE = ["regressed", "inconclusive", "improved", "pass"];
@@ -63294,9 +63294,9 @@ function codePointLengthVar(doc, ctx, accessor, inDoubt) {
   doc.write(`const ${v} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
   return v;
 }
-function numericOperand(value, label) {
+function numericOperand(value, label2) {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ZodCompileUnsupportedError(`${label} bound of type ${typeof value}`);
+    throw new ZodCompileUnsupportedError(`${label2} bound of type ${typeof value}`);
   }
   return `${value}`;
 }
@@ -69966,6 +69966,7 @@ var DEFAULTS = {
   timeoutSeconds: 10,
   compareTo: "stored",
   baselineBranch: "perf-data",
+  historyKeepRuns: 100,
   record: "auto",
   confidence: 0.99,
   comment: "auto",
@@ -70001,6 +70002,7 @@ function readConfig(src) {
   const rounds = num("rounds", { integer: true, min: 1, expected: "a whole number of rounds >= 1 (e.g. 5)" });
   const readyTimeoutSeconds = num("ready-timeout-seconds", SECONDS);
   const workers = num("workers", { integer: true, min: 1, expected: "a whole number of worker processes >= 1" });
+  const historyKeepRuns = num("history-keep-runs", { integer: true, min: 1, expected: "a whole number of runs >= 1 kept per runner on the data branch (e.g. 100)" });
   const confidence = num("confidence", { above: 0.5, below: 1, expected: "a probability between 0.5 and 1 (e.g. 0.99)" });
   const inputThresholds = {
     maxRpsDropPct: num("max-rps-drop-pct", PCT),
@@ -70085,7 +70087,8 @@ function readConfig(src) {
     baseRef: input2("base-ref") || void 0,
     baseSetup: input2("base-setup") || void 0,
     baselineFile,
-    baselineBranch: input2("baseline-branch") || DEFAULTS.baselineBranch,
+    baselineBranch: parseBranch(input2("baseline-branch") || DEFAULTS.baselineBranch),
+    historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
     record: record2,
     failOnRegression,
     confirm,
@@ -70097,6 +70100,11 @@ function readConfig(src) {
 }
 function parseCompareTo(value) {
   return parseChoice("compare-to", value, ["stored", "base", "none"]);
+}
+function parseBranch(value) {
+  const ok = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
+  if (!ok) throw invalid("baseline-branch", value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
+  return value;
 }
 function parsePath(name, value) {
   if (!value.startsWith("/")) throw invalid(name, value, "a URL path that starts with / (e.g. /health)");
@@ -70302,9 +70310,9 @@ function shuffled(items, random) {
 }
 function planTrials(targets, scenarios, rounds, random) {
   const trials = [];
-  for (let round = 1; round <= rounds; round++) {
+  for (let round2 = 1; round2 <= rounds; round2++) {
     for (const scenario of scenarios) {
-      for (const target of shuffled(targets, random)) trials.push({ round, target, scenario });
+      for (const target of shuffled(targets, random)) trials.push({ round: round2, target, scenario });
     }
   }
   return trials;
@@ -71281,6 +71289,46 @@ function runBaseSetup(command, cwd, timeoutSeconds = 900) {
   }
 }
 
+// src/store/record.ts
+var RECORD_KIND = "wsgi-perf-gate/run";
+var sampleSchema2 = external_exports.object({
+  round: external_exports.number(),
+  target: external_exports.string(),
+  scenario: external_exports.string(),
+  rps: external_exports.number(),
+  latencyUs: external_exports.object({ p50: external_exports.number(), p99: external_exports.number() }).loose(),
+  errorRatePct: external_exports.number()
+}).loose();
+var settingsSchema = external_exports.object({ scenarios: external_exports.array(external_exports.object({ name: external_exports.string(), method: external_exports.string(), path: external_exports.string() }).loose()) }).loose();
+var metaSchema = external_exports.object({ createdAt: external_exports.string(), commit: external_exports.string().optional() }).loose();
+var fingerprintSchema = external_exports.object({ cpuModel: external_exports.string(), cpus: external_exports.number(), os: external_exports.string(), arch: external_exports.string(), python: external_exports.string(), server: external_exports.string() });
+var v1Schema = external_exports.object({ schemaVersion: external_exports.literal(1), meta: metaSchema, settings: settingsSchema, samples: external_exports.array(sampleSchema2) }).loose();
+var v2Schema = external_exports.object({
+  schemaVersion: external_exports.literal(2),
+  kind: external_exports.literal(RECORD_KIND),
+  commit: external_exports.string().min(1),
+  createdAt: external_exports.string(),
+  fingerprint: fingerprintSchema,
+  fingerprintHash: external_exports.string(),
+  configHash: external_exports.string(),
+  meta: metaSchema,
+  settings: settingsSchema,
+  samples: external_exports.array(sampleSchema2)
+}).loose();
+function summarizeSamples(samples, target) {
+  const byScenario = /* @__PURE__ */ new Map();
+  const name = target ?? samples[0]?.target;
+  for (const s of samples) {
+    if (s.failure || s.target !== name) continue;
+    byScenario.set(s.scenario, [...byScenario.get(s.scenario) ?? [], s]);
+  }
+  const out = {};
+  for (const [scenario, list] of byScenario) {
+    out[scenario] = { rps: median2(list.map((s) => s.rps)), p99Ms: median2(list.map((s) => s.latencyUs.p99 / 1e3)) };
+  }
+  return out;
+}
+
 // src/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
 var BASE_TARGET = "base";
@@ -71339,6 +71387,17 @@ async function runGate(config2, opts) {
   const stored = config2.baselineFile ? readBaselineFile(config2.baselineFile) : void 0;
   const log = opts.hooks.log;
   const head = config2.targets[0];
+  let branch;
+  let branchProblem;
+  if (!config2.baselineFile && opts.history && (config2.compareTo !== "none" || opts.record)) {
+    try {
+      branch = opts.history.prepare({ target: head, config: config2, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config2.baseRef });
+    } catch (err) {
+      branchProblem = `history on the data branch ${opts.history.branch} could not be read: ${errorMessage(err)}`;
+      log.warning(branchProblem);
+    }
+  }
+  const storedSomewhere = !!config2.baselineFile || !!branch?.baseline.record;
   let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log) : void 0;
   let fallback = paired && "fallback" in paired ? paired.fallback : void 0;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -71367,13 +71426,16 @@ async function runGate(config2, opts) {
     const { samples, placement } = measured;
     if (fallback) {
       const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log.info : log.warning;
-      say(`Paired mode fell back to ${config2.baselineFile ? "the stored baseline" : "no baseline"}: ${fallback}.`);
+      say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
     }
     const pairedBase = paired && "checkout" in paired ? paired : void 0;
-    const baselineRun = !pairedBase && config2.compareTo !== "none" ? latestRun(stored) : void 0;
+    const baselineRun = !pairedBase && config2.compareTo !== "none" ? config2.baselineFile ? latestRun(stored) : branch?.baseline.record : void 0;
+    const history = config2.baselineFile ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
     let noBaselineNote;
     if (config2.compareTo === "none") noBaselineNote = "none (compare-to: none).";
-    else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true (history on the data branch comes in a later version).";
+    else if (!config2.baselineFile && branch) noBaselineNote = branch.baseline.note;
+    else if (!config2.baselineFile && branchProblem) noBaselineNote = `none: ${branchProblem}.`;
+    else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true.";
     else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
     if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? "compared with the stored baseline instead" : `so there is ${noBaselineNote}`}`;
     const judge = (measuredSamples) => {
@@ -71383,8 +71445,8 @@ async function runGate(config2, opts) {
         candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
         baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
         baselineScenarios: pairedBase ? void 0 : baselineRun?.settings?.scenarios,
-        history: baselineRun ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : void 0,
-        baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: opts.meta.commit } : baselineRun ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : void 0,
+        history: baselineRun ? history : void 0,
+        baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: opts.meta.commit } : baselineRun && config2.baselineFile ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : baselineRun ? branch?.baseline.info : void 0,
         noBaselineNote,
         paired: !!pairedBase,
         baselineExpected: config2.compareTo !== "none",
@@ -71418,9 +71480,26 @@ async function runGate(config2, opts) {
       ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os4.availableParallelism()) : void 0,
       verdict: comparison.verdict
     };
+    if (branch) {
+      result.history = branch.info;
+      result.trend = [
+        ...branch.baseline.trend,
+        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: summarizeSamples(samples.filter((s) => s.target !== BASE_TARGET), head.name) }
+      ];
+    }
     if (opts.record && config2.baselineFile) {
       appendRun(config2.baselineFile, stored, result);
       log.info(`Recorded this run in ${config2.baselineFile}`);
+    } else if (opts.record && branch) {
+      const outcome = await branch.record(result);
+      if (outcome.status === "recorded") {
+        result.history.recordedAs = outcome.path;
+        log.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ""}).`);
+      } else {
+        log.warning(outcome.message);
+      }
+    } else if (opts.record && branchProblem) {
+      log.warning(`This run was not recorded: ${branchProblem}.`);
     }
     return result;
   } finally {
@@ -71437,6 +71516,60 @@ function code(s) {
 }
 function table(header, rows) {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+// src/report/trend.ts
+var TREND_SCENARIOS = 3;
+function mermaidText(s) {
+  return s.replace(/["`<>\\\r\n]/g, " ").replace(/\s+/g, " ").trim().slice(0, 80);
+}
+function label(p) {
+  if (p.current) return "this run";
+  return p.commit.replace(/[^0-9a-zA-Z]/g, "").slice(0, 7) || "?";
+}
+function round(v) {
+  return String(v >= 100 ? Math.round(v) : Math.round(v * 100) / 100);
+}
+function chart(title, yLabel, labels, values2) {
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${mermaidText(title)}"`,
+    `  x-axis [${labels.map((l) => `"${l}"`).join(", ")}]`,
+    `  y-axis "${yLabel}"`,
+    `  line [${values2.map(round).join(", ")}]`,
+    "```"
+  ].join("\n");
+}
+function renderTrend(points, scenarios) {
+  if (points.length < 2) return "";
+  const out = [];
+  for (const scenario of scenarios.slice(0, TREND_SCENARIOS)) {
+    const withData = points.filter((p) => {
+      const f = p.scenarios[scenario];
+      return f && Number.isFinite(f.rps) && Number.isFinite(f.p99Ms);
+    });
+    if (withData.length < 2) continue;
+    const labels = withData.map(label);
+    out.push(
+      chart(`Requests/s, ${scenario}`, "requests/s", labels, withData.map((p) => p.scenarios[scenario].rps)),
+      "",
+      chart(`p99 latency, ${scenario}`, "p99 (ms)", labels, withData.map((p) => p.scenarios[scenario].p99Ms)),
+      ""
+    );
+  }
+  if (!out.length) return "";
+  const recorded = points.filter((p) => !p.current).length;
+  const more = scenarios.length > TREND_SCENARIOS ? ` (first ${TREND_SCENARIOS} of ${scenarios.length} scenarios; the dashboard on the data branch has all)` : "";
+  return [
+    `<details><summary>Trend: the last ${recorded} recorded commit(s) on this runner${points.some((p) => p.current) ? " and this run" : ""}${escapeText(more)}</summary>`,
+    "",
+    ...out,
+    "Medians per run; the same runner fingerprint and scenario definitions throughout.",
+    "",
+    "</details>",
+    ""
+  ].join("\n");
 }
 
 // src/report/summary.ts
@@ -71516,8 +71649,8 @@ function metricRow(m) {
   if (m.confirmation?.changePct !== void 0) change += ` (again ${signed(m.confirmation.changePct)})`;
   const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed(m.ciLowPct)} \u2026 ${signed(m.ciHighPct)}`;
   const verdict = m.gating ? VERDICT_BADGE[m.verdict] : "info";
-  const label = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
-  return [label, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
+  const label2 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
+  return [label2, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
 }
 function renderSummary(result) {
   const { comparison, settings } = result;
@@ -71544,6 +71677,8 @@ function renderSummary(result) {
       `Baseline: ${escapeText(b.source)}${b.commit ? ` at commit ${code(b.commit.slice(0, 12))}` : ""}${b.createdAt ? ` recorded ${escapeText(b.createdAt)}` : ""}${b.headCommit ? `; head: commit ${code(b.headCommit.slice(0, 12))}` : ""}.`,
       ""
     );
+    if (b.run) out.push(`Baseline run: ${code(b.run)}, ${escapeText(b.selection ?? "")}.`, "");
+    if (b.skipped?.length) out.push("<details><summary>Recorded runs passed over</summary>", "", ...b.skipped.map((s) => `- ${escapeText(s)}`), "", "</details>", "");
     if (comparison.note) out.push(`Note: ${escapeText(comparison.note)}`, "");
   } else if (comparison.note) {
     out.push(`Baseline: ${escapeText(comparison.note)}`, "");
@@ -71566,6 +71701,7 @@ function renderSummary(result) {
     out.push("<details><summary>Why</summary>", "", ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), "", "</details>", "");
   }
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
+  if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
   const r = result.meta.runner;
   const targetLines = settings.targets.map((t) => `- ${escapeText(t.name)}: ${code(t.command)} at ${code(t.url)}`);
   const first = settings.scenarios[0];

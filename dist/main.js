@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path7 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path9 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path7 && path7[0] !== "/") {
-          path7 = `/${path7}`;
+        if (path9 && path9[0] !== "/") {
+          path9 = `/${path9}`;
         }
-        return new URL(`${origin}${path7}`);
+        return new URL(`${origin}${path9}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path7, origin }
+          request: { method: method2, path: path9, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path7);
+        debuglog("sending request to %s %s/%s", method2, origin, path9);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path7, origin },
+          request: { method: method2, path: path9, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path7,
+          path9,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path7, origin }
+          request: { method: method2, path: path9, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path7);
+        debuglog("trailers received from %s %s/%s", method2, origin, path9);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path7, origin },
+          request: { method: method2, path: path9, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path7,
+          path9,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path7, origin }
+            request: { method: method2, path: path9, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path7);
+          debuglog("sending request to %s %s/%s", method2, origin, path9);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path7,
+        path: path9,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path7 !== "string") {
+        if (typeof path9 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path7[0] !== "/" && !(path7.startsWith("http://") || path7.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path7)) {
+        } else if (invalidPathRegex.test(path9)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path7, query) : path7;
+        this.path = query ? buildURL(path9, query) : path9;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -5790,7 +5790,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5865,7 +5865,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5960,11 +5960,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5987,10 +5987,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6007,7 +6007,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6187,7 +6187,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6209,7 +6209,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6245,13 +6245,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method: method2, path: path7, host, upgrade, blocking, reset } = request2;
+      const { method: method2, path: path9, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path7} HTTP/1.1\r
+      let header = `${method2} ${path9} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path7, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method: method2, path: path9, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path7;
+      headers[HTTP2_HEADER_PATH] = path9;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path7 = search ? `${pathname}${search}` : pathname;
+        const path9 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path7;
+        this.opts.path = path9;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path7 = "/",
+          path: path9 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path7;
+        opts.path = origin + path9;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path7) {
-      if (typeof path7 !== "string") {
-        return path7;
+    function safeUrl(path9) {
+      if (typeof path9 !== "string") {
+        return path9;
       }
-      const pathSegments = path7.split("?");
+      const pathSegments = path9.split("?");
       if (pathSegments.length !== 2) {
-        return path7;
+        return path9;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path7, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path7);
+    function matchKey(mockDispatch2, { path: path9, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path9);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path7 }) => matchValue(safeUrl(path7), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9 }) => matchValue(safeUrl(path9), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path7, method: method2, body, headers, query } = opts;
+      const { path: path9, method: method2, body, headers, query } = opts;
       return {
-        path: path7,
+        path: path9,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path7, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path7,
+            Path: path9,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -14662,11 +14662,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports2, module2) {
     "use strict";
-    function getEncoding(label) {
-      if (!label) {
+    function getEncoding(label2) {
+      if (!label2) {
         return "failure";
       }
-      switch (label.trim().toLowerCase()) {
+      switch (label2.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path7) {
-      for (let i = 0; i < path7.length; ++i) {
-        const code2 = path7.charCodeAt(i);
+    function validateCookiePath(path9) {
+      for (let i = 0; i < path9.length; ++i) {
+        const code2 = path9.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path7 = opts.path;
+          let path9 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path7 = `/${path7}`;
+            path9 = `/${path9}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path7);
+          url2 = new URL(util.parseOrigin(url2).origin + path9);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path7) {
-      const ctrl = callVisitor(key, node2, visitor, path7);
+    function visit_(key, node2, visitor, path9) {
+      const ctrl = callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visit_(key, ctrl, visitor, path7);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path7);
+            const ci = visit_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path7);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path7);
+          const cv = visit_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path7) {
-      const ctrl = await callVisitor(key, node2, visitor, path7);
+    async function visitAsync_(key, node2, visitor, path9) {
+      const ctrl = await callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visitAsync_(key, ctrl, visitor, path7);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path7);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path7);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path7);
+          const cv = await visitAsync_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path7) {
+    function callVisitor(key, node2, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path7);
+        return visitor(key, node2, path9);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path7);
+        return visitor.Map?.(key, node2, path9);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path7);
+        return visitor.Seq?.(key, node2, path9);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path7);
+        return visitor.Pair?.(key, node2, path9);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path7);
+        return visitor.Scalar?.(key, node2, path9);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path7);
+        return visitor.Alias?.(key, node2, path9);
       return void 0;
     }
-    function replaceNode(key, path7, node2) {
-      const parent = path7[path7.length - 1];
+    function replaceNode(key, path9, node2) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path7, value) {
+    function collectionFromPath(schema, path9, value) {
       let v = value;
-      for (let i = path7.length - 1; i >= 0; --i) {
-        const k = path7[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path7, value) {
-        if (isEmptyPath(path7))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key, ...rest] = path7;
+          const [key, ...rest] = path9;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        const [key, ...rest] = path7;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        const [key, ...rest] = path7;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path7) {
-        const [key, ...rest] = path7;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        const [key, ...rest] = path7;
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path7, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path7, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        if (Collection2.isEmptyPath(path7)) {
+      deleteIn(path9) {
+        if (Collection2.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        if (Collection2.isEmptyPath(path7))
+      getIn(path9, keepScalar) {
+        if (Collection2.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path7) {
-        if (Collection2.isEmptyPath(path7))
+      hasIn(path9) {
+        if (Collection2.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        if (Collection2.isEmptyPath(path7)) {
+      setIn(path9, value) {
+        if (Collection2.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path7), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path7, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path7) => {
+    visit2.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path7) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path7) => {
-      const parent = visit2.itemAtPath(cst, path7.slice(0, -1));
-      const field = path7[path7.length - 1][0];
+    visit2.parentCollection = (cst, path9) => {
+      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path7, item, visitor) {
-      let ctrl = visitor(item, path7);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path7);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -31211,8 +31211,8 @@ var require_kernel_rempio2 = __commonJS({
 var require_main61 = __commonJS({
   "node_modules/@stdlib/math-base-special-round/lib/main.js"(exports2, module2) {
     "use strict";
-    var round = Math.round;
-    module2.exports = round;
+    var round2 = Math.round;
+    module2.exports = round2;
   }
 });
 
@@ -31229,7 +31229,7 @@ var require_lib87 = __commonJS({
 var require_rempio2_medium = __commonJS({
   "node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js"(exports2, module2) {
     "use strict";
-    var round = require_lib87();
+    var round2 = require_lib87();
     var getHighWord = require_lib31();
     var INVPIO2 = 0.6366197723675814;
     var PIO2_1 = 1.5707963267341256;
@@ -31247,7 +31247,7 @@ var require_rempio2_medium = __commonJS({
       var w;
       var i;
       var j;
-      n = round(x2 * INVPIO2);
+      n = round2(x2 * INVPIO2);
       r = x2 - n * PIO2_1;
       w = n * PIO2_1T;
       j = ix >> 20 | 0;
@@ -36126,7 +36126,7 @@ var require_inverse_students_t = __commonJS({
     var erfcinv = require_lib124();
     var floor = require_lib40();
     var ldexp = require_lib60();
-    var round = require_lib87();
+    var round2 = require_lib87();
     var acos = require_lib125();
     var sqrt = require_lib42();
     var abs = require_lib45();
@@ -36216,7 +36216,7 @@ var require_inverse_students_t = __commonJS({
                 result = inverseStudentsTTailSeries(df, u);
               }
             } else {
-              crossover = ldexp(1, round(df / -0.654));
+              crossover = ldexp(1, round2(df / -0.654));
               if (u > crossover) {
                 result = inverseStudentsTHill(df, u);
               } else {
@@ -36234,7 +36234,7 @@ var require_inverse_students_t = __commonJS({
           result = inverseStudentsTTailSeries(df, u);
         }
       } else {
-        crossover = ldexp(1, round(df / -0.654));
+        crossover = ldexp(1, round2(df / -0.654));
         if (u > crossover) {
           result = inverseStudentsTHill(df, u);
         } else {
@@ -39011,10 +39011,10 @@ var require_history = __commonJS({
 var require_ps = __commonJS({
   "node_modules/pidusage/lib/ps.js"(exports2, module2) {
     "use strict";
-    var os10 = __require("os");
+    var os11 = __require("os");
     var bin = require_bin();
     var history = require_history();
-    var PLATFORM = os10.platform();
+    var PLATFORM = os11.platform();
     function parseTime(timestr, centisec) {
       let time3 = 0;
       const tpart = timestr.split(/-|:|\./);
@@ -39059,7 +39059,7 @@ var require_ps = __commonJS({
           return done(new Error("pidusage ps command exited with code " + code2));
         }
         const date5 = Date.now();
-        stdout = stdout.split(os10.EOL);
+        stdout = stdout.split(os11.EOL);
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
           const line = stdout[i].trim().split(/\s+/);
@@ -39140,7 +39140,7 @@ var require_parallel = __commonJS({
 // node_modules/pidusage/lib/helpers/cpu.js
 var require_cpu = __commonJS({
   "node_modules/pidusage/lib/helpers/cpu.js"(exports2, module2) {
-    var os10 = __require("os");
+    var os11 = __require("os");
     var fs3 = __require("fs");
     var exec = __require("child_process").exec;
     var parallel = require_parallel();
@@ -39173,7 +39173,7 @@ var require_cpu = __commonJS({
           if (!process.env.PIDUSAGE_SILENT) {
             console.warn("[pidusage] We couldn't find uptime from /proc/uptime, using os.uptime() value");
           }
-          return next(null, os10.uptime() || /* @__PURE__ */ new Date() / 1e3);
+          return next(null, os11.uptime() || /* @__PURE__ */ new Date() / 1e3);
         }
         return next(null, parseFloat(uptime.split(" ")[0]));
       });
@@ -39217,7 +39217,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path7 = __require("path");
+    var path9 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -39225,11 +39225,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop3() {
     }
-    function open3(path8, history2, cb) {
+    function open3(path10, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path8, "r", cb);
+      fs3.open(path10, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -39263,7 +39263,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path7.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path9.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -39334,7 +39334,7 @@ var require_procfile = __commonJS({
 var require_wmic = __commonJS({
   "node_modules/pidusage/lib/wmic.js"(exports2, module2) {
     "use strict";
-    var os10 = __require("os");
+    var os11 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -39378,8 +39378,8 @@ var require_wmic = __commonJS({
           return done(new Error("pidusage wmic command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os10.uptime() || date5 / 1e3);
-        stdout = stdout.split(os10.EOL);
+        const uptime = Math.floor(os11.uptime() || date5 / 1e3);
+        stdout = stdout.split(os11.EOL);
         let again = false;
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
@@ -39429,7 +39429,7 @@ var require_wmic = __commonJS({
 var require_gwmi = __commonJS({
   "node_modules/pidusage/lib/gwmi.js"(exports2, module2) {
     "use strict";
-    var os10 = __require("os");
+    var os11 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -39468,8 +39468,8 @@ var require_gwmi = __commonJS({
           return done(new Error("pidusage gwmi command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os10.uptime() || date5 / 1e3);
-        stdout = stdout.split(os10.EOL).slice(1);
+        const uptime = Math.floor(os11.uptime() || date5 / 1e3);
+        stdout = stdout.split(os11.EOL).slice(1);
         const index = stdout.findIndex((v) => !!v);
         stdout = stdout.slice(index + 2);
         if (!stdout.length) {
@@ -39527,8 +39527,8 @@ var require_stats = __commonJS({
   "node_modules/pidusage/lib/stats.js"(exports2, module2) {
     "use strict";
     var fs3 = __require("fs");
-    var os10 = __require("os");
-    var path7 = __require("path");
+    var os11 = __require("os");
+    var path9 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -39549,7 +39549,7 @@ var require_stats = __commonJS({
       sunos: "ps",
       win: "wmic"
     };
-    var platform3 = os10.platform();
+    var platform3 = os11.platform();
     if (fs3.existsSync("/etc/alpine-release")) {
       platform3 = "alpine";
     }
@@ -39564,7 +39564,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path7.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path9.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -39577,7 +39577,7 @@ var require_stats = __commonJS({
         fn = options.useGwmi === true || !hasWmic() ? requireMap.gwmi() : requireMap.wmic();
       }
       if (fn === void 0) {
-        return callback(new Error(os10.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
+        return callback(new Error(os11.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
       }
       let single = false;
       if (!Array.isArray(pids)) {
@@ -39744,8 +39744,8 @@ var require_dist2 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path7) {
-          var pathArray = getPathArray(path7);
+        paths.forEach(function(path9) {
+          var pathArray = getPathArray(path9);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -39759,14 +39759,14 @@ var require_dist2 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path7, appendMode) {
-      if (!path7) {
+    function addExistingPath(array2, path9, appendMode) {
+      if (!path9) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path7);
+        array2.unshift(path9);
       } else {
-        array2.push(path7);
+        array2.push(path9);
       }
     }
   }
@@ -40558,7 +40558,7 @@ var require_has_flag = __commonJS({
 var require_supports_colors = __commonJS({
   "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
-    var os10 = __require("os");
+    var os11 = __require("os");
     var hasFlag = require_has_flag();
     var env = process.env;
     var forceColor = void 0;
@@ -40596,7 +40596,7 @@ var require_supports_colors = __commonJS({
       }
       var min = forceColor ? 1 : 0;
       if (process.platform === "win32") {
-        var osRelease = os10.release().split(".");
+        var osRelease = os11.release().split(".");
         if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -42716,15 +42716,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path7 = [graph[toModel].parent, toModel];
+      const path9 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path7.unshift(graph[cur].parent);
+        path9.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path7;
+      fn.conversion = path9;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -42964,7 +42964,7 @@ var require_has_flag2 = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
-    var os10 = __require("os");
+    var os11 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag2();
     var { env } = process;
@@ -43012,7 +43012,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os10.release().split(".");
+        const osRelease = os11.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -43959,16 +43959,16 @@ var require_Histogram = __commonJS({
     exports2.NO_TAG = "NO TAG";
     var toSummary = (histogram) => {
       const { totalCount, maxValue, numberOfSignificantValueDigits } = histogram;
-      const round = (0, formatters_1.keepSignificantDigits)(numberOfSignificantValueDigits);
+      const round2 = (0, formatters_1.keepSignificantDigits)(numberOfSignificantValueDigits);
       return {
-        p50: round(histogram.getValueAtPercentile(50)),
-        p75: round(histogram.getValueAtPercentile(75)),
-        p90: round(histogram.getValueAtPercentile(90)),
-        p97_5: round(histogram.getValueAtPercentile(97.5)),
-        p99: round(histogram.getValueAtPercentile(99)),
-        p99_9: round(histogram.getValueAtPercentile(99.9)),
-        p99_99: round(histogram.getValueAtPercentile(99.99)),
-        p99_999: round(histogram.getValueAtPercentile(99.999)),
+        p50: round2(histogram.getValueAtPercentile(50)),
+        p75: round2(histogram.getValueAtPercentile(75)),
+        p90: round2(histogram.getValueAtPercentile(90)),
+        p97_5: round2(histogram.getValueAtPercentile(97.5)),
+        p99: round2(histogram.getValueAtPercentile(99)),
+        p99_9: round2(histogram.getValueAtPercentile(99.9)),
+        p99_99: round2(histogram.getValueAtPercentile(99.99)),
+        p99_999: round2(histogram.getValueAtPercentile(99.999)),
         max: maxValue,
         totalCount
       };
@@ -48976,9 +48976,9 @@ var require_pako = __commonJS({
     var assign = require_common().assign;
     var deflate = require_deflate2();
     var inflate = require_inflate2();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var pako2 = {};
-    assign(pako2, deflate, inflate, constants3);
+    assign(pako2, deflate, inflate, constants4);
     module2.exports = pako2;
   }
 });
@@ -51550,7 +51550,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path7 = __require("path");
+    var path9 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -51608,7 +51608,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path7.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path9.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -60619,11 +60619,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path7) {
-      if (!path7 || typeof path7 !== "string") {
+    function lookup(path9) {
+      if (!path9 || typeof path9 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path7).toLowerCase().substr(1);
+      var extension2 = extname("x." + path9).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -61392,7 +61392,7 @@ var require_get_intrinsic = __commonJS({
     var max2 = require_max();
     var min = require_min();
     var pow = require_pow();
-    var round = require_round();
+    var round2 = require_round();
     var sign = require_sign();
     var $gOPD = require_gopd();
     var $defineProperty = require_es_define_property();
@@ -61499,7 +61499,7 @@ var require_get_intrinsic = __commonJS({
       "%Math.max%": max2,
       "%Math.min%": min,
       "%Math.pow%": pow,
-      "%Math.round%": round,
+      "%Math.round%": round2,
       "%Math.sign%": sign,
       "%Reflect.getPrototypeOf%": $ReflectGPO
     };
@@ -61763,7 +61763,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path7 = __require("path");
+    var path9 = __require("path");
     var http2 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -61894,11 +61894,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path7.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path9.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path7.basename(options.filename || value && (value.name || value.path));
+        filename = path9.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path7.basename(value.client._httpMessage.path || "");
+        filename = path9.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -62091,8 +62091,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path7 = resolve(string4);
-          const data = readFileSync5(path7, "utf8");
+          const path9 = resolve(string4);
+          const data = readFileSync5(path9, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -62106,14 +62106,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path7 = obj[key] && obj[key].path;
-            if (!path7) {
+            const path9 = obj[key] && obj[key].path;
+            if (!path9) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync5(path7);
+            const buffer = readFileSync5(path9);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path7)
+              filename: basename(path9)
             }, opts));
             break;
           }
@@ -63070,10 +63070,10 @@ var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
     var parse6 = require_parse2();
-    var constants3 = require_constants7();
+    var constants4 = require_constants7();
     var SemVer = require_semver();
     var truncate = (version2, truncation, options) => {
-      if (!constants3.RELEASE_TYPES.includes(truncation)) {
+      if (!constants4.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
       const clonedVersion = cloneInputVersion(version2, options);
@@ -64313,7 +64313,7 @@ var require_semver2 = __commonJS({
   "node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
-    var constants3 = require_constants7();
+    var constants4 = require_constants7();
     var SemVer = require_semver();
     var identifiers = require_identifiers();
     var parse6 = require_parse2();
@@ -64397,8 +64397,8 @@ var require_semver2 = __commonJS({
       re: internalRe.re,
       src: internalRe.src,
       tokens: internalRe.t,
-      SEMVER_SPEC_VERSION: constants3.SEMVER_SPEC_VERSION,
-      RELEASE_TYPES: constants3.RELEASE_TYPES,
+      SEMVER_SPEC_VERSION: constants4.SEMVER_SPEC_VERSION,
+      RELEASE_TYPES: constants4.RELEASE_TYPES,
       compareIdentifiers: identifiers.compareIdentifiers,
       rcompareIdentifiers: identifiers.rcompareIdentifiers
     };
@@ -64431,17 +64431,17 @@ var require_validate = __commonJS({
     var { parseHAR } = require_parseHAR();
     var { hasWorkerSupport } = require_util10();
     var isValidFn = (opt) => !opt || typeof opt === "function" || typeof opt === "string";
-    var lessThanOneError = (label) => new Error(`${label} can not be less than 1`);
-    var greaterThanZeroError = (label) => new Error(`${label} must be greater than 0`);
+    var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
+    var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path7) {
-      if (typeof path7 === "string") {
+    function safeRequire(path9) {
+      if (typeof path9 === "string") {
         try {
-          return __require(path7);
+          return __require(path9);
         } catch (err) {
         }
       }
-      return path7;
+      return path9;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -66922,7 +66922,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path7 = reqData.path;
+        const path9 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -66933,7 +66933,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path7} HTTP/1.1`
+          `${method2} ${path9} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -68979,9 +68979,9 @@ var require_autocannon = __commonJS({
     "use strict";
     var crossArgv = require_cross_argv();
     var fs3 = __require("fs");
-    var os10 = __require("os");
+    var os11 = __require("os");
     var net3 = __require("net");
-    var path7 = __require("path");
+    var path9 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist2();
@@ -69096,7 +69096,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path7.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path9.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -69210,7 +69210,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path7.join(__dirname, "lib/preload"));
+        alterPath.unshift(path9.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -69234,7 +69234,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path7.join(os10.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path9.join(os11.tmpdir(), pipeName);
       const server = net3.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -69619,8 +69619,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addDetails(label, content) {
-    const element = this.wrap("details", this.wrap("summary", label) + content);
+  addDetails(label2, content) {
+    const element = this.wrap("details", this.wrap("summary", label2) + content);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -69762,8 +69762,8 @@ function saveState(name, value) {
 
 // src/main.ts
 import { existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync4, writeFileSync as writeFileSync2 } from "node:fs";
-import os9 from "node:os";
-import path6 from "node:path";
+import os10 from "node:os";
+import path8 from "node:path";
 
 // src/config.ts
 import path from "node:path";
@@ -70606,10 +70606,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path7) {
-  if (!path7)
+function getElementAtPath(obj, path9) {
+  if (!path9)
     return obj;
-  return path7.reduce((acc, key) => acc?.[key], obj);
+  return path9.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -70949,11 +70949,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path7, issues) {
+function prefixIssues(path9, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path7);
+    iss.path.unshift(path9);
     return iss;
   });
 }
@@ -71415,16 +71415,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path7 = []) => {
+  const processError = (error64, path9 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path7, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path9, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path7, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path7, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
       } else {
-        const fullpath = [...path7, ...issue3.path];
+        const fullpath = [...path9, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -71463,17 +71463,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path7 = []) => {
+  const processError = (error64, path9 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path7, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path9, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path7, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path7, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
       } else {
-        const fullpath = [...path7, ...issue3.path];
+        const fullpath = [...path9, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -71512,8 +71512,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path7) {
+  const path9 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path9) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -83010,9 +83010,9 @@ function codePointLengthVar(doc, ctx, accessor, inDoubt) {
   doc.write(`const ${v} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
   return v;
 }
-function numericOperand(value, label) {
+function numericOperand(value, label2) {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ZodCompileUnsupportedError(`${label} bound of type ${typeof value}`);
+    throw new ZodCompileUnsupportedError(`${label2} bound of type ${typeof value}`);
   }
   return `${value}`;
 }
@@ -88651,13 +88651,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path7 = ref.slice(1).split("/").filter(Boolean);
-  if (path7.length === 0) {
+  const path9 = ref.slice(1).split("/").filter(Boolean);
+  if (path9.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path7[0] === defsKey) {
-    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
+  if (path9[0] === defsKey) {
+    const key = path9[1] === void 0 ? void 0 : decodeJSONPointerSegment(path9[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -89607,8 +89607,8 @@ var configFileSchema = external_exports.object({
   confidence: external_exports.number().gt(0.5).lt(1).optional(),
   "cpu-placement": external_exports.enum(["auto", "off"]).optional()
 }).strict();
-function issuePath(path7) {
-  return path7.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path9) {
+  return path9.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -89682,6 +89682,7 @@ var DEFAULTS = {
   timeoutSeconds: 10,
   compareTo: "stored",
   baselineBranch: "perf-data",
+  historyKeepRuns: 100,
   record: "auto",
   confidence: 0.99,
   comment: "auto",
@@ -89717,6 +89718,7 @@ function readConfig(src) {
   const rounds = num("rounds", { integer: true, min: 1, expected: "a whole number of rounds >= 1 (e.g. 5)" });
   const readyTimeoutSeconds = num("ready-timeout-seconds", SECONDS);
   const workers = num("workers", { integer: true, min: 1, expected: "a whole number of worker processes >= 1" });
+  const historyKeepRuns = num("history-keep-runs", { integer: true, min: 1, expected: "a whole number of runs >= 1 kept per runner on the data branch (e.g. 100)" });
   const confidence = num("confidence", { above: 0.5, below: 1, expected: "a probability between 0.5 and 1 (e.g. 0.99)" });
   const inputThresholds = {
     maxRpsDropPct: num("max-rps-drop-pct", PCT),
@@ -89801,7 +89803,8 @@ function readConfig(src) {
     baseRef: input2("base-ref") || void 0,
     baseSetup: input2("base-setup") || void 0,
     baselineFile,
-    baselineBranch: input2("baseline-branch") || DEFAULTS.baselineBranch,
+    baselineBranch: parseBranch(input2("baseline-branch") || DEFAULTS.baselineBranch),
+    historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
     record: record2,
     failOnRegression,
     confirm,
@@ -89813,6 +89816,11 @@ function readConfig(src) {
 }
 function parseCompareTo(value) {
   return parseChoice("compare-to", value, ["stored", "base", "none"]);
+}
+function parseBranch(value) {
+  const ok = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
+  if (!ok) throw invalid("baseline-branch", value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
+  return value;
 }
 function parsePath(name, value) {
   if (!value.startsWith("/")) throw invalid(name, value, "a URL path that starts with / (e.g. /health)");
@@ -89939,8 +89947,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path7 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path7} does not exist${EOL5}`);
+        const path9 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path9} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -94390,8 +94398,8 @@ PerceptronModel.prototype.predict = function predict(features) {
     return 0;
   }
 };
-PerceptronModel.prototype.train = function train2(features, label) {
-  if (label !== 0 && label !== 1) {
+PerceptronModel.prototype.train = function train2(features, label2) {
+  if (label2 !== 0 && label2 !== 1) {
     return null;
   }
   if (features.length !== this.weights.length) {
@@ -94399,8 +94407,8 @@ PerceptronModel.prototype.train = function train2(features, label) {
     this.bias = 1;
   }
   var prediction = this.predict(features);
-  if (typeof prediction === "number" && prediction !== label) {
-    var gradient = label - prediction;
+  if (typeof prediction === "number" && prediction !== label2) {
+    var gradient = label2 - prediction;
     for (var i = 0; i < this.weights.length; i++) {
       this.weights[i] += gradient * features[i];
     }
@@ -94542,19 +94550,19 @@ function runToRunNoise(runMedians, confidence) {
 // src/verdict.ts
 var fmt = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function judgeRelative(input2) {
-  const { label, thresholdPct, confidence } = input2;
+  const { label: label2, thresholdPct, confidence } = input2;
   const usePaired = input2.paired && signedRankBoundIndex(Math.min(input2.baseline.length, input2.candidate.length), confidence) >= 1;
   const measured = (usePaired ? pairedRatioInterval : ratioInterval)(input2.baseline, input2.candidate, confidence);
   const interval = measured && input2.runNoise ? widenByRunNoise(measured, input2.runNoise.halfWidthLog) : measured;
   if (!interval) {
-    return { verdict: "inconclusive", reason: `${label}: no usable trials on one side.` };
+    return { verdict: "inconclusive", reason: `${label2}: no usable trials on one side.` };
   }
   if (!Number.isFinite(interval.high) || interval.low <= 0) {
     const need = minTrialsForConfidence(confidence);
     return {
       verdict: "inconclusive",
       changePct: toPct(interval.ratio),
-      reason: `${label} ${fmt(toPct(interval.ratio))}: ${interval.baselineTrials} baseline and ${interval.candidateTrials} candidate trials cannot reach ${confidence * 100}% confidence; use at least ${need} rounds.`
+      reason: `${label2} ${fmt(toPct(interval.ratio))}: ${interval.baselineTrials} baseline and ${interval.candidateTrials} candidate trials cannot reach ${confidence * 100}% confidence; use at least ${need} rounds.`
     };
   }
   const changePct = toPct(interval.ratio);
@@ -94568,18 +94576,18 @@ function judgeRelative(input2) {
   const detectablePct = minDetectablePct(interval);
   const base = { changePct, ciLowPct, ciHighPct, detectablePct };
   if (w > thresholdPct && wLow > 0) {
-    return { ...base, verdict: "regressed", reason: `${label} ${fmt(changePct)} (interval ${range}): worse than the ${thresholdPct}% threshold.` };
+    return { ...base, verdict: "regressed", reason: `${label2} ${fmt(changePct)} (interval ${range}): worse than the ${thresholdPct}% threshold.` };
   }
   if (-w > thresholdPct && wHigh < 0) {
-    return { ...base, verdict: "improved", reason: `${label} ${fmt(changePct)} (interval ${range}): better by more than ${thresholdPct}%.` };
+    return { ...base, verdict: "improved", reason: `${label2} ${fmt(changePct)} (interval ${range}): better by more than ${thresholdPct}%.` };
   }
   if (wHigh <= thresholdPct) {
-    return { ...base, verdict: "pass", reason: `${label} ${fmt(changePct)} (interval ${range}): within the ${thresholdPct}% threshold.` };
+    return { ...base, verdict: "pass", reason: `${label2} ${fmt(changePct)} (interval ${range}): within the ${thresholdPct}% threshold.` };
   }
   return {
     ...base,
     verdict: "inconclusive",
-    reason: `${label} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`
+    reason: `${label2} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`
   };
 }
 var PRECEDENCE = ["regressed", "inconclusive", "improved", "pass"];
@@ -94859,9 +94867,9 @@ function shuffled(items, random) {
 }
 function planTrials(targets, scenarios, rounds, random) {
   const trials = [];
-  for (let round = 1; round <= rounds; round++) {
+  for (let round2 = 1; round2 <= rounds; round2++) {
     for (const scenario of scenarios) {
-      for (const target of shuffled(targets, random)) trials.push({ round, target, scenario });
+      for (const target of shuffled(targets, random)) trials.push({ round: round2, target, scenario });
     }
   }
   return trials;
@@ -95838,6 +95846,154 @@ function runBaseSetup(command, cwd, timeoutSeconds = 900) {
   }
 }
 
+// src/store/record.ts
+import { randomBytes } from "node:crypto";
+
+// src/store/fingerprint.ts
+import { createHash } from "node:crypto";
+var FINGERPRINT_KEYS = ["cpuModel", "cpus", "os", "arch", "python", "server"];
+var FINGERPRINT_LABEL = {
+  cpuModel: "CPU model",
+  cpus: "core count",
+  os: "OS",
+  arch: "architecture",
+  python: "Python version",
+  server: "server version"
+};
+function shortHash(value) {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 12);
+}
+function fingerprintHash(fp) {
+  return shortHash(FINGERPRINT_KEYS.map((k) => fp[k]));
+}
+function describeFingerprintDifference(mine, theirs) {
+  const diffs = FINGERPRINT_KEYS.filter((k) => mine[k] !== theirs[k]).map((k) => `${FINGERPRINT_LABEL[k]} ${JSON.stringify(theirs[k])} vs ${JSON.stringify(mine[k])} here`);
+  return diffs.length ? diffs.join(", ") : "same runner";
+}
+function configHash(c) {
+  return shortHash({
+    command: c.command,
+    warmupSeconds: c.warmupSeconds,
+    scenarios: c.scenarios.map((s) => ({
+      name: s.name,
+      method: s.method,
+      path: s.path,
+      headers: Object.entries(s.headers).map(([k, v]) => [k.toLowerCase(), v]).sort(),
+      body: s.body ?? null,
+      expectStatus: s.expectStatus ?? null,
+      connections: s.connections,
+      durationSeconds: s.durationSeconds,
+      timeoutSeconds: s.timeoutSeconds
+    }))
+  });
+}
+
+// src/store/record.ts
+var RECORD_SCHEMA_VERSION = 2;
+var RECORD_KIND = "wsgi-perf-gate/run";
+var RUNS_DIR = "runs";
+var sampleSchema2 = external_exports.object({
+  round: external_exports.number(),
+  target: external_exports.string(),
+  scenario: external_exports.string(),
+  rps: external_exports.number(),
+  latencyUs: external_exports.object({ p50: external_exports.number(), p99: external_exports.number() }).loose(),
+  errorRatePct: external_exports.number()
+}).loose();
+var settingsSchema = external_exports.object({ scenarios: external_exports.array(external_exports.object({ name: external_exports.string(), method: external_exports.string(), path: external_exports.string() }).loose()) }).loose();
+var metaSchema = external_exports.object({ createdAt: external_exports.string(), commit: external_exports.string().optional() }).loose();
+var fingerprintSchema = external_exports.object({ cpuModel: external_exports.string(), cpus: external_exports.number(), os: external_exports.string(), arch: external_exports.string(), python: external_exports.string(), server: external_exports.string() });
+var v1Schema = external_exports.object({ schemaVersion: external_exports.literal(1), meta: metaSchema, settings: settingsSchema, samples: external_exports.array(sampleSchema2) }).loose();
+var v2Schema = external_exports.object({
+  schemaVersion: external_exports.literal(2),
+  kind: external_exports.literal(RECORD_KIND),
+  commit: external_exports.string().min(1),
+  createdAt: external_exports.string(),
+  fingerprint: fingerprintSchema,
+  fingerprintHash: external_exports.string(),
+  configHash: external_exports.string(),
+  meta: metaSchema,
+  settings: settingsSchema,
+  samples: external_exports.array(sampleSchema2)
+}).loose();
+function parseRecord(text) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, newer: false, problem: `not valid JSON (${err.message})` };
+  }
+  const version2 = raw?.schemaVersion;
+  if (typeof version2 === "number" && version2 > RECORD_SCHEMA_VERSION) {
+    return { ok: false, newer: true, problem: `schemaVersion ${version2} is newer than this version of the action understands (${RECORD_SCHEMA_VERSION}); upgrade the action` };
+  }
+  const issue3 = (e) => {
+    const first = e.issues[0];
+    return `${first.path.join(".") || "the document"}: ${first.message}`;
+  };
+  if (version2 === 1) {
+    const v1 = v1Schema.safeParse(raw);
+    if (!v1.success) return { ok: false, newer: false, problem: `not a valid schema-1 run (${issue3(v1.error)})` };
+    return { ok: true, record: migrateV1(v1.data), migratedFrom: 1 };
+  }
+  const v2 = v2Schema.safeParse(raw);
+  if (!v2.success) return { ok: false, newer: false, problem: `not a wsgi-perf-gate run record (${issue3(v2.error)})` };
+  return { ok: true, record: v2.data };
+}
+var UNKNOWN_VERSION = "unknown (recorded before schema 2)";
+function migrateV1(run3) {
+  const r = run3.meta.runner ?? { cpuModel: "unknown", cpus: 0, os: "unknown", arch: "unknown" };
+  const fingerprint = { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch, python: UNKNOWN_VERSION, server: UNKNOWN_VERSION };
+  return {
+    schemaVersion: RECORD_SCHEMA_VERSION,
+    kind: RECORD_KIND,
+    commit: run3.meta.commit ?? "unknown",
+    createdAt: run3.meta.createdAt,
+    fingerprint,
+    fingerprintHash: fingerprintHash(fingerprint),
+    configHash: configHash({ scenarios: run3.settings.scenarios, warmupSeconds: run3.settings.warmupSeconds, command: run3.settings.targets?.[0]?.command ?? "" }),
+    meta: run3.meta,
+    settings: run3.settings,
+    samples: run3.samples
+  };
+}
+function newRecord(result, fingerprint, hash2) {
+  return {
+    schemaVersion: RECORD_SCHEMA_VERSION,
+    kind: RECORD_KIND,
+    commit: result.meta.commit ?? "unknown",
+    createdAt: result.meta.createdAt,
+    fingerprint,
+    fingerprintHash: fingerprintHash(fingerprint),
+    configHash: hash2,
+    meta: result.meta,
+    settings: result.settings,
+    samples: result.samples
+  };
+}
+function recordPath(record2, random = randomBytes(3).toString("hex")) {
+  const time3 = record2.createdAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return `${RUNS_DIR}/${record2.fingerprintHash}/${record2.commit}-${time3}-${record2.configHash}-${random}.json`;
+}
+var PATH_RE = /^runs\/([0-9a-f]{6,64})\/([0-9a-f]{4,64}|unknown)-(\d{8}T\d{6}Z)-([0-9a-f]{6,64})-([0-9a-z]+)\.json$/;
+function parseRecordPath(p) {
+  const m = PATH_RE.exec(p);
+  return m ? { path: p, fingerprintHash: m[1], commit: m[2], time: m[3], configHash: m[4] } : void 0;
+}
+function summarizeSamples(samples, target) {
+  const byScenario = /* @__PURE__ */ new Map();
+  const name = target ?? samples[0]?.target;
+  for (const s of samples) {
+    if (s.failure || s.target !== name) continue;
+    byScenario.set(s.scenario, [...byScenario.get(s.scenario) ?? [], s]);
+  }
+  const out = {};
+  for (const [scenario, list] of byScenario) {
+    out[scenario] = { rps: median2(list.map((s) => s.rps)), p99Ms: median2(list.map((s) => s.latencyUs.p99 / 1e3)) };
+  }
+  return out;
+}
+
 // src/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
 var BASE_TARGET = "base";
@@ -95896,6 +96052,17 @@ async function runGate(config2, opts) {
   const stored = config2.baselineFile ? readBaselineFile(config2.baselineFile) : void 0;
   const log = opts.hooks.log;
   const head = config2.targets[0];
+  let branch;
+  let branchProblem;
+  if (!config2.baselineFile && opts.history && (config2.compareTo !== "none" || opts.record)) {
+    try {
+      branch = opts.history.prepare({ target: head, config: config2, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config2.baseRef });
+    } catch (err) {
+      branchProblem = `history on the data branch ${opts.history.branch} could not be read: ${errorMessage(err)}`;
+      log.warning(branchProblem);
+    }
+  }
+  const storedSomewhere = !!config2.baselineFile || !!branch?.baseline.record;
   let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log) : void 0;
   let fallback = paired && "fallback" in paired ? paired.fallback : void 0;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -95924,13 +96091,16 @@ async function runGate(config2, opts) {
     const { samples, placement } = measured;
     if (fallback) {
       const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log.info : log.warning;
-      say(`Paired mode fell back to ${config2.baselineFile ? "the stored baseline" : "no baseline"}: ${fallback}.`);
+      say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
     }
     const pairedBase = paired && "checkout" in paired ? paired : void 0;
-    const baselineRun = !pairedBase && config2.compareTo !== "none" ? latestRun(stored) : void 0;
+    const baselineRun = !pairedBase && config2.compareTo !== "none" ? config2.baselineFile ? latestRun(stored) : branch?.baseline.record : void 0;
+    const history = config2.baselineFile ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
     let noBaselineNote;
     if (config2.compareTo === "none") noBaselineNote = "none (compare-to: none).";
-    else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true (history on the data branch comes in a later version).";
+    else if (!config2.baselineFile && branch) noBaselineNote = branch.baseline.note;
+    else if (!config2.baselineFile && branchProblem) noBaselineNote = `none: ${branchProblem}.`;
+    else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true.";
     else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
     if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? "compared with the stored baseline instead" : `so there is ${noBaselineNote}`}`;
     const judge = (measuredSamples) => {
@@ -95940,8 +96110,8 @@ async function runGate(config2, opts) {
         candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
         baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
         baselineScenarios: pairedBase ? void 0 : baselineRun?.settings?.scenarios,
-        history: baselineRun ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : void 0,
-        baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: opts.meta.commit } : baselineRun ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : void 0,
+        history: baselineRun ? history : void 0,
+        baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: opts.meta.commit } : baselineRun && config2.baselineFile ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : baselineRun ? branch?.baseline.info : void 0,
         noBaselineNote,
         paired: !!pairedBase,
         baselineExpected: config2.compareTo !== "none",
@@ -95975,9 +96145,26 @@ async function runGate(config2, opts) {
       ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os8.availableParallelism()) : void 0,
       verdict: comparison.verdict
     };
+    if (branch) {
+      result.history = branch.info;
+      result.trend = [
+        ...branch.baseline.trend,
+        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: summarizeSamples(samples.filter((s) => s.target !== BASE_TARGET), head.name) }
+      ];
+    }
     if (opts.record && config2.baselineFile) {
       appendRun(config2.baselineFile, stored, result);
       log.info(`Recorded this run in ${config2.baselineFile}`);
+    } else if (opts.record && branch) {
+      const outcome = await branch.record(result);
+      if (outcome.status === "recorded") {
+        result.history.recordedAs = outcome.path;
+        log.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ""}).`);
+      } else {
+        log.warning(outcome.message);
+      }
+    } else if (opts.record && branchProblem) {
+      log.warning(`This run was not recorded: ${branchProblem}.`);
     }
     return result;
   } finally {
@@ -95994,6 +96181,60 @@ function code(s) {
 }
 function table(header, rows) {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+// src/report/trend.ts
+var TREND_SCENARIOS = 3;
+function mermaidText(s) {
+  return s.replace(/["`<>\\\r\n]/g, " ").replace(/\s+/g, " ").trim().slice(0, 80);
+}
+function label(p) {
+  if (p.current) return "this run";
+  return p.commit.replace(/[^0-9a-zA-Z]/g, "").slice(0, 7) || "?";
+}
+function round(v) {
+  return String(v >= 100 ? Math.round(v) : Math.round(v * 100) / 100);
+}
+function chart(title, yLabel, labels, values2) {
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "${mermaidText(title)}"`,
+    `  x-axis [${labels.map((l) => `"${l}"`).join(", ")}]`,
+    `  y-axis "${yLabel}"`,
+    `  line [${values2.map(round).join(", ")}]`,
+    "```"
+  ].join("\n");
+}
+function renderTrend(points, scenarios) {
+  if (points.length < 2) return "";
+  const out = [];
+  for (const scenario of scenarios.slice(0, TREND_SCENARIOS)) {
+    const withData = points.filter((p) => {
+      const f = p.scenarios[scenario];
+      return f && Number.isFinite(f.rps) && Number.isFinite(f.p99Ms);
+    });
+    if (withData.length < 2) continue;
+    const labels = withData.map(label);
+    out.push(
+      chart(`Requests/s, ${scenario}`, "requests/s", labels, withData.map((p) => p.scenarios[scenario].rps)),
+      "",
+      chart(`p99 latency, ${scenario}`, "p99 (ms)", labels, withData.map((p) => p.scenarios[scenario].p99Ms)),
+      ""
+    );
+  }
+  if (!out.length) return "";
+  const recorded = points.filter((p) => !p.current).length;
+  const more = scenarios.length > TREND_SCENARIOS ? ` (first ${TREND_SCENARIOS} of ${scenarios.length} scenarios; the dashboard on the data branch has all)` : "";
+  return [
+    `<details><summary>Trend: the last ${recorded} recorded commit(s) on this runner${points.some((p) => p.current) ? " and this run" : ""}${escapeText(more)}</summary>`,
+    "",
+    ...out,
+    "Medians per run; the same runner fingerprint and scenario definitions throughout.",
+    "",
+    "</details>",
+    ""
+  ].join("\n");
 }
 
 // src/report/summary.ts
@@ -96073,8 +96314,8 @@ function metricRow(m) {
   if (m.confirmation?.changePct !== void 0) change += ` (again ${signed(m.confirmation.changePct)})`;
   const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed(m.ciLowPct)} \u2026 ${signed(m.ciHighPct)}`;
   const verdict = m.gating ? VERDICT_BADGE[m.verdict] : "info";
-  const label = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
-  return [label, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
+  const label2 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
+  return [label2, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
 }
 function renderSummary(result) {
   const { comparison, settings } = result;
@@ -96101,6 +96342,8 @@ function renderSummary(result) {
       `Baseline: ${escapeText(b.source)}${b.commit ? ` at commit ${code(b.commit.slice(0, 12))}` : ""}${b.createdAt ? ` recorded ${escapeText(b.createdAt)}` : ""}${b.headCommit ? `; head: commit ${code(b.headCommit.slice(0, 12))}` : ""}.`,
       ""
     );
+    if (b.run) out.push(`Baseline run: ${code(b.run)}, ${escapeText(b.selection ?? "")}.`, "");
+    if (b.skipped?.length) out.push("<details><summary>Recorded runs passed over</summary>", "", ...b.skipped.map((s) => `- ${escapeText(s)}`), "", "</details>", "");
     if (comparison.note) out.push(`Note: ${escapeText(comparison.note)}`, "");
   } else if (comparison.note) {
     out.push(`Baseline: ${escapeText(comparison.note)}`, "");
@@ -96123,6 +96366,7 @@ function renderSummary(result) {
     out.push("<details><summary>Why</summary>", "", ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), "", "</details>", "");
   }
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
+  if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
   const r = result.meta.runner;
   const targetLines = settings.targets.map((t) => `- ${escapeText(t.name)}: ${code(t.command)} at ${code(t.url)}`);
   const first = settings.scenarios[0];
@@ -96138,6 +96382,605 @@ function renderSummary(result) {
     "</details>"
   );
   return out.join("\n") + "\n";
+}
+
+// src/store/historyIndex.ts
+var INDEX_PATH = "index.json";
+var DASHBOARD_PATH = "index.html";
+var INDEX_SCHEMA_VERSION = 1;
+var INDEX_KIND = "wsgi-perf-gate/index";
+function buildIndex(records) {
+  const runs = records.map(({ path: path9, record: record2 }) => ({
+    path: path9,
+    commit: record2.commit,
+    createdAt: record2.createdAt,
+    ref: record2.meta.ref,
+    fingerprintHash: record2.fingerprintHash,
+    fingerprint: record2.fingerprint,
+    configHash: record2.configHash,
+    scenarios: summarizeSamples(record2.samples, record2.settings.targets?.[0]?.name)
+  })).sort((a, b) => a.createdAt === b.createdAt ? a.path.localeCompare(b.path) : a.createdAt.localeCompare(b.createdAt));
+  return { schemaVersion: INDEX_SCHEMA_VERSION, kind: INDEX_KIND, runs };
+}
+var indexSchema = external_exports.object({ schemaVersion: external_exports.number().int(), kind: external_exports.literal(INDEX_KIND), runs: external_exports.array(external_exports.object({ path: external_exports.string() }).loose()) }).loose();
+function indexProblem(text) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return `not valid JSON (${err.message})`;
+  }
+  const version2 = raw?.schemaVersion;
+  if (typeof version2 === "number" && version2 > INDEX_SCHEMA_VERSION) {
+    return `schemaVersion ${version2} is newer than this version of the action understands (${INDEX_SCHEMA_VERSION}); upgrade the action`;
+  }
+  const parsed = indexSchema.safeParse(raw);
+  if (!parsed.success) return `not a wsgi-perf-gate index (${parsed.error.issues[0].path.join(".") || "the document"}: ${parsed.error.issues[0].message})`;
+  return void 0;
+}
+
+// src/store/retention.ts
+function recordsToRemove(records, keepRuns) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const r of records) groups.set(r.fingerprintHash, [...groups.get(r.fingerprintHash) ?? [], r]);
+  const remove = [];
+  for (const list of groups.values()) {
+    list.sort((a, b) => a.time === b.time ? a.path.localeCompare(b.path) : a.time.localeCompare(b.time));
+    remove.push(...list.slice(0, Math.max(0, list.length - keepRuns)).map((r) => r.path));
+  }
+  return remove.sort();
+}
+
+// src/store/selection.ts
+var newestFirst = (a, b) => a.time === b.time ? a.path < b.path ? 1 : -1 : a.time < b.time ? 1 : -1;
+function byCommit(records) {
+  const map2 = /* @__PURE__ */ new Map();
+  for (const r of records) map2.set(r.commit, [...map2.get(r.commit) ?? [], r]);
+  for (const list of map2.values()) list.sort(newestFirst);
+  return map2;
+}
+function selectBaseline(input2) {
+  const map2 = byCommit(input2.records);
+  const inAncestry = new Set(input2.ancestry);
+  const skipped = [];
+  const comparable = input2.records.filter((r) => r.fingerprintHash === input2.fingerprintHash && r.configHash === input2.configHash).length;
+  const unrelated = input2.records.filter((r) => !inAncestry.has(r.commit)).length;
+  for (const [distance, commit] of input2.ancestry.entries()) {
+    for (const r of map2.get(commit) ?? []) {
+      const problem = input2.unreadable?.get(r.path);
+      if (r.fingerprintHash !== input2.fingerprintHash) skipped.push({ record: r, reason: { kind: "fingerprint" } });
+      else if (r.configHash !== input2.configHash) skipped.push({ record: r, reason: { kind: "config" } });
+      else if (problem !== void 0) skipped.push({ record: r, reason: { kind: "unreadable", problem } });
+      else return { chosen: r, distance, skipped, unrelated, comparable };
+    }
+  }
+  return { skipped, unrelated, comparable };
+}
+function trendRecords(input2, max2) {
+  const map2 = byCommit(input2.records.filter((r) => r.fingerprintHash === input2.fingerprintHash && r.configHash === input2.configHash && !input2.unreadable?.has(r.path)));
+  const out = [];
+  for (const commit of input2.ancestry) {
+    const newest = map2.get(commit)?.[0];
+    if (newest) out.push(newest);
+    if (out.length >= max2) break;
+  }
+  return out.reverse();
+}
+
+// src/report/dashboard.ts
+function escapeHtml(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+function scriptJson(value) {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}
+var DRAW = String.raw`
+(function () {
+  var data = JSON.parse(document.getElementById('perf-data').textContent);
+  var root = document.getElementById('charts');
+  var NS = 'http://www.w3.org/2000/svg';
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(NS, name);
+    for (var k in attrs) e.setAttribute(k, String(attrs[k]));
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function fmt(v) { return v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2); }
+  var METRICS = [
+    { key: 'rps', label: 'requests/s', color: '#1f77b4' },
+    { key: 'p99Ms', label: 'p99 latency (ms)', color: '#d62728' }
+  ];
+  function chart(parent, runs, scenario, metric) {
+    var W = 640, H = 220, L = 70, R = 16, T = 24, B = 48;
+    var pts = runs.map(function (r) { return { run: r, v: r.scenarios[scenario][metric.key] }; })
+      .filter(function (p) { return typeof p.v === 'number' && isFinite(p.v); });
+    var svg = el('svg', { 'class': 'chart', 'data-scenario': scenario, 'data-metric': metric.key, width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, role: 'img' }, parent);
+    el('text', { x: L, y: 16, 'class': 'title' }, svg).textContent = metric.label;
+    if (!pts.length) return;
+    var max = Math.max.apply(null, pts.map(function (p) { return p.v; }));
+    var min = Math.min.apply(null, pts.map(function (p) { return p.v; }));
+    var lo = Math.max(0, min - (max - min) * 0.1 - (max === min ? max * 0.1 : 0)), hi = max + (max - min) * 0.1 + (max === min ? max * 0.1 + 1e-9 : 0);
+    var x = function (i) { return pts.length === 1 ? (L + W - R) / 2 : L + (i * (W - L - R)) / (pts.length - 1); };
+    var y = function (v) { return T + (H - T - B) * (1 - (v - lo) / (hi - lo)); };
+    el('line', { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: '#888' }, svg);
+    el('line', { x1: L, y1: T, x2: L, y2: H - B, stroke: '#888' }, svg);
+    [lo, (lo + hi) / 2, hi].forEach(function (v) {
+      el('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end', 'class': 'tick' }, svg).textContent = fmt(v);
+    });
+    el('polyline', { fill: 'none', stroke: metric.color, 'stroke-width': 2, points: pts.map(function (p, i) { return x(i) + ',' + y(p.v); }).join(' ') }, svg);
+    pts.forEach(function (p, i) {
+      var c = el('circle', { 'class': 'point', cx: x(i), cy: y(p.v), r: 4, fill: metric.color, 'data-commit': p.run.commit, 'data-created-at': p.run.createdAt, 'data-value': p.v }, svg);
+      el('title', {}, c).textContent = p.run.commit.slice(0, 12) + ' ' + p.run.createdAt + ': ' + fmt(p.v);
+      if (pts.length <= 12 || i % Math.ceil(pts.length / 12) === 0) {
+        el('text', { x: x(i), y: H - B + 16, 'text-anchor': 'middle', 'class': 'tick' }, svg).textContent = p.run.commit.slice(0, 7);
+      }
+    });
+  }
+  var groups = {};
+  data.runs.forEach(function (r) {
+    var key = r.fingerprintHash + '/' + r.configHash;
+    (groups[key] = groups[key] || []).push(r);
+  });
+  Object.keys(groups).forEach(function (key) {
+    var runs = groups[key];
+    var fp = runs[runs.length - 1].fingerprint;
+    var section = document.createElement('section');
+    section.className = 'group';
+    section.setAttribute('data-fingerprint', runs[0].fingerprintHash);
+    var h = document.createElement('h2');
+    h.textContent = fp.cpuModel + ' × ' + fp.cpus + ', ' + fp.os + '/' + fp.arch + ', Python ' + fp.python + ', ' + fp.server + ' (config ' + runs[0].configHash + ', ' + runs.length + ' runs)';
+    section.appendChild(h);
+    var scenarios = [];
+    runs.forEach(function (r) { Object.keys(r.scenarios).forEach(function (s) { if (scenarios.indexOf(s) < 0) scenarios.push(s); }); });
+    scenarios.forEach(function (s) {
+      var h3 = document.createElement('h3');
+      h3.textContent = s;
+      section.appendChild(h3);
+      var withS = runs.filter(function (r) { return r.scenarios[s]; });
+      METRICS.forEach(function (m) { chart(section, withS, s, m); });
+    });
+    root.appendChild(section);
+  });
+  root.setAttribute('data-rendered', String(data.runs.length));
+})();
+`;
+function renderDashboard(index, title = "wsgi-perf-gate history") {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>
+body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }
+.chart { display: block; margin: 4px 0 16px; }
+.chart .title { font-weight: 600; }
+.chart .tick { font-size: 11px; fill: #555; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p>${index.runs.length} recorded run(s). Median requests/s and p99 latency per run; runs on different runners or with different scenario definitions are charted apart, never together.</p>
+<div id="charts"></div>
+<script type="application/json" id="perf-data">${scriptJson(index)}</script>
+<script>${DRAW}</script>
+</body>
+</html>
+`;
+}
+
+// src/store/dataBranch.ts
+var MAX_ANCESTRY = 1e3;
+var TREND_POINTS = 20;
+var MAX_SKIPPED_LINES = 5;
+function readSnapshot(git2, branch) {
+  const tip = git2.fetchBranch(branch);
+  const entries = tip ? git2.listTree(tip) : [];
+  const records = entries.map((e) => parseRecordPath(e.path)).filter((r) => !!r);
+  return { tip, entries, records };
+}
+var short = (c) => c.slice(0, 12);
+function anchorOf(git2, opts) {
+  if (opts.baseSha) {
+    const mb = git2.mergeBase(opts.head, opts.baseSha);
+    if (mb) return { commit: mb, label: `the merge-base ${short(mb)} of this commit and the base ${short(opts.baseSha)}` };
+    return {
+      commit: opts.head,
+      label: `this commit ${short(opts.head)}`,
+      note: `the merge-base of this commit and the base ${short(opts.baseSha)} is not in the clone (check out with fetch-depth: 0); searched the ancestors of this commit instead`
+    };
+  }
+  return { commit: opts.head, label: `this commit ${short(opts.head)}` };
+}
+function readRecords(git2, snapshot, paths) {
+  const blobOf = new Map(snapshot.entries.map((e) => [e.path, e.blob]));
+  const blobs = git2.readBlobs(paths.map((p) => blobOf.get(p)));
+  return new Map(paths.map((p) => [p, parseRecord(blobs.get(blobOf.get(p)).toString("utf8"))]));
+}
+function skippedLines(git2, snapshot, skipped, opts) {
+  const shown = skipped.slice(0, MAX_SKIPPED_LINES);
+  const parsed = readRecords(git2, snapshot, shown.filter((s) => s.reason.kind === "fingerprint").map((s) => s.record.path));
+  const lines = shown.map(({ record: record2, reason }) => {
+    const what = `${record2.path} (commit ${short(record2.commit)})`;
+    if (reason.kind === "config") return `${what}: the scenario definitions or server command differ (config ${record2.configHash} vs ${opts.configHash} here)`;
+    if (reason.kind === "unreadable") return `${what}: unreadable: ${reason.problem}`;
+    const p = parsed.get(record2.path);
+    return `${what}: recorded on another runner (${p?.ok ? describeFingerprintDifference(opts.fingerprint, p.record.fingerprint) : `fingerprint ${record2.fingerprintHash} vs ${opts.fingerprintHash} here`})`;
+  });
+  if (skipped.length > shown.length) lines.push(`and ${skipped.length - shown.length} more`);
+  return lines;
+}
+function findBaseline(git2, branch, snapshot, opts) {
+  if (!snapshot.tip) return { note: `none yet: the data branch ${branch} does not exist; pushes to the default branch create it (record: auto).`, trend: [], history: [] };
+  const anchor2 = anchorOf(git2, opts);
+  const ancestry = git2.ancestors(anchor2.commit, MAX_ANCESTRY);
+  const unreadable = /* @__PURE__ */ new Map();
+  const input2 = { records: snapshot.records, ancestry, fingerprintHash: opts.fingerprintHash, configHash: opts.configHash, unreadable };
+  let chosen;
+  let selection = selectBaseline(input2);
+  while (selection.chosen) {
+    const parsed = readRecords(git2, snapshot, [selection.chosen.path]).get(selection.chosen.path);
+    if (parsed.ok) {
+      chosen = { info: selection.chosen, record: parsed.record, distance: selection.distance };
+      break;
+    }
+    unreadable.set(selection.chosen.path, parsed.problem);
+    selection = selectBaseline(input2);
+  }
+  const skipped = skippedLines(git2, snapshot, selection.skipped, opts);
+  const trendInfos = trendRecords(input2, TREND_POINTS);
+  const trendParsed = readRecords(git2, snapshot, trendInfos.map((t) => t.path));
+  const trend = trendInfos.flatMap((t) => {
+    const p = trendParsed.get(t.path);
+    return p.ok ? [{ commit: p.record.commit, createdAt: p.record.createdAt, scenarios: summarizeSamples(p.record.samples, p.record.settings.targets?.[0]?.name) }] : [];
+  });
+  const history = trendInfos.flatMap((t) => {
+    const p = trendParsed.get(t.path);
+    return p.ok ? [{ samples: p.record.samples, scenarios: p.record.settings.scenarios }] : [];
+  });
+  if (!chosen) {
+    const why = [
+      `none usable on the data branch ${branch}: no run recorded at ${anchor2.label} or its ${ancestry.length - 1} ancestors searched was measured on this runner with these scenarios`,
+      `(runner fingerprint ${opts.fingerprintHash}: ${opts.fingerprint.cpuModel} \xD7 ${opts.fingerprint.cpus}, ${opts.fingerprint.os}/${opts.fingerprint.arch}, Python ${opts.fingerprint.python}, ${opts.fingerprint.server}; config ${opts.configHash})`,
+      skipped.length ? `; passed over: ${skipped.join("; ")}` : "",
+      selection.unrelated ? `; ${selection.unrelated} recorded run(s) are on commits that are not ancestors` : "",
+      anchor2.note ? `; ${anchor2.note}` : "",
+      ". Comparing with an incomparable run would be noise, so there is no comparison."
+    ];
+    return { note: why.join(""), trend, history };
+  }
+  const where = chosen.distance === 0 ? `the record of ${anchor2.label}` : `the nearest recorded ancestor, ${chosen.distance} commit(s) before ${anchor2.label} (which has no usable record)`;
+  return {
+    record: chosen.record,
+    info: {
+      source: `data branch ${branch}`,
+      commit: chosen.record.commit,
+      createdAt: chosen.record.createdAt,
+      run: chosen.info.path,
+      selection: `${where}; same runner fingerprint ${opts.fingerprintHash} and config ${opts.configHash}${anchor2.note ? `; ${anchor2.note}` : ""}`,
+      skipped: skipped.length ? skipped : void 0
+    },
+    trend,
+    history
+  };
+}
+function backoffMs(attempt, random) {
+  return Math.round(random() * Math.min(8e3, 250 * 2 ** (attempt - 1)));
+}
+function unreadableFiles(git2, snapshot) {
+  const problems = [];
+  const wanted = snapshot.entries.filter((e) => e.path === INDEX_PATH || parseRecordPath(e.path));
+  const blobs = git2.readBlobs(wanted.map((e) => e.blob));
+  const records = [];
+  for (const e of wanted) {
+    const text = blobs.get(e.blob).toString("utf8");
+    if (e.path === INDEX_PATH) {
+      const problem = indexProblem(text);
+      if (problem) problems.push(`${e.path}: ${problem}`);
+      continue;
+    }
+    const parsed = parseRecord(text);
+    if (parsed.ok) records.push({ path: e.path, record: parsed.record });
+    else problems.push(`${e.path}: ${parsed.problem}`);
+  }
+  for (const e of snapshot.entries) {
+    if (e.path.startsWith(`${RUNS_DIR}/`) && !parseRecordPath(e.path)) problems.push(`${e.path}: not a record file name this version writes`);
+  }
+  return { problems, records };
+}
+async function recordRun(opts, record2) {
+  const { git: git2, branch, log } = opts;
+  const maxAttempts = opts.maxAttempts ?? 8;
+  const deadline = Date.now() + (opts.maxSeconds ?? 120) * 1e3;
+  const sleep3 = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const random = opts.random ?? Math.random;
+  const text = JSON.stringify(record2, null, 1) + "\n";
+  const newPath = recordPath(record2);
+  let lastRejection = "";
+  let attempt = 0;
+  while (++attempt <= maxAttempts) {
+    let snapshot;
+    try {
+      snapshot = readSnapshot(git2, branch);
+    } catch (err) {
+      return { status: "failed", message: err.message };
+    }
+    const { problems, records } = unreadableFiles(git2, snapshot);
+    if (problems.length) {
+      return {
+        status: "refused",
+        message: `Not recording on the data branch ${branch}: it holds file(s) this version cannot read, and they are left exactly as they are: ${problems.join("; ")}. Upgrade the action if a newer version wrote them; otherwise remove or fix the file(s) on ${branch}.`
+      };
+    }
+    const all = [...records, { path: newPath, record: record2 }];
+    const remove = recordsToRemove(all.map((r) => parseRecordPath(r.path)), opts.keepRuns).filter((p) => p !== newPath);
+    const kept = all.filter((r) => !remove.includes(r.path));
+    const index = buildIndex(kept);
+    const commit = git2.commitTree(
+      snapshot.tip,
+      [
+        { path: newPath, blob: git2.writeBlob(text) },
+        { path: INDEX_PATH, blob: git2.writeBlob(JSON.stringify(index, null, 1) + "\n") },
+        { path: DASHBOARD_PATH, blob: git2.writeBlob(renderDashboard(index)) }
+      ],
+      remove,
+      `Record ${record2.commit.slice(0, 12)} (${record2.fingerprintHash})${remove.length ? `, drop ${remove.length} old run(s)` : ""}`
+    );
+    const pushed = git2.push(commit, branch);
+    if (pushed.ok) {
+      if (remove.length) log.info(`Retention: removed ${remove.length} old run(s) from ${branch} (history-keep-runs: ${opts.keepRuns} per runner).`);
+      return { status: "recorded", path: newPath, commit, attempts: attempt };
+    }
+    if (!pushed.race) {
+      return { status: "failed", message: `The push to ${branch} was refused: ${pushed.message}. Recording needs \`permissions: contents: write\` (and is not possible from a fork's pull request).` };
+    }
+    lastRejection = pushed.message;
+    const wait = backoffMs(attempt, random);
+    if (attempt === maxAttempts || Date.now() + wait > deadline) break;
+    log.info(`Another run updated ${branch} first (attempt ${attempt}); rebuilding on its new tip in ${wait} ms.`);
+    await sleep3(wait);
+  }
+  return { status: "failed", message: `Could not record on ${branch}: other runs kept updating it first (${lastRejection}); gave up after ${Math.min(attempt, maxAttempts)} attempt(s).` };
+}
+
+// src/store/git.ts
+import { execFileSync as execFileSync3 } from "node:child_process";
+import { mkdtempSync as mkdtempSync3, rmSync as rmSync2 } from "node:fs";
+import os9 from "node:os";
+import path6 from "node:path";
+var BOT_IDENTITY = {
+  GIT_AUTHOR_NAME: "github-actions[bot]",
+  GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
+  GIT_COMMITTER_NAME: "github-actions[bot]",
+  GIT_COMMITTER_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com"
+};
+function stderrOf(err) {
+  const e = err;
+  return (e.stderr?.toString().trim() || e.message || String(err)).trim();
+}
+var RACE = /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref|incorrect old value|stale info/i;
+function realGit(repoDir, remote = "origin") {
+  const run3 = (args, opts = {}) => execFileSync3("git", args, {
+    cwd: repoDir,
+    input: opts.input,
+    // Never wait for a password prompt, and never hang on a stalled network.
+    env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...opts.env },
+    stdio: ["pipe", "pipe", "pipe"],
+    maxBuffer: 512 * 1024 * 1024,
+    timeout: 18e4
+  });
+  const text = (args, opts) => run3(args, opts).toString("utf8").trim();
+  const fail = (what, err) => new StoreError(`git ${what} failed in ${repoDir}: ${stderrOf(err).split("\n").slice(-3).join(" ")}`);
+  return {
+    fetchBranch(branch) {
+      const tracking = `refs/remotes/${remote}/${branch}`;
+      try {
+        run3(["fetch", "--no-tags", "--quiet", remote, `+refs/heads/${branch}:${tracking}`]);
+      } catch (err) {
+        if (/couldn't find remote ref|could not find remote ref/i.test(stderrOf(err))) {
+          try {
+            run3(["update-ref", "-d", tracking]);
+          } catch {
+          }
+          return void 0;
+        }
+        throw fail(`fetch of ${branch} from ${remote}`, err);
+      }
+      return text(["rev-parse", "--verify", `${tracking}^{commit}`]);
+    },
+    listTree(commit) {
+      try {
+        const out = run3(["ls-tree", "-r", "-z", "--full-tree", commit]).toString("utf8");
+        return out.split("\0").filter(Boolean).map((line) => {
+          const tab = line.indexOf("	");
+          const [, type, blob] = line.slice(0, tab).split(" ");
+          return { type, blob, path: line.slice(tab + 1) };
+        }).filter((e) => e.type === "blob").map(({ blob, path: p }) => ({ blob, path: p }));
+      } catch (err) {
+        throw fail(`ls-tree ${commit}`, err);
+      }
+    },
+    readBlobs(ids) {
+      const out = /* @__PURE__ */ new Map();
+      const unique = [...new Set(ids)];
+      if (unique.length === 0) return out;
+      let buf;
+      try {
+        buf = run3(["cat-file", "--batch"], { input: unique.join("\n") + "\n" });
+      } catch (err) {
+        throw fail("cat-file --batch", err);
+      }
+      let at = 0;
+      for (const id of unique) {
+        const nl = buf.indexOf(10, at);
+        const header = buf.subarray(at, nl).toString("utf8").split(" ");
+        if (header[1] === "missing" || header.length < 3) throw new StoreError(`git object ${id} is missing in ${repoDir}.`);
+        const size = Number(header[2]);
+        out.set(id, buf.subarray(nl + 1, nl + 1 + size));
+        at = nl + 1 + size + 1;
+      }
+      return out;
+    },
+    writeBlob(content) {
+      try {
+        return text(["hash-object", "-w", "--stdin"], { input: content });
+      } catch (err) {
+        throw fail("hash-object", err);
+      }
+    },
+    commitTree(parent, add, remove, message) {
+      const dir = mkdtempSync3(path6.join(os9.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path6.join(dir, "index") };
+      try {
+        run3(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
+        const lines = [
+          ...remove.map((p) => `0 ${"0".repeat(40)}	${p}`),
+          ...add.map((f) => `100644 ${f.blob}	${f.path}`)
+        ];
+        if (lines.length) run3(["update-index", "-z", "--index-info"], { env, input: lines.join("\0") + "\0" });
+        const tree = text(["write-tree"], { env });
+        return text(["commit-tree", tree, ...parent ? ["-p", parent] : [], "-m", message], { env: { ...BOT_IDENTITY, ...env } });
+      } catch (err) {
+        throw fail("commit-tree", err);
+      } finally {
+        rmSync2(dir, { recursive: true, force: true });
+      }
+    },
+    push(commit, branch) {
+      try {
+        run3(["push", "--quiet", "--porcelain", remote, `${commit}:refs/heads/${branch}`]);
+        return { ok: true };
+      } catch (err) {
+        const e = err;
+        const message = `${e.stdout?.toString() ?? ""}
+${stderrOf(err)}`.trim();
+        return { ok: false, race: RACE.test(message), message: message.split("\n").filter((l) => l && !/^To |^Done$/.test(l)).slice(-3).join(" ") };
+      }
+    },
+    mergeBase(a, b) {
+      try {
+        return text(["merge-base", a, b]) || void 0;
+      } catch {
+        return void 0;
+      }
+    },
+    ancestors(commit, max2) {
+      try {
+        return text(["rev-list", `--max-count=${max2}`, commit]).split("\n").filter(Boolean);
+      } catch (err) {
+        throw fail(`rev-list ${commit}`, err);
+      }
+    },
+    resolve(rev) {
+      try {
+        return text(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`]) || void 0;
+      } catch {
+        return void 0;
+      }
+    }
+  };
+}
+
+// src/store/targetVersions.ts
+import { execFileSync as execFileSync4 } from "node:child_process";
+import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
+import path7 from "node:path";
+var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
+var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
+var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
+function ask(file2, args, cwd, env) {
+  try {
+    const out = execFileSync4(file2, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15e3 });
+    return firstLine(out);
+  } catch (err) {
+    const e = err;
+    return firstLine(`${e.stdout ?? ""}`) ?? firstLine(`${e.stderr ?? ""}`);
+  }
+}
+function firstLine(s) {
+  const line = s.split("\n").map((l) => l.trim()).find(Boolean);
+  return line ? line.slice(0, 120) : void 0;
+}
+function which2(name, env, cwd) {
+  if (name.includes("/")) return path7.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path7.delimiter).filter(Boolean)) {
+    const full = path7.join(dir, name);
+    try {
+      accessSync(full, constants3.X_OK);
+      return full;
+    } catch {
+    }
+  }
+  return void 0;
+}
+function shebangPython(file2) {
+  try {
+    const fd = openSync3(file2, "r");
+    const buf = Buffer.alloc(256);
+    const n = readSync2(fd, buf, 0, 256, 0);
+    closeSync3(fd);
+    const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
+    if (!m) return void 0;
+    const words = path7.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path7.basename(words[0])) ? words : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function commandWords(command) {
+  const words = command.trim().split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, ""));
+  while (words.length && (/^\w+=/.test(words[0]) || words[0] === "exec")) words.shift();
+  return words;
+}
+function probeTargetVersions(target) {
+  const env = { ...process.env, ...target.env };
+  const cwd = target.workingDirectory;
+  const words = commandWords(target.command);
+  const program = words[0];
+  if (!program) return { python: "unknown", server: "unknown" };
+  const resolved = which2(program, env, cwd);
+  if (/^python[\d.]*$/.test(path7.basename(program))) {
+    const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
+    const m = words.indexOf("-m");
+    const module2 = m >= 0 ? words[m + 1] : void 0;
+    const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
+    return { python: python2, server: server2 };
+  }
+  const name = path7.basename(program);
+  const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
+  const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
+  const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
+  return { python, server };
+}
+
+// src/store/branchHistory.ts
+function openBranchHistory(opts) {
+  const git2 = opts.git ?? realGit(opts.repoDir);
+  return {
+    branch: opts.branch,
+    prepare({ target, config: config2, runner, baseSha }) {
+      const head = git2.resolve("HEAD");
+      if (!head) throw new StoreError(`${opts.repoDir} is not a git checkout with a commit (HEAD does not resolve); check out the repository first (actions/checkout).`);
+      const versions = probeTargetVersions(target);
+      const fingerprint = { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch, ...versions };
+      const info2 = {
+        branch: opts.branch,
+        fingerprint,
+        fingerprintHash: fingerprintHash(fingerprint),
+        configHash: configHash({ scenarios: config2.scenarios, warmupSeconds: config2.warmupSeconds, command: target.command })
+      };
+      opts.log.info(
+        `Runner fingerprint ${info2.fingerprintHash}: ${fingerprint.cpuModel} \xD7 ${fingerprint.cpus}, ${fingerprint.os}/${fingerprint.arch}, Python ${fingerprint.python}, ${fingerprint.server}; config ${info2.configHash}`
+      );
+      const snapshot = readSnapshot(git2, opts.branch);
+      const baseline = findBaseline(git2, opts.branch, snapshot, { fingerprint, fingerprintHash: info2.fingerprintHash, configHash: info2.configHash, baseSha, head });
+      return {
+        info: info2,
+        baseline,
+        head,
+        record: (result) => recordRun({ git: git2, branch: opts.branch, log: opts.log, keepRuns: opts.keepRuns }, newRecord({ ...result, meta: { ...result.meta, commit: head } }, fingerprint, info2.configHash))
+      };
+    }
+  };
 }
 
 // src/serverState.ts
@@ -96156,25 +96999,24 @@ async function run2() {
     getInput: (name) => getInput(name),
     readFile: (file2) => existsSync4(file2) ? readFileSync4(file2, "utf8") : void 0,
     workspace,
-    cores: os9.availableParallelism()
+    cores: os10.availableParallelism()
   });
   const ctx = readRunContext();
   const record2 = shouldRecord(config2.record, ctx);
-  if (record2 && !config2.baselineFile) {
-    warning("This run would be recorded, but history on the data branch is not available in this version: set `baseline-file` to keep a baseline.");
-  }
   if (config2.comment !== "never" && ctx.pullRequestNumber !== void 0) {
     info("PR comments are not posted by this version yet; the report is in the job summary.");
   }
-  const outDir = path6.join(process.env.RUNNER_TEMP || os9.tmpdir(), "wsgi-perf-gate");
+  const outDir = path8.join(process.env.RUNNER_TEMP || os10.tmpdir(), "wsgi-perf-gate");
   mkdirSync2(outDir, { recursive: true });
   const servers = [];
+  const log = { info: (m) => info(m), warning: (m) => warning(m) };
   const result = await runGate(config2, {
     record: record2,
     meta: { commit: ctx.sha || void 0, ref: ctx.ref || void 0, eventName: ctx.eventName || void 0 },
     baseSha: ctx.baseSha,
+    history: openBranchHistory({ repoDir: workspace, branch: config2.baselineBranch, keepRuns: config2.historyKeepRuns, log }),
     hooks: {
-      log: { info: (m) => info(m), warning: (m) => warning(m) },
+      log,
       logDir: outDir,
       onSpawn: (pid, signal) => {
         servers.push({ pid, signal, startTime: processStartTime(pid) });
@@ -96183,7 +97025,7 @@ async function run2() {
     }
   });
   saveState("servers", "[]");
-  const resultsFile = path6.join(outDir, "results.json");
+  const resultsFile = path8.join(outDir, "results.json");
   writeFileSync2(resultsFile, JSON.stringify(result, null, 1) + "\n");
   for (const [name, value] of Object.entries(gateOutputs(result, resultsFile))) setOutput(name, value);
   const markdown = renderSummary(result);

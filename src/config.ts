@@ -22,6 +22,7 @@ export const DEFAULTS = {
   timeoutSeconds: 10,
   compareTo: 'stored' as CompareTo,
   baselineBranch: 'perf-data',
+  historyKeepRuns: 100,
   record: 'auto' as RecordMode,
   confidence: 0.99,
   comment: 'auto' as CommentMode,
@@ -89,6 +90,7 @@ export function readConfig(src: ConfigSources): Config {
   const rounds = num('rounds', { integer: true, min: 1, expected: 'a whole number of rounds >= 1 (e.g. 5)' });
   const readyTimeoutSeconds = num('ready-timeout-seconds', SECONDS);
   const workers = num('workers', { integer: true, min: 1, expected: 'a whole number of worker processes >= 1' });
+  const historyKeepRuns = num('history-keep-runs', { integer: true, min: 1, expected: 'a whole number of runs >= 1 kept per runner on the data branch (e.g. 100)' });
   const confidence = num('confidence', { above: 0.5, below: 1, expected: 'a probability between 0.5 and 1 (e.g. 0.99)' });
   const inputThresholds: Partial<Thresholds> = {
     maxRpsDropPct: num('max-rps-drop-pct', PCT),
@@ -181,7 +183,8 @@ export function readConfig(src: ConfigSources): Config {
     baseRef: input('base-ref') || undefined,
     baseSetup: input('base-setup') || undefined,
     baselineFile,
-    baselineBranch: input('baseline-branch') || DEFAULTS.baselineBranch,
+    baselineBranch: parseBranch(input('baseline-branch') || DEFAULTS.baselineBranch),
+    historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
     record,
     failOnRegression,
     confirm,
@@ -194,6 +197,13 @@ export function readConfig(src: ConfigSources): Config {
 
 function parseCompareTo(value: string): CompareTo {
   return parseChoice('compare-to', value, ['stored', 'base', 'none'] as const);
+}
+
+/** A branch name git accepts and that cannot be read as an option or a refspec. */
+function parseBranch(value: string): string {
+  const ok = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
+  if (!ok) throw invalid('baseline-branch', value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
+  return value;
 }
 
 function parsePath(name: string, value: string): string {

@@ -10,6 +10,7 @@ import { readRunContext, shouldRecord } from './github.js';
 import { failureMessage, gateOutputs } from './outputs.js';
 import { runGate } from './pipeline.js';
 import { renderSummary } from './report/summary.js';
+import { openBranchHistory } from './store/branchHistory.js';
 import { processStartTime, type SavedServer } from './serverState.js';
 
 async function run(): Promise<void> {
@@ -22,9 +23,6 @@ async function run(): Promise<void> {
   });
   const ctx = readRunContext();
   const record = shouldRecord(config.record, ctx);
-  if (record && !config.baselineFile) {
-    core.warning('This run would be recorded, but history on the data branch is not available in this version: set `baseline-file` to keep a baseline.');
-  }
   if (config.comment !== 'never' && ctx.pullRequestNumber !== undefined) {
     core.info('PR comments are not posted by this version yet; the report is in the job summary.');
   }
@@ -32,12 +30,14 @@ async function run(): Promise<void> {
   const outDir = path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'wsgi-perf-gate');
   mkdirSync(outDir, { recursive: true });
   const servers: SavedServer[] = [];
+  const log = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) };
   const result = await runGate(config, {
     record,
     meta: { commit: ctx.sha || undefined, ref: ctx.ref || undefined, eventName: ctx.eventName || undefined },
     baseSha: ctx.baseSha,
+    history: openBranchHistory({ repoDir: workspace, branch: config.baselineBranch, keepRuns: config.historyKeepRuns, log }),
     hooks: {
-      log: { info: (m) => core.info(m), warning: (m) => core.warning(m) },
+      log,
       logDir: outDir,
       onSpawn: (pid, signal) => {
         servers.push({ pid, signal, startTime: processStartTime(pid) });

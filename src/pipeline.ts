@@ -19,6 +19,8 @@ import type { Logger } from './run.js';
 import path from 'node:path';
 import { errorMessage, ServerError } from './errors.js';
 import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from './git/worktree.js';
+import type { HistoryStore, PreparedHistory } from './store/branchHistory.js';
+import { summarizeSamples } from './store/record.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 
@@ -28,8 +30,10 @@ export interface GateOptions {
   meta: Omit<RunMeta, 'createdAt' | 'tool' | 'runner'>;
   hooks: BootHooks;
   seed?: number;
-  /** The pull request's base commit, for compare-to: base (config.baseRef wins). */
+  /** The pull request's base commit, for compare-to: base (config.baseRef wins) and the merge-base baseline. */
   baseSha?: string;
+  /** History on the data branch; used when no baseline-file is set. */
+  history?: HistoryStore;
 }
 
 /** compare-to: base: the base commit's checkout and its target, booted beside the head. */
@@ -109,6 +113,20 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   const log = opts.hooks.log;
   const head = config.targets[0]!;
 
+  // The data branch (when no baseline-file is set): baseline and trend are found before the
+  // run; a branch that cannot be read leaves the run without a baseline, it does not stop it.
+  let branch: PreparedHistory | undefined;
+  let branchProblem: string | undefined;
+  if (!config.baselineFile && opts.history && (config.compareTo !== 'none' || opts.record)) {
+    try {
+      branch = opts.history.prepare({ target: head, config, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config.baseRef });
+    } catch (err) {
+      branchProblem = `history on the data branch ${opts.history.branch} could not be read: ${errorMessage(err)}`;
+      log.warning(branchProblem);
+    }
+  }
+  const storedSomewhere = !!config.baselineFile || !!branch?.baseline.record;
+
   // compare-to: base boots the base commit beside the head; whatever stops it falls back to
   // the stored baseline (or none): the PR is never failed for the base's fault.
   let paired = config.compareTo === 'base' ? prepareBase(config, config.baseRef ?? opts.baseSha, log) : undefined;
@@ -145,14 +163,18 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     if (fallback) {
       // On a push there is no base to pair with: expected, so said quietly.
       const say = opts.meta.eventName === 'push' && !opts.baseSha && !config.baseRef ? log.info : log.warning;
-      say(`Paired mode fell back to ${config.baselineFile ? 'the stored baseline' : 'no baseline'}: ${fallback}.`);
+      say(`Paired mode fell back to ${storedSomewhere ? 'the stored baseline' : 'no baseline'}: ${fallback}.`);
     }
 
     const pairedBase = paired && 'checkout' in paired ? paired : undefined;
-    const baselineRun = !pairedBase && config.compareTo !== 'none' ? latestRun(stored) : undefined;
+    const baselineRun = !pairedBase && config.compareTo !== 'none' ? (config.baselineFile ? latestRun(stored) : branch?.baseline.record) : undefined;
+    // Recorded runs comparable with this one: how far they move from run to run widens a stored baseline's intervals.
+    const history = config.baselineFile ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
     let noBaselineNote: string | undefined;
     if (config.compareTo === 'none') noBaselineNote = 'none (compare-to: none).';
-    else if (!config.baselineFile) noBaselineNote = 'none found: set baseline-file to a file recorded with record: true (history on the data branch comes in a later version).';
+    else if (!config.baselineFile && branch) noBaselineNote = branch.baseline.note;
+    else if (!config.baselineFile && branchProblem) noBaselineNote = `none: ${branchProblem}.`;
+    else if (!config.baselineFile) noBaselineNote = 'none found: set baseline-file to a file recorded with record: true.';
     else if (!baselineRun) noBaselineNote = `none yet: ${config.baselineFile} has no recorded run; run once with record: true to create it.`;
     if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? 'compared with the stored baseline instead' : `so there is ${noBaselineNote}`}`;
 
@@ -163,12 +185,14 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
         baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
         baselineScenarios: pairedBase ? undefined : baselineRun?.settings?.scenarios,
-        history: baselineRun ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : undefined,
+        history: baselineRun ? history : undefined,
         baselineInfo: pairedBase
           ? { source: 'the base commit, booted beside the head in this job (paired rounds)', commit: pairedBase.checkout.commit, headCommit: opts.meta.commit }
-          : baselineRun
+          : baselineRun && config.baselineFile
             ? { source: `baseline-file ${config.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt }
-            : undefined,
+            : baselineRun
+              ? branch?.baseline.info
+              : undefined,
         noBaselineNote,
         paired: !!pairedBase,
         baselineExpected: config.compareTo !== 'none',
@@ -206,10 +230,28 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
           : undefined,
       verdict: comparison.verdict,
     };
+    if (branch) {
+      result.history = branch.info;
+      result.trend = [
+        ...branch.baseline.trend,
+        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: summarizeSamples(samples.filter((s) => s.target !== BASE_TARGET), head.name) },
+      ];
+    }
 
     if (opts.record && config.baselineFile) {
       appendRun(config.baselineFile, stored, result);
       log.info(`Recorded this run in ${config.baselineFile}`);
+    } else if (opts.record && branch) {
+      const outcome = await branch.record(result);
+      if (outcome.status === 'recorded') {
+        result.history!.recordedAs = outcome.path;
+        log.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ''}).`);
+      } else {
+        // The measurement stands; only its record is missing, and the warning says why.
+        log.warning(outcome.message);
+      }
+    } else if (opts.record && branchProblem) {
+      log.warning(`This run was not recorded: ${branchProblem}.`);
     }
     return result;
   } finally {

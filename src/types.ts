@@ -1,4 +1,5 @@
 import type { ScenarioRanking } from './shootout.js';
+import type { Fingerprint } from './store/fingerprint.js';
 
 // The plain data that flows through the pipeline: config -> plan -> samples -> comparison
 // -> verdict. Everything here is JSON-serialisable; results files and baselines are made of it.
@@ -58,6 +59,8 @@ export interface Config {
   baseSetup?: string;
   baselineFile?: string;
   baselineBranch: string;
+  /** Runs kept per runner fingerprint on the data branch; older record files are removed. */
+  historyKeepRuns: number;
   record: RecordMode;
   failOnRegression: boolean;
   /** Measure again with fresh servers before failing, and fail only if that finds the regression too. */
@@ -173,6 +176,12 @@ export interface BaselineInfo {
   /** In paired mode: the head commit measured beside the base. */
   headCommit?: string;
   createdAt?: string;
+  /** Data branch: the record file that was used. */
+  run?: string;
+  /** Data branch: why this run was chosen (merge-base, nearest recorded ancestor). */
+  selection?: string;
+  /** Data branch: recorded runs nearer than the chosen one that were passed over, and why. */
+  skipped?: string[];
 }
 
 export interface Comparison {
@@ -194,6 +203,25 @@ export interface RunMeta {
   runner: { os: string; arch: string; cpus: number; cpuModel: string; node: string };
 }
 
+/** One recorded commit (or this run) on the trend: median figures per scenario. */
+export interface TrendPoint {
+  commit: string;
+  createdAt: string;
+  /** True for the run being reported. */
+  current?: boolean;
+  scenarios: Record<string, { rps: number; p99Ms: number }>;
+}
+
+/** Where this run stands in the history on the data branch. */
+export interface HistoryInfo {
+  branch: string;
+  fingerprint: Fingerprint;
+  fingerprintHash: string;
+  configHash: string;
+  /** Path of this run's record, when it was recorded. */
+  recordedAs?: string;
+}
+
 export interface RunResult {
   schemaVersion: number;
   meta: RunMeta;
@@ -212,5 +240,8 @@ export interface RunResult {
   comparison: Comparison;
   /** With several targets: which setup serves each scenario best (a server shoot-out). */
   ranking?: ScenarioRanking[];
+  /** The last recorded runs on this runner and config, oldest first, then this run. */
+  trend?: TrendPoint[];
+  history?: HistoryInfo;
   verdict: Verdict;
 }

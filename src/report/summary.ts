@@ -3,6 +3,7 @@
 import { code, escapeText, table } from './markdown.js';
 import type { MetricComparison, MetricName, RunResult, Verdict } from '../types.js';
 import type { ScenarioRanking, WorkerSweep } from '../shootout.js';
+import { renderTrend } from './trend.js';
 
 export const VERDICT_BADGE: Record<Verdict, string> = {
   pass: '✅ pass',
@@ -126,6 +127,8 @@ export function renderSummary(result: RunResult): string {
         `${b.headCommit ? `; head: commit ${code(b.headCommit.slice(0, 12))}` : ''}.`,
       '',
     );
+    if (b.run) out.push(`Baseline run: ${code(b.run)}, ${escapeText(b.selection ?? '')}.`, '');
+    if (b.skipped?.length) out.push('<details><summary>Recorded runs passed over</summary>', '', ...b.skipped.map((s) => `- ${escapeText(s)}`), '', '</details>', '');
     if (comparison.note) out.push(`Note: ${escapeText(comparison.note)}`, '');
   } else if (comparison.note) {
     out.push(`Baseline: ${escapeText(comparison.note)}`, '');
@@ -150,6 +153,7 @@ export function renderSummary(result: RunResult): string {
   }
 
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
+  if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
 
   const r = result.meta.runner;
   const targetLines = settings.targets.map((t) => `- ${escapeText(t.name)}: ${code(t.command)} at ${code(t.url)}`);
