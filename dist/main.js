@@ -84394,7 +84394,7 @@ var savedCommentSchema = external_exports.object({
   body: external_exports.string().max(COMMENT_LIMIT),
   /** Whether the pull request run posted it itself (its token could write). */
   posted: external_exports.boolean()
-}).strict().refine((c) => c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
+}).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
   mkdirSync2(path6.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };

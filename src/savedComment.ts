@@ -26,7 +26,7 @@ const savedCommentSchema = z
     posted: z.boolean(),
   })
   .strict()
-  .refine((c) => c.body.startsWith(commentMarker(c.key)), { message: 'body does not start with the marker of its key', path: ['body'] });
+  .refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: 'body does not start with the marker of its key', path: ['body'] });
 
 export type SavedComment = z.infer<typeof savedCommentSchema>;
 
