@@ -25,6 +25,7 @@ const TINY = {
 const HEAD = 'a'.repeat(40);
 const NEXT_HEAD = 'd'.repeat(40);
 const FORK_HEAD = 'f'.repeat(40);
+const PUSHED_HEAD = 'e'.repeat(40);
 const MARKER = '<!-- wsgi-perf-gate:perf -->';
 
 let api: GitHubApiStandIn;
@@ -64,6 +65,7 @@ before(async () => {
     pulls: [
       { number: 42, headSha: HEAD, headRepo: 'acme/shop' },
       { number: 43, headSha: FORK_HEAD, headRepo: 'fork/shop' },
+      { number: 45, headSha: PUSHED_HEAD, headRepo: 'acme/shop' },
     ],
   });
 });
@@ -240,6 +242,22 @@ describe('no comment where none belongs', () => {
     assert.equal(api.requests.length, before);
     assert.equal(run.outputs['comment-url'], '');
     assert.equal(run.outputs['comment-file'], '');
+  });
+
+  it('comment: always on a push posts on the open pull request whose head is the commit, not on the commit', async () => {
+    const before = gateComments(42).length;
+    const run = await runAction('main', newRunnerDirs(), { eventName: 'push', sha: NEXT_HEAD, inputs: { ...TINY, comment: 'always', 'comment-id': 'push', 'github-token': GitHubApiStandIn.WRITE_TOKEN }, env: env() });
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, /No PR comment: no open pull request has commit dddddddddddd as its head/);
+    assert.equal(gateComments(42).length, before);
+
+    const onHead = await runAction('main', newRunnerDirs(), { eventName: 'push', sha: PUSHED_HEAD, inputs: { ...TINY, comment: 'always', 'comment-id': 'push', 'github-token': GitHubApiStandIn.WRITE_TOKEN }, env: env() });
+    assert.equal(onHead.code, 0, onHead.stdout);
+    const posted = gateComments(45);
+    assert.equal(posted.length, 1);
+    assert.ok(posted[0]!.body.startsWith('<!-- wsgi-perf-gate:perf:push -->\n'));
+    assert.equal(onHead.outputs['comment-url'], `https://github.com/acme/shop/pull/45#issuecomment-${posted[0]!.id}`);
+    assert.equal(api.calls('repos/list-pull-requests-associated-with-commit').length, 2);
   });
 
   it('comment: never on a pull request makes no API call', async () => {

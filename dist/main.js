@@ -82598,6 +82598,10 @@ async function readPullRequest(client, repository, number4) {
   const { data } = await client.rest.pulls.get({ ...splitRepository(repository), pull_number: number4 });
   return { number: data.number, state: data.state, headSha: data.head.sha, headRepository: data.head.repo?.full_name };
 }
+async function openPullRequestsWithHead(client, repository, sha) {
+  const pulls = await client.paginate(client.rest.repos.listPullRequestsAssociatedWithCommit, { ...splitRepository(repository), commit_sha: sha, per_page: 100 });
+  return pulls.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
+}
 
 // src/outputs.ts
 function gateOutputs(result, resultsFile, comment = {}) {
@@ -84432,30 +84436,51 @@ async function publishComment(args) {
   const { settings, ctx, log: log2 } = args;
   if (settings.comment === "never") return { skipped: "comment: never" };
   const pr = ctx.pullRequestNumber;
-  if (pr === void 0) {
-    if (settings.comment === "always") log2.info(`No PR comment: this ${ctx.eventName} run is not about a pull request (the report is in the job summary).`);
-    return { skipped: `not a pull request (${ctx.eventName})` };
-  }
+  if (pr === void 0 && settings.comment !== "always") return { skipped: `not a pull request (${ctx.eventName})` };
   const key = gateCommentKey(ctx.job, settings.commentId);
-  const body = renderComment(args.summary, { key, commit: ctx.headSha ?? ctx.sha, runUrl: ctx.runUrl });
-  let url2;
+  const commit = ctx.headSha ?? ctx.sha;
+  const body = renderComment(args.summary, { key, commit, runUrl: ctx.runUrl });
   if (!args.token) {
     log2.warning("No PR comment: `github-token` is empty. The report is in the job summary.");
-  } else {
-    try {
-      const posted = await upsertComment((args.client ?? gitHubClient)(args.token), ctx.repository, pr, key, body);
-      url2 = posted.url;
-      log2.info(`${posted.created ? "Posted" : "Updated"} the PR comment: ${posted.url}`);
-    } catch (err) {
-      if (isReadOnlyTokenError(err)) {
-        log2.warning(
-          `No PR comment: the token may not write to pull request #${pr} (${errorMessage(err)})${ctx.fromFork ? ": a pull request from a fork gets a read-only token" : ": grant `permissions: pull-requests: write`"}. The report is in the job summary, and the comment is saved in ${settings.commentFile} for a workflow_run companion workflow (upload it as an artifact; see "Pull requests from forks" in the README).`
-        );
-      } else {
-        log2.warning(`No PR comment: GitHub answered ${httpStatus(err) ?? "with an error"}: ${errorMessage(err)}. The report is in the job summary.`);
-      }
-    }
+    return pr === void 0 ? { skipped: "no token" } : save(settings, ctx, pr, key, body, void 0, log2);
   }
+  const client = (args.client ?? gitHubClient)(args.token);
+  if (pr === void 0) {
+    let prs;
+    try {
+      prs = await openPullRequestsWithHead(client, ctx.repository, commit);
+    } catch (err) {
+      log2.warning(`No PR comment: the pull requests of commit ${commit} could not be listed: ${errorMessage(err)}.`);
+      return { skipped: "lookup failed" };
+    }
+    if (!prs.length) {
+      log2.info(`No PR comment: no open pull request has commit ${commit.slice(0, 12)} as its head (the report is in the job summary).`);
+      return { skipped: "no open pull request" };
+    }
+    let url3;
+    for (const n of prs) url3 ??= await post(client, ctx, n, key, body, settings, log2);
+    return { url: url3 };
+  }
+  const url2 = await post(client, ctx, pr, key, body, settings, log2);
+  return save(settings, ctx, pr, key, body, url2, log2);
+}
+async function post(client, ctx, pr, key, body, settings, log2) {
+  try {
+    const posted = await upsertComment(client, ctx.repository, pr, key, body);
+    log2.info(`${posted.created ? "Posted" : "Updated"} the PR comment on #${pr}: ${posted.url}`);
+    return posted.url;
+  } catch (err) {
+    if (isReadOnlyTokenError(err)) {
+      log2.warning(
+        `No PR comment: the token may not write to pull request #${pr} (${errorMessage(err)})${ctx.fromFork ? ": a pull request from a fork gets a read-only token" : ": grant `permissions: pull-requests: write`"}. The report is in the job summary, and the comment is saved in ${settings.commentFile} for a workflow_run companion workflow (upload it as an artifact; see "Pull requests from forks" in the README).`
+      );
+    } else {
+      log2.warning(`No PR comment: GitHub answered ${httpStatus(err) ?? "with an error"}: ${errorMessage(err)}. The report is in the job summary.`);
+    }
+    return void 0;
+  }
+}
+function save(settings, ctx, pr, key, body, url2, log2) {
   try {
     writeSavedComment(settings.commentFile, { repository: ctx.repository, pullRequest: pr, headSha: ctx.headSha ?? ctx.sha, key, body, posted: url2 !== void 0 });
   } catch (err) {

@@ -140,3 +140,9 @@ export async function readPullRequest(client: GitHubClient, repository: string, 
   const { data } = await client.rest.pulls.get({ ...splitRepository(repository), pull_number: number });
   return { number: data.number, state: data.state, headSha: data.head.sha, headRepository: data.head.repo?.full_name };
 }
+
+/** Open pull requests whose head is this commit (for `comment: always` on a push). */
+export async function openPullRequestsWithHead(client: GitHubClient, repository: string, sha: string): Promise<number[]> {
+  const pulls = await client.paginate(client.rest.repos.listPullRequestsAssociatedWithCommit, { ...splitRepository(repository), commit_sha: sha, per_page: 100 });
+  return pulls.filter((p) => p.state === 'open' && p.head.sha === sha).map((p) => p.number);
+}

@@ -8,7 +8,7 @@
 //   code of the pull request and boots nothing.
 import { ConfigError, GateError, errorMessage } from './errors.js';
 import type { CommentSettings } from './config.js';
-import { gitHubClient, httpStatus, isReadOnlyTokenError, readPullRequest, upsertComment, type GitHubClient, type RunContext, type WorkflowRunInfo } from './github.js';
+import { gitHubClient, httpStatus, isReadOnlyTokenError, openPullRequestsWithHead, readPullRequest, upsertComment, type GitHubClient, type RunContext, type WorkflowRunInfo } from './github.js';
 import { commentKey, renderComment } from './report/comment.js';
 import { readSavedComment, writeSavedComment } from './savedComment.js';
 import type { Logger } from './run.js';
@@ -41,35 +41,61 @@ export async function publishComment(args: {
   const { settings, ctx, log } = args;
   if (settings.comment === 'never') return { skipped: 'comment: never' };
   const pr = ctx.pullRequestNumber;
-  if (pr === undefined) {
-    // Never on a commit: a comment belongs on the pull request or nowhere.
-    if (settings.comment === 'always') log.info(`No PR comment: this ${ctx.eventName} run is not about a pull request (the report is in the job summary).`);
-    return { skipped: `not a pull request (${ctx.eventName})` };
-  }
+  // Never on a commit: a comment belongs on a pull request or nowhere. `always` also looks
+  // for the open pull request of a pushed commit (workflows that run on push only).
+  if (pr === undefined && settings.comment !== 'always') return { skipped: `not a pull request (${ctx.eventName})` };
   const key = gateCommentKey(ctx.job, settings.commentId);
-  const body = renderComment(args.summary, { key, commit: ctx.headSha ?? ctx.sha, runUrl: ctx.runUrl });
-
-  let url: string | undefined;
+  const commit = ctx.headSha ?? ctx.sha;
+  const body = renderComment(args.summary, { key, commit, runUrl: ctx.runUrl });
   if (!args.token) {
     log.warning('No PR comment: `github-token` is empty. The report is in the job summary.');
-  } else {
-    try {
-      const posted = await upsertComment((args.client ?? gitHubClient)(args.token), ctx.repository, pr, key, body);
-      url = posted.url;
-      log.info(`${posted.created ? 'Posted' : 'Updated'} the PR comment: ${posted.url}`);
-    } catch (err) {
-      if (isReadOnlyTokenError(err)) {
-        log.warning(
-          `No PR comment: the token may not write to pull request #${pr} (${errorMessage(err)})` +
-            `${ctx.fromFork ? ': a pull request from a fork gets a read-only token' : ': grant `permissions: pull-requests: write`'}. ` +
-            `The report is in the job summary, and the comment is saved in ${settings.commentFile} for a workflow_run companion workflow ` +
-            '(upload it as an artifact; see "Pull requests from forks" in the README).',
-        );
-      } else {
-        log.warning(`No PR comment: GitHub answered ${httpStatus(err) ?? 'with an error'}: ${errorMessage(err)}. The report is in the job summary.`);
-      }
-    }
+    return pr === undefined ? { skipped: 'no token' } : save(settings, ctx, pr, key, body, undefined, log);
   }
+  const client = (args.client ?? gitHubClient)(args.token);
+
+  if (pr === undefined) {
+    let prs: number[];
+    try {
+      prs = await openPullRequestsWithHead(client, ctx.repository, commit);
+    } catch (err) {
+      log.warning(`No PR comment: the pull requests of commit ${commit} could not be listed: ${errorMessage(err)}.`);
+      return { skipped: 'lookup failed' };
+    }
+    if (!prs.length) {
+      log.info(`No PR comment: no open pull request has commit ${commit.slice(0, 12)} as its head (the report is in the job summary).`);
+      return { skipped: 'no open pull request' };
+    }
+    let url: string | undefined;
+    for (const n of prs) url ??= await post(client, ctx, n, key, body, settings, log);
+    return { url };
+  }
+  const url = await post(client, ctx, pr, key, body, settings, log);
+  return save(settings, ctx, pr, key, body, url, log);
+}
+
+/** Creates or updates the comment; a failure is a warning (the report is in the job summary). */
+async function post(client: GitHubClient, ctx: RunContext, pr: number, key: string, body: string, settings: CommentSettings, log: Logger): Promise<string | undefined> {
+  try {
+    const posted = await upsertComment(client, ctx.repository, pr, key, body);
+    log.info(`${posted.created ? 'Posted' : 'Updated'} the PR comment on #${pr}: ${posted.url}`);
+    return posted.url;
+  } catch (err) {
+    if (isReadOnlyTokenError(err)) {
+      log.warning(
+        `No PR comment: the token may not write to pull request #${pr} (${errorMessage(err)})` +
+          `${ctx.fromFork ? ': a pull request from a fork gets a read-only token' : ': grant `permissions: pull-requests: write`'}. ` +
+          `The report is in the job summary, and the comment is saved in ${settings.commentFile} for a workflow_run companion workflow ` +
+          '(upload it as an artifact; see "Pull requests from forks" in the README).',
+      );
+    } else {
+      log.warning(`No PR comment: GitHub answered ${httpStatus(err) ?? 'with an error'}: ${errorMessage(err)}. The report is in the job summary.`);
+    }
+    return undefined;
+  }
+}
+
+/** On a pull request event, the comment is also saved for a workflow_run companion. */
+function save(settings: CommentSettings, ctx: RunContext, pr: number, key: string, body: string, url: string | undefined, log: Logger): PublishOutcome {
   try {
     writeSavedComment(settings.commentFile, { repository: ctx.repository, pullRequest: pr, headSha: ctx.headSha ?? ctx.sha, key, body, posted: url !== undefined });
   } catch (err) {

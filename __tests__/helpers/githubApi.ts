@@ -493,6 +493,23 @@ export class GitHubApiStandIn {
           this.responsePointer(op, 200),
         );
       }
+      case 'repos/list-pull-requests-associated-with-commit': {
+        const shaped = (loadSpec().doc.components as JsonObject).examples as Record<string, JsonObject>;
+        const item = structuredClone((shaped['pull-request-simple-items']!.value as Json[])[0]) as JsonObject;
+        const head = item.head as JsonObject;
+        const items = this.pulls
+          .filter((p) => p.headSha === params.commit_sha)
+          .map((p) => ({
+            ...item,
+            number: p.number,
+            state: 'open',
+            requested_teams: [],
+            url: `${this.baseUrl}/repos/${this.repository}/pulls/${p.number}`,
+            html_url: `https://github.com/${this.repository}/pull/${p.number}`,
+            head: { ...head, sha: p.headSha, repo: { ...(head.repo as JsonObject), full_name: p.headRepo } },
+          }));
+        return new Reply(200, items, {}, this.responsePointer(op, 200));
+      }
       default:
         this.violation(record, `${op.operationId} is allowed by the spec but the stand-in does not serve it (add it when the action needs it)`);
         return this.error(501, 'Not Implemented');
