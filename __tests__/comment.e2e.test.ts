@@ -130,6 +130,24 @@ describe('PR comment on a pull request', () => {
     assert.equal(mine.length, 2);
     assert.ok(mine[1]!.body.startsWith('<!-- wsgi-perf-gate:perf:api -->\n## wsgi-perf-gate (api): '));
     assert.match(run.summary, /^## wsgi-perf-gate \(api\): /);
+    // Saved beside the first gate's comment, not over it.
+    assert.equal(run.outputs['comment-file'], path.join(dirs.dir, 'runner-temp', 'wsgi-perf-gate', 'comment-api.json'));
+  });
+
+  it('its workflow_run companion has nothing to do: the pull request run posted the comment itself', async () => {
+    const saved = path.join(dirs.dir, 'runner-temp', 'wsgi-perf-gate', 'comment.json');
+    assert.equal(JSON.parse(readFileSync(saved, 'utf8')).posted, true);
+    const before = api.requests.length;
+    const run = await runAction('main', newRunnerDirs(), {
+      eventName: 'workflow_run',
+      payload: workflowRunEvent(NEXT_HEAD, [{ number: 42 }]),
+      inputs: { mode: 'post-comment', 'comment-file': saved, 'github-token': GitHubApiStandIn.WRITE_TOKEN },
+      env: env(),
+    });
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, /The pull request run posted its comment itself \(its token could write\): nothing to do\./);
+    assert.equal(api.requests.length, before);
+    assert.equal(run.outputs['comment-url'], '');
   });
 });
 

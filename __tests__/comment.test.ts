@@ -8,7 +8,7 @@ import path from 'node:path';
 import { COMMENT_LIMIT, commentKey, commentMarker, markerKey, renderComment } from '../src/report/comment.js';
 import { renderSummary } from '../src/report/summary.js';
 import { compare } from '../src/compare.js';
-import { readSavedComment, writeSavedComment } from '../src/savedComment.js';
+import { readSavedComments, writeSavedComment } from '../src/savedComment.js';
 import { readCommentSettings } from '../src/config.js';
 import { gateCommentKey } from '../src/prComment.js';
 import { ConfigError } from '../src/errors.js';
@@ -119,11 +119,15 @@ describe('saved comment file', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'saved-comment-'));
   const good = { repository: 'acme/shop', pullRequest: 7, headSha: 'f'.repeat(40), key: 'perf', body: `${commentMarker('perf')}\nhello`, posted: false };
 
-  it('reads what it wrote, from the file or its directory', () => {
+  it('reads what it wrote, from the file or every comment*.json of its directory', () => {
     const file = path.join(dir, 'a', 'comment.json');
     writeSavedComment(file, good);
-    assert.deepEqual(readSavedComment(file).comment, { format: 'wsgi-perf-gate/pr-comment', version: 1, ...good });
-    assert.equal(readSavedComment(path.dirname(file)).file, file);
+    assert.deepEqual(readSavedComments(file).map((c) => c.comment), [{ format: 'wsgi-perf-gate/pr-comment', version: 1, ...good }]);
+    // A second gate of the job (comment-id: api) saved comment-api.json beside it.
+    const second = { ...good, key: 'perf:api', body: `${commentMarker('perf:api')}\nhello` };
+    writeSavedComment(path.join(dir, 'a', 'comment-api.json'), second);
+    writeFileSync(path.join(dir, 'a', 'other.json'), 'not ours');
+    assert.deepEqual(readSavedComments(path.dirname(file)).map((c) => [path.basename(c.file), c.comment.key]), [['comment-api.json', 'perf:api'], ['comment.json', 'perf']]);
   });
 
   const bad: Array<[string, unknown, RegExp]> = [
@@ -136,12 +140,12 @@ describe('saved comment file', () => {
     it(`refuses ${name}, naming the input`, () => {
       const file = path.join(dir, `${name.replace(/\W/g, '_')}.json`);
       writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
-      assert.throws(() => readSavedComment(file), (err: unknown) => err instanceof ConfigError && /^Input `comment-file` is /.test(err.message) && message.test(err.message));
+      assert.throws(() => readSavedComments(file), (err: unknown) => err instanceof ConfigError && /^Input `comment-file` is /.test(err.message) && message.test(err.message));
     });
   }
 
   it('a missing file says to download the artifact', () => {
-    assert.throws(() => readSavedComment(path.join(dir, 'nope')), /no such file or directory: expected the comment\.json that the pull request run saved \(download its artifact first\)/);
+    assert.throws(() => readSavedComments(path.join(dir, 'nope')), /no such file or directory: expected the comment\.json that the pull request run saved \(download its artifact first\)/);
   });
 });
 
@@ -150,6 +154,8 @@ describe('readCommentSettings', () => {
   it('defaults: gate mode, comment auto, the file in RUNNER_TEMP', () => {
     assert.deepEqual(read({}), { mode: 'gate', comment: 'auto', commentId: undefined, commentFile: '/tmp/rt/wsgi-perf-gate/comment.json' });
     assert.deepEqual(read({ mode: 'post-comment', 'comment-id': '3.12', 'comment-file': 'artifact' }), { mode: 'post-comment', comment: 'auto', commentId: '3.12', commentFile: '/ws/artifact' });
+    // Several gates in one job save side by side.
+    assert.equal(read({ 'comment-id': 'py/3.12' }).commentFile, '/tmp/rt/wsgi-perf-gate/comment-py_3.12.json');
   });
   const bad: Array<[string, string, RegExp]> = [
     ['mode', 'post', /Input `mode` is "post": expected one of gate, post-comment\./],

@@ -78303,7 +78303,8 @@ function readCommentSettings(src) {
   if (commentId !== void 0 && !/^[\w.:/-]{1,64}$/.test(commentId)) {
     throw invalid("comment-id", commentId, 'up to 64 letters, digits and _ . : / - (e.g. "api" or "${{ matrix.python }}")');
   }
-  const commentFile = input2("comment-file") ? path.resolve(src.workspace, input2("comment-file")) : path.join(src.runnerTemp, DEFAULT_COMMENT_FILE);
+  const defaultFile = commentId ? path.join(path.dirname(DEFAULT_COMMENT_FILE), `comment-${commentId.replace(/[^\w.-]/g, "_")}.json`) : DEFAULT_COMMENT_FILE;
+  const commentFile = input2("comment-file") ? path.resolve(src.workspace, input2("comment-file")) : path.join(src.runnerTemp, defaultFile);
   return { mode, comment, commentId, commentFile };
 }
 
@@ -84384,7 +84385,7 @@ async function runGate(config2, opts) {
 }
 
 // src/savedComment.ts
-import { existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync4, statSync, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync4, mkdirSync as mkdirSync2, readdirSync, readFileSync as readFileSync4, statSync, writeFileSync as writeFileSync2 } from "node:fs";
 import path6 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
@@ -84404,13 +84405,17 @@ function writeSavedComment(file2, comment) {
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
   writeFileSync2(file2, JSON.stringify(saved, null, 1) + "\n");
 }
-function readSavedComment(fileOrDir) {
+function readSavedComments(fileOrDir) {
   const where = `Input \`comment-file\` is ${JSON.stringify(fileOrDir)}`;
   if (!existsSync4(fileOrDir)) {
     throw new ConfigError(`${where}: no such file or directory: expected the ${SAVED_COMMENT_NAME} that the pull request run saved (download its artifact first).`);
   }
-  const file2 = statSync(fileOrDir).isDirectory() ? path6.join(fileOrDir, SAVED_COMMENT_NAME) : fileOrDir;
-  if (!existsSync4(file2)) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME}: expected the file the pull request run saved.`);
+  if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
+  const files = readdirSync(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
+  if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
+  return files.map((f) => readOne(path6.join(fileOrDir, f), where));
+}
+function readOne(file2, where) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
   let data;
   try {
@@ -84500,40 +84505,52 @@ async function postSavedComment(args) {
     log2.info(`The workflow run was started by a ${run3.event || "non-pull-request"} event, not a pull request: there is no PR comment to post.`);
     return {};
   }
-  const { file: file2, comment } = readSavedComment(args.settings.commentFile);
-  if (comment.repository !== args.repository) {
-    throw new ConfigError(`The saved comment in ${file2} is for ${comment.repository}, not ${args.repository}: refusing to post it.`);
+  const saved = readSavedComments(args.settings.commentFile);
+  for (const { file: file2, comment } of saved) {
+    if (comment.repository !== args.repository) {
+      throw new ConfigError(`The saved comment in ${file2} is for ${comment.repository}, not ${args.repository}: refusing to post it.`);
+    }
+    if (comment.headSha !== run3.headSha) {
+      throw new ConfigError(
+        `The saved comment in ${file2} is for commit ${comment.headSha}, but the workflow run is for ${run3.headSha}: refusing to post it (download the artifacts of this very run: \`run-id: \${{ github.event.workflow_run.id }}\`).`
+      );
+    }
   }
-  if (comment.headSha !== run3.headSha) {
-    throw new ConfigError(
-      `The saved comment in ${file2} is for commit ${comment.headSha}, but the workflow run is for ${run3.headSha}: refusing to post it (download the artifact of this very run: \`run-id: \${{ github.event.workflow_run.id }}\`).`
-    );
-  }
-  if (comment.posted) {
-    log2.info(`The pull request run posted its comment itself (its token could write): nothing to do.`);
+  const toPost = saved.filter(({ comment }) => !comment.posted);
+  if (!toPost.length) {
+    log2.info("The pull request run posted its comment itself (its token could write): nothing to do.");
     return {};
   }
   if (!args.token) throw new ConfigError("Input `github-token` is empty: expected a token with `pull-requests: write` to post the comment.");
   const client = (args.client ?? gitHubClient)(args.token);
+  let url2;
+  let current = toPost[0].comment;
   try {
-    const listed = run3.pullRequests.find((p) => p.number === comment.pullRequest);
-    if (!listed || listed.headSha !== void 0 && listed.headSha !== run3.headSha) {
-      const pr = await readPullRequest(client, args.repository, comment.pullRequest);
-      if (pr.headSha !== run3.headSha) {
-        throw new ConfigError(
-          `The saved comment names pull request #${comment.pullRequest}, whose head is ${pr.headSha}, not the workflow run's ${run3.headSha}: refusing to post it.`
-        );
-      }
-      if (pr.state !== "open") log2.info(`Pull request #${pr.number} is ${pr.state}; posting anyway.`);
+    for (const { comment } of toPost) {
+      current = comment;
+      await checkPullRequest(client, args.repository, run3, comment.pullRequest, log2);
     }
-    const posted = await upsertComment(client, args.repository, comment.pullRequest, comment.key, comment.body);
-    log2.info(`${posted.created ? "Posted" : "Updated"} the PR comment on #${comment.pullRequest}: ${posted.url}`);
-    return { url: posted.url };
+    for (const { comment } of toPost) {
+      current = comment;
+      const posted = await upsertComment(client, args.repository, comment.pullRequest, comment.key, comment.body);
+      log2.info(`${posted.created ? "Posted" : "Updated"} the PR comment on #${comment.pullRequest}: ${posted.url}`);
+      url2 ??= posted.url;
+    }
+    return { url: url2 };
   } catch (err) {
     if (err instanceof GateError) throw err;
     const hint = httpStatus(err) === 403 ? " The companion workflow needs `permissions: pull-requests: write`." : "";
-    throw new GitHubError(`Could not post the saved comment on pull request #${comment.pullRequest}: ${errorMessage(err)}.${hint}`);
+    throw new GitHubError(`Could not post the saved comment on pull request #${current.pullRequest}: ${errorMessage(err)}.${hint}`);
   }
+}
+async function checkPullRequest(client, repository, run3, number4, log2) {
+  const listed = run3.pullRequests.find((p) => p.number === number4);
+  if (listed && (listed.headSha === void 0 || listed.headSha === run3.headSha)) return;
+  const pr = await readPullRequest(client, repository, number4);
+  if (pr.headSha !== run3.headSha) {
+    throw new ConfigError(`The saved comment names pull request #${number4}, whose head is ${pr.headSha}, not the workflow run's ${run3.headSha}: refusing to post it.`);
+  }
+  if (pr.state !== "open") log2.info(`Pull request #${pr.number} is ${pr.state}; posting anyway.`);
 }
 
 // src/report/summary.ts

@@ -369,6 +369,8 @@ export function readCommentSettings(src: CommentSources): CommentSettings {
   if (commentId !== undefined && !/^[\w.:/-]{1,64}$/.test(commentId)) {
     throw invalid('comment-id', commentId, 'up to 64 letters, digits and _ . : / - (e.g. "api" or "${{ matrix.python }}")');
   }
-  const commentFile = input('comment-file') ? path.resolve(src.workspace, input('comment-file')) : path.join(src.runnerTemp, DEFAULT_COMMENT_FILE);
+  // Several gates in one job each save their own file (comment-ID.json).
+  const defaultFile = commentId ? path.join(path.dirname(DEFAULT_COMMENT_FILE), `comment-${commentId.replace(/[^\w.-]/g, '_')}.json`) : DEFAULT_COMMENT_FILE;
+  const commentFile = input('comment-file') ? path.resolve(src.workspace, input('comment-file')) : path.join(src.runnerTemp, defaultFile);
   return { mode, comment, commentId, commentFile };
 }

@@ -10,7 +10,7 @@ import { ConfigError, GateError, errorMessage } from './errors.js';
 import type { CommentSettings } from './config.js';
 import { gitHubClient, httpStatus, isReadOnlyTokenError, openPullRequestsWithHead, readPullRequest, upsertComment, type GitHubClient, type RunContext, type WorkflowRunInfo } from './github.js';
 import { commentKey, renderComment } from './report/comment.js';
-import { readSavedComment, writeSavedComment } from './savedComment.js';
+import { readSavedComments, writeSavedComment } from './savedComment.js';
 import type { Logger } from './run.js';
 
 /** An error of the GitHub edge (in post-comment mode, where posting is the whole job). */
@@ -129,41 +129,58 @@ export async function postSavedComment(args: {
     log.info(`The workflow run was started by a ${run.event || 'non-pull-request'} event, not a pull request: there is no PR comment to post.`);
     return {};
   }
-  const { file, comment } = readSavedComment(args.settings.commentFile);
-  if (comment.repository !== args.repository) {
-    throw new ConfigError(`The saved comment in ${file} is for ${comment.repository}, not ${args.repository}: refusing to post it.`);
+  const saved = readSavedComments(args.settings.commentFile);
+  // Every file is checked before anything is posted.
+  for (const { file, comment } of saved) {
+    if (comment.repository !== args.repository) {
+      throw new ConfigError(`The saved comment in ${file} is for ${comment.repository}, not ${args.repository}: refusing to post it.`);
+    }
+    if (comment.headSha !== run.headSha) {
+      throw new ConfigError(
+        `The saved comment in ${file} is for commit ${comment.headSha}, but the workflow run is for ${run.headSha}: refusing to post it ` +
+          '(download the artifacts of this very run: `run-id: ${{ github.event.workflow_run.id }}`).',
+      );
+    }
   }
-  if (comment.headSha !== run.headSha) {
-    throw new ConfigError(
-      `The saved comment in ${file} is for commit ${comment.headSha}, but the workflow run is for ${run.headSha}: refusing to post it ` +
-        '(download the artifact of this very run: `run-id: ${{ github.event.workflow_run.id }}`).',
-    );
-  }
-  if (comment.posted) {
-    log.info(`The pull request run posted its comment itself (its token could write): nothing to do.`);
+  const toPost = saved.filter(({ comment }) => !comment.posted);
+  if (!toPost.length) {
+    log.info('The pull request run posted its comment itself (its token could write): nothing to do.');
     return {};
   }
   if (!args.token) throw new ConfigError('Input `github-token` is empty: expected a token with `pull-requests: write` to post the comment.');
   const client = (args.client ?? gitHubClient)(args.token);
+  let url: string | undefined;
+  let current = toPost[0]!.comment;
   try {
-    // GitHub lists the run's pull requests only when the head branch is in this repository;
-    // for a fork the list is empty, so the pull request itself must confirm the head commit.
-    const listed = run.pullRequests.find((p) => p.number === comment.pullRequest);
-    if (!listed || (listed.headSha !== undefined && listed.headSha !== run.headSha)) {
-      const pr = await readPullRequest(client, args.repository, comment.pullRequest);
-      if (pr.headSha !== run.headSha) {
-        throw new ConfigError(
-          `The saved comment names pull request #${comment.pullRequest}, whose head is ${pr.headSha}, not the workflow run's ${run.headSha}: refusing to post it.`,
-        );
-      }
-      if (pr.state !== 'open') log.info(`Pull request #${pr.number} is ${pr.state}; posting anyway.`);
+    // All pull requests are confirmed before the first comment is written.
+    for (const { comment } of toPost) {
+      current = comment;
+      await checkPullRequest(client, args.repository, run, comment.pullRequest, log);
     }
-    const posted = await upsertComment(client, args.repository, comment.pullRequest, comment.key, comment.body);
-    log.info(`${posted.created ? 'Posted' : 'Updated'} the PR comment on #${comment.pullRequest}: ${posted.url}`);
-    return { url: posted.url };
+    for (const { comment } of toPost) {
+      current = comment;
+      const posted = await upsertComment(client, args.repository, comment.pullRequest, comment.key, comment.body);
+      log.info(`${posted.created ? 'Posted' : 'Updated'} the PR comment on #${comment.pullRequest}: ${posted.url}`);
+      url ??= posted.url;
+    }
+    return { url };
   } catch (err) {
     if (err instanceof GateError) throw err;
     const hint = httpStatus(err) === 403 ? ' The companion workflow needs `permissions: pull-requests: write`.' : '';
-    throw new GitHubError(`Could not post the saved comment on pull request #${comment.pullRequest}: ${errorMessage(err)}.${hint}`);
+    throw new GitHubError(`Could not post the saved comment on pull request #${current.pullRequest}: ${errorMessage(err)}.${hint}`);
   }
+}
+
+/**
+ * GitHub lists the run's pull requests only when the head branch is in this repository; for
+ * a fork the list is empty, so the pull request itself must confirm the head commit.
+ */
+async function checkPullRequest(client: GitHubClient, repository: string, run: WorkflowRunInfo, number: number, log: Logger): Promise<void> {
+  const listed = run.pullRequests.find((p) => p.number === number);
+  if (listed && (listed.headSha === undefined || listed.headSha === run.headSha)) return;
+  const pr = await readPullRequest(client, repository, number);
+  if (pr.headSha !== run.headSha) {
+    throw new ConfigError(`The saved comment names pull request #${number}, whose head is ${pr.headSha}, not the workflow run's ${run.headSha}: refusing to post it.`);
+  }
+  if (pr.state !== 'open') log.info(`Pull request #${pr.number} is ${pr.state}; posting anyway.`);
 }

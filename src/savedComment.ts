@@ -3,7 +3,7 @@
 // `mode: post-comment`. The file comes from a run of the pull request's code, so it is read
 // as untrusted input: checked field by field here, and checked against the workflow_run
 // event (same head commit, a pull request of this repository) before anything is posted.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
@@ -36,14 +36,22 @@ export function writeSavedComment(file: string, comment: Omit<SavedComment, 'for
   writeFileSync(file, JSON.stringify(saved, null, 1) + '\n');
 }
 
-/** Reads a saved comment from a file, or from `comment.json` in a directory. */
-export function readSavedComment(fileOrDir: string): { file: string; comment: SavedComment } {
+/**
+ * Reads the saved comments: the file, or every comment*.json in a directory (where
+ * download-artifact put the comments of one gate, or of several gates with `comment-id`).
+ */
+export function readSavedComments(fileOrDir: string): Array<{ file: string; comment: SavedComment }> {
   const where = `Input \`comment-file\` is ${JSON.stringify(fileOrDir)}`;
   if (!existsSync(fileOrDir)) {
     throw new ConfigError(`${where}: no such file or directory: expected the ${SAVED_COMMENT_NAME} that the pull request run saved (download its artifact first).`);
   }
-  const file = statSync(fileOrDir).isDirectory() ? path.join(fileOrDir, SAVED_COMMENT_NAME) : fileOrDir;
-  if (!existsSync(file)) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME}: expected the file the pull request run saved.`);
+  if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
+  const files = readdirSync(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
+  if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
+  return files.map((f) => readOne(path.join(fileOrDir, f), where));
+}
+
+function readOne(file: string, where: string): { file: string; comment: SavedComment } {
   if (statSync(file).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file} is too large to be a saved comment.`);
   let data: unknown;
   try {
