@@ -84463,7 +84463,10 @@ async function publishComment(args) {
       return { skipped: "no open pull request" };
     }
     let url3;
-    for (const n of prs) url3 ??= await post(client, ctx, n, key, body, settings, log2);
+    for (const n of prs) {
+      const posted = await post(client, ctx, n, key, body, settings, log2);
+      url3 ??= posted;
+    }
     return { url: url3 };
   }
   const url2 = await post(client, ctx, pr, key, body, settings, log2);

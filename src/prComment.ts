@@ -66,7 +66,10 @@ export async function publishComment(args: {
       return { skipped: 'no open pull request' };
     }
     let url: string | undefined;
-    for (const n of prs) url ??= await post(client, ctx, n, key, body, settings, log);
+    for (const n of prs) {
+      const posted = await post(client, ctx, n, key, body, settings, log);
+      url ??= posted;
+    }
     return { url };
   }
   const url = await post(client, ctx, pr, key, body, settings, log);
