@@ -66,6 +66,8 @@ before(async () => {
       { number: 42, headSha: HEAD, headRepo: 'acme/shop' },
       { number: 43, headSha: FORK_HEAD, headRepo: 'fork/shop' },
       { number: 45, headSha: PUSHED_HEAD, headRepo: 'acme/shop' },
+      // A second pull request from the same branch head (e.g. into a release branch).
+      { number: 46, headSha: PUSHED_HEAD, headRepo: 'acme/shop' },
     ],
   });
 });
@@ -262,7 +264,7 @@ describe('no comment where none belongs', () => {
     assert.equal(run.outputs['comment-file'], '');
   });
 
-  it('comment: always on a push posts on the open pull request whose head is the commit, not on the commit', async () => {
+  it('comment: always on a push posts on the open pull requests whose head is the commit, not on the commit', async () => {
     const before = gateComments(42).length;
     const run = await runAction('main', newRunnerDirs(), { eventName: 'push', sha: NEXT_HEAD, inputs: { ...TINY, comment: 'always', 'comment-id': 'push', 'github-token': GitHubApiStandIn.WRITE_TOKEN }, env: env() });
     assert.equal(run.code, 0, run.stdout);
@@ -275,6 +277,7 @@ describe('no comment where none belongs', () => {
     assert.equal(posted.length, 1);
     assert.ok(posted[0]!.body.startsWith('<!-- wsgi-perf-gate:perf:push -->\n'));
     assert.equal(onHead.outputs['comment-url'], `https://github.com/acme/shop/pull/45#issuecomment-${posted[0]!.id}`);
+    assert.equal(gateComments(46).length, 1, 'every open pull request of the commit');
     assert.equal(api.calls('repos/list-pull-requests-associated-with-commit').length, 2);
   });
 
