@@ -68,6 +68,7 @@ before(async () => {
       { number: 45, headSha: PUSHED_HEAD, headRepo: 'acme/shop' },
       // A second pull request from the same branch head (e.g. into a release branch).
       { number: 46, headSha: PUSHED_HEAD, headRepo: 'acme/shop' },
+      { number: 47, headSha: HEAD, headRepo: 'acme/shop' },
     ],
   });
 });
@@ -150,6 +151,33 @@ describe('PR comment on a pull request', () => {
     assert.match(run.stdout, /The pull request run posted its comment itself \(its token could write\): nothing to do\./);
     assert.equal(api.requests.length, before);
     assert.equal(run.outputs['comment-url'], '');
+  });
+});
+
+describe('a run that cannot measure', () => {
+  const broken = { ...TINY, command: `${PY} -c "import sys; print('perfgate-test: <b>cannot</b> import @settings'); sys.exit(3)" --name comment-e2e` };
+
+  it('fails, writes the error to the summary and updates the earlier comment, so it shows no stale result', async () => {
+    const earlier = gateComments(42).find((c) => c.body.startsWith(`${MARKER}\n`))!;
+    const run = await runAction('main', newRunnerDirs(), { sha: NEXT_HEAD, inputs: { ...broken, 'github-token': GitHubApiStandIn.WRITE_TOKEN }, env: env() });
+    assert.equal(run.code, 1, run.stdout);
+    assert.equal(run.stdout.split('\n').filter((l) => l.startsWith('::error::')).length, 1, run.stdout);
+    assert.match(run.summary, /^## wsgi-perf-gate: 💥 could not measure\n/);
+    assert.match(run.summary, /<pre>[^]*the server exited with code 3[^]*perfgate-test: &lt;b&gt;cannot&lt;\/b&gt; import @settings[^]*<\/pre>/);
+    const now = gateComments(42).find((c) => c.id === earlier.id)!;
+    assert.ok(now.body.startsWith(`${MARKER}\n## wsgi-perf-gate: 💥 could not measure`), now.body.slice(0, 200));
+    assert.equal(run.outputs['comment-url'], `https://github.com/acme/shop/pull/42#issuecomment-${earlier.id}`);
+  });
+
+  it('makes no new comment on a pull request that has none', async () => {
+    const payload = eventPayload('pull_request', HEAD) as { pull_request: Record<string, unknown>; number: number };
+    payload.number = 47;
+    payload.pull_request = { ...payload.pull_request, number: 47 };
+    const run = await runAction('main', newRunnerDirs(), { payload, inputs: { ...broken, 'github-token': GitHubApiStandIn.WRITE_TOKEN }, env: env() });
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(run.summary, /could not measure/);
+    assert.equal(api.commentsOn(47).length, 0);
+    assert.equal(api.calls('issues/list-comments').filter((r) => r.path.includes('/47/')).length, 1);
   });
 });
 

@@ -82581,7 +82581,7 @@ function httpStatus(err) {
 function isReadOnlyTokenError(err) {
   return httpStatus(err) === 403 && /not accessible by integration|permission|forbidden/i.test(String(err.message));
 }
-async function upsertComment(client, repository, issue3, key, body) {
+async function upsertComment(client, repository, issue3, key, body, opts = {}) {
   const repo = splitRepository(repository);
   let existing;
   for await (const page of client.paginate.iterator(client.rest.issues.listComments, { ...repo, issue_number: issue3, per_page: 100 })) {
@@ -82592,6 +82592,7 @@ async function upsertComment(client, repository, issue3, key, body) {
     const { data: data2 } = await client.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
     return { url: data2.html_url, id: data2.id, created: false };
   }
+  if (opts.create === false) return void 0;
   const { data } = await client.rest.issues.createComment({ ...repo, issue_number: issue3, body });
   return { url: data.html_url, id: data.id, created: true };
 }
@@ -84440,6 +84441,12 @@ function gateCommentKey(job, commentId) {
 async function publishComment(args) {
   const { settings, ctx, log: log2 } = args;
   if (settings.comment === "never") return { skipped: "comment: never" };
+  if (args.updateOnly) {
+    if (ctx.pullRequestNumber === void 0 || !args.token) return { skipped: "nothing to update" };
+    const key2 = gateCommentKey(ctx.job, settings.commentId);
+    const body2 = renderComment(args.summary, { key: key2, commit: ctx.headSha ?? ctx.sha, runUrl: ctx.runUrl });
+    return { url: await post((args.client ?? gitHubClient)(args.token), ctx, ctx.pullRequestNumber, key2, body2, settings, log2, false) };
+  }
   const pr = ctx.pullRequestNumber;
   if (pr === void 0 && settings.comment !== "always") return { skipped: `not a pull request (${ctx.eventName})` };
   const key = gateCommentKey(ctx.job, settings.commentId);
@@ -84472,9 +84479,10 @@ async function publishComment(args) {
   const url2 = await post(client, ctx, pr, key, body, settings, log2);
   return save(settings, ctx, pr, key, body, url2, log2);
 }
-async function post(client, ctx, pr, key, body, settings, log2) {
+async function post(client, ctx, pr, key, body, settings, log2, create = true) {
   try {
-    const posted = await upsertComment(client, ctx.repository, pr, key, body);
+    const posted = await upsertComment(client, ctx.repository, pr, key, body, { create });
+    if (!posted) return void 0;
     log2.info(`${posted.created ? "Posted" : "Updated"} the PR comment on #${pr}: ${posted.url}`);
     return posted.url;
   } catch (err) {
@@ -84554,6 +84562,17 @@ async function checkPullRequest(client, repository, run3, number4, log2) {
     throw new ConfigError(`The saved comment names pull request #${number4}, whose head is ${pr.headSha}, not the workflow run's ${run3.headSha}: refusing to post it.`);
   }
   if (pr.state !== "open") log2.info(`Pull request #${pr.number} is ${pr.state}; posting anyway.`);
+}
+
+// src/report/errorSummary.ts
+function escapeHtml(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function renderErrorSummary(message, opts = {}) {
+  const title = opts.gateName ? `wsgi-perf-gate (${escapeText(opts.gateName)})` : "wsgi-perf-gate";
+  const shown = message.length > 8e3 ? `${message.slice(0, 8e3)}
+\u2026 (cut: the step log has the rest)` : message;
+  return [`## ${title}: \u{1F4A5} could not measure`, "", "No verdict: the gate stopped before it had results.", "", `<pre>${escapeHtml(shown)}</pre>`, ""].join("\n");
 }
 
 // src/report/summary.ts
@@ -84696,10 +84715,11 @@ function processStartTime(pid) {
 
 // src/main.ts
 var log = { info: (m) => info(m), warning: (m) => warning(m) };
+var commentSettings;
 async function run2() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os9.tmpdir();
-  const commentSettings = readCommentSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
+  commentSettings = readCommentSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === "post-comment") return postComment(commentSettings);
   const config2 = readConfig({
     getInput: (name) => getInput(name),
@@ -84753,4 +84773,18 @@ async function postComment(settings) {
   });
   setOutput("comment-url", posted.url ?? "");
 }
-run2().catch((err) => setFailed(errorMessage(err)));
+async function reportFailure(err) {
+  if (!commentSettings || commentSettings.mode !== "gate") return;
+  const markdown = renderErrorSummary(errorMessage(err), { gateName: commentSettings.commentId });
+  await summary.addRaw(markdown).write();
+  const comment = await publishComment({ settings: commentSettings, ctx: readRunContext(), summary: markdown, token: getInput("github-token"), log, updateOnly: true });
+  if (comment.url) setOutput("comment-url", comment.url);
+}
+run2().catch(async (err) => {
+  try {
+    await reportFailure(err);
+  } catch (reportErr) {
+    warning(`The failure could not be reported in the job summary or PR comment: ${errorMessage(reportErr)}`);
+  }
+  setFailed(errorMessage(err));
+});

@@ -111,10 +111,17 @@ export interface PostedComment {
 
 /**
  * One comment per pull request and gate: the first comment whose body starts with this
- * gate's marker is updated in place; otherwise a new one is created. Comments of people
+ * gate's marker is updated in place; otherwise a new one is created (unless create: false). Comments of people
  * (or of other gates) are never touched, even if they quote the marker further down.
  */
-export async function upsertComment(client: GitHubClient, repository: string, issue: number, key: string, body: string): Promise<PostedComment> {
+export async function upsertComment(
+  client: GitHubClient,
+  repository: string,
+  issue: number,
+  key: string,
+  body: string,
+  opts: { create?: boolean } = {},
+): Promise<PostedComment | undefined> {
   const repo = splitRepository(repository);
   let existing: { id: number } | undefined;
   for await (const page of client.paginate.iterator(client.rest.issues.listComments, { ...repo, issue_number: issue, per_page: 100 })) {
@@ -125,6 +132,7 @@ export async function upsertComment(client: GitHubClient, repository: string, is
     const { data } = await client.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
     return { url: data.html_url, id: data.id, created: false };
   }
+  if (opts.create === false) return undefined;
   const { data } = await client.rest.issues.createComment({ ...repo, issue_number: issue, body });
   return { url: data.html_url, id: data.id, created: true };
 }

@@ -12,15 +12,18 @@ import { readRunContext, readWorkflowRun, shouldRecord } from './github.js';
 import { failureMessage, gateOutputs } from './outputs.js';
 import { runGate } from './pipeline.js';
 import { postSavedComment, publishComment } from './prComment.js';
+import { renderErrorSummary } from './report/errorSummary.js';
 import { renderSummary } from './report/summary.js';
 import { processStartTime, type SavedServer } from './serverState.js';
 
 const log = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) };
+/** Known once the comment inputs are read: a run that fails after that still reports. */
+let commentSettings: CommentSettings | undefined;
 
 async function run(): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os.tmpdir();
-  const commentSettings = readCommentSettings({ getInput: (name) => core.getInput(name), workspace, runnerTemp });
+  commentSettings = readCommentSettings({ getInput: (name) => core.getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === 'post-comment') return postComment(commentSettings);
 
   const config = readConfig({
@@ -81,4 +84,23 @@ async function postComment(settings: CommentSettings): Promise<void> {
   core.setOutput('comment-url', posted.url ?? '');
 }
 
-run().catch((err) => core.setFailed(errorMessage(err)));
+/**
+ * A run that could not measure still writes the job summary, and updates the PR comment if
+ * there is one (it would otherwise show an earlier run's results as if they were current).
+ */
+async function reportFailure(err: unknown): Promise<void> {
+  if (!commentSettings || commentSettings.mode !== 'gate') return;
+  const markdown = renderErrorSummary(errorMessage(err), { gateName: commentSettings.commentId });
+  await core.summary.addRaw(markdown).write();
+  const comment = await publishComment({ settings: commentSettings, ctx: readRunContext(), summary: markdown, token: core.getInput('github-token'), log, updateOnly: true });
+  if (comment.url) core.setOutput('comment-url', comment.url);
+}
+
+run().catch(async (err) => {
+  try {
+    await reportFailure(err);
+  } catch (reportErr) {
+    core.warning(`The failure could not be reported in the job summary or PR comment: ${errorMessage(reportErr)}`);
+  }
+  core.setFailed(errorMessage(err));
+});

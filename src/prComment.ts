@@ -37,9 +37,18 @@ export async function publishComment(args: {
   token: string;
   log: Logger;
   client?: (token: string) => GitHubClient;
+  /** A run that could not measure: only an earlier comment is updated (so it does not show
+   * stale results); no new comment is made and nothing is saved. */
+  updateOnly?: boolean;
 }): Promise<PublishOutcome> {
   const { settings, ctx, log } = args;
   if (settings.comment === 'never') return { skipped: 'comment: never' };
+  if (args.updateOnly) {
+    if (ctx.pullRequestNumber === undefined || !args.token) return { skipped: 'nothing to update' };
+    const key = gateCommentKey(ctx.job, settings.commentId);
+    const body = renderComment(args.summary, { key, commit: ctx.headSha ?? ctx.sha, runUrl: ctx.runUrl });
+    return { url: await post((args.client ?? gitHubClient)(args.token), ctx, ctx.pullRequestNumber, key, body, settings, log, false) };
+  }
   const pr = ctx.pullRequestNumber;
   // Never on a commit: a comment belongs on a pull request or nowhere. `always` also looks
   // for the open pull request of a pushed commit (workflows that run on push only).
@@ -77,9 +86,19 @@ export async function publishComment(args: {
 }
 
 /** Creates or updates the comment; a failure is a warning (the report is in the job summary). */
-async function post(client: GitHubClient, ctx: RunContext, pr: number, key: string, body: string, settings: CommentSettings, log: Logger): Promise<string | undefined> {
+async function post(
+  client: GitHubClient,
+  ctx: RunContext,
+  pr: number,
+  key: string,
+  body: string,
+  settings: CommentSettings,
+  log: Logger,
+  create = true,
+): Promise<string | undefined> {
   try {
-    const posted = await upsertComment(client, ctx.repository, pr, key, body);
+    const posted = await upsertComment(client, ctx.repository, pr, key, body, { create });
+    if (!posted) return undefined;
     log.info(`${posted.created ? 'Posted' : 'Updated'} the PR comment on #${pr}: ${posted.url}`);
     return posted.url;
   } catch (err) {
@@ -162,7 +181,7 @@ export async function postSavedComment(args: {
     }
     for (const { comment } of toPost) {
       current = comment;
-      const posted = await upsertComment(client, args.repository, comment.pullRequest, comment.key, comment.body);
+      const posted = (await upsertComment(client, args.repository, comment.pullRequest, comment.key, comment.body))!;
       log.info(`${posted.created ? 'Posted' : 'Updated'} the PR comment on #${comment.pullRequest}: ${posted.url}`);
       url ??= posted.url;
     }
