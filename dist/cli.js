@@ -70216,6 +70216,7 @@ function assertUnique(kind, names) {
     seen.add(n);
   }
 }
+var DEFAULT_COMMENT_FILE = path.join("wsgi-perf-gate", "comment.json");
 
 // src/pipeline.ts
 import os4 from "node:os";
@@ -71508,8 +71509,9 @@ async function runGate(config2, opts) {
 }
 
 // src/report/markdown.ts
+var ZWSP = "&#8203;";
 function escapeText(s) {
-  return s.replace(/([\\`*_[\]#!~])/g, "\\$1").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/\r?\n/g, " ");
+  return s.replace(/([\\`*_[\]#!~])/g, "\\$1").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/\r?\n/g, " ").replace(/@/g, `@${ZWSP}`).replace(/:\/\//g, `:${ZWSP}//`).replace(/\b(www)\./gi, `$1${ZWSP}.`);
 }
 function code(s) {
   return `<code>${escapeText(s)}</code>`;
@@ -71652,10 +71654,11 @@ function metricRow(m) {
   const label2 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
   return [label2, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
 }
-function renderSummary(result) {
+function renderSummary(result, opts = {}) {
   const { comparison, settings } = result;
   const conf = `${Math.round(result.settings.confidence * 1e3) / 10}%`;
-  const out = [`## wsgi-perf-gate: ${VERDICT_BADGE[result.verdict]}`, ""];
+  const title = opts.gateName ? `wsgi-perf-gate (${escapeText(opts.gateName)})` : "wsgi-perf-gate";
+  const out = [`## ${title}: ${VERDICT_BADGE[result.verdict]}`, ""];
   const regressions = comparison.scenarios.flatMap(
     (s) => s.metrics.filter((m) => m.gating && m.verdict === "regressed").map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`)
   );

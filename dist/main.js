@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path9 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path10 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path9 && path9[0] !== "/") {
-          path9 = `/${path9}`;
+        if (path10 && path10[0] !== "/") {
+          path10 = `/${path10}`;
         }
-        return new URL(`${origin}${path9}`);
+        return new URL(`${origin}${path10}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path9, origin }
+          request: { method: method2, path: path10, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path9);
+        debuglog("sending request to %s %s/%s", method2, origin, path10);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path9, origin },
+          request: { method: method2, path: path10, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path9,
+          path10,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path9, origin }
+          request: { method: method2, path: path10, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path9);
+        debuglog("trailers received from %s %s/%s", method2, origin, path10);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path9, origin },
+          request: { method: method2, path: path10, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path9,
+          path10,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path9, origin }
+            request: { method: method2, path: path10, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path9);
+          debuglog("sending request to %s %s/%s", method2, origin, path10);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path9,
+        path: path10,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path9 !== "string") {
+        if (typeof path10 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path9)) {
+        } else if (invalidPathRegex.test(path10)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path9, query) : path9;
+        this.path = query ? buildURL(path10, query) : path10;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method: method2, path: path9, host, upgrade, blocking, reset } = request2;
+      const { method: method2, path: path10, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path9} HTTP/1.1\r
+      let header = `${method2} ${path10} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path9, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method: method2, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path9;
+      headers[HTTP2_HEADER_PATH] = path10;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path9 = search ? `${pathname}${search}` : pathname;
+        const path10 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path9;
+        this.opts.path = path10;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path9 = "/",
+          path: path10 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path9;
+        opts.path = origin + path10;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path9) {
-      if (typeof path9 !== "string") {
-        return path9;
+    function safeUrl(path10) {
+      if (typeof path10 !== "string") {
+        return path10;
       }
-      const pathSegments = path9.split("?");
+      const pathSegments = path10.split("?");
       if (pathSegments.length !== 2) {
-        return path9;
+        return path10;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path9, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path9);
+    function matchKey(mockDispatch2, { path: path10, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path10);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9 }) => matchValue(safeUrl(path9), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path9, method: method2, body, headers, query } = opts;
+      const { path: path10, method: method2, body, headers, query } = opts;
       return {
-        path: path9,
+        path: path10,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path9,
+            Path: path10,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path9) {
-      for (let i = 0; i < path9.length; ++i) {
-        const code2 = path9.charCodeAt(i);
+    function validateCookiePath(path10) {
+      for (let i = 0; i < path10.length; ++i) {
+        const code2 = path10.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path9 = opts.path;
+          let path10 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path9 = `/${path9}`;
+            path10 = `/${path10}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path9);
+          url2 = new URL(util.parseOrigin(url2).origin + path10);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path9) {
-      const ctrl = callVisitor(key, node2, visitor, path9);
+    function visit_(key, node2, visitor, path10) {
+      const ctrl = callVisitor(key, node2, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visit_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visit_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
+          path10 = Object.freeze(path10.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path9);
+            const ci = visit_(i, node2.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path9);
+          const cv = visit_("value", node2.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path9) {
-      const ctrl = await callVisitor(key, node2, visitor, path9);
+    async function visitAsync_(key, node2, visitor, path10) {
+      const ctrl = await callVisitor(key, node2, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visitAsync_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visitAsync_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
+          path10 = Object.freeze(path10.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path9);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path9);
+          const cv = await visitAsync_("value", node2.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path9) {
+    function callVisitor(key, node2, visitor, path10) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path9);
+        return visitor(key, node2, path10);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path9);
+        return visitor.Map?.(key, node2, path10);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path9);
+        return visitor.Seq?.(key, node2, path10);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path9);
+        return visitor.Pair?.(key, node2, path10);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path9);
+        return visitor.Scalar?.(key, node2, path10);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path9);
+        return visitor.Alias?.(key, node2, path10);
       return void 0;
     }
-    function replaceNode(key, path9, node2) {
-      const parent = path9[path9.length - 1];
+    function replaceNode(key, path10, node2) {
+      const parent = path10[path10.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path9, value) {
+    function collectionFromPath(schema, path10, value) {
       let v = value;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        const k = path9[i];
+      for (let i = path10.length - 1; i >= 0; --i) {
+        const k = path10[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value) {
-        if (isEmptyPath(path9))
+      addIn(path10, value) {
+        if (isEmptyPath(path10))
           this.add(value);
         else {
-          const [key, ...rest] = path9;
+          const [key, ...rest] = path10;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        const [key, ...rest] = path9;
+      deleteIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        const [key, ...rest] = path9;
+      getIn(path10, keepScalar) {
+        const [key, ...rest] = path10;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        const [key, ...rest] = path9;
+      hasIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        const [key, ...rest] = path9;
+      setIn(path10, value) {
+        const [key, ...rest] = path10;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -20876,7 +20876,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
-    var log = require_log();
+    var log2 = require_log();
     var merge3 = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
@@ -20925,7 +20925,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log2.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path9, value) {
+      addIn(path10, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path9, value);
+          this.contents.addIn(path10, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        if (Collection2.isEmptyPath(path9)) {
+      deleteIn(path10) {
+        if (Collection2.isEmptyPath(path10)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        if (Collection2.isEmptyPath(path9))
+      getIn(path10, keepScalar) {
+        if (Collection2.isEmptyPath(path10))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        if (Collection2.isEmptyPath(path9))
+      hasIn(path10) {
+        if (Collection2.isEmptyPath(path10))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        if (Collection2.isEmptyPath(path9)) {
+      setIn(path10, value) {
+        if (Collection2.isEmptyPath(path10)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value);
+          this.contents.setIn(path10, value);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path9) => {
+    visit2.itemAtPath = (cst, path10) => {
       let item = cst;
-      for (const [field, index] of path9) {
+      for (const [field, index] of path10) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path9) => {
-      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
+    visit2.parentCollection = (cst, path10) => {
+      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
+      const field = path10[path10.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path10, item, visitor) {
+      let ctrl = visitor(item, path10);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
+            ctrl = ctrl(item, path10);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26342,7 +26342,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document = require_Document();
     var errors = require_errors2();
-    var log = require_log();
+    var log2 = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -26394,7 +26394,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
+      doc.warnings.forEach((warning2) => log2.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -36996,9 +36996,9 @@ var require_debug = __commonJS({
 var require_browser = __commonJS({
   "node_modules/debug/src/browser.js"(exports2, module2) {
     exports2 = module2.exports = require_debug();
-    exports2.log = log;
+    exports2.log = log2;
     exports2.formatArgs = formatArgs;
-    exports2.save = save;
+    exports2.save = save2;
     exports2.load = load;
     exports2.useColors = useColors;
     exports2.storage = "undefined" != typeof chrome && "undefined" != typeof chrome.storage ? chrome.storage.local : localstorage();
@@ -37044,10 +37044,10 @@ var require_browser = __commonJS({
       });
       args.splice(lastC, 0, c);
     }
-    function log() {
+    function log2() {
       return "object" === typeof console && console.log && Function.prototype.apply.call(console.log, console, arguments);
     }
-    function save(namespaces) {
+    function save2(namespaces) {
       try {
         if (null == namespaces) {
           exports2.storage.removeItem("debug");
@@ -37085,9 +37085,9 @@ var require_node = __commonJS({
     var util = __require("util");
     exports2 = module2.exports = require_debug();
     exports2.init = init;
-    exports2.log = log;
+    exports2.log = log2;
     exports2.formatArgs = formatArgs;
-    exports2.save = save;
+    exports2.save = save2;
     exports2.load = load;
     exports2.useColors = useColors;
     exports2.colors = [6, 2, 3, 4, 5, 1];
@@ -37136,10 +37136,10 @@ var require_node = __commonJS({
         args[0] = (/* @__PURE__ */ new Date()).toUTCString() + " " + name + " " + args[0];
       }
     }
-    function log() {
+    function log2() {
       return stream.write(util.format.apply(util, arguments) + "\n");
     }
-    function save(namespaces) {
+    function save2(namespaces) {
       if (null == namespaces) {
         delete process.env.DEBUG;
       } else {
@@ -39217,7 +39217,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path9 = __require("path");
+    var path10 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -39225,11 +39225,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop3() {
     }
-    function open3(path10, history2, cb) {
+    function open3(path11, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path10, "r", cb);
+      fs3.open(path11, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -39263,7 +39263,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path9.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path10.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -39528,7 +39528,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs3 = __require("fs");
     var os11 = __require("os");
-    var path9 = __require("path");
+    var path10 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -39564,7 +39564,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path9.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path10.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -39744,8 +39744,8 @@ var require_dist2 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path9) {
-          var pathArray = getPathArray(path9);
+        paths.forEach(function(path10) {
+          var pathArray = getPathArray(path10);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -39759,14 +39759,14 @@ var require_dist2 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path9, appendMode) {
-      if (!path9) {
+    function addExistingPath(array2, path10, appendMode) {
+      if (!path10) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path9);
+        array2.unshift(path10);
       } else {
-        array2.push(path9);
+        array2.push(path10);
       }
     }
   }
@@ -42716,15 +42716,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path9 = [graph[toModel].parent, toModel];
+      const path10 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path9.unshift(graph[cur].parent);
+        path10.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path9;
+      fn.conversion = path10;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -50848,8 +50848,8 @@ var require_HistogramLogWriter = __commonJS({
     var HISTOGRAM_LOG_FORMAT_VERSION = "1.3";
     var timeFormatter = (0, formatters_1.floatFormatter)(5, 3);
     var HistogramLogWriter = class {
-      constructor(log) {
-        this.log = log;
+      constructor(log2) {
+        this.log = log2;
         this.baseTime = 0;
       }
       /**
@@ -51550,7 +51550,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path9 = __require("path");
+    var path10 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -51608,7 +51608,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path9.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path10.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -60619,11 +60619,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path9) {
-      if (!path9 || typeof path9 !== "string") {
+    function lookup(path10) {
+      if (!path10 || typeof path10 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path9).toLowerCase().substr(1);
+      var extension2 = extname("x." + path10).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -61763,7 +61763,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path9 = __require("path");
+    var path10 = __require("path");
     var http2 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -61894,11 +61894,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path9.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path10.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path9.basename(options.filename || value && (value.name || value.path));
+        filename = path10.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path9.basename(value.client._httpMessage.path || "");
+        filename = path10.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -62084,15 +62084,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync5 } = __require("fs");
+    var { readFileSync: readFileSync6 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path9 = resolve(string4);
-          const data = readFileSync5(path9, "utf8");
+          const path10 = resolve(string4);
+          const data = readFileSync6(path10, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -62106,14 +62106,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path9 = obj[key] && obj[key].path;
-            if (!path9) {
+            const path10 = obj[key] && obj[key].path;
+            if (!path10) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync5(path9);
+            const buffer = readFileSync6(path10);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path9)
+              filename: basename(path10)
             }, opts));
             break;
           }
@@ -64434,14 +64434,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path9) {
-      if (typeof path9 === "string") {
+    function safeRequire(path10) {
+      if (typeof path10 === "string") {
         try {
-          return __require(path9);
+          return __require(path10);
         } catch (err) {
         }
       }
-      return path9;
+      return path10;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -66922,7 +66922,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path9 = reqData.path;
+        const path10 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -66933,7 +66933,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path9} HTTP/1.1`
+          `${method2} ${path10} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -68981,7 +68981,7 @@ var require_autocannon = __commonJS({
     var fs3 = __require("fs");
     var os11 = __require("os");
     var net3 = __require("net");
-    var path9 = __require("path");
+    var path10 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist2();
@@ -69096,7 +69096,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path9.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path10.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -69210,7 +69210,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path9.join(__dirname, "lib/preload"));
+        alterPath.unshift(path10.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -69234,7 +69234,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path9.join(os11.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path10.join(os11.tmpdir(), pipeName);
       const server = net3.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -69761,9 +69761,9 @@ function saveState(name, value) {
 }
 
 // src/main.ts
-import { existsSync as existsSync4, mkdirSync as mkdirSync2, readFileSync as readFileSync4, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync5, mkdirSync as mkdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync3 } from "node:fs";
 import os10 from "node:os";
-import path8 from "node:path";
+import path9 from "node:path";
 
 // src/config.ts
 import path from "node:path";
@@ -70606,10 +70606,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path9) {
-  if (!path9)
+function getElementAtPath(obj, path10) {
+  if (!path10)
     return obj;
-  return path9.reduce((acc, key) => acc?.[key], obj);
+  return path10.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -70949,11 +70949,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path9, issues) {
+function prefixIssues(path10, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path9);
+    iss.path.unshift(path10);
     return iss;
   });
 }
@@ -71415,16 +71415,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path9 = []) => {
+  const processError = (error64, path10 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path9, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path10, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
       } else {
-        const fullpath = [...path9, ...issue3.path];
+        const fullpath = [...path10, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -71463,17 +71463,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path9 = []) => {
+  const processError = (error64, path10 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path9, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path10, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path9, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
       } else {
-        const fullpath = [...path9, ...issue3.path];
+        const fullpath = [...path10, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -71512,8 +71512,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path9 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path9) {
+  const path10 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path10) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -88651,13 +88651,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path9 = ref.slice(1).split("/").filter(Boolean);
-  if (path9.length === 0) {
+  const path10 = ref.slice(1).split("/").filter(Boolean);
+  if (path10.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path9[0] === defsKey) {
-    const key = path9[1] === void 0 ? void 0 : decodeJSONPointerSegment(path9[1]);
+  if (path10[0] === defsKey) {
+    const key = path10[1] === void 0 ? void 0 : decodeJSONPointerSegment(path10[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -89607,8 +89607,8 @@ var configFileSchema = external_exports.object({
   confidence: external_exports.number().gt(0.5).lt(1).optional(),
   "cpu-placement": external_exports.enum(["auto", "off"]).optional()
 }).strict();
-function issuePath(path9) {
-  return path9.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path10) {
+  return path10.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -89932,6 +89932,19 @@ function assertUnique(kind, names) {
     seen.add(n);
   }
 }
+var DEFAULT_COMMENT_FILE = path.join("wsgi-perf-gate", "comment.json");
+function readCommentSettings(src) {
+  const input2 = (name) => src.getInput(name).trim();
+  const mode = input2("mode") ? parseChoice("mode", input2("mode"), ["gate", "post-comment"]) : "gate";
+  const comment = input2("comment") ? parseChoice("comment", input2("comment"), ["auto", "always", "never"]) : DEFAULTS.comment;
+  const commentId = input2("comment-id") || void 0;
+  if (commentId !== void 0 && !/^[\w.:/-]{1,64}$/.test(commentId)) {
+    throw invalid("comment-id", commentId, 'up to 64 letters, digits and _ . : / - (e.g. "api" or "${{ matrix.python }}")');
+  }
+  const defaultFile = commentId ? path.join(path.dirname(DEFAULT_COMMENT_FILE), `comment-${commentId.replace(/[^\w.-]/g, "_")}.json`) : DEFAULT_COMMENT_FILE;
+  const commentFile = input2("comment-file") ? path.resolve(src.workspace, input2("comment-file")) : path.join(src.runnerTemp, defaultFile);
+  return { mode, comment, commentId, commentFile };
+}
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync, existsSync as existsSync2 } from "fs";
@@ -89947,8 +89960,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path9 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path9} does not exist${EOL5}`);
+        const path10 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path10} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -90014,6 +90027,14 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
+function getAuthString(token, options) {
+  if (!token && !options.auth) {
+    throw new Error("Parameter token or opts.auth is required");
+  } else if (token && options.auth) {
+    throw new Error("Parameters token and opts.auth may not both be specified");
+  }
+  return typeof options.auth === "string" ? options.auth : `token ${token}`;
+}
 function getProxyAgent(destinationUrl) {
   const hc = new httpClient.HttpClient();
   return hc.getAgent(destinationUrl);
@@ -90031,6 +90052,19 @@ function getProxyFetch(destinationUrl) {
 }
 function getApiBaseUrl() {
   return process.env["GITHUB_API_URL"] || "https://api.github.com";
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+  var _a3;
+  const orchId = (_a3 = process.env["ACTIONS_ORCHESTRATION_ID"]) === null || _a3 === void 0 ? void 0 : _a3.trim();
+  if (orchId) {
+    const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
+    const tag = `actions_orchestration_id/${sanitizedId}`;
+    if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+      return baseUserAgent;
+    const ua = baseUserAgent ? `${baseUserAgent} ` : "";
+    return `${ua}${tag}`;
+  }
+  return baseUserAgent;
 }
 
 // node_modules/universal-user-agent/index.js
@@ -91044,7 +91078,7 @@ async function fetchWrapper(requestOptions) {
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
   }
-  const log = requestOptions.request?.log || console;
+  const log2 = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
   const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
@@ -91102,7 +91136,7 @@ async function fetchWrapper(requestOptions) {
   if ("deprecation" in responseHeaders) {
     const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
     const deprecationLink = matches && matches.pop();
-    log.warn(
+    log2.warn(
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
@@ -94057,30 +94091,160 @@ var defaults = {
   }
 };
 var GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+function getOctokitOptions(token, options) {
+  const opts = Object.assign({}, options || {});
+  const auth2 = getAuthString(token, opts);
+  if (auth2) {
+    opts.auth = auth2;
+  }
+  const userAgent2 = getUserAgentWithOrchestrationId(opts.userAgent);
+  if (userAgent2) {
+    opts.userAgent = userAgent2;
+  }
+  return opts;
+}
 
 // node_modules/@actions/github/lib/github.js
 var context2 = new Context();
+function getOctokit(token, options, ...additionalPlugins) {
+  const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+  return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+
+// src/report/markdown.ts
+var ZWSP = "&#8203;";
+function escapeText(s) {
+  return s.replace(/([\\`*_[\]#!~])/g, "\\$1").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/\r?\n/g, " ").replace(/@/g, `@${ZWSP}`).replace(/:\/\//g, `:${ZWSP}//`).replace(/\b(www)\./gi, `$1${ZWSP}.`);
+}
+function code(s) {
+  return `<code>${escapeText(s)}</code>`;
+}
+function table(header, rows) {
+  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+// src/report/comment.ts
+var COMMENT_LIMIT = 65536;
+var MARKER_RE = /^<!-- wsgi-perf-gate:([\w.:/-]{1,100}) -->/;
+function commentMarker(key) {
+  if (!/^[\w.:/-]{1,100}$/.test(key)) throw new Error(`comment key ${JSON.stringify(key)} has characters a marker cannot hold`);
+  return `<!-- wsgi-perf-gate:${key} -->`;
+}
+function markerKey(body) {
+  return MARKER_RE.exec(body)?.[1];
+}
+function commentKey(text) {
+  return text.replace(/[^\w.:/-]/g, "_").slice(0, 100) || "default";
+}
+var DETAILS_RE = /^<details>[\s\S]*?^<\/details>\n*/gm;
+var SECTION_RE = /\n(?=#{2,3} )/;
+function renderComment(summary2, opts) {
+  const limit = opts.limit ?? COMMENT_LIMIT;
+  const marker = commentMarker(opts.key);
+  const runLink = opts.runUrl && /^https?:\/\/[^\s()<>]+$/.test(opts.runUrl) ? opts.runUrl : void 0;
+  const footer = [
+    opts.commit ? `for commit ${code(opts.commit.slice(0, 12))}` : void 0,
+    runLink ? `[workflow run](${runLink})` : void 0
+  ].filter(Boolean);
+  const footerLine = `<sub>wsgi-perf-gate${footer.length ? ` \xB7 ${footer.join(" \xB7 ")}` : ""}</sub>`;
+  const assemble = (text, note2) => [marker, text.trimEnd(), "", ...note2 ? [note2, ""] : [], footerLine].join("\n") + "\n";
+  const whereFull = `The full report is in the job summary${runLink ? ` of the [workflow run](${runLink})` : ""} and in the results file (\`results-file\` output).`;
+  const shortened = (what) => `> [!NOTE]
+> Shortened to fit GitHub's limit of ${limit.toLocaleString("en-US")} characters for a comment: ${what}. ${whereFull}`;
+  const full = assemble(summary2);
+  if (full.length <= limit) return full;
+  const folded = summary2.replace(DETAILS_RE, "").replace(/\n{3,}/g, "\n\n");
+  const note1 = shortened("the folded details were left out");
+  if (assemble(folded, note1).length <= limit) return assemble(folded, note1);
+  const [head = "", ...sections] = folded.split(SECTION_RE);
+  for (let keep = sections.length - 1; keep >= 0; keep--) {
+    const note2 = shortened(`the folded details and the last ${sections.length - keep} of ${sections.length} sections were left out`);
+    const text = [head, ...sections.slice(0, keep)].join("\n");
+    if (assemble(text, note2).length <= limit) return assemble(text, note2);
+  }
+  const note = shortened("the report was cut here");
+  const room = limit - assemble("", note).length - 1;
+  const cut = head.slice(0, Math.max(0, room));
+  return assemble(cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))), note);
+}
 
 // src/github.ts
 function readRunContext() {
   const ctx = context2;
   const payload = ctx.payload;
+  const pr = payload.pull_request;
+  const repository = process.env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? "";
+  const headRepo = pr?.head?.repo?.full_name;
   return {
     eventName: ctx.eventName,
     sha: ctx.sha,
     ref: ctx.ref,
     defaultBranch: payload.repository?.default_branch,
-    pullRequestNumber: payload.pull_request?.number,
-    baseSha: payload.pull_request?.base?.sha
+    pullRequestNumber: pr?.number,
+    baseSha: pr?.base?.sha,
+    headSha: pr?.head?.sha,
+    // A deleted fork has no head repo: it is a fork all the same.
+    fromFork: pr ? headRepo !== (pr.base?.repo?.full_name ?? repository) : void 0,
+    repository,
+    runUrl: ctx.runId && repository ? `${ctx.serverUrl}/${repository}/actions/runs/${ctx.runId}` : void 0,
+    job: ctx.job || ""
   };
 }
 function shouldRecord(mode, ctx) {
   if (mode !== "auto") return mode === "true";
   return ctx.eventName === "push" && !!ctx.defaultBranch && ctx.ref === `refs/heads/${ctx.defaultBranch}`;
 }
+function readWorkflowRun() {
+  const run3 = context2.payload.workflow_run;
+  if (context2.eventName !== "workflow_run" || !run3) return void 0;
+  const prs = Array.isArray(run3.pull_requests) ? run3.pull_requests : [];
+  return {
+    event: String(run3.event ?? ""),
+    headSha: String(run3.head_sha ?? ""),
+    headRepository: run3.head_repository?.full_name,
+    pullRequests: prs.filter((p) => typeof p.number === "number").map((p) => ({ number: p.number, headSha: typeof p.head?.sha === "string" ? p.head.sha : void 0 }))
+  };
+}
+function gitHubClient(token) {
+  return getOctokit(token);
+}
+function splitRepository(repository) {
+  const [owner = "", repo = ""] = repository.split("/");
+  return { owner, repo };
+}
+function httpStatus(err) {
+  const status = err?.status;
+  return typeof status === "number" ? status : void 0;
+}
+function isReadOnlyTokenError(err) {
+  return httpStatus(err) === 403 && /not accessible by integration|permission|forbidden/i.test(String(err.message));
+}
+async function upsertComment(client, repository, issue3, key, body, opts = {}) {
+  const repo = splitRepository(repository);
+  let existing;
+  for await (const page of client.paginate.iterator(client.rest.issues.listComments, { ...repo, issue_number: issue3, per_page: 100 })) {
+    existing = page.data.find((c) => markerKey(c.body ?? "") === key);
+    if (existing) break;
+  }
+  if (existing) {
+    const { data: data2 } = await client.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
+    return { url: data2.html_url, id: data2.id, created: false };
+  }
+  if (opts.create === false) return void 0;
+  const { data } = await client.rest.issues.createComment({ ...repo, issue_number: issue3, body });
+  return { url: data.html_url, id: data.id, created: true };
+}
+async function readPullRequest(client, repository, number4) {
+  const { data } = await client.rest.pulls.get({ ...splitRepository(repository), pull_number: number4 });
+  return { number: data.number, state: data.state, headSha: data.head.sha, headRepository: data.head.repo?.full_name };
+}
+async function openPullRequestsWithHead(client, repository, sha) {
+  const pulls = await client.paginate(client.rest.repos.listPullRequestsAssociatedWithCommit, { ...splitRepository(repository), commit_sha: sha, per_page: 100 });
+  return pulls.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
+}
 
 // src/outputs.ts
-function gateOutputs(result, resultsFile) {
+function gateOutputs(result, resultsFile, comment = {}) {
   const first = result.comparison.scenarios[0];
   const metric = (name) => first?.metrics.find((m) => m.metric === name);
   const num = (v, digits) => v === void 0 || !Number.isFinite(v) ? "" : v.toFixed(digits);
@@ -94091,8 +94255,8 @@ function gateOutputs(result, resultsFile) {
     "p99-ms": num(metric("p99")?.candidate, 3),
     "rps-change-pct": num(metric("rps")?.changePct, 2),
     "p99-change-pct": num(metric("p99")?.changePct, 2),
-    // PR comments arrive in a later version; the output exists so workflows can already use it.
-    "comment-url": ""
+    "comment-url": comment.url ?? "",
+    "comment-file": comment.savedFile ?? ""
   };
 }
 function failureMessage(result) {
@@ -95997,7 +96161,7 @@ function summarizeSamples(samples, target) {
 // src/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
 var BASE_TARGET = "base";
-function prepareBase(config2, baseRef, log) {
+function prepareBase(config2, baseRef, log2) {
   if (!baseRef) return { fallback: "compare-to: base needs a pull request (or `base-ref`) to know the base commit" };
   const head = config2.targets[0];
   let checkout;
@@ -96007,10 +96171,10 @@ function prepareBase(config2, baseRef, log) {
     return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
   }
   const workingDirectory = path5.join(checkout.dir, path5.relative(checkout.repoRoot, head.workingDirectory));
-  log.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
+  log2.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
   try {
     if (config2.baseSetup) {
-      log.info(`Running base-setup in the base checkout: ${config2.baseSetup}`);
+      log2.info(`Running base-setup in the base checkout: ${config2.baseSetup}`);
       runBaseSetup(config2.baseSetup, workingDirectory);
     }
   } catch (err) {
@@ -96050,7 +96214,7 @@ function realEdges(hooks) {
 }
 async function runGate(config2, opts) {
   const stored = config2.baselineFile ? readBaselineFile(config2.baselineFile) : void 0;
-  const log = opts.hooks.log;
+  const log2 = opts.hooks.log;
   const head = config2.targets[0];
   let branch;
   let branchProblem;
@@ -96059,15 +96223,15 @@ async function runGate(config2, opts) {
       branch = opts.history.prepare({ target: head, config: config2, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config2.baseRef });
     } catch (err) {
       branchProblem = `history on the data branch ${opts.history.branch} could not be read: ${errorMessage(err)}`;
-      log.warning(branchProblem);
+      log2.warning(branchProblem);
     }
   }
   const storedSomewhere = !!config2.baselineFile || !!branch?.baseline.record;
-  let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log) : void 0;
+  let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log2) : void 0;
   let fallback = paired && "fallback" in paired ? paired.fallback : void 0;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const measure = (targets, runSeed = seed) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement) => {
-    if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
+  const measure = (targets, runSeed = seed) => withGeneratorPlacement(config2.cpuPlacement, log2.warning, async (placement) => {
+    if (placement) log2.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
     const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
     const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(runSeed));
     return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds }, edges), placement };
@@ -96090,7 +96254,7 @@ async function runGate(config2, opts) {
     }
     const { samples, placement } = measured;
     if (fallback) {
-      const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log.info : log.warning;
+      const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log2.info : log2.warning;
       say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
     }
     const pairedBase = paired && "checkout" in paired ? paired : void 0;
@@ -96123,10 +96287,10 @@ async function runGate(config2, opts) {
     let comparison = judge(samples);
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
-      log.info("A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).");
+      log2.info("A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).");
       confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
       comparison = confirmComparison(comparison, judge(confirmationSamples));
-      log.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
+      log2.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
     }
     const result = {
       schemaVersion: SCHEMA_VERSION,
@@ -96154,17 +96318,17 @@ async function runGate(config2, opts) {
     }
     if (opts.record && config2.baselineFile) {
       appendRun(config2.baselineFile, stored, result);
-      log.info(`Recorded this run in ${config2.baselineFile}`);
+      log2.info(`Recorded this run in ${config2.baselineFile}`);
     } else if (opts.record && branch) {
       const outcome = await branch.record(result);
       if (outcome.status === "recorded") {
         result.history.recordedAs = outcome.path;
-        log.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ""}).`);
+        log2.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ""}).`);
       } else {
-        log.warning(outcome.message);
+        log2.warning(outcome.message);
       }
     } else if (opts.record && branchProblem) {
-      log.warning(`This run was not recorded: ${branchProblem}.`);
+      log2.warning(`This run was not recorded: ${branchProblem}.`);
     }
     return result;
   } finally {
@@ -96172,15 +96336,194 @@ async function runGate(config2, opts) {
   }
 }
 
-// src/report/markdown.ts
-function escapeText(s) {
-  return s.replace(/([\\`*_[\]#!~])/g, "\\$1").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/\r?\n/g, " ");
+// src/savedComment.ts
+import { existsSync as existsSync4, mkdirSync as mkdirSync2, readdirSync, readFileSync as readFileSync4, statSync, writeFileSync as writeFileSync2 } from "node:fs";
+import path6 from "node:path";
+var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
+var SAVED_COMMENT_NAME = "comment.json";
+var savedCommentSchema = external_exports.object({
+  format: external_exports.literal(SAVED_COMMENT_FORMAT),
+  version: external_exports.literal(1),
+  repository: external_exports.string().regex(/^[\w.-]+\/[\w.-]+$/),
+  pullRequest: external_exports.number().int().positive(),
+  headSha: external_exports.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/),
+  key: external_exports.string().regex(/^[\w.:/-]{1,100}$/),
+  body: external_exports.string().max(COMMENT_LIMIT),
+  /** Whether the pull request run posted it itself (its token could write). */
+  posted: external_exports.boolean()
+}).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
+function writeSavedComment(file2, comment) {
+  mkdirSync2(path6.dirname(file2), { recursive: true });
+  const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
+  writeFileSync2(file2, JSON.stringify(saved, null, 1) + "\n");
 }
-function code(s) {
-  return `<code>${escapeText(s)}</code>`;
+function readSavedComments(fileOrDir) {
+  const where = `Input \`comment-file\` is ${JSON.stringify(fileOrDir)}`;
+  if (!existsSync4(fileOrDir)) {
+    throw new ConfigError(`${where}: no such file or directory: expected the ${SAVED_COMMENT_NAME} that the pull request run saved (download its artifact first).`);
+  }
+  if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
+  const files = readdirSync(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
+  if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
+  return files.map((f) => readOne(path6.join(fileOrDir, f), where));
 }
-function table(header, rows) {
-  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+function readOne(file2, where) {
+  if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
+  let data;
+  try {
+    data = JSON.parse(readFileSync4(file2, "utf8"));
+  } catch {
+    throw new ConfigError(`${where}: ${file2} is not valid JSON: expected a comment saved by wsgi-perf-gate.`);
+  }
+  const parsed = savedCommentSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new ConfigError(`${where}: ${file2} is not a comment saved by wsgi-perf-gate (${problems}).`);
+  }
+  return { file: file2, comment: parsed.data };
+}
+
+// src/prComment.ts
+var GitHubError = class extends GateError {
+};
+function gateCommentKey(job, commentId) {
+  return commentKey([job || "gate", commentId].filter(Boolean).join(":"));
+}
+async function publishComment(args) {
+  const { settings, ctx, log: log2 } = args;
+  if (settings.comment === "never") return { skipped: "comment: never" };
+  if (args.updateOnly) {
+    if (ctx.pullRequestNumber === void 0 || !args.token) return { skipped: "nothing to update" };
+    const key2 = gateCommentKey(ctx.job, settings.commentId);
+    const body2 = renderComment(args.summary, { key: key2, commit: ctx.headSha ?? ctx.sha, runUrl: ctx.runUrl });
+    return { url: await post((args.client ?? gitHubClient)(args.token), ctx, ctx.pullRequestNumber, key2, body2, settings, log2, false) };
+  }
+  const pr = ctx.pullRequestNumber;
+  if (pr === void 0 && settings.comment !== "always") return { skipped: `not a pull request (${ctx.eventName})` };
+  const key = gateCommentKey(ctx.job, settings.commentId);
+  const commit = ctx.headSha ?? ctx.sha;
+  const body = renderComment(args.summary, { key, commit, runUrl: ctx.runUrl });
+  if (!args.token) {
+    log2.warning("No PR comment: `github-token` is empty. The report is in the job summary.");
+    return pr === void 0 ? { skipped: "no token" } : save(settings, ctx, pr, key, body, void 0, log2);
+  }
+  const client = (args.client ?? gitHubClient)(args.token);
+  if (pr === void 0) {
+    let prs;
+    try {
+      prs = await openPullRequestsWithHead(client, ctx.repository, commit);
+    } catch (err) {
+      log2.warning(`No PR comment: the pull requests of commit ${commit} could not be listed: ${errorMessage(err)}.`);
+      return { skipped: "lookup failed" };
+    }
+    if (!prs.length) {
+      log2.info(`No PR comment: no open pull request has commit ${commit.slice(0, 12)} as its head (the report is in the job summary).`);
+      return { skipped: "no open pull request" };
+    }
+    let url3;
+    for (const n of prs) {
+      const posted = await post(client, ctx, n, key, body, settings, log2);
+      url3 ??= posted;
+    }
+    return { url: url3 };
+  }
+  const url2 = await post(client, ctx, pr, key, body, settings, log2);
+  return save(settings, ctx, pr, key, body, url2, log2);
+}
+async function post(client, ctx, pr, key, body, settings, log2, create = true) {
+  try {
+    const posted = await upsertComment(client, ctx.repository, pr, key, body, { create });
+    if (!posted) return void 0;
+    log2.info(`${posted.created ? "Posted" : "Updated"} the PR comment on #${pr}: ${posted.url}`);
+    return posted.url;
+  } catch (err) {
+    if (isReadOnlyTokenError(err)) {
+      log2.warning(
+        `No PR comment: the token may not write to pull request #${pr} (${errorMessage(err)})${ctx.fromFork ? ": a pull request from a fork gets a read-only token" : ": grant `permissions: pull-requests: write`"}. The report is in the job summary, and the comment is saved in ${settings.commentFile} for a workflow_run companion workflow (upload it as an artifact; see "Pull requests from forks" in the README).`
+      );
+    } else {
+      log2.warning(`No PR comment: GitHub answered ${httpStatus(err) ?? "with an error"}: ${errorMessage(err)}. The report is in the job summary.`);
+    }
+    return void 0;
+  }
+}
+function save(settings, ctx, pr, key, body, url2, log2) {
+  try {
+    writeSavedComment(settings.commentFile, { repository: ctx.repository, pullRequest: pr, headSha: ctx.headSha ?? ctx.sha, key, body, posted: url2 !== void 0 });
+  } catch (err) {
+    log2.warning(`The PR comment could not be saved in ${settings.commentFile}: ${errorMessage(err)}`);
+    return { url: url2 };
+  }
+  return { url: url2, savedFile: settings.commentFile };
+}
+async function postSavedComment(args) {
+  const { run: run3, log: log2 } = args;
+  if (!run3) {
+    throw new ConfigError(
+      `Input \`mode\` is "post-comment": expected a workflow triggered by \`workflow_run\` (the companion of the pull request workflow), but this run's event is "${args.eventName}".`
+    );
+  }
+  if (run3.event !== "pull_request" && run3.event !== "pull_request_target") {
+    log2.info(`The workflow run was started by a ${run3.event || "non-pull-request"} event, not a pull request: there is no PR comment to post.`);
+    return {};
+  }
+  const saved = readSavedComments(args.settings.commentFile);
+  for (const { file: file2, comment } of saved) {
+    if (comment.repository !== args.repository) {
+      throw new ConfigError(`The saved comment in ${file2} is for ${comment.repository}, not ${args.repository}: refusing to post it.`);
+    }
+    if (comment.headSha !== run3.headSha) {
+      throw new ConfigError(
+        `The saved comment in ${file2} is for commit ${comment.headSha}, but the workflow run is for ${run3.headSha}: refusing to post it (download the artifacts of this very run: \`run-id: \${{ github.event.workflow_run.id }}\`).`
+      );
+    }
+  }
+  const toPost = saved.filter(({ comment }) => !comment.posted);
+  if (!toPost.length) {
+    log2.info("The pull request run posted its comment itself (its token could write): nothing to do.");
+    return {};
+  }
+  if (!args.token) throw new ConfigError("Input `github-token` is empty: expected a token with `pull-requests: write` to post the comment.");
+  const client = (args.client ?? gitHubClient)(args.token);
+  let url2;
+  let current = toPost[0].comment;
+  try {
+    for (const { comment } of toPost) {
+      current = comment;
+      await checkPullRequest(client, args.repository, run3, comment.pullRequest, log2);
+    }
+    for (const { comment } of toPost) {
+      current = comment;
+      const posted = await upsertComment(client, args.repository, comment.pullRequest, comment.key, comment.body);
+      log2.info(`${posted.created ? "Posted" : "Updated"} the PR comment on #${comment.pullRequest}: ${posted.url}`);
+      url2 ??= posted.url;
+    }
+    return { url: url2 };
+  } catch (err) {
+    if (err instanceof GateError) throw err;
+    const hint = httpStatus(err) === 403 ? " The companion workflow needs `permissions: pull-requests: write`." : "";
+    throw new GitHubError(`Could not post the saved comment on pull request #${current.pullRequest}: ${errorMessage(err)}.${hint}`);
+  }
+}
+async function checkPullRequest(client, repository, run3, number4, log2) {
+  const listed = run3.pullRequests.find((p) => p.number === number4);
+  if (listed && (listed.headSha === void 0 || listed.headSha === run3.headSha)) return;
+  const pr = await readPullRequest(client, repository, number4);
+  if (pr.headSha !== run3.headSha) {
+    throw new ConfigError(`The saved comment names pull request #${number4}, whose head is ${pr.headSha}, not the workflow run's ${run3.headSha}: refusing to post it.`);
+  }
+  if (pr.state !== "open") log2.info(`Pull request #${pr.number} is ${pr.state}; posting anyway.`);
+}
+
+// src/report/errorSummary.ts
+function escapeHtml(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+function renderErrorSummary(message, opts = {}) {
+  const title = opts.gateName ? `wsgi-perf-gate (${escapeText(opts.gateName)})` : "wsgi-perf-gate";
+  const shown = message.length > 8e3 ? `${message.slice(0, 8e3)}
+\u2026 (cut: the step log has the rest)` : message;
+  return [`## ${title}: \u{1F4A5} could not measure`, "", "No verdict: the gate stopped before it had results.", "", `<pre>${escapeHtml(shown)}</pre>`, ""].join("\n");
 }
 
 // src/report/trend.ts
@@ -96317,10 +96660,11 @@ function metricRow(m) {
   const label2 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
   return [label2, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
 }
-function renderSummary(result) {
+function renderSummary(result, opts = {}) {
   const { comparison, settings } = result;
   const conf = `${Math.round(result.settings.confidence * 1e3) / 10}%`;
-  const out = [`## wsgi-perf-gate: ${VERDICT_BADGE[result.verdict]}`, ""];
+  const title = opts.gateName ? `wsgi-perf-gate (${escapeText(opts.gateName)})` : "wsgi-perf-gate";
+  const out = [`## ${title}: ${VERDICT_BADGE[result.verdict]}`, ""];
   const regressions = comparison.scenarios.flatMap(
     (s) => s.metrics.filter((m) => m.gating && m.verdict === "regressed").map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`)
   );
@@ -96390,8 +96734,8 @@ var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path9, record: record2 }) => ({
-    path: path9,
+  const runs = records.map(({ path: path10, record: record2 }) => ({
+    path: path10,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
@@ -96468,7 +96812,7 @@ function trendRecords(input2, max2) {
 }
 
 // src/report/dashboard.ts
-function escapeHtml(s) {
+function escapeHtml2(s) {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 function scriptJson(value) {
@@ -96549,7 +96893,7 @@ function renderDashboard(index, title = "wsgi-perf-gate history") {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${escapeHtml(title)}</title>
+<title>${escapeHtml2(title)}</title>
 <style>
 body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }
 .chart { display: block; margin: 4px 0 16px; }
@@ -96558,7 +96902,7 @@ body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }
 </style>
 </head>
 <body>
-<h1>${escapeHtml(title)}</h1>
+<h1>${escapeHtml2(title)}</h1>
 <p>${index.runs.length} recorded run(s). Median requests/s and p99 latency per run; runs on different runners or with different scenario definitions are charted apart, never together.</p>
 <div id="charts"></div>
 <script type="application/json" id="perf-data">${scriptJson(index)}</script>
@@ -96688,7 +97032,7 @@ function unreadableFiles(git2, snapshot) {
   return { problems, records };
 }
 async function recordRun(opts, record2) {
-  const { git: git2, branch, log } = opts;
+  const { git: git2, branch, log: log2 } = opts;
   const maxAttempts = opts.maxAttempts ?? 8;
   const deadline = Date.now() + (opts.maxSeconds ?? 120) * 1e3;
   const sleep3 = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
@@ -96727,7 +97071,7 @@ async function recordRun(opts, record2) {
     );
     const pushed = git2.push(commit, branch);
     if (pushed.ok) {
-      if (remove.length) log.info(`Retention: removed ${remove.length} old run(s) from ${branch} (history-keep-runs: ${opts.keepRuns} per runner).`);
+      if (remove.length) log2.info(`Retention: removed ${remove.length} old run(s) from ${branch} (history-keep-runs: ${opts.keepRuns} per runner).`);
       return { status: "recorded", path: newPath, commit, attempts: attempt };
     }
     if (!pushed.race) {
@@ -96736,7 +97080,7 @@ async function recordRun(opts, record2) {
     lastRejection = pushed.message;
     const wait = backoffMs(attempt, random);
     if (attempt === maxAttempts || Date.now() + wait > deadline) break;
-    log.info(`Another run updated ${branch} first (attempt ${attempt}); rebuilding on its new tip in ${wait} ms.`);
+    log2.info(`Another run updated ${branch} first (attempt ${attempt}); rebuilding on its new tip in ${wait} ms.`);
     await sleep3(wait);
   }
   return { status: "failed", message: `Could not record on ${branch}: other runs kept updating it first (${lastRejection}); gave up after ${Math.min(attempt, maxAttempts)} attempt(s).` };
@@ -96746,7 +97090,7 @@ async function recordRun(opts, record2) {
 import { execFileSync as execFileSync3 } from "node:child_process";
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync2 } from "node:fs";
 import os9 from "node:os";
-import path6 from "node:path";
+import path7 from "node:path";
 var BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "github-actions[bot]",
   GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
@@ -96828,8 +97172,8 @@ function realGit(repoDir, remote = "origin") {
       }
     },
     commitTree(parent, add, remove, message) {
-      const dir = mkdtempSync3(path6.join(os9.tmpdir(), "perf-gate-index-"));
-      const env = { GIT_INDEX_FILE: path6.join(dir, "index") };
+      const dir = mkdtempSync3(path7.join(os9.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path7.join(dir, "index") };
       try {
         run3(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
         const lines = [
@@ -96883,7 +97227,7 @@ ${stderrOf(err)}`.trim();
 // src/store/targetVersions.ts
 import { execFileSync as execFileSync4 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
-import path7 from "node:path";
+import path8 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
 var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
@@ -96901,9 +97245,9 @@ function firstLine(s) {
   return line ? line.slice(0, 120) : void 0;
 }
 function which2(name, env, cwd) {
-  if (name.includes("/")) return path7.resolve(cwd, name);
-  for (const dir of (env.PATH ?? "").split(path7.delimiter).filter(Boolean)) {
-    const full = path7.join(dir, name);
+  if (name.includes("/")) return path8.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path8.delimiter).filter(Boolean)) {
+    const full = path8.join(dir, name);
     try {
       accessSync(full, constants3.X_OK);
       return full;
@@ -96920,8 +97264,8 @@ function shebangPython(file2) {
     closeSync3(fd);
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
     if (!m) return void 0;
-    const words = path7.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
-    return /python/.test(path7.basename(words[0])) ? words : void 0;
+    const words = path8.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path8.basename(words[0])) ? words : void 0;
   } catch {
     return void 0;
   }
@@ -96938,14 +97282,14 @@ function probeTargetVersions(target) {
   const program = words[0];
   if (!program) return { python: "unknown", server: "unknown" };
   const resolved = which2(program, env, cwd);
-  if (/^python[\d.]*$/.test(path7.basename(program))) {
+  if (/^python[\d.]*$/.test(path8.basename(program))) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
     const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const name = path7.basename(program);
+  const name = path8.basename(program);
   const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
@@ -96993,23 +97337,24 @@ function processStartTime(pid) {
 }
 
 // src/main.ts
+var log = { info: (m) => info(m), warning: (m) => warning(m) };
+var commentSettings;
 async function run2() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const runnerTemp = process.env.RUNNER_TEMP || os10.tmpdir();
+  commentSettings = readCommentSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
+  if (commentSettings.mode === "post-comment") return postComment(commentSettings);
   const config2 = readConfig({
     getInput: (name) => getInput(name),
-    readFile: (file2) => existsSync4(file2) ? readFileSync4(file2, "utf8") : void 0,
+    readFile: (file2) => existsSync5(file2) ? readFileSync5(file2, "utf8") : void 0,
     workspace,
     cores: os10.availableParallelism()
   });
   const ctx = readRunContext();
   const record2 = shouldRecord(config2.record, ctx);
-  if (config2.comment !== "never" && ctx.pullRequestNumber !== void 0) {
-    info("PR comments are not posted by this version yet; the report is in the job summary.");
-  }
-  const outDir = path8.join(process.env.RUNNER_TEMP || os10.tmpdir(), "wsgi-perf-gate");
-  mkdirSync2(outDir, { recursive: true });
+  const outDir = path9.join(runnerTemp, "wsgi-perf-gate");
+  mkdirSync3(outDir, { recursive: true });
   const servers = [];
-  const log = { info: (m) => info(m), warning: (m) => warning(m) };
   const result = await runGate(config2, {
     record: record2,
     meta: { commit: ctx.sha || void 0, ref: ctx.ref || void 0, eventName: ctx.eventName || void 0 },
@@ -97025,15 +97370,42 @@ async function run2() {
     }
   });
   saveState("servers", "[]");
-  const resultsFile = path8.join(outDir, "results.json");
-  writeFileSync2(resultsFile, JSON.stringify(result, null, 1) + "\n");
-  for (const [name, value] of Object.entries(gateOutputs(result, resultsFile))) setOutput(name, value);
-  const markdown = renderSummary(result);
+  const resultsFile = path9.join(outDir, "results.json");
+  writeFileSync3(resultsFile, JSON.stringify(result, null, 1) + "\n");
+  const markdown = renderSummary(result, { gateName: commentSettings.commentId });
   await summary.addRaw(markdown).write();
   info(markdown);
+  const comment = await publishComment({ settings: commentSettings, ctx, summary: markdown, token: getInput("github-token"), log });
+  for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) setOutput(name, value);
   if (result.verdict === "regressed") {
     if (config2.failOnRegression) setFailed(failureMessage(result));
     else warning(`${failureMessage(result)} (fail-on-regression is false)`);
   }
 }
-run2().catch((err) => setFailed(errorMessage(err)));
+async function postComment(settings) {
+  const ctx = readRunContext();
+  const posted = await postSavedComment({
+    settings,
+    repository: ctx.repository,
+    eventName: ctx.eventName,
+    run: readWorkflowRun(),
+    token: getInput("github-token"),
+    log
+  });
+  setOutput("comment-url", posted.url ?? "");
+}
+async function reportFailure(err) {
+  if (!commentSettings || commentSettings.mode !== "gate") return;
+  const markdown = renderErrorSummary(errorMessage(err), { gateName: commentSettings.commentId });
+  await summary.addRaw(markdown).write();
+  const comment = await publishComment({ settings: commentSettings, ctx: readRunContext(), summary: markdown, token: getInput("github-token"), log, updateOnly: true });
+  if (comment.url) setOutput("comment-url", comment.url);
+}
+run2().catch(async (err) => {
+  try {
+    await reportFailure(err);
+  } catch (reportErr) {
+    warning(`The failure could not be reported in the job summary or PR comment: ${errorMessage(reportErr)}`);
+  }
+  setFailed(errorMessage(err));
+});

@@ -3,7 +3,8 @@
 # GitHub runner would, on the bundled Flask example under gunicorn, twice:
 #   1. a push to the default branch, which records the baseline;
 #   2. a pull request with the same code, compared with that baseline.
-# Then prints the pull request's job summary. The endpoint sleeps 40 ms per request, which
+# Then prints the pull request's job summary (the PR comment is the same Markdown; the demo
+# has no GitHub to post it to, so `comment: never`). The endpoint sleeps 40 ms per request, which
 # keeps a short demo's numbers steady; set EXAMPLE_DELAY_MS=20 (20 ms more per request in the
 # pull request run) to see a regression, or DEMO_PATH=/json for a CPU-bound endpoint.
 set -euo pipefail
@@ -34,7 +35,7 @@ run_step() { # $1 = event name, $2 = extra env for the server
     INPUT_DURATION-SECONDS="${DEMO_DURATION_SECONDS:-2}" INPUT_ROUNDS="${DEMO_ROUNDS:-8}" INPUT_WARMUP-SECONDS=1 \
     INPUT_CONNECTIONS=4 \
     INPUT_BASELINE-FILE="$work/baseline.json" \
-    INPUT_GITHUB-TOKEN=demo \
+    INPUT_GITHUB-TOKEN=demo INPUT_COMMENT=never \
     ${2:+EXAMPLE_DELAY_MS=$2} \
     node "$root/dist/main.js" | sed "s/^/[$event] /" >&2
 }

@@ -349,3 +349,40 @@ function assertUnique(kind: string, names: string[]): void {
     seen.add(n);
   }
 }
+
+export type ActionMode = 'gate' | 'post-comment';
+
+/** The PR comment's inputs, and which mode the action runs in. */
+export interface CommentSettings {
+  /** gate: measure and report; post-comment: post a comment a pull request run saved (workflow_run). */
+  mode: ActionMode;
+  comment: CommentMode;
+  /** Tells several gates of one job (or a matrix) apart: each keeps its own comment. */
+  commentId?: string;
+  /** Where the comment is saved for a workflow_run companion; in post-comment mode, what to post. */
+  commentFile: string;
+}
+
+export interface CommentSources {
+  getInput(name: string): string;
+  workspace: string;
+  /** RUNNER_TEMP: the default comment file lives there. */
+  runnerTemp: string;
+}
+
+export const DEFAULT_COMMENT_FILE = path.join('wsgi-perf-gate', 'comment.json');
+
+/** Read on its own (before readConfig), because post-comment mode needs no server inputs. */
+export function readCommentSettings(src: CommentSources): CommentSettings {
+  const input = (name: string) => src.getInput(name).trim();
+  const mode = input('mode') ? parseChoice('mode', input('mode'), ['gate', 'post-comment'] as const) : 'gate';
+  const comment = input('comment') ? parseChoice('comment', input('comment'), ['auto', 'always', 'never'] as const) : DEFAULTS.comment;
+  const commentId = input('comment-id') || undefined;
+  if (commentId !== undefined && !/^[\w.:/-]{1,64}$/.test(commentId)) {
+    throw invalid('comment-id', commentId, 'up to 64 letters, digits and _ . : / - (e.g. "api" or "${{ matrix.python }}")');
+  }
+  // Several gates in one job each save their own file (comment-ID.json).
+  const defaultFile = commentId ? path.join(path.dirname(DEFAULT_COMMENT_FILE), `comment-${commentId.replace(/[^\w.-]/g, '_')}.json`) : DEFAULT_COMMENT_FILE;
+  const commentFile = input('comment-file') ? path.resolve(src.workspace, input('comment-file')) : path.join(src.runnerTemp, defaultFile);
+  return { mode, comment, commentId, commentFile };
+}

@@ -1,20 +1,32 @@
 // Action entry point: the only place that calls core.setFailed. Reads inputs, runs the gate,
-// writes the results file, job summary and outputs, then fails the step on a regression.
+// writes the results file and job summary, posts the PR comment, sets the outputs, then
+// fails the step on a regression (a regression is a result: it is reported first).
+// With `mode: post-comment` it only posts a comment saved by a pull request run.
 import * as core from '@actions/core';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readConfig } from './config.js';
+import { readCommentSettings, readConfig, type CommentSettings } from './config.js';
 import { errorMessage } from './errors.js';
-import { readRunContext, shouldRecord } from './github.js';
+import { readRunContext, readWorkflowRun, shouldRecord } from './github.js';
 import { failureMessage, gateOutputs } from './outputs.js';
 import { runGate } from './pipeline.js';
+import { postSavedComment, publishComment } from './prComment.js';
+import { renderErrorSummary } from './report/errorSummary.js';
 import { renderSummary } from './report/summary.js';
 import { openBranchHistory } from './store/branchHistory.js';
 import { processStartTime, type SavedServer } from './serverState.js';
 
+const log = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) };
+/** Known once the comment inputs are read: a run that fails after that still reports. */
+let commentSettings: CommentSettings | undefined;
+
 async function run(): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const runnerTemp = process.env.RUNNER_TEMP || os.tmpdir();
+  commentSettings = readCommentSettings({ getInput: (name) => core.getInput(name), workspace, runnerTemp });
+  if (commentSettings.mode === 'post-comment') return postComment(commentSettings);
+
   const config = readConfig({
     getInput: (name) => core.getInput(name),
     readFile: (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined),
@@ -23,14 +35,9 @@ async function run(): Promise<void> {
   });
   const ctx = readRunContext();
   const record = shouldRecord(config.record, ctx);
-  if (config.comment !== 'never' && ctx.pullRequestNumber !== undefined) {
-    core.info('PR comments are not posted by this version yet; the report is in the job summary.');
-  }
-
-  const outDir = path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'wsgi-perf-gate');
+  const outDir = path.join(runnerTemp, 'wsgi-perf-gate');
   mkdirSync(outDir, { recursive: true });
   const servers: SavedServer[] = [];
-  const log = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) };
   const result = await runGate(config, {
     record,
     meta: { commit: ctx.sha || undefined, ref: ctx.ref || undefined, eventName: ctx.eventName || undefined },
@@ -50,10 +57,11 @@ async function run(): Promise<void> {
 
   const resultsFile = path.join(outDir, 'results.json');
   writeFileSync(resultsFile, JSON.stringify(result, null, 1) + '\n');
-  for (const [name, value] of Object.entries(gateOutputs(result, resultsFile))) core.setOutput(name, value);
-  const markdown = renderSummary(result);
+  const markdown = renderSummary(result, { gateName: commentSettings.commentId });
   await core.summary.addRaw(markdown).write();
   core.info(markdown);
+  const comment = await publishComment({ settings: commentSettings, ctx, summary: markdown, token: core.getInput('github-token'), log });
+  for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) core.setOutput(name, value);
 
   if (result.verdict === 'regressed') {
     if (config.failOnRegression) core.setFailed(failureMessage(result));
@@ -61,4 +69,36 @@ async function run(): Promise<void> {
   }
 }
 
-run().catch((err) => core.setFailed(errorMessage(err)));
+async function postComment(settings: CommentSettings): Promise<void> {
+  const ctx = readRunContext();
+  const posted = await postSavedComment({
+    settings,
+    repository: ctx.repository,
+    eventName: ctx.eventName,
+    run: readWorkflowRun(),
+    token: core.getInput('github-token'),
+    log,
+  });
+  core.setOutput('comment-url', posted.url ?? '');
+}
+
+/**
+ * A run that could not measure still writes the job summary, and updates the PR comment if
+ * there is one (it would otherwise show an earlier run's results as if they were current).
+ */
+async function reportFailure(err: unknown): Promise<void> {
+  if (!commentSettings || commentSettings.mode !== 'gate') return;
+  const markdown = renderErrorSummary(errorMessage(err), { gateName: commentSettings.commentId });
+  await core.summary.addRaw(markdown).write();
+  const comment = await publishComment({ settings: commentSettings, ctx: readRunContext(), summary: markdown, token: core.getInput('github-token'), log, updateOnly: true });
+  if (comment.url) core.setOutput('comment-url', comment.url);
+}
+
+run().catch(async (err) => {
+  try {
+    await reportFailure(err);
+  } catch (reportErr) {
+    core.warning(`The failure could not be reported in the job summary or PR comment: ${errorMessage(reportErr)}`);
+  }
+  core.setFailed(errorMessage(err));
+});

@@ -1,7 +1,7 @@
 // Pure: the step outputs of INTERFACE.md, computed from a result.
 import type { RunResult } from './types.js';
 
-export function gateOutputs(result: RunResult, resultsFile: string): Record<string, string> {
+export function gateOutputs(result: RunResult, resultsFile: string, comment: { url?: string; savedFile?: string } = {}): Record<string, string> {
   const first = result.comparison.scenarios[0];
   const metric = (name: string) => first?.metrics.find((m) => m.metric === name);
   const num = (v: number | undefined, digits: number) => (v === undefined || !Number.isFinite(v) ? '' : v.toFixed(digits));
@@ -12,8 +12,8 @@ export function gateOutputs(result: RunResult, resultsFile: string): Record<stri
     'p99-ms': num(metric('p99')?.candidate, 3),
     'rps-change-pct': num(metric('rps')?.changePct, 2),
     'p99-change-pct': num(metric('p99')?.changePct, 2),
-    // PR comments arrive in a later version; the output exists so workflows can already use it.
-    'comment-url': '',
+    'comment-url': comment.url ?? '',
+    'comment-file': comment.savedFile ?? '',
   };
 }
 

@@ -18,7 +18,7 @@ export function newRunnerDirs(): RunnerDirs {
   return { dir, workspace };
 }
 
-export type EventName = 'pull_request' | 'push';
+export type EventName = 'pull_request' | 'push' | 'workflow_run';
 
 const REPO = { id: 1, name: 'shop', full_name: 'acme/shop', default_branch: 'main', owner: { login: 'acme', id: 2, type: 'Organization' } };
 
@@ -72,6 +72,8 @@ export interface ActionOptions {
   sha?: string;
   /** The pull request's base commit in the event payload. */
   baseSha?: string;
+  /** The whole event payload, instead of the one eventPayload() makes (e.g. a fork's PR, a workflow_run). */
+  payload?: Record<string, unknown>;
   /** Saved state handed to a post step as STATE_* variables. */
   state?: Record<string, string>;
   env?: Record<string, string>;
@@ -91,7 +93,7 @@ export function runAction(entry: 'main' | 'post', dirs: RunnerDirs, opts: Action
     temp: path.join(dirs.dir, 'runner-temp'),
   };
   mkdirSync(files.temp, { recursive: true });
-  writeFileSync(files.event, JSON.stringify(eventPayload(eventName, sha, opts.baseSha)));
+  writeFileSync(files.event, JSON.stringify(opts.payload ?? eventPayload(eventName === 'workflow_run' ? 'push' : eventName, sha, opts.baseSha)));
   for (const f of [files.output, files.summary, files.state]) writeFileSync(f, '');
 
   const env: Record<string, string> = {};
@@ -102,7 +104,7 @@ export function runAction(entry: 'main' | 'post', dirs: RunnerDirs, opts: Action
     GITHUB_EVENT_NAME: eventName,
     GITHUB_EVENT_PATH: files.event,
     GITHUB_SHA: sha,
-    GITHUB_REF: eventName === 'push' ? 'refs/heads/main' : 'refs/pull/42/merge',
+    GITHUB_REF: eventName === 'pull_request' ? 'refs/pull/42/merge' : 'refs/heads/main',
     GITHUB_REPOSITORY: 'acme/shop',
     GITHUB_WORKSPACE: dirs.workspace,
     GITHUB_OUTPUT: files.output,

@@ -1,6 +1,14 @@
 // Small helpers for safe Markdown: every user-controlled string goes through escapeText.
 
-/** Shows a string as text in GitHub Markdown and HTML: no links, tags, tables or emphasis. */
+// A zero-width space: it breaks what GitHub recognises in plain text (@mentions, which notify
+// people, and bare URLs and www. names, which it turns into links) without changing what a
+// reader sees.
+const ZWSP = '&#8203;';
+
+/**
+ * Shows a string as text in GitHub Markdown and HTML: no links, tags, tables, emphasis,
+ * mentions or autolinks.
+ */
 export function escapeText(s: string): string {
   return s
     .replace(/([\\`*_[\]#!~])/g, '\\$1')
@@ -8,7 +16,10 @@ export function escapeText(s: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '&#124;')
-    .replace(/\r?\n/g, ' ');
+    .replace(/\r?\n/g, ' ')
+    .replace(/@/g, `@${ZWSP}`)
+    .replace(/:\/\//g, `:${ZWSP}//`)
+    .replace(/\b(www)\./gi, `$1${ZWSP}.`);
 }
 
 /**

@@ -1,4 +1,4 @@
-// Pure renderer: a RunResult -> the Markdown of the job summary (and, later, the PR comment).
+// Pure renderer: a RunResult -> the Markdown of the job summary and of the PR comment.
 // Verdict first, then one table per scenario, then the reasons and settings folded away.
 import { code, escapeText, table } from './markdown.js';
 import type { MetricComparison, MetricName, RunResult, Verdict } from '../types.js';
@@ -99,10 +99,19 @@ function metricRow(m: MetricComparison): string[] {
   return [label, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
 }
 
-export function renderSummary(result: RunResult): string {
+export interface SummaryOptions {
+  /** Names the gate in the heading when a job runs several (the `comment-id` input). */
+  gateName?: string;
+}
+
+// The PR comment (report/comment.ts) is this same Markdown: folded `<details>` blocks are what
+// it drops first when it must be shortened, so extra folded content (charts, settings) belongs
+// in `<details>` blocks of its own, and each scenario starts with a `### ` heading.
+export function renderSummary(result: RunResult, opts: SummaryOptions = {}): string {
   const { comparison, settings } = result;
   const conf = `${Math.round(result.settings.confidence * 1000) / 10}%`;
-  const out: string[] = [`## wsgi-perf-gate: ${VERDICT_BADGE[result.verdict]}`, ''];
+  const title = opts.gateName ? `wsgi-perf-gate (${escapeText(opts.gateName)})` : 'wsgi-perf-gate';
+  const out: string[] = [`## ${title}: ${VERDICT_BADGE[result.verdict]}`, ''];
 
   const regressions = comparison.scenarios.flatMap((s) =>
     s.metrics.filter((m) => m.gating && m.verdict === 'regressed').map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`),

@@ -1,0 +1,27 @@
+// action.yml, the README and the code agree on the public names: every input is documented
+// in the README's table and read by the code; every output is documented and set.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { ROOT } from './helpers/paths.js';
+
+const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const source = ['config.ts', 'main.ts', 'outputs.ts'].map((f) => readFileSync(path.join(ROOT, 'src', f), 'utf8')).join('\n');
+
+describe('public interface', () => {
+  for (const name of Object.keys(action.inputs)) {
+    it(`input ${name} is in the README and read by the code`, () => {
+      assert.match(readme, new RegExp(`^\\| \`${name}\` \\|`, 'm'));
+      assert.ok(source.includes(`'${name}'`), `src does not read ${name}`);
+    });
+  }
+  for (const name of Object.keys(action.outputs)) {
+    it(`output ${name} is in the README and set by the code`, () => {
+      assert.match(readme, new RegExp(`^\\| \`${name}\` \\|`, 'm'));
+      assert.ok(source.includes(`'${name}'`) || source.includes(`${name}:`), `src does not set ${name}`);
+    });
+  }
+});
