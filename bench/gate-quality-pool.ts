@@ -2,20 +2,23 @@
 //
 // A paired gate (compare-to: base) boots base and head and runs R interleaved rounds. To rate
 // a gate design we need many gates per injected change; measuring each one costs its full wall
-// time. Instead, for every level (identical code, calibrated RPS slowdowns, a slow tail) this
-// bench boots base and head `boots` times, each boot running `rounds` interleaved rounds of
-// `seconds` s per side — exactly what one long paired gate measures — in one random order of
-// levels x boots, so a drift of the runner hits every level alike. A gate of R rounds is then
-// R consecutive rounds of one boot (every start offset: the gates overlap, so read the rates
-// with the count of disjoint gates beside them); "with confirmation" also needs the gate at the
-// same offset in the next boot of that level (a fresh boot, as the real confirmation run does)
-// to say regressed.
+// time. Instead, for every level (identical code, calibrated RPS slowdowns, a slow tail) and
+// every trial length, this bench boots base and head `boots` times, each boot running as many
+// interleaved rounds as fill `load` seconds per side (exactly what one long paired gate
+// measures), all boots in one random order, so a drift of the runner hits every level and
+// trial length alike. A gate of G seconds of load per side is then the G/length consecutive
+// rounds of one boot from every start offset (the gates overlap: read the rates with the count
+// of disjoint gates beside them). "With confirmation" also needs the gate at the same offset in
+// the next boot of that level and length (a fresh boot, as the real confirmation run does) to
+// say regressed.
 //
-// The slowdowns are calibrated, then checked: EXAMPLE_SPIN_US burns CPU time per request,
-// sized from the server CPU per request measured in a first A/A boot; the change each level
-// really made is printed as measured over its whole pool.
+// The slowdowns are calibrated, then checked: EXAMPLE_SPIN_US burns CPU time per request; a
+// probe spin's effect on RPS is measured first and 1/RPS taken as linear in the spin (a spin
+// sized from CPU time alone overshoots under gthread: the spinning thread holds the GIL while
+// the others wait on I/O). The change each level really made is printed, measured over its
+// whole pool.
 //
-// Run: node --import tsx bench/gate-quality-pool.ts [boots=4] [rounds per boot=40] [seconds=1] [gate rounds=10,20,30]
+// Run: node --import tsx bench/gate-quality-pool.ts [boots=3] [load s per side per boot=30] [trial lengths=0.5,1] [gate load s=10,20,30]
 // GATE_QUALITY_SAVE=file keeps the pool; GATE_QUALITY_LOAD=file judges a saved pool again.
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,10 +32,11 @@ import type { Config, Sample } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (i: number, fallback: string) => process.argv[i] ?? fallback;
-const boots = Number(arg(2, '4'));
-const rounds = Number(arg(3, '40'));
-const seconds = Number(arg(4, '1'));
-const gateRounds = arg(5, '10,20,30').split(',').map(Number);
+const list = (s: string) => s.split(',').map(Number);
+const boots = Number(arg(2, '3'));
+const loadSeconds = Number(arg(3, '30'));
+const lengths = list(arg(4, '0.5,1'));
+const gateLoads = list(arg(5, '10,20,30'));
 const quiet = { info: () => {}, warning: (m: string) => process.stderr.write(`warning: ${m}\n`) };
 const SERVER = 'server: gunicorn-gthread, app: "app:app", workers: 2';
 const CONFIDENCE = 0.99;
@@ -44,16 +48,18 @@ interface Level {
 }
 interface Boot {
   level: string;
+  /** Trial length in seconds. */
+  length: number;
   samples: Sample[];
-  seconds: number;
+  wallSeconds: number;
 }
 interface Pool {
-  settings: { rounds: number; seconds: number; cpuMsPerRequest: number; probe: string };
+  settings: { loadSeconds: number; cpuMsPerRequest: number; probe: string };
   levels: Level[];
   boots: Boot[];
 }
 
-function pairedConfig(headEnv: Record<string, string>, n: number): Config {
+function pairedConfig(headEnv: Record<string, string>, rounds: number, seconds: number): Config {
   const env = Object.entries(headEnv).map(([k, v]) => `${k}: "${v}"`).join(', ');
   const yaml = `targets:\n  - { name: base, ${SERVER} }\n  - { name: head, ${SERVER}, env: { ${env} } }\n`;
   return readConfig({
@@ -63,7 +69,7 @@ function pairedConfig(headEnv: Record<string, string>, n: number): Config {
         'working-directory': path.join(ROOT, 'examples', 'flask'),
         path: '/json',
         connections: '8',
-        rounds: String(n),
+        rounds: String(rounds),
         'duration-seconds': String(seconds),
         'warmup-seconds': '1',
         'compare-to': 'none',
@@ -75,76 +81,21 @@ function pairedConfig(headEnv: Record<string, string>, n: number): Config {
   });
 }
 
-async function measureBoot(level: Level, n: number): Promise<Boot> {
+async function measureBoot(level: Level, rounds: number, length: number): Promise<Boot> {
   const t0 = Date.now();
-  const result = await runGate(pairedConfig(level.env, n), { record: false, meta: { eventName: 'bench' }, hooks: { log: quiet } });
-  return { level: level.name, samples: result.samples, seconds: (Date.now() - t0) / 1000 };
+  const result = await runGate(pairedConfig(level.env, rounds, length), { record: false, meta: { eventName: 'bench' }, hooks: { log: quiet } });
+  return { level: level.name, length, samples: result.samples, wallSeconds: (Date.now() - t0) / 1000 };
 }
 
-async function measurePool(): Promise<Pool> {
-  // Calibration: a spin sized from the server CPU per request (spin = cpu x (1/(1-d) - 1))
-  // overshoots under gthread (a spinning thread holds the GIL while the others wait on I/O),
-  // so the slowdown of a probe spin is measured, and 1/RPS taken as linear in the spin.
-  const aa: Level = { name: 'A/A (identical)', env: {}, metric: 'rps' };
-  const first = await measureBoot(aa, 5);
-  const cpuMs = median(first.samples.filter((s) => s.server).map((s) => (s.server!.cpuSeconds * 1000) / s.requests));
-  const probeUs = Math.round(cpuMs * 1000 * (1 / 0.75 - 1));
-  const probe = await measureBoot({ name: 'probe', env: { EXAMPLE_SPIN_US: String(probeUs) }, metric: 'rps' }, 10);
-  const probeRatio = 1 + poolChangePct([probe], 'rps').pct / 100;
-  const costPerUs = (1 / probeRatio - 1) / probeUs; // relative cost a microsecond of spin adds
-  const spinFor = (d: number) => ((1 / (1 - d / 100) - 1) / costPerUs).toFixed(0);
-  const levels: Level[] = [
-    aa,
-    ...[5, 10, 25].map((d) => ({ name: `RPS -${d}% (spin ${spinFor(d)} us)`, env: { EXAMPLE_SPIN_US: spinFor(d) }, metric: 'rps' as const })),
-    { name: 'tail: 1% of requests +20 ms', env: { EXAMPLE_TAIL_PCT: '1', EXAMPLE_TAIL_MS: '20' }, metric: 'p99' },
-  ];
-  process.stderr.write(`calibration: a ${probeUs} us spin changed RPS by ${((probeRatio - 1) * 100).toFixed(1)}%\n`);
-  process.stderr.write(`server CPU per request ${cpuMs.toFixed(3)} ms; levels: ${levels.map((l) => l.name).join('; ')}\n`);
-  const order = levels.flatMap((l) => Array.from({ length: boots }, () => l));
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  const measured: Boot[] = [];
-  for (const [i, level] of order.entries()) {
-    measured.push(await measureBoot(level, rounds));
-    process.stderr.write(`boot ${i + 1}/${order.length} (${level.name}) done in ${measured.at(-1)!.seconds.toFixed(0)} s\n`);
-  }
-  return { settings: { rounds, seconds, cpuMsPerRequest: cpuMs, probe: `${probeUs} us spin: ${((probeRatio - 1) * 100).toFixed(1)}% RPS` }, levels, boots: measured };
-}
-
-const pool: Pool = process.env.GATE_QUALITY_LOAD ? JSON.parse(readFileSync(process.env.GATE_QUALITY_LOAD, 'utf8')) : await measurePool();
-if (process.env.GATE_QUALITY_SAVE && !process.env.GATE_QUALITY_LOAD) writeFileSync(process.env.GATE_QUALITY_SAVE, JSON.stringify(pool));
-
-const scenarios = pairedConfig({}, 1).scenarios;
-const inRounds = (samples: Sample[], from: number, to: number) => samples.filter((s) => s.round >= from && s.round < to);
-
-/** The paired gate's verdict on rounds [from, to) of one boot, for one metric. */
-function judge(boot: Boot, from: number, to: number, metric: 'rps' | 'p99' | undefined) {
-  const samples = inRounds(boot.samples, from, to);
-  const c = compare({
-    scenarios,
-    target: 'head',
-    candidate: samples,
-    baseline: samples.filter((s) => s.target === 'base').map((s) => ({ ...s, target: 'head' })),
-    paired: true,
-    baselineExpected: true,
-    confidence: CONFIDENCE,
-  });
-  const m = c.scenarios[0]!.metrics.find((x) => x.metric === metric);
-  // Identical code: any gating metric that regresses is a false alarm. An injected change: the
-  // metric it was injected into must be the one that regresses.
-  return { regressed: metric === undefined ? c.verdict === 'regressed' : m!.verdict === 'regressed' };
-}
-
-/** Per-round log ratio head/base of a metric, over a whole boot. */
 type PoolMetric = 'rps' | 'p99' | 'cpuPerRequest';
 const VALUE: Record<PoolMetric, (s: Sample) => number> = {
   rps: (s) => s.rps,
   p99: (s) => s.latencyUs.p99,
   cpuPerRequest: (s) => (s.server && s.requests ? s.server.cpuSeconds / s.requests : NaN),
 };
-function poolChangePct(bootsOfLevel: Boot[], metric: PoolMetric): { pct: number; sdPct: number; pairs: number } {
+
+/** Head/base change of a metric over whole boots (paired by round), and the spread of one round's log ratio. */
+function poolChange(bootsOfLevel: Boot[], metric: PoolMetric): { pct: number; sdPct: number; pairs: number } {
   const value = VALUE[metric];
   const ratios: number[] = [];
   for (const b of bootsOfLevel) {
@@ -160,44 +111,99 @@ function poolChangePct(bootsOfLevel: Boot[], metric: PoolMetric): { pct: number;
   return { pct: iv ? toPct(iv.ratio) : NaN, sdPct: sd * 100, pairs: ratios.length };
 }
 
-const bootSeconds = median(pool.boots.map((b) => b.seconds));
-const overhead = Math.max(0, bootSeconds - pool.settings.rounds * 2 * pool.settings.seconds);
-console.log(
-  `pool: ${pool.boots.length} boots of ${pool.settings.rounds} paired rounds of ${pool.settings.seconds} s per side ` +
-    `(gunicorn gthread 2 workers, Flask /json, 8 connections, confidence ${CONFIDENCE}); ` +
-    `server CPU per request ${pool.settings.cpuMsPerRequest.toFixed(3)} ms; calibration probe ${pool.settings.probe}; boot+warmup+teardown overhead ${overhead.toFixed(1)} s per gate`,
-);
-for (const level of pool.levels) {
-  const c = poolChangePct(pool.boots.filter((b) => b.level === level.name), level.metric);
-  const cpu = poolChangePct(pool.boots.filter((b) => b.level === level.name), 'cpuPerRequest');
-  console.log(
-    `  ${level.name.padEnd(34)} measured ${level.metric} change over the pool ${c.pct.toFixed(1)}% (${c.pairs} pairs, sd of a round's log ratio ${c.sdPct.toFixed(1)}%); ` +
-      `server CPU per request ${cpu.pct >= 0 ? '+' : ''}${cpu.pct.toFixed(1)}% (sd ${cpu.sdPct.toFixed(1)}%)`,
-  );
+async function measurePool(): Promise<Pool> {
+  const aa: Level = { name: 'A/A (identical)', env: {}, metric: 'rps' };
+  const first = await measureBoot(aa, 10, 0.5);
+  const cpuMs = median(first.samples.filter((s) => s.server).map((s) => (s.server!.cpuSeconds * 1000) / s.requests));
+  const probeUs = Math.round(cpuMs * 1000 * (1 / 0.75 - 1));
+  const probe = await measureBoot({ name: 'probe', env: { EXAMPLE_SPIN_US: String(probeUs) }, metric: 'rps' }, 20, 0.5);
+  const probeRatio = 1 + poolChange([probe], 'rps').pct / 100;
+  const costPerUs = (1 / probeRatio - 1) / probeUs; // relative cost a microsecond of spin adds
+  const spinFor = (d: number) => ((1 / (1 - d / 100) - 1) / costPerUs).toFixed(0);
+  const levels: Level[] = [
+    aa,
+    ...[5, 10, 25].map((d) => ({ name: `RPS -${d}% (spin ${spinFor(d)} us)`, env: { EXAMPLE_SPIN_US: spinFor(d) }, metric: 'rps' as const })),
+    { name: 'tail: 1% of requests +20 ms', env: { EXAMPLE_TAIL_PCT: '1', EXAMPLE_TAIL_MS: '20' }, metric: 'p99' },
+  ];
+  process.stderr.write(`calibration: a ${probeUs} us spin changed RPS by ${((probeRatio - 1) * 100).toFixed(1)}%\n`);
+  const order = levels.flatMap((level) => lengths.flatMap((length) => Array.from({ length: boots }, () => ({ level, length }))));
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const measured: Boot[] = [];
+  for (const [i, { level, length }] of order.entries()) {
+    measured.push(await measureBoot(level, Math.round(loadSeconds / length), length));
+    process.stderr.write(`boot ${i + 1}/${order.length} (${level.name}, ${length} s trials) done in ${measured.at(-1)!.wallSeconds.toFixed(0)} s\n`);
+  }
+  return { settings: { loadSeconds, cpuMsPerRequest: cpuMs, probe: `${probeUs} us spin: ${((probeRatio - 1) * 100).toFixed(1)}% RPS` }, levels, boots: measured };
 }
 
-for (const R of gateRounds) {
-  const wall = overhead + R * 2 * pool.settings.seconds;
-  console.log(`\ngate of ${R} rounds (${(R * 2 * pool.settings.seconds).toFixed(0)} s of load + ${overhead.toFixed(0)} s overhead = about ${wall.toFixed(0)} s per gate):`);
+const pool: Pool = process.env.GATE_QUALITY_LOAD ? JSON.parse(readFileSync(process.env.GATE_QUALITY_LOAD, 'utf8')) : await measurePool();
+if (process.env.GATE_QUALITY_SAVE && !process.env.GATE_QUALITY_LOAD) writeFileSync(process.env.GATE_QUALITY_SAVE, JSON.stringify(pool));
+
+/**
+ * The paired gate's verdict on rounds [from, to) of one boot. Identical code: any gating
+ * metric that regresses is a false alarm; an injected change: the metric it was injected into
+ * must be the one that regresses.
+ */
+function regressed(boot: Boot, from: number, to: number, metric: 'rps' | 'p99' | undefined): boolean {
+  const samples = boot.samples.filter((s) => s.round >= from && s.round < to);
+  const scenarios = pairedConfig({}, 1, boot.length).scenarios;
+  const c = compare({
+    scenarios,
+    target: 'head',
+    candidate: samples,
+    baseline: samples.filter((s) => s.target === 'base').map((s) => ({ ...s, target: 'head' })),
+    paired: true,
+    baselineExpected: true,
+    confidence: CONFIDENCE,
+  });
+  return metric === undefined ? c.verdict === 'regressed' : c.scenarios[0]!.metrics.find((x) => x.metric === metric)?.verdict === 'regressed';
+}
+
+const usedLengths = [...new Set(pool.boots.map((b) => b.length))].sort((a, b) => a - b);
+console.log(
+  `pool: ${pool.boots.length} boots, ${pool.settings.loadSeconds} s of load per side each, trial lengths ${usedLengths.join(' and ')} s ` +
+    `(gunicorn gthread 2 workers, Flask /json, 8 connections, confidence ${CONFIDENCE}); server CPU per request ` +
+    `${pool.settings.cpuMsPerRequest.toFixed(3)} ms; calibration probe ${pool.settings.probe}`,
+);
+for (const length of usedLengths) {
+  const ofLength = pool.boots.filter((b) => b.length === length);
+  const overhead = median(ofLength.map((b) => b.wallSeconds - 2 * pool.settings.loadSeconds));
+  console.log(`\n${length} s trials (boot, warmup, teardown and per-trial overhead: ${overhead.toFixed(1)} s per gate beyond its load):`);
   for (const level of pool.levels) {
-    const levelBoots = pool.boots.filter((b) => b.level === level.name);
-    let gates = 0;
-    let hits = 0;
-    let confirmed = 0;
-    for (const [i, boot] of levelBoots.entries()) {
-      const next = levelBoots[(i + 1) % levelBoots.length]!;
-      const last = Math.max(...boot.samples.map((s) => s.round));
-      for (let from = 1; from + R - 1 <= last; from++) {
-        const metric = Object.keys(level.env).length === 0 ? undefined : level.metric;
-        gates++;
-        if (!judge(boot, from, from + R, metric).regressed) continue;
-        hits++;
-        if (levelBoots.length > 1 && judge(next, from, from + R, metric).regressed) confirmed++;
+    const of = ofLength.filter((b) => b.level === level.name);
+    const c = poolChange(of, level.metric);
+    const cpu = poolChange(of, 'cpuPerRequest');
+    console.log(
+      `  ${level.name.padEnd(32)} measured ${level.metric} ${c.pct >= 0 ? '+' : ''}${c.pct.toFixed(1)}% over ${c.pairs} pairs ` +
+        `(sd of one round's log ratio ${c.sdPct.toFixed(1)}%; server CPU per request ${cpu.pct >= 0 ? '+' : ''}${cpu.pct.toFixed(1)}%, sd ${cpu.sdPct.toFixed(1)}%)`,
+    );
+  }
+  for (const gateLoad of gateLoads) {
+    const R = Math.round(gateLoad / length);
+    console.log(`  gate of ${R} rounds (${gateLoad} s of load per side, about ${(2 * gateLoad + overhead).toFixed(0)} s per gate):`);
+    for (const level of pool.levels) {
+      const of = ofLength.filter((b) => b.level === level.name);
+      const metric = Object.keys(level.env).length === 0 ? undefined : level.metric;
+      let gates = 0;
+      let hits = 0;
+      let confirmed = 0;
+      for (const [i, boot] of of.entries()) {
+        const next = of[(i + 1) % of.length]!;
+        const last = Math.max(...boot.samples.map((s) => s.round));
+        for (let from = 1; from + R - 1 <= last; from++) {
+          gates++;
+          if (!regressed(boot, from, from + R, metric)) continue;
+          hits++;
+          if (of.length > 1 && regressed(next, from, from + R, metric)) confirmed++;
+        }
       }
+      const pct = (k: number) => `${((100 * k) / Math.max(1, gates)).toFixed(1)}%`;
+      const disjoint = of.length * Math.floor(Math.round(pool.settings.loadSeconds / length) / R);
+      const what = metric === undefined ? 'false alarms (any metric)' : `detected (${level.metric} regressed)`;
+      console.log(`    ${level.name.padEnd(30)} ${what} ${pct(hits)} of ${gates} gates (${disjoint} disjoint); with confirmation ${pct(confirmed)}`);
     }
-    const disjoint = levelBoots.length * Math.floor(pool.settings.rounds / R);
-    const pct = (k: number) => `${((100 * k) / Math.max(1, gates)).toFixed(1)}%`;
-    const what = Object.keys(level.env).length === 0 ? 'false alarms (any metric regressed)' : `detected (${level.metric} regressed)`;
-    console.log(`  ${level.name.padEnd(34)} ${what} ${pct(hits)} of ${gates} gates (${disjoint} disjoint); with confirmation ${pct(confirmed)}`);
   }
 }
