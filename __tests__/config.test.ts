@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readConfig, type ConfigSources } from '../src/config.js';
+import { DEFAULTS, PAIRED_DEFAULTS, readConfig, type ConfigSources } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 
 function sources(inputs: Record<string, string>, files: Record<string, string> = {}): ConfigSources {
@@ -54,6 +54,16 @@ describe('readConfig: inputs', () => {
   for (const [name, value, message] of bad) {
     it(`${name}: ${JSON.stringify(value)}`, () => throwsConfig(() => read({ ...CMD, [name]: value }), message));
   }
+
+  it('compare-to: base defaults to many short rounds; given rounds or duration win', () => {
+    const paired = { command: 'gunicorn app:app -b 127.0.0.1:$PORT', url: 'http://127.0.0.1:$PORT', 'compare-to': 'base' };
+    const c = read(paired);
+    assert.deepEqual([c.rounds, c.scenarios[0]!.durationSeconds], [PAIRED_DEFAULTS.rounds, PAIRED_DEFAULTS.durationSeconds]);
+    const given = read({ ...paired, rounds: '9', 'duration-seconds': '2' });
+    assert.deepEqual([given.rounds, given.scenarios[0]!.durationSeconds], [9, 2]);
+    const stored = read({ command: 'gunicorn app:app' });
+    assert.deepEqual([stored.rounds, stored.scenarios[0]!.durationSeconds], [DEFAULTS.rounds, DEFAULTS.durationSeconds]);
+  });
 
   it('compare-to: base with $PORT, base-ref and base-setup', () => {
     const c = read({ command: 'gunicorn app:app -b 127.0.0.1:$PORT', url: 'http://127.0.0.1:$PORT', 'compare-to': 'base', 'base-ref': 'origin/main', 'base-setup': 'pip install -r requirements.txt' });

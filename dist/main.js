@@ -89689,6 +89689,7 @@ var DEFAULTS = {
   python: "python3",
   thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 }
 };
+var PAIRED_DEFAULTS = { rounds: 60, durationSeconds: 0.5 };
 function invalid(name, value, expected) {
   return new ConfigError(`Input \`${name}\` is ${JSON.stringify(value)}: expected ${expected}.`);
 }
@@ -89741,7 +89742,7 @@ function readConfig(src) {
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file2.config.thresholds), inputThresholds);
   const scenarioDefaults = {
     connections: connections ?? file2.config.connections ?? DEFAULTS.connections,
-    durationSeconds: durationSeconds ?? file2.config["duration-seconds"] ?? DEFAULTS.durationSeconds
+    durationSeconds: durationSeconds ?? file2.config["duration-seconds"] ?? (compareTo === "base" ? PAIRED_DEFAULTS : DEFAULTS).durationSeconds
   };
   const scenarios = file2.config.scenarios ? file2.config.scenarios.map((s) => toScenario(s, scenarioDefaults, thresholds)) : [
     {
@@ -89797,7 +89798,7 @@ function readConfig(src) {
     targets,
     scenarios,
     warmupSeconds: warmupSeconds ?? file2.config["warmup-seconds"] ?? DEFAULTS.warmupSeconds,
-    rounds: rounds ?? file2.config.rounds ?? DEFAULTS.rounds,
+    rounds: rounds ?? file2.config.rounds ?? (compareTo === "base" ? PAIRED_DEFAULTS : DEFAULTS).rounds,
     confidence: confidence ?? file2.config.confidence ?? DEFAULTS.confidence,
     compareTo,
     baseRef: input2("base-ref") || void 0,

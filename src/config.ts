@@ -30,6 +30,13 @@ export const DEFAULTS = {
   thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 } as Thresholds,
 };
 
+/**
+ * compare-to: base judges per-round ratios, so many short rounds beat a few long ones at the
+ * same cost (bench/gate-quality-pool.ts); these replace `rounds` and `duration-seconds`
+ * there unless either is given.
+ */
+export const PAIRED_DEFAULTS = { rounds: 60, durationSeconds: 0.5 };
+
 export interface ConfigSources {
   /** The value of an input, '' when it was not given. */
   getInput(name: string): string;
@@ -115,7 +122,7 @@ export function readConfig(src: ConfigSources): Config {
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file.config.thresholds), inputThresholds);
   const scenarioDefaults = {
     connections: connections ?? file.config.connections ?? DEFAULTS.connections,
-    durationSeconds: durationSeconds ?? file.config['duration-seconds'] ?? DEFAULTS.durationSeconds,
+    durationSeconds: durationSeconds ?? file.config['duration-seconds'] ?? (compareTo === 'base' ? PAIRED_DEFAULTS : DEFAULTS).durationSeconds,
   };
   const scenarios: Scenario[] = file.config.scenarios
     ? file.config.scenarios.map((s) => toScenario(s, scenarioDefaults, thresholds))
@@ -177,7 +184,7 @@ export function readConfig(src: ConfigSources): Config {
     targets,
     scenarios,
     warmupSeconds: warmupSeconds ?? file.config['warmup-seconds'] ?? DEFAULTS.warmupSeconds,
-    rounds: rounds ?? file.config.rounds ?? DEFAULTS.rounds,
+    rounds: rounds ?? file.config.rounds ?? (compareTo === 'base' ? PAIRED_DEFAULTS : DEFAULTS).rounds,
     confidence: confidence ?? file.config.confidence ?? DEFAULTS.confidence,
     compareTo,
     baseRef: input('base-ref') || undefined,
