@@ -96317,23 +96317,27 @@ async function runGate(config2, opts) {
         { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: summarizeSamples(samples.filter((s) => s.target !== BASE_TARGET), head.name) }
       ];
     }
-    if (opts.record && config2.baselineFile) {
-      appendRun(config2.baselineFile, stored, result);
-      log2.info(`Recorded this run in ${config2.baselineFile}`);
-    } else if (opts.record && branch) {
-      const outcome = await branch.record(result);
-      if (outcome.status === "recorded") {
-        result.history.recordedAs = outcome.path;
-        log2.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ""}).`);
-      } else {
-        log2.warning(outcome.message);
-      }
-    } else if (opts.record && branchProblem) {
-      log2.warning(`This run was not recorded: ${branchProblem}.`);
-    }
+    if (opts.record) await recordResult(result, { baselineFile: config2.baselineFile, stored, branch, branchProblem, log: log2 });
     return result;
   } finally {
     if (paired && "checkout" in paired) paired.checkout.remove();
+  }
+}
+async function recordResult(result, where) {
+  const { baselineFile, branch, log: log2 } = where;
+  if (baselineFile) {
+    appendRun(baselineFile, where.stored, result);
+    log2.info(`Recorded this run in ${baselineFile}`);
+  } else if (branch) {
+    const outcome = await branch.record(result);
+    if (outcome.status === "recorded") {
+      result.history.recordedAs = outcome.path;
+      log2.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ""}).`);
+    } else {
+      log2.warning(outcome.message);
+    }
+  } else if (where.branchProblem) {
+    log2.warning(`This run was not recorded: ${where.branchProblem}.`);
   }
 }
 

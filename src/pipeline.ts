@@ -238,23 +238,32 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       ];
     }
 
-    if (opts.record && config.baselineFile) {
-      appendRun(config.baselineFile, stored, result);
-      log.info(`Recorded this run in ${config.baselineFile}`);
-    } else if (opts.record && branch) {
-      const outcome = await branch.record(result);
-      if (outcome.status === 'recorded') {
-        result.history!.recordedAs = outcome.path;
-        log.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ''}).`);
-      } else {
-        // The measurement stands; only its record is missing, and the warning says why.
-        log.warning(outcome.message);
-      }
-    } else if (opts.record && branchProblem) {
-      log.warning(`This run was not recorded: ${branchProblem}.`);
-    }
+    if (opts.record) await recordResult(result, { baselineFile: config.baselineFile, stored, branch, branchProblem, log });
     return result;
   } finally {
     if (paired && 'checkout' in paired) paired.checkout.remove();
+  }
+}
+
+/** Records a run where history lives: the baseline file, else the data branch. A branch
+ * that refuses the record leaves the measurement standing, with a warning that says why. */
+async function recordResult(
+  result: RunResult,
+  where: { baselineFile?: string; stored?: BaselineFile; branch?: PreparedHistory; branchProblem?: string; log: Logger },
+): Promise<void> {
+  const { baselineFile, branch, log } = where;
+  if (baselineFile) {
+    appendRun(baselineFile, where.stored, result);
+    log.info(`Recorded this run in ${baselineFile}`);
+  } else if (branch) {
+    const outcome = await branch.record(result);
+    if (outcome.status === 'recorded') {
+      result.history!.recordedAs = outcome.path;
+      log.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ''}).`);
+    } else {
+      log.warning(outcome.message);
+    }
+  } else if (where.branchProblem) {
+    log.warning(`This run was not recorded: ${where.branchProblem}.`);
   }
 }
