@@ -96109,6 +96109,10 @@ var UNKNOWN_VERSION = "unknown (recorded before schema 2)";
 function migrateV1(run3) {
   const r = run3.meta.runner ?? { cpuModel: "unknown", cpus: 0, os: "unknown", arch: "unknown" };
   const fingerprint = { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch, python: UNKNOWN_VERSION, server: UNKNOWN_VERSION };
+  const hash2 = configHash({ scenarios: run3.settings.scenarios, warmupSeconds: run3.settings.warmupSeconds, command: run3.settings.targets?.[0]?.command ?? "" });
+  return newRecord(run3, fingerprint, hash2);
+}
+function newRecord(run3, fingerprint, hash2) {
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
     kind: RECORD_KIND,
@@ -96116,24 +96120,10 @@ function migrateV1(run3) {
     createdAt: run3.meta.createdAt,
     fingerprint,
     fingerprintHash: fingerprintHash(fingerprint),
-    configHash: configHash({ scenarios: run3.settings.scenarios, warmupSeconds: run3.settings.warmupSeconds, command: run3.settings.targets?.[0]?.command ?? "" }),
+    configHash: hash2,
     meta: run3.meta,
     settings: run3.settings,
     samples: run3.samples
-  };
-}
-function newRecord(result, fingerprint, hash2) {
-  return {
-    schemaVersion: RECORD_SCHEMA_VERSION,
-    kind: RECORD_KIND,
-    commit: result.meta.commit ?? "unknown",
-    createdAt: result.meta.createdAt,
-    fingerprint,
-    fingerprintHash: fingerprintHash(fingerprint),
-    configHash: hash2,
-    meta: result.meta,
-    settings: result.settings,
-    samples: result.samples
   };
 }
 function recordPath(record2, random = randomBytes(3).toString("hex")) {

@@ -93,6 +93,11 @@ export const UNKNOWN_VERSION = 'unknown (recorded before schema 2)';
 function migrateV1(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>): HistoryRecord {
   const r = run.meta.runner ?? { cpuModel: 'unknown', cpus: 0, os: 'unknown', arch: 'unknown' };
   const fingerprint: Fingerprint = { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch, python: UNKNOWN_VERSION, server: UNKNOWN_VERSION };
+  const hash = configHash({ scenarios: run.settings.scenarios, warmupSeconds: run.settings.warmupSeconds, command: run.settings.targets?.[0]?.command ?? '' });
+  return newRecord(run, fingerprint, hash);
+}
+
+export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
     kind: RECORD_KIND,
@@ -100,25 +105,10 @@ function migrateV1(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>): Histo
     createdAt: run.meta.createdAt,
     fingerprint,
     fingerprintHash: fingerprintHash(fingerprint),
-    configHash: configHash({ scenarios: run.settings.scenarios, warmupSeconds: run.settings.warmupSeconds, command: run.settings.targets?.[0]?.command ?? '' }),
+    configHash: hash,
     meta: run.meta,
     settings: run.settings,
     samples: run.samples,
-  };
-}
-
-export function newRecord(result: RunResult, fingerprint: Fingerprint, hash: string): HistoryRecord {
-  return {
-    schemaVersion: RECORD_SCHEMA_VERSION,
-    kind: RECORD_KIND,
-    commit: result.meta.commit ?? 'unknown',
-    createdAt: result.meta.createdAt,
-    fingerprint,
-    fingerprintHash: fingerprintHash(fingerprint),
-    configHash: hash,
-    meta: result.meta,
-    settings: result.settings,
-    samples: result.samples,
   };
 }
 
