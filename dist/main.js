@@ -94875,6 +94875,7 @@ function compareScenario(input2, sc) {
     return { scenario: sc.name, target: input2.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, "inconclusive"]), excludedTrials, warnings: [] };
   }
   const metrics = [];
+  const runNoise = new Map(input2.paired ? [] : RELATIVE_METRICS.map((def) => [def.metric, historyNoise(input2, sc, def)]));
   for (const def of RELATIVE_METRICS) {
     let cand = values(candidate, def);
     if (cand.length === 0) continue;
@@ -94900,7 +94901,7 @@ function compareScenario(input2, sc) {
       thresholdPct: threshold,
       confidence: input2.confidence,
       paired: input2.paired,
-      runNoise: input2.paired ? void 0 : historyNoise(input2, sc, def)
+      runNoise: runNoise.get(def.metric)
     });
     metrics.push({
       metric: def.metric,
@@ -94918,7 +94919,7 @@ function compareScenario(input2, sc) {
   }
   metrics.push(errorRate);
   const warnings = generatorWarnings(candidate);
-  if (input2.history && !input2.paired && baseline?.length && !historyNoise(input2, sc, RELATIVE_METRICS[0])) {
+  if (input2.history && !input2.paired && baseline?.length && !runNoise.get("rps")) {
     warnings.push(
       `Fewer than ${MIN_RUNS_FOR_RUN_NOISE} recorded runs measured this scenario, so how much whole runs move on this runner is not known yet and the intervals cover the trials of one run only; a regression is still measured twice before it fails (confirm).`
     );

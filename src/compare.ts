@@ -175,6 +175,8 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
     return { scenario: sc.name, target: input.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, 'inconclusive']), excludedTrials, warnings: [] };
   }
   const metrics: MetricComparison[] = [];
+  // Against a stored baseline, how far recorded runs moved (once per metric).
+  const runNoise = new Map(input.paired ? [] : RELATIVE_METRICS.map((def) => [def.metric, historyNoise(input, sc, def)]));
   for (const def of RELATIVE_METRICS) {
     let cand = values(candidate, def);
     if (cand.length === 0) continue;
@@ -200,7 +202,7 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
       thresholdPct: threshold,
       confidence: input.confidence,
       paired: input.paired,
-      runNoise: input.paired ? undefined : historyNoise(input, sc, def),
+      runNoise: runNoise.get(def.metric),
     });
     metrics.push({
       metric: def.metric,
@@ -218,7 +220,7 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
   }
   metrics.push(errorRate);
   const warnings = generatorWarnings(candidate);
-  if (input.history && !input.paired && baseline?.length && !historyNoise(input, sc, RELATIVE_METRICS[0]!)) {
+  if (input.history && !input.paired && baseline?.length && !runNoise.get('rps')) {
     warnings.push(
       `Fewer than ${MIN_RUNS_FOR_RUN_NOISE} recorded runs measured this scenario, so how much whole runs move on this runner is not known ` +
         'yet and the intervals cover the trials of one run only; a regression is still measured twice before it fails (confirm).',

@@ -384,6 +384,19 @@ export class GitHubApiStandIn {
     return new Reply(422, { message: 'Validation Failed', errors: [message], documentation_url: 'https://docs.github.com/rest', status: '422' });
   }
 
+  /** A spec example of a pull request, made into one of this stand-in's open pull requests.
+   * The spec's own examples list teams without their now-required `type`: none here. */
+  private pullFields(example: JsonObject, pr: PullRequestFixture): JsonObject {
+    return {
+      ...example,
+      number: pr.number,
+      state: 'open',
+      requested_teams: [],
+      url: `${this.baseUrl}/repos/${this.repository}/pulls/${pr.number}`,
+      html_url: `https://github.com/${this.repository}/pull/${pr.number}`,
+    };
+  }
+
   private example(name: string): JsonObject {
     const examples = (loadSpec().doc.components as JsonObject).examples as Record<string, JsonObject>;
     return structuredClone(examples[name]!.value) as JsonObject;
@@ -479,13 +492,7 @@ export class GitHubApiStandIn {
         return new Reply(
           200,
           {
-            ...shaped,
-            number: pr.number,
-            state: 'open',
-            // The spec's own example lists teams without their now-required `type`: none here.
-            requested_teams: [],
-            url: `${this.baseUrl}/repos/${this.repository}/pulls/${pr.number}`,
-            html_url: `https://github.com/${this.repository}/pull/${pr.number}`,
+            ...this.pullFields(shaped, pr),
             head: { ...head, sha: pr.headSha, repo: { ...(head.repo as JsonObject), name: headName, full_name: pr.headRepo, owner: { ...((head.repo as JsonObject).owner as JsonObject), login: headOwner } } },
             base: { ...base, repo: { ...(base.repo as JsonObject), name, full_name: this.repository, owner: { ...((base.repo as JsonObject).owner as JsonObject), login: owner } } },
           },
@@ -499,15 +506,7 @@ export class GitHubApiStandIn {
         const head = item.head as JsonObject;
         const items = this.pulls
           .filter((p) => p.headSha === params.commit_sha)
-          .map((p) => ({
-            ...item,
-            number: p.number,
-            state: 'open',
-            requested_teams: [],
-            url: `${this.baseUrl}/repos/${this.repository}/pulls/${p.number}`,
-            html_url: `https://github.com/${this.repository}/pull/${p.number}`,
-            head: { ...head, sha: p.headSha, repo: { ...(head.repo as JsonObject), full_name: p.headRepo } },
-          }));
+          .map((p) => ({ ...this.pullFields(item, p), head: { ...head, sha: p.headSha, repo: { ...(head.repo as JsonObject), full_name: p.headRepo } } }));
         return new Reply(200, items, {}, this.responsePointer(op, 200));
       }
       default:
