@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { COMMENT_LIMIT, commentKey, commentMarker, markerKey, renderComment } from '../src/report/comment.js';
 import { renderSummary } from '../src/report/summary.js';
-import { compare } from '../src/compare.js';
-import { readSavedComments, writeSavedComment } from '../src/savedComment.js';
-import { readCommentSettings } from '../src/config.js';
-import { gateCommentKey } from '../src/prComment.js';
+import { compare } from '../src/gate/compare.js';
+import { readSavedComments, writeSavedComment } from '../src/github/savedComment.js';
+import { readCommentSettings } from '../src/config/config.js';
+import { gateCommentKey } from '../src/github/prComment.js';
 import { ConfigError } from '../src/errors.js';
 import type { RunResult, Sample, Scenario } from '../src/types.js';
 

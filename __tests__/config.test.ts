@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULTS, PAIRED_DEFAULTS, readConfig, type ConfigSources } from '../src/config.js';
+import { DEFAULTS, PAIRED_DEFAULTS, readConfig, type ConfigSources } from '../src/config/config.js';
 import { ConfigError } from '../src/errors.js';
 
 function sources(inputs: Record<string, string>, files: Record<string, string> = {}): ConfigSources {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { confirmComparison, needsConfirmation } from '../src/confirm.js';
+import { confirmComparison, needsConfirmation } from '../src/gate/confirm.js';
 import { renderSummary } from '../src/report/summary.js';
 import type { Comparison, MetricComparison, MetricName, RunResult, Verdict } from '../src/types.js';
 

@@ -11,7 +11,7 @@ import { backoffMs } from '../src/store/dataBranch.js';
 import { renderTrend } from '../src/report/trend.js';
 import { renderDashboard } from '../src/report/dashboard.js';
 import { renderSummary } from '../src/report/summary.js';
-import { readConfig } from '../src/config.js';
+import { readConfig } from '../src/config/config.js';
 import { ConfigError } from '../src/errors.js';
 import { CONFIG, FINGERPRINT, recordAt, runAt, SCENARIO } from './helpers/records.js';
 

@@ -9,7 +9,7 @@ import { ROOT } from './helpers/paths.js';
 
 const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const source = ['config.ts', 'main.ts', 'outputs.ts'].map((f) => readFileSync(path.join(ROOT, 'src', f), 'utf8')).join('\n');
+const source = ['config/config.ts', 'action/main.ts', 'action/outputs.ts'].map((f) => readFileSync(path.join(ROOT, 'src', f), 'utf8')).join('\n');
 
 describe('public interface', () => {
   for (const name of Object.keys(action.inputs)) {

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTrial } from '../src/load/trial.js';
-import { readAffinity, setAffinity } from '../src/cpuPlacement.js';
+import { readAffinity, setAffinity } from '../src/server/cpuPlacement.js';
 import { freePort, startServer, waitUntilReady, type RunningServer } from '../src/server/server.js';
 import type { Scenario, Target } from '../src/types.js';
 import { FLASK_DIR, PY } from './helpers/paths.js';

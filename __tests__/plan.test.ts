@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planTrials, seededRandom } from '../src/plan.js';
+import { planTrials, seededRandom } from '../src/gate/plan.js';
 
 describe('planTrials', () => {
   it('runs every target once per scenario in every round', () => {

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderSummary } from '../src/report/summary.js';
 import { escapeText, code } from '../src/report/markdown.js';
-import { gateOutputs } from '../src/outputs.js';
-import { compare } from '../src/compare.js';
+import { gateOutputs } from '../src/action/outputs.js';
+import { compare } from '../src/gate/compare.js';
 import type { RunResult, Sample, Scenario } from '../src/types.js';
 
 const evil = 'x | <img src=x onerror=alert(1)> [link](http://evil) **bold** `code`';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rankTargets, workerSweep } from '../src/shootout.js';
+import { rankTargets, workerSweep } from '../src/gate/shootout.js';
 import type { Sample, Scenario } from '../src/types.js';
 
 const scenario = { name: 'home', method: 'GET', path: '/', headers: {}, connections: 4, durationSeconds: 1, timeoutSeconds: 10, thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 } } as Scenario;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { combineVerdicts, judgeRelative } from '../src/verdict.js';
-import { compare, pooledErrorRatePct } from '../src/compare.js';
+import { combineVerdicts, judgeRelative } from '../src/gate/verdict.js';
+import { compare, pooledErrorRatePct } from '../src/gate/compare.js';
 import type { Sample, Scenario } from '../src/types.js';
 
 const steady = (v: number, n = 8) => Array.from({ length: n }, (_, i) => v * (1 + ((i % 3) - 1) * 0.01));

@@ -16,10 +16,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compare } from '../src/compare.js';
-import { readConfig } from '../src/config.js';
-import { runGate } from '../src/pipeline.js';
-import { median } from '../src/stats.js';
+import { compare } from '../src/gate/compare.js';
+import { readConfig } from '../src/config/config.js';
+import { runGate } from '../src/pipeline/pipeline.js';
+import { median } from '../src/gate/stats.js';
 import type { RunResult, Verdict } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

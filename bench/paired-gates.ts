@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readConfig } from '../src/config.js';
-import { runGate } from '../src/pipeline.js';
+import { readConfig } from '../src/config/config.js';
+import { runGate } from '../src/pipeline/pipeline.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const gates = Number(process.argv[2] ?? 3);

@@ -6,11 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readAffinity, setAffinity } from '../src/cpuPlacement.js';
+import { readAffinity, setAffinity } from '../src/server/cpuPlacement.js';
 import { runTrial } from '../src/load/trial.js';
 import { presetCommand, type PresetName } from '../src/server/presets.js';
 import { freePort, startServer, waitUntilReady } from '../src/server/server.js';
-import { median } from '../src/stats.js';
+import { median } from '../src/gate/stats.js';
 import type { Scenario, Target } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -49372,7 +49372,7 @@ var require_autocannon = __commonJS({
   }
 });
 
-// src/cli.ts
+// src/cli/cli.ts
 import { existsSync as existsSync2, readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
 import os5 from "node:os";
 import { parseArgs } from "node:util";
@@ -49697,7 +49697,7 @@ function probit(p) {
   return Math.sqrt(2) * inverseErrorFunction(2 * p - 1);
 }
 
-// src/stats.ts
+// src/gate/stats.ts
 var import_stats_base_dists_t_quantile = __toESM(require_lib133(), 1);
 function median2(values2) {
   return values2.length ? median(values2) : NaN;
@@ -49819,7 +49819,7 @@ function runToRunNoise(runMedians, confidence) {
   return { halfWidthLog: (0, import_stats_base_dists_t_quantile.default)(confidence, moves.length - 1) * sd, runs: logs.length };
 }
 
-// src/verdict.ts
+// src/gate/verdict.ts
 var fmt = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function judgeRelative(input2) {
   const { label: label2, thresholdPct, confidence } = input2;
@@ -49873,7 +49873,7 @@ function widenByRunNoise(iv, halfWidthLog) {
   return low === iv.low && high === iv.high ? iv : { ...iv, low, high };
 }
 
-// src/compare.ts
+// src/gate/compare.ts
 var MIB = 1024 * 1024;
 var GENERATOR_BUSY_PCT = 90;
 var GENERATOR_LAG_MS = 50;
@@ -50050,7 +50050,7 @@ function compare2(input2) {
   };
 }
 
-// src/config.ts
+// src/config/config.ts
 import path from "node:path";
 
 // src/errors.ts
@@ -69791,7 +69791,7 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/configFile.ts
+// src/config/configFile.ts
 var import_yaml = __toESM(require_dist(), 1);
 
 // src/server/presets.ts
@@ -69844,7 +69844,7 @@ function stopSignalForCommand(command) {
   return /(^|[\s/])uwsgi(\s|$)/.test(command) ? "SIGINT" : "SIGTERM";
 }
 
-// src/configFile.ts
+// src/config/configFile.ts
 var positive = external_exports.number().positive();
 var positiveInt = external_exports.number().int().positive();
 var pct = external_exports.number().min(0);
@@ -69918,7 +69918,7 @@ function parseConfigFile(text, fileName) {
   return parsed.data;
 }
 
-// src/net.ts
+// src/config/loopback.ts
 import net from "node:net";
 function substitutePort(text, port) {
   return text.replace(/\$\{PORT\}|\$PORT\b/g, String(port));
@@ -69953,7 +69953,7 @@ function explicitPort(url2) {
   return parsed.port ? Number(parsed.port) : 80;
 }
 
-// src/config.ts
+// src/config/config.ts
 var DEFAULTS = {
   url: "http://127.0.0.1:8000",
   readyPath: "/",
@@ -70220,10 +70220,10 @@ function assertUnique(kind, names) {
 }
 var DEFAULT_COMMENT_FILE = path.join("wsgi-perf-gate", "comment.json");
 
-// src/pipeline.ts
+// src/pipeline/pipeline.ts
 import os4 from "node:os";
 
-// src/shootout.ts
+// src/gate/shootout.ts
 var MIB2 = 1024 * 1024;
 function standingOf(target, samples) {
   const usable = samples.filter((s) => !s.failure);
@@ -70292,7 +70292,7 @@ function rankTargets(samples, scenarios, targets, confidence, serverCores) {
   });
 }
 
-// src/plan.ts
+// src/gate/plan.ts
 function seededRandom(seed) {
   let a = seed >>> 0;
   return () => {
@@ -70825,7 +70825,7 @@ ${formatTail(server.logTail())}`
   );
 }
 
-// src/run.ts
+// src/pipeline/executePlan.ts
 function assertAlive(server, when) {
   const exit = server.exitInfo();
   if (exit) {
@@ -70905,7 +70905,7 @@ async function executePlan(plan, edges) {
   }
 }
 
-// src/cpuPlacement.ts
+// src/server/cpuPlacement.ts
 import { execFileSync } from "node:child_process";
 function planPlacement(allowed, mode) {
   if (mode === "off" || allowed.length < 2) return void 0;
@@ -71023,7 +71023,7 @@ function appendRun(file2, existing, result) {
   return next;
 }
 
-// src/confirm.ts
+// src/gate/confirm.ts
 var isEstimate = (m) => m.gating && m.metric !== "errorRate";
 function needsConfirmation(c) {
   return c.scenarios.some((sc) => sc.metrics.some((m) => isEstimate(m) && m.verdict === "regressed"));
@@ -71229,7 +71229,7 @@ function runTrial(req) {
   });
 }
 
-// src/pipeline.ts
+// src/pipeline/pipeline.ts
 import path5 from "node:path";
 
 // src/git/worktree.ts
@@ -71332,7 +71332,7 @@ function summarizeSamples(samples, target) {
   return out;
 }
 
-// src/pipeline.ts
+// src/pipeline/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
 var BASE_TARGET = "base";
 function prepareBase(config2, baseRef, log) {
@@ -71728,7 +71728,7 @@ function renderSummary(result, opts = {}) {
   return out.join("\n") + "\n";
 }
 
-// src/cli.ts
+// src/cli/cli.ts
 var RUN_FLAGS = [
   "command",
   "server",

@@ -69760,12 +69760,12 @@ function saveState(name, value) {
   issueCommand("save-state", { name }, toCommandValue(value));
 }
 
-// src/main.ts
+// src/action/main.ts
 import { existsSync as existsSync5, mkdirSync as mkdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync3 } from "node:fs";
 import os10 from "node:os";
 import path9 from "node:path";
 
-// src/config.ts
+// src/config/config.ts
 import path from "node:path";
 
 // src/errors.ts
@@ -89506,7 +89506,7 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/configFile.ts
+// src/config/configFile.ts
 var import_yaml = __toESM(require_dist(), 1);
 
 // src/server/presets.ts
@@ -89559,7 +89559,7 @@ function stopSignalForCommand(command) {
   return /(^|[\s/])uwsgi(\s|$)/.test(command) ? "SIGINT" : "SIGTERM";
 }
 
-// src/configFile.ts
+// src/config/configFile.ts
 var positive = external_exports.number().positive();
 var positiveInt = external_exports.number().int().positive();
 var pct = external_exports.number().min(0);
@@ -89633,7 +89633,7 @@ function parseConfigFile(text, fileName) {
   return parsed.data;
 }
 
-// src/net.ts
+// src/config/loopback.ts
 import net from "node:net";
 function substitutePort(text, port) {
   return text.replace(/\$\{PORT\}|\$PORT\b/g, String(port));
@@ -89668,7 +89668,7 @@ function explicitPort(url2) {
   return parsed.port ? Number(parsed.port) : 80;
 }
 
-// src/config.ts
+// src/config/config.ts
 var DEFAULTS = {
   url: "http://127.0.0.1:8000",
   readyPath: "/",
@@ -94169,7 +94169,7 @@ function renderComment(summary2, opts) {
   return assemble(cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))), note);
 }
 
-// src/github.ts
+// src/github/api.ts
 function readRunContext() {
   const ctx = context2;
   const payload = ctx.payload;
@@ -94244,7 +94244,7 @@ async function openPullRequestsWithHead(client, repository, sha) {
   return pulls.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
 }
 
-// src/outputs.ts
+// src/action/outputs.ts
 function gateOutputs(result, resultsFile, comment = {}) {
   const first = result.comparison.scenarios[0];
   const metric = (name) => first?.metrics.find((m) => m.metric === name);
@@ -94267,7 +94267,7 @@ function failureMessage(result) {
   return `Performance regressed. ${parts.join(" ")}`;
 }
 
-// src/pipeline.ts
+// src/pipeline/pipeline.ts
 import os8 from "node:os";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
@@ -94590,7 +94590,7 @@ function probit(p) {
   return Math.sqrt(2) * inverseErrorFunction(2 * p - 1);
 }
 
-// src/stats.ts
+// src/gate/stats.ts
 var import_stats_base_dists_t_quantile = __toESM(require_lib134(), 1);
 function median2(values2) {
   return values2.length ? median(values2) : NaN;
@@ -94712,7 +94712,7 @@ function runToRunNoise(runMedians, confidence) {
   return { halfWidthLog: (0, import_stats_base_dists_t_quantile.default)(confidence, moves.length - 1) * sd, runs: logs.length };
 }
 
-// src/verdict.ts
+// src/gate/verdict.ts
 var fmt = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function judgeRelative(input2) {
   const { label: label2, thresholdPct, confidence } = input2;
@@ -94766,7 +94766,7 @@ function widenByRunNoise(iv, halfWidthLog) {
   return low === iv.low && high === iv.high ? iv : { ...iv, low, high };
 }
 
-// src/compare.ts
+// src/gate/compare.ts
 var MIB = 1024 * 1024;
 var GENERATOR_BUSY_PCT = 90;
 var GENERATOR_LAG_MS = 50;
@@ -94943,7 +94943,7 @@ function compare2(input2) {
   };
 }
 
-// src/shootout.ts
+// src/gate/shootout.ts
 var MIB2 = 1024 * 1024;
 function standingOf(target, samples) {
   const usable = samples.filter((s) => !s.failure);
@@ -95012,7 +95012,7 @@ function rankTargets(samples, scenarios, targets, confidence, serverCores) {
   });
 }
 
-// src/plan.ts
+// src/gate/plan.ts
 function seededRandom(seed) {
   let a = seed >>> 0;
   return () => {
@@ -95545,7 +95545,7 @@ ${formatTail(server.logTail())}`
   );
 }
 
-// src/run.ts
+// src/pipeline/executePlan.ts
 function assertAlive(server, when) {
   const exit = server.exitInfo();
   if (exit) {
@@ -95625,7 +95625,7 @@ async function executePlan(plan, edges) {
   }
 }
 
-// src/cpuPlacement.ts
+// src/server/cpuPlacement.ts
 import { execFileSync } from "node:child_process";
 function planPlacement(allowed, mode) {
   if (mode === "off" || allowed.length < 2) return void 0;
@@ -95743,7 +95743,7 @@ function appendRun(file2, existing, result) {
   return next;
 }
 
-// src/confirm.ts
+// src/gate/confirm.ts
 var isEstimate = (m) => m.gating && m.metric !== "errorRate";
 function needsConfirmation(c) {
   return c.scenarios.some((sc) => sc.metrics.some((m) => isEstimate(m) && m.verdict === "regressed"));
@@ -95949,7 +95949,7 @@ function runTrial(req) {
   });
 }
 
-// src/pipeline.ts
+// src/pipeline/pipeline.ts
 import path5 from "node:path";
 
 // src/git/worktree.ts
@@ -96150,7 +96150,7 @@ function summarizeSamples(samples, target) {
   return out;
 }
 
-// src/pipeline.ts
+// src/pipeline/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
 var BASE_TARGET = "base";
 function prepareBase(config2, baseRef, log2) {
@@ -96332,7 +96332,7 @@ async function recordResult(result, where) {
   }
 }
 
-// src/savedComment.ts
+// src/github/savedComment.ts
 import { existsSync as existsSync4, mkdirSync as mkdirSync2, readdirSync, readFileSync as readFileSync4, statSync, writeFileSync as writeFileSync2 } from "node:fs";
 import path6 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
@@ -96379,7 +96379,7 @@ function readOne(file2, where) {
   return { file: file2, comment: parsed.data };
 }
 
-// src/prComment.ts
+// src/github/prComment.ts
 var GitHubError = class extends GateError {
 };
 function gateCommentKey(job, commentId) {
@@ -97323,7 +97323,7 @@ function openBranchHistory(opts) {
   };
 }
 
-// src/serverState.ts
+// src/action/serverState.ts
 function processStartTime(pid) {
   try {
     return procStatFields(pid)[19];
@@ -97332,7 +97332,7 @@ function processStartTime(pid) {
   }
 }
 
-// src/main.ts
+// src/action/main.ts
 var log = { info: (m) => info(m), warning: (m) => warning(m) };
 var commentSettings;
 async function run2() {

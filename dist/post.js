@@ -20662,7 +20662,7 @@ async function stopProcessGroup(pgid, signal, graceMs = 1e4) {
   return { stoppedBy: "SIGKILL", leftovers: await waitGone(pgid, pids, 5e3) };
 }
 
-// src/serverState.ts
+// src/action/serverState.ts
 function processStartTime(pid) {
   try {
     return procStatFields(pid)[19];
@@ -20684,7 +20684,7 @@ function isSameProcess(saved) {
   return now !== void 0 && (saved.startTime === void 0 || saved.startTime === now);
 }
 
-// src/post.ts
+// src/action/post.ts
 async function post() {
   for (const saved of parseSavedServers(getState("servers"))) {
     if (!isSameProcess(saved)) continue;

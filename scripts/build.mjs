@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
-const entries = { main: 'src/main.ts', post: 'src/post.ts', cli: 'src/cli.ts' };
+const entries = { main: 'src/action/main.ts', post: 'src/action/post.ts', cli: 'src/cli/cli.ts' };
 
 rmSync('dist', { recursive: true, force: true });
 for (const [name, entry] of Object.entries(entries)) {

@@ -1,6 +1,3 @@
-import type { ScenarioRanking } from './shootout.js';
-import type { Fingerprint } from './store/fingerprint.js';
-
 // The plain data that flows through the pipeline: config -> plan -> samples -> comparison
 // -> verdict. Everything here is JSON-serialisable; results files and baselines are made of it.
 
@@ -109,8 +106,8 @@ export interface ServerUsage {
   cpuSeconds: number;
 }
 
-export interface Sample extends Trial {
-  startedAt: string;
+/** What one trial of the load driver measured (load/trial.ts). */
+export interface LoadResult {
   elapsedSeconds: number;
   /** Responses with the expected status. */
   requests: number;
@@ -123,9 +120,17 @@ export interface Sample extends Trial {
   bytes: number;
   /** Requests reset by a server closing a kept-alive connection without saying so: no
    * response byte was lost and HTTP clients retry them, so they are not errors. */
-  keepAliveRaces?: number;
-  /** How busy the load generator itself was during the trial. */
+  keepAliveRaces: number;
+  /** How busy the load generator itself was: a saturated generator measures itself.
+   * cpuPct is of one CPU; eventLoopDelayP99Ms is how late its timers ran (p99). */
   generator: { cpuPct: number; eventLoopDelayP99Ms: number };
+}
+
+/** One trial of one target on one scenario: what the load driver measured, plus the server's side. */
+export interface Sample extends Trial, Omit<LoadResult, 'keepAliveRaces'> {
+  startedAt: string;
+  /** Optional: records written before it was measured lack it. */
+  keepAliveRaces?: number;
   server?: ServerUsage;
   /** Why this trial does not count (the server's processes changed under load); such
    * trials are kept for the record but left out of every statistic. */
@@ -244,4 +249,51 @@ export interface RunResult {
   trend?: TrendPoint[];
   history?: HistoryInfo;
   verdict: Verdict;
+}
+
+// Shoot-out ranking (computed in gate/shootout.ts).
+export interface Standing {
+  target: string;
+  rank: number;
+  rps: number;
+  p99Ms: number;
+  memoryMiB?: number;
+  errorRatePct: number;
+  /** Requests/s relative to the fastest setup, with one-sided bounds at the confidence;
+   * paired by round (signed-rank) when there are enough common rounds, else unpaired. */
+  vsFastest?: { ratio: number; low: number; high: number; method: 'paired' | 'unpaired' };
+  /** The interval includes 1: this setup cannot be told apart from the fastest. */
+  tiedWithFastest: boolean;
+}
+
+export interface WorkerSweep {
+  server: string;
+  /** Sorted by workers. */
+  points: Array<{ workers: number; rps: number; tiedWithFastest: boolean }>;
+  /** The fewest workers whose requests/s cannot be told from the fastest setup's. */
+  plateauWorkers: number;
+  /** The 2 x cores + 1 rule for the cores the server had. */
+  ruleWorkers: number;
+  /** How the rule's worker count fared, in words. */
+  finding: string;
+}
+
+export interface ScenarioRanking {
+  scenario: string;
+  standings: Standing[];
+  recommendation: string;
+  /** When the setups are one preset at several worker counts. */
+  sweep?: WorkerSweep;
+}
+
+/** The machine and the software that serve the app (computed in store/fingerprint.ts). */
+export interface Fingerprint {
+  cpuModel: string;
+  cpus: number;
+  os: string;
+  arch: string;
+  /** Python version of the target, e.g. "3.12.4", or "unknown". */
+  python: string;
+  /** First line of the server's version output, e.g. "gunicorn (version 23.0.0)", or "unknown". */
+  server: string;
 }

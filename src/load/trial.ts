@@ -5,7 +5,7 @@
 import autocannon from 'autocannon';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LoadError } from '../errors.js';
-import type { ErrorCounts, LatencySummary, Scenario } from '../types.js';
+import type { ErrorCounts, LoadResult, Scenario } from '../types.js';
 import { setupCloseAwareClient } from './closeAwareClient.js';
 import { encodeHistogram, newLatencyHistogram, recordLatencyMs, summarize } from './histogram.js';
 
@@ -15,21 +15,7 @@ export interface TrialRequest {
   durationSeconds: number;
 }
 
-export interface LoadResult {
-  elapsedSeconds: number;
-  requests: number;
-  rps: number;
-  latencyUs: LatencySummary;
-  histogram: string;
-  errors: ErrorCounts;
-  errorRatePct: number;
-  bytes: number;
-  /** Requests reset by a server closing a kept-alive connection unannounced (not errors: clients retry them). */
-  keepAliveRaces: number;
-  /** How busy the load generator itself was: a saturated generator measures itself.
-   * cpuPct is of one CPU; eventLoopDelayP99Ms is how late its timers ran (p99). */
-  generator: { cpuPct: number; eventLoopDelayP99Ms: number };
-}
+export type { LoadResult } from '../types.js';
 
 const LOOP_RESOLUTION_MS = 10;
 

@@ -2,7 +2,7 @@
 // Verdict first, then one table per scenario, then the reasons and settings folded away.
 import { code, escapeText, table } from './markdown.js';
 import type { MetricComparison, MetricName, RunResult, Verdict } from '../types.js';
-import type { ScenarioRanking, WorkerSweep } from '../shootout.js';
+import type { ScenarioRanking, WorkerSweep } from '../gate/shootout.js';
 import { renderTrend } from './trend.js';
 
 export const VERDICT_BADGE: Record<Verdict, string> = {

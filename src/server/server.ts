@@ -7,7 +7,7 @@ import path from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
 import { ServerError } from '../errors.js';
-import { substitutePort } from '../net.js';
+import { substitutePort } from '../config/loopback.js';
 import type { Target } from '../types.js';
 import { formatTail, readTail } from './logTail.js';
 import { stopProcessGroup, type StopResult } from './stop.js';

@@ -2,7 +2,7 @@
 // run it works out this run's fingerprint and config hash and finds the baseline and trend on
 // the data branch; after the run it records the result there.
 import { StoreError } from '../errors.js';
-import type { Logger } from '../run.js';
+import type { Logger } from '../pipeline/executePlan.js';
 import type { Config, HistoryInfo, RunMeta, RunResult, Target } from '../types.js';
 import { findBaseline, readSnapshot, recordRun, type BranchBaseline, type RecordOutcome } from './dataBranch.js';
 import { configHash, fingerprintHash, type Fingerprint } from './fingerprint.js';

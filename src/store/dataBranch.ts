@@ -2,7 +2,7 @@
 // and records a run as one new file, with the derived index and dashboard, pushed without
 // force. A push that loses to another writer is rebuilt on the new tip and retried (bounded
 // count and time, backoff with jitter); nothing on the branch is ever overwritten.
-import type { Logger } from '../run.js';
+import type { Logger } from '../pipeline/executePlan.js';
 import type { BaselineInfo, Sample, Scenario, TrendPoint } from '../types.js';
 import { describeFingerprintDifference, type Fingerprint } from './fingerprint.js';
 import type { GitEdge, TreeEntry } from './git.js';

@@ -2,18 +2,9 @@
 // software that serves the app) and a config hash (everything in the run's definition that
 // changes the numbers). Runs that differ in either are never compared.
 import { createHash } from 'node:crypto';
-import type { Scenario } from '../types.js';
+import type { Fingerprint, Scenario } from '../types.js';
 
-export interface Fingerprint {
-  cpuModel: string;
-  cpus: number;
-  os: string;
-  arch: string;
-  /** Python version of the target, e.g. "3.12.4", or "unknown". */
-  python: string;
-  /** First line of the server's version output, e.g. "gunicorn (version 23.0.0)", or "unknown". */
-  server: string;
-}
+export type { Fingerprint } from '../types.js';
 
 const FINGERPRINT_KEYS: Array<keyof Fingerprint> = ['cpuModel', 'cpus', 'os', 'arch', 'python', 'server'];
 const FINGERPRINT_LABEL: Record<keyof Fingerprint, string> = {

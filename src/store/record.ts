@@ -3,7 +3,7 @@
 // read (corrupt, or from a newer schema) is reported and left exactly as it is.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { median } from '../stats.js';
+import { median } from '../gate/stats.js';
 import { configHash, fingerprintHash, type Fingerprint } from './fingerprint.js';
 import type { RunMeta, RunResult, Sample } from '../types.js';
 

@@ -2,25 +2,25 @@
 // baseline (read first, so a bad file fails before anything starts) -> plan -> run ->
 // compare -> verdict -> record. Returns a result; deciding to fail is the caller's job.
 import os from 'node:os';
-import { compare } from './compare.js';
-import { rankTargets } from './shootout.js';
-import { planTrials, seededRandom } from './plan.js';
-import { executePlan, type RunEdges } from './run.js';
-import { formatCpuList, withGeneratorPlacement } from './cpuPlacement.js';
-import { appendRun, latestRun, readBaselineFile, SCHEMA_VERSION, type BaselineFile } from './store/baselineFile.js';
-import type { Config, RunMeta, RunResult, Sample } from './types.js';
-import { confirmComparison, needsConfirmation } from './confirm.js';
-import { runTrial } from './load/trial.js';
-import { freePort, startServer, waitUntilReady, type RunningServer } from './server/server.js';
-import { snapshotTree, waitForStableTree } from './server/processTree.js';
-import { explicitPort } from './net.js';
-import type { Target } from './types.js';
-import type { Logger } from './run.js';
+import { compare } from '../gate/compare.js';
+import { rankTargets } from '../gate/shootout.js';
+import { planTrials, seededRandom } from '../gate/plan.js';
+import { executePlan, type RunEdges } from './executePlan.js';
+import { formatCpuList, withGeneratorPlacement } from '../server/cpuPlacement.js';
+import { appendRun, latestRun, readBaselineFile, SCHEMA_VERSION, type BaselineFile } from '../store/baselineFile.js';
+import type { Config, RunMeta, RunResult, Sample } from '../types.js';
+import { confirmComparison, needsConfirmation } from '../gate/confirm.js';
+import { runTrial } from '../load/trial.js';
+import { freePort, startServer, waitUntilReady, type RunningServer } from '../server/server.js';
+import { snapshotTree, waitForStableTree } from '../server/processTree.js';
+import { explicitPort } from '../config/loopback.js';
+import type { Target } from '../types.js';
+import type { Logger } from './executePlan.js';
 import path from 'node:path';
-import { errorMessage, ServerError } from './errors.js';
-import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from './git/worktree.js';
-import type { HistoryStore, PreparedHistory } from './store/branchHistory.js';
-import { summarizeSamples } from './store/record.js';
+import { errorMessage, ServerError } from '../errors.js';
+import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from '../git/worktree.js';
+import type { HistoryStore, PreparedHistory } from '../store/branchHistory.js';
+import { summarizeSamples } from '../store/record.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 

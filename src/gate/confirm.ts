@@ -4,7 +4,7 @@
 // finds it too. A regression that does not repeat becomes `inconclusive`, never `pass`: one
 // run did see it. Error rates are not re-judged: errors that happened are facts, not estimates.
 import { combineVerdicts } from './verdict.js';
-import type { Comparison, MetricComparison, ScenarioComparison } from './types.js';
+import type { Comparison, MetricComparison, ScenarioComparison } from '../types.js';
 
 const isEstimate = (m: MetricComparison) => m.gating && m.metric !== 'errorRate';
 

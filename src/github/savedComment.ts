@@ -6,8 +6,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from './errors.js';
-import { COMMENT_LIMIT, commentMarker } from './report/comment.js';
+import { ConfigError } from '../errors.js';
+import { COMMENT_LIMIT, commentMarker } from '../report/comment.js';
 
 export const SAVED_COMMENT_FORMAT = 'wsgi-perf-gate/pr-comment';
 /** The file name inside a directory given as `comment-file` (e.g. where download-artifact put it). */

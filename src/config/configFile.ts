@@ -2,8 +2,8 @@
 // inputs; every object is strict, so a misspelt key is an error that names it.
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from './errors.js';
-import { PRESETS } from './server/presets.js';
+import { ConfigError } from '../errors.js';
+import { PRESETS } from '../server/presets.js';
 
 const positive = z.number().positive();
 const positiveInt = z.number().int().positive();

@@ -1,7 +1,7 @@
 // Pure: candidate samples (+ baseline samples) -> per-scenario metric comparisons and verdicts.
 import { median, MIN_RUNS_FOR_RUN_NOISE, runToRunNoise, type RunToRunNoise } from './stats.js';
 import { combineVerdicts, judgeRelative, type Direction } from './verdict.js';
-import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from './types.js';
+import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from '../types.js';
 
 export interface CompareInput {
   scenarios: Scenario[];

@@ -3,11 +3,11 @@
 // Precedence, most specific last: built-in default < file top level < input < the file's
 // per-scenario or per-target setting (a setting made for one scenario is the most specific).
 import path from 'node:path';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../errors.js';
 import { parseConfigFile, type ConfigFile, type FileScenario, type FileTarget, type FileThresholds } from './configFile.js';
-import { PRESETS, presetCommand, stopSignalForCommand, type PresetName } from './server/presets.js';
-import { assertLoopbackUrl } from './net.js';
-import type { CommentMode, CompareTo, Config, HttpMethod, RecordMode, Scenario, Target, Thresholds } from './types.js';
+import { PRESETS, presetCommand, stopSignalForCommand, type PresetName } from '../server/presets.js';
+import { assertLoopbackUrl } from './loopback.js';
+import type { CommentMode, CompareTo, Config, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
 
 export const DEFAULTS = {
   url: 'http://127.0.0.1:8000',

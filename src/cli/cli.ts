@@ -7,12 +7,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { compare } from './compare.js';
-import { readConfig } from './config.js';
-import { ConfigError, errorMessage } from './errors.js';
-import { runGate } from './pipeline.js';
-import { renderSummary } from './report/summary.js';
-import type { RunResult, Sample } from './types.js';
+import { compare } from '../gate/compare.js';
+import { readConfig } from '../config/config.js';
+import { ConfigError, errorMessage } from '../errors.js';
+import { runGate } from '../pipeline/pipeline.js';
+import { renderSummary } from '../report/summary.js';
+import type { RunResult, Sample } from '../types.js';
 
 const RUN_FLAGS = [
   'command', 'server', 'app', 'workers', 'working-directory', 'url', 'ready-path', 'ready-timeout-seconds', 'path',

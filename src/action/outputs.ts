@@ -1,5 +1,5 @@
 // Pure: the step outputs of INTERFACE.md, computed from a result.
-import type { RunResult } from './types.js';
+import type { RunResult } from '../types.js';
 
 export function gateOutputs(result: RunResult, resultsFile: string, comment: { url?: string; savedFile?: string } = {}): Record<string, string> {
   const first = result.comparison.scenarios[0];

@@ -1,13 +1,13 @@
 // Executes a plan: boots every target, warms each up, runs the interleaved trials, and
 // always tears every server down. Edges (server start, load, process sampling, log) are
 // passed in so the scheduler itself holds no I/O of its own.
-import { ServerError, errorMessage } from './errors.js';
-import type { LoadResult, TrialRequest } from './load/trial.js';
-import type { RunningServer } from './server/server.js';
-import type { TreeSnapshot } from './server/processTree.js';
-import { formatTail } from './server/logTail.js';
-import { describeExit } from './server/server.js';
-import type { Sample, Scenario, Target, Trial } from './types.js';
+import { ServerError, errorMessage } from '../errors.js';
+import type { LoadResult, TrialRequest } from '../load/trial.js';
+import type { RunningServer } from '../server/server.js';
+import type { TreeSnapshot } from '../server/processTree.js';
+import { formatTail } from '../server/logTail.js';
+import { describeExit } from '../server/server.js';
+import type { Sample, Scenario, Target, Trial } from '../types.js';
 
 export interface Logger {
   info(message: string): void;

@@ -1,6 +1,6 @@
 // URL rules, pure: load goes to loopback only unless the user allows otherwise.
 import net from 'node:net';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../errors.js';
 
 /** Replaces $PORT (or ${PORT}) in a command or URL. */
 export function substitutePort(text: string, port: number): string {

@@ -6,12 +6,12 @@
 // - postSavedComment (mode: post-comment, in that companion): post a saved comment on the
 //   pull request it belongs to, after checking it against the workflow_run event. It runs no
 //   code of the pull request and boots nothing.
-import { ConfigError, GateError, errorMessage } from './errors.js';
-import type { CommentSettings } from './config.js';
-import { gitHubClient, httpStatus, isReadOnlyTokenError, openPullRequestsWithHead, readPullRequest, upsertComment, type GitHubClient, type RunContext, type WorkflowRunInfo } from './github.js';
-import { commentKey, renderComment } from './report/comment.js';
+import { ConfigError, GateError, errorMessage } from '../errors.js';
+import type { CommentSettings } from '../config/config.js';
+import { gitHubClient, httpStatus, isReadOnlyTokenError, openPullRequestsWithHead, readPullRequest, upsertComment, type GitHubClient, type RunContext, type WorkflowRunInfo } from './api.js';
+import { commentKey, renderComment } from '../report/comment.js';
 import { readSavedComments, writeSavedComment } from './savedComment.js';
-import type { Logger } from './run.js';
+import type { Logger } from '../pipeline/executePlan.js';
 
 /** An error of the GitHub edge (in post-comment mode, where posting is the whole job). */
 export class GitHubError extends GateError {}

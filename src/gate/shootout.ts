@@ -3,41 +3,9 @@
 // report can say which differences are real and which are noise.
 import { median, pairedRatioInterval, ratioInterval, signedRankBoundIndex } from './stats.js';
 import { pooledErrorRatePct } from './compare.js';
-import type { Sample, Scenario, Target } from './types.js';
+import type { Sample, Scenario, ScenarioRanking, Standing, Target, WorkerSweep } from '../types.js';
 
-export interface Standing {
-  target: string;
-  rank: number;
-  rps: number;
-  p99Ms: number;
-  memoryMiB?: number;
-  errorRatePct: number;
-  /** Requests/s relative to the fastest setup, with one-sided bounds at the confidence;
-   * paired by round (signed-rank) when there are enough common rounds, else unpaired. */
-  vsFastest?: { ratio: number; low: number; high: number; method: 'paired' | 'unpaired' };
-  /** The interval includes 1: this setup cannot be told apart from the fastest. */
-  tiedWithFastest: boolean;
-}
-
-export interface WorkerSweep {
-  server: string;
-  /** Sorted by workers. */
-  points: Array<{ workers: number; rps: number; tiedWithFastest: boolean }>;
-  /** The fewest workers whose requests/s cannot be told from the fastest setup's. */
-  plateauWorkers: number;
-  /** The 2 x cores + 1 rule for the cores the server had. */
-  ruleWorkers: number;
-  /** How the rule's worker count fared, in words. */
-  finding: string;
-}
-
-export interface ScenarioRanking {
-  scenario: string;
-  standings: Standing[];
-  recommendation: string;
-  /** When the setups are one preset at several worker counts. */
-  sweep?: WorkerSweep;
-}
+export type { Standing, WorkerSweep, ScenarioRanking } from '../types.js';
 
 const MIB = 1024 * 1024;
 

@@ -1,6 +1,6 @@
 // Servers the main step started, handed to the post step through GITHUB_STATE so that a
 // main step that dies (cancelled, killed, crashed) never leaves a server running.
-import { procStatFields } from './server/processTree.js';
+import { procStatFields } from '../server/processTree.js';
 
 export interface SavedServer {
   pid: number;

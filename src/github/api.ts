@@ -3,7 +3,7 @@
 // update its PR comment; read a pull request's head). Octokit reads GITHUB_API_URL, so the
 // same code talks to github.com, GitHub Enterprise and the tests' stand-in.
 import * as github from '@actions/github';
-import { markerKey } from './report/comment.js';
+import { markerKey } from '../report/comment.js';
 
 export interface RunContext {
   eventName: string;

@@ -1,8 +1,8 @@
 // Action post step: stops whatever server the main step left running (it was killed,
 // cancelled or crashed). Best effort: it warns, it never fails the job.
 import * as core from '@actions/core';
-import { errorMessage } from './errors.js';
-import { stopProcessGroup } from './server/stop.js';
+import { errorMessage } from '../errors.js';
+import { stopProcessGroup } from '../server/stop.js';
 import { isSameProcess, parseSavedServers } from './serverState.js';
 
 async function post(): Promise<void> {

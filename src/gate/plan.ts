@@ -1,7 +1,7 @@
 // Pure: targets x scenarios x rounds -> the ordered list of trials. Each round runs every
 // target once per scenario, in a fresh random order (randomized multiple interleaved trials),
 // so slow drifts of the runner hit every target alike.
-import type { Trial } from './types.js';
+import type { Trial } from '../types.js';
 
 /** A deterministic PRNG (mulberry32) so a plan can be reproduced from its seed. */
 export function seededRandom(seed: number): () => number {
