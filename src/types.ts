@@ -109,8 +109,14 @@ export interface ServerUsage {
 /** What one trial of the load driver measured (load/trial.ts). */
 export interface LoadResult {
   elapsedSeconds: number;
-  /** Responses with the expected status. */
+  /** Responses with the expected status, including those that ended after the window. */
   requests: number;
+  /** Responses to requests sent inside the window that ended after it (docs/accuracy.md):
+   * in the latency figures and the error rate, not in rps. Optional: older records lack it. */
+  lateResponses?: number;
+  /** How long the trial waited after its window for the requests in flight, in seconds. */
+  drainSeconds?: number;
+  /** Responses completed inside the window per second of the window. */
   rps: number;
   latencyUs: LatencySummary;
   /** Base64 HDR histogram of latency in microseconds, so trials can be merged later. */
@@ -160,6 +166,17 @@ export interface MetricComparison {
   gating: boolean;
   /** One sentence a reviewer can read. */
   reason: string;
+  /** Tail quantiles: how many requests the pooled figures rest on (gate/tailQuantiles). */
+  tail?: {
+    percentile: number;
+    baselineRequests: number;
+    candidateRequests: number;
+    /** Requests above the quantile on each side. */
+    baselineBeyond: number;
+    candidateBeyond: number;
+    /** False when a side has too few requests beyond the quantile to measure it. */
+    enough: boolean;
+  };
   /** What the confirmation run found for a metric that regressed in the first measurement. */
   confirmation?: Pick<MetricComparison, 'verdict' | 'changePct' | 'ciLowPct' | 'ciHighPct' | 'reason'>;
 }

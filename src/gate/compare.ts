@@ -1,6 +1,7 @@
 // Pure: candidate samples (+ baseline samples) -> per-scenario metric comparisons and verdicts.
 import { median, MIN_RUNS_FOR_RUN_NOISE, runToRunNoise, type RunToRunNoise } from './stats.js';
 import { combineVerdicts, judgeRelative, type Direction } from './verdict.js';
+import { tailMetric } from './tailMetric.js';
 import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from '../types.js';
 
 export interface CompareInput {
@@ -183,6 +184,15 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
     let base = baseline ? values(baseline, def) : [];
     if (input.paired && baseline) [base, cand] = alignedByRound(baseline, candidate, def);
     const threshold = def.threshold(sc);
+    // p99 from the pooled histograms of all rounds, not a median of per-trial p99s.
+    const tail =
+      def.metric === 'p99' && baseline?.length
+        ? tailMetric({ label: def.label, percentile: 99, baseline, candidate, paired: input.paired === true, thresholdPct: threshold, confidence: input.confidence, runNoise: runNoise.get('p99') })
+        : undefined;
+    if (tail) {
+      metrics.push(tail);
+      continue;
+    }
     if (base.length === 0) {
       metrics.push({
         metric: def.metric,

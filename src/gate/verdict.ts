@@ -35,9 +35,15 @@ export interface RelativeInput {
 const fmt = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 
 export function judgeRelative(input: RelativeInput): RelativeJudgement {
+  const usePaired = input.paired && signedRankBoundIndex(Math.min(input.baseline.length, input.candidate.length), input.confidence) >= 1;
+  return judgeInterval(input, (usePaired ? pairedRatioInterval : ratioInterval)(input.baseline, input.candidate, input.confidence));
+}
+
+export type IntervalInput = Omit<RelativeInput, 'baseline' | 'candidate' | 'paired'>;
+
+/** The verdict on a measured interval of the ratio candidate / baseline (from any method). */
+export function judgeInterval(input: IntervalInput, measured: RatioInterval | undefined): RelativeJudgement {
   const { label, thresholdPct, confidence } = input;
-  const usePaired = input.paired && signedRankBoundIndex(Math.min(input.baseline.length, input.candidate.length), confidence) >= 1;
-  const measured = (usePaired ? pairedRatioInterval : ratioInterval)(input.baseline, input.candidate, confidence);
   const interval = measured && input.runNoise ? widenByRunNoise(measured, input.runNoise.halfWidthLog) : measured;
   if (!interval) {
     return { verdict: 'inconclusive', reason: `${label}: no usable trials on one side.` };

@@ -49,3 +49,34 @@ export function mergeHistograms(encoded: string[]): Histogram {
   for (const e of encoded) total.add(decodeHistogram(e));
   return total;
 }
+
+/** Recorded values ascending with their counts (gate/tailQuantiles' HistogramSteps). */
+export interface HistogramSteps {
+  values: number[];
+  counts: number[];
+}
+
+/** Decoded steps of recently seen histograms: the gate pools the same trials several times. */
+const stepsCache = new Map<string, HistogramSteps>();
+const STEPS_CACHE_SIZE = 4096;
+
+/** The recorded values of an encoded histogram (each bucket's highest equivalent value, as
+ * its percentiles report) with their counts, ascending. */
+export function histogramSteps(encoded: string): HistogramSteps {
+  const hit = stepsCache.get(encoded);
+  if (hit) return hit;
+  const h = decodeHistogram(encoded) as hdr.Histogram & {
+    recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
+  };
+  const steps: HistogramSteps = { values: [], counts: [] };
+  const it = h.recordedValuesIterator;
+  it.reset();
+  while (it.hasNext()) {
+    const v = it.next();
+    steps.values.push(v.valueIteratedTo);
+    steps.counts.push(v.countAtValueIteratedTo);
+  }
+  if (stepsCache.size >= STEPS_CACHE_SIZE) stepsCache.clear();
+  stepsCache.set(encoded, steps);
+  return steps;
+}

@@ -1,7 +1,9 @@
 // One trial: autocannon against one URL for a fixed window -> one plain result.
-// Latency goes into our own microsecond histogram from autocannon's `response` events;
-// only responses that arrive inside the window count, so the figures do not depend on
-// when autocannon's 1-second ticker notices the end.
+// Latency goes into our own microsecond histogram from autocannon's `response` events.
+// Every request sent inside the window is counted (docs/accuracy.md): when the window
+// closes no new request is sent, and the requests still in flight are awaited (at most the
+// request timeout) and recorded at their real duration, or as timeouts. Requests/s counts
+// only the responses that completed inside the window, so the wait adds no throughput.
 import autocannon from 'autocannon';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LoadError } from '../errors.js';
@@ -23,14 +25,29 @@ export function isExpectedStatus(status: number, expectStatus: number | undefine
   return expectStatus !== undefined ? status === expectStatus : status >= 200 && status < 400;
 }
 
+/** The parts of autocannon's (untyped) Client that the drain touches. */
+interface DrainableClient {
+  on(event: string, fn: (...a: unknown[]) => void): void;
+  _doRequest(...args: unknown[]): void;
+}
+
+/** How often the drain checks whether the last in-flight request has ended. */
+const DRAIN_POLL_MS = 5;
+
 export function runTrial(req: TrialRequest): Promise<LoadResult> {
   const { scenario } = req;
   const histogram = newLatencyHistogram();
   const errors: ErrorCounts = { connection: 0, connectionByCode: {}, timeouts: 0, badStatus: {} };
   let requests = 0;
+  let lateResponses = 0;
   let bytes = 0;
   let keepAliveRaces = 0;
   let inWindow = true;
+  // Set when the drain ends: an answer after that was already counted as a timeout.
+  let finished = false;
+  // Per connection: whether a request it sent is still waiting for its answer.
+  const awaiting = new Map<DrainableClient, boolean>();
+  const inFlight = () => [...awaiting.values()].filter(Boolean).length;
 
   const url = new URL(scenario.path, req.baseUrl).toString();
   // The histogram holds whole timer intervals; their excess over the resolution is the lag.
@@ -40,15 +57,39 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
 
   return new Promise<LoadResult>((resolve, reject) => {
     let instance: autocannon.Instance | undefined;
+    let drainPoll: NodeJS.Timeout | undefined;
+    let drainSeconds = 0;
     const windowMs = req.durationSeconds * 1000;
+    const timeoutMs = scenario.timeoutSeconds * 1000;
     const closeWindow = setTimeout(() => {
       inWindow = false;
+      // Wait for the requests in flight, at most as long as one may take (autocannon times
+      // each one out after timeoutSeconds; the extra second covers its timer's lateness).
+      const closedAt = process.hrtime.bigint();
+      drainPoll = setInterval(() => {
+        const waitedMs = Number(process.hrtime.bigint() - closedAt) / 1e6;
+        if (inFlight() > 0 && waitedMs < timeoutMs + 1000) return;
+        clearInterval(drainPoll);
+        // Any still unanswered: they outlived the request timeout.
+        errors.timeouts += inFlight();
+        awaiting.clear();
+        drainSeconds = waitedMs / 1000;
+        finished = true;
+        instance?.stop();
+      }, DRAIN_POLL_MS);
     }, windowMs);
     // Bound on the whole trial, whatever autocannon does: window + request timeout + slack.
     const hardStop = setTimeout(() => {
+      clearInterval(drainPoll);
       instance?.stop();
       reject(new LoadError(`Load trial on ${url} did not finish within ${Math.round(windowMs / 1000 + scenario.timeoutSeconds + 15)} s.`));
     }, windowMs + (scenario.timeoutSeconds + 15) * 1000);
+    const clearTimers = () => {
+      clearTimeout(hardStop);
+      clearTimeout(closeWindow);
+      clearInterval(drainPoll);
+      loopDelay.disable();
+    };
 
     loopDelay.enable();
     try {
@@ -59,16 +100,30 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
           headers: scenario.headers,
           body: scenario.body,
           connections: scenario.connections,
-          duration: req.durationSeconds,
-          // autocannon only notices its end on a sample tick (1 s by default): a 0.5 s trial
+          // The drain above stops autocannon; its own end comes only after the longest drain.
+          duration: req.durationSeconds + scenario.timeoutSeconds + 5,
+          // autocannon only notices a stop on a sample tick (1 s by default): a 0.5 s trial
           // would load the server for a whole second. Ticks every 100 ms end it on time.
           sampleInt: 100,
           timeout: scenario.timeoutSeconds,
-          setupClient: (client: unknown) => {
-            const closeAware = setupCloseAwareClient(client);
-            const c = client as { on(event: string, fn: (...a: unknown[]) => void): void };
-            c.on('connError', (err) => {
+          setupClient: (raw: unknown) => {
+            const closeAware = setupCloseAwareClient(raw);
+            const c = raw as DrainableClient;
+            awaiting.set(c, false);
+            // Outermost wrapper: after the window no connection sends a new request.
+            const doRequest = c._doRequest;
+            c._doRequest = function (...args: unknown[]) {
               if (!inWindow) return;
+              doRequest.apply(this, args);
+            };
+            // Emitted only when a request really goes out.
+            c.on('request', () => awaiting.set(c, true));
+            c.on('response', () => awaiting.set(c, false));
+            c.on('connError', (err) => {
+              const wasAwaiting = awaiting.get(c) === true;
+              awaiting.set(c, false);
+              // After the window only a request that was sent inside it can fail.
+              if (!inWindow && !wasAwaiting) return;
               if (closeAware.lastErrorWasKeepAliveRace) {
                 keepAliveRaces++;
                 return;
@@ -78,14 +133,14 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
               errors.connectionByCode![code] = (errors.connectionByCode![code] ?? 0) + 1;
             });
             c.on('timeout', () => {
-              if (inWindow) errors.timeouts++;
+              // autocannon's timer also fires on an idle connection: only an unanswered request times out.
+              if (awaiting.get(c) === true) errors.timeouts++;
+              awaiting.set(c, false);
             });
           },
         } as autocannon.Options,
         (err: Error | null) => {
-          clearTimeout(hardStop);
-          clearTimeout(closeWindow);
-          loopDelay.disable();
+          clearTimers();
           if (err) return reject(new LoadError(`autocannon failed on ${url}: ${err.message}`));
           const elapsedSeconds = Math.min(Number(process.hrtime.bigint() - started) / 1e9, req.durationSeconds);
           const cpu = process.cpuUsage(cpuStart);
@@ -95,7 +150,10 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
           resolve({
             elapsedSeconds,
             requests,
-            rps: requests / elapsedSeconds,
+            // Completions inside the window only: the drain's late answers add no throughput.
+            rps: (requests - lateResponses) / elapsedSeconds,
+            lateResponses,
+            drainSeconds,
             latencyUs: summarize(histogram),
             histogram: encodeHistogram(histogram),
             errors,
@@ -110,17 +168,16 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
         },
       );
     } catch (err) {
-      clearTimeout(hardStop);
-      clearTimeout(closeWindow);
-      loopDelay.disable();
+      clearTimers();
       reject(new LoadError(`autocannon could not start on ${url}: ${(err as Error).message}`));
       return;
     }
     instance!.on('response', (_client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => {
-      if (!inWindow) return;
+      if (finished) return;
       bytes += resBytes;
       if (isExpectedStatus(statusCode, scenario.expectStatus)) {
         requests++;
+        if (!inWindow) lateResponses++;
         recordLatencyMs(histogram, responseTimeMs);
       } else {
         errors.badStatus[statusCode] = (errors.badStatus[statusCode] ?? 0) + 1;
