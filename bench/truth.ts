@@ -1,9 +1,13 @@
-// Checks our load driver against an independent generator (wrk, Debian package): for each
-// server, ours and wrk take turns on the same running server with the same connections and
-// trial length, and the ratios ours/wrk of RPS, p50 and p99 are printed with their spread.
+// Checks our load driver against two independent generators, wrk and ApacheBench (`ab`, both
+// Debian packages, both C event loops): for each server, the three take turns on the same
+// running server with the same connections and trial length, and the ratios of RPS, p50 and
+// p99 to ab's are printed with their spread (median [min-max] over rounds). ab is the third
+// reference that settles a disagreement between ours and wrk (docs/accuracy.md).
 // The generator is pinned to CPU 0 and the server to the other CPUs, as the gate runs them.
 // Run: node --import tsx bench/truth.ts [rounds=6] [seconds=3] [connections=16]
 import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readAffinity, setAffinity } from '../src/server/cpuPlacement.js';
@@ -16,6 +20,8 @@ import type { Scenario, Target } from '../src/types.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [rounds, seconds, connections] = [Number(process.argv[2] ?? 6), Number(process.argv[3] ?? 3), Number(process.argv[4] ?? 16)];
 const SERVERS: PresetName[] = ['gunicorn', 'gunicorn-gthread', 'uwsgi', 'uwsgi-http', 'waitress'];
+/** 2 workers: gunicorn gthread is then 2 x 4 threads, the setup where wrk and ours disagreed. */
+const WORKERS = 2;
 
 const scenario: Scenario = {
   name: '/',
@@ -32,7 +38,13 @@ function toMs(value: string, unit: string): number {
   return Number(value) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[unit]!;
 }
 
-function wrk(url: string, generatorCpu: number): { rps: number; p50: number; p99: number } {
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+function wrk(url: string, generatorCpu: number): Figures {
   const out = execFileSync('taskset', ['-c', String(generatorCpu), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
   const pct = (p: string) => {
     const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)$`, 'm').exec(out);
@@ -41,35 +53,60 @@ function wrk(url: string, generatorCpu: number): { rps: number; p50: number; p99
   return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), p50: pct('50'), p99: pct('99') };
 }
 
+/** ApacheBench with keep-alive; its -e file has every whole percentile in ms with 3 decimals. */
+function ab(url: string, generatorCpu: number): Figures {
+  const csv = path.join(os.tmpdir(), `perf-gate-truth-ab-${process.pid}.csv`);
+  // -n after -t: -t alone caps the run at 50,000 requests.
+  const out = execFileSync('taskset', ['-c', String(generatorCpu), 'ab', '-q', '-k', '-c', String(connections), '-t', String(seconds), '-n', '10000000', '-e', csv, url], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const pct = new Map(readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').map(Number) as [number, number]));
+  rmSync(csv, { force: true });
+  return { rps: Number(/Requests per second:\s+([\d.]+)/.exec(out)![1]), p50: pct.get(50)!, p99: pct.get(99)! };
+}
+
+async function ours(baseUrl: string): Promise<Figures> {
+  const r = await runTrial({ baseUrl, scenario, durationSeconds: seconds });
+  return { rps: r.rps, p50: r.latencyUs.p50 / 1000, p99: r.latencyUs.p99 / 1000 };
+}
+
 const spread = (xs: number[]) => `${median(xs).toFixed(2)} [${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}]`;
 
 const cpus = readAffinity(process.pid) ?? [0, 1];
 const [generatorCpu, ...serverCpus] = cpus;
 setAffinity(process.pid, [generatorCpu!]);
-console.log(`${rounds} interleaved rounds of ${seconds} s, ${connections} connections; generator on CPU ${generatorCpu}, server on CPU ${serverCpus.join(',')}`);
-console.log('server             ratio ours/wrk: RPS              p50                 p99              | ours rps, wrk rps (medians)');
+console.log(`${rounds} interleaved rounds of ${seconds} s, ${connections} connections, ${WORKERS} workers; generator on CPU ${generatorCpu}, server on CPU ${serverCpus.join(',')}`);
+console.log('median [min-max] over rounds of the ratio to ab; then the medians of p99 in ms and of RPS');
+console.log(`${'server'.padEnd(18)} ${'ours/ab p99'.padEnd(20)} ${'wrk/ab p99'.padEnd(20)} ${'ours/ab p50'.padEnd(20)} ${'ours/ab RPS'.padEnd(20)} p99 ms ours, wrk, ab | RPS ours, wrk, ab`);
 for (const server of SERVERS) {
-  const { command, stopSignal } = presetCommand({ server, app: 'app:app', workers: 3, python: '/usr/bin/python3', cores: 2 });
+  const { command, stopSignal } = presetCommand({ server, app: 'app:app', workers: WORKERS, python: '/usr/bin/python3', cores: 2 });
   const target: Target = { name: server, command, workingDirectory: path.join(ROOT, 'examples', 'flask'), url: 'http://127.0.0.1:$PORT', readyPath: '/', readyTimeoutSeconds: 30, env: {}, stopSignal };
   const running = await startServer(target, { port: await freePort(), cpus: serverCpus.length ? serverCpus : undefined });
   try {
     await waitUntilReady(running);
     await runTrial({ baseUrl: running.baseUrl, scenario, durationSeconds: 1 }); // warmup
-    const ratios = { rps: [] as number[], p50: [] as number[], p99: [] as number[] };
-    const rps = { ours: [] as number[], wrk: [] as number[] };
+    const url = `${running.baseUrl}/`;
+    const tools: Record<string, () => Promise<Figures>> = {
+      ours: () => ours(running.baseUrl),
+      wrk: async () => wrk(url, generatorCpu!),
+      ab: async () => ab(url, generatorCpu!),
+    };
+    const got: Record<string, Figures[]> = { ours: [], wrk: [], ab: [] };
     for (let r = 0; r < rounds; r++) {
-      // Alternate who goes first, so a drift of the runner hits both alike.
-      const first = r % 2 === 0;
-      const w1 = first ? undefined : wrk(`${running.baseUrl}/`, generatorCpu!);
-      const ours = await runTrial({ baseUrl: running.baseUrl, scenario, durationSeconds: seconds });
-      const w = w1 ?? wrk(`${running.baseUrl}/`, generatorCpu!);
-      ratios.rps.push(ours.rps / w.rps);
-      ratios.p50.push(ours.latencyUs.p50 / 1000 / w.p50);
-      ratios.p99.push(ours.latencyUs.p99 / 1000 / w.p99);
-      rps.ours.push(ours.rps);
-      rps.wrk.push(w.rps);
+      // Rotate who goes first, so a drift of the runner hits all three alike.
+      const names = Object.keys(tools);
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(i + r) % names.length]!;
+        got[name]!.push(await tools[name]!());
+      }
     }
-    console.log(`${server.padEnd(18)} ${spread(ratios.rps).padEnd(20)} ${spread(ratios.p50).padEnd(20)} ${spread(ratios.p99).padEnd(20)} | ${median(rps.ours).toFixed(0)}, ${median(rps.wrk).toFixed(0)}`);
+    const ratio = (tool: string, key: keyof Figures) => got[tool]!.map((f, i) => f[key] / got.ab![i]![key]);
+    const med = (tool: string, key: keyof Figures) => median(got[tool]!.map((f) => f[key]));
+    console.log(
+      `${server.padEnd(18)} ${spread(ratio('ours', 'p99')).padEnd(20)} ${spread(ratio('wrk', 'p99')).padEnd(20)} ${spread(ratio('ours', 'p50')).padEnd(20)} ${spread(ratio('ours', 'rps')).padEnd(20)} ` +
+        `${['ours', 'wrk', 'ab'].map((t) => med(t, 'p99').toFixed(2)).join(', ')} | ${['ours', 'wrk', 'ab'].map((t) => med(t, 'rps').toFixed(0)).join(', ')}`,
+    );
   } finally {
     await running.stop();
   }

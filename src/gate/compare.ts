@@ -1,7 +1,7 @@
 // Pure: candidate samples (+ baseline samples) -> per-scenario metric comparisons and verdicts.
 import { median, MIN_RUNS_FOR_RUN_NOISE, runToRunNoise, type RunToRunNoise } from './stats.js';
 import { combineVerdicts, judgeRelative, type Direction } from './verdict.js';
-import { tailMetric } from './tailMetric.js';
+import { pooledPercentileMs, tailMetric } from './tailMetric.js';
 import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from '../types.js';
 
 export interface CompareInput {
@@ -196,7 +196,7 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
     if (base.length === 0) {
       metrics.push({
         metric: def.metric,
-        candidate: median(cand),
+        candidate: (def.metric === 'p99' ? pooledPercentileMs(candidate, 99) : undefined) ?? median(cand),
         verdict: input.baselineExpected && def.gating ? 'inconclusive' : 'pass',
         gating: def.gating,
         thresholdPct: threshold,

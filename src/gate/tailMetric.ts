@@ -1,7 +1,7 @@
 // Pure: the p99 row of a comparison from the trials' pooled histograms (gate/tailQuantiles),
 // instead of a median of per-trial p99s that short trials cannot measure.
 import { histogramSteps } from '../load/histogram.js';
-import { compareTails, MIN_TAIL_REQUESTS, type TailComparison } from './tailQuantiles.js';
+import { compareTails, MIN_TAIL_REQUESTS, pooledPercentile, type TailComparison } from './tailQuantiles.js';
 import { judgeInterval, type Direction } from './verdict.js';
 import type { RunToRunNoise } from './stats.js';
 import type { MetricComparison, Sample } from '../types.js';
@@ -74,4 +74,11 @@ export function tailMetric(input: TailMetricInput): MetricComparison | undefined
       enough: tails.enough,
     },
   };
+}
+
+/** The percentile of all the trials' requests pooled, in ms; undefined without histograms or requests. */
+export function pooledPercentileMs(samples: Sample[], percentile: number): number | undefined {
+  if (samples.length === 0 || samples.some((s) => !s.histogram)) return undefined;
+  const p = pooledPercentile(samples.map((s) => histogramSteps(s.histogram)), percentile);
+  return p.requests > 0 ? p.value / 1000 : undefined;
 }

@@ -94,7 +94,8 @@ function metricRow(m: MetricComparison): string[] {
   let change = m.changePct === undefined ? '–' : signed(m.changePct);
   if (m.confirmation?.changePct !== undefined) change += ` (again ${signed(m.confirmation.changePct)})`;
   const interval = m.ciLowPct === undefined || m.ciHighPct === undefined ? '–' : `${signed(m.ciLowPct)} … ${signed(m.ciHighPct)}`;
-  const verdict = m.gating ? VERDICT_BADGE[m.verdict] : 'info';
+  // A tail figure resting on too few requests is marked where it is read.
+  const verdict = (m.gating ? VERDICT_BADGE[m.verdict] : 'info') + (m.tail && !m.tail.enough ? ' (too few requests for the tail)' : '');
   const label = m.verdict === 'regressed' || m.verdict === 'improved' ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
   return [label, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
 }

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { median } from '../gate/stats.js';
+import { pooledPercentileMs } from '../gate/tailMetric.js';
 import { configHash, fingerprintHash, type Fingerprint } from './fingerprint.js';
 import type { RunMeta, RunResult, Sample } from '../types.js';
 
@@ -138,12 +139,12 @@ export function parseRecordPath(p: string): RecordPathInfo | undefined {
 }
 
 export interface ScenarioFigures {
-  /** Median over the run's counted trials. */
+  /** rps: median over the run's counted trials; p99Ms: of their requests pooled. */
   rps: number;
   p99Ms: number;
 }
 
-/** Median RPS and p99 per scenario of the measured target (trials that failed are left out). */
+/** Median RPS and pooled p99 per scenario of the measured target (trials that failed are left out). */
 export function summarizeSamples(samples: Sample[], target?: string): Record<string, ScenarioFigures> {
   const byScenario = new Map<string, Sample[]>();
   const name = target ?? samples[0]?.target;
@@ -153,7 +154,7 @@ export function summarizeSamples(samples: Sample[], target?: string): Record<str
   }
   const out: Record<string, ScenarioFigures> = {};
   for (const [scenario, list] of byScenario) {
-    out[scenario] = { rps: median(list.map((s) => s.rps)), p99Ms: median(list.map((s) => s.latencyUs.p99 / 1000)) };
+    out[scenario] = { rps: median(list.map((s) => s.rps)), p99Ms: pooledPercentileMs(list, 99) ?? median(list.map((s) => s.latencyUs.p99 / 1000)) };
   }
   return out;
 }
