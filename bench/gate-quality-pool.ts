@@ -19,7 +19,8 @@
 // whole pool.
 //
 // Run: node --import tsx bench/gate-quality-pool.ts [boots=3] [load s per side per boot=30] [trial lengths=0.5,1] [gate load s=10,20,30]
-// GATE_QUALITY_SAVE=file keeps the pool; GATE_QUALITY_LOAD=file judges a saved pool again.
+// GATE_QUALITY_SAVE=file keeps the pool; GATE_QUALITY_LOAD=file judges a saved pool again;
+// GATE_QUALITY_AA=boots,seconds gives identical code its own number and length of boots.
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,7 @@ import { compare } from '../src/gate/compare.js';
 import { readConfig } from '../src/config/config.js';
 import { runGate } from '../src/pipeline/pipeline.js';
 import { median, pairedRatioInterval, toPct } from '../src/gate/stats.js';
-import type { Config, Sample } from '../src/types.js';
+import type { Comparison, Config, Sample, Verdict } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (i: number, fallback: string) => process.argv[i] ?? fallback;
@@ -126,14 +127,19 @@ async function measurePool(): Promise<Pool> {
     { name: 'tail: 1% of requests +20 ms', env: { EXAMPLE_TAIL_PCT: '1', EXAMPLE_TAIL_MS: '20' }, metric: 'p99' },
   ];
   process.stderr.write(`calibration: a ${probeUs} us spin changed RPS by ${((probeRatio - 1) * 100).toFixed(1)}%\n`);
-  const order = levels.flatMap((level) => lengths.flatMap((length) => Array.from({ length: boots }, () => ({ level, length }))));
+  // GATE_QUALITY_AA=boots,seconds: more (and longer) identical-code boots, for the share of
+  // same-code gates that pass.
+  const [aaBoots, aaLoad] = (process.env.GATE_QUALITY_AA ?? `${boots},${loadSeconds}`).split(',').map(Number) as [number, number];
+  const order = levels.flatMap((level) =>
+    lengths.flatMap((length) => Array.from({ length: level === aa ? aaBoots : boots }, () => ({ level, length, load: level === aa ? aaLoad : loadSeconds }))),
+  );
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   const measured: Boot[] = [];
-  for (const [i, { level, length }] of order.entries()) {
-    measured.push(await measureBoot(level, Math.round(loadSeconds / length), length));
+  for (const [i, { level, length, load }] of order.entries()) {
+    measured.push(await measureBoot(level, Math.round(load / length), length));
     process.stderr.write(`boot ${i + 1}/${order.length} (${level.name}, ${length} s trials) done in ${measured.at(-1)!.wallSeconds.toFixed(0)} s\n`);
   }
   return { settings: { loadSeconds, cpuMsPerRequest: cpuMs, probe: `${probeUs} us spin: ${((probeRatio - 1) * 100).toFixed(1)}% RPS` }, levels, boots: measured };
@@ -148,9 +154,14 @@ if (process.env.GATE_QUALITY_SAVE && !process.env.GATE_QUALITY_LOAD) writeFileSy
  * must be the one that regresses.
  */
 function regressed(boot: Boot, from: number, to: number, metric: 'rps' | 'p99' | undefined): boolean {
+  const c = judge(boot, from, to);
+  return metric === undefined ? c.verdict === 'regressed' : c.scenarios[0]!.metrics.find((x) => x.metric === metric)?.verdict === 'regressed';
+}
+
+function judge(boot: Boot, from: number, to: number): Comparison {
   const samples = boot.samples.filter((s) => s.round >= from && s.round < to);
   const scenarios = pairedConfig({}, 1, boot.length).scenarios;
-  const c = compare({
+  return compare({
     scenarios,
     target: 'head',
     candidate: samples,
@@ -159,7 +170,6 @@ function regressed(boot: Boot, from: number, to: number, metric: 'rps' | 'p99' |
     baselineExpected: true,
     confidence: CONFIDENCE,
   });
-  return metric === undefined ? c.verdict === 'regressed' : c.scenarios[0]!.metrics.find((x) => x.metric === metric)?.verdict === 'regressed';
 }
 
 const usedLengths = [...new Set(pool.boots.map((b) => b.length))].sort((a, b) => a - b);
@@ -190,20 +200,34 @@ for (const length of usedLengths) {
       let gates = 0;
       let hits = 0;
       let confirmed = 0;
+      const verdicts: Record<Verdict, number> = { pass: 0, inconclusive: 0, improved: 0, regressed: 0 };
+      const p99HalfWidths: number[] = [];
       for (const [i, boot] of of.entries()) {
         const next = of[(i + 1) % of.length]!;
         const last = Math.max(...boot.samples.map((s) => s.round));
         for (let from = 1; from + R - 1 <= last; from++) {
           gates++;
+          if (metric === undefined) {
+            const c = judge(boot, from, from + R);
+            verdicts[c.verdict]++;
+            const p99 = c.scenarios[0]!.metrics.find((m) => m.metric === 'p99');
+            if (p99?.detectablePct !== undefined) p99HalfWidths.push(p99.detectablePct);
+          }
           if (!regressed(boot, from, from + R, metric)) continue;
           hits++;
           if (of.length > 1 && regressed(next, from, from + R, metric)) confirmed++;
         }
       }
       const pct = (k: number) => `${((100 * k) / Math.max(1, gates)).toFixed(1)}%`;
-      const disjoint = of.length * Math.floor(Math.round(pool.settings.loadSeconds / length) / R);
+      const disjoint = of.reduce((n, b) => n + Math.floor(Math.max(...b.samples.map((s) => s.round)) / R), 0);
       const what = metric === undefined ? 'false alarms (any metric)' : `detected (${level.metric} regressed)`;
       console.log(`    ${level.name.padEnd(30)} ${what} ${pct(hits)} of ${gates} gates (${disjoint} disjoint); with confirmation ${pct(confirmed)}`);
+      if (metric === undefined) {
+        console.log(
+          `      verdicts: pass ${pct(verdicts.pass)}, inconclusive ${pct(verdicts.inconclusive)}, improved ${pct(verdicts.improved)}, regressed ${pct(verdicts.regressed)}; ` +
+            `p99 interval half-width median ${median(p99HalfWidths).toFixed(1)}%`,
+        );
+      }
     }
   }
 }
