@@ -86,6 +86,18 @@ describe('gunicorn sync worker (Connection: close on every response)', () => {
     assert.equal(r.errorRatePct, 0);
   });
 
+  it('awaits the requests in flight when the window closes and records them at their real duration', async () => {
+    // Each connection's first request takes 1.2 s, longer than the 0.5 s window.
+    const r = await runTrial({ baseUrl: server.baseUrl, scenario: scenario('/delay?ms=1200', { connections: 2 }), durationSeconds: 0.5 });
+    assert.equal(r.requests, 2);
+    assert.equal(r.lateResponses, 2);
+    assert.ok(r.latencyUs.p99 >= 1_200_000 && r.latencyUs.p99 < 1_500_000, `p99 ${r.latencyUs.p99} us`);
+    assert.ok(r.drainSeconds! >= 0.6, `waited ${r.drainSeconds} s after the window`);
+    // Nothing completed inside the window: no throughput, and no error either.
+    assert.equal(r.rps, 0);
+    assert.equal(r.errorRatePct, 0);
+  });
+
   it('counts requests that exceed the timeout', async () => {
     const r = await runTrial({ baseUrl: server.baseUrl, scenario: scenario('/delay?ms=2500', { connections: 2, timeoutSeconds: 1 }), durationSeconds: 2 });
     assert.ok(r.errors.timeouts >= 2, `timeouts ${r.errors.timeouts}`);

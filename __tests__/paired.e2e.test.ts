@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FLASK_DIR, PY } from './helpers/paths.js';
-import { newServerProcesses, serverProcesses, type ProcessInfo } from './helpers/processes.js';
+import { newServerProcesses, serverProcesses, startedFor, type ProcessInfo } from './helpers/processes.js';
 import { newRunnerDirs, runAction } from './helpers/runner.js';
 import type { RunResult } from '../src/types.js';
 
@@ -14,8 +14,12 @@ const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=dev', '-c', 'user.email=dev@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
 
 /** A repository whose main branch serves the Flask example; `change` edits app.py on a PR branch. */
+/** The workspaces of this file's runs: the leak checks look at their servers only. */
+const workspaces: string[] = [];
+
 function repo(baseApp: (app: string) => string, change: (app: string) => string) {
   const dirs = newRunnerDirs();
+  workspaces.push(dirs.workspace);
   const dir = dirs.workspace;
   const app = readFileSync(path.join(FLASK_DIR, 'app.py'), 'utf8');
   git(dir, 'init', '-q', '-b', 'main');
@@ -47,13 +51,13 @@ before(() => {
   procs = serverProcesses();
 });
 function assertClean(dir: string): void {
-  assert.deepEqual(newServerProcesses(procs), [], 'a server process was left running');
+  assert.deepEqual(newServerProcesses(procs).filter(startedFor(workspaces)), [], 'a server process was left running');
   assert.equal(git(dir, 'worktree', 'list').split('\n').length, 1, 'the base worktree was removed');
   assert.equal(git(dir, 'status', '--porcelain'), '', 'the workspace checkout is untouched');
 }
 
 describe('compare-to: base', () => {
-  after(() => assert.deepEqual(newServerProcesses(procs), []));
+  after(() => assert.deepEqual(newServerProcesses(procs).filter(startedFor(workspaces)), []));
 
   it('a head that adds a slowdown regresses, and the report names both commits', async () => {
     const r = repo((a) => a, SLOWER);

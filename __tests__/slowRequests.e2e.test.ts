@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FLASK_DIR, PY } from './helpers/paths.js';
-import { newServerProcesses, serverProcesses, type ProcessInfo } from './helpers/processes.js';
+import { newServerProcesses, serverProcesses, startedFor, type ProcessInfo } from './helpers/processes.js';
 import { newRunnerDirs, runAction } from './helpers/runner.js';
 import type { MetricComparison, RunResult } from '../src/types.js';
 
@@ -19,8 +19,12 @@ const SLOW_MS = 800;
 const SLOW_PATH = (app: string) => `${app}\n\n@app.before_request\ndef _pr_rare_slow_path():\n    if random.random() < 0.02:\n        time.sleep(${SLOW_MS / 1000})\n`;
 
 /** main serves the Flask example; the feature branch adds the rare slow path. */
+/** The workspaces of this file's runs: the leak check looks at their servers only. */
+const workspaces: string[] = [];
+
 function repo() {
   const dirs = newRunnerDirs();
+  workspaces.push(dirs.workspace);
   const dir = dirs.workspace;
   const app = readFileSync(path.join(FLASK_DIR, 'app.py'), 'utf8');
   git(dir, 'init', '-q', '-b', 'main');
@@ -63,7 +67,7 @@ before(() => {
 });
 
 describe('requests slower than the trial', () => {
-  after(() => assert.deepEqual(newServerProcesses(procs), [], 'a server process was left running'));
+  after(() => assert.deepEqual(newServerProcesses(procs).filter(startedFor(workspaces)), [], 'a server process was left running'));
 
   it('paired: p99 shows the slow requests at their real duration and regresses', async () => {
     const r = repo();

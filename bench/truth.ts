@@ -42,6 +42,8 @@ interface Figures {
   rps: number;
   p50: number;
   p99: number;
+  /** Mean latency in ms: RPS x mean is how many requests were at the server at once (Little's law). */
+  mean: number;
 }
 
 function wrk(url: string, generatorCpu: number): Figures {
@@ -50,7 +52,8 @@ function wrk(url: string, generatorCpu: number): Figures {
     const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)$`, 'm').exec(out);
     return m ? toMs(m[1]!, m[2]!) : NaN;
   };
-  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), p50: pct('50'), p99: pct('99') };
+  const avg = /Latency\s+([\d.]+)(us|ms|s)/.exec(out)!;
+  return { rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]), p50: pct('50'), p99: pct('99'), mean: toMs(avg[1]!, avg[2]!) };
 }
 
 /** ApacheBench with keep-alive; its -e file has every whole percentile in ms with 3 decimals. */
@@ -63,12 +66,14 @@ function ab(url: string, generatorCpu: number): Figures {
   });
   const pct = new Map(readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((line) => line.split(',').map(Number) as [number, number]));
   rmSync(csv, { force: true });
-  return { rps: Number(/Requests per second:\s+([\d.]+)/.exec(out)![1]), p50: pct.get(50)!, p99: pct.get(99)! };
+  // "Total:  min  mean[+/-sd] median max" in whole ms.
+  const total = /^Total:\s+\d+\s+(\d+)/m.exec(out);
+  return { rps: Number(/Requests per second:\s+([\d.]+)/.exec(out)![1]), p50: pct.get(50)!, p99: pct.get(99)!, mean: total ? Number(total[1]) : NaN };
 }
 
 async function ours(baseUrl: string): Promise<Figures> {
   const r = await runTrial({ baseUrl, scenario, durationSeconds: seconds });
-  return { rps: r.rps, p50: r.latencyUs.p50 / 1000, p99: r.latencyUs.p99 / 1000 };
+  return { rps: r.rps, p50: r.latencyUs.p50 / 1000, p99: r.latencyUs.p99 / 1000, mean: r.latencyUs.mean / 1000 };
 }
 
 const spread = (xs: number[]) => `${median(xs).toFixed(2)} [${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}]`;
@@ -78,7 +83,8 @@ const [generatorCpu, ...serverCpus] = cpus;
 setAffinity(process.pid, [generatorCpu!]);
 console.log(`${rounds} interleaved rounds of ${seconds} s, ${connections} connections, ${WORKERS} workers; generator on CPU ${generatorCpu}, server on CPU ${serverCpus.join(',')}`);
 console.log('median [min-max] over rounds of the ratio to ab; then the medians of p99 in ms and of RPS');
-console.log(`${'server'.padEnd(18)} ${'ours/ab p99'.padEnd(20)} ${'wrk/ab p99'.padEnd(20)} ${'ours/ab p50'.padEnd(20)} ${'ours/ab RPS'.padEnd(20)} p99 ms ours, wrk, ab | RPS ours, wrk, ab`);
+console.log('and of the requests at the server at once (RPS x mean latency, Little\'s law; the rest of the connections wait in the generator)');
+console.log(`${'server'.padEnd(18)} ${'ours/ab p99'.padEnd(20)} ${'wrk/ab p99'.padEnd(20)} ${'ours/ab p50'.padEnd(20)} ${'ours/ab RPS'.padEnd(20)} p99 ms ours, wrk, ab | RPS ours, wrk, ab | at once ours, wrk, ab`);
 for (const server of SERVERS) {
   const { command, stopSignal } = presetCommand({ server, app: 'app:app', workers: WORKERS, python: '/usr/bin/python3', cores: 2 });
   const target: Target = { name: server, command, workingDirectory: path.join(ROOT, 'examples', 'flask'), url: 'http://127.0.0.1:$PORT', readyPath: '/', readyTimeoutSeconds: 30, env: {}, stopSignal };
@@ -105,7 +111,8 @@ for (const server of SERVERS) {
     const med = (tool: string, key: keyof Figures) => median(got[tool]!.map((f) => f[key]));
     console.log(
       `${server.padEnd(18)} ${spread(ratio('ours', 'p99')).padEnd(20)} ${spread(ratio('wrk', 'p99')).padEnd(20)} ${spread(ratio('ours', 'p50')).padEnd(20)} ${spread(ratio('ours', 'rps')).padEnd(20)} ` +
-        `${['ours', 'wrk', 'ab'].map((t) => med(t, 'p99').toFixed(2)).join(', ')} | ${['ours', 'wrk', 'ab'].map((t) => med(t, 'rps').toFixed(0)).join(', ')}`,
+        `${['ours', 'wrk', 'ab'].map((t) => med(t, 'p99').toFixed(2)).join(', ')} | ${['ours', 'wrk', 'ab'].map((t) => med(t, 'rps').toFixed(0)).join(', ')} | ` +
+        ['ours', 'wrk', 'ab'].map((t) => median(got[t]!.map((f) => (f.rps * f.mean) / 1000)).toFixed(1)).join(', '),
     );
   } finally {
     await running.stop();

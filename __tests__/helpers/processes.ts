@@ -1,6 +1,6 @@
 // Scans the process table for server processes, so every test can assert that nothing of
 // what it started is left behind.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 const SERVER_PATTERN = /gunicorn|uwsgi|waitress|wsgiref|perfgate-test/;
 
@@ -30,4 +30,19 @@ export function serverProcesses(): ProcessInfo[] {
 export function newServerProcesses(before: ProcessInfo[]): ProcessInfo[] {
   const known = new Set(before.map((p) => p.pid));
   return serverProcesses().filter((p) => !known.has(p.pid));
+}
+
+/** Whether a process belongs to a run whose workspace is one of `workspaces`: its working
+ * directory is inside one, or it inherited GITHUB_WORKSPACE from the action (a paired base
+ * runs in a checkout elsewhere). Lets a leak check ignore other suites' servers. */
+export function startedFor(workspaces: string[]): (p: ProcessInfo) => boolean {
+  return (p) => {
+    try {
+      const cwd = readlinkSync(`/proc/${p.pid}/cwd`);
+      const env = readFileSync(`/proc/${p.pid}/environ`, 'utf8').split('\0');
+      return workspaces.some((w) => cwd.startsWith(w) || env.includes(`GITHUB_WORKSPACE=${w}`));
+    } catch {
+      return false; // exited while we looked
+    }
+  };
 }
