@@ -4,7 +4,7 @@
 // p99 to ab's are printed with their spread (median [min-max] over rounds). ab is the third
 // reference that settles a disagreement between ours and wrk (docs/accuracy.md).
 // The generator is pinned to CPU 0 and the server to the other CPUs, as the gate runs them.
-// Run: node --import tsx bench/truth.ts [rounds=6] [seconds=3] [connections=16]
+// Run: node --import tsx bench/truth.ts [rounds=6] [seconds=3] [connections=16] [servers=all, comma-separated] [workers=2]
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -19,9 +19,9 @@ import type { Scenario, Target } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [rounds, seconds, connections] = [Number(process.argv[2] ?? 6), Number(process.argv[3] ?? 3), Number(process.argv[4] ?? 16)];
-const SERVERS: PresetName[] = ['gunicorn', 'gunicorn-gthread', 'uwsgi', 'uwsgi-http', 'waitress'];
-/** 2 workers: gunicorn gthread is then 2 x 4 threads, the setup where wrk and ours disagreed. */
-const WORKERS = 2;
+const SERVERS = (process.argv[5]?.split(',') ?? ['gunicorn', 'gunicorn-gthread', 'uwsgi', 'uwsgi-http', 'waitress']) as PresetName[];
+/** 2 workers by default: gunicorn gthread is then 2 x 4 threads, the setup where wrk and ours disagreed. */
+const WORKERS = Number(process.argv[6] ?? 2);
 
 const scenario: Scenario = {
   name: '/',
@@ -44,6 +44,8 @@ interface Figures {
   p99: number;
   /** Mean latency in ms: RPS x mean is how many requests were at the server at once (Little's law). */
   mean: number;
+  /** ab only: the share of requests sent on a kept-alive connection (ab speaks HTTP/1.0). */
+  keptAlive?: number;
 }
 
 function wrk(url: string, generatorCpu: number): Figures {
@@ -68,7 +70,9 @@ function ab(url: string, generatorCpu: number): Figures {
   rmSync(csv, { force: true });
   // "Total:  min  mean[+/-sd] median max" in whole ms.
   const total = /^Total:\s+\d+\s+(\d+)/m.exec(out);
-  return { rps: Number(/Requests per second:\s+([\d.]+)/.exec(out)![1]), p50: pct.get(50)!, p99: pct.get(99)!, mean: total ? Number(total[1]) : NaN };
+  const done = Number(/Complete requests:\s+(\d+)/.exec(out)![1]);
+  const keptAlive = Number(/Keep-Alive requests:\s+(\d+)/.exec(out)?.[1] ?? 0) / done;
+  return { rps: Number(/Requests per second:\s+([\d.]+)/.exec(out)![1]), p50: pct.get(50)!, p99: pct.get(99)!, mean: total ? Number(total[1]) : NaN, keptAlive };
 }
 
 async function ours(baseUrl: string): Promise<Figures> {
@@ -84,7 +88,10 @@ setAffinity(process.pid, [generatorCpu!]);
 console.log(`${rounds} interleaved rounds of ${seconds} s, ${connections} connections, ${WORKERS} workers; generator on CPU ${generatorCpu}, server on CPU ${serverCpus.join(',')}`);
 console.log('median [min-max] over rounds of the ratio to ab; then the medians of p99 in ms and of RPS');
 console.log('and of the requests at the server at once (RPS x mean latency, Little\'s law; the rest of the connections wait in the generator)');
-console.log(`${'server'.padEnd(18)} ${'ours/ab p99'.padEnd(20)} ${'wrk/ab p99'.padEnd(20)} ${'ours/ab p50'.padEnd(20)} ${'ours/ab RPS'.padEnd(20)} p99 ms ours, wrk, ab | RPS ours, wrk, ab | at once ours, wrk, ab`);
+console.log(
+  `${'server'.padEnd(18)} ${'ours/ab p99'.padEnd(20)} ${'wrk/ab p99'.padEnd(20)} ${'ours/ab p50'.padEnd(20)} ${'ours/ab RPS'.padEnd(20)} ` +
+    'p99 ms ours, wrk, ab | RPS ours, wrk, ab | at once ours, wrk, ab | ab kept alive',
+);
 for (const server of SERVERS) {
   const { command, stopSignal } = presetCommand({ server, app: 'app:app', workers: WORKERS, python: '/usr/bin/python3', cores: 2 });
   const target: Target = { name: server, command, workingDirectory: path.join(ROOT, 'examples', 'flask'), url: 'http://127.0.0.1:$PORT', readyPath: '/', readyTimeoutSeconds: 30, env: {}, stopSignal };
@@ -107,12 +114,13 @@ for (const server of SERVERS) {
         got[name]!.push(await tools[name]!());
       }
     }
-    const ratio = (tool: string, key: keyof Figures) => got[tool]!.map((f, i) => f[key] / got.ab![i]![key]);
-    const med = (tool: string, key: keyof Figures) => median(got[tool]!.map((f) => f[key]));
+    const ratio = (tool: string, key: 'rps' | 'p50' | 'p99' | 'mean') => got[tool]!.map((f, i) => f[key] / got.ab![i]![key]);
+    const med = (tool: string, key: 'rps' | 'p50' | 'p99' | 'mean') => median(got[tool]!.map((f) => f[key]));
     console.log(
       `${server.padEnd(18)} ${spread(ratio('ours', 'p99')).padEnd(20)} ${spread(ratio('wrk', 'p99')).padEnd(20)} ${spread(ratio('ours', 'p50')).padEnd(20)} ${spread(ratio('ours', 'rps')).padEnd(20)} ` +
         `${['ours', 'wrk', 'ab'].map((t) => med(t, 'p99').toFixed(2)).join(', ')} | ${['ours', 'wrk', 'ab'].map((t) => med(t, 'rps').toFixed(0)).join(', ')} | ` +
-        ['ours', 'wrk', 'ab'].map((t) => median(got[t]!.map((f) => (f.rps * f.mean) / 1000)).toFixed(1)).join(', '),
+        ['ours', 'wrk', 'ab'].map((t) => median(got[t]!.map((f) => (f.rps * f.mean) / 1000)).toFixed(1)).join(', ') +
+        ` | ab kept alive ${(100 * median(got.ab!.map((f) => f.keptAlive ?? 0))).toFixed(0)}%`,
     );
   } finally {
     await running.stop();
