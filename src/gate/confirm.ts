@@ -2,11 +2,11 @@
 // more than a threshold (a noisy neighbour for a minute, an unlucky boot), so a regression
 // found once is measured again with fresh servers and stands only when the second measurement
 // finds it too. A regression that does not repeat becomes `inconclusive`, never `pass`: one
-// run did see it. Error rates are not re-judged: errors that happened are facts, not estimates.
+// run did see it. Error rates and worker exits are not re-judged: they happened, they are facts, not estimates.
 import { combineVerdicts } from './verdict.js';
 import type { Comparison, MetricComparison, ScenarioComparison } from '../types.js';
 
-const isEstimate = (m: MetricComparison) => m.gating && m.metric !== 'errorRate';
+const isEstimate = (m: MetricComparison) => m.gating && m.metric !== 'errorRate' && m.metric !== 'workerChanges';
 
 /** Whether a comparison asks for a confirmation run: an estimated metric regressed. */
 export function needsConfirmation(c: Comparison): boolean {

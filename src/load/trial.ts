@@ -19,6 +19,9 @@ export type { LoadResult } from '../types.js';
 
 const LOOP_RESOLUTION_MS = 10;
 
+/** connectionByCode key of requests whose connection the server closed before answering. */
+export const REQUEST_CUT = 'closed-before-response';
+
 export function isExpectedStatus(status: number, expectStatus: number | undefined): boolean {
   return expectStatus !== undefined ? status === expectStatus : status >= 200 && status < 400;
 }
@@ -65,7 +68,17 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
           sampleInt: 100,
           timeout: scenario.timeoutSeconds,
           setupClient: (client: unknown) => {
-            const closeAware = setupCloseAwareClient(client);
+            const closeAware = setupCloseAwareClient(client, {
+              // The server closed the connection under an unanswered request: it is lost, an error.
+              onRequestCut: () => {
+                if (!inWindow) return;
+                errors.connection++;
+                errors.connectionByCode![REQUEST_CUT] = (errors.connectionByCode![REQUEST_CUT] ?? 0) + 1;
+              },
+              onKeepAliveRaceAtClose: () => {
+                if (inWindow) keepAliveRaces++;
+              },
+            });
             const c = client as { on(event: string, fn: (...a: unknown[]) => void): void };
             c.on('connError', (err) => {
               if (!inWindow) return;

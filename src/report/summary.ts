@@ -19,6 +19,7 @@ const METRIC_LABEL: Record<MetricName, string> = {
   errorRate: 'Error rate',
   memory: 'Memory per worker',
   cpuPerRequest: 'Server CPU per request',
+  workerChanges: 'Trials with worker exits/starts',
 };
 
 export function formatValue(metric: MetricName, v: number | undefined): string {
@@ -35,6 +36,8 @@ export function formatValue(metric: MetricName, v: number | undefined): string {
       return `${v.toFixed(1)} MiB`;
     case 'cpuPerRequest':
       return `${v.toFixed(3)} ms`;
+    case 'workerChanges':
+      return String(v);
   }
 }
 
@@ -159,6 +162,10 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
       out.push(`This run could tell apart changes of about ${resolution.map((m) => `${METRIC_LABEL[m.metric]} ±${m.detectablePct!.toFixed(1)}%`).join(', ')}; smaller ones are within its noise.`, '');
     }
     out.push('<details><summary>Why</summary>', '', ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), '', '</details>', '');
+    for (const log of sc.workerLogs ?? []) {
+      const side = log.side === 'candidate' ? 'head' : 'baseline';
+      out.push(`<details><summary>Server log of the ${side} at its first worker exit/start (round ${log.round})</summary>`, '', '```text', log.tail.replace(/```/g, "'''"), '```', '', '</details>', '');
+    }
   }
 
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
