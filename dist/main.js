@@ -94595,8 +94595,13 @@ var import_stats_base_dists_t_quantile = __toESM(require_lib134(), 1);
 function median2(values2) {
   return values2.length ? median(values2) : NaN;
 }
-function logsOf(values2) {
-  return values2.filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
+var BEYOND_MEASURED_LOG = Math.log(1e3);
+function rankableLogs(...sides) {
+  const measured = sides.flat().filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
+  const lowest = measured.length ? Math.min(...measured) - BEYOND_MEASURED_LOG : NaN;
+  const highest = measured.length ? Math.max(...measured) + BEYOND_MEASURED_LOG : NaN;
+  const toLog = (v) => v === 0 ? lowest : v === Infinity ? highest : Number.isFinite(v) && v > 0 ? Math.log(v) : NaN;
+  return sides.map((side) => side.map(toLog));
 }
 function exactUCdf(n, m) {
   let prev = Array.from({ length: m + 1 }, () => [1]);
@@ -94636,8 +94641,7 @@ function minTrialsForConfidence(confidence) {
   return n;
 }
 function ratioInterval(baseline, candidate, confidence) {
-  const a = logsOf(baseline);
-  const b = logsOf(candidate);
+  const [a, b] = rankableLogs(baseline, candidate).map((side) => side.filter((v) => !Number.isNaN(v)));
   if (a.length === 0 || b.length === 0) return void 0;
   const diffs = [];
   for (const y of b) for (const x2 of a) diffs.push(y - x2);
@@ -94680,9 +94684,11 @@ function signedRankBoundIndex(n, confidence) {
 }
 function pairedRatioInterval(baseline, candidate, confidence) {
   const d = [];
-  for (let i = 0; i < Math.min(baseline.length, candidate.length); i++) {
-    const [a, b] = [baseline[i], candidate[i]];
-    if (Number.isFinite(a) && Number.isFinite(b) && a > 0 && b > 0) d.push(Math.log(b) - Math.log(a));
+  const n = Math.min(baseline.length, candidate.length);
+  const [la, lb] = rankableLogs(baseline.slice(0, n), candidate.slice(0, n));
+  for (let i = 0; i < n; i++) {
+    const diff = lb[i] - la[i];
+    if (!Number.isNaN(diff)) d.push(diff);
   }
   if (d.length === 0) return void 0;
   const walsh = [];
@@ -94705,11 +94711,87 @@ function toPct(ratio) {
 }
 var MIN_RUNS_FOR_RUN_NOISE = 4;
 function runToRunNoise(runMedians, confidence) {
-  const logs = logsOf(runMedians);
+  const logs = runMedians.filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
   if (logs.length < MIN_RUNS_FOR_RUN_NOISE) return void 0;
   const moves = logs.slice(1).map((v, i) => v - logs[i]);
   const sd = sampleStandardDeviation(moves);
   return { halfWidthLog: (0, import_stats_base_dists_t_quantile.default)(confidence, moves.length - 1) * sd, runs: logs.length };
+}
+
+// src/gate/breakage.ts
+var REPEATED_TRIALS = 2;
+function sideChanges(samples) {
+  const out = { trials: samples.length, changedTrials: 0, exited: 0, started: 0, uncounted: 0 };
+  const ordered = [...samples].sort((a, b) => a.round - b.round);
+  for (const s of ordered) {
+    if (!s.processChange && !s.failure) continue;
+    out.changedTrials++;
+    if (s.processChange) {
+      out.exited += s.processChange.exited;
+      out.started += s.processChange.started;
+      if (s.processChange.logTail && !out.logTail) out.logTail = { round: s.round, tail: s.processChange.logTail };
+    } else {
+      out.uncounted++;
+    }
+    out.firstRound ??= s.round;
+    out.firstAt ??= s.startedAt;
+    out.lastRound = s.round;
+  }
+  return out;
+}
+function describeSide(c, side) {
+  const counts = c.uncounted === c.changedTrials ? "workers changed" : `${c.exited} worker(s) exited and ${c.started} started`;
+  const when = c.firstRound === c.lastRound ? `round ${c.firstRound}` : `rounds ${c.firstRound} to ${c.lastRound}`;
+  return `${side}: ${counts} in ${c.changedTrials} of ${c.trials} trials (${when}, first at ${c.firstAt ?? "?"})`;
+}
+function workerChangesMetric(input2) {
+  const head = sideChanges(input2.candidate);
+  const base = input2.baseline ? sideChanges(input2.baseline) : void 0;
+  if (head.changedTrials === 0 && !base?.changedTrials) return void 0;
+  const logs = [];
+  if (head.logTail) logs.push({ side: "candidate", ...head.logTail });
+  if (base?.logTail) logs.push({ side: "baseline", ...base.logTail });
+  const metric = (verdict, reason) => ({
+    metric: "workerChanges",
+    baseline: base?.changedTrials,
+    candidate: head.changedTrials,
+    verdict,
+    gating: true,
+    reason
+  });
+  const cause = "a worker that crashed, called exit, was killed (e.g. out of memory or a timeout) or was recycled (--max-requests)";
+  if (head.changedTrials === 0) {
+    return { metric: metric("pass", `Worker exits/starts: none on the head; ${describeSide(base, "the baseline")}.`), logs };
+  }
+  const headText = describeSide(head, "the head");
+  if (base && base.changedTrials === 0 && head.changedTrials >= REPEATED_TRIALS) {
+    return {
+      metric: metric(
+        "regressed",
+        `Worker exits/starts: ${headText}; none in ${base.trials} baseline trials. Only the head loses workers under load: ${cause}. The requests those workers were serving count as errors.`
+      ),
+      logs
+    };
+  }
+  const why = !base ? "there is no baseline to tell whether this setup always does it" : base.changedTrials > 0 ? `the baseline does it too (${describeSide(base, "baseline").replace(/^baseline: /, "")}), so both sides measured a server that changed under load` : `it happened in a single trial only (none in ${base.trials} baseline trials)`;
+  return { metric: metric("inconclusive", `Worker exits/starts: ${headText}: ${cause}; ${why}.`), logs };
+}
+var MIN_TRIALS_FOR_GROWTH = 6;
+function memoryGrowthPct(samples) {
+  const rss = [...samples].sort((a, b) => a.round - b.round).map((s) => s.server?.rssBytesPerWorker).filter((v) => v !== void 0 && v > 0);
+  if (rss.length < MIN_TRIALS_FOR_GROWTH) return void 0;
+  const third = Math.floor(rss.length / 3);
+  const first = median2(rss.slice(0, third));
+  const last = median2(rss.slice(-third));
+  return (last / first - 1) * 100;
+}
+function memoryGrowthWarning(sc, candidate, baseline) {
+  const head = memoryGrowthPct(candidate);
+  if (head === void 0 || head <= sc.thresholds.maxMemoryIncreasePct) return void 0;
+  const base = baseline ? memoryGrowthPct(baseline) : void 0;
+  if (base !== void 0 && base >= head / 2) return void 0;
+  const against = base === void 0 ? baseline ? "the baseline has too few trials with memory figures to compare" : "there is no baseline" : `the baseline grew ${base.toFixed(1)}%`;
+  return `Memory per worker on the head grew ${head.toFixed(1)}% from its first third of trials to its last (${against}): a leak or an unbounded cache grows with every request.`;
 }
 
 // src/gate/verdict.ts
@@ -94782,10 +94864,11 @@ function generatorWarnings(samples) {
   }
   return out;
 }
+var latencyMs = (s, q) => s.requests > 0 ? s.latencyUs[q] / 1e3 : Infinity;
 var RELATIVE_METRICS = [
   { metric: "rps", label: "Requests/s", direction: "higher-is-better", gating: true, value: (s) => s.rps, threshold: (sc) => sc.thresholds.maxRpsDropPct },
-  { metric: "p99", label: "p99 latency", direction: "lower-is-better", gating: true, value: (s) => s.latencyUs.p99 / 1e3, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
-  { metric: "p50", label: "p50 latency", direction: "lower-is-better", gating: false, value: (s) => s.latencyUs.p50 / 1e3, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
+  { metric: "p99", label: "p99 latency", direction: "lower-is-better", gating: true, value: (s) => latencyMs(s, "p99"), threshold: (sc) => sc.thresholds.maxP99IncreasePct },
+  { metric: "p50", label: "p50 latency", direction: "lower-is-better", gating: false, value: (s) => latencyMs(s, "p50"), threshold: (sc) => sc.thresholds.maxP99IncreasePct },
   {
     metric: "memory",
     label: "Memory per worker",
@@ -94804,14 +94887,14 @@ var RELATIVE_METRICS = [
   }
 ];
 function values(samples, def) {
-  return samples.map(def.value).filter((v) => v !== void 0 && Number.isFinite(v));
+  return samples.map(def.value).filter((v) => v !== void 0 && !Number.isNaN(v));
 }
 function failedRequests(s) {
   return s.errors.connection + s.errors.timeouts + Object.values(s.errors.badStatus).reduce((a, b) => a + b, 0);
 }
 function alignedByRound(baseline, candidate, def) {
   const base = new Map(baseline.map((s) => [s.round, def.value(s)]));
-  const pairs = candidate.map((s) => [base.get(s.round), def.value(s)]).filter((p) => p[0] !== void 0 && p[1] !== void 0 && Number.isFinite(p[0]) && Number.isFinite(p[1]));
+  const pairs = candidate.map((s) => [base.get(s.round), def.value(s)]).filter((p) => p[0] !== void 0 && p[1] !== void 0 && !Number.isNaN(p[0]) && !Number.isNaN(p[1]));
   return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
 }
 function pooledErrorRatePct(samples) {
@@ -94871,8 +94954,11 @@ function compareScenario(input2, sc) {
   const candidate = usable(input2.candidate);
   const baseline = input2.baseline ? usable(input2.baseline) : void 0;
   const errorRate = errorRateMetric(sc, all(input2.candidate), input2.baseline && all(input2.baseline));
+  const workers = workerChangesMetric({ candidate: all(input2.candidate), baseline: input2.baseline && all(input2.baseline) });
+  const workerLogs = workers?.logs.length ? workers.logs : void 0;
   if (candidate.length === 0) {
-    return { scenario: sc.name, target: input2.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, "inconclusive"]), excludedTrials, warnings: [] };
+    const metrics2 = workers ? [errorRate, workers.metric] : [errorRate];
+    return { scenario: sc.name, target: input2.target, metrics: metrics2, verdict: combineVerdicts([...metrics2.map((m) => m.verdict), "inconclusive"]), excludedTrials, warnings: [], workerLogs };
   }
   const metrics = [];
   const runNoise = new Map(input2.paired ? [] : RELATIVE_METRICS.map((def) => [def.metric, historyNoise(input2, sc, def)]));
@@ -94918,7 +95004,10 @@ function compareScenario(input2, sc) {
     });
   }
   metrics.push(errorRate);
+  if (workers) metrics.push(workers.metric);
   const warnings = generatorWarnings(candidate);
+  const growth = memoryGrowthWarning(sc, candidate, baseline);
+  if (growth) warnings.push(growth);
   if (input2.history && !input2.paired && baseline?.length && !runNoise.get("rps")) {
     warnings.push(
       `Fewer than ${MIN_RUNS_FOR_RUN_NOISE} recorded runs measured this scenario, so how much whole runs move on this runner is not known yet and the intervals cover the trials of one run only; a regression is still measured twice before it fails (confirm).`
@@ -94930,7 +95019,8 @@ function compareScenario(input2, sc) {
     metrics,
     verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)),
     excludedTrials,
-    warnings
+    warnings,
+    workerLogs
   };
 }
 function compare2(input2) {
@@ -95556,14 +95646,14 @@ ${formatTail(server.logTail())}`
     );
   }
 }
-function describeTreeChange(before, after) {
+function treeChange(before, after) {
   const was = new Set(before);
   const now = new Set(after);
-  const gone = before.filter((p) => !now.has(p)).length;
-  const added = after.filter((p) => !was.has(p)).length;
-  if (!gone && !added) return void 0;
-  return `the server's processes changed during the trial (${gone} exited, ${added} started): a worker crashed or was recycled (e.g. gunicorn --max-requests, uWSGI --max-requests), so its memory and CPU figures are not comparable.`;
+  const exited = before.filter((p) => !now.has(p)).length;
+  const started = after.filter((p) => !was.has(p)).length;
+  return exited || started ? { exited, started } : void 0;
 }
+var WORKER_LOG_LINES = 20;
 async function executePlan(plan, edges) {
   const servers = /* @__PURE__ */ new Map();
   try {
@@ -95587,6 +95677,7 @@ async function executePlan(plan, edges) {
     }
     const samples = [];
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
+    const loggedChange = /* @__PURE__ */ new Set();
     for (const trial of plan.trials) {
       const server = servers.get(trial.target);
       const scenario = scenarios.get(trial.scenario);
@@ -95597,16 +95688,15 @@ async function executePlan(plan, edges) {
       const after = await edges.snapshot(server.pid);
       assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
       const sample = { ...trial, startedAt, ...load };
-      if (before && after) {
+      const change = before && after ? treeChange(before.pids, after.pids) : void 0;
+      if (change) {
+        sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
+        loggedChange.add(trial.target);
+      } else if (before && after) {
         sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
-        const change = describeTreeChange(before.pids, after.pids);
-        if (change) {
-          sample.failure = change;
-          edges.log.warning(`Round ${trial.round} ${trial.target} ${scenario.name} does not count: ${change}`);
-        }
       }
       edges.log.info(
-        `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%`
+        `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` + (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : "")
       );
       samples.push(sample);
     }
@@ -95744,7 +95834,7 @@ function appendRun(file2, existing, result) {
 }
 
 // src/gate/confirm.ts
-var isEstimate = (m) => m.gating && m.metric !== "errorRate";
+var isEstimate = (m) => m.gating && m.metric !== "errorRate" && m.metric !== "workerChanges";
 function needsConfirmation(c) {
   return c.scenarios.some((sc) => sc.metrics.some((m) => isEstimate(m) && m.verdict === "regressed"));
 }
@@ -95775,7 +95865,7 @@ var import_autocannon = __toESM(require_autocannon(), 1);
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
 // src/load/closeAwareClient.ts
-function setupCloseAwareClient(raw) {
+function setupCloseAwareClient(raw, hooks = {}) {
   const client = raw;
   const state = { lastErrorWasKeepAliveRace: false };
   let serverWillClose = false;
@@ -95805,7 +95895,16 @@ function setupCloseAwareClient(raw) {
     this.conn.prependListener("data", (chunk) => {
       bytesSinceLastResponse += chunk.length;
     });
-    this.conn.prependListener("end", () => parser.finish());
+    const queue = this.pipelinedRequests;
+    this.conn.prependListener("end", () => {
+      try {
+        parser.finish();
+      } catch {
+      }
+      if (queue.size() === 0) return;
+      if (responsesOnConnection > 0 && bytesSinceLastResponse === 0) hooks.onKeepAliveRaceAtClose?.();
+      else hooks.onRequestCut?.();
+    });
     this.conn.prependListener("error", () => {
       state.lastErrorWasKeepAliveRace = responsesOnConnection > 0 && bytesSinceLastResponse === 0;
     });
@@ -95845,6 +95944,7 @@ function encodeHistogram(h) {
 
 // src/load/trial.ts
 var LOOP_RESOLUTION_MS = 10;
+var REQUEST_CUT = "closed-before-response";
 function isExpectedStatus(status, expectStatus) {
   return expectStatus !== void 0 ? status === expectStatus : status >= 200 && status < 400;
 }
@@ -95885,7 +95985,17 @@ function runTrial(req) {
           sampleInt: 100,
           timeout: scenario.timeoutSeconds,
           setupClient: (client) => {
-            const closeAware = setupCloseAwareClient(client);
+            const closeAware = setupCloseAwareClient(client, {
+              // The server closed the connection under an unanswered request: it is lost, an error.
+              onRequestCut: () => {
+                if (!inWindow) return;
+                errors.connection++;
+                errors.connectionByCode[REQUEST_CUT] = (errors.connectionByCode[REQUEST_CUT] ?? 0) + 1;
+              },
+              onKeepAliveRaceAtClose: () => {
+                if (inWindow) keepAliveRaces++;
+              }
+            });
             const c = client;
             c.on("connError", (err) => {
               if (!inWindow) return;
@@ -96589,7 +96699,8 @@ var METRIC_LABEL = {
   p99: "p99 latency",
   errorRate: "Error rate",
   memory: "Memory per worker",
-  cpuPerRequest: "Server CPU per request"
+  cpuPerRequest: "Server CPU per request",
+  workerChanges: "Trials with worker exits/starts"
 };
 function formatValue(metric, v) {
   if (v === void 0 || !Number.isFinite(v)) return "\u2013";
@@ -96605,6 +96716,8 @@ function formatValue(metric, v) {
       return `${v.toFixed(1)} MiB`;
     case "cpuPerRequest":
       return `${v.toFixed(3)} ms`;
+    case "workerChanges":
+      return String(v);
   }
 }
 function renderRanking(ranking, conf) {
@@ -96704,6 +96817,10 @@ function renderSummary(result, opts = {}) {
       out.push(`This run could tell apart changes of about ${resolution.map((m) => `${METRIC_LABEL[m.metric]} \xB1${m.detectablePct.toFixed(1)}%`).join(", ")}; smaller ones are within its noise.`, "");
     }
     out.push("<details><summary>Why</summary>", "", ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), "", "</details>", "");
+    for (const log2 of sc.workerLogs ?? []) {
+      const side = log2.side === "candidate" ? "head" : "baseline";
+      out.push(`<details><summary>Server log of the ${side} at its first worker exit/start (round ${log2.round})</summary>`, "", "```text", log2.tail.replace(/```/g, "'''"), "```", "", "</details>", "");
+    }
   }
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
