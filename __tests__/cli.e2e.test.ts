@@ -61,6 +61,16 @@ describe('wsgi-perf-gate CLI', () => {
     assert.match(notResults.stderr, /app\.py: cannot read a results file/);
   });
 
+  it('rounds: 3 at 0.99 in stored mode: exit 2 before any process starts, naming the minimum', () => {
+    const marker = path.join(dir, 'server-started');
+    const r = cli(['run', '--command', `touch ${marker} && ${PY} -m gunicorn app:app --bind 127.0.0.1:$PORT`, '--url', 'http://127.0.0.1:$PORT', '--rounds', '3', '--confidence', '0.99']);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /Input `rounds` is 3: with compare-to stored at confidence 0\.99, .*expected at least 5 rounds \(the minimum\)/);
+    assert.doesNotMatch(r.stderr, /Starting target/, 'nothing was booted');
+    assert.throws(() => readFileSync(marker), 'the server command never ran');
+    assert.deepEqual(newServerProcesses(procs), []);
+  });
+
   it('exit 2 when the server cannot be measured, with its output', () => {
     const r = cli(['run', '--command', `${PY} -c "import sys; sys.exit('perfgate-test: no module named shop')"`, '--url', 'http://127.0.0.1:$PORT']);
     assert.equal(r.code, 2);

@@ -49922,7 +49922,7 @@ function judgeRelative(input2) {
   const changePct = toPct(interval.ratio);
   const ciLowPct = toPct(interval.low);
   const ciHighPct = toPct(interval.high);
-  const worse = (pct2) => input2.direction === "higher-is-better" ? -pct2 : pct2;
+  const worse = (pct3) => input2.direction === "higher-is-better" ? -pct3 : pct3;
   const w = worse(changePct);
   const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x2, y) => x2 - y);
   const widened = interval !== measured;
@@ -70043,6 +70043,41 @@ function explicitPort(url2) {
   return parsed.port ? Number(parsed.port) : 80;
 }
 
+// src/gate/decidability.ts
+var MAX_USEFUL_ROUNDS = 200;
+function canDecide(rounds, confidence, mode) {
+  if (rankBoundIndex(rounds, rounds, confidence) >= 1) return true;
+  return mode === "paired" && signedRankBoundIndex(rounds, confidence) >= 1;
+}
+function minRoundsToDecide(confidence, mode) {
+  for (let n = 1; n <= MAX_USEFUL_ROUNDS; n++) if (canDecide(n, confidence, mode)) return n;
+  return void 0;
+}
+function maxReachableConfidence(rounds, mode) {
+  let unpaired = 1;
+  for (let i = 1; i <= rounds; i++) unpaired *= i / (rounds + i);
+  const paired = mode === "paired" ? 2 ** -rounds : 1;
+  return 1 - Math.min(unpaired, paired);
+}
+
+// src/config/decidable.ts
+var pct2 = (c) => `${Math.round(c * 1e5) / 1e3}%`;
+function assertDecidable(s) {
+  const statistic = s.mode === "paired" ? "the signed-rank test over paired rounds (Mann-Whitney when they are too few)" : "the Mann-Whitney test against the stored run";
+  const min = minRoundsToDecide(s.confidence, s.mode);
+  if (min === void 0) {
+    throw new ConfigError(
+      `${s.confidenceFrom ?? "Input `confidence`"} is ${s.confidence}: with compare-to ${s.compareTo} no number of rounds a gate can run reaches ${pct2(s.confidence)} with ${statistic}, so every gate would end inconclusive; expected a confidence such as 0.99 or 0.999.`
+    );
+  }
+  if (s.rounds >= min) return;
+  const why = `with compare-to ${s.compareTo} at confidence ${s.confidence}, ${s.rounds} round(s) per side can never reach ${pct2(s.confidence)} with ${statistic} (at most ${pct2(maxReachableConfidence(s.rounds, s.mode))}), so every gate would end inconclusive`;
+  if (s.confidenceFrom && !s.roundsFrom) {
+    throw new ConfigError(`${s.confidenceFrom} is ${s.confidence}: ${why}; expected at most ${maxReachableConfidence(s.rounds, s.mode).toFixed(4).replace(/0+$/, "")} for ${s.rounds} rounds, or at least ${min} rounds.`);
+  }
+  throw new ConfigError(`${s.roundsFrom ?? "Input `rounds`"} is ${s.rounds}: ${why}; expected at least ${min} rounds (the minimum), or a lower confidence.`);
+}
+
 // src/config/config.ts
 var DEFAULTS = {
   url: "http://127.0.0.1:8000",
@@ -70169,12 +70204,24 @@ function readConfig(src) {
   for (const t of targets) {
     assertLoopbackUrl(t.url, allowRemote, file2.config.targets ? `targets[${t.name}].url` : "url");
   }
+  const finalRounds = rounds ?? file2.config.rounds ?? (compareTo === "base" ? PAIRED_DEFAULTS : DEFAULTS).rounds;
+  const finalConfidence = confidence ?? file2.config.confidence ?? DEFAULTS.confidence;
+  if (compareTo !== "none") {
+    assertDecidable({
+      rounds: finalRounds,
+      confidence: finalConfidence,
+      mode: compareTo === "base" ? "paired" : "stored",
+      compareTo,
+      roundsFrom: rounds !== void 0 ? "Input `rounds`" : file2.config.rounds !== void 0 ? `Config file ${file2.name} \`rounds\`` : void 0,
+      confidenceFrom: confidence !== void 0 ? "Input `confidence`" : file2.config.confidence !== void 0 ? `Config file ${file2.name} \`confidence\`` : void 0
+    });
+  }
   return {
     targets,
     scenarios,
     warmupSeconds: warmupSeconds ?? file2.config["warmup-seconds"] ?? DEFAULTS.warmupSeconds,
-    rounds: rounds ?? file2.config.rounds ?? (compareTo === "base" ? PAIRED_DEFAULTS : DEFAULTS).rounds,
-    confidence: confidence ?? file2.config.confidence ?? DEFAULTS.confidence,
+    rounds: finalRounds,
+    confidence: finalConfidence,
     compareTo,
     baseRef: input2("base-ref") || void 0,
     baseSetup: input2("base-setup") || void 0,
