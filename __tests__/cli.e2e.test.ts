@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DIST, FLASK_DIR, PY } from './helpers/paths.js';
@@ -47,6 +47,17 @@ describe('wsgi-perf-gate CLI', () => {
     assert.equal(same.code, 0, same.stdout);
     assert.match(same.stdout, /## wsgi-perf-gate: (✅ pass|⚠️ inconclusive)/);
     assert.match(same.stdout, /\| Requests\/s \| [\d,]+ \| [\d,]+ \| \+0\.0% \|/);
+  });
+
+  it('compare applies the same comparability rule as the baseline file and the data branch', () => {
+    const base = JSON.parse(readFileSync(path.join(dir, 'base.json'), 'utf8'));
+    const other = path.join(dir, 'other-warmup.json');
+    writeFileSync(other, JSON.stringify({ ...base, settings: { ...base.settings, warmupSeconds: 9 } }));
+    const r = cli(['compare', other, path.join(dir, 'slow.json')]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /the baseline was measured differently \(warmup 9 s -> 0\.5 s\), so it is not compared/);
+    assert.match(r.stdout, /## wsgi-perf-gate: ⚠️ inconclusive/);
+    assert.doesNotMatch(r.stdout, /Requests\/s -/, 'no change is computed against it');
   });
 
   it('exit 2 for bad input, naming it', () => {

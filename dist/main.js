@@ -94841,6 +94841,71 @@ function memoryGrowthWarning(sc, candidate, baseline) {
   return `Memory per worker on the head grew ${head.toFixed(1)}% from its first third of trials to its last (${against}): a leak or an unbounded cache grows with every request.`;
 }
 
+// src/gate/comparability.ts
+function canonicalScenario(s) {
+  return {
+    name: s.name,
+    method: s.method,
+    path: s.path,
+    headers: Object.entries(s.headers).map(([k, v]) => [k.toLowerCase(), v]).sort(),
+    body: s.body ?? null,
+    expectStatus: s.expectStatus ?? null,
+    connections: s.connections,
+    durationSeconds: s.durationSeconds,
+    timeoutSeconds: s.timeoutSeconds
+  };
+}
+function canonicalMeasurement(m) {
+  return { command: m.command, warmupSeconds: m.warmupSeconds, scenarios: m.scenarios.map(canonicalScenario) };
+}
+var SCENARIO_FIELDS = ["method", "path", "body", "expectStatus", "connections", "durationSeconds", "timeoutSeconds", "headers"];
+function scenarioDifferences(current, baseline) {
+  const [now, then] = [canonicalScenario(current), canonicalScenario(baseline)];
+  return SCENARIO_FIELDS.filter((k) => JSON.stringify(now[k]) !== JSON.stringify(then[k])).map(
+    (k) => (
+      // Headers may hold tokens: named only.
+      k === "headers" ? k : `${k} ${JSON.stringify(then[k])} -> ${JSON.stringify(now[k])}`
+    )
+  );
+}
+var RUNNER_FIELDS = [
+  ["cpuModel", "CPU model"],
+  ["cpus", "core count"],
+  ["os", "OS"],
+  ["arch", "architecture"],
+  ["python", "Python version"],
+  ["server", "server version"]
+];
+function runDifferences(current, baseline) {
+  const out = [];
+  if (baseline.command !== void 0 && baseline.command !== current.command) out.push(`server command ${JSON.stringify(baseline.command)} -> ${JSON.stringify(current.command)}`);
+  if (baseline.warmupSeconds !== void 0 && baseline.warmupSeconds !== current.warmupSeconds) out.push(`warmup ${baseline.warmupSeconds} s -> ${current.warmupSeconds} s`);
+  for (const [k, label2] of RUNNER_FIELDS) {
+    const [now, then] = [current.runner?.[k], baseline.runner?.[k]];
+    if (now !== void 0 && then !== void 0 && now !== then) out.push(`${label2} ${JSON.stringify(then)} -> ${JSON.stringify(now)}`);
+  }
+  return out;
+}
+function measuredAsOf(run3) {
+  const r = run3.meta?.runner;
+  return {
+    command: run3.settings?.targets?.[0]?.command,
+    warmupSeconds: run3.settings?.warmupSeconds,
+    scenarios: run3.settings?.scenarios,
+    runner: r ? { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch } : void 0
+  };
+}
+function comparableRuns(runs, current, of) {
+  const comparable = [];
+  const passedOver = [];
+  for (const run3 of runs) {
+    const differences = runDifferences(current, of(run3));
+    if (differences.length) passedOver.push({ run: run3, differences });
+    else comparable.push(run3);
+  }
+  return { comparable, passedOver };
+}
+
 // src/gate/verdict.ts
 var fmt = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function judgeRelative(input2) {
@@ -94980,12 +95045,8 @@ function errorRateMetric(sc, candidate, baseline) {
   };
 }
 function scenarioMismatch(current, baseline) {
-  if (!baseline) return void 0;
-  const keys = ["method", "path", "body", "expectStatus", "connections", "durationSeconds", "headers"];
-  const differ = keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(baseline[k]));
-  if (differ.length === 0) return void 0;
-  const what = differ.map((k) => k === "headers" ? k : `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`);
-  return `the baseline measured this scenario differently (${what.join(", ")}), so it is not compared.`;
+  const differ = baseline ? scenarioDifferences(current, baseline) : [];
+  return differ.length ? `the baseline measured this scenario differently (${differ.join(", ")}), so it is not compared.` : void 0;
 }
 function historyNoise(input2, sc, def) {
   if (!input2.history) return void 0;
@@ -95859,9 +95920,6 @@ function readBaselineFile(file2) {
   }
   return parsed.data;
 }
-function latestRun(file2) {
-  return file2?.runs.at(-1);
-}
 function appendRun(file2, existing, result) {
   const run3 = { meta: result.meta, settings: result.settings, samples: result.samples };
   const next = {
@@ -96194,21 +96252,7 @@ function describeFingerprintDifference(mine, theirs) {
   return diffs.length ? diffs.join(", ") : "same runner";
 }
 function configHash(c) {
-  return shortHash({
-    command: c.command,
-    warmupSeconds: c.warmupSeconds,
-    scenarios: c.scenarios.map((s) => ({
-      name: s.name,
-      method: s.method,
-      path: s.path,
-      headers: Object.entries(s.headers).map(([k, v]) => [k.toLowerCase(), v]).sort(),
-      body: s.body ?? null,
-      expectStatus: s.expectStatus ?? null,
-      connections: s.connections,
-      durationSeconds: s.durationSeconds,
-      timeoutSeconds: s.timeoutSeconds
-    }))
-  });
+  return shortHash(canonicalMeasurement(c));
 }
 
 // src/store/record.ts
@@ -96407,14 +96451,19 @@ async function runGate(config2, opts) {
       say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
     }
     const pairedBase = paired && "checkout" in paired ? paired : void 0;
-    const baselineRun = !pairedBase && config2.compareTo !== "none" ? config2.baselineFile ? latestRun(stored) : branch?.baseline.record : void 0;
-    const history = config2.baselineFile ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
+    const runner = runnerFingerprint();
+    const here = { command: head.command, warmupSeconds: config2.warmupSeconds, scenarios: config2.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } };
+    const storedRuns = stored ? comparableRuns(stored.runs, here, measuredAsOf) : void 0;
+    const baselineRun = !pairedBase && config2.compareTo !== "none" ? config2.baselineFile ? storedRuns?.comparable.at(-1) : branch?.baseline.record : void 0;
+    const history = config2.baselineFile ? storedRuns?.comparable.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
     let noBaselineNote;
     if (config2.compareTo === "none") noBaselineNote = "none (compare-to: none).";
     else if (!config2.baselineFile && branch) noBaselineNote = branch.baseline.note;
     else if (!config2.baselineFile && branchProblem) noBaselineNote = `none: ${branchProblem}.`;
     else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true.";
-    else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
+    else if (!baselineRun && storedRuns?.passedOver.length) {
+      noBaselineNote = `none comparable in ${config2.baselineFile}: its latest run was measured differently (${storedRuns.passedOver.at(-1).differences.join(", ")}), so it is not compared; record a run with these settings first.`;
+    } else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
     if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? "compared with the stored baseline instead" : `so there is ${noBaselineNote}`}`;
     const judge = (measuredSamples) => {
       const c = compare2({

@@ -1,5 +1,6 @@
 // Pure: candidate samples (+ baseline samples) -> per-scenario metric comparisons and verdicts.
 import { memoryGrowthWarning, workerChangesMetric } from './breakage.js';
+import { scenarioDifferences } from './comparability.js';
 import { median, MIN_RUNS_FOR_RUN_NOISE, runToRunNoise, type RunToRunNoise } from './stats.js';
 import { combineVerdicts, judgeRelative, type Direction } from './verdict.js';
 import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from '../types.js';
@@ -140,15 +141,10 @@ function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] |
   };
 }
 
-/** Pure: how a baseline's scenario differs from this run's in ways that change the numbers. */
+/** Pure: how a baseline's scenario differs from this run's in ways that change the numbers (gate/comparability.ts). */
 export function scenarioMismatch(current: Scenario, baseline: Scenario | undefined): string | undefined {
-  if (!baseline) return undefined;
-  const keys = ['method', 'path', 'body', 'expectStatus', 'connections', 'durationSeconds', 'headers'] as const;
-  const differ = keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(baseline[k]));
-  if (differ.length === 0) return undefined;
-  // Headers are named only; the others show their old and new value.
-  const what = differ.map((k) => (k === 'headers' ? k : `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`));
-  return `the baseline measured this scenario differently (${what.join(', ')}), so it is not compared.`;
+  const differ = baseline ? scenarioDifferences(current, baseline) : [];
+  return differ.length ? `the baseline measured this scenario differently (${differ.join(', ')}), so it is not compared.` : undefined;
 }
 
 /** Run-to-run noise of one metric, from the medians of the recorded runs that measured this

@@ -7,7 +7,7 @@ import { rankTargets } from '../gate/shootout.js';
 import { planTrials, seededRandom } from '../gate/plan.js';
 import { executePlan, type RunEdges } from './executePlan.js';
 import { formatCpuList, withGeneratorPlacement } from '../server/cpuPlacement.js';
-import { appendRun, latestRun, readBaselineFile, SCHEMA_VERSION, type BaselineFile } from '../store/baselineFile.js';
+import { appendRun, readBaselineFile, SCHEMA_VERSION, type BaselineFile } from '../store/baselineFile.js';
 import type { Config, RunMeta, RunResult, Sample } from '../types.js';
 import { confirmComparison, needsConfirmation } from '../gate/confirm.js';
 import { runTrial } from '../load/trial.js';
@@ -21,6 +21,7 @@ import { errorMessage, ServerError } from '../errors.js';
 import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from '../git/worktree.js';
 import type { HistoryStore, PreparedHistory } from '../store/branchHistory.js';
 import { summarizeSamples } from '../store/record.js';
+import { comparableRuns, measuredAsOf, type MeasuredAs } from '../gate/comparability.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 
@@ -167,15 +168,22 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     }
 
     const pairedBase = paired && 'checkout' in paired ? paired : undefined;
-    const baselineRun = !pairedBase && config.compareTo !== 'none' ? (config.baselineFile ? latestRun(stored) : branch?.baseline.record) : undefined;
+    // The baseline file keeps runs of any setup: only those measured the same way count (the
+    // one rule of gate/comparability.ts; the data branch files runs by the same rule's hash).
+    const runner = runnerFingerprint();
+    const here: MeasuredAs = { command: head.command, warmupSeconds: config.warmupSeconds, scenarios: config.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } };
+    const storedRuns = stored ? comparableRuns(stored.runs, here, measuredAsOf) : undefined;
+    const baselineRun = !pairedBase && config.compareTo !== 'none' ? (config.baselineFile ? storedRuns?.comparable.at(-1) : branch?.baseline.record) : undefined;
     // Recorded runs comparable with this one: how far they move from run to run widens a stored baseline's intervals.
-    const history = config.baselineFile ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
+    const history = config.baselineFile ? storedRuns?.comparable.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
     let noBaselineNote: string | undefined;
     if (config.compareTo === 'none') noBaselineNote = 'none (compare-to: none).';
     else if (!config.baselineFile && branch) noBaselineNote = branch.baseline.note;
     else if (!config.baselineFile && branchProblem) noBaselineNote = `none: ${branchProblem}.`;
     else if (!config.baselineFile) noBaselineNote = 'none found: set baseline-file to a file recorded with record: true.';
-    else if (!baselineRun) noBaselineNote = `none yet: ${config.baselineFile} has no recorded run; run once with record: true to create it.`;
+    else if (!baselineRun && storedRuns?.passedOver.length) {
+      noBaselineNote = `none comparable in ${config.baselineFile}: its latest run was measured differently (${storedRuns.passedOver.at(-1)!.differences.join(', ')}), so it is not compared; record a run with these settings first.`;
+    } else if (!baselineRun) noBaselineNote = `none yet: ${config.baselineFile} has no recorded run; run once with record: true to create it.`;
     if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? 'compared with the stored baseline instead' : `so there is ${noBaselineNote}`}`;
 
     const judge = (measuredSamples: Sample[]) => {
