@@ -207,8 +207,9 @@ export interface Comparison {
   note?: string;
   scenarios: ScenarioComparison[];
   verdict: Verdict;
-  /** Set when a regression was measured a second time before failing (the confirmation run). */
-  confirmation?: { verdict: Verdict };
+  /** Set when a regression was measured a second time before failing (the confirmation run),
+   * or could not be confirmed independently; `against` says what the second measurement was judged against. */
+  confirmation?: { verdict: Verdict; against?: string };
 }
 
 export interface RunMeta {

@@ -8,8 +8,8 @@ import { planTrials, seededRandom } from '../gate/plan.js';
 import { executePlan, type RunEdges } from './executePlan.js';
 import { formatCpuList, withGeneratorPlacement } from '../server/cpuPlacement.js';
 import { appendRun, readBaselineFile, SCHEMA_VERSION, type BaselineFile } from '../store/baselineFile.js';
-import type { Config, RunMeta, RunResult, Sample } from '../types.js';
-import { confirmComparison, needsConfirmation } from '../gate/confirm.js';
+import type { Config, RunMeta, RunResult, Sample, Scenario } from '../types.js';
+import { confirmationBaseline, confirmComparison, needsConfirmation, withoutConfirmation } from '../gate/confirm.js';
 import { runTrial } from '../load/trial.js';
 import { freePort, startServer, waitUntilReady, type RunningServer } from '../server/server.js';
 import { snapshotTree, waitForStableTree } from '../server/processTree.js';
@@ -186,13 +186,14 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     } else if (!baselineRun) noBaselineNote = `none yet: ${config.baselineFile} has no recorded run; run once with record: true to create it.`;
     if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? 'compared with the stored baseline instead' : `so there is ${noBaselineNote}`}`;
 
-    const judge = (measuredSamples: Sample[]) => {
+    // `other`: a confirmation judged against another recorded run than the first baseline.
+    const judge = (measuredSamples: Sample[], other?: { samples: Sample[]; scenarios?: Scenario[] }) => {
       const c = compare({
         scenarios: config.scenarios,
         target: head.name,
         candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
-        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
-        baselineScenarios: pairedBase ? undefined : baselineRun?.settings?.scenarios,
+        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : (other?.samples ?? baselineRun?.samples),
+        baselineScenarios: pairedBase ? undefined : other ? other.scenarios : baselineRun?.settings?.scenarios,
         history: baselineRun ? history : undefined,
         baselineInfo: pairedBase
           ? { source: 'the base commit, booted beside the head in this job (paired rounds)', commit: pairedBase.checkout.commit, headCommit: opts.meta.commit }
@@ -213,10 +214,16 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     let confirmationSamples: Sample[] | undefined;
     // A shoot-out ranks setups; only a gate (one candidate) is confirmed before failing.
     if (config.confirm && config.targets.length === 1 && needsConfirmation(comparison)) {
-      log.info('A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).');
-      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
-      comparison = confirmComparison(comparison, judge(confirmationSamples));
-      log.info(`Confirmation run: the regression was ${comparison.verdict === 'regressed' ? 'confirmed' : 'not confirmed'}.`);
+      const plan = confirmationBaseline({ paired: !!pairedBase, others: otherRecordedRuns(baselineRun, config.baselineFile ? storedRuns?.comparable : branch?.baseline.history) });
+      if (plan.kind === 'none') {
+        log.info(`A regression was measured but cannot be confirmed independently: ${plan.reason}.`);
+        comparison = withoutConfirmation(comparison, plan.reason);
+      } else {
+        log.info(`A regression was measured: measuring again with fresh servers, judged against ${plan.against}, to confirm it before failing (confirm: true).`);
+        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+        comparison = confirmComparison(comparison, judge(confirmationSamples, plan.kind === 'other-run' ? plan.run : undefined), plan.against);
+        log.info(`Confirmation run: the regression was ${comparison.verdict === 'regressed' ? 'confirmed' : 'not confirmed'}.`);
+      }
     }
     const result: RunResult = {
       schemaVersion: SCHEMA_VERSION,
@@ -251,6 +258,27 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   } finally {
     if (paired && 'checkout' in paired) paired.checkout.remove();
   }
+}
+
+interface RecordedRun {
+  samples: Sample[];
+  settings?: { scenarios?: Scenario[] };
+  scenarios?: Scenario[];
+  meta?: { commit?: string; createdAt?: string };
+  commit?: string;
+  createdAt?: string;
+}
+
+/** Comparable recorded runs other than the baseline (oldest first), for an independent confirmation. */
+function otherRecordedRuns(baseline: RecordedRun | undefined, runs: RecordedRun[] | undefined) {
+  if (!baseline || !runs) return [];
+  const key = (r: RecordedRun) => `${r.meta?.commit ?? r.commit ?? ''}@${r.meta?.createdAt ?? r.createdAt ?? ''}`;
+  return runs
+    .filter((r) => r !== baseline && key(r) !== key(baseline))
+    .map((r) => ({
+      run: { samples: r.samples, scenarios: r.settings?.scenarios ?? r.scenarios },
+      label: `of commit ${(r.meta?.commit ?? r.commit ?? 'unknown').slice(0, 12)} recorded ${r.meta?.createdAt ?? r.createdAt ?? 'at an unknown time'}`,
+    }));
 }
 
 /** Records a run where history lives: the baseline file, else the data branch. A branch

@@ -123,8 +123,12 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
     const held = confirmed.filter((m) => m.verdict === 'regressed').length;
-    if (held) out.push(`Confirmed: ${held === 1 ? 'the regression was' : `${held} regressions were`} measured twice, each time with fresh servers.`, '');
-    if (held < confirmed.length) {
+    const against = comparison.confirmation.against;
+    const independentOf = against && !against.startsWith('nothing independent') ? ` (the second judged against ${escapeText(against)})` : '';
+    if (held) out.push(`Confirmed: ${held === 1 ? 'the regression was' : `${held} regressions were`} measured twice, each time with fresh servers${independentOf}.`, '');
+    if (against?.startsWith('nothing independent')) {
+      out.push(`Not confirmed: no independent second measurement was possible (${escapeText(against.replace(/^nothing independent: /, ''))}), so inconclusive.`, '');
+    } else if (held < confirmed.length) {
       out.push(
         `Not confirmed: ${confirmed.length - held === 1 ? 'a regression' : `${confirmed.length - held} regressions`} that the first measurement found ` +
           'did not show again in a second one with fresh servers: within this runner\'s noise, so inconclusive (see Why).',
