@@ -82,10 +82,19 @@ describe('gate against a recorded baseline file', () => {
     assertNoServerLeft();
   });
 
+  it('a second push records a second run: a regression can then be confirmed against a run of its own', async () => {
+    const run = await runAction('main', dirs, { eventName: 'push', sha: '2'.repeat(40), inputs: { ...GATE, rounds: '5', 'baseline-file': baselineFile }, env: NORMAL });
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(JSON.parse(readFileSync(baselineFile, 'utf8')).runs.length, 2);
+  });
+
   it('fails the step when the server is clearly slower, saying which metric and by how much', async () => {
     const run = await runAction('main', dirs, { inputs: { ...GATE, 'baseline-file': baselineFile }, env: TWICE_AS_SLOW });
     assert.equal(run.code, 1, run.stdout);
     assert.equal(run.outputs.verdict, 'regressed');
+    // Judged against the newest recorded run, confirmed against the other one: independent on both sides.
+    assert.match(run.summary, /at commit <code>222222222222<\/code>/);
+    assert.match(run.summary, /Confirmed: .*measured twice, each time with fresh servers \(the second judged against another recorded run, of commit 111111111111 recorded /);
     assert.ok(Number(run.outputs['rps-change-pct']) < -30, `rps change ${run.outputs['rps-change-pct']}`);
     assert.ok(Number(run.outputs['p99-change-pct']) > 50, `p99 change ${run.outputs['p99-change-pct']}`);
     assert.match(run.summary, /## wsgi-perf-gate: ❌ regressed/);

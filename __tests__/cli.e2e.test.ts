@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DIST, FLASK_DIR, PY } from './helpers/paths.js';
@@ -49,6 +49,17 @@ describe('wsgi-perf-gate CLI', () => {
     assert.match(same.stdout, /\| Requests\/s \| [\d,]+ \| [\d,]+ \| \+0\.0% \|/);
   });
 
+  it('compare applies the same comparability rule as the baseline file and the data branch', () => {
+    const base = JSON.parse(readFileSync(path.join(dir, 'base.json'), 'utf8'));
+    const other = path.join(dir, 'other-warmup.json');
+    writeFileSync(other, JSON.stringify({ ...base, settings: { ...base.settings, warmupSeconds: 9 } }));
+    const r = cli(['compare', other, path.join(dir, 'slow.json')]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /the baseline was measured differently \(warmup 9 s -> 0\.5 s\), so it is not compared/);
+    assert.match(r.stdout, /## wsgi-perf-gate: ⚠️ inconclusive/);
+    assert.doesNotMatch(r.stdout, /Requests\/s -/, 'no change is computed against it');
+  });
+
   it('exit 2 for bad input, naming it', () => {
     const r = cli(['run', '--command', 'true', '--rounds', 'many']);
     assert.equal(r.code, 2);
@@ -59,6 +70,16 @@ describe('wsgi-perf-gate CLI', () => {
     const notResults = cli(['compare', path.join(FLASK_DIR, 'app.py'), path.join(FLASK_DIR, 'app.py')]);
     assert.equal(notResults.code, 2);
     assert.match(notResults.stderr, /app\.py: cannot read a results file/);
+  });
+
+  it('rounds: 3 at 0.99 in stored mode: exit 2 before any process starts, naming the minimum', () => {
+    const marker = path.join(dir, 'server-started');
+    const r = cli(['run', '--command', `touch ${marker} && ${PY} -m gunicorn app:app --bind 127.0.0.1:$PORT`, '--url', 'http://127.0.0.1:$PORT', '--rounds', '3', '--confidence', '0.99']);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /Input `rounds` is 3: with compare-to stored at confidence 0\.99, .*expected at least 5 rounds \(the minimum\)/);
+    assert.doesNotMatch(r.stderr, /Starting target/, 'nothing was booted');
+    assert.throws(() => readFileSync(marker), 'the server command never ran');
+    assert.deepEqual(newServerProcesses(procs), []);
   });
 
   it('exit 2 when the server cannot be measured, with its output', () => {

@@ -177,3 +177,26 @@ targets:
     throwsConfig(() => read(CMD, file('targets:\n  - { name: a, server: waitress, app: app:app }\n')), /Both the inputs .* and the config file .* say which server to start/);
   });
 });
+
+describe('readConfig: settings that can never decide are refused', () => {
+  it('rounds: 3 at 0.99 in stored mode names the input, the value and the minimum', () => {
+    throwsConfig(() => read({ ...CMD, rounds: '3' }), /^Input `rounds` is 3: with compare-to stored at confidence 0\.99, 3 round\(s\) per side can never reach 99% .*at most 95%.*; expected at least 5 rounds \(the minimum\)/);
+    assert.equal(read({ ...CMD, rounds: '5' }).rounds, 5);
+  });
+
+  it('the minimum follows the confidence, the mode and the source of the setting', () => {
+    throwsConfig(() => read({ ...CMD, rounds: '6', confidence: '0.999' }), /Input `rounds` is 6: .*expected at least 7 rounds/);
+    assert.equal(read({ ...CMD, rounds: '3', confidence: '0.9' }).rounds, 3);
+    const paired = { command: 'gunicorn app:app -b 127.0.0.1:$PORT', url: 'http://127.0.0.1:$PORT', 'compare-to': 'base' };
+    throwsConfig(() => read({ ...paired, rounds: '4' }), /Input `rounds` is 4: with compare-to base .*signed-rank.*expected at least 5 rounds/);
+    throwsConfig(() => read(CMD, { '/ws/.github/perf-gate.yml': 'rounds: 2\n' }), /^Config file \.github\/perf-gate\.yml `rounds` is 2: .*at least 5 rounds/);
+  });
+
+  it('a confidence the (default) rounds cannot reach names the confidence and what works', () => {
+    throwsConfig(() => read({ ...CMD, confidence: '0.999' }), /^Input `confidence` is 0\.999: with compare-to stored .*5 round\(s\) per side can never reach 99\.9% .*expected at most 0\.996 for 5 rounds, or at least 7 rounds/);
+  });
+
+  it('compare-to: none compares nothing, so any rounds will do', () => {
+    assert.equal(read({ ...CMD, rounds: '1', 'compare-to': 'none' }).rounds, 1);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { confirmComparison, needsConfirmation } from '../src/gate/confirm.js';
+import { confirmationBaseline, confirmComparison, needsConfirmation, withoutConfirmation } from '../src/gate/confirm.js';
 import { renderSummary } from '../src/report/summary.js';
 import type { Comparison, MetricComparison, MetricName, RunResult, Verdict } from '../src/types.js';
 
@@ -65,5 +65,36 @@ describe('confirmation run', () => {
     const gone = renderSummary(result(confirmComparison(comparison(metric('rps', 'regressed', -12)), comparison(metric('rps', 'pass', 1)))));
     assert.match(gone, /## wsgi-perf-gate: ⚠️ inconclusive/);
     assert.match(gone, /Not confirmed: a regression that the first measurement found did not show again/);
+  });
+});
+
+describe('independent confirmation', () => {
+  it('paired: the base booted again; stored: the newest other comparable run; none: not confirmed', () => {
+    assert.equal(confirmationBaseline({ paired: true, others: [] }).kind, 'paired');
+    const other = confirmationBaseline({ paired: false, others: [{ run: 'older', label: 'of commit a' }, { run: 'newer', label: 'of commit b' }] });
+    assert.deepEqual(other, { kind: 'other-run', run: 'newer', against: 'another recorded run, of commit b' });
+    const none = confirmationBaseline({ paired: false, others: [] });
+    assert.equal(none.kind, 'none');
+    assert.match((none as { reason: string }).reason, /only one comparable run is recorded/);
+  });
+
+  it('without an independent baseline a measured regression reads inconclusive, and the report says why', () => {
+    const c = withoutConfirmation(comparison(metric('rps', 'regressed', -12), metric('errorRate', 'pass', 0)), 'only one comparable run is recorded');
+    assert.equal(c.verdict, 'inconclusive');
+    assert.match(c.scenarios[0]!.metrics[0]!.reason, /Not confirmed: only one comparable run is recorded\.$/);
+    const md = renderSummary({
+      schemaVersion: 1,
+      meta: { createdAt: '', tool: { name: 'x', version: '0' }, runner: { os: 'linux', arch: 'x64', cpus: 2, cpuModel: 'cpu', node: '20' } },
+      settings: { rounds: 5, warmupSeconds: 1, confidence: 0.99, targets: [], scenarios: [], cpuPlacement: 'off' },
+      samples: [],
+      comparison: c,
+      verdict: c.verdict,
+    });
+    assert.match(md, /Not confirmed: no independent second measurement was possible \(only one comparable run is recorded\), so inconclusive\./);
+  });
+
+  it('a confirmation against another run names it in the report', () => {
+    const c = confirmComparison(comparison(metric('rps', 'regressed', -12)), comparison(metric('rps', 'regressed', -10)), 'another recorded run, of commit b');
+    assert.deepEqual(c.confirmation, { verdict: 'regressed', against: 'another recorded run, of commit b' });
   });
 });

@@ -64,12 +64,13 @@ describe('ratioInterval', () => {
     assert.equal(r.high, Infinity);
   });
 
-  it('ignores NaN, infinite and non-positive values; undefined when nothing is left', () => {
+  it('ignores NaN and negative values; 0 and Infinity (empty trials) rank at the ends; undefined when nothing is measured', () => {
     const r = ratioInterval([NaN, 10, 10, 10, 10, 10, 0, -1, Infinity], [20, 20, 20, 20, 20, NaN], 0.99)!;
-    assert.equal(r.baselineTrials, 5);
+    assert.equal(r.baselineTrials, 7);
     assert.equal(r.candidateTrials, 5);
     assert.ok(Math.abs(r.ratio - 2) < 1e-12);
-    assert.equal(ratioInterval([NaN, 0], [1, 2], 0.99), undefined);
+    assert.equal(ratioInterval([NaN, -1], [1, 2], 0.99), undefined);
+    assert.equal(ratioInterval([0], [0, Infinity], 0.99), undefined, 'no measured value to place the empty trials against');
     assert.equal(ratioInterval([], [1, 2], 0.99), undefined);
   });
 
@@ -146,9 +147,10 @@ describe('pairedRatioInterval', () => {
     assert.ok(Math.abs(r.ratio - Math.exp((walsh[13]! + walsh[14]!) / 2)) < 1e-12);
   });
 
-  it('drops pairs with a missing side; undefined when none is left', () => {
-    const r = pairedRatioInterval([10, NaN, 10, 10, 10, 10, 10, 10], [11, 11, 11, 0, 11, 11, 11, 11, 11], 0.99)!;
+  it('drops pairs with a missing side, keeps an empty trial as the worst; undefined when none is left', () => {
+    const r = pairedRatioInterval([10, NaN, 10, 10, 10, 10, 10], [11, 11, 11, 0, 11, 11, 11, 11, 11], 0.99)!;
     assert.equal(r.baselineTrials, 6);
+    assert.ok(r.ratio < 1.1, 'the empty round pulls the estimate down');
     assert.equal(r.low, 0, '6 pairs cannot reach 99%');
     assert.equal(pairedRatioInterval([NaN], [1], 0.99), undefined);
   });

@@ -42,10 +42,13 @@ describe('judgeRelative', () => {
     assert.match(j.reason, /use at least 5 rounds/);
   });
 
-  it('NaN or no positive value on a side: inconclusive, never pass', () => {
-    const j = judge([NaN, NaN, 0], steady(1000));
+  it('no usable value on a side: inconclusive, never pass; one empty trial is a trial', () => {
+    const j = judge([NaN, NaN, -1], steady(1000));
     assert.equal(j.verdict, 'inconclusive');
     assert.match(j.reason, /no usable trials on one side/);
+    const empty = judge([NaN, NaN, 0], steady(1000));
+    assert.equal(empty.verdict, 'inconclusive');
+    assert.match(empty.reason, /1 baseline and 8 candidate trials cannot reach/);
   });
 
   it('paired rounds: a steady 10% drop under ±30% round drift is a regression; the unpaired view cannot tell', () => {

@@ -49702,8 +49702,13 @@ var import_stats_base_dists_t_quantile = __toESM(require_lib133(), 1);
 function median2(values2) {
   return values2.length ? median(values2) : NaN;
 }
-function logsOf(values2) {
-  return values2.filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
+var BEYOND_MEASURED_LOG = Math.log(1e3);
+function rankableLogs(...sides) {
+  const measured = sides.flat().filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
+  const lowest = measured.length ? Math.min(...measured) - BEYOND_MEASURED_LOG : NaN;
+  const highest = measured.length ? Math.max(...measured) + BEYOND_MEASURED_LOG : NaN;
+  const toLog = (v) => v === 0 ? lowest : v === Infinity ? highest : Number.isFinite(v) && v > 0 ? Math.log(v) : NaN;
+  return sides.map((side) => side.map(toLog));
 }
 function exactUCdf(n, m) {
   let prev = Array.from({ length: m + 1 }, () => [1]);
@@ -49743,8 +49748,7 @@ function minTrialsForConfidence(confidence) {
   return n;
 }
 function ratioInterval(baseline, candidate, confidence) {
-  const a = logsOf(baseline);
-  const b = logsOf(candidate);
+  const [a, b] = rankableLogs(baseline, candidate).map((side) => side.filter((v) => !Number.isNaN(v)));
   if (a.length === 0 || b.length === 0) return void 0;
   const diffs = [];
   for (const y of b) for (const x2 of a) diffs.push(y - x2);
@@ -49787,9 +49791,11 @@ function signedRankBoundIndex(n, confidence) {
 }
 function pairedRatioInterval(baseline, candidate, confidence) {
   const d = [];
-  for (let i = 0; i < Math.min(baseline.length, candidate.length); i++) {
-    const [a, b] = [baseline[i], candidate[i]];
-    if (Number.isFinite(a) && Number.isFinite(b) && a > 0 && b > 0) d.push(Math.log(b) - Math.log(a));
+  const n = Math.min(baseline.length, candidate.length);
+  const [la, lb] = rankableLogs(baseline.slice(0, n), candidate.slice(0, n));
+  for (let i = 0; i < n; i++) {
+    const diff = lb[i] - la[i];
+    if (!Number.isNaN(diff)) d.push(diff);
   }
   if (d.length === 0) return void 0;
   const walsh = [];
@@ -49812,11 +49818,153 @@ function toPct(ratio) {
 }
 var MIN_RUNS_FOR_RUN_NOISE = 4;
 function runToRunNoise(runMedians, confidence) {
-  const logs = logsOf(runMedians);
+  const logs = runMedians.filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
   if (logs.length < MIN_RUNS_FOR_RUN_NOISE) return void 0;
   const moves = logs.slice(1).map((v, i) => v - logs[i]);
   const sd = sampleStandardDeviation(moves);
   return { halfWidthLog: (0, import_stats_base_dists_t_quantile.default)(confidence, moves.length - 1) * sd, runs: logs.length };
+}
+
+// src/gate/breakage.ts
+var REPEATED_TRIALS = 2;
+function sideChanges(samples) {
+  const out = { trials: samples.length, changedTrials: 0, exited: 0, started: 0, uncounted: 0 };
+  const ordered = [...samples].sort((a, b) => a.round - b.round);
+  for (const s of ordered) {
+    if (!s.processChange && !s.failure) continue;
+    out.changedTrials++;
+    if (s.processChange) {
+      out.exited += s.processChange.exited;
+      out.started += s.processChange.started;
+      if (s.processChange.logTail && !out.logTail) out.logTail = { round: s.round, tail: s.processChange.logTail };
+    } else {
+      out.uncounted++;
+    }
+    out.firstRound ??= s.round;
+    out.firstAt ??= s.startedAt;
+    out.lastRound = s.round;
+  }
+  return out;
+}
+function describeSide(c, side) {
+  const counts = c.uncounted === c.changedTrials ? "workers changed" : `${c.exited} worker(s) exited and ${c.started} started`;
+  const when = c.firstRound === c.lastRound ? `round ${c.firstRound}` : `rounds ${c.firstRound} to ${c.lastRound}`;
+  return `${side}: ${counts} in ${c.changedTrials} of ${c.trials} trials (${when}, first at ${c.firstAt ?? "?"})`;
+}
+function workerChangesMetric(input2) {
+  const head = sideChanges(input2.candidate);
+  const base = input2.baseline ? sideChanges(input2.baseline) : void 0;
+  if (head.changedTrials === 0 && !base?.changedTrials) return void 0;
+  const logs = [];
+  if (head.logTail) logs.push({ side: "candidate", ...head.logTail });
+  if (base?.logTail) logs.push({ side: "baseline", ...base.logTail });
+  const metric = (verdict, reason) => ({
+    metric: "workerChanges",
+    baseline: base?.changedTrials,
+    candidate: head.changedTrials,
+    verdict,
+    gating: true,
+    reason
+  });
+  const cause = "a worker that crashed, called exit, was killed (e.g. out of memory or a timeout) or was recycled (--max-requests)";
+  if (head.changedTrials === 0) {
+    return { metric: metric("pass", `Worker exits/starts: none on the head; ${describeSide(base, "the baseline")}.`), logs };
+  }
+  const headText = describeSide(head, "the head");
+  if (base && base.changedTrials === 0 && head.changedTrials >= REPEATED_TRIALS) {
+    return {
+      metric: metric(
+        "regressed",
+        `Worker exits/starts: ${headText}; none in ${base.trials} baseline trials. Only the head loses workers under load: ${cause}. The requests those workers were serving count as errors.`
+      ),
+      logs
+    };
+  }
+  const why = !base ? "there is no baseline to tell whether this setup always does it" : base.changedTrials > 0 ? `the baseline does it too (${describeSide(base, "baseline").replace(/^baseline: /, "")}), so both sides measured a server that changed under load` : `it happened in a single trial only (none in ${base.trials} baseline trials)`;
+  return { metric: metric("inconclusive", `Worker exits/starts: ${headText}: ${cause}; ${why}.`), logs };
+}
+var MIN_TRIALS_FOR_GROWTH = 6;
+function memoryGrowthPct(samples) {
+  const rss = [...samples].sort((a, b) => a.round - b.round).map((s) => s.server?.rssBytesPerWorker).filter((v) => v !== void 0 && v > 0);
+  if (rss.length < MIN_TRIALS_FOR_GROWTH) return void 0;
+  const third = Math.floor(rss.length / 3);
+  const first = median2(rss.slice(0, third));
+  const last = median2(rss.slice(-third));
+  return (last / first - 1) * 100;
+}
+function memoryGrowthWarning(sc, candidate, baseline) {
+  const head = memoryGrowthPct(candidate);
+  if (head === void 0 || head <= sc.thresholds.maxMemoryIncreasePct) return void 0;
+  const base = baseline ? memoryGrowthPct(baseline) : void 0;
+  if (base !== void 0 && base >= head / 2) return void 0;
+  const against = base === void 0 ? baseline ? "the baseline has too few trials with memory figures to compare" : "there is no baseline" : `the baseline grew ${base.toFixed(1)}%`;
+  return `Memory per worker on the head grew ${head.toFixed(1)}% from its first third of trials to its last (${against}): a leak or an unbounded cache grows with every request.`;
+}
+
+// src/gate/comparability.ts
+function canonicalScenario(s) {
+  return {
+    name: s.name,
+    method: s.method,
+    path: s.path,
+    headers: Object.entries(s.headers).map(([k, v]) => [k.toLowerCase(), v]).sort(),
+    body: s.body ?? null,
+    expectStatus: s.expectStatus ?? null,
+    connections: s.connections,
+    durationSeconds: s.durationSeconds,
+    timeoutSeconds: s.timeoutSeconds
+  };
+}
+var SCENARIO_FIELDS = ["method", "path", "body", "expectStatus", "connections", "durationSeconds", "timeoutSeconds", "headers"];
+function scenarioDifferences(current, baseline) {
+  const [now, then] = [canonicalScenario(current), canonicalScenario(baseline)];
+  return SCENARIO_FIELDS.filter((k) => JSON.stringify(now[k]) !== JSON.stringify(then[k])).map(
+    (k) => (
+      // Headers may hold tokens: named only.
+      k === "headers" ? k : `${k} ${JSON.stringify(then[k])} -> ${JSON.stringify(now[k])}`
+    )
+  );
+}
+var RUNNER_FIELDS = [
+  ["cpuModel", "CPU model"],
+  ["cpus", "core count"],
+  ["os", "OS"],
+  ["arch", "architecture"],
+  ["python", "Python version"],
+  ["server", "server version"]
+];
+function runDifferences(current, baseline) {
+  const out = [];
+  if (baseline.command !== void 0 && baseline.command !== current.command) out.push(`server command ${JSON.stringify(baseline.command)} -> ${JSON.stringify(current.command)}`);
+  if (baseline.warmupSeconds !== void 0 && baseline.warmupSeconds !== current.warmupSeconds) out.push(`warmup ${baseline.warmupSeconds} s -> ${current.warmupSeconds} s`);
+  for (const [k, label2] of RUNNER_FIELDS) {
+    const [now, then] = [current.runner?.[k], baseline.runner?.[k]];
+    if (now !== void 0 && then !== void 0 && now !== then) out.push(`${label2} ${JSON.stringify(then)} -> ${JSON.stringify(now)}`);
+  }
+  return out;
+}
+function incomparableRun(current, baseline) {
+  const diffs = runDifferences(current, baseline);
+  return diffs.length ? `the baseline was measured differently (${diffs.join(", ")}), so it is not compared` : void 0;
+}
+function measuredAsOf(run2) {
+  const r = run2.meta?.runner;
+  return {
+    command: run2.settings?.targets?.[0]?.command,
+    warmupSeconds: run2.settings?.warmupSeconds,
+    scenarios: run2.settings?.scenarios,
+    runner: r ? { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch } : void 0
+  };
+}
+function comparableRuns(runs, current, of) {
+  const comparable = [];
+  const passedOver = [];
+  for (const run2 of runs) {
+    const differences = runDifferences(current, of(run2));
+    if (differences.length) passedOver.push({ run: run2, differences });
+    else comparable.push(run2);
+  }
+  return { comparable, passedOver };
 }
 
 // src/gate/verdict.ts
@@ -49842,7 +49990,7 @@ function judgeInterval(input2, measured) {
   const changePct = toPct(interval.ratio);
   const ciLowPct = toPct(interval.low);
   const ciHighPct = toPct(interval.high);
-  const worse = (pct2) => input2.direction === "higher-is-better" ? -pct2 : pct2;
+  const worse = (pct3) => input2.direction === "higher-is-better" ? -pct3 : pct3;
   const w = worse(changePct);
   const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x2, y) => x2 - y);
   const widened = interval !== measured;
@@ -50097,10 +50245,11 @@ function generatorWarnings(samples) {
   }
   return out;
 }
+var latencyMs = (s, q) => s.requests > 0 ? s.latencyUs[q] / 1e3 : Infinity;
 var RELATIVE_METRICS = [
   { metric: "rps", label: "Requests/s", direction: "higher-is-better", gating: true, value: (s) => s.rps, threshold: (sc) => sc.thresholds.maxRpsDropPct },
-  { metric: "p99", label: "p99 latency", direction: "lower-is-better", gating: true, value: (s) => s.latencyUs.p99 / 1e3, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
-  { metric: "p50", label: "p50 latency", direction: "lower-is-better", gating: false, value: (s) => s.latencyUs.p50 / 1e3, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
+  { metric: "p99", label: "p99 latency", direction: "lower-is-better", gating: true, value: (s) => latencyMs(s, "p99"), threshold: (sc) => sc.thresholds.maxP99IncreasePct },
+  { metric: "p50", label: "p50 latency", direction: "lower-is-better", gating: false, value: (s) => latencyMs(s, "p50"), threshold: (sc) => sc.thresholds.maxP99IncreasePct },
   {
     metric: "memory",
     label: "Memory per worker",
@@ -50119,14 +50268,14 @@ var RELATIVE_METRICS = [
   }
 ];
 function values(samples, def) {
-  return samples.map(def.value).filter((v) => v !== void 0 && Number.isFinite(v));
+  return samples.map(def.value).filter((v) => v !== void 0 && !Number.isNaN(v));
 }
 function failedRequests(s) {
   return s.errors.connection + s.errors.timeouts + Object.values(s.errors.badStatus).reduce((a, b) => a + b, 0);
 }
 function alignedByRound(baseline, candidate, def) {
   const base = new Map(baseline.map((s) => [s.round, def.value(s)]));
-  const pairs = candidate.map((s) => [base.get(s.round), def.value(s)]).filter((p) => p[0] !== void 0 && p[1] !== void 0 && Number.isFinite(p[0]) && Number.isFinite(p[1]));
+  const pairs = candidate.map((s) => [base.get(s.round), def.value(s)]).filter((p) => p[0] !== void 0 && p[1] !== void 0 && !Number.isNaN(p[0]) && !Number.isNaN(p[1]));
   return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
 }
 function pooledErrorRatePct(samples) {
@@ -50165,12 +50314,8 @@ function errorRateMetric(sc, candidate, baseline) {
   };
 }
 function scenarioMismatch(current, baseline) {
-  if (!baseline) return void 0;
-  const keys = ["method", "path", "body", "expectStatus", "connections", "durationSeconds", "headers"];
-  const differ = keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(baseline[k]));
-  if (differ.length === 0) return void 0;
-  const what = differ.map((k) => k === "headers" ? k : `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`);
-  return `the baseline measured this scenario differently (${what.join(", ")}), so it is not compared.`;
+  const differ = baseline ? scenarioDifferences(current, baseline) : [];
+  return differ.length ? `the baseline measured this scenario differently (${differ.join(", ")}), so it is not compared.` : void 0;
 }
 function historyNoise(input2, sc, def) {
   if (!input2.history) return void 0;
@@ -50186,8 +50331,11 @@ function compareScenario(input2, sc) {
   const candidate = usable(input2.candidate);
   const baseline = input2.baseline ? usable(input2.baseline) : void 0;
   const errorRate = errorRateMetric(sc, all(input2.candidate), input2.baseline && all(input2.baseline));
+  const workers = workerChangesMetric({ candidate: all(input2.candidate), baseline: input2.baseline && all(input2.baseline) });
+  const workerLogs = workers?.logs.length ? workers.logs : void 0;
   if (candidate.length === 0) {
-    return { scenario: sc.name, target: input2.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, "inconclusive"]), excludedTrials, warnings: [] };
+    const metrics2 = workers ? [errorRate, workers.metric] : [errorRate];
+    return { scenario: sc.name, target: input2.target, metrics: metrics2, verdict: combineVerdicts([...metrics2.map((m) => m.verdict), "inconclusive"]), excludedTrials, warnings: [], workerLogs };
   }
   const metrics = [];
   const runNoise = new Map(input2.paired ? [] : RELATIVE_METRICS.map((def) => [def.metric, historyNoise(input2, sc, def)]));
@@ -50238,7 +50386,10 @@ function compareScenario(input2, sc) {
     });
   }
   metrics.push(errorRate);
+  if (workers) metrics.push(workers.metric);
   const warnings = generatorWarnings(candidate);
+  const growth = memoryGrowthWarning(sc, candidate, baseline);
+  if (growth) warnings.push(growth);
   if (input2.history && !input2.paired && baseline?.length && !runNoise.get("rps")) {
     warnings.push(
       `Fewer than ${MIN_RUNS_FOR_RUN_NOISE} recorded runs measured this scenario, so how much whole runs move on this runner is not known yet and the intervals cover the trials of one run only; a regression is still measured twice before it fails (confirm).`
@@ -50250,7 +50401,8 @@ function compareScenario(input2, sc) {
     metrics,
     verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)),
     excludedTrials,
-    warnings
+    warnings,
+    workerLogs
   };
 }
 function compare2(input2) {
@@ -70166,6 +70318,41 @@ function explicitPort(url2) {
   return parsed.port ? Number(parsed.port) : 80;
 }
 
+// src/gate/decidability.ts
+var MAX_USEFUL_ROUNDS = 200;
+function canDecide(rounds, confidence, mode) {
+  if (rankBoundIndex(rounds, rounds, confidence) >= 1) return true;
+  return mode === "paired" && signedRankBoundIndex(rounds, confidence) >= 1;
+}
+function minRoundsToDecide(confidence, mode) {
+  for (let n = 1; n <= MAX_USEFUL_ROUNDS; n++) if (canDecide(n, confidence, mode)) return n;
+  return void 0;
+}
+function maxReachableConfidence(rounds, mode) {
+  let unpaired = 1;
+  for (let i = 1; i <= rounds; i++) unpaired *= i / (rounds + i);
+  const paired = mode === "paired" ? 2 ** -rounds : 1;
+  return 1 - Math.min(unpaired, paired);
+}
+
+// src/config/decidable.ts
+var pct2 = (c) => `${Math.round(c * 1e5) / 1e3}%`;
+function assertDecidable(s) {
+  const statistic = s.mode === "paired" ? "the signed-rank test over paired rounds (Mann-Whitney when they are too few)" : "the Mann-Whitney test against the stored run";
+  const min = minRoundsToDecide(s.confidence, s.mode);
+  if (min === void 0) {
+    throw new ConfigError(
+      `${s.confidenceFrom ?? "Input `confidence`"} is ${s.confidence}: with compare-to ${s.compareTo} no number of rounds a gate can run reaches ${pct2(s.confidence)} with ${statistic}, so every gate would end inconclusive; expected a confidence such as 0.99 or 0.999.`
+    );
+  }
+  if (s.rounds >= min) return;
+  const why = `with compare-to ${s.compareTo} at confidence ${s.confidence}, ${s.rounds} round(s) per side can never reach ${pct2(s.confidence)} with ${statistic} (at most ${pct2(maxReachableConfidence(s.rounds, s.mode))}), so every gate would end inconclusive`;
+  if (s.confidenceFrom && !s.roundsFrom) {
+    throw new ConfigError(`${s.confidenceFrom} is ${s.confidence}: ${why}; expected at most ${maxReachableConfidence(s.rounds, s.mode).toFixed(4).replace(/0+$/, "")} for ${s.rounds} rounds, or at least ${min} rounds.`);
+  }
+  throw new ConfigError(`${s.roundsFrom ?? "Input `rounds`"} is ${s.rounds}: ${why}; expected at least ${min} rounds (the minimum), or a lower confidence.`);
+}
+
 // src/config/config.ts
 var DEFAULTS = {
   url: "http://127.0.0.1:8000",
@@ -70292,12 +70479,24 @@ function readConfig(src) {
   for (const t of targets) {
     assertLoopbackUrl(t.url, allowRemote, file2.config.targets ? `targets[${t.name}].url` : "url");
   }
+  const finalRounds = rounds ?? file2.config.rounds ?? (compareTo === "base" ? PAIRED_DEFAULTS : DEFAULTS).rounds;
+  const finalConfidence = confidence ?? file2.config.confidence ?? DEFAULTS.confidence;
+  if (compareTo !== "none") {
+    assertDecidable({
+      rounds: finalRounds,
+      confidence: finalConfidence,
+      mode: compareTo === "base" ? "paired" : "stored",
+      compareTo,
+      roundsFrom: rounds !== void 0 ? "Input `rounds`" : file2.config.rounds !== void 0 ? `Config file ${file2.name} \`rounds\`` : void 0,
+      confidenceFrom: confidence !== void 0 ? "Input `confidence`" : file2.config.confidence !== void 0 ? `Config file ${file2.name} \`confidence\`` : void 0
+    });
+  }
   return {
     targets,
     scenarios,
     warmupSeconds: warmupSeconds ?? file2.config["warmup-seconds"] ?? DEFAULTS.warmupSeconds,
-    rounds: rounds ?? file2.config.rounds ?? (compareTo === "base" ? PAIRED_DEFAULTS : DEFAULTS).rounds,
-    confidence: confidence ?? file2.config.confidence ?? DEFAULTS.confidence,
+    rounds: finalRounds,
+    confidence: finalConfidence,
     compareTo,
     baseRef: input2("base-ref") || void 0,
     baseSetup: input2("base-setup") || void 0,
@@ -71049,14 +71248,14 @@ ${formatTail(server.logTail())}`
     );
   }
 }
-function describeTreeChange(before, after) {
+function treeChange(before, after) {
   const was = new Set(before);
   const now = new Set(after);
-  const gone = before.filter((p) => !now.has(p)).length;
-  const added = after.filter((p) => !was.has(p)).length;
-  if (!gone && !added) return void 0;
-  return `the server's processes changed during the trial (${gone} exited, ${added} started): a worker crashed or was recycled (e.g. gunicorn --max-requests, uWSGI --max-requests), so its memory and CPU figures are not comparable.`;
+  const exited = before.filter((p) => !now.has(p)).length;
+  const started = after.filter((p) => !was.has(p)).length;
+  return exited || started ? { exited, started } : void 0;
 }
+var WORKER_LOG_LINES = 20;
 async function executePlan(plan, edges) {
   const servers = /* @__PURE__ */ new Map();
   try {
@@ -71080,6 +71279,7 @@ async function executePlan(plan, edges) {
     }
     const samples = [];
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
+    const loggedChange = /* @__PURE__ */ new Set();
     for (const trial of plan.trials) {
       const server = servers.get(trial.target);
       const scenario = scenarios.get(trial.scenario);
@@ -71090,16 +71290,15 @@ async function executePlan(plan, edges) {
       const after = await edges.snapshot(server.pid);
       assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
       const sample = { ...trial, startedAt, ...load };
-      if (before && after) {
+      const change = before && after ? treeChange(before.pids, after.pids) : void 0;
+      if (change) {
+        sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
+        loggedChange.add(trial.target);
+      } else if (before && after) {
         sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
-        const change = describeTreeChange(before.pids, after.pids);
-        if (change) {
-          sample.failure = change;
-          edges.log.warning(`Round ${trial.round} ${trial.target} ${scenario.name} does not count: ${change}`);
-        }
       }
       edges.log.info(
-        `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%`
+        `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` + (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : "")
       );
       samples.push(sample);
     }
@@ -71215,9 +71414,6 @@ function readBaselineFile(file2) {
   }
   return parsed.data;
 }
-function latestRun(file2) {
-  return file2?.runs.at(-1);
-}
 function appendRun(file2, existing, result) {
   const run2 = { meta: result.meta, settings: result.settings, samples: result.samples };
   const next = {
@@ -71237,7 +71433,7 @@ function appendRun(file2, existing, result) {
 }
 
 // src/gate/confirm.ts
-var isEstimate = (m) => m.gating && m.metric !== "errorRate";
+var isEstimate = (m) => m.gating && m.metric !== "errorRate" && m.metric !== "workerChanges";
 function needsConfirmation(c) {
   return c.scenarios.some((sc) => sc.metrics.some((m) => isEstimate(m) && m.verdict === "regressed"));
 }
@@ -71254,13 +71450,31 @@ function confirmMetric(m, again) {
     reason: `${m.reason} Not confirmed: a second measurement with fresh servers found ${confirmation.reason.replace(/^[A-Z]/, (c) => c.toLowerCase())} A change that one run sees and the next does not is within this runner's noise.`
   };
 }
-function confirmComparison(first, second) {
+function confirmationBaseline(input2) {
+  if (input2.paired) return { kind: "paired", against: "the base commit, booted again beside the head" };
+  const other = input2.others.at(-1);
+  if (other) return { kind: "other-run", run: other.run, against: `another recorded run, ${other.label}` };
+  return {
+    kind: "none",
+    reason: "only one comparable run is recorded, so a second measurement could only be judged against the same baseline run, and one lucky baseline run would fail the pull request twice; record more runs (pushes to the default branch) or use compare-to: base"
+  };
+}
+function withoutConfirmation(first, reason) {
+  const scenarios = first.scenarios.map((sc) => {
+    const metrics = sc.metrics.map(
+      (m) => isEstimate(m) && m.verdict === "regressed" ? { ...m, verdict: "inconclusive", confirmation: { verdict: "inconclusive", reason }, reason: `${m.reason} Not confirmed: ${reason}.` } : m
+    );
+    return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
+  });
+  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: { verdict: "inconclusive", against: `nothing independent: ${reason}` } };
+}
+function confirmComparison(first, second, against) {
   const scenarios = first.scenarios.map((sc) => {
     const again = second.scenarios.find((s) => s.scenario === sc.scenario && s.target === sc.target);
     const metrics = sc.metrics.map((m) => confirmMetric(m, again?.metrics.find((x2) => x2.metric === m.metric)));
     return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
   });
-  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: { verdict: second.verdict } };
+  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: against ? { verdict: second.verdict, against } : { verdict: second.verdict } };
 }
 
 // src/load/trial.ts
@@ -71268,7 +71482,7 @@ var import_autocannon = __toESM(require_autocannon(), 1);
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
 // src/load/closeAwareClient.ts
-function setupCloseAwareClient(raw) {
+function setupCloseAwareClient(raw, hooks = {}) {
   const client = raw;
   const state = { lastErrorWasKeepAliveRace: false };
   let serverWillClose = false;
@@ -71298,7 +71512,16 @@ function setupCloseAwareClient(raw) {
     this.conn.prependListener("data", (chunk) => {
       bytesSinceLastResponse += chunk.length;
     });
-    this.conn.prependListener("end", () => parser.finish());
+    const queue = this.pipelinedRequests;
+    this.conn.prependListener("end", () => {
+      try {
+        parser.finish();
+      } catch {
+      }
+      if (queue.size() === 0) return;
+      if (responsesOnConnection > 0 && bytesSinceLastResponse === 0) hooks.onKeepAliveRaceAtClose?.();
+      else hooks.onRequestCut?.();
+    });
     this.conn.prependListener("error", () => {
       state.lastErrorWasKeepAliveRace = responsesOnConnection > 0 && bytesSinceLastResponse === 0;
     });
@@ -71308,6 +71531,7 @@ function setupCloseAwareClient(raw) {
 
 // src/load/trial.ts
 var LOOP_RESOLUTION_MS = 10;
+var REQUEST_CUT = "closed-before-response";
 function isExpectedStatus(status, expectStatus) {
   return expectStatus !== void 0 ? status === expectStatus : status >= 200 && status < 400;
 }
@@ -71375,8 +71599,23 @@ function runTrial(req) {
           sampleInt: 100,
           timeout: scenario.timeoutSeconds,
           setupClient: (raw) => {
-            const closeAware = setupCloseAwareClient(raw);
             const c = raw;
+            const settle2 = () => {
+              const wasAwaiting = awaiting.get(c) === true;
+              awaiting.set(c, false);
+              return !finished && (inWindow || wasAwaiting);
+            };
+            const closeAware = setupCloseAwareClient(raw, {
+              // The server closed the connection under an unanswered request: it is lost, an error.
+              onRequestCut: () => {
+                if (!settle2()) return;
+                errors.connection++;
+                errors.connectionByCode[REQUEST_CUT] = (errors.connectionByCode[REQUEST_CUT] ?? 0) + 1;
+              },
+              onKeepAliveRaceAtClose: () => {
+                if (settle2()) keepAliveRaces++;
+              }
+            });
             awaiting.set(c, false);
             const doRequest = c._doRequest;
             c._doRequest = function(...args) {
@@ -71386,9 +71625,7 @@ function runTrial(req) {
             c.on("request", () => awaiting.set(c, true));
             c.on("response", () => awaiting.set(c, false));
             c.on("connError", (err) => {
-              const wasAwaiting = awaiting.get(c) === true;
-              awaiting.set(c, false);
-              if (!inWindow && !wasAwaiting) return;
+              if (!settle2()) return;
               if (closeAware.lastErrorWasKeepAliveRace) {
                 keepAliveRaces++;
                 return;
@@ -71653,22 +71890,27 @@ async function runGate(config2, opts) {
       say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
     }
     const pairedBase = paired && "checkout" in paired ? paired : void 0;
-    const baselineRun = !pairedBase && config2.compareTo !== "none" ? config2.baselineFile ? latestRun(stored) : branch?.baseline.record : void 0;
-    const history = config2.baselineFile ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
+    const runner = runnerFingerprint();
+    const here = { command: head.command, warmupSeconds: config2.warmupSeconds, scenarios: config2.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } };
+    const storedRuns = stored ? comparableRuns(stored.runs, here, measuredAsOf) : void 0;
+    const baselineRun = !pairedBase && config2.compareTo !== "none" ? config2.baselineFile ? storedRuns?.comparable.at(-1) : branch?.baseline.record : void 0;
+    const history = config2.baselineFile ? storedRuns?.comparable.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
     let noBaselineNote;
     if (config2.compareTo === "none") noBaselineNote = "none (compare-to: none).";
     else if (!config2.baselineFile && branch) noBaselineNote = branch.baseline.note;
     else if (!config2.baselineFile && branchProblem) noBaselineNote = `none: ${branchProblem}.`;
     else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true.";
-    else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
+    else if (!baselineRun && storedRuns?.passedOver.length) {
+      noBaselineNote = `none comparable in ${config2.baselineFile}: its latest run was measured differently (${storedRuns.passedOver.at(-1).differences.join(", ")}), so it is not compared; record a run with these settings first.`;
+    } else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
     if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? "compared with the stored baseline instead" : `so there is ${noBaselineNote}`}`;
-    const judge = (measuredSamples) => {
+    const judge = (measuredSamples, other) => {
       const c = compare2({
         scenarios: config2.scenarios,
         target: head.name,
         candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
-        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
-        baselineScenarios: pairedBase ? void 0 : baselineRun?.settings?.scenarios,
+        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : other?.samples ?? baselineRun?.samples,
+        baselineScenarios: pairedBase ? void 0 : other ? other.scenarios : baselineRun?.settings?.scenarios,
         history: baselineRun ? history : void 0,
         baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: opts.meta.commit } : baselineRun && config2.baselineFile ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : baselineRun ? branch?.baseline.info : void 0,
         noBaselineNote,
@@ -71682,10 +71924,16 @@ async function runGate(config2, opts) {
     let comparison = judge(samples);
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
-      log.info("A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).");
-      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
-      comparison = confirmComparison(comparison, judge(confirmationSamples));
-      log.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
+      const plan = confirmationBaseline({ paired: !!pairedBase, others: otherRecordedRuns(baselineRun, config2.baselineFile ? storedRuns?.comparable : branch?.baseline.history) });
+      if (plan.kind === "none") {
+        log.info(`A regression was measured but cannot be confirmed independently: ${plan.reason}.`);
+        comparison = withoutConfirmation(comparison, plan.reason);
+      } else {
+        log.info(`A regression was measured: measuring again with fresh servers, judged against ${plan.against}, to confirm it before failing (confirm: true).`);
+        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+        comparison = confirmComparison(comparison, judge(confirmationSamples, plan.kind === "other-run" ? plan.run : void 0), plan.against);
+        log.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
+      }
     }
     const result = {
       schemaVersion: SCHEMA_VERSION,
@@ -71716,6 +71964,14 @@ async function runGate(config2, opts) {
   } finally {
     if (paired && "checkout" in paired) paired.checkout.remove();
   }
+}
+function otherRecordedRuns(baseline, runs) {
+  if (!baseline || !runs) return [];
+  const key = (r) => `${r.meta?.commit ?? r.commit ?? ""}@${r.meta?.createdAt ?? r.createdAt ?? ""}`;
+  return runs.filter((r) => r !== baseline && key(r) !== key(baseline)).map((r) => ({
+    run: { samples: r.samples, scenarios: r.settings?.scenarios ?? r.scenarios },
+    label: `of commit ${(r.meta?.commit ?? r.commit ?? "unknown").slice(0, 12)} recorded ${r.meta?.createdAt ?? r.createdAt ?? "at an unknown time"}`
+  }));
 }
 async function recordResult(result, where) {
   const { baselineFile, branch, log } = where;
@@ -71814,7 +72070,8 @@ var METRIC_LABEL = {
   p99: "p99 latency",
   errorRate: "Error rate",
   memory: "Memory per worker",
-  cpuPerRequest: "Server CPU per request"
+  cpuPerRequest: "Server CPU per request",
+  workerChanges: "Trials with worker exits/starts"
 };
 function formatValue(metric, v) {
   if (v === void 0 || !Number.isFinite(v)) return "\u2013";
@@ -71830,6 +72087,8 @@ function formatValue(metric, v) {
       return `${v.toFixed(1)} MiB`;
     case "cpuPerRequest":
       return `${v.toFixed(3)} ms`;
+    case "workerChanges":
+      return String(v);
   }
 }
 function renderRanking(ranking, conf) {
@@ -71893,8 +72152,12 @@ function renderSummary(result, opts = {}) {
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
     const held = confirmed.filter((m) => m.verdict === "regressed").length;
-    if (held) out.push(`Confirmed: ${held === 1 ? "the regression was" : `${held} regressions were`} measured twice, each time with fresh servers.`, "");
-    if (held < confirmed.length) {
+    const against = comparison.confirmation.against;
+    const independentOf = against && !against.startsWith("nothing independent") ? ` (the second judged against ${escapeText(against)})` : "";
+    if (held) out.push(`Confirmed: ${held === 1 ? "the regression was" : `${held} regressions were`} measured twice, each time with fresh servers${independentOf}.`, "");
+    if (against?.startsWith("nothing independent")) {
+      out.push(`Not confirmed: no independent second measurement was possible (${escapeText(against.replace(/^nothing independent: /, ""))}), so inconclusive.`, "");
+    } else if (held < confirmed.length) {
       out.push(
         `Not confirmed: ${confirmed.length - held === 1 ? "a regression" : `${confirmed.length - held} regressions`} that the first measurement found did not show again in a second one with fresh servers: within this runner's noise, so inconclusive (see Why).`,
         ""
@@ -71929,6 +72192,10 @@ function renderSummary(result, opts = {}) {
       out.push(`This run could tell apart changes of about ${resolution.map((m) => `${METRIC_LABEL[m.metric]} \xB1${m.detectablePct.toFixed(1)}%`).join(", ")}; smaller ones are within its noise.`, "");
     }
     out.push("<details><summary>Why</summary>", "", ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), "", "</details>", "");
+    for (const log of sc.workerLogs ?? []) {
+      const side = log.side === "candidate" ? "head" : "baseline";
+      out.push(`<details><summary>Server log of the ${side} at its first worker exit/start (round ${log.round})</summary>`, "", "```text", log.tail.replace(/```/g, "'''"), "```", "", "</details>", "");
+    }
   }
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
@@ -72075,12 +72342,17 @@ function compareCommand(argv) {
   const headTarget = head.settings.targets[0].name;
   const baseTarget = base.settings.targets[0].name;
   const baseSamples = base.samples.filter((s) => s.target === baseTarget).map((s) => ({ ...s, target: headTarget }));
+  const incomparable = incomparableRun(measuredAsOf(head), measuredAsOf(base));
+  if (incomparable) process.stderr.write(`warning: ${positionals[0]}: ${incomparable}.
+`);
   const comparison = compare2({
     scenarios: head.settings.scenarios,
     target: headTarget,
     candidate: head.samples,
-    baseline: baseSamples,
-    baselineInfo: { source: positionals[0], commit: base.meta?.commit, createdAt: base.meta?.createdAt },
+    baseline: incomparable ? void 0 : baseSamples,
+    baselineScenarios: base.settings.scenarios,
+    baselineInfo: incomparable ? void 0 : { source: positionals[0], commit: base.meta?.commit, createdAt: base.meta?.createdAt },
+    noBaselineNote: incomparable ? `${positionals[0]}: ${incomparable}.` : void 0,
     baselineExpected: true,
     confidence: head.settings.confidence
   });

@@ -1388,7 +1388,7 @@ var require_util = __commonJS({
       }
       obj[kListeners] = null;
     }
-    function errorRequest(client, request2, err) {
+    function errorRequest2(client, request2, err) {
       try {
         request2.onError(err);
         assert2(request2.aborted);
@@ -1439,7 +1439,7 @@ var require_util = __commonJS({
       bufferToLowerCasedHeaderName,
       addListener,
       removeAllListeners,
-      errorRequest,
+      errorRequest: errorRequest2,
       parseRawHeaders,
       parseHeaders,
       parseKeepAliveTimeout,
@@ -2522,7 +2522,7 @@ var require_connect = __commonJS({
     var util = require_util();
     var { InvalidArgumentError, ConnectTimeoutError } = require_errors();
     var timers = require_timers();
-    function noop3() {
+    function noop4() {
     }
     var tls;
     var SessionCache;
@@ -2647,7 +2647,7 @@ var require_connect = __commonJS({
     }
     var setupConnectTimeout = process.platform === "win32" ? (socketWeakRef, opts) => {
       if (!opts.timeout) {
-        return noop3;
+        return noop4;
       }
       let s1 = null;
       let s2 = null;
@@ -2663,7 +2663,7 @@ var require_connect = __commonJS({
       };
     } : (socketWeakRef, opts) => {
       if (!opts.timeout) {
-        return noop3;
+        return noop4;
       }
       let s1 = null;
       const fastTimer = timers.setFastTimeout(() => {
@@ -5454,7 +5454,7 @@ var require_body = __commonJS({
       random = (max2) => Math.floor(Math.random(max2));
     }
     var textEncoder = new TextEncoder();
-    function noop3() {
+    function noop4() {
     }
     var hasFinalizationRegistry = globalThis.FinalizationRegistry && process.version.indexOf("v18") !== 0;
     var streamRegistry;
@@ -5462,7 +5462,7 @@ var require_body = __commonJS({
       streamRegistry = new FinalizationRegistry((weakRef) => {
         const stream = weakRef.deref();
         if (stream && !stream.locked && !isDisturbed(stream) && !isErrored(stream)) {
-          stream.cancel("Response object has been garbage collected").catch(noop3);
+          stream.cancel("Response object has been garbage collected").catch(noop4);
         }
       });
     }
@@ -7684,7 +7684,7 @@ var require_client = __commonJS({
     var connectH2 = require_client_h2();
     var deprecatedInterceptorWarned = false;
     var kClosedResolve = /* @__PURE__ */ Symbol("kClosedResolve");
-    var noop3 = () => {
+    var noop4 = () => {
     };
     function getPipelining(client) {
       return client[kPipelining] ?? client[kHTTPContext]?.defaultPipelining ?? 1;
@@ -7976,14 +7976,14 @@ var require_client = __commonJS({
           });
         });
         if (client.destroyed) {
-          util.destroy(socket.on("error", noop3), new ClientDestroyedError());
+          util.destroy(socket.on("error", noop4), new ClientDestroyedError());
           return;
         }
         assert2(socket);
         try {
           client[kHTTPContext] = socket.alpnProtocol === "h2" ? await connectH2(client, socket) : await connectH1(client, socket);
         } catch (err) {
-          socket.destroy().on("error", noop3);
+          socket.destroy().on("error", noop4);
           throw err;
         }
         client[kConnecting] = false;
@@ -8727,7 +8727,7 @@ var require_proxy_agent = __commonJS({
     function defaultFactory(origin, opts) {
       return new Pool(origin, opts);
     }
-    var noop3 = () => {
+    var noop4 = () => {
     };
     function defaultAgentFactory(origin, opts) {
       if (opts.connections === 1) {
@@ -8844,7 +8844,7 @@ var require_proxy_agent = __commonJS({
                 servername: this[kProxyTls]?.servername || proxyHostname
               });
               if (statusCode !== 200) {
-                socket.on("error", noop3).destroy();
+                socket.on("error", noop4).destroy();
                 callback(new RequestAbortedError(`Proxy response (${statusCode}) !== 200 when HTTP Tunneling`));
               }
               if (opts2.protocol !== "https:") {
@@ -9425,14 +9425,14 @@ var require_retry_agent = __commonJS({
         this.#options = options;
       }
       dispatch(opts, handler2) {
-        const retry = new RetryHandler({
+        const retry2 = new RetryHandler({
           ...opts,
           retryOptions: this.#options
         }, {
           dispatch: this.#agent.dispatch.bind(this.#agent),
           handler: handler2
         });
-        return this.#agent.dispatch(opts, retry);
+        return this.#agent.dispatch(opts, retry2);
       }
       close() {
         return this.#agent.close();
@@ -9460,7 +9460,7 @@ var require_readable = __commonJS({
     var kAbort = /* @__PURE__ */ Symbol("kAbort");
     var kContentType = /* @__PURE__ */ Symbol("kContentType");
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
-    var noop3 = () => {
+    var noop4 = () => {
     };
     var BodyReadable = class extends Readable {
       constructor({
@@ -9592,7 +9592,7 @@ var require_readable = __commonJS({
             } else {
               resolve(null);
             }
-          }).on("error", noop3).on("data", function(chunk) {
+          }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
             if (limit <= 0) {
               this.destroy();
@@ -12426,21 +12426,21 @@ var require_response = __commonJS({
         return responseObject;
       }
       // Creates a redirect Response that redirects to url with status status.
-      static redirect(url2, status = 302) {
+      static redirect(url2, status2 = 302) {
         webidl.argumentLengthCheck(arguments, 1, "Response.redirect");
         url2 = webidl.converters.USVString(url2);
-        status = webidl.converters["unsigned short"](status);
+        status2 = webidl.converters["unsigned short"](status2);
         let parsedURL;
         try {
           parsedURL = new URL(url2, relevantRealm.settingsObject.baseUrl);
         } catch (err) {
           throw new TypeError(`Failed to parse URL from ${url2}`, { cause: err });
         }
-        if (!redirectStatusSet.has(status)) {
-          throw new RangeError(`Invalid status code ${status}`);
+        if (!redirectStatusSet.has(status2)) {
+          throw new RangeError(`Invalid status code ${status2}`);
         }
         const responseObject = fromInnerResponse(makeResponse({}), "immutable");
-        responseObject[kState].status = status;
+        responseObject[kState].status = status2;
         const value = isomorphicEncode(URLSerializer(parsedURL));
         responseObject[kState].headersList.append("location", value, true);
         return responseObject;
@@ -13612,7 +13612,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch2(input2, init = void 0) {
+    function fetch3(input2, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -14332,13 +14332,13 @@ var require_fetch = __commonJS({
         })();
       }
       try {
-        const { body, status, statusText, headersList, socket } = await dispatch({ body: requestBody });
+        const { body, status: status2, statusText, headersList, socket } = await dispatch({ body: requestBody });
         if (socket) {
-          response = makeResponse({ status, statusText, headersList, socket });
+          response = makeResponse({ status: status2, statusText, headersList, socket });
         } else {
           const iterator2 = body[Symbol.asyncIterator]();
           fetchParams.controller.next = () => iterator2.next();
-          response = makeResponse({ status, statusText, headersList });
+          response = makeResponse({ status: status2, statusText, headersList });
         }
       } catch (err) {
         if (err.name === "AbortError") {
@@ -14462,8 +14462,8 @@ var require_fetch = __commonJS({
             onResponseStarted() {
               timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
             },
-            onHeaders(status, rawHeaders, resume, statusText) {
-              if (status < 200) {
+            onHeaders(status2, rawHeaders, resume, statusText) {
+              if (status2 < 200) {
                 return;
               }
               let location = "";
@@ -14473,8 +14473,8 @@ var require_fetch = __commonJS({
               }
               location = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
-              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
+              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status2);
+              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -14512,7 +14512,7 @@ var require_fetch = __commonJS({
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
               resolve({
-                status,
+                status: status2,
                 statusText,
                 headersList,
                 body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
@@ -14546,8 +14546,8 @@ var require_fetch = __commonJS({
               fetchParams.controller.terminate(error63);
               reject(error63);
             },
-            onUpgrade(status, rawHeaders, socket) {
-              if (status !== 101) {
+            onUpgrade(status2, rawHeaders, socket) {
+              if (status2 !== 101) {
                 return;
               }
               const headersList = new HeadersList();
@@ -14555,8 +14555,8 @@ var require_fetch = __commonJS({
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
               resolve({
-                status,
-                statusText: STATUS_CODES[status],
+                status: status2,
+                statusText: STATUS_CODES[status2],
                 headersList,
                 socket
               });
@@ -14567,7 +14567,7 @@ var require_fetch = __commonJS({
       }
     }
     module2.exports = {
-      fetch: fetch2,
+      fetch: fetch3,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -19105,7 +19105,7 @@ var require_undici = __commonJS({
     module2.exports.setGlobalDispatcher = setGlobalDispatcher;
     module2.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module2.exports.fetch = async function fetch2(init, options = void 0) {
+    module2.exports.fetch = async function fetch3(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -26484,6 +26484,11634 @@ var require_dist = __commonJS({
   }
 });
 
+// node_modules/@stdlib/utils-define-property/lib/define_property.js
+var require_define_property = __commonJS({
+  "node_modules/@stdlib/utils-define-property/lib/define_property.js"(exports2, module2) {
+    "use strict";
+    var main = typeof Object.defineProperty === "function" ? Object.defineProperty : null;
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/utils-define-property/lib/has_define_property_support.js
+var require_has_define_property_support = __commonJS({
+  "node_modules/@stdlib/utils-define-property/lib/has_define_property_support.js"(exports2, module2) {
+    "use strict";
+    var defineProperty = require_define_property();
+    function hasDefinePropertySupport() {
+      try {
+        defineProperty({}, "x", {});
+        return true;
+      } catch (err) {
+        return false;
+      }
+    }
+    module2.exports = hasDefinePropertySupport;
+  }
+});
+
+// node_modules/@stdlib/utils-define-property/lib/builtin.js
+var require_builtin = __commonJS({
+  "node_modules/@stdlib/utils-define-property/lib/builtin.js"(exports2, module2) {
+    "use strict";
+    var defineProperty = Object.defineProperty;
+    module2.exports = defineProperty;
+  }
+});
+
+// node_modules/@stdlib/string-base-format-interpolate/lib/is_number.js
+var require_is_number = __commonJS({
+  "node_modules/@stdlib/string-base-format-interpolate/lib/is_number.js"(exports2, module2) {
+    "use strict";
+    function isNumber(value) {
+      return typeof value === "number";
+    }
+    module2.exports = isNumber;
+  }
+});
+
+// node_modules/@stdlib/string-base-format-interpolate/lib/zero_pad.js
+var require_zero_pad = __commonJS({
+  "node_modules/@stdlib/string-base-format-interpolate/lib/zero_pad.js"(exports2, module2) {
+    "use strict";
+    function startsWithMinus(str) {
+      return str[0] === "-";
+    }
+    function zeros(n) {
+      var out = "";
+      var i;
+      for (i = 0; i < n; i++) {
+        out += "0";
+      }
+      return out;
+    }
+    function zeroPad(str, width, right) {
+      var negative = false;
+      var pad = width - str.length;
+      if (pad < 0) {
+        return str;
+      }
+      if (startsWithMinus(str)) {
+        negative = true;
+        str = str.substr(1);
+      }
+      str = right ? str + zeros(pad) : zeros(pad) + str;
+      if (negative) {
+        str = "-" + str;
+      }
+      return str;
+    }
+    module2.exports = zeroPad;
+  }
+});
+
+// node_modules/@stdlib/string-base-format-interpolate/lib/format_integer.js
+var require_format_integer = __commonJS({
+  "node_modules/@stdlib/string-base-format-interpolate/lib/format_integer.js"(exports2, module2) {
+    "use strict";
+    var isNumber = require_is_number();
+    var zeroPad = require_zero_pad();
+    var lowercase2 = String.prototype.toLowerCase;
+    var uppercase2 = String.prototype.toUpperCase;
+    function formatInteger(token) {
+      var base;
+      var out;
+      var i;
+      switch (token.specifier) {
+        case "b":
+          base = 2;
+          break;
+        case "o":
+          base = 8;
+          break;
+        case "x":
+        case "X":
+          base = 16;
+          break;
+        case "d":
+        case "i":
+        case "u":
+        default:
+          base = 10;
+          break;
+      }
+      out = token.arg;
+      i = parseInt(out, 10);
+      if (!isFinite(i)) {
+        if (!isNumber(out)) {
+          throw new Error("invalid integer. Value: " + out);
+        }
+        i = 0;
+      }
+      if (i < 0 && (token.specifier === "u" || base !== 10)) {
+        i = 4294967295 + i + 1;
+      }
+      if (i < 0) {
+        out = (-i).toString(base);
+        if (token.precision) {
+          out = zeroPad(out, token.precision, token.padRight);
+        }
+        out = "-" + out;
+      } else {
+        out = i.toString(base);
+        if (!i && !token.precision) {
+          out = "";
+        } else if (token.precision) {
+          out = zeroPad(out, token.precision, token.padRight);
+        }
+        if (token.sign) {
+          out = token.sign + out;
+        }
+      }
+      if (base === 16) {
+        if (token.alternate) {
+          out = "0x" + out;
+        }
+        out = token.specifier === uppercase2.call(token.specifier) ? uppercase2.call(out) : lowercase2.call(out);
+      }
+      if (base === 8) {
+        if (token.alternate && out.charAt(0) !== "0") {
+          out = "0" + out;
+        }
+      }
+      return out;
+    }
+    module2.exports = formatInteger;
+  }
+});
+
+// node_modules/@stdlib/string-base-format-interpolate/lib/is_string.js
+var require_is_string = __commonJS({
+  "node_modules/@stdlib/string-base-format-interpolate/lib/is_string.js"(exports2, module2) {
+    "use strict";
+    function isString(value) {
+      return typeof value === "string";
+    }
+    module2.exports = isString;
+  }
+});
+
+// node_modules/@stdlib/string-base-format-interpolate/lib/format_double.js
+var require_format_double = __commonJS({
+  "node_modules/@stdlib/string-base-format-interpolate/lib/format_double.js"(exports2, module2) {
+    "use strict";
+    var abs = Math.abs;
+    var lowercase2 = String.prototype.toLowerCase;
+    var uppercase2 = String.prototype.toUpperCase;
+    var replace = String.prototype.replace;
+    var RE_EXP_POS_DIGITS = /e\+(\d)$/;
+    var RE_EXP_NEG_DIGITS = /e-(\d)$/;
+    var RE_ONLY_DIGITS = /^(\d+)$/;
+    var RE_DIGITS_BEFORE_EXP = /^(\d+)e/;
+    var RE_TRAILING_PERIOD_ZERO = /\.0$/;
+    var RE_PERIOD_ZERO_EXP = /\.0*e/;
+    var RE_ZERO_BEFORE_EXP = /(\..*[^0])0*e/;
+    function formatDouble(f, token) {
+      var digits;
+      var out;
+      switch (token.specifier) {
+        case "e":
+        case "E":
+          out = f.toExponential(token.precision);
+          break;
+        case "f":
+        case "F":
+          out = f.toFixed(token.precision);
+          break;
+        case "g":
+        case "G":
+          if (abs(f) < 1e-4) {
+            digits = token.precision;
+            if (digits > 0) {
+              digits -= 1;
+            }
+            out = f.toExponential(digits);
+          } else {
+            out = f.toPrecision(token.precision);
+          }
+          if (!token.alternate) {
+            out = replace.call(out, RE_ZERO_BEFORE_EXP, "$1e");
+            out = replace.call(out, RE_PERIOD_ZERO_EXP, "e");
+            out = replace.call(out, RE_TRAILING_PERIOD_ZERO, "");
+          }
+          break;
+        default:
+          throw new Error("invalid double notation. Value: " + token.specifier);
+      }
+      out = replace.call(out, RE_EXP_POS_DIGITS, "e+0$1");
+      out = replace.call(out, RE_EXP_NEG_DIGITS, "e-0$1");
+      if (token.alternate) {
+        out = replace.call(out, RE_ONLY_DIGITS, "$1.");
+        out = replace.call(out, RE_DIGITS_BEFORE_EXP, "$1.e");
+      }
+      if (f >= 0 && token.sign) {
+        out = token.sign + out;
+      }
+      out = token.specifier === uppercase2.call(token.specifier) ? uppercase2.call(out) : lowercase2.call(out);
+      return out;
+    }
+    module2.exports = formatDouble;
+  }
+});
+
+// node_modules/@stdlib/string-base-format-interpolate/lib/space_pad.js
+var require_space_pad = __commonJS({
+  "node_modules/@stdlib/string-base-format-interpolate/lib/space_pad.js"(exports2, module2) {
+    "use strict";
+    function spaces(n) {
+      var out = "";
+      var i;
+      for (i = 0; i < n; i++) {
+        out += " ";
+      }
+      return out;
+    }
+    function spacePad(str, width, right) {
+      var pad = width - str.length;
+      if (pad < 0) {
+        return str;
+      }
+      str = right ? str + spaces(pad) : spaces(pad) + str;
+      return str;
+    }
+    module2.exports = spacePad;
+  }
+});
+
+// node_modules/@stdlib/string-base-format-interpolate/lib/main.js
+var require_main = __commonJS({
+  "node_modules/@stdlib/string-base-format-interpolate/lib/main.js"(exports2, module2) {
+    "use strict";
+    var formatInteger = require_format_integer();
+    var isString = require_is_string();
+    var isNumber = require_is_number();
+    var formatDouble = require_format_double();
+    var spacePad = require_space_pad();
+    var zeroPad = require_zero_pad();
+    var fromCharCode = String.fromCharCode;
+    var isArray = Array.isArray;
+    function isnan(value) {
+      return value !== value;
+    }
+    function initialize(token) {
+      var out = {};
+      out.specifier = token.specifier;
+      out.precision = token.precision === void 0 ? 1 : token.precision;
+      out.width = token.width;
+      out.flags = token.flags || "";
+      out.mapping = token.mapping;
+      return out;
+    }
+    function formatInterpolate(tokens) {
+      var hasPeriod;
+      var flags;
+      var token;
+      var flag;
+      var num;
+      var out;
+      var pos;
+      var f;
+      var i;
+      var j;
+      if (!isArray(tokens)) {
+        throw new TypeError("invalid argument. First argument must be an array. Value: `" + tokens + "`.");
+      }
+      out = "";
+      pos = 1;
+      for (i = 0; i < tokens.length; i++) {
+        token = tokens[i];
+        if (isString(token)) {
+          out += token;
+        } else {
+          hasPeriod = token.precision !== void 0;
+          token = initialize(token);
+          if (!token.specifier) {
+            throw new TypeError("invalid argument. Token is missing `specifier` property. Index: `" + i + "`. Value: `" + token + "`.");
+          }
+          if (token.mapping) {
+            pos = token.mapping;
+          }
+          flags = token.flags;
+          for (j = 0; j < flags.length; j++) {
+            flag = flags.charAt(j);
+            switch (flag) {
+              case " ":
+                token.sign = " ";
+                break;
+              case "+":
+                token.sign = "+";
+                break;
+              case "-":
+                token.padRight = true;
+                token.padZeros = false;
+                break;
+              case "0":
+                token.padZeros = flags.indexOf("-") < 0;
+                break;
+              case "#":
+                token.alternate = true;
+                break;
+              default:
+                throw new Error("invalid flag: " + flag);
+            }
+          }
+          if (token.width === "*") {
+            token.width = parseInt(arguments[pos], 10);
+            pos += 1;
+            if (isnan(token.width)) {
+              throw new TypeError("the argument for * width at position " + pos + " is not a number. Value: `" + token.width + "`.");
+            }
+            if (token.width < 0) {
+              token.padRight = true;
+              token.width = -token.width;
+            }
+          }
+          if (hasPeriod) {
+            if (token.precision === "*") {
+              token.precision = parseInt(arguments[pos], 10);
+              pos += 1;
+              if (isnan(token.precision)) {
+                throw new TypeError("the argument for * precision at position " + pos + " is not a number. Value: `" + token.precision + "`.");
+              }
+              if (token.precision < 0) {
+                token.precision = 1;
+                hasPeriod = false;
+              }
+            }
+          }
+          token.arg = arguments[pos];
+          switch (token.specifier) {
+            case "b":
+            case "o":
+            case "x":
+            case "X":
+            case "d":
+            case "i":
+            case "u":
+              if (hasPeriod) {
+                token.padZeros = false;
+              }
+              token.arg = formatInteger(token);
+              break;
+            case "s":
+              token.maxWidth = hasPeriod ? token.precision : -1;
+              token.arg = String(token.arg);
+              break;
+            case "c":
+              if (!isnan(token.arg)) {
+                num = parseInt(token.arg, 10);
+                if (num < 0 || num > 127) {
+                  throw new Error("invalid character code. Value: " + token.arg);
+                }
+                token.arg = isnan(num) ? String(token.arg) : fromCharCode(num);
+              }
+              break;
+            case "e":
+            case "E":
+            case "f":
+            case "F":
+            case "g":
+            case "G":
+              if (!hasPeriod) {
+                token.precision = 6;
+              }
+              f = parseFloat(token.arg);
+              if (!isFinite(f)) {
+                if (!isNumber(token.arg)) {
+                  throw new Error("invalid floating-point number. Value: " + out);
+                }
+                f = token.arg;
+                token.padZeros = false;
+              }
+              token.arg = formatDouble(f, token);
+              break;
+            default:
+              throw new Error("invalid specifier: " + token.specifier);
+          }
+          if (token.maxWidth >= 0 && token.arg.length > token.maxWidth) {
+            token.arg = token.arg.substring(0, token.maxWidth);
+          }
+          if (token.padZeros) {
+            token.arg = zeroPad(token.arg, token.width || token.precision, token.padRight);
+          } else if (token.width) {
+            token.arg = spacePad(token.arg, token.width, token.padRight);
+          }
+          out += token.arg || "";
+          pos += 1;
+        }
+      }
+      return out;
+    }
+    module2.exports = formatInterpolate;
+  }
+});
+
+// node_modules/@stdlib/string-base-format-interpolate/lib/index.js
+var require_lib = __commonJS({
+  "node_modules/@stdlib/string-base-format-interpolate/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/string-base-format-tokenize/lib/main.js
+var require_main2 = __commonJS({
+  "node_modules/@stdlib/string-base-format-tokenize/lib/main.js"(exports2, module2) {
+    "use strict";
+    var RE = /%(?:([1-9]\d*)\$)?([0 +\-#]*)(\*|\d+)?(?:(\.)(\*|\d+)?)?[hlL]?([%A-Za-z])/g;
+    function parse6(match) {
+      var token = {
+        "mapping": match[1] ? parseInt(match[1], 10) : void 0,
+        "flags": match[2],
+        "width": match[3],
+        "precision": match[5],
+        "specifier": match[6]
+      };
+      if (match[4] === "." && match[5] === void 0) {
+        token.precision = "1";
+      }
+      return token;
+    }
+    function formatTokenize(str) {
+      var content;
+      var tokens;
+      var match;
+      var prev;
+      tokens = [];
+      prev = 0;
+      match = RE.exec(str);
+      while (match) {
+        content = str.slice(prev, RE.lastIndex - match[0].length);
+        if (content.length) {
+          tokens.push(content);
+        }
+        if (match[6] === "%") {
+          tokens.push("%");
+        } else {
+          tokens.push(parse6(match));
+        }
+        prev = RE.lastIndex;
+        match = RE.exec(str);
+      }
+      content = str.slice(prev);
+      if (content.length) {
+        tokens.push(content);
+      }
+      return tokens;
+    }
+    module2.exports = formatTokenize;
+  }
+});
+
+// node_modules/@stdlib/string-base-format-tokenize/lib/index.js
+var require_lib2 = __commonJS({
+  "node_modules/@stdlib/string-base-format-tokenize/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main2();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/string-format/lib/is_string.js
+var require_is_string2 = __commonJS({
+  "node_modules/@stdlib/string-format/lib/is_string.js"(exports2, module2) {
+    "use strict";
+    function isString(value) {
+      return typeof value === "string";
+    }
+    module2.exports = isString;
+  }
+});
+
+// node_modules/@stdlib/string-format/lib/main.js
+var require_main3 = __commonJS({
+  "node_modules/@stdlib/string-format/lib/main.js"(exports2, module2) {
+    "use strict";
+    var interpolate = require_lib();
+    var tokenize = require_lib2();
+    var isString = require_is_string2();
+    function format(str) {
+      var args;
+      var i;
+      if (!isString(str)) {
+        throw new TypeError(format("invalid argument. First argument must be a string. Value: `%s`.", str));
+      }
+      args = [tokenize(str)];
+      for (i = 1; i < arguments.length; i++) {
+        args.push(arguments[i]);
+      }
+      return interpolate.apply(null, args);
+    }
+    module2.exports = format;
+  }
+});
+
+// node_modules/@stdlib/string-format/lib/index.js
+var require_lib3 = __commonJS({
+  "node_modules/@stdlib/string-format/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main3();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/utils-define-property/lib/polyfill.js
+var require_polyfill = __commonJS({
+  "node_modules/@stdlib/utils-define-property/lib/polyfill.js"(exports2, module2) {
+    "use strict";
+    var format = require_lib3();
+    var objectProtoype = Object.prototype;
+    var toStr = objectProtoype.toString;
+    var defineGetter = objectProtoype.__defineGetter__;
+    var defineSetter = objectProtoype.__defineSetter__;
+    var lookupGetter = objectProtoype.__lookupGetter__;
+    var lookupSetter = objectProtoype.__lookupSetter__;
+    function defineProperty(obj, prop, descriptor) {
+      var prototype;
+      var hasValue;
+      var hasGet;
+      var hasSet;
+      if (typeof obj !== "object" || obj === null || toStr.call(obj) === "[object Array]") {
+        throw new TypeError(format("invalid argument. First argument must be an object. Value: `%s`.", obj));
+      }
+      if (typeof descriptor !== "object" || descriptor === null || toStr.call(descriptor) === "[object Array]") {
+        throw new TypeError(format("invalid argument. Property descriptor must be an object. Value: `%s`.", descriptor));
+      }
+      hasValue = "value" in descriptor;
+      if (hasValue) {
+        if (lookupGetter.call(obj, prop) || lookupSetter.call(obj, prop)) {
+          prototype = obj.__proto__;
+          obj.__proto__ = objectProtoype;
+          delete obj[prop];
+          obj[prop] = descriptor.value;
+          obj.__proto__ = prototype;
+        } else {
+          obj[prop] = descriptor.value;
+        }
+      }
+      hasGet = "get" in descriptor;
+      hasSet = "set" in descriptor;
+      if (hasValue && (hasGet || hasSet)) {
+        throw new Error("invalid argument. Cannot specify one or more accessors and a value or writable attribute in the property descriptor.");
+      }
+      if (hasGet && defineGetter) {
+        defineGetter.call(obj, prop, descriptor.get);
+      }
+      if (hasSet && defineSetter) {
+        defineSetter.call(obj, prop, descriptor.set);
+      }
+      return obj;
+    }
+    module2.exports = defineProperty;
+  }
+});
+
+// node_modules/@stdlib/utils-define-property/lib/index.js
+var require_lib4 = __commonJS({
+  "node_modules/@stdlib/utils-define-property/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasDefinePropertySupport = require_has_define_property_support();
+    var builtin = require_builtin();
+    var polyfill = require_polyfill();
+    var defineProperty;
+    if (hasDefinePropertySupport()) {
+      defineProperty = builtin;
+    } else {
+      defineProperty = polyfill;
+    }
+    module2.exports = defineProperty;
+  }
+});
+
+// node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/main.js
+var require_main4 = __commonJS({
+  "node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/main.js"(exports2, module2) {
+    "use strict";
+    var defineProperty = require_lib4();
+    function setNonEnumerableReadOnly(obj, prop, value) {
+      defineProperty(obj, prop, {
+        "configurable": false,
+        "enumerable": false,
+        "writable": false,
+        "value": value
+      });
+    }
+    module2.exports = setNonEnumerableReadOnly;
+  }
+});
+
+// node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/index.js
+var require_lib5 = __commonJS({
+  "node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main4();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js
+var require_main5 = __commonJS({
+  "node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(c, x2) {
+      var p;
+      var i;
+      i = c.length;
+      if (i < 2 || x2 === 0) {
+        if (i === 0) {
+          return 0;
+        }
+        return c[0];
+      }
+      i -= 1;
+      p = c[i] * x2 + c[i - 1];
+      i -= 2;
+      while (i >= 0) {
+        p = p * x2 + c[i];
+        i -= 1;
+      }
+      return p;
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/function-ctor/lib/main.js
+var require_main6 = __commonJS({
+  "node_modules/@stdlib/function-ctor/lib/main.js"(exports2, module2) {
+    "use strict";
+    var Fcn = Function;
+    module2.exports = Fcn;
+  }
+});
+
+// node_modules/@stdlib/function-ctor/lib/index.js
+var require_lib6 = __commonJS({
+  "node_modules/@stdlib/function-ctor/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main6();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js
+var require_factory = __commonJS({
+  "node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js"(exports2, module2) {
+    "use strict";
+    var Fcn = require_lib6();
+    var evalpoly = require_main5();
+    function factory(c) {
+      var f;
+      var n;
+      var m;
+      var i;
+      if (c.length > 500) {
+        return polyval;
+      }
+      f = "return function evalpoly(x){";
+      n = c.length;
+      if (n === 0) {
+        f += "return 0.0;";
+      } else if (n === 1) {
+        f += "return " + c[0] + ";";
+      } else {
+        f += "if(x===0.0){return " + c[0] + ";}";
+        f += "return " + c[0];
+        m = n - 1;
+        for (i = 1; i < n; i++) {
+          f += "+x*";
+          if (i < m) {
+            f += "(";
+          }
+          f += c[i];
+        }
+        for (i = 0; i < m - 1; i++) {
+          f += ")";
+        }
+        f += ";";
+      }
+      f += "}";
+      f += "//# sourceURL=evalpoly.factory.js";
+      return new Fcn(f)();
+      function polyval(x2) {
+        return evalpoly(c, x2);
+      }
+    }
+    module2.exports = factory;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js
+var require_lib7 = __commonJS({
+  "node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js"(exports2, module2) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main5();
+    var factory = require_factory();
+    setReadOnly(main, "factory", factory);
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-nan/lib/main.js
+var require_main7 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-nan/lib/main.js"(exports2, module2) {
+    "use strict";
+    function isnan(x2) {
+      return x2 !== x2;
+    }
+    module2.exports = isnan;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-nan/lib/index.js
+var require_lib8 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-nan/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main7();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-symbol-support/lib/main.js
+var require_main8 = __commonJS({
+  "node_modules/@stdlib/assert-has-symbol-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    function hasSymbolSupport() {
+      return typeof Symbol === "function" && typeof /* @__PURE__ */ Symbol("foo") === "symbol";
+    }
+    module2.exports = hasSymbolSupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-symbol-support/lib/index.js
+var require_lib9 = __commonJS({
+  "node_modules/@stdlib/assert-has-symbol-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main8();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js
+var require_main9 = __commonJS({
+  "node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    var hasSymbols = require_lib9();
+    var FLG = hasSymbols();
+    function hasToStringTagSupport() {
+      return FLG && typeof Symbol.toStringTag === "symbol";
+    }
+    module2.exports = hasToStringTagSupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js
+var require_lib10 = __commonJS({
+  "node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main9();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/utils-native-class/lib/tostring.js
+var require_tostring = __commonJS({
+  "node_modules/@stdlib/utils-native-class/lib/tostring.js"(exports2, module2) {
+    "use strict";
+    var toStr = Object.prototype.toString;
+    module2.exports = toStr;
+  }
+});
+
+// node_modules/@stdlib/utils-native-class/lib/main.js
+var require_main10 = __commonJS({
+  "node_modules/@stdlib/utils-native-class/lib/main.js"(exports2, module2) {
+    "use strict";
+    var toStr = require_tostring();
+    function nativeClass(v) {
+      return toStr.call(v);
+    }
+    module2.exports = nativeClass;
+  }
+});
+
+// node_modules/@stdlib/assert-has-own-property/lib/main.js
+var require_main11 = __commonJS({
+  "node_modules/@stdlib/assert-has-own-property/lib/main.js"(exports2, module2) {
+    "use strict";
+    var has = Object.prototype.hasOwnProperty;
+    function hasOwnProp(value, property) {
+      if (value === void 0 || value === null) {
+        return false;
+      }
+      return has.call(value, property);
+    }
+    module2.exports = hasOwnProp;
+  }
+});
+
+// node_modules/@stdlib/assert-has-own-property/lib/index.js
+var require_lib11 = __commonJS({
+  "node_modules/@stdlib/assert-has-own-property/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main11();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/symbol-ctor/lib/main.js
+var require_main12 = __commonJS({
+  "node_modules/@stdlib/symbol-ctor/lib/main.js"(exports2, module2) {
+    "use strict";
+    var Sym = typeof Symbol === "function" ? Symbol : void 0;
+    module2.exports = Sym;
+  }
+});
+
+// node_modules/@stdlib/symbol-ctor/lib/index.js
+var require_lib12 = __commonJS({
+  "node_modules/@stdlib/symbol-ctor/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main12();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/utils-native-class/lib/tostringtag.js
+var require_tostringtag = __commonJS({
+  "node_modules/@stdlib/utils-native-class/lib/tostringtag.js"(exports2, module2) {
+    "use strict";
+    var Symbol2 = require_lib12();
+    var toStrTag = typeof Symbol2 === "function" ? Symbol2.toStringTag : "";
+    module2.exports = toStrTag;
+  }
+});
+
+// node_modules/@stdlib/utils-native-class/lib/polyfill.js
+var require_polyfill2 = __commonJS({
+  "node_modules/@stdlib/utils-native-class/lib/polyfill.js"(exports2, module2) {
+    "use strict";
+    var hasOwnProp = require_lib11();
+    var toStringTag = require_tostringtag();
+    var toStr = require_tostring();
+    function nativeClass(v) {
+      var isOwn;
+      var tag;
+      var out;
+      if (v === null || v === void 0) {
+        return toStr.call(v);
+      }
+      tag = v[toStringTag];
+      isOwn = hasOwnProp(v, toStringTag);
+      try {
+        v[toStringTag] = void 0;
+      } catch (err) {
+        return toStr.call(v);
+      }
+      out = toStr.call(v);
+      if (isOwn) {
+        v[toStringTag] = tag;
+      } else {
+        delete v[toStringTag];
+      }
+      return out;
+    }
+    module2.exports = nativeClass;
+  }
+});
+
+// node_modules/@stdlib/utils-native-class/lib/index.js
+var require_lib13 = __commonJS({
+  "node_modules/@stdlib/utils-native-class/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasToStringTag = require_lib10();
+    var builtin = require_main10();
+    var polyfill = require_polyfill2();
+    var main;
+    if (hasToStringTag()) {
+      main = polyfill;
+    } else {
+      main = builtin;
+    }
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint32array/lib/main.js
+var require_main13 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint32array/lib/main.js"(exports2, module2) {
+    "use strict";
+    var nativeClass = require_lib13();
+    var hasUint32Array = typeof Uint32Array === "function";
+    function isUint32Array(value) {
+      return hasUint32Array && value instanceof Uint32Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value) === "[object Uint32Array]";
+    }
+    module2.exports = isUint32Array;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint32array/lib/index.js
+var require_lib14 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint32array/lib/index.js"(exports2, module2) {
+    "use strict";
+    var isUint32Array = require_main13();
+    module2.exports = isUint32Array;
+  }
+});
+
+// node_modules/@stdlib/constants-uint32-max/lib/index.js
+var require_lib15 = __commonJS({
+  "node_modules/@stdlib/constants-uint32-max/lib/index.js"(exports2, module2) {
+    "use strict";
+    var UINT32_MAX = 4294967295;
+    module2.exports = UINT32_MAX;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js
+var require_uint32array = __commonJS({
+  "node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js"(exports2, module2) {
+    "use strict";
+    var main = typeof Uint32Array === "function" ? Uint32Array : null;
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint32array-support/lib/main.js
+var require_main14 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint32array-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isUint32Array = require_lib14();
+    var UINT32_MAX = require_lib15();
+    var GlobalUint32Array = require_uint32array();
+    function hasUint32ArraySupport() {
+      var bool;
+      var arr;
+      if (typeof GlobalUint32Array !== "function") {
+        return false;
+      }
+      try {
+        arr = [1, 3.14, -3.14, UINT32_MAX + 1, UINT32_MAX + 2];
+        arr = new GlobalUint32Array(arr);
+        bool = isUint32Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
+        arr[2] === UINT32_MAX - 2 && // truncation and wrap around
+        arr[3] === 0 && // wrap around
+        arr[4] === 1;
+      } catch (err) {
+        bool = false;
+      }
+      return bool;
+    }
+    module2.exports = hasUint32ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint32array-support/lib/index.js
+var require_lib16 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint32array-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint32ArraySupport = require_main14();
+    module2.exports = hasUint32ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/array-uint32/lib/main.js
+var require_main15 = __commonJS({
+  "node_modules/@stdlib/array-uint32/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ctor = typeof Uint32Array === "function" ? Uint32Array : void 0;
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/array-uint32/lib/polyfill.js
+var require_polyfill3 = __commonJS({
+  "node_modules/@stdlib/array-uint32/lib/polyfill.js"(exports2, module2) {
+    "use strict";
+    function polyfill() {
+      throw new Error("not implemented");
+    }
+    module2.exports = polyfill;
+  }
+});
+
+// node_modules/@stdlib/array-uint32/lib/index.js
+var require_lib17 = __commonJS({
+  "node_modules/@stdlib/array-uint32/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint32ArraySupport = require_lib16();
+    var builtin = require_main15();
+    var polyfill = require_polyfill3();
+    var ctor;
+    if (hasUint32ArraySupport()) {
+      ctor = builtin;
+    } else {
+      ctor = polyfill;
+    }
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/assert-is-float64array/lib/main.js
+var require_main16 = __commonJS({
+  "node_modules/@stdlib/assert-is-float64array/lib/main.js"(exports2, module2) {
+    "use strict";
+    var nativeClass = require_lib13();
+    var hasFloat64Array = typeof Float64Array === "function";
+    function isFloat64Array(value) {
+      return hasFloat64Array && value instanceof Float64Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value) === "[object Float64Array]";
+    }
+    module2.exports = isFloat64Array;
+  }
+});
+
+// node_modules/@stdlib/assert-is-float64array/lib/index.js
+var require_lib18 = __commonJS({
+  "node_modules/@stdlib/assert-is-float64array/lib/index.js"(exports2, module2) {
+    "use strict";
+    var isFloat64Array = require_main16();
+    module2.exports = isFloat64Array;
+  }
+});
+
+// node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js
+var require_float64array = __commonJS({
+  "node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js"(exports2, module2) {
+    "use strict";
+    var main = typeof Float64Array === "function" ? Float64Array : null;
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-float64array-support/lib/main.js
+var require_main17 = __commonJS({
+  "node_modules/@stdlib/assert-has-float64array-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isFloat64Array = require_lib18();
+    var GlobalFloat64Array = require_float64array();
+    function hasFloat64ArraySupport() {
+      var bool;
+      var arr;
+      if (typeof GlobalFloat64Array !== "function") {
+        return false;
+      }
+      try {
+        arr = new GlobalFloat64Array([1, 3.14, -3.14, NaN]);
+        bool = isFloat64Array(arr) && arr[0] === 1 && arr[1] === 3.14 && arr[2] === -3.14 && arr[3] !== arr[3];
+      } catch (err) {
+        bool = false;
+      }
+      return bool;
+    }
+    module2.exports = hasFloat64ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-float64array-support/lib/index.js
+var require_lib19 = __commonJS({
+  "node_modules/@stdlib/assert-has-float64array-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasFloat64ArraySupport = require_main17();
+    module2.exports = hasFloat64ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/array-float64/lib/main.js
+var require_main18 = __commonJS({
+  "node_modules/@stdlib/array-float64/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ctor = typeof Float64Array === "function" ? Float64Array : void 0;
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/array-float64/lib/polyfill.js
+var require_polyfill4 = __commonJS({
+  "node_modules/@stdlib/array-float64/lib/polyfill.js"(exports2, module2) {
+    "use strict";
+    function polyfill() {
+      throw new Error("not implemented");
+    }
+    module2.exports = polyfill;
+  }
+});
+
+// node_modules/@stdlib/array-float64/lib/index.js
+var require_lib20 = __commonJS({
+  "node_modules/@stdlib/array-float64/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasFloat64ArraySupport = require_lib19();
+    var builtin = require_main18();
+    var polyfill = require_polyfill4();
+    var ctor;
+    if (hasFloat64ArraySupport()) {
+      ctor = builtin;
+    } else {
+      ctor = polyfill;
+    }
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint8array/lib/main.js
+var require_main19 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint8array/lib/main.js"(exports2, module2) {
+    "use strict";
+    var nativeClass = require_lib13();
+    var hasUint8Array = typeof Uint8Array === "function";
+    function isUint8Array(value) {
+      return hasUint8Array && value instanceof Uint8Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value) === "[object Uint8Array]";
+    }
+    module2.exports = isUint8Array;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint8array/lib/index.js
+var require_lib21 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint8array/lib/index.js"(exports2, module2) {
+    "use strict";
+    var isUint8Array = require_main19();
+    module2.exports = isUint8Array;
+  }
+});
+
+// node_modules/@stdlib/constants-uint8-max/lib/index.js
+var require_lib22 = __commonJS({
+  "node_modules/@stdlib/constants-uint8-max/lib/index.js"(exports2, module2) {
+    "use strict";
+    var UINT8_MAX = 255 | 0;
+    module2.exports = UINT8_MAX;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js
+var require_uint8array = __commonJS({
+  "node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js"(exports2, module2) {
+    "use strict";
+    var main = typeof Uint8Array === "function" ? Uint8Array : null;
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint8array-support/lib/main.js
+var require_main20 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint8array-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isUint8Array = require_lib21();
+    var UINT8_MAX = require_lib22();
+    var GlobalUint8Array = require_uint8array();
+    function hasUint8ArraySupport() {
+      var bool;
+      var arr;
+      if (typeof GlobalUint8Array !== "function") {
+        return false;
+      }
+      try {
+        arr = [1, 3.14, -3.14, UINT8_MAX + 1, UINT8_MAX + 2];
+        arr = new GlobalUint8Array(arr);
+        bool = isUint8Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
+        arr[2] === UINT8_MAX - 2 && // truncation and wrap around
+        arr[3] === 0 && // wrap around
+        arr[4] === 1;
+      } catch (err) {
+        bool = false;
+      }
+      return bool;
+    }
+    module2.exports = hasUint8ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint8array-support/lib/index.js
+var require_lib23 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint8array-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint8ArraySupport = require_main20();
+    module2.exports = hasUint8ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/array-uint8/lib/main.js
+var require_main21 = __commonJS({
+  "node_modules/@stdlib/array-uint8/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ctor = typeof Uint8Array === "function" ? Uint8Array : void 0;
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/array-uint8/lib/polyfill.js
+var require_polyfill5 = __commonJS({
+  "node_modules/@stdlib/array-uint8/lib/polyfill.js"(exports2, module2) {
+    "use strict";
+    function polyfill() {
+      throw new Error("not implemented");
+    }
+    module2.exports = polyfill;
+  }
+});
+
+// node_modules/@stdlib/array-uint8/lib/index.js
+var require_lib24 = __commonJS({
+  "node_modules/@stdlib/array-uint8/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint8ArraySupport = require_lib23();
+    var builtin = require_main21();
+    var polyfill = require_polyfill5();
+    var ctor;
+    if (hasUint8ArraySupport()) {
+      ctor = builtin;
+    } else {
+      ctor = polyfill;
+    }
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint16array/lib/main.js
+var require_main22 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint16array/lib/main.js"(exports2, module2) {
+    "use strict";
+    var nativeClass = require_lib13();
+    var hasUint16Array = typeof Uint16Array === "function";
+    function isUint16Array(value) {
+      return hasUint16Array && value instanceof Uint16Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value) === "[object Uint16Array]";
+    }
+    module2.exports = isUint16Array;
+  }
+});
+
+// node_modules/@stdlib/assert-is-uint16array/lib/index.js
+var require_lib25 = __commonJS({
+  "node_modules/@stdlib/assert-is-uint16array/lib/index.js"(exports2, module2) {
+    "use strict";
+    var isUint16Array = require_main22();
+    module2.exports = isUint16Array;
+  }
+});
+
+// node_modules/@stdlib/constants-uint16-max/lib/index.js
+var require_lib26 = __commonJS({
+  "node_modules/@stdlib/constants-uint16-max/lib/index.js"(exports2, module2) {
+    "use strict";
+    var UINT16_MAX = 65535 | 0;
+    module2.exports = UINT16_MAX;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js
+var require_uint16array = __commonJS({
+  "node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js"(exports2, module2) {
+    "use strict";
+    var main = typeof Uint16Array === "function" ? Uint16Array : null;
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint16array-support/lib/main.js
+var require_main23 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint16array-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isUint16Array = require_lib25();
+    var UINT16_MAX = require_lib26();
+    var GlobalUint16Array = require_uint16array();
+    function hasUint16ArraySupport() {
+      var bool;
+      var arr;
+      if (typeof GlobalUint16Array !== "function") {
+        return false;
+      }
+      try {
+        arr = [1, 3.14, -3.14, UINT16_MAX + 1, UINT16_MAX + 2];
+        arr = new GlobalUint16Array(arr);
+        bool = isUint16Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
+        arr[2] === UINT16_MAX - 2 && // truncation and wrap around
+        arr[3] === 0 && // wrap around
+        arr[4] === 1;
+      } catch (err) {
+        bool = false;
+      }
+      return bool;
+    }
+    module2.exports = hasUint16ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-uint16array-support/lib/index.js
+var require_lib27 = __commonJS({
+  "node_modules/@stdlib/assert-has-uint16array-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint16ArraySupport = require_main23();
+    module2.exports = hasUint16ArraySupport;
+  }
+});
+
+// node_modules/@stdlib/array-uint16/lib/main.js
+var require_main24 = __commonJS({
+  "node_modules/@stdlib/array-uint16/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ctor = typeof Uint16Array === "function" ? Uint16Array : void 0;
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/array-uint16/lib/polyfill.js
+var require_polyfill6 = __commonJS({
+  "node_modules/@stdlib/array-uint16/lib/polyfill.js"(exports2, module2) {
+    "use strict";
+    function polyfill() {
+      throw new Error("not implemented");
+    }
+    module2.exports = polyfill;
+  }
+});
+
+// node_modules/@stdlib/array-uint16/lib/index.js
+var require_lib28 = __commonJS({
+  "node_modules/@stdlib/array-uint16/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasUint16ArraySupport = require_lib27();
+    var builtin = require_main24();
+    var polyfill = require_polyfill6();
+    var ctor;
+    if (hasUint16ArraySupport()) {
+      ctor = builtin;
+    } else {
+      ctor = polyfill;
+    }
+    module2.exports = ctor;
+  }
+});
+
+// node_modules/@stdlib/assert-is-little-endian/lib/ctors.js
+var require_ctors = __commonJS({
+  "node_modules/@stdlib/assert-is-little-endian/lib/ctors.js"(exports2, module2) {
+    "use strict";
+    var Uint8Array2 = require_lib24();
+    var Uint16Array2 = require_lib28();
+    var ctors = {
+      "uint16": Uint16Array2,
+      "uint8": Uint8Array2
+    };
+    module2.exports = ctors;
+  }
+});
+
+// node_modules/@stdlib/assert-is-little-endian/lib/main.js
+var require_main25 = __commonJS({
+  "node_modules/@stdlib/assert-is-little-endian/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ctors = require_ctors();
+    var bool;
+    function isLittleEndian() {
+      var uint16view;
+      var uint8view;
+      uint16view = new ctors["uint16"](1);
+      uint16view[0] = 4660;
+      uint8view = new ctors["uint8"](uint16view.buffer);
+      return uint8view[0] === 52;
+    }
+    bool = isLittleEndian();
+    module2.exports = bool;
+  }
+});
+
+// node_modules/@stdlib/assert-is-little-endian/lib/index.js
+var require_lib29 = __commonJS({
+  "node_modules/@stdlib/assert-is-little-endian/lib/index.js"(exports2, module2) {
+    "use strict";
+    var IS_LITTLE_ENDIAN = require_main25();
+    module2.exports = IS_LITTLE_ENDIAN;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js
+var require_high = __commonJS({
+  "node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js"(exports2, module2) {
+    "use strict";
+    var isLittleEndian = require_lib29();
+    var HIGH;
+    if (isLittleEndian === true) {
+      HIGH = 1;
+    } else {
+      HIGH = 0;
+    }
+    module2.exports = HIGH;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js
+var require_main26 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js"(exports2, module2) {
+    "use strict";
+    var Uint32Array2 = require_lib17();
+    var Float64Array2 = require_lib20();
+    var HIGH = require_high();
+    var FLOAT64_VIEW = new Float64Array2(1);
+    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
+    function getHighWord(x2) {
+      FLOAT64_VIEW[0] = x2;
+      return UINT32_VIEW[HIGH];
+    }
+    module2.exports = getHighWord;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js
+var require_lib30 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main26();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js
+var require_high2 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js"(exports2, module2) {
+    "use strict";
+    var isLittleEndian = require_lib29();
+    var HIGH;
+    if (isLittleEndian === true) {
+      HIGH = 1;
+    } else {
+      HIGH = 0;
+    }
+    module2.exports = HIGH;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js
+var require_main27 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js"(exports2, module2) {
+    "use strict";
+    var Uint32Array2 = require_lib17();
+    var Float64Array2 = require_lib20();
+    var HIGH = require_high2();
+    var FLOAT64_VIEW = new Float64Array2(1);
+    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
+    function setHighWord(x2, high) {
+      FLOAT64_VIEW[0] = x2;
+      UINT32_VIEW[HIGH] = high >>> 0;
+      return FLOAT64_VIEW[0];
+    }
+    module2.exports = setHighWord;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js
+var require_lib31 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main27();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-from-words/lib/indices.js
+var require_indices = __commonJS({
+  "node_modules/@stdlib/number-float64-base-from-words/lib/indices.js"(exports2, module2) {
+    "use strict";
+    var isLittleEndian = require_lib29();
+    var indices;
+    var HIGH;
+    var LOW;
+    if (isLittleEndian === true) {
+      HIGH = 1;
+      LOW = 0;
+    } else {
+      HIGH = 0;
+      LOW = 1;
+    }
+    indices = {
+      "HIGH": HIGH,
+      "LOW": LOW
+    };
+    module2.exports = indices;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-from-words/lib/main.js
+var require_main28 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-from-words/lib/main.js"(exports2, module2) {
+    "use strict";
+    var Uint32Array2 = require_lib17();
+    var Float64Array2 = require_lib20();
+    var indices = require_indices();
+    var FLOAT64_VIEW = new Float64Array2(1);
+    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
+    var HIGH = indices.HIGH;
+    var LOW = indices.LOW;
+    function fromWords(high, low) {
+      UINT32_VIEW[HIGH] = high;
+      UINT32_VIEW[LOW] = low;
+      return FLOAT64_VIEW[0];
+    }
+    module2.exports = fromWords;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-from-words/lib/index.js
+var require_lib32 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-from-words/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main28();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-pinf/lib/index.js
+var require_lib33 = __commonJS({
+  "node_modules/@stdlib/constants-float64-pinf/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_PINF = Number.POSITIVE_INFINITY;
+    module2.exports = FLOAT64_PINF;
+  }
+});
+
+// node_modules/@stdlib/number-ctor/lib/main.js
+var require_main29 = __commonJS({
+  "node_modules/@stdlib/number-ctor/lib/main.js"(exports2, module2) {
+    "use strict";
+    module2.exports = Number;
+  }
+});
+
+// node_modules/@stdlib/number-ctor/lib/index.js
+var require_lib34 = __commonJS({
+  "node_modules/@stdlib/number-ctor/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main29();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-ninf/lib/index.js
+var require_lib35 = __commonJS({
+  "node_modules/@stdlib/constants-float64-ninf/lib/index.js"(exports2, module2) {
+    "use strict";
+    var Number2 = require_lib34();
+    var FLOAT64_NINF = Number2.NEGATIVE_INFINITY;
+    module2.exports = FLOAT64_NINF;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js
+var require_lib36 = __commonJS({
+  "node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_EXPONENT_BIAS = 1023 | 0;
+    module2.exports = FLOAT64_EXPONENT_BIAS;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js
+var require_lib37 = __commonJS({
+  "node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js"(exports2, module2) {
+    "use strict";
+    var HALF_LN2 = 0.34657359027997264;
+    module2.exports = HALF_LN2;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js
+var require_polyval_q = __commonJS({
+  "node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -0.03333333333333313;
+      }
+      return -0.03333333333333313 + x2 * (0.0015873015872548146 + x2 * (-793650757867488e-19 + x2 * (4008217827329362e-21 + x2 * -20109921818362437e-23)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-expm1/lib/main.js
+var require_main30 = __commonJS({
+  "node_modules/@stdlib/math-base-special-expm1/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var getHighWord = require_lib30();
+    var setHighWord = require_lib31();
+    var fromWords = require_lib32();
+    var PINF = require_lib33();
+    var NINF = require_lib35();
+    var FLOAT64_EXPONENT_BIAS = require_lib36();
+    var HALF_LN2 = require_lib37();
+    var polyval = require_polyval_q();
+    var OVERFLOW_THRESHOLD = 709.782712893384;
+    var LN2_HI = 0.6931471803691238;
+    var LN2_LO = 19082149292705877e-26;
+    var LN2_INV = 1.4426950408889634;
+    var LN2x56 = 38.816242111356935;
+    var LN2_HALFX3 = 1.0397207708399179;
+    function expm1(x2) {
+      var halfX;
+      var twopk;
+      var sign;
+      var hi;
+      var lo;
+      var hx;
+      var r1;
+      var y;
+      var z3;
+      var c;
+      var t;
+      var e;
+      var k;
+      if (x2 === PINF || isnan(x2)) {
+        return x2;
+      }
+      if (x2 === NINF) {
+        return -1;
+      }
+      if (x2 === 0) {
+        return x2;
+      }
+      if (x2 < 0) {
+        sign = true;
+        y = -x2;
+      } else {
+        sign = false;
+        y = x2;
+      }
+      if (y >= LN2x56) {
+        if (sign) {
+          return -1;
+        }
+        if (y >= OVERFLOW_THRESHOLD) {
+          return PINF;
+        }
+      }
+      hx = getHighWord(y) | 0;
+      if (y > HALF_LN2) {
+        if (y < LN2_HALFX3) {
+          if (sign) {
+            hi = x2 + LN2_HI;
+            lo = -LN2_LO;
+            k = -1;
+          } else {
+            hi = x2 - LN2_HI;
+            lo = LN2_LO;
+            k = 1;
+          }
+        } else {
+          if (sign) {
+            k = LN2_INV * x2 - 0.5;
+          } else {
+            k = LN2_INV * x2 + 0.5;
+          }
+          k |= 0;
+          t = k;
+          hi = x2 - t * LN2_HI;
+          lo = t * LN2_LO;
+        }
+        x2 = hi - lo;
+        c = hi - x2 - lo;
+      } else if (hx < 1016070144) {
+        return x2;
+      } else {
+        k = 0;
+      }
+      halfX = 0.5 * x2;
+      z3 = x2 * halfX;
+      r1 = 1 + z3 * polyval(z3);
+      t = 3 - r1 * halfX;
+      e = z3 * ((r1 - t) / (6 - x2 * t));
+      if (k === 0) {
+        return x2 - (x2 * e - z3);
+      }
+      twopk = fromWords(FLOAT64_EXPONENT_BIAS + k << 20, 0);
+      e = x2 * (e - c) - c;
+      e -= z3;
+      if (k === -1) {
+        return 0.5 * (x2 - e) - 0.5;
+      }
+      if (k === 1) {
+        if (x2 < -0.25) {
+          return -2 * (e - (x2 + 0.5));
+        }
+        return 1 + 2 * (x2 - e);
+      }
+      if (k <= -2 || k > 56) {
+        y = 1 - (e - x2);
+        if (k === 1024) {
+          hi = getHighWord(y) + (k << 20) | 0;
+          y = setHighWord(y, hi);
+        } else {
+          y *= twopk;
+        }
+        return y - 1;
+      }
+      t = 1;
+      if (k < 20) {
+        hi = 1072693248 - (2097152 >> k) | 0;
+        t = setHighWord(t, hi);
+        y = t - (e - x2);
+      } else {
+        hi = FLOAT64_EXPONENT_BIAS - k << 20 | 0;
+        t = setHighWord(t, hi);
+        y = x2 - (e + t);
+        y += 1;
+      }
+      y *= twopk;
+      return y;
+    }
+    module2.exports = expm1;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-expm1/lib/index.js
+var require_lib38 = __commonJS({
+  "node_modules/@stdlib/math-base-special-expm1/lib/index.js"(exports2, module2) {
+    "use strict";
+    var expm1 = require_main30();
+    module2.exports = expm1;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-floor/lib/main.js
+var require_main31 = __commonJS({
+  "node_modules/@stdlib/math-base-special-floor/lib/main.js"(exports2, module2) {
+    "use strict";
+    var floor = Math.floor;
+    module2.exports = floor;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-floor/lib/index.js
+var require_lib39 = __commonJS({
+  "node_modules/@stdlib/math-base-special-floor/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main31();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-log1p/lib/polyval_lp.js
+var require_polyval_lp = __commonJS({
+  "node_modules/@stdlib/math-base-special-log1p/lib/polyval_lp.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.6666666666666735;
+      }
+      return 0.6666666666666735 + x2 * (0.3999999999940942 + x2 * (0.2857142874366239 + x2 * (0.22222198432149784 + x2 * (0.1818357216161805 + x2 * (0.15313837699209373 + x2 * 0.14798198605116586)))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-log1p/lib/main.js
+var require_main32 = __commonJS({
+  "node_modules/@stdlib/math-base-special-log1p/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var getHighWord = require_lib30();
+    var setHighWord = require_lib31();
+    var PINF = require_lib33();
+    var NINF = require_lib35();
+    var FLOAT64_EXPONENT_BIAS = require_lib36();
+    var polyval = require_polyval_lp();
+    var LN2_HI = 0.6931471803691238;
+    var LN2_LO = 19082149292705877e-26;
+    var SQRT2M1 = 0.41421356237309503;
+    var SQRT2HALFM1 = -0.2928932188134525;
+    var SMALL = 1862645149230957e-24;
+    var TINY = 5551115123125783e-32;
+    var TWO53 = 9007199254740992;
+    var TWO_THIRDS = 0.6666666666666666;
+    function log1p(x2) {
+      var hfsq;
+      var hu;
+      var y;
+      var f;
+      var c;
+      var s;
+      var z3;
+      var R;
+      var u;
+      var k;
+      if (x2 < -1 || isnan(x2)) {
+        return NaN;
+      }
+      if (x2 === -1) {
+        return NINF;
+      }
+      if (x2 === PINF) {
+        return x2;
+      }
+      if (x2 === 0) {
+        return x2;
+      }
+      if (x2 < 0) {
+        y = -x2;
+      } else {
+        y = x2;
+      }
+      k = 1;
+      if (y < SQRT2M1) {
+        if (y < SMALL) {
+          if (y < TINY) {
+            return x2;
+          }
+          return x2 - x2 * x2 * 0.5;
+        }
+        if (x2 > SQRT2HALFM1) {
+          k = 0;
+          f = x2;
+          hu = 1;
+        }
+      }
+      if (k !== 0) {
+        if (y < TWO53) {
+          u = 1 + x2;
+          hu = getHighWord(u);
+          k = (hu >> 20) - FLOAT64_EXPONENT_BIAS;
+          if (k > 0) {
+            c = 1 - (u - x2);
+          } else {
+            c = x2 - (u - 1);
+          }
+          c /= u;
+        } else {
+          u = x2;
+          hu = getHighWord(u);
+          k = (hu >> 20) - FLOAT64_EXPONENT_BIAS;
+          c = 0;
+        }
+        hu &= 1048575;
+        if (hu < 434334) {
+          u = setHighWord(u, hu | 1072693248);
+        } else {
+          k += 1;
+          u = setHighWord(u, hu | 1071644672);
+          hu = 1048576 - hu >> 2;
+        }
+        f = u - 1;
+      }
+      hfsq = 0.5 * f * f;
+      if (hu === 0) {
+        if (f === 0) {
+          c += k * LN2_LO;
+          return k * LN2_HI + c;
+        }
+        R = hfsq * (1 - TWO_THIRDS * f);
+        return k * LN2_HI - (R - (k * LN2_LO + c) - f);
+      }
+      s = f / (2 + f);
+      z3 = s * s;
+      R = z3 * polyval(z3);
+      if (k === 0) {
+        return f - (hfsq - s * (hfsq + R));
+      }
+      return k * LN2_HI - (hfsq - (s * (hfsq + R) + (k * LN2_LO + c)) - f);
+    }
+    module2.exports = log1p;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-log1p/lib/index.js
+var require_lib40 = __commonJS({
+  "node_modules/@stdlib/math-base-special-log1p/lib/index.js"(exports2, module2) {
+    "use strict";
+    var log1p = require_main32();
+    module2.exports = log1p;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-sqrt/lib/main.js
+var require_main33 = __commonJS({
+  "node_modules/@stdlib/math-base-special-sqrt/lib/main.js"(exports2, module2) {
+    "use strict";
+    var sqrt = Math.sqrt;
+    module2.exports = sqrt;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-sqrt/lib/index.js
+var require_lib41 = __commonJS({
+  "node_modules/@stdlib/math-base-special-sqrt/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main33();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js
+var require_lib42 = __commonJS({
+  "node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FOURTH_PI = 0.7853981633974483;
+    module2.exports = FOURTH_PI;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-asin/lib/rational_pq.js
+var require_rational_pq = __commonJS({
+  "node_modules/@stdlib/math-base-special-asin/lib/rational_pq.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return 0.16666666666666713;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -8.198089802484825 + x2 * (19.562619833175948 + x2 * (-16.262479672107002 + x2 * (5.444622390564711 + x2 * (-0.6019598008014124 + x2 * 0.004253011369004428))));
+        s2 = -49.18853881490881 + x2 * (139.51056146574857 + x2 * (-147.1791292232726 + x2 * (70.49610280856842 + x2 * (-14.740913729888538 + x2 * 1))));
+      } else {
+        x2 = 1 / x2;
+        s1 = 0.004253011369004428 + x2 * (-0.6019598008014124 + x2 * (5.444622390564711 + x2 * (-16.262479672107002 + x2 * (19.562619833175948 + x2 * -8.198089802484825))));
+        s2 = 1 + x2 * (-14.740913729888538 + x2 * (70.49610280856842 + x2 * (-147.1791292232726 + x2 * (139.51056146574857 + x2 * -49.18853881490881))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-asin/lib/rational_rs.js
+var require_rational_rs = __commonJS({
+  "node_modules/@stdlib/math-base-special-asin/lib/rational_rs.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return 0.08333333333333809;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = 28.536655482610616 + x2 * (-25.56901049652825 + x2 * (6.968710824104713 + x2 * (-0.5634242780008963 + x2 * 0.002967721961301243)));
+        s2 = 342.43986579130785 + x2 * (-383.8770957603691 + x2 * (147.0656354026815 + x2 * (-21.947795316429207 + x2 * 1)));
+      } else {
+        x2 = 1 / x2;
+        s1 = 0.002967721961301243 + x2 * (-0.5634242780008963 + x2 * (6.968710824104713 + x2 * (-25.56901049652825 + x2 * 28.536655482610616)));
+        s2 = 1 + x2 * (-21.947795316429207 + x2 * (147.0656354026815 + x2 * (-383.8770957603691 + x2 * 342.43986579130785)));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-asin/lib/main.js
+var require_main34 = __commonJS({
+  "node_modules/@stdlib/math-base-special-asin/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var sqrt = require_lib41();
+    var PIO4 = require_lib42();
+    var ratevalPQ = require_rational_pq();
+    var ratevalRS = require_rational_rs();
+    var MOREBITS = 6123233995736766e-32;
+    function asin(x2) {
+      var sgn;
+      var zz;
+      var a;
+      var p;
+      var z3;
+      if (isnan(x2)) {
+        return NaN;
+      }
+      if (x2 > 0) {
+        a = x2;
+      } else {
+        sgn = true;
+        a = -x2;
+      }
+      if (a > 1) {
+        return NaN;
+      }
+      if (a > 0.625) {
+        zz = 1 - a;
+        p = zz * ratevalRS(zz);
+        zz = sqrt(zz + zz);
+        z3 = PIO4 - zz;
+        zz = zz * p - MOREBITS;
+        z3 -= zz;
+        z3 += PIO4;
+      } else {
+        if (a < 1e-8) {
+          return x2;
+        }
+        zz = a * a;
+        z3 = zz * ratevalPQ(zz);
+        z3 = a * z3 + a;
+      }
+      return sgn ? -z3 : z3;
+    }
+    module2.exports = asin;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-asin/lib/index.js
+var require_lib43 = __commonJS({
+  "node_modules/@stdlib/math-base-special-asin/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main34();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-abs/lib/main.js
+var require_main35 = __commonJS({
+  "node_modules/@stdlib/math-base-special-abs/lib/main.js"(exports2, module2) {
+    "use strict";
+    function abs(x2) {
+      return Math.abs(x2);
+    }
+    module2.exports = abs;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-abs/lib/index.js
+var require_lib44 = __commonJS({
+  "node_modules/@stdlib/math-base-special-abs/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main35();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ceil/lib/main.js
+var require_main36 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ceil/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ceil = Math.ceil;
+    module2.exports = ceil;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ceil/lib/index.js
+var require_lib45 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ceil/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main36();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-trunc/lib/main.js
+var require_main37 = __commonJS({
+  "node_modules/@stdlib/math-base-special-trunc/lib/main.js"(exports2, module2) {
+    "use strict";
+    var floor = require_lib39();
+    var ceil = require_lib45();
+    function trunc(x2) {
+      if (x2 < 0) {
+        return ceil(x2);
+      }
+      return floor(x2);
+    }
+    module2.exports = trunc;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-trunc/lib/index.js
+var require_lib46 = __commonJS({
+  "node_modules/@stdlib/math-base-special-trunc/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main37();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js
+var require_lib47 = __commonJS({
+  "node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_MAX_BASE2_EXPONENT = 1023 | 0;
+    module2.exports = FLOAT64_MAX_BASE2_EXPONENT;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js
+var require_lib48 = __commonJS({
+  "node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_MAX_BASE2_EXPONENT_SUBNORMAL = -1023 | 0;
+    module2.exports = FLOAT64_MAX_BASE2_EXPONENT_SUBNORMAL;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js
+var require_lib49 = __commonJS({
+  "node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_MIN_BASE2_EXPONENT_SUBNORMAL = -1074 | 0;
+    module2.exports = FLOAT64_MIN_BASE2_EXPONENT_SUBNORMAL;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js
+var require_main38 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js"(exports2, module2) {
+    "use strict";
+    var PINF = require_lib33();
+    var NINF = require_lib35();
+    function isInfinite(x2) {
+      return x2 === PINF || x2 === NINF;
+    }
+    module2.exports = isInfinite;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js
+var require_lib50 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main38();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js
+var require_lib51 = __commonJS({
+  "node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_HIGH_WORD_SIGN_MASK = 2147483648 >>> 0;
+    module2.exports = FLOAT64_HIGH_WORD_SIGN_MASK;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js
+var require_lib52 = __commonJS({
+  "node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_HIGH_WORD_ABS_MASK = 2147483647 >>> 0;
+    module2.exports = FLOAT64_HIGH_WORD_ABS_MASK;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-to-words/lib/indices.js
+var require_indices2 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-to-words/lib/indices.js"(exports2, module2) {
+    "use strict";
+    var isLittleEndian = require_lib29();
+    var indices;
+    var HIGH;
+    var LOW;
+    if (isLittleEndian === true) {
+      HIGH = 1;
+      LOW = 0;
+    } else {
+      HIGH = 0;
+      LOW = 1;
+    }
+    indices = {
+      "HIGH": HIGH,
+      "LOW": LOW
+    };
+    module2.exports = indices;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-to-words/lib/assign.js
+var require_assign = __commonJS({
+  "node_modules/@stdlib/number-float64-base-to-words/lib/assign.js"(exports2, module2) {
+    "use strict";
+    var Uint32Array2 = require_lib17();
+    var Float64Array2 = require_lib20();
+    var indices = require_indices2();
+    var FLOAT64_VIEW = new Float64Array2(1);
+    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
+    var HIGH = indices.HIGH;
+    var LOW = indices.LOW;
+    function toWords(x2, out, stride, offset) {
+      FLOAT64_VIEW[0] = x2;
+      out[offset] = UINT32_VIEW[HIGH];
+      out[offset + stride] = UINT32_VIEW[LOW];
+      return out;
+    }
+    module2.exports = toWords;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-to-words/lib/main.js
+var require_main39 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-to-words/lib/main.js"(exports2, module2) {
+    "use strict";
+    var fcn = require_assign();
+    function toWords(x2) {
+      return fcn(x2, [0 >>> 0, 0 >>> 0], 1, 0);
+    }
+    module2.exports = toWords;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-to-words/lib/index.js
+var require_lib53 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-to-words/lib/index.js"(exports2, module2) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main39();
+    var assign = require_assign();
+    setReadOnly(main, "assign", assign);
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-copysign/lib/main.js
+var require_main40 = __commonJS({
+  "node_modules/@stdlib/math-base-special-copysign/lib/main.js"(exports2, module2) {
+    "use strict";
+    var SIGN_MASK = require_lib51();
+    var ABS_MASK = require_lib52();
+    var toWords = require_lib53();
+    var getHighWord = require_lib30();
+    var fromWords = require_lib32();
+    var WORDS = [0, 0];
+    function copysign(x2, y) {
+      var hx;
+      var hy;
+      toWords.assign(x2, WORDS, 1, 0);
+      hx = WORDS[0];
+      hx &= ABS_MASK;
+      hy = getHighWord(y);
+      hy &= SIGN_MASK;
+      hx |= hy;
+      return fromWords(hx, WORDS[1]);
+    }
+    module2.exports = copysign;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-copysign/lib/index.js
+var require_lib54 = __commonJS({
+  "node_modules/@stdlib/math-base-special-copysign/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main40();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js
+var require_lib55 = __commonJS({
+  "node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_SMALLEST_NORMAL = 22250738585072014e-324;
+    module2.exports = FLOAT64_SMALLEST_NORMAL;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-normalize/lib/assign.js
+var require_assign2 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-normalize/lib/assign.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_SMALLEST_NORMAL = require_lib55();
+    var isInfinite = require_lib50();
+    var isnan = require_lib8();
+    var abs = require_lib44();
+    var SCALAR = 4503599627370496;
+    function normalize(x2, out, stride, offset) {
+      if (isnan(x2) || isInfinite(x2)) {
+        out[offset] = x2;
+        out[offset + stride] = 0;
+        return out;
+      }
+      if (x2 !== 0 && abs(x2) < FLOAT64_SMALLEST_NORMAL) {
+        out[offset] = x2 * SCALAR;
+        out[offset + stride] = -52;
+        return out;
+      }
+      out[offset] = x2;
+      out[offset + stride] = 0;
+      return out;
+    }
+    module2.exports = normalize;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-normalize/lib/main.js
+var require_main41 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-normalize/lib/main.js"(exports2, module2) {
+    "use strict";
+    var fcn = require_assign2();
+    function normalize(x2) {
+      return fcn(x2, [0, 0], 1, 0);
+    }
+    module2.exports = normalize;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-normalize/lib/index.js
+var require_lib56 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-normalize/lib/index.js"(exports2, module2) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main41();
+    var assign = require_assign2();
+    setReadOnly(main, "assign", assign);
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js
+var require_lib57 = __commonJS({
+  "node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_HIGH_WORD_EXPONENT_MASK = 2146435072;
+    module2.exports = FLOAT64_HIGH_WORD_EXPONENT_MASK;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-exponent/lib/main.js
+var require_main42 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-exponent/lib/main.js"(exports2, module2) {
+    "use strict";
+    var getHighWord = require_lib30();
+    var EXP_MASK = require_lib57();
+    var BIAS = require_lib36();
+    function exponent(x2) {
+      var high = getHighWord(x2);
+      high = (high & EXP_MASK) >>> 20;
+      return high - BIAS | 0;
+    }
+    module2.exports = exponent;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-exponent/lib/index.js
+var require_lib58 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-exponent/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main42();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ldexp/lib/main.js
+var require_main43 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ldexp/lib/main.js"(exports2, module2) {
+    "use strict";
+    var PINF = require_lib33();
+    var NINF = require_lib35();
+    var BIAS = require_lib36();
+    var MAX_EXPONENT = require_lib47();
+    var MAX_SUBNORMAL_EXPONENT = require_lib48();
+    var MIN_SUBNORMAL_EXPONENT = require_lib49();
+    var isnan = require_lib8();
+    var isInfinite = require_lib50();
+    var copysign = require_lib54();
+    var normalize = require_lib56().assign;
+    var floatExp = require_lib58();
+    var toWords = require_lib53();
+    var fromWords = require_lib32();
+    var TWO52_INV = 2220446049250313e-31;
+    var CLEAR_EXP_MASK = 2148532223 >>> 0;
+    var FRAC = [0, 0];
+    var WORDS = [0, 0];
+    function ldexp(frac, exp) {
+      var high;
+      var m;
+      if (exp === 0 || frac === 0 || // handles +-0
+      isnan(frac) || isInfinite(frac)) {
+        return frac;
+      }
+      normalize(frac, FRAC, 1, 0);
+      frac = FRAC[0];
+      exp += FRAC[1];
+      exp += floatExp(frac);
+      if (exp < MIN_SUBNORMAL_EXPONENT) {
+        return copysign(0, frac);
+      }
+      if (exp > MAX_EXPONENT) {
+        if (frac < 0) {
+          return NINF;
+        }
+        return PINF;
+      }
+      if (exp <= MAX_SUBNORMAL_EXPONENT) {
+        exp += 52;
+        m = TWO52_INV;
+      } else {
+        m = 1;
+      }
+      toWords.assign(frac, WORDS, 1, 0);
+      high = WORDS[0];
+      high &= CLEAR_EXP_MASK;
+      high |= exp + BIAS << 20;
+      return m * fromWords(high, WORDS[1]);
+    }
+    module2.exports = ldexp;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ldexp/lib/index.js
+var require_lib59 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ldexp/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main43();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js
+var require_polyval_p = __commonJS({
+  "node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.16666666666666602;
+      }
+      return 0.16666666666666602 + x2 * (-0.0027777777777015593 + x2 * (6613756321437934e-20 + x2 * (-16533902205465252e-22 + x2 * 41381367970572385e-24)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-exp/lib/expmulti.js
+var require_expmulti = __commonJS({
+  "node_modules/@stdlib/math-base-special-exp/lib/expmulti.js"(exports2, module2) {
+    "use strict";
+    var ldexp = require_lib59();
+    var polyvalP = require_polyval_p();
+    function expmulti(hi, lo, k) {
+      var r;
+      var t;
+      var c;
+      var y;
+      r = hi - lo;
+      t = r * r;
+      c = r - t * polyvalP(t);
+      y = 1 - (lo - r * c / (2 - c) - hi);
+      return ldexp(y, k);
+    }
+    module2.exports = expmulti;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-exp/lib/main.js
+var require_main44 = __commonJS({
+  "node_modules/@stdlib/math-base-special-exp/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var trunc = require_lib46();
+    var NINF = require_lib35();
+    var PINF = require_lib33();
+    var expmulti = require_expmulti();
+    var LN2_HI = 0.6931471803691238;
+    var LN2_LO = 19082149292705877e-26;
+    var LOG2_E = 1.4426950408889634;
+    var OVERFLOW = 709.782712893384;
+    var UNDERFLOW = -745.1332191019411;
+    var NEARZERO = 1 / (1 << 28);
+    var NEG_NEARZERO = -NEARZERO;
+    function exp(x2) {
+      var hi;
+      var lo;
+      var k;
+      if (isnan(x2) || x2 === PINF) {
+        return x2;
+      }
+      if (x2 === NINF) {
+        return 0;
+      }
+      if (x2 > OVERFLOW) {
+        return PINF;
+      }
+      if (x2 < UNDERFLOW) {
+        return 0;
+      }
+      if (x2 > NEG_NEARZERO && x2 < NEARZERO) {
+        return 1 + x2;
+      }
+      if (x2 < 0) {
+        k = trunc(LOG2_E * x2 - 0.5);
+      } else {
+        k = trunc(LOG2_E * x2 + 0.5);
+      }
+      hi = x2 - k * LN2_HI;
+      lo = k * LN2_LO;
+      return expmulti(hi, lo, k);
+    }
+    module2.exports = exp;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-exp/lib/index.js
+var require_lib60 = __commonJS({
+  "node_modules/@stdlib/math-base-special-exp/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main44();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-integer/lib/main.js
+var require_main45 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-integer/lib/main.js"(exports2, module2) {
+    "use strict";
+    var floor = require_lib39();
+    function isInteger(x2) {
+      return floor(x2) === x2;
+    }
+    module2.exports = isInteger;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-integer/lib/index.js
+var require_lib61 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-integer/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main45();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-even/lib/main.js
+var require_main46 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-even/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isInteger = require_lib61();
+    function isEven(x2) {
+      return isInteger(x2 / 2);
+    }
+    module2.exports = isEven;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-even/lib/index.js
+var require_lib62 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-even/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main46();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-odd/lib/main.js
+var require_main47 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-odd/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isEven = require_lib62();
+    function isOdd(x2) {
+      if (x2 > 0) {
+        return isEven(x2 - 1);
+      }
+      return isEven(x2 + 1);
+    }
+    module2.exports = isOdd;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-odd/lib/index.js
+var require_lib63 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-odd/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main47();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-set-low-word/lib/low.js
+var require_low = __commonJS({
+  "node_modules/@stdlib/number-float64-base-set-low-word/lib/low.js"(exports2, module2) {
+    "use strict";
+    var isLittleEndian = require_lib29();
+    var LOW;
+    if (isLittleEndian === true) {
+      LOW = 0;
+    } else {
+      LOW = 1;
+    }
+    module2.exports = LOW;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js
+var require_main48 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js"(exports2, module2) {
+    "use strict";
+    var Uint32Array2 = require_lib17();
+    var Float64Array2 = require_lib20();
+    var LOW = require_low();
+    var FLOAT64_VIEW = new Float64Array2(1);
+    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
+    function setLowWord(x2, low) {
+      FLOAT64_VIEW[0] = x2;
+      UINT32_VIEW[LOW] = low >>> 0;
+      return FLOAT64_VIEW[0];
+    }
+    module2.exports = setLowWord;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js
+var require_lib64 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main48();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js
+var require_main49 = __commonJS({
+  "node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js"(exports2, module2) {
+    "use strict";
+    function uint32ToInt32(x2) {
+      return x2 | 0;
+    }
+    module2.exports = uint32ToInt32;
+  }
+});
+
+// node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js
+var require_lib65 = __commonJS({
+  "node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js"(exports2, module2) {
+    "use strict";
+    var uint32ToInt32 = require_main49();
+    module2.exports = uint32ToInt32;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-pow/lib/x_is_zero.js
+var require_x_is_zero = __commonJS({
+  "node_modules/@stdlib/math-base-special-pow/lib/x_is_zero.js"(exports2, module2) {
+    "use strict";
+    var isOdd = require_lib63();
+    var copysign = require_lib54();
+    var NINF = require_lib35();
+    var PINF = require_lib33();
+    function pow(x2, y) {
+      if (y === NINF) {
+        return PINF;
+      }
+      if (y === PINF) {
+        return 0;
+      }
+      if (y > 0) {
+        if (isOdd(y)) {
+          return x2;
+        }
+        return 0;
+      }
+      if (isOdd(y)) {
+        return copysign(PINF, x2);
+      }
+      return PINF;
+    }
+    module2.exports = pow;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-pow/lib/y_is_huge.js
+var require_y_is_huge = __commonJS({
+  "node_modules/@stdlib/math-base-special-pow/lib/y_is_huge.js"(exports2, module2) {
+    "use strict";
+    var ABS_MASK = require_lib52();
+    var getHighWord = require_lib30();
+    var HIGH_MAX_NEAR_UNITY = 1072693247 | 0;
+    var HUGE = 1e300;
+    var TINY = 1e-300;
+    function pow(x2, y) {
+      var ahx;
+      var hx;
+      hx = getHighWord(x2);
+      ahx = hx & ABS_MASK;
+      if (ahx <= HIGH_MAX_NEAR_UNITY) {
+        if (y < 0) {
+          return HUGE * HUGE;
+        }
+        return TINY * TINY;
+      }
+      if (y > 0) {
+        return HUGE * HUGE;
+      }
+      return TINY * TINY;
+    }
+    module2.exports = pow;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-pow/lib/y_is_infinite.js
+var require_y_is_infinite = __commonJS({
+  "node_modules/@stdlib/math-base-special-pow/lib/y_is_infinite.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var PINF = require_lib33();
+    function pow(x2, y) {
+      if (x2 === -1) {
+        return (x2 - x2) / (x2 - x2);
+      }
+      if (x2 === 1) {
+        return 1;
+      }
+      if (abs(x2) < 1 === (y === PINF)) {
+        return 0;
+      }
+      return PINF;
+    }
+    module2.exports = pow;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js
+var require_lib66 = __commonJS({
+  "node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_NUM_HIGH_WORD_SIGNIFICAND_BITS = 20 | 0;
+    module2.exports = FLOAT64_NUM_HIGH_WORD_SIGNIFICAND_BITS;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-pow/lib/polyval_l.js
+var require_polyval_l = __commonJS({
+  "node_modules/@stdlib/math-base-special-pow/lib/polyval_l.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.5999999999999946;
+      }
+      return 0.5999999999999946 + x2 * (0.4285714285785502 + x2 * (0.33333332981837743 + x2 * (0.272728123808534 + x2 * (0.23066074577556175 + x2 * 0.20697501780033842))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-pow/lib/log2ax.js
+var require_log2ax = __commonJS({
+  "node_modules/@stdlib/math-base-special-pow/lib/log2ax.js"(exports2, module2) {
+    "use strict";
+    var getHighWord = require_lib30();
+    var setLowWord = require_lib64();
+    var setHighWord = require_lib31();
+    var BIAS = require_lib36();
+    var HIGH_NUM_SIGNIFICAND_BITS = require_lib66();
+    var polyvalL = require_polyval_l();
+    var HIGH_SIGNIFICAND_MASK = 1048575 | 0;
+    var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
+    var HIGH_BIASED_EXP_0 = 1072693248 | 0;
+    var HIGH_BIASED_EXP_NEG_512 = 536870912 | 0;
+    var HIGH_SIGNIFICAND_HALF = 524288 | 0;
+    var TWO53 = 9007199254740992;
+    var CP = 0.9617966939259756;
+    var CP_HI = 0.9617967009544373;
+    var CP_LO = -7028461650952758e-24;
+    var BP = [
+      1,
+      1.5
+    ];
+    var DP_HI = [
+      0,
+      0.5849624872207642
+      // 0x3FE2B803, 0x40000000
+    ];
+    var DP_LO = [
+      0,
+      1350039202129749e-23
+      // 0x3E4CFDEB, 0x43CFD006
+    ];
+    function log2ax(out, ax, ahx) {
+      var tmp;
+      var ss;
+      var s2;
+      var hs;
+      var ls;
+      var ht;
+      var lt;
+      var bp;
+      var dp;
+      var hp;
+      var lp;
+      var hz;
+      var lz;
+      var t1;
+      var t2;
+      var t;
+      var r;
+      var u;
+      var v;
+      var n;
+      var j;
+      var k;
+      n = 0 | 0;
+      if (ahx < HIGH_MIN_NORMAL_EXP) {
+        ax *= TWO53;
+        n -= 53 | 0;
+        ahx = getHighWord(ax);
+      }
+      n += (ahx >> HIGH_NUM_SIGNIFICAND_BITS) - BIAS | 0;
+      j = ahx & HIGH_SIGNIFICAND_MASK | 0;
+      ahx = j | HIGH_BIASED_EXP_0 | 0;
+      if (j <= 235662) {
+        k = 0;
+      } else if (j < 767610) {
+        k = 1;
+      } else {
+        k = 0;
+        n += 1 | 0;
+        ahx -= HIGH_MIN_NORMAL_EXP;
+      }
+      ax = setHighWord(ax, ahx);
+      bp = BP[k];
+      u = ax - bp;
+      v = 1 / (ax + bp);
+      ss = u * v;
+      hs = setLowWord(ss, 0);
+      tmp = (ahx >> 1 | HIGH_BIASED_EXP_NEG_512) + HIGH_SIGNIFICAND_HALF;
+      tmp += k << 18;
+      ht = setHighWord(0, tmp);
+      lt = ax - (ht - bp);
+      ls = v * (u - hs * ht - hs * lt);
+      s2 = ss * ss;
+      r = s2 * s2 * polyvalL(s2);
+      r += ls * (hs + ss);
+      s2 = hs * hs;
+      ht = 3 + s2 + r;
+      ht = setLowWord(ht, 0);
+      lt = r - (ht - 3 - s2);
+      u = hs * ht;
+      v = ls * ht + lt * ss;
+      hp = u + v;
+      hp = setLowWord(hp, 0);
+      lp = v - (hp - u);
+      hz = CP_HI * hp;
+      lz = CP_LO * hp + lp * CP + DP_LO[k];
+      dp = DP_HI[k];
+      t = n;
+      t1 = hz + lz + dp + t;
+      t1 = setLowWord(t1, 0);
+      t2 = lz - (t1 - t - dp - hz);
+      out[0] = t1;
+      out[1] = t2;
+      return out;
+    }
+    module2.exports = log2ax;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-pow/lib/polyval_w.js
+var require_polyval_w = __commonJS({
+  "node_modules/@stdlib/math-base-special-pow/lib/polyval_w.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.5;
+      }
+      return 0.5 + x2 * (-0.3333333333333333 + x2 * 0.25);
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-pow/lib/logx.js
+var require_logx = __commonJS({
+  "node_modules/@stdlib/math-base-special-pow/lib/logx.js"(exports2, module2) {
+    "use strict";
+    var setLowWord = require_lib64();
+    var polyvalW = require_polyval_w();
+    var INV_LN2 = 1.4426950408889634;
+    var INV_LN2_HI = 1.4426950216293335;
+    var INV_LN2_LO = 19259629911266175e-24;
+    function logx(out, ax) {
+      var t2;
+      var t1;
+      var t;
+      var w;
+      var u;
+      var v;
+      t = ax - 1;
+      w = t * t * polyvalW(t);
+      u = INV_LN2_HI * t;
+      v = t * INV_LN2_LO - w * INV_LN2;
+      t1 = u + v;
+      t1 = setLowWord(t1, 0);
+      t2 = v - (t1 - u);
+      out[0] = t1;
+      out[1] = t2;
+      return out;
+    }
+    module2.exports = logx;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-ln-two/lib/index.js
+var require_lib67 = __commonJS({
+  "node_modules/@stdlib/constants-float64-ln-two/lib/index.js"(exports2, module2) {
+    "use strict";
+    var LN2 = 0.6931471805599453;
+    module2.exports = LN2;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js
+var require_lib68 = __commonJS({
+  "node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_HIGH_WORD_SIGNIFICAND_MASK = 1048575;
+    module2.exports = FLOAT64_HIGH_WORD_SIGNIFICAND_MASK;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js
+var require_polyval_p2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.16666666666666602;
+      }
+      return 0.16666666666666602 + x2 * (-0.0027777777777015593 + x2 * (6613756321437934e-20 + x2 * (-16533902205465252e-22 + x2 * 41381367970572385e-24)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-pow/lib/pow2.js
+var require_pow2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-pow/lib/pow2.js"(exports2, module2) {
+    "use strict";
+    var getHighWord = require_lib30();
+    var setHighWord = require_lib31();
+    var setLowWord = require_lib64();
+    var uint32ToInt32 = require_lib65();
+    var ldexp = require_lib59();
+    var LN2 = require_lib67();
+    var BIAS = require_lib36();
+    var ABS_MASK = require_lib52();
+    var HIGH_SIGNIFICAND_MASK = require_lib68();
+    var HIGH_NUM_SIGNIFICAND_BITS = require_lib66();
+    var polyvalP = require_polyval_p2();
+    var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
+    var HIGH_BIASED_EXP_NEG_1 = 1071644672 | 0;
+    var LN2_HI = 0.6931471824645996;
+    var LN2_LO = -1904654299957768e-24;
+    function pow2(j, hp, lp) {
+      var tmp;
+      var t1;
+      var t;
+      var r;
+      var u;
+      var v;
+      var w;
+      var z3;
+      var n;
+      var i;
+      var k;
+      i = j & ABS_MASK | 0;
+      k = (i >> HIGH_NUM_SIGNIFICAND_BITS) - BIAS | 0;
+      n = 0;
+      if (i > HIGH_BIASED_EXP_NEG_1) {
+        n = j + (HIGH_MIN_NORMAL_EXP >> k + 1) >>> 0;
+        k = ((n & ABS_MASK) >> HIGH_NUM_SIGNIFICAND_BITS) - BIAS | 0;
+        tmp = (n & ~(HIGH_SIGNIFICAND_MASK >> k)) >>> 0;
+        t = setHighWord(0, tmp);
+        n = (n & HIGH_SIGNIFICAND_MASK | HIGH_MIN_NORMAL_EXP) >> HIGH_NUM_SIGNIFICAND_BITS - k >>> 0;
+        if (j < 0) {
+          n = -n;
+        }
+        hp -= t;
+      }
+      t = lp + hp;
+      t = setLowWord(t, 0);
+      u = t * LN2_HI;
+      v = (lp - (t - hp)) * LN2 + t * LN2_LO;
+      z3 = u + v;
+      w = v - (z3 - u);
+      t = z3 * z3;
+      t1 = z3 - t * polyvalP(t);
+      r = z3 * t1 / (t1 - 2) - (w + z3 * w);
+      z3 = 1 - (r - z3);
+      j = getHighWord(z3);
+      j = uint32ToInt32(j);
+      j += n << HIGH_NUM_SIGNIFICAND_BITS >>> 0;
+      if (j >> HIGH_NUM_SIGNIFICAND_BITS <= 0) {
+        z3 = ldexp(z3, n);
+      } else {
+        z3 = setHighWord(z3, j);
+      }
+      return z3;
+    }
+    module2.exports = pow2;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-pow/lib/main.js
+var require_main50 = __commonJS({
+  "node_modules/@stdlib/math-base-special-pow/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var isOdd = require_lib63();
+    var isInfinite = require_lib50();
+    var isInteger = require_lib61();
+    var sqrt = require_lib41();
+    var abs = require_lib44();
+    var toWords = require_lib53();
+    var setLowWord = require_lib64();
+    var uint32ToInt32 = require_lib65();
+    var NINF = require_lib35();
+    var PINF = require_lib33();
+    var ABS_MASK = require_lib52();
+    var xIsZero = require_x_is_zero();
+    var yIsHuge = require_y_is_huge();
+    var yIsInfinite = require_y_is_infinite();
+    var log2ax = require_log2ax();
+    var logx = require_logx();
+    var pow2 = require_pow2();
+    var HIGH_MAX_NEAR_UNITY = 1072693247 | 0;
+    var HIGH_BIASED_EXP_31 = 1105199104 | 0;
+    var HIGH_BIASED_EXP_64 = 1139802112 | 0;
+    var HIGH_BIASED_EXP_10 = 1083179008 | 0;
+    var HIGH_BIASED_EXP_0 = 1072693248 | 0;
+    var HIGH_1075 = 1083231232 | 0;
+    var HIGH_NEG_1075 = 3230714880 >>> 0;
+    var HIGH_NUM_NONSIGN_BITS = 31 | 0;
+    var HUGE = 1e300;
+    var TINY = 1e-300;
+    var OVT = 8008566259537294e-32;
+    var WORDS = [0 | 0, 0 | 0];
+    var LOG_WORKSPACE = [0, 0];
+    function pow(x2, y) {
+      var ahx;
+      var ahy;
+      var ax;
+      var hx;
+      var lx;
+      var hy;
+      var ly;
+      var sx;
+      var sy;
+      var y1;
+      var hp;
+      var lp;
+      var t;
+      var z3;
+      var j;
+      var i;
+      if (isnan(x2) || isnan(y)) {
+        return NaN;
+      }
+      toWords.assign(y, WORDS, 1, 0);
+      hy = WORDS[0];
+      ly = WORDS[1];
+      if (ly === 0) {
+        if (y === 0) {
+          return 1;
+        }
+        if (y === 1) {
+          return x2;
+        }
+        if (y === -1) {
+          return 1 / x2;
+        }
+        if (y === 0.5) {
+          return sqrt(x2);
+        }
+        if (y === -0.5) {
+          return 1 / sqrt(x2);
+        }
+        if (y === 2) {
+          return x2 * x2;
+        }
+        if (y === 3) {
+          return x2 * x2 * x2;
+        }
+        if (y === 4) {
+          x2 *= x2;
+          return x2 * x2;
+        }
+        if (isInfinite(y)) {
+          return yIsInfinite(x2, y);
+        }
+      }
+      toWords.assign(x2, WORDS, 1, 0);
+      hx = WORDS[0];
+      lx = WORDS[1];
+      if (lx === 0) {
+        if (hx === 0) {
+          return xIsZero(x2, y);
+        }
+        if (x2 === 1) {
+          return 1;
+        }
+        if (x2 === -1 && isOdd(y)) {
+          return -1;
+        }
+        if (isInfinite(x2)) {
+          if (x2 === NINF) {
+            return pow(-0, -y);
+          }
+          if (y < 0) {
+            return 0;
+          }
+          return PINF;
+        }
+      }
+      if (x2 < 0 && isInteger(y) === false) {
+        return (x2 - x2) / (x2 - x2);
+      }
+      ax = abs(x2);
+      ahx = hx & ABS_MASK | 0;
+      ahy = hy & ABS_MASK | 0;
+      sx = hx >>> HIGH_NUM_NONSIGN_BITS | 0;
+      sy = hy >>> HIGH_NUM_NONSIGN_BITS | 0;
+      if (sx && isOdd(y)) {
+        sx = -1;
+      } else {
+        sx = 1;
+      }
+      if (ahy > HIGH_BIASED_EXP_31) {
+        if (ahy > HIGH_BIASED_EXP_64) {
+          return yIsHuge(x2, y);
+        }
+        if (ahx < HIGH_MAX_NEAR_UNITY) {
+          if (sy === 1) {
+            return sx * HUGE * HUGE;
+          }
+          return sx * TINY * TINY;
+        }
+        if (ahx > HIGH_BIASED_EXP_0) {
+          if (sy === 0) {
+            return sx * HUGE * HUGE;
+          }
+          return sx * TINY * TINY;
+        }
+        t = logx(LOG_WORKSPACE, ax);
+      } else {
+        t = log2ax(LOG_WORKSPACE, ax, ahx);
+      }
+      y1 = setLowWord(y, 0);
+      lp = (y - y1) * t[0] + y * t[1];
+      hp = y1 * t[0];
+      z3 = lp + hp;
+      toWords.assign(z3, WORDS, 1, 0);
+      j = uint32ToInt32(WORDS[0]);
+      i = uint32ToInt32(WORDS[1]);
+      if (j >= HIGH_BIASED_EXP_10) {
+        if ((j - HIGH_BIASED_EXP_10 | i) !== 0) {
+          return sx * HUGE * HUGE;
+        }
+        if (lp + OVT > z3 - hp) {
+          return sx * HUGE * HUGE;
+        }
+      } else if ((j & ABS_MASK) >= HIGH_1075) {
+        if ((j - HIGH_NEG_1075 | i) !== 0) {
+          return sx * TINY * TINY;
+        }
+        if (lp <= z3 - hp) {
+          return sx * TINY * TINY;
+        }
+      }
+      z3 = pow2(j, hp, lp);
+      return sx * z3;
+    }
+    module2.exports = pow;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-pow/lib/index.js
+var require_lib69 = __commonJS({
+  "node_modules/@stdlib/math-base-special-pow/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main50();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-e/lib/index.js
+var require_lib70 = __commonJS({
+  "node_modules/@stdlib/constants-float64-e/lib/index.js"(exports2, module2) {
+    "use strict";
+    var E = 2.718281828459045;
+    module2.exports = E;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-eps/lib/index.js
+var require_lib71 = __commonJS({
+  "node_modules/@stdlib/constants-float64-eps/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_EPSILON = 2220446049250313e-31;
+    module2.exports = FLOAT64_EPSILON;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-beta/lib/lanczos_sum_expg_scaled.js
+var require_lanczos_sum_expg_scaled = __commonJS({
+  "node_modules/@stdlib/math-base-special-beta/lib/lanczos_sum_expg_scaled.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return Infinity;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = 709811.662581658 + x2 * (679979.8474157227 + x2 * (293136.7857211597 + x2 * (74887.54032914672 + x2 * (12555.290582413863 + x2 * (1443.4299244417066 + x2 * (115.24194596137347 + x2 * (6.309239205732627 + x2 * (0.22668404630224365 + x2 * (0.004826466289237662 + x2 * 4624429436045379e-20)))))))));
+        s2 = 0 + x2 * (362880 + x2 * (1026576 + x2 * (1172700 + x2 * (723680 + x2 * (269325 + x2 * (63273 + x2 * (9450 + x2 * (870 + x2 * (45 + x2 * 1)))))))));
+      } else {
+        x2 = 1 / x2;
+        s1 = 4624429436045379e-20 + x2 * (0.004826466289237662 + x2 * (0.22668404630224365 + x2 * (6.309239205732627 + x2 * (115.24194596137347 + x2 * (1443.4299244417066 + x2 * (12555.290582413863 + x2 * (74887.54032914672 + x2 * (293136.7857211597 + x2 * (679979.8474157227 + x2 * 709811.662581658)))))))));
+        s2 = 1 + x2 * (45 + x2 * (870 + x2 * (9450 + x2 * (63273 + x2 * (269325 + x2 * (723680 + x2 * (1172700 + x2 * (1026576 + x2 * (362880 + x2 * 0)))))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-beta/lib/main.js
+var require_main51 = __commonJS({
+  "node_modules/@stdlib/math-base-special-beta/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var log1p = require_lib40();
+    var sqrt = require_lib41();
+    var abs = require_lib44();
+    var exp = require_lib60();
+    var pow = require_lib69();
+    var E = require_lib70();
+    var EPSILON = require_lib71();
+    var lanczosSumExpGScaled = require_lanczos_sum_expg_scaled();
+    var G = 10.900511;
+    function beta(a, b) {
+      var ambh;
+      var agh;
+      var bgh;
+      var cgh;
+      var res;
+      var tmp;
+      var c;
+      if (isnan(a) || isnan(b)) {
+        return NaN;
+      }
+      if (a < 0 || b < 0) {
+        return NaN;
+      }
+      if (b === 1) {
+        return 1 / a;
+      }
+      if (a === 1) {
+        return 1 / b;
+      }
+      c = a + b;
+      if (c < EPSILON) {
+        res = c / a;
+        res /= b;
+        return res;
+      }
+      if (c === a && b < EPSILON) {
+        return 1 / b;
+      }
+      if (c === b && a < EPSILON) {
+        return 1 / a;
+      }
+      if (a < b) {
+        tmp = b;
+        b = a;
+        a = tmp;
+      }
+      agh = a + G - 0.5;
+      bgh = b + G - 0.5;
+      cgh = c + G - 0.5;
+      res = lanczosSumExpGScaled(a) * (lanczosSumExpGScaled(b) / lanczosSumExpGScaled(c));
+      ambh = a - 0.5 - b;
+      if (abs(b * ambh) < cgh * 100 && a > 100) {
+        res *= exp(ambh * log1p(-b / cgh));
+      } else {
+        res *= pow(agh / cgh, ambh);
+      }
+      if (cgh > 1e10) {
+        res *= pow(agh / cgh * (bgh / cgh), b);
+      } else {
+        res *= pow(agh * bgh / (cgh * cgh), b);
+      }
+      res *= sqrt(E / bgh);
+      return res;
+    }
+    module2.exports = beta;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-beta/lib/index.js
+var require_lib72 = __commonJS({
+  "node_modules/@stdlib/math-base-special-beta/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main51();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js
+var require_main52 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js"(exports2, module2) {
+    "use strict";
+    var PINF = require_lib33();
+    function isPositiveZero(x2) {
+      return x2 === 0 && 1 / x2 === PINF;
+    }
+    module2.exports = isPositiveZero;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js
+var require_lib73 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main52();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-max/lib/main.js
+var require_main53 = __commonJS({
+  "node_modules/@stdlib/math-base-special-max/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isPositiveZero = require_lib73();
+    var isnan = require_lib8();
+    var PINF = require_lib33();
+    function max2(x2, y) {
+      if (isnan(x2) || isnan(y)) {
+        return NaN;
+      }
+      if (x2 === PINF || y === PINF) {
+        return PINF;
+      }
+      if (x2 === y && x2 === 0) {
+        if (isPositiveZero(x2)) {
+          return x2;
+        }
+        return y;
+      }
+      if (x2 > y) {
+        return x2;
+      }
+      return y;
+    }
+    module2.exports = max2;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-max/lib/index.js
+var require_lib74 = __commonJS({
+  "node_modules/@stdlib/math-base-special-max/lib/index.js"(exports2, module2) {
+    "use strict";
+    var max2 = require_main53();
+    module2.exports = max2;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js
+var require_main54 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js"(exports2, module2) {
+    "use strict";
+    var NINF = require_lib35();
+    function isNegativeZero(x2) {
+      return x2 === 0 && 1 / x2 === NINF;
+    }
+    module2.exports = isNegativeZero;
+  }
+});
+
+// node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js
+var require_lib75 = __commonJS({
+  "node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main54();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-min/lib/main.js
+var require_main55 = __commonJS({
+  "node_modules/@stdlib/math-base-special-min/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isNegativeZero = require_lib75();
+    var isnan = require_lib8();
+    var NINF = require_lib35();
+    function min(x2, y) {
+      if (isnan(x2) || isnan(y)) {
+        return NaN;
+      }
+      if (x2 === NINF || y === NINF) {
+        return NINF;
+      }
+      if (x2 === y && x2 === 0) {
+        if (isNegativeZero(x2)) {
+          return x2;
+        }
+        return y;
+      }
+      if (x2 < y) {
+        return x2;
+      }
+      return y;
+    }
+    module2.exports = min;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-min/lib/index.js
+var require_lib76 = __commonJS({
+  "node_modules/@stdlib/math-base-special-min/lib/index.js"(exports2, module2) {
+    "use strict";
+    var min = require_main55();
+    module2.exports = min;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-max/lib/index.js
+var require_lib77 = __commonJS({
+  "node_modules/@stdlib/constants-float64-max/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_MAX = 17976931348623157e292;
+    module2.exports = FLOAT64_MAX;
+  }
+});
+
+// node_modules/@stdlib/constants-int32-max/lib/index.js
+var require_lib78 = __commonJS({
+  "node_modules/@stdlib/constants-int32-max/lib/index.js"(exports2, module2) {
+    "use strict";
+    var INT32_MAX = 2147483647 | 0;
+    module2.exports = INT32_MAX;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-half-pi/lib/index.js
+var require_lib79 = __commonJS({
+  "node_modules/@stdlib/constants-float64-half-pi/lib/index.js"(exports2, module2) {
+    "use strict";
+    var HALF_PI = 1.5707963267948966;
+    module2.exports = HALF_PI;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-pi/lib/index.js
+var require_lib80 = __commonJS({
+  "node_modules/@stdlib/constants-float64-pi/lib/index.js"(exports2, module2) {
+    "use strict";
+    var PI = 3.141592653589793;
+    module2.exports = PI;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c13.js
+var require_polyval_c13 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c13.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.0416666666666666;
+      }
+      return 0.0416666666666666 + x2 * (-0.001388888888887411 + x2 * 2480158728947673e-20);
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c46.js
+var require_polyval_c46 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c46.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -27557314351390663e-23;
+      }
+      return -27557314351390663e-23 + x2 * (2087572321298175e-24 + x2 * -11359647557788195e-27);
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js
+var require_main56 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js"(exports2, module2) {
+    "use strict";
+    var polyval13 = require_polyval_c13();
+    var polyval46 = require_polyval_c46();
+    function kernelCos(x2, y) {
+      var hz;
+      var r;
+      var w;
+      var z3;
+      z3 = x2 * x2;
+      w = z3 * z3;
+      r = z3 * polyval13(z3);
+      r += w * w * polyval46(z3);
+      hz = 0.5 * z3;
+      w = 1 - hz;
+      return w + (1 - w - hz + (z3 * r - x2 * y));
+    }
+    module2.exports = kernelCos;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js
+var require_lib81 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main56();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js
+var require_main57 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js"(exports2, module2) {
+    "use strict";
+    var S1 = -0.16666666666666632;
+    var S2 = 0.00833333333332249;
+    var S3 = -1984126982985795e-19;
+    var S4 = 27557313707070068e-22;
+    var S5 = -25050760253406863e-24;
+    var S6 = 158969099521155e-24;
+    function kernelSin(x2, y) {
+      var r;
+      var v;
+      var w;
+      var z3;
+      z3 = x2 * x2;
+      w = z3 * z3;
+      r = S2 + z3 * (S3 + z3 * S4) + z3 * w * (S5 + z3 * S6);
+      v = z3 * x2;
+      if (y === 0) {
+        return x2 + v * (S1 + z3 * r);
+      }
+      return x2 - (z3 * (0.5 * y - v * r) - y - v * S1);
+    }
+    module2.exports = kernelSin;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js
+var require_lib82 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main57();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-get-low-word/lib/low.js
+var require_low2 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-get-low-word/lib/low.js"(exports2, module2) {
+    "use strict";
+    var isLittleEndian = require_lib29();
+    var LOW;
+    if (isLittleEndian === true) {
+      LOW = 0;
+    } else {
+      LOW = 1;
+    }
+    module2.exports = LOW;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js
+var require_main58 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js"(exports2, module2) {
+    "use strict";
+    var Uint32Array2 = require_lib17();
+    var Float64Array2 = require_lib20();
+    var LOW = require_low2();
+    var FLOAT64_VIEW = new Float64Array2(1);
+    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
+    function getLowWord(x2) {
+      FLOAT64_VIEW[0] = x2;
+      return UINT32_VIEW[LOW];
+    }
+    module2.exports = getLowWord;
+  }
+});
+
+// node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js
+var require_lib83 = __commonJS({
+  "node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main58();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/array-base-filled/lib/main.js
+var require_main59 = __commonJS({
+  "node_modules/@stdlib/array-base-filled/lib/main.js"(exports2, module2) {
+    "use strict";
+    function filled(value, len) {
+      var arr;
+      var i;
+      arr = [];
+      for (i = 0; i < len; i++) {
+        arr.push(value);
+      }
+      return arr;
+    }
+    module2.exports = filled;
+  }
+});
+
+// node_modules/@stdlib/array-base-filled/lib/index.js
+var require_lib84 = __commonJS({
+  "node_modules/@stdlib/array-base-filled/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main59();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/array-base-zeros/lib/main.js
+var require_main60 = __commonJS({
+  "node_modules/@stdlib/array-base-zeros/lib/main.js"(exports2, module2) {
+    "use strict";
+    var filled = require_lib84();
+    function zeros(len) {
+      return filled(0, len);
+    }
+    module2.exports = zeros;
+  }
+});
+
+// node_modules/@stdlib/array-base-zeros/lib/index.js
+var require_lib85 = __commonJS({
+  "node_modules/@stdlib/array-base-zeros/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main60();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-rempio2/lib/kernel_rempio2.js
+var require_kernel_rempio2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-rempio2/lib/kernel_rempio2.js"(exports2, module2) {
+    "use strict";
+    var floor = require_lib39();
+    var ldexp = require_lib59();
+    var zeros = require_lib85();
+    var IPIO2 = [
+      10680707,
+      7228996,
+      1387004,
+      2578385,
+      16069853,
+      12639074,
+      9804092,
+      4427841,
+      16666979,
+      11263675,
+      12935607,
+      2387514,
+      4345298,
+      14681673,
+      3074569,
+      13734428,
+      16653803,
+      1880361,
+      10960616,
+      8533493,
+      3062596,
+      8710556,
+      7349940,
+      6258241,
+      3772886,
+      3769171,
+      3798172,
+      8675211,
+      12450088,
+      3874808,
+      9961438,
+      366607,
+      15675153,
+      9132554,
+      7151469,
+      3571407,
+      2607881,
+      12013382,
+      4155038,
+      6285869,
+      7677882,
+      13102053,
+      15825725,
+      473591,
+      9065106,
+      15363067,
+      6271263,
+      9264392,
+      5636912,
+      4652155,
+      7056368,
+      13614112,
+      10155062,
+      1944035,
+      9527646,
+      15080200,
+      6658437,
+      6231200,
+      6832269,
+      16767104,
+      5075751,
+      3212806,
+      1398474,
+      7579849,
+      6349435,
+      12618859
+    ];
+    var PIO2 = [
+      1.570796251296997,
+      // 0x3FF921FB, 0x40000000
+      7549789415861596e-23,
+      // 0x3E74442D, 0x00000000
+      5390302529957765e-30,
+      // 0x3CF84698, 0x80000000
+      3282003415807913e-37,
+      // 0x3B78CC51, 0x60000000
+      1270655753080676e-44,
+      // 0x39F01B83, 0x80000000
+      12293330898111133e-52,
+      // 0x387A2520, 0x40000000
+      27337005381646456e-60,
+      // 0x36E38222, 0x80000000
+      21674168387780482e-67
+      // 0x3569F31D, 0x00000000
+    ];
+    var TWO24 = 16777216;
+    var TWON24 = 5960464477539063e-23;
+    var F = zeros(20);
+    var Q = zeros(20);
+    var FQ = zeros(20);
+    var IQ = zeros(20);
+    function compute(x2, y, jz, q, q0, jk, jv, jx, f) {
+      var carry;
+      var fw;
+      var ih;
+      var jp;
+      var i;
+      var k;
+      var n;
+      var j;
+      var z3;
+      jp = jk;
+      z3 = q[jz];
+      j = jz;
+      for (i = 0; j > 0; i++) {
+        fw = TWON24 * z3 | 0;
+        IQ[i] = z3 - TWO24 * fw | 0;
+        z3 = q[j - 1] + fw;
+        j -= 1;
+      }
+      z3 = ldexp(z3, q0);
+      z3 -= 8 * floor(z3 * 0.125);
+      n = z3 | 0;
+      z3 -= n;
+      ih = 0;
+      if (q0 > 0) {
+        i = IQ[jz - 1] >> 24 - q0;
+        n += i;
+        IQ[jz - 1] -= i << 24 - q0;
+        ih = IQ[jz - 1] >> 23 - q0;
+      } else if (q0 === 0) {
+        ih = IQ[jz - 1] >> 23;
+      } else if (z3 >= 0.5) {
+        ih = 2;
+      }
+      if (ih > 0) {
+        n += 1;
+        carry = 0;
+        for (i = 0; i < jz; i++) {
+          j = IQ[i];
+          if (carry === 0) {
+            if (j !== 0) {
+              carry = 1;
+              IQ[i] = 16777216 - j;
+            }
+          } else {
+            IQ[i] = 16777215 - j;
+          }
+        }
+        if (q0 > 0) {
+          switch (q0) {
+            // eslint-disable-line default-case
+            case 1:
+              IQ[jz - 1] &= 8388607;
+              break;
+            case 2:
+              IQ[jz - 1] &= 4194303;
+              break;
+          }
+        }
+        if (ih === 2) {
+          z3 = 1 - z3;
+          if (carry !== 0) {
+            z3 -= ldexp(1, q0);
+          }
+        }
+      }
+      if (z3 === 0) {
+        j = 0;
+        for (i = jz - 1; i >= jk; i--) {
+          j |= IQ[i];
+        }
+        if (j === 0) {
+          for (k = 1; IQ[jk - k] === 0; k++) {
+          }
+          for (i = jz + 1; i <= jz + k; i++) {
+            f[jx + i] = IPIO2[jv + i];
+            fw = 0;
+            for (j = 0; j <= jx; j++) {
+              fw += x2[j] * f[jx + (i - j)];
+            }
+            q[i] = fw;
+          }
+          jz += k;
+          return compute(x2, y, jz, q, q0, jk, jv, jx, f);
+        }
+        jz -= 1;
+        q0 -= 24;
+        while (IQ[jz] === 0) {
+          jz -= 1;
+          q0 -= 24;
+        }
+      } else {
+        z3 = ldexp(z3, -q0);
+        if (z3 >= TWO24) {
+          fw = TWON24 * z3 | 0;
+          IQ[jz] = z3 - TWO24 * fw | 0;
+          jz += 1;
+          q0 += 24;
+          IQ[jz] = fw;
+        } else {
+          IQ[jz] = z3 | 0;
+        }
+      }
+      fw = ldexp(1, q0);
+      for (i = jz; i >= 0; i--) {
+        q[i] = fw * IQ[i];
+        fw *= TWON24;
+      }
+      for (i = jz; i >= 0; i--) {
+        fw = 0;
+        for (k = 0; k <= jp && k <= jz - i; k++) {
+          fw += PIO2[k] * q[i + k];
+        }
+        FQ[jz - i] = fw;
+      }
+      fw = 0;
+      for (i = jz; i >= 0; i--) {
+        fw += FQ[i];
+      }
+      if (ih === 0) {
+        y[0] = fw;
+      } else {
+        y[0] = -fw;
+      }
+      fw = FQ[0] - fw;
+      for (i = 1; i <= jz; i++) {
+        fw += FQ[i];
+      }
+      if (ih === 0) {
+        y[1] = fw;
+      } else {
+        y[1] = -fw;
+      }
+      return n & 7;
+    }
+    function kernelRempio2(x2, y, e0, nx) {
+      var fw;
+      var jk;
+      var jv;
+      var jx;
+      var jz;
+      var q0;
+      var i;
+      var j;
+      var m;
+      jk = 4;
+      jx = nx - 1;
+      jv = (e0 - 3) / 24 | 0;
+      if (jv < 0) {
+        jv = 0;
+      }
+      q0 = e0 - 24 * (jv + 1);
+      j = jv - jx;
+      m = jx + jk;
+      for (i = 0; i <= m; i++) {
+        if (j < 0) {
+          F[i] = 0;
+        } else {
+          F[i] = IPIO2[j];
+        }
+        j += 1;
+      }
+      for (i = 0; i <= jk; i++) {
+        fw = 0;
+        for (j = 0; j <= jx; j++) {
+          fw += x2[j] * F[jx + (i - j)];
+        }
+        Q[i] = fw;
+      }
+      jz = jk;
+      return compute(x2, y, jz, Q, q0, jk, jv, jx, F);
+    }
+    module2.exports = kernelRempio2;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-round/lib/main.js
+var require_main61 = __commonJS({
+  "node_modules/@stdlib/math-base-special-round/lib/main.js"(exports2, module2) {
+    "use strict";
+    var round2 = Math.round;
+    module2.exports = round2;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-round/lib/index.js
+var require_lib86 = __commonJS({
+  "node_modules/@stdlib/math-base-special-round/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main61();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js
+var require_rempio2_medium = __commonJS({
+  "node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js"(exports2, module2) {
+    "use strict";
+    var round2 = require_lib86();
+    var getHighWord = require_lib30();
+    var INVPIO2 = 0.6366197723675814;
+    var PIO2_1 = 1.5707963267341256;
+    var PIO2_1T = 6077100506506192e-26;
+    var PIO2_2 = 6077100506303966e-26;
+    var PIO2_2T = 20222662487959506e-37;
+    var PIO2_3 = 20222662487111665e-37;
+    var PIO2_3T = 84784276603689e-45;
+    var EXPONENT_MASK = 2047 | 0;
+    function rempio2Medium(x2, ix, y) {
+      var high;
+      var n;
+      var t;
+      var r;
+      var w;
+      var i;
+      var j;
+      n = round2(x2 * INVPIO2);
+      r = x2 - n * PIO2_1;
+      w = n * PIO2_1T;
+      j = ix >> 20 | 0;
+      y[0] = r - w;
+      high = getHighWord(y[0]);
+      i = j - (high >> 20 & EXPONENT_MASK);
+      if (i > 16) {
+        t = r;
+        w = n * PIO2_2;
+        r = t - w;
+        w = n * PIO2_2T - (t - r - w);
+        y[0] = r - w;
+        high = getHighWord(y[0]);
+        i = j - (high >> 20 & EXPONENT_MASK);
+        if (i > 49) {
+          t = r;
+          w = n * PIO2_3;
+          r = t - w;
+          w = n * PIO2_3T - (t - r - w);
+          y[0] = r - w;
+        }
+      }
+      y[1] = r - y[0] - w;
+      return n;
+    }
+    module2.exports = rempio2Medium;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-rempio2/lib/main.js
+var require_main62 = __commonJS({
+  "node_modules/@stdlib/math-base-special-rempio2/lib/main.js"(exports2, module2) {
+    "use strict";
+    var ABS_MASK = require_lib52();
+    var EXPONENT_MASK = require_lib57();
+    var SIGNIFICAND_MASK = require_lib68();
+    var getHighWord = require_lib30();
+    var getLowWord = require_lib83();
+    var fromWords = require_lib32();
+    var rempio2Kernel = require_kernel_rempio2();
+    var rempio2Medium = require_rempio2_medium();
+    var ZERO = 0;
+    var TWO24 = 16777216;
+    var PIO2_1 = 1.5707963267341256;
+    var PIO2_1T = 6077100506506192e-26;
+    var TWO_PIO2_1T = 2 * PIO2_1T;
+    var THREE_PIO2_1T = 3 * PIO2_1T;
+    var FOUR_PIO2_1T = 4 * PIO2_1T;
+    var PI_HIGH_WORD_SIGNIFICAND = 598523 | 0;
+    var PIO4_HIGH_WORD = 1072243195 | 0;
+    var THREE_PIO4_HIGH_WORD = 1073928572 | 0;
+    var FIVE_PIO4_HIGH_WORD = 1074752122 | 0;
+    var THREE_PIO2_HIGH_WORD = 1074977148 | 0;
+    var SEVEN_PIO4_HIGH_WORD = 1075183036 | 0;
+    var TWO_PI_HIGH_WORD = 1075388923 | 0;
+    var NINE_PIO4_HIGH_WORD = 1075594811 | 0;
+    var MEDIUM = 1094263291 | 0;
+    var TX = [0, 0, 0];
+    var TY = [0, 0];
+    function rempio2(x2, y) {
+      var low;
+      var e0;
+      var hx;
+      var ix;
+      var nx;
+      var i;
+      var n;
+      var z3;
+      hx = getHighWord(x2) | 0;
+      ix = hx & ABS_MASK | 0;
+      if (ix <= PIO4_HIGH_WORD) {
+        y[0] = x2;
+        y[1] = 0;
+        return 0;
+      }
+      if (ix <= FIVE_PIO4_HIGH_WORD) {
+        if ((ix & SIGNIFICAND_MASK) === PI_HIGH_WORD_SIGNIFICAND) {
+          return rempio2Medium(x2, ix, y);
+        }
+        if (ix <= THREE_PIO4_HIGH_WORD) {
+          if (hx > 0) {
+            z3 = x2 - PIO2_1;
+            y[0] = z3 - PIO2_1T;
+            y[1] = z3 - y[0] - PIO2_1T;
+            return 1;
+          }
+          z3 = x2 + PIO2_1;
+          y[0] = z3 + PIO2_1T;
+          y[1] = z3 - y[0] + PIO2_1T;
+          return -1;
+        }
+        if (hx > 0) {
+          z3 = x2 - 2 * PIO2_1;
+          y[0] = z3 - TWO_PIO2_1T;
+          y[1] = z3 - y[0] - TWO_PIO2_1T;
+          return 2;
+        }
+        z3 = x2 + 2 * PIO2_1;
+        y[0] = z3 + TWO_PIO2_1T;
+        y[1] = z3 - y[0] + TWO_PIO2_1T;
+        return -2;
+      }
+      if (ix <= NINE_PIO4_HIGH_WORD) {
+        if (ix <= SEVEN_PIO4_HIGH_WORD) {
+          if (ix === THREE_PIO2_HIGH_WORD) {
+            return rempio2Medium(x2, ix, y);
+          }
+          if (hx > 0) {
+            z3 = x2 - 3 * PIO2_1;
+            y[0] = z3 - THREE_PIO2_1T;
+            y[1] = z3 - y[0] - THREE_PIO2_1T;
+            return 3;
+          }
+          z3 = x2 + 3 * PIO2_1;
+          y[0] = z3 + THREE_PIO2_1T;
+          y[1] = z3 - y[0] + THREE_PIO2_1T;
+          return -3;
+        }
+        if (ix === TWO_PI_HIGH_WORD) {
+          return rempio2Medium(x2, ix, y);
+        }
+        if (hx > 0) {
+          z3 = x2 - 4 * PIO2_1;
+          y[0] = z3 - FOUR_PIO2_1T;
+          y[1] = z3 - y[0] - FOUR_PIO2_1T;
+          return 4;
+        }
+        z3 = x2 + 4 * PIO2_1;
+        y[0] = z3 + FOUR_PIO2_1T;
+        y[1] = z3 - y[0] + FOUR_PIO2_1T;
+        return -4;
+      }
+      if (ix < MEDIUM) {
+        return rempio2Medium(x2, ix, y);
+      }
+      if (ix >= EXPONENT_MASK) {
+        y[0] = NaN;
+        y[1] = NaN;
+        return 0;
+      }
+      low = getLowWord(x2);
+      e0 = (ix >> 20) - 1046;
+      z3 = fromWords(ix - (e0 << 20 | 0), low);
+      for (i = 0; i < 2; i++) {
+        TX[i] = z3 | 0;
+        z3 = (z3 - TX[i]) * TWO24;
+      }
+      TX[2] = z3;
+      nx = 3;
+      while (TX[nx - 1] === ZERO) {
+        nx -= 1;
+      }
+      n = rempio2Kernel(TX, TY, e0, nx, 1);
+      if (hx < 0) {
+        y[0] = -TY[0];
+        y[1] = -TY[1];
+        return -n;
+      }
+      y[0] = TY[0];
+      y[1] = TY[1];
+      return n;
+    }
+    module2.exports = rempio2;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-rempio2/lib/index.js
+var require_lib87 = __commonJS({
+  "node_modules/@stdlib/math-base-special-rempio2/lib/index.js"(exports2, module2) {
+    "use strict";
+    var rempio2 = require_main62();
+    module2.exports = rempio2;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-sin/lib/main.js
+var require_main63 = __commonJS({
+  "node_modules/@stdlib/math-base-special-sin/lib/main.js"(exports2, module2) {
+    "use strict";
+    var HIGH_WORD_ABS_MASK = require_lib52();
+    var HIGH_WORD_EXPONENT_MASK = require_lib57();
+    var getHighWord = require_lib30();
+    var kernelCos = require_lib81();
+    var kernelSin = require_lib82();
+    var rempio2 = require_lib87();
+    var PIO4_HIGH_WORD = 1072243195 | 0;
+    var SMALL_HIGH_WORD = 1045430272 | 0;
+    var Y = [0, 0];
+    function sin(x2) {
+      var ix;
+      var n;
+      ix = getHighWord(x2);
+      ix &= HIGH_WORD_ABS_MASK;
+      if (ix <= PIO4_HIGH_WORD) {
+        if (ix < SMALL_HIGH_WORD) {
+          return x2;
+        }
+        return kernelSin(x2, 0);
+      }
+      if (ix >= HIGH_WORD_EXPONENT_MASK) {
+        return NaN;
+      }
+      n = rempio2(x2, Y);
+      switch (n & 3) {
+        case 0:
+          return kernelSin(Y[0], Y[1]);
+        case 1:
+          return kernelCos(Y[0], Y[1]);
+        case 2:
+          return -kernelSin(Y[0], Y[1]);
+        default:
+          return -kernelCos(Y[0], Y[1]);
+      }
+    }
+    module2.exports = sin;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-sin/lib/index.js
+var require_lib88 = __commonJS({
+  "node_modules/@stdlib/math-base-special-sin/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main63();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js
+var require_lib89 = __commonJS({
+  "node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js"(exports2, module2) {
+    "use strict";
+    var SQRT_TWO_PI = 2.5066282746310007;
+    module2.exports = SQRT_TWO_PI;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma/lib/polyval_s.js
+var require_polyval_s = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma/lib/polyval_s.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.08333333333334822;
+      }
+      return 0.08333333333334822 + x2 * (0.0034722222160545866 + x2 * (-0.0026813261780578124 + x2 * (-22954996161337813e-20 + x2 * 7873113957930937e-19)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma/lib/stirling_approximation.js
+var require_stirling_approximation = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma/lib/stirling_approximation.js"(exports2, module2) {
+    "use strict";
+    var SQRT_TWO_PI = require_lib89();
+    var pow = require_lib69();
+    var exp = require_lib60();
+    var polyval = require_polyval_s();
+    var MAX_STIRLING = 143.01608;
+    function gamma(x2) {
+      var w;
+      var y;
+      var v;
+      w = 1 / x2;
+      w = 1 + w * polyval(w);
+      y = exp(x2);
+      if (x2 > MAX_STIRLING) {
+        v = pow(x2, 0.5 * x2 - 0.25);
+        y = v * (v / y);
+      } else {
+        y = pow(x2, x2 - 0.5) / y;
+      }
+      return SQRT_TWO_PI * y * w;
+    }
+    module2.exports = gamma;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-eulergamma/lib/index.js
+var require_lib90 = __commonJS({
+  "node_modules/@stdlib/constants-float64-eulergamma/lib/index.js"(exports2, module2) {
+    "use strict";
+    var EULERGAMMA = 0.5772156649015329;
+    module2.exports = EULERGAMMA;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma/lib/small_approximation.js
+var require_small_approximation = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma/lib/small_approximation.js"(exports2, module2) {
+    "use strict";
+    var EULER = require_lib90();
+    function gamma(x2, z3) {
+      return z3 / ((1 + EULER * x2) * x2);
+    }
+    module2.exports = gamma;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma/lib/rational_pq.js
+var require_rational_pq2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma/lib/rational_pq.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return 1;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = 1 + x2 * (0.4942148268014971 + x2 * (0.20744822764843598 + x2 * (0.04763678004571372 + x2 * (0.010421379756176158 + x2 * (0.0011913514700658638 + x2 * (16011952247675185e-20 + x2 * 0))))));
+        s2 = 1 + x2 * (0.0714304917030273 + x2 * (-0.23459179571824335 + x2 * (0.035823639860549865 + x2 * (0.011813978522206043 + x2 * (-0.004456419138517973 + x2 * (5396055804933034e-19 + x2 * -23158187332412014e-21))))));
+      } else {
+        x2 = 1 / x2;
+        s1 = 0 + x2 * (16011952247675185e-20 + x2 * (0.0011913514700658638 + x2 * (0.010421379756176158 + x2 * (0.04763678004571372 + x2 * (0.20744822764843598 + x2 * (0.4942148268014971 + x2 * 1))))));
+        s2 = -23158187332412014e-21 + x2 * (5396055804933034e-19 + x2 * (-0.004456419138517973 + x2 * (0.011813978522206043 + x2 * (0.035823639860549865 + x2 * (-0.23459179571824335 + x2 * (0.0714304917030273 + x2 * 1))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma/lib/main.js
+var require_main64 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var isInteger = require_lib61();
+    var isNegativeZero = require_lib75();
+    var abs = require_lib44();
+    var floor = require_lib39();
+    var sin = require_lib88();
+    var PINF = require_lib33();
+    var NINF = require_lib35();
+    var PI = require_lib80();
+    var stirlingApprox = require_stirling_approximation();
+    var smallApprox = require_small_approximation();
+    var rateval = require_rational_pq2();
+    function gamma(x2) {
+      var sign;
+      var q;
+      var p;
+      var z3;
+      if (isInteger(x2) && x2 < 0 || x2 === NINF || isnan(x2)) {
+        return NaN;
+      }
+      if (x2 === 0) {
+        if (isNegativeZero(x2)) {
+          return NINF;
+        }
+        return PINF;
+      }
+      if (x2 > 171.61447887182297) {
+        return PINF;
+      }
+      if (x2 < -170.5674972726612) {
+        return 0;
+      }
+      q = abs(x2);
+      if (q > 33) {
+        if (x2 >= 0) {
+          return stirlingApprox(x2);
+        }
+        p = floor(q);
+        if ((p & 1) === 0) {
+          sign = -1;
+        } else {
+          sign = 1;
+        }
+        z3 = q - p;
+        if (z3 > 0.5) {
+          p += 1;
+          z3 = q - p;
+        }
+        z3 = q * sin(PI * z3);
+        return sign * PI / (abs(z3) * stirlingApprox(q));
+      }
+      z3 = 1;
+      while (x2 >= 3) {
+        x2 -= 1;
+        z3 *= x2;
+      }
+      while (x2 < 0) {
+        if (x2 > -1e-9) {
+          return smallApprox(x2, z3);
+        }
+        z3 /= x2;
+        x2 += 1;
+      }
+      while (x2 < 2) {
+        if (x2 < 1e-9) {
+          return smallApprox(x2, z3);
+        }
+        z3 /= x2;
+        x2 += 1;
+      }
+      if (x2 === 2) {
+        return z3;
+      }
+      x2 -= 2;
+      return z3 * rateval(x2);
+    }
+    module2.exports = gamma;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma/lib/index.js
+var require_lib91 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main64();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js
+var require_lib92 = __commonJS({
+  "node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_MAX_NTH_FACTORIAL = 170 | 0;
+    module2.exports = FLOAT64_MAX_NTH_FACTORIAL;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-factorial/lib/factorials.json
+var require_factorials = __commonJS({
+  "node_modules/@stdlib/math-base-special-factorial/lib/factorials.json"(exports2, module2) {
+    module2.exports = [
+      1,
+      1,
+      2,
+      6,
+      24,
+      120,
+      720,
+      5040,
+      40320,
+      362880,
+      3628800,
+      39916800,
+      479001600,
+      6227020800,
+      87178291200,
+      1307674368e3,
+      20922789888e3,
+      355687428096e3,
+      6402373705728e3,
+      121645100408832e3,
+      243290200817664e4,
+      5109094217170944e4,
+      11240007277776077e5,
+      2585201673888498e7,
+      6204484017332394e8,
+      15511210043330986e9,
+      40329146112660565e10,
+      10888869450418352e12,
+      30488834461171387e13,
+      8841761993739702e15,
+      26525285981219107e16,
+      8222838654177922e18,
+      2631308369336935e20,
+      8683317618811886e21,
+      29523279903960416e22,
+      10333147966386145e24,
+      37199332678990125e25,
+      13763753091226346e27,
+      5230226174666011e29,
+      20397882081197444e30,
+      8159152832478977e32,
+      3345252661316381e34,
+      140500611775288e37,
+      6041526306337383e37,
+      2658271574788449e39,
+      11962222086548019e40,
+      5502622159812089e42,
+      25862324151116818e43,
+      12413915592536073e45,
+      6082818640342675e47,
+      30414093201713376e48,
+      15511187532873822e50,
+      8065817517094388e52,
+      42748832840600255e53,
+      2308436973392414e56,
+      12696403353658276e57,
+      7109985878048635e59,
+      40526919504877214e60,
+      23505613312828785e62,
+      13868311854568984e64,
+      832098711274139e67,
+      5075802138772248e68,
+      3146997326038794e70,
+      198260831540444e73,
+      12688693218588417e73,
+      8247650592082472e75,
+      5443449390774431e77,
+      3647111091818868e79,
+      24800355424368305e80,
+      1711224524281413e83,
+      11978571669969892e84,
+      8504785885678623e86,
+      61234458376886085e87,
+      44701154615126844e89,
+      3307885441519386e92,
+      248091408113954e95,
+      18854947016660504e95,
+      14518309202828587e97,
+      11324281178206297e99,
+      8946182130782976e101,
+      7156945704626381e103,
+      5797126020747368e105,
+      4753643337012842e107,
+      3945523969720659e109,
+      3314240134565353e111,
+      281710411438055e114,
+      24227095383672734e114,
+      2107757298379528e117,
+      18548264225739844e118,
+      1650795516090846e121,
+      14857159644817615e122,
+      1352001527678403e125,
+      12438414054641308e126,
+      11567725070816416e128,
+      1087366156656743e131,
+      1032997848823906e133,
+      9916779348709496e134,
+      9619275968248212e136,
+      9426890448883248e138,
+      9332621544394415e140,
+      9332621544394415e142,
+      942594775983836e145,
+      9614466715035127e146,
+      990290071648618e149,
+      10299016745145628e150,
+      1081396758240291e153,
+      11462805637347084e154,
+      1226520203196138e157,
+      1324641819451829e159,
+      14438595832024937e160,
+      1588245541522743e163,
+      17629525510902446e164,
+      1974506857221074e167,
+      22311927486598138e168,
+      25435597334721877e170,
+      2925093693493016e173,
+      3393108684451898e175,
+      3969937160808721e177,
+      4684525849754291e179,
+      5574585761207606e181,
+      6689502913449127e183,
+      8094298525273444e185,
+      9875044200833601e187,
+      1214630436702533e190,
+      1506141741511141e192,
+      1882677176888926e194,
+      2372173242880047e196,
+      30126600184576594e197,
+      3856204823625804e200,
+      4974504222477287e202,
+      6466855489220474e204,
+      847158069087882e207,
+      11182486511960043e208,
+      14872707060906857e210,
+      19929427461615188e212,
+      26904727073180504e214,
+      3659042881952549e217,
+      5012888748274992e219,
+      6917786472619489e221,
+      9615723196941089e223,
+      13462012475717526e225,
+      1898143759076171e228,
+      2695364137888163e230,
+      3854370717180073e232,
+      55502938327393044e233,
+      8047926057471992e236,
+      11749972043909107e238,
+      1727245890454639e241,
+      25563239178728654e242,
+      380892263763057e246,
+      5713383956445855e247,
+      862720977423324e250,
+      13113358856834524e251,
+      20063439050956823e253,
+      30897696138473508e255,
+      4789142901463394e258,
+      7471062926282894e260,
+      11729568794264145e262,
+      1853271869493735e265,
+      29467022724950384e266,
+      47147236359920616e268,
+      7590705053947219e271,
+      12296942187394494e273,
+      20044015765453026e275,
+      3287218585534296e278,
+      5423910666131589e280,
+      9003691705778438e282,
+      1503616514864999e285,
+      25260757449731984e286,
+      4269068009004705e289,
+      7257415615307999e291
+    ];
+  }
+});
+
+// node_modules/@stdlib/math-base-special-factorial/lib/main.js
+var require_main65 = __commonJS({
+  "node_modules/@stdlib/math-base-special-factorial/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var isInteger = require_lib61();
+    var gamma = require_lib91();
+    var PINF = require_lib33();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib92();
+    var FACTORIALS = require_factorials();
+    function factorial(x2) {
+      if (isnan(x2)) {
+        return NaN;
+      }
+      if (isInteger(x2)) {
+        if (x2 < 0) {
+          return NaN;
+        }
+        if (x2 <= FLOAT64_MAX_NTH_FACTORIAL) {
+          return FACTORIALS[x2];
+        }
+        return PINF;
+      }
+      return gamma(x2 + 1);
+    }
+    module2.exports = factorial;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-factorial/lib/index.js
+var require_lib93 = __commonJS({
+  "node_modules/@stdlib/math-base-special-factorial/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main65();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/rational_pq.js
+var require_rational_pq3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/rational_pq.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return Infinity;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = 3847467039331777e-5 + x2 * (3685766504351951e-5 + x2 * (1588920245372942e-5 + x2 * (4059208354298835e-6 + x2 * (6805476611834733e-7 + x2 * (7823975500312005e-8 + x2 * (6246580776401795e-9 + x2 * (341986.3488721347 + x2 * (12287.194511824551 + x2 * (261.61404416416684 + x2 * 2.5066282746310007)))))))));
+        s2 = 0 + x2 * (362880 + x2 * (1026576 + x2 * (1172700 + x2 * (723680 + x2 * (269325 + x2 * (63273 + x2 * (9450 + x2 * (870 + x2 * (45 + x2 * 1)))))))));
+      } else {
+        x2 = 1 / x2;
+        s1 = 2.5066282746310007 + x2 * (261.61404416416684 + x2 * (12287.194511824551 + x2 * (341986.3488721347 + x2 * (6246580776401795e-9 + x2 * (7823975500312005e-8 + x2 * (6805476611834733e-7 + x2 * (4059208354298835e-6 + x2 * (1588920245372942e-5 + x2 * (3685766504351951e-5 + x2 * 3847467039331777e-5)))))))));
+        s2 = 1 + x2 * (45 + x2 * (870 + x2 * (9450 + x2 * (63273 + x2 * (269325 + x2 * (723680 + x2 * (1172700 + x2 * (1026576 + x2 * (362880 + x2 * 0)))))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js
+var require_main66 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js"(exports2, module2) {
+    "use strict";
+    var gammaLanczosSum = require_rational_pq3();
+    module2.exports = gammaLanczosSum;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js
+var require_lib94 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main66();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js
+var require_lib95 = __commonJS({
+  "node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_GAMMA_LANCZOS_G = 10.900511;
+    module2.exports = FLOAT64_GAMMA_LANCZOS_G;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/gamma_delta_ratio_lanczos.js
+var require_gamma_delta_ratio_lanczos = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/gamma_delta_ratio_lanczos.js"(exports2, module2) {
+    "use strict";
+    var lanczosSum = require_lib94();
+    var gamma = require_lib91();
+    var log1p = require_lib40();
+    var abs = require_lib44();
+    var exp = require_lib60();
+    var pow = require_lib69();
+    var EPSILON = require_lib71();
+    var E = require_lib70();
+    var G = require_lib95();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib92();
+    var FACTORIAL_169 = 4269068009004705e289;
+    function gammaDeltaRatioLanczos(z3, delta) {
+      var result;
+      var ratio;
+      var zgh;
+      if (z3 < EPSILON) {
+        if (delta >= FLOAT64_MAX_NTH_FACTORIAL) {
+          ratio = gammaDeltaRatioLanczos(delta, FLOAT64_MAX_NTH_FACTORIAL - delta);
+          ratio *= z3;
+          ratio *= FACTORIAL_169;
+          return 1 / ratio;
+        }
+        return 1 / (z3 * gamma(z3 + delta));
+      }
+      zgh = z3 + G - 0.5;
+      if (z3 + delta === z3) {
+        if (abs(delta / zgh) < EPSILON) {
+          result = exp(-delta);
+        } else {
+          result = 1;
+        }
+      } else {
+        if (abs(delta) < 10) {
+          result = exp((0.5 - z3) * log1p(delta / zgh));
+        } else {
+          result = pow(zgh / (zgh + delta), z3 - 0.5);
+        }
+        result *= lanczosSum(z3) / lanczosSum(z3 + delta);
+      }
+      result *= pow(E / (zgh + delta), delta);
+      return result;
+    }
+    module2.exports = gammaDeltaRatioLanczos;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js
+var require_main67 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var floor = require_lib39();
+    var gamma = require_lib91();
+    var factorial = require_lib93();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib92();
+    var gammaDeltaRatioLanczos = require_gamma_delta_ratio_lanczos();
+    function gammaDeltaRatio(z3, delta) {
+      var result;
+      var idelta;
+      var iz;
+      if (z3 <= 0 || z3 + delta <= 0) {
+        return gamma(z3) / gamma(z3 + delta);
+      }
+      idelta = floor(delta);
+      if (idelta === delta) {
+        iz = floor(z3);
+        if (iz === z3) {
+          if (z3 <= FLOAT64_MAX_NTH_FACTORIAL && z3 + delta <= FLOAT64_MAX_NTH_FACTORIAL) {
+            return factorial(iz - 1) / factorial(idelta + iz - 1);
+          }
+        }
+        if (abs(delta) < 20) {
+          if (delta === 0) {
+            return 1;
+          }
+          if (delta < 0) {
+            z3 -= 1;
+            result = z3;
+            delta += 1;
+            while (delta !== 0) {
+              z3 -= 1;
+              result *= z3;
+              delta += 1;
+            }
+            return result;
+          }
+          result = 1 / z3;
+          delta -= 1;
+          while (delta !== 0) {
+            z3 += 1;
+            result /= z3;
+            delta -= 1;
+          }
+          return result;
+        }
+      }
+      return gammaDeltaRatioLanczos(z3, delta);
+    }
+    module2.exports = gammaDeltaRatio;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js
+var require_lib96 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main67();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js
+var require_polyval_p3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.3999999999940942;
+      }
+      return 0.3999999999940942 + x2 * (0.22222198432149784 + x2 * 0.15313837699209373);
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js
+var require_polyval_q2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.6666666666666735;
+      }
+      return 0.6666666666666735 + x2 * (0.2857142874366239 + x2 * (0.1818357216161805 + x2 * 0.14798198605116586));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ln/lib/main.js
+var require_main68 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/main.js"(exports2, module2) {
+    "use strict";
+    var getHighWord = require_lib30();
+    var setHighWord = require_lib31();
+    var isnan = require_lib8();
+    var BIAS = require_lib36();
+    var NINF = require_lib35();
+    var polyvalP = require_polyval_p3();
+    var polyvalQ = require_polyval_q2();
+    var LN2_HI = 0.6931471803691238;
+    var LN2_LO = 19082149292705877e-26;
+    var TWO54 = 18014398509481984;
+    var ONE_THIRD = 0.3333333333333333;
+    var HIGH_SIGNIFICAND_MASK = 1048575 | 0;
+    var HIGH_MAX_NORMAL_EXP = 2146435072 | 0;
+    var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
+    var HIGH_BIASED_EXP_0 = 1072693248 | 0;
+    function ln(x2) {
+      var hfsq;
+      var hx;
+      var t2;
+      var t1;
+      var k;
+      var R;
+      var f;
+      var i;
+      var j;
+      var s;
+      var w;
+      var z3;
+      if (x2 === 0) {
+        return NINF;
+      }
+      if (isnan(x2) || x2 < 0) {
+        return NaN;
+      }
+      hx = getHighWord(x2);
+      k = 0 | 0;
+      if (hx < HIGH_MIN_NORMAL_EXP) {
+        k -= 54 | 0;
+        x2 *= TWO54;
+        hx = getHighWord(x2);
+      }
+      if (hx >= HIGH_MAX_NORMAL_EXP) {
+        return x2 + x2;
+      }
+      k += (hx >> 20) - BIAS | 0;
+      hx &= HIGH_SIGNIFICAND_MASK;
+      i = hx + 614244 & 1048576 | 0;
+      x2 = setHighWord(x2, hx | i ^ HIGH_BIASED_EXP_0);
+      k += i >> 20 | 0;
+      f = x2 - 1;
+      if ((HIGH_SIGNIFICAND_MASK & 2 + hx) < 3) {
+        if (f === 0) {
+          if (k === 0) {
+            return 0;
+          }
+          return k * LN2_HI + k * LN2_LO;
+        }
+        R = f * f * (0.5 - ONE_THIRD * f);
+        if (k === 0) {
+          return f - R;
+        }
+        return k * LN2_HI - (R - k * LN2_LO - f);
+      }
+      s = f / (2 + f);
+      z3 = s * s;
+      i = hx - 398458 | 0;
+      w = z3 * z3;
+      j = 440401 - hx | 0;
+      t1 = w * polyvalP(w);
+      t2 = z3 * polyvalQ(w);
+      i |= j;
+      R = t2 + t1;
+      if (i > 0) {
+        hfsq = 0.5 * f * f;
+        if (k === 0) {
+          return f - (hfsq - s * (hfsq + R));
+        }
+        return k * LN2_HI - (hfsq - (s * (hfsq + R) + k * LN2_LO) - f);
+      }
+      if (k === 0) {
+        return f - s * (f - R);
+      }
+      return k * LN2_HI - (s * (f - R) - k * LN2_LO - f);
+    }
+    module2.exports = ln;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-ln/lib/index.js
+var require_lib97 = __commonJS({
+  "node_modules/@stdlib/math-base-special-ln/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main68();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-cos/lib/main.js
+var require_main69 = __commonJS({
+  "node_modules/@stdlib/math-base-special-cos/lib/main.js"(exports2, module2) {
+    "use strict";
+    var getHighWord = require_lib30();
+    var kernelCos = require_lib81();
+    var kernelSin = require_lib82();
+    var rempio2 = require_lib87();
+    var ABS_MASK = require_lib52();
+    var EXPONENT_MASK = require_lib57();
+    var buffer = [0, 0];
+    var HIGH_WORD_PIO4 = 1072243195 | 0;
+    var HIGH_WORD_TWO_NEG_27 = 1044381696 | 0;
+    function cos(x2) {
+      var ix;
+      var n;
+      ix = getHighWord(x2);
+      ix &= ABS_MASK;
+      if (ix <= HIGH_WORD_PIO4) {
+        if (ix < HIGH_WORD_TWO_NEG_27) {
+          return 1;
+        }
+        return kernelCos(x2, 0);
+      }
+      if (ix >= EXPONENT_MASK) {
+        return NaN;
+      }
+      n = rempio2(x2, buffer);
+      switch (n & 3) {
+        case 0:
+          return kernelCos(buffer[0], buffer[1]);
+        case 1:
+          return -kernelSin(buffer[0], buffer[1]);
+        case 2:
+          return -kernelCos(buffer[0], buffer[1]);
+        default:
+          return kernelSin(buffer[0], buffer[1]);
+      }
+    }
+    module2.exports = cos;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-cos/lib/index.js
+var require_lib98 = __commonJS({
+  "node_modules/@stdlib/math-base-special-cos/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main69();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-sinpi/lib/main.js
+var require_main70 = __commonJS({
+  "node_modules/@stdlib/math-base-special-sinpi/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var isInfinite = require_lib50();
+    var cos = require_lib98();
+    var sin = require_lib88();
+    var abs = require_lib44();
+    var copysign = require_lib54();
+    var PI = require_lib80();
+    function sinpi(x2) {
+      var ar;
+      var r;
+      if (isnan(x2)) {
+        return NaN;
+      }
+      if (isInfinite(x2)) {
+        return NaN;
+      }
+      r = x2 % 2;
+      ar = abs(r);
+      if (ar === 0 || ar === 1) {
+        return copysign(0, r);
+      }
+      if (ar < 0.25) {
+        return sin(PI * r);
+      }
+      if (ar < 0.75) {
+        ar = 0.5 - ar;
+        return copysign(cos(PI * ar), r);
+      }
+      if (ar < 1.25) {
+        r = copysign(1, r) - r;
+        return sin(PI * r);
+      }
+      if (ar < 1.75) {
+        ar -= 1.5;
+        return -copysign(cos(PI * ar), r);
+      }
+      r -= copysign(2, r);
+      return sin(PI * r);
+    }
+    module2.exports = sinpi;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-sinpi/lib/index.js
+var require_lib99 = __commonJS({
+  "node_modules/@stdlib/math-base-special-sinpi/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main70();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a1.js
+var require_polyval_a1 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a1.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.06735230105312927;
+      }
+      return 0.06735230105312927 + x2 * (0.007385550860814029 + x2 * (0.0011927076318336207 + x2 * (22086279071390839e-20 + x2 * 25214456545125733e-21)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a2.js
+var require_polyval_a2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a2.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.020580808432516733;
+      }
+      return 0.020580808432516733 + x2 * (0.0028905138367341563 + x2 * (5100697921535113e-19 + x2 * (10801156724758394e-20 + x2 * 44864094961891516e-21)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_r.js
+var require_polyval_r = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_r.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 1.3920053346762105;
+      }
+      return 1.3920053346762105 + x2 * (0.7219355475671381 + x2 * (0.17193386563280308 + x2 * (0.01864591917156529 + x2 * (7779424963818936e-19 + x2 * 7326684307446256e-21))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_s.js
+var require_polyval_s2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_s.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.21498241596060885;
+      }
+      return 0.21498241596060885 + x2 * (0.325778796408931 + x2 * (0.14635047265246445 + x2 * (0.02664227030336386 + x2 * (0.0018402845140733772 + x2 * 3194753265841009e-20))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t1.js
+var require_polyval_t1 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t1.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -0.032788541075985965;
+      }
+      return -0.032788541075985965 + x2 * (0.006100538702462913 + x2 * (-0.0014034646998923284 + x2 * 31563207090362595e-20));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t2.js
+var require_polyval_t2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t2.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.01797067508118204;
+      }
+      return 0.01797067508118204 + x2 * (-0.0036845201678113826 + x2 * (881081882437654e-18 + x2 * -31275416837512086e-20));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t3.js
+var require_polyval_t3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t3.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -0.010314224129834144;
+      }
+      return -0.010314224129834144 + x2 * (0.0022596478090061247 + x2 * (-5385953053567405e-19 + x2 * 3355291926355191e-19));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_u.js
+var require_polyval_u = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_u.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.6328270640250934;
+      }
+      return 0.6328270640250934 + x2 * (1.4549225013723477 + x2 * (0.9777175279633727 + x2 * (0.22896372806469245 + x2 * 0.013381091853678766)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_v.js
+var require_polyval_v = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_v.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 2.4559779371304113;
+      }
+      return 2.4559779371304113 + x2 * (2.128489763798934 + x2 * (0.7692851504566728 + x2 * (0.10422264559336913 + x2 * 0.003217092422824239)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_w.js
+var require_polyval_w2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_w.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.08333333333333297;
+      }
+      return 0.08333333333333297 + x2 * (-0.0027777777772877554 + x2 * (7936505586430196e-19 + x2 * (-59518755745034e-17 + x2 * (8363399189962821e-19 + x2 * -0.0016309293409657527))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/main.js
+var require_main71 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var isInfinite = require_lib50();
+    var abs = require_lib44();
+    var ln = require_lib97();
+    var trunc = require_lib46();
+    var sinpi = require_lib99();
+    var PI = require_lib80();
+    var PINF = require_lib33();
+    var polyvalA1 = require_polyval_a1();
+    var polyvalA2 = require_polyval_a2();
+    var polyvalR = require_polyval_r();
+    var polyvalS = require_polyval_s2();
+    var polyvalT1 = require_polyval_t1();
+    var polyvalT2 = require_polyval_t2();
+    var polyvalT3 = require_polyval_t3();
+    var polyvalU = require_polyval_u();
+    var polyvalV = require_polyval_v();
+    var polyvalW = require_polyval_w2();
+    var A1C = 0.07721566490153287;
+    var A2C = 0.3224670334241136;
+    var RC = 1;
+    var SC = -0.07721566490153287;
+    var T1C = 0.48383612272381005;
+    var T2C = -0.1475877229945939;
+    var T3C = 0.06462494023913339;
+    var UC = -0.07721566490153287;
+    var VC = 1;
+    var WC = 0.4189385332046727;
+    var YMIN = 1.4616321449683622;
+    var TWO52 = 4503599627370496;
+    var TWO56 = 72057594037927940;
+    var TINY = 13877787807814457e-33;
+    var TC = 1.4616321449683622;
+    var TF = -0.12148629053584961;
+    var TT = -3638676997039505e-33;
+    function gammaln(x2) {
+      var isNegative;
+      var nadj;
+      var flg;
+      var p3;
+      var p2;
+      var p1;
+      var p;
+      var q;
+      var t;
+      var w;
+      var y;
+      var z3;
+      var r;
+      if (isnan(x2) || isInfinite(x2)) {
+        return x2;
+      }
+      if (x2 === 0) {
+        return PINF;
+      }
+      if (x2 < 0) {
+        isNegative = true;
+        x2 = -x2;
+      } else {
+        isNegative = false;
+      }
+      if (x2 < TINY) {
+        return -ln(x2);
+      }
+      if (isNegative) {
+        if (x2 >= TWO52) {
+          return PINF;
+        }
+        t = sinpi(x2);
+        if (t === 0) {
+          return PINF;
+        }
+        nadj = ln(PI / abs(t * x2));
+      }
+      if (x2 === 1 || x2 === 2) {
+        return 0;
+      }
+      if (x2 < 2) {
+        if (x2 <= 0.9) {
+          r = -ln(x2);
+          if (x2 >= YMIN - 1 + 0.27) {
+            y = 1 - x2;
+            flg = 0;
+          } else if (x2 >= YMIN - 1 - 0.27) {
+            y = x2 - (TC - 1);
+            flg = 1;
+          } else {
+            y = x2;
+            flg = 2;
+          }
+        } else {
+          r = 0;
+          if (x2 >= YMIN + 0.27) {
+            y = 2 - x2;
+            flg = 0;
+          } else if (x2 >= YMIN - 0.27) {
+            y = x2 - TC;
+            flg = 1;
+          } else {
+            y = x2 - 1;
+            flg = 2;
+          }
+        }
+        switch (flg) {
+          // eslint-disable-line default-case
+          case 0:
+            z3 = y * y;
+            p1 = A1C + z3 * polyvalA1(z3);
+            p2 = z3 * (A2C + z3 * polyvalA2(z3));
+            p = y * p1 + p2;
+            r += p - 0.5 * y;
+            break;
+          case 1:
+            z3 = y * y;
+            w = z3 * y;
+            p1 = T1C + w * polyvalT1(w);
+            p2 = T2C + w * polyvalT2(w);
+            p3 = T3C + w * polyvalT3(w);
+            p = z3 * p1 - (TT - w * (p2 + y * p3));
+            r += TF + p;
+            break;
+          case 2:
+            p1 = y * (UC + y * polyvalU(y));
+            p2 = VC + y * polyvalV(y);
+            r += -0.5 * y + p1 / p2;
+            break;
+        }
+      } else if (x2 < 8) {
+        flg = trunc(x2);
+        y = x2 - flg;
+        p = y * (SC + y * polyvalS(y));
+        q = RC + y * polyvalR(y);
+        r = 0.5 * y + p / q;
+        z3 = 1;
+        switch (flg) {
+          // eslint-disable-line default-case
+          case 7:
+            z3 *= y + 6;
+          /* Falls through */
+          case 6:
+            z3 *= y + 5;
+          /* Falls through */
+          case 5:
+            z3 *= y + 4;
+          /* Falls through */
+          case 4:
+            z3 *= y + 3;
+          /* Falls through */
+          case 3:
+            z3 *= y + 2;
+            r += ln(z3);
+        }
+      } else if (x2 < TWO56) {
+        t = ln(x2);
+        z3 = 1 / x2;
+        y = z3 * z3;
+        w = WC + z3 * polyvalW(y);
+        r = (x2 - 0.5) * (t - 1) + w;
+      } else {
+        r = x2 * (ln(x2) - 1);
+      }
+      if (isNegative) {
+        r = nadj - r;
+      }
+      return r;
+    }
+    module2.exports = gammaln;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaln/lib/index.js
+var require_lib100 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaln/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main71();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-max-ln/lib/index.js
+var require_lib101 = __commonJS({
+  "node_modules/@stdlib/constants-float64-max-ln/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_MAX_LN = 709.782712893384;
+    module2.exports = FLOAT64_MAX_LN;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js
+var require_lib102 = __commonJS({
+  "node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_SQRT_EPSILON = 14901161193847656e-24;
+    module2.exports = FLOAT64_SQRT_EPSILON;
+  }
+});
+
+// node_modules/@stdlib/utils-eval/lib/index.js
+var require_lib103 = __commonJS({
+  "node_modules/@stdlib/utils-eval/lib/index.js"(exports2, module2) {
+    "use strict";
+    var evil = eval;
+    module2.exports = evil;
+  }
+});
+
+// node_modules/@stdlib/assert-has-generator-support/lib/main.js
+var require_main72 = __commonJS({
+  "node_modules/@stdlib/assert-has-generator-support/lib/main.js"(exports2, module2) {
+    "use strict";
+    var evil = require_lib103();
+    function hasGeneratorSupport() {
+      var bool;
+      try {
+        evil('"use strict"; (function* () {})');
+        bool = true;
+      } catch (err) {
+        bool = false;
+      }
+      return bool;
+    }
+    module2.exports = hasGeneratorSupport;
+  }
+});
+
+// node_modules/@stdlib/assert-has-generator-support/lib/index.js
+var require_lib104 = __commonJS({
+  "node_modules/@stdlib/assert-has-generator-support/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main72();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-sum-series/lib/generators.js
+var require_generators = __commonJS({
+  "node_modules/@stdlib/math-base-tools-sum-series/lib/generators.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var EPS = require_lib71();
+    var MAX_TERMS = 1e6;
+    function sumSeries(generator, options) {
+      var isgenerator;
+      var tolerance;
+      var nextTerm;
+      var counter;
+      var result;
+      var opts;
+      opts = {};
+      if (arguments.length > 1) {
+        opts = options;
+      }
+      tolerance = opts.tolerance || EPS;
+      counter = opts.maxTerms || MAX_TERMS;
+      result = opts.initialValue || 0;
+      isgenerator = typeof generator.next === "function";
+      if (isgenerator === true) {
+        for (nextTerm of generator) {
+          result += nextTerm;
+          if (abs(tolerance * result) >= abs(nextTerm) || --counter === 0) {
+            break;
+          }
+        }
+      } else {
+        do {
+          nextTerm = generator();
+          result += nextTerm;
+        } while (abs(tolerance * result) < abs(nextTerm) && --counter);
+      }
+      return result;
+    }
+    module2.exports = sumSeries;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-sum-series/lib/basic.js
+var require_basic = __commonJS({
+  "node_modules/@stdlib/math-base-tools-sum-series/lib/basic.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var EPS = require_lib71();
+    var MAX_TERMS = 1e6;
+    function sumSeries(generator, options) {
+      var tolerance;
+      var nextTerm;
+      var counter;
+      var result;
+      var opts;
+      opts = {};
+      if (arguments.length > 1) {
+        opts = options;
+      }
+      tolerance = opts.tolerance || EPS;
+      counter = opts.maxTerms || MAX_TERMS;
+      result = opts.initialValue || 0;
+      do {
+        nextTerm = generator();
+        result += nextTerm;
+      } while (abs(tolerance * result) < abs(nextTerm) && --counter);
+      return result;
+    }
+    module2.exports = sumSeries;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-sum-series/lib/index.js
+var require_lib105 = __commonJS({
+  "node_modules/@stdlib/math-base-tools-sum-series/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasGeneratorSupport = require_lib104();
+    var generator = require_generators();
+    var basic = require_basic();
+    var sumSeries;
+    if (hasGeneratorSupport()) {
+      sumSeries = generator;
+    } else {
+      sumSeries = basic;
+    }
+    module2.exports = sumSeries;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x_series.js
+var require_tgamma_i_large_x_series = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x_series.js"(exports2, module2) {
+    "use strict";
+    function tgammaILargeXSeries(a1, x1) {
+      var result = 1;
+      var a = a1;
+      var x2 = x1;
+      return next;
+      function next() {
+        var r = result;
+        result *= a / x2;
+        a -= 1;
+        return r;
+      }
+    }
+    module2.exports = tgammaILargeXSeries;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x.js
+var require_tgamma_i_large_x = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x.js"(exports2, module2) {
+    "use strict";
+    var sumSeries = require_lib105();
+    var tgammaILargeXSeries = require_tgamma_i_large_x_series();
+    function tgammaILargeX(a, x2) {
+      var result;
+      var s;
+      s = tgammaILargeXSeries(a, x2);
+      result = sumSeries(s);
+      return result;
+    }
+    module2.exports = tgammaILargeX;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/finite_gamma_q.js
+var require_finite_gamma_q = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/finite_gamma_q.js"(exports2, module2) {
+    "use strict";
+    var exp = require_lib60();
+    function finiteGammaQ(a, x2) {
+      var term;
+      var sum2;
+      var e;
+      var n;
+      e = exp(-x2);
+      sum2 = e;
+      if (sum2 !== 0) {
+        term = sum2;
+        for (n = 1; n < a; ++n) {
+          term /= n;
+          term *= x2;
+          sum2 += term;
+        }
+      }
+      return sum2;
+    }
+    module2.exports = finiteGammaQ;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_pp.js
+var require_polyval_pp = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_pp.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -0.3250421072470015;
+      }
+      return -0.3250421072470015 + x2 * (-0.02848174957559851 + x2 * (-0.005770270296489442 + x2 * -23763016656650163e-21));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_qq.js
+var require_polyval_qq = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_qq.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.39791722395915535;
+      }
+      return 0.39791722395915535 + x2 * (0.0650222499887673 + x2 * (0.005081306281875766 + x2 * (13249473800432164e-20 + x2 * -3960228278775368e-21)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_pa.js
+var require_polyval_pa = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_pa.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.41485611868374833;
+      }
+      return 0.41485611868374833 + x2 * (-0.3722078760357013 + x2 * (0.31834661990116175 + x2 * (-0.11089469428239668 + x2 * (0.035478304325618236 + x2 * -0.002166375594868791))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_qa.js
+var require_polyval_qa = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_qa.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.10642088040084423;
+      }
+      return 0.10642088040084423 + x2 * (0.540397917702171 + x2 * (0.07182865441419627 + x2 * (0.12617121980876164 + x2 * (0.01363708391202905 + x2 * 0.011984499846799107))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_ra.js
+var require_polyval_ra = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_ra.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -0.6938585727071818;
+      }
+      return -0.6938585727071818 + x2 * (-10.558626225323291 + x2 * (-62.375332450326006 + x2 * (-162.39666946257347 + x2 * (-184.60509290671104 + x2 * (-81.2874355063066 + x2 * -9.814329344169145)))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_sa.js
+var require_polyval_sa = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_sa.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 19.651271667439257;
+      }
+      return 19.651271667439257 + x2 * (137.65775414351904 + x2 * (434.56587747522923 + x2 * (645.3872717332679 + x2 * (429.00814002756783 + x2 * (108.63500554177944 + x2 * (6.570249770319282 + x2 * -0.0604244152148581))))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_rb.js
+var require_polyval_rb = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_rb.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -0.799283237680523;
+      }
+      return -0.799283237680523 + x2 * (-17.757954917754752 + x2 * (-160.63638485582192 + x2 * (-637.5664433683896 + x2 * (-1025.0951316110772 + x2 * -483.5191916086514))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_sb.js
+var require_polyval_sb = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_sb.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 30.33806074348246;
+      }
+      return 30.33806074348246 + x2 * (325.7925129965739 + x2 * (1536.729586084437 + x2 * (3199.8582195085955 + x2 * (2553.0504064331644 + x2 * (474.52854120695537 + x2 * -22.44095244658582)))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfc/lib/main.js
+var require_main73 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfc/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var exp = require_lib60();
+    var setLowWord = require_lib64();
+    var PINF = require_lib33();
+    var NINF = require_lib35();
+    var polyvalPP = require_polyval_pp();
+    var polyvalQQ = require_polyval_qq();
+    var polyvalPA = require_polyval_pa();
+    var polyvalQA = require_polyval_qa();
+    var polyvalRA = require_polyval_ra();
+    var polyvalSA = require_polyval_sa();
+    var polyvalRB = require_polyval_rb();
+    var polyvalSB = require_polyval_sb();
+    var TINY = 1e-300;
+    var SMALL = 13877787807814457e-33;
+    var ERX = 0.8450629115104675;
+    var PPC = 0.12837916709551256;
+    var QQC = 1;
+    var PAC = -0.0023621185607526594;
+    var QAC = 1;
+    var RAC = -0.009864944034847148;
+    var SAC = 1;
+    var RBC = -0.0098649429247001;
+    var SBC = 1;
+    function erfc(x2) {
+      var sign;
+      var ax;
+      var z3;
+      var r;
+      var s;
+      var y;
+      var p;
+      var q;
+      if (isnan(x2)) {
+        return NaN;
+      }
+      if (x2 === PINF) {
+        return 0;
+      }
+      if (x2 === NINF) {
+        return 2;
+      }
+      if (x2 === 0) {
+        return 1;
+      }
+      if (x2 < 0) {
+        sign = true;
+        ax = -x2;
+      } else {
+        sign = false;
+        ax = x2;
+      }
+      if (ax < 0.84375) {
+        if (ax < SMALL) {
+          return 1 - x2;
+        }
+        z3 = x2 * x2;
+        r = PPC + z3 * polyvalPP(z3);
+        s = QQC + z3 * polyvalQQ(z3);
+        y = r / s;
+        if (x2 < 0.25) {
+          return 1 - (x2 + x2 * y);
+        }
+        r = x2 * y;
+        r += x2 - 0.5;
+        return 0.5 - r;
+      }
+      if (ax < 1.25) {
+        s = ax - 1;
+        p = PAC + s * polyvalPA(s);
+        q = QAC + s * polyvalQA(s);
+        if (sign) {
+          return 1 + ERX + p / q;
+        }
+        return 1 - ERX - p / q;
+      }
+      if (ax < 28) {
+        s = 1 / (ax * ax);
+        if (ax < 2.857142857142857) {
+          r = RAC + s * polyvalRA(s);
+          s = SAC + s * polyvalSA(s);
+        } else {
+          if (x2 < -6) {
+            return 2 - TINY;
+          }
+          r = RBC + s * polyvalRB(s);
+          s = SBC + s * polyvalSB(s);
+        }
+        z3 = setLowWord(ax, 0);
+        r = exp(-(z3 * z3) - 0.5625) * exp((z3 - ax) * (z3 + ax) + r / s);
+        if (sign) {
+          return 2 - r / ax;
+        }
+        return r / ax;
+      }
+      if (sign) {
+        return 2 - TINY;
+      }
+      return TINY * TINY;
+    }
+    module2.exports = erfc;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfc/lib/index.js
+var require_lib106 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfc/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main73();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/finite_half_gamma_q.js
+var require_finite_half_gamma_q = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/finite_half_gamma_q.js"(exports2, module2) {
+    "use strict";
+    var erfc = require_lib106();
+    var sqrt = require_lib41();
+    var exp = require_lib60();
+    var PI = require_lib80();
+    function finiteHalfGammaQ(a, x2) {
+      var half;
+      var term;
+      var sum2;
+      var e;
+      var n;
+      e = erfc(sqrt(x2));
+      if (e !== 0 && a > 1) {
+        term = exp(-x2) / sqrt(PI * x2);
+        term *= x2;
+        half = 0.5;
+        term /= half;
+        sum2 = term;
+        for (n = 2; n < a; ++n) {
+          term /= n - half;
+          term *= x2;
+          sum2 += term;
+        }
+        e += sum2;
+      }
+      return e;
+    }
+    module2.exports = finiteHalfGammaQ;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-min-ln/lib/index.js
+var require_lib107 = __commonJS({
+  "node_modules/@stdlib/constants-float64-min-ln/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_MIN_LN = -708.3964185322641;
+    module2.exports = FLOAT64_MIN_LN;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/full_igamma_prefix.js
+var require_full_igamma_prefix = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/full_igamma_prefix.js"(exports2, module2) {
+    "use strict";
+    var exp = require_lib60();
+    var pow = require_lib69();
+    var ln = require_lib97();
+    var MAX_LN = require_lib101();
+    var MIN_LN = require_lib107();
+    function fullIGammaPrefix(a, z3) {
+      var prefix;
+      var alz;
+      alz = a * ln(z3);
+      if (z3 >= 1) {
+        if (alz < MAX_LN && -z3 > MIN_LN) {
+          prefix = pow(z3, a) * exp(-z3);
+        } else if (a >= 1) {
+          prefix = pow(z3 / exp(z3 / a), a);
+        } else {
+          prefix = exp(alz - z3);
+        }
+      } else {
+        if (alz > MIN_LN) {
+          prefix = pow(z3, a) * exp(-z3);
+        } else if (z3 / a < MAX_LN) {
+          prefix = pow(z3 / exp(z3 / a), a);
+        } else {
+          prefix = exp(alz - z3);
+        }
+      }
+      return prefix;
+    }
+    module2.exports = fullIGammaPrefix;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-log1pmx/lib/log1p_series.js
+var require_log1p_series = __commonJS({
+  "node_modules/@stdlib/math-base-special-log1pmx/lib/log1p_series.js"(exports2, module2) {
+    "use strict";
+    function log1pSeries(x2) {
+      var mMult = -x2;
+      var mProd = -1;
+      var k = 0;
+      return next;
+      function next() {
+        mProd *= mMult;
+        k += 1;
+        return mProd / k;
+      }
+    }
+    module2.exports = log1pSeries;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-log1pmx/lib/main.js
+var require_main74 = __commonJS({
+  "node_modules/@stdlib/math-base-special-log1pmx/lib/main.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var ln = require_lib97();
+    var FLOAT_EPS = require_lib71();
+    var sumSeries = require_lib105();
+    var log1pSeries = require_log1p_series();
+    function log1pmx(x2) {
+      var opts;
+      var ax;
+      if (x2 <= -1) {
+        return NaN;
+      }
+      ax = abs(x2);
+      if (ax > 0.95) {
+        return ln(1 + x2) - x2;
+      }
+      if (ax < FLOAT_EPS) {
+        return -x2 * x2 / 2;
+      }
+      opts = {
+        "initialValue": -x2
+      };
+      return sumSeries(log1pSeries(x2), opts);
+    }
+    module2.exports = log1pmx;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-log1pmx/lib/index.js
+var require_lib108 = __commonJS({
+  "node_modules/@stdlib/math-base-special-log1pmx/lib/index.js"(exports2, module2) {
+    "use strict";
+    var log1pmx = require_main74();
+    module2.exports = log1pmx;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-two-pi/lib/index.js
+var require_lib109 = __commonJS({
+  "node_modules/@stdlib/constants-float64-two-pi/lib/index.js"(exports2, module2) {
+    "use strict";
+    var TWO_PI = 6.283185307179586;
+    module2.exports = TWO_PI;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c0.js
+var require_polyval_c0 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c0.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -0.3333333333333333;
+      }
+      return -0.3333333333333333 + x2 * (0.08333333333333333 + x2 * (-0.014814814814814815 + x2 * (0.0011574074074074073 + x2 * (3527336860670194e-19 + x2 * (-1787551440329218e-19 + x2 * (3919263178522438e-20 + x2 * (-21854485106799924e-22 + x2 * (-185406221071516e-20 + x2 * (8296711340953087e-22 + x2 * (-17665952736826078e-23 + x2 * (6707853543401498e-24 + x2 * (10261809784240309e-24 + x2 * (-4382036018453353e-24 + x2 * 914769958223679e-24)))))))))))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c1.js
+var require_polyval_c1 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c1.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -0.001851851851851852;
+      }
+      return -0.001851851851851852 + x2 * (-0.003472222222222222 + x2 * (0.0026455026455026454 + x2 * (-9902263374485596e-19 + x2 * (20576131687242798e-20 + x2 * (-4018775720164609e-22 + x2 * (-18098550334489977e-21 + x2 * (764916091608111e-20 + x2 * (-16120900894563446e-22 + x2 * (4647127802807434e-24 + x2 * (1378633446915721e-22 + x2 * (-5752545603517705e-23 + x2 * 11951628599778148e-24)))))))))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c2.js
+var require_polyval_c2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c2.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.004133597883597883;
+      }
+      return 0.004133597883597883 + x2 * (-0.0026813271604938273 + x2 * (7716049382716049e-19 + x2 * (20093878600823047e-22 + x2 * (-10736653226365161e-20 + x2 * (52923448829120125e-21 + x2 * (-12760635188618728e-21 + x2 * (3423578734096138e-23 + x2 * (13721957309062932e-22 + x2 * (-6298992138380055e-22 + x2 * 14280614206064242e-23)))))))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c3.js
+var require_polyval_c3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c3.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 6494341563786008e-19;
+      }
+      return 6494341563786008e-19 + x2 * (22947209362139917e-20 + x2 * (-4691894943952557e-19 + x2 * (26772063206283885e-20 + x2 * (-7561801671883977e-20 + x2 * (-2396505113867297e-22 + x2 * (11082654115347302e-21 + x2 * (-56749528269915965e-22 + x2 * 14230900732435883e-22)))))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c4.js
+var require_polyval_c4 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c4.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -8618882909167117e-19;
+      }
+      return -8618882909167117e-19 + x2 * (7840392217200666e-19 + x2 * (-2990724803031902e-19 + x2 * (-14638452578843418e-22 + x2 * (6641498215465122e-20 + x2 * (-3968365047179435e-20 + x2 * 11375726970678419e-21)))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c5.js
+var require_polyval_c5 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c5.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -33679855336635813e-20;
+      }
+      return -33679855336635813e-20 + x2 * (-6972813758365858e-20 + x2 * (2772753244959392e-19 + x2 * (-19932570516188847e-20 + x2 * (6797780477937208e-20 + x2 * (1419062920643967e-22 + x2 * (-13594048189768693e-21 + x2 * (8018470256334202e-21 + x2 * -2291481176508095e-21)))))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c6.js
+var require_polyval_c6 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c6.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 5313079364639922e-19;
+      }
+      return 5313079364639922e-19 + x2 * (-5921664373536939e-19 + x2 * (2708782096718045e-19 + x2 * (7902353232660328e-22 + x2 * (-8153969367561969e-20 + x2 * (561168275310625e-19 + x2 * -18329116582843375e-21)))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c7.js
+var require_polyval_c7 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c7.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 34436760689237765e-20;
+      }
+      return 34436760689237765e-20 + x2 * (5171790908260592e-20 + x2 * (-33493161081142234e-20 + x2 * (2812695154763237e-19 + x2 * -10976582244684731e-20)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c8.js
+var require_polyval_c8 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c8.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -6526239185953094e-19;
+      }
+      return -6526239185953094e-19 + x2 * (8394987206720873e-19 + x2 * -438297098541721e-18);
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/igamma_temme_large.js
+var require_igamma_temme_large = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/igamma_temme_large.js"(exports2, module2) {
+    "use strict";
+    var evalpoly = require_lib7();
+    var log1pmx = require_lib108();
+    var erfc = require_lib106();
+    var sqrt = require_lib41();
+    var exp = require_lib60();
+    var TWO_PI = require_lib109();
+    var polyvalC0 = require_polyval_c0();
+    var polyvalC1 = require_polyval_c1();
+    var polyvalC2 = require_polyval_c2();
+    var polyvalC3 = require_polyval_c3();
+    var polyvalC4 = require_polyval_c4();
+    var polyvalC5 = require_polyval_c5();
+    var polyvalC6 = require_polyval_c6();
+    var polyvalC7 = require_polyval_c7();
+    var polyvalC8 = require_polyval_c8();
+    var workspace = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    function igammaTemmeLarge(a, x2) {
+      var result;
+      var sigma;
+      var phi;
+      var y;
+      var z3;
+      sigma = (x2 - a) / a;
+      phi = -log1pmx(sigma);
+      y = a * phi;
+      z3 = sqrt(2 * phi);
+      if (x2 < a) {
+        z3 = -z3;
+      }
+      workspace[0] = polyvalC0(z3);
+      workspace[1] = polyvalC1(z3);
+      workspace[2] = polyvalC2(z3);
+      workspace[3] = polyvalC3(z3);
+      workspace[4] = polyvalC4(z3);
+      workspace[5] = polyvalC5(z3);
+      workspace[6] = polyvalC6(z3);
+      workspace[7] = polyvalC7(z3);
+      workspace[8] = polyvalC8(z3);
+      workspace[9] = -5967612901927463e-19;
+      result = evalpoly(workspace, 1 / a);
+      result *= exp(-y) / sqrt(TWO_PI * a);
+      if (x2 < a) {
+        result = -result;
+      }
+      result += erfc(sqrt(y)) / 2;
+      return result;
+    }
+    module2.exports = igammaTemmeLarge;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/lower_incomplete_gamma_series.js
+var require_lower_incomplete_gamma_series = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/lower_incomplete_gamma_series.js"(exports2, module2) {
+    "use strict";
+    function lowerIncompleteGammaSeries(a1, z1) {
+      var result = 1;
+      var a = a1;
+      var z3 = z1;
+      return next;
+      function next() {
+        var r = result;
+        a += 1;
+        result *= z3 / a;
+        return r;
+      }
+    }
+    module2.exports = lowerIncompleteGammaSeries;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/lower_gamma_series.js
+var require_lower_gamma_series = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/lower_gamma_series.js"(exports2, module2) {
+    "use strict";
+    var sumSeries = require_lib105();
+    var lowerIncompleteGammaSeries = require_lower_incomplete_gamma_series();
+    function lowerGammaSeries(a, z3, initialValue) {
+      var result;
+      var s;
+      initialValue = initialValue || 0;
+      s = lowerIncompleteGammaSeries(a, z3);
+      result = sumSeries(s, {
+        "initialValue": initialValue
+      });
+      return result;
+    }
+    module2.exports = lowerGammaSeries;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/rational_pq.js
+var require_rational_pq4 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/rational_pq.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return Infinity;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = 709811.662581658 + x2 * (679979.8474157227 + x2 * (293136.7857211597 + x2 * (74887.54032914672 + x2 * (12555.290582413863 + x2 * (1443.4299244417066 + x2 * (115.24194596137347 + x2 * (6.309239205732627 + x2 * (0.22668404630224365 + x2 * (0.004826466289237662 + x2 * 4624429436045379e-20)))))))));
+        s2 = 0 + x2 * (362880 + x2 * (1026576 + x2 * (1172700 + x2 * (723680 + x2 * (269325 + x2 * (63273 + x2 * (9450 + x2 * (870 + x2 * (45 + x2 * 1)))))))));
+      } else {
+        x2 = 1 / x2;
+        s1 = 4624429436045379e-20 + x2 * (0.004826466289237662 + x2 * (0.22668404630224365 + x2 * (6.309239205732627 + x2 * (115.24194596137347 + x2 * (1443.4299244417066 + x2 * (12555.290582413863 + x2 * (74887.54032914672 + x2 * (293136.7857211597 + x2 * (679979.8474157227 + x2 * 709811.662581658)))))))));
+        s2 = 1 + x2 * (45 + x2 * (870 + x2 * (9450 + x2 * (63273 + x2 * (269325 + x2 * (723680 + x2 * (1172700 + x2 * (1026576 + x2 * (362880 + x2 * 0)))))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js
+var require_main75 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js"(exports2, module2) {
+    "use strict";
+    var gammaLanczosSumExpGScaled = require_rational_pq4();
+    module2.exports = gammaLanczosSumExpGScaled;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js
+var require_lib110 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main75();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/regularised_gamma_prefix.js
+var require_regularised_gamma_prefix = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/regularised_gamma_prefix.js"(exports2, module2) {
+    "use strict";
+    var lanczosSumExpGScaled = require_lib110();
+    var gammaln = require_lib100();
+    var gamma = require_lib91();
+    var log1pmx = require_lib108();
+    var sqrt = require_lib41();
+    var abs = require_lib44();
+    var exp = require_lib60();
+    var pow = require_lib69();
+    var max2 = require_lib74();
+    var min = require_lib76();
+    var ln = require_lib97();
+    var FLOAT64_MAX = require_lib77();
+    var MAX_LN = require_lib101();
+    var MIN_LN = require_lib107();
+    var G = require_lib95();
+    var E = require_lib70();
+    function regularisedGammaPrefix(a, z3) {
+      var prefix;
+      var amza;
+      var agh;
+      var alz;
+      var amz;
+      var sq;
+      var d;
+      agh = a + G - 0.5;
+      d = (z3 - a - G + 0.5) / agh;
+      if (a < 1) {
+        if (z3 <= MIN_LN || a < 1 / FLOAT64_MAX) {
+          return exp(a * ln(z3) - z3 - gammaln(a));
+        }
+        return pow(z3, a) * exp(-z3) / gamma(a);
+      }
+      if (abs(d * d * a) <= 100 && a > 150) {
+        prefix = a * log1pmx(d) + z3 * (0.5 - G) / agh;
+        prefix = exp(prefix);
+      } else {
+        alz = a * ln(z3 / agh);
+        amz = a - z3;
+        if (min(alz, amz) <= MIN_LN || max2(alz, amz) >= MAX_LN) {
+          amza = amz / a;
+          if (min(alz, amz) / 2 > MIN_LN && max2(alz, amz) / 2 < MAX_LN) {
+            sq = pow(z3 / agh, a / 2) * exp(amz / 2);
+            prefix = sq * sq;
+          } else if (min(alz, amz) / 4 > MIN_LN && max2(alz, amz) / 4 < MAX_LN && z3 > a) {
+            sq = pow(z3 / agh, a / 4) * exp(amz / 4);
+            prefix = sq * sq;
+            prefix *= prefix;
+          } else if (amza > MIN_LN && amza < MAX_LN) {
+            prefix = pow(z3 * exp(amza) / agh, a);
+          } else {
+            prefix = exp(alz + amz);
+          }
+        } else {
+          prefix = pow(z3 / agh, a) * exp(amz);
+        }
+      }
+      prefix *= sqrt(agh / E) / lanczosSumExpGScaled(a);
+      return prefix;
+    }
+    module2.exports = regularisedGammaPrefix;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-powm1/lib/main.js
+var require_main76 = __commonJS({
+  "node_modules/@stdlib/math-base-special-powm1/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var isinfinite = require_lib50();
+    var abs = require_lib44();
+    var expm1 = require_lib38();
+    var ln = require_lib97();
+    var pow = require_lib69();
+    var trunc = require_lib46();
+    function powm1(b, x2) {
+      var result;
+      var y;
+      if (isnan(b) || isnan(x2)) {
+        return NaN;
+      }
+      if (x2 === 0) {
+        return 0;
+      }
+      if (b === 0) {
+        return -1;
+      }
+      if (b < 0 && x2 % 2 === 0) {
+        b = -b;
+      }
+      if (b > 0) {
+        if (abs(x2 * (b - 1)) < 0.5 || abs(x2) < 0.2) {
+          y = ln(b) * x2;
+          if (y < 0.5) {
+            return expm1(y);
+          }
+        }
+      } else if (trunc(x2) !== x2) {
+        return NaN;
+      }
+      result = pow(b, x2) - 1;
+      if (isinfinite(result) || isnan(result)) {
+        return NaN;
+      }
+      return result;
+    }
+    module2.exports = powm1;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-powm1/lib/index.js
+var require_lib111 = __commonJS({
+  "node_modules/@stdlib/math-base-special-powm1/lib/index.js"(exports2, module2) {
+    "use strict";
+    var powm1 = require_main76();
+    module2.exports = powm1;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js
+var require_rational_p1q1 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -0.01803556856784494;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -0.01803556856784494 + x2 * (0.02512664961998968 + x2 * (0.049410315156753225 + x2 * (0.0172491608709614 + x2 * (-2594535632054381e-19 + x2 * (-5410098692152044e-19 + x2 * (-3245886498259485e-20 + x2 * 0))))));
+        s2 = 1 + x2 * (1.962029871977952 + x2 * (1.4801966942423133 + x2 * (0.5413914320717209 + x2 * (0.09885042511280101 + x2 * (0.008213096746488934 + x2 * (22493629192211576e-20 + x2 * -22335276320861708e-23))))));
+      } else {
+        x2 = 1 / x2;
+        s1 = 0 + x2 * (-3245886498259485e-20 + x2 * (-5410098692152044e-19 + x2 * (-2594535632054381e-19 + x2 * (0.0172491608709614 + x2 * (0.049410315156753225 + x2 * (0.02512664961998968 + x2 * -0.01803556856784494))))));
+        s2 = -22335276320861708e-23 + x2 * (22493629192211576e-20 + x2 * (0.008213096746488934 + x2 * (0.09885042511280101 + x2 * (0.5413914320717209 + x2 * (1.4801966942423133 + x2 * (1.962029871977952 + x2 * 1))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js
+var require_rational_p2q2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return 0.04906224540690395;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = 0.04906224540690395 + x2 * (-0.09691175301595212 + x2 * (-0.4149833583594954 + x2 * (-0.4065671242119384 + x2 * (-0.1584135863906922 + x2 * (-0.024014982064857155 + x2 * -0.0010034668769627955)))));
+        s2 = 1 + x2 * (3.0234982984646304 + x2 * (3.4873958536072385 + x2 * (1.9141558827442668 + x2 * (0.5071377386143635 + x2 * (0.05770397226904519 + x2 * 0.001957681026011072)))));
+      } else {
+        x2 = 1 / x2;
+        s1 = -0.0010034668769627955 + x2 * (-0.024014982064857155 + x2 * (-0.1584135863906922 + x2 * (-0.4065671242119384 + x2 * (-0.4149833583594954 + x2 * (-0.09691175301595212 + x2 * 0.04906224540690395)))));
+        s2 = 0.001957681026011072 + x2 * (0.05770397226904519 + x2 * (0.5071377386143635 + x2 * (1.9141558827442668 + x2 * (3.4873958536072385 + x2 * (3.0234982984646304 + x2 * 1)))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js
+var require_rational_p3q3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -0.029232972183027003;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -0.029232972183027003 + x2 * (0.14421626775719232 + x2 * (-0.14244039073863127 + x2 * (0.05428096940550536 + x2 * (-0.008505359768683364 + x2 * (4311713426792973e-19 + x2 * 0)))));
+        s2 = 1 + x2 * (-1.5016935605448505 + x2 * (0.846973248876495 + x2 * (-0.22009515181499575 + x2 * (0.02558279715597587 + x2 * (-0.0010066679553914337 + x2 * -8271935218912905e-22)))));
+      } else {
+        x2 = 1 / x2;
+        s1 = 0 + x2 * (4311713426792973e-19 + x2 * (-0.008505359768683364 + x2 * (0.05428096940550536 + x2 * (-0.14244039073863127 + x2 * (0.14421626775719232 + x2 * -0.029232972183027003)))));
+        s2 = -8271935218912905e-22 + x2 * (-0.0010066679553914337 + x2 * (0.02558279715597587 + x2 * (-0.22009515181499575 + x2 * (0.846973248876495 + x2 * (-1.5016935605448505 + x2 * 1)))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/lgamma_small_imp.js
+var require_lgamma_small_imp = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/lgamma_small_imp.js"(exports2, module2) {
+    "use strict";
+    var ln = require_lib97();
+    var EPS = require_lib71();
+    var rateval1 = require_rational_p1q1();
+    var rateval2 = require_rational_p2q2();
+    var rateval3 = require_rational_p3q3();
+    var Y1 = 0.15896368026733398;
+    var Y2 = 0.5281534194946289;
+    var Y3 = 0.45201730728149414;
+    function lgammaSmallImp(z3, zm1, zm2) {
+      var prefix;
+      var result;
+      var r;
+      var R;
+      if (z3 < EPS) {
+        return -ln(z3);
+      }
+      if (zm1 === 0 || zm2 === 0) {
+        return 0;
+      }
+      result = 0;
+      if (z3 > 2) {
+        if (z3 >= 3) {
+          do {
+            z3 -= 1;
+            zm2 -= 1;
+            result += ln(z3);
+          } while (z3 >= 3);
+          zm2 = z3 - 2;
+        }
+        r = zm2 * (z3 + 1);
+        R = rateval1(zm2);
+        result += r * Y1 + r * R;
+        return result;
+      }
+      if (z3 < 1) {
+        result += -ln(z3);
+        zm2 = zm1;
+        zm1 = z3;
+        z3 += 1;
+      }
+      if (z3 <= 1.5) {
+        r = rateval2(zm1);
+        prefix = zm1 * zm2;
+        result += prefix * Y2 + prefix * r;
+        return result;
+      }
+      r = zm2 * zm1;
+      R = rateval3(-zm2);
+      result += r * Y3 + r * R;
+      return result;
+    }
+    module2.exports = lgammaSmallImp;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js
+var require_main77 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js"(exports2, module2) {
+    "use strict";
+    var gamma = require_lib91();
+    var expm1 = require_lib38();
+    var log1p = require_lib40();
+    var isnan = require_lib8();
+    var lgammaSmallImp = require_lgamma_small_imp();
+    function gamma1pm1(x2) {
+      if (isnan(x2)) {
+        return NaN;
+      }
+      if (x2 < 0) {
+        if (x2 < -0.5) {
+          return gamma(1 + x2) - 1;
+        }
+        return expm1(-log1p(x2) + lgammaSmallImp(x2 + 2, x2 + 1, x2));
+      }
+      if (x2 < 2) {
+        return expm1(lgammaSmallImp(x2 + 1, x2, x2 - 1));
+      }
+      return gamma(1 + x2) - 1;
+    }
+    module2.exports = gamma1pm1;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js
+var require_lib112 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js"(exports2, module2) {
+    "use strict";
+    var gamma1pm1 = require_main77();
+    module2.exports = gamma1pm1;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/small_gamma2_series.js
+var require_small_gamma2_series = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/small_gamma2_series.js"(exports2, module2) {
+    "use strict";
+    function smallGamma2Series(a, x2) {
+      var result;
+      var apn;
+      var n;
+      var r;
+      result = -x2;
+      x2 = -x2;
+      apn = a + 1;
+      n = 1;
+      return next;
+      function next() {
+        r = result / apn;
+        result *= x2;
+        n += 1;
+        result /= n;
+        apn += 1;
+        return r;
+      }
+    }
+    module2.exports = smallGamma2Series;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_small_upper_part.js
+var require_tgamma_small_upper_part = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_small_upper_part.js"(exports2, module2) {
+    "use strict";
+    var powm1 = require_lib111();
+    var sumSeries = require_lib105();
+    var gamma1pm1 = require_lib112();
+    var smallGamma2Series = require_small_gamma2_series();
+    function tgammaSmallUpperPart(a, x2, invert) {
+      var initialValue;
+      var result;
+      var pgam;
+      var p;
+      var s;
+      result = gamma1pm1(a);
+      pgam = (result + 1) / a;
+      p = powm1(x2, a);
+      result -= p;
+      result /= a;
+      s = smallGamma2Series(a, x2);
+      p += 1;
+      initialValue = invert ? pgam : 0;
+      result = -p * sumSeries(s, {
+        "initialValue": (initialValue - result) / p
+      });
+      if (invert) {
+        result = -result;
+      }
+      return [result, pgam];
+    }
+    module2.exports = tgammaSmallUpperPart;
+  }
+});
+
+// node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js
+var require_lib113 = __commonJS({
+  "node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT32_SMALLEST_NORMAL = 11754943508222875e-54;
+    module2.exports = FLOAT32_SMALLEST_NORMAL;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-continued-fraction/lib/generators.js
+var require_generators2 = __commonJS({
+  "node_modules/@stdlib/math-base-tools-continued-fraction/lib/generators.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var FLOAT32_SMALLEST_NORMAL = require_lib113();
+    var EPS = require_lib71();
+    var MAX_ITER = 1e6;
+    function continuedFractionA(gen, factor, maxIter) {
+      var isgenerator;
+      var delta;
+      var a0;
+      var f;
+      var C;
+      var D;
+      var v;
+      isgenerator = typeof gen.next === "function";
+      v = isgenerator ? gen.next().value : gen();
+      f = v[1];
+      a0 = v[0];
+      if (f === 0) {
+        f = FLOAT32_SMALLEST_NORMAL;
+      }
+      C = f;
+      D = 0;
+      if (isgenerator === true) {
+        do {
+          v = gen.next().value;
+          if (v) {
+            D = v[1] + v[0] * D;
+            if (D === 0) {
+              D = FLOAT32_SMALLEST_NORMAL;
+            }
+            C = v[1] + v[0] / C;
+            if (C === 0) {
+              C = FLOAT32_SMALLEST_NORMAL;
+            }
+            D = 1 / D;
+            delta = C * D;
+            f *= delta;
+          }
+        } while (abs(delta - 1) > factor && --maxIter);
+      } else {
+        do {
+          v = gen();
+          if (v) {
+            D = v[1] + v[0] * D;
+            if (D === 0) {
+              D = FLOAT32_SMALLEST_NORMAL;
+            }
+            C = v[1] + v[0] / C;
+            if (C === 0) {
+              C = FLOAT32_SMALLEST_NORMAL;
+            }
+            D = 1 / D;
+            delta = C * D;
+            f *= delta;
+          }
+        } while (v && abs(delta - 1) > factor && --maxIter);
+      }
+      return a0 / f;
+    }
+    function continuedFractionB(gen, factor, maxIter) {
+      var isgenerator;
+      var delta;
+      var f;
+      var C;
+      var D;
+      var v;
+      isgenerator = typeof gen.next === "function";
+      v = isgenerator ? gen.next().value : gen();
+      f = v[1];
+      if (f === 0) {
+        f = FLOAT32_SMALLEST_NORMAL;
+      }
+      C = f;
+      D = 0;
+      if (isgenerator === true) {
+        do {
+          v = gen.next().value;
+          if (v) {
+            D = v[1] + v[0] * D;
+            if (D === 0) {
+              D = FLOAT32_SMALLEST_NORMAL;
+            }
+            C = v[1] + v[0] / C;
+            if (C === 0) {
+              C = FLOAT32_SMALLEST_NORMAL;
+            }
+            D = 1 / D;
+            delta = C * D;
+            f *= delta;
+          }
+        } while (v && abs(delta - 1) > factor && --maxIter);
+      } else {
+        do {
+          v = gen();
+          if (v) {
+            D = v[1] + v[0] * D;
+            if (D === 0) {
+              D = FLOAT32_SMALLEST_NORMAL;
+            }
+            C = v[1] + v[0] / C;
+            if (C === 0) {
+              C = FLOAT32_SMALLEST_NORMAL;
+            }
+            D = 1 / D;
+            delta = C * D;
+            f *= delta;
+          }
+        } while (v && abs(delta - 1) > factor && --maxIter);
+      }
+      return f;
+    }
+    function continuedFraction(generator, options) {
+      var maxIter;
+      var opts;
+      var eps;
+      opts = {};
+      if (arguments.length > 1) {
+        opts = options;
+      }
+      maxIter = opts.maxIter || MAX_ITER;
+      eps = opts.tolerance || EPS;
+      if (opts.keep) {
+        return continuedFractionB(generator, eps, maxIter);
+      }
+      return continuedFractionA(generator, eps, maxIter);
+    }
+    module2.exports = continuedFraction;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-continued-fraction/lib/basic.js
+var require_basic2 = __commonJS({
+  "node_modules/@stdlib/math-base-tools-continued-fraction/lib/basic.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var EPS = require_lib71();
+    var FLOAT32_SMALLEST_NORMAL = require_lib113();
+    var MAX_ITER = 1e6;
+    function continuedFractionA(gen, factor, maxIter) {
+      var delta;
+      var a0;
+      var C;
+      var D;
+      var f;
+      var v;
+      v = gen();
+      f = v[1];
+      a0 = v[0];
+      if (f === 0) {
+        f = FLOAT32_SMALLEST_NORMAL;
+      }
+      C = f;
+      D = 0;
+      do {
+        v = gen();
+        if (v) {
+          D = v[1] + v[0] * D;
+          if (D === 0) {
+            D = FLOAT32_SMALLEST_NORMAL;
+          }
+          C = v[1] + v[0] / C;
+          if (C === 0) {
+            C = FLOAT32_SMALLEST_NORMAL;
+          }
+          D = 1 / D;
+          delta = C * D;
+          f *= delta;
+        }
+      } while (v && abs(delta - 1) > factor && --maxIter);
+      return a0 / f;
+    }
+    function continuedFractionB(gen, factor, maxIter) {
+      var delta;
+      var C;
+      var D;
+      var f;
+      var v;
+      v = gen();
+      f = v[1];
+      if (f === 0) {
+        f = FLOAT32_SMALLEST_NORMAL;
+      }
+      C = f;
+      D = 0;
+      do {
+        v = gen();
+        if (v) {
+          D = v[1] + v[0] * D;
+          if (D === 0) {
+            D = FLOAT32_SMALLEST_NORMAL;
+          }
+          C = v[1] + v[0] / C;
+          if (C === 0) {
+            C = FLOAT32_SMALLEST_NORMAL;
+          }
+          D = 1 / D;
+          delta = C * D;
+          f *= delta;
+        }
+      } while (v && abs(delta - 1) > factor && --maxIter);
+      return f;
+    }
+    function continuedFraction(generator, options) {
+      var maxIter;
+      var opts;
+      var eps;
+      opts = {};
+      if (arguments.length > 1) {
+        opts = options;
+      }
+      eps = opts.tolerance || EPS;
+      maxIter = opts.maxIter || MAX_ITER;
+      if (opts.keep) {
+        return continuedFractionB(generator, eps, maxIter);
+      }
+      return continuedFractionA(generator, eps, maxIter);
+    }
+    module2.exports = continuedFraction;
+  }
+});
+
+// node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js
+var require_lib114 = __commonJS({
+  "node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js"(exports2, module2) {
+    "use strict";
+    var hasGeneratorSupport = require_lib104();
+    var generator = require_generators2();
+    var basic = require_basic2();
+    var continuedFraction;
+    if (hasGeneratorSupport()) {
+      continuedFraction = generator;
+    } else {
+      continuedFraction = basic;
+    }
+    module2.exports = continuedFraction;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/upper_incomplete_gamma_fract.js
+var require_upper_incomplete_gamma_fract = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/upper_incomplete_gamma_fract.js"(exports2, module2) {
+    "use strict";
+    function upperIncompleteGammaFract(a1, z1) {
+      var z3 = z1 - a1 + 1;
+      var a = a1;
+      var k = 0;
+      return next;
+      function next() {
+        k += 1;
+        z3 += 2;
+        return [
+          k * (a - k),
+          z3
+        ];
+      }
+    }
+    module2.exports = upperIncompleteGammaFract;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/upper_gamma_fraction.js
+var require_upper_gamma_fraction = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/upper_gamma_fraction.js"(exports2, module2) {
+    "use strict";
+    var continuedFraction = require_lib114();
+    var upperIncompleteGammaFract = require_upper_incomplete_gamma_fract();
+    function upperGammaFraction(a, z3) {
+      var f = upperIncompleteGammaFract(a, z3);
+      return 1 / (z3 - a + 1 + continuedFraction(f));
+    }
+    module2.exports = upperGammaFraction;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/igamma_final.js
+var require_igamma_final = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/igamma_final.js"(exports2, module2) {
+    "use strict";
+    var floor = require_lib39();
+    var gamma = require_lib91();
+    var abs = require_lib44();
+    var pow = require_lib69();
+    var ln = require_lib97();
+    var SQRT_EPSILON = require_lib102();
+    var FLOAT64_MAX = require_lib77();
+    var MAX_LN = require_lib101();
+    var tgammaILargeX = require_tgamma_i_large_x();
+    var finiteGammaQ = require_finite_gamma_q();
+    var finiteHalfGammaQ = require_finite_half_gamma_q();
+    var fullIGammaPrefix = require_full_igamma_prefix();
+    var igammaTemmeLarge = require_igamma_temme_large();
+    var lowerGammaSeries = require_lower_gamma_series();
+    var regularisedGammaPrefix = require_regularised_gamma_prefix();
+    var tgammaSmallUpperPart = require_tgamma_small_upper_part();
+    var upperGammaFraction = require_upper_gamma_fraction();
+    function igammaFinal(x2, a, regularized, upper) {
+      var optimisedInvert;
+      var evalMethod;
+      var isHalfInt;
+      var initValue;
+      var useTemme;
+      var isSmallA;
+      var result;
+      var invert;
+      var isInt;
+      var sigma;
+      var res;
+      var gam;
+      var fa;
+      var g2;
+      result = 0;
+      invert = upper;
+      isSmallA = a < 30 && a <= x2 + 1 && x2 < MAX_LN;
+      if (isSmallA) {
+        fa = floor(a);
+        isInt = fa === a;
+        isHalfInt = isInt ? false : abs(fa - a) === 0.5;
+      } else {
+        isInt = false;
+        isHalfInt = false;
+      }
+      if (isInt && x2 > 0.6) {
+        invert = !invert;
+        evalMethod = 0;
+      } else if (isHalfInt && x2 > 0.2) {
+        invert = !invert;
+        evalMethod = 1;
+      } else if (x2 < SQRT_EPSILON && a > 1) {
+        evalMethod = 6;
+      } else if (x2 > 1e3 && (a < x2 || abs(a - 50) / x2 < 1)) {
+        invert = !invert;
+        evalMethod = 7;
+      } else if (x2 < 0.5) {
+        if (-0.4 / ln(x2) < a) {
+          evalMethod = 2;
+        } else {
+          evalMethod = 3;
+        }
+      } else if (x2 < 1.1) {
+        if (x2 * 0.75 < a) {
+          evalMethod = 2;
+        } else {
+          evalMethod = 3;
+        }
+      } else {
+        useTemme = false;
+        if (regularized && a > 20) {
+          sigma = abs((x2 - a) / a);
+          if (a > 200) {
+            if (20 / a > sigma * sigma) {
+              useTemme = true;
+            }
+          } else if (sigma < 0.4) {
+            useTemme = true;
+          }
+        }
+        if (useTemme) {
+          evalMethod = 5;
+        } else if (x2 - 1 / (3 * x2) < a) {
+          evalMethod = 2;
+        } else {
+          evalMethod = 4;
+          invert = !invert;
+        }
+      }
+      switch (evalMethod) {
+        case 0:
+          result = finiteGammaQ(a, x2);
+          if (regularized === false) {
+            result *= gamma(a);
+          }
+          break;
+        case 1:
+          result = finiteHalfGammaQ(a, x2);
+          if (regularized === false) {
+            result *= gamma(a);
+          }
+          break;
+        case 2:
+          result = regularized ? regularisedGammaPrefix(a, x2) : fullIGammaPrefix(a, x2);
+          if (result !== 0) {
+            initValue = 0;
+            optimisedInvert = false;
+            if (invert) {
+              initValue = regularized ? 1 : gamma(a);
+              if (regularized || result >= 1 || FLOAT64_MAX * result > initValue) {
+                initValue /= result;
+                if (regularized || a < 1 || FLOAT64_MAX / a > initValue) {
+                  initValue *= -a;
+                  optimisedInvert = true;
+                } else {
+                  initValue = 0;
+                }
+              } else {
+                initValue = 0;
+              }
+            }
+            result *= lowerGammaSeries(a, x2, initValue) / a;
+            if (optimisedInvert) {
+              invert = false;
+              result = -result;
+            }
+          }
+          break;
+        case 3:
+          invert = !invert;
+          res = tgammaSmallUpperPart(a, x2, invert);
+          result = res[0];
+          g2 = res[1];
+          invert = false;
+          if (regularized) {
+            result /= g2;
+          }
+          break;
+        case 4:
+          result = regularized ? regularisedGammaPrefix(a, x2) : fullIGammaPrefix(a, x2);
+          if (result !== 0) {
+            result *= upperGammaFraction(a, x2);
+          }
+          break;
+        case 5:
+          result = igammaTemmeLarge(a, x2);
+          if (x2 >= a) {
+            invert = !invert;
+          }
+          break;
+        case 6:
+          result = regularized ? pow(x2, a) / gamma(a + 1) : pow(x2, a) / a;
+          result *= 1 - a * x2 / (a + 1);
+          break;
+        case 7:
+          result = regularized ? regularisedGammaPrefix(a, x2) : fullIGammaPrefix(a, x2);
+          result /= x2;
+          if (result !== 0) {
+            result *= tgammaILargeX(a, x2);
+          }
+          break;
+      }
+      if (regularized && result > 1) {
+        result = 1;
+      }
+      if (invert) {
+        gam = regularized ? 1 : gamma(a);
+        result = gam - result;
+      }
+      return result;
+    }
+    module2.exports = igammaFinal;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/main.js
+var require_main78 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/main.js"(exports2, module2) {
+    "use strict";
+    var gammaln = require_lib100();
+    var exp = require_lib60();
+    var ln = require_lib97();
+    var SQRT_TWO_PI = require_lib89();
+    var MAX_LN = require_lib101();
+    var PINF = require_lib33();
+    var FLOAT64_MAX_NTH_FACTORIAL = require_lib92();
+    var igammaFinal = require_igamma_final();
+    var lowerGammaSeries = require_lower_gamma_series();
+    var upperGammaFraction = require_upper_gamma_fraction();
+    function gammainc(x2, a, regularized, upper) {
+      var normalized;
+      var initValue;
+      var invert;
+      var result;
+      if (x2 < 0 || a <= 0) {
+        return NaN;
+      }
+      normalized = regularized === void 0 ? true : regularized;
+      invert = upper;
+      if (a >= FLOAT64_MAX_NTH_FACTORIAL && !normalized) {
+        if (invert && a * 4 < x2) {
+          result = a * ln(x2) - x2;
+          result += ln(upperGammaFraction(a, x2));
+        } else if (!invert && a > 4 * x2) {
+          result = a * ln(x2) - x2;
+          initValue = 0;
+          result += ln(lowerGammaSeries(a, x2, initValue) / a);
+        } else {
+          result = igammaFinal(x2, a, true, invert);
+          if (result === 0) {
+            if (invert) {
+              result = 1 + 1 / (12 * a) + 1 / (288 * a * a);
+              result = ln(result) - a + (a - 0.5) * ln(a);
+              result += ln(SQRT_TWO_PI);
+            } else {
+              result = a * ln(x2) - x2;
+              initValue = 0;
+              result += ln(lowerGammaSeries(a, x2, initValue) / a);
+            }
+          } else {
+            result = ln(result) + gammaln(a);
+          }
+        }
+        if (result > MAX_LN) {
+          return PINF;
+        }
+        return exp(result);
+      }
+      return igammaFinal(x2, a, normalized, invert);
+    }
+    module2.exports = gammainc;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammainc/lib/index.js
+var require_lib115 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammainc/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main78();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/full_igamma_prefix.js
+var require_full_igamma_prefix2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/full_igamma_prefix.js"(exports2, module2) {
+    "use strict";
+    var exp = require_lib60();
+    var pow = require_lib69();
+    var ln = require_lib97();
+    var MAX_LN = require_lib101();
+    var MIN_LN = require_lib107();
+    function fullIGammaPrefix(a, z3) {
+      var prefix;
+      var alz;
+      alz = a * ln(z3);
+      if (z3 >= 1) {
+        if (alz < MAX_LN && -z3 > MIN_LN) {
+          prefix = pow(z3, a) * exp(-z3);
+        } else if (a >= 1) {
+          prefix = pow(z3 / exp(z3 / a), a);
+        } else {
+          prefix = exp(alz - z3);
+        }
+      } else if (alz > MIN_LN) {
+        prefix = pow(z3, a) * exp(-z3);
+      } else if (z3 / a < MAX_LN) {
+        prefix = pow(z3 / exp(z3 / a), a);
+      } else {
+        prefix = exp(alz - z3);
+      }
+      return prefix;
+    }
+    module2.exports = fullIGammaPrefix;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/regularized_gamma_prefix.js
+var require_regularized_gamma_prefix = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/regularized_gamma_prefix.js"(exports2, module2) {
+    "use strict";
+    var lanczosSumExpGScaled = require_lib110();
+    var gammaln = require_lib100();
+    var gamma = require_lib91();
+    var log1p = require_lib40();
+    var sqrt = require_lib41();
+    var abs = require_lib44();
+    var exp = require_lib60();
+    var pow = require_lib69();
+    var max2 = require_lib74();
+    var min = require_lib76();
+    var ln = require_lib97();
+    var MAX_LN = require_lib101();
+    var MIN_LN = require_lib107();
+    var G = require_lib95();
+    var E = require_lib70();
+    function regularizedGammaPrefix(a, z3) {
+      var prefix;
+      var amza;
+      var agh;
+      var alz;
+      var amz;
+      var sq;
+      var d;
+      agh = a + G - 0.5;
+      d = (z3 - a - G + 0.5) / agh;
+      if (a < 1) {
+        if (z3 <= MIN_LN) {
+          return exp(a * ln(z3) - z3 - gammaln(a));
+        }
+        return pow(z3, a) * exp(-z3) / gamma(a);
+      }
+      if (abs(d * d * a) <= 100 && a > 150) {
+        prefix = a * (log1p(d) - d) + z3 * (0.5 - G) / agh;
+        prefix = exp(prefix);
+      } else {
+        alz = a * ln(z3 / agh);
+        amz = a - z3;
+        if (min(alz, amz) <= MIN_LN || max2(alz, amz) >= MAX_LN) {
+          amza = amz / a;
+          if (min(alz, amz) / 2 > MIN_LN && max2(alz, amz) / 2 < MAX_LN) {
+            sq = pow(z3 / agh, a / 2) * exp(amz / 2);
+            prefix = sq * sq;
+          } else if (min(alz, amz) / 4 > MIN_LN && max2(alz, amz) / 4 < MAX_LN && z3 > a) {
+            sq = pow(z3 / agh, a / 4) * exp(amz / 4);
+            prefix = sq * sq;
+            prefix *= prefix;
+          } else if (amza > MIN_LN && amza < MAX_LN) {
+            prefix = pow(z3 * exp(amza) / agh, a);
+          } else {
+            prefix = exp(alz + amz);
+          }
+        } else {
+          prefix = pow(z3 / agh, a) * exp(amz);
+        }
+      }
+      prefix *= sqrt(agh / E) / lanczosSumExpGScaled(a);
+      return prefix;
+    }
+    module2.exports = regularizedGammaPrefix;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/beta_small_b_large_a_series.js
+var require_beta_small_b_large_a_series = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/beta_small_b_large_a_series.js"(exports2, module2) {
+    "use strict";
+    var gammaDeltaRatio = require_lib96();
+    var factorial = require_lib93();
+    var gammainc = require_lib115();
+    var log1p = require_lib40();
+    var abs = require_lib44();
+    var pow = require_lib69();
+    var ln = require_lib97();
+    var MIN_VALUE = require_lib55();
+    var EPSILON = require_lib71();
+    var fullIGammaPrefix = require_full_igamma_prefix2();
+    var regularizedGammaPrefix = require_regularized_gamma_prefix();
+    var p = new Array(30);
+    function betaSmallBLargeASeries(a, b, x2, y, s0, mult, normalized) {
+      var prefix;
+      var tmp1;
+      var tnp1;
+      var sum2;
+      var b2n;
+      var bm1;
+      var lx2;
+      var lxp;
+      var mbn;
+      var lx;
+      var t4;
+      var h;
+      var j;
+      var m;
+      var n;
+      var r;
+      var t;
+      var u;
+      bm1 = b - 1;
+      t = a + bm1 / 2;
+      if (y < 0.35) {
+        lx = log1p(-y);
+      } else {
+        lx = ln(x2);
+      }
+      u = -t * lx;
+      h = regularizedGammaPrefix(b, u);
+      if (h <= MIN_VALUE) {
+        return s0;
+      }
+      if (normalized) {
+        prefix = h / gammaDeltaRatio(a, b);
+        prefix /= pow(t, b);
+      } else {
+        prefix = fullIGammaPrefix(b, u) / pow(t, b);
+      }
+      prefix *= mult;
+      p[0] = 1;
+      j = gammainc(u, b, true, true);
+      j /= h;
+      sum2 = s0 + prefix * j;
+      tnp1 = 1;
+      lx2 = lx / 2;
+      lx2 *= lx2;
+      lxp = 1;
+      t4 = 4 * t * t;
+      b2n = b;
+      for (n = 1; n < p.length; ++n) {
+        tnp1 += 2;
+        p[n] = 0;
+        mbn = b - n;
+        tmp1 = 3;
+        for (m = 1; m < n; ++m) {
+          mbn = m * b - n;
+          p[n] += mbn * p[n - m] / factorial(tmp1);
+          tmp1 += 2;
+        }
+        p[n] /= n;
+        p[n] += bm1 / factorial(tnp1);
+        j = (b2n * (b2n + 1) * j + (u + b2n + 1) * lxp) / t4;
+        lxp *= lx2;
+        b2n += 2;
+        r = prefix * p[n] * j;
+        sum2 += r;
+        if (r > 1) {
+          if (abs(r) < abs(EPSILON * sum2)) {
+            break;
+          }
+        } else if (abs(r / EPSILON) < abs(sum2)) {
+          break;
+        }
+      }
+      return sum2;
+    }
+    module2.exports = betaSmallBLargeASeries;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/rising_factorial_ratio.js
+var require_rising_factorial_ratio = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/rising_factorial_ratio.js"(exports2, module2) {
+    "use strict";
+    function risingFactorialRatio(a, b, k) {
+      var result;
+      var i;
+      if (k === 0) {
+        return 1;
+      }
+      result = 1;
+      for (i = 0; i < k; i++) {
+        result *= (a + i) / (b + i);
+      }
+      return result;
+    }
+    module2.exports = risingFactorialRatio;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-maxabs/lib/main.js
+var require_main79 = __commonJS({
+  "node_modules/@stdlib/math-base-special-maxabs/lib/main.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var max2 = require_lib74();
+    function maxabs(x2, y) {
+      return max2(abs(x2), abs(y));
+    }
+    module2.exports = maxabs;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-maxabs/lib/index.js
+var require_lib116 = __commonJS({
+  "node_modules/@stdlib/math-base-special-maxabs/lib/index.js"(exports2, module2) {
+    "use strict";
+    var maxabs = require_main79();
+    module2.exports = maxabs;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-minabs/lib/main.js
+var require_main80 = __commonJS({
+  "node_modules/@stdlib/math-base-special-minabs/lib/main.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var min = require_lib76();
+    function minabs(x2, y) {
+      return min(abs(x2), abs(y));
+    }
+    module2.exports = minabs;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-minabs/lib/index.js
+var require_lib117 = __commonJS({
+  "node_modules/@stdlib/math-base-special-minabs/lib/index.js"(exports2, module2) {
+    "use strict";
+    var minabs = require_main80();
+    module2.exports = minabs;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_power_terms.js
+var require_ibeta_power_terms = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_power_terms.js"(exports2, module2) {
+    "use strict";
+    var lanczosSumExpGScaled = require_lib110();
+    var maxabs = require_lib116();
+    var minabs = require_lib117();
+    var expm1 = require_lib38();
+    var log1p = require_lib40();
+    var sqrt = require_lib41();
+    var abs = require_lib44();
+    var exp = require_lib60();
+    var pow = require_lib69();
+    var min = require_lib76();
+    var ln = require_lib97();
+    var MAX_LN = require_lib101();
+    var MIN_LN = require_lib107();
+    var G = require_lib95();
+    var E = require_lib70();
+    function ibetaPowerTerms(a, b, x2, y, normalized) {
+      var result;
+      var smallA;
+      var ratio;
+      var agh;
+      var bgh;
+      var cgh;
+      var l1;
+      var l2;
+      var l3;
+      var p1;
+      var b1;
+      var b2;
+      var c;
+      var l;
+      if (!normalized) {
+        return pow(x2, a) * pow(y, b);
+      }
+      c = a + b;
+      agh = a + G - 0.5;
+      bgh = b + G - 0.5;
+      cgh = c + G - 0.5;
+      result = lanczosSumExpGScaled(c);
+      result /= lanczosSumExpGScaled(a) * lanczosSumExpGScaled(b);
+      result *= sqrt(bgh / E);
+      result *= sqrt(agh / cgh);
+      l1 = (x2 * b - y * agh) / agh;
+      l2 = (y * a - x2 * bgh) / bgh;
+      if (minabs(l1, l2) < 0.2) {
+        if (l1 * l2 > 0 || min(a, b) < 1) {
+          if (abs(l1) < 0.1) {
+            result *= exp(a * log1p(l1));
+          } else {
+            result *= pow(x2 * cgh / agh, a);
+          }
+          if (abs(l2) < 0.1) {
+            result *= exp(b * log1p(l2));
+          } else {
+            result *= pow(y * cgh / bgh, b);
+          }
+        } else if (maxabs(l1, l2) < 0.5) {
+          smallA = a < b;
+          ratio = b / a;
+          if (smallA && ratio * l2 < 0.1 || !smallA && l1 / ratio > 0.1) {
+            l3 = expm1(ratio * log1p(l2));
+            l3 = l1 + l3 + l3 * l1;
+            l3 = a * log1p(l3);
+            result *= exp(l3);
+          } else {
+            l3 = expm1(log1p(l1) / ratio);
+            l3 = l2 + l3 + l3 * l2;
+            l3 = b * log1p(l3);
+            result *= exp(l3);
+          }
+        } else if (abs(l1) < abs(l2)) {
+          l = a * log1p(l1) + b * ln(y * cgh / bgh);
+          if (l <= MIN_LN || l >= MAX_LN) {
+            l += ln(result);
+            if (l >= MAX_LN) {
+              return NaN;
+            }
+            result = exp(l);
+          } else {
+            result *= exp(l);
+          }
+        } else {
+          l = b * log1p(l2) + a * ln(x2 * cgh / agh);
+          if (l <= MIN_LN || l >= MAX_LN) {
+            l += ln(result);
+            if (l >= MAX_LN) {
+              return NaN;
+            }
+            result = exp(l);
+          } else {
+            result *= exp(l);
+          }
+        }
+      } else {
+        b1 = x2 * cgh / agh;
+        b2 = y * cgh / bgh;
+        l1 = a * ln(b1);
+        l2 = b * ln(b2);
+        if (l1 >= MAX_LN || l1 <= MIN_LN || l2 >= MAX_LN || l2 <= MIN_LN) {
+          if (a < b) {
+            p1 = pow(b2, b / a);
+            l3 = a * (ln(b1) + ln(p1));
+            if (l3 < MAX_LN && l3 > MIN_LN) {
+              result *= pow(p1 * b1, a);
+            } else {
+              l2 += l1 + ln(result);
+              if (l2 >= MAX_LN) {
+                return NaN;
+              }
+              result = exp(l2);
+            }
+          } else {
+            p1 = pow(b1, a / b);
+            l3 = (ln(p1) + ln(b2)) * b;
+            if (l3 < MAX_LN && l3 > MIN_LN) {
+              result *= pow(p1 * b2, b);
+            } else {
+              l2 += l1 + ln(result);
+              if (l2 >= MAX_LN) {
+                return NaN;
+              }
+              result = exp(l2);
+            }
+          }
+        } else {
+          result *= pow(b1, a) * pow(b2, b);
+        }
+      }
+      return result;
+    }
+    module2.exports = ibetaPowerTerms;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_fraction2.js
+var require_ibeta_fraction2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_fraction2.js"(exports2, module2) {
+    "use strict";
+    var continuedFraction = require_lib114();
+    var ibetaPowerTerms = require_ibeta_power_terms();
+    var OPTS = {
+      "keep": true,
+      "maxIter": 1e3
+    };
+    function ibetaFraction2t(a, b, x2, y) {
+      var m = 0;
+      return next;
+      function next() {
+        var denom;
+        var aN;
+        var bN;
+        aN = (a + m - 1) * (a + b + m - 1) * m * (b - m) * x2 * x2;
+        denom = a + 2 * m - 1;
+        aN /= denom * denom;
+        bN = m;
+        bN += m * (b - m) * x2 / (a + 2 * m - 1);
+        bN += (a + m) * (a * y - b * x2 + 1 + m * (2 - x2)) / (a + 2 * m + 1);
+        m += 1;
+        return [aN, bN];
+      }
+    }
+    function ibetaFraction2(a, b, x2, y, normalized, out) {
+      var result;
+      var fract;
+      var f;
+      result = ibetaPowerTerms(a, b, x2, y, normalized);
+      if (out) {
+        out[1] = result;
+      }
+      if (result === 0) {
+        return result;
+      }
+      f = ibetaFraction2t(a, b, x2, y);
+      fract = continuedFraction(f, OPTS);
+      return result / fract;
+    }
+    module2.exports = ibetaFraction2;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js
+var require_lib118 = __commonJS({
+  "node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_MAX_SAFE_INTEGER = 9007199254740991;
+    module2.exports = FLOAT64_MAX_SAFE_INTEGER;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gcd/lib/bitwise_binary_gcd.js
+var require_bitwise_binary_gcd = __commonJS({
+  "node_modules/@stdlib/math-base-special-gcd/lib/bitwise_binary_gcd.js"(exports2, module2) {
+    "use strict";
+    function gcd(a, b) {
+      var k = 0;
+      var t;
+      if (a === 0) {
+        return b;
+      }
+      if (b === 0) {
+        return a;
+      }
+      while ((a & 1) === 0 && (b & 1) === 0) {
+        a >>>= 1;
+        b >>>= 1;
+        k += 1;
+      }
+      while ((a & 1) === 0) {
+        a >>>= 1;
+      }
+      while (b) {
+        while ((b & 1) === 0) {
+          b >>>= 1;
+        }
+        if (a > b) {
+          t = b;
+          b = a;
+          a = t;
+        }
+        b -= a;
+      }
+      return a << k;
+    }
+    module2.exports = gcd;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gcd/lib/binary_gcd.js
+var require_binary_gcd = __commonJS({
+  "node_modules/@stdlib/math-base-special-gcd/lib/binary_gcd.js"(exports2, module2) {
+    "use strict";
+    function gcd(a, b) {
+      var k = 1;
+      var t;
+      if (a === 0) {
+        return b;
+      }
+      if (b === 0) {
+        return a;
+      }
+      while (a % 2 === 0 && b % 2 === 0) {
+        a /= 2;
+        b /= 2;
+        k *= 2;
+      }
+      while (a % 2 === 0) {
+        a /= 2;
+      }
+      while (b) {
+        while (b % 2 === 0) {
+          b /= 2;
+        }
+        if (a > b) {
+          t = b;
+          b = a;
+          a = t;
+        }
+        b -= a;
+      }
+      return k * a;
+    }
+    module2.exports = gcd;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gcd/lib/main.js
+var require_main81 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gcd/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var isInteger = require_lib61();
+    var PINF = require_lib33();
+    var NINF = require_lib35();
+    var INT32_MAX = require_lib78();
+    var bitwise = require_bitwise_binary_gcd();
+    var largeIntegers = require_binary_gcd();
+    function gcd(a, b) {
+      if (isnan(a) || isnan(b)) {
+        return NaN;
+      }
+      if (a === PINF || b === PINF || a === NINF || b === NINF) {
+        return NaN;
+      }
+      if (!(isInteger(a) && isInteger(b))) {
+        return NaN;
+      }
+      if (a < 0) {
+        a = -a;
+      }
+      if (b < 0) {
+        b = -b;
+      }
+      if (a <= INT32_MAX && b <= INT32_MAX) {
+        return bitwise(a, b);
+      }
+      return largeIntegers(a, b);
+    }
+    module2.exports = gcd;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gcd/lib/index.js
+var require_lib119 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gcd/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main81();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-binomcoef/lib/main.js
+var require_main82 = __commonJS({
+  "node_modules/@stdlib/math-base-special-binomcoef/lib/main.js"(exports2, module2) {
+    "use strict";
+    var MAX_SAFE_INTEGER = require_lib118();
+    var PINF = require_lib33();
+    var isInteger = require_lib61();
+    var isnan = require_lib8();
+    var isOdd = require_lib63();
+    var floor = require_lib39();
+    var gcd = require_lib119();
+    function binomcoef(n, k) {
+      var res;
+      var sgn;
+      var b;
+      var c;
+      var d;
+      var g2;
+      var s;
+      if (isnan(n) || isnan(k)) {
+        return NaN;
+      }
+      if (!isInteger(n) || !isInteger(k)) {
+        return NaN;
+      }
+      if (k < 0) {
+        return 0;
+      }
+      sgn = 1;
+      if (n < 0) {
+        n = -n + k - 1;
+        if (isOdd(k)) {
+          sgn *= -1;
+        }
+      }
+      if (k > n) {
+        return 0;
+      }
+      if (k === 0 || k === n) {
+        return sgn;
+      }
+      if (k === 1 || k === n - 1) {
+        return sgn * n;
+      }
+      if (n - k < k) {
+        k = n - k;
+      }
+      s = floor(MAX_SAFE_INTEGER / n);
+      res = 1;
+      for (d = 1; d <= k; d++) {
+        if (res > s) {
+          break;
+        }
+        res *= n;
+        res /= d;
+        n -= 1;
+      }
+      if (d > k) {
+        return sgn * res;
+      }
+      b = binomcoef(n, k - d + 1);
+      if (b === PINF) {
+        return sgn * b;
+      }
+      c = binomcoef(k, k - d + 1);
+      g2 = gcd(b, c);
+      b /= g2;
+      c /= g2;
+      res /= c;
+      return sgn * res * b;
+    }
+    module2.exports = binomcoef;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-binomcoef/lib/index.js
+var require_lib120 = __commonJS({
+  "node_modules/@stdlib/math-base-special-binomcoef/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main82();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/binomial_ccdf.js
+var require_binomial_ccdf = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/binomial_ccdf.js"(exports2, module2) {
+    "use strict";
+    var binomcoef = require_lib120();
+    var floor = require_lib39();
+    var pow = require_lib69();
+    var MIN_VALUE = require_lib55();
+    function binomialCCDF(n, k, x2, y) {
+      var startTerm;
+      var result;
+      var start;
+      var term;
+      var i;
+      result = pow(x2, n);
+      if (result > MIN_VALUE) {
+        term = result;
+        for (i = floor(n - 1); i > k; i--) {
+          term *= (i + 1) * y / ((n - i) * x2);
+          result += term;
+        }
+      } else {
+        start = floor(n * x2);
+        if (start <= k + 1) {
+          start = floor(k + 2);
+        }
+        result = pow(x2, start) * pow(y, n - start);
+        result *= binomcoef(floor(n), floor(start));
+        if (result === 0) {
+          for (i = start - 1; i > k; i--) {
+            result += pow(x2, i) * pow(y, n - i);
+            result *= binomcoef(floor(n), floor(i));
+          }
+        } else {
+          term = result;
+          startTerm = result;
+          for (i = start - 1; i > k; i--) {
+            term *= (i + 1) * y / ((n - i) * x2);
+            result += term;
+          }
+          term = startTerm;
+          for (i = start + 1; i <= n; i++) {
+            term *= (n - i + 1) * x2 / (i * y);
+            result += term;
+          }
+        }
+      }
+      return result;
+    }
+    module2.exports = binomialCCDF;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_a_step.js
+var require_ibeta_a_step = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_a_step.js"(exports2, module2) {
+    "use strict";
+    var ibetaPowerTerms = require_ibeta_power_terms();
+    function ibetaAStep(a, b, x2, y, k, normalized, out) {
+      var prefix;
+      var term;
+      var sum2;
+      var i;
+      prefix = ibetaPowerTerms(a, b, x2, y, normalized);
+      if (out) {
+        out[1] = prefix;
+      }
+      prefix /= a;
+      if (prefix === 0) {
+        return prefix;
+      }
+      sum2 = 1;
+      term = 1;
+      for (i = 0; i < k - 1; ++i) {
+        term *= (a + b + i) * x2 / (a + i + 1);
+        sum2 += term;
+      }
+      prefix *= sum2;
+      return prefix;
+    }
+    module2.exports = ibetaAStep;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_series.js
+var require_ibeta_series = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_series.js"(exports2, module2) {
+    "use strict";
+    var lanczosSumExpGScaled = require_lib110();
+    var sumSeries = require_lib105();
+    var log1p = require_lib40();
+    var sqrt = require_lib41();
+    var exp = require_lib60();
+    var pow = require_lib69();
+    var ln = require_lib97();
+    var MIN_VALUE = require_lib55();
+    var MAX_LN = require_lib101();
+    var MIN_LN = require_lib107();
+    var G = require_lib95();
+    var E = require_lib70();
+    var opts = {
+      "maxTerms": 100
+    };
+    function ibetaSeriesT(a, b, x2, result) {
+      var poch = 1 - b;
+      var n = 1;
+      return next;
+      function next() {
+        var r = result / a;
+        a += 1;
+        result *= poch * x2 / n;
+        n += 1;
+        poch += 1;
+        return r;
+      }
+    }
+    function ibetaSeries(a, b, x2, s0, normalized, out, y) {
+      var result;
+      var agh;
+      var bgh;
+      var cgh;
+      var l1;
+      var l2;
+      var c;
+      var s;
+      if (normalized) {
+        c = a + b;
+        agh = a + G - 0.5;
+        bgh = b + G - 0.5;
+        cgh = c + G - 0.5;
+        result = lanczosSumExpGScaled(c) / (lanczosSumExpGScaled(a) * lanczosSumExpGScaled(b));
+        l1 = ln(cgh / bgh) * (b - 0.5);
+        l2 = ln(x2 * cgh / agh) * a;
+        if (l1 > MIN_LN && l1 < MAX_LN && l2 > MIN_LN && l2 < MAX_LN) {
+          if (a * b < bgh * 10) {
+            result *= exp((b - 0.5) * log1p(a / bgh));
+          } else {
+            result *= pow(cgh / bgh, b - 0.5);
+          }
+          result *= pow(x2 * cgh / agh, a);
+          result *= sqrt(agh / E);
+          if (out) {
+            out[1] = result * pow(y, b);
+          }
+        } else {
+          result = ln(result) + l1 + l2 + (ln(agh) - 1) / 2;
+          if (out) {
+            out[1] = exp(result + b * ln(y));
+          }
+          result = exp(result);
+        }
+      } else {
+        result = pow(x2, a);
+      }
+      if (result < MIN_VALUE) {
+        return s0;
+      }
+      s = ibetaSeriesT(a, b, x2, result);
+      opts.initialValue = s0;
+      return sumSeries(s, opts);
+    }
+    module2.exports = ibetaSeries;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/assign.js
+var require_assign3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/assign.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var expm1 = require_lib38();
+    var floor = require_lib39();
+    var log1p = require_lib40();
+    var asin = require_lib43();
+    var beta = require_lib72();
+    var sqrt = require_lib41();
+    var exp = require_lib60();
+    var pow = require_lib69();
+    var max2 = require_lib74();
+    var min = require_lib76();
+    var MAX_FLOAT64 = require_lib77();
+    var MIN_FLOAT64 = require_lib55();
+    var MAX_INT32 = require_lib78();
+    var HALF_PI = require_lib79();
+    var PI = require_lib80();
+    var betaSmallBLargeASeries = require_beta_small_b_large_a_series();
+    var risingFactorialRatio = require_rising_factorial_ratio();
+    var ibetaPowerTerms = require_ibeta_power_terms();
+    var ibetaFraction2 = require_ibeta_fraction2();
+    var binomialCCDF = require_binomial_ccdf();
+    var ibetaAStep = require_ibeta_a_step();
+    var ibetaSeries = require_ibeta_series();
+    var ONE_OVER_PI = 1 / PI;
+    function ibetaImp(x2, a, b, regularized, upper, out, stride, offset) {
+      var lambda;
+      var prefix;
+      var fract;
+      var bbar;
+      var div;
+      var tmp;
+      var i0;
+      var i1;
+      var k;
+      var n;
+      var p;
+      var y;
+      y = 1 - x2;
+      i0 = offset;
+      i1 = offset + stride;
+      out[i1] = -1;
+      if (isnan(x2) || x2 < 0 || x2 > 1) {
+        out[i0] = NaN;
+        out[i1] = NaN;
+        return out;
+      }
+      if (regularized) {
+        if (a < 0 || b < 0) {
+          out[i0] = NaN;
+          out[i1] = NaN;
+          return out;
+        }
+        if (a === 0) {
+          if (b === 0) {
+            out[i0] = NaN;
+            out[i1] = NaN;
+            return out;
+          }
+          if (b > 0) {
+            out[i0] = upper ? 0 : 1;
+            return out;
+          }
+        } else if (b === 0) {
+          if (a > 0) {
+            out[i0] = upper ? 1 : 0;
+            return out;
+          }
+        }
+      } else if (a <= 0 || b <= 0) {
+        out[i0] = NaN;
+        out[i1] = NaN;
+        return out;
+      }
+      if (x2 === 0) {
+        if (a === 1) {
+          out[i1] = 1;
+        } else {
+          out[i1] = a < 1 ? MAX_FLOAT64 / 2 : MIN_FLOAT64 * 2;
+        }
+        if (upper) {
+          out[i0] = regularized ? 1 : beta(a, b);
+          return out;
+        }
+        out[i0] = 0;
+        return out;
+      }
+      if (x2 === 1) {
+        if (b === 1) {
+          out[i1] = 1;
+        } else {
+          out[i1] = b < 1 ? MAX_FLOAT64 / 2 : MIN_FLOAT64 * 2;
+        }
+        if (upper) {
+          out[i0] = 0;
+        } else {
+          out[i0] = regularized ? 1 : beta(a, b);
+        }
+        return out;
+      }
+      if (a === 0.5 && b === 0.5) {
+        out[i1] = ONE_OVER_PI * sqrt(y * x2);
+        p = upper ? asin(sqrt(y)) : asin(sqrt(x2));
+        p /= HALF_PI;
+        if (!regularized) {
+          p *= PI;
+        }
+        out[i0] = p;
+        return out;
+      }
+      if (a === 1) {
+        tmp = b;
+        b = a;
+        a = tmp;
+        tmp = y;
+        y = x2;
+        x2 = tmp;
+        upper = !upper;
+      }
+      if (b === 1) {
+        if (a === 1) {
+          out[i0] = upper ? y : x2;
+          out[i1] = 1;
+          return out;
+        }
+        out[i1] = a * pow(x2, a - 1);
+        if (y < 0.5) {
+          p = upper ? -expm1(a * log1p(-y)) : exp(a * log1p(-y));
+        } else {
+          p = upper ? -(pow(x2, a) - 1) : pow(x2, a);
+        }
+        if (!regularized) {
+          p /= a;
+        }
+        out[i0] = p;
+        return out;
+      }
+      if (min(a, b) <= 1) {
+        if (x2 > 0.5) {
+          tmp = b;
+          b = a;
+          a = tmp;
+          tmp = y;
+          y = x2;
+          x2 = tmp;
+          upper = !upper;
+        }
+        if (max2(a, b) <= 1) {
+          if (a >= min(0.2, b) || pow(x2, a) <= 0.9) {
+            if (upper) {
+              fract = -(regularized ? 1 : beta(a, b));
+              upper = false;
+              fract = -ibetaSeries(a, b, x2, fract, regularized, out, y);
+            } else {
+              fract = ibetaSeries(a, b, x2, 0, regularized, out, y);
+            }
+          } else {
+            tmp = b;
+            b = a;
+            a = tmp;
+            tmp = y;
+            y = x2;
+            x2 = tmp;
+            upper = !upper;
+            if (y >= 0.3) {
+              if (upper) {
+                fract = -(regularized ? 1 : beta(a, b));
+                upper = false;
+                fract = -ibetaSeries(a, b, x2, fract, regularized, out, y);
+              } else {
+                fract = ibetaSeries(a, b, x2, 0, regularized, out, y);
+              }
+            } else {
+              if (regularized) {
+                prefix = 1;
+              } else {
+                prefix = risingFactorialRatio(a + b, a, 20);
+              }
+              fract = ibetaAStep(a, b, x2, y, 20, regularized, out);
+              if (upper) {
+                fract -= regularized ? 1 : beta(a, b);
+                upper = false;
+                fract = -betaSmallBLargeASeries(a + 20, b, x2, y, fract, prefix, regularized);
+              } else {
+                fract = betaSmallBLargeASeries(a + 20, b, x2, y, fract, prefix, regularized);
+              }
+            }
+          }
+        } else if (b <= 1 || x2 < 0.1 && pow(b * x2, a) <= 0.7) {
+          if (upper) {
+            fract = -(regularized ? 1 : beta(a, b));
+            upper = false;
+            fract = -ibetaSeries(a, b, x2, fract, regularized, out, y);
+          } else {
+            fract = ibetaSeries(a, b, x2, 0, regularized, out, y);
+          }
+        } else {
+          tmp = b;
+          b = a;
+          a = tmp;
+          tmp = y;
+          y = x2;
+          x2 = tmp;
+          upper = !upper;
+          if (y >= 0.3) {
+            if (upper) {
+              fract = -(regularized ? 1 : beta(a, b));
+              upper = false;
+              fract = -ibetaSeries(a, b, x2, fract, regularized, out, y);
+            } else {
+              fract = ibetaSeries(a, b, x2, 0, regularized, out, y);
+            }
+          } else if (a >= 15) {
+            if (upper) {
+              fract = -(regularized ? 1 : beta(a, b));
+              upper = false;
+              fract = -betaSmallBLargeASeries(a, b, x2, y, fract, 1, regularized);
+            } else {
+              fract = betaSmallBLargeASeries(a, b, x2, y, 0, 1, regularized);
+            }
+          } else {
+            if (regularized) {
+              prefix = 1;
+            } else {
+              prefix = risingFactorialRatio(a + b, a, 20);
+            }
+            fract = ibetaAStep(a, b, x2, y, 20, regularized, out);
+            if (upper) {
+              fract -= regularized ? 1 : beta(a, b);
+              upper = false;
+              fract = -betaSmallBLargeASeries(a + 20, b, x2, y, fract, prefix, regularized);
+            } else {
+              fract = betaSmallBLargeASeries(a + 20, b, x2, y, fract, prefix, regularized);
+            }
+          }
+        }
+      } else {
+        if (a < b) {
+          lambda = a - (a + b) * x2;
+        } else {
+          lambda = (a + b) * y - b;
+        }
+        if (lambda < 0) {
+          tmp = b;
+          b = a;
+          a = tmp;
+          tmp = y;
+          y = x2;
+          x2 = tmp;
+          upper = !upper;
+        }
+        if (b < 40) {
+          if (floor(a) === a && floor(b) === b && a < MAX_INT32 - 100) {
+            k = a - 1;
+            n = b + k;
+            fract = binomialCCDF(n, k, x2, y);
+            if (!regularized) {
+              fract *= beta(a, b);
+            }
+          } else if (b * x2 <= 0.7) {
+            if (upper) {
+              fract = -(regularized ? 1 : beta(a, b));
+              upper = false;
+              fract = -ibetaSeries(a, b, x2, fract, regularized, out, y);
+            } else {
+              fract = ibetaSeries(a, b, x2, 0, regularized, out, y);
+            }
+          } else if (a > 15) {
+            n = floor(b);
+            if (n === b) {
+              n -= 1;
+            }
+            bbar = b - n;
+            if (regularized) {
+              prefix = 1;
+            } else {
+              prefix = risingFactorialRatio(a + bbar, bbar, n);
+            }
+            fract = ibetaAStep(bbar, a, y, x2, n, regularized);
+            fract = betaSmallBLargeASeries(a, bbar, x2, y, fract, 1, regularized);
+            fract /= prefix;
+          } else if (regularized) {
+            n = floor(b);
+            bbar = b - n;
+            if (bbar <= 0) {
+              n -= 1;
+              bbar += 1;
+            }
+            fract = ibetaAStep(bbar, a, y, x2, n, regularized);
+            fract += ibetaAStep(a, bbar, x2, y, 20, regularized);
+            if (upper) {
+              fract -= 1;
+            }
+            fract = betaSmallBLargeASeries(a + 20, bbar, x2, y, fract, 1, regularized);
+            if (upper) {
+              fract = -fract;
+              upper = false;
+            }
+          } else {
+            fract = ibetaFraction2(a, b, x2, y, regularized, out);
+          }
+        } else {
+          fract = ibetaFraction2(a, b, x2, y, regularized, out);
+        }
+      }
+      if (out[i1] < 0) {
+        out[i1] = ibetaPowerTerms(a, b, x2, y, true);
+      }
+      div = y * x2;
+      if (out[i1] !== 0) {
+        if (MAX_FLOAT64 * div < out[i1]) {
+          out[i1] = MAX_FLOAT64 / 2;
+        } else {
+          out[i1] /= div;
+        }
+      }
+      out[i0] = upper ? (regularized ? 1 : beta(a, b)) - fract : fract;
+      return out;
+    }
+    module2.exports = ibetaImp;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js
+var require_main83 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js"(exports2, module2) {
+    "use strict";
+    var compute = require_assign3();
+    function kernelBetainc(x2, a, b, regularized, upper) {
+      return compute(x2, a, b, regularized, upper, [0, 0], 1, 0);
+    }
+    module2.exports = kernelBetainc;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js
+var require_lib121 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js"(exports2, module2) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main83();
+    var assign = require_assign3();
+    setReadOnly(main, "assign", assign);
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-betainc/lib/main.js
+var require_main84 = __commonJS({
+  "node_modules/@stdlib/math-base-special-betainc/lib/main.js"(exports2, module2) {
+    "use strict";
+    var kernelBetainc = require_lib121().assign;
+    function betainc(x2, a, b, regularized, upper) {
+      var out = [0, 0];
+      regularized = regularized === false ? false : true;
+      upper = upper === true ? true : false;
+      kernelBetainc(x2, a, b, regularized, upper, out, 1, 0);
+      return out[0];
+    }
+    module2.exports = betainc;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-betainc/lib/index.js
+var require_lib122 = __commonJS({
+  "node_modules/@stdlib/math-base-special-betainc/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main84();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js
+var require_rational_p1q12 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -5087819496582806e-19;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -5087819496582806e-19 + x2 * (-0.008368748197417368 + x2 * (0.03348066254097446 + x2 * (-0.012692614766297404 + x2 * (-0.03656379714117627 + x2 * (0.02198786811111689 + x2 * (0.008226878746769157 + x2 * (-0.005387729650712429 + x2 * (0 + x2 * 0))))))));
+        s2 = 1 + x2 * (-0.9700050433032906 + x2 * (-1.5657455823417585 + x2 * (1.5622155839842302 + x2 * (0.662328840472003 + x2 * (-0.7122890234154284 + x2 * (-0.05273963823400997 + x2 * (0.07952836873415717 + x2 * (-0.0023339375937419 + x2 * 8862163904564247e-19))))))));
+      } else {
+        x2 = 1 / x2;
+        s1 = 0 + x2 * (0 + x2 * (-0.005387729650712429 + x2 * (0.008226878746769157 + x2 * (0.02198786811111689 + x2 * (-0.03656379714117627 + x2 * (-0.012692614766297404 + x2 * (0.03348066254097446 + x2 * (-0.008368748197417368 + x2 * -5087819496582806e-19))))))));
+        s2 = 8862163904564247e-19 + x2 * (-0.0023339375937419 + x2 * (0.07952836873415717 + x2 * (-0.05273963823400997 + x2 * (-0.7122890234154284 + x2 * (0.662328840472003 + x2 * (1.5622155839842302 + x2 * (-1.5657455823417585 + x2 * (-0.9700050433032906 + x2 * 1))))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js
+var require_rational_p2q22 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -0.20243350835593876;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -0.20243350835593876 + x2 * (0.10526468069939171 + x2 * (8.3705032834312 + x2 * (17.644729840837403 + x2 * (-18.851064805871424 + x2 * (-44.6382324441787 + x2 * (17.445385985570866 + x2 * (21.12946554483405 + x2 * -3.6719225470772936)))))));
+        s2 = 1 + x2 * (6.242641248542475 + x2 * (3.971343795334387 + x2 * (-28.66081804998 + x2 * (-20.14326346804852 + x2 * (48.560921310873994 + x2 * (10.826866735546016 + x2 * (-22.643693341313973 + x2 * 1.7211476576120028)))))));
+      } else {
+        x2 = 1 / x2;
+        s1 = -3.6719225470772936 + x2 * (21.12946554483405 + x2 * (17.445385985570866 + x2 * (-44.6382324441787 + x2 * (-18.851064805871424 + x2 * (17.644729840837403 + x2 * (8.3705032834312 + x2 * (0.10526468069939171 + x2 * -0.20243350835593876)))))));
+        s2 = 1.7211476576120028 + x2 * (-22.643693341313973 + x2 * (10.826866735546016 + x2 * (48.560921310873994 + x2 * (-20.14326346804852 + x2 * (-28.66081804998 + x2 * (3.971343795334387 + x2 * (6.242641248542475 + x2 * 1)))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js
+var require_rational_p3q32 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -0.1311027816799519;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -0.1311027816799519 + x2 * (-0.16379404719331705 + x2 * (0.11703015634199525 + x2 * (0.38707973897260434 + x2 * (0.3377855389120359 + x2 * (0.14286953440815717 + x2 * (0.029015791000532906 + x2 * (0.0021455899538880526 + x2 * (-6794655751811263e-22 + x2 * (28522533178221704e-24 + x2 * -681149956853777e-24)))))))));
+        s2 = 1 + x2 * (3.4662540724256723 + x2 * (5.381683457070069 + x2 * (4.778465929458438 + x2 * (2.5930192162362027 + x2 * (0.848854343457902 + x2 * (0.15226433829533179 + x2 * (0.011059242293464892 + x2 * (0 + x2 * (0 + x2 * 0)))))))));
+      } else {
+        x2 = 1 / x2;
+        s1 = -681149956853777e-24 + x2 * (28522533178221704e-24 + x2 * (-6794655751811263e-22 + x2 * (0.0021455899538880526 + x2 * (0.029015791000532906 + x2 * (0.14286953440815717 + x2 * (0.3377855389120359 + x2 * (0.38707973897260434 + x2 * (0.11703015634199525 + x2 * (-0.16379404719331705 + x2 * -0.1311027816799519)))))))));
+        s2 = 0 + x2 * (0 + x2 * (0 + x2 * (0.011059242293464892 + x2 * (0.15226433829533179 + x2 * (0.848854343457902 + x2 * (2.5930192162362027 + x2 * (4.778465929458438 + x2 * (5.381683457070069 + x2 * (3.4662540724256723 + x2 * 1)))))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js
+var require_rational_p4q4 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -0.0350353787183178;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -0.0350353787183178 + x2 * (-0.0022242652921344794 + x2 * (0.018557330651423107 + x2 * (0.009508047013259196 + x2 * (0.0018712349281955923 + x2 * (15754461742496055e-20 + x2 * (460469890584318e-20 + x2 * (-2304047769118826e-25 + x2 * 26633922742578204e-28)))))));
+        s2 = 1 + x2 * (1.3653349817554064 + x2 * (0.7620591645536234 + x2 * (0.22009110576413124 + x2 * (0.03415891436709477 + x2 * (0.00263861676657016 + x2 * (7646752923027944e-20 + x2 * (0 + x2 * 0)))))));
+      } else {
+        x2 = 1 / x2;
+        s1 = 26633922742578204e-28 + x2 * (-2304047769118826e-25 + x2 * (460469890584318e-20 + x2 * (15754461742496055e-20 + x2 * (0.0018712349281955923 + x2 * (0.009508047013259196 + x2 * (0.018557330651423107 + x2 * (-0.0022242652921344794 + x2 * -0.0350353787183178)))))));
+        s2 = 0 + x2 * (0 + x2 * (7646752923027944e-20 + x2 * (0.00263861676657016 + x2 * (0.03415891436709477 + x2 * (0.22009110576413124 + x2 * (0.7620591645536234 + x2 * (1.3653349817554064 + x2 * 1)))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js
+var require_rational_p5q5 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -0.016743100507663373;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -0.016743100507663373 + x2 * (-0.0011295143874558028 + x2 * (0.001056288621524929 + x2 * (20938631748758808e-20 + x2 * (14962478375834237e-21 + x2 * (44969678992770644e-23 + x2 * (4625961635228786e-24 + x2 * (-2811287356288318e-29 + x2 * 9905570997331033e-32)))))));
+        s2 = 1 + x2 * (0.5914293448864175 + x2 * (0.1381518657490833 + x2 * (0.016074608709367652 + x2 * (9640118070051656e-19 + x2 * (27533547476472603e-21 + x2 * (282243172016108e-21 + x2 * (0 + x2 * 0)))))));
+      } else {
+        x2 = 1 / x2;
+        s1 = 9905570997331033e-32 + x2 * (-2811287356288318e-29 + x2 * (4625961635228786e-24 + x2 * (44969678992770644e-23 + x2 * (14962478375834237e-21 + x2 * (20938631748758808e-20 + x2 * (0.001056288621524929 + x2 * (-0.0011295143874558028 + x2 * -0.016743100507663373)))))));
+        s2 = 0 + x2 * (0 + x2 * (282243172016108e-21 + x2 * (27533547476472603e-21 + x2 * (9640118070051656e-19 + x2 * (0.016074608709367652 + x2 * (0.1381518657490833 + x2 * (0.5914293448864175 + x2 * 1)))))));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfcinv/lib/main.js
+var require_main85 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var sqrt = require_lib41();
+    var ln = require_lib97();
+    var PINF = require_lib33();
+    var NINF = require_lib35();
+    var rationalFcnR1 = require_rational_p1q12();
+    var rationalFcnR2 = require_rational_p2q22();
+    var rationalFcnR3 = require_rational_p3q32();
+    var rationalFcnR4 = require_rational_p4q4();
+    var rationalFcnR5 = require_rational_p5q5();
+    var Y1 = 0.08913147449493408;
+    var Y2 = 2.249481201171875;
+    var Y3 = 0.807220458984375;
+    var Y4 = 0.9399557113647461;
+    var Y5 = 0.9836282730102539;
+    function erfcinv(x2) {
+      var sign;
+      var qs;
+      var q;
+      var g2;
+      var r;
+      if (isnan(x2)) {
+        return NaN;
+      }
+      if (x2 === 0) {
+        return PINF;
+      }
+      if (x2 === 2) {
+        return NINF;
+      }
+      if (x2 === 1) {
+        return 0;
+      }
+      if (x2 > 2 || x2 < 0) {
+        return NaN;
+      }
+      if (x2 > 1) {
+        sign = -1;
+        q = 2 - x2;
+      } else {
+        sign = 1;
+        q = x2;
+      }
+      x2 = 1 - q;
+      if (x2 <= 0.5) {
+        g2 = x2 * (x2 + 10);
+        r = rationalFcnR1(x2);
+        return sign * (g2 * Y1 + g2 * r);
+      }
+      if (q >= 0.25) {
+        g2 = sqrt(-2 * ln(q));
+        q -= 0.25;
+        r = rationalFcnR2(q);
+        return sign * (g2 / (Y2 + r));
+      }
+      q = sqrt(-ln(q));
+      if (q < 3) {
+        qs = q - 1.125;
+        r = rationalFcnR3(qs);
+        return sign * (Y3 * q + r * q);
+      }
+      if (q < 6) {
+        qs = q - 3;
+        r = rationalFcnR4(qs);
+        return sign * (Y4 * q + r * q);
+      }
+      qs = q - 6;
+      r = rationalFcnR5(qs);
+      return sign * (Y5 * q + r * q);
+    }
+    module2.exports = erfcinv;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-erfcinv/lib/index.js
+var require_lib123 = __commonJS({
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main85();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-acos/lib/main.js
+var require_main86 = __commonJS({
+  "node_modules/@stdlib/math-base-special-acos/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var asin = require_lib43();
+    var sqrt = require_lib41();
+    var PIO4 = require_lib42();
+    var MOREBITS = 6123233995736766e-32;
+    function acos(x2) {
+      var z3;
+      if (isnan(x2)) {
+        return NaN;
+      }
+      if (x2 < -1 || x2 > 1) {
+        return NaN;
+      }
+      if (x2 > 0.5) {
+        return 2 * asin(sqrt(0.5 - 0.5 * x2));
+      }
+      z3 = PIO4 - asin(x2);
+      z3 += MOREBITS;
+      z3 += PIO4;
+      return z3;
+    }
+    module2.exports = acos;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-acos/lib/index.js
+var require_lib124 = __commonJS({
+  "node_modules/@stdlib/math-base-special-acos/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main86();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js
+var require_lib125 = __commonJS({
+  "node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js"(exports2, module2) {
+    "use strict";
+    var SQRT2 = 1.4142135623730951;
+    module2.exports = SQRT2;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co14.js
+var require_polyval_co14 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co14.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.16666666666666666;
+      }
+      return 0.16666666666666666 + x2 * 0.16666666666666666;
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co15.js
+var require_polyval_co15 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co15.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.058333333333333334;
+      }
+      return 0.058333333333333334 + x2 * (0.06666666666666667 + x2 * 0.008333333333333333);
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co16.js
+var require_polyval_co16 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co16.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.0251984126984127;
+      }
+      return 0.0251984126984127 + x2 * (0.026785714285714284 + x2 * (0.0017857142857142857 + x2 * 1984126984126984e-19));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co17.js
+var require_polyval_co17 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co17.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.012039792768959435;
+      }
+      return 0.012039792768959435 + x2 * (0.010559964726631394 + x2 * (-0.0011078042328042327 + x2 * (3747795414462081e-19 + x2 * 27557319223985893e-22)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co18.js
+var require_polyval_co18 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co18.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.003837005972422639;
+      }
+      return 0.003837005972422639 + x2 * (0.00610392115600449 + x2 * (-0.0016095979637646305 + x2 * (5945867404200738e-19 + x2 * (-6270542728876062e-20 + x2 * 2505210838544172e-23))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co19.js
+var require_polyval_co19 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co19.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.0032177478835464946;
+      }
+      return 0.0032177478835464946 + x2 * (0.0010898206731540065 + x2 * (-0.0012579159844784845 + x2 * (6908420797309686e-19 + x2 * (-16376804137220805e-20 + x2 * (154012654012654e-19 + x2 * 16059043836821613e-26)))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co20.js
+var require_polyval_co20 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co20.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.001743826229834001;
+      }
+      return 0.001743826229834001 + x2 * (3353097688001788e-20 + x2 * (-7624513544032393e-19 + x2 * (6451304695145635e-19 + x2 * (-249472580470431e-18 + x2 * (49255746366361444e-21 + x2 * (-39851014346715405e-22 + x2 * 7647163731819816e-28))))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co21.js
+var require_polyval_co21 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co21.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 9647274732138864e-19;
+      }
+      return 9647274732138864e-19 + x2 * (-3110108632631878e-19 + x2 * (-36307660358786886e-20 + x2 * (5140660578834113e-19 + x2 * (-29133414466938067e-20 + x2 * (9086710793521991e-20 + x2 * (-15303004486655377e-21 + x2 * (10914179173496788e-22 + x2 * 28114572543455206e-31)))))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co22.js
+var require_polyval_co22 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co22.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 5422926281312969e-19;
+      }
+      return 5422926281312969e-19 + x2 * (-3694266780000966e-19 + x2 * (-10230378073700413e-20 + x2 * (35764655430568635e-20 + x2 * (-28690924218514614e-20 + x2 * (12645437628698076e-20 + x2 * (-33202652391372056e-21 + x2 * (4890304529197534e-21 + x2 * (-3123956959982987e-22 + x2 * 822063524662433e-32))))))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_body_series.js
+var require_inverse_students_t_body_series = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_body_series.js"(exports2, module2) {
+    "use strict";
+    var gammaDeltaRatio = require_lib96();
+    var evalpoly = require_lib7();
+    var sqrt = require_lib41();
+    var PI = require_lib80();
+    var polyval1 = require_polyval_co14();
+    var polyval2 = require_polyval_co15();
+    var polyval3 = require_polyval_co16();
+    var polyval4 = require_polyval_co17();
+    var polyval5 = require_polyval_co18();
+    var polyval6 = require_polyval_co19();
+    var polyval7 = require_polyval_co20();
+    var polyval8 = require_polyval_co21();
+    var polyval9 = require_polyval_co22();
+    var c0 = 0;
+    var c = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    function inverseStudentsTBodySeries(df, u) {
+      var idf;
+      var v;
+      v = gammaDeltaRatio(df / 2, 0.5) * sqrt(df * PI) * (u - 0.5);
+      idf = 1 / df;
+      c[1] = polyval1(idf);
+      c[2] = polyval2(idf);
+      c[3] = polyval3(idf);
+      c[4] = polyval4(idf);
+      c[5] = polyval5(idf);
+      c[6] = polyval6(idf);
+      c[7] = polyval7(idf);
+      c[8] = polyval8(idf);
+      c[9] = polyval9(idf);
+      return c0 + v * evalpoly(c, v * v);
+    }
+    module2.exports = inverseStudentsTBodySeries;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_tail_series.js
+var require_inverse_students_t_tail_series = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_tail_series.js"(exports2, module2) {
+    "use strict";
+    var gammaDeltaRatio = require_lib96();
+    var evalpoly = require_lib7();
+    var sqrt = require_lib41();
+    var pow = require_lib69();
+    var PI = require_lib80();
+    var d = [0, 0, 0, 0, 0, 0, 0];
+    function inverseStudentsTTailSeries(df, v) {
+      var result;
+      var power;
+      var div;
+      var np2;
+      var np4;
+      var np6;
+      var rn;
+      var w;
+      w = gammaDeltaRatio(df / 2, 0.5) * sqrt(df * PI) * v;
+      np2 = df + 2;
+      np4 = df + 4;
+      np6 = df + 6;
+      d[0] = 1;
+      d[1] = -(df + 1) / (2 * np2);
+      np2 *= df + 2;
+      d[2] = -df * (df + 1) * (df + 3) / (8 * np2 * np4);
+      np2 *= df + 2;
+      d[3] = -df * (df + 1) * (df + 5) * ((3 * df + 7) * df - 2) / (48 * np2 * np4 * np6);
+      np2 *= df + 2;
+      np4 *= df + 4;
+      d[4] = -df * (df + 1) * (df + 7) * (((((15 * df + 154) * df + 465) * df + 286) * df - 336) * df + 64) / (384 * np2 * np4 * np6 * (df + 8));
+      np2 *= df + 2;
+      d[5] = -df * (df + 1) * (df + 3) * (df + 9) * ((((((35 * df + 452) * df + 1573) * df + 600) * df - 2020) * df + 928) * df - 128) / (1280 * np2 * np4 * np6 * (df + 8) * (df + 10));
+      np2 *= df + 2;
+      np4 *= df + 4;
+      np6 *= df + 6;
+      d[6] = -df * (df + 1) * (df + 11) * (((((((((((945 * df + 31506) * df + 425858) * df + 2980236) * df + 11266745) * df + 20675018) * df + 7747124) * df - 22574632) * df - 8565600) * df + 18108416) * df - 7099392) * df + 884736) / (46080 * np2 * np4 * np6 * (df + 8) * (df + 10) * (df + 12));
+      rn = sqrt(df);
+      div = pow(rn * w, 1 / df);
+      power = div * div;
+      result = evalpoly(d, power);
+      result *= rn;
+      result /= div;
+      return -result;
+    }
+    module2.exports = inverseStudentsTTailSeries;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_hill.js
+var require_inverse_students_t_hill = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_hill.js"(exports2, module2) {
+    "use strict";
+    var erfcinv = require_lib123();
+    var expm1 = require_lib38();
+    var sqrt = require_lib41();
+    var pow = require_lib69();
+    var HALF_PI = require_lib79();
+    var SQRT2 = require_lib125();
+    function inverseStudentsTHill(ndf, u) {
+      var a;
+      var b;
+      var c;
+      var d;
+      var q;
+      var x2;
+      var y;
+      if (ndf > 1e20) {
+        return -erfcinv(2 * u) * SQRT2;
+      }
+      a = 1 / (ndf - 0.5);
+      b = 48 / (a * a);
+      c = ((20700 * a / b - 98) * a - 16) * a + 96.36;
+      d = ((94.5 / (b + c) - 3) / b + 1) * sqrt(a * HALF_PI) * ndf;
+      y = pow(d * 2 * u, 2 / ndf);
+      if (y > 0.05 + a) {
+        x2 = -erfcinv(2 * u) * SQRT2;
+        y = x2 * x2;
+        if (ndf < 5) {
+          c += 0.3 * (ndf - 4.5) * (x2 + 0.6);
+        }
+        c += (((0.05 * d * x2 - 5) * x2 - 7) * x2 - 2) * x2 + b;
+        y = (((((0.4 * y + 6.3) * y + 36) * y + 94.5) / c - y - 3) / b + 1) * x2;
+        y = expm1(a * y * y);
+      } else {
+        y = ((1 / (((ndf + 6) / (ndf * y) - 0.089 * d - 0.822) * (ndf + 2) * 3) + 0.5 / (ndf + 4)) * y - 1) * (ndf + 1) / (ndf + 2) + 1 / y;
+      }
+      q = sqrt(ndf * y);
+      return -q;
+    }
+    module2.exports = inverseStudentsTHill;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t.js
+var require_inverse_students_t = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t.js"(exports2, module2) {
+    "use strict";
+    var erfcinv = require_lib123();
+    var floor = require_lib39();
+    var ldexp = require_lib59();
+    var round2 = require_lib86();
+    var acos = require_lib124();
+    var sqrt = require_lib41();
+    var abs = require_lib44();
+    var cos = require_lib98();
+    var pow = require_lib69();
+    var sin = require_lib88();
+    var SQRT2 = require_lib125();
+    var PI = require_lib80();
+    var inverseStudentsTBodySeries = require_inverse_students_t_body_series();
+    var inverseStudentsTTailSeries = require_inverse_students_t_tail_series();
+    var inverseStudentsTHill = require_inverse_students_t_hill();
+    var DF_THRESHOLD = 268435456;
+    var ONE_THIRD = 1 / 3;
+    var EXP = 2 * 53 / 3;
+    var C = 0.8549879733383485;
+    function inverseStudentsT(df, u, v) {
+      var crossover;
+      var tolerance;
+      var rootAlpha;
+      var invert;
+      var result;
+      var alpha;
+      var tmp;
+      var p0;
+      var p2;
+      var p4;
+      var p5;
+      var p;
+      var r;
+      var x2;
+      var a;
+      var b;
+      result = 0;
+      if (u > v) {
+        tmp = v;
+        v = u;
+        u = tmp;
+        invert = true;
+      } else {
+        invert = false;
+      }
+      if (floor(df) === df && df < 20) {
+        tolerance = ldexp(1, EXP);
+        switch (floor(df)) {
+          case 1:
+            if (u === 0.5) {
+              result = 0;
+            } else {
+              result = -cos(PI * u) / sin(PI * u);
+            }
+            break;
+          case 2:
+            result = (2 * u - 1) / sqrt(2 * u * v);
+            break;
+          case 4:
+            alpha = 4 * u * v;
+            rootAlpha = sqrt(alpha);
+            r = 4 * cos(acos(rootAlpha) / 3) / rootAlpha;
+            x2 = sqrt(r - 4);
+            result = u - 0.5 < 0 ? -x2 : x2;
+            break;
+          case 6:
+            if (u < 1e-150) {
+              return (invert ? -1 : 1) * inverseStudentsTHill(df, u);
+            }
+            a = 4 * (u - u * u);
+            b = pow(a, ONE_THIRD);
+            p = 6 * (1 + C * (1 / b - 1));
+            do {
+              p2 = p * p;
+              p4 = p2 * p2;
+              p5 = p * p4;
+              p0 = p;
+              p = 2 * (8 * a * p5 - 270 * p2 + 2187) / (5 * (4 * a * p4 - 216 * p - 243));
+            } while (abs((p - p0) / p) > tolerance);
+            p = sqrt(p - df);
+            result = u - 0.5 < 0 ? -p : p;
+            break;
+          default:
+            if (df > DF_THRESHOLD) {
+              result = erfcinv(2 * u) * SQRT2;
+            } else if (df < 3) {
+              crossover = 0.2742 - df * 0.0242143;
+              if (u > crossover) {
+                result = inverseStudentsTBodySeries(df, u);
+              } else {
+                result = inverseStudentsTTailSeries(df, u);
+              }
+            } else {
+              crossover = ldexp(1, round2(df / -0.654));
+              if (u > crossover) {
+                result = inverseStudentsTHill(df, u);
+              } else {
+                result = inverseStudentsTTailSeries(df, u);
+              }
+            }
+        }
+      } else if (df > DF_THRESHOLD) {
+        result = -erfcinv(2 * u) * SQRT2;
+      } else if (df < 3) {
+        crossover = 0.2742 - df * 0.0242143;
+        if (u > crossover) {
+          result = inverseStudentsTBodySeries(df, u);
+        } else {
+          result = inverseStudentsTTailSeries(df, u);
+        }
+      } else {
+        crossover = ldexp(1, round2(df / -0.654));
+        if (u > crossover) {
+          result = inverseStudentsTHill(df, u);
+        } else {
+          result = inverseStudentsTTailSeries(df, u);
+        }
+      }
+      return invert ? -result : result;
+    }
+    module2.exports = inverseStudentsT;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/find_ibeta_inv_from_t_dist.js
+var require_find_ibeta_inv_from_t_dist = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/find_ibeta_inv_from_t_dist.js"(exports2, module2) {
+    "use strict";
+    var inverseStudentsT = require_inverse_students_t();
+    function findIBetaInvFromTDist(a, p, py) {
+      var df;
+      var u;
+      var v;
+      var t;
+      u = p / 2;
+      v = 1 - u;
+      df = a * 2;
+      t = inverseStudentsT(df, u, v);
+      if (py) {
+        py.value = t * t / (df + t * t);
+      }
+      return df / (df + t * t);
+    }
+    module2.exports = findIBetaInvFromTDist;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme1.js
+var require_temme1 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme1.js"(exports2, module2) {
+    "use strict";
+    var evalpoly = require_lib7();
+    var erfcinv = require_lib123();
+    var sqrt = require_lib41();
+    var exp = require_lib60();
+    var SQRT2 = require_lib125();
+    var workspace = [0, 0, 0, 0, 0, 0, 0];
+    var terms = [0, 0, 0, 0];
+    function temme1(a, b, z3) {
+      var eta0;
+      var eta2;
+      var eta;
+      var B2;
+      var B3;
+      var B;
+      var c;
+      eta0 = erfcinv(2 * z3);
+      eta0 /= -sqrt(a / 2);
+      terms[0] = eta0;
+      B = b - a;
+      B2 = B * B;
+      B3 = B2 * B;
+      workspace[0] = -B * SQRT2 / 2;
+      workspace[1] = (1 - 2 * B) / 8;
+      workspace[2] = -(B * SQRT2 / 48);
+      workspace[3] = -1 / 192;
+      workspace[4] = -B * SQRT2 / 3840;
+      workspace[5] = 0;
+      workspace[6] = 0;
+      terms[1] = evalpoly(workspace, eta0);
+      workspace[0] = B * SQRT2 * (3 * B - 2) / 12;
+      workspace[1] = (20 * B2 - 12 * B + 1) / 128;
+      workspace[2] = B * SQRT2 * (20 * B - 1) / 960;
+      workspace[3] = (16 * B2 + 30 * B - 15) / 4608;
+      workspace[4] = B * SQRT2 * (21 * B + 32) / 53760;
+      workspace[5] = (-(32 * B2) + 63) / 368640;
+      workspace[6] = -B * SQRT2 * (120 * B + 17) / 25804480;
+      terms[2] = evalpoly(workspace, eta0);
+      workspace[0] = B * SQRT2 * (-75 * B2 + 80 * B - 16) / 480;
+      workspace[1] = (-1080 * B3 + 868 * B2 - 90 * B - 45) / 9216;
+      workspace[2] = B * SQRT2 * (-1190 * B2 + 84 * B + 373) / 53760;
+      workspace[3] = (-2240 * B3 - 2508 * B2 + 2100 * B - 165) / 368640;
+      workspace[4] = 0;
+      workspace[5] = 0;
+      workspace[6] = 0;
+      terms[3] = evalpoly(workspace, eta0);
+      eta = evalpoly(terms, 1 / a);
+      eta2 = eta * eta;
+      c = -exp(-eta2 / 2);
+      if (eta2 === 0) {
+        return 0.5;
+      }
+      return (1 + eta * sqrt((1 + c) / eta2)) / 2;
+    }
+    module2.exports = temme1;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/root_finder.js
+var require_root_finder = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/root_finder.js"(exports2, module2) {
+    "use strict";
+    var ln = require_lib97();
+    var MAX_VALUE = require_lib77();
+    var BIG = MAX_VALUE / 4;
+    function temmeRootFinder(t, a) {
+      return roots;
+      function roots(x2) {
+        var f1;
+        var f;
+        var y;
+        y = 1 - x2;
+        if (y === 0) {
+          return [-BIG, -BIG];
+        }
+        if (x2 === 0) {
+          return [-BIG, -BIG];
+        }
+        f = ln(x2) + a * ln(y) + t;
+        f1 = 1 / x2 - a / y;
+        return [f, f1];
+      }
+    }
+    module2.exports = temmeRootFinder;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-signum/lib/main.js
+var require_main87 = __commonJS({
+  "node_modules/@stdlib/math-base-special-signum/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    function signum(x2) {
+      if (x2 === 0 || isnan(x2)) {
+        return x2;
+      }
+      return x2 < 0 ? -1 : 1;
+    }
+    module2.exports = signum;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-signum/lib/index.js
+var require_lib126 = __commonJS({
+  "node_modules/@stdlib/math-base-special-signum/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main87();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/newton_raphson.js
+var require_newton_raphson = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/newton_raphson.js"(exports2, module2) {
+    "use strict";
+    var sign = require_lib126();
+    var abs = require_lib44();
+    var ldexp = require_lib59();
+    var MAX_VALUE = require_lib77();
+    function newtonRaphsonIterate(fun, guess, min, max2, digits, maxIter) {
+      var f0last;
+      var delta1;
+      var delta2;
+      var factor;
+      var result;
+      var count2;
+      var delta;
+      var res;
+      var f0;
+      var f1;
+      f0 = 0;
+      f0last = 0;
+      result = guess;
+      factor = ldexp(1, 1 - digits);
+      delta = MAX_VALUE;
+      delta1 = MAX_VALUE;
+      delta2 = MAX_VALUE;
+      count2 = maxIter;
+      do {
+        f0last = f0;
+        delta2 = delta1;
+        delta1 = delta;
+        res = fun(result);
+        f0 = res[0];
+        f1 = res[1];
+        count2 -= 1;
+        if (f0 === 0) {
+          break;
+        }
+        if (f1 === 0) {
+          if (f0last === 0) {
+            if (result === min) {
+              guess = max2;
+            } else {
+              guess = min;
+            }
+            f0last = fun(guess);
+            delta = guess - result;
+          }
+          if (sign(f0last) * sign(f0) < 0) {
+            if (delta < 0) {
+              delta = (result - min) / 2;
+            } else {
+              delta = (result - max2) / 2;
+            }
+          } else if (delta < 0) {
+            delta = (result - max2) / 2;
+          } else {
+            delta = (result - min) / 2;
+          }
+        } else {
+          delta = f0 / f1;
+        }
+        if (abs(delta * 2) > abs(delta2)) {
+          delta = delta > 0 ? (result - min) / 2 : (result - max2) / 2;
+        }
+        guess = result;
+        result -= delta;
+        if (result <= min) {
+          delta = 0.5 * (guess - min);
+          result = guess - delta;
+          if (result === min || result === max2) {
+            break;
+          }
+        } else if (result >= max2) {
+          delta = 0.5 * (guess - max2);
+          result = guess - delta;
+          if (result === min || result === max2) {
+            break;
+          }
+        }
+        if (delta > 0) {
+          max2 = guess;
+        } else {
+          min = guess;
+        }
+      } while (count2 && abs(result * factor) < abs(delta));
+      return result;
+    }
+    module2.exports = newtonRaphsonIterate;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co1.js
+var require_polyval_co1 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co1.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -1;
+      }
+      return -1 + x2 * (-5 + x2 * 5);
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co2.js
+var require_polyval_co2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co2.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 1;
+      }
+      return 1 + x2 * (21 + x2 * (-69 + x2 * 46));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co3.js
+var require_polyval_co3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co3.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 7;
+      }
+      return 7 + x2 * (-2 + x2 * (33 + x2 * (-62 + x2 * 31)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co4.js
+var require_polyval_co4 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co4.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 25;
+      }
+      return 25 + x2 * (-52 + x2 * (-17 + x2 * (88 + x2 * (-115 + x2 * 46))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co5.js
+var require_polyval_co5 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co5.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 7;
+      }
+      return 7 + x2 * (12 + x2 * (-78 + x2 * 52));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co6.js
+var require_polyval_co6 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co6.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -7;
+      }
+      return -7 + x2 * (2 + x2 * (183 + x2 * (-370 + x2 * 185)));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co7.js
+var require_polyval_co7 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co7.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -533;
+      }
+      return -533 + x2 * (776 + x2 * (-1835 + x2 * (10240 + x2 * (-13525 + x2 * 5410))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co8.js
+var require_polyval_co8 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co8.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return -1579;
+      }
+      return -1579 + x2 * (3747 + x2 * (-3372 + x2 * (-15821 + x2 * (45588 + x2 * (-45213 + x2 * 15071)))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co9.js
+var require_polyval_co9 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co9.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 449;
+      }
+      return 449 + x2 * (-1259 + x2 * (-769 + x2 * (6686 + x2 * (-9260 + x2 * 3704))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co10.js
+var require_polyval_co10 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co10.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 63149;
+      }
+      return 63149 + x2 * (-151557 + x2 * (140052 + x2 * (-727469 + x2 * (2239932 + x2 * (-2251437 + x2 * 750479)))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co11.js
+var require_polyval_co11 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co11.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 29233;
+      }
+      return 29233 + x2 * (-78755 + x2 * (105222 + x2 * (146879 + x2 * (-1602610 + x2 * (3195183 + x2 * (-2554139 + x2 * 729754))))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co12.js
+var require_polyval_co12 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co12.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 1;
+      }
+      return 1 + x2 * (-13 + x2 * 13);
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co13.js
+var require_polyval_co13 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co13.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 1;
+      }
+      return 1 + x2 * (21 + x2 * (-69 + x2 * 46));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme2.js
+var require_temme2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme2.js"(exports2, module2) {
+    "use strict";
+    var evalpoly = require_lib7();
+    var erfcinv = require_lib123();
+    var abs = require_lib44();
+    var exp = require_lib60();
+    var ln = require_lib97();
+    var sqrt = require_lib41();
+    var sin = require_lib88();
+    var cos = require_lib98();
+    var temmeRootFinder = require_root_finder();
+    var newtonRaphsonIterate = require_newton_raphson();
+    var polyval1 = require_polyval_co1();
+    var polyval2 = require_polyval_co2();
+    var polyval3 = require_polyval_co3();
+    var polyval4 = require_polyval_co4();
+    var polyval5 = require_polyval_co5();
+    var polyval6 = require_polyval_co6();
+    var polyval7 = require_polyval_co7();
+    var polyval8 = require_polyval_co8();
+    var polyval9 = require_polyval_co9();
+    var polyval10 = require_polyval_co10();
+    var polyval11 = require_polyval_co11();
+    var polyval12 = require_polyval_co12();
+    var polyval13 = require_polyval_co13();
+    var workspace = [0, 0, 0, 0, 0, 0];
+    var terms = [0, 0, 0, 0];
+    function temme2(z3, r, theta) {
+      var upper;
+      var lower;
+      var alpha;
+      var roots;
+      var eta0;
+      var eta;
+      var sc7;
+      var sc6;
+      var sc5;
+      var sc4;
+      var sc3;
+      var sc2;
+      var sc;
+      var lu;
+      var s2;
+      var c2;
+      var c;
+      var s;
+      var u;
+      var x2;
+      eta0 = erfcinv(2 * z3) / -sqrt(r / 2);
+      s = sin(theta);
+      c = cos(theta);
+      terms[0] = eta0;
+      s2 = s * s;
+      c2 = c * c;
+      sc = s * c;
+      sc2 = sc * sc;
+      sc3 = sc2 * sc;
+      sc4 = sc2 * sc2;
+      sc5 = sc2 * sc3;
+      sc6 = sc3 * sc3;
+      sc7 = sc4 * sc3;
+      workspace[0] = (2 * s2 - 1) / (3 * sc);
+      workspace[1] = -polyval1(s2) / (36 * sc2);
+      workspace[2] = polyval2(s2) / (1620 * sc3);
+      workspace[3] = polyval3(s2) / (6480 * sc4);
+      workspace[4] = polyval4(s2) / (90720 * sc5);
+      workspace[5] = 0;
+      terms[1] = evalpoly(workspace, eta0);
+      workspace[0] = -polyval5(s2) / (405 * sc3);
+      workspace[1] = polyval6(s2) / (2592 * sc4);
+      workspace[2] = -polyval7(s2) / (204120 * sc5);
+      workspace[3] = -polyval8(s2) / (2099520 * sc6);
+      workspace[4] = 0;
+      workspace[5] = 0;
+      terms[2] = evalpoly(workspace, eta0);
+      workspace[0] = polyval9(s2) / (102060 * sc5);
+      workspace[1] = -polyval10(s2) / (20995200 * sc6);
+      workspace[2] = polyval11(s2) / (36741600 * sc7);
+      workspace[3] = 0;
+      workspace[4] = 0;
+      workspace[5] = 0;
+      terms[3] = evalpoly(workspace, eta0);
+      eta = evalpoly(terms, 1 / r);
+      alpha = c / s;
+      alpha *= alpha;
+      lu = -(eta * eta) / (2 * s2) + ln(s2) + c2 * ln(c2) / s2;
+      if (abs(eta) < 0.7) {
+        workspace[0] = s2;
+        workspace[1] = sc;
+        workspace[2] = (1 - 2 * s2) / 3;
+        workspace[3] = polyval12(s2) / (36 * sc);
+        workspace[4] = polyval13(s2) / (270 * sc2);
+        workspace[5] = 0;
+        x2 = evalpoly(workspace, eta);
+      } else {
+        u = exp(lu);
+        workspace[0] = u;
+        workspace[1] = alpha;
+        workspace[2] = 0;
+        workspace[3] = 3 * alpha * (3 * alpha + 1) / 6;
+        workspace[4] = 4 * alpha * (4 * alpha + 1) * (4 * alpha + 2) / 24;
+        workspace[5] = 5 * alpha * (5 * alpha + 1) * (5 * alpha + 2) * (5 * alpha + 3) / 120;
+        x2 = evalpoly(workspace, u);
+        if ((x2 - s2) * eta < 0) {
+          x2 = 1 - x2;
+        }
+      }
+      if (eta < 0) {
+        lower = 0;
+        upper = s2;
+      } else {
+        lower = s2;
+        upper = 1;
+      }
+      if (x2 < lower || x2 > upper) {
+        x2 = (lower + upper) / 2;
+      }
+      roots = temmeRootFinder(-lu, alpha);
+      x2 = newtonRaphsonIterate(roots, x2, lower, upper, 32, 100);
+      return x2;
+    }
+    module2.exports = temme2;
+  }
+});
+
+// node_modules/ms/index.js
+var require_ms = __commonJS({
+  "node_modules/ms/index.js"(exports2, module2) {
+    var s = 1e3;
+    var m = s * 60;
+    var h = m * 60;
+    var d = h * 24;
+    var y = d * 365.25;
+    module2.exports = function(val, options) {
+      options = options || {};
+      var type = typeof val;
+      if (type === "string" && val.length > 0) {
+        return parse6(val);
+      } else if (type === "number" && isNaN(val) === false) {
+        return options.long ? fmtLong(val) : fmtShort(val);
+      }
+      throw new Error(
+        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
+      );
+    };
+    function parse6(str) {
+      str = String(str);
+      if (str.length > 100) {
+        return;
+      }
+      var match = /^((?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|years?|yrs?|y)?$/i.exec(
+        str
+      );
+      if (!match) {
+        return;
+      }
+      var n = parseFloat(match[1]);
+      var type = (match[2] || "ms").toLowerCase();
+      switch (type) {
+        case "years":
+        case "year":
+        case "yrs":
+        case "yr":
+        case "y":
+          return n * y;
+        case "days":
+        case "day":
+        case "d":
+          return n * d;
+        case "hours":
+        case "hour":
+        case "hrs":
+        case "hr":
+        case "h":
+          return n * h;
+        case "minutes":
+        case "minute":
+        case "mins":
+        case "min":
+        case "m":
+          return n * m;
+        case "seconds":
+        case "second":
+        case "secs":
+        case "sec":
+        case "s":
+          return n * s;
+        case "milliseconds":
+        case "millisecond":
+        case "msecs":
+        case "msec":
+        case "ms":
+          return n;
+        default:
+          return void 0;
+      }
+    }
+    function fmtShort(ms) {
+      if (ms >= d) {
+        return Math.round(ms / d) + "d";
+      }
+      if (ms >= h) {
+        return Math.round(ms / h) + "h";
+      }
+      if (ms >= m) {
+        return Math.round(ms / m) + "m";
+      }
+      if (ms >= s) {
+        return Math.round(ms / s) + "s";
+      }
+      return ms + "ms";
+    }
+    function fmtLong(ms) {
+      return plural2(ms, d, "day") || plural2(ms, h, "hour") || plural2(ms, m, "minute") || plural2(ms, s, "second") || ms + " ms";
+    }
+    function plural2(ms, n, name) {
+      if (ms < n) {
+        return;
+      }
+      if (ms < n * 1.5) {
+        return Math.floor(ms / n) + " " + name;
+      }
+      return Math.ceil(ms / n) + " " + name + "s";
+    }
+  }
+});
+
+// node_modules/debug/src/debug.js
+var require_debug = __commonJS({
+  "node_modules/debug/src/debug.js"(exports2, module2) {
+    exports2 = module2.exports = createDebug.debug = createDebug["default"] = createDebug;
+    exports2.coerce = coerce;
+    exports2.disable = disable;
+    exports2.enable = enable;
+    exports2.enabled = enabled;
+    exports2.humanize = require_ms();
+    exports2.names = [];
+    exports2.skips = [];
+    exports2.formatters = {};
+    var prevTime;
+    function selectColor(namespace) {
+      var hash2 = 0, i;
+      for (i in namespace) {
+        hash2 = (hash2 << 5) - hash2 + namespace.charCodeAt(i);
+        hash2 |= 0;
+      }
+      return exports2.colors[Math.abs(hash2) % exports2.colors.length];
+    }
+    function createDebug(namespace) {
+      function debug2() {
+        if (!debug2.enabled) return;
+        var self2 = debug2;
+        var curr = +/* @__PURE__ */ new Date();
+        var ms = curr - (prevTime || curr);
+        self2.diff = ms;
+        self2.prev = prevTime;
+        self2.curr = curr;
+        prevTime = curr;
+        var args = new Array(arguments.length);
+        for (var i = 0; i < args.length; i++) {
+          args[i] = arguments[i];
+        }
+        args[0] = exports2.coerce(args[0]);
+        if ("string" !== typeof args[0]) {
+          args.unshift("%O");
+        }
+        var index = 0;
+        args[0] = args[0].replace(/%([a-zA-Z%])/g, function(match, format) {
+          if (match === "%%") return match;
+          index++;
+          var formatter = exports2.formatters[format];
+          if ("function" === typeof formatter) {
+            var val = args[index];
+            match = formatter.call(self2, val);
+            args.splice(index, 1);
+            index--;
+          }
+          return match;
+        });
+        exports2.formatArgs.call(self2, args);
+        var logFn = debug2.log || exports2.log || console.log.bind(console);
+        logFn.apply(self2, args);
+      }
+      debug2.namespace = namespace;
+      debug2.enabled = exports2.enabled(namespace);
+      debug2.useColors = exports2.useColors();
+      debug2.color = selectColor(namespace);
+      if ("function" === typeof exports2.init) {
+        exports2.init(debug2);
+      }
+      return debug2;
+    }
+    function enable(namespaces) {
+      exports2.save(namespaces);
+      exports2.names = [];
+      exports2.skips = [];
+      var split = (typeof namespaces === "string" ? namespaces : "").split(/[\s,]+/);
+      var len = split.length;
+      for (var i = 0; i < len; i++) {
+        if (!split[i]) continue;
+        namespaces = split[i].replace(/\*/g, ".*?");
+        if (namespaces[0] === "-") {
+          exports2.skips.push(new RegExp("^" + namespaces.substr(1) + "$"));
+        } else {
+          exports2.names.push(new RegExp("^" + namespaces + "$"));
+        }
+      }
+    }
+    function disable() {
+      exports2.enable("");
+    }
+    function enabled(name) {
+      var i, len;
+      for (i = 0, len = exports2.skips.length; i < len; i++) {
+        if (exports2.skips[i].test(name)) {
+          return false;
+        }
+      }
+      for (i = 0, len = exports2.names.length; i < len; i++) {
+        if (exports2.names[i].test(name)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    function coerce(val) {
+      if (val instanceof Error) return val.stack || val.message;
+      return val;
+    }
+  }
+});
+
+// node_modules/debug/src/browser.js
+var require_browser = __commonJS({
+  "node_modules/debug/src/browser.js"(exports2, module2) {
+    exports2 = module2.exports = require_debug();
+    exports2.log = log2;
+    exports2.formatArgs = formatArgs;
+    exports2.save = save2;
+    exports2.load = load;
+    exports2.useColors = useColors;
+    exports2.storage = "undefined" != typeof chrome && "undefined" != typeof chrome.storage ? chrome.storage.local : localstorage();
+    exports2.colors = [
+      "lightseagreen",
+      "forestgreen",
+      "goldenrod",
+      "dodgerblue",
+      "darkorchid",
+      "crimson"
+    ];
+    function useColors() {
+      if (typeof window !== "undefined" && window.process && window.process.type === "renderer") {
+        return true;
+      }
+      return typeof document !== "undefined" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // is firebug? http://stackoverflow.com/a/398120/376773
+      typeof window !== "undefined" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // is firefox >= v31?
+      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
+      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/) && parseInt(RegExp.$1, 10) >= 31 || // double check webkit in userAgent just in case we are in a worker
+      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
+    }
+    exports2.formatters.j = function(v) {
+      try {
+        return JSON.stringify(v);
+      } catch (err) {
+        return "[UnexpectedJSONParseError]: " + err.message;
+      }
+    };
+    function formatArgs(args) {
+      var useColors2 = this.useColors;
+      args[0] = (useColors2 ? "%c" : "") + this.namespace + (useColors2 ? " %c" : " ") + args[0] + (useColors2 ? "%c " : " ") + "+" + exports2.humanize(this.diff);
+      if (!useColors2) return;
+      var c = "color: " + this.color;
+      args.splice(1, 0, c, "color: inherit");
+      var index = 0;
+      var lastC = 0;
+      args[0].replace(/%[a-zA-Z%]/g, function(match) {
+        if ("%%" === match) return;
+        index++;
+        if ("%c" === match) {
+          lastC = index;
+        }
+      });
+      args.splice(lastC, 0, c);
+    }
+    function log2() {
+      return "object" === typeof console && console.log && Function.prototype.apply.call(console.log, console, arguments);
+    }
+    function save2(namespaces) {
+      try {
+        if (null == namespaces) {
+          exports2.storage.removeItem("debug");
+        } else {
+          exports2.storage.debug = namespaces;
+        }
+      } catch (e) {
+      }
+    }
+    function load() {
+      var r;
+      try {
+        r = exports2.storage.debug;
+      } catch (e) {
+      }
+      if (!r && typeof process !== "undefined" && "env" in process) {
+        r = process.env.DEBUG;
+      }
+      return r;
+    }
+    exports2.enable(load());
+    function localstorage() {
+      try {
+        return window.localStorage;
+      } catch (e) {
+      }
+    }
+  }
+});
+
+// node_modules/debug/src/node.js
+var require_node = __commonJS({
+  "node_modules/debug/src/node.js"(exports2, module2) {
+    var tty = __require("tty");
+    var util = __require("util");
+    exports2 = module2.exports = require_debug();
+    exports2.init = init;
+    exports2.log = log2;
+    exports2.formatArgs = formatArgs;
+    exports2.save = save2;
+    exports2.load = load;
+    exports2.useColors = useColors;
+    exports2.colors = [6, 2, 3, 4, 5, 1];
+    exports2.inspectOpts = Object.keys(process.env).filter(function(key) {
+      return /^debug_/i.test(key);
+    }).reduce(function(obj, key) {
+      var prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, function(_, k) {
+        return k.toUpperCase();
+      });
+      var val = process.env[key];
+      if (/^(yes|on|true|enabled)$/i.test(val)) val = true;
+      else if (/^(no|off|false|disabled)$/i.test(val)) val = false;
+      else if (val === "null") val = null;
+      else val = Number(val);
+      obj[prop] = val;
+      return obj;
+    }, {});
+    var fd = parseInt(process.env.DEBUG_FD, 10) || 2;
+    if (1 !== fd && 2 !== fd) {
+      util.deprecate(function() {
+      }, "except for stderr(2) and stdout(1), any other usage of DEBUG_FD is deprecated. Override debug.log if you want to use a different log function (https://git.io/debug_fd)")();
+    }
+    var stream = 1 === fd ? process.stdout : 2 === fd ? process.stderr : createWritableStdioStream(fd);
+    function useColors() {
+      return "colors" in exports2.inspectOpts ? Boolean(exports2.inspectOpts.colors) : tty.isatty(fd);
+    }
+    exports2.formatters.o = function(v) {
+      this.inspectOpts.colors = this.useColors;
+      return util.inspect(v, this.inspectOpts).split("\n").map(function(str) {
+        return str.trim();
+      }).join(" ");
+    };
+    exports2.formatters.O = function(v) {
+      this.inspectOpts.colors = this.useColors;
+      return util.inspect(v, this.inspectOpts);
+    };
+    function formatArgs(args) {
+      var name = this.namespace;
+      var useColors2 = this.useColors;
+      if (useColors2) {
+        var c = this.color;
+        var prefix = "  \x1B[3" + c + ";1m" + name + " \x1B[0m";
+        args[0] = prefix + args[0].split("\n").join("\n" + prefix);
+        args.push("\x1B[3" + c + "m+" + exports2.humanize(this.diff) + "\x1B[0m");
+      } else {
+        args[0] = (/* @__PURE__ */ new Date()).toUTCString() + " " + name + " " + args[0];
+      }
+    }
+    function log2() {
+      return stream.write(util.format.apply(util, arguments) + "\n");
+    }
+    function save2(namespaces) {
+      if (null == namespaces) {
+        delete process.env.DEBUG;
+      } else {
+        process.env.DEBUG = namespaces;
+      }
+    }
+    function load() {
+      return process.env.DEBUG;
+    }
+    function createWritableStdioStream(fd2) {
+      var stream2;
+      var tty_wrap = process.binding("tty_wrap");
+      switch (tty_wrap.guessHandleType(fd2)) {
+        case "TTY":
+          stream2 = new tty.WriteStream(fd2);
+          stream2._type = "tty";
+          if (stream2._handle && stream2._handle.unref) {
+            stream2._handle.unref();
+          }
+          break;
+        case "FILE":
+          var fs3 = __require("fs");
+          stream2 = new fs3.SyncWriteStream(fd2, { autoClose: false });
+          stream2._type = "fs";
+          break;
+        case "PIPE":
+        case "TCP":
+          var net3 = __require("net");
+          stream2 = new net3.Socket({
+            fd: fd2,
+            readable: false,
+            writable: true
+          });
+          stream2.readable = false;
+          stream2.read = null;
+          stream2._type = "pipe";
+          if (stream2._handle && stream2._handle.unref) {
+            stream2._handle.unref();
+          }
+          break;
+        default:
+          throw new Error("Implement me. Unknown stream file type!");
+      }
+      stream2.fd = fd2;
+      stream2._isStdio = true;
+      return stream2;
+    }
+    function init(debug2) {
+      debug2.inspectOpts = {};
+      var keys = Object.keys(exports2.inspectOpts);
+      for (var i = 0; i < keys.length; i++) {
+        debug2.inspectOpts[keys[i]] = exports2.inspectOpts[keys[i]];
+      }
+    }
+    exports2.enable(load());
+  }
+});
+
+// node_modules/debug/src/index.js
+var require_src = __commonJS({
+  "node_modules/debug/src/index.js"(exports2, module2) {
+    if (typeof process !== "undefined" && process.type === "renderer") {
+      module2.exports = require_browser();
+    } else {
+      module2.exports = require_node();
+    }
+  }
+});
+
+// node_modules/@stdlib/constants-float32-max/lib/index.js
+var require_lib127 = __commonJS({
+  "node_modules/@stdlib/constants-float32-max/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT32_MAX = 34028234663852886e22;
+    module2.exports = FLOAT32_MAX;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/higher_newton.js
+var require_higher_newton = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/higher_newton.js"(exports2, module2) {
+    "use strict";
+    var logger = require_src();
+    var gammainc = require_lib115();
+    var abs = require_lib44();
+    var exp = require_lib60();
+    var ln = require_lib97();
+    var MAX_FLOAT32 = require_lib127();
+    var debug2 = logger("gammaincinv:higher_newton");
+    function higherNewton(x0, a, m, p, q, lgama, invfp, pcase) {
+      var dlnr;
+      var xini;
+      var ck0;
+      var ck1;
+      var ck2;
+      var a2;
+      var x2;
+      var px;
+      var qx;
+      var xr;
+      var t;
+      var n;
+      var r;
+      var x3;
+      x3 = x0;
+      t = 1;
+      n = 1;
+      a2 = a * a;
+      xini = x0;
+      do {
+        x3 = x0;
+        x2 = x3 * x3;
+        if (m === 0) {
+          dlnr = (1 - a) * ln(x3) + x3 + lgama;
+          if (dlnr > ln(MAX_FLOAT32)) {
+            debug2("Warning: overflow problems in one or more steps of the computation. The initial approximation to the root is returned.");
+            return xini;
+          }
+          r = exp(dlnr);
+        } else {
+          r = -invfp * x3;
+        }
+        if (pcase) {
+          px = gammainc(x3, a, true, false);
+          ck0 = -r * (px - p);
+        } else {
+          qx = gammainc(x3, a, true, true);
+          ck0 = r * (qx - q);
+        }
+        r = ck0;
+        if (p > 1e-120 || n > 1) {
+          ck1 = 0.5 * (x3 - a + 1) / x3;
+          ck2 = (2 * x2 - 4 * x3 * a + 4 * x3 + 2 * a2 - 3 * a + 1) / x2;
+          ck2 /= 6;
+          x0 = x3 + r * (1 + r * (ck1 + r * ck2));
+        } else {
+          x0 = x3 + r;
+        }
+        t = abs(x3 / x0 - 1);
+        n += 1;
+        x3 = x0;
+        if (x3 < 0) {
+          x3 = xini;
+          n = 100;
+        }
+      } while (t > 2e-14 && n < 35);
+      if (t > 2e-14 || n > 99) {
+        debug2("Warning: the number of iterations in the Newton method reached the upper limit N=35. The last value obtained for the root is given as output.");
+      }
+      xr = x3 || 0;
+      return xr;
+    }
+    module2.exports = higherNewton;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak1.js
+var require_polyval_ak1 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak1.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0;
+      }
+      return 0 + x2 * (1 + x2 * (1 + x2 * (1.5 + x2 * (2.6666666666666665 + x2 * (5.208333333333333 + x2 * 10.8)))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak2.js
+var require_polyval_ak2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak2.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 1;
+      }
+      return 1 + x2 * (1 + x2 * (0.3333333333333333 + x2 * (0.027777777777777776 + x2 * (-0.003703703703703704 + x2 * (2314814814814815e-19 + x2 * 5878894767783657e-20)))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/lambdaeta.js
+var require_lambdaeta = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/lambdaeta.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var exp = require_lib60();
+    var ln = require_lib97();
+    var evalpoly = require_lib7();
+    var polyvalAK1 = require_polyval_ak1();
+    var polyvalAK2 = require_polyval_ak2();
+    var THRESHOLD = 1e-8;
+    var ONEO12 = 0.08333333333333333;
+    var ONEO120 = 0.008333333333333333;
+    var AK = [1, 0, 0, 0, 0, 0];
+    function lambdaeta(eta) {
+      var L2;
+      var L3;
+      var L4;
+      var L5;
+      var la;
+      var L;
+      var q;
+      var r;
+      var s;
+      s = eta * eta * 0.5;
+      if (eta === 0) {
+        la = 0;
+      } else if (eta < -1) {
+        r = exp(-1 - s);
+        la = polyvalAK1(r);
+      } else if (eta < 1) {
+        r = eta;
+        la = polyvalAK2(r);
+      } else {
+        r = 11 + s;
+        L = ln(r);
+        la = r + L;
+        r = 1 / r;
+        L2 = L * L;
+        L3 = L2 * L;
+        L4 = L3 * L;
+        L5 = L4 * L;
+        AK[1] = (2 - L) * 0.5;
+        AK[2] = (-9 * L + 6 + 2 * L2) / 6;
+        AK[3] = -(3 * L3 + 36 * L - 22 * L2 - 12) * ONEO12;
+        AK[4] = (60 + 350 * L2 - 300 * L - 125 * L3 + 12 * L4) / 60;
+        AK[5] = -(-120 - 274 * L4 + 900 * L - 1700 * L2 + 1125 * L3 + 20 * L5) * ONEO120;
+        la += L * r * evalpoly(AK, r);
+      }
+      r = 1;
+      if (eta > -3.5 && eta < -0.03 || eta > 0.03 && eta < 40) {
+        r = 1;
+        q = la;
+        do {
+          la = q * (s + ln(q)) / (q - 1);
+          r = abs(q / la - 1);
+          q = la;
+        } while (r > THRESHOLD);
+      }
+      return la;
+    }
+    module2.exports = lambdaeta;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js
+var require_lib128 = __commonJS({
+  "node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js"(exports2, module2) {
+    "use strict";
+    var LN_SQRT_TWO_PI = 0.9189385332046728;
+    module2.exports = LN_SQRT_TWO_PI;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/chepolsum.js
+var require_chepolsum = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/chepolsum.js"(exports2, module2) {
+    "use strict";
+    var A = [
+      1.9963790515900766,
+      -0.0017971032528832887,
+      13129285796384672e-21,
+      -2340875228178749e-22,
+      72291210671127e-22,
+      -3280997607821e-22,
+      19875070901e-21,
+      -1509214183e-21,
+      1375340084e-22,
+      -145728923e-22,
+      17532367e-22,
+      -2351465e-22,
+      346551e-22,
+      -55471e-22,
+      9548e-22,
+      -1748e-22,
+      332e-22,
+      -58e-22
+    ];
+    function chepolsum(n, t) {
+      var tt;
+      var u0;
+      var u1;
+      var u2;
+      var k;
+      u0 = 0;
+      u1 = 0;
+      tt = t + t;
+      k = n;
+      do {
+        u2 = u1;
+        u1 = u0;
+        u0 = tt * u1 - u2 + A[k];
+        k -= 1;
+      } while (k >= 0);
+      return (u0 - u2) / 2;
+    }
+    module2.exports = chepolsum;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_c.js
+var require_polyval_c = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_c.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.025721014990011306;
+      }
+      return 0.025721014990011306 + x2 * (0.08247596616699963 + x2 * (-0.0025328157302663564 + x2 * (6099292666946337e-19 + x2 * (-33543297638406e-17 + x2 * 250505279903e-15))));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_d.js
+var require_polyval_d = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_d.js"(exports2, module2) {
+    "use strict";
+    function evalpoly(x2) {
+      if (x2 === 0) {
+        return 0.08333333333333333;
+      }
+      return 0.08333333333333333 + x2 * (-0.002777777777777778 + x2 * (7936507936507937e-19 + x2 * -5952380952380953e-19));
+    }
+    module2.exports = evalpoly;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/stirling.js
+var require_stirling = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/stirling.js"(exports2, module2) {
+    "use strict";
+    var gammaln = require_lib100();
+    var ln = require_lib97();
+    var LN_SQRT_TWO_PI = require_lib128();
+    var SMALLEST_FLOAT32 = require_lib113();
+    var MAX_FLOAT32 = require_lib127();
+    var chepolsum = require_chepolsum();
+    var polyvalC = require_polyval_c();
+    var polyvalD = require_polyval_d();
+    var C6 = 0.30865217988013566;
+    function stirling(x2) {
+      var z3;
+      if (x2 < SMALLEST_FLOAT32) {
+        return MAX_FLOAT32;
+      }
+      if (x2 < 1) {
+        return gammaln(x2 + 1) - (x2 + 0.5) * ln(x2) + x2 - LN_SQRT_TWO_PI;
+      }
+      if (x2 < 2) {
+        return gammaln(x2) - (x2 - 0.5) * ln(x2) + x2 - LN_SQRT_TWO_PI;
+      }
+      if (x2 < 3) {
+        return gammaln(x2 - 1) - (x2 - 0.5) * ln(x2) + x2 - LN_SQRT_TWO_PI + ln(x2 - 1);
+      }
+      if (x2 < 12) {
+        z3 = 18 / (x2 * x2) - 1;
+        return chepolsum(17, z3) / (12 * x2);
+      }
+      z3 = 1 / (x2 * x2);
+      if (x2 < 1e3) {
+        return polyvalC(z3) / (C6 + z3) / x2;
+      }
+      return polyvalD(z3) / x2;
+    }
+    module2.exports = stirling;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/gamstar.js
+var require_gamstar = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/gamstar.js"(exports2, module2) {
+    "use strict";
+    var exp = require_lib60();
+    var gamma = require_lib91();
+    var ln = require_lib97();
+    var FLOAT32_MAX = require_lib127();
+    var SQRT_TWO_PI = require_lib89();
+    var stirling = require_stirling();
+    function gamstar(x2) {
+      if (x2 >= 3) {
+        return exp(stirling(x2));
+      }
+      if (x2 > 0) {
+        return gamma(x2) / (exp(-x2 + (x2 - 0.5) * ln(x2)) * SQRT_TWO_PI);
+      }
+      return FLOAT32_MAX;
+    }
+    module2.exports = gamstar;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak0bk0.js
+var require_rational_ak0bk0 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak0bk0.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -0.3333333333438;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -0.3333333333438 + x2 * (-0.2070740359969 + x2 * (-0.05041806657154 + x2 * (-0.004923635739372 + x2 * -4293658292782e-17)));
+        s2 = 1 + x2 * (0.7045554412463 + x2 * (0.2118190062224 + x2 * (0.03048648397436 + x2 * 0.001605037988091)));
+      } else {
+        x2 = 1 / x2;
+        s1 = -4293658292782e-17 + x2 * (-0.004923635739372 + x2 * (-0.05041806657154 + x2 * (-0.2070740359969 + x2 * -0.3333333333438)));
+        s2 = 0.001605037988091 + x2 * (0.03048648397436 + x2 * (0.2118190062224 + x2 * (0.7045554412463 + x2 * 1)));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/eps1.js
+var require_eps1 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps1.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var ln = require_lib97();
+    var lambdaeta = require_lambdaeta();
+    var rateval = require_rational_ak0bk0();
+    function eps1(eta) {
+      var la;
+      if (abs(eta) < 1) {
+        return rateval(eta);
+      }
+      la = lambdaeta(eta);
+      return ln(eta / (la - 1)) / eta;
+    }
+    module2.exports = eps1;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak1bk1.js
+var require_rational_ak1bk1 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak1bk1.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -0.0172847633523;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -0.0172847633523 + x2 * (-0.0159372646475 + x2 * (-0.00464910887221 + x2 * (-60683488776e-14 + x2 * -614830384279e-17)));
+        s2 = 1 + x2 * (0.764050615669 + x2 * (0.297143406325 + x2 * (0.0579490176079 + x2 * 0.00574558524851)));
+      } else {
+        x2 = 1 / x2;
+        s1 = -614830384279e-17 + x2 * (-60683488776e-14 + x2 * (-0.00464910887221 + x2 * (-0.0159372646475 + x2 * -0.0172847633523)));
+        s2 = 0.00574558524851 + x2 * (0.0579490176079 + x2 * (0.297143406325 + x2 * (0.764050615669 + x2 * 1)));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak2bk2.js
+var require_rational_ak2bk2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak2bk2.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -0.0172839517431;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -0.0172839517431 + x2 * (-0.0146362417966 + x2 * (-0.00357406772616 + x2 * (-391032032692e-15 + x2 * 249634036069e-17)));
+        s2 = 1 + x2 * (0.690560400696 + x2 * (0.249962384741 + x2 * (0.0443843438769 + x2 * 0.00424073217211)));
+      } else {
+        x2 = 1 / x2;
+        s1 = 249634036069e-17 + x2 * (-391032032692e-15 + x2 * (-0.00357406772616 + x2 * (-0.0146362417966 + x2 * -0.0172839517431)));
+        s2 = 0.00424073217211 + x2 * (0.0443843438769 + x2 * (0.249962384741 + x2 * (0.690560400696 + x2 * 1)));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak3bk3.js
+var require_rational_ak3bk3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak3bk3.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return 0.99994466948;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = 0.99994466948 + x2 * (104.649839762 + x2 * (857.204033806 + x2 * (731.901559577 + x2 * 45.5174411671)));
+        s2 = 1 + x2 * (104.526456943 + x2 * (823.313447808 + x2 * (3119.93802124 + x2 * 3970.03311219)));
+      } else {
+        x2 = 1 / x2;
+        s1 = 45.5174411671 + x2 * (731.901559577 + x2 * (857.204033806 + x2 * (104.649839762 + x2 * 0.99994466948)));
+        s2 = 3970.03311219 + x2 * (3119.93802124 + x2 * (823.313447808 + x2 * (104.526456943 + x2 * 1)));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/eps2.js
+var require_eps2 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps2.js"(exports2, module2) {
+    "use strict";
+    var ln = require_lib97();
+    var rateval1 = require_rational_ak1bk1();
+    var rateval2 = require_rational_ak2bk2();
+    var rateval3 = require_rational_ak3bk3();
+    function eps2(eta) {
+      var lnmeta;
+      var x2;
+      if (eta < -5) {
+        x2 = eta * eta;
+        lnmeta = ln(-eta);
+        return (12 - x2 - 6 * (lnmeta * lnmeta)) / (12 * x2 * eta);
+      }
+      if (eta < -2) {
+        return rateval1(eta);
+      }
+      if (eta < 2) {
+        return rateval2(eta);
+      }
+      if (eta < 1e3) {
+        x2 = 1 / eta;
+        return rateval3(eta) / (-12 * eta);
+      }
+      return -1 / (12 * eta);
+    }
+    module2.exports = eps2;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak4bk4.js
+var require_rational_ak4bk4 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak4bk4.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return 0.0495346498136;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = 0.0495346498136 + x2 * (0.0299521337141 + x2 * (0.00688296911516 + x2 * (512634846317e-15 + x2 * -201411722031e-16)));
+        s2 = 1 + x2 * (0.759803615283 + x2 * (0.261547111595 + x2 * (0.0464854522477 + x2 * 0.00403751193496)));
+      } else {
+        x2 = 1 / x2;
+        s1 = -201411722031e-16 + x2 * (512634846317e-15 + x2 * (0.00688296911516 + x2 * (0.0299521337141 + x2 * 0.0495346498136)));
+        s2 = 0.00403751193496 + x2 * (0.0464854522477 + x2 * (0.261547111595 + x2 * (0.759803615283 + x2 * 1)));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak5bk5.js
+var require_rational_ak5bk5 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak5bk5.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return 0.00452313583942;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = 0.00452313583942 + x2 * (0.00120744920113 + x2 * (-789724156582e-16 + x2 * (-504476066942e-16 + x2 * -535770949796e-17)));
+        s2 = 1 + x2 * (0.912203410349 + x2 * (0.405368773071 + x2 * (0.0901638932349 + x2 * 0.00948935714996)));
+      } else {
+        x2 = 1 / x2;
+        s1 = -535770949796e-17 + x2 * (-504476066942e-16 + x2 * (-789724156582e-16 + x2 * (0.00120744920113 + x2 * 0.00452313583942)));
+        s2 = 0.00948935714996 + x2 * (0.0901638932349 + x2 * (0.405368773071 + x2 * (0.912203410349 + x2 * 1)));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak6bk6.js
+var require_rational_ak6bk6 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak6bk6.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return 0.00439937562904;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = 0.00439937562904 + x2 * (487225670639e-15 + x2 * (-128470657374e-15 + x2 * (529110969589e-17 + x2 * 15716677175e-17)));
+        s2 = 1 + x2 * (0.794435257415 + x2 * (0.333094721709 + x2 * (0.0703527806143 + x2 * 0.00806110846078)));
+      } else {
+        x2 = 1 / x2;
+        s1 = 15716677175e-17 + x2 * (529110969589e-17 + x2 * (-128470657374e-15 + x2 * (487225670639e-15 + x2 * 0.00439937562904)));
+        s2 = 0.00806110846078 + x2 * (0.0703527806143 + x2 * (0.333094721709 + x2 * (0.794435257415 + x2 * 1)));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak7bk7.js
+var require_rational_ak7bk7 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak7bk7.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -0.0011481191232;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -0.0011481191232 + x2 * (-0.112850923276 + x2 * (1.51623048511 + x2 * (-0.218472031183 + x2 * 0.0730002451555)));
+        s2 = 1 + x2 * (14.2482206905 + x2 * (69.7360396285 + x2 * (218.938950816 + x2 * 277.067027185)));
+      } else {
+        x2 = 1 / x2;
+        s1 = 0.0730002451555 + x2 * (-0.218472031183 + x2 * (1.51623048511 + x2 * (-0.112850923276 + x2 * -0.0011481191232)));
+        s2 = 277.067027185 + x2 * (218.938950816 + x2 * (69.7360396285 + x2 * (14.2482206905 + x2 * 1)));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak8bk8.js
+var require_rational_ak8bk8 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak8bk8.js"(exports2, module2) {
+    "use strict";
+    function evalrational(x2) {
+      var ax;
+      var s1;
+      var s2;
+      if (x2 === 0) {
+        return -145727889667e-15;
+      }
+      if (x2 < 0) {
+        ax = -x2;
+      } else {
+        ax = x2;
+      }
+      if (ax <= 1) {
+        s1 = -145727889667e-15 + x2 * (-0.290806748131 + x2 * (-13.308504545 + x2 * (199.722374056 + x2 * -11.4311378756)));
+        s2 = 1 + x2 * (139.612587808 + x2 * (2189.01116348 + x2 * (7115.24019009 + x2 * 45574.6081453)));
+      } else {
+        x2 = 1 / x2;
+        s1 = -11.4311378756 + x2 * (199.722374056 + x2 * (-13.308504545 + x2 * (-0.290806748131 + x2 * -145727889667e-15)));
+        s2 = 45574.6081453 + x2 * (7115.24019009 + x2 * (2189.01116348 + x2 * (139.612587808 + x2 * 1)));
+      }
+      return s1 / s2;
+    }
+    module2.exports = evalrational;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/eps3.js
+var require_eps3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps3.js"(exports2, module2) {
+    "use strict";
+    var ln = require_lib97();
+    var rational1 = require_rational_ak4bk4();
+    var rational2 = require_rational_ak5bk5();
+    var rational3 = require_rational_ak6bk6();
+    var rational4 = require_rational_ak7bk7();
+    var rational5 = require_rational_ak8bk8();
+    function eps3(eta) {
+      var x2;
+      var y;
+      if (eta < -8) {
+        x2 = eta * eta;
+        y = ln(-eta) / eta;
+        return (-30 + eta * y * (6 * x2 * y * y - 12 + x2)) / (12 * eta * x2 * x2);
+      }
+      if (eta < -4) {
+        return rational1(eta) / (eta * eta);
+      }
+      if (eta < -2) {
+        return rational2(eta);
+      }
+      if (eta < 2) {
+        return rational3(eta);
+      }
+      if (eta < 10) {
+        x2 = 1 / eta;
+        return rational4(x2) / (eta * eta);
+      }
+      if (eta < 100) {
+        x2 = 1 / eta;
+        return rational5(x2) / (eta * eta);
+      }
+      return -ln(eta) / (12 * eta * eta * eta);
+    }
+    module2.exports = eps3;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/compute.js
+var require_compute = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/compute.js"(exports2, module2) {
+    "use strict";
+    var logger = require_src();
+    var evalpoly = require_lib7();
+    var gammaln = require_lib100();
+    var erfcinv = require_lib123();
+    var gamma = require_lib91();
+    var sqrt = require_lib41();
+    var abs = require_lib44();
+    var exp = require_lib60();
+    var min = require_lib76();
+    var pow = require_lib69();
+    var ln = require_lib97();
+    var SQRT_TWO_PI = require_lib89();
+    var MAX_FLOAT32 = require_lib127();
+    var TWO_PI = require_lib109();
+    var higherNewton = require_higher_newton();
+    var lambdaeta = require_lambdaeta();
+    var gamstar = require_gamstar();
+    var eps1 = require_eps1();
+    var eps2 = require_eps2();
+    var eps3 = require_eps3();
+    var debug2 = logger("gammaincinv:compute");
+    var HALF = 0.5;
+    var ONEO3 = 0.3333333333333333;
+    var ONEO4 = 0.25;
+    var ONEO5 = 0.2;
+    var ONEO6 = 0.16666666666666666;
+    var ONEO12 = 0.08333333333333333;
+    var ONEO24 = 0.041666666666666664;
+    var CK = [0, 0, 0, 0, 0];
+    function compute(a, p, q) {
+      var ap1inv;
+      var invfp;
+      var lgama;
+      var pcase;
+      var porq;
+      var ainv;
+      var logr;
+      var ap22;
+      var ap14;
+      var ap13;
+      var ap12;
+      var vgam;
+      var vmin;
+      var xini;
+      var ap1;
+      var ap2;
+      var ap3;
+      var eta;
+      var p6;
+      var p5;
+      var x0;
+      var a2;
+      var L2;
+      var L3;
+      var L4;
+      var b2;
+      var b3;
+      var p3;
+      var a4;
+      var fp;
+      var p4;
+      var p2;
+      var a3;
+      var xr;
+      var ck;
+      var b;
+      var L;
+      var i;
+      var k;
+      var m;
+      var r;
+      var s;
+      var t;
+      var y;
+      if (p < HALF) {
+        pcase = true;
+        porq = p;
+        s = -1;
+      } else {
+        pcase = false;
+        porq = q;
+        s = 1;
+      }
+      k = 0;
+      if (abs(a - 1) < 1e-4) {
+        m = 0;
+        if (pcase) {
+          if (p < 1e-3) {
+            p2 = p * p;
+            p3 = p2 * p;
+            p4 = p3 * p;
+            p5 = p4 * p;
+            p6 = p5 * p;
+            x0 = p + p2 * HALF + p3 * ONEO3 + p4 * ONEO4 + p5 * ONEO5 + p6 * ONEO6;
+          } else {
+            x0 = -ln(1 - p);
+          }
+        } else {
+          x0 = -ln(q);
+        }
+        if (a === 1) {
+          k = 2;
+          xr = x0;
+        } else {
+          lgama = gammaln(a);
+          k = 1;
+        }
+      }
+      if (q < 1e-30 && a < HALF) {
+        m = 0;
+        x0 = -ln(q * gamma(a)) + (a - 1) * ln(-ln(q * gamma(a)));
+        k = 1;
+        lgama = gammaln(a);
+      }
+      if (a > 1 && a < 500 && p < 1e-80) {
+        m = 0;
+        ainv = 1 / a;
+        ap1inv = 1 / (a + 1);
+        x0 = (gammaln(a + 1) + ln(p)) * ainv;
+        x0 = exp(x0);
+        xini = x0;
+        for (i = 0; i < 10; i++) {
+          x0 = xini * exp(x0 * ainv) * pow(1 - x0 * ap1inv, ainv);
+        }
+        k = 1;
+        lgama = gammaln(a);
+      }
+      logr = 1 / a * (ln(p) + gammaln(a + 1));
+      if (logr < ln(ONEO5 * (1 + a)) && k === 0) {
+        r = exp(logr);
+        m = 0;
+        a2 = a * a;
+        a3 = a2 * a;
+        a4 = a3 * a;
+        ap1 = a + 1;
+        ap12 = ap1 * ap1;
+        ap13 = ap1 * ap12;
+        ap14 = ap12 * ap12;
+        ap2 = a + 2;
+        ap22 = ap2 * ap2;
+        ap3 = a + 3;
+        CK[0] = 1;
+        CK[1] = 1 / ap1;
+        CK[2] = HALF * (3 * a + 5) / (ap12 * ap2);
+        CK[3] = ONEO3 * (31 + 8 * a2 + 33 * a) / (ap13 * ap2 * ap3);
+        CK[4] = ONEO24 * (2888 + 1179 * a3 + 125 * a4 + 3971 * a2 + 5661 * a) / (ap14 * ap22 * ap3 * (a + 4));
+        x0 = r * evalpoly(CK, r);
+        lgama = gammaln(a);
+        k = 1;
+      }
+      if (a < 10 && k === 0) {
+        vgam = sqrt(a) / (gamstar(a) * SQRT_TWO_PI);
+        vmin = min(0.02, vgam);
+        if (q < vmin) {
+          m = 0;
+          b = 1 - a;
+          b2 = b * b;
+          b3 = b2 * b;
+          eta = sqrt(-2 / a * ln(q / vgam));
+          x0 = a * lambdaeta(eta);
+          L = ln(x0);
+          if (x0 > 5) {
+            L2 = L * L;
+            L3 = L2 * L;
+            L4 = L3 * L;
+            r = 1 / x0;
+            CK[0] = L - 1;
+            CK[1] = (3 * b - 2 * b * L + L2 - 2 * L + 2) * HALF;
+            CK[2] = (24 * b * L - 11 * b2 - 24 * b - 6 * L2 + 12 * L - 12 - 9 * b * L2 + 6 * b2 * L + 2 * L3) * ONEO6;
+            CK[3] = (-12 * b3 * L + 8.04 * b * L2 - 114 * b2 * L + (72 + 36 * L2) + (3 * L4 - 72 * L + 162) * (b - 168 * b * L) - (12 * L3 + 25 * b3) - (22 * b * L3 + 36 * b2 * L2 + 120 * b2)) * ONEO12;
+            CK[4] = 0;
+            x0 = x0 - L + b * r * evalpoly(CK, r);
+          } else {
+            r = 1 / x0;
+            L2 = L * L;
+            ck = L - 1;
+            t = L - b * r * ck;
+            if (t < x0) {
+              x0 -= t;
+            }
+          }
+          lgama = gammaln(a);
+          k = 1;
+        }
+      }
+      if (abs(porq - HALF) < 1e-5 && k === 0) {
+        m = 0;
+        ainv = 1 / a;
+        x0 = a - ONEO3 + (0.019753086419753086 + 0.007211444248481286 * ainv) * ainv;
+        lgama = gammaln(a);
+        k = 1;
+      }
+      if (a < 1 && k === 0) {
+        m = 0;
+        if (pcase) {
+          x0 = exp(1 / a * (ln(porq) + gammaln(a + 1)));
+        } else {
+          x0 = exp(1 / a * (ln(1 - porq) + gammaln(a + 1)));
+        }
+        lgama = gammaln(a);
+        k = 1;
+      }
+      if (k === 0) {
+        m = 1;
+        ainv = 1 / a;
+        r = erfcinv(2 * porq);
+        eta = s * r / sqrt(a * HALF);
+        if (r < MAX_FLOAT32) {
+          eta += (eps1(eta) + (eps2(eta) + eps3(eta) * ainv) * ainv) * ainv;
+          x0 = a * lambdaeta(eta);
+          y = eta;
+          fp = -sqrt(a / TWO_PI) * exp(-HALF * a * y * y) / gamstar(a);
+          invfp = 1 / fp;
+        } else {
+          debug2("Warning: Overflow problems in one or more steps of the computation.");
+          return NaN;
+        }
+      }
+      if (k < 2) {
+        xr = higherNewton(x0, a, m, p, q, lgama, invfp, pcase);
+      }
+      return xr;
+    }
+    module2.exports = compute;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js
+var require_main88 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js"(exports2, module2) {
+    "use strict";
+    var isnan = require_lib8();
+    var FLOAT32_SMALLEST = require_lib113();
+    var PINF = require_lib33();
+    var compute = require_compute();
+    function gammaincinv(p, a, upper) {
+      if (isnan(p) || isnan(a)) {
+        return NaN;
+      }
+      if (a < FLOAT32_SMALLEST) {
+        return NaN;
+      }
+      if (p > 1 || p < 0) {
+        return NaN;
+      }
+      if (upper === true) {
+        if (p === 0) {
+          return PINF;
+        }
+        if (p === 1) {
+          return 0;
+        }
+        return compute(a, 1 - p, p);
+      }
+      if (p === 0) {
+        return 0;
+      }
+      if (p === 1) {
+        return PINF;
+      }
+      return compute(a, p, 1 - p);
+    }
+    module2.exports = gammaincinv;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js
+var require_lib129 = __commonJS({
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main88();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js
+var require_lib130 = __commonJS({
+  "node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js"(exports2, module2) {
+    "use strict";
+    var FLOAT64_SMALLEST_SUBNORMAL = 5e-324;
+    module2.exports = FLOAT64_SMALLEST_SUBNORMAL;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme3.js
+var require_temme3 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme3.js"(exports2, module2) {
+    "use strict";
+    var gammaincinv = require_lib129();
+    var ln = require_lib97();
+    var sqrt = require_lib41();
+    var SMALLEST_SUBNORMAL = require_lib130();
+    var temmeRootFinder = require_root_finder();
+    var newtonRaphsonIterate = require_newton_raphson();
+    function temme3(a, b, p, q) {
+      var cross;
+      var roots;
+      var lower;
+      var upper;
+      var eta0;
+      var eta;
+      var w10;
+      var w12;
+      var w13;
+      var w14;
+      var e1;
+      var e2;
+      var e3;
+      var mu;
+      var d2;
+      var d3;
+      var d4;
+      var w2;
+      var w3;
+      var w4;
+      var w5;
+      var w6;
+      var w7;
+      var w8;
+      var w9;
+      var w1;
+      var d;
+      var w;
+      var u;
+      var x2;
+      if (p < q) {
+        eta0 = gammaincinv(p, b, true);
+      } else {
+        eta0 = gammaincinv(q, b, false);
+      }
+      eta0 /= a;
+      mu = b / a;
+      w = sqrt(1 + mu);
+      w2 = w * w;
+      w3 = w2 * w;
+      w4 = w2 * w2;
+      w5 = w3 * w2;
+      w6 = w3 * w3;
+      w7 = w4 * w3;
+      w8 = w4 * w4;
+      w9 = w5 * w4;
+      w10 = w5 * w5;
+      d = eta0 - mu;
+      d2 = d * d;
+      d3 = d2 * d;
+      d4 = d2 * d2;
+      w1 = w + 1;
+      w12 = w1 * w1;
+      w13 = w1 * w12;
+      w14 = w12 * w12;
+      e1 = (w + 2) * (w - 1) / (3 * w);
+      e1 += (w3 + 9 * w2 + 21 * w + 5) * d / (36 * w2 * w1);
+      e1 -= (w4 - 13 * w3 + 69 * w2 + 167 * w + 46) * d2 / (1620 * w12 * w3);
+      e1 -= (7 * w5 + 21 * w4 + 70 * w3 + 26 * w2 - 93 * w - 31) * d3 / (6480 * w13 * w4);
+      e1 -= (75 * w6 + 202 * w5 + 188 * w4 - 888 * w3 - 1345 * w2 + 118 * w + 138) * d4 / (272160 * w14 * w5);
+      e2 = (28 * w4 + 131 * w3 + 402 * w2 + 581 * w + 208) * (w - 1) / (1620 * w1 * w3);
+      e2 -= (35 * w6 - 154 * w5 - 623 * w4 - 1636 * w3 - 3983 * w2 - 3514 * w - 925) * d / (12960 * w12 * w4);
+      e2 -= (2132 * w7 + 7915 * w6 + 16821 * w5 + 35066 * w4 + 87490 * w3 + 141183 * w2 + 95993 * w + 21640) * d2 / (816480 * w5 * w13);
+      e2 -= (11053 * w8 + 53308 * w7 + 117010 * w6 + 163924 * w5 + 116188 * w4 - 258428 * w3 - 677042 * w2 - 481940 * w - 105497) * d3 / (14696640 * w14 * w6);
+      e3 = -((3592 * w7 + 8375 * w6 - 1323 * w5 - 29198 * w4 - 89578 * w3 - 154413 * w2 - 116063 * w - 29632) * (w - 1)) / (816480 * w5 * w12);
+      e3 -= (442043 * w9 + 2054169 * w8 + 3803094 * w7 + 3470754 * w6 + 2141568 * w5 - 2393568 * w4 - 19904934 * w3 - 34714674 * w2 - 23128299 * w - 5253353) * d / (146966400 * w6 * w13);
+      e3 -= (116932 * w10 + 819281 * w9 + 2378172 * w8 + 4341330 * w7 + 6806004 * w6 + 10622748 * w5 + 18739500 * w4 + 30651894 * w3 + 30869976 * w2 + 15431867 * w + 2919016) * d2 / (146966400 * w14 * w7);
+      eta = eta0 + e1 / a + e2 / (a * a) + e3 / (a * a * a);
+      if (eta <= 0) {
+        eta = SMALLEST_SUBNORMAL;
+      }
+      u = eta - mu * ln(eta) + (1 + mu) * ln(1 + mu) - mu;
+      cross = 1 / (1 + mu);
+      lower = eta < mu ? cross : 0;
+      upper = eta < mu ? 1 : cross;
+      x2 = (lower + upper) / 2;
+      roots = temmeRootFinder(u, mu);
+      return newtonRaphsonIterate(roots, x2, lower, upper, 32, 100);
+    }
+    module2.exports = temme3;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/halley_iterate.js
+var require_halley_iterate = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/halley_iterate.js"(exports2, module2) {
+    "use strict";
+    var abs = require_lib44();
+    var ldexp = require_lib59();
+    var sign = require_lib126();
+    var max2 = require_lib74();
+    var MAX_VALUE = require_lib77();
+    function halleyIterate(fun, guess, minimum, maximum, digits, maxIter) {
+      var convergence;
+      var outOfBounds;
+      var delta1;
+      var delta2;
+      var factor;
+      var result;
+      var f0Last;
+      var count2;
+      var delta;
+      var denom;
+      var diff;
+      var num;
+      var res;
+      var f0;
+      var f1;
+      var f2;
+      f0 = 0;
+      outOfBounds = false;
+      result = guess;
+      factor = ldexp(1, 1 - digits);
+      delta = max2(1e7 * guess, 1e7);
+      f0Last = 0;
+      delta1 = delta;
+      delta2 = delta;
+      count2 = maxIter;
+      do {
+        f0Last = f0;
+        delta2 = delta1;
+        delta1 = delta;
+        res = fun(result);
+        f0 = res[0];
+        f1 = res[1];
+        f2 = res[2];
+        count2 -= 1;
+        if (f0 === 0) {
+          break;
+        }
+        if (f1 === 0) {
+          if (f0Last === 0) {
+            if (result === minimum) {
+              guess = maximum;
+            } else {
+              guess = minimum;
+            }
+            f0Last = fun(guess);
+            delta = guess - result;
+          }
+          if (sign(f0Last) * sign(f0) < 0) {
+            if (delta < 0) {
+              delta = (result - minimum) / 2;
+            } else {
+              delta = (result - maximum) / 2;
+            }
+          } else if (delta < 0) {
+            delta = (result - maximum) / 2;
+          } else {
+            delta = (result - minimum) / 2;
+          }
+        } else if (f2 === 0) {
+          delta = f0 / f1;
+        } else {
+          denom = 2 * f0;
+          num = 2 * f1 - f0 * (f2 / f1);
+          if (abs(num) < 1 && abs(denom) >= abs(num) * MAX_VALUE) {
+            delta = f0 / f1;
+          } else {
+            delta = denom / num;
+          }
+          if (delta * f1 / f0 < 0) {
+            delta = f0 / f1;
+            if (abs(delta) > 2 * abs(guess)) {
+              delta = (delta < 0 ? -1 : 1) * 2 * abs(guess);
+            }
+          }
+        }
+        convergence = abs(delta / delta2);
+        if (convergence > 0.8 && convergence < 2) {
+          delta = delta > 0 ? (result - minimum) / 2 : (result - maximum) / 2;
+          if (abs(delta) > result) {
+            delta = sign(delta) * result;
+          }
+          delta2 = delta * 3;
+        }
+        guess = result;
+        result -= delta;
+        if (result < minimum) {
+          if (abs(minimum) < 1 && abs(result) > 1 && MAX_VALUE / abs(result) < abs(minimum)) {
+            diff = 1e3;
+          } else {
+            diff = result / minimum;
+          }
+          if (abs(diff) < 1) {
+            diff = 1 / diff;
+          }
+          if (!outOfBounds && diff > 0 && diff < 3) {
+            delta = 0.99 * (guess - minimum);
+            result = guess - delta;
+            outOfBounds = true;
+          } else {
+            delta = (guess - minimum) / 2;
+            result = guess - delta;
+            if (result === minimum || result === maximum) {
+              break;
+            }
+          }
+        } else if (result > maximum) {
+          if (abs(maximum) < 1 && abs(result) > 1 && MAX_VALUE / abs(result) < abs(maximum)) {
+            diff = 1e3;
+          } else {
+            diff = result / maximum;
+          }
+          if (abs(diff) < 1) {
+            diff = 1 / diff;
+          }
+          if (!outOfBounds && diff > 0 && diff < 3) {
+            delta = 0.99 * (guess - maximum);
+            result = guess - delta;
+            outOfBounds = true;
+          } else {
+            delta = (guess - maximum) / 2;
+            result = guess - delta;
+            if (result === minimum || result === maximum) {
+              break;
+            }
+          }
+        }
+        if (delta > 0) {
+          maximum = guess;
+        } else {
+          minimum = guess;
+        }
+      } while (count2 && abs(result * factor) < abs(delta));
+      return result;
+    }
+    module2.exports = halleyIterate;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/ibeta_roots.js
+var require_ibeta_roots = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/ibeta_roots.js"(exports2, module2) {
+    "use strict";
+    var kernelBetainc = require_lib121().assign;
+    var abs = require_lib44();
+    var FLOAT64_MAX = require_lib77();
+    var FLOAT64_MIN_NORM = require_lib55();
+    function ibetaRoots(a, b, target, invert) {
+      return roots;
+      function roots(x2) {
+        var buf;
+        var f1;
+        var f2;
+        var f;
+        var y;
+        y = 1 - x2;
+        buf = [0, 0];
+        kernelBetainc(x2, a, b, true, invert, buf, 1, 0);
+        f = buf[0] - target;
+        f1 = buf[1];
+        if (invert) {
+          f1 = -f1;
+        }
+        if (y === 0) {
+          y = FLOAT64_MIN_NORM * 64;
+        }
+        if (x2 === 0) {
+          x2 = FLOAT64_MIN_NORM * 64;
+        }
+        f2 = f1 * (-(y * a) + (b - 2) * x2 + 1);
+        if (abs(f2) < y * x2 * FLOAT64_MAX) {
+          f2 /= y * x2;
+        }
+        if (invert) {
+          f2 = -f2;
+        }
+        if (f1 === 0) {
+          f1 = (invert ? -1 : 1) * FLOAT64_MIN_NORM * 64;
+        }
+        return [f, f1, f2];
+      }
+    }
+    module2.exports = ibetaRoots;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js
+var require_main89 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js"(exports2, module2) {
+    "use strict";
+    var evalpoly = require_lib7();
+    var betainc = require_lib122();
+    var expm1 = require_lib38();
+    var log1p = require_lib40();
+    var asin = require_lib43();
+    var beta = require_lib72();
+    var sqrt = require_lib41();
+    var abs = require_lib44();
+    var exp = require_lib60();
+    var pow = require_lib69();
+    var sin = require_lib88();
+    var max2 = require_lib74();
+    var min = require_lib76();
+    var ln = require_lib97();
+    var FLOAT64_MIN_NORM = require_lib55();
+    var HALF_PI = require_lib79();
+    var EPSILON = require_lib71();
+    var findIBetaInvFromTDist = require_find_ibeta_inv_from_t_dist();
+    var temme1 = require_temme1();
+    var temme2 = require_temme2();
+    var temme3 = require_temme3();
+    var halleyIterate = require_halley_iterate();
+    var ibetaRoots = require_ibeta_roots();
+    var DIGITS = 32;
+    var MAX_ITERATIONS = 1e3;
+    var terms = [0, 0, 0, 0, 0];
+    function ibetaInvImp(a, b, p, q) {
+      var digits;
+      var invert;
+      var lambda;
+      var lower;
+      var theta;
+      var upper;
+      var roots;
+      var maxv;
+      var minv;
+      var bet;
+      var ppa;
+      var tmp;
+      var xs2;
+      var ap1;
+      var bm1;
+      var fs3;
+      var lx;
+      var ps2;
+      var xg;
+      var xs;
+      var yp;
+      var a2;
+      var a3;
+      var b2;
+      var r;
+      var l;
+      var u;
+      var x2;
+      var y;
+      invert = false;
+      if (q === 0) {
+        return [1, 0];
+      }
+      if (p === 0) {
+        return [0, 1];
+      }
+      if (a === 1) {
+        if (b === 1) {
+          return [p, 1 - p];
+        }
+        tmp = b;
+        b = a;
+        a = tmp;
+        tmp = q;
+        q = p;
+        p = tmp;
+        invert = true;
+      }
+      x2 = 0;
+      lower = 0;
+      upper = 1;
+      if (a === 0.5) {
+        if (b === 0.5) {
+          x2 = sin(p * HALF_PI);
+          x2 *= x2;
+          y = sin(q * HALF_PI);
+          y *= y;
+          return [x2, y];
+        }
+        if (b > 0.5) {
+          tmp = b;
+          b = a;
+          a = tmp;
+          tmp = q;
+          q = p;
+          p = tmp;
+          invert = !invert;
+        }
+      }
+      if (b === 0.5 && a >= 0.5 && p !== 1) {
+        yp = {};
+        x2 = findIBetaInvFromTDist(a, p, yp);
+        y = yp.value;
+      } else if (b === 1) {
+        if (p < q) {
+          if (a > 1) {
+            x2 = pow(p, 1 / a);
+            y = -expm1(ln(p) / a);
+          } else {
+            x2 = pow(p, 1 / a);
+            y = 1 - x2;
+          }
+        } else {
+          x2 = exp(log1p(-q) / a);
+          y = -expm1(log1p(-q) / a);
+        }
+        if (invert) {
+          tmp = y;
+          y = x2;
+          x2 = tmp;
+        }
+        return [x2, y];
+      } else if (a + b > 5) {
+        if (p > 0.5) {
+          tmp = b;
+          b = a;
+          a = tmp;
+          tmp = q;
+          q = p;
+          p = tmp;
+          invert = !invert;
+        }
+        minv = min(a, b);
+        maxv = max2(a, b);
+        if (sqrt(minv) > maxv - minv && minv > 5) {
+          x2 = temme1(a, b, p);
+          y = 1 - x2;
+        } else {
+          r = a + b;
+          theta = asin(sqrt(a / r));
+          lambda = minv / r;
+          if (lambda >= 0.2 && lambda <= 0.8 && r >= 10) {
+            ppa = pow(p, 1 / a);
+            if (ppa < 25e-4 && a + b < 200) {
+              x2 = ppa * pow(a * beta(a, b), 1 / a);
+            } else {
+              x2 = temme2(p, r, theta);
+            }
+            y = 1 - x2;
+          } else {
+            if (a < b) {
+              tmp = b;
+              b = a;
+              a = tmp;
+              tmp = q;
+              q = p;
+              p = tmp;
+              invert = !invert;
+            }
+            bet = 0;
+            if (b < 2) {
+              bet = beta(a, b);
+            }
+            if (bet === 0) {
+              y = 1;
+            } else {
+              y = pow(b * q * bet, 1 / b);
+              x2 = 1 - y;
+            }
+          }
+          if (y > 1e-5) {
+            x2 = temme3(a, b, p, q);
+            y = 1 - x2;
+          }
+        }
+      } else if (a < 1 && b < 1) {
+        xs = (1 - a) / (2 - a - b);
+        fs3 = betainc(xs, a, b) - p;
+        if (abs(fs3) / p < EPSILON * 3) {
+          if (invert) {
+            return [1 - xs, xs];
+          }
+          return [xs, 1 - xs];
+        }
+        if (fs3 < 0) {
+          tmp = b;
+          b = a;
+          a = tmp;
+          tmp = q;
+          q = p;
+          p = tmp;
+          invert = !invert;
+          xs = 1 - xs;
+        }
+        xg = pow(a * p * beta(a, b), 1 / a);
+        x2 = xg / (1 + xg);
+        y = 1 / (1 + xg);
+        if (x2 > xs) {
+          x2 = xs;
+        }
+        upper = xs;
+      } else if (a > 1 && b > 1) {
+        xs = (a - 1) / (a + b - 2);
+        xs2 = (b - 1) / (a + b - 2);
+        ps2 = betainc(xs, a, b) - p;
+        if (ps2 < 0) {
+          tmp = b;
+          b = a;
+          a = tmp;
+          tmp = q;
+          q = p;
+          p = tmp;
+          tmp = xs2;
+          xs2 = xs;
+          xs = tmp;
+          invert = !invert;
+        }
+        lx = ln(p * a * beta(a, b)) / a;
+        x2 = exp(lx);
+        y = x2 < 0.9 ? 1 - x2 : -expm1(lx);
+        if (b < a && x2 < 0.2) {
+          ap1 = a - 1;
+          bm1 = b - 1;
+          a2 = a * a;
+          a3 = a * a2;
+          b2 = b * b;
+          terms[0] = 0;
+          terms[1] = 1;
+          terms[2] = bm1 / ap1;
+          ap1 *= ap1;
+          terms[3] = bm1 * (3 * a * b + 5 * b + a2 - a - 4) / (2 * (a + 2) * ap1);
+          ap1 *= a + 1;
+          terms[4] = bm1 * (33 * a * b2 + 31 * b2 + 8 * a2 * b2 - 30 * a * b - 47 * b + 11 * a2 * b + 6 * a3 * b + 18 + 4 * a - a3 + a2 * a2 - 10 * a2);
+          terms[4] /= 3 * (a + 3) * (a + 2) * ap1;
+          x2 = evalpoly(terms, x2);
+        }
+        if (x2 > xs) {
+          x2 = xs;
+        }
+        upper = xs;
+      } else {
+        if (b < a) {
+          tmp = b;
+          b = a;
+          a = tmp;
+          tmp = q;
+          q = p;
+          p = tmp;
+          invert = !invert;
+        }
+        if (pow(p, 1 / a) < 0.5) {
+          x2 = pow(p * a * beta(a, b), 1 / a);
+          if (x2 === 0) {
+            x2 = FLOAT64_MIN_NORM;
+          }
+          y = 1 - x2;
+        } else {
+          y = pow(1 - pow(p, b * beta(a, b)), 1 / b);
+          if (y === 0) {
+            y = FLOAT64_MIN_NORM;
+          }
+          x2 = 1 - y;
+        }
+      }
+      if (x2 > 0.5) {
+        tmp = b;
+        b = a;
+        a = tmp;
+        tmp = q;
+        q = p;
+        p = tmp;
+        tmp = y;
+        y = x2;
+        x2 = tmp;
+        invert = !invert;
+        l = 1 - upper;
+        u = 1 - lower;
+        lower = l;
+        upper = u;
+      }
+      if (lower === 0) {
+        if (invert) {
+          lower = EPSILON;
+          if (x2 < lower) {
+            x2 = lower;
+          }
+        } else {
+          lower = FLOAT64_MIN_NORM;
+        }
+        if (x2 < lower) {
+          x2 = lower;
+        }
+      }
+      digits = DIGITS;
+      if (x2 < 1e-50 && (a < 1 || b < 1)) {
+        digits *= 3;
+        digits /= 2;
+      }
+      roots = ibetaRoots(a, b, p < q ? p : q, p >= q);
+      x2 = halleyIterate(roots, x2, lower, upper, digits, MAX_ITERATIONS);
+      if (x2 === lower) {
+        x2 = 0;
+      }
+      if (invert) {
+        return [1 - x2, x2];
+      }
+      return [x2, 1 - x2];
+    }
+    module2.exports = ibetaInvImp;
+  }
+});
+
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js
+var require_lib131 = __commonJS({
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main89();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-t-quantile/lib/main.js
+var require_main90 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-t-quantile/lib/main.js"(exports2, module2) {
+    "use strict";
+    var kernelBetaincinv = require_lib131();
+    var isnan = require_lib8();
+    var sign = require_lib126();
+    var sqrt = require_lib41();
+    function quantile2(p, v) {
+      var prob;
+      var xs;
+      if (isnan(v) || isnan(p) || v <= 0 || p < 0 || p > 1) {
+        return NaN;
+      }
+      prob = p > 0.5 ? 1 - p : p;
+      xs = kernelBetaincinv(v / 2, 0.5, 2 * prob, 1 - 2 * prob);
+      return sign(p - 0.5) * sqrt(v * xs[1] / xs[0]);
+    }
+    module2.exports = quantile2;
+  }
+});
+
+// node_modules/@stdlib/utils-constant-function/lib/main.js
+var require_main91 = __commonJS({
+  "node_modules/@stdlib/utils-constant-function/lib/main.js"(exports2, module2) {
+    "use strict";
+    function wrap(value) {
+      return constantFunction;
+      function constantFunction() {
+        return value;
+      }
+    }
+    module2.exports = wrap;
+  }
+});
+
+// node_modules/@stdlib/utils-constant-function/lib/index.js
+var require_lib132 = __commonJS({
+  "node_modules/@stdlib/utils-constant-function/lib/index.js"(exports2, module2) {
+    "use strict";
+    var main = require_main91();
+    module2.exports = main;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-t-quantile/lib/factory.js
+var require_factory2 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-t-quantile/lib/factory.js"(exports2, module2) {
+    "use strict";
+    var constantFunction = require_lib132();
+    var kernelBetaincinv = require_lib131();
+    var isnan = require_lib8();
+    var sign = require_lib126();
+    var sqrt = require_lib41();
+    function factory(v) {
+      if (isnan(v) || v <= 0) {
+        return constantFunction(NaN);
+      }
+      return quantile2;
+      function quantile2(p) {
+        var prob;
+        var xs;
+        if (isnan(p) || p < 0 || p > 1) {
+          return NaN;
+        }
+        prob = p > 0.5 ? 1 - p : p;
+        xs = kernelBetaincinv(v / 2, 0.5, 2 * prob, 1 - 2 * prob);
+        return sign(p - 0.5) * sqrt(v * xs[1] / xs[0]);
+      }
+    }
+    module2.exports = factory;
+  }
+});
+
+// node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
+var require_lib133 = __commonJS({
+  "node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js"(exports2, module2) {
+    "use strict";
+    var setReadOnly = require_lib5();
+    var main = require_main90();
+    var factory = require_factory2();
+    setReadOnly(main, "factory", factory);
+    module2.exports = main;
+  }
+});
+
 // node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
 var require_proxy = __commonJS({
   "node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports2) {
@@ -26566,7 +38194,7 @@ var require_proxy = __commonJS({
 });
 
 // node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var require_lib = __commonJS({
+var require_lib134 = __commonJS({
   "node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o, m, k, k2) {
@@ -27256,11631 +38884,1322 @@ var require_lib = __commonJS({
   }
 });
 
-// node_modules/@stdlib/utils-define-property/lib/define_property.js
-var require_define_property = __commonJS({
-  "node_modules/@stdlib/utils-define-property/lib/define_property.js"(exports2, module2) {
-    "use strict";
-    var main = typeof Object.defineProperty === "function" ? Object.defineProperty : null;
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/utils-define-property/lib/has_define_property_support.js
-var require_has_define_property_support = __commonJS({
-  "node_modules/@stdlib/utils-define-property/lib/has_define_property_support.js"(exports2, module2) {
-    "use strict";
-    var defineProperty = require_define_property();
-    function hasDefinePropertySupport() {
-      try {
-        defineProperty({}, "x", {});
-        return true;
-      } catch (err) {
-        return false;
+// node_modules/bottleneck/light.js
+var require_light = __commonJS({
+  "node_modules/bottleneck/light.js"(exports2, module2) {
+    (function(global2, factory) {
+      typeof exports2 === "object" && typeof module2 !== "undefined" ? module2.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
+    })(exports2, (function() {
+      "use strict";
+      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
+      function getCjsExportFromNamespace(n) {
+        return n && n["default"] || n;
       }
-    }
-    module2.exports = hasDefinePropertySupport;
-  }
-});
-
-// node_modules/@stdlib/utils-define-property/lib/builtin.js
-var require_builtin = __commonJS({
-  "node_modules/@stdlib/utils-define-property/lib/builtin.js"(exports2, module2) {
-    "use strict";
-    var defineProperty = Object.defineProperty;
-    module2.exports = defineProperty;
-  }
-});
-
-// node_modules/@stdlib/string-base-format-interpolate/lib/is_number.js
-var require_is_number = __commonJS({
-  "node_modules/@stdlib/string-base-format-interpolate/lib/is_number.js"(exports2, module2) {
-    "use strict";
-    function isNumber(value) {
-      return typeof value === "number";
-    }
-    module2.exports = isNumber;
-  }
-});
-
-// node_modules/@stdlib/string-base-format-interpolate/lib/zero_pad.js
-var require_zero_pad = __commonJS({
-  "node_modules/@stdlib/string-base-format-interpolate/lib/zero_pad.js"(exports2, module2) {
-    "use strict";
-    function startsWithMinus(str) {
-      return str[0] === "-";
-    }
-    function zeros(n) {
-      var out = "";
-      var i;
-      for (i = 0; i < n; i++) {
-        out += "0";
-      }
-      return out;
-    }
-    function zeroPad(str, width, right) {
-      var negative = false;
-      var pad = width - str.length;
-      if (pad < 0) {
-        return str;
-      }
-      if (startsWithMinus(str)) {
-        negative = true;
-        str = str.substr(1);
-      }
-      str = right ? str + zeros(pad) : zeros(pad) + str;
-      if (negative) {
-        str = "-" + str;
-      }
-      return str;
-    }
-    module2.exports = zeroPad;
-  }
-});
-
-// node_modules/@stdlib/string-base-format-interpolate/lib/format_integer.js
-var require_format_integer = __commonJS({
-  "node_modules/@stdlib/string-base-format-interpolate/lib/format_integer.js"(exports2, module2) {
-    "use strict";
-    var isNumber = require_is_number();
-    var zeroPad = require_zero_pad();
-    var lowercase2 = String.prototype.toLowerCase;
-    var uppercase2 = String.prototype.toUpperCase;
-    function formatInteger(token) {
-      var base;
-      var out;
-      var i;
-      switch (token.specifier) {
-        case "b":
-          base = 2;
-          break;
-        case "o":
-          base = 8;
-          break;
-        case "x":
-        case "X":
-          base = 16;
-          break;
-        case "d":
-        case "i":
-        case "u":
-        default:
-          base = 10;
-          break;
-      }
-      out = token.arg;
-      i = parseInt(out, 10);
-      if (!isFinite(i)) {
-        if (!isNumber(out)) {
-          throw new Error("invalid integer. Value: " + out);
+      var load = function(received, defaults2, onto = {}) {
+        var k, ref, v;
+        for (k in defaults2) {
+          v = defaults2[k];
+          onto[k] = (ref = received[k]) != null ? ref : v;
         }
-        i = 0;
-      }
-      if (i < 0 && (token.specifier === "u" || base !== 10)) {
-        i = 4294967295 + i + 1;
-      }
-      if (i < 0) {
-        out = (-i).toString(base);
-        if (token.precision) {
-          out = zeroPad(out, token.precision, token.padRight);
-        }
-        out = "-" + out;
-      } else {
-        out = i.toString(base);
-        if (!i && !token.precision) {
-          out = "";
-        } else if (token.precision) {
-          out = zeroPad(out, token.precision, token.padRight);
-        }
-        if (token.sign) {
-          out = token.sign + out;
-        }
-      }
-      if (base === 16) {
-        if (token.alternate) {
-          out = "0x" + out;
-        }
-        out = token.specifier === uppercase2.call(token.specifier) ? uppercase2.call(out) : lowercase2.call(out);
-      }
-      if (base === 8) {
-        if (token.alternate && out.charAt(0) !== "0") {
-          out = "0" + out;
-        }
-      }
-      return out;
-    }
-    module2.exports = formatInteger;
-  }
-});
-
-// node_modules/@stdlib/string-base-format-interpolate/lib/is_string.js
-var require_is_string = __commonJS({
-  "node_modules/@stdlib/string-base-format-interpolate/lib/is_string.js"(exports2, module2) {
-    "use strict";
-    function isString(value) {
-      return typeof value === "string";
-    }
-    module2.exports = isString;
-  }
-});
-
-// node_modules/@stdlib/string-base-format-interpolate/lib/format_double.js
-var require_format_double = __commonJS({
-  "node_modules/@stdlib/string-base-format-interpolate/lib/format_double.js"(exports2, module2) {
-    "use strict";
-    var abs = Math.abs;
-    var lowercase2 = String.prototype.toLowerCase;
-    var uppercase2 = String.prototype.toUpperCase;
-    var replace = String.prototype.replace;
-    var RE_EXP_POS_DIGITS = /e\+(\d)$/;
-    var RE_EXP_NEG_DIGITS = /e-(\d)$/;
-    var RE_ONLY_DIGITS = /^(\d+)$/;
-    var RE_DIGITS_BEFORE_EXP = /^(\d+)e/;
-    var RE_TRAILING_PERIOD_ZERO = /\.0$/;
-    var RE_PERIOD_ZERO_EXP = /\.0*e/;
-    var RE_ZERO_BEFORE_EXP = /(\..*[^0])0*e/;
-    function formatDouble(f, token) {
-      var digits;
-      var out;
-      switch (token.specifier) {
-        case "e":
-        case "E":
-          out = f.toExponential(token.precision);
-          break;
-        case "f":
-        case "F":
-          out = f.toFixed(token.precision);
-          break;
-        case "g":
-        case "G":
-          if (abs(f) < 1e-4) {
-            digits = token.precision;
-            if (digits > 0) {
-              digits -= 1;
-            }
-            out = f.toExponential(digits);
-          } else {
-            out = f.toPrecision(token.precision);
-          }
-          if (!token.alternate) {
-            out = replace.call(out, RE_ZERO_BEFORE_EXP, "$1e");
-            out = replace.call(out, RE_PERIOD_ZERO_EXP, "e");
-            out = replace.call(out, RE_TRAILING_PERIOD_ZERO, "");
-          }
-          break;
-        default:
-          throw new Error("invalid double notation. Value: " + token.specifier);
-      }
-      out = replace.call(out, RE_EXP_POS_DIGITS, "e+0$1");
-      out = replace.call(out, RE_EXP_NEG_DIGITS, "e-0$1");
-      if (token.alternate) {
-        out = replace.call(out, RE_ONLY_DIGITS, "$1.");
-        out = replace.call(out, RE_DIGITS_BEFORE_EXP, "$1.e");
-      }
-      if (f >= 0 && token.sign) {
-        out = token.sign + out;
-      }
-      out = token.specifier === uppercase2.call(token.specifier) ? uppercase2.call(out) : lowercase2.call(out);
-      return out;
-    }
-    module2.exports = formatDouble;
-  }
-});
-
-// node_modules/@stdlib/string-base-format-interpolate/lib/space_pad.js
-var require_space_pad = __commonJS({
-  "node_modules/@stdlib/string-base-format-interpolate/lib/space_pad.js"(exports2, module2) {
-    "use strict";
-    function spaces(n) {
-      var out = "";
-      var i;
-      for (i = 0; i < n; i++) {
-        out += " ";
-      }
-      return out;
-    }
-    function spacePad(str, width, right) {
-      var pad = width - str.length;
-      if (pad < 0) {
-        return str;
-      }
-      str = right ? str + spaces(pad) : spaces(pad) + str;
-      return str;
-    }
-    module2.exports = spacePad;
-  }
-});
-
-// node_modules/@stdlib/string-base-format-interpolate/lib/main.js
-var require_main = __commonJS({
-  "node_modules/@stdlib/string-base-format-interpolate/lib/main.js"(exports2, module2) {
-    "use strict";
-    var formatInteger = require_format_integer();
-    var isString = require_is_string();
-    var isNumber = require_is_number();
-    var formatDouble = require_format_double();
-    var spacePad = require_space_pad();
-    var zeroPad = require_zero_pad();
-    var fromCharCode = String.fromCharCode;
-    var isArray = Array.isArray;
-    function isnan(value) {
-      return value !== value;
-    }
-    function initialize(token) {
-      var out = {};
-      out.specifier = token.specifier;
-      out.precision = token.precision === void 0 ? 1 : token.precision;
-      out.width = token.width;
-      out.flags = token.flags || "";
-      out.mapping = token.mapping;
-      return out;
-    }
-    function formatInterpolate(tokens) {
-      var hasPeriod;
-      var flags;
-      var token;
-      var flag;
-      var num;
-      var out;
-      var pos;
-      var f;
-      var i;
-      var j;
-      if (!isArray(tokens)) {
-        throw new TypeError("invalid argument. First argument must be an array. Value: `" + tokens + "`.");
-      }
-      out = "";
-      pos = 1;
-      for (i = 0; i < tokens.length; i++) {
-        token = tokens[i];
-        if (isString(token)) {
-          out += token;
-        } else {
-          hasPeriod = token.precision !== void 0;
-          token = initialize(token);
-          if (!token.specifier) {
-            throw new TypeError("invalid argument. Token is missing `specifier` property. Index: `" + i + "`. Value: `" + token + "`.");
-          }
-          if (token.mapping) {
-            pos = token.mapping;
-          }
-          flags = token.flags;
-          for (j = 0; j < flags.length; j++) {
-            flag = flags.charAt(j);
-            switch (flag) {
-              case " ":
-                token.sign = " ";
-                break;
-              case "+":
-                token.sign = "+";
-                break;
-              case "-":
-                token.padRight = true;
-                token.padZeros = false;
-                break;
-              case "0":
-                token.padZeros = flags.indexOf("-") < 0;
-                break;
-              case "#":
-                token.alternate = true;
-                break;
-              default:
-                throw new Error("invalid flag: " + flag);
-            }
-          }
-          if (token.width === "*") {
-            token.width = parseInt(arguments[pos], 10);
-            pos += 1;
-            if (isnan(token.width)) {
-              throw new TypeError("the argument for * width at position " + pos + " is not a number. Value: `" + token.width + "`.");
-            }
-            if (token.width < 0) {
-              token.padRight = true;
-              token.width = -token.width;
-            }
-          }
-          if (hasPeriod) {
-            if (token.precision === "*") {
-              token.precision = parseInt(arguments[pos], 10);
-              pos += 1;
-              if (isnan(token.precision)) {
-                throw new TypeError("the argument for * precision at position " + pos + " is not a number. Value: `" + token.precision + "`.");
-              }
-              if (token.precision < 0) {
-                token.precision = 1;
-                hasPeriod = false;
-              }
-            }
-          }
-          token.arg = arguments[pos];
-          switch (token.specifier) {
-            case "b":
-            case "o":
-            case "x":
-            case "X":
-            case "d":
-            case "i":
-            case "u":
-              if (hasPeriod) {
-                token.padZeros = false;
-              }
-              token.arg = formatInteger(token);
-              break;
-            case "s":
-              token.maxWidth = hasPeriod ? token.precision : -1;
-              token.arg = String(token.arg);
-              break;
-            case "c":
-              if (!isnan(token.arg)) {
-                num = parseInt(token.arg, 10);
-                if (num < 0 || num > 127) {
-                  throw new Error("invalid character code. Value: " + token.arg);
-                }
-                token.arg = isnan(num) ? String(token.arg) : fromCharCode(num);
-              }
-              break;
-            case "e":
-            case "E":
-            case "f":
-            case "F":
-            case "g":
-            case "G":
-              if (!hasPeriod) {
-                token.precision = 6;
-              }
-              f = parseFloat(token.arg);
-              if (!isFinite(f)) {
-                if (!isNumber(token.arg)) {
-                  throw new Error("invalid floating-point number. Value: " + out);
-                }
-                f = token.arg;
-                token.padZeros = false;
-              }
-              token.arg = formatDouble(f, token);
-              break;
-            default:
-              throw new Error("invalid specifier: " + token.specifier);
-          }
-          if (token.maxWidth >= 0 && token.arg.length > token.maxWidth) {
-            token.arg = token.arg.substring(0, token.maxWidth);
-          }
-          if (token.padZeros) {
-            token.arg = zeroPad(token.arg, token.width || token.precision, token.padRight);
-          } else if (token.width) {
-            token.arg = spacePad(token.arg, token.width, token.padRight);
-          }
-          out += token.arg || "";
-          pos += 1;
-        }
-      }
-      return out;
-    }
-    module2.exports = formatInterpolate;
-  }
-});
-
-// node_modules/@stdlib/string-base-format-interpolate/lib/index.js
-var require_lib2 = __commonJS({
-  "node_modules/@stdlib/string-base-format-interpolate/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/string-base-format-tokenize/lib/main.js
-var require_main2 = __commonJS({
-  "node_modules/@stdlib/string-base-format-tokenize/lib/main.js"(exports2, module2) {
-    "use strict";
-    var RE = /%(?:([1-9]\d*)\$)?([0 +\-#]*)(\*|\d+)?(?:(\.)(\*|\d+)?)?[hlL]?([%A-Za-z])/g;
-    function parse6(match) {
-      var token = {
-        "mapping": match[1] ? parseInt(match[1], 10) : void 0,
-        "flags": match[2],
-        "width": match[3],
-        "precision": match[5],
-        "specifier": match[6]
+        return onto;
       };
-      if (match[4] === "." && match[5] === void 0) {
-        token.precision = "1";
-      }
-      return token;
-    }
-    function formatTokenize(str) {
-      var content;
-      var tokens;
-      var match;
-      var prev;
-      tokens = [];
-      prev = 0;
-      match = RE.exec(str);
-      while (match) {
-        content = str.slice(prev, RE.lastIndex - match[0].length);
-        if (content.length) {
-          tokens.push(content);
-        }
-        if (match[6] === "%") {
-          tokens.push("%");
-        } else {
-          tokens.push(parse6(match));
-        }
-        prev = RE.lastIndex;
-        match = RE.exec(str);
-      }
-      content = str.slice(prev);
-      if (content.length) {
-        tokens.push(content);
-      }
-      return tokens;
-    }
-    module2.exports = formatTokenize;
-  }
-});
-
-// node_modules/@stdlib/string-base-format-tokenize/lib/index.js
-var require_lib3 = __commonJS({
-  "node_modules/@stdlib/string-base-format-tokenize/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main2();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/string-format/lib/is_string.js
-var require_is_string2 = __commonJS({
-  "node_modules/@stdlib/string-format/lib/is_string.js"(exports2, module2) {
-    "use strict";
-    function isString(value) {
-      return typeof value === "string";
-    }
-    module2.exports = isString;
-  }
-});
-
-// node_modules/@stdlib/string-format/lib/main.js
-var require_main3 = __commonJS({
-  "node_modules/@stdlib/string-format/lib/main.js"(exports2, module2) {
-    "use strict";
-    var interpolate = require_lib2();
-    var tokenize = require_lib3();
-    var isString = require_is_string2();
-    function format(str) {
-      var args;
-      var i;
-      if (!isString(str)) {
-        throw new TypeError(format("invalid argument. First argument must be a string. Value: `%s`.", str));
-      }
-      args = [tokenize(str)];
-      for (i = 1; i < arguments.length; i++) {
-        args.push(arguments[i]);
-      }
-      return interpolate.apply(null, args);
-    }
-    module2.exports = format;
-  }
-});
-
-// node_modules/@stdlib/string-format/lib/index.js
-var require_lib4 = __commonJS({
-  "node_modules/@stdlib/string-format/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main3();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/utils-define-property/lib/polyfill.js
-var require_polyfill = __commonJS({
-  "node_modules/@stdlib/utils-define-property/lib/polyfill.js"(exports2, module2) {
-    "use strict";
-    var format = require_lib4();
-    var objectProtoype = Object.prototype;
-    var toStr = objectProtoype.toString;
-    var defineGetter = objectProtoype.__defineGetter__;
-    var defineSetter = objectProtoype.__defineSetter__;
-    var lookupGetter = objectProtoype.__lookupGetter__;
-    var lookupSetter = objectProtoype.__lookupSetter__;
-    function defineProperty(obj, prop, descriptor) {
-      var prototype;
-      var hasValue;
-      var hasGet;
-      var hasSet;
-      if (typeof obj !== "object" || obj === null || toStr.call(obj) === "[object Array]") {
-        throw new TypeError(format("invalid argument. First argument must be an object. Value: `%s`.", obj));
-      }
-      if (typeof descriptor !== "object" || descriptor === null || toStr.call(descriptor) === "[object Array]") {
-        throw new TypeError(format("invalid argument. Property descriptor must be an object. Value: `%s`.", descriptor));
-      }
-      hasValue = "value" in descriptor;
-      if (hasValue) {
-        if (lookupGetter.call(obj, prop) || lookupSetter.call(obj, prop)) {
-          prototype = obj.__proto__;
-          obj.__proto__ = objectProtoype;
-          delete obj[prop];
-          obj[prop] = descriptor.value;
-          obj.__proto__ = prototype;
-        } else {
-          obj[prop] = descriptor.value;
-        }
-      }
-      hasGet = "get" in descriptor;
-      hasSet = "set" in descriptor;
-      if (hasValue && (hasGet || hasSet)) {
-        throw new Error("invalid argument. Cannot specify one or more accessors and a value or writable attribute in the property descriptor.");
-      }
-      if (hasGet && defineGetter) {
-        defineGetter.call(obj, prop, descriptor.get);
-      }
-      if (hasSet && defineSetter) {
-        defineSetter.call(obj, prop, descriptor.set);
-      }
-      return obj;
-    }
-    module2.exports = defineProperty;
-  }
-});
-
-// node_modules/@stdlib/utils-define-property/lib/index.js
-var require_lib5 = __commonJS({
-  "node_modules/@stdlib/utils-define-property/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasDefinePropertySupport = require_has_define_property_support();
-    var builtin = require_builtin();
-    var polyfill = require_polyfill();
-    var defineProperty;
-    if (hasDefinePropertySupport()) {
-      defineProperty = builtin;
-    } else {
-      defineProperty = polyfill;
-    }
-    module2.exports = defineProperty;
-  }
-});
-
-// node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/main.js
-var require_main4 = __commonJS({
-  "node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/main.js"(exports2, module2) {
-    "use strict";
-    var defineProperty = require_lib5();
-    function setNonEnumerableReadOnly(obj, prop, value) {
-      defineProperty(obj, prop, {
-        "configurable": false,
-        "enumerable": false,
-        "writable": false,
-        "value": value
-      });
-    }
-    module2.exports = setNonEnumerableReadOnly;
-  }
-});
-
-// node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/index.js
-var require_lib6 = __commonJS({
-  "node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main4();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js
-var require_main5 = __commonJS({
-  "node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(c, x2) {
-      var p;
-      var i;
-      i = c.length;
-      if (i < 2 || x2 === 0) {
-        if (i === 0) {
-          return 0;
-        }
-        return c[0];
-      }
-      i -= 1;
-      p = c[i] * x2 + c[i - 1];
-      i -= 2;
-      while (i >= 0) {
-        p = p * x2 + c[i];
-        i -= 1;
-      }
-      return p;
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/function-ctor/lib/main.js
-var require_main6 = __commonJS({
-  "node_modules/@stdlib/function-ctor/lib/main.js"(exports2, module2) {
-    "use strict";
-    var Fcn = Function;
-    module2.exports = Fcn;
-  }
-});
-
-// node_modules/@stdlib/function-ctor/lib/index.js
-var require_lib7 = __commonJS({
-  "node_modules/@stdlib/function-ctor/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main6();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js
-var require_factory = __commonJS({
-  "node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js"(exports2, module2) {
-    "use strict";
-    var Fcn = require_lib7();
-    var evalpoly = require_main5();
-    function factory(c) {
-      var f;
-      var n;
-      var m;
-      var i;
-      if (c.length > 500) {
-        return polyval;
-      }
-      f = "return function evalpoly(x){";
-      n = c.length;
-      if (n === 0) {
-        f += "return 0.0;";
-      } else if (n === 1) {
-        f += "return " + c[0] + ";";
-      } else {
-        f += "if(x===0.0){return " + c[0] + ";}";
-        f += "return " + c[0];
-        m = n - 1;
-        for (i = 1; i < n; i++) {
-          f += "+x*";
-          if (i < m) {
-            f += "(";
-          }
-          f += c[i];
-        }
-        for (i = 0; i < m - 1; i++) {
-          f += ")";
-        }
-        f += ";";
-      }
-      f += "}";
-      f += "//# sourceURL=evalpoly.factory.js";
-      return new Fcn(f)();
-      function polyval(x2) {
-        return evalpoly(c, x2);
-      }
-    }
-    module2.exports = factory;
-  }
-});
-
-// node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js
-var require_lib8 = __commonJS({
-  "node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js"(exports2, module2) {
-    "use strict";
-    var setReadOnly = require_lib6();
-    var main = require_main5();
-    var factory = require_factory();
-    setReadOnly(main, "factory", factory);
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-nan/lib/main.js
-var require_main7 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-nan/lib/main.js"(exports2, module2) {
-    "use strict";
-    function isnan(x2) {
-      return x2 !== x2;
-    }
-    module2.exports = isnan;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-nan/lib/index.js
-var require_lib9 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-nan/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main7();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-symbol-support/lib/main.js
-var require_main8 = __commonJS({
-  "node_modules/@stdlib/assert-has-symbol-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    function hasSymbolSupport() {
-      return typeof Symbol === "function" && typeof /* @__PURE__ */ Symbol("foo") === "symbol";
-    }
-    module2.exports = hasSymbolSupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-symbol-support/lib/index.js
-var require_lib10 = __commonJS({
-  "node_modules/@stdlib/assert-has-symbol-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main8();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js
-var require_main9 = __commonJS({
-  "node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    var hasSymbols = require_lib10();
-    var FLG = hasSymbols();
-    function hasToStringTagSupport() {
-      return FLG && typeof Symbol.toStringTag === "symbol";
-    }
-    module2.exports = hasToStringTagSupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js
-var require_lib11 = __commonJS({
-  "node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main9();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/utils-native-class/lib/tostring.js
-var require_tostring = __commonJS({
-  "node_modules/@stdlib/utils-native-class/lib/tostring.js"(exports2, module2) {
-    "use strict";
-    var toStr = Object.prototype.toString;
-    module2.exports = toStr;
-  }
-});
-
-// node_modules/@stdlib/utils-native-class/lib/main.js
-var require_main10 = __commonJS({
-  "node_modules/@stdlib/utils-native-class/lib/main.js"(exports2, module2) {
-    "use strict";
-    var toStr = require_tostring();
-    function nativeClass(v) {
-      return toStr.call(v);
-    }
-    module2.exports = nativeClass;
-  }
-});
-
-// node_modules/@stdlib/assert-has-own-property/lib/main.js
-var require_main11 = __commonJS({
-  "node_modules/@stdlib/assert-has-own-property/lib/main.js"(exports2, module2) {
-    "use strict";
-    var has = Object.prototype.hasOwnProperty;
-    function hasOwnProp(value, property) {
-      if (value === void 0 || value === null) {
-        return false;
-      }
-      return has.call(value, property);
-    }
-    module2.exports = hasOwnProp;
-  }
-});
-
-// node_modules/@stdlib/assert-has-own-property/lib/index.js
-var require_lib12 = __commonJS({
-  "node_modules/@stdlib/assert-has-own-property/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main11();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/symbol-ctor/lib/main.js
-var require_main12 = __commonJS({
-  "node_modules/@stdlib/symbol-ctor/lib/main.js"(exports2, module2) {
-    "use strict";
-    var Sym = typeof Symbol === "function" ? Symbol : void 0;
-    module2.exports = Sym;
-  }
-});
-
-// node_modules/@stdlib/symbol-ctor/lib/index.js
-var require_lib13 = __commonJS({
-  "node_modules/@stdlib/symbol-ctor/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main12();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/utils-native-class/lib/tostringtag.js
-var require_tostringtag = __commonJS({
-  "node_modules/@stdlib/utils-native-class/lib/tostringtag.js"(exports2, module2) {
-    "use strict";
-    var Symbol2 = require_lib13();
-    var toStrTag = typeof Symbol2 === "function" ? Symbol2.toStringTag : "";
-    module2.exports = toStrTag;
-  }
-});
-
-// node_modules/@stdlib/utils-native-class/lib/polyfill.js
-var require_polyfill2 = __commonJS({
-  "node_modules/@stdlib/utils-native-class/lib/polyfill.js"(exports2, module2) {
-    "use strict";
-    var hasOwnProp = require_lib12();
-    var toStringTag = require_tostringtag();
-    var toStr = require_tostring();
-    function nativeClass(v) {
-      var isOwn;
-      var tag;
-      var out;
-      if (v === null || v === void 0) {
-        return toStr.call(v);
-      }
-      tag = v[toStringTag];
-      isOwn = hasOwnProp(v, toStringTag);
-      try {
-        v[toStringTag] = void 0;
-      } catch (err) {
-        return toStr.call(v);
-      }
-      out = toStr.call(v);
-      if (isOwn) {
-        v[toStringTag] = tag;
-      } else {
-        delete v[toStringTag];
-      }
-      return out;
-    }
-    module2.exports = nativeClass;
-  }
-});
-
-// node_modules/@stdlib/utils-native-class/lib/index.js
-var require_lib14 = __commonJS({
-  "node_modules/@stdlib/utils-native-class/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasToStringTag = require_lib11();
-    var builtin = require_main10();
-    var polyfill = require_polyfill2();
-    var main;
-    if (hasToStringTag()) {
-      main = polyfill;
-    } else {
-      main = builtin;
-    }
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint32array/lib/main.js
-var require_main13 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint32array/lib/main.js"(exports2, module2) {
-    "use strict";
-    var nativeClass = require_lib14();
-    var hasUint32Array = typeof Uint32Array === "function";
-    function isUint32Array(value) {
-      return hasUint32Array && value instanceof Uint32Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Uint32Array]";
-    }
-    module2.exports = isUint32Array;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint32array/lib/index.js
-var require_lib15 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint32array/lib/index.js"(exports2, module2) {
-    "use strict";
-    var isUint32Array = require_main13();
-    module2.exports = isUint32Array;
-  }
-});
-
-// node_modules/@stdlib/constants-uint32-max/lib/index.js
-var require_lib16 = __commonJS({
-  "node_modules/@stdlib/constants-uint32-max/lib/index.js"(exports2, module2) {
-    "use strict";
-    var UINT32_MAX = 4294967295;
-    module2.exports = UINT32_MAX;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js
-var require_uint32array = __commonJS({
-  "node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js"(exports2, module2) {
-    "use strict";
-    var main = typeof Uint32Array === "function" ? Uint32Array : null;
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint32array-support/lib/main.js
-var require_main14 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint32array-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isUint32Array = require_lib15();
-    var UINT32_MAX = require_lib16();
-    var GlobalUint32Array = require_uint32array();
-    function hasUint32ArraySupport() {
-      var bool;
-      var arr;
-      if (typeof GlobalUint32Array !== "function") {
-        return false;
-      }
-      try {
-        arr = [1, 3.14, -3.14, UINT32_MAX + 1, UINT32_MAX + 2];
-        arr = new GlobalUint32Array(arr);
-        bool = isUint32Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
-        arr[2] === UINT32_MAX - 2 && // truncation and wrap around
-        arr[3] === 0 && // wrap around
-        arr[4] === 1;
-      } catch (err) {
-        bool = false;
-      }
-      return bool;
-    }
-    module2.exports = hasUint32ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint32array-support/lib/index.js
-var require_lib17 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint32array-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint32ArraySupport = require_main14();
-    module2.exports = hasUint32ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/array-uint32/lib/main.js
-var require_main15 = __commonJS({
-  "node_modules/@stdlib/array-uint32/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ctor = typeof Uint32Array === "function" ? Uint32Array : void 0;
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/array-uint32/lib/polyfill.js
-var require_polyfill3 = __commonJS({
-  "node_modules/@stdlib/array-uint32/lib/polyfill.js"(exports2, module2) {
-    "use strict";
-    function polyfill() {
-      throw new Error("not implemented");
-    }
-    module2.exports = polyfill;
-  }
-});
-
-// node_modules/@stdlib/array-uint32/lib/index.js
-var require_lib18 = __commonJS({
-  "node_modules/@stdlib/array-uint32/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint32ArraySupport = require_lib17();
-    var builtin = require_main15();
-    var polyfill = require_polyfill3();
-    var ctor;
-    if (hasUint32ArraySupport()) {
-      ctor = builtin;
-    } else {
-      ctor = polyfill;
-    }
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/assert-is-float64array/lib/main.js
-var require_main16 = __commonJS({
-  "node_modules/@stdlib/assert-is-float64array/lib/main.js"(exports2, module2) {
-    "use strict";
-    var nativeClass = require_lib14();
-    var hasFloat64Array = typeof Float64Array === "function";
-    function isFloat64Array(value) {
-      return hasFloat64Array && value instanceof Float64Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Float64Array]";
-    }
-    module2.exports = isFloat64Array;
-  }
-});
-
-// node_modules/@stdlib/assert-is-float64array/lib/index.js
-var require_lib19 = __commonJS({
-  "node_modules/@stdlib/assert-is-float64array/lib/index.js"(exports2, module2) {
-    "use strict";
-    var isFloat64Array = require_main16();
-    module2.exports = isFloat64Array;
-  }
-});
-
-// node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js
-var require_float64array = __commonJS({
-  "node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js"(exports2, module2) {
-    "use strict";
-    var main = typeof Float64Array === "function" ? Float64Array : null;
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-float64array-support/lib/main.js
-var require_main17 = __commonJS({
-  "node_modules/@stdlib/assert-has-float64array-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isFloat64Array = require_lib19();
-    var GlobalFloat64Array = require_float64array();
-    function hasFloat64ArraySupport() {
-      var bool;
-      var arr;
-      if (typeof GlobalFloat64Array !== "function") {
-        return false;
-      }
-      try {
-        arr = new GlobalFloat64Array([1, 3.14, -3.14, NaN]);
-        bool = isFloat64Array(arr) && arr[0] === 1 && arr[1] === 3.14 && arr[2] === -3.14 && arr[3] !== arr[3];
-      } catch (err) {
-        bool = false;
-      }
-      return bool;
-    }
-    module2.exports = hasFloat64ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-float64array-support/lib/index.js
-var require_lib20 = __commonJS({
-  "node_modules/@stdlib/assert-has-float64array-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasFloat64ArraySupport = require_main17();
-    module2.exports = hasFloat64ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/array-float64/lib/main.js
-var require_main18 = __commonJS({
-  "node_modules/@stdlib/array-float64/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ctor = typeof Float64Array === "function" ? Float64Array : void 0;
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/array-float64/lib/polyfill.js
-var require_polyfill4 = __commonJS({
-  "node_modules/@stdlib/array-float64/lib/polyfill.js"(exports2, module2) {
-    "use strict";
-    function polyfill() {
-      throw new Error("not implemented");
-    }
-    module2.exports = polyfill;
-  }
-});
-
-// node_modules/@stdlib/array-float64/lib/index.js
-var require_lib21 = __commonJS({
-  "node_modules/@stdlib/array-float64/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasFloat64ArraySupport = require_lib20();
-    var builtin = require_main18();
-    var polyfill = require_polyfill4();
-    var ctor;
-    if (hasFloat64ArraySupport()) {
-      ctor = builtin;
-    } else {
-      ctor = polyfill;
-    }
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint8array/lib/main.js
-var require_main19 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint8array/lib/main.js"(exports2, module2) {
-    "use strict";
-    var nativeClass = require_lib14();
-    var hasUint8Array = typeof Uint8Array === "function";
-    function isUint8Array(value) {
-      return hasUint8Array && value instanceof Uint8Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Uint8Array]";
-    }
-    module2.exports = isUint8Array;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint8array/lib/index.js
-var require_lib22 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint8array/lib/index.js"(exports2, module2) {
-    "use strict";
-    var isUint8Array = require_main19();
-    module2.exports = isUint8Array;
-  }
-});
-
-// node_modules/@stdlib/constants-uint8-max/lib/index.js
-var require_lib23 = __commonJS({
-  "node_modules/@stdlib/constants-uint8-max/lib/index.js"(exports2, module2) {
-    "use strict";
-    var UINT8_MAX = 255 | 0;
-    module2.exports = UINT8_MAX;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js
-var require_uint8array = __commonJS({
-  "node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js"(exports2, module2) {
-    "use strict";
-    var main = typeof Uint8Array === "function" ? Uint8Array : null;
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint8array-support/lib/main.js
-var require_main20 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint8array-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isUint8Array = require_lib22();
-    var UINT8_MAX = require_lib23();
-    var GlobalUint8Array = require_uint8array();
-    function hasUint8ArraySupport() {
-      var bool;
-      var arr;
-      if (typeof GlobalUint8Array !== "function") {
-        return false;
-      }
-      try {
-        arr = [1, 3.14, -3.14, UINT8_MAX + 1, UINT8_MAX + 2];
-        arr = new GlobalUint8Array(arr);
-        bool = isUint8Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
-        arr[2] === UINT8_MAX - 2 && // truncation and wrap around
-        arr[3] === 0 && // wrap around
-        arr[4] === 1;
-      } catch (err) {
-        bool = false;
-      }
-      return bool;
-    }
-    module2.exports = hasUint8ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint8array-support/lib/index.js
-var require_lib24 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint8array-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint8ArraySupport = require_main20();
-    module2.exports = hasUint8ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/array-uint8/lib/main.js
-var require_main21 = __commonJS({
-  "node_modules/@stdlib/array-uint8/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ctor = typeof Uint8Array === "function" ? Uint8Array : void 0;
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/array-uint8/lib/polyfill.js
-var require_polyfill5 = __commonJS({
-  "node_modules/@stdlib/array-uint8/lib/polyfill.js"(exports2, module2) {
-    "use strict";
-    function polyfill() {
-      throw new Error("not implemented");
-    }
-    module2.exports = polyfill;
-  }
-});
-
-// node_modules/@stdlib/array-uint8/lib/index.js
-var require_lib25 = __commonJS({
-  "node_modules/@stdlib/array-uint8/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint8ArraySupport = require_lib24();
-    var builtin = require_main21();
-    var polyfill = require_polyfill5();
-    var ctor;
-    if (hasUint8ArraySupport()) {
-      ctor = builtin;
-    } else {
-      ctor = polyfill;
-    }
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint16array/lib/main.js
-var require_main22 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint16array/lib/main.js"(exports2, module2) {
-    "use strict";
-    var nativeClass = require_lib14();
-    var hasUint16Array = typeof Uint16Array === "function";
-    function isUint16Array(value) {
-      return hasUint16Array && value instanceof Uint16Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Uint16Array]";
-    }
-    module2.exports = isUint16Array;
-  }
-});
-
-// node_modules/@stdlib/assert-is-uint16array/lib/index.js
-var require_lib26 = __commonJS({
-  "node_modules/@stdlib/assert-is-uint16array/lib/index.js"(exports2, module2) {
-    "use strict";
-    var isUint16Array = require_main22();
-    module2.exports = isUint16Array;
-  }
-});
-
-// node_modules/@stdlib/constants-uint16-max/lib/index.js
-var require_lib27 = __commonJS({
-  "node_modules/@stdlib/constants-uint16-max/lib/index.js"(exports2, module2) {
-    "use strict";
-    var UINT16_MAX = 65535 | 0;
-    module2.exports = UINT16_MAX;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js
-var require_uint16array = __commonJS({
-  "node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js"(exports2, module2) {
-    "use strict";
-    var main = typeof Uint16Array === "function" ? Uint16Array : null;
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint16array-support/lib/main.js
-var require_main23 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint16array-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isUint16Array = require_lib26();
-    var UINT16_MAX = require_lib27();
-    var GlobalUint16Array = require_uint16array();
-    function hasUint16ArraySupport() {
-      var bool;
-      var arr;
-      if (typeof GlobalUint16Array !== "function") {
-        return false;
-      }
-      try {
-        arr = [1, 3.14, -3.14, UINT16_MAX + 1, UINT16_MAX + 2];
-        arr = new GlobalUint16Array(arr);
-        bool = isUint16Array(arr) && arr[0] === 1 && arr[1] === 3 && // truncation
-        arr[2] === UINT16_MAX - 2 && // truncation and wrap around
-        arr[3] === 0 && // wrap around
-        arr[4] === 1;
-      } catch (err) {
-        bool = false;
-      }
-      return bool;
-    }
-    module2.exports = hasUint16ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-uint16array-support/lib/index.js
-var require_lib28 = __commonJS({
-  "node_modules/@stdlib/assert-has-uint16array-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint16ArraySupport = require_main23();
-    module2.exports = hasUint16ArraySupport;
-  }
-});
-
-// node_modules/@stdlib/array-uint16/lib/main.js
-var require_main24 = __commonJS({
-  "node_modules/@stdlib/array-uint16/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ctor = typeof Uint16Array === "function" ? Uint16Array : void 0;
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/array-uint16/lib/polyfill.js
-var require_polyfill6 = __commonJS({
-  "node_modules/@stdlib/array-uint16/lib/polyfill.js"(exports2, module2) {
-    "use strict";
-    function polyfill() {
-      throw new Error("not implemented");
-    }
-    module2.exports = polyfill;
-  }
-});
-
-// node_modules/@stdlib/array-uint16/lib/index.js
-var require_lib29 = __commonJS({
-  "node_modules/@stdlib/array-uint16/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasUint16ArraySupport = require_lib28();
-    var builtin = require_main24();
-    var polyfill = require_polyfill6();
-    var ctor;
-    if (hasUint16ArraySupport()) {
-      ctor = builtin;
-    } else {
-      ctor = polyfill;
-    }
-    module2.exports = ctor;
-  }
-});
-
-// node_modules/@stdlib/assert-is-little-endian/lib/ctors.js
-var require_ctors = __commonJS({
-  "node_modules/@stdlib/assert-is-little-endian/lib/ctors.js"(exports2, module2) {
-    "use strict";
-    var Uint8Array2 = require_lib25();
-    var Uint16Array2 = require_lib29();
-    var ctors = {
-      "uint16": Uint16Array2,
-      "uint8": Uint8Array2
-    };
-    module2.exports = ctors;
-  }
-});
-
-// node_modules/@stdlib/assert-is-little-endian/lib/main.js
-var require_main25 = __commonJS({
-  "node_modules/@stdlib/assert-is-little-endian/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ctors = require_ctors();
-    var bool;
-    function isLittleEndian() {
-      var uint16view;
-      var uint8view;
-      uint16view = new ctors["uint16"](1);
-      uint16view[0] = 4660;
-      uint8view = new ctors["uint8"](uint16view.buffer);
-      return uint8view[0] === 52;
-    }
-    bool = isLittleEndian();
-    module2.exports = bool;
-  }
-});
-
-// node_modules/@stdlib/assert-is-little-endian/lib/index.js
-var require_lib30 = __commonJS({
-  "node_modules/@stdlib/assert-is-little-endian/lib/index.js"(exports2, module2) {
-    "use strict";
-    var IS_LITTLE_ENDIAN = require_main25();
-    module2.exports = IS_LITTLE_ENDIAN;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js
-var require_high = __commonJS({
-  "node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js"(exports2, module2) {
-    "use strict";
-    var isLittleEndian = require_lib30();
-    var HIGH;
-    if (isLittleEndian === true) {
-      HIGH = 1;
-    } else {
-      HIGH = 0;
-    }
-    module2.exports = HIGH;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js
-var require_main26 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js"(exports2, module2) {
-    "use strict";
-    var Uint32Array2 = require_lib18();
-    var Float64Array2 = require_lib21();
-    var HIGH = require_high();
-    var FLOAT64_VIEW = new Float64Array2(1);
-    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
-    function getHighWord(x2) {
-      FLOAT64_VIEW[0] = x2;
-      return UINT32_VIEW[HIGH];
-    }
-    module2.exports = getHighWord;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js
-var require_lib31 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main26();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js
-var require_high2 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js"(exports2, module2) {
-    "use strict";
-    var isLittleEndian = require_lib30();
-    var HIGH;
-    if (isLittleEndian === true) {
-      HIGH = 1;
-    } else {
-      HIGH = 0;
-    }
-    module2.exports = HIGH;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js
-var require_main27 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js"(exports2, module2) {
-    "use strict";
-    var Uint32Array2 = require_lib18();
-    var Float64Array2 = require_lib21();
-    var HIGH = require_high2();
-    var FLOAT64_VIEW = new Float64Array2(1);
-    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
-    function setHighWord(x2, high) {
-      FLOAT64_VIEW[0] = x2;
-      UINT32_VIEW[HIGH] = high >>> 0;
-      return FLOAT64_VIEW[0];
-    }
-    module2.exports = setHighWord;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js
-var require_lib32 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main27();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-from-words/lib/indices.js
-var require_indices = __commonJS({
-  "node_modules/@stdlib/number-float64-base-from-words/lib/indices.js"(exports2, module2) {
-    "use strict";
-    var isLittleEndian = require_lib30();
-    var indices;
-    var HIGH;
-    var LOW;
-    if (isLittleEndian === true) {
-      HIGH = 1;
-      LOW = 0;
-    } else {
-      HIGH = 0;
-      LOW = 1;
-    }
-    indices = {
-      "HIGH": HIGH,
-      "LOW": LOW
-    };
-    module2.exports = indices;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-from-words/lib/main.js
-var require_main28 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-from-words/lib/main.js"(exports2, module2) {
-    "use strict";
-    var Uint32Array2 = require_lib18();
-    var Float64Array2 = require_lib21();
-    var indices = require_indices();
-    var FLOAT64_VIEW = new Float64Array2(1);
-    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
-    var HIGH = indices.HIGH;
-    var LOW = indices.LOW;
-    function fromWords(high, low) {
-      UINT32_VIEW[HIGH] = high;
-      UINT32_VIEW[LOW] = low;
-      return FLOAT64_VIEW[0];
-    }
-    module2.exports = fromWords;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-from-words/lib/index.js
-var require_lib33 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-from-words/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main28();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-pinf/lib/index.js
-var require_lib34 = __commonJS({
-  "node_modules/@stdlib/constants-float64-pinf/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_PINF = Number.POSITIVE_INFINITY;
-    module2.exports = FLOAT64_PINF;
-  }
-});
-
-// node_modules/@stdlib/number-ctor/lib/main.js
-var require_main29 = __commonJS({
-  "node_modules/@stdlib/number-ctor/lib/main.js"(exports2, module2) {
-    "use strict";
-    module2.exports = Number;
-  }
-});
-
-// node_modules/@stdlib/number-ctor/lib/index.js
-var require_lib35 = __commonJS({
-  "node_modules/@stdlib/number-ctor/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main29();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-ninf/lib/index.js
-var require_lib36 = __commonJS({
-  "node_modules/@stdlib/constants-float64-ninf/lib/index.js"(exports2, module2) {
-    "use strict";
-    var Number2 = require_lib35();
-    var FLOAT64_NINF = Number2.NEGATIVE_INFINITY;
-    module2.exports = FLOAT64_NINF;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js
-var require_lib37 = __commonJS({
-  "node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_EXPONENT_BIAS = 1023 | 0;
-    module2.exports = FLOAT64_EXPONENT_BIAS;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js
-var require_lib38 = __commonJS({
-  "node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js"(exports2, module2) {
-    "use strict";
-    var HALF_LN2 = 0.34657359027997264;
-    module2.exports = HALF_LN2;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js
-var require_polyval_q = __commonJS({
-  "node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -0.03333333333333313;
-      }
-      return -0.03333333333333313 + x2 * (0.0015873015872548146 + x2 * (-793650757867488e-19 + x2 * (4008217827329362e-21 + x2 * -20109921818362437e-23)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-expm1/lib/main.js
-var require_main30 = __commonJS({
-  "node_modules/@stdlib/math-base-special-expm1/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var getHighWord = require_lib31();
-    var setHighWord = require_lib32();
-    var fromWords = require_lib33();
-    var PINF = require_lib34();
-    var NINF = require_lib36();
-    var FLOAT64_EXPONENT_BIAS = require_lib37();
-    var HALF_LN2 = require_lib38();
-    var polyval = require_polyval_q();
-    var OVERFLOW_THRESHOLD = 709.782712893384;
-    var LN2_HI = 0.6931471803691238;
-    var LN2_LO = 19082149292705877e-26;
-    var LN2_INV = 1.4426950408889634;
-    var LN2x56 = 38.816242111356935;
-    var LN2_HALFX3 = 1.0397207708399179;
-    function expm1(x2) {
-      var halfX;
-      var twopk;
-      var sign;
-      var hi;
-      var lo;
-      var hx;
-      var r1;
-      var y;
-      var z3;
-      var c;
-      var t;
-      var e;
-      var k;
-      if (x2 === PINF || isnan(x2)) {
-        return x2;
-      }
-      if (x2 === NINF) {
-        return -1;
-      }
-      if (x2 === 0) {
-        return x2;
-      }
-      if (x2 < 0) {
-        sign = true;
-        y = -x2;
-      } else {
-        sign = false;
-        y = x2;
-      }
-      if (y >= LN2x56) {
-        if (sign) {
-          return -1;
-        }
-        if (y >= OVERFLOW_THRESHOLD) {
-          return PINF;
-        }
-      }
-      hx = getHighWord(y) | 0;
-      if (y > HALF_LN2) {
-        if (y < LN2_HALFX3) {
-          if (sign) {
-            hi = x2 + LN2_HI;
-            lo = -LN2_LO;
-            k = -1;
-          } else {
-            hi = x2 - LN2_HI;
-            lo = LN2_LO;
-            k = 1;
-          }
-        } else {
-          if (sign) {
-            k = LN2_INV * x2 - 0.5;
-          } else {
-            k = LN2_INV * x2 + 0.5;
-          }
-          k |= 0;
-          t = k;
-          hi = x2 - t * LN2_HI;
-          lo = t * LN2_LO;
-        }
-        x2 = hi - lo;
-        c = hi - x2 - lo;
-      } else if (hx < 1016070144) {
-        return x2;
-      } else {
-        k = 0;
-      }
-      halfX = 0.5 * x2;
-      z3 = x2 * halfX;
-      r1 = 1 + z3 * polyval(z3);
-      t = 3 - r1 * halfX;
-      e = z3 * ((r1 - t) / (6 - x2 * t));
-      if (k === 0) {
-        return x2 - (x2 * e - z3);
-      }
-      twopk = fromWords(FLOAT64_EXPONENT_BIAS + k << 20, 0);
-      e = x2 * (e - c) - c;
-      e -= z3;
-      if (k === -1) {
-        return 0.5 * (x2 - e) - 0.5;
-      }
-      if (k === 1) {
-        if (x2 < -0.25) {
-          return -2 * (e - (x2 + 0.5));
-        }
-        return 1 + 2 * (x2 - e);
-      }
-      if (k <= -2 || k > 56) {
-        y = 1 - (e - x2);
-        if (k === 1024) {
-          hi = getHighWord(y) + (k << 20) | 0;
-          y = setHighWord(y, hi);
-        } else {
-          y *= twopk;
-        }
-        return y - 1;
-      }
-      t = 1;
-      if (k < 20) {
-        hi = 1072693248 - (2097152 >> k) | 0;
-        t = setHighWord(t, hi);
-        y = t - (e - x2);
-      } else {
-        hi = FLOAT64_EXPONENT_BIAS - k << 20 | 0;
-        t = setHighWord(t, hi);
-        y = x2 - (e + t);
-        y += 1;
-      }
-      y *= twopk;
-      return y;
-    }
-    module2.exports = expm1;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-expm1/lib/index.js
-var require_lib39 = __commonJS({
-  "node_modules/@stdlib/math-base-special-expm1/lib/index.js"(exports2, module2) {
-    "use strict";
-    var expm1 = require_main30();
-    module2.exports = expm1;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-floor/lib/main.js
-var require_main31 = __commonJS({
-  "node_modules/@stdlib/math-base-special-floor/lib/main.js"(exports2, module2) {
-    "use strict";
-    var floor = Math.floor;
-    module2.exports = floor;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-floor/lib/index.js
-var require_lib40 = __commonJS({
-  "node_modules/@stdlib/math-base-special-floor/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main31();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-log1p/lib/polyval_lp.js
-var require_polyval_lp = __commonJS({
-  "node_modules/@stdlib/math-base-special-log1p/lib/polyval_lp.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.6666666666666735;
-      }
-      return 0.6666666666666735 + x2 * (0.3999999999940942 + x2 * (0.2857142874366239 + x2 * (0.22222198432149784 + x2 * (0.1818357216161805 + x2 * (0.15313837699209373 + x2 * 0.14798198605116586)))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-log1p/lib/main.js
-var require_main32 = __commonJS({
-  "node_modules/@stdlib/math-base-special-log1p/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var getHighWord = require_lib31();
-    var setHighWord = require_lib32();
-    var PINF = require_lib34();
-    var NINF = require_lib36();
-    var FLOAT64_EXPONENT_BIAS = require_lib37();
-    var polyval = require_polyval_lp();
-    var LN2_HI = 0.6931471803691238;
-    var LN2_LO = 19082149292705877e-26;
-    var SQRT2M1 = 0.41421356237309503;
-    var SQRT2HALFM1 = -0.2928932188134525;
-    var SMALL = 1862645149230957e-24;
-    var TINY = 5551115123125783e-32;
-    var TWO53 = 9007199254740992;
-    var TWO_THIRDS = 0.6666666666666666;
-    function log1p(x2) {
-      var hfsq;
-      var hu;
-      var y;
-      var f;
-      var c;
-      var s;
-      var z3;
-      var R;
-      var u;
-      var k;
-      if (x2 < -1 || isnan(x2)) {
-        return NaN;
-      }
-      if (x2 === -1) {
-        return NINF;
-      }
-      if (x2 === PINF) {
-        return x2;
-      }
-      if (x2 === 0) {
-        return x2;
-      }
-      if (x2 < 0) {
-        y = -x2;
-      } else {
-        y = x2;
-      }
-      k = 1;
-      if (y < SQRT2M1) {
-        if (y < SMALL) {
-          if (y < TINY) {
-            return x2;
-          }
-          return x2 - x2 * x2 * 0.5;
-        }
-        if (x2 > SQRT2HALFM1) {
-          k = 0;
-          f = x2;
-          hu = 1;
-        }
-      }
-      if (k !== 0) {
-        if (y < TWO53) {
-          u = 1 + x2;
-          hu = getHighWord(u);
-          k = (hu >> 20) - FLOAT64_EXPONENT_BIAS;
-          if (k > 0) {
-            c = 1 - (u - x2);
-          } else {
-            c = x2 - (u - 1);
-          }
-          c /= u;
-        } else {
-          u = x2;
-          hu = getHighWord(u);
-          k = (hu >> 20) - FLOAT64_EXPONENT_BIAS;
-          c = 0;
-        }
-        hu &= 1048575;
-        if (hu < 434334) {
-          u = setHighWord(u, hu | 1072693248);
-        } else {
-          k += 1;
-          u = setHighWord(u, hu | 1071644672);
-          hu = 1048576 - hu >> 2;
-        }
-        f = u - 1;
-      }
-      hfsq = 0.5 * f * f;
-      if (hu === 0) {
-        if (f === 0) {
-          c += k * LN2_LO;
-          return k * LN2_HI + c;
-        }
-        R = hfsq * (1 - TWO_THIRDS * f);
-        return k * LN2_HI - (R - (k * LN2_LO + c) - f);
-      }
-      s = f / (2 + f);
-      z3 = s * s;
-      R = z3 * polyval(z3);
-      if (k === 0) {
-        return f - (hfsq - s * (hfsq + R));
-      }
-      return k * LN2_HI - (hfsq - (s * (hfsq + R) + (k * LN2_LO + c)) - f);
-    }
-    module2.exports = log1p;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-log1p/lib/index.js
-var require_lib41 = __commonJS({
-  "node_modules/@stdlib/math-base-special-log1p/lib/index.js"(exports2, module2) {
-    "use strict";
-    var log1p = require_main32();
-    module2.exports = log1p;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-sqrt/lib/main.js
-var require_main33 = __commonJS({
-  "node_modules/@stdlib/math-base-special-sqrt/lib/main.js"(exports2, module2) {
-    "use strict";
-    var sqrt = Math.sqrt;
-    module2.exports = sqrt;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-sqrt/lib/index.js
-var require_lib42 = __commonJS({
-  "node_modules/@stdlib/math-base-special-sqrt/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main33();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js
-var require_lib43 = __commonJS({
-  "node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FOURTH_PI = 0.7853981633974483;
-    module2.exports = FOURTH_PI;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-asin/lib/rational_pq.js
-var require_rational_pq = __commonJS({
-  "node_modules/@stdlib/math-base-special-asin/lib/rational_pq.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return 0.16666666666666713;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -8.198089802484825 + x2 * (19.562619833175948 + x2 * (-16.262479672107002 + x2 * (5.444622390564711 + x2 * (-0.6019598008014124 + x2 * 0.004253011369004428))));
-        s2 = -49.18853881490881 + x2 * (139.51056146574857 + x2 * (-147.1791292232726 + x2 * (70.49610280856842 + x2 * (-14.740913729888538 + x2 * 1))));
-      } else {
-        x2 = 1 / x2;
-        s1 = 0.004253011369004428 + x2 * (-0.6019598008014124 + x2 * (5.444622390564711 + x2 * (-16.262479672107002 + x2 * (19.562619833175948 + x2 * -8.198089802484825))));
-        s2 = 1 + x2 * (-14.740913729888538 + x2 * (70.49610280856842 + x2 * (-147.1791292232726 + x2 * (139.51056146574857 + x2 * -49.18853881490881))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-asin/lib/rational_rs.js
-var require_rational_rs = __commonJS({
-  "node_modules/@stdlib/math-base-special-asin/lib/rational_rs.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return 0.08333333333333809;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = 28.536655482610616 + x2 * (-25.56901049652825 + x2 * (6.968710824104713 + x2 * (-0.5634242780008963 + x2 * 0.002967721961301243)));
-        s2 = 342.43986579130785 + x2 * (-383.8770957603691 + x2 * (147.0656354026815 + x2 * (-21.947795316429207 + x2 * 1)));
-      } else {
-        x2 = 1 / x2;
-        s1 = 0.002967721961301243 + x2 * (-0.5634242780008963 + x2 * (6.968710824104713 + x2 * (-25.56901049652825 + x2 * 28.536655482610616)));
-        s2 = 1 + x2 * (-21.947795316429207 + x2 * (147.0656354026815 + x2 * (-383.8770957603691 + x2 * 342.43986579130785)));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-asin/lib/main.js
-var require_main34 = __commonJS({
-  "node_modules/@stdlib/math-base-special-asin/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var sqrt = require_lib42();
-    var PIO4 = require_lib43();
-    var ratevalPQ = require_rational_pq();
-    var ratevalRS = require_rational_rs();
-    var MOREBITS = 6123233995736766e-32;
-    function asin(x2) {
-      var sgn;
-      var zz;
-      var a;
-      var p;
-      var z3;
-      if (isnan(x2)) {
-        return NaN;
-      }
-      if (x2 > 0) {
-        a = x2;
-      } else {
-        sgn = true;
-        a = -x2;
-      }
-      if (a > 1) {
-        return NaN;
-      }
-      if (a > 0.625) {
-        zz = 1 - a;
-        p = zz * ratevalRS(zz);
-        zz = sqrt(zz + zz);
-        z3 = PIO4 - zz;
-        zz = zz * p - MOREBITS;
-        z3 -= zz;
-        z3 += PIO4;
-      } else {
-        if (a < 1e-8) {
-          return x2;
-        }
-        zz = a * a;
-        z3 = zz * ratevalPQ(zz);
-        z3 = a * z3 + a;
-      }
-      return sgn ? -z3 : z3;
-    }
-    module2.exports = asin;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-asin/lib/index.js
-var require_lib44 = __commonJS({
-  "node_modules/@stdlib/math-base-special-asin/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main34();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-abs/lib/main.js
-var require_main35 = __commonJS({
-  "node_modules/@stdlib/math-base-special-abs/lib/main.js"(exports2, module2) {
-    "use strict";
-    function abs(x2) {
-      return Math.abs(x2);
-    }
-    module2.exports = abs;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-abs/lib/index.js
-var require_lib45 = __commonJS({
-  "node_modules/@stdlib/math-base-special-abs/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main35();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ceil/lib/main.js
-var require_main36 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ceil/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ceil = Math.ceil;
-    module2.exports = ceil;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ceil/lib/index.js
-var require_lib46 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ceil/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main36();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-trunc/lib/main.js
-var require_main37 = __commonJS({
-  "node_modules/@stdlib/math-base-special-trunc/lib/main.js"(exports2, module2) {
-    "use strict";
-    var floor = require_lib40();
-    var ceil = require_lib46();
-    function trunc(x2) {
-      if (x2 < 0) {
-        return ceil(x2);
-      }
-      return floor(x2);
-    }
-    module2.exports = trunc;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-trunc/lib/index.js
-var require_lib47 = __commonJS({
-  "node_modules/@stdlib/math-base-special-trunc/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main37();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js
-var require_lib48 = __commonJS({
-  "node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_MAX_BASE2_EXPONENT = 1023 | 0;
-    module2.exports = FLOAT64_MAX_BASE2_EXPONENT;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js
-var require_lib49 = __commonJS({
-  "node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_MAX_BASE2_EXPONENT_SUBNORMAL = -1023 | 0;
-    module2.exports = FLOAT64_MAX_BASE2_EXPONENT_SUBNORMAL;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js
-var require_lib50 = __commonJS({
-  "node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_MIN_BASE2_EXPONENT_SUBNORMAL = -1074 | 0;
-    module2.exports = FLOAT64_MIN_BASE2_EXPONENT_SUBNORMAL;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js
-var require_main38 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js"(exports2, module2) {
-    "use strict";
-    var PINF = require_lib34();
-    var NINF = require_lib36();
-    function isInfinite(x2) {
-      return x2 === PINF || x2 === NINF;
-    }
-    module2.exports = isInfinite;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js
-var require_lib51 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main38();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js
-var require_lib52 = __commonJS({
-  "node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_HIGH_WORD_SIGN_MASK = 2147483648 >>> 0;
-    module2.exports = FLOAT64_HIGH_WORD_SIGN_MASK;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js
-var require_lib53 = __commonJS({
-  "node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_HIGH_WORD_ABS_MASK = 2147483647 >>> 0;
-    module2.exports = FLOAT64_HIGH_WORD_ABS_MASK;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-to-words/lib/indices.js
-var require_indices2 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-to-words/lib/indices.js"(exports2, module2) {
-    "use strict";
-    var isLittleEndian = require_lib30();
-    var indices;
-    var HIGH;
-    var LOW;
-    if (isLittleEndian === true) {
-      HIGH = 1;
-      LOW = 0;
-    } else {
-      HIGH = 0;
-      LOW = 1;
-    }
-    indices = {
-      "HIGH": HIGH,
-      "LOW": LOW
-    };
-    module2.exports = indices;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-to-words/lib/assign.js
-var require_assign = __commonJS({
-  "node_modules/@stdlib/number-float64-base-to-words/lib/assign.js"(exports2, module2) {
-    "use strict";
-    var Uint32Array2 = require_lib18();
-    var Float64Array2 = require_lib21();
-    var indices = require_indices2();
-    var FLOAT64_VIEW = new Float64Array2(1);
-    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
-    var HIGH = indices.HIGH;
-    var LOW = indices.LOW;
-    function toWords(x2, out, stride, offset) {
-      FLOAT64_VIEW[0] = x2;
-      out[offset] = UINT32_VIEW[HIGH];
-      out[offset + stride] = UINT32_VIEW[LOW];
-      return out;
-    }
-    module2.exports = toWords;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-to-words/lib/main.js
-var require_main39 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-to-words/lib/main.js"(exports2, module2) {
-    "use strict";
-    var fcn = require_assign();
-    function toWords(x2) {
-      return fcn(x2, [0 >>> 0, 0 >>> 0], 1, 0);
-    }
-    module2.exports = toWords;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-to-words/lib/index.js
-var require_lib54 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-to-words/lib/index.js"(exports2, module2) {
-    "use strict";
-    var setReadOnly = require_lib6();
-    var main = require_main39();
-    var assign = require_assign();
-    setReadOnly(main, "assign", assign);
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-copysign/lib/main.js
-var require_main40 = __commonJS({
-  "node_modules/@stdlib/math-base-special-copysign/lib/main.js"(exports2, module2) {
-    "use strict";
-    var SIGN_MASK = require_lib52();
-    var ABS_MASK = require_lib53();
-    var toWords = require_lib54();
-    var getHighWord = require_lib31();
-    var fromWords = require_lib33();
-    var WORDS = [0, 0];
-    function copysign(x2, y) {
-      var hx;
-      var hy;
-      toWords.assign(x2, WORDS, 1, 0);
-      hx = WORDS[0];
-      hx &= ABS_MASK;
-      hy = getHighWord(y);
-      hy &= SIGN_MASK;
-      hx |= hy;
-      return fromWords(hx, WORDS[1]);
-    }
-    module2.exports = copysign;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-copysign/lib/index.js
-var require_lib55 = __commonJS({
-  "node_modules/@stdlib/math-base-special-copysign/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main40();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js
-var require_lib56 = __commonJS({
-  "node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_SMALLEST_NORMAL = 22250738585072014e-324;
-    module2.exports = FLOAT64_SMALLEST_NORMAL;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-normalize/lib/assign.js
-var require_assign2 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-normalize/lib/assign.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_SMALLEST_NORMAL = require_lib56();
-    var isInfinite = require_lib51();
-    var isnan = require_lib9();
-    var abs = require_lib45();
-    var SCALAR = 4503599627370496;
-    function normalize(x2, out, stride, offset) {
-      if (isnan(x2) || isInfinite(x2)) {
-        out[offset] = x2;
-        out[offset + stride] = 0;
-        return out;
-      }
-      if (x2 !== 0 && abs(x2) < FLOAT64_SMALLEST_NORMAL) {
-        out[offset] = x2 * SCALAR;
-        out[offset + stride] = -52;
-        return out;
-      }
-      out[offset] = x2;
-      out[offset + stride] = 0;
-      return out;
-    }
-    module2.exports = normalize;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-normalize/lib/main.js
-var require_main41 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-normalize/lib/main.js"(exports2, module2) {
-    "use strict";
-    var fcn = require_assign2();
-    function normalize(x2) {
-      return fcn(x2, [0, 0], 1, 0);
-    }
-    module2.exports = normalize;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-normalize/lib/index.js
-var require_lib57 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-normalize/lib/index.js"(exports2, module2) {
-    "use strict";
-    var setReadOnly = require_lib6();
-    var main = require_main41();
-    var assign = require_assign2();
-    setReadOnly(main, "assign", assign);
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js
-var require_lib58 = __commonJS({
-  "node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_HIGH_WORD_EXPONENT_MASK = 2146435072;
-    module2.exports = FLOAT64_HIGH_WORD_EXPONENT_MASK;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-exponent/lib/main.js
-var require_main42 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-exponent/lib/main.js"(exports2, module2) {
-    "use strict";
-    var getHighWord = require_lib31();
-    var EXP_MASK = require_lib58();
-    var BIAS = require_lib37();
-    function exponent(x2) {
-      var high = getHighWord(x2);
-      high = (high & EXP_MASK) >>> 20;
-      return high - BIAS | 0;
-    }
-    module2.exports = exponent;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-exponent/lib/index.js
-var require_lib59 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-exponent/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main42();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ldexp/lib/main.js
-var require_main43 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ldexp/lib/main.js"(exports2, module2) {
-    "use strict";
-    var PINF = require_lib34();
-    var NINF = require_lib36();
-    var BIAS = require_lib37();
-    var MAX_EXPONENT = require_lib48();
-    var MAX_SUBNORMAL_EXPONENT = require_lib49();
-    var MIN_SUBNORMAL_EXPONENT = require_lib50();
-    var isnan = require_lib9();
-    var isInfinite = require_lib51();
-    var copysign = require_lib55();
-    var normalize = require_lib57().assign;
-    var floatExp = require_lib59();
-    var toWords = require_lib54();
-    var fromWords = require_lib33();
-    var TWO52_INV = 2220446049250313e-31;
-    var CLEAR_EXP_MASK = 2148532223 >>> 0;
-    var FRAC = [0, 0];
-    var WORDS = [0, 0];
-    function ldexp(frac, exp) {
-      var high;
-      var m;
-      if (exp === 0 || frac === 0 || // handles +-0
-      isnan(frac) || isInfinite(frac)) {
-        return frac;
-      }
-      normalize(frac, FRAC, 1, 0);
-      frac = FRAC[0];
-      exp += FRAC[1];
-      exp += floatExp(frac);
-      if (exp < MIN_SUBNORMAL_EXPONENT) {
-        return copysign(0, frac);
-      }
-      if (exp > MAX_EXPONENT) {
-        if (frac < 0) {
-          return NINF;
-        }
-        return PINF;
-      }
-      if (exp <= MAX_SUBNORMAL_EXPONENT) {
-        exp += 52;
-        m = TWO52_INV;
-      } else {
-        m = 1;
-      }
-      toWords.assign(frac, WORDS, 1, 0);
-      high = WORDS[0];
-      high &= CLEAR_EXP_MASK;
-      high |= exp + BIAS << 20;
-      return m * fromWords(high, WORDS[1]);
-    }
-    module2.exports = ldexp;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ldexp/lib/index.js
-var require_lib60 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ldexp/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main43();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js
-var require_polyval_p = __commonJS({
-  "node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.16666666666666602;
-      }
-      return 0.16666666666666602 + x2 * (-0.0027777777777015593 + x2 * (6613756321437934e-20 + x2 * (-16533902205465252e-22 + x2 * 41381367970572385e-24)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-exp/lib/expmulti.js
-var require_expmulti = __commonJS({
-  "node_modules/@stdlib/math-base-special-exp/lib/expmulti.js"(exports2, module2) {
-    "use strict";
-    var ldexp = require_lib60();
-    var polyvalP = require_polyval_p();
-    function expmulti(hi, lo, k) {
-      var r;
-      var t;
-      var c;
-      var y;
-      r = hi - lo;
-      t = r * r;
-      c = r - t * polyvalP(t);
-      y = 1 - (lo - r * c / (2 - c) - hi);
-      return ldexp(y, k);
-    }
-    module2.exports = expmulti;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-exp/lib/main.js
-var require_main44 = __commonJS({
-  "node_modules/@stdlib/math-base-special-exp/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var trunc = require_lib47();
-    var NINF = require_lib36();
-    var PINF = require_lib34();
-    var expmulti = require_expmulti();
-    var LN2_HI = 0.6931471803691238;
-    var LN2_LO = 19082149292705877e-26;
-    var LOG2_E = 1.4426950408889634;
-    var OVERFLOW = 709.782712893384;
-    var UNDERFLOW = -745.1332191019411;
-    var NEARZERO = 1 / (1 << 28);
-    var NEG_NEARZERO = -NEARZERO;
-    function exp(x2) {
-      var hi;
-      var lo;
-      var k;
-      if (isnan(x2) || x2 === PINF) {
-        return x2;
-      }
-      if (x2 === NINF) {
-        return 0;
-      }
-      if (x2 > OVERFLOW) {
-        return PINF;
-      }
-      if (x2 < UNDERFLOW) {
-        return 0;
-      }
-      if (x2 > NEG_NEARZERO && x2 < NEARZERO) {
-        return 1 + x2;
-      }
-      if (x2 < 0) {
-        k = trunc(LOG2_E * x2 - 0.5);
-      } else {
-        k = trunc(LOG2_E * x2 + 0.5);
-      }
-      hi = x2 - k * LN2_HI;
-      lo = k * LN2_LO;
-      return expmulti(hi, lo, k);
-    }
-    module2.exports = exp;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-exp/lib/index.js
-var require_lib61 = __commonJS({
-  "node_modules/@stdlib/math-base-special-exp/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main44();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-integer/lib/main.js
-var require_main45 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-integer/lib/main.js"(exports2, module2) {
-    "use strict";
-    var floor = require_lib40();
-    function isInteger(x2) {
-      return floor(x2) === x2;
-    }
-    module2.exports = isInteger;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-integer/lib/index.js
-var require_lib62 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-integer/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main45();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-even/lib/main.js
-var require_main46 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-even/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isInteger = require_lib62();
-    function isEven(x2) {
-      return isInteger(x2 / 2);
-    }
-    module2.exports = isEven;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-even/lib/index.js
-var require_lib63 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-even/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main46();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-odd/lib/main.js
-var require_main47 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-odd/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isEven = require_lib63();
-    function isOdd(x2) {
-      if (x2 > 0) {
-        return isEven(x2 - 1);
-      }
-      return isEven(x2 + 1);
-    }
-    module2.exports = isOdd;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-odd/lib/index.js
-var require_lib64 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-odd/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main47();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-set-low-word/lib/low.js
-var require_low = __commonJS({
-  "node_modules/@stdlib/number-float64-base-set-low-word/lib/low.js"(exports2, module2) {
-    "use strict";
-    var isLittleEndian = require_lib30();
-    var LOW;
-    if (isLittleEndian === true) {
-      LOW = 0;
-    } else {
-      LOW = 1;
-    }
-    module2.exports = LOW;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js
-var require_main48 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js"(exports2, module2) {
-    "use strict";
-    var Uint32Array2 = require_lib18();
-    var Float64Array2 = require_lib21();
-    var LOW = require_low();
-    var FLOAT64_VIEW = new Float64Array2(1);
-    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
-    function setLowWord(x2, low) {
-      FLOAT64_VIEW[0] = x2;
-      UINT32_VIEW[LOW] = low >>> 0;
-      return FLOAT64_VIEW[0];
-    }
-    module2.exports = setLowWord;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js
-var require_lib65 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main48();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js
-var require_main49 = __commonJS({
-  "node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js"(exports2, module2) {
-    "use strict";
-    function uint32ToInt32(x2) {
-      return x2 | 0;
-    }
-    module2.exports = uint32ToInt32;
-  }
-});
-
-// node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js
-var require_lib66 = __commonJS({
-  "node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js"(exports2, module2) {
-    "use strict";
-    var uint32ToInt32 = require_main49();
-    module2.exports = uint32ToInt32;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-pow/lib/x_is_zero.js
-var require_x_is_zero = __commonJS({
-  "node_modules/@stdlib/math-base-special-pow/lib/x_is_zero.js"(exports2, module2) {
-    "use strict";
-    var isOdd = require_lib64();
-    var copysign = require_lib55();
-    var NINF = require_lib36();
-    var PINF = require_lib34();
-    function pow(x2, y) {
-      if (y === NINF) {
-        return PINF;
-      }
-      if (y === PINF) {
-        return 0;
-      }
-      if (y > 0) {
-        if (isOdd(y)) {
-          return x2;
-        }
-        return 0;
-      }
-      if (isOdd(y)) {
-        return copysign(PINF, x2);
-      }
-      return PINF;
-    }
-    module2.exports = pow;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-pow/lib/y_is_huge.js
-var require_y_is_huge = __commonJS({
-  "node_modules/@stdlib/math-base-special-pow/lib/y_is_huge.js"(exports2, module2) {
-    "use strict";
-    var ABS_MASK = require_lib53();
-    var getHighWord = require_lib31();
-    var HIGH_MAX_NEAR_UNITY = 1072693247 | 0;
-    var HUGE = 1e300;
-    var TINY = 1e-300;
-    function pow(x2, y) {
-      var ahx;
-      var hx;
-      hx = getHighWord(x2);
-      ahx = hx & ABS_MASK;
-      if (ahx <= HIGH_MAX_NEAR_UNITY) {
-        if (y < 0) {
-          return HUGE * HUGE;
-        }
-        return TINY * TINY;
-      }
-      if (y > 0) {
-        return HUGE * HUGE;
-      }
-      return TINY * TINY;
-    }
-    module2.exports = pow;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-pow/lib/y_is_infinite.js
-var require_y_is_infinite = __commonJS({
-  "node_modules/@stdlib/math-base-special-pow/lib/y_is_infinite.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var PINF = require_lib34();
-    function pow(x2, y) {
-      if (x2 === -1) {
-        return (x2 - x2) / (x2 - x2);
-      }
-      if (x2 === 1) {
-        return 1;
-      }
-      if (abs(x2) < 1 === (y === PINF)) {
-        return 0;
-      }
-      return PINF;
-    }
-    module2.exports = pow;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js
-var require_lib67 = __commonJS({
-  "node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_NUM_HIGH_WORD_SIGNIFICAND_BITS = 20 | 0;
-    module2.exports = FLOAT64_NUM_HIGH_WORD_SIGNIFICAND_BITS;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-pow/lib/polyval_l.js
-var require_polyval_l = __commonJS({
-  "node_modules/@stdlib/math-base-special-pow/lib/polyval_l.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.5999999999999946;
-      }
-      return 0.5999999999999946 + x2 * (0.4285714285785502 + x2 * (0.33333332981837743 + x2 * (0.272728123808534 + x2 * (0.23066074577556175 + x2 * 0.20697501780033842))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-pow/lib/log2ax.js
-var require_log2ax = __commonJS({
-  "node_modules/@stdlib/math-base-special-pow/lib/log2ax.js"(exports2, module2) {
-    "use strict";
-    var getHighWord = require_lib31();
-    var setLowWord = require_lib65();
-    var setHighWord = require_lib32();
-    var BIAS = require_lib37();
-    var HIGH_NUM_SIGNIFICAND_BITS = require_lib67();
-    var polyvalL = require_polyval_l();
-    var HIGH_SIGNIFICAND_MASK = 1048575 | 0;
-    var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
-    var HIGH_BIASED_EXP_0 = 1072693248 | 0;
-    var HIGH_BIASED_EXP_NEG_512 = 536870912 | 0;
-    var HIGH_SIGNIFICAND_HALF = 524288 | 0;
-    var TWO53 = 9007199254740992;
-    var CP = 0.9617966939259756;
-    var CP_HI = 0.9617967009544373;
-    var CP_LO = -7028461650952758e-24;
-    var BP = [
-      1,
-      1.5
-    ];
-    var DP_HI = [
-      0,
-      0.5849624872207642
-      // 0x3FE2B803, 0x40000000
-    ];
-    var DP_LO = [
-      0,
-      1350039202129749e-23
-      // 0x3E4CFDEB, 0x43CFD006
-    ];
-    function log2ax(out, ax, ahx) {
-      var tmp;
-      var ss;
-      var s2;
-      var hs;
-      var ls;
-      var ht;
-      var lt;
-      var bp;
-      var dp;
-      var hp;
-      var lp;
-      var hz;
-      var lz;
-      var t1;
-      var t2;
-      var t;
-      var r;
-      var u;
-      var v;
-      var n;
-      var j;
-      var k;
-      n = 0 | 0;
-      if (ahx < HIGH_MIN_NORMAL_EXP) {
-        ax *= TWO53;
-        n -= 53 | 0;
-        ahx = getHighWord(ax);
-      }
-      n += (ahx >> HIGH_NUM_SIGNIFICAND_BITS) - BIAS | 0;
-      j = ahx & HIGH_SIGNIFICAND_MASK | 0;
-      ahx = j | HIGH_BIASED_EXP_0 | 0;
-      if (j <= 235662) {
-        k = 0;
-      } else if (j < 767610) {
-        k = 1;
-      } else {
-        k = 0;
-        n += 1 | 0;
-        ahx -= HIGH_MIN_NORMAL_EXP;
-      }
-      ax = setHighWord(ax, ahx);
-      bp = BP[k];
-      u = ax - bp;
-      v = 1 / (ax + bp);
-      ss = u * v;
-      hs = setLowWord(ss, 0);
-      tmp = (ahx >> 1 | HIGH_BIASED_EXP_NEG_512) + HIGH_SIGNIFICAND_HALF;
-      tmp += k << 18;
-      ht = setHighWord(0, tmp);
-      lt = ax - (ht - bp);
-      ls = v * (u - hs * ht - hs * lt);
-      s2 = ss * ss;
-      r = s2 * s2 * polyvalL(s2);
-      r += ls * (hs + ss);
-      s2 = hs * hs;
-      ht = 3 + s2 + r;
-      ht = setLowWord(ht, 0);
-      lt = r - (ht - 3 - s2);
-      u = hs * ht;
-      v = ls * ht + lt * ss;
-      hp = u + v;
-      hp = setLowWord(hp, 0);
-      lp = v - (hp - u);
-      hz = CP_HI * hp;
-      lz = CP_LO * hp + lp * CP + DP_LO[k];
-      dp = DP_HI[k];
-      t = n;
-      t1 = hz + lz + dp + t;
-      t1 = setLowWord(t1, 0);
-      t2 = lz - (t1 - t - dp - hz);
-      out[0] = t1;
-      out[1] = t2;
-      return out;
-    }
-    module2.exports = log2ax;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-pow/lib/polyval_w.js
-var require_polyval_w = __commonJS({
-  "node_modules/@stdlib/math-base-special-pow/lib/polyval_w.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.5;
-      }
-      return 0.5 + x2 * (-0.3333333333333333 + x2 * 0.25);
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-pow/lib/logx.js
-var require_logx = __commonJS({
-  "node_modules/@stdlib/math-base-special-pow/lib/logx.js"(exports2, module2) {
-    "use strict";
-    var setLowWord = require_lib65();
-    var polyvalW = require_polyval_w();
-    var INV_LN2 = 1.4426950408889634;
-    var INV_LN2_HI = 1.4426950216293335;
-    var INV_LN2_LO = 19259629911266175e-24;
-    function logx(out, ax) {
-      var t2;
-      var t1;
-      var t;
-      var w;
-      var u;
-      var v;
-      t = ax - 1;
-      w = t * t * polyvalW(t);
-      u = INV_LN2_HI * t;
-      v = t * INV_LN2_LO - w * INV_LN2;
-      t1 = u + v;
-      t1 = setLowWord(t1, 0);
-      t2 = v - (t1 - u);
-      out[0] = t1;
-      out[1] = t2;
-      return out;
-    }
-    module2.exports = logx;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-ln-two/lib/index.js
-var require_lib68 = __commonJS({
-  "node_modules/@stdlib/constants-float64-ln-two/lib/index.js"(exports2, module2) {
-    "use strict";
-    var LN2 = 0.6931471805599453;
-    module2.exports = LN2;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js
-var require_lib69 = __commonJS({
-  "node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_HIGH_WORD_SIGNIFICAND_MASK = 1048575;
-    module2.exports = FLOAT64_HIGH_WORD_SIGNIFICAND_MASK;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js
-var require_polyval_p2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.16666666666666602;
-      }
-      return 0.16666666666666602 + x2 * (-0.0027777777777015593 + x2 * (6613756321437934e-20 + x2 * (-16533902205465252e-22 + x2 * 41381367970572385e-24)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-pow/lib/pow2.js
-var require_pow2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-pow/lib/pow2.js"(exports2, module2) {
-    "use strict";
-    var getHighWord = require_lib31();
-    var setHighWord = require_lib32();
-    var setLowWord = require_lib65();
-    var uint32ToInt32 = require_lib66();
-    var ldexp = require_lib60();
-    var LN2 = require_lib68();
-    var BIAS = require_lib37();
-    var ABS_MASK = require_lib53();
-    var HIGH_SIGNIFICAND_MASK = require_lib69();
-    var HIGH_NUM_SIGNIFICAND_BITS = require_lib67();
-    var polyvalP = require_polyval_p2();
-    var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
-    var HIGH_BIASED_EXP_NEG_1 = 1071644672 | 0;
-    var LN2_HI = 0.6931471824645996;
-    var LN2_LO = -1904654299957768e-24;
-    function pow2(j, hp, lp) {
-      var tmp;
-      var t1;
-      var t;
-      var r;
-      var u;
-      var v;
-      var w;
-      var z3;
-      var n;
-      var i;
-      var k;
-      i = j & ABS_MASK | 0;
-      k = (i >> HIGH_NUM_SIGNIFICAND_BITS) - BIAS | 0;
-      n = 0;
-      if (i > HIGH_BIASED_EXP_NEG_1) {
-        n = j + (HIGH_MIN_NORMAL_EXP >> k + 1) >>> 0;
-        k = ((n & ABS_MASK) >> HIGH_NUM_SIGNIFICAND_BITS) - BIAS | 0;
-        tmp = (n & ~(HIGH_SIGNIFICAND_MASK >> k)) >>> 0;
-        t = setHighWord(0, tmp);
-        n = (n & HIGH_SIGNIFICAND_MASK | HIGH_MIN_NORMAL_EXP) >> HIGH_NUM_SIGNIFICAND_BITS - k >>> 0;
-        if (j < 0) {
-          n = -n;
-        }
-        hp -= t;
-      }
-      t = lp + hp;
-      t = setLowWord(t, 0);
-      u = t * LN2_HI;
-      v = (lp - (t - hp)) * LN2 + t * LN2_LO;
-      z3 = u + v;
-      w = v - (z3 - u);
-      t = z3 * z3;
-      t1 = z3 - t * polyvalP(t);
-      r = z3 * t1 / (t1 - 2) - (w + z3 * w);
-      z3 = 1 - (r - z3);
-      j = getHighWord(z3);
-      j = uint32ToInt32(j);
-      j += n << HIGH_NUM_SIGNIFICAND_BITS >>> 0;
-      if (j >> HIGH_NUM_SIGNIFICAND_BITS <= 0) {
-        z3 = ldexp(z3, n);
-      } else {
-        z3 = setHighWord(z3, j);
-      }
-      return z3;
-    }
-    module2.exports = pow2;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-pow/lib/main.js
-var require_main50 = __commonJS({
-  "node_modules/@stdlib/math-base-special-pow/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var isOdd = require_lib64();
-    var isInfinite = require_lib51();
-    var isInteger = require_lib62();
-    var sqrt = require_lib42();
-    var abs = require_lib45();
-    var toWords = require_lib54();
-    var setLowWord = require_lib65();
-    var uint32ToInt32 = require_lib66();
-    var NINF = require_lib36();
-    var PINF = require_lib34();
-    var ABS_MASK = require_lib53();
-    var xIsZero = require_x_is_zero();
-    var yIsHuge = require_y_is_huge();
-    var yIsInfinite = require_y_is_infinite();
-    var log2ax = require_log2ax();
-    var logx = require_logx();
-    var pow2 = require_pow2();
-    var HIGH_MAX_NEAR_UNITY = 1072693247 | 0;
-    var HIGH_BIASED_EXP_31 = 1105199104 | 0;
-    var HIGH_BIASED_EXP_64 = 1139802112 | 0;
-    var HIGH_BIASED_EXP_10 = 1083179008 | 0;
-    var HIGH_BIASED_EXP_0 = 1072693248 | 0;
-    var HIGH_1075 = 1083231232 | 0;
-    var HIGH_NEG_1075 = 3230714880 >>> 0;
-    var HIGH_NUM_NONSIGN_BITS = 31 | 0;
-    var HUGE = 1e300;
-    var TINY = 1e-300;
-    var OVT = 8008566259537294e-32;
-    var WORDS = [0 | 0, 0 | 0];
-    var LOG_WORKSPACE = [0, 0];
-    function pow(x2, y) {
-      var ahx;
-      var ahy;
-      var ax;
-      var hx;
-      var lx;
-      var hy;
-      var ly;
-      var sx;
-      var sy;
-      var y1;
-      var hp;
-      var lp;
-      var t;
-      var z3;
-      var j;
-      var i;
-      if (isnan(x2) || isnan(y)) {
-        return NaN;
-      }
-      toWords.assign(y, WORDS, 1, 0);
-      hy = WORDS[0];
-      ly = WORDS[1];
-      if (ly === 0) {
-        if (y === 0) {
-          return 1;
-        }
-        if (y === 1) {
-          return x2;
-        }
-        if (y === -1) {
-          return 1 / x2;
-        }
-        if (y === 0.5) {
-          return sqrt(x2);
-        }
-        if (y === -0.5) {
-          return 1 / sqrt(x2);
-        }
-        if (y === 2) {
-          return x2 * x2;
-        }
-        if (y === 3) {
-          return x2 * x2 * x2;
-        }
-        if (y === 4) {
-          x2 *= x2;
-          return x2 * x2;
-        }
-        if (isInfinite(y)) {
-          return yIsInfinite(x2, y);
-        }
-      }
-      toWords.assign(x2, WORDS, 1, 0);
-      hx = WORDS[0];
-      lx = WORDS[1];
-      if (lx === 0) {
-        if (hx === 0) {
-          return xIsZero(x2, y);
-        }
-        if (x2 === 1) {
-          return 1;
-        }
-        if (x2 === -1 && isOdd(y)) {
-          return -1;
-        }
-        if (isInfinite(x2)) {
-          if (x2 === NINF) {
-            return pow(-0, -y);
-          }
-          if (y < 0) {
-            return 0;
-          }
-          return PINF;
-        }
-      }
-      if (x2 < 0 && isInteger(y) === false) {
-        return (x2 - x2) / (x2 - x2);
-      }
-      ax = abs(x2);
-      ahx = hx & ABS_MASK | 0;
-      ahy = hy & ABS_MASK | 0;
-      sx = hx >>> HIGH_NUM_NONSIGN_BITS | 0;
-      sy = hy >>> HIGH_NUM_NONSIGN_BITS | 0;
-      if (sx && isOdd(y)) {
-        sx = -1;
-      } else {
-        sx = 1;
-      }
-      if (ahy > HIGH_BIASED_EXP_31) {
-        if (ahy > HIGH_BIASED_EXP_64) {
-          return yIsHuge(x2, y);
-        }
-        if (ahx < HIGH_MAX_NEAR_UNITY) {
-          if (sy === 1) {
-            return sx * HUGE * HUGE;
-          }
-          return sx * TINY * TINY;
-        }
-        if (ahx > HIGH_BIASED_EXP_0) {
-          if (sy === 0) {
-            return sx * HUGE * HUGE;
-          }
-          return sx * TINY * TINY;
-        }
-        t = logx(LOG_WORKSPACE, ax);
-      } else {
-        t = log2ax(LOG_WORKSPACE, ax, ahx);
-      }
-      y1 = setLowWord(y, 0);
-      lp = (y - y1) * t[0] + y * t[1];
-      hp = y1 * t[0];
-      z3 = lp + hp;
-      toWords.assign(z3, WORDS, 1, 0);
-      j = uint32ToInt32(WORDS[0]);
-      i = uint32ToInt32(WORDS[1]);
-      if (j >= HIGH_BIASED_EXP_10) {
-        if ((j - HIGH_BIASED_EXP_10 | i) !== 0) {
-          return sx * HUGE * HUGE;
-        }
-        if (lp + OVT > z3 - hp) {
-          return sx * HUGE * HUGE;
-        }
-      } else if ((j & ABS_MASK) >= HIGH_1075) {
-        if ((j - HIGH_NEG_1075 | i) !== 0) {
-          return sx * TINY * TINY;
-        }
-        if (lp <= z3 - hp) {
-          return sx * TINY * TINY;
-        }
-      }
-      z3 = pow2(j, hp, lp);
-      return sx * z3;
-    }
-    module2.exports = pow;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-pow/lib/index.js
-var require_lib70 = __commonJS({
-  "node_modules/@stdlib/math-base-special-pow/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main50();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-e/lib/index.js
-var require_lib71 = __commonJS({
-  "node_modules/@stdlib/constants-float64-e/lib/index.js"(exports2, module2) {
-    "use strict";
-    var E = 2.718281828459045;
-    module2.exports = E;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-eps/lib/index.js
-var require_lib72 = __commonJS({
-  "node_modules/@stdlib/constants-float64-eps/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_EPSILON = 2220446049250313e-31;
-    module2.exports = FLOAT64_EPSILON;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-beta/lib/lanczos_sum_expg_scaled.js
-var require_lanczos_sum_expg_scaled = __commonJS({
-  "node_modules/@stdlib/math-base-special-beta/lib/lanczos_sum_expg_scaled.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return Infinity;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = 709811.662581658 + x2 * (679979.8474157227 + x2 * (293136.7857211597 + x2 * (74887.54032914672 + x2 * (12555.290582413863 + x2 * (1443.4299244417066 + x2 * (115.24194596137347 + x2 * (6.309239205732627 + x2 * (0.22668404630224365 + x2 * (0.004826466289237662 + x2 * 4624429436045379e-20)))))))));
-        s2 = 0 + x2 * (362880 + x2 * (1026576 + x2 * (1172700 + x2 * (723680 + x2 * (269325 + x2 * (63273 + x2 * (9450 + x2 * (870 + x2 * (45 + x2 * 1)))))))));
-      } else {
-        x2 = 1 / x2;
-        s1 = 4624429436045379e-20 + x2 * (0.004826466289237662 + x2 * (0.22668404630224365 + x2 * (6.309239205732627 + x2 * (115.24194596137347 + x2 * (1443.4299244417066 + x2 * (12555.290582413863 + x2 * (74887.54032914672 + x2 * (293136.7857211597 + x2 * (679979.8474157227 + x2 * 709811.662581658)))))))));
-        s2 = 1 + x2 * (45 + x2 * (870 + x2 * (9450 + x2 * (63273 + x2 * (269325 + x2 * (723680 + x2 * (1172700 + x2 * (1026576 + x2 * (362880 + x2 * 0)))))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-beta/lib/main.js
-var require_main51 = __commonJS({
-  "node_modules/@stdlib/math-base-special-beta/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var log1p = require_lib41();
-    var sqrt = require_lib42();
-    var abs = require_lib45();
-    var exp = require_lib61();
-    var pow = require_lib70();
-    var E = require_lib71();
-    var EPSILON = require_lib72();
-    var lanczosSumExpGScaled = require_lanczos_sum_expg_scaled();
-    var G = 10.900511;
-    function beta(a, b) {
-      var ambh;
-      var agh;
-      var bgh;
-      var cgh;
-      var res;
-      var tmp;
-      var c;
-      if (isnan(a) || isnan(b)) {
-        return NaN;
-      }
-      if (a < 0 || b < 0) {
-        return NaN;
-      }
-      if (b === 1) {
-        return 1 / a;
-      }
-      if (a === 1) {
-        return 1 / b;
-      }
-      c = a + b;
-      if (c < EPSILON) {
-        res = c / a;
-        res /= b;
-        return res;
-      }
-      if (c === a && b < EPSILON) {
-        return 1 / b;
-      }
-      if (c === b && a < EPSILON) {
-        return 1 / a;
-      }
-      if (a < b) {
-        tmp = b;
-        b = a;
-        a = tmp;
-      }
-      agh = a + G - 0.5;
-      bgh = b + G - 0.5;
-      cgh = c + G - 0.5;
-      res = lanczosSumExpGScaled(a) * (lanczosSumExpGScaled(b) / lanczosSumExpGScaled(c));
-      ambh = a - 0.5 - b;
-      if (abs(b * ambh) < cgh * 100 && a > 100) {
-        res *= exp(ambh * log1p(-b / cgh));
-      } else {
-        res *= pow(agh / cgh, ambh);
-      }
-      if (cgh > 1e10) {
-        res *= pow(agh / cgh * (bgh / cgh), b);
-      } else {
-        res *= pow(agh * bgh / (cgh * cgh), b);
-      }
-      res *= sqrt(E / bgh);
-      return res;
-    }
-    module2.exports = beta;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-beta/lib/index.js
-var require_lib73 = __commonJS({
-  "node_modules/@stdlib/math-base-special-beta/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main51();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js
-var require_main52 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js"(exports2, module2) {
-    "use strict";
-    var PINF = require_lib34();
-    function isPositiveZero(x2) {
-      return x2 === 0 && 1 / x2 === PINF;
-    }
-    module2.exports = isPositiveZero;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js
-var require_lib74 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main52();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-max/lib/main.js
-var require_main53 = __commonJS({
-  "node_modules/@stdlib/math-base-special-max/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isPositiveZero = require_lib74();
-    var isnan = require_lib9();
-    var PINF = require_lib34();
-    function max2(x2, y) {
-      if (isnan(x2) || isnan(y)) {
-        return NaN;
-      }
-      if (x2 === PINF || y === PINF) {
-        return PINF;
-      }
-      if (x2 === y && x2 === 0) {
-        if (isPositiveZero(x2)) {
-          return x2;
-        }
-        return y;
-      }
-      if (x2 > y) {
-        return x2;
-      }
-      return y;
-    }
-    module2.exports = max2;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-max/lib/index.js
-var require_lib75 = __commonJS({
-  "node_modules/@stdlib/math-base-special-max/lib/index.js"(exports2, module2) {
-    "use strict";
-    var max2 = require_main53();
-    module2.exports = max2;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js
-var require_main54 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js"(exports2, module2) {
-    "use strict";
-    var NINF = require_lib36();
-    function isNegativeZero(x2) {
-      return x2 === 0 && 1 / x2 === NINF;
-    }
-    module2.exports = isNegativeZero;
-  }
-});
-
-// node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js
-var require_lib76 = __commonJS({
-  "node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main54();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-min/lib/main.js
-var require_main55 = __commonJS({
-  "node_modules/@stdlib/math-base-special-min/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isNegativeZero = require_lib76();
-    var isnan = require_lib9();
-    var NINF = require_lib36();
-    function min(x2, y) {
-      if (isnan(x2) || isnan(y)) {
-        return NaN;
-      }
-      if (x2 === NINF || y === NINF) {
-        return NINF;
-      }
-      if (x2 === y && x2 === 0) {
-        if (isNegativeZero(x2)) {
-          return x2;
-        }
-        return y;
-      }
-      if (x2 < y) {
-        return x2;
-      }
-      return y;
-    }
-    module2.exports = min;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-min/lib/index.js
-var require_lib77 = __commonJS({
-  "node_modules/@stdlib/math-base-special-min/lib/index.js"(exports2, module2) {
-    "use strict";
-    var min = require_main55();
-    module2.exports = min;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-max/lib/index.js
-var require_lib78 = __commonJS({
-  "node_modules/@stdlib/constants-float64-max/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_MAX = 17976931348623157e292;
-    module2.exports = FLOAT64_MAX;
-  }
-});
-
-// node_modules/@stdlib/constants-int32-max/lib/index.js
-var require_lib79 = __commonJS({
-  "node_modules/@stdlib/constants-int32-max/lib/index.js"(exports2, module2) {
-    "use strict";
-    var INT32_MAX = 2147483647 | 0;
-    module2.exports = INT32_MAX;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-half-pi/lib/index.js
-var require_lib80 = __commonJS({
-  "node_modules/@stdlib/constants-float64-half-pi/lib/index.js"(exports2, module2) {
-    "use strict";
-    var HALF_PI = 1.5707963267948966;
-    module2.exports = HALF_PI;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-pi/lib/index.js
-var require_lib81 = __commonJS({
-  "node_modules/@stdlib/constants-float64-pi/lib/index.js"(exports2, module2) {
-    "use strict";
-    var PI = 3.141592653589793;
-    module2.exports = PI;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c13.js
-var require_polyval_c13 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c13.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.0416666666666666;
-      }
-      return 0.0416666666666666 + x2 * (-0.001388888888887411 + x2 * 2480158728947673e-20);
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c46.js
-var require_polyval_c46 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c46.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -27557314351390663e-23;
-      }
-      return -27557314351390663e-23 + x2 * (2087572321298175e-24 + x2 * -11359647557788195e-27);
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js
-var require_main56 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js"(exports2, module2) {
-    "use strict";
-    var polyval13 = require_polyval_c13();
-    var polyval46 = require_polyval_c46();
-    function kernelCos(x2, y) {
-      var hz;
-      var r;
-      var w;
-      var z3;
-      z3 = x2 * x2;
-      w = z3 * z3;
-      r = z3 * polyval13(z3);
-      r += w * w * polyval46(z3);
-      hz = 0.5 * z3;
-      w = 1 - hz;
-      return w + (1 - w - hz + (z3 * r - x2 * y));
-    }
-    module2.exports = kernelCos;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js
-var require_lib82 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main56();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js
-var require_main57 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js"(exports2, module2) {
-    "use strict";
-    var S1 = -0.16666666666666632;
-    var S2 = 0.00833333333332249;
-    var S3 = -1984126982985795e-19;
-    var S4 = 27557313707070068e-22;
-    var S5 = -25050760253406863e-24;
-    var S6 = 158969099521155e-24;
-    function kernelSin(x2, y) {
-      var r;
-      var v;
-      var w;
-      var z3;
-      z3 = x2 * x2;
-      w = z3 * z3;
-      r = S2 + z3 * (S3 + z3 * S4) + z3 * w * (S5 + z3 * S6);
-      v = z3 * x2;
-      if (y === 0) {
-        return x2 + v * (S1 + z3 * r);
-      }
-      return x2 - (z3 * (0.5 * y - v * r) - y - v * S1);
-    }
-    module2.exports = kernelSin;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js
-var require_lib83 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main57();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-get-low-word/lib/low.js
-var require_low2 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-get-low-word/lib/low.js"(exports2, module2) {
-    "use strict";
-    var isLittleEndian = require_lib30();
-    var LOW;
-    if (isLittleEndian === true) {
-      LOW = 0;
-    } else {
-      LOW = 1;
-    }
-    module2.exports = LOW;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js
-var require_main58 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js"(exports2, module2) {
-    "use strict";
-    var Uint32Array2 = require_lib18();
-    var Float64Array2 = require_lib21();
-    var LOW = require_low2();
-    var FLOAT64_VIEW = new Float64Array2(1);
-    var UINT32_VIEW = new Uint32Array2(FLOAT64_VIEW.buffer);
-    function getLowWord(x2) {
-      FLOAT64_VIEW[0] = x2;
-      return UINT32_VIEW[LOW];
-    }
-    module2.exports = getLowWord;
-  }
-});
-
-// node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js
-var require_lib84 = __commonJS({
-  "node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main58();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/array-base-filled/lib/main.js
-var require_main59 = __commonJS({
-  "node_modules/@stdlib/array-base-filled/lib/main.js"(exports2, module2) {
-    "use strict";
-    function filled(value, len) {
-      var arr;
-      var i;
-      arr = [];
-      for (i = 0; i < len; i++) {
-        arr.push(value);
-      }
-      return arr;
-    }
-    module2.exports = filled;
-  }
-});
-
-// node_modules/@stdlib/array-base-filled/lib/index.js
-var require_lib85 = __commonJS({
-  "node_modules/@stdlib/array-base-filled/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main59();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/array-base-zeros/lib/main.js
-var require_main60 = __commonJS({
-  "node_modules/@stdlib/array-base-zeros/lib/main.js"(exports2, module2) {
-    "use strict";
-    var filled = require_lib85();
-    function zeros(len) {
-      return filled(0, len);
-    }
-    module2.exports = zeros;
-  }
-});
-
-// node_modules/@stdlib/array-base-zeros/lib/index.js
-var require_lib86 = __commonJS({
-  "node_modules/@stdlib/array-base-zeros/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main60();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-rempio2/lib/kernel_rempio2.js
-var require_kernel_rempio2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-rempio2/lib/kernel_rempio2.js"(exports2, module2) {
-    "use strict";
-    var floor = require_lib40();
-    var ldexp = require_lib60();
-    var zeros = require_lib86();
-    var IPIO2 = [
-      10680707,
-      7228996,
-      1387004,
-      2578385,
-      16069853,
-      12639074,
-      9804092,
-      4427841,
-      16666979,
-      11263675,
-      12935607,
-      2387514,
-      4345298,
-      14681673,
-      3074569,
-      13734428,
-      16653803,
-      1880361,
-      10960616,
-      8533493,
-      3062596,
-      8710556,
-      7349940,
-      6258241,
-      3772886,
-      3769171,
-      3798172,
-      8675211,
-      12450088,
-      3874808,
-      9961438,
-      366607,
-      15675153,
-      9132554,
-      7151469,
-      3571407,
-      2607881,
-      12013382,
-      4155038,
-      6285869,
-      7677882,
-      13102053,
-      15825725,
-      473591,
-      9065106,
-      15363067,
-      6271263,
-      9264392,
-      5636912,
-      4652155,
-      7056368,
-      13614112,
-      10155062,
-      1944035,
-      9527646,
-      15080200,
-      6658437,
-      6231200,
-      6832269,
-      16767104,
-      5075751,
-      3212806,
-      1398474,
-      7579849,
-      6349435,
-      12618859
-    ];
-    var PIO2 = [
-      1.570796251296997,
-      // 0x3FF921FB, 0x40000000
-      7549789415861596e-23,
-      // 0x3E74442D, 0x00000000
-      5390302529957765e-30,
-      // 0x3CF84698, 0x80000000
-      3282003415807913e-37,
-      // 0x3B78CC51, 0x60000000
-      1270655753080676e-44,
-      // 0x39F01B83, 0x80000000
-      12293330898111133e-52,
-      // 0x387A2520, 0x40000000
-      27337005381646456e-60,
-      // 0x36E38222, 0x80000000
-      21674168387780482e-67
-      // 0x3569F31D, 0x00000000
-    ];
-    var TWO24 = 16777216;
-    var TWON24 = 5960464477539063e-23;
-    var F = zeros(20);
-    var Q = zeros(20);
-    var FQ = zeros(20);
-    var IQ = zeros(20);
-    function compute(x2, y, jz, q, q0, jk, jv, jx, f) {
-      var carry;
-      var fw;
-      var ih;
-      var jp;
-      var i;
-      var k;
-      var n;
-      var j;
-      var z3;
-      jp = jk;
-      z3 = q[jz];
-      j = jz;
-      for (i = 0; j > 0; i++) {
-        fw = TWON24 * z3 | 0;
-        IQ[i] = z3 - TWO24 * fw | 0;
-        z3 = q[j - 1] + fw;
-        j -= 1;
-      }
-      z3 = ldexp(z3, q0);
-      z3 -= 8 * floor(z3 * 0.125);
-      n = z3 | 0;
-      z3 -= n;
-      ih = 0;
-      if (q0 > 0) {
-        i = IQ[jz - 1] >> 24 - q0;
-        n += i;
-        IQ[jz - 1] -= i << 24 - q0;
-        ih = IQ[jz - 1] >> 23 - q0;
-      } else if (q0 === 0) {
-        ih = IQ[jz - 1] >> 23;
-      } else if (z3 >= 0.5) {
-        ih = 2;
-      }
-      if (ih > 0) {
-        n += 1;
-        carry = 0;
-        for (i = 0; i < jz; i++) {
-          j = IQ[i];
-          if (carry === 0) {
-            if (j !== 0) {
-              carry = 1;
-              IQ[i] = 16777216 - j;
-            }
-          } else {
-            IQ[i] = 16777215 - j;
+      var overwrite = function(received, defaults2, onto = {}) {
+        var k, v;
+        for (k in received) {
+          v = received[k];
+          if (defaults2[k] !== void 0) {
+            onto[k] = v;
           }
         }
-        if (q0 > 0) {
-          switch (q0) {
-            // eslint-disable-line default-case
-            case 1:
-              IQ[jz - 1] &= 8388607;
-              break;
-            case 2:
-              IQ[jz - 1] &= 4194303;
-              break;
-          }
-        }
-        if (ih === 2) {
-          z3 = 1 - z3;
-          if (carry !== 0) {
-            z3 -= ldexp(1, q0);
-          }
-        }
-      }
-      if (z3 === 0) {
-        j = 0;
-        for (i = jz - 1; i >= jk; i--) {
-          j |= IQ[i];
-        }
-        if (j === 0) {
-          for (k = 1; IQ[jk - k] === 0; k++) {
-          }
-          for (i = jz + 1; i <= jz + k; i++) {
-            f[jx + i] = IPIO2[jv + i];
-            fw = 0;
-            for (j = 0; j <= jx; j++) {
-              fw += x2[j] * f[jx + (i - j)];
-            }
-            q[i] = fw;
-          }
-          jz += k;
-          return compute(x2, y, jz, q, q0, jk, jv, jx, f);
-        }
-        jz -= 1;
-        q0 -= 24;
-        while (IQ[jz] === 0) {
-          jz -= 1;
-          q0 -= 24;
-        }
-      } else {
-        z3 = ldexp(z3, -q0);
-        if (z3 >= TWO24) {
-          fw = TWON24 * z3 | 0;
-          IQ[jz] = z3 - TWO24 * fw | 0;
-          jz += 1;
-          q0 += 24;
-          IQ[jz] = fw;
-        } else {
-          IQ[jz] = z3 | 0;
-        }
-      }
-      fw = ldexp(1, q0);
-      for (i = jz; i >= 0; i--) {
-        q[i] = fw * IQ[i];
-        fw *= TWON24;
-      }
-      for (i = jz; i >= 0; i--) {
-        fw = 0;
-        for (k = 0; k <= jp && k <= jz - i; k++) {
-          fw += PIO2[k] * q[i + k];
-        }
-        FQ[jz - i] = fw;
-      }
-      fw = 0;
-      for (i = jz; i >= 0; i--) {
-        fw += FQ[i];
-      }
-      if (ih === 0) {
-        y[0] = fw;
-      } else {
-        y[0] = -fw;
-      }
-      fw = FQ[0] - fw;
-      for (i = 1; i <= jz; i++) {
-        fw += FQ[i];
-      }
-      if (ih === 0) {
-        y[1] = fw;
-      } else {
-        y[1] = -fw;
-      }
-      return n & 7;
-    }
-    function kernelRempio2(x2, y, e0, nx) {
-      var fw;
-      var jk;
-      var jv;
-      var jx;
-      var jz;
-      var q0;
-      var i;
-      var j;
-      var m;
-      jk = 4;
-      jx = nx - 1;
-      jv = (e0 - 3) / 24 | 0;
-      if (jv < 0) {
-        jv = 0;
-      }
-      q0 = e0 - 24 * (jv + 1);
-      j = jv - jx;
-      m = jx + jk;
-      for (i = 0; i <= m; i++) {
-        if (j < 0) {
-          F[i] = 0;
-        } else {
-          F[i] = IPIO2[j];
-        }
-        j += 1;
-      }
-      for (i = 0; i <= jk; i++) {
-        fw = 0;
-        for (j = 0; j <= jx; j++) {
-          fw += x2[j] * F[jx + (i - j)];
-        }
-        Q[i] = fw;
-      }
-      jz = jk;
-      return compute(x2, y, jz, Q, q0, jk, jv, jx, F);
-    }
-    module2.exports = kernelRempio2;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-round/lib/main.js
-var require_main61 = __commonJS({
-  "node_modules/@stdlib/math-base-special-round/lib/main.js"(exports2, module2) {
-    "use strict";
-    var round2 = Math.round;
-    module2.exports = round2;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-round/lib/index.js
-var require_lib87 = __commonJS({
-  "node_modules/@stdlib/math-base-special-round/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main61();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js
-var require_rempio2_medium = __commonJS({
-  "node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js"(exports2, module2) {
-    "use strict";
-    var round2 = require_lib87();
-    var getHighWord = require_lib31();
-    var INVPIO2 = 0.6366197723675814;
-    var PIO2_1 = 1.5707963267341256;
-    var PIO2_1T = 6077100506506192e-26;
-    var PIO2_2 = 6077100506303966e-26;
-    var PIO2_2T = 20222662487959506e-37;
-    var PIO2_3 = 20222662487111665e-37;
-    var PIO2_3T = 84784276603689e-45;
-    var EXPONENT_MASK = 2047 | 0;
-    function rempio2Medium(x2, ix, y) {
-      var high;
-      var n;
-      var t;
-      var r;
-      var w;
-      var i;
-      var j;
-      n = round2(x2 * INVPIO2);
-      r = x2 - n * PIO2_1;
-      w = n * PIO2_1T;
-      j = ix >> 20 | 0;
-      y[0] = r - w;
-      high = getHighWord(y[0]);
-      i = j - (high >> 20 & EXPONENT_MASK);
-      if (i > 16) {
-        t = r;
-        w = n * PIO2_2;
-        r = t - w;
-        w = n * PIO2_2T - (t - r - w);
-        y[0] = r - w;
-        high = getHighWord(y[0]);
-        i = j - (high >> 20 & EXPONENT_MASK);
-        if (i > 49) {
-          t = r;
-          w = n * PIO2_3;
-          r = t - w;
-          w = n * PIO2_3T - (t - r - w);
-          y[0] = r - w;
-        }
-      }
-      y[1] = r - y[0] - w;
-      return n;
-    }
-    module2.exports = rempio2Medium;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-rempio2/lib/main.js
-var require_main62 = __commonJS({
-  "node_modules/@stdlib/math-base-special-rempio2/lib/main.js"(exports2, module2) {
-    "use strict";
-    var ABS_MASK = require_lib53();
-    var EXPONENT_MASK = require_lib58();
-    var SIGNIFICAND_MASK = require_lib69();
-    var getHighWord = require_lib31();
-    var getLowWord = require_lib84();
-    var fromWords = require_lib33();
-    var rempio2Kernel = require_kernel_rempio2();
-    var rempio2Medium = require_rempio2_medium();
-    var ZERO = 0;
-    var TWO24 = 16777216;
-    var PIO2_1 = 1.5707963267341256;
-    var PIO2_1T = 6077100506506192e-26;
-    var TWO_PIO2_1T = 2 * PIO2_1T;
-    var THREE_PIO2_1T = 3 * PIO2_1T;
-    var FOUR_PIO2_1T = 4 * PIO2_1T;
-    var PI_HIGH_WORD_SIGNIFICAND = 598523 | 0;
-    var PIO4_HIGH_WORD = 1072243195 | 0;
-    var THREE_PIO4_HIGH_WORD = 1073928572 | 0;
-    var FIVE_PIO4_HIGH_WORD = 1074752122 | 0;
-    var THREE_PIO2_HIGH_WORD = 1074977148 | 0;
-    var SEVEN_PIO4_HIGH_WORD = 1075183036 | 0;
-    var TWO_PI_HIGH_WORD = 1075388923 | 0;
-    var NINE_PIO4_HIGH_WORD = 1075594811 | 0;
-    var MEDIUM = 1094263291 | 0;
-    var TX = [0, 0, 0];
-    var TY = [0, 0];
-    function rempio2(x2, y) {
-      var low;
-      var e0;
-      var hx;
-      var ix;
-      var nx;
-      var i;
-      var n;
-      var z3;
-      hx = getHighWord(x2) | 0;
-      ix = hx & ABS_MASK | 0;
-      if (ix <= PIO4_HIGH_WORD) {
-        y[0] = x2;
-        y[1] = 0;
-        return 0;
-      }
-      if (ix <= FIVE_PIO4_HIGH_WORD) {
-        if ((ix & SIGNIFICAND_MASK) === PI_HIGH_WORD_SIGNIFICAND) {
-          return rempio2Medium(x2, ix, y);
-        }
-        if (ix <= THREE_PIO4_HIGH_WORD) {
-          if (hx > 0) {
-            z3 = x2 - PIO2_1;
-            y[0] = z3 - PIO2_1T;
-            y[1] = z3 - y[0] - PIO2_1T;
-            return 1;
-          }
-          z3 = x2 + PIO2_1;
-          y[0] = z3 + PIO2_1T;
-          y[1] = z3 - y[0] + PIO2_1T;
-          return -1;
-        }
-        if (hx > 0) {
-          z3 = x2 - 2 * PIO2_1;
-          y[0] = z3 - TWO_PIO2_1T;
-          y[1] = z3 - y[0] - TWO_PIO2_1T;
-          return 2;
-        }
-        z3 = x2 + 2 * PIO2_1;
-        y[0] = z3 + TWO_PIO2_1T;
-        y[1] = z3 - y[0] + TWO_PIO2_1T;
-        return -2;
-      }
-      if (ix <= NINE_PIO4_HIGH_WORD) {
-        if (ix <= SEVEN_PIO4_HIGH_WORD) {
-          if (ix === THREE_PIO2_HIGH_WORD) {
-            return rempio2Medium(x2, ix, y);
-          }
-          if (hx > 0) {
-            z3 = x2 - 3 * PIO2_1;
-            y[0] = z3 - THREE_PIO2_1T;
-            y[1] = z3 - y[0] - THREE_PIO2_1T;
-            return 3;
-          }
-          z3 = x2 + 3 * PIO2_1;
-          y[0] = z3 + THREE_PIO2_1T;
-          y[1] = z3 - y[0] + THREE_PIO2_1T;
-          return -3;
-        }
-        if (ix === TWO_PI_HIGH_WORD) {
-          return rempio2Medium(x2, ix, y);
-        }
-        if (hx > 0) {
-          z3 = x2 - 4 * PIO2_1;
-          y[0] = z3 - FOUR_PIO2_1T;
-          y[1] = z3 - y[0] - FOUR_PIO2_1T;
-          return 4;
-        }
-        z3 = x2 + 4 * PIO2_1;
-        y[0] = z3 + FOUR_PIO2_1T;
-        y[1] = z3 - y[0] + FOUR_PIO2_1T;
-        return -4;
-      }
-      if (ix < MEDIUM) {
-        return rempio2Medium(x2, ix, y);
-      }
-      if (ix >= EXPONENT_MASK) {
-        y[0] = NaN;
-        y[1] = NaN;
-        return 0;
-      }
-      low = getLowWord(x2);
-      e0 = (ix >> 20) - 1046;
-      z3 = fromWords(ix - (e0 << 20 | 0), low);
-      for (i = 0; i < 2; i++) {
-        TX[i] = z3 | 0;
-        z3 = (z3 - TX[i]) * TWO24;
-      }
-      TX[2] = z3;
-      nx = 3;
-      while (TX[nx - 1] === ZERO) {
-        nx -= 1;
-      }
-      n = rempio2Kernel(TX, TY, e0, nx, 1);
-      if (hx < 0) {
-        y[0] = -TY[0];
-        y[1] = -TY[1];
-        return -n;
-      }
-      y[0] = TY[0];
-      y[1] = TY[1];
-      return n;
-    }
-    module2.exports = rempio2;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-rempio2/lib/index.js
-var require_lib88 = __commonJS({
-  "node_modules/@stdlib/math-base-special-rempio2/lib/index.js"(exports2, module2) {
-    "use strict";
-    var rempio2 = require_main62();
-    module2.exports = rempio2;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-sin/lib/main.js
-var require_main63 = __commonJS({
-  "node_modules/@stdlib/math-base-special-sin/lib/main.js"(exports2, module2) {
-    "use strict";
-    var HIGH_WORD_ABS_MASK = require_lib53();
-    var HIGH_WORD_EXPONENT_MASK = require_lib58();
-    var getHighWord = require_lib31();
-    var kernelCos = require_lib82();
-    var kernelSin = require_lib83();
-    var rempio2 = require_lib88();
-    var PIO4_HIGH_WORD = 1072243195 | 0;
-    var SMALL_HIGH_WORD = 1045430272 | 0;
-    var Y = [0, 0];
-    function sin(x2) {
-      var ix;
-      var n;
-      ix = getHighWord(x2);
-      ix &= HIGH_WORD_ABS_MASK;
-      if (ix <= PIO4_HIGH_WORD) {
-        if (ix < SMALL_HIGH_WORD) {
-          return x2;
-        }
-        return kernelSin(x2, 0);
-      }
-      if (ix >= HIGH_WORD_EXPONENT_MASK) {
-        return NaN;
-      }
-      n = rempio2(x2, Y);
-      switch (n & 3) {
-        case 0:
-          return kernelSin(Y[0], Y[1]);
-        case 1:
-          return kernelCos(Y[0], Y[1]);
-        case 2:
-          return -kernelSin(Y[0], Y[1]);
-        default:
-          return -kernelCos(Y[0], Y[1]);
-      }
-    }
-    module2.exports = sin;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-sin/lib/index.js
-var require_lib89 = __commonJS({
-  "node_modules/@stdlib/math-base-special-sin/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main63();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js
-var require_lib90 = __commonJS({
-  "node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js"(exports2, module2) {
-    "use strict";
-    var SQRT_TWO_PI = 2.5066282746310007;
-    module2.exports = SQRT_TWO_PI;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma/lib/polyval_s.js
-var require_polyval_s = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma/lib/polyval_s.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.08333333333334822;
-      }
-      return 0.08333333333334822 + x2 * (0.0034722222160545866 + x2 * (-0.0026813261780578124 + x2 * (-22954996161337813e-20 + x2 * 7873113957930937e-19)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma/lib/stirling_approximation.js
-var require_stirling_approximation = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma/lib/stirling_approximation.js"(exports2, module2) {
-    "use strict";
-    var SQRT_TWO_PI = require_lib90();
-    var pow = require_lib70();
-    var exp = require_lib61();
-    var polyval = require_polyval_s();
-    var MAX_STIRLING = 143.01608;
-    function gamma(x2) {
-      var w;
-      var y;
-      var v;
-      w = 1 / x2;
-      w = 1 + w * polyval(w);
-      y = exp(x2);
-      if (x2 > MAX_STIRLING) {
-        v = pow(x2, 0.5 * x2 - 0.25);
-        y = v * (v / y);
-      } else {
-        y = pow(x2, x2 - 0.5) / y;
-      }
-      return SQRT_TWO_PI * y * w;
-    }
-    module2.exports = gamma;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-eulergamma/lib/index.js
-var require_lib91 = __commonJS({
-  "node_modules/@stdlib/constants-float64-eulergamma/lib/index.js"(exports2, module2) {
-    "use strict";
-    var EULERGAMMA = 0.5772156649015329;
-    module2.exports = EULERGAMMA;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma/lib/small_approximation.js
-var require_small_approximation = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma/lib/small_approximation.js"(exports2, module2) {
-    "use strict";
-    var EULER = require_lib91();
-    function gamma(x2, z3) {
-      return z3 / ((1 + EULER * x2) * x2);
-    }
-    module2.exports = gamma;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma/lib/rational_pq.js
-var require_rational_pq2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma/lib/rational_pq.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return 1;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = 1 + x2 * (0.4942148268014971 + x2 * (0.20744822764843598 + x2 * (0.04763678004571372 + x2 * (0.010421379756176158 + x2 * (0.0011913514700658638 + x2 * (16011952247675185e-20 + x2 * 0))))));
-        s2 = 1 + x2 * (0.0714304917030273 + x2 * (-0.23459179571824335 + x2 * (0.035823639860549865 + x2 * (0.011813978522206043 + x2 * (-0.004456419138517973 + x2 * (5396055804933034e-19 + x2 * -23158187332412014e-21))))));
-      } else {
-        x2 = 1 / x2;
-        s1 = 0 + x2 * (16011952247675185e-20 + x2 * (0.0011913514700658638 + x2 * (0.010421379756176158 + x2 * (0.04763678004571372 + x2 * (0.20744822764843598 + x2 * (0.4942148268014971 + x2 * 1))))));
-        s2 = -23158187332412014e-21 + x2 * (5396055804933034e-19 + x2 * (-0.004456419138517973 + x2 * (0.011813978522206043 + x2 * (0.035823639860549865 + x2 * (-0.23459179571824335 + x2 * (0.0714304917030273 + x2 * 1))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma/lib/main.js
-var require_main64 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var isInteger = require_lib62();
-    var isNegativeZero = require_lib76();
-    var abs = require_lib45();
-    var floor = require_lib40();
-    var sin = require_lib89();
-    var PINF = require_lib34();
-    var NINF = require_lib36();
-    var PI = require_lib81();
-    var stirlingApprox = require_stirling_approximation();
-    var smallApprox = require_small_approximation();
-    var rateval = require_rational_pq2();
-    function gamma(x2) {
-      var sign;
-      var q;
-      var p;
-      var z3;
-      if (isInteger(x2) && x2 < 0 || x2 === NINF || isnan(x2)) {
-        return NaN;
-      }
-      if (x2 === 0) {
-        if (isNegativeZero(x2)) {
-          return NINF;
-        }
-        return PINF;
-      }
-      if (x2 > 171.61447887182297) {
-        return PINF;
-      }
-      if (x2 < -170.5674972726612) {
-        return 0;
-      }
-      q = abs(x2);
-      if (q > 33) {
-        if (x2 >= 0) {
-          return stirlingApprox(x2);
-        }
-        p = floor(q);
-        if ((p & 1) === 0) {
-          sign = -1;
-        } else {
-          sign = 1;
-        }
-        z3 = q - p;
-        if (z3 > 0.5) {
-          p += 1;
-          z3 = q - p;
-        }
-        z3 = q * sin(PI * z3);
-        return sign * PI / (abs(z3) * stirlingApprox(q));
-      }
-      z3 = 1;
-      while (x2 >= 3) {
-        x2 -= 1;
-        z3 *= x2;
-      }
-      while (x2 < 0) {
-        if (x2 > -1e-9) {
-          return smallApprox(x2, z3);
-        }
-        z3 /= x2;
-        x2 += 1;
-      }
-      while (x2 < 2) {
-        if (x2 < 1e-9) {
-          return smallApprox(x2, z3);
-        }
-        z3 /= x2;
-        x2 += 1;
-      }
-      if (x2 === 2) {
-        return z3;
-      }
-      x2 -= 2;
-      return z3 * rateval(x2);
-    }
-    module2.exports = gamma;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma/lib/index.js
-var require_lib92 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main64();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js
-var require_lib93 = __commonJS({
-  "node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_MAX_NTH_FACTORIAL = 170 | 0;
-    module2.exports = FLOAT64_MAX_NTH_FACTORIAL;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-factorial/lib/factorials.json
-var require_factorials = __commonJS({
-  "node_modules/@stdlib/math-base-special-factorial/lib/factorials.json"(exports2, module2) {
-    module2.exports = [
-      1,
-      1,
-      2,
-      6,
-      24,
-      120,
-      720,
-      5040,
-      40320,
-      362880,
-      3628800,
-      39916800,
-      479001600,
-      6227020800,
-      87178291200,
-      1307674368e3,
-      20922789888e3,
-      355687428096e3,
-      6402373705728e3,
-      121645100408832e3,
-      243290200817664e4,
-      5109094217170944e4,
-      11240007277776077e5,
-      2585201673888498e7,
-      6204484017332394e8,
-      15511210043330986e9,
-      40329146112660565e10,
-      10888869450418352e12,
-      30488834461171387e13,
-      8841761993739702e15,
-      26525285981219107e16,
-      8222838654177922e18,
-      2631308369336935e20,
-      8683317618811886e21,
-      29523279903960416e22,
-      10333147966386145e24,
-      37199332678990125e25,
-      13763753091226346e27,
-      5230226174666011e29,
-      20397882081197444e30,
-      8159152832478977e32,
-      3345252661316381e34,
-      140500611775288e37,
-      6041526306337383e37,
-      2658271574788449e39,
-      11962222086548019e40,
-      5502622159812089e42,
-      25862324151116818e43,
-      12413915592536073e45,
-      6082818640342675e47,
-      30414093201713376e48,
-      15511187532873822e50,
-      8065817517094388e52,
-      42748832840600255e53,
-      2308436973392414e56,
-      12696403353658276e57,
-      7109985878048635e59,
-      40526919504877214e60,
-      23505613312828785e62,
-      13868311854568984e64,
-      832098711274139e67,
-      5075802138772248e68,
-      3146997326038794e70,
-      198260831540444e73,
-      12688693218588417e73,
-      8247650592082472e75,
-      5443449390774431e77,
-      3647111091818868e79,
-      24800355424368305e80,
-      1711224524281413e83,
-      11978571669969892e84,
-      8504785885678623e86,
-      61234458376886085e87,
-      44701154615126844e89,
-      3307885441519386e92,
-      248091408113954e95,
-      18854947016660504e95,
-      14518309202828587e97,
-      11324281178206297e99,
-      8946182130782976e101,
-      7156945704626381e103,
-      5797126020747368e105,
-      4753643337012842e107,
-      3945523969720659e109,
-      3314240134565353e111,
-      281710411438055e114,
-      24227095383672734e114,
-      2107757298379528e117,
-      18548264225739844e118,
-      1650795516090846e121,
-      14857159644817615e122,
-      1352001527678403e125,
-      12438414054641308e126,
-      11567725070816416e128,
-      1087366156656743e131,
-      1032997848823906e133,
-      9916779348709496e134,
-      9619275968248212e136,
-      9426890448883248e138,
-      9332621544394415e140,
-      9332621544394415e142,
-      942594775983836e145,
-      9614466715035127e146,
-      990290071648618e149,
-      10299016745145628e150,
-      1081396758240291e153,
-      11462805637347084e154,
-      1226520203196138e157,
-      1324641819451829e159,
-      14438595832024937e160,
-      1588245541522743e163,
-      17629525510902446e164,
-      1974506857221074e167,
-      22311927486598138e168,
-      25435597334721877e170,
-      2925093693493016e173,
-      3393108684451898e175,
-      3969937160808721e177,
-      4684525849754291e179,
-      5574585761207606e181,
-      6689502913449127e183,
-      8094298525273444e185,
-      9875044200833601e187,
-      1214630436702533e190,
-      1506141741511141e192,
-      1882677176888926e194,
-      2372173242880047e196,
-      30126600184576594e197,
-      3856204823625804e200,
-      4974504222477287e202,
-      6466855489220474e204,
-      847158069087882e207,
-      11182486511960043e208,
-      14872707060906857e210,
-      19929427461615188e212,
-      26904727073180504e214,
-      3659042881952549e217,
-      5012888748274992e219,
-      6917786472619489e221,
-      9615723196941089e223,
-      13462012475717526e225,
-      1898143759076171e228,
-      2695364137888163e230,
-      3854370717180073e232,
-      55502938327393044e233,
-      8047926057471992e236,
-      11749972043909107e238,
-      1727245890454639e241,
-      25563239178728654e242,
-      380892263763057e246,
-      5713383956445855e247,
-      862720977423324e250,
-      13113358856834524e251,
-      20063439050956823e253,
-      30897696138473508e255,
-      4789142901463394e258,
-      7471062926282894e260,
-      11729568794264145e262,
-      1853271869493735e265,
-      29467022724950384e266,
-      47147236359920616e268,
-      7590705053947219e271,
-      12296942187394494e273,
-      20044015765453026e275,
-      3287218585534296e278,
-      5423910666131589e280,
-      9003691705778438e282,
-      1503616514864999e285,
-      25260757449731984e286,
-      4269068009004705e289,
-      7257415615307999e291
-    ];
-  }
-});
-
-// node_modules/@stdlib/math-base-special-factorial/lib/main.js
-var require_main65 = __commonJS({
-  "node_modules/@stdlib/math-base-special-factorial/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var isInteger = require_lib62();
-    var gamma = require_lib92();
-    var PINF = require_lib34();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib93();
-    var FACTORIALS = require_factorials();
-    function factorial(x2) {
-      if (isnan(x2)) {
-        return NaN;
-      }
-      if (isInteger(x2)) {
-        if (x2 < 0) {
-          return NaN;
-        }
-        if (x2 <= FLOAT64_MAX_NTH_FACTORIAL) {
-          return FACTORIALS[x2];
-        }
-        return PINF;
-      }
-      return gamma(x2 + 1);
-    }
-    module2.exports = factorial;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-factorial/lib/index.js
-var require_lib94 = __commonJS({
-  "node_modules/@stdlib/math-base-special-factorial/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main65();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/rational_pq.js
-var require_rational_pq3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/rational_pq.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return Infinity;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = 3847467039331777e-5 + x2 * (3685766504351951e-5 + x2 * (1588920245372942e-5 + x2 * (4059208354298835e-6 + x2 * (6805476611834733e-7 + x2 * (7823975500312005e-8 + x2 * (6246580776401795e-9 + x2 * (341986.3488721347 + x2 * (12287.194511824551 + x2 * (261.61404416416684 + x2 * 2.5066282746310007)))))))));
-        s2 = 0 + x2 * (362880 + x2 * (1026576 + x2 * (1172700 + x2 * (723680 + x2 * (269325 + x2 * (63273 + x2 * (9450 + x2 * (870 + x2 * (45 + x2 * 1)))))))));
-      } else {
-        x2 = 1 / x2;
-        s1 = 2.5066282746310007 + x2 * (261.61404416416684 + x2 * (12287.194511824551 + x2 * (341986.3488721347 + x2 * (6246580776401795e-9 + x2 * (7823975500312005e-8 + x2 * (6805476611834733e-7 + x2 * (4059208354298835e-6 + x2 * (1588920245372942e-5 + x2 * (3685766504351951e-5 + x2 * 3847467039331777e-5)))))))));
-        s2 = 1 + x2 * (45 + x2 * (870 + x2 * (9450 + x2 * (63273 + x2 * (269325 + x2 * (723680 + x2 * (1172700 + x2 * (1026576 + x2 * (362880 + x2 * 0)))))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js
-var require_main66 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js"(exports2, module2) {
-    "use strict";
-    var gammaLanczosSum = require_rational_pq3();
-    module2.exports = gammaLanczosSum;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js
-var require_lib95 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main66();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js
-var require_lib96 = __commonJS({
-  "node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_GAMMA_LANCZOS_G = 10.900511;
-    module2.exports = FLOAT64_GAMMA_LANCZOS_G;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/gamma_delta_ratio_lanczos.js
-var require_gamma_delta_ratio_lanczos = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/gamma_delta_ratio_lanczos.js"(exports2, module2) {
-    "use strict";
-    var lanczosSum = require_lib95();
-    var gamma = require_lib92();
-    var log1p = require_lib41();
-    var abs = require_lib45();
-    var exp = require_lib61();
-    var pow = require_lib70();
-    var EPSILON = require_lib72();
-    var E = require_lib71();
-    var G = require_lib96();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib93();
-    var FACTORIAL_169 = 4269068009004705e289;
-    function gammaDeltaRatioLanczos(z3, delta) {
-      var result;
-      var ratio;
-      var zgh;
-      if (z3 < EPSILON) {
-        if (delta >= FLOAT64_MAX_NTH_FACTORIAL) {
-          ratio = gammaDeltaRatioLanczos(delta, FLOAT64_MAX_NTH_FACTORIAL - delta);
-          ratio *= z3;
-          ratio *= FACTORIAL_169;
-          return 1 / ratio;
-        }
-        return 1 / (z3 * gamma(z3 + delta));
-      }
-      zgh = z3 + G - 0.5;
-      if (z3 + delta === z3) {
-        if (abs(delta / zgh) < EPSILON) {
-          result = exp(-delta);
-        } else {
-          result = 1;
-        }
-      } else {
-        if (abs(delta) < 10) {
-          result = exp((0.5 - z3) * log1p(delta / zgh));
-        } else {
-          result = pow(zgh / (zgh + delta), z3 - 0.5);
-        }
-        result *= lanczosSum(z3) / lanczosSum(z3 + delta);
-      }
-      result *= pow(E / (zgh + delta), delta);
-      return result;
-    }
-    module2.exports = gammaDeltaRatioLanczos;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js
-var require_main67 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var floor = require_lib40();
-    var gamma = require_lib92();
-    var factorial = require_lib94();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib93();
-    var gammaDeltaRatioLanczos = require_gamma_delta_ratio_lanczos();
-    function gammaDeltaRatio(z3, delta) {
-      var result;
-      var idelta;
-      var iz;
-      if (z3 <= 0 || z3 + delta <= 0) {
-        return gamma(z3) / gamma(z3 + delta);
-      }
-      idelta = floor(delta);
-      if (idelta === delta) {
-        iz = floor(z3);
-        if (iz === z3) {
-          if (z3 <= FLOAT64_MAX_NTH_FACTORIAL && z3 + delta <= FLOAT64_MAX_NTH_FACTORIAL) {
-            return factorial(iz - 1) / factorial(idelta + iz - 1);
-          }
-        }
-        if (abs(delta) < 20) {
-          if (delta === 0) {
-            return 1;
-          }
-          if (delta < 0) {
-            z3 -= 1;
-            result = z3;
-            delta += 1;
-            while (delta !== 0) {
-              z3 -= 1;
-              result *= z3;
-              delta += 1;
-            }
-            return result;
-          }
-          result = 1 / z3;
-          delta -= 1;
-          while (delta !== 0) {
-            z3 += 1;
-            result /= z3;
-            delta -= 1;
-          }
-          return result;
-        }
-      }
-      return gammaDeltaRatioLanczos(z3, delta);
-    }
-    module2.exports = gammaDeltaRatio;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js
-var require_lib97 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main67();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js
-var require_polyval_p3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.3999999999940942;
-      }
-      return 0.3999999999940942 + x2 * (0.22222198432149784 + x2 * 0.15313837699209373);
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js
-var require_polyval_q2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.6666666666666735;
-      }
-      return 0.6666666666666735 + x2 * (0.2857142874366239 + x2 * (0.1818357216161805 + x2 * 0.14798198605116586));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/main.js
-var require_main68 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/main.js"(exports2, module2) {
-    "use strict";
-    var getHighWord = require_lib31();
-    var setHighWord = require_lib32();
-    var isnan = require_lib9();
-    var BIAS = require_lib37();
-    var NINF = require_lib36();
-    var polyvalP = require_polyval_p3();
-    var polyvalQ = require_polyval_q2();
-    var LN2_HI = 0.6931471803691238;
-    var LN2_LO = 19082149292705877e-26;
-    var TWO54 = 18014398509481984;
-    var ONE_THIRD = 0.3333333333333333;
-    var HIGH_SIGNIFICAND_MASK = 1048575 | 0;
-    var HIGH_MAX_NORMAL_EXP = 2146435072 | 0;
-    var HIGH_MIN_NORMAL_EXP = 1048576 | 0;
-    var HIGH_BIASED_EXP_0 = 1072693248 | 0;
-    function ln(x2) {
-      var hfsq;
-      var hx;
-      var t2;
-      var t1;
-      var k;
-      var R;
-      var f;
-      var i;
-      var j;
-      var s;
-      var w;
-      var z3;
-      if (x2 === 0) {
-        return NINF;
-      }
-      if (isnan(x2) || x2 < 0) {
-        return NaN;
-      }
-      hx = getHighWord(x2);
-      k = 0 | 0;
-      if (hx < HIGH_MIN_NORMAL_EXP) {
-        k -= 54 | 0;
-        x2 *= TWO54;
-        hx = getHighWord(x2);
-      }
-      if (hx >= HIGH_MAX_NORMAL_EXP) {
-        return x2 + x2;
-      }
-      k += (hx >> 20) - BIAS | 0;
-      hx &= HIGH_SIGNIFICAND_MASK;
-      i = hx + 614244 & 1048576 | 0;
-      x2 = setHighWord(x2, hx | i ^ HIGH_BIASED_EXP_0);
-      k += i >> 20 | 0;
-      f = x2 - 1;
-      if ((HIGH_SIGNIFICAND_MASK & 2 + hx) < 3) {
-        if (f === 0) {
-          if (k === 0) {
-            return 0;
-          }
-          return k * LN2_HI + k * LN2_LO;
-        }
-        R = f * f * (0.5 - ONE_THIRD * f);
-        if (k === 0) {
-          return f - R;
-        }
-        return k * LN2_HI - (R - k * LN2_LO - f);
-      }
-      s = f / (2 + f);
-      z3 = s * s;
-      i = hx - 398458 | 0;
-      w = z3 * z3;
-      j = 440401 - hx | 0;
-      t1 = w * polyvalP(w);
-      t2 = z3 * polyvalQ(w);
-      i |= j;
-      R = t2 + t1;
-      if (i > 0) {
-        hfsq = 0.5 * f * f;
-        if (k === 0) {
-          return f - (hfsq - s * (hfsq + R));
-        }
-        return k * LN2_HI - (hfsq - (s * (hfsq + R) + k * LN2_LO) - f);
-      }
-      if (k === 0) {
-        return f - s * (f - R);
-      }
-      return k * LN2_HI - (s * (f - R) - k * LN2_LO - f);
-    }
-    module2.exports = ln;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-ln/lib/index.js
-var require_lib98 = __commonJS({
-  "node_modules/@stdlib/math-base-special-ln/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main68();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-cos/lib/main.js
-var require_main69 = __commonJS({
-  "node_modules/@stdlib/math-base-special-cos/lib/main.js"(exports2, module2) {
-    "use strict";
-    var getHighWord = require_lib31();
-    var kernelCos = require_lib82();
-    var kernelSin = require_lib83();
-    var rempio2 = require_lib88();
-    var ABS_MASK = require_lib53();
-    var EXPONENT_MASK = require_lib58();
-    var buffer = [0, 0];
-    var HIGH_WORD_PIO4 = 1072243195 | 0;
-    var HIGH_WORD_TWO_NEG_27 = 1044381696 | 0;
-    function cos(x2) {
-      var ix;
-      var n;
-      ix = getHighWord(x2);
-      ix &= ABS_MASK;
-      if (ix <= HIGH_WORD_PIO4) {
-        if (ix < HIGH_WORD_TWO_NEG_27) {
-          return 1;
-        }
-        return kernelCos(x2, 0);
-      }
-      if (ix >= EXPONENT_MASK) {
-        return NaN;
-      }
-      n = rempio2(x2, buffer);
-      switch (n & 3) {
-        case 0:
-          return kernelCos(buffer[0], buffer[1]);
-        case 1:
-          return -kernelSin(buffer[0], buffer[1]);
-        case 2:
-          return -kernelCos(buffer[0], buffer[1]);
-        default:
-          return kernelSin(buffer[0], buffer[1]);
-      }
-    }
-    module2.exports = cos;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-cos/lib/index.js
-var require_lib99 = __commonJS({
-  "node_modules/@stdlib/math-base-special-cos/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main69();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-sinpi/lib/main.js
-var require_main70 = __commonJS({
-  "node_modules/@stdlib/math-base-special-sinpi/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var isInfinite = require_lib51();
-    var cos = require_lib99();
-    var sin = require_lib89();
-    var abs = require_lib45();
-    var copysign = require_lib55();
-    var PI = require_lib81();
-    function sinpi(x2) {
-      var ar;
-      var r;
-      if (isnan(x2)) {
-        return NaN;
-      }
-      if (isInfinite(x2)) {
-        return NaN;
-      }
-      r = x2 % 2;
-      ar = abs(r);
-      if (ar === 0 || ar === 1) {
-        return copysign(0, r);
-      }
-      if (ar < 0.25) {
-        return sin(PI * r);
-      }
-      if (ar < 0.75) {
-        ar = 0.5 - ar;
-        return copysign(cos(PI * ar), r);
-      }
-      if (ar < 1.25) {
-        r = copysign(1, r) - r;
-        return sin(PI * r);
-      }
-      if (ar < 1.75) {
-        ar -= 1.5;
-        return -copysign(cos(PI * ar), r);
-      }
-      r -= copysign(2, r);
-      return sin(PI * r);
-    }
-    module2.exports = sinpi;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-sinpi/lib/index.js
-var require_lib100 = __commonJS({
-  "node_modules/@stdlib/math-base-special-sinpi/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main70();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a1.js
-var require_polyval_a1 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a1.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.06735230105312927;
-      }
-      return 0.06735230105312927 + x2 * (0.007385550860814029 + x2 * (0.0011927076318336207 + x2 * (22086279071390839e-20 + x2 * 25214456545125733e-21)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a2.js
-var require_polyval_a2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a2.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.020580808432516733;
-      }
-      return 0.020580808432516733 + x2 * (0.0028905138367341563 + x2 * (5100697921535113e-19 + x2 * (10801156724758394e-20 + x2 * 44864094961891516e-21)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_r.js
-var require_polyval_r = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_r.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 1.3920053346762105;
-      }
-      return 1.3920053346762105 + x2 * (0.7219355475671381 + x2 * (0.17193386563280308 + x2 * (0.01864591917156529 + x2 * (7779424963818936e-19 + x2 * 7326684307446256e-21))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_s.js
-var require_polyval_s2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_s.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.21498241596060885;
-      }
-      return 0.21498241596060885 + x2 * (0.325778796408931 + x2 * (0.14635047265246445 + x2 * (0.02664227030336386 + x2 * (0.0018402845140733772 + x2 * 3194753265841009e-20))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t1.js
-var require_polyval_t1 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t1.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -0.032788541075985965;
-      }
-      return -0.032788541075985965 + x2 * (0.006100538702462913 + x2 * (-0.0014034646998923284 + x2 * 31563207090362595e-20));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t2.js
-var require_polyval_t2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t2.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.01797067508118204;
-      }
-      return 0.01797067508118204 + x2 * (-0.0036845201678113826 + x2 * (881081882437654e-18 + x2 * -31275416837512086e-20));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t3.js
-var require_polyval_t3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t3.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -0.010314224129834144;
-      }
-      return -0.010314224129834144 + x2 * (0.0022596478090061247 + x2 * (-5385953053567405e-19 + x2 * 3355291926355191e-19));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_u.js
-var require_polyval_u = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_u.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.6328270640250934;
-      }
-      return 0.6328270640250934 + x2 * (1.4549225013723477 + x2 * (0.9777175279633727 + x2 * (0.22896372806469245 + x2 * 0.013381091853678766)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_v.js
-var require_polyval_v = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_v.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 2.4559779371304113;
-      }
-      return 2.4559779371304113 + x2 * (2.128489763798934 + x2 * (0.7692851504566728 + x2 * (0.10422264559336913 + x2 * 0.003217092422824239)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_w.js
-var require_polyval_w2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_w.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.08333333333333297;
-      }
-      return 0.08333333333333297 + x2 * (-0.0027777777772877554 + x2 * (7936505586430196e-19 + x2 * (-59518755745034e-17 + x2 * (8363399189962821e-19 + x2 * -0.0016309293409657527))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/main.js
-var require_main71 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var isInfinite = require_lib51();
-    var abs = require_lib45();
-    var ln = require_lib98();
-    var trunc = require_lib47();
-    var sinpi = require_lib100();
-    var PI = require_lib81();
-    var PINF = require_lib34();
-    var polyvalA1 = require_polyval_a1();
-    var polyvalA2 = require_polyval_a2();
-    var polyvalR = require_polyval_r();
-    var polyvalS = require_polyval_s2();
-    var polyvalT1 = require_polyval_t1();
-    var polyvalT2 = require_polyval_t2();
-    var polyvalT3 = require_polyval_t3();
-    var polyvalU = require_polyval_u();
-    var polyvalV = require_polyval_v();
-    var polyvalW = require_polyval_w2();
-    var A1C = 0.07721566490153287;
-    var A2C = 0.3224670334241136;
-    var RC = 1;
-    var SC = -0.07721566490153287;
-    var T1C = 0.48383612272381005;
-    var T2C = -0.1475877229945939;
-    var T3C = 0.06462494023913339;
-    var UC = -0.07721566490153287;
-    var VC = 1;
-    var WC = 0.4189385332046727;
-    var YMIN = 1.4616321449683622;
-    var TWO52 = 4503599627370496;
-    var TWO56 = 72057594037927940;
-    var TINY = 13877787807814457e-33;
-    var TC = 1.4616321449683622;
-    var TF = -0.12148629053584961;
-    var TT = -3638676997039505e-33;
-    function gammaln(x2) {
-      var isNegative;
-      var nadj;
-      var flg;
-      var p3;
-      var p2;
-      var p1;
-      var p;
-      var q;
-      var t;
-      var w;
-      var y;
-      var z3;
-      var r;
-      if (isnan(x2) || isInfinite(x2)) {
-        return x2;
-      }
-      if (x2 === 0) {
-        return PINF;
-      }
-      if (x2 < 0) {
-        isNegative = true;
-        x2 = -x2;
-      } else {
-        isNegative = false;
-      }
-      if (x2 < TINY) {
-        return -ln(x2);
-      }
-      if (isNegative) {
-        if (x2 >= TWO52) {
-          return PINF;
-        }
-        t = sinpi(x2);
-        if (t === 0) {
-          return PINF;
-        }
-        nadj = ln(PI / abs(t * x2));
-      }
-      if (x2 === 1 || x2 === 2) {
-        return 0;
-      }
-      if (x2 < 2) {
-        if (x2 <= 0.9) {
-          r = -ln(x2);
-          if (x2 >= YMIN - 1 + 0.27) {
-            y = 1 - x2;
-            flg = 0;
-          } else if (x2 >= YMIN - 1 - 0.27) {
-            y = x2 - (TC - 1);
-            flg = 1;
-          } else {
-            y = x2;
-            flg = 2;
-          }
-        } else {
-          r = 0;
-          if (x2 >= YMIN + 0.27) {
-            y = 2 - x2;
-            flg = 0;
-          } else if (x2 >= YMIN - 0.27) {
-            y = x2 - TC;
-            flg = 1;
-          } else {
-            y = x2 - 1;
-            flg = 2;
-          }
-        }
-        switch (flg) {
-          // eslint-disable-line default-case
-          case 0:
-            z3 = y * y;
-            p1 = A1C + z3 * polyvalA1(z3);
-            p2 = z3 * (A2C + z3 * polyvalA2(z3));
-            p = y * p1 + p2;
-            r += p - 0.5 * y;
-            break;
-          case 1:
-            z3 = y * y;
-            w = z3 * y;
-            p1 = T1C + w * polyvalT1(w);
-            p2 = T2C + w * polyvalT2(w);
-            p3 = T3C + w * polyvalT3(w);
-            p = z3 * p1 - (TT - w * (p2 + y * p3));
-            r += TF + p;
-            break;
-          case 2:
-            p1 = y * (UC + y * polyvalU(y));
-            p2 = VC + y * polyvalV(y);
-            r += -0.5 * y + p1 / p2;
-            break;
-        }
-      } else if (x2 < 8) {
-        flg = trunc(x2);
-        y = x2 - flg;
-        p = y * (SC + y * polyvalS(y));
-        q = RC + y * polyvalR(y);
-        r = 0.5 * y + p / q;
-        z3 = 1;
-        switch (flg) {
-          // eslint-disable-line default-case
-          case 7:
-            z3 *= y + 6;
-          /* Falls through */
-          case 6:
-            z3 *= y + 5;
-          /* Falls through */
-          case 5:
-            z3 *= y + 4;
-          /* Falls through */
-          case 4:
-            z3 *= y + 3;
-          /* Falls through */
-          case 3:
-            z3 *= y + 2;
-            r += ln(z3);
-        }
-      } else if (x2 < TWO56) {
-        t = ln(x2);
-        z3 = 1 / x2;
-        y = z3 * z3;
-        w = WC + z3 * polyvalW(y);
-        r = (x2 - 0.5) * (t - 1) + w;
-      } else {
-        r = x2 * (ln(x2) - 1);
-      }
-      if (isNegative) {
-        r = nadj - r;
-      }
-      return r;
-    }
-    module2.exports = gammaln;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaln/lib/index.js
-var require_lib101 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaln/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main71();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-max-ln/lib/index.js
-var require_lib102 = __commonJS({
-  "node_modules/@stdlib/constants-float64-max-ln/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_MAX_LN = 709.782712893384;
-    module2.exports = FLOAT64_MAX_LN;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js
-var require_lib103 = __commonJS({
-  "node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_SQRT_EPSILON = 14901161193847656e-24;
-    module2.exports = FLOAT64_SQRT_EPSILON;
-  }
-});
-
-// node_modules/@stdlib/utils-eval/lib/index.js
-var require_lib104 = __commonJS({
-  "node_modules/@stdlib/utils-eval/lib/index.js"(exports2, module2) {
-    "use strict";
-    var evil = eval;
-    module2.exports = evil;
-  }
-});
-
-// node_modules/@stdlib/assert-has-generator-support/lib/main.js
-var require_main72 = __commonJS({
-  "node_modules/@stdlib/assert-has-generator-support/lib/main.js"(exports2, module2) {
-    "use strict";
-    var evil = require_lib104();
-    function hasGeneratorSupport() {
-      var bool;
-      try {
-        evil('"use strict"; (function* () {})');
-        bool = true;
-      } catch (err) {
-        bool = false;
-      }
-      return bool;
-    }
-    module2.exports = hasGeneratorSupport;
-  }
-});
-
-// node_modules/@stdlib/assert-has-generator-support/lib/index.js
-var require_lib105 = __commonJS({
-  "node_modules/@stdlib/assert-has-generator-support/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main72();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-tools-sum-series/lib/generators.js
-var require_generators = __commonJS({
-  "node_modules/@stdlib/math-base-tools-sum-series/lib/generators.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var EPS = require_lib72();
-    var MAX_TERMS = 1e6;
-    function sumSeries(generator, options) {
-      var isgenerator;
-      var tolerance;
-      var nextTerm;
-      var counter;
-      var result;
-      var opts;
-      opts = {};
-      if (arguments.length > 1) {
-        opts = options;
-      }
-      tolerance = opts.tolerance || EPS;
-      counter = opts.maxTerms || MAX_TERMS;
-      result = opts.initialValue || 0;
-      isgenerator = typeof generator.next === "function";
-      if (isgenerator === true) {
-        for (nextTerm of generator) {
-          result += nextTerm;
-          if (abs(tolerance * result) >= abs(nextTerm) || --counter === 0) {
-            break;
-          }
-        }
-      } else {
-        do {
-          nextTerm = generator();
-          result += nextTerm;
-        } while (abs(tolerance * result) < abs(nextTerm) && --counter);
-      }
-      return result;
-    }
-    module2.exports = sumSeries;
-  }
-});
-
-// node_modules/@stdlib/math-base-tools-sum-series/lib/basic.js
-var require_basic = __commonJS({
-  "node_modules/@stdlib/math-base-tools-sum-series/lib/basic.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var EPS = require_lib72();
-    var MAX_TERMS = 1e6;
-    function sumSeries(generator, options) {
-      var tolerance;
-      var nextTerm;
-      var counter;
-      var result;
-      var opts;
-      opts = {};
-      if (arguments.length > 1) {
-        opts = options;
-      }
-      tolerance = opts.tolerance || EPS;
-      counter = opts.maxTerms || MAX_TERMS;
-      result = opts.initialValue || 0;
-      do {
-        nextTerm = generator();
-        result += nextTerm;
-      } while (abs(tolerance * result) < abs(nextTerm) && --counter);
-      return result;
-    }
-    module2.exports = sumSeries;
-  }
-});
-
-// node_modules/@stdlib/math-base-tools-sum-series/lib/index.js
-var require_lib106 = __commonJS({
-  "node_modules/@stdlib/math-base-tools-sum-series/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasGeneratorSupport = require_lib105();
-    var generator = require_generators();
-    var basic = require_basic();
-    var sumSeries;
-    if (hasGeneratorSupport()) {
-      sumSeries = generator;
-    } else {
-      sumSeries = basic;
-    }
-    module2.exports = sumSeries;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x_series.js
-var require_tgamma_i_large_x_series = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x_series.js"(exports2, module2) {
-    "use strict";
-    function tgammaILargeXSeries(a1, x1) {
-      var result = 1;
-      var a = a1;
-      var x2 = x1;
-      return next;
-      function next() {
-        var r = result;
-        result *= a / x2;
-        a -= 1;
-        return r;
-      }
-    }
-    module2.exports = tgammaILargeXSeries;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x.js
-var require_tgamma_i_large_x = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x.js"(exports2, module2) {
-    "use strict";
-    var sumSeries = require_lib106();
-    var tgammaILargeXSeries = require_tgamma_i_large_x_series();
-    function tgammaILargeX(a, x2) {
-      var result;
-      var s;
-      s = tgammaILargeXSeries(a, x2);
-      result = sumSeries(s);
-      return result;
-    }
-    module2.exports = tgammaILargeX;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/finite_gamma_q.js
-var require_finite_gamma_q = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/finite_gamma_q.js"(exports2, module2) {
-    "use strict";
-    var exp = require_lib61();
-    function finiteGammaQ(a, x2) {
-      var term;
-      var sum2;
-      var e;
-      var n;
-      e = exp(-x2);
-      sum2 = e;
-      if (sum2 !== 0) {
-        term = sum2;
-        for (n = 1; n < a; ++n) {
-          term /= n;
-          term *= x2;
-          sum2 += term;
-        }
-      }
-      return sum2;
-    }
-    module2.exports = finiteGammaQ;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfc/lib/polyval_pp.js
-var require_polyval_pp = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_pp.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -0.3250421072470015;
-      }
-      return -0.3250421072470015 + x2 * (-0.02848174957559851 + x2 * (-0.005770270296489442 + x2 * -23763016656650163e-21));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfc/lib/polyval_qq.js
-var require_polyval_qq = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_qq.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.39791722395915535;
-      }
-      return 0.39791722395915535 + x2 * (0.0650222499887673 + x2 * (0.005081306281875766 + x2 * (13249473800432164e-20 + x2 * -3960228278775368e-21)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfc/lib/polyval_pa.js
-var require_polyval_pa = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_pa.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.41485611868374833;
-      }
-      return 0.41485611868374833 + x2 * (-0.3722078760357013 + x2 * (0.31834661990116175 + x2 * (-0.11089469428239668 + x2 * (0.035478304325618236 + x2 * -0.002166375594868791))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfc/lib/polyval_qa.js
-var require_polyval_qa = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_qa.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.10642088040084423;
-      }
-      return 0.10642088040084423 + x2 * (0.540397917702171 + x2 * (0.07182865441419627 + x2 * (0.12617121980876164 + x2 * (0.01363708391202905 + x2 * 0.011984499846799107))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfc/lib/polyval_ra.js
-var require_polyval_ra = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_ra.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -0.6938585727071818;
-      }
-      return -0.6938585727071818 + x2 * (-10.558626225323291 + x2 * (-62.375332450326006 + x2 * (-162.39666946257347 + x2 * (-184.60509290671104 + x2 * (-81.2874355063066 + x2 * -9.814329344169145)))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfc/lib/polyval_sa.js
-var require_polyval_sa = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_sa.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 19.651271667439257;
-      }
-      return 19.651271667439257 + x2 * (137.65775414351904 + x2 * (434.56587747522923 + x2 * (645.3872717332679 + x2 * (429.00814002756783 + x2 * (108.63500554177944 + x2 * (6.570249770319282 + x2 * -0.0604244152148581))))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfc/lib/polyval_rb.js
-var require_polyval_rb = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_rb.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -0.799283237680523;
-      }
-      return -0.799283237680523 + x2 * (-17.757954917754752 + x2 * (-160.63638485582192 + x2 * (-637.5664433683896 + x2 * (-1025.0951316110772 + x2 * -483.5191916086514))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfc/lib/polyval_sb.js
-var require_polyval_sb = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_sb.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 30.33806074348246;
-      }
-      return 30.33806074348246 + x2 * (325.7925129965739 + x2 * (1536.729586084437 + x2 * (3199.8582195085955 + x2 * (2553.0504064331644 + x2 * (474.52854120695537 + x2 * -22.44095244658582)))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfc/lib/main.js
-var require_main73 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfc/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var exp = require_lib61();
-    var setLowWord = require_lib65();
-    var PINF = require_lib34();
-    var NINF = require_lib36();
-    var polyvalPP = require_polyval_pp();
-    var polyvalQQ = require_polyval_qq();
-    var polyvalPA = require_polyval_pa();
-    var polyvalQA = require_polyval_qa();
-    var polyvalRA = require_polyval_ra();
-    var polyvalSA = require_polyval_sa();
-    var polyvalRB = require_polyval_rb();
-    var polyvalSB = require_polyval_sb();
-    var TINY = 1e-300;
-    var SMALL = 13877787807814457e-33;
-    var ERX = 0.8450629115104675;
-    var PPC = 0.12837916709551256;
-    var QQC = 1;
-    var PAC = -0.0023621185607526594;
-    var QAC = 1;
-    var RAC = -0.009864944034847148;
-    var SAC = 1;
-    var RBC = -0.0098649429247001;
-    var SBC = 1;
-    function erfc(x2) {
-      var sign;
-      var ax;
-      var z3;
-      var r;
-      var s;
-      var y;
-      var p;
-      var q;
-      if (isnan(x2)) {
-        return NaN;
-      }
-      if (x2 === PINF) {
-        return 0;
-      }
-      if (x2 === NINF) {
-        return 2;
-      }
-      if (x2 === 0) {
-        return 1;
-      }
-      if (x2 < 0) {
-        sign = true;
-        ax = -x2;
-      } else {
-        sign = false;
-        ax = x2;
-      }
-      if (ax < 0.84375) {
-        if (ax < SMALL) {
-          return 1 - x2;
-        }
-        z3 = x2 * x2;
-        r = PPC + z3 * polyvalPP(z3);
-        s = QQC + z3 * polyvalQQ(z3);
-        y = r / s;
-        if (x2 < 0.25) {
-          return 1 - (x2 + x2 * y);
-        }
-        r = x2 * y;
-        r += x2 - 0.5;
-        return 0.5 - r;
-      }
-      if (ax < 1.25) {
-        s = ax - 1;
-        p = PAC + s * polyvalPA(s);
-        q = QAC + s * polyvalQA(s);
-        if (sign) {
-          return 1 + ERX + p / q;
-        }
-        return 1 - ERX - p / q;
-      }
-      if (ax < 28) {
-        s = 1 / (ax * ax);
-        if (ax < 2.857142857142857) {
-          r = RAC + s * polyvalRA(s);
-          s = SAC + s * polyvalSA(s);
-        } else {
-          if (x2 < -6) {
-            return 2 - TINY;
-          }
-          r = RBC + s * polyvalRB(s);
-          s = SBC + s * polyvalSB(s);
-        }
-        z3 = setLowWord(ax, 0);
-        r = exp(-(z3 * z3) - 0.5625) * exp((z3 - ax) * (z3 + ax) + r / s);
-        if (sign) {
-          return 2 - r / ax;
-        }
-        return r / ax;
-      }
-      if (sign) {
-        return 2 - TINY;
-      }
-      return TINY * TINY;
-    }
-    module2.exports = erfc;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfc/lib/index.js
-var require_lib107 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfc/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main73();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/finite_half_gamma_q.js
-var require_finite_half_gamma_q = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/finite_half_gamma_q.js"(exports2, module2) {
-    "use strict";
-    var erfc = require_lib107();
-    var sqrt = require_lib42();
-    var exp = require_lib61();
-    var PI = require_lib81();
-    function finiteHalfGammaQ(a, x2) {
-      var half;
-      var term;
-      var sum2;
-      var e;
-      var n;
-      e = erfc(sqrt(x2));
-      if (e !== 0 && a > 1) {
-        term = exp(-x2) / sqrt(PI * x2);
-        term *= x2;
-        half = 0.5;
-        term /= half;
-        sum2 = term;
-        for (n = 2; n < a; ++n) {
-          term /= n - half;
-          term *= x2;
-          sum2 += term;
-        }
-        e += sum2;
-      }
-      return e;
-    }
-    module2.exports = finiteHalfGammaQ;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-min-ln/lib/index.js
-var require_lib108 = __commonJS({
-  "node_modules/@stdlib/constants-float64-min-ln/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_MIN_LN = -708.3964185322641;
-    module2.exports = FLOAT64_MIN_LN;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/full_igamma_prefix.js
-var require_full_igamma_prefix = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/full_igamma_prefix.js"(exports2, module2) {
-    "use strict";
-    var exp = require_lib61();
-    var pow = require_lib70();
-    var ln = require_lib98();
-    var MAX_LN = require_lib102();
-    var MIN_LN = require_lib108();
-    function fullIGammaPrefix(a, z3) {
-      var prefix;
-      var alz;
-      alz = a * ln(z3);
-      if (z3 >= 1) {
-        if (alz < MAX_LN && -z3 > MIN_LN) {
-          prefix = pow(z3, a) * exp(-z3);
-        } else if (a >= 1) {
-          prefix = pow(z3 / exp(z3 / a), a);
-        } else {
-          prefix = exp(alz - z3);
-        }
-      } else {
-        if (alz > MIN_LN) {
-          prefix = pow(z3, a) * exp(-z3);
-        } else if (z3 / a < MAX_LN) {
-          prefix = pow(z3 / exp(z3 / a), a);
-        } else {
-          prefix = exp(alz - z3);
-        }
-      }
-      return prefix;
-    }
-    module2.exports = fullIGammaPrefix;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-log1pmx/lib/log1p_series.js
-var require_log1p_series = __commonJS({
-  "node_modules/@stdlib/math-base-special-log1pmx/lib/log1p_series.js"(exports2, module2) {
-    "use strict";
-    function log1pSeries(x2) {
-      var mMult = -x2;
-      var mProd = -1;
-      var k = 0;
-      return next;
-      function next() {
-        mProd *= mMult;
-        k += 1;
-        return mProd / k;
-      }
-    }
-    module2.exports = log1pSeries;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-log1pmx/lib/main.js
-var require_main74 = __commonJS({
-  "node_modules/@stdlib/math-base-special-log1pmx/lib/main.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var ln = require_lib98();
-    var FLOAT_EPS = require_lib72();
-    var sumSeries = require_lib106();
-    var log1pSeries = require_log1p_series();
-    function log1pmx(x2) {
-      var opts;
-      var ax;
-      if (x2 <= -1) {
-        return NaN;
-      }
-      ax = abs(x2);
-      if (ax > 0.95) {
-        return ln(1 + x2) - x2;
-      }
-      if (ax < FLOAT_EPS) {
-        return -x2 * x2 / 2;
-      }
-      opts = {
-        "initialValue": -x2
+        return onto;
       };
-      return sumSeries(log1pSeries(x2), opts);
-    }
-    module2.exports = log1pmx;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-log1pmx/lib/index.js
-var require_lib109 = __commonJS({
-  "node_modules/@stdlib/math-base-special-log1pmx/lib/index.js"(exports2, module2) {
-    "use strict";
-    var log1pmx = require_main74();
-    module2.exports = log1pmx;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-two-pi/lib/index.js
-var require_lib110 = __commonJS({
-  "node_modules/@stdlib/constants-float64-two-pi/lib/index.js"(exports2, module2) {
-    "use strict";
-    var TWO_PI = 6.283185307179586;
-    module2.exports = TWO_PI;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c0.js
-var require_polyval_c0 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c0.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -0.3333333333333333;
-      }
-      return -0.3333333333333333 + x2 * (0.08333333333333333 + x2 * (-0.014814814814814815 + x2 * (0.0011574074074074073 + x2 * (3527336860670194e-19 + x2 * (-1787551440329218e-19 + x2 * (3919263178522438e-20 + x2 * (-21854485106799924e-22 + x2 * (-185406221071516e-20 + x2 * (8296711340953087e-22 + x2 * (-17665952736826078e-23 + x2 * (6707853543401498e-24 + x2 * (10261809784240309e-24 + x2 * (-4382036018453353e-24 + x2 * 914769958223679e-24)))))))))))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c1.js
-var require_polyval_c1 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c1.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -0.001851851851851852;
-      }
-      return -0.001851851851851852 + x2 * (-0.003472222222222222 + x2 * (0.0026455026455026454 + x2 * (-9902263374485596e-19 + x2 * (20576131687242798e-20 + x2 * (-4018775720164609e-22 + x2 * (-18098550334489977e-21 + x2 * (764916091608111e-20 + x2 * (-16120900894563446e-22 + x2 * (4647127802807434e-24 + x2 * (1378633446915721e-22 + x2 * (-5752545603517705e-23 + x2 * 11951628599778148e-24)))))))))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c2.js
-var require_polyval_c2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c2.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.004133597883597883;
-      }
-      return 0.004133597883597883 + x2 * (-0.0026813271604938273 + x2 * (7716049382716049e-19 + x2 * (20093878600823047e-22 + x2 * (-10736653226365161e-20 + x2 * (52923448829120125e-21 + x2 * (-12760635188618728e-21 + x2 * (3423578734096138e-23 + x2 * (13721957309062932e-22 + x2 * (-6298992138380055e-22 + x2 * 14280614206064242e-23)))))))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c3.js
-var require_polyval_c3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c3.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 6494341563786008e-19;
-      }
-      return 6494341563786008e-19 + x2 * (22947209362139917e-20 + x2 * (-4691894943952557e-19 + x2 * (26772063206283885e-20 + x2 * (-7561801671883977e-20 + x2 * (-2396505113867297e-22 + x2 * (11082654115347302e-21 + x2 * (-56749528269915965e-22 + x2 * 14230900732435883e-22)))))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c4.js
-var require_polyval_c4 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c4.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -8618882909167117e-19;
-      }
-      return -8618882909167117e-19 + x2 * (7840392217200666e-19 + x2 * (-2990724803031902e-19 + x2 * (-14638452578843418e-22 + x2 * (6641498215465122e-20 + x2 * (-3968365047179435e-20 + x2 * 11375726970678419e-21)))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c5.js
-var require_polyval_c5 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c5.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -33679855336635813e-20;
-      }
-      return -33679855336635813e-20 + x2 * (-6972813758365858e-20 + x2 * (2772753244959392e-19 + x2 * (-19932570516188847e-20 + x2 * (6797780477937208e-20 + x2 * (1419062920643967e-22 + x2 * (-13594048189768693e-21 + x2 * (8018470256334202e-21 + x2 * -2291481176508095e-21)))))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c6.js
-var require_polyval_c6 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c6.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 5313079364639922e-19;
-      }
-      return 5313079364639922e-19 + x2 * (-5921664373536939e-19 + x2 * (2708782096718045e-19 + x2 * (7902353232660328e-22 + x2 * (-8153969367561969e-20 + x2 * (561168275310625e-19 + x2 * -18329116582843375e-21)))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c7.js
-var require_polyval_c7 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c7.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 34436760689237765e-20;
-      }
-      return 34436760689237765e-20 + x2 * (5171790908260592e-20 + x2 * (-33493161081142234e-20 + x2 * (2812695154763237e-19 + x2 * -10976582244684731e-20)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c8.js
-var require_polyval_c8 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c8.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -6526239185953094e-19;
-      }
-      return -6526239185953094e-19 + x2 * (8394987206720873e-19 + x2 * -438297098541721e-18);
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/igamma_temme_large.js
-var require_igamma_temme_large = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/igamma_temme_large.js"(exports2, module2) {
-    "use strict";
-    var evalpoly = require_lib8();
-    var log1pmx = require_lib109();
-    var erfc = require_lib107();
-    var sqrt = require_lib42();
-    var exp = require_lib61();
-    var TWO_PI = require_lib110();
-    var polyvalC0 = require_polyval_c0();
-    var polyvalC1 = require_polyval_c1();
-    var polyvalC2 = require_polyval_c2();
-    var polyvalC3 = require_polyval_c3();
-    var polyvalC4 = require_polyval_c4();
-    var polyvalC5 = require_polyval_c5();
-    var polyvalC6 = require_polyval_c6();
-    var polyvalC7 = require_polyval_c7();
-    var polyvalC8 = require_polyval_c8();
-    var workspace = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    function igammaTemmeLarge(a, x2) {
-      var result;
-      var sigma;
-      var phi;
-      var y;
-      var z3;
-      sigma = (x2 - a) / a;
-      phi = -log1pmx(sigma);
-      y = a * phi;
-      z3 = sqrt(2 * phi);
-      if (x2 < a) {
-        z3 = -z3;
-      }
-      workspace[0] = polyvalC0(z3);
-      workspace[1] = polyvalC1(z3);
-      workspace[2] = polyvalC2(z3);
-      workspace[3] = polyvalC3(z3);
-      workspace[4] = polyvalC4(z3);
-      workspace[5] = polyvalC5(z3);
-      workspace[6] = polyvalC6(z3);
-      workspace[7] = polyvalC7(z3);
-      workspace[8] = polyvalC8(z3);
-      workspace[9] = -5967612901927463e-19;
-      result = evalpoly(workspace, 1 / a);
-      result *= exp(-y) / sqrt(TWO_PI * a);
-      if (x2 < a) {
-        result = -result;
-      }
-      result += erfc(sqrt(y)) / 2;
-      return result;
-    }
-    module2.exports = igammaTemmeLarge;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/lower_incomplete_gamma_series.js
-var require_lower_incomplete_gamma_series = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/lower_incomplete_gamma_series.js"(exports2, module2) {
-    "use strict";
-    function lowerIncompleteGammaSeries(a1, z1) {
-      var result = 1;
-      var a = a1;
-      var z3 = z1;
-      return next;
-      function next() {
-        var r = result;
-        a += 1;
-        result *= z3 / a;
-        return r;
-      }
-    }
-    module2.exports = lowerIncompleteGammaSeries;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/lower_gamma_series.js
-var require_lower_gamma_series = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/lower_gamma_series.js"(exports2, module2) {
-    "use strict";
-    var sumSeries = require_lib106();
-    var lowerIncompleteGammaSeries = require_lower_incomplete_gamma_series();
-    function lowerGammaSeries(a, z3, initialValue) {
-      var result;
-      var s;
-      initialValue = initialValue || 0;
-      s = lowerIncompleteGammaSeries(a, z3);
-      result = sumSeries(s, {
-        "initialValue": initialValue
-      });
-      return result;
-    }
-    module2.exports = lowerGammaSeries;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/rational_pq.js
-var require_rational_pq4 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/rational_pq.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return Infinity;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = 709811.662581658 + x2 * (679979.8474157227 + x2 * (293136.7857211597 + x2 * (74887.54032914672 + x2 * (12555.290582413863 + x2 * (1443.4299244417066 + x2 * (115.24194596137347 + x2 * (6.309239205732627 + x2 * (0.22668404630224365 + x2 * (0.004826466289237662 + x2 * 4624429436045379e-20)))))))));
-        s2 = 0 + x2 * (362880 + x2 * (1026576 + x2 * (1172700 + x2 * (723680 + x2 * (269325 + x2 * (63273 + x2 * (9450 + x2 * (870 + x2 * (45 + x2 * 1)))))))));
-      } else {
-        x2 = 1 / x2;
-        s1 = 4624429436045379e-20 + x2 * (0.004826466289237662 + x2 * (0.22668404630224365 + x2 * (6.309239205732627 + x2 * (115.24194596137347 + x2 * (1443.4299244417066 + x2 * (12555.290582413863 + x2 * (74887.54032914672 + x2 * (293136.7857211597 + x2 * (679979.8474157227 + x2 * 709811.662581658)))))))));
-        s2 = 1 + x2 * (45 + x2 * (870 + x2 * (9450 + x2 * (63273 + x2 * (269325 + x2 * (723680 + x2 * (1172700 + x2 * (1026576 + x2 * (362880 + x2 * 0)))))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js
-var require_main75 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js"(exports2, module2) {
-    "use strict";
-    var gammaLanczosSumExpGScaled = require_rational_pq4();
-    module2.exports = gammaLanczosSumExpGScaled;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js
-var require_lib111 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main75();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/regularised_gamma_prefix.js
-var require_regularised_gamma_prefix = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/regularised_gamma_prefix.js"(exports2, module2) {
-    "use strict";
-    var lanczosSumExpGScaled = require_lib111();
-    var gammaln = require_lib101();
-    var gamma = require_lib92();
-    var log1pmx = require_lib109();
-    var sqrt = require_lib42();
-    var abs = require_lib45();
-    var exp = require_lib61();
-    var pow = require_lib70();
-    var max2 = require_lib75();
-    var min = require_lib77();
-    var ln = require_lib98();
-    var FLOAT64_MAX = require_lib78();
-    var MAX_LN = require_lib102();
-    var MIN_LN = require_lib108();
-    var G = require_lib96();
-    var E = require_lib71();
-    function regularisedGammaPrefix(a, z3) {
-      var prefix;
-      var amza;
-      var agh;
-      var alz;
-      var amz;
-      var sq;
-      var d;
-      agh = a + G - 0.5;
-      d = (z3 - a - G + 0.5) / agh;
-      if (a < 1) {
-        if (z3 <= MIN_LN || a < 1 / FLOAT64_MAX) {
-          return exp(a * ln(z3) - z3 - gammaln(a));
+      var parser = {
+        load,
+        overwrite
+      };
+      var DLList;
+      DLList = class DLList {
+        constructor(incr, decr) {
+          this.incr = incr;
+          this.decr = decr;
+          this._first = null;
+          this._last = null;
+          this.length = 0;
         }
-        return pow(z3, a) * exp(-z3) / gamma(a);
-      }
-      if (abs(d * d * a) <= 100 && a > 150) {
-        prefix = a * log1pmx(d) + z3 * (0.5 - G) / agh;
-        prefix = exp(prefix);
-      } else {
-        alz = a * ln(z3 / agh);
-        amz = a - z3;
-        if (min(alz, amz) <= MIN_LN || max2(alz, amz) >= MAX_LN) {
-          amza = amz / a;
-          if (min(alz, amz) / 2 > MIN_LN && max2(alz, amz) / 2 < MAX_LN) {
-            sq = pow(z3 / agh, a / 2) * exp(amz / 2);
-            prefix = sq * sq;
-          } else if (min(alz, amz) / 4 > MIN_LN && max2(alz, amz) / 4 < MAX_LN && z3 > a) {
-            sq = pow(z3 / agh, a / 4) * exp(amz / 4);
-            prefix = sq * sq;
-            prefix *= prefix;
-          } else if (amza > MIN_LN && amza < MAX_LN) {
-            prefix = pow(z3 * exp(amza) / agh, a);
+        push(value) {
+          var node2;
+          this.length++;
+          if (typeof this.incr === "function") {
+            this.incr();
+          }
+          node2 = {
+            value,
+            prev: this._last,
+            next: null
+          };
+          if (this._last != null) {
+            this._last.next = node2;
+            this._last = node2;
           } else {
-            prefix = exp(alz + amz);
+            this._first = this._last = node2;
           }
-        } else {
-          prefix = pow(z3 / agh, a) * exp(amz);
-        }
-      }
-      prefix *= sqrt(agh / E) / lanczosSumExpGScaled(a);
-      return prefix;
-    }
-    module2.exports = regularisedGammaPrefix;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-powm1/lib/main.js
-var require_main76 = __commonJS({
-  "node_modules/@stdlib/math-base-special-powm1/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var isinfinite = require_lib51();
-    var abs = require_lib45();
-    var expm1 = require_lib39();
-    var ln = require_lib98();
-    var pow = require_lib70();
-    var trunc = require_lib47();
-    function powm1(b, x2) {
-      var result;
-      var y;
-      if (isnan(b) || isnan(x2)) {
-        return NaN;
-      }
-      if (x2 === 0) {
-        return 0;
-      }
-      if (b === 0) {
-        return -1;
-      }
-      if (b < 0 && x2 % 2 === 0) {
-        b = -b;
-      }
-      if (b > 0) {
-        if (abs(x2 * (b - 1)) < 0.5 || abs(x2) < 0.2) {
-          y = ln(b) * x2;
-          if (y < 0.5) {
-            return expm1(y);
-          }
-        }
-      } else if (trunc(x2) !== x2) {
-        return NaN;
-      }
-      result = pow(b, x2) - 1;
-      if (isinfinite(result) || isnan(result)) {
-        return NaN;
-      }
-      return result;
-    }
-    module2.exports = powm1;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-powm1/lib/index.js
-var require_lib112 = __commonJS({
-  "node_modules/@stdlib/math-base-special-powm1/lib/index.js"(exports2, module2) {
-    "use strict";
-    var powm1 = require_main76();
-    module2.exports = powm1;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js
-var require_rational_p1q1 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -0.01803556856784494;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -0.01803556856784494 + x2 * (0.02512664961998968 + x2 * (0.049410315156753225 + x2 * (0.0172491608709614 + x2 * (-2594535632054381e-19 + x2 * (-5410098692152044e-19 + x2 * (-3245886498259485e-20 + x2 * 0))))));
-        s2 = 1 + x2 * (1.962029871977952 + x2 * (1.4801966942423133 + x2 * (0.5413914320717209 + x2 * (0.09885042511280101 + x2 * (0.008213096746488934 + x2 * (22493629192211576e-20 + x2 * -22335276320861708e-23))))));
-      } else {
-        x2 = 1 / x2;
-        s1 = 0 + x2 * (-3245886498259485e-20 + x2 * (-5410098692152044e-19 + x2 * (-2594535632054381e-19 + x2 * (0.0172491608709614 + x2 * (0.049410315156753225 + x2 * (0.02512664961998968 + x2 * -0.01803556856784494))))));
-        s2 = -22335276320861708e-23 + x2 * (22493629192211576e-20 + x2 * (0.008213096746488934 + x2 * (0.09885042511280101 + x2 * (0.5413914320717209 + x2 * (1.4801966942423133 + x2 * (1.962029871977952 + x2 * 1))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js
-var require_rational_p2q2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return 0.04906224540690395;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = 0.04906224540690395 + x2 * (-0.09691175301595212 + x2 * (-0.4149833583594954 + x2 * (-0.4065671242119384 + x2 * (-0.1584135863906922 + x2 * (-0.024014982064857155 + x2 * -0.0010034668769627955)))));
-        s2 = 1 + x2 * (3.0234982984646304 + x2 * (3.4873958536072385 + x2 * (1.9141558827442668 + x2 * (0.5071377386143635 + x2 * (0.05770397226904519 + x2 * 0.001957681026011072)))));
-      } else {
-        x2 = 1 / x2;
-        s1 = -0.0010034668769627955 + x2 * (-0.024014982064857155 + x2 * (-0.1584135863906922 + x2 * (-0.4065671242119384 + x2 * (-0.4149833583594954 + x2 * (-0.09691175301595212 + x2 * 0.04906224540690395)))));
-        s2 = 0.001957681026011072 + x2 * (0.05770397226904519 + x2 * (0.5071377386143635 + x2 * (1.9141558827442668 + x2 * (3.4873958536072385 + x2 * (3.0234982984646304 + x2 * 1)))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js
-var require_rational_p3q3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -0.029232972183027003;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -0.029232972183027003 + x2 * (0.14421626775719232 + x2 * (-0.14244039073863127 + x2 * (0.05428096940550536 + x2 * (-0.008505359768683364 + x2 * (4311713426792973e-19 + x2 * 0)))));
-        s2 = 1 + x2 * (-1.5016935605448505 + x2 * (0.846973248876495 + x2 * (-0.22009515181499575 + x2 * (0.02558279715597587 + x2 * (-0.0010066679553914337 + x2 * -8271935218912905e-22)))));
-      } else {
-        x2 = 1 / x2;
-        s1 = 0 + x2 * (4311713426792973e-19 + x2 * (-0.008505359768683364 + x2 * (0.05428096940550536 + x2 * (-0.14244039073863127 + x2 * (0.14421626775719232 + x2 * -0.029232972183027003)))));
-        s2 = -8271935218912905e-22 + x2 * (-0.0010066679553914337 + x2 * (0.02558279715597587 + x2 * (-0.22009515181499575 + x2 * (0.846973248876495 + x2 * (-1.5016935605448505 + x2 * 1)))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma1pm1/lib/lgamma_small_imp.js
-var require_lgamma_small_imp = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/lgamma_small_imp.js"(exports2, module2) {
-    "use strict";
-    var ln = require_lib98();
-    var EPS = require_lib72();
-    var rateval1 = require_rational_p1q1();
-    var rateval2 = require_rational_p2q2();
-    var rateval3 = require_rational_p3q3();
-    var Y1 = 0.15896368026733398;
-    var Y2 = 0.5281534194946289;
-    var Y3 = 0.45201730728149414;
-    function lgammaSmallImp(z3, zm1, zm2) {
-      var prefix;
-      var result;
-      var r;
-      var R;
-      if (z3 < EPS) {
-        return -ln(z3);
-      }
-      if (zm1 === 0 || zm2 === 0) {
-        return 0;
-      }
-      result = 0;
-      if (z3 > 2) {
-        if (z3 >= 3) {
-          do {
-            z3 -= 1;
-            zm2 -= 1;
-            result += ln(z3);
-          } while (z3 >= 3);
-          zm2 = z3 - 2;
-        }
-        r = zm2 * (z3 + 1);
-        R = rateval1(zm2);
-        result += r * Y1 + r * R;
-        return result;
-      }
-      if (z3 < 1) {
-        result += -ln(z3);
-        zm2 = zm1;
-        zm1 = z3;
-        z3 += 1;
-      }
-      if (z3 <= 1.5) {
-        r = rateval2(zm1);
-        prefix = zm1 * zm2;
-        result += prefix * Y2 + prefix * r;
-        return result;
-      }
-      r = zm2 * zm1;
-      R = rateval3(-zm2);
-      result += r * Y3 + r * R;
-      return result;
-    }
-    module2.exports = lgammaSmallImp;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js
-var require_main77 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js"(exports2, module2) {
-    "use strict";
-    var gamma = require_lib92();
-    var expm1 = require_lib39();
-    var log1p = require_lib41();
-    var isnan = require_lib9();
-    var lgammaSmallImp = require_lgamma_small_imp();
-    function gamma1pm1(x2) {
-      if (isnan(x2)) {
-        return NaN;
-      }
-      if (x2 < 0) {
-        if (x2 < -0.5) {
-          return gamma(1 + x2) - 1;
-        }
-        return expm1(-log1p(x2) + lgammaSmallImp(x2 + 2, x2 + 1, x2));
-      }
-      if (x2 < 2) {
-        return expm1(lgammaSmallImp(x2 + 1, x2, x2 - 1));
-      }
-      return gamma(1 + x2) - 1;
-    }
-    module2.exports = gamma1pm1;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js
-var require_lib113 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js"(exports2, module2) {
-    "use strict";
-    var gamma1pm1 = require_main77();
-    module2.exports = gamma1pm1;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/small_gamma2_series.js
-var require_small_gamma2_series = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/small_gamma2_series.js"(exports2, module2) {
-    "use strict";
-    function smallGamma2Series(a, x2) {
-      var result;
-      var apn;
-      var n;
-      var r;
-      result = -x2;
-      x2 = -x2;
-      apn = a + 1;
-      n = 1;
-      return next;
-      function next() {
-        r = result / apn;
-        result *= x2;
-        n += 1;
-        result /= n;
-        apn += 1;
-        return r;
-      }
-    }
-    module2.exports = smallGamma2Series;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_small_upper_part.js
-var require_tgamma_small_upper_part = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_small_upper_part.js"(exports2, module2) {
-    "use strict";
-    var powm1 = require_lib112();
-    var sumSeries = require_lib106();
-    var gamma1pm1 = require_lib113();
-    var smallGamma2Series = require_small_gamma2_series();
-    function tgammaSmallUpperPart(a, x2, invert) {
-      var initialValue;
-      var result;
-      var pgam;
-      var p;
-      var s;
-      result = gamma1pm1(a);
-      pgam = (result + 1) / a;
-      p = powm1(x2, a);
-      result -= p;
-      result /= a;
-      s = smallGamma2Series(a, x2);
-      p += 1;
-      initialValue = invert ? pgam : 0;
-      result = -p * sumSeries(s, {
-        "initialValue": (initialValue - result) / p
-      });
-      if (invert) {
-        result = -result;
-      }
-      return [result, pgam];
-    }
-    module2.exports = tgammaSmallUpperPart;
-  }
-});
-
-// node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js
-var require_lib114 = __commonJS({
-  "node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT32_SMALLEST_NORMAL = 11754943508222875e-54;
-    module2.exports = FLOAT32_SMALLEST_NORMAL;
-  }
-});
-
-// node_modules/@stdlib/math-base-tools-continued-fraction/lib/generators.js
-var require_generators2 = __commonJS({
-  "node_modules/@stdlib/math-base-tools-continued-fraction/lib/generators.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var FLOAT32_SMALLEST_NORMAL = require_lib114();
-    var EPS = require_lib72();
-    var MAX_ITER = 1e6;
-    function continuedFractionA(gen, factor, maxIter) {
-      var isgenerator;
-      var delta;
-      var a0;
-      var f;
-      var C;
-      var D;
-      var v;
-      isgenerator = typeof gen.next === "function";
-      v = isgenerator ? gen.next().value : gen();
-      f = v[1];
-      a0 = v[0];
-      if (f === 0) {
-        f = FLOAT32_SMALLEST_NORMAL;
-      }
-      C = f;
-      D = 0;
-      if (isgenerator === true) {
-        do {
-          v = gen.next().value;
-          if (v) {
-            D = v[1] + v[0] * D;
-            if (D === 0) {
-              D = FLOAT32_SMALLEST_NORMAL;
-            }
-            C = v[1] + v[0] / C;
-            if (C === 0) {
-              C = FLOAT32_SMALLEST_NORMAL;
-            }
-            D = 1 / D;
-            delta = C * D;
-            f *= delta;
-          }
-        } while (abs(delta - 1) > factor && --maxIter);
-      } else {
-        do {
-          v = gen();
-          if (v) {
-            D = v[1] + v[0] * D;
-            if (D === 0) {
-              D = FLOAT32_SMALLEST_NORMAL;
-            }
-            C = v[1] + v[0] / C;
-            if (C === 0) {
-              C = FLOAT32_SMALLEST_NORMAL;
-            }
-            D = 1 / D;
-            delta = C * D;
-            f *= delta;
-          }
-        } while (v && abs(delta - 1) > factor && --maxIter);
-      }
-      return a0 / f;
-    }
-    function continuedFractionB(gen, factor, maxIter) {
-      var isgenerator;
-      var delta;
-      var f;
-      var C;
-      var D;
-      var v;
-      isgenerator = typeof gen.next === "function";
-      v = isgenerator ? gen.next().value : gen();
-      f = v[1];
-      if (f === 0) {
-        f = FLOAT32_SMALLEST_NORMAL;
-      }
-      C = f;
-      D = 0;
-      if (isgenerator === true) {
-        do {
-          v = gen.next().value;
-          if (v) {
-            D = v[1] + v[0] * D;
-            if (D === 0) {
-              D = FLOAT32_SMALLEST_NORMAL;
-            }
-            C = v[1] + v[0] / C;
-            if (C === 0) {
-              C = FLOAT32_SMALLEST_NORMAL;
-            }
-            D = 1 / D;
-            delta = C * D;
-            f *= delta;
-          }
-        } while (v && abs(delta - 1) > factor && --maxIter);
-      } else {
-        do {
-          v = gen();
-          if (v) {
-            D = v[1] + v[0] * D;
-            if (D === 0) {
-              D = FLOAT32_SMALLEST_NORMAL;
-            }
-            C = v[1] + v[0] / C;
-            if (C === 0) {
-              C = FLOAT32_SMALLEST_NORMAL;
-            }
-            D = 1 / D;
-            delta = C * D;
-            f *= delta;
-          }
-        } while (v && abs(delta - 1) > factor && --maxIter);
-      }
-      return f;
-    }
-    function continuedFraction(generator, options) {
-      var maxIter;
-      var opts;
-      var eps;
-      opts = {};
-      if (arguments.length > 1) {
-        opts = options;
-      }
-      maxIter = opts.maxIter || MAX_ITER;
-      eps = opts.tolerance || EPS;
-      if (opts.keep) {
-        return continuedFractionB(generator, eps, maxIter);
-      }
-      return continuedFractionA(generator, eps, maxIter);
-    }
-    module2.exports = continuedFraction;
-  }
-});
-
-// node_modules/@stdlib/math-base-tools-continued-fraction/lib/basic.js
-var require_basic2 = __commonJS({
-  "node_modules/@stdlib/math-base-tools-continued-fraction/lib/basic.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var EPS = require_lib72();
-    var FLOAT32_SMALLEST_NORMAL = require_lib114();
-    var MAX_ITER = 1e6;
-    function continuedFractionA(gen, factor, maxIter) {
-      var delta;
-      var a0;
-      var C;
-      var D;
-      var f;
-      var v;
-      v = gen();
-      f = v[1];
-      a0 = v[0];
-      if (f === 0) {
-        f = FLOAT32_SMALLEST_NORMAL;
-      }
-      C = f;
-      D = 0;
-      do {
-        v = gen();
-        if (v) {
-          D = v[1] + v[0] * D;
-          if (D === 0) {
-            D = FLOAT32_SMALLEST_NORMAL;
-          }
-          C = v[1] + v[0] / C;
-          if (C === 0) {
-            C = FLOAT32_SMALLEST_NORMAL;
-          }
-          D = 1 / D;
-          delta = C * D;
-          f *= delta;
-        }
-      } while (v && abs(delta - 1) > factor && --maxIter);
-      return a0 / f;
-    }
-    function continuedFractionB(gen, factor, maxIter) {
-      var delta;
-      var C;
-      var D;
-      var f;
-      var v;
-      v = gen();
-      f = v[1];
-      if (f === 0) {
-        f = FLOAT32_SMALLEST_NORMAL;
-      }
-      C = f;
-      D = 0;
-      do {
-        v = gen();
-        if (v) {
-          D = v[1] + v[0] * D;
-          if (D === 0) {
-            D = FLOAT32_SMALLEST_NORMAL;
-          }
-          C = v[1] + v[0] / C;
-          if (C === 0) {
-            C = FLOAT32_SMALLEST_NORMAL;
-          }
-          D = 1 / D;
-          delta = C * D;
-          f *= delta;
-        }
-      } while (v && abs(delta - 1) > factor && --maxIter);
-      return f;
-    }
-    function continuedFraction(generator, options) {
-      var maxIter;
-      var opts;
-      var eps;
-      opts = {};
-      if (arguments.length > 1) {
-        opts = options;
-      }
-      eps = opts.tolerance || EPS;
-      maxIter = opts.maxIter || MAX_ITER;
-      if (opts.keep) {
-        return continuedFractionB(generator, eps, maxIter);
-      }
-      return continuedFractionA(generator, eps, maxIter);
-    }
-    module2.exports = continuedFraction;
-  }
-});
-
-// node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js
-var require_lib115 = __commonJS({
-  "node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js"(exports2, module2) {
-    "use strict";
-    var hasGeneratorSupport = require_lib105();
-    var generator = require_generators2();
-    var basic = require_basic2();
-    var continuedFraction;
-    if (hasGeneratorSupport()) {
-      continuedFraction = generator;
-    } else {
-      continuedFraction = basic;
-    }
-    module2.exports = continuedFraction;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/upper_incomplete_gamma_fract.js
-var require_upper_incomplete_gamma_fract = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/upper_incomplete_gamma_fract.js"(exports2, module2) {
-    "use strict";
-    function upperIncompleteGammaFract(a1, z1) {
-      var z3 = z1 - a1 + 1;
-      var a = a1;
-      var k = 0;
-      return next;
-      function next() {
-        k += 1;
-        z3 += 2;
-        return [
-          k * (a - k),
-          z3
-        ];
-      }
-    }
-    module2.exports = upperIncompleteGammaFract;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/upper_gamma_fraction.js
-var require_upper_gamma_fraction = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/upper_gamma_fraction.js"(exports2, module2) {
-    "use strict";
-    var continuedFraction = require_lib115();
-    var upperIncompleteGammaFract = require_upper_incomplete_gamma_fract();
-    function upperGammaFraction(a, z3) {
-      var f = upperIncompleteGammaFract(a, z3);
-      return 1 / (z3 - a + 1 + continuedFraction(f));
-    }
-    module2.exports = upperGammaFraction;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/igamma_final.js
-var require_igamma_final = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/igamma_final.js"(exports2, module2) {
-    "use strict";
-    var floor = require_lib40();
-    var gamma = require_lib92();
-    var abs = require_lib45();
-    var pow = require_lib70();
-    var ln = require_lib98();
-    var SQRT_EPSILON = require_lib103();
-    var FLOAT64_MAX = require_lib78();
-    var MAX_LN = require_lib102();
-    var tgammaILargeX = require_tgamma_i_large_x();
-    var finiteGammaQ = require_finite_gamma_q();
-    var finiteHalfGammaQ = require_finite_half_gamma_q();
-    var fullIGammaPrefix = require_full_igamma_prefix();
-    var igammaTemmeLarge = require_igamma_temme_large();
-    var lowerGammaSeries = require_lower_gamma_series();
-    var regularisedGammaPrefix = require_regularised_gamma_prefix();
-    var tgammaSmallUpperPart = require_tgamma_small_upper_part();
-    var upperGammaFraction = require_upper_gamma_fraction();
-    function igammaFinal(x2, a, regularized, upper) {
-      var optimisedInvert;
-      var evalMethod;
-      var isHalfInt;
-      var initValue;
-      var useTemme;
-      var isSmallA;
-      var result;
-      var invert;
-      var isInt;
-      var sigma;
-      var res;
-      var gam;
-      var fa;
-      var g2;
-      result = 0;
-      invert = upper;
-      isSmallA = a < 30 && a <= x2 + 1 && x2 < MAX_LN;
-      if (isSmallA) {
-        fa = floor(a);
-        isInt = fa === a;
-        isHalfInt = isInt ? false : abs(fa - a) === 0.5;
-      } else {
-        isInt = false;
-        isHalfInt = false;
-      }
-      if (isInt && x2 > 0.6) {
-        invert = !invert;
-        evalMethod = 0;
-      } else if (isHalfInt && x2 > 0.2) {
-        invert = !invert;
-        evalMethod = 1;
-      } else if (x2 < SQRT_EPSILON && a > 1) {
-        evalMethod = 6;
-      } else if (x2 > 1e3 && (a < x2 || abs(a - 50) / x2 < 1)) {
-        invert = !invert;
-        evalMethod = 7;
-      } else if (x2 < 0.5) {
-        if (-0.4 / ln(x2) < a) {
-          evalMethod = 2;
-        } else {
-          evalMethod = 3;
-        }
-      } else if (x2 < 1.1) {
-        if (x2 * 0.75 < a) {
-          evalMethod = 2;
-        } else {
-          evalMethod = 3;
-        }
-      } else {
-        useTemme = false;
-        if (regularized && a > 20) {
-          sigma = abs((x2 - a) / a);
-          if (a > 200) {
-            if (20 / a > sigma * sigma) {
-              useTemme = true;
-            }
-          } else if (sigma < 0.4) {
-            useTemme = true;
-          }
-        }
-        if (useTemme) {
-          evalMethod = 5;
-        } else if (x2 - 1 / (3 * x2) < a) {
-          evalMethod = 2;
-        } else {
-          evalMethod = 4;
-          invert = !invert;
-        }
-      }
-      switch (evalMethod) {
-        case 0:
-          result = finiteGammaQ(a, x2);
-          if (regularized === false) {
-            result *= gamma(a);
-          }
-          break;
-        case 1:
-          result = finiteHalfGammaQ(a, x2);
-          if (regularized === false) {
-            result *= gamma(a);
-          }
-          break;
-        case 2:
-          result = regularized ? regularisedGammaPrefix(a, x2) : fullIGammaPrefix(a, x2);
-          if (result !== 0) {
-            initValue = 0;
-            optimisedInvert = false;
-            if (invert) {
-              initValue = regularized ? 1 : gamma(a);
-              if (regularized || result >= 1 || FLOAT64_MAX * result > initValue) {
-                initValue /= result;
-                if (regularized || a < 1 || FLOAT64_MAX / a > initValue) {
-                  initValue *= -a;
-                  optimisedInvert = true;
-                } else {
-                  initValue = 0;
-                }
-              } else {
-                initValue = 0;
-              }
-            }
-            result *= lowerGammaSeries(a, x2, initValue) / a;
-            if (optimisedInvert) {
-              invert = false;
-              result = -result;
-            }
-          }
-          break;
-        case 3:
-          invert = !invert;
-          res = tgammaSmallUpperPart(a, x2, invert);
-          result = res[0];
-          g2 = res[1];
-          invert = false;
-          if (regularized) {
-            result /= g2;
-          }
-          break;
-        case 4:
-          result = regularized ? regularisedGammaPrefix(a, x2) : fullIGammaPrefix(a, x2);
-          if (result !== 0) {
-            result *= upperGammaFraction(a, x2);
-          }
-          break;
-        case 5:
-          result = igammaTemmeLarge(a, x2);
-          if (x2 >= a) {
-            invert = !invert;
-          }
-          break;
-        case 6:
-          result = regularized ? pow(x2, a) / gamma(a + 1) : pow(x2, a) / a;
-          result *= 1 - a * x2 / (a + 1);
-          break;
-        case 7:
-          result = regularized ? regularisedGammaPrefix(a, x2) : fullIGammaPrefix(a, x2);
-          result /= x2;
-          if (result !== 0) {
-            result *= tgammaILargeX(a, x2);
-          }
-          break;
-      }
-      if (regularized && result > 1) {
-        result = 1;
-      }
-      if (invert) {
-        gam = regularized ? 1 : gamma(a);
-        result = gam - result;
-      }
-      return result;
-    }
-    module2.exports = igammaFinal;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/main.js
-var require_main78 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/main.js"(exports2, module2) {
-    "use strict";
-    var gammaln = require_lib101();
-    var exp = require_lib61();
-    var ln = require_lib98();
-    var SQRT_TWO_PI = require_lib90();
-    var MAX_LN = require_lib102();
-    var PINF = require_lib34();
-    var FLOAT64_MAX_NTH_FACTORIAL = require_lib93();
-    var igammaFinal = require_igamma_final();
-    var lowerGammaSeries = require_lower_gamma_series();
-    var upperGammaFraction = require_upper_gamma_fraction();
-    function gammainc(x2, a, regularized, upper) {
-      var normalized;
-      var initValue;
-      var invert;
-      var result;
-      if (x2 < 0 || a <= 0) {
-        return NaN;
-      }
-      normalized = regularized === void 0 ? true : regularized;
-      invert = upper;
-      if (a >= FLOAT64_MAX_NTH_FACTORIAL && !normalized) {
-        if (invert && a * 4 < x2) {
-          result = a * ln(x2) - x2;
-          result += ln(upperGammaFraction(a, x2));
-        } else if (!invert && a > 4 * x2) {
-          result = a * ln(x2) - x2;
-          initValue = 0;
-          result += ln(lowerGammaSeries(a, x2, initValue) / a);
-        } else {
-          result = igammaFinal(x2, a, true, invert);
-          if (result === 0) {
-            if (invert) {
-              result = 1 + 1 / (12 * a) + 1 / (288 * a * a);
-              result = ln(result) - a + (a - 0.5) * ln(a);
-              result += ln(SQRT_TWO_PI);
-            } else {
-              result = a * ln(x2) - x2;
-              initValue = 0;
-              result += ln(lowerGammaSeries(a, x2, initValue) / a);
-            }
-          } else {
-            result = ln(result) + gammaln(a);
-          }
-        }
-        if (result > MAX_LN) {
-          return PINF;
-        }
-        return exp(result);
-      }
-      return igammaFinal(x2, a, normalized, invert);
-    }
-    module2.exports = gammainc;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammainc/lib/index.js
-var require_lib116 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammainc/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main78();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/full_igamma_prefix.js
-var require_full_igamma_prefix2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/full_igamma_prefix.js"(exports2, module2) {
-    "use strict";
-    var exp = require_lib61();
-    var pow = require_lib70();
-    var ln = require_lib98();
-    var MAX_LN = require_lib102();
-    var MIN_LN = require_lib108();
-    function fullIGammaPrefix(a, z3) {
-      var prefix;
-      var alz;
-      alz = a * ln(z3);
-      if (z3 >= 1) {
-        if (alz < MAX_LN && -z3 > MIN_LN) {
-          prefix = pow(z3, a) * exp(-z3);
-        } else if (a >= 1) {
-          prefix = pow(z3 / exp(z3 / a), a);
-        } else {
-          prefix = exp(alz - z3);
-        }
-      } else if (alz > MIN_LN) {
-        prefix = pow(z3, a) * exp(-z3);
-      } else if (z3 / a < MAX_LN) {
-        prefix = pow(z3 / exp(z3 / a), a);
-      } else {
-        prefix = exp(alz - z3);
-      }
-      return prefix;
-    }
-    module2.exports = fullIGammaPrefix;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/regularized_gamma_prefix.js
-var require_regularized_gamma_prefix = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/regularized_gamma_prefix.js"(exports2, module2) {
-    "use strict";
-    var lanczosSumExpGScaled = require_lib111();
-    var gammaln = require_lib101();
-    var gamma = require_lib92();
-    var log1p = require_lib41();
-    var sqrt = require_lib42();
-    var abs = require_lib45();
-    var exp = require_lib61();
-    var pow = require_lib70();
-    var max2 = require_lib75();
-    var min = require_lib77();
-    var ln = require_lib98();
-    var MAX_LN = require_lib102();
-    var MIN_LN = require_lib108();
-    var G = require_lib96();
-    var E = require_lib71();
-    function regularizedGammaPrefix(a, z3) {
-      var prefix;
-      var amza;
-      var agh;
-      var alz;
-      var amz;
-      var sq;
-      var d;
-      agh = a + G - 0.5;
-      d = (z3 - a - G + 0.5) / agh;
-      if (a < 1) {
-        if (z3 <= MIN_LN) {
-          return exp(a * ln(z3) - z3 - gammaln(a));
-        }
-        return pow(z3, a) * exp(-z3) / gamma(a);
-      }
-      if (abs(d * d * a) <= 100 && a > 150) {
-        prefix = a * (log1p(d) - d) + z3 * (0.5 - G) / agh;
-        prefix = exp(prefix);
-      } else {
-        alz = a * ln(z3 / agh);
-        amz = a - z3;
-        if (min(alz, amz) <= MIN_LN || max2(alz, amz) >= MAX_LN) {
-          amza = amz / a;
-          if (min(alz, amz) / 2 > MIN_LN && max2(alz, amz) / 2 < MAX_LN) {
-            sq = pow(z3 / agh, a / 2) * exp(amz / 2);
-            prefix = sq * sq;
-          } else if (min(alz, amz) / 4 > MIN_LN && max2(alz, amz) / 4 < MAX_LN && z3 > a) {
-            sq = pow(z3 / agh, a / 4) * exp(amz / 4);
-            prefix = sq * sq;
-            prefix *= prefix;
-          } else if (amza > MIN_LN && amza < MAX_LN) {
-            prefix = pow(z3 * exp(amza) / agh, a);
-          } else {
-            prefix = exp(alz + amz);
-          }
-        } else {
-          prefix = pow(z3 / agh, a) * exp(amz);
-        }
-      }
-      prefix *= sqrt(agh / E) / lanczosSumExpGScaled(a);
-      return prefix;
-    }
-    module2.exports = regularizedGammaPrefix;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/beta_small_b_large_a_series.js
-var require_beta_small_b_large_a_series = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/beta_small_b_large_a_series.js"(exports2, module2) {
-    "use strict";
-    var gammaDeltaRatio = require_lib97();
-    var factorial = require_lib94();
-    var gammainc = require_lib116();
-    var log1p = require_lib41();
-    var abs = require_lib45();
-    var pow = require_lib70();
-    var ln = require_lib98();
-    var MIN_VALUE = require_lib56();
-    var EPSILON = require_lib72();
-    var fullIGammaPrefix = require_full_igamma_prefix2();
-    var regularizedGammaPrefix = require_regularized_gamma_prefix();
-    var p = new Array(30);
-    function betaSmallBLargeASeries(a, b, x2, y, s0, mult, normalized) {
-      var prefix;
-      var tmp1;
-      var tnp1;
-      var sum2;
-      var b2n;
-      var bm1;
-      var lx2;
-      var lxp;
-      var mbn;
-      var lx;
-      var t4;
-      var h;
-      var j;
-      var m;
-      var n;
-      var r;
-      var t;
-      var u;
-      bm1 = b - 1;
-      t = a + bm1 / 2;
-      if (y < 0.35) {
-        lx = log1p(-y);
-      } else {
-        lx = ln(x2);
-      }
-      u = -t * lx;
-      h = regularizedGammaPrefix(b, u);
-      if (h <= MIN_VALUE) {
-        return s0;
-      }
-      if (normalized) {
-        prefix = h / gammaDeltaRatio(a, b);
-        prefix /= pow(t, b);
-      } else {
-        prefix = fullIGammaPrefix(b, u) / pow(t, b);
-      }
-      prefix *= mult;
-      p[0] = 1;
-      j = gammainc(u, b, true, true);
-      j /= h;
-      sum2 = s0 + prefix * j;
-      tnp1 = 1;
-      lx2 = lx / 2;
-      lx2 *= lx2;
-      lxp = 1;
-      t4 = 4 * t * t;
-      b2n = b;
-      for (n = 1; n < p.length; ++n) {
-        tnp1 += 2;
-        p[n] = 0;
-        mbn = b - n;
-        tmp1 = 3;
-        for (m = 1; m < n; ++m) {
-          mbn = m * b - n;
-          p[n] += mbn * p[n - m] / factorial(tmp1);
-          tmp1 += 2;
-        }
-        p[n] /= n;
-        p[n] += bm1 / factorial(tnp1);
-        j = (b2n * (b2n + 1) * j + (u + b2n + 1) * lxp) / t4;
-        lxp *= lx2;
-        b2n += 2;
-        r = prefix * p[n] * j;
-        sum2 += r;
-        if (r > 1) {
-          if (abs(r) < abs(EPSILON * sum2)) {
-            break;
-          }
-        } else if (abs(r / EPSILON) < abs(sum2)) {
-          break;
-        }
-      }
-      return sum2;
-    }
-    module2.exports = betaSmallBLargeASeries;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/rising_factorial_ratio.js
-var require_rising_factorial_ratio = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/rising_factorial_ratio.js"(exports2, module2) {
-    "use strict";
-    function risingFactorialRatio(a, b, k) {
-      var result;
-      var i;
-      if (k === 0) {
-        return 1;
-      }
-      result = 1;
-      for (i = 0; i < k; i++) {
-        result *= (a + i) / (b + i);
-      }
-      return result;
-    }
-    module2.exports = risingFactorialRatio;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-maxabs/lib/main.js
-var require_main79 = __commonJS({
-  "node_modules/@stdlib/math-base-special-maxabs/lib/main.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var max2 = require_lib75();
-    function maxabs(x2, y) {
-      return max2(abs(x2), abs(y));
-    }
-    module2.exports = maxabs;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-maxabs/lib/index.js
-var require_lib117 = __commonJS({
-  "node_modules/@stdlib/math-base-special-maxabs/lib/index.js"(exports2, module2) {
-    "use strict";
-    var maxabs = require_main79();
-    module2.exports = maxabs;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-minabs/lib/main.js
-var require_main80 = __commonJS({
-  "node_modules/@stdlib/math-base-special-minabs/lib/main.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var min = require_lib77();
-    function minabs(x2, y) {
-      return min(abs(x2), abs(y));
-    }
-    module2.exports = minabs;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-minabs/lib/index.js
-var require_lib118 = __commonJS({
-  "node_modules/@stdlib/math-base-special-minabs/lib/index.js"(exports2, module2) {
-    "use strict";
-    var minabs = require_main80();
-    module2.exports = minabs;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_power_terms.js
-var require_ibeta_power_terms = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_power_terms.js"(exports2, module2) {
-    "use strict";
-    var lanczosSumExpGScaled = require_lib111();
-    var maxabs = require_lib117();
-    var minabs = require_lib118();
-    var expm1 = require_lib39();
-    var log1p = require_lib41();
-    var sqrt = require_lib42();
-    var abs = require_lib45();
-    var exp = require_lib61();
-    var pow = require_lib70();
-    var min = require_lib77();
-    var ln = require_lib98();
-    var MAX_LN = require_lib102();
-    var MIN_LN = require_lib108();
-    var G = require_lib96();
-    var E = require_lib71();
-    function ibetaPowerTerms(a, b, x2, y, normalized) {
-      var result;
-      var smallA;
-      var ratio;
-      var agh;
-      var bgh;
-      var cgh;
-      var l1;
-      var l2;
-      var l3;
-      var p1;
-      var b1;
-      var b2;
-      var c;
-      var l;
-      if (!normalized) {
-        return pow(x2, a) * pow(y, b);
-      }
-      c = a + b;
-      agh = a + G - 0.5;
-      bgh = b + G - 0.5;
-      cgh = c + G - 0.5;
-      result = lanczosSumExpGScaled(c);
-      result /= lanczosSumExpGScaled(a) * lanczosSumExpGScaled(b);
-      result *= sqrt(bgh / E);
-      result *= sqrt(agh / cgh);
-      l1 = (x2 * b - y * agh) / agh;
-      l2 = (y * a - x2 * bgh) / bgh;
-      if (minabs(l1, l2) < 0.2) {
-        if (l1 * l2 > 0 || min(a, b) < 1) {
-          if (abs(l1) < 0.1) {
-            result *= exp(a * log1p(l1));
-          } else {
-            result *= pow(x2 * cgh / agh, a);
-          }
-          if (abs(l2) < 0.1) {
-            result *= exp(b * log1p(l2));
-          } else {
-            result *= pow(y * cgh / bgh, b);
-          }
-        } else if (maxabs(l1, l2) < 0.5) {
-          smallA = a < b;
-          ratio = b / a;
-          if (smallA && ratio * l2 < 0.1 || !smallA && l1 / ratio > 0.1) {
-            l3 = expm1(ratio * log1p(l2));
-            l3 = l1 + l3 + l3 * l1;
-            l3 = a * log1p(l3);
-            result *= exp(l3);
-          } else {
-            l3 = expm1(log1p(l1) / ratio);
-            l3 = l2 + l3 + l3 * l2;
-            l3 = b * log1p(l3);
-            result *= exp(l3);
-          }
-        } else if (abs(l1) < abs(l2)) {
-          l = a * log1p(l1) + b * ln(y * cgh / bgh);
-          if (l <= MIN_LN || l >= MAX_LN) {
-            l += ln(result);
-            if (l >= MAX_LN) {
-              return NaN;
-            }
-            result = exp(l);
-          } else {
-            result *= exp(l);
-          }
-        } else {
-          l = b * log1p(l2) + a * ln(x2 * cgh / agh);
-          if (l <= MIN_LN || l >= MAX_LN) {
-            l += ln(result);
-            if (l >= MAX_LN) {
-              return NaN;
-            }
-            result = exp(l);
-          } else {
-            result *= exp(l);
-          }
-        }
-      } else {
-        b1 = x2 * cgh / agh;
-        b2 = y * cgh / bgh;
-        l1 = a * ln(b1);
-        l2 = b * ln(b2);
-        if (l1 >= MAX_LN || l1 <= MIN_LN || l2 >= MAX_LN || l2 <= MIN_LN) {
-          if (a < b) {
-            p1 = pow(b2, b / a);
-            l3 = a * (ln(b1) + ln(p1));
-            if (l3 < MAX_LN && l3 > MIN_LN) {
-              result *= pow(p1 * b1, a);
-            } else {
-              l2 += l1 + ln(result);
-              if (l2 >= MAX_LN) {
-                return NaN;
-              }
-              result = exp(l2);
-            }
-          } else {
-            p1 = pow(b1, a / b);
-            l3 = (ln(p1) + ln(b2)) * b;
-            if (l3 < MAX_LN && l3 > MIN_LN) {
-              result *= pow(p1 * b2, b);
-            } else {
-              l2 += l1 + ln(result);
-              if (l2 >= MAX_LN) {
-                return NaN;
-              }
-              result = exp(l2);
-            }
-          }
-        } else {
-          result *= pow(b1, a) * pow(b2, b);
-        }
-      }
-      return result;
-    }
-    module2.exports = ibetaPowerTerms;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_fraction2.js
-var require_ibeta_fraction2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_fraction2.js"(exports2, module2) {
-    "use strict";
-    var continuedFraction = require_lib115();
-    var ibetaPowerTerms = require_ibeta_power_terms();
-    var OPTS = {
-      "keep": true,
-      "maxIter": 1e3
-    };
-    function ibetaFraction2t(a, b, x2, y) {
-      var m = 0;
-      return next;
-      function next() {
-        var denom;
-        var aN;
-        var bN;
-        aN = (a + m - 1) * (a + b + m - 1) * m * (b - m) * x2 * x2;
-        denom = a + 2 * m - 1;
-        aN /= denom * denom;
-        bN = m;
-        bN += m * (b - m) * x2 / (a + 2 * m - 1);
-        bN += (a + m) * (a * y - b * x2 + 1 + m * (2 - x2)) / (a + 2 * m + 1);
-        m += 1;
-        return [aN, bN];
-      }
-    }
-    function ibetaFraction2(a, b, x2, y, normalized, out) {
-      var result;
-      var fract;
-      var f;
-      result = ibetaPowerTerms(a, b, x2, y, normalized);
-      if (out) {
-        out[1] = result;
-      }
-      if (result === 0) {
-        return result;
-      }
-      f = ibetaFraction2t(a, b, x2, y);
-      fract = continuedFraction(f, OPTS);
-      return result / fract;
-    }
-    module2.exports = ibetaFraction2;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js
-var require_lib119 = __commonJS({
-  "node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_MAX_SAFE_INTEGER = 9007199254740991;
-    module2.exports = FLOAT64_MAX_SAFE_INTEGER;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gcd/lib/bitwise_binary_gcd.js
-var require_bitwise_binary_gcd = __commonJS({
-  "node_modules/@stdlib/math-base-special-gcd/lib/bitwise_binary_gcd.js"(exports2, module2) {
-    "use strict";
-    function gcd(a, b) {
-      var k = 0;
-      var t;
-      if (a === 0) {
-        return b;
-      }
-      if (b === 0) {
-        return a;
-      }
-      while ((a & 1) === 0 && (b & 1) === 0) {
-        a >>>= 1;
-        b >>>= 1;
-        k += 1;
-      }
-      while ((a & 1) === 0) {
-        a >>>= 1;
-      }
-      while (b) {
-        while ((b & 1) === 0) {
-          b >>>= 1;
-        }
-        if (a > b) {
-          t = b;
-          b = a;
-          a = t;
-        }
-        b -= a;
-      }
-      return a << k;
-    }
-    module2.exports = gcd;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gcd/lib/binary_gcd.js
-var require_binary_gcd = __commonJS({
-  "node_modules/@stdlib/math-base-special-gcd/lib/binary_gcd.js"(exports2, module2) {
-    "use strict";
-    function gcd(a, b) {
-      var k = 1;
-      var t;
-      if (a === 0) {
-        return b;
-      }
-      if (b === 0) {
-        return a;
-      }
-      while (a % 2 === 0 && b % 2 === 0) {
-        a /= 2;
-        b /= 2;
-        k *= 2;
-      }
-      while (a % 2 === 0) {
-        a /= 2;
-      }
-      while (b) {
-        while (b % 2 === 0) {
-          b /= 2;
-        }
-        if (a > b) {
-          t = b;
-          b = a;
-          a = t;
-        }
-        b -= a;
-      }
-      return k * a;
-    }
-    module2.exports = gcd;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gcd/lib/main.js
-var require_main81 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gcd/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var isInteger = require_lib62();
-    var PINF = require_lib34();
-    var NINF = require_lib36();
-    var INT32_MAX = require_lib79();
-    var bitwise = require_bitwise_binary_gcd();
-    var largeIntegers = require_binary_gcd();
-    function gcd(a, b) {
-      if (isnan(a) || isnan(b)) {
-        return NaN;
-      }
-      if (a === PINF || b === PINF || a === NINF || b === NINF) {
-        return NaN;
-      }
-      if (!(isInteger(a) && isInteger(b))) {
-        return NaN;
-      }
-      if (a < 0) {
-        a = -a;
-      }
-      if (b < 0) {
-        b = -b;
-      }
-      if (a <= INT32_MAX && b <= INT32_MAX) {
-        return bitwise(a, b);
-      }
-      return largeIntegers(a, b);
-    }
-    module2.exports = gcd;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gcd/lib/index.js
-var require_lib120 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gcd/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main81();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-binomcoef/lib/main.js
-var require_main82 = __commonJS({
-  "node_modules/@stdlib/math-base-special-binomcoef/lib/main.js"(exports2, module2) {
-    "use strict";
-    var MAX_SAFE_INTEGER = require_lib119();
-    var PINF = require_lib34();
-    var isInteger = require_lib62();
-    var isnan = require_lib9();
-    var isOdd = require_lib64();
-    var floor = require_lib40();
-    var gcd = require_lib120();
-    function binomcoef(n, k) {
-      var res;
-      var sgn;
-      var b;
-      var c;
-      var d;
-      var g2;
-      var s;
-      if (isnan(n) || isnan(k)) {
-        return NaN;
-      }
-      if (!isInteger(n) || !isInteger(k)) {
-        return NaN;
-      }
-      if (k < 0) {
-        return 0;
-      }
-      sgn = 1;
-      if (n < 0) {
-        n = -n + k - 1;
-        if (isOdd(k)) {
-          sgn *= -1;
-        }
-      }
-      if (k > n) {
-        return 0;
-      }
-      if (k === 0 || k === n) {
-        return sgn;
-      }
-      if (k === 1 || k === n - 1) {
-        return sgn * n;
-      }
-      if (n - k < k) {
-        k = n - k;
-      }
-      s = floor(MAX_SAFE_INTEGER / n);
-      res = 1;
-      for (d = 1; d <= k; d++) {
-        if (res > s) {
-          break;
-        }
-        res *= n;
-        res /= d;
-        n -= 1;
-      }
-      if (d > k) {
-        return sgn * res;
-      }
-      b = binomcoef(n, k - d + 1);
-      if (b === PINF) {
-        return sgn * b;
-      }
-      c = binomcoef(k, k - d + 1);
-      g2 = gcd(b, c);
-      b /= g2;
-      c /= g2;
-      res /= c;
-      return sgn * res * b;
-    }
-    module2.exports = binomcoef;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-binomcoef/lib/index.js
-var require_lib121 = __commonJS({
-  "node_modules/@stdlib/math-base-special-binomcoef/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main82();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/binomial_ccdf.js
-var require_binomial_ccdf = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/binomial_ccdf.js"(exports2, module2) {
-    "use strict";
-    var binomcoef = require_lib121();
-    var floor = require_lib40();
-    var pow = require_lib70();
-    var MIN_VALUE = require_lib56();
-    function binomialCCDF(n, k, x2, y) {
-      var startTerm;
-      var result;
-      var start;
-      var term;
-      var i;
-      result = pow(x2, n);
-      if (result > MIN_VALUE) {
-        term = result;
-        for (i = floor(n - 1); i > k; i--) {
-          term *= (i + 1) * y / ((n - i) * x2);
-          result += term;
-        }
-      } else {
-        start = floor(n * x2);
-        if (start <= k + 1) {
-          start = floor(k + 2);
-        }
-        result = pow(x2, start) * pow(y, n - start);
-        result *= binomcoef(floor(n), floor(start));
-        if (result === 0) {
-          for (i = start - 1; i > k; i--) {
-            result += pow(x2, i) * pow(y, n - i);
-            result *= binomcoef(floor(n), floor(i));
-          }
-        } else {
-          term = result;
-          startTerm = result;
-          for (i = start - 1; i > k; i--) {
-            term *= (i + 1) * y / ((n - i) * x2);
-            result += term;
-          }
-          term = startTerm;
-          for (i = start + 1; i <= n; i++) {
-            term *= (n - i + 1) * x2 / (i * y);
-            result += term;
-          }
-        }
-      }
-      return result;
-    }
-    module2.exports = binomialCCDF;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_a_step.js
-var require_ibeta_a_step = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_a_step.js"(exports2, module2) {
-    "use strict";
-    var ibetaPowerTerms = require_ibeta_power_terms();
-    function ibetaAStep(a, b, x2, y, k, normalized, out) {
-      var prefix;
-      var term;
-      var sum2;
-      var i;
-      prefix = ibetaPowerTerms(a, b, x2, y, normalized);
-      if (out) {
-        out[1] = prefix;
-      }
-      prefix /= a;
-      if (prefix === 0) {
-        return prefix;
-      }
-      sum2 = 1;
-      term = 1;
-      for (i = 0; i < k - 1; ++i) {
-        term *= (a + b + i) * x2 / (a + i + 1);
-        sum2 += term;
-      }
-      prefix *= sum2;
-      return prefix;
-    }
-    module2.exports = ibetaAStep;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_series.js
-var require_ibeta_series = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_series.js"(exports2, module2) {
-    "use strict";
-    var lanczosSumExpGScaled = require_lib111();
-    var sumSeries = require_lib106();
-    var log1p = require_lib41();
-    var sqrt = require_lib42();
-    var exp = require_lib61();
-    var pow = require_lib70();
-    var ln = require_lib98();
-    var MIN_VALUE = require_lib56();
-    var MAX_LN = require_lib102();
-    var MIN_LN = require_lib108();
-    var G = require_lib96();
-    var E = require_lib71();
-    var opts = {
-      "maxTerms": 100
-    };
-    function ibetaSeriesT(a, b, x2, result) {
-      var poch = 1 - b;
-      var n = 1;
-      return next;
-      function next() {
-        var r = result / a;
-        a += 1;
-        result *= poch * x2 / n;
-        n += 1;
-        poch += 1;
-        return r;
-      }
-    }
-    function ibetaSeries(a, b, x2, s0, normalized, out, y) {
-      var result;
-      var agh;
-      var bgh;
-      var cgh;
-      var l1;
-      var l2;
-      var c;
-      var s;
-      if (normalized) {
-        c = a + b;
-        agh = a + G - 0.5;
-        bgh = b + G - 0.5;
-        cgh = c + G - 0.5;
-        result = lanczosSumExpGScaled(c) / (lanczosSumExpGScaled(a) * lanczosSumExpGScaled(b));
-        l1 = ln(cgh / bgh) * (b - 0.5);
-        l2 = ln(x2 * cgh / agh) * a;
-        if (l1 > MIN_LN && l1 < MAX_LN && l2 > MIN_LN && l2 < MAX_LN) {
-          if (a * b < bgh * 10) {
-            result *= exp((b - 0.5) * log1p(a / bgh));
-          } else {
-            result *= pow(cgh / bgh, b - 0.5);
-          }
-          result *= pow(x2 * cgh / agh, a);
-          result *= sqrt(agh / E);
-          if (out) {
-            out[1] = result * pow(y, b);
-          }
-        } else {
-          result = ln(result) + l1 + l2 + (ln(agh) - 1) / 2;
-          if (out) {
-            out[1] = exp(result + b * ln(y));
-          }
-          result = exp(result);
-        }
-      } else {
-        result = pow(x2, a);
-      }
-      if (result < MIN_VALUE) {
-        return s0;
-      }
-      s = ibetaSeriesT(a, b, x2, result);
-      opts.initialValue = s0;
-      return sumSeries(s, opts);
-    }
-    module2.exports = ibetaSeries;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/assign.js
-var require_assign3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/assign.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var expm1 = require_lib39();
-    var floor = require_lib40();
-    var log1p = require_lib41();
-    var asin = require_lib44();
-    var beta = require_lib73();
-    var sqrt = require_lib42();
-    var exp = require_lib61();
-    var pow = require_lib70();
-    var max2 = require_lib75();
-    var min = require_lib77();
-    var MAX_FLOAT64 = require_lib78();
-    var MIN_FLOAT64 = require_lib56();
-    var MAX_INT32 = require_lib79();
-    var HALF_PI = require_lib80();
-    var PI = require_lib81();
-    var betaSmallBLargeASeries = require_beta_small_b_large_a_series();
-    var risingFactorialRatio = require_rising_factorial_ratio();
-    var ibetaPowerTerms = require_ibeta_power_terms();
-    var ibetaFraction2 = require_ibeta_fraction2();
-    var binomialCCDF = require_binomial_ccdf();
-    var ibetaAStep = require_ibeta_a_step();
-    var ibetaSeries = require_ibeta_series();
-    var ONE_OVER_PI = 1 / PI;
-    function ibetaImp(x2, a, b, regularized, upper, out, stride, offset) {
-      var lambda;
-      var prefix;
-      var fract;
-      var bbar;
-      var div;
-      var tmp;
-      var i0;
-      var i1;
-      var k;
-      var n;
-      var p;
-      var y;
-      y = 1 - x2;
-      i0 = offset;
-      i1 = offset + stride;
-      out[i1] = -1;
-      if (isnan(x2) || x2 < 0 || x2 > 1) {
-        out[i0] = NaN;
-        out[i1] = NaN;
-        return out;
-      }
-      if (regularized) {
-        if (a < 0 || b < 0) {
-          out[i0] = NaN;
-          out[i1] = NaN;
-          return out;
-        }
-        if (a === 0) {
-          if (b === 0) {
-            out[i0] = NaN;
-            out[i1] = NaN;
-            return out;
-          }
-          if (b > 0) {
-            out[i0] = upper ? 0 : 1;
-            return out;
-          }
-        } else if (b === 0) {
-          if (a > 0) {
-            out[i0] = upper ? 1 : 0;
-            return out;
-          }
-        }
-      } else if (a <= 0 || b <= 0) {
-        out[i0] = NaN;
-        out[i1] = NaN;
-        return out;
-      }
-      if (x2 === 0) {
-        if (a === 1) {
-          out[i1] = 1;
-        } else {
-          out[i1] = a < 1 ? MAX_FLOAT64 / 2 : MIN_FLOAT64 * 2;
-        }
-        if (upper) {
-          out[i0] = regularized ? 1 : beta(a, b);
-          return out;
-        }
-        out[i0] = 0;
-        return out;
-      }
-      if (x2 === 1) {
-        if (b === 1) {
-          out[i1] = 1;
-        } else {
-          out[i1] = b < 1 ? MAX_FLOAT64 / 2 : MIN_FLOAT64 * 2;
-        }
-        if (upper) {
-          out[i0] = 0;
-        } else {
-          out[i0] = regularized ? 1 : beta(a, b);
-        }
-        return out;
-      }
-      if (a === 0.5 && b === 0.5) {
-        out[i1] = ONE_OVER_PI * sqrt(y * x2);
-        p = upper ? asin(sqrt(y)) : asin(sqrt(x2));
-        p /= HALF_PI;
-        if (!regularized) {
-          p *= PI;
-        }
-        out[i0] = p;
-        return out;
-      }
-      if (a === 1) {
-        tmp = b;
-        b = a;
-        a = tmp;
-        tmp = y;
-        y = x2;
-        x2 = tmp;
-        upper = !upper;
-      }
-      if (b === 1) {
-        if (a === 1) {
-          out[i0] = upper ? y : x2;
-          out[i1] = 1;
-          return out;
-        }
-        out[i1] = a * pow(x2, a - 1);
-        if (y < 0.5) {
-          p = upper ? -expm1(a * log1p(-y)) : exp(a * log1p(-y));
-        } else {
-          p = upper ? -(pow(x2, a) - 1) : pow(x2, a);
-        }
-        if (!regularized) {
-          p /= a;
-        }
-        out[i0] = p;
-        return out;
-      }
-      if (min(a, b) <= 1) {
-        if (x2 > 0.5) {
-          tmp = b;
-          b = a;
-          a = tmp;
-          tmp = y;
-          y = x2;
-          x2 = tmp;
-          upper = !upper;
-        }
-        if (max2(a, b) <= 1) {
-          if (a >= min(0.2, b) || pow(x2, a) <= 0.9) {
-            if (upper) {
-              fract = -(regularized ? 1 : beta(a, b));
-              upper = false;
-              fract = -ibetaSeries(a, b, x2, fract, regularized, out, y);
-            } else {
-              fract = ibetaSeries(a, b, x2, 0, regularized, out, y);
-            }
-          } else {
-            tmp = b;
-            b = a;
-            a = tmp;
-            tmp = y;
-            y = x2;
-            x2 = tmp;
-            upper = !upper;
-            if (y >= 0.3) {
-              if (upper) {
-                fract = -(regularized ? 1 : beta(a, b));
-                upper = false;
-                fract = -ibetaSeries(a, b, x2, fract, regularized, out, y);
-              } else {
-                fract = ibetaSeries(a, b, x2, 0, regularized, out, y);
-              }
-            } else {
-              if (regularized) {
-                prefix = 1;
-              } else {
-                prefix = risingFactorialRatio(a + b, a, 20);
-              }
-              fract = ibetaAStep(a, b, x2, y, 20, regularized, out);
-              if (upper) {
-                fract -= regularized ? 1 : beta(a, b);
-                upper = false;
-                fract = -betaSmallBLargeASeries(a + 20, b, x2, y, fract, prefix, regularized);
-              } else {
-                fract = betaSmallBLargeASeries(a + 20, b, x2, y, fract, prefix, regularized);
-              }
-            }
-          }
-        } else if (b <= 1 || x2 < 0.1 && pow(b * x2, a) <= 0.7) {
-          if (upper) {
-            fract = -(regularized ? 1 : beta(a, b));
-            upper = false;
-            fract = -ibetaSeries(a, b, x2, fract, regularized, out, y);
-          } else {
-            fract = ibetaSeries(a, b, x2, 0, regularized, out, y);
-          }
-        } else {
-          tmp = b;
-          b = a;
-          a = tmp;
-          tmp = y;
-          y = x2;
-          x2 = tmp;
-          upper = !upper;
-          if (y >= 0.3) {
-            if (upper) {
-              fract = -(regularized ? 1 : beta(a, b));
-              upper = false;
-              fract = -ibetaSeries(a, b, x2, fract, regularized, out, y);
-            } else {
-              fract = ibetaSeries(a, b, x2, 0, regularized, out, y);
-            }
-          } else if (a >= 15) {
-            if (upper) {
-              fract = -(regularized ? 1 : beta(a, b));
-              upper = false;
-              fract = -betaSmallBLargeASeries(a, b, x2, y, fract, 1, regularized);
-            } else {
-              fract = betaSmallBLargeASeries(a, b, x2, y, 0, 1, regularized);
-            }
-          } else {
-            if (regularized) {
-              prefix = 1;
-            } else {
-              prefix = risingFactorialRatio(a + b, a, 20);
-            }
-            fract = ibetaAStep(a, b, x2, y, 20, regularized, out);
-            if (upper) {
-              fract -= regularized ? 1 : beta(a, b);
-              upper = false;
-              fract = -betaSmallBLargeASeries(a + 20, b, x2, y, fract, prefix, regularized);
-            } else {
-              fract = betaSmallBLargeASeries(a + 20, b, x2, y, fract, prefix, regularized);
-            }
-          }
-        }
-      } else {
-        if (a < b) {
-          lambda = a - (a + b) * x2;
-        } else {
-          lambda = (a + b) * y - b;
-        }
-        if (lambda < 0) {
-          tmp = b;
-          b = a;
-          a = tmp;
-          tmp = y;
-          y = x2;
-          x2 = tmp;
-          upper = !upper;
-        }
-        if (b < 40) {
-          if (floor(a) === a && floor(b) === b && a < MAX_INT32 - 100) {
-            k = a - 1;
-            n = b + k;
-            fract = binomialCCDF(n, k, x2, y);
-            if (!regularized) {
-              fract *= beta(a, b);
-            }
-          } else if (b * x2 <= 0.7) {
-            if (upper) {
-              fract = -(regularized ? 1 : beta(a, b));
-              upper = false;
-              fract = -ibetaSeries(a, b, x2, fract, regularized, out, y);
-            } else {
-              fract = ibetaSeries(a, b, x2, 0, regularized, out, y);
-            }
-          } else if (a > 15) {
-            n = floor(b);
-            if (n === b) {
-              n -= 1;
-            }
-            bbar = b - n;
-            if (regularized) {
-              prefix = 1;
-            } else {
-              prefix = risingFactorialRatio(a + bbar, bbar, n);
-            }
-            fract = ibetaAStep(bbar, a, y, x2, n, regularized);
-            fract = betaSmallBLargeASeries(a, bbar, x2, y, fract, 1, regularized);
-            fract /= prefix;
-          } else if (regularized) {
-            n = floor(b);
-            bbar = b - n;
-            if (bbar <= 0) {
-              n -= 1;
-              bbar += 1;
-            }
-            fract = ibetaAStep(bbar, a, y, x2, n, regularized);
-            fract += ibetaAStep(a, bbar, x2, y, 20, regularized);
-            if (upper) {
-              fract -= 1;
-            }
-            fract = betaSmallBLargeASeries(a + 20, bbar, x2, y, fract, 1, regularized);
-            if (upper) {
-              fract = -fract;
-              upper = false;
-            }
-          } else {
-            fract = ibetaFraction2(a, b, x2, y, regularized, out);
-          }
-        } else {
-          fract = ibetaFraction2(a, b, x2, y, regularized, out);
-        }
-      }
-      if (out[i1] < 0) {
-        out[i1] = ibetaPowerTerms(a, b, x2, y, true);
-      }
-      div = y * x2;
-      if (out[i1] !== 0) {
-        if (MAX_FLOAT64 * div < out[i1]) {
-          out[i1] = MAX_FLOAT64 / 2;
-        } else {
-          out[i1] /= div;
-        }
-      }
-      out[i0] = upper ? (regularized ? 1 : beta(a, b)) - fract : fract;
-      return out;
-    }
-    module2.exports = ibetaImp;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js
-var require_main83 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js"(exports2, module2) {
-    "use strict";
-    var compute = require_assign3();
-    function kernelBetainc(x2, a, b, regularized, upper) {
-      return compute(x2, a, b, regularized, upper, [0, 0], 1, 0);
-    }
-    module2.exports = kernelBetainc;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js
-var require_lib122 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js"(exports2, module2) {
-    "use strict";
-    var setReadOnly = require_lib6();
-    var main = require_main83();
-    var assign = require_assign3();
-    setReadOnly(main, "assign", assign);
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-betainc/lib/main.js
-var require_main84 = __commonJS({
-  "node_modules/@stdlib/math-base-special-betainc/lib/main.js"(exports2, module2) {
-    "use strict";
-    var kernelBetainc = require_lib122().assign;
-    function betainc(x2, a, b, regularized, upper) {
-      var out = [0, 0];
-      regularized = regularized === false ? false : true;
-      upper = upper === true ? true : false;
-      kernelBetainc(x2, a, b, regularized, upper, out, 1, 0);
-      return out[0];
-    }
-    module2.exports = betainc;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-betainc/lib/index.js
-var require_lib123 = __commonJS({
-  "node_modules/@stdlib/math-base-special-betainc/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main84();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js
-var require_rational_p1q12 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -5087819496582806e-19;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -5087819496582806e-19 + x2 * (-0.008368748197417368 + x2 * (0.03348066254097446 + x2 * (-0.012692614766297404 + x2 * (-0.03656379714117627 + x2 * (0.02198786811111689 + x2 * (0.008226878746769157 + x2 * (-0.005387729650712429 + x2 * (0 + x2 * 0))))))));
-        s2 = 1 + x2 * (-0.9700050433032906 + x2 * (-1.5657455823417585 + x2 * (1.5622155839842302 + x2 * (0.662328840472003 + x2 * (-0.7122890234154284 + x2 * (-0.05273963823400997 + x2 * (0.07952836873415717 + x2 * (-0.0023339375937419 + x2 * 8862163904564247e-19))))))));
-      } else {
-        x2 = 1 / x2;
-        s1 = 0 + x2 * (0 + x2 * (-0.005387729650712429 + x2 * (0.008226878746769157 + x2 * (0.02198786811111689 + x2 * (-0.03656379714117627 + x2 * (-0.012692614766297404 + x2 * (0.03348066254097446 + x2 * (-0.008368748197417368 + x2 * -5087819496582806e-19))))))));
-        s2 = 8862163904564247e-19 + x2 * (-0.0023339375937419 + x2 * (0.07952836873415717 + x2 * (-0.05273963823400997 + x2 * (-0.7122890234154284 + x2 * (0.662328840472003 + x2 * (1.5622155839842302 + x2 * (-1.5657455823417585 + x2 * (-0.9700050433032906 + x2 * 1))))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js
-var require_rational_p2q22 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -0.20243350835593876;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -0.20243350835593876 + x2 * (0.10526468069939171 + x2 * (8.3705032834312 + x2 * (17.644729840837403 + x2 * (-18.851064805871424 + x2 * (-44.6382324441787 + x2 * (17.445385985570866 + x2 * (21.12946554483405 + x2 * -3.6719225470772936)))))));
-        s2 = 1 + x2 * (6.242641248542475 + x2 * (3.971343795334387 + x2 * (-28.66081804998 + x2 * (-20.14326346804852 + x2 * (48.560921310873994 + x2 * (10.826866735546016 + x2 * (-22.643693341313973 + x2 * 1.7211476576120028)))))));
-      } else {
-        x2 = 1 / x2;
-        s1 = -3.6719225470772936 + x2 * (21.12946554483405 + x2 * (17.445385985570866 + x2 * (-44.6382324441787 + x2 * (-18.851064805871424 + x2 * (17.644729840837403 + x2 * (8.3705032834312 + x2 * (0.10526468069939171 + x2 * -0.20243350835593876)))))));
-        s2 = 1.7211476576120028 + x2 * (-22.643693341313973 + x2 * (10.826866735546016 + x2 * (48.560921310873994 + x2 * (-20.14326346804852 + x2 * (-28.66081804998 + x2 * (3.971343795334387 + x2 * (6.242641248542475 + x2 * 1)))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js
-var require_rational_p3q32 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -0.1311027816799519;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -0.1311027816799519 + x2 * (-0.16379404719331705 + x2 * (0.11703015634199525 + x2 * (0.38707973897260434 + x2 * (0.3377855389120359 + x2 * (0.14286953440815717 + x2 * (0.029015791000532906 + x2 * (0.0021455899538880526 + x2 * (-6794655751811263e-22 + x2 * (28522533178221704e-24 + x2 * -681149956853777e-24)))))))));
-        s2 = 1 + x2 * (3.4662540724256723 + x2 * (5.381683457070069 + x2 * (4.778465929458438 + x2 * (2.5930192162362027 + x2 * (0.848854343457902 + x2 * (0.15226433829533179 + x2 * (0.011059242293464892 + x2 * (0 + x2 * (0 + x2 * 0)))))))));
-      } else {
-        x2 = 1 / x2;
-        s1 = -681149956853777e-24 + x2 * (28522533178221704e-24 + x2 * (-6794655751811263e-22 + x2 * (0.0021455899538880526 + x2 * (0.029015791000532906 + x2 * (0.14286953440815717 + x2 * (0.3377855389120359 + x2 * (0.38707973897260434 + x2 * (0.11703015634199525 + x2 * (-0.16379404719331705 + x2 * -0.1311027816799519)))))))));
-        s2 = 0 + x2 * (0 + x2 * (0 + x2 * (0.011059242293464892 + x2 * (0.15226433829533179 + x2 * (0.848854343457902 + x2 * (2.5930192162362027 + x2 * (4.778465929458438 + x2 * (5.381683457070069 + x2 * (3.4662540724256723 + x2 * 1)))))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js
-var require_rational_p4q4 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -0.0350353787183178;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -0.0350353787183178 + x2 * (-0.0022242652921344794 + x2 * (0.018557330651423107 + x2 * (0.009508047013259196 + x2 * (0.0018712349281955923 + x2 * (15754461742496055e-20 + x2 * (460469890584318e-20 + x2 * (-2304047769118826e-25 + x2 * 26633922742578204e-28)))))));
-        s2 = 1 + x2 * (1.3653349817554064 + x2 * (0.7620591645536234 + x2 * (0.22009110576413124 + x2 * (0.03415891436709477 + x2 * (0.00263861676657016 + x2 * (7646752923027944e-20 + x2 * (0 + x2 * 0)))))));
-      } else {
-        x2 = 1 / x2;
-        s1 = 26633922742578204e-28 + x2 * (-2304047769118826e-25 + x2 * (460469890584318e-20 + x2 * (15754461742496055e-20 + x2 * (0.0018712349281955923 + x2 * (0.009508047013259196 + x2 * (0.018557330651423107 + x2 * (-0.0022242652921344794 + x2 * -0.0350353787183178)))))));
-        s2 = 0 + x2 * (0 + x2 * (7646752923027944e-20 + x2 * (0.00263861676657016 + x2 * (0.03415891436709477 + x2 * (0.22009110576413124 + x2 * (0.7620591645536234 + x2 * (1.3653349817554064 + x2 * 1)))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js
-var require_rational_p5q5 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -0.016743100507663373;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -0.016743100507663373 + x2 * (-0.0011295143874558028 + x2 * (0.001056288621524929 + x2 * (20938631748758808e-20 + x2 * (14962478375834237e-21 + x2 * (44969678992770644e-23 + x2 * (4625961635228786e-24 + x2 * (-2811287356288318e-29 + x2 * 9905570997331033e-32)))))));
-        s2 = 1 + x2 * (0.5914293448864175 + x2 * (0.1381518657490833 + x2 * (0.016074608709367652 + x2 * (9640118070051656e-19 + x2 * (27533547476472603e-21 + x2 * (282243172016108e-21 + x2 * (0 + x2 * 0)))))));
-      } else {
-        x2 = 1 / x2;
-        s1 = 9905570997331033e-32 + x2 * (-2811287356288318e-29 + x2 * (4625961635228786e-24 + x2 * (44969678992770644e-23 + x2 * (14962478375834237e-21 + x2 * (20938631748758808e-20 + x2 * (0.001056288621524929 + x2 * (-0.0011295143874558028 + x2 * -0.016743100507663373)))))));
-        s2 = 0 + x2 * (0 + x2 * (282243172016108e-21 + x2 * (27533547476472603e-21 + x2 * (9640118070051656e-19 + x2 * (0.016074608709367652 + x2 * (0.1381518657490833 + x2 * (0.5914293448864175 + x2 * 1)))))));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfcinv/lib/main.js
-var require_main85 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfcinv/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var sqrt = require_lib42();
-    var ln = require_lib98();
-    var PINF = require_lib34();
-    var NINF = require_lib36();
-    var rationalFcnR1 = require_rational_p1q12();
-    var rationalFcnR2 = require_rational_p2q22();
-    var rationalFcnR3 = require_rational_p3q32();
-    var rationalFcnR4 = require_rational_p4q4();
-    var rationalFcnR5 = require_rational_p5q5();
-    var Y1 = 0.08913147449493408;
-    var Y2 = 2.249481201171875;
-    var Y3 = 0.807220458984375;
-    var Y4 = 0.9399557113647461;
-    var Y5 = 0.9836282730102539;
-    function erfcinv(x2) {
-      var sign;
-      var qs;
-      var q;
-      var g2;
-      var r;
-      if (isnan(x2)) {
-        return NaN;
-      }
-      if (x2 === 0) {
-        return PINF;
-      }
-      if (x2 === 2) {
-        return NINF;
-      }
-      if (x2 === 1) {
-        return 0;
-      }
-      if (x2 > 2 || x2 < 0) {
-        return NaN;
-      }
-      if (x2 > 1) {
-        sign = -1;
-        q = 2 - x2;
-      } else {
-        sign = 1;
-        q = x2;
-      }
-      x2 = 1 - q;
-      if (x2 <= 0.5) {
-        g2 = x2 * (x2 + 10);
-        r = rationalFcnR1(x2);
-        return sign * (g2 * Y1 + g2 * r);
-      }
-      if (q >= 0.25) {
-        g2 = sqrt(-2 * ln(q));
-        q -= 0.25;
-        r = rationalFcnR2(q);
-        return sign * (g2 / (Y2 + r));
-      }
-      q = sqrt(-ln(q));
-      if (q < 3) {
-        qs = q - 1.125;
-        r = rationalFcnR3(qs);
-        return sign * (Y3 * q + r * q);
-      }
-      if (q < 6) {
-        qs = q - 3;
-        r = rationalFcnR4(qs);
-        return sign * (Y4 * q + r * q);
-      }
-      qs = q - 6;
-      r = rationalFcnR5(qs);
-      return sign * (Y5 * q + r * q);
-    }
-    module2.exports = erfcinv;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-erfcinv/lib/index.js
-var require_lib124 = __commonJS({
-  "node_modules/@stdlib/math-base-special-erfcinv/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main85();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-acos/lib/main.js
-var require_main86 = __commonJS({
-  "node_modules/@stdlib/math-base-special-acos/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var asin = require_lib44();
-    var sqrt = require_lib42();
-    var PIO4 = require_lib43();
-    var MOREBITS = 6123233995736766e-32;
-    function acos(x2) {
-      var z3;
-      if (isnan(x2)) {
-        return NaN;
-      }
-      if (x2 < -1 || x2 > 1) {
-        return NaN;
-      }
-      if (x2 > 0.5) {
-        return 2 * asin(sqrt(0.5 - 0.5 * x2));
-      }
-      z3 = PIO4 - asin(x2);
-      z3 += MOREBITS;
-      z3 += PIO4;
-      return z3;
-    }
-    module2.exports = acos;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-acos/lib/index.js
-var require_lib125 = __commonJS({
-  "node_modules/@stdlib/math-base-special-acos/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main86();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js
-var require_lib126 = __commonJS({
-  "node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js"(exports2, module2) {
-    "use strict";
-    var SQRT2 = 1.4142135623730951;
-    module2.exports = SQRT2;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co14.js
-var require_polyval_co14 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co14.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.16666666666666666;
-      }
-      return 0.16666666666666666 + x2 * 0.16666666666666666;
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co15.js
-var require_polyval_co15 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co15.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.058333333333333334;
-      }
-      return 0.058333333333333334 + x2 * (0.06666666666666667 + x2 * 0.008333333333333333);
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co16.js
-var require_polyval_co16 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co16.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.0251984126984127;
-      }
-      return 0.0251984126984127 + x2 * (0.026785714285714284 + x2 * (0.0017857142857142857 + x2 * 1984126984126984e-19));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co17.js
-var require_polyval_co17 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co17.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.012039792768959435;
-      }
-      return 0.012039792768959435 + x2 * (0.010559964726631394 + x2 * (-0.0011078042328042327 + x2 * (3747795414462081e-19 + x2 * 27557319223985893e-22)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co18.js
-var require_polyval_co18 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co18.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.003837005972422639;
-      }
-      return 0.003837005972422639 + x2 * (0.00610392115600449 + x2 * (-0.0016095979637646305 + x2 * (5945867404200738e-19 + x2 * (-6270542728876062e-20 + x2 * 2505210838544172e-23))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co19.js
-var require_polyval_co19 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co19.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.0032177478835464946;
-      }
-      return 0.0032177478835464946 + x2 * (0.0010898206731540065 + x2 * (-0.0012579159844784845 + x2 * (6908420797309686e-19 + x2 * (-16376804137220805e-20 + x2 * (154012654012654e-19 + x2 * 16059043836821613e-26)))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co20.js
-var require_polyval_co20 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co20.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.001743826229834001;
-      }
-      return 0.001743826229834001 + x2 * (3353097688001788e-20 + x2 * (-7624513544032393e-19 + x2 * (6451304695145635e-19 + x2 * (-249472580470431e-18 + x2 * (49255746366361444e-21 + x2 * (-39851014346715405e-22 + x2 * 7647163731819816e-28))))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co21.js
-var require_polyval_co21 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co21.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 9647274732138864e-19;
-      }
-      return 9647274732138864e-19 + x2 * (-3110108632631878e-19 + x2 * (-36307660358786886e-20 + x2 * (5140660578834113e-19 + x2 * (-29133414466938067e-20 + x2 * (9086710793521991e-20 + x2 * (-15303004486655377e-21 + x2 * (10914179173496788e-22 + x2 * 28114572543455206e-31)))))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co22.js
-var require_polyval_co22 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co22.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 5422926281312969e-19;
-      }
-      return 5422926281312969e-19 + x2 * (-3694266780000966e-19 + x2 * (-10230378073700413e-20 + x2 * (35764655430568635e-20 + x2 * (-28690924218514614e-20 + x2 * (12645437628698076e-20 + x2 * (-33202652391372056e-21 + x2 * (4890304529197534e-21 + x2 * (-3123956959982987e-22 + x2 * 822063524662433e-32))))))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_body_series.js
-var require_inverse_students_t_body_series = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_body_series.js"(exports2, module2) {
-    "use strict";
-    var gammaDeltaRatio = require_lib97();
-    var evalpoly = require_lib8();
-    var sqrt = require_lib42();
-    var PI = require_lib81();
-    var polyval1 = require_polyval_co14();
-    var polyval2 = require_polyval_co15();
-    var polyval3 = require_polyval_co16();
-    var polyval4 = require_polyval_co17();
-    var polyval5 = require_polyval_co18();
-    var polyval6 = require_polyval_co19();
-    var polyval7 = require_polyval_co20();
-    var polyval8 = require_polyval_co21();
-    var polyval9 = require_polyval_co22();
-    var c0 = 0;
-    var c = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-    function inverseStudentsTBodySeries(df, u) {
-      var idf;
-      var v;
-      v = gammaDeltaRatio(df / 2, 0.5) * sqrt(df * PI) * (u - 0.5);
-      idf = 1 / df;
-      c[1] = polyval1(idf);
-      c[2] = polyval2(idf);
-      c[3] = polyval3(idf);
-      c[4] = polyval4(idf);
-      c[5] = polyval5(idf);
-      c[6] = polyval6(idf);
-      c[7] = polyval7(idf);
-      c[8] = polyval8(idf);
-      c[9] = polyval9(idf);
-      return c0 + v * evalpoly(c, v * v);
-    }
-    module2.exports = inverseStudentsTBodySeries;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_tail_series.js
-var require_inverse_students_t_tail_series = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_tail_series.js"(exports2, module2) {
-    "use strict";
-    var gammaDeltaRatio = require_lib97();
-    var evalpoly = require_lib8();
-    var sqrt = require_lib42();
-    var pow = require_lib70();
-    var PI = require_lib81();
-    var d = [0, 0, 0, 0, 0, 0, 0];
-    function inverseStudentsTTailSeries(df, v) {
-      var result;
-      var power;
-      var div;
-      var np2;
-      var np4;
-      var np6;
-      var rn;
-      var w;
-      w = gammaDeltaRatio(df / 2, 0.5) * sqrt(df * PI) * v;
-      np2 = df + 2;
-      np4 = df + 4;
-      np6 = df + 6;
-      d[0] = 1;
-      d[1] = -(df + 1) / (2 * np2);
-      np2 *= df + 2;
-      d[2] = -df * (df + 1) * (df + 3) / (8 * np2 * np4);
-      np2 *= df + 2;
-      d[3] = -df * (df + 1) * (df + 5) * ((3 * df + 7) * df - 2) / (48 * np2 * np4 * np6);
-      np2 *= df + 2;
-      np4 *= df + 4;
-      d[4] = -df * (df + 1) * (df + 7) * (((((15 * df + 154) * df + 465) * df + 286) * df - 336) * df + 64) / (384 * np2 * np4 * np6 * (df + 8));
-      np2 *= df + 2;
-      d[5] = -df * (df + 1) * (df + 3) * (df + 9) * ((((((35 * df + 452) * df + 1573) * df + 600) * df - 2020) * df + 928) * df - 128) / (1280 * np2 * np4 * np6 * (df + 8) * (df + 10));
-      np2 *= df + 2;
-      np4 *= df + 4;
-      np6 *= df + 6;
-      d[6] = -df * (df + 1) * (df + 11) * (((((((((((945 * df + 31506) * df + 425858) * df + 2980236) * df + 11266745) * df + 20675018) * df + 7747124) * df - 22574632) * df - 8565600) * df + 18108416) * df - 7099392) * df + 884736) / (46080 * np2 * np4 * np6 * (df + 8) * (df + 10) * (df + 12));
-      rn = sqrt(df);
-      div = pow(rn * w, 1 / df);
-      power = div * div;
-      result = evalpoly(d, power);
-      result *= rn;
-      result /= div;
-      return -result;
-    }
-    module2.exports = inverseStudentsTTailSeries;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_hill.js
-var require_inverse_students_t_hill = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_hill.js"(exports2, module2) {
-    "use strict";
-    var erfcinv = require_lib124();
-    var expm1 = require_lib39();
-    var sqrt = require_lib42();
-    var pow = require_lib70();
-    var HALF_PI = require_lib80();
-    var SQRT2 = require_lib126();
-    function inverseStudentsTHill(ndf, u) {
-      var a;
-      var b;
-      var c;
-      var d;
-      var q;
-      var x2;
-      var y;
-      if (ndf > 1e20) {
-        return -erfcinv(2 * u) * SQRT2;
-      }
-      a = 1 / (ndf - 0.5);
-      b = 48 / (a * a);
-      c = ((20700 * a / b - 98) * a - 16) * a + 96.36;
-      d = ((94.5 / (b + c) - 3) / b + 1) * sqrt(a * HALF_PI) * ndf;
-      y = pow(d * 2 * u, 2 / ndf);
-      if (y > 0.05 + a) {
-        x2 = -erfcinv(2 * u) * SQRT2;
-        y = x2 * x2;
-        if (ndf < 5) {
-          c += 0.3 * (ndf - 4.5) * (x2 + 0.6);
-        }
-        c += (((0.05 * d * x2 - 5) * x2 - 7) * x2 - 2) * x2 + b;
-        y = (((((0.4 * y + 6.3) * y + 36) * y + 94.5) / c - y - 3) / b + 1) * x2;
-        y = expm1(a * y * y);
-      } else {
-        y = ((1 / (((ndf + 6) / (ndf * y) - 0.089 * d - 0.822) * (ndf + 2) * 3) + 0.5 / (ndf + 4)) * y - 1) * (ndf + 1) / (ndf + 2) + 1 / y;
-      }
-      q = sqrt(ndf * y);
-      return -q;
-    }
-    module2.exports = inverseStudentsTHill;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t.js
-var require_inverse_students_t = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t.js"(exports2, module2) {
-    "use strict";
-    var erfcinv = require_lib124();
-    var floor = require_lib40();
-    var ldexp = require_lib60();
-    var round2 = require_lib87();
-    var acos = require_lib125();
-    var sqrt = require_lib42();
-    var abs = require_lib45();
-    var cos = require_lib99();
-    var pow = require_lib70();
-    var sin = require_lib89();
-    var SQRT2 = require_lib126();
-    var PI = require_lib81();
-    var inverseStudentsTBodySeries = require_inverse_students_t_body_series();
-    var inverseStudentsTTailSeries = require_inverse_students_t_tail_series();
-    var inverseStudentsTHill = require_inverse_students_t_hill();
-    var DF_THRESHOLD = 268435456;
-    var ONE_THIRD = 1 / 3;
-    var EXP = 2 * 53 / 3;
-    var C = 0.8549879733383485;
-    function inverseStudentsT(df, u, v) {
-      var crossover;
-      var tolerance;
-      var rootAlpha;
-      var invert;
-      var result;
-      var alpha;
-      var tmp;
-      var p0;
-      var p2;
-      var p4;
-      var p5;
-      var p;
-      var r;
-      var x2;
-      var a;
-      var b;
-      result = 0;
-      if (u > v) {
-        tmp = v;
-        v = u;
-        u = tmp;
-        invert = true;
-      } else {
-        invert = false;
-      }
-      if (floor(df) === df && df < 20) {
-        tolerance = ldexp(1, EXP);
-        switch (floor(df)) {
-          case 1:
-            if (u === 0.5) {
-              result = 0;
-            } else {
-              result = -cos(PI * u) / sin(PI * u);
-            }
-            break;
-          case 2:
-            result = (2 * u - 1) / sqrt(2 * u * v);
-            break;
-          case 4:
-            alpha = 4 * u * v;
-            rootAlpha = sqrt(alpha);
-            r = 4 * cos(acos(rootAlpha) / 3) / rootAlpha;
-            x2 = sqrt(r - 4);
-            result = u - 0.5 < 0 ? -x2 : x2;
-            break;
-          case 6:
-            if (u < 1e-150) {
-              return (invert ? -1 : 1) * inverseStudentsTHill(df, u);
-            }
-            a = 4 * (u - u * u);
-            b = pow(a, ONE_THIRD);
-            p = 6 * (1 + C * (1 / b - 1));
-            do {
-              p2 = p * p;
-              p4 = p2 * p2;
-              p5 = p * p4;
-              p0 = p;
-              p = 2 * (8 * a * p5 - 270 * p2 + 2187) / (5 * (4 * a * p4 - 216 * p - 243));
-            } while (abs((p - p0) / p) > tolerance);
-            p = sqrt(p - df);
-            result = u - 0.5 < 0 ? -p : p;
-            break;
-          default:
-            if (df > DF_THRESHOLD) {
-              result = erfcinv(2 * u) * SQRT2;
-            } else if (df < 3) {
-              crossover = 0.2742 - df * 0.0242143;
-              if (u > crossover) {
-                result = inverseStudentsTBodySeries(df, u);
-              } else {
-                result = inverseStudentsTTailSeries(df, u);
-              }
-            } else {
-              crossover = ldexp(1, round2(df / -0.654));
-              if (u > crossover) {
-                result = inverseStudentsTHill(df, u);
-              } else {
-                result = inverseStudentsTTailSeries(df, u);
-              }
-            }
-        }
-      } else if (df > DF_THRESHOLD) {
-        result = -erfcinv(2 * u) * SQRT2;
-      } else if (df < 3) {
-        crossover = 0.2742 - df * 0.0242143;
-        if (u > crossover) {
-          result = inverseStudentsTBodySeries(df, u);
-        } else {
-          result = inverseStudentsTTailSeries(df, u);
-        }
-      } else {
-        crossover = ldexp(1, round2(df / -0.654));
-        if (u > crossover) {
-          result = inverseStudentsTHill(df, u);
-        } else {
-          result = inverseStudentsTTailSeries(df, u);
-        }
-      }
-      return invert ? -result : result;
-    }
-    module2.exports = inverseStudentsT;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/find_ibeta_inv_from_t_dist.js
-var require_find_ibeta_inv_from_t_dist = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/find_ibeta_inv_from_t_dist.js"(exports2, module2) {
-    "use strict";
-    var inverseStudentsT = require_inverse_students_t();
-    function findIBetaInvFromTDist(a, p, py) {
-      var df;
-      var u;
-      var v;
-      var t;
-      u = p / 2;
-      v = 1 - u;
-      df = a * 2;
-      t = inverseStudentsT(df, u, v);
-      if (py) {
-        py.value = t * t / (df + t * t);
-      }
-      return df / (df + t * t);
-    }
-    module2.exports = findIBetaInvFromTDist;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme1.js
-var require_temme1 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme1.js"(exports2, module2) {
-    "use strict";
-    var evalpoly = require_lib8();
-    var erfcinv = require_lib124();
-    var sqrt = require_lib42();
-    var exp = require_lib61();
-    var SQRT2 = require_lib126();
-    var workspace = [0, 0, 0, 0, 0, 0, 0];
-    var terms = [0, 0, 0, 0];
-    function temme1(a, b, z3) {
-      var eta0;
-      var eta2;
-      var eta;
-      var B2;
-      var B3;
-      var B;
-      var c;
-      eta0 = erfcinv(2 * z3);
-      eta0 /= -sqrt(a / 2);
-      terms[0] = eta0;
-      B = b - a;
-      B2 = B * B;
-      B3 = B2 * B;
-      workspace[0] = -B * SQRT2 / 2;
-      workspace[1] = (1 - 2 * B) / 8;
-      workspace[2] = -(B * SQRT2 / 48);
-      workspace[3] = -1 / 192;
-      workspace[4] = -B * SQRT2 / 3840;
-      workspace[5] = 0;
-      workspace[6] = 0;
-      terms[1] = evalpoly(workspace, eta0);
-      workspace[0] = B * SQRT2 * (3 * B - 2) / 12;
-      workspace[1] = (20 * B2 - 12 * B + 1) / 128;
-      workspace[2] = B * SQRT2 * (20 * B - 1) / 960;
-      workspace[3] = (16 * B2 + 30 * B - 15) / 4608;
-      workspace[4] = B * SQRT2 * (21 * B + 32) / 53760;
-      workspace[5] = (-(32 * B2) + 63) / 368640;
-      workspace[6] = -B * SQRT2 * (120 * B + 17) / 25804480;
-      terms[2] = evalpoly(workspace, eta0);
-      workspace[0] = B * SQRT2 * (-75 * B2 + 80 * B - 16) / 480;
-      workspace[1] = (-1080 * B3 + 868 * B2 - 90 * B - 45) / 9216;
-      workspace[2] = B * SQRT2 * (-1190 * B2 + 84 * B + 373) / 53760;
-      workspace[3] = (-2240 * B3 - 2508 * B2 + 2100 * B - 165) / 368640;
-      workspace[4] = 0;
-      workspace[5] = 0;
-      workspace[6] = 0;
-      terms[3] = evalpoly(workspace, eta0);
-      eta = evalpoly(terms, 1 / a);
-      eta2 = eta * eta;
-      c = -exp(-eta2 / 2);
-      if (eta2 === 0) {
-        return 0.5;
-      }
-      return (1 + eta * sqrt((1 + c) / eta2)) / 2;
-    }
-    module2.exports = temme1;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/root_finder.js
-var require_root_finder = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/root_finder.js"(exports2, module2) {
-    "use strict";
-    var ln = require_lib98();
-    var MAX_VALUE = require_lib78();
-    var BIG = MAX_VALUE / 4;
-    function temmeRootFinder(t, a) {
-      return roots;
-      function roots(x2) {
-        var f1;
-        var f;
-        var y;
-        y = 1 - x2;
-        if (y === 0) {
-          return [-BIG, -BIG];
-        }
-        if (x2 === 0) {
-          return [-BIG, -BIG];
-        }
-        f = ln(x2) + a * ln(y) + t;
-        f1 = 1 / x2 - a / y;
-        return [f, f1];
-      }
-    }
-    module2.exports = temmeRootFinder;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-signum/lib/main.js
-var require_main87 = __commonJS({
-  "node_modules/@stdlib/math-base-special-signum/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    function signum(x2) {
-      if (x2 === 0 || isnan(x2)) {
-        return x2;
-      }
-      return x2 < 0 ? -1 : 1;
-    }
-    module2.exports = signum;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-signum/lib/index.js
-var require_lib127 = __commonJS({
-  "node_modules/@stdlib/math-base-special-signum/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main87();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/newton_raphson.js
-var require_newton_raphson = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/newton_raphson.js"(exports2, module2) {
-    "use strict";
-    var sign = require_lib127();
-    var abs = require_lib45();
-    var ldexp = require_lib60();
-    var MAX_VALUE = require_lib78();
-    function newtonRaphsonIterate(fun, guess, min, max2, digits, maxIter) {
-      var f0last;
-      var delta1;
-      var delta2;
-      var factor;
-      var result;
-      var count2;
-      var delta;
-      var res;
-      var f0;
-      var f1;
-      f0 = 0;
-      f0last = 0;
-      result = guess;
-      factor = ldexp(1, 1 - digits);
-      delta = MAX_VALUE;
-      delta1 = MAX_VALUE;
-      delta2 = MAX_VALUE;
-      count2 = maxIter;
-      do {
-        f0last = f0;
-        delta2 = delta1;
-        delta1 = delta;
-        res = fun(result);
-        f0 = res[0];
-        f1 = res[1];
-        count2 -= 1;
-        if (f0 === 0) {
-          break;
-        }
-        if (f1 === 0) {
-          if (f0last === 0) {
-            if (result === min) {
-              guess = max2;
-            } else {
-              guess = min;
-            }
-            f0last = fun(guess);
-            delta = guess - result;
-          }
-          if (sign(f0last) * sign(f0) < 0) {
-            if (delta < 0) {
-              delta = (result - min) / 2;
-            } else {
-              delta = (result - max2) / 2;
-            }
-          } else if (delta < 0) {
-            delta = (result - max2) / 2;
-          } else {
-            delta = (result - min) / 2;
-          }
-        } else {
-          delta = f0 / f1;
-        }
-        if (abs(delta * 2) > abs(delta2)) {
-          delta = delta > 0 ? (result - min) / 2 : (result - max2) / 2;
-        }
-        guess = result;
-        result -= delta;
-        if (result <= min) {
-          delta = 0.5 * (guess - min);
-          result = guess - delta;
-          if (result === min || result === max2) {
-            break;
-          }
-        } else if (result >= max2) {
-          delta = 0.5 * (guess - max2);
-          result = guess - delta;
-          if (result === min || result === max2) {
-            break;
-          }
-        }
-        if (delta > 0) {
-          max2 = guess;
-        } else {
-          min = guess;
-        }
-      } while (count2 && abs(result * factor) < abs(delta));
-      return result;
-    }
-    module2.exports = newtonRaphsonIterate;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co1.js
-var require_polyval_co1 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co1.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -1;
-      }
-      return -1 + x2 * (-5 + x2 * 5);
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co2.js
-var require_polyval_co2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co2.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 1;
-      }
-      return 1 + x2 * (21 + x2 * (-69 + x2 * 46));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co3.js
-var require_polyval_co3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co3.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 7;
-      }
-      return 7 + x2 * (-2 + x2 * (33 + x2 * (-62 + x2 * 31)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co4.js
-var require_polyval_co4 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co4.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 25;
-      }
-      return 25 + x2 * (-52 + x2 * (-17 + x2 * (88 + x2 * (-115 + x2 * 46))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co5.js
-var require_polyval_co5 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co5.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 7;
-      }
-      return 7 + x2 * (12 + x2 * (-78 + x2 * 52));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co6.js
-var require_polyval_co6 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co6.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -7;
-      }
-      return -7 + x2 * (2 + x2 * (183 + x2 * (-370 + x2 * 185)));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co7.js
-var require_polyval_co7 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co7.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -533;
-      }
-      return -533 + x2 * (776 + x2 * (-1835 + x2 * (10240 + x2 * (-13525 + x2 * 5410))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co8.js
-var require_polyval_co8 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co8.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return -1579;
-      }
-      return -1579 + x2 * (3747 + x2 * (-3372 + x2 * (-15821 + x2 * (45588 + x2 * (-45213 + x2 * 15071)))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co9.js
-var require_polyval_co9 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co9.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 449;
-      }
-      return 449 + x2 * (-1259 + x2 * (-769 + x2 * (6686 + x2 * (-9260 + x2 * 3704))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co10.js
-var require_polyval_co10 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co10.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 63149;
-      }
-      return 63149 + x2 * (-151557 + x2 * (140052 + x2 * (-727469 + x2 * (2239932 + x2 * (-2251437 + x2 * 750479)))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co11.js
-var require_polyval_co11 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co11.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 29233;
-      }
-      return 29233 + x2 * (-78755 + x2 * (105222 + x2 * (146879 + x2 * (-1602610 + x2 * (3195183 + x2 * (-2554139 + x2 * 729754))))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co12.js
-var require_polyval_co12 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co12.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 1;
-      }
-      return 1 + x2 * (-13 + x2 * 13);
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co13.js
-var require_polyval_co13 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co13.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 1;
-      }
-      return 1 + x2 * (21 + x2 * (-69 + x2 * 46));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme2.js
-var require_temme2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme2.js"(exports2, module2) {
-    "use strict";
-    var evalpoly = require_lib8();
-    var erfcinv = require_lib124();
-    var abs = require_lib45();
-    var exp = require_lib61();
-    var ln = require_lib98();
-    var sqrt = require_lib42();
-    var sin = require_lib89();
-    var cos = require_lib99();
-    var temmeRootFinder = require_root_finder();
-    var newtonRaphsonIterate = require_newton_raphson();
-    var polyval1 = require_polyval_co1();
-    var polyval2 = require_polyval_co2();
-    var polyval3 = require_polyval_co3();
-    var polyval4 = require_polyval_co4();
-    var polyval5 = require_polyval_co5();
-    var polyval6 = require_polyval_co6();
-    var polyval7 = require_polyval_co7();
-    var polyval8 = require_polyval_co8();
-    var polyval9 = require_polyval_co9();
-    var polyval10 = require_polyval_co10();
-    var polyval11 = require_polyval_co11();
-    var polyval12 = require_polyval_co12();
-    var polyval13 = require_polyval_co13();
-    var workspace = [0, 0, 0, 0, 0, 0];
-    var terms = [0, 0, 0, 0];
-    function temme2(z3, r, theta) {
-      var upper;
-      var lower;
-      var alpha;
-      var roots;
-      var eta0;
-      var eta;
-      var sc7;
-      var sc6;
-      var sc5;
-      var sc4;
-      var sc3;
-      var sc2;
-      var sc;
-      var lu;
-      var s2;
-      var c2;
-      var c;
-      var s;
-      var u;
-      var x2;
-      eta0 = erfcinv(2 * z3) / -sqrt(r / 2);
-      s = sin(theta);
-      c = cos(theta);
-      terms[0] = eta0;
-      s2 = s * s;
-      c2 = c * c;
-      sc = s * c;
-      sc2 = sc * sc;
-      sc3 = sc2 * sc;
-      sc4 = sc2 * sc2;
-      sc5 = sc2 * sc3;
-      sc6 = sc3 * sc3;
-      sc7 = sc4 * sc3;
-      workspace[0] = (2 * s2 - 1) / (3 * sc);
-      workspace[1] = -polyval1(s2) / (36 * sc2);
-      workspace[2] = polyval2(s2) / (1620 * sc3);
-      workspace[3] = polyval3(s2) / (6480 * sc4);
-      workspace[4] = polyval4(s2) / (90720 * sc5);
-      workspace[5] = 0;
-      terms[1] = evalpoly(workspace, eta0);
-      workspace[0] = -polyval5(s2) / (405 * sc3);
-      workspace[1] = polyval6(s2) / (2592 * sc4);
-      workspace[2] = -polyval7(s2) / (204120 * sc5);
-      workspace[3] = -polyval8(s2) / (2099520 * sc6);
-      workspace[4] = 0;
-      workspace[5] = 0;
-      terms[2] = evalpoly(workspace, eta0);
-      workspace[0] = polyval9(s2) / (102060 * sc5);
-      workspace[1] = -polyval10(s2) / (20995200 * sc6);
-      workspace[2] = polyval11(s2) / (36741600 * sc7);
-      workspace[3] = 0;
-      workspace[4] = 0;
-      workspace[5] = 0;
-      terms[3] = evalpoly(workspace, eta0);
-      eta = evalpoly(terms, 1 / r);
-      alpha = c / s;
-      alpha *= alpha;
-      lu = -(eta * eta) / (2 * s2) + ln(s2) + c2 * ln(c2) / s2;
-      if (abs(eta) < 0.7) {
-        workspace[0] = s2;
-        workspace[1] = sc;
-        workspace[2] = (1 - 2 * s2) / 3;
-        workspace[3] = polyval12(s2) / (36 * sc);
-        workspace[4] = polyval13(s2) / (270 * sc2);
-        workspace[5] = 0;
-        x2 = evalpoly(workspace, eta);
-      } else {
-        u = exp(lu);
-        workspace[0] = u;
-        workspace[1] = alpha;
-        workspace[2] = 0;
-        workspace[3] = 3 * alpha * (3 * alpha + 1) / 6;
-        workspace[4] = 4 * alpha * (4 * alpha + 1) * (4 * alpha + 2) / 24;
-        workspace[5] = 5 * alpha * (5 * alpha + 1) * (5 * alpha + 2) * (5 * alpha + 3) / 120;
-        x2 = evalpoly(workspace, u);
-        if ((x2 - s2) * eta < 0) {
-          x2 = 1 - x2;
-        }
-      }
-      if (eta < 0) {
-        lower = 0;
-        upper = s2;
-      } else {
-        lower = s2;
-        upper = 1;
-      }
-      if (x2 < lower || x2 > upper) {
-        x2 = (lower + upper) / 2;
-      }
-      roots = temmeRootFinder(-lu, alpha);
-      x2 = newtonRaphsonIterate(roots, x2, lower, upper, 32, 100);
-      return x2;
-    }
-    module2.exports = temme2;
-  }
-});
-
-// node_modules/ms/index.js
-var require_ms = __commonJS({
-  "node_modules/ms/index.js"(exports2, module2) {
-    var s = 1e3;
-    var m = s * 60;
-    var h = m * 60;
-    var d = h * 24;
-    var y = d * 365.25;
-    module2.exports = function(val, options) {
-      options = options || {};
-      var type = typeof val;
-      if (type === "string" && val.length > 0) {
-        return parse6(val);
-      } else if (type === "number" && isNaN(val) === false) {
-        return options.long ? fmtLong(val) : fmtShort(val);
-      }
-      throw new Error(
-        "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
-      );
-    };
-    function parse6(str) {
-      str = String(str);
-      if (str.length > 100) {
-        return;
-      }
-      var match = /^((?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|years?|yrs?|y)?$/i.exec(
-        str
-      );
-      if (!match) {
-        return;
-      }
-      var n = parseFloat(match[1]);
-      var type = (match[2] || "ms").toLowerCase();
-      switch (type) {
-        case "years":
-        case "year":
-        case "yrs":
-        case "yr":
-        case "y":
-          return n * y;
-        case "days":
-        case "day":
-        case "d":
-          return n * d;
-        case "hours":
-        case "hour":
-        case "hrs":
-        case "hr":
-        case "h":
-          return n * h;
-        case "minutes":
-        case "minute":
-        case "mins":
-        case "min":
-        case "m":
-          return n * m;
-        case "seconds":
-        case "second":
-        case "secs":
-        case "sec":
-        case "s":
-          return n * s;
-        case "milliseconds":
-        case "millisecond":
-        case "msecs":
-        case "msec":
-        case "ms":
-          return n;
-        default:
           return void 0;
-      }
-    }
-    function fmtShort(ms) {
-      if (ms >= d) {
-        return Math.round(ms / d) + "d";
-      }
-      if (ms >= h) {
-        return Math.round(ms / h) + "h";
-      }
-      if (ms >= m) {
-        return Math.round(ms / m) + "m";
-      }
-      if (ms >= s) {
-        return Math.round(ms / s) + "s";
-      }
-      return ms + "ms";
-    }
-    function fmtLong(ms) {
-      return plural2(ms, d, "day") || plural2(ms, h, "hour") || plural2(ms, m, "minute") || plural2(ms, s, "second") || ms + " ms";
-    }
-    function plural2(ms, n, name) {
-      if (ms < n) {
-        return;
-      }
-      if (ms < n * 1.5) {
-        return Math.floor(ms / n) + " " + name;
-      }
-      return Math.ceil(ms / n) + " " + name + "s";
-    }
-  }
-});
-
-// node_modules/debug/src/debug.js
-var require_debug = __commonJS({
-  "node_modules/debug/src/debug.js"(exports2, module2) {
-    exports2 = module2.exports = createDebug.debug = createDebug["default"] = createDebug;
-    exports2.coerce = coerce;
-    exports2.disable = disable;
-    exports2.enable = enable;
-    exports2.enabled = enabled;
-    exports2.humanize = require_ms();
-    exports2.names = [];
-    exports2.skips = [];
-    exports2.formatters = {};
-    var prevTime;
-    function selectColor(namespace) {
-      var hash2 = 0, i;
-      for (i in namespace) {
-        hash2 = (hash2 << 5) - hash2 + namespace.charCodeAt(i);
-        hash2 |= 0;
-      }
-      return exports2.colors[Math.abs(hash2) % exports2.colors.length];
-    }
-    function createDebug(namespace) {
-      function debug2() {
-        if (!debug2.enabled) return;
-        var self2 = debug2;
-        var curr = +/* @__PURE__ */ new Date();
-        var ms = curr - (prevTime || curr);
-        self2.diff = ms;
-        self2.prev = prevTime;
-        self2.curr = curr;
-        prevTime = curr;
-        var args = new Array(arguments.length);
-        for (var i = 0; i < args.length; i++) {
-          args[i] = arguments[i];
         }
-        args[0] = exports2.coerce(args[0]);
-        if ("string" !== typeof args[0]) {
-          args.unshift("%O");
-        }
-        var index = 0;
-        args[0] = args[0].replace(/%([a-zA-Z%])/g, function(match, format) {
-          if (match === "%%") return match;
-          index++;
-          var formatter = exports2.formatters[format];
-          if ("function" === typeof formatter) {
-            var val = args[index];
-            match = formatter.call(self2, val);
-            args.splice(index, 1);
-            index--;
+        shift() {
+          var value;
+          if (this._first == null) {
+            return;
+          } else {
+            this.length--;
+            if (typeof this.decr === "function") {
+              this.decr();
+            }
           }
-          return match;
-        });
-        exports2.formatArgs.call(self2, args);
-        var logFn = debug2.log || exports2.log || console.log.bind(console);
-        logFn.apply(self2, args);
-      }
-      debug2.namespace = namespace;
-      debug2.enabled = exports2.enabled(namespace);
-      debug2.useColors = exports2.useColors();
-      debug2.color = selectColor(namespace);
-      if ("function" === typeof exports2.init) {
-        exports2.init(debug2);
-      }
-      return debug2;
-    }
-    function enable(namespaces) {
-      exports2.save(namespaces);
-      exports2.names = [];
-      exports2.skips = [];
-      var split = (typeof namespaces === "string" ? namespaces : "").split(/[\s,]+/);
-      var len = split.length;
-      for (var i = 0; i < len; i++) {
-        if (!split[i]) continue;
-        namespaces = split[i].replace(/\*/g, ".*?");
-        if (namespaces[0] === "-") {
-          exports2.skips.push(new RegExp("^" + namespaces.substr(1) + "$"));
-        } else {
-          exports2.names.push(new RegExp("^" + namespaces + "$"));
+          value = this._first.value;
+          if ((this._first = this._first.next) != null) {
+            this._first.prev = null;
+          } else {
+            this._last = null;
+          }
+          return value;
         }
-      }
-    }
-    function disable() {
-      exports2.enable("");
-    }
-    function enabled(name) {
-      var i, len;
-      for (i = 0, len = exports2.skips.length; i < len; i++) {
-        if (exports2.skips[i].test(name)) {
-          return false;
+        first() {
+          if (this._first != null) {
+            return this._first.value;
+          }
         }
-      }
-      for (i = 0, len = exports2.names.length; i < len; i++) {
-        if (exports2.names[i].test(name)) {
+        getArray() {
+          var node2, ref, results;
+          node2 = this._first;
+          results = [];
+          while (node2 != null) {
+            results.push((ref = node2, node2 = node2.next, ref.value));
+          }
+          return results;
+        }
+        forEachShift(cb) {
+          var node2;
+          node2 = this.shift();
+          while (node2 != null) {
+            cb(node2), node2 = this.shift();
+          }
+          return void 0;
+        }
+        debug() {
+          var node2, ref, ref1, ref2, results;
+          node2 = this._first;
+          results = [];
+          while (node2 != null) {
+            results.push((ref = node2, node2 = node2.next, {
+              value: ref.value,
+              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+              next: (ref2 = ref.next) != null ? ref2.value : void 0
+            }));
+          }
+          return results;
+        }
+      };
+      var DLList_1 = DLList;
+      var Events;
+      Events = class Events {
+        constructor(instance) {
+          this.instance = instance;
+          this._events = {};
+          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
+            throw new Error("An Emitter already exists for this object");
+          }
+          this.instance.on = (name, cb) => {
+            return this._addListener(name, "many", cb);
+          };
+          this.instance.once = (name, cb) => {
+            return this._addListener(name, "once", cb);
+          };
+          this.instance.removeAllListeners = (name = null) => {
+            if (name != null) {
+              return delete this._events[name];
+            } else {
+              return this._events = {};
+            }
+          };
+        }
+        _addListener(name, status2, cb) {
+          var base;
+          if ((base = this._events)[name] == null) {
+            base[name] = [];
+          }
+          this._events[name].push({ cb, status: status2 });
+          return this.instance;
+        }
+        listenerCount(name) {
+          if (this._events[name] != null) {
+            return this._events[name].length;
+          } else {
+            return 0;
+          }
+        }
+        async trigger(name, ...args) {
+          var e, promises3;
+          try {
+            if (name !== "debug") {
+              this.trigger("debug", `Event triggered: ${name}`, args);
+            }
+            if (this._events[name] == null) {
+              return;
+            }
+            this._events[name] = this._events[name].filter(function(listener) {
+              return listener.status !== "none";
+            });
+            promises3 = this._events[name].map(async (listener) => {
+              var e2, returned;
+              if (listener.status === "none") {
+                return;
+              }
+              if (listener.status === "once") {
+                listener.status = "none";
+              }
+              try {
+                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+                if (typeof (returned != null ? returned.then : void 0) === "function") {
+                  return await returned;
+                } else {
+                  return returned;
+                }
+              } catch (error63) {
+                e2 = error63;
+                {
+                  this.trigger("error", e2);
+                }
+                return null;
+              }
+            });
+            return (await Promise.all(promises3)).find(function(x2) {
+              return x2 != null;
+            });
+          } catch (error63) {
+            e = error63;
+            {
+              this.trigger("error", e);
+            }
+            return null;
+          }
+        }
+      };
+      var Events_1 = Events;
+      var DLList$1, Events$1, Queues;
+      DLList$1 = DLList_1;
+      Events$1 = Events_1;
+      Queues = class Queues {
+        constructor(num_priorities) {
+          var i;
+          this.Events = new Events$1(this);
+          this._length = 0;
+          this._lists = (function() {
+            var j, ref, results;
+            results = [];
+            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
+              results.push(new DLList$1((() => {
+                return this.incr();
+              }), (() => {
+                return this.decr();
+              })));
+            }
+            return results;
+          }).call(this);
+        }
+        incr() {
+          if (this._length++ === 0) {
+            return this.Events.trigger("leftzero");
+          }
+        }
+        decr() {
+          if (--this._length === 0) {
+            return this.Events.trigger("zero");
+          }
+        }
+        push(job) {
+          return this._lists[job.options.priority].push(job);
+        }
+        queued(priority) {
+          if (priority != null) {
+            return this._lists[priority].length;
+          } else {
+            return this._length;
+          }
+        }
+        shiftAll(fn) {
+          return this._lists.forEach(function(list) {
+            return list.forEachShift(fn);
+          });
+        }
+        getFirst(arr = this._lists) {
+          var j, len, list;
+          for (j = 0, len = arr.length; j < len; j++) {
+            list = arr[j];
+            if (list.length > 0) {
+              return list;
+            }
+          }
+          return [];
+        }
+        shiftLastFrom(priority) {
+          return this.getFirst(this._lists.slice(priority).reverse()).shift();
+        }
+      };
+      var Queues_1 = Queues;
+      var BottleneckError;
+      BottleneckError = class BottleneckError extends Error {
+      };
+      var BottleneckError_1 = BottleneckError;
+      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+      NUM_PRIORITIES = 10;
+      DEFAULT_PRIORITY = 5;
+      parser$1 = parser;
+      BottleneckError$1 = BottleneckError_1;
+      Job = class Job {
+        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
+          this.task = task;
+          this.args = args;
+          this.rejectOnDrop = rejectOnDrop;
+          this.Events = Events2;
+          this._states = _states;
+          this.Promise = Promise2;
+          this.options = parser$1.load(options, jobDefaults);
+          this.options.priority = this._sanitizePriority(this.options.priority);
+          if (this.options.id === jobDefaults.id) {
+            this.options.id = `${this.options.id}-${this._randomIndex()}`;
+          }
+          this.promise = new this.Promise((_resolve, _reject) => {
+            this._resolve = _resolve;
+            this._reject = _reject;
+          });
+          this.retryCount = 0;
+        }
+        _sanitizePriority(priority) {
+          var sProperty;
+          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+          if (sProperty < 0) {
+            return 0;
+          } else if (sProperty > NUM_PRIORITIES - 1) {
+            return NUM_PRIORITIES - 1;
+          } else {
+            return sProperty;
+          }
+        }
+        _randomIndex() {
+          return Math.random().toString(36).slice(2);
+        }
+        doDrop({ error: error63, message = "This job has been dropped by Bottleneck" } = {}) {
+          if (this._states.remove(this.options.id)) {
+            if (this.rejectOnDrop) {
+              this._reject(error63 != null ? error63 : new BottleneckError$1(message));
+            }
+            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
+            return true;
+          } else {
+            return false;
+          }
+        }
+        _assertStatus(expected) {
+          var status2;
+          status2 = this._states.jobStatus(this.options.id);
+          if (!(status2 === expected || expected === "DONE" && status2 === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status2}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          }
+        }
+        doReceive() {
+          this._states.start(this.options.id);
+          return this.Events.trigger("received", { args: this.args, options: this.options });
+        }
+        doQueue(reachedHWM, blocked) {
+          this._assertStatus("RECEIVED");
+          this._states.next(this.options.id);
+          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked });
+        }
+        doRun() {
+          if (this.retryCount === 0) {
+            this._assertStatus("QUEUED");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
+        }
+        async doExecute(chained, clearGlobalState, run3, free) {
+          var error63, eventInfo, passed;
+          if (this.retryCount === 0) {
+            this._assertStatus("RUNNING");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          this.Events.trigger("executing", eventInfo);
+          try {
+            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
+            if (clearGlobalState()) {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._resolve(passed);
+            }
+          } catch (error1) {
+            error63 = error1;
+            return this._onFailure(error63, eventInfo, clearGlobalState, run3, free);
+          }
+        }
+        doExpire(clearGlobalState, run3, free) {
+          var error63, eventInfo;
+          if (this._states.jobStatus(this.options.id === "RUNNING")) {
+            this._states.next(this.options.id);
+          }
+          this._assertStatus("EXECUTING");
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          error63 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+          return this._onFailure(error63, eventInfo, clearGlobalState, run3, free);
+        }
+        async _onFailure(error63, eventInfo, clearGlobalState, run3, free) {
+          var retry2, retryAfter;
+          if (clearGlobalState()) {
+            retry2 = await this.Events.trigger("failed", error63, eventInfo);
+            if (retry2 != null) {
+              retryAfter = ~~retry2;
+              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+              this.retryCount++;
+              return run3(retryAfter);
+            } else {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._reject(error63);
+            }
+          }
+        }
+        doDone(eventInfo) {
+          this._assertStatus("EXECUTING");
+          this._states.next(this.options.id);
+          return this.Events.trigger("done", eventInfo);
+        }
+      };
+      var Job_1 = Job;
+      var BottleneckError$2, LocalDatastore, parser$2;
+      parser$2 = parser;
+      BottleneckError$2 = BottleneckError_1;
+      LocalDatastore = class LocalDatastore {
+        constructor(instance, storeOptions, storeInstanceOptions) {
+          this.instance = instance;
+          this.storeOptions = storeOptions;
+          this.clientId = this.instance._randomIndex();
+          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+          this._running = 0;
+          this._done = 0;
+          this._unblockTime = 0;
+          this.ready = this.Promise.resolve();
+          this.clients = {};
+          this._startHeartbeat();
+        }
+        _startHeartbeat() {
+          var base;
+          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
+            return typeof (base = this.heartbeat = setInterval(() => {
+              var amount, incr, maximum, now, reservoir;
+              now = Date.now();
+              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+                this._lastReservoirRefresh = now;
+                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+                this.instance._drainAll(this.computeCapacity());
+              }
+              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+                ({
+                  reservoirIncreaseAmount: amount,
+                  reservoirIncreaseMaximum: maximum,
+                  reservoir
+                } = this.storeOptions);
+                this._lastReservoirIncrease = now;
+                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+                if (incr > 0) {
+                  this.storeOptions.reservoir += incr;
+                  return this.instance._drainAll(this.computeCapacity());
+                }
+              }
+            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
+          } else {
+            return clearInterval(this.heartbeat);
+          }
+        }
+        async __publish__(message) {
+          await this.yieldLoop();
+          return this.instance.Events.trigger("message", message.toString());
+        }
+        async __disconnect__(flush) {
+          await this.yieldLoop();
+          clearInterval(this.heartbeat);
+          return this.Promise.resolve();
+        }
+        yieldLoop(t = 0) {
+          return new this.Promise(function(resolve, reject) {
+            return setTimeout(resolve, t);
+          });
+        }
+        computePenalty() {
+          var ref;
+          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
+        }
+        async __updateSettings__(options) {
+          await this.yieldLoop();
+          parser$2.overwrite(options, options, this.storeOptions);
+          this._startHeartbeat();
+          this.instance._drainAll(this.computeCapacity());
           return true;
         }
-      }
-      return false;
-    }
-    function coerce(val) {
-      if (val instanceof Error) return val.stack || val.message;
-      return val;
-    }
-  }
-});
-
-// node_modules/debug/src/browser.js
-var require_browser = __commonJS({
-  "node_modules/debug/src/browser.js"(exports2, module2) {
-    exports2 = module2.exports = require_debug();
-    exports2.log = log2;
-    exports2.formatArgs = formatArgs;
-    exports2.save = save2;
-    exports2.load = load;
-    exports2.useColors = useColors;
-    exports2.storage = "undefined" != typeof chrome && "undefined" != typeof chrome.storage ? chrome.storage.local : localstorage();
-    exports2.colors = [
-      "lightseagreen",
-      "forestgreen",
-      "goldenrod",
-      "dodgerblue",
-      "darkorchid",
-      "crimson"
-    ];
-    function useColors() {
-      if (typeof window !== "undefined" && window.process && window.process.type === "renderer") {
-        return true;
-      }
-      return typeof document !== "undefined" && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance || // is firebug? http://stackoverflow.com/a/398120/376773
-      typeof window !== "undefined" && window.console && (window.console.firebug || window.console.exception && window.console.table) || // is firefox >= v31?
-      // https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
-      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/) && parseInt(RegExp.$1, 10) >= 31 || // double check webkit in userAgent just in case we are in a worker
-      typeof navigator !== "undefined" && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/);
-    }
-    exports2.formatters.j = function(v) {
-      try {
-        return JSON.stringify(v);
-      } catch (err) {
-        return "[UnexpectedJSONParseError]: " + err.message;
-      }
-    };
-    function formatArgs(args) {
-      var useColors2 = this.useColors;
-      args[0] = (useColors2 ? "%c" : "") + this.namespace + (useColors2 ? " %c" : " ") + args[0] + (useColors2 ? "%c " : " ") + "+" + exports2.humanize(this.diff);
-      if (!useColors2) return;
-      var c = "color: " + this.color;
-      args.splice(1, 0, c, "color: inherit");
-      var index = 0;
-      var lastC = 0;
-      args[0].replace(/%[a-zA-Z%]/g, function(match) {
-        if ("%%" === match) return;
-        index++;
-        if ("%c" === match) {
-          lastC = index;
+        async __running__() {
+          await this.yieldLoop();
+          return this._running;
         }
-      });
-      args.splice(lastC, 0, c);
-    }
-    function log2() {
-      return "object" === typeof console && console.log && Function.prototype.apply.call(console.log, console, arguments);
-    }
-    function save2(namespaces) {
-      try {
-        if (null == namespaces) {
-          exports2.storage.removeItem("debug");
-        } else {
-          exports2.storage.debug = namespaces;
+        async __queued__() {
+          await this.yieldLoop();
+          return this.instance.queued();
         }
-      } catch (e) {
-      }
-    }
-    function load() {
-      var r;
-      try {
-        r = exports2.storage.debug;
-      } catch (e) {
-      }
-      if (!r && typeof process !== "undefined" && "env" in process) {
-        r = process.env.DEBUG;
-      }
-      return r;
-    }
-    exports2.enable(load());
-    function localstorage() {
-      try {
-        return window.localStorage;
-      } catch (e) {
-      }
-    }
-  }
-});
-
-// node_modules/debug/src/node.js
-var require_node = __commonJS({
-  "node_modules/debug/src/node.js"(exports2, module2) {
-    var tty = __require("tty");
-    var util = __require("util");
-    exports2 = module2.exports = require_debug();
-    exports2.init = init;
-    exports2.log = log2;
-    exports2.formatArgs = formatArgs;
-    exports2.save = save2;
-    exports2.load = load;
-    exports2.useColors = useColors;
-    exports2.colors = [6, 2, 3, 4, 5, 1];
-    exports2.inspectOpts = Object.keys(process.env).filter(function(key) {
-      return /^debug_/i.test(key);
-    }).reduce(function(obj, key) {
-      var prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, function(_, k) {
-        return k.toUpperCase();
-      });
-      var val = process.env[key];
-      if (/^(yes|on|true|enabled)$/i.test(val)) val = true;
-      else if (/^(no|off|false|disabled)$/i.test(val)) val = false;
-      else if (val === "null") val = null;
-      else val = Number(val);
-      obj[prop] = val;
-      return obj;
-    }, {});
-    var fd = parseInt(process.env.DEBUG_FD, 10) || 2;
-    if (1 !== fd && 2 !== fd) {
-      util.deprecate(function() {
-      }, "except for stderr(2) and stdout(1), any other usage of DEBUG_FD is deprecated. Override debug.log if you want to use a different log function (https://git.io/debug_fd)")();
-    }
-    var stream = 1 === fd ? process.stdout : 2 === fd ? process.stderr : createWritableStdioStream(fd);
-    function useColors() {
-      return "colors" in exports2.inspectOpts ? Boolean(exports2.inspectOpts.colors) : tty.isatty(fd);
-    }
-    exports2.formatters.o = function(v) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts).split("\n").map(function(str) {
-        return str.trim();
-      }).join(" ");
-    };
-    exports2.formatters.O = function(v) {
-      this.inspectOpts.colors = this.useColors;
-      return util.inspect(v, this.inspectOpts);
-    };
-    function formatArgs(args) {
-      var name = this.namespace;
-      var useColors2 = this.useColors;
-      if (useColors2) {
-        var c = this.color;
-        var prefix = "  \x1B[3" + c + ";1m" + name + " \x1B[0m";
-        args[0] = prefix + args[0].split("\n").join("\n" + prefix);
-        args.push("\x1B[3" + c + "m+" + exports2.humanize(this.diff) + "\x1B[0m");
-      } else {
-        args[0] = (/* @__PURE__ */ new Date()).toUTCString() + " " + name + " " + args[0];
-      }
-    }
-    function log2() {
-      return stream.write(util.format.apply(util, arguments) + "\n");
-    }
-    function save2(namespaces) {
-      if (null == namespaces) {
-        delete process.env.DEBUG;
-      } else {
-        process.env.DEBUG = namespaces;
-      }
-    }
-    function load() {
-      return process.env.DEBUG;
-    }
-    function createWritableStdioStream(fd2) {
-      var stream2;
-      var tty_wrap = process.binding("tty_wrap");
-      switch (tty_wrap.guessHandleType(fd2)) {
-        case "TTY":
-          stream2 = new tty.WriteStream(fd2);
-          stream2._type = "tty";
-          if (stream2._handle && stream2._handle.unref) {
-            stream2._handle.unref();
+        async __done__() {
+          await this.yieldLoop();
+          return this._done;
+        }
+        async __groupCheck__(time3) {
+          await this.yieldLoop();
+          return this._nextRequest + this.timeout < time3;
+        }
+        computeCapacity() {
+          var maxConcurrent, reservoir;
+          ({ maxConcurrent, reservoir } = this.storeOptions);
+          if (maxConcurrent != null && reservoir != null) {
+            return Math.min(maxConcurrent - this._running, reservoir);
+          } else if (maxConcurrent != null) {
+            return maxConcurrent - this._running;
+          } else if (reservoir != null) {
+            return reservoir;
+          } else {
+            return null;
           }
-          break;
-        case "FILE":
-          var fs3 = __require("fs");
-          stream2 = new fs3.SyncWriteStream(fd2, { autoClose: false });
-          stream2._type = "fs";
-          break;
-        case "PIPE":
-        case "TCP":
-          var net3 = __require("net");
-          stream2 = new net3.Socket({
-            fd: fd2,
-            readable: false,
-            writable: true
+        }
+        conditionsCheck(weight) {
+          var capacity;
+          capacity = this.computeCapacity();
+          return capacity == null || weight <= capacity;
+        }
+        async __incrementReservoir__(incr) {
+          var reservoir;
+          await this.yieldLoop();
+          reservoir = this.storeOptions.reservoir += incr;
+          this.instance._drainAll(this.computeCapacity());
+          return reservoir;
+        }
+        async __currentReservoir__() {
+          await this.yieldLoop();
+          return this.storeOptions.reservoir;
+        }
+        isBlocked(now) {
+          return this._unblockTime >= now;
+        }
+        check(weight, now) {
+          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
+        }
+        async __check__(weight) {
+          var now;
+          await this.yieldLoop();
+          now = Date.now();
+          return this.check(weight, now);
+        }
+        async __register__(index, weight, expiration) {
+          var now, wait;
+          await this.yieldLoop();
+          now = Date.now();
+          if (this.conditionsCheck(weight)) {
+            this._running += weight;
+            if (this.storeOptions.reservoir != null) {
+              this.storeOptions.reservoir -= weight;
+            }
+            wait = Math.max(this._nextRequest - now, 0);
+            this._nextRequest = now + wait + this.storeOptions.minTime;
+            return {
+              success: true,
+              wait,
+              reservoir: this.storeOptions.reservoir
+            };
+          } else {
+            return {
+              success: false
+            };
+          }
+        }
+        strategyIsBlock() {
+          return this.storeOptions.strategy === 3;
+        }
+        async __submit__(queueLength, weight) {
+          var blocked, now, reachedHWM;
+          await this.yieldLoop();
+          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
+            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+          }
+          now = Date.now();
+          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+          blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+          if (blocked) {
+            this._unblockTime = now + this.computePenalty();
+            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+            this.instance._dropAllQueued();
+          }
+          return {
+            reachedHWM,
+            blocked,
+            strategy: this.storeOptions.strategy
+          };
+        }
+        async __free__(index, weight) {
+          await this.yieldLoop();
+          this._running -= weight;
+          this._done += weight;
+          this.instance._drainAll(this.computeCapacity());
+          return {
+            running: this._running
+          };
+        }
+      };
+      var LocalDatastore_1 = LocalDatastore;
+      var BottleneckError$3, States;
+      BottleneckError$3 = BottleneckError_1;
+      States = class States {
+        constructor(status1) {
+          this.status = status1;
+          this._jobs = {};
+          this.counts = this.status.map(function() {
+            return 0;
           });
-          stream2.readable = false;
-          stream2.read = null;
-          stream2._type = "pipe";
-          if (stream2._handle && stream2._handle.unref) {
-            stream2._handle.unref();
+        }
+        next(id) {
+          var current, next;
+          current = this._jobs[id];
+          next = current + 1;
+          if (current != null && next < this.status.length) {
+            this.counts[current]--;
+            this.counts[next]++;
+            return this._jobs[id]++;
+          } else if (current != null) {
+            this.counts[current]--;
+            return delete this._jobs[id];
           }
-          break;
-        default:
-          throw new Error("Implement me. Unknown stream file type!");
-      }
-      stream2.fd = fd2;
-      stream2._isStdio = true;
-      return stream2;
-    }
-    function init(debug2) {
-      debug2.inspectOpts = {};
-      var keys = Object.keys(exports2.inspectOpts);
-      for (var i = 0; i < keys.length; i++) {
-        debug2.inspectOpts[keys[i]] = exports2.inspectOpts[keys[i]];
-      }
-    }
-    exports2.enable(load());
-  }
-});
-
-// node_modules/debug/src/index.js
-var require_src = __commonJS({
-  "node_modules/debug/src/index.js"(exports2, module2) {
-    if (typeof process !== "undefined" && process.type === "renderer") {
-      module2.exports = require_browser();
-    } else {
-      module2.exports = require_node();
-    }
-  }
-});
-
-// node_modules/@stdlib/constants-float32-max/lib/index.js
-var require_lib128 = __commonJS({
-  "node_modules/@stdlib/constants-float32-max/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT32_MAX = 34028234663852886e22;
-    module2.exports = FLOAT32_MAX;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/higher_newton.js
-var require_higher_newton = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/higher_newton.js"(exports2, module2) {
-    "use strict";
-    var logger = require_src();
-    var gammainc = require_lib116();
-    var abs = require_lib45();
-    var exp = require_lib61();
-    var ln = require_lib98();
-    var MAX_FLOAT32 = require_lib128();
-    var debug2 = logger("gammaincinv:higher_newton");
-    function higherNewton(x0, a, m, p, q, lgama, invfp, pcase) {
-      var dlnr;
-      var xini;
-      var ck0;
-      var ck1;
-      var ck2;
-      var a2;
-      var x2;
-      var px;
-      var qx;
-      var xr;
-      var t;
-      var n;
-      var r;
-      var x3;
-      x3 = x0;
-      t = 1;
-      n = 1;
-      a2 = a * a;
-      xini = x0;
-      do {
-        x3 = x0;
-        x2 = x3 * x3;
-        if (m === 0) {
-          dlnr = (1 - a) * ln(x3) + x3 + lgama;
-          if (dlnr > ln(MAX_FLOAT32)) {
-            debug2("Warning: overflow problems in one or more steps of the computation. The initial approximation to the root is returned.");
-            return xini;
+        }
+        start(id) {
+          var initial;
+          initial = 0;
+          this._jobs[id] = initial;
+          return this.counts[initial]++;
+        }
+        remove(id) {
+          var current;
+          current = this._jobs[id];
+          if (current != null) {
+            this.counts[current]--;
+            delete this._jobs[id];
           }
-          r = exp(dlnr);
-        } else {
-          r = -invfp * x3;
+          return current != null;
         }
-        if (pcase) {
-          px = gammainc(x3, a, true, false);
-          ck0 = -r * (px - p);
-        } else {
-          qx = gammainc(x3, a, true, true);
-          ck0 = r * (qx - q);
+        jobStatus(id) {
+          var ref;
+          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
         }
-        r = ck0;
-        if (p > 1e-120 || n > 1) {
-          ck1 = 0.5 * (x3 - a + 1) / x3;
-          ck2 = (2 * x2 - 4 * x3 * a + 4 * x3 + 2 * a2 - 3 * a + 1) / x2;
-          ck2 /= 6;
-          x0 = x3 + r * (1 + r * (ck1 + r * ck2));
-        } else {
-          x0 = x3 + r;
-        }
-        t = abs(x3 / x0 - 1);
-        n += 1;
-        x3 = x0;
-        if (x3 < 0) {
-          x3 = xini;
-          n = 100;
-        }
-      } while (t > 2e-14 && n < 35);
-      if (t > 2e-14 || n > 99) {
-        debug2("Warning: the number of iterations in the Newton method reached the upper limit N=35. The last value obtained for the root is given as output.");
-      }
-      xr = x3 || 0;
-      return xr;
-    }
-    module2.exports = higherNewton;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak1.js
-var require_polyval_ak1 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak1.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0;
-      }
-      return 0 + x2 * (1 + x2 * (1 + x2 * (1.5 + x2 * (2.6666666666666665 + x2 * (5.208333333333333 + x2 * 10.8)))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak2.js
-var require_polyval_ak2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak2.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 1;
-      }
-      return 1 + x2 * (1 + x2 * (0.3333333333333333 + x2 * (0.027777777777777776 + x2 * (-0.003703703703703704 + x2 * (2314814814814815e-19 + x2 * 5878894767783657e-20)))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/lambdaeta.js
-var require_lambdaeta = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/lambdaeta.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var exp = require_lib61();
-    var ln = require_lib98();
-    var evalpoly = require_lib8();
-    var polyvalAK1 = require_polyval_ak1();
-    var polyvalAK2 = require_polyval_ak2();
-    var THRESHOLD = 1e-8;
-    var ONEO12 = 0.08333333333333333;
-    var ONEO120 = 0.008333333333333333;
-    var AK = [1, 0, 0, 0, 0, 0];
-    function lambdaeta(eta) {
-      var L2;
-      var L3;
-      var L4;
-      var L5;
-      var la;
-      var L;
-      var q;
-      var r;
-      var s;
-      s = eta * eta * 0.5;
-      if (eta === 0) {
-        la = 0;
-      } else if (eta < -1) {
-        r = exp(-1 - s);
-        la = polyvalAK1(r);
-      } else if (eta < 1) {
-        r = eta;
-        la = polyvalAK2(r);
-      } else {
-        r = 11 + s;
-        L = ln(r);
-        la = r + L;
-        r = 1 / r;
-        L2 = L * L;
-        L3 = L2 * L;
-        L4 = L3 * L;
-        L5 = L4 * L;
-        AK[1] = (2 - L) * 0.5;
-        AK[2] = (-9 * L + 6 + 2 * L2) / 6;
-        AK[3] = -(3 * L3 + 36 * L - 22 * L2 - 12) * ONEO12;
-        AK[4] = (60 + 350 * L2 - 300 * L - 125 * L3 + 12 * L4) / 60;
-        AK[5] = -(-120 - 274 * L4 + 900 * L - 1700 * L2 + 1125 * L3 + 20 * L5) * ONEO120;
-        la += L * r * evalpoly(AK, r);
-      }
-      r = 1;
-      if (eta > -3.5 && eta < -0.03 || eta > 0.03 && eta < 40) {
-        r = 1;
-        q = la;
-        do {
-          la = q * (s + ln(q)) / (q - 1);
-          r = abs(q / la - 1);
-          q = la;
-        } while (r > THRESHOLD);
-      }
-      return la;
-    }
-    module2.exports = lambdaeta;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js
-var require_lib129 = __commonJS({
-  "node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js"(exports2, module2) {
-    "use strict";
-    var LN_SQRT_TWO_PI = 0.9189385332046728;
-    module2.exports = LN_SQRT_TWO_PI;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/chepolsum.js
-var require_chepolsum = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/chepolsum.js"(exports2, module2) {
-    "use strict";
-    var A = [
-      1.9963790515900766,
-      -0.0017971032528832887,
-      13129285796384672e-21,
-      -2340875228178749e-22,
-      72291210671127e-22,
-      -3280997607821e-22,
-      19875070901e-21,
-      -1509214183e-21,
-      1375340084e-22,
-      -145728923e-22,
-      17532367e-22,
-      -2351465e-22,
-      346551e-22,
-      -55471e-22,
-      9548e-22,
-      -1748e-22,
-      332e-22,
-      -58e-22
-    ];
-    function chepolsum(n, t) {
-      var tt;
-      var u0;
-      var u1;
-      var u2;
-      var k;
-      u0 = 0;
-      u1 = 0;
-      tt = t + t;
-      k = n;
-      do {
-        u2 = u1;
-        u1 = u0;
-        u0 = tt * u1 - u2 + A[k];
-        k -= 1;
-      } while (k >= 0);
-      return (u0 - u2) / 2;
-    }
-    module2.exports = chepolsum;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_c.js
-var require_polyval_c = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_c.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.025721014990011306;
-      }
-      return 0.025721014990011306 + x2 * (0.08247596616699963 + x2 * (-0.0025328157302663564 + x2 * (6099292666946337e-19 + x2 * (-33543297638406e-17 + x2 * 250505279903e-15))));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_d.js
-var require_polyval_d = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_d.js"(exports2, module2) {
-    "use strict";
-    function evalpoly(x2) {
-      if (x2 === 0) {
-        return 0.08333333333333333;
-      }
-      return 0.08333333333333333 + x2 * (-0.002777777777777778 + x2 * (7936507936507937e-19 + x2 * -5952380952380953e-19));
-    }
-    module2.exports = evalpoly;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/stirling.js
-var require_stirling = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/stirling.js"(exports2, module2) {
-    "use strict";
-    var gammaln = require_lib101();
-    var ln = require_lib98();
-    var LN_SQRT_TWO_PI = require_lib129();
-    var SMALLEST_FLOAT32 = require_lib114();
-    var MAX_FLOAT32 = require_lib128();
-    var chepolsum = require_chepolsum();
-    var polyvalC = require_polyval_c();
-    var polyvalD = require_polyval_d();
-    var C6 = 0.30865217988013566;
-    function stirling(x2) {
-      var z3;
-      if (x2 < SMALLEST_FLOAT32) {
-        return MAX_FLOAT32;
-      }
-      if (x2 < 1) {
-        return gammaln(x2 + 1) - (x2 + 0.5) * ln(x2) + x2 - LN_SQRT_TWO_PI;
-      }
-      if (x2 < 2) {
-        return gammaln(x2) - (x2 - 0.5) * ln(x2) + x2 - LN_SQRT_TWO_PI;
-      }
-      if (x2 < 3) {
-        return gammaln(x2 - 1) - (x2 - 0.5) * ln(x2) + x2 - LN_SQRT_TWO_PI + ln(x2 - 1);
-      }
-      if (x2 < 12) {
-        z3 = 18 / (x2 * x2) - 1;
-        return chepolsum(17, z3) / (12 * x2);
-      }
-      z3 = 1 / (x2 * x2);
-      if (x2 < 1e3) {
-        return polyvalC(z3) / (C6 + z3) / x2;
-      }
-      return polyvalD(z3) / x2;
-    }
-    module2.exports = stirling;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/gamstar.js
-var require_gamstar = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/gamstar.js"(exports2, module2) {
-    "use strict";
-    var exp = require_lib61();
-    var gamma = require_lib92();
-    var ln = require_lib98();
-    var FLOAT32_MAX = require_lib128();
-    var SQRT_TWO_PI = require_lib90();
-    var stirling = require_stirling();
-    function gamstar(x2) {
-      if (x2 >= 3) {
-        return exp(stirling(x2));
-      }
-      if (x2 > 0) {
-        return gamma(x2) / (exp(-x2 + (x2 - 0.5) * ln(x2)) * SQRT_TWO_PI);
-      }
-      return FLOAT32_MAX;
-    }
-    module2.exports = gamstar;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak0bk0.js
-var require_rational_ak0bk0 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak0bk0.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -0.3333333333438;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -0.3333333333438 + x2 * (-0.2070740359969 + x2 * (-0.05041806657154 + x2 * (-0.004923635739372 + x2 * -4293658292782e-17)));
-        s2 = 1 + x2 * (0.7045554412463 + x2 * (0.2118190062224 + x2 * (0.03048648397436 + x2 * 0.001605037988091)));
-      } else {
-        x2 = 1 / x2;
-        s1 = -4293658292782e-17 + x2 * (-0.004923635739372 + x2 * (-0.05041806657154 + x2 * (-0.2070740359969 + x2 * -0.3333333333438)));
-        s2 = 0.001605037988091 + x2 * (0.03048648397436 + x2 * (0.2118190062224 + x2 * (0.7045554412463 + x2 * 1)));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/eps1.js
-var require_eps1 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps1.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var ln = require_lib98();
-    var lambdaeta = require_lambdaeta();
-    var rateval = require_rational_ak0bk0();
-    function eps1(eta) {
-      var la;
-      if (abs(eta) < 1) {
-        return rateval(eta);
-      }
-      la = lambdaeta(eta);
-      return ln(eta / (la - 1)) / eta;
-    }
-    module2.exports = eps1;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak1bk1.js
-var require_rational_ak1bk1 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak1bk1.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -0.0172847633523;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -0.0172847633523 + x2 * (-0.0159372646475 + x2 * (-0.00464910887221 + x2 * (-60683488776e-14 + x2 * -614830384279e-17)));
-        s2 = 1 + x2 * (0.764050615669 + x2 * (0.297143406325 + x2 * (0.0579490176079 + x2 * 0.00574558524851)));
-      } else {
-        x2 = 1 / x2;
-        s1 = -614830384279e-17 + x2 * (-60683488776e-14 + x2 * (-0.00464910887221 + x2 * (-0.0159372646475 + x2 * -0.0172847633523)));
-        s2 = 0.00574558524851 + x2 * (0.0579490176079 + x2 * (0.297143406325 + x2 * (0.764050615669 + x2 * 1)));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak2bk2.js
-var require_rational_ak2bk2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak2bk2.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -0.0172839517431;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -0.0172839517431 + x2 * (-0.0146362417966 + x2 * (-0.00357406772616 + x2 * (-391032032692e-15 + x2 * 249634036069e-17)));
-        s2 = 1 + x2 * (0.690560400696 + x2 * (0.249962384741 + x2 * (0.0443843438769 + x2 * 0.00424073217211)));
-      } else {
-        x2 = 1 / x2;
-        s1 = 249634036069e-17 + x2 * (-391032032692e-15 + x2 * (-0.00357406772616 + x2 * (-0.0146362417966 + x2 * -0.0172839517431)));
-        s2 = 0.00424073217211 + x2 * (0.0443843438769 + x2 * (0.249962384741 + x2 * (0.690560400696 + x2 * 1)));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak3bk3.js
-var require_rational_ak3bk3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak3bk3.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return 0.99994466948;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = 0.99994466948 + x2 * (104.649839762 + x2 * (857.204033806 + x2 * (731.901559577 + x2 * 45.5174411671)));
-        s2 = 1 + x2 * (104.526456943 + x2 * (823.313447808 + x2 * (3119.93802124 + x2 * 3970.03311219)));
-      } else {
-        x2 = 1 / x2;
-        s1 = 45.5174411671 + x2 * (731.901559577 + x2 * (857.204033806 + x2 * (104.649839762 + x2 * 0.99994466948)));
-        s2 = 3970.03311219 + x2 * (3119.93802124 + x2 * (823.313447808 + x2 * (104.526456943 + x2 * 1)));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/eps2.js
-var require_eps2 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps2.js"(exports2, module2) {
-    "use strict";
-    var ln = require_lib98();
-    var rateval1 = require_rational_ak1bk1();
-    var rateval2 = require_rational_ak2bk2();
-    var rateval3 = require_rational_ak3bk3();
-    function eps2(eta) {
-      var lnmeta;
-      var x2;
-      if (eta < -5) {
-        x2 = eta * eta;
-        lnmeta = ln(-eta);
-        return (12 - x2 - 6 * (lnmeta * lnmeta)) / (12 * x2 * eta);
-      }
-      if (eta < -2) {
-        return rateval1(eta);
-      }
-      if (eta < 2) {
-        return rateval2(eta);
-      }
-      if (eta < 1e3) {
-        x2 = 1 / eta;
-        return rateval3(eta) / (-12 * eta);
-      }
-      return -1 / (12 * eta);
-    }
-    module2.exports = eps2;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak4bk4.js
-var require_rational_ak4bk4 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak4bk4.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return 0.0495346498136;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = 0.0495346498136 + x2 * (0.0299521337141 + x2 * (0.00688296911516 + x2 * (512634846317e-15 + x2 * -201411722031e-16)));
-        s2 = 1 + x2 * (0.759803615283 + x2 * (0.261547111595 + x2 * (0.0464854522477 + x2 * 0.00403751193496)));
-      } else {
-        x2 = 1 / x2;
-        s1 = -201411722031e-16 + x2 * (512634846317e-15 + x2 * (0.00688296911516 + x2 * (0.0299521337141 + x2 * 0.0495346498136)));
-        s2 = 0.00403751193496 + x2 * (0.0464854522477 + x2 * (0.261547111595 + x2 * (0.759803615283 + x2 * 1)));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak5bk5.js
-var require_rational_ak5bk5 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak5bk5.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return 0.00452313583942;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = 0.00452313583942 + x2 * (0.00120744920113 + x2 * (-789724156582e-16 + x2 * (-504476066942e-16 + x2 * -535770949796e-17)));
-        s2 = 1 + x2 * (0.912203410349 + x2 * (0.405368773071 + x2 * (0.0901638932349 + x2 * 0.00948935714996)));
-      } else {
-        x2 = 1 / x2;
-        s1 = -535770949796e-17 + x2 * (-504476066942e-16 + x2 * (-789724156582e-16 + x2 * (0.00120744920113 + x2 * 0.00452313583942)));
-        s2 = 0.00948935714996 + x2 * (0.0901638932349 + x2 * (0.405368773071 + x2 * (0.912203410349 + x2 * 1)));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak6bk6.js
-var require_rational_ak6bk6 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak6bk6.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return 0.00439937562904;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = 0.00439937562904 + x2 * (487225670639e-15 + x2 * (-128470657374e-15 + x2 * (529110969589e-17 + x2 * 15716677175e-17)));
-        s2 = 1 + x2 * (0.794435257415 + x2 * (0.333094721709 + x2 * (0.0703527806143 + x2 * 0.00806110846078)));
-      } else {
-        x2 = 1 / x2;
-        s1 = 15716677175e-17 + x2 * (529110969589e-17 + x2 * (-128470657374e-15 + x2 * (487225670639e-15 + x2 * 0.00439937562904)));
-        s2 = 0.00806110846078 + x2 * (0.0703527806143 + x2 * (0.333094721709 + x2 * (0.794435257415 + x2 * 1)));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak7bk7.js
-var require_rational_ak7bk7 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak7bk7.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -0.0011481191232;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -0.0011481191232 + x2 * (-0.112850923276 + x2 * (1.51623048511 + x2 * (-0.218472031183 + x2 * 0.0730002451555)));
-        s2 = 1 + x2 * (14.2482206905 + x2 * (69.7360396285 + x2 * (218.938950816 + x2 * 277.067027185)));
-      } else {
-        x2 = 1 / x2;
-        s1 = 0.0730002451555 + x2 * (-0.218472031183 + x2 * (1.51623048511 + x2 * (-0.112850923276 + x2 * -0.0011481191232)));
-        s2 = 277.067027185 + x2 * (218.938950816 + x2 * (69.7360396285 + x2 * (14.2482206905 + x2 * 1)));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak8bk8.js
-var require_rational_ak8bk8 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak8bk8.js"(exports2, module2) {
-    "use strict";
-    function evalrational(x2) {
-      var ax;
-      var s1;
-      var s2;
-      if (x2 === 0) {
-        return -145727889667e-15;
-      }
-      if (x2 < 0) {
-        ax = -x2;
-      } else {
-        ax = x2;
-      }
-      if (ax <= 1) {
-        s1 = -145727889667e-15 + x2 * (-0.290806748131 + x2 * (-13.308504545 + x2 * (199.722374056 + x2 * -11.4311378756)));
-        s2 = 1 + x2 * (139.612587808 + x2 * (2189.01116348 + x2 * (7115.24019009 + x2 * 45574.6081453)));
-      } else {
-        x2 = 1 / x2;
-        s1 = -11.4311378756 + x2 * (199.722374056 + x2 * (-13.308504545 + x2 * (-0.290806748131 + x2 * -145727889667e-15)));
-        s2 = 45574.6081453 + x2 * (7115.24019009 + x2 * (2189.01116348 + x2 * (139.612587808 + x2 * 1)));
-      }
-      return s1 / s2;
-    }
-    module2.exports = evalrational;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/eps3.js
-var require_eps3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps3.js"(exports2, module2) {
-    "use strict";
-    var ln = require_lib98();
-    var rational1 = require_rational_ak4bk4();
-    var rational2 = require_rational_ak5bk5();
-    var rational3 = require_rational_ak6bk6();
-    var rational4 = require_rational_ak7bk7();
-    var rational5 = require_rational_ak8bk8();
-    function eps3(eta) {
-      var x2;
-      var y;
-      if (eta < -8) {
-        x2 = eta * eta;
-        y = ln(-eta) / eta;
-        return (-30 + eta * y * (6 * x2 * y * y - 12 + x2)) / (12 * eta * x2 * x2);
-      }
-      if (eta < -4) {
-        return rational1(eta) / (eta * eta);
-      }
-      if (eta < -2) {
-        return rational2(eta);
-      }
-      if (eta < 2) {
-        return rational3(eta);
-      }
-      if (eta < 10) {
-        x2 = 1 / eta;
-        return rational4(x2) / (eta * eta);
-      }
-      if (eta < 100) {
-        x2 = 1 / eta;
-        return rational5(x2) / (eta * eta);
-      }
-      return -ln(eta) / (12 * eta * eta * eta);
-    }
-    module2.exports = eps3;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/compute.js
-var require_compute = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/compute.js"(exports2, module2) {
-    "use strict";
-    var logger = require_src();
-    var evalpoly = require_lib8();
-    var gammaln = require_lib101();
-    var erfcinv = require_lib124();
-    var gamma = require_lib92();
-    var sqrt = require_lib42();
-    var abs = require_lib45();
-    var exp = require_lib61();
-    var min = require_lib77();
-    var pow = require_lib70();
-    var ln = require_lib98();
-    var SQRT_TWO_PI = require_lib90();
-    var MAX_FLOAT32 = require_lib128();
-    var TWO_PI = require_lib110();
-    var higherNewton = require_higher_newton();
-    var lambdaeta = require_lambdaeta();
-    var gamstar = require_gamstar();
-    var eps1 = require_eps1();
-    var eps2 = require_eps2();
-    var eps3 = require_eps3();
-    var debug2 = logger("gammaincinv:compute");
-    var HALF = 0.5;
-    var ONEO3 = 0.3333333333333333;
-    var ONEO4 = 0.25;
-    var ONEO5 = 0.2;
-    var ONEO6 = 0.16666666666666666;
-    var ONEO12 = 0.08333333333333333;
-    var ONEO24 = 0.041666666666666664;
-    var CK = [0, 0, 0, 0, 0];
-    function compute(a, p, q) {
-      var ap1inv;
-      var invfp;
-      var lgama;
-      var pcase;
-      var porq;
-      var ainv;
-      var logr;
-      var ap22;
-      var ap14;
-      var ap13;
-      var ap12;
-      var vgam;
-      var vmin;
-      var xini;
-      var ap1;
-      var ap2;
-      var ap3;
-      var eta;
-      var p6;
-      var p5;
-      var x0;
-      var a2;
-      var L2;
-      var L3;
-      var L4;
-      var b2;
-      var b3;
-      var p3;
-      var a4;
-      var fp;
-      var p4;
-      var p2;
-      var a3;
-      var xr;
-      var ck;
-      var b;
-      var L;
-      var i;
-      var k;
-      var m;
-      var r;
-      var s;
-      var t;
-      var y;
-      if (p < HALF) {
-        pcase = true;
-        porq = p;
-        s = -1;
-      } else {
-        pcase = false;
-        porq = q;
-        s = 1;
-      }
-      k = 0;
-      if (abs(a - 1) < 1e-4) {
-        m = 0;
-        if (pcase) {
-          if (p < 1e-3) {
-            p2 = p * p;
-            p3 = p2 * p;
-            p4 = p3 * p;
-            p5 = p4 * p;
-            p6 = p5 * p;
-            x0 = p + p2 * HALF + p3 * ONEO3 + p4 * ONEO4 + p5 * ONEO5 + p6 * ONEO6;
+        statusJobs(status2) {
+          var k, pos, ref, results, v;
+          if (status2 != null) {
+            pos = this.status.indexOf(status2);
+            if (pos < 0) {
+              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
+            }
+            ref = this._jobs;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              if (v === pos) {
+                results.push(k);
+              }
+            }
+            return results;
           } else {
-            x0 = -ln(1 - p);
+            return Object.keys(this._jobs);
           }
-        } else {
-          x0 = -ln(q);
         }
-        if (a === 1) {
-          k = 2;
-          xr = x0;
-        } else {
-          lgama = gammaln(a);
-          k = 1;
+        statusCounts() {
+          return this.counts.reduce(((acc, v, i) => {
+            acc[this.status[i]] = v;
+            return acc;
+          }), {});
         }
-      }
-      if (q < 1e-30 && a < HALF) {
-        m = 0;
-        x0 = -ln(q * gamma(a)) + (a - 1) * ln(-ln(q * gamma(a)));
-        k = 1;
-        lgama = gammaln(a);
-      }
-      if (a > 1 && a < 500 && p < 1e-80) {
-        m = 0;
-        ainv = 1 / a;
-        ap1inv = 1 / (a + 1);
-        x0 = (gammaln(a + 1) + ln(p)) * ainv;
-        x0 = exp(x0);
-        xini = x0;
-        for (i = 0; i < 10; i++) {
-          x0 = xini * exp(x0 * ainv) * pow(1 - x0 * ap1inv, ainv);
+      };
+      var States_1 = States;
+      var DLList$2, Sync;
+      DLList$2 = DLList_1;
+      Sync = class Sync {
+        constructor(name, Promise2) {
+          this.schedule = this.schedule.bind(this);
+          this.name = name;
+          this.Promise = Promise2;
+          this._running = 0;
+          this._queue = new DLList$2();
         }
-        k = 1;
-        lgama = gammaln(a);
-      }
-      logr = 1 / a * (ln(p) + gammaln(a + 1));
-      if (logr < ln(ONEO5 * (1 + a)) && k === 0) {
-        r = exp(logr);
-        m = 0;
-        a2 = a * a;
-        a3 = a2 * a;
-        a4 = a3 * a;
-        ap1 = a + 1;
-        ap12 = ap1 * ap1;
-        ap13 = ap1 * ap12;
-        ap14 = ap12 * ap12;
-        ap2 = a + 2;
-        ap22 = ap2 * ap2;
-        ap3 = a + 3;
-        CK[0] = 1;
-        CK[1] = 1 / ap1;
-        CK[2] = HALF * (3 * a + 5) / (ap12 * ap2);
-        CK[3] = ONEO3 * (31 + 8 * a2 + 33 * a) / (ap13 * ap2 * ap3);
-        CK[4] = ONEO24 * (2888 + 1179 * a3 + 125 * a4 + 3971 * a2 + 5661 * a) / (ap14 * ap22 * ap3 * (a + 4));
-        x0 = r * evalpoly(CK, r);
-        lgama = gammaln(a);
-        k = 1;
-      }
-      if (a < 10 && k === 0) {
-        vgam = sqrt(a) / (gamstar(a) * SQRT_TWO_PI);
-        vmin = min(0.02, vgam);
-        if (q < vmin) {
-          m = 0;
-          b = 1 - a;
-          b2 = b * b;
-          b3 = b2 * b;
-          eta = sqrt(-2 / a * ln(q / vgam));
-          x0 = a * lambdaeta(eta);
-          L = ln(x0);
-          if (x0 > 5) {
-            L2 = L * L;
-            L3 = L2 * L;
-            L4 = L3 * L;
-            r = 1 / x0;
-            CK[0] = L - 1;
-            CK[1] = (3 * b - 2 * b * L + L2 - 2 * L + 2) * HALF;
-            CK[2] = (24 * b * L - 11 * b2 - 24 * b - 6 * L2 + 12 * L - 12 - 9 * b * L2 + 6 * b2 * L + 2 * L3) * ONEO6;
-            CK[3] = (-12 * b3 * L + 8.04 * b * L2 - 114 * b2 * L + (72 + 36 * L2) + (3 * L4 - 72 * L + 162) * (b - 168 * b * L) - (12 * L3 + 25 * b3) - (22 * b * L3 + 36 * b2 * L2 + 120 * b2)) * ONEO12;
-            CK[4] = 0;
-            x0 = x0 - L + b * r * evalpoly(CK, r);
-          } else {
-            r = 1 / x0;
-            L2 = L * L;
-            ck = L - 1;
-            t = L - b * r * ck;
-            if (t < x0) {
-              x0 -= t;
+        isEmpty() {
+          return this._queue.length === 0;
+        }
+        async _tryToRun() {
+          var args, cb, error63, reject, resolve, returned, task;
+          if (this._running < 1 && this._queue.length > 0) {
+            this._running++;
+            ({ task, args, resolve, reject } = this._queue.shift());
+            cb = await (async function() {
+              try {
+                returned = await task(...args);
+                return function() {
+                  return resolve(returned);
+                };
+              } catch (error1) {
+                error63 = error1;
+                return function() {
+                  return reject(error63);
+                };
+              }
+            })();
+            this._running--;
+            this._tryToRun();
+            return cb();
+          }
+        }
+        schedule(task, ...args) {
+          var promise2, reject, resolve;
+          resolve = reject = null;
+          promise2 = new this.Promise(function(_resolve, _reject) {
+            resolve = _resolve;
+            return reject = _reject;
+          });
+          this._queue.push({ task, args, resolve, reject });
+          this._tryToRun();
+          return promise2;
+        }
+      };
+      var Sync_1 = Sync;
+      var version2 = "2.19.5";
+      var version$1 = {
+        version: version2
+      };
+      var version$2 = /* @__PURE__ */ Object.freeze({
+        version: version2,
+        default: version$1
+      });
+      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+      parser$3 = parser;
+      Events$2 = Events_1;
+      RedisConnection$1 = require$$2;
+      IORedisConnection$1 = require$$3;
+      Scripts$1 = require$$4;
+      Group = (function() {
+        class Group2 {
+          constructor(limiterOptions = {}) {
+            this.deleteKey = this.deleteKey.bind(this);
+            this.limiterOptions = limiterOptions;
+            parser$3.load(this.limiterOptions, this.defaults, this);
+            this.Events = new Events$2(this);
+            this.instances = {};
+            this.Bottleneck = Bottleneck_1;
+            this._startAutoCleanup();
+            this.sharedConnection = this.connection != null;
+            if (this.connection == null) {
+              if (this.limiterOptions.datastore === "redis") {
+                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              } else if (this.limiterOptions.datastore === "ioredis") {
+                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              }
             }
           }
-          lgama = gammaln(a);
-          k = 1;
+          key(key = "") {
+            var ref;
+            return (ref = this.instances[key]) != null ? ref : (() => {
+              var limiter;
+              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+                id: `${this.id}-${key}`,
+                timeout: this.timeout,
+                connection: this.connection
+              }));
+              this.Events.trigger("created", limiter, key);
+              return limiter;
+            })();
+          }
+          async deleteKey(key = "") {
+            var deleted, instance;
+            instance = this.instances[key];
+            if (this.connection) {
+              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
+            }
+            if (instance != null) {
+              delete this.instances[key];
+              await instance.disconnect();
+            }
+            return instance != null || deleted > 0;
+          }
+          limiters() {
+            var k, ref, results, v;
+            ref = this.instances;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              results.push({
+                key: k,
+                limiter: v
+              });
+            }
+            return results;
+          }
+          keys() {
+            return Object.keys(this.instances);
+          }
+          async clusterKeys() {
+            var cursor, end, found, i, k, keys, len, next, start;
+            if (this.connection == null) {
+              return this.Promise.resolve(this.keys());
+            }
+            keys = [];
+            cursor = null;
+            start = `b_${this.id}-`.length;
+            end = "_settings".length;
+            while (cursor !== 0) {
+              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
+              cursor = ~~next;
+              for (i = 0, len = found.length; i < len; i++) {
+                k = found[i];
+                keys.push(k.slice(start, -end));
+              }
+            }
+            return keys;
+          }
+          _startAutoCleanup() {
+            var base;
+            clearInterval(this.interval);
+            return typeof (base = this.interval = setInterval(async () => {
+              var e, k, ref, results, time3, v;
+              time3 = Date.now();
+              ref = this.instances;
+              results = [];
+              for (k in ref) {
+                v = ref[k];
+                try {
+                  if (await v._store.__groupCheck__(time3)) {
+                    results.push(this.deleteKey(k));
+                  } else {
+                    results.push(void 0);
+                  }
+                } catch (error63) {
+                  e = error63;
+                  results.push(v.Events.trigger("error", e));
+                }
+              }
+              return results;
+            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
+          }
+          updateSettings(options = {}) {
+            parser$3.overwrite(options, this.defaults, this);
+            parser$3.overwrite(options, options, this.limiterOptions);
+            if (options.timeout != null) {
+              return this._startAutoCleanup();
+            }
+          }
+          disconnect(flush = true) {
+            var ref;
+            if (!this.sharedConnection) {
+              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+            }
+          }
         }
-      }
-      if (abs(porq - HALF) < 1e-5 && k === 0) {
-        m = 0;
-        ainv = 1 / a;
-        x0 = a - ONEO3 + (0.019753086419753086 + 0.007211444248481286 * ainv) * ainv;
-        lgama = gammaln(a);
-        k = 1;
-      }
-      if (a < 1 && k === 0) {
-        m = 0;
-        if (pcase) {
-          x0 = exp(1 / a * (ln(porq) + gammaln(a + 1)));
-        } else {
-          x0 = exp(1 / a * (ln(1 - porq) + gammaln(a + 1)));
+        Group2.prototype.defaults = {
+          timeout: 1e3 * 60 * 5,
+          connection: null,
+          Promise,
+          id: "group-key"
+        };
+        return Group2;
+      }).call(commonjsGlobal);
+      var Group_1 = Group;
+      var Batcher, Events$3, parser$4;
+      parser$4 = parser;
+      Events$3 = Events_1;
+      Batcher = (function() {
+        class Batcher2 {
+          constructor(options = {}) {
+            this.options = options;
+            parser$4.load(this.options, this.defaults, this);
+            this.Events = new Events$3(this);
+            this._arr = [];
+            this._resetPromise();
+            this._lastFlush = Date.now();
+          }
+          _resetPromise() {
+            return this._promise = new this.Promise((res, rej) => {
+              return this._resolve = res;
+            });
+          }
+          _flush() {
+            clearTimeout(this._timeout);
+            this._lastFlush = Date.now();
+            this._resolve();
+            this.Events.trigger("batch", this._arr);
+            this._arr = [];
+            return this._resetPromise();
+          }
+          add(data) {
+            var ret;
+            this._arr.push(data);
+            ret = this._promise;
+            if (this._arr.length === this.maxSize) {
+              this._flush();
+            } else if (this.maxTime != null && this._arr.length === 1) {
+              this._timeout = setTimeout(() => {
+                return this._flush();
+              }, this.maxTime);
+            }
+            return ret;
+          }
         }
-        lgama = gammaln(a);
-        k = 1;
-      }
-      if (k === 0) {
-        m = 1;
-        ainv = 1 / a;
-        r = erfcinv(2 * porq);
-        eta = s * r / sqrt(a * HALF);
-        if (r < MAX_FLOAT32) {
-          eta += (eps1(eta) + (eps2(eta) + eps3(eta) * ainv) * ainv) * ainv;
-          x0 = a * lambdaeta(eta);
-          y = eta;
-          fp = -sqrt(a / TWO_PI) * exp(-HALF * a * y * y) / gamstar(a);
-          invfp = 1 / fp;
-        } else {
-          debug2("Warning: Overflow problems in one or more steps of the computation.");
-          return NaN;
-        }
-      }
-      if (k < 2) {
-        xr = higherNewton(x0, a, m, p, q, lgama, invfp, pcase);
-      }
-      return xr;
-    }
-    module2.exports = compute;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js
-var require_main88 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js"(exports2, module2) {
-    "use strict";
-    var isnan = require_lib9();
-    var FLOAT32_SMALLEST = require_lib114();
-    var PINF = require_lib34();
-    var compute = require_compute();
-    function gammaincinv(p, a, upper) {
-      if (isnan(p) || isnan(a)) {
-        return NaN;
-      }
-      if (a < FLOAT32_SMALLEST) {
-        return NaN;
-      }
-      if (p > 1 || p < 0) {
-        return NaN;
-      }
-      if (upper === true) {
-        if (p === 0) {
-          return PINF;
-        }
-        if (p === 1) {
-          return 0;
-        }
-        return compute(a, 1 - p, p);
-      }
-      if (p === 0) {
-        return 0;
-      }
-      if (p === 1) {
-        return PINF;
-      }
-      return compute(a, p, 1 - p);
-    }
-    module2.exports = gammaincinv;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js
-var require_lib130 = __commonJS({
-  "node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main88();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js
-var require_lib131 = __commonJS({
-  "node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js"(exports2, module2) {
-    "use strict";
-    var FLOAT64_SMALLEST_SUBNORMAL = 5e-324;
-    module2.exports = FLOAT64_SMALLEST_SUBNORMAL;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme3.js
-var require_temme3 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme3.js"(exports2, module2) {
-    "use strict";
-    var gammaincinv = require_lib130();
-    var ln = require_lib98();
-    var sqrt = require_lib42();
-    var SMALLEST_SUBNORMAL = require_lib131();
-    var temmeRootFinder = require_root_finder();
-    var newtonRaphsonIterate = require_newton_raphson();
-    function temme3(a, b, p, q) {
-      var cross;
-      var roots;
-      var lower;
-      var upper;
-      var eta0;
-      var eta;
-      var w10;
-      var w12;
-      var w13;
-      var w14;
-      var e1;
-      var e2;
-      var e3;
-      var mu;
-      var d2;
-      var d3;
-      var d4;
-      var w2;
-      var w3;
-      var w4;
-      var w5;
-      var w6;
-      var w7;
-      var w8;
-      var w9;
-      var w1;
-      var d;
-      var w;
-      var u;
-      var x2;
-      if (p < q) {
-        eta0 = gammaincinv(p, b, true);
-      } else {
-        eta0 = gammaincinv(q, b, false);
-      }
-      eta0 /= a;
-      mu = b / a;
-      w = sqrt(1 + mu);
-      w2 = w * w;
-      w3 = w2 * w;
-      w4 = w2 * w2;
-      w5 = w3 * w2;
-      w6 = w3 * w3;
-      w7 = w4 * w3;
-      w8 = w4 * w4;
-      w9 = w5 * w4;
-      w10 = w5 * w5;
-      d = eta0 - mu;
-      d2 = d * d;
-      d3 = d2 * d;
-      d4 = d2 * d2;
-      w1 = w + 1;
-      w12 = w1 * w1;
-      w13 = w1 * w12;
-      w14 = w12 * w12;
-      e1 = (w + 2) * (w - 1) / (3 * w);
-      e1 += (w3 + 9 * w2 + 21 * w + 5) * d / (36 * w2 * w1);
-      e1 -= (w4 - 13 * w3 + 69 * w2 + 167 * w + 46) * d2 / (1620 * w12 * w3);
-      e1 -= (7 * w5 + 21 * w4 + 70 * w3 + 26 * w2 - 93 * w - 31) * d3 / (6480 * w13 * w4);
-      e1 -= (75 * w6 + 202 * w5 + 188 * w4 - 888 * w3 - 1345 * w2 + 118 * w + 138) * d4 / (272160 * w14 * w5);
-      e2 = (28 * w4 + 131 * w3 + 402 * w2 + 581 * w + 208) * (w - 1) / (1620 * w1 * w3);
-      e2 -= (35 * w6 - 154 * w5 - 623 * w4 - 1636 * w3 - 3983 * w2 - 3514 * w - 925) * d / (12960 * w12 * w4);
-      e2 -= (2132 * w7 + 7915 * w6 + 16821 * w5 + 35066 * w4 + 87490 * w3 + 141183 * w2 + 95993 * w + 21640) * d2 / (816480 * w5 * w13);
-      e2 -= (11053 * w8 + 53308 * w7 + 117010 * w6 + 163924 * w5 + 116188 * w4 - 258428 * w3 - 677042 * w2 - 481940 * w - 105497) * d3 / (14696640 * w14 * w6);
-      e3 = -((3592 * w7 + 8375 * w6 - 1323 * w5 - 29198 * w4 - 89578 * w3 - 154413 * w2 - 116063 * w - 29632) * (w - 1)) / (816480 * w5 * w12);
-      e3 -= (442043 * w9 + 2054169 * w8 + 3803094 * w7 + 3470754 * w6 + 2141568 * w5 - 2393568 * w4 - 19904934 * w3 - 34714674 * w2 - 23128299 * w - 5253353) * d / (146966400 * w6 * w13);
-      e3 -= (116932 * w10 + 819281 * w9 + 2378172 * w8 + 4341330 * w7 + 6806004 * w6 + 10622748 * w5 + 18739500 * w4 + 30651894 * w3 + 30869976 * w2 + 15431867 * w + 2919016) * d2 / (146966400 * w14 * w7);
-      eta = eta0 + e1 / a + e2 / (a * a) + e3 / (a * a * a);
-      if (eta <= 0) {
-        eta = SMALLEST_SUBNORMAL;
-      }
-      u = eta - mu * ln(eta) + (1 + mu) * ln(1 + mu) - mu;
-      cross = 1 / (1 + mu);
-      lower = eta < mu ? cross : 0;
-      upper = eta < mu ? 1 : cross;
-      x2 = (lower + upper) / 2;
-      roots = temmeRootFinder(u, mu);
-      return newtonRaphsonIterate(roots, x2, lower, upper, 32, 100);
-    }
-    module2.exports = temme3;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/halley_iterate.js
-var require_halley_iterate = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/halley_iterate.js"(exports2, module2) {
-    "use strict";
-    var abs = require_lib45();
-    var ldexp = require_lib60();
-    var sign = require_lib127();
-    var max2 = require_lib75();
-    var MAX_VALUE = require_lib78();
-    function halleyIterate(fun, guess, minimum, maximum, digits, maxIter) {
-      var convergence;
-      var outOfBounds;
-      var delta1;
-      var delta2;
-      var factor;
-      var result;
-      var f0Last;
-      var count2;
-      var delta;
-      var denom;
-      var diff;
-      var num;
-      var res;
-      var f0;
-      var f1;
-      var f2;
-      f0 = 0;
-      outOfBounds = false;
-      result = guess;
-      factor = ldexp(1, 1 - digits);
-      delta = max2(1e7 * guess, 1e7);
-      f0Last = 0;
-      delta1 = delta;
-      delta2 = delta;
-      count2 = maxIter;
-      do {
-        f0Last = f0;
-        delta2 = delta1;
-        delta1 = delta;
-        res = fun(result);
-        f0 = res[0];
-        f1 = res[1];
-        f2 = res[2];
-        count2 -= 1;
-        if (f0 === 0) {
-          break;
-        }
-        if (f1 === 0) {
-          if (f0Last === 0) {
-            if (result === minimum) {
-              guess = maximum;
+        Batcher2.prototype.defaults = {
+          maxTime: null,
+          maxSize: null,
+          Promise
+        };
+        return Batcher2;
+      }).call(commonjsGlobal);
+      var Batcher_1 = Batcher;
+      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$8 = getCjsExportFromNamespace(version$2);
+      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
+      NUM_PRIORITIES$1 = 10;
+      DEFAULT_PRIORITY$1 = 5;
+      parser$5 = parser;
+      Queues$1 = Queues_1;
+      Job$1 = Job_1;
+      LocalDatastore$1 = LocalDatastore_1;
+      RedisDatastore$1 = require$$4$1;
+      Events$4 = Events_1;
+      States$1 = States_1;
+      Sync$1 = Sync_1;
+      Bottleneck2 = (function() {
+        class Bottleneck3 {
+          constructor(options = {}, ...invalid2) {
+            var storeInstanceOptions, storeOptions;
+            this._addToQueue = this._addToQueue.bind(this);
+            this._validateOptions(options, invalid2);
+            parser$5.load(options, this.instanceDefaults, this);
+            this._queues = new Queues$1(NUM_PRIORITIES$1);
+            this._scheduled = {};
+            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+            this._limiter = null;
+            this.Events = new Events$4(this);
+            this._submitLock = new Sync$1("submit", this.Promise);
+            this._registerLock = new Sync$1("register", this.Promise);
+            storeOptions = parser$5.load(options, this.storeDefaults, {});
+            this._store = (function() {
+              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
+                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else if (this.datastore === "local") {
+                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else {
+                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+              }
+            }).call(this);
+            this._queues.on("leftzero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+            });
+            this._queues.on("zero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+            });
+          }
+          _validateOptions(options, invalid2) {
+            if (!(options != null && typeof options === "object" && invalid2.length === 0)) {
+              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+            }
+          }
+          ready() {
+            return this._store.ready;
+          }
+          clients() {
+            return this._store.clients;
+          }
+          channel() {
+            return `b_${this.id}`;
+          }
+          channel_client() {
+            return `b_${this.id}_${this._store.clientId}`;
+          }
+          publish(message) {
+            return this._store.__publish__(message);
+          }
+          disconnect(flush = true) {
+            return this._store.__disconnect__(flush);
+          }
+          chain(_limiter) {
+            this._limiter = _limiter;
+            return this;
+          }
+          queued(priority) {
+            return this._queues.queued(priority);
+          }
+          clusterQueued() {
+            return this._store.__queued__();
+          }
+          empty() {
+            return this.queued() === 0 && this._submitLock.isEmpty();
+          }
+          running() {
+            return this._store.__running__();
+          }
+          done() {
+            return this._store.__done__();
+          }
+          jobStatus(id) {
+            return this._states.jobStatus(id);
+          }
+          jobs(status2) {
+            return this._states.statusJobs(status2);
+          }
+          counts() {
+            return this._states.statusCounts();
+          }
+          _randomIndex() {
+            return Math.random().toString(36).slice(2);
+          }
+          check(weight = 1) {
+            return this._store.__check__(weight);
+          }
+          _clearGlobalState(index) {
+            if (this._scheduled[index] != null) {
+              clearTimeout(this._scheduled[index].expiration);
+              delete this._scheduled[index];
+              return true;
             } else {
-              guess = minimum;
+              return false;
             }
-            f0Last = fun(guess);
-            delta = guess - result;
           }
-          if (sign(f0Last) * sign(f0) < 0) {
-            if (delta < 0) {
-              delta = (result - minimum) / 2;
+          async _free(index, job, options, eventInfo) {
+            var e, running;
+            try {
+              ({ running } = await this._store.__free__(index, options.weight));
+              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+              if (running === 0 && this.empty()) {
+                return this.Events.trigger("idle");
+              }
+            } catch (error1) {
+              e = error1;
+              return this.Events.trigger("error", e);
+            }
+          }
+          _run(index, job, wait) {
+            var clearGlobalState, free, run3;
+            job.doRun();
+            clearGlobalState = this._clearGlobalState.bind(this, index);
+            run3 = this._run.bind(this, index, job);
+            free = this._free.bind(this, index, job);
+            return this._scheduled[index] = {
+              timeout: setTimeout(() => {
+                return job.doExecute(this._limiter, clearGlobalState, run3, free);
+              }, wait),
+              expiration: job.options.expiration != null ? setTimeout(function() {
+                return job.doExpire(clearGlobalState, run3, free);
+              }, wait + job.options.expiration) : void 0,
+              job
+            };
+          }
+          _drainOne(capacity) {
+            return this._registerLock.schedule(() => {
+              var args, index, next, options, queue;
+              if (this.queued() === 0) {
+                return this.Promise.resolve(null);
+              }
+              queue = this._queues.getFirst();
+              ({ options, args } = next = queue.first());
+              if (capacity != null && options.weight > capacity) {
+                return this.Promise.resolve(null);
+              }
+              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
+              index = this._randomIndex();
+              return this._store.__register__(index, options.weight, options.expiration).then(({ success: success2, wait, reservoir }) => {
+                var empty;
+                this.Events.trigger("debug", `Drained ${options.id}`, { success: success2, args, options });
+                if (success2) {
+                  queue.shift();
+                  empty = this.empty();
+                  if (empty) {
+                    this.Events.trigger("empty");
+                  }
+                  if (reservoir === 0) {
+                    this.Events.trigger("depleted", empty);
+                  }
+                  this._run(index, next, wait);
+                  return this.Promise.resolve(options.weight);
+                } else {
+                  return this.Promise.resolve(null);
+                }
+              });
+            });
+          }
+          _drainAll(capacity, total = 0) {
+            return this._drainOne(capacity).then((drained) => {
+              var newCapacity;
+              if (drained != null) {
+                newCapacity = capacity != null ? capacity - drained : capacity;
+                return this._drainAll(newCapacity, total + drained);
+              } else {
+                return this.Promise.resolve(total);
+              }
+            }).catch((e) => {
+              return this.Events.trigger("error", e);
+            });
+          }
+          _dropAllQueued(message) {
+            return this._queues.shiftAll(function(job) {
+              return job.doDrop({ message });
+            });
+          }
+          stop(options = {}) {
+            var done, waitForExecuting;
+            options = parser$5.load(options, this.stopDefaults);
+            waitForExecuting = (at) => {
+              var finished;
+              finished = () => {
+                var counts;
+                counts = this._states.counts;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at;
+              };
+              return new this.Promise((resolve, reject) => {
+                if (finished()) {
+                  return resolve();
+                } else {
+                  return this.on("done", () => {
+                    if (finished()) {
+                      this.removeAllListeners("done");
+                      return resolve();
+                    }
+                  });
+                }
+              });
+            };
+            done = options.dropWaitingJobs ? (this._run = function(index, next) {
+              return next.doDrop({
+                message: options.dropErrorMessage
+              });
+            }, this._drainOne = () => {
+              return this.Promise.resolve(null);
+            }, this._registerLock.schedule(() => {
+              return this._submitLock.schedule(() => {
+                var k, ref, v;
+                ref = this._scheduled;
+                for (k in ref) {
+                  v = ref[k];
+                  if (this.jobStatus(v.job.options.id) === "RUNNING") {
+                    clearTimeout(v.timeout);
+                    clearTimeout(v.expiration);
+                    v.job.doDrop({
+                      message: options.dropErrorMessage
+                    });
+                  }
+                }
+                this._dropAllQueued(options.dropErrorMessage);
+                return waitForExecuting(0);
+              });
+            })) : this.schedule({
+              priority: NUM_PRIORITIES$1 - 1,
+              weight: 0
+            }, () => {
+              return waitForExecuting(1);
+            });
+            this._receive = function(job) {
+              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
+            };
+            this.stop = () => {
+              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
+            };
+            return done;
+          }
+          async _addToQueue(job) {
+            var args, blocked, error63, options, reachedHWM, shifted, strategy;
+            ({ args, options } = job);
+            try {
+              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
+            } catch (error1) {
+              error63 = error1;
+              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error63 });
+              job.doDrop({ error: error63 });
+              return false;
+            }
+            if (blocked) {
+              job.doDrop();
+              return true;
+            } else if (reachedHWM) {
+              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
+              if (shifted != null) {
+                shifted.doDrop();
+              }
+              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
+                if (shifted == null) {
+                  job.doDrop();
+                }
+                return reachedHWM;
+              }
+            }
+            job.doQueue(reachedHWM, blocked);
+            this._queues.push(job);
+            await this._drainAll();
+            return reachedHWM;
+          }
+          _receive(job) {
+            if (this._states.jobStatus(job.options.id) != null) {
+              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+              return false;
             } else {
-              delta = (result - maximum) / 2;
-            }
-          } else if (delta < 0) {
-            delta = (result - maximum) / 2;
-          } else {
-            delta = (result - minimum) / 2;
-          }
-        } else if (f2 === 0) {
-          delta = f0 / f1;
-        } else {
-          denom = 2 * f0;
-          num = 2 * f1 - f0 * (f2 / f1);
-          if (abs(num) < 1 && abs(denom) >= abs(num) * MAX_VALUE) {
-            delta = f0 / f1;
-          } else {
-            delta = denom / num;
-          }
-          if (delta * f1 / f0 < 0) {
-            delta = f0 / f1;
-            if (abs(delta) > 2 * abs(guess)) {
-              delta = (delta < 0 ? -1 : 1) * 2 * abs(guess);
+              job.doReceive();
+              return this._submitLock.schedule(this._addToQueue, job);
             }
           }
-        }
-        convergence = abs(delta / delta2);
-        if (convergence > 0.8 && convergence < 2) {
-          delta = delta > 0 ? (result - minimum) / 2 : (result - maximum) / 2;
-          if (abs(delta) > result) {
-            delta = sign(delta) * result;
-          }
-          delta2 = delta * 3;
-        }
-        guess = result;
-        result -= delta;
-        if (result < minimum) {
-          if (abs(minimum) < 1 && abs(result) > 1 && MAX_VALUE / abs(result) < abs(minimum)) {
-            diff = 1e3;
-          } else {
-            diff = result / minimum;
-          }
-          if (abs(diff) < 1) {
-            diff = 1 / diff;
-          }
-          if (!outOfBounds && diff > 0 && diff < 3) {
-            delta = 0.99 * (guess - minimum);
-            result = guess - delta;
-            outOfBounds = true;
-          } else {
-            delta = (guess - minimum) / 2;
-            result = guess - delta;
-            if (result === minimum || result === maximum) {
-              break;
-            }
-          }
-        } else if (result > maximum) {
-          if (abs(maximum) < 1 && abs(result) > 1 && MAX_VALUE / abs(result) < abs(maximum)) {
-            diff = 1e3;
-          } else {
-            diff = result / maximum;
-          }
-          if (abs(diff) < 1) {
-            diff = 1 / diff;
-          }
-          if (!outOfBounds && diff > 0 && diff < 3) {
-            delta = 0.99 * (guess - maximum);
-            result = guess - delta;
-            outOfBounds = true;
-          } else {
-            delta = (guess - maximum) / 2;
-            result = guess - delta;
-            if (result === minimum || result === maximum) {
-              break;
-            }
-          }
-        }
-        if (delta > 0) {
-          maximum = guess;
-        } else {
-          minimum = guess;
-        }
-      } while (count2 && abs(result * factor) < abs(delta));
-      return result;
-    }
-    module2.exports = halleyIterate;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/ibeta_roots.js
-var require_ibeta_roots = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/ibeta_roots.js"(exports2, module2) {
-    "use strict";
-    var kernelBetainc = require_lib122().assign;
-    var abs = require_lib45();
-    var FLOAT64_MAX = require_lib78();
-    var FLOAT64_MIN_NORM = require_lib56();
-    function ibetaRoots(a, b, target, invert) {
-      return roots;
-      function roots(x2) {
-        var buf;
-        var f1;
-        var f2;
-        var f;
-        var y;
-        y = 1 - x2;
-        buf = [0, 0];
-        kernelBetainc(x2, a, b, true, invert, buf, 1, 0);
-        f = buf[0] - target;
-        f1 = buf[1];
-        if (invert) {
-          f1 = -f1;
-        }
-        if (y === 0) {
-          y = FLOAT64_MIN_NORM * 64;
-        }
-        if (x2 === 0) {
-          x2 = FLOAT64_MIN_NORM * 64;
-        }
-        f2 = f1 * (-(y * a) + (b - 2) * x2 + 1);
-        if (abs(f2) < y * x2 * FLOAT64_MAX) {
-          f2 /= y * x2;
-        }
-        if (invert) {
-          f2 = -f2;
-        }
-        if (f1 === 0) {
-          f1 = (invert ? -1 : 1) * FLOAT64_MIN_NORM * 64;
-        }
-        return [f, f1, f2];
-      }
-    }
-    module2.exports = ibetaRoots;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js
-var require_main89 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js"(exports2, module2) {
-    "use strict";
-    var evalpoly = require_lib8();
-    var betainc = require_lib123();
-    var expm1 = require_lib39();
-    var log1p = require_lib41();
-    var asin = require_lib44();
-    var beta = require_lib73();
-    var sqrt = require_lib42();
-    var abs = require_lib45();
-    var exp = require_lib61();
-    var pow = require_lib70();
-    var sin = require_lib89();
-    var max2 = require_lib75();
-    var min = require_lib77();
-    var ln = require_lib98();
-    var FLOAT64_MIN_NORM = require_lib56();
-    var HALF_PI = require_lib80();
-    var EPSILON = require_lib72();
-    var findIBetaInvFromTDist = require_find_ibeta_inv_from_t_dist();
-    var temme1 = require_temme1();
-    var temme2 = require_temme2();
-    var temme3 = require_temme3();
-    var halleyIterate = require_halley_iterate();
-    var ibetaRoots = require_ibeta_roots();
-    var DIGITS = 32;
-    var MAX_ITERATIONS = 1e3;
-    var terms = [0, 0, 0, 0, 0];
-    function ibetaInvImp(a, b, p, q) {
-      var digits;
-      var invert;
-      var lambda;
-      var lower;
-      var theta;
-      var upper;
-      var roots;
-      var maxv;
-      var minv;
-      var bet;
-      var ppa;
-      var tmp;
-      var xs2;
-      var ap1;
-      var bm1;
-      var fs3;
-      var lx;
-      var ps2;
-      var xg;
-      var xs;
-      var yp;
-      var a2;
-      var a3;
-      var b2;
-      var r;
-      var l;
-      var u;
-      var x2;
-      var y;
-      invert = false;
-      if (q === 0) {
-        return [1, 0];
-      }
-      if (p === 0) {
-        return [0, 1];
-      }
-      if (a === 1) {
-        if (b === 1) {
-          return [p, 1 - p];
-        }
-        tmp = b;
-        b = a;
-        a = tmp;
-        tmp = q;
-        q = p;
-        p = tmp;
-        invert = true;
-      }
-      x2 = 0;
-      lower = 0;
-      upper = 1;
-      if (a === 0.5) {
-        if (b === 0.5) {
-          x2 = sin(p * HALF_PI);
-          x2 *= x2;
-          y = sin(q * HALF_PI);
-          y *= y;
-          return [x2, y];
-        }
-        if (b > 0.5) {
-          tmp = b;
-          b = a;
-          a = tmp;
-          tmp = q;
-          q = p;
-          p = tmp;
-          invert = !invert;
-        }
-      }
-      if (b === 0.5 && a >= 0.5 && p !== 1) {
-        yp = {};
-        x2 = findIBetaInvFromTDist(a, p, yp);
-        y = yp.value;
-      } else if (b === 1) {
-        if (p < q) {
-          if (a > 1) {
-            x2 = pow(p, 1 / a);
-            y = -expm1(ln(p) / a);
-          } else {
-            x2 = pow(p, 1 / a);
-            y = 1 - x2;
-          }
-        } else {
-          x2 = exp(log1p(-q) / a);
-          y = -expm1(log1p(-q) / a);
-        }
-        if (invert) {
-          tmp = y;
-          y = x2;
-          x2 = tmp;
-        }
-        return [x2, y];
-      } else if (a + b > 5) {
-        if (p > 0.5) {
-          tmp = b;
-          b = a;
-          a = tmp;
-          tmp = q;
-          q = p;
-          p = tmp;
-          invert = !invert;
-        }
-        minv = min(a, b);
-        maxv = max2(a, b);
-        if (sqrt(minv) > maxv - minv && minv > 5) {
-          x2 = temme1(a, b, p);
-          y = 1 - x2;
-        } else {
-          r = a + b;
-          theta = asin(sqrt(a / r));
-          lambda = minv / r;
-          if (lambda >= 0.2 && lambda <= 0.8 && r >= 10) {
-            ppa = pow(p, 1 / a);
-            if (ppa < 25e-4 && a + b < 200) {
-              x2 = ppa * pow(a * beta(a, b), 1 / a);
+          submit(...args) {
+            var cb, fn, job, options, ref, ref1, task;
+            if (typeof args[0] === "function") {
+              ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+              options = parser$5.load({}, this.jobDefaults);
             } else {
-              x2 = temme2(p, r, theta);
+              ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+              options = parser$5.load(options, this.jobDefaults);
             }
-            y = 1 - x2;
-          } else {
-            if (a < b) {
-              tmp = b;
-              b = a;
-              a = tmp;
-              tmp = q;
-              q = p;
-              p = tmp;
-              invert = !invert;
-            }
-            bet = 0;
-            if (b < 2) {
-              bet = beta(a, b);
-            }
-            if (bet === 0) {
-              y = 1;
+            task = (...args2) => {
+              return new this.Promise(function(resolve, reject) {
+                return fn(...args2, function(...args3) {
+                  return (args3[0] != null ? reject : resolve)(args3);
+                });
+              });
+            };
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            job.promise.then(function(args2) {
+              return typeof cb === "function" ? cb(...args2) : void 0;
+            }).catch(function(args2) {
+              if (Array.isArray(args2)) {
+                return typeof cb === "function" ? cb(...args2) : void 0;
+              } else {
+                return typeof cb === "function" ? cb(args2) : void 0;
+              }
+            });
+            return this._receive(job);
+          }
+          schedule(...args) {
+            var job, options, task;
+            if (typeof args[0] === "function") {
+              [task, ...args] = args;
+              options = {};
             } else {
-              y = pow(b * q * bet, 1 / b);
-              x2 = 1 - y;
+              [options, task, ...args] = args;
             }
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            this._receive(job);
+            return job.promise;
           }
-          if (y > 1e-5) {
-            x2 = temme3(a, b, p, q);
-            y = 1 - x2;
+          wrap(fn) {
+            var schedule, wrapped;
+            schedule = this.schedule.bind(this);
+            wrapped = function(...args) {
+              return schedule(fn.bind(this), ...args);
+            };
+            wrapped.withOptions = function(options, ...args) {
+              return schedule(options, fn, ...args);
+            };
+            return wrapped;
+          }
+          async updateSettings(options = {}) {
+            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+            parser$5.overwrite(options, this.instanceDefaults, this);
+            return this;
+          }
+          currentReservoir() {
+            return this._store.__currentReservoir__();
+          }
+          incrementReservoir(incr = 0) {
+            return this._store.__incrementReservoir__(incr);
           }
         }
-      } else if (a < 1 && b < 1) {
-        xs = (1 - a) / (2 - a - b);
-        fs3 = betainc(xs, a, b) - p;
-        if (abs(fs3) / p < EPSILON * 3) {
-          if (invert) {
-            return [1 - xs, xs];
-          }
-          return [xs, 1 - xs];
-        }
-        if (fs3 < 0) {
-          tmp = b;
-          b = a;
-          a = tmp;
-          tmp = q;
-          q = p;
-          p = tmp;
-          invert = !invert;
-          xs = 1 - xs;
-        }
-        xg = pow(a * p * beta(a, b), 1 / a);
-        x2 = xg / (1 + xg);
-        y = 1 / (1 + xg);
-        if (x2 > xs) {
-          x2 = xs;
-        }
-        upper = xs;
-      } else if (a > 1 && b > 1) {
-        xs = (a - 1) / (a + b - 2);
-        xs2 = (b - 1) / (a + b - 2);
-        ps2 = betainc(xs, a, b) - p;
-        if (ps2 < 0) {
-          tmp = b;
-          b = a;
-          a = tmp;
-          tmp = q;
-          q = p;
-          p = tmp;
-          tmp = xs2;
-          xs2 = xs;
-          xs = tmp;
-          invert = !invert;
-        }
-        lx = ln(p * a * beta(a, b)) / a;
-        x2 = exp(lx);
-        y = x2 < 0.9 ? 1 - x2 : -expm1(lx);
-        if (b < a && x2 < 0.2) {
-          ap1 = a - 1;
-          bm1 = b - 1;
-          a2 = a * a;
-          a3 = a * a2;
-          b2 = b * b;
-          terms[0] = 0;
-          terms[1] = 1;
-          terms[2] = bm1 / ap1;
-          ap1 *= ap1;
-          terms[3] = bm1 * (3 * a * b + 5 * b + a2 - a - 4) / (2 * (a + 2) * ap1);
-          ap1 *= a + 1;
-          terms[4] = bm1 * (33 * a * b2 + 31 * b2 + 8 * a2 * b2 - 30 * a * b - 47 * b + 11 * a2 * b + 6 * a3 * b + 18 + 4 * a - a3 + a2 * a2 - 10 * a2);
-          terms[4] /= 3 * (a + 3) * (a + 2) * ap1;
-          x2 = evalpoly(terms, x2);
-        }
-        if (x2 > xs) {
-          x2 = xs;
-        }
-        upper = xs;
-      } else {
-        if (b < a) {
-          tmp = b;
-          b = a;
-          a = tmp;
-          tmp = q;
-          q = p;
-          p = tmp;
-          invert = !invert;
-        }
-        if (pow(p, 1 / a) < 0.5) {
-          x2 = pow(p * a * beta(a, b), 1 / a);
-          if (x2 === 0) {
-            x2 = FLOAT64_MIN_NORM;
-          }
-          y = 1 - x2;
-        } else {
-          y = pow(1 - pow(p, b * beta(a, b)), 1 / b);
-          if (y === 0) {
-            y = FLOAT64_MIN_NORM;
-          }
-          x2 = 1 - y;
-        }
-      }
-      if (x2 > 0.5) {
-        tmp = b;
-        b = a;
-        a = tmp;
-        tmp = q;
-        q = p;
-        p = tmp;
-        tmp = y;
-        y = x2;
-        x2 = tmp;
-        invert = !invert;
-        l = 1 - upper;
-        u = 1 - lower;
-        lower = l;
-        upper = u;
-      }
-      if (lower === 0) {
-        if (invert) {
-          lower = EPSILON;
-          if (x2 < lower) {
-            x2 = lower;
-          }
-        } else {
-          lower = FLOAT64_MIN_NORM;
-        }
-        if (x2 < lower) {
-          x2 = lower;
-        }
-      }
-      digits = DIGITS;
-      if (x2 < 1e-50 && (a < 1 || b < 1)) {
-        digits *= 3;
-        digits /= 2;
-      }
-      roots = ibetaRoots(a, b, p < q ? p : q, p >= q);
-      x2 = halleyIterate(roots, x2, lower, upper, digits, MAX_ITERATIONS);
-      if (x2 === lower) {
-        x2 = 0;
-      }
-      if (invert) {
-        return [1 - x2, x2];
-      }
-      return [x2, 1 - x2];
-    }
-    module2.exports = ibetaInvImp;
-  }
-});
-
-// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js
-var require_lib132 = __commonJS({
-  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main89();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-t-quantile/lib/main.js
-var require_main90 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-t-quantile/lib/main.js"(exports2, module2) {
-    "use strict";
-    var kernelBetaincinv = require_lib132();
-    var isnan = require_lib9();
-    var sign = require_lib127();
-    var sqrt = require_lib42();
-    function quantile2(p, v) {
-      var prob;
-      var xs;
-      if (isnan(v) || isnan(p) || v <= 0 || p < 0 || p > 1) {
-        return NaN;
-      }
-      prob = p > 0.5 ? 1 - p : p;
-      xs = kernelBetaincinv(v / 2, 0.5, 2 * prob, 1 - 2 * prob);
-      return sign(p - 0.5) * sqrt(v * xs[1] / xs[0]);
-    }
-    module2.exports = quantile2;
-  }
-});
-
-// node_modules/@stdlib/utils-constant-function/lib/main.js
-var require_main91 = __commonJS({
-  "node_modules/@stdlib/utils-constant-function/lib/main.js"(exports2, module2) {
-    "use strict";
-    function wrap(value) {
-      return constantFunction;
-      function constantFunction() {
-        return value;
-      }
-    }
-    module2.exports = wrap;
-  }
-});
-
-// node_modules/@stdlib/utils-constant-function/lib/index.js
-var require_lib133 = __commonJS({
-  "node_modules/@stdlib/utils-constant-function/lib/index.js"(exports2, module2) {
-    "use strict";
-    var main = require_main91();
-    module2.exports = main;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-t-quantile/lib/factory.js
-var require_factory2 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-t-quantile/lib/factory.js"(exports2, module2) {
-    "use strict";
-    var constantFunction = require_lib133();
-    var kernelBetaincinv = require_lib132();
-    var isnan = require_lib9();
-    var sign = require_lib127();
-    var sqrt = require_lib42();
-    function factory(v) {
-      if (isnan(v) || v <= 0) {
-        return constantFunction(NaN);
-      }
-      return quantile2;
-      function quantile2(p) {
-        var prob;
-        var xs;
-        if (isnan(p) || p < 0 || p > 1) {
-          return NaN;
-        }
-        prob = p > 0.5 ? 1 - p : p;
-        xs = kernelBetaincinv(v / 2, 0.5, 2 * prob, 1 - 2 * prob);
-        return sign(p - 0.5) * sqrt(v * xs[1] / xs[0]);
-      }
-    }
-    module2.exports = factory;
-  }
-});
-
-// node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
-var require_lib134 = __commonJS({
-  "node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js"(exports2, module2) {
-    "use strict";
-    var setReadOnly = require_lib6();
-    var main = require_main90();
-    var factory = require_factory2();
-    setReadOnly(main, "factory", factory);
-    module2.exports = main;
+        Bottleneck3.default = Bottleneck3;
+        Bottleneck3.Events = Events$4;
+        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
+        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
+          LEAK: 1,
+          OVERFLOW: 2,
+          OVERFLOW_PRIORITY: 4,
+          BLOCK: 3
+        };
+        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
+        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
+        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
+        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
+        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
+        Bottleneck3.prototype.jobDefaults = {
+          priority: DEFAULT_PRIORITY$1,
+          weight: 1,
+          expiration: null,
+          id: "<no-id>"
+        };
+        Bottleneck3.prototype.storeDefaults = {
+          maxConcurrent: null,
+          minTime: 0,
+          highWater: null,
+          strategy: Bottleneck3.prototype.strategy.LEAK,
+          penalty: null,
+          reservoir: null,
+          reservoirRefreshInterval: null,
+          reservoirRefreshAmount: null,
+          reservoirIncreaseInterval: null,
+          reservoirIncreaseAmount: null,
+          reservoirIncreaseMaximum: null
+        };
+        Bottleneck3.prototype.localStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 250
+        };
+        Bottleneck3.prototype.redisStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 5e3,
+          clientTimeout: 1e4,
+          Redis: null,
+          clientOptions: {},
+          clusterNodes: null,
+          clearDatastore: false,
+          connection: null
+        };
+        Bottleneck3.prototype.instanceDefaults = {
+          datastore: "local",
+          connection: null,
+          id: "<no-id>",
+          rejectOnDrop: true,
+          trackDoneStatus: false,
+          Promise
+        };
+        Bottleneck3.prototype.stopDefaults = {
+          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+          dropWaitingJobs: true,
+          dropErrorMessage: "This limiter has been stopped."
+        };
+        return Bottleneck3;
+      }).call(commonjsGlobal);
+      var Bottleneck_1 = Bottleneck2;
+      var lib = Bottleneck_1;
+      return lib;
+    }));
   }
 });
 
@@ -41818,16 +43137,16 @@ var require_deflate = __commonJS({
       return s.pending !== 0 ? Z_OK : Z_STREAM_END;
     }
     function deflateEnd(strm) {
-      var status;
+      var status2;
       if (!strm || !strm.state) {
         return Z_STREAM_ERROR;
       }
-      status = strm.state.status;
-      if (status !== INIT_STATE && status !== EXTRA_STATE && status !== NAME_STATE && status !== COMMENT_STATE && status !== HCRC_STATE && status !== BUSY_STATE && status !== FINISH_STATE) {
+      status2 = strm.state.status;
+      if (status2 !== INIT_STATE && status2 !== EXTRA_STATE && status2 !== NAME_STATE && status2 !== COMMENT_STATE && status2 !== HCRC_STATE && status2 !== BUSY_STATE && status2 !== FINISH_STATE) {
         return err(strm, Z_STREAM_ERROR);
       }
       strm.state = null;
-      return status === BUSY_STATE ? err(strm, Z_DATA_ERROR) : Z_OK;
+      return status2 === BUSY_STATE ? err(strm, Z_DATA_ERROR) : Z_OK;
     }
     function deflateSetDictionary(strm, dictionary) {
       var dictLength = dictionary.length;
@@ -42111,7 +43430,7 @@ var require_deflate2 = __commonJS({
       this.chunks = [];
       this.strm = new ZStream();
       this.strm.avail_out = 0;
-      var status = zlib_deflate.deflateInit2(
+      var status2 = zlib_deflate.deflateInit2(
         this.strm,
         opt.level,
         opt.method,
@@ -42119,8 +43438,8 @@ var require_deflate2 = __commonJS({
         opt.memLevel,
         opt.strategy
       );
-      if (status !== Z_OK) {
-        throw new Error(msg[status]);
+      if (status2 !== Z_OK) {
+        throw new Error(msg[status2]);
       }
       if (opt.header) {
         zlib_deflate.deflateSetHeader(this.strm, opt.header);
@@ -42134,9 +43453,9 @@ var require_deflate2 = __commonJS({
         } else {
           dict = opt.dictionary;
         }
-        status = zlib_deflate.deflateSetDictionary(this.strm, dict);
-        if (status !== Z_OK) {
-          throw new Error(msg[status]);
+        status2 = zlib_deflate.deflateSetDictionary(this.strm, dict);
+        if (status2 !== Z_OK) {
+          throw new Error(msg[status2]);
         }
         this._dict_set = true;
       }
@@ -42144,7 +43463,7 @@ var require_deflate2 = __commonJS({
     Deflate.prototype.push = function(data, mode) {
       var strm = this.strm;
       var chunkSize = this.options.chunkSize;
-      var status, _mode;
+      var status2, _mode;
       if (this.ended) {
         return false;
       }
@@ -42164,9 +43483,9 @@ var require_deflate2 = __commonJS({
           strm.next_out = 0;
           strm.avail_out = chunkSize;
         }
-        status = zlib_deflate.deflate(strm, _mode);
-        if (status !== Z_STREAM_END && status !== Z_OK) {
-          this.onEnd(status);
+        status2 = zlib_deflate.deflate(strm, _mode);
+        if (status2 !== Z_STREAM_END && status2 !== Z_OK) {
+          this.onEnd(status2);
           this.ended = true;
           return false;
         }
@@ -42177,12 +43496,12 @@ var require_deflate2 = __commonJS({
             this.onData(utils.shrinkBuf(strm.output, strm.next_out));
           }
         }
-      } while ((strm.avail_in > 0 || strm.avail_out === 0) && status !== Z_STREAM_END);
+      } while ((strm.avail_in > 0 || strm.avail_out === 0) && status2 !== Z_STREAM_END);
       if (_mode === Z_FINISH) {
-        status = zlib_deflate.deflateEnd(this.strm);
-        this.onEnd(status);
+        status2 = zlib_deflate.deflateEnd(this.strm);
+        this.onEnd(status2);
         this.ended = true;
-        return status === Z_OK;
+        return status2 === Z_OK;
       }
       if (_mode === Z_SYNC_FLUSH) {
         this.onEnd(Z_OK);
@@ -42194,8 +43513,8 @@ var require_deflate2 = __commonJS({
     Deflate.prototype.onData = function(chunk) {
       this.chunks.push(chunk);
     };
-    Deflate.prototype.onEnd = function(status) {
-      if (status === Z_OK) {
+    Deflate.prototype.onEnd = function(status2) {
+      if (status2 === Z_OK) {
         if (this.options.to === "string") {
           this.result = this.chunks.join("");
         } else {
@@ -42203,7 +43522,7 @@ var require_deflate2 = __commonJS({
         }
       }
       this.chunks = [];
-      this.err = status;
+      this.err = status2;
       this.msg = this.strm.msg;
     };
     function deflate(input2, options) {
@@ -44122,12 +45441,12 @@ var require_inflate2 = __commonJS({
       this.chunks = [];
       this.strm = new ZStream();
       this.strm.avail_out = 0;
-      var status = zlib_inflate.inflateInit2(
+      var status2 = zlib_inflate.inflateInit2(
         this.strm,
         opt.windowBits
       );
-      if (status !== c.Z_OK) {
-        throw new Error(msg[status]);
+      if (status2 !== c.Z_OK) {
+        throw new Error(msg[status2]);
       }
       this.header = new GZheader();
       zlib_inflate.inflateGetHeader(this.strm, this.header);
@@ -44138,9 +45457,9 @@ var require_inflate2 = __commonJS({
           opt.dictionary = new Uint8Array(opt.dictionary);
         }
         if (opt.raw) {
-          status = zlib_inflate.inflateSetDictionary(this.strm, opt.dictionary);
-          if (status !== c.Z_OK) {
-            throw new Error(msg[status]);
+          status2 = zlib_inflate.inflateSetDictionary(this.strm, opt.dictionary);
+          if (status2 !== c.Z_OK) {
+            throw new Error(msg[status2]);
           }
         }
       }
@@ -44149,7 +45468,7 @@ var require_inflate2 = __commonJS({
       var strm = this.strm;
       var chunkSize = this.options.chunkSize;
       var dictionary = this.options.dictionary;
-      var status, _mode;
+      var status2, _mode;
       var next_out_utf8, tail, utf8str;
       var allowBufError = false;
       if (this.ended) {
@@ -44171,21 +45490,21 @@ var require_inflate2 = __commonJS({
           strm.next_out = 0;
           strm.avail_out = chunkSize;
         }
-        status = zlib_inflate.inflate(strm, c.Z_NO_FLUSH);
-        if (status === c.Z_NEED_DICT && dictionary) {
-          status = zlib_inflate.inflateSetDictionary(this.strm, dictionary);
+        status2 = zlib_inflate.inflate(strm, c.Z_NO_FLUSH);
+        if (status2 === c.Z_NEED_DICT && dictionary) {
+          status2 = zlib_inflate.inflateSetDictionary(this.strm, dictionary);
         }
-        if (status === c.Z_BUF_ERROR && allowBufError === true) {
-          status = c.Z_OK;
+        if (status2 === c.Z_BUF_ERROR && allowBufError === true) {
+          status2 = c.Z_OK;
           allowBufError = false;
         }
-        if (status !== c.Z_STREAM_END && status !== c.Z_OK) {
-          this.onEnd(status);
+        if (status2 !== c.Z_STREAM_END && status2 !== c.Z_OK) {
+          this.onEnd(status2);
           this.ended = true;
           return false;
         }
         if (strm.next_out) {
-          if (strm.avail_out === 0 || status === c.Z_STREAM_END || strm.avail_in === 0 && (_mode === c.Z_FINISH || _mode === c.Z_SYNC_FLUSH)) {
+          if (strm.avail_out === 0 || status2 === c.Z_STREAM_END || strm.avail_in === 0 && (_mode === c.Z_FINISH || _mode === c.Z_SYNC_FLUSH)) {
             if (this.options.to === "string") {
               next_out_utf8 = strings.utf8border(strm.output, strm.next_out);
               tail = strm.next_out - next_out_utf8;
@@ -44204,15 +45523,15 @@ var require_inflate2 = __commonJS({
         if (strm.avail_in === 0 && strm.avail_out === 0) {
           allowBufError = true;
         }
-      } while ((strm.avail_in > 0 || strm.avail_out === 0) && status !== c.Z_STREAM_END);
-      if (status === c.Z_STREAM_END) {
+      } while ((strm.avail_in > 0 || strm.avail_out === 0) && status2 !== c.Z_STREAM_END);
+      if (status2 === c.Z_STREAM_END) {
         _mode = c.Z_FINISH;
       }
       if (_mode === c.Z_FINISH) {
-        status = zlib_inflate.inflateEnd(this.strm);
-        this.onEnd(status);
+        status2 = zlib_inflate.inflateEnd(this.strm);
+        this.onEnd(status2);
         this.ended = true;
-        return status === c.Z_OK;
+        return status2 === c.Z_OK;
       }
       if (_mode === c.Z_SYNC_FLUSH) {
         this.onEnd(c.Z_OK);
@@ -44224,8 +45543,8 @@ var require_inflate2 = __commonJS({
     Inflate.prototype.onData = function(chunk) {
       this.chunks.push(chunk);
     };
-    Inflate.prototype.onEnd = function(status) {
-      if (status === c.Z_OK) {
+    Inflate.prototype.onEnd = function(status2) {
+      if (status2 === c.Z_OK) {
         if (this.options.to === "string") {
           this.result = this.chunks.join("");
         } else {
@@ -44233,7 +45552,7 @@ var require_inflate2 = __commonJS({
         }
       }
       this.chunks = [];
-      this.err = status;
+      this.err = status2;
       this.msg = this.strm.msg;
     };
     function inflate(input2, options) {
@@ -46772,7 +48091,7 @@ var require_procfile = __commonJS({
     var history = require_history();
     var cpuInfo = null;
     var SIZE = 1024;
-    function noop3() {
+    function noop4() {
     }
     function open3(path11, history2, cb) {
       if (history2.fd) {
@@ -46782,7 +48101,7 @@ var require_procfile = __commonJS({
     }
     function close(history2) {
       if (history2.fd) {
-        fs3.close(history2.fd, noop3);
+        fs3.close(history2.fd, noop4);
       }
     }
     function readUntilEnd(fd, buf, cb) {
@@ -51704,11 +53023,11 @@ var require_timestring = __commonJS({
       opts = Object.assign({}, DEFAULT_OPTS, opts || {});
       let totalSeconds = 0;
       let unitValues = getUnitValues(opts);
-      let groups = string4.toLowerCase().replace(/[^.\w+-]+/g, "").match(/[-+]?[0-9.]+[a-z]+/g);
-      if (groups === null) {
+      let groups2 = string4.toLowerCase().replace(/[^.\w+-]+/g, "").match(/[-+]?[0-9.]+[a-z]+/g);
+      if (groups2 === null) {
         throw new Error(`The string [${string4}] could not be parsed by timestring`);
       }
-      groups.forEach((group) => {
+      groups2.forEach((group) => {
         let value = group.match(/[0-9.]+/g)[0];
         let unit = group.match(/[a-z]+/g)[0];
         totalSeconds += getSeconds(value, unit, unitValues);
@@ -64558,7 +65877,7 @@ var require_validate = __commonJS({
 // node_modules/autocannon/lib/noop.js
 var require_noop = __commonJS({
   "node_modules/autocannon/lib/noop.js"(exports2, module2) {
-    module2.exports = function noop3() {
+    module2.exports = function noop4() {
     };
   }
 });
@@ -67908,9 +69227,9 @@ var require_requestIterator = __commonJS({
       }
       return data;
     };
-    RequestIterator.prototype.recordBody = function(request2, status, body, headers) {
+    RequestIterator.prototype.recordBody = function(request2, status2, body, headers) {
       if (request2 && typeof request2.onResponse === "function") {
-        request2.onResponse(status, body, this.context, toHeaderKeyValue(headers || []));
+        request2.onResponse(status2, body, this.context, toHeaderKeyValue(headers || []));
       }
     };
     module2.exports = RequestIterator;
@@ -67993,7 +69312,7 @@ var require_httpClient = __commonJS({
     var retimer = require_retimer();
     var HTTPParser = require_http_parser().HTTPParser;
     var RequestIterator = require_requestIterator();
-    var noop3 = require_noop();
+    var noop4 = require_noop();
     var clone2 = require_lodash();
     var PipelinedRequestsQueue = require_pipelinedRequestsQueue();
     function Client(opts) {
@@ -68001,7 +69320,7 @@ var require_httpClient = __commonJS({
         return new Client(opts);
       }
       this.opts = clone2(opts);
-      this.opts.setupClient = this.opts.setupClient || noop3;
+      this.opts.setupClient = this.opts.setupClient || noop4;
       this.opts.pipelining = this.opts.pipelining || 1;
       this.opts.port = this.opts.port || 80;
       this.opts.expectBody = this.opts.expectBody || null;
@@ -68441,9 +69760,9 @@ var require_runTracker = __commonJS({
     "use strict";
     var EE = __require("events").EventEmitter;
     var run3 = require_run();
-    var noop3 = require_noop();
+    var noop4 = require_noop();
     function runTracker(opts, tracker, cb) {
-      cb = cb || noop3;
+      cb = cb || noop4;
       tracker = tracker || new EE();
       run3(opts, tracker, cb);
       return tracker;
@@ -68768,7 +70087,7 @@ var require_init = __commonJS({
     var { isMainThread } = require_worker_threads();
     var initWorkers = require_manager();
     var validateOpts = require_validate();
-    var noop3 = require_noop();
+    var noop4 = require_noop();
     var runTracker = require_runTracker();
     var track = require_progressTracker();
     function init(opts, cb) {
@@ -68820,7 +70139,7 @@ var require_init = __commonJS({
     }
     function _init(opts, tracker, cb) {
       const cbPassedIn = typeof cb === "function";
-      cb = cb || noop3;
+      cb = cb || noop4;
       tracker = tracker || new EE();
       opts = validateOpts(opts, cbPassedIn);
       function _cb(err, result) {
@@ -71821,8 +73140,8 @@ function anchor(source) {
 var date = /* @__PURE__ */ anchor(dateSource);
 function timeSource(args) {
   const hhmm = `(?:[01]\\d|2[0-3]):[0-5]\\d`;
-  const regex = typeof args.precision === "number" ? args.precision === -1 ? `${hhmm}` : args.precision === 0 ? `${hhmm}:[0-5]\\d` : `${hhmm}:[0-5]\\d\\.\\d{${args.precision}}` : args.seconds ? `${hhmm}:[0-5]\\d(?:\\.\\d+)?` : `${hhmm}(?::[0-5]\\d(?:\\.\\d+)?)?`;
-  return regex;
+  const regex2 = typeof args.precision === "number" ? args.precision === -1 ? `${hhmm}` : args.precision === 0 ? `${hhmm}:[0-5]\\d` : `${hhmm}:[0-5]\\d\\.\\d{${args.precision}}` : args.seconds ? `${hhmm}:[0-5]\\d(?:\\.\\d+)?` : `${hhmm}(?::[0-5]\\d(?:\\.\\d+)?)?`;
+  return regex2;
 }
 function time(args) {
   return new RegExp(`^${timeSource(args)}$`);
@@ -71837,8 +73156,8 @@ function datetime(args) {
 }
 var anyString = /^[\s\S]{0,}$/;
 var string = (params) => {
-  const regex = params ? `[\\s\\S]{${params?.minimum ?? 0},${params?.maximum ?? ""}}` : `[\\s\\S]*`;
-  return new RegExp(`^${regex}$`);
+  const regex2 = params ? `[\\s\\S]{${params?.minimum ?? 0},${params?.maximum ?? ""}}` : `[\\s\\S]*`;
+  return new RegExp(`^${regex2}$`);
 };
 var bigint = /^-?\d+n?$/;
 var integer = /^-?\d+$/;
@@ -86056,9 +87375,9 @@ var stringProcessor = (schema, ctx, _json, _params) => {
       json2.pattern = patternList[0].source;
     else if (patternList.length > 1) {
       json2.allOf = [
-        ...patternList.map((regex) => ({
+        ...patternList.map((regex2) => ({
           ...ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0" ? { type: "string" } : {},
-          pattern: regex.source
+          pattern: regex2.source
         }))
       ];
     }
@@ -87573,10 +88892,10 @@ function currencyCode2(_params) {
 function hash(alg, params) {
   const enc = params?.enc ?? "hex";
   const format = `${alg}_${enc}`;
-  const regex = regexes_exports[format];
-  if (!regex)
+  const regex2 = regexes_exports[format];
+  if (!regex2)
     throw new Error(`Unrecognized hash format: ${format}`);
-  return _stringFormat(ZodCustomStringFormat, format, regex, params);
+  return _stringFormat(ZodCustomStringFormat, format, regex2, params);
 }
 var ZodNumber = /* @__PURE__ */ $constructor(
   "ZodNumber",
@@ -89086,7 +90405,7 @@ function convertBaseSchema(schema, ctx) {
             for (const key of Object.keys(payload.value)) {
               if (propertyKeys.includes(key))
                 continue;
-              if (patterns.some((regex) => regex.test(key)))
+              if (patterns.some((regex2) => regex2.test(key)))
                 continue;
               unrecognized.push(key);
             }
@@ -89668,6 +90987,489 @@ function explicitPort(url2) {
   return parsed.port ? Number(parsed.port) : 80;
 }
 
+// node_modules/simple-statistics/dist/simple-statistics.mjs
+function sum(x2) {
+  if (x2.length === 0) {
+    return 0;
+  }
+  var sum2 = x2[0];
+  var correction = 0;
+  var transition;
+  if (typeof sum2 !== "number") {
+    return Number.NaN;
+  }
+  for (var i = 1; i < x2.length; i++) {
+    if (typeof x2[i] !== "number") {
+      return Number.NaN;
+    }
+    transition = sum2 + x2[i];
+    if (Math.abs(sum2) >= Math.abs(x2[i])) {
+      correction += sum2 - transition + x2[i];
+    } else {
+      correction += x2[i] - transition + sum2;
+    }
+    sum2 = transition;
+  }
+  return sum2 + correction;
+}
+function mean(x2) {
+  if (x2.length === 0) {
+    throw new Error("mean requires at least one data point");
+  }
+  return sum(x2) / x2.length;
+}
+function sumNthPowerDeviations(x2, n) {
+  var meanValue = mean(x2);
+  var sum2 = 0;
+  var tempValue;
+  var i;
+  if (n === 2) {
+    for (i = 0; i < x2.length; i++) {
+      tempValue = x2[i] - meanValue;
+      sum2 += tempValue * tempValue;
+    }
+  } else {
+    for (i = 0; i < x2.length; i++) {
+      sum2 += Math.pow(x2[i] - meanValue, n);
+    }
+  }
+  return sum2;
+}
+function sampleVariance(x2) {
+  if (x2.length < 2) {
+    throw new Error("sampleVariance requires at least two data points");
+  }
+  var sumSquaredDeviationsValue = sumNthPowerDeviations(x2, 2);
+  var besselsCorrection = x2.length - 1;
+  return sumSquaredDeviationsValue / besselsCorrection;
+}
+function sampleStandardDeviation(x2) {
+  var sampleVarianceX = sampleVariance(x2);
+  return Math.sqrt(sampleVarianceX);
+}
+function quantileSorted(x2, p) {
+  var idx = (x2.length - 1) * p;
+  if (x2.length === 0) {
+    throw new Error("quantile requires at least one data point.");
+  } else if (p < 0 || p > 1) {
+    throw new Error("quantiles must be between 0 and 1");
+  } else if (p === 1) {
+    return x2[x2.length - 1];
+  } else if (p === 0) {
+    return x2[0];
+  } else if (idx % 1 !== 0) {
+    var lower = Math.floor(idx);
+    var upper = Math.ceil(idx);
+    var fraction = idx - lower;
+    return x2[lower] + fraction * (x2[upper] - x2[lower]);
+  } else {
+    return x2[idx];
+  }
+}
+function quickselect(arr, k, left, right) {
+  left = left || 0;
+  right = right || arr.length - 1;
+  while (right > left) {
+    if (right - left > 600) {
+      var n = right - left + 1;
+      var m = k - left + 1;
+      var z3 = Math.log(n);
+      var s = 0.5 * Math.exp(2 * z3 / 3);
+      var sd = 0.5 * Math.sqrt(z3 * s * (n - s) / n);
+      if (m - n / 2 < 0) {
+        sd *= -1;
+      }
+      var newLeft = Math.max(left, Math.floor(k - m * s / n + sd));
+      var newRight = Math.min(
+        right,
+        Math.floor(k + (n - m) * s / n + sd)
+      );
+      quickselect(arr, k, newLeft, newRight);
+    }
+    var t = arr[k];
+    var i = left;
+    var j = right;
+    swap(arr, left, k);
+    if (arr[right] > t) {
+      swap(arr, left, right);
+    }
+    while (i < j) {
+      swap(arr, i, j);
+      i++;
+      j--;
+      while (arr[i] < t) {
+        i++;
+      }
+      while (arr[j] > t) {
+        j--;
+      }
+    }
+    if (arr[left] === t) {
+      swap(arr, left, j);
+    } else {
+      j++;
+      swap(arr, j, right);
+    }
+    if (j <= k) {
+      left = j + 1;
+    }
+    if (k <= j) {
+      right = j - 1;
+    }
+  }
+}
+function swap(arr, i, j) {
+  var tmp = arr[i];
+  arr[i] = arr[j];
+  arr[j] = tmp;
+}
+function quantile(x2, p) {
+  var copy = x2.slice();
+  if (Array.isArray(p)) {
+    multiQuantileSelect(copy, p);
+    var results = [];
+    for (var i = 0; i < p.length; i++) {
+      results[i] = quantileSorted(copy, p[i]);
+    }
+    return results;
+  } else {
+    var idx = quantileIndex(copy.length, p);
+    quantileSelect(copy, idx, 0, copy.length - 1);
+    return quantileSorted(copy, p);
+  }
+}
+function quantileSelect(arr, k, left, right) {
+  if (k % 1 === 0) {
+    quickselect(arr, k, left, right);
+  } else {
+    k = Math.floor(k);
+    quickselect(arr, k, left, right);
+    quickselect(arr, k + 1, k + 1, right);
+  }
+}
+function multiQuantileSelect(arr, p) {
+  var positions = /* @__PURE__ */ new Set();
+  for (var i = 0; i < p.length; i++) {
+    var idx = quantileIndex(arr.length, p[i]);
+    positions.add(Math.floor(idx));
+    positions.add(Math.ceil(idx));
+  }
+  var indices = Array.from(positions).sort(compare);
+  multiselect(arr, indices, 0, indices.length - 1, 0, arr.length - 1);
+}
+function multiselect(arr, indices, lo, hi, left, right) {
+  if (lo > hi) {
+    return;
+  }
+  var mid = lo + hi >> 1;
+  quickselect(arr, indices[mid], left, right);
+  multiselect(arr, indices, lo, mid - 1, left, indices[mid] - 1);
+  multiselect(arr, indices, mid + 1, hi, indices[mid] + 1, right);
+}
+function compare(a, b) {
+  return a - b;
+}
+function quantileIndex(len, p) {
+  var idx = (len - 1) * p;
+  if (p === 1) {
+    return len - 1;
+  } else if (p === 0) {
+    return 0;
+  } else if (idx % 1 !== 0) {
+    return idx;
+  } else {
+    return idx;
+  }
+}
+function median(x2) {
+  return +quantile(x2, 0.5);
+}
+var epsilon = 1e-4;
+var BayesianClassifier = function BayesianClassifier2() {
+  this.totalCount = 0;
+  this.data = {};
+};
+BayesianClassifier.prototype.train = function train(item, category) {
+  if (!this.data[category]) {
+    this.data[category] = {};
+  }
+  for (var k in item) {
+    var v = item[k];
+    if (this.data[category][k] === void 0) {
+      this.data[category][k] = {};
+    }
+    if (this.data[category][k][v] === void 0) {
+      this.data[category][k][v] = 0;
+    }
+    this.data[category][k][v]++;
+  }
+  this.totalCount++;
+};
+BayesianClassifier.prototype.score = function score(item) {
+  var odds = {};
+  var category;
+  for (var k in item) {
+    var v = item[k];
+    for (category in this.data) {
+      if (odds[category] === void 0) {
+        odds[category] = {};
+      }
+      if (this.data[category][k]) {
+        odds[category][k + "_" + v] = (this.data[category][k][v] || 0) / this.totalCount;
+      } else {
+        odds[category][k + "_" + v] = 0;
+      }
+    }
+  }
+  var oddsSums = {};
+  for (category in odds) {
+    oddsSums[category] = 0;
+    for (var combination in odds[category]) {
+      oddsSums[category] += odds[category][combination];
+    }
+  }
+  return oddsSums;
+};
+var g = 607 / 128;
+var LOGSQRT2PI = Math.log(Math.sqrt(2 * Math.PI));
+var SQRT_2PI$1 = Math.sqrt(2 * Math.PI);
+function cumulativeDistribution(z3) {
+  var sum2 = z3;
+  var tmp = z3;
+  for (var i = 1; i < 30; i++) {
+    tmp *= z3 * z3 / (2 * i + 1);
+    sum2 += tmp;
+  }
+  return Math.round((0.5 + sum2 / SQRT_2PI$1 * Math.exp(-z3 * z3 / 2)) * 1e4) / 1e4;
+}
+var standardNormalTable = [];
+for (z2 = 0; z2 <= 3.09; z2 += 0.01) {
+  standardNormalTable.push(cumulativeDistribution(z2));
+}
+var z2;
+function inverseErrorFunction(x2) {
+  var a = 8 * (Math.PI - 3) / (3 * Math.PI * (4 - Math.PI));
+  var inv = Math.sqrt(
+    Math.sqrt(
+      Math.pow(2 / (Math.PI * a) + Math.log(1 - x2 * x2) / 2, 2) - Math.log(1 - x2 * x2) / a
+    ) - (2 / (Math.PI * a) + Math.log(1 - x2 * x2) / 2)
+  );
+  if (x2 >= 0) {
+    return inv;
+  } else {
+    return -inv;
+  }
+}
+var SQRT_2PI = Math.sqrt(2 * Math.PI);
+var PerceptronModel = function PerceptronModel2() {
+  this.weights = [];
+  this.bias = 0;
+};
+PerceptronModel.prototype.predict = function predict(features) {
+  if (features.length !== this.weights.length) {
+    return null;
+  }
+  var score2 = 0;
+  for (var i = 0; i < this.weights.length; i++) {
+    score2 += this.weights[i] * features[i];
+  }
+  score2 += this.bias;
+  if (score2 > 0) {
+    return 1;
+  } else {
+    return 0;
+  }
+};
+PerceptronModel.prototype.train = function train2(features, label2) {
+  if (label2 !== 0 && label2 !== 1) {
+    return null;
+  }
+  if (features.length !== this.weights.length) {
+    this.weights = features.slice();
+    this.bias = 1;
+  }
+  var prediction = this.predict(features);
+  if (typeof prediction === "number" && prediction !== label2) {
+    var gradient = label2 - prediction;
+    for (var i = 0; i < this.weights.length; i++) {
+      this.weights[i] += gradient * features[i];
+    }
+    this.bias += gradient;
+  }
+  return this;
+};
+function probit(p) {
+  if (p === 0) {
+    p = epsilon;
+  } else if (p >= 1) {
+    p = 1 - epsilon;
+  }
+  return Math.sqrt(2) * inverseErrorFunction(2 * p - 1);
+}
+
+// src/gate/stats.ts
+var import_stats_base_dists_t_quantile = __toESM(require_lib133(), 1);
+function median2(values2) {
+  return values2.length ? median(values2) : NaN;
+}
+var BEYOND_MEASURED_LOG = Math.log(1e3);
+function rankableLogs(...sides) {
+  const measured = sides.flat().filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
+  const lowest = measured.length ? Math.min(...measured) - BEYOND_MEASURED_LOG : NaN;
+  const highest = measured.length ? Math.max(...measured) + BEYOND_MEASURED_LOG : NaN;
+  const toLog = (v) => v === 0 ? lowest : v === Infinity ? highest : Number.isFinite(v) && v > 0 ? Math.log(v) : NaN;
+  return sides.map((side) => side.map(toLog));
+}
+function exactUCdf(n, m) {
+  let prev = Array.from({ length: m + 1 }, () => [1]);
+  for (let i = 1; i <= n; i++) {
+    const cur = [[1]];
+    for (let j = 1; j <= m; j++) {
+      const size = i * j + 1;
+      const c = new Array(size).fill(0);
+      const left = prev[j];
+      const down = cur[j - 1];
+      for (let u = 0; u < left.length; u++) c[u + j] += left[u];
+      for (let u = 0; u < down.length; u++) c[u] += down[u];
+      cur.push(c);
+    }
+    prev = cur;
+  }
+  const counts = prev[m];
+  const total = counts.reduce((a, b) => a + b, 0);
+  let acc = 0;
+  return counts.map((c) => (acc += c) / total);
+}
+function rankBoundIndex(n, m, confidence) {
+  const alpha = 1 - confidence;
+  if (n * m <= 900) {
+    const cdf = exactUCdf(n, m);
+    let k = 0;
+    while (k < cdf.length && cdf[k] <= alpha) k++;
+    return k;
+  }
+  const mean2 = n * m / 2;
+  const sd = Math.sqrt(n * m * (n + m + 1) / 12);
+  return Math.max(0, Math.floor(mean2 + probit(alpha) * sd - 0.5) + 1);
+}
+function minTrialsForConfidence(confidence) {
+  let n = 1;
+  while (rankBoundIndex(n, n, confidence) < 1 && n < 50) n++;
+  return n;
+}
+function ratioInterval(baseline, candidate, confidence) {
+  const [a, b] = rankableLogs(baseline, candidate).map((side) => side.filter((v) => !Number.isNaN(v)));
+  if (a.length === 0 || b.length === 0) return void 0;
+  const diffs = [];
+  for (const y of b) for (const x2 of a) diffs.push(y - x2);
+  diffs.sort((p, q) => p - q);
+  const k = rankBoundIndex(a.length, b.length, confidence);
+  const estimate = median(diffs);
+  return {
+    ratio: Math.exp(estimate),
+    low: k >= 1 ? Math.exp(diffs[k - 1]) : 0,
+    high: k >= 1 ? Math.exp(diffs[diffs.length - k]) : Infinity,
+    baselineTrials: a.length,
+    candidateTrials: b.length
+  };
+}
+function exactSignedRankCdf(n) {
+  let counts = [1];
+  for (let k = 1; k <= n; k++) {
+    const next = new Array(counts.length + k).fill(0);
+    for (let w = 0; w < counts.length; w++) {
+      next[w] += counts[w];
+      next[w + k] += counts[w];
+    }
+    counts = next;
+  }
+  const total = 2 ** n;
+  let acc = 0;
+  return counts.map((c) => (acc += c) / total);
+}
+function signedRankBoundIndex(n, confidence) {
+  const alpha = 1 - confidence;
+  if (n <= 60) {
+    const cdf = exactSignedRankCdf(n);
+    let k = 0;
+    while (k < cdf.length && cdf[k] <= alpha) k++;
+    return k;
+  }
+  const mean2 = n * (n + 1) / 4;
+  const sd = Math.sqrt(n * (n + 1) * (2 * n + 1) / 24);
+  return Math.max(0, Math.floor(mean2 + probit(alpha) * sd - 0.5) + 1);
+}
+function pairedRatioInterval(baseline, candidate, confidence) {
+  const d = [];
+  const n = Math.min(baseline.length, candidate.length);
+  const [la, lb] = rankableLogs(baseline.slice(0, n), candidate.slice(0, n));
+  for (let i = 0; i < n; i++) {
+    const diff = lb[i] - la[i];
+    if (!Number.isNaN(diff)) d.push(diff);
+  }
+  if (d.length === 0) return void 0;
+  const walsh = [];
+  for (let i = 0; i < d.length; i++) for (let j = i; j < d.length; j++) walsh.push((d[i] + d[j]) / 2);
+  walsh.sort((p, q) => p - q);
+  const k = signedRankBoundIndex(d.length, confidence);
+  return {
+    ratio: Math.exp(median(walsh)),
+    low: k >= 1 ? Math.exp(walsh[k - 1]) : 0,
+    high: k >= 1 ? Math.exp(walsh[walsh.length - k]) : Infinity,
+    baselineTrials: d.length,
+    candidateTrials: d.length
+  };
+}
+function minDetectablePct(interval) {
+  return (Math.sqrt(interval.high / interval.low) - 1) * 100;
+}
+function toPct(ratio) {
+  return (ratio - 1) * 100;
+}
+var MIN_RUNS_FOR_RUN_NOISE = 4;
+function runToRunNoise(runMedians, confidence) {
+  const logs = runMedians.filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
+  if (logs.length < MIN_RUNS_FOR_RUN_NOISE) return void 0;
+  const moves = logs.slice(1).map((v, i) => v - logs[i]);
+  const sd = sampleStandardDeviation(moves);
+  return { halfWidthLog: (0, import_stats_base_dists_t_quantile.default)(confidence, moves.length - 1) * sd, runs: logs.length };
+}
+
+// src/gate/decidability.ts
+var MAX_USEFUL_ROUNDS = 200;
+function canDecide(rounds, confidence, mode) {
+  if (rankBoundIndex(rounds, rounds, confidence) >= 1) return true;
+  return mode === "paired" && signedRankBoundIndex(rounds, confidence) >= 1;
+}
+function minRoundsToDecide(confidence, mode) {
+  for (let n = 1; n <= MAX_USEFUL_ROUNDS; n++) if (canDecide(n, confidence, mode)) return n;
+  return void 0;
+}
+function maxReachableConfidence(rounds, mode) {
+  let unpaired = 1;
+  for (let i = 1; i <= rounds; i++) unpaired *= i / (rounds + i);
+  const paired = mode === "paired" ? 2 ** -rounds : 1;
+  return 1 - Math.min(unpaired, paired);
+}
+
+// src/config/decidable.ts
+var pct2 = (c) => `${Math.round(c * 1e5) / 1e3}%`;
+function assertDecidable(s) {
+  const statistic = s.mode === "paired" ? "the signed-rank test over paired rounds (Mann-Whitney when they are too few)" : "the Mann-Whitney test against the stored run";
+  const min = minRoundsToDecide(s.confidence, s.mode);
+  if (min === void 0) {
+    throw new ConfigError(
+      `${s.confidenceFrom ?? "Input `confidence`"} is ${s.confidence}: with compare-to ${s.compareTo} no number of rounds a gate can run reaches ${pct2(s.confidence)} with ${statistic}, so every gate would end inconclusive; expected a confidence such as 0.99 or 0.999.`
+    );
+  }
+  if (s.rounds >= min) return;
+  const why = `with compare-to ${s.compareTo} at confidence ${s.confidence}, ${s.rounds} round(s) per side can never reach ${pct2(s.confidence)} with ${statistic} (at most ${pct2(maxReachableConfidence(s.rounds, s.mode))}), so every gate would end inconclusive`;
+  if (s.confidenceFrom && !s.roundsFrom) {
+    throw new ConfigError(`${s.confidenceFrom} is ${s.confidence}: ${why}; expected at most ${maxReachableConfidence(s.rounds, s.mode).toFixed(4).replace(/0+$/, "")} for ${s.rounds} rounds, or at least ${min} rounds.`);
+  }
+  throw new ConfigError(`${s.roundsFrom ?? "Input `rounds`"} is ${s.rounds}: ${why}; expected at least ${min} rounds (the minimum), or a lower confidence.`);
+}
+
 // src/config/config.ts
 var DEFAULTS = {
   url: "http://127.0.0.1:8000",
@@ -89794,12 +91596,24 @@ function readConfig(src) {
   for (const t of targets) {
     assertLoopbackUrl(t.url, allowRemote, file2.config.targets ? `targets[${t.name}].url` : "url");
   }
+  const finalRounds = rounds ?? file2.config.rounds ?? (compareTo === "base" ? PAIRED_DEFAULTS : DEFAULTS).rounds;
+  const finalConfidence = confidence ?? file2.config.confidence ?? DEFAULTS.confidence;
+  if (compareTo !== "none") {
+    assertDecidable({
+      rounds: finalRounds,
+      confidence: finalConfidence,
+      mode: compareTo === "base" ? "paired" : "stored",
+      compareTo,
+      roundsFrom: rounds !== void 0 ? "Input `rounds`" : file2.config.rounds !== void 0 ? `Config file ${file2.name} \`rounds\`` : void 0,
+      confidenceFrom: confidence !== void 0 ? "Input `confidence`" : file2.config.confidence !== void 0 ? `Config file ${file2.name} \`confidence\`` : void 0
+    });
+  }
   return {
     targets,
     scenarios,
     warmupSeconds: warmupSeconds ?? file2.config["warmup-seconds"] ?? DEFAULTS.warmupSeconds,
-    rounds: rounds ?? file2.config.rounds ?? (compareTo === "base" ? PAIRED_DEFAULTS : DEFAULTS).rounds,
-    confidence: confidence ?? file2.config.confidence ?? DEFAULTS.confidence,
+    rounds: finalRounds,
+    confidence: finalConfidence,
     compareTo,
     baseRef: input2("base-ref") || void 0,
     baseSetup: input2("base-setup") || void 0,
@@ -89999,7 +91813,7 @@ var Context = class {
 };
 
 // node_modules/@actions/github/lib/internal/utils.js
-var httpClient = __toESM(require_lib(), 1);
+var httpClient = __toESM(require_lib134(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
@@ -91073,8 +92887,8 @@ function isPlainObject3(value) {
 }
 var noop = () => "";
 async function fetchWrapper(requestOptions) {
-  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch2) {
+  const fetch3 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch3) {
     throw new Error(
       "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
     );
@@ -91090,7 +92904,7 @@ async function fetchWrapper(requestOptions) {
   );
   let fetchResponse;
   try {
-    fetchResponse = await fetch2(requestOptions.url, {
+    fetchResponse = await fetch3(requestOptions.url, {
       method: requestOptions.method,
       body,
       redirect: requestOptions.request?.redirect,
@@ -91122,7 +92936,7 @@ async function fetchWrapper(requestOptions) {
     requestError.cause = error63;
     throw requestError;
   }
-  const status = fetchResponse.status;
+  const status2 = fetchResponse.status;
   const url2 = fetchResponse.url;
   const responseHeaders = {};
   for (const [key, value] of fetchResponse.headers) {
@@ -91130,7 +92944,7 @@ async function fetchWrapper(requestOptions) {
   }
   const octokitResponse = {
     url: url2,
-    status,
+    status: status2,
     headers: responseHeaders,
     data: ""
   };
@@ -91141,28 +92955,28 @@ async function fetchWrapper(requestOptions) {
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
   }
-  if (status === 204 || status === 205) {
+  if (status2 === 204 || status2 === 205) {
     return octokitResponse;
   }
   if (requestOptions.method === "HEAD") {
-    if (status < 400) {
+    if (status2 < 400) {
       return octokitResponse;
     }
-    throw new RequestError(fetchResponse.statusText, status, {
+    throw new RequestError(fetchResponse.statusText, status2, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status === 304) {
+  if (status2 === 304) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
+    throw new RequestError("Not modified", status2, {
       response: octokitResponse,
       request: requestOptions
     });
   }
-  if (status >= 400) {
+  if (status2 >= 400) {
     octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+    throw new RequestError(toErrorMessage(octokitResponse.data), status2, {
       response: octokitResponse,
       request: requestOptions
     });
@@ -94169,6 +95983,363 @@ function renderComment(summary2, opts) {
   return assemble(cut.slice(0, Math.max(0, cut.lastIndexOf("\n"))), note);
 }
 
+// src/github/commentOwner.ts
+var ACTIONS_BOT = "github-actions[bot]";
+function status(err) {
+  const s = err?.status;
+  return typeof s === "number" ? s : void 0;
+}
+async function tokenIdentity(client) {
+  try {
+    const { data } = await client.rest.users.getAuthenticated();
+    return data.login;
+  } catch (err) {
+    if (status(err) === 403 || status(err) === 404) return ACTIONS_BOT;
+    throw err;
+  }
+}
+function isOwnComment(comment, key, identity) {
+  return markerKey(comment.body ?? "") === key && comment.user?.login === identity;
+}
+
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+var import_light = __toESM(require_light(), 1);
+var VERSION7 = "0.0.0-development";
+function isRequestError(error63) {
+  return error63.request !== void 0;
+}
+async function errorRequest(state, octokit, error63, options) {
+  if (!isRequestError(error63) || !error63?.request.request) {
+    throw error63;
+  }
+  if (error63.status >= 400 && !state.doNotRetry.includes(error63.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error63, retries, retryAfter);
+  }
+  throw error63;
+}
+async function wrapRequest(state, octokit, request2, options) {
+  const limiter = new import_light.default();
+  limiter.on("failed", function(error63, info2) {
+    const maxRetries = ~~error63.request.request?.retries;
+    const after = ~~error63.request.request?.retryAfter;
+    options.request.retryCount = info2.retryCount + 1;
+    if (maxRetries > info2.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request2, options) {
+  const response = await request2(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error63 = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error63, options);
+  }
+  return response;
+}
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error63, retries, retryAfter) => {
+        error63.request.request = Object.assign({}, error63.request.request, {
+          retries,
+          retryAfter
+        });
+        return error63;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = VERSION7;
+
+// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+var import_light2 = __toESM(require_light(), 1);
+var VERSION8 = "0.0.0-development";
+var noop3 = () => Promise.resolve();
+function wrapRequest2(state, request2, options) {
+  return state.retryLimiter.schedule(doRequest, state, request2, options);
+}
+async function doRequest(state, request2, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request2.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop3);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop3);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop3);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request2, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error63) => error63.type === "RATE_LIMITED")) {
+      const error63 = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error63;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method2, pathname) {
+  return method2 === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method2 === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path10) => path10.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck2, common) {
+  groups.global = new Bottleneck2.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck2.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck2.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck2.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck2.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck: Bottleneck2 = import_light2.default,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck2, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
+    const events = {};
+    const emitter = new Bottleneck2.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error63, info2) {
+      const [state2, request2, options] = info2.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error63.status !== 401;
+      if (!(shouldRetryGraphQL || error63.status === 403 || error63.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request2.retryCount;
+      request2.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error63.message)) {
+          const retryAfter2 = Number(error63.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error63.response.headers != null && error63.response.headers["x-ratelimit-remaining"] === "0" || (error63.response.data?.errors ?? []).some(
+          (error210) => error210.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error63.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request2.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request2, options) => {
+    initializeBottleneck();
+    return wrapRequest2(state, request2, options);
+  });
+  return {};
+}
+throttling.VERSION = VERSION8;
+throttling.triggersNotification = triggersNotification;
+
+// src/github/client.ts
+var CLIENT_DEFAULTS = { timeoutMs: 3e4, retries: 3, retryBaseMs: 1e3, maxRateLimitWaitSeconds: 60 };
+function fetchWithTimeout(timeoutMs, base = fetch) {
+  return async (input2, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    try {
+      return await base(input2, { ...init, signal });
+    } catch (err) {
+      if (timeout.aborted && !init?.signal?.aborted) throw new Error(`no answer within ${timeoutMs / 1e3} s`, { cause: err });
+      throw err;
+    }
+  };
+}
+function gitHubClient(token, opts = {}) {
+  const o = { ...CLIENT_DEFAULTS, ...opts };
+  const waitFor = (kind) => (retryAfter, options, _octokit, retryCount) => {
+    const wait = retryAfter <= o.maxRateLimitWaitSeconds && retryCount < o.retries;
+    o.warn?.(`GitHub ${kind} on ${options.method ?? ""} ${options.url ?? ""}: ${wait ? `retrying after ${retryAfter} s` : `not retried (GitHub asks for ${retryAfter} s)`}.`);
+    return wait;
+  };
+  return getOctokit(
+    token,
+    {
+      ...o.baseUrl ? { baseUrl: o.baseUrl } : {},
+      request: { fetch: fetchWithTimeout(o.timeoutMs) },
+      retry: { retries: o.retries, retryAfterBaseValue: o.retryBaseMs },
+      throttle: { onRateLimit: waitFor("rate limit"), onSecondaryRateLimit: waitFor("secondary rate limit"), retryAfterBaseValue: o.retryBaseMs }
+    },
+    retry,
+    throttling
+  );
+}
+
 // src/github/api.ts
 function readRunContext() {
   const ctx = context2;
@@ -94206,25 +96377,23 @@ function readWorkflowRun() {
     pullRequests: prs.filter((p) => typeof p.number === "number").map((p) => ({ number: p.number, headSha: typeof p.head?.sha === "string" ? p.head.sha : void 0 }))
   };
 }
-function gitHubClient(token) {
-  return getOctokit(token);
-}
 function splitRepository(repository) {
   const [owner = "", repo = ""] = repository.split("/");
   return { owner, repo };
 }
 function httpStatus(err) {
-  const status = err?.status;
-  return typeof status === "number" ? status : void 0;
+  const status2 = err?.status;
+  return typeof status2 === "number" ? status2 : void 0;
 }
 function isReadOnlyTokenError(err) {
   return httpStatus(err) === 403 && /not accessible by integration|permission|forbidden/i.test(String(err.message));
 }
 async function upsertComment(client, repository, issue3, key, body, opts = {}) {
   const repo = splitRepository(repository);
+  const identity = await tokenIdentity(client);
   let existing;
   for await (const page of client.paginate.iterator(client.rest.issues.listComments, { ...repo, issue_number: issue3, per_page: 100 })) {
-    existing = page.data.find((c) => markerKey(c.body ?? "") === key);
+    existing = page.data.find((c) => isOwnComment(c, key, identity));
     if (existing) break;
   }
   if (existing) {
@@ -94270,446 +96439,145 @@ function failureMessage(result) {
 // src/pipeline/pipeline.ts
 import os8 from "node:os";
 
-// node_modules/simple-statistics/dist/simple-statistics.mjs
-function sum(x2) {
-  if (x2.length === 0) {
-    return 0;
-  }
-  var sum2 = x2[0];
-  var correction = 0;
-  var transition;
-  if (typeof sum2 !== "number") {
-    return Number.NaN;
-  }
-  for (var i = 1; i < x2.length; i++) {
-    if (typeof x2[i] !== "number") {
-      return Number.NaN;
-    }
-    transition = sum2 + x2[i];
-    if (Math.abs(sum2) >= Math.abs(x2[i])) {
-      correction += sum2 - transition + x2[i];
+// src/gate/breakage.ts
+var REPEATED_TRIALS = 2;
+function sideChanges(samples) {
+  const out = { trials: samples.length, changedTrials: 0, exited: 0, started: 0, uncounted: 0 };
+  const ordered = [...samples].sort((a, b) => a.round - b.round);
+  for (const s of ordered) {
+    if (!s.processChange && !s.failure) continue;
+    out.changedTrials++;
+    if (s.processChange) {
+      out.exited += s.processChange.exited;
+      out.started += s.processChange.started;
+      if (s.processChange.logTail && !out.logTail) out.logTail = { round: s.round, tail: s.processChange.logTail };
     } else {
-      correction += x2[i] - transition + sum2;
+      out.uncounted++;
     }
-    sum2 = transition;
+    out.firstRound ??= s.round;
+    out.firstAt ??= s.startedAt;
+    out.lastRound = s.round;
   }
-  return sum2 + correction;
+  return out;
 }
-function mean(x2) {
-  if (x2.length === 0) {
-    throw new Error("mean requires at least one data point");
-  }
-  return sum(x2) / x2.length;
+function describeSide(c, side) {
+  const counts = c.uncounted === c.changedTrials ? "workers changed" : `${c.exited} worker(s) exited and ${c.started} started`;
+  const when = c.firstRound === c.lastRound ? `round ${c.firstRound}` : `rounds ${c.firstRound} to ${c.lastRound}`;
+  return `${side}: ${counts} in ${c.changedTrials} of ${c.trials} trials (${when}, first at ${c.firstAt ?? "?"})`;
 }
-function sumNthPowerDeviations(x2, n) {
-  var meanValue = mean(x2);
-  var sum2 = 0;
-  var tempValue;
-  var i;
-  if (n === 2) {
-    for (i = 0; i < x2.length; i++) {
-      tempValue = x2[i] - meanValue;
-      sum2 += tempValue * tempValue;
-    }
-  } else {
-    for (i = 0; i < x2.length; i++) {
-      sum2 += Math.pow(x2[i] - meanValue, n);
-    }
+function workerChangesMetric(input2) {
+  const head = sideChanges(input2.candidate);
+  const base = input2.baseline ? sideChanges(input2.baseline) : void 0;
+  if (head.changedTrials === 0 && !base?.changedTrials) return void 0;
+  const logs = [];
+  if (head.logTail) logs.push({ side: "candidate", ...head.logTail });
+  if (base?.logTail) logs.push({ side: "baseline", ...base.logTail });
+  const metric = (verdict, reason) => ({
+    metric: "workerChanges",
+    baseline: base?.changedTrials,
+    candidate: head.changedTrials,
+    verdict,
+    gating: true,
+    reason
+  });
+  const cause = "a worker that crashed, called exit, was killed (e.g. out of memory or a timeout) or was recycled (--max-requests)";
+  if (head.changedTrials === 0) {
+    return { metric: metric("pass", `Worker exits/starts: none on the head; ${describeSide(base, "the baseline")}.`), logs };
   }
-  return sum2;
+  const headText = describeSide(head, "the head");
+  if (base && base.changedTrials === 0 && head.changedTrials >= REPEATED_TRIALS) {
+    return {
+      metric: metric(
+        "regressed",
+        `Worker exits/starts: ${headText}; none in ${base.trials} baseline trials. Only the head loses workers under load: ${cause}. The requests those workers were serving count as errors.`
+      ),
+      logs
+    };
+  }
+  const why = !base ? "there is no baseline to tell whether this setup always does it" : base.changedTrials > 0 ? `the baseline does it too (${describeSide(base, "baseline").replace(/^baseline: /, "")}), so both sides measured a server that changed under load` : `it happened in a single trial only (none in ${base.trials} baseline trials)`;
+  return { metric: metric("inconclusive", `Worker exits/starts: ${headText}: ${cause}; ${why}.`), logs };
 }
-function sampleVariance(x2) {
-  if (x2.length < 2) {
-    throw new Error("sampleVariance requires at least two data points");
-  }
-  var sumSquaredDeviationsValue = sumNthPowerDeviations(x2, 2);
-  var besselsCorrection = x2.length - 1;
-  return sumSquaredDeviationsValue / besselsCorrection;
+var MIN_TRIALS_FOR_GROWTH = 6;
+function memoryGrowthPct(samples) {
+  const rss = [...samples].sort((a, b) => a.round - b.round).map((s) => s.server?.rssBytesPerWorker).filter((v) => v !== void 0 && v > 0);
+  if (rss.length < MIN_TRIALS_FOR_GROWTH) return void 0;
+  const third = Math.floor(rss.length / 3);
+  const first = median2(rss.slice(0, third));
+  const last = median2(rss.slice(-third));
+  return (last / first - 1) * 100;
 }
-function sampleStandardDeviation(x2) {
-  var sampleVarianceX = sampleVariance(x2);
-  return Math.sqrt(sampleVarianceX);
-}
-function quantileSorted(x2, p) {
-  var idx = (x2.length - 1) * p;
-  if (x2.length === 0) {
-    throw new Error("quantile requires at least one data point.");
-  } else if (p < 0 || p > 1) {
-    throw new Error("quantiles must be between 0 and 1");
-  } else if (p === 1) {
-    return x2[x2.length - 1];
-  } else if (p === 0) {
-    return x2[0];
-  } else if (idx % 1 !== 0) {
-    var lower = Math.floor(idx);
-    var upper = Math.ceil(idx);
-    var fraction = idx - lower;
-    return x2[lower] + fraction * (x2[upper] - x2[lower]);
-  } else {
-    return x2[idx];
-  }
-}
-function quickselect(arr, k, left, right) {
-  left = left || 0;
-  right = right || arr.length - 1;
-  while (right > left) {
-    if (right - left > 600) {
-      var n = right - left + 1;
-      var m = k - left + 1;
-      var z3 = Math.log(n);
-      var s = 0.5 * Math.exp(2 * z3 / 3);
-      var sd = 0.5 * Math.sqrt(z3 * s * (n - s) / n);
-      if (m - n / 2 < 0) {
-        sd *= -1;
-      }
-      var newLeft = Math.max(left, Math.floor(k - m * s / n + sd));
-      var newRight = Math.min(
-        right,
-        Math.floor(k + (n - m) * s / n + sd)
-      );
-      quickselect(arr, k, newLeft, newRight);
-    }
-    var t = arr[k];
-    var i = left;
-    var j = right;
-    swap(arr, left, k);
-    if (arr[right] > t) {
-      swap(arr, left, right);
-    }
-    while (i < j) {
-      swap(arr, i, j);
-      i++;
-      j--;
-      while (arr[i] < t) {
-        i++;
-      }
-      while (arr[j] > t) {
-        j--;
-      }
-    }
-    if (arr[left] === t) {
-      swap(arr, left, j);
-    } else {
-      j++;
-      swap(arr, j, right);
-    }
-    if (j <= k) {
-      left = j + 1;
-    }
-    if (k <= j) {
-      right = j - 1;
-    }
-  }
-}
-function swap(arr, i, j) {
-  var tmp = arr[i];
-  arr[i] = arr[j];
-  arr[j] = tmp;
-}
-function quantile(x2, p) {
-  var copy = x2.slice();
-  if (Array.isArray(p)) {
-    multiQuantileSelect(copy, p);
-    var results = [];
-    for (var i = 0; i < p.length; i++) {
-      results[i] = quantileSorted(copy, p[i]);
-    }
-    return results;
-  } else {
-    var idx = quantileIndex(copy.length, p);
-    quantileSelect(copy, idx, 0, copy.length - 1);
-    return quantileSorted(copy, p);
-  }
-}
-function quantileSelect(arr, k, left, right) {
-  if (k % 1 === 0) {
-    quickselect(arr, k, left, right);
-  } else {
-    k = Math.floor(k);
-    quickselect(arr, k, left, right);
-    quickselect(arr, k + 1, k + 1, right);
-  }
-}
-function multiQuantileSelect(arr, p) {
-  var positions = /* @__PURE__ */ new Set();
-  for (var i = 0; i < p.length; i++) {
-    var idx = quantileIndex(arr.length, p[i]);
-    positions.add(Math.floor(idx));
-    positions.add(Math.ceil(idx));
-  }
-  var indices = Array.from(positions).sort(compare);
-  multiselect(arr, indices, 0, indices.length - 1, 0, arr.length - 1);
-}
-function multiselect(arr, indices, lo, hi, left, right) {
-  if (lo > hi) {
-    return;
-  }
-  var mid = lo + hi >> 1;
-  quickselect(arr, indices[mid], left, right);
-  multiselect(arr, indices, lo, mid - 1, left, indices[mid] - 1);
-  multiselect(arr, indices, mid + 1, hi, indices[mid] + 1, right);
-}
-function compare(a, b) {
-  return a - b;
-}
-function quantileIndex(len, p) {
-  var idx = (len - 1) * p;
-  if (p === 1) {
-    return len - 1;
-  } else if (p === 0) {
-    return 0;
-  } else if (idx % 1 !== 0) {
-    return idx;
-  } else {
-    return idx;
-  }
-}
-function median(x2) {
-  return +quantile(x2, 0.5);
-}
-var epsilon = 1e-4;
-var BayesianClassifier = function BayesianClassifier2() {
-  this.totalCount = 0;
-  this.data = {};
-};
-BayesianClassifier.prototype.train = function train(item, category) {
-  if (!this.data[category]) {
-    this.data[category] = {};
-  }
-  for (var k in item) {
-    var v = item[k];
-    if (this.data[category][k] === void 0) {
-      this.data[category][k] = {};
-    }
-    if (this.data[category][k][v] === void 0) {
-      this.data[category][k][v] = 0;
-    }
-    this.data[category][k][v]++;
-  }
-  this.totalCount++;
-};
-BayesianClassifier.prototype.score = function score(item) {
-  var odds = {};
-  var category;
-  for (var k in item) {
-    var v = item[k];
-    for (category in this.data) {
-      if (odds[category] === void 0) {
-        odds[category] = {};
-      }
-      if (this.data[category][k]) {
-        odds[category][k + "_" + v] = (this.data[category][k][v] || 0) / this.totalCount;
-      } else {
-        odds[category][k + "_" + v] = 0;
-      }
-    }
-  }
-  var oddsSums = {};
-  for (category in odds) {
-    oddsSums[category] = 0;
-    for (var combination in odds[category]) {
-      oddsSums[category] += odds[category][combination];
-    }
-  }
-  return oddsSums;
-};
-var g = 607 / 128;
-var LOGSQRT2PI = Math.log(Math.sqrt(2 * Math.PI));
-var SQRT_2PI$1 = Math.sqrt(2 * Math.PI);
-function cumulativeDistribution(z3) {
-  var sum2 = z3;
-  var tmp = z3;
-  for (var i = 1; i < 30; i++) {
-    tmp *= z3 * z3 / (2 * i + 1);
-    sum2 += tmp;
-  }
-  return Math.round((0.5 + sum2 / SQRT_2PI$1 * Math.exp(-z3 * z3 / 2)) * 1e4) / 1e4;
-}
-var standardNormalTable = [];
-for (z2 = 0; z2 <= 3.09; z2 += 0.01) {
-  standardNormalTable.push(cumulativeDistribution(z2));
-}
-var z2;
-function inverseErrorFunction(x2) {
-  var a = 8 * (Math.PI - 3) / (3 * Math.PI * (4 - Math.PI));
-  var inv = Math.sqrt(
-    Math.sqrt(
-      Math.pow(2 / (Math.PI * a) + Math.log(1 - x2 * x2) / 2, 2) - Math.log(1 - x2 * x2) / a
-    ) - (2 / (Math.PI * a) + Math.log(1 - x2 * x2) / 2)
-  );
-  if (x2 >= 0) {
-    return inv;
-  } else {
-    return -inv;
-  }
-}
-var SQRT_2PI = Math.sqrt(2 * Math.PI);
-var PerceptronModel = function PerceptronModel2() {
-  this.weights = [];
-  this.bias = 0;
-};
-PerceptronModel.prototype.predict = function predict(features) {
-  if (features.length !== this.weights.length) {
-    return null;
-  }
-  var score2 = 0;
-  for (var i = 0; i < this.weights.length; i++) {
-    score2 += this.weights[i] * features[i];
-  }
-  score2 += this.bias;
-  if (score2 > 0) {
-    return 1;
-  } else {
-    return 0;
-  }
-};
-PerceptronModel.prototype.train = function train2(features, label2) {
-  if (label2 !== 0 && label2 !== 1) {
-    return null;
-  }
-  if (features.length !== this.weights.length) {
-    this.weights = features.slice();
-    this.bias = 1;
-  }
-  var prediction = this.predict(features);
-  if (typeof prediction === "number" && prediction !== label2) {
-    var gradient = label2 - prediction;
-    for (var i = 0; i < this.weights.length; i++) {
-      this.weights[i] += gradient * features[i];
-    }
-    this.bias += gradient;
-  }
-  return this;
-};
-function probit(p) {
-  if (p === 0) {
-    p = epsilon;
-  } else if (p >= 1) {
-    p = 1 - epsilon;
-  }
-  return Math.sqrt(2) * inverseErrorFunction(2 * p - 1);
+function memoryGrowthWarning(sc, candidate, baseline) {
+  const head = memoryGrowthPct(candidate);
+  if (head === void 0 || head <= sc.thresholds.maxMemoryIncreasePct) return void 0;
+  const base = baseline ? memoryGrowthPct(baseline) : void 0;
+  if (base !== void 0 && base >= head / 2) return void 0;
+  const against = base === void 0 ? baseline ? "the baseline has too few trials with memory figures to compare" : "there is no baseline" : `the baseline grew ${base.toFixed(1)}%`;
+  return `Memory per worker on the head grew ${head.toFixed(1)}% from its first third of trials to its last (${against}): a leak or an unbounded cache grows with every request.`;
 }
 
-// src/gate/stats.ts
-var import_stats_base_dists_t_quantile = __toESM(require_lib134(), 1);
-function median2(values2) {
-  return values2.length ? median(values2) : NaN;
-}
-function logsOf(values2) {
-  return values2.filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
-}
-function exactUCdf(n, m) {
-  let prev = Array.from({ length: m + 1 }, () => [1]);
-  for (let i = 1; i <= n; i++) {
-    const cur = [[1]];
-    for (let j = 1; j <= m; j++) {
-      const size = i * j + 1;
-      const c = new Array(size).fill(0);
-      const left = prev[j];
-      const down = cur[j - 1];
-      for (let u = 0; u < left.length; u++) c[u + j] += left[u];
-      for (let u = 0; u < down.length; u++) c[u] += down[u];
-      cur.push(c);
-    }
-    prev = cur;
-  }
-  const counts = prev[m];
-  const total = counts.reduce((a, b) => a + b, 0);
-  let acc = 0;
-  return counts.map((c) => (acc += c) / total);
-}
-function rankBoundIndex(n, m, confidence) {
-  const alpha = 1 - confidence;
-  if (n * m <= 900) {
-    const cdf = exactUCdf(n, m);
-    let k = 0;
-    while (k < cdf.length && cdf[k] <= alpha) k++;
-    return k;
-  }
-  const mean2 = n * m / 2;
-  const sd = Math.sqrt(n * m * (n + m + 1) / 12);
-  return Math.max(0, Math.floor(mean2 + probit(alpha) * sd - 0.5) + 1);
-}
-function minTrialsForConfidence(confidence) {
-  let n = 1;
-  while (rankBoundIndex(n, n, confidence) < 1 && n < 50) n++;
-  return n;
-}
-function ratioInterval(baseline, candidate, confidence) {
-  const a = logsOf(baseline);
-  const b = logsOf(candidate);
-  if (a.length === 0 || b.length === 0) return void 0;
-  const diffs = [];
-  for (const y of b) for (const x2 of a) diffs.push(y - x2);
-  diffs.sort((p, q) => p - q);
-  const k = rankBoundIndex(a.length, b.length, confidence);
-  const estimate = median(diffs);
+// src/gate/comparability.ts
+function canonicalScenario(s) {
   return {
-    ratio: Math.exp(estimate),
-    low: k >= 1 ? Math.exp(diffs[k - 1]) : 0,
-    high: k >= 1 ? Math.exp(diffs[diffs.length - k]) : Infinity,
-    baselineTrials: a.length,
-    candidateTrials: b.length
+    name: s.name,
+    method: s.method,
+    path: s.path,
+    headers: Object.entries(s.headers).map(([k, v]) => [k.toLowerCase(), v]).sort(),
+    body: s.body ?? null,
+    expectStatus: s.expectStatus ?? null,
+    connections: s.connections,
+    durationSeconds: s.durationSeconds,
+    timeoutSeconds: s.timeoutSeconds
   };
 }
-function exactSignedRankCdf(n) {
-  let counts = [1];
-  for (let k = 1; k <= n; k++) {
-    const next = new Array(counts.length + k).fill(0);
-    for (let w = 0; w < counts.length; w++) {
-      next[w] += counts[w];
-      next[w + k] += counts[w];
-    }
-    counts = next;
-  }
-  const total = 2 ** n;
-  let acc = 0;
-  return counts.map((c) => (acc += c) / total);
+function canonicalMeasurement(m) {
+  return { command: m.command, warmupSeconds: m.warmupSeconds, scenarios: m.scenarios.map(canonicalScenario) };
 }
-function signedRankBoundIndex(n, confidence) {
-  const alpha = 1 - confidence;
-  if (n <= 60) {
-    const cdf = exactSignedRankCdf(n);
-    let k = 0;
-    while (k < cdf.length && cdf[k] <= alpha) k++;
-    return k;
-  }
-  const mean2 = n * (n + 1) / 4;
-  const sd = Math.sqrt(n * (n + 1) * (2 * n + 1) / 24);
-  return Math.max(0, Math.floor(mean2 + probit(alpha) * sd - 0.5) + 1);
+var SCENARIO_FIELDS = ["method", "path", "body", "expectStatus", "connections", "durationSeconds", "timeoutSeconds", "headers"];
+function scenarioDifferences(current, baseline) {
+  const [now, then] = [canonicalScenario(current), canonicalScenario(baseline)];
+  return SCENARIO_FIELDS.filter((k) => JSON.stringify(now[k]) !== JSON.stringify(then[k])).map(
+    (k) => (
+      // Headers may hold tokens: named only.
+      k === "headers" ? k : `${k} ${JSON.stringify(then[k])} -> ${JSON.stringify(now[k])}`
+    )
+  );
 }
-function pairedRatioInterval(baseline, candidate, confidence) {
-  const d = [];
-  for (let i = 0; i < Math.min(baseline.length, candidate.length); i++) {
-    const [a, b] = [baseline[i], candidate[i]];
-    if (Number.isFinite(a) && Number.isFinite(b) && a > 0 && b > 0) d.push(Math.log(b) - Math.log(a));
+var RUNNER_FIELDS = [
+  ["cpuModel", "CPU model"],
+  ["cpus", "core count"],
+  ["os", "OS"],
+  ["arch", "architecture"],
+  ["python", "Python version"],
+  ["server", "server version"]
+];
+function runDifferences(current, baseline) {
+  const out = [];
+  if (baseline.command !== void 0 && baseline.command !== current.command) out.push(`server command ${JSON.stringify(baseline.command)} -> ${JSON.stringify(current.command)}`);
+  if (baseline.warmupSeconds !== void 0 && baseline.warmupSeconds !== current.warmupSeconds) out.push(`warmup ${baseline.warmupSeconds} s -> ${current.warmupSeconds} s`);
+  for (const [k, label2] of RUNNER_FIELDS) {
+    const [now, then] = [current.runner?.[k], baseline.runner?.[k]];
+    if (now !== void 0 && then !== void 0 && now !== then) out.push(`${label2} ${JSON.stringify(then)} -> ${JSON.stringify(now)}`);
   }
-  if (d.length === 0) return void 0;
-  const walsh = [];
-  for (let i = 0; i < d.length; i++) for (let j = i; j < d.length; j++) walsh.push((d[i] + d[j]) / 2);
-  walsh.sort((p, q) => p - q);
-  const k = signedRankBoundIndex(d.length, confidence);
+  return out;
+}
+function measuredAsOf(run3) {
+  const r = run3.meta?.runner;
   return {
-    ratio: Math.exp(median(walsh)),
-    low: k >= 1 ? Math.exp(walsh[k - 1]) : 0,
-    high: k >= 1 ? Math.exp(walsh[walsh.length - k]) : Infinity,
-    baselineTrials: d.length,
-    candidateTrials: d.length
+    command: run3.settings?.targets?.[0]?.command,
+    warmupSeconds: run3.settings?.warmupSeconds,
+    scenarios: run3.settings?.scenarios,
+    runner: r ? { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch } : void 0
   };
 }
-function minDetectablePct(interval) {
-  return (Math.sqrt(interval.high / interval.low) - 1) * 100;
-}
-function toPct(ratio) {
-  return (ratio - 1) * 100;
-}
-var MIN_RUNS_FOR_RUN_NOISE = 4;
-function runToRunNoise(runMedians, confidence) {
-  const logs = logsOf(runMedians);
-  if (logs.length < MIN_RUNS_FOR_RUN_NOISE) return void 0;
-  const moves = logs.slice(1).map((v, i) => v - logs[i]);
-  const sd = sampleStandardDeviation(moves);
-  return { halfWidthLog: (0, import_stats_base_dists_t_quantile.default)(confidence, moves.length - 1) * sd, runs: logs.length };
+function comparableRuns(runs, current, of) {
+  const comparable = [];
+  const passedOver = [];
+  for (const run3 of runs) {
+    const differences = runDifferences(current, of(run3));
+    if (differences.length) passedOver.push({ run: run3, differences });
+    else comparable.push(run3);
+  }
+  return { comparable, passedOver };
 }
 
 // src/gate/verdict.ts
@@ -94735,7 +96603,7 @@ function judgeInterval(input2, measured) {
   const changePct = toPct(interval.ratio);
   const ciLowPct = toPct(interval.low);
   const ciHighPct = toPct(interval.high);
-  const worse = (pct2) => input2.direction === "higher-is-better" ? -pct2 : pct2;
+  const worse = (pct3) => input2.direction === "higher-is-better" ? -pct3 : pct3;
   const w = worse(changePct);
   const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x2, y) => x2 - y);
   const widened = interval !== measured;
@@ -94990,10 +96858,11 @@ function generatorWarnings(samples) {
   }
   return out;
 }
+var latencyMs = (s, q) => s.requests > 0 ? s.latencyUs[q] / 1e3 : Infinity;
 var RELATIVE_METRICS = [
   { metric: "rps", label: "Requests/s", direction: "higher-is-better", gating: true, value: (s) => s.rps, threshold: (sc) => sc.thresholds.maxRpsDropPct },
-  { metric: "p99", label: "p99 latency", direction: "lower-is-better", gating: true, value: (s) => s.latencyUs.p99 / 1e3, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
-  { metric: "p50", label: "p50 latency", direction: "lower-is-better", gating: false, value: (s) => s.latencyUs.p50 / 1e3, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
+  { metric: "p99", label: "p99 latency", direction: "lower-is-better", gating: true, value: (s) => latencyMs(s, "p99"), threshold: (sc) => sc.thresholds.maxP99IncreasePct },
+  { metric: "p50", label: "p50 latency", direction: "lower-is-better", gating: false, value: (s) => latencyMs(s, "p50"), threshold: (sc) => sc.thresholds.maxP99IncreasePct },
   {
     metric: "memory",
     label: "Memory per worker",
@@ -95012,14 +96881,14 @@ var RELATIVE_METRICS = [
   }
 ];
 function values(samples, def) {
-  return samples.map(def.value).filter((v) => v !== void 0 && Number.isFinite(v));
+  return samples.map(def.value).filter((v) => v !== void 0 && !Number.isNaN(v));
 }
 function failedRequests(s) {
   return s.errors.connection + s.errors.timeouts + Object.values(s.errors.badStatus).reduce((a, b) => a + b, 0);
 }
 function alignedByRound(baseline, candidate, def) {
   const base = new Map(baseline.map((s) => [s.round, def.value(s)]));
-  const pairs = candidate.map((s) => [base.get(s.round), def.value(s)]).filter((p) => p[0] !== void 0 && p[1] !== void 0 && Number.isFinite(p[0]) && Number.isFinite(p[1]));
+  const pairs = candidate.map((s) => [base.get(s.round), def.value(s)]).filter((p) => p[0] !== void 0 && p[1] !== void 0 && !Number.isNaN(p[0]) && !Number.isNaN(p[1]));
   return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
 }
 function pooledErrorRatePct(samples) {
@@ -95058,12 +96927,8 @@ function errorRateMetric(sc, candidate, baseline) {
   };
 }
 function scenarioMismatch(current, baseline) {
-  if (!baseline) return void 0;
-  const keys = ["method", "path", "body", "expectStatus", "connections", "durationSeconds", "headers"];
-  const differ = keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(baseline[k]));
-  if (differ.length === 0) return void 0;
-  const what = differ.map((k) => k === "headers" ? k : `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`);
-  return `the baseline measured this scenario differently (${what.join(", ")}), so it is not compared.`;
+  const differ = baseline ? scenarioDifferences(current, baseline) : [];
+  return differ.length ? `the baseline measured this scenario differently (${differ.join(", ")}), so it is not compared.` : void 0;
 }
 function historyNoise(input2, sc, def) {
   if (!input2.history) return void 0;
@@ -95079,8 +96944,11 @@ function compareScenario(input2, sc) {
   const candidate = usable(input2.candidate);
   const baseline = input2.baseline ? usable(input2.baseline) : void 0;
   const errorRate = errorRateMetric(sc, all(input2.candidate), input2.baseline && all(input2.baseline));
+  const workers = workerChangesMetric({ candidate: all(input2.candidate), baseline: input2.baseline && all(input2.baseline) });
+  const workerLogs = workers?.logs.length ? workers.logs : void 0;
   if (candidate.length === 0) {
-    return { scenario: sc.name, target: input2.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, "inconclusive"]), excludedTrials, warnings: [] };
+    const metrics2 = workers ? [errorRate, workers.metric] : [errorRate];
+    return { scenario: sc.name, target: input2.target, metrics: metrics2, verdict: combineVerdicts([...metrics2.map((m) => m.verdict), "inconclusive"]), excludedTrials, warnings: [], workerLogs };
   }
   const metrics = [];
   const runNoise = new Map(input2.paired ? [] : RELATIVE_METRICS.map((def) => [def.metric, historyNoise(input2, sc, def)]));
@@ -95131,7 +96999,10 @@ function compareScenario(input2, sc) {
     });
   }
   metrics.push(errorRate);
+  if (workers) metrics.push(workers.metric);
   const warnings = generatorWarnings(candidate);
+  const growth = memoryGrowthWarning(sc, candidate, baseline);
+  if (growth) warnings.push(growth);
   if (input2.history && !input2.paired && baseline?.length && !runNoise.get("rps")) {
     warnings.push(
       `Fewer than ${MIN_RUNS_FOR_RUN_NOISE} recorded runs measured this scenario, so how much whole runs move on this runner is not known yet and the intervals cover the trials of one run only; a regression is still measured twice before it fails (confirm).`
@@ -95143,7 +97014,8 @@ function compareScenario(input2, sc) {
     metrics,
     verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)),
     excludedTrials,
-    warnings
+    warnings,
+    workerLogs
   };
 }
 function compare2(input2) {
@@ -95306,8 +97178,8 @@ import { spawn } from "node:child_process";
 function stripStderr(stderr) {
   if (!stderr) return;
   stderr = stderr.trim();
-  const regex = /your \d+x\d+ screen size is bogus\. expect trouble/gi;
-  stderr = stderr.replaceAll(regex, "");
+  const regex2 = /your \d+x\d+ screen size is bogus\. expect trouble/gi;
+  stderr = stderr.replaceAll(regex2, "");
   return stderr.trim();
 }
 function run(cmd, args, options, done) {
@@ -95769,14 +97641,14 @@ ${formatTail(server.logTail())}`
     );
   }
 }
-function describeTreeChange(before, after) {
+function treeChange(before, after) {
   const was = new Set(before);
   const now = new Set(after);
-  const gone = before.filter((p) => !now.has(p)).length;
-  const added = after.filter((p) => !was.has(p)).length;
-  if (!gone && !added) return void 0;
-  return `the server's processes changed during the trial (${gone} exited, ${added} started): a worker crashed or was recycled (e.g. gunicorn --max-requests, uWSGI --max-requests), so its memory and CPU figures are not comparable.`;
+  const exited = before.filter((p) => !now.has(p)).length;
+  const started = after.filter((p) => !was.has(p)).length;
+  return exited || started ? { exited, started } : void 0;
 }
+var WORKER_LOG_LINES = 20;
 async function executePlan(plan, edges) {
   const servers = /* @__PURE__ */ new Map();
   try {
@@ -95800,6 +97672,7 @@ async function executePlan(plan, edges) {
     }
     const samples = [];
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
+    const loggedChange = /* @__PURE__ */ new Set();
     for (const trial of plan.trials) {
       const server = servers.get(trial.target);
       const scenario = scenarios.get(trial.scenario);
@@ -95810,16 +97683,15 @@ async function executePlan(plan, edges) {
       const after = await edges.snapshot(server.pid);
       assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
       const sample = { ...trial, startedAt, ...load };
-      if (before && after) {
+      const change = before && after ? treeChange(before.pids, after.pids) : void 0;
+      if (change) {
+        sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
+        loggedChange.add(trial.target);
+      } else if (before && after) {
         sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
-        const change = describeTreeChange(before.pids, after.pids);
-        if (change) {
-          sample.failure = change;
-          edges.log.warning(`Round ${trial.round} ${trial.target} ${scenario.name} does not count: ${change}`);
-        }
       }
       edges.log.info(
-        `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%`
+        `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` + (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : "")
       );
       samples.push(sample);
     }
@@ -95935,9 +97807,6 @@ function readBaselineFile(file2) {
   }
   return parsed.data;
 }
-function latestRun(file2) {
-  return file2?.runs.at(-1);
-}
 function appendRun(file2, existing, result) {
   const run3 = { meta: result.meta, settings: result.settings, samples: result.samples };
   const next = {
@@ -95957,7 +97826,7 @@ function appendRun(file2, existing, result) {
 }
 
 // src/gate/confirm.ts
-var isEstimate = (m) => m.gating && m.metric !== "errorRate";
+var isEstimate = (m) => m.gating && m.metric !== "errorRate" && m.metric !== "workerChanges";
 function needsConfirmation(c) {
   return c.scenarios.some((sc) => sc.metrics.some((m) => isEstimate(m) && m.verdict === "regressed"));
 }
@@ -95974,13 +97843,31 @@ function confirmMetric(m, again) {
     reason: `${m.reason} Not confirmed: a second measurement with fresh servers found ${confirmation.reason.replace(/^[A-Z]/, (c) => c.toLowerCase())} A change that one run sees and the next does not is within this runner's noise.`
   };
 }
-function confirmComparison(first, second) {
+function confirmationBaseline(input2) {
+  if (input2.paired) return { kind: "paired", against: "the base commit, booted again beside the head" };
+  const other = input2.others.at(-1);
+  if (other) return { kind: "other-run", run: other.run, against: `another recorded run, ${other.label}` };
+  return {
+    kind: "none",
+    reason: "only one comparable run is recorded, so a second measurement could only be judged against the same baseline run, and one lucky baseline run would fail the pull request twice; record more runs (pushes to the default branch) or use compare-to: base"
+  };
+}
+function withoutConfirmation(first, reason) {
+  const scenarios = first.scenarios.map((sc) => {
+    const metrics = sc.metrics.map(
+      (m) => isEstimate(m) && m.verdict === "regressed" ? { ...m, verdict: "inconclusive", confirmation: { verdict: "inconclusive", reason }, reason: `${m.reason} Not confirmed: ${reason}.` } : m
+    );
+    return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
+  });
+  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: { verdict: "inconclusive", against: `nothing independent: ${reason}` } };
+}
+function confirmComparison(first, second, against) {
   const scenarios = first.scenarios.map((sc) => {
     const again = second.scenarios.find((s) => s.scenario === sc.scenario && s.target === sc.target);
     const metrics = sc.metrics.map((m) => confirmMetric(m, again?.metrics.find((x2) => x2.metric === m.metric)));
     return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
   });
-  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: { verdict: second.verdict } };
+  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: against ? { verdict: second.verdict, against } : { verdict: second.verdict } };
 }
 
 // src/load/trial.ts
@@ -95988,7 +97875,7 @@ var import_autocannon = __toESM(require_autocannon(), 1);
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
 // src/load/closeAwareClient.ts
-function setupCloseAwareClient(raw) {
+function setupCloseAwareClient(raw, hooks = {}) {
   const client = raw;
   const state = { lastErrorWasKeepAliveRace: false };
   let serverWillClose = false;
@@ -96001,10 +97888,10 @@ function setupCloseAwareClient(raw) {
     responsesOnConnection++;
     bytesSinceLastResponse = 0;
   });
-  const doRequest = client._doRequest;
+  const doRequest2 = client._doRequest;
   client._doRequest = function(...args) {
     if (serverWillClose) return;
-    doRequest.apply(this, args);
+    doRequest2.apply(this, args);
   };
   const connect = client._connect;
   client._connect = function() {
@@ -96018,7 +97905,16 @@ function setupCloseAwareClient(raw) {
     this.conn.prependListener("data", (chunk) => {
       bytesSinceLastResponse += chunk.length;
     });
-    this.conn.prependListener("end", () => parser.finish());
+    const queue = this.pipelinedRequests;
+    this.conn.prependListener("end", () => {
+      try {
+        parser.finish();
+      } catch {
+      }
+      if (queue.size() === 0) return;
+      if (responsesOnConnection > 0 && bytesSinceLastResponse === 0) hooks.onKeepAliveRaceAtClose?.();
+      else hooks.onRequestCut?.();
+    });
     this.conn.prependListener("error", () => {
       state.lastErrorWasKeepAliveRace = responsesOnConnection > 0 && bytesSinceLastResponse === 0;
     });
@@ -96028,8 +97924,9 @@ function setupCloseAwareClient(raw) {
 
 // src/load/trial.ts
 var LOOP_RESOLUTION_MS = 10;
-function isExpectedStatus(status, expectStatus) {
-  return expectStatus !== void 0 ? status === expectStatus : status >= 200 && status < 400;
+var REQUEST_CUT = "closed-before-response";
+function isExpectedStatus(status2, expectStatus) {
+  return expectStatus !== void 0 ? status2 === expectStatus : status2 >= 200 && status2 < 400;
 }
 var DRAIN_POLL_MS = 5;
 function runTrial(req) {
@@ -96095,20 +97992,33 @@ function runTrial(req) {
           sampleInt: 100,
           timeout: scenario.timeoutSeconds,
           setupClient: (raw) => {
-            const closeAware = setupCloseAwareClient(raw);
             const c = raw;
+            const settle2 = () => {
+              const wasAwaiting = awaiting.get(c) === true;
+              awaiting.set(c, false);
+              return !finished && (inWindow || wasAwaiting);
+            };
+            const closeAware = setupCloseAwareClient(raw, {
+              // The server closed the connection under an unanswered request: it is lost, an error.
+              onRequestCut: () => {
+                if (!settle2()) return;
+                errors.connection++;
+                errors.connectionByCode[REQUEST_CUT] = (errors.connectionByCode[REQUEST_CUT] ?? 0) + 1;
+              },
+              onKeepAliveRaceAtClose: () => {
+                if (settle2()) keepAliveRaces++;
+              }
+            });
             awaiting.set(c, false);
-            const doRequest = c._doRequest;
+            const doRequest2 = c._doRequest;
             c._doRequest = function(...args) {
               if (!inWindow) return;
-              doRequest.apply(this, args);
+              doRequest2.apply(this, args);
             };
             c.on("request", () => awaiting.set(c, true));
             c.on("response", () => awaiting.set(c, false));
             c.on("connError", (err) => {
-              const wasAwaiting = awaiting.get(c) === true;
-              awaiting.set(c, false);
-              if (!inWindow && !wasAwaiting) return;
+              if (!settle2()) return;
               if (closeAware.lastErrorWasKeepAliveRace) {
                 keepAliveRaces++;
                 return;
@@ -96258,21 +98168,7 @@ function describeFingerprintDifference(mine, theirs) {
   return diffs.length ? diffs.join(", ") : "same runner";
 }
 function configHash(c) {
-  return shortHash({
-    command: c.command,
-    warmupSeconds: c.warmupSeconds,
-    scenarios: c.scenarios.map((s) => ({
-      name: s.name,
-      method: s.method,
-      path: s.path,
-      headers: Object.entries(s.headers).map(([k, v]) => [k.toLowerCase(), v]).sort(),
-      body: s.body ?? null,
-      expectStatus: s.expectStatus ?? null,
-      connections: s.connections,
-      durationSeconds: s.durationSeconds,
-      timeoutSeconds: s.timeoutSeconds
-    }))
-  });
+  return shortHash(canonicalMeasurement(c));
 }
 
 // src/store/record.ts
@@ -96471,22 +98367,27 @@ async function runGate(config2, opts) {
       say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
     }
     const pairedBase = paired && "checkout" in paired ? paired : void 0;
-    const baselineRun = !pairedBase && config2.compareTo !== "none" ? config2.baselineFile ? latestRun(stored) : branch?.baseline.record : void 0;
-    const history = config2.baselineFile ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
+    const runner = runnerFingerprint();
+    const here = { command: head.command, warmupSeconds: config2.warmupSeconds, scenarios: config2.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } };
+    const storedRuns = stored ? comparableRuns(stored.runs, here, measuredAsOf) : void 0;
+    const baselineRun = !pairedBase && config2.compareTo !== "none" ? config2.baselineFile ? storedRuns?.comparable.at(-1) : branch?.baseline.record : void 0;
+    const history = config2.baselineFile ? storedRuns?.comparable.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
     let noBaselineNote;
     if (config2.compareTo === "none") noBaselineNote = "none (compare-to: none).";
     else if (!config2.baselineFile && branch) noBaselineNote = branch.baseline.note;
     else if (!config2.baselineFile && branchProblem) noBaselineNote = `none: ${branchProblem}.`;
     else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true.";
-    else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
+    else if (!baselineRun && storedRuns?.passedOver.length) {
+      noBaselineNote = `none comparable in ${config2.baselineFile}: its latest run was measured differently (${storedRuns.passedOver.at(-1).differences.join(", ")}), so it is not compared; record a run with these settings first.`;
+    } else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
     if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? "compared with the stored baseline instead" : `so there is ${noBaselineNote}`}`;
-    const judge = (measuredSamples) => {
+    const judge = (measuredSamples, other) => {
       const c = compare2({
         scenarios: config2.scenarios,
         target: head.name,
         candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
-        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
-        baselineScenarios: pairedBase ? void 0 : baselineRun?.settings?.scenarios,
+        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : other?.samples ?? baselineRun?.samples,
+        baselineScenarios: pairedBase ? void 0 : other ? other.scenarios : baselineRun?.settings?.scenarios,
         history: baselineRun ? history : void 0,
         baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: opts.meta.commit } : baselineRun && config2.baselineFile ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : baselineRun ? branch?.baseline.info : void 0,
         noBaselineNote,
@@ -96500,10 +98401,16 @@ async function runGate(config2, opts) {
     let comparison = judge(samples);
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
-      log2.info("A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).");
-      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
-      comparison = confirmComparison(comparison, judge(confirmationSamples));
-      log2.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
+      const plan = confirmationBaseline({ paired: !!pairedBase, others: otherRecordedRuns(baselineRun, config2.baselineFile ? storedRuns?.comparable : branch?.baseline.history) });
+      if (plan.kind === "none") {
+        log2.info(`A regression was measured but cannot be confirmed independently: ${plan.reason}.`);
+        comparison = withoutConfirmation(comparison, plan.reason);
+      } else {
+        log2.info(`A regression was measured: measuring again with fresh servers, judged against ${plan.against}, to confirm it before failing (confirm: true).`);
+        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+        comparison = confirmComparison(comparison, judge(confirmationSamples, plan.kind === "other-run" ? plan.run : void 0), plan.against);
+        log2.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
+      }
     }
     const result = {
       schemaVersion: SCHEMA_VERSION,
@@ -96534,6 +98441,14 @@ async function runGate(config2, opts) {
   } finally {
     if (paired && "checkout" in paired) paired.checkout.remove();
   }
+}
+function otherRecordedRuns(baseline, runs) {
+  if (!baseline || !runs) return [];
+  const key = (r) => `${r.meta?.commit ?? r.commit ?? ""}@${r.meta?.createdAt ?? r.createdAt ?? ""}`;
+  return runs.filter((r) => r !== baseline && key(r) !== key(baseline)).map((r) => ({
+    run: { samples: r.samples, scenarios: r.settings?.scenarios ?? r.scenarios },
+    label: `of commit ${(r.meta?.commit ?? r.commit ?? "unknown").slice(0, 12)} recorded ${r.meta?.createdAt ?? r.createdAt ?? "at an unknown time"}`
+  }));
 }
 async function recordResult(result, where) {
   const { baselineFile, branch, log: log2 } = where;
@@ -96601,6 +98516,7 @@ function readOne(file2, where) {
 }
 
 // src/github/prComment.ts
+var defaultClient = (log2) => (token) => gitHubClient(token, { warn: (m) => log2.warning(m) });
 var GitHubError = class extends GateError {
 };
 function gateCommentKey(job, commentId) {
@@ -96613,7 +98529,7 @@ async function publishComment(args) {
     if (ctx.pullRequestNumber === void 0 || !args.token) return { skipped: "nothing to update" };
     const key2 = gateCommentKey(ctx.job, settings.commentId);
     const body2 = renderComment(args.summary, { key: key2, commit: ctx.headSha ?? ctx.sha, runUrl: ctx.runUrl });
-    return { url: await post((args.client ?? gitHubClient)(args.token), ctx, ctx.pullRequestNumber, key2, body2, settings, log2, false) };
+    return { url: await post((args.client ?? defaultClient(log2))(args.token), ctx, ctx.pullRequestNumber, key2, body2, settings, log2, false) };
   }
   const pr = ctx.pullRequestNumber;
   if (pr === void 0 && settings.comment !== "always") return { skipped: `not a pull request (${ctx.eventName})` };
@@ -96624,7 +98540,7 @@ async function publishComment(args) {
     log2.warning("No PR comment: `github-token` is empty. The report is in the job summary.");
     return pr === void 0 ? { skipped: "no token" } : save(settings, ctx, pr, key, body, void 0, log2);
   }
-  const client = (args.client ?? gitHubClient)(args.token);
+  const client = (args.client ?? defaultClient(log2))(args.token);
   if (pr === void 0) {
     let prs;
     try {
@@ -96701,7 +98617,7 @@ async function postSavedComment(args) {
     return {};
   }
   if (!args.token) throw new ConfigError("Input `github-token` is empty: expected a token with `pull-requests: write` to post the comment.");
-  const client = (args.client ?? gitHubClient)(args.token);
+  const client = (args.client ?? defaultClient(args.log))(args.token);
   let url2;
   let current = toPost[0].comment;
   try {
@@ -96810,7 +98726,8 @@ var METRIC_LABEL = {
   p99: "p99 latency",
   errorRate: "Error rate",
   memory: "Memory per worker",
-  cpuPerRequest: "Server CPU per request"
+  cpuPerRequest: "Server CPU per request",
+  workerChanges: "Trials with worker exits/starts"
 };
 function formatValue(metric, v) {
   if (v === void 0 || !Number.isFinite(v)) return "\u2013";
@@ -96826,6 +98743,8 @@ function formatValue(metric, v) {
       return `${v.toFixed(1)} MiB`;
     case "cpuPerRequest":
       return `${v.toFixed(3)} ms`;
+    case "workerChanges":
+      return String(v);
   }
 }
 function renderRanking(ranking, conf) {
@@ -96889,8 +98808,12 @@ function renderSummary(result, opts = {}) {
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
     const held = confirmed.filter((m) => m.verdict === "regressed").length;
-    if (held) out.push(`Confirmed: ${held === 1 ? "the regression was" : `${held} regressions were`} measured twice, each time with fresh servers.`, "");
-    if (held < confirmed.length) {
+    const against = comparison.confirmation.against;
+    const independentOf = against && !against.startsWith("nothing independent") ? ` (the second judged against ${escapeText(against)})` : "";
+    if (held) out.push(`Confirmed: ${held === 1 ? "the regression was" : `${held} regressions were`} measured twice, each time with fresh servers${independentOf}.`, "");
+    if (against?.startsWith("nothing independent")) {
+      out.push(`Not confirmed: no independent second measurement was possible (${escapeText(against.replace(/^nothing independent: /, ""))}), so inconclusive.`, "");
+    } else if (held < confirmed.length) {
       out.push(
         `Not confirmed: ${confirmed.length - held === 1 ? "a regression" : `${confirmed.length - held} regressions`} that the first measurement found did not show again in a second one with fresh servers: within this runner's noise, so inconclusive (see Why).`,
         ""
@@ -96925,6 +98848,10 @@ function renderSummary(result, opts = {}) {
       out.push(`This run could tell apart changes of about ${resolution.map((m) => `${METRIC_LABEL[m.metric]} \xB1${m.detectablePct.toFixed(1)}%`).join(", ")}; smaller ones are within its noise.`, "");
     }
     out.push("<details><summary>Why</summary>", "", ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), "", "</details>", "");
+    for (const log2 of sc.workerLogs ?? []) {
+      const side = log2.side === "candidate" ? "head" : "baseline";
+      out.push(`<details><summary>Server log of the ${side} at its first worker exit/start (round ${log2.round})</summary>`, "", "```text", log2.tail.replace(/```/g, "'''"), "```", "", "</details>", "");
+    }
   }
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
@@ -96982,10 +98909,10 @@ function indexProblem(text) {
 
 // src/store/retention.ts
 function recordsToRemove(records, keepRuns) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const r of records) groups.set(r.fingerprintHash, [...groups.get(r.fingerprintHash) ?? [], r]);
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const r of records) groups2.set(r.fingerprintHash, [...groups2.get(r.fingerprintHash) ?? [], r]);
   const remove = [];
-  for (const list of groups.values()) {
+  for (const list of groups2.values()) {
     list.sort((a, b) => a.time === b.time ? a.path.localeCompare(b.path) : a.time.localeCompare(b.time));
     remove.push(...list.slice(0, Math.max(0, list.length - keepRuns)).map((r) => r.path));
   }
@@ -97196,7 +99123,7 @@ function findBaseline(git2, branch, snapshot, opts) {
   });
   const history = trendInfos.flatMap((t) => {
     const p = trendParsed.get(t.path);
-    return p.ok ? [{ samples: p.record.samples, scenarios: p.record.settings.scenarios }] : [];
+    return p.ok ? [{ samples: p.record.samples, scenarios: p.record.settings.scenarios, commit: p.record.commit, createdAt: p.record.createdAt }] : [];
   });
   if (!chosen) {
     const why = [

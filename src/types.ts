@@ -138,14 +138,24 @@ export interface Sample extends Trial, Omit<LoadResult, 'keepAliveRaces'> {
   /** Optional: records written before it was measured lack it. */
   keepAliveRaces?: number;
   server?: ServerUsage;
-  /** Why this trial does not count (the server's processes changed under load); such
-   * trials are kept for the record but left out of every statistic. */
+  /** Workers that exited or appeared during this trial (a crash, a recycle, a new worker).
+   * The trial still counts: what it measured is what the server did (gate/breakage.ts). */
+  processChange?: ProcessChange;
+  /** Records written before processChange existed: why the trial was left out then. Such
+   * trials still count as a process change of their side. */
   failure?: string;
+}
+
+export interface ProcessChange {
+  exited: number;
+  started: number;
+  /** The server's last log lines, kept on the first trial of a target in which this happened. */
+  logTail?: string;
 }
 
 export type Verdict = 'pass' | 'regressed' | 'improved' | 'inconclusive';
 
-export type MetricName = 'rps' | 'p50' | 'p99' | 'errorRate' | 'memory' | 'cpuPerRequest';
+export type MetricName = 'rps' | 'p50' | 'p99' | 'errorRate' | 'memory' | 'cpuPerRequest' | 'workerChanges';
 
 export interface MetricComparison {
   metric: MetricName;
@@ -190,6 +200,8 @@ export interface ScenarioComparison {
   excludedTrials: Array<{ round: number; reason: string }>;
   /** Things that make the figures less trustworthy (e.g. a saturated load generator). */
   warnings: string[];
+  /** The server log at the first trial in which a worker exited or started, per side. */
+  workerLogs?: Array<{ side: 'baseline' | 'candidate'; round: number; tail: string }>;
 }
 
 export interface BaselineInfo {
@@ -212,8 +224,9 @@ export interface Comparison {
   note?: string;
   scenarios: ScenarioComparison[];
   verdict: Verdict;
-  /** Set when a regression was measured a second time before failing (the confirmation run). */
-  confirmation?: { verdict: Verdict };
+  /** Set when a regression was measured a second time before failing (the confirmation run),
+   * or could not be confirmed independently; `against` says what the second measurement was judged against. */
+  confirmation?: { verdict: Verdict; against?: string };
 }
 
 export interface RunMeta {

@@ -164,6 +164,8 @@ export interface StoredComment {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** Set when the request was answered with an injected fault. */
+  fault?: Fault;
   operationId?: string;
   status: number;
   body?: Json;
@@ -181,8 +183,15 @@ export interface StandInOptions {
   repository?: string;
   /** Tokens and what they may do; a `read` token is answered as GitHub answers a fork PR's token. */
   tokens?: Record<string, 'write' | 'read'>;
+  /** Tokens of a user (personal access tokens): GET /user answers with this login and their
+   * comments carry it. Every other token is an app installation token, as the workflow's
+   * GITHUB_TOKEN: GET /user is refused (403) and it writes as github-actions[bot]. */
+  users?: Record<string, string>;
   pulls?: PullRequestFixture[];
 }
+
+/** A failure GitHub (or the network) can hand any request. */
+export type Fault = 'bad-gateway' | 'secondary-rate-limit' | 'rate-limit' | 'connection-reset';
 
 // GitHub's documented limit on an issue comment's body (the API answers 422 beyond it).
 const COMMENT_BODY_LIMIT = 65536;
@@ -204,16 +213,22 @@ export class GitHubApiStandIn {
   private nextCommentId = 1001;
   private readonly repository: string;
   private readonly tokens: Record<string, 'write' | 'read'>;
+  private readonly users: Record<string, string>;
   private readonly pulls: PullRequestFixture[];
+  private faults: Array<{ fault: Fault; matches: (method: string, path: string) => boolean }> = [];
   private server!: Server;
   baseUrl = '';
   /** Tokens this stand-in accepts by default. */
   static readonly WRITE_TOKEN = 'ghs_standin_write';
   static readonly READ_TOKEN = 'ghs_standin_readonly';
+  /** A personal access token of the user PAT_USER. */
+  static readonly PAT_TOKEN = 'ghp_standin_personal';
+  static readonly PAT_USER = 'perf-bot-user';
 
   private constructor(opts: StandInOptions) {
     this.repository = opts.repository ?? 'acme/shop';
-    this.tokens = opts.tokens ?? { [GitHubApiStandIn.WRITE_TOKEN]: 'write', [GitHubApiStandIn.READ_TOKEN]: 'read' };
+    this.tokens = opts.tokens ?? { [GitHubApiStandIn.WRITE_TOKEN]: 'write', [GitHubApiStandIn.READ_TOKEN]: 'read', [GitHubApiStandIn.PAT_TOKEN]: 'write' };
+    this.users = opts.users ?? { [GitHubApiStandIn.PAT_TOKEN]: GitHubApiStandIn.PAT_USER };
     this.pulls = opts.pulls ?? [];
   }
 
@@ -243,6 +258,15 @@ export class GitHubApiStandIn {
     return c;
   }
 
+  /**
+   * The next requests that match (all by default) fail this way, one fault each, in order:
+   * a 502 with GitHub's HTML page, a secondary rate limit (403, retry-after: 1), a primary rate
+   * limit (403, x-ratelimit-remaining: 0, reset in 1 s), or a connection closed without an answer.
+   */
+  inject(faults: Fault[], matches: (method: string, path: string) => boolean = () => true): void {
+    this.faults.push(...faults.map((fault) => ({ fault, matches })));
+  }
+
   /** Requests that reached a known operation, by operationId. */
   calls(operationId: string): RecordedRequest[] {
     return this.requests.filter((r) => r.operationId === operationId);
@@ -265,6 +289,12 @@ export class GitHubApiStandIn {
     const raw = Buffer.concat(chunks).toString('utf8');
     const record: RecordedRequest = { method, path: url.pathname + url.search, status: 0 };
     this.requests.push(record);
+    const faultAt = this.faults.findIndex((f) => f.matches(method, url.pathname));
+    if (faultAt >= 0) {
+      const { fault } = this.faults.splice(faultAt, 1)[0]!;
+      record.fault = fault;
+      return this.fail(fault, record, res);
+    }
     let reply: Reply;
     try {
       reply = this.route(req, url, method, raw, record);
@@ -285,6 +315,30 @@ export class GitHubApiStandIn {
       ...reply.headers,
     });
     res.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
+  }
+
+  private fail(fault: Fault, record: RecordedRequest, res: ServerResponse): void {
+    if (fault === 'connection-reset') {
+      record.status = 0;
+      res.socket?.destroy();
+      return;
+    }
+    const reset = String(Math.ceil(Date.now() / 1000) + 1);
+    const [status, headers, body] =
+      fault === 'bad-gateway'
+        ? [502, { 'content-type': 'text/html' }, '<html><body><h1>502 Bad Gateway</h1></body></html>']
+        : fault === 'secondary-rate-limit'
+          ? [403, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' }, JSON.stringify({ message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: '403' })]
+          : [403, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, JSON.stringify({ message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' })];
+    record.status = status;
+    res.writeHead(status, headers);
+    res.end(body);
+  }
+
+  /** The login a token writes as (see StandInOptions.users). */
+  private writer(token: string): { login: string; type: 'User' | 'Bot' } {
+    const user = this.users[token];
+    return user ? { login: user, type: 'User' } : { login: 'github-actions[bot]', type: 'Bot' };
   }
 
   private route(req: IncomingMessage, url: URL, method: string, raw: string, record: RecordedRequest): Reply {
@@ -351,6 +405,15 @@ export class GitHubApiStandIn {
       this.violation(record, 'no valid token in the Authorization header');
       return new Reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
     }
+    if (op.operationId === 'users/get-authenticated') {
+      const login = this.users[auth!];
+      if (!login) {
+        // What GitHub answers an app installation token (the workflow's GITHUB_TOKEN).
+        return new Reply(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user', status: '403' }, {}, this.responsePointer(op, 403));
+      }
+      const shaped = this.example('private-user');
+      return new Reply(200, { ...shaped, login }, {}, this.responsePointer(op, 200));
+    }
     if (`${params.owner}/${params.repo}` !== this.repository) {
       this.violation(record, `repository ${String(params.owner)}/${String(params.repo)} is not ${this.repository}`);
       return this.error(404, 'Not Found');
@@ -364,7 +427,7 @@ export class GitHubApiStandIn {
         this.responsePointer(op, 403),
       );
     }
-    return this.operate(op, params, body as JsonObject | undefined, url, record);
+    return this.operate(op, params, body as JsonObject | undefined, url, record, this.writer(auth!));
   }
 
   private responsePointer(op: Operation, status: number): string[] | undefined {
@@ -425,7 +488,7 @@ export class GitHubApiStandIn {
     return this.pulls.some((p) => p.number === n) || this.comments.some((c) => c.issue === n);
   }
 
-  private operate(op: Operation, params: Record<string, Json>, body: JsonObject | undefined, url: URL, record: RecordedRequest): Reply {
+  private operate(op: Operation, params: Record<string, Json>, body: JsonObject | undefined, url: URL, record: RecordedRequest, writer: { login: string; type: 'User' | 'Bot' }): Reply {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     switch (op.operationId) {
       case 'issues/list-comments': {
@@ -459,7 +522,7 @@ export class GitHubApiStandIn {
           this.violation(record, `body is ${text.length} characters, over GitHub's limit of ${COMMENT_BODY_LIMIT}`);
           return this.validationFailed(`Body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`);
         }
-        const c = this.seedComment(issue, text, 'github-actions[bot]', 'Bot');
+        const c = this.seedComment(issue, text, writer.login, writer.type);
         const json = this.commentJson(c);
         return new Reply(201, json, { location: String(json.url) }, this.responsePointer(op, 201));
       }
@@ -468,6 +531,11 @@ export class GitHubApiStandIn {
         if (!c) {
           this.violation(record, `comment ${String(params.comment_id)} does not exist`);
           return this.error(404, 'Not Found');
+        }
+        if (c.user !== writer.login) {
+          // GitHub refuses to let a token edit someone else's comment; the gate must never try.
+          this.violation(record, `${writer.login} tried to edit comment ${c.id} written by ${c.user}`);
+          return new Reply(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/issues/comments#update-an-issue-comment', status: '403' }, {}, this.responsePointer(op, 403));
         }
         const text = String(body!.body);
         if (text.length > COMMENT_BODY_LIMIT) {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { compare } from '../gate/compare.js';
+import { incomparableRun, measuredAsOf, type MeasuredAs } from '../gate/comparability.js';
 import { readConfig } from '../config/config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { runGate } from '../pipeline/pipeline.js';
@@ -125,12 +126,17 @@ function compareCommand(argv: string[]): number {
   // The base run's first target stands for the baseline even when the two were named differently.
   const baseTarget = base.settings.targets[0]!.name;
   const baseSamples: Sample[] = base.samples.filter((s) => s.target === baseTarget).map((s) => ({ ...s, target: headTarget }));
+  // The same rule as the baseline file and the data branch: a run measured differently is not compared.
+  const incomparable = incomparableRun(measuredAsOf(head) as MeasuredAs, measuredAsOf(base));
+  if (incomparable) process.stderr.write(`warning: ${positionals[0]}: ${incomparable}.\n`);
   const comparison = compare({
     scenarios: head.settings.scenarios,
     target: headTarget,
     candidate: head.samples,
-    baseline: baseSamples,
-    baselineInfo: { source: positionals[0]!, commit: base.meta?.commit, createdAt: base.meta?.createdAt },
+    baseline: incomparable ? undefined : baseSamples,
+    baselineScenarios: base.settings.scenarios,
+    baselineInfo: incomparable ? undefined : { source: positionals[0]!, commit: base.meta?.commit, createdAt: base.meta?.createdAt },
+    noBaselineNote: incomparable ? `${positionals[0]}: ${incomparable}.` : undefined,
     baselineExpected: true,
     confidence: head.settings.confidence,
   });

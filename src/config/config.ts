@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { parseConfigFile, type ConfigFile, type FileScenario, type FileTarget, type FileThresholds } from './configFile.js';
 import { PRESETS, presetCommand, stopSignalForCommand, type PresetName } from '../server/presets.js';
 import { assertLoopbackUrl } from './loopback.js';
+import { assertDecidable } from './decidable.js';
 import type { CommentMode, CompareTo, Config, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
 
 export const DEFAULTS = {
@@ -180,12 +181,26 @@ export function readConfig(src: ConfigSources): Config {
     assertLoopbackUrl(t.url, allowRemote, file.config.targets ? `targets[${t.name}].url` : 'url');
   }
 
+  const finalRounds = rounds ?? file.config.rounds ?? (compareTo === 'base' ? PAIRED_DEFAULTS : DEFAULTS).rounds;
+  const finalConfidence = confidence ?? file.config.confidence ?? DEFAULTS.confidence;
+  // A gate that could never decide is refused now, not after minutes of load.
+  if (compareTo !== 'none') {
+    assertDecidable({
+      rounds: finalRounds,
+      confidence: finalConfidence,
+      mode: compareTo === 'base' ? 'paired' : 'stored',
+      compareTo,
+      roundsFrom: rounds !== undefined ? 'Input `rounds`' : file.config.rounds !== undefined ? `Config file ${file.name} \`rounds\`` : undefined,
+      confidenceFrom: confidence !== undefined ? 'Input `confidence`' : file.config.confidence !== undefined ? `Config file ${file.name} \`confidence\`` : undefined,
+    });
+  }
+
   return {
     targets,
     scenarios,
     warmupSeconds: warmupSeconds ?? file.config['warmup-seconds'] ?? DEFAULTS.warmupSeconds,
-    rounds: rounds ?? file.config.rounds ?? (compareTo === 'base' ? PAIRED_DEFAULTS : DEFAULTS).rounds,
-    confidence: confidence ?? file.config.confidence ?? DEFAULTS.confidence,
+    rounds: finalRounds,
+    confidence: finalConfidence,
     compareTo,
     baseRef: input('base-ref') || undefined,
     baseSetup: input('base-setup') || undefined,

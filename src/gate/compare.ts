@@ -1,4 +1,6 @@
 // Pure: candidate samples (+ baseline samples) -> per-scenario metric comparisons and verdicts.
+import { memoryGrowthWarning, workerChangesMetric } from './breakage.js';
+import { scenarioDifferences } from './comparability.js';
 import { median, MIN_RUNS_FOR_RUN_NOISE, runToRunNoise, type RunToRunNoise } from './stats.js';
 import { combineVerdicts, judgeRelative, type Direction } from './verdict.js';
 import { pooledPercentileMs, tailMetric } from './tailMetric.js';
@@ -55,10 +57,13 @@ export function generatorWarnings(samples: Sample[]): string[] {
   return out;
 }
 
+/** A trial without a single response has no latency: it ranks as the slowest (stats ranks Infinity last). */
+const latencyMs = (s: Sample, q: 'p50' | 'p99') => (s.requests > 0 ? s.latencyUs[q] / 1000 : Infinity);
+
 export const RELATIVE_METRICS: MetricDef[] = [
   { metric: 'rps', label: 'Requests/s', direction: 'higher-is-better', gating: true, value: (s) => s.rps, threshold: (sc) => sc.thresholds.maxRpsDropPct },
-  { metric: 'p99', label: 'p99 latency', direction: 'lower-is-better', gating: true, value: (s) => s.latencyUs.p99 / 1000, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
-  { metric: 'p50', label: 'p50 latency', direction: 'lower-is-better', gating: false, value: (s) => s.latencyUs.p50 / 1000, threshold: (sc) => sc.thresholds.maxP99IncreasePct },
+  { metric: 'p99', label: 'p99 latency', direction: 'lower-is-better', gating: true, value: (s) => latencyMs(s, 'p99'), threshold: (sc) => sc.thresholds.maxP99IncreasePct },
+  { metric: 'p50', label: 'p50 latency', direction: 'lower-is-better', gating: false, value: (s) => latencyMs(s, 'p50'), threshold: (sc) => sc.thresholds.maxP99IncreasePct },
   {
     metric: 'memory',
     label: 'Memory per worker',
@@ -78,7 +83,7 @@ export const RELATIVE_METRICS: MetricDef[] = [
 ];
 
 function values(samples: Sample[], def: MetricDef): number[] {
-  return samples.map(def.value).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  return samples.map(def.value).filter((v): v is number => v !== undefined && !Number.isNaN(v));
 }
 
 function failedRequests(s: Sample): number {
@@ -90,7 +95,7 @@ function alignedByRound(baseline: Sample[], candidate: Sample[], def: MetricDef)
   const base = new Map(baseline.map((s) => [s.round, def.value(s)]));
   const pairs = candidate
     .map((s) => [base.get(s.round), def.value(s)] as const)
-    .filter((p): p is readonly [number, number] => p[0] !== undefined && p[1] !== undefined && Number.isFinite(p[0]) && Number.isFinite(p[1]));
+    .filter((p): p is readonly [number, number] => p[0] !== undefined && p[1] !== undefined && !Number.isNaN(p[0]) && !Number.isNaN(p[1]));
   return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
 }
 
@@ -137,15 +142,10 @@ function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] |
   };
 }
 
-/** Pure: how a baseline's scenario differs from this run's in ways that change the numbers. */
+/** Pure: how a baseline's scenario differs from this run's in ways that change the numbers (gate/comparability.ts). */
 export function scenarioMismatch(current: Scenario, baseline: Scenario | undefined): string | undefined {
-  if (!baseline) return undefined;
-  const keys = ['method', 'path', 'body', 'expectStatus', 'connections', 'durationSeconds', 'headers'] as const;
-  const differ = keys.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(baseline[k]));
-  if (differ.length === 0) return undefined;
-  // Headers are named only; the others show their old and new value.
-  const what = differ.map((k) => (k === 'headers' ? k : `${k} ${JSON.stringify(baseline[k])} -> ${JSON.stringify(current[k])}`));
-  return `the baseline measured this scenario differently (${what.join(', ')}), so it is not compared.`;
+  const differ = baseline ? scenarioDifferences(current, baseline) : [];
+  return differ.length ? `the baseline measured this scenario differently (${differ.join(', ')}), so it is not compared.` : undefined;
 }
 
 /** Run-to-run noise of one metric, from the medians of the recorded runs that measured this
@@ -172,8 +172,12 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
   const baseline = input.baseline ? usable(input.baseline) : undefined;
   // Errors count in every trial, even one whose figures are otherwise void.
   const errorRate = errorRateMetric(sc, all(input.candidate), input.baseline && all(input.baseline));
+  // Workers that exited or started: one finding per scenario (gate/breakage.ts).
+  const workers = workerChangesMetric({ candidate: all(input.candidate), baseline: input.baseline && all(input.baseline) });
+  const workerLogs = workers?.logs.length ? workers.logs : undefined;
   if (candidate.length === 0) {
-    return { scenario: sc.name, target: input.target, metrics: [errorRate], verdict: combineVerdicts([errorRate.verdict, 'inconclusive']), excludedTrials, warnings: [] };
+    const metrics = workers ? [errorRate, workers.metric] : [errorRate];
+    return { scenario: sc.name, target: input.target, metrics, verdict: combineVerdicts([...metrics.map((m) => m.verdict), 'inconclusive']), excludedTrials, warnings: [], workerLogs };
   }
   const metrics: MetricComparison[] = [];
   // Against a stored baseline, how far recorded runs moved (once per metric).
@@ -229,7 +233,10 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
     });
   }
   metrics.push(errorRate);
+  if (workers) metrics.push(workers.metric);
   const warnings = generatorWarnings(candidate);
+  const growth = memoryGrowthWarning(sc, candidate, baseline);
+  if (growth) warnings.push(growth);
   if (input.history && !input.paired && baseline?.length && !runNoise.get('rps')) {
     warnings.push(
       `Fewer than ${MIN_RUNS_FOR_RUN_NOISE} recorded runs measured this scenario, so how much whole runs move on this runner is not known ` +
@@ -243,6 +250,7 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
     verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)),
     excludedTrials,
     warnings,
+    workerLogs,
   };
 }
 

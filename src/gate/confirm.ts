@@ -2,11 +2,17 @@
 // more than a threshold (a noisy neighbour for a minute, an unlucky boot), so a regression
 // found once is measured again with fresh servers and stands only when the second measurement
 // finds it too. A regression that does not repeat becomes `inconclusive`, never `pass`: one
-// run did see it. Error rates are not re-judged: errors that happened are facts, not estimates.
+// run did see it. Error rates and worker exits are not re-judged: they happened, they are facts, not estimates.
+//
+// The second measurement must be independent of the first on both sides. Paired mode boots the
+// base again beside the head. Against stored history it is judged against another comparable
+// recorded run; with only one recorded run there is nothing independent to judge against (the
+// same run again would let one lucky baseline run fail a pull request twice), so the
+// regression is not confirmed and reads `inconclusive`, and the report says why.
 import { combineVerdicts } from './verdict.js';
 import type { Comparison, MetricComparison, ScenarioComparison } from '../types.js';
 
-const isEstimate = (m: MetricComparison) => m.gating && m.metric !== 'errorRate';
+const isEstimate = (m: MetricComparison) => m.gating && m.metric !== 'errorRate' && m.metric !== 'workerChanges';
 
 /** Whether a comparison asks for a confirmation run: an estimated metric regressed. */
 export function needsConfirmation(c: Comparison): boolean {
@@ -31,12 +37,41 @@ function confirmMetric(m: MetricComparison, again: MetricComparison | undefined)
   };
 }
 
+/** What the second measurement is judged against. */
+export type ConfirmationBaseline<T> = { kind: 'paired'; against: string } | { kind: 'other-run'; run: T; against: string } | { kind: 'none'; reason: string };
+
+/** Pure: the baseline that makes a confirmation independent; `others` are comparable recorded runs other than the first baseline, oldest first. */
+export function confirmationBaseline<T>(input: { paired: boolean; others: Array<{ run: T; label: string }> }): ConfirmationBaseline<T> {
+  if (input.paired) return { kind: 'paired', against: 'the base commit, booted again beside the head' };
+  const other = input.others.at(-1);
+  if (other) return { kind: 'other-run', run: other.run, against: `another recorded run, ${other.label}` };
+  return {
+    kind: 'none',
+    reason:
+      'only one comparable run is recorded, so a second measurement could only be judged against the same baseline run, and one lucky ' +
+      'baseline run would fail the pull request twice; record more runs (pushes to the default branch) or use compare-to: base',
+  };
+}
+
+/** The first comparison when no independent confirmation is possible: its estimated regressions become inconclusive. */
+export function withoutConfirmation(first: Comparison, reason: string): Comparison {
+  const scenarios: ScenarioComparison[] = first.scenarios.map((sc) => {
+    const metrics = sc.metrics.map((m) =>
+      isEstimate(m) && m.verdict === 'regressed'
+        ? { ...m, verdict: 'inconclusive' as const, confirmation: { verdict: 'inconclusive' as const, reason }, reason: `${m.reason} Not confirmed: ${reason}.` }
+        : m,
+    );
+    return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
+  });
+  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: { verdict: 'inconclusive', against: `nothing independent: ${reason}` } };
+}
+
 /** The first comparison with every regression checked against the second's. */
-export function confirmComparison(first: Comparison, second: Comparison): Comparison {
+export function confirmComparison(first: Comparison, second: Comparison, against?: string): Comparison {
   const scenarios: ScenarioComparison[] = first.scenarios.map((sc) => {
     const again = second.scenarios.find((s) => s.scenario === sc.scenario && s.target === sc.target);
     const metrics = sc.metrics.map((m) => confirmMetric(m, again?.metrics.find((x) => x.metric === m.metric)));
     return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
   });
-  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: { verdict: second.verdict } };
+  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: against ? { verdict: second.verdict, against } : { verdict: second.verdict } };
 }

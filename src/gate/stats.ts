@@ -24,9 +24,23 @@ export interface RatioInterval {
   candidateTrials: number;
 }
 
-function logsOf(values: number[]): number[] {
-  return values.filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
+/** How far beyond the measured range an empty trial is placed (a factor of 1000). */
+const BEYOND_MEASURED_LOG = Math.log(1000);
+
+/**
+ * Log values for the rank methods. A trial with no response has rps 0 and latency Infinity:
+ * it is the worst trial, not a missing one, so 0 is placed below every measured value and
+ * Infinity above (by a factor of 1000, the same for every side passed in). NaN and negative
+ * values are dropped. Returns one array per side.
+ */
+export function rankableLogs(...sides: number[][]): number[][] {
+  const measured = sides.flat().filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
+  const lowest = measured.length ? Math.min(...measured) - BEYOND_MEASURED_LOG : NaN;
+  const highest = measured.length ? Math.max(...measured) + BEYOND_MEASURED_LOG : NaN;
+  const toLog = (v: number) => (v === 0 ? lowest : v === Infinity ? highest : Number.isFinite(v) && v > 0 ? Math.log(v) : NaN);
+  return sides.map((side) => side.map(toLog));
 }
+
 
 /** P(U <= u) for every u, for the Mann-Whitney U statistic of samples of sizes n and m (no ties). */
 function exactUCdf(n: number, m: number): number[] {
@@ -79,11 +93,10 @@ export function minTrialsForConfidence(confidence: number): number {
 /**
  * Ratio of candidate to baseline with one-sided bounds at `confidence` each: "worse with 99%
  * certainty" means the lower (or upper) bound is already on the worse side.
- * Undefined when a side has no usable (finite, positive) value.
+ * Undefined when a side has no usable value. 0 and Infinity rank as the extremes (rankableLogs).
  */
 export function ratioInterval(baseline: number[], candidate: number[], confidence: number): RatioInterval | undefined {
-  const a = logsOf(baseline);
-  const b = logsOf(candidate);
+  const [a, b] = rankableLogs(baseline, candidate).map((side) => side.filter((v) => !Number.isNaN(v))) as [number[], number[]];
   if (a.length === 0 || b.length === 0) return undefined;
   const diffs: number[] = [];
   for (const y of b) for (const x of a) diffs.push(y - x);
@@ -133,13 +146,16 @@ export function signedRankBoundIndex(n: number, confidence: number): number {
  * Paired version for setups measured in the same rounds: the shift of per-round log ratios
  * (candidate[i] / baseline[i]), estimated by the median of Walsh averages and bounded by the
  * signed-rank distribution. Noise common to a round (the runner slowing down for everyone)
- * cancels within each pair. Pairs with a missing or non-positive side are dropped.
+ * cancels within each pair. Pairs with a missing side are dropped; an empty trial (0 or
+ * Infinity) is placed beyond the measured range (rankableLogs).
  */
 export function pairedRatioInterval(baseline: number[], candidate: number[], confidence: number): RatioInterval | undefined {
   const d: number[] = [];
-  for (let i = 0; i < Math.min(baseline.length, candidate.length); i++) {
-    const [a, b] = [baseline[i]!, candidate[i]!];
-    if (Number.isFinite(a) && Number.isFinite(b) && a > 0 && b > 0) d.push(Math.log(b) - Math.log(a));
+  const n = Math.min(baseline.length, candidate.length);
+  const [la, lb] = rankableLogs(baseline.slice(0, n), candidate.slice(0, n)) as [number[], number[]];
+  for (let i = 0; i < n; i++) {
+    const diff = lb[i]! - la[i]!;
+    if (!Number.isNaN(diff)) d.push(diff);
   }
   if (d.length === 0) return undefined;
   const walsh: number[] = [];
@@ -181,7 +197,8 @@ export interface RunToRunNoise {
  * recorded runs widens it: the safe side. Undefined below MIN_RUNS_FOR_RUN_NOISE runs.
  */
 export function runToRunNoise(runMedians: number[], confidence: number): RunToRunNoise | undefined {
-  const logs = logsOf(runMedians);
+  // A run's median is a measured level: a run without one says nothing about run-to-run noise.
+  const logs = runMedians.filter((v) => Number.isFinite(v) && v > 0).map(Math.log);
   if (logs.length < MIN_RUNS_FOR_RUN_NOISE) return undefined;
   const moves = logs.slice(1).map((v, i) => v - logs[i]!);
   const sd = sampleStandardDeviation(moves);

@@ -3,7 +3,8 @@
 // update its PR comment; read a pull request's head). Octokit reads GITHUB_API_URL, so the
 // same code talks to github.com, GitHub Enterprise and the tests' stand-in.
 import * as github from '@actions/github';
-import { markerKey } from '../report/comment.js';
+import type { GitHubClient } from './client.js';
+import { isOwnComment, tokenIdentity } from './commentOwner.js';
 
 export interface RunContext {
   eventName: string;
@@ -81,11 +82,7 @@ export function readWorkflowRun(): WorkflowRunInfo | undefined {
   };
 }
 
-export type GitHubClient = ReturnType<typeof github.getOctokit>;
-
-export function gitHubClient(token: string): GitHubClient {
-  return github.getOctokit(token);
-}
+export { gitHubClient, type GitHubClient } from './client.js';
 
 function splitRepository(repository: string): { owner: string; repo: string } {
   const [owner = '', repo = ''] = repository.split('/');
@@ -110,9 +107,10 @@ export interface PostedComment {
 }
 
 /**
- * One comment per pull request and gate: the first comment whose body starts with this
- * gate's marker is updated in place; otherwise a new one is created (unless create: false). Comments of people
- * (or of other gates) are never touched, even if they quote the marker further down.
+ * One comment per pull request and gate: the first comment whose body starts with this gate's
+ * marker and that the token's own identity wrote is updated in place; otherwise a new one is
+ * created (unless create: false). Comments of people (or of other gates) are never touched,
+ * even if they start with the marker (commentOwner.ts).
  */
 export async function upsertComment(
   client: GitHubClient,
@@ -123,9 +121,10 @@ export async function upsertComment(
   opts: { create?: boolean } = {},
 ): Promise<PostedComment | undefined> {
   const repo = splitRepository(repository);
+  const identity = await tokenIdentity(client);
   let existing: { id: number } | undefined;
   for await (const page of client.paginate.iterator(client.rest.issues.listComments, { ...repo, issue_number: issue, per_page: 100 })) {
-    existing = page.data.find((c) => markerKey(c.body ?? '') === key);
+    existing = page.data.find((c) => isOwnComment(c, key, identity));
     if (existing) break;
   }
   if (existing) {

@@ -13,6 +13,9 @@ import { commentKey, renderComment } from '../report/comment.js';
 import { readSavedComments, writeSavedComment } from './savedComment.js';
 import type { Logger } from '../pipeline/executePlan.js';
 
+/** The resilient client (timeouts, retries, rate limits: client.ts), saying its retries in the log. */
+const defaultClient = (log: Logger) => (token: string) => gitHubClient(token, { warn: (m) => log.warning(m) });
+
 /** An error of the GitHub edge (in post-comment mode, where posting is the whole job). */
 export class GitHubError extends GateError {}
 
@@ -47,7 +50,7 @@ export async function publishComment(args: {
     if (ctx.pullRequestNumber === undefined || !args.token) return { skipped: 'nothing to update' };
     const key = gateCommentKey(ctx.job, settings.commentId);
     const body = renderComment(args.summary, { key, commit: ctx.headSha ?? ctx.sha, runUrl: ctx.runUrl });
-    return { url: await post((args.client ?? gitHubClient)(args.token), ctx, ctx.pullRequestNumber, key, body, settings, log, false) };
+    return { url: await post((args.client ?? defaultClient(log))(args.token), ctx, ctx.pullRequestNumber, key, body, settings, log, false) };
   }
   const pr = ctx.pullRequestNumber;
   // Never on a commit: a comment belongs on a pull request or nowhere. `always` also looks
@@ -60,7 +63,7 @@ export async function publishComment(args: {
     log.warning('No PR comment: `github-token` is empty. The report is in the job summary.');
     return pr === undefined ? { skipped: 'no token' } : save(settings, ctx, pr, key, body, undefined, log);
   }
-  const client = (args.client ?? gitHubClient)(args.token);
+  const client = (args.client ?? defaultClient(log))(args.token);
 
   if (pr === undefined) {
     let prs: number[];
@@ -170,7 +173,7 @@ export async function postSavedComment(args: {
     return {};
   }
   if (!args.token) throw new ConfigError('Input `github-token` is empty: expected a token with `pull-requests: write` to post the comment.');
-  const client = (args.client ?? gitHubClient)(args.token);
+  const client = (args.client ?? defaultClient(args.log))(args.token);
   let url: string | undefined;
   let current = toPost[0]!.comment;
   try {

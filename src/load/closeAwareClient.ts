@@ -14,7 +14,10 @@
 // - tells apart the keep-alive race: a server that closes a kept-alive connection without
 //   saying so (uWSGI --http-socket answers HTTP/1.1 without "Connection: close") resets the
 //   request that was already on its way. No byte of a response was lost, and HTTP clients
-//   retry such a request (RFC 9112, 9.3.1), so it is counted apart, not as a server error.
+//   retry such a request (RFC 9112, 9.3.1), so it is counted apart, not as a server error;
+// - counts the requests a connection cut: the server closed it (a worker that crashed or
+//   exited mid-request) while a request had no complete response, and it was not such a race.
+//   autocannon reconnects silently then, so without this a crashing server shows no error.
 
 /** The parts of autocannon's (untyped) Client that the hook touches. */
 interface AutocannonClient {
@@ -23,7 +26,7 @@ interface AutocannonClient {
   _doRequest(...args: unknown[]): void;
   _connect(): void;
   parser: { reinitialize(type: string): void; finish(): unknown; type: string };
-  pipelinedRequests: { clear(): void };
+  pipelinedRequests: { clear(): void; size(): number };
   conn: {
     prependListener(event: 'end', listener: () => void): void;
     prependListener(event: 'data', listener: (chunk: Buffer) => void): void;
@@ -36,7 +39,14 @@ export interface CloseAwareState {
   lastErrorWasKeepAliveRace: boolean;
 }
 
-export function setupCloseAwareClient(raw: unknown): CloseAwareState {
+export interface CloseAwareHooks {
+  /** The server ended a connection (FIN) while a request on it had no complete response. */
+  onRequestCut?(): void;
+  /** The same, as a keep-alive race: nothing of a response was on its way. */
+  onKeepAliveRaceAtClose?(): void;
+}
+
+export function setupCloseAwareClient(raw: unknown, hooks: CloseAwareHooks = {}): CloseAwareState {
   const client = raw as AutocannonClient;
   const state: CloseAwareState = { lastErrorWasKeepAliveRace: false };
   let serverWillClose = false;
@@ -72,8 +82,18 @@ export function setupCloseAwareClient(raw: unknown): CloseAwareState {
     this.conn.prependListener('data', (chunk) => {
       bytesSinceLastResponse += chunk.length;
     });
-    // A body read until EOF is complete now, before autocannon reconnects.
-    this.conn.prependListener('end', () => parser.finish());
+    const queue = this.pipelinedRequests;
+    this.conn.prependListener('end', () => {
+      // A body read until EOF is complete now, before autocannon reconnects.
+      try {
+        parser.finish();
+      } catch {
+        // a half-sent response: the request below is still unanswered, so it counts as cut
+      }
+      if (queue.size() === 0) return;
+      if (responsesOnConnection > 0 && bytesSinceLastResponse === 0) hooks.onKeepAliveRaceAtClose?.();
+      else hooks.onRequestCut?.();
+    });
     this.conn.prependListener('error', () => {
       state.lastErrorWasKeepAliveRace = responsesOnConnection > 0 && bytesSinceLastResponse === 0;
     });

@@ -21,6 +21,9 @@ export type { LoadResult } from '../types.js';
 
 const LOOP_RESOLUTION_MS = 10;
 
+/** connectionByCode key of requests whose connection the server closed before answering. */
+export const REQUEST_CUT = 'closed-before-response';
+
 export function isExpectedStatus(status: number, expectStatus: number | undefined): boolean {
   return expectStatus !== undefined ? status === expectStatus : status >= 200 && status < 400;
 }
@@ -107,8 +110,25 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
           sampleInt: 100,
           timeout: scenario.timeoutSeconds,
           setupClient: (raw: unknown) => {
-            const closeAware = setupCloseAwareClient(raw);
             const c = raw as DrainableClient;
+            // A request that ends without a response is no longer awaited; it counts when it was
+            // sent inside the window (after the window only requests sent inside it are awaited).
+            const settle = (): boolean => {
+              const wasAwaiting = awaiting.get(c) === true;
+              awaiting.set(c, false);
+              return !finished && (inWindow || wasAwaiting);
+            };
+            const closeAware = setupCloseAwareClient(raw, {
+              // The server closed the connection under an unanswered request: it is lost, an error.
+              onRequestCut: () => {
+                if (!settle()) return;
+                errors.connection++;
+                errors.connectionByCode![REQUEST_CUT] = (errors.connectionByCode![REQUEST_CUT] ?? 0) + 1;
+              },
+              onKeepAliveRaceAtClose: () => {
+                if (settle()) keepAliveRaces++;
+              },
+            });
             awaiting.set(c, false);
             // Outermost wrapper: after the window no connection sends a new request.
             const doRequest = c._doRequest;
@@ -120,10 +140,7 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
             c.on('request', () => awaiting.set(c, true));
             c.on('response', () => awaiting.set(c, false));
             c.on('connError', (err) => {
-              const wasAwaiting = awaiting.get(c) === true;
-              awaiting.set(c, false);
-              // After the window only a request that was sent inside it can fail.
-              if (!inWindow && !wasAwaiting) return;
+              if (!settle()) return;
               if (closeAware.lastErrorWasKeepAliveRace) {
                 keepAliveRaces++;
                 return;

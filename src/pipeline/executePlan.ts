@@ -39,18 +39,17 @@ function assertAlive(server: RunningServer, when: string): void {
   }
 }
 
-/** Pure: why a trial cannot count when the server's process tree changed under load. */
-export function describeTreeChange(before: number[], after: number[]): string | undefined {
+/** Pure: how many of the server's processes exited and started between two snapshots. */
+export function treeChange(before: number[], after: number[]): { exited: number; started: number } | undefined {
   const was = new Set(before);
   const now = new Set(after);
-  const gone = before.filter((p) => !now.has(p)).length;
-  const added = after.filter((p) => !was.has(p)).length;
-  if (!gone && !added) return undefined;
-  return (
-    `the server's processes changed during the trial (${gone} exited, ${added} started): a worker crashed or was ` +
-    'recycled (e.g. gunicorn --max-requests, uWSGI --max-requests), so its memory and CPU figures are not comparable.'
-  );
+  const exited = before.filter((p) => !now.has(p)).length;
+  const started = after.filter((p) => !was.has(p)).length;
+  return exited || started ? { exited, started } : undefined;
 }
+
+/** Log lines kept with the first trial of a target in which workers changed. */
+const WORKER_LOG_LINES = 20;
 
 export async function executePlan(plan: RunPlan, edges: RunEdges): Promise<Sample[]> {
   const servers = new Map<string, RunningServer>();
@@ -75,6 +74,7 @@ export async function executePlan(plan: RunPlan, edges: RunEdges): Promise<Sampl
     }
     const samples: Sample[] = [];
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
+    const loggedChange = new Set<string>();
     for (const trial of plan.trials) {
       const server = servers.get(trial.target)!;
       const scenario = scenarios.get(trial.scenario)!;
@@ -85,17 +85,19 @@ export async function executePlan(plan: RunPlan, edges: RunEdges): Promise<Sampl
       const after = await edges.snapshot(server.pid);
       assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
       const sample: Sample = { ...trial, startedAt, ...load };
-      if (before && after) {
+      const change = before && after ? treeChange(before.pids, after.pids) : undefined;
+      if (change) {
+        // The trial counts (its errors and throughput are what the server did), but a tree
+        // that lost or gained workers has no comparable memory or CPU figure.
+        sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
+        loggedChange.add(trial.target);
+      } else if (before && after) {
         sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
-        const change = describeTreeChange(before.pids, after.pids);
-        if (change) {
-          sample.failure = change;
-          edges.log.warning(`Round ${trial.round} ${trial.target} ${scenario.name} does not count: ${change}`);
-        }
       }
       edges.log.info(
         `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, ` +
-          `p50 ${(load.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1000).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%`,
+          `p50 ${(load.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1000).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` +
+          (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : ''),
       );
       samples.push(sample);
     }

@@ -7,9 +7,9 @@ import { rankTargets } from '../gate/shootout.js';
 import { planTrials, seededRandom } from '../gate/plan.js';
 import { executePlan, type RunEdges } from './executePlan.js';
 import { formatCpuList, withGeneratorPlacement } from '../server/cpuPlacement.js';
-import { appendRun, latestRun, readBaselineFile, SCHEMA_VERSION, type BaselineFile } from '../store/baselineFile.js';
-import type { Config, RunMeta, RunResult, Sample } from '../types.js';
-import { confirmComparison, needsConfirmation } from '../gate/confirm.js';
+import { appendRun, readBaselineFile, SCHEMA_VERSION, type BaselineFile } from '../store/baselineFile.js';
+import type { Config, RunMeta, RunResult, Sample, Scenario } from '../types.js';
+import { confirmationBaseline, confirmComparison, needsConfirmation, withoutConfirmation } from '../gate/confirm.js';
 import { runTrial } from '../load/trial.js';
 import { freePort, startServer, waitUntilReady, type RunningServer } from '../server/server.js';
 import { snapshotTree, waitForStableTree } from '../server/processTree.js';
@@ -21,6 +21,7 @@ import { errorMessage, ServerError } from '../errors.js';
 import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from '../git/worktree.js';
 import type { HistoryStore, PreparedHistory } from '../store/branchHistory.js';
 import { summarizeSamples } from '../store/record.js';
+import { comparableRuns, measuredAsOf, type MeasuredAs } from '../gate/comparability.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 
@@ -167,24 +168,32 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     }
 
     const pairedBase = paired && 'checkout' in paired ? paired : undefined;
-    const baselineRun = !pairedBase && config.compareTo !== 'none' ? (config.baselineFile ? latestRun(stored) : branch?.baseline.record) : undefined;
+    // The baseline file keeps runs of any setup: only those measured the same way count (the
+    // one rule of gate/comparability.ts; the data branch files runs by the same rule's hash).
+    const runner = runnerFingerprint();
+    const here: MeasuredAs = { command: head.command, warmupSeconds: config.warmupSeconds, scenarios: config.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } };
+    const storedRuns = stored ? comparableRuns(stored.runs, here, measuredAsOf) : undefined;
+    const baselineRun = !pairedBase && config.compareTo !== 'none' ? (config.baselineFile ? storedRuns?.comparable.at(-1) : branch?.baseline.record) : undefined;
     // Recorded runs comparable with this one: how far they move from run to run widens a stored baseline's intervals.
-    const history = config.baselineFile ? stored?.runs.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
+    const history = config.baselineFile ? storedRuns?.comparable.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
     let noBaselineNote: string | undefined;
     if (config.compareTo === 'none') noBaselineNote = 'none (compare-to: none).';
     else if (!config.baselineFile && branch) noBaselineNote = branch.baseline.note;
     else if (!config.baselineFile && branchProblem) noBaselineNote = `none: ${branchProblem}.`;
     else if (!config.baselineFile) noBaselineNote = 'none found: set baseline-file to a file recorded with record: true.';
-    else if (!baselineRun) noBaselineNote = `none yet: ${config.baselineFile} has no recorded run; run once with record: true to create it.`;
+    else if (!baselineRun && storedRuns?.passedOver.length) {
+      noBaselineNote = `none comparable in ${config.baselineFile}: its latest run was measured differently (${storedRuns.passedOver.at(-1)!.differences.join(', ')}), so it is not compared; record a run with these settings first.`;
+    } else if (!baselineRun) noBaselineNote = `none yet: ${config.baselineFile} has no recorded run; run once with record: true to create it.`;
     if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? 'compared with the stored baseline instead' : `so there is ${noBaselineNote}`}`;
 
-    const judge = (measuredSamples: Sample[]) => {
+    // `other`: a confirmation judged against another recorded run than the first baseline.
+    const judge = (measuredSamples: Sample[], other?: { samples: Sample[]; scenarios?: Scenario[] }) => {
       const c = compare({
         scenarios: config.scenarios,
         target: head.name,
         candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
-        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : baselineRun?.samples,
-        baselineScenarios: pairedBase ? undefined : baselineRun?.settings?.scenarios,
+        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : (other?.samples ?? baselineRun?.samples),
+        baselineScenarios: pairedBase ? undefined : other ? other.scenarios : baselineRun?.settings?.scenarios,
         history: baselineRun ? history : undefined,
         baselineInfo: pairedBase
           ? { source: 'the base commit, booted beside the head in this job (paired rounds)', commit: pairedBase.checkout.commit, headCommit: opts.meta.commit }
@@ -205,10 +214,16 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     let confirmationSamples: Sample[] | undefined;
     // A shoot-out ranks setups; only a gate (one candidate) is confirmed before failing.
     if (config.confirm && config.targets.length === 1 && needsConfirmation(comparison)) {
-      log.info('A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).');
-      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
-      comparison = confirmComparison(comparison, judge(confirmationSamples));
-      log.info(`Confirmation run: the regression was ${comparison.verdict === 'regressed' ? 'confirmed' : 'not confirmed'}.`);
+      const plan = confirmationBaseline({ paired: !!pairedBase, others: otherRecordedRuns(baselineRun, config.baselineFile ? storedRuns?.comparable : branch?.baseline.history) });
+      if (plan.kind === 'none') {
+        log.info(`A regression was measured but cannot be confirmed independently: ${plan.reason}.`);
+        comparison = withoutConfirmation(comparison, plan.reason);
+      } else {
+        log.info(`A regression was measured: measuring again with fresh servers, judged against ${plan.against}, to confirm it before failing (confirm: true).`);
+        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+        comparison = confirmComparison(comparison, judge(confirmationSamples, plan.kind === 'other-run' ? plan.run : undefined), plan.against);
+        log.info(`Confirmation run: the regression was ${comparison.verdict === 'regressed' ? 'confirmed' : 'not confirmed'}.`);
+      }
     }
     const result: RunResult = {
       schemaVersion: SCHEMA_VERSION,
@@ -243,6 +258,27 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   } finally {
     if (paired && 'checkout' in paired) paired.checkout.remove();
   }
+}
+
+interface RecordedRun {
+  samples: Sample[];
+  settings?: { scenarios?: Scenario[] };
+  scenarios?: Scenario[];
+  meta?: { commit?: string; createdAt?: string };
+  commit?: string;
+  createdAt?: string;
+}
+
+/** Comparable recorded runs other than the baseline (oldest first), for an independent confirmation. */
+function otherRecordedRuns(baseline: RecordedRun | undefined, runs: RecordedRun[] | undefined) {
+  if (!baseline || !runs) return [];
+  const key = (r: RecordedRun) => `${r.meta?.commit ?? r.commit ?? ''}@${r.meta?.createdAt ?? r.createdAt ?? ''}`;
+  return runs
+    .filter((r) => r !== baseline && key(r) !== key(baseline))
+    .map((r) => ({
+      run: { samples: r.samples, scenarios: r.settings?.scenarios ?? r.scenarios },
+      label: `of commit ${(r.meta?.commit ?? r.commit ?? 'unknown').slice(0, 12)} recorded ${r.meta?.createdAt ?? r.createdAt ?? 'at an unknown time'}`,
+    }));
 }
 
 /** Records a run where history lives: the baseline file, else the data branch. A branch

@@ -19,6 +19,7 @@ const METRIC_LABEL: Record<MetricName, string> = {
   errorRate: 'Error rate',
   memory: 'Memory per worker',
   cpuPerRequest: 'Server CPU per request',
+  workerChanges: 'Trials with worker exits/starts',
 };
 
 export function formatValue(metric: MetricName, v: number | undefined): string {
@@ -35,6 +36,8 @@ export function formatValue(metric: MetricName, v: number | undefined): string {
       return `${v.toFixed(1)} MiB`;
     case 'cpuPerRequest':
       return `${v.toFixed(3)} ms`;
+    case 'workerChanges':
+      return String(v);
   }
 }
 
@@ -121,8 +124,12 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
     const held = confirmed.filter((m) => m.verdict === 'regressed').length;
-    if (held) out.push(`Confirmed: ${held === 1 ? 'the regression was' : `${held} regressions were`} measured twice, each time with fresh servers.`, '');
-    if (held < confirmed.length) {
+    const against = comparison.confirmation.against;
+    const independentOf = against && !against.startsWith('nothing independent') ? ` (the second judged against ${escapeText(against)})` : '';
+    if (held) out.push(`Confirmed: ${held === 1 ? 'the regression was' : `${held} regressions were`} measured twice, each time with fresh servers${independentOf}.`, '');
+    if (against?.startsWith('nothing independent')) {
+      out.push(`Not confirmed: no independent second measurement was possible (${escapeText(against.replace(/^nothing independent: /, ''))}), so inconclusive.`, '');
+    } else if (held < confirmed.length) {
       out.push(
         `Not confirmed: ${confirmed.length - held === 1 ? 'a regression' : `${confirmed.length - held} regressions`} that the first measurement found ` +
           'did not show again in a second one with fresh servers: within this runner\'s noise, so inconclusive (see Why).',
@@ -160,6 +167,10 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
       out.push(`This run could tell apart changes of about ${resolution.map((m) => `${METRIC_LABEL[m.metric]} ±${m.detectablePct!.toFixed(1)}%`).join(', ')}; smaller ones are within its noise.`, '');
     }
     out.push('<details><summary>Why</summary>', '', ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), '', '</details>', '');
+    for (const log of sc.workerLogs ?? []) {
+      const side = log.side === 'candidate' ? 'head' : 'baseline';
+      out.push(`<details><summary>Server log of the ${side} at its first worker exit/start (round ${log.round})</summary>`, '', '```text', log.tail.replace(/```/g, "'''"), '```', '', '</details>', '');
+    }
   }
 
   if (result.ranking) out.push(renderRanking(result.ranking, conf));

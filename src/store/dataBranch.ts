@@ -44,7 +44,7 @@ export interface BranchBaseline {
   /** Recorded runs for the trend, oldest first (this run is not among them). */
   trend: TrendPoint[];
   /** The same runs' samples: how far they move from run to run widens the comparison's intervals. */
-  history: Array<{ samples: Sample[]; scenarios?: Scenario[] }>;
+  history: Array<{ samples: Sample[]; scenarios?: Scenario[]; commit?: string; createdAt?: string }>;
 }
 
 export interface FindOptions {
@@ -123,7 +123,7 @@ export function findBaseline(git: GitEdge, branch: string, snapshot: Snapshot, o
   });
   const history = trendInfos.flatMap((t) => {
     const p = trendParsed.get(t.path)!;
-    return p.ok ? [{ samples: p.record.samples, scenarios: p.record.settings.scenarios }] : [];
+    return p.ok ? [{ samples: p.record.samples, scenarios: p.record.settings.scenarios, commit: p.record.commit, createdAt: p.record.createdAt }] : [];
   });
 
   if (!chosen) {

@@ -2,7 +2,8 @@
 // software that serves the app) and a config hash (everything in the run's definition that
 // changes the numbers). Runs that differ in either are never compared.
 import { createHash } from 'node:crypto';
-import type { Fingerprint, Scenario } from '../types.js';
+import { canonicalMeasurement, type MeasuredAs } from '../gate/comparability.js';
+import type { Fingerprint } from '../types.js';
 
 export type { Fingerprint } from '../types.js';
 
@@ -30,29 +31,10 @@ export function describeFingerprintDifference(mine: Fingerprint, theirs: Fingerp
   return diffs.length ? diffs.join(', ') : 'same runner';
 }
 
-export interface ConfigIdentity {
-  scenarios: Scenario[];
-  warmupSeconds: number;
-  /** The server command of the measured target (workers, worker class and flags change the numbers). */
-  command: string;
-}
+export type ConfigIdentity = Pick<MeasuredAs, 'command' | 'warmupSeconds' | 'scenarios'>;
 
-/** Hash of what changes the numbers: the scenarios' requests and load, warmup and the server command.
- * Thresholds, rounds and confidence are left out: they change the verdict, not the samples. */
+/** Hash of what changes the numbers (gate/comparability.ts, the one rule): the scenarios' requests
+ * and load, warmup and the server command. Thresholds, rounds and confidence are left out. */
 export function configHash(c: ConfigIdentity): string {
-  return shortHash({
-    command: c.command,
-    warmupSeconds: c.warmupSeconds,
-    scenarios: c.scenarios.map((s) => ({
-      name: s.name,
-      method: s.method,
-      path: s.path,
-      headers: Object.entries(s.headers).map(([k, v]) => [k.toLowerCase(), v]).sort(),
-      body: s.body ?? null,
-      expectStatus: s.expectStatus ?? null,
-      connections: s.connections,
-      durationSeconds: s.durationSeconds,
-      timeoutSeconds: s.timeoutSeconds,
-    })),
-  });
+  return shortHash(canonicalMeasurement(c));
 }
