@@ -33,8 +33,13 @@ describe('scripts/release.sh', () => {
     git(work, 'config', 'user.email', 'test@example.com');
     git(work, 'config', 'user.name', 'test');
     git(work, 'push', '-q', 'origin', 'HEAD:refs/heads/main');
-    // The clone builds with this checkout's packages (hard links: instant, no network).
-    execFileSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(work, 'node_modules')]);
+    // The clone builds with this checkout's packages (hard links: instant, no network; a
+    // copy when the temp dir is on another file system).
+    const copy = (flags: string) => spawnSync('cp', [flags, path.join(ROOT, 'node_modules'), path.join(work, 'node_modules')]).status === 0;
+    if (!copy('-al')) {
+      execFileSync('rm', ['-rf', path.join(work, 'node_modules')]);
+      assert.ok(copy('-a'), 'could not copy node_modules into the clone');
+    }
   });
 
   it('a dry run checks everything and changes nothing', () => {
