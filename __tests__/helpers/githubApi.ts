@@ -1,5 +1,6 @@
 // A local stand-in for GitHub's REST API, checked against GitHub's own OpenAPI description
-// (@octokit/openapi, api.github.com). It serves, on loopback, the endpoints the action calls,
+// (@octokit/openapi, api.github.com; the part of it used here, extracted into
+// __tests__/fixtures/github-openapi.json by scripts/extract-openapi-fixture.mjs). It serves, on loopback, the endpoints the action calls,
 // keeps issue comments in memory so tests can count them, and validates every request (path,
 // method, path and query parameters, JSON body) against the operation the spec defines. A
 // request the spec does not allow is recorded as a violation and answered with a 4xx, as
@@ -7,7 +8,7 @@
 // stand-in cannot drift from what GitHub sends. The action reaches it through
 // GITHUB_API_URL, as on GitHub Enterprise. Test code, not shipped.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -43,7 +44,7 @@ interface Route {
   literalSegments: number;
 }
 
-/** The spec, its routes and the validator: loaded once per test process (the file is 13 MB). */
+/** The spec, its routes and the validator: loaded once per test process. */
 interface Spec {
   doc: JsonObject;
   routes: Route[];
@@ -72,8 +73,8 @@ function resolve(doc: JsonObject, node: Json, pointer: string[]): { node: JsonOb
 
 export function loadSpec(): Spec {
   if (loaded) return loaded;
-  const require = createRequire(import.meta.url);
-  const doc = require('@octokit/openapi/generated/api.github.com.json') as JsonObject;
+  // Every path with its methods, and in full only the operations the stand-in serves.
+  const doc = JSON.parse(readFileSync(new URL('../fixtures/github-openapi.json', import.meta.url), 'utf8')) as JsonObject;
   if (!String(doc.openapi).startsWith('3.0')) throw new Error(`the stand-in expects an OpenAPI 3.0 description, got ${String(doc.openapi)}`);
   // OpenAPI 3.0 schemas are JSON Schema draft-04-ish with `nullable` (ajv knows it) and
   // extension keywords (x-github, example), hence strict: false. Formats: ajv-formats has the

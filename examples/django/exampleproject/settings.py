@@ -4,7 +4,8 @@ import tempfile
 
 SECRET_KEY = "example-only-not-secret"
 DEBUG = False
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+# The hosts the gate sends (loopback); a deployment sets DJANGO_ALLOWED_HOSTS.
+ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 ROOT_URLCONF = "exampleproject.urls"
 INSTALLED_APPS = []
 # As `startproject` sets it up; CommonMiddleware also gives every response a Content-Length.
