@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import { parseConfigFile, type ConfigFile, type FileScenario, type FileTarget, type FileThresholds } from './configFile.js';
 import { PRESETS, presetCommand, stopSignalForCommand, type PresetName } from '../server/presets.js';
 import { assertLoopbackUrl } from './loopback.js';
-import type { CommentMode, CompareTo, Config, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
+import type { CommentMode, CompareTo, Config, InstructionsSettings, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
 
 export const DEFAULTS = {
   url: 'http://127.0.0.1:8000',
@@ -27,6 +27,9 @@ export const DEFAULTS = {
   confidence: 0.99,
   comment: 'auto' as CommentMode,
   python: 'python3',
+  /** Instructions per request (docs/instructions.md): 3 windows of 20 requests after 20 warm-up
+   * requests cost ~20-30 s per side for an app of 10 ms CPU per request. */
+  instructions: { mode: 'auto', maxIncreasePct: 1, warmupRequests: 20, windows: 3, requestsPerWindow: 20 } as InstructionsSettings,
   thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 } as Thresholds,
 };
 
@@ -105,6 +108,8 @@ export function readConfig(src: ConfigSources): Config {
     maxErrorRatePct: num('max-error-rate-pct', PCT),
     maxMemoryIncreasePct: num('max-memory-increase-pct', PCT),
   };
+  const instructionsMode = given('instructions') ? parseChoice('instructions', input('instructions'), ['auto', 'on', 'off'] as const) : undefined;
+  const maxInstructionsIncreasePct = num('max-instructions-increase-pct', PCT);
   const compareTo = given('compare-to') ? parseCompareTo(input('compare-to')) : DEFAULTS.compareTo;
   const record = given('record') ? parseChoice('record', input('record'), ['auto', 'true', 'false'] as const) : DEFAULTS.record;
   const comment = given('comment') ? parseChoice('comment', input('comment'), ['auto', 'always', 'never'] as const) : DEFAULTS.comment;
@@ -199,6 +204,14 @@ export function readConfig(src: ConfigSources): Config {
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file.config['cpu-placement'] ?? 'auto',
     configFile: file.path,
+    instructions: {
+      mode: instructionsMode ?? file.config.instructions?.mode ?? DEFAULTS.instructions.mode,
+      maxIncreasePct: maxInstructionsIncreasePct ?? file.config.instructions?.['max-increase-pct'] ?? DEFAULTS.instructions.maxIncreasePct,
+      command: file.config.instructions?.command,
+      warmupRequests: file.config.instructions?.['warmup-requests'] ?? DEFAULTS.instructions.warmupRequests,
+      windows: file.config.instructions?.windows ?? DEFAULTS.instructions.windows,
+      requestsPerWindow: file.config.instructions?.['requests-per-window'] ?? DEFAULTS.instructions.requestsPerWindow,
+    },
   };
 }
 
