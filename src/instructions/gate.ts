@@ -45,7 +45,7 @@ export async function runInstructionsGate(r: InstructionsRun): Promise<Instructi
   const env = r.env ?? process.env;
   const version = valgrindVersion(env);
   if (!version) {
-    const note = `Instructions per request were not counted: valgrind is not on PATH (on ubuntu runners: \`${INSTALL_LINE}\`).`;
+    const note = `Instructions per request were not counted: valgrind is not on PATH (on ubuntu runners: ${INSTALL_LINE}).`;
     if (settings.mode === 'on') log.warning(note);
     else log.info(note);
     return { ...skipped(note), status: settings.mode === 'on' ? 'failed' : 'skipped' };
