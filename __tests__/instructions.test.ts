@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { functionChanges, judgeInstructions, MIN_SPREAD_PCT, spreadPct } from '../src/gate/instructionsVerdict.js';
 import { dumpTotal, parseAnnotate } from '../src/instructions/callgrindOutput.js';
 import { singleWorkerCommand } from '../src/instructions/singleWorker.js';
+import { autoRequestsPerWindow } from '../src/instructions/measure.js';
 import { presetCommand, type PresetName } from '../src/server/presets.js';
 import { readConfig } from '../src/config/config.js';
 import { renderInstructions } from '../src/report/instructions.js';
@@ -111,6 +112,18 @@ describe('Callgrind output', () => {
   });
 });
 
+describe('autoRequestsPerWindow', () => {
+  it('as many requests as fit in a window, in coarse steps (5 to 50)', () => {
+    assert.equal(autoRequestsPerWindow(0.05), 50);
+    assert.equal(autoRequestsPerWindow(0.2), 20);
+    assert.equal(autoRequestsPerWindow(0.25), 20);
+    assert.equal(autoRequestsPerWindow(0.5), 10);
+    assert.equal(autoRequestsPerWindow(1), 5);
+    assert.equal(autoRequestsPerWindow(30), 5);
+    assert.equal(autoRequestsPerWindow(0), 50);
+  });
+});
+
 describe('singleWorkerCommand', () => {
   const target = (server: PresetName, workers = 5): Target => ({
     name: 'head',
@@ -140,8 +153,8 @@ describe('singleWorkerCommand', () => {
 describe('instructions config', () => {
   const read = (inputs: Record<string, string>, file?: string) =>
     readConfig({ getInput: (n) => inputs[n] ?? '', readFile: (f) => (f.endsWith('perf.yml') ? file : undefined), workspace: '/w', cores: 2 });
-  it('defaults: auto, 1%, 20 warm-up requests, 3 windows of 20', () => {
-    assert.deepEqual(read({ command: 'x' }).instructions, { mode: 'auto', maxIncreasePct: 1, command: undefined, warmupRequests: 20, windows: 3, requestsPerWindow: 20 });
+  it('defaults: auto, 1%, 20 warm-up requests, 3 windows of as many requests as fit', () => {
+    assert.deepEqual(read({ command: 'x' }).instructions, { mode: 'auto', maxIncreasePct: 1, command: undefined, warmupRequests: 20, windows: 3, requestsPerWindow: 'auto' });
   });
   it('inputs and the config file', () => {
     const c = read(

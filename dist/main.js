@@ -89602,7 +89602,7 @@ var instructionsSchema = external_exports.object({
   "max-increase-pct": pct.optional(),
   "warmup-requests": external_exports.number().int().min(0).optional(),
   windows: external_exports.number().int().min(1).max(20).optional(),
-  "requests-per-window": external_exports.number().int().min(1).max(1e4).optional()
+  "requests-per-window": external_exports.union([external_exports.literal("auto"), external_exports.number().int().min(1).max(1e4)]).optional()
 }).strict();
 var configFileSchema = external_exports.object({
   scenarios: external_exports.array(scenarioSchema).min(1).optional(),
@@ -89696,9 +89696,10 @@ var DEFAULTS = {
   confidence: 0.99,
   comment: "auto",
   python: "python3",
-  /** Instructions per request (docs/instructions.md): 3 windows of 20 requests after 20 warm-up
-   * requests cost ~20-30 s per side for an app of 10 ms CPU per request. */
-  instructions: { mode: "auto", maxIncreasePct: 1, warmupRequests: 20, windows: 3, requestsPerWindow: 20 },
+  /** Instructions per request (docs/instructions.md, bench/instructions.ts): 20 uncounted warm-up
+   * requests, then 3 windows of as many requests as fit in ~6 s each: <= 30 s per side for an app
+   * of 10 ms CPU per request. */
+  instructions: { mode: "auto", maxIncreasePct: 1, warmupRequests: 20, windows: 3, requestsPerWindow: "auto" },
   thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 }
 };
 var PAIRED_DEFAULTS = { rounds: 60, durationSeconds: 0.5 };
@@ -96302,6 +96303,11 @@ function request2(baseUrl2, scenario, agent) {
     req.end(scenario.body);
   });
 }
+var WINDOW_SECONDS = 6;
+function autoRequestsPerWindow(secondsPerRequest) {
+  const fit = WINDOW_SECONDS / Math.max(secondsPerRequest, 1e-3);
+  return [50, 20, 10].find((n) => n <= fit) ?? 5;
+}
 function ok(scenario, status) {
   return scenario.expectStatus !== void 0 ? status === scenario.expectStatus : status >= 200 && status < 400;
 }
@@ -96347,12 +96353,14 @@ async function countInstructions(opts) {
         );
       }
     }
+    const t0 = Date.now();
     await send(1);
+    const requestsPerWindow = opts.requestsPerWindow === "auto" ? autoRequestsPerWindow((Date.now() - t0) / 1e3) : opts.requestsPerWindow;
     for (const pid of workers) await control(["-z", String(pid)]);
     const perRequest = [];
     let profileFile;
     for (let w = 1; w <= opts.windows; w++) {
-      await send(opts.requestsPerWindow);
+      await send(requestsPerWindow);
       let total = 0;
       let largest = -1;
       for (const pid of workers) {
@@ -96366,22 +96374,24 @@ async function countInstructions(opts) {
           profileFile = file2;
         }
       }
-      perRequest.push(total / opts.requestsPerWindow);
-      opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / opts.requestsPerWindow / 1e6).toFixed(4)}M`);
+      perRequest.push(total / requestsPerWindow);
+      opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / requestsPerWindow / 1e6).toFixed(4)}M`);
     }
     let profile;
     if (opts.profileFunctions > 0 && profileFile) {
       const { stdout } = await run2("callgrind_annotate", ["--inclusive=yes", "--threshold=100", profileFile], { env, timeout: 12e4, maxBuffer: 64 * 1024 * 1024 });
-      profile = parseAnnotate(stdout).slice(0, opts.profileFunctions).map((f) => ({ fn: f.fn, inclusive: Math.round(f.inclusive / opts.requestsPerWindow) }));
+      profile = parseAnnotate(stdout).slice(0, opts.profileFunctions).map((f) => ({ fn: f.fn, inclusive: Math.round(f.inclusive / requestsPerWindow) }));
     }
     agent.destroy();
+    const peakRssMiB = Math.max(0, ...(await treePids(server.pid)).map(peakRssKiB)) / 1024;
     return {
       target: target.name,
       scenario: scenario.name,
       perRequest,
-      requestsPerWindow: opts.requestsPerWindow,
+      requestsPerWindow,
       warmupRequests: opts.warmupRequests,
       seconds: (Date.now() - started) / 1e3,
+      peakRssMiB: Math.round(peakRssMiB),
       profile
     };
   } catch (err) {
@@ -96391,6 +96401,13 @@ ${formatTail(server.logTail())}${valgrindLogTail(dir)}`);
   } finally {
     await server?.stop(1e4);
     rmSync2(dir, { recursive: true, force: true });
+  }
+}
+function peakRssKiB(pid) {
+  try {
+    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0;
   }
 }
 function valgrindLogTail(dir) {
@@ -96447,28 +96464,34 @@ async function runInstructionsGate(r) {
   }
   if (settings.mode === "auto" && !r.wanted) return skipped("Instructions per request were not counted: no baseline to compare with and nothing to record.");
   const measurements = [];
-  const count = (target, scenario) => countInstructions({
+  const recordedFor = (scenario) => r.recorded?.measurements.find((m) => m.target === r.head.name && m.scenario === scenario);
+  const count = (target, scenario, requestsPerWindow = settings.requestsPerWindow) => countInstructions({
     target,
     command: singleWorkerCommand(target, settings.command),
     scenario,
     warmupRequests: settings.warmupRequests,
     windows: settings.windows,
-    requestsPerWindow: settings.requestsPerWindow,
+    requestsPerWindow,
     profileFunctions: PROFILE_FUNCTIONS,
     env,
     log: log2.info
   });
   try {
     for (const scenario of r.scenarios) {
-      if (r.base) measurements.push(await count(r.base, scenario));
-      measurements.push(await count(r.head, scenario));
+      if (r.base) {
+        const base = await count(r.base, scenario);
+        measurements.push(base, await count(r.head, scenario, base.requestsPerWindow));
+      } else {
+        const same = settings.requestsPerWindow === "auto" ? recordedFor(scenario.name)?.requestsPerWindow : void 0;
+        measurements.push(await count(r.head, scenario, same ?? settings.requestsPerWindow));
+      }
     }
   } catch (err) {
     const note2 = `Instructions per request could not be counted: ${errorMessage(err)}`;
     log2.warning(note2);
     return { status: "failed", note: note2, valgrind: version2, measurements, comparisons: [], verdict: settings.mode === "on" ? "inconclusive" : "pass" };
   }
-  const baselineFor = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : r.recorded?.measurements.find((m) => m.target === r.head.name && m.scenario === scenario);
+  const baselineFor = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
   const comparisons = r.scenarios.map((scenario) => {
     const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name);
     const base = baselineFor(scenario.name);

@@ -82,7 +82,8 @@ export interface InstructionsSettings {
   warmupRequests: number;
   /** Counting windows per boot; each gives one count, so the spread is measured. */
   windows: number;
-  requestsPerWindow: number;
+  /** 'auto': as many as fit in ~6 s (5, 10, 20 or 50), chosen by the first side counted and kept for the other. */
+  requestsPerWindow: number | 'auto';
 }
 
 /** One trial = one target on one scenario in one round. */
@@ -278,6 +279,8 @@ export interface InstructionsMeasurement {
   warmupRequests: number;
   /** Wall time of this measurement, boot and teardown included. */
   seconds: number;
+  /** Peak resident memory of the largest process under Valgrind (VmHWM), MiB. */
+  peakRssMiB?: number;
   /** The functions with the largest inclusive counts per request (first window), for "where it went". */
   profile?: FunctionCost[];
 }

@@ -63,7 +63,7 @@ const instructionsSchema = z
     'max-increase-pct': pct.optional(),
     'warmup-requests': z.number().int().min(0).optional(),
     windows: z.number().int().min(1).max(20).optional(),
-    'requests-per-window': z.number().int().min(1).max(10_000).optional(),
+    'requests-per-window': z.union([z.literal('auto'), z.number().int().min(1).max(10_000)]).optional(),
   })
   .strict();
 

@@ -53,22 +53,29 @@ export async function runInstructionsGate(r: InstructionsRun): Promise<Instructi
   if (settings.mode === 'auto' && !r.wanted) return skipped('Instructions per request were not counted: no baseline to compare with and nothing to record.');
 
   const measurements: InstructionsMeasurement[] = [];
-  const count = (target: Target, scenario: Scenario) =>
+  const recordedFor = (scenario: string) => r.recorded?.measurements.find((m) => m.target === r.head.name && m.scenario === scenario);
+  const count = (target: Target, scenario: Scenario, requestsPerWindow = settings.requestsPerWindow) =>
     countInstructions({
       target,
       command: singleWorkerCommand(target, settings.command),
       scenario,
       warmupRequests: settings.warmupRequests,
       windows: settings.windows,
-      requestsPerWindow: settings.requestsPerWindow,
+      requestsPerWindow,
       profileFunctions: PROFILE_FUNCTIONS,
       env,
       log: log.info,
     });
   try {
+    // Both sides count the same requests per window: the first side counted (or the record) chooses.
     for (const scenario of r.scenarios) {
-      if (r.base) measurements.push(await count(r.base, scenario));
-      measurements.push(await count(r.head, scenario));
+      if (r.base) {
+        const base = await count(r.base, scenario);
+        measurements.push(base, await count(r.head, scenario, base.requestsPerWindow));
+      } else {
+        const same = settings.requestsPerWindow === 'auto' ? recordedFor(scenario.name)?.requestsPerWindow : undefined;
+        measurements.push(await count(r.head, scenario, same ?? settings.requestsPerWindow));
+      }
     }
   } catch (err) {
     const note = `Instructions per request could not be counted: ${errorMessage(err)}`;
@@ -79,7 +86,7 @@ export async function runInstructionsGate(r: InstructionsRun): Promise<Instructi
   const baselineFor = (scenario: string) =>
     r.base
       ? measurements.find((m) => m.target === r.base!.name && m.scenario === scenario)
-      : r.recorded?.measurements.find((m) => m.target === r.head.name && m.scenario === scenario);
+      : recordedFor(scenario);
   const comparisons = r.scenarios.map((scenario) => {
     const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name)!;
     const base = baselineFor(scenario.name);

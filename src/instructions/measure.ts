@@ -29,7 +29,8 @@ export interface CountOptions {
   scenario: Scenario;
   warmupRequests: number;
   windows: number;
-  requestsPerWindow: number;
+  /** A number, or 'auto': as many as fit in windowSeconds, judged by the time of one counted request (5-50). */
+  requestsPerWindow: number | 'auto';
   /** Keep this many functions of the first window's profile (0: no profile). */
   profileFunctions: number;
   /** PATH to find valgrind, callgrind_control and callgrind_annotate on. */
@@ -68,6 +69,15 @@ function request(baseUrl: string, scenario: Scenario, agent: http.Agent): Promis
     req.on('error', reject);
     req.end(scenario.body);
   });
+}
+
+/** Seconds one window may take with requests-per-window: auto (3 windows: ~18 s of counting). */
+export const WINDOW_SECONDS = 6;
+
+/** Requests per window that fit in WINDOW_SECONDS, in coarse steps so that two runs of the same code choose alike. */
+export function autoRequestsPerWindow(secondsPerRequest: number): number {
+  const fit = WINDOW_SECONDS / Math.max(secondsPerRequest, 1e-3);
+  return [50, 20, 10].find((n) => n <= fit) ?? 5;
 }
 
 function ok(scenario: Scenario, status: number): boolean {
@@ -119,13 +129,16 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
         );
       }
     }
-    // One request with instrumentation on settles Callgrind's own state, then counting starts.
+    // One request with instrumentation on settles Callgrind's own state (and times one counted
+    // request for requests-per-window: auto), then counting starts.
+    const t0 = Date.now();
     await send(1);
+    const requestsPerWindow = opts.requestsPerWindow === 'auto' ? autoRequestsPerWindow((Date.now() - t0) / 1000) : opts.requestsPerWindow;
     for (const pid of workers) await control(['-z', String(pid)]);
     const perRequest: number[] = [];
     let profileFile: string | undefined;
     for (let w = 1; w <= opts.windows; w++) {
-      await send(opts.requestsPerWindow);
+      await send(requestsPerWindow);
       let total = 0;
       let largest = -1;
       for (const pid of workers) {
@@ -139,24 +152,26 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
           profileFile = file;
         }
       }
-      perRequest.push(total / opts.requestsPerWindow);
-      opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / opts.requestsPerWindow / 1e6).toFixed(4)}M`);
+      perRequest.push(total / requestsPerWindow);
+      opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / requestsPerWindow / 1e6).toFixed(4)}M`);
     }
     let profile: InstructionsMeasurement['profile'];
     if (opts.profileFunctions > 0 && profileFile) {
       const { stdout } = await run('callgrind_annotate', ['--inclusive=yes', '--threshold=100', profileFile], { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
       profile = parseAnnotate(stdout)
         .slice(0, opts.profileFunctions)
-        .map((f) => ({ fn: f.fn, inclusive: Math.round(f.inclusive / opts.requestsPerWindow) }));
+        .map((f) => ({ fn: f.fn, inclusive: Math.round(f.inclusive / requestsPerWindow) }));
     }
     agent.destroy();
+    const peakRssMiB = Math.max(0, ...(await treePids(server.pid)).map(peakRssKiB)) / 1024;
     return {
       target: target.name,
       scenario: scenario.name,
       perRequest,
-      requestsPerWindow: opts.requestsPerWindow,
+      requestsPerWindow,
       warmupRequests: opts.warmupRequests,
       seconds: (Date.now() - started) / 1000,
+      peakRssMiB: Math.round(peakRssMiB),
       profile,
     };
   } catch (err) {
@@ -165,6 +180,15 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
   } finally {
     await server?.stop(10_000);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** VmHWM of a process in KiB (0 when it is gone). */
+function peakRssKiB(pid: number): number {
+  try {
+    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
   }
 }
 
