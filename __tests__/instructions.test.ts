@@ -153,8 +153,8 @@ describe('singleWorkerCommand', () => {
 describe('instructions config', () => {
   const read = (inputs: Record<string, string>, file?: string) =>
     readConfig({ getInput: (n) => inputs[n] ?? '', readFile: (f) => (f.endsWith('perf.yml') ? file : undefined), workspace: '/w', cores: 2 });
-  it('defaults: auto, 1%, 20 warm-up requests, 3 windows of as many requests as fit', () => {
-    assert.deepEqual(read({ command: 'x' }).instructions, { mode: 'auto', maxIncreasePct: 1, command: undefined, warmupRequests: 20, windows: 3, requestsPerWindow: 'auto' });
+  it('defaults: auto, 0.5%, 20 warm-up requests, 3 windows of as many requests as fit', () => {
+    assert.deepEqual(read({ command: 'x' }).instructions, { mode: 'auto', maxIncreasePct: 0.5, command: undefined, warmupRequests: 20, windows: 3, requestsPerWindow: 'auto' });
   });
   it('inputs and the config file', () => {
     const c = read(

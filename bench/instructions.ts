@@ -54,8 +54,10 @@ const sd = (xs: number[]) => {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
 };
-const verdictOf = (base: InstructionsMeasurement, head: InstructionsMeasurement) =>
-  judgeInstructions({ scenario: '/', target: 'head', baseline: base.perRequest, candidate: head.perRequest, thresholdPct: settings.maxIncreasePct }).verdict;
+/** The default threshold, and 1% for comparison. */
+const THRESHOLDS = [...new Set([settings.maxIncreasePct, 1])];
+const verdictOf = (base: InstructionsMeasurement, head: InstructionsMeasurement, thresholdPct: number) =>
+  judgeInstructions({ scenario: '/', target: 'head', baseline: base.perRequest, candidate: head.perRequest, thresholdPct }).verdict;
 
 const rows: string[] = [];
 const results: Record<string, unknown> = {};
@@ -72,28 +74,30 @@ for (const server of servers) {
   const acrossRangePct = spreadPct(medians);
   const withinPct = median(aa.map((m) => spreadPct(m.perRequest)));
   // A/A gates: disjoint pairs of boots judged as base/head at the default threshold.
-  const aaVerdicts: string[] = [];
-  for (let i = 0; i + 1 < aa.length; i += 2) aaVerdicts.push(verdictOf(aa[i]!, aa[i + 1]!));
+  const aaPairs: Array<[InstructionsMeasurement, InstructionsMeasurement]> = [];
+  for (let i = 0; i + 1 < aa.length; i += 2) aaPairs.push([aa[i]!, aa[i + 1]!]);
+  const aaVerdicts = THRESHOLDS.map((t) => aaPairs.map(([a, b]) => verdictOf(a, b, t)));
   // Injected work: the cost of one loop iteration, from one calibration boot.
   const calib = await measure(server, BASE_WORK + 2000, n);
   const perIteration = (median(calib.perRequest) - center) / 2000;
-  const detection: Array<{ level: number; actualPct: number; regressed: number; boots: number }> = [];
+  const detection: Array<{ level: number; actualPct: number; regressed: number[]; boots: number }> = [];
   for (const level of LEVELS) {
     const extra = Math.round(((level / 100) * center) / perIteration);
     const heads: InstructionsMeasurement[] = [];
     for (let i = 0; i < levelBoots; i++) heads.push(await measure(server, BASE_WORK + extra, n));
     const actualPct = (median(heads.map((m) => median(m.perRequest))) / center - 1) * 100;
-    const regressed = heads.filter((h, i) => verdictOf(aa[i % aa.length]!, h) === 'regressed').length;
+    const regressed = THRESHOLDS.map((t) => heads.filter((h, i) => verdictOf(aa[i % aa.length]!, h, t) === 'regressed').length);
     detection.push({ level, actualPct, regressed, boots: levelBoots });
   }
   const all = [...aa, calib];
   const seconds = median(all.map((m) => m.seconds));
   const peak = Math.max(...all.map((m) => m.peakRssMiB ?? 0));
-  const falseAlarms = aaVerdicts.filter((v) => v !== 'pass').length;
-  results[server] = { requestsPerWindow: n, center, medians, acrossSdPct, acrossRangePct, withinPct, aaVerdicts, perIteration, detection, secondsPerSide: seconds, peakRssMiB: peak };
+  const falseAlarms = aaVerdicts.map((vs) => vs.filter((v) => v !== 'pass').length);
+  results[server] = { requestsPerWindow: n, center, windows: aa.map((m) => m.perRequest), acrossSdPct, acrossRangePct, withinPct, aaVerdicts, perIteration, detection, secondsPerSide: seconds, peakRssMiB: peak };
+  const both = (xs: number[], of: number) => xs.map((x) => `${x}/${of}`).join(', ');
   rows.push(
     `| ${server} | ${(center / 1e6).toFixed(3)}M | ${settings.windows} x ${n} | ${aaBoots} | ${acrossSdPct.toFixed(4)}% | ${acrossRangePct.toFixed(4)}% | ${withinPct.toFixed(4)}% | ` +
-      `${falseAlarms}/${aaVerdicts.length} | ${detection.map((d) => `${d.regressed}/${d.boots} (${pct(d.actualPct, 2)})`).join(' | ')} | ${seconds.toFixed(1)} s / ${(2 * seconds).toFixed(1)} s | ${peak} MiB |`,
+      `${both(falseAlarms, aaPairs.length)} | ${detection.map((d) => `${both(d.regressed, d.boots)} (${pct(d.actualPct, 2)})`).join(' | ')} | ${seconds.toFixed(1)} s / ${(2 * seconds).toFixed(1)} s | ${peak} MiB |`,
   );
   console.log(`${server}: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   console.log(rows.at(-1));
@@ -107,7 +111,7 @@ const tenMsWork = Math.round((BASE_WORK * 10) / nativeMs);
 const tenMs = await measure('gunicorn', tenMsWork);
 
 console.log('');
-console.log(`Defaults: ${settings.warmupRequests} warm-up requests, ${settings.windows} windows of ${settings.requestsPerWindow} requests, threshold ${settings.maxIncreasePct}%. App: instr_app.py (${BASE_WORK} loop iterations, ${nativeMs.toFixed(2)} ms CPU natively).`);
+console.log(`Defaults: ${settings.warmupRequests} warm-up requests, ${settings.windows} windows of ${settings.requestsPerWindow} requests. Verdict counts: at thresholds ${THRESHOLDS.join('%, ')}% (default first); the measured change of the injected work in brackets. App: instr_app.py (${BASE_WORK} loop iterations, ${nativeMs.toFixed(2)} ms CPU natively).`);
 console.log('');
 console.log('| server | instructions/request | windows x requests | A/A boots | sd across boots | range across boots | spread within a boot (median) | false alarms (A/A gates) | +0.5% caught | +1% caught | +2% caught | time per side / paired gate | peak RSS |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
