@@ -17192,7 +17192,7 @@ var require_umd = __commonJS({
           return getStringImpl(buffer, ptr);
         }
         extendedExports.__getString = __getString;
-        function getView(alignLog2, signed2, float) {
+        function getView(alignLog2, signed3, float) {
           const buffer = memory.buffer;
           if (float) {
             switch (alignLog2) {
@@ -17204,13 +17204,13 @@ var require_umd = __commonJS({
           } else {
             switch (alignLog2) {
               case 0:
-                return new (signed2 ? Int8Array : Uint8Array)(buffer);
+                return new (signed3 ? Int8Array : Uint8Array)(buffer);
               case 1:
-                return new (signed2 ? Int16Array : Uint16Array)(buffer);
+                return new (signed3 ? Int16Array : Uint16Array)(buffer);
               case 2:
-                return new (signed2 ? Int32Array : Uint32Array)(buffer);
+                return new (signed3 ? Int32Array : Uint32Array)(buffer);
               case 3:
-                return new (signed2 ? BigInt64Array : BigUint64Array)(buffer);
+                return new (signed3 ? BigInt64Array : BigUint64Array)(buffer);
             }
           }
           throw Error(`unsupported align: ${alignLog2}`);
@@ -17552,11 +17552,11 @@ var require_wasm = __commonJS({
         this.tag = Histogram_1.NO_TAG;
         wasm.__pin(this._wasmHistogram);
       }
-      static build(request = defaultRequest) {
+      static build(request2 = defaultRequest) {
         if (!(0, exports2.webAssemblyReady)()) {
           throw new Error("WebAssembly is not ready yet!");
         }
-        const parameters = Object.assign({}, defaultRequest, request);
+        const parameters = Object.assign({}, defaultRequest, request2);
         const remoteHistogramClass = remoteHistogramClassFor(parameters.bitBucketSize);
         return new _WasmHistogram(new wasm[remoteHistogramClass](parameters.lowestDiscernibleValue, parameters.highestTrackableValue, parameters.numberOfSignificantValueDigits, parameters.autoResize), remoteHistogramClass);
       }
@@ -18998,9 +18998,9 @@ var require_HistogramBuilder = __commonJS({
       numberOfSignificantValueDigits: 3,
       useWebAssembly: false
     };
-    var build2 = (request = exports2.defaultRequest) => {
-      const parameters = Object.assign({}, exports2.defaultRequest, request);
-      if (request.useWebAssembly && wasm_1.webAssemblyAvailable) {
+    var build2 = (request2 = exports2.defaultRequest) => {
+      const parameters = Object.assign({}, exports2.defaultRequest, request2);
+      if (request2.useWebAssembly && wasm_1.webAssemblyAvailable) {
         return wasm_1.WasmHistogram.build(parameters);
       }
       const histogramConstr = (0, JsHistogramFactory_12.constructorFromBucketSize)(parameters.bitBucketSize);
@@ -19295,17 +19295,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path6) {
-      const ctrl = callVisitor(key, node2, visitor, path6);
+    function visit_(key, node2, visitor, path7) {
+      const ctrl = callVisitor(key, node2, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visit_(key, ctrl, visitor, path6);
+        replaceNode(key, path7, ctrl);
+        return visit_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
+          path7 = Object.freeze(path7.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path6);
+            const ci = visit_(i, node2.items[i], visitor, path7);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19316,13 +19316,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path6);
+          path7 = Object.freeze(path7.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path6);
+          const cv = visit_("value", node2.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19343,17 +19343,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path6) {
-      const ctrl = await callVisitor(key, node2, visitor, path6);
+    async function visitAsync_(key, node2, visitor, path7) {
+      const ctrl = await callVisitor(key, node2, visitor, path7);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visitAsync_(key, ctrl, visitor, path6);
+        replaceNode(key, path7, ctrl);
+        return visitAsync_(key, ctrl, visitor, path7);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
+          path7 = Object.freeze(path7.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path6);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path7);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19364,13 +19364,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path6 = Object.freeze(path6.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path6);
+          path7 = Object.freeze(path7.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path7);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path6);
+          const cv = await visitAsync_("value", node2.value, visitor, path7);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19397,23 +19397,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path6) {
+    function callVisitor(key, node2, visitor, path7) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path6);
+        return visitor(key, node2, path7);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path6);
+        return visitor.Map?.(key, node2, path7);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path6);
+        return visitor.Seq?.(key, node2, path7);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path6);
+        return visitor.Pair?.(key, node2, path7);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path6);
+        return visitor.Scalar?.(key, node2, path7);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path6);
+        return visitor.Alias?.(key, node2, path7);
       return void 0;
     }
-    function replaceNode(key, path6, node2) {
-      const parent = path6[path6.length - 1];
+    function replaceNode(key, path7, node2) {
+      const parent = path7[path7.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -20025,10 +20025,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path6, value) {
+    function collectionFromPath(schema, path7, value) {
       let v = value;
-      for (let i = path6.length - 1; i >= 0; --i) {
-        const k = path6[i];
+      for (let i = path7.length - 1; i >= 0; --i) {
+        const k = path7[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20047,7 +20047,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
+    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20077,11 +20077,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path6, value) {
-        if (isEmptyPath(path6))
+      addIn(path7, value) {
+        if (isEmptyPath(path7))
           this.add(value);
         else {
-          const [key, ...rest] = path6;
+          const [key, ...rest] = path7;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20095,8 +20095,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        const [key, ...rest] = path6;
+      deleteIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20110,8 +20110,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        const [key, ...rest] = path6;
+      getIn(path7, keepScalar) {
+        const [key, ...rest] = path7;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20129,8 +20129,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path6) {
-        const [key, ...rest] = path6;
+      hasIn(path7) {
+        const [key, ...rest] = path7;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20140,8 +20140,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        const [key, ...rest] = path6;
+      setIn(path7, value) {
+        const [key, ...rest] = path7;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22656,9 +22656,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path6, value) {
+      addIn(path7, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path6, value);
+          this.contents.addIn(path7, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22733,14 +22733,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        if (Collection.isEmptyPath(path6)) {
+      deleteIn(path7) {
+        if (Collection.isEmptyPath(path7)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22755,10 +22755,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        if (Collection.isEmptyPath(path6))
+      getIn(path7, keepScalar) {
+        if (Collection.isEmptyPath(path7))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22769,10 +22769,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path6) {
-        if (Collection.isEmptyPath(path6))
+      hasIn(path7) {
+        if (Collection.isEmptyPath(path7))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22789,13 +22789,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        if (Collection.isEmptyPath(path6)) {
+      setIn(path7, value) {
+        if (Collection.isEmptyPath(path7)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path6), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path6, value);
+          this.contents.setIn(path7, value);
         }
       }
       /**
@@ -24013,8 +24013,8 @@ var require_resolve_flow_scalar = __commonJS({
     };
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok ? parseInt(cc, 16) : NaN;
+      const ok2 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code2 = ok2 ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code2);
       } catch {
@@ -24756,9 +24756,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path6) => {
+    visit2.itemAtPath = (cst, path7) => {
       let item = cst;
-      for (const [field, index] of path6) {
+      for (const [field, index] of path7) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24767,23 +24767,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path6) => {
-      const parent = visit2.itemAtPath(cst, path6.slice(0, -1));
-      const field = path6[path6.length - 1][0];
+    visit2.parentCollection = (cst, path7) => {
+      const parent = visit2.itemAtPath(cst, path7.slice(0, -1));
+      const field = path7[path7.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path6, item, visitor) {
-      let ctrl = visitor(item, path6);
+    function _visit(path7, item, visitor) {
+      let ctrl = visitor(item, path7);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24794,10 +24794,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path6);
+            ctrl = ctrl(item, path7);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26553,7 +26553,7 @@ var require_bin = __commonJS({
   "node_modules/pidusage/lib/bin.js"(exports2, module2) {
     "use strict";
     var spawn3 = __require("child_process").spawn;
-    function run2(cmd, args, options, done) {
+    function run3(cmd, args, options, done) {
       if (typeof options === "function") {
         done = options;
         options = void 0;
@@ -26582,7 +26582,7 @@ var require_bin = __commonJS({
         done(null, stdout, code2);
       });
     }
-    module2.exports = run2;
+    module2.exports = run3;
   }
 });
 
@@ -26675,10 +26675,10 @@ var require_history = __commonJS({
 var require_ps = __commonJS({
   "node_modules/pidusage/lib/ps.js"(exports2, module2) {
     "use strict";
-    var os6 = __require("os");
+    var os7 = __require("os");
     var bin = require_bin();
     var history = require_history();
-    var PLATFORM = os6.platform();
+    var PLATFORM = os7.platform();
     function parseTime(timestr, centisec) {
       let time3 = 0;
       const tpart = timestr.split(/-|:|\./);
@@ -26723,7 +26723,7 @@ var require_ps = __commonJS({
           return done(new Error("pidusage ps command exited with code " + code2));
         }
         const date5 = Date.now();
-        stdout = stdout.split(os6.EOL);
+        stdout = stdout.split(os7.EOL);
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
           const line = stdout[i].trim().split(/\s+/);
@@ -26804,7 +26804,7 @@ var require_parallel = __commonJS({
 // node_modules/pidusage/lib/helpers/cpu.js
 var require_cpu = __commonJS({
   "node_modules/pidusage/lib/helpers/cpu.js"(exports2, module2) {
-    var os6 = __require("os");
+    var os7 = __require("os");
     var fs = __require("fs");
     var exec = __require("child_process").exec;
     var parallel = require_parallel();
@@ -26837,7 +26837,7 @@ var require_cpu = __commonJS({
           if (!process.env.PIDUSAGE_SILENT) {
             console.warn("[pidusage] We couldn't find uptime from /proc/uptime, using os.uptime() value");
           }
-          return next(null, os6.uptime() || /* @__PURE__ */ new Date() / 1e3);
+          return next(null, os7.uptime() || /* @__PURE__ */ new Date() / 1e3);
         }
         return next(null, parseFloat(uptime.split(" ")[0]));
       });
@@ -26881,7 +26881,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs = __require("fs");
-    var path6 = __require("path");
+    var path7 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -26889,11 +26889,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop() {
     }
-    function open2(path7, history2, cb) {
+    function open2(path8, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs.open(path7, "r", cb);
+      fs.open(path8, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -26927,7 +26927,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open2(path6.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open2(path7.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -26998,7 +26998,7 @@ var require_procfile = __commonJS({
 var require_wmic = __commonJS({
   "node_modules/pidusage/lib/wmic.js"(exports2, module2) {
     "use strict";
-    var os6 = __require("os");
+    var os7 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -27042,8 +27042,8 @@ var require_wmic = __commonJS({
           return done(new Error("pidusage wmic command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os6.uptime() || date5 / 1e3);
-        stdout = stdout.split(os6.EOL);
+        const uptime = Math.floor(os7.uptime() || date5 / 1e3);
+        stdout = stdout.split(os7.EOL);
         let again = false;
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
@@ -27093,7 +27093,7 @@ var require_wmic = __commonJS({
 var require_gwmi = __commonJS({
   "node_modules/pidusage/lib/gwmi.js"(exports2, module2) {
     "use strict";
-    var os6 = __require("os");
+    var os7 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -27132,8 +27132,8 @@ var require_gwmi = __commonJS({
           return done(new Error("pidusage gwmi command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os6.uptime() || date5 / 1e3);
-        stdout = stdout.split(os6.EOL).slice(1);
+        const uptime = Math.floor(os7.uptime() || date5 / 1e3);
+        stdout = stdout.split(os7.EOL).slice(1);
         const index = stdout.findIndex((v) => !!v);
         stdout = stdout.slice(index + 2);
         if (!stdout.length) {
@@ -27191,8 +27191,8 @@ var require_stats = __commonJS({
   "node_modules/pidusage/lib/stats.js"(exports2, module2) {
     "use strict";
     var fs = __require("fs");
-    var os6 = __require("os");
-    var path6 = __require("path");
+    var os7 = __require("os");
+    var path7 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -27213,7 +27213,7 @@ var require_stats = __commonJS({
       sunos: "ps",
       win: "wmic"
     };
-    var platform2 = os6.platform();
+    var platform2 = os7.platform();
     if (fs.existsSync("/etc/alpine-release")) {
       platform2 = "alpine";
     }
@@ -27228,7 +27228,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs.existsSync(path6.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs.existsSync(path7.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -27241,7 +27241,7 @@ var require_stats = __commonJS({
         fn = options.useGwmi === true || !hasWmic() ? requireMap.gwmi() : requireMap.wmic();
       }
       if (fn === void 0) {
-        return callback(new Error(os6.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
+        return callback(new Error(os7.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
       }
       let single = false;
       if (!Array.isArray(pids)) {
@@ -27408,8 +27408,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path6) {
-          var pathArray = getPathArray(path6);
+        paths.forEach(function(path7) {
+          var pathArray = getPathArray(path7);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -27423,14 +27423,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path6, appendMode) {
-      if (!path6) {
+    function addExistingPath(array2, path7, appendMode) {
+      if (!path7) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path6);
+        array2.unshift(path7);
       } else {
-        array2.push(path6);
+        array2.push(path7);
       }
     }
   }
@@ -28222,7 +28222,7 @@ var require_has_flag = __commonJS({
 var require_supports_colors = __commonJS({
   "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
-    var os6 = __require("os");
+    var os7 = __require("os");
     var hasFlag = require_has_flag();
     var env = process.env;
     var forceColor = void 0;
@@ -28260,7 +28260,7 @@ var require_supports_colors = __commonJS({
       }
       var min = forceColor ? 1 : 0;
       if (process.platform === "win32") {
-        var osRelease = os6.release().split(".");
+        var osRelease = os7.release().split(".");
         if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -30380,15 +30380,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path6 = [graph[toModel].parent, toModel];
+      const path7 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path6.unshift(graph[cur].parent);
+        path7.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path6;
+      fn.conversion = path7;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -30628,7 +30628,7 @@ var require_has_flag2 = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
-    var os6 = __require("os");
+    var os7 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag2();
     var { env } = process;
@@ -30676,7 +30676,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os6.release().split(".");
+        const osRelease = os7.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -31665,7 +31665,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path6 = __require("path");
+    var path7 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -31723,7 +31723,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path6.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path7.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error62 } = msg;
             if (cmd === "RESULT") {
@@ -40734,11 +40734,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path6) {
-      if (!path6 || typeof path6 !== "string") {
+    function lookup(path7) {
+      if (!path7 || typeof path7 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path6).toLowerCase().substr(1);
+      var extension2 = extname("x." + path7).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -41878,8 +41878,8 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path6 = __require("path");
-    var http2 = __require("http");
+    var path7 = __require("path");
+    var http3 = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
     var fs = __require("fs");
@@ -42009,11 +42009,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path6.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path7.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path6.basename(options.filename || value && (value.name || value.path));
+        filename = path7.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path6.basename(value.client._httpMessage.path || "");
+        filename = path7.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -42133,7 +42133,7 @@ var require_form_data = __commonJS({
       });
     };
     FormData.prototype.submit = function(params, cb) {
-      var request;
+      var request2;
       var options;
       var defaults = { method: "post" };
       if (typeof params === "string") {
@@ -42152,9 +42152,9 @@ var require_form_data = __commonJS({
       }
       options.headers = this.getHeaders(params.headers);
       if (options.protocol === "https:") {
-        request = https.request(options);
+        request2 = https.request(options);
       } else {
-        request = http2.request(options);
+        request2 = http3.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -42162,22 +42162,22 @@ var require_form_data = __commonJS({
           return;
         }
         if (length) {
-          request.setHeader("Content-Length", length);
+          request2.setHeader("Content-Length", length);
         }
-        this.pipe(request);
+        this.pipe(request2);
         if (cb) {
           var onResponse;
           var callback = function(error62, responce) {
-            request.removeListener("error", callback);
-            request.removeListener("response", onResponse);
+            request2.removeListener("error", callback);
+            request2.removeListener("response", onResponse);
             return cb.call(this, error62, responce);
           };
           onResponse = callback.bind(this, null);
-          request.on("error", callback);
-          request.on("response", onResponse);
+          request2.on("error", callback);
+          request2.on("response", onResponse);
         }
       }.bind(this));
-      return request;
+      return request2;
     };
     FormData.prototype._error = function(err) {
       if (!this.error) {
@@ -42199,15 +42199,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync4 } = __require("fs");
+    var { readFileSync: readFileSync5 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error62) {
         try {
-          const path6 = resolve(string4);
-          const data = readFileSync4(path6, "utf8");
+          const path7 = resolve(string4);
+          const data = readFileSync5(path7, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42221,14 +42221,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path6 = obj[key] && obj[key].path;
-            if (!path6) {
+            const path7 = obj[key] && obj[key].path;
+            if (!path7) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync4(path6);
+            const buffer = readFileSync5(path7);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path6)
+              filename: basename(path7)
             }, opts));
             break;
           }
@@ -42286,7 +42286,7 @@ var require_parseHAR = __commonJS({
             requests = [];
             requestsPerOrigin.set(origin, requests);
           }
-          const request = {
+          const request2 = {
             origin,
             method: method2,
             // only keep path & hash as our HttpClient will handle origin
@@ -42294,9 +42294,9 @@ var require_parseHAR = __commonJS({
             headers
           };
           if (typeof postData === "object" && typeof postData.text === "string") {
-            request.body = postData.text;
+            request2.body = postData.text;
           }
-          requests.push(request);
+          requests.push(request2);
         }
       } catch (err) {
         throw new Error(`Could not parse HAR content: ${err.message}`);
@@ -44549,14 +44549,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path6) {
-      if (typeof path6 === "string") {
+    function safeRequire(path7) {
+      if (typeof path7 === "string") {
         try {
-          return __require(path6);
+          return __require(path7);
         } catch (err) {
         }
       }
-      return path6;
+      return path7;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -47037,7 +47037,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path6 = reqData.path;
+        const path7 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -47048,7 +47048,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path6} HTTP/1.1`
+          `${method2} ${path7} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -47977,9 +47977,9 @@ var require_requestIterator = __commonJS({
       this.resetted = false;
       this.requests = newRequests || [{}];
       this.currentRequestIndex = 0;
-      this.requests.forEach((request, i) => {
-        this.currentRequest = request;
-        if (i === 0 || typeof request.setupRequest !== "function") {
+      this.requests.forEach((request2, i) => {
+        this.currentRequest = request2;
+        if (i === 0 || typeof request2.setupRequest !== "function") {
           this.rebuildRequest();
         }
       });
@@ -48023,9 +48023,9 @@ var require_requestIterator = __commonJS({
       }
       return data;
     };
-    RequestIterator.prototype.recordBody = function(request, status, body, headers) {
-      if (request && typeof request.onResponse === "function") {
-        request.onResponse(status, body, this.context, toHeaderKeyValue(headers || []));
+    RequestIterator.prototype.recordBody = function(request2, status, body, headers) {
+      if (request2 && typeof request2.onResponse === "function") {
+        request2.onResponse(status, body, this.context, toHeaderKeyValue(headers || []));
       }
     };
     module2.exports = RequestIterator;
@@ -48308,7 +48308,7 @@ var require_run = __commonJS({
     var defaults = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run2(opts, tracker, cb) {
+    function run3(opts, tracker, cb) {
       opts = Object.assign({}, defaults, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -48546,7 +48546,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run2;
+    module2.exports = run3;
   }
 });
 
@@ -48555,12 +48555,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run2 = require_run();
+    var run3 = require_run();
     var noop = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop;
       tracker = tracker || new EE();
-      run2(opts, tracker, cb);
+      run3(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -48571,7 +48571,7 @@ var require_runTracker = __commonJS({
 var require_node_progress = __commonJS({
   "node_modules/progress/lib/node-progress.js"(exports2, module2) {
     exports2 = module2.exports = ProgressBar;
-    function ProgressBar(fmt2, options) {
+    function ProgressBar(fmt3, options) {
       this.stream = options.stream || process.stderr;
       if (typeof options == "number") {
         var total = options;
@@ -48579,10 +48579,10 @@ var require_node_progress = __commonJS({
         options.total = total;
       } else {
         options = options || {};
-        if ("string" != typeof fmt2) throw new Error("format required");
+        if ("string" != typeof fmt3) throw new Error("format required");
         if ("number" != typeof options.total) throw new Error("total required");
       }
-      this.fmt = fmt2;
+      this.fmt = fmt3;
       this.curr = options.curr || 0;
       this.total = options.total;
       this.width = options.width || this.total;
@@ -48892,13 +48892,13 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run2(opts);
+          return run3(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run2(opts) {
+    function run3(opts) {
       const tracker = new EE();
       const promise2 = new Promise((resolve, reject) => {
         _init(opts, tracker, (err, results) => {
@@ -49094,9 +49094,9 @@ var require_autocannon = __commonJS({
     "use strict";
     var crossArgv = require_cross_argv();
     var fs = __require("fs");
-    var os6 = __require("os");
+    var os7 = __require("os");
     var net3 = __require("net");
-    var path6 = __require("path");
+    var path7 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -49211,7 +49211,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs.readFileSync(path6.join(__dirname, "help.txt"), "utf8");
+        const help = fs.readFileSync(path7.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -49325,7 +49325,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path6.join(__dirname, "lib/preload"));
+        alterPath.unshift(path7.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -49349,7 +49349,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path6.join(os6.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path7.join(os7.tmpdir(), pipeName);
       const server = net3.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -49373,8 +49373,8 @@ var require_autocannon = __commonJS({
 });
 
 // src/cli/cli.ts
-import { existsSync as existsSync2, readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import os5 from "node:os";
+import { existsSync as existsSync2, readFileSync as readFileSync4, writeFileSync as writeFileSync2 } from "node:fs";
+import os6 from "node:os";
 import { parseArgs } from "node:util";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
@@ -49947,22 +49947,22 @@ function incomparableRun(current, baseline) {
   const diffs = runDifferences(current, baseline);
   return diffs.length ? `the baseline was measured differently (${diffs.join(", ")}), so it is not compared` : void 0;
 }
-function measuredAsOf(run2) {
-  const r = run2.meta?.runner;
+function measuredAsOf(run3) {
+  const r = run3.meta?.runner;
   return {
-    command: run2.settings?.targets?.[0]?.command,
-    warmupSeconds: run2.settings?.warmupSeconds,
-    scenarios: run2.settings?.scenarios,
+    command: run3.settings?.targets?.[0]?.command,
+    warmupSeconds: run3.settings?.warmupSeconds,
+    scenarios: run3.settings?.scenarios,
     runner: r ? { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch } : void 0
   };
 }
 function comparableRuns(runs, current, of) {
   const comparable = [];
   const passedOver = [];
-  for (const run2 of runs) {
-    const differences = runDifferences(current, of(run2));
-    if (differences.length) passedOver.push({ run: run2, differences });
-    else comparable.push(run2);
+  for (const run3 of runs) {
+    const differences = runDifferences(current, of(run3));
+    if (differences.length) passedOver.push({ run: run3, differences });
+    else comparable.push(run3);
   }
   return { comparable, passedOver };
 }
@@ -50319,7 +50319,7 @@ function scenarioMismatch(current, baseline) {
 }
 function historyNoise(input2, sc, def) {
   if (!input2.history) return void 0;
-  const medians = input2.history.filter((run2) => !scenarioMismatch(sc, run2.scenarios?.find((b) => b.name === sc.name))).map((run2) => values(run2.samples.filter((s) => s.scenario === sc.name && s.target === input2.target && !s.failure), def)).filter((v) => v.length > 0).map(median2);
+  const medians = input2.history.filter((run3) => !scenarioMismatch(sc, run3.scenarios?.find((b) => b.name === sc.name))).map((run3) => values(run3.samples.filter((s) => s.scenario === sc.name && s.target === input2.target && !s.failure), def)).filter((v) => v.length > 0).map(median2);
   return runToRunNoise(medians, input2.confidence);
 }
 function compareScenario(input2, sc) {
@@ -51256,10 +51256,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path6) {
-  if (!path6)
+function getElementAtPath(obj, path7) {
+  if (!path7)
     return obj;
-  return path6.reduce((acc, key) => acc?.[key], obj);
+  return path7.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -51599,11 +51599,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path6, issues) {
+function prefixIssues(path7, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path6);
+    iss.path.unshift(path7);
     return iss;
   });
 }
@@ -52065,16 +52065,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path6 = []) => {
+  const processError = (error63, path7 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else {
-        const fullpath = [...path6, ...issue2.path];
+        const fullpath = [...path7, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -52113,17 +52113,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path6 = []) => {
+  const processError = (error63, path7 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
       } else {
-        const fullpath = [...path6, ...issue2.path];
+        const fullpath = [...path7, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -52162,8 +52162,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path6) {
+  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path7) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -63843,45 +63843,45 @@ var PATTERN_IS_COMPLETE = /* @__PURE__ */ new Set([
   "xid"
 ]);
 function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
-  const fmt2 = def.format;
-  if (fmt2 === "base64") {
+  const fmt3 = def.format;
+  if (fmt3 === "base64") {
     const validator = addConstant(ctx, isValidBase64);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "base64url") {
+  if (fmt3 === "base64url") {
     const validator = addConstant(ctx, isValidBase64URL);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "jwt") {
+  if (fmt3 === "jwt") {
     const validator = addConstant(ctx, isValidJWT);
     const alg = addConstant(ctx, def.alg ?? null);
     doc.write(`if (!${validator}(${accessor}, ${alg})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "ipv6") {
+  if (fmt3 === "ipv6") {
     const validator = addConstant(ctx, isValidIPv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "cidrv6") {
+  if (fmt3 === "cidrv6") {
     const validator = addConstant(ctx, isValidCIDRv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "credit_card") {
+  if (fmt3 === "credit_card") {
     const validator = addConstant(ctx, isValidCreditCard);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "iban") {
+  if (fmt3 === "iban") {
     const validator = addConstant(ctx, isValidIBAN);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
   const formatDef = def;
-  if (fmt2 === "url" || fmt2 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
+  if (fmt3 === "url" || fmt3 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
     const parseConst = addConstant(ctx, validateURL);
     const defConst = addConstant(ctx, def);
     const trimVar = newVar(ctx);
@@ -63907,12 +63907,12 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
   const customFn = def.fn;
   if (customFn) {
     if (isAsyncFunction(customFn))
-      throw new ZodCompileUnsupportedError(`async string format ${fmt2}`);
+      throw new ZodCompileUnsupportedError(`async string format ${fmt3}`);
     const fnConst = addConstant(ctx, customFn);
     doc.write(`if (!${fnConst}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (PATTERN_IS_COMPLETE.has(fmt2) && def.pattern) {
+  if (PATTERN_IS_COMPLETE.has(fmt3) && def.pattern) {
     const patternConst = addConstant(ctx, def.pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
@@ -69301,13 +69301,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path6 = ref.slice(1).split("/").filter(Boolean);
-  if (path6.length === 0) {
+  const path7 = ref.slice(1).split("/").filter(Boolean);
+  if (path7.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path6[0] === defsKey) {
-    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
+  if (path7[0] === defsKey) {
+    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -69942,7 +69942,7 @@ function visit(schema, fnOrHandlers) {
     return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
-  function run2(s) {
+  function run3(s) {
     const cached2 = cache.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
@@ -69968,21 +69968,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k of keys) {
-          const mapped = run2(oldShape[k]);
+          const mapped = run3(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
           newShape[k] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
-          newCatchall = run2(def.catchall);
+          newCatchall = run3(def.catchall);
           if (newCatchall !== def.catchall)
             changed = true;
         }
         return changed ? clone(s, { ...def, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
-        const mapped = run2(def.element);
+        const mapped = run3(def.element);
         return mapped === def.element ? s : clone(s, { ...def, element: mapped });
       }
       case "tuple": {
@@ -69990,14 +69990,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run2(item);
+          const mapped = run3(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def.rest;
         if (def.rest) {
-          newRest = run2(def.rest);
+          newRest = run3(def.rest);
           if (newRest !== def.rest)
             changed = true;
         }
@@ -70005,12 +70005,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run2(def.keyType);
-        const newVal = run2(def.valueType);
+        const newKey = run3(def.keyType);
+        const newVal = run3(def.valueType);
         return newKey === def.keyType && newVal === def.valueType ? s : clone(s, { ...def, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run2(def.valueType);
+        const newVal = run3(def.valueType);
         return newVal === def.valueType ? s : clone(s, { ...def, valueType: newVal });
       }
       case "union": {
@@ -70018,7 +70018,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run2(opt);
+          const mapped = run3(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -70026,8 +70026,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s, { ...def, options: newOptions }) : s;
       }
       case "intersection": {
-        const newLeft = run2(def.left);
-        const newRight = run2(def.right);
+        const newLeft = run3(def.left);
+        const newRight = run3(def.right);
         return newLeft === def.left && newRight === def.right ? s : clone(s, { ...def, left: newLeft, right: newRight });
       }
       case "optional":
@@ -70039,23 +70039,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run2(def.innerType);
+        const newInner = run3(def.innerType);
         return newInner === def.innerType ? s : clone(s, { ...def, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run2(def.in);
-        const newOut = run2(def.out);
+        const newIn = run3(def.in);
+        const newOut = run3(def.out);
         return newIn === def.in && newOut === def.out ? s : clone(s, { ...def, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run2(def.input);
-        const newOutput = run2(def.output);
+        const newInput = run3(def.input);
+        const newOutput = run3(def.output);
         return newInput === def.input && newOutput === def.output ? s : clone(s, { ...def, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def.getter;
         const { _cachedInner, ...rest } = def;
-        return clone(s, { ...rest, getter: () => run2(original()) });
+        return clone(s, { ...rest, getter: () => run3(original()) });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -70086,7 +70086,7 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run2(schema);
+  return run3(schema);
 }
 
 // node_modules/zod/v4/classic/deep-partial.js
@@ -70246,6 +70246,14 @@ var targetSchema = external_exports.object({
   "ready-timeout-seconds": positive.optional(),
   env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional()
 }).strict();
+var instructionsSchema = external_exports.object({
+  mode: external_exports.enum(["auto", "on", "off"]).optional(),
+  command: external_exports.string().min(1).optional(),
+  "max-increase-pct": pct.optional(),
+  "warmup-requests": external_exports.number().int().min(0).optional(),
+  windows: external_exports.number().int().min(1).max(20).optional(),
+  "requests-per-window": external_exports.union([external_exports.literal("auto"), external_exports.number().int().min(1).max(1e4)]).optional()
+}).strict();
 var configFileSchema = external_exports.object({
   scenarios: external_exports.array(scenarioSchema).min(1).optional(),
   thresholds: thresholdsSchema.optional(),
@@ -70255,10 +70263,11 @@ var configFileSchema = external_exports.object({
   "duration-seconds": positive.optional(),
   connections: positiveInt.optional(),
   confidence: external_exports.number().gt(0.5).lt(1).optional(),
-  "cpu-placement": external_exports.enum(["auto", "off"]).optional()
+  "cpu-placement": external_exports.enum(["auto", "off"]).optional(),
+  instructions: instructionsSchema.optional()
 }).strict();
-function issuePath(path6) {
-  return path6.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path7) {
+  return path7.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -70372,6 +70381,11 @@ var DEFAULTS = {
   confidence: 0.99,
   comment: "auto",
   python: "python3",
+  /** Instructions per request (docs/instructions.md, bench/instructions.ts): 20 uncounted warm-up
+   * requests, then 3 windows of as many requests as fit in ~6 s each: <= 30 s per side for an app
+   * of 10 ms CPU per request. 0.5%: boots of the same code differ by <0.1%, and a 1% change
+   * (which reads 0.97% for 1% injected work) must fail. */
+  instructions: { mode: "auto", maxIncreasePct: 0.5, warmupRequests: 20, windows: 3, requestsPerWindow: "auto" },
   thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 }
 };
 var PAIRED_DEFAULTS = { rounds: 60, durationSeconds: 0.5 };
@@ -70380,8 +70394,8 @@ function invalid(name, value, expected) {
 }
 function parseNumber(name, value, rule) {
   const n = value.trim() === "" ? NaN : Number(value.trim());
-  const ok = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === void 0 || n >= rule.min) && (rule.above === void 0 || n > rule.above) && (rule.below === void 0 || n < rule.below);
-  if (!ok) throw invalid(name, value, rule.expected);
+  const ok2 = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === void 0 || n >= rule.min) && (rule.above === void 0 || n > rule.above) && (rule.below === void 0 || n < rule.below);
+  if (!ok2) throw invalid(name, value, rule.expected);
   return n;
 }
 function parseChoice(name, value, choices) {
@@ -70412,6 +70426,8 @@ function readConfig(src) {
     maxErrorRatePct: num("max-error-rate-pct", PCT),
     maxMemoryIncreasePct: num("max-memory-increase-pct", PCT)
   };
+  const instructionsMode = given("instructions") ? parseChoice("instructions", input2("instructions"), ["auto", "on", "off"]) : void 0;
+  const maxInstructionsIncreasePct = num("max-instructions-increase-pct", PCT);
   const compareTo = given("compare-to") ? parseCompareTo(input2("compare-to")) : DEFAULTS.compareTo;
   const record2 = given("record") ? parseChoice("record", input2("record"), ["auto", "true", "false"]) : DEFAULTS.record;
   const comment = given("comment") ? parseChoice("comment", input2("comment"), ["auto", "always", "never"]) : DEFAULTS.comment;
@@ -70509,15 +70525,23 @@ function readConfig(src) {
     comment,
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file2.config["cpu-placement"] ?? "auto",
-    configFile: file2.path
+    configFile: file2.path,
+    instructions: {
+      mode: instructionsMode ?? file2.config.instructions?.mode ?? DEFAULTS.instructions.mode,
+      maxIncreasePct: maxInstructionsIncreasePct ?? file2.config.instructions?.["max-increase-pct"] ?? DEFAULTS.instructions.maxIncreasePct,
+      command: file2.config.instructions?.command,
+      warmupRequests: file2.config.instructions?.["warmup-requests"] ?? DEFAULTS.instructions.warmupRequests,
+      windows: file2.config.instructions?.windows ?? DEFAULTS.instructions.windows,
+      requestsPerWindow: file2.config.instructions?.["requests-per-window"] ?? DEFAULTS.instructions.requestsPerWindow
+    }
   };
 }
 function parseCompareTo(value) {
   return parseChoice("compare-to", value, ["stored", "base", "none"]);
 }
 function parseBranch(value) {
-  const ok = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
-  if (!ok) throw invalid("baseline-branch", value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
+  const ok2 = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
+  if (!ok2) throw invalid("baseline-branch", value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
   return value;
 }
 function parsePath(name, value) {
@@ -70633,7 +70657,7 @@ function assertUnique(kind, names) {
 var DEFAULT_COMMENT_FILE = path.join("wsgi-perf-gate", "comment.json");
 
 // src/pipeline/pipeline.ts
-import os4 from "node:os";
+import os5 from "node:os";
 
 // src/gate/shootout.ts
 var MIB2 = 1024 * 1024;
@@ -70837,8 +70861,8 @@ function parse3(stdout) {
 }
 
 // node_modules/pidtree/lib/ps.js
-function ps(callback, run2 = run) {
-  run2("ps", ["-A", "-o", "ppid,pid"], (error62, stdout, code2) => {
+function ps(callback, run3 = run) {
+  run3("ps", ["-A", "-o", "ppid,pid"], (error62, stdout, code2) => {
     if (error62) {
       callback(error62);
       return;
@@ -70856,10 +70880,10 @@ function ps(callback, run2 = run) {
 }
 
 // node_modules/pidtree/lib/wmic.js
-function wmic(callback, run2 = run) {
+function wmic(callback, run3 = run) {
   const args = ["PROCESS", "get", "ParentProcessId,ProcessId"];
   const options = { windowsHide: true, windowsVerbatimArguments: true };
-  run2("wmic", args, options, (error62, stdout, code2) => {
+  run3("wmic", args, options, (error62, stdout, code2) => {
     if (error62) {
       callback(error62);
       return;
@@ -70879,10 +70903,10 @@ function wmic(callback, run2 = run) {
 // node_modules/pidtree/lib/powershell.js
 var COMMAND = `$ProgressPreference = 'SilentlyContinue'; Get-CimInstance -ClassName Win32_Process | ForEach-Object { "$($_.ParentProcessId) $($_.ProcessId)" }`;
 var ENCODED = Buffer.from(COMMAND, "utf16le").toString("base64");
-function powershell(callback, run2 = run) {
+function powershell(callback, run3 = run) {
   const args = ["-NoProfile", "-NonInteractive", "-EncodedCommand", ENCODED];
   const options = { windowsHide: true };
-  run2("powershell", args, options, (error62, stdout, code2) => {
+  run3("powershell", args, options, (error62, stdout, code2) => {
     if (error62) {
       callback(error62);
       return;
@@ -71415,11 +71439,16 @@ function readBaselineFile(file2) {
   return parsed.data;
 }
 function appendRun(file2, existing, result) {
-  const run2 = { meta: result.meta, settings: result.settings, samples: result.samples };
+  const run3 = {
+    meta: result.meta,
+    settings: result.settings,
+    samples: result.samples,
+    ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {}
+  };
   const next = {
     schemaVersion: SCHEMA_VERSION,
     kind: BASELINE_KIND,
-    runs: [...existing?.runs ?? [], run2].slice(-KEEP_RUNS)
+    runs: [...existing?.runs ?? [], run3].slice(-KEEP_RUNS)
   };
   try {
     mkdirSync(path3.dirname(file2), { recursive: true });
@@ -71688,7 +71717,7 @@ function runTrial(req) {
 }
 
 // src/pipeline/pipeline.ts
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/git/worktree.ts
 import { execFileSync as execFileSync2 } from "node:child_process";
@@ -71789,6 +71818,341 @@ function summarizeSamples(samples, target) {
   }
   return out;
 }
+function trendFigures(samples, target, instructions) {
+  const out = summarizeSamples(samples, target);
+  for (const m of instructions?.measurements ?? []) {
+    if ((target === void 0 || m.target === target) && out[m.scenario] && m.perRequest.length) out[m.scenario].instructionsPerRequest = median2(m.perRequest);
+  }
+  return out;
+}
+
+// src/instructions/gate.ts
+import { execFileSync as execFileSync3 } from "node:child_process";
+
+// src/gate/instructionsVerdict.ts
+var MIN_SPREAD_PCT = 0.05;
+function spreadPct(counts) {
+  if (counts.length < 2) return 0;
+  return (Math.max(...counts) - Math.min(...counts)) / median2(counts) * 100;
+}
+var fmt2 = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}%`;
+function judgeInstructions(input2) {
+  const { scenario, target, thresholdPct } = input2;
+  const candidate = median2(input2.candidate);
+  if (!input2.baseline.length) {
+    return { scenario, target, candidate, thresholdPct, verdict: "pass", reason: "No baseline count to compare with." };
+  }
+  const baseline = median2(input2.baseline);
+  const changePct = (candidate / baseline - 1) * 100;
+  const halfWidth = Math.max(MIN_SPREAD_PCT, spreadPct(input2.baseline), spreadPct(input2.candidate));
+  const ciLowPct = changePct - halfWidth;
+  const ciHighPct = changePct + halfWidth;
+  let verdict;
+  let reason;
+  if (Math.abs(changePct) < thresholdPct) {
+    verdict = "pass";
+    reason = `${fmt2(changePct)} is within the ${thresholdPct}% threshold.`;
+  } else if (changePct > 0 && ciLowPct > 0) {
+    verdict = "regressed";
+    reason = `${fmt2(changePct)} instructions per request (spread \xB1${halfWidth.toFixed(2)}%), more than the ${thresholdPct}% threshold.`;
+  } else if (changePct < 0 && ciHighPct < 0) {
+    verdict = "improved";
+    reason = `${fmt2(changePct)} instructions per request (spread \xB1${halfWidth.toFixed(2)}%).`;
+  } else {
+    verdict = "inconclusive";
+    reason = `${fmt2(changePct)}, but the counts spread by \xB1${halfWidth.toFixed(2)}%, so the change cannot be told from their spread.`;
+  }
+  return { scenario, target, baseline, candidate, changePct, ciLowPct, ciHighPct, thresholdPct, verdict, reason };
+}
+var TRUNK_SHARE = 0.9;
+function functionChanges(before, after, limit = 10) {
+  const totalBefore = Math.max(0, ...before.map((f) => f.inclusive));
+  const totalAfter = Math.max(0, ...after.map((f) => f.inclusive));
+  const b = new Map(before.map((f) => [f.fn, f.inclusive]));
+  const a = new Map(after.map((f) => [f.fn, f.inclusive]));
+  const rows = [];
+  for (const fn of /* @__PURE__ */ new Set([...b.keys(), ...a.keys()])) {
+    const x2 = b.get(fn) ?? 0;
+    const y = a.get(fn) ?? 0;
+    if (x2 >= TRUNK_SHARE * totalBefore && y >= TRUNK_SHARE * totalAfter) continue;
+    if (x2 === y) continue;
+    rows.push({ fn, before: x2, after: y, changePct: x2 > 0 ? (y / x2 - 1) * 100 : Infinity });
+  }
+  return rows.sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before)).slice(0, limit);
+}
+
+// src/instructions/measure.ts
+import { execFile } from "node:child_process";
+import { mkdtempSync as mkdtempSync3, readdirSync, readFileSync as readFileSync3, rmSync as rmSync2 } from "node:fs";
+import http2 from "node:http";
+import os4 from "node:os";
+import path5 from "node:path";
+import { promisify as promisify2 } from "node:util";
+
+// src/instructions/callgrindOutput.ts
+function dumpTotal(text) {
+  const m = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
+  return m ? Number(m[1]) : void 0;
+}
+var ROW = /^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.+?)\s*$/;
+function parseAnnotate(text) {
+  const lines = text.split("\n");
+  const header = lines.findIndex((l) => /^\s*Ir\s+file:function\s*$/.test(l));
+  if (header < 0) return [];
+  const out = [];
+  for (const line of lines.slice(header + 1)) {
+    const m = ROW.exec(line);
+    if (!m) {
+      if (out.length && line.trim() === "") break;
+      continue;
+    }
+    out.push({ fn: m[2], inclusive: Number(m[1].replace(/,/g, "")) });
+  }
+  return out;
+}
+
+// src/instructions/measure.ts
+var run2 = promisify2(execFile);
+var InstructionsError = class extends GateError {
+};
+var shellQuote2 = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+async function workerPids(rootPid) {
+  const pids = await treePids(rootPid);
+  const parents = /* @__PURE__ */ new Set();
+  for (const pid of pids) {
+    try {
+      parents.add(Number(procStatFields(pid)[1]));
+    } catch {
+    }
+  }
+  return pids.filter((p) => !parents.has(p));
+}
+function request(baseUrl, scenario, agent) {
+  return new Promise((resolve, reject) => {
+    const req = http2.request(
+      new URL(scenario.path, baseUrl),
+      { method: scenario.method, headers: { ...scenario.headers, ...scenario.body ? { "content-length": Buffer.byteLength(scenario.body) } : {} }, agent, timeout: 12e4 },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      }
+    );
+    req.on("timeout", () => req.destroy(new Error("no answer within 120 s under Valgrind")));
+    req.on("error", reject);
+    req.end(scenario.body);
+  });
+}
+var WINDOW_SECONDS = 6;
+function autoRequestsPerWindow(secondsPerRequest) {
+  const fit = WINDOW_SECONDS / Math.max(secondsPerRequest, 1e-3);
+  return [50, 20, 10].find((n) => n <= fit) ?? 5;
+}
+function ok(scenario, status) {
+  return scenario.expectStatus !== void 0 ? status === scenario.expectStatus : status >= 200 && status < 400;
+}
+async function countInstructions(opts) {
+  const started = Date.now();
+  const { target, scenario } = opts;
+  const env = opts.env ?? process.env;
+  const dir = mkdtempSync3(path5.join(os4.tmpdir(), "perf-gate-callgrind-"));
+  const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
+  const counted = {
+    ...target,
+    name: `${target.name} (under Valgrind)`,
+    command: valgrind,
+    env: { ...target.env, PATH: env.PATH ?? "", PYTHONHASHSEED: "0" },
+    // Booting is 2-5x slower under Valgrind even uninstrumented.
+    readyTimeoutSeconds: Math.max(120, target.readyTimeoutSeconds * 3)
+  };
+  const port = explicitPort(target.url) ?? await freePort();
+  let server;
+  const control = (args) => run2("callgrind_control", args, { env, timeout: 6e4 });
+  try {
+    server = await startServer(counted, { port, logFile: path5.join(dir, "server.log") });
+    await waitUntilReady(server);
+    await waitForStableTree(server.pid);
+    const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = async (n) => {
+      for (let i = 0; i < n; i++) {
+        const status = await request(server.baseUrl, scenario, agent);
+        if (!ok(scenario, status)) {
+          throw new InstructionsError(`Scenario "${scenario.name}": ${scenario.method} ${scenario.path} answered ${status} under Valgrind; instructions of failing requests are not counted.`);
+        }
+      }
+    };
+    await send(opts.warmupRequests);
+    const workers = await workerPids(server.pid);
+    if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
+    for (const pid of workers) {
+      try {
+        await control(["-i", "on", String(pid)]);
+      } catch (err) {
+        throw new InstructionsError(
+          `Target "${target.name}": Callgrind could not be switched on in worker ${pid} (${err.message.split("\n")[0]}); the server may run a program Valgrind does not trace. Give a single-worker Python command in the config file (instructions: command).`
+        );
+      }
+    }
+    const t0 = Date.now();
+    await send(1);
+    const requestsPerWindow = opts.requestsPerWindow === "auto" ? autoRequestsPerWindow((Date.now() - t0) / 1e3) : opts.requestsPerWindow;
+    for (const pid of workers) await control(["-z", String(pid)]);
+    const perRequest = [];
+    let profileFile;
+    for (let w = 1; w <= opts.windows; w++) {
+      await send(requestsPerWindow);
+      let total = 0;
+      let largest = -1;
+      for (const pid of workers) {
+        await control(["-d", String(pid)]);
+        const file2 = path5.join(dir, `callgrind.${pid}.${w}`);
+        const count2 = dumpTotal(readFileSync3(file2, "utf8"));
+        if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
+        total += count2;
+        if (w === 1 && count2 > largest) {
+          largest = count2;
+          profileFile = file2;
+        }
+      }
+      perRequest.push(total / requestsPerWindow);
+      opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / requestsPerWindow / 1e6).toFixed(4)}M`);
+    }
+    let profile;
+    if (opts.profileFunctions > 0 && profileFile) {
+      const { stdout } = await run2("callgrind_annotate", ["--inclusive=yes", "--threshold=100", profileFile], { env, timeout: 12e4, maxBuffer: 64 * 1024 * 1024 });
+      profile = parseAnnotate(stdout).slice(0, opts.profileFunctions).map((f) => ({ fn: f.fn, inclusive: Math.round(f.inclusive / requestsPerWindow) }));
+    }
+    agent.destroy();
+    const peakRssMiB = Math.max(0, ...(await treePids(server.pid)).map(peakRssKiB)) / 1024;
+    return {
+      target: target.name,
+      scenario: scenario.name,
+      perRequest,
+      requestsPerWindow,
+      warmupRequests: opts.warmupRequests,
+      seconds: (Date.now() - started) / 1e3,
+      peakRssMiB: Math.round(peakRssMiB),
+      profile
+    };
+  } catch (err) {
+    if (err instanceof InstructionsError || !server) throw err;
+    throw new InstructionsError(`Target "${target.name}" under Valgrind: ${err.message.split("\n")[0]}
+${formatTail(server.logTail())}${valgrindLogTail(dir)}`);
+  } finally {
+    await server?.stop(1e4);
+    rmSync2(dir, { recursive: true, force: true });
+  }
+}
+function peakRssKiB(pid) {
+  try {
+    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync3(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+function valgrindLogTail(dir) {
+  try {
+    const logs = readdirSync(dir).filter((f) => f.startsWith("valgrind."));
+    return logs.map((f) => `
+${f}:
+${readFileSync3(path5.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+  } catch {
+    return "";
+  }
+}
+
+// src/instructions/singleWorker.ts
+function singleWorkerCommand(target, override) {
+  if (override) return override;
+  if (!target.preset) return target.command;
+  switch (target.preset.server) {
+    case "gunicorn":
+    case "gunicorn-gthread":
+    case "gunicorn-gevent":
+      return target.command.replace(/--workers \d+/, "--workers 1").replace(/--worker-class \S+/, "--worker-class sync").replace(/ --threads \d+/, "");
+    case "uwsgi":
+    case "uwsgi-http":
+      return target.command.replace(/--processes \d+/, "--processes 1");
+    case "waitress":
+      return target.command.replace(/--threads=\d+/, "--threads=1");
+    default:
+      return target.command;
+  }
+}
+
+// src/instructions/gate.ts
+var INSTALL_LINE = "sudo apt-get install -y valgrind";
+var PROFILE_FUNCTIONS = 200;
+function valgrindVersion(env = process.env) {
+  try {
+    return execFileSync3("valgrind", ["--version"], { env, encoding: "utf8", timeout: 1e4, stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return void 0;
+  }
+}
+var skipped = (note) => ({ status: "skipped", note, measurements: [], comparisons: [], verdict: "pass" });
+async function runInstructionsGate(r) {
+  const { settings, log } = r;
+  if (settings.mode === "off") return void 0;
+  const env = r.env ?? process.env;
+  const version2 = valgrindVersion(env);
+  if (!version2) {
+    const note2 = `Instructions per request were not counted: valgrind is not on PATH (on ubuntu runners: ${INSTALL_LINE}).`;
+    if (settings.mode === "on") log.warning(note2);
+    else log.info(note2);
+    return { ...skipped(note2), status: settings.mode === "on" ? "failed" : "skipped" };
+  }
+  if (settings.mode === "auto" && !r.wanted) return skipped("Instructions per request were not counted: no baseline to compare with and nothing to record.");
+  const measurements = [];
+  const recordedFor = (scenario) => r.recorded?.measurements.find((m) => m.target === r.head.name && m.scenario === scenario);
+  const count2 = (target, scenario, requestsPerWindow = settings.requestsPerWindow) => countInstructions({
+    target,
+    command: singleWorkerCommand(target, settings.command),
+    scenario,
+    warmupRequests: settings.warmupRequests,
+    windows: settings.windows,
+    requestsPerWindow,
+    profileFunctions: PROFILE_FUNCTIONS,
+    env,
+    log: log.info
+  });
+  try {
+    for (const scenario of r.scenarios) {
+      if (r.base) {
+        const base = await count2(r.base, scenario);
+        measurements.push(base, await count2(r.head, scenario, base.requestsPerWindow));
+      } else {
+        const same = settings.requestsPerWindow === "auto" ? recordedFor(scenario.name)?.requestsPerWindow : void 0;
+        measurements.push(await count2(r.head, scenario, same ?? settings.requestsPerWindow));
+      }
+    }
+  } catch (err) {
+    const note2 = `Instructions per request could not be counted: ${errorMessage(err)}`;
+    log.warning(note2);
+    return { status: "failed", note: note2, valgrind: version2, measurements, comparisons: [], verdict: settings.mode === "on" ? "inconclusive" : "pass" };
+  }
+  const baselineFor = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
+  const comparisons = r.scenarios.map((scenario) => {
+    const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name);
+    const base = baselineFor(scenario.name);
+    const c = judgeInstructions({ scenario: scenario.name, target: r.head.name, baseline: base?.perRequest ?? [], candidate: head.perRequest, thresholdPct: settings.maxIncreasePct });
+    if (c.changePct !== void 0 && Math.abs(c.changePct) >= settings.maxIncreasePct && base?.profile && head.profile) {
+      c.functions = functionChanges(base.profile, head.profile);
+    }
+    return c;
+  });
+  let note;
+  if (!r.base && r.recorded?.valgrind && r.recorded.valgrind !== version2) note = `The baseline was counted with ${r.recorded.valgrind}, this run with ${version2}: counts of different Valgrind versions may differ.`;
+  return {
+    status: "measured",
+    note,
+    valgrind: version2,
+    measurements,
+    comparisons,
+    baselineSource: r.base ? "the base commit, counted in this job" : r.recorded ? r.recordedSource ?? "the stored baseline" : void 0,
+    verdict: combineVerdicts(comparisons.map((c) => c.verdict))
+  };
+}
 
 // src/pipeline/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
@@ -71802,7 +72166,7 @@ function prepareBase(config2, baseRef, log) {
   } catch (err) {
     return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
   }
-  const workingDirectory = path5.join(checkout.dir, path5.relative(checkout.repoRoot, head.workingDirectory));
+  const workingDirectory = path6.join(checkout.dir, path6.relative(checkout.repoRoot, head.workingDirectory));
   log.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
   try {
     if (config2.baseSetup) {
@@ -71816,8 +72180,8 @@ function prepareBase(config2, baseRef, log) {
   return { checkout, target: { ...head, name: BASE_TARGET, workingDirectory } };
 }
 function runnerFingerprint() {
-  const cpus = os4.cpus();
-  return { os: os4.platform(), arch: os4.arch(), cpus: os4.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
+  const cpus = os5.cpus();
+  return { os: os5.platform(), arch: os5.arch(), cpus: os5.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
 }
 function realEdges(hooks) {
   return {
@@ -71935,6 +72299,16 @@ async function runGate(config2, opts) {
         log.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
       }
     }
+    const instructions = await runInstructionsGate({
+      settings: config2.instructions,
+      scenarios: config2.scenarios,
+      head,
+      base: pairedBase?.target,
+      recorded: pairedBase ? void 0 : baselineRun?.instructions,
+      recordedSource: baselineRun?.meta.commit ? `the recorded run of ${baselineRun.meta.commit.slice(0, 12)}` : void 0,
+      wanted: !!pairedBase || !!baselineRun?.instructions || opts.record,
+      log
+    });
     const result = {
       schemaVersion: SCHEMA_VERSION,
       meta: { ...opts.meta, createdAt: (/* @__PURE__ */ new Date()).toISOString(), tool: TOOL, runner: runnerFingerprint() },
@@ -71949,14 +72323,15 @@ async function runGate(config2, opts) {
       samples,
       confirmationSamples,
       comparison,
-      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os4.availableParallelism()) : void 0,
-      verdict: comparison.verdict
+      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os5.availableParallelism()) : void 0,
+      instructions,
+      verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? "pass"])
     };
     if (branch) {
       result.history = branch.info;
       result.trend = [
         ...branch.baseline.trend,
-        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: summarizeSamples(samples.filter((s) => s.target !== BASE_TARGET), head.name) }
+        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions) }
       ];
     }
     if (opts.record) await recordResult(result, { baselineFile: config2.baselineFile, stored, branch, branchProblem, log });
@@ -72003,6 +72378,70 @@ function table(header, rows) {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
+// src/report/instructions.ts
+var BADGE = { pass: "\u2705 pass", regressed: "\u274C regressed", improved: "\u{1F680} improved", inconclusive: "\u26A0\uFE0F inconclusive" };
+var BLIND_SPOTS = "Instructions count the CPU work of the server's worker processes only: they do not see time spent waiting for a database or the network, time in the kernel (system calls), lock contention, or cache and memory stalls. The wall-clock figures above do.";
+var PYTHON_FRAMES_NOTE = "Python functions appear as the interpreter's C functions (e.g. `_PyEval_EvalFrameDefault`): Callgrind sees the C stack of CPython, and on Python 3.11 and older there is no way to name the Python function; functions called from Python (C extensions, the standard library's C modules, libc) are named.";
+function formatInstructions(v) {
+  if (v === void 0) return "\u2014";
+  return v >= 1e6 ? `${(v / 1e6).toFixed(3)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0);
+}
+var signed = (v, digits = 2) => v === void 0 ? "\u2014" : !Number.isFinite(v) ? "new" : `${v >= 0 ? "+" : ""}${v.toFixed(digits)}%`;
+function functionTable(rows) {
+  return table(
+    ["file:function", "Before", "After", "Change"],
+    rows.map((f) => [code(f.fn), formatInstructions(f.before), formatInstructions(f.after), `${signed(f.changePct, 1)} (${f.after >= f.before ? "+" : "\u2212"}${formatInstructions(Math.abs(f.after - f.before))})`])
+  );
+}
+function instructionsRegressions(r) {
+  return (r?.comparisons ?? []).filter((c) => c.verdict === "regressed").map((c) => `- **${escapeText(c.scenario)}** (instructions per request): ${escapeText(c.reason)}`);
+}
+function renderInstructions(r) {
+  if (!r) return "";
+  if (r.status !== "measured") return `${escapeText(r.note ?? "Instructions per request were not counted.")}
+`;
+  const out = [`### Instructions per request (Valgrind) \u2014 ${BADGE[r.verdict]}`, ""];
+  out.push(
+    table(
+      ["Scenario", "Baseline", "Candidate", "Change", "Interval", "Verdict"],
+      r.comparisons.map((c) => [
+        escapeText(c.scenario),
+        formatInstructions(c.baseline),
+        formatInstructions(c.candidate),
+        signed(c.changePct),
+        c.ciLowPct === void 0 ? "\u2014" : `${signed(c.ciLowPct)} to ${signed(c.ciHighPct)}`,
+        BADGE[c.verdict]
+      ])
+    ),
+    ""
+  );
+  const m = r.measurements[0];
+  const seconds = r.measurements.reduce((s, x2) => s + x2.seconds, 0);
+  const perSide = r.measurements.map((x2) => `${escapeText(x2.target)} / ${escapeText(x2.scenario)} ${x2.seconds.toFixed(0)} s`).join(", ");
+  if (m) {
+    out.push(
+      `Counted under Callgrind (${escapeText(r.valgrind ?? "valgrind")}) in the worker processes only, one request at a time, \`PYTHONHASHSEED=0\`: ${m.warmupRequests} warm-up requests, then ${m.perRequest.length} windows of ${m.requestsPerWindow} requests; the interval is the change \xB1 the largest spread between windows. Threshold ${r.comparisons[0]?.thresholdPct ?? "?"}%. Baseline: ${escapeText(r.baselineSource ?? "none")}. Cost: ${seconds.toFixed(0)} s (${perSide}).`,
+      ""
+    );
+  }
+  if (r.note) out.push(`Note: ${escapeText(r.note)}`, "");
+  out.push(BLIND_SPOTS, "");
+  for (const c of r.comparisons) {
+    if (!c.functions?.length) continue;
+    out.push(
+      `<details><summary>Where the instructions went: ${escapeText(c.scenario)} (inclusive instructions per request, largest changes)</summary>`,
+      "",
+      functionTable(c.functions),
+      "",
+      PYTHON_FRAMES_NOTE,
+      "",
+      "</details>",
+      ""
+    );
+  }
+  return out.join("\n");
+}
+
 // src/report/trend.ts
 var TREND_SCENARIOS = 3;
 function mermaidText(s) {
@@ -72036,11 +72475,14 @@ function renderTrend(points, scenarios) {
     });
     if (withData.length < 2) continue;
     const labels = withData.map(label);
+    const counted = withData.filter((p) => Number.isFinite(p.scenarios[scenario].instructionsPerRequest));
+    const instructions = counted.length >= 2 ? [chart(`Instructions per request, ${scenario}`, "million instructions", counted.map(label), counted.map((p) => p.scenarios[scenario].instructionsPerRequest / 1e6)), ""] : [];
     out.push(
       chart(`Requests/s, ${scenario}`, "requests/s", labels, withData.map((p) => p.scenarios[scenario].rps)),
       "",
       chart(`p99 latency, ${scenario}`, "p99 (ms)", labels, withData.map((p) => p.scenarios[scenario].p99Ms)),
-      ""
+      "",
+      ...instructions
     );
   }
   if (!out.length) return "";
@@ -72131,11 +72573,11 @@ function sweepChart(sweep, scenario) {
     "```"
   ].join("\n");
 }
-var signed = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
+var signed2 = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function metricRow(m) {
-  let change = m.changePct === void 0 ? "\u2013" : signed(m.changePct);
-  if (m.confirmation?.changePct !== void 0) change += ` (again ${signed(m.confirmation.changePct)})`;
-  const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed(m.ciLowPct)} \u2026 ${signed(m.ciHighPct)}`;
+  let change = m.changePct === void 0 ? "\u2013" : signed2(m.changePct);
+  if (m.confirmation?.changePct !== void 0) change += ` (again ${signed2(m.confirmation.changePct)})`;
+  const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed2(m.ciLowPct)} \u2026 ${signed2(m.ciHighPct)}`;
   const verdict = (m.gating ? VERDICT_BADGE[m.verdict] : "info") + (m.tail && !m.tail.enough ? " (too few requests for the tail)" : "");
   const label2 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
   return [label2, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
@@ -72148,6 +72590,7 @@ function renderSummary(result, opts = {}) {
   const regressions = comparison.scenarios.flatMap(
     (s) => s.metrics.filter((m) => m.gating && m.verdict === "regressed").map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`)
   );
+  regressions.push(...instructionsRegressions(result.instructions));
   if (regressions.length) out.push("Regressions:", ...regressions, "");
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
@@ -72197,6 +72640,8 @@ function renderSummary(result, opts = {}) {
       out.push(`<details><summary>Server log of the ${side} at its first worker exit/start (round ${log.round})</summary>`, "", "```text", log.tail.replace(/```/g, "'''"), "```", "", "</details>", "");
     }
   }
+  const instructions = renderInstructions(result.instructions);
+  if (instructions) out.push(instructions);
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
   const r = result.meta.runner;
@@ -72246,7 +72691,9 @@ var RUN_FLAGS = [
   "python",
   "cpu-placement",
   "base-ref",
-  "base-setup"
+  "base-setup",
+  "instructions",
+  "max-instructions-increase-pct"
 ];
 var USAGE = `Usage:
   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--url http://127.0.0.1:8000] [--path /]
@@ -72308,10 +72755,10 @@ async function runCommand(argv, shootout = false) {
     },
     readFile: (file2) => {
       if (targetsYaml && file2.endsWith(SHOOTOUT_FILE)) return targetsYaml;
-      return existsSync2(file2) ? readFileSync3(file2, "utf8") : void 0;
+      return existsSync2(file2) ? readFileSync4(file2, "utf8") : void 0;
     },
     workspace: process.cwd(),
-    cores: os5.availableParallelism()
+    cores: os6.availableParallelism()
   });
   const result = await runGate(config2, {
     record: config2.record === "true",
@@ -72325,7 +72772,7 @@ async function runCommand(argv, shootout = false) {
 function readResults(file2) {
   let doc;
   try {
-    doc = JSON.parse(readFileSync3(file2, "utf8"));
+    doc = JSON.parse(readFileSync4(file2, "utf8"));
   } catch (err) {
     throw new ConfigError(`${file2}: cannot read a results file (${errorMessage(err)}); expected the JSON written by \`run --json\` or the action's results-file.`);
   }

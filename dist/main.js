@@ -46,7 +46,7 @@ var require_tunnel = __commonJS({
     "use strict";
     var net3 = __require("net");
     var tls = __require("tls");
-    var http2 = __require("http");
+    var http3 = __require("http");
     var https = __require("https");
     var events = __require("events");
     var assert2 = __require("assert");
@@ -57,12 +57,12 @@ var require_tunnel = __commonJS({
     exports2.httpsOverHttps = httpsOverHttps2;
     function httpOverHttp2(options) {
       var agent = new TunnelingAgent(options);
-      agent.request = http2.request;
+      agent.request = http3.request;
       return agent;
     }
     function httpsOverHttp2(options) {
       var agent = new TunnelingAgent(options);
-      agent.request = http2.request;
+      agent.request = http3.request;
       agent.createSocket = createSecureSocket;
       agent.defaultPort = 443;
       return agent;
@@ -83,7 +83,7 @@ var require_tunnel = __commonJS({
       var self2 = this;
       self2.options = options || {};
       self2.proxyOptions = self2.options.proxy || {};
-      self2.maxSockets = self2.options.maxSockets || http2.Agent.defaultMaxSockets;
+      self2.maxSockets = self2.options.maxSockets || http3.Agent.defaultMaxSockets;
       self2.requests = [];
       self2.sockets = [];
       self2.on("free", function onFree(socket, host, port, localAddress) {
@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path10 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path11 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path10 && path10[0] !== "/") {
-          path10 = `/${path10}`;
+        if (path11 && path11[0] !== "/") {
+          path11 = `/${path11}`;
         }
-        return new URL(`${origin}${path10}`);
+        return new URL(`${origin}${path11}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1388,10 +1388,10 @@ var require_util = __commonJS({
       }
       obj[kListeners] = null;
     }
-    function errorRequest2(client, request2, err) {
+    function errorRequest2(client, request3, err) {
       try {
-        request2.onError(err);
-        assert2(request2.aborted);
+        request3.onError(err);
+        assert2(request3.aborted);
       } catch (err2) {
         client.emit("error", err2);
       }
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin }
+          request: { method: method2, path: path11, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path10);
+        debuglog("sending request to %s %s/%s", method2, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin },
+          request: { method: method2, path: path11, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path10,
+          path11,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin }
+          request: { method: method2, path: path11, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path10);
+        debuglog("trailers received from %s %s/%s", method2, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin },
+          request: { method: method2, path: path11, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path10,
+          path11,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path10, origin }
+            request: { method: method2, path: path11, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path10);
+          debuglog("sending request to %s %s/%s", method2, origin, path11);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path10,
+        path: path11,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path10 !== "string") {
+        if (typeof path11 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path10)) {
+        } else if (invalidPathRegex.test(path11)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path10, query) : path10;
+        this.path = query ? buildURL(path11, query) : path11;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1965,7 +1965,7 @@ var require_request = __commonJS({
         return this;
       }
     };
-    function processHeader(request2, key, val) {
+    function processHeader(request3, key, val) {
       if (val && (typeof val === "object" && !Array.isArray(val))) {
         throw new InvalidArgumentError(`invalid ${key} header`);
       } else if (val === void 0) {
@@ -2012,24 +2012,24 @@ var require_request = __commonJS({
         }
       }
       if (headerName === "host") {
-        if (request2.host !== null) {
+        if (request3.host !== null) {
           throw new InvalidArgumentError("duplicate host header");
         }
         if (typeof val !== "string") {
           throw new InvalidArgumentError("invalid host header");
         }
-        request2.host = val;
+        request3.host = val;
       } else if (headerName === "content-length") {
-        if (request2.contentLength !== null) {
+        if (request3.contentLength !== null) {
           throw new InvalidArgumentError("duplicate content-length header");
         }
-        request2.contentLength = parseInt(val, 10);
-        if (!Number.isFinite(request2.contentLength)) {
+        request3.contentLength = parseInt(val, 10);
+        if (!Number.isFinite(request3.contentLength)) {
           throw new InvalidArgumentError("invalid content-length header");
         }
-      } else if (request2.contentType === null && headerName === "content-type") {
-        request2.contentType = val;
-        request2.headers.push(key, val);
+      } else if (request3.contentType === null && headerName === "content-type") {
+        request3.contentType = val;
+        request3.headers.push(key, val);
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
@@ -2038,12 +2038,12 @@ var require_request = __commonJS({
           throw new InvalidArgumentError("invalid connection header");
         }
         if (value === "close") {
-          request2.reset = true;
+          request3.reset = true;
         }
       } else if (headerName === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
-        request2.headers.push(key, val);
+        request3.headers.push(key, val);
       }
     }
     module2.exports = Request;
@@ -4133,11 +4133,11 @@ var require_util2 = __commonJS({
     function normalizeBinaryStringToUtf8(value) {
       return Buffer.from(value, "binary").toString("utf8");
     }
-    function requestCurrentURL(request2) {
-      return request2.urlList[request2.urlList.length - 1];
+    function requestCurrentURL(request3) {
+      return request3.urlList[request3.urlList.length - 1];
     }
-    function requestBadPort(request2) {
-      const url2 = requestCurrentURL(request2);
+    function requestBadPort(request3) {
+      const url2 = requestCurrentURL(request3);
       if (urlIsHttpHttpsScheme(url2) && badPortsSet.has(url2.port)) {
         return "blocked";
       }
@@ -4161,7 +4161,7 @@ var require_util2 = __commonJS({
     function isValidHeaderValue(potentialValue) {
       return (potentialValue[0] === "	" || potentialValue[0] === " " || potentialValue[potentialValue.length - 1] === "	" || potentialValue[potentialValue.length - 1] === " " || potentialValue.includes("\n") || potentialValue.includes("\r") || potentialValue.includes("\0")) === false;
     }
-    function setRequestReferrerPolicyOnRedirect(request2, actualResponse) {
+    function setRequestReferrerPolicyOnRedirect(request3, actualResponse) {
       const { headersList } = actualResponse;
       const policyHeader = (headersList.get("referrer-policy", true) ?? "").split(",");
       let policy = "";
@@ -4175,7 +4175,7 @@ var require_util2 = __commonJS({
         }
       }
       if (policy !== "") {
-        request2.referrerPolicy = policy;
+        request3.referrerPolicy = policy;
       }
     }
     function crossOriginResourcePolicyCheck() {
@@ -4192,33 +4192,33 @@ var require_util2 = __commonJS({
       header = httpRequest.mode;
       httpRequest.headersList.set("sec-fetch-mode", header, true);
     }
-    function appendRequestOriginHeader(request2) {
-      let serializedOrigin = request2.origin;
+    function appendRequestOriginHeader(request3) {
+      let serializedOrigin = request3.origin;
       if (serializedOrigin === "client" || serializedOrigin === void 0) {
         return;
       }
-      if (request2.responseTainting === "cors" || request2.mode === "websocket") {
-        request2.headersList.append("origin", serializedOrigin, true);
-      } else if (request2.method !== "GET" && request2.method !== "HEAD") {
-        switch (request2.referrerPolicy) {
+      if (request3.responseTainting === "cors" || request3.mode === "websocket") {
+        request3.headersList.append("origin", serializedOrigin, true);
+      } else if (request3.method !== "GET" && request3.method !== "HEAD") {
+        switch (request3.referrerPolicy) {
           case "no-referrer":
             serializedOrigin = null;
             break;
           case "no-referrer-when-downgrade":
           case "strict-origin":
           case "strict-origin-when-cross-origin":
-            if (request2.origin && urlHasHttpsScheme(request2.origin) && !urlHasHttpsScheme(requestCurrentURL(request2))) {
+            if (request3.origin && urlHasHttpsScheme(request3.origin) && !urlHasHttpsScheme(requestCurrentURL(request3))) {
               serializedOrigin = null;
             }
             break;
           case "same-origin":
-            if (!sameOrigin(request2, requestCurrentURL(request2))) {
+            if (!sameOrigin(request3, requestCurrentURL(request3))) {
               serializedOrigin = null;
             }
             break;
           default:
         }
-        request2.headersList.append("origin", serializedOrigin, true);
+        request3.headersList.append("origin", serializedOrigin, true);
       }
     }
     function coarsenTime(timestamp, crossOriginIsolatedCapability) {
@@ -4272,26 +4272,26 @@ var require_util2 = __commonJS({
         referrerPolicy: policyContainer.referrerPolicy
       };
     }
-    function determineRequestsReferrer(request2) {
-      const policy = request2.referrerPolicy;
+    function determineRequestsReferrer(request3) {
+      const policy = request3.referrerPolicy;
       assert2(policy);
       let referrerSource = null;
-      if (request2.referrer === "client") {
+      if (request3.referrer === "client") {
         const globalOrigin = getGlobalOrigin();
         if (!globalOrigin || globalOrigin.origin === "null") {
           return "no-referrer";
         }
         referrerSource = new URL(globalOrigin);
-      } else if (request2.referrer instanceof URL) {
-        referrerSource = request2.referrer;
+      } else if (request3.referrer instanceof URL) {
+        referrerSource = request3.referrer;
       }
       let referrerURL = stripURLForReferrer(referrerSource);
       const referrerOrigin = stripURLForReferrer(referrerSource, true);
       if (referrerURL.toString().length > 4096) {
         referrerURL = referrerOrigin;
       }
-      const areSameOrigin = sameOrigin(request2, referrerURL);
-      const isNonPotentiallyTrustWorthy = isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(request2.url);
+      const areSameOrigin = sameOrigin(request3, referrerURL);
+      const isNonPotentiallyTrustWorthy = isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(request3.url);
       switch (policy) {
         case "origin":
           return referrerOrigin != null ? referrerOrigin : stripURLForReferrer(referrerSource, true);
@@ -4302,7 +4302,7 @@ var require_util2 = __commonJS({
         case "origin-when-cross-origin":
           return areSameOrigin ? referrerURL : referrerOrigin;
         case "strict-origin-when-cross-origin": {
-          const currentURL = requestCurrentURL(request2);
+          const currentURL = requestCurrentURL(request3);
           if (sameOrigin(referrerURL, currentURL)) {
             return referrerURL;
           }
@@ -4463,7 +4463,7 @@ var require_util2 = __commonJS({
       }
       return true;
     }
-    function tryUpgradeRequestToAPotentiallyTrustworthyURL(request2) {
+    function tryUpgradeRequestToAPotentiallyTrustworthyURL(request3) {
     }
     function sameOrigin(A, B) {
       if (A.origin === B.origin && A.origin === "null") {
@@ -6032,11 +6032,11 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        const request2 = client[kQueue][client[kRunningIdx]];
-        if (!request2) {
+        const request3 = client[kQueue][client[kRunningIdx]];
+        if (!request3) {
           return -1;
         }
-        request2.onResponseStarted();
+        request3.onResponseStarted();
       }
       onHeaderField(buf) {
         const len = this.headers.length;
@@ -6081,9 +6081,9 @@ var require_client_h1 = __commonJS({
         assert2(!socket.destroyed);
         assert2(!this.paused);
         assert2((headers.length & 1) === 0);
-        const request2 = client[kQueue][client[kRunningIdx]];
-        assert2(request2);
-        assert2(request2.upgrade || request2.method === "CONNECT");
+        const request3 = client[kQueue][client[kRunningIdx]];
+        assert2(request3);
+        assert2(request3.upgrade || request3.method === "CONNECT");
         this.statusCode = null;
         this.statusText = "";
         this.shouldKeepAlive = null;
@@ -6100,9 +6100,9 @@ var require_client_h1 = __commonJS({
         client[kQueue][client[kRunningIdx]++] = null;
         client.emit("disconnect", client[kUrl], [client], new InformationalError("upgrade"));
         try {
-          request2.onUpgrade(statusCode, headers, socket, statusText);
+          request3.onUpgrade(statusCode, headers, socket, statusText);
         } catch (error63) {
-          util.errorRequest(client, request2, error63);
+          util.errorRequest(client, request3, error63);
           util.destroy(socket, error63);
         }
         client[kResume]();
@@ -6116,8 +6116,8 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        const request2 = client[kQueue][client[kRunningIdx]];
-        if (!request2) {
+        const request3 = client[kQueue][client[kRunningIdx]];
+        if (!request3) {
           return -1;
         }
         assert2(!this.upgrade);
@@ -6126,23 +6126,23 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        if (upgrade && !request2.upgrade) {
+        if (upgrade && !request3.upgrade) {
           util.destroy(socket, new SocketError("bad upgrade", util.getSocketInfo(socket)));
           return -1;
         }
         assert2(this.timeoutType === TIMEOUT_HEADERS);
         this.statusCode = statusCode;
         this.shouldKeepAlive = shouldKeepAlive || // Override llhttp value which does not allow keepAlive for HEAD.
-        request2.method === "HEAD" && !socket[kReset] && this.connection.toLowerCase() === "keep-alive";
+        request3.method === "HEAD" && !socket[kReset] && this.connection.toLowerCase() === "keep-alive";
         if (this.statusCode >= 200) {
-          const bodyTimeout = request2.bodyTimeout != null ? request2.bodyTimeout : client[kBodyTimeout];
+          const bodyTimeout = request3.bodyTimeout != null ? request3.bodyTimeout : client[kBodyTimeout];
           this.setTimeout(bodyTimeout, TIMEOUT_BODY);
         } else if (this.timeout) {
           if (this.timeout.refresh) {
             this.timeout.refresh();
           }
         }
-        if (request2.method === "CONNECT") {
+        if (request3.method === "CONNECT") {
           assert2(client[kRunning] === 1);
           this.upgrade = true;
           return 2;
@@ -6173,11 +6173,11 @@ var require_client_h1 = __commonJS({
         } else {
           socket[kReset] = true;
         }
-        const pause = request2.onHeaders(statusCode, headers, this.resume, statusText) === false;
-        if (request2.aborted) {
+        const pause = request3.onHeaders(statusCode, headers, this.resume, statusText) === false;
+        if (request3.aborted) {
           return -1;
         }
-        if (request2.method === "HEAD") {
+        if (request3.method === "HEAD") {
           return 1;
         }
         if (statusCode < 200) {
@@ -6194,8 +6194,8 @@ var require_client_h1 = __commonJS({
         if (socket.destroyed) {
           return -1;
         }
-        const request2 = client[kQueue][client[kRunningIdx]];
-        assert2(request2);
+        const request3 = client[kQueue][client[kRunningIdx]];
+        assert2(request3);
         assert2(this.timeoutType === TIMEOUT_BODY);
         if (this.timeout) {
           if (this.timeout.refresh) {
@@ -6208,7 +6208,7 @@ var require_client_h1 = __commonJS({
           return -1;
         }
         this.bytesRead += buf.length;
-        if (request2.onData(buf) === false) {
+        if (request3.onData(buf) === false) {
           return constants4.ERROR.PAUSED;
         }
       }
@@ -6222,8 +6222,8 @@ var require_client_h1 = __commonJS({
         }
         assert2(statusCode >= 100);
         assert2((this.headers.length & 1) === 0);
-        const request2 = client[kQueue][client[kRunningIdx]];
-        assert2(request2);
+        const request3 = client[kQueue][client[kRunningIdx]];
+        assert2(request3);
         this.statusCode = null;
         this.statusText = "";
         this.bytesRead = 0;
@@ -6235,11 +6235,11 @@ var require_client_h1 = __commonJS({
         if (statusCode < 200) {
           return;
         }
-        if (request2.method !== "HEAD" && contentLength && bytesRead !== parseInt(contentLength, 10)) {
+        if (request3.method !== "HEAD" && contentLength && bytesRead !== parseInt(contentLength, 10)) {
           util.destroy(socket, new ResponseContentLengthMismatchError());
           return -1;
         }
-        request2.onComplete(headers);
+        request3.onComplete(headers);
         client[kQueue][client[kRunningIdx]++] = null;
         socket[kSocketUsed] = true;
         if (socket[kWriting]) {
@@ -6337,13 +6337,13 @@ var require_client_h1 = __commonJS({
           assert2(client2[kPending] === 0);
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request2 = requests[i];
-            util.errorRequest(client2, request2, err);
+            const request3 = requests[i];
+            util.errorRequest(client2, request3, err);
           }
         } else if (client2[kRunning] > 0 && err.code !== "UND_ERR_INFO") {
-          const request2 = client2[kQueue][client2[kRunningIdx]];
+          const request3 = client2[kQueue][client2[kRunningIdx]];
           client2[kQueue][client2[kRunningIdx]++] = null;
-          util.errorRequest(client2, request2, err);
+          util.errorRequest(client2, request3, err);
         }
         client2[kPendingIdx] = client2[kRunningIdx];
         assert2(client2[kRunning] === 0);
@@ -6373,18 +6373,18 @@ var require_client_h1 = __commonJS({
         get destroyed() {
           return socket.destroyed;
         },
-        busy(request2) {
+        busy(request3) {
           if (socket[kWriting] || socket[kReset] || socket[kBlocking] || socket[kIdleSocketValidation] === 1) {
             return true;
           }
-          if (request2) {
-            if (client[kRunning] > 0 && !request2.idempotent) {
+          if (request3) {
+            if (client[kRunning] > 0 && !request3.idempotent) {
               return true;
             }
-            if (client[kRunning] > 0 && (request2.upgrade || request2.method === "CONNECT")) {
+            if (client[kRunning] > 0 && (request3.upgrade || request3.method === "CONNECT")) {
               return true;
             }
-            if (client[kRunning] > 0 && util.bodyLength(request2.body) !== 0 && (util.isStream(request2.body) || util.isAsyncIterable(request2.body) || util.isFormDataLike(request2.body))) {
+            if (client[kRunning] > 0 && util.bodyLength(request3.body) !== 0 && (util.isStream(request3.body) || util.isAsyncIterable(request3.body) || util.isFormDataLike(request3.body))) {
               return true;
             }
           }
@@ -6450,8 +6450,8 @@ var require_client_h1 = __commonJS({
           }
         } else if (client[kRunning] > 0 && socket[kParser].statusCode < 200) {
           if (socket[kParser].timeoutType !== TIMEOUT_HEADERS) {
-            const request2 = client[kQueue][client[kRunningIdx]];
-            const headersTimeout = request2.headersTimeout != null ? request2.headersTimeout : client[kHeadersTimeout];
+            const request3 = client[kQueue][client[kRunningIdx]];
+            const headersTimeout = request3.headersTimeout != null ? request3.headersTimeout : client[kHeadersTimeout];
             socket[kParser].setTimeout(headersTimeout, TIMEOUT_HEADERS);
           }
         }
@@ -6460,26 +6460,26 @@ var require_client_h1 = __commonJS({
     function shouldSendContentLength(method2) {
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
-    function writeH1(client, request2) {
-      const { method: method2, path: path10, host, upgrade, blocking, reset } = request2;
-      let { body, headers, contentLength } = request2;
+    function writeH1(client, request3) {
+      const { method: method2, path: path11, host, upgrade, blocking, reset } = request3;
+      let { body, headers, contentLength } = request3;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
         if (!extractBody) {
           extractBody = require_body().extractBody;
         }
         const [bodyStream, contentType] = extractBody(body);
-        if (request2.contentType == null) {
+        if (request3.contentType == null) {
           headers.push("content-type", contentType);
         }
         body = bodyStream.stream;
         contentLength = bodyStream.length;
-      } else if (util.isBlobLike(body) && request2.contentType == null) {
+      } else if (util.isBlobLike(body) && request3.contentType == null) {
         const contentType = body.type;
         if (contentType) {
           const contentTypeValue = `${contentType}`;
           if (!util.isValidHeaderValue(contentTypeValue)) {
-            util.errorRequest(client, request2, new InvalidArgumentError("invalid content-type header"));
+            util.errorRequest(client, request3, new InvalidArgumentError("invalid content-type header"));
             return false;
           }
           headers.push("content-type", contentTypeValue);
@@ -6491,14 +6491,14 @@ var require_client_h1 = __commonJS({
       const bodyLength = util.bodyLength(body);
       contentLength = bodyLength ?? contentLength;
       if (contentLength === null) {
-        contentLength = request2.contentLength;
+        contentLength = request3.contentLength;
       }
       if (contentLength === 0 && !expectsPayload) {
         contentLength = null;
       }
-      if (shouldSendContentLength(method2) && contentLength > 0 && request2.contentLength !== null && request2.contentLength !== contentLength) {
+      if (shouldSendContentLength(method2) && contentLength > 0 && request3.contentLength !== null && request3.contentLength !== contentLength) {
         if (client[kStrictContentLength]) {
-          util.errorRequest(client, request2, new RequestContentLengthMismatchError());
+          util.errorRequest(client, request3, new RequestContentLengthMismatchError());
           return false;
         }
         process.emitWarning(new RequestContentLengthMismatchError());
@@ -6506,25 +6506,25 @@ var require_client_h1 = __commonJS({
       const socket = client[kSocket];
       clearIdleSocketValidation(socket);
       const abort = (error63) => {
-        if (request2.aborted) {
+        if (request3.aborted) {
           return;
         }
-        if (request2.completed) {
-          if (request2.upgrade || request2.method === "CONNECT") {
+        if (request3.completed) {
+          if (request3.upgrade || request3.method === "CONNECT") {
             util.destroy(socket, new InformationalError("aborted"));
           }
           return;
         }
-        util.errorRequest(client, request2, error63 || new RequestAbortedError());
+        util.errorRequest(client, request3, error63 || new RequestAbortedError());
         util.destroy(body);
         util.destroy(socket, new InformationalError("aborted"));
       };
       try {
-        request2.onConnect(abort);
+        request3.onConnect(abort);
       } catch (err) {
-        util.errorRequest(client, request2, err);
+        util.errorRequest(client, request3, err);
       }
-      if (request2.aborted) {
+      if (request3.aborted) {
         return false;
       }
       if (method2 === "HEAD") {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path10} HTTP/1.1\r
+      let header = `${method2} ${path11} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6575,31 +6575,31 @@ upgrade: ${upgrade}\r
         }
       }
       if (channels.sendHeaders.hasSubscribers) {
-        channels.sendHeaders.publish({ request: request2, headers: header, socket });
+        channels.sendHeaders.publish({ request: request3, headers: header, socket });
       }
       if (!body || bodyLength === 0) {
-        writeBuffer(abort, null, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, null, client, request3, socket, contentLength, header, expectsPayload);
       } else if (util.isBuffer(body)) {
-        writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, body, client, request3, socket, contentLength, header, expectsPayload);
       } else if (util.isBlobLike(body)) {
         if (typeof body.stream === "function") {
-          writeIterable(abort, body.stream(), client, request2, socket, contentLength, header, expectsPayload);
+          writeIterable(abort, body.stream(), client, request3, socket, contentLength, header, expectsPayload);
         } else {
-          writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+          writeBlob(abort, body, client, request3, socket, contentLength, header, expectsPayload);
         }
       } else if (util.isStream(body)) {
-        writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeStream(abort, body, client, request3, socket, contentLength, header, expectsPayload);
       } else if (util.isIterable(body)) {
-        writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload);
+        writeIterable(abort, body, client, request3, socket, contentLength, header, expectsPayload);
       } else {
         assert2(false);
       }
       return true;
     }
-    function writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeStream(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request3, contentLength, client, expectsPayload, header });
       const onData = function(chunk) {
         if (finished) {
           return;
@@ -6665,7 +6665,7 @@ upgrade: ${upgrade}\r
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    function writeBuffer(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
       try {
         if (!body) {
           if (contentLength === 0) {
@@ -6685,18 +6685,18 @@ upgrade: ${upgrade}\r
 `, "latin1");
           socket.write(body);
           socket.uncork();
-          request2.onBodySent(body);
-          if (!expectsPayload && request2.reset !== false) {
+          request3.onBodySent(body);
+          if (!expectsPayload && request3.reset !== false) {
             socket[kReset] = true;
           }
         }
-        request2.onRequestSent();
+        request3.onRequestSent();
         client[kResume]();
       } catch (err) {
         abort(err);
       }
     }
-    async function writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeBlob(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
       assert2(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -6709,9 +6709,9 @@ upgrade: ${upgrade}\r
 `, "latin1");
         socket.write(buffer);
         socket.uncork();
-        request2.onBodySent(buffer);
-        request2.onRequestSent();
-        if (!expectsPayload && request2.reset !== false) {
+        request3.onBodySent(buffer);
+        request3.onRequestSent();
+        if (!expectsPayload && request3.reset !== false) {
           socket[kReset] = true;
         }
         client[kResume]();
@@ -6719,7 +6719,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
+    async function writeIterable(abort, body, client, request3, socket, contentLength, header, expectsPayload) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -6738,7 +6738,7 @@ upgrade: ${upgrade}\r
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
-      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request3, contentLength, client, expectsPayload, header });
       try {
         for await (const chunk of body) {
           if (socket[kError]) {
@@ -6756,9 +6756,9 @@ upgrade: ${upgrade}\r
       }
     }
     var AsyncWriter = class {
-      constructor({ abort, socket, request: request2, contentLength, client, expectsPayload, header }) {
+      constructor({ abort, socket, request: request3, contentLength, client, expectsPayload, header }) {
         this.socket = socket;
-        this.request = request2;
+        this.request = request3;
         this.contentLength = contentLength;
         this.client = client;
         this.bytesWritten = 0;
@@ -6768,7 +6768,7 @@ upgrade: ${upgrade}\r
         socket[kWriting] = true;
       }
       write(chunk) {
-        const { socket, request: request2, contentLength, client, bytesWritten, expectsPayload, header } = this;
+        const { socket, request: request3, contentLength, client, bytesWritten, expectsPayload, header } = this;
         if (socket[kError]) {
           throw socket[kError];
         }
@@ -6787,7 +6787,7 @@ upgrade: ${upgrade}\r
         }
         socket.cork();
         if (bytesWritten === 0) {
-          if (!expectsPayload && request2.reset !== false) {
+          if (!expectsPayload && request3.reset !== false) {
             socket[kReset] = true;
           }
           if (contentLength === null) {
@@ -6807,7 +6807,7 @@ ${len.toString(16)}\r
         this.bytesWritten += len;
         const ret = socket.write(chunk);
         socket.uncork();
-        request2.onBodySent(chunk);
+        request3.onBodySent(chunk);
         if (!ret) {
           if (socket[kParser].timeout && socket[kParser].timeoutType === TIMEOUT_HEADERS) {
             if (socket[kParser].timeout.refresh) {
@@ -6818,8 +6818,8 @@ ${len.toString(16)}\r
         return ret;
       }
       end() {
-        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request: request2 } = this;
-        request2.onRequestSent();
+        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request: request3 } = this;
+        request3.onRequestSent();
         socket[kWriting] = false;
         if (socket[kError]) {
           throw socket[kError];
@@ -6902,11 +6902,11 @@ var require_client_h2 = __commonJS({
     var kOpenStreams = /* @__PURE__ */ Symbol("open streams");
     var extractBody;
     var h2ExperimentalWarned = false;
-    var http2;
+    var http22;
     try {
-      http2 = __require("node:http2");
+      http22 = __require("node:http2");
     } catch {
-      http2 = { constants: {} };
+      http22 = { constants: {} };
     }
     var {
       constants: {
@@ -6918,7 +6918,7 @@ var require_client_h2 = __commonJS({
         HTTP2_HEADER_EXPECT,
         HTTP2_HEADER_STATUS
       }
-    } = http2;
+    } = http22;
     function parseH2Headers(headers) {
       const result = [];
       for (const [name, value] of Object.entries(headers)) {
@@ -6944,7 +6944,7 @@ var require_client_h2 = __commonJS({
           code: "UNDICI-H2"
         });
       }
-      const session = http2.connect(client[kUrl], {
+      const session = http22.connect(client[kUrl], {
         createConnection: () => socket,
         peerMaxConcurrentStreams: client[kMaxConcurrentStreams]
       });
@@ -6964,8 +6964,8 @@ var require_client_h2 = __commonJS({
           assert2(client2[kPending] === 0);
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request2 = requests[i];
-            util.errorRequest(client2, request2, err);
+            const request3 = requests[i];
+            util.errorRequest(client2, request3, err);
           }
         }
       });
@@ -7057,9 +7057,9 @@ var require_client_h2 = __commonJS({
       }
       util.destroy(this[kSocket], err);
       if (client[kRunningIdx] < client[kQueue].length) {
-        const request2 = client[kQueue][client[kRunningIdx]];
+        const request3 = client[kQueue][client[kRunningIdx]];
         client[kQueue][client[kRunningIdx]++] = null;
-        util.errorRequest(client, request2, err);
+        util.errorRequest(client, request3, err);
         client[kPendingIdx] = client[kRunningIdx];
       }
       assert2(client[kRunning] === 0);
@@ -7069,12 +7069,12 @@ var require_client_h2 = __commonJS({
     function shouldSendContentLength(method2) {
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
-    function writeH2(client, request2) {
+    function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
-      let { body } = request2;
+      const { method: method2, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      let { body } = request3;
       if (upgrade) {
-        util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
+        util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
         return false;
       }
       const headers = {};
@@ -7098,17 +7098,17 @@ var require_client_h2 = __commonJS({
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname3}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method2;
       const abort = (error63) => {
-        if (request2.aborted) {
+        if (request3.aborted) {
           return;
         }
-        if (request2.completed) {
+        if (request3.completed) {
           if (method2 === "CONNECT" && stream != null) {
             util.destroy(stream, error63 || new RequestAbortedError());
           }
           return;
         }
         error63 = error63 || new RequestAbortedError();
-        util.errorRequest(client, request2, error63);
+        util.errorRequest(client, request3, error63);
         if (stream != null) {
           util.destroy(stream, error63);
         }
@@ -7117,11 +7117,11 @@ var require_client_h2 = __commonJS({
         client[kResume]();
       };
       try {
-        request2.onConnect(abort);
+        request3.onConnect(abort);
       } catch (err) {
-        util.errorRequest(client, request2, err);
+        util.errorRequest(client, request3, err);
       }
-      if (request2.aborted) {
+      if (request3.aborted) {
         return false;
       }
       if (method2 === "CONNECT") {
@@ -7131,22 +7131,22 @@ var require_client_h2 = __commonJS({
         const onResponse = (headers2) => {
           upgradeResponseFinished = true;
           stream.off(errorMonitor, onUpgradeError);
-          request2.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
+          request3.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
         };
         const onUpgradeError = (error63) => {
           upgradeResponseFinished = true;
           stream.off("response", onResponse);
-          request2.onUpgradeError(error63);
+          request3.onUpgradeError(error63);
         };
         const onReady = () => {
           try {
-            request2.onUpgrade(null, null, stream);
+            request3.onUpgrade(null, null, stream);
           } catch (error63) {
             stream.off("response", onResponse);
             abort(error63);
             return;
           }
-          if (request2.aborted) {
+          if (request3.aborted) {
             return;
           }
           stream.off("error", abort);
@@ -7158,17 +7158,17 @@ var require_client_h2 = __commonJS({
         ++session[kOpenStreams];
         onReady();
         stream.once("close", () => {
-          if (!upgradeResponseFinished && request2.completed) {
+          if (!upgradeResponseFinished && request3.completed) {
             stream.off("response", onResponse);
             stream.off(errorMonitor, onUpgradeError);
-            request2.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
+            request3.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
           }
           session[kOpenStreams] -= 1;
           if (session[kOpenStreams] === 0) session.unref();
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path10;
+      headers[HTTP2_HEADER_PATH] = path11;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7183,14 +7183,14 @@ var require_client_h2 = __commonJS({
         contentLength = bodyStream.length;
       }
       if (contentLength == null) {
-        contentLength = request2.contentLength;
+        contentLength = request3.contentLength;
       }
       if (contentLength === 0 || !expectsPayload) {
         contentLength = null;
       }
-      if (shouldSendContentLength(method2) && contentLength > 0 && request2.contentLength != null && request2.contentLength !== contentLength) {
+      if (shouldSendContentLength(method2) && contentLength > 0 && request3.contentLength != null && request3.contentLength !== contentLength) {
         if (client[kStrictContentLength]) {
-          util.errorRequest(client, request2, new RequestContentLengthMismatchError());
+          util.errorRequest(client, request3, new RequestContentLengthMismatchError());
           return false;
         }
         process.emitWarning(new RequestContentLengthMismatchError());
@@ -7215,25 +7215,25 @@ var require_client_h2 = __commonJS({
       ++session[kOpenStreams];
       stream.once("response", (headers2) => {
         const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers2;
-        request2.onResponseStarted();
-        if (request2.aborted) {
+        request3.onResponseStarted();
+        if (request3.aborted) {
           const err = new RequestAbortedError();
-          util.errorRequest(client, request2, err);
+          util.errorRequest(client, request3, err);
           util.destroy(stream, err);
           return;
         }
-        if (request2.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
+        if (request3.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
           stream.pause();
         }
         stream.on("data", (chunk) => {
-          if (request2.onData(chunk) === false) {
+          if (request3.onData(chunk) === false) {
             stream.pause();
           }
         });
       });
       stream.once("end", () => {
         if (stream.state?.state == null || stream.state.state < 6) {
-          request2.onComplete([]);
+          request3.onComplete([]);
         }
         if (session[kOpenStreams] === 0) {
           session.unref();
@@ -7263,7 +7263,7 @@ var require_client_h2 = __commonJS({
             stream,
             null,
             client,
-            request2,
+            request3,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7274,7 +7274,7 @@ var require_client_h2 = __commonJS({
             stream,
             body,
             client,
-            request2,
+            request3,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7286,7 +7286,7 @@ var require_client_h2 = __commonJS({
               stream,
               body.stream(),
               client,
-              request2,
+              request3,
               client[kSocket],
               contentLength,
               expectsPayload
@@ -7297,7 +7297,7 @@ var require_client_h2 = __commonJS({
               stream,
               body,
               client,
-              request2,
+              request3,
               client[kSocket],
               contentLength,
               expectsPayload
@@ -7311,7 +7311,7 @@ var require_client_h2 = __commonJS({
             stream,
             body,
             client,
-            request2,
+            request3,
             contentLength
           );
         } else if (util.isIterable(body)) {
@@ -7320,7 +7320,7 @@ var require_client_h2 = __commonJS({
             stream,
             body,
             client,
-            request2,
+            request3,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7330,7 +7330,7 @@ var require_client_h2 = __commonJS({
         }
       }
     }
-    function writeBuffer(abort, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
+    function writeBuffer(abort, h2stream, body, client, request3, socket, contentLength, expectsPayload) {
       try {
         if (body != null && util.isBuffer(body)) {
           assert2(contentLength === body.byteLength, "buffer body must have content length");
@@ -7338,18 +7338,18 @@ var require_client_h2 = __commonJS({
           h2stream.write(body);
           h2stream.uncork();
           h2stream.end();
-          request2.onBodySent(body);
+          request3.onBodySent(body);
         }
         if (!expectsPayload) {
           socket[kReset] = true;
         }
-        request2.onRequestSent();
+        request3.onRequestSent();
         client[kResume]();
       } catch (error63) {
         abort(error63);
       }
     }
-    function writeStream(abort, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
+    function writeStream(abort, socket, expectsPayload, h2stream, body, client, request3, contentLength) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       const pipe2 = pipeline(
         body,
@@ -7360,7 +7360,7 @@ var require_client_h2 = __commonJS({
             abort(err);
           } else {
             util.removeAllListeners(pipe2);
-            request2.onRequestSent();
+            request3.onRequestSent();
             if (!expectsPayload) {
               socket[kReset] = true;
             }
@@ -7370,10 +7370,10 @@ var require_client_h2 = __commonJS({
       );
       util.addListener(pipe2, "data", onPipeData);
       function onPipeData(chunk) {
-        request2.onBodySent(chunk);
+        request3.onBodySent(chunk);
       }
     }
-    async function writeBlob(abort, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
+    async function writeBlob(abort, h2stream, body, client, request3, socket, contentLength, expectsPayload) {
       assert2(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -7384,8 +7384,8 @@ var require_client_h2 = __commonJS({
         h2stream.write(buffer);
         h2stream.uncork();
         h2stream.end();
-        request2.onBodySent(buffer);
-        request2.onRequestSent();
+        request3.onBodySent(buffer);
+        request3.onRequestSent();
         if (!expectsPayload) {
           socket[kReset] = true;
         }
@@ -7394,7 +7394,7 @@ var require_client_h2 = __commonJS({
         abort(err);
       }
     }
-    async function writeIterable(abort, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
+    async function writeIterable(abort, h2stream, body, client, request3, socket, contentLength, expectsPayload) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -7419,13 +7419,13 @@ var require_client_h2 = __commonJS({
             throw socket[kError];
           }
           const res = h2stream.write(chunk);
-          request2.onBodySent(chunk);
+          request3.onBodySent(chunk);
           if (!res) {
             await waitForDrain();
           }
         }
         h2stream.end();
-        request2.onRequestSent();
+        request3.onRequestSent();
         if (!expectsPayload) {
           socket[kReset] = true;
         }
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path10 = search ? `${pathname}${search}` : pathname;
+        const path11 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path10;
+        this.opts.path = path11;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7627,7 +7627,7 @@ var require_client = __commonJS({
     "use strict";
     var assert2 = __require("node:assert");
     var net3 = __require("node:net");
-    var http2 = __require("node:http");
+    var http3 = __require("node:http");
     var util = require_util();
     var { channels } = require_diagnostics();
     var Request = require_request();
@@ -7816,7 +7816,7 @@ var require_client = __commonJS({
         this[kUrl] = util.parseOrigin(url2);
         this[kConnector] = connect2;
         this[kPipelining] = pipelining != null ? pipelining : 1;
-        this[kMaxHeadersSize] = maxHeaderSize || http2.maxHeaderSize;
+        this[kMaxHeadersSize] = maxHeaderSize || http3.maxHeaderSize;
         this[kKeepAliveDefaultTimeout] = keepAliveTimeout == null ? 4e3 : keepAliveTimeout;
         this[kKeepAliveMaxTimeout] = keepAliveMaxTimeout == null ? 6e5 : keepAliveMaxTimeout;
         this[kKeepAliveTimeoutThreshold] = keepAliveTimeoutThreshold == null ? 2e3 : keepAliveTimeoutThreshold;
@@ -7873,10 +7873,10 @@ var require_client = __commonJS({
       }
       [kDispatch](opts, handler2) {
         const origin = opts.origin || this[kUrl].origin;
-        const request2 = new Request(origin, opts, handler2);
-        this[kQueue].push(request2);
+        const request3 = new Request(origin, opts, handler2);
+        this[kQueue].push(request3);
         if (this[kResuming]) {
-        } else if (util.bodyLength(request2.body) == null && util.isIterable(request2.body)) {
+        } else if (util.bodyLength(request3.body) == null && util.isIterable(request3.body)) {
           this[kResuming] = 1;
           queueMicrotask(() => resume(this));
         } else {
@@ -7900,8 +7900,8 @@ var require_client = __commonJS({
         return new Promise((resolve) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request2 = requests[i];
-            util.errorRequest(this, request2, err);
+            const request3 = requests[i];
+            util.errorRequest(this, request3, err);
           }
           const callback = () => {
             if (this[kClosedResolve]) {
@@ -7926,8 +7926,8 @@ var require_client = __commonJS({
         assert2(client[kPendingIdx] === client[kRunningIdx]);
         const requests = client[kQueue].splice(client[kRunningIdx]);
         for (let i = 0; i < requests.length; i++) {
-          const request2 = requests[i];
-          util.errorRequest(client, request2, err);
+          const request3 = requests[i];
+          util.errorRequest(client, request3, err);
         }
         assert2(client[kSize] === 0);
       }
@@ -8030,8 +8030,8 @@ var require_client = __commonJS({
         if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
           assert2(client[kRunning] === 0);
           while (client[kPending] > 0 && client[kQueue][client[kPendingIdx]].servername === client[kServerName]) {
-            const request2 = client[kQueue][client[kPendingIdx]++];
-            util.errorRequest(client, request2, err);
+            const request3 = client[kQueue][client[kPendingIdx]++];
+            util.errorRequest(client, request3, err);
           }
         } else {
           onError(client, err);
@@ -8088,12 +8088,12 @@ var require_client = __commonJS({
         if (client[kRunning] >= (getPipelining(client) || 1)) {
           return;
         }
-        const request2 = client[kQueue][client[kPendingIdx]];
-        if (client[kUrl].protocol === "https:" && client[kServerName] !== request2.servername) {
+        const request3 = client[kQueue][client[kPendingIdx]];
+        if (client[kUrl].protocol === "https:" && client[kServerName] !== request3.servername) {
           if (client[kRunning] > 0) {
             return;
           }
-          client[kServerName] = request2.servername;
+          client[kServerName] = request3.servername;
           client[kHTTPContext]?.destroy(new InformationalError("servername changed"), () => {
             client[kHTTPContext] = null;
             resume(client);
@@ -8109,10 +8109,10 @@ var require_client = __commonJS({
         if (client[kHTTPContext].destroyed) {
           return;
         }
-        if (client[kHTTPContext].busy(request2)) {
+        if (client[kHTTPContext].busy(request3)) {
           return;
         }
-        if (!request2.aborted && client[kHTTPContext].write(request2)) {
+        if (!request3.aborted && client[kHTTPContext].write(request3)) {
           client[kPendingIdx]++;
         } else {
           client[kQueue].splice(client[kPendingIdx], 1);
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path10 = "/",
+          path: path11 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path10;
+        opts.path = origin + path11;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9962,10 +9962,10 @@ var require_api_request = __commonJS({
         }
       }
     };
-    function request2(opts, callback) {
+    function request3(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          request2.call(this, opts, (err, data) => {
+          request3.call(this, opts, (err, data) => {
             return err ? reject(err) : resolve(data);
           });
         });
@@ -9980,7 +9980,7 @@ var require_api_request = __commonJS({
         queueMicrotask(() => callback(err, { opaque }));
       }
     }
-    module2.exports = request2;
+    module2.exports = request3;
     module2.exports.RequestHandler = RequestHandler;
   }
 });
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path10) {
-      if (typeof path10 !== "string") {
-        return path10;
+    function safeUrl(path11) {
+      if (typeof path11 !== "string") {
+        return path11;
       }
-      const pathSegments = path10.split("?");
+      const pathSegments = path11.split("?");
       if (pathSegments.length !== 2) {
-        return path10;
+        return path11;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path10, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path10);
+    function matchKey(mockDispatch2, { path: path11, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path11);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path10, method: method2, body, headers, query } = opts;
+      const { path: path11, method: method2, body, headers, query } = opts;
       return {
-        path: path10,
+        path: path11,
         method: method2,
         body,
         headers,
@@ -11118,7 +11118,7 @@ var require_mock_interceptor = __commonJS({
 var require_mock_client = __commonJS({
   "node_modules/undici/lib/mock/mock-client.js"(exports2, module2) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Client = require_client();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11158,7 +11158,7 @@ var require_mock_client = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11171,7 +11171,7 @@ var require_mock_client = __commonJS({
 var require_mock_pool = __commonJS({
   "node_modules/undici/lib/mock/mock-pool.js"(exports2, module2) {
     "use strict";
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify: promisify3 } = __require("node:util");
     var Pool = require_pool();
     var { buildMockDispatch } = require_mock_utils();
     var {
@@ -11211,7 +11211,7 @@ var require_mock_pool = __commonJS({
         return new MockInterceptor(opts, this[kDispatches]);
       }
       async [kClose]() {
-        await promisify2(this[kOriginalClose])();
+        await promisify3(this[kOriginalClose])();
         this[kConnected] = 0;
         this[kMockAgent][Symbols.kClients].delete(this[kOrigin]);
       }
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path10,
+            Path: path11,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12887,7 +12887,7 @@ var require_request2 = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         input2 = webidl.converters.RequestInfo(input2, prefix, "input");
         init = webidl.converters.RequestInit(init, prefix, "init");
-        let request2 = null;
+        let request3 = null;
         let fallbackMode = null;
         const baseUrl2 = environmentSettingsObject.settingsObject.baseUrl;
         let signal = null;
@@ -12904,18 +12904,18 @@ var require_request2 = __commonJS({
               "Request cannot be constructed from a URL that includes credentials: " + input2
             );
           }
-          request2 = makeRequest({ urlList: [parsedURL] });
+          request3 = makeRequest({ urlList: [parsedURL] });
           fallbackMode = "cors";
         } else {
           this[kDispatcher] = init.dispatcher || input2[kDispatcher];
           assert2(input2 instanceof _Request);
-          request2 = input2[kState];
+          request3 = input2[kState];
           signal = input2[kSignal];
         }
         const origin = environmentSettingsObject.settingsObject.origin;
         let window2 = "client";
-        if (request2.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request2.window, origin)) {
-          window2 = request2.window;
+        if (request3.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request3.window, origin)) {
+          window2 = request3.window;
         }
         if (init.window != null) {
           throw new TypeError(`'window' option '${window2}' must be null`);
@@ -12923,66 +12923,66 @@ var require_request2 = __commonJS({
         if ("window" in init) {
           window2 = "no-window";
         }
-        request2 = makeRequest({
+        request3 = makeRequest({
           // URL request’s URL.
           // undici implementation note: this is set as the first item in request's urlList in makeRequest
           // method request’s method.
-          method: request2.method,
+          method: request3.method,
           // header list A copy of request’s header list.
           // undici implementation note: headersList is cloned in makeRequest
-          headersList: request2.headersList,
+          headersList: request3.headersList,
           // unsafe-request flag Set.
-          unsafeRequest: request2.unsafeRequest,
+          unsafeRequest: request3.unsafeRequest,
           // client This’s relevant settings object.
           client: environmentSettingsObject.settingsObject,
           // window window.
           window: window2,
           // priority request’s priority.
-          priority: request2.priority,
+          priority: request3.priority,
           // origin request’s origin. The propagation of the origin is only significant for navigation requests
           // being handled by a service worker. In this scenario a request can have an origin that is different
           // from the current client.
-          origin: request2.origin,
+          origin: request3.origin,
           // referrer request’s referrer.
-          referrer: request2.referrer,
+          referrer: request3.referrer,
           // referrer policy request’s referrer policy.
-          referrerPolicy: request2.referrerPolicy,
+          referrerPolicy: request3.referrerPolicy,
           // mode request’s mode.
-          mode: request2.mode,
+          mode: request3.mode,
           // credentials mode request’s credentials mode.
-          credentials: request2.credentials,
+          credentials: request3.credentials,
           // cache mode request’s cache mode.
-          cache: request2.cache,
+          cache: request3.cache,
           // redirect mode request’s redirect mode.
-          redirect: request2.redirect,
+          redirect: request3.redirect,
           // integrity metadata request’s integrity metadata.
-          integrity: request2.integrity,
+          integrity: request3.integrity,
           // keepalive request’s keepalive.
-          keepalive: request2.keepalive,
+          keepalive: request3.keepalive,
           // reload-navigation flag request’s reload-navigation flag.
-          reloadNavigation: request2.reloadNavigation,
+          reloadNavigation: request3.reloadNavigation,
           // history-navigation flag request’s history-navigation flag.
-          historyNavigation: request2.historyNavigation,
+          historyNavigation: request3.historyNavigation,
           // URL list A clone of request’s URL list.
-          urlList: [...request2.urlList]
+          urlList: [...request3.urlList]
         });
         const initHasKey = Object.keys(init).length !== 0;
         if (initHasKey) {
-          if (request2.mode === "navigate") {
-            request2.mode = "same-origin";
+          if (request3.mode === "navigate") {
+            request3.mode = "same-origin";
           }
-          request2.reloadNavigation = false;
-          request2.historyNavigation = false;
-          request2.origin = "client";
-          request2.referrer = "client";
-          request2.referrerPolicy = "";
-          request2.url = request2.urlList[request2.urlList.length - 1];
-          request2.urlList = [request2.url];
+          request3.reloadNavigation = false;
+          request3.historyNavigation = false;
+          request3.origin = "client";
+          request3.referrer = "client";
+          request3.referrerPolicy = "";
+          request3.url = request3.urlList[request3.urlList.length - 1];
+          request3.urlList = [request3.url];
         }
         if (init.referrer !== void 0) {
           const referrer = init.referrer;
           if (referrer === "") {
-            request2.referrer = "no-referrer";
+            request3.referrer = "no-referrer";
           } else {
             let parsedReferrer;
             try {
@@ -12991,14 +12991,14 @@ var require_request2 = __commonJS({
               throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err });
             }
             if (parsedReferrer.protocol === "about:" && parsedReferrer.hostname === "client" || origin && !sameOrigin(parsedReferrer, environmentSettingsObject.settingsObject.baseUrl)) {
-              request2.referrer = "client";
+              request3.referrer = "client";
             } else {
-              request2.referrer = parsedReferrer;
+              request3.referrer = parsedReferrer;
             }
           }
         }
         if (init.referrerPolicy !== void 0) {
-          request2.referrerPolicy = init.referrerPolicy;
+          request3.referrerPolicy = init.referrerPolicy;
         }
         let mode;
         if (init.mode !== void 0) {
@@ -13013,33 +13013,33 @@ var require_request2 = __commonJS({
           });
         }
         if (mode != null) {
-          request2.mode = mode;
+          request3.mode = mode;
         }
         if (init.credentials !== void 0) {
-          request2.credentials = init.credentials;
+          request3.credentials = init.credentials;
         }
         if (init.cache !== void 0) {
-          request2.cache = init.cache;
+          request3.cache = init.cache;
         }
-        if (request2.cache === "only-if-cached" && request2.mode !== "same-origin") {
+        if (request3.cache === "only-if-cached" && request3.mode !== "same-origin") {
           throw new TypeError(
             "'only-if-cached' can be set only with 'same-origin' mode"
           );
         }
         if (init.redirect !== void 0) {
-          request2.redirect = init.redirect;
+          request3.redirect = init.redirect;
         }
         if (init.integrity != null) {
-          request2.integrity = String(init.integrity);
+          request3.integrity = String(init.integrity);
         }
         if (init.keepalive !== void 0) {
-          request2.keepalive = Boolean(init.keepalive);
+          request3.keepalive = Boolean(init.keepalive);
         }
         if (init.method !== void 0) {
           let method2 = init.method;
           const mayBeNormalized = normalizedMethodRecords[method2];
           if (mayBeNormalized !== void 0) {
-            request2.method = mayBeNormalized;
+            request3.method = mayBeNormalized;
           } else {
             if (!isValidHTTPToken(method2)) {
               throw new TypeError(`'${method2}' is not a valid HTTP method.`);
@@ -13049,9 +13049,9 @@ var require_request2 = __commonJS({
               throw new TypeError(`'${method2}' HTTP method is unsupported.`);
             }
             method2 = normalizedMethodRecordsBase[upperCase] ?? method2;
-            request2.method = method2;
+            request3.method = method2;
           }
-          if (!patchMethodWarning && request2.method === "patch") {
+          if (!patchMethodWarning && request3.method === "patch") {
             process.emitWarning("Using `patch` is highly likely to result in a `405 Method Not Allowed`. `PATCH` is much more likely to succeed.", {
               code: "UNDICI-FETCH-patch"
             });
@@ -13061,7 +13061,7 @@ var require_request2 = __commonJS({
         if (init.signal !== void 0) {
           signal = init.signal;
         }
-        this[kState] = request2;
+        this[kState] = request3;
         const ac = new AbortController();
         this[kSignal] = ac.signal;
         if (signal != null) {
@@ -13089,12 +13089,12 @@ var require_request2 = __commonJS({
           }
         }
         this[kHeaders] = new Headers2(kConstruct);
-        setHeadersList(this[kHeaders], request2.headersList);
+        setHeadersList(this[kHeaders], request3.headersList);
         setHeadersGuard(this[kHeaders], "request");
         if (mode === "no-cors") {
-          if (!corsSafeListedMethodsSet.has(request2.method)) {
+          if (!corsSafeListedMethodsSet.has(request3.method)) {
             throw new TypeError(
-              `'${request2.method} is unsupported in no-cors mode.`
+              `'${request3.method} is unsupported in no-cors mode.`
             );
           }
           setHeadersGuard(this[kHeaders], "request-no-cors");
@@ -13113,14 +13113,14 @@ var require_request2 = __commonJS({
           }
         }
         const inputBody = input2 instanceof _Request ? input2[kState].body : null;
-        if ((init.body != null || inputBody != null) && (request2.method === "GET" || request2.method === "HEAD")) {
+        if ((init.body != null || inputBody != null) && (request3.method === "GET" || request3.method === "HEAD")) {
           throw new TypeError("Request with GET/HEAD method cannot have body.");
         }
         let initBody = null;
         if (init.body != null) {
           const [extractedBody, contentType] = extractBody(
             init.body,
-            request2.keepalive
+            request3.keepalive
           );
           initBody = extractedBody;
           if (contentType && !getHeadersList(this[kHeaders]).contains("content-type", true)) {
@@ -13132,12 +13132,12 @@ var require_request2 = __commonJS({
           if (initBody != null && init.duplex == null) {
             throw new TypeError("RequestInit: duplex option is required when sending a body.");
           }
-          if (request2.mode !== "same-origin" && request2.mode !== "cors") {
+          if (request3.mode !== "same-origin" && request3.mode !== "cors") {
             throw new TypeError(
               'If request is made from ReadableStream, mode should be "same-origin" or "cors"'
             );
           }
-          request2.useCORSPreflightFlag = true;
+          request3.useCORSPreflightFlag = true;
         }
         let finalBody = inputOrInitBody;
         if (initBody == null && inputBody != null) {
@@ -13366,21 +13366,21 @@ var require_request2 = __commonJS({
         headersList: init.headersList ? new HeadersList(init.headersList) : new HeadersList()
       };
     }
-    function cloneRequest(request2) {
-      const newRequest = makeRequest({ ...request2, body: null });
-      if (request2.body != null) {
-        newRequest.body = cloneBody(newRequest, request2.body);
+    function cloneRequest(request3) {
+      const newRequest = makeRequest({ ...request3, body: null });
+      if (request3.body != null) {
+        newRequest.body = cloneBody(newRequest, request3.body);
       }
       return newRequest;
     }
     function fromInnerRequest(innerRequest, signal, guard) {
-      const request2 = new Request(kConstruct);
-      request2[kState] = innerRequest;
-      request2[kSignal] = signal;
-      request2[kHeaders] = new Headers2(kConstruct);
-      setHeadersList(request2[kHeaders], innerRequest.headersList);
-      setHeadersGuard(request2[kHeaders], guard);
-      return request2;
+      const request3 = new Request(kConstruct);
+      request3[kState] = innerRequest;
+      request3[kSignal] = signal;
+      request3[kHeaders] = new Headers2(kConstruct);
+      setHeadersList(request3[kHeaders], innerRequest.headersList);
+      setHeadersGuard(request3[kHeaders], guard);
+      return request3;
     }
     Object.defineProperties(Request.prototype, {
       method: kEnumerableProperty,
@@ -13622,14 +13622,14 @@ var require_fetch = __commonJS({
         p.reject(e);
         return p.promise;
       }
-      const request2 = requestObject[kState];
+      const request3 = requestObject[kState];
       if (requestObject.signal.aborted) {
-        abortFetch(p, request2, null, requestObject.signal.reason);
+        abortFetch(p, request3, null, requestObject.signal.reason);
         return p.promise;
       }
-      const globalObject = request2.client.globalObject;
+      const globalObject = request3.client.globalObject;
       if (globalObject?.constructor?.name === "ServiceWorkerGlobalScope") {
-        request2.serviceWorkers = "none";
+        request3.serviceWorkers = "none";
       }
       let responseObject = null;
       let locallyAborted = false;
@@ -13641,7 +13641,7 @@ var require_fetch = __commonJS({
           assert2(controller != null);
           controller.abort(requestObject.signal.reason);
           const realResponse = responseObject?.deref();
-          abortFetch(p, request2, realResponse, requestObject.signal.reason);
+          abortFetch(p, request3, realResponse, requestObject.signal.reason);
         }
       );
       const processResponse = (response) => {
@@ -13649,7 +13649,7 @@ var require_fetch = __commonJS({
           return;
         }
         if (response.aborted) {
-          abortFetch(p, request2, responseObject, controller.serializedAbortReason);
+          abortFetch(p, request3, responseObject, controller.serializedAbortReason);
           return;
         }
         if (response.type === "error") {
@@ -13661,7 +13661,7 @@ var require_fetch = __commonJS({
         p = null;
       };
       controller = fetching({
-        request: request2,
+        request: request3,
         processResponseEndOfBody: handleFetchDone,
         processResponse,
         dispatcher: requestObject[kDispatcher]
@@ -13702,12 +13702,12 @@ var require_fetch = __commonJS({
       );
     }
     var markResourceTiming = performance.markResourceTiming;
-    function abortFetch(p, request2, responseObject, error63) {
+    function abortFetch(p, request3, responseObject, error63) {
       if (p) {
         p.reject(error63);
       }
-      if (request2.body != null && isReadable(request2.body?.stream)) {
-        request2.body.stream.cancel(error63).catch((err) => {
+      if (request3.body != null && isReadable(request3.body?.stream)) {
+        request3.body.stream.cancel(error63).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -13728,7 +13728,7 @@ var require_fetch = __commonJS({
       }
     }
     function fetching({
-      request: request2,
+      request: request3,
       processRequestBodyChunkLength,
       processRequestEndOfBody,
       processResponse,
@@ -13741,9 +13741,9 @@ var require_fetch = __commonJS({
       assert2(dispatcher);
       let taskDestination = null;
       let crossOriginIsolatedCapability = false;
-      if (request2.client != null) {
-        taskDestination = request2.client.globalObject;
-        crossOriginIsolatedCapability = request2.client.crossOriginIsolatedCapability;
+      if (request3.client != null) {
+        taskDestination = request3.client.globalObject;
+        crossOriginIsolatedCapability = request3.client.crossOriginIsolatedCapability;
       }
       const currentTime = coarsenedSharedCurrentTime(crossOriginIsolatedCapability);
       const timingInfo = createOpaqueTimingInfo({
@@ -13751,7 +13751,7 @@ var require_fetch = __commonJS({
       });
       const fetchParams = {
         controller: new Fetch(dispatcher),
-        request: request2,
+        request: request3,
         timingInfo,
         processRequestBodyChunkLength,
         processRequestEndOfBody,
@@ -13761,32 +13761,32 @@ var require_fetch = __commonJS({
         taskDestination,
         crossOriginIsolatedCapability
       };
-      assert2(!request2.body || request2.body.stream);
-      if (request2.window === "client") {
-        request2.window = request2.client?.globalObject?.constructor?.name === "Window" ? request2.client : "no-window";
+      assert2(!request3.body || request3.body.stream);
+      if (request3.window === "client") {
+        request3.window = request3.client?.globalObject?.constructor?.name === "Window" ? request3.client : "no-window";
       }
-      if (request2.origin === "client") {
-        request2.origin = request2.client.origin;
+      if (request3.origin === "client") {
+        request3.origin = request3.client.origin;
       }
-      if (request2.policyContainer === "client") {
-        if (request2.client != null) {
-          request2.policyContainer = clonePolicyContainer(
-            request2.client.policyContainer
+      if (request3.policyContainer === "client") {
+        if (request3.client != null) {
+          request3.policyContainer = clonePolicyContainer(
+            request3.client.policyContainer
           );
         } else {
-          request2.policyContainer = makePolicyContainer();
+          request3.policyContainer = makePolicyContainer();
         }
       }
-      if (!request2.headersList.contains("accept", true)) {
+      if (!request3.headersList.contains("accept", true)) {
         const value = "*/*";
-        request2.headersList.append("accept", value, true);
+        request3.headersList.append("accept", value, true);
       }
-      if (!request2.headersList.contains("accept-language", true)) {
-        request2.headersList.append("accept-language", "*", true);
+      if (!request3.headersList.contains("accept-language", true)) {
+        request3.headersList.append("accept-language", "*", true);
       }
-      if (request2.priority === null) {
+      if (request3.priority === null) {
       }
-      if (subresourceSet.has(request2.destination)) {
+      if (subresourceSet.has(request3.destination)) {
       }
       mainFetch(fetchParams).catch((err) => {
         fetchParams.controller.terminate(err);
@@ -13794,50 +13794,50 @@ var require_fetch = __commonJS({
       return fetchParams.controller;
     }
     async function mainFetch(fetchParams, recursive2 = false) {
-      const request2 = fetchParams.request;
+      const request3 = fetchParams.request;
       let response = null;
-      if (request2.localURLsOnly && !urlIsLocal(requestCurrentURL(request2))) {
+      if (request3.localURLsOnly && !urlIsLocal(requestCurrentURL(request3))) {
         response = makeNetworkError("local URLs only");
       }
-      tryUpgradeRequestToAPotentiallyTrustworthyURL(request2);
-      if (requestBadPort(request2) === "blocked") {
+      tryUpgradeRequestToAPotentiallyTrustworthyURL(request3);
+      if (requestBadPort(request3) === "blocked") {
         response = makeNetworkError("bad port");
       }
-      if (request2.referrerPolicy === "") {
-        request2.referrerPolicy = request2.policyContainer.referrerPolicy;
+      if (request3.referrerPolicy === "") {
+        request3.referrerPolicy = request3.policyContainer.referrerPolicy;
       }
-      if (request2.referrer !== "no-referrer") {
-        request2.referrer = determineRequestsReferrer(request2);
+      if (request3.referrer !== "no-referrer") {
+        request3.referrer = determineRequestsReferrer(request3);
       }
       if (response === null) {
         response = await (async () => {
-          const currentURL = requestCurrentURL(request2);
+          const currentURL = requestCurrentURL(request3);
           if (
             // - request’s current URL’s origin is same origin with request’s origin,
             //   and request’s response tainting is "basic"
-            sameOrigin(currentURL, request2.url) && request2.responseTainting === "basic" || // request’s current URL’s scheme is "data"
+            sameOrigin(currentURL, request3.url) && request3.responseTainting === "basic" || // request’s current URL’s scheme is "data"
             currentURL.protocol === "data:" || // - request’s mode is "navigate" or "websocket"
-            (request2.mode === "navigate" || request2.mode === "websocket")
+            (request3.mode === "navigate" || request3.mode === "websocket")
           ) {
-            request2.responseTainting = "basic";
+            request3.responseTainting = "basic";
             return await schemeFetch(fetchParams);
           }
-          if (request2.mode === "same-origin") {
+          if (request3.mode === "same-origin") {
             return makeNetworkError('request mode cannot be "same-origin"');
           }
-          if (request2.mode === "no-cors") {
-            if (request2.redirect !== "follow") {
+          if (request3.mode === "no-cors") {
+            if (request3.redirect !== "follow") {
               return makeNetworkError(
                 'redirect mode cannot be "follow" for "no-cors" request'
               );
             }
-            request2.responseTainting = "opaque";
+            request3.responseTainting = "opaque";
             return await schemeFetch(fetchParams);
           }
-          if (!urlIsHttpHttpsScheme(requestCurrentURL(request2))) {
+          if (!urlIsHttpHttpsScheme(requestCurrentURL(request3))) {
             return makeNetworkError("URL scheme must be a HTTP(S) scheme");
           }
-          request2.responseTainting = "cors";
+          request3.responseTainting = "cors";
           return await httpFetch(fetchParams);
         })();
       }
@@ -13845,13 +13845,13 @@ var require_fetch = __commonJS({
         return response;
       }
       if (response.status !== 0 && !response.internalResponse) {
-        if (request2.responseTainting === "cors") {
+        if (request3.responseTainting === "cors") {
         }
-        if (request2.responseTainting === "basic") {
+        if (request3.responseTainting === "basic") {
           response = filterResponse(response, "basic");
-        } else if (request2.responseTainting === "cors") {
+        } else if (request3.responseTainting === "cors") {
           response = filterResponse(response, "cors");
-        } else if (request2.responseTainting === "opaque") {
+        } else if (request3.responseTainting === "opaque") {
           response = filterResponse(response, "opaque");
         } else {
           assert2(false);
@@ -13859,26 +13859,26 @@ var require_fetch = __commonJS({
       }
       let internalResponse = response.status === 0 ? response : response.internalResponse;
       if (internalResponse.urlList.length === 0) {
-        internalResponse.urlList.push(...request2.urlList);
+        internalResponse.urlList.push(...request3.urlList);
       }
-      if (!request2.timingAllowFailed) {
+      if (!request3.timingAllowFailed) {
         response.timingAllowPassed = true;
       }
-      if (response.type === "opaque" && internalResponse.status === 206 && internalResponse.rangeRequested && !request2.headers.contains("range", true)) {
+      if (response.type === "opaque" && internalResponse.status === 206 && internalResponse.rangeRequested && !request3.headers.contains("range", true)) {
         response = internalResponse = makeNetworkError();
       }
-      if (response.status !== 0 && (request2.method === "HEAD" || request2.method === "CONNECT" || nullBodyStatus.includes(internalResponse.status))) {
+      if (response.status !== 0 && (request3.method === "HEAD" || request3.method === "CONNECT" || nullBodyStatus.includes(internalResponse.status))) {
         internalResponse.body = null;
         fetchParams.controller.dump = true;
       }
-      if (request2.integrity) {
+      if (request3.integrity) {
         const processBodyError = (reason) => fetchFinale(fetchParams, makeNetworkError(reason));
-        if (request2.responseTainting === "opaque" || response.body == null) {
+        if (request3.responseTainting === "opaque" || response.body == null) {
           processBodyError(response.error);
           return;
         }
         const processBody = (bytes) => {
-          if (!bytesMatch(bytes, request2.integrity)) {
+          if (!bytesMatch(bytes, request3.integrity)) {
             processBodyError("integrity mismatch");
             return;
           }
@@ -13894,8 +13894,8 @@ var require_fetch = __commonJS({
       if (isCancelled(fetchParams) && fetchParams.request.redirectCount === 0) {
         return Promise.resolve(makeAppropriateNetworkError(fetchParams));
       }
-      const { request: request2 } = fetchParams;
-      const { protocol: scheme } = requestCurrentURL(request2);
+      const { request: request3 } = fetchParams;
+      const { protocol: scheme } = requestCurrentURL(request3);
       switch (scheme) {
         case "about:": {
           return Promise.resolve(makeNetworkError("about scheme is not supported"));
@@ -13904,19 +13904,19 @@ var require_fetch = __commonJS({
           if (!resolveObjectURL) {
             resolveObjectURL = __require("node:buffer").resolveObjectURL;
           }
-          const blobURLEntry = requestCurrentURL(request2);
+          const blobURLEntry = requestCurrentURL(request3);
           if (blobURLEntry.search.length !== 0) {
             return Promise.resolve(makeNetworkError("NetworkError when attempting to fetch resource."));
           }
           const blob = resolveObjectURL(blobURLEntry.toString());
-          if (request2.method !== "GET" || !isBlobLike(blob)) {
+          if (request3.method !== "GET" || !isBlobLike(blob)) {
             return Promise.resolve(makeNetworkError("invalid method"));
           }
           const response = makeResponse();
           const fullLength = blob.size;
           const serializedFullLength = isomorphicEncode(`${fullLength}`);
           const type = blob.type;
-          if (!request2.headersList.contains("range", true)) {
+          if (!request3.headersList.contains("range", true)) {
             const bodyWithType = extractBody(blob);
             response.statusText = "OK";
             response.body = bodyWithType[0];
@@ -13924,7 +13924,7 @@ var require_fetch = __commonJS({
             response.headersList.set("content-type", type, true);
           } else {
             response.rangeRequested = true;
-            const rangeHeader = request2.headersList.get("range", true);
+            const rangeHeader = request3.headersList.get("range", true);
             const rangeValue = simpleRangeHeaderValue(rangeHeader, true);
             if (rangeValue === "failure") {
               return Promise.resolve(makeNetworkError("failed to fetch the data URL"));
@@ -13955,7 +13955,7 @@ var require_fetch = __commonJS({
           return Promise.resolve(response);
         }
         case "data:": {
-          const currentURL = requestCurrentURL(request2);
+          const currentURL = requestCurrentURL(request3);
           const dataURLStruct = dataURLProcessor(currentURL);
           if (dataURLStruct === "failure") {
             return Promise.resolve(makeNetworkError("failed to fetch the data URL"));
@@ -14044,41 +14044,41 @@ var require_fetch = __commonJS({
       }
     }
     async function httpFetch(fetchParams) {
-      const request2 = fetchParams.request;
+      const request3 = fetchParams.request;
       let response = null;
       let actualResponse = null;
       const timingInfo = fetchParams.timingInfo;
-      if (request2.serviceWorkers === "all") {
+      if (request3.serviceWorkers === "all") {
       }
       if (response === null) {
-        if (request2.redirect === "follow") {
-          request2.serviceWorkers = "none";
+        if (request3.redirect === "follow") {
+          request3.serviceWorkers = "none";
         }
         actualResponse = response = await httpNetworkOrCacheFetch(fetchParams);
-        if (request2.responseTainting === "cors" && corsCheck(request2, response) === "failure") {
+        if (request3.responseTainting === "cors" && corsCheck(request3, response) === "failure") {
           return makeNetworkError("cors failure");
         }
-        if (TAOCheck(request2, response) === "failure") {
-          request2.timingAllowFailed = true;
+        if (TAOCheck(request3, response) === "failure") {
+          request3.timingAllowFailed = true;
         }
       }
-      if ((request2.responseTainting === "opaque" || response.type === "opaque") && crossOriginResourcePolicyCheck(
-        request2.origin,
-        request2.client,
-        request2.destination,
+      if ((request3.responseTainting === "opaque" || response.type === "opaque") && crossOriginResourcePolicyCheck(
+        request3.origin,
+        request3.client,
+        request3.destination,
         actualResponse
       ) === "blocked") {
         return makeNetworkError("blocked");
       }
       if (redirectStatusSet.has(actualResponse.status)) {
-        if (request2.redirect !== "manual") {
+        if (request3.redirect !== "manual") {
           fetchParams.controller.connection.destroy(void 0, false);
         }
-        if (request2.redirect === "error") {
+        if (request3.redirect === "error") {
           response = makeNetworkError("unexpected redirect");
-        } else if (request2.redirect === "manual") {
+        } else if (request3.redirect === "manual") {
           response = actualResponse;
-        } else if (request2.redirect === "follow") {
+        } else if (request3.redirect === "follow") {
           response = await httpRedirectFetch(fetchParams, response);
         } else {
           assert2(false);
@@ -14088,13 +14088,13 @@ var require_fetch = __commonJS({
       return response;
     }
     function httpRedirectFetch(fetchParams, response) {
-      const request2 = fetchParams.request;
+      const request3 = fetchParams.request;
       const actualResponse = response.internalResponse ? response.internalResponse : response;
       let locationURL;
       try {
         locationURL = responseLocationURL(
           actualResponse,
-          requestCurrentURL(request2).hash
+          requestCurrentURL(request3).hash
         );
         if (locationURL == null) {
           return response;
@@ -14105,63 +14105,63 @@ var require_fetch = __commonJS({
       if (!urlIsHttpHttpsScheme(locationURL)) {
         return Promise.resolve(makeNetworkError("URL scheme must be a HTTP(S) scheme"));
       }
-      if (request2.redirectCount === 20) {
+      if (request3.redirectCount === 20) {
         return Promise.resolve(makeNetworkError("redirect count exceeded"));
       }
-      request2.redirectCount += 1;
-      if (request2.mode === "cors" && (locationURL.username || locationURL.password) && !sameOrigin(request2, locationURL)) {
+      request3.redirectCount += 1;
+      if (request3.mode === "cors" && (locationURL.username || locationURL.password) && !sameOrigin(request3, locationURL)) {
         return Promise.resolve(makeNetworkError('cross origin not allowed for request mode "cors"'));
       }
-      if (request2.responseTainting === "cors" && (locationURL.username || locationURL.password)) {
+      if (request3.responseTainting === "cors" && (locationURL.username || locationURL.password)) {
         return Promise.resolve(makeNetworkError(
           'URL cannot contain credentials for request mode "cors"'
         ));
       }
-      if (actualResponse.status !== 303 && request2.body != null && request2.body.source == null) {
+      if (actualResponse.status !== 303 && request3.body != null && request3.body.source == null) {
         return Promise.resolve(makeNetworkError());
       }
-      if ([301, 302].includes(actualResponse.status) && request2.method === "POST" || actualResponse.status === 303 && !GET_OR_HEAD.includes(request2.method)) {
-        request2.method = "GET";
-        request2.body = null;
+      if ([301, 302].includes(actualResponse.status) && request3.method === "POST" || actualResponse.status === 303 && !GET_OR_HEAD.includes(request3.method)) {
+        request3.method = "GET";
+        request3.body = null;
         for (const headerName of requestBodyHeader) {
-          request2.headersList.delete(headerName);
+          request3.headersList.delete(headerName);
         }
       }
-      if (!sameOrigin(requestCurrentURL(request2), locationURL)) {
-        request2.headersList.delete("authorization", true);
-        request2.headersList.delete("proxy-authorization", true);
-        request2.headersList.delete("cookie", true);
-        request2.headersList.delete("host", true);
+      if (!sameOrigin(requestCurrentURL(request3), locationURL)) {
+        request3.headersList.delete("authorization", true);
+        request3.headersList.delete("proxy-authorization", true);
+        request3.headersList.delete("cookie", true);
+        request3.headersList.delete("host", true);
       }
-      if (request2.body != null) {
-        assert2(request2.body.source != null);
-        request2.body = safelyExtractBody(request2.body.source)[0];
+      if (request3.body != null) {
+        assert2(request3.body.source != null);
+        request3.body = safelyExtractBody(request3.body.source)[0];
       }
       const timingInfo = fetchParams.timingInfo;
       timingInfo.redirectEndTime = timingInfo.postRedirectStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
       if (timingInfo.redirectStartTime === 0) {
         timingInfo.redirectStartTime = timingInfo.startTime;
       }
-      request2.urlList.push(locationURL);
-      setRequestReferrerPolicyOnRedirect(request2, actualResponse);
+      request3.urlList.push(locationURL);
+      setRequestReferrerPolicyOnRedirect(request3, actualResponse);
       return mainFetch(fetchParams, true);
     }
     async function httpNetworkOrCacheFetch(fetchParams, isAuthenticationFetch = false, isNewConnectionFetch = false) {
-      const request2 = fetchParams.request;
+      const request3 = fetchParams.request;
       let httpFetchParams = null;
       let httpRequest = null;
       let response = null;
       const httpCache = null;
       const revalidatingFlag = false;
-      if (request2.window === "no-window" && request2.redirect === "error") {
+      if (request3.window === "no-window" && request3.redirect === "error") {
         httpFetchParams = fetchParams;
-        httpRequest = request2;
+        httpRequest = request3;
       } else {
-        httpRequest = cloneRequest(request2);
+        httpRequest = cloneRequest(request3);
         httpFetchParams = { ...fetchParams };
         httpFetchParams.request = httpRequest;
       }
-      const includeCredentials = request2.credentials === "include" || request2.credentials === "same-origin" && request2.responseTainting === "basic";
+      const includeCredentials = request3.credentials === "include" || request3.credentials === "same-origin" && request3.responseTainting === "basic";
       const contentLength = httpRequest.body ? httpRequest.body.length : null;
       let contentLengthHeaderValue = null;
       if (httpRequest.body == null && ["POST", "PUT"].includes(httpRequest.method)) {
@@ -14238,7 +14238,7 @@ var require_fetch = __commonJS({
       }
       response.requestIncludesCredentials = includeCredentials;
       if (response.status === 407) {
-        if (request2.window === "no-window") {
+        if (request3.window === "no-window") {
           return makeNetworkError();
         }
         if (isCancelled(fetchParams)) {
@@ -14250,7 +14250,7 @@ var require_fetch = __commonJS({
         // response’s status is 421
         response.status === 421 && // isNewConnectionFetch is false
         !isNewConnectionFetch && // request’s body is null, or request’s body is non-null and request’s body’s source is non-null
-        (request2.body == null || request2.body.source != null)
+        (request3.body == null || request3.body.source != null)
       ) {
         if (isCancelled(fetchParams)) {
           return makeAppropriateNetworkError(fetchParams);
@@ -14280,21 +14280,21 @@ var require_fetch = __commonJS({
           }
         }
       };
-      const request2 = fetchParams.request;
+      const request3 = fetchParams.request;
       let response = null;
       const timingInfo = fetchParams.timingInfo;
       const httpCache = null;
       if (httpCache == null) {
-        request2.cache = "no-store";
+        request3.cache = "no-store";
       }
       const newConnection = forceNewConnection ? "yes" : "no";
-      if (request2.mode === "websocket") {
+      if (request3.mode === "websocket") {
       } else {
       }
       let requestBody = null;
-      if (request2.body == null && fetchParams.processRequestEndOfBody) {
+      if (request3.body == null && fetchParams.processRequestEndOfBody) {
         queueMicrotask(() => fetchParams.processRequestEndOfBody());
-      } else if (request2.body != null) {
+      } else if (request3.body != null) {
         const processBodyChunk = async function* (bytes) {
           if (isCancelled(fetchParams)) {
             return;
@@ -14322,7 +14322,7 @@ var require_fetch = __commonJS({
         };
         requestBody = (async function* () {
           try {
-            for await (const bytes of request2.body.stream) {
+            for await (const bytes of request3.body.stream) {
               yield* processBodyChunk(bytes);
             }
             processEndOfBody();
@@ -14433,17 +14433,17 @@ var require_fetch = __commonJS({
       }
       return response;
       function dispatch({ body }) {
-        const url2 = requestCurrentURL(request2);
+        const url2 = requestCurrentURL(request3);
         const agent = fetchParams.controller.dispatcher;
         return new Promise((resolve, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
-            method: request2.method,
-            body: agent.isMockActive ? request2.body && (request2.body.source || request2.body.stream) : body,
-            headers: request2.headersList.entries,
+            method: request3.method,
+            body: agent.isMockActive ? request3.body && (request3.body.source || request3.body.stream) : body,
+            headers: request3.headersList.entries,
             maxRedirections: 0,
-            upgrade: request2.mode === "websocket" ? "websocket" : void 0
+            upgrade: request3.mode === "websocket" ? "websocket" : void 0
           },
           {
             body: null,
@@ -14473,8 +14473,8 @@ var require_fetch = __commonJS({
               }
               location = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status2);
-              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
+              const willFollow = location && request3.redirect === "follow" && redirectStatusSet.has(status2);
+              if (request3.method !== "HEAD" && request3.method !== "CONNECT" && !nullBodyStatus.includes(status2) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -15455,31 +15455,31 @@ var require_cache = __commonJS({
         webidl.util.markAsUncloneable(this);
         this.#relevantRequestResponseList = arguments[1];
       }
-      async match(request2, options = {}) {
+      async match(request3, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.match";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        const p = this.#internalMatchAll(request2, options, 1);
+        const p = this.#internalMatchAll(request3, options, 1);
         if (p.length === 0) {
           return;
         }
         return p[0];
       }
-      async matchAll(request2 = void 0, options = {}) {
+      async matchAll(request3 = void 0, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.matchAll";
-        if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        if (request3 !== void 0) request3 = webidl.converters.RequestInfo(request3, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        return this.#internalMatchAll(request2, options);
+        return this.#internalMatchAll(request3, options);
       }
-      async add(request2) {
+      async add(request3) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.add";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
-        const requests = [request2];
+        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
+        const requests = [request3];
         const responseArrayPromise = this.addAll(requests);
         return await responseArrayPromise;
       }
@@ -15489,19 +15489,19 @@ var require_cache = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         const responsePromises = [];
         const requestList = [];
-        for (let request2 of requests) {
-          if (request2 === void 0) {
+        for (let request3 of requests) {
+          if (request3 === void 0) {
             throw webidl.errors.conversionFailed({
               prefix,
               argument: "Argument 1",
               types: ["undefined is not allowed"]
             });
           }
-          request2 = webidl.converters.RequestInfo(request2);
-          if (typeof request2 === "string") {
+          request3 = webidl.converters.RequestInfo(request3);
+          if (typeof request3 === "string") {
             continue;
           }
-          const r = request2[kState];
+          const r = request3[kState];
           if (!urlIsHttpHttpsScheme(r.url) || r.method !== "GET") {
             throw webidl.errors.exception({
               header: prefix,
@@ -15510,8 +15510,8 @@ var require_cache = __commonJS({
           }
         }
         const fetchControllers = [];
-        for (const request2 of requests) {
-          const r = new Request(request2)[kState];
+        for (const request3 of requests) {
+          const r = new Request(request3)[kState];
           if (!urlIsHttpHttpsScheme(r.url)) {
             throw webidl.errors.exception({
               header: prefix,
@@ -15588,17 +15588,17 @@ var require_cache = __commonJS({
         });
         return cacheJobPromise.promise;
       }
-      async put(request2, response) {
+      async put(request3, response) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.put";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
         response = webidl.converters.Response(response, prefix, "response");
         let innerRequest = null;
-        if (request2 instanceof Request) {
-          innerRequest = request2[kState];
+        if (request3 instanceof Request) {
+          innerRequest = request3[kState];
         } else {
-          innerRequest = new Request(request2)[kState];
+          innerRequest = new Request(request3)[kState];
         }
         if (!urlIsHttpHttpsScheme(innerRequest.url) || innerRequest.method !== "GET") {
           throw webidl.errors.exception({
@@ -15669,21 +15669,21 @@ var require_cache = __commonJS({
         });
         return cacheJobPromise.promise;
       }
-      async delete(request2, options = {}) {
+      async delete(request3, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.delete";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        request3 = webidl.converters.RequestInfo(request3, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
         let r = null;
-        if (request2 instanceof Request) {
-          r = request2[kState];
+        if (request3 instanceof Request) {
+          r = request3[kState];
           if (r.method !== "GET" && !options.ignoreMethod) {
             return false;
           }
         } else {
-          assert2(typeof request2 === "string");
-          r = new Request(request2)[kState];
+          assert2(typeof request3 === "string");
+          r = new Request(request3)[kState];
         }
         const operations = [];
         const operation = {
@@ -15715,25 +15715,25 @@ var require_cache = __commonJS({
        * @param {import('../../types/cache').CacheQueryOptions} options
        * @returns {Promise<readonly Request[]>}
        */
-      async keys(request2 = void 0, options = {}) {
+      async keys(request3 = void 0, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.keys";
-        if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        if (request3 !== void 0) request3 = webidl.converters.RequestInfo(request3, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
         let r = null;
-        if (request2 !== void 0) {
-          if (request2 instanceof Request) {
-            r = request2[kState];
+        if (request3 !== void 0) {
+          if (request3 instanceof Request) {
+            r = request3[kState];
             if (r.method !== "GET" && !options.ignoreMethod) {
               return [];
             }
-          } else if (typeof request2 === "string") {
-            r = new Request(request2)[kState];
+          } else if (typeof request3 === "string") {
+            r = new Request(request3)[kState];
           }
         }
         const promise2 = createDeferredPromise();
         const requests = [];
-        if (request2 === void 0) {
+        if (request3 === void 0) {
           for (const requestResponse of this.#relevantRequestResponseList) {
             requests.push(requestResponse[0]);
           }
@@ -15745,9 +15745,9 @@ var require_cache = __commonJS({
         }
         queueMicrotask(() => {
           const requestList = [];
-          for (const request3 of requests) {
+          for (const request4 of requests) {
             const requestObject = fromInnerRequest(
-              request3,
+              request4,
               new AbortController().signal,
               "immutable"
             );
@@ -15865,9 +15865,9 @@ var require_cache = __commonJS({
        * @param {import('../../types/cache').CacheQueryOptions | undefined} options
        * @returns {boolean}
        */
-      #requestMatchesCachedItem(requestQuery, request2, response = null, options) {
+      #requestMatchesCachedItem(requestQuery, request3, response = null, options) {
         const queryURL = new URL(requestQuery.url);
-        const cachedURL = new URL(request2.url);
+        const cachedURL = new URL(request3.url);
         if (options?.ignoreSearch) {
           cachedURL.search = "";
           queryURL.search = "";
@@ -15883,7 +15883,7 @@ var require_cache = __commonJS({
           if (fieldValue === "*") {
             return false;
           }
-          const requestValue = request2.headersList.get(fieldValue);
+          const requestValue = request3.headersList.get(fieldValue);
           const queryValue = requestQuery.headersList.get(fieldValue);
           if (requestValue !== queryValue) {
             return false;
@@ -15891,20 +15891,20 @@ var require_cache = __commonJS({
         }
         return true;
       }
-      #internalMatchAll(request2, options, maxResponses = Infinity) {
+      #internalMatchAll(request3, options, maxResponses = Infinity) {
         let r = null;
-        if (request2 !== void 0) {
-          if (request2 instanceof Request) {
-            r = request2[kState];
+        if (request3 !== void 0) {
+          if (request3 instanceof Request) {
+            r = request3[kState];
             if (r.method !== "GET" && !options.ignoreMethod) {
               return [];
             }
-          } else if (typeof request2 === "string") {
-            r = new Request(request2)[kState];
+          } else if (typeof request3 === "string") {
+            r = new Request(request3)[kState];
           }
         }
         const responses = [];
-        if (request2 === void 0) {
+        if (request3 === void 0) {
           for (const requestResponse of this.#relevantRequestResponseList) {
             responses.push(requestResponse[1]);
           }
@@ -15993,21 +15993,21 @@ var require_cachestorage = __commonJS({
         }
         webidl.util.markAsUncloneable(this);
       }
-      async match(request2, options = {}) {
+      async match(request3, options = {}) {
         webidl.brandCheck(this, _CacheStorage);
         webidl.argumentLengthCheck(arguments, 1, "CacheStorage.match");
-        request2 = webidl.converters.RequestInfo(request2);
+        request3 = webidl.converters.RequestInfo(request3);
         options = webidl.converters.MultiCacheQueryOptions(options);
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
             const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request2, options);
+            return await cache.match(request3, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
             const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request2, options);
+            const response = await cache.match(request3, options);
             if (response !== void 0) {
               return response;
             }
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path10) {
-      for (let i = 0; i < path10.length; ++i) {
-        const code2 = path10.charCodeAt(i);
+    function validateCookiePath(path11) {
+      for (let i = 0; i < path11.length; ++i) {
+        const code2 = path11.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -17187,7 +17187,7 @@ var require_connection = __commonJS({
     function establishWebSocketConnection(url2, protocols, client, ws, onEstablish, options) {
       const requestURL = url2;
       requestURL.protocol = url2.protocol === "ws:" ? "http:" : "https:";
-      const request2 = makeRequest({
+      const request3 = makeRequest({
         urlList: [requestURL],
         client,
         serviceWorkers: "none",
@@ -17199,18 +17199,18 @@ var require_connection = __commonJS({
       });
       if (options.headers) {
         const headersList = getHeadersList(new Headers2(options.headers));
-        request2.headersList = headersList;
+        request3.headersList = headersList;
       }
       const keyValue = crypto2.randomBytes(16).toString("base64");
-      request2.headersList.append("sec-websocket-key", keyValue);
-      request2.headersList.append("sec-websocket-version", "13");
+      request3.headersList.append("sec-websocket-key", keyValue);
+      request3.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
-        request2.headersList.append("sec-websocket-protocol", protocol);
+        request3.headersList.append("sec-websocket-protocol", protocol);
       }
       const permessageDeflate = "permessage-deflate; client_max_window_bits";
-      request2.headersList.append("sec-websocket-extensions", permessageDeflate);
+      request3.headersList.append("sec-websocket-extensions", permessageDeflate);
       const controller = fetching({
-        request: request2,
+        request: request3,
         useParallelQueue: true,
         dispatcher: options.dispatcher,
         processResponse(response) {
@@ -17247,7 +17247,7 @@ var require_connection = __commonJS({
           }
           const secProtocol = response.headersList.get("Sec-WebSocket-Protocol");
           if (secProtocol !== null) {
-            const requestProtocols = getDecodeSplit("sec-websocket-protocol", request2.headersList);
+            const requestProtocols = getDecodeSplit("sec-websocket-protocol", request3.headersList);
             if (requestProtocols === null || !requestProtocols.includes(secProtocol)) {
               failWebsocketConnection(ws, "Protocol was not set in the opening handshake.");
               return;
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path10 = opts.path;
+          let path11 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path10 = `/${path10}`;
+            path11 = `/${path11}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path10);
+          url2 = new URL(util.parseOrigin(url2).origin + path11);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path10) {
-      const ctrl = callVisitor(key, node2, visitor, path10);
+    function visit_(key, node2, visitor, path11) {
+      const ctrl = callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visit_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visit_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path10);
+            const ci = visit_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path10);
+          const cv = visit_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path10) {
-      const ctrl = await callVisitor(key, node2, visitor, path10);
+    async function visitAsync_(key, node2, visitor, path11) {
+      const ctrl = await callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visitAsync_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visitAsync_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path10);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path10);
+          const cv = await visitAsync_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path10) {
+    function callVisitor(key, node2, visitor, path11) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path10);
+        return visitor(key, node2, path11);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path10);
+        return visitor.Map?.(key, node2, path11);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path10);
+        return visitor.Seq?.(key, node2, path11);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path10);
+        return visitor.Pair?.(key, node2, path11);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path10);
+        return visitor.Scalar?.(key, node2, path11);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path10);
+        return visitor.Alias?.(key, node2, path11);
       return void 0;
     }
-    function replaceNode(key, path10, node2) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key, path11, node2) {
+      const parent = path11[path11.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path10, value) {
+    function collectionFromPath(schema, path11, value) {
       let v = value;
-      for (let i = path10.length - 1; i >= 0; --i) {
-        const k = path10[i];
+      for (let i = path11.length - 1; i >= 0; --i) {
+        const k = path11[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path11, value) {
+        if (isEmptyPath(path11))
           this.add(value);
         else {
-          const [key, ...rest] = path10;
+          const [key, ...rest] = path11;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key, ...rest] = path10;
+      deleteIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key, ...rest] = path10;
+      getIn(path11, keepScalar) {
+        const [key, ...rest] = path11;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key, ...rest] = path10;
+      hasIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        const [key, ...rest] = path10;
+      setIn(path11, value) {
+        const [key, ...rest] = path11;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
+      addIn(path11, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value);
+          this.contents.addIn(path11, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection2.isEmptyPath(path10)) {
+      deleteIn(path11) {
+        if (Collection2.isEmptyPath(path11)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection2.isEmptyPath(path10))
+      getIn(path11, keepScalar) {
+        if (Collection2.isEmptyPath(path11))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection2.isEmptyPath(path10))
+      hasIn(path11) {
+        if (Collection2.isEmptyPath(path11))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        if (Collection2.isEmptyPath(path10)) {
+      setIn(path11, value) {
+        if (Collection2.isEmptyPath(path11)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value);
+          this.contents.setIn(path11, value);
         }
       }
       /**
@@ -23949,8 +23949,8 @@ var require_resolve_flow_scalar = __commonJS({
     };
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok ? parseInt(cc, 16) : NaN;
+      const ok2 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code2 = ok2 ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code2);
       } catch {
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path10) => {
+    visit2.itemAtPath = (cst, path11) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path11) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path10) => {
-      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit2.parentCollection = (cst, path11) => {
+      const parent = visit2.itemAtPath(cst, path11.slice(0, -1));
+      const field = path11[path11.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path11, item, visitor) {
+      let ctrl = visitor(item, path11);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path11);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -38265,7 +38265,7 @@ var require_lib134 = __commonJS({
     exports2.HttpClient = exports2.HttpClientResponse = exports2.HttpClientError = exports2.MediaTypes = exports2.Headers = exports2.HttpCodes = void 0;
     exports2.getProxyUrl = getProxyUrl2;
     exports2.isHttps = isHttps;
-    var http2 = __importStar(__require("http"));
+    var http3 = __importStar(__require("http"));
     var https = __importStar(__require("https"));
     var pm = __importStar(require_proxy());
     var tunnel2 = __importStar(require_tunnel2());
@@ -38655,7 +38655,7 @@ var require_lib134 = __commonJS({
         const info2 = {};
         info2.parsedUrl = requestUrl;
         const usingSsl = info2.parsedUrl.protocol === "https:";
-        info2.httpModule = usingSsl ? https : http2;
+        info2.httpModule = usingSsl ? https : http3;
         const defaultPort = usingSsl ? 443 : 80;
         info2.options = {};
         info2.options.host = info2.parsedUrl.hostname;
@@ -38756,7 +38756,7 @@ var require_lib134 = __commonJS({
         const usingSsl = parsedUrl.protocol === "https:";
         let maxSockets = 100;
         if (this.requestOptions) {
-          maxSockets = this.requestOptions.maxSockets || http2.globalAgent.maxSockets;
+          maxSockets = this.requestOptions.maxSockets || http3.globalAgent.maxSockets;
         }
         if (proxyUrl && proxyUrl.hostname) {
           const agentOptions = {
@@ -38778,7 +38778,7 @@ var require_lib134 = __commonJS({
         }
         if (!agent) {
           const options = { keepAlive: this._keepAlive, maxSockets };
-          agent = usingSsl ? new https.Agent(options) : new http2.Agent(options);
+          agent = usingSsl ? new https.Agent(options) : new http3.Agent(options);
           this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -39224,7 +39224,7 @@ var require_light = __commonJS({
           }
           return this.Events.trigger("scheduled", { args: this.args, options: this.options });
         }
-        async doExecute(chained, clearGlobalState, run3, free) {
+        async doExecute(chained, clearGlobalState, run4, free) {
           var error63, eventInfo, passed;
           if (this.retryCount === 0) {
             this._assertStatus("RUNNING");
@@ -39244,10 +39244,10 @@ var require_light = __commonJS({
             }
           } catch (error1) {
             error63 = error1;
-            return this._onFailure(error63, eventInfo, clearGlobalState, run3, free);
+            return this._onFailure(error63, eventInfo, clearGlobalState, run4, free);
           }
         }
-        doExpire(clearGlobalState, run3, free) {
+        doExpire(clearGlobalState, run4, free) {
           var error63, eventInfo;
           if (this._states.jobStatus(this.options.id === "RUNNING")) {
             this._states.next(this.options.id);
@@ -39255,9 +39255,9 @@ var require_light = __commonJS({
           this._assertStatus("EXECUTING");
           eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
           error63 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-          return this._onFailure(error63, eventInfo, clearGlobalState, run3, free);
+          return this._onFailure(error63, eventInfo, clearGlobalState, run4, free);
         }
-        async _onFailure(error63, eventInfo, clearGlobalState, run3, free) {
+        async _onFailure(error63, eventInfo, clearGlobalState, run4, free) {
           var retry2, retryAfter;
           if (clearGlobalState()) {
             retry2 = await this.Events.trigger("failed", error63, eventInfo);
@@ -39265,7 +39265,7 @@ var require_light = __commonJS({
               retryAfter = ~~retry2;
               this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
               this.retryCount++;
-              return run3(retryAfter);
+              return run4(retryAfter);
             } else {
               this.doDone(eventInfo);
               await free(this.options, eventInfo);
@@ -39903,17 +39903,17 @@ var require_light = __commonJS({
             }
           }
           _run(index, job, wait) {
-            var clearGlobalState, free, run3;
+            var clearGlobalState, free, run4;
             job.doRun();
             clearGlobalState = this._clearGlobalState.bind(this, index);
-            run3 = this._run.bind(this, index, job);
+            run4 = this._run.bind(this, index, job);
             free = this._free.bind(this, index, job);
             return this._scheduled[index] = {
               timeout: setTimeout(() => {
-                return job.doExecute(this._limiter, clearGlobalState, run3, free);
+                return job.doExecute(this._limiter, clearGlobalState, run4, free);
               }, wait),
               expiration: job.options.expiration != null ? setTimeout(function() {
-                return job.doExpire(clearGlobalState, run3, free);
+                return job.doExpire(clearGlobalState, run4, free);
               }, wait + job.options.expiration) : void 0,
               job
             };
@@ -45726,7 +45726,7 @@ var require_umd = __commonJS({
           return getStringImpl(buffer, ptr);
         }
         extendedExports.__getString = __getString;
-        function getView(alignLog2, signed2, float) {
+        function getView(alignLog2, signed3, float) {
           const buffer = memory.buffer;
           if (float) {
             switch (alignLog2) {
@@ -45738,13 +45738,13 @@ var require_umd = __commonJS({
           } else {
             switch (alignLog2) {
               case 0:
-                return new (signed2 ? Int8Array : Uint8Array)(buffer);
+                return new (signed3 ? Int8Array : Uint8Array)(buffer);
               case 1:
-                return new (signed2 ? Int16Array : Uint16Array)(buffer);
+                return new (signed3 ? Int16Array : Uint16Array)(buffer);
               case 2:
-                return new (signed2 ? Int32Array : Uint32Array)(buffer);
+                return new (signed3 ? Int32Array : Uint32Array)(buffer);
               case 3:
-                return new (signed2 ? BigInt64Array : BigUint64Array)(buffer);
+                return new (signed3 ? BigInt64Array : BigUint64Array)(buffer);
             }
           }
           throw Error(`unsupported align: ${alignLog2}`);
@@ -46086,11 +46086,11 @@ var require_wasm = __commonJS({
         this.tag = Histogram_1.NO_TAG;
         wasm.__pin(this._wasmHistogram);
       }
-      static build(request2 = defaultRequest) {
+      static build(request3 = defaultRequest) {
         if (!(0, exports2.webAssemblyReady)()) {
           throw new Error("WebAssembly is not ready yet!");
         }
-        const parameters = Object.assign({}, defaultRequest, request2);
+        const parameters = Object.assign({}, defaultRequest, request3);
         const remoteHistogramClass = remoteHistogramClassFor(parameters.bitBucketSize);
         return new _WasmHistogram(new wasm[remoteHistogramClass](parameters.lowestDiscernibleValue, parameters.highestTrackableValue, parameters.numberOfSignificantValueDigits, parameters.autoResize), remoteHistogramClass);
       }
@@ -47532,9 +47532,9 @@ var require_HistogramBuilder = __commonJS({
       numberOfSignificantValueDigits: 3,
       useWebAssembly: false
     };
-    var build2 = (request2 = exports2.defaultRequest) => {
-      const parameters = Object.assign({}, exports2.defaultRequest, request2);
-      if (request2.useWebAssembly && wasm_1.webAssemblyAvailable) {
+    var build2 = (request3 = exports2.defaultRequest) => {
+      const parameters = Object.assign({}, exports2.defaultRequest, request3);
+      if (request3.useWebAssembly && wasm_1.webAssemblyAvailable) {
         return wasm_1.WasmHistogram.build(parameters);
       }
       const histogramConstr = (0, JsHistogramFactory_12.constructorFromBucketSize)(parameters.bitBucketSize);
@@ -47757,7 +47757,7 @@ var require_bin = __commonJS({
   "node_modules/pidusage/lib/bin.js"(exports2, module2) {
     "use strict";
     var spawn3 = __require("child_process").spawn;
-    function run3(cmd, args, options, done) {
+    function run4(cmd, args, options, done) {
       if (typeof options === "function") {
         done = options;
         options = void 0;
@@ -47786,7 +47786,7 @@ var require_bin = __commonJS({
         done(null, stdout, code2);
       });
     }
-    module2.exports = run3;
+    module2.exports = run4;
   }
 });
 
@@ -47879,10 +47879,10 @@ var require_history = __commonJS({
 var require_ps = __commonJS({
   "node_modules/pidusage/lib/ps.js"(exports2, module2) {
     "use strict";
-    var os11 = __require("os");
+    var os12 = __require("os");
     var bin = require_bin();
     var history = require_history();
-    var PLATFORM = os11.platform();
+    var PLATFORM = os12.platform();
     function parseTime(timestr, centisec) {
       let time3 = 0;
       const tpart = timestr.split(/-|:|\./);
@@ -47927,7 +47927,7 @@ var require_ps = __commonJS({
           return done(new Error("pidusage ps command exited with code " + code2));
         }
         const date5 = Date.now();
-        stdout = stdout.split(os11.EOL);
+        stdout = stdout.split(os12.EOL);
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
           const line = stdout[i].trim().split(/\s+/);
@@ -48008,7 +48008,7 @@ var require_parallel = __commonJS({
 // node_modules/pidusage/lib/helpers/cpu.js
 var require_cpu = __commonJS({
   "node_modules/pidusage/lib/helpers/cpu.js"(exports2, module2) {
-    var os11 = __require("os");
+    var os12 = __require("os");
     var fs3 = __require("fs");
     var exec = __require("child_process").exec;
     var parallel = require_parallel();
@@ -48041,7 +48041,7 @@ var require_cpu = __commonJS({
           if (!process.env.PIDUSAGE_SILENT) {
             console.warn("[pidusage] We couldn't find uptime from /proc/uptime, using os.uptime() value");
           }
-          return next(null, os11.uptime() || /* @__PURE__ */ new Date() / 1e3);
+          return next(null, os12.uptime() || /* @__PURE__ */ new Date() / 1e3);
         }
         return next(null, parseFloat(uptime.split(" ")[0]));
       });
@@ -48085,7 +48085,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path10 = __require("path");
+    var path11 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -48093,11 +48093,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop4() {
     }
-    function open3(path11, history2, cb) {
+    function open3(path12, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path11, "r", cb);
+      fs3.open(path12, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -48131,7 +48131,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path10.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path11.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -48202,7 +48202,7 @@ var require_procfile = __commonJS({
 var require_wmic = __commonJS({
   "node_modules/pidusage/lib/wmic.js"(exports2, module2) {
     "use strict";
-    var os11 = __require("os");
+    var os12 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -48246,8 +48246,8 @@ var require_wmic = __commonJS({
           return done(new Error("pidusage wmic command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os11.uptime() || date5 / 1e3);
-        stdout = stdout.split(os11.EOL);
+        const uptime = Math.floor(os12.uptime() || date5 / 1e3);
+        stdout = stdout.split(os12.EOL);
         let again = false;
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
@@ -48297,7 +48297,7 @@ var require_wmic = __commonJS({
 var require_gwmi = __commonJS({
   "node_modules/pidusage/lib/gwmi.js"(exports2, module2) {
     "use strict";
-    var os11 = __require("os");
+    var os12 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -48336,8 +48336,8 @@ var require_gwmi = __commonJS({
           return done(new Error("pidusage gwmi command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os11.uptime() || date5 / 1e3);
-        stdout = stdout.split(os11.EOL).slice(1);
+        const uptime = Math.floor(os12.uptime() || date5 / 1e3);
+        stdout = stdout.split(os12.EOL).slice(1);
         const index = stdout.findIndex((v) => !!v);
         stdout = stdout.slice(index + 2);
         if (!stdout.length) {
@@ -48395,8 +48395,8 @@ var require_stats = __commonJS({
   "node_modules/pidusage/lib/stats.js"(exports2, module2) {
     "use strict";
     var fs3 = __require("fs");
-    var os11 = __require("os");
-    var path10 = __require("path");
+    var os12 = __require("os");
+    var path11 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -48417,7 +48417,7 @@ var require_stats = __commonJS({
       sunos: "ps",
       win: "wmic"
     };
-    var platform3 = os11.platform();
+    var platform3 = os12.platform();
     if (fs3.existsSync("/etc/alpine-release")) {
       platform3 = "alpine";
     }
@@ -48432,7 +48432,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path10.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path11.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -48445,7 +48445,7 @@ var require_stats = __commonJS({
         fn = options.useGwmi === true || !hasWmic() ? requireMap.gwmi() : requireMap.wmic();
       }
       if (fn === void 0) {
-        return callback(new Error(os11.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
+        return callback(new Error(os12.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
       }
       let single = false;
       if (!Array.isArray(pids)) {
@@ -48612,8 +48612,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path10) {
-          var pathArray = getPathArray(path10);
+        paths.forEach(function(path11) {
+          var pathArray = getPathArray(path11);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -48627,14 +48627,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path10, appendMode) {
-      if (!path10) {
+    function addExistingPath(array2, path11, appendMode) {
+      if (!path11) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path10);
+        array2.unshift(path11);
       } else {
-        array2.push(path10);
+        array2.push(path11);
       }
     }
   }
@@ -49426,7 +49426,7 @@ var require_has_flag = __commonJS({
 var require_supports_colors = __commonJS({
   "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
-    var os11 = __require("os");
+    var os12 = __require("os");
     var hasFlag = require_has_flag();
     var env = process.env;
     var forceColor = void 0;
@@ -49464,7 +49464,7 @@ var require_supports_colors = __commonJS({
       }
       var min = forceColor ? 1 : 0;
       if (process.platform === "win32") {
-        var osRelease = os11.release().split(".");
+        var osRelease = os12.release().split(".");
         if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -51584,15 +51584,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path10 = [graph[toModel].parent, toModel];
+      const path11 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path10.unshift(graph[cur].parent);
+        path11.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path10;
+      fn.conversion = path11;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -51832,7 +51832,7 @@ var require_has_flag2 = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
-    var os11 = __require("os");
+    var os12 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag2();
     var { env } = process;
@@ -51880,7 +51880,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os11.release().split(".");
+        const osRelease = os12.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -52869,7 +52869,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path10 = __require("path");
+    var path11 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -52927,7 +52927,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path10.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path11.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -61938,11 +61938,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path10) {
-      if (!path10 || typeof path10 !== "string") {
+    function lookup(path11) {
+      if (!path11 || typeof path11 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path10).toLowerCase().substr(1);
+      var extension2 = extname("x." + path11).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -63082,8 +63082,8 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path10 = __require("path");
-    var http2 = __require("http");
+    var path11 = __require("path");
+    var http3 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
     var fs3 = __require("fs");
@@ -63213,11 +63213,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path10.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path11.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path10.basename(options.filename || value && (value.name || value.path));
+        filename = path11.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path10.basename(value.client._httpMessage.path || "");
+        filename = path11.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -63337,7 +63337,7 @@ var require_form_data = __commonJS({
       });
     };
     FormData.prototype.submit = function(params, cb) {
-      var request2;
+      var request3;
       var options;
       var defaults2 = { method: "post" };
       if (typeof params === "string") {
@@ -63356,9 +63356,9 @@ var require_form_data = __commonJS({
       }
       options.headers = this.getHeaders(params.headers);
       if (options.protocol === "https:") {
-        request2 = https.request(options);
+        request3 = https.request(options);
       } else {
-        request2 = http2.request(options);
+        request3 = http3.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -63366,22 +63366,22 @@ var require_form_data = __commonJS({
           return;
         }
         if (length) {
-          request2.setHeader("Content-Length", length);
+          request3.setHeader("Content-Length", length);
         }
-        this.pipe(request2);
+        this.pipe(request3);
         if (cb) {
           var onResponse;
           var callback = function(error63, responce) {
-            request2.removeListener("error", callback);
-            request2.removeListener("response", onResponse);
+            request3.removeListener("error", callback);
+            request3.removeListener("response", onResponse);
             return cb.call(this, error63, responce);
           };
           onResponse = callback.bind(this, null);
-          request2.on("error", callback);
-          request2.on("response", onResponse);
+          request3.on("error", callback);
+          request3.on("response", onResponse);
         }
       }.bind(this));
-      return request2;
+      return request3;
     };
     FormData.prototype._error = function(err) {
       if (!this.error) {
@@ -63403,15 +63403,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync6 } = __require("fs");
+    var { readFileSync: readFileSync7 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path10 = resolve(string4);
-          const data = readFileSync6(path10, "utf8");
+          const path11 = resolve(string4);
+          const data = readFileSync7(path11, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -63425,14 +63425,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path10 = obj[key] && obj[key].path;
-            if (!path10) {
+            const path11 = obj[key] && obj[key].path;
+            if (!path11) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync6(path10);
+            const buffer = readFileSync7(path11);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path10)
+              filename: basename(path11)
             }, opts));
             break;
           }
@@ -63490,7 +63490,7 @@ var require_parseHAR = __commonJS({
             requests = [];
             requestsPerOrigin.set(origin, requests);
           }
-          const request2 = {
+          const request3 = {
             origin,
             method: method2,
             // only keep path & hash as our HttpClient will handle origin
@@ -63498,9 +63498,9 @@ var require_parseHAR = __commonJS({
             headers
           };
           if (typeof postData === "object" && typeof postData.text === "string") {
-            request2.body = postData.text;
+            request3.body = postData.text;
           }
-          requests.push(request2);
+          requests.push(request3);
         }
       } catch (err) {
         throw new Error(`Could not parse HAR content: ${err.message}`);
@@ -65753,14 +65753,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path10) {
-      if (typeof path10 === "string") {
+    function safeRequire(path11) {
+      if (typeof path11 === "string") {
         try {
-          return __require(path10);
+          return __require(path11);
         } catch (err) {
         }
       }
-      return path10;
+      return path11;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -68241,7 +68241,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path10 = reqData.path;
+        const path11 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -68252,7 +68252,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path10} HTTP/1.1`
+          `${method2} ${path11} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -69181,9 +69181,9 @@ var require_requestIterator = __commonJS({
       this.resetted = false;
       this.requests = newRequests || [{}];
       this.currentRequestIndex = 0;
-      this.requests.forEach((request2, i) => {
-        this.currentRequest = request2;
-        if (i === 0 || typeof request2.setupRequest !== "function") {
+      this.requests.forEach((request3, i) => {
+        this.currentRequest = request3;
+        if (i === 0 || typeof request3.setupRequest !== "function") {
           this.rebuildRequest();
         }
       });
@@ -69227,9 +69227,9 @@ var require_requestIterator = __commonJS({
       }
       return data;
     };
-    RequestIterator.prototype.recordBody = function(request2, status2, body, headers) {
-      if (request2 && typeof request2.onResponse === "function") {
-        request2.onResponse(status2, body, this.context, toHeaderKeyValue(headers || []));
+    RequestIterator.prototype.recordBody = function(request3, status2, body, headers) {
+      if (request3 && typeof request3.onResponse === "function") {
+        request3.onResponse(status2, body, this.context, toHeaderKeyValue(headers || []));
       }
     };
     module2.exports = RequestIterator;
@@ -69512,7 +69512,7 @@ var require_run = __commonJS({
     var defaults2 = {
       harRequests: /* @__PURE__ */ new Map()
     };
-    function run3(opts, tracker, cb) {
+    function run4(opts, tracker, cb) {
       opts = Object.assign({}, defaults2, opts);
       tracker = tracker || new EE();
       const histograms = getHistograms(opts.histograms);
@@ -69750,7 +69750,7 @@ var require_run = __commonJS({
       };
       return tracker;
     }
-    module2.exports = run3;
+    module2.exports = run4;
   }
 });
 
@@ -69759,12 +69759,12 @@ var require_runTracker = __commonJS({
   "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
-    var run3 = require_run();
+    var run4 = require_run();
     var noop4 = require_noop();
     function runTracker(opts, tracker, cb) {
       cb = cb || noop4;
       tracker = tracker || new EE();
-      run3(opts, tracker, cb);
+      run4(opts, tracker, cb);
       return tracker;
     }
     module2.exports = runTracker;
@@ -69775,7 +69775,7 @@ var require_runTracker = __commonJS({
 var require_node_progress = __commonJS({
   "node_modules/progress/lib/node-progress.js"(exports2, module2) {
     exports2 = module2.exports = ProgressBar;
-    function ProgressBar(fmt2, options) {
+    function ProgressBar(fmt3, options) {
       this.stream = options.stream || process.stderr;
       if (typeof options == "number") {
         var total = options;
@@ -69783,10 +69783,10 @@ var require_node_progress = __commonJS({
         options.total = total;
       } else {
         options = options || {};
-        if ("string" != typeof fmt2) throw new Error("format required");
+        if ("string" != typeof fmt3) throw new Error("format required");
         if ("number" != typeof options.total) throw new Error("total required");
       }
-      this.fmt = fmt2;
+      this.fmt = fmt3;
       this.curr = options.curr || 0;
       this.total = options.total;
       this.width = options.width || this.total;
@@ -70096,13 +70096,13 @@ var require_init = __commonJS({
         if (opts.warmup) {
           return runWithWarmup(opts);
         } else {
-          return run3(opts);
+          return run4(opts);
         }
       } else {
         return _init(opts, null, cb);
       }
     }
-    function run3(opts) {
+    function run4(opts) {
       const tracker = new EE();
       const promise2 = new Promise((resolve, reject) => {
         _init(opts, tracker, (err, results) => {
@@ -70298,9 +70298,9 @@ var require_autocannon = __commonJS({
     "use strict";
     var crossArgv = require_cross_argv();
     var fs3 = __require("fs");
-    var os11 = __require("os");
+    var os12 = __require("os");
     var net3 = __require("net");
-    var path10 = __require("path");
+    var path11 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -70415,7 +70415,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path10.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path11.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -70529,7 +70529,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path10.join(__dirname, "lib/preload"));
+        alterPath.unshift(path11.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -70553,7 +70553,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path10.join(os11.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path11.join(os12.tmpdir(), pipeName);
       const server = net3.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -71080,9 +71080,9 @@ function saveState(name, value) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync5, mkdirSync as mkdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync3 } from "node:fs";
-import os10 from "node:os";
-import path9 from "node:path";
+import { existsSync as existsSync5, mkdirSync as mkdirSync3, readFileSync as readFileSync6, writeFileSync as writeFileSync3 } from "node:fs";
+import os11 from "node:os";
+import path10 from "node:path";
 
 // src/config/config.ts
 import path from "node:path";
@@ -71925,10 +71925,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path10) {
-  if (!path10)
+function getElementAtPath(obj, path11) {
+  if (!path11)
     return obj;
-  return path10.reduce((acc, key) => acc?.[key], obj);
+  return path11.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -72268,11 +72268,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path10, issues) {
+function prefixIssues(path11, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path10);
+    iss.path.unshift(path11);
     return iss;
   });
 }
@@ -72734,16 +72734,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path10 = []) => {
+  const processError = (error64, path11 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path10, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path11, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else {
-        const fullpath = [...path10, ...issue3.path];
+        const fullpath = [...path11, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -72782,17 +72782,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path10 = []) => {
+  const processError = (error64, path11 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path10, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path11, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else {
-        const fullpath = [...path10, ...issue3.path];
+        const fullpath = [...path11, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -72831,8 +72831,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path10 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path10) {
+  const path11 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path11) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -84512,45 +84512,45 @@ var PATTERN_IS_COMPLETE = /* @__PURE__ */ new Set([
   "xid"
 ]);
 function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
-  const fmt2 = def.format;
-  if (fmt2 === "base64") {
+  const fmt3 = def.format;
+  if (fmt3 === "base64") {
     const validator = addConstant(ctx, isValidBase64);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "base64url") {
+  if (fmt3 === "base64url") {
     const validator = addConstant(ctx, isValidBase64URL);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "jwt") {
+  if (fmt3 === "jwt") {
     const validator = addConstant(ctx, isValidJWT);
     const alg = addConstant(ctx, def.alg ?? null);
     doc.write(`if (!${validator}(${accessor}, ${alg})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "ipv6") {
+  if (fmt3 === "ipv6") {
     const validator = addConstant(ctx, isValidIPv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "cidrv6") {
+  if (fmt3 === "cidrv6") {
     const validator = addConstant(ctx, isValidCIDRv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "credit_card") {
+  if (fmt3 === "credit_card") {
     const validator = addConstant(ctx, isValidCreditCard);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt2 === "iban") {
+  if (fmt3 === "iban") {
     const validator = addConstant(ctx, isValidIBAN);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
   const formatDef = def;
-  if (fmt2 === "url" || fmt2 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
+  if (fmt3 === "url" || fmt3 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
     const parseConst = addConstant(ctx, validateURL);
     const defConst = addConstant(ctx, def);
     const trimVar = newVar(ctx);
@@ -84576,12 +84576,12 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
   const customFn = def.fn;
   if (customFn) {
     if (isAsyncFunction(customFn))
-      throw new ZodCompileUnsupportedError(`async string format ${fmt2}`);
+      throw new ZodCompileUnsupportedError(`async string format ${fmt3}`);
     const fnConst = addConstant(ctx, customFn);
     doc.write(`if (!${fnConst}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (PATTERN_IS_COMPLETE.has(fmt2) && def.pattern) {
+  if (PATTERN_IS_COMPLETE.has(fmt3) && def.pattern) {
     const patternConst = addConstant(ctx, def.pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
@@ -89970,13 +89970,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path10 = ref.slice(1).split("/").filter(Boolean);
-  if (path10.length === 0) {
+  const path11 = ref.slice(1).split("/").filter(Boolean);
+  if (path11.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path10[0] === defsKey) {
-    const key = path10[1] === void 0 ? void 0 : decodeJSONPointerSegment(path10[1]);
+  if (path11[0] === defsKey) {
+    const key = path11[1] === void 0 ? void 0 : decodeJSONPointerSegment(path11[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -90611,7 +90611,7 @@ function visit(schema, fnOrHandlers) {
     return h ? h(node2, rewritten) : node2;
   };
   const cache = /* @__PURE__ */ new Map();
-  function run3(s) {
+  function run4(s) {
     const cached2 = cache.get(s);
     if (cached2 === RESOLVING) {
       return new $ZodLazy({
@@ -90637,21 +90637,21 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newShape = {};
         for (const k of keys) {
-          const mapped = run3(oldShape[k]);
+          const mapped = run4(oldShape[k]);
           if (mapped !== oldShape[k])
             changed = true;
           newShape[k] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
-          newCatchall = run3(def.catchall);
+          newCatchall = run4(def.catchall);
           if (newCatchall !== def.catchall)
             changed = true;
         }
         return changed ? clone(s, { ...def, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
-        const mapped = run3(def.element);
+        const mapped = run4(def.element);
         return mapped === def.element ? s : clone(s, { ...def, element: mapped });
       }
       case "tuple": {
@@ -90659,14 +90659,14 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newItems = [];
         for (const item of oldItems) {
-          const mapped = run3(item);
+          const mapped = run4(item);
           if (mapped !== item)
             changed = true;
           newItems.push(mapped);
         }
         let newRest = def.rest;
         if (def.rest) {
-          newRest = run3(def.rest);
+          newRest = run4(def.rest);
           if (newRest !== def.rest)
             changed = true;
         }
@@ -90674,12 +90674,12 @@ function visit(schema, fnOrHandlers) {
       }
       case "record":
       case "map": {
-        const newKey = run3(def.keyType);
-        const newVal = run3(def.valueType);
+        const newKey = run4(def.keyType);
+        const newVal = run4(def.valueType);
         return newKey === def.keyType && newVal === def.valueType ? s : clone(s, { ...def, keyType: newKey, valueType: newVal });
       }
       case "set": {
-        const newVal = run3(def.valueType);
+        const newVal = run4(def.valueType);
         return newVal === def.valueType ? s : clone(s, { ...def, valueType: newVal });
       }
       case "union": {
@@ -90687,7 +90687,7 @@ function visit(schema, fnOrHandlers) {
         let changed = false;
         const newOptions = [];
         for (const opt of oldOptions) {
-          const mapped = run3(opt);
+          const mapped = run4(opt);
           if (mapped !== opt)
             changed = true;
           newOptions.push(mapped);
@@ -90695,8 +90695,8 @@ function visit(schema, fnOrHandlers) {
         return changed ? clone(s, { ...def, options: newOptions }) : s;
       }
       case "intersection": {
-        const newLeft = run3(def.left);
-        const newRight = run3(def.right);
+        const newLeft = run4(def.left);
+        const newRight = run4(def.right);
         return newLeft === def.left && newRight === def.right ? s : clone(s, { ...def, left: newLeft, right: newRight });
       }
       case "optional":
@@ -90708,23 +90708,23 @@ function visit(schema, fnOrHandlers) {
       case "nonoptional":
       case "promise":
       case "success": {
-        const newInner = run3(def.innerType);
+        const newInner = run4(def.innerType);
         return newInner === def.innerType ? s : clone(s, { ...def, innerType: newInner });
       }
       case "pipe": {
-        const newIn = run3(def.in);
-        const newOut = run3(def.out);
+        const newIn = run4(def.in);
+        const newOut = run4(def.out);
         return newIn === def.in && newOut === def.out ? s : clone(s, { ...def, in: newIn, out: newOut });
       }
       case "function": {
-        const newInput = run3(def.input);
-        const newOutput = run3(def.output);
+        const newInput = run4(def.input);
+        const newOutput = run4(def.output);
         return newInput === def.input && newOutput === def.output ? s : clone(s, { ...def, input: newInput, output: newOutput });
       }
       case "lazy": {
         const original = def.getter;
         const { _cachedInner, ...rest } = def;
-        return clone(s, { ...rest, getter: () => run3(original()) });
+        return clone(s, { ...rest, getter: () => run4(original()) });
       }
       // A leaf by choice: `parts` are regex fragments, not data positions.
       case "template_literal":
@@ -90755,7 +90755,7 @@ function visit(schema, fnOrHandlers) {
       }
     }
   }
-  return run3(schema);
+  return run4(schema);
 }
 
 // node_modules/zod/v4/classic/deep-partial.js
@@ -90915,6 +90915,14 @@ var targetSchema = external_exports.object({
   "ready-timeout-seconds": positive.optional(),
   env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional()
 }).strict();
+var instructionsSchema = external_exports.object({
+  mode: external_exports.enum(["auto", "on", "off"]).optional(),
+  command: external_exports.string().min(1).optional(),
+  "max-increase-pct": pct.optional(),
+  "warmup-requests": external_exports.number().int().min(0).optional(),
+  windows: external_exports.number().int().min(1).max(20).optional(),
+  "requests-per-window": external_exports.union([external_exports.literal("auto"), external_exports.number().int().min(1).max(1e4)]).optional()
+}).strict();
 var configFileSchema = external_exports.object({
   scenarios: external_exports.array(scenarioSchema).min(1).optional(),
   thresholds: thresholdsSchema.optional(),
@@ -90924,10 +90932,11 @@ var configFileSchema = external_exports.object({
   "duration-seconds": positive.optional(),
   connections: positiveInt.optional(),
   confidence: external_exports.number().gt(0.5).lt(1).optional(),
-  "cpu-placement": external_exports.enum(["auto", "off"]).optional()
+  "cpu-placement": external_exports.enum(["auto", "off"]).optional(),
+  instructions: instructionsSchema.optional()
 }).strict();
-function issuePath(path10) {
-  return path10.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path11) {
+  return path11.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -91489,6 +91498,11 @@ var DEFAULTS = {
   confidence: 0.99,
   comment: "auto",
   python: "python3",
+  /** Instructions per request (docs/instructions.md, bench/instructions.ts): 20 uncounted warm-up
+   * requests, then 3 windows of as many requests as fit in ~6 s each: <= 30 s per side for an app
+   * of 10 ms CPU per request. 0.5%: boots of the same code differ by <0.1%, and a 1% change
+   * (which reads 0.97% for 1% injected work) must fail. */
+  instructions: { mode: "auto", maxIncreasePct: 0.5, warmupRequests: 20, windows: 3, requestsPerWindow: "auto" },
   thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 }
 };
 var PAIRED_DEFAULTS = { rounds: 60, durationSeconds: 0.5 };
@@ -91497,8 +91511,8 @@ function invalid(name, value, expected) {
 }
 function parseNumber(name, value, rule) {
   const n = value.trim() === "" ? NaN : Number(value.trim());
-  const ok = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === void 0 || n >= rule.min) && (rule.above === void 0 || n > rule.above) && (rule.below === void 0 || n < rule.below);
-  if (!ok) throw invalid(name, value, rule.expected);
+  const ok2 = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === void 0 || n >= rule.min) && (rule.above === void 0 || n > rule.above) && (rule.below === void 0 || n < rule.below);
+  if (!ok2) throw invalid(name, value, rule.expected);
   return n;
 }
 function parseChoice(name, value, choices) {
@@ -91529,6 +91543,8 @@ function readConfig(src) {
     maxErrorRatePct: num("max-error-rate-pct", PCT),
     maxMemoryIncreasePct: num("max-memory-increase-pct", PCT)
   };
+  const instructionsMode = given("instructions") ? parseChoice("instructions", input2("instructions"), ["auto", "on", "off"]) : void 0;
+  const maxInstructionsIncreasePct = num("max-instructions-increase-pct", PCT);
   const compareTo = given("compare-to") ? parseCompareTo(input2("compare-to")) : DEFAULTS.compareTo;
   const record2 = given("record") ? parseChoice("record", input2("record"), ["auto", "true", "false"]) : DEFAULTS.record;
   const comment = given("comment") ? parseChoice("comment", input2("comment"), ["auto", "always", "never"]) : DEFAULTS.comment;
@@ -91626,15 +91642,23 @@ function readConfig(src) {
     comment,
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file2.config["cpu-placement"] ?? "auto",
-    configFile: file2.path
+    configFile: file2.path,
+    instructions: {
+      mode: instructionsMode ?? file2.config.instructions?.mode ?? DEFAULTS.instructions.mode,
+      maxIncreasePct: maxInstructionsIncreasePct ?? file2.config.instructions?.["max-increase-pct"] ?? DEFAULTS.instructions.maxIncreasePct,
+      command: file2.config.instructions?.command,
+      warmupRequests: file2.config.instructions?.["warmup-requests"] ?? DEFAULTS.instructions.warmupRequests,
+      windows: file2.config.instructions?.windows ?? DEFAULTS.instructions.windows,
+      requestsPerWindow: file2.config.instructions?.["requests-per-window"] ?? DEFAULTS.instructions.requestsPerWindow
+    }
   };
 }
 function parseCompareTo(value) {
   return parseChoice("compare-to", value, ["stored", "base", "none"]);
 }
 function parseBranch(value) {
-  const ok = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
-  if (!ok) throw invalid("baseline-branch", value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
+  const ok2 = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
+  if (!ok2) throw invalid("baseline-branch", value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
   return value;
 }
 function parsePath(name, value) {
@@ -91775,8 +91799,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path10 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path10} does not exist${EOL5}`);
+        const path11 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -93034,16 +93058,16 @@ function withDefaults2(oldEndpoint, newDefaults) {
     if (!endpointOptions.request || !endpointOptions.request.hook) {
       return fetchWrapper(endpoint2.parse(endpointOptions));
     }
-    const request2 = (route2, parameters2) => {
+    const request22 = (route2, parameters2) => {
       return fetchWrapper(
         endpoint2.parse(endpoint2.merge(route2, parameters2))
       );
     };
-    Object.assign(request2, {
+    Object.assign(request22, {
       endpoint: endpoint2,
       defaults: withDefaults2.bind(null, endpoint2)
     });
-    return endpointOptions.request.hook(request2, endpointOptions);
+    return endpointOptions.request.hook(request22, endpointOptions);
   };
   return Object.assign(newApi, {
     endpoint: endpoint2,
@@ -93059,9 +93083,9 @@ function _buildMessageForResponseErrors(data) {
 ` + data.errors.map((e) => ` - ${e.message}`).join("\n");
 }
 var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
+  constructor(request22, headers, response) {
     super(_buildMessageForResponseErrors(response));
-    this.request = request2;
+    this.request = request22;
     this.headers = headers;
     this.response = response;
     this.errors = response.errors;
@@ -93089,7 +93113,7 @@ var NON_VARIABLE_OPTIONS = [
 ];
 var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
 var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
+function graphql(request22, query, options) {
   if (options) {
     if (typeof query === "string" && "query" in options) {
       return Promise.reject(
@@ -93119,11 +93143,11 @@ function graphql(request2, query, options) {
     result.variables[key] = parsedOptions[key];
     return result;
   }, {});
-  const baseUrl2 = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  const baseUrl2 = parsedOptions.baseUrl || request22.endpoint.DEFAULTS.baseUrl;
   if (GHES_V3_SUFFIX_REGEX.test(baseUrl2)) {
     requestOptions.url = baseUrl2.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
   }
-  return request2(requestOptions).then((response) => {
+  return request22(requestOptions).then((response) => {
     if (response.data.errors) {
       const headers = {};
       for (const key of Object.keys(response.headers)) {
@@ -93138,8 +93162,8 @@ function graphql(request2, query, options) {
     return response.data.data;
   });
 }
-function withDefaults3(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
+function withDefaults3(request22, newDefaults) {
+  const newRequest = request22.defaults(newDefaults);
   const newApi = (query, options) => {
     return graphql(newRequest, query, options);
   };
@@ -93184,13 +93208,13 @@ function withAuthorizationPrefix(token) {
   }
   return `token ${token}`;
 }
-async function hook(token, request2, route, parameters) {
-  const endpoint2 = request2.endpoint.merge(
+async function hook(token, request3, route, parameters) {
+  const endpoint2 = request3.endpoint.merge(
     route,
     parameters
   );
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
-  return request2(endpoint2);
+  return request3(endpoint2);
 }
 var createTokenAuth = function createTokenAuth2(token) {
   if (!token) {
@@ -96019,7 +96043,7 @@ async function errorRequest(state, octokit, error63, options) {
   }
   throw error63;
 }
-async function wrapRequest(state, octokit, request2, options) {
+async function wrapRequest(state, octokit, request3, options) {
   const limiter = new import_light.default();
   limiter.on("failed", function(error63, info2) {
     const maxRetries = ~~error63.request.request?.retries;
@@ -96030,12 +96054,12 @@ async function wrapRequest(state, octokit, request2, options) {
     }
   });
   return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request3),
     options
   );
 }
-async function requestWithGraphqlErrorHandling(state, octokit, request2, options) {
-  const response = await request2(options);
+async function requestWithGraphqlErrorHandling(state, octokit, request3, options) {
+  const response = await request3(options);
   if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
     response.data.errors[0].message
   )) {
@@ -96080,16 +96104,16 @@ retry.VERSION = VERSION7;
 var import_light2 = __toESM(require_light(), 1);
 var VERSION8 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
-function wrapRequest2(state, request2, options) {
-  return state.retryLimiter.schedule(doRequest, state, request2, options);
+function wrapRequest2(state, request3, options) {
+  return state.retryLimiter.schedule(doRequest, state, request3, options);
 }
-async function doRequest(state, request2, options) {
+async function doRequest(state, request3, options) {
   const { pathname } = new URL(options.url, "http://github.test");
   const isAuth = isAuthRequest(options.method, pathname);
   const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
   const isSearch = options.method === "GET" && pathname.startsWith("/search/");
   const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request2.retryCount;
+  const retryCount = ~~request3.retryCount;
   const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
   if (state.clustering) {
     jobOptions.expiration = 1e3 * 60;
@@ -96103,7 +96127,7 @@ async function doRequest(state, request2, options) {
   if (isSearch) {
     await state.search.key(state.id).schedule(jobOptions, noop3);
   }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request2, options);
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request3, options);
   if (isGraphQL) {
     const res = await req;
     if (res.data.errors != null && res.data.errors.some((error63) => error63.type === "RATE_LIMITED")) {
@@ -96146,7 +96170,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path10) => path10.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path11) => path11.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -96247,14 +96271,14 @@ function throttling(octokit, octokitOptions) {
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
     state.retryLimiter.on("failed", async function(error63, info2) {
-      const [state2, request2, options] = info2.args;
+      const [state2, request3, options] = info2.args;
       const { pathname } = new URL(options.url, "http://github.test");
       const shouldRetryGraphQL = pathname.startsWith("/graphql") && error63.status !== 401;
       if (!(shouldRetryGraphQL || error63.status === 403 || error63.status === 429)) {
         return;
       }
-      const retryCount = ~~request2.retryCount;
-      request2.retryCount = retryCount;
+      const retryCount = ~~request3.retryCount;
+      request3.retryCount = retryCount;
       options.request.retryCount = retryCount;
       const { wantRetry, retryAfter = 0 } = await (async function() {
         if (/\bsecondary rate\b/i.test(error63.message)) {
@@ -96292,14 +96316,14 @@ function throttling(octokit, octokitOptions) {
         return {};
       })();
       if (wantRetry) {
-        request2.retryCount++;
+        request3.retryCount++;
         return retryAfter * state2.retryAfterBaseValue;
       }
     });
   };
-  octokit.hook.wrap("request", (request2, options) => {
+  octokit.hook.wrap("request", (request3, options) => {
     initializeBottleneck();
-    return wrapRequest2(state, request2, options);
+    return wrapRequest2(state, request3, options);
   });
   return {};
 }
@@ -96367,13 +96391,13 @@ function shouldRecord(mode, ctx) {
   return ctx.eventName === "push" && !!ctx.defaultBranch && ctx.ref === `refs/heads/${ctx.defaultBranch}`;
 }
 function readWorkflowRun() {
-  const run3 = context2.payload.workflow_run;
-  if (context2.eventName !== "workflow_run" || !run3) return void 0;
-  const prs = Array.isArray(run3.pull_requests) ? run3.pull_requests : [];
+  const run4 = context2.payload.workflow_run;
+  if (context2.eventName !== "workflow_run" || !run4) return void 0;
+  const prs = Array.isArray(run4.pull_requests) ? run4.pull_requests : [];
   return {
-    event: String(run3.event ?? ""),
-    headSha: String(run3.head_sha ?? ""),
-    headRepository: run3.head_repository?.full_name,
+    event: String(run4.event ?? ""),
+    headSha: String(run4.head_sha ?? ""),
+    headRepository: run4.head_repository?.full_name,
     pullRequests: prs.filter((p) => typeof p.number === "number").map((p) => ({ number: p.number, headSha: typeof p.head?.sha === "string" ? p.head.sha : void 0 }))
   };
 }
@@ -96437,7 +96461,7 @@ function failureMessage(result) {
 }
 
 // src/pipeline/pipeline.ts
-import os8 from "node:os";
+import os9 from "node:os";
 
 // src/gate/breakage.ts
 var REPEATED_TRIALS = 2;
@@ -96560,22 +96584,22 @@ function runDifferences(current, baseline) {
   }
   return out;
 }
-function measuredAsOf(run3) {
-  const r = run3.meta?.runner;
+function measuredAsOf(run4) {
+  const r = run4.meta?.runner;
   return {
-    command: run3.settings?.targets?.[0]?.command,
-    warmupSeconds: run3.settings?.warmupSeconds,
-    scenarios: run3.settings?.scenarios,
+    command: run4.settings?.targets?.[0]?.command,
+    warmupSeconds: run4.settings?.warmupSeconds,
+    scenarios: run4.settings?.scenarios,
     runner: r ? { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch } : void 0
   };
 }
 function comparableRuns(runs, current, of) {
   const comparable = [];
   const passedOver = [];
-  for (const run3 of runs) {
-    const differences = runDifferences(current, of(run3));
-    if (differences.length) passedOver.push({ run: run3, differences });
-    else comparable.push(run3);
+  for (const run4 of runs) {
+    const differences = runDifferences(current, of(run4));
+    if (differences.length) passedOver.push({ run: run4, differences });
+    else comparable.push(run4);
   }
   return { comparable, passedOver };
 }
@@ -96932,7 +96956,7 @@ function scenarioMismatch(current, baseline) {
 }
 function historyNoise(input2, sc, def) {
   if (!input2.history) return void 0;
-  const medians = input2.history.filter((run3) => !scenarioMismatch(sc, run3.scenarios?.find((b) => b.name === sc.name))).map((run3) => values(run3.samples.filter((s) => s.scenario === sc.name && s.target === input2.target && !s.failure), def)).filter((v) => v.length > 0).map(median2);
+  const medians = input2.history.filter((run4) => !scenarioMismatch(sc, run4.scenarios?.find((b) => b.name === sc.name))).map((run4) => values(run4.samples.filter((s) => s.scenario === sc.name && s.target === input2.target && !s.failure), def)).filter((v) => v.length > 0).map(median2);
   return runToRunNoise(medians, input2.confidence);
 }
 function compareScenario(input2, sc) {
@@ -97230,8 +97254,8 @@ function parse5(stdout) {
 }
 
 // node_modules/pidtree/lib/ps.js
-function ps(callback, run3 = run) {
-  run3("ps", ["-A", "-o", "ppid,pid"], (error63, stdout, code2) => {
+function ps(callback, run4 = run) {
+  run4("ps", ["-A", "-o", "ppid,pid"], (error63, stdout, code2) => {
     if (error63) {
       callback(error63);
       return;
@@ -97249,10 +97273,10 @@ function ps(callback, run3 = run) {
 }
 
 // node_modules/pidtree/lib/wmic.js
-function wmic(callback, run3 = run) {
+function wmic(callback, run4 = run) {
   const args = ["PROCESS", "get", "ParentProcessId,ProcessId"];
   const options = { windowsHide: true, windowsVerbatimArguments: true };
-  run3("wmic", args, options, (error63, stdout, code2) => {
+  run4("wmic", args, options, (error63, stdout, code2) => {
     if (error63) {
       callback(error63);
       return;
@@ -97272,10 +97296,10 @@ function wmic(callback, run3 = run) {
 // node_modules/pidtree/lib/powershell.js
 var COMMAND = `$ProgressPreference = 'SilentlyContinue'; Get-CimInstance -ClassName Win32_Process | ForEach-Object { "$($_.ParentProcessId) $($_.ProcessId)" }`;
 var ENCODED = Buffer.from(COMMAND, "utf16le").toString("base64");
-function powershell(callback, run3 = run) {
+function powershell(callback, run4 = run) {
   const args = ["-NoProfile", "-NonInteractive", "-EncodedCommand", ENCODED];
   const options = { windowsHide: true };
-  run3("powershell", args, options, (error63, stdout, code2) => {
+  run4("powershell", args, options, (error63, stdout, code2) => {
     if (error63) {
       callback(error63);
       return;
@@ -97808,11 +97832,16 @@ function readBaselineFile(file2) {
   return parsed.data;
 }
 function appendRun(file2, existing, result) {
-  const run3 = { meta: result.meta, settings: result.settings, samples: result.samples };
+  const run4 = {
+    meta: result.meta,
+    settings: result.settings,
+    samples: result.samples,
+    ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {}
+  };
   const next = {
     schemaVersion: SCHEMA_VERSION,
     kind: BASELINE_KIND,
-    runs: [...existing?.runs ?? [], run3].slice(-KEEP_RUNS)
+    runs: [...existing?.runs ?? [], run4].slice(-KEEP_RUNS)
   };
   try {
     mkdirSync(path3.dirname(file2), { recursive: true });
@@ -98081,7 +98110,7 @@ function runTrial(req) {
 }
 
 // src/pipeline/pipeline.ts
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/git/worktree.ts
 import { execFileSync as execFileSync2 } from "node:child_process";
@@ -98224,24 +98253,25 @@ function parseRecord(text) {
   return { ok: true, record: v2.data };
 }
 var UNKNOWN_VERSION = "unknown (recorded before schema 2)";
-function migrateV1(run3) {
-  const r = run3.meta.runner ?? { cpuModel: "unknown", cpus: 0, os: "unknown", arch: "unknown" };
+function migrateV1(run4) {
+  const r = run4.meta.runner ?? { cpuModel: "unknown", cpus: 0, os: "unknown", arch: "unknown" };
   const fingerprint = { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch, python: UNKNOWN_VERSION, server: UNKNOWN_VERSION };
-  const hash2 = configHash({ scenarios: run3.settings.scenarios, warmupSeconds: run3.settings.warmupSeconds, command: run3.settings.targets?.[0]?.command ?? "" });
-  return newRecord(run3, fingerprint, hash2);
+  const hash2 = configHash({ scenarios: run4.settings.scenarios, warmupSeconds: run4.settings.warmupSeconds, command: run4.settings.targets?.[0]?.command ?? "" });
+  return newRecord(run4, fingerprint, hash2);
 }
-function newRecord(run3, fingerprint, hash2) {
+function newRecord(run4, fingerprint, hash2) {
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
     kind: RECORD_KIND,
-    commit: run3.meta.commit ?? "unknown",
-    createdAt: run3.meta.createdAt,
+    commit: run4.meta.commit ?? "unknown",
+    createdAt: run4.meta.createdAt,
     fingerprint,
     fingerprintHash: fingerprintHash(fingerprint),
     configHash: hash2,
-    meta: run3.meta,
-    settings: run3.settings,
-    samples: run3.samples
+    meta: run4.meta,
+    settings: run4.settings,
+    samples: run4.samples,
+    ...run4.instructions?.status === "measured" ? { instructions: run4.instructions } : {}
   };
 }
 function recordPath(record2, random = randomBytes(3).toString("hex")) {
@@ -98266,6 +98296,341 @@ function summarizeSamples(samples, target) {
   }
   return out;
 }
+function trendFigures(samples, target, instructions) {
+  const out = summarizeSamples(samples, target);
+  for (const m of instructions?.measurements ?? []) {
+    if ((target === void 0 || m.target === target) && out[m.scenario] && m.perRequest.length) out[m.scenario].instructionsPerRequest = median2(m.perRequest);
+  }
+  return out;
+}
+
+// src/instructions/gate.ts
+import { execFileSync as execFileSync3 } from "node:child_process";
+
+// src/gate/instructionsVerdict.ts
+var MIN_SPREAD_PCT = 0.05;
+function spreadPct(counts) {
+  if (counts.length < 2) return 0;
+  return (Math.max(...counts) - Math.min(...counts)) / median2(counts) * 100;
+}
+var fmt2 = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}%`;
+function judgeInstructions(input2) {
+  const { scenario, target, thresholdPct } = input2;
+  const candidate = median2(input2.candidate);
+  if (!input2.baseline.length) {
+    return { scenario, target, candidate, thresholdPct, verdict: "pass", reason: "No baseline count to compare with." };
+  }
+  const baseline = median2(input2.baseline);
+  const changePct = (candidate / baseline - 1) * 100;
+  const halfWidth = Math.max(MIN_SPREAD_PCT, spreadPct(input2.baseline), spreadPct(input2.candidate));
+  const ciLowPct = changePct - halfWidth;
+  const ciHighPct = changePct + halfWidth;
+  let verdict;
+  let reason;
+  if (Math.abs(changePct) < thresholdPct) {
+    verdict = "pass";
+    reason = `${fmt2(changePct)} is within the ${thresholdPct}% threshold.`;
+  } else if (changePct > 0 && ciLowPct > 0) {
+    verdict = "regressed";
+    reason = `${fmt2(changePct)} instructions per request (spread \xB1${halfWidth.toFixed(2)}%), more than the ${thresholdPct}% threshold.`;
+  } else if (changePct < 0 && ciHighPct < 0) {
+    verdict = "improved";
+    reason = `${fmt2(changePct)} instructions per request (spread \xB1${halfWidth.toFixed(2)}%).`;
+  } else {
+    verdict = "inconclusive";
+    reason = `${fmt2(changePct)}, but the counts spread by \xB1${halfWidth.toFixed(2)}%, so the change cannot be told from their spread.`;
+  }
+  return { scenario, target, baseline, candidate, changePct, ciLowPct, ciHighPct, thresholdPct, verdict, reason };
+}
+var TRUNK_SHARE = 0.9;
+function functionChanges(before, after, limit = 10) {
+  const totalBefore = Math.max(0, ...before.map((f) => f.inclusive));
+  const totalAfter = Math.max(0, ...after.map((f) => f.inclusive));
+  const b = new Map(before.map((f) => [f.fn, f.inclusive]));
+  const a = new Map(after.map((f) => [f.fn, f.inclusive]));
+  const rows = [];
+  for (const fn of /* @__PURE__ */ new Set([...b.keys(), ...a.keys()])) {
+    const x2 = b.get(fn) ?? 0;
+    const y = a.get(fn) ?? 0;
+    if (x2 >= TRUNK_SHARE * totalBefore && y >= TRUNK_SHARE * totalAfter) continue;
+    if (x2 === y) continue;
+    rows.push({ fn, before: x2, after: y, changePct: x2 > 0 ? (y / x2 - 1) * 100 : Infinity });
+  }
+  return rows.sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before)).slice(0, limit);
+}
+
+// src/instructions/measure.ts
+import { execFile } from "node:child_process";
+import { mkdtempSync as mkdtempSync3, readdirSync, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
+import http2 from "node:http";
+import os8 from "node:os";
+import path5 from "node:path";
+import { promisify as promisify2 } from "node:util";
+
+// src/instructions/callgrindOutput.ts
+function dumpTotal(text) {
+  const m = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
+  return m ? Number(m[1]) : void 0;
+}
+var ROW = /^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.+?)\s*$/;
+function parseAnnotate(text) {
+  const lines = text.split("\n");
+  const header = lines.findIndex((l) => /^\s*Ir\s+file:function\s*$/.test(l));
+  if (header < 0) return [];
+  const out = [];
+  for (const line of lines.slice(header + 1)) {
+    const m = ROW.exec(line);
+    if (!m) {
+      if (out.length && line.trim() === "") break;
+      continue;
+    }
+    out.push({ fn: m[2], inclusive: Number(m[1].replace(/,/g, "")) });
+  }
+  return out;
+}
+
+// src/instructions/measure.ts
+var run2 = promisify2(execFile);
+var InstructionsError = class extends GateError {
+};
+var shellQuote2 = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+async function workerPids(rootPid) {
+  const pids = await treePids(rootPid);
+  const parents = /* @__PURE__ */ new Set();
+  for (const pid of pids) {
+    try {
+      parents.add(Number(procStatFields(pid)[1]));
+    } catch {
+    }
+  }
+  return pids.filter((p) => !parents.has(p));
+}
+function request2(baseUrl2, scenario, agent) {
+  return new Promise((resolve, reject) => {
+    const req = http2.request(
+      new URL(scenario.path, baseUrl2),
+      { method: scenario.method, headers: { ...scenario.headers, ...scenario.body ? { "content-length": Buffer.byteLength(scenario.body) } : {} }, agent, timeout: 12e4 },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      }
+    );
+    req.on("timeout", () => req.destroy(new Error("no answer within 120 s under Valgrind")));
+    req.on("error", reject);
+    req.end(scenario.body);
+  });
+}
+var WINDOW_SECONDS = 6;
+function autoRequestsPerWindow(secondsPerRequest) {
+  const fit = WINDOW_SECONDS / Math.max(secondsPerRequest, 1e-3);
+  return [50, 20, 10].find((n) => n <= fit) ?? 5;
+}
+function ok(scenario, status2) {
+  return scenario.expectStatus !== void 0 ? status2 === scenario.expectStatus : status2 >= 200 && status2 < 400;
+}
+async function countInstructions(opts) {
+  const started = Date.now();
+  const { target, scenario } = opts;
+  const env = opts.env ?? process.env;
+  const dir = mkdtempSync3(path5.join(os8.tmpdir(), "perf-gate-callgrind-"));
+  const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
+  const counted = {
+    ...target,
+    name: `${target.name} (under Valgrind)`,
+    command: valgrind,
+    env: { ...target.env, PATH: env.PATH ?? "", PYTHONHASHSEED: "0" },
+    // Booting is 2-5x slower under Valgrind even uninstrumented.
+    readyTimeoutSeconds: Math.max(120, target.readyTimeoutSeconds * 3)
+  };
+  const port = explicitPort(target.url) ?? await freePort();
+  let server;
+  const control = (args) => run2("callgrind_control", args, { env, timeout: 6e4 });
+  try {
+    server = await startServer(counted, { port, logFile: path5.join(dir, "server.log") });
+    await waitUntilReady(server);
+    await waitForStableTree(server.pid);
+    const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = async (n) => {
+      for (let i = 0; i < n; i++) {
+        const status2 = await request2(server.baseUrl, scenario, agent);
+        if (!ok(scenario, status2)) {
+          throw new InstructionsError(`Scenario "${scenario.name}": ${scenario.method} ${scenario.path} answered ${status2} under Valgrind; instructions of failing requests are not counted.`);
+        }
+      }
+    };
+    await send(opts.warmupRequests);
+    const workers = await workerPids(server.pid);
+    if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
+    for (const pid of workers) {
+      try {
+        await control(["-i", "on", String(pid)]);
+      } catch (err) {
+        throw new InstructionsError(
+          `Target "${target.name}": Callgrind could not be switched on in worker ${pid} (${err.message.split("\n")[0]}); the server may run a program Valgrind does not trace. Give a single-worker Python command in the config file (instructions: command).`
+        );
+      }
+    }
+    const t0 = Date.now();
+    await send(1);
+    const requestsPerWindow = opts.requestsPerWindow === "auto" ? autoRequestsPerWindow((Date.now() - t0) / 1e3) : opts.requestsPerWindow;
+    for (const pid of workers) await control(["-z", String(pid)]);
+    const perRequest = [];
+    let profileFile;
+    for (let w = 1; w <= opts.windows; w++) {
+      await send(requestsPerWindow);
+      let total = 0;
+      let largest = -1;
+      for (const pid of workers) {
+        await control(["-d", String(pid)]);
+        const file2 = path5.join(dir, `callgrind.${pid}.${w}`);
+        const count2 = dumpTotal(readFileSync4(file2, "utf8"));
+        if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
+        total += count2;
+        if (w === 1 && count2 > largest) {
+          largest = count2;
+          profileFile = file2;
+        }
+      }
+      perRequest.push(total / requestsPerWindow);
+      opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / requestsPerWindow / 1e6).toFixed(4)}M`);
+    }
+    let profile;
+    if (opts.profileFunctions > 0 && profileFile) {
+      const { stdout } = await run2("callgrind_annotate", ["--inclusive=yes", "--threshold=100", profileFile], { env, timeout: 12e4, maxBuffer: 64 * 1024 * 1024 });
+      profile = parseAnnotate(stdout).slice(0, opts.profileFunctions).map((f) => ({ fn: f.fn, inclusive: Math.round(f.inclusive / requestsPerWindow) }));
+    }
+    agent.destroy();
+    const peakRssMiB = Math.max(0, ...(await treePids(server.pid)).map(peakRssKiB)) / 1024;
+    return {
+      target: target.name,
+      scenario: scenario.name,
+      perRequest,
+      requestsPerWindow,
+      warmupRequests: opts.warmupRequests,
+      seconds: (Date.now() - started) / 1e3,
+      peakRssMiB: Math.round(peakRssMiB),
+      profile
+    };
+  } catch (err) {
+    if (err instanceof InstructionsError || !server) throw err;
+    throw new InstructionsError(`Target "${target.name}" under Valgrind: ${err.message.split("\n")[0]}
+${formatTail(server.logTail())}${valgrindLogTail(dir)}`);
+  } finally {
+    await server?.stop(1e4);
+    rmSync2(dir, { recursive: true, force: true });
+  }
+}
+function peakRssKiB(pid) {
+  try {
+    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+function valgrindLogTail(dir) {
+  try {
+    const logs = readdirSync(dir).filter((f) => f.startsWith("valgrind."));
+    return logs.map((f) => `
+${f}:
+${readFileSync4(path5.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+  } catch {
+    return "";
+  }
+}
+
+// src/instructions/singleWorker.ts
+function singleWorkerCommand(target, override) {
+  if (override) return override;
+  if (!target.preset) return target.command;
+  switch (target.preset.server) {
+    case "gunicorn":
+    case "gunicorn-gthread":
+    case "gunicorn-gevent":
+      return target.command.replace(/--workers \d+/, "--workers 1").replace(/--worker-class \S+/, "--worker-class sync").replace(/ --threads \d+/, "");
+    case "uwsgi":
+    case "uwsgi-http":
+      return target.command.replace(/--processes \d+/, "--processes 1");
+    case "waitress":
+      return target.command.replace(/--threads=\d+/, "--threads=1");
+    default:
+      return target.command;
+  }
+}
+
+// src/instructions/gate.ts
+var INSTALL_LINE = "sudo apt-get install -y valgrind";
+var PROFILE_FUNCTIONS = 200;
+function valgrindVersion(env = process.env) {
+  try {
+    return execFileSync3("valgrind", ["--version"], { env, encoding: "utf8", timeout: 1e4, stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return void 0;
+  }
+}
+var skipped = (note) => ({ status: "skipped", note, measurements: [], comparisons: [], verdict: "pass" });
+async function runInstructionsGate(r) {
+  const { settings, log: log2 } = r;
+  if (settings.mode === "off") return void 0;
+  const env = r.env ?? process.env;
+  const version2 = valgrindVersion(env);
+  if (!version2) {
+    const note2 = `Instructions per request were not counted: valgrind is not on PATH (on ubuntu runners: ${INSTALL_LINE}).`;
+    if (settings.mode === "on") log2.warning(note2);
+    else log2.info(note2);
+    return { ...skipped(note2), status: settings.mode === "on" ? "failed" : "skipped" };
+  }
+  if (settings.mode === "auto" && !r.wanted) return skipped("Instructions per request were not counted: no baseline to compare with and nothing to record.");
+  const measurements = [];
+  const recordedFor = (scenario) => r.recorded?.measurements.find((m) => m.target === r.head.name && m.scenario === scenario);
+  const count2 = (target, scenario, requestsPerWindow = settings.requestsPerWindow) => countInstructions({
+    target,
+    command: singleWorkerCommand(target, settings.command),
+    scenario,
+    warmupRequests: settings.warmupRequests,
+    windows: settings.windows,
+    requestsPerWindow,
+    profileFunctions: PROFILE_FUNCTIONS,
+    env,
+    log: log2.info
+  });
+  try {
+    for (const scenario of r.scenarios) {
+      if (r.base) {
+        const base = await count2(r.base, scenario);
+        measurements.push(base, await count2(r.head, scenario, base.requestsPerWindow));
+      } else {
+        const same = settings.requestsPerWindow === "auto" ? recordedFor(scenario.name)?.requestsPerWindow : void 0;
+        measurements.push(await count2(r.head, scenario, same ?? settings.requestsPerWindow));
+      }
+    }
+  } catch (err) {
+    const note2 = `Instructions per request could not be counted: ${errorMessage(err)}`;
+    log2.warning(note2);
+    return { status: "failed", note: note2, valgrind: version2, measurements, comparisons: [], verdict: settings.mode === "on" ? "inconclusive" : "pass" };
+  }
+  const baselineFor = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
+  const comparisons = r.scenarios.map((scenario) => {
+    const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name);
+    const base = baselineFor(scenario.name);
+    const c = judgeInstructions({ scenario: scenario.name, target: r.head.name, baseline: base?.perRequest ?? [], candidate: head.perRequest, thresholdPct: settings.maxIncreasePct });
+    if (c.changePct !== void 0 && Math.abs(c.changePct) >= settings.maxIncreasePct && base?.profile && head.profile) {
+      c.functions = functionChanges(base.profile, head.profile);
+    }
+    return c;
+  });
+  let note;
+  if (!r.base && r.recorded?.valgrind && r.recorded.valgrind !== version2) note = `The baseline was counted with ${r.recorded.valgrind}, this run with ${version2}: counts of different Valgrind versions may differ.`;
+  return {
+    status: "measured",
+    note,
+    valgrind: version2,
+    measurements,
+    comparisons,
+    baselineSource: r.base ? "the base commit, counted in this job" : r.recorded ? r.recordedSource ?? "the stored baseline" : void 0,
+    verdict: combineVerdicts(comparisons.map((c) => c.verdict))
+  };
+}
 
 // src/pipeline/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
@@ -98279,7 +98644,7 @@ function prepareBase(config2, baseRef, log2) {
   } catch (err) {
     return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
   }
-  const workingDirectory = path5.join(checkout.dir, path5.relative(checkout.repoRoot, head.workingDirectory));
+  const workingDirectory = path6.join(checkout.dir, path6.relative(checkout.repoRoot, head.workingDirectory));
   log2.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
   try {
     if (config2.baseSetup) {
@@ -98293,8 +98658,8 @@ function prepareBase(config2, baseRef, log2) {
   return { checkout, target: { ...head, name: BASE_TARGET, workingDirectory } };
 }
 function runnerFingerprint() {
-  const cpus = os8.cpus();
-  return { os: os8.platform(), arch: os8.arch(), cpus: os8.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
+  const cpus = os9.cpus();
+  return { os: os9.platform(), arch: os9.arch(), cpus: os9.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
 }
 function realEdges(hooks) {
   return {
@@ -98412,6 +98777,16 @@ async function runGate(config2, opts) {
         log2.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
       }
     }
+    const instructions = await runInstructionsGate({
+      settings: config2.instructions,
+      scenarios: config2.scenarios,
+      head,
+      base: pairedBase?.target,
+      recorded: pairedBase ? void 0 : baselineRun?.instructions,
+      recordedSource: baselineRun?.meta.commit ? `the recorded run of ${baselineRun.meta.commit.slice(0, 12)}` : void 0,
+      wanted: !!pairedBase || !!baselineRun?.instructions || opts.record,
+      log: log2
+    });
     const result = {
       schemaVersion: SCHEMA_VERSION,
       meta: { ...opts.meta, createdAt: (/* @__PURE__ */ new Date()).toISOString(), tool: TOOL, runner: runnerFingerprint() },
@@ -98426,14 +98801,15 @@ async function runGate(config2, opts) {
       samples,
       confirmationSamples,
       comparison,
-      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os8.availableParallelism()) : void 0,
-      verdict: comparison.verdict
+      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os9.availableParallelism()) : void 0,
+      instructions,
+      verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? "pass"])
     };
     if (branch) {
       result.history = branch.info;
       result.trend = [
         ...branch.baseline.trend,
-        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: summarizeSamples(samples.filter((s) => s.target !== BASE_TARGET), head.name) }
+        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions) }
       ];
     }
     if (opts.record) await recordResult(result, { baselineFile: config2.baselineFile, stored, branch, branchProblem, log: log2 });
@@ -98469,8 +98845,8 @@ async function recordResult(result, where) {
 }
 
 // src/github/savedComment.ts
-import { existsSync as existsSync4, mkdirSync as mkdirSync2, readdirSync, readFileSync as readFileSync4, statSync, writeFileSync as writeFileSync2 } from "node:fs";
-import path6 from "node:path";
+import { existsSync as existsSync4, mkdirSync as mkdirSync2, readdirSync as readdirSync2, readFileSync as readFileSync5, statSync, writeFileSync as writeFileSync2 } from "node:fs";
+import path7 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
 var savedCommentSchema = external_exports.object({
@@ -98485,7 +98861,7 @@ var savedCommentSchema = external_exports.object({
   posted: external_exports.boolean()
 }).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
-  mkdirSync2(path6.dirname(file2), { recursive: true });
+  mkdirSync2(path7.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
   writeFileSync2(file2, JSON.stringify(saved, null, 1) + "\n");
 }
@@ -98495,15 +98871,15 @@ function readSavedComments(fileOrDir) {
     throw new ConfigError(`${where}: no such file or directory: expected the ${SAVED_COMMENT_NAME} that the pull request run saved (download its artifact first).`);
   }
   if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
-  const files = readdirSync(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
+  const files = readdirSync2(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
   if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
-  return files.map((f) => readOne(path6.join(fileOrDir, f), where));
+  return files.map((f) => readOne(path7.join(fileOrDir, f), where));
 }
 function readOne(file2, where) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
   let data;
   try {
-    data = JSON.parse(readFileSync4(file2, "utf8"));
+    data = JSON.parse(readFileSync5(file2, "utf8"));
   } catch {
     throw new ConfigError(`${where}: ${file2} is not valid JSON: expected a comment saved by wsgi-perf-gate.`);
   }
@@ -98590,14 +98966,14 @@ function save(settings, ctx, pr, key, body, url2, log2) {
   return { url: url2, savedFile: settings.commentFile };
 }
 async function postSavedComment(args) {
-  const { run: run3, log: log2 } = args;
-  if (!run3) {
+  const { run: run4, log: log2 } = args;
+  if (!run4) {
     throw new ConfigError(
       `Input \`mode\` is "post-comment": expected a workflow triggered by \`workflow_run\` (the companion of the pull request workflow), but this run's event is "${args.eventName}".`
     );
   }
-  if (run3.event !== "pull_request" && run3.event !== "pull_request_target") {
-    log2.info(`The workflow run was started by a ${run3.event || "non-pull-request"} event, not a pull request: there is no PR comment to post.`);
+  if (run4.event !== "pull_request" && run4.event !== "pull_request_target") {
+    log2.info(`The workflow run was started by a ${run4.event || "non-pull-request"} event, not a pull request: there is no PR comment to post.`);
     return {};
   }
   const saved = readSavedComments(args.settings.commentFile);
@@ -98605,9 +98981,9 @@ async function postSavedComment(args) {
     if (comment.repository !== args.repository) {
       throw new ConfigError(`The saved comment in ${file2} is for ${comment.repository}, not ${args.repository}: refusing to post it.`);
     }
-    if (comment.headSha !== run3.headSha) {
+    if (comment.headSha !== run4.headSha) {
       throw new ConfigError(
-        `The saved comment in ${file2} is for commit ${comment.headSha}, but the workflow run is for ${run3.headSha}: refusing to post it (download the artifacts of this very run: \`run-id: \${{ github.event.workflow_run.id }}\`).`
+        `The saved comment in ${file2} is for commit ${comment.headSha}, but the workflow run is for ${run4.headSha}: refusing to post it (download the artifacts of this very run: \`run-id: \${{ github.event.workflow_run.id }}\`).`
       );
     }
   }
@@ -98623,7 +98999,7 @@ async function postSavedComment(args) {
   try {
     for (const { comment } of toPost) {
       current = comment;
-      await checkPullRequest(client, args.repository, run3, comment.pullRequest, log2);
+      await checkPullRequest(client, args.repository, run4, comment.pullRequest, log2);
     }
     for (const { comment } of toPost) {
       current = comment;
@@ -98638,12 +99014,12 @@ async function postSavedComment(args) {
     throw new GitHubError(`Could not post the saved comment on pull request #${current.pullRequest}: ${errorMessage(err)}.${hint}`);
   }
 }
-async function checkPullRequest(client, repository, run3, number4, log2) {
-  const listed = run3.pullRequests.find((p) => p.number === number4);
-  if (listed && (listed.headSha === void 0 || listed.headSha === run3.headSha)) return;
+async function checkPullRequest(client, repository, run4, number4, log2) {
+  const listed = run4.pullRequests.find((p) => p.number === number4);
+  if (listed && (listed.headSha === void 0 || listed.headSha === run4.headSha)) return;
   const pr = await readPullRequest(client, repository, number4);
-  if (pr.headSha !== run3.headSha) {
-    throw new ConfigError(`The saved comment names pull request #${number4}, whose head is ${pr.headSha}, not the workflow run's ${run3.headSha}: refusing to post it.`);
+  if (pr.headSha !== run4.headSha) {
+    throw new ConfigError(`The saved comment names pull request #${number4}, whose head is ${pr.headSha}, not the workflow run's ${run4.headSha}: refusing to post it.`);
   }
   if (pr.state !== "open") log2.info(`Pull request #${pr.number} is ${pr.state}; posting anyway.`);
 }
@@ -98657,6 +99033,70 @@ function renderErrorSummary(message, opts = {}) {
   const shown = message.length > 8e3 ? `${message.slice(0, 8e3)}
 \u2026 (cut: the step log has the rest)` : message;
   return [`## ${title}: \u{1F4A5} could not measure`, "", "No verdict: the gate stopped before it had results.", "", `<pre>${escapeHtml(shown)}</pre>`, ""].join("\n");
+}
+
+// src/report/instructions.ts
+var BADGE = { pass: "\u2705 pass", regressed: "\u274C regressed", improved: "\u{1F680} improved", inconclusive: "\u26A0\uFE0F inconclusive" };
+var BLIND_SPOTS = "Instructions count the CPU work of the server's worker processes only: they do not see time spent waiting for a database or the network, time in the kernel (system calls), lock contention, or cache and memory stalls. The wall-clock figures above do.";
+var PYTHON_FRAMES_NOTE = "Python functions appear as the interpreter's C functions (e.g. `_PyEval_EvalFrameDefault`): Callgrind sees the C stack of CPython, and on Python 3.11 and older there is no way to name the Python function; functions called from Python (C extensions, the standard library's C modules, libc) are named.";
+function formatInstructions(v) {
+  if (v === void 0) return "\u2014";
+  return v >= 1e6 ? `${(v / 1e6).toFixed(3)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0);
+}
+var signed = (v, digits = 2) => v === void 0 ? "\u2014" : !Number.isFinite(v) ? "new" : `${v >= 0 ? "+" : ""}${v.toFixed(digits)}%`;
+function functionTable(rows) {
+  return table(
+    ["file:function", "Before", "After", "Change"],
+    rows.map((f) => [code(f.fn), formatInstructions(f.before), formatInstructions(f.after), `${signed(f.changePct, 1)} (${f.after >= f.before ? "+" : "\u2212"}${formatInstructions(Math.abs(f.after - f.before))})`])
+  );
+}
+function instructionsRegressions(r) {
+  return (r?.comparisons ?? []).filter((c) => c.verdict === "regressed").map((c) => `- **${escapeText(c.scenario)}** (instructions per request): ${escapeText(c.reason)}`);
+}
+function renderInstructions(r) {
+  if (!r) return "";
+  if (r.status !== "measured") return `${escapeText(r.note ?? "Instructions per request were not counted.")}
+`;
+  const out = [`### Instructions per request (Valgrind) \u2014 ${BADGE[r.verdict]}`, ""];
+  out.push(
+    table(
+      ["Scenario", "Baseline", "Candidate", "Change", "Interval", "Verdict"],
+      r.comparisons.map((c) => [
+        escapeText(c.scenario),
+        formatInstructions(c.baseline),
+        formatInstructions(c.candidate),
+        signed(c.changePct),
+        c.ciLowPct === void 0 ? "\u2014" : `${signed(c.ciLowPct)} to ${signed(c.ciHighPct)}`,
+        BADGE[c.verdict]
+      ])
+    ),
+    ""
+  );
+  const m = r.measurements[0];
+  const seconds = r.measurements.reduce((s, x2) => s + x2.seconds, 0);
+  const perSide = r.measurements.map((x2) => `${escapeText(x2.target)} / ${escapeText(x2.scenario)} ${x2.seconds.toFixed(0)} s`).join(", ");
+  if (m) {
+    out.push(
+      `Counted under Callgrind (${escapeText(r.valgrind ?? "valgrind")}) in the worker processes only, one request at a time, \`PYTHONHASHSEED=0\`: ${m.warmupRequests} warm-up requests, then ${m.perRequest.length} windows of ${m.requestsPerWindow} requests; the interval is the change \xB1 the largest spread between windows. Threshold ${r.comparisons[0]?.thresholdPct ?? "?"}%. Baseline: ${escapeText(r.baselineSource ?? "none")}. Cost: ${seconds.toFixed(0)} s (${perSide}).`,
+      ""
+    );
+  }
+  if (r.note) out.push(`Note: ${escapeText(r.note)}`, "");
+  out.push(BLIND_SPOTS, "");
+  for (const c of r.comparisons) {
+    if (!c.functions?.length) continue;
+    out.push(
+      `<details><summary>Where the instructions went: ${escapeText(c.scenario)} (inclusive instructions per request, largest changes)</summary>`,
+      "",
+      functionTable(c.functions),
+      "",
+      PYTHON_FRAMES_NOTE,
+      "",
+      "</details>",
+      ""
+    );
+  }
+  return out.join("\n");
 }
 
 // src/report/trend.ts
@@ -98692,11 +99132,14 @@ function renderTrend(points, scenarios) {
     });
     if (withData.length < 2) continue;
     const labels = withData.map(label);
+    const counted = withData.filter((p) => Number.isFinite(p.scenarios[scenario].instructionsPerRequest));
+    const instructions = counted.length >= 2 ? [chart(`Instructions per request, ${scenario}`, "million instructions", counted.map(label), counted.map((p) => p.scenarios[scenario].instructionsPerRequest / 1e6)), ""] : [];
     out.push(
       chart(`Requests/s, ${scenario}`, "requests/s", labels, withData.map((p) => p.scenarios[scenario].rps)),
       "",
       chart(`p99 latency, ${scenario}`, "p99 (ms)", labels, withData.map((p) => p.scenarios[scenario].p99Ms)),
-      ""
+      "",
+      ...instructions
     );
   }
   if (!out.length) return "";
@@ -98787,11 +99230,11 @@ function sweepChart(sweep, scenario) {
     "```"
   ].join("\n");
 }
-var signed = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
+var signed2 = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function metricRow(m) {
-  let change = m.changePct === void 0 ? "\u2013" : signed(m.changePct);
-  if (m.confirmation?.changePct !== void 0) change += ` (again ${signed(m.confirmation.changePct)})`;
-  const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed(m.ciLowPct)} \u2026 ${signed(m.ciHighPct)}`;
+  let change = m.changePct === void 0 ? "\u2013" : signed2(m.changePct);
+  if (m.confirmation?.changePct !== void 0) change += ` (again ${signed2(m.confirmation.changePct)})`;
+  const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed2(m.ciLowPct)} \u2026 ${signed2(m.ciHighPct)}`;
   const verdict = (m.gating ? VERDICT_BADGE[m.verdict] : "info") + (m.tail && !m.tail.enough ? " (too few requests for the tail)" : "");
   const label2 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
   return [label2, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
@@ -98804,6 +99247,7 @@ function renderSummary(result, opts = {}) {
   const regressions = comparison.scenarios.flatMap(
     (s) => s.metrics.filter((m) => m.gating && m.verdict === "regressed").map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`)
   );
+  regressions.push(...instructionsRegressions(result.instructions));
   if (regressions.length) out.push("Regressions:", ...regressions, "");
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
@@ -98853,6 +99297,8 @@ function renderSummary(result, opts = {}) {
       out.push(`<details><summary>Server log of the ${side} at its first worker exit/start (round ${log2.round})</summary>`, "", "```text", log2.tail.replace(/```/g, "'''"), "```", "", "</details>", "");
     }
   }
+  const instructions = renderInstructions(result.instructions);
+  if (instructions) out.push(instructions);
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
   const r = result.meta.runner;
@@ -98878,8 +99324,8 @@ var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path10, record: record2 }) => ({
-    path: path10,
+  const runs = records.map(({ path: path11, record: record2 }) => ({
+    path: path11,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
@@ -98930,19 +99376,19 @@ function byCommit(records) {
 function selectBaseline(input2) {
   const map2 = byCommit(input2.records);
   const inAncestry = new Set(input2.ancestry);
-  const skipped = [];
+  const skipped2 = [];
   const comparable = input2.records.filter((r) => r.fingerprintHash === input2.fingerprintHash && r.configHash === input2.configHash).length;
   const unrelated = input2.records.filter((r) => !inAncestry.has(r.commit)).length;
   for (const [distance, commit] of input2.ancestry.entries()) {
     for (const r of map2.get(commit) ?? []) {
       const problem = input2.unreadable?.get(r.path);
-      if (r.fingerprintHash !== input2.fingerprintHash) skipped.push({ record: r, reason: { kind: "fingerprint" } });
-      else if (r.configHash !== input2.configHash) skipped.push({ record: r, reason: { kind: "config" } });
-      else if (problem !== void 0) skipped.push({ record: r, reason: { kind: "unreadable", problem } });
-      else return { chosen: r, distance, skipped, unrelated, comparable };
+      if (r.fingerprintHash !== input2.fingerprintHash) skipped2.push({ record: r, reason: { kind: "fingerprint" } });
+      else if (r.configHash !== input2.configHash) skipped2.push({ record: r, reason: { kind: "config" } });
+      else if (problem !== void 0) skipped2.push({ record: r, reason: { kind: "unreadable", problem } });
+      else return { chosen: r, distance, skipped: skipped2, unrelated, comparable };
     }
   }
-  return { skipped, unrelated, comparable };
+  return { skipped: skipped2, unrelated, comparable };
 }
 function trendRecords(input2, max2) {
   const map2 = byCommit(input2.records.filter((r) => r.fingerprintHash === input2.fingerprintHash && r.configHash === input2.configHash && !input2.unreadable?.has(r.path)));
@@ -99084,8 +99530,8 @@ function readRecords(git2, snapshot, paths) {
   const blobs = git2.readBlobs(paths.map((p) => blobOf.get(p)));
   return new Map(paths.map((p) => [p, parseRecord(blobs.get(blobOf.get(p)).toString("utf8"))]));
 }
-function skippedLines(git2, snapshot, skipped, opts) {
-  const shown = skipped.slice(0, MAX_SKIPPED_LINES);
+function skippedLines(git2, snapshot, skipped2, opts) {
+  const shown = skipped2.slice(0, MAX_SKIPPED_LINES);
   const parsed = readRecords(git2, snapshot, shown.filter((s) => s.reason.kind === "fingerprint").map((s) => s.record.path));
   const lines = shown.map(({ record: record2, reason }) => {
     const what = `${record2.path} (commit ${short(record2.commit)})`;
@@ -99094,7 +99540,7 @@ function skippedLines(git2, snapshot, skipped, opts) {
     const p = parsed.get(record2.path);
     return `${what}: recorded on another runner (${p?.ok ? describeFingerprintDifference(opts.fingerprint, p.record.fingerprint) : `fingerprint ${record2.fingerprintHash} vs ${opts.fingerprintHash} here`})`;
   });
-  if (skipped.length > shown.length) lines.push(`and ${skipped.length - shown.length} more`);
+  if (skipped2.length > shown.length) lines.push(`and ${skipped2.length - shown.length} more`);
   return lines;
 }
 function findBaseline(git2, branch, snapshot, opts) {
@@ -99114,12 +99560,12 @@ function findBaseline(git2, branch, snapshot, opts) {
     unreadable.set(selection.chosen.path, parsed.problem);
     selection = selectBaseline(input2);
   }
-  const skipped = skippedLines(git2, snapshot, selection.skipped, opts);
+  const skipped2 = skippedLines(git2, snapshot, selection.skipped, opts);
   const trendInfos = trendRecords(input2, TREND_POINTS);
   const trendParsed = readRecords(git2, snapshot, trendInfos.map((t) => t.path));
   const trend = trendInfos.flatMap((t) => {
     const p = trendParsed.get(t.path);
-    return p.ok ? [{ commit: p.record.commit, createdAt: p.record.createdAt, scenarios: summarizeSamples(p.record.samples, p.record.settings.targets?.[0]?.name) }] : [];
+    return p.ok ? [{ commit: p.record.commit, createdAt: p.record.createdAt, scenarios: trendFigures(p.record.samples, p.record.settings.targets?.[0]?.name, p.record.instructions) }] : [];
   });
   const history = trendInfos.flatMap((t) => {
     const p = trendParsed.get(t.path);
@@ -99129,7 +99575,7 @@ function findBaseline(git2, branch, snapshot, opts) {
     const why = [
       `none usable on the data branch ${branch}: no run recorded at ${anchor2.label} or its ${ancestry.length - 1} ancestors searched was measured on this runner with these scenarios`,
       `(runner fingerprint ${opts.fingerprintHash}: ${opts.fingerprint.cpuModel} \xD7 ${opts.fingerprint.cpus}, ${opts.fingerprint.os}/${opts.fingerprint.arch}, Python ${opts.fingerprint.python}, ${opts.fingerprint.server}; config ${opts.configHash})`,
-      skipped.length ? `; passed over: ${skipped.join("; ")}` : "",
+      skipped2.length ? `; passed over: ${skipped2.join("; ")}` : "",
       selection.unrelated ? `; ${selection.unrelated} recorded run(s) are on commits that are not ancestors` : "",
       anchor2.note ? `; ${anchor2.note}` : "",
       ". Comparing with an incomparable run would be noise, so there is no comparison."
@@ -99145,7 +99591,7 @@ function findBaseline(git2, branch, snapshot, opts) {
       createdAt: chosen.record.createdAt,
       run: chosen.info.path,
       selection: `${where}; same runner fingerprint ${opts.fingerprintHash} and config ${opts.configHash}${anchor2.note ? `; ${anchor2.note}` : ""}`,
-      skipped: skipped.length ? skipped : void 0
+      skipped: skipped2.length ? skipped2 : void 0
     },
     trend,
     history
@@ -99231,10 +99677,10 @@ async function recordRun(opts, record2) {
 }
 
 // src/store/git.ts
-import { execFileSync as execFileSync3 } from "node:child_process";
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync2 } from "node:fs";
-import os9 from "node:os";
-import path7 from "node:path";
+import { execFileSync as execFileSync4 } from "node:child_process";
+import { mkdtempSync as mkdtempSync4, rmSync as rmSync3 } from "node:fs";
+import os10 from "node:os";
+import path8 from "node:path";
 var BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "github-actions[bot]",
   GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
@@ -99247,7 +99693,7 @@ function stderrOf(err) {
 }
 var RACE = /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref|incorrect old value|stale info/i;
 function realGit(repoDir, remote = "origin") {
-  const run3 = (args, opts = {}) => execFileSync3("git", args, {
+  const run4 = (args, opts = {}) => execFileSync4("git", args, {
     cwd: repoDir,
     input: opts.input,
     // Never wait for a password prompt, and never hang on a stalled network.
@@ -99256,17 +99702,17 @@ function realGit(repoDir, remote = "origin") {
     maxBuffer: 512 * 1024 * 1024,
     timeout: 18e4
   });
-  const text = (args, opts) => run3(args, opts).toString("utf8").trim();
+  const text = (args, opts) => run4(args, opts).toString("utf8").trim();
   const fail = (what, err) => new StoreError(`git ${what} failed in ${repoDir}: ${stderrOf(err).split("\n").slice(-3).join(" ")}`);
   return {
     fetchBranch(branch) {
       const tracking = `refs/remotes/${remote}/${branch}`;
       try {
-        run3(["fetch", "--no-tags", "--quiet", remote, `+refs/heads/${branch}:${tracking}`]);
+        run4(["fetch", "--no-tags", "--quiet", remote, `+refs/heads/${branch}:${tracking}`]);
       } catch (err) {
         if (/couldn't find remote ref|could not find remote ref/i.test(stderrOf(err))) {
           try {
-            run3(["update-ref", "-d", tracking]);
+            run4(["update-ref", "-d", tracking]);
           } catch {
           }
           return void 0;
@@ -99277,7 +99723,7 @@ function realGit(repoDir, remote = "origin") {
     },
     listTree(commit) {
       try {
-        const out = run3(["ls-tree", "-r", "-z", "--full-tree", commit]).toString("utf8");
+        const out = run4(["ls-tree", "-r", "-z", "--full-tree", commit]).toString("utf8");
         return out.split("\0").filter(Boolean).map((line) => {
           const tab = line.indexOf("	");
           const [, type, blob] = line.slice(0, tab).split(" ");
@@ -99293,7 +99739,7 @@ function realGit(repoDir, remote = "origin") {
       if (unique.length === 0) return out;
       let buf;
       try {
-        buf = run3(["cat-file", "--batch"], { input: unique.join("\n") + "\n" });
+        buf = run4(["cat-file", "--batch"], { input: unique.join("\n") + "\n" });
       } catch (err) {
         throw fail("cat-file --batch", err);
       }
@@ -99316,26 +99762,26 @@ function realGit(repoDir, remote = "origin") {
       }
     },
     commitTree(parent, add, remove, message) {
-      const dir = mkdtempSync3(path7.join(os9.tmpdir(), "perf-gate-index-"));
-      const env = { GIT_INDEX_FILE: path7.join(dir, "index") };
+      const dir = mkdtempSync4(path8.join(os10.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path8.join(dir, "index") };
       try {
-        run3(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
+        run4(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
         const lines = [
           ...remove.map((p) => `0 ${"0".repeat(40)}	${p}`),
           ...add.map((f) => `100644 ${f.blob}	${f.path}`)
         ];
-        if (lines.length) run3(["update-index", "-z", "--index-info"], { env, input: lines.join("\0") + "\0" });
+        if (lines.length) run4(["update-index", "-z", "--index-info"], { env, input: lines.join("\0") + "\0" });
         const tree = text(["write-tree"], { env });
         return text(["commit-tree", tree, ...parent ? ["-p", parent] : [], "-m", message], { env: { ...BOT_IDENTITY, ...env } });
       } catch (err) {
         throw fail("commit-tree", err);
       } finally {
-        rmSync2(dir, { recursive: true, force: true });
+        rmSync3(dir, { recursive: true, force: true });
       }
     },
     push(commit, branch) {
       try {
-        run3(["push", "--quiet", "--porcelain", remote, `${commit}:refs/heads/${branch}`]);
+        run4(["push", "--quiet", "--porcelain", remote, `${commit}:refs/heads/${branch}`]);
         return { ok: true };
       } catch (err) {
         const e = err;
@@ -99369,15 +99815,15 @@ ${stderrOf(err)}`.trim();
 }
 
 // src/store/targetVersions.ts
-import { execFileSync as execFileSync4 } from "node:child_process";
+import { execFileSync as execFileSync5 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
 var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
 function ask(file2, args, cwd, env) {
   try {
-    const out = execFileSync4(file2, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15e3 });
+    const out = execFileSync5(file2, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15e3 });
     return firstLine(out);
   } catch (err) {
     const e = err;
@@ -99389,9 +99835,9 @@ function firstLine(s) {
   return line ? line.slice(0, 120) : void 0;
 }
 function which2(name, env, cwd) {
-  if (name.includes("/")) return path8.resolve(cwd, name);
-  for (const dir of (env.PATH ?? "").split(path8.delimiter).filter(Boolean)) {
-    const full = path8.join(dir, name);
+  if (name.includes("/")) return path9.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path9.delimiter).filter(Boolean)) {
+    const full = path9.join(dir, name);
     try {
       accessSync(full, constants3.X_OK);
       return full;
@@ -99408,8 +99854,8 @@ function shebangPython(file2) {
     closeSync3(fd);
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
     if (!m) return void 0;
-    const words = path8.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
-    return /python/.test(path8.basename(words[0])) ? words : void 0;
+    const words = path9.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path9.basename(words[0])) ? words : void 0;
   } catch {
     return void 0;
   }
@@ -99426,14 +99872,14 @@ function probeTargetVersions(target) {
   const program = words[0];
   if (!program) return { python: "unknown", server: "unknown" };
   const resolved = which2(program, env, cwd);
-  if (/^python[\d.]*$/.test(path8.basename(program))) {
+  if (/^python[\d.]*$/.test(path9.basename(program))) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
     const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const name = path8.basename(program);
+  const name = path9.basename(program);
   const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
@@ -99483,20 +99929,20 @@ function processStartTime(pid) {
 // src/action/main.ts
 var log = { info: (m) => info(m), warning: (m) => warning(m) };
 var commentSettings;
-async function run2() {
+async function run3() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const runnerTemp = process.env.RUNNER_TEMP || os10.tmpdir();
+  const runnerTemp = process.env.RUNNER_TEMP || os11.tmpdir();
   commentSettings = readCommentSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === "post-comment") return postComment(commentSettings);
   const config2 = readConfig({
     getInput: (name) => getInput(name),
-    readFile: (file2) => existsSync5(file2) ? readFileSync5(file2, "utf8") : void 0,
+    readFile: (file2) => existsSync5(file2) ? readFileSync6(file2, "utf8") : void 0,
     workspace,
-    cores: os10.availableParallelism()
+    cores: os11.availableParallelism()
   });
   const ctx = readRunContext();
   const record2 = shouldRecord(config2.record, ctx);
-  const outDir = path9.join(runnerTemp, "wsgi-perf-gate");
+  const outDir = path10.join(runnerTemp, "wsgi-perf-gate");
   mkdirSync3(outDir, { recursive: true });
   const servers = [];
   const result = await runGate(config2, {
@@ -99514,7 +99960,7 @@ async function run2() {
     }
   });
   saveState("servers", "[]");
-  const resultsFile = path9.join(outDir, "results.json");
+  const resultsFile = path10.join(outDir, "results.json");
   writeFileSync3(resultsFile, JSON.stringify(result, null, 1) + "\n");
   const markdown = renderSummary(result, { gateName: commentSettings.commentId });
   await summary.addRaw(markdown).write();
@@ -99545,7 +99991,7 @@ async function reportFailure(err) {
   const comment = await publishComment({ settings: commentSettings, ctx: readRunContext(), summary: markdown, token: getInput("github-token"), log, updateOnly: true });
   if (comment.url) setOutput("comment-url", comment.url);
 }
-run2().catch(async (err) => {
+run3().catch(async (err) => {
   try {
     await reportFailure(err);
   } catch (reportErr) {

@@ -68,6 +68,22 @@ export interface Config {
   cpuPlacement: 'auto' | 'off';
   /** Path of the YAML file that was read, if any. */
   configFile?: string;
+  /** Instructions per request under Valgrind (src/instructions/). */
+  instructions: InstructionsSettings;
+}
+
+/** How instructions per request are counted and gated (docs/instructions.md). */
+export interface InstructionsSettings {
+  /** auto: when valgrind is on PATH and there is a baseline or a record to make; on: always (a missing valgrind is an error); off: never. */
+  mode: 'auto' | 'on' | 'off';
+  maxIncreasePct: number;
+  /** Single-worker command to count under Valgrind instead of the target's (custom commands). */
+  command?: string;
+  warmupRequests: number;
+  /** Counting windows per boot; each gives one count, so the spread is measured. */
+  windows: number;
+  /** 'auto': as many as fit in ~6 s (5, 10, 20 or 50), chosen by the first side counted and kept for the other. */
+  requestsPerWindow: number | 'auto';
 }
 
 /** One trial = one target on one scenario in one round. */
@@ -244,7 +260,7 @@ export interface TrendPoint {
   createdAt: string;
   /** True for the run being reported. */
   current?: boolean;
-  scenarios: Record<string, { rps: number; p99Ms: number }>;
+  scenarios: Record<string, { rps: number; p99Ms: number; instructionsPerRequest?: number }>;
 }
 
 /** Where this run stands in the history on the data branch. */
@@ -278,6 +294,66 @@ export interface RunResult {
   /** The last recorded runs on this runner and config, oldest first, then this run. */
   trend?: TrendPoint[];
   history?: HistoryInfo;
+  /** Instructions per request under Valgrind, when counted (or why not). */
+  instructions?: InstructionsResult;
+  verdict: Verdict;
+}
+
+/** Instructions per request of one target on one scenario, counted under Callgrind. */
+export interface InstructionsMeasurement {
+  target: string;
+  scenario: string;
+  /** One figure per counting window: instructions of the worker processes / requests. */
+  perRequest: number[];
+  requestsPerWindow: number;
+  warmupRequests: number;
+  /** Wall time of this measurement, boot and teardown included. */
+  seconds: number;
+  /** Peak resident memory of the largest process under Valgrind (VmHWM), MiB. */
+  peakRssMiB?: number;
+  /** The functions with the largest inclusive counts per request (first window), for "where it went". */
+  profile?: FunctionCost[];
+}
+
+export interface FunctionCost {
+  /** file:function [object], as callgrind_annotate names it. */
+  fn: string;
+  /** Inclusive instructions per request. */
+  inclusive: number;
+}
+
+export interface FunctionChange {
+  fn: string;
+  before: number;
+  after: number;
+  changePct: number;
+}
+
+export interface InstructionsComparison {
+  scenario: string;
+  target: string;
+  /** Median instructions per request of each side. */
+  baseline?: number;
+  candidate: number;
+  changePct?: number;
+  ciLowPct?: number;
+  ciHighPct?: number;
+  thresholdPct: number;
+  verdict: Verdict;
+  reason: string;
+  /** Functions whose inclusive counts changed most, when the change passed the threshold. */
+  functions?: FunctionChange[];
+}
+
+export interface InstructionsResult {
+  status: 'measured' | 'skipped' | 'failed';
+  /** Why it was skipped or failed, or what the reader should know. */
+  note?: string;
+  valgrind?: string;
+  measurements: InstructionsMeasurement[];
+  comparisons: InstructionsComparison[];
+  /** Where the baseline counts came from. */
+  baselineSource?: string;
   verdict: Verdict;
 }
 

@@ -114,6 +114,8 @@ export function runAction(entry: 'main' | 'post', dirs: RunnerDirs, opts: Action
     RUNNER_TEMP: files.temp,
     RUNNER_OS: 'Linux',
   });
+  // Counting instructions under Valgrind adds ~10-30 s per side; only the tests about it opt in.
+  env.INPUT_INSTRUCTIONS = 'off';
   for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(opts.state ?? {})) env[`STATE_${name}`] = value;
   Object.assign(env, opts.env ?? {});

@@ -8,7 +8,7 @@ import { parseConfigFile, type ConfigFile, type FileScenario, type FileTarget, t
 import { PRESETS, presetCommand, stopSignalForCommand, type PresetName } from '../server/presets.js';
 import { assertLoopbackUrl } from './loopback.js';
 import { assertDecidable } from './decidable.js';
-import type { CommentMode, CompareTo, Config, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
+import type { CommentMode, CompareTo, Config, InstructionsSettings, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
 
 export const DEFAULTS = {
   url: 'http://127.0.0.1:8000',
@@ -28,6 +28,11 @@ export const DEFAULTS = {
   confidence: 0.99,
   comment: 'auto' as CommentMode,
   python: 'python3',
+  /** Instructions per request (docs/instructions.md, bench/instructions.ts): 20 uncounted warm-up
+   * requests, then 3 windows of as many requests as fit in ~6 s each: <= 30 s per side for an app
+   * of 10 ms CPU per request. 0.5%: boots of the same code differ by <0.1%, and a 1% change
+   * (which reads 0.97% for 1% injected work) must fail. */
+  instructions: { mode: 'auto', maxIncreasePct: 0.5, warmupRequests: 20, windows: 3, requestsPerWindow: 'auto' } as InstructionsSettings,
   thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 } as Thresholds,
 };
 
@@ -106,6 +111,8 @@ export function readConfig(src: ConfigSources): Config {
     maxErrorRatePct: num('max-error-rate-pct', PCT),
     maxMemoryIncreasePct: num('max-memory-increase-pct', PCT),
   };
+  const instructionsMode = given('instructions') ? parseChoice('instructions', input('instructions'), ['auto', 'on', 'off'] as const) : undefined;
+  const maxInstructionsIncreasePct = num('max-instructions-increase-pct', PCT);
   const compareTo = given('compare-to') ? parseCompareTo(input('compare-to')) : DEFAULTS.compareTo;
   const record = given('record') ? parseChoice('record', input('record'), ['auto', 'true', 'false'] as const) : DEFAULTS.record;
   const comment = given('comment') ? parseChoice('comment', input('comment'), ['auto', 'always', 'never'] as const) : DEFAULTS.comment;
@@ -214,6 +221,14 @@ export function readConfig(src: ConfigSources): Config {
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file.config['cpu-placement'] ?? 'auto',
     configFile: file.path,
+    instructions: {
+      mode: instructionsMode ?? file.config.instructions?.mode ?? DEFAULTS.instructions.mode,
+      maxIncreasePct: maxInstructionsIncreasePct ?? file.config.instructions?.['max-increase-pct'] ?? DEFAULTS.instructions.maxIncreasePct,
+      command: file.config.instructions?.command,
+      warmupRequests: file.config.instructions?.['warmup-requests'] ?? DEFAULTS.instructions.warmupRequests,
+      windows: file.config.instructions?.windows ?? DEFAULTS.instructions.windows,
+      requestsPerWindow: file.config.instructions?.['requests-per-window'] ?? DEFAULTS.instructions.requestsPerWindow,
+    },
   };
 }
 

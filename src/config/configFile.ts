@@ -56,6 +56,17 @@ const targetSchema = z
   })
   .strict();
 
+const instructionsSchema = z
+  .object({
+    mode: z.enum(['auto', 'on', 'off']).optional(),
+    command: z.string().min(1).optional(),
+    'max-increase-pct': pct.optional(),
+    'warmup-requests': z.number().int().min(0).optional(),
+    windows: z.number().int().min(1).max(20).optional(),
+    'requests-per-window': z.union([z.literal('auto'), z.number().int().min(1).max(10_000)]).optional(),
+  })
+  .strict();
+
 export const configFileSchema = z
   .object({
     scenarios: z.array(scenarioSchema).min(1).optional(),
@@ -67,6 +78,7 @@ export const configFileSchema = z
     connections: positiveInt.optional(),
     confidence: z.number().gt(0.5).lt(1).optional(),
     'cpu-placement': z.enum(['auto', 'off']).optional(),
+    instructions: instructionsSchema.optional(),
   })
   .strict();
 

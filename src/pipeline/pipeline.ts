@@ -20,8 +20,10 @@ import path from 'node:path';
 import { errorMessage, ServerError } from '../errors.js';
 import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from '../git/worktree.js';
 import type { HistoryStore, PreparedHistory } from '../store/branchHistory.js';
-import { summarizeSamples } from '../store/record.js';
 import { comparableRuns, measuredAsOf, type MeasuredAs } from '../gate/comparability.js';
+import { trendFigures } from '../store/record.js';
+import { runInstructionsGate } from '../instructions/gate.js';
+import { combineVerdicts } from '../gate/verdict.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 
@@ -225,6 +227,17 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         log.info(`Confirmation run: the regression was ${comparison.verdict === 'regressed' ? 'confirmed' : 'not confirmed'}.`);
       }
     }
+    // Instructions per request: counted after the wall-clock trials, so Valgrind never shares the CPUs with them.
+    const instructions = await runInstructionsGate({
+      settings: config.instructions,
+      scenarios: config.scenarios,
+      head,
+      base: pairedBase?.target,
+      recorded: pairedBase ? undefined : baselineRun?.instructions,
+      recordedSource: baselineRun?.meta.commit ? `the recorded run of ${baselineRun.meta.commit.slice(0, 12)}` : undefined,
+      wanted: !!pairedBase || !!baselineRun?.instructions || opts.record,
+      log,
+    });
     const result: RunResult = {
       schemaVersion: SCHEMA_VERSION,
       meta: { ...opts.meta, createdAt: new Date().toISOString(), tool: TOOL, runner: runnerFingerprint() },
@@ -243,13 +256,14 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         config.targets.length > 1
           ? rankTargets(samples, config.scenarios, config.targets, config.confidence, placement ? placement.serverCpus.length : os.availableParallelism())
           : undefined,
-      verdict: comparison.verdict,
+      instructions,
+      verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? 'pass']),
     };
     if (branch) {
       result.history = branch.info;
       result.trend = [
         ...branch.baseline.trend,
-        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: summarizeSamples(samples.filter((s) => s.target !== BASE_TARGET), head.name) },
+        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions) },
       ];
     }
 

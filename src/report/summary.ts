@@ -1,5 +1,6 @@
 // Pure renderer: a RunResult -> the Markdown of the job summary and of the PR comment.
 // Verdict first, then one table per scenario, then the reasons and settings folded away.
+import { instructionsRegressions, renderInstructions } from './instructions.js';
 import { code, escapeText, table } from './markdown.js';
 import type { MetricComparison, MetricName, RunResult, Verdict } from '../types.js';
 import type { ScenarioRanking, WorkerSweep } from '../gate/shootout.js';
@@ -120,6 +121,7 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
   const regressions = comparison.scenarios.flatMap((s) =>
     s.metrics.filter((m) => m.gating && m.verdict === 'regressed').map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`),
   );
+  regressions.push(...instructionsRegressions(result.instructions));
   if (regressions.length) out.push('Regressions:', ...regressions, '');
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
@@ -173,6 +175,8 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
     }
   }
 
+  const instructions = renderInstructions(result.instructions);
+  if (instructions) out.push(instructions);
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
 

@@ -44,11 +44,17 @@ export function renderTrend(points: TrendPoint[], scenarios: string[]): string {
     });
     if (withData.length < 2) continue;
     const labels = withData.map(label);
+    const counted = withData.filter((p) => Number.isFinite(p.scenarios[scenario]!.instructionsPerRequest));
+    const instructions =
+      counted.length >= 2
+        ? [chart(`Instructions per request, ${scenario}`, 'million instructions', counted.map(label), counted.map((p) => p.scenarios[scenario]!.instructionsPerRequest! / 1e6)), '']
+        : [];
     out.push(
       chart(`Requests/s, ${scenario}`, 'requests/s', labels, withData.map((p) => p.scenarios[scenario]!.rps)),
       '',
       chart(`p99 latency, ${scenario}`, 'p99 (ms)', labels, withData.map((p) => p.scenarios[scenario]!.p99Ms)),
       '',
+      ...instructions,
     );
   }
   if (!out.length) return '';

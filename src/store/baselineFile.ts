@@ -47,6 +47,8 @@ export interface StoredRun {
   meta: RunResult['meta'];
   settings: RunResult['settings'];
   samples: Sample[];
+  /** Instructions per request, when they were counted. */
+  instructions?: RunResult['instructions'];
 }
 
 export interface BaselineFile {
@@ -85,7 +87,12 @@ export function latestRun(file: BaselineFile | undefined): StoredRun | undefined
 
 /** Appends a run (keeping the newest KEEP_RUNS) and replaces the file atomically. */
 export function appendRun(file: string, existing: BaselineFile | undefined, result: RunResult): BaselineFile {
-  const run: StoredRun = { meta: result.meta, settings: result.settings, samples: result.samples };
+  const run: StoredRun = {
+    meta: result.meta,
+    settings: result.settings,
+    samples: result.samples,
+    ...(result.instructions?.status === 'measured' ? { instructions: result.instructions } : {}),
+  };
   const next: BaselineFile = {
     schemaVersion: SCHEMA_VERSION,
     kind: BASELINE_KIND,

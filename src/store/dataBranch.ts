@@ -7,7 +7,7 @@ import type { BaselineInfo, Sample, Scenario, TrendPoint } from '../types.js';
 import { describeFingerprintDifference, type Fingerprint } from './fingerprint.js';
 import type { GitEdge, TreeEntry } from './git.js';
 import { buildIndex, DASHBOARD_PATH, indexProblem, INDEX_PATH } from './historyIndex.js';
-import { parseRecord, parseRecordPath, recordPath, RUNS_DIR, summarizeSamples, type HistoryRecord, type RecordPathInfo } from './record.js';
+import { parseRecord, parseRecordPath, recordPath, RUNS_DIR, trendFigures, type HistoryRecord, type RecordPathInfo } from './record.js';
 import { recordsToRemove } from './retention.js';
 import { selectBaseline, trendRecords, type Skipped } from './selection.js';
 import { renderDashboard } from '../report/dashboard.js';
@@ -119,7 +119,7 @@ export function findBaseline(git: GitEdge, branch: string, snapshot: Snapshot, o
   const trendParsed = readRecords(git, snapshot, trendInfos.map((t) => t.path));
   const trend: TrendPoint[] = trendInfos.flatMap((t) => {
     const p = trendParsed.get(t.path)!;
-    return p.ok ? [{ commit: p.record.commit, createdAt: p.record.createdAt, scenarios: summarizeSamples(p.record.samples, p.record.settings.targets?.[0]?.name) }] : [];
+    return p.ok ? [{ commit: p.record.commit, createdAt: p.record.createdAt, scenarios: trendFigures(p.record.samples, p.record.settings.targets?.[0]?.name, p.record.instructions) }] : [];
   });
   const history = trendInfos.flatMap((t) => {
     const p = trendParsed.get(t.path)!;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { median } from '../gate/stats.js';
 import { pooledPercentileMs } from '../gate/tailMetric.js';
 import { configHash, fingerprintHash, type Fingerprint } from './fingerprint.js';
-import type { RunMeta, RunResult, Sample } from '../types.js';
+import type { InstructionsResult, RunMeta, RunResult, Sample } from '../types.js';
 
 /**
  * Version 1: a results file / baseline-file run (`{schemaVersion: 1, meta, settings, samples}`)
@@ -29,6 +29,8 @@ export interface HistoryRecord {
   meta: RunMeta;
   settings: RunResult['settings'];
   samples: Sample[];
+  /** Instructions per request under Valgrind, when they were counted (optional: older records lack them). */
+  instructions?: InstructionsResult;
 }
 
 const sampleSchema = z
@@ -98,7 +100,7 @@ function migrateV1(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>): Histo
   return newRecord(run, fingerprint, hash);
 }
 
-export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
+export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' | 'instructions'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
     kind: RECORD_KIND,
@@ -110,6 +112,7 @@ export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>,
     meta: run.meta,
     settings: run.settings,
     samples: run.samples,
+    ...(run.instructions?.status === 'measured' ? { instructions: run.instructions } : {}),
   };
 }
 
@@ -142,6 +145,8 @@ export interface ScenarioFigures {
   /** rps: median over the run's counted trials; p99Ms: of their requests pooled. */
   rps: number;
   p99Ms: number;
+  /** Median instructions per request of the measured target, when they were counted. */
+  instructionsPerRequest?: number;
 }
 
 /** Median RPS and pooled p99 per scenario of the measured target (trials that failed are left out). */
@@ -155,6 +160,15 @@ export function summarizeSamples(samples: Sample[], target?: string): Record<str
   const out: Record<string, ScenarioFigures> = {};
   for (const [scenario, list] of byScenario) {
     out[scenario] = { rps: median(list.map((s) => s.rps)), p99Ms: pooledPercentileMs(list, 99) ?? median(list.map((s) => s.latencyUs.p99 / 1000)) };
+  }
+  return out;
+}
+
+/** The figures of a run for the trend: median RPS and p99, and instructions per request where counted. */
+export function trendFigures(samples: Sample[], target: string | undefined, instructions: InstructionsResult | undefined): Record<string, ScenarioFigures> {
+  const out = summarizeSamples(samples, target);
+  for (const m of instructions?.measurements ?? []) {
+    if ((target === undefined || m.target === target) && out[m.scenario] && m.perRequest.length) out[m.scenario]!.instructionsPerRequest = median(m.perRequest);
   }
   return out;
 }

@@ -1,0 +1,229 @@
+// The instructions gate's pure parts: the verdict, the function diff, Callgrind output parsing,
+// the single-worker command, config, the rendered section and the trend chart.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { functionChanges, judgeInstructions, MIN_SPREAD_PCT, spreadPct } from '../src/gate/instructionsVerdict.js';
+import { dumpTotal, parseAnnotate } from '../src/instructions/callgrindOutput.js';
+import { singleWorkerCommand } from '../src/instructions/singleWorker.js';
+import { autoRequestsPerWindow } from '../src/instructions/measure.js';
+import { presetCommand, type PresetName } from '../src/server/presets.js';
+import { readConfig } from '../src/config/config.js';
+import { renderInstructions } from '../src/report/instructions.js';
+import { renderTrend } from '../src/report/trend.js';
+import { trendFigures } from '../src/store/record.js';
+import type { InstructionsResult, Target } from '../src/types.js';
+
+const judge = (baseline: number[], candidate: number[], thresholdPct = 1) => judgeInstructions({ scenario: 's', target: 't', baseline, candidate, thresholdPct });
+
+describe('judgeInstructions', () => {
+  it('regressed: +1.3% with counts 0.01% apart', () => {
+    const c = judge([12.3e6, 12.301e6, 12.3005e6], [12.46e6, 12.461e6, 12.4605e6]);
+    assert.equal(c.verdict, 'regressed');
+    assert.ok(Math.abs(c.changePct! - 1.3) < 0.01);
+    assert.ok(c.ciLowPct! > 1.2 && c.ciHighPct! < 1.4);
+  });
+  it('pass: identical counts; the interval covers zero and is at least the floor wide', () => {
+    const c = judge([1e6, 1e6], [1e6, 1e6]);
+    assert.equal(c.verdict, 'pass');
+    assert.equal(c.changePct, 0);
+    assert.equal(c.ciLowPct, -MIN_SPREAD_PCT);
+    assert.equal(c.ciHighPct, MIN_SPREAD_PCT);
+  });
+  it('pass: a change below the threshold, even when certain', () => {
+    assert.equal(judge([1e6, 1e6], [1.005e6, 1.005e6]).verdict, 'pass');
+  });
+  it('inconclusive: past the threshold but within the spread of the windows', () => {
+    const c = judge([1e6, 1.04e6, 0.98e6], [1.03e6, 1.03e6, 1.03e6]);
+    assert.equal(c.verdict, 'inconclusive');
+    assert.match(c.reason, /cannot be told from their spread/);
+  });
+  it('improved: fewer instructions past the threshold', () => {
+    assert.equal(judge([1e6, 1e6], [0.9e6, 0.9e6]).verdict, 'improved');
+  });
+  it('no baseline: the count is shown, the verdict is pass', () => {
+    const c = judge([], [1e6]);
+    assert.equal(c.verdict, 'pass');
+    assert.equal(c.baseline, undefined);
+    assert.match(c.reason, /No baseline/);
+  });
+  it('spreadPct is the range over the median', () => {
+    assert.equal(spreadPct([100]), 0);
+    assert.equal(spreadPct([99, 100, 101]), 2);
+  });
+});
+
+describe('functionChanges', () => {
+  const before = [
+    { fn: 'main', inclusive: 1000 },
+    { fn: 'eval', inclusive: 950 },
+    { fn: 'handler', inclusive: 600 },
+    { fn: 'crc32_z', inclusive: 100 },
+    { fn: 'json', inclusive: 50 },
+  ];
+  it('largest change first, the trunk (>90% of the request) left out, unchanged functions left out', () => {
+    const after = [
+      { fn: 'main', inclusive: 1100 },
+      { fn: 'eval', inclusive: 1050 },
+      { fn: 'handler', inclusive: 700 },
+      { fn: 'crc32_z', inclusive: 190 },
+      { fn: 'json', inclusive: 50 },
+      { fn: 'new_fn', inclusive: 10 },
+    ];
+    const rows = functionChanges(before, after);
+    assert.deepEqual(rows.map((r) => r.fn), ['handler', 'crc32_z', 'new_fn']);
+    assert.ok(Math.abs(rows[1]!.changePct - 90) < 1e-9);
+    assert.equal(rows[2]!.changePct, Infinity);
+    assert.equal(rows[2]!.before, 0);
+  });
+  it('a function gone from the head counts as 0 after', () => {
+    const rows = functionChanges(before, before.filter((f) => f.fn !== 'json'));
+    assert.deepEqual(rows, [{ fn: 'json', before: 50, after: 0, changePct: -100 }]);
+  });
+});
+
+describe('Callgrind output', () => {
+  it('dumpTotal reads summary:, or totals: when there is no summary', () => {
+    assert.equal(dumpTotal('events: Ir\nfn=x\n1 2\nsummary: 119983096\ntotals: 120408699\n'), 119983096);
+    assert.equal(dumpTotal('events: Ir\ntotals: 42\n'), 42);
+    assert.equal(dumpTotal('events: Ir\n'), undefined);
+  });
+  it('parseAnnotate reads the inclusive rows of callgrind_annotate', () => {
+    const text = [
+      '--------------------------------------------------------------------------------',
+      'Ir                   ',
+      '--------------------------------------------------------------------------------',
+      '119,983,085 (100.0%)  PROGRAM TOTALS',
+      '',
+      '--------------------------------------------------------------------------------',
+      'Ir                    file:function',
+      '--------------------------------------------------------------------------------',
+      '119,983,085 (100.0%)  ???:_PyEval_EvalFrameDefault [/usr/bin/python3.11]',
+      '  3,062,150 ( 2.55%)  ???:crc32_z [/usr/lib/x86_64-linux-gnu/libz.so.1.2.13]',
+      '',
+      '--------------------------------------------------------------------------------',
+      '-- Auto-annotated source: x.c',
+      '    1,000 ( 0.1%)  int x;',
+    ].join('\n');
+    assert.deepEqual(parseAnnotate(text), [
+      { fn: '???:_PyEval_EvalFrameDefault [/usr/bin/python3.11]', inclusive: 119983085 },
+      { fn: '???:crc32_z [/usr/lib/x86_64-linux-gnu/libz.so.1.2.13]', inclusive: 3062150 },
+    ]);
+    assert.deepEqual(parseAnnotate('no table'), []);
+  });
+});
+
+describe('autoRequestsPerWindow', () => {
+  it('as many requests as fit in a window, in coarse steps (5 to 50)', () => {
+    assert.equal(autoRequestsPerWindow(0.05), 50);
+    assert.equal(autoRequestsPerWindow(0.2), 20);
+    assert.equal(autoRequestsPerWindow(0.25), 20);
+    assert.equal(autoRequestsPerWindow(0.5), 10);
+    assert.equal(autoRequestsPerWindow(1), 5);
+    assert.equal(autoRequestsPerWindow(30), 5);
+    assert.equal(autoRequestsPerWindow(0), 50);
+  });
+});
+
+describe('singleWorkerCommand', () => {
+  const target = (server: PresetName, workers = 5): Target => ({
+    name: 'head',
+    ...presetCommand({ server, app: 'app:app', python: '/usr/bin/python3', workers, cores: 2 }),
+    workingDirectory: '.',
+    url: 'http://127.0.0.1:$PORT',
+    readyPath: '/',
+    readyTimeoutSeconds: 60,
+    env: {},
+  });
+  it('one sync gunicorn worker, one uWSGI process, one waitress thread', () => {
+    assert.match(singleWorkerCommand(target('gunicorn')), /--workers 1 --worker-class sync$/);
+    const gthread = singleWorkerCommand(target('gunicorn-gthread'));
+    assert.match(gthread, /--workers 1 --worker-class sync$/);
+    assert.doesNotMatch(gthread, /--threads/);
+    assert.match(singleWorkerCommand(target('gunicorn-gevent')), /--worker-class sync$/);
+    assert.match(singleWorkerCommand(target('uwsgi')), /--processes 1 /);
+    assert.match(singleWorkerCommand(target('waitress')), /--threads=1 /);
+  });
+  it('a custom command runs as given unless the config file gives one', () => {
+    const custom: Target = { ...target('gunicorn'), command: 'gunicorn app:app -w 4', preset: undefined };
+    assert.equal(singleWorkerCommand(custom), 'gunicorn app:app -w 4');
+    assert.equal(singleWorkerCommand(custom, 'gunicorn app:app -w 1'), 'gunicorn app:app -w 1');
+  });
+});
+
+describe('instructions config', () => {
+  const read = (inputs: Record<string, string>, file?: string) =>
+    readConfig({ getInput: (n) => inputs[n] ?? '', readFile: (f) => (f.endsWith('perf.yml') ? file : undefined), workspace: '/w', cores: 2 });
+  it('defaults: auto, 0.5%, 20 warm-up requests, 3 windows of as many requests as fit', () => {
+    assert.deepEqual(read({ command: 'x' }).instructions, { mode: 'auto', maxIncreasePct: 0.5, command: undefined, warmupRequests: 20, windows: 3, requestsPerWindow: 'auto' });
+  });
+  it('inputs and the config file', () => {
+    const c = read(
+      { command: 'x', instructions: 'on', 'max-instructions-increase-pct': '2', config: 'perf.yml' },
+      'instructions:\n  command: gunicorn app:app -w 1\n  windows: 2\n  requests-per-window: 5\n  warmup-requests: 3\n  max-increase-pct: 3\n',
+    );
+    assert.deepEqual(c.instructions, { mode: 'on', maxIncreasePct: 2, command: 'gunicorn app:app -w 1', warmupRequests: 3, windows: 2, requestsPerWindow: 5 });
+  });
+  it('bad values name the input and what was expected', () => {
+    assert.throws(() => read({ command: 'x', instructions: 'sometimes' }), /Input `instructions` is "sometimes": expected one of/);
+    assert.throws(() => read({ command: 'x', 'max-instructions-increase-pct': '-1' }), /Input `max-instructions-increase-pct` is "-1"/);
+    assert.throws(() => read({ command: 'x', config: 'perf.yml' }, 'instructions:\n  window: 2\n'), /window/);
+  });
+});
+
+const measured: InstructionsResult = {
+  status: 'measured',
+  valgrind: 'valgrind-3.19.0',
+  baselineSource: 'the base commit, counted in this job',
+  measurements: [
+    { target: 'base', scenario: '/', perRequest: [12.3e6, 12.3e6, 12.3e6], requestsPerWindow: 20, warmupRequests: 20, seconds: 9 },
+    { target: 'head', scenario: '/', perRequest: [12.46e6, 12.46e6, 12.46e6], requestsPerWindow: 20, warmupRequests: 20, seconds: 10 },
+  ],
+  comparisons: [
+    {
+      scenario: '/',
+      target: 'head',
+      baseline: 12.3e6,
+      candidate: 12.46e6,
+      changePct: 1.3,
+      ciLowPct: 1.25,
+      ciHighPct: 1.35,
+      thresholdPct: 1,
+      verdict: 'regressed',
+      reason: '+1.30% instructions per request',
+      functions: [{ fn: '???:crc32_z [/usr/lib/libz.so]', before: 400e3, after: 560e3, changePct: 40 }],
+    },
+  ],
+  verdict: 'regressed',
+};
+
+describe('renderInstructions', () => {
+  it('the table, the cost, what it does not see, and the functions folded', () => {
+    const md = renderInstructions(measured);
+    assert.match(md, /### Instructions per request \(Valgrind\) — ❌ regressed/);
+    assert.match(md, /\| \/ \| 12\.300M \| 12\.460M \| \+1\.30% \| \+1\.25% to \+1\.35% \| ❌ regressed \|/);
+    assert.match(md, /Cost: 19 s \(base \/ \/ 9 s, head \/ \/ 10 s\)/);
+    assert.match(md, /do not see time spent waiting for a database or the network, time in the kernel \(system calls\), lock contention/);
+    assert.match(md, /<details><summary>Where the instructions went: \/[^<]*<\/summary>\n\n\| file:function \| Before \| After \| Change \|/);
+    assert.match(md, /crc32\\_z.*\| 400\.0k \| 560\.0k \| \+40\.0% \(\+160\.0k\) \|/);
+    assert.match(md, /Python functions appear as the interpreter's C functions/);
+  });
+  it('skipped: the one line, nothing else', () => {
+    assert.equal(renderInstructions({ status: 'skipped', note: 'valgrind is not on PATH', measurements: [], comparisons: [], verdict: 'pass' }), 'valgrind is not on PATH\n');
+    assert.equal(renderInstructions(undefined), '');
+  });
+});
+
+describe('instructions on the trend', () => {
+  it('trendFigures adds the median count; the chart is drawn when two points have one', () => {
+    const figures = trendFigures([{ round: 0, target: 'head', scenario: '/', rps: 100, latencyUs: { p99: 5000 } } as never], 'head', measured);
+    assert.equal(figures['/']!.instructionsPerRequest, 12.46e6);
+    const md = renderTrend(
+      [
+        { commit: 'a'.repeat(40), createdAt: '', scenarios: { '/': { rps: 100, p99Ms: 5, instructionsPerRequest: 12.3e6 } } },
+        { commit: 'b'.repeat(40), createdAt: '', current: true, scenarios: figures },
+      ],
+      ['/'],
+    );
+    assert.match(md, /title "Instructions per request, \/"[\s\S]*line \[12\.3, 12\.46\]/);
+  });
+});

@@ -1,0 +1,80 @@
+// Pure: the instructions gate. Counts under Callgrind repeat to within ~0.01% (docs/instructions.md),
+// so the interval is not a sampling interval but the measured spread: the change of the medians,
+// widened by the largest relative range seen on either side, with a floor for what a few windows
+// cannot show.
+import { median } from './stats.js';
+import type { FunctionChange, FunctionCost, InstructionsComparison, Verdict } from '../types.js';
+
+/** Spread assumed at least, in percent: a few windows can agree by chance more closely than boots do. */
+export const MIN_SPREAD_PCT = 0.05;
+
+export interface InstructionsInput {
+  scenario: string;
+  target: string;
+  /** Per-request counts of the baseline's windows; empty when there is no baseline. */
+  baseline: number[];
+  candidate: number[];
+  thresholdPct: number;
+}
+
+/** Largest relative range of the counts, in percent of their median. */
+export function spreadPct(counts: number[]): number {
+  if (counts.length < 2) return 0;
+  return ((Math.max(...counts) - Math.min(...counts)) / median(counts)) * 100;
+}
+
+const fmt = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}%`;
+
+export function judgeInstructions(input: InstructionsInput): InstructionsComparison {
+  const { scenario, target, thresholdPct } = input;
+  const candidate = median(input.candidate);
+  if (!input.baseline.length) {
+    return { scenario, target, candidate, thresholdPct, verdict: 'pass', reason: 'No baseline count to compare with.' };
+  }
+  const baseline = median(input.baseline);
+  const changePct = (candidate / baseline - 1) * 100;
+  const halfWidth = Math.max(MIN_SPREAD_PCT, spreadPct(input.baseline), spreadPct(input.candidate));
+  const ciLowPct = changePct - halfWidth;
+  const ciHighPct = changePct + halfWidth;
+  let verdict: Verdict;
+  let reason: string;
+  if (Math.abs(changePct) < thresholdPct) {
+    verdict = 'pass';
+    reason = `${fmt(changePct)} is within the ${thresholdPct}% threshold.`;
+  } else if (changePct > 0 && ciLowPct > 0) {
+    verdict = 'regressed';
+    reason = `${fmt(changePct)} instructions per request (spread ±${halfWidth.toFixed(2)}%), more than the ${thresholdPct}% threshold.`;
+  } else if (changePct < 0 && ciHighPct < 0) {
+    verdict = 'improved';
+    reason = `${fmt(changePct)} instructions per request (spread ±${halfWidth.toFixed(2)}%).`;
+  } else {
+    verdict = 'inconclusive';
+    reason = `${fmt(changePct)}, but the counts spread by ±${halfWidth.toFixed(2)}%, so the change cannot be told from their spread.`;
+  }
+  return { scenario, target, baseline, candidate, changePct, ciLowPct, ciHighPct, thresholdPct, verdict, reason };
+}
+
+/** Share of the whole request above which a function is the call-stack trunk (main, the
+ * interpreter loop, the server's handler), which absorbs every change and says nothing. */
+const TRUNK_SHARE = 0.9;
+
+/**
+ * The functions whose inclusive instructions per request changed most between two profiles,
+ * largest absolute change first, leaving out the trunk that every change passes through.
+ * Functions present on one side only count as 0 on the other.
+ */
+export function functionChanges(before: FunctionCost[], after: FunctionCost[], limit = 10): FunctionChange[] {
+  const totalBefore = Math.max(0, ...before.map((f) => f.inclusive));
+  const totalAfter = Math.max(0, ...after.map((f) => f.inclusive));
+  const b = new Map(before.map((f) => [f.fn, f.inclusive]));
+  const a = new Map(after.map((f) => [f.fn, f.inclusive]));
+  const rows: FunctionChange[] = [];
+  for (const fn of new Set([...b.keys(), ...a.keys()])) {
+    const x = b.get(fn) ?? 0;
+    const y = a.get(fn) ?? 0;
+    if (x >= TRUNK_SHARE * totalBefore && y >= TRUNK_SHARE * totalAfter) continue;
+    if (x === y) continue;
+    rows.push({ fn, before: x, after: y, changePct: x > 0 ? (y / x - 1) * 100 : Infinity });
+  }
+  return rows.sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before)).slice(0, limit);
+}

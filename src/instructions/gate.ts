@@ -1,0 +1,110 @@
+// The instructions gate's edge: decides whether to count (mode, valgrind on PATH), counts the
+// head (and the base in paired mode) per scenario, and judges against the base or the recorded
+// counts with the pure core in gate/instructionsVerdict.ts.
+import { execFileSync } from 'node:child_process';
+import { combineVerdicts } from '../gate/verdict.js';
+import { functionChanges, judgeInstructions } from '../gate/instructionsVerdict.js';
+import { countInstructions } from './measure.js';
+import { singleWorkerCommand } from './singleWorker.js';
+import { errorMessage } from '../errors.js';
+import type { InstructionsMeasurement, InstructionsResult, InstructionsSettings, Scenario, Target } from '../types.js';
+
+export const INSTALL_LINE = 'sudo apt-get install -y valgrind';
+/** Functions kept per profile (first window): enough for the table, small enough to record. */
+export const PROFILE_FUNCTIONS = 200;
+
+/** `valgrind --version` (e.g. "valgrind-3.19.0"), or undefined when it is not on PATH. */
+export function valgrindVersion(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    return execFileSync('valgrind', ['--version'], { env, encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export interface InstructionsRun {
+  settings: InstructionsSettings;
+  scenarios: Scenario[];
+  head: Target;
+  /** Paired mode: the base commit's target, counted beside the head. */
+  base?: Target;
+  /** Stored mode: the recorded counts of the baseline run. */
+  recorded?: InstructionsResult;
+  recordedSource?: string;
+  /** Whether a count is of any use (a baseline to compare with, or a record to make). */
+  wanted: boolean;
+  env?: NodeJS.ProcessEnv;
+  log: { info(line: string): void; warning(line: string): void };
+}
+
+const skipped = (note: string): InstructionsResult => ({ status: 'skipped', note, measurements: [], comparisons: [], verdict: 'pass' });
+
+export async function runInstructionsGate(r: InstructionsRun): Promise<InstructionsResult | undefined> {
+  const { settings, log } = r;
+  if (settings.mode === 'off') return undefined;
+  const env = r.env ?? process.env;
+  const version = valgrindVersion(env);
+  if (!version) {
+    const note = `Instructions per request were not counted: valgrind is not on PATH (on ubuntu runners: ${INSTALL_LINE}).`;
+    if (settings.mode === 'on') log.warning(note);
+    else log.info(note);
+    return { ...skipped(note), status: settings.mode === 'on' ? 'failed' : 'skipped' };
+  }
+  if (settings.mode === 'auto' && !r.wanted) return skipped('Instructions per request were not counted: no baseline to compare with and nothing to record.');
+
+  const measurements: InstructionsMeasurement[] = [];
+  const recordedFor = (scenario: string) => r.recorded?.measurements.find((m) => m.target === r.head.name && m.scenario === scenario);
+  const count = (target: Target, scenario: Scenario, requestsPerWindow = settings.requestsPerWindow) =>
+    countInstructions({
+      target,
+      command: singleWorkerCommand(target, settings.command),
+      scenario,
+      warmupRequests: settings.warmupRequests,
+      windows: settings.windows,
+      requestsPerWindow,
+      profileFunctions: PROFILE_FUNCTIONS,
+      env,
+      log: log.info,
+    });
+  try {
+    // Both sides count the same requests per window: the first side counted (or the record) chooses.
+    for (const scenario of r.scenarios) {
+      if (r.base) {
+        const base = await count(r.base, scenario);
+        measurements.push(base, await count(r.head, scenario, base.requestsPerWindow));
+      } else {
+        const same = settings.requestsPerWindow === 'auto' ? recordedFor(scenario.name)?.requestsPerWindow : undefined;
+        measurements.push(await count(r.head, scenario, same ?? settings.requestsPerWindow));
+      }
+    }
+  } catch (err) {
+    const note = `Instructions per request could not be counted: ${errorMessage(err)}`;
+    log.warning(note);
+    return { status: 'failed', note, valgrind: version, measurements, comparisons: [], verdict: settings.mode === 'on' ? 'inconclusive' : 'pass' };
+  }
+
+  const baselineFor = (scenario: string) =>
+    r.base
+      ? measurements.find((m) => m.target === r.base!.name && m.scenario === scenario)
+      : recordedFor(scenario);
+  const comparisons = r.scenarios.map((scenario) => {
+    const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name)!;
+    const base = baselineFor(scenario.name);
+    const c = judgeInstructions({ scenario: scenario.name, target: r.head.name, baseline: base?.perRequest ?? [], candidate: head.perRequest, thresholdPct: settings.maxIncreasePct });
+    if (c.changePct !== undefined && Math.abs(c.changePct) >= settings.maxIncreasePct && base?.profile && head.profile) {
+      c.functions = functionChanges(base.profile, head.profile);
+    }
+    return c;
+  });
+  let note: string | undefined;
+  if (!r.base && r.recorded?.valgrind && r.recorded.valgrind !== version) note = `The baseline was counted with ${r.recorded.valgrind}, this run with ${version}: counts of different Valgrind versions may differ.`;
+  return {
+    status: 'measured',
+    note,
+    valgrind: version,
+    measurements,
+    comparisons,
+    baselineSource: r.base ? 'the base commit, counted in this job' : r.recorded ? r.recordedSource ?? 'the stored baseline' : undefined,
+    verdict: combineVerdicts(comparisons.map((c) => c.verdict)),
+  };
+}

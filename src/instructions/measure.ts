@@ -1,0 +1,202 @@
+// Counts the instructions a server executes per request: boots the target under Callgrind with
+// instrumentation off (boot runs ~3x faster so), sends warm-up requests, switches instrumentation
+// on in the worker processes only, then for each window zeroes nothing (a dump zeroes), sends N
+// requests one at a time and dumps. The dump holds exactly those requests: no boot, no shutdown,
+// no master process. Measured spread between boots: docs/instructions.md.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { GateError } from '../errors.js';
+import { freePort, startServer, waitUntilReady, type RunningServer } from '../server/server.js';
+import { procStatFields, treePids, waitForStableTree } from '../server/processTree.js';
+import { explicitPort } from '../config/loopback.js';
+import { formatTail } from '../server/logTail.js';
+import { dumpTotal, parseAnnotate } from './callgrindOutput.js';
+import type { InstructionsMeasurement, Scenario, Target } from '../types.js';
+
+const run = promisify(execFile);
+
+/** Counting failed: the server could not run under Valgrind, or answered badly. */
+export class InstructionsError extends GateError {}
+
+export interface CountOptions {
+  target: Target;
+  /** The command to run under Valgrind (one worker; see singleWorker.ts). */
+  command: string;
+  scenario: Scenario;
+  warmupRequests: number;
+  windows: number;
+  /** A number, or 'auto': as many as fit in windowSeconds, judged by the time of one counted request (5-50). */
+  requestsPerWindow: number | 'auto';
+  /** Keep this many functions of the first window's profile (0: no profile). */
+  profileFunctions: number;
+  /** PATH to find valgrind, callgrind_control and callgrind_annotate on. */
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Leaves of the process tree: the workers (a master, a shell wrapper are parents). */
+async function workerPids(rootPid: number): Promise<number[]> {
+  const pids = await treePids(rootPid);
+  const parents = new Set<number>();
+  for (const pid of pids) {
+    try {
+      parents.add(Number(procStatFields(pid)[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids.filter((p) => !parents.has(p));
+}
+
+function request(baseUrl: string, scenario: Scenario, agent: http.Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      new URL(scenario.path, baseUrl),
+      { method: scenario.method, headers: { ...scenario.headers, ...(scenario.body ? { 'content-length': Buffer.byteLength(scenario.body) } : {}) }, agent, timeout: 120_000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('no answer within 120 s under Valgrind')));
+    req.on('error', reject);
+    req.end(scenario.body);
+  });
+}
+
+/** Seconds one window may take with requests-per-window: auto (3 windows: ~18 s of counting). */
+export const WINDOW_SECONDS = 6;
+
+/** Requests per window that fit in WINDOW_SECONDS, in coarse steps so that two runs of the same code choose alike. */
+export function autoRequestsPerWindow(secondsPerRequest: number): number {
+  const fit = WINDOW_SECONDS / Math.max(secondsPerRequest, 1e-3);
+  return [50, 20, 10].find((n) => n <= fit) ?? 5;
+}
+
+function ok(scenario: Scenario, status: number): boolean {
+  return scenario.expectStatus !== undefined ? status === scenario.expectStatus : status >= 200 && status < 400;
+}
+
+export async function countInstructions(opts: CountOptions): Promise<InstructionsMeasurement> {
+  const started = Date.now();
+  const { target, scenario } = opts;
+  const env = opts.env ?? process.env;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'perf-gate-callgrind-'));
+  const valgrind =
+    `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes ` +
+    `--callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote(opts.command)}`;
+  const counted: Target = {
+    ...target,
+    name: `${target.name} (under Valgrind)`,
+    command: valgrind,
+    env: { ...target.env, PATH: env.PATH ?? '', PYTHONHASHSEED: '0' },
+    // Booting is 2-5x slower under Valgrind even uninstrumented.
+    readyTimeoutSeconds: Math.max(120, target.readyTimeoutSeconds * 3),
+  };
+  const port = explicitPort(target.url) ?? (await freePort());
+  let server: RunningServer | undefined;
+  const control = (args: string[]) => run('callgrind_control', args, { env, timeout: 60_000 });
+  try {
+    server = await startServer(counted, { port, logFile: path.join(dir, 'server.log') });
+    await waitUntilReady(server);
+    await waitForStableTree(server.pid);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const status = await request(server!.baseUrl, scenario, agent);
+        if (!ok(scenario, status)) {
+          throw new InstructionsError(`Scenario "${scenario.name}": ${scenario.method} ${scenario.path} answered ${status} under Valgrind; instructions of failing requests are not counted.`);
+        }
+      }
+    };
+    await send(opts.warmupRequests);
+    const workers = await workerPids(server.pid);
+    if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
+    for (const pid of workers) {
+      try {
+        await control(['-i', 'on', String(pid)]);
+      } catch (err) {
+        throw new InstructionsError(
+          `Target "${target.name}": Callgrind could not be switched on in worker ${pid} (${(err as Error).message.split('\n')[0]}); ` +
+            'the server may run a program Valgrind does not trace. Give a single-worker Python command in the config file (instructions: command).',
+        );
+      }
+    }
+    // One request with instrumentation on settles Callgrind's own state (and times one counted
+    // request for requests-per-window: auto), then counting starts.
+    const t0 = Date.now();
+    await send(1);
+    const requestsPerWindow = opts.requestsPerWindow === 'auto' ? autoRequestsPerWindow((Date.now() - t0) / 1000) : opts.requestsPerWindow;
+    for (const pid of workers) await control(['-z', String(pid)]);
+    const perRequest: number[] = [];
+    let profileFile: string | undefined;
+    for (let w = 1; w <= opts.windows; w++) {
+      await send(requestsPerWindow);
+      let total = 0;
+      let largest = -1;
+      for (const pid of workers) {
+        await control(['-d', String(pid)]);
+        const file = path.join(dir, `callgrind.${pid}.${w}`);
+        const count = dumpTotal(readFileSync(file, 'utf8'));
+        if (count === undefined) throw new InstructionsError(`Callgrind dump ${file} has no total.`);
+        total += count;
+        if (w === 1 && count > largest) {
+          largest = count;
+          profileFile = file;
+        }
+      }
+      perRequest.push(total / requestsPerWindow);
+      opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / requestsPerWindow / 1e6).toFixed(4)}M`);
+    }
+    let profile: InstructionsMeasurement['profile'];
+    if (opts.profileFunctions > 0 && profileFile) {
+      const { stdout } = await run('callgrind_annotate', ['--inclusive=yes', '--threshold=100', profileFile], { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+      profile = parseAnnotate(stdout)
+        .slice(0, opts.profileFunctions)
+        .map((f) => ({ fn: f.fn, inclusive: Math.round(f.inclusive / requestsPerWindow) }));
+    }
+    agent.destroy();
+    const peakRssMiB = Math.max(0, ...(await treePids(server.pid)).map(peakRssKiB)) / 1024;
+    return {
+      target: target.name,
+      scenario: scenario.name,
+      perRequest,
+      requestsPerWindow,
+      warmupRequests: opts.warmupRequests,
+      seconds: (Date.now() - started) / 1000,
+      peakRssMiB: Math.round(peakRssMiB),
+      profile,
+    };
+  } catch (err) {
+    if (err instanceof InstructionsError || !server) throw err;
+    throw new InstructionsError(`Target "${target.name}" under Valgrind: ${(err as Error).message.split('\n')[0]}\n${formatTail(server.logTail())}${valgrindLogTail(dir)}`);
+  } finally {
+    await server?.stop(10_000);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** VmHWM of a process in KiB (0 when it is gone). */
+function peakRssKiB(pid: number): number {
+  try {
+    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function valgrindLogTail(dir: string): string {
+  try {
+    const logs = readdirSync(dir).filter((f) => f.startsWith('valgrind.'));
+    return logs.map((f) => `\n${f}:\n${readFileSync(path.join(dir, f), 'utf8').split('\n').slice(-8).join('\n')}`).join('');
+  } catch {
+    return '';
+  }
+}
