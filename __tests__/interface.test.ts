@@ -2,14 +2,17 @@
 // in the README's table and read by the code; every output is documented and set.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from './helpers/paths.js';
 
 const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
-const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const source = ['config/config.ts', 'action/main.ts', 'action/outputs.ts'].map((f) => readFileSync(path.join(ROOT, 'src', f), 'utf8')).join('\n');
+// The README's tables, and the tables of the docs/ pages that own a feature's inputs (e.g. docs/sharding.md).
+const readme = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))]
+  .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
+  .join('\n');
+const source = ['config/config.ts', 'config/mergeSettings.ts', 'action/main.ts', 'action/outputs.ts'].map((f) => readFileSync(path.join(ROOT, 'src', f), 'utf8')).join('\n');
 
 describe('public interface', () => {
   for (const name of Object.keys(action.inputs)) {

@@ -6,7 +6,8 @@ import { assignShards, expectedSeconds, parseShard, scenariosOfShard } from '../
 import { checkShards, mergeShards } from '../src/gate/mergeShards.js';
 import { readConfig } from '../src/config/config.js';
 import { ConfigError } from '../src/errors.js';
-import { parseShardFile, SHARD_KIND, type LoadedShard, type ShardFile } from '../src/store/shardFile.js';
+import { renderSummary } from '../src/report/summary.js';
+import { configIdentity, parseShardFile, SHARD_KIND, type LoadedShard, type ShardFile } from '../src/store/shardFile.js';
 import { FINGERPRINT, SCENARIO, runAt } from './helpers/records.js';
 import type { Fingerprint, MetricComparison, RunResult, Verdict } from '../src/types.js';
 
@@ -93,6 +94,14 @@ describe('readConfig with `shard`', () => {
     assert.equal(read({ ...CMD, shard: '1/2', 'fail-on-regression': 'true' }).failOnRegression, true);
     assert.equal(read(CMD).failOnRegression, true, 'a run without shard still fails by default');
   });
+  it('every shard of one gate has the same configuration identity; another setting changes it', () => {
+    const id = (inputs: Record<string, string>) => configIdentity(read({ ...CMD, ...inputs }));
+    assert.equal(id({ shard: '1/2' }), id({ shard: '2/2' }));
+    assert.equal(id({ shard: '1/2', 'fail-on-regression': 'true' }), id({ shard: '2/2' }), 'what a shard reports is not what it measures');
+    assert.notEqual(id({ shard: '1/2', rounds: '7' }), id({ shard: '2/2' }));
+    assert.notEqual(id({ shard: '1/2', 'max-rps-drop-pct': '3' }), id({ shard: '2/2' }));
+    assert.notEqual(id({ shard: '1/1' }), id({ shard: '1/2' }), 'another shard count');
+  });
   it('more shards than scenarios, a bad value, record: true: clear errors before anything starts', () => {
     throwsConfig(() => read({ ...CMD, shard: '1/3' }), /^Input `shard` asks for 3 shards but the config has 2 scenario\(s\)/);
     throwsConfig(() => read({ ...CMD, shard: 'two' }), /^Input `shard` is "two": expected K\/N/);
@@ -155,6 +164,8 @@ describe('mergeShards', () => {
     assert.deepEqual(out.records[0]!.shards, ['1/3', '2/3', '3/3']);
     assert.equal(out.records[0]!.samples.length, 12);
     assert.equal(out.result.meta.createdAt, '2026-01-01T00:00:03.000Z');
+    const summary = renderSummary(out.result);
+    assert.match(summary, /### b \(GET \/b\) — ✅ pass\n\nMeasured by shard 2\/3 on runner fp1111111111 \(Test CPU 3000 × 2, linux\/x64, Python 3\.11\.2, gunicorn \(version 20\.1\.0\)\)\.\n/);
   });
 
   it('a regression in one shard makes the merged verdict regressed; each scenario keeps its own pairing', () => {
