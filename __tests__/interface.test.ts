@@ -13,7 +13,7 @@ const docsDir = path.join(ROOT, 'docs');
 const readme = [path.join(ROOT, 'README.md'), ...(existsSync(docsDir) ? readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => path.join(docsDir, f)) : [])]
   .map((f) => readFileSync(f, 'utf8'))
   .join('\n');
-const source = ['config/config.ts', 'action/main.ts', 'action/outputs.ts'].map((f) => readFileSync(path.join(ROOT, 'src', f), 'utf8')).join('\n');
+const source = ['config/config.ts', 'config/mergeSettings.ts', 'action/main.ts', 'action/outputs.ts'].map((f) => readFileSync(path.join(ROOT, 'src', f), 'utf8')).join('\n');
 
 describe('public interface', () => {
   for (const name of Object.keys(action.inputs)) {

@@ -70362,6 +70362,44 @@ function assertDecidable(s) {
   throw new ConfigError(`${s.roundsFrom ?? "Input `rounds`"} is ${s.rounds}: ${why}; expected at least ${min} rounds (the minimum), or a lower confidence.`);
 }
 
+// src/gate/shards.ts
+var MAX_SHARDS = 256;
+var EXPECTED = 'K/N with whole numbers 1 <= K <= N (1-based, e.g. "2/4" or "${{ matrix.shard }}/4")';
+function parseShard(value) {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const index = m ? Number(m[1]) : NaN;
+  const count2 = m ? Number(m[2]) : NaN;
+  if (!m || index < 1 || count2 < 1 || index > count2 || count2 > MAX_SHARDS) {
+    const extra = m && count2 > MAX_SHARDS ? ` and N <= ${MAX_SHARDS}` : "";
+    throw new ConfigError(`Input \`shard\` is ${JSON.stringify(value)}: expected ${EXPECTED}${extra}.`);
+  }
+  return { index, count: count2 };
+}
+function expectedSeconds(scenario, t) {
+  return t.warmupSeconds + t.rounds * scenario.durationSeconds * t.targets;
+}
+function assignShards(scenarios, count2, timing) {
+  if (!Number.isInteger(count2) || count2 < 1) throw new ConfigError(`Input \`shard\`: the shard count is ${count2}: expected a whole number >= 1.`);
+  if (count2 > scenarios.length) {
+    throw new ConfigError(
+      `Input \`shard\` asks for ${count2} shards but the config has ${scenarios.length} scenario(s): expected at most ${scenarios.length} shards (each shard measures at least one scenario); lower N in \`shard\` and in the matrix.`
+    );
+  }
+  const order = new Map(scenarios.map((s, i) => [s.name, i]));
+  const cost = scenarios.map((s) => ({ name: s.name, seconds: expectedSeconds(s, timing) }));
+  cost.sort((a, b) => b.seconds - a.seconds || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const shards = Array.from({ length: count2 }, () => []);
+  const seconds = Array.from({ length: count2 }, () => 0);
+  for (const c of cost) {
+    let least = 0;
+    for (let i = 1; i < count2; i++) if (seconds[i] < seconds[least]) least = i;
+    shards[least].push(c.name);
+    seconds[least] += c.seconds;
+  }
+  for (const list of shards) list.sort((a, b) => order.get(a) - order.get(b));
+  return { shards, seconds };
+}
+
 // src/config/config.ts
 var DEFAULTS = {
   url: "http://127.0.0.1:8000",
@@ -70431,7 +70469,11 @@ function readConfig(src) {
   const compareTo = given("compare-to") ? parseCompareTo(input2("compare-to")) : DEFAULTS.compareTo;
   const record2 = given("record") ? parseChoice("record", input2("record"), ["auto", "true", "false"]) : DEFAULTS.record;
   const comment = given("comment") ? parseChoice("comment", input2("comment"), ["auto", "always", "never"]) : DEFAULTS.comment;
-  const failOnRegression = given("fail-on-regression") ? parseBool("fail-on-regression", input2("fail-on-regression")) : true;
+  const shard = given("shard") ? parseShard(input2("shard")) : void 0;
+  if (shard && record2 === "true") {
+    throw invalid("record", input2("record"), "auto or false with `shard`: the merge job (mode: merge) records the whole sharded run as one record");
+  }
+  const failOnRegression = given("fail-on-regression") ? parseBool("fail-on-regression", input2("fail-on-regression")) : !shard;
   const confirm = given("confirm") ? parseBool("confirm", input2("confirm")) : true;
   const cpuPlacementInput = given("cpu-placement") ? parseChoice("cpu-placement", input2("cpu-placement"), ["auto", "off"]) : void 0;
   const allowRemote = given("allow-remote") ? parseBool("allow-remote", input2("allow-remote")) : false;
@@ -70495,6 +70537,7 @@ function readConfig(src) {
   for (const t of targets) {
     assertLoopbackUrl(t.url, allowRemote, file2.config.targets ? `targets[${t.name}].url` : "url");
   }
+  if (shard) assignShards(scenarios, shard.count, { warmupSeconds: 0, rounds: 1, targets: 1 });
   const finalRounds = rounds ?? file2.config.rounds ?? (compareTo === "base" ? PAIRED_DEFAULTS : DEFAULTS).rounds;
   const finalConfidence = confidence ?? file2.config.confidence ?? DEFAULTS.confidence;
   if (compareTo !== "none") {
@@ -70519,7 +70562,7 @@ function readConfig(src) {
     baselineFile,
     baselineBranch: parseBranch(input2("baseline-branch") || DEFAULTS.baselineBranch),
     historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
-    record: record2,
+    record: shard ? "false" : record2,
     failOnRegression,
     confirm,
     comment,
@@ -70533,7 +70576,8 @@ function readConfig(src) {
       warmupRequests: file2.config.instructions?.["warmup-requests"] ?? DEFAULTS.instructions.warmupRequests,
       windows: file2.config.instructions?.windows ?? DEFAULTS.instructions.windows,
       requestsPerWindow: file2.config.instructions?.["requests-per-window"] ?? DEFAULTS.instructions.requestsPerWindow
-    }
+    },
+    shard
   };
 }
 function parseCompareTo(value) {
@@ -72624,6 +72668,7 @@ function renderSummary(result, opts = {}) {
     const def = scenarioByName.get(sc.scenario);
     const what = def ? `${def.method} ${def.path}` : sc.scenario;
     out.push(`### ${escapeText(sc.scenario)} ${sc.scenario === def?.path ? "" : `(${escapeText(what)}) `}\u2014 ${VERDICT_BADGE[sc.verdict]}`, "");
+    if (sc.measuredBy) out.push(`Measured by ${escapeText(sc.measuredBy)}.`, "");
     for (const w of sc.warnings) out.push(`\u26A0\uFE0F ${escapeText(w)}`, "");
     if (sc.excludedTrials.length) {
       const reasons = [...new Set(sc.excludedTrials.map((t) => t.reason))];

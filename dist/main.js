@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path11 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path13 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path11 && path11[0] !== "/") {
-          path11 = `/${path11}`;
+        if (path13 && path13[0] !== "/") {
+          path13 = `/${path13}`;
         }
-        return new URL(`${origin}${path11}`);
+        return new URL(`${origin}${path13}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path11, origin }
+          request: { method: method2, path: path13, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path11);
+        debuglog("sending request to %s %s/%s", method2, origin, path13);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path11, origin },
+          request: { method: method2, path: path13, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path11,
+          path13,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path11, origin }
+          request: { method: method2, path: path13, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path11);
+        debuglog("trailers received from %s %s/%s", method2, origin, path13);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path11, origin },
+          request: { method: method2, path: path13, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path11,
+          path13,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path11, origin }
+            request: { method: method2, path: path13, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path11);
+          debuglog("sending request to %s %s/%s", method2, origin, path13);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path11,
+        path: path13,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path11 !== "string") {
+        if (typeof path13 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path11)) {
+        } else if (invalidPathRegex.test(path13)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path11, query) : path11;
+        this.path = query ? buildURL(path13, query) : path13;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method: method2, path: path11, host, upgrade, blocking, reset } = request3;
+      const { method: method2, path: path13, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path11} HTTP/1.1\r
+      let header = `${method2} ${path13} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method: method2, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path11;
+      headers[HTTP2_HEADER_PATH] = path13;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path11 = search ? `${pathname}${search}` : pathname;
+        const path13 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path11;
+        this.opts.path = path13;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path11 = "/",
+          path: path13 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path11;
+        opts.path = origin + path13;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path11) {
-      if (typeof path11 !== "string") {
-        return path11;
+    function safeUrl(path13) {
+      if (typeof path13 !== "string") {
+        return path13;
       }
-      const pathSegments = path11.split("?");
+      const pathSegments = path13.split("?");
       if (pathSegments.length !== 2) {
-        return path11;
+        return path13;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path11, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path11);
+    function matchKey(mockDispatch2, { path: path13, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path13);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl(path13), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path11, method: method2, body, headers, query } = opts;
+      const { path: path13, method: method2, body, headers, query } = opts;
       return {
-        path: path11,
+        path: path13,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path11,
+            Path: path13,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -14662,11 +14662,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports2, module2) {
     "use strict";
-    function getEncoding(label2) {
-      if (!label2) {
+    function getEncoding(label3) {
+      if (!label3) {
         return "failure";
       }
-      switch (label2.trim().toLowerCase()) {
+      switch (label3.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path11) {
-      for (let i = 0; i < path11.length; ++i) {
-        const code2 = path11.charCodeAt(i);
+    function validateCookiePath(path13) {
+      for (let i = 0; i < path13.length; ++i) {
+        const code2 = path13.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path11 = opts.path;
+          let path13 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path11 = `/${path11}`;
+            path13 = `/${path13}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path11);
+          url2 = new URL(util.parseOrigin(url2).origin + path13);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path11) {
-      const ctrl = callVisitor(key, node2, visitor, path11);
+    function visit_(key, node2, visitor, path13) {
+      const ctrl = callVisitor(key, node2, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path11, ctrl);
-        return visit_(key, ctrl, visitor, path11);
+        replaceNode(key, path13, ctrl);
+        return visit_(key, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
+          path13 = Object.freeze(path13.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path11);
+            const ci = visit_(i, node2.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path11);
+          path13 = Object.freeze(path13.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path11);
+          const cv = visit_("value", node2.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path11) {
-      const ctrl = await callVisitor(key, node2, visitor, path11);
+    async function visitAsync_(key, node2, visitor, path13) {
+      const ctrl = await callVisitor(key, node2, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path11, ctrl);
-        return visitAsync_(key, ctrl, visitor, path11);
+        replaceNode(key, path13, ctrl);
+        return visitAsync_(key, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
+          path13 = Object.freeze(path13.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path11);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path11);
+          path13 = Object.freeze(path13.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path11);
+          const cv = await visitAsync_("value", node2.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path11) {
+    function callVisitor(key, node2, visitor, path13) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path11);
+        return visitor(key, node2, path13);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path11);
+        return visitor.Map?.(key, node2, path13);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path11);
+        return visitor.Seq?.(key, node2, path13);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path11);
+        return visitor.Pair?.(key, node2, path13);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path11);
+        return visitor.Scalar?.(key, node2, path13);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path11);
+        return visitor.Alias?.(key, node2, path13);
       return void 0;
     }
-    function replaceNode(key, path11, node2) {
-      const parent = path11[path11.length - 1];
+    function replaceNode(key, path13, node2) {
+      const parent = path13[path13.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path11, value) {
+    function collectionFromPath(schema, path13, value) {
       let v = value;
-      for (let i = path11.length - 1; i >= 0; --i) {
-        const k = path11[i];
+      for (let i = path13.length - 1; i >= 0; --i) {
+        const k = path13[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
+    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path11, value) {
-        if (isEmptyPath(path11))
+      addIn(path13, value) {
+        if (isEmptyPath(path13))
           this.add(value);
         else {
-          const [key, ...rest] = path11;
+          const [key, ...rest] = path13;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        const [key, ...rest] = path11;
+      deleteIn(path13) {
+        const [key, ...rest] = path13;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        const [key, ...rest] = path11;
+      getIn(path13, keepScalar) {
+        const [key, ...rest] = path13;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path11) {
-        const [key, ...rest] = path11;
+      hasIn(path13) {
+        const [key, ...rest] = path13;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        const [key, ...rest] = path11;
+      setIn(path13, value) {
+        const [key, ...rest] = path13;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path11, value) {
+      addIn(path13, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path11, value);
+          this.contents.addIn(path13, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        if (Collection2.isEmptyPath(path11)) {
+      deleteIn(path13) {
+        if (Collection2.isEmptyPath(path13)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        if (Collection2.isEmptyPath(path11))
+      getIn(path13, keepScalar) {
+        if (Collection2.isEmptyPath(path13))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path11) {
-        if (Collection2.isEmptyPath(path11))
+      hasIn(path13) {
+        if (Collection2.isEmptyPath(path13))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        if (Collection2.isEmptyPath(path11)) {
+      setIn(path13, value) {
+        if (Collection2.isEmptyPath(path13)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path13), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path11, value);
+          this.contents.setIn(path13, value);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path11) => {
+    visit2.itemAtPath = (cst, path13) => {
       let item = cst;
-      for (const [field, index] of path11) {
+      for (const [field, index] of path13) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path11) => {
-      const parent = visit2.itemAtPath(cst, path11.slice(0, -1));
-      const field = path11[path11.length - 1][0];
+    visit2.parentCollection = (cst, path13) => {
+      const parent = visit2.itemAtPath(cst, path13.slice(0, -1));
+      const field = path13[path13.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path11, item, visitor) {
-      let ctrl = visitor(item, path11);
+    function _visit(path13, item, visitor) {
+      let ctrl = visitor(item, path13);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path11);
+            ctrl = ctrl(item, path13);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -48085,7 +48085,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path11 = __require("path");
+    var path13 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -48093,11 +48093,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop4() {
     }
-    function open3(path12, history2, cb) {
+    function open3(path14, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path12, "r", cb);
+      fs3.open(path14, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -48131,7 +48131,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path11.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path13.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -48396,7 +48396,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs3 = __require("fs");
     var os12 = __require("os");
-    var path11 = __require("path");
+    var path13 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -48432,7 +48432,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path11.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path13.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -48612,8 +48612,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path11) {
-          var pathArray = getPathArray(path11);
+        paths.forEach(function(path13) {
+          var pathArray = getPathArray(path13);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -48627,14 +48627,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path11, appendMode) {
-      if (!path11) {
+    function addExistingPath(array2, path13, appendMode) {
+      if (!path13) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path11);
+        array2.unshift(path13);
       } else {
-        array2.push(path11);
+        array2.push(path13);
       }
     }
   }
@@ -51584,15 +51584,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path11 = [graph[toModel].parent, toModel];
+      const path13 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path11.unshift(graph[cur].parent);
+        path13.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path11;
+      fn.conversion = path13;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -52869,7 +52869,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path11 = __require("path");
+    var path13 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -52927,7 +52927,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path11.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path13.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -61938,11 +61938,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path11) {
-      if (!path11 || typeof path11 !== "string") {
+    function lookup(path13) {
+      if (!path13 || typeof path13 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path11).toLowerCase().substr(1);
+      var extension2 = extname("x." + path13).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -63082,7 +63082,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path11 = __require("path");
+    var path13 = __require("path");
     var http3 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -63213,11 +63213,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path11.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path13.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path11.basename(options.filename || value && (value.name || value.path));
+        filename = path13.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path11.basename(value.client._httpMessage.path || "");
+        filename = path13.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -63403,15 +63403,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync7 } = __require("fs");
+    var { readFileSync: readFileSync8 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path11 = resolve(string4);
-          const data = readFileSync7(path11, "utf8");
+          const path13 = resolve(string4);
+          const data = readFileSync8(path13, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -63425,14 +63425,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path11 = obj[key] && obj[key].path;
-            if (!path11) {
+            const path13 = obj[key] && obj[key].path;
+            if (!path13) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync7(path11);
+            const buffer = readFileSync8(path13);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path11)
+              filename: basename(path13)
             }, opts));
             break;
           }
@@ -65750,17 +65750,17 @@ var require_validate = __commonJS({
     var { parseHAR } = require_parseHAR();
     var { hasWorkerSupport } = require_util10();
     var isValidFn = (opt) => !opt || typeof opt === "function" || typeof opt === "string";
-    var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
-    var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
+    var lessThanOneError = (label3) => new Error(`${label3} can not be less than 1`);
+    var greaterThanZeroError = (label3) => new Error(`${label3} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path11) {
-      if (typeof path11 === "string") {
+    function safeRequire(path13) {
+      if (typeof path13 === "string") {
         try {
-          return __require(path11);
+          return __require(path13);
         } catch (err) {
         }
       }
-      return path11;
+      return path13;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -68241,7 +68241,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path11 = reqData.path;
+        const path13 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -68252,7 +68252,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path11} HTTP/1.1`
+          `${method2} ${path13} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -70300,7 +70300,7 @@ var require_autocannon = __commonJS({
     var fs3 = __require("fs");
     var os12 = __require("os");
     var net3 = __require("net");
-    var path11 = __require("path");
+    var path13 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -70415,7 +70415,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path11.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path13.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -70529,7 +70529,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path11.join(__dirname, "lib/preload"));
+        alterPath.unshift(path13.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -70553,7 +70553,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path11.join(os12.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path13.join(os12.tmpdir(), pipeName);
       const server = net3.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -70938,8 +70938,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addDetails(label2, content) {
-    const element = this.wrap("details", this.wrap("summary", label2) + content);
+  addDetails(label3, content) {
+    const element = this.wrap("details", this.wrap("summary", label3) + content);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -71080,9 +71080,9 @@ function saveState(name, value) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync5, mkdirSync as mkdirSync3, readFileSync as readFileSync6, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync6, mkdirSync as mkdirSync4, readFileSync as readFileSync7, writeFileSync as writeFileSync4 } from "node:fs";
 import os11 from "node:os";
-import path10 from "node:path";
+import path12 from "node:path";
 
 // src/config/config.ts
 import path from "node:path";
@@ -71925,10 +71925,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path11) {
-  if (!path11)
+function getElementAtPath(obj, path13) {
+  if (!path13)
     return obj;
-  return path11.reduce((acc, key) => acc?.[key], obj);
+  return path13.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -72268,11 +72268,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path11, issues) {
+function prefixIssues(path13, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path11);
+    iss.path.unshift(path13);
     return iss;
   });
 }
@@ -72734,16 +72734,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path11 = []) => {
+  const processError = (error64, path13 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path11, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path13, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
       } else {
-        const fullpath = [...path11, ...issue3.path];
+        const fullpath = [...path13, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -72782,17 +72782,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path11 = []) => {
+  const processError = (error64, path13 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path11, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path13, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
       } else {
-        const fullpath = [...path11, ...issue3.path];
+        const fullpath = [...path13, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -72831,8 +72831,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path11 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path11) {
+  const path13 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path13) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -84329,9 +84329,9 @@ function codePointLengthVar(doc, ctx, accessor, inDoubt) {
   doc.write(`const ${v} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
   return v;
 }
-function numericOperand(value, label2) {
+function numericOperand(value, label3) {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ZodCompileUnsupportedError(`${label2} bound of type ${typeof value}`);
+    throw new ZodCompileUnsupportedError(`${label3} bound of type ${typeof value}`);
   }
   return `${value}`;
 }
@@ -89970,13 +89970,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path11 = ref.slice(1).split("/").filter(Boolean);
-  if (path11.length === 0) {
+  const path13 = ref.slice(1).split("/").filter(Boolean);
+  if (path13.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path11[0] === defsKey) {
-    const key = path11[1] === void 0 ? void 0 : decodeJSONPointerSegment(path11[1]);
+  if (path13[0] === defsKey) {
+    const key = path13[1] === void 0 ? void 0 : decodeJSONPointerSegment(path13[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -90935,8 +90935,8 @@ var configFileSchema = external_exports.object({
   "cpu-placement": external_exports.enum(["auto", "off"]).optional(),
   instructions: instructionsSchema.optional()
 }).strict();
-function issuePath(path11) {
-  return path11.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path13) {
+  return path13.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -91289,8 +91289,8 @@ PerceptronModel.prototype.predict = function predict(features) {
     return 0;
   }
 };
-PerceptronModel.prototype.train = function train2(features, label2) {
-  if (label2 !== 0 && label2 !== 1) {
+PerceptronModel.prototype.train = function train2(features, label3) {
+  if (label3 !== 0 && label3 !== 1) {
     return null;
   }
   if (features.length !== this.weights.length) {
@@ -91298,8 +91298,8 @@ PerceptronModel.prototype.train = function train2(features, label2) {
     this.bias = 1;
   }
   var prediction = this.predict(features);
-  if (typeof prediction === "number" && prediction !== label2) {
-    var gradient = label2 - prediction;
+  if (typeof prediction === "number" && prediction !== label3) {
+    var gradient = label3 - prediction;
     for (var i = 0; i < this.weights.length; i++) {
       this.weights[i] += gradient * features[i];
     }
@@ -91479,6 +91479,49 @@ function assertDecidable(s) {
   throw new ConfigError(`${s.roundsFrom ?? "Input `rounds`"} is ${s.rounds}: ${why}; expected at least ${min} rounds (the minimum), or a lower confidence.`);
 }
 
+// src/gate/shards.ts
+var MAX_SHARDS = 256;
+var EXPECTED = 'K/N with whole numbers 1 <= K <= N (1-based, e.g. "2/4" or "${{ matrix.shard }}/4")';
+function parseShard(value) {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const index = m ? Number(m[1]) : NaN;
+  const count2 = m ? Number(m[2]) : NaN;
+  if (!m || index < 1 || count2 < 1 || index > count2 || count2 > MAX_SHARDS) {
+    const extra = m && count2 > MAX_SHARDS ? ` and N <= ${MAX_SHARDS}` : "";
+    throw new ConfigError(`Input \`shard\` is ${JSON.stringify(value)}: expected ${EXPECTED}${extra}.`);
+  }
+  return { index, count: count2 };
+}
+var formatShard = (s) => `${s.index}/${s.count}`;
+function expectedSeconds(scenario, t) {
+  return t.warmupSeconds + t.rounds * scenario.durationSeconds * t.targets;
+}
+function assignShards(scenarios, count2, timing) {
+  if (!Number.isInteger(count2) || count2 < 1) throw new ConfigError(`Input \`shard\`: the shard count is ${count2}: expected a whole number >= 1.`);
+  if (count2 > scenarios.length) {
+    throw new ConfigError(
+      `Input \`shard\` asks for ${count2} shards but the config has ${scenarios.length} scenario(s): expected at most ${scenarios.length} shards (each shard measures at least one scenario); lower N in \`shard\` and in the matrix.`
+    );
+  }
+  const order = new Map(scenarios.map((s, i) => [s.name, i]));
+  const cost = scenarios.map((s) => ({ name: s.name, seconds: expectedSeconds(s, timing) }));
+  cost.sort((a, b) => b.seconds - a.seconds || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const shards = Array.from({ length: count2 }, () => []);
+  const seconds = Array.from({ length: count2 }, () => 0);
+  for (const c of cost) {
+    let least = 0;
+    for (let i = 1; i < count2; i++) if (seconds[i] < seconds[least]) least = i;
+    shards[least].push(c.name);
+    seconds[least] += c.seconds;
+  }
+  for (const list of shards) list.sort((a, b) => order.get(a) - order.get(b));
+  return { shards, seconds };
+}
+function scenariosOfShard(scenarios, shard, timing) {
+  const names = new Set(assignShards(scenarios, shard.count, timing).shards[shard.index - 1]);
+  return scenarios.filter((s) => names.has(s.name));
+}
+
 // src/config/config.ts
 var DEFAULTS = {
   url: "http://127.0.0.1:8000",
@@ -91548,7 +91591,11 @@ function readConfig(src) {
   const compareTo = given("compare-to") ? parseCompareTo(input2("compare-to")) : DEFAULTS.compareTo;
   const record2 = given("record") ? parseChoice("record", input2("record"), ["auto", "true", "false"]) : DEFAULTS.record;
   const comment = given("comment") ? parseChoice("comment", input2("comment"), ["auto", "always", "never"]) : DEFAULTS.comment;
-  const failOnRegression = given("fail-on-regression") ? parseBool("fail-on-regression", input2("fail-on-regression")) : true;
+  const shard = given("shard") ? parseShard(input2("shard")) : void 0;
+  if (shard && record2 === "true") {
+    throw invalid("record", input2("record"), "auto or false with `shard`: the merge job (mode: merge) records the whole sharded run as one record");
+  }
+  const failOnRegression = given("fail-on-regression") ? parseBool("fail-on-regression", input2("fail-on-regression")) : !shard;
   const confirm = given("confirm") ? parseBool("confirm", input2("confirm")) : true;
   const cpuPlacementInput = given("cpu-placement") ? parseChoice("cpu-placement", input2("cpu-placement"), ["auto", "off"]) : void 0;
   const allowRemote = given("allow-remote") ? parseBool("allow-remote", input2("allow-remote")) : false;
@@ -91612,6 +91659,7 @@ function readConfig(src) {
   for (const t of targets) {
     assertLoopbackUrl(t.url, allowRemote, file2.config.targets ? `targets[${t.name}].url` : "url");
   }
+  if (shard) assignShards(scenarios, shard.count, { warmupSeconds: 0, rounds: 1, targets: 1 });
   const finalRounds = rounds ?? file2.config.rounds ?? (compareTo === "base" ? PAIRED_DEFAULTS : DEFAULTS).rounds;
   const finalConfidence = confidence ?? file2.config.confidence ?? DEFAULTS.confidence;
   if (compareTo !== "none") {
@@ -91636,7 +91684,7 @@ function readConfig(src) {
     baselineFile,
     baselineBranch: parseBranch(input2("baseline-branch") || DEFAULTS.baselineBranch),
     historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
-    record: record2,
+    record: shard ? "false" : record2,
     failOnRegression,
     confirm,
     comment,
@@ -91650,7 +91698,8 @@ function readConfig(src) {
       warmupRequests: file2.config.instructions?.["warmup-requests"] ?? DEFAULTS.instructions.warmupRequests,
       windows: file2.config.instructions?.windows ?? DEFAULTS.instructions.windows,
       requestsPerWindow: file2.config.instructions?.["requests-per-window"] ?? DEFAULTS.instructions.requestsPerWindow
-    }
+    },
+    shard
   };
 }
 function parseCompareTo(value) {
@@ -91774,7 +91823,7 @@ function assertUnique(kind, names) {
 var DEFAULT_COMMENT_FILE = path.join("wsgi-perf-gate", "comment.json");
 function readCommentSettings(src) {
   const input2 = (name) => src.getInput(name).trim();
-  const mode = input2("mode") ? parseChoice("mode", input2("mode"), ["gate", "post-comment"]) : "gate";
+  const mode = input2("mode") ? parseChoice("mode", input2("mode"), ["gate", "post-comment", "merge"]) : "gate";
   const comment = input2("comment") ? parseChoice("comment", input2("comment"), ["auto", "always", "never"]) : DEFAULTS.comment;
   const commentId = input2("comment-id") || void 0;
   if (commentId !== void 0 && !/^[\w.:/-]{1,64}$/.test(commentId)) {
@@ -91799,8 +91848,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path11 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${EOL5}`);
+        const path13 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path13} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -96170,7 +96219,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path11) => path11.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path13) => path13.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -96578,9 +96627,9 @@ function runDifferences(current, baseline) {
   const out = [];
   if (baseline.command !== void 0 && baseline.command !== current.command) out.push(`server command ${JSON.stringify(baseline.command)} -> ${JSON.stringify(current.command)}`);
   if (baseline.warmupSeconds !== void 0 && baseline.warmupSeconds !== current.warmupSeconds) out.push(`warmup ${baseline.warmupSeconds} s -> ${current.warmupSeconds} s`);
-  for (const [k, label2] of RUNNER_FIELDS) {
+  for (const [k, label3] of RUNNER_FIELDS) {
     const [now, then] = [current.runner?.[k], baseline.runner?.[k]];
-    if (now !== void 0 && then !== void 0 && now !== then) out.push(`${label2} ${JSON.stringify(then)} -> ${JSON.stringify(now)}`);
+    if (now !== void 0 && then !== void 0 && now !== then) out.push(`${label3} ${JSON.stringify(then)} -> ${JSON.stringify(now)}`);
   }
   return out;
 }
@@ -96611,17 +96660,17 @@ function judgeRelative(input2) {
   return judgeInterval(input2, (usePaired ? pairedRatioInterval : ratioInterval)(input2.baseline, input2.candidate, input2.confidence));
 }
 function judgeInterval(input2, measured) {
-  const { label: label2, thresholdPct, confidence } = input2;
+  const { label: label3, thresholdPct, confidence } = input2;
   const interval = measured && input2.runNoise ? widenByRunNoise(measured, input2.runNoise.halfWidthLog) : measured;
   if (!interval) {
-    return { verdict: "inconclusive", reason: `${label2}: no usable trials on one side.` };
+    return { verdict: "inconclusive", reason: `${label3}: no usable trials on one side.` };
   }
   if (!Number.isFinite(interval.high) || interval.low <= 0) {
     const need = minTrialsForConfidence(confidence);
     return {
       verdict: "inconclusive",
       changePct: toPct(interval.ratio),
-      reason: `${label2} ${fmt(toPct(interval.ratio))}: ${interval.baselineTrials} baseline and ${interval.candidateTrials} candidate trials cannot reach ${confidence * 100}% confidence; use at least ${need} rounds.`
+      reason: `${label3} ${fmt(toPct(interval.ratio))}: ${interval.baselineTrials} baseline and ${interval.candidateTrials} candidate trials cannot reach ${confidence * 100}% confidence; use at least ${need} rounds.`
     };
   }
   const changePct = toPct(interval.ratio);
@@ -96635,18 +96684,18 @@ function judgeInterval(input2, measured) {
   const detectablePct = minDetectablePct(interval);
   const base = { changePct, ciLowPct, ciHighPct, detectablePct };
   if (w > thresholdPct && wLow > 0) {
-    return { ...base, verdict: "regressed", reason: `${label2} ${fmt(changePct)} (interval ${range}): worse than the ${thresholdPct}% threshold.` };
+    return { ...base, verdict: "regressed", reason: `${label3} ${fmt(changePct)} (interval ${range}): worse than the ${thresholdPct}% threshold.` };
   }
   if (-w > thresholdPct && wHigh < 0) {
-    return { ...base, verdict: "improved", reason: `${label2} ${fmt(changePct)} (interval ${range}): better by more than ${thresholdPct}%.` };
+    return { ...base, verdict: "improved", reason: `${label3} ${fmt(changePct)} (interval ${range}): better by more than ${thresholdPct}%.` };
   }
   if (wHigh <= thresholdPct) {
-    return { ...base, verdict: "pass", reason: `${label2} ${fmt(changePct)} (interval ${range}): within the ${thresholdPct}% threshold.` };
+    return { ...base, verdict: "pass", reason: `${label3} ${fmt(changePct)} (interval ${range}): within the ${thresholdPct}% threshold.` };
   }
   return {
     ...base,
     verdict: "inconclusive",
-    reason: `${label2} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`
+    reason: `${label3} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`
   };
 }
 var PRECEDENCE = ["regressed", "inconclusive", "improved", "pass"];
@@ -99236,8 +99285,8 @@ function metricRow(m) {
   if (m.confirmation?.changePct !== void 0) change += ` (again ${signed2(m.confirmation.changePct)})`;
   const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed2(m.ciLowPct)} \u2026 ${signed2(m.ciHighPct)}`;
   const verdict = (m.gating ? VERDICT_BADGE[m.verdict] : "info") + (m.tail && !m.tail.enough ? " (too few requests for the tail)" : "");
-  const label2 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
-  return [label2, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
+  const label3 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
+  return [label3, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
 }
 function renderSummary(result, opts = {}) {
   const { comparison, settings } = result;
@@ -99281,6 +99330,7 @@ function renderSummary(result, opts = {}) {
     const def = scenarioByName.get(sc.scenario);
     const what = def ? `${def.method} ${def.path}` : sc.scenario;
     out.push(`### ${escapeText(sc.scenario)} ${sc.scenario === def?.path ? "" : `(${escapeText(what)}) `}\u2014 ${VERDICT_BADGE[sc.verdict]}`, "");
+    if (sc.measuredBy) out.push(`Measured by ${escapeText(sc.measuredBy)}.`, "");
     for (const w of sc.warnings) out.push(`\u26A0\uFE0F ${escapeText(w)}`, "");
     if (sc.excludedTrials.length) {
       const reasons = [...new Set(sc.excludedTrials.map((t) => t.reason))];
@@ -99324,8 +99374,8 @@ var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path11, record: record2 }) => ({
-    path: path11,
+  const runs = records.map(({ path: path13, record: record2 }) => ({
+    path: path13,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
@@ -99926,30 +99976,336 @@ function processStartTime(pid) {
   }
 }
 
+// src/config/mergeSettings.ts
+import path10 from "node:path";
+function readShardsDir(src) {
+  const given = src.getInput("shards-dir").trim();
+  return given ? path10.resolve(src.workspace, given) : path10.join(src.runnerTemp, "wsgi-perf-gate", "shards");
+}
+function readMergeSettings(src) {
+  const input2 = (name) => src.getInput(name).trim();
+  return {
+    shardsDir: readShardsDir(src),
+    record: input2("record") ? parseChoice("record", input2("record"), ["auto", "true", "false"]) : DEFAULTS.record,
+    baselineBranch: parseBranch(input2("baseline-branch") || DEFAULTS.baselineBranch),
+    historyKeepRuns: input2("history-keep-runs") ? parseNumber("history-keep-runs", input2("history-keep-runs"), { integer: true, min: 1, expected: "a whole number of runs >= 1 kept per runner on the data branch (e.g. 100)" }) : DEFAULTS.historyKeepRuns,
+    failOnRegression: input2("fail-on-regression") ? parseBool("fail-on-regression", input2("fail-on-regression")) : true
+  };
+}
+
+// src/action/merge.ts
+import { existsSync as existsSync5 } from "node:fs";
+
+// src/gate/mergeShards.ts
+var label2 = (s) => `shard ${formatShard(s)}`;
+var short2 = (c) => c ? c.slice(0, 12) : "unknown";
+function runnerLabel(fp, hash2) {
+  return `runner ${hash2} (${fp.cpuModel} \xD7 ${fp.cpus}, ${fp.os}/${fp.arch}, Python ${fp.python}, ${fp.server})`;
+}
+function checkShards(loaded, expect) {
+  const problems = [];
+  for (const l of loaded) if (!l.ok) problems.push(`${l.file}: ${l.problem}.`);
+  const files = /* @__PURE__ */ new Map();
+  const shards = loaded.flatMap((l) => l.ok ? [l.shard] : []);
+  for (const l of loaded) if (l.ok) files.set(l.shard, l.file);
+  if (!shards.length) {
+    if (!problems.length) problems.push(`No shard results in ${expect.dir}: expected the shard-K-of-N.json files of every shard (download them with actions/download-artifact before mode: merge).`);
+    return { problems, shards };
+  }
+  const count2 = shards[0].shard.count;
+  for (const s of shards) {
+    if (s.shard.count !== count2) problems.push(`${label2(s.shard)} (${files.get(s)}) was one of ${s.shard.count} shards, but ${label2(shards[0].shard)} one of ${count2}: every shard must use the same N in \`shard\`.`);
+  }
+  const expectedCommit = expect.commit || shards[0].commit;
+  for (const s of shards) {
+    if (s.commit !== expectedCommit) {
+      problems.push(`${label2(s.shard)} (${files.get(s)}) measured commit ${short2(s.commit)}, not ${short2(expectedCommit)} that this run is for: its results belong to another run; download only this run's artifacts.`);
+    }
+  }
+  const reference = shards.find((s) => s.configIdentity);
+  for (const s of shards) {
+    if (s.configIdentity && reference && s.configIdentity !== reference.configIdentity) {
+      problems.push(`${label2(s.shard)} (${files.get(s)}) ran another configuration (identity ${s.configIdentity}) than ${label2(reference.shard)} (${reference.configIdentity}): every shard needs the same inputs and config file, except \`shard\`.`);
+    }
+  }
+  const byIndex = /* @__PURE__ */ new Map();
+  for (const s of shards) byIndex.set(s.shard.index, [...byIndex.get(s.shard.index) ?? [], s]);
+  for (const [index, list] of [...byIndex].sort((a, b) => a[0] - b[0])) {
+    if (list.length > 1) problems.push(`shard ${index}/${count2} appears ${list.length} times (${list.map((s) => files.get(s)).join(", ")}): each shard's results must be merged once.`);
+  }
+  for (let i = 1; i <= count2; i++) {
+    if (!byIndex.has(i)) {
+      problems.push(`shard ${i}/${count2} is missing: no results file from it in ${expect.dir} (did its job stop before writing one, or not upload it? upload with \`if: always()\`).`);
+    }
+  }
+  for (const s of shards) {
+    if (s.error !== void 0 || !s.result) problems.push(`${label2(s.shard)} failed: ${s.error ?? "its file holds no result"}`);
+  }
+  if (!problems.length && reference?.scenarioOrder) {
+    const measuredBy = /* @__PURE__ */ new Map();
+    for (const s of shards) for (const name of s.scenarios ?? []) measuredBy.set(name, [...measuredBy.get(name) ?? [], formatShard(s.shard)]);
+    for (const name of reference.scenarioOrder) {
+      const by = measuredBy.get(name) ?? [];
+      if (by.length !== 1) problems.push(`scenario ${JSON.stringify(name)} was measured by ${by.length ? `shards ${by.join(", ")}` : "no shard"}: expected exactly one.`);
+    }
+  }
+  return { problems, shards };
+}
+function mergeTrend(shards) {
+  const points = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    for (const p of s.result.trend ?? []) {
+      const key = p.current ? "(current)" : p.commit;
+      const had = points.get(key);
+      points.set(key, had ? { ...had, scenarios: { ...had.scenarios, ...p.scenarios } } : { ...p, scenarios: { ...p.scenarios } });
+    }
+  }
+  return points.size ? [...points.values()] : void 0;
+}
+function mergeComparison(shards, order) {
+  const scenarios = shards.flatMap(
+    (s) => s.result.comparison.scenarios.map((sc) => ({
+      ...sc,
+      measuredBy: `${label2(s.shard)} on ${s.runner ? runnerLabel(s.runner.fingerprint, s.runner.fingerprintHash) : "a runner whose fingerprint is unknown"}`
+    }))
+  );
+  scenarios.sort((a, b) => (order.get(a.scenario) ?? 0) - (order.get(b.scenario) ?? 0));
+  const first = shards[0].result.comparison;
+  const baselines = shards.map((s) => JSON.stringify(s.result.comparison.baseline ?? null));
+  const notes = [...new Set(shards.map((s) => s.result.comparison.note).filter((n) => !!n))];
+  let note = notes.length ? notes.join(" ") : void 0;
+  if (new Set(baselines).size > 1) {
+    const each = shards.map((s) => `${label2(s.shard)}: ${s.result.comparison.baseline?.source ?? "no baseline"}${s.result.comparison.baseline?.commit ? ` at ${short2(s.result.comparison.baseline.commit)}` : ""}`);
+    note = `${note ? `${note} ` : ""}The shards compared with different baselines (${each.join("; ")}); each scenario is judged against its own shard's.`;
+  }
+  const confirmations = shards.flatMap((s) => s.result.comparison.confirmation ? [s.result.comparison.confirmation.verdict] : []);
+  return {
+    baseline: first.baseline,
+    note,
+    scenarios,
+    verdict: combineVerdicts(scenarios.map((s) => s.verdict)),
+    confirmation: confirmations.length ? { verdict: combineVerdicts(confirmations) } : void 0
+  };
+}
+function mergeShards(loaded, expect) {
+  const { problems, shards: all } = checkShards(loaded, expect);
+  if (problems.length) return { ok: false, problems };
+  const shards = [...all].sort((a, b) => a.shard.index - b.shard.index);
+  const orderNames = shards.find((s) => s.scenarioOrder)?.scenarioOrder ?? shards.flatMap((s) => s.result.settings.scenarios.map((x2) => x2.name));
+  const order = new Map(orderNames.map((n, i) => [n, i]));
+  const byOrder = (name) => (a, b) => (order.get(name(a)) ?? 0) - (order.get(name(b)) ?? 0);
+  const results = shards.map((s) => s.result);
+  const first = results[0];
+  const comparison = mergeComparison(shards, order);
+  const confirmationSamples = results.flatMap((r) => r.confirmationSamples ?? []);
+  const rankings = results.flatMap((r) => r.ranking ?? []).sort(byOrder((r) => r.scenario));
+  const result = {
+    schemaVersion: first.schemaVersion,
+    meta: { ...first.meta, createdAt: results.map((r) => r.meta.createdAt).sort().at(-1) },
+    settings: { ...first.settings, scenarios: results.flatMap((r) => r.settings.scenarios).sort(byOrder((s) => s.name)) },
+    samples: results.flatMap((r) => r.samples),
+    confirmationSamples: confirmationSamples.length ? confirmationSamples : void 0,
+    comparison,
+    ranking: rankings.length ? rankings : void 0,
+    trend: mergeTrend(shards),
+    history: first.history,
+    verdict: comparison.verdict
+  };
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const s of shards) {
+    if (!s.runner) continue;
+    const g2 = groups2.get(s.runner.fingerprintHash) ?? { fingerprint: s.runner.fingerprint, fingerprintHash: s.runner.fingerprintHash, configHash: s.runner.historyConfigHash, shards: [], samples: [] };
+    g2.shards.push(formatShard(s.shard));
+    g2.samples.push(...s.result.samples);
+    groups2.set(s.runner.fingerprintHash, g2);
+  }
+  return { ok: true, result, records: [...groups2.values()], shards };
+}
+
+// src/store/shardFile.ts
+import { createHash as createHash2 } from "node:crypto";
+import { mkdirSync as mkdirSync3, readdirSync as readdirSync3, readFileSync as readFileSync6, statSync as statSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import path11 from "node:path";
+var SHARD_KIND = "wsgi-perf-gate/shard";
+var SHARD_SCHEMA_VERSION = 1;
+function configIdentity(config2) {
+  const identity = {
+    scenarios: config2.scenarios,
+    targets: config2.targets.map((t) => ({ name: t.name, command: t.command, url: t.url, preset: t.preset ?? null, env: t.env })),
+    warmupSeconds: config2.warmupSeconds,
+    rounds: config2.rounds,
+    confidence: config2.confidence,
+    compareTo: config2.compareTo,
+    baseRef: config2.baseRef ?? null,
+    confirm: config2.confirm,
+    count: config2.shard?.count ?? 1
+  };
+  return createHash2("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 12);
+}
+var shardFileName = (s) => `shard-${s.index}-of-${s.count}.json`;
+function writeShardFile(dir, file2) {
+  mkdirSync3(dir, { recursive: true });
+  const out = path11.join(dir, shardFileName(file2.shard));
+  writeFileSync3(out, JSON.stringify(file2) + "\n");
+  return out;
+}
+var shardSchema = external_exports.object({
+  kind: external_exports.literal(SHARD_KIND),
+  schemaVersion: external_exports.number().int(),
+  shard: external_exports.object({ index: external_exports.number().int().min(1), count: external_exports.number().int().min(1) }),
+  commit: external_exports.string().optional(),
+  createdAt: external_exports.string(),
+  configIdentity: external_exports.string().optional(),
+  scenarioOrder: external_exports.array(external_exports.string()).optional(),
+  scenarios: external_exports.array(external_exports.string()).optional(),
+  error: external_exports.string().optional(),
+  result: external_exports.object({ samples: external_exports.array(external_exports.object({ scenario: external_exports.string(), target: external_exports.string() }).loose()), comparison: external_exports.object({ scenarios: external_exports.array(external_exports.object({ scenario: external_exports.string() }).loose()) }).loose() }).loose().optional()
+}).loose();
+function parseShardFile(file2, text) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { file: file2, ok: false, problem: `not valid JSON (${err.message})` };
+  }
+  if (raw?.kind !== SHARD_KIND) return void 0;
+  const version2 = raw.schemaVersion;
+  if (typeof version2 === "number" && version2 > SHARD_SCHEMA_VERSION) {
+    return { file: file2, ok: false, problem: `schemaVersion ${version2} is newer than this version of the action understands (${SHARD_SCHEMA_VERSION}); use the same action version in the shards and the merge` };
+  }
+  const parsed = shardSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return { file: file2, ok: false, problem: `not a shard results file (${first.path.join(".") || "the document"}: ${first.message})` };
+  }
+  return { file: file2, ok: true, shard: parsed.data };
+}
+var MAX_FILES = 1e4;
+function readShardsDir2(dir) {
+  const files = [];
+  const list = (d, depth) => {
+    for (const name of readdirSync3(d).sort()) {
+      if (files.length >= MAX_FILES) return;
+      const full = path11.join(d, name);
+      const st = statSync2(full);
+      if (st.isDirectory() && depth === 0) list(full, 1);
+      else if (st.isFile() && name.endsWith(".json")) files.push(full);
+    }
+  };
+  list(dir, 0);
+  return files.flatMap((f) => parseShardFile(path11.relative(dir, f) || f, readFileSync6(f, "utf8")) ?? []);
+}
+
+// src/action/merge.ts
+var ShardMergeError = class extends GateError {
+};
+async function mergeShardResults(args) {
+  const { settings, log: log2 } = args;
+  if (!existsSync5(settings.shardsDir)) {
+    throw new ShardMergeError(`Input \`shards-dir\` is ${JSON.stringify(settings.shardsDir)}: no such directory; expected the directory actions/download-artifact wrote the shards' results to.`);
+  }
+  const started = Date.now();
+  const outcome = mergeShards(readShardsDir2(settings.shardsDir), { commit: args.commit, dir: settings.shardsDir });
+  if (!outcome.ok) {
+    throw new ShardMergeError(`The shards cannot be merged into one verdict:
+${outcome.problems.map((p) => `- ${p}`).join("\n")}`);
+  }
+  const { result, records, shards } = outcome;
+  log2.info(`Merged ${shards.length} shard(s), ${result.comparison.scenarios.length} scenario(s), in ${Date.now() - started} ms: ${result.verdict}.`);
+  if (!args.record) return result;
+  const git2 = realGit(args.workspace);
+  const commit = git2.resolve("HEAD") ?? result.meta.commit;
+  for (const group of records) {
+    const record2 = newRecord({ meta: { ...result.meta, commit }, settings: result.settings, samples: group.samples }, group.fingerprint, group.configHash);
+    const outcome2 = await recordRun({ git: git2, branch: settings.baselineBranch, log: log2, keepRuns: settings.historyKeepRuns }, record2);
+    if (outcome2.status === "recorded") {
+      if (result.history) result.history.recordedAs = outcome2.path;
+      log2.info(`Recorded shard(s) ${group.shards.join(", ")} on ${settings.baselineBranch} as ${outcome2.path} (data branch commit ${outcome2.commit.slice(0, 12)}).`);
+    } else {
+      log2.warning(outcome2.message);
+    }
+  }
+  if (!records.length) log2.warning("This run was not recorded: no shard says which runner measured it.");
+  return result;
+}
+
+// src/action/shard.ts
+function startShard(full, spec, opts) {
+  const head = full.targets[0];
+  const scenarios = scenariosOfShard(full.scenarios, spec, {
+    warmupSeconds: full.warmupSeconds,
+    rounds: full.rounds,
+    targets: full.compareTo === "base" ? 2 : full.targets.length
+  });
+  opts.log.info(`Shard ${formatShard(spec)}: measuring ${scenarios.length} of ${full.scenarios.length} scenario(s): ${scenarios.map((s) => s.name).join(", ")}`);
+  const base = {
+    kind: SHARD_KIND,
+    schemaVersion: SHARD_SCHEMA_VERSION,
+    shard: spec,
+    commit: opts.commit,
+    configIdentity: configIdentity(full),
+    scenarioOrder: full.scenarios.map((s) => s.name),
+    scenarios: scenarios.map((s) => s.name)
+  };
+  const historyConfigHash = configHash({ scenarios: full.scenarios, warmupSeconds: full.warmupSeconds, command: head.command });
+  const runner = () => {
+    const r = runnerFingerprint();
+    const fingerprint = { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch, ...probeTargetVersions(head) };
+    return { fingerprint, fingerprintHash: fingerprintHash(fingerprint), historyConfigHash };
+  };
+  const write = (file2) => {
+    const out = writeShardFile(opts.dir, { ...base, createdAt: (/* @__PURE__ */ new Date()).toISOString(), ...file2 });
+    opts.log.info(`Shard ${formatShard(spec)}: wrote ${out} for the merge job (upload it with actions/upload-artifact).`);
+    return out;
+  };
+  return {
+    spec,
+    config: { ...full, scenarios },
+    history: (store) => ({ branch: store.branch, prepare: (input2) => store.prepare({ ...input2, config: full }) }),
+    finish: (result) => write({ runner: result.history ? { fingerprint: result.history.fingerprint, fingerprintHash: result.history.fingerprintHash, historyConfigHash } : runner(), result }),
+    fail: (message) => write({ error: message })
+  };
+}
+function writeFailedShard(spec, opts, message) {
+  return writeShardFile(opts.dir, { kind: SHARD_KIND, schemaVersion: SHARD_SCHEMA_VERSION, shard: spec, commit: opts.commit, createdAt: (/* @__PURE__ */ new Date()).toISOString(), error: message });
+}
+
 // src/action/main.ts
 var log = { info: (m) => info(m), warning: (m) => warning(m) };
 var commentSettings;
+var shardJob;
 async function run3() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os11.tmpdir();
   commentSettings = readCommentSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === "post-comment") return postComment(commentSettings);
-  const config2 = readConfig({
+  const outDir = path12.join(runnerTemp, "wsgi-perf-gate");
+  mkdirSync4(outDir, { recursive: true });
+  const ctx = readRunContext();
+  if (commentSettings.mode === "merge") {
+    const settings = readMergeSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
+    const result2 = await mergeShardResults({ settings, commit: ctx.sha || void 0, workspace, record: shouldRecord(settings.record, ctx), log });
+    return report(result2, { outDir, settings: commentSettings, failOnRegression: settings.failOnRegression });
+  }
+  const fullConfig = readConfig({
     getInput: (name) => getInput(name),
-    readFile: (file2) => existsSync5(file2) ? readFileSync6(file2, "utf8") : void 0,
+    readFile: (file2) => existsSync6(file2) ? readFileSync7(file2, "utf8") : void 0,
     workspace,
     cores: os11.availableParallelism()
   });
-  const ctx = readRunContext();
+  if (fullConfig.shard) {
+    shardJob = startShard(fullConfig, fullConfig.shard, { commit: ctx.sha || void 0, dir: readShardsDir({ getInput: (name) => getInput(name), workspace, runnerTemp }), log });
+    if (!getInput("comment").trim()) commentSettings.comment = "never";
+  }
+  const config2 = shardJob?.config ?? fullConfig;
   const record2 = shouldRecord(config2.record, ctx);
-  const outDir = path10.join(runnerTemp, "wsgi-perf-gate");
-  mkdirSync3(outDir, { recursive: true });
   const servers = [];
+  const history = openBranchHistory({ repoDir: workspace, branch: config2.baselineBranch, keepRuns: config2.historyKeepRuns, log });
   const result = await runGate(config2, {
     record: record2,
     meta: { commit: ctx.sha || void 0, ref: ctx.ref || void 0, eventName: ctx.eventName || void 0 },
     baseSha: ctx.baseSha,
-    history: openBranchHistory({ repoDir: workspace, branch: config2.baselineBranch, keepRuns: config2.historyKeepRuns, log }),
+    history: shardJob ? shardJob.history(history) : history,
     hooks: {
       log,
       logDir: outDir,
@@ -99960,15 +100316,19 @@ async function run3() {
     }
   });
   saveState("servers", "[]");
-  const resultsFile = path10.join(outDir, "results.json");
-  writeFileSync3(resultsFile, JSON.stringify(result, null, 1) + "\n");
-  const markdown = renderSummary(result, { gateName: commentSettings.commentId });
+  if (shardJob) setOutput("shard-file", shardJob.finish(result));
+  await report(result, { outDir, settings: commentSettings, failOnRegression: config2.failOnRegression });
+}
+async function report(result, opts) {
+  const resultsFile = path12.join(opts.outDir, "results.json");
+  writeFileSync4(resultsFile, JSON.stringify(result, null, 1) + "\n");
+  const markdown = renderSummary(result, { gateName: opts.settings.commentId });
   await summary.addRaw(markdown).write();
   info(markdown);
-  const comment = await publishComment({ settings: commentSettings, ctx, summary: markdown, token: getInput("github-token"), log });
+  const comment = await publishComment({ settings: opts.settings, ctx: readRunContext(), summary: markdown, token: getInput("github-token"), log });
   for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) setOutput(name, value);
   if (result.verdict === "regressed") {
-    if (config2.failOnRegression) setFailed(failureMessage(result));
+    if (opts.failOnRegression) setFailed(failureMessage(result));
     else warning(`${failureMessage(result)} (fail-on-regression is false)`);
   }
 }
@@ -99985,11 +100345,26 @@ async function postComment(settings) {
   setOutput("comment-url", posted.url ?? "");
 }
 async function reportFailure(err) {
-  if (!commentSettings || commentSettings.mode !== "gate") return;
+  if (!commentSettings || commentSettings.mode === "post-comment") return;
+  if (commentSettings.mode === "merge") setOutput("verdict", "error");
+  recordShardFailure(err);
   const markdown = renderErrorSummary(errorMessage(err), { gateName: commentSettings.commentId });
   await summary.addRaw(markdown).write();
   const comment = await publishComment({ settings: commentSettings, ctx: readRunContext(), summary: markdown, token: getInput("github-token"), log, updateOnly: true });
   if (comment.url) setOutput("comment-url", comment.url);
+}
+function recordShardFailure(err) {
+  if (shardJob) {
+    setOutput("shard-file", shardJob.fail(errorMessage(err)));
+    return;
+  }
+  const input2 = getInput("shard").trim();
+  if (commentSettings?.mode !== "gate" || !input2) return;
+  try {
+    const dir = readShardsDir({ getInput: (name) => getInput(name), workspace: process.env.GITHUB_WORKSPACE || process.cwd(), runnerTemp: process.env.RUNNER_TEMP || os11.tmpdir() });
+    setOutput("shard-file", writeFailedShard(parseShard(input2), { commit: readRunContext().sha || void 0, dir }, errorMessage(err)));
+  } catch {
+  }
 }
 run3().catch(async (err) => {
   try {

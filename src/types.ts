@@ -43,6 +43,13 @@ export type CompareTo = 'stored' | 'base' | 'none';
 export type RecordMode = 'auto' | 'true' | 'false';
 export type CommentMode = 'auto' | 'always' | 'never';
 
+/** One job of a sharded gate (`shard: K/N`). */
+export interface ShardSpec {
+  /** 1-based: shard 1 of N is the first. */
+  index: number;
+  count: number;
+}
+
 export interface Config {
   targets: Target[];
   scenarios: Scenario[];
@@ -68,6 +75,8 @@ export interface Config {
   cpuPlacement: 'auto' | 'off';
   /** Path of the YAML file that was read, if any. */
   configFile?: string;
+  /** Set in one job of a sharded gate; `scenarios` still holds all of them (see gate/shards.ts). */
+  shard?: ShardSpec;
   /** Instructions per request under Valgrind (src/instructions/). */
   instructions: InstructionsSettings;
 }
@@ -218,6 +227,8 @@ export interface ScenarioComparison {
   warnings: string[];
   /** The server log at the first trial in which a worker exited or started, per side. */
   workerLogs?: Array<{ side: 'baseline' | 'candidate'; round: number; tail: string }>;
+  /** A sharded gate: which shard and runner (fingerprint) measured this scenario. */
+  measuredBy?: string;
 }
 
 export interface BaselineInfo {

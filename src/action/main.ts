@@ -1,7 +1,8 @@
 // Action entry point: the only place that calls core.setFailed. Reads inputs, runs the gate,
 // writes the results file and job summary, posts the PR comment, sets the outputs, then
 // fails the step on a regression (a regression is a result: it is reported first).
-// With `mode: post-comment` it only posts a comment saved by a pull request run.
+// With `mode: post-comment` it only posts a comment saved by a pull request run; with
+// `mode: merge` it reports the shards of a sharded gate (docs/sharding.md) as one run.
 import * as core from '@actions/core';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,33 +17,52 @@ import { renderErrorSummary } from '../report/errorSummary.js';
 import { renderSummary } from '../report/summary.js';
 import { openBranchHistory } from '../store/branchHistory.js';
 import { processStartTime, type SavedServer } from './serverState.js';
+import { readMergeSettings, readShardsDir } from '../config/mergeSettings.js';
+import { parseShard } from '../gate/shards.js';
+import { mergeShardResults } from './merge.js';
+import { startShard, writeFailedShard, type ShardJob } from './shard.js';
+import type { RunResult } from '../types.js';
 
 const log = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) };
 /** Known once the comment inputs are read: a run that fails after that still reports. */
 let commentSettings: CommentSettings | undefined;
+/** Set in one job of a sharded gate, once its config is read. */
+let shardJob: ShardJob | undefined;
 
 async function run(): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os.tmpdir();
   commentSettings = readCommentSettings({ getInput: (name) => core.getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === 'post-comment') return postComment(commentSettings);
+  const outDir = path.join(runnerTemp, 'wsgi-perf-gate');
+  mkdirSync(outDir, { recursive: true });
+  const ctx = readRunContext();
+  if (commentSettings.mode === 'merge') {
+    const settings = readMergeSettings({ getInput: (name) => core.getInput(name), workspace, runnerTemp });
+    const result = await mergeShardResults({ settings, commit: ctx.sha || undefined, workspace, record: shouldRecord(settings.record, ctx), log });
+    return report(result, { outDir, settings: commentSettings, failOnRegression: settings.failOnRegression });
+  }
 
-  const config = readConfig({
+  const fullConfig = readConfig({
     getInput: (name) => core.getInput(name),
     readFile: (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined),
     workspace,
     cores: os.availableParallelism(),
   });
-  const ctx = readRunContext();
+  if (fullConfig.shard) {
+    shardJob = startShard(fullConfig, fullConfig.shard, { commit: ctx.sha || undefined, dir: readShardsDir({ getInput: (name) => core.getInput(name), workspace, runnerTemp }), log });
+    // A shard comments only when asked: the merge job posts the one comment.
+    if (!core.getInput('comment').trim()) commentSettings.comment = 'never';
+  }
+  const config = shardJob?.config ?? fullConfig;
   const record = shouldRecord(config.record, ctx);
-  const outDir = path.join(runnerTemp, 'wsgi-perf-gate');
-  mkdirSync(outDir, { recursive: true });
   const servers: SavedServer[] = [];
+  const history = openBranchHistory({ repoDir: workspace, branch: config.baselineBranch, keepRuns: config.historyKeepRuns, log });
   const result = await runGate(config, {
     record,
     meta: { commit: ctx.sha || undefined, ref: ctx.ref || undefined, eventName: ctx.eventName || undefined },
     baseSha: ctx.baseSha,
-    history: openBranchHistory({ repoDir: workspace, branch: config.baselineBranch, keepRuns: config.historyKeepRuns, log }),
+    history: shardJob ? shardJob.history(history) : history,
     hooks: {
       log,
       logDir: outDir,
@@ -54,17 +74,22 @@ async function run(): Promise<void> {
   });
   // Torn down cleanly: nothing for the post step to do.
   core.saveState('servers', '[]');
+  if (shardJob) core.setOutput('shard-file', shardJob.finish(result));
+  await report(result, { outDir, settings: commentSettings, failOnRegression: config.failOnRegression });
+}
 
-  const resultsFile = path.join(outDir, 'results.json');
+/** Results file, job summary, PR comment, outputs, then the step fails on a regression. */
+async function report(result: RunResult, opts: { outDir: string; settings: CommentSettings; failOnRegression: boolean }): Promise<void> {
+  const resultsFile = path.join(opts.outDir, 'results.json');
   writeFileSync(resultsFile, JSON.stringify(result, null, 1) + '\n');
-  const markdown = renderSummary(result, { gateName: commentSettings.commentId });
+  const markdown = renderSummary(result, { gateName: opts.settings.commentId });
   await core.summary.addRaw(markdown).write();
   core.info(markdown);
-  const comment = await publishComment({ settings: commentSettings, ctx, summary: markdown, token: core.getInput('github-token'), log });
+  const comment = await publishComment({ settings: opts.settings, ctx: readRunContext(), summary: markdown, token: core.getInput('github-token'), log });
   for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) core.setOutput(name, value);
 
   if (result.verdict === 'regressed') {
-    if (config.failOnRegression) core.setFailed(failureMessage(result));
+    if (opts.failOnRegression) core.setFailed(failureMessage(result));
     else core.warning(`${failureMessage(result)} (fail-on-regression is false)`);
   }
 }
@@ -87,11 +112,29 @@ async function postComment(settings: CommentSettings): Promise<void> {
  * there is one (it would otherwise show an earlier run's results as if they were current).
  */
 async function reportFailure(err: unknown): Promise<void> {
-  if (!commentSettings || commentSettings.mode !== 'gate') return;
+  if (!commentSettings || commentSettings.mode === 'post-comment') return;
+  if (commentSettings.mode === 'merge') core.setOutput('verdict', 'error');
+  recordShardFailure(err);
   const markdown = renderErrorSummary(errorMessage(err), { gateName: commentSettings.commentId });
   await core.summary.addRaw(markdown).write();
   const comment = await publishComment({ settings: commentSettings, ctx: readRunContext(), summary: markdown, token: core.getInput('github-token'), log, updateOnly: true });
   if (comment.url) core.setOutput('comment-url', comment.url);
+}
+
+/** A shard that fails still leaves its results file, so the merge job can say which shard failed and why. */
+function recordShardFailure(err: unknown): void {
+  if (shardJob) {
+    core.setOutput('shard-file', shardJob.fail(errorMessage(err)));
+    return;
+  }
+  const input = core.getInput('shard').trim();
+  if (commentSettings?.mode !== 'gate' || !input) return;
+  try {
+    const dir = readShardsDir({ getInput: (name) => core.getInput(name), workspace: process.env.GITHUB_WORKSPACE || process.cwd(), runnerTemp: process.env.RUNNER_TEMP || os.tmpdir() });
+    core.setOutput('shard-file', writeFailedShard(parseShard(input), { commit: readRunContext().sha || undefined, dir }, errorMessage(err)));
+  } catch {
+    // An unreadable `shard` input: the merge reports this shard as missing.
+  }
 }
 
 run().catch(async (err) => {

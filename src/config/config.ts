@@ -8,6 +8,7 @@ import { parseConfigFile, type ConfigFile, type FileScenario, type FileTarget, t
 import { PRESETS, presetCommand, stopSignalForCommand, type PresetName } from '../server/presets.js';
 import { assertLoopbackUrl } from './loopback.js';
 import { assertDecidable } from './decidable.js';
+import { assignShards, parseShard } from '../gate/shards.js';
 import type { CommentMode, CompareTo, Config, InstructionsSettings, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
 
 export const DEFAULTS = {
@@ -53,11 +54,11 @@ export interface ConfigSources {
   cores: number;
 }
 
-function invalid(name: string, value: string, expected: string): ConfigError {
+export function invalid(name: string, value: string, expected: string): ConfigError {
   return new ConfigError(`Input \`${name}\` is ${JSON.stringify(value)}: expected ${expected}.`);
 }
 
-interface NumberRule {
+export interface NumberRule {
   integer?: boolean;
   min?: number;
   /** Exclusive lower bound. */
@@ -66,7 +67,7 @@ interface NumberRule {
   expected: string;
 }
 
-function parseNumber(name: string, value: string, rule: NumberRule): number {
+export function parseNumber(name: string, value: string, rule: NumberRule): number {
   const n = value.trim() === '' ? NaN : Number(value.trim());
   const ok =
     Number.isFinite(n) &&
@@ -78,13 +79,13 @@ function parseNumber(name: string, value: string, rule: NumberRule): number {
   return n;
 }
 
-function parseChoice<T extends string>(name: string, value: string, choices: readonly T[]): T {
+export function parseChoice<T extends string>(name: string, value: string, choices: readonly T[]): T {
   const v = value.trim().toLowerCase();
   if (!(choices as readonly string[]).includes(v)) throw invalid(name, value, `one of ${choices.join(', ')}`);
   return v as T;
 }
 
-function parseBool(name: string, value: string): boolean {
+export function parseBool(name: string, value: string): boolean {
   return parseChoice(name, value, ['true', 'false'] as const) === 'true';
 }
 
@@ -116,7 +117,12 @@ export function readConfig(src: ConfigSources): Config {
   const compareTo = given('compare-to') ? parseCompareTo(input('compare-to')) : DEFAULTS.compareTo;
   const record = given('record') ? parseChoice('record', input('record'), ['auto', 'true', 'false'] as const) : DEFAULTS.record;
   const comment = given('comment') ? parseChoice('comment', input('comment'), ['auto', 'always', 'never'] as const) : DEFAULTS.comment;
-  const failOnRegression = given('fail-on-regression') ? parseBool('fail-on-regression', input('fail-on-regression')) : true;
+  // One shard of a sharded gate reports nothing on its own: the merge job does (docs/sharding.md).
+  const shard = given('shard') ? parseShard(input('shard')) : undefined;
+  if (shard && record === 'true') {
+    throw invalid('record', input('record'), 'auto or false with `shard`: the merge job (mode: merge) records the whole sharded run as one record');
+  }
+  const failOnRegression = given('fail-on-regression') ? parseBool('fail-on-regression', input('fail-on-regression')) : !shard;
   const confirm = given('confirm') ? parseBool('confirm', input('confirm')) : true;
   const cpuPlacementInput = given('cpu-placement') ? parseChoice('cpu-placement', input('cpu-placement'), ['auto', 'off'] as const) : undefined;
   const allowRemote = given('allow-remote') ? parseBool('allow-remote', input('allow-remote')) : false;
@@ -187,6 +193,8 @@ export function readConfig(src: ConfigSources): Config {
   for (const t of targets) {
     assertLoopbackUrl(t.url, allowRemote, file.config.targets ? `targets[${t.name}].url` : 'url');
   }
+  // More shards than scenarios is refused here, before anything starts.
+  if (shard) assignShards(scenarios, shard.count, { warmupSeconds: 0, rounds: 1, targets: 1 });
 
   const finalRounds = rounds ?? file.config.rounds ?? (compareTo === 'base' ? PAIRED_DEFAULTS : DEFAULTS).rounds;
   const finalConfidence = confidence ?? file.config.confidence ?? DEFAULTS.confidence;
@@ -214,7 +222,7 @@ export function readConfig(src: ConfigSources): Config {
     baselineFile,
     baselineBranch: parseBranch(input('baseline-branch') || DEFAULTS.baselineBranch),
     historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
-    record,
+    record: shard ? 'false' : record,
     failOnRegression,
     confirm,
     comment,
@@ -229,6 +237,7 @@ export function readConfig(src: ConfigSources): Config {
       windows: file.config.instructions?.windows ?? DEFAULTS.instructions.windows,
       requestsPerWindow: file.config.instructions?.['requests-per-window'] ?? DEFAULTS.instructions.requestsPerWindow,
     },
+    shard,
   };
 }
 
@@ -237,7 +246,7 @@ function parseCompareTo(value: string): CompareTo {
 }
 
 /** A branch name git accepts and that cannot be read as an option or a refspec. */
-function parseBranch(value: string): string {
+export function parseBranch(value: string): string {
   const ok = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
   if (!ok) throw invalid('baseline-branch', value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
   return value;
@@ -387,11 +396,12 @@ function assertUnique(kind: string, names: string[]): void {
   }
 }
 
-export type ActionMode = 'gate' | 'post-comment';
+export type ActionMode = 'gate' | 'post-comment' | 'merge';
 
 /** The PR comment's inputs, and which mode the action runs in. */
 export interface CommentSettings {
-  /** gate: measure and report; post-comment: post a comment a pull request run saved (workflow_run). */
+  /** gate: measure and report; post-comment: post a comment a pull request run saved (workflow_run);
+   * merge: report the shards of a sharded gate as one run (docs/sharding.md). */
   mode: ActionMode;
   comment: CommentMode;
   /** Tells several gates of one job (or a matrix) apart: each keeps its own comment. */
@@ -412,7 +422,7 @@ export const DEFAULT_COMMENT_FILE = path.join('wsgi-perf-gate', 'comment.json');
 /** Read on its own (before readConfig), because post-comment mode needs no server inputs. */
 export function readCommentSettings(src: CommentSources): CommentSettings {
   const input = (name: string) => src.getInput(name).trim();
-  const mode = input('mode') ? parseChoice('mode', input('mode'), ['gate', 'post-comment'] as const) : 'gate';
+  const mode = input('mode') ? parseChoice('mode', input('mode'), ['gate', 'post-comment', 'merge'] as const) : 'gate';
   const comment = input('comment') ? parseChoice('comment', input('comment'), ['auto', 'always', 'never'] as const) : DEFAULTS.comment;
   const commentId = input('comment-id') || undefined;
   if (commentId !== undefined && !/^[\w.:/-]{1,64}$/.test(commentId)) {

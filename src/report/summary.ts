@@ -158,6 +158,7 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
     const def = scenarioByName.get(sc.scenario);
     const what = def ? `${def.method} ${def.path}` : sc.scenario;
     out.push(`### ${escapeText(sc.scenario)} ${sc.scenario === def?.path ? '' : `(${escapeText(what)}) `}— ${VERDICT_BADGE[sc.verdict]}`, '');
+    if (sc.measuredBy) out.push(`Measured by ${escapeText(sc.measuredBy)}.`, '');
     for (const w of sc.warnings) out.push(`⚠️ ${escapeText(w)}`, '');
     if (sc.excludedTrials.length) {
       const reasons = [...new Set(sc.excludedTrials.map((t) => t.reason))];
