@@ -1,5 +1,6 @@
 // The plain data that flows through the pipeline: config -> plan -> samples -> comparison
 // -> verdict. Everything here is JSON-serialisable; results files and baselines are made of it.
+import type { HardeningReport, HardeningSettings } from './hardening/types.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
@@ -37,6 +38,8 @@ export interface Target {
   stopSignal: NodeJS.Signals;
   /** Set when the command was built from a preset. */
   preset?: { server: string; workers: number };
+  /** Measured behind a generated nginx on loopback, optionally serving static files itself. */
+  proxy?: { server: 'nginx'; staticUrl?: string; staticDir?: string };
 }
 
 export type CompareTo = 'stored' | 'base' | 'none';
@@ -68,6 +71,7 @@ export interface Config {
   cpuPlacement: 'auto' | 'off';
   /** Path of the YAML file that was read, if any. */
   configFile?: string;
+  hardening: HardeningSettings;
 }
 
 /** One trial = one target on one scenario in one round. */
@@ -248,6 +252,8 @@ export interface RunResult {
   /** The last recorded runs on this runner and config, oldest first, then this run. */
   trend?: TrendPoint[];
   history?: HistoryInfo;
+  /** The hardening checks of every target, and how they compare with the baseline's. */
+  hardening?: HardeningReport;
   verdict: Verdict;
 }
 

@@ -18,7 +18,7 @@ const RUN_FLAGS = [
   'command', 'server', 'app', 'workers', 'working-directory', 'url', 'ready-path', 'ready-timeout-seconds', 'path',
   'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'baseline-file', 'record',
   'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct', 'max-memory-increase-pct', 'confidence',
-  'fail-on-regression', 'confirm', 'allow-remote', 'python', 'cpu-placement', 'base-ref', 'base-setup',
+  'fail-on-regression', 'confirm', 'allow-remote', 'python', 'cpu-placement', 'base-ref', 'base-setup', 'hardening',
 ] as const;
 
 const USAGE = `Usage:
@@ -38,7 +38,7 @@ const stderrLog = {
 };
 
 function exitCodeFor(result: RunResult): number {
-  return result.verdict === 'regressed' ? 1 : 0;
+  return result.verdict === 'regressed' || result.hardening?.failed ? 1 : 0;
 }
 
 const SHOOTOUT_FILE = '<shootout targets>';

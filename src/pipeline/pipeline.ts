@@ -12,6 +12,7 @@ import type { Config, RunMeta, RunResult, Sample } from '../types.js';
 import { confirmComparison, needsConfirmation } from '../gate/confirm.js';
 import { runTrial } from '../load/trial.js';
 import { freePort, startServer, waitUntilReady, type RunningServer } from '../server/server.js';
+import { bootBehindNginx } from '../server/nginxProxy.js';
 import { snapshotTree, waitForStableTree } from '../server/processTree.js';
 import { explicitPort } from '../config/loopback.js';
 import type { Target } from '../types.js';
@@ -21,6 +22,9 @@ import { errorMessage, ServerError } from '../errors.js';
 import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from '../git/worktree.js';
 import type { HistoryStore, PreparedHistory } from '../store/branchHistory.js';
 import { summarizeSamples } from '../store/record.js';
+import { hardenTargets } from '../hardening/hardenTargets.js';
+import { judgeHardening } from '../hardening/gate.js';
+import type { TargetHardening } from '../hardening/types.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 
@@ -81,30 +85,42 @@ export interface BootHooks {
   onSpawn?: (pid: number, signal: NodeJS.Signals) => void;
 }
 
+/** Boots one target and waits until it answers (behind nginx when its config says so). */
+export async function bootTarget(target: Target, hooks: BootHooks): Promise<RunningServer> {
+  const logFile = (name: string) => (hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, '_')}.log` : undefined);
+  const bootDirect = async (t: Target, port: number): Promise<RunningServer> => {
+    const server = await startServer(t, { port, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
+    try {
+      const { seconds } = await waitUntilReady(server);
+      await waitForStableTree(server.pid);
+      hooks.log.info(`Target "${t.name}" answered on ${server.baseUrl}${t.readyPath} after ${seconds.toFixed(1)} s (pid ${server.pid})`);
+      return server;
+    } catch (err) {
+      await server.stop(5_000);
+      throw err;
+    }
+  };
+  const port = explicitPort(target.url) ?? (await freePort());
+  if (!target.proxy) return bootDirect(target, port);
+  const server = await bootBehindNginx(target, {
+    frontPort: port,
+    backendPort: await freePort(),
+    dir: hooks.logDir ? `${hooks.logDir}/nginx-${target.name.replace(/[^\w.-]/g, '_')}-${port}` : undefined,
+    cpus: hooks.serverCpus,
+    onSpawn: hooks.onSpawn,
+    bootBackend: bootDirect,
+  });
+  hooks.log.info(`Target "${target.name}" answers through nginx on ${server.baseUrl}`);
+  return server;
+}
+
 /** The real edges: servers on loopback, autocannon, /proc sampling. */
 export function realEdges(hooks: BootHooks): RunEdges {
   return {
     log: hooks.log,
     runTrial,
     snapshot: snapshotTree,
-    async boot(target: Target): Promise<RunningServer> {
-      const port = explicitPort(target.url) ?? (await freePort());
-      const server = await startServer(target, {
-        port,
-        cpus: hooks.serverCpus,
-        onSpawn: hooks.onSpawn,
-        logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, '_')}.log` : undefined,
-      });
-      try {
-        const { seconds } = await waitUntilReady(server);
-        await waitForStableTree(server.pid);
-        hooks.log.info(`Target "${target.name}" answered on ${server.baseUrl}${target.readyPath} after ${seconds.toFixed(1)} s (pid ${server.pid})`);
-        return server;
-      } catch (err) {
-        await server.stop(5_000);
-        throw err;
-      }
-    },
+    boot: (target) => bootTarget(target, hooks),
   };
 }
 
@@ -160,6 +176,9 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       measured = await measure(config.targets);
     }
     const { samples, placement } = measured;
+    const pairedForHardening = paired && 'checkout' in paired ? paired : undefined;
+    const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config.targets;
+    const hardened = config.hardening.mode === 'off' ? undefined : await hardenTargets(hardeningTargets, config.hardening, { boot: (t) => bootTarget(t, opts.hooks), log });
     if (fallback) {
       // On a push there is no base to pair with: expected, so said quietly.
       const say = opts.meta.eventName === 'push' && !opts.baseSha && !config.baseRef ? log.info : log.warning;
@@ -202,6 +221,12 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       return c;
     };
     let comparison = judge(samples);
+    const hardening = hardened && config.hardening.mode !== 'off' ? judgeHardening(
+      config.hardening.mode,
+      hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
+      hardeningBaseline(hardened, pairedBase ? 'the base commit, booted beside the head' : baselineRun?.hardening ? comparison.baseline?.source ?? 'the stored baseline' : undefined, pairedBase ? undefined : baselineRun?.hardening?.targets),
+      baselineRun && !baselineRun.hardening ? 'the stored baseline was recorded without hardening checks' : 'no baseline',
+    ) : undefined;
     let confirmationSamples: Sample[] | undefined;
     // A shoot-out ranks setups; only a gate (one candidate) is confirmed before failing.
     if (config.confirm && config.targets.length === 1 && needsConfirmation(comparison)) {
@@ -228,6 +253,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         config.targets.length > 1
           ? rankTargets(samples, config.scenarios, config.targets, config.confidence, placement ? placement.serverCpus.length : os.availableParallelism())
           : undefined,
+      hardening,
       verdict: comparison.verdict,
     };
     if (branch) {
@@ -243,6 +269,13 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   } finally {
     if (paired && 'checkout' in paired) paired.checkout.remove();
   }
+}
+
+/** The checks to compare with: the paired base's (this job), or the stored run's. */
+function hardeningBaseline(hardened: TargetHardening[], source: string | undefined, stored: TargetHardening[] | undefined) {
+  if (!source) return undefined;
+  const targets = stored ?? hardened.filter((t) => t.target === BASE_TARGET);
+  return targets.length ? { source, targets } : undefined;
 }
 
 /** Records a run where history lives: the baseline file, else the data branch. A branch

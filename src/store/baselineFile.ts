@@ -1,6 +1,7 @@
 // The `baseline-file` store: one JSON document with the last recorded runs (every sample,
 // so statistics can be recomputed). Written atomically (temp file + rename), so a crash
 // never leaves half a file; a malformed or newer-schema file is refused, never overwritten.
+import { recordedHardening } from '../hardening/gate.js';
 import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -47,6 +48,8 @@ export interface StoredRun {
   meta: RunResult['meta'];
   settings: RunResult['settings'];
   samples: Sample[];
+  /** The run's hardening checks (issue 16), the baseline of the next run's. */
+  hardening?: RunResult['hardening'];
 }
 
 export interface BaselineFile {
@@ -85,7 +88,7 @@ export function latestRun(file: BaselineFile | undefined): StoredRun | undefined
 
 /** Appends a run (keeping the newest KEEP_RUNS) and replaces the file atomically. */
 export function appendRun(file: string, existing: BaselineFile | undefined, result: RunResult): BaselineFile {
-  const run: StoredRun = { meta: result.meta, settings: result.settings, samples: result.samples };
+  const run: StoredRun = { meta: result.meta, settings: result.settings, samples: result.samples, hardening: recordedHardening(result.hardening) };
   const next: BaselineFile = {
     schemaVersion: SCHEMA_VERSION,
     kind: BASELINE_KIND,

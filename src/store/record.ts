@@ -3,6 +3,7 @@
 // read (corrupt, or from a newer schema) is reported and left exactly as it is.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { recordedHardening } from '../hardening/gate.js';
 import { median } from '../gate/stats.js';
 import { configHash, fingerprintHash, type Fingerprint } from './fingerprint.js';
 import type { RunMeta, RunResult, Sample } from '../types.js';
@@ -28,6 +29,8 @@ export interface HistoryRecord {
   meta: RunMeta;
   settings: RunResult['settings'];
   samples: Sample[];
+  /** The run's hardening checks (issue 16), without the baseline they were compared with. */
+  hardening?: RunResult['hardening'];
 }
 
 const sampleSchema = z
@@ -97,7 +100,7 @@ function migrateV1(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>): Histo
   return newRecord(run, fingerprint, hash);
 }
 
-export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
+export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' | 'hardening'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
     kind: RECORD_KIND,
@@ -109,6 +112,7 @@ export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>,
     meta: run.meta,
     settings: run.settings,
     samples: run.samples,
+    ...(run.hardening ? { hardening: recordedHardening(run.hardening) } : {}),
   };
 }
 
