@@ -44,7 +44,7 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 var require_tunnel = __commonJS({
   "node_modules/tunnel/lib/tunnel.js"(exports2) {
     "use strict";
-    var net3 = __require("net");
+    var net4 = __require("net");
     var tls = __require("tls");
     var http2 = __require("http");
     var https = __require("https");
@@ -971,7 +971,7 @@ var require_util = __commonJS({
     var { kDestroyed, kBodyUsed, kListeners, kBody } = require_symbols();
     var { IncomingMessage } = __require("node:http");
     var stream = __require("node:stream");
-    var net3 = __require("node:net");
+    var net4 = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
     var { stringify } = __require("node:querystring");
@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path10 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path11 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path10 && path10[0] !== "/") {
-          path10 = `/${path10}`;
+        if (path11 && path11[0] !== "/") {
+          path11 = `/${path11}`;
         }
-        return new URL(`${origin}${path10}`);
+        return new URL(`${origin}${path11}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1116,7 +1116,7 @@ var require_util = __commonJS({
       }
       assert2(typeof host === "string");
       const servername = getHostname(host);
-      if (net3.isIP(servername)) {
+      if (net4.isIP(servername)) {
         return "";
       }
       return servername;
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin }
+          request: { method: method2, path: path11, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path10);
+        debuglog("sending request to %s %s/%s", method2, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin },
+          request: { method: method2, path: path11, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path10,
+          path11,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin }
+          request: { method: method2, path: path11, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path10);
+        debuglog("trailers received from %s %s/%s", method2, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin },
+          request: { method: method2, path: path11, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path10,
+          path11,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path10, origin }
+            request: { method: method2, path: path11, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path10);
+          debuglog("sending request to %s %s/%s", method2, origin, path11);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path10,
+        path: path11,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path10 !== "string") {
+        if (typeof path11 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path10)) {
+        } else if (invalidPathRegex.test(path11)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path10, query) : path10;
+        this.path = query ? buildURL(path11, query) : path11;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2517,7 +2517,7 @@ var require_timers = __commonJS({
 var require_connect = __commonJS({
   "node_modules/undici/lib/core/connect.js"(exports2, module2) {
     "use strict";
-    var net3 = __require("node:net");
+    var net4 = __require("node:net");
     var assert2 = __require("node:assert");
     var util = require_util();
     var { InvalidArgumentError, ConnectTimeoutError } = require_errors();
@@ -2613,7 +2613,7 @@ var require_connect = __commonJS({
         } else {
           assert2(!httpSocket, "httpSocket can only be sent on TLS update");
           port = port || 80;
-          socket = net3.connect({
+          socket = net4.connect({
             highWaterMark: 64 * 1024,
             // Same as nodejs fs streams.
             ...options,
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method: method2, path: path10, host, upgrade, blocking, reset } = request2;
+      const { method: method2, path: path11, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path10} HTTP/1.1\r
+      let header = `${method2} ${path11} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method: method2, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path10;
+      headers[HTTP2_HEADER_PATH] = path11;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path10 = search ? `${pathname}${search}` : pathname;
+        const path11 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path10;
+        this.opts.path = path11;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7626,7 +7626,7 @@ var require_client = __commonJS({
   "node_modules/undici/lib/dispatcher/client.js"(exports2, module2) {
     "use strict";
     var assert2 = __require("node:assert");
-    var net3 = __require("node:net");
+    var net4 = __require("node:net");
     var http2 = __require("node:http");
     var util = require_util();
     var { channels } = require_diagnostics();
@@ -7776,7 +7776,7 @@ var require_client = __commonJS({
         if (maxRequestsPerClient != null && (!Number.isInteger(maxRequestsPerClient) || maxRequestsPerClient < 0)) {
           throw new InvalidArgumentError("maxRequestsPerClient must be a positive number");
         }
-        if (localAddress != null && (typeof localAddress !== "string" || net3.isIP(localAddress) === 0)) {
+        if (localAddress != null && (typeof localAddress !== "string" || net4.isIP(localAddress) === 0)) {
           throw new InvalidArgumentError("localAddress must be valid string IP address");
         }
         if (maxResponseSize != null && (!Number.isInteger(maxResponseSize) || maxResponseSize < -1)) {
@@ -7940,7 +7940,7 @@ var require_client = __commonJS({
         const idx = hostname3.indexOf("]");
         assert2(idx !== -1);
         const ip = hostname3.substring(1, idx);
-        assert2(net3.isIP(ip));
+        assert2(net4.isIP(ip));
         hostname3 = ip;
       }
       client[kConnecting] = true;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path10 = "/",
+          path: path11 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path10;
+        opts.path = origin + path11;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path10) {
-      if (typeof path10 !== "string") {
-        return path10;
+    function safeUrl(path11) {
+      if (typeof path11 !== "string") {
+        return path11;
       }
-      const pathSegments = path10.split("?");
+      const pathSegments = path11.split("?");
       if (pathSegments.length !== 2) {
-        return path10;
+        return path11;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path10, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path10);
+    function matchKey(mockDispatch2, { path: path11, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path11);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path10, method: method2, body, headers, query } = opts;
+      const { path: path11, method: method2, body, headers, query } = opts;
       return {
-        path: path10,
+        path: path11,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path10,
+            Path: path11,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path10) {
-      for (let i = 0; i < path10.length; ++i) {
-        const code2 = path10.charCodeAt(i);
+    function validateCookiePath(path11) {
+      for (let i = 0; i < path11.length; ++i) {
+        const code2 = path11.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path10 = opts.path;
+          let path11 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path10 = `/${path10}`;
+            path11 = `/${path11}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path10);
+          url2 = new URL(util.parseOrigin(url2).origin + path11);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path10) {
-      const ctrl = callVisitor(key, node2, visitor, path10);
+    function visit_(key, node2, visitor, path11) {
+      const ctrl = callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visit_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visit_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path10);
+            const ci = visit_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path10);
+          const cv = visit_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path10) {
-      const ctrl = await callVisitor(key, node2, visitor, path10);
+    async function visitAsync_(key, node2, visitor, path11) {
+      const ctrl = await callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visitAsync_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visitAsync_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path10);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path10);
+          const cv = await visitAsync_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path10) {
+    function callVisitor(key, node2, visitor, path11) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path10);
+        return visitor(key, node2, path11);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path10);
+        return visitor.Map?.(key, node2, path11);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path10);
+        return visitor.Seq?.(key, node2, path11);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path10);
+        return visitor.Pair?.(key, node2, path11);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path10);
+        return visitor.Scalar?.(key, node2, path11);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path10);
+        return visitor.Alias?.(key, node2, path11);
       return void 0;
     }
-    function replaceNode(key, path10, node2) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key, path11, node2) {
+      const parent = path11[path11.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path10, value) {
+    function collectionFromPath(schema, path11, value) {
       let v = value;
-      for (let i = path10.length - 1; i >= 0; --i) {
-        const k = path10[i];
+      for (let i = path11.length - 1; i >= 0; --i) {
+        const k = path11[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path11, value) {
+        if (isEmptyPath(path11))
           this.add(value);
         else {
-          const [key, ...rest] = path10;
+          const [key, ...rest] = path11;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key, ...rest] = path10;
+      deleteIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key, ...rest] = path10;
+      getIn(path11, keepScalar) {
+        const [key, ...rest] = path11;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key, ...rest] = path10;
+      hasIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        const [key, ...rest] = path10;
+      setIn(path11, value) {
+        const [key, ...rest] = path11;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
+      addIn(path11, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value);
+          this.contents.addIn(path11, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection2.isEmptyPath(path10)) {
+      deleteIn(path11) {
+        if (Collection2.isEmptyPath(path11)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection2.isEmptyPath(path10))
+      getIn(path11, keepScalar) {
+        if (Collection2.isEmptyPath(path11))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection2.isEmptyPath(path10))
+      hasIn(path11) {
+        if (Collection2.isEmptyPath(path11))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        if (Collection2.isEmptyPath(path10)) {
+      setIn(path11, value) {
+        if (Collection2.isEmptyPath(path11)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value);
+          this.contents.setIn(path11, value);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path10) => {
+    visit2.itemAtPath = (cst, path11) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path11) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path10) => {
-      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit2.parentCollection = (cst, path11) => {
+      const parent = visit2.itemAtPath(cst, path11.slice(0, -1));
+      const field = path11[path11.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path11, item, visitor) {
+      let ctrl = visitor(item, path11);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path11);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -37167,8 +37167,8 @@ var require_node = __commonJS({
           break;
         case "PIPE":
         case "TCP":
-          var net3 = __require("net");
-          stream2 = new net3.Socket({
+          var net4 = __require("net");
+          stream2 = new net4.Socket({
             fd: fd2,
             readable: false,
             writable: true
@@ -39011,10 +39011,10 @@ var require_history = __commonJS({
 var require_ps = __commonJS({
   "node_modules/pidusage/lib/ps.js"(exports2, module2) {
     "use strict";
-    var os11 = __require("os");
+    var os12 = __require("os");
     var bin = require_bin();
     var history = require_history();
-    var PLATFORM = os11.platform();
+    var PLATFORM = os12.platform();
     function parseTime(timestr, centisec) {
       let time3 = 0;
       const tpart = timestr.split(/-|:|\./);
@@ -39059,7 +39059,7 @@ var require_ps = __commonJS({
           return done(new Error("pidusage ps command exited with code " + code2));
         }
         const date5 = Date.now();
-        stdout = stdout.split(os11.EOL);
+        stdout = stdout.split(os12.EOL);
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
           const line = stdout[i].trim().split(/\s+/);
@@ -39140,7 +39140,7 @@ var require_parallel = __commonJS({
 // node_modules/pidusage/lib/helpers/cpu.js
 var require_cpu = __commonJS({
   "node_modules/pidusage/lib/helpers/cpu.js"(exports2, module2) {
-    var os11 = __require("os");
+    var os12 = __require("os");
     var fs3 = __require("fs");
     var exec = __require("child_process").exec;
     var parallel = require_parallel();
@@ -39173,7 +39173,7 @@ var require_cpu = __commonJS({
           if (!process.env.PIDUSAGE_SILENT) {
             console.warn("[pidusage] We couldn't find uptime from /proc/uptime, using os.uptime() value");
           }
-          return next(null, os11.uptime() || /* @__PURE__ */ new Date() / 1e3);
+          return next(null, os12.uptime() || /* @__PURE__ */ new Date() / 1e3);
         }
         return next(null, parseFloat(uptime.split(" ")[0]));
       });
@@ -39217,7 +39217,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path10 = __require("path");
+    var path11 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -39225,11 +39225,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop3() {
     }
-    function open3(path11, history2, cb) {
+    function open3(path12, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path11, "r", cb);
+      fs3.open(path12, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -39263,7 +39263,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path10.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path11.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -39334,7 +39334,7 @@ var require_procfile = __commonJS({
 var require_wmic = __commonJS({
   "node_modules/pidusage/lib/wmic.js"(exports2, module2) {
     "use strict";
-    var os11 = __require("os");
+    var os12 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -39378,8 +39378,8 @@ var require_wmic = __commonJS({
           return done(new Error("pidusage wmic command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os11.uptime() || date5 / 1e3);
-        stdout = stdout.split(os11.EOL);
+        const uptime = Math.floor(os12.uptime() || date5 / 1e3);
+        stdout = stdout.split(os12.EOL);
         let again = false;
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
@@ -39429,7 +39429,7 @@ var require_wmic = __commonJS({
 var require_gwmi = __commonJS({
   "node_modules/pidusage/lib/gwmi.js"(exports2, module2) {
     "use strict";
-    var os11 = __require("os");
+    var os12 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -39468,8 +39468,8 @@ var require_gwmi = __commonJS({
           return done(new Error("pidusage gwmi command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os11.uptime() || date5 / 1e3);
-        stdout = stdout.split(os11.EOL).slice(1);
+        const uptime = Math.floor(os12.uptime() || date5 / 1e3);
+        stdout = stdout.split(os12.EOL).slice(1);
         const index = stdout.findIndex((v) => !!v);
         stdout = stdout.slice(index + 2);
         if (!stdout.length) {
@@ -39527,8 +39527,8 @@ var require_stats = __commonJS({
   "node_modules/pidusage/lib/stats.js"(exports2, module2) {
     "use strict";
     var fs3 = __require("fs");
-    var os11 = __require("os");
-    var path10 = __require("path");
+    var os12 = __require("os");
+    var path11 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -39549,7 +39549,7 @@ var require_stats = __commonJS({
       sunos: "ps",
       win: "wmic"
     };
-    var platform3 = os11.platform();
+    var platform3 = os12.platform();
     if (fs3.existsSync("/etc/alpine-release")) {
       platform3 = "alpine";
     }
@@ -39564,7 +39564,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path10.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path11.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -39577,7 +39577,7 @@ var require_stats = __commonJS({
         fn = options.useGwmi === true || !hasWmic() ? requireMap.gwmi() : requireMap.wmic();
       }
       if (fn === void 0) {
-        return callback(new Error(os11.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
+        return callback(new Error(os12.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
       }
       let single = false;
       if (!Array.isArray(pids)) {
@@ -39744,8 +39744,8 @@ var require_dist2 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path10) {
-          var pathArray = getPathArray(path10);
+        paths.forEach(function(path11) {
+          var pathArray = getPathArray(path11);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -39759,14 +39759,14 @@ var require_dist2 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path10, appendMode) {
-      if (!path10) {
+    function addExistingPath(array2, path11, appendMode) {
+      if (!path11) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path10);
+        array2.unshift(path11);
       } else {
-        array2.push(path10);
+        array2.push(path11);
       }
     }
   }
@@ -40558,7 +40558,7 @@ var require_has_flag = __commonJS({
 var require_supports_colors = __commonJS({
   "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
-    var os11 = __require("os");
+    var os12 = __require("os");
     var hasFlag = require_has_flag();
     var env = process.env;
     var forceColor = void 0;
@@ -40596,7 +40596,7 @@ var require_supports_colors = __commonJS({
       }
       var min = forceColor ? 1 : 0;
       if (process.platform === "win32") {
-        var osRelease = os11.release().split(".");
+        var osRelease = os12.release().split(".");
         if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -42716,15 +42716,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path10 = [graph[toModel].parent, toModel];
+      const path11 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path10.unshift(graph[cur].parent);
+        path11.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path10;
+      fn.conversion = path11;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -42964,7 +42964,7 @@ var require_has_flag2 = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
-    var os11 = __require("os");
+    var os12 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag2();
     var { env } = process;
@@ -43012,7 +43012,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os11.release().split(".");
+        const osRelease = os12.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -51550,7 +51550,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path10 = __require("path");
+    var path11 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -51608,7 +51608,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path10.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path11.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -60619,11 +60619,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path10) {
-      if (!path10 || typeof path10 !== "string") {
+    function lookup(path11) {
+      if (!path11 || typeof path11 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path10).toLowerCase().substr(1);
+      var extension2 = extname("x." + path11).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -61763,7 +61763,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path10 = __require("path");
+    var path11 = __require("path");
     var http2 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -61894,11 +61894,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path10.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path11.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path10.basename(options.filename || value && (value.name || value.path));
+        filename = path11.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path10.basename(value.client._httpMessage.path || "");
+        filename = path11.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -62084,15 +62084,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync6 } = __require("fs");
+    var { readFileSync: readFileSync7 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path10 = resolve(string4);
-          const data = readFileSync6(path10, "utf8");
+          const path11 = resolve(string4);
+          const data = readFileSync7(path11, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -62106,14 +62106,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path10 = obj[key] && obj[key].path;
-            if (!path10) {
+            const path11 = obj[key] && obj[key].path;
+            if (!path11) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync6(path10);
+            const buffer = readFileSync7(path11);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path10)
+              filename: basename(path11)
             }, opts));
             break;
           }
@@ -64434,14 +64434,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path10) {
-      if (typeof path10 === "string") {
+    function safeRequire(path11) {
+      if (typeof path11 === "string") {
         try {
-          return __require(path10);
+          return __require(path11);
         } catch (err) {
         }
       }
-      return path10;
+      return path11;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -66922,7 +66922,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path10 = reqData.path;
+        const path11 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -66933,7 +66933,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path10} HTTP/1.1`
+          `${method2} ${path11} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -67988,7 +67988,7 @@ var require_httpClient = __commonJS({
     "use strict";
     var inherits = __require("util").inherits;
     var EE = __require("events").EventEmitter;
-    var net3 = __require("net");
+    var net4 = __require("net");
     var tls = __require("tls");
     var retimer = require_retimer();
     var HTTPParser = require_http_parser().HTTPParser;
@@ -68075,7 +68075,7 @@ var require_httpClient = __commonJS({
         let servername;
         if (this.opts.servername) {
           servername = this.opts.servername;
-        } else if (!net3.isIP(this.opts.hostname)) {
+        } else if (!net4.isIP(this.opts.hostname)) {
           servername = this.opts.hostname;
         }
         if (this.ipc) {
@@ -68085,9 +68085,9 @@ var require_httpClient = __commonJS({
         }
       } else {
         if (this.ipc) {
-          this.conn = net3.connect(this.opts.socketPath);
+          this.conn = net4.connect(this.opts.socketPath);
         } else {
-          this.conn = net3.connect(this.opts.port, this.opts.hostname);
+          this.conn = net4.connect(this.opts.port, this.opts.hostname);
         }
       }
       this.conn.on("error", (error63) => {
@@ -68979,9 +68979,9 @@ var require_autocannon = __commonJS({
     "use strict";
     var crossArgv = require_cross_argv();
     var fs3 = __require("fs");
-    var os11 = __require("os");
-    var net3 = __require("net");
-    var path10 = __require("path");
+    var os12 = __require("os");
+    var net4 = __require("net");
+    var path11 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist2();
@@ -69096,7 +69096,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path10.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path11.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -69210,7 +69210,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path10.join(__dirname, "lib/preload"));
+        alterPath.unshift(path11.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -69234,8 +69234,8 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path10.join(os11.tmpdir(), pipeName);
-      const server = net3.createServer((socket) => {
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path11.join(os12.tmpdir(), pipeName);
+      const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
           onport(port);
@@ -69761,9 +69761,9 @@ function saveState(name, value) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync5, mkdirSync as mkdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync3 } from "node:fs";
-import os10 from "node:os";
-import path9 from "node:path";
+import { existsSync as existsSync6, mkdirSync as mkdirSync4, readFileSync as readFileSync6, writeFileSync as writeFileSync4 } from "node:fs";
+import os11 from "node:os";
+import path10 from "node:path";
 
 // src/config/config.ts
 import path from "node:path";
@@ -70606,10 +70606,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path10) {
-  if (!path10)
+function getElementAtPath(obj, path11) {
+  if (!path11)
     return obj;
-  return path10.reduce((acc, key) => acc?.[key], obj);
+  return path11.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -70949,11 +70949,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path10, issues) {
+function prefixIssues(path11, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path10);
+    iss.path.unshift(path11);
     return iss;
   });
 }
@@ -71415,16 +71415,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path10 = []) => {
+  const processError = (error64, path11 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path10, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path11, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else {
-        const fullpath = [...path10, ...issue3.path];
+        const fullpath = [...path11, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -71463,17 +71463,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path10 = []) => {
+  const processError = (error64, path11 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path10, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path11, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else {
-        const fullpath = [...path10, ...issue3.path];
+        const fullpath = [...path11, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -71512,8 +71512,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path10 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path10) {
+  const path11 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path11) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -72415,7 +72415,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
       inst._zod.run = inst._zod.parse;
     });
   } else {
-    const runChecks = (payload, checks2, ctx) => {
+    const runChecks2 = (payload, checks2, ctx) => {
       if (payload.memo)
         return payload;
       let isAborted = aborted(payload);
@@ -72466,7 +72466,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
         canary.aborted = true;
         return canary;
       }
-      const checkResult = runChecks(payload, checks, ctx);
+      const checkResult = runChecks2(payload, checks, ctx);
       if (checkResult instanceof Promise) {
         if (ctx.async === false)
           throw new $ZodAsyncError();
@@ -72491,9 +72491,9 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
       if (result instanceof Promise) {
         if (ctx.async === false)
           throw new $ZodAsyncError();
-        return result.then((result2) => runChecks(result2, checks, ctx));
+        return result.then((result2) => runChecks2(result2, checks, ctx));
       }
-      return runChecks(result, checks, ctx);
+      return runChecks2(result, checks, ctx);
     };
   }
 }, {
@@ -88651,13 +88651,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path10 = ref.slice(1).split("/").filter(Boolean);
-  if (path10.length === 0) {
+  const path11 = ref.slice(1).split("/").filter(Boolean);
+  if (path11.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path10[0] === defsKey) {
-    const key = path10[1] === void 0 ? void 0 : decodeJSONPointerSegment(path10[1]);
+  if (path11[0] === defsKey) {
+    const key = path11[1] === void 0 ? void 0 : decodeJSONPointerSegment(path11[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -89594,7 +89594,22 @@ var targetSchema = external_exports.object({
   url: external_exports.string().optional(),
   "ready-path": external_exports.string().optional(),
   "ready-timeout-seconds": positive.optional(),
-  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional()
+  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional(),
+  /** Measure this target behind a generated nginx on loopback (issue 16). */
+  proxy: external_exports.enum(["nginx"]).optional(),
+  /** Behind the proxy: URL prefix (e.g. /static/) that nginx serves from static-dir. */
+  "static-url": external_exports.string().startsWith("/", "must start with /").optional(),
+  "static-dir": external_exports.string().min(1).optional()
+}).strict();
+var urlPath = external_exports.string().startsWith("/", "must start with /");
+var hardeningSchema = external_exports.object({
+  mode: external_exports.enum(["off", "report", "gate"]).optional(),
+  "error-path": urlPath.optional(),
+  "body-path": urlPath.optional(),
+  "max-body-mib": external_exports.number().positive().max(1024).optional(),
+  "hang-path": urlPath.optional(),
+  "hang-timeout-seconds": external_exports.number().positive().max(300).optional(),
+  "slow-client-seconds": external_exports.number().positive().max(30).optional()
 }).strict();
 var configFileSchema = external_exports.object({
   scenarios: external_exports.array(scenarioSchema).min(1).optional(),
@@ -89605,10 +89620,11 @@ var configFileSchema = external_exports.object({
   "duration-seconds": positive.optional(),
   connections: positiveInt.optional(),
   confidence: external_exports.number().gt(0.5).lt(1).optional(),
-  "cpu-placement": external_exports.enum(["auto", "off"]).optional()
+  "cpu-placement": external_exports.enum(["auto", "off"]).optional(),
+  hardening: hardeningSchema.optional()
 }).strict();
-function issuePath(path10) {
-  return path10.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path11) {
+  return path11.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -89666,6 +89682,35 @@ function explicitPort(url2) {
   if (/\$\{?PORT\b/.test(url2)) return void 0;
   const parsed = new URL(url2);
   return parsed.port ? Number(parsed.port) : 80;
+}
+
+// src/hardening/settings.ts
+var HARDENING_MODES = ["off", "report", "gate"];
+var HARDENING_DEFAULTS = {
+  mode: "report",
+  /** Well below a GitHub runner's 7-16 GB, and past every common body limit (Django's 2.5 MiB, nginx's 1 MiB). */
+  maxBodyMiB: 64,
+  hangTimeoutSeconds: 30,
+  slowClientSeconds: 3
+};
+function readHardeningSettings(input2, file2) {
+  let mode = file2?.mode ?? HARDENING_DEFAULTS.mode;
+  if (input2.trim() !== "") {
+    const v = input2.trim().toLowerCase();
+    if (!HARDENING_MODES.includes(v)) {
+      throw new ConfigError(`Input \`hardening\` is ${JSON.stringify(input2)}: expected one of ${HARDENING_MODES.join(", ")}.`);
+    }
+    mode = v;
+  }
+  return {
+    mode,
+    errorPath: file2?.["error-path"],
+    bodyPath: file2?.["body-path"],
+    maxBodyBytes: Math.round((file2?.["max-body-mib"] ?? HARDENING_DEFAULTS.maxBodyMiB) * 1024 * 1024),
+    hangPath: file2?.["hang-path"],
+    hangTimeoutSeconds: file2?.["hang-timeout-seconds"] ?? HARDENING_DEFAULTS.hangTimeoutSeconds,
+    slowClientSeconds: file2?.["slow-client-seconds"] ?? HARDENING_DEFAULTS.slowClientSeconds
+  };
 }
 
 // src/config/config.ts
@@ -89739,6 +89784,7 @@ function readConfig(src) {
   const server = given("server") ? parseChoice("server", input2("server"), PRESETS) : void 0;
   const baselineFile = given("baseline-file") ? path.resolve(src.workspace, input2("baseline-file")) : void 0;
   const file2 = readFileConfig(src, given("config") ? input2("config") : void 0);
+  const hardening = readHardeningSettings(input2("hardening"), file2.config.hardening);
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file2.config.thresholds), inputThresholds);
   const scenarioDefaults = {
     connections: connections ?? file2.config.connections ?? DEFAULTS.connections,
@@ -89812,7 +89858,8 @@ function readConfig(src) {
     comment,
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file2.config["cpu-placement"] ?? "auto",
-    configFile: file2.path
+    configFile: file2.path,
+    hardening
   };
 }
 function parseCompareTo(value) {
@@ -89923,8 +89970,19 @@ function toTarget(t, d, workspace, several) {
     readyTimeoutSeconds: t["ready-timeout-seconds"] ?? d.readyTimeoutSeconds,
     env: t.env ?? {},
     stopSignal,
-    preset
+    preset,
+    proxy: toProxy(t, workspace)
   };
+}
+function toProxy(t, workspace) {
+  if (!t.proxy) {
+    if (t["static-url"] || t["static-dir"]) throw new ConfigError(`Config file target "${t.name}": \`static-url\`/\`static-dir\` need \`proxy: nginx\` (nginx serves the static files).`);
+    return void 0;
+  }
+  if (!!t["static-url"] !== !!t["static-dir"]) {
+    throw new ConfigError(`Config file target "${t.name}": \`static-url\` and \`static-dir\` go together: expected both (e.g. static-url: /static/, static-dir: static) or neither.`);
+  }
+  return { server: t.proxy, staticUrl: t["static-url"], staticDir: t["static-dir"] ? path.resolve(workspace, t["static-dir"]) : void 0 };
 }
 function assertUnique(kind, names) {
   const seen = /* @__PURE__ */ new Set();
@@ -89961,8 +90019,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path10 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path10} does not exist${EOL5}`);
+        const path11 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -94268,7 +94326,7 @@ function failureMessage(result) {
 }
 
 // src/pipeline/pipeline.ts
-import os8 from "node:os";
+import os9 from "node:os";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
 function sum(x2) {
@@ -95672,6 +95730,31 @@ async function withGeneratorPlacement(mode, warn, fn) {
   }
 }
 
+// src/hardening/gate.ts
+function findRegressions(head, base) {
+  if (!base) return [];
+  const out = [];
+  for (const t of head) {
+    const b = base.find((x2) => x2.target === t.target) ?? (base.length === 1 && head.length === 1 ? base[0] : void 0);
+    if (!b) continue;
+    for (const c of t.checks) {
+      const before = b.checks.find((x2) => x2.id === c.id);
+      if (before?.status === "pass" && c.status === "fail") out.push({ target: t.target, id: c.id, evidence: c.evidence });
+    }
+  }
+  return out;
+}
+function judgeHardening(mode, head, baseline, baselineNote) {
+  const regressions = findRegressions(head, baseline?.targets);
+  return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
+}
+function hardeningFailureMessage(report) {
+  return `Hardening: ${report.regressions.length} check(s) passed on the baseline and fail on this commit: ` + report.regressions.map((r) => `${r.target} ${r.id}: ${r.evidence}`).join(" | ");
+}
+function recordedHardening(report) {
+  return report && { mode: report.mode, targets: report.targets, regressions: report.regressions, failed: report.failed };
+}
+
 // src/store/baselineFile.ts
 import { existsSync as existsSync3, readFileSync as readFileSync3, renameSync, writeFileSync, mkdirSync } from "node:fs";
 import path3 from "node:path";
@@ -95726,7 +95809,7 @@ function latestRun(file2) {
   return file2?.runs.at(-1);
 }
 function appendRun(file2, existing, result) {
-  const run3 = { meta: result.meta, settings: result.settings, samples: result.samples };
+  const run3 = { meta: result.meta, settings: result.settings, samples: result.samples, hardening: recordedHardening(result.hardening) };
   const next = {
     schemaVersion: SCHEMA_VERSION,
     kind: BASELINE_KIND,
@@ -95949,14 +96032,127 @@ function runTrial(req) {
   });
 }
 
+// src/server/nginxProxy.ts
+import { existsSync as existsSync4, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import os7 from "node:os";
+import path4 from "node:path";
+
+// src/server/nginxConfig.ts
+function nginxConfig(o) {
+  const q = (s) => `"${s.replace(/["\\]/g, "\\$&")}"`;
+  const staticBlock = o.staticUrl && o.staticDir ? [`    location ${o.staticUrl.endsWith("/") ? o.staticUrl : `${o.staticUrl}/`} {`, `      alias ${q(o.staticDir.endsWith("/") ? o.staticDir : `${o.staticDir}/`)};`, "    }"] : [];
+  return [
+    "# Generated by wsgi-perf-gate: nginx in front of the WSGI server, on loopback only.",
+    ...o.user ? [`user ${o.user};`] : [],
+    "daemon off;",
+    "worker_processes 1;",
+    `pid ${q(`${o.dir}/nginx.pid`)};`,
+    `error_log ${q(`${o.dir}/error.log`)} warn;`,
+    "events { worker_connections 1024; }",
+    "http {",
+    o.mimeTypes ? `  include ${q(o.mimeTypes)};` : "  types { text/html html; text/css css; application/javascript js; }",
+    "  default_type application/octet-stream;",
+    `  access_log ${q(`${o.dir}/access.log`)} combined buffer=64k flush=1s;`,
+    ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `  ${t}_temp_path ${q(`${o.dir}/${t}_temp`)};`),
+    "  server_tokens off;",
+    // nginx reads whole request headers (and bodies) before it passes them on: a slow client
+    // ties up a connection of nginx's, not a worker of the app's.
+    "  client_header_timeout 10s;",
+    "  client_body_timeout 10s;",
+    `  upstream wsgi_app { server 127.0.0.1:${o.backendPort}; keepalive 16; }`,
+    "  server {",
+    `    listen 127.0.0.1:${o.listenPort};`,
+    ...staticBlock,
+    "    location / {",
+    "      proxy_pass http://wsgi_app;",
+    "      proxy_http_version 1.1;",
+    '      proxy_set_header Connection "";',
+    "      proxy_set_header Host $http_host;",
+    "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    "      proxy_set_header X-Forwarded-Proto $scheme;",
+    "    }",
+    "  }",
+    "}",
+    ""
+  ].join("\n");
+}
+
+// src/server/nginxProxy.ts
+function nginxBinary() {
+  const onPath = (process.env.PATH ?? "").split(path4.delimiter).some((d) => d && existsSync4(path4.join(d, "nginx")));
+  return onPath || !existsSync4("/usr/sbin/nginx") ? "nginx" : "/usr/sbin/nginx";
+}
+var MIME_TYPES = "/etc/nginx/mime.types";
+async function bootBehindNginx(target, opts) {
+  const backend = await opts.bootBackend({ ...target, url: "http://127.0.0.1:$PORT" }, opts.backendPort);
+  try {
+    const dir = opts.dir ?? mkdtempSync2(path4.join(os7.tmpdir(), "perf-gate-nginx-"));
+    mkdirSync2(dir, { recursive: true });
+    const confFile = path4.join(dir, "nginx.conf");
+    writeFileSync2(
+      confFile,
+      nginxConfig({
+        dir,
+        listenPort: opts.frontPort,
+        backendPort: opts.backendPort,
+        staticUrl: target.proxy?.staticUrl,
+        staticDir: target.proxy?.staticDir,
+        mimeTypes: existsSync4(MIME_TYPES) ? MIME_TYPES : void 0,
+        // Started as root, nginx would switch its workers to `nobody`, which cannot read a
+        // workspace that belongs to the job's user; keep the user that started it.
+        user: process.getuid?.() === 0 ? "root root" : void 0
+      })
+    );
+    const front = {
+      ...target,
+      name: `${target.name} (nginx)`,
+      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path4.join(dir, "error.log"))}`,
+      url: "http://127.0.0.1:$PORT",
+      env: {},
+      stopSignal: "SIGTERM",
+      preset: void 0,
+      proxy: void 0
+    };
+    let nginx;
+    try {
+      nginx = await startServer(front, { ...opts, port: opts.frontPort, logFile: path4.join(dir, "nginx.out.log") });
+    } catch (err) {
+      throw new ServerError(`Target "${target.name}": nginx could not start (is the nginx package installed?): ${err.message}`);
+    }
+    try {
+      await waitUntilReady(nginx);
+    } catch (err) {
+      await nginx.stop(5e3);
+      throw err;
+    }
+    return {
+      ...backend,
+      baseUrl: nginx.baseUrl,
+      port: nginx.port,
+      command: `${nginx.command} in front of ${backend.command}`,
+      exitInfo: () => backend.exitInfo() ?? nginx.exitInfo(),
+      logTail: (lines) => `${backend.logTail(lines)}
+--- nginx (${dir}) ---
+${nginx.logTail(lines)}`,
+      async stop(graceMs) {
+        await nginx.stop(graceMs);
+        return backend.stop(graceMs);
+      }
+    };
+  } catch (err) {
+    await backend.stop(5e3);
+    throw err;
+  }
+}
+
 // src/pipeline/pipeline.ts
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/git/worktree.ts
 import { execFileSync as execFileSync2 } from "node:child_process";
-import { mkdtempSync as mkdtempSync2, rmSync } from "node:fs";
-import os7 from "node:os";
-import path4 from "node:path";
+import { mkdtempSync as mkdtempSync3, rmSync } from "node:fs";
+import os8 from "node:os";
+import path5 from "node:path";
 var BaseCheckoutError = class extends GateError {
 };
 function git(cwd, args) {
@@ -95977,11 +96173,11 @@ function checkoutMergeBase(dir, baseRef) {
       `cannot find the merge-base of HEAD and ${baseRef} (${gitError(err)}); check out with fetch-depth: 0 so the base commit is there.`
     );
   }
-  const worktree = path4.join(mkdtempSync2(path4.join(os7.tmpdir(), "perf-gate-base-")), "base");
+  const worktree = path5.join(mkdtempSync3(path5.join(os8.tmpdir(), "perf-gate-base-")), "base");
   try {
     git(repoRoot, ["worktree", "add", "--detach", worktree, commit]);
   } catch (err) {
-    rmSync(path4.dirname(worktree), { recursive: true, force: true });
+    rmSync(path5.dirname(worktree), { recursive: true, force: true });
     throw new BaseCheckoutError(`cannot check out the base commit ${commit.slice(0, 12)} (${gitError(err)}).`);
   }
   return {
@@ -95993,7 +96189,7 @@ function checkoutMergeBase(dir, baseRef) {
         git(repoRoot, ["worktree", "remove", "--force", worktree]);
       } catch {
       }
-      rmSync(path4.dirname(worktree), { recursive: true, force: true });
+      rmSync(path5.dirname(worktree), { recursive: true, force: true });
       try {
         git(repoRoot, ["worktree", "prune"]);
       } catch {
@@ -96124,7 +96320,8 @@ function newRecord(run3, fingerprint, hash2) {
     configHash: hash2,
     meta: run3.meta,
     settings: run3.settings,
-    samples: run3.samples
+    samples: run3.samples,
+    ...run3.hardening ? { hardening: recordedHardening(run3.hardening) } : {}
   };
 }
 function recordPath(record2, random = randomBytes(3).toString("hex")) {
@@ -96150,6 +96347,401 @@ function summarizeSamples(samples, target) {
   return out;
 }
 
+// src/hardening/runChecks.ts
+import { readFileSync as readFileSync4 } from "node:fs";
+import { randomBytes as randomBytes2 } from "node:crypto";
+
+// src/hardening/leaks.ts
+function serverVersion(headers) {
+  const server = headers["server"];
+  return server && /\d+\.\d+/.test(server) ? server : void 0;
+}
+var DJANGO_DEBUG = /seeing this error because you have <code>DEBUG = True<\/code>/;
+function debugPage(status, body) {
+  if (/Werkzeug Debugger|__debugger__/.test(body)) return "the Werkzeug interactive debugger (Flask debug mode)";
+  if (DJANGO_DEBUG.test(body)) {
+    if (status === 404 || /Page not found/.test(body)) return "Django's technical 404 page (DEBUG = True): it lists the URL patterns";
+    return "Django's technical 500 page (DEBUG = True): it shows the traceback, settings and request";
+  }
+  if (/<title>[^<]*Traceback[^<]*<\/title>|Django Version:<\/th>/.test(body)) return "a debug error page with a traceback";
+  return void 0;
+}
+function stackTrace(body) {
+  const m = /Traceback \(most recent call last\)|File &quot;[^&]+\.py&quot;, line \d+|File "[^"]+\.py", line \d+/.exec(body);
+  return m?.[0].replace(/&quot;/g, '"');
+}
+
+// src/hardening/classify.ts
+var kib = (bytes) => bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`;
+var formatBytes = kib;
+function describe3(e) {
+  if (e.status !== void 0) return `${e.status}`;
+  return e.outcome === "timeout" ? "no answer" : `connection ${e.outcome}`;
+}
+function classifyLeaks(responses) {
+  const versions = responses.map((r) => serverVersion(r.headers)).filter((v) => !!v);
+  const poweredBy = responses.map((r) => r.headers["x-powered-by"]).filter((v) => !!v);
+  const pages = responses.flatMap((r) => {
+    const page = debugPage(r.status, r.body);
+    return page ? [`${page}, on ${r.request} (${describe3(r)})`] : [];
+  });
+  const traces = responses.flatMap((r) => {
+    const trace = stackTrace(r.body);
+    return trace ? [`${r.request} (${describe3(r)}) shows "${trace}"`] : [];
+  });
+  const asked = responses.map((r) => `${r.request} -> ${describe3(r)}`).join(", ");
+  return [
+    versions.length ? {
+      id: "server-version",
+      status: "warn",
+      evidence: `The Server header names its version: "${versions[0]}".`,
+      fix: "Hide the version: nginx `server_tokens off`; gunicorn and uWSGI only behind a proxy that replaces the header."
+    } : { id: "server-version", status: "pass", evidence: `No version in the Server header (${responses[0]?.headers["server"] ?? "none sent"}).` },
+    poweredBy.length ? { id: "x-powered-by", status: "warn", evidence: `X-Powered-By: "${poweredBy[0]}".`, fix: "Remove the X-Powered-By header in the app or the proxy." } : { id: "x-powered-by", status: "pass", evidence: "No X-Powered-By header." },
+    pages.length ? { id: "debug-page", status: "fail", evidence: `Debug page served: ${pages.join("; ")}.`, fix: "Turn debugging off in production settings (Django DEBUG = False, Flask debug off)." } : { id: "debug-page", status: "pass", evidence: `No debug page: ${asked}.` },
+    traces.length ? { id: "stack-trace", status: "fail", evidence: `Stack trace in a body: ${traces.join("; ")}.`, fix: "Do not return tracebacks to clients; log them instead." } : { id: "stack-trace", status: "pass", evidence: "No stack trace in any body." }
+  ];
+}
+function classifyOwner(e) {
+  if (e.workers.length === 0) return { id: "process-owner", status: "skipped", evidence: "No worker process was found to inspect." };
+  const root = e.workers.filter((w) => w.uid === 0);
+  const list = e.workers.map((w) => `${w.pid} (uid ${w.uid})`).join(", ");
+  if (!root.length) return { id: "process-owner", status: "pass", evidence: `Workers run as a non-root user: ${list}.` };
+  return {
+    id: "process-owner",
+    status: "warn",
+    evidence: `${root.length} of ${e.workers.length} worker processes run as root: ${list}.` + (e.ci ? " Usual in CI (job containers run as root), so a warning only; production should not." : ""),
+    fix: "Run the workers as an unprivileged user (gunicorn --user/--group, uWSGI uid/gid, a USER line in the Dockerfile)."
+  };
+}
+function refused(e) {
+  return e.status !== void 0 && [400, 413, 414, 431].includes(e.status) || e.outcome === "closed" || e.outcome === "reset";
+}
+function classifyHeaderLimits(e) {
+  const seen = `a ${kib(e.longLineBytes)} request line -> ${describe3(e.longLine)}, a ${kib(e.bigHeaderBytes)} header -> ${describe3(e.bigHeader)}`;
+  if (!e.servesAfter || e.workersLost > 0) {
+    return {
+      id: "header-limits",
+      status: "fail",
+      evidence: `${seen}; then ${!e.servesAfter ? "the server no longer answered" : `${e.workersLost} worker process(es) died`}.`,
+      fix: "Oversized headers must be refused, not crash a worker: set gunicorn limit_request_line / limit_request_field_size, uWSGI buffer-size."
+    };
+  }
+  const accepted = [refused(e.longLine) ? void 0 : "request line", refused(e.bigHeader) ? void 0 : "header"].filter(Boolean);
+  if (!accepted.length) return { id: "header-limits", status: "pass", evidence: `Refused: ${seen}; the server kept serving.` };
+  return {
+    id: "header-limits",
+    status: "warn",
+    evidence: `Accepted an oversized ${accepted.join(" and an oversized ")}: ${seen}.`,
+    fix: "Limit header sizes: gunicorn limit_request_line / limit_request_field_size, uWSGI buffer-size, nginx large_client_header_buffers."
+  };
+}
+var SLOW_FIX = "Put a buffering proxy in front (proxy: nginx in the target), or use gthread/gevent workers, or a short header read timeout; sync workers read headers one client at a time.";
+function classifySlowClients(e) {
+  const parts = e.rounds.map(
+    (r) => `${r.slowConnections} slow connection(s): ${r.normal.status !== void 0 ? `${r.normal.status} after ${Math.round(r.normal.ms)} ms` : `${describe3(r.normal)} within ${e.timeoutMs} ms`}`
+  );
+  const evidence = `Workers: ${e.workers}; idle latency ${Math.round(e.idleMs)} ms; ${parts.join("; ")}.`;
+  const starved = e.rounds.filter((r) => r.normal.status === void 0 || r.normal.status >= 500);
+  if (starved.length) {
+    return { id: "slow-clients", status: "fail", evidence: `A normal request starved while clients sent headers one byte at a time. ${evidence}`, fix: SLOW_FIX };
+  }
+  const worst = Math.max(...e.rounds.map((r) => r.normal.ms));
+  if (worst > Math.max(500, 10 * e.idleMs)) {
+    return { id: "slow-clients", status: "warn", evidence: `Answered, but ${Math.round(worst)} ms instead of ${Math.round(e.idleMs)} ms. ${evidence}`, fix: SLOW_FIX };
+  }
+  return { id: "slow-clients", status: "pass", evidence };
+}
+function bodySizes(capBytes) {
+  const out = [];
+  for (let b = 64 * 1024; b < capBytes && out.length < 20; b *= 4) out.push(b);
+  out.push(capBytes);
+  return out;
+}
+function classifyBodySize(e) {
+  const memory = `worker memory grew by ${kib(Math.max(0, e.rssGrowthBytes))}`;
+  const steps = e.steps.map((s) => `${kib(s.bytes)} -> ${describe3(s.result)}`).join(", ");
+  const first = e.steps[0];
+  if (first && (first.result.status === 404 || first.result.status === 405)) {
+    return { id: "body-size", status: "warn", evidence: `POST ${e.path} answered ${first.result.status}: it does not take bodies, so nothing was measured (${steps}).`, fix: "Point body-path at a view that reads the request body." };
+  }
+  const refusedAt = e.steps.find((s) => refused(s.result));
+  if (refusedAt) {
+    return { id: "body-size", status: "pass", evidence: `Refused at ${kib(refusedAt.bytes)} (${describe3(refusedAt.result)}); ${memory}. Sent: ${steps}.` };
+  }
+  const broke2 = e.steps.find((s) => s.result.status === void 0 || s.result.status >= 500);
+  if (broke2) {
+    return {
+      id: "body-size",
+      status: "warn",
+      evidence: `No refusal, but ${kib(broke2.bytes)} got ${describe3(broke2.result)}; ${memory}. Sent: ${steps}.`,
+      fix: "Refuse large bodies early with 413 (nginx client_max_body_size, Django DATA_UPLOAD_MAX_MEMORY_SIZE, a WSGI middleware)."
+    };
+  }
+  return {
+    id: "body-size",
+    status: "fail",
+    evidence: `Never refused: every size up to the cap of ${kib(e.capBytes)} was accepted; ${memory}. Sent: ${steps}.`,
+    fix: "Limit the request body: nginx client_max_body_size, Django DATA_UPLOAD_MAX_MEMORY_SIZE, Flask MAX_CONTENT_LENGTH or a WSGI middleware."
+  };
+}
+var HANG_GRACE_SECONDS = 3;
+function classifyHang(e) {
+  const fix = "Set a worker timeout that kills hung requests (gunicorn --timeout, uWSGI harakiri) and keep it at or below the configured time.";
+  if (e.result.outcome === "timeout" || e.result.ms > (e.timeoutSeconds + HANG_GRACE_SECONDS) * 1e3) {
+    return { id: "hanging-handler", status: "fail", evidence: `GET ${e.path} was still open after ${Math.round(e.waitedMs / 1e3)} s (worker timeout expected ${e.timeoutSeconds} s).`, fix };
+  }
+  const cut = `GET ${e.path} was cut after ${(e.result.ms / 1e3).toFixed(1)} s (${describe3(e.result)})`;
+  if (!e.servesAfter) return { id: "hanging-handler", status: "fail", evidence: `${cut}, but the server then stopped answering.`, fix };
+  return { id: "hanging-handler", status: "pass", evidence: `${cut}; the server kept serving.` };
+}
+
+// src/hardening/rawHttp.ts
+import net3 from "node:net";
+var BODY_LIMIT = 256 * 1024;
+function parseHead(buf) {
+  const end = buf.indexOf("\r\n\r\n");
+  if (end < 0) return void 0;
+  const lines = buf.subarray(0, end).toString("latin1").split("\r\n");
+  const status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(lines[0] ?? "")?.[1]);
+  const headers = {};
+  for (const line of lines.slice(1)) {
+    const i = line.indexOf(":");
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return { status, headers, bodyStart: end + 4 };
+}
+function exchange(to, head, opts) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = net3.connect({ host: to.host, port: to.port });
+    let received = Buffer.alloc(0);
+    let parsed;
+    let sent = 0;
+    let done = false;
+    const finish = (outcome) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      opts.onSent?.(sent);
+      const body = parsed ? received.subarray(parsed.bodyStart, parsed.bodyStart + BODY_LIMIT).toString("utf8") : "";
+      resolve({
+        status: parsed && Number.isFinite(parsed.status) ? parsed.status : void 0,
+        headers: parsed?.headers ?? {},
+        body,
+        outcome: parsed ? "response" : outcome,
+        ms: performance.now() - started
+      });
+    };
+    const timer = setTimeout(() => finish("timeout"), opts.timeoutMs);
+    socket.on("error", (err) => finish(err.code === "ECONNRESET" || err.code === "EPIPE" ? "reset" : "closed"));
+    socket.on("close", () => finish("closed"));
+    socket.on("data", (chunk) => {
+      if (received.length < BODY_LIMIT * 2) received = Buffer.concat([received, chunk]);
+      parsed ??= parseHead(received);
+      if (!parsed) return;
+      const length = Number(parsed.headers["content-length"]);
+      const bodyBytes = received.length - parsed.bodyStart;
+      const chunkedEnd = /chunked/i.test(parsed.headers["transfer-encoding"] ?? "") && received.subarray(-5).toString() === "0\r\n\r\n";
+      if (Number.isFinite(length) && bodyBytes >= length || bodyBytes >= BODY_LIMIT || chunkedEnd) finish("response");
+    });
+    socket.on("connect", () => {
+      socket.write(head);
+      const total = opts.bodyBytes ?? 0;
+      if (!total) return;
+      const slice = Buffer.alloc(64 * 1024);
+      const pump = () => {
+        while (!done && !parsed && sent < total) {
+          const n = Math.min(slice.length, total - sent);
+          sent += n;
+          if (!socket.write(n === slice.length ? slice : slice.subarray(0, n))) return void socket.once("drain", pump);
+        }
+      };
+      pump();
+    });
+  });
+}
+function requestHead(method2, path11, host, extra = {}) {
+  const lines = [`${method2} ${path11} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+  for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
+  return lines.join("\r\n") + "\r\n\r\n";
+}
+function openSlowClients(to, count, intervalMs) {
+  const head = requestHead("GET", "/", `${to.host}:${to.port}`, { "X-Slow": "x".repeat(4096) }).slice(0, -2);
+  const sockets = [];
+  const timers = [];
+  let closed = false;
+  for (let i = 0; i < count; i++) {
+    const socket = net3.connect({ host: to.host, port: to.port });
+    socket.on("error", () => socket.destroy());
+    let at = 0;
+    socket.on("connect", () => {
+      if (closed) return;
+      timers.push(
+        setInterval(() => {
+          if (at < head.length && !socket.destroyed) socket.write(head[at++]);
+        }, intervalMs)
+      );
+    });
+    sockets.push(socket);
+  }
+  return {
+    close() {
+      closed = true;
+      for (const t of timers) clearInterval(t);
+      for (const s of sockets) s.destroy();
+    }
+  };
+}
+
+// src/hardening/runChecks.ts
+var sleep3 = (ms) => new Promise((r) => setTimeout(r, ms));
+var SLOW_BYTE_MS = 100;
+var SLOW_HOLD_MS = 1e3;
+var LEAK_TIMEOUT_MS = 5e3;
+var HEADER_BYTES = 64 * 1024;
+async function workerPids(rootPid) {
+  try {
+    const nodes = await pidtree_default(rootPid, { root: true, advanced: true });
+    const parents = new Set(nodes.map((n) => n.ppid));
+    return nodes.map((n) => n.pid).filter((p) => !parents.has(p));
+  } catch {
+    return isAlive(rootPid) ? [rootPid] : [];
+  }
+}
+function realUid(pid) {
+  try {
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function workersRss(rootPid) {
+  return (await snapshotTree(rootPid))?.usage.rssBytesTotal ?? 0;
+}
+async function runChecks(server, settings, env) {
+  const started = performance.now();
+  const url2 = new URL(server.baseUrl);
+  const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
+  const host = url2.host;
+  const sent = [];
+  const get2 = (path11, timeoutMs2) => exchange(to, requestHead("GET", path11, host), { timeoutMs: timeoutMs2 });
+  const servesAfter = async () => {
+    const deadline = Date.now() + 5e3;
+    while (Date.now() < deadline) {
+      const r = await get2(server.readyPath, 2e3);
+      if (r.status !== void 0 && r.status < 500) return true;
+      await sleep3(200);
+    }
+    return false;
+  };
+  const checks = [];
+  const missing = `/__wsgi-perf-gate-missing-${randomBytes2(4).toString("hex")}`;
+  const leakPaths = [server.readyPath, missing, ...settings.errorPath ? [settings.errorPath] : []];
+  const responses = [];
+  for (const p of leakPaths) responses.push({ ...await get2(p, LEAK_TIMEOUT_MS), request: `GET ${p}` });
+  sent.push(`Leaks: ${leakPaths.map((p) => `GET ${p}`).join(", ")}.`);
+  checks.push(...classifyLeaks(responses));
+  const workers = await workerPids(server.serverPid);
+  checks.push(classifyOwner({ workers: workers.flatMap((pid) => realUid(pid) === void 0 ? [] : [{ pid, uid: realUid(pid) }]), ci: env.ci }));
+  const longLine = await exchange(to, requestHead("GET", `${server.readyPath.split("?")[0]}?q=${"a".repeat(HEADER_BYTES)}`, host), { timeoutMs: LEAK_TIMEOUT_MS });
+  const bigHeader = await exchange(to, requestHead("GET", server.readyPath, host, { "X-Big": "b".repeat(HEADER_BYTES) }), { timeoutMs: LEAK_TIMEOUT_MS });
+  await sleep3(300);
+  checks.push(
+    classifyHeaderLimits({
+      longLine,
+      longLineBytes: HEADER_BYTES,
+      bigHeader,
+      bigHeaderBytes: HEADER_BYTES,
+      servesAfter: await servesAfter(),
+      workersLost: workers.filter((p) => !isAlive(p)).length
+    })
+  );
+  sent.push(`Header limits: one ${formatBytes(HEADER_BYTES)} request line, one ${formatBytes(HEADER_BYTES)} header, then GET ${server.readyPath}.`);
+  const workerCount = server.workers ?? Math.max(1, workers.length);
+  const idle = await get2(server.readyPath, LEAK_TIMEOUT_MS);
+  const rounds = [];
+  const timeoutMs = settings.slowClientSeconds * 1e3;
+  for (const n of [workerCount, 2 * workerCount]) {
+    const slow = openSlowClients(to, n, SLOW_BYTE_MS);
+    try {
+      await sleep3(SLOW_HOLD_MS);
+      rounds.push({ slowConnections: n, normal: await get2(server.readyPath, timeoutMs) });
+    } finally {
+      slow.close();
+    }
+    await servesAfter();
+  }
+  checks.push(classifySlowClients({ workers: workerCount, idleMs: idle.ms, rounds, timeoutMs }));
+  sent.push(
+    `Slow clients: ${workerCount} then ${2 * workerCount} connections sending headers one byte per ${SLOW_BYTE_MS} ms for up to ${(SLOW_HOLD_MS + timeoutMs) / 1e3} s each round, and one GET ${server.readyPath} while they hung.`
+  );
+  if (settings.bodyPath) {
+    const rssBefore = await workersRss(server.serverPid);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => void workersRss(server.serverPid).then((r) => rssPeak = Math.max(rssPeak, r)), 100);
+    const steps = [];
+    try {
+      for (const bytes of bodySizes(settings.maxBodyBytes)) {
+        let sentBytes = 0;
+        const head = requestHead("POST", settings.bodyPath, host, { "Content-Type": "application/octet-stream", "Content-Length": bytes });
+        const result = await exchange(to, head, { timeoutMs: 15e3, bodyBytes: bytes, onSent: (n) => sentBytes = n });
+        steps.push({ bytes, sentBytes, result });
+        rssPeak = Math.max(rssPeak, await workersRss(server.serverPid));
+        const accepted = result.status !== void 0 && result.status < 400 && result.status !== 404;
+        if (!accepted) break;
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    checks.push(classifyBodySize({ path: settings.bodyPath, capBytes: settings.maxBodyBytes, steps, rssGrowthBytes: rssPeak - rssBefore }));
+    sent.push(`Body size: POST ${settings.bodyPath} with ${steps.map((s) => `${formatBytes(s.bytes)} (${formatBytes(s.sentBytes)} written)`).join(", ")}; cap ${formatBytes(settings.maxBodyBytes)}.`);
+    if (!await servesAfter()) sent.push("The server did not answer after the body-size check.");
+  } else {
+    checks.push({ id: "body-size", status: "skipped", evidence: "No body path configured (hardening.body-path)." });
+  }
+  if (settings.hangPath) {
+    const waitMs = (settings.hangTimeoutSeconds + HANG_GRACE_SECONDS) * 1e3;
+    const result = await get2(settings.hangPath, waitMs);
+    checks.push(classifyHang({ path: settings.hangPath, timeoutSeconds: settings.hangTimeoutSeconds, waitedMs: result.ms, result, servesAfter: await servesAfter() }));
+    sent.push(`Hanging handler: GET ${settings.hangPath}, waited up to ${waitMs / 1e3} s.`);
+  } else {
+    checks.push({ id: "hanging-handler", status: "skipped", evidence: "No hanging endpoint configured (hardening.hang-path)." });
+  }
+  return { target: server.target, topology: server.topology, checks, sent, seconds: (performance.now() - started) / 1e3 };
+}
+
+// src/hardening/hardenTargets.ts
+async function hardenTargets(targets, settings, edges) {
+  const ci = !!(process.env.GITHUB_ACTIONS || process.env.CI);
+  const out = [];
+  for (const target of targets) {
+    const topology = target.proxy ? "nginx" : "direct";
+    let server;
+    try {
+      server = await edges.boot(target);
+    } catch (err) {
+      edges.log.warning(`Hardening checks of "${target.name}" did not run: its server did not boot (${errorMessage(err).split("\n")[0]}).`);
+      out.push({ target: target.name, topology, checks: [], sent: [`Nothing: the server did not boot (${errorMessage(err).split("\n")[0]}).`], seconds: 0 });
+      continue;
+    }
+    try {
+      const result = await runChecks(
+        { target: target.name, baseUrl: server.baseUrl, readyPath: target.readyPath, serverPid: server.pid, workers: target.preset?.workers, topology },
+        settings,
+        { ci }
+      );
+      edges.log.info(`Hardening checks of "${target.name}" took ${result.seconds.toFixed(1)} s: ${result.checks.map((c) => `${c.id} ${c.status}`).join(", ")}.`);
+      out.push(result);
+    } finally {
+      await server.stop(5e3);
+    }
+  }
+  return out;
+}
+
 // src/pipeline/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
 var BASE_TARGET = "base";
@@ -96162,7 +96754,7 @@ function prepareBase(config2, baseRef, log2) {
   } catch (err) {
     return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
   }
-  const workingDirectory = path5.join(checkout.dir, path5.relative(checkout.repoRoot, head.workingDirectory));
+  const workingDirectory = path6.join(checkout.dir, path6.relative(checkout.repoRoot, head.workingDirectory));
   log2.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
   try {
     if (config2.baseSetup) {
@@ -96176,32 +96768,42 @@ function prepareBase(config2, baseRef, log2) {
   return { checkout, target: { ...head, name: BASE_TARGET, workingDirectory } };
 }
 function runnerFingerprint() {
-  const cpus = os8.cpus();
-  return { os: os8.platform(), arch: os8.arch(), cpus: os8.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
+  const cpus = os9.cpus();
+  return { os: os9.platform(), arch: os9.arch(), cpus: os9.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
+}
+async function bootTarget(target, hooks) {
+  const logFile = (name) => hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, "_")}.log` : void 0;
+  const bootDirect = async (t, port2) => {
+    const server2 = await startServer(t, { port: port2, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
+    try {
+      const { seconds } = await waitUntilReady(server2);
+      await waitForStableTree(server2.pid);
+      hooks.log.info(`Target "${t.name}" answered on ${server2.baseUrl}${t.readyPath} after ${seconds.toFixed(1)} s (pid ${server2.pid})`);
+      return server2;
+    } catch (err) {
+      await server2.stop(5e3);
+      throw err;
+    }
+  };
+  const port = explicitPort(target.url) ?? await freePort();
+  if (!target.proxy) return bootDirect(target, port);
+  const server = await bootBehindNginx(target, {
+    frontPort: port,
+    backendPort: await freePort(),
+    dir: hooks.logDir ? `${hooks.logDir}/nginx-${target.name.replace(/[^\w.-]/g, "_")}-${port}` : void 0,
+    cpus: hooks.serverCpus,
+    onSpawn: hooks.onSpawn,
+    bootBackend: bootDirect
+  });
+  hooks.log.info(`Target "${target.name}" answers through nginx on ${server.baseUrl}`);
+  return server;
 }
 function realEdges(hooks) {
   return {
     log: hooks.log,
     runTrial,
     snapshot: snapshotTree,
-    async boot(target) {
-      const port = explicitPort(target.url) ?? await freePort();
-      const server = await startServer(target, {
-        port,
-        cpus: hooks.serverCpus,
-        onSpawn: hooks.onSpawn,
-        logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, "_")}.log` : void 0
-      });
-      try {
-        const { seconds } = await waitUntilReady(server);
-        await waitForStableTree(server.pid);
-        hooks.log.info(`Target "${target.name}" answered on ${server.baseUrl}${target.readyPath} after ${seconds.toFixed(1)} s (pid ${server.pid})`);
-        return server;
-      } catch (err) {
-        await server.stop(5e3);
-        throw err;
-      }
-    }
+    boot: (target) => bootTarget(target, hooks)
   };
 }
 async function runGate(config2, opts) {
@@ -96245,6 +96847,9 @@ async function runGate(config2, opts) {
       measured = await measure(config2.targets);
     }
     const { samples, placement } = measured;
+    const pairedForHardening = paired && "checkout" in paired ? paired : void 0;
+    const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config2.targets;
+    const hardened = config2.hardening.mode === "off" ? void 0 : await hardenTargets(hardeningTargets, config2.hardening, { boot: (t) => bootTarget(t, opts.hooks), log: log2 });
     if (fallback) {
       const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log2.info : log2.warning;
       say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
@@ -96277,6 +96882,12 @@ async function runGate(config2, opts) {
       return c;
     };
     let comparison = judge(samples);
+    const hardening = hardened && config2.hardening.mode !== "off" ? judgeHardening(
+      config2.hardening.mode,
+      hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
+      hardeningBaseline(hardened, pairedBase ? "the base commit, booted beside the head" : baselineRun?.hardening ? comparison.baseline?.source ?? "the stored baseline" : void 0, pairedBase ? void 0 : baselineRun?.hardening?.targets),
+      baselineRun && !baselineRun.hardening ? "the stored baseline was recorded without hardening checks" : "no baseline"
+    ) : void 0;
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
       log2.info("A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).");
@@ -96298,7 +96909,8 @@ async function runGate(config2, opts) {
       samples,
       confirmationSamples,
       comparison,
-      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os8.availableParallelism()) : void 0,
+      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os9.availableParallelism()) : void 0,
+      hardening,
       verdict: comparison.verdict
     };
     if (branch) {
@@ -96313,6 +96925,11 @@ async function runGate(config2, opts) {
   } finally {
     if (paired && "checkout" in paired) paired.checkout.remove();
   }
+}
+function hardeningBaseline(hardened, source, stored) {
+  if (!source) return void 0;
+  const targets = stored ?? hardened.filter((t) => t.target === BASE_TARGET);
+  return targets.length ? { source, targets } : void 0;
 }
 async function recordResult(result, where) {
   const { baselineFile, branch, log: log2 } = where;
@@ -96333,8 +96950,8 @@ async function recordResult(result, where) {
 }
 
 // src/github/savedComment.ts
-import { existsSync as existsSync4, mkdirSync as mkdirSync2, readdirSync, readFileSync as readFileSync4, statSync, writeFileSync as writeFileSync2 } from "node:fs";
-import path6 from "node:path";
+import { existsSync as existsSync5, mkdirSync as mkdirSync3, readdirSync, readFileSync as readFileSync5, statSync, writeFileSync as writeFileSync3 } from "node:fs";
+import path7 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
 var savedCommentSchema = external_exports.object({
@@ -96349,25 +96966,25 @@ var savedCommentSchema = external_exports.object({
   posted: external_exports.boolean()
 }).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
-  mkdirSync2(path6.dirname(file2), { recursive: true });
+  mkdirSync3(path7.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
-  writeFileSync2(file2, JSON.stringify(saved, null, 1) + "\n");
+  writeFileSync3(file2, JSON.stringify(saved, null, 1) + "\n");
 }
 function readSavedComments(fileOrDir) {
   const where = `Input \`comment-file\` is ${JSON.stringify(fileOrDir)}`;
-  if (!existsSync4(fileOrDir)) {
+  if (!existsSync5(fileOrDir)) {
     throw new ConfigError(`${where}: no such file or directory: expected the ${SAVED_COMMENT_NAME} that the pull request run saved (download its artifact first).`);
   }
   if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
   const files = readdirSync(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
   if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
-  return files.map((f) => readOne(path6.join(fileOrDir, f), where));
+  return files.map((f) => readOne(path7.join(fileOrDir, f), where));
 }
 function readOne(file2, where) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
   let data;
   try {
-    data = JSON.parse(readFileSync4(file2, "utf8"));
+    data = JSON.parse(readFileSync5(file2, "utf8"));
   } catch {
     throw new ConfigError(`${where}: ${file2} is not valid JSON: expected a comment saved by wsgi-perf-gate.`);
   }
@@ -96576,6 +97193,49 @@ function renderTrend(points, scenarios) {
   ].join("\n");
 }
 
+// src/report/hardening.ts
+var BADGE = { pass: "\u2705 pass", warn: "\u26A0\uFE0F warn", fail: "\u274C fail", skipped: "\u2013 skipped" };
+var CHECK_LABEL = {
+  "server-version": "Server version header",
+  "x-powered-by": "X-Powered-By header",
+  "debug-page": "Debug error page",
+  "stack-trace": "Stack trace in a body",
+  "process-owner": "Worker process owner",
+  "header-limits": "Oversized headers",
+  "slow-clients": "Slow clients",
+  "body-size": "Request body size",
+  "hanging-handler": "Hanging handler"
+};
+function baselineFor(report, t) {
+  const base = report.baseline?.targets;
+  return base?.find((b) => b.target === t.target) ?? (base?.length === 1 && report.targets.length === 1 ? base[0] : void 0);
+}
+function renderHardening(report) {
+  const newFailures = report.regressions.length;
+  const status = report.failed ? `\u274C ${newFailures} check(s) newly failing` : newFailures ? `\u26A0\uFE0F ${newFailures} check(s) newly failing (hardening: report, so the step does not fail)` : report.targets.some((t) => t.checks.some((c) => c.status === "fail")) ? "\u26A0\uFE0F failing checks, none new" : "\u2705 no failing check";
+  const out = [`## Hardening: ${status}`, ""];
+  for (const r of report.regressions) out.push(`- **${escapeText(r.target)}**: ${CHECK_LABEL[r.id]} passed on the baseline and fails now: ${escapeText(r.evidence)}`);
+  if (newFailures) out.push("");
+  out.push(report.baseline ? `Baseline: ${escapeText(report.baseline.source)}.` : `Baseline: ${escapeText(report.baselineNote ?? "none")}.`, "");
+  for (const t of report.targets) {
+    const base = baselineFor(report, t);
+    out.push(`### Hardening of ${escapeText(t.target)}${t.topology === "nginx" ? " (behind nginx)" : ""} (${t.seconds.toFixed(1)} s)`, "");
+    const rows = t.checks.map((c) => {
+      const before = base?.checks.find((b) => b.id === c.id);
+      const label2 = c.status === "fail" ? `**${CHECK_LABEL[c.id]}**` : CHECK_LABEL[c.id];
+      const evidence = escapeText(c.evidence) + (c.fix && c.status !== "pass" ? ` Fix: ${escapeText(c.fix)}` : "");
+      return [label2, BADGE[c.status], before ? BADGE[before.status] : "\u2013", evidence];
+    });
+    if (rows.length) out.push(table(["Check", "Now", "Baseline", "Evidence"], rows), "");
+    out.push("<details><summary>What the checks sent</summary>", "", ...t.sent.map((s) => `- ${escapeText(s)}`), "", "</details>", "");
+  }
+  out.push(
+    `Mode ${code(`hardening: ${report.mode}`)}: ${report.mode === "gate" ? "a check that passed on the baseline and fails now fails the step; one already failing is reported only" : "reported only, never fails the step"}. All requests went to loopback.`,
+    ""
+  );
+  return out.join("\n");
+}
+
 // src/report/summary.ts
 var VERDICT_BADGE = {
   pass: "\u2705 pass",
@@ -96706,6 +97366,7 @@ function renderSummary(result, opts = {}) {
     out.push("<details><summary>Why</summary>", "", ...sc.metrics.map((m) => `- ${escapeText(m.reason)}`), "", "</details>", "");
   }
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
+  if (result.hardening) out.push(renderHardening(result.hardening));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
   const r = result.meta.runner;
   const targetLines = settings.targets.map((t) => `- ${escapeText(t.name)}: ${code(t.command)} at ${code(t.url)}`);
@@ -96730,8 +97391,8 @@ var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path10, record: record2 }) => ({
-    path: path10,
+  const runs = records.map(({ path: path11, record: record2 }) => ({
+    path: path11,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
@@ -97031,7 +97692,7 @@ async function recordRun(opts, record2) {
   const { git: git2, branch, log: log2 } = opts;
   const maxAttempts = opts.maxAttempts ?? 8;
   const deadline = Date.now() + (opts.maxSeconds ?? 120) * 1e3;
-  const sleep3 = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const sleep4 = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const random = opts.random ?? Math.random;
   const text = JSON.stringify(record2, null, 1) + "\n";
   const newPath = recordPath(record2);
@@ -97077,16 +97738,16 @@ async function recordRun(opts, record2) {
     const wait = backoffMs(attempt, random);
     if (attempt === maxAttempts || Date.now() + wait > deadline) break;
     log2.info(`Another run updated ${branch} first (attempt ${attempt}); rebuilding on its new tip in ${wait} ms.`);
-    await sleep3(wait);
+    await sleep4(wait);
   }
   return { status: "failed", message: `Could not record on ${branch}: other runs kept updating it first (${lastRejection}); gave up after ${Math.min(attempt, maxAttempts)} attempt(s).` };
 }
 
 // src/store/git.ts
 import { execFileSync as execFileSync3 } from "node:child_process";
-import { mkdtempSync as mkdtempSync3, rmSync as rmSync2 } from "node:fs";
-import os9 from "node:os";
-import path7 from "node:path";
+import { mkdtempSync as mkdtempSync4, rmSync as rmSync2 } from "node:fs";
+import os10 from "node:os";
+import path8 from "node:path";
 var BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "github-actions[bot]",
   GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
@@ -97168,8 +97829,8 @@ function realGit(repoDir, remote = "origin") {
       }
     },
     commitTree(parent, add, remove, message) {
-      const dir = mkdtempSync3(path7.join(os9.tmpdir(), "perf-gate-index-"));
-      const env = { GIT_INDEX_FILE: path7.join(dir, "index") };
+      const dir = mkdtempSync4(path8.join(os10.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path8.join(dir, "index") };
       try {
         run3(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
         const lines = [
@@ -97223,7 +97884,7 @@ ${stderrOf(err)}`.trim();
 // src/store/targetVersions.ts
 import { execFileSync as execFileSync4 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
 var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
@@ -97241,9 +97902,9 @@ function firstLine(s) {
   return line ? line.slice(0, 120) : void 0;
 }
 function which2(name, env, cwd) {
-  if (name.includes("/")) return path8.resolve(cwd, name);
-  for (const dir of (env.PATH ?? "").split(path8.delimiter).filter(Boolean)) {
-    const full = path8.join(dir, name);
+  if (name.includes("/")) return path9.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path9.delimiter).filter(Boolean)) {
+    const full = path9.join(dir, name);
     try {
       accessSync(full, constants3.X_OK);
       return full;
@@ -97260,8 +97921,8 @@ function shebangPython(file2) {
     closeSync3(fd);
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
     if (!m) return void 0;
-    const words = path8.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
-    return /python/.test(path8.basename(words[0])) ? words : void 0;
+    const words = path9.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path9.basename(words[0])) ? words : void 0;
   } catch {
     return void 0;
   }
@@ -97278,14 +97939,14 @@ function probeTargetVersions(target) {
   const program = words[0];
   if (!program) return { python: "unknown", server: "unknown" };
   const resolved = which2(program, env, cwd);
-  if (/^python[\d.]*$/.test(path8.basename(program))) {
+  if (/^python[\d.]*$/.test(path9.basename(program))) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
     const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const name = path8.basename(program);
+  const name = path9.basename(program);
   const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
@@ -97337,19 +97998,19 @@ var log = { info: (m) => info(m), warning: (m) => warning(m) };
 var commentSettings;
 async function run2() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const runnerTemp = process.env.RUNNER_TEMP || os10.tmpdir();
+  const runnerTemp = process.env.RUNNER_TEMP || os11.tmpdir();
   commentSettings = readCommentSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === "post-comment") return postComment(commentSettings);
   const config2 = readConfig({
     getInput: (name) => getInput(name),
-    readFile: (file2) => existsSync5(file2) ? readFileSync5(file2, "utf8") : void 0,
+    readFile: (file2) => existsSync6(file2) ? readFileSync6(file2, "utf8") : void 0,
     workspace,
-    cores: os10.availableParallelism()
+    cores: os11.availableParallelism()
   });
   const ctx = readRunContext();
   const record2 = shouldRecord(config2.record, ctx);
-  const outDir = path9.join(runnerTemp, "wsgi-perf-gate");
-  mkdirSync3(outDir, { recursive: true });
+  const outDir = path10.join(runnerTemp, "wsgi-perf-gate");
+  mkdirSync4(outDir, { recursive: true });
   const servers = [];
   const result = await runGate(config2, {
     record: record2,
@@ -97366,8 +98027,8 @@ async function run2() {
     }
   });
   saveState("servers", "[]");
-  const resultsFile = path9.join(outDir, "results.json");
-  writeFileSync3(resultsFile, JSON.stringify(result, null, 1) + "\n");
+  const resultsFile = path10.join(outDir, "results.json");
+  writeFileSync4(resultsFile, JSON.stringify(result, null, 1) + "\n");
   const markdown = renderSummary(result, { gateName: commentSettings.commentId });
   await summary.addRaw(markdown).write();
   info(markdown);
@@ -97377,6 +98038,7 @@ async function run2() {
     if (config2.failOnRegression) setFailed(failureMessage(result));
     else warning(`${failureMessage(result)} (fail-on-regression is false)`);
   }
+  if (result.hardening?.failed) setFailed(hardeningFailureMessage(result.hardening));
 }
 async function postComment(settings) {
   const ctx = readRunContext();

@@ -2,7 +2,7 @@
 // what it started is left behind.
 import { readdirSync, readFileSync } from 'node:fs';
 
-const SERVER_PATTERN = /gunicorn|uwsgi|waitress|wsgiref|perfgate-test/;
+const SERVER_PATTERN = /gunicorn|uwsgi|waitress|wsgiref|nginx|perfgate-test/;
 
 export interface ProcessInfo {
   pid: number;

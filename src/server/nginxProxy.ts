@@ -11,7 +11,11 @@ import type { Target } from '../types.js';
 import { nginxConfig } from './nginxConfig.js';
 import { startServer, waitUntilReady, type RunningServer, type StartOptions } from './server.js';
 
-export const NGINX_BIN = 'nginx';
+/** nginx on PATH, else Debian's /usr/sbin/nginx (not on a non-root user's PATH). */
+export function nginxBinary(): string {
+  const onPath = (process.env.PATH ?? '').split(path.delimiter).some((d) => d && existsSync(path.join(d, 'nginx')));
+  return onPath || !existsSync('/usr/sbin/nginx') ? 'nginx' : '/usr/sbin/nginx';
+}
 const MIME_TYPES = '/etc/nginx/mime.types';
 
 export interface ProxyBootOptions extends Omit<StartOptions, 'port' | 'logFile'> {
@@ -48,7 +52,7 @@ export async function bootBehindNginx(target: Target, opts: ProxyBootOptions): P
     const front: Target = {
       ...target,
       name: `${target.name} (nginx)`,
-      command: `${NGINX_BIN} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path.join(dir, 'error.log'))}`,
+      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path.join(dir, 'error.log'))}`,
       url: 'http://127.0.0.1:$PORT',
       env: {},
       stopSignal: 'SIGTERM',
