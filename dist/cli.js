@@ -72063,8 +72063,7 @@ async function runGate(config2, opts) {
     const hardening = hardened && config2.hardening.mode !== "off" ? judgeHardening(
       config2.hardening.mode,
       hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
-      hardeningBaseline(hardened, pairedBase ? "the base commit, booted beside the head" : baselineRun?.hardening ? comparison.baseline?.source ?? "the stored baseline" : void 0, pairedBase ? void 0 : baselineRun?.hardening?.targets),
-      baselineRun && !baselineRun.hardening ? "the stored baseline was recorded without hardening checks" : "no baseline"
+      ...hardeningBaseline(hardened, pairedBase ? void 0 : baselineRun, comparison.baseline?.source)
     ) : void 0;
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
@@ -72104,10 +72103,12 @@ async function runGate(config2, opts) {
     if (paired && "checkout" in paired) paired.checkout.remove();
   }
 }
-function hardeningBaseline(hardened, source, stored) {
-  if (!source) return void 0;
-  const targets = stored ?? hardened.filter((t) => t.target === BASE_TARGET);
-  return targets.length ? { source, targets } : void 0;
+function hardeningBaseline(hardened, stored, storedSource) {
+  const pairedBase = hardened.filter((t) => t.target === BASE_TARGET);
+  if (pairedBase.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
+  if (!stored) return [void 0, "none, so nothing is gated"];
+  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
+  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
 }
 async function recordResult(result, where) {
   const { baselineFile, branch, log } = where;

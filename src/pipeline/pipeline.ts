@@ -221,12 +221,14 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       return c;
     };
     let comparison = judge(samples);
-    const hardening = hardened && config.hardening.mode !== 'off' ? judgeHardening(
-      config.hardening.mode,
-      hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
-      hardeningBaseline(hardened, pairedBase ? 'the base commit, booted beside the head' : baselineRun?.hardening ? comparison.baseline?.source ?? 'the stored baseline' : undefined, pairedBase ? undefined : baselineRun?.hardening?.targets),
-      baselineRun && !baselineRun.hardening ? 'the stored baseline was recorded without hardening checks' : 'no baseline',
-    ) : undefined;
+    const hardening =
+      hardened && config.hardening.mode !== 'off'
+        ? judgeHardening(
+            config.hardening.mode,
+            hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
+            ...hardeningBaseline(hardened, pairedBase ? undefined : baselineRun, comparison.baseline?.source),
+          )
+        : undefined;
     let confirmationSamples: Sample[] | undefined;
     // A shoot-out ranks setups; only a gate (one candidate) is confirmed before failing.
     if (config.confirm && config.targets.length === 1 && needsConfirmation(comparison)) {
@@ -271,11 +273,17 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   }
 }
 
-/** The checks to compare with: the paired base's (this job), or the stored run's. */
-function hardeningBaseline(hardened: TargetHardening[], source: string | undefined, stored: TargetHardening[] | undefined) {
-  if (!source) return undefined;
-  const targets = stored ?? hardened.filter((t) => t.target === BASE_TARGET);
-  return targets.length ? { source, targets } : undefined;
+/** The checks to compare with: the paired base's (checked in this job), else the stored run's. */
+function hardeningBaseline(
+  hardened: TargetHardening[],
+  stored: { hardening?: RunResult['hardening'] } | undefined,
+  storedSource: string | undefined,
+): [{ source: string; targets: TargetHardening[] } | undefined, string] {
+  const pairedBase = hardened.filter((t) => t.target === BASE_TARGET);
+  if (pairedBase.length) return [{ source: 'the base commit, checked in this job', targets: pairedBase }, ''];
+  if (!stored) return [undefined, 'none, so nothing is gated'];
+  if (!stored.hardening) return [undefined, 'the stored baseline run was recorded without hardening checks, so nothing is gated'];
+  return [{ source: storedSource ?? 'the stored baseline run', targets: stored.hardening.targets }, ''];
 }
 
 /** Records a run where history lives: the baseline file, else the data branch. A branch
