@@ -13,7 +13,7 @@ import {
   classifySlowClients,
   type LabelledExchange,
 } from '../src/hardening/classify.js';
-import { findRegressions, judgeHardening, recordedHardening } from '../src/hardening/gate.js';
+import { findRegressions, hardeningBaseline, judgeHardening, recordedHardening } from '../src/hardening/gate.js';
 import { readHardeningSettings } from '../src/hardening/settings.js';
 import { nginxConfig } from '../src/server/nginxConfig.js';
 import { renderHardening } from '../src/report/hardening.js';
@@ -165,6 +165,14 @@ describe('the hardening gate', () => {
     assert.equal(judgeHardening('report', head, base).failed, false);
     assert.equal(judgeHardening('report', head, base).regressions.length, 1);
     assert.equal(judgeHardening('gate', head, undefined, 'no baseline').failed, false);
+  });
+  it('the baseline: the paired base of this job, else the stored run\'s checks, else none with why', () => {
+    const base = [target('base', { 'debug-page': 'pass' })];
+    const stored = { hardening: judgeHardening('report', [target('app', { 'debug-page': 'pass' })], undefined) };
+    assert.deepEqual(hardeningBaseline(base, stored, 'x')[0]?.targets, base);
+    assert.equal(hardeningBaseline(undefined, stored, 'baseline-file b.json')[0]?.source, 'baseline-file b.json');
+    assert.match(hardeningBaseline(undefined, {}, 'x')[1], /recorded without hardening checks/);
+    assert.equal(hardeningBaseline(undefined, undefined, undefined)[0], undefined);
   });
   it('the record keeps the run\'s own checks, not its baseline', () => {
     const r = judgeHardening('gate', [target('app', { 'debug-page': 'fail' })], { source: 'x', targets: [target('app', { 'debug-page': 'pass' })] });

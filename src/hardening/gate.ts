@@ -28,6 +28,19 @@ export function judgeHardening(
   return { mode, targets: head, baseline, baselineNote: baseline ? undefined : baselineNote, regressions, failed: mode === 'gate' && regressions.length > 0 };
 }
 
+/** The checks to compare with: the paired base's (checked in this job), else the stored run's. */
+export function hardeningBaseline(
+  /** Paired mode: the base commit's checks from this job. */
+  pairedBase: TargetHardening[] | undefined,
+  stored: { hardening?: HardeningReport } | undefined,
+  storedSource: string | undefined,
+): [{ source: string; targets: TargetHardening[] } | undefined, string] {
+  if (pairedBase?.length) return [{ source: 'the base commit, checked in this job', targets: pairedBase }, ''];
+  if (!stored) return [undefined, 'none, so nothing is gated'];
+  if (!stored.hardening) return [undefined, 'the stored baseline run was recorded without hardening checks, so nothing is gated'];
+  return [{ source: storedSource ?? 'the stored baseline run', targets: stored.hardening.targets }, ''];
+}
+
 export function hardeningFailureMessage(report: HardeningReport): string {
   return (
     `Hardening: ${report.regressions.length} check(s) passed on the baseline and fail on this commit: ` +

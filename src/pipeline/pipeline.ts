@@ -18,13 +18,13 @@ import { explicitPort } from '../config/loopback.js';
 import type { Target } from '../types.js';
 import type { Logger } from './executePlan.js';
 import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { errorMessage, ServerError } from '../errors.js';
 import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from '../git/worktree.js';
 import type { HistoryStore, PreparedHistory } from '../store/branchHistory.js';
 import { summarizeSamples } from '../store/record.js';
 import { hardenTargets } from '../hardening/hardenTargets.js';
-import { judgeHardening } from '../hardening/gate.js';
-import type { TargetHardening } from '../hardening/types.js';
+import { hardeningBaseline, judgeHardening } from '../hardening/gate.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 
@@ -178,7 +178,10 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     const { samples, placement } = measured;
     const pairedForHardening = paired && 'checkout' in paired ? paired : undefined;
     const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config.targets;
-    const hardened = config.hardening.mode === 'off' ? undefined : await hardenTargets(hardeningTargets, config.hardening, { boot: (t) => bootTarget(t, opts.hooks), log });
+    // The checks boot each server again; their logs go beside the measured servers' logs, not over them.
+    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path.join(opts.hooks.logDir, 'hardening') } : opts.hooks;
+    if (hardeningHooks.logDir && config.hardening.mode !== 'off') mkdirSync(hardeningHooks.logDir, { recursive: true });
+    const hardened = config.hardening.mode === 'off' ? undefined : await hardenTargets(hardeningTargets, config.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log });
     if (fallback) {
       // On a push there is no base to pair with: expected, so said quietly.
       const say = opts.meta.eventName === 'push' && !opts.baseSha && !config.baseRef ? log.info : log.warning;
@@ -226,7 +229,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         ? judgeHardening(
             config.hardening.mode,
             hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
-            ...hardeningBaseline(hardened, pairedBase ? undefined : baselineRun, comparison.baseline?.source),
+            ...hardeningBaseline(pairedBase ? hardened.filter((t) => t.target === BASE_TARGET) : undefined, baselineRun, comparison.baseline?.source),
           )
         : undefined;
     let confirmationSamples: Sample[] | undefined;
@@ -271,19 +274,6 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   } finally {
     if (paired && 'checkout' in paired) paired.checkout.remove();
   }
-}
-
-/** The checks to compare with: the paired base's (checked in this job), else the stored run's. */
-function hardeningBaseline(
-  hardened: TargetHardening[],
-  stored: { hardening?: RunResult['hardening'] } | undefined,
-  storedSource: string | undefined,
-): [{ source: string; targets: TargetHardening[] } | undefined, string] {
-  const pairedBase = hardened.filter((t) => t.target === BASE_TARGET);
-  if (pairedBase.length) return [{ source: 'the base commit, checked in this job', targets: pairedBase }, ''];
-  if (!stored) return [undefined, 'none, so nothing is gated'];
-  if (!stored.hardening) return [undefined, 'the stored baseline run was recorded without hardening checks, so nothing is gated'];
-  return [{ source: storedSource ?? 'the stored baseline run', targets: stored.hardening.targets }, ''];
 }
 
 /** Records a run where history lives: the baseline file, else the data branch. A branch
