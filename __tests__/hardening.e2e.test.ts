@@ -123,3 +123,31 @@ describe('hardening: gate in paired mode', () => {
     assert.deepEqual(results.hardening.regressions.map((r: { id: string }) => r.id), ['debug-page']);
   });
 });
+
+describe('hardening: gate against a stored baseline', () => {
+  it('the checks recorded with the baseline run are the baseline of the next run', async () => {
+    const dirs = newRunnerDirs();
+    cpSync(DJANGO_DIR, dirs.workspace, { recursive: true });
+    const settings = path.join(dirs.workspace, 'exampleproject', 'settings.py');
+    const inputs = {
+      command: `${PY} -m gunicorn exampleproject.wsgi:application --bind 127.0.0.1:$PORT --workers 2`,
+      url: 'http://127.0.0.1:$PORT',
+      rounds: '1',
+      'duration-seconds': '0.3',
+      'warmup-seconds': '0',
+      connections: '2',
+      'baseline-file': 'perf-baseline.json',
+      hardening: 'gate',
+    };
+    const recorded = await runAction('main', dirs, { inputs: { ...inputs, record: 'true' }, eventName: 'push' });
+    assert.equal(recorded.code, 0, recorded.stdout);
+    const stored = JSON.parse(readFileSync(path.join(dirs.workspace, 'perf-baseline.json'), 'utf8'));
+    assert.equal(stored.runs[0].hardening.targets[0].checks.find((c: { id: string }) => c.id === 'debug-page').status, 'pass');
+
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('DEBUG = False', 'DEBUG = True'));
+    const run = await runAction('main', dirs, { inputs: { ...inputs, record: 'false' } });
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(run.summary, /Baseline: baseline-file .*perf-baseline\.json\./);
+    assert.match(run.summary, /\*\*app\*\*: Debug error page passed on the baseline and fails now: Debug page served: Django's technical 404 page/);
+  });
+});

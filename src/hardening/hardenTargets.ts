@@ -2,6 +2,7 @@
 // clients and oversized requests must not touch the servers that were measured), torn down
 // before the next. A target that cannot be booted gets a row that says so instead of checks.
 import { errorMessage } from '../errors.js';
+import { isLoopbackHost, substitutePort } from '../config/loopback.js';
 import type { Target } from '../types.js';
 import type { RunningServer } from '../server/server.js';
 import { runChecks } from './runChecks.js';
@@ -17,6 +18,11 @@ export async function hardenTargets(targets: Target[], settings: HardeningSettin
   const out: TargetHardening[] = [];
   for (const target of targets) {
     const topology = target.proxy ? 'nginx' : 'direct';
+    // allow-remote lets load go elsewhere; slow clients and oversized requests never do.
+    if (!isLoopbackHost(new URL(substitutePort(target.url, 1)).hostname)) {
+      out.push({ target: target.name, topology, checks: [], sent: [`Nothing: ${target.url} is not a loopback address, and the hardening checks only run on loopback.`], seconds: 0 });
+      continue;
+    }
     let server: RunningServer;
     try {
       server = await edges.boot(target);

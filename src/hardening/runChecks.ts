@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pidtree from 'pidtree';
 import { isAlive, snapshotTree } from '../server/processTree.js';
+import { isLoopbackHost } from '../config/loopback.js';
 import {
   classifyBodySize,
   classifyHang,
@@ -69,6 +70,7 @@ async function workersRss(rootPid: number): Promise<number> {
 export async function runChecks(server: CheckedServer, settings: HardeningSettings, env: { ci: boolean }): Promise<TargetHardening> {
   const started = performance.now();
   const url = new URL(server.baseUrl);
+  if (!isLoopbackHost(url.hostname)) throw new Error(`hardening checks only run on loopback, not ${server.baseUrl}`);
   const to: Endpoint = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };
   const host = url.host;
   const sent: string[] = [];

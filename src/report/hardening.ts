@@ -45,7 +45,11 @@ export function renderHardening(report: HardeningReport): string {
       const evidence = escapeText(c.evidence) + (c.fix && c.status !== 'pass' ? ` Fix: ${escapeText(c.fix)}` : '');
       return [label, BADGE[c.status], before ? BADGE[before.status] : '–', evidence];
     });
-    if (rows.length) out.push(table(['Check', 'Now', 'Baseline', 'Evidence'], rows), '');
+    if (!rows.length) {
+      out.push(`No checks ran. ${escapeText(t.sent.join(' '))}`, '');
+      continue;
+    }
+    out.push(table(['Check', 'Now', 'Baseline', 'Evidence'], rows), '');
     out.push('<details><summary>What the checks sent</summary>', '', ...t.sent.map((s) => `- ${escapeText(s)}`), '', '</details>', '');
   }
   out.push(
