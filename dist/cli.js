@@ -71028,6 +71028,12 @@ function judgeHardening(mode, head, baseline, baselineNote) {
   const regressions = findRegressions(head, baseline?.targets);
   return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
 }
+function hardeningBaseline(pairedBase, stored, storedSource) {
+  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
+  if (!stored) return [void 0, "none, so nothing is gated"];
+  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
+  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
+}
 function recordedHardening(report) {
   return report && { mode: report.mode, targets: report.targets, regressions: report.regressions, failed: report.failed };
 }
@@ -71424,6 +71430,7 @@ ${nginx.logTail(lines)}`,
 
 // src/pipeline/pipeline.ts
 import path6 from "node:path";
+import { mkdirSync as mkdirSync3 } from "node:fs";
 
 // src/git/worktree.ts
 import { execFileSync as execFileSync2 } from "node:child_process";
@@ -71802,6 +71809,7 @@ async function workersRss(rootPid) {
 async function runChecks(server, settings, env) {
   const started = performance.now();
   const url2 = new URL(server.baseUrl);
+  if (!isLoopbackHost(url2.hostname)) throw new Error(`hardening checks only run on loopback, not ${server.baseUrl}`);
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
@@ -71897,6 +71905,10 @@ async function hardenTargets(targets, settings, edges) {
   const out = [];
   for (const target of targets) {
     const topology = target.proxy ? "nginx" : "direct";
+    if (!isLoopbackHost(new URL(substitutePort(target.url, 1)).hostname)) {
+      out.push({ target: target.name, topology, checks: [], sent: [`Nothing: ${target.url} is not a loopback address, and the hardening checks only run on loopback.`], seconds: 0 });
+      continue;
+    }
     let server;
     try {
       server = await edges.boot(target);
@@ -72027,7 +72039,9 @@ async function runGate(config2, opts) {
     const { samples, placement } = measured;
     const pairedForHardening = paired && "checkout" in paired ? paired : void 0;
     const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config2.targets;
-    const hardened = config2.hardening.mode === "off" ? void 0 : await hardenTargets(hardeningTargets, config2.hardening, { boot: (t) => bootTarget(t, opts.hooks), log });
+    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path6.join(opts.hooks.logDir, "hardening") } : opts.hooks;
+    if (hardeningHooks.logDir && config2.hardening.mode !== "off") mkdirSync3(hardeningHooks.logDir, { recursive: true });
+    const hardened = config2.hardening.mode === "off" ? void 0 : await hardenTargets(hardeningTargets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log });
     if (fallback) {
       const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log.info : log.warning;
       say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
@@ -72063,7 +72077,7 @@ async function runGate(config2, opts) {
     const hardening = hardened && config2.hardening.mode !== "off" ? judgeHardening(
       config2.hardening.mode,
       hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
-      ...hardeningBaseline(hardened, pairedBase ? void 0 : baselineRun, comparison.baseline?.source)
+      ...hardeningBaseline(pairedBase ? hardened.filter((t) => t.target === BASE_TARGET) : void 0, baselineRun, comparison.baseline?.source)
     ) : void 0;
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
@@ -72102,13 +72116,6 @@ async function runGate(config2, opts) {
   } finally {
     if (paired && "checkout" in paired) paired.checkout.remove();
   }
-}
-function hardeningBaseline(hardened, stored, storedSource) {
-  const pairedBase = hardened.filter((t) => t.target === BASE_TARGET);
-  if (pairedBase.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
-  if (!stored) return [void 0, "none, so nothing is gated"];
-  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
-  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
 }
 async function recordResult(result, where) {
   const { baselineFile, branch, log } = where;
@@ -72227,7 +72234,11 @@ function renderHardening(report) {
       const evidence = escapeText(c.evidence) + (c.fix && c.status !== "pass" ? ` Fix: ${escapeText(c.fix)}` : "");
       return [label2, BADGE[c.status], before ? BADGE[before.status] : "\u2013", evidence];
     });
-    if (rows.length) out.push(table(["Check", "Now", "Baseline", "Evidence"], rows), "");
+    if (!rows.length) {
+      out.push(`No checks ran. ${escapeText(t.sent.join(" "))}`, "");
+      continue;
+    }
+    out.push(table(["Check", "Now", "Baseline", "Evidence"], rows), "");
     out.push("<details><summary>What the checks sent</summary>", "", ...t.sent.map((s) => `- ${escapeText(s)}`), "", "</details>", "");
   }
   out.push(

@@ -69761,7 +69761,7 @@ function saveState(name, value) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync6, mkdirSync as mkdirSync4, readFileSync as readFileSync6, writeFileSync as writeFileSync4 } from "node:fs";
+import { existsSync as existsSync6, mkdirSync as mkdirSync5, readFileSync as readFileSync6, writeFileSync as writeFileSync4 } from "node:fs";
 import os11 from "node:os";
 import path10 from "node:path";
 
@@ -95748,6 +95748,12 @@ function judgeHardening(mode, head, baseline, baselineNote) {
   const regressions = findRegressions(head, baseline?.targets);
   return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
 }
+function hardeningBaseline(pairedBase, stored, storedSource) {
+  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
+  if (!stored) return [void 0, "none, so nothing is gated"];
+  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
+  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
+}
 function hardeningFailureMessage(report) {
   return `Hardening: ${report.regressions.length} check(s) passed on the baseline and fail on this commit: ` + report.regressions.map((r) => `${r.target} ${r.id}: ${r.evidence}`).join(" | ");
 }
@@ -96147,6 +96153,7 @@ ${nginx.logTail(lines)}`,
 
 // src/pipeline/pipeline.ts
 import path6 from "node:path";
+import { mkdirSync as mkdirSync3 } from "node:fs";
 
 // src/git/worktree.ts
 import { execFileSync as execFileSync2 } from "node:child_process";
@@ -96624,6 +96631,7 @@ async function workersRss(rootPid) {
 async function runChecks(server, settings, env) {
   const started = performance.now();
   const url2 = new URL(server.baseUrl);
+  if (!isLoopbackHost(url2.hostname)) throw new Error(`hardening checks only run on loopback, not ${server.baseUrl}`);
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
@@ -96719,6 +96727,10 @@ async function hardenTargets(targets, settings, edges) {
   const out = [];
   for (const target of targets) {
     const topology = target.proxy ? "nginx" : "direct";
+    if (!isLoopbackHost(new URL(substitutePort(target.url, 1)).hostname)) {
+      out.push({ target: target.name, topology, checks: [], sent: [`Nothing: ${target.url} is not a loopback address, and the hardening checks only run on loopback.`], seconds: 0 });
+      continue;
+    }
     let server;
     try {
       server = await edges.boot(target);
@@ -96849,7 +96861,9 @@ async function runGate(config2, opts) {
     const { samples, placement } = measured;
     const pairedForHardening = paired && "checkout" in paired ? paired : void 0;
     const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config2.targets;
-    const hardened = config2.hardening.mode === "off" ? void 0 : await hardenTargets(hardeningTargets, config2.hardening, { boot: (t) => bootTarget(t, opts.hooks), log: log2 });
+    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path6.join(opts.hooks.logDir, "hardening") } : opts.hooks;
+    if (hardeningHooks.logDir && config2.hardening.mode !== "off") mkdirSync3(hardeningHooks.logDir, { recursive: true });
+    const hardened = config2.hardening.mode === "off" ? void 0 : await hardenTargets(hardeningTargets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: log2 });
     if (fallback) {
       const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log2.info : log2.warning;
       say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
@@ -96885,7 +96899,7 @@ async function runGate(config2, opts) {
     const hardening = hardened && config2.hardening.mode !== "off" ? judgeHardening(
       config2.hardening.mode,
       hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
-      ...hardeningBaseline(hardened, pairedBase ? void 0 : baselineRun, comparison.baseline?.source)
+      ...hardeningBaseline(pairedBase ? hardened.filter((t) => t.target === BASE_TARGET) : void 0, baselineRun, comparison.baseline?.source)
     ) : void 0;
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
@@ -96925,13 +96939,6 @@ async function runGate(config2, opts) {
     if (paired && "checkout" in paired) paired.checkout.remove();
   }
 }
-function hardeningBaseline(hardened, stored, storedSource) {
-  const pairedBase = hardened.filter((t) => t.target === BASE_TARGET);
-  if (pairedBase.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
-  if (!stored) return [void 0, "none, so nothing is gated"];
-  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
-  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
-}
 async function recordResult(result, where) {
   const { baselineFile, branch, log: log2 } = where;
   if (baselineFile) {
@@ -96951,7 +96958,7 @@ async function recordResult(result, where) {
 }
 
 // src/github/savedComment.ts
-import { existsSync as existsSync5, mkdirSync as mkdirSync3, readdirSync, readFileSync as readFileSync5, statSync, writeFileSync as writeFileSync3 } from "node:fs";
+import { existsSync as existsSync5, mkdirSync as mkdirSync4, readdirSync, readFileSync as readFileSync5, statSync, writeFileSync as writeFileSync3 } from "node:fs";
 import path7 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
@@ -96967,7 +96974,7 @@ var savedCommentSchema = external_exports.object({
   posted: external_exports.boolean()
 }).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
-  mkdirSync3(path7.dirname(file2), { recursive: true });
+  mkdirSync4(path7.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
   writeFileSync3(file2, JSON.stringify(saved, null, 1) + "\n");
 }
@@ -97227,7 +97234,11 @@ function renderHardening(report) {
       const evidence = escapeText(c.evidence) + (c.fix && c.status !== "pass" ? ` Fix: ${escapeText(c.fix)}` : "");
       return [label2, BADGE[c.status], before ? BADGE[before.status] : "\u2013", evidence];
     });
-    if (rows.length) out.push(table(["Check", "Now", "Baseline", "Evidence"], rows), "");
+    if (!rows.length) {
+      out.push(`No checks ran. ${escapeText(t.sent.join(" "))}`, "");
+      continue;
+    }
+    out.push(table(["Check", "Now", "Baseline", "Evidence"], rows), "");
     out.push("<details><summary>What the checks sent</summary>", "", ...t.sent.map((s) => `- ${escapeText(s)}`), "", "</details>", "");
   }
   out.push(
@@ -98011,7 +98022,7 @@ async function run2() {
   const ctx = readRunContext();
   const record2 = shouldRecord(config2.record, ctx);
   const outDir = path10.join(runnerTemp, "wsgi-perf-gate");
-  mkdirSync4(outDir, { recursive: true });
+  mkdirSync5(outDir, { recursive: true });
   const servers = [];
   const result = await runGate(config2, {
     record: record2,
