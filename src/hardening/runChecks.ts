@@ -96,7 +96,11 @@ export async function runChecks(server: CheckedServer, settings: HardeningSettin
 
   // Process owner.
   const workers = await workerPids(server.serverPid);
-  checks.push(classifyOwner({ workers: workers.flatMap((pid) => (realUid(pid) === undefined ? [] : [{ pid, uid: realUid(pid)! }])), ci: env.ci }));
+  const owners = workers.flatMap((pid) => {
+    const uid = realUid(pid);
+    return uid === undefined ? [] : [{ pid, uid }];
+  });
+  checks.push(classifyOwner({ workers: owners, ci: env.ci }));
 
   // Header limits: one oversized request line, one oversized header, then is it still serving?
   const longLine = await exchange(to, requestHead('GET', `${server.readyPath.split('?')[0]}?q=${'a'.repeat(HEADER_BYTES)}`, host), { timeoutMs: LEAK_TIMEOUT_MS });
