@@ -14,7 +14,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const RUN = ['run', '--command', `${PY} -m gunicorn app:app --bind 127.0.0.1:$PORT --workers 4`, '--url', 'http://127.0.0.1:$PORT', '--connections', '4', '--duration-seconds', '1', '--warmup-seconds', '0.5', '--rounds', '5'];
+const RUN = ['run', '--command', `${PY} -m gunicorn app:app --bind 127.0.0.1:$PORT --workers 4`, '--url', 'http://127.0.0.1:$PORT', '--connections', '4', '--duration-seconds', '1', '--warmup-seconds', '0.5', '--rounds', '5', '--hardening', 'off'];
 
 describe('wsgi-perf-gate CLI', () => {
   let dir: string;

@@ -11,7 +11,7 @@ import { DIST, FLASK_DIR, PY } from './helpers/paths.js';
 import { newServerProcesses, serverProcesses, type ProcessInfo } from './helpers/processes.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'perf-gate-shootout-'));
-const QUICK = ['--python', PY, '--path', '/json', '--rounds', '5', '--duration-seconds', '1', '--warmup-seconds', '0.5', '--connections', '8'];
+const QUICK = ['--python', PY, '--path', '/json', '--rounds', '5', '--duration-seconds', '1', '--warmup-seconds', '0.5', '--connections', '8', '--hardening', 'off'];
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [path.join(DIST, 'cli.js'), ...args], { cwd: FLASK_DIR, encoding: 'utf8', timeout: 300_000 });

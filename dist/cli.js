@@ -9952,8 +9952,8 @@ var require_node = __commonJS({
           break;
         case "PIPE":
         case "TCP":
-          var net3 = __require("net");
-          stream2 = new net3.Socket({
+          var net4 = __require("net");
+          stream2 = new net4.Socket({
             fd: fd2,
             readable: false,
             writable: true
@@ -19295,17 +19295,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path7) {
-      const ctrl = callVisitor(key, node2, visitor, path7);
+    function visit_(key, node2, visitor, path8) {
+      const ctrl = callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visit_(key, ctrl, visitor, path7);
+        replaceNode(key, path8, ctrl);
+        return visit_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path7);
+            const ci = visit_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19316,13 +19316,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path7);
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path7);
+          const cv = visit_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19343,17 +19343,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path7) {
-      const ctrl = await callVisitor(key, node2, visitor, path7);
+    async function visitAsync_(key, node2, visitor, path8) {
+      const ctrl = await callVisitor(key, node2, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visitAsync_(key, ctrl, visitor, path7);
+        replaceNode(key, path8, ctrl);
+        return visitAsync_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
+          path8 = Object.freeze(path8.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path7);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19364,13 +19364,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path7 = Object.freeze(path7.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path7);
+          path8 = Object.freeze(path8.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path7);
+          const cv = await visitAsync_("value", node2.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19397,23 +19397,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path7) {
+    function callVisitor(key, node2, visitor, path8) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path7);
+        return visitor(key, node2, path8);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path7);
+        return visitor.Map?.(key, node2, path8);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path7);
+        return visitor.Seq?.(key, node2, path8);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path7);
+        return visitor.Pair?.(key, node2, path8);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path7);
+        return visitor.Scalar?.(key, node2, path8);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path7);
+        return visitor.Alias?.(key, node2, path8);
       return void 0;
     }
-    function replaceNode(key, path7, node2) {
-      const parent = path7[path7.length - 1];
+    function replaceNode(key, path8, node2) {
+      const parent = path8[path8.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -20025,10 +20025,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path7, value) {
+    function collectionFromPath(schema, path8, value) {
       let v = value;
-      for (let i = path7.length - 1; i >= 0; --i) {
-        const k = path7[i];
+      for (let i = path8.length - 1; i >= 0; --i) {
+        const k = path8[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20047,7 +20047,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20077,11 +20077,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path7, value) {
-        if (isEmptyPath(path7))
+      addIn(path8, value) {
+        if (isEmptyPath(path8))
           this.add(value);
         else {
-          const [key, ...rest] = path7;
+          const [key, ...rest] = path8;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20095,8 +20095,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        const [key, ...rest] = path7;
+      deleteIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20110,8 +20110,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        const [key, ...rest] = path7;
+      getIn(path8, keepScalar) {
+        const [key, ...rest] = path8;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20129,8 +20129,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path7) {
-        const [key, ...rest] = path7;
+      hasIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20140,8 +20140,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        const [key, ...rest] = path7;
+      setIn(path8, value) {
+        const [key, ...rest] = path8;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22656,9 +22656,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path7, value) {
+      addIn(path8, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path7, value);
+          this.contents.addIn(path8, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22733,14 +22733,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        if (Collection.isEmptyPath(path7)) {
+      deleteIn(path8) {
+        if (Collection.isEmptyPath(path8)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22755,10 +22755,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        if (Collection.isEmptyPath(path7))
+      getIn(path8, keepScalar) {
+        if (Collection.isEmptyPath(path8))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22769,10 +22769,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path7) {
-        if (Collection.isEmptyPath(path7))
+      hasIn(path8) {
+        if (Collection.isEmptyPath(path8))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22789,13 +22789,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        if (Collection.isEmptyPath(path7)) {
+      setIn(path8, value) {
+        if (Collection.isEmptyPath(path8)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path7, value);
+          this.contents.setIn(path8, value);
         }
       }
       /**
@@ -24756,9 +24756,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path7) => {
+    visit2.itemAtPath = (cst, path8) => {
       let item = cst;
-      for (const [field, index] of path7) {
+      for (const [field, index] of path8) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24767,23 +24767,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path7) => {
-      const parent = visit2.itemAtPath(cst, path7.slice(0, -1));
-      const field = path7[path7.length - 1][0];
+    visit2.parentCollection = (cst, path8) => {
+      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
+      const field = path8[path8.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path7, item, visitor) {
-      let ctrl = visitor(item, path7);
+    function _visit(path8, item, visitor) {
+      let ctrl = visitor(item, path8);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24794,10 +24794,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path7);
+            ctrl = ctrl(item, path8);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26675,10 +26675,10 @@ var require_history = __commonJS({
 var require_ps = __commonJS({
   "node_modules/pidusage/lib/ps.js"(exports2, module2) {
     "use strict";
-    var os7 = __require("os");
+    var os8 = __require("os");
     var bin = require_bin();
     var history = require_history();
-    var PLATFORM = os7.platform();
+    var PLATFORM = os8.platform();
     function parseTime(timestr, centisec) {
       let time3 = 0;
       const tpart = timestr.split(/-|:|\./);
@@ -26723,7 +26723,7 @@ var require_ps = __commonJS({
           return done(new Error("pidusage ps command exited with code " + code2));
         }
         const date5 = Date.now();
-        stdout = stdout.split(os7.EOL);
+        stdout = stdout.split(os8.EOL);
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
           const line = stdout[i].trim().split(/\s+/);
@@ -26804,7 +26804,7 @@ var require_parallel = __commonJS({
 // node_modules/pidusage/lib/helpers/cpu.js
 var require_cpu = __commonJS({
   "node_modules/pidusage/lib/helpers/cpu.js"(exports2, module2) {
-    var os7 = __require("os");
+    var os8 = __require("os");
     var fs = __require("fs");
     var exec = __require("child_process").exec;
     var parallel = require_parallel();
@@ -26837,7 +26837,7 @@ var require_cpu = __commonJS({
           if (!process.env.PIDUSAGE_SILENT) {
             console.warn("[pidusage] We couldn't find uptime from /proc/uptime, using os.uptime() value");
           }
-          return next(null, os7.uptime() || /* @__PURE__ */ new Date() / 1e3);
+          return next(null, os8.uptime() || /* @__PURE__ */ new Date() / 1e3);
         }
         return next(null, parseFloat(uptime.split(" ")[0]));
       });
@@ -26881,7 +26881,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs = __require("fs");
-    var path7 = __require("path");
+    var path8 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -26889,11 +26889,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop() {
     }
-    function open2(path8, history2, cb) {
+    function open2(path9, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs.open(path8, "r", cb);
+      fs.open(path9, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -26927,7 +26927,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open2(path7.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open2(path8.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -26998,7 +26998,7 @@ var require_procfile = __commonJS({
 var require_wmic = __commonJS({
   "node_modules/pidusage/lib/wmic.js"(exports2, module2) {
     "use strict";
-    var os7 = __require("os");
+    var os8 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -27042,8 +27042,8 @@ var require_wmic = __commonJS({
           return done(new Error("pidusage wmic command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os7.uptime() || date5 / 1e3);
-        stdout = stdout.split(os7.EOL);
+        const uptime = Math.floor(os8.uptime() || date5 / 1e3);
+        stdout = stdout.split(os8.EOL);
         let again = false;
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
@@ -27093,7 +27093,7 @@ var require_wmic = __commonJS({
 var require_gwmi = __commonJS({
   "node_modules/pidusage/lib/gwmi.js"(exports2, module2) {
     "use strict";
-    var os7 = __require("os");
+    var os8 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -27132,8 +27132,8 @@ var require_gwmi = __commonJS({
           return done(new Error("pidusage gwmi command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os7.uptime() || date5 / 1e3);
-        stdout = stdout.split(os7.EOL).slice(1);
+        const uptime = Math.floor(os8.uptime() || date5 / 1e3);
+        stdout = stdout.split(os8.EOL).slice(1);
         const index = stdout.findIndex((v) => !!v);
         stdout = stdout.slice(index + 2);
         if (!stdout.length) {
@@ -27191,8 +27191,8 @@ var require_stats = __commonJS({
   "node_modules/pidusage/lib/stats.js"(exports2, module2) {
     "use strict";
     var fs = __require("fs");
-    var os7 = __require("os");
-    var path7 = __require("path");
+    var os8 = __require("os");
+    var path8 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -27213,7 +27213,7 @@ var require_stats = __commonJS({
       sunos: "ps",
       win: "wmic"
     };
-    var platform2 = os7.platform();
+    var platform2 = os8.platform();
     if (fs.existsSync("/etc/alpine-release")) {
       platform2 = "alpine";
     }
@@ -27228,7 +27228,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs.existsSync(path7.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs.existsSync(path8.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -27241,7 +27241,7 @@ var require_stats = __commonJS({
         fn = options.useGwmi === true || !hasWmic() ? requireMap.gwmi() : requireMap.wmic();
       }
       if (fn === void 0) {
-        return callback(new Error(os7.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
+        return callback(new Error(os8.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
       }
       let single = false;
       if (!Array.isArray(pids)) {
@@ -27408,8 +27408,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path7) {
-          var pathArray = getPathArray(path7);
+        paths.forEach(function(path8) {
+          var pathArray = getPathArray(path8);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -27423,14 +27423,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path7, appendMode) {
-      if (!path7) {
+    function addExistingPath(array2, path8, appendMode) {
+      if (!path8) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path7);
+        array2.unshift(path8);
       } else {
-        array2.push(path7);
+        array2.push(path8);
       }
     }
   }
@@ -28222,7 +28222,7 @@ var require_has_flag = __commonJS({
 var require_supports_colors = __commonJS({
   "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
-    var os7 = __require("os");
+    var os8 = __require("os");
     var hasFlag = require_has_flag();
     var env = process.env;
     var forceColor = void 0;
@@ -28260,7 +28260,7 @@ var require_supports_colors = __commonJS({
       }
       var min = forceColor ? 1 : 0;
       if (process.platform === "win32") {
-        var osRelease = os7.release().split(".");
+        var osRelease = os8.release().split(".");
         if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -30380,15 +30380,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path7 = [graph[toModel].parent, toModel];
+      const path8 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path7.unshift(graph[cur].parent);
+        path8.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path7;
+      fn.conversion = path8;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -30628,7 +30628,7 @@ var require_has_flag2 = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
-    var os7 = __require("os");
+    var os8 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag2();
     var { env } = process;
@@ -30676,7 +30676,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os7.release().split(".");
+        const osRelease = os8.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -31665,7 +31665,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path7 = __require("path");
+    var path8 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -31723,7 +31723,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path7.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path8.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error62 } = msg;
             if (cmd === "RESULT") {
@@ -40734,11 +40734,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path7) {
-      if (!path7 || typeof path7 !== "string") {
+    function lookup(path8) {
+      if (!path8 || typeof path8 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path7).toLowerCase().substr(1);
+      var extension2 = extname("x." + path8).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -41878,7 +41878,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path7 = __require("path");
+    var path8 = __require("path");
     var http3 = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
@@ -42009,11 +42009,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path7.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path8.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path7.basename(options.filename || value && (value.name || value.path));
+        filename = path8.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path7.basename(value.client._httpMessage.path || "");
+        filename = path8.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -42199,15 +42199,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync5 } = __require("fs");
+    var { readFileSync: readFileSync6 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error62) {
         try {
-          const path7 = resolve(string4);
-          const data = readFileSync5(path7, "utf8");
+          const path8 = resolve(string4);
+          const data = readFileSync6(path8, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42221,14 +42221,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path7 = obj[key] && obj[key].path;
-            if (!path7) {
+            const path8 = obj[key] && obj[key].path;
+            if (!path8) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync5(path7);
+            const buffer = readFileSync6(path8);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path7)
+              filename: basename(path8)
             }, opts));
             break;
           }
@@ -44549,14 +44549,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path7) {
-      if (typeof path7 === "string") {
+    function safeRequire(path8) {
+      if (typeof path8 === "string") {
         try {
-          return __require(path7);
+          return __require(path8);
         } catch (err) {
         }
       }
-      return path7;
+      return path8;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -47037,7 +47037,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path7 = reqData.path;
+        const path8 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -47048,7 +47048,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path7} HTTP/1.1`
+          `${method2} ${path8} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -48103,7 +48103,7 @@ var require_httpClient = __commonJS({
     "use strict";
     var inherits = __require("util").inherits;
     var EE = __require("events").EventEmitter;
-    var net3 = __require("net");
+    var net4 = __require("net");
     var tls = __require("tls");
     var retimer = require_retimer();
     var HTTPParser = require_http_parser().HTTPParser;
@@ -48190,7 +48190,7 @@ var require_httpClient = __commonJS({
         let servername;
         if (this.opts.servername) {
           servername = this.opts.servername;
-        } else if (!net3.isIP(this.opts.hostname)) {
+        } else if (!net4.isIP(this.opts.hostname)) {
           servername = this.opts.hostname;
         }
         if (this.ipc) {
@@ -48200,9 +48200,9 @@ var require_httpClient = __commonJS({
         }
       } else {
         if (this.ipc) {
-          this.conn = net3.connect(this.opts.socketPath);
+          this.conn = net4.connect(this.opts.socketPath);
         } else {
-          this.conn = net3.connect(this.opts.port, this.opts.hostname);
+          this.conn = net4.connect(this.opts.port, this.opts.hostname);
         }
       }
       this.conn.on("error", (error62) => {
@@ -49094,9 +49094,9 @@ var require_autocannon = __commonJS({
     "use strict";
     var crossArgv = require_cross_argv();
     var fs = __require("fs");
-    var os7 = __require("os");
-    var net3 = __require("net");
-    var path7 = __require("path");
+    var os8 = __require("os");
+    var net4 = __require("net");
+    var path8 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -49211,7 +49211,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs.readFileSync(path7.join(__dirname, "help.txt"), "utf8");
+        const help = fs.readFileSync(path8.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -49325,7 +49325,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path7.join(__dirname, "lib/preload"));
+        alterPath.unshift(path8.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -49349,8 +49349,8 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path7.join(os7.tmpdir(), pipeName);
-      const server = net3.createServer((socket) => {
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path8.join(os8.tmpdir(), pipeName);
+      const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
           onport(port);
@@ -49373,8 +49373,8 @@ var require_autocannon = __commonJS({
 });
 
 // src/cli/cli.ts
-import { existsSync as existsSync2, readFileSync as readFileSync4, writeFileSync as writeFileSync2 } from "node:fs";
-import os6 from "node:os";
+import { existsSync as existsSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync3 } from "node:fs";
+import os7 from "node:os";
 import { parseArgs } from "node:util";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
@@ -51256,10 +51256,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path7) {
-  if (!path7)
+function getElementAtPath(obj, path8) {
+  if (!path8)
     return obj;
-  return path7.reduce((acc, key) => acc?.[key], obj);
+  return path8.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -51599,11 +51599,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path7, issues) {
+function prefixIssues(path8, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path7);
+    iss.path.unshift(path8);
     return iss;
   });
 }
@@ -52065,16 +52065,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path8 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path8, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -52113,17 +52113,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path7 = []) => {
+  const processError = (error63, path8 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path7, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path7, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
       } else {
-        const fullpath = [...path7, ...issue2.path];
+        const fullpath = [...path8, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -52162,8 +52162,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path7 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path7) {
+  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path8) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -53065,7 +53065,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
       inst._zod.run = inst._zod.parse;
     });
   } else {
-    const runChecks = (payload, checks2, ctx) => {
+    const runChecks2 = (payload, checks2, ctx) => {
       if (payload.memo)
         return payload;
       let isAborted = aborted(payload);
@@ -53116,7 +53116,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
         canary.aborted = true;
         return canary;
       }
-      const checkResult = runChecks(payload, checks, ctx);
+      const checkResult = runChecks2(payload, checks, ctx);
       if (checkResult instanceof Promise) {
         if (ctx.async === false)
           throw new $ZodAsyncError();
@@ -53141,9 +53141,9 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
       if (result instanceof Promise) {
         if (ctx.async === false)
           throw new $ZodAsyncError();
-        return result.then((result2) => runChecks(result2, checks, ctx));
+        return result.then((result2) => runChecks2(result2, checks, ctx));
       }
-      return runChecks(result, checks, ctx);
+      return runChecks2(result, checks, ctx);
     };
   }
 }, {
@@ -69301,13 +69301,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path7 = ref.slice(1).split("/").filter(Boolean);
-  if (path7.length === 0) {
+  const path8 = ref.slice(1).split("/").filter(Boolean);
+  if (path8.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path7[0] === defsKey) {
-    const key = path7[1] === void 0 ? void 0 : decodeJSONPointerSegment(path7[1]);
+  if (path8[0] === defsKey) {
+    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -70244,7 +70244,22 @@ var targetSchema = external_exports.object({
   url: external_exports.string().optional(),
   "ready-path": external_exports.string().optional(),
   "ready-timeout-seconds": positive.optional(),
-  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional()
+  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional(),
+  /** Measure this target behind a generated nginx on loopback (issue 16). */
+  proxy: external_exports.enum(["nginx"]).optional(),
+  /** Behind the proxy: URL prefix (e.g. /static/) that nginx serves from static-dir. */
+  "static-url": external_exports.string().startsWith("/", "must start with /").optional(),
+  "static-dir": external_exports.string().min(1).optional()
+}).strict();
+var urlPath = external_exports.string().startsWith("/", "must start with /");
+var hardeningSchema = external_exports.object({
+  mode: external_exports.enum(["off", "report", "gate"]).optional(),
+  "error-path": urlPath.optional(),
+  "body-path": urlPath.optional(),
+  "max-body-mib": external_exports.number().positive().max(1024).optional(),
+  "hang-path": urlPath.optional(),
+  "hang-timeout-seconds": external_exports.number().positive().max(300).optional(),
+  "slow-client-seconds": external_exports.number().positive().max(30).optional()
 }).strict();
 var instructionsSchema = external_exports.object({
   mode: external_exports.enum(["auto", "on", "off"]).optional(),
@@ -70264,10 +70279,11 @@ var configFileSchema = external_exports.object({
   connections: positiveInt.optional(),
   confidence: external_exports.number().gt(0.5).lt(1).optional(),
   "cpu-placement": external_exports.enum(["auto", "off"]).optional(),
-  instructions: instructionsSchema.optional()
+  instructions: instructionsSchema.optional(),
+  hardening: hardeningSchema.optional()
 }).strict();
-function issuePath(path7) {
-  return path7.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path8) {
+  return path8.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -70400,6 +70416,35 @@ function assignShards(scenarios, count2, timing) {
   return { shards, seconds };
 }
 
+// src/hardening/settings.ts
+var HARDENING_MODES = ["off", "report", "gate"];
+var HARDENING_DEFAULTS = {
+  mode: "report",
+  /** Well below a GitHub runner's 7-16 GB, and past every common body limit (Django's 2.5 MiB, nginx's 1 MiB). */
+  maxBodyMiB: 64,
+  hangTimeoutSeconds: 30,
+  slowClientSeconds: 3
+};
+function readHardeningSettings(input2, file2) {
+  let mode = file2?.mode ?? HARDENING_DEFAULTS.mode;
+  if (input2.trim() !== "") {
+    const v = input2.trim().toLowerCase();
+    if (!HARDENING_MODES.includes(v)) {
+      throw new ConfigError(`Input \`hardening\` is ${JSON.stringify(input2)}: expected one of ${HARDENING_MODES.join(", ")}.`);
+    }
+    mode = v;
+  }
+  return {
+    mode,
+    errorPath: file2?.["error-path"],
+    bodyPath: file2?.["body-path"],
+    maxBodyBytes: Math.round((file2?.["max-body-mib"] ?? HARDENING_DEFAULTS.maxBodyMiB) * 1024 * 1024),
+    hangPath: file2?.["hang-path"],
+    hangTimeoutSeconds: file2?.["hang-timeout-seconds"] ?? HARDENING_DEFAULTS.hangTimeoutSeconds,
+    slowClientSeconds: file2?.["slow-client-seconds"] ?? HARDENING_DEFAULTS.slowClientSeconds
+  };
+}
+
 // src/config/config.ts
 var DEFAULTS = {
   url: "http://127.0.0.1:8000",
@@ -70482,6 +70527,7 @@ function readConfig(src) {
   const server = given("server") ? parseChoice("server", input2("server"), PRESETS) : void 0;
   const baselineFile = given("baseline-file") ? path.resolve(src.workspace, input2("baseline-file")) : void 0;
   const file2 = readFileConfig(src, given("config") ? input2("config") : void 0);
+  const hardening = readHardeningSettings(input2("hardening"), file2.config.hardening);
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file2.config.thresholds), inputThresholds);
   const scenarioDefaults = {
     connections: connections ?? file2.config.connections ?? DEFAULTS.connections,
@@ -70577,7 +70623,8 @@ function readConfig(src) {
       windows: file2.config.instructions?.windows ?? DEFAULTS.instructions.windows,
       requestsPerWindow: file2.config.instructions?.["requests-per-window"] ?? DEFAULTS.instructions.requestsPerWindow
     },
-    shard
+    shard,
+    hardening
   };
 }
 function parseCompareTo(value) {
@@ -70688,8 +70735,19 @@ function toTarget(t, d, workspace, several) {
     readyTimeoutSeconds: t["ready-timeout-seconds"] ?? d.readyTimeoutSeconds,
     env: t.env ?? {},
     stopSignal,
-    preset
+    preset,
+    proxy: toProxy(t, workspace)
   };
+}
+function toProxy(t, workspace) {
+  if (!t.proxy) {
+    if (t["static-url"] || t["static-dir"]) throw new ConfigError(`Config file target "${t.name}": \`static-url\`/\`static-dir\` need \`proxy: nginx\` (nginx serves the static files).`);
+    return void 0;
+  }
+  if (!!t["static-url"] !== !!t["static-dir"]) {
+    throw new ConfigError(`Config file target "${t.name}": \`static-url\` and \`static-dir\` go together: expected both (e.g. static-url: /static/, static-dir: static) or neither.`);
+  }
+  return { server: t.proxy, staticUrl: t["static-url"], staticDir: t["static-dir"] ? path.resolve(workspace, t["static-dir"]) : void 0 };
 }
 function assertUnique(kind, names) {
   const seen = /* @__PURE__ */ new Set();
@@ -70701,7 +70759,7 @@ function assertUnique(kind, names) {
 var DEFAULT_COMMENT_FILE = path.join("wsgi-perf-gate", "comment.json");
 
 // src/pipeline/pipeline.ts
-import os5 from "node:os";
+import os6 from "node:os";
 
 // src/gate/shootout.ts
 var MIB2 = 1024 * 1024;
@@ -71432,6 +71490,34 @@ async function withGeneratorPlacement(mode, warn, fn) {
   }
 }
 
+// src/hardening/gate.ts
+function findRegressions(head, base) {
+  if (!base) return [];
+  const out = [];
+  for (const t of head) {
+    const b = base.find((x2) => x2.target === t.target) ?? (base.length === 1 && head.length === 1 ? base[0] : void 0);
+    if (!b) continue;
+    for (const c of t.checks) {
+      const before = b.checks.find((x2) => x2.id === c.id);
+      if (before?.status === "pass" && c.status === "fail") out.push({ target: t.target, id: c.id, evidence: c.evidence });
+    }
+  }
+  return out;
+}
+function judgeHardening(mode, head, baseline, baselineNote) {
+  const regressions = findRegressions(head, baseline?.targets);
+  return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
+}
+function hardeningBaseline(pairedBase, stored, storedSource) {
+  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
+  if (!stored) return [void 0, "none, so nothing is gated"];
+  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
+  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
+}
+function recordedHardening(report) {
+  return report && { mode: report.mode, targets: report.targets, regressions: report.regressions, failed: report.failed };
+}
+
 // src/store/baselineFile.ts
 import { existsSync, readFileSync as readFileSync2, renameSync, writeFileSync, mkdirSync } from "node:fs";
 import path3 from "node:path";
@@ -71487,7 +71573,8 @@ function appendRun(file2, existing, result) {
     meta: result.meta,
     settings: result.settings,
     samples: result.samples,
-    ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {}
+    ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {},
+    hardening: recordedHardening(result.hardening)
   };
   const next = {
     schemaVersion: SCHEMA_VERSION,
@@ -71760,14 +71847,128 @@ function runTrial(req) {
   });
 }
 
+// src/server/nginxProxy.ts
+import { existsSync as existsSync2, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import os3 from "node:os";
+import path4 from "node:path";
+
+// src/server/nginxConfig.ts
+function nginxConfig(o) {
+  const q = (s) => `"${s.replace(/["\\]/g, "\\$&")}"`;
+  const staticBlock = o.staticUrl && o.staticDir ? [`    location ${o.staticUrl.endsWith("/") ? o.staticUrl : `${o.staticUrl}/`} {`, `      alias ${q(o.staticDir.endsWith("/") ? o.staticDir : `${o.staticDir}/`)};`, "    }"] : [];
+  return [
+    "# Generated by wsgi-perf-gate: nginx in front of the WSGI server, on loopback only.",
+    ...o.user ? [`user ${o.user};`] : [],
+    "daemon off;",
+    "worker_processes 1;",
+    `pid ${q(`${o.dir}/nginx.pid`)};`,
+    `error_log ${q(`${o.dir}/error.log`)} warn;`,
+    "events { worker_connections 1024; }",
+    "http {",
+    o.mimeTypes ? `  include ${q(o.mimeTypes)};` : "  types { text/html html; text/css css; application/javascript js; }",
+    "  default_type application/octet-stream;",
+    `  access_log ${q(`${o.dir}/access.log`)} combined buffer=64k flush=1s;`,
+    ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `  ${t}_temp_path ${q(`${o.dir}/${t}_temp`)};`),
+    "  server_tokens off;",
+    // nginx reads whole request headers (and bodies) before it passes them on: a slow client
+    // ties up a connection of nginx's, not a worker of the app's.
+    "  client_header_timeout 10s;",
+    "  client_body_timeout 10s;",
+    `  upstream wsgi_app { server 127.0.0.1:${o.backendPort}; keepalive 16; }`,
+    "  server {",
+    `    listen 127.0.0.1:${o.listenPort};`,
+    ...staticBlock,
+    "    location / {",
+    "      proxy_pass http://wsgi_app;",
+    "      proxy_http_version 1.1;",
+    '      proxy_set_header Connection "";',
+    "      proxy_set_header Host $http_host;",
+    "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    "      proxy_set_header X-Forwarded-Proto $scheme;",
+    "    }",
+    "  }",
+    "}",
+    ""
+  ].join("\n");
+}
+
+// src/server/nginxProxy.ts
+function nginxBinary() {
+  const onPath = (process.env.PATH ?? "").split(path4.delimiter).some((d) => d && existsSync2(path4.join(d, "nginx")));
+  return onPath || !existsSync2("/usr/sbin/nginx") ? "nginx" : "/usr/sbin/nginx";
+}
+var MIME_TYPES = "/etc/nginx/mime.types";
+async function bootBehindNginx(target, opts) {
+  const backend = await opts.bootBackend({ ...target, url: "http://127.0.0.1:$PORT" }, opts.backendPort);
+  try {
+    const dir = opts.dir ?? mkdtempSync2(path4.join(os3.tmpdir(), "perf-gate-nginx-"));
+    mkdirSync2(dir, { recursive: true });
+    const confFile = path4.join(dir, "nginx.conf");
+    writeFileSync2(
+      confFile,
+      nginxConfig({
+        dir,
+        listenPort: opts.frontPort,
+        backendPort: opts.backendPort,
+        staticUrl: target.proxy?.staticUrl,
+        staticDir: target.proxy?.staticDir,
+        mimeTypes: existsSync2(MIME_TYPES) ? MIME_TYPES : void 0,
+        // Started as root, nginx would switch its workers to `nobody`, which cannot read a
+        // workspace that belongs to the job's user; keep the user that started it.
+        user: process.getuid?.() === 0 ? "root root" : void 0
+      })
+    );
+    const front = {
+      ...target,
+      name: `${target.name} (nginx)`,
+      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path4.join(dir, "error.log"))}`,
+      url: "http://127.0.0.1:$PORT",
+      env: {},
+      stopSignal: "SIGTERM",
+      preset: void 0,
+      proxy: void 0
+    };
+    let nginx;
+    try {
+      nginx = await startServer(front, { ...opts, port: opts.frontPort, logFile: path4.join(dir, "nginx.out.log") });
+    } catch (err) {
+      throw new ServerError(`Target "${target.name}": nginx could not start (is the nginx package installed?): ${err.message}`);
+    }
+    try {
+      await waitUntilReady(nginx);
+    } catch (err) {
+      await nginx.stop(5e3);
+      throw err;
+    }
+    return {
+      ...backend,
+      baseUrl: nginx.baseUrl,
+      port: nginx.port,
+      command: `${nginx.command} in front of ${backend.command}`,
+      exitInfo: () => backend.exitInfo() ?? nginx.exitInfo(),
+      logTail: (lines) => `${backend.logTail(lines)}
+--- nginx (${dir}) ---
+${nginx.logTail(lines)}`,
+      async stop(graceMs) {
+        await nginx.stop(graceMs);
+        return backend.stop(graceMs);
+      }
+    };
+  } catch (err) {
+    await backend.stop(5e3);
+    throw err;
+  }
+}
+
 // src/pipeline/pipeline.ts
-import path6 from "node:path";
+import path7 from "node:path";
+import { mkdirSync as mkdirSync3 } from "node:fs";
 
 // src/git/worktree.ts
 import { execFileSync as execFileSync2 } from "node:child_process";
-import { mkdtempSync as mkdtempSync2, rmSync } from "node:fs";
-import os3 from "node:os";
-import path4 from "node:path";
+import { mkdtempSync as mkdtempSync3, rmSync } from "node:fs";
+import os4 from "node:os";
+import path5 from "node:path";
 var BaseCheckoutError = class extends GateError {
 };
 function git(cwd, args) {
@@ -71788,11 +71989,11 @@ function checkoutMergeBase(dir, baseRef) {
       `cannot find the merge-base of HEAD and ${baseRef} (${gitError(err)}); check out with fetch-depth: 0 so the base commit is there.`
     );
   }
-  const worktree = path4.join(mkdtempSync2(path4.join(os3.tmpdir(), "perf-gate-base-")), "base");
+  const worktree = path5.join(mkdtempSync3(path5.join(os4.tmpdir(), "perf-gate-base-")), "base");
   try {
     git(repoRoot, ["worktree", "add", "--detach", worktree, commit]);
   } catch (err) {
-    rmSync(path4.dirname(worktree), { recursive: true, force: true });
+    rmSync(path5.dirname(worktree), { recursive: true, force: true });
     throw new BaseCheckoutError(`cannot check out the base commit ${commit.slice(0, 12)} (${gitError(err)}).`);
   }
   return {
@@ -71804,7 +72005,7 @@ function checkoutMergeBase(dir, baseRef) {
         git(repoRoot, ["worktree", "remove", "--force", worktree]);
       } catch {
       }
-      rmSync(path4.dirname(worktree), { recursive: true, force: true });
+      rmSync(path5.dirname(worktree), { recursive: true, force: true });
       try {
         git(repoRoot, ["worktree", "prune"]);
       } catch {
@@ -71927,10 +72128,10 @@ function functionChanges(before, after, limit = 10) {
 
 // src/instructions/measure.ts
 import { execFile } from "node:child_process";
-import { mkdtempSync as mkdtempSync3, readdirSync, readFileSync as readFileSync3, rmSync as rmSync2 } from "node:fs";
+import { mkdtempSync as mkdtempSync4, readdirSync, readFileSync as readFileSync3, rmSync as rmSync2 } from "node:fs";
 import http2 from "node:http";
-import os4 from "node:os";
-import path5 from "node:path";
+import os5 from "node:os";
+import path6 from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/instructions/callgrindOutput.ts
@@ -71999,7 +72200,7 @@ async function countInstructions(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
   const env = opts.env ?? process.env;
-  const dir = mkdtempSync3(path5.join(os4.tmpdir(), "perf-gate-callgrind-"));
+  const dir = mkdtempSync4(path6.join(os5.tmpdir(), "perf-gate-callgrind-"));
   const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
   const counted = {
     ...target,
@@ -72013,7 +72214,7 @@ async function countInstructions(opts) {
   let server;
   const control = (args) => run2("callgrind_control", args, { env, timeout: 6e4 });
   try {
-    server = await startServer(counted, { port, logFile: path5.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path6.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
@@ -72049,7 +72250,7 @@ async function countInstructions(opts) {
       let largest = -1;
       for (const pid of workers) {
         await control(["-d", String(pid)]);
-        const file2 = path5.join(dir, `callgrind.${pid}.${w}`);
+        const file2 = path6.join(dir, `callgrind.${pid}.${w}`);
         const count2 = dumpTotal(readFileSync3(file2, "utf8"));
         if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
         total += count2;
@@ -72099,7 +72300,7 @@ function valgrindLogTail(dir) {
     const logs = readdirSync(dir).filter((f) => f.startsWith("valgrind."));
     return logs.map((f) => `
 ${f}:
-${readFileSync3(path5.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+${readFileSync3(path6.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
   } catch {
     return "";
   }
@@ -72175,10 +72376,10 @@ async function runInstructionsGate(r) {
     log.warning(note2);
     return { status: "failed", note: note2, valgrind: version2, measurements, comparisons: [], verdict: settings.mode === "on" ? "inconclusive" : "pass" };
   }
-  const baselineFor = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
+  const baselineFor2 = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
   const comparisons = r.scenarios.map((scenario) => {
     const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name);
-    const base = baselineFor(scenario.name);
+    const base = baselineFor2(scenario.name);
     const c = judgeInstructions({ scenario: scenario.name, target: r.head.name, baseline: base?.perRequest ?? [], candidate: head.perRequest, thresholdPct: settings.maxIncreasePct });
     if (c.changePct !== void 0 && Math.abs(c.changePct) >= settings.maxIncreasePct && base?.profile && head.profile) {
       c.functions = functionChanges(base.profile, head.profile);
@@ -72198,6 +72399,410 @@ async function runInstructionsGate(r) {
   };
 }
 
+// src/hardening/runChecks.ts
+import { readFileSync as readFileSync4 } from "node:fs";
+import { randomBytes } from "node:crypto";
+
+// src/hardening/leaks.ts
+function serverVersion(headers) {
+  const server = headers["server"];
+  return server && /\d+\.\d+/.test(server) ? server : void 0;
+}
+var DJANGO_DEBUG = /seeing this error because you have <code>DEBUG = True<\/code>/;
+function debugPage(status, body) {
+  if (/Werkzeug Debugger|__debugger__/.test(body)) return "the Werkzeug interactive debugger (Flask debug mode)";
+  if (DJANGO_DEBUG.test(body)) {
+    if (status === 404 || /Page not found/.test(body)) return "Django's technical 404 page (DEBUG = True): it lists the URL patterns";
+    return "Django's technical 500 page (DEBUG = True): it shows the traceback, settings and request";
+  }
+  if (/<title>[^<]*Traceback[^<]*<\/title>|Django Version:<\/th>/.test(body)) return "a debug error page with a traceback";
+  return void 0;
+}
+function stackTrace(body) {
+  const m = /Traceback \(most recent call last\)|File &quot;[^&]+\.py&quot;, line \d+|File "[^"]+\.py", line \d+/.exec(body);
+  return m?.[0].replace(/&quot;/g, '"');
+}
+
+// src/hardening/classify.ts
+var kib = (bytes) => bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`;
+var formatBytes = kib;
+function describe3(e) {
+  if (e.status !== void 0) return `${e.status}`;
+  return e.outcome === "timeout" ? "no answer" : `connection ${e.outcome}`;
+}
+function classifyLeaks(responses) {
+  const versions = responses.map((r) => serverVersion(r.headers)).filter((v) => !!v);
+  const poweredBy = responses.map((r) => r.headers["x-powered-by"]).filter((v) => !!v);
+  const pages = responses.flatMap((r) => {
+    const page = debugPage(r.status, r.body);
+    return page ? [`${page}, on ${r.request} (${describe3(r)})`] : [];
+  });
+  const traces = responses.flatMap((r) => {
+    const trace = stackTrace(r.body);
+    return trace ? [`${r.request} (${describe3(r)}) shows "${trace}"`] : [];
+  });
+  const asked = responses.map((r) => `${r.request} -> ${describe3(r)}`).join(", ");
+  return [
+    versions.length ? {
+      id: "server-version",
+      status: "warn",
+      evidence: `The Server header names its version: "${versions[0]}".`,
+      fix: "Hide the version: nginx `server_tokens off`; gunicorn and uWSGI only behind a proxy that replaces the header."
+    } : { id: "server-version", status: "pass", evidence: `No version in the Server header (${responses[0]?.headers["server"] ?? "none sent"}).` },
+    poweredBy.length ? { id: "x-powered-by", status: "warn", evidence: `X-Powered-By: "${poweredBy[0]}".`, fix: "Remove the X-Powered-By header in the app or the proxy." } : { id: "x-powered-by", status: "pass", evidence: "No X-Powered-By header." },
+    pages.length ? { id: "debug-page", status: "fail", evidence: `Debug page served: ${pages.join("; ")}.`, fix: "Turn debugging off in production settings (Django DEBUG = False, Flask debug off)." } : { id: "debug-page", status: "pass", evidence: `No debug page: ${asked}.` },
+    traces.length ? { id: "stack-trace", status: "fail", evidence: `Stack trace in a body: ${traces.join("; ")}.`, fix: "Do not return tracebacks to clients; log them instead." } : { id: "stack-trace", status: "pass", evidence: "No stack trace in any body." }
+  ];
+}
+function classifyOwner(e) {
+  if (e.workers.length === 0) return { id: "process-owner", status: "skipped", evidence: "No worker process was found to inspect." };
+  const root = e.workers.filter((w) => w.uid === 0);
+  const list = e.workers.map((w) => `${w.pid} (uid ${w.uid})`).join(", ");
+  if (!root.length) return { id: "process-owner", status: "pass", evidence: `Workers run as a non-root user: ${list}.` };
+  return {
+    id: "process-owner",
+    status: "warn",
+    evidence: `${root.length} of ${e.workers.length} worker processes run as root: ${list}.` + (e.ci ? " Usual in CI (job containers run as root), so a warning only; production should not." : ""),
+    fix: "Run the workers as an unprivileged user (gunicorn --user/--group, uWSGI uid/gid, a USER line in the Dockerfile)."
+  };
+}
+function refused(e) {
+  return e.status !== void 0 && [400, 413, 414, 431].includes(e.status) || e.outcome === "closed" || e.outcome === "reset";
+}
+function classifyHeaderLimits(e) {
+  const seen = `a ${kib(e.longLineBytes)} request line -> ${describe3(e.longLine)}, a ${kib(e.bigHeaderBytes)} header -> ${describe3(e.bigHeader)}`;
+  if (!e.servesAfter || e.workersLost > 0) {
+    return {
+      id: "header-limits",
+      status: "fail",
+      evidence: `${seen}; then ${!e.servesAfter ? "the server no longer answered" : `${e.workersLost} worker process(es) died`}.`,
+      fix: "Oversized headers must be refused, not crash a worker: set gunicorn limit_request_line / limit_request_field_size, uWSGI buffer-size."
+    };
+  }
+  const accepted = [refused(e.longLine) ? void 0 : "request line", refused(e.bigHeader) ? void 0 : "header"].filter(Boolean);
+  if (!accepted.length) return { id: "header-limits", status: "pass", evidence: `Refused: ${seen}; the server kept serving.` };
+  return {
+    id: "header-limits",
+    status: "warn",
+    evidence: `Accepted an oversized ${accepted.join(" and an oversized ")}: ${seen}.`,
+    fix: "Limit header sizes: gunicorn limit_request_line / limit_request_field_size, uWSGI buffer-size, nginx large_client_header_buffers."
+  };
+}
+var SLOW_FIX = "Put a buffering proxy in front (proxy: nginx in the target), or use gthread/gevent workers, or a short header read timeout; sync workers read headers one client at a time.";
+function classifySlowClients(e) {
+  const parts = e.rounds.map(
+    (r) => `${r.slowConnections} slow connection(s): ${r.normal.status !== void 0 ? `${r.normal.status} after ${Math.round(r.normal.ms)} ms` : `${describe3(r.normal)} within ${e.timeoutMs} ms`}`
+  );
+  const evidence = `Workers: ${e.workers}; idle latency ${Math.round(e.idleMs)} ms; ${parts.join("; ")}.`;
+  const starved = e.rounds.filter((r) => r.normal.status === void 0 || r.normal.status >= 500);
+  if (starved.length) {
+    return { id: "slow-clients", status: "fail", evidence: `A normal request starved while clients sent headers one byte at a time. ${evidence}`, fix: SLOW_FIX };
+  }
+  const worst = Math.max(...e.rounds.map((r) => r.normal.ms));
+  if (worst > Math.max(500, 10 * e.idleMs)) {
+    return { id: "slow-clients", status: "warn", evidence: `Answered, but ${Math.round(worst)} ms instead of ${Math.round(e.idleMs)} ms. ${evidence}`, fix: SLOW_FIX };
+  }
+  return { id: "slow-clients", status: "pass", evidence };
+}
+function bodySizes(capBytes) {
+  const out = [];
+  for (let b = 64 * 1024; b < capBytes && out.length < 20; b *= 4) out.push(b);
+  out.push(capBytes);
+  return out;
+}
+function classifyBodySize(e) {
+  const memory = `worker memory grew by ${kib(Math.max(0, e.rssGrowthBytes))}`;
+  const steps = e.steps.map((s) => `${kib(s.bytes)} -> ${describe3(s.result)}`).join(", ");
+  const first = e.steps[0];
+  if (first && (first.result.status === 404 || first.result.status === 405)) {
+    return { id: "body-size", status: "warn", evidence: `POST ${e.path} answered ${first.result.status}: it does not take bodies, so nothing was measured (${steps}).`, fix: "Point body-path at a view that reads the request body." };
+  }
+  const refusedAt = e.steps.find((s) => refused(s.result));
+  if (refusedAt) {
+    return { id: "body-size", status: "pass", evidence: `Refused at ${kib(refusedAt.bytes)} (${describe3(refusedAt.result)}); ${memory}. Sent: ${steps}.` };
+  }
+  const broke2 = e.steps.find((s) => s.result.status === void 0 || s.result.status >= 500);
+  if (broke2) {
+    return {
+      id: "body-size",
+      status: "warn",
+      evidence: `No refusal, but ${kib(broke2.bytes)} got ${describe3(broke2.result)}; ${memory}. Sent: ${steps}.`,
+      fix: "Refuse large bodies early with 413 (nginx client_max_body_size, Django DATA_UPLOAD_MAX_MEMORY_SIZE, a WSGI middleware)."
+    };
+  }
+  return {
+    id: "body-size",
+    status: "fail",
+    evidence: `Never refused: every size up to the cap of ${kib(e.capBytes)} was accepted; ${memory}. Sent: ${steps}.`,
+    fix: "Limit the request body: nginx client_max_body_size, Django DATA_UPLOAD_MAX_MEMORY_SIZE, Flask MAX_CONTENT_LENGTH or a WSGI middleware."
+  };
+}
+var HANG_GRACE_SECONDS = 3;
+function classifyHang(e) {
+  const fix = "Set a worker timeout that kills hung requests (gunicorn --timeout, uWSGI harakiri) and keep it at or below the configured time.";
+  if (e.result.outcome === "timeout" || e.result.ms > (e.timeoutSeconds + HANG_GRACE_SECONDS) * 1e3) {
+    return { id: "hanging-handler", status: "fail", evidence: `GET ${e.path} was still open after ${Math.round(e.waitedMs / 1e3)} s (worker timeout expected ${e.timeoutSeconds} s).`, fix };
+  }
+  const cut = `GET ${e.path} was cut after ${(e.result.ms / 1e3).toFixed(1)} s (${describe3(e.result)})`;
+  if (!e.servesAfter) return { id: "hanging-handler", status: "fail", evidence: `${cut}, but the server then stopped answering.`, fix };
+  return { id: "hanging-handler", status: "pass", evidence: `${cut}; the server kept serving.` };
+}
+
+// src/hardening/rawHttp.ts
+import net3 from "node:net";
+var BODY_LIMIT = 256 * 1024;
+function parseHead(buf) {
+  const end = buf.indexOf("\r\n\r\n");
+  if (end < 0) return void 0;
+  const lines = buf.subarray(0, end).toString("latin1").split("\r\n");
+  const status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(lines[0] ?? "")?.[1]);
+  const headers = {};
+  for (const line of lines.slice(1)) {
+    const i = line.indexOf(":");
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return { status, headers, bodyStart: end + 4 };
+}
+function exchange(to, head, opts) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = net3.connect({ host: to.host, port: to.port });
+    let received = Buffer.alloc(0);
+    let parsed;
+    let sent = 0;
+    let done = false;
+    const finish = (outcome) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      opts.onSent?.(sent);
+      const body = parsed ? received.subarray(parsed.bodyStart, parsed.bodyStart + BODY_LIMIT).toString("utf8") : "";
+      resolve({
+        status: parsed && Number.isFinite(parsed.status) ? parsed.status : void 0,
+        headers: parsed?.headers ?? {},
+        body,
+        outcome: parsed ? "response" : outcome,
+        ms: performance.now() - started
+      });
+    };
+    const timer = setTimeout(() => finish("timeout"), opts.timeoutMs);
+    socket.on("error", (err) => finish(err.code === "ECONNRESET" || err.code === "EPIPE" ? "reset" : "closed"));
+    socket.on("close", () => finish("closed"));
+    socket.on("data", (chunk) => {
+      if (received.length < BODY_LIMIT * 2) received = Buffer.concat([received, chunk]);
+      parsed ??= parseHead(received);
+      if (!parsed) return;
+      const length = Number(parsed.headers["content-length"]);
+      const bodyBytes = received.length - parsed.bodyStart;
+      const chunkedEnd = /chunked/i.test(parsed.headers["transfer-encoding"] ?? "") && received.subarray(-5).toString() === "0\r\n\r\n";
+      if (Number.isFinite(length) && bodyBytes >= length || bodyBytes >= BODY_LIMIT || chunkedEnd) finish("response");
+    });
+    socket.on("connect", () => {
+      socket.write(head);
+      const total = opts.bodyBytes ?? 0;
+      if (!total) return;
+      const slice = Buffer.alloc(64 * 1024);
+      const pump = () => {
+        while (!done && !parsed && sent < total) {
+          const n = Math.min(slice.length, total - sent);
+          sent += n;
+          if (!socket.write(n === slice.length ? slice : slice.subarray(0, n))) return void socket.once("drain", pump);
+        }
+      };
+      pump();
+    });
+  });
+}
+function requestHead(method2, path8, host, extra = {}) {
+  const lines = [`${method2} ${path8} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+  for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
+  return lines.join("\r\n") + "\r\n\r\n";
+}
+function openSlowClients(to, count2, intervalMs) {
+  const head = requestHead("GET", "/", `${to.host}:${to.port}`, { "X-Slow": "x".repeat(4096) }).slice(0, -2);
+  const sockets = [];
+  const timers = [];
+  let closed = false;
+  for (let i = 0; i < count2; i++) {
+    const socket = net3.connect({ host: to.host, port: to.port });
+    socket.on("error", () => socket.destroy());
+    let at = 0;
+    socket.on("connect", () => {
+      if (closed) return;
+      timers.push(
+        setInterval(() => {
+          if (at < head.length && !socket.destroyed) socket.write(head[at++]);
+        }, intervalMs)
+      );
+    });
+    sockets.push(socket);
+  }
+  return {
+    close() {
+      closed = true;
+      for (const t of timers) clearInterval(t);
+      for (const s of sockets) s.destroy();
+    }
+  };
+}
+
+// src/hardening/runChecks.ts
+var sleep3 = (ms) => new Promise((r) => setTimeout(r, ms));
+var SLOW_BYTE_MS = 100;
+var SLOW_HOLD_MS = 1e3;
+var LEAK_TIMEOUT_MS = 5e3;
+var HEADER_BYTES = 64 * 1024;
+async function workerPids2(rootPid) {
+  try {
+    const nodes = await pidtree_default(rootPid, { root: true, advanced: true });
+    const parents = new Set(nodes.map((n) => n.ppid));
+    return nodes.map((n) => n.pid).filter((p) => !parents.has(p));
+  } catch {
+    return isAlive(rootPid) ? [rootPid] : [];
+  }
+}
+function realUid(pid) {
+  try {
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function workersRss(rootPid) {
+  return (await snapshotTree(rootPid))?.usage.rssBytesTotal ?? 0;
+}
+async function runChecks(server, settings, env) {
+  const started = performance.now();
+  const url2 = new URL(server.baseUrl);
+  if (!isLoopbackHost(url2.hostname)) throw new Error(`hardening checks only run on loopback, not ${server.baseUrl}`);
+  const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
+  const host = url2.host;
+  const sent = [];
+  const get2 = (path8, timeoutMs2) => exchange(to, requestHead("GET", path8, host), { timeoutMs: timeoutMs2 });
+  const servesAfter = async () => {
+    const deadline = Date.now() + 5e3;
+    while (Date.now() < deadline) {
+      const r = await get2(server.readyPath, 2e3);
+      if (r.status !== void 0 && r.status < 500) return true;
+      await sleep3(200);
+    }
+    return false;
+  };
+  const checks = [];
+  const missing = `/__wsgi-perf-gate-missing-${randomBytes(4).toString("hex")}`;
+  const leakPaths = [server.readyPath, missing, ...settings.errorPath ? [settings.errorPath] : []];
+  const responses = [];
+  for (const p of leakPaths) responses.push({ ...await get2(p, LEAK_TIMEOUT_MS), request: `GET ${p}` });
+  sent.push(`Leaks: ${leakPaths.map((p) => `GET ${p}`).join(", ")}.`);
+  checks.push(...classifyLeaks(responses));
+  const workers = await workerPids2(server.serverPid);
+  const owners = workers.flatMap((pid) => {
+    const uid = realUid(pid);
+    return uid === void 0 ? [] : [{ pid, uid }];
+  });
+  checks.push(classifyOwner({ workers: owners, ci: env.ci }));
+  const longLine = await exchange(to, requestHead("GET", `${server.readyPath.split("?")[0]}?q=${"a".repeat(HEADER_BYTES)}`, host), { timeoutMs: LEAK_TIMEOUT_MS });
+  const bigHeader = await exchange(to, requestHead("GET", server.readyPath, host, { "X-Big": "b".repeat(HEADER_BYTES) }), { timeoutMs: LEAK_TIMEOUT_MS });
+  await sleep3(300);
+  checks.push(
+    classifyHeaderLimits({
+      longLine,
+      longLineBytes: HEADER_BYTES,
+      bigHeader,
+      bigHeaderBytes: HEADER_BYTES,
+      servesAfter: await servesAfter(),
+      workersLost: workers.filter((p) => !isAlive(p)).length
+    })
+  );
+  sent.push(`Header limits: one ${formatBytes(HEADER_BYTES)} request line, one ${formatBytes(HEADER_BYTES)} header, then GET ${server.readyPath}.`);
+  const workerCount = server.workers ?? Math.max(1, workers.length);
+  const idle = await get2(server.readyPath, LEAK_TIMEOUT_MS);
+  const rounds = [];
+  const timeoutMs = settings.slowClientSeconds * 1e3;
+  for (const n of [workerCount, 2 * workerCount]) {
+    const slow = openSlowClients(to, n, SLOW_BYTE_MS);
+    try {
+      await sleep3(SLOW_HOLD_MS);
+      rounds.push({ slowConnections: n, normal: await get2(server.readyPath, timeoutMs) });
+    } finally {
+      slow.close();
+    }
+    await servesAfter();
+  }
+  checks.push(classifySlowClients({ workers: workerCount, idleMs: idle.ms, rounds, timeoutMs }));
+  sent.push(
+    `Slow clients: ${workerCount} then ${2 * workerCount} connections sending headers one byte per ${SLOW_BYTE_MS} ms for up to ${(SLOW_HOLD_MS + timeoutMs) / 1e3} s each round, and one GET ${server.readyPath} while they hung.`
+  );
+  if (settings.bodyPath) {
+    const rssBefore = await workersRss(server.serverPid);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => void workersRss(server.serverPid).then((r) => rssPeak = Math.max(rssPeak, r)), 100);
+    const steps = [];
+    try {
+      for (const bytes of bodySizes(settings.maxBodyBytes)) {
+        let sentBytes = 0;
+        const head = requestHead("POST", settings.bodyPath, host, { "Content-Type": "application/octet-stream", "Content-Length": bytes });
+        const result = await exchange(to, head, { timeoutMs: 15e3, bodyBytes: bytes, onSent: (n) => sentBytes = n });
+        steps.push({ bytes, sentBytes, result });
+        rssPeak = Math.max(rssPeak, await workersRss(server.serverPid));
+        const accepted = result.status !== void 0 && result.status < 400 && result.status !== 404;
+        if (!accepted) break;
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    checks.push(classifyBodySize({ path: settings.bodyPath, capBytes: settings.maxBodyBytes, steps, rssGrowthBytes: rssPeak - rssBefore }));
+    sent.push(`Body size: POST ${settings.bodyPath} with ${steps.map((s) => `${formatBytes(s.bytes)} (${formatBytes(s.sentBytes)} written)`).join(", ")}; cap ${formatBytes(settings.maxBodyBytes)}.`);
+    if (!await servesAfter()) sent.push("The server did not answer after the body-size check.");
+  } else {
+    checks.push({ id: "body-size", status: "skipped", evidence: "No body path configured (hardening.body-path)." });
+  }
+  if (settings.hangPath) {
+    const waitMs = (settings.hangTimeoutSeconds + HANG_GRACE_SECONDS) * 1e3;
+    const result = await get2(settings.hangPath, waitMs);
+    checks.push(classifyHang({ path: settings.hangPath, timeoutSeconds: settings.hangTimeoutSeconds, waitedMs: result.ms, result, servesAfter: await servesAfter() }));
+    sent.push(`Hanging handler: GET ${settings.hangPath}, waited up to ${waitMs / 1e3} s.`);
+  } else {
+    checks.push({ id: "hanging-handler", status: "skipped", evidence: "No hanging endpoint configured (hardening.hang-path)." });
+  }
+  return { target: server.target, topology: server.topology, checks, sent, seconds: (performance.now() - started) / 1e3 };
+}
+
+// src/hardening/hardenTargets.ts
+async function hardenTargets(targets, settings, edges) {
+  const ci = !!(process.env.GITHUB_ACTIONS || process.env.CI);
+  const out = [];
+  for (const target of targets) {
+    const topology = target.proxy ? "nginx" : "direct";
+    if (!isLoopbackHost(new URL(substitutePort(target.url, 1)).hostname)) {
+      out.push({ target: target.name, topology, checks: [], sent: [`Nothing: ${target.url} is not a loopback address, and the hardening checks only run on loopback.`], seconds: 0 });
+      continue;
+    }
+    let server;
+    try {
+      server = await edges.boot(target);
+    } catch (err) {
+      edges.log.warning(`Hardening checks of "${target.name}" did not run: its server did not boot (${errorMessage(err).split("\n")[0]}).`);
+      out.push({ target: target.name, topology, checks: [], sent: [`Nothing: the server did not boot (${errorMessage(err).split("\n")[0]}).`], seconds: 0 });
+      continue;
+    }
+    try {
+      const result = await runChecks(
+        { target: target.name, baseUrl: server.baseUrl, readyPath: target.readyPath, serverPid: server.pid, workers: target.preset?.workers, topology },
+        settings,
+        { ci }
+      );
+      edges.log.info(`Hardening checks of "${target.name}" took ${result.seconds.toFixed(1)} s: ${result.checks.map((c) => `${c.id} ${c.status}`).join(", ")}.`);
+      out.push(result);
+    } finally {
+      await server.stop(5e3);
+    }
+  }
+  return out;
+}
+
 // src/pipeline/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
 var BASE_TARGET = "base";
@@ -72210,7 +72815,7 @@ function prepareBase(config2, baseRef, log) {
   } catch (err) {
     return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
   }
-  const workingDirectory = path6.join(checkout.dir, path6.relative(checkout.repoRoot, head.workingDirectory));
+  const workingDirectory = path7.join(checkout.dir, path7.relative(checkout.repoRoot, head.workingDirectory));
   log.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
   try {
     if (config2.baseSetup) {
@@ -72224,32 +72829,42 @@ function prepareBase(config2, baseRef, log) {
   return { checkout, target: { ...head, name: BASE_TARGET, workingDirectory } };
 }
 function runnerFingerprint() {
-  const cpus = os5.cpus();
-  return { os: os5.platform(), arch: os5.arch(), cpus: os5.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
+  const cpus = os6.cpus();
+  return { os: os6.platform(), arch: os6.arch(), cpus: os6.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
+}
+async function bootTarget(target, hooks) {
+  const logFile = (name) => hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, "_")}.log` : void 0;
+  const bootDirect = async (t, port2) => {
+    const server2 = await startServer(t, { port: port2, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
+    try {
+      const { seconds } = await waitUntilReady(server2);
+      await waitForStableTree(server2.pid);
+      hooks.log.info(`Target "${t.name}" answered on ${server2.baseUrl}${t.readyPath} after ${seconds.toFixed(1)} s (pid ${server2.pid})`);
+      return server2;
+    } catch (err) {
+      await server2.stop(5e3);
+      throw err;
+    }
+  };
+  const port = explicitPort(target.url) ?? await freePort();
+  if (!target.proxy) return bootDirect(target, port);
+  const server = await bootBehindNginx(target, {
+    frontPort: port,
+    backendPort: await freePort(),
+    dir: hooks.logDir ? `${hooks.logDir}/nginx-${target.name.replace(/[^\w.-]/g, "_")}-${port}` : void 0,
+    cpus: hooks.serverCpus,
+    onSpawn: hooks.onSpawn,
+    bootBackend: bootDirect
+  });
+  hooks.log.info(`Target "${target.name}" answers through nginx on ${server.baseUrl}`);
+  return server;
 }
 function realEdges(hooks) {
   return {
     log: hooks.log,
     runTrial,
     snapshot: snapshotTree,
-    async boot(target) {
-      const port = explicitPort(target.url) ?? await freePort();
-      const server = await startServer(target, {
-        port,
-        cpus: hooks.serverCpus,
-        onSpawn: hooks.onSpawn,
-        logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, "_")}.log` : void 0
-      });
-      try {
-        const { seconds } = await waitUntilReady(server);
-        await waitForStableTree(server.pid);
-        hooks.log.info(`Target "${target.name}" answered on ${server.baseUrl}${target.readyPath} after ${seconds.toFixed(1)} s (pid ${server.pid})`);
-        return server;
-      } catch (err) {
-        await server.stop(5e3);
-        throw err;
-      }
-    }
+    boot: (target) => bootTarget(target, hooks)
   };
 }
 async function runGate(config2, opts) {
@@ -72293,6 +72908,11 @@ async function runGate(config2, opts) {
       measured = await measure(config2.targets);
     }
     const { samples, placement } = measured;
+    const pairedForHardening = paired && "checkout" in paired ? paired : void 0;
+    const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config2.targets;
+    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path7.join(opts.hooks.logDir, "hardening") } : opts.hooks;
+    if (hardeningHooks.logDir && config2.hardening.mode !== "off") mkdirSync3(hardeningHooks.logDir, { recursive: true });
+    const hardened = config2.hardening.mode === "off" ? void 0 : await hardenTargets(hardeningTargets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log });
     if (fallback) {
       const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log.info : log.warning;
       say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
@@ -72330,6 +72950,11 @@ async function runGate(config2, opts) {
       return c;
     };
     let comparison = judge(samples);
+    const hardening = hardened && config2.hardening.mode !== "off" ? judgeHardening(
+      config2.hardening.mode,
+      hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
+      ...hardeningBaseline(pairedBase ? hardened.filter((t) => t.target === BASE_TARGET) : void 0, baselineRun, comparison.baseline?.source)
+    ) : void 0;
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
       const plan = confirmationBaseline({ paired: !!pairedBase, others: otherRecordedRuns(baselineRun, config2.baselineFile ? storedRuns?.comparable : branch?.baseline.history) });
@@ -72367,8 +72992,9 @@ async function runGate(config2, opts) {
       samples,
       confirmationSamples,
       comparison,
-      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os5.availableParallelism()) : void 0,
+      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os6.availableParallelism()) : void 0,
       instructions,
+      hardening,
       verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? "pass"])
     };
     if (branch) {
@@ -72543,6 +73169,53 @@ function renderTrend(points, scenarios) {
   ].join("\n");
 }
 
+// src/report/hardening.ts
+var BADGE2 = { pass: "\u2705 pass", warn: "\u26A0\uFE0F warn", fail: "\u274C fail", skipped: "\u2013 skipped" };
+var CHECK_LABEL = {
+  "server-version": "Server version header",
+  "x-powered-by": "X-Powered-By header",
+  "debug-page": "Debug error page",
+  "stack-trace": "Stack trace in a body",
+  "process-owner": "Worker process owner",
+  "header-limits": "Oversized headers",
+  "slow-clients": "Slow clients",
+  "body-size": "Request body size",
+  "hanging-handler": "Hanging handler"
+};
+function baselineFor(report, t) {
+  const base = report.baseline?.targets;
+  return base?.find((b) => b.target === t.target) ?? (base?.length === 1 && report.targets.length === 1 ? base[0] : void 0);
+}
+function renderHardening(report) {
+  const newFailures = report.regressions.length;
+  const status = report.failed ? `\u274C ${newFailures} check(s) newly failing` : newFailures ? `\u26A0\uFE0F ${newFailures} check(s) newly failing (hardening: report, so the step does not fail)` : report.targets.some((t) => t.checks.some((c) => c.status === "fail")) ? "\u26A0\uFE0F failing checks, none new" : "\u2705 no failing check";
+  const out = [`## Hardening: ${status}`, ""];
+  for (const r of report.regressions) out.push(`- **${escapeText(r.target)}**: ${CHECK_LABEL[r.id]} passed on the baseline and fails now: ${escapeText(r.evidence)}`);
+  if (newFailures) out.push("");
+  out.push(report.baseline ? `Baseline: ${escapeText(report.baseline.source)}.` : `Baseline: ${escapeText(report.baselineNote ?? "none")}.`, "");
+  for (const t of report.targets) {
+    const base = baselineFor(report, t);
+    out.push(`### Hardening of ${escapeText(t.target)}${t.topology === "nginx" ? " (behind nginx)" : ""} (${t.seconds.toFixed(1)} s)`, "");
+    const rows = t.checks.map((c) => {
+      const before = base?.checks.find((b) => b.id === c.id);
+      const label2 = c.status === "fail" ? `**${CHECK_LABEL[c.id]}**` : CHECK_LABEL[c.id];
+      const evidence = escapeText(c.evidence) + (c.fix && c.status !== "pass" ? ` Fix: ${escapeText(c.fix)}` : "");
+      return [label2, BADGE2[c.status], before ? BADGE2[before.status] : "\u2013", evidence];
+    });
+    if (!rows.length) {
+      out.push(`No checks ran. ${escapeText(t.sent.join(" "))}`, "");
+      continue;
+    }
+    out.push(table(["Check", "Now", "Baseline", "Evidence"], rows), "");
+    out.push("<details><summary>What the checks sent</summary>", "", ...t.sent.map((s) => `- ${escapeText(s)}`), "", "</details>", "");
+  }
+  out.push(
+    `Mode ${code(`hardening: ${report.mode}`)}: ${report.mode === "gate" ? "a check that passed on the baseline and fails now fails the step; one already failing is reported only" : "reported only, never fails the step"}. All requests went to loopback.`,
+    ""
+  );
+  return out.join("\n");
+}
+
 // src/report/summary.ts
 var VERDICT_BADGE = {
   pass: "\u2705 pass",
@@ -72688,6 +73361,7 @@ function renderSummary(result, opts = {}) {
   const instructions = renderInstructions(result.instructions);
   if (instructions) out.push(instructions);
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
+  if (result.hardening) out.push(renderHardening(result.hardening));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
   const r = result.meta.runner;
   const targetLines = settings.targets.map((t) => `- ${escapeText(t.name)}: ${code(t.command)} at ${code(t.url)}`);
@@ -72738,7 +73412,8 @@ var RUN_FLAGS = [
   "base-ref",
   "base-setup",
   "instructions",
-  "max-instructions-increase-pct"
+  "max-instructions-increase-pct",
+  "hardening"
 ];
 var USAGE = `Usage:
   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--url http://127.0.0.1:8000] [--path /]
@@ -72757,7 +73432,7 @@ var stderrLog = {
 `)
 };
 function exitCodeFor(result) {
-  return result.verdict === "regressed" ? 1 : 0;
+  return result.verdict === "regressed" || result.hardening?.failed ? 1 : 0;
 }
 var SHOOTOUT_FILE = "<shootout targets>";
 function shootoutTargets(flags) {
@@ -72800,24 +73475,24 @@ async function runCommand(argv, shootout = false) {
     },
     readFile: (file2) => {
       if (targetsYaml && file2.endsWith(SHOOTOUT_FILE)) return targetsYaml;
-      return existsSync2(file2) ? readFileSync4(file2, "utf8") : void 0;
+      return existsSync3(file2) ? readFileSync5(file2, "utf8") : void 0;
     },
     workspace: process.cwd(),
-    cores: os6.availableParallelism()
+    cores: os7.availableParallelism()
   });
   const result = await runGate(config2, {
     record: config2.record === "true",
     meta: { eventName: "cli" },
     hooks: { log: stderrLog }
   });
-  if (flags.json) writeFileSync2(flags.json, JSON.stringify(result, null, 1) + "\n");
+  if (flags.json) writeFileSync3(flags.json, JSON.stringify(result, null, 1) + "\n");
   process.stdout.write(renderSummary(result));
   return exitCodeFor(result);
 }
 function readResults(file2) {
   let doc;
   try {
-    doc = JSON.parse(readFileSync4(file2, "utf8"));
+    doc = JSON.parse(readFileSync5(file2, "utf8"));
   } catch (err) {
     throw new ConfigError(`${file2}: cannot read a results file (${errorMessage(err)}); expected the JSON written by \`run --json\` or the action's results-file.`);
   }

@@ -44,7 +44,7 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 var require_tunnel = __commonJS({
   "node_modules/tunnel/lib/tunnel.js"(exports2) {
     "use strict";
-    var net3 = __require("net");
+    var net4 = __require("net");
     var tls = __require("tls");
     var http3 = __require("http");
     var https = __require("https");
@@ -971,7 +971,7 @@ var require_util = __commonJS({
     var { kDestroyed, kBodyUsed, kListeners, kBody } = require_symbols();
     var { IncomingMessage } = __require("node:http");
     var stream = __require("node:stream");
-    var net3 = __require("node:net");
+    var net4 = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
     var { stringify } = __require("node:querystring");
@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path13 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path14 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path13 && path13[0] !== "/") {
-          path13 = `/${path13}`;
+        if (path14 && path14[0] !== "/") {
+          path14 = `/${path14}`;
         }
-        return new URL(`${origin}${path13}`);
+        return new URL(`${origin}${path14}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1116,7 +1116,7 @@ var require_util = __commonJS({
       }
       assert2(typeof host === "string");
       const servername = getHostname(host);
-      if (net3.isIP(servername)) {
+      if (net4.isIP(servername)) {
         return "";
       }
       return servername;
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path13, origin }
+          request: { method: method2, path: path14, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path13);
+        debuglog("sending request to %s %s/%s", method2, origin, path14);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path13, origin },
+          request: { method: method2, path: path14, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path13,
+          path14,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path13, origin }
+          request: { method: method2, path: path14, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path13);
+        debuglog("trailers received from %s %s/%s", method2, origin, path14);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path13, origin },
+          request: { method: method2, path: path14, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path13,
+          path14,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path13, origin }
+            request: { method: method2, path: path14, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path13);
+          debuglog("sending request to %s %s/%s", method2, origin, path14);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path13,
+        path: path14,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path13 !== "string") {
+        if (typeof path14 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path13[0] !== "/" && !(path13.startsWith("http://") || path13.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path14[0] !== "/" && !(path14.startsWith("http://") || path14.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path13)) {
+        } else if (invalidPathRegex.test(path14)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path13, query) : path13;
+        this.path = query ? buildURL(path14, query) : path14;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2517,7 +2517,7 @@ var require_timers = __commonJS({
 var require_connect = __commonJS({
   "node_modules/undici/lib/core/connect.js"(exports2, module2) {
     "use strict";
-    var net3 = __require("node:net");
+    var net4 = __require("node:net");
     var assert2 = __require("node:assert");
     var util = require_util();
     var { InvalidArgumentError, ConnectTimeoutError } = require_errors();
@@ -2613,7 +2613,7 @@ var require_connect = __commonJS({
         } else {
           assert2(!httpSocket, "httpSocket can only be sent on TLS update");
           port = port || 80;
-          socket = net3.connect({
+          socket = net4.connect({
             highWaterMark: 64 * 1024,
             // Same as nodejs fs streams.
             ...options,
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method: method2, path: path13, host, upgrade, blocking, reset } = request3;
+      const { method: method2, path: path14, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path13} HTTP/1.1\r
+      let header = `${method2} ${path14} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path13, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method: method2, path: path14, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path13;
+      headers[HTTP2_HEADER_PATH] = path14;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path13 = search ? `${pathname}${search}` : pathname;
+        const path14 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path13;
+        this.opts.path = path14;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7626,7 +7626,7 @@ var require_client = __commonJS({
   "node_modules/undici/lib/dispatcher/client.js"(exports2, module2) {
     "use strict";
     var assert2 = __require("node:assert");
-    var net3 = __require("node:net");
+    var net4 = __require("node:net");
     var http3 = __require("node:http");
     var util = require_util();
     var { channels } = require_diagnostics();
@@ -7776,7 +7776,7 @@ var require_client = __commonJS({
         if (maxRequestsPerClient != null && (!Number.isInteger(maxRequestsPerClient) || maxRequestsPerClient < 0)) {
           throw new InvalidArgumentError("maxRequestsPerClient must be a positive number");
         }
-        if (localAddress != null && (typeof localAddress !== "string" || net3.isIP(localAddress) === 0)) {
+        if (localAddress != null && (typeof localAddress !== "string" || net4.isIP(localAddress) === 0)) {
           throw new InvalidArgumentError("localAddress must be valid string IP address");
         }
         if (maxResponseSize != null && (!Number.isInteger(maxResponseSize) || maxResponseSize < -1)) {
@@ -7940,7 +7940,7 @@ var require_client = __commonJS({
         const idx = hostname3.indexOf("]");
         assert2(idx !== -1);
         const ip = hostname3.substring(1, idx);
-        assert2(net3.isIP(ip));
+        assert2(net4.isIP(ip));
         hostname3 = ip;
       }
       client[kConnecting] = true;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path13 = "/",
+          path: path14 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path13;
+        opts.path = origin + path14;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path13) {
-      if (typeof path13 !== "string") {
-        return path13;
+    function safeUrl(path14) {
+      if (typeof path14 !== "string") {
+        return path14;
       }
-      const pathSegments = path13.split("?");
+      const pathSegments = path14.split("?");
       if (pathSegments.length !== 2) {
-        return path13;
+        return path14;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path13, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path13);
+    function matchKey(mockDispatch2, { path: path14, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path14);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path13 }) => matchValue(safeUrl(path13), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path14 }) => matchValue(safeUrl(path14), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path13, method: method2, body, headers, query } = opts;
+      const { path: path14, method: method2, body, headers, query } = opts;
       return {
-        path: path13,
+        path: path14,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path13, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path14, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path13,
+            Path: path14,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path13) {
-      for (let i = 0; i < path13.length; ++i) {
-        const code2 = path13.charCodeAt(i);
+    function validateCookiePath(path14) {
+      for (let i = 0; i < path14.length; ++i) {
+        const code2 = path14.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path13 = opts.path;
+          let path14 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path13 = `/${path13}`;
+            path14 = `/${path14}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path13);
+          url2 = new URL(util.parseOrigin(url2).origin + path14);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path13) {
-      const ctrl = callVisitor(key, node2, visitor, path13);
+    function visit_(key, node2, visitor, path14) {
+      const ctrl = callVisitor(key, node2, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visit_(key, ctrl, visitor, path13);
+        replaceNode(key, path14, ctrl);
+        return visit_(key, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
+          path14 = Object.freeze(path14.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path13);
+            const ci = visit_(i, node2.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path13);
+          path14 = Object.freeze(path14.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path13);
+          const cv = visit_("value", node2.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path13) {
-      const ctrl = await callVisitor(key, node2, visitor, path13);
+    async function visitAsync_(key, node2, visitor, path14) {
+      const ctrl = await callVisitor(key, node2, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visitAsync_(key, ctrl, visitor, path13);
+        replaceNode(key, path14, ctrl);
+        return visitAsync_(key, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
+          path14 = Object.freeze(path14.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path13);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path13);
+          path14 = Object.freeze(path14.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path13);
+          const cv = await visitAsync_("value", node2.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path13) {
+    function callVisitor(key, node2, visitor, path14) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path13);
+        return visitor(key, node2, path14);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path13);
+        return visitor.Map?.(key, node2, path14);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path13);
+        return visitor.Seq?.(key, node2, path14);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path13);
+        return visitor.Pair?.(key, node2, path14);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path13);
+        return visitor.Scalar?.(key, node2, path14);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path13);
+        return visitor.Alias?.(key, node2, path14);
       return void 0;
     }
-    function replaceNode(key, path13, node2) {
-      const parent = path13[path13.length - 1];
+    function replaceNode(key, path14, node2) {
+      const parent = path14[path14.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path13, value) {
+    function collectionFromPath(schema, path14, value) {
       let v = value;
-      for (let i = path13.length - 1; i >= 0; --i) {
-        const k = path13[i];
+      for (let i = path14.length - 1; i >= 0; --i) {
+        const k = path14[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
+    var isEmptyPath = (path14) => path14 == null || typeof path14 === "object" && !!path14[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path13, value) {
-        if (isEmptyPath(path13))
+      addIn(path14, value) {
+        if (isEmptyPath(path14))
           this.add(value);
         else {
-          const [key, ...rest] = path13;
+          const [key, ...rest] = path14;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        const [key, ...rest] = path13;
+      deleteIn(path14) {
+        const [key, ...rest] = path14;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        const [key, ...rest] = path13;
+      getIn(path14, keepScalar) {
+        const [key, ...rest] = path14;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path13) {
-        const [key, ...rest] = path13;
+      hasIn(path14) {
+        const [key, ...rest] = path14;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        const [key, ...rest] = path13;
+      setIn(path14, value) {
+        const [key, ...rest] = path14;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path13, value) {
+      addIn(path14, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path13, value);
+          this.contents.addIn(path14, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        if (Collection2.isEmptyPath(path13)) {
+      deleteIn(path14) {
+        if (Collection2.isEmptyPath(path14)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path14) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        if (Collection2.isEmptyPath(path13))
+      getIn(path14, keepScalar) {
+        if (Collection2.isEmptyPath(path14))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path14, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path13) {
-        if (Collection2.isEmptyPath(path13))
+      hasIn(path14) {
+        if (Collection2.isEmptyPath(path14))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path14) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        if (Collection2.isEmptyPath(path13)) {
+      setIn(path14, value) {
+        if (Collection2.isEmptyPath(path14)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path13), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path14), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path13, value);
+          this.contents.setIn(path14, value);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path13) => {
+    visit2.itemAtPath = (cst, path14) => {
       let item = cst;
-      for (const [field, index] of path13) {
+      for (const [field, index] of path14) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path13) => {
-      const parent = visit2.itemAtPath(cst, path13.slice(0, -1));
-      const field = path13[path13.length - 1][0];
+    visit2.parentCollection = (cst, path14) => {
+      const parent = visit2.itemAtPath(cst, path14.slice(0, -1));
+      const field = path14[path14.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path13, item, visitor) {
-      let ctrl = visitor(item, path13);
+    function _visit(path14, item, visitor) {
+      let ctrl = visitor(item, path14);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path14.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path13);
+            ctrl = ctrl(item, path14);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path14) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -36395,8 +36395,8 @@ var require_node = __commonJS({
           break;
         case "PIPE":
         case "TCP":
-          var net3 = __require("net");
-          stream2 = new net3.Socket({
+          var net4 = __require("net");
+          stream2 = new net4.Socket({
             fd: fd2,
             readable: false,
             writable: true
@@ -47879,10 +47879,10 @@ var require_history = __commonJS({
 var require_ps = __commonJS({
   "node_modules/pidusage/lib/ps.js"(exports2, module2) {
     "use strict";
-    var os12 = __require("os");
+    var os13 = __require("os");
     var bin = require_bin();
     var history = require_history();
-    var PLATFORM = os12.platform();
+    var PLATFORM = os13.platform();
     function parseTime(timestr, centisec) {
       let time3 = 0;
       const tpart = timestr.split(/-|:|\./);
@@ -47927,7 +47927,7 @@ var require_ps = __commonJS({
           return done(new Error("pidusage ps command exited with code " + code2));
         }
         const date5 = Date.now();
-        stdout = stdout.split(os12.EOL);
+        stdout = stdout.split(os13.EOL);
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
           const line = stdout[i].trim().split(/\s+/);
@@ -48008,7 +48008,7 @@ var require_parallel = __commonJS({
 // node_modules/pidusage/lib/helpers/cpu.js
 var require_cpu = __commonJS({
   "node_modules/pidusage/lib/helpers/cpu.js"(exports2, module2) {
-    var os12 = __require("os");
+    var os13 = __require("os");
     var fs3 = __require("fs");
     var exec = __require("child_process").exec;
     var parallel = require_parallel();
@@ -48041,7 +48041,7 @@ var require_cpu = __commonJS({
           if (!process.env.PIDUSAGE_SILENT) {
             console.warn("[pidusage] We couldn't find uptime from /proc/uptime, using os.uptime() value");
           }
-          return next(null, os12.uptime() || /* @__PURE__ */ new Date() / 1e3);
+          return next(null, os13.uptime() || /* @__PURE__ */ new Date() / 1e3);
         }
         return next(null, parseFloat(uptime.split(" ")[0]));
       });
@@ -48085,7 +48085,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -48093,11 +48093,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop4() {
     }
-    function open3(path14, history2, cb) {
+    function open3(path15, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path14, "r", cb);
+      fs3.open(path15, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -48131,7 +48131,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path13.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path14.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -48202,7 +48202,7 @@ var require_procfile = __commonJS({
 var require_wmic = __commonJS({
   "node_modules/pidusage/lib/wmic.js"(exports2, module2) {
     "use strict";
-    var os12 = __require("os");
+    var os13 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -48246,8 +48246,8 @@ var require_wmic = __commonJS({
           return done(new Error("pidusage wmic command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os12.uptime() || date5 / 1e3);
-        stdout = stdout.split(os12.EOL);
+        const uptime = Math.floor(os13.uptime() || date5 / 1e3);
+        stdout = stdout.split(os13.EOL);
         let again = false;
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
@@ -48297,7 +48297,7 @@ var require_wmic = __commonJS({
 var require_gwmi = __commonJS({
   "node_modules/pidusage/lib/gwmi.js"(exports2, module2) {
     "use strict";
-    var os12 = __require("os");
+    var os13 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -48336,8 +48336,8 @@ var require_gwmi = __commonJS({
           return done(new Error("pidusage gwmi command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os12.uptime() || date5 / 1e3);
-        stdout = stdout.split(os12.EOL).slice(1);
+        const uptime = Math.floor(os13.uptime() || date5 / 1e3);
+        stdout = stdout.split(os13.EOL).slice(1);
         const index = stdout.findIndex((v) => !!v);
         stdout = stdout.slice(index + 2);
         if (!stdout.length) {
@@ -48395,8 +48395,8 @@ var require_stats = __commonJS({
   "node_modules/pidusage/lib/stats.js"(exports2, module2) {
     "use strict";
     var fs3 = __require("fs");
-    var os12 = __require("os");
-    var path13 = __require("path");
+    var os13 = __require("os");
+    var path14 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -48417,7 +48417,7 @@ var require_stats = __commonJS({
       sunos: "ps",
       win: "wmic"
     };
-    var platform3 = os12.platform();
+    var platform3 = os13.platform();
     if (fs3.existsSync("/etc/alpine-release")) {
       platform3 = "alpine";
     }
@@ -48432,7 +48432,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path13.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path14.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -48445,7 +48445,7 @@ var require_stats = __commonJS({
         fn = options.useGwmi === true || !hasWmic() ? requireMap.gwmi() : requireMap.wmic();
       }
       if (fn === void 0) {
-        return callback(new Error(os12.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
+        return callback(new Error(os13.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
       }
       let single = false;
       if (!Array.isArray(pids)) {
@@ -48612,8 +48612,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path13) {
-          var pathArray = getPathArray(path13);
+        paths.forEach(function(path14) {
+          var pathArray = getPathArray(path14);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -48627,14 +48627,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path13, appendMode) {
-      if (!path13) {
+    function addExistingPath(array2, path14, appendMode) {
+      if (!path14) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path13);
+        array2.unshift(path14);
       } else {
-        array2.push(path13);
+        array2.push(path14);
       }
     }
   }
@@ -49426,7 +49426,7 @@ var require_has_flag = __commonJS({
 var require_supports_colors = __commonJS({
   "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
-    var os12 = __require("os");
+    var os13 = __require("os");
     var hasFlag = require_has_flag();
     var env = process.env;
     var forceColor = void 0;
@@ -49464,7 +49464,7 @@ var require_supports_colors = __commonJS({
       }
       var min = forceColor ? 1 : 0;
       if (process.platform === "win32") {
-        var osRelease = os12.release().split(".");
+        var osRelease = os13.release().split(".");
         if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -51584,15 +51584,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path13 = [graph[toModel].parent, toModel];
+      const path14 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path13.unshift(graph[cur].parent);
+        path14.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path13;
+      fn.conversion = path14;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -51832,7 +51832,7 @@ var require_has_flag2 = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
-    var os12 = __require("os");
+    var os13 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag2();
     var { env } = process;
@@ -51880,7 +51880,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os12.release().split(".");
+        const osRelease = os13.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -52869,7 +52869,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path13 = __require("path");
+    var path14 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -52927,7 +52927,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path13.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path14.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -61938,11 +61938,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path13) {
-      if (!path13 || typeof path13 !== "string") {
+    function lookup(path14) {
+      if (!path14 || typeof path14 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path13).toLowerCase().substr(1);
+      var extension2 = extname("x." + path14).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -63082,7 +63082,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var http3 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -63213,11 +63213,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path13.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path14.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path13.basename(options.filename || value && (value.name || value.path));
+        filename = path14.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path13.basename(value.client._httpMessage.path || "");
+        filename = path14.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -63403,15 +63403,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync8 } = __require("fs");
+    var { readFileSync: readFileSync9 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path13 = resolve(string4);
-          const data = readFileSync8(path13, "utf8");
+          const path14 = resolve(string4);
+          const data = readFileSync9(path14, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -63425,14 +63425,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path13 = obj[key] && obj[key].path;
-            if (!path13) {
+            const path14 = obj[key] && obj[key].path;
+            if (!path14) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync8(path13);
+            const buffer = readFileSync9(path14);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path13)
+              filename: basename(path14)
             }, opts));
             break;
           }
@@ -65753,14 +65753,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label3) => new Error(`${label3} can not be less than 1`);
     var greaterThanZeroError = (label3) => new Error(`${label3} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path13) {
-      if (typeof path13 === "string") {
+    function safeRequire(path14) {
+      if (typeof path14 === "string") {
         try {
-          return __require(path13);
+          return __require(path14);
         } catch (err) {
         }
       }
-      return path13;
+      return path14;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -68241,7 +68241,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path13 = reqData.path;
+        const path14 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -68252,7 +68252,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path13} HTTP/1.1`
+          `${method2} ${path14} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -69307,7 +69307,7 @@ var require_httpClient = __commonJS({
     "use strict";
     var inherits = __require("util").inherits;
     var EE = __require("events").EventEmitter;
-    var net3 = __require("net");
+    var net4 = __require("net");
     var tls = __require("tls");
     var retimer = require_retimer();
     var HTTPParser = require_http_parser().HTTPParser;
@@ -69394,7 +69394,7 @@ var require_httpClient = __commonJS({
         let servername;
         if (this.opts.servername) {
           servername = this.opts.servername;
-        } else if (!net3.isIP(this.opts.hostname)) {
+        } else if (!net4.isIP(this.opts.hostname)) {
           servername = this.opts.hostname;
         }
         if (this.ipc) {
@@ -69404,9 +69404,9 @@ var require_httpClient = __commonJS({
         }
       } else {
         if (this.ipc) {
-          this.conn = net3.connect(this.opts.socketPath);
+          this.conn = net4.connect(this.opts.socketPath);
         } else {
-          this.conn = net3.connect(this.opts.port, this.opts.hostname);
+          this.conn = net4.connect(this.opts.port, this.opts.hostname);
         }
       }
       this.conn.on("error", (error63) => {
@@ -70298,9 +70298,9 @@ var require_autocannon = __commonJS({
     "use strict";
     var crossArgv = require_cross_argv();
     var fs3 = __require("fs");
-    var os12 = __require("os");
-    var net3 = __require("net");
-    var path13 = __require("path");
+    var os13 = __require("os");
+    var net4 = __require("net");
+    var path14 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -70415,7 +70415,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path13.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path14.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -70529,7 +70529,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path13.join(__dirname, "lib/preload"));
+        alterPath.unshift(path14.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -70553,8 +70553,8 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path13.join(os12.tmpdir(), pipeName);
-      const server = net3.createServer((socket) => {
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path14.join(os13.tmpdir(), pipeName);
+      const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
           onport(port);
@@ -71080,9 +71080,9 @@ function saveState(name, value) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync6, mkdirSync as mkdirSync4, readFileSync as readFileSync7, writeFileSync as writeFileSync4 } from "node:fs";
-import os11 from "node:os";
-import path12 from "node:path";
+import { existsSync as existsSync7, mkdirSync as mkdirSync6, readFileSync as readFileSync8, writeFileSync as writeFileSync5 } from "node:fs";
+import os12 from "node:os";
+import path13 from "node:path";
 
 // src/config/config.ts
 import path from "node:path";
@@ -71925,10 +71925,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path13) {
-  if (!path13)
+function getElementAtPath(obj, path14) {
+  if (!path14)
     return obj;
-  return path13.reduce((acc, key) => acc?.[key], obj);
+  return path14.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -72268,11 +72268,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path13, issues) {
+function prefixIssues(path14, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path13);
+    iss.path.unshift(path14);
     return iss;
   });
 }
@@ -72734,16 +72734,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path13 = []) => {
+  const processError = (error64, path14 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path13, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path14, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
       } else {
-        const fullpath = [...path13, ...issue3.path];
+        const fullpath = [...path14, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -72782,17 +72782,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path13 = []) => {
+  const processError = (error64, path14 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path13, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path14, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path13, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
       } else {
-        const fullpath = [...path13, ...issue3.path];
+        const fullpath = [...path14, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -72831,8 +72831,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path13 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path13) {
+  const path14 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path14) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -73734,7 +73734,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
       inst._zod.run = inst._zod.parse;
     });
   } else {
-    const runChecks = (payload, checks2, ctx) => {
+    const runChecks2 = (payload, checks2, ctx) => {
       if (payload.memo)
         return payload;
       let isAborted = aborted(payload);
@@ -73785,7 +73785,7 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
         canary.aborted = true;
         return canary;
       }
-      const checkResult = runChecks(payload, checks, ctx);
+      const checkResult = runChecks2(payload, checks, ctx);
       if (checkResult instanceof Promise) {
         if (ctx.async === false)
           throw new $ZodAsyncError();
@@ -73810,9 +73810,9 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
       if (result instanceof Promise) {
         if (ctx.async === false)
           throw new $ZodAsyncError();
-        return result.then((result2) => runChecks(result2, checks, ctx));
+        return result.then((result2) => runChecks2(result2, checks, ctx));
       }
-      return runChecks(result, checks, ctx);
+      return runChecks2(result, checks, ctx);
     };
   }
 }, {
@@ -89970,13 +89970,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path13 = ref.slice(1).split("/").filter(Boolean);
-  if (path13.length === 0) {
+  const path14 = ref.slice(1).split("/").filter(Boolean);
+  if (path14.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path13[0] === defsKey) {
-    const key = path13[1] === void 0 ? void 0 : decodeJSONPointerSegment(path13[1]);
+  if (path14[0] === defsKey) {
+    const key = path14[1] === void 0 ? void 0 : decodeJSONPointerSegment(path14[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -90913,7 +90913,22 @@ var targetSchema = external_exports.object({
   url: external_exports.string().optional(),
   "ready-path": external_exports.string().optional(),
   "ready-timeout-seconds": positive.optional(),
-  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional()
+  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional(),
+  /** Measure this target behind a generated nginx on loopback (issue 16). */
+  proxy: external_exports.enum(["nginx"]).optional(),
+  /** Behind the proxy: URL prefix (e.g. /static/) that nginx serves from static-dir. */
+  "static-url": external_exports.string().startsWith("/", "must start with /").optional(),
+  "static-dir": external_exports.string().min(1).optional()
+}).strict();
+var urlPath = external_exports.string().startsWith("/", "must start with /");
+var hardeningSchema = external_exports.object({
+  mode: external_exports.enum(["off", "report", "gate"]).optional(),
+  "error-path": urlPath.optional(),
+  "body-path": urlPath.optional(),
+  "max-body-mib": external_exports.number().positive().max(1024).optional(),
+  "hang-path": urlPath.optional(),
+  "hang-timeout-seconds": external_exports.number().positive().max(300).optional(),
+  "slow-client-seconds": external_exports.number().positive().max(30).optional()
 }).strict();
 var instructionsSchema = external_exports.object({
   mode: external_exports.enum(["auto", "on", "off"]).optional(),
@@ -90933,10 +90948,11 @@ var configFileSchema = external_exports.object({
   connections: positiveInt.optional(),
   confidence: external_exports.number().gt(0.5).lt(1).optional(),
   "cpu-placement": external_exports.enum(["auto", "off"]).optional(),
-  instructions: instructionsSchema.optional()
+  instructions: instructionsSchema.optional(),
+  hardening: hardeningSchema.optional()
 }).strict();
-function issuePath(path13) {
-  return path13.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path14) {
+  return path14.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -91522,6 +91538,35 @@ function scenariosOfShard(scenarios, shard, timing) {
   return scenarios.filter((s) => names.has(s.name));
 }
 
+// src/hardening/settings.ts
+var HARDENING_MODES = ["off", "report", "gate"];
+var HARDENING_DEFAULTS = {
+  mode: "report",
+  /** Well below a GitHub runner's 7-16 GB, and past every common body limit (Django's 2.5 MiB, nginx's 1 MiB). */
+  maxBodyMiB: 64,
+  hangTimeoutSeconds: 30,
+  slowClientSeconds: 3
+};
+function readHardeningSettings(input2, file2) {
+  let mode = file2?.mode ?? HARDENING_DEFAULTS.mode;
+  if (input2.trim() !== "") {
+    const v = input2.trim().toLowerCase();
+    if (!HARDENING_MODES.includes(v)) {
+      throw new ConfigError(`Input \`hardening\` is ${JSON.stringify(input2)}: expected one of ${HARDENING_MODES.join(", ")}.`);
+    }
+    mode = v;
+  }
+  return {
+    mode,
+    errorPath: file2?.["error-path"],
+    bodyPath: file2?.["body-path"],
+    maxBodyBytes: Math.round((file2?.["max-body-mib"] ?? HARDENING_DEFAULTS.maxBodyMiB) * 1024 * 1024),
+    hangPath: file2?.["hang-path"],
+    hangTimeoutSeconds: file2?.["hang-timeout-seconds"] ?? HARDENING_DEFAULTS.hangTimeoutSeconds,
+    slowClientSeconds: file2?.["slow-client-seconds"] ?? HARDENING_DEFAULTS.slowClientSeconds
+  };
+}
+
 // src/config/config.ts
 var DEFAULTS = {
   url: "http://127.0.0.1:8000",
@@ -91604,6 +91649,7 @@ function readConfig(src) {
   const server = given("server") ? parseChoice("server", input2("server"), PRESETS) : void 0;
   const baselineFile = given("baseline-file") ? path.resolve(src.workspace, input2("baseline-file")) : void 0;
   const file2 = readFileConfig(src, given("config") ? input2("config") : void 0);
+  const hardening = readHardeningSettings(input2("hardening"), file2.config.hardening);
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file2.config.thresholds), inputThresholds);
   const scenarioDefaults = {
     connections: connections ?? file2.config.connections ?? DEFAULTS.connections,
@@ -91699,7 +91745,8 @@ function readConfig(src) {
       windows: file2.config.instructions?.windows ?? DEFAULTS.instructions.windows,
       requestsPerWindow: file2.config.instructions?.["requests-per-window"] ?? DEFAULTS.instructions.requestsPerWindow
     },
-    shard
+    shard,
+    hardening
   };
 }
 function parseCompareTo(value) {
@@ -91810,8 +91857,19 @@ function toTarget(t, d, workspace, several) {
     readyTimeoutSeconds: t["ready-timeout-seconds"] ?? d.readyTimeoutSeconds,
     env: t.env ?? {},
     stopSignal,
-    preset
+    preset,
+    proxy: toProxy(t, workspace)
   };
+}
+function toProxy(t, workspace) {
+  if (!t.proxy) {
+    if (t["static-url"] || t["static-dir"]) throw new ConfigError(`Config file target "${t.name}": \`static-url\`/\`static-dir\` need \`proxy: nginx\` (nginx serves the static files).`);
+    return void 0;
+  }
+  if (!!t["static-url"] !== !!t["static-dir"]) {
+    throw new ConfigError(`Config file target "${t.name}": \`static-url\` and \`static-dir\` go together: expected both (e.g. static-url: /static/, static-dir: static) or neither.`);
+  }
+  return { server: t.proxy, staticUrl: t["static-url"], staticDir: t["static-dir"] ? path.resolve(workspace, t["static-dir"]) : void 0 };
 }
 function assertUnique(kind, names) {
   const seen = /* @__PURE__ */ new Set();
@@ -91848,8 +91906,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path13 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path13} does not exist${EOL5}`);
+        const path14 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path14} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -96219,7 +96277,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path13) => path13.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path14) => path14.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -96510,7 +96568,7 @@ function failureMessage(result) {
 }
 
 // src/pipeline/pipeline.ts
-import os9 from "node:os";
+import os10 from "node:os";
 
 // src/gate/breakage.ts
 var REPEATED_TRIALS = 2;
@@ -97830,6 +97888,37 @@ async function withGeneratorPlacement(mode, warn, fn) {
   }
 }
 
+// src/hardening/gate.ts
+function findRegressions(head, base) {
+  if (!base) return [];
+  const out = [];
+  for (const t of head) {
+    const b = base.find((x2) => x2.target === t.target) ?? (base.length === 1 && head.length === 1 ? base[0] : void 0);
+    if (!b) continue;
+    for (const c of t.checks) {
+      const before = b.checks.find((x2) => x2.id === c.id);
+      if (before?.status === "pass" && c.status === "fail") out.push({ target: t.target, id: c.id, evidence: c.evidence });
+    }
+  }
+  return out;
+}
+function judgeHardening(mode, head, baseline, baselineNote) {
+  const regressions = findRegressions(head, baseline?.targets);
+  return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
+}
+function hardeningBaseline(pairedBase, stored, storedSource) {
+  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
+  if (!stored) return [void 0, "none, so nothing is gated"];
+  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
+  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
+}
+function hardeningFailureMessage(report2) {
+  return `Hardening: ${report2.regressions.length} check(s) passed on the baseline and fail on this commit: ` + report2.regressions.map((r) => `${r.target} ${r.id}: ${r.evidence}`).join(" | ");
+}
+function recordedHardening(report2) {
+  return report2 && { mode: report2.mode, targets: report2.targets, regressions: report2.regressions, failed: report2.failed };
+}
+
 // src/store/baselineFile.ts
 import { existsSync as existsSync3, readFileSync as readFileSync3, renameSync, writeFileSync, mkdirSync } from "node:fs";
 import path3 from "node:path";
@@ -97885,7 +97974,8 @@ function appendRun(file2, existing, result) {
     meta: result.meta,
     settings: result.settings,
     samples: result.samples,
-    ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {}
+    ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {},
+    hardening: recordedHardening(result.hardening)
   };
   const next = {
     schemaVersion: SCHEMA_VERSION,
@@ -98158,14 +98248,128 @@ function runTrial(req) {
   });
 }
 
+// src/server/nginxProxy.ts
+import { existsSync as existsSync4, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import os7 from "node:os";
+import path4 from "node:path";
+
+// src/server/nginxConfig.ts
+function nginxConfig(o) {
+  const q = (s) => `"${s.replace(/["\\]/g, "\\$&")}"`;
+  const staticBlock = o.staticUrl && o.staticDir ? [`    location ${o.staticUrl.endsWith("/") ? o.staticUrl : `${o.staticUrl}/`} {`, `      alias ${q(o.staticDir.endsWith("/") ? o.staticDir : `${o.staticDir}/`)};`, "    }"] : [];
+  return [
+    "# Generated by wsgi-perf-gate: nginx in front of the WSGI server, on loopback only.",
+    ...o.user ? [`user ${o.user};`] : [],
+    "daemon off;",
+    "worker_processes 1;",
+    `pid ${q(`${o.dir}/nginx.pid`)};`,
+    `error_log ${q(`${o.dir}/error.log`)} warn;`,
+    "events { worker_connections 1024; }",
+    "http {",
+    o.mimeTypes ? `  include ${q(o.mimeTypes)};` : "  types { text/html html; text/css css; application/javascript js; }",
+    "  default_type application/octet-stream;",
+    `  access_log ${q(`${o.dir}/access.log`)} combined buffer=64k flush=1s;`,
+    ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `  ${t}_temp_path ${q(`${o.dir}/${t}_temp`)};`),
+    "  server_tokens off;",
+    // nginx reads whole request headers (and bodies) before it passes them on: a slow client
+    // ties up a connection of nginx's, not a worker of the app's.
+    "  client_header_timeout 10s;",
+    "  client_body_timeout 10s;",
+    `  upstream wsgi_app { server 127.0.0.1:${o.backendPort}; keepalive 16; }`,
+    "  server {",
+    `    listen 127.0.0.1:${o.listenPort};`,
+    ...staticBlock,
+    "    location / {",
+    "      proxy_pass http://wsgi_app;",
+    "      proxy_http_version 1.1;",
+    '      proxy_set_header Connection "";',
+    "      proxy_set_header Host $http_host;",
+    "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    "      proxy_set_header X-Forwarded-Proto $scheme;",
+    "    }",
+    "  }",
+    "}",
+    ""
+  ].join("\n");
+}
+
+// src/server/nginxProxy.ts
+function nginxBinary() {
+  const onPath = (process.env.PATH ?? "").split(path4.delimiter).some((d) => d && existsSync4(path4.join(d, "nginx")));
+  return onPath || !existsSync4("/usr/sbin/nginx") ? "nginx" : "/usr/sbin/nginx";
+}
+var MIME_TYPES = "/etc/nginx/mime.types";
+async function bootBehindNginx(target, opts) {
+  const backend = await opts.bootBackend({ ...target, url: "http://127.0.0.1:$PORT" }, opts.backendPort);
+  try {
+    const dir = opts.dir ?? mkdtempSync2(path4.join(os7.tmpdir(), "perf-gate-nginx-"));
+    mkdirSync2(dir, { recursive: true });
+    const confFile = path4.join(dir, "nginx.conf");
+    writeFileSync2(
+      confFile,
+      nginxConfig({
+        dir,
+        listenPort: opts.frontPort,
+        backendPort: opts.backendPort,
+        staticUrl: target.proxy?.staticUrl,
+        staticDir: target.proxy?.staticDir,
+        mimeTypes: existsSync4(MIME_TYPES) ? MIME_TYPES : void 0,
+        // Started as root, nginx would switch its workers to `nobody`, which cannot read a
+        // workspace that belongs to the job's user; keep the user that started it.
+        user: process.getuid?.() === 0 ? "root root" : void 0
+      })
+    );
+    const front = {
+      ...target,
+      name: `${target.name} (nginx)`,
+      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path4.join(dir, "error.log"))}`,
+      url: "http://127.0.0.1:$PORT",
+      env: {},
+      stopSignal: "SIGTERM",
+      preset: void 0,
+      proxy: void 0
+    };
+    let nginx;
+    try {
+      nginx = await startServer(front, { ...opts, port: opts.frontPort, logFile: path4.join(dir, "nginx.out.log") });
+    } catch (err) {
+      throw new ServerError(`Target "${target.name}": nginx could not start (is the nginx package installed?): ${err.message}`);
+    }
+    try {
+      await waitUntilReady(nginx);
+    } catch (err) {
+      await nginx.stop(5e3);
+      throw err;
+    }
+    return {
+      ...backend,
+      baseUrl: nginx.baseUrl,
+      port: nginx.port,
+      command: `${nginx.command} in front of ${backend.command}`,
+      exitInfo: () => backend.exitInfo() ?? nginx.exitInfo(),
+      logTail: (lines) => `${backend.logTail(lines)}
+--- nginx (${dir}) ---
+${nginx.logTail(lines)}`,
+      async stop(graceMs) {
+        await nginx.stop(graceMs);
+        return backend.stop(graceMs);
+      }
+    };
+  } catch (err) {
+    await backend.stop(5e3);
+    throw err;
+  }
+}
+
 // src/pipeline/pipeline.ts
-import path6 from "node:path";
+import path7 from "node:path";
+import { mkdirSync as mkdirSync3 } from "node:fs";
 
 // src/git/worktree.ts
 import { execFileSync as execFileSync2 } from "node:child_process";
-import { mkdtempSync as mkdtempSync2, rmSync } from "node:fs";
-import os7 from "node:os";
-import path4 from "node:path";
+import { mkdtempSync as mkdtempSync3, rmSync } from "node:fs";
+import os8 from "node:os";
+import path5 from "node:path";
 var BaseCheckoutError = class extends GateError {
 };
 function git(cwd, args) {
@@ -98186,11 +98390,11 @@ function checkoutMergeBase(dir, baseRef) {
       `cannot find the merge-base of HEAD and ${baseRef} (${gitError(err)}); check out with fetch-depth: 0 so the base commit is there.`
     );
   }
-  const worktree = path4.join(mkdtempSync2(path4.join(os7.tmpdir(), "perf-gate-base-")), "base");
+  const worktree = path5.join(mkdtempSync3(path5.join(os8.tmpdir(), "perf-gate-base-")), "base");
   try {
     git(repoRoot, ["worktree", "add", "--detach", worktree, commit]);
   } catch (err) {
-    rmSync(path4.dirname(worktree), { recursive: true, force: true });
+    rmSync(path5.dirname(worktree), { recursive: true, force: true });
     throw new BaseCheckoutError(`cannot check out the base commit ${commit.slice(0, 12)} (${gitError(err)}).`);
   }
   return {
@@ -98202,7 +98406,7 @@ function checkoutMergeBase(dir, baseRef) {
         git(repoRoot, ["worktree", "remove", "--force", worktree]);
       } catch {
       }
-      rmSync(path4.dirname(worktree), { recursive: true, force: true });
+      rmSync(path5.dirname(worktree), { recursive: true, force: true });
       try {
         git(repoRoot, ["worktree", "prune"]);
       } catch {
@@ -98320,7 +98524,8 @@ function newRecord(run4, fingerprint, hash2) {
     meta: run4.meta,
     settings: run4.settings,
     samples: run4.samples,
-    ...run4.instructions?.status === "measured" ? { instructions: run4.instructions } : {}
+    ...run4.instructions?.status === "measured" ? { instructions: run4.instructions } : {},
+    ...run4.hardening ? { hardening: recordedHardening(run4.hardening) } : {}
   };
 }
 function recordPath(record2, random = randomBytes(3).toString("hex")) {
@@ -98410,10 +98615,10 @@ function functionChanges(before, after, limit = 10) {
 
 // src/instructions/measure.ts
 import { execFile } from "node:child_process";
-import { mkdtempSync as mkdtempSync3, readdirSync, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
+import { mkdtempSync as mkdtempSync4, readdirSync, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
 import http2 from "node:http";
-import os8 from "node:os";
-import path5 from "node:path";
+import os9 from "node:os";
+import path6 from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/instructions/callgrindOutput.ts
@@ -98482,7 +98687,7 @@ async function countInstructions(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
   const env = opts.env ?? process.env;
-  const dir = mkdtempSync3(path5.join(os8.tmpdir(), "perf-gate-callgrind-"));
+  const dir = mkdtempSync4(path6.join(os9.tmpdir(), "perf-gate-callgrind-"));
   const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
   const counted = {
     ...target,
@@ -98496,7 +98701,7 @@ async function countInstructions(opts) {
   let server;
   const control = (args) => run2("callgrind_control", args, { env, timeout: 6e4 });
   try {
-    server = await startServer(counted, { port, logFile: path5.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path6.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
@@ -98532,7 +98737,7 @@ async function countInstructions(opts) {
       let largest = -1;
       for (const pid of workers) {
         await control(["-d", String(pid)]);
-        const file2 = path5.join(dir, `callgrind.${pid}.${w}`);
+        const file2 = path6.join(dir, `callgrind.${pid}.${w}`);
         const count2 = dumpTotal(readFileSync4(file2, "utf8"));
         if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
         total += count2;
@@ -98582,7 +98787,7 @@ function valgrindLogTail(dir) {
     const logs = readdirSync(dir).filter((f) => f.startsWith("valgrind."));
     return logs.map((f) => `
 ${f}:
-${readFileSync4(path5.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+${readFileSync4(path6.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
   } catch {
     return "";
   }
@@ -98658,10 +98863,10 @@ async function runInstructionsGate(r) {
     log2.warning(note2);
     return { status: "failed", note: note2, valgrind: version2, measurements, comparisons: [], verdict: settings.mode === "on" ? "inconclusive" : "pass" };
   }
-  const baselineFor = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
+  const baselineFor2 = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
   const comparisons = r.scenarios.map((scenario) => {
     const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name);
-    const base = baselineFor(scenario.name);
+    const base = baselineFor2(scenario.name);
     const c = judgeInstructions({ scenario: scenario.name, target: r.head.name, baseline: base?.perRequest ?? [], candidate: head.perRequest, thresholdPct: settings.maxIncreasePct });
     if (c.changePct !== void 0 && Math.abs(c.changePct) >= settings.maxIncreasePct && base?.profile && head.profile) {
       c.functions = functionChanges(base.profile, head.profile);
@@ -98681,6 +98886,410 @@ async function runInstructionsGate(r) {
   };
 }
 
+// src/hardening/runChecks.ts
+import { readFileSync as readFileSync5 } from "node:fs";
+import { randomBytes as randomBytes2 } from "node:crypto";
+
+// src/hardening/leaks.ts
+function serverVersion(headers) {
+  const server = headers["server"];
+  return server && /\d+\.\d+/.test(server) ? server : void 0;
+}
+var DJANGO_DEBUG = /seeing this error because you have <code>DEBUG = True<\/code>/;
+function debugPage(status2, body) {
+  if (/Werkzeug Debugger|__debugger__/.test(body)) return "the Werkzeug interactive debugger (Flask debug mode)";
+  if (DJANGO_DEBUG.test(body)) {
+    if (status2 === 404 || /Page not found/.test(body)) return "Django's technical 404 page (DEBUG = True): it lists the URL patterns";
+    return "Django's technical 500 page (DEBUG = True): it shows the traceback, settings and request";
+  }
+  if (/<title>[^<]*Traceback[^<]*<\/title>|Django Version:<\/th>/.test(body)) return "a debug error page with a traceback";
+  return void 0;
+}
+function stackTrace(body) {
+  const m = /Traceback \(most recent call last\)|File &quot;[^&]+\.py&quot;, line \d+|File "[^"]+\.py", line \d+/.exec(body);
+  return m?.[0].replace(/&quot;/g, '"');
+}
+
+// src/hardening/classify.ts
+var kib = (bytes) => bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`;
+var formatBytes = kib;
+function describe3(e) {
+  if (e.status !== void 0) return `${e.status}`;
+  return e.outcome === "timeout" ? "no answer" : `connection ${e.outcome}`;
+}
+function classifyLeaks(responses) {
+  const versions = responses.map((r) => serverVersion(r.headers)).filter((v) => !!v);
+  const poweredBy = responses.map((r) => r.headers["x-powered-by"]).filter((v) => !!v);
+  const pages = responses.flatMap((r) => {
+    const page = debugPage(r.status, r.body);
+    return page ? [`${page}, on ${r.request} (${describe3(r)})`] : [];
+  });
+  const traces = responses.flatMap((r) => {
+    const trace = stackTrace(r.body);
+    return trace ? [`${r.request} (${describe3(r)}) shows "${trace}"`] : [];
+  });
+  const asked = responses.map((r) => `${r.request} -> ${describe3(r)}`).join(", ");
+  return [
+    versions.length ? {
+      id: "server-version",
+      status: "warn",
+      evidence: `The Server header names its version: "${versions[0]}".`,
+      fix: "Hide the version: nginx `server_tokens off`; gunicorn and uWSGI only behind a proxy that replaces the header."
+    } : { id: "server-version", status: "pass", evidence: `No version in the Server header (${responses[0]?.headers["server"] ?? "none sent"}).` },
+    poweredBy.length ? { id: "x-powered-by", status: "warn", evidence: `X-Powered-By: "${poweredBy[0]}".`, fix: "Remove the X-Powered-By header in the app or the proxy." } : { id: "x-powered-by", status: "pass", evidence: "No X-Powered-By header." },
+    pages.length ? { id: "debug-page", status: "fail", evidence: `Debug page served: ${pages.join("; ")}.`, fix: "Turn debugging off in production settings (Django DEBUG = False, Flask debug off)." } : { id: "debug-page", status: "pass", evidence: `No debug page: ${asked}.` },
+    traces.length ? { id: "stack-trace", status: "fail", evidence: `Stack trace in a body: ${traces.join("; ")}.`, fix: "Do not return tracebacks to clients; log them instead." } : { id: "stack-trace", status: "pass", evidence: "No stack trace in any body." }
+  ];
+}
+function classifyOwner(e) {
+  if (e.workers.length === 0) return { id: "process-owner", status: "skipped", evidence: "No worker process was found to inspect." };
+  const root = e.workers.filter((w) => w.uid === 0);
+  const list = e.workers.map((w) => `${w.pid} (uid ${w.uid})`).join(", ");
+  if (!root.length) return { id: "process-owner", status: "pass", evidence: `Workers run as a non-root user: ${list}.` };
+  return {
+    id: "process-owner",
+    status: "warn",
+    evidence: `${root.length} of ${e.workers.length} worker processes run as root: ${list}.` + (e.ci ? " Usual in CI (job containers run as root), so a warning only; production should not." : ""),
+    fix: "Run the workers as an unprivileged user (gunicorn --user/--group, uWSGI uid/gid, a USER line in the Dockerfile)."
+  };
+}
+function refused(e) {
+  return e.status !== void 0 && [400, 413, 414, 431].includes(e.status) || e.outcome === "closed" || e.outcome === "reset";
+}
+function classifyHeaderLimits(e) {
+  const seen = `a ${kib(e.longLineBytes)} request line -> ${describe3(e.longLine)}, a ${kib(e.bigHeaderBytes)} header -> ${describe3(e.bigHeader)}`;
+  if (!e.servesAfter || e.workersLost > 0) {
+    return {
+      id: "header-limits",
+      status: "fail",
+      evidence: `${seen}; then ${!e.servesAfter ? "the server no longer answered" : `${e.workersLost} worker process(es) died`}.`,
+      fix: "Oversized headers must be refused, not crash a worker: set gunicorn limit_request_line / limit_request_field_size, uWSGI buffer-size."
+    };
+  }
+  const accepted = [refused(e.longLine) ? void 0 : "request line", refused(e.bigHeader) ? void 0 : "header"].filter(Boolean);
+  if (!accepted.length) return { id: "header-limits", status: "pass", evidence: `Refused: ${seen}; the server kept serving.` };
+  return {
+    id: "header-limits",
+    status: "warn",
+    evidence: `Accepted an oversized ${accepted.join(" and an oversized ")}: ${seen}.`,
+    fix: "Limit header sizes: gunicorn limit_request_line / limit_request_field_size, uWSGI buffer-size, nginx large_client_header_buffers."
+  };
+}
+var SLOW_FIX = "Put a buffering proxy in front (proxy: nginx in the target), or use gthread/gevent workers, or a short header read timeout; sync workers read headers one client at a time.";
+function classifySlowClients(e) {
+  const parts = e.rounds.map(
+    (r) => `${r.slowConnections} slow connection(s): ${r.normal.status !== void 0 ? `${r.normal.status} after ${Math.round(r.normal.ms)} ms` : `${describe3(r.normal)} within ${e.timeoutMs} ms`}`
+  );
+  const evidence = `Workers: ${e.workers}; idle latency ${Math.round(e.idleMs)} ms; ${parts.join("; ")}.`;
+  const starved = e.rounds.filter((r) => r.normal.status === void 0 || r.normal.status >= 500);
+  if (starved.length) {
+    return { id: "slow-clients", status: "fail", evidence: `A normal request starved while clients sent headers one byte at a time. ${evidence}`, fix: SLOW_FIX };
+  }
+  const worst = Math.max(...e.rounds.map((r) => r.normal.ms));
+  if (worst > Math.max(500, 10 * e.idleMs)) {
+    return { id: "slow-clients", status: "warn", evidence: `Answered, but ${Math.round(worst)} ms instead of ${Math.round(e.idleMs)} ms. ${evidence}`, fix: SLOW_FIX };
+  }
+  return { id: "slow-clients", status: "pass", evidence };
+}
+function bodySizes(capBytes) {
+  const out = [];
+  for (let b = 64 * 1024; b < capBytes && out.length < 20; b *= 4) out.push(b);
+  out.push(capBytes);
+  return out;
+}
+function classifyBodySize(e) {
+  const memory = `worker memory grew by ${kib(Math.max(0, e.rssGrowthBytes))}`;
+  const steps = e.steps.map((s) => `${kib(s.bytes)} -> ${describe3(s.result)}`).join(", ");
+  const first = e.steps[0];
+  if (first && (first.result.status === 404 || first.result.status === 405)) {
+    return { id: "body-size", status: "warn", evidence: `POST ${e.path} answered ${first.result.status}: it does not take bodies, so nothing was measured (${steps}).`, fix: "Point body-path at a view that reads the request body." };
+  }
+  const refusedAt = e.steps.find((s) => refused(s.result));
+  if (refusedAt) {
+    return { id: "body-size", status: "pass", evidence: `Refused at ${kib(refusedAt.bytes)} (${describe3(refusedAt.result)}); ${memory}. Sent: ${steps}.` };
+  }
+  const broke2 = e.steps.find((s) => s.result.status === void 0 || s.result.status >= 500);
+  if (broke2) {
+    return {
+      id: "body-size",
+      status: "warn",
+      evidence: `No refusal, but ${kib(broke2.bytes)} got ${describe3(broke2.result)}; ${memory}. Sent: ${steps}.`,
+      fix: "Refuse large bodies early with 413 (nginx client_max_body_size, Django DATA_UPLOAD_MAX_MEMORY_SIZE, a WSGI middleware)."
+    };
+  }
+  return {
+    id: "body-size",
+    status: "fail",
+    evidence: `Never refused: every size up to the cap of ${kib(e.capBytes)} was accepted; ${memory}. Sent: ${steps}.`,
+    fix: "Limit the request body: nginx client_max_body_size, Django DATA_UPLOAD_MAX_MEMORY_SIZE, Flask MAX_CONTENT_LENGTH or a WSGI middleware."
+  };
+}
+var HANG_GRACE_SECONDS = 3;
+function classifyHang(e) {
+  const fix = "Set a worker timeout that kills hung requests (gunicorn --timeout, uWSGI harakiri) and keep it at or below the configured time.";
+  if (e.result.outcome === "timeout" || e.result.ms > (e.timeoutSeconds + HANG_GRACE_SECONDS) * 1e3) {
+    return { id: "hanging-handler", status: "fail", evidence: `GET ${e.path} was still open after ${Math.round(e.waitedMs / 1e3)} s (worker timeout expected ${e.timeoutSeconds} s).`, fix };
+  }
+  const cut = `GET ${e.path} was cut after ${(e.result.ms / 1e3).toFixed(1)} s (${describe3(e.result)})`;
+  if (!e.servesAfter) return { id: "hanging-handler", status: "fail", evidence: `${cut}, but the server then stopped answering.`, fix };
+  return { id: "hanging-handler", status: "pass", evidence: `${cut}; the server kept serving.` };
+}
+
+// src/hardening/rawHttp.ts
+import net3 from "node:net";
+var BODY_LIMIT = 256 * 1024;
+function parseHead(buf) {
+  const end = buf.indexOf("\r\n\r\n");
+  if (end < 0) return void 0;
+  const lines = buf.subarray(0, end).toString("latin1").split("\r\n");
+  const status2 = Number(/^HTTP\/\d\.\d (\d{3})/.exec(lines[0] ?? "")?.[1]);
+  const headers = {};
+  for (const line of lines.slice(1)) {
+    const i = line.indexOf(":");
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return { status: status2, headers, bodyStart: end + 4 };
+}
+function exchange(to, head, opts) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = net3.connect({ host: to.host, port: to.port });
+    let received = Buffer.alloc(0);
+    let parsed;
+    let sent = 0;
+    let done = false;
+    const finish = (outcome) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      opts.onSent?.(sent);
+      const body = parsed ? received.subarray(parsed.bodyStart, parsed.bodyStart + BODY_LIMIT).toString("utf8") : "";
+      resolve({
+        status: parsed && Number.isFinite(parsed.status) ? parsed.status : void 0,
+        headers: parsed?.headers ?? {},
+        body,
+        outcome: parsed ? "response" : outcome,
+        ms: performance.now() - started
+      });
+    };
+    const timer = setTimeout(() => finish("timeout"), opts.timeoutMs);
+    socket.on("error", (err) => finish(err.code === "ECONNRESET" || err.code === "EPIPE" ? "reset" : "closed"));
+    socket.on("close", () => finish("closed"));
+    socket.on("data", (chunk) => {
+      if (received.length < BODY_LIMIT * 2) received = Buffer.concat([received, chunk]);
+      parsed ??= parseHead(received);
+      if (!parsed) return;
+      const length = Number(parsed.headers["content-length"]);
+      const bodyBytes = received.length - parsed.bodyStart;
+      const chunkedEnd = /chunked/i.test(parsed.headers["transfer-encoding"] ?? "") && received.subarray(-5).toString() === "0\r\n\r\n";
+      if (Number.isFinite(length) && bodyBytes >= length || bodyBytes >= BODY_LIMIT || chunkedEnd) finish("response");
+    });
+    socket.on("connect", () => {
+      socket.write(head);
+      const total = opts.bodyBytes ?? 0;
+      if (!total) return;
+      const slice = Buffer.alloc(64 * 1024);
+      const pump = () => {
+        while (!done && !parsed && sent < total) {
+          const n = Math.min(slice.length, total - sent);
+          sent += n;
+          if (!socket.write(n === slice.length ? slice : slice.subarray(0, n))) return void socket.once("drain", pump);
+        }
+      };
+      pump();
+    });
+  });
+}
+function requestHead(method2, path14, host, extra = {}) {
+  const lines = [`${method2} ${path14} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+  for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
+  return lines.join("\r\n") + "\r\n\r\n";
+}
+function openSlowClients(to, count2, intervalMs) {
+  const head = requestHead("GET", "/", `${to.host}:${to.port}`, { "X-Slow": "x".repeat(4096) }).slice(0, -2);
+  const sockets = [];
+  const timers = [];
+  let closed = false;
+  for (let i = 0; i < count2; i++) {
+    const socket = net3.connect({ host: to.host, port: to.port });
+    socket.on("error", () => socket.destroy());
+    let at = 0;
+    socket.on("connect", () => {
+      if (closed) return;
+      timers.push(
+        setInterval(() => {
+          if (at < head.length && !socket.destroyed) socket.write(head[at++]);
+        }, intervalMs)
+      );
+    });
+    sockets.push(socket);
+  }
+  return {
+    close() {
+      closed = true;
+      for (const t of timers) clearInterval(t);
+      for (const s of sockets) s.destroy();
+    }
+  };
+}
+
+// src/hardening/runChecks.ts
+var sleep3 = (ms) => new Promise((r) => setTimeout(r, ms));
+var SLOW_BYTE_MS = 100;
+var SLOW_HOLD_MS = 1e3;
+var LEAK_TIMEOUT_MS = 5e3;
+var HEADER_BYTES = 64 * 1024;
+async function workerPids2(rootPid) {
+  try {
+    const nodes = await pidtree_default(rootPid, { root: true, advanced: true });
+    const parents = new Set(nodes.map((n) => n.ppid));
+    return nodes.map((n) => n.pid).filter((p) => !parents.has(p));
+  } catch {
+    return isAlive(rootPid) ? [rootPid] : [];
+  }
+}
+function realUid(pid) {
+  try {
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function workersRss(rootPid) {
+  return (await snapshotTree(rootPid))?.usage.rssBytesTotal ?? 0;
+}
+async function runChecks(server, settings, env) {
+  const started = performance.now();
+  const url2 = new URL(server.baseUrl);
+  if (!isLoopbackHost(url2.hostname)) throw new Error(`hardening checks only run on loopback, not ${server.baseUrl}`);
+  const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
+  const host = url2.host;
+  const sent = [];
+  const get2 = (path14, timeoutMs2) => exchange(to, requestHead("GET", path14, host), { timeoutMs: timeoutMs2 });
+  const servesAfter = async () => {
+    const deadline = Date.now() + 5e3;
+    while (Date.now() < deadline) {
+      const r = await get2(server.readyPath, 2e3);
+      if (r.status !== void 0 && r.status < 500) return true;
+      await sleep3(200);
+    }
+    return false;
+  };
+  const checks = [];
+  const missing = `/__wsgi-perf-gate-missing-${randomBytes2(4).toString("hex")}`;
+  const leakPaths = [server.readyPath, missing, ...settings.errorPath ? [settings.errorPath] : []];
+  const responses = [];
+  for (const p of leakPaths) responses.push({ ...await get2(p, LEAK_TIMEOUT_MS), request: `GET ${p}` });
+  sent.push(`Leaks: ${leakPaths.map((p) => `GET ${p}`).join(", ")}.`);
+  checks.push(...classifyLeaks(responses));
+  const workers = await workerPids2(server.serverPid);
+  const owners = workers.flatMap((pid) => {
+    const uid = realUid(pid);
+    return uid === void 0 ? [] : [{ pid, uid }];
+  });
+  checks.push(classifyOwner({ workers: owners, ci: env.ci }));
+  const longLine = await exchange(to, requestHead("GET", `${server.readyPath.split("?")[0]}?q=${"a".repeat(HEADER_BYTES)}`, host), { timeoutMs: LEAK_TIMEOUT_MS });
+  const bigHeader = await exchange(to, requestHead("GET", server.readyPath, host, { "X-Big": "b".repeat(HEADER_BYTES) }), { timeoutMs: LEAK_TIMEOUT_MS });
+  await sleep3(300);
+  checks.push(
+    classifyHeaderLimits({
+      longLine,
+      longLineBytes: HEADER_BYTES,
+      bigHeader,
+      bigHeaderBytes: HEADER_BYTES,
+      servesAfter: await servesAfter(),
+      workersLost: workers.filter((p) => !isAlive(p)).length
+    })
+  );
+  sent.push(`Header limits: one ${formatBytes(HEADER_BYTES)} request line, one ${formatBytes(HEADER_BYTES)} header, then GET ${server.readyPath}.`);
+  const workerCount = server.workers ?? Math.max(1, workers.length);
+  const idle = await get2(server.readyPath, LEAK_TIMEOUT_MS);
+  const rounds = [];
+  const timeoutMs = settings.slowClientSeconds * 1e3;
+  for (const n of [workerCount, 2 * workerCount]) {
+    const slow = openSlowClients(to, n, SLOW_BYTE_MS);
+    try {
+      await sleep3(SLOW_HOLD_MS);
+      rounds.push({ slowConnections: n, normal: await get2(server.readyPath, timeoutMs) });
+    } finally {
+      slow.close();
+    }
+    await servesAfter();
+  }
+  checks.push(classifySlowClients({ workers: workerCount, idleMs: idle.ms, rounds, timeoutMs }));
+  sent.push(
+    `Slow clients: ${workerCount} then ${2 * workerCount} connections sending headers one byte per ${SLOW_BYTE_MS} ms for up to ${(SLOW_HOLD_MS + timeoutMs) / 1e3} s each round, and one GET ${server.readyPath} while they hung.`
+  );
+  if (settings.bodyPath) {
+    const rssBefore = await workersRss(server.serverPid);
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => void workersRss(server.serverPid).then((r) => rssPeak = Math.max(rssPeak, r)), 100);
+    const steps = [];
+    try {
+      for (const bytes of bodySizes(settings.maxBodyBytes)) {
+        let sentBytes = 0;
+        const head = requestHead("POST", settings.bodyPath, host, { "Content-Type": "application/octet-stream", "Content-Length": bytes });
+        const result = await exchange(to, head, { timeoutMs: 15e3, bodyBytes: bytes, onSent: (n) => sentBytes = n });
+        steps.push({ bytes, sentBytes, result });
+        rssPeak = Math.max(rssPeak, await workersRss(server.serverPid));
+        const accepted = result.status !== void 0 && result.status < 400 && result.status !== 404;
+        if (!accepted) break;
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    checks.push(classifyBodySize({ path: settings.bodyPath, capBytes: settings.maxBodyBytes, steps, rssGrowthBytes: rssPeak - rssBefore }));
+    sent.push(`Body size: POST ${settings.bodyPath} with ${steps.map((s) => `${formatBytes(s.bytes)} (${formatBytes(s.sentBytes)} written)`).join(", ")}; cap ${formatBytes(settings.maxBodyBytes)}.`);
+    if (!await servesAfter()) sent.push("The server did not answer after the body-size check.");
+  } else {
+    checks.push({ id: "body-size", status: "skipped", evidence: "No body path configured (hardening.body-path)." });
+  }
+  if (settings.hangPath) {
+    const waitMs = (settings.hangTimeoutSeconds + HANG_GRACE_SECONDS) * 1e3;
+    const result = await get2(settings.hangPath, waitMs);
+    checks.push(classifyHang({ path: settings.hangPath, timeoutSeconds: settings.hangTimeoutSeconds, waitedMs: result.ms, result, servesAfter: await servesAfter() }));
+    sent.push(`Hanging handler: GET ${settings.hangPath}, waited up to ${waitMs / 1e3} s.`);
+  } else {
+    checks.push({ id: "hanging-handler", status: "skipped", evidence: "No hanging endpoint configured (hardening.hang-path)." });
+  }
+  return { target: server.target, topology: server.topology, checks, sent, seconds: (performance.now() - started) / 1e3 };
+}
+
+// src/hardening/hardenTargets.ts
+async function hardenTargets(targets, settings, edges) {
+  const ci = !!(process.env.GITHUB_ACTIONS || process.env.CI);
+  const out = [];
+  for (const target of targets) {
+    const topology = target.proxy ? "nginx" : "direct";
+    if (!isLoopbackHost(new URL(substitutePort(target.url, 1)).hostname)) {
+      out.push({ target: target.name, topology, checks: [], sent: [`Nothing: ${target.url} is not a loopback address, and the hardening checks only run on loopback.`], seconds: 0 });
+      continue;
+    }
+    let server;
+    try {
+      server = await edges.boot(target);
+    } catch (err) {
+      edges.log.warning(`Hardening checks of "${target.name}" did not run: its server did not boot (${errorMessage(err).split("\n")[0]}).`);
+      out.push({ target: target.name, topology, checks: [], sent: [`Nothing: the server did not boot (${errorMessage(err).split("\n")[0]}).`], seconds: 0 });
+      continue;
+    }
+    try {
+      const result = await runChecks(
+        { target: target.name, baseUrl: server.baseUrl, readyPath: target.readyPath, serverPid: server.pid, workers: target.preset?.workers, topology },
+        settings,
+        { ci }
+      );
+      edges.log.info(`Hardening checks of "${target.name}" took ${result.seconds.toFixed(1)} s: ${result.checks.map((c) => `${c.id} ${c.status}`).join(", ")}.`);
+      out.push(result);
+    } finally {
+      await server.stop(5e3);
+    }
+  }
+  return out;
+}
+
 // src/pipeline/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
 var BASE_TARGET = "base";
@@ -98693,7 +99302,7 @@ function prepareBase(config2, baseRef, log2) {
   } catch (err) {
     return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
   }
-  const workingDirectory = path6.join(checkout.dir, path6.relative(checkout.repoRoot, head.workingDirectory));
+  const workingDirectory = path7.join(checkout.dir, path7.relative(checkout.repoRoot, head.workingDirectory));
   log2.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
   try {
     if (config2.baseSetup) {
@@ -98707,32 +99316,42 @@ function prepareBase(config2, baseRef, log2) {
   return { checkout, target: { ...head, name: BASE_TARGET, workingDirectory } };
 }
 function runnerFingerprint() {
-  const cpus = os9.cpus();
-  return { os: os9.platform(), arch: os9.arch(), cpus: os9.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
+  const cpus = os10.cpus();
+  return { os: os10.platform(), arch: os10.arch(), cpus: os10.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
+}
+async function bootTarget(target, hooks) {
+  const logFile = (name) => hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, "_")}.log` : void 0;
+  const bootDirect = async (t, port2) => {
+    const server2 = await startServer(t, { port: port2, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
+    try {
+      const { seconds } = await waitUntilReady(server2);
+      await waitForStableTree(server2.pid);
+      hooks.log.info(`Target "${t.name}" answered on ${server2.baseUrl}${t.readyPath} after ${seconds.toFixed(1)} s (pid ${server2.pid})`);
+      return server2;
+    } catch (err) {
+      await server2.stop(5e3);
+      throw err;
+    }
+  };
+  const port = explicitPort(target.url) ?? await freePort();
+  if (!target.proxy) return bootDirect(target, port);
+  const server = await bootBehindNginx(target, {
+    frontPort: port,
+    backendPort: await freePort(),
+    dir: hooks.logDir ? `${hooks.logDir}/nginx-${target.name.replace(/[^\w.-]/g, "_")}-${port}` : void 0,
+    cpus: hooks.serverCpus,
+    onSpawn: hooks.onSpawn,
+    bootBackend: bootDirect
+  });
+  hooks.log.info(`Target "${target.name}" answers through nginx on ${server.baseUrl}`);
+  return server;
 }
 function realEdges(hooks) {
   return {
     log: hooks.log,
     runTrial,
     snapshot: snapshotTree,
-    async boot(target) {
-      const port = explicitPort(target.url) ?? await freePort();
-      const server = await startServer(target, {
-        port,
-        cpus: hooks.serverCpus,
-        onSpawn: hooks.onSpawn,
-        logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, "_")}.log` : void 0
-      });
-      try {
-        const { seconds } = await waitUntilReady(server);
-        await waitForStableTree(server.pid);
-        hooks.log.info(`Target "${target.name}" answered on ${server.baseUrl}${target.readyPath} after ${seconds.toFixed(1)} s (pid ${server.pid})`);
-        return server;
-      } catch (err) {
-        await server.stop(5e3);
-        throw err;
-      }
-    }
+    boot: (target) => bootTarget(target, hooks)
   };
 }
 async function runGate(config2, opts) {
@@ -98776,6 +99395,11 @@ async function runGate(config2, opts) {
       measured = await measure(config2.targets);
     }
     const { samples, placement } = measured;
+    const pairedForHardening = paired && "checkout" in paired ? paired : void 0;
+    const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config2.targets;
+    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path7.join(opts.hooks.logDir, "hardening") } : opts.hooks;
+    if (hardeningHooks.logDir && config2.hardening.mode !== "off") mkdirSync3(hardeningHooks.logDir, { recursive: true });
+    const hardened = config2.hardening.mode === "off" ? void 0 : await hardenTargets(hardeningTargets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: log2 });
     if (fallback) {
       const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log2.info : log2.warning;
       say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
@@ -98813,6 +99437,11 @@ async function runGate(config2, opts) {
       return c;
     };
     let comparison = judge(samples);
+    const hardening = hardened && config2.hardening.mode !== "off" ? judgeHardening(
+      config2.hardening.mode,
+      hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
+      ...hardeningBaseline(pairedBase ? hardened.filter((t) => t.target === BASE_TARGET) : void 0, baselineRun, comparison.baseline?.source)
+    ) : void 0;
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
       const plan = confirmationBaseline({ paired: !!pairedBase, others: otherRecordedRuns(baselineRun, config2.baselineFile ? storedRuns?.comparable : branch?.baseline.history) });
@@ -98850,8 +99479,9 @@ async function runGate(config2, opts) {
       samples,
       confirmationSamples,
       comparison,
-      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os9.availableParallelism()) : void 0,
+      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os10.availableParallelism()) : void 0,
       instructions,
+      hardening,
       verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? "pass"])
     };
     if (branch) {
@@ -98894,8 +99524,8 @@ async function recordResult(result, where) {
 }
 
 // src/github/savedComment.ts
-import { existsSync as existsSync4, mkdirSync as mkdirSync2, readdirSync as readdirSync2, readFileSync as readFileSync5, statSync, writeFileSync as writeFileSync2 } from "node:fs";
-import path7 from "node:path";
+import { existsSync as existsSync5, mkdirSync as mkdirSync4, readdirSync as readdirSync2, readFileSync as readFileSync6, statSync, writeFileSync as writeFileSync3 } from "node:fs";
+import path8 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
 var savedCommentSchema = external_exports.object({
@@ -98910,25 +99540,25 @@ var savedCommentSchema = external_exports.object({
   posted: external_exports.boolean()
 }).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
-  mkdirSync2(path7.dirname(file2), { recursive: true });
+  mkdirSync4(path8.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
-  writeFileSync2(file2, JSON.stringify(saved, null, 1) + "\n");
+  writeFileSync3(file2, JSON.stringify(saved, null, 1) + "\n");
 }
 function readSavedComments(fileOrDir) {
   const where = `Input \`comment-file\` is ${JSON.stringify(fileOrDir)}`;
-  if (!existsSync4(fileOrDir)) {
+  if (!existsSync5(fileOrDir)) {
     throw new ConfigError(`${where}: no such file or directory: expected the ${SAVED_COMMENT_NAME} that the pull request run saved (download its artifact first).`);
   }
   if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
   const files = readdirSync2(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
   if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
-  return files.map((f) => readOne(path7.join(fileOrDir, f), where));
+  return files.map((f) => readOne(path8.join(fileOrDir, f), where));
 }
 function readOne(file2, where) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
   let data;
   try {
-    data = JSON.parse(readFileSync5(file2, "utf8"));
+    data = JSON.parse(readFileSync6(file2, "utf8"));
   } catch {
     throw new ConfigError(`${where}: ${file2} is not valid JSON: expected a comment saved by wsgi-perf-gate.`);
   }
@@ -99205,6 +99835,53 @@ function renderTrend(points, scenarios) {
   ].join("\n");
 }
 
+// src/report/hardening.ts
+var BADGE2 = { pass: "\u2705 pass", warn: "\u26A0\uFE0F warn", fail: "\u274C fail", skipped: "\u2013 skipped" };
+var CHECK_LABEL = {
+  "server-version": "Server version header",
+  "x-powered-by": "X-Powered-By header",
+  "debug-page": "Debug error page",
+  "stack-trace": "Stack trace in a body",
+  "process-owner": "Worker process owner",
+  "header-limits": "Oversized headers",
+  "slow-clients": "Slow clients",
+  "body-size": "Request body size",
+  "hanging-handler": "Hanging handler"
+};
+function baselineFor(report2, t) {
+  const base = report2.baseline?.targets;
+  return base?.find((b) => b.target === t.target) ?? (base?.length === 1 && report2.targets.length === 1 ? base[0] : void 0);
+}
+function renderHardening(report2) {
+  const newFailures = report2.regressions.length;
+  const status2 = report2.failed ? `\u274C ${newFailures} check(s) newly failing` : newFailures ? `\u26A0\uFE0F ${newFailures} check(s) newly failing (hardening: report, so the step does not fail)` : report2.targets.some((t) => t.checks.some((c) => c.status === "fail")) ? "\u26A0\uFE0F failing checks, none new" : "\u2705 no failing check";
+  const out = [`## Hardening: ${status2}`, ""];
+  for (const r of report2.regressions) out.push(`- **${escapeText(r.target)}**: ${CHECK_LABEL[r.id]} passed on the baseline and fails now: ${escapeText(r.evidence)}`);
+  if (newFailures) out.push("");
+  out.push(report2.baseline ? `Baseline: ${escapeText(report2.baseline.source)}.` : `Baseline: ${escapeText(report2.baselineNote ?? "none")}.`, "");
+  for (const t of report2.targets) {
+    const base = baselineFor(report2, t);
+    out.push(`### Hardening of ${escapeText(t.target)}${t.topology === "nginx" ? " (behind nginx)" : ""} (${t.seconds.toFixed(1)} s)`, "");
+    const rows = t.checks.map((c) => {
+      const before = base?.checks.find((b) => b.id === c.id);
+      const label3 = c.status === "fail" ? `**${CHECK_LABEL[c.id]}**` : CHECK_LABEL[c.id];
+      const evidence = escapeText(c.evidence) + (c.fix && c.status !== "pass" ? ` Fix: ${escapeText(c.fix)}` : "");
+      return [label3, BADGE2[c.status], before ? BADGE2[before.status] : "\u2013", evidence];
+    });
+    if (!rows.length) {
+      out.push(`No checks ran. ${escapeText(t.sent.join(" "))}`, "");
+      continue;
+    }
+    out.push(table(["Check", "Now", "Baseline", "Evidence"], rows), "");
+    out.push("<details><summary>What the checks sent</summary>", "", ...t.sent.map((s) => `- ${escapeText(s)}`), "", "</details>", "");
+  }
+  out.push(
+    `Mode ${code(`hardening: ${report2.mode}`)}: ${report2.mode === "gate" ? "a check that passed on the baseline and fails now fails the step; one already failing is reported only" : "reported only, never fails the step"}. All requests went to loopback.`,
+    ""
+  );
+  return out.join("\n");
+}
+
 // src/report/summary.ts
 var VERDICT_BADGE = {
   pass: "\u2705 pass",
@@ -99350,6 +100027,7 @@ function renderSummary(result, opts = {}) {
   const instructions = renderInstructions(result.instructions);
   if (instructions) out.push(instructions);
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
+  if (result.hardening) out.push(renderHardening(result.hardening));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
   const r = result.meta.runner;
   const targetLines = settings.targets.map((t) => `- ${escapeText(t.name)}: ${code(t.command)} at ${code(t.url)}`);
@@ -99374,8 +100052,8 @@ var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path13, record: record2 }) => ({
-    path: path13,
+  const runs = records.map(({ path: path14, record: record2 }) => ({
+    path: path14,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
@@ -99675,7 +100353,7 @@ async function recordRun(opts, record2) {
   const { git: git2, branch, log: log2 } = opts;
   const maxAttempts = opts.maxAttempts ?? 8;
   const deadline = Date.now() + (opts.maxSeconds ?? 120) * 1e3;
-  const sleep3 = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const sleep4 = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const random = opts.random ?? Math.random;
   const text = JSON.stringify(record2, null, 1) + "\n";
   const newPath = recordPath(record2);
@@ -99721,16 +100399,16 @@ async function recordRun(opts, record2) {
     const wait = backoffMs(attempt, random);
     if (attempt === maxAttempts || Date.now() + wait > deadline) break;
     log2.info(`Another run updated ${branch} first (attempt ${attempt}); rebuilding on its new tip in ${wait} ms.`);
-    await sleep3(wait);
+    await sleep4(wait);
   }
   return { status: "failed", message: `Could not record on ${branch}: other runs kept updating it first (${lastRejection}); gave up after ${Math.min(attempt, maxAttempts)} attempt(s).` };
 }
 
 // src/store/git.ts
 import { execFileSync as execFileSync4 } from "node:child_process";
-import { mkdtempSync as mkdtempSync4, rmSync as rmSync3 } from "node:fs";
-import os10 from "node:os";
-import path8 from "node:path";
+import { mkdtempSync as mkdtempSync5, rmSync as rmSync3 } from "node:fs";
+import os11 from "node:os";
+import path9 from "node:path";
 var BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "github-actions[bot]",
   GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
@@ -99812,8 +100490,8 @@ function realGit(repoDir, remote = "origin") {
       }
     },
     commitTree(parent, add, remove, message) {
-      const dir = mkdtempSync4(path8.join(os10.tmpdir(), "perf-gate-index-"));
-      const env = { GIT_INDEX_FILE: path8.join(dir, "index") };
+      const dir = mkdtempSync5(path9.join(os11.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path9.join(dir, "index") };
       try {
         run4(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
         const lines = [
@@ -99867,7 +100545,7 @@ ${stderrOf(err)}`.trim();
 // src/store/targetVersions.ts
 import { execFileSync as execFileSync5 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
-import path9 from "node:path";
+import path10 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
 var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
@@ -99885,9 +100563,9 @@ function firstLine(s) {
   return line ? line.slice(0, 120) : void 0;
 }
 function which2(name, env, cwd) {
-  if (name.includes("/")) return path9.resolve(cwd, name);
-  for (const dir of (env.PATH ?? "").split(path9.delimiter).filter(Boolean)) {
-    const full = path9.join(dir, name);
+  if (name.includes("/")) return path10.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path10.delimiter).filter(Boolean)) {
+    const full = path10.join(dir, name);
     try {
       accessSync(full, constants3.X_OK);
       return full;
@@ -99904,8 +100582,8 @@ function shebangPython(file2) {
     closeSync3(fd);
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
     if (!m) return void 0;
-    const words = path9.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
-    return /python/.test(path9.basename(words[0])) ? words : void 0;
+    const words = path10.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path10.basename(words[0])) ? words : void 0;
   } catch {
     return void 0;
   }
@@ -99922,14 +100600,14 @@ function probeTargetVersions(target) {
   const program = words[0];
   if (!program) return { python: "unknown", server: "unknown" };
   const resolved = which2(program, env, cwd);
-  if (/^python[\d.]*$/.test(path9.basename(program))) {
+  if (/^python[\d.]*$/.test(path10.basename(program))) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
     const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const name = path9.basename(program);
+  const name = path10.basename(program);
   const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
@@ -99977,10 +100655,10 @@ function processStartTime(pid) {
 }
 
 // src/config/mergeSettings.ts
-import path10 from "node:path";
+import path11 from "node:path";
 function readShardsDir(src) {
   const given = src.getInput("shards-dir").trim();
-  return given ? path10.resolve(src.workspace, given) : path10.join(src.runnerTemp, "wsgi-perf-gate", "shards");
+  return given ? path11.resolve(src.workspace, given) : path11.join(src.runnerTemp, "wsgi-perf-gate", "shards");
 }
 function readMergeSettings(src) {
   const input2 = (name) => src.getInput(name).trim();
@@ -99994,7 +100672,7 @@ function readMergeSettings(src) {
 }
 
 // src/action/merge.ts
-import { existsSync as existsSync5 } from "node:fs";
+import { existsSync as existsSync6 } from "node:fs";
 
 // src/gate/mergeShards.ts
 var label2 = (s) => `shard ${formatShard(s)}`;
@@ -100124,8 +100802,8 @@ function mergeShards(loaded, expect) {
 
 // src/store/shardFile.ts
 import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync as mkdirSync3, readdirSync as readdirSync3, readFileSync as readFileSync6, statSync as statSync2, writeFileSync as writeFileSync3 } from "node:fs";
-import path11 from "node:path";
+import { mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync7, statSync as statSync2, writeFileSync as writeFileSync4 } from "node:fs";
+import path12 from "node:path";
 var SHARD_KIND = "wsgi-perf-gate/shard";
 var SHARD_SCHEMA_VERSION = 1;
 function configIdentity(config2) {
@@ -100144,9 +100822,9 @@ function configIdentity(config2) {
 }
 var shardFileName = (s) => `shard-${s.index}-of-${s.count}.json`;
 function writeShardFile(dir, file2) {
-  mkdirSync3(dir, { recursive: true });
-  const out = path11.join(dir, shardFileName(file2.shard));
-  writeFileSync3(out, JSON.stringify(file2) + "\n");
+  mkdirSync5(dir, { recursive: true });
+  const out = path12.join(dir, shardFileName(file2.shard));
+  writeFileSync4(out, JSON.stringify(file2) + "\n");
   return out;
 }
 var shardSchema = external_exports.object({
@@ -100186,14 +100864,14 @@ function readShardsDir2(dir) {
   const list = (d, depth) => {
     for (const name of readdirSync3(d).sort()) {
       if (files.length >= MAX_FILES) return;
-      const full = path11.join(d, name);
+      const full = path12.join(d, name);
       const st = statSync2(full);
       if (st.isDirectory() && depth === 0) list(full, 1);
       else if (st.isFile() && name.endsWith(".json")) files.push(full);
     }
   };
   list(dir, 0);
-  return files.flatMap((f) => parseShardFile(path11.relative(dir, f) || f, readFileSync6(f, "utf8")) ?? []);
+  return files.flatMap((f) => parseShardFile(path12.relative(dir, f) || f, readFileSync7(f, "utf8")) ?? []);
 }
 
 // src/action/merge.ts
@@ -100201,7 +100879,7 @@ var ShardMergeError = class extends GateError {
 };
 async function mergeShardResults(args) {
   const { settings, log: log2 } = args;
-  if (!existsSync5(settings.shardsDir)) {
+  if (!existsSync6(settings.shardsDir)) {
     throw new ShardMergeError(`Input \`shards-dir\` is ${JSON.stringify(settings.shardsDir)}: no such directory; expected the directory actions/download-artifact wrote the shards' results to.`);
   }
   const started = Date.now();
@@ -100276,11 +100954,11 @@ var commentSettings;
 var shardJob;
 async function run3() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const runnerTemp = process.env.RUNNER_TEMP || os11.tmpdir();
+  const runnerTemp = process.env.RUNNER_TEMP || os12.tmpdir();
   commentSettings = readCommentSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === "post-comment") return postComment(commentSettings);
-  const outDir = path12.join(runnerTemp, "wsgi-perf-gate");
-  mkdirSync4(outDir, { recursive: true });
+  const outDir = path13.join(runnerTemp, "wsgi-perf-gate");
+  mkdirSync6(outDir, { recursive: true });
   const ctx = readRunContext();
   if (commentSettings.mode === "merge") {
     const settings = readMergeSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
@@ -100289,9 +100967,9 @@ async function run3() {
   }
   const fullConfig = readConfig({
     getInput: (name) => getInput(name),
-    readFile: (file2) => existsSync6(file2) ? readFileSync7(file2, "utf8") : void 0,
+    readFile: (file2) => existsSync7(file2) ? readFileSync8(file2, "utf8") : void 0,
     workspace,
-    cores: os11.availableParallelism()
+    cores: os12.availableParallelism()
   });
   if (fullConfig.shard) {
     shardJob = startShard(fullConfig, fullConfig.shard, { commit: ctx.sha || void 0, dir: readShardsDir({ getInput: (name) => getInput(name), workspace, runnerTemp }), log });
@@ -100320,8 +100998,8 @@ async function run3() {
   await report(result, { outDir, settings: commentSettings, failOnRegression: config2.failOnRegression });
 }
 async function report(result, opts) {
-  const resultsFile = path12.join(opts.outDir, "results.json");
-  writeFileSync4(resultsFile, JSON.stringify(result, null, 1) + "\n");
+  const resultsFile = path13.join(opts.outDir, "results.json");
+  writeFileSync5(resultsFile, JSON.stringify(result, null, 1) + "\n");
   const markdown = renderSummary(result, { gateName: opts.settings.commentId });
   await summary.addRaw(markdown).write();
   info(markdown);
@@ -100331,6 +101009,7 @@ async function report(result, opts) {
     if (opts.failOnRegression) setFailed(failureMessage(result));
     else warning(`${failureMessage(result)} (fail-on-regression is false)`);
   }
+  if (result.hardening?.failed) setFailed(hardeningFailureMessage(result.hardening));
 }
 async function postComment(settings) {
   const ctx = readRunContext();
@@ -100361,7 +101040,7 @@ function recordShardFailure(err) {
   const input2 = getInput("shard").trim();
   if (commentSettings?.mode !== "gate" || !input2) return;
   try {
-    const dir = readShardsDir({ getInput: (name) => getInput(name), workspace: process.env.GITHUB_WORKSPACE || process.cwd(), runnerTemp: process.env.RUNNER_TEMP || os11.tmpdir() });
+    const dir = readShardsDir({ getInput: (name) => getInput(name), workspace: process.env.GITHUB_WORKSPACE || process.cwd(), runnerTemp: process.env.RUNNER_TEMP || os12.tmpdir() });
     setOutput("shard-file", writeFailedShard(parseShard(input2), { commit: readRunContext().sha || void 0, dir }, errorMessage(err)));
   } catch {
   }

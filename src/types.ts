@@ -1,5 +1,6 @@
 // The plain data that flows through the pipeline: config -> plan -> samples -> comparison
 // -> verdict. Everything here is JSON-serialisable; results files and baselines are made of it.
+import type { HardeningReport, HardeningSettings } from './hardening/types.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
@@ -37,6 +38,8 @@ export interface Target {
   stopSignal: NodeJS.Signals;
   /** Set when the command was built from a preset. */
   preset?: { server: string; workers: number };
+  /** Measured behind a generated nginx on loopback, optionally serving static files itself. */
+  proxy?: { server: 'nginx'; staticUrl?: string; staticDir?: string };
 }
 
 export type CompareTo = 'stored' | 'base' | 'none';
@@ -79,6 +82,7 @@ export interface Config {
   shard?: ShardSpec;
   /** Instructions per request under Valgrind (src/instructions/). */
   instructions: InstructionsSettings;
+  hardening: HardeningSettings;
 }
 
 /** How instructions per request are counted and gated (docs/instructions.md). */
@@ -307,6 +311,8 @@ export interface RunResult {
   history?: HistoryInfo;
   /** Instructions per request under Valgrind, when counted (or why not). */
   instructions?: InstructionsResult;
+  /** The hardening checks of every target, and how they compare with the baseline's. */
+  hardening?: HardeningReport;
   verdict: Verdict;
 }
 

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 
-const SERVER_PATTERN = /gunicorn|uwsgi|waitress|wsgiref|perfgate-test/;
+const SERVER_PATTERN = /gunicorn|uwsgi|waitress|wsgiref|nginx|perfgate-test/;
 
 export const OWNER_VARIABLE = 'PERFGATE_TEST_OWNER';
 const OWNER = `${process.pid}-${randomUUID()}`;

@@ -12,6 +12,7 @@ import { errorMessage } from '../errors.js';
 import { readRunContext, readWorkflowRun, shouldRecord } from '../github/api.js';
 import { failureMessage, gateOutputs } from './outputs.js';
 import { runGate } from '../pipeline/pipeline.js';
+import { hardeningFailureMessage } from '../hardening/gate.js';
 import { postSavedComment, publishComment } from '../github/prComment.js';
 import { renderErrorSummary } from '../report/errorSummary.js';
 import { renderSummary } from '../report/summary.js';
@@ -92,6 +93,7 @@ async function report(result: RunResult, opts: { outDir: string; settings: Comme
     if (opts.failOnRegression) core.setFailed(failureMessage(result));
     else core.warning(`${failureMessage(result)} (fail-on-regression is false)`);
   }
+  if (result.hardening?.failed) core.setFailed(hardeningFailureMessage(result.hardening));
 }
 
 async function postComment(settings: CommentSettings): Promise<void> {

@@ -20,7 +20,7 @@ const RUN_FLAGS = [
   'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'baseline-file', 'record',
   'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct', 'max-memory-increase-pct', 'confidence',
   'fail-on-regression', 'confirm', 'allow-remote', 'python', 'cpu-placement', 'base-ref', 'base-setup',
-  'instructions', 'max-instructions-increase-pct',
+  'instructions', 'max-instructions-increase-pct', 'hardening',
 ] as const;
 
 const USAGE = `Usage:
@@ -40,7 +40,7 @@ const stderrLog = {
 };
 
 function exitCodeFor(result: RunResult): number {
-  return result.verdict === 'regressed' ? 1 : 0;
+  return result.verdict === 'regressed' || result.hardening?.failed ? 1 : 0;
 }
 
 const SHOOTOUT_FILE = '<shootout targets>';

@@ -9,6 +9,7 @@ import { PRESETS, presetCommand, stopSignalForCommand, type PresetName } from '.
 import { assertLoopbackUrl } from './loopback.js';
 import { assertDecidable } from './decidable.js';
 import { assignShards, parseShard } from '../gate/shards.js';
+import { readHardeningSettings } from '../hardening/settings.js';
 import type { CommentMode, CompareTo, Config, InstructionsSettings, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
 
 export const DEFAULTS = {
@@ -132,6 +133,7 @@ export function readConfig(src: ConfigSources): Config {
   const baselineFile = given('baseline-file') ? path.resolve(src.workspace, input('baseline-file')) : undefined;
 
   const file = readFileConfig(src, given('config') ? input('config') : undefined);
+  const hardening = readHardeningSettings(input('hardening'), file.config.hardening);
 
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file.config.thresholds), inputThresholds);
   const scenarioDefaults = {
@@ -238,6 +240,7 @@ export function readConfig(src: ConfigSources): Config {
       requestsPerWindow: file.config.instructions?.['requests-per-window'] ?? DEFAULTS.instructions.requestsPerWindow,
     },
     shard,
+    hardening,
   };
 }
 
@@ -385,7 +388,19 @@ function toTarget(t: FileTarget, d: TargetDefaults, workspace: string, several: 
     env: t.env ?? {},
     stopSignal,
     preset,
+    proxy: toProxy(t, workspace),
   };
+}
+
+function toProxy(t: FileTarget, workspace: string): Target['proxy'] {
+  if (!t.proxy) {
+    if (t['static-url'] || t['static-dir']) throw new ConfigError(`Config file target "${t.name}": \`static-url\`/\`static-dir\` need \`proxy: nginx\` (nginx serves the static files).`);
+    return undefined;
+  }
+  if (!!t['static-url'] !== !!t['static-dir']) {
+    throw new ConfigError(`Config file target "${t.name}": \`static-url\` and \`static-dir\` go together: expected both (e.g. static-url: /static/, static-dir: static) or neither.`);
+  }
+  return { server: t.proxy, staticUrl: t['static-url'], staticDir: t['static-dir'] ? path.resolve(workspace, t['static-dir']) : undefined };
 }
 
 function assertUnique(kind: string, names: string[]): void {

@@ -53,6 +53,25 @@ const targetSchema = z
     'ready-path': z.string().optional(),
     'ready-timeout-seconds': positive.optional(),
     env: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+    /** Measure this target behind a generated nginx on loopback (issue 16). */
+    proxy: z.enum(['nginx']).optional(),
+    /** Behind the proxy: URL prefix (e.g. /static/) that nginx serves from static-dir. */
+    'static-url': z.string().startsWith('/', 'must start with /').optional(),
+    'static-dir': z.string().min(1).optional(),
+  })
+  .strict();
+
+const urlPath = z.string().startsWith('/', 'must start with /');
+/** The hardening checks (issue 16): paths of the app's own endpoints and the caps. */
+const hardeningSchema = z
+  .object({
+    mode: z.enum(['off', 'report', 'gate']).optional(),
+    'error-path': urlPath.optional(),
+    'body-path': urlPath.optional(),
+    'max-body-mib': z.number().positive().max(1024).optional(),
+    'hang-path': urlPath.optional(),
+    'hang-timeout-seconds': z.number().positive().max(300).optional(),
+    'slow-client-seconds': z.number().positive().max(30).optional(),
   })
   .strict();
 
@@ -79,6 +98,7 @@ export const configFileSchema = z
     confidence: z.number().gt(0.5).lt(1).optional(),
     'cpu-placement': z.enum(['auto', 'off']).optional(),
     instructions: instructionsSchema.optional(),
+    hardening: hardeningSchema.optional(),
   })
   .strict();
 

@@ -12,11 +12,13 @@ import type { Config, RunMeta, RunResult, Sample, Scenario } from '../types.js';
 import { confirmationBaseline, confirmComparison, needsConfirmation, withoutConfirmation } from '../gate/confirm.js';
 import { runTrial } from '../load/trial.js';
 import { freePort, startServer, waitUntilReady, type RunningServer } from '../server/server.js';
+import { bootBehindNginx } from '../server/nginxProxy.js';
 import { snapshotTree, waitForStableTree } from '../server/processTree.js';
 import { explicitPort } from '../config/loopback.js';
 import type { Target } from '../types.js';
 import type { Logger } from './executePlan.js';
 import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { errorMessage, ServerError } from '../errors.js';
 import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from '../git/worktree.js';
 import type { HistoryStore, PreparedHistory } from '../store/branchHistory.js';
@@ -24,6 +26,8 @@ import { comparableRuns, measuredAsOf, type MeasuredAs } from '../gate/comparabi
 import { trendFigures } from '../store/record.js';
 import { runInstructionsGate } from '../instructions/gate.js';
 import { combineVerdicts } from '../gate/verdict.js';
+import { hardenTargets } from '../hardening/hardenTargets.js';
+import { hardeningBaseline, judgeHardening } from '../hardening/gate.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 
@@ -84,30 +88,42 @@ export interface BootHooks {
   onSpawn?: (pid: number, signal: NodeJS.Signals) => void;
 }
 
+/** Boots one target and waits until it answers (behind nginx when its config says so). */
+export async function bootTarget(target: Target, hooks: BootHooks): Promise<RunningServer> {
+  const logFile = (name: string) => (hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, '_')}.log` : undefined);
+  const bootDirect = async (t: Target, port: number): Promise<RunningServer> => {
+    const server = await startServer(t, { port, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
+    try {
+      const { seconds } = await waitUntilReady(server);
+      await waitForStableTree(server.pid);
+      hooks.log.info(`Target "${t.name}" answered on ${server.baseUrl}${t.readyPath} after ${seconds.toFixed(1)} s (pid ${server.pid})`);
+      return server;
+    } catch (err) {
+      await server.stop(5_000);
+      throw err;
+    }
+  };
+  const port = explicitPort(target.url) ?? (await freePort());
+  if (!target.proxy) return bootDirect(target, port);
+  const server = await bootBehindNginx(target, {
+    frontPort: port,
+    backendPort: await freePort(),
+    dir: hooks.logDir ? `${hooks.logDir}/nginx-${target.name.replace(/[^\w.-]/g, '_')}-${port}` : undefined,
+    cpus: hooks.serverCpus,
+    onSpawn: hooks.onSpawn,
+    bootBackend: bootDirect,
+  });
+  hooks.log.info(`Target "${target.name}" answers through nginx on ${server.baseUrl}`);
+  return server;
+}
+
 /** The real edges: servers on loopback, autocannon, /proc sampling. */
 export function realEdges(hooks: BootHooks): RunEdges {
   return {
     log: hooks.log,
     runTrial,
     snapshot: snapshotTree,
-    async boot(target: Target): Promise<RunningServer> {
-      const port = explicitPort(target.url) ?? (await freePort());
-      const server = await startServer(target, {
-        port,
-        cpus: hooks.serverCpus,
-        onSpawn: hooks.onSpawn,
-        logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, '_')}.log` : undefined,
-      });
-      try {
-        const { seconds } = await waitUntilReady(server);
-        await waitForStableTree(server.pid);
-        hooks.log.info(`Target "${target.name}" answered on ${server.baseUrl}${target.readyPath} after ${seconds.toFixed(1)} s (pid ${server.pid})`);
-        return server;
-      } catch (err) {
-        await server.stop(5_000);
-        throw err;
-      }
-    },
+    boot: (target) => bootTarget(target, hooks),
   };
 }
 
@@ -163,6 +179,12 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       measured = await measure(config.targets);
     }
     const { samples, placement } = measured;
+    const pairedForHardening = paired && 'checkout' in paired ? paired : undefined;
+    const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config.targets;
+    // The checks boot each server again; their logs go beside the measured servers' logs, not over them.
+    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path.join(opts.hooks.logDir, 'hardening') } : opts.hooks;
+    if (hardeningHooks.logDir && config.hardening.mode !== 'off') mkdirSync(hardeningHooks.logDir, { recursive: true });
+    const hardened = config.hardening.mode === 'off' ? undefined : await hardenTargets(hardeningTargets, config.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log });
     if (fallback) {
       // On a push there is no base to pair with: expected, so said quietly.
       const say = opts.meta.eventName === 'push' && !opts.baseSha && !config.baseRef ? log.info : log.warning;
@@ -213,6 +235,14 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       return c;
     };
     let comparison = judge(samples);
+    const hardening =
+      hardened && config.hardening.mode !== 'off'
+        ? judgeHardening(
+            config.hardening.mode,
+            hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
+            ...hardeningBaseline(pairedBase ? hardened.filter((t) => t.target === BASE_TARGET) : undefined, baselineRun, comparison.baseline?.source),
+          )
+        : undefined;
     let confirmationSamples: Sample[] | undefined;
     // A shoot-out ranks setups; only a gate (one candidate) is confirmed before failing.
     if (config.confirm && config.targets.length === 1 && needsConfirmation(comparison)) {
@@ -257,6 +287,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
           ? rankTargets(samples, config.scenarios, config.targets, config.confidence, placement ? placement.serverCpus.length : os.availableParallelism())
           : undefined,
       instructions,
+      hardening,
       verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? 'pass']),
     };
     if (branch) {

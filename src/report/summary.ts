@@ -5,6 +5,7 @@ import { code, escapeText, table } from './markdown.js';
 import type { MetricComparison, MetricName, RunResult, Verdict } from '../types.js';
 import type { ScenarioRanking, WorkerSweep } from '../gate/shootout.js';
 import { renderTrend } from './trend.js';
+import { renderHardening } from './hardening.js';
 
 export const VERDICT_BADGE: Record<Verdict, string> = {
   pass: '✅ pass',
@@ -179,6 +180,7 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
   const instructions = renderInstructions(result.instructions);
   if (instructions) out.push(instructions);
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
+  if (result.hardening) out.push(renderHardening(result.hardening));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
 
   const r = result.meta.runner;

@@ -1,6 +1,7 @@
 // The `baseline-file` store: one JSON document with the last recorded runs (every sample,
 // so statistics can be recomputed). Written atomically (temp file + rename), so a crash
 // never leaves half a file; a malformed or newer-schema file is refused, never overwritten.
+import { recordedHardening } from '../hardening/gate.js';
 import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -49,6 +50,8 @@ export interface StoredRun {
   samples: Sample[];
   /** Instructions per request, when they were counted. */
   instructions?: RunResult['instructions'];
+  /** The run's hardening checks (issue 16), the baseline of the next run's. */
+  hardening?: RunResult['hardening'];
 }
 
 export interface BaselineFile {
@@ -92,6 +95,7 @@ export function appendRun(file: string, existing: BaselineFile | undefined, resu
     settings: result.settings,
     samples: result.samples,
     ...(result.instructions?.status === 'measured' ? { instructions: result.instructions } : {}),
+    hardening: recordedHardening(result.hardening),
   };
   const next: BaselineFile = {
     schemaVersion: SCHEMA_VERSION,

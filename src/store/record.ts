@@ -3,6 +3,7 @@
 // read (corrupt, or from a newer schema) is reported and left exactly as it is.
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { recordedHardening } from '../hardening/gate.js';
 import { median } from '../gate/stats.js';
 import { pooledPercentileMs } from '../gate/tailMetric.js';
 import { configHash, fingerprintHash, type Fingerprint } from './fingerprint.js';
@@ -31,6 +32,8 @@ export interface HistoryRecord {
   samples: Sample[];
   /** Instructions per request under Valgrind, when they were counted (optional: older records lack them). */
   instructions?: InstructionsResult;
+  /** The run's hardening checks (issue 16), without the baseline they were compared with. */
+  hardening?: RunResult['hardening'];
 }
 
 const sampleSchema = z
@@ -100,7 +103,7 @@ function migrateV1(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>): Histo
   return newRecord(run, fingerprint, hash);
 }
 
-export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' | 'instructions'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
+export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' | 'instructions' | 'hardening'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
     kind: RECORD_KIND,
@@ -113,6 +116,7 @@ export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' |
     settings: run.settings,
     samples: run.samples,
     ...(run.instructions?.status === 'measured' ? { instructions: run.instructions } : {}),
+    ...(run.hardening ? { hardening: recordedHardening(run.hardening) } : {}),
   };
 }
 
