@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path10 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path11 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path10 && path10[0] !== "/") {
-          path10 = `/${path10}`;
+        if (path11 && path11[0] !== "/") {
+          path11 = `/${path11}`;
         }
-        return new URL(`${origin}${path10}`);
+        return new URL(`${origin}${path11}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin }
+          request: { method: method2, path: path11, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path10);
+        debuglog("sending request to %s %s/%s", method2, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin },
+          request: { method: method2, path: path11, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path10,
+          path11,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin }
+          request: { method: method2, path: path11, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path10);
+        debuglog("trailers received from %s %s/%s", method2, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path10, origin },
+          request: { method: method2, path: path11, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path10,
+          path11,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path10, origin }
+            request: { method: method2, path: path11, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path10);
+          debuglog("sending request to %s %s/%s", method2, origin, path11);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path10,
+        path: path11,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path10 !== "string") {
+        if (typeof path11 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path10)) {
+        } else if (invalidPathRegex.test(path11)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path10, query) : path10;
+        this.path = query ? buildURL(path11, query) : path11;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method: method2, path: path10, host, upgrade, blocking, reset } = request2;
+      const { method: method2, path: path11, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path10} HTTP/1.1\r
+      let header = `${method2} ${path11} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method: method2, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path10;
+      headers[HTTP2_HEADER_PATH] = path11;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path10 = search ? `${pathname}${search}` : pathname;
+        const path11 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path10;
+        this.opts.path = path11;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path10 = "/",
+          path: path11 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path10;
+        opts.path = origin + path11;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path10) {
-      if (typeof path10 !== "string") {
-        return path10;
+    function safeUrl(path11) {
+      if (typeof path11 !== "string") {
+        return path11;
       }
-      const pathSegments = path10.split("?");
+      const pathSegments = path11.split("?");
       if (pathSegments.length !== 2) {
-        return path10;
+        return path11;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path10, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path10);
+    function matchKey(mockDispatch2, { path: path11, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path11);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path10, method: method2, body, headers, query } = opts;
+      const { path: path11, method: method2, body, headers, query } = opts;
       return {
-        path: path10,
+        path: path11,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path10,
+            Path: path11,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path10) {
-      for (let i = 0; i < path10.length; ++i) {
-        const code2 = path10.charCodeAt(i);
+    function validateCookiePath(path11) {
+      for (let i = 0; i < path11.length; ++i) {
+        const code2 = path11.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path10 = opts.path;
+          let path11 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path10 = `/${path10}`;
+            path11 = `/${path11}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path10);
+          url2 = new URL(util.parseOrigin(url2).origin + path11);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path10) {
-      const ctrl = callVisitor(key, node2, visitor, path10);
+    function visit_(key, node2, visitor, path11) {
+      const ctrl = callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visit_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visit_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path10);
+            const ci = visit_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path10);
+          const cv = visit_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path10) {
-      const ctrl = await callVisitor(key, node2, visitor, path10);
+    async function visitAsync_(key, node2, visitor, path11) {
+      const ctrl = await callVisitor(key, node2, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visitAsync_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visitAsync_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
+          path11 = Object.freeze(path11.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path10);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path10 = Object.freeze(path10.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path10);
+          const cv = await visitAsync_("value", node2.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path10) {
+    function callVisitor(key, node2, visitor, path11) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path10);
+        return visitor(key, node2, path11);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path10);
+        return visitor.Map?.(key, node2, path11);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path10);
+        return visitor.Seq?.(key, node2, path11);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path10);
+        return visitor.Pair?.(key, node2, path11);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path10);
+        return visitor.Scalar?.(key, node2, path11);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path10);
+        return visitor.Alias?.(key, node2, path11);
       return void 0;
     }
-    function replaceNode(key, path10, node2) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key, path11, node2) {
+      const parent = path11[path11.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path10, value) {
+    function collectionFromPath(schema, path11, value) {
       let v = value;
-      for (let i = path10.length - 1; i >= 0; --i) {
-        const k = path10[i];
+      for (let i = path11.length - 1; i >= 0; --i) {
+        const k = path11[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path11, value) {
+        if (isEmptyPath(path11))
           this.add(value);
         else {
-          const [key, ...rest] = path10;
+          const [key, ...rest] = path11;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key, ...rest] = path10;
+      deleteIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key, ...rest] = path10;
+      getIn(path11, keepScalar) {
+        const [key, ...rest] = path11;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key, ...rest] = path10;
+      hasIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        const [key, ...rest] = path10;
+      setIn(path11, value) {
+        const [key, ...rest] = path11;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
+      addIn(path11, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value);
+          this.contents.addIn(path11, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection2.isEmptyPath(path10)) {
+      deleteIn(path11) {
+        if (Collection2.isEmptyPath(path11)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection2.isEmptyPath(path10))
+      getIn(path11, keepScalar) {
+        if (Collection2.isEmptyPath(path11))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection2.isEmptyPath(path10))
+      hasIn(path11) {
+        if (Collection2.isEmptyPath(path11))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        if (Collection2.isEmptyPath(path10)) {
+      setIn(path11, value) {
+        if (Collection2.isEmptyPath(path11)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value);
+          this.contents.setIn(path11, value);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path10) => {
+    visit2.itemAtPath = (cst, path11) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path11) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path10) => {
-      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit2.parentCollection = (cst, path11) => {
+      const parent = visit2.itemAtPath(cst, path11.slice(0, -1));
+      const field = path11[path11.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path11, item, visitor) {
+      let ctrl = visitor(item, path11);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path11);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -39217,7 +39217,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path10 = __require("path");
+    var path11 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -39225,11 +39225,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop3() {
     }
-    function open3(path11, history2, cb) {
+    function open3(path12, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path11, "r", cb);
+      fs3.open(path12, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -39263,7 +39263,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path10.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path11.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -39528,7 +39528,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs3 = __require("fs");
     var os11 = __require("os");
-    var path10 = __require("path");
+    var path11 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -39564,7 +39564,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path10.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path11.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -39744,8 +39744,8 @@ var require_dist2 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path10) {
-          var pathArray = getPathArray(path10);
+        paths.forEach(function(path11) {
+          var pathArray = getPathArray(path11);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -39759,14 +39759,14 @@ var require_dist2 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path10, appendMode) {
-      if (!path10) {
+    function addExistingPath(array2, path11, appendMode) {
+      if (!path11) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path10);
+        array2.unshift(path11);
       } else {
-        array2.push(path10);
+        array2.push(path11);
       }
     }
   }
@@ -42716,15 +42716,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path10 = [graph[toModel].parent, toModel];
+      const path11 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path10.unshift(graph[cur].parent);
+        path11.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path10;
+      fn.conversion = path11;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -51550,7 +51550,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path10 = __require("path");
+    var path11 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -51608,7 +51608,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path10.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path11.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -60619,11 +60619,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path10) {
-      if (!path10 || typeof path10 !== "string") {
+    function lookup(path11) {
+      if (!path11 || typeof path11 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path10).toLowerCase().substr(1);
+      var extension2 = extname("x." + path11).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -61763,7 +61763,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path10 = __require("path");
+    var path11 = __require("path");
     var http2 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -61894,11 +61894,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path10.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path11.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path10.basename(options.filename || value && (value.name || value.path));
+        filename = path11.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path10.basename(value.client._httpMessage.path || "");
+        filename = path11.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -62091,8 +62091,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path10 = resolve(string4);
-          const data = readFileSync6(path10, "utf8");
+          const path11 = resolve(string4);
+          const data = readFileSync6(path11, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -62106,14 +62106,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path10 = obj[key] && obj[key].path;
-            if (!path10) {
+            const path11 = obj[key] && obj[key].path;
+            if (!path11) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync6(path10);
+            const buffer = readFileSync6(path11);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path10)
+              filename: basename(path11)
             }, opts));
             break;
           }
@@ -64434,14 +64434,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path10) {
-      if (typeof path10 === "string") {
+    function safeRequire(path11) {
+      if (typeof path11 === "string") {
         try {
-          return __require(path10);
+          return __require(path11);
         } catch (err) {
         }
       }
-      return path10;
+      return path11;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -66922,7 +66922,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path10 = reqData.path;
+        const path11 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -66933,7 +66933,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path10} HTTP/1.1`
+          `${method2} ${path11} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -68981,7 +68981,7 @@ var require_autocannon = __commonJS({
     var fs3 = __require("fs");
     var os11 = __require("os");
     var net3 = __require("net");
-    var path10 = __require("path");
+    var path11 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist2();
@@ -69096,7 +69096,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path10.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path11.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -69210,7 +69210,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path10.join(__dirname, "lib/preload"));
+        alterPath.unshift(path11.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -69234,7 +69234,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path10.join(os11.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path11.join(os11.tmpdir(), pipeName);
       const server = net3.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -69763,10 +69763,10 @@ function saveState(name, value) {
 // src/action/main.ts
 import { existsSync as existsSync5, mkdirSync as mkdirSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync3 } from "node:fs";
 import os10 from "node:os";
-import path9 from "node:path";
+import path10 from "node:path";
 
 // src/config/config.ts
-import path from "node:path";
+import path2 from "node:path";
 
 // src/errors.ts
 var GateError = class extends Error {
@@ -70606,10 +70606,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path10) {
-  if (!path10)
+function getElementAtPath(obj, path11) {
+  if (!path11)
     return obj;
-  return path10.reduce((acc, key) => acc?.[key], obj);
+  return path11.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -70949,11 +70949,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path10, issues) {
+function prefixIssues(path11, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path10);
+    iss.path.unshift(path11);
     return iss;
   });
 }
@@ -71415,16 +71415,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path10 = []) => {
+  const processError = (error64, path11 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path10, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path11, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else {
-        const fullpath = [...path10, ...issue3.path];
+        const fullpath = [...path11, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -71463,17 +71463,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path10 = []) => {
+  const processError = (error64, path11 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path10, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path11, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path10, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path11, ...issue3.path]);
       } else {
-        const fullpath = [...path10, ...issue3.path];
+        const fullpath = [...path11, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -71512,8 +71512,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path10 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path10) {
+  const path11 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path11) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -88651,13 +88651,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path10 = ref.slice(1).split("/").filter(Boolean);
-  if (path10.length === 0) {
+  const path11 = ref.slice(1).split("/").filter(Boolean);
+  if (path11.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path10[0] === defsKey) {
-    const key = path10[1] === void 0 ? void 0 : decodeJSONPointerSegment(path10[1]);
+  if (path11[0] === defsKey) {
+    const key = path11[1] === void 0 ? void 0 : decodeJSONPointerSegment(path11[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -89510,6 +89510,42 @@ function date4(params) {
 var import_yaml = __toESM(require_dist(), 1);
 
 // src/server/presets.ts
+import path from "node:path";
+
+// src/server/appSpec.ts
+var APP_SPEC_FORMS = 'module:callable (e.g. myproject.wsgi:application), a factory module:create_app() or module:create_app("arg"), or a module (its `application`)';
+var DOTTED = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*`;
+var SPEC = new RegExp(String.raw`^(${DOTTED})(?::(${DOTTED})(?:\((.*)\))?)?$`);
+function parseAppSpec(text) {
+  const m = SPEC.exec(text.trim());
+  if (!m) return void 0;
+  const [, module2, callable, args] = m;
+  if (args !== void 0 && (/[\n\r;]/.test(args) || !balancedQuotes(args))) return void 0;
+  return { module: module2, callable: callable ?? "application", args };
+}
+function balancedQuotes(args) {
+  let quote;
+  for (let i = 0; i < args.length; i++) {
+    const ch = args[i];
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = void 0;
+    } else if (ch === '"' || ch === "'") quote = ch;
+  }
+  return quote === void 0;
+}
+function attributeSpec(spec) {
+  return `${spec.module}:${spec.callable}`;
+}
+function formatAppSpec(spec) {
+  return spec.args === void 0 ? attributeSpec(spec) : `${attributeSpec(spec)}(${spec.args})`;
+}
+function pythonLoader(spec) {
+  const value = `_m.${spec.callable}${spec.args === void 0 ? "" : `(${spec.args})`}`;
+  return `import importlib; _m = importlib.import_module(${JSON.stringify(spec.module)}); application = ${value}`;
+}
+
+// src/server/presets.ts
 var PRESETS = ["gunicorn", "gunicorn-gthread", "gunicorn-gevent", "uwsgi", "uwsgi-http", "waitress", "wsgiref"];
 function defaultWorkers(cores) {
   return 2 * cores + 1;
@@ -89517,42 +89553,70 @@ function defaultWorkers(cores) {
 function shellQuote(value) {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
-var WSGIREF_SCRIPT = [
-  "import importlib, os, sys",
-  "sys.path.insert(0, os.getcwd())",
-  "from wsgiref.simple_server import make_server",
-  'm, _, c = sys.argv[1].partition(":")',
-  'app = getattr(importlib.import_module(m), c or "application")',
-  'make_server("127.0.0.1", int(os.environ["PORT"]), app).serve_forever()'
-].join("; ");
+function launcher(app, serve) {
+  return ["import os, sys", "sys.path.insert(0, os.getcwd())", pythonLoader(app), serve].join("; ");
+}
+var WSGIREF_SERVE = 'from wsgiref.simple_server import make_server; make_server("127.0.0.1", int(os.environ["PORT"]), application).serve_forever()';
+function uwsgiProgram(opts) {
+  const onPath = { program: "uwsgi --plugin python3", note: "uWSGI: the uwsgi on PATH with its python3 plugin" };
+  if (!opts.python.includes("/")) return onPath;
+  const binDir = path.dirname(opts.python);
+  const venv = path.dirname(binDir);
+  const own2 = path.join(binDir, "uwsgi");
+  const exists2 = (file2) => opts.exists?.(path.resolve(opts.workingDirectory ?? ".", file2)) ?? false;
+  if (exists2(path.join(venv, "pyvenv.cfg"))) {
+    if (exists2(own2)) return { program: shellQuote(own2), note: `uWSGI: the virtualenv's own ${own2}` };
+    return {
+      program: `uwsgi --plugin python3 --virtualenv ${shellQuote(venv)}`,
+      note: `uWSGI: the uwsgi on PATH with --virtualenv ${venv} (no ${own2} found)`
+    };
+  }
+  return { ...onPath, note: `${onPath.note} (${opts.python} is not in a virtualenv, so uWSGI uses its plugin's own Python)` };
+}
 function presetCommand(opts) {
   const workers = opts.workers ?? defaultWorkers(opts.cores);
-  return { ...presetCommandLine({ ...opts, workers }), preset: { server: opts.server, workers } };
+  const app = typeof opts.app === "string" ? parseAppSpec(opts.app) : opts.app;
+  if (!app) throw new Error(`Not an app spec: ${JSON.stringify(opts.app)}; expected ${APP_SPEC_FORMS}.`);
+  return { ...presetCommandLine({ ...opts, app, workers }), preset: { server: opts.server, workers } };
 }
 function presetCommandLine(opts) {
   const { workers } = opts;
   const py = shellQuote(opts.python);
-  const app = shellQuote(opts.app);
-  const gunicorn = (workerClass, extra = "") => `${py} -m gunicorn ${app} --bind 127.0.0.1:$PORT --workers ${workers} --worker-class ${workerClass}${extra}`;
+  const pyNote = `${opts.server}: ${opts.python} -m`;
+  const gunicorn = (workerClass, extra = "") => ({
+    command: `${py} -m gunicorn ${shellQuote(formatAppSpec(opts.app))} --bind 127.0.0.1:$PORT --workers ${workers} --worker-class ${workerClass}${extra}`,
+    stopSignal: "SIGTERM",
+    note: `${pyNote} gunicorn`
+  });
   switch (opts.server) {
     case "gunicorn":
-      return { command: gunicorn("sync"), stopSignal: "SIGTERM" };
+      return gunicorn("sync");
     case "gunicorn-gthread":
-      return { command: gunicorn("gthread", " --threads 4"), stopSignal: "SIGTERM" };
+      return gunicorn("gthread", " --threads 4");
     case "gunicorn-gevent":
-      return { command: gunicorn("gevent"), stopSignal: "SIGTERM" };
+      return gunicorn("gevent");
     case "uwsgi":
     case "uwsgi-http": {
       const socket = opts.server === "uwsgi" ? "--http11-socket" : "--http-socket";
+      const { program, note } = uwsgiProgram(opts);
+      const load = opts.app.args === void 0 ? `--module ${shellQuote(attributeSpec(opts.app))}` : `--eval ${shellQuote(pythonLoader(opts.app))}`;
       return {
-        command: `uwsgi --plugin python3 ${socket} 127.0.0.1:$PORT --module ${app} --pythonpath . --master --processes ${workers} --die-on-term --need-app --disable-logging`,
-        stopSignal: "SIGINT"
+        command: `${program} ${socket} 127.0.0.1:$PORT ${load} --pythonpath . --master --processes ${workers} --die-on-term --need-app --disable-logging`,
+        stopSignal: "SIGINT",
+        note
       };
     }
-    case "waitress":
-      return { command: `${py} -m waitress --listen=127.0.0.1:$PORT --threads=${workers} ${app}`, stopSignal: "SIGTERM" };
+    case "waitress": {
+      const listen = `--listen=127.0.0.1:$PORT --threads=${workers}`;
+      if (opts.app.args === void 0 || opts.app.args.trim() === "") {
+        const call = opts.app.args === void 0 ? "" : "--call ";
+        return { command: `${py} -m waitress ${listen} ${call}${shellQuote(attributeSpec(opts.app))}`, stopSignal: "SIGTERM", note: `${pyNote} waitress` };
+      }
+      const serve = `from waitress import serve; serve(application, listen="127.0.0.1:" + os.environ["PORT"], threads=${workers})`;
+      return { command: `${py} -c ${shellQuote(launcher(opts.app, serve))}`, stopSignal: "SIGTERM", note: `waitress: waitress.serve in ${opts.python}` };
+    }
     case "wsgiref":
-      return { command: `${py} -c ${shellQuote(WSGIREF_SCRIPT)} ${app}`, stopSignal: "SIGTERM" };
+      return { command: `${py} -c ${shellQuote(launcher(opts.app, WSGIREF_SERVE))}`, stopSignal: "SIGTERM", note: `wsgiref: ${opts.python}` };
   }
 }
 function stopSignalForCommand(command) {
@@ -89607,8 +89671,8 @@ var configFileSchema = external_exports.object({
   confidence: external_exports.number().gt(0.5).lt(1).optional(),
   "cpu-placement": external_exports.enum(["auto", "off"]).optional()
 }).strict();
-function issuePath(path10) {
-  return path10.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path11) {
+  return path11.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -89737,7 +89801,7 @@ function readConfig(src) {
   const readyPath = given("ready-path") ? parsePath("ready-path", input2("ready-path")) : void 0;
   const scenarioPath = given("path") ? parsePath("path", input2("path")) : DEFAULTS.path;
   const server = given("server") ? parseChoice("server", input2("server"), PRESETS) : void 0;
-  const baselineFile = given("baseline-file") ? path.resolve(src.workspace, input2("baseline-file")) : void 0;
+  const baselineFile = given("baseline-file") ? path2.resolve(src.workspace, input2("baseline-file")) : void 0;
   const file2 = readFileConfig(src, given("config") ? input2("config") : void 0);
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file2.config.thresholds), inputThresholds);
   const scenarioDefaults = {
@@ -89758,12 +89822,13 @@ function readConfig(src) {
   ];
   assertUnique("scenario", scenarios.map((s) => s.name));
   const targetDefaults = {
-    workingDirectory: path.resolve(src.workspace, input2("working-directory") || "."),
+    workingDirectory: path2.resolve(src.workspace, input2("working-directory") || "."),
     readyPath: readyPath ?? DEFAULTS.readyPath,
     readyTimeoutSeconds: readyTimeoutSeconds ?? DEFAULTS.readyTimeoutSeconds,
     python: input2("python") || DEFAULTS.python,
     workers,
-    cores: src.cores
+    cores: src.cores,
+    exists: src.exists ?? ((file3) => src.readFile(file3) !== void 0)
   };
   let targets;
   const inputTarget = given("command") || server !== void 0 || given("app");
@@ -89829,7 +89894,7 @@ function parsePath(name, value) {
 }
 function readFileConfig(src, explicit) {
   const name = explicit ?? DEFAULTS.configFile;
-  const full = path.resolve(src.workspace, name);
+  const full = path2.resolve(src.workspace, name);
   const text = src.readFile(full);
   if (text === void 0) {
     if (explicit) throw new ConfigError(`Input \`config\` is ${JSON.stringify(explicit)}: no such file (looked at ${full}).`);
@@ -89883,21 +89948,21 @@ function toScenario(s, defaults2, thresholds) {
     thresholds: mergeThresholds(thresholds, fromFileThresholds(s.thresholds))
   };
 }
-function commandFor(where, t, d) {
+function commandFor(where, t, d, workingDirectory) {
   if (t.command) return { command: t.command, stopSignal: stopSignalForCommand(t.command) };
   if (t.server && t.app) {
-    if (!/^[\w.]+(:[\w.]+)?$/.test(t.app)) {
-      throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected module:callable (e.g. myproject.wsgi:application).`);
-    }
-    return presetCommand({ server: t.server, app: t.app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores });
+    const app = parseAppSpec(t.app);
+    if (!app) throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected ${APP_SPEC_FORMS}.`);
+    const { note, ...command } = presetCommand({ server: t.server, app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores, workingDirectory, exists: d.exists });
+    return { ...command, serverNote: note };
   }
-  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected module:callable (e.g. app:app).`);
+  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected ${APP_SPEC_FORMS}.`);
   throw new ConfigError(
     `${where} \`command\` is missing: expected the shell command that starts your server in the foreground (e.g. "gunicorn app:app --bind 127.0.0.1:$PORT"), or \`server\` and \`app\` for a preset.`
   );
 }
 function singleTarget(inputs, d) {
-  const { command, stopSignal, preset } = commandFor("Input", { command: inputs.command || void 0, server: inputs.server, app: inputs.app || void 0 }, d);
+  const { command, stopSignal, preset, serverNote } = commandFor("Input", { command: inputs.command || void 0, server: inputs.server, app: inputs.app || void 0 }, d, d.workingDirectory);
   const url2 = inputs.url || (inputs.command ? DEFAULTS.url : "http://127.0.0.1:$PORT");
   return {
     name: "app",
@@ -89908,22 +89973,25 @@ function singleTarget(inputs, d) {
     readyTimeoutSeconds: d.readyTimeoutSeconds,
     env: {},
     stopSignal,
-    preset
+    preset,
+    serverNote
   };
 }
 function toTarget(t, d, workspace, several) {
-  const { command, stopSignal, preset } = commandFor(`Config file target "${t.name}":`, t, d);
+  const workingDirectory = t["working-directory"] ? path2.resolve(workspace, t["working-directory"]) : d.workingDirectory;
+  const { command, stopSignal, preset, serverNote } = commandFor(`Config file target "${t.name}":`, t, d, workingDirectory);
   return {
     name: t.name,
     command,
-    workingDirectory: t["working-directory"] ? path.resolve(workspace, t["working-directory"]) : d.workingDirectory,
+    workingDirectory,
     // Several servers run side by side, so each gets its own port unless its URL says otherwise.
     url: t.url ?? (several || !t.command ? "http://127.0.0.1:$PORT" : DEFAULTS.url),
     readyPath: t["ready-path"] ?? d.readyPath,
     readyTimeoutSeconds: t["ready-timeout-seconds"] ?? d.readyTimeoutSeconds,
     env: t.env ?? {},
     stopSignal,
-    preset
+    preset,
+    serverNote
   };
 }
 function assertUnique(kind, names) {
@@ -89933,7 +90001,7 @@ function assertUnique(kind, names) {
     seen.add(n);
   }
 }
-var DEFAULT_COMMENT_FILE = path.join("wsgi-perf-gate", "comment.json");
+var DEFAULT_COMMENT_FILE = path2.join("wsgi-perf-gate", "comment.json");
 function readCommentSettings(src) {
   const input2 = (name) => src.getInput(name).trim();
   const mode = input2("mode") ? parseChoice("mode", input2("mode"), ["gate", "post-comment"]) : "gate";
@@ -89942,8 +90010,8 @@ function readCommentSettings(src) {
   if (commentId !== void 0 && !/^[\w.:/-]{1,64}$/.test(commentId)) {
     throw invalid("comment-id", commentId, 'up to 64 letters, digits and _ . : / - (e.g. "api" or "${{ matrix.python }}")');
   }
-  const defaultFile = commentId ? path.join(path.dirname(DEFAULT_COMMENT_FILE), `comment-${commentId.replace(/[^\w.-]/g, "_")}.json`) : DEFAULT_COMMENT_FILE;
-  const commentFile = input2("comment-file") ? path.resolve(src.workspace, input2("comment-file")) : path.join(src.runnerTemp, defaultFile);
+  const defaultFile = commentId ? path2.join(path2.dirname(DEFAULT_COMMENT_FILE), `comment-${commentId.replace(/[^\w.-]/g, "_")}.json`) : DEFAULT_COMMENT_FILE;
+  const commentFile = input2("comment-file") ? path2.resolve(src.workspace, input2("comment-file")) : path2.join(src.runnerTemp, defaultFile);
   return { mode, comment, commentId, commentFile };
 }
 
@@ -89961,8 +90029,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path10 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path10} does not exist${EOL5}`);
+        const path11 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -95075,7 +95143,7 @@ ${body}`;
 import { spawn as spawn2 } from "node:child_process";
 import { closeSync as closeSync2, mkdtempSync, openSync as openSync2 } from "node:fs";
 import os6 from "node:os";
-import path2 from "node:path";
+import path3 from "node:path";
 import http from "node:http";
 import net2 from "node:net";
 
@@ -95464,7 +95532,7 @@ async function startServer(target, opts) {
     );
   }
   const command = substitutePort(target.command, opts.port);
-  const logFile = opts.logFile ?? path2.join(mkdtempSync(path2.join(os6.tmpdir(), "perf-gate-")), "server.log");
+  const logFile = opts.logFile ?? path3.join(mkdtempSync(path3.join(os6.tmpdir(), "perf-gate-")), "server.log");
   const logFd = openSync2(logFile, "w");
   let child;
   try {
@@ -95568,7 +95636,8 @@ async function executePlan(plan, edges) {
   const servers = /* @__PURE__ */ new Map();
   try {
     for (const target of plan.targets) {
-      edges.log.info(`Starting target "${target.name}": ${target.command}`);
+      edges.log.info(`Starting target "${target.name}": ${target.command}${target.serverNote ? `
+  (${target.serverNote})` : ""}`);
       try {
         servers.set(target.name, await edges.boot(target));
       } catch (err) {
@@ -95674,7 +95743,7 @@ async function withGeneratorPlacement(mode, warn, fn) {
 
 // src/store/baselineFile.ts
 import { existsSync as existsSync3, readFileSync as readFileSync3, renameSync, writeFileSync, mkdirSync } from "node:fs";
-import path3 from "node:path";
+import path4 from "node:path";
 var SCHEMA_VERSION = 1;
 var BASELINE_KIND = "wsgi-perf-gate/baseline";
 var KEEP_RUNS = 20;
@@ -95733,7 +95802,7 @@ function appendRun(file2, existing, result) {
     runs: [...existing?.runs ?? [], run3].slice(-KEEP_RUNS)
   };
   try {
-    mkdirSync(path3.dirname(file2), { recursive: true });
+    mkdirSync(path4.dirname(file2), { recursive: true });
     const tmp = `${file2}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(next, null, 1) + "\n");
     renameSync(tmp, file2);
@@ -95950,13 +96019,13 @@ function runTrial(req) {
 }
 
 // src/pipeline/pipeline.ts
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/git/worktree.ts
 import { execFileSync as execFileSync2 } from "node:child_process";
 import { mkdtempSync as mkdtempSync2, rmSync } from "node:fs";
 import os7 from "node:os";
-import path4 from "node:path";
+import path5 from "node:path";
 var BaseCheckoutError = class extends GateError {
 };
 function git(cwd, args) {
@@ -95977,11 +96046,11 @@ function checkoutMergeBase(dir, baseRef) {
       `cannot find the merge-base of HEAD and ${baseRef} (${gitError(err)}); check out with fetch-depth: 0 so the base commit is there.`
     );
   }
-  const worktree = path4.join(mkdtempSync2(path4.join(os7.tmpdir(), "perf-gate-base-")), "base");
+  const worktree = path5.join(mkdtempSync2(path5.join(os7.tmpdir(), "perf-gate-base-")), "base");
   try {
     git(repoRoot, ["worktree", "add", "--detach", worktree, commit]);
   } catch (err) {
-    rmSync(path4.dirname(worktree), { recursive: true, force: true });
+    rmSync(path5.dirname(worktree), { recursive: true, force: true });
     throw new BaseCheckoutError(`cannot check out the base commit ${commit.slice(0, 12)} (${gitError(err)}).`);
   }
   return {
@@ -95993,7 +96062,7 @@ function checkoutMergeBase(dir, baseRef) {
         git(repoRoot, ["worktree", "remove", "--force", worktree]);
       } catch {
       }
-      rmSync(path4.dirname(worktree), { recursive: true, force: true });
+      rmSync(path5.dirname(worktree), { recursive: true, force: true });
       try {
         git(repoRoot, ["worktree", "prune"]);
       } catch {
@@ -96162,7 +96231,7 @@ function prepareBase(config2, baseRef, log2) {
   } catch (err) {
     return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
   }
-  const workingDirectory = path5.join(checkout.dir, path5.relative(checkout.repoRoot, head.workingDirectory));
+  const workingDirectory = path6.join(checkout.dir, path6.relative(checkout.repoRoot, head.workingDirectory));
   log2.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
   try {
     if (config2.baseSetup) {
@@ -96334,7 +96403,7 @@ async function recordResult(result, where) {
 
 // src/github/savedComment.ts
 import { existsSync as existsSync4, mkdirSync as mkdirSync2, readdirSync, readFileSync as readFileSync4, statSync, writeFileSync as writeFileSync2 } from "node:fs";
-import path6 from "node:path";
+import path7 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
 var savedCommentSchema = external_exports.object({
@@ -96349,7 +96418,7 @@ var savedCommentSchema = external_exports.object({
   posted: external_exports.boolean()
 }).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
-  mkdirSync2(path6.dirname(file2), { recursive: true });
+  mkdirSync2(path7.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
   writeFileSync2(file2, JSON.stringify(saved, null, 1) + "\n");
 }
@@ -96361,7 +96430,7 @@ function readSavedComments(fileOrDir) {
   if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
   const files = readdirSync(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
   if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
-  return files.map((f) => readOne(path6.join(fileOrDir, f), where));
+  return files.map((f) => readOne(path7.join(fileOrDir, f), where));
 }
 function readOne(file2, where) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
@@ -96730,8 +96799,8 @@ var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path10, record: record2 }) => ({
-    path: path10,
+  const runs = records.map(({ path: path11, record: record2 }) => ({
+    path: path11,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
@@ -97086,7 +97155,7 @@ async function recordRun(opts, record2) {
 import { execFileSync as execFileSync3 } from "node:child_process";
 import { mkdtempSync as mkdtempSync3, rmSync as rmSync2 } from "node:fs";
 import os9 from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
 var BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "github-actions[bot]",
   GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
@@ -97168,8 +97237,8 @@ function realGit(repoDir, remote = "origin") {
       }
     },
     commitTree(parent, add, remove, message) {
-      const dir = mkdtempSync3(path7.join(os9.tmpdir(), "perf-gate-index-"));
-      const env = { GIT_INDEX_FILE: path7.join(dir, "index") };
+      const dir = mkdtempSync3(path8.join(os9.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path8.join(dir, "index") };
       try {
         run3(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
         const lines = [
@@ -97223,7 +97292,7 @@ ${stderrOf(err)}`.trim();
 // src/store/targetVersions.ts
 import { execFileSync as execFileSync4 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
 var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
@@ -97241,9 +97310,9 @@ function firstLine(s) {
   return line ? line.slice(0, 120) : void 0;
 }
 function which2(name, env, cwd) {
-  if (name.includes("/")) return path8.resolve(cwd, name);
-  for (const dir of (env.PATH ?? "").split(path8.delimiter).filter(Boolean)) {
-    const full = path8.join(dir, name);
+  if (name.includes("/")) return path9.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path9.delimiter).filter(Boolean)) {
+    const full = path9.join(dir, name);
     try {
       accessSync(full, constants3.X_OK);
       return full;
@@ -97260,8 +97329,8 @@ function shebangPython(file2) {
     closeSync3(fd);
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
     if (!m) return void 0;
-    const words = path8.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
-    return /python/.test(path8.basename(words[0])) ? words : void 0;
+    const words = path9.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path9.basename(words[0])) ? words : void 0;
   } catch {
     return void 0;
   }
@@ -97278,14 +97347,14 @@ function probeTargetVersions(target) {
   const program = words[0];
   if (!program) return { python: "unknown", server: "unknown" };
   const resolved = which2(program, env, cwd);
-  if (/^python[\d.]*$/.test(path8.basename(program))) {
+  if (/^python[\d.]*$/.test(path9.basename(program))) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
     const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const name = path8.basename(program);
+  const name = path9.basename(program);
   const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
@@ -97344,11 +97413,12 @@ async function run2() {
     getInput: (name) => getInput(name),
     readFile: (file2) => existsSync5(file2) ? readFileSync5(file2, "utf8") : void 0,
     workspace,
-    cores: os10.availableParallelism()
+    cores: os10.availableParallelism(),
+    exists: existsSync5
   });
   const ctx = readRunContext();
   const record2 = shouldRecord(config2.record, ctx);
-  const outDir = path9.join(runnerTemp, "wsgi-perf-gate");
+  const outDir = path10.join(runnerTemp, "wsgi-perf-gate");
   mkdirSync3(outDir, { recursive: true });
   const servers = [];
   const result = await runGate(config2, {
@@ -97366,7 +97436,7 @@ async function run2() {
     }
   });
   saveState("servers", "[]");
-  const resultsFile = path9.join(outDir, "results.json");
+  const resultsFile = path10.join(outDir, "results.json");
   writeFileSync3(resultsFile, JSON.stringify(result, null, 1) + "\n");
   const markdown = renderSummary(result, { gateName: commentSettings.commentId });
   await summary.addRaw(markdown).write();

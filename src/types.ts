@@ -37,6 +37,8 @@ export interface Target {
   stopSignal: NodeJS.Signals;
   /** Set when the command was built from a preset. */
   preset?: { server: string; workers: number };
+  /** For a preset: which server program runs the app (e.g. a virtualenv's own uwsgi), for the log. */
+  serverNote?: string;
 }
 
 export type CompareTo = 'stored' | 'base' | 'none';

@@ -32,6 +32,7 @@ async function run(): Promise<void> {
     readFile: (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined),
     workspace,
     cores: os.availableParallelism(),
+    exists: existsSync,
   });
   const ctx = readRunContext();
   const record = shouldRecord(config.record, ctx);

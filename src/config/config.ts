@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { parseConfigFile, type ConfigFile, type FileScenario, type FileTarget, type FileThresholds } from './configFile.js';
 import { PRESETS, presetCommand, stopSignalForCommand, type PresetName } from '../server/presets.js';
+import { APP_SPEC_FORMS, parseAppSpec } from '../server/appSpec.js';
 import { assertLoopbackUrl } from './loopback.js';
 import type { CommentMode, CompareTo, Config, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
 
@@ -45,6 +46,8 @@ export interface ConfigSources {
   /** Directory that relative paths are resolved against (the workspace). */
   workspace: string;
   cores: number;
+  /** Whether a file exists (a virtualenv's own server program); readFile is asked when not given. */
+  exists?(file: string): boolean;
 }
 
 function invalid(name: string, value: string, expected: string): ConfigError {
@@ -147,6 +150,7 @@ export function readConfig(src: ConfigSources): Config {
     python: input('python') || DEFAULTS.python,
     workers,
     cores: src.cores,
+    exists: src.exists ?? ((file) => src.readFile(file) !== undefined),
   };
   let targets: Target[];
   const inputTarget = given('command') || server !== undefined || given('app');
@@ -292,21 +296,23 @@ interface TargetDefaults {
   python: string;
   workers?: number;
   cores: number;
+  exists(file: string): boolean;
 }
 
 function commandFor(
   where: string,
   t: { command?: string; server?: PresetName; app?: string; workers?: number },
   d: TargetDefaults,
-): { command: string; stopSignal: NodeJS.Signals; preset?: Target['preset'] } {
+  workingDirectory: string,
+): { command: string; stopSignal: NodeJS.Signals; preset?: Target['preset']; serverNote?: string } {
   if (t.command) return { command: t.command, stopSignal: stopSignalForCommand(t.command) };
   if (t.server && t.app) {
-    if (!/^[\w.]+(:[\w.]+)?$/.test(t.app)) {
-      throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected module:callable (e.g. myproject.wsgi:application).`);
-    }
-    return presetCommand({ server: t.server, app: t.app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores });
+    const app = parseAppSpec(t.app);
+    if (!app) throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected ${APP_SPEC_FORMS}.`);
+    const { note, ...command } = presetCommand({ server: t.server, app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores, workingDirectory, exists: d.exists });
+    return { ...command, serverNote: note };
   }
-  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected module:callable (e.g. app:app).`);
+  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected ${APP_SPEC_FORMS}.`);
   throw new ConfigError(
     `${where} \`command\` is missing: expected the shell command that starts your server in the foreground ` +
       '(e.g. "gunicorn app:app --bind 127.0.0.1:$PORT"), or `server` and `app` for a preset.',
@@ -317,7 +323,7 @@ function singleTarget(
   inputs: { command: string; server?: PresetName; app: string; url: string },
   d: TargetDefaults,
 ): Target {
-  const { command, stopSignal, preset } = commandFor('Input', { command: inputs.command || undefined, server: inputs.server, app: inputs.app || undefined }, d);
+  const { command, stopSignal, preset, serverNote } = commandFor('Input', { command: inputs.command || undefined, server: inputs.server, app: inputs.app || undefined }, d, d.workingDirectory);
   // Presets listen on $PORT; a user command decides its own port, so the URL says where.
   const url = inputs.url || (inputs.command ? DEFAULTS.url : 'http://127.0.0.1:$PORT');
   return {
@@ -330,15 +336,17 @@ function singleTarget(
     env: {},
     stopSignal,
     preset,
+    serverNote,
   };
 }
 
 function toTarget(t: FileTarget, d: TargetDefaults, workspace: string, several: boolean): Target {
-  const { command, stopSignal, preset } = commandFor(`Config file target "${t.name}":`, t, d);
+  const workingDirectory = t['working-directory'] ? path.resolve(workspace, t['working-directory']) : d.workingDirectory;
+  const { command, stopSignal, preset, serverNote } = commandFor(`Config file target "${t.name}":`, t, d, workingDirectory);
   return {
     name: t.name,
     command,
-    workingDirectory: t['working-directory'] ? path.resolve(workspace, t['working-directory']) : d.workingDirectory,
+    workingDirectory,
     // Several servers run side by side, so each gets its own port unless its URL says otherwise.
     url: t.url ?? (several || !t.command ? 'http://127.0.0.1:$PORT' : DEFAULTS.url),
     readyPath: t['ready-path'] ?? d.readyPath,
@@ -346,6 +354,7 @@ function toTarget(t: FileTarget, d: TargetDefaults, workspace: string, several: 
     env: t.env ?? {},
     stopSignal,
     preset,
+    serverNote,
   };
 }
 

@@ -56,7 +56,7 @@ export async function executePlan(plan: RunPlan, edges: RunEdges): Promise<Sampl
   const servers = new Map<string, RunningServer>();
   try {
     for (const target of plan.targets) {
-      edges.log.info(`Starting target "${target.name}": ${target.command}`);
+      edges.log.info(`Starting target "${target.name}": ${target.command}${target.serverNote ? `\n  (${target.serverNote})` : ''}`);
       try {
         servers.set(target.name, await edges.boot(target));
       } catch (err) {
