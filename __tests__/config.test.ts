@@ -142,7 +142,7 @@ scenarios:
   });
 
   it('unknown keys are an error that names them and where', () => {
-    throwsConfig(() => read(CMD, file('scenarios:\n  - name: a\n    path: /\n    methd: GET\n')), /unknown key "methd" in scenarios\[0\]/);
+    throwsConfig(() => read(CMD, file('scenarios:\n  - name: a\n    path: /\n    methd: GET\n')), /unknown key "methd" \(did you mean "method"\?\) in scenarios\[0\]/);
     throwsConfig(() => read(CMD, file('treshold:\n  max-rps-drop-pct: 5\n')), /unknown key "treshold"/);
     throwsConfig(() => read(CMD, file('thresholds:\n  max-rps-drop: 5\n')), /unknown key "max-rps-drop" in thresholds/);
   });
@@ -154,7 +154,7 @@ scenarios:
   });
 
   it('a constant rate is refused with the reason, not measured wrongly', () => {
-    throwsConfig(() => read(CMD, file('scenarios:\n  - { name: a, path: /, rate: 100 }\n')), /scenario "a": `rate` \(constant-rate, open-loop load\) is not supported: autocannon's rate limiter/);
+    throwsConfig(() => read(CMD, file('scenarios:\n  - { name: a, path: /, rate: 100 }\n')), /scenarios\[0\]\.rate: `rate` \(constant-rate, open-loop load\) is not supported: autocannon's rate limiter/);
   });
 
   it('an explicit config input must exist', () => {

@@ -60,6 +60,8 @@ export interface Config {
   baselineBranch: string;
   /** Runs kept per runner fingerprint on the data branch; older record files are removed. */
   historyKeepRuns: number;
+  /** The job's timeout-minutes, when the config file gives it: the run warns when its estimate exceeds it. */
+  timeoutMinutes?: number;
   record: RecordMode;
   failOnRegression: boolean;
   /** Measure again with fresh servers before failing, and fail only if that finds the regression too. */

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readCommentSettings, readConfig, type CommentSettings } from '../config/config.js';
+import { checkInputNames } from '../config/inputs.js';
 import { errorMessage } from '../errors.js';
 import { readRunContext, readWorkflowRun, shouldRecord } from '../github/api.js';
 import { failureMessage, gateOutputs } from './outputs.js';
@@ -24,6 +25,7 @@ let commentSettings: CommentSettings | undefined;
 async function run(): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os.tmpdir();
+  for (const warning of checkInputNames(process.env)) core.warning(warning);
   commentSettings = readCommentSettings({ getInput: (name) => core.getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === 'post-comment') return postComment(commentSettings);
 

@@ -112,15 +112,17 @@ export function readConfig(src: ConfigSources): Config {
   const record = given('record') ? parseChoice('record', input('record'), ['auto', 'true', 'false'] as const) : DEFAULTS.record;
   const comment = given('comment') ? parseChoice('comment', input('comment'), ['auto', 'always', 'never'] as const) : DEFAULTS.comment;
   const failOnRegression = given('fail-on-regression') ? parseBool('fail-on-regression', input('fail-on-regression')) : true;
-  const confirm = given('confirm') ? parseBool('confirm', input('confirm')) : true;
+  // confirm, cpu-placement, allow-remote, history-keep-runs: config file settings, still read as inputs (inputs.ts).
+  const confirmInput = given('confirm') ? parseBool('confirm', input('confirm')) : undefined;
   const cpuPlacementInput = given('cpu-placement') ? parseChoice('cpu-placement', input('cpu-placement'), ['auto', 'off'] as const) : undefined;
-  const allowRemote = given('allow-remote') ? parseBool('allow-remote', input('allow-remote')) : false;
+  const allowRemoteInput = given('allow-remote') ? parseBool('allow-remote', input('allow-remote')) : undefined;
   const readyPath = given('ready-path') ? parsePath('ready-path', input('ready-path')) : undefined;
   const scenarioPath = given('path') ? parsePath('path', input('path')) : DEFAULTS.path;
   const server = given('server') ? parseChoice('server', input('server'), PRESETS) : undefined;
   const baselineFile = given('baseline-file') ? path.resolve(src.workspace, input('baseline-file')) : undefined;
 
   const file = readFileConfig(src, given('config') ? input('config') : undefined);
+  const allowRemote = allowRemoteInput ?? file.config['allow-remote'] ?? false;
 
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file.config.thresholds), inputThresholds);
   const scenarioDefaults = {
@@ -195,14 +197,15 @@ export function readConfig(src: ConfigSources): Config {
     baseSetup: input('base-setup') || undefined,
     baselineFile,
     baselineBranch: parseBranch(input('baseline-branch') || DEFAULTS.baselineBranch),
-    historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
+    historyKeepRuns: historyKeepRuns ?? file.config['history-keep-runs'] ?? DEFAULTS.historyKeepRuns,
     record,
     failOnRegression,
-    confirm,
+    confirm: confirmInput ?? file.config.confirm ?? true,
     comment,
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file.config['cpu-placement'] ?? 'auto',
     configFile: file.path,
+    timeoutMinutes: file.config['timeout-minutes'],
   };
 }
 
@@ -257,13 +260,6 @@ function toScenario(
   defaults: { connections: number; durationSeconds: number },
   thresholds: Thresholds,
 ): Scenario {
-  if (s.rate !== undefined) {
-    throw new ConfigError(
-      `Config file scenario "${s.name}": \`rate\` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends ` +
-        'bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail ' +
-        'latency at a fixed rate would be a wrong number. Remove `rate`; the gate measures closed-loop load with `connections`.',
-    );
-  }
   const headers: Record<string, string> = { ...(s.headers ?? {}) };
   // A mapping body is sent as a form when the content-type says so, as JSON otherwise.
   let body: string | undefined;

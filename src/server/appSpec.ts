@@ -17,28 +17,17 @@ export interface AppSpec {
 export const APP_SPEC_FORMS = 'module:callable (e.g. myproject.wsgi:application), a factory module:create_app() or module:create_app("arg"), or a module (its `application`)';
 
 const DOTTED = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*`;
-const SPEC = new RegExp(String.raw`^(${DOTTED})(?::(${DOTTED})(?:\((.*)\))?)?$`);
+// Factory arguments stay on one line and keep their quotes paired: they end up inside Python source.
+const ARGS = String.raw`(?:[^'"\n\r;]|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')*`;
+/** The accepted forms as one pattern (the config file's JSON Schema uses it too). */
+export const APP_SPEC_PATTERN = new RegExp(String.raw`^(${DOTTED})(?::(${DOTTED})(?:\((${ARGS})\))?)?$`);
 
 /** Undefined when the text is none of the accepted forms. */
 export function parseAppSpec(text: string): AppSpec | undefined {
-  const m = SPEC.exec(text.trim());
+  const m = APP_SPEC_PATTERN.exec(text.trim());
   if (!m) return undefined;
   const [, module, callable, args] = m;
-  // Arguments stay on one line and keep their quotes paired: they end up inside Python source.
-  if (args !== undefined && (/[\n\r;]/.test(args) || !balancedQuotes(args))) return undefined;
   return { module: module!, callable: callable ?? 'application', args };
-}
-
-function balancedQuotes(args: string): boolean {
-  let quote: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const ch = args[i]!;
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = undefined;
-    } else if (ch === '"' || ch === "'") quote = ch;
-  }
-  return quote === undefined;
 }
 
 /** `module:callable` without a call: what servers that only import an attribute take. */
