@@ -144,7 +144,7 @@ scenarios:
   it('unknown keys are an error that names them and where', () => {
     throwsConfig(() => read(CMD, file('scenarios:\n  - name: a\n    path: /\n    methd: GET\n')), /unknown key "methd" \(did you mean "method"\?\) in scenarios\[0\]/);
     throwsConfig(() => read(CMD, file('treshold:\n  max-rps-drop-pct: 5\n')), /unknown key "treshold"/);
-    throwsConfig(() => read(CMD, file('thresholds:\n  max-rps-drop: 5\n')), /unknown key "max-rps-drop" in thresholds/);
+    throwsConfig(() => read(CMD, file('thresholds:\n  max-rps-drop: 5\n')), /unknown key "max-rps-drop" \(did you mean "max-rps-drop-pct"\?\) in thresholds/);
   });
 
   it('invalid values and YAML name the file and the key', () => {
