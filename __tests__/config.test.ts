@@ -153,6 +153,15 @@ scenarios:
     throwsConfig(() => read(CMD, file('scenarios:\n  - { name: a, path: / }\n  - { name: a, path: /x }\n')), /Two scenarios are named "a"/);
   });
 
+  it('rare settings live in the file; the old inputs still override it', () => {
+    const text = 'confirm: false\nallow-remote: true\nhistory-keep-runs: 7\ncpu-placement: off\ntimeout-minutes: 20\n';
+    const c = read({ ...CMD, url: 'http://10.0.0.5:8000' }, file(text));
+    assert.deepEqual([c.confirm, c.allowRemote, c.historyKeepRuns, c.cpuPlacement, c.timeoutMinutes], [false, true, 7, 'off', 20]);
+    const overridden = read({ ...CMD, confirm: 'true', 'history-keep-runs': '9', 'cpu-placement': 'auto' }, file(text));
+    assert.deepEqual([overridden.confirm, overridden.historyKeepRuns, overridden.cpuPlacement], [true, 9, 'auto']);
+    throwsConfig(() => read({ ...CMD, url: 'http://10.0.0.5:8000', 'allow-remote': 'false' }, file(text)), /10\.0\.0\.5/);
+  });
+
   it('a constant rate is refused with the reason, not measured wrongly', () => {
     throwsConfig(() => read(CMD, file('scenarios:\n  - { name: a, path: /, rate: 100 }\n')), /scenarios\[0\]\.rate: `rate` \(constant-rate, open-loop load\) is not supported: autocannon's rate limiter/);
   });

@@ -69800,24 +69800,13 @@ import path from "node:path";
 // src/server/appSpec.ts
 var APP_SPEC_FORMS = 'module:callable (e.g. myproject.wsgi:application), a factory module:create_app() or module:create_app("arg"), or a module (its `application`)';
 var DOTTED = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*`;
-var SPEC = new RegExp(String.raw`^(${DOTTED})(?::(${DOTTED})(?:\((.*)\))?)?$`);
+var ARGS = String.raw`(?:[^'"\n\r;]|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')*`;
+var APP_SPEC_PATTERN = new RegExp(String.raw`^(${DOTTED})(?::(${DOTTED})(?:\((${ARGS})\))?)?$`);
 function parseAppSpec(text) {
-  const m = SPEC.exec(text.trim());
+  const m = APP_SPEC_PATTERN.exec(text.trim());
   if (!m) return void 0;
   const [, module2, callable, args] = m;
-  if (args !== void 0 && (/[\n\r;]/.test(args) || !balancedQuotes(args))) return void 0;
   return { module: module2, callable: callable ?? "application", args };
-}
-function balancedQuotes(args) {
-  let quote;
-  for (let i = 0; i < args.length; i++) {
-    const ch = args[i];
-    if (quote) {
-      if (ch === "\\") i++;
-      else if (ch === quote) quote = void 0;
-    } else if (ch === '"' || ch === "'") quote = ch;
-  }
-  return quote === void 0;
 }
 function attributeSpec(spec) {
   return `${spec.module}:${spec.callable}`;
@@ -69908,54 +69897,97 @@ function stopSignalForCommand(command) {
   return /(^|[\s/])uwsgi(\s|$)/.test(command) ? "SIGINT" : "SIGTERM";
 }
 
+// src/config/suggest.ts
+function editDistance(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+function closest(word, known) {
+  const w = word.toLowerCase();
+  let best;
+  for (const name of known) {
+    const distance = editDistance(w, name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(1, Math.floor(w.length / 3)) ? best.name : void 0;
+}
+function didYouMean(word, known) {
+  const hit = closest(word, known);
+  return hit ? ` (did you mean "${hit}"?)` : "";
+}
+
 // src/config/configFile.ts
 var positive = external_exports.number().positive();
 var positiveInt = external_exports.number().int().positive();
 var pct = external_exports.number().min(0);
+var METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+var METHOD_PATTERN = new RegExp(`^(${METHODS.map((m) => [...m].map((c) => `[${c}${c.toLowerCase()}]`).join("")).join("|")})$`);
+var RATE_REFUSAL = "`rate` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail latency at a fixed rate would be a wrong number. Remove `rate`; the gate measures closed-loop load with `connections`.";
 var thresholdsSchema = external_exports.object({
-  "max-rps-drop-pct": pct,
-  "max-p99-increase-pct": pct,
-  "max-error-rate-pct": pct,
-  "max-memory-increase-pct": pct
-}).partial().strict();
+  "max-rps-drop-pct": pct.describe("Smallest drop of requests per second, in percent, that may fail the gate."),
+  "max-p99-increase-pct": pct.describe("Smallest rise of p99 latency, in percent, that may fail the gate."),
+  "max-error-rate-pct": pct.describe("Error rate (errors, timeouts, non-2xx), in percent, that fails on its own."),
+  "max-memory-increase-pct": pct.describe("Smallest rise of server memory, in percent, that may fail the gate.")
+}).partial().strict().describe("Thresholds; a change must pass them and be statistically certain to count.");
 var scenarioSchema = external_exports.object({
-  name: external_exports.string().min(1),
-  method: external_exports.string().transform((m) => m.toUpperCase()).pipe(external_exports.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])).optional(),
-  path: external_exports.string().startsWith("/", "must start with /"),
-  headers: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional(),
+  name: external_exports.string().min(1).describe("Name shown in the report; unique among scenarios."),
+  method: external_exports.string().regex(METHOD_PATTERN, `expected one of ${METHODS.join(", ")}`).transform((m) => m.toUpperCase()).optional().describe("HTTP method (default GET)."),
+  path: external_exports.string().startsWith("/", "must start with /").describe("URL path requested, e.g. /api/items."),
+  headers: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional().describe("Request headers."),
   // A mapping is sent as JSON; a string is sent as it is.
-  body: external_exports.union([external_exports.string(), external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())]).optional(),
-  "expect-status": external_exports.number().int().min(100).max(599).optional(),
-  connections: positiveInt.optional(),
-  "duration-seconds": positive.optional(),
-  "timeout-seconds": positive.optional(),
-  /** Accepted only to be refused with the reason (see config.ts). */
-  rate: external_exports.number().optional(),
+  body: external_exports.union([external_exports.string(), external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())]).optional().describe("Request body: a string as it is, a mapping as JSON (or a form when content-type says so)."),
+  "expect-status": external_exports.number().int().min(100).max(599).optional().describe("Status every response must have (default: any 2xx or 3xx)."),
+  connections: positiveInt.optional().describe("Concurrent connections for this scenario."),
+  "duration-seconds": positive.optional().describe("Length of one measured trial of this scenario."),
+  "timeout-seconds": positive.optional().describe("A request slower than this counts as an error (default 10)."),
+  rate: external_exports.never({ error: RATE_REFUSAL }).optional().describe("Not supported (constant-rate load would give wrong tail latency)."),
   thresholds: thresholdsSchema.optional()
 }).strict();
 var targetSchema = external_exports.object({
-  name: external_exports.string().min(1),
-  command: external_exports.string().min(1).optional(),
-  server: external_exports.enum(PRESETS).optional(),
-  app: external_exports.string().min(1).optional(),
-  workers: positiveInt.optional(),
-  "working-directory": external_exports.string().optional(),
-  url: external_exports.string().optional(),
-  "ready-path": external_exports.string().optional(),
-  "ready-timeout-seconds": positive.optional(),
-  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional()
-}).strict();
+  name: external_exports.string().min(1).describe("Name shown in the report; unique among targets."),
+  command: external_exports.string().min(1).optional().describe("Shell command that starts the server in the foreground; $PORT is its port."),
+  server: external_exports.enum(PRESETS).optional().describe("Preset instead of command."),
+  app: external_exports.string().regex(APP_SPEC_PATTERN, `expected ${APP_SPEC_FORMS}`).optional().describe("WSGI app for a preset: module:callable, module:create_app(), or a module (its `application`)."),
+  workers: positiveInt.optional().describe("Worker processes for a preset (waitress: threads); default 2 x cores + 1."),
+  "working-directory": external_exports.string().optional().describe("Where the server starts, relative to the workspace."),
+  url: external_exports.string().optional().describe("Base URL of the server; loopback only unless allow-remote; may contain $PORT."),
+  "ready-path": external_exports.string().optional().describe("Path polled until it answers below 500 (default /)."),
+  "ready-timeout-seconds": positive.optional().describe("Give up booting after this many seconds (default 60)."),
+  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional().describe("Environment variables for the server process.")
+}).strict().meta({ anyOf: [{ required: ["command"] }, { required: ["server", "app"] }] });
 var configFileSchema = external_exports.object({
-  scenarios: external_exports.array(scenarioSchema).min(1).optional(),
+  scenarios: external_exports.array(scenarioSchema).min(1).optional().describe("Request patterns to measure (default: GET of the `path` input)."),
   thresholds: thresholdsSchema.optional(),
-  targets: external_exports.array(targetSchema).min(1).optional(),
-  rounds: positiveInt.optional(),
-  "warmup-seconds": external_exports.number().min(0).optional(),
-  "duration-seconds": positive.optional(),
-  connections: positiveInt.optional(),
-  confidence: external_exports.number().gt(0.5).lt(1).optional(),
-  "cpu-placement": external_exports.enum(["auto", "off"]).optional()
-}).strict();
+  targets: external_exports.array(targetSchema).min(1).optional().describe("Server setups measured interleaved (instead of the command/server inputs)."),
+  rounds: positiveInt.optional().describe("Measured trials per target and scenario."),
+  "warmup-seconds": external_exports.number().min(0).optional().describe("Unmeasured load before the trials."),
+  "duration-seconds": positive.optional().describe("Length of one measured trial."),
+  connections: positiveInt.optional().describe("Concurrent connections."),
+  confidence: external_exports.number().gt(0.5).lt(1).optional().describe("A change must be this certain before it counts (e.g. 0.99)."),
+  "cpu-placement": external_exports.enum(["auto", "off"]).optional().describe("auto pins the load generator and the servers to separate CPUs."),
+  confirm: external_exports.boolean().optional().describe("Measure a found regression again with fresh servers before failing (default true)."),
+  "allow-remote": external_exports.boolean().optional().describe("Allow a non-loopback target url (default false)."),
+  "history-keep-runs": positiveInt.optional().describe("Recorded runs kept per runner fingerprint on the data branch (default 100)."),
+  "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
+}).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
+function knownKeysAt(path7) {
+  const where = path7.filter((p) => typeof p === "string").join(".");
+  const shapes = {
+    "": configFileSchema,
+    thresholds: thresholdsSchema,
+    scenarios: scenarioSchema,
+    "scenarios.thresholds": thresholdsSchema,
+    targets: targetSchema
+  };
+  return Object.keys(shapes[where]?.shape ?? {});
+}
 function issuePath(path7) {
   return path7.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
@@ -69972,7 +70004,8 @@ function parseConfigFile(text, fileName) {
     const problems = parsed.error.issues.map((issue2) => {
       if (issue2.code === "unrecognized_keys") {
         const where = issuePath(issue2.path);
-        return `unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"`).join(", ")}${where ? ` in ${where}` : ""}`;
+        const known = knownKeysAt(issue2.path);
+        return `unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(", ")}${where ? ` in ${where}` : ""}`;
       }
       return `${issuePath(issue2.path) || "(top level)"}: ${issue2.message}`;
     });
@@ -70080,14 +70113,15 @@ function readConfig(src) {
   const record2 = given("record") ? parseChoice("record", input2("record"), ["auto", "true", "false"]) : DEFAULTS.record;
   const comment = given("comment") ? parseChoice("comment", input2("comment"), ["auto", "always", "never"]) : DEFAULTS.comment;
   const failOnRegression = given("fail-on-regression") ? parseBool("fail-on-regression", input2("fail-on-regression")) : true;
-  const confirm = given("confirm") ? parseBool("confirm", input2("confirm")) : true;
+  const confirmInput = given("confirm") ? parseBool("confirm", input2("confirm")) : void 0;
   const cpuPlacementInput = given("cpu-placement") ? parseChoice("cpu-placement", input2("cpu-placement"), ["auto", "off"]) : void 0;
-  const allowRemote = given("allow-remote") ? parseBool("allow-remote", input2("allow-remote")) : false;
+  const allowRemoteInput = given("allow-remote") ? parseBool("allow-remote", input2("allow-remote")) : void 0;
   const readyPath = given("ready-path") ? parsePath("ready-path", input2("ready-path")) : void 0;
   const scenarioPath = given("path") ? parsePath("path", input2("path")) : DEFAULTS.path;
   const server = given("server") ? parseChoice("server", input2("server"), PRESETS) : void 0;
   const baselineFile = given("baseline-file") ? path2.resolve(src.workspace, input2("baseline-file")) : void 0;
   const file2 = readFileConfig(src, given("config") ? input2("config") : void 0);
+  const allowRemote = allowRemoteInput ?? file2.config["allow-remote"] ?? false;
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file2.config.thresholds), inputThresholds);
   const scenarioDefaults = {
     connections: connections ?? file2.config.connections ?? DEFAULTS.connections,
@@ -70155,14 +70189,15 @@ function readConfig(src) {
     baseSetup: input2("base-setup") || void 0,
     baselineFile,
     baselineBranch: parseBranch(input2("baseline-branch") || DEFAULTS.baselineBranch),
-    historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
+    historyKeepRuns: historyKeepRuns ?? file2.config["history-keep-runs"] ?? DEFAULTS.historyKeepRuns,
     record: record2,
     failOnRegression,
-    confirm,
+    confirm: confirmInput ?? file2.config.confirm ?? true,
     comment,
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file2.config["cpu-placement"] ?? "auto",
-    configFile: file2.path
+    configFile: file2.path,
+    timeoutMinutes: file2.config["timeout-minutes"]
   };
 }
 function parseCompareTo(value) {
@@ -70205,11 +70240,6 @@ function mergeThresholds(base, ...layers) {
   return out;
 }
 function toScenario(s, defaults, thresholds) {
-  if (s.rate !== void 0) {
-    throw new ConfigError(
-      `Config file scenario "${s.name}": \`rate\` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail latency at a fixed rate would be a wrong number. Remove \`rate\`; the gate measures closed-loop load with \`connections\`.`
-    );
-  }
   const headers = { ...s.headers ?? {} };
   let body;
   const contentTypeKey = Object.keys(headers).find((h) => h.toLowerCase() === "content-type");
@@ -70893,7 +70923,38 @@ ${formatTail(server.logTail())}`
   );
 }
 
+// src/gate/estimate.ts
+function estimateMeasuring(e) {
+  const perTarget = e.scenarios.reduce((sum2, s) => sum2 + e.warmupSeconds + e.rounds * s.durationSeconds, 0);
+  const seconds = e.targets * perTarget;
+  return { seconds, worstSeconds: e.confirms ? 2 * seconds : seconds };
+}
+function formatDuration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}`;
+}
+function estimateMessages(est, timeoutMinutes) {
+  const info = `Estimated measuring time: ${formatDuration(est.seconds)}` + (est.worstSeconds > est.seconds ? ` (${formatDuration(est.worstSeconds)} if a regression is found and measured again to confirm it)` : "") + "; booting the servers comes on top.";
+  if (timeoutMinutes === void 0 || est.worstSeconds <= timeoutMinutes * 60) return { info };
+  return {
+    info,
+    warning: `The measuring may take ${formatDuration(est.worstSeconds)}, more than timeout-minutes: ${timeoutMinutes}: raise the job's timeout-minutes (and the config file's), or lower rounds, duration-seconds or warmup-seconds.`
+  };
+}
+
 // src/pipeline/executePlan.ts
+function inGroup(log, name, fn) {
+  if (log.group) return log.group(name, fn);
+  log.info(`== ${name} ==`);
+  return fn();
+}
+function timeLeft(startedMs, done, total) {
+  const left = (Date.now() - startedMs) / done * (total - done);
+  return total === done ? "done" : `about ${formatDuration(left / 1e3)} left`;
+}
 function assertAlive(server, when) {
   const exit = server.exitInfo();
   if (exit) {
@@ -70914,52 +70975,62 @@ function describeTreeChange(before, after) {
 }
 async function executePlan(plan, edges) {
   const servers = /* @__PURE__ */ new Map();
+  const phase = (name) => plan.label ? `${plan.label}: ${name}` : name;
+  const rounds = Math.max(0, ...plan.trials.map((t) => t.round));
   try {
-    for (const target of plan.targets) {
-      edges.log.info(`Starting target "${target.name}": ${target.command}${target.serverNote ? `
+    await inGroup(edges.log, phase(`boot ${plan.targets.length === 1 ? "the server" : `${plan.targets.length} servers`}`), async () => {
+      for (const target of plan.targets) {
+        edges.log.info(`Starting target "${target.name}": ${target.command}${target.serverNote ? `
   (${target.serverNote})` : ""}`);
-      try {
-        servers.set(target.name, await edges.boot(target));
-      } catch (err) {
-        if (err instanceof ServerError) err.target ??= target.name;
-        throw err;
+        try {
+          servers.set(target.name, await edges.boot(target));
+        } catch (err) {
+          if (err instanceof ServerError) err.target ??= target.name;
+          throw err;
+        }
       }
-    }
+    });
     if (plan.warmupSeconds > 0) {
-      for (const [name, server] of servers) {
-        for (const scenario of plan.scenarios) {
-          edges.log.info(`Warming up "${name}" on ${scenario.name} for ${plan.warmupSeconds} s`);
-          await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: plan.warmupSeconds });
-          assertAlive(server, "during warmup");
+      await inGroup(edges.log, phase(`warmup (${formatDuration(plan.warmupSeconds * servers.size * plan.scenarios.length)})`), async () => {
+        for (const [name, server] of servers) {
+          for (const scenario of plan.scenarios) {
+            edges.log.info(`Warming up "${name}" on ${scenario.name} for ${plan.warmupSeconds} s`);
+            await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: plan.warmupSeconds });
+            assertAlive(server, "during warmup");
+          }
         }
-      }
+      });
     }
-    const samples = [];
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
-    for (const trial of plan.trials) {
-      const server = servers.get(trial.target);
-      const scenario = scenarios.get(trial.scenario);
-      assertAlive(server, "before a trial");
-      const before = await edges.snapshot(server.pid);
-      const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-      const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
-      const after = await edges.snapshot(server.pid);
-      assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
-      const sample = { ...trial, startedAt, ...load };
-      if (before && after) {
-        sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
-        const change = describeTreeChange(before.pids, after.pids);
-        if (change) {
-          sample.failure = change;
-          edges.log.warning(`Round ${trial.round} ${trial.target} ${scenario.name} does not count: ${change}`);
+    const trialsSeconds = plan.trials.reduce((sum2, t) => sum2 + scenarios.get(t.scenario).durationSeconds, 0);
+    return await inGroup(edges.log, phase(`${rounds} rounds, ${plan.trials.length} trials (${formatDuration(trialsSeconds)})`), async () => {
+      const samples = [];
+      const startedMs = Date.now();
+      for (const trial of plan.trials) {
+        const server = servers.get(trial.target);
+        const scenario = scenarios.get(trial.scenario);
+        assertAlive(server, "before a trial");
+        const before = await edges.snapshot(server.pid);
+        const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+        const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
+        const after = await edges.snapshot(server.pid);
+        assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
+        const sample = { ...trial, startedAt, ...load };
+        if (before && after) {
+          sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+          const change = describeTreeChange(before.pids, after.pids);
+          if (change) {
+            sample.failure = change;
+            edges.log.warning(`Round ${trial.round}/${rounds} ${trial.target} ${scenario.name} does not count: ${change}`);
+          }
         }
+        samples.push(sample);
+        edges.log.info(
+          `Round ${trial.round}/${rounds} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}% (${timeLeft(startedMs, samples.length, plan.trials.length)})`
+        );
       }
-      edges.log.info(
-        `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%`
-      );
-      samples.push(sample);
-    }
-    return samples;
+      return samples;
+    });
   } finally {
     for (const server of servers.values()) {
       try {
@@ -71441,7 +71512,7 @@ function realEdges(hooks) {
         port,
         cpus: hooks.serverCpus,
         onSpawn: hooks.onSpawn,
-        logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, "_")}.log` : void 0
+        logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, "_")}${hooks.logSuffix ?? ""}.log` : void 0
       });
       try {
         const { seconds } = await waitUntilReady(server);
@@ -71473,12 +71544,24 @@ async function runGate(config2, opts) {
   let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log) : void 0;
   let fallback = paired && "fallback" in paired ? paired.fallback : void 0;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const measure = (targets, runSeed = seed) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement) => {
+  const measure = (targets, runSeed = seed, label2) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement) => {
     if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
-    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
+    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus, logSuffix: label2 && `-${label2.toLowerCase()}` });
     const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(runSeed));
-    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds }, edges), placement };
+    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds, label: label2 }, edges), placement };
   });
+  const estimate = estimateMessages(
+    estimateMeasuring({
+      targets: paired && "checkout" in paired ? 2 : config2.targets.length,
+      scenarios: config2.scenarios,
+      warmupSeconds: config2.warmupSeconds,
+      rounds: config2.rounds,
+      confirms: config2.confirm && config2.targets.length === 1
+    }),
+    config2.timeoutMinutes
+  );
+  log.info(estimate.info);
+  if (estimate.warning) log.warning(estimate.warning);
   try {
     let measured;
     if (paired && "checkout" in paired) {
@@ -71531,7 +71614,7 @@ async function runGate(config2, opts) {
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
       log.info("A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).");
-      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1, "Confirmation")).samples;
       comparison = confirmComparison(comparison, judge(confirmationSamples));
       log.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
     }

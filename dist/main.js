@@ -2772,114 +2772,114 @@ var require_constants2 = __commonJS({
       LENIENT_FLAGS2[LENIENT_FLAGS2["CHUNKED_LENGTH"] = 2] = "CHUNKED_LENGTH";
       LENIENT_FLAGS2[LENIENT_FLAGS2["KEEP_ALIVE"] = 4] = "KEEP_ALIVE";
     })(LENIENT_FLAGS = exports2.LENIENT_FLAGS || (exports2.LENIENT_FLAGS = {}));
-    var METHODS;
-    (function(METHODS2) {
-      METHODS2[METHODS2["DELETE"] = 0] = "DELETE";
-      METHODS2[METHODS2["GET"] = 1] = "GET";
-      METHODS2[METHODS2["HEAD"] = 2] = "HEAD";
-      METHODS2[METHODS2["POST"] = 3] = "POST";
-      METHODS2[METHODS2["PUT"] = 4] = "PUT";
-      METHODS2[METHODS2["CONNECT"] = 5] = "CONNECT";
-      METHODS2[METHODS2["OPTIONS"] = 6] = "OPTIONS";
-      METHODS2[METHODS2["TRACE"] = 7] = "TRACE";
-      METHODS2[METHODS2["COPY"] = 8] = "COPY";
-      METHODS2[METHODS2["LOCK"] = 9] = "LOCK";
-      METHODS2[METHODS2["MKCOL"] = 10] = "MKCOL";
-      METHODS2[METHODS2["MOVE"] = 11] = "MOVE";
-      METHODS2[METHODS2["PROPFIND"] = 12] = "PROPFIND";
-      METHODS2[METHODS2["PROPPATCH"] = 13] = "PROPPATCH";
-      METHODS2[METHODS2["SEARCH"] = 14] = "SEARCH";
-      METHODS2[METHODS2["UNLOCK"] = 15] = "UNLOCK";
-      METHODS2[METHODS2["BIND"] = 16] = "BIND";
-      METHODS2[METHODS2["REBIND"] = 17] = "REBIND";
-      METHODS2[METHODS2["UNBIND"] = 18] = "UNBIND";
-      METHODS2[METHODS2["ACL"] = 19] = "ACL";
-      METHODS2[METHODS2["REPORT"] = 20] = "REPORT";
-      METHODS2[METHODS2["MKACTIVITY"] = 21] = "MKACTIVITY";
-      METHODS2[METHODS2["CHECKOUT"] = 22] = "CHECKOUT";
-      METHODS2[METHODS2["MERGE"] = 23] = "MERGE";
-      METHODS2[METHODS2["M-SEARCH"] = 24] = "M-SEARCH";
-      METHODS2[METHODS2["NOTIFY"] = 25] = "NOTIFY";
-      METHODS2[METHODS2["SUBSCRIBE"] = 26] = "SUBSCRIBE";
-      METHODS2[METHODS2["UNSUBSCRIBE"] = 27] = "UNSUBSCRIBE";
-      METHODS2[METHODS2["PATCH"] = 28] = "PATCH";
-      METHODS2[METHODS2["PURGE"] = 29] = "PURGE";
-      METHODS2[METHODS2["MKCALENDAR"] = 30] = "MKCALENDAR";
-      METHODS2[METHODS2["LINK"] = 31] = "LINK";
-      METHODS2[METHODS2["UNLINK"] = 32] = "UNLINK";
-      METHODS2[METHODS2["SOURCE"] = 33] = "SOURCE";
-      METHODS2[METHODS2["PRI"] = 34] = "PRI";
-      METHODS2[METHODS2["DESCRIBE"] = 35] = "DESCRIBE";
-      METHODS2[METHODS2["ANNOUNCE"] = 36] = "ANNOUNCE";
-      METHODS2[METHODS2["SETUP"] = 37] = "SETUP";
-      METHODS2[METHODS2["PLAY"] = 38] = "PLAY";
-      METHODS2[METHODS2["PAUSE"] = 39] = "PAUSE";
-      METHODS2[METHODS2["TEARDOWN"] = 40] = "TEARDOWN";
-      METHODS2[METHODS2["GET_PARAMETER"] = 41] = "GET_PARAMETER";
-      METHODS2[METHODS2["SET_PARAMETER"] = 42] = "SET_PARAMETER";
-      METHODS2[METHODS2["REDIRECT"] = 43] = "REDIRECT";
-      METHODS2[METHODS2["RECORD"] = 44] = "RECORD";
-      METHODS2[METHODS2["FLUSH"] = 45] = "FLUSH";
-    })(METHODS = exports2.METHODS || (exports2.METHODS = {}));
+    var METHODS2;
+    (function(METHODS3) {
+      METHODS3[METHODS3["DELETE"] = 0] = "DELETE";
+      METHODS3[METHODS3["GET"] = 1] = "GET";
+      METHODS3[METHODS3["HEAD"] = 2] = "HEAD";
+      METHODS3[METHODS3["POST"] = 3] = "POST";
+      METHODS3[METHODS3["PUT"] = 4] = "PUT";
+      METHODS3[METHODS3["CONNECT"] = 5] = "CONNECT";
+      METHODS3[METHODS3["OPTIONS"] = 6] = "OPTIONS";
+      METHODS3[METHODS3["TRACE"] = 7] = "TRACE";
+      METHODS3[METHODS3["COPY"] = 8] = "COPY";
+      METHODS3[METHODS3["LOCK"] = 9] = "LOCK";
+      METHODS3[METHODS3["MKCOL"] = 10] = "MKCOL";
+      METHODS3[METHODS3["MOVE"] = 11] = "MOVE";
+      METHODS3[METHODS3["PROPFIND"] = 12] = "PROPFIND";
+      METHODS3[METHODS3["PROPPATCH"] = 13] = "PROPPATCH";
+      METHODS3[METHODS3["SEARCH"] = 14] = "SEARCH";
+      METHODS3[METHODS3["UNLOCK"] = 15] = "UNLOCK";
+      METHODS3[METHODS3["BIND"] = 16] = "BIND";
+      METHODS3[METHODS3["REBIND"] = 17] = "REBIND";
+      METHODS3[METHODS3["UNBIND"] = 18] = "UNBIND";
+      METHODS3[METHODS3["ACL"] = 19] = "ACL";
+      METHODS3[METHODS3["REPORT"] = 20] = "REPORT";
+      METHODS3[METHODS3["MKACTIVITY"] = 21] = "MKACTIVITY";
+      METHODS3[METHODS3["CHECKOUT"] = 22] = "CHECKOUT";
+      METHODS3[METHODS3["MERGE"] = 23] = "MERGE";
+      METHODS3[METHODS3["M-SEARCH"] = 24] = "M-SEARCH";
+      METHODS3[METHODS3["NOTIFY"] = 25] = "NOTIFY";
+      METHODS3[METHODS3["SUBSCRIBE"] = 26] = "SUBSCRIBE";
+      METHODS3[METHODS3["UNSUBSCRIBE"] = 27] = "UNSUBSCRIBE";
+      METHODS3[METHODS3["PATCH"] = 28] = "PATCH";
+      METHODS3[METHODS3["PURGE"] = 29] = "PURGE";
+      METHODS3[METHODS3["MKCALENDAR"] = 30] = "MKCALENDAR";
+      METHODS3[METHODS3["LINK"] = 31] = "LINK";
+      METHODS3[METHODS3["UNLINK"] = 32] = "UNLINK";
+      METHODS3[METHODS3["SOURCE"] = 33] = "SOURCE";
+      METHODS3[METHODS3["PRI"] = 34] = "PRI";
+      METHODS3[METHODS3["DESCRIBE"] = 35] = "DESCRIBE";
+      METHODS3[METHODS3["ANNOUNCE"] = 36] = "ANNOUNCE";
+      METHODS3[METHODS3["SETUP"] = 37] = "SETUP";
+      METHODS3[METHODS3["PLAY"] = 38] = "PLAY";
+      METHODS3[METHODS3["PAUSE"] = 39] = "PAUSE";
+      METHODS3[METHODS3["TEARDOWN"] = 40] = "TEARDOWN";
+      METHODS3[METHODS3["GET_PARAMETER"] = 41] = "GET_PARAMETER";
+      METHODS3[METHODS3["SET_PARAMETER"] = 42] = "SET_PARAMETER";
+      METHODS3[METHODS3["REDIRECT"] = 43] = "REDIRECT";
+      METHODS3[METHODS3["RECORD"] = 44] = "RECORD";
+      METHODS3[METHODS3["FLUSH"] = 45] = "FLUSH";
+    })(METHODS2 = exports2.METHODS || (exports2.METHODS = {}));
     exports2.METHODS_HTTP = [
-      METHODS.DELETE,
-      METHODS.GET,
-      METHODS.HEAD,
-      METHODS.POST,
-      METHODS.PUT,
-      METHODS.CONNECT,
-      METHODS.OPTIONS,
-      METHODS.TRACE,
-      METHODS.COPY,
-      METHODS.LOCK,
-      METHODS.MKCOL,
-      METHODS.MOVE,
-      METHODS.PROPFIND,
-      METHODS.PROPPATCH,
-      METHODS.SEARCH,
-      METHODS.UNLOCK,
-      METHODS.BIND,
-      METHODS.REBIND,
-      METHODS.UNBIND,
-      METHODS.ACL,
-      METHODS.REPORT,
-      METHODS.MKACTIVITY,
-      METHODS.CHECKOUT,
-      METHODS.MERGE,
-      METHODS["M-SEARCH"],
-      METHODS.NOTIFY,
-      METHODS.SUBSCRIBE,
-      METHODS.UNSUBSCRIBE,
-      METHODS.PATCH,
-      METHODS.PURGE,
-      METHODS.MKCALENDAR,
-      METHODS.LINK,
-      METHODS.UNLINK,
-      METHODS.PRI,
+      METHODS2.DELETE,
+      METHODS2.GET,
+      METHODS2.HEAD,
+      METHODS2.POST,
+      METHODS2.PUT,
+      METHODS2.CONNECT,
+      METHODS2.OPTIONS,
+      METHODS2.TRACE,
+      METHODS2.COPY,
+      METHODS2.LOCK,
+      METHODS2.MKCOL,
+      METHODS2.MOVE,
+      METHODS2.PROPFIND,
+      METHODS2.PROPPATCH,
+      METHODS2.SEARCH,
+      METHODS2.UNLOCK,
+      METHODS2.BIND,
+      METHODS2.REBIND,
+      METHODS2.UNBIND,
+      METHODS2.ACL,
+      METHODS2.REPORT,
+      METHODS2.MKACTIVITY,
+      METHODS2.CHECKOUT,
+      METHODS2.MERGE,
+      METHODS2["M-SEARCH"],
+      METHODS2.NOTIFY,
+      METHODS2.SUBSCRIBE,
+      METHODS2.UNSUBSCRIBE,
+      METHODS2.PATCH,
+      METHODS2.PURGE,
+      METHODS2.MKCALENDAR,
+      METHODS2.LINK,
+      METHODS2.UNLINK,
+      METHODS2.PRI,
       // TODO(indutny): should we allow it with HTTP?
-      METHODS.SOURCE
+      METHODS2.SOURCE
     ];
     exports2.METHODS_ICE = [
-      METHODS.SOURCE
+      METHODS2.SOURCE
     ];
     exports2.METHODS_RTSP = [
-      METHODS.OPTIONS,
-      METHODS.DESCRIBE,
-      METHODS.ANNOUNCE,
-      METHODS.SETUP,
-      METHODS.PLAY,
-      METHODS.PAUSE,
-      METHODS.TEARDOWN,
-      METHODS.GET_PARAMETER,
-      METHODS.SET_PARAMETER,
-      METHODS.REDIRECT,
-      METHODS.RECORD,
-      METHODS.FLUSH,
+      METHODS2.OPTIONS,
+      METHODS2.DESCRIBE,
+      METHODS2.ANNOUNCE,
+      METHODS2.SETUP,
+      METHODS2.PLAY,
+      METHODS2.PAUSE,
+      METHODS2.TEARDOWN,
+      METHODS2.GET_PARAMETER,
+      METHODS2.SET_PARAMETER,
+      METHODS2.REDIRECT,
+      METHODS2.RECORD,
+      METHODS2.FLUSH,
       // For AirPlay
-      METHODS.GET,
-      METHODS.POST
+      METHODS2.GET,
+      METHODS2.POST
     ];
-    exports2.METHOD_MAP = utils_1.enumToMap(METHODS);
+    exports2.METHOD_MAP = utils_1.enumToMap(METHODS2);
     exports2.H_METHOD_MAP = {};
     Object.keys(exports2.METHOD_MAP).forEach((key) => {
       if (/^H/.test(key)) {
@@ -26606,7 +26606,7 @@ var require_lib = __commonJS({
         return result;
       };
     })();
-    var __awaiter3 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
+    var __awaiter4 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
         return value instanceof P ? value : new P(function(resolve) {
           resolve(value);
@@ -26714,8 +26714,8 @@ var require_lib = __commonJS({
         this.message = message;
       }
       readBody() {
-        return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve) => __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve) => __awaiter4(this, void 0, void 0, function* () {
             let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output2 = Buffer.concat([output2, chunk]);
@@ -26727,8 +26727,8 @@ var require_lib = __commonJS({
         });
       }
       readBodyBuffer() {
-        return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve) => __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve) => __awaiter4(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
@@ -26784,42 +26784,42 @@ var require_lib = __commonJS({
         }
       }
       options(requestUrl, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("OPTIONS", requestUrl, null, additionalHeaders || {});
         });
       }
       get(requestUrl, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("GET", requestUrl, null, additionalHeaders || {});
         });
       }
       del(requestUrl, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("DELETE", requestUrl, null, additionalHeaders || {});
         });
       }
       post(requestUrl, data, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("POST", requestUrl, data, additionalHeaders || {});
         });
       }
       patch(requestUrl, data, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("PATCH", requestUrl, data, additionalHeaders || {});
         });
       }
       put(requestUrl, data, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("PUT", requestUrl, data, additionalHeaders || {});
         });
       }
       head(requestUrl, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("HEAD", requestUrl, null, additionalHeaders || {});
         });
       }
       sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request(verb, requestUrl, stream, additionalHeaders);
         });
       }
@@ -26828,14 +26828,14 @@ var require_lib = __commonJS({
        * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
        */
       getJson(requestUrl_1) {
-        return __awaiter3(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           const res = yield this.get(requestUrl, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
       }
       postJson(requestUrl_1, obj_1) {
-        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -26844,7 +26844,7 @@ var require_lib = __commonJS({
         });
       }
       putJson(requestUrl_1, obj_1) {
-        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -26853,7 +26853,7 @@ var require_lib = __commonJS({
         });
       }
       patchJson(requestUrl_1, obj_1) {
-        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -26867,7 +26867,7 @@ var require_lib = __commonJS({
        * Prefer get, del, post and patch
        */
       request(verb, requestUrl, data, headers) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           if (this._disposed) {
             throw new Error("Client has already been disposed.");
           }
@@ -26941,7 +26941,7 @@ var require_lib = __commonJS({
        * @param data
        */
       requestRaw(info2, data) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return new Promise((resolve, reject) => {
             function callbackForResult(err, res) {
               if (err) {
@@ -27190,15 +27190,15 @@ var require_lib = __commonJS({
         return baseUserAgent;
       }
       _performExponentialBackoff(retryNumber) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
           return new Promise((resolve) => setTimeout(() => resolve(), ms));
         });
       }
       _processResponse(res, options) {
-        return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve, reject) => __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve, reject) => __awaiter4(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -42912,17 +42912,17 @@ var require_ansi_styles = __commonJS({
       styles.bgColor.bgGray = styles.bgColor.bgBlackBright;
       styles.color.grey = styles.color.blackBright;
       styles.bgColor.bgGrey = styles.bgColor.bgBlackBright;
-      for (const [groupName, group] of Object.entries(styles)) {
-        for (const [styleName, style] of Object.entries(group)) {
+      for (const [groupName, group2] of Object.entries(styles)) {
+        for (const [styleName, style] of Object.entries(group2)) {
           styles[styleName] = {
             open: `\x1B[${style[0]}m`,
             close: `\x1B[${style[1]}m`
           };
-          group[styleName] = styles[styleName];
+          group2[styleName] = styles[styleName];
           codes.set(style[0], style[1]);
         }
         Object.defineProperty(styles, groupName, {
-          value: group,
+          value: group2,
           enumerable: false
         });
       }
@@ -49394,7 +49394,7 @@ var require_umd = __commonJS({
 var require_wasm = __commonJS({
   "node_modules/hdr-histogram-js/dist/wasm/index.js"(exports2) {
     "use strict";
-    var __awaiter3 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
+    var __awaiter4 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
         return value instanceof P ? value : new P(function(resolve) {
           resolve(value);
@@ -49440,7 +49440,7 @@ var require_wasm = __commonJS({
       return available;
     })();
     var wasm = void 0;
-    var initWebAssembly = () => __awaiter3(void 0, void 0, void 0, function* () {
+    var initWebAssembly = () => __awaiter4(void 0, void 0, void 0, function* () {
       if (!exports2.webAssemblyAvailable) {
         throw new Error("WebAssembly not available here!");
       }
@@ -51708,9 +51708,9 @@ var require_timestring = __commonJS({
       if (groups === null) {
         throw new Error(`The string [${string4}] could not be parsed by timestring`);
       }
-      groups.forEach((group) => {
-        let value = group.match(/[0-9.]+/g)[0];
-        let unit = group.match(/[a-z]+/g)[0];
+      groups.forEach((group2) => {
+        let value = group2.match(/[0-9.]+/g)[0];
+        let unit = group2.match(/[a-z]+/g)[0];
         totalSeconds += getSeconds(value, unit, unitValues);
       });
       if (returnUnit) {
@@ -62292,14 +62292,14 @@ var require_re = __commonJS({
       return value;
     };
     var createToken = (name, value, isGlobal) => {
-      const safe = makeSafeRegex(value);
+      const safe2 = makeSafeRegex(value);
       const index = R++;
       debug2(name, index, value);
       t[name] = index;
       src[index] = value;
-      safeSrc[index] = safe;
+      safeSrc[index] = safe2;
       re[index] = new RegExp(value, isGlobal ? "g" : void 0);
-      safeRe[index] = new RegExp(safe, isGlobal ? "g" : void 0);
+      safeRe[index] = new RegExp(safe2, isGlobal ? "g" : void 0);
     };
     createToken("NUMERICIDENTIFIER", "0|[1-9]\\d*");
     createToken("NUMERICIDENTIFIERLOOSE", "\\d+");
@@ -69288,6 +69288,9 @@ function issueCommand(command, properties, message) {
   const cmd = new Command(command, properties, message);
   process.stdout.write(cmd.toString() + os.EOL);
 }
+function issue(name, message = "") {
+  issueCommand(name, {}, message);
+}
 var CMD_STRING = "::";
 var Command = class {
   constructor(command, properties, message) {
@@ -69716,6 +69719,33 @@ var platform = os3.platform();
 var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
+var __awaiter2 = function(thisArg, _arguments, P, generator) {
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve) {
+      resolve(value);
+    });
+  }
+  return new (P || (P = Promise))(function(resolve, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
 var ExitCode;
 (function(ExitCode2) {
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
@@ -69751,6 +69781,24 @@ function warning(message, properties = {}) {
 }
 function info(message) {
   process.stdout.write(message + os4.EOL);
+}
+function startGroup(name) {
+  issue("group", name);
+}
+function endGroup() {
+  issue("endgroup");
+}
+function group(name, fn) {
+  return __awaiter2(this, void 0, void 0, function* () {
+    startGroup(name);
+    let result;
+    try {
+      result = yield fn();
+    } finally {
+      endGroup();
+    }
+    return result;
+  });
 }
 function saveState(name, value) {
   const filePath = process.env["GITHUB_STATE"] || "";
@@ -89515,24 +89563,13 @@ import path from "node:path";
 // src/server/appSpec.ts
 var APP_SPEC_FORMS = 'module:callable (e.g. myproject.wsgi:application), a factory module:create_app() or module:create_app("arg"), or a module (its `application`)';
 var DOTTED = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*`;
-var SPEC = new RegExp(String.raw`^(${DOTTED})(?::(${DOTTED})(?:\((.*)\))?)?$`);
+var ARGS = String.raw`(?:[^'"\n\r;]|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')*`;
+var APP_SPEC_PATTERN = new RegExp(String.raw`^(${DOTTED})(?::(${DOTTED})(?:\((${ARGS})\))?)?$`);
 function parseAppSpec(text) {
-  const m = SPEC.exec(text.trim());
+  const m = APP_SPEC_PATTERN.exec(text.trim());
   if (!m) return void 0;
   const [, module2, callable, args] = m;
-  if (args !== void 0 && (/[\n\r;]/.test(args) || !balancedQuotes(args))) return void 0;
   return { module: module2, callable: callable ?? "application", args };
-}
-function balancedQuotes(args) {
-  let quote;
-  for (let i = 0; i < args.length; i++) {
-    const ch = args[i];
-    if (quote) {
-      if (ch === "\\") i++;
-      else if (ch === quote) quote = void 0;
-    } else if (ch === '"' || ch === "'") quote = ch;
-  }
-  return quote === void 0;
 }
 function attributeSpec(spec) {
   return `${spec.module}:${spec.callable}`;
@@ -89623,54 +89660,97 @@ function stopSignalForCommand(command) {
   return /(^|[\s/])uwsgi(\s|$)/.test(command) ? "SIGINT" : "SIGTERM";
 }
 
+// src/config/suggest.ts
+function editDistance(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+function closest(word, known) {
+  const w = word.toLowerCase();
+  let best;
+  for (const name of known) {
+    const distance = editDistance(w, name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(1, Math.floor(w.length / 3)) ? best.name : void 0;
+}
+function didYouMean(word, known) {
+  const hit = closest(word, known);
+  return hit ? ` (did you mean "${hit}"?)` : "";
+}
+
 // src/config/configFile.ts
 var positive = external_exports.number().positive();
 var positiveInt = external_exports.number().int().positive();
 var pct = external_exports.number().min(0);
+var METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+var METHOD_PATTERN = new RegExp(`^(${METHODS.map((m) => [...m].map((c) => `[${c}${c.toLowerCase()}]`).join("")).join("|")})$`);
+var RATE_REFUSAL = "`rate` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail latency at a fixed rate would be a wrong number. Remove `rate`; the gate measures closed-loop load with `connections`.";
 var thresholdsSchema = external_exports.object({
-  "max-rps-drop-pct": pct,
-  "max-p99-increase-pct": pct,
-  "max-error-rate-pct": pct,
-  "max-memory-increase-pct": pct
-}).partial().strict();
+  "max-rps-drop-pct": pct.describe("Smallest drop of requests per second, in percent, that may fail the gate."),
+  "max-p99-increase-pct": pct.describe("Smallest rise of p99 latency, in percent, that may fail the gate."),
+  "max-error-rate-pct": pct.describe("Error rate (errors, timeouts, non-2xx), in percent, that fails on its own."),
+  "max-memory-increase-pct": pct.describe("Smallest rise of server memory, in percent, that may fail the gate.")
+}).partial().strict().describe("Thresholds; a change must pass them and be statistically certain to count.");
 var scenarioSchema = external_exports.object({
-  name: external_exports.string().min(1),
-  method: external_exports.string().transform((m) => m.toUpperCase()).pipe(external_exports.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])).optional(),
-  path: external_exports.string().startsWith("/", "must start with /"),
-  headers: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional(),
+  name: external_exports.string().min(1).describe("Name shown in the report; unique among scenarios."),
+  method: external_exports.string().regex(METHOD_PATTERN, `expected one of ${METHODS.join(", ")}`).transform((m) => m.toUpperCase()).optional().describe("HTTP method (default GET)."),
+  path: external_exports.string().startsWith("/", "must start with /").describe("URL path requested, e.g. /api/items."),
+  headers: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional().describe("Request headers."),
   // A mapping is sent as JSON; a string is sent as it is.
-  body: external_exports.union([external_exports.string(), external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())]).optional(),
-  "expect-status": external_exports.number().int().min(100).max(599).optional(),
-  connections: positiveInt.optional(),
-  "duration-seconds": positive.optional(),
-  "timeout-seconds": positive.optional(),
-  /** Accepted only to be refused with the reason (see config.ts). */
-  rate: external_exports.number().optional(),
+  body: external_exports.union([external_exports.string(), external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())]).optional().describe("Request body: a string as it is, a mapping as JSON (or a form when content-type says so)."),
+  "expect-status": external_exports.number().int().min(100).max(599).optional().describe("Status every response must have (default: any 2xx or 3xx)."),
+  connections: positiveInt.optional().describe("Concurrent connections for this scenario."),
+  "duration-seconds": positive.optional().describe("Length of one measured trial of this scenario."),
+  "timeout-seconds": positive.optional().describe("A request slower than this counts as an error (default 10)."),
+  rate: external_exports.never({ error: RATE_REFUSAL }).optional().describe("Not supported (constant-rate load would give wrong tail latency)."),
   thresholds: thresholdsSchema.optional()
 }).strict();
 var targetSchema = external_exports.object({
-  name: external_exports.string().min(1),
-  command: external_exports.string().min(1).optional(),
-  server: external_exports.enum(PRESETS).optional(),
-  app: external_exports.string().min(1).optional(),
-  workers: positiveInt.optional(),
-  "working-directory": external_exports.string().optional(),
-  url: external_exports.string().optional(),
-  "ready-path": external_exports.string().optional(),
-  "ready-timeout-seconds": positive.optional(),
-  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional()
-}).strict();
+  name: external_exports.string().min(1).describe("Name shown in the report; unique among targets."),
+  command: external_exports.string().min(1).optional().describe("Shell command that starts the server in the foreground; $PORT is its port."),
+  server: external_exports.enum(PRESETS).optional().describe("Preset instead of command."),
+  app: external_exports.string().regex(APP_SPEC_PATTERN, `expected ${APP_SPEC_FORMS}`).optional().describe("WSGI app for a preset: module:callable, module:create_app(), or a module (its `application`)."),
+  workers: positiveInt.optional().describe("Worker processes for a preset (waitress: threads); default 2 x cores + 1."),
+  "working-directory": external_exports.string().optional().describe("Where the server starts, relative to the workspace."),
+  url: external_exports.string().optional().describe("Base URL of the server; loopback only unless allow-remote; may contain $PORT."),
+  "ready-path": external_exports.string().optional().describe("Path polled until it answers below 500 (default /)."),
+  "ready-timeout-seconds": positive.optional().describe("Give up booting after this many seconds (default 60)."),
+  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional().describe("Environment variables for the server process.")
+}).strict().meta({ anyOf: [{ required: ["command"] }, { required: ["server", "app"] }] });
 var configFileSchema = external_exports.object({
-  scenarios: external_exports.array(scenarioSchema).min(1).optional(),
+  scenarios: external_exports.array(scenarioSchema).min(1).optional().describe("Request patterns to measure (default: GET of the `path` input)."),
   thresholds: thresholdsSchema.optional(),
-  targets: external_exports.array(targetSchema).min(1).optional(),
-  rounds: positiveInt.optional(),
-  "warmup-seconds": external_exports.number().min(0).optional(),
-  "duration-seconds": positive.optional(),
-  connections: positiveInt.optional(),
-  confidence: external_exports.number().gt(0.5).lt(1).optional(),
-  "cpu-placement": external_exports.enum(["auto", "off"]).optional()
-}).strict();
+  targets: external_exports.array(targetSchema).min(1).optional().describe("Server setups measured interleaved (instead of the command/server inputs)."),
+  rounds: positiveInt.optional().describe("Measured trials per target and scenario."),
+  "warmup-seconds": external_exports.number().min(0).optional().describe("Unmeasured load before the trials."),
+  "duration-seconds": positive.optional().describe("Length of one measured trial."),
+  connections: positiveInt.optional().describe("Concurrent connections."),
+  confidence: external_exports.number().gt(0.5).lt(1).optional().describe("A change must be this certain before it counts (e.g. 0.99)."),
+  "cpu-placement": external_exports.enum(["auto", "off"]).optional().describe("auto pins the load generator and the servers to separate CPUs."),
+  confirm: external_exports.boolean().optional().describe("Measure a found regression again with fresh servers before failing (default true)."),
+  "allow-remote": external_exports.boolean().optional().describe("Allow a non-loopback target url (default false)."),
+  "history-keep-runs": positiveInt.optional().describe("Recorded runs kept per runner fingerprint on the data branch (default 100)."),
+  "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
+}).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
+function knownKeysAt(path11) {
+  const where = path11.filter((p) => typeof p === "string").join(".");
+  const shapes = {
+    "": configFileSchema,
+    thresholds: thresholdsSchema,
+    scenarios: scenarioSchema,
+    "scenarios.thresholds": thresholdsSchema,
+    targets: targetSchema
+  };
+  return Object.keys(shapes[where]?.shape ?? {});
+}
 function issuePath(path11) {
   return path11.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
@@ -89687,7 +89767,8 @@ function parseConfigFile(text, fileName) {
     const problems = parsed.error.issues.map((issue3) => {
       if (issue3.code === "unrecognized_keys") {
         const where = issuePath(issue3.path);
-        return `unknown key${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k) => `"${k}"`).join(", ")}${where ? ` in ${where}` : ""}`;
+        const known = knownKeysAt(issue3.path);
+        return `unknown key${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(", ")}${where ? ` in ${where}` : ""}`;
       }
       return `${issuePath(issue3.path) || "(top level)"}: ${issue3.message}`;
     });
@@ -89795,14 +89876,15 @@ function readConfig(src) {
   const record2 = given("record") ? parseChoice("record", input2("record"), ["auto", "true", "false"]) : DEFAULTS.record;
   const comment = given("comment") ? parseChoice("comment", input2("comment"), ["auto", "always", "never"]) : DEFAULTS.comment;
   const failOnRegression = given("fail-on-regression") ? parseBool("fail-on-regression", input2("fail-on-regression")) : true;
-  const confirm = given("confirm") ? parseBool("confirm", input2("confirm")) : true;
+  const confirmInput = given("confirm") ? parseBool("confirm", input2("confirm")) : void 0;
   const cpuPlacementInput = given("cpu-placement") ? parseChoice("cpu-placement", input2("cpu-placement"), ["auto", "off"]) : void 0;
-  const allowRemote = given("allow-remote") ? parseBool("allow-remote", input2("allow-remote")) : false;
+  const allowRemoteInput = given("allow-remote") ? parseBool("allow-remote", input2("allow-remote")) : void 0;
   const readyPath = given("ready-path") ? parsePath("ready-path", input2("ready-path")) : void 0;
   const scenarioPath = given("path") ? parsePath("path", input2("path")) : DEFAULTS.path;
   const server = given("server") ? parseChoice("server", input2("server"), PRESETS) : void 0;
   const baselineFile = given("baseline-file") ? path2.resolve(src.workspace, input2("baseline-file")) : void 0;
   const file2 = readFileConfig(src, given("config") ? input2("config") : void 0);
+  const allowRemote = allowRemoteInput ?? file2.config["allow-remote"] ?? false;
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file2.config.thresholds), inputThresholds);
   const scenarioDefaults = {
     connections: connections ?? file2.config.connections ?? DEFAULTS.connections,
@@ -89870,14 +89952,15 @@ function readConfig(src) {
     baseSetup: input2("base-setup") || void 0,
     baselineFile,
     baselineBranch: parseBranch(input2("baseline-branch") || DEFAULTS.baselineBranch),
-    historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
+    historyKeepRuns: historyKeepRuns ?? file2.config["history-keep-runs"] ?? DEFAULTS.historyKeepRuns,
     record: record2,
     failOnRegression,
-    confirm,
+    confirm: confirmInput ?? file2.config.confirm ?? true,
     comment,
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file2.config["cpu-placement"] ?? "auto",
-    configFile: file2.path
+    configFile: file2.path,
+    timeoutMinutes: file2.config["timeout-minutes"]
   };
 }
 function parseCompareTo(value) {
@@ -89920,11 +90003,6 @@ function mergeThresholds(base, ...layers) {
   return out;
 }
 function toScenario(s, defaults2, thresholds) {
-  if (s.rate !== void 0) {
-    throw new ConfigError(
-      `Config file scenario "${s.name}": \`rate\` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail latency at a fixed rate would be a wrong number. Remove \`rate\`; the gate measures closed-loop load with \`connections\`.`
-    );
-  }
   const headers = { ...s.headers ?? {} };
   let body;
   const contentTypeKey = Object.keys(headers).find((h) => h.toLowerCase() === "content-type");
@@ -90015,6 +90093,69 @@ function readCommentSettings(src) {
   return { mode, comment, commentId, commentFile };
 }
 
+// src/config/inputs.ts
+var ACTION_INPUTS = [
+  "command",
+  "server",
+  "app",
+  "workers",
+  "python",
+  "working-directory",
+  "url",
+  "ready-path",
+  "ready-timeout-seconds",
+  "path",
+  "config",
+  "connections",
+  "duration-seconds",
+  "warmup-seconds",
+  "rounds",
+  "compare-to",
+  "base-ref",
+  "base-setup",
+  "baseline-branch",
+  "baseline-file",
+  "record",
+  "max-rps-drop-pct",
+  "max-p99-increase-pct",
+  "max-error-rate-pct",
+  "max-memory-increase-pct",
+  "confidence",
+  "fail-on-regression",
+  "comment",
+  "comment-id",
+  "comment-file",
+  "mode",
+  "github-token"
+];
+var MOVED_INPUTS = {
+  "allow-remote": "allow-remote",
+  "cpu-placement": "cpu-placement",
+  "history-keep-runs": "history-keep-runs",
+  confirm: "confirm"
+};
+function givenInputNames(env) {
+  return Object.keys(env).filter((k) => k.startsWith("INPUT_")).map((k) => k.slice("INPUT_".length).toLowerCase());
+}
+function checkInputNames(env) {
+  const known = new Set(ACTION_INPUTS);
+  const warnings = [];
+  for (const name of givenInputNames(env)) {
+    if (known.has(name)) continue;
+    const moved = MOVED_INPUTS[name];
+    if (moved !== void 0) {
+      if ((env[`INPUT_${name.toUpperCase()}`] ?? "").trim() !== "") {
+        warnings.push(`Input \`${name}\` still works but is now a config file setting: write \`${moved}:\` in .github/perf-gate.yml instead.`);
+      }
+      continue;
+    }
+    throw new ConfigError(
+      `Input \`${name}\` is not an input of wsgi-perf-gate${didYouMean(name, [...ACTION_INPUTS, ...Object.keys(MOVED_INPUTS)])}; the inputs are listed in action.yml and docs/configuration.md.`
+    );
+  }
+  return warnings;
+}
+
 // node_modules/@actions/github/lib/context.js
 import { readFileSync, existsSync as existsSync2 } from "fs";
 import { EOL as EOL5 } from "os";
@@ -90069,7 +90210,7 @@ var Context = class {
 // node_modules/@actions/github/lib/internal/utils.js
 var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
-var __awaiter2 = function(thisArg, _arguments, P, generator) {
+var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve) {
       resolve(value);
@@ -90114,7 +90255,7 @@ function getProxyAgentDispatcher(destinationUrl) {
 }
 function getProxyFetch(destinationUrl) {
   const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-  const proxyFetch = (url2, opts) => __awaiter2(this, void 0, void 0, function* () {
+  const proxyFetch = (url2, opts) => __awaiter3(this, void 0, void 0, function* () {
     return (0, import_undici2.fetch)(url2, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
   });
   return proxyFetch;
@@ -95613,7 +95754,38 @@ ${formatTail(server.logTail())}`
   );
 }
 
+// src/gate/estimate.ts
+function estimateMeasuring(e) {
+  const perTarget = e.scenarios.reduce((sum2, s) => sum2 + e.warmupSeconds + e.rounds * s.durationSeconds, 0);
+  const seconds = e.targets * perTarget;
+  return { seconds, worstSeconds: e.confirms ? 2 * seconds : seconds };
+}
+function formatDuration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}`;
+}
+function estimateMessages(est, timeoutMinutes) {
+  const info2 = `Estimated measuring time: ${formatDuration(est.seconds)}` + (est.worstSeconds > est.seconds ? ` (${formatDuration(est.worstSeconds)} if a regression is found and measured again to confirm it)` : "") + "; booting the servers comes on top.";
+  if (timeoutMinutes === void 0 || est.worstSeconds <= timeoutMinutes * 60) return { info: info2 };
+  return {
+    info: info2,
+    warning: `The measuring may take ${formatDuration(est.worstSeconds)}, more than timeout-minutes: ${timeoutMinutes}: raise the job's timeout-minutes (and the config file's), or lower rounds, duration-seconds or warmup-seconds.`
+  };
+}
+
 // src/pipeline/executePlan.ts
+function inGroup(log2, name, fn) {
+  if (log2.group) return log2.group(name, fn);
+  log2.info(`== ${name} ==`);
+  return fn();
+}
+function timeLeft(startedMs, done, total) {
+  const left = (Date.now() - startedMs) / done * (total - done);
+  return total === done ? "done" : `about ${formatDuration(left / 1e3)} left`;
+}
 function assertAlive(server, when) {
   const exit = server.exitInfo();
   if (exit) {
@@ -95634,52 +95806,62 @@ function describeTreeChange(before, after) {
 }
 async function executePlan(plan, edges) {
   const servers = /* @__PURE__ */ new Map();
+  const phase = (name) => plan.label ? `${plan.label}: ${name}` : name;
+  const rounds = Math.max(0, ...plan.trials.map((t) => t.round));
   try {
-    for (const target of plan.targets) {
-      edges.log.info(`Starting target "${target.name}": ${target.command}${target.serverNote ? `
+    await inGroup(edges.log, phase(`boot ${plan.targets.length === 1 ? "the server" : `${plan.targets.length} servers`}`), async () => {
+      for (const target of plan.targets) {
+        edges.log.info(`Starting target "${target.name}": ${target.command}${target.serverNote ? `
   (${target.serverNote})` : ""}`);
-      try {
-        servers.set(target.name, await edges.boot(target));
-      } catch (err) {
-        if (err instanceof ServerError) err.target ??= target.name;
-        throw err;
+        try {
+          servers.set(target.name, await edges.boot(target));
+        } catch (err) {
+          if (err instanceof ServerError) err.target ??= target.name;
+          throw err;
+        }
       }
-    }
+    });
     if (plan.warmupSeconds > 0) {
-      for (const [name, server] of servers) {
-        for (const scenario of plan.scenarios) {
-          edges.log.info(`Warming up "${name}" on ${scenario.name} for ${plan.warmupSeconds} s`);
-          await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: plan.warmupSeconds });
-          assertAlive(server, "during warmup");
+      await inGroup(edges.log, phase(`warmup (${formatDuration(plan.warmupSeconds * servers.size * plan.scenarios.length)})`), async () => {
+        for (const [name, server] of servers) {
+          for (const scenario of plan.scenarios) {
+            edges.log.info(`Warming up "${name}" on ${scenario.name} for ${plan.warmupSeconds} s`);
+            await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: plan.warmupSeconds });
+            assertAlive(server, "during warmup");
+          }
         }
-      }
+      });
     }
-    const samples = [];
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
-    for (const trial of plan.trials) {
-      const server = servers.get(trial.target);
-      const scenario = scenarios.get(trial.scenario);
-      assertAlive(server, "before a trial");
-      const before = await edges.snapshot(server.pid);
-      const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-      const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
-      const after = await edges.snapshot(server.pid);
-      assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
-      const sample = { ...trial, startedAt, ...load };
-      if (before && after) {
-        sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
-        const change = describeTreeChange(before.pids, after.pids);
-        if (change) {
-          sample.failure = change;
-          edges.log.warning(`Round ${trial.round} ${trial.target} ${scenario.name} does not count: ${change}`);
+    const trialsSeconds = plan.trials.reduce((sum2, t) => sum2 + scenarios.get(t.scenario).durationSeconds, 0);
+    return await inGroup(edges.log, phase(`${rounds} rounds, ${plan.trials.length} trials (${formatDuration(trialsSeconds)})`), async () => {
+      const samples = [];
+      const startedMs = Date.now();
+      for (const trial of plan.trials) {
+        const server = servers.get(trial.target);
+        const scenario = scenarios.get(trial.scenario);
+        assertAlive(server, "before a trial");
+        const before = await edges.snapshot(server.pid);
+        const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+        const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
+        const after = await edges.snapshot(server.pid);
+        assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
+        const sample = { ...trial, startedAt, ...load };
+        if (before && after) {
+          sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+          const change = describeTreeChange(before.pids, after.pids);
+          if (change) {
+            sample.failure = change;
+            edges.log.warning(`Round ${trial.round}/${rounds} ${trial.target} ${scenario.name} does not count: ${change}`);
+          }
         }
+        samples.push(sample);
+        edges.log.info(
+          `Round ${trial.round}/${rounds} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}% (${timeLeft(startedMs, samples.length, plan.trials.length)})`
+        );
       }
-      edges.log.info(
-        `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%`
-      );
-      samples.push(sample);
-    }
-    return samples;
+      return samples;
+    });
   } finally {
     for (const server of servers.values()) {
       try {
@@ -95910,6 +96092,14 @@ function summarize(h) {
 }
 function encodeHistogram(h) {
   return hdr.encodeIntoCompressedBase64(h);
+}
+function decodeHistogram(encoded) {
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+}
+function mergeHistograms(encoded) {
+  const total = newLatencyHistogram();
+  for (const e of encoded) total.add(decodeHistogram(e));
+  return total;
 }
 
 // src/load/trial.ts
@@ -96259,7 +96449,7 @@ function realEdges(hooks) {
         port,
         cpus: hooks.serverCpus,
         onSpawn: hooks.onSpawn,
-        logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, "_")}.log` : void 0
+        logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, "_")}${hooks.logSuffix ?? ""}.log` : void 0
       });
       try {
         const { seconds } = await waitUntilReady(server);
@@ -96291,12 +96481,24 @@ async function runGate(config2, opts) {
   let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log2) : void 0;
   let fallback = paired && "fallback" in paired ? paired.fallback : void 0;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const measure = (targets, runSeed = seed) => withGeneratorPlacement(config2.cpuPlacement, log2.warning, async (placement) => {
+  const measure = (targets, runSeed = seed, label2) => withGeneratorPlacement(config2.cpuPlacement, log2.warning, async (placement) => {
     if (placement) log2.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
-    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
+    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus, logSuffix: label2 && `-${label2.toLowerCase()}` });
     const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(runSeed));
-    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds }, edges), placement };
+    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds, label: label2 }, edges), placement };
   });
+  const estimate = estimateMessages(
+    estimateMeasuring({
+      targets: paired && "checkout" in paired ? 2 : config2.targets.length,
+      scenarios: config2.scenarios,
+      warmupSeconds: config2.warmupSeconds,
+      rounds: config2.rounds,
+      confirms: config2.confirm && config2.targets.length === 1
+    }),
+    config2.timeoutMinutes
+  );
+  log2.info(estimate.info);
+  if (estimate.warning) log2.warning(estimate.warning);
   try {
     let measured;
     if (paired && "checkout" in paired) {
@@ -96349,7 +96551,7 @@ async function runGate(config2, opts) {
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
       log2.info("A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).");
-      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1, "Confirmation")).samples;
       comparison = confirmComparison(comparison, judge(confirmationSamples));
       log2.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
     }
@@ -96791,6 +96993,24 @@ function renderSummary(result, opts = {}) {
     "</details>"
   );
   return out.join("\n") + "\n";
+}
+
+// src/report/histogramFiles.ts
+var safe = (s) => s.replace(/[^\w.-]+/g, "_").replace(/^_+|_+$/g, "") || "root";
+function histogramFiles(samples, label2 = "") {
+  const groups = /* @__PURE__ */ new Map();
+  for (const s of samples) {
+    if (s.failure || !s.histogram) continue;
+    const key = `${s.target}\0${s.scenario}`;
+    const g2 = groups.get(key) ?? { target: s.target, scenario: s.scenario, encoded: [] };
+    g2.encoded.push(s.histogram);
+    groups.set(key, g2);
+  }
+  return [...groups.values()].map((g2) => ({
+    name: `latency-${safe(g2.target)}-${safe(g2.scenario)}${label2}.hgrm`,
+    // Values are microseconds; scaled to milliseconds as .hgrm files usually are.
+    text: mergeHistograms(g2.encoded).outputPercentileDistribution(5, 1e3)
+  }));
 }
 
 // src/store/historyIndex.ts
@@ -97402,11 +97622,16 @@ function processStartTime(pid) {
 }
 
 // src/action/main.ts
-var log = { info: (m) => info(m), warning: (m) => warning(m) };
+var log = {
+  info: (m) => info(m),
+  warning: (m) => warning(m),
+  group: (name, fn) => group(name, fn)
+};
 var commentSettings;
 async function run2() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os10.tmpdir();
+  for (const warning2 of checkInputNames(process.env)) warning(warning2);
   commentSettings = readCommentSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === "post-comment") return postComment(commentSettings);
   const config2 = readConfig({
@@ -97418,8 +97643,9 @@ async function run2() {
   });
   const ctx = readRunContext();
   const record2 = shouldRecord(config2.record, ctx);
-  const outDir = path10.join(runnerTemp, "wsgi-perf-gate");
+  const outDir = artifactsDir(runnerTemp, commentSettings.commentId);
   mkdirSync3(outDir, { recursive: true });
+  setOutput("artifacts-dir", outDir);
   const servers = [];
   const result = await runGate(config2, {
     record: record2,
@@ -97436,17 +97662,25 @@ async function run2() {
     }
   });
   saveState("servers", "[]");
-  const resultsFile = path10.join(outDir, "results.json");
-  writeFileSync3(resultsFile, JSON.stringify(result, null, 1) + "\n");
-  const markdown = renderSummary(result, { gateName: commentSettings.commentId });
-  await summary.addRaw(markdown).write();
-  info(markdown);
-  const comment = await publishComment({ settings: commentSettings, ctx, summary: markdown, token: getInput("github-token"), log });
-  for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) setOutput(name, value);
+  await log.group("Report", async () => {
+    const resultsFile = path10.join(outDir, "results.json");
+    writeFileSync3(resultsFile, JSON.stringify(result, null, 1) + "\n");
+    const histograms = [...histogramFiles(result.samples), ...histogramFiles(result.confirmationSamples ?? [], "-confirmation")];
+    for (const h of histograms) writeFileSync3(path10.join(outDir, h.name), h.text);
+    info(`Artifacts in ${outDir}: results.json, server logs, ${histograms.length} latency histogram${histograms.length === 1 ? "" : "s"} (.hgrm)`);
+    const markdown = renderSummary(result, { gateName: commentSettings.commentId });
+    await summary.addRaw(markdown).write();
+    info(markdown);
+    const comment = await publishComment({ settings: commentSettings, ctx, summary: markdown, token: getInput("github-token"), log });
+    for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) setOutput(name, value);
+  });
   if (result.verdict === "regressed") {
     if (config2.failOnRegression) setFailed(failureMessage(result));
     else warning(`${failureMessage(result)} (fail-on-regression is false)`);
   }
+}
+function artifactsDir(runnerTemp, commentId) {
+  return path10.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
 }
 async function postComment(settings) {
   const ctx = readRunContext();

@@ -15,10 +15,15 @@ import { runGate } from '../pipeline/pipeline.js';
 import { postSavedComment, publishComment } from '../github/prComment.js';
 import { renderErrorSummary } from '../report/errorSummary.js';
 import { renderSummary } from '../report/summary.js';
+import { histogramFiles } from '../report/histogramFiles.js';
 import { openBranchHistory } from '../store/branchHistory.js';
 import { processStartTime, type SavedServer } from './serverState.js';
 
-const log = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) };
+const log = {
+  info: (m: string) => core.info(m),
+  warning: (m: string) => core.warning(m),
+  group: <T>(name: string, fn: () => Promise<T>) => core.group(name, fn),
+};
 /** Known once the comment inputs are read: a run that fails after that still reports. */
 let commentSettings: CommentSettings | undefined;
 
@@ -38,8 +43,10 @@ async function run(): Promise<void> {
   });
   const ctx = readRunContext();
   const record = shouldRecord(config.record, ctx);
-  const outDir = path.join(runnerTemp, 'wsgi-perf-gate');
+  // One folder for upload-artifact: results, server logs, histograms (one per gate of a job).
+  const outDir = artifactsDir(runnerTemp, commentSettings.commentId);
   mkdirSync(outDir, { recursive: true });
+  core.setOutput('artifacts-dir', outDir);
   const servers: SavedServer[] = [];
   const result = await runGate(config, {
     record,
@@ -58,18 +65,28 @@ async function run(): Promise<void> {
   // Torn down cleanly: nothing for the post step to do.
   core.saveState('servers', '[]');
 
-  const resultsFile = path.join(outDir, 'results.json');
-  writeFileSync(resultsFile, JSON.stringify(result, null, 1) + '\n');
-  const markdown = renderSummary(result, { gateName: commentSettings.commentId });
-  await core.summary.addRaw(markdown).write();
-  core.info(markdown);
-  const comment = await publishComment({ settings: commentSettings, ctx, summary: markdown, token: core.getInput('github-token'), log });
-  for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) core.setOutput(name, value);
+  await log.group('Report', async () => {
+    const resultsFile = path.join(outDir, 'results.json');
+    writeFileSync(resultsFile, JSON.stringify(result, null, 1) + '\n');
+    const histograms = [...histogramFiles(result.samples), ...histogramFiles(result.confirmationSamples ?? [], '-confirmation')];
+    for (const h of histograms) writeFileSync(path.join(outDir, h.name), h.text);
+    core.info(`Artifacts in ${outDir}: results.json, server logs, ${histograms.length} latency histogram${histograms.length === 1 ? '' : 's'} (.hgrm)`);
+    const markdown = renderSummary(result, { gateName: commentSettings!.commentId });
+    await core.summary.addRaw(markdown).write();
+    core.info(markdown);
+    const comment = await publishComment({ settings: commentSettings!, ctx, summary: markdown, token: core.getInput('github-token'), log });
+    for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) core.setOutput(name, value);
+  });
 
   if (result.verdict === 'regressed') {
     if (config.failOnRegression) core.setFailed(failureMessage(result));
     else core.warning(`${failureMessage(result)} (fail-on-regression is false)`);
   }
+}
+
+/** $RUNNER_TEMP/wsgi-perf-gate/artifacts, or artifacts-ID when several gates share a job. */
+function artifactsDir(runnerTemp: string, commentId: string | undefined): string {
+  return path.join(runnerTemp, 'wsgi-perf-gate', commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, '_')}` : 'artifacts');
 }
 
 async function postComment(settings: CommentSettings): Promise<void> {

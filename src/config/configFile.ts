@@ -50,7 +50,7 @@ const scenarioSchema = z
       .union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())])
       .optional()
       .describe('Request body: a string as it is, a mapping as JSON (or a form when content-type says so).'),
-    'expect-status': z.number().int().min(100).max(599).optional().describe('Status every response must have (default: any 2xx).'),
+    'expect-status': z.number().int().min(100).max(599).optional().describe('Status every response must have (default: any 2xx or 3xx).'),
     connections: positiveInt.optional().describe('Concurrent connections for this scenario.'),
     'duration-seconds': positive.optional().describe('Length of one measured trial of this scenario.'),
     'timeout-seconds': positive.optional().describe('A request slower than this counts as an error (default 10).'),

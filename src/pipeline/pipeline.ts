@@ -21,6 +21,7 @@ import { errorMessage, ServerError } from '../errors.js';
 import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from '../git/worktree.js';
 import type { HistoryStore, PreparedHistory } from '../store/branchHistory.js';
 import { summarizeSamples } from '../store/record.js';
+import { estimateMeasuring, estimateMessages } from '../gate/estimate.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 
@@ -78,6 +79,8 @@ export interface BootHooks {
   /** CPUs for the servers, when the generator was pinned to others. */
   serverCpus?: number[];
   logDir?: string;
+  /** Added to the server log names, e.g. "-confirmation" (so the second measurement keeps the first's logs). */
+  logSuffix?: string;
   onSpawn?: (pid: number, signal: NodeJS.Signals) => void;
 }
 
@@ -93,7 +96,7 @@ export function realEdges(hooks: BootHooks): RunEdges {
         port,
         cpus: hooks.serverCpus,
         onSpawn: hooks.onSpawn,
-        logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, '_')}.log` : undefined,
+        logFile: hooks.logDir ? `${hooks.logDir}/server-${target.name.replace(/[^\w.-]/g, '_')}${hooks.logSuffix ?? ''}.log` : undefined,
       });
       try {
         const { seconds } = await waitUntilReady(server);
@@ -133,13 +136,26 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   let fallback = paired && 'fallback' in paired ? paired.fallback : undefined;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
 
-  const measure = (targets: Target[], runSeed = seed) =>
+  const measure = (targets: Target[], runSeed = seed, label?: string) =>
     withGeneratorPlacement(config.cpuPlacement, log.warning, async (placement) => {
       if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
-      const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
+      const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus, logSuffix: label && `-${label.toLowerCase()}` });
       const trials = planTrials(targets.map((t) => t.name), config.scenarios.map((s) => s.name), config.rounds, seededRandom(runSeed));
-      return { samples: await executePlan({ targets, scenarios: config.scenarios, trials, warmupSeconds: config.warmupSeconds }, edges), placement };
+      return { samples: await executePlan({ targets, scenarios: config.scenarios, trials, warmupSeconds: config.warmupSeconds, label }, edges), placement };
     });
+
+  const estimate = estimateMessages(
+    estimateMeasuring({
+      targets: paired && 'checkout' in paired ? 2 : config.targets.length,
+      scenarios: config.scenarios,
+      warmupSeconds: config.warmupSeconds,
+      rounds: config.rounds,
+      confirms: config.confirm && config.targets.length === 1,
+    }),
+    config.timeoutMinutes,
+  );
+  log.info(estimate.info);
+  if (estimate.warning) log.warning(estimate.warning);
 
   // The base checkout lives until the last measurement (a confirmation run boots it again).
   try {
@@ -206,7 +222,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     // A shoot-out ranks setups; only a gate (one candidate) is confirmed before failing.
     if (config.confirm && config.targets.length === 1 && needsConfirmation(comparison)) {
       log.info('A regression was measured: measuring again with fresh servers to confirm it before failing (confirm: true).');
-      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+      confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1, 'Confirmation')).samples;
       comparison = confirmComparison(comparison, judge(confirmationSamples));
       log.info(`Confirmation run: the regression was ${comparison.verdict === 'regressed' ? 'confirmed' : 'not confirmed'}.`);
     }
