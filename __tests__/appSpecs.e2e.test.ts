@@ -60,7 +60,7 @@ describe('the Flask factory example under every preset', () => {
   }
 });
 
-describe('uWSGI honours `python` in a virtualenv', () => {
+describe('presets honour `python` in a virtualenv', () => {
   let venvPython: string;
   const elsewhere = path.join(tmp, 'elsewhere');
   before(() => {
@@ -84,5 +84,13 @@ describe('uWSGI honours `python` in a virtualenv', () => {
     const r = run(['--server', 'uwsgi', '--app', 'exampleproject.wsgi', '--python', venvPython], elsewhere);
     assertServed(r, 'uwsgi in a venv');
     assert.match(r.stderr, /uWSGI: the uwsgi on PATH with --virtualenv .*venv/);
+  });
+
+  it('gunicorn and waitress run as <venv>/bin/python -m', () => {
+    for (const server of ['gunicorn', 'waitress']) {
+      const r = run(['--server', server, '--app', 'exampleproject.wsgi', '--python', venvPython], elsewhere);
+      assertServed(r, `${server} in a venv`);
+      assert.ok(r.stderr.includes(`(${server}: ${venvPython} -m ${server})`), r.stderr);
+    }
   });
 });
