@@ -7,6 +7,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_SCHEMA_FILE, RESULTS_SCHEMA_FILE, configSchemaText, resultsSchemaText } from '../scripts/schemas.js';
 import { readConfig } from '../src/config/config.js';
+import path from 'node:path';
+import { ROOT } from './helpers/paths.js';
 
 const FILE = '/ws/.github/perf-gate.yml';
 const committed = JSON.parse(readFileSync(CONFIG_SCHEMA_FILE, 'utf8')) as object;
@@ -79,6 +81,13 @@ const CODE_ONLY: string[] = [
 ];
 
 describe('published JSON Schemas', () => {
+  it('the example config file names its schema and passes both checks', () => {
+    const text = readFileSync(path.join(ROOT, 'examples', 'flask-factory', 'perf-gate.yml'), 'utf8');
+    assert.match(text, /^# yaml-language-server: \$schema=\.\.\/\.\.\/schema\/perf-gate\.schema\.json$/m);
+    assert.equal(validate(parseYaml(text)), true, JSON.stringify(validate.errors));
+    assert.equal(codeAccepts(text), true);
+  });
+
   it('are fresh (npm run schemas)', () => {
     assert.equal(readFileSync(CONFIG_SCHEMA_FILE, 'utf8'), configSchemaText());
     assert.equal(readFileSync(RESULTS_SCHEMA_FILE, 'utf8'), resultsSchemaText());
