@@ -29,7 +29,7 @@ describe('wsgi-perf-gate CLI', () => {
     const base = cli([...RUN, '--json', path.join(dir, 'base.json'), '--compare-to', 'none'], { EXAMPLE_DELAY_MS: '40' });
     assert.equal(base.code, 0, base.stderr);
     assert.match(base.stdout, /## wsgi-perf-gate: ✅ pass/);
-    assert.match(base.stderr, /Round 5 app \/: \d+ req\/s/);
+    assert.match(base.stderr, /Round 5\/5 app \/: \d+ req\/s/);
     const doc = JSON.parse(readFileSync(path.join(dir, 'base.json'), 'utf8'));
     assert.equal(doc.samples.length, 5);
 

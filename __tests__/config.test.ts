@@ -142,9 +142,9 @@ scenarios:
   });
 
   it('unknown keys are an error that names them and where', () => {
-    throwsConfig(() => read(CMD, file('scenarios:\n  - name: a\n    path: /\n    methd: GET\n')), /unknown key "methd" in scenarios\[0\]/);
+    throwsConfig(() => read(CMD, file('scenarios:\n  - name: a\n    path: /\n    methd: GET\n')), /unknown key "methd" \(did you mean "method"\?\) in scenarios\[0\]/);
     throwsConfig(() => read(CMD, file('treshold:\n  max-rps-drop-pct: 5\n')), /unknown key "treshold"/);
-    throwsConfig(() => read(CMD, file('thresholds:\n  max-rps-drop: 5\n')), /unknown key "max-rps-drop" in thresholds/);
+    throwsConfig(() => read(CMD, file('thresholds:\n  max-rps-drop: 5\n')), /unknown key "max-rps-drop" \(did you mean "max-rps-drop-pct"\?\) in thresholds/);
   });
 
   it('invalid values and YAML name the file and the key', () => {
@@ -153,8 +153,17 @@ scenarios:
     throwsConfig(() => read(CMD, file('scenarios:\n  - { name: a, path: / }\n  - { name: a, path: /x }\n')), /Two scenarios are named "a"/);
   });
 
+  it('rare settings live in the file; the old inputs still override it', () => {
+    const text = 'confirm: false\nallow-remote: true\nhistory-keep-runs: 7\ncpu-placement: off\ntimeout-minutes: 20\n';
+    const c = read({ ...CMD, url: 'http://10.0.0.5:8000' }, file(text));
+    assert.deepEqual([c.confirm, c.allowRemote, c.historyKeepRuns, c.cpuPlacement, c.timeoutMinutes], [false, true, 7, 'off', 20]);
+    const overridden = read({ ...CMD, confirm: 'true', 'history-keep-runs': '9', 'cpu-placement': 'auto' }, file(text));
+    assert.deepEqual([overridden.confirm, overridden.historyKeepRuns, overridden.cpuPlacement], [true, 9, 'auto']);
+    throwsConfig(() => read({ ...CMD, url: 'http://10.0.0.5:8000', 'allow-remote': 'false' }, file(text)), /10\.0\.0\.5/);
+  });
+
   it('a constant rate is refused with the reason, not measured wrongly', () => {
-    throwsConfig(() => read(CMD, file('scenarios:\n  - { name: a, path: /, rate: 100 }\n')), /scenario "a": `rate` \(constant-rate, open-loop load\) is not supported: autocannon's rate limiter/);
+    throwsConfig(() => read(CMD, file('scenarios:\n  - { name: a, path: /, rate: 100 }\n')), /scenarios\[0\]\.rate: `rate` \(constant-rate, open-loop load\) is not supported: autocannon's rate limiter/);
   });
 
   it('an explicit config input must exist', () => {

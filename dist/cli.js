@@ -19295,17 +19295,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path8) {
-      const ctrl = callVisitor(key, node2, visitor, path8);
+    function visit_(key, node2, visitor, path9) {
+      const ctrl = callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visit_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path8);
+            const ci = visit_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19316,13 +19316,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path8);
+          const cv = visit_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19343,17 +19343,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path8) {
-      const ctrl = await callVisitor(key, node2, visitor, path8);
+    async function visitAsync_(key, node2, visitor, path9) {
+      const ctrl = await callVisitor(key, node2, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visitAsync_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
+          path9 = Object.freeze(path9.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path8);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19364,13 +19364,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path8 = Object.freeze(path8.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path8);
+          const cv = await visitAsync_("value", node2.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19397,23 +19397,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path8) {
+    function callVisitor(key, node2, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path8);
+        return visitor(key, node2, path9);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path8);
+        return visitor.Map?.(key, node2, path9);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path8);
+        return visitor.Seq?.(key, node2, path9);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path8);
+        return visitor.Pair?.(key, node2, path9);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path8);
+        return visitor.Scalar?.(key, node2, path9);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path8);
+        return visitor.Alias?.(key, node2, path9);
       return void 0;
     }
-    function replaceNode(key, path8, node2) {
-      const parent = path8[path8.length - 1];
+    function replaceNode(key, path9, node2) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -20025,10 +20025,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path8, value) {
+    function collectionFromPath(schema, path9, value) {
       let v = value;
-      for (let i = path8.length - 1; i >= 0; --i) {
-        const k = path8[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20047,7 +20047,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20077,11 +20077,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path8, value) {
-        if (isEmptyPath(path8))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key, ...rest] = path8;
+          const [key, ...rest] = path9;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20095,8 +20095,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        const [key, ...rest] = path8;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20110,8 +20110,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        const [key, ...rest] = path8;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20129,8 +20129,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path8) {
-        const [key, ...rest] = path8;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20140,8 +20140,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        const [key, ...rest] = path8;
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22656,9 +22656,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path8, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path8, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22733,14 +22733,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        if (Collection.isEmptyPath(path8)) {
+      deleteIn(path9) {
+        if (Collection.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22755,10 +22755,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        if (Collection.isEmptyPath(path8))
+      getIn(path9, keepScalar) {
+        if (Collection.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22769,10 +22769,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path8) {
-        if (Collection.isEmptyPath(path8))
+      hasIn(path9) {
+        if (Collection.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22789,13 +22789,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        if (Collection.isEmptyPath(path8)) {
+      setIn(path9, value) {
+        if (Collection.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path8, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -24756,9 +24756,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path8) => {
+    visit2.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path8) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24767,23 +24767,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path8) => {
-      const parent = visit2.itemAtPath(cst, path8.slice(0, -1));
-      const field = path8[path8.length - 1][0];
+    visit2.parentCollection = (cst, path9) => {
+      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path8, item, visitor) {
-      let ctrl = visitor(item, path8);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24794,10 +24794,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path8);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26881,7 +26881,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs = __require("fs");
-    var path8 = __require("path");
+    var path9 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -26889,11 +26889,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop() {
     }
-    function open2(path9, history2, cb) {
+    function open2(path10, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs.open(path9, "r", cb);
+      fs.open(path10, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -26927,7 +26927,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open2(path8.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open2(path9.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -27192,7 +27192,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs = __require("fs");
     var os8 = __require("os");
-    var path8 = __require("path");
+    var path9 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -27228,7 +27228,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs.existsSync(path8.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs.existsSync(path9.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -27408,8 +27408,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path8) {
-          var pathArray = getPathArray(path8);
+        paths.forEach(function(path9) {
+          var pathArray = getPathArray(path9);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -27423,14 +27423,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path8, appendMode) {
-      if (!path8) {
+    function addExistingPath(array2, path9, appendMode) {
+      if (!path9) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path8);
+        array2.unshift(path9);
       } else {
-        array2.push(path8);
+        array2.push(path9);
       }
     }
   }
@@ -30380,15 +30380,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path8 = [graph[toModel].parent, toModel];
+      const path9 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path8.unshift(graph[cur].parent);
+        path9.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path8;
+      fn.conversion = path9;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -31665,7 +31665,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path8 = __require("path");
+    var path9 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -31723,7 +31723,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path8.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path9.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error62 } = msg;
             if (cmd === "RESULT") {
@@ -40734,11 +40734,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path8) {
-      if (!path8 || typeof path8 !== "string") {
+    function lookup(path9) {
+      if (!path9 || typeof path9 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path8).toLowerCase().substr(1);
+      var extension2 = extname("x." + path9).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -41878,7 +41878,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path8 = __require("path");
+    var path9 = __require("path");
     var http3 = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
@@ -42009,11 +42009,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path8.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path9.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path8.basename(options.filename || value && (value.name || value.path));
+        filename = path9.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path8.basename(value.client._httpMessage.path || "");
+        filename = path9.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -42206,8 +42206,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error62) {
         try {
-          const path8 = resolve(string4);
-          const data = readFileSync6(path8, "utf8");
+          const path9 = resolve(string4);
+          const data = readFileSync6(path9, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42221,14 +42221,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path8 = obj[key] && obj[key].path;
-            if (!path8) {
+            const path9 = obj[key] && obj[key].path;
+            if (!path9) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync6(path8);
+            const buffer = readFileSync6(path9);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path8)
+              filename: basename(path9)
             }, opts));
             break;
           }
@@ -44549,14 +44549,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path8) {
-      if (typeof path8 === "string") {
+    function safeRequire(path9) {
+      if (typeof path9 === "string") {
         try {
-          return __require(path8);
+          return __require(path9);
         } catch (err) {
         }
       }
-      return path8;
+      return path9;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -47037,7 +47037,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path8 = reqData.path;
+        const path9 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -47048,7 +47048,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path8} HTTP/1.1`
+          `${method2} ${path9} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -49096,7 +49096,7 @@ var require_autocannon = __commonJS({
     var fs = __require("fs");
     var os8 = __require("os");
     var net4 = __require("net");
-    var path8 = __require("path");
+    var path9 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -49211,7 +49211,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs.readFileSync(path8.join(__dirname, "help.txt"), "utf8");
+        const help = fs.readFileSync(path9.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -49325,7 +49325,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path8.join(__dirname, "lib/preload"));
+        alterPath.unshift(path9.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -49349,7 +49349,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path8.join(os8.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path9.join(os8.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -50416,7 +50416,7 @@ function compare2(input2) {
 }
 
 // src/config/config.ts
-import path from "node:path";
+import path2 from "node:path";
 
 // src/errors.ts
 var GateError = class extends Error {
@@ -51256,10 +51256,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path8) {
-  if (!path8)
+function getElementAtPath(obj, path9) {
+  if (!path9)
     return obj;
-  return path8.reduce((acc, key) => acc?.[key], obj);
+  return path9.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -51599,11 +51599,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path8, issues) {
+function prefixIssues(path9, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path8);
+    iss.path.unshift(path9);
     return iss;
   });
 }
@@ -52065,16 +52065,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path8 = []) => {
+  const processError = (error63, path9 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else {
-        const fullpath = [...path8, ...issue2.path];
+        const fullpath = [...path9, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -52113,17 +52113,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path8 = []) => {
+  const processError = (error63, path9 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path8, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path8, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
       } else {
-        const fullpath = [...path8, ...issue2.path];
+        const fullpath = [...path9, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -52162,8 +52162,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path8 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path8) {
+  const path9 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path9) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -69301,13 +69301,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path8 = ref.slice(1).split("/").filter(Boolean);
-  if (path8.length === 0) {
+  const path9 = ref.slice(1).split("/").filter(Boolean);
+  if (path9.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path8[0] === defsKey) {
-    const key = path8[1] === void 0 ? void 0 : decodeJSONPointerSegment(path8[1]);
+  if (path9[0] === defsKey) {
+    const key = path9[1] === void 0 ? void 0 : decodeJSONPointerSegment(path9[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -70160,6 +70160,31 @@ function date4(params) {
 var import_yaml = __toESM(require_dist2(), 1);
 
 // src/server/presets.ts
+import path from "node:path";
+
+// src/server/appSpec.ts
+var APP_SPEC_FORMS = 'module:callable (e.g. myproject.wsgi:application), a factory module:create_app() or module:create_app("arg"), or a module (its `application`)';
+var DOTTED = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*`;
+var ARGS = String.raw`(?:[^'"\n\r;]|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')*`;
+var APP_SPEC_PATTERN = new RegExp(String.raw`^(${DOTTED})(?::(${DOTTED})(?:\((${ARGS})\))?)?$`);
+function parseAppSpec(text) {
+  const m = APP_SPEC_PATTERN.exec(text.trim());
+  if (!m) return void 0;
+  const [, module2, callable, args] = m;
+  return { module: module2, callable: callable ?? "application", args };
+}
+function attributeSpec(spec) {
+  return `${spec.module}:${spec.callable}`;
+}
+function formatAppSpec(spec) {
+  return spec.args === void 0 ? attributeSpec(spec) : `${attributeSpec(spec)}(${spec.args})`;
+}
+function pythonLoader(spec) {
+  const value = `_m.${spec.callable}${spec.args === void 0 ? "" : `(${spec.args})`}`;
+  return `import importlib; _m = importlib.import_module(${JSON.stringify(spec.module)}); application = ${value}`;
+}
+
+// src/server/presets.ts
 var PRESETS = ["gunicorn", "gunicorn-gthread", "gunicorn-gevent", "uwsgi", "uwsgi-http", "waitress", "wsgiref"];
 function defaultWorkers(cores) {
   return 2 * cores + 1;
@@ -70167,90 +70192,144 @@ function defaultWorkers(cores) {
 function shellQuote(value) {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
-var WSGIREF_SCRIPT = [
-  "import importlib, os, sys",
-  "sys.path.insert(0, os.getcwd())",
-  "from wsgiref.simple_server import make_server",
-  'm, _, c = sys.argv[1].partition(":")',
-  'app = getattr(importlib.import_module(m), c or "application")',
-  'make_server("127.0.0.1", int(os.environ["PORT"]), app).serve_forever()'
-].join("; ");
+function launcher(app, serve) {
+  return ["import os, sys", "sys.path.insert(0, os.getcwd())", pythonLoader(app), serve].join("; ");
+}
+var WSGIREF_SERVE = 'from wsgiref.simple_server import make_server; make_server("127.0.0.1", int(os.environ["PORT"]), application).serve_forever()';
+function uwsgiProgram(opts) {
+  const onPath = { program: "uwsgi --plugin python3", note: "uWSGI: the uwsgi on PATH with its python3 plugin" };
+  if (!opts.python.includes("/")) return onPath;
+  const binDir = path.dirname(opts.python);
+  const venv = path.dirname(binDir);
+  const own2 = path.join(binDir, "uwsgi");
+  const exists = (file2) => opts.exists?.(path.resolve(opts.workingDirectory ?? ".", file2)) ?? false;
+  if (exists(path.join(venv, "pyvenv.cfg"))) {
+    if (exists(own2)) return { program: shellQuote(own2), note: `uWSGI: the virtualenv's own ${own2}` };
+    return {
+      program: `uwsgi --plugin python3 --virtualenv ${shellQuote(venv)}`,
+      note: `uWSGI: the uwsgi on PATH with --virtualenv ${venv} (no ${own2} found)`
+    };
+  }
+  return { ...onPath, note: `${onPath.note} (${opts.python} is not in a virtualenv, so uWSGI uses its plugin's own Python)` };
+}
 function presetCommand(opts) {
   const workers = opts.workers ?? defaultWorkers(opts.cores);
-  return { ...presetCommandLine({ ...opts, workers }), preset: { server: opts.server, workers } };
+  const app = typeof opts.app === "string" ? parseAppSpec(opts.app) : opts.app;
+  if (!app) throw new Error(`Not an app spec: ${JSON.stringify(opts.app)}; expected ${APP_SPEC_FORMS}.`);
+  return { ...presetCommandLine({ ...opts, app, workers }), preset: { server: opts.server, workers } };
 }
 function presetCommandLine(opts) {
   const { workers } = opts;
   const py = shellQuote(opts.python);
-  const app = shellQuote(opts.app);
-  const gunicorn = (workerClass, extra = "") => `${py} -m gunicorn ${app} --bind 127.0.0.1:$PORT --workers ${workers} --worker-class ${workerClass}${extra}`;
+  const pyNote = `${opts.server}: ${opts.python} -m`;
+  const gunicorn = (workerClass, extra = "") => ({
+    command: `${py} -m gunicorn ${shellQuote(formatAppSpec(opts.app))} --bind 127.0.0.1:$PORT --workers ${workers} --worker-class ${workerClass}${extra}`,
+    stopSignal: "SIGTERM",
+    note: `${pyNote} gunicorn`
+  });
   switch (opts.server) {
     case "gunicorn":
-      return { command: gunicorn("sync"), stopSignal: "SIGTERM" };
+      return gunicorn("sync");
     case "gunicorn-gthread":
-      return { command: gunicorn("gthread", " --threads 4"), stopSignal: "SIGTERM" };
+      return gunicorn("gthread", " --threads 4");
     case "gunicorn-gevent":
-      return { command: gunicorn("gevent"), stopSignal: "SIGTERM" };
+      return gunicorn("gevent");
     case "uwsgi":
     case "uwsgi-http": {
       const socket = opts.server === "uwsgi" ? "--http11-socket" : "--http-socket";
+      const { program, note } = uwsgiProgram(opts);
+      const load = opts.app.args === void 0 ? `--module ${shellQuote(attributeSpec(opts.app))}` : `--eval ${shellQuote(pythonLoader(opts.app))}`;
       return {
-        command: `uwsgi --plugin python3 ${socket} 127.0.0.1:$PORT --module ${app} --pythonpath . --master --processes ${workers} --die-on-term --need-app --disable-logging`,
-        stopSignal: "SIGINT"
+        command: `${program} ${socket} 127.0.0.1:$PORT ${load} --pythonpath . --master --processes ${workers} --die-on-term --need-app --disable-logging`,
+        stopSignal: "SIGINT",
+        note
       };
     }
-    case "waitress":
-      return { command: `${py} -m waitress --listen=127.0.0.1:$PORT --threads=${workers} ${app}`, stopSignal: "SIGTERM" };
+    case "waitress": {
+      const listen = `--listen=127.0.0.1:$PORT --threads=${workers}`;
+      if (opts.app.args === void 0 || opts.app.args.trim() === "") {
+        const call = opts.app.args === void 0 ? "" : "--call ";
+        return { command: `${py} -m waitress ${listen} ${call}${shellQuote(attributeSpec(opts.app))}`, stopSignal: "SIGTERM", note: `${pyNote} waitress` };
+      }
+      const serve = `from waitress import serve; serve(application, listen="127.0.0.1:" + os.environ["PORT"], threads=${workers})`;
+      return { command: `${py} -c ${shellQuote(launcher(opts.app, serve))}`, stopSignal: "SIGTERM", note: `waitress: waitress.serve in ${opts.python}` };
+    }
     case "wsgiref":
-      return { command: `${py} -c ${shellQuote(WSGIREF_SCRIPT)} ${app}`, stopSignal: "SIGTERM" };
+      return { command: `${py} -c ${shellQuote(launcher(opts.app, WSGIREF_SERVE))}`, stopSignal: "SIGTERM", note: `wsgiref: ${opts.python}` };
   }
 }
 function stopSignalForCommand(command) {
   return /(^|[\s/])uwsgi(\s|$)/.test(command) ? "SIGINT" : "SIGTERM";
 }
 
+// src/config/suggest.ts
+function editDistance(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+function closest(word, known) {
+  const w = word.toLowerCase();
+  let best;
+  for (const name of known) {
+    const distance = editDistance(w, name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(1, Math.floor(w.length / 3)) ? best.name : void 0;
+}
+function didYouMean(word, known) {
+  const hit = closest(word, known);
+  return hit ? ` (did you mean "${hit}"?)` : "";
+}
+
 // src/config/configFile.ts
 var positive = external_exports.number().positive();
 var positiveInt = external_exports.number().int().positive();
 var pct = external_exports.number().min(0);
+var METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+var METHOD_PATTERN = new RegExp(`^(${METHODS.map((m) => [...m].map((c) => `[${c}${c.toLowerCase()}]`).join("")).join("|")})$`);
+var RATE_REFUSAL = "`rate` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail latency at a fixed rate would be a wrong number. Remove `rate`; the gate measures closed-loop load with `connections`.";
 var thresholdsSchema = external_exports.object({
-  "max-rps-drop-pct": pct,
-  "max-p99-increase-pct": pct,
-  "max-error-rate-pct": pct,
-  "max-memory-increase-pct": pct
-}).partial().strict();
+  "max-rps-drop-pct": pct.describe("Smallest drop of requests per second, in percent, that may fail the gate."),
+  "max-p99-increase-pct": pct.describe("Smallest rise of p99 latency, in percent, that may fail the gate."),
+  "max-error-rate-pct": pct.describe("Error rate (errors, timeouts, non-2xx), in percent, that fails on its own."),
+  "max-memory-increase-pct": pct.describe("Smallest rise of server memory, in percent, that may fail the gate.")
+}).partial().strict().describe("Thresholds; a change must pass them and be statistically certain to count.");
 var scenarioSchema = external_exports.object({
-  name: external_exports.string().min(1),
-  method: external_exports.string().transform((m) => m.toUpperCase()).pipe(external_exports.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])).optional(),
-  path: external_exports.string().startsWith("/", "must start with /"),
-  headers: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional(),
+  name: external_exports.string().min(1).describe("Name shown in the report; unique among scenarios."),
+  method: external_exports.string().regex(METHOD_PATTERN, `expected one of ${METHODS.join(", ")}`).transform((m) => m.toUpperCase()).optional().describe("HTTP method (default GET)."),
+  path: external_exports.string().startsWith("/", "must start with /").describe("URL path requested, e.g. /api/items."),
+  headers: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional().describe("Request headers."),
   // A mapping is sent as JSON; a string is sent as it is.
-  body: external_exports.union([external_exports.string(), external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())]).optional(),
-  "expect-status": external_exports.number().int().min(100).max(599).optional(),
-  connections: positiveInt.optional(),
-  "duration-seconds": positive.optional(),
-  "timeout-seconds": positive.optional(),
-  /** Accepted only to be refused with the reason (see config.ts). */
-  rate: external_exports.number().optional(),
+  body: external_exports.union([external_exports.string(), external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())]).optional().describe("Request body: a string as it is, a mapping as JSON (or a form when content-type says so)."),
+  "expect-status": external_exports.number().int().min(100).max(599).optional().describe("Status every response must have (default: any 2xx or 3xx)."),
+  connections: positiveInt.optional().describe("Concurrent connections for this scenario."),
+  "duration-seconds": positive.optional().describe("Length of one measured trial of this scenario."),
+  "timeout-seconds": positive.optional().describe("A request slower than this counts as an error (default 10)."),
+  rate: external_exports.never({ error: RATE_REFUSAL }).optional().describe("Not supported (constant-rate load would give wrong tail latency)."),
   thresholds: thresholdsSchema.optional()
 }).strict();
 var targetSchema = external_exports.object({
-  name: external_exports.string().min(1),
-  command: external_exports.string().min(1).optional(),
-  server: external_exports.enum(PRESETS).optional(),
-  app: external_exports.string().min(1).optional(),
-  workers: positiveInt.optional(),
-  "working-directory": external_exports.string().optional(),
-  url: external_exports.string().optional(),
-  "ready-path": external_exports.string().optional(),
-  "ready-timeout-seconds": positive.optional(),
-  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional(),
-  /** Measure this target behind a generated nginx on loopback (issue 16). */
-  proxy: external_exports.enum(["nginx"]).optional(),
-  /** Behind the proxy: URL prefix (e.g. /static/) that nginx serves from static-dir. */
-  "static-url": external_exports.string().startsWith("/", "must start with /").optional(),
-  "static-dir": external_exports.string().min(1).optional()
-}).strict();
+  name: external_exports.string().min(1).describe("Name shown in the report; unique among targets."),
+  command: external_exports.string().min(1).optional().describe("Shell command that starts the server in the foreground; $PORT is its port."),
+  server: external_exports.enum(PRESETS).optional().describe("Preset instead of command."),
+  app: external_exports.string().regex(APP_SPEC_PATTERN, `expected ${APP_SPEC_FORMS}`).optional().describe("WSGI app for a preset: module:callable, module:create_app(), or a module (its `application`)."),
+  workers: positiveInt.optional().describe("Worker processes for a preset (waitress: threads); default 2 x cores + 1."),
+  "working-directory": external_exports.string().optional().describe("Where the server starts, relative to the workspace."),
+  url: external_exports.string().optional().describe("Base URL of the server; loopback only unless allow-remote; may contain $PORT."),
+  "ready-path": external_exports.string().optional().describe("Path polled until it answers below 500 (default /)."),
+  "ready-timeout-seconds": positive.optional().describe("Give up booting after this many seconds (default 60)."),
+  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional().describe("Environment variables for the server process."),
+  proxy: external_exports.enum(["nginx"]).optional().describe("Measure this target behind a generated nginx on loopback (docs/hardening.md)."),
+  "static-url": external_exports.string().startsWith("/", "must start with /").optional().describe("Behind the proxy: URL prefix (e.g. /static/) that nginx serves from static-dir."),
+  "static-dir": external_exports.string().min(1).optional().describe("Behind the proxy: folder nginx serves static-url from.")
+}).strict().meta({ anyOf: [{ required: ["command"] }, { required: ["server", "app"] }] });
 var urlPath = external_exports.string().startsWith("/", "must start with /");
 var hardeningSchema = external_exports.object({
   mode: external_exports.enum(["off", "report", "gate"]).optional(),
@@ -70270,20 +70349,37 @@ var instructionsSchema = external_exports.object({
   "requests-per-window": external_exports.union([external_exports.literal("auto"), external_exports.number().int().min(1).max(1e4)]).optional()
 }).strict();
 var configFileSchema = external_exports.object({
-  scenarios: external_exports.array(scenarioSchema).min(1).optional(),
+  scenarios: external_exports.array(scenarioSchema).min(1).optional().describe("Request patterns to measure (default: GET of the `path` input)."),
   thresholds: thresholdsSchema.optional(),
-  targets: external_exports.array(targetSchema).min(1).optional(),
-  rounds: positiveInt.optional(),
-  "warmup-seconds": external_exports.number().min(0).optional(),
-  "duration-seconds": positive.optional(),
-  connections: positiveInt.optional(),
-  confidence: external_exports.number().gt(0.5).lt(1).optional(),
-  "cpu-placement": external_exports.enum(["auto", "off"]).optional(),
-  instructions: instructionsSchema.optional(),
-  hardening: hardeningSchema.optional()
-}).strict();
-function issuePath(path8) {
-  return path8.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+  targets: external_exports.array(targetSchema).min(1).optional().describe("Server setups measured interleaved (instead of the command/server inputs)."),
+  rounds: positiveInt.optional().describe("Measured trials per target and scenario."),
+  "warmup-seconds": external_exports.number().min(0).optional().describe("Unmeasured load before the trials."),
+  "duration-seconds": positive.optional().describe("Length of one measured trial."),
+  connections: positiveInt.optional().describe("Concurrent connections."),
+  confidence: external_exports.number().gt(0.5).lt(1).optional().describe("A change must be this certain before it counts (e.g. 0.99)."),
+  "cpu-placement": external_exports.enum(["auto", "off"]).optional().describe("auto pins the load generator and the servers to separate CPUs."),
+  confirm: external_exports.boolean().optional().describe("Measure a found regression again with fresh servers before failing (default true)."),
+  "allow-remote": external_exports.boolean().optional().describe("Allow a non-loopback target url (default false)."),
+  "history-keep-runs": positiveInt.optional().describe("Recorded runs kept per runner fingerprint on the data branch (default 100)."),
+  instructions: instructionsSchema.optional().describe("Instructions per request under Valgrind (docs/instructions.md)."),
+  hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
+  "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
+}).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
+function knownKeysAt(path9) {
+  const where = path9.filter((p) => typeof p === "string").join(".");
+  const shapes = {
+    "": configFileSchema,
+    thresholds: thresholdsSchema,
+    scenarios: scenarioSchema,
+    "scenarios.thresholds": thresholdsSchema,
+    targets: targetSchema,
+    instructions: instructionsSchema,
+    hardening: hardeningSchema
+  };
+  return Object.keys(shapes[where]?.shape ?? {});
+}
+function issuePath(path9) {
+  return path9.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -70298,7 +70394,8 @@ function parseConfigFile(text, fileName) {
     const problems = parsed.error.issues.map((issue2) => {
       if (issue2.code === "unrecognized_keys") {
         const where = issuePath(issue2.path);
-        return `unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"`).join(", ")}${where ? ` in ${where}` : ""}`;
+        const known = knownKeysAt(issue2.path);
+        return `unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(", ")}${where ? ` in ${where}` : ""}`;
       }
       return `${issuePath(issue2.path) || "(top level)"}: ${issue2.message}`;
     });
@@ -70519,15 +70616,16 @@ function readConfig(src) {
     throw invalid("record", input2("record"), "auto or false with `shard`: the merge job (mode: merge) records the whole sharded run as one record");
   }
   const failOnRegression = given("fail-on-regression") ? parseBool("fail-on-regression", input2("fail-on-regression")) : !shard;
-  const confirm = given("confirm") ? parseBool("confirm", input2("confirm")) : true;
+  const confirmInput = given("confirm") ? parseBool("confirm", input2("confirm")) : void 0;
   const cpuPlacementInput = given("cpu-placement") ? parseChoice("cpu-placement", input2("cpu-placement"), ["auto", "off"]) : void 0;
-  const allowRemote = given("allow-remote") ? parseBool("allow-remote", input2("allow-remote")) : false;
+  const allowRemoteInput = given("allow-remote") ? parseBool("allow-remote", input2("allow-remote")) : void 0;
   const readyPath = given("ready-path") ? parsePath("ready-path", input2("ready-path")) : void 0;
   const scenarioPath = given("path") ? parsePath("path", input2("path")) : DEFAULTS.path;
   const server = given("server") ? parseChoice("server", input2("server"), PRESETS) : void 0;
-  const baselineFile = given("baseline-file") ? path.resolve(src.workspace, input2("baseline-file")) : void 0;
+  const baselineFile = given("baseline-file") ? path2.resolve(src.workspace, input2("baseline-file")) : void 0;
   const file2 = readFileConfig(src, given("config") ? input2("config") : void 0);
   const hardening = readHardeningSettings(input2("hardening"), file2.config.hardening);
+  const allowRemote = allowRemoteInput ?? file2.config["allow-remote"] ?? false;
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file2.config.thresholds), inputThresholds);
   const scenarioDefaults = {
     connections: connections ?? file2.config.connections ?? DEFAULTS.connections,
@@ -70547,12 +70645,13 @@ function readConfig(src) {
   ];
   assertUnique("scenario", scenarios.map((s) => s.name));
   const targetDefaults = {
-    workingDirectory: path.resolve(src.workspace, input2("working-directory") || "."),
+    workingDirectory: path2.resolve(src.workspace, input2("working-directory") || "."),
     readyPath: readyPath ?? DEFAULTS.readyPath,
     readyTimeoutSeconds: readyTimeoutSeconds ?? DEFAULTS.readyTimeoutSeconds,
     python: input2("python") || DEFAULTS.python,
     workers,
-    cores: src.cores
+    cores: src.cores,
+    exists: src.exists ?? ((file3) => src.readFile(file3) !== void 0)
   };
   let targets;
   const inputTarget = given("command") || server !== void 0 || given("app");
@@ -70607,10 +70706,10 @@ function readConfig(src) {
     baseSetup: input2("base-setup") || void 0,
     baselineFile,
     baselineBranch: parseBranch(input2("baseline-branch") || DEFAULTS.baselineBranch),
-    historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
+    historyKeepRuns: historyKeepRuns ?? file2.config["history-keep-runs"] ?? DEFAULTS.historyKeepRuns,
     record: shard ? "false" : record2,
     failOnRegression,
-    confirm,
+    confirm: confirmInput ?? file2.config.confirm ?? true,
     comment,
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file2.config["cpu-placement"] ?? "auto",
@@ -70624,7 +70723,8 @@ function readConfig(src) {
       requestsPerWindow: file2.config.instructions?.["requests-per-window"] ?? DEFAULTS.instructions.requestsPerWindow
     },
     shard,
-    hardening
+    hardening,
+    timeoutMinutes: file2.config["timeout-minutes"]
   };
 }
 function parseCompareTo(value) {
@@ -70641,7 +70741,7 @@ function parsePath(name, value) {
 }
 function readFileConfig(src, explicit) {
   const name = explicit ?? DEFAULTS.configFile;
-  const full = path.resolve(src.workspace, name);
+  const full = path2.resolve(src.workspace, name);
   const text = src.readFile(full);
   if (text === void 0) {
     if (explicit) throw new ConfigError(`Input \`config\` is ${JSON.stringify(explicit)}: no such file (looked at ${full}).`);
@@ -70667,11 +70767,6 @@ function mergeThresholds(base, ...layers) {
   return out;
 }
 function toScenario(s, defaults, thresholds) {
-  if (s.rate !== void 0) {
-    throw new ConfigError(
-      `Config file scenario "${s.name}": \`rate\` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail latency at a fixed rate would be a wrong number. Remove \`rate\`; the gate measures closed-loop load with \`connections\`.`
-    );
-  }
   const headers = { ...s.headers ?? {} };
   let body;
   const contentTypeKey = Object.keys(headers).find((h) => h.toLowerCase() === "content-type");
@@ -70695,21 +70790,21 @@ function toScenario(s, defaults, thresholds) {
     thresholds: mergeThresholds(thresholds, fromFileThresholds(s.thresholds))
   };
 }
-function commandFor(where, t, d) {
+function commandFor(where, t, d, workingDirectory) {
   if (t.command) return { command: t.command, stopSignal: stopSignalForCommand(t.command) };
   if (t.server && t.app) {
-    if (!/^[\w.]+(:[\w.]+)?$/.test(t.app)) {
-      throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected module:callable (e.g. myproject.wsgi:application).`);
-    }
-    return presetCommand({ server: t.server, app: t.app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores });
+    const app = parseAppSpec(t.app);
+    if (!app) throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected ${APP_SPEC_FORMS}.`);
+    const { note, ...command } = presetCommand({ server: t.server, app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores, workingDirectory, exists: d.exists });
+    return { ...command, serverNote: note };
   }
-  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected module:callable (e.g. app:app).`);
+  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected ${APP_SPEC_FORMS}.`);
   throw new ConfigError(
     `${where} \`command\` is missing: expected the shell command that starts your server in the foreground (e.g. "gunicorn app:app --bind 127.0.0.1:$PORT"), or \`server\` and \`app\` for a preset.`
   );
 }
 function singleTarget(inputs, d) {
-  const { command, stopSignal, preset } = commandFor("Input", { command: inputs.command || void 0, server: inputs.server, app: inputs.app || void 0 }, d);
+  const { command, stopSignal, preset, serverNote } = commandFor("Input", { command: inputs.command || void 0, server: inputs.server, app: inputs.app || void 0 }, d, d.workingDirectory);
   const url2 = inputs.url || (inputs.command ? DEFAULTS.url : "http://127.0.0.1:$PORT");
   return {
     name: "app",
@@ -70720,15 +70815,17 @@ function singleTarget(inputs, d) {
     readyTimeoutSeconds: d.readyTimeoutSeconds,
     env: {},
     stopSignal,
-    preset
+    preset,
+    serverNote
   };
 }
 function toTarget(t, d, workspace, several) {
-  const { command, stopSignal, preset } = commandFor(`Config file target "${t.name}":`, t, d);
+  const workingDirectory = t["working-directory"] ? path2.resolve(workspace, t["working-directory"]) : d.workingDirectory;
+  const { command, stopSignal, preset, serverNote } = commandFor(`Config file target "${t.name}":`, t, d, workingDirectory);
   return {
     name: t.name,
     command,
-    workingDirectory: t["working-directory"] ? path.resolve(workspace, t["working-directory"]) : d.workingDirectory,
+    workingDirectory,
     // Several servers run side by side, so each gets its own port unless its URL says otherwise.
     url: t.url ?? (several || !t.command ? "http://127.0.0.1:$PORT" : DEFAULTS.url),
     readyPath: t["ready-path"] ?? d.readyPath,
@@ -70736,7 +70833,8 @@ function toTarget(t, d, workspace, several) {
     env: t.env ?? {},
     stopSignal,
     preset,
-    proxy: toProxy(t, workspace)
+    proxy: toProxy(t, workspace),
+    serverNote
   };
 }
 function toProxy(t, workspace) {
@@ -70747,7 +70845,7 @@ function toProxy(t, workspace) {
   if (!!t["static-url"] !== !!t["static-dir"]) {
     throw new ConfigError(`Config file target "${t.name}": \`static-url\` and \`static-dir\` go together: expected both (e.g. static-url: /static/, static-dir: static) or neither.`);
   }
-  return { server: t.proxy, staticUrl: t["static-url"], staticDir: t["static-dir"] ? path.resolve(workspace, t["static-dir"]) : void 0 };
+  return { server: t.proxy, staticUrl: t["static-url"], staticDir: t["static-dir"] ? path2.resolve(workspace, t["static-dir"]) : void 0 };
 }
 function assertUnique(kind, names) {
   const seen = /* @__PURE__ */ new Set();
@@ -70756,7 +70854,7 @@ function assertUnique(kind, names) {
     seen.add(n);
   }
 }
-var DEFAULT_COMMENT_FILE = path.join("wsgi-perf-gate", "comment.json");
+var DEFAULT_COMMENT_FILE = path2.join("wsgi-perf-gate", "comment.json");
 
 // src/pipeline/pipeline.ts
 import os6 from "node:os";
@@ -70893,7 +70991,7 @@ ${body}`;
 import { spawn as spawn2 } from "node:child_process";
 import { closeSync as closeSync2, mkdtempSync, openSync as openSync2 } from "node:fs";
 import os2 from "node:os";
-import path2 from "node:path";
+import path3 from "node:path";
 import http from "node:http";
 import net2 from "node:net";
 
@@ -71282,7 +71380,7 @@ async function startServer(target, opts) {
     );
   }
   const command = substitutePort(target.command, opts.port);
-  const logFile = opts.logFile ?? path2.join(mkdtempSync(path2.join(os2.tmpdir(), "perf-gate-")), "server.log");
+  const logFile = opts.logFile ?? path3.join(mkdtempSync(path3.join(os2.tmpdir(), "perf-gate-")), "server.log");
   const logFd = openSync2(logFile, "w");
   let child;
   try {
@@ -71363,7 +71461,38 @@ ${formatTail(server.logTail())}`
   );
 }
 
+// src/gate/estimate.ts
+function estimateMeasuring(e) {
+  const perTarget = e.scenarios.reduce((sum2, s) => sum2 + e.warmupSeconds + e.rounds * s.durationSeconds, 0);
+  const seconds = e.targets * perTarget;
+  return { seconds, worstSeconds: e.confirms ? 2 * seconds : seconds };
+}
+function formatDuration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}`;
+}
+function estimateMessages(est, timeoutMinutes) {
+  const info = `Estimated measuring time: ${formatDuration(est.seconds)}` + (est.worstSeconds > est.seconds ? ` (${formatDuration(est.worstSeconds)} if a regression is found and measured again to confirm it)` : "") + "; booting the servers comes on top.";
+  if (timeoutMinutes === void 0 || est.worstSeconds <= timeoutMinutes * 60) return { info };
+  return {
+    info,
+    warning: `The measuring may take ${formatDuration(est.worstSeconds)}, more than timeout-minutes: ${timeoutMinutes}: raise the job's timeout-minutes (and the config file's), or lower rounds, duration-seconds or warmup-seconds.`
+  };
+}
+
 // src/pipeline/executePlan.ts
+function inGroup(log, name, fn) {
+  if (log.group) return log.group(name, fn);
+  log.info(`== ${name} ==`);
+  return fn();
+}
+function timeLeft(startedMs, done, total) {
+  const left = (Date.now() - startedMs) / done * (total - done);
+  return total === done ? "done" : `about ${formatDuration(left / 1e3)} left`;
+}
 function assertAlive(server, when) {
   const exit = server.exitInfo();
   if (exit) {
@@ -71384,51 +71513,62 @@ function treeChange(before, after) {
 var WORKER_LOG_LINES = 20;
 async function executePlan(plan, edges) {
   const servers = /* @__PURE__ */ new Map();
+  const phase = (name) => plan.label ? `${plan.label}: ${name}` : name;
+  const rounds = Math.max(0, ...plan.trials.map((t) => t.round));
   try {
-    for (const target of plan.targets) {
-      edges.log.info(`Starting target "${target.name}": ${target.command}`);
-      try {
-        servers.set(target.name, await edges.boot(target));
-      } catch (err) {
-        if (err instanceof ServerError) err.target ??= target.name;
-        throw err;
-      }
-    }
-    if (plan.warmupSeconds > 0) {
-      for (const [name, server] of servers) {
-        for (const scenario of plan.scenarios) {
-          edges.log.info(`Warming up "${name}" on ${scenario.name} for ${plan.warmupSeconds} s`);
-          await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: plan.warmupSeconds });
-          assertAlive(server, "during warmup");
+    await inGroup(edges.log, phase(`boot ${plan.targets.length === 1 ? "the server" : `${plan.targets.length} servers`}`), async () => {
+      for (const target of plan.targets) {
+        edges.log.info(`Starting target "${target.name}": ${target.command}${target.serverNote ? `
+  (${target.serverNote})` : ""}`);
+        try {
+          servers.set(target.name, await edges.boot(target));
+        } catch (err) {
+          if (err instanceof ServerError) err.target ??= target.name;
+          throw err;
         }
       }
+    });
+    if (plan.warmupSeconds > 0) {
+      await inGroup(edges.log, phase(`warmup (${formatDuration(plan.warmupSeconds * servers.size * plan.scenarios.length)})`), async () => {
+        for (const [name, server] of servers) {
+          for (const scenario of plan.scenarios) {
+            edges.log.info(`Warming up "${name}" on ${scenario.name} for ${plan.warmupSeconds} s`);
+            await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: plan.warmupSeconds });
+            assertAlive(server, "during warmup");
+          }
+        }
+      });
     }
-    const samples = [];
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
-    const loggedChange = /* @__PURE__ */ new Set();
-    for (const trial of plan.trials) {
-      const server = servers.get(trial.target);
-      const scenario = scenarios.get(trial.scenario);
-      assertAlive(server, "before a trial");
-      const before = await edges.snapshot(server.pid);
-      const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-      const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
-      const after = await edges.snapshot(server.pid);
-      assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
-      const sample = { ...trial, startedAt, ...load };
-      const change = before && after ? treeChange(before.pids, after.pids) : void 0;
-      if (change) {
-        sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
-        loggedChange.add(trial.target);
-      } else if (before && after) {
-        sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+    const trialsSeconds = plan.trials.reduce((sum2, t) => sum2 + scenarios.get(t.scenario).durationSeconds, 0);
+    return await inGroup(edges.log, phase(`${rounds} rounds, ${plan.trials.length} trials (${formatDuration(trialsSeconds)})`), async () => {
+      const samples = [];
+      const startedMs = Date.now();
+      const loggedChange = /* @__PURE__ */ new Set();
+      for (const trial of plan.trials) {
+        const server = servers.get(trial.target);
+        const scenario = scenarios.get(trial.scenario);
+        assertAlive(server, "before a trial");
+        const before = await edges.snapshot(server.pid);
+        const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+        const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
+        const after = await edges.snapshot(server.pid);
+        assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
+        const sample = { ...trial, startedAt, ...load };
+        const change = before && after ? treeChange(before.pids, after.pids) : void 0;
+        if (change) {
+          sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
+          loggedChange.add(trial.target);
+        } else if (before && after) {
+          sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+        }
+        samples.push(sample);
+        edges.log.info(
+          `Round ${trial.round}/${rounds} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` + (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : "") + ` (${timeLeft(startedMs, samples.length, plan.trials.length)})`
+        );
       }
-      edges.log.info(
-        `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` + (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : "")
-      );
-      samples.push(sample);
-    }
-    return samples;
+      return samples;
+    });
   } finally {
     for (const server of servers.values()) {
       try {
@@ -71520,7 +71660,7 @@ function recordedHardening(report) {
 
 // src/store/baselineFile.ts
 import { existsSync, readFileSync as readFileSync2, renameSync, writeFileSync, mkdirSync } from "node:fs";
-import path3 from "node:path";
+import path4 from "node:path";
 var SCHEMA_VERSION = 1;
 var BASELINE_KIND = "wsgi-perf-gate/baseline";
 var KEEP_RUNS = 20;
@@ -71582,7 +71722,7 @@ function appendRun(file2, existing, result) {
     runs: [...existing?.runs ?? [], run3].slice(-KEEP_RUNS)
   };
   try {
-    mkdirSync(path3.dirname(file2), { recursive: true });
+    mkdirSync(path4.dirname(file2), { recursive: true });
     const tmp = `${file2}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(next, null, 1) + "\n");
     renameSync(tmp, file2);
@@ -71850,7 +71990,7 @@ function runTrial(req) {
 // src/server/nginxProxy.ts
 import { existsSync as existsSync2, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import os3 from "node:os";
-import path4 from "node:path";
+import path5 from "node:path";
 
 // src/server/nginxConfig.ts
 function nginxConfig(o) {
@@ -71894,16 +72034,16 @@ function nginxConfig(o) {
 
 // src/server/nginxProxy.ts
 function nginxBinary() {
-  const onPath = (process.env.PATH ?? "").split(path4.delimiter).some((d) => d && existsSync2(path4.join(d, "nginx")));
+  const onPath = (process.env.PATH ?? "").split(path5.delimiter).some((d) => d && existsSync2(path5.join(d, "nginx")));
   return onPath || !existsSync2("/usr/sbin/nginx") ? "nginx" : "/usr/sbin/nginx";
 }
 var MIME_TYPES = "/etc/nginx/mime.types";
 async function bootBehindNginx(target, opts) {
   const backend = await opts.bootBackend({ ...target, url: "http://127.0.0.1:$PORT" }, opts.backendPort);
   try {
-    const dir = opts.dir ?? mkdtempSync2(path4.join(os3.tmpdir(), "perf-gate-nginx-"));
+    const dir = opts.dir ?? mkdtempSync2(path5.join(os3.tmpdir(), "perf-gate-nginx-"));
     mkdirSync2(dir, { recursive: true });
-    const confFile = path4.join(dir, "nginx.conf");
+    const confFile = path5.join(dir, "nginx.conf");
     writeFileSync2(
       confFile,
       nginxConfig({
@@ -71921,7 +72061,7 @@ async function bootBehindNginx(target, opts) {
     const front = {
       ...target,
       name: `${target.name} (nginx)`,
-      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path4.join(dir, "error.log"))}`,
+      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path5.join(dir, "error.log"))}`,
       url: "http://127.0.0.1:$PORT",
       env: {},
       stopSignal: "SIGTERM",
@@ -71930,7 +72070,7 @@ async function bootBehindNginx(target, opts) {
     };
     let nginx;
     try {
-      nginx = await startServer(front, { ...opts, port: opts.frontPort, logFile: path4.join(dir, "nginx.out.log") });
+      nginx = await startServer(front, { ...opts, port: opts.frontPort, logFile: path5.join(dir, "nginx.out.log") });
     } catch (err) {
       throw new ServerError(`Target "${target.name}": nginx could not start (is the nginx package installed?): ${err.message}`);
     }
@@ -71961,14 +72101,14 @@ ${nginx.logTail(lines)}`,
 }
 
 // src/pipeline/pipeline.ts
-import path7 from "node:path";
+import path8 from "node:path";
 import { mkdirSync as mkdirSync3 } from "node:fs";
 
 // src/git/worktree.ts
 import { execFileSync as execFileSync2 } from "node:child_process";
 import { mkdtempSync as mkdtempSync3, rmSync } from "node:fs";
 import os4 from "node:os";
-import path5 from "node:path";
+import path6 from "node:path";
 var BaseCheckoutError = class extends GateError {
 };
 function git(cwd, args) {
@@ -71989,11 +72129,11 @@ function checkoutMergeBase(dir, baseRef) {
       `cannot find the merge-base of HEAD and ${baseRef} (${gitError(err)}); check out with fetch-depth: 0 so the base commit is there.`
     );
   }
-  const worktree = path5.join(mkdtempSync3(path5.join(os4.tmpdir(), "perf-gate-base-")), "base");
+  const worktree = path6.join(mkdtempSync3(path6.join(os4.tmpdir(), "perf-gate-base-")), "base");
   try {
     git(repoRoot, ["worktree", "add", "--detach", worktree, commit]);
   } catch (err) {
-    rmSync(path5.dirname(worktree), { recursive: true, force: true });
+    rmSync(path6.dirname(worktree), { recursive: true, force: true });
     throw new BaseCheckoutError(`cannot check out the base commit ${commit.slice(0, 12)} (${gitError(err)}).`);
   }
   return {
@@ -72005,7 +72145,7 @@ function checkoutMergeBase(dir, baseRef) {
         git(repoRoot, ["worktree", "remove", "--force", worktree]);
       } catch {
       }
-      rmSync(path5.dirname(worktree), { recursive: true, force: true });
+      rmSync(path6.dirname(worktree), { recursive: true, force: true });
       try {
         git(repoRoot, ["worktree", "prune"]);
       } catch {
@@ -72131,7 +72271,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync as mkdtempSync4, readdirSync, readFileSync as readFileSync3, rmSync as rmSync2 } from "node:fs";
 import http2 from "node:http";
 import os5 from "node:os";
-import path6 from "node:path";
+import path7 from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/instructions/callgrindOutput.ts
@@ -72200,7 +72340,7 @@ async function countInstructions(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
   const env = opts.env ?? process.env;
-  const dir = mkdtempSync4(path6.join(os5.tmpdir(), "perf-gate-callgrind-"));
+  const dir = mkdtempSync4(path7.join(os5.tmpdir(), "perf-gate-callgrind-"));
   const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
   const counted = {
     ...target,
@@ -72214,7 +72354,7 @@ async function countInstructions(opts) {
   let server;
   const control = (args) => run2("callgrind_control", args, { env, timeout: 6e4 });
   try {
-    server = await startServer(counted, { port, logFile: path6.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path7.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
@@ -72250,7 +72390,7 @@ async function countInstructions(opts) {
       let largest = -1;
       for (const pid of workers) {
         await control(["-d", String(pid)]);
-        const file2 = path6.join(dir, `callgrind.${pid}.${w}`);
+        const file2 = path7.join(dir, `callgrind.${pid}.${w}`);
         const count2 = dumpTotal(readFileSync3(file2, "utf8"));
         if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
         total += count2;
@@ -72300,7 +72440,7 @@ function valgrindLogTail(dir) {
     const logs = readdirSync(dir).filter((f) => f.startsWith("valgrind."));
     return logs.map((f) => `
 ${f}:
-${readFileSync3(path6.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+${readFileSync3(path7.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
   } catch {
     return "";
   }
@@ -72614,8 +72754,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path8, host, extra = {}) {
-  const lines = [`${method2} ${path8} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path9, host, extra = {}) {
+  const lines = [`${method2} ${path9} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -72680,7 +72820,7 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path8, timeoutMs2) => exchange(to, requestHead("GET", path8, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path9, timeoutMs2) => exchange(to, requestHead("GET", path9, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
@@ -72815,7 +72955,7 @@ function prepareBase(config2, baseRef, log) {
   } catch (err) {
     return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
   }
-  const workingDirectory = path7.join(checkout.dir, path7.relative(checkout.repoRoot, head.workingDirectory));
+  const workingDirectory = path8.join(checkout.dir, path8.relative(checkout.repoRoot, head.workingDirectory));
   log.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
   try {
     if (config2.baseSetup) {
@@ -72833,7 +72973,7 @@ function runnerFingerprint() {
   return { os: os6.platform(), arch: os6.arch(), cpus: os6.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
 }
 async function bootTarget(target, hooks) {
-  const logFile = (name) => hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, "_")}.log` : void 0;
+  const logFile = (name) => hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, "_")}${hooks.logSuffix ?? ""}.log` : void 0;
   const bootDirect = async (t, port2) => {
     const server2 = await startServer(t, { port: port2, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
     try {
@@ -72885,12 +73025,24 @@ async function runGate(config2, opts) {
   let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log) : void 0;
   let fallback = paired && "fallback" in paired ? paired.fallback : void 0;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const measure = (targets, runSeed = seed) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement) => {
+  const measure = (targets, runSeed = seed, label2) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement) => {
     if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
-    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
+    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus, logSuffix: label2 && `-${label2.toLowerCase()}` });
     const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom2(runSeed));
-    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds }, edges), placement };
+    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds, label: label2 }, edges), placement };
   });
+  const estimate = estimateMessages(
+    estimateMeasuring({
+      targets: paired && "checkout" in paired ? 2 : config2.targets.length,
+      scenarios: config2.scenarios,
+      warmupSeconds: config2.warmupSeconds,
+      rounds: config2.rounds,
+      confirms: config2.confirm && config2.targets.length === 1
+    }),
+    config2.timeoutMinutes
+  );
+  log.info(estimate.info);
+  if (estimate.warning) log.warning(estimate.warning);
   try {
     let measured;
     if (paired && "checkout" in paired) {
@@ -72910,7 +73062,7 @@ async function runGate(config2, opts) {
     const { samples, placement } = measured;
     const pairedForHardening = paired && "checkout" in paired ? paired : void 0;
     const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config2.targets;
-    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path7.join(opts.hooks.logDir, "hardening") } : opts.hooks;
+    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path8.join(opts.hooks.logDir, "hardening") } : opts.hooks;
     if (hardeningHooks.logDir && config2.hardening.mode !== "off") mkdirSync3(hardeningHooks.logDir, { recursive: true });
     const hardened = config2.hardening.mode === "off" ? void 0 : await hardenTargets(hardeningTargets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log });
     if (fallback) {
@@ -72963,7 +73115,7 @@ async function runGate(config2, opts) {
         comparison = withoutConfirmation(comparison, plan.reason);
       } else {
         log.info(`A regression was measured: measuring again with fresh servers, judged against ${plan.against}, to confirm it before failing (confirm: true).`);
-        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1, "Confirmation")).samples;
         comparison = confirmComparison(comparison, judge(confirmationSamples, plan.kind === "other-run" ? plan.run : void 0), plan.against);
         log.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
       }
@@ -73436,7 +73588,7 @@ function exitCodeFor(result) {
 }
 var SHOOTOUT_FILE = "<shootout targets>";
 function shootoutTargets(flags) {
-  if (!flags.app) throw new ConfigError("shootout needs --app module:callable (e.g. --app app:app).");
+  if (!flags.app) throw new ConfigError("shootout needs --app: module:callable, a factory module:create_app() or a module (e.g. --app app:app).");
   const list = (value) => value ? value.split(",").map((v) => v.trim()).filter(Boolean) : void 0;
   const sweep = list(flags["sweep-workers"]);
   let targets;
@@ -73478,7 +73630,8 @@ async function runCommand(argv, shootout = false) {
       return existsSync3(file2) ? readFileSync5(file2, "utf8") : void 0;
     },
     workspace: process.cwd(),
-    cores: os7.availableParallelism()
+    cores: os7.availableParallelism(),
+    exists: existsSync3
   });
   const result = await runGate(config2, {
     record: config2.record === "true",

@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path14 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path15 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path14 && path14[0] !== "/") {
-          path14 = `/${path14}`;
+        if (path15 && path15[0] !== "/") {
+          path15 = `/${path15}`;
         }
-        return new URL(`${origin}${path14}`);
+        return new URL(`${origin}${path15}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path14, origin }
+          request: { method: method2, path: path15, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path14);
+        debuglog("sending request to %s %s/%s", method2, origin, path15);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path14, origin },
+          request: { method: method2, path: path15, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path14,
+          path15,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path14, origin }
+          request: { method: method2, path: path15, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path14);
+        debuglog("trailers received from %s %s/%s", method2, origin, path15);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path14, origin },
+          request: { method: method2, path: path15, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path14,
+          path15,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path14, origin }
+            request: { method: method2, path: path15, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path14);
+          debuglog("sending request to %s %s/%s", method2, origin, path15);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path14,
+        path: path15,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path14 !== "string") {
+        if (typeof path15 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path14[0] !== "/" && !(path14.startsWith("http://") || path14.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path15[0] !== "/" && !(path15.startsWith("http://") || path15.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path14)) {
+        } else if (invalidPathRegex.test(path15)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path14, query) : path14;
+        this.path = query ? buildURL(path15, query) : path15;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -2772,114 +2772,114 @@ var require_constants2 = __commonJS({
       LENIENT_FLAGS2[LENIENT_FLAGS2["CHUNKED_LENGTH"] = 2] = "CHUNKED_LENGTH";
       LENIENT_FLAGS2[LENIENT_FLAGS2["KEEP_ALIVE"] = 4] = "KEEP_ALIVE";
     })(LENIENT_FLAGS = exports2.LENIENT_FLAGS || (exports2.LENIENT_FLAGS = {}));
-    var METHODS;
-    (function(METHODS2) {
-      METHODS2[METHODS2["DELETE"] = 0] = "DELETE";
-      METHODS2[METHODS2["GET"] = 1] = "GET";
-      METHODS2[METHODS2["HEAD"] = 2] = "HEAD";
-      METHODS2[METHODS2["POST"] = 3] = "POST";
-      METHODS2[METHODS2["PUT"] = 4] = "PUT";
-      METHODS2[METHODS2["CONNECT"] = 5] = "CONNECT";
-      METHODS2[METHODS2["OPTIONS"] = 6] = "OPTIONS";
-      METHODS2[METHODS2["TRACE"] = 7] = "TRACE";
-      METHODS2[METHODS2["COPY"] = 8] = "COPY";
-      METHODS2[METHODS2["LOCK"] = 9] = "LOCK";
-      METHODS2[METHODS2["MKCOL"] = 10] = "MKCOL";
-      METHODS2[METHODS2["MOVE"] = 11] = "MOVE";
-      METHODS2[METHODS2["PROPFIND"] = 12] = "PROPFIND";
-      METHODS2[METHODS2["PROPPATCH"] = 13] = "PROPPATCH";
-      METHODS2[METHODS2["SEARCH"] = 14] = "SEARCH";
-      METHODS2[METHODS2["UNLOCK"] = 15] = "UNLOCK";
-      METHODS2[METHODS2["BIND"] = 16] = "BIND";
-      METHODS2[METHODS2["REBIND"] = 17] = "REBIND";
-      METHODS2[METHODS2["UNBIND"] = 18] = "UNBIND";
-      METHODS2[METHODS2["ACL"] = 19] = "ACL";
-      METHODS2[METHODS2["REPORT"] = 20] = "REPORT";
-      METHODS2[METHODS2["MKACTIVITY"] = 21] = "MKACTIVITY";
-      METHODS2[METHODS2["CHECKOUT"] = 22] = "CHECKOUT";
-      METHODS2[METHODS2["MERGE"] = 23] = "MERGE";
-      METHODS2[METHODS2["M-SEARCH"] = 24] = "M-SEARCH";
-      METHODS2[METHODS2["NOTIFY"] = 25] = "NOTIFY";
-      METHODS2[METHODS2["SUBSCRIBE"] = 26] = "SUBSCRIBE";
-      METHODS2[METHODS2["UNSUBSCRIBE"] = 27] = "UNSUBSCRIBE";
-      METHODS2[METHODS2["PATCH"] = 28] = "PATCH";
-      METHODS2[METHODS2["PURGE"] = 29] = "PURGE";
-      METHODS2[METHODS2["MKCALENDAR"] = 30] = "MKCALENDAR";
-      METHODS2[METHODS2["LINK"] = 31] = "LINK";
-      METHODS2[METHODS2["UNLINK"] = 32] = "UNLINK";
-      METHODS2[METHODS2["SOURCE"] = 33] = "SOURCE";
-      METHODS2[METHODS2["PRI"] = 34] = "PRI";
-      METHODS2[METHODS2["DESCRIBE"] = 35] = "DESCRIBE";
-      METHODS2[METHODS2["ANNOUNCE"] = 36] = "ANNOUNCE";
-      METHODS2[METHODS2["SETUP"] = 37] = "SETUP";
-      METHODS2[METHODS2["PLAY"] = 38] = "PLAY";
-      METHODS2[METHODS2["PAUSE"] = 39] = "PAUSE";
-      METHODS2[METHODS2["TEARDOWN"] = 40] = "TEARDOWN";
-      METHODS2[METHODS2["GET_PARAMETER"] = 41] = "GET_PARAMETER";
-      METHODS2[METHODS2["SET_PARAMETER"] = 42] = "SET_PARAMETER";
-      METHODS2[METHODS2["REDIRECT"] = 43] = "REDIRECT";
-      METHODS2[METHODS2["RECORD"] = 44] = "RECORD";
-      METHODS2[METHODS2["FLUSH"] = 45] = "FLUSH";
-    })(METHODS = exports2.METHODS || (exports2.METHODS = {}));
+    var METHODS2;
+    (function(METHODS3) {
+      METHODS3[METHODS3["DELETE"] = 0] = "DELETE";
+      METHODS3[METHODS3["GET"] = 1] = "GET";
+      METHODS3[METHODS3["HEAD"] = 2] = "HEAD";
+      METHODS3[METHODS3["POST"] = 3] = "POST";
+      METHODS3[METHODS3["PUT"] = 4] = "PUT";
+      METHODS3[METHODS3["CONNECT"] = 5] = "CONNECT";
+      METHODS3[METHODS3["OPTIONS"] = 6] = "OPTIONS";
+      METHODS3[METHODS3["TRACE"] = 7] = "TRACE";
+      METHODS3[METHODS3["COPY"] = 8] = "COPY";
+      METHODS3[METHODS3["LOCK"] = 9] = "LOCK";
+      METHODS3[METHODS3["MKCOL"] = 10] = "MKCOL";
+      METHODS3[METHODS3["MOVE"] = 11] = "MOVE";
+      METHODS3[METHODS3["PROPFIND"] = 12] = "PROPFIND";
+      METHODS3[METHODS3["PROPPATCH"] = 13] = "PROPPATCH";
+      METHODS3[METHODS3["SEARCH"] = 14] = "SEARCH";
+      METHODS3[METHODS3["UNLOCK"] = 15] = "UNLOCK";
+      METHODS3[METHODS3["BIND"] = 16] = "BIND";
+      METHODS3[METHODS3["REBIND"] = 17] = "REBIND";
+      METHODS3[METHODS3["UNBIND"] = 18] = "UNBIND";
+      METHODS3[METHODS3["ACL"] = 19] = "ACL";
+      METHODS3[METHODS3["REPORT"] = 20] = "REPORT";
+      METHODS3[METHODS3["MKACTIVITY"] = 21] = "MKACTIVITY";
+      METHODS3[METHODS3["CHECKOUT"] = 22] = "CHECKOUT";
+      METHODS3[METHODS3["MERGE"] = 23] = "MERGE";
+      METHODS3[METHODS3["M-SEARCH"] = 24] = "M-SEARCH";
+      METHODS3[METHODS3["NOTIFY"] = 25] = "NOTIFY";
+      METHODS3[METHODS3["SUBSCRIBE"] = 26] = "SUBSCRIBE";
+      METHODS3[METHODS3["UNSUBSCRIBE"] = 27] = "UNSUBSCRIBE";
+      METHODS3[METHODS3["PATCH"] = 28] = "PATCH";
+      METHODS3[METHODS3["PURGE"] = 29] = "PURGE";
+      METHODS3[METHODS3["MKCALENDAR"] = 30] = "MKCALENDAR";
+      METHODS3[METHODS3["LINK"] = 31] = "LINK";
+      METHODS3[METHODS3["UNLINK"] = 32] = "UNLINK";
+      METHODS3[METHODS3["SOURCE"] = 33] = "SOURCE";
+      METHODS3[METHODS3["PRI"] = 34] = "PRI";
+      METHODS3[METHODS3["DESCRIBE"] = 35] = "DESCRIBE";
+      METHODS3[METHODS3["ANNOUNCE"] = 36] = "ANNOUNCE";
+      METHODS3[METHODS3["SETUP"] = 37] = "SETUP";
+      METHODS3[METHODS3["PLAY"] = 38] = "PLAY";
+      METHODS3[METHODS3["PAUSE"] = 39] = "PAUSE";
+      METHODS3[METHODS3["TEARDOWN"] = 40] = "TEARDOWN";
+      METHODS3[METHODS3["GET_PARAMETER"] = 41] = "GET_PARAMETER";
+      METHODS3[METHODS3["SET_PARAMETER"] = 42] = "SET_PARAMETER";
+      METHODS3[METHODS3["REDIRECT"] = 43] = "REDIRECT";
+      METHODS3[METHODS3["RECORD"] = 44] = "RECORD";
+      METHODS3[METHODS3["FLUSH"] = 45] = "FLUSH";
+    })(METHODS2 = exports2.METHODS || (exports2.METHODS = {}));
     exports2.METHODS_HTTP = [
-      METHODS.DELETE,
-      METHODS.GET,
-      METHODS.HEAD,
-      METHODS.POST,
-      METHODS.PUT,
-      METHODS.CONNECT,
-      METHODS.OPTIONS,
-      METHODS.TRACE,
-      METHODS.COPY,
-      METHODS.LOCK,
-      METHODS.MKCOL,
-      METHODS.MOVE,
-      METHODS.PROPFIND,
-      METHODS.PROPPATCH,
-      METHODS.SEARCH,
-      METHODS.UNLOCK,
-      METHODS.BIND,
-      METHODS.REBIND,
-      METHODS.UNBIND,
-      METHODS.ACL,
-      METHODS.REPORT,
-      METHODS.MKACTIVITY,
-      METHODS.CHECKOUT,
-      METHODS.MERGE,
-      METHODS["M-SEARCH"],
-      METHODS.NOTIFY,
-      METHODS.SUBSCRIBE,
-      METHODS.UNSUBSCRIBE,
-      METHODS.PATCH,
-      METHODS.PURGE,
-      METHODS.MKCALENDAR,
-      METHODS.LINK,
-      METHODS.UNLINK,
-      METHODS.PRI,
+      METHODS2.DELETE,
+      METHODS2.GET,
+      METHODS2.HEAD,
+      METHODS2.POST,
+      METHODS2.PUT,
+      METHODS2.CONNECT,
+      METHODS2.OPTIONS,
+      METHODS2.TRACE,
+      METHODS2.COPY,
+      METHODS2.LOCK,
+      METHODS2.MKCOL,
+      METHODS2.MOVE,
+      METHODS2.PROPFIND,
+      METHODS2.PROPPATCH,
+      METHODS2.SEARCH,
+      METHODS2.UNLOCK,
+      METHODS2.BIND,
+      METHODS2.REBIND,
+      METHODS2.UNBIND,
+      METHODS2.ACL,
+      METHODS2.REPORT,
+      METHODS2.MKACTIVITY,
+      METHODS2.CHECKOUT,
+      METHODS2.MERGE,
+      METHODS2["M-SEARCH"],
+      METHODS2.NOTIFY,
+      METHODS2.SUBSCRIBE,
+      METHODS2.UNSUBSCRIBE,
+      METHODS2.PATCH,
+      METHODS2.PURGE,
+      METHODS2.MKCALENDAR,
+      METHODS2.LINK,
+      METHODS2.UNLINK,
+      METHODS2.PRI,
       // TODO(indutny): should we allow it with HTTP?
-      METHODS.SOURCE
+      METHODS2.SOURCE
     ];
     exports2.METHODS_ICE = [
-      METHODS.SOURCE
+      METHODS2.SOURCE
     ];
     exports2.METHODS_RTSP = [
-      METHODS.OPTIONS,
-      METHODS.DESCRIBE,
-      METHODS.ANNOUNCE,
-      METHODS.SETUP,
-      METHODS.PLAY,
-      METHODS.PAUSE,
-      METHODS.TEARDOWN,
-      METHODS.GET_PARAMETER,
-      METHODS.SET_PARAMETER,
-      METHODS.REDIRECT,
-      METHODS.RECORD,
-      METHODS.FLUSH,
+      METHODS2.OPTIONS,
+      METHODS2.DESCRIBE,
+      METHODS2.ANNOUNCE,
+      METHODS2.SETUP,
+      METHODS2.PLAY,
+      METHODS2.PAUSE,
+      METHODS2.TEARDOWN,
+      METHODS2.GET_PARAMETER,
+      METHODS2.SET_PARAMETER,
+      METHODS2.REDIRECT,
+      METHODS2.RECORD,
+      METHODS2.FLUSH,
       // For AirPlay
-      METHODS.GET,
-      METHODS.POST
+      METHODS2.GET,
+      METHODS2.POST
     ];
-    exports2.METHOD_MAP = utils_1.enumToMap(METHODS);
+    exports2.METHOD_MAP = utils_1.enumToMap(METHODS2);
     exports2.H_METHOD_MAP = {};
     Object.keys(exports2.METHOD_MAP).forEach((key) => {
       if (/^H/.test(key)) {
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method: method2, path: path14, host, upgrade, blocking, reset } = request3;
+      const { method: method2, path: path15, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path14} HTTP/1.1\r
+      let header = `${method2} ${path15} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path14, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method: method2, path: path15, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path14;
+      headers[HTTP2_HEADER_PATH] = path15;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path14 = search ? `${pathname}${search}` : pathname;
+        const path15 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path14;
+        this.opts.path = path15;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path14 = "/",
+          path: path15 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path14;
+        opts.path = origin + path15;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path14) {
-      if (typeof path14 !== "string") {
-        return path14;
+    function safeUrl(path15) {
+      if (typeof path15 !== "string") {
+        return path15;
       }
-      const pathSegments = path14.split("?");
+      const pathSegments = path15.split("?");
       if (pathSegments.length !== 2) {
-        return path14;
+        return path15;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path14, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path14);
+    function matchKey(mockDispatch2, { path: path15, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path15);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path14 }) => matchValue(safeUrl(path14), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path15 }) => matchValue(safeUrl(path15), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path14, method: method2, body, headers, query } = opts;
+      const { path: path15, method: method2, body, headers, query } = opts;
       return {
-        path: path14,
+        path: path15,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path14, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path15, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path14,
+            Path: path15,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path14) {
-      for (let i = 0; i < path14.length; ++i) {
-        const code2 = path14.charCodeAt(i);
+    function validateCookiePath(path15) {
+      for (let i = 0; i < path15.length; ++i) {
+        const code2 = path15.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path14 = opts.path;
+          let path15 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path14 = `/${path14}`;
+            path15 = `/${path15}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path14);
+          url2 = new URL(util.parseOrigin(url2).origin + path15);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path14) {
-      const ctrl = callVisitor(key, node2, visitor, path14);
+    function visit_(key, node2, visitor, path15) {
+      const ctrl = callVisitor(key, node2, visitor, path15);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path14, ctrl);
-        return visit_(key, ctrl, visitor, path14);
+        replaceNode(key, path15, ctrl);
+        return visit_(key, ctrl, visitor, path15);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
+          path15 = Object.freeze(path15.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path14);
+            const ci = visit_(i, node2.items[i], visitor, path15);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path14);
+          path15 = Object.freeze(path15.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path15);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path14);
+          const cv = visit_("value", node2.value, visitor, path15);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path14) {
-      const ctrl = await callVisitor(key, node2, visitor, path14);
+    async function visitAsync_(key, node2, visitor, path15) {
+      const ctrl = await callVisitor(key, node2, visitor, path15);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path14, ctrl);
-        return visitAsync_(key, ctrl, visitor, path14);
+        replaceNode(key, path15, ctrl);
+        return visitAsync_(key, ctrl, visitor, path15);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
+          path15 = Object.freeze(path15.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path14);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path15);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path14);
+          path15 = Object.freeze(path15.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path15);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path14);
+          const cv = await visitAsync_("value", node2.value, visitor, path15);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path14) {
+    function callVisitor(key, node2, visitor, path15) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path14);
+        return visitor(key, node2, path15);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path14);
+        return visitor.Map?.(key, node2, path15);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path14);
+        return visitor.Seq?.(key, node2, path15);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path14);
+        return visitor.Pair?.(key, node2, path15);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path14);
+        return visitor.Scalar?.(key, node2, path15);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path14);
+        return visitor.Alias?.(key, node2, path15);
       return void 0;
     }
-    function replaceNode(key, path14, node2) {
-      const parent = path14[path14.length - 1];
+    function replaceNode(key, path15, node2) {
+      const parent = path15[path15.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path14, value) {
+    function collectionFromPath(schema, path15, value) {
       let v = value;
-      for (let i = path14.length - 1; i >= 0; --i) {
-        const k = path14[i];
+      for (let i = path15.length - 1; i >= 0; --i) {
+        const k = path15[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path14) => path14 == null || typeof path14 === "object" && !!path14[Symbol.iterator]().next().done;
+    var isEmptyPath = (path15) => path15 == null || typeof path15 === "object" && !!path15[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path14, value) {
-        if (isEmptyPath(path14))
+      addIn(path15, value) {
+        if (isEmptyPath(path15))
           this.add(value);
         else {
-          const [key, ...rest] = path14;
+          const [key, ...rest] = path15;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path14) {
-        const [key, ...rest] = path14;
+      deleteIn(path15) {
+        const [key, ...rest] = path15;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path14, keepScalar) {
-        const [key, ...rest] = path14;
+      getIn(path15, keepScalar) {
+        const [key, ...rest] = path15;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path14) {
-        const [key, ...rest] = path14;
+      hasIn(path15) {
+        const [key, ...rest] = path15;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path14, value) {
-        const [key, ...rest] = path14;
+      setIn(path15, value) {
+        const [key, ...rest] = path15;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path14, value) {
+      addIn(path15, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path14, value);
+          this.contents.addIn(path15, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path14) {
-        if (Collection2.isEmptyPath(path14)) {
+      deleteIn(path15) {
+        if (Collection2.isEmptyPath(path15)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path14) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path15) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path14, keepScalar) {
-        if (Collection2.isEmptyPath(path14))
+      getIn(path15, keepScalar) {
+        if (Collection2.isEmptyPath(path15))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path14, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path15, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path14) {
-        if (Collection2.isEmptyPath(path14))
+      hasIn(path15) {
+        if (Collection2.isEmptyPath(path15))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path14) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path15) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path14, value) {
-        if (Collection2.isEmptyPath(path14)) {
+      setIn(path15, value) {
+        if (Collection2.isEmptyPath(path15)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path14), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path15), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path14, value);
+          this.contents.setIn(path15, value);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path14) => {
+    visit2.itemAtPath = (cst, path15) => {
       let item = cst;
-      for (const [field, index] of path14) {
+      for (const [field, index] of path15) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path14) => {
-      const parent = visit2.itemAtPath(cst, path14.slice(0, -1));
-      const field = path14[path14.length - 1][0];
+    visit2.parentCollection = (cst, path15) => {
+      const parent = visit2.itemAtPath(cst, path15.slice(0, -1));
+      const field = path15[path15.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path14, item, visitor) {
-      let ctrl = visitor(item, path14);
+    function _visit(path15, item, visitor) {
+      let ctrl = visitor(item, path15);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path14.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path15.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path14);
+            ctrl = ctrl(item, path15);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path14) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path15) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -38234,7 +38234,7 @@ var require_lib134 = __commonJS({
         return result;
       };
     })();
-    var __awaiter3 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
+    var __awaiter4 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
         return value instanceof P ? value : new P(function(resolve) {
           resolve(value);
@@ -38342,8 +38342,8 @@ var require_lib134 = __commonJS({
         this.message = message;
       }
       readBody() {
-        return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve) => __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve) => __awaiter4(this, void 0, void 0, function* () {
             let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output2 = Buffer.concat([output2, chunk]);
@@ -38355,8 +38355,8 @@ var require_lib134 = __commonJS({
         });
       }
       readBodyBuffer() {
-        return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve) => __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve) => __awaiter4(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
@@ -38412,42 +38412,42 @@ var require_lib134 = __commonJS({
         }
       }
       options(requestUrl, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("OPTIONS", requestUrl, null, additionalHeaders || {});
         });
       }
       get(requestUrl, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("GET", requestUrl, null, additionalHeaders || {});
         });
       }
       del(requestUrl, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("DELETE", requestUrl, null, additionalHeaders || {});
         });
       }
       post(requestUrl, data, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("POST", requestUrl, data, additionalHeaders || {});
         });
       }
       patch(requestUrl, data, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("PATCH", requestUrl, data, additionalHeaders || {});
         });
       }
       put(requestUrl, data, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("PUT", requestUrl, data, additionalHeaders || {});
         });
       }
       head(requestUrl, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request("HEAD", requestUrl, null, additionalHeaders || {});
         });
       }
       sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return this.request(verb, requestUrl, stream, additionalHeaders);
         });
       }
@@ -38456,14 +38456,14 @@ var require_lib134 = __commonJS({
        * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
        */
       getJson(requestUrl_1) {
-        return __awaiter3(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           const res = yield this.get(requestUrl, additionalHeaders);
           return this._processResponse(res, this.requestOptions);
         });
       }
       postJson(requestUrl_1, obj_1) {
-        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -38472,7 +38472,7 @@ var require_lib134 = __commonJS({
         });
       }
       putJson(requestUrl_1, obj_1) {
-        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -38481,7 +38481,7 @@ var require_lib134 = __commonJS({
         });
       }
       patchJson(requestUrl_1, obj_1) {
-        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter4(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
           const data = JSON.stringify(obj, null, 2);
           additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
           additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
@@ -38495,7 +38495,7 @@ var require_lib134 = __commonJS({
        * Prefer get, del, post and patch
        */
       request(verb, requestUrl, data, headers) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           if (this._disposed) {
             throw new Error("Client has already been disposed.");
           }
@@ -38569,7 +38569,7 @@ var require_lib134 = __commonJS({
        * @param data
        */
       requestRaw(info2, data) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           return new Promise((resolve, reject) => {
             function callbackForResult(err, res) {
               if (err) {
@@ -38818,15 +38818,15 @@ var require_lib134 = __commonJS({
         return baseUserAgent;
       }
       _performExponentialBackoff(retryNumber) {
-        return __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
           return new Promise((resolve) => setTimeout(() => resolve(), ms));
         });
       }
       _processResponse(res, options) {
-        return __awaiter3(this, void 0, void 0, function* () {
-          return new Promise((resolve, reject) => __awaiter3(this, void 0, void 0, function* () {
+        return __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve, reject) => __awaiter4(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -46000,7 +46000,7 @@ var require_umd = __commonJS({
 var require_wasm = __commonJS({
   "node_modules/hdr-histogram-js/dist/wasm/index.js"(exports2) {
     "use strict";
-    var __awaiter3 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
+    var __awaiter4 = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
         return value instanceof P ? value : new P(function(resolve) {
           resolve(value);
@@ -46046,7 +46046,7 @@ var require_wasm = __commonJS({
       return available;
     })();
     var wasm = void 0;
-    var initWebAssembly = () => __awaiter3(void 0, void 0, void 0, function* () {
+    var initWebAssembly = () => __awaiter4(void 0, void 0, void 0, function* () {
       if (!exports2.webAssemblyAvailable) {
         throw new Error("WebAssembly not available here!");
       }
@@ -48085,7 +48085,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path14 = __require("path");
+    var path15 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -48093,11 +48093,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop4() {
     }
-    function open3(path15, history2, cb) {
+    function open3(path16, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path15, "r", cb);
+      fs3.open(path16, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -48131,7 +48131,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path14.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path15.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -48396,7 +48396,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs3 = __require("fs");
     var os13 = __require("os");
-    var path14 = __require("path");
+    var path15 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -48432,7 +48432,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path14.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path15.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -48612,8 +48612,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path14) {
-          var pathArray = getPathArray(path14);
+        paths.forEach(function(path15) {
+          var pathArray = getPathArray(path15);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -48627,14 +48627,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path14, appendMode) {
-      if (!path14) {
+    function addExistingPath(array2, path15, appendMode) {
+      if (!path15) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path14);
+        array2.unshift(path15);
       } else {
-        array2.push(path14);
+        array2.push(path15);
       }
     }
   }
@@ -51584,15 +51584,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path14 = [graph[toModel].parent, toModel];
+      const path15 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path14.unshift(graph[cur].parent);
+        path15.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path14;
+      fn.conversion = path15;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -51780,17 +51780,17 @@ var require_ansi_styles = __commonJS({
       styles.bgColor.bgGray = styles.bgColor.bgBlackBright;
       styles.color.grey = styles.color.blackBright;
       styles.bgColor.bgGrey = styles.bgColor.bgBlackBright;
-      for (const [groupName, group] of Object.entries(styles)) {
-        for (const [styleName, style] of Object.entries(group)) {
+      for (const [groupName, group2] of Object.entries(styles)) {
+        for (const [styleName, style] of Object.entries(group2)) {
           styles[styleName] = {
             open: `\x1B[${style[0]}m`,
             close: `\x1B[${style[1]}m`
           };
-          group[styleName] = styles[styleName];
+          group2[styleName] = styles[styleName];
           codes.set(style[0], style[1]);
         }
         Object.defineProperty(styles, groupName, {
-          value: group,
+          value: group2,
           enumerable: false
         });
       }
@@ -52869,7 +52869,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path14 = __require("path");
+    var path15 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -52927,7 +52927,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path14.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path15.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -53027,9 +53027,9 @@ var require_timestring = __commonJS({
       if (groups2 === null) {
         throw new Error(`The string [${string4}] could not be parsed by timestring`);
       }
-      groups2.forEach((group) => {
-        let value = group.match(/[0-9.]+/g)[0];
-        let unit = group.match(/[a-z]+/g)[0];
+      groups2.forEach((group2) => {
+        let value = group2.match(/[0-9.]+/g)[0];
+        let unit = group2.match(/[a-z]+/g)[0];
         totalSeconds += getSeconds(value, unit, unitValues);
       });
       if (returnUnit) {
@@ -61938,11 +61938,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path14) {
-      if (!path14 || typeof path14 !== "string") {
+    function lookup(path15) {
+      if (!path15 || typeof path15 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path14).toLowerCase().substr(1);
+      var extension2 = extname("x." + path15).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -63082,7 +63082,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path14 = __require("path");
+    var path15 = __require("path");
     var http3 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -63213,11 +63213,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path14.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path15.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path14.basename(options.filename || value && (value.name || value.path));
+        filename = path15.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path14.basename(value.client._httpMessage.path || "");
+        filename = path15.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -63410,8 +63410,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path14 = resolve(string4);
-          const data = readFileSync9(path14, "utf8");
+          const path15 = resolve(string4);
+          const data = readFileSync9(path15, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -63425,14 +63425,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path14 = obj[key] && obj[key].path;
-            if (!path14) {
+            const path15 = obj[key] && obj[key].path;
+            if (!path15) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync9(path14);
+            const buffer = readFileSync9(path15);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path14)
+              filename: basename(path15)
             }, opts));
             break;
           }
@@ -63611,14 +63611,14 @@ var require_re = __commonJS({
       return value;
     };
     var createToken = (name, value, isGlobal) => {
-      const safe = makeSafeRegex(value);
+      const safe2 = makeSafeRegex(value);
       const index = R++;
       debug2(name, index, value);
       t[name] = index;
       src[index] = value;
-      safeSrc[index] = safe;
+      safeSrc[index] = safe2;
       re[index] = new RegExp(value, isGlobal ? "g" : void 0);
-      safeRe[index] = new RegExp(safe, isGlobal ? "g" : void 0);
+      safeRe[index] = new RegExp(safe2, isGlobal ? "g" : void 0);
     };
     createToken("NUMERICIDENTIFIER", "0|[1-9]\\d*");
     createToken("NUMERICIDENTIFIERLOOSE", "\\d+");
@@ -65753,14 +65753,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label3) => new Error(`${label3} can not be less than 1`);
     var greaterThanZeroError = (label3) => new Error(`${label3} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path14) {
-      if (typeof path14 === "string") {
+    function safeRequire(path15) {
+      if (typeof path15 === "string") {
         try {
-          return __require(path14);
+          return __require(path15);
         } catch (err) {
         }
       }
-      return path14;
+      return path15;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -68241,7 +68241,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path14 = reqData.path;
+        const path15 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -68252,7 +68252,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path14} HTTP/1.1`
+          `${method2} ${path15} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -70300,7 +70300,7 @@ var require_autocannon = __commonJS({
     var fs3 = __require("fs");
     var os13 = __require("os");
     var net4 = __require("net");
-    var path14 = __require("path");
+    var path15 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -70415,7 +70415,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path14.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path15.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -70529,7 +70529,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path14.join(__dirname, "lib/preload"));
+        alterPath.unshift(path15.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -70553,7 +70553,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path14.join(os13.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path15.join(os13.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -70606,6 +70606,9 @@ function toCommandProperties(annotationProperties) {
 function issueCommand(command, properties, message) {
   const cmd = new Command(command, properties, message);
   process.stdout.write(cmd.toString() + os.EOL);
+}
+function issue(name, message = "") {
+  issueCommand(name, {}, message);
 }
 var CMD_STRING = "::";
 var Command = class {
@@ -71035,6 +71038,33 @@ var platform = os3.platform();
 var arch = os3.arch();
 
 // node_modules/@actions/core/lib/core.js
+var __awaiter2 = function(thisArg, _arguments, P, generator) {
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve) {
+      resolve(value);
+    });
+  }
+  return new (P || (P = Promise))(function(resolve, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
 var ExitCode;
 (function(ExitCode2) {
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
@@ -71071,6 +71101,24 @@ function warning(message, properties = {}) {
 function info(message) {
   process.stdout.write(message + os4.EOL);
 }
+function startGroup(name) {
+  issue("group", name);
+}
+function endGroup() {
+  issue("endgroup");
+}
+function group(name, fn) {
+  return __awaiter2(this, void 0, void 0, function* () {
+    startGroup(name);
+    let result;
+    try {
+      result = yield fn();
+    } finally {
+      endGroup();
+    }
+    return result;
+  });
+}
 function saveState(name, value) {
   const filePath = process.env["GITHUB_STATE"] || "";
   if (filePath) {
@@ -71082,10 +71130,10 @@ function saveState(name, value) {
 // src/action/main.ts
 import { existsSync as existsSync7, mkdirSync as mkdirSync6, readFileSync as readFileSync8, writeFileSync as writeFileSync5 } from "node:fs";
 import os12 from "node:os";
-import path13 from "node:path";
+import path14 from "node:path";
 
 // src/config/config.ts
-import path from "node:path";
+import path2 from "node:path";
 
 // src/errors.ts
 var GateError = class extends Error {
@@ -71925,10 +71973,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path14) {
-  if (!path14)
+function getElementAtPath(obj, path15) {
+  if (!path15)
     return obj;
-  return path14.reduce((acc, key) => acc?.[key], obj);
+  return path15.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -72268,11 +72316,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path14, issues) {
+function prefixIssues(path15, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path14);
+    iss.path.unshift(path15);
     return iss;
   });
 }
@@ -72734,16 +72782,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path14 = []) => {
+  const processError = (error64, path15 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path14, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path15, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path15, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path15, ...issue3.path]);
       } else {
-        const fullpath = [...path14, ...issue3.path];
+        const fullpath = [...path15, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -72782,17 +72830,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path14 = []) => {
+  const processError = (error64, path15 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path14, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path15, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path15, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path14, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path15, ...issue3.path]);
       } else {
-        const fullpath = [...path14, ...issue3.path];
+        const fullpath = [...path15, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -72831,8 +72879,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path14 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path14) {
+  const path15 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path15) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -89970,13 +90018,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path14 = ref.slice(1).split("/").filter(Boolean);
-  if (path14.length === 0) {
+  const path15 = ref.slice(1).split("/").filter(Boolean);
+  if (path15.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path14[0] === defsKey) {
-    const key = path14[1] === void 0 ? void 0 : decodeJSONPointerSegment(path14[1]);
+  if (path15[0] === defsKey) {
+    const key = path15[1] === void 0 ? void 0 : decodeJSONPointerSegment(path15[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -90829,6 +90877,31 @@ function date4(params) {
 var import_yaml = __toESM(require_dist(), 1);
 
 // src/server/presets.ts
+import path from "node:path";
+
+// src/server/appSpec.ts
+var APP_SPEC_FORMS = 'module:callable (e.g. myproject.wsgi:application), a factory module:create_app() or module:create_app("arg"), or a module (its `application`)';
+var DOTTED = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*`;
+var ARGS = String.raw`(?:[^'"\n\r;]|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')*`;
+var APP_SPEC_PATTERN = new RegExp(String.raw`^(${DOTTED})(?::(${DOTTED})(?:\((${ARGS})\))?)?$`);
+function parseAppSpec(text) {
+  const m = APP_SPEC_PATTERN.exec(text.trim());
+  if (!m) return void 0;
+  const [, module2, callable, args] = m;
+  return { module: module2, callable: callable ?? "application", args };
+}
+function attributeSpec(spec) {
+  return `${spec.module}:${spec.callable}`;
+}
+function formatAppSpec(spec) {
+  return spec.args === void 0 ? attributeSpec(spec) : `${attributeSpec(spec)}(${spec.args})`;
+}
+function pythonLoader(spec) {
+  const value = `_m.${spec.callable}${spec.args === void 0 ? "" : `(${spec.args})`}`;
+  return `import importlib; _m = importlib.import_module(${JSON.stringify(spec.module)}); application = ${value}`;
+}
+
+// src/server/presets.ts
 var PRESETS = ["gunicorn", "gunicorn-gthread", "gunicorn-gevent", "uwsgi", "uwsgi-http", "waitress", "wsgiref"];
 function defaultWorkers(cores) {
   return 2 * cores + 1;
@@ -90836,90 +90909,144 @@ function defaultWorkers(cores) {
 function shellQuote(value) {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
-var WSGIREF_SCRIPT = [
-  "import importlib, os, sys",
-  "sys.path.insert(0, os.getcwd())",
-  "from wsgiref.simple_server import make_server",
-  'm, _, c = sys.argv[1].partition(":")',
-  'app = getattr(importlib.import_module(m), c or "application")',
-  'make_server("127.0.0.1", int(os.environ["PORT"]), app).serve_forever()'
-].join("; ");
+function launcher(app, serve) {
+  return ["import os, sys", "sys.path.insert(0, os.getcwd())", pythonLoader(app), serve].join("; ");
+}
+var WSGIREF_SERVE = 'from wsgiref.simple_server import make_server; make_server("127.0.0.1", int(os.environ["PORT"]), application).serve_forever()';
+function uwsgiProgram(opts) {
+  const onPath = { program: "uwsgi --plugin python3", note: "uWSGI: the uwsgi on PATH with its python3 plugin" };
+  if (!opts.python.includes("/")) return onPath;
+  const binDir = path.dirname(opts.python);
+  const venv = path.dirname(binDir);
+  const own2 = path.join(binDir, "uwsgi");
+  const exists2 = (file2) => opts.exists?.(path.resolve(opts.workingDirectory ?? ".", file2)) ?? false;
+  if (exists2(path.join(venv, "pyvenv.cfg"))) {
+    if (exists2(own2)) return { program: shellQuote(own2), note: `uWSGI: the virtualenv's own ${own2}` };
+    return {
+      program: `uwsgi --plugin python3 --virtualenv ${shellQuote(venv)}`,
+      note: `uWSGI: the uwsgi on PATH with --virtualenv ${venv} (no ${own2} found)`
+    };
+  }
+  return { ...onPath, note: `${onPath.note} (${opts.python} is not in a virtualenv, so uWSGI uses its plugin's own Python)` };
+}
 function presetCommand(opts) {
   const workers = opts.workers ?? defaultWorkers(opts.cores);
-  return { ...presetCommandLine({ ...opts, workers }), preset: { server: opts.server, workers } };
+  const app = typeof opts.app === "string" ? parseAppSpec(opts.app) : opts.app;
+  if (!app) throw new Error(`Not an app spec: ${JSON.stringify(opts.app)}; expected ${APP_SPEC_FORMS}.`);
+  return { ...presetCommandLine({ ...opts, app, workers }), preset: { server: opts.server, workers } };
 }
 function presetCommandLine(opts) {
   const { workers } = opts;
   const py = shellQuote(opts.python);
-  const app = shellQuote(opts.app);
-  const gunicorn = (workerClass, extra = "") => `${py} -m gunicorn ${app} --bind 127.0.0.1:$PORT --workers ${workers} --worker-class ${workerClass}${extra}`;
+  const pyNote = `${opts.server}: ${opts.python} -m`;
+  const gunicorn = (workerClass, extra = "") => ({
+    command: `${py} -m gunicorn ${shellQuote(formatAppSpec(opts.app))} --bind 127.0.0.1:$PORT --workers ${workers} --worker-class ${workerClass}${extra}`,
+    stopSignal: "SIGTERM",
+    note: `${pyNote} gunicorn`
+  });
   switch (opts.server) {
     case "gunicorn":
-      return { command: gunicorn("sync"), stopSignal: "SIGTERM" };
+      return gunicorn("sync");
     case "gunicorn-gthread":
-      return { command: gunicorn("gthread", " --threads 4"), stopSignal: "SIGTERM" };
+      return gunicorn("gthread", " --threads 4");
     case "gunicorn-gevent":
-      return { command: gunicorn("gevent"), stopSignal: "SIGTERM" };
+      return gunicorn("gevent");
     case "uwsgi":
     case "uwsgi-http": {
       const socket = opts.server === "uwsgi" ? "--http11-socket" : "--http-socket";
+      const { program, note } = uwsgiProgram(opts);
+      const load = opts.app.args === void 0 ? `--module ${shellQuote(attributeSpec(opts.app))}` : `--eval ${shellQuote(pythonLoader(opts.app))}`;
       return {
-        command: `uwsgi --plugin python3 ${socket} 127.0.0.1:$PORT --module ${app} --pythonpath . --master --processes ${workers} --die-on-term --need-app --disable-logging`,
-        stopSignal: "SIGINT"
+        command: `${program} ${socket} 127.0.0.1:$PORT ${load} --pythonpath . --master --processes ${workers} --die-on-term --need-app --disable-logging`,
+        stopSignal: "SIGINT",
+        note
       };
     }
-    case "waitress":
-      return { command: `${py} -m waitress --listen=127.0.0.1:$PORT --threads=${workers} ${app}`, stopSignal: "SIGTERM" };
+    case "waitress": {
+      const listen = `--listen=127.0.0.1:$PORT --threads=${workers}`;
+      if (opts.app.args === void 0 || opts.app.args.trim() === "") {
+        const call = opts.app.args === void 0 ? "" : "--call ";
+        return { command: `${py} -m waitress ${listen} ${call}${shellQuote(attributeSpec(opts.app))}`, stopSignal: "SIGTERM", note: `${pyNote} waitress` };
+      }
+      const serve = `from waitress import serve; serve(application, listen="127.0.0.1:" + os.environ["PORT"], threads=${workers})`;
+      return { command: `${py} -c ${shellQuote(launcher(opts.app, serve))}`, stopSignal: "SIGTERM", note: `waitress: waitress.serve in ${opts.python}` };
+    }
     case "wsgiref":
-      return { command: `${py} -c ${shellQuote(WSGIREF_SCRIPT)} ${app}`, stopSignal: "SIGTERM" };
+      return { command: `${py} -c ${shellQuote(launcher(opts.app, WSGIREF_SERVE))}`, stopSignal: "SIGTERM", note: `wsgiref: ${opts.python}` };
   }
 }
 function stopSignalForCommand(command) {
   return /(^|[\s/])uwsgi(\s|$)/.test(command) ? "SIGINT" : "SIGTERM";
 }
 
+// src/config/suggest.ts
+function editDistance(a, b) {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+function closest(word, known) {
+  const w = word.toLowerCase();
+  let best;
+  for (const name of known) {
+    const distance = editDistance(w, name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(1, Math.floor(w.length / 3)) ? best.name : void 0;
+}
+function didYouMean(word, known) {
+  const hit = closest(word, known);
+  return hit ? ` (did you mean "${hit}"?)` : "";
+}
+
 // src/config/configFile.ts
 var positive = external_exports.number().positive();
 var positiveInt = external_exports.number().int().positive();
 var pct = external_exports.number().min(0);
+var METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+var METHOD_PATTERN = new RegExp(`^(${METHODS.map((m) => [...m].map((c) => `[${c}${c.toLowerCase()}]`).join("")).join("|")})$`);
+var RATE_REFUSAL = "`rate` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail latency at a fixed rate would be a wrong number. Remove `rate`; the gate measures closed-loop load with `connections`.";
 var thresholdsSchema = external_exports.object({
-  "max-rps-drop-pct": pct,
-  "max-p99-increase-pct": pct,
-  "max-error-rate-pct": pct,
-  "max-memory-increase-pct": pct
-}).partial().strict();
+  "max-rps-drop-pct": pct.describe("Smallest drop of requests per second, in percent, that may fail the gate."),
+  "max-p99-increase-pct": pct.describe("Smallest rise of p99 latency, in percent, that may fail the gate."),
+  "max-error-rate-pct": pct.describe("Error rate (errors, timeouts, non-2xx), in percent, that fails on its own."),
+  "max-memory-increase-pct": pct.describe("Smallest rise of server memory, in percent, that may fail the gate.")
+}).partial().strict().describe("Thresholds; a change must pass them and be statistically certain to count.");
 var scenarioSchema = external_exports.object({
-  name: external_exports.string().min(1),
-  method: external_exports.string().transform((m) => m.toUpperCase()).pipe(external_exports.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])).optional(),
-  path: external_exports.string().startsWith("/", "must start with /"),
-  headers: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional(),
+  name: external_exports.string().min(1).describe("Name shown in the report; unique among scenarios."),
+  method: external_exports.string().regex(METHOD_PATTERN, `expected one of ${METHODS.join(", ")}`).transform((m) => m.toUpperCase()).optional().describe("HTTP method (default GET)."),
+  path: external_exports.string().startsWith("/", "must start with /").describe("URL path requested, e.g. /api/items."),
+  headers: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional().describe("Request headers."),
   // A mapping is sent as JSON; a string is sent as it is.
-  body: external_exports.union([external_exports.string(), external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())]).optional(),
-  "expect-status": external_exports.number().int().min(100).max(599).optional(),
-  connections: positiveInt.optional(),
-  "duration-seconds": positive.optional(),
-  "timeout-seconds": positive.optional(),
-  /** Accepted only to be refused with the reason (see config.ts). */
-  rate: external_exports.number().optional(),
+  body: external_exports.union([external_exports.string(), external_exports.record(external_exports.string(), external_exports.unknown()), external_exports.array(external_exports.unknown())]).optional().describe("Request body: a string as it is, a mapping as JSON (or a form when content-type says so)."),
+  "expect-status": external_exports.number().int().min(100).max(599).optional().describe("Status every response must have (default: any 2xx or 3xx)."),
+  connections: positiveInt.optional().describe("Concurrent connections for this scenario."),
+  "duration-seconds": positive.optional().describe("Length of one measured trial of this scenario."),
+  "timeout-seconds": positive.optional().describe("A request slower than this counts as an error (default 10)."),
+  rate: external_exports.never({ error: RATE_REFUSAL }).optional().describe("Not supported (constant-rate load would give wrong tail latency)."),
   thresholds: thresholdsSchema.optional()
 }).strict();
 var targetSchema = external_exports.object({
-  name: external_exports.string().min(1),
-  command: external_exports.string().min(1).optional(),
-  server: external_exports.enum(PRESETS).optional(),
-  app: external_exports.string().min(1).optional(),
-  workers: positiveInt.optional(),
-  "working-directory": external_exports.string().optional(),
-  url: external_exports.string().optional(),
-  "ready-path": external_exports.string().optional(),
-  "ready-timeout-seconds": positive.optional(),
-  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional(),
-  /** Measure this target behind a generated nginx on loopback (issue 16). */
-  proxy: external_exports.enum(["nginx"]).optional(),
-  /** Behind the proxy: URL prefix (e.g. /static/) that nginx serves from static-dir. */
-  "static-url": external_exports.string().startsWith("/", "must start with /").optional(),
-  "static-dir": external_exports.string().min(1).optional()
-}).strict();
+  name: external_exports.string().min(1).describe("Name shown in the report; unique among targets."),
+  command: external_exports.string().min(1).optional().describe("Shell command that starts the server in the foreground; $PORT is its port."),
+  server: external_exports.enum(PRESETS).optional().describe("Preset instead of command."),
+  app: external_exports.string().regex(APP_SPEC_PATTERN, `expected ${APP_SPEC_FORMS}`).optional().describe("WSGI app for a preset: module:callable, module:create_app(), or a module (its `application`)."),
+  workers: positiveInt.optional().describe("Worker processes for a preset (waitress: threads); default 2 x cores + 1."),
+  "working-directory": external_exports.string().optional().describe("Where the server starts, relative to the workspace."),
+  url: external_exports.string().optional().describe("Base URL of the server; loopback only unless allow-remote; may contain $PORT."),
+  "ready-path": external_exports.string().optional().describe("Path polled until it answers below 500 (default /)."),
+  "ready-timeout-seconds": positive.optional().describe("Give up booting after this many seconds (default 60)."),
+  env: external_exports.record(external_exports.string(), external_exports.union([external_exports.string(), external_exports.number()]).transform(String)).optional().describe("Environment variables for the server process."),
+  proxy: external_exports.enum(["nginx"]).optional().describe("Measure this target behind a generated nginx on loopback (docs/hardening.md)."),
+  "static-url": external_exports.string().startsWith("/", "must start with /").optional().describe("Behind the proxy: URL prefix (e.g. /static/) that nginx serves from static-dir."),
+  "static-dir": external_exports.string().min(1).optional().describe("Behind the proxy: folder nginx serves static-url from.")
+}).strict().meta({ anyOf: [{ required: ["command"] }, { required: ["server", "app"] }] });
 var urlPath = external_exports.string().startsWith("/", "must start with /");
 var hardeningSchema = external_exports.object({
   mode: external_exports.enum(["off", "report", "gate"]).optional(),
@@ -90939,20 +91066,37 @@ var instructionsSchema = external_exports.object({
   "requests-per-window": external_exports.union([external_exports.literal("auto"), external_exports.number().int().min(1).max(1e4)]).optional()
 }).strict();
 var configFileSchema = external_exports.object({
-  scenarios: external_exports.array(scenarioSchema).min(1).optional(),
+  scenarios: external_exports.array(scenarioSchema).min(1).optional().describe("Request patterns to measure (default: GET of the `path` input)."),
   thresholds: thresholdsSchema.optional(),
-  targets: external_exports.array(targetSchema).min(1).optional(),
-  rounds: positiveInt.optional(),
-  "warmup-seconds": external_exports.number().min(0).optional(),
-  "duration-seconds": positive.optional(),
-  connections: positiveInt.optional(),
-  confidence: external_exports.number().gt(0.5).lt(1).optional(),
-  "cpu-placement": external_exports.enum(["auto", "off"]).optional(),
-  instructions: instructionsSchema.optional(),
-  hardening: hardeningSchema.optional()
-}).strict();
-function issuePath(path14) {
-  return path14.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+  targets: external_exports.array(targetSchema).min(1).optional().describe("Server setups measured interleaved (instead of the command/server inputs)."),
+  rounds: positiveInt.optional().describe("Measured trials per target and scenario."),
+  "warmup-seconds": external_exports.number().min(0).optional().describe("Unmeasured load before the trials."),
+  "duration-seconds": positive.optional().describe("Length of one measured trial."),
+  connections: positiveInt.optional().describe("Concurrent connections."),
+  confidence: external_exports.number().gt(0.5).lt(1).optional().describe("A change must be this certain before it counts (e.g. 0.99)."),
+  "cpu-placement": external_exports.enum(["auto", "off"]).optional().describe("auto pins the load generator and the servers to separate CPUs."),
+  confirm: external_exports.boolean().optional().describe("Measure a found regression again with fresh servers before failing (default true)."),
+  "allow-remote": external_exports.boolean().optional().describe("Allow a non-loopback target url (default false)."),
+  "history-keep-runs": positiveInt.optional().describe("Recorded runs kept per runner fingerprint on the data branch (default 100)."),
+  instructions: instructionsSchema.optional().describe("Instructions per request under Valgrind (docs/instructions.md)."),
+  hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
+  "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
+}).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
+function knownKeysAt(path15) {
+  const where = path15.filter((p) => typeof p === "string").join(".");
+  const shapes = {
+    "": configFileSchema,
+    thresholds: thresholdsSchema,
+    scenarios: scenarioSchema,
+    "scenarios.thresholds": thresholdsSchema,
+    targets: targetSchema,
+    instructions: instructionsSchema,
+    hardening: hardeningSchema
+  };
+  return Object.keys(shapes[where]?.shape ?? {});
+}
+function issuePath(path15) {
+  return path15.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -90967,7 +91111,8 @@ function parseConfigFile(text, fileName) {
     const problems = parsed.error.issues.map((issue3) => {
       if (issue3.code === "unrecognized_keys") {
         const where = issuePath(issue3.path);
-        return `unknown key${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k) => `"${k}"`).join(", ")}${where ? ` in ${where}` : ""}`;
+        const known = knownKeysAt(issue3.path);
+        return `unknown key${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(", ")}${where ? ` in ${where}` : ""}`;
       }
       return `${issuePath(issue3.path) || "(top level)"}: ${issue3.message}`;
     });
@@ -91641,15 +91786,16 @@ function readConfig(src) {
     throw invalid("record", input2("record"), "auto or false with `shard`: the merge job (mode: merge) records the whole sharded run as one record");
   }
   const failOnRegression = given("fail-on-regression") ? parseBool("fail-on-regression", input2("fail-on-regression")) : !shard;
-  const confirm = given("confirm") ? parseBool("confirm", input2("confirm")) : true;
+  const confirmInput = given("confirm") ? parseBool("confirm", input2("confirm")) : void 0;
   const cpuPlacementInput = given("cpu-placement") ? parseChoice("cpu-placement", input2("cpu-placement"), ["auto", "off"]) : void 0;
-  const allowRemote = given("allow-remote") ? parseBool("allow-remote", input2("allow-remote")) : false;
+  const allowRemoteInput = given("allow-remote") ? parseBool("allow-remote", input2("allow-remote")) : void 0;
   const readyPath = given("ready-path") ? parsePath("ready-path", input2("ready-path")) : void 0;
   const scenarioPath = given("path") ? parsePath("path", input2("path")) : DEFAULTS.path;
   const server = given("server") ? parseChoice("server", input2("server"), PRESETS) : void 0;
-  const baselineFile = given("baseline-file") ? path.resolve(src.workspace, input2("baseline-file")) : void 0;
+  const baselineFile = given("baseline-file") ? path2.resolve(src.workspace, input2("baseline-file")) : void 0;
   const file2 = readFileConfig(src, given("config") ? input2("config") : void 0);
   const hardening = readHardeningSettings(input2("hardening"), file2.config.hardening);
+  const allowRemote = allowRemoteInput ?? file2.config["allow-remote"] ?? false;
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file2.config.thresholds), inputThresholds);
   const scenarioDefaults = {
     connections: connections ?? file2.config.connections ?? DEFAULTS.connections,
@@ -91669,12 +91815,13 @@ function readConfig(src) {
   ];
   assertUnique("scenario", scenarios.map((s) => s.name));
   const targetDefaults = {
-    workingDirectory: path.resolve(src.workspace, input2("working-directory") || "."),
+    workingDirectory: path2.resolve(src.workspace, input2("working-directory") || "."),
     readyPath: readyPath ?? DEFAULTS.readyPath,
     readyTimeoutSeconds: readyTimeoutSeconds ?? DEFAULTS.readyTimeoutSeconds,
     python: input2("python") || DEFAULTS.python,
     workers,
-    cores: src.cores
+    cores: src.cores,
+    exists: src.exists ?? ((file3) => src.readFile(file3) !== void 0)
   };
   let targets;
   const inputTarget = given("command") || server !== void 0 || given("app");
@@ -91729,10 +91876,10 @@ function readConfig(src) {
     baseSetup: input2("base-setup") || void 0,
     baselineFile,
     baselineBranch: parseBranch(input2("baseline-branch") || DEFAULTS.baselineBranch),
-    historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
+    historyKeepRuns: historyKeepRuns ?? file2.config["history-keep-runs"] ?? DEFAULTS.historyKeepRuns,
     record: shard ? "false" : record2,
     failOnRegression,
-    confirm,
+    confirm: confirmInput ?? file2.config.confirm ?? true,
     comment,
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file2.config["cpu-placement"] ?? "auto",
@@ -91746,7 +91893,8 @@ function readConfig(src) {
       requestsPerWindow: file2.config.instructions?.["requests-per-window"] ?? DEFAULTS.instructions.requestsPerWindow
     },
     shard,
-    hardening
+    hardening,
+    timeoutMinutes: file2.config["timeout-minutes"]
   };
 }
 function parseCompareTo(value) {
@@ -91763,7 +91911,7 @@ function parsePath(name, value) {
 }
 function readFileConfig(src, explicit) {
   const name = explicit ?? DEFAULTS.configFile;
-  const full = path.resolve(src.workspace, name);
+  const full = path2.resolve(src.workspace, name);
   const text = src.readFile(full);
   if (text === void 0) {
     if (explicit) throw new ConfigError(`Input \`config\` is ${JSON.stringify(explicit)}: no such file (looked at ${full}).`);
@@ -91789,11 +91937,6 @@ function mergeThresholds(base, ...layers) {
   return out;
 }
 function toScenario(s, defaults2, thresholds) {
-  if (s.rate !== void 0) {
-    throw new ConfigError(
-      `Config file scenario "${s.name}": \`rate\` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail latency at a fixed rate would be a wrong number. Remove \`rate\`; the gate measures closed-loop load with \`connections\`.`
-    );
-  }
   const headers = { ...s.headers ?? {} };
   let body;
   const contentTypeKey = Object.keys(headers).find((h) => h.toLowerCase() === "content-type");
@@ -91817,21 +91960,21 @@ function toScenario(s, defaults2, thresholds) {
     thresholds: mergeThresholds(thresholds, fromFileThresholds(s.thresholds))
   };
 }
-function commandFor(where, t, d) {
+function commandFor(where, t, d, workingDirectory) {
   if (t.command) return { command: t.command, stopSignal: stopSignalForCommand(t.command) };
   if (t.server && t.app) {
-    if (!/^[\w.]+(:[\w.]+)?$/.test(t.app)) {
-      throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected module:callable (e.g. myproject.wsgi:application).`);
-    }
-    return presetCommand({ server: t.server, app: t.app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores });
+    const app = parseAppSpec(t.app);
+    if (!app) throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected ${APP_SPEC_FORMS}.`);
+    const { note, ...command } = presetCommand({ server: t.server, app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores, workingDirectory, exists: d.exists });
+    return { ...command, serverNote: note };
   }
-  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected module:callable (e.g. app:app).`);
+  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected ${APP_SPEC_FORMS}.`);
   throw new ConfigError(
     `${where} \`command\` is missing: expected the shell command that starts your server in the foreground (e.g. "gunicorn app:app --bind 127.0.0.1:$PORT"), or \`server\` and \`app\` for a preset.`
   );
 }
 function singleTarget(inputs, d) {
-  const { command, stopSignal, preset } = commandFor("Input", { command: inputs.command || void 0, server: inputs.server, app: inputs.app || void 0 }, d);
+  const { command, stopSignal, preset, serverNote } = commandFor("Input", { command: inputs.command || void 0, server: inputs.server, app: inputs.app || void 0 }, d, d.workingDirectory);
   const url2 = inputs.url || (inputs.command ? DEFAULTS.url : "http://127.0.0.1:$PORT");
   return {
     name: "app",
@@ -91842,15 +91985,17 @@ function singleTarget(inputs, d) {
     readyTimeoutSeconds: d.readyTimeoutSeconds,
     env: {},
     stopSignal,
-    preset
+    preset,
+    serverNote
   };
 }
 function toTarget(t, d, workspace, several) {
-  const { command, stopSignal, preset } = commandFor(`Config file target "${t.name}":`, t, d);
+  const workingDirectory = t["working-directory"] ? path2.resolve(workspace, t["working-directory"]) : d.workingDirectory;
+  const { command, stopSignal, preset, serverNote } = commandFor(`Config file target "${t.name}":`, t, d, workingDirectory);
   return {
     name: t.name,
     command,
-    workingDirectory: t["working-directory"] ? path.resolve(workspace, t["working-directory"]) : d.workingDirectory,
+    workingDirectory,
     // Several servers run side by side, so each gets its own port unless its URL says otherwise.
     url: t.url ?? (several || !t.command ? "http://127.0.0.1:$PORT" : DEFAULTS.url),
     readyPath: t["ready-path"] ?? d.readyPath,
@@ -91858,7 +92003,8 @@ function toTarget(t, d, workspace, several) {
     env: t.env ?? {},
     stopSignal,
     preset,
-    proxy: toProxy(t, workspace)
+    proxy: toProxy(t, workspace),
+    serverNote
   };
 }
 function toProxy(t, workspace) {
@@ -91869,7 +92015,7 @@ function toProxy(t, workspace) {
   if (!!t["static-url"] !== !!t["static-dir"]) {
     throw new ConfigError(`Config file target "${t.name}": \`static-url\` and \`static-dir\` go together: expected both (e.g. static-url: /static/, static-dir: static) or neither.`);
   }
-  return { server: t.proxy, staticUrl: t["static-url"], staticDir: t["static-dir"] ? path.resolve(workspace, t["static-dir"]) : void 0 };
+  return { server: t.proxy, staticUrl: t["static-url"], staticDir: t["static-dir"] ? path2.resolve(workspace, t["static-dir"]) : void 0 };
 }
 function assertUnique(kind, names) {
   const seen = /* @__PURE__ */ new Set();
@@ -91878,7 +92024,7 @@ function assertUnique(kind, names) {
     seen.add(n);
   }
 }
-var DEFAULT_COMMENT_FILE = path.join("wsgi-perf-gate", "comment.json");
+var DEFAULT_COMMENT_FILE = path2.join("wsgi-perf-gate", "comment.json");
 function readCommentSettings(src) {
   const input2 = (name) => src.getInput(name).trim();
   const mode = input2("mode") ? parseChoice("mode", input2("mode"), ["gate", "post-comment", "merge"]) : "gate";
@@ -91887,9 +92033,77 @@ function readCommentSettings(src) {
   if (commentId !== void 0 && !/^[\w.:/-]{1,64}$/.test(commentId)) {
     throw invalid("comment-id", commentId, 'up to 64 letters, digits and _ . : / - (e.g. "api" or "${{ matrix.python }}")');
   }
-  const defaultFile = commentId ? path.join(path.dirname(DEFAULT_COMMENT_FILE), `comment-${commentId.replace(/[^\w.-]/g, "_")}.json`) : DEFAULT_COMMENT_FILE;
-  const commentFile = input2("comment-file") ? path.resolve(src.workspace, input2("comment-file")) : path.join(src.runnerTemp, defaultFile);
+  const defaultFile = commentId ? path2.join(path2.dirname(DEFAULT_COMMENT_FILE), `comment-${commentId.replace(/[^\w.-]/g, "_")}.json`) : DEFAULT_COMMENT_FILE;
+  const commentFile = input2("comment-file") ? path2.resolve(src.workspace, input2("comment-file")) : path2.join(src.runnerTemp, defaultFile);
   return { mode, comment, commentId, commentFile };
+}
+
+// src/config/inputs.ts
+var ACTION_INPUTS = [
+  "command",
+  "server",
+  "app",
+  "workers",
+  "python",
+  "working-directory",
+  "url",
+  "ready-path",
+  "ready-timeout-seconds",
+  "path",
+  "config",
+  "connections",
+  "duration-seconds",
+  "warmup-seconds",
+  "rounds",
+  "compare-to",
+  "base-ref",
+  "base-setup",
+  "baseline-branch",
+  "baseline-file",
+  "record",
+  "max-rps-drop-pct",
+  "max-p99-increase-pct",
+  "max-error-rate-pct",
+  "max-memory-increase-pct",
+  "instructions",
+  "max-instructions-increase-pct",
+  "hardening",
+  "confidence",
+  "fail-on-regression",
+  "comment",
+  "comment-id",
+  "comment-file",
+  "mode",
+  "shard",
+  "shards-dir",
+  "github-token"
+];
+var MOVED_INPUTS = {
+  "allow-remote": "allow-remote",
+  "cpu-placement": "cpu-placement",
+  "history-keep-runs": "history-keep-runs",
+  confirm: "confirm"
+};
+function givenInputNames(env) {
+  return Object.keys(env).filter((k) => k.startsWith("INPUT_")).map((k) => k.slice("INPUT_".length).toLowerCase());
+}
+function checkInputNames(env) {
+  const known = new Set(ACTION_INPUTS);
+  const warnings = [];
+  for (const name of givenInputNames(env)) {
+    if (known.has(name)) continue;
+    const moved = MOVED_INPUTS[name];
+    if (moved !== void 0) {
+      if ((env[`INPUT_${name.toUpperCase()}`] ?? "").trim() !== "") {
+        warnings.push(`Input \`${name}\` still works but is now a config file setting: write \`${moved}:\` in .github/perf-gate.yml instead.`);
+      }
+      continue;
+    }
+    throw new ConfigError(
+      `Input \`${name}\` is not an input of wsgi-perf-gate${didYouMean(name, [...ACTION_INPUTS, ...Object.keys(MOVED_INPUTS)])}; the inputs are listed in action.yml and docs/configuration.md.`
+    );
+  }
+  return warnings;
 }
 
 // node_modules/@actions/github/lib/context.js
@@ -91906,8 +92120,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path14 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path14} does not exist${EOL5}`);
+        const path15 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path15} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -91946,7 +92160,7 @@ var Context = class {
 // node_modules/@actions/github/lib/internal/utils.js
 var httpClient = __toESM(require_lib134(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
-var __awaiter2 = function(thisArg, _arguments, P, generator) {
+var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
     return value instanceof P ? value : new P(function(resolve) {
       resolve(value);
@@ -91991,7 +92205,7 @@ function getProxyAgentDispatcher(destinationUrl) {
 }
 function getProxyFetch(destinationUrl) {
   const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-  const proxyFetch = (url2, opts) => __awaiter2(this, void 0, void 0, function* () {
+  const proxyFetch = (url2, opts) => __awaiter3(this, void 0, void 0, function* () {
     return (0, import_undici2.fetch)(url2, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
   });
   return proxyFetch;
@@ -96277,7 +96491,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path14) => path14.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path15) => path15.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -96799,6 +97013,11 @@ function encodeHistogram(h) {
 function decodeHistogram(encoded) {
   return hdr.decodeFromCompressedBase64(encoded, 32, false);
 }
+function mergeHistograms(encoded) {
+  const total = newLatencyHistogram();
+  for (const e of encoded) total.add(decodeHistogram(e));
+  return total;
+}
 var stepsCache = /* @__PURE__ */ new Map();
 var STEPS_CACHE_SIZE = 4096;
 function histogramSteps(encoded) {
@@ -97291,7 +97510,7 @@ ${body}`;
 import { spawn as spawn2 } from "node:child_process";
 import { closeSync as closeSync2, mkdtempSync, openSync as openSync2 } from "node:fs";
 import os6 from "node:os";
-import path2 from "node:path";
+import path3 from "node:path";
 import http from "node:http";
 import net2 from "node:net";
 
@@ -97680,7 +97899,7 @@ async function startServer(target, opts) {
     );
   }
   const command = substitutePort(target.command, opts.port);
-  const logFile = opts.logFile ?? path2.join(mkdtempSync(path2.join(os6.tmpdir(), "perf-gate-")), "server.log");
+  const logFile = opts.logFile ?? path3.join(mkdtempSync(path3.join(os6.tmpdir(), "perf-gate-")), "server.log");
   const logFd = openSync2(logFile, "w");
   let child;
   try {
@@ -97761,7 +97980,38 @@ ${formatTail(server.logTail())}`
   );
 }
 
+// src/gate/estimate.ts
+function estimateMeasuring(e) {
+  const perTarget = e.scenarios.reduce((sum2, s) => sum2 + e.warmupSeconds + e.rounds * s.durationSeconds, 0);
+  const seconds = e.targets * perTarget;
+  return { seconds, worstSeconds: e.confirms ? 2 * seconds : seconds };
+}
+function formatDuration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ""}`;
+}
+function estimateMessages(est, timeoutMinutes) {
+  const info2 = `Estimated measuring time: ${formatDuration(est.seconds)}` + (est.worstSeconds > est.seconds ? ` (${formatDuration(est.worstSeconds)} if a regression is found and measured again to confirm it)` : "") + "; booting the servers comes on top.";
+  if (timeoutMinutes === void 0 || est.worstSeconds <= timeoutMinutes * 60) return { info: info2 };
+  return {
+    info: info2,
+    warning: `The measuring may take ${formatDuration(est.worstSeconds)}, more than timeout-minutes: ${timeoutMinutes}: raise the job's timeout-minutes (and the config file's), or lower rounds, duration-seconds or warmup-seconds.`
+  };
+}
+
 // src/pipeline/executePlan.ts
+function inGroup(log2, name, fn) {
+  if (log2.group) return log2.group(name, fn);
+  log2.info(`== ${name} ==`);
+  return fn();
+}
+function timeLeft(startedMs, done, total) {
+  const left = (Date.now() - startedMs) / done * (total - done);
+  return total === done ? "done" : `about ${formatDuration(left / 1e3)} left`;
+}
 function assertAlive(server, when) {
   const exit = server.exitInfo();
   if (exit) {
@@ -97782,51 +98032,62 @@ function treeChange(before, after) {
 var WORKER_LOG_LINES = 20;
 async function executePlan(plan, edges) {
   const servers = /* @__PURE__ */ new Map();
+  const phase = (name) => plan.label ? `${plan.label}: ${name}` : name;
+  const rounds = Math.max(0, ...plan.trials.map((t) => t.round));
   try {
-    for (const target of plan.targets) {
-      edges.log.info(`Starting target "${target.name}": ${target.command}`);
-      try {
-        servers.set(target.name, await edges.boot(target));
-      } catch (err) {
-        if (err instanceof ServerError) err.target ??= target.name;
-        throw err;
-      }
-    }
-    if (plan.warmupSeconds > 0) {
-      for (const [name, server] of servers) {
-        for (const scenario of plan.scenarios) {
-          edges.log.info(`Warming up "${name}" on ${scenario.name} for ${plan.warmupSeconds} s`);
-          await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: plan.warmupSeconds });
-          assertAlive(server, "during warmup");
+    await inGroup(edges.log, phase(`boot ${plan.targets.length === 1 ? "the server" : `${plan.targets.length} servers`}`), async () => {
+      for (const target of plan.targets) {
+        edges.log.info(`Starting target "${target.name}": ${target.command}${target.serverNote ? `
+  (${target.serverNote})` : ""}`);
+        try {
+          servers.set(target.name, await edges.boot(target));
+        } catch (err) {
+          if (err instanceof ServerError) err.target ??= target.name;
+          throw err;
         }
       }
+    });
+    if (plan.warmupSeconds > 0) {
+      await inGroup(edges.log, phase(`warmup (${formatDuration(plan.warmupSeconds * servers.size * plan.scenarios.length)})`), async () => {
+        for (const [name, server] of servers) {
+          for (const scenario of plan.scenarios) {
+            edges.log.info(`Warming up "${name}" on ${scenario.name} for ${plan.warmupSeconds} s`);
+            await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: plan.warmupSeconds });
+            assertAlive(server, "during warmup");
+          }
+        }
+      });
     }
-    const samples = [];
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
-    const loggedChange = /* @__PURE__ */ new Set();
-    for (const trial of plan.trials) {
-      const server = servers.get(trial.target);
-      const scenario = scenarios.get(trial.scenario);
-      assertAlive(server, "before a trial");
-      const before = await edges.snapshot(server.pid);
-      const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-      const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
-      const after = await edges.snapshot(server.pid);
-      assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
-      const sample = { ...trial, startedAt, ...load };
-      const change = before && after ? treeChange(before.pids, after.pids) : void 0;
-      if (change) {
-        sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
-        loggedChange.add(trial.target);
-      } else if (before && after) {
-        sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+    const trialsSeconds = plan.trials.reduce((sum2, t) => sum2 + scenarios.get(t.scenario).durationSeconds, 0);
+    return await inGroup(edges.log, phase(`${rounds} rounds, ${plan.trials.length} trials (${formatDuration(trialsSeconds)})`), async () => {
+      const samples = [];
+      const startedMs = Date.now();
+      const loggedChange = /* @__PURE__ */ new Set();
+      for (const trial of plan.trials) {
+        const server = servers.get(trial.target);
+        const scenario = scenarios.get(trial.scenario);
+        assertAlive(server, "before a trial");
+        const before = await edges.snapshot(server.pid);
+        const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+        const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
+        const after = await edges.snapshot(server.pid);
+        assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
+        const sample = { ...trial, startedAt, ...load };
+        const change = before && after ? treeChange(before.pids, after.pids) : void 0;
+        if (change) {
+          sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
+          loggedChange.add(trial.target);
+        } else if (before && after) {
+          sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+        }
+        samples.push(sample);
+        edges.log.info(
+          `Round ${trial.round}/${rounds} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` + (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : "") + ` (${timeLeft(startedMs, samples.length, plan.trials.length)})`
+        );
       }
-      edges.log.info(
-        `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` + (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : "")
-      );
-      samples.push(sample);
-    }
-    return samples;
+      return samples;
+    });
   } finally {
     for (const server of servers.values()) {
       try {
@@ -97921,7 +98182,7 @@ function recordedHardening(report2) {
 
 // src/store/baselineFile.ts
 import { existsSync as existsSync3, readFileSync as readFileSync3, renameSync, writeFileSync, mkdirSync } from "node:fs";
-import path3 from "node:path";
+import path4 from "node:path";
 var SCHEMA_VERSION = 1;
 var BASELINE_KIND = "wsgi-perf-gate/baseline";
 var KEEP_RUNS = 20;
@@ -97983,7 +98244,7 @@ function appendRun(file2, existing, result) {
     runs: [...existing?.runs ?? [], run4].slice(-KEEP_RUNS)
   };
   try {
-    mkdirSync(path3.dirname(file2), { recursive: true });
+    mkdirSync(path4.dirname(file2), { recursive: true });
     const tmp = `${file2}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(next, null, 1) + "\n");
     renameSync(tmp, file2);
@@ -98251,7 +98512,7 @@ function runTrial(req) {
 // src/server/nginxProxy.ts
 import { existsSync as existsSync4, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync2 } from "node:fs";
 import os7 from "node:os";
-import path4 from "node:path";
+import path5 from "node:path";
 
 // src/server/nginxConfig.ts
 function nginxConfig(o) {
@@ -98295,16 +98556,16 @@ function nginxConfig(o) {
 
 // src/server/nginxProxy.ts
 function nginxBinary() {
-  const onPath = (process.env.PATH ?? "").split(path4.delimiter).some((d) => d && existsSync4(path4.join(d, "nginx")));
+  const onPath = (process.env.PATH ?? "").split(path5.delimiter).some((d) => d && existsSync4(path5.join(d, "nginx")));
   return onPath || !existsSync4("/usr/sbin/nginx") ? "nginx" : "/usr/sbin/nginx";
 }
 var MIME_TYPES = "/etc/nginx/mime.types";
 async function bootBehindNginx(target, opts) {
   const backend = await opts.bootBackend({ ...target, url: "http://127.0.0.1:$PORT" }, opts.backendPort);
   try {
-    const dir = opts.dir ?? mkdtempSync2(path4.join(os7.tmpdir(), "perf-gate-nginx-"));
+    const dir = opts.dir ?? mkdtempSync2(path5.join(os7.tmpdir(), "perf-gate-nginx-"));
     mkdirSync2(dir, { recursive: true });
-    const confFile = path4.join(dir, "nginx.conf");
+    const confFile = path5.join(dir, "nginx.conf");
     writeFileSync2(
       confFile,
       nginxConfig({
@@ -98322,7 +98583,7 @@ async function bootBehindNginx(target, opts) {
     const front = {
       ...target,
       name: `${target.name} (nginx)`,
-      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path4.join(dir, "error.log"))}`,
+      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path5.join(dir, "error.log"))}`,
       url: "http://127.0.0.1:$PORT",
       env: {},
       stopSignal: "SIGTERM",
@@ -98331,7 +98592,7 @@ async function bootBehindNginx(target, opts) {
     };
     let nginx;
     try {
-      nginx = await startServer(front, { ...opts, port: opts.frontPort, logFile: path4.join(dir, "nginx.out.log") });
+      nginx = await startServer(front, { ...opts, port: opts.frontPort, logFile: path5.join(dir, "nginx.out.log") });
     } catch (err) {
       throw new ServerError(`Target "${target.name}": nginx could not start (is the nginx package installed?): ${err.message}`);
     }
@@ -98362,14 +98623,14 @@ ${nginx.logTail(lines)}`,
 }
 
 // src/pipeline/pipeline.ts
-import path7 from "node:path";
+import path8 from "node:path";
 import { mkdirSync as mkdirSync3 } from "node:fs";
 
 // src/git/worktree.ts
 import { execFileSync as execFileSync2 } from "node:child_process";
 import { mkdtempSync as mkdtempSync3, rmSync } from "node:fs";
 import os8 from "node:os";
-import path5 from "node:path";
+import path6 from "node:path";
 var BaseCheckoutError = class extends GateError {
 };
 function git(cwd, args) {
@@ -98390,11 +98651,11 @@ function checkoutMergeBase(dir, baseRef) {
       `cannot find the merge-base of HEAD and ${baseRef} (${gitError(err)}); check out with fetch-depth: 0 so the base commit is there.`
     );
   }
-  const worktree = path5.join(mkdtempSync3(path5.join(os8.tmpdir(), "perf-gate-base-")), "base");
+  const worktree = path6.join(mkdtempSync3(path6.join(os8.tmpdir(), "perf-gate-base-")), "base");
   try {
     git(repoRoot, ["worktree", "add", "--detach", worktree, commit]);
   } catch (err) {
-    rmSync(path5.dirname(worktree), { recursive: true, force: true });
+    rmSync(path6.dirname(worktree), { recursive: true, force: true });
     throw new BaseCheckoutError(`cannot check out the base commit ${commit.slice(0, 12)} (${gitError(err)}).`);
   }
   return {
@@ -98406,7 +98667,7 @@ function checkoutMergeBase(dir, baseRef) {
         git(repoRoot, ["worktree", "remove", "--force", worktree]);
       } catch {
       }
-      rmSync(path5.dirname(worktree), { recursive: true, force: true });
+      rmSync(path6.dirname(worktree), { recursive: true, force: true });
       try {
         git(repoRoot, ["worktree", "prune"]);
       } catch {
@@ -98618,7 +98879,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync as mkdtempSync4, readdirSync, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
 import http2 from "node:http";
 import os9 from "node:os";
-import path6 from "node:path";
+import path7 from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/instructions/callgrindOutput.ts
@@ -98687,7 +98948,7 @@ async function countInstructions(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
   const env = opts.env ?? process.env;
-  const dir = mkdtempSync4(path6.join(os9.tmpdir(), "perf-gate-callgrind-"));
+  const dir = mkdtempSync4(path7.join(os9.tmpdir(), "perf-gate-callgrind-"));
   const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
   const counted = {
     ...target,
@@ -98701,7 +98962,7 @@ async function countInstructions(opts) {
   let server;
   const control = (args) => run2("callgrind_control", args, { env, timeout: 6e4 });
   try {
-    server = await startServer(counted, { port, logFile: path6.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path7.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
@@ -98737,7 +98998,7 @@ async function countInstructions(opts) {
       let largest = -1;
       for (const pid of workers) {
         await control(["-d", String(pid)]);
-        const file2 = path6.join(dir, `callgrind.${pid}.${w}`);
+        const file2 = path7.join(dir, `callgrind.${pid}.${w}`);
         const count2 = dumpTotal(readFileSync4(file2, "utf8"));
         if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
         total += count2;
@@ -98787,7 +99048,7 @@ function valgrindLogTail(dir) {
     const logs = readdirSync(dir).filter((f) => f.startsWith("valgrind."));
     return logs.map((f) => `
 ${f}:
-${readFileSync4(path6.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+${readFileSync4(path7.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
   } catch {
     return "";
   }
@@ -99101,8 +99362,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path14, host, extra = {}) {
-  const lines = [`${method2} ${path14} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path15, host, extra = {}) {
+  const lines = [`${method2} ${path15} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -99167,7 +99428,7 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path14, timeoutMs2) => exchange(to, requestHead("GET", path14, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path15, timeoutMs2) => exchange(to, requestHead("GET", path15, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
@@ -99302,7 +99563,7 @@ function prepareBase(config2, baseRef, log2) {
   } catch (err) {
     return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
   }
-  const workingDirectory = path7.join(checkout.dir, path7.relative(checkout.repoRoot, head.workingDirectory));
+  const workingDirectory = path8.join(checkout.dir, path8.relative(checkout.repoRoot, head.workingDirectory));
   log2.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
   try {
     if (config2.baseSetup) {
@@ -99320,7 +99581,7 @@ function runnerFingerprint() {
   return { os: os10.platform(), arch: os10.arch(), cpus: os10.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
 }
 async function bootTarget(target, hooks) {
-  const logFile = (name) => hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, "_")}.log` : void 0;
+  const logFile = (name) => hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, "_")}${hooks.logSuffix ?? ""}.log` : void 0;
   const bootDirect = async (t, port2) => {
     const server2 = await startServer(t, { port: port2, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
     try {
@@ -99372,12 +99633,24 @@ async function runGate(config2, opts) {
   let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log2) : void 0;
   let fallback = paired && "fallback" in paired ? paired.fallback : void 0;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const measure = (targets, runSeed = seed) => withGeneratorPlacement(config2.cpuPlacement, log2.warning, async (placement) => {
+  const measure = (targets, runSeed = seed, label3) => withGeneratorPlacement(config2.cpuPlacement, log2.warning, async (placement) => {
     if (placement) log2.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
-    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
+    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus, logSuffix: label3 && `-${label3.toLowerCase()}` });
     const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom2(runSeed));
-    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds }, edges), placement };
+    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds, label: label3 }, edges), placement };
   });
+  const estimate = estimateMessages(
+    estimateMeasuring({
+      targets: paired && "checkout" in paired ? 2 : config2.targets.length,
+      scenarios: config2.scenarios,
+      warmupSeconds: config2.warmupSeconds,
+      rounds: config2.rounds,
+      confirms: config2.confirm && config2.targets.length === 1
+    }),
+    config2.timeoutMinutes
+  );
+  log2.info(estimate.info);
+  if (estimate.warning) log2.warning(estimate.warning);
   try {
     let measured;
     if (paired && "checkout" in paired) {
@@ -99397,7 +99670,7 @@ async function runGate(config2, opts) {
     const { samples, placement } = measured;
     const pairedForHardening = paired && "checkout" in paired ? paired : void 0;
     const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config2.targets;
-    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path7.join(opts.hooks.logDir, "hardening") } : opts.hooks;
+    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path8.join(opts.hooks.logDir, "hardening") } : opts.hooks;
     if (hardeningHooks.logDir && config2.hardening.mode !== "off") mkdirSync3(hardeningHooks.logDir, { recursive: true });
     const hardened = config2.hardening.mode === "off" ? void 0 : await hardenTargets(hardeningTargets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: log2 });
     if (fallback) {
@@ -99450,7 +99723,7 @@ async function runGate(config2, opts) {
         comparison = withoutConfirmation(comparison, plan.reason);
       } else {
         log2.info(`A regression was measured: measuring again with fresh servers, judged against ${plan.against}, to confirm it before failing (confirm: true).`);
-        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1, "Confirmation")).samples;
         comparison = confirmComparison(comparison, judge(confirmationSamples, plan.kind === "other-run" ? plan.run : void 0), plan.against);
         log2.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
       }
@@ -99525,7 +99798,7 @@ async function recordResult(result, where) {
 
 // src/github/savedComment.ts
 import { existsSync as existsSync5, mkdirSync as mkdirSync4, readdirSync as readdirSync2, readFileSync as readFileSync6, statSync, writeFileSync as writeFileSync3 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
 var savedCommentSchema = external_exports.object({
@@ -99540,7 +99813,7 @@ var savedCommentSchema = external_exports.object({
   posted: external_exports.boolean()
 }).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
-  mkdirSync4(path8.dirname(file2), { recursive: true });
+  mkdirSync4(path9.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
   writeFileSync3(file2, JSON.stringify(saved, null, 1) + "\n");
 }
@@ -99552,7 +99825,7 @@ function readSavedComments(fileOrDir) {
   if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
   const files = readdirSync2(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
   if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
-  return files.map((f) => readOne(path8.join(fileOrDir, f), where));
+  return files.map((f) => readOne(path9.join(fileOrDir, f), where));
 }
 function readOne(file2, where) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
@@ -100046,14 +100319,32 @@ function renderSummary(result, opts = {}) {
   return out.join("\n") + "\n";
 }
 
+// src/report/histogramFiles.ts
+var safe = (s) => s.replace(/[^\w.-]+/g, "_").replace(/^_+|_+$/g, "") || "root";
+function histogramFiles(samples, label3 = "") {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const s of samples) {
+    if (s.failure || !s.histogram) continue;
+    const key = `${s.target}\0${s.scenario}`;
+    const g2 = groups2.get(key) ?? { target: s.target, scenario: s.scenario, encoded: [] };
+    g2.encoded.push(s.histogram);
+    groups2.set(key, g2);
+  }
+  return [...groups2.values()].map((g2) => ({
+    name: `latency-${safe(g2.target)}-${safe(g2.scenario)}${label3}.hgrm`,
+    // Values are microseconds; scaled to milliseconds as .hgrm files usually are.
+    text: mergeHistograms(g2.encoded).outputPercentileDistribution(5, 1e3)
+  }));
+}
+
 // src/store/historyIndex.ts
 var INDEX_PATH = "index.json";
 var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path14, record: record2 }) => ({
-    path: path14,
+  const runs = records.map(({ path: path15, record: record2 }) => ({
+    path: path15,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
@@ -100408,7 +100699,7 @@ async function recordRun(opts, record2) {
 import { execFileSync as execFileSync4 } from "node:child_process";
 import { mkdtempSync as mkdtempSync5, rmSync as rmSync3 } from "node:fs";
 import os11 from "node:os";
-import path9 from "node:path";
+import path10 from "node:path";
 var BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "github-actions[bot]",
   GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
@@ -100490,8 +100781,8 @@ function realGit(repoDir, remote = "origin") {
       }
     },
     commitTree(parent, add, remove, message) {
-      const dir = mkdtempSync5(path9.join(os11.tmpdir(), "perf-gate-index-"));
-      const env = { GIT_INDEX_FILE: path9.join(dir, "index") };
+      const dir = mkdtempSync5(path10.join(os11.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path10.join(dir, "index") };
       try {
         run4(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
         const lines = [
@@ -100545,7 +100836,7 @@ ${stderrOf(err)}`.trim();
 // src/store/targetVersions.ts
 import { execFileSync as execFileSync5 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
-import path10 from "node:path";
+import path11 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
 var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
@@ -100563,9 +100854,9 @@ function firstLine(s) {
   return line ? line.slice(0, 120) : void 0;
 }
 function which2(name, env, cwd) {
-  if (name.includes("/")) return path10.resolve(cwd, name);
-  for (const dir of (env.PATH ?? "").split(path10.delimiter).filter(Boolean)) {
-    const full = path10.join(dir, name);
+  if (name.includes("/")) return path11.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path11.delimiter).filter(Boolean)) {
+    const full = path11.join(dir, name);
     try {
       accessSync(full, constants3.X_OK);
       return full;
@@ -100582,8 +100873,8 @@ function shebangPython(file2) {
     closeSync3(fd);
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
     if (!m) return void 0;
-    const words = path10.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
-    return /python/.test(path10.basename(words[0])) ? words : void 0;
+    const words = path11.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path11.basename(words[0])) ? words : void 0;
   } catch {
     return void 0;
   }
@@ -100600,14 +100891,14 @@ function probeTargetVersions(target) {
   const program = words[0];
   if (!program) return { python: "unknown", server: "unknown" };
   const resolved = which2(program, env, cwd);
-  if (/^python[\d.]*$/.test(path10.basename(program))) {
+  if (/^python[\d.]*$/.test(path11.basename(program))) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
     const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const name = path10.basename(program);
+  const name = path11.basename(program);
   const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
@@ -100655,10 +100946,10 @@ function processStartTime(pid) {
 }
 
 // src/config/mergeSettings.ts
-import path11 from "node:path";
+import path12 from "node:path";
 function readShardsDir(src) {
   const given = src.getInput("shards-dir").trim();
-  return given ? path11.resolve(src.workspace, given) : path11.join(src.runnerTemp, "wsgi-perf-gate", "shards");
+  return given ? path12.resolve(src.workspace, given) : path12.join(src.runnerTemp, "wsgi-perf-gate", "shards");
 }
 function readMergeSettings(src) {
   const input2 = (name) => src.getInput(name).trim();
@@ -100803,7 +101094,7 @@ function mergeShards(loaded, expect) {
 // src/store/shardFile.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync7, statSync as statSync2, writeFileSync as writeFileSync4 } from "node:fs";
-import path12 from "node:path";
+import path13 from "node:path";
 var SHARD_KIND = "wsgi-perf-gate/shard";
 var SHARD_SCHEMA_VERSION = 1;
 function configIdentity(config2) {
@@ -100823,7 +101114,7 @@ function configIdentity(config2) {
 var shardFileName = (s) => `shard-${s.index}-of-${s.count}.json`;
 function writeShardFile(dir, file2) {
   mkdirSync5(dir, { recursive: true });
-  const out = path12.join(dir, shardFileName(file2.shard));
+  const out = path13.join(dir, shardFileName(file2.shard));
   writeFileSync4(out, JSON.stringify(file2) + "\n");
   return out;
 }
@@ -100864,14 +101155,14 @@ function readShardsDir2(dir) {
   const list = (d, depth) => {
     for (const name of readdirSync3(d).sort()) {
       if (files.length >= MAX_FILES) return;
-      const full = path12.join(d, name);
+      const full = path13.join(d, name);
       const st = statSync2(full);
       if (st.isDirectory() && depth === 0) list(full, 1);
       else if (st.isFile() && name.endsWith(".json")) files.push(full);
     }
   };
   list(dir, 0);
-  return files.flatMap((f) => parseShardFile(path12.relative(dir, f) || f, readFileSync7(f, "utf8")) ?? []);
+  return files.flatMap((f) => parseShardFile(path13.relative(dir, f) || f, readFileSync7(f, "utf8")) ?? []);
 }
 
 // src/action/merge.ts
@@ -100893,12 +101184,12 @@ ${outcome.problems.map((p) => `- ${p}`).join("\n")}`);
   if (!args.record) return result;
   const git2 = realGit(args.workspace);
   const commit = git2.resolve("HEAD") ?? result.meta.commit;
-  for (const group of records) {
-    const record2 = newRecord({ meta: { ...result.meta, commit }, settings: result.settings, samples: group.samples }, group.fingerprint, group.configHash);
+  for (const group2 of records) {
+    const record2 = newRecord({ meta: { ...result.meta, commit }, settings: result.settings, samples: group2.samples }, group2.fingerprint, group2.configHash);
     const outcome2 = await recordRun({ git: git2, branch: settings.baselineBranch, log: log2, keepRuns: settings.historyKeepRuns }, record2);
     if (outcome2.status === "recorded") {
       if (result.history) result.history.recordedAs = outcome2.path;
-      log2.info(`Recorded shard(s) ${group.shards.join(", ")} on ${settings.baselineBranch} as ${outcome2.path} (data branch commit ${outcome2.commit.slice(0, 12)}).`);
+      log2.info(`Recorded shard(s) ${group2.shards.join(", ")} on ${settings.baselineBranch} as ${outcome2.path} (data branch commit ${outcome2.commit.slice(0, 12)}).`);
     } else {
       log2.warning(outcome2.message);
     }
@@ -100949,16 +101240,22 @@ function writeFailedShard(spec, opts, message) {
 }
 
 // src/action/main.ts
-var log = { info: (m) => info(m), warning: (m) => warning(m) };
+var log = {
+  info: (m) => info(m),
+  warning: (m) => warning(m),
+  group: (name, fn) => group(name, fn)
+};
 var commentSettings;
 var shardJob;
 async function run3() {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os12.tmpdir();
+  for (const warning2 of checkInputNames(process.env)) warning(warning2);
   commentSettings = readCommentSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === "post-comment") return postComment(commentSettings);
-  const outDir = path13.join(runnerTemp, "wsgi-perf-gate");
+  const outDir = artifactsDir(runnerTemp, commentSettings.commentId);
   mkdirSync6(outDir, { recursive: true });
+  setOutput("artifacts-dir", outDir);
   const ctx = readRunContext();
   if (commentSettings.mode === "merge") {
     const settings = readMergeSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
@@ -100969,7 +101266,8 @@ async function run3() {
     getInput: (name) => getInput(name),
     readFile: (file2) => existsSync7(file2) ? readFileSync8(file2, "utf8") : void 0,
     workspace,
-    cores: os12.availableParallelism()
+    cores: os12.availableParallelism(),
+    exists: existsSync7
   });
   if (fullConfig.shard) {
     shardJob = startShard(fullConfig, fullConfig.shard, { commit: ctx.sha || void 0, dir: readShardsDir({ getInput: (name) => getInput(name), workspace, runnerTemp }), log });
@@ -100998,18 +101296,26 @@ async function run3() {
   await report(result, { outDir, settings: commentSettings, failOnRegression: config2.failOnRegression });
 }
 async function report(result, opts) {
-  const resultsFile = path13.join(opts.outDir, "results.json");
-  writeFileSync5(resultsFile, JSON.stringify(result, null, 1) + "\n");
-  const markdown = renderSummary(result, { gateName: opts.settings.commentId });
-  await summary.addRaw(markdown).write();
-  info(markdown);
-  const comment = await publishComment({ settings: opts.settings, ctx: readRunContext(), summary: markdown, token: getInput("github-token"), log });
-  for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) setOutput(name, value);
+  await log.group("Report", async () => {
+    const resultsFile = path14.join(opts.outDir, "results.json");
+    writeFileSync5(resultsFile, JSON.stringify(result, null, 1) + "\n");
+    const histograms = [...histogramFiles(result.samples), ...histogramFiles(result.confirmationSamples ?? [], "-confirmation")];
+    for (const h of histograms) writeFileSync5(path14.join(opts.outDir, h.name), h.text);
+    info(`Artifacts in ${opts.outDir}: results.json, server logs, ${histograms.length} latency histogram${histograms.length === 1 ? "" : "s"} (.hgrm)`);
+    const markdown = renderSummary(result, { gateName: opts.settings.commentId });
+    await summary.addRaw(markdown).write();
+    info(markdown);
+    const comment = await publishComment({ settings: opts.settings, ctx: readRunContext(), summary: markdown, token: getInput("github-token"), log });
+    for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) setOutput(name, value);
+  });
   if (result.verdict === "regressed") {
     if (opts.failOnRegression) setFailed(failureMessage(result));
     else warning(`${failureMessage(result)} (fail-on-regression is false)`);
   }
   if (result.hardening?.failed) setFailed(hardeningFailureMessage(result.hardening));
+}
+function artifactsDir(runnerTemp, commentId) {
+  return path14.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
 }
 async function postComment(settings) {
   const ctx = readRunContext();

@@ -17,9 +17,9 @@ if [ "$what" = demo ]; then
   pkgs=(python3 gunicorn python3-flask)
   check() { [ -x "$PY" ] && "$PY" -c 'import gunicorn, flask' 2>/dev/null; }
 else
-  pkgs=(python3 gunicorn uwsgi-core uwsgi-plugin-python3 python3-waitress python3-flask python3-django python3-gevent wrk apache2-utils git util-linux chromium valgrind nginx)
+  pkgs=(python3 gunicorn uwsgi-core uwsgi-plugin-python3 python3-waitress python3-flask python3-django python3-gevent python3-venv wrk apache2-utils git util-linux chromium valgrind nginx)
   check() {
-    [ -x "$PY" ] && "$PY" -c 'import gunicorn, flask, django, waitress, gevent' 2>/dev/null &&
+    [ -x "$PY" ] && "$PY" -c 'import gunicorn, flask, django, waitress, gevent, ensurepip' 2>/dev/null &&
       command -v uwsgi >/dev/null && ls /usr/lib/uwsgi/plugins/python3*_plugin.so >/dev/null 2>&1 &&
       command -v wrk >/dev/null && command -v ab >/dev/null && command -v git >/dev/null && command -v taskset >/dev/null &&
       command -v chromium >/dev/null && command -v valgrind >/dev/null && command -v callgrind_control >/dev/null &&

@@ -40,6 +40,8 @@ export interface Target {
   preset?: { server: string; workers: number };
   /** Measured behind a generated nginx on loopback, optionally serving static files itself. */
   proxy?: { server: 'nginx'; staticUrl?: string; staticDir?: string };
+  /** For a preset: which server program runs the app (e.g. a virtualenv's own uwsgi), for the log. */
+  serverNote?: string;
 }
 
 export type CompareTo = 'stored' | 'base' | 'none';
@@ -68,6 +70,8 @@ export interface Config {
   baselineBranch: string;
   /** Runs kept per runner fingerprint on the data branch; older record files are removed. */
   historyKeepRuns: number;
+  /** The job's timeout-minutes, when the config file gives it: the run warns when its estimate exceeds it. */
+  timeoutMinutes?: number;
   record: RecordMode;
   failOnRegression: boolean;
   /** Measure again with fresh servers before failing, and fail only if that finds the regression too. */

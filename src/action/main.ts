@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readCommentSettings, readConfig, type CommentSettings } from '../config/config.js';
+import { checkInputNames } from '../config/inputs.js';
 import { errorMessage } from '../errors.js';
 import { readRunContext, readWorkflowRun, shouldRecord } from '../github/api.js';
 import { failureMessage, gateOutputs } from './outputs.js';
@@ -16,6 +17,7 @@ import { hardeningFailureMessage } from '../hardening/gate.js';
 import { postSavedComment, publishComment } from '../github/prComment.js';
 import { renderErrorSummary } from '../report/errorSummary.js';
 import { renderSummary } from '../report/summary.js';
+import { histogramFiles } from '../report/histogramFiles.js';
 import { openBranchHistory } from '../store/branchHistory.js';
 import { processStartTime, type SavedServer } from './serverState.js';
 import { readMergeSettings, readShardsDir } from '../config/mergeSettings.js';
@@ -24,7 +26,11 @@ import { mergeShardResults } from './merge.js';
 import { startShard, writeFailedShard, type ShardJob } from './shard.js';
 import type { RunResult } from '../types.js';
 
-const log = { info: (m: string) => core.info(m), warning: (m: string) => core.warning(m) };
+const log = {
+  info: (m: string) => core.info(m),
+  warning: (m: string) => core.warning(m),
+  group: <T>(name: string, fn: () => Promise<T>) => core.group(name, fn),
+};
 /** Known once the comment inputs are read: a run that fails after that still reports. */
 let commentSettings: CommentSettings | undefined;
 /** Set in one job of a sharded gate, once its config is read. */
@@ -33,10 +39,13 @@ let shardJob: ShardJob | undefined;
 async function run(): Promise<void> {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os.tmpdir();
+  for (const warning of checkInputNames(process.env)) core.warning(warning);
   commentSettings = readCommentSettings({ getInput: (name) => core.getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === 'post-comment') return postComment(commentSettings);
-  const outDir = path.join(runnerTemp, 'wsgi-perf-gate');
+  // One folder for upload-artifact: results, server logs, histograms (one per gate of a job).
+  const outDir = artifactsDir(runnerTemp, commentSettings.commentId);
   mkdirSync(outDir, { recursive: true });
+  core.setOutput('artifacts-dir', outDir);
   const ctx = readRunContext();
   if (commentSettings.mode === 'merge') {
     const settings = readMergeSettings({ getInput: (name) => core.getInput(name), workspace, runnerTemp });
@@ -49,6 +58,7 @@ async function run(): Promise<void> {
     readFile: (file) => (existsSync(file) ? readFileSync(file, 'utf8') : undefined),
     workspace,
     cores: os.availableParallelism(),
+    exists: existsSync,
   });
   if (fullConfig.shard) {
     shardJob = startShard(fullConfig, fullConfig.shard, { commit: ctx.sha || undefined, dir: readShardsDir({ getInput: (name) => core.getInput(name), workspace, runnerTemp }), log });
@@ -79,21 +89,31 @@ async function run(): Promise<void> {
   await report(result, { outDir, settings: commentSettings, failOnRegression: config.failOnRegression });
 }
 
-/** Results file, job summary, PR comment, outputs, then the step fails on a regression. */
+/** Results file, artifacts, job summary, PR comment, outputs, then the step fails on a regression. */
 async function report(result: RunResult, opts: { outDir: string; settings: CommentSettings; failOnRegression: boolean }): Promise<void> {
-  const resultsFile = path.join(opts.outDir, 'results.json');
-  writeFileSync(resultsFile, JSON.stringify(result, null, 1) + '\n');
-  const markdown = renderSummary(result, { gateName: opts.settings.commentId });
-  await core.summary.addRaw(markdown).write();
-  core.info(markdown);
-  const comment = await publishComment({ settings: opts.settings, ctx: readRunContext(), summary: markdown, token: core.getInput('github-token'), log });
-  for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) core.setOutput(name, value);
+  await log.group('Report', async () => {
+    const resultsFile = path.join(opts.outDir, 'results.json');
+    writeFileSync(resultsFile, JSON.stringify(result, null, 1) + '\n');
+    const histograms = [...histogramFiles(result.samples), ...histogramFiles(result.confirmationSamples ?? [], '-confirmation')];
+    for (const h of histograms) writeFileSync(path.join(opts.outDir, h.name), h.text);
+    core.info(`Artifacts in ${opts.outDir}: results.json, server logs, ${histograms.length} latency histogram${histograms.length === 1 ? '' : 's'} (.hgrm)`);
+    const markdown = renderSummary(result, { gateName: opts.settings.commentId });
+    await core.summary.addRaw(markdown).write();
+    core.info(markdown);
+    const comment = await publishComment({ settings: opts.settings, ctx: readRunContext(), summary: markdown, token: core.getInput('github-token'), log });
+    for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) core.setOutput(name, value);
+  });
 
   if (result.verdict === 'regressed') {
     if (opts.failOnRegression) core.setFailed(failureMessage(result));
     else core.warning(`${failureMessage(result)} (fail-on-regression is false)`);
   }
   if (result.hardening?.failed) core.setFailed(hardeningFailureMessage(result.hardening));
+}
+
+/** $RUNNER_TEMP/wsgi-perf-gate/artifacts, or artifacts-ID when several gates share a job. */
+function artifactsDir(runnerTemp: string, commentId: string | undefined): string {
+  return path.join(runnerTemp, 'wsgi-perf-gate', commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, '_')}` : 'artifacts');
 }
 
 async function postComment(settings: CommentSettings): Promise<void> {

@@ -50,7 +50,7 @@ const SHOOTOUT_FILE = '<shootout targets>';
  * (checked by the same schema as a user's) held in memory.
  */
 function shootoutTargets(flags: Record<string, string | undefined>): string {
-  if (!flags.app) throw new ConfigError('shootout needs --app module:callable (e.g. --app app:app).');
+  if (!flags.app) throw new ConfigError('shootout needs --app: module:callable, a factory module:create_app() or a module (e.g. --app app:app).');
   const list = (value: string | undefined) => (value ? value.split(',').map((v) => v.trim()).filter(Boolean) : undefined);
   const sweep = list(flags['sweep-workers']);
   let targets: Array<Record<string, string | number>>;
@@ -94,6 +94,7 @@ async function runCommand(argv: string[], shootout = false): Promise<number> {
     },
     workspace: process.cwd(),
     cores: os.availableParallelism(),
+    exists: existsSync,
   });
   const result = await runGate(config, {
     record: config.record === 'true',

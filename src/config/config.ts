@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { parseConfigFile, type ConfigFile, type FileScenario, type FileTarget, type FileThresholds } from './configFile.js';
 import { PRESETS, presetCommand, stopSignalForCommand, type PresetName } from '../server/presets.js';
+import { APP_SPEC_FORMS, parseAppSpec } from '../server/appSpec.js';
 import { assertLoopbackUrl } from './loopback.js';
 import { assertDecidable } from './decidable.js';
 import { assignShards, parseShard } from '../gate/shards.js';
@@ -53,6 +54,8 @@ export interface ConfigSources {
   /** Directory that relative paths are resolved against (the workspace). */
   workspace: string;
   cores: number;
+  /** Whether a file exists (a virtualenv's own server program); readFile is asked when not given. */
+  exists?(file: string): boolean;
 }
 
 export function invalid(name: string, value: string, expected: string): ConfigError {
@@ -124,9 +127,10 @@ export function readConfig(src: ConfigSources): Config {
     throw invalid('record', input('record'), 'auto or false with `shard`: the merge job (mode: merge) records the whole sharded run as one record');
   }
   const failOnRegression = given('fail-on-regression') ? parseBool('fail-on-regression', input('fail-on-regression')) : !shard;
-  const confirm = given('confirm') ? parseBool('confirm', input('confirm')) : true;
+  // confirm, cpu-placement, allow-remote, history-keep-runs: config file settings, still read as inputs (inputs.ts).
+  const confirmInput = given('confirm') ? parseBool('confirm', input('confirm')) : undefined;
   const cpuPlacementInput = given('cpu-placement') ? parseChoice('cpu-placement', input('cpu-placement'), ['auto', 'off'] as const) : undefined;
-  const allowRemote = given('allow-remote') ? parseBool('allow-remote', input('allow-remote')) : false;
+  const allowRemoteInput = given('allow-remote') ? parseBool('allow-remote', input('allow-remote')) : undefined;
   const readyPath = given('ready-path') ? parsePath('ready-path', input('ready-path')) : undefined;
   const scenarioPath = given('path') ? parsePath('path', input('path')) : DEFAULTS.path;
   const server = given('server') ? parseChoice('server', input('server'), PRESETS) : undefined;
@@ -134,6 +138,7 @@ export function readConfig(src: ConfigSources): Config {
 
   const file = readFileConfig(src, given('config') ? input('config') : undefined);
   const hardening = readHardeningSettings(input('hardening'), file.config.hardening);
+  const allowRemote = allowRemoteInput ?? file.config['allow-remote'] ?? false;
 
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file.config.thresholds), inputThresholds);
   const scenarioDefaults = {
@@ -163,6 +168,7 @@ export function readConfig(src: ConfigSources): Config {
     python: input('python') || DEFAULTS.python,
     workers,
     cores: src.cores,
+    exists: src.exists ?? ((file) => src.readFile(file) !== undefined),
   };
   let targets: Target[];
   const inputTarget = given('command') || server !== undefined || given('app');
@@ -223,10 +229,10 @@ export function readConfig(src: ConfigSources): Config {
     baseSetup: input('base-setup') || undefined,
     baselineFile,
     baselineBranch: parseBranch(input('baseline-branch') || DEFAULTS.baselineBranch),
-    historyKeepRuns: historyKeepRuns ?? DEFAULTS.historyKeepRuns,
+    historyKeepRuns: historyKeepRuns ?? file.config['history-keep-runs'] ?? DEFAULTS.historyKeepRuns,
     record: shard ? 'false' : record,
     failOnRegression,
-    confirm,
+    confirm: confirmInput ?? file.config.confirm ?? true,
     comment,
     allowRemote,
     cpuPlacement: cpuPlacementInput ?? file.config['cpu-placement'] ?? 'auto',
@@ -241,6 +247,7 @@ export function readConfig(src: ConfigSources): Config {
     },
     shard,
     hardening,
+    timeoutMinutes: file.config['timeout-minutes'],
   };
 }
 
@@ -295,13 +302,6 @@ function toScenario(
   defaults: { connections: number; durationSeconds: number },
   thresholds: Thresholds,
 ): Scenario {
-  if (s.rate !== undefined) {
-    throw new ConfigError(
-      `Config file scenario "${s.name}": \`rate\` (constant-rate, open-loop load) is not supported: autocannon's rate limiter sends ` +
-        'bursts once per second per connection and corrects coordinated omission with a 1 ms interval at any rate, so its tail ' +
-        'latency at a fixed rate would be a wrong number. Remove `rate`; the gate measures closed-loop load with `connections`.',
-    );
-  }
   const headers: Record<string, string> = { ...(s.headers ?? {}) };
   // A mapping body is sent as a form when the content-type says so, as JSON otherwise.
   let body: string | undefined;
@@ -334,21 +334,23 @@ interface TargetDefaults {
   python: string;
   workers?: number;
   cores: number;
+  exists(file: string): boolean;
 }
 
 function commandFor(
   where: string,
   t: { command?: string; server?: PresetName; app?: string; workers?: number },
   d: TargetDefaults,
-): { command: string; stopSignal: NodeJS.Signals; preset?: Target['preset'] } {
+  workingDirectory: string,
+): { command: string; stopSignal: NodeJS.Signals; preset?: Target['preset']; serverNote?: string } {
   if (t.command) return { command: t.command, stopSignal: stopSignalForCommand(t.command) };
   if (t.server && t.app) {
-    if (!/^[\w.]+(:[\w.]+)?$/.test(t.app)) {
-      throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected module:callable (e.g. myproject.wsgi:application).`);
-    }
-    return presetCommand({ server: t.server, app: t.app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores });
+    const app = parseAppSpec(t.app);
+    if (!app) throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected ${APP_SPEC_FORMS}.`);
+    const { note, ...command } = presetCommand({ server: t.server, app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores, workingDirectory, exists: d.exists });
+    return { ...command, serverNote: note };
   }
-  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected module:callable (e.g. app:app).`);
+  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected ${APP_SPEC_FORMS}.`);
   throw new ConfigError(
     `${where} \`command\` is missing: expected the shell command that starts your server in the foreground ` +
       '(e.g. "gunicorn app:app --bind 127.0.0.1:$PORT"), or `server` and `app` for a preset.',
@@ -359,7 +361,7 @@ function singleTarget(
   inputs: { command: string; server?: PresetName; app: string; url: string },
   d: TargetDefaults,
 ): Target {
-  const { command, stopSignal, preset } = commandFor('Input', { command: inputs.command || undefined, server: inputs.server, app: inputs.app || undefined }, d);
+  const { command, stopSignal, preset, serverNote } = commandFor('Input', { command: inputs.command || undefined, server: inputs.server, app: inputs.app || undefined }, d, d.workingDirectory);
   // Presets listen on $PORT; a user command decides its own port, so the URL says where.
   const url = inputs.url || (inputs.command ? DEFAULTS.url : 'http://127.0.0.1:$PORT');
   return {
@@ -372,15 +374,17 @@ function singleTarget(
     env: {},
     stopSignal,
     preset,
+    serverNote,
   };
 }
 
 function toTarget(t: FileTarget, d: TargetDefaults, workspace: string, several: boolean): Target {
-  const { command, stopSignal, preset } = commandFor(`Config file target "${t.name}":`, t, d);
+  const workingDirectory = t['working-directory'] ? path.resolve(workspace, t['working-directory']) : d.workingDirectory;
+  const { command, stopSignal, preset, serverNote } = commandFor(`Config file target "${t.name}":`, t, d, workingDirectory);
   return {
     name: t.name,
     command,
-    workingDirectory: t['working-directory'] ? path.resolve(workspace, t['working-directory']) : d.workingDirectory,
+    workingDirectory,
     // Several servers run side by side, so each gets its own port unless its URL says otherwise.
     url: t.url ?? (several || !t.command ? 'http://127.0.0.1:$PORT' : DEFAULTS.url),
     readyPath: t['ready-path'] ?? d.readyPath,
@@ -389,6 +393,7 @@ function toTarget(t: FileTarget, d: TargetDefaults, workspace: string, several: 
     stopSignal,
     preset,
     proxy: toProxy(t, workspace),
+    serverNote,
   };
 }
 

@@ -8,10 +8,20 @@ import type { TreeSnapshot } from '../server/processTree.js';
 import { formatTail } from '../server/logTail.js';
 import { describeExit } from '../server/server.js';
 import type { Sample, Scenario, Target, Trial } from '../types.js';
+import { formatDuration } from '../gate/estimate.js';
 
 export interface Logger {
   info(message: string): void;
   warning(message: string): void;
+  /** Runs one phase under a heading (a foldable ::group:: on GitHub); groups do not nest. */
+  group?<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** The logger's group, or the phase run under a plain heading line. */
+export function inGroup<T>(log: Logger, name: string, fn: () => Promise<T>): Promise<T> {
+  if (log.group) return log.group(name, fn);
+  log.info(`== ${name} ==`);
+  return fn();
 }
 
 export interface RunEdges {
@@ -27,6 +37,14 @@ export interface RunPlan {
   scenarios: Scenario[];
   trials: Trial[];
   warmupSeconds: number;
+  /** Names the phases' groups, e.g. "Confirmation" for the second measurement. */
+  label?: string;
+}
+
+/** "about 1 min 20 s left", from the pace of the trials so far. */
+function timeLeft(startedMs: number, done: number, total: number): string {
+  const left = ((Date.now() - startedMs) / done) * (total - done);
+  return total === done ? 'done' : `about ${formatDuration(left / 1000)} left`;
 }
 
 function assertAlive(server: RunningServer, when: string): void {
@@ -53,55 +71,67 @@ const WORKER_LOG_LINES = 20;
 
 export async function executePlan(plan: RunPlan, edges: RunEdges): Promise<Sample[]> {
   const servers = new Map<string, RunningServer>();
+  const phase = (name: string) => (plan.label ? `${plan.label}: ${name}` : name);
+  const rounds = Math.max(0, ...plan.trials.map((t) => t.round));
   try {
-    for (const target of plan.targets) {
-      edges.log.info(`Starting target "${target.name}": ${target.command}`);
-      try {
-        servers.set(target.name, await edges.boot(target));
-      } catch (err) {
-        if (err instanceof ServerError) err.target ??= target.name;
-        throw err;
-      }
-    }
-    if (plan.warmupSeconds > 0) {
-      for (const [name, server] of servers) {
-        for (const scenario of plan.scenarios) {
-          edges.log.info(`Warming up "${name}" on ${scenario.name} for ${plan.warmupSeconds} s`);
-          await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: plan.warmupSeconds });
-          assertAlive(server, 'during warmup');
+    await inGroup(edges.log, phase(`boot ${plan.targets.length === 1 ? 'the server' : `${plan.targets.length} servers`}`), async () => {
+      for (const target of plan.targets) {
+        edges.log.info(`Starting target "${target.name}": ${target.command}${target.serverNote ? `\n  (${target.serverNote})` : ''}`);
+        try {
+          servers.set(target.name, await edges.boot(target));
+        } catch (err) {
+          if (err instanceof ServerError) err.target ??= target.name;
+          throw err;
         }
       }
+    });
+    if (plan.warmupSeconds > 0) {
+      await inGroup(edges.log, phase(`warmup (${formatDuration(plan.warmupSeconds * servers.size * plan.scenarios.length)})`), async () => {
+        for (const [name, server] of servers) {
+          for (const scenario of plan.scenarios) {
+            edges.log.info(`Warming up "${name}" on ${scenario.name} for ${plan.warmupSeconds} s`);
+            await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: plan.warmupSeconds });
+            assertAlive(server, 'during warmup');
+          }
+        }
+      });
     }
-    const samples: Sample[] = [];
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
-    const loggedChange = new Set<string>();
-    for (const trial of plan.trials) {
-      const server = servers.get(trial.target)!;
-      const scenario = scenarios.get(trial.scenario)!;
-      assertAlive(server, 'before a trial');
-      const before = await edges.snapshot(server.pid);
-      const startedAt = new Date().toISOString();
-      const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
-      const after = await edges.snapshot(server.pid);
-      assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
-      const sample: Sample = { ...trial, startedAt, ...load };
-      const change = before && after ? treeChange(before.pids, after.pids) : undefined;
-      if (change) {
-        // The trial counts (its errors and throughput are what the server did), but a tree
-        // that lost or gained workers has no comparable memory or CPU figure.
-        sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
-        loggedChange.add(trial.target);
-      } else if (before && after) {
-        sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+    const trialsSeconds = plan.trials.reduce((sum, t) => sum + scenarios.get(t.scenario)!.durationSeconds, 0);
+    return await inGroup(edges.log, phase(`${rounds} rounds, ${plan.trials.length} trials (${formatDuration(trialsSeconds)})`), async () => {
+      const samples: Sample[] = [];
+      const startedMs = Date.now();
+      const loggedChange = new Set<string>();
+      for (const trial of plan.trials) {
+        const server = servers.get(trial.target)!;
+        const scenario = scenarios.get(trial.scenario)!;
+        assertAlive(server, 'before a trial');
+        const before = await edges.snapshot(server.pid);
+        const startedAt = new Date().toISOString();
+        const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
+        const after = await edges.snapshot(server.pid);
+        assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
+        const sample: Sample = { ...trial, startedAt, ...load };
+        const change = before && after ? treeChange(before.pids, after.pids) : undefined;
+        if (change) {
+          // The trial counts (its errors and throughput are what the server did), but a tree
+          // that lost or gained workers has no comparable memory or CPU figure.
+          sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
+          loggedChange.add(trial.target);
+        } else if (before && after) {
+          sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+        }
+        samples.push(sample);
+        // One line per trial.
+        edges.log.info(
+          `Round ${trial.round}/${rounds} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, ` +
+            `p50 ${(load.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1000).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` +
+            (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : '') +
+            ` (${timeLeft(startedMs, samples.length, plan.trials.length)})`,
+        );
       }
-      edges.log.info(
-        `Round ${trial.round} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, ` +
-          `p50 ${(load.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1000).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` +
-          (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : ''),
-      );
-      samples.push(sample);
-    }
-    return samples;
+      return samples;
+    });
   } finally {
     for (const server of servers.values()) {
       try {

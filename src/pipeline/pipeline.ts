@@ -28,6 +28,7 @@ import { runInstructionsGate } from '../instructions/gate.js';
 import { combineVerdicts } from '../gate/verdict.js';
 import { hardenTargets } from '../hardening/hardenTargets.js';
 import { hardeningBaseline, judgeHardening } from '../hardening/gate.js';
+import { estimateMeasuring, estimateMessages } from '../gate/estimate.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 
@@ -85,12 +86,14 @@ export interface BootHooks {
   /** CPUs for the servers, when the generator was pinned to others. */
   serverCpus?: number[];
   logDir?: string;
+  /** Added to the server log names, e.g. "-confirmation" (so the second measurement keeps the first's logs). */
+  logSuffix?: string;
   onSpawn?: (pid: number, signal: NodeJS.Signals) => void;
 }
 
 /** Boots one target and waits until it answers (behind nginx when its config says so). */
 export async function bootTarget(target: Target, hooks: BootHooks): Promise<RunningServer> {
-  const logFile = (name: string) => (hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, '_')}.log` : undefined);
+  const logFile = (name: string) => (hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, '_')}${hooks.logSuffix ?? ''}.log` : undefined);
   const bootDirect = async (t: Target, port: number): Promise<RunningServer> => {
     const server = await startServer(t, { port, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
     try {
@@ -152,13 +155,26 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   let fallback = paired && 'fallback' in paired ? paired.fallback : undefined;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
 
-  const measure = (targets: Target[], runSeed = seed) =>
+  const measure = (targets: Target[], runSeed = seed, label?: string) =>
     withGeneratorPlacement(config.cpuPlacement, log.warning, async (placement) => {
       if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
-      const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus });
+      const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus, logSuffix: label && `-${label.toLowerCase()}` });
       const trials = planTrials(targets.map((t) => t.name), config.scenarios.map((s) => s.name), config.rounds, seededRandom(runSeed));
-      return { samples: await executePlan({ targets, scenarios: config.scenarios, trials, warmupSeconds: config.warmupSeconds }, edges), placement };
+      return { samples: await executePlan({ targets, scenarios: config.scenarios, trials, warmupSeconds: config.warmupSeconds, label }, edges), placement };
     });
+
+  const estimate = estimateMessages(
+    estimateMeasuring({
+      targets: paired && 'checkout' in paired ? 2 : config.targets.length,
+      scenarios: config.scenarios,
+      warmupSeconds: config.warmupSeconds,
+      rounds: config.rounds,
+      confirms: config.confirm && config.targets.length === 1,
+    }),
+    config.timeoutMinutes,
+  );
+  log.info(estimate.info);
+  if (estimate.warning) log.warning(estimate.warning);
 
   // The base checkout lives until the last measurement (a confirmation run boots it again).
   try {
@@ -252,7 +268,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         comparison = withoutConfirmation(comparison, plan.reason);
       } else {
         log.info(`A regression was measured: measuring again with fresh servers, judged against ${plan.against}, to confirm it before failing (confirm: true).`);
-        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1)).samples;
+        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1, 'Confirmation')).samples;
         comparison = confirmComparison(comparison, judge(confirmationSamples, plan.kind === 'other-run' ? plan.run : undefined), plan.against);
         log.info(`Confirmation run: the regression was ${comparison.verdict === 'regressed' ? 'confirmed' : 'not confirmed'}.`);
       }

@@ -1,23 +1,34 @@
-// Command lines for the WSGI servers Python teams run. Pure: the caller supplies the core count.
-// Every preset binds to 127.0.0.1:$PORT; $PORT is replaced with the target's port at boot.
+// Command lines for the WSGI servers Python teams run. Pure: the caller supplies the core count
+// and a file-existence probe. Every preset binds to 127.0.0.1:$PORT; $PORT is replaced with the
+// target's port at boot. App specs (factories included) are translated to what each server takes.
+import path from 'node:path';
+import { APP_SPEC_FORMS, attributeSpec, formatAppSpec, parseAppSpec, pythonLoader, type AppSpec } from './appSpec.js';
 
 export const PRESETS = ['gunicorn', 'gunicorn-gthread', 'gunicorn-gevent', 'uwsgi', 'uwsgi-http', 'waitress', 'wsgiref'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 export interface PresetOptions {
   server: PresetName;
-  /** `module:callable` */
-  app: string;
+  /** A parsed spec, or its text (e.g. `app:app` in benchmarks). */
+  app: AppSpec | string;
   workers?: number;
-  /** Python interpreter for servers started as `python -m ...`. */
+  /** Python interpreter: runs the server (`python -m ...`), and its virtualenv hosts uWSGI. */
   python: string;
   cores: number;
+  /** Where the server starts: a relative `python` is resolved from here (default: the current directory). */
+  workingDirectory?: string;
+  /** Whether a file exists (the venv's own uwsgi, pyvenv.cfg); without it no virtualenv is looked for. */
+  exists?(file: string): boolean;
 }
+
+type ResolvedOptions = Omit<PresetOptions, 'app'> & { app: AppSpec; workers: number };
 
 export interface PresetCommand {
   command: string;
   stopSignal: NodeJS.Signals;
   preset?: { server: PresetName; workers: number };
+  /** Which server program runs the app and why, for the log. */
+  note: string;
 }
 
 export function defaultWorkers(cores: number): number {
@@ -28,53 +39,91 @@ function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-// wsgiref has no CLI; this one-liner imports module:callable and serves it forever.
-const WSGIREF_SCRIPT = [
-  'import importlib, os, sys',
-  'sys.path.insert(0, os.getcwd())',
-  'from wsgiref.simple_server import make_server',
-  'm, _, c = sys.argv[1].partition(":")',
-  'app = getattr(importlib.import_module(m), c or "application")',
-  'make_server("127.0.0.1", int(os.environ["PORT"]), app).serve_forever()',
-].join('; ');
+/** A `python -c` launcher: loads the app (calling a factory) from the working directory, then serves it. */
+function launcher(app: AppSpec, serve: string): string {
+  return ['import os, sys', 'sys.path.insert(0, os.getcwd())', pythonLoader(app), serve].join('; ');
+}
+const WSGIREF_SERVE = 'from wsgiref.simple_server import make_server; make_server("127.0.0.1", int(os.environ["PORT"]), application).serve_forever()';
+
+/**
+ * Debian's uWSGI runs the Python its plugin was built for and cannot see a virtualenv's
+ * packages, so with `python` in a venv the venv's own uwsgi is used, or else the PATH one with
+ * --virtualenv (the venv must be of the same Python version as the plugin).
+ */
+function uwsgiProgram(opts: ResolvedOptions): { program: string; note: string } {
+  const onPath = { program: 'uwsgi --plugin python3', note: 'uWSGI: the uwsgi on PATH with its python3 plugin' };
+  if (!opts.python.includes('/')) return onPath;
+  const binDir = path.dirname(opts.python);
+  const venv = path.dirname(binDir);
+  const own = path.join(binDir, 'uwsgi');
+  const exists = (file: string) => opts.exists?.(path.resolve(opts.workingDirectory ?? '.', file)) ?? false;
+  // Only a virtualenv counts: /usr/bin/python3 sits beside Debian's plugin-based /usr/bin/uwsgi.
+  if (exists(path.join(venv, 'pyvenv.cfg'))) {
+    if (exists(own)) return { program: shellQuote(own), note: `uWSGI: the virtualenv's own ${own}` };
+    return {
+      program: `uwsgi --plugin python3 --virtualenv ${shellQuote(venv)}`,
+      note: `uWSGI: the uwsgi on PATH with --virtualenv ${venv} (no ${own} found)`,
+    };
+  }
+  return { ...onPath, note: `${onPath.note} (${opts.python} is not in a virtualenv, so uWSGI uses its plugin's own Python)` };
+}
 
 export function presetCommand(opts: PresetOptions): PresetCommand {
   const workers = opts.workers ?? defaultWorkers(opts.cores);
-  return { ...presetCommandLine({ ...opts, workers }), preset: { server: opts.server, workers } };
+  const app = typeof opts.app === 'string' ? parseAppSpec(opts.app) : opts.app;
+  if (!app) throw new Error(`Not an app spec: ${JSON.stringify(opts.app)}; expected ${APP_SPEC_FORMS}.`);
+  return { ...presetCommandLine({ ...opts, app, workers }), preset: { server: opts.server, workers } };
 }
 
-function presetCommandLine(opts: PresetOptions & { workers: number }): Omit<PresetCommand, 'preset'> {
+function presetCommandLine(opts: ResolvedOptions): Omit<PresetCommand, 'preset'> {
   const { workers } = opts;
   const py = shellQuote(opts.python);
-  const app = shellQuote(opts.app);
-  const gunicorn = (workerClass: string, extra = '') =>
-    `${py} -m gunicorn ${app} --bind 127.0.0.1:$PORT --workers ${workers} --worker-class ${workerClass}${extra}`;
+  const pyNote = `${opts.server}: ${opts.python} -m`;
+  // gunicorn takes every form itself, factories with arguments included.
+  const gunicorn = (workerClass: string, extra = '') => ({
+    command: `${py} -m gunicorn ${shellQuote(formatAppSpec(opts.app))} --bind 127.0.0.1:$PORT --workers ${workers} --worker-class ${workerClass}${extra}`,
+    stopSignal: 'SIGTERM' as const,
+    note: `${pyNote} gunicorn`,
+  });
   switch (opts.server) {
     case 'gunicorn':
-      return { command: gunicorn('sync'), stopSignal: 'SIGTERM' };
+      return gunicorn('sync');
     case 'gunicorn-gthread':
-      return { command: gunicorn('gthread', ' --threads 4'), stopSignal: 'SIGTERM' };
+      return gunicorn('gthread', ' --threads 4');
     case 'gunicorn-gevent':
-      return { command: gunicorn('gevent'), stopSignal: 'SIGTERM' };
+      return gunicorn('gevent');
     case 'uwsgi':
     case 'uwsgi-http': {
       // uwsgi: --http11-socket keeps connections alive; uwsgi-http: the plain --http-socket,
       // which closes the connection after every response, as many deployments run it.
       // --die-on-term because uWSGI reloads on SIGTERM; --plugin python3 is needed by
       // Debian's modular uWSGI and only warned about by pip's monolithic build.
+      // uWSGI's --module cannot call a factory (`pkg:create_app()` is "callable not found"), so
+      // factories go through --eval, which runs Python source and serves its `application`.
       const socket = opts.server === 'uwsgi' ? '--http11-socket' : '--http-socket';
+      const { program, note } = uwsgiProgram(opts);
+      const load = opts.app.args === undefined ? `--module ${shellQuote(attributeSpec(opts.app))}` : `--eval ${shellQuote(pythonLoader(opts.app))}`;
       return {
         command:
-          `uwsgi --plugin python3 ${socket} 127.0.0.1:$PORT --module ${app} --pythonpath . ` +
+          `${program} ${socket} 127.0.0.1:$PORT ${load} --pythonpath . ` +
           `--master --processes ${workers} --die-on-term --need-app --disable-logging`,
         stopSignal: 'SIGINT',
+        note,
       };
     }
-    case 'waitress':
-      // waitress is one process; `workers` becomes its thread count.
-      return { command: `${py} -m waitress --listen=127.0.0.1:$PORT --threads=${workers} ${app}`, stopSignal: 'SIGTERM' };
+    case 'waitress': {
+      // waitress is one process; `workers` becomes its thread count. Its --call takes factories
+      // without arguments only; a factory with arguments is served by waitress.serve directly.
+      const listen = `--listen=127.0.0.1:$PORT --threads=${workers}`;
+      if (opts.app.args === undefined || opts.app.args.trim() === '') {
+        const call = opts.app.args === undefined ? '' : '--call ';
+        return { command: `${py} -m waitress ${listen} ${call}${shellQuote(attributeSpec(opts.app))}`, stopSignal: 'SIGTERM', note: `${pyNote} waitress` };
+      }
+      const serve = `from waitress import serve; serve(application, listen="127.0.0.1:" + os.environ["PORT"], threads=${workers})`;
+      return { command: `${py} -c ${shellQuote(launcher(opts.app, serve))}`, stopSignal: 'SIGTERM', note: `waitress: waitress.serve in ${opts.python}` };
+    }
     case 'wsgiref':
-      return { command: `${py} -c ${shellQuote(WSGIREF_SCRIPT)} ${app}`, stopSignal: 'SIGTERM' };
+      return { command: `${py} -c ${shellQuote(launcher(opts.app, WSGIREF_SERVE))}`, stopSignal: 'SIGTERM', note: `wsgiref: ${opts.python}` };
   }
 }
 

@@ -1,22 +1,34 @@
-"""The shape of the Flask tutorial's `flaskr`: an application factory, `create_app()`.
+"""The Flask tutorial's application-factory shape, to try wsgi-perf-gate with `app: flaskr:create_app()`.
 
-Servers take it as `flaskr:create_app()` (gunicorn calls the factory once per worker).
+Run it as gunicorn does: `gunicorn "flaskr:create_app()"`, or with a test configuration:
+`gunicorn "flaskr:create_app({'TESTING': True})"`. Only Flask and the standard library are needed.
 """
-from flask import Flask, jsonify
+import os
+
+from flask import Flask
 
 
 def create_app(test_config=None):
-    app = Flask(__name__)
-    app.config.from_mapping(GREETING="Hello from the flaskr factory example")
-    if test_config:
-        app.config.update(test_config)
+    """Create and configure the app (the Flask tutorial's create_app)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY="dev",
+        DATABASE=os.path.join(app.instance_path, "flaskr.sqlite"),
+    )
+    if test_config is None:
+        # The instance config, if it exists, when not testing.
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
 
-    @app.route("/")
-    def index():
-        return app.config["GREETING"] + "\n", 200, {"Content-Type": "text/plain"}
+    os.makedirs(app.instance_path, exist_ok=True)
 
-    @app.route("/json")
-    def json_endpoint():
-        return jsonify(message="hello", items=list(range(10)))
+    @app.route("/hello")
+    def hello():
+        return "Hello, World!"
 
+    from . import db, items
+
+    db.init_app(app)
+    app.register_blueprint(items.bp)
     return app
