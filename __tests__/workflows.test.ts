@@ -86,9 +86,13 @@ steps:
     assert.ok(problems.some((p) => /steps' is not allowed/.test(p)) && problems.some((p) => /\/jobs/.test(p)), problems.join('\n'));
   });
 
-  it('a list of steps shown on its own', () => {
-    const problems = checkMarkdownBlock({ text: '- uses: actions/checkout@v5\n', line: 3 }, 'README.md');
-    assert.match(problems.join('\n'), /^README\.md:3: /);
+  it('a list of steps shown on its own is checked as steps of a job: a gate needs its checkout, inputs must exist', () => {
+    assert.deepEqual(checkMarkdownBlock({ text: '- uses: actions/checkout@v5\n', line: 3 }, 'README.md'), []);
+    const gateAlone = checkMarkdownBlock({ text: `- uses: ${ACTION_REPO}@v1\n  with: { path: / }\n`, line: 3 }, 'README.md');
+    assert.match(gateAlone.join('\n'), /^README\.md:3 \(a list of steps\): .*fetch-depth: 0/);
+    const misspelt = checkMarkdownBlock({ text: `- uses: ${ACTION_REPO}@v1\n  with: { mode: merge, comand: x }\n`, line: 3 }, 'README.md');
+    assert.match(misspelt.join('\n'), /input comand is not in action\.yml/);
+    assert.notDeepEqual(checkMarkdownBlock({ text: '- uses: actions/checkout@v5\n  whith: {}\n', line: 3 }, 'README.md'), []);
   });
 
   it('a job without runs-on', () => {

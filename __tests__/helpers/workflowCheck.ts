@@ -135,13 +135,18 @@ export function yamlBlocks(markdown: string): YamlBlock[] {
 
 const WORKFLOW_KEYS = ['on', 'jobs', 'steps', 'runs-on', 'permissions', 'uses'];
 
-/** A block is a workflow (or a piece of one, which must be whole) when it has a workflow's
- * keys or is a list of steps; otherwise it must be a config file the action accepts. */
+/** A block is a workflow when it has a workflow's keys (then it must be whole), or a list of
+ * steps (checked inside a job of its own, with the same rules: a gate step needs its checkout
+ * with fetch-depth: 0 in the same list); otherwise it must be a config file the action accepts. */
 export function checkMarkdownBlock(block: YamlBlock, where: string): string[] {
   const at = `${where}:${block.line}`;
   const doc = parseDocument(block.text);
   if (doc.errors.length) return [`${at}: not YAML: ${doc.errors[0]!.message}`];
-  const isWorkflow = isSeq(doc.contents) || (isMap(doc.contents) && WORKFLOW_KEYS.some((k) => doc.has(k)));
+  if (isSeq(doc.contents)) {
+    const steps = block.text.replace(/^/gm, '      ');
+    return checkWorkflow(`on: push\njobs:\n  steps-shown:\n    runs-on: ubuntu-latest\n    steps:\n${steps}`, `${at} (a list of steps)`);
+  }
+  const isWorkflow = isMap(doc.contents) && WORKFLOW_KEYS.some((k) => doc.has(k));
   if (isWorkflow) return checkWorkflow(block.text, at);
   try {
     parseConfigFile(block.text, at);
