@@ -106,7 +106,7 @@ describe('hardening: gate in paired mode', () => {
         command: `${PY} -m gunicorn exampleproject.wsgi:application --bind 127.0.0.1:$PORT --workers 2`,
         url: 'http://127.0.0.1:$PORT',
         'compare-to': 'base',
-        rounds: '2',
+        rounds: '5', // the fewest paired rounds that can reach 99% (config refuses fewer)
         'duration-seconds': '0.3',
         'warmup-seconds': '0',
         connections: '2',
@@ -132,7 +132,7 @@ describe('hardening: gate against a stored baseline', () => {
     const inputs = {
       command: `${PY} -m gunicorn exampleproject.wsgi:application --bind 127.0.0.1:$PORT --workers 2`,
       url: 'http://127.0.0.1:$PORT',
-      rounds: '1',
+      rounds: '5', // the fewest that can reach 99% against a stored run (config refuses fewer)
       'duration-seconds': '0.3',
       'warmup-seconds': '0',
       connections: '2',
