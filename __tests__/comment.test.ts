@@ -158,7 +158,7 @@ describe('readCommentSettings', () => {
     assert.equal(read({ 'comment-id': 'py/3.12' }).commentFile, '/tmp/rt/wsgi-perf-gate/comment-py_3.12.json');
   });
   const bad: Array<[string, string, RegExp]> = [
-    ['mode', 'post', /Input `mode` is "post": expected one of gate, post-comment\./],
+    ['mode', 'post', /Input `mode` is "post": expected one of gate, post-comment, merge\./],
     ['comment', 'yes', /Input `comment` is "yes": expected one of auto, always, never\./],
     ['comment-id', 'a b', /Input `comment-id` is "a b": expected up to 64 letters, digits and _ \. : \/ -/],
   ];
