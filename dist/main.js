@@ -101222,6 +101222,7 @@ function startShard(full, spec, opts) {
     const fingerprint = { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch, ...probeTargetVersions(head) };
     return { fingerprint, fingerprintHash: fingerprintHash(fingerprint), historyConfigHash };
   };
+  let measured;
   const write = (file2) => {
     const out = writeShardFile(opts.dir, { ...base, createdAt: (/* @__PURE__ */ new Date()).toISOString(), ...file2 });
     opts.log.info(`Shard ${formatShard(spec)}: wrote ${out} for the merge job (upload it with actions/upload-artifact).`);
@@ -101231,8 +101232,9 @@ function startShard(full, spec, opts) {
     spec,
     config: { ...full, scenarios },
     history: (store) => ({ branch: store.branch, prepare: (input2) => store.prepare({ ...input2, config: full }) }),
-    finish: (result) => write({ runner: result.history ? { fingerprint: result.history.fingerprint, fingerprintHash: result.history.fingerprintHash, historyConfigHash } : runner(), result }),
-    fail: (message) => write({ error: message })
+    finish: (result) => measured = write({ runner: result.history ? { fingerprint: result.history.fingerprint, fingerprintHash: result.history.fingerprintHash, historyConfigHash } : runner(), result }),
+    // A failure after the measurement was written (e.g. posting a comment) leaves the measurement standing.
+    fail: (message) => measured ?? write({ error: message })
   };
 }
 function writeFailedShard(spec, opts, message) {

@@ -45,6 +45,7 @@ export function startShard(full: Config, spec: ShardSpec, opts: { commit?: strin
     const fingerprint: Fingerprint = { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch, ...probeTargetVersions(head) };
     return { fingerprint, fingerprintHash: fingerprintHash(fingerprint), historyConfigHash };
   };
+  let measured: string | undefined;
   const write = (file: Omit<ShardFile, keyof typeof base | 'createdAt'>) => {
     const out = writeShardFile(opts.dir, { ...base, createdAt: new Date().toISOString(), ...file });
     opts.log.info(`Shard ${formatShard(spec)}: wrote ${out} for the merge job (upload it with actions/upload-artifact).`);
@@ -54,8 +55,9 @@ export function startShard(full: Config, spec: ShardSpec, opts: { commit?: strin
     spec,
     config: { ...full, scenarios },
     history: (store) => ({ branch: store.branch, prepare: (input) => store.prepare({ ...input, config: full }) }),
-    finish: (result) => write({ runner: result.history ? { fingerprint: result.history.fingerprint, fingerprintHash: result.history.fingerprintHash, historyConfigHash } : runner(), result }),
-    fail: (message) => write({ error: message }),
+    finish: (result) => (measured = write({ runner: result.history ? { fingerprint: result.history.fingerprint, fingerprintHash: result.history.fingerprintHash, historyConfigHash } : runner(), result })),
+    // A failure after the measurement was written (e.g. posting a comment) leaves the measurement standing.
+    fail: (message) => measured ?? write({ error: message }),
   };
 }
 
