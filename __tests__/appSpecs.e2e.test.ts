@@ -17,7 +17,7 @@ function run(args: string[], cwd: string) {
   const json = path.join(tmp, `run-${++seq}.json`);
   const r = spawnSync(
     process.execPath,
-    [path.join(DIST, 'cli.js'), 'run', '--rounds', '2', '--duration-seconds', '1', '--warmup-seconds', '0', '--connections', '4', '--compare-to', 'none', '--workers', '2', '--json', json, ...args],
+    [path.join(DIST, 'cli.js'), 'run', '--hardening', 'off', '--rounds', '2', '--duration-seconds', '1', '--warmup-seconds', '0', '--connections', '4', '--compare-to', 'none', '--workers', '2', '--json', json, ...args],
     { cwd, encoding: 'utf8', timeout: 90_000 },
   );
   let result: RunResult | undefined;

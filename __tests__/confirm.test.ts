@@ -78,10 +78,11 @@ describe('independent confirmation', () => {
     assert.match((none as { reason: string }).reason, /only one comparable run is recorded/);
   });
 
-  it('without an independent baseline a measured regression reads inconclusive, and the report says why', () => {
+  it('without an independent baseline a measured regression stands as measured once, and the report says why', () => {
     const c = withoutConfirmation(comparison(metric('rps', 'regressed', -12), metric('errorRate', 'pass', 0)), 'only one comparable run is recorded');
-    assert.equal(c.verdict, 'inconclusive');
-    assert.match(c.scenarios[0]!.metrics[0]!.reason, /Not confirmed: only one comparable run is recorded\.$/);
+    assert.equal(c.verdict, 'regressed');
+    assert.equal(c.scenarios[0]!.metrics[0]!.verdict, 'regressed');
+    assert.match(c.scenarios[0]!.metrics[0]!.reason, /Measured once, not confirmed: only one comparable run is recorded\.$/);
     const md = renderSummary({
       schemaVersion: 1,
       meta: { createdAt: '', tool: { name: 'x', version: '0' }, runner: { os: 'linux', arch: 'x64', cpus: 2, cpuModel: 'cpu', node: '20' } },
@@ -90,7 +91,7 @@ describe('independent confirmation', () => {
       comparison: c,
       verdict: c.verdict,
     });
-    assert.match(md, /Not confirmed: no independent second measurement was possible \(only one comparable run is recorded\), so inconclusive\./);
+    assert.match(md, /Not confirmed: no independent second measurement was possible \(only one comparable run is recorded\); the verdict stands as measured once\./);
   });
 
   it('a confirmation against another run names it in the report', () => {

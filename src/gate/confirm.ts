@@ -6,9 +6,10 @@
 //
 // The second measurement must be independent of the first on both sides. Paired mode boots the
 // base again beside the head. Against stored history it is judged against another comparable
-// recorded run; with only one recorded run there is nothing independent to judge against (the
-// same run again would let one lucky baseline run fail a pull request twice), so the
-// regression is not confirmed and reads `inconclusive`, and the report says why.
+// recorded run. With only one recorded run there is nothing independent to judge against (the
+// same run again would let one lucky baseline run fail a pull request twice), so nothing is
+// measured again and the regression stands as measured once, and the report says so: turning it
+// into `inconclusive` would make a stored gate unable to fail until a second run is recorded.
 import { combineVerdicts } from './verdict.js';
 import type { Comparison, MetricComparison, ScenarioComparison } from '../types.js';
 
@@ -53,17 +54,14 @@ export function confirmationBaseline<T>(input: { paired: boolean; others: Array<
   };
 }
 
-/** The first comparison when no independent confirmation is possible: its estimated regressions become inconclusive. */
+/** The first comparison when no independent confirmation is possible: its verdicts stand, each
+ * estimated regression says that it was measured once. */
 export function withoutConfirmation(first: Comparison, reason: string): Comparison {
-  const scenarios: ScenarioComparison[] = first.scenarios.map((sc) => {
-    const metrics = sc.metrics.map((m) =>
-      isEstimate(m) && m.verdict === 'regressed'
-        ? { ...m, verdict: 'inconclusive' as const, confirmation: { verdict: 'inconclusive' as const, reason }, reason: `${m.reason} Not confirmed: ${reason}.` }
-        : m,
-    );
-    return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
-  });
-  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: { verdict: 'inconclusive', against: `nothing independent: ${reason}` } };
+  const scenarios: ScenarioComparison[] = first.scenarios.map((sc) => ({
+    ...sc,
+    metrics: sc.metrics.map((m) => (isEstimate(m) && m.verdict === 'regressed' ? { ...m, reason: `${m.reason} Measured once, not confirmed: ${reason}.` } : m)),
+  }));
+  return { ...first, scenarios, confirmation: { verdict: first.verdict, against: `nothing independent: ${reason}` } };
 }
 
 /** The first comparison with every regression checked against the second's. */

@@ -131,7 +131,7 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
     const independentOf = against && !against.startsWith('nothing independent') ? ` (the second judged against ${escapeText(against)})` : '';
     if (held) out.push(`Confirmed: ${held === 1 ? 'the regression was' : `${held} regressions were`} measured twice, each time with fresh servers${independentOf}.`, '');
     if (against?.startsWith('nothing independent')) {
-      out.push(`Not confirmed: no independent second measurement was possible (${escapeText(against.replace(/^nothing independent: /, ''))}), so inconclusive.`, '');
+      out.push(`Not confirmed: no independent second measurement was possible (${escapeText(against.replace(/^nothing independent: /, ''))}); the verdict stands as measured once.`, '');
     } else if (held < confirmed.length) {
       out.push(
         `Not confirmed: ${confirmed.length - held === 1 ? 'a regression' : `${confirmed.length - held} regressions`} that the first measurement found ` +
