@@ -71831,7 +71831,11 @@ async function runChecks(server, settings, env) {
   sent.push(`Leaks: ${leakPaths.map((p) => `GET ${p}`).join(", ")}.`);
   checks.push(...classifyLeaks(responses));
   const workers = await workerPids(server.serverPid);
-  checks.push(classifyOwner({ workers: workers.flatMap((pid) => realUid(pid) === void 0 ? [] : [{ pid, uid: realUid(pid) }]), ci: env.ci }));
+  const owners = workers.flatMap((pid) => {
+    const uid = realUid(pid);
+    return uid === void 0 ? [] : [{ pid, uid }];
+  });
+  checks.push(classifyOwner({ workers: owners, ci: env.ci }));
   const longLine = await exchange(to, requestHead("GET", `${server.readyPath.split("?")[0]}?q=${"a".repeat(HEADER_BYTES)}`, host), { timeoutMs: LEAK_TIMEOUT_MS });
   const bigHeader = await exchange(to, requestHead("GET", server.readyPath, host, { "X-Big": "b".repeat(HEADER_BYTES) }), { timeoutMs: LEAK_TIMEOUT_MS });
   await sleep3(300);
@@ -72337,6 +72341,7 @@ function renderSummary(result, opts = {}) {
     (s) => s.metrics.filter((m) => m.gating && m.verdict === "regressed").map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`)
   );
   if (regressions.length) out.push("Regressions:", ...regressions, "");
+  if (result.hardening?.failed) out.push(`\u274C Hardening: ${result.hardening.regressions.length} check(s) that passed on the baseline fail now; see Hardening below.`, "");
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
     const held = confirmed.filter((m) => m.verdict === "regressed").length;

@@ -118,6 +118,7 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
     s.metrics.filter((m) => m.gating && m.verdict === 'regressed').map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`),
   );
   if (regressions.length) out.push('Regressions:', ...regressions, '');
+  if (result.hardening?.failed) out.push(`❌ Hardening: ${result.hardening.regressions.length} check(s) that passed on the baseline fail now; see Hardening below.`, '');
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
     const held = confirmed.filter((m) => m.verdict === 'regressed').length;
