@@ -56,6 +56,8 @@ describe('hardening checks on real servers', () => {
       { boot: (t) => bootTarget(t, { log }), log },
     );
     const [sync, proxied, gthread, limited, wsgiref] = results;
+    // The cost of each target's checks (boot excluded), for the reader of the test log.
+    console.log(`hardening check seconds: ${results.map((r) => `${r.target}=${r.seconds.toFixed(1)}`).join(' ')}`);
     const detail = JSON.stringify(results, null, 1);
     assert.equal(check(sync, 'slow-clients')?.status, 'fail', detail);
     assert.match(check(sync, 'slow-clients')!.fix!, /proxy/);

@@ -124,6 +124,7 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
   );
   regressions.push(...instructionsRegressions(result.instructions));
   if (regressions.length) out.push('Regressions:', ...regressions, '');
+  if (result.hardening?.failed) out.push(`❌ Hardening: ${result.hardening.regressions.length} check(s) that passed on the baseline fail now; see Hardening below.`, '');
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
     const held = confirmed.filter((m) => m.verdict === 'regressed').length;
