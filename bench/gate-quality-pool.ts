@@ -202,6 +202,8 @@ for (const length of usedLengths) {
       let confirmed = 0;
       const verdicts: Record<Verdict, number> = { pass: 0, inconclusive: 0, improved: 0, regressed: 0 };
       const p99HalfWidths: number[] = [];
+      /** Identical code: which gating metric kept a gate from `pass`, and how. */
+      const notPass = new Map<string, number>();
       for (const [i, boot] of of.entries()) {
         const next = of[(i + 1) % of.length]!;
         const last = Math.max(...boot.samples.map((s) => s.round));
@@ -210,6 +212,10 @@ for (const length of usedLengths) {
           if (metric === undefined) {
             const c = judge(boot, from, from + R);
             verdicts[c.verdict]++;
+            for (const m of c.scenarios[0]!.metrics.filter((x) => x.gating && (x.verdict === 'inconclusive' || x.verdict === 'regressed'))) {
+              const key = `${m.metric} ${m.verdict}`;
+              notPass.set(key, (notPass.get(key) ?? 0) + 1);
+            }
             const p99 = c.scenarios[0]!.metrics.find((m) => m.metric === 'p99');
             if (p99?.detectablePct !== undefined) p99HalfWidths.push(p99.detectablePct);
           }
@@ -227,6 +233,7 @@ for (const length of usedLengths) {
           `      verdicts: pass ${pct(verdicts.pass)}, inconclusive ${pct(verdicts.inconclusive)}, improved ${pct(verdicts.improved)}, regressed ${pct(verdicts.regressed)}; ` +
             `p99 interval half-width median ${median(p99HalfWidths).toFixed(1)}%`,
         );
+        console.log(`      gating metrics not passing: ${[...notPass].map(([k, n]) => `${k} ${pct(n)}`).join(', ') || 'none'}`);
       }
     }
   }
