@@ -19,6 +19,15 @@ export function configSchemaText(): string {
   return JSON.stringify(schema, null, 2) + '\n';
 }
 
+/** JSON has no NaN or Infinity: JSON.stringify writes null for them, so every number may be null. */
+function nullableNumbers<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(nullableNumbers) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = k === 'type' && v === 'number' ? ['number', 'null'] : nullableNumbers(v);
+  return out as T;
+}
+
 export function resultsSchemaText(): string {
   const schema = createGenerator({
     path: path.join(ROOT, 'src', 'types.ts'),
@@ -27,7 +36,7 @@ export function resultsSchemaText(): string {
     skipTypeCheck: true,
     additionalProperties: true,
   }).createSchema('RunResult');
-  return JSON.stringify({ ...schema, title: 'wsgi-perf-gate results file (results-file output)' }, null, 2) + '\n';
+  return JSON.stringify({ ...nullableNumbers(schema), title: 'wsgi-perf-gate results file (results-file output)' }, null, 2) + '\n';
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -221,7 +221,19 @@ export interface MetricComparison {
     enough: boolean;
   };
   /** What the confirmation run found for a metric that regressed in the first measurement. */
-  confirmation?: Pick<MetricComparison, 'verdict' | 'changePct' | 'ciLowPct' | 'ciHighPct' | 'reason'>;
+  confirmation?: MetricConfirmation;
+}
+
+/**
+ * The confirmation run's figures of one metric (the same fields as MetricComparison). Spelt out
+ * rather than a Pick of MetricComparison, which the results' JSON Schema generator mishandles.
+ */
+export interface MetricConfirmation {
+  verdict: Verdict;
+  changePct?: number;
+  ciLowPct?: number;
+  ciHighPct?: number;
+  reason: string;
 }
 
 export interface ScenarioComparison {
