@@ -77,6 +77,7 @@ describe('instructions per request (paired mode)', () => {
     assert.ok(c.functions!.slice(0, 3).some((f) => /crc32/.test(f.fn)), JSON.stringify(c.functions));
     assert.match(run.summary, /do not see time spent waiting for a database/);
     assert.match(run.summary, /Cost: \d+ s/);
+    assert.ok(Math.abs(Number(run.outputs['instructions-change-pct']) - c.changePct!) < 0.001, run.outputs['instructions-change-pct']);
   });
 
   it('an unchanged head passes', async () => {

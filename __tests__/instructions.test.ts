@@ -11,7 +11,8 @@ import { readConfig } from '../src/config/config.js';
 import { renderInstructions } from '../src/report/instructions.js';
 import { renderTrend } from '../src/report/trend.js';
 import { trendFigures } from '../src/store/record.js';
-import type { InstructionsResult, Target } from '../src/types.js';
+import { failureMessage, gateOutputs } from '../src/action/outputs.js';
+import type { InstructionsResult, RunResult, Target } from '../src/types.js';
 
 const judge = (baseline: number[], candidate: number[], thresholdPct = 1) => judgeInstructions({ scenario: 's', target: 't', baseline, candidate, thresholdPct });
 
@@ -210,6 +211,15 @@ describe('renderInstructions', () => {
   it('skipped: the one line, nothing else', () => {
     assert.equal(renderInstructions({ status: 'skipped', note: 'valgrind is not on PATH', measurements: [], comparisons: [], verdict: 'pass' }), 'valgrind is not on PATH\n');
     assert.equal(renderInstructions(undefined), '');
+  });
+});
+
+describe('instructions in the step outputs', () => {
+  it('instructions-change-pct, and the failure message names the regression', () => {
+    const result = { comparison: { scenarios: [] }, instructions: measured, verdict: 'regressed' } as unknown as RunResult;
+    assert.equal(gateOutputs(result, 'r.json')['instructions-change-pct'], '1.300');
+    assert.match(failureMessage(result), /Performance regressed\. \/ \(instructions per request\): \+1\.30% instructions per request/);
+    assert.equal(gateOutputs({ ...result, instructions: undefined }, 'r.json')['instructions-change-pct'], '');
   });
 });
 

@@ -12,6 +12,7 @@ export function gateOutputs(result: RunResult, resultsFile: string, comment: { u
     'p99-ms': num(metric('p99')?.candidate, 3),
     'rps-change-pct': num(metric('rps')?.changePct, 2),
     'p99-change-pct': num(metric('p99')?.changePct, 2),
+    'instructions-change-pct': num(result.instructions?.comparisons[0]?.changePct, 3),
     'comment-url': comment.url ?? '',
     'comment-file': comment.savedFile ?? '',
   };
@@ -22,5 +23,6 @@ export function failureMessage(result: RunResult): string {
   const parts = result.comparison.scenarios.flatMap((s) =>
     s.metrics.filter((m) => m.gating && m.verdict === 'regressed').map((m) => `${s.scenario}: ${m.reason}`),
   );
+  for (const c of result.instructions?.comparisons ?? []) if (c.verdict === 'regressed') parts.push(`${c.scenario} (instructions per request): ${c.reason}`);
   return `Performance regressed. ${parts.join(' ')}`;
 }

@@ -1,8 +1,8 @@
 // Counts the instructions a server executes per request: boots the target under Callgrind with
-// instrumentation off (boot runs ~3x faster so), sends warm-up requests, switches instrumentation
-// on in the worker processes only, then for each window zeroes nothing (a dump zeroes), sends N
-// requests one at a time and dumps. The dump holds exactly those requests: no boot, no shutdown,
-// no master process. Measured spread between boots: docs/instructions.md.
+// instrumentation off (boot runs ~3x faster so), sends uncounted warm-up requests, switches
+// instrumentation on in the worker processes only and zeroes them, then for each window sends N
+// requests one at a time and dumps (a dump also zeroes). Each dump holds exactly its window's
+// requests: no boot, no shutdown, no master process. Measured spread: docs/instructions.md.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
