@@ -74,8 +74,11 @@ describe('hardening checks on real servers', () => {
     assert.equal(check(sync, 'body-size')?.status, 'fail', detail);
     assert.match(check(sync, 'body-size')!.evidence, /Never refused: every size up to the cap of 4 MiB/);
     assert.equal(check(limited, 'body-size')?.status, 'pass', detail);
-    assert.match(check(limited, 'body-size')!.evidence, /Refused at 4 MiB \(413\)/);
-    assert.match(check(proxied, 'body-size')!.evidence, /Refused at 4 MiB \(413\)/, 'nginx refuses past its 1 MiB client_max_body_size');
+    // A server that answers 413 and closes while the body is still arriving makes the kernel reset
+    // the connection, which can drop the 413 before the client reads it: both are the refusal.
+    const refusedAt4MiB = /Refused at 4 MiB \((413|connection reset|connection closed)\)/;
+    assert.match(check(limited, 'body-size')!.evidence, refusedAt4MiB);
+    assert.match(check(proxied, 'body-size')!.evidence, refusedAt4MiB, 'nginx refuses past its 1 MiB client_max_body_size');
 
     assert.equal(check(sync, 'header-limits')?.status, 'pass', detail);
     assert.equal(check(sync, 'debug-page')?.status, 'pass');
