@@ -75,6 +75,9 @@ function pairedConfig(headEnv: Record<string, string>, rounds: number, seconds: 
         'warmup-seconds': '1',
         'compare-to': 'none',
         python: '/usr/bin/python3',
+        // The wall-clock gate only: these benches measure it, not the hardening checks or Valgrind counts.
+        hardening: 'off',
+        instructions: 'off',
       })[name] ?? '',
     readFile: (file) => (file.endsWith('pool.yml') ? yaml : undefined),
     workspace: ROOT,

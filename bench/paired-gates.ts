@@ -54,6 +54,9 @@ try {
             path: '/json',
             connections: '8',
             'compare-to': 'base',
+            // The wall-clock gate only: these benches measure it, not the hardening checks or Valgrind counts.
+            hardening: 'off',
+            instructions: 'off',
             'base-ref': repo.baseSha,
           })[name] ?? '',
         readFile: () => undefined,

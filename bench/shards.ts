@@ -45,6 +45,9 @@ function config(shard?: string): Config {
     rounds,
     connections: '4',
     'compare-to': 'none',
+    // The wall-clock gate only: these benches measure it, not the hardening checks or Valgrind counts.
+    hardening: 'off',
+    instructions: 'off',
     config: 'perf-gate.yml',
     ...(shard ? { shard } : {}),
   };
