@@ -50074,6 +50074,35 @@ function histogramSteps(encoded) {
   return steps;
 }
 
+// src/gate/plan.ts
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = a + 1831565813 >>> 0;
+    let t = a;
+    t = Math.imul(t ^ t >>> 15, t | 1);
+    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
+    return ((t ^ t >>> 14) >>> 0) / 4294967296;
+  };
+}
+function shuffled(items, random) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+function planTrials(targets, scenarios, rounds, random) {
+  const trials = [];
+  for (let round2 = 1; round2 <= rounds; round2++) {
+    for (const scenario of scenarios) {
+      for (const target of shuffled(targets, random)) trials.push({ round: round2, target, scenario });
+    }
+  }
+  return trials;
+}
+
 // src/gate/tailQuantiles.ts
 var MIN_TAIL_REQUESTS = 10;
 var MIN_TAIL_ROUNDS = 5;
@@ -50117,16 +50146,6 @@ function weightedPercentile(ix, weights, percentile) {
 function pooledPercentile(rounds, percentile) {
   const p = weightedPercentile(indexOf(rounds), new Array(rounds.length).fill(1), percentile);
   return { value: p.value, requests: p.total, beyond: p.beyond, rounds: rounds.length };
-}
-function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = a + 1831565813 >>> 0;
-    let t = a;
-    t = Math.imul(t ^ t >>> 15, t | 1);
-    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
-    return ((t ^ t >>> 14) >>> 0) / 4294967296;
-  };
 }
 function resample(weights, random) {
   weights.fill(0);
@@ -70928,35 +70947,6 @@ function rankTargets(samples, scenarios, targets, confidence, serverCores) {
   });
 }
 
-// src/gate/plan.ts
-function seededRandom2(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = a + 1831565813 >>> 0;
-    let t = a;
-    t = Math.imul(t ^ t >>> 15, t | 1);
-    t ^= t + Math.imul(t ^ t >>> 7, t | 61);
-    return ((t ^ t >>> 14) >>> 0) / 4294967296;
-  };
-}
-function shuffled(items, random) {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-function planTrials(targets, scenarios, rounds, random) {
-  const trials = [];
-  for (let round2 = 1; round2 <= rounds; round2++) {
-    for (const scenario of scenarios) {
-      for (const target of shuffled(targets, random)) trials.push({ round: round2, target, scenario });
-    }
-  }
-  return trials;
-}
-
 // src/server/logTail.ts
 import { closeSync, openSync, readSync, fstatSync } from "node:fs";
 function readTail(file2, lines = 25) {
@@ -73026,7 +73016,7 @@ async function runGate(config2, opts) {
   const measure = (targets, runSeed = seed, label2) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement) => {
     if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
     const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus, logSuffix: label2 && `-${label2.toLowerCase()}` });
-    const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom2(runSeed));
+    const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(runSeed));
     return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds, label: label2 }, edges), placement };
   });
   const estimate = estimateMessages(

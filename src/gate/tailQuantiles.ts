@@ -9,6 +9,7 @@
 // rounds are drawn on both sides, so noise common to a round cancels as in the paired median.
 // The bootstrap is seeded and bounded: the same samples always give the same interval.
 import type { RatioInterval } from './stats.js';
+import { seededRandom } from './plan.js';
 
 /** One trial's latency distribution: distinct values ascending with their counts. */
 export interface Distribution {
@@ -98,18 +99,6 @@ function weightedPercentile(ix: TailIndex, weights: ArrayLike<number>, percentil
 export function pooledPercentile(rounds: Distribution[], percentile: number): SideTail {
   const p = weightedPercentile(indexOf(rounds), new Array<number>(rounds.length).fill(1), percentile);
   return { value: p.value, requests: p.total, beyond: p.beyond, rounds: rounds.length };
-}
-
-/** mulberry32: a small seeded generator, so the bootstrap is reproducible. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function resample(weights: Float64Array, random: () => number): void {
