@@ -144,10 +144,32 @@ describe('singleWorkerCommand', () => {
     assert.match(singleWorkerCommand(target('uwsgi')), /--processes 1 /);
     assert.match(singleWorkerCommand(target('waitress')), /--threads=1 /);
   });
-  it('a custom command runs as given unless the config file gives one', () => {
+  it('a custom command of a known server gets the same rewrite, in the flag forms its parser accepts', () => {
+    const custom = (command: string): Target => ({ ...target('gunicorn'), command, preset: undefined });
+    const cases: Array<[string, string]> = [
+      ['gunicorn app:app -w 4', 'gunicorn app:app --workers 1'],
+      ['gunicorn app:app -w4 --bind 127.0.0.1:$PORT', 'gunicorn app:app --workers 1 --bind 127.0.0.1:$PORT'],
+      ['python -m gunicorn app:app --workers=8 -k gthread --threads 4 --bind 127.0.0.1:$PORT', 'python -m gunicorn app:app --workers 1 --worker-class sync --bind 127.0.0.1:$PORT'],
+      ['gunicorn app:app --worker-class=gevent --workers 3', 'gunicorn app:app --worker-class sync --workers 1'],
+      // An ASGI worker class is left alone: it is not a WSGI server this rewrite knows.
+      ['gunicorn app:asgi -w 2 -k uvicorn.workers.UvicornWorker', 'gunicorn app:asgi --workers 1 -k uvicorn.workers.UvicornWorker'],
+      ['uwsgi --http-socket 127.0.0.1:$PORT --module app:app --processes 4 --threads 2', 'uwsgi --http-socket 127.0.0.1:$PORT --module app:app --processes 1 --threads 2'],
+      ['uwsgi --http-socket :$PORT -w app:app -p 4', 'uwsgi --http-socket :$PORT -w app:app --processes 1'],
+      ['waitress-serve --listen=127.0.0.1:$PORT --threads 8 app:app', 'waitress-serve --listen=127.0.0.1:$PORT --threads=1 app:app'],
+      // Not a server whose flags are known: as given (a config file's instructions.command says how).
+      ['./run-server.sh -w 4', './run-server.sh -w 4'],
+    ];
+    for (const [given, counted] of cases) assert.equal(singleWorkerCommand(custom(given)), counted, given);
+  });
+  it('the config file command wins', () => {
     const custom: Target = { ...target('gunicorn'), command: 'gunicorn app:app -w 4', preset: undefined };
-    assert.equal(singleWorkerCommand(custom), 'gunicorn app:app -w 4');
-    assert.equal(singleWorkerCommand(custom, 'gunicorn app:app -w 1'), 'gunicorn app:app -w 1');
+    assert.equal(singleWorkerCommand(custom, 'gunicorn app:app -w 1 --preload'), 'gunicorn app:app -w 1 --preload');
+  });
+  it('the waitress preset for an application factory (a Python shim) runs one thread', () => {
+    const factory: Target = { ...target('waitress'), command: '', preset: undefined };
+    const shim = presetCommand({ server: 'waitress', app: "flaskr:create_app({'TESTING': True})", python: '/usr/bin/python3', workers: 4, cores: 2 }).command;
+    assert.match(shim, /threads=4\)/);
+    assert.match(singleWorkerCommand({ ...factory, command: shim }), /threads=1\)/);
   });
 });
 

@@ -98967,6 +98967,11 @@ async function countInstructions(opts) {
     await send(opts.warmupRequests);
     const workers = await workerPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
+    if (workers.length > 1) {
+      opts.log?.(
+        `Target "${target.name}": ${workers.length} worker processes under Valgrind, counted together; every idle worker a new connection wakes adds to the count and its spread. Give a one-worker command in the config file (instructions: command) if this server is not gunicorn, uWSGI or waitress.`
+      );
+    }
     for (const pid of workers) {
       try {
         await control(["-i", "on", String(pid)]);
@@ -99045,22 +99050,32 @@ ${readFileSync4(path7.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).
 }
 
 // src/instructions/singleWorker.ts
-function singleWorkerCommand(target, override) {
-  if (override) return override;
-  if (!target.preset) return target.command;
-  switch (target.preset.server) {
+function serverOf(command) {
+  if (/\bgunicorn\b/.test(command)) return "gunicorn";
+  if (/\buwsgi\b/.test(command)) return "uwsgi";
+  if (/\bwaitress(-serve|\b)/.test(command)) return "waitress";
+  return void 0;
+}
+var GUNICORN_WORKERS = /(^|\s)(?:--workers[= ]|-w ?)\d+(?=\s|$)/g;
+var GUNICORN_CLASS = /(^|\s)(?:--worker-class[= ]|-k ?)['"]?(?:sync|gthread|gevent|eventlet)['"]?(?=\s|$)/g;
+var GUNICORN_THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
+var UWSGI_PROCESSES = /(^|\s)(?:--processes[= ]|--workers[= ]|-p ?)\d+(?=\s|$)/g;
+var WAITRESS_THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
+var WAITRESS_SERVE_THREADS = /\bthreads=\d+\)/g;
+function oneWorkerCommand(command) {
+  switch (serverOf(command)) {
     case "gunicorn":
-    case "gunicorn-gthread":
-    case "gunicorn-gevent":
-      return target.command.replace(/--workers \d+/, "--workers 1").replace(/--worker-class \S+/, "--worker-class sync").replace(/ --threads \d+/, "");
+      return command.replace(GUNICORN_WORKERS, "$1--workers 1").replace(GUNICORN_CLASS, "$1--worker-class sync").replace(GUNICORN_THREADS, "");
     case "uwsgi":
-    case "uwsgi-http":
-      return target.command.replace(/--processes \d+/, "--processes 1");
+      return command.replace(UWSGI_PROCESSES, "$1--processes 1");
     case "waitress":
-      return target.command.replace(/--threads=\d+/, "--threads=1");
+      return command.replace(WAITRESS_THREADS, "$1--threads=1").replace(WAITRESS_SERVE_THREADS, "threads=1)");
     default:
-      return target.command;
+      return command;
   }
+}
+function singleWorkerCommand(target, override) {
+  return override ?? oneWorkerCommand(target.command);
 }
 
 // src/instructions/gate.ts

@@ -119,6 +119,12 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
     await send(opts.warmupRequests);
     const workers = await workerPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
+    if (workers.length > 1) {
+      opts.log?.(
+        `Target "${target.name}": ${workers.length} worker processes under Valgrind, counted together; every idle worker a new connection wakes adds to the count and its spread. ` +
+          'Give a one-worker command in the config file (instructions: command) if this server is not gunicorn, uWSGI or waitress.',
+      );
+    }
     for (const pid of workers) {
       try {
         await control(['-i', 'on', String(pid)]);
