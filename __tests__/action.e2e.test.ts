@@ -14,9 +14,9 @@ const GUNICORN = `${PY} -m gunicorn app:app --bind 127.0.0.1:$PORT --workers 4`;
 const FAST = { 'duration-seconds': '1', 'warmup-seconds': '0.5', rounds: '5', connections: '4' };
 const SERVE_FLASK = { command: GUNICORN, url: 'http://127.0.0.1:$PORT', 'working-directory': FLASK_DIR, ...FAST };
 // The gate tests compare runs: a 40 ms sleep per request keeps hiccups small next to the
-// latency, and 12 rounds of 2 s resolve p99 to within its 10% threshold. With 8 rounds, two
-// trials hit by a runner hiccup were enough to widen the p99 interval past it (1 CI run in 9);
-// 12 rounds tolerate two.
+// latency. 12 rounds of 2 s pool about 2,300 requests a side for p99 (an interval of about
+// ±7%, so unchanged code is `pass` or, now and then, `inconclusive`; never `regressed`), and
+// a server twice as slow is far beyond every threshold.
 const GATE = { ...SERVE_FLASK, 'duration-seconds': '2', rounds: '12' };
 const NORMAL = { EXAMPLE_DELAY_MS: '40' };
 const TWICE_AS_SLOW = { EXAMPLE_DELAY_MS: '80' };
@@ -61,21 +61,33 @@ describe('gate against a recorded baseline file', () => {
     assertNoServerLeft();
   });
 
-  it('passes when the same code runs again on a pull request', async () => {
+  it('the same code again on a pull request: no regression, every interval covers no change or stays within its threshold', async () => {
     const run = await runAction('main', dirs, { inputs: { ...GATE, 'baseline-file': baselineFile }, env: NORMAL });
     assert.equal(run.code, 0, run.stdout);
-    assert.equal(run.outputs.verdict, 'pass', run.summary);
+    // The promise on unchanged code: never `regressed`. p99 rests on some 2,300 requests a side
+    // (about 23 beyond it), so its interval (about ±7%) can reach past its 10% threshold now and
+    // then: `inconclusive` is then the honest verdict (a CI run saw +4.6%, -3.4% to +10.5%).
+    assert.ok(['pass', 'inconclusive'].includes(run.outputs.verdict!), run.summary);
+    const results = JSON.parse(readFileSync(run.outputs['results-file']!, 'utf8'));
+    assert.equal(results.verdict, run.outputs.verdict);
+    const gating = results.comparison.scenarios[0].metrics.filter((m: { gating: boolean; ciLowPct?: number }) => m.gating && m.ciLowPct !== undefined);
+    assert.deepEqual(gating.map((m: { metric: string }) => m.metric).sort(), ['memory', 'p99', 'rps']);
+    for (const m of gating) {
+      const coversZero = m.ciLowPct <= 0 && m.ciHighPct >= 0;
+      const withinThreshold = Math.max(Math.abs(m.ciLowPct), Math.abs(m.ciHighPct)) <= m.thresholdPct;
+      assert.ok(coversZero || withinThreshold, `${m.metric}: ${m.reason}`);
+      assert.notEqual(m.verdict, 'regressed', m.reason);
+    }
+    // 4 workers sleeping 40 ms serve about 94 req/s on both runs: Requests/s resolves to about ±1%.
     assert.ok(Math.abs(Number(run.outputs['rps-change-pct'])) < 5, `rps change ${run.outputs['rps-change-pct']}`);
     assert.match(run.outputs['p99-change-pct']!, /^-?\d+\.\d\d$/);
     assert.ok(Number(run.outputs.rps) > 60);
     assert.ok(Number(run.outputs['p99-ms']) >= 40);
     // The summary is a table a person reads at a glance.
-    assert.match(run.summary, /## wsgi-perf-gate: ✅ pass/);
+    assert.match(run.summary, /## wsgi-perf-gate: (✅ pass|⚠️ inconclusive)/);
     assert.match(run.summary, /\| Metric \| Baseline \| Candidate \| Change \| Interval \| Verdict \|/);
     assert.match(run.summary, /\| Requests\/s \| [\d,]+ \| [\d,]+ \| [+-]\d+\.\d% \| [+-]\d+\.\d% … [+-]\d+\.\d% \| ✅ pass \|/);
     assert.match(run.summary, /at commit <code>111111111111<\/code>/);
-    const results = JSON.parse(readFileSync(run.outputs['results-file']!, 'utf8'));
-    assert.equal(results.verdict, 'pass');
     assert.equal(results.samples.length, 12);
     // A pull request is not recorded.
     assert.equal(JSON.parse(readFileSync(baselineFile, 'utf8')).runs.length, 1);
