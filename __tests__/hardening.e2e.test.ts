@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { bootTarget } from '../src/pipeline/pipeline.js';
+import { bootTarget } from '../src/pipeline/boot.js';
 import { hardenTargets } from '../src/hardening/hardenTargets.js';
 import type { HardeningSettings, TargetHardening } from '../src/hardening/types.js';
 import type { Target } from '../src/types.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { presetCommand, type PresetName } from '../src/server/presets.js';
-import { bootTarget } from '../src/pipeline/pipeline.js';
+import { bootTarget } from '../src/pipeline/boot.js';
 import { hardenTargets } from '../src/hardening/hardenTargets.js';
 import { readHardeningSettings } from '../src/hardening/settings.js';
 import type { Target } from '../src/types.js';
