@@ -19295,17 +19295,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path9) {
-      const ctrl = callVisitor(key, node2, visitor, path9);
+    function visit_(key, node2, visitor, path10) {
+      const ctrl = callVisitor(key, node2, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visit_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visit_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
+          path10 = Object.freeze(path10.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path9);
+            const ci = visit_(i, node2.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19316,13 +19316,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path9);
+          const cv = visit_("value", node2.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19343,17 +19343,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path9) {
-      const ctrl = await callVisitor(key, node2, visitor, path9);
+    async function visitAsync_(key, node2, visitor, path10) {
+      const ctrl = await callVisitor(key, node2, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visitAsync_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visitAsync_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
+          path10 = Object.freeze(path10.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path9);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19364,13 +19364,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path9 = Object.freeze(path9.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path9);
+          const cv = await visitAsync_("value", node2.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19397,23 +19397,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path9) {
+    function callVisitor(key, node2, visitor, path10) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path9);
+        return visitor(key, node2, path10);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path9);
+        return visitor.Map?.(key, node2, path10);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path9);
+        return visitor.Seq?.(key, node2, path10);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path9);
+        return visitor.Pair?.(key, node2, path10);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path9);
+        return visitor.Scalar?.(key, node2, path10);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path9);
+        return visitor.Alias?.(key, node2, path10);
       return void 0;
     }
-    function replaceNode(key, path9, node2) {
-      const parent = path9[path9.length - 1];
+    function replaceNode(key, path10, node2) {
+      const parent = path10[path10.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -20025,10 +20025,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path9, value) {
+    function collectionFromPath(schema, path10, value) {
       let v = value;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        const k = path9[i];
+      for (let i = path10.length - 1; i >= 0; --i) {
+        const k = path10[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20047,7 +20047,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20077,11 +20077,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value) {
-        if (isEmptyPath(path9))
+      addIn(path10, value) {
+        if (isEmptyPath(path10))
           this.add(value);
         else {
-          const [key, ...rest] = path9;
+          const [key, ...rest] = path10;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20095,8 +20095,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        const [key, ...rest] = path9;
+      deleteIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20110,8 +20110,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        const [key, ...rest] = path9;
+      getIn(path10, keepScalar) {
+        const [key, ...rest] = path10;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20129,8 +20129,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        const [key, ...rest] = path9;
+      hasIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20140,8 +20140,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        const [key, ...rest] = path9;
+      setIn(path10, value) {
+        const [key, ...rest] = path10;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22656,9 +22656,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path9, value) {
+      addIn(path10, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path9, value);
+          this.contents.addIn(path10, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22733,14 +22733,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        if (Collection.isEmptyPath(path9)) {
+      deleteIn(path10) {
+        if (Collection.isEmptyPath(path10)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22755,10 +22755,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        if (Collection.isEmptyPath(path9))
+      getIn(path10, keepScalar) {
+        if (Collection.isEmptyPath(path10))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22769,10 +22769,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        if (Collection.isEmptyPath(path9))
+      hasIn(path10) {
+        if (Collection.isEmptyPath(path10))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22789,13 +22789,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        if (Collection.isEmptyPath(path9)) {
+      setIn(path10, value) {
+        if (Collection.isEmptyPath(path10)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path10), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value);
+          this.contents.setIn(path10, value);
         }
       }
       /**
@@ -24756,9 +24756,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path9) => {
+    visit2.itemAtPath = (cst, path10) => {
       let item = cst;
-      for (const [field, index] of path9) {
+      for (const [field, index] of path10) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24767,23 +24767,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path9) => {
-      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
+    visit2.parentCollection = (cst, path10) => {
+      const parent = visit2.itemAtPath(cst, path10.slice(0, -1));
+      const field = path10[path10.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path10, item, visitor) {
+      let ctrl = visitor(item, path10);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24794,10 +24794,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
+            ctrl = ctrl(item, path10);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26881,7 +26881,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs = __require("fs");
-    var path9 = __require("path");
+    var path10 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -26889,11 +26889,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop() {
     }
-    function open2(path10, history2, cb) {
+    function open2(path11, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs.open(path10, "r", cb);
+      fs.open(path11, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -26927,7 +26927,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open2(path9.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open2(path10.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -27192,7 +27192,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs = __require("fs");
     var os8 = __require("os");
-    var path9 = __require("path");
+    var path10 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -27228,7 +27228,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs.existsSync(path9.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs.existsSync(path10.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -27408,8 +27408,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path9) {
-          var pathArray = getPathArray(path9);
+        paths.forEach(function(path10) {
+          var pathArray = getPathArray(path10);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -27423,14 +27423,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path9, appendMode) {
-      if (!path9) {
+    function addExistingPath(array2, path10, appendMode) {
+      if (!path10) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path9);
+        array2.unshift(path10);
       } else {
-        array2.push(path9);
+        array2.push(path10);
       }
     }
   }
@@ -30380,15 +30380,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path9 = [graph[toModel].parent, toModel];
+      const path10 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path9.unshift(graph[cur].parent);
+        path10.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path9;
+      fn.conversion = path10;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -31665,7 +31665,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path9 = __require("path");
+    var path10 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -31723,7 +31723,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path9.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path10.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error62 } = msg;
             if (cmd === "RESULT") {
@@ -40734,11 +40734,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path9) {
-      if (!path9 || typeof path9 !== "string") {
+    function lookup(path10) {
+      if (!path10 || typeof path10 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path9).toLowerCase().substr(1);
+      var extension2 = extname("x." + path10).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -41878,7 +41878,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path9 = __require("path");
+    var path10 = __require("path");
     var http3 = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
@@ -42009,11 +42009,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path9.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path10.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path9.basename(options.filename || value && (value.name || value.path));
+        filename = path10.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path9.basename(value.client._httpMessage.path || "");
+        filename = path10.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -42206,8 +42206,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error62) {
         try {
-          const path9 = resolve(string4);
-          const data = readFileSync6(path9, "utf8");
+          const path10 = resolve(string4);
+          const data = readFileSync6(path10, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42221,14 +42221,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path9 = obj[key] && obj[key].path;
-            if (!path9) {
+            const path10 = obj[key] && obj[key].path;
+            if (!path10) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync6(path9);
+            const buffer = readFileSync6(path10);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path9)
+              filename: basename(path10)
             }, opts));
             break;
           }
@@ -44549,14 +44549,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path9) {
-      if (typeof path9 === "string") {
+    function safeRequire(path10) {
+      if (typeof path10 === "string") {
         try {
-          return __require(path9);
+          return __require(path10);
         } catch (err) {
         }
       }
-      return path9;
+      return path10;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -47037,7 +47037,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path9 = reqData.path;
+        const path10 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -47048,7 +47048,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path9} HTTP/1.1`
+          `${method2} ${path10} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -49096,7 +49096,7 @@ var require_autocannon = __commonJS({
     var fs = __require("fs");
     var os8 = __require("os");
     var net4 = __require("net");
-    var path9 = __require("path");
+    var path10 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -49211,7 +49211,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs.readFileSync(path9.join(__dirname, "help.txt"), "utf8");
+        const help = fs.readFileSync(path10.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -49325,7 +49325,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path9.join(__dirname, "lib/preload"));
+        alterPath.unshift(path10.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -49349,7 +49349,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path9.join(os8.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path10.join(os8.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -51275,10 +51275,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path9) {
-  if (!path9)
+function getElementAtPath(obj, path10) {
+  if (!path10)
     return obj;
-  return path9.reduce((acc, key) => acc?.[key], obj);
+  return path10.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -51618,11 +51618,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path9, issues) {
+function prefixIssues(path10, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path9);
+    iss.path.unshift(path10);
     return iss;
   });
 }
@@ -52084,16 +52084,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path9 = []) => {
+  const processError = (error63, path10 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path10, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
       } else {
-        const fullpath = [...path9, ...issue2.path];
+        const fullpath = [...path10, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -52132,17 +52132,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path9 = []) => {
+  const processError = (error63, path10 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path9, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path10, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path9, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path10, ...issue2.path]);
       } else {
-        const fullpath = [...path9, ...issue2.path];
+        const fullpath = [...path10, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -52181,8 +52181,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path9 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path9) {
+  const path10 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path10) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -69320,13 +69320,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path9 = ref.slice(1).split("/").filter(Boolean);
-  if (path9.length === 0) {
+  const path10 = ref.slice(1).split("/").filter(Boolean);
+  if (path10.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path9[0] === defsKey) {
-    const key = path9[1] === void 0 ? void 0 : decodeJSONPointerSegment(path9[1]);
+  if (path10[0] === defsKey) {
+    const key = path10[1] === void 0 ? void 0 : decodeJSONPointerSegment(path10[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -70384,8 +70384,8 @@ var configFileSchema = external_exports.object({
   hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
   "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
 }).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
-function knownKeysAt(path9) {
-  const where = path9.filter((p) => typeof p === "string").join(".");
+function knownKeysAt(path10) {
+  const where = path10.filter((p) => typeof p === "string").join(".");
   const shapes = {
     "": configFileSchema,
     thresholds: thresholdsSchema,
@@ -70397,8 +70397,8 @@ function knownKeysAt(path9) {
   };
   return Object.keys(shapes[where]?.shape ?? {});
 }
-function issuePath(path9) {
-  return path9.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path10) {
+  return path10.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -70877,6 +70877,8 @@ var DEFAULT_COMMENT_FILE = path2.join("wsgi-perf-gate", "comment.json");
 
 // src/pipeline/pipeline.ts
 import os6 from "node:os";
+import path9 from "node:path";
+import { mkdirSync as mkdirSync3 } from "node:fs";
 
 // src/gate/shootout.ts
 var MIB2 = 1024 * 1024;
@@ -71573,198 +71575,6 @@ async function executePlan(plan, edges) {
   }
 }
 
-// src/server/cpuPlacement.ts
-import { execFileSync } from "node:child_process";
-function planPlacement(allowed, mode) {
-  if (mode === "off" || allowed.length < 2) return void 0;
-  const [generator, ...server] = allowed;
-  return { generatorCpus: [generator], serverCpus: server };
-}
-function parseCpuList(list) {
-  const cpus = [];
-  for (const part of list.trim().split(",")) {
-    const [lo, hi] = part.split("-").map(Number);
-    if (lo === void 0 || Number.isNaN(lo)) continue;
-    for (let c = lo; c <= (hi ?? lo); c++) cpus.push(c);
-  }
-  return cpus;
-}
-function formatCpuList(cpus) {
-  return cpus.join(",");
-}
-function readAffinity(pid) {
-  try {
-    const out = execFileSync("taskset", ["-c", "-p", String(pid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-    return parseCpuList(out.slice(out.lastIndexOf(":") + 1));
-  } catch {
-    return void 0;
-  }
-}
-function setAffinity(pid, cpus) {
-  try {
-    execFileSync("taskset", ["-a", "-c", "-p", formatCpuList(cpus), String(pid)], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function withGeneratorPlacement(mode, warn, fn) {
-  const original = mode === "off" ? void 0 : readAffinity(process.pid);
-  if (mode !== "off" && !original) warn("cpu-placement: taskset is not available, so the server and the load generator share all CPUs.");
-  const placement = original ? planPlacement(original, mode) : void 0;
-  if (!placement || !setAffinity(process.pid, placement.generatorCpus)) return fn(void 0);
-  try {
-    return await fn(placement);
-  } finally {
-    setAffinity(process.pid, original);
-  }
-}
-
-// src/hardening/gate.ts
-function findRegressions(head, base) {
-  if (!base) return [];
-  const out = [];
-  for (const t of head) {
-    const b = base.find((x2) => x2.target === t.target) ?? (base.length === 1 && head.length === 1 ? base[0] : void 0);
-    if (!b) continue;
-    for (const c of t.checks) {
-      const before = b.checks.find((x2) => x2.id === c.id);
-      if (before?.status === "pass" && c.status === "fail") out.push({ target: t.target, id: c.id, evidence: c.evidence });
-    }
-  }
-  return out;
-}
-function judgeHardening(mode, head, baseline, baselineNote) {
-  const regressions = findRegressions(head, baseline?.targets);
-  return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
-}
-function hardeningBaseline(pairedBase, stored, storedSource) {
-  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
-  if (!stored) return [void 0, "none, so nothing is gated"];
-  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
-  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
-}
-function recordedHardening(report) {
-  return report && { mode: report.mode, targets: report.targets, regressions: report.regressions, failed: report.failed };
-}
-
-// src/store/baselineFile.ts
-import { existsSync, readFileSync as readFileSync2, renameSync, writeFileSync, mkdirSync } from "node:fs";
-import path4 from "node:path";
-var SCHEMA_VERSION = 1;
-var BASELINE_KIND = "wsgi-perf-gate/baseline";
-var KEEP_RUNS = 20;
-var latencySchema = external_exports.object({ p50: external_exports.number(), p90: external_exports.number(), p99: external_exports.number(), p999: external_exports.number(), max: external_exports.number(), mean: external_exports.number() });
-var sampleSchema = external_exports.object({
-  round: external_exports.number(),
-  target: external_exports.string(),
-  scenario: external_exports.string(),
-  startedAt: external_exports.string(),
-  elapsedSeconds: external_exports.number(),
-  requests: external_exports.number(),
-  rps: external_exports.number(),
-  latencyUs: latencySchema,
-  histogram: external_exports.string(),
-  errors: external_exports.object({ connection: external_exports.number(), timeouts: external_exports.number(), badStatus: external_exports.record(external_exports.string(), external_exports.number()) }),
-  errorRatePct: external_exports.number(),
-  bytes: external_exports.number()
-}).loose();
-var runSchema = external_exports.object({
-  meta: external_exports.object({ createdAt: external_exports.string(), commit: external_exports.string().optional() }).loose(),
-  samples: external_exports.array(sampleSchema)
-}).loose();
-var fileSchema = external_exports.object({
-  schemaVersion: external_exports.number().int(),
-  kind: external_exports.literal(BASELINE_KIND),
-  runs: external_exports.array(runSchema)
-});
-function readBaselineFile(file2) {
-  if (!existsSync(file2)) return void 0;
-  const bad = (why) => new ConfigError(`Input \`baseline-file\` is ${JSON.stringify(file2)}: ${why}. Expected a file written by wsgi-perf-gate (record: true); fix or delete it.`);
-  let raw;
-  try {
-    raw = JSON.parse(readFileSync2(file2, "utf8"));
-  } catch (err) {
-    throw bad(`it is not valid JSON (${err.message})`);
-  }
-  const version2 = raw?.schemaVersion;
-  if (typeof version2 === "number" && version2 > SCHEMA_VERSION) {
-    throw bad(`it has schemaVersion ${version2}, newer than this version of the action understands (${SCHEMA_VERSION}); upgrade the action`);
-  }
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw bad(`${first.path.join(".") || "the document"}: ${first.message}`);
-  }
-  return parsed.data;
-}
-function appendRun(file2, existing, result) {
-  const run3 = {
-    meta: result.meta,
-    settings: result.settings,
-    samples: result.samples,
-    ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {},
-    hardening: recordedHardening(result.hardening)
-  };
-  const next = {
-    schemaVersion: SCHEMA_VERSION,
-    kind: BASELINE_KIND,
-    runs: [...existing?.runs ?? [], run3].slice(-KEEP_RUNS)
-  };
-  try {
-    mkdirSync(path4.dirname(file2), { recursive: true });
-    const tmp = `${file2}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(next, null, 1) + "\n");
-    renameSync(tmp, file2);
-  } catch (err) {
-    throw new StoreError(`Could not write baseline-file ${file2}: ${err.message}`);
-  }
-  return next;
-}
-
-// src/gate/confirm.ts
-var isEstimate = (m) => m.gating && m.metric !== "errorRate" && m.metric !== "workerChanges";
-function needsConfirmation(c) {
-  return c.scenarios.some((sc) => sc.metrics.some((m) => isEstimate(m) && m.verdict === "regressed"));
-}
-function confirmMetric(m, again) {
-  if (!isEstimate(m) || m.verdict !== "regressed") return m;
-  const confirmation = again ? { verdict: again.verdict, changePct: again.changePct, ciLowPct: again.ciLowPct, ciHighPct: again.ciHighPct, reason: again.reason } : { verdict: "inconclusive", reason: "the confirmation run has no figure for it." };
-  if (confirmation.verdict === "regressed") {
-    return { ...m, confirmation, reason: `${m.reason} Confirmed by a second measurement with fresh servers: ${confirmation.reason}` };
-  }
-  return {
-    ...m,
-    verdict: "inconclusive",
-    confirmation,
-    reason: `${m.reason} Not confirmed: a second measurement with fresh servers found ${confirmation.reason.replace(/^[A-Z]/, (c) => c.toLowerCase())} A change that one run sees and the next does not is within this runner's noise.`
-  };
-}
-function confirmationBaseline(input2) {
-  if (input2.paired) return { kind: "paired", against: "the base commit, booted again beside the head" };
-  const other = input2.others.at(-1);
-  if (other) return { kind: "other-run", run: other.run, against: `another recorded run, ${other.label}` };
-  return {
-    kind: "none",
-    reason: "only one comparable run is recorded, so a second measurement could only be judged against the same baseline run, and one lucky baseline run would fail the pull request twice; record more runs (pushes to the default branch) or use compare-to: base"
-  };
-}
-function withoutConfirmation(first, reason) {
-  const scenarios = first.scenarios.map((sc) => ({
-    ...sc,
-    metrics: sc.metrics.map((m) => isEstimate(m) && m.verdict === "regressed" ? { ...m, reason: `${m.reason} Measured once, not confirmed: ${reason}.` } : m)
-  }));
-  return { ...first, scenarios, confirmation: { verdict: first.verdict, against: `nothing independent: ${reason}` } };
-}
-function confirmComparison(first, second, against) {
-  const scenarios = first.scenarios.map((sc) => {
-    const again = second.scenarios.find((s) => s.scenario === sc.scenario && s.target === sc.target);
-    const metrics = sc.metrics.map((m) => confirmMetric(m, again?.metrics.find((x2) => x2.metric === m.metric)));
-    return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
-  });
-  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: against ? { verdict: second.verdict, against } : { verdict: second.verdict } };
-}
-
 // src/load/trial.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -71976,9 +71786,9 @@ function runTrial(req) {
 }
 
 // src/server/nginxProxy.ts
-import { existsSync as existsSync2, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync as mkdtempSync2, writeFileSync } from "node:fs";
 import os3 from "node:os";
-import path5 from "node:path";
+import path4 from "node:path";
 
 // src/server/nginxConfig.ts
 function nginxConfig(o) {
@@ -72022,17 +71832,17 @@ function nginxConfig(o) {
 
 // src/server/nginxProxy.ts
 function nginxBinary() {
-  const onPath = (process.env.PATH ?? "").split(path5.delimiter).some((d) => d && existsSync2(path5.join(d, "nginx")));
-  return onPath || !existsSync2("/usr/sbin/nginx") ? "nginx" : "/usr/sbin/nginx";
+  const onPath = (process.env.PATH ?? "").split(path4.delimiter).some((d) => d && existsSync(path4.join(d, "nginx")));
+  return onPath || !existsSync("/usr/sbin/nginx") ? "nginx" : "/usr/sbin/nginx";
 }
 var MIME_TYPES = "/etc/nginx/mime.types";
 async function bootBehindNginx(target, opts) {
   const backend = await opts.bootBackend({ ...target, url: "http://127.0.0.1:$PORT" }, opts.backendPort);
   try {
-    const dir = opts.dir ?? mkdtempSync2(path5.join(os3.tmpdir(), "perf-gate-nginx-"));
-    mkdirSync2(dir, { recursive: true });
-    const confFile = path5.join(dir, "nginx.conf");
-    writeFileSync2(
+    const dir = opts.dir ?? mkdtempSync2(path4.join(os3.tmpdir(), "perf-gate-nginx-"));
+    mkdirSync(dir, { recursive: true });
+    const confFile = path4.join(dir, "nginx.conf");
+    writeFileSync(
       confFile,
       nginxConfig({
         dir,
@@ -72040,7 +71850,7 @@ async function bootBehindNginx(target, opts) {
         backendPort: opts.backendPort,
         staticUrl: target.proxy?.staticUrl,
         staticDir: target.proxy?.staticDir,
-        mimeTypes: existsSync2(MIME_TYPES) ? MIME_TYPES : void 0,
+        mimeTypes: existsSync(MIME_TYPES) ? MIME_TYPES : void 0,
         // Started as root, nginx would switch its workers to `nobody`, which cannot read a
         // workspace that belongs to the job's user; keep the user that started it.
         user: process.getuid?.() === 0 ? "root root" : void 0
@@ -72049,7 +71859,7 @@ async function bootBehindNginx(target, opts) {
     const front = {
       ...target,
       name: `${target.name} (nginx)`,
-      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path5.join(dir, "error.log"))}`,
+      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path4.join(dir, "error.log"))}`,
       url: "http://127.0.0.1:$PORT",
       env: {},
       stopSignal: "SIGTERM",
@@ -72058,7 +71868,7 @@ async function bootBehindNginx(target, opts) {
     };
     let nginx;
     try {
-      nginx = await startServer(front, { ...opts, port: opts.frontPort, logFile: path5.join(dir, "nginx.out.log") });
+      nginx = await startServer(front, { ...opts, port: opts.frontPort, logFile: path4.join(dir, "nginx.out.log") });
     } catch (err) {
       throw new ServerError(`Target "${target.name}": nginx could not start (is the nginx package installed?): ${err.message}`);
     }
@@ -72088,19 +71898,55 @@ ${nginx.logTail(lines)}`,
   }
 }
 
-// src/pipeline/pipeline.ts
-import path8 from "node:path";
-import { mkdirSync as mkdirSync3 } from "node:fs";
+// src/pipeline/boot.ts
+async function bootTarget(target, hooks) {
+  const logFile = (name) => hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, "_")}${hooks.logSuffix ?? ""}.log` : void 0;
+  const bootDirect = async (t, port2) => {
+    const server2 = await startServer(t, { port: port2, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
+    try {
+      const { seconds } = await waitUntilReady(server2);
+      await waitForStableTree(server2.pid);
+      hooks.log.info(`Target "${t.name}" answered on ${server2.baseUrl}${t.readyPath} after ${seconds.toFixed(1)} s (pid ${server2.pid})`);
+      return server2;
+    } catch (err) {
+      await server2.stop(5e3);
+      throw err;
+    }
+  };
+  const port = explicitPort(target.url) ?? await freePort();
+  if (!target.proxy) return bootDirect(target, port);
+  const server = await bootBehindNginx(target, {
+    frontPort: port,
+    backendPort: await freePort(),
+    dir: hooks.logDir ? `${hooks.logDir}/nginx-${target.name.replace(/[^\w.-]/g, "_")}-${port}` : void 0,
+    cpus: hooks.serverCpus,
+    onSpawn: hooks.onSpawn,
+    bootBackend: bootDirect
+  });
+  hooks.log.info(`Target "${target.name}" answers through nginx on ${server.baseUrl}`);
+  return server;
+}
+function realEdges(hooks) {
+  return {
+    log: hooks.log,
+    runTrial,
+    snapshot: snapshotTree,
+    boot: (target) => bootTarget(target, hooks)
+  };
+}
+
+// src/pipeline/pairedBase.ts
+import path6 from "node:path";
 
 // src/git/worktree.ts
-import { execFileSync as execFileSync2 } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync as mkdtempSync3, rmSync } from "node:fs";
 import os4 from "node:os";
-import path6 from "node:path";
+import path5 from "node:path";
 var BaseCheckoutError = class extends GateError {
 };
 function git(cwd, args) {
-  return execFileSync2("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 function gitError(err) {
   const e = err;
@@ -72117,11 +71963,11 @@ function checkoutMergeBase(dir, baseRef) {
       `cannot find the merge-base of HEAD and ${baseRef} (${gitError(err)}); check out with fetch-depth: 0 so the base commit is there.`
     );
   }
-  const worktree = path6.join(mkdtempSync3(path6.join(os4.tmpdir(), "perf-gate-base-")), "base");
+  const worktree = path5.join(mkdtempSync3(path5.join(os4.tmpdir(), "perf-gate-base-")), "base");
   try {
     git(repoRoot, ["worktree", "add", "--detach", worktree, commit]);
   } catch (err) {
-    rmSync(path6.dirname(worktree), { recursive: true, force: true });
+    rmSync(path5.dirname(worktree), { recursive: true, force: true });
     throw new BaseCheckoutError(`cannot check out the base commit ${commit.slice(0, 12)} (${gitError(err)}).`);
   }
   return {
@@ -72133,7 +71979,7 @@ function checkoutMergeBase(dir, baseRef) {
         git(repoRoot, ["worktree", "remove", "--force", worktree]);
       } catch {
       }
-      rmSync(path6.dirname(worktree), { recursive: true, force: true });
+      rmSync(path5.dirname(worktree), { recursive: true, force: true });
       try {
         git(repoRoot, ["worktree", "prune"]);
       } catch {
@@ -72143,13 +71989,284 @@ function checkoutMergeBase(dir, baseRef) {
 }
 function runBaseSetup(command, cwd, timeoutSeconds = 900) {
   try {
-    execFileSync2("/bin/sh", ["-c", command], { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutSeconds * 1e3 });
+    execFileSync("/bin/sh", ["-c", command], { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutSeconds * 1e3 });
   } catch (err) {
     const e = err;
     const out = `${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`.trim().split("\n").slice(-10).join("\n    ");
     throw new BaseCheckoutError(`base-setup \`${command}\` failed in the base checkout:
     ${out || err.message}`);
   }
+}
+
+// src/pipeline/pairedBase.ts
+var BASE_TARGET = "base";
+function prepareBase(config2, baseRef, log) {
+  if (!baseRef) return { fallback: "compare-to: base needs a pull request (or `base-ref`) to know the base commit" };
+  const head = config2.targets[0];
+  let checkout;
+  try {
+    checkout = checkoutMergeBase(head.workingDirectory, baseRef);
+  } catch (err) {
+    return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
+  }
+  const workingDirectory = path6.join(checkout.dir, path6.relative(checkout.repoRoot, head.workingDirectory));
+  log.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
+  try {
+    if (config2.baseSetup) {
+      log.info(`Running base-setup in the base checkout: ${config2.baseSetup}`);
+      runBaseSetup(config2.baseSetup, workingDirectory);
+    }
+  } catch (err) {
+    checkout.remove();
+    return { fallback: errorMessage(err) };
+  }
+  return { checkout, target: { ...head, name: BASE_TARGET, workingDirectory } };
+}
+
+// src/pipeline/storedBaseline.ts
+function chooseStoredBaseline(input2) {
+  const { config: config2, stored, branch, branchProblem } = input2;
+  const storedRuns = stored ? comparableRuns(stored.runs, input2.here, measuredAsOf) : void 0;
+  const run3 = !input2.paired && config2.compareTo !== "none" ? config2.baselineFile ? storedRuns?.comparable.at(-1) : branch?.baseline.record : void 0;
+  const history = config2.baselineFile ? storedRuns?.comparable.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
+  let note;
+  if (config2.compareTo === "none") note = "none (compare-to: none).";
+  else if (!config2.baselineFile && branch) note = branch.baseline.note;
+  else if (!config2.baselineFile && branchProblem) note = `none: ${branchProblem}.`;
+  else if (!config2.baselineFile) note = "none found: set baseline-file to a file recorded with record: true.";
+  else if (!run3 && storedRuns?.passedOver.length) {
+    note = `none comparable in ${config2.baselineFile}: its latest run was measured differently (${storedRuns.passedOver.at(-1).differences.join(", ")}), so it is not compared; record a run with these settings first.`;
+  } else if (!run3) note = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
+  if (input2.pairedFallback) {
+    note = `paired mode could not run: ${input2.pairedFallback}; ${run3 ? "compared with the stored baseline instead" : `so there is ${note}`}`;
+  }
+  const info = run3 && config2.baselineFile ? { source: `baseline-file ${config2.baselineFile}`, commit: run3.meta?.commit, createdAt: run3.meta?.createdAt } : run3 ? branch?.baseline.info : void 0;
+  return {
+    run: run3,
+    info,
+    history: run3 ? history : void 0,
+    others: otherRecordedRuns(run3, config2.baselineFile ? storedRuns?.comparable : branch?.baseline.history),
+    note
+  };
+}
+function otherRecordedRuns(baseline, runs) {
+  if (!baseline || !runs) return [];
+  const key = (r) => `${r.meta?.commit ?? r.commit ?? ""}@${r.meta?.createdAt ?? r.createdAt ?? ""}`;
+  return runs.filter((r) => r !== baseline && key(r) !== key(baseline)).map((r) => ({
+    run: { samples: r.samples, scenarios: r.settings?.scenarios ?? r.scenarios },
+    label: `of commit ${(r.meta?.commit ?? r.commit ?? "unknown").slice(0, 12)} recorded ${r.meta?.createdAt ?? r.createdAt ?? "at an unknown time"}`
+  }));
+}
+
+// src/hardening/gate.ts
+function findRegressions(head, base) {
+  if (!base) return [];
+  const out = [];
+  for (const t of head) {
+    const b = base.find((x2) => x2.target === t.target) ?? (base.length === 1 && head.length === 1 ? base[0] : void 0);
+    if (!b) continue;
+    for (const c of t.checks) {
+      const before = b.checks.find((x2) => x2.id === c.id);
+      if (before?.status === "pass" && c.status === "fail") out.push({ target: t.target, id: c.id, evidence: c.evidence });
+    }
+  }
+  return out;
+}
+function judgeHardening(mode, head, baseline, baselineNote) {
+  const regressions = findRegressions(head, baseline?.targets);
+  return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
+}
+function hardeningBaseline(pairedBase, stored, storedSource) {
+  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
+  if (!stored) return [void 0, "none, so nothing is gated"];
+  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
+  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
+}
+function recordedHardening(report) {
+  return report && { mode: report.mode, targets: report.targets, regressions: report.regressions, failed: report.failed };
+}
+
+// src/store/baselineFile.ts
+import { existsSync as existsSync2, readFileSync as readFileSync2, renameSync, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
+import path7 from "node:path";
+var SCHEMA_VERSION = 1;
+var BASELINE_KIND = "wsgi-perf-gate/baseline";
+var KEEP_RUNS = 20;
+var latencySchema = external_exports.object({ p50: external_exports.number(), p90: external_exports.number(), p99: external_exports.number(), p999: external_exports.number(), max: external_exports.number(), mean: external_exports.number() });
+var sampleSchema = external_exports.object({
+  round: external_exports.number(),
+  target: external_exports.string(),
+  scenario: external_exports.string(),
+  startedAt: external_exports.string(),
+  elapsedSeconds: external_exports.number(),
+  requests: external_exports.number(),
+  rps: external_exports.number(),
+  latencyUs: latencySchema,
+  histogram: external_exports.string(),
+  errors: external_exports.object({ connection: external_exports.number(), timeouts: external_exports.number(), badStatus: external_exports.record(external_exports.string(), external_exports.number()) }),
+  errorRatePct: external_exports.number(),
+  bytes: external_exports.number()
+}).loose();
+var runSchema = external_exports.object({
+  meta: external_exports.object({ createdAt: external_exports.string(), commit: external_exports.string().optional() }).loose(),
+  samples: external_exports.array(sampleSchema)
+}).loose();
+var fileSchema = external_exports.object({
+  schemaVersion: external_exports.number().int(),
+  kind: external_exports.literal(BASELINE_KIND),
+  runs: external_exports.array(runSchema)
+});
+function readBaselineFile(file2) {
+  if (!existsSync2(file2)) return void 0;
+  const bad = (why) => new ConfigError(`Input \`baseline-file\` is ${JSON.stringify(file2)}: ${why}. Expected a file written by wsgi-perf-gate (record: true); fix or delete it.`);
+  let raw;
+  try {
+    raw = JSON.parse(readFileSync2(file2, "utf8"));
+  } catch (err) {
+    throw bad(`it is not valid JSON (${err.message})`);
+  }
+  const version2 = raw?.schemaVersion;
+  if (typeof version2 === "number" && version2 > SCHEMA_VERSION) {
+    throw bad(`it has schemaVersion ${version2}, newer than this version of the action understands (${SCHEMA_VERSION}); upgrade the action`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw bad(`${first.path.join(".") || "the document"}: ${first.message}`);
+  }
+  return parsed.data;
+}
+function appendRun(file2, existing, result) {
+  const run3 = {
+    meta: result.meta,
+    settings: result.settings,
+    samples: result.samples,
+    ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {},
+    hardening: recordedHardening(result.hardening)
+  };
+  const next = {
+    schemaVersion: SCHEMA_VERSION,
+    kind: BASELINE_KIND,
+    runs: [...existing?.runs ?? [], run3].slice(-KEEP_RUNS)
+  };
+  try {
+    mkdirSync2(path7.dirname(file2), { recursive: true });
+    const tmp = `${file2}.${process.pid}.tmp`;
+    writeFileSync2(tmp, JSON.stringify(next, null, 1) + "\n");
+    renameSync(tmp, file2);
+  } catch (err) {
+    throw new StoreError(`Could not write baseline-file ${file2}: ${err.message}`);
+  }
+  return next;
+}
+
+// src/pipeline/recordResult.ts
+async function recordResult(result, where) {
+  const { baselineFile, branch, log } = where;
+  if (baselineFile) {
+    appendRun(baselineFile, where.stored, result);
+    log.info(`Recorded this run in ${baselineFile}`);
+  } else if (branch) {
+    const outcome = await branch.record(result);
+    if (outcome.status === "recorded") {
+      result.history.recordedAs = outcome.path;
+      log.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ""}).`);
+    } else {
+      log.warning(outcome.message);
+    }
+  } else if (where.branchProblem) {
+    log.warning(`This run was not recorded: ${where.branchProblem}.`);
+  }
+}
+
+// src/server/cpuPlacement.ts
+import { execFileSync as execFileSync2 } from "node:child_process";
+function planPlacement(allowed, mode) {
+  if (mode === "off" || allowed.length < 2) return void 0;
+  const [generator, ...server] = allowed;
+  return { generatorCpus: [generator], serverCpus: server };
+}
+function parseCpuList(list) {
+  const cpus = [];
+  for (const part of list.trim().split(",")) {
+    const [lo, hi] = part.split("-").map(Number);
+    if (lo === void 0 || Number.isNaN(lo)) continue;
+    for (let c = lo; c <= (hi ?? lo); c++) cpus.push(c);
+  }
+  return cpus;
+}
+function formatCpuList(cpus) {
+  return cpus.join(",");
+}
+function readAffinity(pid) {
+  try {
+    const out = execFileSync2("taskset", ["-c", "-p", String(pid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return parseCpuList(out.slice(out.lastIndexOf(":") + 1));
+  } catch {
+    return void 0;
+  }
+}
+function setAffinity(pid, cpus) {
+  try {
+    execFileSync2("taskset", ["-a", "-c", "-p", formatCpuList(cpus), String(pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function withGeneratorPlacement(mode, warn, fn) {
+  const original = mode === "off" ? void 0 : readAffinity(process.pid);
+  if (mode !== "off" && !original) warn("cpu-placement: taskset is not available, so the server and the load generator share all CPUs.");
+  const placement = original ? planPlacement(original, mode) : void 0;
+  if (!placement || !setAffinity(process.pid, placement.generatorCpus)) return fn(void 0);
+  try {
+    return await fn(placement);
+  } finally {
+    setAffinity(process.pid, original);
+  }
+}
+
+// src/gate/confirm.ts
+var isEstimate = (m) => m.gating && m.metric !== "errorRate" && m.metric !== "workerChanges";
+function needsConfirmation(c) {
+  return c.scenarios.some((sc) => sc.metrics.some((m) => isEstimate(m) && m.verdict === "regressed"));
+}
+function confirmMetric(m, again) {
+  if (!isEstimate(m) || m.verdict !== "regressed") return m;
+  const confirmation = again ? { verdict: again.verdict, changePct: again.changePct, ciLowPct: again.ciLowPct, ciHighPct: again.ciHighPct, reason: again.reason } : { verdict: "inconclusive", reason: "the confirmation run has no figure for it." };
+  if (confirmation.verdict === "regressed") {
+    return { ...m, confirmation, reason: `${m.reason} Confirmed by a second measurement with fresh servers: ${confirmation.reason}` };
+  }
+  return {
+    ...m,
+    verdict: "inconclusive",
+    confirmation,
+    reason: `${m.reason} Not confirmed: a second measurement with fresh servers found ${confirmation.reason.replace(/^[A-Z]/, (c) => c.toLowerCase())} A change that one run sees and the next does not is within this runner's noise.`
+  };
+}
+function confirmationBaseline(input2) {
+  if (input2.paired) return { kind: "paired", against: "the base commit, booted again beside the head" };
+  const other = input2.others.at(-1);
+  if (other) return { kind: "other-run", run: other.run, against: `another recorded run, ${other.label}` };
+  return {
+    kind: "none",
+    reason: "only one comparable run is recorded, so a second measurement could only be judged against the same baseline run, and one lucky baseline run would fail the pull request twice; record more runs (pushes to the default branch) or use compare-to: base"
+  };
+}
+function withoutConfirmation(first, reason) {
+  const scenarios = first.scenarios.map((sc) => ({
+    ...sc,
+    metrics: sc.metrics.map((m) => isEstimate(m) && m.verdict === "regressed" ? { ...m, reason: `${m.reason} Measured once, not confirmed: ${reason}.` } : m)
+  }));
+  return { ...first, scenarios, confirmation: { verdict: first.verdict, against: `nothing independent: ${reason}` } };
+}
+function confirmComparison(first, second, against) {
+  const scenarios = first.scenarios.map((sc) => {
+    const again = second.scenarios.find((s) => s.scenario === sc.scenario && s.target === sc.target);
+    const metrics = sc.metrics.map((m) => confirmMetric(m, again?.metrics.find((x2) => x2.metric === m.metric)));
+    return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
+  });
+  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: against ? { verdict: second.verdict, against } : { verdict: second.verdict } };
 }
 
 // src/store/record.ts
@@ -72259,7 +72376,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync as mkdtempSync4, readdirSync, readFileSync as readFileSync3, rmSync as rmSync2 } from "node:fs";
 import http2 from "node:http";
 import os5 from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/instructions/callgrindOutput.ts
@@ -72328,7 +72445,7 @@ async function countInstructions(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
   const env = opts.env ?? process.env;
-  const dir = mkdtempSync4(path7.join(os5.tmpdir(), "perf-gate-callgrind-"));
+  const dir = mkdtempSync4(path8.join(os5.tmpdir(), "perf-gate-callgrind-"));
   const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
   const counted = {
     ...target,
@@ -72342,7 +72459,7 @@ async function countInstructions(opts) {
   let server;
   const control = (args) => run2("callgrind_control", args, { env, timeout: 6e4 });
   try {
-    server = await startServer(counted, { port, logFile: path7.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path8.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
@@ -72383,7 +72500,7 @@ async function countInstructions(opts) {
       let largest = -1;
       for (const pid of workers) {
         await control(["-d", String(pid)]);
-        const file2 = path7.join(dir, `callgrind.${pid}.${w}`);
+        const file2 = path8.join(dir, `callgrind.${pid}.${w}`);
         const count2 = dumpTotal(readFileSync3(file2, "utf8"));
         if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
         total += count2;
@@ -72433,7 +72550,7 @@ function valgrindLogTail(dir) {
     const logs = readdirSync(dir).filter((f) => f.startsWith("valgrind."));
     return logs.map((f) => `
 ${f}:
-${readFileSync3(path7.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+${readFileSync3(path8.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
   } catch {
     return "";
   }
@@ -72757,8 +72874,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path9, host, extra = {}) {
-  const lines = [`${method2} ${path9} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path10, host, extra = {}) {
+  const lines = [`${method2} ${path10} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -72823,7 +72940,7 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path9, timeoutMs2) => exchange(to, requestHead("GET", path9, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path10, timeoutMs2) => exchange(to, requestHead("GET", path10, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
@@ -72948,171 +73065,62 @@ async function hardenTargets(targets, settings, edges) {
 
 // src/pipeline/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
-var BASE_TARGET = "base";
-function prepareBase(config2, baseRef, log) {
-  if (!baseRef) return { fallback: "compare-to: base needs a pull request (or `base-ref`) to know the base commit" };
-  const head = config2.targets[0];
-  let checkout;
-  try {
-    checkout = checkoutMergeBase(head.workingDirectory, baseRef);
-  } catch (err) {
-    return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
-  }
-  const workingDirectory = path8.join(checkout.dir, path8.relative(checkout.repoRoot, head.workingDirectory));
-  log.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
-  try {
-    if (config2.baseSetup) {
-      log.info(`Running base-setup in the base checkout: ${config2.baseSetup}`);
-      runBaseSetup(config2.baseSetup, workingDirectory);
-    }
-  } catch (err) {
-    checkout.remove();
-    return { fallback: errorMessage(err) };
-  }
-  return { checkout, target: { ...head, name: BASE_TARGET, workingDirectory } };
-}
 function runnerFingerprint() {
   const cpus = os6.cpus();
   return { os: os6.platform(), arch: os6.arch(), cpus: os6.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
-}
-async function bootTarget(target, hooks) {
-  const logFile = (name) => hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, "_")}${hooks.logSuffix ?? ""}.log` : void 0;
-  const bootDirect = async (t, port2) => {
-    const server2 = await startServer(t, { port: port2, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
-    try {
-      const { seconds } = await waitUntilReady(server2);
-      await waitForStableTree(server2.pid);
-      hooks.log.info(`Target "${t.name}" answered on ${server2.baseUrl}${t.readyPath} after ${seconds.toFixed(1)} s (pid ${server2.pid})`);
-      return server2;
-    } catch (err) {
-      await server2.stop(5e3);
-      throw err;
-    }
-  };
-  const port = explicitPort(target.url) ?? await freePort();
-  if (!target.proxy) return bootDirect(target, port);
-  const server = await bootBehindNginx(target, {
-    frontPort: port,
-    backendPort: await freePort(),
-    dir: hooks.logDir ? `${hooks.logDir}/nginx-${target.name.replace(/[^\w.-]/g, "_")}-${port}` : void 0,
-    cpus: hooks.serverCpus,
-    onSpawn: hooks.onSpawn,
-    bootBackend: bootDirect
-  });
-  hooks.log.info(`Target "${target.name}" answers through nginx on ${server.baseUrl}`);
-  return server;
-}
-function realEdges(hooks) {
-  return {
-    log: hooks.log,
-    runTrial,
-    snapshot: snapshotTree,
-    boot: (target) => bootTarget(target, hooks)
-  };
 }
 async function runGate(config2, opts) {
   const stored = config2.baselineFile ? readBaselineFile(config2.baselineFile) : void 0;
   const log = opts.hooks.log;
   const head = config2.targets[0];
-  let branch;
-  let branchProblem;
-  if (!config2.baselineFile && opts.history && (config2.compareTo !== "none" || opts.record)) {
-    try {
-      branch = opts.history.prepare({ target: head, config: config2, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config2.baseRef });
-    } catch (err) {
-      branchProblem = `history on the data branch ${opts.history.branch} could not be read: ${errorMessage(err)}`;
-      log.warning(branchProblem);
-    }
-  }
-  const storedSomewhere = !!config2.baselineFile || !!branch?.baseline.record;
-  let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log) : void 0;
-  let fallback = paired && "fallback" in paired ? paired.fallback : void 0;
+  const { branch, branchProblem } = readDataBranch(config2, opts);
+  const prepared = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log) : void 0;
+  let pairedBase = prepared && "checkout" in prepared ? prepared : void 0;
+  let fallback = prepared && "fallback" in prepared ? prepared.fallback : void 0;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const measure = (targets, runSeed = seed, label2) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement) => {
-    if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
-    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus, logSuffix: label2 && `-${label2.toLowerCase()}` });
-    const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(runSeed));
-    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds, label: label2 }, edges), placement };
-  });
-  const estimate = estimateMessages(
-    estimateMeasuring({
-      targets: paired && "checkout" in paired ? 2 : config2.targets.length,
-      scenarios: config2.scenarios,
-      warmupSeconds: config2.warmupSeconds,
-      rounds: config2.rounds,
-      confirms: config2.confirm && config2.targets.length === 1
-    }),
-    config2.timeoutMinutes
-  );
-  log.info(estimate.info);
-  if (estimate.warning) log.warning(estimate.warning);
+  const measure = measurer(config2, opts.hooks, seed);
+  announceEstimate(config2, !!pairedBase, log);
   try {
     let measured;
-    if (paired && "checkout" in paired) {
-      const base = paired;
+    if (pairedBase) {
       try {
-        measured = await measure([base.target, head]);
+        measured = await measure([pairedBase.target, head]);
       } catch (err) {
         if (!(err instanceof ServerError && err.target === BASE_TARGET)) throw err;
-        fallback = `the base commit ${base.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split("\n")[0]})`;
-        paired = void 0;
-        base.checkout.remove();
+        fallback = `the base commit ${pairedBase.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split("\n")[0]})`;
+        pairedBase.checkout.remove();
+        pairedBase = void 0;
         measured = await measure([head]);
       }
     } else {
       measured = await measure(config2.targets);
     }
     const { samples, placement } = measured;
-    const pairedForHardening = paired && "checkout" in paired ? paired : void 0;
-    const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config2.targets;
-    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path8.join(opts.hooks.logDir, "hardening") } : opts.hooks;
-    if (hardeningHooks.logDir && config2.hardening.mode !== "off") mkdirSync3(hardeningHooks.logDir, { recursive: true });
-    const hardened = config2.hardening.mode === "off" ? void 0 : await hardenTargets(hardeningTargets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log });
+    const hardened = await runHardeningChecks(config2, opts.hooks, pairedBase ? [pairedBase.target, head] : fallback ? [head] : config2.targets);
     if (fallback) {
       const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log.info : log.warning;
-      say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
+      say(`Paired mode fell back to ${config2.baselineFile || branch?.baseline.record ? "the stored baseline" : "no baseline"}: ${fallback}.`);
     }
-    const pairedBase = paired && "checkout" in paired ? paired : void 0;
     const runner = runnerFingerprint();
-    const here = { command: head.command, warmupSeconds: config2.warmupSeconds, scenarios: config2.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } };
-    const storedRuns = stored ? comparableRuns(stored.runs, here, measuredAsOf) : void 0;
-    const baselineRun = !pairedBase && config2.compareTo !== "none" ? config2.baselineFile ? storedRuns?.comparable.at(-1) : branch?.baseline.record : void 0;
-    const history = config2.baselineFile ? storedRuns?.comparable.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
-    let noBaselineNote;
-    if (config2.compareTo === "none") noBaselineNote = "none (compare-to: none).";
-    else if (!config2.baselineFile && branch) noBaselineNote = branch.baseline.note;
-    else if (!config2.baselineFile && branchProblem) noBaselineNote = `none: ${branchProblem}.`;
-    else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true.";
-    else if (!baselineRun && storedRuns?.passedOver.length) {
-      noBaselineNote = `none comparable in ${config2.baselineFile}: its latest run was measured differently (${storedRuns.passedOver.at(-1).differences.join(", ")}), so it is not compared; record a run with these settings first.`;
-    } else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
-    if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? "compared with the stored baseline instead" : `so there is ${noBaselineNote}`}`;
-    const judge = (measuredSamples, other) => {
-      const c = compare2({
-        scenarios: config2.scenarios,
-        target: head.name,
-        candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
-        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : other?.samples ?? baselineRun?.samples,
-        baselineScenarios: pairedBase ? void 0 : other ? other.scenarios : baselineRun?.settings?.scenarios,
-        history: baselineRun ? history : void 0,
-        baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: opts.meta.commit } : baselineRun && config2.baselineFile ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : baselineRun ? branch?.baseline.info : void 0,
-        noBaselineNote,
-        paired: !!pairedBase,
-        baselineExpected: config2.compareTo !== "none",
-        confidence: config2.confidence
-      });
-      if (fallback && c.baseline) c.note = noBaselineNote;
-      return c;
-    };
+    const baseline = chooseStoredBaseline({
+      config: config2,
+      stored,
+      branch,
+      branchProblem,
+      paired: !!pairedBase,
+      pairedFallback: fallback,
+      here: { command: head.command, warmupSeconds: config2.warmupSeconds, scenarios: config2.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } }
+    });
+    const judge = judgeAgainst(config2, { head, pairedBase, baseline, fallback, headCommit: opts.meta.commit });
     let comparison = judge(samples);
     const hardening = hardened && config2.hardening.mode !== "off" ? judgeHardening(
       config2.hardening.mode,
       hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
-      ...hardeningBaseline(pairedBase ? hardened.filter((t) => t.target === BASE_TARGET) : void 0, baselineRun, comparison.baseline?.source)
+      ...hardeningBaseline(pairedBase ? hardened.filter((t) => t.target === BASE_TARGET) : void 0, baseline.run, comparison.baseline?.source)
     ) : void 0;
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
-      const plan = confirmationBaseline({ paired: !!pairedBase, others: otherRecordedRuns(baselineRun, config2.baselineFile ? storedRuns?.comparable : branch?.baseline.history) });
+      const plan = confirmationBaseline({ paired: !!pairedBase, others: baseline.others });
       if (plan.kind === "none") {
         log.info(`A regression was measured but cannot be confirmed independently: ${plan.reason}.`);
         comparison = withoutConfirmation(comparison, plan.reason);
@@ -73128,14 +73136,14 @@ async function runGate(config2, opts) {
       scenarios: config2.scenarios,
       head,
       base: pairedBase?.target,
-      recorded: pairedBase ? void 0 : baselineRun?.instructions,
-      recordedSource: baselineRun?.meta.commit ? `the recorded run of ${baselineRun.meta.commit.slice(0, 12)}` : void 0,
-      wanted: !!pairedBase || !!baselineRun?.instructions || opts.record,
+      recorded: pairedBase ? void 0 : baseline.run?.instructions,
+      recordedSource: baseline.run?.meta.commit ? `the recorded run of ${baseline.run.meta.commit.slice(0, 12)}` : void 0,
+      wanted: !!pairedBase || !!baseline.run?.instructions || opts.record,
       log
     });
     const result = {
       schemaVersion: SCHEMA_VERSION,
-      meta: { ...opts.meta, createdAt: (/* @__PURE__ */ new Date()).toISOString(), tool: TOOL, runner: runnerFingerprint() },
+      meta: { ...opts.meta, createdAt: (/* @__PURE__ */ new Date()).toISOString(), tool: TOOL, runner },
       settings: {
         rounds: config2.rounds,
         warmupSeconds: config2.warmupSeconds,
@@ -73162,33 +73170,67 @@ async function runGate(config2, opts) {
     if (opts.record) await recordResult(result, { baselineFile: config2.baselineFile, stored, branch, branchProblem, log });
     return result;
   } finally {
-    if (paired && "checkout" in paired) paired.checkout.remove();
+    pairedBase?.checkout.remove();
   }
 }
-function otherRecordedRuns(baseline, runs) {
-  if (!baseline || !runs) return [];
-  const key = (r) => `${r.meta?.commit ?? r.commit ?? ""}@${r.meta?.createdAt ?? r.createdAt ?? ""}`;
-  return runs.filter((r) => r !== baseline && key(r) !== key(baseline)).map((r) => ({
-    run: { samples: r.samples, scenarios: r.settings?.scenarios ?? r.scenarios },
-    label: `of commit ${(r.meta?.commit ?? r.commit ?? "unknown").slice(0, 12)} recorded ${r.meta?.createdAt ?? r.createdAt ?? "at an unknown time"}`
-  }));
-}
-async function recordResult(result, where) {
-  const { baselineFile, branch, log } = where;
-  if (baselineFile) {
-    appendRun(baselineFile, where.stored, result);
-    log.info(`Recorded this run in ${baselineFile}`);
-  } else if (branch) {
-    const outcome = await branch.record(result);
-    if (outcome.status === "recorded") {
-      result.history.recordedAs = outcome.path;
-      log.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ""}).`);
-    } else {
-      log.warning(outcome.message);
-    }
-  } else if (where.branchProblem) {
-    log.warning(`This run was not recorded: ${where.branchProblem}.`);
+function readDataBranch(config2, opts) {
+  if (config2.baselineFile || !opts.history || config2.compareTo === "none" && !opts.record) return {};
+  try {
+    return { branch: opts.history.prepare({ target: config2.targets[0], config: config2, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config2.baseRef }) };
+  } catch (err) {
+    const branchProblem = `history on the data branch ${opts.history.branch} could not be read: ${errorMessage(err)}`;
+    opts.hooks.log.warning(branchProblem);
+    return { branchProblem };
   }
+}
+function measurer(config2, hooks, seed) {
+  const log = hooks.log;
+  return (targets, runSeed = seed, label2) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement) => {
+    if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
+    const edges = realEdges({ ...hooks, serverCpus: placement?.serverCpus, logSuffix: label2 && `-${label2.toLowerCase()}` });
+    const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(runSeed));
+    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds, label: label2 }, edges), placement };
+  });
+}
+function announceEstimate(config2, paired, log) {
+  const estimate = estimateMessages(
+    estimateMeasuring({
+      targets: paired ? 2 : config2.targets.length,
+      scenarios: config2.scenarios,
+      warmupSeconds: config2.warmupSeconds,
+      rounds: config2.rounds,
+      confirms: config2.confirm && config2.targets.length === 1
+    }),
+    config2.timeoutMinutes
+  );
+  log.info(estimate.info);
+  if (estimate.warning) log.warning(estimate.warning);
+}
+async function runHardeningChecks(config2, hooks, targets) {
+  if (config2.hardening.mode === "off") return void 0;
+  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path9.join(hooks.logDir, "hardening") } : hooks;
+  if (hardeningHooks.logDir) mkdirSync3(hardeningHooks.logDir, { recursive: true });
+  return hardenTargets(targets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: hooks.log });
+}
+function judgeAgainst(config2, ctx) {
+  const { head, pairedBase, baseline } = ctx;
+  return (measured, other) => {
+    const c = compare2({
+      scenarios: config2.scenarios,
+      target: head.name,
+      candidate: measured.filter((s) => s.target !== BASE_TARGET || !pairedBase),
+      baseline: pairedBase ? measured.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : other?.samples ?? baseline.run?.samples,
+      baselineScenarios: pairedBase ? void 0 : other ? other.scenarios : baseline.run?.settings?.scenarios,
+      history: baseline.history,
+      baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: ctx.headCommit } : baseline.info,
+      noBaselineNote: baseline.note,
+      paired: !!pairedBase,
+      baselineExpected: config2.compareTo !== "none",
+      confidence: config2.confidence
+    });
+    if (ctx.fallback && c.baseline) c.note = baseline.note;
+    return c;
+  };
 }
 
 // src/report/markdown.ts

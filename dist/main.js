@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path15 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path16 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path15 && path15[0] !== "/") {
-          path15 = `/${path15}`;
+        if (path16 && path16[0] !== "/") {
+          path16 = `/${path16}`;
         }
-        return new URL(`${origin}${path15}`);
+        return new URL(`${origin}${path16}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path15, origin }
+          request: { method: method2, path: path16, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path15);
+        debuglog("sending request to %s %s/%s", method2, origin, path16);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path15, origin },
+          request: { method: method2, path: path16, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path15,
+          path16,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path15, origin }
+          request: { method: method2, path: path16, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path15);
+        debuglog("trailers received from %s %s/%s", method2, origin, path16);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path15, origin },
+          request: { method: method2, path: path16, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path15,
+          path16,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path15, origin }
+            request: { method: method2, path: path16, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path15);
+          debuglog("sending request to %s %s/%s", method2, origin, path16);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path15,
+        path: path16,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path15 !== "string") {
+        if (typeof path16 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path15[0] !== "/" && !(path15.startsWith("http://") || path15.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path16[0] !== "/" && !(path16.startsWith("http://") || path16.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path15)) {
+        } else if (invalidPathRegex.test(path16)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path15, query) : path15;
+        this.path = query ? buildURL(path16, query) : path16;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method: method2, path: path15, host, upgrade, blocking, reset } = request3;
+      const { method: method2, path: path16, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path15} HTTP/1.1\r
+      let header = `${method2} ${path16} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path15, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method: method2, path: path16, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path15;
+      headers[HTTP2_HEADER_PATH] = path16;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path15 = search ? `${pathname}${search}` : pathname;
+        const path16 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path15;
+        this.opts.path = path16;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path15 = "/",
+          path: path16 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path15;
+        opts.path = origin + path16;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path15) {
-      if (typeof path15 !== "string") {
-        return path15;
+    function safeUrl(path16) {
+      if (typeof path16 !== "string") {
+        return path16;
       }
-      const pathSegments = path15.split("?");
+      const pathSegments = path16.split("?");
       if (pathSegments.length !== 2) {
-        return path15;
+        return path16;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path15, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path15);
+    function matchKey(mockDispatch2, { path: path16, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path16);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path15 }) => matchValue(safeUrl(path15), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path16 }) => matchValue(safeUrl(path16), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path15, method: method2, body, headers, query } = opts;
+      const { path: path16, method: method2, body, headers, query } = opts;
       return {
-        path: path15,
+        path: path16,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path15, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path16, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path15,
+            Path: path16,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path15) {
-      for (let i = 0; i < path15.length; ++i) {
-        const code2 = path15.charCodeAt(i);
+    function validateCookiePath(path16) {
+      for (let i = 0; i < path16.length; ++i) {
+        const code2 = path16.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path15 = opts.path;
+          let path16 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path15 = `/${path15}`;
+            path16 = `/${path16}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path15);
+          url2 = new URL(util.parseOrigin(url2).origin + path16);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path15) {
-      const ctrl = callVisitor(key, node2, visitor, path15);
+    function visit_(key, node2, visitor, path16) {
+      const ctrl = callVisitor(key, node2, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path15, ctrl);
-        return visit_(key, ctrl, visitor, path15);
+        replaceNode(key, path16, ctrl);
+        return visit_(key, ctrl, visitor, path16);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path15 = Object.freeze(path15.concat(node2));
+          path16 = Object.freeze(path16.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path15);
+            const ci = visit_(i, node2.items[i], visitor, path16);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path15 = Object.freeze(path15.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path15);
+          path16 = Object.freeze(path16.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path15);
+          const cv = visit_("value", node2.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path15) {
-      const ctrl = await callVisitor(key, node2, visitor, path15);
+    async function visitAsync_(key, node2, visitor, path16) {
+      const ctrl = await callVisitor(key, node2, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path15, ctrl);
-        return visitAsync_(key, ctrl, visitor, path15);
+        replaceNode(key, path16, ctrl);
+        return visitAsync_(key, ctrl, visitor, path16);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path15 = Object.freeze(path15.concat(node2));
+          path16 = Object.freeze(path16.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path15);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path16);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path15 = Object.freeze(path15.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path15);
+          path16 = Object.freeze(path16.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path15);
+          const cv = await visitAsync_("value", node2.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path15) {
+    function callVisitor(key, node2, visitor, path16) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path15);
+        return visitor(key, node2, path16);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path15);
+        return visitor.Map?.(key, node2, path16);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path15);
+        return visitor.Seq?.(key, node2, path16);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path15);
+        return visitor.Pair?.(key, node2, path16);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path15);
+        return visitor.Scalar?.(key, node2, path16);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path15);
+        return visitor.Alias?.(key, node2, path16);
       return void 0;
     }
-    function replaceNode(key, path15, node2) {
-      const parent = path15[path15.length - 1];
+    function replaceNode(key, path16, node2) {
+      const parent = path16[path16.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path15, value) {
+    function collectionFromPath(schema, path16, value) {
       let v = value;
-      for (let i = path15.length - 1; i >= 0; --i) {
-        const k = path15[i];
+      for (let i = path16.length - 1; i >= 0; --i) {
+        const k = path16[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path15) => path15 == null || typeof path15 === "object" && !!path15[Symbol.iterator]().next().done;
+    var isEmptyPath = (path16) => path16 == null || typeof path16 === "object" && !!path16[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path15, value) {
-        if (isEmptyPath(path15))
+      addIn(path16, value) {
+        if (isEmptyPath(path16))
           this.add(value);
         else {
-          const [key, ...rest] = path15;
+          const [key, ...rest] = path16;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path15) {
-        const [key, ...rest] = path15;
+      deleteIn(path16) {
+        const [key, ...rest] = path16;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path15, keepScalar) {
-        const [key, ...rest] = path15;
+      getIn(path16, keepScalar) {
+        const [key, ...rest] = path16;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path15) {
-        const [key, ...rest] = path15;
+      hasIn(path16) {
+        const [key, ...rest] = path16;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path15, value) {
-        const [key, ...rest] = path15;
+      setIn(path16, value) {
+        const [key, ...rest] = path16;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path15, value) {
+      addIn(path16, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path15, value);
+          this.contents.addIn(path16, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path15) {
-        if (Collection2.isEmptyPath(path15)) {
+      deleteIn(path16) {
+        if (Collection2.isEmptyPath(path16)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path15) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path16) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path15, keepScalar) {
-        if (Collection2.isEmptyPath(path15))
+      getIn(path16, keepScalar) {
+        if (Collection2.isEmptyPath(path16))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path15, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path15) {
-        if (Collection2.isEmptyPath(path15))
+      hasIn(path16) {
+        if (Collection2.isEmptyPath(path16))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path15) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path16) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path15, value) {
-        if (Collection2.isEmptyPath(path15)) {
+      setIn(path16, value) {
+        if (Collection2.isEmptyPath(path16)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path15), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path16), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path15, value);
+          this.contents.setIn(path16, value);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path15) => {
+    visit2.itemAtPath = (cst, path16) => {
       let item = cst;
-      for (const [field, index] of path15) {
+      for (const [field, index] of path16) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path15) => {
-      const parent = visit2.itemAtPath(cst, path15.slice(0, -1));
-      const field = path15[path15.length - 1][0];
+    visit2.parentCollection = (cst, path16) => {
+      const parent = visit2.itemAtPath(cst, path16.slice(0, -1));
+      const field = path16[path16.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path15, item, visitor) {
-      let ctrl = visitor(item, path15);
+    function _visit(path16, item, visitor) {
+      let ctrl = visitor(item, path16);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path15.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path16.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path15);
+            ctrl = ctrl(item, path16);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path15) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path16) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -48085,7 +48085,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path15 = __require("path");
+    var path16 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -48093,11 +48093,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop4() {
     }
-    function open3(path16, history2, cb) {
+    function open3(path17, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path16, "r", cb);
+      fs3.open(path17, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -48131,7 +48131,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path15.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path16.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -48396,7 +48396,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs3 = __require("fs");
     var os13 = __require("os");
-    var path15 = __require("path");
+    var path16 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -48432,7 +48432,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path15.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path16.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -48612,8 +48612,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path15) {
-          var pathArray = getPathArray(path15);
+        paths.forEach(function(path16) {
+          var pathArray = getPathArray(path16);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -48627,14 +48627,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path15, appendMode) {
-      if (!path15) {
+    function addExistingPath(array2, path16, appendMode) {
+      if (!path16) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path15);
+        array2.unshift(path16);
       } else {
-        array2.push(path15);
+        array2.push(path16);
       }
     }
   }
@@ -51584,15 +51584,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path15 = [graph[toModel].parent, toModel];
+      const path16 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path15.unshift(graph[cur].parent);
+        path16.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path15;
+      fn.conversion = path16;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -52869,7 +52869,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path15 = __require("path");
+    var path16 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -52927,7 +52927,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path15.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path16.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -61938,11 +61938,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path15) {
-      if (!path15 || typeof path15 !== "string") {
+    function lookup(path16) {
+      if (!path16 || typeof path16 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path15).toLowerCase().substr(1);
+      var extension2 = extname("x." + path16).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -63082,7 +63082,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path15 = __require("path");
+    var path16 = __require("path");
     var http3 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -63213,11 +63213,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path15.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path16.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path15.basename(options.filename || value && (value.name || value.path));
+        filename = path16.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path15.basename(value.client._httpMessage.path || "");
+        filename = path16.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -63410,8 +63410,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path15 = resolve(string4);
-          const data = readFileSync9(path15, "utf8");
+          const path16 = resolve(string4);
+          const data = readFileSync9(path16, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -63425,14 +63425,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path15 = obj[key] && obj[key].path;
-            if (!path15) {
+            const path16 = obj[key] && obj[key].path;
+            if (!path16) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync9(path15);
+            const buffer = readFileSync9(path16);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path15)
+              filename: basename(path16)
             }, opts));
             break;
           }
@@ -65753,14 +65753,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label3) => new Error(`${label3} can not be less than 1`);
     var greaterThanZeroError = (label3) => new Error(`${label3} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path15) {
-      if (typeof path15 === "string") {
+    function safeRequire(path16) {
+      if (typeof path16 === "string") {
         try {
-          return __require(path15);
+          return __require(path16);
         } catch (err) {
         }
       }
-      return path15;
+      return path16;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -68241,7 +68241,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path15 = reqData.path;
+        const path16 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -68252,7 +68252,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path15} HTTP/1.1`
+          `${method2} ${path16} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -70300,7 +70300,7 @@ var require_autocannon = __commonJS({
     var fs3 = __require("fs");
     var os13 = __require("os");
     var net4 = __require("net");
-    var path15 = __require("path");
+    var path16 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -70415,7 +70415,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path15.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path16.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -70529,7 +70529,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path15.join(__dirname, "lib/preload"));
+        alterPath.unshift(path16.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -70553,7 +70553,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path15.join(os13.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path16.join(os13.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -71130,7 +71130,7 @@ function saveState(name, value) {
 // src/action/main.ts
 import { existsSync as existsSync7, mkdirSync as mkdirSync6, readFileSync as readFileSync8, writeFileSync as writeFileSync5 } from "node:fs";
 import os12 from "node:os";
-import path14 from "node:path";
+import path15 from "node:path";
 
 // src/config/config.ts
 import path2 from "node:path";
@@ -71973,10 +71973,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path15) {
-  if (!path15)
+function getElementAtPath(obj, path16) {
+  if (!path16)
     return obj;
-  return path15.reduce((acc, key) => acc?.[key], obj);
+  return path16.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -72316,11 +72316,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path15, issues) {
+function prefixIssues(path16, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path15);
+    iss.path.unshift(path16);
     return iss;
   });
 }
@@ -72782,16 +72782,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path15 = []) => {
+  const processError = (error64, path16 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path15, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path16, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path15, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path16, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path15, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path16, ...issue3.path]);
       } else {
-        const fullpath = [...path15, ...issue3.path];
+        const fullpath = [...path16, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -72830,17 +72830,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path15 = []) => {
+  const processError = (error64, path16 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path15, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path16, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path15, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path16, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path15, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path16, ...issue3.path]);
       } else {
-        const fullpath = [...path15, ...issue3.path];
+        const fullpath = [...path16, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -72879,8 +72879,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path15 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path15) {
+  const path16 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path16) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -90018,13 +90018,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path15 = ref.slice(1).split("/").filter(Boolean);
-  if (path15.length === 0) {
+  const path16 = ref.slice(1).split("/").filter(Boolean);
+  if (path16.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path15[0] === defsKey) {
-    const key = path15[1] === void 0 ? void 0 : decodeJSONPointerSegment(path15[1]);
+  if (path16[0] === defsKey) {
+    const key = path16[1] === void 0 ? void 0 : decodeJSONPointerSegment(path16[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -91082,8 +91082,8 @@ var configFileSchema = external_exports.object({
   hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
   "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
 }).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
-function knownKeysAt(path15) {
-  const where = path15.filter((p) => typeof p === "string").join(".");
+function knownKeysAt(path16) {
+  const where = path16.filter((p) => typeof p === "string").join(".");
   const shapes = {
     "": configFileSchema,
     thresholds: thresholdsSchema,
@@ -91095,8 +91095,8 @@ function knownKeysAt(path15) {
   };
   return Object.keys(shapes[where]?.shape ?? {});
 }
-function issuePath(path15) {
-  return path15.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path16) {
+  return path16.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -92120,8 +92120,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path15 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path15} does not exist${EOL5}`);
+        const path16 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path16} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -96491,7 +96491,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path15) => path15.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path16) => path16.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -96785,6 +96785,8 @@ function failureMessage(result) {
 
 // src/pipeline/pipeline.ts
 import os10 from "node:os";
+import path9 from "node:path";
+import { mkdirSync as mkdirSync3 } from "node:fs";
 
 // src/gate/breakage.ts
 var REPEATED_TRIALS = 2;
@@ -98094,201 +98096,6 @@ async function executePlan(plan, edges) {
   }
 }
 
-// src/server/cpuPlacement.ts
-import { execFileSync } from "node:child_process";
-function planPlacement(allowed, mode) {
-  if (mode === "off" || allowed.length < 2) return void 0;
-  const [generator, ...server] = allowed;
-  return { generatorCpus: [generator], serverCpus: server };
-}
-function parseCpuList(list) {
-  const cpus = [];
-  for (const part of list.trim().split(",")) {
-    const [lo, hi] = part.split("-").map(Number);
-    if (lo === void 0 || Number.isNaN(lo)) continue;
-    for (let c = lo; c <= (hi ?? lo); c++) cpus.push(c);
-  }
-  return cpus;
-}
-function formatCpuList(cpus) {
-  return cpus.join(",");
-}
-function readAffinity(pid) {
-  try {
-    const out = execFileSync("taskset", ["-c", "-p", String(pid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-    return parseCpuList(out.slice(out.lastIndexOf(":") + 1));
-  } catch {
-    return void 0;
-  }
-}
-function setAffinity(pid, cpus) {
-  try {
-    execFileSync("taskset", ["-a", "-c", "-p", formatCpuList(cpus), String(pid)], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-async function withGeneratorPlacement(mode, warn, fn) {
-  const original = mode === "off" ? void 0 : readAffinity(process.pid);
-  if (mode !== "off" && !original) warn("cpu-placement: taskset is not available, so the server and the load generator share all CPUs.");
-  const placement = original ? planPlacement(original, mode) : void 0;
-  if (!placement || !setAffinity(process.pid, placement.generatorCpus)) return fn(void 0);
-  try {
-    return await fn(placement);
-  } finally {
-    setAffinity(process.pid, original);
-  }
-}
-
-// src/hardening/gate.ts
-function findRegressions(head, base) {
-  if (!base) return [];
-  const out = [];
-  for (const t of head) {
-    const b = base.find((x2) => x2.target === t.target) ?? (base.length === 1 && head.length === 1 ? base[0] : void 0);
-    if (!b) continue;
-    for (const c of t.checks) {
-      const before = b.checks.find((x2) => x2.id === c.id);
-      if (before?.status === "pass" && c.status === "fail") out.push({ target: t.target, id: c.id, evidence: c.evidence });
-    }
-  }
-  return out;
-}
-function judgeHardening(mode, head, baseline, baselineNote) {
-  const regressions = findRegressions(head, baseline?.targets);
-  return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
-}
-function hardeningBaseline(pairedBase, stored, storedSource) {
-  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
-  if (!stored) return [void 0, "none, so nothing is gated"];
-  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
-  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
-}
-function hardeningFailureMessage(report2) {
-  return `Hardening: ${report2.regressions.length} check(s) passed on the baseline and fail on this commit: ` + report2.regressions.map((r) => `${r.target} ${r.id}: ${r.evidence}`).join(" | ");
-}
-function recordedHardening(report2) {
-  return report2 && { mode: report2.mode, targets: report2.targets, regressions: report2.regressions, failed: report2.failed };
-}
-
-// src/store/baselineFile.ts
-import { existsSync as existsSync3, readFileSync as readFileSync3, renameSync, writeFileSync, mkdirSync } from "node:fs";
-import path4 from "node:path";
-var SCHEMA_VERSION = 1;
-var BASELINE_KIND = "wsgi-perf-gate/baseline";
-var KEEP_RUNS = 20;
-var latencySchema = external_exports.object({ p50: external_exports.number(), p90: external_exports.number(), p99: external_exports.number(), p999: external_exports.number(), max: external_exports.number(), mean: external_exports.number() });
-var sampleSchema = external_exports.object({
-  round: external_exports.number(),
-  target: external_exports.string(),
-  scenario: external_exports.string(),
-  startedAt: external_exports.string(),
-  elapsedSeconds: external_exports.number(),
-  requests: external_exports.number(),
-  rps: external_exports.number(),
-  latencyUs: latencySchema,
-  histogram: external_exports.string(),
-  errors: external_exports.object({ connection: external_exports.number(), timeouts: external_exports.number(), badStatus: external_exports.record(external_exports.string(), external_exports.number()) }),
-  errorRatePct: external_exports.number(),
-  bytes: external_exports.number()
-}).loose();
-var runSchema = external_exports.object({
-  meta: external_exports.object({ createdAt: external_exports.string(), commit: external_exports.string().optional() }).loose(),
-  samples: external_exports.array(sampleSchema)
-}).loose();
-var fileSchema = external_exports.object({
-  schemaVersion: external_exports.number().int(),
-  kind: external_exports.literal(BASELINE_KIND),
-  runs: external_exports.array(runSchema)
-});
-function readBaselineFile(file2) {
-  if (!existsSync3(file2)) return void 0;
-  const bad = (why) => new ConfigError(`Input \`baseline-file\` is ${JSON.stringify(file2)}: ${why}. Expected a file written by wsgi-perf-gate (record: true); fix or delete it.`);
-  let raw;
-  try {
-    raw = JSON.parse(readFileSync3(file2, "utf8"));
-  } catch (err) {
-    throw bad(`it is not valid JSON (${err.message})`);
-  }
-  const version2 = raw?.schemaVersion;
-  if (typeof version2 === "number" && version2 > SCHEMA_VERSION) {
-    throw bad(`it has schemaVersion ${version2}, newer than this version of the action understands (${SCHEMA_VERSION}); upgrade the action`);
-  }
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw bad(`${first.path.join(".") || "the document"}: ${first.message}`);
-  }
-  return parsed.data;
-}
-function appendRun(file2, existing, result) {
-  const run4 = {
-    meta: result.meta,
-    settings: result.settings,
-    samples: result.samples,
-    ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {},
-    hardening: recordedHardening(result.hardening)
-  };
-  const next = {
-    schemaVersion: SCHEMA_VERSION,
-    kind: BASELINE_KIND,
-    runs: [...existing?.runs ?? [], run4].slice(-KEEP_RUNS)
-  };
-  try {
-    mkdirSync(path4.dirname(file2), { recursive: true });
-    const tmp = `${file2}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(next, null, 1) + "\n");
-    renameSync(tmp, file2);
-  } catch (err) {
-    throw new StoreError(`Could not write baseline-file ${file2}: ${err.message}`);
-  }
-  return next;
-}
-
-// src/gate/confirm.ts
-var isEstimate = (m) => m.gating && m.metric !== "errorRate" && m.metric !== "workerChanges";
-function needsConfirmation(c) {
-  return c.scenarios.some((sc) => sc.metrics.some((m) => isEstimate(m) && m.verdict === "regressed"));
-}
-function confirmMetric(m, again) {
-  if (!isEstimate(m) || m.verdict !== "regressed") return m;
-  const confirmation = again ? { verdict: again.verdict, changePct: again.changePct, ciLowPct: again.ciLowPct, ciHighPct: again.ciHighPct, reason: again.reason } : { verdict: "inconclusive", reason: "the confirmation run has no figure for it." };
-  if (confirmation.verdict === "regressed") {
-    return { ...m, confirmation, reason: `${m.reason} Confirmed by a second measurement with fresh servers: ${confirmation.reason}` };
-  }
-  return {
-    ...m,
-    verdict: "inconclusive",
-    confirmation,
-    reason: `${m.reason} Not confirmed: a second measurement with fresh servers found ${confirmation.reason.replace(/^[A-Z]/, (c) => c.toLowerCase())} A change that one run sees and the next does not is within this runner's noise.`
-  };
-}
-function confirmationBaseline(input2) {
-  if (input2.paired) return { kind: "paired", against: "the base commit, booted again beside the head" };
-  const other = input2.others.at(-1);
-  if (other) return { kind: "other-run", run: other.run, against: `another recorded run, ${other.label}` };
-  return {
-    kind: "none",
-    reason: "only one comparable run is recorded, so a second measurement could only be judged against the same baseline run, and one lucky baseline run would fail the pull request twice; record more runs (pushes to the default branch) or use compare-to: base"
-  };
-}
-function withoutConfirmation(first, reason) {
-  const scenarios = first.scenarios.map((sc) => ({
-    ...sc,
-    metrics: sc.metrics.map((m) => isEstimate(m) && m.verdict === "regressed" ? { ...m, reason: `${m.reason} Measured once, not confirmed: ${reason}.` } : m)
-  }));
-  return { ...first, scenarios, confirmation: { verdict: first.verdict, against: `nothing independent: ${reason}` } };
-}
-function confirmComparison(first, second, against) {
-  const scenarios = first.scenarios.map((sc) => {
-    const again = second.scenarios.find((s) => s.scenario === sc.scenario && s.target === sc.target);
-    const metrics = sc.metrics.map((m) => confirmMetric(m, again?.metrics.find((x2) => x2.metric === m.metric)));
-    return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
-  });
-  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: against ? { verdict: second.verdict, against } : { verdict: second.verdict } };
-}
-
 // src/load/trial.ts
 var import_autocannon = __toESM(require_autocannon(), 1);
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -98500,9 +98307,9 @@ function runTrial(req) {
 }
 
 // src/server/nginxProxy.ts
-import { existsSync as existsSync4, mkdirSync as mkdirSync2, mkdtempSync as mkdtempSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { existsSync as existsSync3, mkdirSync, mkdtempSync as mkdtempSync2, writeFileSync } from "node:fs";
 import os7 from "node:os";
-import path5 from "node:path";
+import path4 from "node:path";
 
 // src/server/nginxConfig.ts
 function nginxConfig(o) {
@@ -98546,17 +98353,17 @@ function nginxConfig(o) {
 
 // src/server/nginxProxy.ts
 function nginxBinary() {
-  const onPath = (process.env.PATH ?? "").split(path5.delimiter).some((d) => d && existsSync4(path5.join(d, "nginx")));
-  return onPath || !existsSync4("/usr/sbin/nginx") ? "nginx" : "/usr/sbin/nginx";
+  const onPath = (process.env.PATH ?? "").split(path4.delimiter).some((d) => d && existsSync3(path4.join(d, "nginx")));
+  return onPath || !existsSync3("/usr/sbin/nginx") ? "nginx" : "/usr/sbin/nginx";
 }
 var MIME_TYPES = "/etc/nginx/mime.types";
 async function bootBehindNginx(target, opts) {
   const backend = await opts.bootBackend({ ...target, url: "http://127.0.0.1:$PORT" }, opts.backendPort);
   try {
-    const dir = opts.dir ?? mkdtempSync2(path5.join(os7.tmpdir(), "perf-gate-nginx-"));
-    mkdirSync2(dir, { recursive: true });
-    const confFile = path5.join(dir, "nginx.conf");
-    writeFileSync2(
+    const dir = opts.dir ?? mkdtempSync2(path4.join(os7.tmpdir(), "perf-gate-nginx-"));
+    mkdirSync(dir, { recursive: true });
+    const confFile = path4.join(dir, "nginx.conf");
+    writeFileSync(
       confFile,
       nginxConfig({
         dir,
@@ -98564,7 +98371,7 @@ async function bootBehindNginx(target, opts) {
         backendPort: opts.backendPort,
         staticUrl: target.proxy?.staticUrl,
         staticDir: target.proxy?.staticDir,
-        mimeTypes: existsSync4(MIME_TYPES) ? MIME_TYPES : void 0,
+        mimeTypes: existsSync3(MIME_TYPES) ? MIME_TYPES : void 0,
         // Started as root, nginx would switch its workers to `nobody`, which cannot read a
         // workspace that belongs to the job's user; keep the user that started it.
         user: process.getuid?.() === 0 ? "root root" : void 0
@@ -98573,7 +98380,7 @@ async function bootBehindNginx(target, opts) {
     const front = {
       ...target,
       name: `${target.name} (nginx)`,
-      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path5.join(dir, "error.log"))}`,
+      command: `${nginxBinary()} -p ${JSON.stringify(dir)} -c ${JSON.stringify(confFile)} -e ${JSON.stringify(path4.join(dir, "error.log"))}`,
       url: "http://127.0.0.1:$PORT",
       env: {},
       stopSignal: "SIGTERM",
@@ -98582,7 +98389,7 @@ async function bootBehindNginx(target, opts) {
     };
     let nginx;
     try {
-      nginx = await startServer(front, { ...opts, port: opts.frontPort, logFile: path5.join(dir, "nginx.out.log") });
+      nginx = await startServer(front, { ...opts, port: opts.frontPort, logFile: path4.join(dir, "nginx.out.log") });
     } catch (err) {
       throw new ServerError(`Target "${target.name}": nginx could not start (is the nginx package installed?): ${err.message}`);
     }
@@ -98612,19 +98419,55 @@ ${nginx.logTail(lines)}`,
   }
 }
 
-// src/pipeline/pipeline.ts
-import path8 from "node:path";
-import { mkdirSync as mkdirSync3 } from "node:fs";
+// src/pipeline/boot.ts
+async function bootTarget(target, hooks) {
+  const logFile = (name) => hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, "_")}${hooks.logSuffix ?? ""}.log` : void 0;
+  const bootDirect = async (t, port2) => {
+    const server2 = await startServer(t, { port: port2, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
+    try {
+      const { seconds } = await waitUntilReady(server2);
+      await waitForStableTree(server2.pid);
+      hooks.log.info(`Target "${t.name}" answered on ${server2.baseUrl}${t.readyPath} after ${seconds.toFixed(1)} s (pid ${server2.pid})`);
+      return server2;
+    } catch (err) {
+      await server2.stop(5e3);
+      throw err;
+    }
+  };
+  const port = explicitPort(target.url) ?? await freePort();
+  if (!target.proxy) return bootDirect(target, port);
+  const server = await bootBehindNginx(target, {
+    frontPort: port,
+    backendPort: await freePort(),
+    dir: hooks.logDir ? `${hooks.logDir}/nginx-${target.name.replace(/[^\w.-]/g, "_")}-${port}` : void 0,
+    cpus: hooks.serverCpus,
+    onSpawn: hooks.onSpawn,
+    bootBackend: bootDirect
+  });
+  hooks.log.info(`Target "${target.name}" answers through nginx on ${server.baseUrl}`);
+  return server;
+}
+function realEdges(hooks) {
+  return {
+    log: hooks.log,
+    runTrial,
+    snapshot: snapshotTree,
+    boot: (target) => bootTarget(target, hooks)
+  };
+}
+
+// src/pipeline/pairedBase.ts
+import path6 from "node:path";
 
 // src/git/worktree.ts
-import { execFileSync as execFileSync2 } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync as mkdtempSync3, rmSync } from "node:fs";
 import os8 from "node:os";
-import path6 from "node:path";
+import path5 from "node:path";
 var BaseCheckoutError = class extends GateError {
 };
 function git(cwd, args) {
-  return execFileSync2("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 function gitError(err) {
   const e = err;
@@ -98641,11 +98484,11 @@ function checkoutMergeBase(dir, baseRef) {
       `cannot find the merge-base of HEAD and ${baseRef} (${gitError(err)}); check out with fetch-depth: 0 so the base commit is there.`
     );
   }
-  const worktree = path6.join(mkdtempSync3(path6.join(os8.tmpdir(), "perf-gate-base-")), "base");
+  const worktree = path5.join(mkdtempSync3(path5.join(os8.tmpdir(), "perf-gate-base-")), "base");
   try {
     git(repoRoot, ["worktree", "add", "--detach", worktree, commit]);
   } catch (err) {
-    rmSync(path6.dirname(worktree), { recursive: true, force: true });
+    rmSync(path5.dirname(worktree), { recursive: true, force: true });
     throw new BaseCheckoutError(`cannot check out the base commit ${commit.slice(0, 12)} (${gitError(err)}).`);
   }
   return {
@@ -98657,7 +98500,7 @@ function checkoutMergeBase(dir, baseRef) {
         git(repoRoot, ["worktree", "remove", "--force", worktree]);
       } catch {
       }
-      rmSync(path6.dirname(worktree), { recursive: true, force: true });
+      rmSync(path5.dirname(worktree), { recursive: true, force: true });
       try {
         git(repoRoot, ["worktree", "prune"]);
       } catch {
@@ -98667,13 +98510,287 @@ function checkoutMergeBase(dir, baseRef) {
 }
 function runBaseSetup(command, cwd, timeoutSeconds = 900) {
   try {
-    execFileSync2("/bin/sh", ["-c", command], { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutSeconds * 1e3 });
+    execFileSync("/bin/sh", ["-c", command], { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutSeconds * 1e3 });
   } catch (err) {
     const e = err;
     const out = `${e.stdout?.toString() ?? ""}${e.stderr?.toString() ?? ""}`.trim().split("\n").slice(-10).join("\n    ");
     throw new BaseCheckoutError(`base-setup \`${command}\` failed in the base checkout:
     ${out || err.message}`);
   }
+}
+
+// src/pipeline/pairedBase.ts
+var BASE_TARGET = "base";
+function prepareBase(config2, baseRef, log2) {
+  if (!baseRef) return { fallback: "compare-to: base needs a pull request (or `base-ref`) to know the base commit" };
+  const head = config2.targets[0];
+  let checkout;
+  try {
+    checkout = checkoutMergeBase(head.workingDirectory, baseRef);
+  } catch (err) {
+    return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
+  }
+  const workingDirectory = path6.join(checkout.dir, path6.relative(checkout.repoRoot, head.workingDirectory));
+  log2.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
+  try {
+    if (config2.baseSetup) {
+      log2.info(`Running base-setup in the base checkout: ${config2.baseSetup}`);
+      runBaseSetup(config2.baseSetup, workingDirectory);
+    }
+  } catch (err) {
+    checkout.remove();
+    return { fallback: errorMessage(err) };
+  }
+  return { checkout, target: { ...head, name: BASE_TARGET, workingDirectory } };
+}
+
+// src/pipeline/storedBaseline.ts
+function chooseStoredBaseline(input2) {
+  const { config: config2, stored, branch, branchProblem } = input2;
+  const storedRuns = stored ? comparableRuns(stored.runs, input2.here, measuredAsOf) : void 0;
+  const run4 = !input2.paired && config2.compareTo !== "none" ? config2.baselineFile ? storedRuns?.comparable.at(-1) : branch?.baseline.record : void 0;
+  const history = config2.baselineFile ? storedRuns?.comparable.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
+  let note;
+  if (config2.compareTo === "none") note = "none (compare-to: none).";
+  else if (!config2.baselineFile && branch) note = branch.baseline.note;
+  else if (!config2.baselineFile && branchProblem) note = `none: ${branchProblem}.`;
+  else if (!config2.baselineFile) note = "none found: set baseline-file to a file recorded with record: true.";
+  else if (!run4 && storedRuns?.passedOver.length) {
+    note = `none comparable in ${config2.baselineFile}: its latest run was measured differently (${storedRuns.passedOver.at(-1).differences.join(", ")}), so it is not compared; record a run with these settings first.`;
+  } else if (!run4) note = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
+  if (input2.pairedFallback) {
+    note = `paired mode could not run: ${input2.pairedFallback}; ${run4 ? "compared with the stored baseline instead" : `so there is ${note}`}`;
+  }
+  const info2 = run4 && config2.baselineFile ? { source: `baseline-file ${config2.baselineFile}`, commit: run4.meta?.commit, createdAt: run4.meta?.createdAt } : run4 ? branch?.baseline.info : void 0;
+  return {
+    run: run4,
+    info: info2,
+    history: run4 ? history : void 0,
+    others: otherRecordedRuns(run4, config2.baselineFile ? storedRuns?.comparable : branch?.baseline.history),
+    note
+  };
+}
+function otherRecordedRuns(baseline, runs) {
+  if (!baseline || !runs) return [];
+  const key = (r) => `${r.meta?.commit ?? r.commit ?? ""}@${r.meta?.createdAt ?? r.createdAt ?? ""}`;
+  return runs.filter((r) => r !== baseline && key(r) !== key(baseline)).map((r) => ({
+    run: { samples: r.samples, scenarios: r.settings?.scenarios ?? r.scenarios },
+    label: `of commit ${(r.meta?.commit ?? r.commit ?? "unknown").slice(0, 12)} recorded ${r.meta?.createdAt ?? r.createdAt ?? "at an unknown time"}`
+  }));
+}
+
+// src/hardening/gate.ts
+function findRegressions(head, base) {
+  if (!base) return [];
+  const out = [];
+  for (const t of head) {
+    const b = base.find((x2) => x2.target === t.target) ?? (base.length === 1 && head.length === 1 ? base[0] : void 0);
+    if (!b) continue;
+    for (const c of t.checks) {
+      const before = b.checks.find((x2) => x2.id === c.id);
+      if (before?.status === "pass" && c.status === "fail") out.push({ target: t.target, id: c.id, evidence: c.evidence });
+    }
+  }
+  return out;
+}
+function judgeHardening(mode, head, baseline, baselineNote) {
+  const regressions = findRegressions(head, baseline?.targets);
+  return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
+}
+function hardeningBaseline(pairedBase, stored, storedSource) {
+  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
+  if (!stored) return [void 0, "none, so nothing is gated"];
+  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
+  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
+}
+function hardeningFailureMessage(report2) {
+  return `Hardening: ${report2.regressions.length} check(s) passed on the baseline and fail on this commit: ` + report2.regressions.map((r) => `${r.target} ${r.id}: ${r.evidence}`).join(" | ");
+}
+function recordedHardening(report2) {
+  return report2 && { mode: report2.mode, targets: report2.targets, regressions: report2.regressions, failed: report2.failed };
+}
+
+// src/store/baselineFile.ts
+import { existsSync as existsSync4, readFileSync as readFileSync3, renameSync, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
+import path7 from "node:path";
+var SCHEMA_VERSION = 1;
+var BASELINE_KIND = "wsgi-perf-gate/baseline";
+var KEEP_RUNS = 20;
+var latencySchema = external_exports.object({ p50: external_exports.number(), p90: external_exports.number(), p99: external_exports.number(), p999: external_exports.number(), max: external_exports.number(), mean: external_exports.number() });
+var sampleSchema = external_exports.object({
+  round: external_exports.number(),
+  target: external_exports.string(),
+  scenario: external_exports.string(),
+  startedAt: external_exports.string(),
+  elapsedSeconds: external_exports.number(),
+  requests: external_exports.number(),
+  rps: external_exports.number(),
+  latencyUs: latencySchema,
+  histogram: external_exports.string(),
+  errors: external_exports.object({ connection: external_exports.number(), timeouts: external_exports.number(), badStatus: external_exports.record(external_exports.string(), external_exports.number()) }),
+  errorRatePct: external_exports.number(),
+  bytes: external_exports.number()
+}).loose();
+var runSchema = external_exports.object({
+  meta: external_exports.object({ createdAt: external_exports.string(), commit: external_exports.string().optional() }).loose(),
+  samples: external_exports.array(sampleSchema)
+}).loose();
+var fileSchema = external_exports.object({
+  schemaVersion: external_exports.number().int(),
+  kind: external_exports.literal(BASELINE_KIND),
+  runs: external_exports.array(runSchema)
+});
+function readBaselineFile(file2) {
+  if (!existsSync4(file2)) return void 0;
+  const bad = (why) => new ConfigError(`Input \`baseline-file\` is ${JSON.stringify(file2)}: ${why}. Expected a file written by wsgi-perf-gate (record: true); fix or delete it.`);
+  let raw;
+  try {
+    raw = JSON.parse(readFileSync3(file2, "utf8"));
+  } catch (err) {
+    throw bad(`it is not valid JSON (${err.message})`);
+  }
+  const version2 = raw?.schemaVersion;
+  if (typeof version2 === "number" && version2 > SCHEMA_VERSION) {
+    throw bad(`it has schemaVersion ${version2}, newer than this version of the action understands (${SCHEMA_VERSION}); upgrade the action`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw bad(`${first.path.join(".") || "the document"}: ${first.message}`);
+  }
+  return parsed.data;
+}
+function appendRun(file2, existing, result) {
+  const run4 = {
+    meta: result.meta,
+    settings: result.settings,
+    samples: result.samples,
+    ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {},
+    hardening: recordedHardening(result.hardening)
+  };
+  const next = {
+    schemaVersion: SCHEMA_VERSION,
+    kind: BASELINE_KIND,
+    runs: [...existing?.runs ?? [], run4].slice(-KEEP_RUNS)
+  };
+  try {
+    mkdirSync2(path7.dirname(file2), { recursive: true });
+    const tmp = `${file2}.${process.pid}.tmp`;
+    writeFileSync2(tmp, JSON.stringify(next, null, 1) + "\n");
+    renameSync(tmp, file2);
+  } catch (err) {
+    throw new StoreError(`Could not write baseline-file ${file2}: ${err.message}`);
+  }
+  return next;
+}
+
+// src/pipeline/recordResult.ts
+async function recordResult(result, where) {
+  const { baselineFile, branch, log: log2 } = where;
+  if (baselineFile) {
+    appendRun(baselineFile, where.stored, result);
+    log2.info(`Recorded this run in ${baselineFile}`);
+  } else if (branch) {
+    const outcome = await branch.record(result);
+    if (outcome.status === "recorded") {
+      result.history.recordedAs = outcome.path;
+      log2.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ""}).`);
+    } else {
+      log2.warning(outcome.message);
+    }
+  } else if (where.branchProblem) {
+    log2.warning(`This run was not recorded: ${where.branchProblem}.`);
+  }
+}
+
+// src/server/cpuPlacement.ts
+import { execFileSync as execFileSync2 } from "node:child_process";
+function planPlacement(allowed, mode) {
+  if (mode === "off" || allowed.length < 2) return void 0;
+  const [generator, ...server] = allowed;
+  return { generatorCpus: [generator], serverCpus: server };
+}
+function parseCpuList(list) {
+  const cpus = [];
+  for (const part of list.trim().split(",")) {
+    const [lo, hi] = part.split("-").map(Number);
+    if (lo === void 0 || Number.isNaN(lo)) continue;
+    for (let c = lo; c <= (hi ?? lo); c++) cpus.push(c);
+  }
+  return cpus;
+}
+function formatCpuList(cpus) {
+  return cpus.join(",");
+}
+function readAffinity(pid) {
+  try {
+    const out = execFileSync2("taskset", ["-c", "-p", String(pid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return parseCpuList(out.slice(out.lastIndexOf(":") + 1));
+  } catch {
+    return void 0;
+  }
+}
+function setAffinity(pid, cpus) {
+  try {
+    execFileSync2("taskset", ["-a", "-c", "-p", formatCpuList(cpus), String(pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function withGeneratorPlacement(mode, warn, fn) {
+  const original = mode === "off" ? void 0 : readAffinity(process.pid);
+  if (mode !== "off" && !original) warn("cpu-placement: taskset is not available, so the server and the load generator share all CPUs.");
+  const placement = original ? planPlacement(original, mode) : void 0;
+  if (!placement || !setAffinity(process.pid, placement.generatorCpus)) return fn(void 0);
+  try {
+    return await fn(placement);
+  } finally {
+    setAffinity(process.pid, original);
+  }
+}
+
+// src/gate/confirm.ts
+var isEstimate = (m) => m.gating && m.metric !== "errorRate" && m.metric !== "workerChanges";
+function needsConfirmation(c) {
+  return c.scenarios.some((sc) => sc.metrics.some((m) => isEstimate(m) && m.verdict === "regressed"));
+}
+function confirmMetric(m, again) {
+  if (!isEstimate(m) || m.verdict !== "regressed") return m;
+  const confirmation = again ? { verdict: again.verdict, changePct: again.changePct, ciLowPct: again.ciLowPct, ciHighPct: again.ciHighPct, reason: again.reason } : { verdict: "inconclusive", reason: "the confirmation run has no figure for it." };
+  if (confirmation.verdict === "regressed") {
+    return { ...m, confirmation, reason: `${m.reason} Confirmed by a second measurement with fresh servers: ${confirmation.reason}` };
+  }
+  return {
+    ...m,
+    verdict: "inconclusive",
+    confirmation,
+    reason: `${m.reason} Not confirmed: a second measurement with fresh servers found ${confirmation.reason.replace(/^[A-Z]/, (c) => c.toLowerCase())} A change that one run sees and the next does not is within this runner's noise.`
+  };
+}
+function confirmationBaseline(input2) {
+  if (input2.paired) return { kind: "paired", against: "the base commit, booted again beside the head" };
+  const other = input2.others.at(-1);
+  if (other) return { kind: "other-run", run: other.run, against: `another recorded run, ${other.label}` };
+  return {
+    kind: "none",
+    reason: "only one comparable run is recorded, so a second measurement could only be judged against the same baseline run, and one lucky baseline run would fail the pull request twice; record more runs (pushes to the default branch) or use compare-to: base"
+  };
+}
+function withoutConfirmation(first, reason) {
+  const scenarios = first.scenarios.map((sc) => ({
+    ...sc,
+    metrics: sc.metrics.map((m) => isEstimate(m) && m.verdict === "regressed" ? { ...m, reason: `${m.reason} Measured once, not confirmed: ${reason}.` } : m)
+  }));
+  return { ...first, scenarios, confirmation: { verdict: first.verdict, against: `nothing independent: ${reason}` } };
+}
+function confirmComparison(first, second, against) {
+  const scenarios = first.scenarios.map((sc) => {
+    const again = second.scenarios.find((s) => s.scenario === sc.scenario && s.target === sc.target);
+    const metrics = sc.metrics.map((m) => confirmMetric(m, again?.metrics.find((x2) => x2.metric === m.metric)));
+    return { ...sc, metrics, verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)) };
+  });
+  return { ...first, scenarios, verdict: combineVerdicts(scenarios.map((s) => s.verdict)), confirmation: against ? { verdict: second.verdict, against } : { verdict: second.verdict } };
 }
 
 // src/store/record.ts
@@ -98869,7 +98986,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync as mkdtempSync4, readdirSync, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
 import http2 from "node:http";
 import os9 from "node:os";
-import path7 from "node:path";
+import path8 from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/instructions/callgrindOutput.ts
@@ -98938,7 +99055,7 @@ async function countInstructions(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
   const env = opts.env ?? process.env;
-  const dir = mkdtempSync4(path7.join(os9.tmpdir(), "perf-gate-callgrind-"));
+  const dir = mkdtempSync4(path8.join(os9.tmpdir(), "perf-gate-callgrind-"));
   const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
   const counted = {
     ...target,
@@ -98952,7 +99069,7 @@ async function countInstructions(opts) {
   let server;
   const control = (args) => run2("callgrind_control", args, { env, timeout: 6e4 });
   try {
-    server = await startServer(counted, { port, logFile: path7.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path8.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
@@ -98993,7 +99110,7 @@ async function countInstructions(opts) {
       let largest = -1;
       for (const pid of workers) {
         await control(["-d", String(pid)]);
-        const file2 = path7.join(dir, `callgrind.${pid}.${w}`);
+        const file2 = path8.join(dir, `callgrind.${pid}.${w}`);
         const count2 = dumpTotal(readFileSync4(file2, "utf8"));
         if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
         total += count2;
@@ -99043,7 +99160,7 @@ function valgrindLogTail(dir) {
     const logs = readdirSync(dir).filter((f) => f.startsWith("valgrind."));
     return logs.map((f) => `
 ${f}:
-${readFileSync4(path7.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+${readFileSync4(path8.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
   } catch {
     return "";
   }
@@ -99367,8 +99484,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path15, host, extra = {}) {
-  const lines = [`${method2} ${path15} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path16, host, extra = {}) {
+  const lines = [`${method2} ${path16} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -99433,7 +99550,7 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path15, timeoutMs2) => exchange(to, requestHead("GET", path15, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path16, timeoutMs2) => exchange(to, requestHead("GET", path16, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
@@ -99558,171 +99675,62 @@ async function hardenTargets(targets, settings, edges) {
 
 // src/pipeline/pipeline.ts
 var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
-var BASE_TARGET = "base";
-function prepareBase(config2, baseRef, log2) {
-  if (!baseRef) return { fallback: "compare-to: base needs a pull request (or `base-ref`) to know the base commit" };
-  const head = config2.targets[0];
-  let checkout;
-  try {
-    checkout = checkoutMergeBase(head.workingDirectory, baseRef);
-  } catch (err) {
-    return { fallback: `the base could not be checked out: ${errorMessage(err)}` };
-  }
-  const workingDirectory = path8.join(checkout.dir, path8.relative(checkout.repoRoot, head.workingDirectory));
-  log2.info(`Base commit ${checkout.commit.slice(0, 12)} checked out in ${checkout.dir}`);
-  try {
-    if (config2.baseSetup) {
-      log2.info(`Running base-setup in the base checkout: ${config2.baseSetup}`);
-      runBaseSetup(config2.baseSetup, workingDirectory);
-    }
-  } catch (err) {
-    checkout.remove();
-    return { fallback: errorMessage(err) };
-  }
-  return { checkout, target: { ...head, name: BASE_TARGET, workingDirectory } };
-}
 function runnerFingerprint() {
   const cpus = os10.cpus();
   return { os: os10.platform(), arch: os10.arch(), cpus: os10.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
-}
-async function bootTarget(target, hooks) {
-  const logFile = (name) => hooks.logDir ? `${hooks.logDir}/server-${name.replace(/[^\w.-]/g, "_")}${hooks.logSuffix ?? ""}.log` : void 0;
-  const bootDirect = async (t, port2) => {
-    const server2 = await startServer(t, { port: port2, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
-    try {
-      const { seconds } = await waitUntilReady(server2);
-      await waitForStableTree(server2.pid);
-      hooks.log.info(`Target "${t.name}" answered on ${server2.baseUrl}${t.readyPath} after ${seconds.toFixed(1)} s (pid ${server2.pid})`);
-      return server2;
-    } catch (err) {
-      await server2.stop(5e3);
-      throw err;
-    }
-  };
-  const port = explicitPort(target.url) ?? await freePort();
-  if (!target.proxy) return bootDirect(target, port);
-  const server = await bootBehindNginx(target, {
-    frontPort: port,
-    backendPort: await freePort(),
-    dir: hooks.logDir ? `${hooks.logDir}/nginx-${target.name.replace(/[^\w.-]/g, "_")}-${port}` : void 0,
-    cpus: hooks.serverCpus,
-    onSpawn: hooks.onSpawn,
-    bootBackend: bootDirect
-  });
-  hooks.log.info(`Target "${target.name}" answers through nginx on ${server.baseUrl}`);
-  return server;
-}
-function realEdges(hooks) {
-  return {
-    log: hooks.log,
-    runTrial,
-    snapshot: snapshotTree,
-    boot: (target) => bootTarget(target, hooks)
-  };
 }
 async function runGate(config2, opts) {
   const stored = config2.baselineFile ? readBaselineFile(config2.baselineFile) : void 0;
   const log2 = opts.hooks.log;
   const head = config2.targets[0];
-  let branch;
-  let branchProblem;
-  if (!config2.baselineFile && opts.history && (config2.compareTo !== "none" || opts.record)) {
-    try {
-      branch = opts.history.prepare({ target: head, config: config2, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config2.baseRef });
-    } catch (err) {
-      branchProblem = `history on the data branch ${opts.history.branch} could not be read: ${errorMessage(err)}`;
-      log2.warning(branchProblem);
-    }
-  }
-  const storedSomewhere = !!config2.baselineFile || !!branch?.baseline.record;
-  let paired = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log2) : void 0;
-  let fallback = paired && "fallback" in paired ? paired.fallback : void 0;
+  const { branch, branchProblem } = readDataBranch(config2, opts);
+  const prepared = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log2) : void 0;
+  let pairedBase = prepared && "checkout" in prepared ? prepared : void 0;
+  let fallback = prepared && "fallback" in prepared ? prepared.fallback : void 0;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const measure = (targets, runSeed = seed, label3) => withGeneratorPlacement(config2.cpuPlacement, log2.warning, async (placement) => {
-    if (placement) log2.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
-    const edges = realEdges({ ...opts.hooks, serverCpus: placement?.serverCpus, logSuffix: label3 && `-${label3.toLowerCase()}` });
-    const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(runSeed));
-    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds, label: label3 }, edges), placement };
-  });
-  const estimate = estimateMessages(
-    estimateMeasuring({
-      targets: paired && "checkout" in paired ? 2 : config2.targets.length,
-      scenarios: config2.scenarios,
-      warmupSeconds: config2.warmupSeconds,
-      rounds: config2.rounds,
-      confirms: config2.confirm && config2.targets.length === 1
-    }),
-    config2.timeoutMinutes
-  );
-  log2.info(estimate.info);
-  if (estimate.warning) log2.warning(estimate.warning);
+  const measure = measurer(config2, opts.hooks, seed);
+  announceEstimate(config2, !!pairedBase, log2);
   try {
     let measured;
-    if (paired && "checkout" in paired) {
-      const base = paired;
+    if (pairedBase) {
       try {
-        measured = await measure([base.target, head]);
+        measured = await measure([pairedBase.target, head]);
       } catch (err) {
         if (!(err instanceof ServerError && err.target === BASE_TARGET)) throw err;
-        fallback = `the base commit ${base.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split("\n")[0]})`;
-        paired = void 0;
-        base.checkout.remove();
+        fallback = `the base commit ${pairedBase.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split("\n")[0]})`;
+        pairedBase.checkout.remove();
+        pairedBase = void 0;
         measured = await measure([head]);
       }
     } else {
       measured = await measure(config2.targets);
     }
     const { samples, placement } = measured;
-    const pairedForHardening = paired && "checkout" in paired ? paired : void 0;
-    const hardeningTargets = pairedForHardening ? [pairedForHardening.target, head] : fallback ? [head] : config2.targets;
-    const hardeningHooks = opts.hooks.logDir ? { ...opts.hooks, logDir: path8.join(opts.hooks.logDir, "hardening") } : opts.hooks;
-    if (hardeningHooks.logDir && config2.hardening.mode !== "off") mkdirSync3(hardeningHooks.logDir, { recursive: true });
-    const hardened = config2.hardening.mode === "off" ? void 0 : await hardenTargets(hardeningTargets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: log2 });
+    const hardened = await runHardeningChecks(config2, opts.hooks, pairedBase ? [pairedBase.target, head] : fallback ? [head] : config2.targets);
     if (fallback) {
       const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log2.info : log2.warning;
-      say(`Paired mode fell back to ${storedSomewhere ? "the stored baseline" : "no baseline"}: ${fallback}.`);
+      say(`Paired mode fell back to ${config2.baselineFile || branch?.baseline.record ? "the stored baseline" : "no baseline"}: ${fallback}.`);
     }
-    const pairedBase = paired && "checkout" in paired ? paired : void 0;
     const runner = runnerFingerprint();
-    const here = { command: head.command, warmupSeconds: config2.warmupSeconds, scenarios: config2.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } };
-    const storedRuns = stored ? comparableRuns(stored.runs, here, measuredAsOf) : void 0;
-    const baselineRun = !pairedBase && config2.compareTo !== "none" ? config2.baselineFile ? storedRuns?.comparable.at(-1) : branch?.baseline.record : void 0;
-    const history = config2.baselineFile ? storedRuns?.comparable.map((r) => ({ samples: r.samples, scenarios: r.settings?.scenarios })) : branch?.baseline.history;
-    let noBaselineNote;
-    if (config2.compareTo === "none") noBaselineNote = "none (compare-to: none).";
-    else if (!config2.baselineFile && branch) noBaselineNote = branch.baseline.note;
-    else if (!config2.baselineFile && branchProblem) noBaselineNote = `none: ${branchProblem}.`;
-    else if (!config2.baselineFile) noBaselineNote = "none found: set baseline-file to a file recorded with record: true.";
-    else if (!baselineRun && storedRuns?.passedOver.length) {
-      noBaselineNote = `none comparable in ${config2.baselineFile}: its latest run was measured differently (${storedRuns.passedOver.at(-1).differences.join(", ")}), so it is not compared; record a run with these settings first.`;
-    } else if (!baselineRun) noBaselineNote = `none yet: ${config2.baselineFile} has no recorded run; run once with record: true to create it.`;
-    if (fallback) noBaselineNote = `paired mode could not run: ${fallback}; ${baselineRun ? "compared with the stored baseline instead" : `so there is ${noBaselineNote}`}`;
-    const judge = (measuredSamples, other) => {
-      const c = compare2({
-        scenarios: config2.scenarios,
-        target: head.name,
-        candidate: measuredSamples.filter((s) => s.target !== BASE_TARGET || !pairedBase),
-        baseline: pairedBase ? measuredSamples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : other?.samples ?? baselineRun?.samples,
-        baselineScenarios: pairedBase ? void 0 : other ? other.scenarios : baselineRun?.settings?.scenarios,
-        history: baselineRun ? history : void 0,
-        baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: opts.meta.commit } : baselineRun && config2.baselineFile ? { source: `baseline-file ${config2.baselineFile}`, commit: baselineRun.meta.commit, createdAt: baselineRun.meta.createdAt } : baselineRun ? branch?.baseline.info : void 0,
-        noBaselineNote,
-        paired: !!pairedBase,
-        baselineExpected: config2.compareTo !== "none",
-        confidence: config2.confidence
-      });
-      if (fallback && c.baseline) c.note = noBaselineNote;
-      return c;
-    };
+    const baseline = chooseStoredBaseline({
+      config: config2,
+      stored,
+      branch,
+      branchProblem,
+      paired: !!pairedBase,
+      pairedFallback: fallback,
+      here: { command: head.command, warmupSeconds: config2.warmupSeconds, scenarios: config2.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } }
+    });
+    const judge = judgeAgainst(config2, { head, pairedBase, baseline, fallback, headCommit: opts.meta.commit });
     let comparison = judge(samples);
     const hardening = hardened && config2.hardening.mode !== "off" ? judgeHardening(
       config2.hardening.mode,
       hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
-      ...hardeningBaseline(pairedBase ? hardened.filter((t) => t.target === BASE_TARGET) : void 0, baselineRun, comparison.baseline?.source)
+      ...hardeningBaseline(pairedBase ? hardened.filter((t) => t.target === BASE_TARGET) : void 0, baseline.run, comparison.baseline?.source)
     ) : void 0;
     let confirmationSamples;
     if (config2.confirm && config2.targets.length === 1 && needsConfirmation(comparison)) {
-      const plan = confirmationBaseline({ paired: !!pairedBase, others: otherRecordedRuns(baselineRun, config2.baselineFile ? storedRuns?.comparable : branch?.baseline.history) });
+      const plan = confirmationBaseline({ paired: !!pairedBase, others: baseline.others });
       if (plan.kind === "none") {
         log2.info(`A regression was measured but cannot be confirmed independently: ${plan.reason}.`);
         comparison = withoutConfirmation(comparison, plan.reason);
@@ -99738,14 +99746,14 @@ async function runGate(config2, opts) {
       scenarios: config2.scenarios,
       head,
       base: pairedBase?.target,
-      recorded: pairedBase ? void 0 : baselineRun?.instructions,
-      recordedSource: baselineRun?.meta.commit ? `the recorded run of ${baselineRun.meta.commit.slice(0, 12)}` : void 0,
-      wanted: !!pairedBase || !!baselineRun?.instructions || opts.record,
+      recorded: pairedBase ? void 0 : baseline.run?.instructions,
+      recordedSource: baseline.run?.meta.commit ? `the recorded run of ${baseline.run.meta.commit.slice(0, 12)}` : void 0,
+      wanted: !!pairedBase || !!baseline.run?.instructions || opts.record,
       log: log2
     });
     const result = {
       schemaVersion: SCHEMA_VERSION,
-      meta: { ...opts.meta, createdAt: (/* @__PURE__ */ new Date()).toISOString(), tool: TOOL, runner: runnerFingerprint() },
+      meta: { ...opts.meta, createdAt: (/* @__PURE__ */ new Date()).toISOString(), tool: TOOL, runner },
       settings: {
         rounds: config2.rounds,
         warmupSeconds: config2.warmupSeconds,
@@ -99772,38 +99780,72 @@ async function runGate(config2, opts) {
     if (opts.record) await recordResult(result, { baselineFile: config2.baselineFile, stored, branch, branchProblem, log: log2 });
     return result;
   } finally {
-    if (paired && "checkout" in paired) paired.checkout.remove();
+    pairedBase?.checkout.remove();
   }
 }
-function otherRecordedRuns(baseline, runs) {
-  if (!baseline || !runs) return [];
-  const key = (r) => `${r.meta?.commit ?? r.commit ?? ""}@${r.meta?.createdAt ?? r.createdAt ?? ""}`;
-  return runs.filter((r) => r !== baseline && key(r) !== key(baseline)).map((r) => ({
-    run: { samples: r.samples, scenarios: r.settings?.scenarios ?? r.scenarios },
-    label: `of commit ${(r.meta?.commit ?? r.commit ?? "unknown").slice(0, 12)} recorded ${r.meta?.createdAt ?? r.createdAt ?? "at an unknown time"}`
-  }));
-}
-async function recordResult(result, where) {
-  const { baselineFile, branch, log: log2 } = where;
-  if (baselineFile) {
-    appendRun(baselineFile, where.stored, result);
-    log2.info(`Recorded this run in ${baselineFile}`);
-  } else if (branch) {
-    const outcome = await branch.record(result);
-    if (outcome.status === "recorded") {
-      result.history.recordedAs = outcome.path;
-      log2.info(`Recorded this run on ${branch.info.branch} as ${outcome.path} (data branch commit ${outcome.commit.slice(0, 12)}${outcome.attempts > 1 ? `, attempt ${outcome.attempts}` : ""}).`);
-    } else {
-      log2.warning(outcome.message);
-    }
-  } else if (where.branchProblem) {
-    log2.warning(`This run was not recorded: ${where.branchProblem}.`);
+function readDataBranch(config2, opts) {
+  if (config2.baselineFile || !opts.history || config2.compareTo === "none" && !opts.record) return {};
+  try {
+    return { branch: opts.history.prepare({ target: config2.targets[0], config: config2, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config2.baseRef }) };
+  } catch (err) {
+    const branchProblem = `history on the data branch ${opts.history.branch} could not be read: ${errorMessage(err)}`;
+    opts.hooks.log.warning(branchProblem);
+    return { branchProblem };
   }
+}
+function measurer(config2, hooks, seed) {
+  const log2 = hooks.log;
+  return (targets, runSeed = seed, label3) => withGeneratorPlacement(config2.cpuPlacement, log2.warning, async (placement) => {
+    if (placement) log2.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
+    const edges = realEdges({ ...hooks, serverCpus: placement?.serverCpus, logSuffix: label3 && `-${label3.toLowerCase()}` });
+    const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(runSeed));
+    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds, label: label3 }, edges), placement };
+  });
+}
+function announceEstimate(config2, paired, log2) {
+  const estimate = estimateMessages(
+    estimateMeasuring({
+      targets: paired ? 2 : config2.targets.length,
+      scenarios: config2.scenarios,
+      warmupSeconds: config2.warmupSeconds,
+      rounds: config2.rounds,
+      confirms: config2.confirm && config2.targets.length === 1
+    }),
+    config2.timeoutMinutes
+  );
+  log2.info(estimate.info);
+  if (estimate.warning) log2.warning(estimate.warning);
+}
+async function runHardeningChecks(config2, hooks, targets) {
+  if (config2.hardening.mode === "off") return void 0;
+  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path9.join(hooks.logDir, "hardening") } : hooks;
+  if (hardeningHooks.logDir) mkdirSync3(hardeningHooks.logDir, { recursive: true });
+  return hardenTargets(targets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: hooks.log });
+}
+function judgeAgainst(config2, ctx) {
+  const { head, pairedBase, baseline } = ctx;
+  return (measured, other) => {
+    const c = compare2({
+      scenarios: config2.scenarios,
+      target: head.name,
+      candidate: measured.filter((s) => s.target !== BASE_TARGET || !pairedBase),
+      baseline: pairedBase ? measured.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : other?.samples ?? baseline.run?.samples,
+      baselineScenarios: pairedBase ? void 0 : other ? other.scenarios : baseline.run?.settings?.scenarios,
+      history: baseline.history,
+      baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: ctx.headCommit } : baseline.info,
+      noBaselineNote: baseline.note,
+      paired: !!pairedBase,
+      baselineExpected: config2.compareTo !== "none",
+      confidence: config2.confidence
+    });
+    if (ctx.fallback && c.baseline) c.note = baseline.note;
+    return c;
+  };
 }
 
 // src/github/savedComment.ts
 import { existsSync as existsSync5, mkdirSync as mkdirSync4, readdirSync as readdirSync2, readFileSync as readFileSync6, statSync, writeFileSync as writeFileSync3 } from "node:fs";
-import path9 from "node:path";
+import path10 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
 var savedCommentSchema = external_exports.object({
@@ -99818,7 +99860,7 @@ var savedCommentSchema = external_exports.object({
   posted: external_exports.boolean()
 }).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
-  mkdirSync4(path9.dirname(file2), { recursive: true });
+  mkdirSync4(path10.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
   writeFileSync3(file2, JSON.stringify(saved, null, 1) + "\n");
 }
@@ -99830,7 +99872,7 @@ function readSavedComments(fileOrDir) {
   if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
   const files = readdirSync2(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
   if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
-  return files.map((f) => readOne(path9.join(fileOrDir, f), where));
+  return files.map((f) => readOne(path10.join(fileOrDir, f), where));
 }
 function readOne(file2, where) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
@@ -100349,8 +100391,8 @@ var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path15, record: record2 }) => ({
-    path: path15,
+  const runs = records.map(({ path: path16, record: record2 }) => ({
+    path: path16,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
@@ -100705,7 +100747,7 @@ async function recordRun(opts, record2) {
 import { execFileSync as execFileSync4 } from "node:child_process";
 import { mkdtempSync as mkdtempSync5, rmSync as rmSync3 } from "node:fs";
 import os11 from "node:os";
-import path10 from "node:path";
+import path11 from "node:path";
 var BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "github-actions[bot]",
   GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
@@ -100787,8 +100829,8 @@ function realGit(repoDir, remote = "origin") {
       }
     },
     commitTree(parent, add, remove, message) {
-      const dir = mkdtempSync5(path10.join(os11.tmpdir(), "perf-gate-index-"));
-      const env = { GIT_INDEX_FILE: path10.join(dir, "index") };
+      const dir = mkdtempSync5(path11.join(os11.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path11.join(dir, "index") };
       try {
         run4(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
         const lines = [
@@ -100842,7 +100884,7 @@ ${stderrOf(err)}`.trim();
 // src/store/targetVersions.ts
 import { execFileSync as execFileSync5 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
-import path11 from "node:path";
+import path12 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
 var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
@@ -100860,9 +100902,9 @@ function firstLine(s) {
   return line ? line.slice(0, 120) : void 0;
 }
 function which2(name, env, cwd) {
-  if (name.includes("/")) return path11.resolve(cwd, name);
-  for (const dir of (env.PATH ?? "").split(path11.delimiter).filter(Boolean)) {
-    const full = path11.join(dir, name);
+  if (name.includes("/")) return path12.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path12.delimiter).filter(Boolean)) {
+    const full = path12.join(dir, name);
     try {
       accessSync(full, constants3.X_OK);
       return full;
@@ -100879,8 +100921,8 @@ function shebangPython(file2) {
     closeSync3(fd);
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
     if (!m) return void 0;
-    const words = path11.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
-    return /python/.test(path11.basename(words[0])) ? words : void 0;
+    const words = path12.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path12.basename(words[0])) ? words : void 0;
   } catch {
     return void 0;
   }
@@ -100897,14 +100939,14 @@ function probeTargetVersions(target) {
   const program = words[0];
   if (!program) return { python: "unknown", server: "unknown" };
   const resolved = which2(program, env, cwd);
-  if (/^python[\d.]*$/.test(path11.basename(program))) {
+  if (/^python[\d.]*$/.test(path12.basename(program))) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
     const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const name = path11.basename(program);
+  const name = path12.basename(program);
   const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
@@ -100952,10 +100994,10 @@ function processStartTime(pid) {
 }
 
 // src/config/mergeSettings.ts
-import path12 from "node:path";
+import path13 from "node:path";
 function readShardsDir(src) {
   const given = src.getInput("shards-dir").trim();
-  return given ? path12.resolve(src.workspace, given) : path12.join(src.runnerTemp, "wsgi-perf-gate", "shards");
+  return given ? path13.resolve(src.workspace, given) : path13.join(src.runnerTemp, "wsgi-perf-gate", "shards");
 }
 function readMergeSettings(src) {
   const input2 = (name) => src.getInput(name).trim();
@@ -101100,7 +101142,7 @@ function mergeShards(loaded, expect) {
 // src/store/shardFile.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync7, statSync as statSync2, writeFileSync as writeFileSync4 } from "node:fs";
-import path13 from "node:path";
+import path14 from "node:path";
 var SHARD_KIND = "wsgi-perf-gate/shard";
 var SHARD_SCHEMA_VERSION = 1;
 function configIdentity(config2) {
@@ -101120,7 +101162,7 @@ function configIdentity(config2) {
 var shardFileName = (s) => `shard-${s.index}-of-${s.count}.json`;
 function writeShardFile(dir, file2) {
   mkdirSync5(dir, { recursive: true });
-  const out = path13.join(dir, shardFileName(file2.shard));
+  const out = path14.join(dir, shardFileName(file2.shard));
   writeFileSync4(out, JSON.stringify(file2) + "\n");
   return out;
 }
@@ -101161,14 +101203,14 @@ function readShardsDir2(dir) {
   const list = (d, depth) => {
     for (const name of readdirSync3(d).sort()) {
       if (files.length >= MAX_FILES) return;
-      const full = path13.join(d, name);
+      const full = path14.join(d, name);
       const st = statSync2(full);
       if (st.isDirectory() && depth === 0) list(full, 1);
       else if (st.isFile() && name.endsWith(".json")) files.push(full);
     }
   };
   list(dir, 0);
-  return files.flatMap((f) => parseShardFile(path13.relative(dir, f) || f, readFileSync7(f, "utf8")) ?? []);
+  return files.flatMap((f) => parseShardFile(path14.relative(dir, f) || f, readFileSync7(f, "utf8")) ?? []);
 }
 
 // src/action/merge.ts
@@ -101305,10 +101347,10 @@ async function run3() {
 }
 async function report(result, opts) {
   await log.group("Report", async () => {
-    const resultsFile = path14.join(opts.outDir, "results.json");
+    const resultsFile = path15.join(opts.outDir, "results.json");
     writeFileSync5(resultsFile, JSON.stringify(result, null, 1) + "\n");
     const histograms = [...histogramFiles(result.samples), ...histogramFiles(result.confirmationSamples ?? [], "-confirmation")];
-    for (const h of histograms) writeFileSync5(path14.join(opts.outDir, h.name), h.text);
+    for (const h of histograms) writeFileSync5(path15.join(opts.outDir, h.name), h.text);
     info(`Artifacts in ${opts.outDir}: results.json, server logs, ${histograms.length} latency histogram${histograms.length === 1 ? "" : "s"} (.hgrm)`);
     const markdown = renderSummary(result, { gateName: opts.settings.commentId });
     await summary.addRaw(markdown).write();
@@ -101323,7 +101365,7 @@ async function report(result, opts) {
   if (result.hardening?.failed) setFailed(hardeningFailureMessage(result.hardening));
 }
 function artifactsDir(runnerTemp, commentId) {
-  return path14.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
+  return path15.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
 }
 async function postComment(settings) {
   const ctx = readRunContext();
