@@ -3,7 +3,7 @@
 // preset and for a custom command that runs one of these servers alike. Valgrind serialises
 // threads anyway; one worker boots once, not N times, under a 20-50x slowdown; and every idle
 // worker that each new connection wakes adds to the count: on the Flask example (/delay?ms=40)
-// four gunicorn workers spread 19% between counting windows where one worker spread 3%.
+// four gunicorn workers spread 19% between counting windows where one worker spread 1.8-3%.
 import type { Target } from '../types.js';
 
 /** The server a command line starts, when it is one whose worker flags we know. */
