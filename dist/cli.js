@@ -72565,18 +72565,17 @@ function serverOf(command) {
 }
 var GUNICORN_WORKERS = /(^|\s)(?:--workers[= ]|-w ?)\d+(?=\s|$)/g;
 var GUNICORN_CLASS = /(^|\s)(?:--worker-class[= ]|-k ?)['"]?(?:sync|gthread|gevent|eventlet)['"]?(?=\s|$)/g;
-var GUNICORN_THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
+var THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
 var UWSGI_PROCESSES = /(^|\s)(?:--processes[= ]|--workers[= ]|-p ?)\d+(?=\s|$)/g;
-var WAITRESS_THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
 var WAITRESS_SERVE_THREADS = /\bthreads=\d+\)/g;
 function oneWorkerCommand(command) {
   switch (serverOf(command)) {
     case "gunicorn":
-      return command.replace(GUNICORN_WORKERS, "$1--workers 1").replace(GUNICORN_CLASS, "$1--worker-class sync").replace(GUNICORN_THREADS, "");
+      return command.replace(GUNICORN_WORKERS, "$1--workers 1").replace(GUNICORN_CLASS, "$1--worker-class sync").replace(THREADS, "");
     case "uwsgi":
       return command.replace(UWSGI_PROCESSES, "$1--processes 1");
     case "waitress":
-      return command.replace(WAITRESS_THREADS, "$1--threads=1").replace(WAITRESS_SERVE_THREADS, "threads=1)");
+      return command.replace(THREADS, "$1--threads=1").replace(WAITRESS_SERVE_THREADS, "threads=1)");
     default:
       return command;
   }
@@ -73073,7 +73072,8 @@ async function runGate(config2, opts) {
   const stored = config2.baselineFile ? readBaselineFile(config2.baselineFile) : void 0;
   const log = opts.hooks.log;
   const head = config2.targets[0];
-  const { branch, branchProblem } = readDataBranch(config2, opts);
+  const runner = runnerFingerprint();
+  const { branch, branchProblem } = readDataBranch(config2, opts, runner);
   const prepared = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log) : void 0;
   let pairedBase = prepared && "checkout" in prepared ? prepared : void 0;
   let fallback = prepared && "fallback" in prepared ? prepared.fallback : void 0;
@@ -73101,7 +73101,6 @@ async function runGate(config2, opts) {
       const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log.info : log.warning;
       say(`Paired mode fell back to ${config2.baselineFile || branch?.baseline.record ? "the stored baseline" : "no baseline"}: ${fallback}.`);
     }
-    const runner = runnerFingerprint();
     const baseline = chooseStoredBaseline({
       config: config2,
       stored,
@@ -73173,10 +73172,10 @@ async function runGate(config2, opts) {
     pairedBase?.checkout.remove();
   }
 }
-function readDataBranch(config2, opts) {
+function readDataBranch(config2, opts, runner) {
   if (config2.baselineFile || !opts.history || config2.compareTo === "none" && !opts.record) return {};
   try {
-    return { branch: opts.history.prepare({ target: config2.targets[0], config: config2, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config2.baseRef }) };
+    return { branch: opts.history.prepare({ target: config2.targets[0], config: config2, runner, baseSha: opts.baseSha ?? config2.baseRef }) };
   } catch (err) {
     const branchProblem = `history on the data branch ${opts.history.branch} could not be read: ${errorMessage(err)}`;
     opts.hooks.log.warning(branchProblem);

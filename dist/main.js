@@ -99175,18 +99175,17 @@ function serverOf(command) {
 }
 var GUNICORN_WORKERS = /(^|\s)(?:--workers[= ]|-w ?)\d+(?=\s|$)/g;
 var GUNICORN_CLASS = /(^|\s)(?:--worker-class[= ]|-k ?)['"]?(?:sync|gthread|gevent|eventlet)['"]?(?=\s|$)/g;
-var GUNICORN_THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
+var THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
 var UWSGI_PROCESSES = /(^|\s)(?:--processes[= ]|--workers[= ]|-p ?)\d+(?=\s|$)/g;
-var WAITRESS_THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
 var WAITRESS_SERVE_THREADS = /\bthreads=\d+\)/g;
 function oneWorkerCommand(command) {
   switch (serverOf(command)) {
     case "gunicorn":
-      return command.replace(GUNICORN_WORKERS, "$1--workers 1").replace(GUNICORN_CLASS, "$1--worker-class sync").replace(GUNICORN_THREADS, "");
+      return command.replace(GUNICORN_WORKERS, "$1--workers 1").replace(GUNICORN_CLASS, "$1--worker-class sync").replace(THREADS, "");
     case "uwsgi":
       return command.replace(UWSGI_PROCESSES, "$1--processes 1");
     case "waitress":
-      return command.replace(WAITRESS_THREADS, "$1--threads=1").replace(WAITRESS_SERVE_THREADS, "threads=1)");
+      return command.replace(THREADS, "$1--threads=1").replace(WAITRESS_SERVE_THREADS, "threads=1)");
     default:
       return command;
   }
@@ -99683,7 +99682,8 @@ async function runGate(config2, opts) {
   const stored = config2.baselineFile ? readBaselineFile(config2.baselineFile) : void 0;
   const log2 = opts.hooks.log;
   const head = config2.targets[0];
-  const { branch, branchProblem } = readDataBranch(config2, opts);
+  const runner = runnerFingerprint();
+  const { branch, branchProblem } = readDataBranch(config2, opts, runner);
   const prepared = config2.compareTo === "base" ? prepareBase(config2, config2.baseRef ?? opts.baseSha, log2) : void 0;
   let pairedBase = prepared && "checkout" in prepared ? prepared : void 0;
   let fallback = prepared && "fallback" in prepared ? prepared.fallback : void 0;
@@ -99711,7 +99711,6 @@ async function runGate(config2, opts) {
       const say = opts.meta.eventName === "push" && !opts.baseSha && !config2.baseRef ? log2.info : log2.warning;
       say(`Paired mode fell back to ${config2.baselineFile || branch?.baseline.record ? "the stored baseline" : "no baseline"}: ${fallback}.`);
     }
-    const runner = runnerFingerprint();
     const baseline = chooseStoredBaseline({
       config: config2,
       stored,
@@ -99783,10 +99782,10 @@ async function runGate(config2, opts) {
     pairedBase?.checkout.remove();
   }
 }
-function readDataBranch(config2, opts) {
+function readDataBranch(config2, opts, runner) {
   if (config2.baselineFile || !opts.history || config2.compareTo === "none" && !opts.record) return {};
   try {
-    return { branch: opts.history.prepare({ target: config2.targets[0], config: config2, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config2.baseRef }) };
+    return { branch: opts.history.prepare({ target: config2.targets[0], config: config2, runner, baseSha: opts.baseSha ?? config2.baseRef }) };
   } catch (err) {
     const branchProblem = `history on the data branch ${opts.history.branch} could not be read: ${errorMessage(err)}`;
     opts.hooks.log.warning(branchProblem);

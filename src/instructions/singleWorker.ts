@@ -18,9 +18,9 @@ function serverOf(command: string): 'gunicorn' | 'uwsgi' | 'waitress' | undefine
 const GUNICORN_WORKERS = /(^|\s)(?:--workers[= ]|-w ?)\d+(?=\s|$)/g;
 // Only the WSGI worker classes: an ASGI class (uvicorn's) must not become sync.
 const GUNICORN_CLASS = /(^|\s)(?:--worker-class[= ]|-k ?)['"]?(?:sync|gthread|gevent|eventlet)['"]?(?=\s|$)/g;
-const GUNICORN_THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
+// gunicorn's and waitress's thread count take the same form.
+const THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
 const UWSGI_PROCESSES = /(^|\s)(?:--processes[= ]|--workers[= ]|-p ?)\d+(?=\s|$)/g;
-const WAITRESS_THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
 // The preset's Python shim for application factories: serve(application, ..., threads=N).
 const WAITRESS_SERVE_THREADS = /\bthreads=\d+\)/g;
 
@@ -28,11 +28,11 @@ const WAITRESS_SERVE_THREADS = /\bthreads=\d+\)/g;
 export function oneWorkerCommand(command: string): string {
   switch (serverOf(command)) {
     case 'gunicorn':
-      return command.replace(GUNICORN_WORKERS, '$1--workers 1').replace(GUNICORN_CLASS, '$1--worker-class sync').replace(GUNICORN_THREADS, '');
+      return command.replace(GUNICORN_WORKERS, '$1--workers 1').replace(GUNICORN_CLASS, '$1--worker-class sync').replace(THREADS, '');
     case 'uwsgi':
       return command.replace(UWSGI_PROCESSES, '$1--processes 1');
     case 'waitress':
-      return command.replace(WAITRESS_THREADS, '$1--threads=1').replace(WAITRESS_SERVE_THREADS, 'threads=1)');
+      return command.replace(THREADS, '$1--threads=1').replace(WAITRESS_SERVE_THREADS, 'threads=1)');
     default:
       return command;
   }

@@ -51,7 +51,8 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   const stored: BaselineFile | undefined = config.baselineFile ? readBaselineFile(config.baselineFile) : undefined;
   const log = opts.hooks.log;
   const head = config.targets[0]!;
-  const { branch, branchProblem } = readDataBranch(config, opts);
+  const runner = runnerFingerprint();
+  const { branch, branchProblem } = readDataBranch(config, opts, runner);
 
   // compare-to: base boots the base commit beside the head; whatever stops it falls back to
   // the stored baseline (or none): the PR is never failed for the base's fault.
@@ -87,7 +88,6 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       say(`Paired mode fell back to ${config.baselineFile || branch?.baseline.record ? 'the stored baseline' : 'no baseline'}: ${fallback}.`);
     }
 
-    const runner = runnerFingerprint();
     const baseline = chooseStoredBaseline({
       config,
       stored,
@@ -171,10 +171,10 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
 
 /** The data branch (when no baseline-file is set): baseline and trend are found before the
  * run; a branch that cannot be read leaves the run without a baseline, it does not stop it. */
-function readDataBranch(config: Config, opts: GateOptions): { branch?: PreparedHistory; branchProblem?: string } {
+function readDataBranch(config: Config, opts: GateOptions, runner: RunMeta['runner']): { branch?: PreparedHistory; branchProblem?: string } {
   if (config.baselineFile || !opts.history || (config.compareTo === 'none' && !opts.record)) return {};
   try {
-    return { branch: opts.history.prepare({ target: config.targets[0]!, config, runner: runnerFingerprint(), baseSha: opts.baseSha ?? config.baseRef }) };
+    return { branch: opts.history.prepare({ target: config.targets[0]!, config, runner, baseSha: opts.baseSha ?? config.baseRef }) };
   } catch (err) {
     const branchProblem = `history on the data branch ${opts.history.branch} could not be read: ${errorMessage(err)}`;
     opts.hooks.log.warning(branchProblem);
