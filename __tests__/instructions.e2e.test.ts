@@ -89,6 +89,8 @@ describe('instructions per request (paired mode)', () => {
     assert.ok(c.ciLowPct! <= 0 && c.ciHighPct! >= 0, `interval ${c.ciLowPct} to ${c.ciHighPct} covers zero`);
     assert.match(run.summary, /### Instructions per request \(Valgrind\) — ✅ pass/);
     assert.doesNotMatch(run.summary, /Where the instructions went/);
+    // Both sides were counted without the cyclic garbage collector, each request sent to an idle worker.
+    assert.deepEqual(instructionsOf(run).measurements.map((m) => m.counting), [{ cyclicGc: false, idleFirst: true }, { cyclicGc: false, idleFirst: true }]);
   });
 });
 

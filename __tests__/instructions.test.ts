@@ -2,7 +2,13 @@
 // the single-worker command, config, the rendered section and the trend chart.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { functionChanges, judgeInstructions, MIN_SPREAD_PCT, spreadPct } from '../src/gate/instructionsVerdict.js';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { countedDifferently, functionChanges, judgeInstructions, MIN_SPREAD_PCT, spreadPct } from '../src/gate/instructionsVerdict.js';
+import { NO_CYCLIC_GC_SITECUSTOMIZE, pythonPathWithStartup } from '../src/instructions/pythonStartup.js';
+import { waitUntilIdle } from '../src/instructions/idleWorkers.js';
 import { dumpTotal, parseAnnotate } from '../src/instructions/callgrindOutput.js';
 import { singleWorkerCommand } from '../src/instructions/singleWorker.js';
 import { autoRequestsPerWindow } from '../src/instructions/measure.js';
@@ -110,6 +116,52 @@ describe('Callgrind output', () => {
       { fn: '???:crc32_z [/usr/lib/x86_64-linux-gnu/libz.so.1.2.13]', inclusive: 3062150 },
     ]);
     assert.deepEqual(parseAnnotate('no table'), []);
+  });
+});
+
+describe('counting without the cyclic garbage collector', () => {
+  it('the sitecustomize switches the collector off and still runs the sitecustomize it hides', (t) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'perf-gate-startup-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const [ours, theirs] = [path.join(dir, 'ours'), path.join(dir, 'theirs')];
+    mkdirSync(ours);
+    mkdirSync(theirs);
+    writeFileSync(path.join(ours, 'sitecustomize.py'), NO_CYCLIC_GC_SITECUSTOMIZE);
+    writeFileSync(path.join(theirs, 'sitecustomize.py'), 'import os\nos.environ["THEIRS_RAN"] = "yes"\n');
+    const probe = 'import gc, os; print(gc.isenabled(), os.environ.get("THEIRS_RAN"))';
+    const run = (pythonPath: string) => execFileSync('/usr/bin/python3', ['-c', probe], { env: { ...process.env, PYTHONPATH: pythonPath }, encoding: 'utf8' }).trim();
+    assert.equal(run(pythonPathWithStartup(ours, theirs)), 'False yes');
+    assert.equal(run(theirs), 'True yes');
+  });
+  it('the startup directory goes first on PYTHONPATH, before what the server had', () => {
+    assert.equal(pythonPathWithStartup('/s', undefined), '/s');
+    assert.equal(pythonPathWithStartup('/s', '/app:/lib'), `/s${path.delimiter}/app:/lib`);
+  });
+  it('a count made another way (collector, idle workers) is not compared', () => {
+    const now = { counting: { cyclicGc: false, idleFirst: true } };
+    assert.equal(countedDifferently(now, now), undefined);
+    assert.equal(countedDifferently({}, {}), undefined);
+    // Records made before `counting` was recorded: collector on, requests back to back.
+    assert.equal(
+      countedDifferently({}, now),
+      'The recorded count was made with the cyclic garbage collector, requests sent back to back; this one without the cyclic garbage collector, each request sent to an idle worker. Counts made differently are not compared; the next record replaces it.',
+    );
+    assert.match(countedDifferently({ counting: { cyclicGc: false, idleFirst: false } }, now)!, /requests sent back to back; this one without/);
+  });
+});
+
+describe('waitUntilIdle', () => {
+  it('true for a process that sleeps in a system call, false (after the timeout) for one that computes or is gone', async (t) => {
+    const sleeper = spawn('sleep', ['30']);
+    const spinner = spawn('/usr/bin/python3', ['-c', 'while True: pass']);
+    t.after(() => {
+      sleeper.kill('SIGKILL');
+      spinner.kill('SIGKILL');
+    });
+    assert.equal(await waitUntilIdle([sleeper.pid!], 2_000), true);
+    assert.equal(await waitUntilIdle([spinner.pid!], 200), false);
+    assert.equal(await waitUntilIdle([sleeper.pid!, spinner.pid!], 200), false);
+    assert.equal(await waitUntilIdle([2 ** 22 + 1], 50), false);
   });
 });
 

@@ -340,12 +340,22 @@ export interface InstructionsMeasurement {
   perRequest: number[];
   requestsPerWindow: number;
   warmupRequests: number;
+  /** How the requests were counted; absent in records made before 2026-11-27 (collector on, requests back to back). */
+  counting?: CountingMethod;
   /** Wall time of this measurement, boot and teardown included. */
   seconds: number;
   /** Peak resident memory of the largest process under Valgrind (VmHWM), MiB. */
   peakRssMiB?: number;
   /** The functions with the largest inclusive counts per request (first window), for "where it went". */
   profile?: FunctionCost[];
+}
+
+/** What changes a count besides the code: measurements counted differently are not compared. */
+export interface CountingMethod {
+  /** Python's cyclic garbage collector ran in the counted server (src/instructions/pythonStartup.ts). */
+  cyclicGc: boolean;
+  /** Each counted request was sent once the workers were idle (src/instructions/idleWorkers.ts). */
+  idleFirst: boolean;
 }
 
 export interface FunctionCost {

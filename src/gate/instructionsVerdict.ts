@@ -3,7 +3,7 @@
 // widened by the largest relative range seen on either side, with a floor for what a few windows
 // cannot show.
 import { median } from './stats.js';
-import type { FunctionChange, FunctionCost, InstructionsComparison, Verdict } from '../types.js';
+import type { CountingMethod, FunctionChange, FunctionCost, InstructionsComparison, InstructionsMeasurement, Verdict } from '../types.js';
 
 /** Spread assumed at least, in percent: a few windows can agree by chance more closely than boots do. */
 export const MIN_SPREAD_PCT = 0.05;
@@ -21,6 +21,19 @@ export interface InstructionsInput {
 export function spreadPct(counts: number[]): number {
   if (counts.length < 2) return 0;
   return ((Math.max(...counts) - Math.min(...counts)) / median(counts)) * 100;
+}
+
+/** How counts were made before `counting` was recorded. */
+export const COUNTED_BEFORE: CountingMethod = { cyclicGc: true, idleFirst: false };
+
+const describeCounting = (c: CountingMethod) =>
+  `${c.cyclicGc ? 'with' : 'without'} the cyclic garbage collector, ${c.idleFirst ? 'each request sent to an idle worker' : 'requests sent back to back'}`;
+
+/** Why a recorded count cannot be compared with this one (counted another way), or undefined. */
+export function countedDifferently(recorded: Pick<InstructionsMeasurement, 'counting'>, now: Pick<InstructionsMeasurement, 'counting'>): string | undefined {
+  const [then, current] = [recorded.counting ?? COUNTED_BEFORE, now.counting ?? COUNTED_BEFORE];
+  if (then.cyclicGc === current.cyclicGc && then.idleFirst === current.idleFirst) return undefined;
+  return `The recorded count was made ${describeCounting(then)}; this one ${describeCounting(current)}. Counts made differently are not compared; the next record replaces it.`;
 }
 
 const fmt = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}%`;

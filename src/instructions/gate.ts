@@ -3,7 +3,7 @@
 // counts with the pure core in gate/instructionsVerdict.ts.
 import { execFileSync } from 'node:child_process';
 import { combineVerdicts } from '../gate/verdict.js';
-import { functionChanges, judgeInstructions } from '../gate/instructionsVerdict.js';
+import { countedDifferently, functionChanges, judgeInstructions } from '../gate/instructionsVerdict.js';
 import { countInstructions } from './measure.js';
 import { singleWorkerCommand } from './singleWorker.js';
 import { errorMessage } from '../errors.js';
@@ -90,8 +90,11 @@ export async function runInstructionsGate(r: InstructionsRun): Promise<Instructi
       : recordedFor(scenario);
   const comparisons = r.scenarios.map((scenario) => {
     const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name)!;
-    const base = baselineFor(scenario.name);
+    const found = baselineFor(scenario.name);
+    const difference = found && countedDifferently(found, head);
+    const base = difference ? undefined : found;
     const c = judgeInstructions({ scenario: scenario.name, target: r.head.name, baseline: base?.perRequest ?? [], candidate: head.perRequest, thresholdPct: settings.maxIncreasePct });
+    if (difference) c.reason = difference;
     if (c.changePct !== undefined && Math.abs(c.changePct) >= settings.maxIncreasePct && base?.profile && head.profile) {
       c.functions = functionChanges(base.profile, head.profile);
     }

@@ -2,9 +2,11 @@
 // instrumentation off (boot runs ~3x faster so), sends uncounted warm-up requests, switches
 // instrumentation on in the worker processes only and zeroes them, then for each window sends N
 // requests one at a time and dumps (a dump also zeroes). Each dump holds exactly its window's
-// requests: no boot, no shutdown, no master process. Measured spread: docs/instructions.md.
+// requests: no boot, no shutdown, no master process. Python's cyclic garbage collector is off in
+// the counted server (pythonStartup.ts), and each counted request waits until the workers are
+// idle (idleWorkers.ts). Measured spread: docs/instructions.md.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +17,8 @@ import { procStatFields, treePids, waitForStableTree } from '../server/processTr
 import { explicitPort } from '../config/loopback.js';
 import { formatTail } from '../server/logTail.js';
 import { dumpTotal, parseAnnotate } from './callgrindOutput.js';
+import { NO_CYCLIC_GC_SITECUSTOMIZE, pythonPathWithStartup } from './pythonStartup.js';
+import { waitUntilIdle } from './idleWorkers.js';
 import type { InstructionsMeasurement, Scenario, Target } from '../types.js';
 
 const run = promisify(execFile);
@@ -33,6 +37,10 @@ export interface CountOptions {
   requestsPerWindow: number | 'auto';
   /** Keep this many functions of the first window's profile (0: no profile). */
   profileFunctions: number;
+  /** Leave Python's cyclic garbage collector on in the counted server (default off: pythonStartup.ts). */
+  cyclicGc?: boolean;
+  /** Start each counted request only when the workers are idle (default true: idleWorkers.ts). */
+  awaitIdle?: boolean;
   /** PATH to find valgrind, callgrind_control and callgrind_annotate on. */
   env?: NodeJS.ProcessEnv;
   log?: (line: string) => void;
@@ -92,11 +100,21 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
   const valgrind =
     `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes ` +
     `--callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote(opts.command)}`;
+  const cyclicGc = opts.cyclicGc ?? false;
+  const startupDir = path.join(dir, 'python-startup');
+  mkdirSync(startupDir);
+  writeFileSync(path.join(startupDir, 'sitecustomize.py'), NO_CYCLIC_GC_SITECUSTOMIZE);
+  const pythonPath = target.env?.PYTHONPATH ?? process.env.PYTHONPATH;
   const counted: Target = {
     ...target,
     name: `${target.name} (under Valgrind)`,
     command: valgrind,
-    env: { ...target.env, PATH: env.PATH ?? '', PYTHONHASHSEED: '0' },
+    env: {
+      ...target.env,
+      PATH: env.PATH ?? '',
+      PYTHONHASHSEED: '0',
+      ...(cyclicGc ? {} : { PYTHONPATH: pythonPathWithStartup(startupDir, pythonPath) }),
+    },
     // Booting is 2-5x slower under Valgrind even uninstrumented.
     readyTimeoutSeconds: Math.max(120, target.readyTimeoutSeconds * 3),
   };
@@ -108,8 +126,12 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    // Counted requests start only when the workers wait for one (idleWorkers.ts).
+    let idleFor: number[] = [];
+    let busyStarts = 0;
     const send = async (n: number) => {
       for (let i = 0; i < n; i++) {
+        if (idleFor.length && !(await waitUntilIdle(idleFor))) busyStarts++;
         const status = await request(server!.baseUrl, scenario, agent);
         if (!ok(scenario, status)) {
           throw new InstructionsError(`Scenario "${scenario.name}": ${scenario.method} ${scenario.path} answered ${status} under Valgrind; instructions of failing requests are not counted.`);
@@ -135,6 +157,7 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
         );
       }
     }
+    if (opts.awaitIdle ?? true) idleFor = workers;
     // One request with instrumentation on settles Callgrind's own state (and times one counted
     // request for requests-per-window: auto), then counting starts.
     const t0 = Date.now();
@@ -161,6 +184,7 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
       perRequest.push(total / requestsPerWindow);
       opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / requestsPerWindow / 1e6).toFixed(4)}M`);
     }
+    if (busyStarts) opts.log?.(`Target "${target.name}": ${busyStarts} counted requests started before the workers were idle (they never all slept within 2 s); those counts may spread more.`);
     let profile: InstructionsMeasurement['profile'];
     if (opts.profileFunctions > 0 && profileFile) {
       const { stdout } = await run('callgrind_annotate', ['--inclusive=yes', '--threshold=100', profileFile], { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
@@ -176,6 +200,7 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
       perRequest,
       requestsPerWindow,
       warmupRequests: opts.warmupRequests,
+      counting: { cyclicGc, idleFirst: idleFor.length > 0 },
       seconds: (Date.now() - started) / 1000,
       peakRssMiB: Math.round(peakRssMiB),
       profile,

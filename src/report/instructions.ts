@@ -7,7 +7,8 @@ const BADGE: Record<InstructionsComparison['verdict'], string> = { pass: '✅ pa
 
 export const BLIND_SPOTS =
   'Instructions count the CPU work of the server\'s worker processes only: they do not see time spent waiting for a database or ' +
-  'the network, time in the kernel (system calls), lock contention, or cache and memory stalls. The wall-clock figures above do.';
+  'the network, time in the kernel (system calls), lock contention, cache and memory stalls, or the cyclic garbage collector ' +
+  '(switched off while counting, so that every window counts the same work). The wall-clock figures above do.';
 
 export const PYTHON_FRAMES_NOTE =
   'Python functions appear as the interpreter\'s C functions (e.g. `_PyEval_EvalFrameDefault`): Callgrind sees the C stack of ' +
@@ -56,7 +57,8 @@ export function renderInstructions(r: InstructionsResult | undefined): string {
   const perSide = r.measurements.map((x) => `${escapeText(x.target)} / ${escapeText(x.scenario)} ${x.seconds.toFixed(0)} s`).join(', ');
   if (m) {
     out.push(
-      `Counted under Callgrind (${escapeText(r.valgrind ?? 'valgrind')}) in the worker processes only, one request at a time, \`PYTHONHASHSEED=0\`: ` +
+      `Counted under Callgrind (${escapeText(r.valgrind ?? 'valgrind')}) in the worker processes only, one request at a time, \`PYTHONHASHSEED=0\`` +
+        `${m.counting?.cyclicGc === false ? ', cyclic garbage collector off' : ''}${m.counting?.idleFirst ? ', each request sent once the worker is idle' : ''}: ` +
         `${m.warmupRequests} warm-up requests, then ${m.perRequest.length} windows of ${m.requestsPerWindow} requests; the interval is the change ± the largest spread between windows. ` +
         `Threshold ${r.comparisons[0]?.thresholdPct ?? '?'}%. Baseline: ${escapeText(r.baselineSource ?? 'none')}. Cost: ${seconds.toFixed(0)} s (${perSide}).`,
       '',
