@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path16 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path17 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path16 && path16[0] !== "/") {
-          path16 = `/${path16}`;
+        if (path17 && path17[0] !== "/") {
+          path17 = `/${path17}`;
         }
-        return new URL(`${origin}${path16}`);
+        return new URL(`${origin}${path17}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path16, origin }
+          request: { method: method2, path: path17, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path16);
+        debuglog("sending request to %s %s/%s", method2, origin, path17);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path16, origin },
+          request: { method: method2, path: path17, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path16,
+          path17,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path16, origin }
+          request: { method: method2, path: path17, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path16);
+        debuglog("trailers received from %s %s/%s", method2, origin, path17);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path16, origin },
+          request: { method: method2, path: path17, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path16,
+          path17,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path16, origin }
+            request: { method: method2, path: path17, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path16);
+          debuglog("sending request to %s %s/%s", method2, origin, path17);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path16,
+        path: path17,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path16 !== "string") {
+        if (typeof path17 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path16[0] !== "/" && !(path16.startsWith("http://") || path16.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path17[0] !== "/" && !(path17.startsWith("http://") || path17.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path16)) {
+        } else if (invalidPathRegex.test(path17)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path16, query) : path16;
+        this.path = query ? buildURL(path17, query) : path17;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method: method2, path: path16, host, upgrade, blocking, reset } = request3;
+      const { method: method2, path: path17, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path16} HTTP/1.1\r
+      let header = `${method2} ${path17} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path16, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method: method2, path: path17, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path16;
+      headers[HTTP2_HEADER_PATH] = path17;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path16 = search ? `${pathname}${search}` : pathname;
+        const path17 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path16;
+        this.opts.path = path17;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path16 = "/",
+          path: path17 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path16;
+        opts.path = origin + path17;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path16) {
-      if (typeof path16 !== "string") {
-        return path16;
+    function safeUrl(path17) {
+      if (typeof path17 !== "string") {
+        return path17;
       }
-      const pathSegments = path16.split("?");
+      const pathSegments = path17.split("?");
       if (pathSegments.length !== 2) {
-        return path16;
+        return path17;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path16, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path16);
+    function matchKey(mockDispatch2, { path: path17, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path17);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path16 }) => matchValue(safeUrl(path16), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path17 }) => matchValue(safeUrl(path17), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path16, method: method2, body, headers, query } = opts;
+      const { path: path17, method: method2, body, headers, query } = opts;
       return {
-        path: path16,
+        path: path17,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path16, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path17, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path16,
+            Path: path17,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path16) {
-      for (let i = 0; i < path16.length; ++i) {
-        const code2 = path16.charCodeAt(i);
+    function validateCookiePath(path17) {
+      for (let i = 0; i < path17.length; ++i) {
+        const code2 = path17.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path16 = opts.path;
+          let path17 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path16 = `/${path16}`;
+            path17 = `/${path17}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path16);
+          url2 = new URL(util.parseOrigin(url2).origin + path17);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path16) {
-      const ctrl = callVisitor(key, node2, visitor, path16);
+    function visit_(key, node2, visitor, path17) {
+      const ctrl = callVisitor(key, node2, visitor, path17);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path16, ctrl);
-        return visit_(key, ctrl, visitor, path16);
+        replaceNode(key, path17, ctrl);
+        return visit_(key, ctrl, visitor, path17);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
+          path17 = Object.freeze(path17.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path16);
+            const ci = visit_(i, node2.items[i], visitor, path17);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path16);
+          path17 = Object.freeze(path17.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path16);
+          const cv = visit_("value", node2.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path16) {
-      const ctrl = await callVisitor(key, node2, visitor, path16);
+    async function visitAsync_(key, node2, visitor, path17) {
+      const ctrl = await callVisitor(key, node2, visitor, path17);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path16, ctrl);
-        return visitAsync_(key, ctrl, visitor, path16);
+        replaceNode(key, path17, ctrl);
+        return visitAsync_(key, ctrl, visitor, path17);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
+          path17 = Object.freeze(path17.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path16);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path17);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path16);
+          path17 = Object.freeze(path17.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path17);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path16);
+          const cv = await visitAsync_("value", node2.value, visitor, path17);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path16) {
+    function callVisitor(key, node2, visitor, path17) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path16);
+        return visitor(key, node2, path17);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path16);
+        return visitor.Map?.(key, node2, path17);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path16);
+        return visitor.Seq?.(key, node2, path17);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path16);
+        return visitor.Pair?.(key, node2, path17);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path16);
+        return visitor.Scalar?.(key, node2, path17);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path16);
+        return visitor.Alias?.(key, node2, path17);
       return void 0;
     }
-    function replaceNode(key, path16, node2) {
-      const parent = path16[path16.length - 1];
+    function replaceNode(key, path17, node2) {
+      const parent = path17[path17.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path16, value) {
+    function collectionFromPath(schema, path17, value) {
       let v = value;
-      for (let i = path16.length - 1; i >= 0; --i) {
-        const k = path16[i];
+      for (let i = path17.length - 1; i >= 0; --i) {
+        const k = path17[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path16) => path16 == null || typeof path16 === "object" && !!path16[Symbol.iterator]().next().done;
+    var isEmptyPath = (path17) => path17 == null || typeof path17 === "object" && !!path17[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path16, value) {
-        if (isEmptyPath(path16))
+      addIn(path17, value) {
+        if (isEmptyPath(path17))
           this.add(value);
         else {
-          const [key, ...rest] = path16;
+          const [key, ...rest] = path17;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        const [key, ...rest] = path16;
+      deleteIn(path17) {
+        const [key, ...rest] = path17;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        const [key, ...rest] = path16;
+      getIn(path17, keepScalar) {
+        const [key, ...rest] = path17;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path16) {
-        const [key, ...rest] = path16;
+      hasIn(path17) {
+        const [key, ...rest] = path17;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value) {
-        const [key, ...rest] = path16;
+      setIn(path17, value) {
+        const [key, ...rest] = path17;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path16, value) {
+      addIn(path17, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path16, value);
+          this.contents.addIn(path17, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        if (Collection2.isEmptyPath(path16)) {
+      deleteIn(path17) {
+        if (Collection2.isEmptyPath(path17)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path16) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path17) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        if (Collection2.isEmptyPath(path16))
+      getIn(path17, keepScalar) {
+        if (Collection2.isEmptyPath(path17))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path17, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path16) {
-        if (Collection2.isEmptyPath(path16))
+      hasIn(path17) {
+        if (Collection2.isEmptyPath(path17))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path16) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path17) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value) {
-        if (Collection2.isEmptyPath(path16)) {
+      setIn(path17, value) {
+        if (Collection2.isEmptyPath(path17)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path16), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path17), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path16, value);
+          this.contents.setIn(path17, value);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path16) => {
+    visit2.itemAtPath = (cst, path17) => {
       let item = cst;
-      for (const [field, index] of path16) {
+      for (const [field, index] of path17) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path16) => {
-      const parent = visit2.itemAtPath(cst, path16.slice(0, -1));
-      const field = path16[path16.length - 1][0];
+    visit2.parentCollection = (cst, path17) => {
+      const parent = visit2.itemAtPath(cst, path17.slice(0, -1));
+      const field = path17[path17.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path16, item, visitor) {
-      let ctrl = visitor(item, path16);
+    function _visit(path17, item, visitor) {
+      let ctrl = visitor(item, path17);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path16.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path17.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path16);
+            ctrl = ctrl(item, path17);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path16) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path17) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -48085,7 +48085,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path16 = __require("path");
+    var path17 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -48093,11 +48093,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop4() {
     }
-    function open3(path17, history2, cb) {
+    function open3(path18, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path17, "r", cb);
+      fs3.open(path18, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -48131,7 +48131,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path16.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path17.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -48396,7 +48396,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs3 = __require("fs");
     var os13 = __require("os");
-    var path16 = __require("path");
+    var path17 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -48432,7 +48432,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path16.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path17.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -48612,8 +48612,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path16) {
-          var pathArray = getPathArray(path16);
+        paths.forEach(function(path17) {
+          var pathArray = getPathArray(path17);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -48627,14 +48627,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path16, appendMode) {
-      if (!path16) {
+    function addExistingPath(array2, path17, appendMode) {
+      if (!path17) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path16);
+        array2.unshift(path17);
       } else {
-        array2.push(path16);
+        array2.push(path17);
       }
     }
   }
@@ -51584,15 +51584,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path16 = [graph[toModel].parent, toModel];
+      const path17 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path16.unshift(graph[cur].parent);
+        path17.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path16;
+      fn.conversion = path17;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -52869,7 +52869,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path16 = __require("path");
+    var path17 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -52927,7 +52927,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path16.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path17.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -61938,11 +61938,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path16) {
-      if (!path16 || typeof path16 !== "string") {
+    function lookup(path17) {
+      if (!path17 || typeof path17 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path16).toLowerCase().substr(1);
+      var extension2 = extname("x." + path17).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -63082,7 +63082,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path16 = __require("path");
+    var path17 = __require("path");
     var http3 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -63213,11 +63213,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path16.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path17.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path16.basename(options.filename || value && (value.name || value.path));
+        filename = path17.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path16.basename(value.client._httpMessage.path || "");
+        filename = path17.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -63403,15 +63403,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync9 } = __require("fs");
+    var { readFileSync: readFileSync10 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path16 = resolve(string4);
-          const data = readFileSync9(path16, "utf8");
+          const path17 = resolve(string4);
+          const data = readFileSync10(path17, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -63425,14 +63425,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path16 = obj[key] && obj[key].path;
-            if (!path16) {
+            const path17 = obj[key] && obj[key].path;
+            if (!path17) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync9(path16);
+            const buffer = readFileSync10(path17);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path16)
+              filename: basename(path17)
             }, opts));
             break;
           }
@@ -65753,14 +65753,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label3) => new Error(`${label3} can not be less than 1`);
     var greaterThanZeroError = (label3) => new Error(`${label3} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path16) {
-      if (typeof path16 === "string") {
+    function safeRequire(path17) {
+      if (typeof path17 === "string") {
         try {
-          return __require(path16);
+          return __require(path17);
         } catch (err) {
         }
       }
-      return path16;
+      return path17;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -68241,7 +68241,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path16 = reqData.path;
+        const path17 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -68252,7 +68252,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path16} HTTP/1.1`
+          `${method2} ${path17} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -70300,7 +70300,7 @@ var require_autocannon = __commonJS({
     var fs3 = __require("fs");
     var os13 = __require("os");
     var net4 = __require("net");
-    var path16 = __require("path");
+    var path17 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -70415,7 +70415,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path16.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path17.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -70529,7 +70529,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path16.join(__dirname, "lib/preload"));
+        alterPath.unshift(path17.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -70553,7 +70553,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path16.join(os13.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path17.join(os13.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -71128,9 +71128,9 @@ function saveState(name, value) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync7, mkdirSync as mkdirSync6, readFileSync as readFileSync8, writeFileSync as writeFileSync5 } from "node:fs";
+import { existsSync as existsSync7, mkdirSync as mkdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync6 } from "node:fs";
 import os12 from "node:os";
-import path15 from "node:path";
+import path16 from "node:path";
 
 // src/config/config.ts
 import path2 from "node:path";
@@ -71973,10 +71973,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path16) {
-  if (!path16)
+function getElementAtPath(obj, path17) {
+  if (!path17)
     return obj;
-  return path16.reduce((acc, key) => acc?.[key], obj);
+  return path17.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -72316,11 +72316,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path16, issues) {
+function prefixIssues(path17, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path16);
+    iss.path.unshift(path17);
     return iss;
   });
 }
@@ -72782,16 +72782,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path16 = []) => {
+  const processError = (error64, path17 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path16, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path17, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path16, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path16, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
       } else {
-        const fullpath = [...path16, ...issue3.path];
+        const fullpath = [...path17, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -72830,17 +72830,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path16 = []) => {
+  const processError = (error64, path17 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path16, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path17, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path16, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path16, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
       } else {
-        const fullpath = [...path16, ...issue3.path];
+        const fullpath = [...path17, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -72879,8 +72879,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path16 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path16) {
+  const path17 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path17) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -90018,13 +90018,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path16 = ref.slice(1).split("/").filter(Boolean);
-  if (path16.length === 0) {
+  const path17 = ref.slice(1).split("/").filter(Boolean);
+  if (path17.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path16[0] === defsKey) {
-    const key = path16[1] === void 0 ? void 0 : decodeJSONPointerSegment(path16[1]);
+  if (path17[0] === defsKey) {
+    const key = path17[1] === void 0 ? void 0 : decodeJSONPointerSegment(path17[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -91082,8 +91082,8 @@ var configFileSchema = external_exports.object({
   hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
   "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
 }).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
-function knownKeysAt(path16) {
-  const where = path16.filter((p) => typeof p === "string").join(".");
+function knownKeysAt(path17) {
+  const where = path17.filter((p) => typeof p === "string").join(".");
   const shapes = {
     "": configFileSchema,
     thresholds: thresholdsSchema,
@@ -91095,8 +91095,8 @@ function knownKeysAt(path16) {
   };
   return Object.keys(shapes[where]?.shape ?? {});
 }
-function issuePath(path16) {
-  return path16.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path17) {
+  return path17.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -92120,8 +92120,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path16 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path16} does not exist${EOL5}`);
+        const path17 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path17} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -96491,7 +96491,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path16) => path16.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path17) => path17.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -96785,8 +96785,8 @@ function failureMessage(result) {
 
 // src/pipeline/pipeline.ts
 import os10 from "node:os";
-import path9 from "node:path";
-import { mkdirSync as mkdirSync3 } from "node:fs";
+import path10 from "node:path";
+import { mkdirSync as mkdirSync4 } from "node:fs";
 
 // src/gate/breakage.ts
 var REPEATED_TRIALS = 2;
@@ -98935,6 +98935,13 @@ function spreadPct(counts) {
   if (counts.length < 2) return 0;
   return (Math.max(...counts) - Math.min(...counts)) / median2(counts) * 100;
 }
+var COUNTED_BEFORE = { cyclicGc: true, idleFirst: false };
+var describeCounting = (c) => `${c.cyclicGc ? "with" : "without"} the cyclic garbage collector, ${c.idleFirst ? "each request sent to an idle worker" : "requests sent back to back"}`;
+function countedDifferently(recorded, now) {
+  const [then, current] = [recorded.counting ?? COUNTED_BEFORE, now.counting ?? COUNTED_BEFORE];
+  if (then.cyclicGc === current.cyclicGc && then.idleFirst === current.idleFirst) return void 0;
+  return `The recorded count was made ${describeCounting(then)}; this one ${describeCounting(current)}. Counts made differently are not compared; the next record replaces it.`;
+}
 var fmt2 = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}%`;
 function judgeInstructions(input2) {
   const { scenario, target, thresholdPct } = input2;
@@ -98983,10 +98990,10 @@ function functionChanges(before, after, limit = 10) {
 
 // src/instructions/measure.ts
 import { execFile } from "node:child_process";
-import { mkdtempSync as mkdtempSync4, readdirSync, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
+import { mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync4, readdirSync as readdirSync2, readFileSync as readFileSync5, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import http2 from "node:http";
 import os9 from "node:os";
-import path8 from "node:path";
+import path9 from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/instructions/callgrindOutput.ts
@@ -99009,6 +99016,61 @@ function parseAnnotate(text) {
     out.push({ fn: m[2], inclusive: Number(m[1].replace(/,/g, "")) });
   }
   return out;
+}
+
+// src/instructions/pythonStartup.ts
+import path8 from "node:path";
+var NO_CYCLIC_GC_SITECUSTOMIZE = `# Written by wsgi-perf-gate for counting instructions under Callgrind (see pythonStartup.ts).
+import gc
+
+gc.disable()
+
+
+def _run_the_hidden_sitecustomize():
+    # This file hides any other sitecustomize (Debian ships one): run it as Python would have.
+    import importlib.machinery
+    import importlib.util
+    import os
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    rest = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
+    if spec is not None and spec.loader is not None:
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
+_run_the_hidden_sitecustomize()
+`;
+function pythonPathWithStartup(startupDir, pythonPath) {
+  return pythonPath ? `${startupDir}${path8.delimiter}${pythonPath}` : startupDir;
+}
+
+// src/instructions/idleWorkers.ts
+import { readdirSync, readFileSync as readFileSync4 } from "node:fs";
+import { setTimeout as sleep3 } from "node:timers/promises";
+function threadStates(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat2 = readFileSync4(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      return stat2.charAt(stat2.lastIndexOf(")") + 2);
+    });
+  } catch {
+    return [];
+  }
+}
+var QUIET_POLLS = 3;
+var POLL_MS = 2;
+async function waitUntilIdle(pids, timeoutMs = 2e3) {
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  while (Date.now() < deadline) {
+    const states = pids.flatMap(threadStates);
+    quiet = states.length > 0 && states.every((s) => s === "S") ? quiet + 1 : 0;
+    if (quiet >= QUIET_POLLS) return true;
+    await sleep3(POLL_MS);
+  }
+  return false;
 }
 
 // src/instructions/measure.ts
@@ -99055,13 +99117,23 @@ async function countInstructions(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
   const env = opts.env ?? process.env;
-  const dir = mkdtempSync4(path8.join(os9.tmpdir(), "perf-gate-callgrind-"));
+  const dir = mkdtempSync4(path9.join(os9.tmpdir(), "perf-gate-callgrind-"));
   const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
+  const cyclicGc = opts.cyclicGc ?? false;
+  const startupDir = path9.join(dir, "python-startup");
+  mkdirSync3(startupDir);
+  writeFileSync3(path9.join(startupDir, "sitecustomize.py"), NO_CYCLIC_GC_SITECUSTOMIZE);
+  const pythonPath = target.env?.PYTHONPATH ?? process.env.PYTHONPATH;
   const counted = {
     ...target,
     name: `${target.name} (under Valgrind)`,
     command: valgrind,
-    env: { ...target.env, PATH: env.PATH ?? "", PYTHONHASHSEED: "0" },
+    env: {
+      ...target.env,
+      PATH: env.PATH ?? "",
+      PYTHONHASHSEED: "0",
+      ...cyclicGc ? {} : { PYTHONPATH: pythonPathWithStartup(startupDir, pythonPath) }
+    },
     // Booting is 2-5x slower under Valgrind even uninstrumented.
     readyTimeoutSeconds: Math.max(120, target.readyTimeoutSeconds * 3)
   };
@@ -99069,12 +99141,15 @@ async function countInstructions(opts) {
   let server;
   const control = (args) => run2("callgrind_control", args, { env, timeout: 6e4 });
   try {
-    server = await startServer(counted, { port, logFile: path8.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path9.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
+    let idleFor = [];
+    let busyStarts = 0;
     const send = async (n) => {
       for (let i = 0; i < n; i++) {
+        if (idleFor.length && !await waitUntilIdle(idleFor)) busyStarts++;
         const status2 = await request2(server.baseUrl, scenario, agent);
         if (!ok(scenario, status2)) {
           throw new InstructionsError(`Scenario "${scenario.name}": ${scenario.method} ${scenario.path} answered ${status2} under Valgrind; instructions of failing requests are not counted.`);
@@ -99098,6 +99173,7 @@ async function countInstructions(opts) {
         );
       }
     }
+    if (opts.awaitIdle ?? true) idleFor = workers;
     const t0 = Date.now();
     await send(1);
     const requestsPerWindow = opts.requestsPerWindow === "auto" ? autoRequestsPerWindow((Date.now() - t0) / 1e3) : opts.requestsPerWindow;
@@ -99110,8 +99186,8 @@ async function countInstructions(opts) {
       let largest = -1;
       for (const pid of workers) {
         await control(["-d", String(pid)]);
-        const file2 = path8.join(dir, `callgrind.${pid}.${w}`);
-        const count2 = dumpTotal(readFileSync4(file2, "utf8"));
+        const file2 = path9.join(dir, `callgrind.${pid}.${w}`);
+        const count2 = dumpTotal(readFileSync5(file2, "utf8"));
         if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
         total += count2;
         if (w === 1 && count2 > largest) {
@@ -99122,6 +99198,7 @@ async function countInstructions(opts) {
       perRequest.push(total / requestsPerWindow);
       opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / requestsPerWindow / 1e6).toFixed(4)}M`);
     }
+    if (busyStarts) opts.log?.(`Target "${target.name}": ${busyStarts} counted requests started before the workers were idle (they never all slept within 2 s); those counts may spread more.`);
     let profile;
     if (opts.profileFunctions > 0 && profileFile) {
       const { stdout } = await run2("callgrind_annotate", ["--inclusive=yes", "--threshold=100", profileFile], { env, timeout: 12e4, maxBuffer: 64 * 1024 * 1024 });
@@ -99135,6 +99212,7 @@ async function countInstructions(opts) {
       perRequest,
       requestsPerWindow,
       warmupRequests: opts.warmupRequests,
+      counting: { cyclicGc, idleFirst: idleFor.length > 0 },
       seconds: (Date.now() - started) / 1e3,
       peakRssMiB: Math.round(peakRssMiB),
       profile
@@ -99150,17 +99228,17 @@ ${formatTail(server.logTail())}${valgrindLogTail(dir)}`);
 }
 function peakRssKiB(pid) {
   try {
-    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
   } catch {
     return 0;
   }
 }
 function valgrindLogTail(dir) {
   try {
-    const logs = readdirSync(dir).filter((f) => f.startsWith("valgrind."));
+    const logs = readdirSync2(dir).filter((f) => f.startsWith("valgrind."));
     return logs.map((f) => `
 ${f}:
-${readFileSync4(path8.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+${readFileSync5(path9.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
   } catch {
     return "";
   }
@@ -99248,8 +99326,11 @@ async function runInstructionsGate(r) {
   const baselineFor2 = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
   const comparisons = r.scenarios.map((scenario) => {
     const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name);
-    const base = baselineFor2(scenario.name);
+    const found = baselineFor2(scenario.name);
+    const difference = found && countedDifferently(found, head);
+    const base = difference ? void 0 : found;
     const c = judgeInstructions({ scenario: scenario.name, target: r.head.name, baseline: base?.perRequest ?? [], candidate: head.perRequest, thresholdPct: settings.maxIncreasePct });
+    if (difference) c.reason = difference;
     if (c.changePct !== void 0 && Math.abs(c.changePct) >= settings.maxIncreasePct && base?.profile && head.profile) {
       c.functions = functionChanges(base.profile, head.profile);
     }
@@ -99269,7 +99350,7 @@ async function runInstructionsGate(r) {
 }
 
 // src/hardening/runChecks.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 import { randomBytes as randomBytes2 } from "node:crypto";
 
 // src/hardening/leaks.ts
@@ -99483,8 +99564,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path16, host, extra = {}) {
-  const lines = [`${method2} ${path16} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path17, host, extra = {}) {
+  const lines = [`${method2} ${path17} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -99517,7 +99598,7 @@ function openSlowClients(to, count2, intervalMs) {
 }
 
 // src/hardening/runChecks.ts
-var sleep3 = (ms) => new Promise((r) => setTimeout(r, ms));
+var sleep4 = (ms) => new Promise((r) => setTimeout(r, ms));
 var SLOW_BYTE_MS = 100;
 var SLOW_HOLD_MS = 1e3;
 var LEAK_TIMEOUT_MS = 5e3;
@@ -99533,7 +99614,7 @@ async function workerPids2(rootPid) {
 }
 function realUid(pid) {
   try {
-    const m = /^Uid:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"));
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync6(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : void 0;
   } catch {
     return void 0;
@@ -99549,13 +99630,13 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path16, timeoutMs2) => exchange(to, requestHead("GET", path16, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path17, timeoutMs2) => exchange(to, requestHead("GET", path17, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
       const r = await get2(server.readyPath, 2e3);
       if (r.status !== void 0 && r.status < 500) return true;
-      await sleep3(200);
+      await sleep4(200);
     }
     return false;
   };
@@ -99574,7 +99655,7 @@ async function runChecks(server, settings, env) {
   checks.push(classifyOwner({ workers: owners, ci: env.ci }));
   const longLine = await exchange(to, requestHead("GET", `${server.readyPath.split("?")[0]}?q=${"a".repeat(HEADER_BYTES)}`, host), { timeoutMs: LEAK_TIMEOUT_MS });
   const bigHeader = await exchange(to, requestHead("GET", server.readyPath, host, { "X-Big": "b".repeat(HEADER_BYTES) }), { timeoutMs: LEAK_TIMEOUT_MS });
-  await sleep3(300);
+  await sleep4(300);
   checks.push(
     classifyHeaderLimits({
       longLine,
@@ -99593,7 +99674,7 @@ async function runChecks(server, settings, env) {
   for (const n of [workerCount, 2 * workerCount]) {
     const slow = openSlowClients(to, n, SLOW_BYTE_MS);
     try {
-      await sleep3(SLOW_HOLD_MS);
+      await sleep4(SLOW_HOLD_MS);
       rounds.push({ slowConnections: n, normal: await get2(server.readyPath, timeoutMs) });
     } finally {
       slow.close();
@@ -99817,8 +99898,8 @@ function announceEstimate(config2, paired, log2) {
 }
 async function runHardeningChecks(config2, hooks, targets) {
   if (config2.hardening.mode === "off") return void 0;
-  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path9.join(hooks.logDir, "hardening") } : hooks;
-  if (hardeningHooks.logDir) mkdirSync3(hardeningHooks.logDir, { recursive: true });
+  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path10.join(hooks.logDir, "hardening") } : hooks;
+  if (hardeningHooks.logDir) mkdirSync4(hardeningHooks.logDir, { recursive: true });
   return hardenTargets(targets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: hooks.log });
 }
 function judgeAgainst(config2, ctx) {
@@ -99843,8 +99924,8 @@ function judgeAgainst(config2, ctx) {
 }
 
 // src/github/savedComment.ts
-import { existsSync as existsSync5, mkdirSync as mkdirSync4, readdirSync as readdirSync2, readFileSync as readFileSync6, statSync, writeFileSync as writeFileSync3 } from "node:fs";
-import path10 from "node:path";
+import { existsSync as existsSync5, mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync7, statSync, writeFileSync as writeFileSync4 } from "node:fs";
+import path11 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
 var savedCommentSchema = external_exports.object({
@@ -99859,9 +99940,9 @@ var savedCommentSchema = external_exports.object({
   posted: external_exports.boolean()
 }).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
-  mkdirSync4(path10.dirname(file2), { recursive: true });
+  mkdirSync5(path11.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
-  writeFileSync3(file2, JSON.stringify(saved, null, 1) + "\n");
+  writeFileSync4(file2, JSON.stringify(saved, null, 1) + "\n");
 }
 function readSavedComments(fileOrDir) {
   const where = `Input \`comment-file\` is ${JSON.stringify(fileOrDir)}`;
@@ -99869,15 +99950,15 @@ function readSavedComments(fileOrDir) {
     throw new ConfigError(`${where}: no such file or directory: expected the ${SAVED_COMMENT_NAME} that the pull request run saved (download its artifact first).`);
   }
   if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
-  const files = readdirSync2(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
+  const files = readdirSync3(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
   if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
-  return files.map((f) => readOne(path10.join(fileOrDir, f), where));
+  return files.map((f) => readOne(path11.join(fileOrDir, f), where));
 }
 function readOne(file2, where) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
   let data;
   try {
-    data = JSON.parse(readFileSync6(file2, "utf8"));
+    data = JSON.parse(readFileSync7(file2, "utf8"));
   } catch {
     throw new ConfigError(`${where}: ${file2} is not valid JSON: expected a comment saved by wsgi-perf-gate.`);
   }
@@ -100035,7 +100116,7 @@ function renderErrorSummary(message, opts = {}) {
 
 // src/report/instructions.ts
 var BADGE = { pass: "\u2705 pass", regressed: "\u274C regressed", improved: "\u{1F680} improved", inconclusive: "\u26A0\uFE0F inconclusive" };
-var BLIND_SPOTS = "Instructions count the CPU work of the server's worker processes only: they do not see time spent waiting for a database or the network, time in the kernel (system calls), lock contention, or cache and memory stalls. The wall-clock figures above do.";
+var BLIND_SPOTS = "Instructions count the CPU work of the server's worker processes only: they do not see time spent waiting for a database or the network, time in the kernel (system calls), lock contention, cache and memory stalls, or the cyclic garbage collector (switched off while counting, so that every window counts the same work). The wall-clock figures above do.";
 var PYTHON_FRAMES_NOTE = "Python functions appear as the interpreter's C functions (e.g. `_PyEval_EvalFrameDefault`): Callgrind sees the C stack of CPython, and on Python 3.11 and older there is no way to name the Python function; functions called from Python (C extensions, the standard library's C modules, libc) are named.";
 function formatInstructions(v) {
   if (v === void 0) return "\u2014";
@@ -100075,7 +100156,7 @@ function renderInstructions(r) {
   const perSide = r.measurements.map((x2) => `${escapeText(x2.target)} / ${escapeText(x2.scenario)} ${x2.seconds.toFixed(0)} s`).join(", ");
   if (m) {
     out.push(
-      `Counted under Callgrind (${escapeText(r.valgrind ?? "valgrind")}) in the worker processes only, one request at a time, \`PYTHONHASHSEED=0\`: ${m.warmupRequests} warm-up requests, then ${m.perRequest.length} windows of ${m.requestsPerWindow} requests; the interval is the change \xB1 the largest spread between windows. Threshold ${r.comparisons[0]?.thresholdPct ?? "?"}%. Baseline: ${escapeText(r.baselineSource ?? "none")}. Cost: ${seconds.toFixed(0)} s (${perSide}).`,
+      `Counted under Callgrind (${escapeText(r.valgrind ?? "valgrind")}) in the worker processes only, one request at a time, \`PYTHONHASHSEED=0\`${m.counting?.cyclicGc === false ? ", cyclic garbage collector off" : ""}${m.counting?.idleFirst ? ", each request sent once the worker is idle" : ""}: ${m.warmupRequests} warm-up requests, then ${m.perRequest.length} windows of ${m.requestsPerWindow} requests; the interval is the change \xB1 the largest spread between windows. Threshold ${r.comparisons[0]?.thresholdPct ?? "?"}%. Baseline: ${escapeText(r.baselineSource ?? "none")}. Cost: ${seconds.toFixed(0)} s (${perSide}).`,
       ""
     );
   }
@@ -100390,8 +100471,8 @@ var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path16, record: record2 }) => ({
-    path: path16,
+  const runs = records.map(({ path: path17, record: record2 }) => ({
+    path: path17,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
@@ -100691,7 +100772,7 @@ async function recordRun(opts, record2) {
   const { git: git2, branch, log: log2 } = opts;
   const maxAttempts = opts.maxAttempts ?? 8;
   const deadline = Date.now() + (opts.maxSeconds ?? 120) * 1e3;
-  const sleep4 = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const sleep5 = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const random = opts.random ?? Math.random;
   const text = JSON.stringify(record2, null, 1) + "\n";
   const newPath = recordPath(record2);
@@ -100737,7 +100818,7 @@ async function recordRun(opts, record2) {
     const wait = backoffMs(attempt, random);
     if (attempt === maxAttempts || Date.now() + wait > deadline) break;
     log2.info(`Another run updated ${branch} first (attempt ${attempt}); rebuilding on its new tip in ${wait} ms.`);
-    await sleep4(wait);
+    await sleep5(wait);
   }
   return { status: "failed", message: `Could not record on ${branch}: other runs kept updating it first (${lastRejection}); gave up after ${Math.min(attempt, maxAttempts)} attempt(s).` };
 }
@@ -100746,7 +100827,7 @@ async function recordRun(opts, record2) {
 import { execFileSync as execFileSync4 } from "node:child_process";
 import { mkdtempSync as mkdtempSync5, rmSync as rmSync3 } from "node:fs";
 import os11 from "node:os";
-import path11 from "node:path";
+import path12 from "node:path";
 var BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "github-actions[bot]",
   GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
@@ -100828,8 +100909,8 @@ function realGit(repoDir, remote = "origin") {
       }
     },
     commitTree(parent, add, remove, message) {
-      const dir = mkdtempSync5(path11.join(os11.tmpdir(), "perf-gate-index-"));
-      const env = { GIT_INDEX_FILE: path11.join(dir, "index") };
+      const dir = mkdtempSync5(path12.join(os11.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path12.join(dir, "index") };
       try {
         run4(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
         const lines = [
@@ -100883,7 +100964,7 @@ ${stderrOf(err)}`.trim();
 // src/store/targetVersions.ts
 import { execFileSync as execFileSync5 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
-import path12 from "node:path";
+import path13 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
 var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
@@ -100901,9 +100982,9 @@ function firstLine(s) {
   return line ? line.slice(0, 120) : void 0;
 }
 function which2(name, env, cwd) {
-  if (name.includes("/")) return path12.resolve(cwd, name);
-  for (const dir of (env.PATH ?? "").split(path12.delimiter).filter(Boolean)) {
-    const full = path12.join(dir, name);
+  if (name.includes("/")) return path13.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path13.delimiter).filter(Boolean)) {
+    const full = path13.join(dir, name);
     try {
       accessSync(full, constants3.X_OK);
       return full;
@@ -100920,8 +101001,8 @@ function shebangPython(file2) {
     closeSync3(fd);
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
     if (!m) return void 0;
-    const words = path12.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
-    return /python/.test(path12.basename(words[0])) ? words : void 0;
+    const words = path13.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path13.basename(words[0])) ? words : void 0;
   } catch {
     return void 0;
   }
@@ -100938,14 +101019,14 @@ function probeTargetVersions(target) {
   const program = words[0];
   if (!program) return { python: "unknown", server: "unknown" };
   const resolved = which2(program, env, cwd);
-  if (/^python[\d.]*$/.test(path12.basename(program))) {
+  if (/^python[\d.]*$/.test(path13.basename(program))) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
     const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const name = path12.basename(program);
+  const name = path13.basename(program);
   const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
@@ -100993,10 +101074,10 @@ function processStartTime(pid) {
 }
 
 // src/config/mergeSettings.ts
-import path13 from "node:path";
+import path14 from "node:path";
 function readShardsDir(src) {
   const given = src.getInput("shards-dir").trim();
-  return given ? path13.resolve(src.workspace, given) : path13.join(src.runnerTemp, "wsgi-perf-gate", "shards");
+  return given ? path14.resolve(src.workspace, given) : path14.join(src.runnerTemp, "wsgi-perf-gate", "shards");
 }
 function readMergeSettings(src) {
   const input2 = (name) => src.getInput(name).trim();
@@ -101140,8 +101221,8 @@ function mergeShards(loaded, expect) {
 
 // src/store/shardFile.ts
 import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync7, statSync as statSync2, writeFileSync as writeFileSync4 } from "node:fs";
-import path14 from "node:path";
+import { mkdirSync as mkdirSync6, readdirSync as readdirSync4, readFileSync as readFileSync8, statSync as statSync2, writeFileSync as writeFileSync5 } from "node:fs";
+import path15 from "node:path";
 var SHARD_KIND = "wsgi-perf-gate/shard";
 var SHARD_SCHEMA_VERSION = 1;
 function configIdentity(config2) {
@@ -101160,9 +101241,9 @@ function configIdentity(config2) {
 }
 var shardFileName = (s) => `shard-${s.index}-of-${s.count}.json`;
 function writeShardFile(dir, file2) {
-  mkdirSync5(dir, { recursive: true });
-  const out = path14.join(dir, shardFileName(file2.shard));
-  writeFileSync4(out, JSON.stringify(file2) + "\n");
+  mkdirSync6(dir, { recursive: true });
+  const out = path15.join(dir, shardFileName(file2.shard));
+  writeFileSync5(out, JSON.stringify(file2) + "\n");
   return out;
 }
 var shardSchema = external_exports.object({
@@ -101200,16 +101281,16 @@ var MAX_FILES = 1e4;
 function readShardsDir2(dir) {
   const files = [];
   const list = (d, depth) => {
-    for (const name of readdirSync3(d).sort()) {
+    for (const name of readdirSync4(d).sort()) {
       if (files.length >= MAX_FILES) return;
-      const full = path14.join(d, name);
+      const full = path15.join(d, name);
       const st = statSync2(full);
       if (st.isDirectory() && depth === 0) list(full, 1);
       else if (st.isFile() && name.endsWith(".json")) files.push(full);
     }
   };
   list(dir, 0);
-  return files.flatMap((f) => parseShardFile(path14.relative(dir, f) || f, readFileSync7(f, "utf8")) ?? []);
+  return files.flatMap((f) => parseShardFile(path15.relative(dir, f) || f, readFileSync8(f, "utf8")) ?? []);
 }
 
 // src/action/merge.ts
@@ -101303,7 +101384,7 @@ async function run3() {
   commentSettings = readCommentSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === "post-comment") return postComment(commentSettings);
   const outDir = artifactsDir(runnerTemp, commentSettings.commentId);
-  mkdirSync6(outDir, { recursive: true });
+  mkdirSync7(outDir, { recursive: true });
   setOutput("artifacts-dir", outDir);
   const ctx = readRunContext();
   if (commentSettings.mode === "merge") {
@@ -101313,7 +101394,7 @@ async function run3() {
   }
   const fullConfig = readConfig({
     getInput: (name) => getInput(name),
-    readFile: (file2) => existsSync7(file2) ? readFileSync8(file2, "utf8") : void 0,
+    readFile: (file2) => existsSync7(file2) ? readFileSync9(file2, "utf8") : void 0,
     workspace,
     cores: os12.availableParallelism(),
     exists: existsSync7
@@ -101346,10 +101427,10 @@ async function run3() {
 }
 async function report(result, opts) {
   await log.group("Report", async () => {
-    const resultsFile = path15.join(opts.outDir, "results.json");
-    writeFileSync5(resultsFile, JSON.stringify(result, null, 1) + "\n");
+    const resultsFile = path16.join(opts.outDir, "results.json");
+    writeFileSync6(resultsFile, JSON.stringify(result, null, 1) + "\n");
     const histograms = [...histogramFiles(result.samples), ...histogramFiles(result.confirmationSamples ?? [], "-confirmation")];
-    for (const h of histograms) writeFileSync5(path15.join(opts.outDir, h.name), h.text);
+    for (const h of histograms) writeFileSync6(path16.join(opts.outDir, h.name), h.text);
     info(`Artifacts in ${opts.outDir}: results.json, server logs, ${histograms.length} latency histogram${histograms.length === 1 ? "" : "s"} (.hgrm)`);
     const markdown = renderSummary(result, { gateName: opts.settings.commentId });
     await summary.addRaw(markdown).write();
@@ -101364,7 +101445,7 @@ async function report(result, opts) {
   if (result.hardening?.failed) setFailed(hardeningFailureMessage(result.hardening));
 }
 function artifactsDir(runnerTemp, commentId) {
-  return path15.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
+  return path16.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
 }
 async function postComment(settings) {
   const ctx = readRunContext();
