@@ -99121,9 +99121,11 @@ async function countInstructions(opts) {
   const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
   const cyclicGc = opts.cyclicGc ?? false;
   const startupDir = path9.join(dir, "python-startup");
-  mkdirSync3(startupDir);
-  writeFileSync3(path9.join(startupDir, "sitecustomize.py"), NO_CYCLIC_GC_SITECUSTOMIZE);
-  const pythonPath = target.env?.PYTHONPATH ?? process.env.PYTHONPATH;
+  if (!cyclicGc) {
+    mkdirSync3(startupDir);
+    writeFileSync3(path9.join(startupDir, "sitecustomize.py"), NO_CYCLIC_GC_SITECUSTOMIZE);
+  }
+  const pythonPath = target.env.PYTHONPATH ?? process.env.PYTHONPATH;
   const counted = {
     ...target,
     name: `${target.name} (under Valgrind)`,

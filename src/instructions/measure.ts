@@ -102,9 +102,11 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
     `--callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote(opts.command)}`;
   const cyclicGc = opts.cyclicGc ?? false;
   const startupDir = path.join(dir, 'python-startup');
-  mkdirSync(startupDir);
-  writeFileSync(path.join(startupDir, 'sitecustomize.py'), NO_CYCLIC_GC_SITECUSTOMIZE);
-  const pythonPath = target.env?.PYTHONPATH ?? process.env.PYTHONPATH;
+  if (!cyclicGc) {
+    mkdirSync(startupDir);
+    writeFileSync(path.join(startupDir, 'sitecustomize.py'), NO_CYCLIC_GC_SITECUSTOMIZE);
+  }
+  const pythonPath = target.env.PYTHONPATH ?? process.env.PYTHONPATH;
   const counted: Target = {
     ...target,
     name: `${target.name} (under Valgrind)`,

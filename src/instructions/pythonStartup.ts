@@ -1,8 +1,8 @@
 // The counted server starts with Python's cyclic garbage collector off. A collection runs after a
 // number of allocations, not per request, so it lands in some counting windows and not in others:
-// on the Flask example's small endpoints windows of 20 requests spread by 2-25% with it on
-// (docs/instructions.md). Off, every window counts the same work, as timeit does it. Reference
-// counting still frees what it frees, and the wall-clock trials keep the collector on.
+// on the Flask example's /db windows of 20 requests spread by 12% with it on (docs/instructions.md).
+// Off, no window holds a collection, as in timeit. Reference counting still frees what it frees,
+// and the wall-clock trials keep the collector on.
 import path from 'node:path';
 
 /** Written as sitecustomize.py into a directory put first on PYTHONPATH of the counted server only. */
