@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -153,11 +154,13 @@ describe('counting without the cyclic garbage collector', () => {
 describe('waitUntilIdle', () => {
   it('true for a process that sleeps in a system call, false (after the timeout) for one that computes or is gone', async (t) => {
     const sleeper = spawn('sleep', ['30']);
-    const spinner = spawn('/usr/bin/python3', ['-c', 'while True: pass']);
+    const spinner = spawn('/usr/bin/python3', ['-c', 'print("spinning", flush=True)\nwhile True: pass']);
     t.after(() => {
       sleeper.kill('SIGKILL');
       spinner.kill('SIGKILL');
     });
+    // Past its start-up (which reads files and may sleep), the spinner only computes.
+    await once(spinner.stdout, 'data');
     assert.equal(await waitUntilIdle([sleeper.pid!], 2_000), true);
     assert.equal(await waitUntilIdle([spinner.pid!], 200), false);
     assert.equal(await waitUntilIdle([sleeper.pid!, spinner.pid!], 200), false);
