@@ -145,7 +145,7 @@ describe('counting without the cyclic garbage collector', () => {
     // Records made before `counting` was recorded: collector on, requests back to back.
     assert.equal(
       countedDifferently({}, now),
-      'The recorded count was made with the cyclic garbage collector, requests sent back to back; this one without the cyclic garbage collector, each request sent to an idle worker. Counts made differently are not compared; the next record replaces it.',
+      "The baseline's count was made with the cyclic garbage collector, requests sent back to back; this one without the cyclic garbage collector, each request sent to an idle worker. Counts made differently are not compared (a recorded baseline is replaced by the next record).",
     );
     assert.match(countedDifferently({ counting: { cyclicGc: false, idleFirst: false } }, now)!, /requests sent back to back; this one without/);
   });

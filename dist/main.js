@@ -98940,7 +98940,7 @@ var describeCounting = (c) => `${c.cyclicGc ? "with" : "without"} the cyclic gar
 function countedDifferently(recorded, now) {
   const [then, current] = [recorded.counting ?? COUNTED_BEFORE, now.counting ?? COUNTED_BEFORE];
   if (then.cyclicGc === current.cyclicGc && then.idleFirst === current.idleFirst) return void 0;
-  return `The recorded count was made ${describeCounting(then)}; this one ${describeCounting(current)}. Counts made differently are not compared; the next record replaces it.`;
+  return `The baseline's count was made ${describeCounting(then)}; this one ${describeCounting(current)}. Counts made differently are not compared (a recorded baseline is replaced by the next record).`;
 }
 var fmt2 = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}%`;
 function judgeInstructions(input2) {
@@ -99148,10 +99148,12 @@ async function countInstructions(opts) {
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
     let idleFor = [];
-    let busyStarts = 0;
     const send = async (n) => {
       for (let i = 0; i < n; i++) {
-        if (idleFor.length && !await waitUntilIdle(idleFor)) busyStarts++;
+        if (idleFor.length && !await waitUntilIdle(idleFor)) {
+          idleFor = [];
+          opts.log?.(`Target "${target.name}": the workers were not idle within 2 s of the last answer; the rest of the requests are sent back to back, and their counts may spread more.`);
+        }
         const status2 = await request2(server.baseUrl, scenario, agent);
         if (!ok(scenario, status2)) {
           throw new InstructionsError(`Scenario "${scenario.name}": ${scenario.method} ${scenario.path} answered ${status2} under Valgrind; instructions of failing requests are not counted.`);
@@ -99200,7 +99202,6 @@ async function countInstructions(opts) {
       perRequest.push(total / requestsPerWindow);
       opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / requestsPerWindow / 1e6).toFixed(4)}M`);
     }
-    if (busyStarts) opts.log?.(`Target "${target.name}": ${busyStarts} counted requests started before the workers were idle (they never all slept within 2 s); those counts may spread more.`);
     let profile;
     if (opts.profileFunctions > 0 && profileFile) {
       const { stdout } = await run2("callgrind_annotate", ["--inclusive=yes", "--threshold=100", profileFile], { env, timeout: 12e4, maxBuffer: 64 * 1024 * 1024 });

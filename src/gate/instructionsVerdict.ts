@@ -29,11 +29,11 @@ export const COUNTED_BEFORE: CountingMethod = { cyclicGc: true, idleFirst: false
 const describeCounting = (c: CountingMethod) =>
   `${c.cyclicGc ? 'with' : 'without'} the cyclic garbage collector, ${c.idleFirst ? 'each request sent to an idle worker' : 'requests sent back to back'}`;
 
-/** Why a recorded count cannot be compared with this one (counted another way), or undefined. */
+/** Why the baseline's count cannot be compared with this one (counted another way), or undefined. */
 export function countedDifferently(recorded: Pick<InstructionsMeasurement, 'counting'>, now: Pick<InstructionsMeasurement, 'counting'>): string | undefined {
   const [then, current] = [recorded.counting ?? COUNTED_BEFORE, now.counting ?? COUNTED_BEFORE];
   if (then.cyclicGc === current.cyclicGc && then.idleFirst === current.idleFirst) return undefined;
-  return `The recorded count was made ${describeCounting(then)}; this one ${describeCounting(current)}. Counts made differently are not compared; the next record replaces it.`;
+  return `The baseline's count was made ${describeCounting(then)}; this one ${describeCounting(current)}. Counts made differently are not compared (a recorded baseline is replaced by the next record).`;
 }
 
 const fmt = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}%`;

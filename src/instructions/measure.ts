@@ -128,12 +128,15 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    // Counted requests start only when the workers wait for one (idleWorkers.ts).
+    // Counted requests start only when the workers wait for one (idleWorkers.ts). Workers that
+    // never all sleep (a busy background thread) are not waited for again: 2 s per request would add up.
     let idleFor: number[] = [];
-    let busyStarts = 0;
     const send = async (n: number) => {
       for (let i = 0; i < n; i++) {
-        if (idleFor.length && !(await waitUntilIdle(idleFor))) busyStarts++;
+        if (idleFor.length && !(await waitUntilIdle(idleFor))) {
+          idleFor = [];
+          opts.log?.(`Target "${target.name}": the workers were not idle within 2 s of the last answer; the rest of the requests are sent back to back, and their counts may spread more.`);
+        }
         const status = await request(server!.baseUrl, scenario, agent);
         if (!ok(scenario, status)) {
           throw new InstructionsError(`Scenario "${scenario.name}": ${scenario.method} ${scenario.path} answered ${status} under Valgrind; instructions of failing requests are not counted.`);
@@ -186,7 +189,6 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
       perRequest.push(total / requestsPerWindow);
       opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / requestsPerWindow / 1e6).toFixed(4)}M`);
     }
-    if (busyStarts) opts.log?.(`Target "${target.name}": ${busyStarts} counted requests started before the workers were idle (they never all slept within 2 s); those counts may spread more.`);
     let profile: InstructionsMeasurement['profile'];
     if (opts.profileFunctions > 0 && profileFile) {
       const { stdout } = await run('callgrind_annotate', ['--inclusive=yes', '--threshold=100', profileFile], { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
