@@ -121,6 +121,30 @@ describe('instructions per request (stored mode, data branch)', () => {
   });
 });
 
+describe('instructions per request (stored mode, baseline file)', () => {
+  it('a count recorded the old way (collector on, back to back) is not compared, and the report says why', async () => {
+    const dirs = newRunnerDirs();
+    writeFileSync(path.join(dirs.workspace, 'instr_app.py'), FIXTURE);
+    const record = await runAction('main', dirs, { inputs: { ...INPUTS, 'compare-to': 'none', record: 'true', 'baseline-file': 'base.json' }, timeoutMs: 240_000 });
+    assert.equal(record.code, 0, record.stdout);
+    // Make the record one from before `counting` was recorded.
+    const file = path.join(dirs.workspace, 'base.json');
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { runs: Array<{ instructions: InstructionsResult }> };
+    const counts = stored.runs[0]!.instructions.measurements;
+    assert.deepEqual(counts[0]!.counting, { cyclicGc: false, idleFirst: true });
+    for (const m of counts) delete m.counting;
+    writeFileSync(file, JSON.stringify(stored));
+
+    writeFileSync(path.join(dirs.workspace, 'instr_app.py'), MORE_WORK);
+    const pr = await runAction('main', dirs, { inputs: { ...INPUTS, 'baseline-file': 'base.json' }, timeoutMs: 240_000 });
+    const c = instructionsOf(pr).comparisons[0]!;
+    assert.equal(c.verdict, 'pass', `${c.reason}\n${pr.stdout}`);
+    assert.equal(c.baseline, undefined);
+    assert.match(c.reason, /^The baseline's count was made with the cyclic garbage collector, requests sent back to back; this one without/);
+    assert.match(pr.summary, /Counts made differently are not compared/);
+  });
+});
+
 describe('instructions without valgrind on PATH', () => {
   it('auto: no failure, one clear line with the install command', async () => {
     const dirs = newRunnerDirs();

@@ -285,6 +285,14 @@ describe('renderInstructions', () => {
     assert.match(md, /crc32\\_z.*\| 400\.0k \| 560\.0k \| \+40\.0% \(\+160\.0k\) \|/);
     assert.match(md, /Python functions appear as the interpreter's C functions/);
   });
+  it('says why a baseline that exists was not compared, and nothing when there is none', () => {
+    const head = { counting: { cyclicGc: false, idleFirst: true } };
+    const reason = countedDifferently({}, head)!;
+    const notCompared = { ...judge([], [12.3e6]), reason };
+    const md = renderInstructions({ ...measured, comparisons: [notCompared] });
+    assert.ok(md.includes(`\nNote (s): ${reason}\n`), md);
+    assert.doesNotMatch(renderInstructions({ ...measured, comparisons: [judge([], [12.3e6])] }), /Note \(s\)/);
+  });
   it('skipped: the one line, nothing else', () => {
     assert.equal(renderInstructions({ status: 'skipped', note: 'valgrind is not on PATH', measurements: [], comparisons: [], verdict: 'pass' }), 'valgrind is not on PATH\n');
     assert.equal(renderInstructions(undefined), '');

@@ -98942,12 +98942,13 @@ function countedDifferently(recorded, now) {
   if (then.cyclicGc === current.cyclicGc && then.idleFirst === current.idleFirst) return void 0;
   return `The baseline's count was made ${describeCounting(then)}; this one ${describeCounting(current)}. Counts made differently are not compared (a recorded baseline is replaced by the next record).`;
 }
+var NO_BASELINE_REASON = "No baseline count to compare with.";
 var fmt2 = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}%`;
 function judgeInstructions(input2) {
   const { scenario, target, thresholdPct } = input2;
   const candidate = median2(input2.candidate);
   if (!input2.baseline.length) {
-    return { scenario, target, candidate, thresholdPct, verdict: "pass", reason: "No baseline count to compare with." };
+    return { scenario, target, candidate, thresholdPct, verdict: "pass", reason: NO_BASELINE_REASON };
   }
   const baseline = median2(input2.baseline);
   const changePct = (candidate / baseline - 1) * 100;
@@ -100164,6 +100165,9 @@ function renderInstructions(r) {
     );
   }
   if (r.note) out.push(`Note: ${escapeText(r.note)}`, "");
+  for (const c of r.comparisons) {
+    if (c.baseline === void 0 && c.reason !== NO_BASELINE_REASON) out.push(`Note (${escapeText(c.scenario)}): ${escapeText(c.reason)}`, "");
+  }
   out.push(BLIND_SPOTS, "");
   for (const c of r.comparisons) {
     if (!c.functions?.length) continue;

@@ -36,13 +36,15 @@ export function countedDifferently(recorded: Pick<InstructionsMeasurement, 'coun
   return `The baseline's count was made ${describeCounting(then)}; this one ${describeCounting(current)}. Counts made differently are not compared (a recorded baseline is replaced by the next record).`;
 }
 
+export const NO_BASELINE_REASON = 'No baseline count to compare with.';
+
 const fmt = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}%`;
 
 export function judgeInstructions(input: InstructionsInput): InstructionsComparison {
   const { scenario, target, thresholdPct } = input;
   const candidate = median(input.candidate);
   if (!input.baseline.length) {
-    return { scenario, target, candidate, thresholdPct, verdict: 'pass', reason: 'No baseline count to compare with.' };
+    return { scenario, target, candidate, thresholdPct, verdict: 'pass', reason: NO_BASELINE_REASON };
   }
   const baseline = median(input.baseline);
   const changePct = (candidate / baseline - 1) * 100;

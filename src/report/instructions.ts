@@ -1,6 +1,7 @@
 // Pure renderer: the instructions-per-request section of the summary and PR comment, with the
 // functions the change went to folded under <details>.
 import { code, escapeText, table } from './markdown.js';
+import { NO_BASELINE_REASON } from '../gate/instructionsVerdict.js';
 import type { FunctionChange, InstructionsComparison, InstructionsResult } from '../types.js';
 
 const BADGE: Record<InstructionsComparison['verdict'], string> = { pass: '✅ pass', regressed: '❌ regressed', improved: '🚀 improved', inconclusive: '⚠️ inconclusive' };
@@ -65,6 +66,10 @@ export function renderInstructions(r: InstructionsResult | undefined): string {
     );
   }
   if (r.note) out.push(`Note: ${escapeText(r.note)}`, '');
+  // Why a baseline that exists was not compared (e.g. counted another way).
+  for (const c of r.comparisons) {
+    if (c.baseline === undefined && c.reason !== NO_BASELINE_REASON) out.push(`Note (${escapeText(c.scenario)}): ${escapeText(c.reason)}`, '');
+  }
   out.push(BLIND_SPOTS, '');
   for (const c of r.comparisons) {
     if (!c.functions?.length) continue;
