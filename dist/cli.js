@@ -42199,7 +42199,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync7 } = __require("fs");
+    var { readFileSync: readFileSync6 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
@@ -42207,7 +42207,7 @@ var require_multipart = __commonJS({
       } catch (error62) {
         try {
           const path11 = resolve(string4);
-          const data = readFileSync7(path11, "utf8");
+          const data = readFileSync6(path11, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42226,7 +42226,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync7(path11);
+            const buffer = readFileSync6(path11);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path11)
             }, opts));
@@ -49373,7 +49373,7 @@ var require_autocannon = __commonJS({
 });
 
 // src/cli/cli.ts
-import { existsSync as existsSync3, readFileSync as readFileSync6, writeFileSync as writeFileSync4 } from "node:fs";
+import { existsSync as existsSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync4 } from "node:fs";
 import os7 from "node:os";
 import { parseArgs } from "node:util";
 
@@ -71248,8 +71248,8 @@ async function treePids(rootPid) {
     return isAlive(rootPid) ? [rootPid] : [];
   }
 }
-function procStatFields(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+function procStatFields(pid, tid) {
+  const stat = readFileSync(tid === void 0 ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
 function isAlive(pid) {
@@ -72381,7 +72381,7 @@ function functionChanges(before, after, limit = 10) {
 
 // src/instructions/measure.ts
 import { execFile } from "node:child_process";
-import { mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync4, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync4, readdirSync as readdirSync2, readFileSync as readFileSync3, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import http2 from "node:http";
 import os5 from "node:os";
 import path9 from "node:path";
@@ -72438,21 +72438,19 @@ function pythonPathWithStartup(startupDir, pythonPath) {
 }
 
 // src/instructions/idleWorkers.ts
-import { readdirSync, readFileSync as readFileSync3 } from "node:fs";
+import { readdirSync } from "node:fs";
 import { setTimeout as sleep3 } from "node:timers/promises";
 function threadStates(pid) {
   try {
-    return readdirSync(`/proc/${pid}/task`).map((tid) => {
-      const stat = readFileSync3(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      return stat.charAt(stat.lastIndexOf(")") + 2);
-    });
+    return readdirSync(`/proc/${pid}/task`).map((tid) => procStatFields(pid, Number(tid))[0]);
   } catch {
     return [];
   }
 }
 var QUIET_POLLS = 3;
 var POLL_MS = 2;
-async function waitUntilIdle(pids, timeoutMs = 2e3) {
+var IDLE_TIMEOUT_MS = 2e3;
+async function waitUntilIdle(pids, timeoutMs = IDLE_TIMEOUT_MS) {
   const deadline = Date.now() + timeoutMs;
   let quiet = 0;
   while (Date.now() < deadline) {
@@ -72543,7 +72541,7 @@ async function countInstructions(opts) {
       for (let i = 0; i < n; i++) {
         if (idleFor.length && !await waitUntilIdle(idleFor)) {
           idleFor = [];
-          opts.log?.(`Target "${target.name}": the workers were not idle within 2 s of the last answer; the rest of the requests are sent back to back, and their counts may spread more.`);
+          opts.log?.(`Target "${target.name}": the workers were not idle within ${IDLE_TIMEOUT_MS / 1e3} s of the last answer; the rest of the requests are sent back to back, and their counts may spread more.`);
         }
         const status = await request(server.baseUrl, scenario, agent);
         if (!ok(scenario, status)) {
@@ -72582,7 +72580,7 @@ async function countInstructions(opts) {
       for (const pid of workers) {
         await control(["-d", String(pid)]);
         const file2 = path9.join(dir, `callgrind.${pid}.${w}`);
-        const count2 = dumpTotal(readFileSync4(file2, "utf8"));
+        const count2 = dumpTotal(readFileSync3(file2, "utf8"));
         if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
         total += count2;
         if (w === 1 && count2 > largest) {
@@ -72622,7 +72620,7 @@ ${formatTail(server.logTail())}${valgrindLogTail(dir)}`);
 }
 function peakRssKiB(pid) {
   try {
-    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync3(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
   } catch {
     return 0;
   }
@@ -72632,7 +72630,7 @@ function valgrindLogTail(dir) {
     const logs = readdirSync2(dir).filter((f) => f.startsWith("valgrind."));
     return logs.map((f) => `
 ${f}:
-${readFileSync4(path9.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+${readFileSync3(path9.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
   } catch {
     return "";
   }
@@ -72744,7 +72742,7 @@ async function runInstructionsGate(r) {
 }
 
 // src/hardening/runChecks.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 import { randomBytes } from "node:crypto";
 
 // src/hardening/leaks.ts
@@ -73008,7 +73006,7 @@ async function workerPids2(rootPid) {
 }
 function realUid(pid) {
   try {
-    const m = /^Uid:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"));
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : void 0;
   } catch {
     return void 0;
@@ -73760,7 +73758,7 @@ async function runCommand(argv, shootout = false) {
     },
     readFile: (file2) => {
       if (targetsYaml && file2.endsWith(SHOOTOUT_FILE)) return targetsYaml;
-      return existsSync3(file2) ? readFileSync6(file2, "utf8") : void 0;
+      return existsSync3(file2) ? readFileSync5(file2, "utf8") : void 0;
     },
     workspace: process.cwd(),
     cores: os7.availableParallelism(),
@@ -73778,7 +73776,7 @@ async function runCommand(argv, shootout = false) {
 function readResults(file2) {
   let doc;
   try {
-    doc = JSON.parse(readFileSync6(file2, "utf8"));
+    doc = JSON.parse(readFileSync5(file2, "utf8"));
   } catch (err) {
     throw new ConfigError(`${file2}: cannot read a results file (${errorMessage(err)}); expected the JSON written by \`run --json\` or the action's results-file.`);
   }

@@ -63403,7 +63403,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync10 } = __require("fs");
+    var { readFileSync: readFileSync9 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
@@ -63411,7 +63411,7 @@ var require_multipart = __commonJS({
       } catch (error63) {
         try {
           const path17 = resolve(string4);
-          const data = readFileSync10(path17, "utf8");
+          const data = readFileSync9(path17, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -63430,7 +63430,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync10(path17);
+            const buffer = readFileSync9(path17);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path17)
             }, opts));
@@ -71128,7 +71128,7 @@ function saveState(name, value) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync7, mkdirSync as mkdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync6 } from "node:fs";
+import { existsSync as existsSync7, mkdirSync as mkdirSync7, readFileSync as readFileSync8, writeFileSync as writeFileSync6 } from "node:fs";
 import os12 from "node:os";
 import path16 from "node:path";
 
@@ -97769,8 +97769,8 @@ async function treePids(rootPid) {
     return isAlive(rootPid) ? [rootPid] : [];
   }
 }
-function procStatFields(pid) {
-  const stat2 = readFileSync2(`/proc/${pid}/stat`, "utf8");
+function procStatFields(pid, tid) {
+  const stat2 = readFileSync2(tid === void 0 ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
   return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
 }
 function isAlive(pid) {
@@ -98991,7 +98991,7 @@ function functionChanges(before, after, limit = 10) {
 
 // src/instructions/measure.ts
 import { execFile } from "node:child_process";
-import { mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync4, readdirSync as readdirSync2, readFileSync as readFileSync5, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync4, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
 import http2 from "node:http";
 import os9 from "node:os";
 import path9 from "node:path";
@@ -99048,21 +99048,19 @@ function pythonPathWithStartup(startupDir, pythonPath) {
 }
 
 // src/instructions/idleWorkers.ts
-import { readdirSync, readFileSync as readFileSync4 } from "node:fs";
+import { readdirSync } from "node:fs";
 import { setTimeout as sleep3 } from "node:timers/promises";
 function threadStates(pid) {
   try {
-    return readdirSync(`/proc/${pid}/task`).map((tid) => {
-      const stat2 = readFileSync4(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      return stat2.charAt(stat2.lastIndexOf(")") + 2);
-    });
+    return readdirSync(`/proc/${pid}/task`).map((tid) => procStatFields(pid, Number(tid))[0]);
   } catch {
     return [];
   }
 }
 var QUIET_POLLS = 3;
 var POLL_MS = 2;
-async function waitUntilIdle(pids, timeoutMs = 2e3) {
+var IDLE_TIMEOUT_MS = 2e3;
+async function waitUntilIdle(pids, timeoutMs = IDLE_TIMEOUT_MS) {
   const deadline = Date.now() + timeoutMs;
   let quiet = 0;
   while (Date.now() < deadline) {
@@ -99153,7 +99151,7 @@ async function countInstructions(opts) {
       for (let i = 0; i < n; i++) {
         if (idleFor.length && !await waitUntilIdle(idleFor)) {
           idleFor = [];
-          opts.log?.(`Target "${target.name}": the workers were not idle within 2 s of the last answer; the rest of the requests are sent back to back, and their counts may spread more.`);
+          opts.log?.(`Target "${target.name}": the workers were not idle within ${IDLE_TIMEOUT_MS / 1e3} s of the last answer; the rest of the requests are sent back to back, and their counts may spread more.`);
         }
         const status2 = await request2(server.baseUrl, scenario, agent);
         if (!ok(scenario, status2)) {
@@ -99192,7 +99190,7 @@ async function countInstructions(opts) {
       for (const pid of workers) {
         await control(["-d", String(pid)]);
         const file2 = path9.join(dir, `callgrind.${pid}.${w}`);
-        const count2 = dumpTotal(readFileSync5(file2, "utf8"));
+        const count2 = dumpTotal(readFileSync4(file2, "utf8"));
         if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
         total += count2;
         if (w === 1 && count2 > largest) {
@@ -99232,7 +99230,7 @@ ${formatTail(server.logTail())}${valgrindLogTail(dir)}`);
 }
 function peakRssKiB(pid) {
   try {
-    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
   } catch {
     return 0;
   }
@@ -99242,7 +99240,7 @@ function valgrindLogTail(dir) {
     const logs = readdirSync2(dir).filter((f) => f.startsWith("valgrind."));
     return logs.map((f) => `
 ${f}:
-${readFileSync5(path9.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+${readFileSync4(path9.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
   } catch {
     return "";
   }
@@ -99354,7 +99352,7 @@ async function runInstructionsGate(r) {
 }
 
 // src/hardening/runChecks.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync5 } from "node:fs";
 import { randomBytes as randomBytes2 } from "node:crypto";
 
 // src/hardening/leaks.ts
@@ -99618,7 +99616,7 @@ async function workerPids2(rootPid) {
 }
 function realUid(pid) {
   try {
-    const m = /^Uid:\s+(\d+)/m.exec(readFileSync6(`/proc/${pid}/status`, "utf8"));
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : void 0;
   } catch {
     return void 0;
@@ -99928,7 +99926,7 @@ function judgeAgainst(config2, ctx) {
 }
 
 // src/github/savedComment.ts
-import { existsSync as existsSync5, mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync7, statSync, writeFileSync as writeFileSync4 } from "node:fs";
+import { existsSync as existsSync5, mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync6, statSync, writeFileSync as writeFileSync4 } from "node:fs";
 import path11 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
@@ -99962,7 +99960,7 @@ function readOne(file2, where) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
   let data;
   try {
-    data = JSON.parse(readFileSync7(file2, "utf8"));
+    data = JSON.parse(readFileSync6(file2, "utf8"));
   } catch {
     throw new ConfigError(`${where}: ${file2} is not valid JSON: expected a comment saved by wsgi-perf-gate.`);
   }
@@ -101228,7 +101226,7 @@ function mergeShards(loaded, expect) {
 
 // src/store/shardFile.ts
 import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync as mkdirSync6, readdirSync as readdirSync4, readFileSync as readFileSync8, statSync as statSync2, writeFileSync as writeFileSync5 } from "node:fs";
+import { mkdirSync as mkdirSync6, readdirSync as readdirSync4, readFileSync as readFileSync7, statSync as statSync2, writeFileSync as writeFileSync5 } from "node:fs";
 import path15 from "node:path";
 var SHARD_KIND = "wsgi-perf-gate/shard";
 var SHARD_SCHEMA_VERSION = 1;
@@ -101297,7 +101295,7 @@ function readShardsDir2(dir) {
     }
   };
   list(dir, 0);
-  return files.flatMap((f) => parseShardFile(path15.relative(dir, f) || f, readFileSync8(f, "utf8")) ?? []);
+  return files.flatMap((f) => parseShardFile(path15.relative(dir, f) || f, readFileSync7(f, "utf8")) ?? []);
 }
 
 // src/action/merge.ts
@@ -101401,7 +101399,7 @@ async function run3() {
   }
   const fullConfig = readConfig({
     getInput: (name) => getInput(name),
-    readFile: (file2) => existsSync7(file2) ? readFileSync9(file2, "utf8") : void 0,
+    readFile: (file2) => existsSync7(file2) ? readFileSync8(file2, "utf8") : void 0,
     workspace,
     cores: os12.availableParallelism(),
     exists: existsSync7

@@ -20612,8 +20612,8 @@ async function treePids(rootPid) {
     return isAlive(rootPid) ? [rootPid] : [];
   }
 }
-function procStatFields(pid) {
-  const stat2 = readFileSync(`/proc/${pid}/stat`, "utf8");
+function procStatFields(pid, tid) {
+  const stat2 = readFileSync(tid === void 0 ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
   return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
 }
 function isAlive(pid) {

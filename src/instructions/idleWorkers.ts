@@ -4,16 +4,14 @@
 // takes depends on timing, and it changed the count per request of Flask's small endpoints by
 // about 2% between windows (docs/instructions.md). Waiting until every thread of the worker
 // processes sleeps before each counted request makes it the waiting path every time.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { procStatFields } from '../server/processTree.js';
 
 /** States of every thread of a process ([] when it is gone). */
 function threadStates(pid: number): string[] {
   try {
-    return readdirSync(`/proc/${pid}/task`).map((tid) => {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      return stat.charAt(stat.lastIndexOf(')') + 2);
-    });
+    return readdirSync(`/proc/${pid}/task`).map((tid) => procStatFields(pid, Number(tid))[0]!);
   } catch {
     return [];
   }
@@ -22,12 +20,14 @@ function threadStates(pid: number): string[] {
 /** Polls in a row that must all find every thread sleeping: one poll can land in a short blocking call mid-request. */
 const QUIET_POLLS = 3;
 const POLL_MS = 2;
+/** How long to wait for the workers to sleep before giving up. */
+export const IDLE_TIMEOUT_MS = 2_000;
 
 /**
  * Resolves true once every thread of the processes has been sleeping (S) in QUIET_POLLS polls in
  * a row, or false after timeoutMs (the caller goes on: a server that never sleeps is counted as it is).
  */
-export async function waitUntilIdle(pids: number[], timeoutMs = 2_000): Promise<boolean> {
+export async function waitUntilIdle(pids: number[], timeoutMs = IDLE_TIMEOUT_MS): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let quiet = 0;
   while (Date.now() < deadline) {

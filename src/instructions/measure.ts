@@ -18,7 +18,7 @@ import { explicitPort } from '../config/loopback.js';
 import { formatTail } from '../server/logTail.js';
 import { dumpTotal, parseAnnotate } from './callgrindOutput.js';
 import { NO_CYCLIC_GC_SITECUSTOMIZE, pythonPathWithStartup } from './pythonStartup.js';
-import { waitUntilIdle } from './idleWorkers.js';
+import { IDLE_TIMEOUT_MS, waitUntilIdle } from './idleWorkers.js';
 import type { InstructionsMeasurement, Scenario, Target } from '../types.js';
 
 const run = promisify(execFile);
@@ -135,7 +135,7 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
       for (let i = 0; i < n; i++) {
         if (idleFor.length && !(await waitUntilIdle(idleFor))) {
           idleFor = [];
-          opts.log?.(`Target "${target.name}": the workers were not idle within 2 s of the last answer; the rest of the requests are sent back to back, and their counts may spread more.`);
+          opts.log?.(`Target "${target.name}": the workers were not idle within ${IDLE_TIMEOUT_MS / 1000} s of the last answer; the rest of the requests are sent back to back, and their counts may spread more.`);
         }
         const status = await request(server!.baseUrl, scenario, agent);
         if (!ok(scenario, status)) {

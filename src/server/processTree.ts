@@ -18,8 +18,8 @@ export async function treePids(rootPid: number): Promise<number[]> {
  * The fields of /proc/PID/stat after the command name, which is parenthesised and may itself
  * hold spaces: [0] is the state, [19] the start time. Throws when the process is gone.
  */
-export function procStatFields(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+export function procStatFields(pid: number, tid?: number): string[] {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
