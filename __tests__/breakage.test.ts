@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { memoryGrowthPct, memoryGrowthWarning, sideChanges, workerChangesMetric } from '../src/gate/breakage.js';
 import { compare } from '../src/gate/compare.js';
 import { needsConfirmation } from '../src/gate/confirm.js';
-import { pairedRatioInterval, ratioInterval } from '../src/gate/stats.js';
+import { pairedRatioInterval, ratioInterval } from '../src/stats/intervals.js';
 import { renderSummary } from '../src/report/summary.js';
 import { treeChange } from '../src/pipeline/executePlan.js';
 import type { RunResult, Sample, Scenario } from '../src/types.js';

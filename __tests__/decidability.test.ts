@@ -1,7 +1,7 @@
 // The refused settings are exactly those under which the verdict code can never decide.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { maxReachableConfidence, minRoundsToDecide } from '../src/gate/decidability.js';
+import { maxReachableConfidence, minRoundsToDecide } from '../src/stats/decidability.js';
 import { judgeRelative } from '../src/gate/verdict.js';
 
 /** The most extreme outcome n rounds can show: every candidate trial 3x slower than every baseline trial. */

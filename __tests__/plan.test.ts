@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planTrials, seededRandom } from '../src/gate/plan.js';
+import { planTrials } from '../src/gate/plan.js';
+import { seededRandom } from '../src/stats/random.js';
 
 describe('planTrials', () => {
   it('runs every target once per scenario in every round', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { median, minTrialsForConfidence, pairedRatioInterval, rankBoundIndex, ratioInterval, runToRunNoise, signedRankBoundIndex, toPct } from '../src/gate/stats.js';
+import { median, minTrialsForConfidence, pairedRatioInterval, rankBoundIndex, ratioInterval, runToRunNoise, signedRankBoundIndex, toPct } from '../src/stats/intervals.js';
 
 describe('rankBoundIndex (Mann-Whitney critical values)', () => {
   // One-sided critical values of U from published tables: reject when U <= crit, so k = crit + 1.

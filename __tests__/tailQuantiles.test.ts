@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareTails, MIN_TAIL_REQUESTS, pooledPercentile, type Distribution } from '../src/gate/tailQuantiles.js';
+import { compareTails, MIN_TAIL_REQUESTS, pooledPercentile, type Distribution } from '../src/stats/tailQuantiles.js';
 import { tailMetric } from '../src/gate/tailMetric.js';
 import { encodeHistogram, histogramSteps, mergeHistograms, newLatencyHistogram } from '../src/load/histogram.js';
 import type { Sample } from '../src/types.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { presetCommand, PRESETS } from '../src/server/presets.js';
 import { freePort, startServer, waitUntilReady } from '../src/server/server.js';
-import { median } from '../src/gate/stats.js';
+import { median } from '../src/stats/intervals.js';
 import type { Target } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

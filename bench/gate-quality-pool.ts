@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { compare } from '../src/gate/compare.js';
 import { readConfig } from '../src/config/config.js';
 import { runGate } from '../src/pipeline/pipeline.js';
-import { median, pairedRatioInterval, toPct } from '../src/gate/stats.js';
+import { median, pairedRatioInterval, toPct } from '../src/stats/intervals.js';
 import type { Comparison, Config, Sample, Verdict } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { compare } from '../src/gate/compare.js';
 import { readConfig } from '../src/config/config.js';
 import { runGate } from '../src/pipeline/pipeline.js';
-import { median } from '../src/gate/stats.js';
+import { median } from '../src/stats/intervals.js';
 import type { RunResult, Verdict } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -11,7 +11,7 @@ import { countInstructions } from '../src/instructions/measure.js';
 import { singleWorkerCommand } from '../src/instructions/singleWorker.js';
 import { DEFAULTS } from '../src/config/config.js';
 import { judgeInstructions, spreadPct } from '../src/gate/instructionsVerdict.js';
-import { median } from '../src/gate/stats.js';
+import { median } from '../src/stats/intervals.js';
 import { presetCommand, type PresetName } from '../src/server/presets.js';
 import type { InstructionsMeasurement, Scenario, Target } from '../src/types.js';
 

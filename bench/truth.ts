@@ -14,7 +14,7 @@ import { readAffinity, setAffinity } from '../src/server/cpuPlacement.js';
 import { runTrial } from '../src/load/trial.js';
 import { presetCommand, type PresetName } from '../src/server/presets.js';
 import { freePort, startServer, waitUntilReady } from '../src/server/server.js';
-import { median } from '../src/gate/stats.js';
+import { median } from '../src/stats/intervals.js';
 import type { Scenario, Target } from '../src/types.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -209,7 +209,7 @@ export interface MetricComparison {
   gating: boolean;
   /** One sentence a reviewer can read. */
   reason: string;
-  /** Tail quantiles: how many requests the pooled figures rest on (gate/tailQuantiles). */
+  /** Tail quantiles: how many requests the pooled figures rest on (stats/tailQuantiles). */
   tail?: {
     percentile: number;
     baselineRequests: number;

@@ -1,7 +1,7 @@
-// Refuses settings under which every gate would end `inconclusive` (gate/decidability.ts),
+// Refuses settings under which every gate would end `inconclusive` (stats/decidability.ts),
 // with the input that causes it, its value and the number that works.
 import { ConfigError } from '../errors.js';
-import { maxReachableConfidence, minRoundsToDecide, type GateMode } from '../gate/decidability.js';
+import { maxReachableConfidence, minRoundsToDecide, type GateMode } from '../stats/decidability.js';
 import type { CompareTo } from '../types.js';
 
 export interface DecidableInput {

@@ -4,7 +4,7 @@
 // A head that changes workers makes the verdict at least `inconclusive`; one that does so in
 // several trials while the baseline never does is `regressed`. Memory that grows over the run
 // on the head and not on the base is reported too.
-import { median } from './stats.js';
+import { median } from '../stats/intervals.js';
 import type { MetricComparison, Sample, Scenario, ScenarioComparison } from '../types.js';
 
 /** Trials with a worker change on the head, with none on the baseline, that make a regression. */

@@ -1,7 +1,7 @@
 // Pure: candidate samples (+ baseline samples) -> per-scenario metric comparisons and verdicts.
 import { memoryGrowthWarning, workerChangesMetric } from './breakage.js';
 import { scenarioDifferences } from './comparability.js';
-import { median, MIN_RUNS_FOR_RUN_NOISE, runToRunNoise, type RunToRunNoise } from './stats.js';
+import { median, MIN_RUNS_FOR_RUN_NOISE, runToRunNoise, type RunToRunNoise } from '../stats/intervals.js';
 import { combineVerdicts, judgeRelative, type Direction } from './verdict.js';
 import { pooledPercentileMs, tailMetric } from './tailMetric.js';
 import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from '../types.js';

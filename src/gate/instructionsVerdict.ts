@@ -2,7 +2,7 @@
 // so the interval is not a sampling interval but the measured spread: the change of the medians,
 // widened by the largest relative range seen on either side, with a floor for what a few windows
 // cannot show.
-import { median } from './stats.js';
+import { median } from '../stats/intervals.js';
 import type { CountingMethod, FunctionChange, FunctionCost, InstructionsComparison, InstructionsMeasurement, Verdict } from '../types.js';
 
 /** Spread assumed at least, in percent: a few windows can agree by chance more closely than boots do. */

@@ -1,7 +1,7 @@
 // Pure: several server setups measured in the same interleaved rounds -> a ranking per
 // scenario, with the interval of each setup's requests/s relative to the fastest, so the
 // report can say which differences are real and which are noise.
-import { median, pairedRatioInterval, ratioInterval, signedRankBoundIndex } from './stats.js';
+import { median, pairedRatioInterval, ratioInterval, signedRankBoundIndex } from '../stats/intervals.js';
 import { pooledErrorRatePct } from './compare.js';
 import type { Sample, Scenario, ScenarioRanking, Standing, Target, WorkerSweep } from '../types.js';
 

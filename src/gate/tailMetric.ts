@@ -1,9 +1,9 @@
-// Pure: the p99 row of a comparison from the trials' pooled histograms (gate/tailQuantiles),
+// Pure: the p99 row of a comparison from the trials' pooled histograms (stats/tailQuantiles),
 // instead of a median of per-trial p99s that short trials cannot measure.
 import { histogramSteps } from '../load/histogram.js';
-import { compareTails, MIN_TAIL_REQUESTS, pooledPercentile, type TailComparison } from './tailQuantiles.js';
+import { compareTails, MIN_TAIL_REQUESTS, pooledPercentile, type TailComparison } from '../stats/tailQuantiles.js';
 import { judgeInterval, type Direction } from './verdict.js';
-import type { RunToRunNoise } from './stats.js';
+import type { RunToRunNoise } from '../stats/intervals.js';
 import type { MetricComparison, Sample } from '../types.js';
 
 export interface TailMetricInput {

@@ -2,7 +2,7 @@
 // `regressed` only when the change is both beyond its threshold and certain at `confidence`
 // (its whole interval lies on the worse side); `inconclusive` when the interval still reaches
 // past the threshold; never a failure on noise alone.
-import { minDetectablePct, minTrialsForConfidence, pairedRatioInterval, ratioInterval, signedRankBoundIndex, toPct, type RatioInterval, type RunToRunNoise } from './stats.js';
+import { minDetectablePct, minTrialsForConfidence, pairedRatioInterval, ratioInterval, signedRankBoundIndex, toPct, type RatioInterval, type RunToRunNoise } from '../stats/intervals.js';
 import type { Verdict } from '../types.js';
 
 export type Direction = 'higher-is-better' | 'lower-is-better';

@@ -50,7 +50,7 @@ export function mergeHistograms(encoded: string[]): Histogram {
   return total;
 }
 
-/** Recorded values ascending with their counts (gate/tailQuantiles' HistogramSteps). */
+/** Recorded values ascending with their counts (stats/tailQuantiles' HistogramSteps). */
 export interface HistogramSteps {
   values: number[];
   counts: number[];

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { recordedHardening } from '../hardening/gate.js';
-import { median } from '../gate/stats.js';
+import { median } from '../stats/intervals.js';
 import { pooledPercentileMs } from '../gate/tailMetric.js';
 import { configHash, fingerprintHash, type Fingerprint } from './fingerprint.js';
 import type { InstructionsResult, RunMeta, RunResult, Sample } from '../types.js';

@@ -8,8 +8,8 @@
 // that round's conditions, so they are not resampled one by one); in paired mode the same
 // rounds are drawn on both sides, so noise common to a round cancels as in the paired median.
 // The bootstrap is seeded and bounded: the same samples always give the same interval.
-import type { RatioInterval } from './stats.js';
-import { seededRandom } from './plan.js';
+import type { RatioInterval } from './intervals.js';
+import { seededRandom } from './random.js';
 
 /** One trial's latency distribution: distinct values ascending with their counts. */
 export interface Distribution {

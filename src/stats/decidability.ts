@@ -3,7 +3,7 @@
 // signed-rank over paired rounds, Mann-Whitney when pairs are too few) have a most extreme
 // outcome; when even that is not certain at the chosen confidence, every gate ends
 // `inconclusive` after minutes of load. config/ refuses such settings before anything boots.
-import { rankBoundIndex, signedRankBoundIndex } from './stats.js';
+import { rankBoundIndex, signedRankBoundIndex } from './intervals.js';
 
 /** Beyond this many rounds a gate is not worth running; a confidence that needs more is refused. */
 export const MAX_USEFUL_ROUNDS = 200;
