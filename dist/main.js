@@ -91477,7 +91477,7 @@ function probit(p) {
   return Math.sqrt(2) * inverseErrorFunction(2 * p - 1);
 }
 
-// src/gate/stats.ts
+// src/stats/intervals.ts
 var import_stats_base_dists_t_quantile = __toESM(require_lib133(), 1);
 function median2(values2) {
   return values2.length ? median(values2) : NaN;
@@ -91605,7 +91605,7 @@ function runToRunNoise(runMedians, confidence) {
   return { halfWidthLog: (0, import_stats_base_dists_t_quantile.default)(confidence, moves.length - 1) * sd, runs: logs.length };
 }
 
-// src/gate/decidability.ts
+// src/stats/decidability.ts
 var MAX_USEFUL_ROUNDS = 200;
 function canDecide(rounds, confidence, mode) {
   if (rankBoundIndex(rounds, rounds, confidence) >= 1) return true;
@@ -97041,7 +97041,7 @@ function histogramSteps(encoded) {
   return steps;
 }
 
-// src/gate/plan.ts
+// src/stats/random.ts
 function seededRandom(seed) {
   let a = seed >>> 0;
   return () => {
@@ -97052,25 +97052,8 @@ function seededRandom(seed) {
     return ((t ^ t >>> 14) >>> 0) / 4294967296;
   };
 }
-function shuffled(items, random) {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
-function planTrials(targets, scenarios, rounds, random) {
-  const trials = [];
-  for (let round2 = 1; round2 <= rounds; round2++) {
-    for (const scenario of scenarios) {
-      for (const target of shuffled(targets, random)) trials.push({ round: round2, target, scenario });
-    }
-  }
-  return trials;
-}
 
-// src/gate/tailQuantiles.ts
+// src/stats/tailQuantiles.ts
 var MIN_TAIL_REQUESTS = 10;
 var MIN_TAIL_ROUNDS = 5;
 var BOOTSTRAP_ITERATIONS = 2e3;
@@ -97468,6 +97451,25 @@ function rankTargets(samples, scenarios, targets, confidence, serverCores) {
     const recommendation = recommend(sc.name, standings) + (sweep ? ` Throughput stops rising at ${workersText(sweep.plateauWorkers)}. ${sweep.finding}` : "");
     return { scenario: sc.name, standings, recommendation, sweep };
   });
+}
+
+// src/gate/plan.ts
+function shuffled(items, random) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+function planTrials(targets, scenarios, rounds, random) {
+  const trials = [];
+  for (let round2 = 1; round2 <= rounds; round2++) {
+    for (const scenario of scenarios) {
+      for (const target of shuffled(targets, random)) trials.push({ round: round2, target, scenario });
+    }
+  }
+  return trials;
 }
 
 // src/server/logTail.ts
