@@ -20,6 +20,7 @@ import { renderSummary } from '../report/summary.js';
 import { histogramFiles } from '../report/histogramFiles.js';
 import { openBranchHistory } from '../store/branchHistory.js';
 import { processStartTime, type SavedServer } from './serverState.js';
+import { platformRefusal } from './platform.js';
 import { readMergeSettings, readShardsDir } from '../config/mergeSettings.js';
 import { parseShard } from '../gate/shards.js';
 import { mergeShardResults } from './merge.js';
@@ -37,6 +38,8 @@ let commentSettings: CommentSettings | undefined;
 let shardJob: ShardJob | undefined;
 
 async function run(): Promise<void> {
+  const refusal = platformRefusal(process.platform);
+  if (refusal) return core.setFailed(refusal);
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os.tmpdir();
   for (const warning of checkInputNames(process.env)) core.warning(warning);

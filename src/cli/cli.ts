@@ -12,6 +12,7 @@ import { incomparableRun, measuredAsOf, type MeasuredAs } from '../gate/comparab
 import { readConfig } from '../config/config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { runGate } from '../pipeline/pipeline.js';
+import { platformRefusal } from '../action/platform.js';
 import { renderSummary } from '../report/summary.js';
 import type { RunResult, Sample } from '../types.js';
 
@@ -150,8 +151,12 @@ function compareCommand(argv: string[]): number {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === 'run') return await runCommand(rest);
-    if (command === 'shootout') return await runCommand(rest, true);
+    if (command === 'run' || command === 'shootout') {
+      // `compare` reads two files and runs anywhere; measuring needs Linux.
+      const refusal = platformRefusal(process.platform, 'cli');
+      if (refusal) throw new ConfigError(refusal);
+      return await runCommand(rest, command === 'shootout');
+    }
     if (command === 'compare') return compareCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(`${USAGE}\n`);
