@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { platformRefusal } from '../src/action/platform.js';
@@ -17,6 +17,8 @@ function runAs(platform: string, file: string, args: string[] = []) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'wpg-platform-'));
   const summary = path.join(tmp, 'summary.md');
   writeFileSync(summary, '');
+  const outputs = path.join(tmp, 'outputs.txt');
+  writeFileSync(outputs, '');
   const started = performance.now();
   const r = spawnSync(process.execPath, ['--import', stubbed(platform), path.join(DIST, file), ...args], {
     cwd: tmp,
@@ -27,6 +29,7 @@ function runAs(platform: string, file: string, args: string[] = []) {
       RUNNER_TEMP: tmp,
       GITHUB_WORKSPACE: tmp,
       GITHUB_STEP_SUMMARY: summary,
+      GITHUB_OUTPUT: outputs,
       // A server the main step could have started: the refusal must come before it.
       INPUT_COMMAND: 'python3 -m http.server $PORT',
       INPUT_URL: 'http://127.0.0.1:$PORT',
@@ -34,7 +37,7 @@ function runAs(platform: string, file: string, args: string[] = []) {
       STATE_servers: JSON.stringify([{ pid: 999999, signal: 'SIGTERM', startTime: 1 }]),
     },
   });
-  return { ...r, ms: performance.now() - started, tmp };
+  return { ...r, ms: performance.now() - started, tmp, outputs: readFileSync(outputs, 'utf8') };
 }
 
 describe('platformRefusal', () => {
@@ -60,12 +63,14 @@ describe('dist on a stubbed platform', () => {
       assert.equal(lines.length, 1, r.stdout);
       assert.match(lines[0]!, /^::error::wsgi-perf-gate runs on Linux runners .*Run this job on ubuntu-latest/);
       assert.ok(r.ms < 5_000, `${Math.round(r.ms)} ms`);
-      assert.deepEqual(readdirSync(r.tmp).sort(), ['summary.md'], 'no artifacts folder, no server');
+      assert.deepEqual(readdirSync(r.tmp).sort(), ['outputs.txt', 'summary.md'], 'no artifacts folder, no server');
+      assert.match(r.outputs, /^verdict<<.*\r?\nerror\r?\n/, 'verdict is error');
     });
     it(`post.js on ${platform} does nothing and succeeds`, () => {
       const r = runAs(platform, 'post.js');
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, '');
+      assert.equal(r.outputs, '');
     });
   }
   it('the CLI refuses run but still compares on Windows', () => {

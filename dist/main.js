@@ -101470,7 +101470,10 @@ var commentSettings;
 var shardJob;
 async function run3() {
   const refusal = platformRefusal(process.platform);
-  if (refusal) return setFailed(refusal);
+  if (refusal) {
+    setOutput("verdict", "error");
+    return setFailed(refusal);
+  }
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os12.tmpdir();
   for (const warning2 of checkInputNames(process.env)) warning(warning2);
@@ -101554,7 +101557,6 @@ async function postComment(settings) {
 }
 async function reportFailure(err) {
   if (!commentSettings || commentSettings.mode === "post-comment") return;
-  if (commentSettings.mode === "merge") setOutput("verdict", "error");
   recordShardFailure(err);
   const markdown = renderErrorSummary(errorMessage(err), { gateName: commentSettings.commentId });
   await summary.addRaw(markdown).write();
@@ -101575,6 +101577,7 @@ function recordShardFailure(err) {
   }
 }
 run3().catch(async (err) => {
+  if (commentSettings?.mode !== "post-comment") setOutput("verdict", "error");
   try {
     await reportFailure(err);
   } catch (reportErr) {

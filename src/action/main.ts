@@ -11,9 +11,9 @@ import { readCommentSettings, readConfig, type CommentSettings } from '../config
 import { checkInputNames } from '../config/inputs.js';
 import { errorMessage } from '../errors.js';
 import { readRunContext, readWorkflowRun, shouldRecord } from '../github/api.js';
-import { failureMessage, gateOutputs } from './outputs.js';
+import { gateOutputs } from './outputs.js';
+import { stepOutcome } from './stepOutcome.js';
 import { runGate } from '../pipeline/pipeline.js';
-import { hardeningFailureMessage } from '../hardening/gate.js';
 import { postSavedComment, publishComment } from '../github/prComment.js';
 import { renderErrorSummary } from '../report/errorSummary.js';
 import { renderSummary } from '../report/summary.js';
@@ -39,7 +39,10 @@ let shardJob: ShardJob | undefined;
 
 async function run(): Promise<void> {
   const refusal = platformRefusal(process.platform);
-  if (refusal) return core.setFailed(refusal);
+  if (refusal) {
+    core.setOutput('verdict', 'error');
+    return core.setFailed(refusal);
+  }
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os.tmpdir();
   for (const warning of checkInputNames(process.env)) core.warning(warning);
@@ -107,11 +110,9 @@ async function report(result: RunResult, opts: { outDir: string; settings: Comme
     for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) core.setOutput(name, value);
   });
 
-  if (result.verdict === 'regressed') {
-    if (opts.failOnRegression) core.setFailed(failureMessage(result));
-    else core.warning(`${failureMessage(result)} (fail-on-regression is false)`);
-  }
-  if (result.hardening?.failed) core.setFailed(hardeningFailureMessage(result.hardening));
+  const outcome = stepOutcome(result, opts.failOnRegression);
+  for (const m of outcome.warnings) core.warning(m);
+  for (const m of outcome.failures) core.setFailed(m);
 }
 
 /** $RUNNER_TEMP/wsgi-perf-gate/artifacts, or artifacts-ID when several gates share a job. */
@@ -138,7 +139,6 @@ async function postComment(settings: CommentSettings): Promise<void> {
  */
 async function reportFailure(err: unknown): Promise<void> {
   if (!commentSettings || commentSettings.mode === 'post-comment') return;
-  if (commentSettings.mode === 'merge') core.setOutput('verdict', 'error');
   recordShardFailure(err);
   const markdown = renderErrorSummary(errorMessage(err), { gateName: commentSettings.commentId });
   await core.summary.addRaw(markdown).write();
@@ -163,6 +163,8 @@ function recordShardFailure(err: unknown): void {
 }
 
 run().catch(async (err) => {
+  // A run that could not measure (or merge) says so in its verdict, for `if:` conditions of later steps.
+  if (commentSettings?.mode !== 'post-comment') core.setOutput('verdict', 'error');
   try {
     await reportFailure(err);
   } catch (reportErr) {

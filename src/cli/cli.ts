@@ -13,6 +13,7 @@ import { readConfig } from '../config/config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { runGate } from '../pipeline/pipeline.js';
 import { platformRefusal } from '../action/platform.js';
+import { stepOutcome } from '../action/stepOutcome.js';
 import { renderSummary } from '../report/summary.js';
 import type { RunResult, Sample } from '../types.js';
 
@@ -40,8 +41,11 @@ const stderrLog = {
   warning: (m: string) => process.stderr.write(`warning: ${m}\n`),
 };
 
-function exitCodeFor(result: RunResult): number {
-  return result.verdict === 'regressed' || result.hardening?.failed ? 1 : 0;
+/** The action's rule: a regression (performance or hardening) fails unless fail-on-regression is false. */
+function exitCodeFor(result: RunResult, failOnRegression = true): number {
+  const outcome = stepOutcome(result, failOnRegression);
+  for (const w of outcome.warnings) stderrLog.warning(w);
+  return outcome.failures.length ? 1 : 0;
 }
 
 const SHOOTOUT_FILE = '<shootout targets>';
@@ -104,7 +108,7 @@ async function runCommand(argv: string[], shootout = false): Promise<number> {
   });
   if (flags.json) writeFileSync(flags.json, JSON.stringify(result, null, 1) + '\n');
   process.stdout.write(renderSummary(result));
-  return exitCodeFor(result);
+  return exitCodeFor(result, config.failOnRegression);
 }
 
 function readResults(file: string): RunResult {
