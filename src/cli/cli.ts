@@ -2,7 +2,7 @@
 //   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--path /] [--rounds 5] [--json out.json]
 //   wsgi-perf-gate shootout --app app:app [--servers gunicorn,uwsgi,...] [--sweep-workers 1,2,4]
 //   wsgi-perf-gate compare BASE.json HEAD.json
-// Every action input is also a flag of `run` (--duration-seconds, --baseline-file, ...).
+// Every action input a local run can use is also a flag of `run` (src/cli/flags.ts).
 // Exit status: 0 pass/improved/inconclusive, 1 regressed, 2 bad input or failure to measure.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,16 +14,10 @@ import { ConfigError, errorMessage } from '../errors.js';
 import { runGate } from '../pipeline/pipeline.js';
 import { platformRefusal } from '../action/platform.js';
 import { stepOutcome } from '../action/stepOutcome.js';
+import { RUN_FLAGS, runFlagsHelp } from './flags.js';
 import { renderSummary } from '../report/summary.js';
 import type { RunResult, Sample } from '../types.js';
 
-const RUN_FLAGS = [
-  'command', 'server', 'app', 'workers', 'working-directory', 'url', 'ready-path', 'ready-timeout-seconds', 'path',
-  'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'baseline-file', 'record',
-  'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct', 'max-memory-increase-pct', 'confidence',
-  'fail-on-regression', 'confirm', 'allow-remote', 'python', 'cpu-placement', 'base-ref', 'base-setup',
-  'instructions', 'max-instructions-increase-pct', 'hardening',
-] as const;
 
 const USAGE = `Usage:
   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--url http://127.0.0.1:8000] [--path /]
@@ -33,8 +27,13 @@ const USAGE = `Usage:
   wsgi-perf-gate shootout --app app:app --server gunicorn --sweep-workers 1,2,3,5,8 ...
   wsgi-perf-gate compare BASE.json HEAD.json
 
-Every input of the GitHub Action is a flag of \`run\`. Exit status: 0 pass, improved or
-inconclusive; 1 regressed; 2 bad input or a failure to measure.`;
+Every input of the GitHub Action that a local run can use is a flag of \`run\` and \`shootout\`
+(the PR comment, data branch and shard inputs are not). Exit status: 0 pass, improved or
+inconclusive (or a regression with --fail-on-regression false); 1 regressed; 2 bad input or a
+failure to measure.
+
+Flags of run (from action.yml):
+${runFlagsHelp()}`;
 
 const stderrLog = {
   info: (m: string) => process.stderr.write(`${m}\n`),
