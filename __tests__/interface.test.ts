@@ -93,3 +93,13 @@ describe('the reference generated from action.yml', () => {
     }
   });
 });
+
+describe('the version', () => {
+  it('has one home, package.json: the runs record it from there and no source file repeats it', async () => {
+    const { TOOL } = await import('../src/pipeline/pipeline.js');
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(TOOL.version, version);
+    const sources = readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    for (const f of sources) assert.ok(!readFileSync(path.join(ROOT, 'src', f), 'utf8').includes(`'${version}'`), `src/${f} hard-codes ${version}`);
+  });
+});

@@ -92038,46 +92038,49 @@ function readCommentSettings(src) {
   return { mode, comment, commentId, commentFile };
 }
 
-// src/config/inputs.ts
-var ACTION_INPUTS = [
-  "command",
-  "server",
-  "app",
-  "workers",
-  "python",
-  "working-directory",
-  "url",
-  "ready-path",
-  "ready-timeout-seconds",
-  "path",
-  "config",
-  "connections",
-  "duration-seconds",
-  "warmup-seconds",
-  "rounds",
-  "compare-to",
-  "base-ref",
-  "base-setup",
-  "baseline-branch",
-  "baseline-file",
-  "record",
-  "max-rps-drop-pct",
-  "max-p99-increase-pct",
-  "max-error-rate-pct",
-  "max-memory-increase-pct",
-  "instructions",
-  "max-instructions-increase-pct",
-  "hardening",
-  "confidence",
-  "fail-on-regression",
-  "comment",
-  "comment-id",
-  "comment-file",
-  "mode",
-  "shard",
-  "shards-dir",
-  "github-token"
+// src/config/reference.generated.ts
+var INPUT_REFERENCE = [
+  { "name": "command", "description": 'Shell command that starts the server in the foreground (e.g. "gunicorn app:app -b 127.0.0.1:$PORT"); required unless `server` and `app` are given.' },
+  { "name": "server", "description": "Preset instead of `command`: gunicorn, gunicorn-gthread, gunicorn-gevent, uwsgi, uwsgi-http, waitress or wsgiref." },
+  { "name": "app", "description": "WSGI app for a preset: module:callable, a factory module:create_app() (arguments allowed) or a module (its `application`)." },
+  { "name": "workers", "description": "Worker processes for a preset (threads for waitress); default 2 x cores + 1." },
+  { "name": "python", "description": "Python that runs the preset's server, e.g. .venv/bin/python (uWSGI then uses that virtualenv); default python3." },
+  { "name": "working-directory", "description": "Where the server starts; default the workspace." },
+  { "name": "url", "description": "Base URL of the server, loopback only, may contain $PORT; default http://127.0.0.1:8000 (a preset: http://127.0.0.1:$PORT)." },
+  { "name": "ready-path", "description": "Path polled until it answers below 500; default /." },
+  { "name": "ready-timeout-seconds", "description": "Give up booting after this many seconds; default 60." },
+  { "name": "path", "description": "The one scenario's URL path when no config file is given; default /." },
+  { "name": "config", "description": "YAML config file (scenarios, targets, thresholds, rare settings); default .github/perf-gate.yml when present." },
+  { "name": "connections", "description": "Concurrent connections; default 16." },
+  { "name": "duration-seconds", "description": "Length of one measured trial; default 10 (0.5 with compare-to: base)." },
+  { "name": "warmup-seconds", "description": "Unmeasured load before the trials; default 3." },
+  { "name": "rounds", "description": "Measured trials per target and scenario; default 5 (60 with compare-to: base), and fewer than can reach the confidence are refused." },
+  { "name": "compare-to", "description": "stored (the recorded baseline), base (boot the PR's merge-base beside the head; needs fetch-depth: 0 and $PORT) or none; default stored." },
+  { "name": "base-ref", "description": "compare-to: base: the commit or ref to compare with; default the pull request's base." },
+  { "name": "base-setup", "description": "compare-to: base: shell command run in the base checkout before it boots (e.g. pip install -r requirements.txt)." },
+  { "name": "baseline-branch", "description": "Branch that keeps the recorded history; default perf-data." },
+  { "name": "baseline-file", "description": "JSON file that holds the baseline instead of the branch (read, and written when recording)." },
+  { "name": "record", "description": "auto (pushes to the default branch), true or false; default auto." },
+  { "name": "max-rps-drop-pct", "description": "Smallest RPS drop in percent that may fail the gate; default 5." },
+  { "name": "max-p99-increase-pct", "description": "Smallest p99 latency rise in percent that may fail the gate; default 10." },
+  { "name": "max-error-rate-pct", "description": "Error rate in percent that fails on its own; default 0.1." },
+  { "name": "max-memory-increase-pct", "description": "Smallest server memory rise in percent that may fail the gate; default 10." },
+  { "name": "instructions", "description": "Count instructions per request under Valgrind and gate on them: auto (when valgrind is on PATH), on or off; default auto." },
+  { "name": "max-instructions-increase-pct", "description": "Smallest rise of instructions per request in percent that may fail the gate; default 0.5." },
+  { "name": "hardening", "description": "Hardening checks of the server setup (docs/hardening.md): off, report or gate; default report." },
+  { "name": "confidence", "description": "How certain a change must be before it counts; default 0.99 (one the rounds can never reach is refused)." },
+  { "name": "fail-on-regression", "description": "Fail the step on any regression (performance, instructions, a hardening check under hardening: gate), else only warn; default true." },
+  { "name": "comment", "description": "auto (pull requests), always or never: one PR comment, updated in place; default auto." },
+  { "name": "comment-id", "description": 'Keeps one comment per gate when several run in one job or matrix (e.g. "${{ matrix.python }}").' },
+  { "name": "comment-file", "description": "Where a pull request run saves its comment for a workflow_run poster (with mode: post-comment, the file to post)." },
+  { "name": "mode", "description": "gate (measure and report), post-comment (post a comment a fork's run saved) or merge (merge sharded results); default gate." },
+  { "name": "shard", "description": 'One job of a sharded gate, K/N (e.g. "${{ matrix.shard }}/4"): measures shard K of N and writes its results for mode: merge.' },
+  { "name": "shards-dir", "description": "Where a shard writes its results file and mode: merge reads them; default $RUNNER_TEMP/wsgi-perf-gate/shards." },
+  { "name": "github-token", "description": "Token for the PR comment and the data branch.", "default": "${{ github.token }}" }
 ];
+
+// src/config/inputs.ts
+var ACTION_INPUTS = INPUT_REFERENCE.map((i) => i.name);
 var MOVED_INPUTS = {
   "allow-remote": "allow-remote",
   "cpu-placement": "cpu-placement",
@@ -96783,6 +96786,47 @@ function failureMessage(result) {
   return `Performance regressed. ${parts.join(" ")}`;
 }
 
+// src/hardening/gate.ts
+function findRegressions(head, base) {
+  if (!base) return [];
+  const out = [];
+  for (const t of head) {
+    const b = base.find((x2) => x2.target === t.target) ?? (base.length === 1 && head.length === 1 ? base[0] : void 0);
+    if (!b) continue;
+    for (const c of t.checks) {
+      const before = b.checks.find((x2) => x2.id === c.id);
+      if (before?.status === "pass" && c.status === "fail") out.push({ target: t.target, id: c.id, evidence: c.evidence });
+    }
+  }
+  return out;
+}
+function judgeHardening(mode, head, baseline, baselineNote) {
+  const regressions = findRegressions(head, baseline?.targets);
+  return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
+}
+function hardeningBaseline(pairedBase, stored, storedSource) {
+  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
+  if (!stored) return [void 0, "none, so nothing is gated"];
+  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
+  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
+}
+function hardeningFailureMessage(report2) {
+  return `Hardening: ${report2.regressions.length} check(s) passed on the baseline and fail on this commit: ` + report2.regressions.map((r) => `${r.target} ${r.id}: ${r.evidence}`).join(" | ");
+}
+function recordedHardening(report2) {
+  return report2 && { mode: report2.mode, targets: report2.targets, regressions: report2.regressions, failed: report2.failed };
+}
+
+// src/action/stepOutcome.ts
+function stepOutcome(result, failOnRegression) {
+  const regressions = [
+    ...result.verdict === "regressed" ? [failureMessage(result)] : [],
+    ...result.hardening?.failed ? [hardeningFailureMessage(result.hardening)] : []
+  ];
+  if (failOnRegression) return { failures: regressions, warnings: [] };
+  return { failures: [], warnings: regressions.map((m) => `${m} (fail-on-regression is false)`) };
+}
+
 // src/pipeline/pipeline.ts
 import os10 from "node:os";
 import path10 from "node:path";
@@ -98579,37 +98623,6 @@ function otherRecordedRuns(baseline, runs) {
   }));
 }
 
-// src/hardening/gate.ts
-function findRegressions(head, base) {
-  if (!base) return [];
-  const out = [];
-  for (const t of head) {
-    const b = base.find((x2) => x2.target === t.target) ?? (base.length === 1 && head.length === 1 ? base[0] : void 0);
-    if (!b) continue;
-    for (const c of t.checks) {
-      const before = b.checks.find((x2) => x2.id === c.id);
-      if (before?.status === "pass" && c.status === "fail") out.push({ target: t.target, id: c.id, evidence: c.evidence });
-    }
-  }
-  return out;
-}
-function judgeHardening(mode, head, baseline, baselineNote) {
-  const regressions = findRegressions(head, baseline?.targets);
-  return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
-}
-function hardeningBaseline(pairedBase, stored, storedSource) {
-  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
-  if (!stored) return [void 0, "none, so nothing is gated"];
-  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
-  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
-}
-function hardeningFailureMessage(report2) {
-  return `Hardening: ${report2.regressions.length} check(s) passed on the baseline and fail on this commit: ` + report2.regressions.map((r) => `${r.target} ${r.id}: ${r.evidence}`).join(" | ");
-}
-function recordedHardening(report2) {
-  return report2 && { mode: report2.mode, targets: report2.targets, regressions: report2.regressions, failed: report2.failed };
-}
-
 // src/store/baselineFile.ts
 import { existsSync as existsSync4, readFileSync as readFileSync3, renameSync, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
 import path7 from "node:path";
@@ -99828,8 +99841,91 @@ async function hardenTargets(targets, settings, edges) {
   return out;
 }
 
+// package.json
+var package_default = {
+  name: "wsgi-perf-gate",
+  version: "0.1.0",
+  description: "GitHub Action that gates pull requests on the performance of Python WSGI apps (gunicorn, uWSGI, waitress) using autocannon and statistical thresholds.",
+  license: "MIT",
+  author: "wsgi-perf-gate contributors",
+  repository: {
+    type: "git",
+    url: "git+https://github.com/OWNER/wsgi-perf-gate.git"
+  },
+  homepage: "https://github.com/OWNER/wsgi-perf-gate#readme",
+  bugs: {
+    url: "https://github.com/OWNER/wsgi-perf-gate/issues"
+  },
+  keywords: [
+    "github-action",
+    "performance",
+    "benchmark",
+    "load-testing",
+    "wsgi",
+    "gunicorn",
+    "uwsgi",
+    "waitress",
+    "flask",
+    "django",
+    "regression"
+  ],
+  type: "module",
+  bin: {
+    "wsgi-perf-gate": "dist/cli.js"
+  },
+  files: [
+    "dist/",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md"
+  ],
+  engines: {
+    node: ">=20"
+  },
+  scripts: {
+    build: "node scripts/build.mjs",
+    typecheck: "tsc --noEmit",
+    lint: "eslint .",
+    test: "bash scripts/test.sh",
+    "test:only": "node --import tsx --test --test-concurrency=1 __tests__/*.test.ts",
+    demo: "bash scripts/demo.sh",
+    "check:openapi-fixture": "node scripts/extract-openapi-fixture.mjs --check",
+    "extract:openapi-fixture": "node scripts/extract-openapi-fixture.mjs",
+    schemas: "node --import tsx scripts/schemas.ts"
+  },
+  devDependencies: {
+    "@action-validator/cli": "0.6.0",
+    "@action-validator/core": "0.6.0",
+    "@actions/core": "3.0.1",
+    "@actions/github": "9.1.1",
+    "@eslint/js": "9.39.5",
+    "@octokit/plugin-retry": "8.1.1",
+    "@octokit/plugin-throttling": "11.0.5",
+    "@stdlib/stats-base-dists-t-quantile": "0.2.3",
+    "@types/autocannon": "7.12.7",
+    "@types/node": "20.19.43",
+    "@types/pidusage": "2.0.5",
+    ajv: "8.20.0",
+    "ajv-formats": "3.0.1",
+    autocannon: "9.0.0",
+    esbuild: "0.28.2",
+    eslint: "9.39.5",
+    globals: "17.14.0",
+    "hdr-histogram-js": "3.0.1",
+    pidtree: "1.0.0",
+    pidusage: "4.1.0",
+    "simple-statistics": "7.12.1",
+    "ts-json-schema-generator": "2.9.0",
+    tsx: "4.23.15",
+    typescript: "5.9.3",
+    "typescript-eslint": "8.73.0",
+    yaml: "2.9.1",
+    zod: "4.6.7"
+  }
+};
+
 // src/pipeline/pipeline.ts
-var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
+var TOOL = { name: package_default.name, version: package_default.version };
 function runnerFingerprint() {
   const cpus = os10.cpus();
   return { os: os10.platform(), arch: os10.arch(), cpus: os10.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
@@ -101534,11 +101630,9 @@ async function report(result, opts) {
     const comment = await publishComment({ settings: opts.settings, ctx: readRunContext(), summary: markdown, token: getInput("github-token"), log });
     for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) setOutput(name, value);
   });
-  if (result.verdict === "regressed") {
-    if (opts.failOnRegression) setFailed(failureMessage(result));
-    else warning(`${failureMessage(result)} (fail-on-regression is false)`);
-  }
-  if (result.hardening?.failed) setFailed(hardeningFailureMessage(result.hardening));
+  const outcome = stepOutcome(result, opts.failOnRegression);
+  for (const m of outcome.warnings) warning(m);
+  for (const m of outcome.failures) setFailed(m);
 }
 function artifactsDir(runnerTemp, commentId) {
   return path16.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
