@@ -1,4 +1,4 @@
-// The command line of INTERFACE.md over the same pipeline: run, compare and their exit codes.
+// The command line (src/cli/cli.ts) over the same pipeline: run, compare and their exit codes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -14,7 +14,7 @@ function throwsConfig(fn: () => unknown, message: RegExp): void {
 }
 
 describe('readConfig: inputs', () => {
-  it('defaults of INTERFACE.md', () => {
+  it('the documented defaults', () => {
     const c = read(CMD);
     assert.equal(c.targets.length, 1);
     assert.equal(c.targets[0]!.url, 'http://127.0.0.1:8000');

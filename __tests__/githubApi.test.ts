@@ -3,10 +3,9 @@
 // makes a wrong request fails. Requests are made with Octokit, as the action makes them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getOctokit } from '@actions/github';
 import { GitHubApiStandIn } from './helpers/githubApi.js';
 import { ROOT } from './helpers/paths.js';
@@ -80,12 +79,10 @@ describe('GitHub API stand-in', () => {
 
 // The stand-in reads an extract of the API description (scripts/extract-openapi-fixture.mjs).
 // The full package is not installed by `npm ci` (385 MB): `npm run check:openapi-fixture`
-// fetches the pinned version and checks the extract (CI runs it); here the check runs when
-// the package happens to be installed.
+// fetches the pinned version and checks the extract (CI runs it).
 describe('the API description fixture', () => {
   const FIXTURE = path.join(ROOT, '__tests__', 'fixtures', 'github-openapi.json');
   const script = path.join(ROOT, 'scripts', 'extract-openapi-fixture.mjs');
-  const check = (fixture: string) => spawnSync(process.execPath, [script, '--check', '--offline', '--fixture', fixture], { encoding: 'utf8', timeout: 120_000 });
 
   it('names the package version the extract script pins', () => {
     const pinned = /export const PINNED = '([^']+)'/.exec(readFileSync(script, 'utf8'))?.[1];
@@ -93,14 +90,20 @@ describe('the API description fixture', () => {
     assert.equal(fixture['x-extracted-from'], `@octokit/openapi@${pinned}`);
   });
 
-  it('is the extract of the pinned package, and the check catches a changed fixture', (t) => {
-    const r = check(FIXTURE);
-    if (r.status === 3) return t.skip('@octokit/openapi is not installed: npm run check:openapi-fixture fetches and checks it');
-    assert.equal(r.status, 0, r.stderr);
-    const tampered = path.join(mkdtempSync(path.join(os.tmpdir(), 'openapi-fixture-')), 'github-openapi.json');
-    writeFileSync(tampered, readFileSync(FIXTURE, 'utf8').replace('"issues/create-comment"', '"issues/create-a-comment"'));
-    const bad = check(tampered);
-    assert.equal(bad.status, 1, bad.stderr);
-    assert.match(bad.stderr, /is not the extract of @octokit\/openapi@/);
+  // The whole package is 385 MB and not installed here: comparing the fixture with it is CI's
+  // step (npm run check:openapi-fixture fetches the pinned tarball). What runs here: the
+  // fixture is what the extraction keeps of itself, so that comparison is like with like.
+  it('is a fixed point of the extraction, and a changed fixture is not what the extraction gives', async () => {
+    const { extract } = (await import(pathToFileURL(script).href)) as { extract(doc: unknown): unknown };
+    const text = readFileSync(FIXTURE, 'utf8');
+    const extracted = `${JSON.stringify(extract(JSON.parse(text)), null, 1)}\n`;
+    assert.equal(extracted, text);
+    const tampered = text.replace('"issues/create-comment"', '"issues/create-a-comment"');
+    assert.notEqual(tampered, text);
+    assert.notEqual(extracted, tampered);
+  });
+
+  it('is checked against the pinned package by CI', () => {
+    assert.match(readFileSync(path.join(ROOT, '.github', 'workflows', 'ci.yml'), 'utf8'), /^\s+- run: npm run -s check:openapi-fixture/m);
   });
 });

@@ -1,5 +1,6 @@
-// The hardening checks on real servers (issue 16's acceptance): gunicorn sync starves under
-// slow clients and does not behind nginx; gthread does not; a body limit shows as a refusal;
+// The hardening checks on real servers (issue 16's acceptance): gunicorn sync and gthread starve
+// under slow clients once every thread holds one, and do not behind nginx; gevent does not; a
+// body limit shows as a refusal;
 // a hanging handler is cut by the worker timeout; a Django head with DEBUG = True fails the
 // gate in paired mode against a base with DEBUG = False, naming the page that leaked.
 import { after, before, describe, it } from 'node:test';
@@ -40,14 +41,14 @@ before(() => {
 after(() => assert.deepEqual(newServerProcesses(procs), [], 'a server or nginx process was left running'));
 
 describe('hardening checks on real servers', () => {
-  it('slow clients: sync fails, behind nginx and gthread pass; body limits show; the version header is reported', async () => {
+  it('slow clients: sync and gthread fail, behind nginx and gevent pass; body limits show; the version header is reported', async () => {
     const results = await hardenTargets(
       [
         gunicorn('sync', 'sync'),
         gunicorn('sync-nginx', 'sync', { proxy: { server: 'nginx' } }),
-        // One worker of 4 threads: 1 and 2 slow clients can never take all its threads. (With several
-        // workers the kernel may hand every slow client to one of them: docs/hardening.md.)
+        // Four pool threads: the slow clients keep coming until all of them hold one (the main thread too).
         { ...gunicorn('gthread', 'gthread', { preset: { server: 'gunicorn-gthread', workers: 1 } }, ' --threads 4'), command: `${PY} -m gunicorn hardening_app:app --bind 127.0.0.1:$PORT --workers 1 --worker-class gthread --threads 4` },
+        gunicorn('gevent', 'gevent'),
         gunicorn('sync-limited', 'sync', { env: { BODY_LIMIT_BYTES: String(1 << 20) } }),
         // wsgiref names its version (and Python's) in the Server header.
         gunicorn('wsgiref', 'sync', { ...presetCommand({ server: 'wsgiref', app: 'hardening_app:app', python: PY, cores: 1, workers: 1 }), preset: undefined }),
@@ -55,7 +56,7 @@ describe('hardening checks on real servers', () => {
       SETTINGS,
       { boot: (t) => bootTarget(t, { log }), log },
     );
-    const [sync, proxied, gthread, limited, wsgiref] = results;
+    const [sync, proxied, gthread, gevent, limited, wsgiref] = results;
     // The cost of each target's checks (boot excluded), for the reader of the test log.
     console.log(`hardening check seconds: ${results.map((r) => `${r.target}=${r.seconds.toFixed(1)}`).join(' ')}`);
     const detail = JSON.stringify(results, null, 1);
@@ -63,7 +64,11 @@ describe('hardening checks on real servers', () => {
     assert.match(check(sync, 'slow-clients')!.fix!, /proxy/);
     assert.equal(check(proxied, 'slow-clients')?.status, 'pass', detail);
     assert.equal(proxied?.topology, 'nginx');
-    assert.equal(check(gthread, 'slow-clients')?.status, 'pass', detail);
+    assert.match(check(sync, 'slow-clients')!.evidence, /held per accepting process \(slow connections\/threads\): 1\/1, 1\/1: every thread could be holding one/);
+    assert.equal(check(gthread, 'slow-clients')?.status, 'fail', detail);
+    assert.match(check(gthread, 'slow-clients')!.evidence, /: (\d+)\/5: every thread could be holding one/, 'the pool grew to its 4 threads');
+    assert.equal(check(gevent, 'slow-clients')?.status, 'pass', detail);
+    assert.match(check(proxied, 'slow-clients')!.evidence, /what is in front of it \(a proxy or router\) took them/);
 
     assert.equal(check(wsgiref, 'server-version')?.status, 'warn', detail);
     assert.match(check(wsgiref, 'server-version')!.evidence, /The Server header names its version: "WSGIServer\/[\d.]+ CPython\/3\.[\d.]+"/);

@@ -15,6 +15,7 @@ import {
 } from '../src/hardening/classify.js';
 import { findRegressions, hardeningBaseline, judgeHardening, recordedHardening } from '../src/hardening/gate.js';
 import { readHardeningSettings } from '../src/hardening/settings.js';
+import { describeCoverage, parseTcpTable, slowCoverage } from '../src/hardening/slowCoverage.js';
 import { nginxConfig } from '../src/server/nginxConfig.js';
 import { renderHardening } from '../src/report/hardening.js';
 import { readConfig } from '../src/config/config.js';
@@ -102,15 +103,56 @@ describe('classifyHeaderLimits', () => {
 });
 
 describe('classifySlowClients', () => {
-  it('a normal request starved by slow clients fails and says what fixes it', () => {
-    const row = classifySlowClients({ workers: 2, idleMs: 2, timeoutMs: 3000, rounds: [{ slowConnections: 2, normal: none('timeout') }, { slowConnections: 4, normal: none('timeout') }] });
-    assert.equal(row.status, 'fail');
-    assert.match(row.evidence, /2 slow connection\(s\): no answer within 3000 ms/);
-    assert.match(row.fix!, /proxy.*gthread\/gevent.*timeout/);
+  const base = { slowConnections: 10, coverage: '10 slow connections; held per accepting process (slow connections/threads): 5/5, 5/5', idleMs: 2, timeoutMs: 3000 };
+  it('a normal request starved by slow clients fails, shows the coverage and says what fixes it', () => {
+    const row = classifySlowClients({ ...base, normals: [ok(200, '', {}, 4), none('timeout'), ok(200, '', {}, 5), ok(200, '', {}, 3)] });
+    assert.equal(row.status, 'fail', 'one starved request of four is enough');
+    assert.match(row.evidence, /held per accepting process.*5\/5, 5\/5.*1 of 4 got no answer within 3000 ms; 3 of 4 answered, the slowest after 5 ms/);
+    assert.match(row.fix!, /proxy.*gevent.*timeout/);
   });
-  it('answered quickly in both rounds: pass; answered only after seconds: warn', () => {
-    assert.equal(classifySlowClients({ workers: 2, idleMs: 2, timeoutMs: 3000, rounds: [{ slowConnections: 2, normal: ok(200) }, { slowConnections: 4, normal: ok(200, '', {}, 8) }] }).status, 'pass');
-    assert.equal(classifySlowClients({ workers: 2, idleMs: 2, timeoutMs: 3000, rounds: [{ slowConnections: 2, normal: ok(200, '', {}, 1500) }] }).status, 'warn');
+  it('answered quickly: pass; answered only after seconds: warn; a 5xx is starved', () => {
+    assert.equal(classifySlowClients({ ...base, normals: [ok(200, '', {}, 8), ok(200, '', {}, 9)] }).status, 'pass');
+    assert.equal(classifySlowClients({ ...base, normals: [ok(200, '', {}, 8), ok(200, '', {}, 1500)] }).status, 'warn');
+    assert.equal(classifySlowClients({ ...base, normals: [ok(200, '', {}, 8), ok(502, '', {}, 30)] }).status, 'fail');
+  });
+});
+
+describe('slowCoverage', () => {
+  // Server on port 8000 (0x1F40); slow clients from 40001 (0x9C41) and 40002 (0x9C42), 40003 not yet accepted.
+  const TABLE = [
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    '   0: 0100007F:1F40 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 500 1 0000000000000000 100 0 0 10 0',
+    '   1: 0100007F:1F40 0100007F:9C41 01 00000000:00000000 00:00000000 00000000  1000        0 601 1 0000000000000000 20 4 30 10 -1',
+    '   2: 0100007F:1F40 0100007F:9C42 01 00000000:00000000 00:00000000 00000000  1000        0 602 1 0000000000000000 20 4 30 10 -1',
+    '   3: 0100007F:1F40 0100007F:9C43 01 00000000:00000000 00:00000000 00000000  1000        0 0 1 0000000000000000 20 4 30 10 -1',
+    '   4: 0100007F:9C41 0100007F:1F40 01 00000000:00000000 00:00000000 00000000  1000        0 701 1 0000000000000000 20 4 30 10 -1',
+  ].join('\n');
+  const table = parseTcpTable(TABLE);
+  const ports = [40001, 40002, 40003];
+  it('reads ports, state and inode of the kernel table', () => {
+    assert.deepEqual(table[1], { localPort: 8000, remotePort: 40001, state: '01', inode: 601 });
+    assert.equal(table.length, 5);
+  });
+  it('covered only when every worker holding the listener holds as many slow connections as it has threads', () => {
+    const sync = slowCoverage(table, 8000, ports, [
+      { pid: 1, threads: 1, socketInodes: new Set([500, 601]) },
+      { pid: 2, threads: 1, socketInodes: new Set([500, 602]) },
+    ]);
+    assert.deepEqual(sync.acceptors.map((a) => a.held), [1, 1]);
+    assert.equal(sync.accepted, 2, 'the connection still in the accept queue is held by nobody');
+    assert.equal(sync.covered, true);
+    const gthread = slowCoverage(table, 8000, ports, [
+      { pid: 1, threads: 3, socketInodes: new Set([500, 601, 602]) },
+      { pid: 2, threads: 1, socketInodes: new Set([500]) },
+    ]);
+    assert.equal(gthread.covered, false, 'a worker with more threads than slow connections still serves');
+    assert.match(describeCoverage(gthread, 3), /2\/3, 0\/1: not every thread/);
+  });
+  it('no worker holds the listening socket: something in front accepted them', () => {
+    const c = slowCoverage(table, 8000, ports, [{ pid: 3, threads: 1, socketInodes: new Set([900]) }]);
+    assert.equal(c.fronted, true);
+    assert.equal(c.covered, false);
+    assert.match(describeCoverage(c, 3), /in front of it/);
   });
 });
 

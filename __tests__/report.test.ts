@@ -77,7 +77,7 @@ describe('markdown helpers', () => {
 });
 
 describe('gateOutputs', () => {
-  it('gives the outputs of INTERFACE.md from the first scenario', () => {
+  it('gives the outputs action.yml declares from the first scenario', () => {
     const out = gateOutputs(result('home', '/'), '/tmp/results.json');
     assert.equal(out.verdict, 'regressed');
     assert.equal(out['results-file'], '/tmp/results.json');

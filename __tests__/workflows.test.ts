@@ -5,8 +5,52 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { ACTION_REPO, checkAction, checkMarkdownBlock, checkWorkflow, yamlBlocks } from './helpers/workflowCheck.js';
+import { ACTION_REPO, checkAction, checkMarkdownBlock, checkWorkflow, gateSteps, yamlBlocks } from './helpers/workflowCheck.js';
 import { ROOT } from './helpers/paths.js';
+import { readCommentSettings, readConfig } from '../src/config/config.js';
+import { checkInputNames } from '../src/config/inputs.js';
+import { readMergeSettings } from '../src/config/mergeSettings.js';
+import { errorMessage } from '../src/errors.js';
+
+/**
+ * What the action's own readers say about a workflow's `with:` of this action, as main.ts reads
+ * it: the input names, the mode, then the mode's settings (readConfig for a gate: every value,
+ * the config file, rounds the confidence can be reached with). A value that is an expression
+ * other than the matrix's (`${{ github... }}`) is known only in the run, so it is left out. A
+ * config file outside examples/ is the user's own: the inputs are read with a stand-in that has
+ * only scenarios, eight of them (a sharded example splits the user's scenarios over N jobs).
+ */
+const USERS_OWN_CONFIG = `scenarios:\n${Array.from({ length: 8 }, (_, i) => `  - { name: s${i}, path: /s${i} }`).join('\n')}\n`;
+function readerProblems(text: string, file: string): string[] {
+  const problems: string[] = [];
+  for (const step of gateSteps(text, file)) {
+    const inputs = Object.fromEntries(
+      Object.entries(step.with)
+        .map(([k, v]) => [k, String(v)] as const)
+        .filter(([, v]) => !v.includes('${{')),
+    );
+    const getInput = (name: string) => inputs[name] ?? '';
+    try {
+      checkInputNames(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])));
+      const { mode } = readCommentSettings({ getInput, workspace: ROOT, runnerTemp: '/tmp' });
+      if (mode === 'merge') readMergeSettings({ getInput, workspace: ROOT, runnerTemp: '/tmp' });
+      if (mode !== 'gate') continue;
+      readConfig({
+        getInput,
+        readFile: (f) => {
+          if (!f.startsWith(path.join(ROOT, 'examples') + path.sep)) return f === path.resolve(ROOT, inputs.config ?? '\0') ? USERS_OWN_CONFIG : undefined;
+          return existsSync(f) ? readFileSync(f, 'utf8') : undefined;
+        },
+        workspace: ROOT,
+        cores: 4,
+        exists: existsSync,
+      });
+    } catch (err) {
+      problems.push(`${step.where}: ${errorMessage(err)}`);
+    }
+  }
+  return problems;
+}
 
 const yamlFiles = (dir: string) =>
   existsSync(path.join(ROOT, dir)) ? readdirSync(path.join(ROOT, dir)).filter((f) => /\.ya?ml$/.test(f)).map((f) => `${dir}/${f}`) : [];
@@ -27,6 +71,10 @@ describe('workflow files', () => {
   for (const file of [...examples, ...own]) {
     it(`${file} is a valid workflow that runs the action as action.yml allows`, () => {
       assert.deepEqual(checkWorkflow(read(file), file), []);
+    });
+    it(`${file}: the action's own config reader accepts the inputs of every step that runs it`, () => {
+      assert.ok(gateSteps(read(file), file).length > 0 || !/wsgi-perf-gate@|uses: \.\//.test(read(file)), 'steps found');
+      assert.deepEqual(readerProblems(read(file), file), []);
     });
   }
 
@@ -122,6 +170,15 @@ steps:
     assert.match(problems.join('\n'), /requirements-missing\.txt does not exist/);
     assert.match(problems.join('\n'), /app nosuch:create_app\(\) is not in examples\/flask-factory/);
     assert.match(problems.join('\n'), /config examples\/nosuch\.yml does not exist/);
+  });
+
+  it('inputs the config reader refuses: rounds too few for the confidence in stored mode, a bad value, a misspelt name', () => {
+    const gate = (w: string) => whole(`      - uses: ./\n        with: { ${w} }\n`);
+    assert.match(readerProblems(gate('server: gunicorn, app: "app:app", rounds: 3'), 'x.yml').join('\n'), /rounds/);
+    assert.match(readerProblems(gate('command: x, connections: many'), 'x.yml').join('\n'), /connections/);
+    assert.match(readerProblems(gate('command: x, mode: merge, record: sometimes'), 'x.yml').join('\n'), /record/);
+    assert.match(readerProblems(gate('command: x, duraton-seconds: 1'), 'x.yml').join('\n'), /did you mean/);
+    assert.deepEqual(readerProblems(gate('command: x, rounds: 5, base-ref: "${{ github.sha }}"'), 'x.yml'), []);
   });
 
   it('an action without its entry point', () => {

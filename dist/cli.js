@@ -42199,7 +42199,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync6 } = __require("fs");
+    var { readFileSync: readFileSync7 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
@@ -42207,7 +42207,7 @@ var require_multipart = __commonJS({
       } catch (error62) {
         try {
           const path11 = resolve(string4);
-          const data = readFileSync6(path11, "utf8");
+          const data = readFileSync7(path11, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42226,7 +42226,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync6(path11);
+            const buffer = readFileSync7(path11);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path11)
             }, opts));
@@ -49373,7 +49373,7 @@ var require_autocannon = __commonJS({
 });
 
 // src/cli/cli.ts
-import { existsSync as existsSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync4 } from "node:fs";
+import { existsSync as existsSync3, readFileSync as readFileSync6, writeFileSync as writeFileSync4 } from "node:fs";
 import os7 from "node:os";
 import { parseArgs } from "node:util";
 
@@ -72084,6 +72084,9 @@ function hardeningBaseline(pairedBase, stored, storedSource) {
   if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
   return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
 }
+function hardeningFailureMessage(report) {
+  return `Hardening: ${report.regressions.length} check(s) passed on the baseline and fail on this commit: ` + report.regressions.map((r) => `${r.target} ${r.id}: ${r.evidence}`).join(" | ");
+}
 function recordedHardening(report) {
   return report && { mode: report.mode, targets: report.targets, regressions: report.regressions, failed: report.failed };
 }
@@ -72744,7 +72747,7 @@ async function runInstructionsGate(r) {
 }
 
 // src/hardening/runChecks.ts
-import { readFileSync as readFileSync4 } from "node:fs";
+import { readFileSync as readFileSync5 } from "node:fs";
 import { randomBytes } from "node:crypto";
 
 // src/hardening/leaks.ts
@@ -72832,19 +72835,21 @@ function classifyHeaderLimits(e) {
     fix: "Limit header sizes: gunicorn limit_request_line / limit_request_field_size, uWSGI buffer-size, nginx large_client_header_buffers."
   };
 }
-var SLOW_FIX = "Put a buffering proxy in front (proxy: nginx in the target), or use gthread/gevent workers, or a short header read timeout; sync workers read headers one client at a time.";
+var SLOW_FIX = "Put a buffering proxy in front (proxy: nginx in the target), or use gevent workers, or a short header read timeout; sync and gthread workers give each connection a thread while it sends its headers.";
 function classifySlowClients(e) {
-  const parts = e.rounds.map(
-    (r) => `${r.slowConnections} slow connection(s): ${r.normal.status !== void 0 ? `${r.normal.status} after ${Math.round(r.normal.ms)} ms` : `${describe3(r.normal)} within ${e.timeoutMs} ms`}`
-  );
-  const evidence = `Workers: ${e.workers}; idle latency ${Math.round(e.idleMs)} ms; ${parts.join("; ")}.`;
-  const starved = e.rounds.filter((r) => r.normal.status === void 0 || r.normal.status >= 500);
+  const starved = e.normals.filter((n) => n.status === void 0 || n.status >= 500);
+  const answered = e.normals.filter((n) => !starved.includes(n));
+  const worst = Math.max(0, ...answered.map((n) => n.ms));
+  const outcome = [
+    starved.length ? `${starved.length} of ${e.normals.length} got ${starved.map((n) => n.status !== void 0 ? `${n.status}` : describe3(n)).join(", ")} within ${e.timeoutMs} ms` : "",
+    answered.length ? `${answered.length} of ${e.normals.length} answered, the slowest after ${Math.round(worst)} ms` : ""
+  ].filter(Boolean);
+  const evidence = `${e.coverage}; idle latency ${Math.round(e.idleMs)} ms; ${e.normals.length} normal requests sent together: ${outcome.join("; ")}.`;
   if (starved.length) {
     return { id: "slow-clients", status: "fail", evidence: `A normal request starved while clients sent headers one byte at a time. ${evidence}`, fix: SLOW_FIX };
   }
-  const worst = Math.max(...e.rounds.map((r) => r.normal.ms));
   if (worst > Math.max(500, 10 * e.idleMs)) {
-    return { id: "slow-clients", status: "warn", evidence: `Answered, but ${Math.round(worst)} ms instead of ${Math.round(e.idleMs)} ms. ${evidence}`, fix: SLOW_FIX };
+    return { id: "slow-clients", status: "warn", evidence: `Answered, but after ${Math.round(worst)} ms instead of ${Math.round(e.idleMs)} ms. ${evidence}`, fix: SLOW_FIX };
   }
   return { id: "slow-clients", status: "pass", evidence };
 }
@@ -72963,38 +72968,103 @@ function requestHead(method2, path11, host, extra = {}) {
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
-function openSlowClients(to, count2, intervalMs) {
+function openSlowClients(to, intervalMs = 100) {
   const head = requestHead("GET", "/", `${to.host}:${to.port}`, { "X-Slow": "x".repeat(4096) }).slice(0, -2);
   const sockets = [];
-  const timers = [];
+  const sent = /* @__PURE__ */ new Map();
   let closed = false;
-  for (let i = 0; i < count2; i++) {
-    const socket = net3.connect({ host: to.host, port: to.port });
-    socket.on("error", () => socket.destroy());
-    let at = 0;
-    socket.on("connect", () => {
-      if (closed) return;
-      timers.push(
-        setInterval(() => {
-          if (at < head.length && !socket.destroyed) socket.write(head[at++]);
-        }, intervalMs)
-      );
-    });
-    sockets.push(socket);
-  }
+  const timer = setInterval(() => {
+    for (const s of sockets) {
+      const at = sent.get(s) ?? 0;
+      if (s.readyState === "open" && at < head.length) {
+        s.write(head[at]);
+        sent.set(s, at + 1);
+      }
+    }
+  }, intervalMs);
   return {
+    open(n) {
+      for (let i = 0; i < n && !closed; i++) {
+        const socket = net3.connect({ host: to.host, port: to.port });
+        socket.on("error", () => socket.destroy());
+        sockets.push(socket);
+      }
+    },
+    count: () => sockets.length,
+    localPorts: () => sockets.map((s) => s.localPort).filter((p) => p !== void 0),
     close() {
       closed = true;
-      for (const t of timers) clearInterval(t);
+      clearInterval(timer);
       for (const s of sockets) s.destroy();
     }
   };
 }
 
+// src/hardening/procSockets.ts
+import { readdirSync as readdirSync3, readFileSync as readFileSync4, readlinkSync } from "node:fs";
+
+// src/hardening/slowCoverage.ts
+function parseTcpTable(text) {
+  const out = [];
+  for (const line of text.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    const port = (addr) => parseInt(addr.slice(addr.lastIndexOf(":") + 1), 16);
+    out.push({ localPort: port(f[1]), remotePort: port(f[2]), state: f[3], inode: Number(f[9]) });
+  }
+  return out;
+}
+function slowCoverage(table2, serverPort, clientPorts, workers) {
+  const listening = new Set(table2.filter((e) => e.localPort === serverPort && e.state === "0A").map((e) => e.inode));
+  const ports = new Set(clientPorts);
+  const slow = table2.filter((e) => e.localPort === serverPort && ports.has(e.remotePort) && e.inode !== 0);
+  const acceptors = workers.filter((w) => [...listening].some((i) => w.socketInodes.has(i))).map((w) => ({ pid: w.pid, threads: w.threads, held: slow.filter((e) => w.socketInodes.has(e.inode)).length }));
+  return {
+    acceptors,
+    accepted: slow.length,
+    covered: acceptors.length > 0 && acceptors.every((a) => a.held >= a.threads),
+    fronted: acceptors.length === 0
+  };
+}
+function describeCoverage(c, opened) {
+  if (c.fronted) return `${opened} slow connections; no worker of the WSGI server holds the listening socket, so what is in front of it (a proxy or router) took them`;
+  const each = c.acceptors.map((a) => `${a.held}/${a.threads}`).join(", ");
+  return `${opened} slow connections; held per accepting process (slow connections/threads): ${each}` + (c.covered ? ": every thread could be holding one" : ": not every thread was reached within the bound");
+}
+
+// src/hardening/procSockets.ts
+function readTcpTables() {
+  return ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((file2) => {
+    try {
+      return parseTcpTable(readFileSync4(file2, "utf8"));
+    } catch {
+      return [];
+    }
+  });
+}
+function readProcessSockets(pid) {
+  const socketInodes = /* @__PURE__ */ new Set();
+  let threads = 1;
+  try {
+    threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"))?.[1] ?? 1);
+    for (const fd of readdirSync3(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) socketInodes.add(Number(m[1]));
+      } catch {
+      }
+    }
+  } catch {
+  }
+  return { pid, threads, socketInodes };
+}
+
 // src/hardening/runChecks.ts
 var sleep4 = (ms) => new Promise((r) => setTimeout(r, ms));
 var SLOW_BYTE_MS = 100;
-var SLOW_HOLD_MS = 1e3;
+var SLOW_SETTLE_MS = 500;
+var MAX_SLOW_CONNECTIONS = 96;
+var NORMAL_REQUESTS = 4;
 var LEAK_TIMEOUT_MS = 5e3;
 var HEADER_BYTES = 64 * 1024;
 async function workerPids2(rootPid) {
@@ -73008,7 +73078,7 @@ async function workerPids2(rootPid) {
 }
 function realUid(pid) {
   try {
-    const m = /^Uid:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"));
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : void 0;
   } catch {
     return void 0;
@@ -73063,21 +73133,27 @@ async function runChecks(server, settings, env) {
   sent.push(`Header limits: one ${formatBytes(HEADER_BYTES)} request line, one ${formatBytes(HEADER_BYTES)} header, then GET ${server.readyPath}.`);
   const workerCount = server.workers ?? Math.max(1, workers.length);
   const idle = await get2(server.readyPath, LEAK_TIMEOUT_MS);
-  const rounds = [];
   const timeoutMs = settings.slowClientSeconds * 1e3;
-  for (const n of [workerCount, 2 * workerCount]) {
-    const slow = openSlowClients(to, n, SLOW_BYTE_MS);
-    try {
-      await sleep4(SLOW_HOLD_MS);
-      rounds.push({ slowConnections: n, normal: await get2(server.readyPath, timeoutMs) });
-    } finally {
-      slow.close();
+  const batch = Math.max(4, 2 * workerCount);
+  const slow = openSlowClients(to, SLOW_BYTE_MS);
+  let coverage;
+  let normals;
+  try {
+    for (; ; ) {
+      slow.open(Math.min(batch, MAX_SLOW_CONNECTIONS - slow.count()));
+      await sleep4(SLOW_SETTLE_MS);
+      const leaves = await workerPids2(server.serverPid);
+      coverage = slowCoverage(readTcpTables(), to.port, slow.localPorts(), leaves.map(readProcessSockets));
+      if (coverage.covered || coverage.fronted || slow.count() >= MAX_SLOW_CONNECTIONS) break;
     }
-    await servesAfter();
+    normals = await Promise.all(Array.from({ length: NORMAL_REQUESTS }, () => get2(server.readyPath, timeoutMs)));
+  } finally {
+    slow.close();
   }
-  checks.push(classifySlowClients({ workers: workerCount, idleMs: idle.ms, rounds, timeoutMs }));
+  await servesAfter();
+  checks.push(classifySlowClients({ slowConnections: slow.count(), coverage: describeCoverage(coverage, slow.count()), idleMs: idle.ms, normals, timeoutMs }));
   sent.push(
-    `Slow clients: ${workerCount} then ${2 * workerCount} connections sending headers one byte per ${SLOW_BYTE_MS} ms for up to ${(SLOW_HOLD_MS + timeoutMs) / 1e3} s each round, and one GET ${server.readyPath} while they hung.`
+    `Slow clients: ${slow.count()} connections (batches of ${batch}, until every thread of every accepting process could hold one, at most ${MAX_SLOW_CONNECTIONS}) sending headers one byte per ${SLOW_BYTE_MS} ms, and ${NORMAL_REQUESTS} GET ${server.readyPath} together while they hung (up to ${timeoutMs / 1e3} s).`
   );
   if (settings.bodyPath) {
     const rssBefore = await workersRss(server.serverPid);
@@ -73147,8 +73223,91 @@ async function hardenTargets(targets, settings, edges) {
   return out;
 }
 
+// package.json
+var package_default = {
+  name: "wsgi-perf-gate",
+  version: "0.1.0",
+  description: "GitHub Action that gates pull requests on the performance of Python WSGI apps (gunicorn, uWSGI, waitress) using autocannon and statistical thresholds.",
+  license: "MIT",
+  author: "wsgi-perf-gate contributors",
+  repository: {
+    type: "git",
+    url: "git+https://github.com/OWNER/wsgi-perf-gate.git"
+  },
+  homepage: "https://github.com/OWNER/wsgi-perf-gate#readme",
+  bugs: {
+    url: "https://github.com/OWNER/wsgi-perf-gate/issues"
+  },
+  keywords: [
+    "github-action",
+    "performance",
+    "benchmark",
+    "load-testing",
+    "wsgi",
+    "gunicorn",
+    "uwsgi",
+    "waitress",
+    "flask",
+    "django",
+    "regression"
+  ],
+  type: "module",
+  bin: {
+    "wsgi-perf-gate": "dist/cli.js"
+  },
+  files: [
+    "dist/",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md"
+  ],
+  engines: {
+    node: ">=20"
+  },
+  scripts: {
+    build: "node scripts/build.mjs",
+    typecheck: "tsc --noEmit",
+    lint: "eslint .",
+    test: "bash scripts/test.sh",
+    "test:only": "node --import tsx --test --test-concurrency=1 __tests__/*.test.ts",
+    demo: "bash scripts/demo.sh",
+    "check:openapi-fixture": "node scripts/extract-openapi-fixture.mjs --check",
+    "extract:openapi-fixture": "node scripts/extract-openapi-fixture.mjs",
+    schemas: "node --import tsx scripts/schemas.ts"
+  },
+  devDependencies: {
+    "@action-validator/cli": "0.6.0",
+    "@action-validator/core": "0.6.0",
+    "@actions/core": "3.0.1",
+    "@actions/github": "9.1.1",
+    "@eslint/js": "9.39.5",
+    "@octokit/plugin-retry": "8.1.1",
+    "@octokit/plugin-throttling": "11.0.5",
+    "@stdlib/stats-base-dists-t-quantile": "0.2.3",
+    "@types/autocannon": "7.12.7",
+    "@types/node": "20.19.43",
+    "@types/pidusage": "2.0.5",
+    ajv: "8.20.0",
+    "ajv-formats": "3.0.1",
+    autocannon: "9.0.0",
+    esbuild: "0.28.2",
+    eslint: "9.39.5",
+    globals: "17.14.0",
+    "hdr-histogram-js": "3.0.1",
+    pidtree: "1.0.0",
+    pidusage: "4.1.0",
+    "simple-statistics": "7.12.1",
+    "ts-json-schema-generator": "2.9.0",
+    tsx: "4.23.15",
+    typescript: "5.9.3",
+    "typescript-eslint": "8.73.0",
+    yaml: "2.9.1",
+    zod: "4.6.7"
+  }
+};
+
 // src/pipeline/pipeline.ts
-var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
+var TOOL = { name: package_default.name, version: package_default.version };
 function runnerFingerprint() {
   const cpus = os6.cpus();
   return { os: os6.platform(), arch: os6.arch(), cpus: os6.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
@@ -73315,6 +73474,99 @@ function judgeAgainst(config2, ctx) {
     if (ctx.fallback && c.baseline) c.note = baseline.note;
     return c;
   };
+}
+
+// src/action/platform.ts
+var SUPPORTED_RUNNERS = "Linux runners (runs-on: ubuntu-latest, ubuntu-24.04, ubuntu-22.04, or a self-hosted Linux runner)";
+var NAMES = { darwin: "macOS", win32: "Windows" };
+var INSTEAD = {
+  action: "Run this job on ubuntu-latest (the other jobs of an OS matrix can stay; waitress runs on Linux too).",
+  cli: "Run it on Linux, in a Linux container or in a GitHub job on ubuntu-latest; `compare` works here."
+};
+function platformRefusal(platform2, where = "action") {
+  if (platform2 === "linux") return void 0;
+  const name = NAMES[platform2] ?? platform2;
+  return `${where === "cli" ? "measuring runs" : "wsgi-perf-gate runs"} on ${SUPPORTED_RUNNERS}, not on ${name}: it reads Linux's /proc to follow the server's processes. ${INSTEAD[where]}`;
+}
+
+// src/action/outputs.ts
+function failureMessage(result) {
+  const parts = result.comparison.scenarios.flatMap(
+    (s) => s.metrics.filter((m) => m.gating && m.verdict === "regressed").map((m) => `${s.scenario}: ${m.reason}`)
+  );
+  for (const c of result.instructions?.comparisons ?? []) if (c.verdict === "regressed") parts.push(`${c.scenario} (instructions per request): ${c.reason}`);
+  return `Performance regressed. ${parts.join(" ")}`;
+}
+
+// src/action/stepOutcome.ts
+function stepOutcome(result, failOnRegression) {
+  const regressions = [
+    ...result.verdict === "regressed" ? [failureMessage(result)] : [],
+    ...result.hardening?.failed ? [hardeningFailureMessage(result.hardening)] : []
+  ];
+  if (failOnRegression) return { failures: regressions, warnings: [] };
+  return { failures: [], warnings: regressions.map((m) => `${m} (fail-on-regression is false)`) };
+}
+
+// src/config/reference.generated.ts
+var INPUT_REFERENCE = [
+  { "name": "command", "description": 'Shell command that starts the server in the foreground (e.g. "gunicorn app:app -b 127.0.0.1:$PORT"); required unless `server` and `app` are given.' },
+  { "name": "server", "description": "Preset instead of `command`: gunicorn, gunicorn-gthread, gunicorn-gevent, uwsgi, uwsgi-http, waitress or wsgiref." },
+  { "name": "app", "description": "WSGI app for a preset: module:callable, a factory module:create_app() (arguments allowed) or a module (its `application`)." },
+  { "name": "workers", "description": "Worker processes for a preset (threads for waitress); default 2 x cores + 1." },
+  { "name": "python", "description": "Python that runs the preset's server, e.g. .venv/bin/python (uWSGI then uses that virtualenv); default python3." },
+  { "name": "working-directory", "description": "Where the server starts; default the workspace." },
+  { "name": "url", "description": "Base URL of the server, loopback only, may contain $PORT; default http://127.0.0.1:8000 (a preset: http://127.0.0.1:$PORT)." },
+  { "name": "ready-path", "description": "Path polled until it answers below 500; default /." },
+  { "name": "ready-timeout-seconds", "description": "Give up booting after this many seconds; default 60." },
+  { "name": "path", "description": "The one scenario's URL path when no config file is given; default /." },
+  { "name": "config", "description": "YAML config file (scenarios, targets, thresholds, rare settings); default .github/perf-gate.yml when present." },
+  { "name": "connections", "description": "Concurrent connections; default 16." },
+  { "name": "duration-seconds", "description": "Length of one measured trial; default 10 (0.5 with compare-to: base)." },
+  { "name": "warmup-seconds", "description": "Unmeasured load before the trials; default 3." },
+  { "name": "rounds", "description": "Measured trials per target and scenario; default 5 (60 with compare-to: base), and fewer than can reach the confidence are refused." },
+  { "name": "compare-to", "description": "stored (the recorded baseline), base (boot the PR's merge-base beside the head; needs fetch-depth: 0 and $PORT) or none; default stored." },
+  { "name": "base-ref", "description": "compare-to: base: the commit or ref to compare with; default the pull request's base." },
+  { "name": "base-setup", "description": "compare-to: base: shell command run in the base checkout before it boots (e.g. pip install -r requirements.txt)." },
+  { "name": "baseline-branch", "description": "Branch that keeps the recorded history; default perf-data." },
+  { "name": "baseline-file", "description": "JSON file that holds the baseline instead of the branch (read, and written when recording)." },
+  { "name": "record", "description": "auto (pushes to the default branch), true or false; default auto." },
+  { "name": "max-rps-drop-pct", "description": "Smallest RPS drop in percent that may fail the gate; default 5." },
+  { "name": "max-p99-increase-pct", "description": "Smallest p99 latency rise in percent that may fail the gate; default 10." },
+  { "name": "max-error-rate-pct", "description": "Error rate in percent that fails on its own; default 0.1." },
+  { "name": "max-memory-increase-pct", "description": "Smallest server memory rise in percent that may fail the gate; default 10." },
+  { "name": "instructions", "description": "Count instructions per request under Valgrind and gate on them: auto (when valgrind is on PATH), on or off; default auto." },
+  { "name": "max-instructions-increase-pct", "description": "Smallest rise of instructions per request in percent that may fail the gate; default 0.5." },
+  { "name": "hardening", "description": "Hardening checks of the server setup (docs/hardening.md): off, report or gate; default report." },
+  { "name": "confidence", "description": "How certain a change must be before it counts; default 0.99 (one the rounds can never reach is refused)." },
+  { "name": "fail-on-regression", "description": "Fail the step on any regression (performance, instructions, a hardening check under hardening: gate), else only warn; default true." },
+  { "name": "comment", "description": "auto (pull requests), always or never: one PR comment, updated in place; default auto." },
+  { "name": "comment-id", "description": 'Keeps one comment per gate when several run in one job or matrix (e.g. "${{ matrix.python }}").' },
+  { "name": "comment-file", "description": "Where a pull request run saves its comment for a workflow_run poster (with mode: post-comment, the file to post)." },
+  { "name": "mode", "description": "gate (measure and report), post-comment (post a comment a fork's run saved) or merge (merge sharded results); default gate." },
+  { "name": "shard", "description": 'One job of a sharded gate, K/N (e.g. "${{ matrix.shard }}/4"): measures shard K of N and writes its results for mode: merge.' },
+  { "name": "shards-dir", "description": "Where a shard writes its results file and mode: merge reads them; default $RUNNER_TEMP/wsgi-perf-gate/shards." },
+  { "name": "github-token", "description": "Token for the PR comment and the data branch.", "default": "${{ github.token }}" }
+];
+
+// src/config/inputs.ts
+var ACTION_INPUTS = INPUT_REFERENCE.map((i) => i.name);
+var MOVED_INPUTS = {
+  "allow-remote": "allow-remote",
+  "cpu-placement": "cpu-placement",
+  "history-keep-runs": "history-keep-runs",
+  confirm: "confirm"
+};
+
+// src/cli/flags.ts
+var ACTION_ONLY_INPUTS = /* @__PURE__ */ new Set(["baseline-branch", "comment", "comment-id", "comment-file", "mode", "shard", "shards-dir", "github-token"]);
+var MOVED_FLAGS = Object.keys(MOVED_INPUTS).filter((name) => name !== "history-keep-runs");
+var RUN_FLAGS = [...INPUT_REFERENCE.map((i) => i.name).filter((name) => !ACTION_ONLY_INPUTS.has(name)), ...MOVED_FLAGS];
+function runFlagsHelp() {
+  const width = Math.max(...RUN_FLAGS.map((f) => f.length)) + 4;
+  const lines = INPUT_REFERENCE.filter((i) => !ACTION_ONLY_INPUTS.has(i.name)).map((i) => `  --${i.name.padEnd(width)}${i.description}`);
+  for (const name of MOVED_FLAGS) lines.push(`  --${name.padEnd(width)}Also the config file's \`${MOVED_INPUTS[name]}:\` (docs/configuration.md).`);
+  return lines.join("\n");
 }
 
 // src/report/markdown.ts
@@ -73666,40 +73918,6 @@ function renderSummary(result, opts = {}) {
 }
 
 // src/cli/cli.ts
-var RUN_FLAGS = [
-  "command",
-  "server",
-  "app",
-  "workers",
-  "working-directory",
-  "url",
-  "ready-path",
-  "ready-timeout-seconds",
-  "path",
-  "config",
-  "connections",
-  "duration-seconds",
-  "warmup-seconds",
-  "rounds",
-  "compare-to",
-  "baseline-file",
-  "record",
-  "max-rps-drop-pct",
-  "max-p99-increase-pct",
-  "max-error-rate-pct",
-  "max-memory-increase-pct",
-  "confidence",
-  "fail-on-regression",
-  "confirm",
-  "allow-remote",
-  "python",
-  "cpu-placement",
-  "base-ref",
-  "base-setup",
-  "instructions",
-  "max-instructions-increase-pct",
-  "hardening"
-];
 var USAGE = `Usage:
   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--url http://127.0.0.1:8000] [--path /]
                      [--rounds 5] [--duration-seconds 10] [--baseline-file base.json] [--record true] [--json out.json]
@@ -73708,16 +73926,23 @@ var USAGE = `Usage:
   wsgi-perf-gate shootout --app app:app --server gunicorn --sweep-workers 1,2,3,5,8 ...
   wsgi-perf-gate compare BASE.json HEAD.json
 
-Every input of the GitHub Action is a flag of \`run\`. Exit status: 0 pass, improved or
-inconclusive; 1 regressed; 2 bad input or a failure to measure.`;
+Every input of the GitHub Action that a local run can use is a flag of \`run\` and \`shootout\`
+(the PR comment, data branch and shard inputs are not). Exit status: 0 pass, improved or
+inconclusive (or a regression with --fail-on-regression false); 1 regressed; 2 bad input or a
+failure to measure.
+
+Flags of run (from action.yml):
+${runFlagsHelp()}`;
 var stderrLog = {
   info: (m) => process.stderr.write(`${m}
 `),
   warning: (m) => process.stderr.write(`warning: ${m}
 `)
 };
-function exitCodeFor(result) {
-  return result.verdict === "regressed" || result.hardening?.failed ? 1 : 0;
+function exitCodeFor(result, failOnRegression = true) {
+  const outcome = stepOutcome(result, failOnRegression);
+  for (const w of outcome.warnings) stderrLog.warning(w);
+  return outcome.failures.length ? 1 : 0;
 }
 var SHOOTOUT_FILE = "<shootout targets>";
 function shootoutTargets(flags) {
@@ -73760,7 +73985,7 @@ async function runCommand(argv, shootout = false) {
     },
     readFile: (file2) => {
       if (targetsYaml && file2.endsWith(SHOOTOUT_FILE)) return targetsYaml;
-      return existsSync3(file2) ? readFileSync5(file2, "utf8") : void 0;
+      return existsSync3(file2) ? readFileSync6(file2, "utf8") : void 0;
     },
     workspace: process.cwd(),
     cores: os7.availableParallelism(),
@@ -73773,12 +73998,12 @@ async function runCommand(argv, shootout = false) {
   });
   if (flags.json) writeFileSync4(flags.json, JSON.stringify(result, null, 1) + "\n");
   process.stdout.write(renderSummary(result));
-  return exitCodeFor(result);
+  return exitCodeFor(result, config2.failOnRegression);
 }
 function readResults(file2) {
   let doc;
   try {
-    doc = JSON.parse(readFileSync5(file2, "utf8"));
+    doc = JSON.parse(readFileSync6(file2, "utf8"));
   } catch (err) {
     throw new ConfigError(`${file2}: cannot read a results file (${errorMessage(err)}); expected the JSON written by \`run --json\` or the action's results-file.`);
   }
@@ -73816,8 +74041,11 @@ function compareCommand(argv) {
 async function main(argv) {
   const [command, ...rest] = argv;
   try {
-    if (command === "run") return await runCommand(rest);
-    if (command === "shootout") return await runCommand(rest, true);
+    if (command === "run" || command === "shootout") {
+      const refusal = platformRefusal(process.platform, "cli");
+      if (refusal) throw new ConfigError(refusal);
+      return await runCommand(rest, command === "shootout");
+    }
     if (command === "compare") return compareCommand(rest);
     if (command === void 0 || command === "--help" || command === "-h" || command === "help") {
       process.stdout.write(`${USAGE}

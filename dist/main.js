@@ -63403,7 +63403,7 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync9 } = __require("fs");
+    var { readFileSync: readFileSync10 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
@@ -63411,7 +63411,7 @@ var require_multipart = __commonJS({
       } catch (error63) {
         try {
           const path17 = resolve(string4);
-          const data = readFileSync9(path17, "utf8");
+          const data = readFileSync10(path17, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -63430,7 +63430,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync9(path17);
+            const buffer = readFileSync10(path17);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path17)
             }, opts));
@@ -71128,7 +71128,7 @@ function saveState(name, value) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync7, mkdirSync as mkdirSync7, readFileSync as readFileSync8, writeFileSync as writeFileSync6 } from "node:fs";
+import { existsSync as existsSync7, mkdirSync as mkdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync6 } from "node:fs";
 import os12 from "node:os";
 import path16 from "node:path";
 
@@ -92038,46 +92038,49 @@ function readCommentSettings(src) {
   return { mode, comment, commentId, commentFile };
 }
 
-// src/config/inputs.ts
-var ACTION_INPUTS = [
-  "command",
-  "server",
-  "app",
-  "workers",
-  "python",
-  "working-directory",
-  "url",
-  "ready-path",
-  "ready-timeout-seconds",
-  "path",
-  "config",
-  "connections",
-  "duration-seconds",
-  "warmup-seconds",
-  "rounds",
-  "compare-to",
-  "base-ref",
-  "base-setup",
-  "baseline-branch",
-  "baseline-file",
-  "record",
-  "max-rps-drop-pct",
-  "max-p99-increase-pct",
-  "max-error-rate-pct",
-  "max-memory-increase-pct",
-  "instructions",
-  "max-instructions-increase-pct",
-  "hardening",
-  "confidence",
-  "fail-on-regression",
-  "comment",
-  "comment-id",
-  "comment-file",
-  "mode",
-  "shard",
-  "shards-dir",
-  "github-token"
+// src/config/reference.generated.ts
+var INPUT_REFERENCE = [
+  { "name": "command", "description": 'Shell command that starts the server in the foreground (e.g. "gunicorn app:app -b 127.0.0.1:$PORT"); required unless `server` and `app` are given.' },
+  { "name": "server", "description": "Preset instead of `command`: gunicorn, gunicorn-gthread, gunicorn-gevent, uwsgi, uwsgi-http, waitress or wsgiref." },
+  { "name": "app", "description": "WSGI app for a preset: module:callable, a factory module:create_app() (arguments allowed) or a module (its `application`)." },
+  { "name": "workers", "description": "Worker processes for a preset (threads for waitress); default 2 x cores + 1." },
+  { "name": "python", "description": "Python that runs the preset's server, e.g. .venv/bin/python (uWSGI then uses that virtualenv); default python3." },
+  { "name": "working-directory", "description": "Where the server starts; default the workspace." },
+  { "name": "url", "description": "Base URL of the server, loopback only, may contain $PORT; default http://127.0.0.1:8000 (a preset: http://127.0.0.1:$PORT)." },
+  { "name": "ready-path", "description": "Path polled until it answers below 500; default /." },
+  { "name": "ready-timeout-seconds", "description": "Give up booting after this many seconds; default 60." },
+  { "name": "path", "description": "The one scenario's URL path when no config file is given; default /." },
+  { "name": "config", "description": "YAML config file (scenarios, targets, thresholds, rare settings); default .github/perf-gate.yml when present." },
+  { "name": "connections", "description": "Concurrent connections; default 16." },
+  { "name": "duration-seconds", "description": "Length of one measured trial; default 10 (0.5 with compare-to: base)." },
+  { "name": "warmup-seconds", "description": "Unmeasured load before the trials; default 3." },
+  { "name": "rounds", "description": "Measured trials per target and scenario; default 5 (60 with compare-to: base), and fewer than can reach the confidence are refused." },
+  { "name": "compare-to", "description": "stored (the recorded baseline), base (boot the PR's merge-base beside the head; needs fetch-depth: 0 and $PORT) or none; default stored." },
+  { "name": "base-ref", "description": "compare-to: base: the commit or ref to compare with; default the pull request's base." },
+  { "name": "base-setup", "description": "compare-to: base: shell command run in the base checkout before it boots (e.g. pip install -r requirements.txt)." },
+  { "name": "baseline-branch", "description": "Branch that keeps the recorded history; default perf-data." },
+  { "name": "baseline-file", "description": "JSON file that holds the baseline instead of the branch (read, and written when recording)." },
+  { "name": "record", "description": "auto (pushes to the default branch), true or false; default auto." },
+  { "name": "max-rps-drop-pct", "description": "Smallest RPS drop in percent that may fail the gate; default 5." },
+  { "name": "max-p99-increase-pct", "description": "Smallest p99 latency rise in percent that may fail the gate; default 10." },
+  { "name": "max-error-rate-pct", "description": "Error rate in percent that fails on its own; default 0.1." },
+  { "name": "max-memory-increase-pct", "description": "Smallest server memory rise in percent that may fail the gate; default 10." },
+  { "name": "instructions", "description": "Count instructions per request under Valgrind and gate on them: auto (when valgrind is on PATH), on or off; default auto." },
+  { "name": "max-instructions-increase-pct", "description": "Smallest rise of instructions per request in percent that may fail the gate; default 0.5." },
+  { "name": "hardening", "description": "Hardening checks of the server setup (docs/hardening.md): off, report or gate; default report." },
+  { "name": "confidence", "description": "How certain a change must be before it counts; default 0.99 (one the rounds can never reach is refused)." },
+  { "name": "fail-on-regression", "description": "Fail the step on any regression (performance, instructions, a hardening check under hardening: gate), else only warn; default true." },
+  { "name": "comment", "description": "auto (pull requests), always or never: one PR comment, updated in place; default auto." },
+  { "name": "comment-id", "description": 'Keeps one comment per gate when several run in one job or matrix (e.g. "${{ matrix.python }}").' },
+  { "name": "comment-file", "description": "Where a pull request run saves its comment for a workflow_run poster (with mode: post-comment, the file to post)." },
+  { "name": "mode", "description": "gate (measure and report), post-comment (post a comment a fork's run saved) or merge (merge sharded results); default gate." },
+  { "name": "shard", "description": 'One job of a sharded gate, K/N (e.g. "${{ matrix.shard }}/4"): measures shard K of N and writes its results for mode: merge.' },
+  { "name": "shards-dir", "description": "Where a shard writes its results file and mode: merge reads them; default $RUNNER_TEMP/wsgi-perf-gate/shards." },
+  { "name": "github-token", "description": "Token for the PR comment and the data branch.", "default": "${{ github.token }}" }
 ];
+
+// src/config/inputs.ts
+var ACTION_INPUTS = INPUT_REFERENCE.map((i) => i.name);
 var MOVED_INPUTS = {
   "allow-remote": "allow-remote",
   "cpu-placement": "cpu-placement",
@@ -96783,6 +96786,47 @@ function failureMessage(result) {
   return `Performance regressed. ${parts.join(" ")}`;
 }
 
+// src/hardening/gate.ts
+function findRegressions(head, base) {
+  if (!base) return [];
+  const out = [];
+  for (const t of head) {
+    const b = base.find((x2) => x2.target === t.target) ?? (base.length === 1 && head.length === 1 ? base[0] : void 0);
+    if (!b) continue;
+    for (const c of t.checks) {
+      const before = b.checks.find((x2) => x2.id === c.id);
+      if (before?.status === "pass" && c.status === "fail") out.push({ target: t.target, id: c.id, evidence: c.evidence });
+    }
+  }
+  return out;
+}
+function judgeHardening(mode, head, baseline, baselineNote) {
+  const regressions = findRegressions(head, baseline?.targets);
+  return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
+}
+function hardeningBaseline(pairedBase, stored, storedSource) {
+  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
+  if (!stored) return [void 0, "none, so nothing is gated"];
+  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
+  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
+}
+function hardeningFailureMessage(report2) {
+  return `Hardening: ${report2.regressions.length} check(s) passed on the baseline and fail on this commit: ` + report2.regressions.map((r) => `${r.target} ${r.id}: ${r.evidence}`).join(" | ");
+}
+function recordedHardening(report2) {
+  return report2 && { mode: report2.mode, targets: report2.targets, regressions: report2.regressions, failed: report2.failed };
+}
+
+// src/action/stepOutcome.ts
+function stepOutcome(result, failOnRegression) {
+  const regressions = [
+    ...result.verdict === "regressed" ? [failureMessage(result)] : [],
+    ...result.hardening?.failed ? [hardeningFailureMessage(result.hardening)] : []
+  ];
+  if (failOnRegression) return { failures: regressions, warnings: [] };
+  return { failures: [], warnings: regressions.map((m) => `${m} (fail-on-regression is false)`) };
+}
+
 // src/pipeline/pipeline.ts
 import os10 from "node:os";
 import path10 from "node:path";
@@ -98581,37 +98625,6 @@ function otherRecordedRuns(baseline, runs) {
   }));
 }
 
-// src/hardening/gate.ts
-function findRegressions(head, base) {
-  if (!base) return [];
-  const out = [];
-  for (const t of head) {
-    const b = base.find((x2) => x2.target === t.target) ?? (base.length === 1 && head.length === 1 ? base[0] : void 0);
-    if (!b) continue;
-    for (const c of t.checks) {
-      const before = b.checks.find((x2) => x2.id === c.id);
-      if (before?.status === "pass" && c.status === "fail") out.push({ target: t.target, id: c.id, evidence: c.evidence });
-    }
-  }
-  return out;
-}
-function judgeHardening(mode, head, baseline, baselineNote) {
-  const regressions = findRegressions(head, baseline?.targets);
-  return { mode, targets: head, baseline, baselineNote: baseline ? void 0 : baselineNote, regressions, failed: mode === "gate" && regressions.length > 0 };
-}
-function hardeningBaseline(pairedBase, stored, storedSource) {
-  if (pairedBase?.length) return [{ source: "the base commit, checked in this job", targets: pairedBase }, ""];
-  if (!stored) return [void 0, "none, so nothing is gated"];
-  if (!stored.hardening) return [void 0, "the stored baseline run was recorded without hardening checks, so nothing is gated"];
-  return [{ source: storedSource ?? "the stored baseline run", targets: stored.hardening.targets }, ""];
-}
-function hardeningFailureMessage(report2) {
-  return `Hardening: ${report2.regressions.length} check(s) passed on the baseline and fail on this commit: ` + report2.regressions.map((r) => `${r.target} ${r.id}: ${r.evidence}`).join(" | ");
-}
-function recordedHardening(report2) {
-  return report2 && { mode: report2.mode, targets: report2.targets, regressions: report2.regressions, failed: report2.failed };
-}
-
 // src/store/baselineFile.ts
 import { existsSync as existsSync4, readFileSync as readFileSync3, renameSync, writeFileSync as writeFileSync2, mkdirSync as mkdirSync2 } from "node:fs";
 import path7 from "node:path";
@@ -99354,7 +99367,7 @@ async function runInstructionsGate(r) {
 }
 
 // src/hardening/runChecks.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 import { randomBytes as randomBytes2 } from "node:crypto";
 
 // src/hardening/leaks.ts
@@ -99442,19 +99455,21 @@ function classifyHeaderLimits(e) {
     fix: "Limit header sizes: gunicorn limit_request_line / limit_request_field_size, uWSGI buffer-size, nginx large_client_header_buffers."
   };
 }
-var SLOW_FIX = "Put a buffering proxy in front (proxy: nginx in the target), or use gthread/gevent workers, or a short header read timeout; sync workers read headers one client at a time.";
+var SLOW_FIX = "Put a buffering proxy in front (proxy: nginx in the target), or use gevent workers, or a short header read timeout; sync and gthread workers give each connection a thread while it sends its headers.";
 function classifySlowClients(e) {
-  const parts = e.rounds.map(
-    (r) => `${r.slowConnections} slow connection(s): ${r.normal.status !== void 0 ? `${r.normal.status} after ${Math.round(r.normal.ms)} ms` : `${describe3(r.normal)} within ${e.timeoutMs} ms`}`
-  );
-  const evidence = `Workers: ${e.workers}; idle latency ${Math.round(e.idleMs)} ms; ${parts.join("; ")}.`;
-  const starved = e.rounds.filter((r) => r.normal.status === void 0 || r.normal.status >= 500);
+  const starved = e.normals.filter((n) => n.status === void 0 || n.status >= 500);
+  const answered = e.normals.filter((n) => !starved.includes(n));
+  const worst = Math.max(0, ...answered.map((n) => n.ms));
+  const outcome = [
+    starved.length ? `${starved.length} of ${e.normals.length} got ${starved.map((n) => n.status !== void 0 ? `${n.status}` : describe3(n)).join(", ")} within ${e.timeoutMs} ms` : "",
+    answered.length ? `${answered.length} of ${e.normals.length} answered, the slowest after ${Math.round(worst)} ms` : ""
+  ].filter(Boolean);
+  const evidence = `${e.coverage}; idle latency ${Math.round(e.idleMs)} ms; ${e.normals.length} normal requests sent together: ${outcome.join("; ")}.`;
   if (starved.length) {
     return { id: "slow-clients", status: "fail", evidence: `A normal request starved while clients sent headers one byte at a time. ${evidence}`, fix: SLOW_FIX };
   }
-  const worst = Math.max(...e.rounds.map((r) => r.normal.ms));
   if (worst > Math.max(500, 10 * e.idleMs)) {
-    return { id: "slow-clients", status: "warn", evidence: `Answered, but ${Math.round(worst)} ms instead of ${Math.round(e.idleMs)} ms. ${evidence}`, fix: SLOW_FIX };
+    return { id: "slow-clients", status: "warn", evidence: `Answered, but after ${Math.round(worst)} ms instead of ${Math.round(e.idleMs)} ms. ${evidence}`, fix: SLOW_FIX };
   }
   return { id: "slow-clients", status: "pass", evidence };
 }
@@ -99573,38 +99588,103 @@ function requestHead(method2, path17, host, extra = {}) {
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
-function openSlowClients(to, count2, intervalMs) {
+function openSlowClients(to, intervalMs = 100) {
   const head = requestHead("GET", "/", `${to.host}:${to.port}`, { "X-Slow": "x".repeat(4096) }).slice(0, -2);
   const sockets = [];
-  const timers = [];
+  const sent = /* @__PURE__ */ new Map();
   let closed = false;
-  for (let i = 0; i < count2; i++) {
-    const socket = net3.connect({ host: to.host, port: to.port });
-    socket.on("error", () => socket.destroy());
-    let at = 0;
-    socket.on("connect", () => {
-      if (closed) return;
-      timers.push(
-        setInterval(() => {
-          if (at < head.length && !socket.destroyed) socket.write(head[at++]);
-        }, intervalMs)
-      );
-    });
-    sockets.push(socket);
-  }
+  const timer = setInterval(() => {
+    for (const s of sockets) {
+      const at = sent.get(s) ?? 0;
+      if (s.readyState === "open" && at < head.length) {
+        s.write(head[at]);
+        sent.set(s, at + 1);
+      }
+    }
+  }, intervalMs);
   return {
+    open(n) {
+      for (let i = 0; i < n && !closed; i++) {
+        const socket = net3.connect({ host: to.host, port: to.port });
+        socket.on("error", () => socket.destroy());
+        sockets.push(socket);
+      }
+    },
+    count: () => sockets.length,
+    localPorts: () => sockets.map((s) => s.localPort).filter((p) => p !== void 0),
     close() {
       closed = true;
-      for (const t of timers) clearInterval(t);
+      clearInterval(timer);
       for (const s of sockets) s.destroy();
     }
   };
 }
 
+// src/hardening/procSockets.ts
+import { readdirSync as readdirSync3, readFileSync as readFileSync5, readlinkSync } from "node:fs";
+
+// src/hardening/slowCoverage.ts
+function parseTcpTable(text) {
+  const out = [];
+  for (const line of text.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    const port = (addr) => parseInt(addr.slice(addr.lastIndexOf(":") + 1), 16);
+    out.push({ localPort: port(f[1]), remotePort: port(f[2]), state: f[3], inode: Number(f[9]) });
+  }
+  return out;
+}
+function slowCoverage(table2, serverPort, clientPorts, workers) {
+  const listening = new Set(table2.filter((e) => e.localPort === serverPort && e.state === "0A").map((e) => e.inode));
+  const ports = new Set(clientPorts);
+  const slow = table2.filter((e) => e.localPort === serverPort && ports.has(e.remotePort) && e.inode !== 0);
+  const acceptors = workers.filter((w) => [...listening].some((i) => w.socketInodes.has(i))).map((w) => ({ pid: w.pid, threads: w.threads, held: slow.filter((e) => w.socketInodes.has(e.inode)).length }));
+  return {
+    acceptors,
+    accepted: slow.length,
+    covered: acceptors.length > 0 && acceptors.every((a) => a.held >= a.threads),
+    fronted: acceptors.length === 0
+  };
+}
+function describeCoverage(c, opened) {
+  if (c.fronted) return `${opened} slow connections; no worker of the WSGI server holds the listening socket, so what is in front of it (a proxy or router) took them`;
+  const each = c.acceptors.map((a) => `${a.held}/${a.threads}`).join(", ");
+  return `${opened} slow connections; held per accepting process (slow connections/threads): ${each}` + (c.covered ? ": every thread could be holding one" : ": not every thread was reached within the bound");
+}
+
+// src/hardening/procSockets.ts
+function readTcpTables() {
+  return ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((file2) => {
+    try {
+      return parseTcpTable(readFileSync5(file2, "utf8"));
+    } catch {
+      return [];
+    }
+  });
+}
+function readProcessSockets(pid) {
+  const socketInodes = /* @__PURE__ */ new Set();
+  let threads = 1;
+  try {
+    threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"))?.[1] ?? 1);
+    for (const fd of readdirSync3(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) socketInodes.add(Number(m[1]));
+      } catch {
+      }
+    }
+  } catch {
+  }
+  return { pid, threads, socketInodes };
+}
+
 // src/hardening/runChecks.ts
 var sleep4 = (ms) => new Promise((r) => setTimeout(r, ms));
 var SLOW_BYTE_MS = 100;
-var SLOW_HOLD_MS = 1e3;
+var SLOW_SETTLE_MS = 500;
+var MAX_SLOW_CONNECTIONS = 96;
+var NORMAL_REQUESTS = 4;
 var LEAK_TIMEOUT_MS = 5e3;
 var HEADER_BYTES = 64 * 1024;
 async function workerPids2(rootPid) {
@@ -99618,7 +99698,7 @@ async function workerPids2(rootPid) {
 }
 function realUid(pid) {
   try {
-    const m = /^Uid:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"));
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync6(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : void 0;
   } catch {
     return void 0;
@@ -99673,21 +99753,27 @@ async function runChecks(server, settings, env) {
   sent.push(`Header limits: one ${formatBytes(HEADER_BYTES)} request line, one ${formatBytes(HEADER_BYTES)} header, then GET ${server.readyPath}.`);
   const workerCount = server.workers ?? Math.max(1, workers.length);
   const idle = await get2(server.readyPath, LEAK_TIMEOUT_MS);
-  const rounds = [];
   const timeoutMs = settings.slowClientSeconds * 1e3;
-  for (const n of [workerCount, 2 * workerCount]) {
-    const slow = openSlowClients(to, n, SLOW_BYTE_MS);
-    try {
-      await sleep4(SLOW_HOLD_MS);
-      rounds.push({ slowConnections: n, normal: await get2(server.readyPath, timeoutMs) });
-    } finally {
-      slow.close();
+  const batch = Math.max(4, 2 * workerCount);
+  const slow = openSlowClients(to, SLOW_BYTE_MS);
+  let coverage;
+  let normals;
+  try {
+    for (; ; ) {
+      slow.open(Math.min(batch, MAX_SLOW_CONNECTIONS - slow.count()));
+      await sleep4(SLOW_SETTLE_MS);
+      const leaves = await workerPids2(server.serverPid);
+      coverage = slowCoverage(readTcpTables(), to.port, slow.localPorts(), leaves.map(readProcessSockets));
+      if (coverage.covered || coverage.fronted || slow.count() >= MAX_SLOW_CONNECTIONS) break;
     }
-    await servesAfter();
+    normals = await Promise.all(Array.from({ length: NORMAL_REQUESTS }, () => get2(server.readyPath, timeoutMs)));
+  } finally {
+    slow.close();
   }
-  checks.push(classifySlowClients({ workers: workerCount, idleMs: idle.ms, rounds, timeoutMs }));
+  await servesAfter();
+  checks.push(classifySlowClients({ slowConnections: slow.count(), coverage: describeCoverage(coverage, slow.count()), idleMs: idle.ms, normals, timeoutMs }));
   sent.push(
-    `Slow clients: ${workerCount} then ${2 * workerCount} connections sending headers one byte per ${SLOW_BYTE_MS} ms for up to ${(SLOW_HOLD_MS + timeoutMs) / 1e3} s each round, and one GET ${server.readyPath} while they hung.`
+    `Slow clients: ${slow.count()} connections (batches of ${batch}, until every thread of every accepting process could hold one, at most ${MAX_SLOW_CONNECTIONS}) sending headers one byte per ${SLOW_BYTE_MS} ms, and ${NORMAL_REQUESTS} GET ${server.readyPath} together while they hung (up to ${timeoutMs / 1e3} s).`
   );
   if (settings.bodyPath) {
     const rssBefore = await workersRss(server.serverPid);
@@ -99757,8 +99843,91 @@ async function hardenTargets(targets, settings, edges) {
   return out;
 }
 
+// package.json
+var package_default = {
+  name: "wsgi-perf-gate",
+  version: "0.1.0",
+  description: "GitHub Action that gates pull requests on the performance of Python WSGI apps (gunicorn, uWSGI, waitress) using autocannon and statistical thresholds.",
+  license: "MIT",
+  author: "wsgi-perf-gate contributors",
+  repository: {
+    type: "git",
+    url: "git+https://github.com/OWNER/wsgi-perf-gate.git"
+  },
+  homepage: "https://github.com/OWNER/wsgi-perf-gate#readme",
+  bugs: {
+    url: "https://github.com/OWNER/wsgi-perf-gate/issues"
+  },
+  keywords: [
+    "github-action",
+    "performance",
+    "benchmark",
+    "load-testing",
+    "wsgi",
+    "gunicorn",
+    "uwsgi",
+    "waitress",
+    "flask",
+    "django",
+    "regression"
+  ],
+  type: "module",
+  bin: {
+    "wsgi-perf-gate": "dist/cli.js"
+  },
+  files: [
+    "dist/",
+    "README.md",
+    "LICENSE",
+    "CHANGELOG.md"
+  ],
+  engines: {
+    node: ">=20"
+  },
+  scripts: {
+    build: "node scripts/build.mjs",
+    typecheck: "tsc --noEmit",
+    lint: "eslint .",
+    test: "bash scripts/test.sh",
+    "test:only": "node --import tsx --test --test-concurrency=1 __tests__/*.test.ts",
+    demo: "bash scripts/demo.sh",
+    "check:openapi-fixture": "node scripts/extract-openapi-fixture.mjs --check",
+    "extract:openapi-fixture": "node scripts/extract-openapi-fixture.mjs",
+    schemas: "node --import tsx scripts/schemas.ts"
+  },
+  devDependencies: {
+    "@action-validator/cli": "0.6.0",
+    "@action-validator/core": "0.6.0",
+    "@actions/core": "3.0.1",
+    "@actions/github": "9.1.1",
+    "@eslint/js": "9.39.5",
+    "@octokit/plugin-retry": "8.1.1",
+    "@octokit/plugin-throttling": "11.0.5",
+    "@stdlib/stats-base-dists-t-quantile": "0.2.3",
+    "@types/autocannon": "7.12.7",
+    "@types/node": "20.19.43",
+    "@types/pidusage": "2.0.5",
+    ajv: "8.20.0",
+    "ajv-formats": "3.0.1",
+    autocannon: "9.0.0",
+    esbuild: "0.28.2",
+    eslint: "9.39.5",
+    globals: "17.14.0",
+    "hdr-histogram-js": "3.0.1",
+    pidtree: "1.0.0",
+    pidusage: "4.1.0",
+    "simple-statistics": "7.12.1",
+    "ts-json-schema-generator": "2.9.0",
+    tsx: "4.23.15",
+    typescript: "5.9.3",
+    "typescript-eslint": "8.73.0",
+    yaml: "2.9.1",
+    zod: "4.6.7"
+  }
+};
+
 // src/pipeline/pipeline.ts
-var TOOL = { name: "wsgi-perf-gate", version: "0.1.0" };
+var TOOL = { name: package_default.name, version: package_default.version };
 function runnerFingerprint() {
   const cpus = os10.cpus();
   return { os: os10.platform(), arch: os10.arch(), cpus: os10.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
@@ -99928,7 +100097,7 @@ function judgeAgainst(config2, ctx) {
 }
 
 // src/github/savedComment.ts
-import { existsSync as existsSync5, mkdirSync as mkdirSync5, readdirSync as readdirSync3, readFileSync as readFileSync6, statSync, writeFileSync as writeFileSync4 } from "node:fs";
+import { existsSync as existsSync5, mkdirSync as mkdirSync5, readdirSync as readdirSync4, readFileSync as readFileSync7, statSync, writeFileSync as writeFileSync4 } from "node:fs";
 import path11 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
@@ -99954,7 +100123,7 @@ function readSavedComments(fileOrDir) {
     throw new ConfigError(`${where}: no such file or directory: expected the ${SAVED_COMMENT_NAME} that the pull request run saved (download its artifact first).`);
   }
   if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
-  const files = readdirSync3(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
+  const files = readdirSync4(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
   if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
   return files.map((f) => readOne(path11.join(fileOrDir, f), where));
 }
@@ -99962,7 +100131,7 @@ function readOne(file2, where) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
   let data;
   try {
-    data = JSON.parse(readFileSync6(file2, "utf8"));
+    data = JSON.parse(readFileSync7(file2, "utf8"));
   } catch {
     throw new ConfigError(`${where}: ${file2} is not valid JSON: expected a comment saved by wsgi-perf-gate.`);
   }
@@ -101080,6 +101249,19 @@ function processStartTime(pid) {
   }
 }
 
+// src/action/platform.ts
+var SUPPORTED_RUNNERS = "Linux runners (runs-on: ubuntu-latest, ubuntu-24.04, ubuntu-22.04, or a self-hosted Linux runner)";
+var NAMES = { darwin: "macOS", win32: "Windows" };
+var INSTEAD = {
+  action: "Run this job on ubuntu-latest (the other jobs of an OS matrix can stay; waitress runs on Linux too).",
+  cli: "Run it on Linux, in a Linux container or in a GitHub job on ubuntu-latest; `compare` works here."
+};
+function platformRefusal(platform3, where = "action") {
+  if (platform3 === "linux") return void 0;
+  const name = NAMES[platform3] ?? platform3;
+  return `${where === "cli" ? "measuring runs" : "wsgi-perf-gate runs"} on ${SUPPORTED_RUNNERS}, not on ${name}: it reads Linux's /proc to follow the server's processes. ${INSTEAD[where]}`;
+}
+
 // src/config/mergeSettings.ts
 import path14 from "node:path";
 function readShardsDir(src) {
@@ -101228,7 +101410,7 @@ function mergeShards(loaded, expect) {
 
 // src/store/shardFile.ts
 import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync as mkdirSync6, readdirSync as readdirSync4, readFileSync as readFileSync7, statSync as statSync2, writeFileSync as writeFileSync5 } from "node:fs";
+import { mkdirSync as mkdirSync6, readdirSync as readdirSync5, readFileSync as readFileSync8, statSync as statSync2, writeFileSync as writeFileSync5 } from "node:fs";
 import path15 from "node:path";
 var SHARD_KIND = "wsgi-perf-gate/shard";
 var SHARD_SCHEMA_VERSION = 1;
@@ -101288,7 +101470,7 @@ var MAX_FILES = 1e4;
 function readShardsDir2(dir) {
   const files = [];
   const list = (d, depth) => {
-    for (const name of readdirSync4(d).sort()) {
+    for (const name of readdirSync5(d).sort()) {
       if (files.length >= MAX_FILES) return;
       const full = path15.join(d, name);
       const st = statSync2(full);
@@ -101297,7 +101479,7 @@ function readShardsDir2(dir) {
     }
   };
   list(dir, 0);
-  return files.flatMap((f) => parseShardFile(path15.relative(dir, f) || f, readFileSync7(f, "utf8")) ?? []);
+  return files.flatMap((f) => parseShardFile(path15.relative(dir, f) || f, readFileSync8(f, "utf8")) ?? []);
 }
 
 // src/action/merge.ts
@@ -101385,6 +101567,11 @@ var log = {
 var commentSettings;
 var shardJob;
 async function run3() {
+  const refusal = platformRefusal(process.platform);
+  if (refusal) {
+    setOutput("verdict", "error");
+    return setFailed(refusal);
+  }
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os12.tmpdir();
   for (const warning2 of checkInputNames(process.env)) warning(warning2);
@@ -101401,7 +101588,7 @@ async function run3() {
   }
   const fullConfig = readConfig({
     getInput: (name) => getInput(name),
-    readFile: (file2) => existsSync7(file2) ? readFileSync8(file2, "utf8") : void 0,
+    readFile: (file2) => existsSync7(file2) ? readFileSync9(file2, "utf8") : void 0,
     workspace,
     cores: os12.availableParallelism(),
     exists: existsSync7
@@ -101445,11 +101632,9 @@ async function report(result, opts) {
     const comment = await publishComment({ settings: opts.settings, ctx: readRunContext(), summary: markdown, token: getInput("github-token"), log });
     for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) setOutput(name, value);
   });
-  if (result.verdict === "regressed") {
-    if (opts.failOnRegression) setFailed(failureMessage(result));
-    else warning(`${failureMessage(result)} (fail-on-regression is false)`);
-  }
-  if (result.hardening?.failed) setFailed(hardeningFailureMessage(result.hardening));
+  const outcome = stepOutcome(result, opts.failOnRegression);
+  for (const m of outcome.warnings) warning(m);
+  for (const m of outcome.failures) setFailed(m);
 }
 function artifactsDir(runnerTemp, commentId) {
   return path16.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
@@ -101468,7 +101653,6 @@ async function postComment(settings) {
 }
 async function reportFailure(err) {
   if (!commentSettings || commentSettings.mode === "post-comment") return;
-  if (commentSettings.mode === "merge") setOutput("verdict", "error");
   recordShardFailure(err);
   const markdown = renderErrorSummary(errorMessage(err), { gateName: commentSettings.commentId });
   await summary.addRaw(markdown).write();
@@ -101489,6 +101673,7 @@ function recordShardFailure(err) {
   }
 }
 run3().catch(async (err) => {
+  if (commentSettings?.mode !== "post-comment") setOutput("verdict", "error");
   try {
     await reportFailure(err);
   } catch (reportErr) {

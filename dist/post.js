@@ -20684,8 +20684,22 @@ function isSameProcess(saved) {
   return now !== void 0 && (saved.startTime === void 0 || saved.startTime === now);
 }
 
+// src/action/platform.ts
+var SUPPORTED_RUNNERS = "Linux runners (runs-on: ubuntu-latest, ubuntu-24.04, ubuntu-22.04, or a self-hosted Linux runner)";
+var NAMES = { darwin: "macOS", win32: "Windows" };
+var INSTEAD = {
+  action: "Run this job on ubuntu-latest (the other jobs of an OS matrix can stay; waitress runs on Linux too).",
+  cli: "Run it on Linux, in a Linux container or in a GitHub job on ubuntu-latest; `compare` works here."
+};
+function platformRefusal(platform3, where = "action") {
+  if (platform3 === "linux") return void 0;
+  const name = NAMES[platform3] ?? platform3;
+  return `${where === "cli" ? "measuring runs" : "wsgi-perf-gate runs"} on ${SUPPORTED_RUNNERS}, not on ${name}: it reads Linux's /proc to follow the server's processes. ${INSTEAD[where]}`;
+}
+
 // src/action/post.ts
 async function post() {
+  if (platformRefusal(process.platform)) return;
   for (const saved of parseSavedServers(getState("servers"))) {
     if (!isSameProcess(saved)) continue;
     const result = await stopProcessGroup(saved.pid, saved.signal);

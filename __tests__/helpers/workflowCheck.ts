@@ -82,6 +82,34 @@ function checkBundled(where: string, workingDirectory: string | undefined, gate:
   if (app && bundled(workingDirectory) && !moduleExists(path.join(ROOT, workingDirectory!), app)) problems.push(`${where}: app ${app} is not in ${workingDirectory}`);
 }
 
+/** One step of a workflow that runs this action, its `${{ matrix.* }}` filled in. */
+export interface GateStep {
+  where: string;
+  with: Obj;
+}
+
+/** The matrix entries a job runs: its `include` list, or the first value of each list key. */
+function matrixEntries(matrix: Obj | undefined): Obj[] {
+  if (!matrix) return [{}];
+  if (Array.isArray(matrix.include)) return matrix.include as Obj[];
+  return [Object.fromEntries(Object.entries(matrix).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]))];
+}
+
+/** Every step of a workflow that runs this action (once per matrix entry). */
+export function gateSteps(text: string, where: string): GateStep[] {
+  const doc = parse(text) as { jobs: Record<string, { steps?: Step[]; strategy?: { matrix?: Obj } }> };
+  const out: GateStep[] = [];
+  for (const [jobName, job] of Object.entries(doc.jobs)) {
+    for (const matrix of matrixEntries(job.strategy?.matrix)) {
+      (job.steps ?? []).forEach((raw, i) => {
+        const step = expand(raw, matrix) as Step;
+        if (isThisAction(step.uses)) out.push({ where: `${where}: job ${jobName}${Object.keys(matrix).length ? ` (${JSON.stringify(matrix)})` : ''}, step ${i + 1}`, with: step.with ?? {} });
+      });
+    }
+  }
+  return out;
+}
+
 /** Every problem of one workflow file's text, empty when it is fine. */
 export function checkWorkflow(text: string, where: string): string[] {
   const problems = validatorErrors(validateWorkflow(text)).map((e) => `${where}: ${e}`);

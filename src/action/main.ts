@@ -11,15 +11,16 @@ import { readCommentSettings, readConfig, type CommentSettings } from '../config
 import { checkInputNames } from '../config/inputs.js';
 import { errorMessage } from '../errors.js';
 import { readRunContext, readWorkflowRun, shouldRecord } from '../github/api.js';
-import { failureMessage, gateOutputs } from './outputs.js';
+import { gateOutputs } from './outputs.js';
+import { stepOutcome } from './stepOutcome.js';
 import { runGate } from '../pipeline/pipeline.js';
-import { hardeningFailureMessage } from '../hardening/gate.js';
 import { postSavedComment, publishComment } from '../github/prComment.js';
 import { renderErrorSummary } from '../report/errorSummary.js';
 import { renderSummary } from '../report/summary.js';
 import { histogramFiles } from '../report/histogramFiles.js';
 import { openBranchHistory } from '../store/branchHistory.js';
 import { processStartTime, type SavedServer } from './serverState.js';
+import { platformRefusal } from './platform.js';
 import { readMergeSettings, readShardsDir } from '../config/mergeSettings.js';
 import { parseShard } from '../gate/shards.js';
 import { mergeShardResults } from './merge.js';
@@ -37,6 +38,11 @@ let commentSettings: CommentSettings | undefined;
 let shardJob: ShardJob | undefined;
 
 async function run(): Promise<void> {
+  const refusal = platformRefusal(process.platform);
+  if (refusal) {
+    core.setOutput('verdict', 'error');
+    return core.setFailed(refusal);
+  }
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const runnerTemp = process.env.RUNNER_TEMP || os.tmpdir();
   for (const warning of checkInputNames(process.env)) core.warning(warning);
@@ -104,11 +110,9 @@ async function report(result: RunResult, opts: { outDir: string; settings: Comme
     for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) core.setOutput(name, value);
   });
 
-  if (result.verdict === 'regressed') {
-    if (opts.failOnRegression) core.setFailed(failureMessage(result));
-    else core.warning(`${failureMessage(result)} (fail-on-regression is false)`);
-  }
-  if (result.hardening?.failed) core.setFailed(hardeningFailureMessage(result.hardening));
+  const outcome = stepOutcome(result, opts.failOnRegression);
+  for (const m of outcome.warnings) core.warning(m);
+  for (const m of outcome.failures) core.setFailed(m);
 }
 
 /** $RUNNER_TEMP/wsgi-perf-gate/artifacts, or artifacts-ID when several gates share a job. */
@@ -135,7 +139,6 @@ async function postComment(settings: CommentSettings): Promise<void> {
  */
 async function reportFailure(err: unknown): Promise<void> {
   if (!commentSettings || commentSettings.mode === 'post-comment') return;
-  if (commentSettings.mode === 'merge') core.setOutput('verdict', 'error');
   recordShardFailure(err);
   const markdown = renderErrorSummary(errorMessage(err), { gateName: commentSettings.commentId });
   await core.summary.addRaw(markdown).write();
@@ -160,6 +163,8 @@ function recordShardFailure(err: unknown): void {
 }
 
 run().catch(async (err) => {
+  // A run that could not measure (or merge) says so in its verdict, for `if:` conditions of later steps.
+  if (commentSettings?.mode !== 'post-comment') core.setOutput('verdict', 'error');
   try {
     await reportFailure(err);
   } catch (reportErr) {

@@ -1,4 +1,4 @@
-// Pure: the step outputs of INTERFACE.md, computed from a result.
+// Pure: the step outputs action.yml declares, computed from a result.
 import type { RunResult } from '../types.js';
 
 export function gateOutputs(result: RunResult, resultsFile: string, comment: { url?: string; savedFile?: string } = {}): Record<string, string> {

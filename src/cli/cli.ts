@@ -2,7 +2,7 @@
 //   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--path /] [--rounds 5] [--json out.json]
 //   wsgi-perf-gate shootout --app app:app [--servers gunicorn,uwsgi,...] [--sweep-workers 1,2,4]
 //   wsgi-perf-gate compare BASE.json HEAD.json
-// Every action input is also a flag of `run` (--duration-seconds, --baseline-file, ...).
+// Every action input a local run can use is also a flag of `run` (src/cli/flags.ts).
 // Exit status: 0 pass/improved/inconclusive, 1 regressed, 2 bad input or failure to measure.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,16 +12,12 @@ import { incomparableRun, measuredAsOf, type MeasuredAs } from '../gate/comparab
 import { readConfig } from '../config/config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { runGate } from '../pipeline/pipeline.js';
+import { platformRefusal } from '../action/platform.js';
+import { stepOutcome } from '../action/stepOutcome.js';
+import { RUN_FLAGS, runFlagsHelp } from './flags.js';
 import { renderSummary } from '../report/summary.js';
 import type { RunResult, Sample } from '../types.js';
 
-const RUN_FLAGS = [
-  'command', 'server', 'app', 'workers', 'working-directory', 'url', 'ready-path', 'ready-timeout-seconds', 'path',
-  'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'baseline-file', 'record',
-  'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct', 'max-memory-increase-pct', 'confidence',
-  'fail-on-regression', 'confirm', 'allow-remote', 'python', 'cpu-placement', 'base-ref', 'base-setup',
-  'instructions', 'max-instructions-increase-pct', 'hardening',
-] as const;
 
 const USAGE = `Usage:
   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--url http://127.0.0.1:8000] [--path /]
@@ -31,16 +27,24 @@ const USAGE = `Usage:
   wsgi-perf-gate shootout --app app:app --server gunicorn --sweep-workers 1,2,3,5,8 ...
   wsgi-perf-gate compare BASE.json HEAD.json
 
-Every input of the GitHub Action is a flag of \`run\`. Exit status: 0 pass, improved or
-inconclusive; 1 regressed; 2 bad input or a failure to measure.`;
+Every input of the GitHub Action that a local run can use is a flag of \`run\` and \`shootout\`
+(the PR comment, data branch and shard inputs are not). Exit status: 0 pass, improved or
+inconclusive (or a regression with --fail-on-regression false); 1 regressed; 2 bad input or a
+failure to measure.
+
+Flags of run (from action.yml):
+${runFlagsHelp()}`;
 
 const stderrLog = {
   info: (m: string) => process.stderr.write(`${m}\n`),
   warning: (m: string) => process.stderr.write(`warning: ${m}\n`),
 };
 
-function exitCodeFor(result: RunResult): number {
-  return result.verdict === 'regressed' || result.hardening?.failed ? 1 : 0;
+/** The action's rule: a regression (performance or hardening) fails unless fail-on-regression is false. */
+function exitCodeFor(result: RunResult, failOnRegression = true): number {
+  const outcome = stepOutcome(result, failOnRegression);
+  for (const w of outcome.warnings) stderrLog.warning(w);
+  return outcome.failures.length ? 1 : 0;
 }
 
 const SHOOTOUT_FILE = '<shootout targets>';
@@ -103,7 +107,7 @@ async function runCommand(argv: string[], shootout = false): Promise<number> {
   });
   if (flags.json) writeFileSync(flags.json, JSON.stringify(result, null, 1) + '\n');
   process.stdout.write(renderSummary(result));
-  return exitCodeFor(result);
+  return exitCodeFor(result, config.failOnRegression);
 }
 
 function readResults(file: string): RunResult {
@@ -150,8 +154,12 @@ function compareCommand(argv: string[]): number {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === 'run') return await runCommand(rest);
-    if (command === 'shootout') return await runCommand(rest, true);
+    if (command === 'run' || command === 'shootout') {
+      // `compare` reads two files and runs anywhere; measuring needs Linux.
+      const refusal = platformRefusal(process.platform, 'cli');
+      if (refusal) throw new ConfigError(refusal);
+      return await runCommand(rest, command === 'shootout');
+    }
     if (command === 'compare') return compareCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(`${USAGE}\n`);

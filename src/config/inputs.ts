@@ -3,15 +3,10 @@
 // about undeclared ones; a misspelt threshold would silently keep its default, so it is an error.
 import { ConfigError } from '../errors.js';
 import { didYouMean } from './suggest.js';
+import { INPUT_REFERENCE } from './reference.generated.js';
 
-/** Every input declared in action.yml (interface.test.ts checks the two agree). */
-export const ACTION_INPUTS = [
-  'command', 'server', 'app', 'workers', 'python', 'working-directory', 'url', 'ready-path', 'ready-timeout-seconds',
-  'path', 'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'base-ref', 'base-setup',
-  'baseline-branch', 'baseline-file', 'record', 'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct',
-  'max-memory-increase-pct', 'instructions', 'max-instructions-increase-pct', 'hardening', 'confidence',
-  'fail-on-regression', 'comment', 'comment-id', 'comment-file', 'mode', 'shard', 'shards-dir', 'github-token',
-] as const;
+/** Every input declared in action.yml (generated from it by `npm run schemas`). */
+export const ACTION_INPUTS: readonly string[] = INPUT_REFERENCE.map((i) => i.name);
 
 /**
  * Rare settings that moved from inputs to the config file. They still work as inputs (a

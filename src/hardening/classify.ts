@@ -108,38 +108,39 @@ export function classifyHeaderLimits(e: HeaderLimitEvidence): CheckRow {
   };
 }
 
-export interface SlowClientRound {
-  slowConnections: number;
-  normal: Exchange;
-}
-
 export interface SlowClientEvidence {
-  /** Workers the server has (preset, else its worker processes). */
-  workers: number;
+  /** Slow connections open while the normal requests were sent. */
+  slowConnections: number;
+  /** How they were spread over the accepting processes, in words (slowCoverage.ts). */
+  coverage: string;
   /** Latency of the same request with no slow client, ms. */
   idleMs: number;
-  rounds: SlowClientRound[];
-  /** How long the normal request was given, ms. */
+  /** Normal requests sent together while the slow clients hung. */
+  normals: Exchange[];
+  /** How long each normal request was given, ms. */
   timeoutMs: number;
 }
 
 const SLOW_FIX =
-  'Put a buffering proxy in front (proxy: nginx in the target), or use gthread/gevent workers, or a short header read timeout; ' +
-  'sync workers read headers one client at a time.';
+  'Put a buffering proxy in front (proxy: nginx in the target), or use gevent workers, or a short header read timeout; ' +
+  'sync and gthread workers give each connection a thread while it sends its headers.';
 
 export function classifySlowClients(e: SlowClientEvidence): CheckRow {
-  const parts = e.rounds.map(
-    (r) => `${r.slowConnections} slow connection(s): ${r.normal.status !== undefined ? `${r.normal.status} after ${Math.round(r.normal.ms)} ms` : `${describe(r.normal)} within ${e.timeoutMs} ms`}`,
-  );
-  const evidence = `Workers: ${e.workers}; idle latency ${Math.round(e.idleMs)} ms; ${parts.join('; ')}.`;
-  const starved = e.rounds.filter((r) => r.normal.status === undefined || r.normal.status >= 500);
+  const starved = e.normals.filter((n) => n.status === undefined || n.status >= 500);
+  const answered = e.normals.filter((n) => !starved.includes(n));
+  const worst = Math.max(0, ...answered.map((n) => n.ms));
+  const outcome = [
+    starved.length ? `${starved.length} of ${e.normals.length} got ${starved.map((n) => (n.status !== undefined ? `${n.status}` : describe(n))).join(', ')} within ${e.timeoutMs} ms` : '',
+    answered.length ? `${answered.length} of ${e.normals.length} answered, the slowest after ${Math.round(worst)} ms` : '',
+  ].filter(Boolean);
+  const evidence = `${e.coverage}; idle latency ${Math.round(e.idleMs)} ms; ${e.normals.length} normal requests sent together: ${outcome.join('; ')}.`;
+  // One starved request is enough: the kernel handed it to a worker whose threads all held slow clients.
   if (starved.length) {
     return { id: 'slow-clients', status: 'fail', evidence: `A normal request starved while clients sent headers one byte at a time. ${evidence}`, fix: SLOW_FIX };
   }
   // Answered, but far slower than when idle: the slow clients hold most of the capacity.
-  const worst = Math.max(...e.rounds.map((r) => r.normal.ms));
   if (worst > Math.max(500, 10 * e.idleMs)) {
-    return { id: 'slow-clients', status: 'warn', evidence: `Answered, but ${Math.round(worst)} ms instead of ${Math.round(e.idleMs)} ms. ${evidence}`, fix: SLOW_FIX };
+    return { id: 'slow-clients', status: 'warn', evidence: `Answered, but after ${Math.round(worst)} ms instead of ${Math.round(e.idleMs)} ms. ${evidence}`, fix: SLOW_FIX };
   }
   return { id: 'slow-clients', status: 'pass', evidence };
 }

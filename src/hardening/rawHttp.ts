@@ -103,31 +103,37 @@ export function requestHead(method: string, path: string, host: string, extra: R
 
 /**
  * Connections that send a request's headers one byte every `intervalMs` and never finish
- * (the headers are longer than the time allows): slowloris, bounded by `close()`.
+ * (the headers are longer than the time allows): slowloris, opened in batches, bounded by `close()`.
  */
-export function openSlowClients(to: Endpoint, count: number, intervalMs: number): { close(): void } {
+export function openSlowClients(to: Endpoint, intervalMs = 100): { open(n: number): void; count(): number; localPorts(): number[]; close(): void } {
   const head = requestHead('GET', '/', `${to.host}:${to.port}`, { 'X-Slow': 'x'.repeat(4096) }).slice(0, -2);
   const sockets: net.Socket[] = [];
-  const timers: NodeJS.Timeout[] = [];
+  /** Bytes of the head each connection has sent. */
+  const sent = new Map<net.Socket, number>();
   let closed = false;
-  for (let i = 0; i < count; i++) {
-    const socket = net.connect({ host: to.host, port: to.port });
-    socket.on('error', () => socket.destroy());
-    let at = 0;
-    socket.on('connect', () => {
-      if (closed) return;
-      timers.push(
-        setInterval(() => {
-          if (at < head.length && !socket.destroyed) socket.write(head[at++]!);
-        }, intervalMs),
-      );
-    });
-    sockets.push(socket);
-  }
+  // One timer for all: each tick sends every connected socket its next byte.
+  const timer = setInterval(() => {
+    for (const s of sockets) {
+      const at = sent.get(s) ?? 0;
+      if (s.readyState === 'open' && at < head.length) {
+        s.write(head[at]!);
+        sent.set(s, at + 1);
+      }
+    }
+  }, intervalMs);
   return {
+    open(n) {
+      for (let i = 0; i < n && !closed; i++) {
+        const socket = net.connect({ host: to.host, port: to.port });
+        socket.on('error', () => socket.destroy());
+        sockets.push(socket);
+      }
+    },
+    count: () => sockets.length,
+    localPorts: () => sockets.map((s) => s.localPort).filter((p): p is number => p !== undefined),
     close() {
       closed = true;
-      for (const t of timers) clearInterval(t);
+      clearInterval(timer);
       for (const s of sockets) s.destroy();
     },
   };

@@ -18,10 +18,11 @@ import {
   bodySizes,
   type BodyStep,
   type LabelledExchange,
-  type SlowClientRound,
 } from './classify.js';
 import { exchange, openSlowClients, requestHead, type Endpoint } from './rawHttp.js';
-import type { CheckRow, HardeningSettings, TargetHardening } from './types.js';
+import { readProcessSockets, readTcpTables } from './procSockets.js';
+import { describeCoverage, slowCoverage, type SlowCoverage } from './slowCoverage.js';
+import type { CheckRow, Exchange, HardeningSettings, TargetHardening } from './types.js';
 
 export interface CheckedServer {
   target: string;
@@ -38,8 +39,16 @@ export interface CheckedServer {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Slow clients: one header byte per this many ms. */
 const SLOW_BYTE_MS = 100;
-/** How long the slow clients hang before the normal request is sent. */
-const SLOW_HOLD_MS = 1000;
+/** Wait after each batch of slow clients, so each has sent bytes and been taken by a thread. */
+const SLOW_SETTLE_MS = 500;
+/** The most slow connections opened: past any worker x thread count a runner gives a preset, below waitress's 100-connection limit. */
+const MAX_SLOW_CONNECTIONS = 96;
+/**
+ * Normal requests sent together once the slow clients are in place. When the kernel keeps one
+ * worker nearly idle (it gave one gthread worker 1 of 96 connections), the bound ends the
+ * batches before that worker is covered; then all of these would have to land on it for a pass.
+ */
+const NORMAL_REQUESTS = 4;
 const LEAK_TIMEOUT_MS = 5000;
 const HEADER_BYTES = 64 * 1024;
 
@@ -118,25 +127,33 @@ export async function runChecks(server: CheckedServer, settings: HardeningSettin
   );
   sent.push(`Header limits: one ${formatBytes(HEADER_BYTES)} request line, one ${formatBytes(HEADER_BYTES)} header, then GET ${server.readyPath}.`);
 
-  // Slow clients: as many as there are workers, then twice that.
+  // Slow clients: opened in batches until every accepting process holds at least as many as it
+  // has threads (or the bound), so the verdict does not depend on where the kernel put them.
   const workerCount = server.workers ?? Math.max(1, workers.length);
   const idle = await get(server.readyPath, LEAK_TIMEOUT_MS);
-  const rounds: SlowClientRound[] = [];
   const timeoutMs = settings.slowClientSeconds * 1000;
-  for (const n of [workerCount, 2 * workerCount]) {
-    const slow = openSlowClients(to, n, SLOW_BYTE_MS);
-    try {
-      await sleep(SLOW_HOLD_MS);
-      rounds.push({ slowConnections: n, normal: await get(server.readyPath, timeoutMs) });
-    } finally {
-      slow.close();
+  const batch = Math.max(4, 2 * workerCount);
+  const slow = openSlowClients(to, SLOW_BYTE_MS);
+  let coverage: SlowCoverage;
+  let normals: Exchange[];
+  try {
+    for (;;) {
+      slow.open(Math.min(batch, MAX_SLOW_CONNECTIONS - slow.count()));
+      // Each new connection has sent its first bytes (so a thread took it) before it is counted.
+      await sleep(SLOW_SETTLE_MS);
+      const leaves = await workerPids(server.serverPid);
+      coverage = slowCoverage(readTcpTables(), to.port, slow.localPorts(), leaves.map(readProcessSockets));
+      if (coverage.covered || coverage.fronted || slow.count() >= MAX_SLOW_CONNECTIONS) break;
     }
-    await servesAfter();
+    normals = await Promise.all(Array.from({ length: NORMAL_REQUESTS }, () => get(server.readyPath, timeoutMs)));
+  } finally {
+    slow.close();
   }
-  checks.push(classifySlowClients({ workers: workerCount, idleMs: idle.ms, rounds, timeoutMs }));
+  await servesAfter();
+  checks.push(classifySlowClients({ slowConnections: slow.count(), coverage: describeCoverage(coverage, slow.count()), idleMs: idle.ms, normals, timeoutMs }));
   sent.push(
-    `Slow clients: ${workerCount} then ${2 * workerCount} connections sending headers one byte per ${SLOW_BYTE_MS} ms for up to ` +
-      `${(SLOW_HOLD_MS + timeoutMs) / 1000} s each round, and one GET ${server.readyPath} while they hung.`,
+    `Slow clients: ${slow.count()} connections (batches of ${batch}, until every thread of every accepting process could hold one, at most ${MAX_SLOW_CONNECTIONS}) ` +
+      `sending headers one byte per ${SLOW_BYTE_MS} ms, and ${NORMAL_REQUESTS} GET ${server.readyPath} together while they hung (up to ${timeoutMs / 1000} s).`,
   );
 
   // Request body size: growing bodies up to the cap, stopping at the first refusal.

@@ -26,8 +26,10 @@ import { combineVerdicts } from '../gate/verdict.js';
 import { hardenTargets } from '../hardening/hardenTargets.js';
 import { hardeningBaseline, judgeHardening } from '../hardening/gate.js';
 import { estimateMeasuring, estimateMessages } from '../gate/estimate.js';
+import packageJson from '../../package.json' with { type: 'json' };
 
-export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
+/** Recorded with every run; the version has one home, package.json (the release script checks it). */
+export const TOOL = { name: packageJson.name, version: packageJson.version };
 
 export interface GateOptions {
   /** Whether this run is recorded into the baseline file. */
