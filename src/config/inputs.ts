@@ -7,7 +7,7 @@ import { didYouMean } from './suggest.js';
 /** Every input declared in action.yml (interface.test.ts checks the two agree). */
 export const ACTION_INPUTS = [
   'command', 'server', 'app', 'workers', 'python', 'working-directory', 'url', 'ready-path', 'ready-timeout-seconds',
-  'path', 'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'base-ref', 'base-setup',
+  'path', 'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'time-budget-minutes', 'compare-to', 'base-ref', 'base-setup',
   'baseline-branch', 'baseline-file', 'record', 'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct',
   'max-memory-increase-pct', 'instructions', 'max-instructions-increase-pct', 'hardening', 'confidence',
   'fail-on-regression', 'comment', 'comment-id', 'comment-file', 'mode', 'shard', 'shards-dir', 'github-token',

@@ -82,8 +82,8 @@ export function judgeInterval(input: IntervalInput, measured: RatioInterval | un
     ...base,
     verdict: 'inconclusive',
     reason:
-      `${label} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; ` +
-      `this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`,
+      `${label} ${fmt(changePct)} (interval ${range}): rules out a change beyond ${wHigh.toFixed(1)}% worse, but a ${thresholdPct}% change ` +
+      `cannot be excluded; this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`,
   };
 }
 
