@@ -14,7 +14,9 @@
 // The clock is simulated from each boot's measured wall time per trial, so the time budget
 // stops gates as it would have; a gate's time is its setup (boot, warmup) plus its trials.
 // The same gates judged with one fixed look at 60 rounds (the previous default) are printed
-// beside them.
+// beside them. "With confirmation": a gate that regressed is measured again as the product
+// does, by a gate over another boot of the same level (fresh servers); it stays `regressed`
+// only when that one regresses too, else it reads `inconclusive`, and its time adds up.
 //
 // Run: node --import tsx bench/gate-quality-sequential.ts POOL.json [gates per boot=50] [budget minutes=3]
 import { readFileSync } from 'node:fs';
@@ -164,6 +166,15 @@ function fixedGate(boot: Boot, pick: (r: number) => RecordedRound, rounds: numbe
   };
 }
 
+/** A regression stands only when the second gate (another boot) finds it too; the times add up. */
+function confirm(first: GateOutcome, second: GateOutcome): GateOutcome {
+  const metricVerdicts = Object.fromEntries(
+    Object.entries(first.metricVerdicts).map(([m, v]) => [m, v === 'regressed' && second.metricVerdicts[m] !== 'regressed' ? 'inconclusive' : v]),
+  ) as Record<string, Verdict>;
+  const verdict: Verdict = Object.values(metricVerdicts).includes('regressed') ? 'regressed' : 'inconclusive';
+  return { ...first, verdict, metricVerdicts, seconds: first.seconds + second.seconds, stoppedBecause: `${first.stoppedBecause}+confirm` };
+}
+
 /** Rounds drawn with replacement, head-first and head-second alternating in reversed pairs. */
 function balancedDraw(rounds: RecordedRound[], random: () => number): (r: number) => RecordedRound {
   const first = rounds.filter((r) => r.headFirst);
@@ -223,17 +234,27 @@ for (const level of pool.levels) {
   });
   summarize('real rounds in order, sequential', real, metric, boots.length);
   const seq: GateOutcome[] = [];
+  const confirmed: GateOutcome[] = [];
   const fixed: GateOutcome[] = [];
-  for (const b of boots) {
+  const fixedConfirmed: GateOutcome[] = [];
+  for (const [i, b] of boots.entries()) {
     const rounds = roundsOf(b);
+    const other = boots[(i + 1) % boots.length]!;
+    const otherRounds = roundsOf(other);
     for (let g = 0; g < gatesPerBoot; g++) {
       const pick = balancedDraw(rounds, random);
-      seq.push(sequentialGate(b, pick, maxRounds));
-      fixed.push(fixedGate(b, pick, 60));
+      const first = sequentialGate(b, pick, maxRounds);
+      seq.push(first);
+      confirmed.push(first.verdict === 'regressed' && boots.length > 1 ? confirm(first, sequentialGate(other, balancedDraw(otherRounds, random), maxRounds)) : first);
+      const f = fixedGate(b, pick, 60);
+      fixed.push(f);
+      fixedConfirmed.push(f.verdict === 'regressed' && boots.length > 1 ? confirm(f, fixedGate(other, balancedDraw(otherRounds, random), 60)) : f);
     }
   }
   summarize('resampled, sequential', seq, metric, boots.length);
+  summarize('  with confirmation', confirmed, metric, boots.length);
   summarize('resampled, fixed 60 rounds (previous)', fixed, metric, boots.length);
+  summarize('  with confirmation', fixedConfirmed, metric, boots.length);
   if (metric === undefined) {
     const changes = seq.map((o) => o.rpsChangePct!).filter((x) => Number.isFinite(x));
     console.log(`    identical code, balanced order: median requests/s change over ${changes.length} gates ${median(changes).toFixed(2)}%`);

@@ -17,7 +17,7 @@ import type { RunResult, Sample } from '../types.js';
 
 const RUN_FLAGS = [
   'command', 'server', 'app', 'workers', 'working-directory', 'url', 'ready-path', 'ready-timeout-seconds', 'path',
-  'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'baseline-file', 'record',
+  'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'time-budget-minutes', 'compare-to', 'baseline-file', 'record',
   'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct', 'max-memory-increase-pct', 'confidence',
   'fail-on-regression', 'confirm', 'allow-remote', 'python', 'cpu-placement', 'base-ref', 'base-setup',
   'instructions', 'max-instructions-increase-pct', 'hardening',
