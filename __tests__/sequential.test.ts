@@ -128,6 +128,38 @@ describe('SequentialGate', () => {
   });
 });
 
+describe('SequentialGate as a confirmation run', () => {
+  it('measures only the scenarios that regressed, until the metrics that regressed are decided', () => {
+    const looks = planLooks(129, 0.99, 'paired');
+    const lookRounds = looks.map((l) => l.rounds);
+    // p99 regresses at look 1, rps (the metric to confirm) only at look 2.
+    const judge: JudgeAt = (samples, _confidence, scenarios) => {
+      const look = lookRounds.indexOf(Math.max(...samples.map((s) => s.round))) + 1;
+      const metric = (name: 'rps' | 'p99', verdict: Verdict) => ({ metric: name, candidate: 1, verdict, gating: true, reason: '' });
+      return {
+        verdict: 'regressed',
+        scenarios: scenarios.map((name) => ({
+          scenario: name,
+          target: 'head',
+          verdict: 'regressed' as const,
+          excludedTrials: [],
+          warnings: [],
+          metrics: [metric('p99', 'regressed'), metric('rps', look >= 2 ? 'regressed' : 'inconclusive')],
+        })),
+      };
+    };
+    const clock = { t: 0 };
+    const scenarios = [
+      { name: 'home', durationSeconds: 0.5 },
+      { name: 'api', durationSeconds: 0.5 },
+    ];
+    const gate = new SequentialGate({ looks, targets: ['base', 'head'], scenarios, random: seededRandom(2), judge, now: () => clock.t, confirming: new Map([['api', new Set(['rps'])]]) });
+    const samples = drive(gate, clock);
+    assert.deepEqual([...new Set(samples.map((s) => s.scenario))], ['api']);
+    assert.equal(gate.result().sequential.stoppedAtLook, 2);
+  });
+});
+
 describe('roundsToDecide', () => {
   it('from the half-width and the room between the estimate and the threshold', () => {
     assert.equal(roundsToDecide({ changePct: 2, detectablePct: 12, thresholdPct: 10 }, 60), Math.ceil(60 * (12 / 8) ** 2));

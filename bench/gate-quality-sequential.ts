@@ -106,7 +106,7 @@ interface GateOutcome {
 }
 
 /** One sequential gate over the rounds `pick(r)` gives for round r (1-based). */
-function sequentialGate(boot: Boot, pick: (r: number) => RecordedRound, maxRounds: number): GateOutcome {
+function sequentialGate(boot: Boot, pick: (r: number) => RecordedRound, maxRounds: number, confirming?: Map<string, Set<string>>): GateOutcome {
   const sc = scenarioOf(boot);
   // The boot's wall time less its own setup (2 boots, 1 s of warmup each in the pool bench), per trial.
   const secondsPerTrial = (boot.wallSeconds - setupSeconds({ targets: 2, scenarios: [sc], warmupSeconds: 1 })) / boot.samples.length;
@@ -121,6 +121,7 @@ function sequentialGate(boot: Boot, pick: (r: number) => RecordedRound, maxRound
     judge: judgeAt(sc),
     now: () => clock.ms,
     deadlineMs: budgetMinutes * 60_000,
+    confirming,
   });
   const samples: Sample[] = [];
   let batch = gate.next([]);
@@ -245,7 +246,9 @@ for (const level of pool.levels) {
       const pick = balancedDraw(rounds, random);
       const first = sequentialGate(b, pick, maxRounds);
       seq.push(first);
-      confirmed.push(first.verdict === 'regressed' && boots.length > 1 ? confirm(first, sequentialGate(other, balancedDraw(otherRounds, random), maxRounds)) : first);
+      // The confirmation decides the metrics that regressed, as the product's confirmation run does.
+      const focus = new Map([[scenarioOf(other).name, new Set(Object.entries(first.metricVerdicts).filter(([, v]) => v === 'regressed').map(([m]) => m))]]);
+      confirmed.push(first.verdict === 'regressed' && boots.length > 1 ? confirm(first, sequentialGate(other, balancedDraw(otherRounds, random), maxRounds, focus)) : first);
       const f = fixedGate(b, pick, 60);
       fixed.push(f);
       fixedConfirmed.push(f.verdict === 'regressed' && boots.length > 1 ? confirm(f, fixedGate(other, balancedDraw(otherRounds, random), 60)) : f);

@@ -22,9 +22,13 @@ export interface SequentialInput {
   now: () => number;
   /** now() by which the last round must be done; undefined: no budget. */
   deadlineMs?: number;
+  /** A confirmation run: per scenario, the metrics it must decide (those that regressed in the
+   * first measurement); the scenario stays open while one of them is open, even after another
+   * metric regressed. Scenarios not named are not measured. */
+  confirming?: Map<string, Set<string>>;
 }
 
-const isOpen = (sc: ScenarioComparison) => sc.verdict === 'inconclusive';
+const inconclusive = (sc: ScenarioComparison) => sc.verdict === 'inconclusive';
 
 /** What a look found, kept for the report. */
 interface LookRecord {
@@ -45,7 +49,7 @@ export class SequentialGate {
   private readonly duration: Map<string, number>;
 
   constructor(private readonly input: SequentialInput) {
-    this.open = input.scenarios.map((s) => s.name);
+    this.open = input.scenarios.map((s) => s.name).filter((name) => !input.confirming || input.confirming.has(name));
     this.duration = new Map(input.scenarios.map((s) => [s.name, s.durationSeconds]));
   }
 
@@ -88,12 +92,18 @@ export class SequentialGate {
     const decided: string[] = [];
     for (const sc of c.scenarios) {
       if (!this.open.includes(sc.scenario)) continue;
-      if (!isOpen(sc)) decided.push(sc.scenario);
+      if (!this.isOpen(sc)) decided.push(sc.scenario);
       // An open scenario keeps its latest comparison: the one the report shows if the gate stops now.
       this.decided.set(sc.scenario, { sc, look: this.look });
     }
     this.open = this.open.filter((s) => !decided.includes(s));
     this.records.push({ rounds: look.rounds, confidence: look.confidence, decided });
+  }
+
+  private isOpen(sc: ScenarioComparison): boolean {
+    const focus = this.input.confirming?.get(sc.scenario);
+    if (!focus) return inconclusive(sc);
+    return sc.metrics.some((m) => focus.has(m.metric) && m.verdict === 'inconclusive');
   }
 
   /** The comparison of each scenario at the look that decided it (or the last, when open), and how the gate went. */
@@ -102,7 +112,7 @@ export class SequentialGate {
     const scenarios = this.input.scenarios.map((s) => this.decided.get(s.name)?.sc).filter((sc): sc is ScenarioComparison => !!sc);
     const lastLook = this.records.length;
     const perRoundSeconds = this.secondsPerRound();
-    const withMore = scenarios.map((sc) => (isOpen(sc) ? { ...sc, metrics: sc.metrics.map((m) => withTimeToDecide(m, this.records.at(-1)!.rounds, perRoundSeconds)) } : sc));
+    const withMore = scenarios.map((sc) => (inconclusive(sc) ? { ...sc, metrics: sc.metrics.map((m) => withTimeToDecide(m, this.records.at(-1)!.rounds, perRoundSeconds)) } : sc));
     const comparison: Comparison = { ...this.last, scenarios: withMore, verdict: combineVerdicts(withMore.map((sc) => sc.verdict)) };
     const sequential: SequentialSummary = {
       looks: this.records.map((r, i) => ({ look: i + 1, rounds: r.rounds, confidence: r.confidence, decided: r.decided })),
@@ -146,4 +156,14 @@ function withTimeToDecide(m: MetricComparison, rounds: number, perRoundSeconds: 
   const more = need - rounds;
   const time = perRoundSeconds ? ` (about ${minutes(more * perRoundSeconds)} more of measuring)` : '';
   return { ...m, moreRoundsToDecide: more, reason: `${m.reason} About ${more} more rounds${time} would likely decide it.` };
+}
+
+/** What a confirmation run must decide: per scenario, the estimated metrics that regressed. */
+export function confirmationFocus(first: Comparison): Map<string, Set<string>> {
+  const focus = new Map<string, Set<string>>();
+  for (const sc of first.scenarios) {
+    const regressed = sc.metrics.filter((m) => m.gating && m.verdict === 'regressed' && m.metric !== 'errorRate' && m.metric !== 'workerChanges');
+    if (regressed.length) focus.set(sc.scenario, new Set(regressed.map((m) => m.metric)));
+  }
+  return focus;
 }

@@ -27,7 +27,7 @@ import { combineVerdicts } from '../gate/verdict.js';
 import { hardenTargets } from '../hardening/hardenTargets.js';
 import { hardeningBaseline, judgeHardening } from '../hardening/gate.js';
 import { estimateMeasuring, estimateMessages } from '../gate/estimate.js';
-import { SequentialGate, type JudgeAt } from '../gate/sequential.js';
+import { confirmationFocus, SequentialGate, type JudgeAt } from '../gate/sequential.js';
 import { planLooks } from '../gate/sequentialPlan.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
@@ -51,7 +51,7 @@ export function runnerFingerprint(): RunMeta['runner'] {
 
 type Measured = { samples: Sample[]; placement: Placement | undefined; sequential?: ReturnType<SequentialGate['result']> };
 /** Measures some targets; with `judgeAt` (paired mode) the rounds are sequential: looked at along the way. */
-type Measure = (targets: Target[], runSeed?: number, label?: string, judgeAt?: JudgeAt) => Promise<Measured>;
+type Measure = (targets: Target[], runSeed?: number, label?: string, judgeAt?: JudgeAt, confirming?: Map<string, Set<string>>) => Promise<Measured>;
 
 export async function runGate(config: Config, opts: GateOptions): Promise<RunResult> {
   const stored: BaselineFile | undefined = config.baselineFile ? readBaselineFile(config.baselineFile) : undefined;
@@ -122,7 +122,13 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         comparison = withoutConfirmation(comparison, plan.reason);
       } else {
         log.info(`A regression was measured: measuring again with fresh servers, judged against ${plan.against}, to confirm it before failing (confirm: true).`);
-        const again = await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1, 'Confirmation', pairedBase && pairedJudge(config, pairedBase, head, opts.meta.commit));
+        const again = await measure(
+          pairedBase ? [pairedBase.target, head] : [head],
+          seed + 1,
+          'Confirmation',
+          pairedBase && pairedJudge(config, pairedBase, head, opts.meta.commit),
+          confirmationFocus(comparison),
+        );
         confirmationSamples = again.samples;
         const second = again.sequential ? withSequential(again.sequential) : judge(confirmationSamples, plan.kind === 'other-run' ? plan.run : undefined);
         comparison = confirmComparison(comparison, second, plan.against);
@@ -194,7 +200,7 @@ function readDataBranch(config: Config, opts: GateOptions, runner: RunMeta['runn
 /** Runs the interleaved trials of some targets, with the load generator pinned apart from the servers. */
 function measurer(config: Config, hooks: BootHooks, seed: number): Measure {
   const log = hooks.log;
-  return (targets, runSeed = seed, label, judgeAt) => {
+  return (targets, runSeed = seed, label, judgeAt, confirming) => {
     // The budget counts from here: boots and warmup are part of the step's time.
     const deadlineMs = config.timeBudgetMinutes !== undefined ? Date.now() + config.timeBudgetMinutes * 60_000 : undefined;
     return withGeneratorPlacement(config.cpuPlacement, log.warning, async (placement) => {
@@ -208,7 +214,7 @@ function measurer(config: Config, hooks: BootHooks, seed: number): Measure {
       }
       const looks = planLooks(config.rounds, config.confidence, 'paired');
       log.info(`Sequential rounds: looking at the results after ${looks.map((l) => l.rounds).join(', ')} rounds, stopping as soon as every scenario is decided${deadlineMs ? ` or the ${config.timeBudgetMinutes} min budget would be passed` : ''}.`);
-      const gate = new SequentialGate({ looks, targets: names, scenarios: config.scenarios, random: seededRandom(runSeed), judge: judgeAt, now: Date.now, deadlineMs });
+      const gate = new SequentialGate({ looks, targets: names, scenarios: config.scenarios, random: seededRandom(runSeed), judge: judgeAt, now: Date.now, deadlineMs, confirming });
       const samples = await executePlan({ ...run, trials: [], schedule: gate, maxRounds: looks.at(-1)!.rounds }, edges);
       const sequential = gate.result();
       log.info(describeStop(sequential.sequential));
