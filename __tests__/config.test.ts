@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULTS, PAIRED_DEFAULTS, readConfig, type ConfigSources } from '../src/config/config.js';
+import { DEFAULT_TIME_BUDGET_MINUTES, DEFAULTS, PAIRED_DEFAULTS, readConfig, type ConfigSources } from '../src/config/config.js';
+import { roundsForBudget } from '../src/gate/sequentialPlan.js';
 import { ConfigError } from '../src/errors.js';
 
 function sources(inputs: Record<string, string>, files: Record<string, string> = {}): ConfigSources {
@@ -55,12 +56,17 @@ describe('readConfig: inputs', () => {
     it(`${name}: ${JSON.stringify(value)}`, () => throwsConfig(() => read({ ...CMD, [name]: value }), message));
   }
 
-  it('compare-to: base defaults to many short rounds; given rounds or duration win', () => {
+  it('compare-to: base defaults to many short rounds, as many as fit the time budget; given rounds or duration win', () => {
     const paired = { command: 'gunicorn app:app -b 127.0.0.1:$PORT', url: 'http://127.0.0.1:$PORT', 'compare-to': 'base' };
     const c = read(paired);
-    assert.deepEqual([c.rounds, c.scenarios[0]!.durationSeconds], [PAIRED_DEFAULTS.rounds, PAIRED_DEFAULTS.durationSeconds]);
+    const fit = roundsForBudget({ budgetSeconds: DEFAULT_TIME_BUDGET_MINUTES * 60, targets: 2, scenarios: c.scenarios, warmupSeconds: c.warmupSeconds });
+    assert.deepEqual([c.rounds, c.scenarios[0]!.durationSeconds, c.timeBudgetMinutes], [fit, PAIRED_DEFAULTS.durationSeconds, DEFAULT_TIME_BUDGET_MINUTES]);
+    assert.ok(fit >= 100 && fit <= 150, `3 minutes fit ${fit} rounds of 2 x 0.5 s`);
     const given = read({ ...paired, rounds: '9', 'duration-seconds': '2' });
-    assert.deepEqual([given.rounds, given.scenarios[0]!.durationSeconds], [9, 2]);
+    assert.deepEqual([given.rounds, given.scenarios[0]!.durationSeconds, given.timeBudgetMinutes], [9, 2, undefined]);
+    // Both: the rounds are at most what fits the budget.
+    assert.equal(read({ ...paired, rounds: '500', 'time-budget-minutes': '1' }).rounds, roundsForBudget({ budgetSeconds: 60, targets: 2, scenarios: c.scenarios, warmupSeconds: c.warmupSeconds }));
+    assert.equal(read({ ...paired, rounds: '30', 'time-budget-minutes': '5' }).rounds, 30);
     const stored = read({ command: 'gunicorn app:app' });
     assert.deepEqual([stored.rounds, stored.scenarios[0]!.durationSeconds], [DEFAULTS.rounds, DEFAULTS.durationSeconds]);
   });
@@ -203,6 +209,15 @@ describe('readConfig: settings that can never decide are refused', () => {
 
   it('a confidence the (default) rounds cannot reach names the confidence and what works', () => {
     throwsConfig(() => read({ ...CMD, confidence: '0.999' }), /^Input `confidence` is 0\.999: with compare-to stored .*5 round\(s\) per side can never reach 99\.9% .*expected at most 0\.996 for 5 rounds, or at least 7 rounds/);
+  });
+
+  it('a time budget that fits too few rounds to decide names the input, the value and the minutes that work', () => {
+    const paired = { command: 'gunicorn app:app -b 127.0.0.1:$PORT', url: 'http://127.0.0.1:$PORT', 'compare-to': 'base' };
+    throwsConfig(() => read({ ...paired, 'time-budget-minutes': '0.25' }), /^Input `time-budget-minutes` is 0\.25 minute\(s\): .*fits 2 round\(s\) .*at least 5 rounds are needed .*expected at least 0\.4 minutes/);
+    throwsConfig(() => read({ ...paired, 'time-budget-minutes': '-1' }), /time-budget-minutes.*-1.*positive number of minutes/);
+    throwsConfig(() => read({ ...paired, 'time-budget-minutes': 'soon' }), /time-budget-minutes.*soon/);
+    throwsConfig(() => read({ ...CMD, 'time-budget-minutes': '0.5' }), /time-budget-minutes` is 0\.5 minute\(s\): .*at least 5 rounds/);
+    assert.equal(read({ ...paired, 'time-budget-minutes': '0.5' }).timeBudgetMinutes, 0.5);
   });
 
   it('compare-to: none compares nothing, so any rounds will do', () => {

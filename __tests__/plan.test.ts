@@ -27,3 +27,26 @@ describe('planTrials', () => {
     assert.deepEqual(planTrials(['app'], ['/'], 3, seededRandom(1)).map((t) => t.round), [1, 2, 3]);
   });
 });
+
+describe('balanced order', () => {
+  it('each pair of rounds runs the second in the reverse order of the first, so every target goes first equally often', () => {
+    const trials = planTrials(['base', 'head'], ['a', 'b'], 40, seededRandom(3));
+    for (const scenario of ['a', 'b']) {
+      const firsts = new Map<string, number>();
+      for (let round = 1; round <= 40; round++) {
+        const order = trials.filter((t) => t.round === round && t.scenario === scenario).map((t) => t.target);
+        if (round % 2 === 0) {
+          const before = trials.filter((t) => t.round === round - 1 && t.scenario === scenario).map((t) => t.target);
+          assert.deepEqual(order, [...before].reverse());
+        }
+        firsts.set(order[0]!, (firsts.get(order[0]!) ?? 0) + 1);
+      }
+      assert.deepEqual([firsts.get('base'), firsts.get('head')], [20, 20]);
+    }
+  });
+
+  it('continues the round numbers from firstRound, for the rounds of a later look', () => {
+    const trials = planTrials(['base', 'head'], ['a'], 4, seededRandom(1), 21);
+    assert.deepEqual([...new Set(trials.map((t) => t.round))], [21, 22, 23, 24]);
+  });
+});

@@ -160,3 +160,22 @@ describe('tailMetric', () => {
     assert.deepEqual(m2, m1);
   });
 });
+
+describe('compareTails at the confidence of an early sequential look', () => {
+  it('a bound beyond all but a few resamples comes from their spread, and is wider than the 99% one', () => {
+    const side = (scale: number, seed: number): Distribution[] => {
+      let x = seed;
+      return Array.from({ length: 30 }, () => {
+        x = (x * 48271) % 2147483647;
+        const jitter = 1 + ((x % 1000) - 500) / 5000;
+        return { values: [1000, 2000, 10_000 * scale * jitter], counts: [900, 80, 20] };
+      });
+    };
+    const input = { baseline: side(1, 7), candidate: side(1, 11), paired: true, percentile: 99 };
+    const at99 = compareTails({ ...input, confidence: 0.99 }).interval!;
+    const early = compareTails({ ...input, confidence: 0.9998 }).interval!;
+    assert.ok(early.low < at99.low && early.high > at99.high, `${early.low}-${early.high} vs ${at99.low}-${at99.high}`);
+    assert.ok(early.low > 0 && Number.isFinite(early.high));
+    assert.ok(early.low <= early.ratio && early.ratio <= early.high);
+  });
+});

@@ -152,6 +152,8 @@ describe('a stored baseline with recorded history', () => {
     const rps = c.scenarios[0]!.metrics.find((m) => m.metric === 'rps')!;
     assert.equal(rps.verdict, 'inconclusive');
     assert.match(rps.reason, /widened to how far 6 recorded runs moved from one to the next/);
+    // Runs move by more than the 5% threshold: the report says only paired mode can decide it.
+    assert.match(rps.reason, /recorded runs of this scenario move by about ±\d+% from one to the next, more than the threshold, so against a stored baseline no number of rounds can decide a 5% change: only paired mode \(compare-to: base\) can\./);
   });
 
   it('steady history keeps the trials\' interval', () => {

@@ -21,7 +21,12 @@
 // Run: node --import tsx bench/gate-quality-pool.ts [boots=3] [load s per side per boot=30] [trial lengths=0.5,1] [gate load s=10,20,30]
 // GATE_QUALITY_SAVE=file keeps the pool; GATE_QUALITY_LOAD=file judges a saved pool again;
 // GATE_QUALITY_AA=boots,seconds gives identical code its own number and length of boots.
+// GATE_QUALITY_LEVELS=5,10,tail picks the injected changes (RPS drops in %, the slow tail).
+// GATE_QUALITY_HOG=0.5 starts a noisy neighbour for the whole bench: a process that burns CPU
+// for that share of every 100 ms (a CPU hog at a fixed duty cycle, free to run on any core),
+// stopped by its pid when the bench ends.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,7 +60,7 @@ interface Boot {
   wallSeconds: number;
 }
 interface Pool {
-  settings: { loadSeconds: number; cpuMsPerRequest: number; probe: string };
+  settings: { loadSeconds: number; cpuMsPerRequest: number; probe: string; hogDuty?: number };
   levels: Level[];
   boots: Boot[];
 }
@@ -124,10 +129,11 @@ async function measurePool(): Promise<Pool> {
   const probeRatio = 1 + poolChange([probe], 'rps').pct / 100;
   const costPerUs = (1 / probeRatio - 1) / probeUs; // relative cost a microsecond of spin adds
   const spinFor = (d: number) => ((1 / (1 - d / 100) - 1) / costPerUs).toFixed(0);
+  const wanted = (process.env.GATE_QUALITY_LEVELS ?? '5,10,25,tail').split(',');
   const levels: Level[] = [
     aa,
-    ...[5, 10, 25].map((d) => ({ name: `RPS -${d}% (spin ${spinFor(d)} us)`, env: { EXAMPLE_SPIN_US: spinFor(d) }, metric: 'rps' as const })),
-    { name: 'tail: 1% of requests +20 ms', env: { EXAMPLE_TAIL_PCT: '1', EXAMPLE_TAIL_MS: '20' }, metric: 'p99' },
+    ...wanted.filter((w) => w !== 'tail').map(Number).map((d) => ({ name: `RPS -${d}% (spin ${spinFor(d)} us)`, env: { EXAMPLE_SPIN_US: spinFor(d) }, metric: 'rps' as const })),
+    ...(wanted.includes('tail') ? [{ name: 'tail: 1% of requests +20 ms', env: { EXAMPLE_TAIL_PCT: '1', EXAMPLE_TAIL_MS: '20' }, metric: 'p99' as const }] : []),
   ];
   process.stderr.write(`calibration: a ${probeUs} us spin changed RPS by ${((probeRatio - 1) * 100).toFixed(1)}%\n`);
   // GATE_QUALITY_AA=boots,seconds: more (and longer) identical-code boots, for the share of
@@ -145,10 +151,26 @@ async function measurePool(): Promise<Pool> {
     measured.push(await measureBoot(level, Math.round(load / length), length));
     process.stderr.write(`boot ${i + 1}/${order.length} (${level.name}, ${length} s trials) done in ${measured.at(-1)!.wallSeconds.toFixed(0)} s\n`);
   }
-  return { settings: { loadSeconds, cpuMsPerRequest: cpuMs, probe: `${probeUs} us spin: ${((probeRatio - 1) * 100).toFixed(1)}% RPS` }, levels, boots: measured };
+  return { settings: { loadSeconds, cpuMsPerRequest: cpuMs, probe: `${probeUs} us spin: ${((probeRatio - 1) * 100).toFixed(1)}% RPS`, hogDuty }, levels, boots: measured };
 }
 
-const pool: Pool = process.env.GATE_QUALITY_LOAD ? JSON.parse(readFileSync(process.env.GATE_QUALITY_LOAD, 'utf8')) : await measurePool();
+const hogDuty = process.env.GATE_QUALITY_HOG ? Number(process.env.GATE_QUALITY_HOG) : undefined;
+/** The noisy neighbour: busy for `duty` of every 100 ms, idle for the rest. */
+function startHog(duty: number) {
+  // It ends itself when the bench is gone (its parent changes), so a killed bench leaves no hog behind.
+  const code = `const d=${duty * 100},p=${process.pid};for(;;){if(process.ppid!==p)process.exit();const t=Date.now();while(Date.now()-t<d);Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,100-d);}`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+  process.stderr.write(`noisy neighbour: pid ${child.pid}, busy ${duty * 100}% of every 100 ms\n`);
+  return child;
+}
+const hog = !process.env.GATE_QUALITY_LOAD && hogDuty ? startHog(hogDuty) : undefined;
+let measuredPool: Pool;
+try {
+  measuredPool = process.env.GATE_QUALITY_LOAD ? JSON.parse(readFileSync(process.env.GATE_QUALITY_LOAD, 'utf8')) : await measurePool();
+} finally {
+  hog?.kill('SIGKILL');
+}
+const pool: Pool = measuredPool;
 if (process.env.GATE_QUALITY_SAVE && !process.env.GATE_QUALITY_LOAD) writeFileSync(process.env.GATE_QUALITY_SAVE, JSON.stringify(pool));
 
 /**

@@ -25532,15 +25532,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -27006,7 +27006,7 @@ var require_wmic = __commonJS({
       const month = datestr.substring(4, 6);
       const day = datestr.substring(6, 8);
       const hour = datestr.substring(8, 10);
-      const minutes = datestr.substring(10, 12);
+      const minutes2 = datestr.substring(10, 12);
       const seconds = datestr.substring(12, 14);
       const useconds = datestr.substring(15, 21);
       const sign = datestr.substring(21, 22);
@@ -27014,7 +27014,7 @@ var require_wmic = __commonJS({
       const tmzh = Math.floor(tmz / 60);
       const tmzm = tmz % 60;
       return /* @__PURE__ */ new Date(
-        year + "-" + month + "-" + day + "T" + hour + ":" + minutes + ":" + seconds + "." + useconds + sign + (tmzh > 9 ? tmzh : "0" + tmzh) + (tmzm > 9 ? tmzm : "0" + tmzm)
+        year + "-" + month + "-" + day + "T" + hour + ":" + minutes2 + ":" + seconds + "." + useconds + sign + (tmzh > 9 ? tmzh : "0" + tmzh) + (tmzm > 9 ? tmzm : "0" + tmzm)
       );
     }
     function wmic2(pids, options, done) {
@@ -27101,7 +27101,7 @@ var require_gwmi = __commonJS({
       const month = datestr.substring(4, 6);
       const day = datestr.substring(6, 8);
       const hour = datestr.substring(8, 10);
-      const minutes = datestr.substring(10, 12);
+      const minutes2 = datestr.substring(10, 12);
       const seconds = datestr.substring(12, 14);
       const useconds = datestr.substring(15, 21);
       const sign = datestr.substring(21, 22);
@@ -27109,7 +27109,7 @@ var require_gwmi = __commonJS({
       const tmzh = Math.floor(tmz / 60);
       const tmzm = tmz % 60;
       return /* @__PURE__ */ new Date(
-        year + "-" + month + "-" + day + "T" + hour + ":" + minutes + ":" + seconds + "." + useconds + sign + (tmzh > 9 ? tmzh : "0" + tmzh) + (tmzm > 9 ? tmzm : "0" + tmzm)
+        year + "-" + month + "-" + day + "T" + hour + ":" + minutes2 + ":" + seconds + "." + useconds + sign + (tmzh > 9 ? tmzh : "0" + tmzh) + (tmzm > 9 ? tmzm : "0" + tmzm)
       );
     }
     function gwmi(pids, options, done) {
@@ -40829,9 +40829,9 @@ var require_iterate = __commonJS({
     var async = require_async();
     var abort = require_abort();
     module2.exports = iterate;
-    function iterate(list, iterator, state, callback) {
+    function iterate(list2, iterator, state, callback) {
       var key = state["keyedList"] ? state["keyedList"][state.index] : state.index;
-      state.jobs[key] = runJob(iterator, key, list[key], function(error62, output2) {
+      state.jobs[key] = runJob(iterator, key, list2[key], function(error62, output2) {
         if (!(key in state.jobs)) {
           return;
         }
@@ -40860,17 +40860,17 @@ var require_iterate = __commonJS({
 var require_state = __commonJS({
   "node_modules/asynckit/lib/state.js"(exports2, module2) {
     module2.exports = state;
-    function state(list, sortMethod) {
-      var isNamedList = !Array.isArray(list), initState = {
+    function state(list2, sortMethod) {
+      var isNamedList = !Array.isArray(list2), initState = {
         index: 0,
-        keyedList: isNamedList || sortMethod ? Object.keys(list) : null,
+        keyedList: isNamedList || sortMethod ? Object.keys(list2) : null,
         jobs: {},
         results: isNamedList ? {} : [],
-        size: isNamedList ? Object.keys(list).length : list.length
+        size: isNamedList ? Object.keys(list2).length : list2.length
       };
       if (sortMethod) {
         initState.keyedList.sort(isNamedList ? sortMethod : function(a, b) {
-          return sortMethod(list[a], list[b]);
+          return sortMethod(list2[a], list2[b]);
         });
       }
       return initState;
@@ -40902,10 +40902,10 @@ var require_parallel2 = __commonJS({
     var initState = require_state();
     var terminator = require_terminator();
     module2.exports = parallel;
-    function parallel(list, iterator, callback) {
-      var state = initState(list);
-      while (state.index < (state["keyedList"] || list).length) {
-        iterate(list, iterator, state, function(error62, result) {
+    function parallel(list2, iterator, callback) {
+      var state = initState(list2);
+      while (state.index < (state["keyedList"] || list2).length) {
+        iterate(list2, iterator, state, function(error62, result) {
           if (error62) {
             callback(error62, result);
             return;
@@ -40931,16 +40931,16 @@ var require_serialOrdered = __commonJS({
     module2.exports = serialOrdered;
     module2.exports.ascending = ascending;
     module2.exports.descending = descending;
-    function serialOrdered(list, iterator, sortMethod, callback) {
-      var state = initState(list, sortMethod);
-      iterate(list, iterator, state, function iteratorHandler(error62, result) {
+    function serialOrdered(list2, iterator, sortMethod, callback) {
+      var state = initState(list2, sortMethod);
+      iterate(list2, iterator, state, function iteratorHandler(error62, result) {
         if (error62) {
           callback(error62, result);
           return;
         }
         state.index++;
-        if (state.index < (state["keyedList"] || list).length) {
-          iterate(list, iterator, state, iteratorHandler);
+        if (state.index < (state["keyedList"] || list2).length) {
+          iterate(list2, iterator, state, iteratorHandler);
           return;
         }
         callback(null, state.results);
@@ -40961,8 +40961,8 @@ var require_serial = __commonJS({
   "node_modules/asynckit/serial.js"(exports2, module2) {
     var serialOrdered = require_serialOrdered();
     module2.exports = serial;
-    function serial(list, iterator, callback) {
-      return serialOrdered(list, iterator, null, callback);
+    function serial(list2, iterator, callback) {
+      return serialOrdered(list2, iterator, null, callback);
     }
   }
 });
@@ -43009,7 +43009,7 @@ var require_sort = __commonJS({
   "node_modules/semver/functions/sort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
-    var sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
+    var sort = (list2, loose) => list2.sort((a, b) => compareBuild(a, b, loose));
     module2.exports = sort;
   }
 });
@@ -43019,7 +43019,7 @@ var require_rsort = __commonJS({
   "node_modules/semver/functions/rsort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
-    var rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
+    var rsort = (list2, loose) => list2.sort((a, b) => compareBuild(b, a, loose));
     module2.exports = rsort;
   }
 });
@@ -45569,24 +45569,24 @@ var require_buffer = __commonJS({
           return false;
       }
     };
-    Buffer2.concat = function concat(list, length) {
-      if (!Array.isArray(list)) {
+    Buffer2.concat = function concat(list2, length) {
+      if (!Array.isArray(list2)) {
         throw new TypeError('"list" argument must be an Array of Buffers');
       }
-      if (list.length === 0) {
+      if (list2.length === 0) {
         return Buffer2.alloc(0);
       }
       let i;
       if (length === void 0) {
         length = 0;
-        for (i = 0; i < list.length; ++i) {
-          length += list[i].length;
+        for (i = 0; i < list2.length; ++i) {
+          length += list2[i].length;
         }
       }
       const buffer = Buffer2.allocUnsafe(length);
       let pos = 0;
-      for (i = 0; i < list.length; ++i) {
-        let buf = list[i];
+      for (i = 0; i < list2.length; ++i) {
+        let buf = list2[i];
         if (isInstance(buf, Uint8Array)) {
           if (pos + buf.length > buffer.length) {
             if (!Buffer2.isBuffer(buf)) buf = Buffer2.from(buf);
@@ -50006,10 +50006,12 @@ function judgeInterval(input2, measured) {
   if (wHigh <= thresholdPct) {
     return { ...base, verdict: "pass", reason: `${label2} ${fmt(changePct)} (interval ${range}): within the ${thresholdPct}% threshold.` };
   }
+  const runSpreadPct = input2.runNoise ? (Math.exp(input2.runNoise.halfWidthLog) - 1) * 100 : 0;
+  const advice = widened && runSpreadPct >= thresholdPct ? `recorded runs of this scenario move by about \xB1${runSpreadPct.toFixed(0)}% from one to the next, more than the threshold, so against a stored baseline no number of rounds can decide a ${thresholdPct}% change: only paired mode (compare-to: base) can.` : "(add rounds or duration).";
   return {
     ...base,
     verdict: "inconclusive",
-    reason: `${label2} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`
+    reason: `${label2} ${fmt(changePct)} (interval ${range}): rules out a change beyond ${wHigh.toFixed(1)}% worse, but a ${thresholdPct}% change cannot be excluded; this run could only detect changes of about ${detectablePct.toFixed(0)}% ${advice}`
   };
 }
 var PRECEDENCE = ["regressed", "inconclusive", "improved", "pass"];
@@ -50091,6 +50093,7 @@ var MIN_TAIL_REQUESTS = 10;
 var MIN_TAIL_ROUNDS = 5;
 var BOOTSTRAP_ITERATIONS = 2e3;
 var BOOTSTRAP_SEED = 24301;
+var MIN_RESAMPLES_BEYOND_BOUND = 10;
 function indexOf(rounds) {
   const steps = [];
   const roundTotals = rounds.map((d, r) => {
@@ -50170,6 +50173,13 @@ function compareTails(input2) {
   logRatios.sort((x2, y) => x2 - y);
   const n = logRatios.length;
   if (n === 0) return { ...out, interval: { ...trials, low: 0, high: Infinity } };
+  if ((1 - confidence) * n < MIN_RESAMPLES_BEYOND_BOUND) {
+    const mean2 = logRatios.reduce((a, b2) => a + b2, 0) / n;
+    const sd = Math.sqrt(logRatios.reduce((a, b2) => a + (b2 - mean2) ** 2, 0) / Math.max(1, n - 1));
+    const z3 = probit(confidence);
+    const centre = Math.log(trials.ratio);
+    return { ...out, interval: { ...trials, low: Math.exp(centre - z3 * sd), high: Math.exp(centre + z3 * sd) } };
+  }
   const lowIndex = Math.max(0, Math.floor((1 - confidence) * n));
   const highIndex = Math.min(n - 1, Math.ceil(confidence * n) - 1);
   return { ...out, interval: { ...trials, low: Math.exp(logRatios[lowIndex]), high: Math.exp(logRatios[highIndex]) } };
@@ -66646,8 +66656,8 @@ var contributors = {
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
-  const list = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list)
+  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list2)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema._zod.bag;
   if (bag.minimum !== void 0)
@@ -70355,6 +70365,7 @@ var configFileSchema = external_exports.object({
   thresholds: thresholdsSchema.optional(),
   targets: external_exports.array(targetSchema).min(1).optional().describe("Server setups measured interleaved (instead of the command/server inputs)."),
   rounds: positiveInt.optional().describe("Measured trials per target and scenario."),
+  "time-budget-minutes": positive.optional().describe("Wall time one measurement (boot, warmup, rounds) may take; sets the rounds (default 3 with compare-to: base)."),
   "warmup-seconds": external_exports.number().min(0).optional().describe("Unmeasured load before the trials."),
   "duration-seconds": positive.optional().describe("Length of one measured trial."),
   connections: positiveInt.optional().describe("Concurrent connections."),
@@ -70477,6 +70488,50 @@ function assertDecidable(s) {
   throw new ConfigError(`${s.roundsFrom ?? "Input `rounds`"} is ${s.rounds}: ${why}; expected at least ${min} rounds (the minimum), or a lower confidence.`);
 }
 
+// src/stats/spending.ts
+function spentAlpha(alpha, t, gamma = -4) {
+  if (t <= 0) return 0;
+  if (t >= 1) return alpha;
+  if (gamma === 0) return alpha * t;
+  return alpha * (1 - Math.exp(-gamma * t)) / (1 - Math.exp(-gamma));
+}
+function lookConfidences(rounds, confidence) {
+  const alpha = 1 - confidence;
+  const last = rounds.at(-1) ?? 0;
+  let spent = 0;
+  return rounds.map((n) => {
+    const now = spentAlpha(alpha, n / last);
+    const share = now - spent;
+    spent = now;
+    return 1 - share;
+  });
+}
+
+// src/gate/sequentialPlan.ts
+var LOOK_ROUNDS = [20, 40, 60, 90, 120, 150, 180];
+var MIN_ROUNDS_BETWEEN_LOOKS = 10;
+function planLooks(maxRounds, confidence, mode) {
+  if (mode === "stored") return [{ rounds: maxRounds, confidence }];
+  let rounds = [...LOOK_ROUNDS.filter((n) => n <= maxRounds - MIN_ROUNDS_BETWEEN_LOOKS), maxRounds];
+  for (; ; ) {
+    const confidences = lookConfidences(rounds, confidence);
+    const idle = rounds.findIndex((n, i) => i < rounds.length - 1 && !canDecide(n, confidences[i], mode));
+    if (idle < 0) return rounds.map((n, i) => ({ rounds: n, confidence: confidences[i] }));
+    rounds = rounds.filter((_, i) => i !== idle);
+  }
+}
+var TRIAL_OVERHEAD_SECONDS = 0.15;
+var BOOT_SECONDS = 3;
+function secondsPerRound(b) {
+  return b.targets * b.scenarios.reduce((sum2, s) => sum2 + s.durationSeconds + TRIAL_OVERHEAD_SECONDS, 0);
+}
+function setupSeconds(b) {
+  return b.targets * (BOOT_SECONDS + b.warmupSeconds * b.scenarios.length);
+}
+function roundsForBudget(b) {
+  return Math.max(0, Math.floor((b.budgetSeconds - setupSeconds(b)) / secondsPerRound(b)));
+}
+
 // src/gate/shards.ts
 var MAX_SHARDS = 256;
 var EXPECTED = 'K/N with whole numbers 1 <= K <= N (1-based, e.g. "2/4" or "${{ matrix.shard }}/4")';
@@ -70511,7 +70566,7 @@ function assignShards(scenarios, count2, timing) {
     shards[least].push(c.name);
     seconds[least] += c.seconds;
   }
-  for (const list of shards) list.sort((a, b) => order.get(a) - order.get(b));
+  for (const list2 of shards) list2.sort((a, b) => order.get(a) - order.get(b));
   return { shards, seconds };
 }
 
@@ -70570,7 +70625,8 @@ var DEFAULTS = {
   instructions: { mode: "auto", maxIncreasePct: 0.5, warmupRequests: 20, windows: 3, requestsPerWindow: "auto" },
   thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 }
 };
-var PAIRED_DEFAULTS = { rounds: 60, durationSeconds: 0.5 };
+var PAIRED_DEFAULTS = { durationSeconds: 0.5 };
+var DEFAULT_TIME_BUDGET_MINUTES = 3;
 function invalid(name, value, expected) {
   return new ConfigError(`Input \`${name}\` is ${JSON.stringify(value)}: expected ${expected}.`);
 }
@@ -70598,6 +70654,7 @@ function readConfig(src) {
   const durationSeconds = num("duration-seconds", SECONDS);
   const warmupSeconds = num("warmup-seconds", { min: 0, expected: "a number of seconds >= 0 (e.g. 3)" });
   const rounds = num("rounds", { integer: true, min: 1, expected: "a whole number of rounds >= 1 (e.g. 5)" });
+  const timeBudgetMinutes = num("time-budget-minutes", { above: 0, expected: "a positive number of minutes (e.g. 3)" });
   const readyTimeoutSeconds = num("ready-timeout-seconds", SECONDS);
   const workers = num("workers", { integer: true, min: 1, expected: "a whole number of worker processes >= 1" });
   const historyKeepRuns = num("history-keep-runs", { integer: true, min: 1, expected: "a whole number of runs >= 1 kept per runner on the data branch (e.g. 100)" });
@@ -70685,8 +70742,20 @@ function readConfig(src) {
     assertLoopbackUrl(t.url, allowRemote, file2.config.targets ? `targets[${t.name}].url` : "url");
   }
   if (shard) assignShards(scenarios, shard.count, { warmupSeconds: 0, rounds: 1, targets: 1 });
-  const finalRounds = rounds ?? file2.config.rounds ?? (compareTo === "base" ? PAIRED_DEFAULTS : DEFAULTS).rounds;
   const finalConfidence = confidence ?? file2.config.confidence ?? DEFAULTS.confidence;
+  const finalWarmup = warmupSeconds ?? file2.config["warmup-seconds"] ?? DEFAULTS.warmupSeconds;
+  const roundsGiven = rounds ?? file2.config.rounds;
+  const budget = resolveBudget({
+    minutes: timeBudgetMinutes ?? file2.config["time-budget-minutes"],
+    from: timeBudgetMinutes !== void 0 ? "Input `time-budget-minutes`" : `Config file ${file2.name} \`time-budget-minutes\``,
+    roundsGiven,
+    compareTo,
+    targets: compareTo === "base" ? 2 : targets.length,
+    scenarios,
+    warmupSeconds: finalWarmup,
+    confidence: finalConfidence
+  });
+  const finalRounds = budget?.rounds ?? roundsGiven ?? DEFAULTS.rounds;
   if (compareTo !== "none") {
     assertDecidable({
       rounds: finalRounds,
@@ -70700,9 +70769,10 @@ function readConfig(src) {
   return {
     targets,
     scenarios,
-    warmupSeconds: warmupSeconds ?? file2.config["warmup-seconds"] ?? DEFAULTS.warmupSeconds,
+    warmupSeconds: finalWarmup,
     rounds: finalRounds,
     confidence: finalConfidence,
+    timeBudgetMinutes: budget?.minutes,
     compareTo,
     baseRef: input2("base-ref") || void 0,
     baseSetup: input2("base-setup") || void 0,
@@ -70857,6 +70927,22 @@ function assertUnique(kind, names) {
   }
 }
 var DEFAULT_COMMENT_FILE = path2.join("wsgi-perf-gate", "comment.json");
+function resolveBudget(b) {
+  const minutes2 = b.minutes ?? (b.compareTo === "base" && b.roundsGiven === void 0 ? DEFAULT_TIME_BUDGET_MINUTES : void 0);
+  if (minutes2 === void 0) return void 0;
+  const shape = { targets: b.targets, scenarios: b.scenarios, warmupSeconds: b.warmupSeconds };
+  const fit = Math.min(MAX_USEFUL_ROUNDS, roundsForBudget({ ...shape, budgetSeconds: minutes2 * 60 }));
+  const mode = b.compareTo === "base" ? "paired" : "stored";
+  const need = b.compareTo === "none" ? 1 : minRoundsToDecide(b.confidence, mode) ?? 1;
+  if (fit < need) {
+    const perRound = secondsPerRound(shape);
+    const needMinutes = Math.ceil((setupSeconds(shape) + need * perRound) / 60 * 10) / 10;
+    throw new ConfigError(
+      `${b.minutes !== void 0 ? b.from : "The default time budget"} is ${minutes2} minute(s): after booting and warming up ${b.targets} server(s) (about ${Math.round(setupSeconds(shape))} s) it fits ${fit} round(s) of ${perRound.toFixed(1)} s, and at least ${need} rounds are needed to reach confidence ${b.confidence} with compare-to ${b.compareTo}, so every gate would end inconclusive; expected at least ${needMinutes} minutes, or shorter trials (duration-seconds) or fewer scenarios.`
+    );
+  }
+  return { minutes: minutes2, rounds: b.roundsGiven === void 0 ? fit : Math.min(b.roundsGiven, fit) };
+}
 
 // src/pipeline/pipeline.ts
 import os6 from "node:os";
@@ -70941,11 +71027,14 @@ function shuffled(items, random) {
   }
   return out;
 }
-function planTrials(targets, scenarios, rounds, random) {
+function planTrials(targets, scenarios, rounds, random, firstRound = 1) {
   const trials = [];
-  for (let round2 = 1; round2 <= rounds; round2++) {
+  const previous = /* @__PURE__ */ new Map();
+  for (let round2 = firstRound; round2 < firstRound + rounds; round2++) {
     for (const scenario of scenarios) {
-      for (const target of shuffled(targets, random)) trials.push({ round: round2, target, scenario });
+      const order = round2 % 2 === 0 && previous.has(scenario) ? [...previous.get(scenario)].reverse() : shuffled(targets, random);
+      previous.set(scenario, order);
+      for (const target of order) trials.push({ round: round2, target, scenario });
     }
   }
   return trials;
@@ -71041,7 +71130,7 @@ function run(cmd, args, options, done) {
 
 // node_modules/pidtree/lib/parse.js
 function parse3(stdout) {
-  const list = [];
+  const list2 = [];
   for (const rawLine of stdout.split(/\r*\n/)) {
     const line = rawLine.trim();
     if (!line) continue;
@@ -71049,9 +71138,9 @@ function parse3(stdout) {
     const ppid = Number.parseInt(rawPpid, 10);
     const pid = Number.parseInt(rawPid, 10);
     if (Number.isNaN(ppid) || Number.isNaN(pid)) continue;
-    list.push([ppid, pid]);
+    list2.push([ppid, pid]);
   }
-  return list;
+  return list2;
 }
 
 // node_modules/pidtree/lib/ps.js
@@ -71135,12 +71224,12 @@ if (platform.startsWith("win")) {
 }
 var method = platformToMethod[platform];
 function getWindows(callback, wmicFn = wmic, powershellFn = powershell) {
-  wmicFn((error62, list) => {
+  wmicFn((error62, list2) => {
     if (error62 && error62.code === "ENOENT") {
       powershellFn(callback);
       return;
     }
-    callback(error62, list);
+    callback(error62, list2);
   });
 }
 function get(callback) {
@@ -71173,20 +71262,20 @@ function pidtreeCallback(pid, options, callback) {
     callback(new TypeError("The pid provided is invalid"));
     return;
   }
-  get((error62, list) => {
+  get((error62, list2) => {
     if (error62) {
       callback(error62);
       return;
     }
     if (pid === -1) {
-      const all = list.map(
+      const all = list2.map(
         (entry) => options.advanced ? { ppid: entry[0], pid: entry[1] } : entry[1]
       );
       callback(null, all);
       return;
     }
     let root;
-    for (const entry of list) {
+    for (const entry of list2) {
       if (entry[1] === pid) {
         root = options.advanced ? { ppid: entry[0], pid } : pid;
         break;
@@ -71200,7 +71289,7 @@ function pidtreeCallback(pid, options, callback) {
       return;
     }
     const tree = {};
-    for (const [parentPid, childPid] of list) {
+    for (const [parentPid, childPid] of list2) {
       if (tree[parentPid]) {
         tree[parentPid].push(childPid);
       } else {
@@ -71508,7 +71597,7 @@ var WORKER_LOG_LINES = 20;
 async function executePlan(plan, edges) {
   const servers = /* @__PURE__ */ new Map();
   const phase = (name) => plan.label ? `${plan.label}: ${name}` : name;
-  const rounds = Math.max(0, ...plan.trials.map((t) => t.round));
+  const rounds = plan.maxRounds ?? Math.max(0, ...plan.trials.map((t) => t.round));
   try {
     await inGroup(edges.log, phase(`boot ${plan.targets.length === 1 ? "the server" : `${plan.targets.length} servers`}`), async () => {
       for (const target of plan.targets) {
@@ -71534,32 +71623,37 @@ async function executePlan(plan, edges) {
       });
     }
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
-    const trialsSeconds = plan.trials.reduce((sum2, t) => sum2 + scenarios.get(t.scenario).durationSeconds, 0);
-    return await inGroup(edges.log, phase(`${rounds} rounds, ${plan.trials.length} trials (${formatDuration(trialsSeconds)})`), async () => {
+    const seconds = (trials) => trials.reduce((sum2, t) => sum2 + scenarios.get(t.scenario).durationSeconds, 0);
+    const heading = plan.schedule ? `up to ${rounds} rounds, looking at the results along the way` : `${rounds} rounds, ${plan.trials.length} trials (${formatDuration(seconds(plan.trials))})`;
+    return await inGroup(edges.log, phase(heading), async () => {
       const samples = [];
-      const startedMs = Date.now();
       const loggedChange = /* @__PURE__ */ new Set();
-      for (const trial of plan.trials) {
-        const server = servers.get(trial.target);
-        const scenario = scenarios.get(trial.scenario);
-        assertAlive(server, "before a trial");
-        const before = await edges.snapshot(server.pid);
-        const startedAt = (/* @__PURE__ */ new Date()).toISOString();
-        const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
-        const after = await edges.snapshot(server.pid);
-        assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
-        const sample = { ...trial, startedAt, ...load };
-        const change = before && after ? treeChange(before.pids, after.pids) : void 0;
-        if (change) {
-          sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
-          loggedChange.add(trial.target);
-        } else if (before && after) {
-          sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+      let batch = plan.schedule ? plan.schedule.next([]) : plan.trials;
+      while (batch.length) {
+        const startedMs = Date.now();
+        for (const [done, trial] of batch.entries()) {
+          const server = servers.get(trial.target);
+          const scenario = scenarios.get(trial.scenario);
+          assertAlive(server, "before a trial");
+          const before = await edges.snapshot(server.pid);
+          const startedAt = (/* @__PURE__ */ new Date()).toISOString();
+          const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
+          const after = await edges.snapshot(server.pid);
+          assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
+          const sample = { ...trial, startedAt, ...load };
+          const change = before && after ? treeChange(before.pids, after.pids) : void 0;
+          if (change) {
+            sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
+            loggedChange.add(trial.target);
+          } else if (before && after) {
+            sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+          }
+          samples.push(sample);
+          edges.log.info(
+            `Round ${trial.round}/${rounds} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` + (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : "") + ` (${timeLeft(startedMs, done + 1, batch.length)}${plan.schedule ? " to the next look" : ""})`
+          );
         }
-        samples.push(sample);
-        edges.log.info(
-          `Round ${trial.round}/${rounds} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, p50 ${(load.latencyUs.p50 / 1e3).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1e3).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` + (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : "") + ` (${timeLeft(startedMs, samples.length, plan.trials.length)})`
-        );
+        batch = plan.schedule ? plan.schedule.next(samples) : [];
       }
       return samples;
     });
@@ -72191,9 +72285,9 @@ function planPlacement(allowed, mode) {
   const [generator, ...server] = allowed;
   return { generatorCpus: [generator], serverCpus: server };
 }
-function parseCpuList(list) {
+function parseCpuList(list2) {
   const cpus = [];
-  for (const part of list.trim().split(",")) {
+  for (const part of list2.trim().split(",")) {
     const [lo, hi] = part.split("-").map(Number);
     if (lo === void 0 || Number.isNaN(lo)) continue;
     for (let c = lo; c <= (hi ?? lo); c++) cpus.push(c);
@@ -72229,6 +72323,22 @@ async function withGeneratorPlacement(mode, warn, fn) {
   } finally {
     setAffinity(process.pid, original);
   }
+}
+
+// src/report/sequential.ts
+var list = (xs) => xs.map((x2) => `"${x2}"`).join(", ");
+function describeStop(s) {
+  const planned = s.plannedRounds.length;
+  const at = `look ${s.stoppedAtLook} of ${planned} (${s.rounds} rounds per side)`;
+  const decidedEarly = s.looks.filter((l) => l.decided.length && l.look < s.stoppedAtLook).map((l) => `${list(l.decided)} at look ${l.look} (${l.rounds} rounds)`);
+  const earlier = decidedEarly.length ? `; decided earlier: ${decidedEarly.join(", ")}` : "";
+  if (s.stoppedBecause === "decided") {
+    const why = s.stoppedAtLook < planned ? "every scenario was decided, so the remaining rounds were not needed" : "every scenario was decided";
+    return `Stopped at ${at}: ${why}${earlier}.`;
+  }
+  const open2 = `still open: ${list(s.open)}`;
+  if (s.stoppedBecause === "budget") return `Stopped at ${at}: the next rounds would not fit the time budget; ${open2}${earlier}.`;
+  return `Stopped at ${at}, the last planned look; ${open2}${earlier}.`;
 }
 
 // src/gate/confirm.ts
@@ -72308,8 +72418,8 @@ function summarizeSamples(samples, target) {
     byScenario.set(s.scenario, [...byScenario.get(s.scenario) ?? [], s]);
   }
   const out = {};
-  for (const [scenario, list] of byScenario) {
-    out[scenario] = { rps: median2(list.map((s) => s.rps)), p99Ms: pooledPercentileMs(list, 99) ?? median2(list.map((s) => s.latencyUs.p99 / 1e3)) };
+  for (const [scenario, list2] of byScenario) {
+    out[scenario] = { rps: median2(list2.map((s) => s.rps)), p99Ms: pooledPercentileMs(list2, 99) ?? median2(list2.map((s) => s.latencyUs.p99 / 1e3)) };
   }
   return out;
 }
@@ -72804,12 +72914,12 @@ function classifyLeaks(responses) {
 function classifyOwner(e) {
   if (e.workers.length === 0) return { id: "process-owner", status: "skipped", evidence: "No worker process was found to inspect." };
   const root = e.workers.filter((w) => w.uid === 0);
-  const list = e.workers.map((w) => `${w.pid} (uid ${w.uid})`).join(", ");
-  if (!root.length) return { id: "process-owner", status: "pass", evidence: `Workers run as a non-root user: ${list}.` };
+  const list2 = e.workers.map((w) => `${w.pid} (uid ${w.uid})`).join(", ");
+  if (!root.length) return { id: "process-owner", status: "pass", evidence: `Workers run as a non-root user: ${list2}.` };
   return {
     id: "process-owner",
     status: "warn",
-    evidence: `${root.length} of ${e.workers.length} worker processes run as root: ${list}.` + (e.ci ? " Usual in CI (job containers run as root), so a warning only; production should not." : ""),
+    evidence: `${root.length} of ${e.workers.length} worker processes run as root: ${list2}.` + (e.ci ? " Usual in CI (job containers run as root), so a warning only; production should not." : ""),
     fix: "Run the workers as an unprivileged user (gunicorn --user/--group, uWSGI uid/gid, a USER line in the Dockerfile)."
   };
 }
@@ -73306,6 +73416,122 @@ var package_default = {
   }
 };
 
+// src/gate/sequential.ts
+var inconclusive = (sc) => sc.verdict === "inconclusive";
+var SequentialGate = class {
+  constructor(input2) {
+    this.input = input2;
+    this.open = input2.scenarios.map((s) => s.name).filter((name) => !input2.confirming || input2.confirming.has(name));
+    this.duration = new Map(input2.scenarios.map((s) => [s.name, s.durationSeconds]));
+  }
+  input;
+  look = -1;
+  open;
+  decided = /* @__PURE__ */ new Map();
+  last;
+  records = [];
+  stop;
+  startedMs;
+  loadSecondsDone = 0;
+  duration;
+  /** The trials to run next, given every sample so far; [] when the gate has stopped. */
+  next(samples) {
+    const { looks } = this.input;
+    if (this.look >= 0) {
+      this.loadSecondsDone = samples.reduce((sum2, s) => sum2 + (this.duration.get(s.scenario) ?? 0), 0);
+      this.judgeLook(samples);
+      if (this.open.length === 0) return this.halt("decided");
+      if (this.look === looks.length - 1) return this.halt("last-look");
+    } else {
+      this.startedMs = this.input.now();
+    }
+    const from = this.look >= 0 ? looks[this.look].rounds : 0;
+    const to = looks[this.look + 1].rounds;
+    const trials = planTrials(this.input.targets, this.open, to - from, this.input.random, from + 1);
+    if (this.look >= 0 && this.input.deadlineMs !== void 0 && !this.fits(trials)) return this.halt("budget");
+    this.look++;
+    return trials;
+  }
+  /** Whether trials fit the budget at the pace of the rounds so far. */
+  fits(trials) {
+    const elapsedMs = this.input.now() - this.startedMs;
+    const pace = this.loadSecondsDone > 0 ? elapsedMs / this.loadSecondsDone : 1e3;
+    const load = trials.reduce((sum2, t) => sum2 + (this.duration.get(t.scenario) ?? 0), 0);
+    return this.input.now() + load * pace <= this.input.deadlineMs;
+  }
+  halt(why) {
+    this.stop = why;
+    return [];
+  }
+  judgeLook(samples) {
+    const look = this.input.looks[this.look];
+    const c = this.input.judge(samples, look.confidence, this.open);
+    this.last = c;
+    const decided = [];
+    for (const sc of c.scenarios) {
+      if (!this.open.includes(sc.scenario)) continue;
+      if (!this.isOpen(sc)) decided.push(sc.scenario);
+      this.decided.set(sc.scenario, { sc, look: this.look });
+    }
+    this.open = this.open.filter((s) => !decided.includes(s));
+    this.records.push({ rounds: look.rounds, confidence: look.confidence, decided });
+  }
+  isOpen(sc) {
+    const focus = this.input.confirming?.get(sc.scenario);
+    if (!focus) return inconclusive(sc);
+    return sc.metrics.some((m) => focus.has(m.metric) && m.verdict === "inconclusive");
+  }
+  /** The comparison of each scenario at the look that decided it (or the last, when open), and how the gate went. */
+  result() {
+    if (!this.last) throw new Error("SequentialGate.result() before any look");
+    const scenarios = this.input.scenarios.map((s) => this.decided.get(s.name)?.sc).filter((sc) => !!sc);
+    const lastLook = this.records.length;
+    const perRoundSeconds = this.secondsPerRound();
+    const withMore = scenarios.map((sc) => inconclusive(sc) ? { ...sc, metrics: sc.metrics.map((m) => withTimeToDecide(m, this.records.at(-1).rounds, perRoundSeconds)) } : sc);
+    const comparison = { ...this.last, scenarios: withMore, verdict: combineVerdicts(withMore.map((sc) => sc.verdict)) };
+    const sequential = {
+      looks: this.records.map((r, i) => ({ look: i + 1, rounds: r.rounds, confidence: r.confidence, decided: r.decided })),
+      plannedRounds: this.input.looks.map((l) => l.rounds),
+      stoppedAtLook: lastLook,
+      rounds: this.records.at(-1).rounds,
+      stoppedBecause: this.stop ?? "last-look",
+      open: this.open,
+      scenarioLooks: Object.fromEntries([...this.decided].map(([name, d]) => [name, d.look + 1]))
+    };
+    return { comparison, sequential };
+  }
+  /** Wall seconds one round of the open scenarios took, from the pace so far. */
+  secondsPerRound() {
+    if (this.startedMs === void 0 || this.loadSecondsDone === 0) return void 0;
+    const pace = (this.input.now() - this.startedMs) / 1e3 / this.loadSecondsDone;
+    const perRound = this.input.targets.length * this.open.reduce((sum2, s) => sum2 + (this.duration.get(s) ?? 0), 0);
+    return pace * perRound;
+  }
+};
+function roundsToDecide(m, rounds) {
+  if (m.changePct === void 0 || m.detectablePct === void 0 || m.thresholdPct === void 0) return void 0;
+  const room = m.thresholdPct - Math.abs(m.changePct);
+  if (room <= 0.1 * m.thresholdPct) return void 0;
+  return Math.ceil(rounds * (m.detectablePct / room) ** 2);
+}
+var minutes = (s) => s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`;
+function withTimeToDecide(m, rounds, perRoundSeconds) {
+  if (!m.gating || m.verdict !== "inconclusive") return m;
+  const need = roundsToDecide(m, rounds);
+  if (need === void 0 || need <= rounds) return m;
+  const more = need - rounds;
+  const time3 = perRoundSeconds ? ` (about ${minutes(more * perRoundSeconds)} more of measuring)` : "";
+  return { ...m, moreRoundsToDecide: more, reason: `${m.reason} About ${more} more rounds${time3} would likely decide it.` };
+}
+function confirmationFocus(first) {
+  const focus = /* @__PURE__ */ new Map();
+  for (const sc of first.scenarios) {
+    const regressed = sc.metrics.filter((m) => m.gating && m.verdict === "regressed" && m.metric !== "errorRate" && m.metric !== "workerChanges");
+    if (regressed.length) focus.set(sc.scenario, new Set(regressed.map((m) => m.metric)));
+  }
+  return focus;
+}
+
 // src/pipeline/pipeline.ts
 var TOOL = { name: package_default.name, version: package_default.version };
 function runnerFingerprint() {
@@ -73328,7 +73554,7 @@ async function runGate(config2, opts) {
     let measured;
     if (pairedBase) {
       try {
-        measured = await measure([pairedBase.target, head]);
+        measured = await measure([pairedBase.target, head], seed, void 0, pairedJudge(config2, pairedBase, head, opts.meta.commit));
       } catch (err) {
         if (!(err instanceof ServerError && err.target === BASE_TARGET)) throw err;
         fallback = `the base commit ${pairedBase.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split("\n")[0]})`;
@@ -73355,7 +73581,7 @@ async function runGate(config2, opts) {
       here: { command: head.command, warmupSeconds: config2.warmupSeconds, scenarios: config2.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } }
     });
     const judge = judgeAgainst(config2, { head, pairedBase, baseline, fallback, headCommit: opts.meta.commit });
-    let comparison = judge(samples);
+    let comparison = measured.sequential ? withSequential(measured.sequential) : judge(samples);
     const hardening = hardened && config2.hardening.mode !== "off" ? judgeHardening(
       config2.hardening.mode,
       hardened.filter((t) => !pairedBase || t.target !== BASE_TARGET),
@@ -73369,8 +73595,16 @@ async function runGate(config2, opts) {
         comparison = withoutConfirmation(comparison, plan.reason);
       } else {
         log.info(`A regression was measured: measuring again with fresh servers, judged against ${plan.against}, to confirm it before failing (confirm: true).`);
-        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1, "Confirmation")).samples;
-        comparison = confirmComparison(comparison, judge(confirmationSamples, plan.kind === "other-run" ? plan.run : void 0), plan.against);
+        const again = await measure(
+          pairedBase ? [pairedBase.target, head] : [head],
+          seed + 1,
+          "Confirmation",
+          pairedBase && pairedJudge(config2, pairedBase, head, opts.meta.commit),
+          confirmationFocus(comparison)
+        );
+        confirmationSamples = again.samples;
+        const second = again.sequential ? withSequential(again.sequential) : judge(confirmationSamples, plan.kind === "other-run" ? plan.run : void 0);
+        comparison = confirmComparison(comparison, second, plan.against);
         log.info(`Confirmation run: the regression was ${comparison.verdict === "regressed" ? "confirmed" : "not confirmed"}.`);
       }
     }
@@ -73391,6 +73625,7 @@ async function runGate(config2, opts) {
         rounds: config2.rounds,
         warmupSeconds: config2.warmupSeconds,
         confidence: config2.confidence,
+        timeBudgetMinutes: config2.timeBudgetMinutes,
         targets: config2.targets.map(({ name, command, url: url2, preset }) => ({ name, command, url: url2, preset })),
         scenarios: config2.scenarios,
         cpuPlacement: placement ?? "off"
@@ -73428,12 +73663,41 @@ function readDataBranch(config2, opts, runner) {
 }
 function measurer(config2, hooks, seed) {
   const log = hooks.log;
-  return (targets, runSeed = seed, label2) => withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement) => {
-    if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
-    const edges = realEdges({ ...hooks, serverCpus: placement?.serverCpus, logSuffix: label2 && `-${label2.toLowerCase()}` });
-    const trials = planTrials(targets.map((t) => t.name), config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(runSeed));
-    return { samples: await executePlan({ targets, scenarios: config2.scenarios, trials, warmupSeconds: config2.warmupSeconds, label: label2 }, edges), placement };
+  return (targets, runSeed = seed, label2, judgeAt, confirming) => {
+    const deadlineMs = config2.timeBudgetMinutes !== void 0 ? Date.now() + config2.timeBudgetMinutes * 6e4 : void 0;
+    return withGeneratorPlacement(config2.cpuPlacement, log.warning, async (placement) => {
+      if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
+      const edges = realEdges({ ...hooks, serverCpus: placement?.serverCpus, logSuffix: label2 && `-${label2.toLowerCase()}` });
+      const names = targets.map((t) => t.name);
+      const run3 = { targets, scenarios: config2.scenarios, warmupSeconds: config2.warmupSeconds, label: label2 };
+      if (!judgeAt) {
+        const trials = planTrials(names, config2.scenarios.map((s) => s.name), config2.rounds, seededRandom(runSeed));
+        return { samples: await executePlan({ ...run3, trials }, edges), placement };
+      }
+      const looks = planLooks(config2.rounds, config2.confidence, "paired");
+      log.info(`Sequential rounds: looking at the results after ${looks.map((l) => l.rounds).join(", ")} rounds, stopping as soon as every scenario is decided${deadlineMs ? ` or the ${config2.timeBudgetMinutes} min budget would be passed` : ""}.`);
+      const gate = new SequentialGate({ looks, targets: names, scenarios: config2.scenarios, random: seededRandom(runSeed), judge: judgeAt, now: Date.now, deadlineMs, confirming });
+      const samples = await executePlan({ ...run3, trials: [], schedule: gate, maxRounds: looks.at(-1).rounds }, edges);
+      const sequential = gate.result();
+      log.info(describeStop(sequential.sequential));
+      return { samples, placement, sequential };
+    });
+  };
+}
+function pairedJudge(config2, pairedBase, head, headCommit) {
+  return (measured, confidence, scenarios) => compare2({
+    scenarios: config2.scenarios.filter((s) => scenarios.includes(s.name)),
+    target: head.name,
+    candidate: measured.filter((s) => s.target !== BASE_TARGET),
+    baseline: measured.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })),
+    baselineInfo: { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit },
+    paired: true,
+    baselineExpected: true,
+    confidence
   });
+}
+function withSequential(s) {
+  return { ...s.comparison, sequential: s.sequential };
 }
 function announceEstimate(config2, paired, log) {
   const estimate = estimateMessages(
@@ -73524,7 +73788,8 @@ var INPUT_REFERENCE = [
   { "name": "connections", "description": "Concurrent connections; default 16." },
   { "name": "duration-seconds", "description": "Length of one measured trial; default 10 (0.5 with compare-to: base)." },
   { "name": "warmup-seconds", "description": "Unmeasured load before the trials; default 3." },
-  { "name": "rounds", "description": "Measured trials per target and scenario; default 5 (60 with compare-to: base), and fewer than can reach the confidence are refused." },
+  { "name": "rounds", "description": "Measured trials per target and scenario, default 5; with compare-to: base the most rounds (default: what fits time-budget-minutes); too few are refused." },
+  { "name": "time-budget-minutes", "description": "Minutes one measurement (boot, warmup, rounds) may take; sets the rounds; default 3 with compare-to: base and no rounds, else none." },
   { "name": "compare-to", "description": "stored (the recorded baseline), base (boot the PR's merge-base beside the head; needs fetch-depth: 0 and $PORT) or none; default stored." },
   { "name": "base-ref", "description": "compare-to: base: the commit or ref to compare with; default the pull request's base." },
   { "name": "base-setup", "description": "compare-to: base: shell command run in the base checkout before it boots (e.g. pip install -r requirements.txt)." },
@@ -73835,6 +74100,13 @@ function metricRow(m) {
   const label2 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
   return [label2, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
 }
+function describeLooks(s, conf) {
+  const looks = s.plannedRounds.map((n, i) => {
+    const c = s.looks[i]?.confidence;
+    return c === void 0 ? `${n}` : `${n} (bounds at ${(c * 100).toFixed(3).replace(/0+$/, "")}%)`;
+  });
+  return `- Sequential looks after ${looks.join(", ")} rounds: each look spends a share of the ${conf} gate's error rate (Hwang-Shih-DeCani spending, O'Brien-Fleming-like), so stopping at the first decisive look keeps the false-alarm rate; later rounds measure only the scenarios still open.`;
+}
 function renderSummary(result, opts = {}) {
   const { comparison, settings } = result;
   const conf = `${Math.round(result.settings.confidence * 1e3) / 10}%`;
@@ -73845,6 +74117,7 @@ function renderSummary(result, opts = {}) {
   );
   regressions.push(...instructionsRegressions(result.instructions));
   if (regressions.length) out.push("Regressions:", ...regressions, "");
+  if (comparison.sequential) out.push(escapeText(describeStop(comparison.sequential)), "");
   if (result.hardening?.failed) out.push(`\u274C Hardening: ${result.hardening.regressions.length} check(s) that passed on the baseline fail now; see Hardening below.`, "");
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
@@ -73906,7 +74179,8 @@ function renderSummary(result, opts = {}) {
   out.push(
     "<details><summary>Settings</summary>",
     "",
-    `- ${settings.rounds} rounds of ${first ? `${first.durationSeconds} s` : "?"} per target and scenario after ${settings.warmupSeconds} s of warmup, ${first?.connections ?? "?"} connections; confidence ${conf}`,
+    `- ${comparison.sequential ? "Up to " : ""}${settings.rounds} rounds of ${first ? `${first.durationSeconds} s` : "?"} per target and scenario after ${settings.warmupSeconds} s of warmup, ${first?.connections ?? "?"} connections; confidence ${conf}` + (settings.timeBudgetMinutes !== void 0 ? `; time budget ${settings.timeBudgetMinutes} min per measurement` : ""),
+    ...comparison.sequential ? [describeLooks(comparison.sequential, conf)] : [],
     ...targetLines,
     `- Runner: ${escapeText(r.cpuModel)} \xD7 ${r.cpus}, ${r.os}/${r.arch}, Node ${r.node}`,
     settings.cpuPlacement === "off" ? "- CPU placement: off (server and load generator share all CPUs)" : `- CPU placement: load generator on CPU ${settings.cpuPlacement.generatorCpus.join(",")}, servers on CPU ${settings.cpuPlacement.serverCpus.join(",")}`,
@@ -73947,8 +74221,8 @@ function exitCodeFor(result, failOnRegression = true) {
 var SHOOTOUT_FILE = "<shootout targets>";
 function shootoutTargets(flags) {
   if (!flags.app) throw new ConfigError("shootout needs --app: module:callable, a factory module:create_app() or a module (e.g. --app app:app).");
-  const list = (value) => value ? value.split(",").map((v) => v.trim()).filter(Boolean) : void 0;
-  const sweep = list(flags["sweep-workers"]);
+  const list2 = (value) => value ? value.split(",").map((v) => v.trim()).filter(Boolean) : void 0;
+  const sweep = list2(flags["sweep-workers"]);
   let targets;
   if (sweep) {
     const server = flags.server ?? "gunicorn";
@@ -73957,7 +74231,7 @@ function shootoutTargets(flags) {
       return { name: `${server} x${w}`, server, app: flags.app, workers: Number(w) };
     });
   } else {
-    const servers = list(flags.servers) ?? ["gunicorn", "gunicorn-gthread", "uwsgi", "waitress"];
+    const servers = list2(flags.servers) ?? ["gunicorn", "gunicorn-gthread", "uwsgi", "waitress"];
     targets = servers.map((server) => ({ name: server, server, app: flags.app, ...flags.workers ? { workers: Number(flags.workers) } : {} }));
   }
   return JSON.stringify({ targets });

@@ -59,8 +59,11 @@ export interface Config {
   targets: Target[];
   scenarios: Scenario[];
   warmupSeconds: number;
+  /** The most rounds per target and scenario; compare-to: base looks at the data along the way (gate/sequentialPlan.ts). */
   rounds: number;
   confidence: number;
+  /** Bounds the wall time of one measurement (boot, warmup, rounds); undefined: `rounds` alone decides. */
+  timeBudgetMinutes?: number;
   compareTo: CompareTo;
   /** compare-to: base: the commit (or ref) whose merge-base with HEAD is booted beside the head. */
   baseRef?: string;
@@ -222,6 +225,8 @@ export interface MetricComparison {
   };
   /** What the confirmation run found for a metric that regressed in the first measurement. */
   confirmation?: MetricConfirmation;
+  /** An open metric of a gate that stopped: about how many more rounds would likely decide it. */
+  moreRoundsToDecide?: number;
 }
 
 /**
@@ -274,6 +279,24 @@ export interface Comparison {
   /** Set when a regression was measured a second time before failing (the confirmation run),
    * or could not be confirmed independently; `against` says what the second measurement was judged against. */
   confirmation?: { verdict: Verdict; against?: string };
+  /** How a group-sequential gate went: its looks, where it stopped and why (gate/sequential.ts). */
+  sequential?: SequentialSummary;
+}
+
+/** The looks of a sequential gate; `look` is 1-based. */
+export interface SequentialSummary {
+  looks: Array<{ look: number; rounds: number; confidence: number; decided: string[] }>;
+  /** Cumulative rounds of every planned look. */
+  plannedRounds: number[];
+  stoppedAtLook: number;
+  /** Rounds measured by the last look taken. */
+  rounds: number;
+  /** decided: no scenario left open; last-look: the most rounds were run; budget: the next rounds would not fit the time budget. */
+  stoppedBecause: 'decided' | 'last-look' | 'budget';
+  /** Scenarios still open when the gate stopped. */
+  open: string[];
+  /** The look at which each scenario was decided (or last judged). */
+  scenarioLooks: Record<string, number>;
 }
 
 export interface RunMeta {
@@ -311,6 +334,7 @@ export interface RunResult {
     rounds: number;
     warmupSeconds: number;
     confidence: number;
+    timeBudgetMinutes?: number;
     targets: Array<Pick<Target, 'name' | 'command' | 'url' | 'preset'>>;
     scenarios: Scenario[];
     /** CPUs of the load generator and the servers, or 'off' when they shared all CPUs. */

@@ -9,6 +9,8 @@ import { PRESETS, presetCommand, stopSignalForCommand, type PresetName } from '.
 import { APP_SPEC_FORMS, parseAppSpec } from '../server/appSpec.js';
 import { assertLoopbackUrl } from './loopback.js';
 import { assertDecidable } from './decidable.js';
+import { MAX_USEFUL_ROUNDS, minRoundsToDecide } from '../stats/decidability.js';
+import { roundsForBudget, secondsPerRound, setupSeconds } from '../gate/sequentialPlan.js';
 import { assignShards, parseShard } from '../gate/shards.js';
 import { readHardeningSettings } from '../hardening/settings.js';
 import type { CommentMode, CompareTo, Config, InstructionsSettings, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
@@ -41,10 +43,18 @@ export const DEFAULTS = {
 
 /**
  * compare-to: base judges per-round ratios, so many short rounds beat a few long ones at the
- * same cost (bench/gate-quality-pool.ts); these replace `rounds` and `duration-seconds`
- * there unless either is given.
+ * same cost (bench/gate-quality-pool.ts): 0.5 s trials unless `duration-seconds` is given, and
+ * as many rounds as fit the time budget unless `rounds` is given.
  */
-export const PAIRED_DEFAULTS = { rounds: 60, durationSeconds: 0.5 };
+export const PAIRED_DEFAULTS = { durationSeconds: 0.5 };
+
+/**
+ * compare-to: base without `rounds`: the time one measurement (boot, warmup, rounds) may take.
+ * Today's default paired gate took 77-84 s to measure and 145-165 s with a confirmation run
+ * (docs/how-sure.md); 3 minutes fits about 129 rounds of 2 x 0.5 s, looked at after 20, 40,
+ * 60 and 90, so an unchanged pull request usually stops at 40-60 rounds.
+ */
+export const DEFAULT_TIME_BUDGET_MINUTES = 3;
 
 export interface ConfigSources {
   /** The value of an input, '' when it was not given. */
@@ -106,6 +116,7 @@ export function readConfig(src: ConfigSources): Config {
   const durationSeconds = num('duration-seconds', SECONDS);
   const warmupSeconds = num('warmup-seconds', { min: 0, expected: 'a number of seconds >= 0 (e.g. 3)' });
   const rounds = num('rounds', { integer: true, min: 1, expected: 'a whole number of rounds >= 1 (e.g. 5)' });
+  const timeBudgetMinutes = num('time-budget-minutes', { above: 0, expected: 'a positive number of minutes (e.g. 3)' });
   const readyTimeoutSeconds = num('ready-timeout-seconds', SECONDS);
   const workers = num('workers', { integer: true, min: 1, expected: 'a whole number of worker processes >= 1' });
   const historyKeepRuns = num('history-keep-runs', { integer: true, min: 1, expected: 'a whole number of runs >= 1 kept per runner on the data branch (e.g. 100)' });
@@ -204,8 +215,20 @@ export function readConfig(src: ConfigSources): Config {
   // More shards than scenarios is refused here, before anything starts.
   if (shard) assignShards(scenarios, shard.count, { warmupSeconds: 0, rounds: 1, targets: 1 });
 
-  const finalRounds = rounds ?? file.config.rounds ?? (compareTo === 'base' ? PAIRED_DEFAULTS : DEFAULTS).rounds;
   const finalConfidence = confidence ?? file.config.confidence ?? DEFAULTS.confidence;
+  const finalWarmup = warmupSeconds ?? file.config['warmup-seconds'] ?? DEFAULTS.warmupSeconds;
+  const roundsGiven = rounds ?? file.config.rounds;
+  const budget = resolveBudget({
+    minutes: timeBudgetMinutes ?? file.config['time-budget-minutes'],
+    from: timeBudgetMinutes !== undefined ? 'Input `time-budget-minutes`' : `Config file ${file.name} \`time-budget-minutes\``,
+    roundsGiven,
+    compareTo,
+    targets: compareTo === 'base' ? 2 : targets.length,
+    scenarios,
+    warmupSeconds: finalWarmup,
+    confidence: finalConfidence,
+  });
+  const finalRounds = budget?.rounds ?? roundsGiven ?? DEFAULTS.rounds;
   // A gate that could never decide is refused now, not after minutes of load.
   if (compareTo !== 'none') {
     assertDecidable({
@@ -221,9 +244,10 @@ export function readConfig(src: ConfigSources): Config {
   return {
     targets,
     scenarios,
-    warmupSeconds: warmupSeconds ?? file.config['warmup-seconds'] ?? DEFAULTS.warmupSeconds,
+    warmupSeconds: finalWarmup,
     rounds: finalRounds,
     confidence: finalConfidence,
+    timeBudgetMinutes: budget?.minutes,
     compareTo,
     baseRef: input('base-ref') || undefined,
     baseSetup: input('base-setup') || undefined,
@@ -452,4 +476,38 @@ export function readCommentSettings(src: CommentSources): CommentSettings {
   const defaultFile = commentId ? path.join(path.dirname(DEFAULT_COMMENT_FILE), `comment-${commentId.replace(/[^\w.-]/g, '_')}.json`) : DEFAULT_COMMENT_FILE;
   const commentFile = input('comment-file') ? path.resolve(src.workspace, input('comment-file')) : path.join(src.runnerTemp, defaultFile);
   return { mode, comment, commentId, commentFile };
+}
+
+/**
+ * The time budget and the rounds it allows: given, or the default in paired mode when `rounds`
+ * is not given. With `rounds` too, the rounds are at most what fits the budget. A budget that
+ * fits too few rounds to ever decide is refused here, before anything starts.
+ */
+function resolveBudget(b: {
+  minutes?: number;
+  from: string;
+  roundsGiven?: number;
+  compareTo: CompareTo;
+  targets: number;
+  scenarios: Scenario[];
+  warmupSeconds: number;
+  confidence: number;
+}): { minutes: number; rounds: number } | undefined {
+  const minutes = b.minutes ?? (b.compareTo === 'base' && b.roundsGiven === undefined ? DEFAULT_TIME_BUDGET_MINUTES : undefined);
+  if (minutes === undefined) return undefined;
+  const shape = { targets: b.targets, scenarios: b.scenarios, warmupSeconds: b.warmupSeconds };
+  const fit = Math.min(MAX_USEFUL_ROUNDS, roundsForBudget({ ...shape, budgetSeconds: minutes * 60 }));
+  const mode = b.compareTo === 'base' ? 'paired' : 'stored';
+  const need = b.compareTo === 'none' ? 1 : (minRoundsToDecide(b.confidence, mode) ?? 1);
+  if (fit < need) {
+    const perRound = secondsPerRound(shape);
+    const needMinutes = Math.ceil(((setupSeconds(shape) + need * perRound) / 60) * 10) / 10;
+    throw new ConfigError(
+      `${b.minutes !== undefined ? b.from : 'The default time budget'} is ${minutes} minute(s): after booting and warming up ` +
+        `${b.targets} server(s) (about ${Math.round(setupSeconds(shape))} s) it fits ${fit} round(s) of ${perRound.toFixed(1)} s, and ` +
+        `at least ${need} rounds are needed to reach confidence ${b.confidence} with compare-to ${b.compareTo}, so every gate would end inconclusive; ` +
+        `expected at least ${needMinutes} minutes, or shorter trials (duration-seconds) or fewer scenarios.`,
+    );
+  }
+  return { minutes, rounds: b.roundsGiven === undefined ? fit : Math.min(b.roundsGiven, fit) };
 }

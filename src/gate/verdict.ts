@@ -78,12 +78,19 @@ export function judgeInterval(input: IntervalInput, measured: RatioInterval | un
   if (wHigh <= thresholdPct) {
     return { ...base, verdict: 'pass', reason: `${label} ${fmt(changePct)} (interval ${range}): within the ${thresholdPct}% threshold.` };
   }
+  // Against a stored baseline no number of rounds narrows the interval below how far whole runs move.
+  const runSpreadPct = input.runNoise ? (Math.exp(input.runNoise.halfWidthLog) - 1) * 100 : 0;
+  const advice =
+    widened && runSpreadPct >= thresholdPct
+      ? `recorded runs of this scenario move by about ±${runSpreadPct.toFixed(0)}% from one to the next, more than the threshold, so against a stored baseline ` +
+        `no number of rounds can decide a ${thresholdPct}% change: only paired mode (compare-to: base) can.`
+      : '(add rounds or duration).';
   return {
     ...base,
     verdict: 'inconclusive',
     reason:
-      `${label} ${fmt(changePct)} (interval ${range}): too noisy to rule out a change beyond ${thresholdPct}%; ` +
-      `this run could only detect changes of about ${detectablePct.toFixed(0)}% (add rounds or duration).`,
+      `${label} ${fmt(changePct)} (interval ${range}): rules out a change beyond ${wHigh.toFixed(1)}% worse, but a ${thresholdPct}% change ` +
+      `cannot be excluded; this run could only detect changes of about ${detectablePct.toFixed(0)}% ${advice}`,
   };
 }
 

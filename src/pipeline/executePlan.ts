@@ -35,7 +35,13 @@ export interface RunEdges {
 export interface RunPlan {
   targets: Target[];
   scenarios: Scenario[];
+  /** The trials of a fixed design; ignored when `schedule` is given. */
   trials: Trial[];
+  /** A sequential design: asked for the next trials after each batch, given every sample so
+   * far; an empty batch ends the measuring (gate/sequential.ts). */
+  schedule?: { next(samples: Sample[]): Trial[] };
+  /** The most rounds the schedule may run, for the progress lines. */
+  maxRounds?: number;
   warmupSeconds: number;
   /** Names the phases' groups, e.g. "Confirmation" for the second measurement. */
   label?: string;
@@ -72,7 +78,7 @@ const WORKER_LOG_LINES = 20;
 export async function executePlan(plan: RunPlan, edges: RunEdges): Promise<Sample[]> {
   const servers = new Map<string, RunningServer>();
   const phase = (name: string) => (plan.label ? `${plan.label}: ${name}` : name);
-  const rounds = Math.max(0, ...plan.trials.map((t) => t.round));
+  const rounds = plan.maxRounds ?? Math.max(0, ...plan.trials.map((t) => t.round));
   try {
     await inGroup(edges.log, phase(`boot ${plan.targets.length === 1 ? 'the server' : `${plan.targets.length} servers`}`), async () => {
       for (const target of plan.targets) {
@@ -97,38 +103,45 @@ export async function executePlan(plan: RunPlan, edges: RunEdges): Promise<Sampl
       });
     }
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
-    const trialsSeconds = plan.trials.reduce((sum, t) => sum + scenarios.get(t.scenario)!.durationSeconds, 0);
-    return await inGroup(edges.log, phase(`${rounds} rounds, ${plan.trials.length} trials (${formatDuration(trialsSeconds)})`), async () => {
+    const seconds = (trials: Trial[]) => trials.reduce((sum, t) => sum + scenarios.get(t.scenario)!.durationSeconds, 0);
+    const heading = plan.schedule
+      ? `up to ${rounds} rounds, looking at the results along the way`
+      : `${rounds} rounds, ${plan.trials.length} trials (${formatDuration(seconds(plan.trials))})`;
+    return await inGroup(edges.log, phase(heading), async () => {
       const samples: Sample[] = [];
-      const startedMs = Date.now();
       const loggedChange = new Set<string>();
-      for (const trial of plan.trials) {
-        const server = servers.get(trial.target)!;
-        const scenario = scenarios.get(trial.scenario)!;
-        assertAlive(server, 'before a trial');
-        const before = await edges.snapshot(server.pid);
-        const startedAt = new Date().toISOString();
-        const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
-        const after = await edges.snapshot(server.pid);
-        assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
-        const sample: Sample = { ...trial, startedAt, ...load };
-        const change = before && after ? treeChange(before.pids, after.pids) : undefined;
-        if (change) {
-          // The trial counts (its errors and throughput are what the server did), but a tree
-          // that lost or gained workers has no comparable memory or CPU figure.
-          sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
-          loggedChange.add(trial.target);
-        } else if (before && after) {
-          sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+      let batch = plan.schedule ? plan.schedule.next([]) : plan.trials;
+      while (batch.length) {
+        const startedMs = Date.now();
+        for (const [done, trial] of batch.entries()) {
+          const server = servers.get(trial.target)!;
+          const scenario = scenarios.get(trial.scenario)!;
+          assertAlive(server, 'before a trial');
+          const before = await edges.snapshot(server.pid);
+          const startedAt = new Date().toISOString();
+          const load = await edges.runTrial({ baseUrl: server.baseUrl, scenario, durationSeconds: scenario.durationSeconds });
+          const after = await edges.snapshot(server.pid);
+          assertAlive(server, `during round ${trial.round} of ${scenario.name}`);
+          const sample: Sample = { ...trial, startedAt, ...load };
+          const change = before && after ? treeChange(before.pids, after.pids) : undefined;
+          if (change) {
+            // The trial counts (its errors and throughput are what the server did), but a tree
+            // that lost or gained workers has no comparable memory or CPU figure.
+            sample.processChange = loggedChange.has(trial.target) ? change : { ...change, logTail: server.logTail(WORKER_LOG_LINES) };
+            loggedChange.add(trial.target);
+          } else if (before && after) {
+            sample.server = { ...after.usage, cpuSeconds: Math.max(0, after.usage.cpuSeconds - before.usage.cpuSeconds) };
+          }
+          samples.push(sample);
+          // One line per trial.
+          edges.log.info(
+            `Round ${trial.round}/${rounds} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, ` +
+              `p50 ${(load.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1000).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` +
+              (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : '') +
+              ` (${timeLeft(startedMs, done + 1, batch.length)}${plan.schedule ? ' to the next look' : ''})`,
+          );
         }
-        samples.push(sample);
-        // One line per trial.
-        edges.log.info(
-          `Round ${trial.round}/${rounds} ${trial.target} ${scenario.name}: ${load.rps.toFixed(0)} req/s, ` +
-            `p50 ${(load.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${(load.latencyUs.p99 / 1000).toFixed(2)} ms, errors ${load.errorRatePct.toFixed(2)}%` +
-            (sample.processChange ? `, workers: ${sample.processChange.exited} exited, ${sample.processChange.started} started` : '') +
-            ` (${timeLeft(startedMs, samples.length, plan.trials.length)})`,
-        );
+        batch = plan.schedule ? plan.schedule.next(samples) : [];
       }
       return samples;
     });

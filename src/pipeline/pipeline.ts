@@ -17,6 +17,7 @@ import { recordResult } from './recordResult.js';
 import { formatCpuList, withGeneratorPlacement, type Placement } from '../server/cpuPlacement.js';
 import { readBaselineFile, SCHEMA_VERSION, type BaselineFile } from '../store/baselineFile.js';
 import type { Comparison, Config, RunMeta, RunResult, Sample, Scenario, Target } from '../types.js';
+import { describeStop } from '../report/sequential.js';
 import { confirmationBaseline, confirmComparison, needsConfirmation, withoutConfirmation } from '../gate/confirm.js';
 import { errorMessage, ServerError } from '../errors.js';
 import type { HistoryStore, PreparedHistory } from '../store/branchHistory.js';
@@ -27,6 +28,8 @@ import { hardenTargets } from '../hardening/hardenTargets.js';
 import { hardeningBaseline, judgeHardening } from '../hardening/gate.js';
 import { estimateMeasuring, estimateMessages } from '../gate/estimate.js';
 import packageJson from '../../package.json' with { type: 'json' };
+import { confirmationFocus, SequentialGate, type JudgeAt } from '../gate/sequential.js';
+import { planLooks } from '../gate/sequentialPlan.js';
 
 /** Recorded with every run; the version has one home, package.json (the release script checks it). */
 export const TOOL = { name: packageJson.name, version: packageJson.version };
@@ -48,7 +51,9 @@ export function runnerFingerprint(): RunMeta['runner'] {
   return { os: os.platform(), arch: os.arch(), cpus: os.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? 'unknown', node: process.versions.node };
 }
 
-type Measure = (targets: Target[], runSeed?: number, label?: string) => Promise<{ samples: Sample[]; placement: Placement | undefined }>;
+type Measured = { samples: Sample[]; placement: Placement | undefined; sequential?: ReturnType<SequentialGate['result']> };
+/** Measures some targets; with `judgeAt` (paired mode) the rounds are sequential: looked at along the way. */
+type Measure = (targets: Target[], runSeed?: number, label?: string, judgeAt?: JudgeAt, confirming?: Map<string, Set<string>>) => Promise<Measured>;
 
 export async function runGate(config: Config, opts: GateOptions): Promise<RunResult> {
   const stored: BaselineFile | undefined = config.baselineFile ? readBaselineFile(config.baselineFile) : undefined;
@@ -72,7 +77,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     if (pairedBase) {
       try {
         // The base boots first, so a base that cannot boot is known before the head is started.
-        measured = await measure([pairedBase.target, head]);
+        measured = await measure([pairedBase.target, head], seed, undefined, pairedJudge(config, pairedBase, head, opts.meta.commit));
       } catch (err) {
         if (!(err instanceof ServerError && err.target === BASE_TARGET)) throw err;
         fallback = `the base commit ${pairedBase.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split('\n')[0]})`;
@@ -101,7 +106,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       here: { command: head.command, warmupSeconds: config.warmupSeconds, scenarios: config.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } },
     });
     const judge = judgeAgainst(config, { head, pairedBase, baseline, fallback, headCommit: opts.meta.commit });
-    let comparison = judge(samples);
+    let comparison = measured.sequential ? withSequential(measured.sequential) : judge(samples);
     const hardening =
       hardened && config.hardening.mode !== 'off'
         ? judgeHardening(
@@ -119,8 +124,16 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         comparison = withoutConfirmation(comparison, plan.reason);
       } else {
         log.info(`A regression was measured: measuring again with fresh servers, judged against ${plan.against}, to confirm it before failing (confirm: true).`);
-        confirmationSamples = (await measure(pairedBase ? [pairedBase.target, head] : [head], seed + 1, 'Confirmation')).samples;
-        comparison = confirmComparison(comparison, judge(confirmationSamples, plan.kind === 'other-run' ? plan.run : undefined), plan.against);
+        const again = await measure(
+          pairedBase ? [pairedBase.target, head] : [head],
+          seed + 1,
+          'Confirmation',
+          pairedBase && pairedJudge(config, pairedBase, head, opts.meta.commit),
+          confirmationFocus(comparison),
+        );
+        confirmationSamples = again.samples;
+        const second = again.sequential ? withSequential(again.sequential) : judge(confirmationSamples, plan.kind === 'other-run' ? plan.run : undefined);
+        comparison = confirmComparison(comparison, second, plan.against);
         log.info(`Confirmation run: the regression was ${comparison.verdict === 'regressed' ? 'confirmed' : 'not confirmed'}.`);
       }
     }
@@ -142,6 +155,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         rounds: config.rounds,
         warmupSeconds: config.warmupSeconds,
         confidence: config.confidence,
+        timeBudgetMinutes: config.timeBudgetMinutes,
         targets: config.targets.map(({ name, command, url, preset }) => ({ name, command, url, preset })),
         scenarios: config.scenarios,
         cpuPlacement: placement ?? 'off',
@@ -188,13 +202,46 @@ function readDataBranch(config: Config, opts: GateOptions, runner: RunMeta['runn
 /** Runs the interleaved trials of some targets, with the load generator pinned apart from the servers. */
 function measurer(config: Config, hooks: BootHooks, seed: number): Measure {
   const log = hooks.log;
-  return (targets, runSeed = seed, label) =>
-    withGeneratorPlacement(config.cpuPlacement, log.warning, async (placement) => {
+  return (targets, runSeed = seed, label, judgeAt, confirming) => {
+    // The budget counts from here: boots and warmup are part of the step's time.
+    const deadlineMs = config.timeBudgetMinutes !== undefined ? Date.now() + config.timeBudgetMinutes * 60_000 : undefined;
+    return withGeneratorPlacement(config.cpuPlacement, log.warning, async (placement) => {
       if (placement) log.info(`CPU placement: load generator on CPU ${formatCpuList(placement.generatorCpus)}, servers on CPU ${formatCpuList(placement.serverCpus)}`);
       const edges = realEdges({ ...hooks, serverCpus: placement?.serverCpus, logSuffix: label && `-${label.toLowerCase()}` });
-      const trials = planTrials(targets.map((t) => t.name), config.scenarios.map((s) => s.name), config.rounds, seededRandom(runSeed));
-      return { samples: await executePlan({ targets, scenarios: config.scenarios, trials, warmupSeconds: config.warmupSeconds, label }, edges), placement };
+      const names = targets.map((t) => t.name);
+      const run = { targets, scenarios: config.scenarios, warmupSeconds: config.warmupSeconds, label };
+      if (!judgeAt) {
+        const trials = planTrials(names, config.scenarios.map((s) => s.name), config.rounds, seededRandom(runSeed));
+        return { samples: await executePlan({ ...run, trials }, edges), placement };
+      }
+      const looks = planLooks(config.rounds, config.confidence, 'paired');
+      log.info(`Sequential rounds: looking at the results after ${looks.map((l) => l.rounds).join(', ')} rounds, stopping as soon as every scenario is decided${deadlineMs ? ` or the ${config.timeBudgetMinutes} min budget would be passed` : ''}.`);
+      const gate = new SequentialGate({ looks, targets: names, scenarios: config.scenarios, random: seededRandom(runSeed), judge: judgeAt, now: Date.now, deadlineMs, confirming });
+      const samples = await executePlan({ ...run, trials: [], schedule: gate, maxRounds: looks.at(-1)!.rounds }, edges);
+      const sequential = gate.result();
+      log.info(describeStop(sequential.sequential));
+      return { samples, placement, sequential };
     });
+  };
+}
+
+/** The paired judge at a look: the base's samples beside the head's, bounds at the look's confidence, open scenarios only. */
+function pairedJudge(config: Config, pairedBase: PairedBase, head: Target, headCommit?: string): JudgeAt {
+  return (measured, confidence, scenarios) =>
+    compare({
+      scenarios: config.scenarios.filter((s) => scenarios.includes(s.name)),
+      target: head.name,
+      candidate: measured.filter((s) => s.target !== BASE_TARGET),
+      baseline: measured.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })),
+      baselineInfo: { source: 'the base commit, booted beside the head in this job (paired rounds)', commit: pairedBase.checkout.commit, headCommit },
+      paired: true,
+      baselineExpected: true,
+      confidence,
+    });
+}
+
+function withSequential(s: NonNullable<Measured['sequential']>): Comparison {
+  return { ...s.comparison, sequential: s.sequential };
 }
 
 /** Says up front how long the measurement will take, and warns when it cannot fit the timeout. */

@@ -2,7 +2,8 @@
 // Verdict first, then one table per scenario, then the reasons and settings folded away.
 import { instructionsRegressions, renderInstructions } from './instructions.js';
 import { code, escapeText, table } from './markdown.js';
-import type { MetricComparison, MetricName, RunResult, Verdict } from '../types.js';
+import type { MetricComparison, MetricName, RunResult, SequentialSummary, Verdict } from '../types.js';
+import { describeStop } from './sequential.js';
 import type { ScenarioRanking, WorkerSweep } from '../gate/shootout.js';
 import { renderTrend } from './trend.js';
 import { renderHardening } from './hardening.js';
@@ -113,6 +114,19 @@ export interface SummaryOptions {
 // The PR comment (report/comment.ts) is this same Markdown: folded `<details>` blocks are what
 // it drops first when it must be shortened, so extra folded content (charts, settings) belongs
 // in `<details>` blocks of its own, and each scenario starts with a `### ` heading.
+/** The planned looks and their confidences, for the settings. */
+function describeLooks(s: SequentialSummary, conf: string): string {
+  const looks = s.plannedRounds.map((n, i) => {
+    const c = s.looks[i]?.confidence;
+    return c === undefined ? `${n}` : `${n} (bounds at ${(c * 100).toFixed(3).replace(/0+$/, '')}%)`;
+  });
+  return (
+    `- Sequential looks after ${looks.join(', ')} rounds: each look spends a share of the ${conf} gate's error rate ` +
+    '(Hwang-Shih-DeCani spending, O\'Brien-Fleming-like), so stopping at the first decisive look keeps the false-alarm rate; ' +
+    'later rounds measure only the scenarios still open.'
+  );
+}
+
 export function renderSummary(result: RunResult, opts: SummaryOptions = {}): string {
   const { comparison, settings } = result;
   const conf = `${Math.round(result.settings.confidence * 1000) / 10}%`;
@@ -124,6 +138,7 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
   );
   regressions.push(...instructionsRegressions(result.instructions));
   if (regressions.length) out.push('Regressions:', ...regressions, '');
+  if (comparison.sequential) out.push(escapeText(describeStop(comparison.sequential)), '');
   if (result.hardening?.failed) out.push(`❌ Hardening: ${result.hardening.regressions.length} check(s) that passed on the baseline fail now; see Hardening below.`, '');
   if (comparison.confirmation) {
     const confirmed = comparison.scenarios.flatMap((s) => s.metrics.filter((m) => m.confirmation));
@@ -190,7 +205,9 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
   out.push(
     '<details><summary>Settings</summary>',
     '',
-    `- ${settings.rounds} rounds of ${first ? `${first.durationSeconds} s` : '?'} per target and scenario after ${settings.warmupSeconds} s of warmup, ${first?.connections ?? '?'} connections; confidence ${conf}`,
+    `- ${comparison.sequential ? 'Up to ' : ''}${settings.rounds} rounds of ${first ? `${first.durationSeconds} s` : '?'} per target and scenario after ${settings.warmupSeconds} s of warmup, ${first?.connections ?? '?'} connections; confidence ${conf}` +
+      (settings.timeBudgetMinutes !== undefined ? `; time budget ${settings.timeBudgetMinutes} min per measurement` : ''),
+    ...(comparison.sequential ? [describeLooks(comparison.sequential, conf)] : []),
     ...targetLines,
     `- Runner: ${escapeText(r.cpuModel)} × ${r.cpus}, ${r.os}/${r.arch}, Node ${r.node}`,
     settings.cpuPlacement === 'off'
