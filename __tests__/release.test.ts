@@ -22,6 +22,9 @@ describe('scripts/release.sh', () => {
     writeFileSync(path.join(work, 'package.json'), pkg.replace(`"version": "${version()}"`, `"version": "${next}"`));
     const log = readFileSync(path.join(work, 'CHANGELOG.md'), 'utf8');
     writeFileSync(path.join(work, 'CHANGELOG.md'), log.replace('## [Unreleased]\n', `## [Unreleased]\n\n## [${next}] - 2026-11-27\n`));
+    // dist/ carries the version (read from package.json at build time): a bump rebuilds it,
+    // and `change` comes after that build.
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: work, stdio: 'ignore' });
     change?.();
     git(work, 'commit', '-qam', `release ${next}`);
   };
