@@ -20,7 +20,7 @@ const RUN_FLAGS = [
   'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'baseline-file', 'record',
   'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct', 'max-memory-increase-pct', 'confidence',
   'fail-on-regression', 'confirm', 'allow-remote', 'python', 'cpu-placement', 'base-ref', 'base-setup',
-  'instructions', 'max-instructions-increase-pct', 'hardening',
+  'instructions', 'max-instructions-increase-pct', 'queries', 'max-queries-increase', 'hardening',
 ] as const;
 
 const USAGE = `Usage:

@@ -9,7 +9,7 @@ export const ACTION_INPUTS = [
   'command', 'server', 'app', 'workers', 'python', 'working-directory', 'url', 'ready-path', 'ready-timeout-seconds',
   'path', 'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'base-ref', 'base-setup',
   'baseline-branch', 'baseline-file', 'record', 'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct',
-  'max-memory-increase-pct', 'instructions', 'max-instructions-increase-pct', 'hardening', 'confidence',
+  'max-memory-increase-pct', 'instructions', 'max-instructions-increase-pct', 'queries', 'max-queries-increase', 'hardening', 'confidence',
   'fail-on-regression', 'comment', 'comment-id', 'comment-file', 'mode', 'shard', 'shards-dir', 'github-token',
 ] as const;
 
