@@ -117,7 +117,8 @@ describe('queries per request, Django on PostgreSQL (paired mode)', () => {
       assert.equal(c.verdict, 'pass', `${c.reason}\n${run.stdout}`);
       assert.deepEqual([c.baseline, c.candidate, c.changed], [2, 2, []]);
       assert.deepEqual(q.measurements[0]!.statements.map((s) => [s.fingerprint, s.perRequest]), q.measurements[1]!.statements.map((s) => [s.fingerprint, s.perRequest]));
-      assert.equal(run.outputs.verdict, 'pass', run.stdout);
+      // Five 0.3 s rounds seldom decide the wall-clock metrics: inconclusive is the honest verdict there, never regressed.
+      assert.ok(['pass', 'inconclusive'].includes(run.outputs.verdict!), run.stdout);
       assert.equal(run.code, 0, run.stdout);
       assert.match(run.summary, /### Database queries per request — ✅ pass/);
     });
@@ -145,6 +146,7 @@ describe('queries per request, Django on PostgreSQL (stored mode, data branch)',
     const docs = await runAction('main', dirs, { sha: c2, baseSha: c1, inputs: INPUTS, env: env(), timeoutMs: 180_000 });
     const d = queriesOf(docs).comparisons[0]!;
     assert.deepEqual([d.verdict, d.baseline, d.candidate, d.changed], ['pass', 2, 2, []], d.reason);
+    assert.ok(['pass', 'inconclusive'].includes(docs.outputs.verdict!), docs.stdout);
     assert.equal(docs.code, 0, docs.stdout);
 
     git(ws, 'checkout', '-q', 'main');

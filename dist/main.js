@@ -99650,8 +99650,9 @@ def _install():
 
     def patch(name, module):
         try:
-            patches[name](module)
-            write()
+            if name in patches:
+                patches[name](module)
+            write()  # also for a module of "others": the file says it was loaded
         except Exception as err:  # a driver version the hook does not know: not counted, said in the file
             print("wsgi-perf-gate: could not count queries of %s: %s" % (name, err), file=_sys.stderr)
 
@@ -99673,7 +99674,7 @@ def _install():
     class Finder:
         @staticmethod
         def find_spec(name, path=None, target=None):
-            if name not in patches:
+            if name not in patches and name not in others:
                 return None
             for finder in _sys.meta_path:
                 if finder is Finder or not hasattr(finder, "find_spec"):
