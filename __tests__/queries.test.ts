@@ -280,6 +280,10 @@ with engine.begin() as conn:
       'SELECT v FROM u WHERE id = ?': 2,
     });
   });
+  it('a driver the hook does not count (pg8000), imported after the start: named in the file at once', () => {
+    const { file } = runHooked('import pg8000\n');
+    assert.deepEqual(file, { drivers: [], others: ['pg8000'], statements: {} });
+  });
   it('an app without a database: a file with no driver and no statement', () => {
     const { file } = runHooked('import json\nprint(json.dumps({}))\n');
     assert.deepEqual(file, { drivers: [], others: [], statements: {} });
