@@ -17,6 +17,7 @@ import { parse } from 'yaml';
 import { newRunnerDirs, runAction } from './helpers/runner.js';
 import { PY, ROOT } from './helpers/paths.js';
 import { newServerProcesses, serverProcesses, type ProcessInfo } from './helpers/processes.js';
+import { startPostgres } from './helpers/postgres.js';
 
 interface Step {
   uses?: string;
@@ -24,8 +25,13 @@ interface Step {
   'working-directory'?: string;
   with?: Record<string, string>;
 }
+interface Job {
+  env?: Record<string, string>;
+  services?: Record<string, { env?: Record<string, string> }>;
+  steps: Step[];
+}
 interface Workflow {
-  jobs: Record<string, { env?: Record<string, string>; steps: Step[] }>;
+  jobs: Record<string, Job>;
 }
 
 const SHORT = { rounds: '2', 'duration-seconds': '0.5', 'warmup-seconds': '0', connections: '2', 'compare-to': 'none', record: 'false', comment: 'never' };
@@ -43,7 +49,7 @@ const gateSteps = readdirSync(dir)
     return Object.values(wf.jobs).flatMap((job) =>
       job.steps
         .filter((s) => /wsgi-perf-gate@/.test(s.uses ?? '') && (s.with?.mode ?? 'gate') === 'gate')
-        .map((s) => ({ file, env: job.env ?? {}, inputs: s.with ?? {}, steps: job.steps })),
+        .map((s) => ({ file, env: job.env ?? {}, inputs: s.with ?? {}, steps: job.steps, services: job.services })),
     );
   });
 
@@ -89,7 +95,7 @@ describe('example workflows, run', () => {
     assert.deepEqual(gateSteps.filter((s) => !bundled(s.inputs)).map((s) => s.file), ['sharded.yml']);
   });
 
-  for (const { file, env, inputs, steps } of gateSteps.filter((s) => bundled(s.inputs))) {
+  for (const { file, env, inputs, steps, services } of gateSteps.filter((s) => bundled(s.inputs))) {
     const paired = inputs['compare-to'] === 'base';
     it(`${file}: its action step boots the bundled app and measures it${paired ? ', paired with the base commit' : ''}`, async () => {
       if (paired) {
@@ -111,15 +117,33 @@ describe('example workflows, run', () => {
         return;
       }
       const dirs = newRunnerDirs();
-      const run = await runAction('main', dirs, {
-        eventName: 'push',
-        inputs: { python: PY, ...inputs, ...SHORT, 'github-token': 'unused' },
-        env: { ...env, GITHUB_WORKSPACE: ROOT },
-        timeoutMs: 150_000,
-      });
-      assert.equal(run.code, 0, run.stdout.slice(-3000));
-      assert.ok(['pass', 'inconclusive'].includes(run.outputs.verdict ?? ''), `verdict ${run.outputs.verdict}`);
-      assert.match(run.summary, /Requests\/s/);
+      // A job with `services: postgres` gets a real PostgreSQL started here instead of the
+      // container, its DATABASE_URL pointed at it, and its `manage.py migrate` step run.
+      const pg = services?.postgres ? await startPostgres() : undefined;
+      const jobEnv = { ...env };
+      try {
+        if (pg) {
+          const database = services!.postgres!.env?.POSTGRES_DB ?? 'postgres';
+          if (database !== 'postgres') pg.createDatabase(database);
+          jobEnv.DATABASE_URL = pg.url(database);
+          for (const step of steps.filter((s) => /manage\.py migrate/.test(s.run ?? ''))) {
+            execFileSync(PY, ['manage.py', 'migrate', '--noinput', '-v', '0'], { cwd: path.join(ROOT, step['working-directory'] ?? '.'), env: { ...process.env, ...jobEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+          }
+        }
+        const run = await runAction('main', dirs, {
+          eventName: 'push',
+          inputs: { python: PY, ...inputs, ...SHORT, 'github-token': 'unused' },
+          env: { ...jobEnv, GITHUB_WORKSPACE: ROOT },
+          timeoutMs: 150_000,
+        });
+        assert.equal(run.code, 0, run.stdout.slice(-3000));
+        assert.ok(['pass', 'inconclusive'].includes(run.outputs.verdict ?? ''), `verdict ${run.outputs.verdict}`);
+        assert.match(run.summary, /Requests\/s/);
+        // queries: on in the workflow: the count ran (it needs the database the job prepared).
+        if (inputs.queries === 'on') assert.match(run.summary, /### Database queries per request/, run.summary);
+      } finally {
+        pg?.stop();
+      }
     });
   }
 });

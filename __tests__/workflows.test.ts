@@ -62,7 +62,7 @@ describe('workflow files', () => {
   const own = yamlFiles('.github/workflows');
 
   it('there are example workflows for every server and mode, and the repository has its own', () => {
-    for (const name of ['flask-factory-gunicorn', 'django-gunicorn', 'uwsgi', 'waitress', 'paired-base-setup', 'fork-safe-perf', 'fork-safe-perf-comment', 'shootout']) {
+    for (const name of ['flask-factory-gunicorn', 'django-gunicorn', 'uwsgi', 'waitress', 'paired-base-setup', 'fork-safe-perf', 'fork-safe-perf-comment', 'shootout', 'django-postgres']) {
       assert.ok(examples.includes(`examples/workflows/${name}.yml`), `examples/workflows/${name}.yml is missing`);
     }
     assert.ok(own.length > 0, 'no .github/workflows');

@@ -3307,7 +3307,7 @@ var require_main51 = __commonJS({
     var exp = require_lib60();
     var pow = require_lib69();
     var E = require_lib70();
-    var EPSILON = require_lib71();
+    var EPSILON2 = require_lib71();
     var lanczosSumExpGScaled = require_lanczos_sum_expg_scaled();
     var G = 10.900511;
     function beta(a, b) {
@@ -3331,15 +3331,15 @@ var require_main51 = __commonJS({
         return 1 / b;
       }
       c = a + b;
-      if (c < EPSILON) {
+      if (c < EPSILON2) {
         res = c / a;
         res /= b;
         return res;
       }
-      if (c === a && b < EPSILON) {
+      if (c === a && b < EPSILON2) {
         return 1 / b;
       }
-      if (c === b && a < EPSILON) {
+      if (c === b && a < EPSILON2) {
         return 1 / a;
       }
       if (a < b) {
@@ -4748,7 +4748,7 @@ var require_gamma_delta_ratio_lanczos = __commonJS({
     var abs = require_lib44();
     var exp = require_lib60();
     var pow = require_lib69();
-    var EPSILON = require_lib71();
+    var EPSILON2 = require_lib71();
     var E = require_lib70();
     var G = require_lib95();
     var FLOAT64_MAX_NTH_FACTORIAL = require_lib92();
@@ -4757,7 +4757,7 @@ var require_gamma_delta_ratio_lanczos = __commonJS({
       var result;
       var ratio;
       var zgh;
-      if (z3 < EPSILON) {
+      if (z3 < EPSILON2) {
         if (delta >= FLOAT64_MAX_NTH_FACTORIAL) {
           ratio = gammaDeltaRatioLanczos(delta, FLOAT64_MAX_NTH_FACTORIAL - delta);
           ratio *= z3;
@@ -4768,7 +4768,7 @@ var require_gamma_delta_ratio_lanczos = __commonJS({
       }
       zgh = z3 + G - 0.5;
       if (z3 + delta === z3) {
-        if (abs(delta / zgh) < EPSILON) {
+        if (abs(delta / zgh) < EPSILON2) {
           result = exp(-delta);
         } else {
           result = 1;
@@ -7276,7 +7276,7 @@ var require_beta_small_b_large_a_series = __commonJS({
     var pow = require_lib69();
     var ln = require_lib97();
     var MIN_VALUE = require_lib55();
-    var EPSILON = require_lib71();
+    var EPSILON2 = require_lib71();
     var fullIGammaPrefix = require_full_igamma_prefix2();
     var regularizedGammaPrefix = require_regularized_gamma_prefix();
     var p = new Array(30);
@@ -7346,10 +7346,10 @@ var require_beta_small_b_large_a_series = __commonJS({
         r = prefix * p[n] * j;
         sum2 += r;
         if (r > 1) {
-          if (abs(r) < abs(EPSILON * sum2)) {
+          if (abs(r) < abs(EPSILON2 * sum2)) {
             break;
           }
-        } else if (abs(r / EPSILON) < abs(sum2)) {
+        } else if (abs(r / EPSILON2) < abs(sum2)) {
           break;
         }
       }
@@ -9642,32 +9642,32 @@ var require_ms = __commonJS({
           return void 0;
       }
     }
-    function fmtShort(ms) {
-      if (ms >= d) {
-        return Math.round(ms / d) + "d";
+    function fmtShort(ms2) {
+      if (ms2 >= d) {
+        return Math.round(ms2 / d) + "d";
       }
-      if (ms >= h) {
-        return Math.round(ms / h) + "h";
+      if (ms2 >= h) {
+        return Math.round(ms2 / h) + "h";
       }
-      if (ms >= m) {
-        return Math.round(ms / m) + "m";
+      if (ms2 >= m) {
+        return Math.round(ms2 / m) + "m";
       }
-      if (ms >= s) {
-        return Math.round(ms / s) + "s";
+      if (ms2 >= s) {
+        return Math.round(ms2 / s) + "s";
       }
-      return ms + "ms";
+      return ms2 + "ms";
     }
-    function fmtLong(ms) {
-      return plural2(ms, d, "day") || plural2(ms, h, "hour") || plural2(ms, m, "minute") || plural2(ms, s, "second") || ms + " ms";
+    function fmtLong(ms2) {
+      return plural2(ms2, d, "day") || plural2(ms2, h, "hour") || plural2(ms2, m, "minute") || plural2(ms2, s, "second") || ms2 + " ms";
     }
-    function plural2(ms, n, name) {
-      if (ms < n) {
+    function plural2(ms2, n, name) {
+      if (ms2 < n) {
         return;
       }
-      if (ms < n * 1.5) {
-        return Math.floor(ms / n) + " " + name;
+      if (ms2 < n * 1.5) {
+        return Math.floor(ms2 / n) + " " + name;
       }
-      return Math.ceil(ms / n) + " " + name + "s";
+      return Math.ceil(ms2 / n) + " " + name + "s";
     }
   }
 });
@@ -9698,8 +9698,8 @@ var require_debug = __commonJS({
         if (!debug.enabled) return;
         var self2 = debug;
         var curr = +/* @__PURE__ */ new Date();
-        var ms = curr - (prevTime || curr);
-        self2.diff = ms;
+        var ms2 = curr - (prevTime || curr);
+        self2.diff = ms2;
         self2.prev = prevTime;
         self2.curr = curr;
         prevTime = curr;
@@ -11281,7 +11281,7 @@ var require_main89 = __commonJS({
     var ln = require_lib97();
     var FLOAT64_MIN_NORM = require_lib55();
     var HALF_PI = require_lib79();
-    var EPSILON = require_lib71();
+    var EPSILON2 = require_lib71();
     var findIBetaInvFromTDist = require_find_ibeta_inv_from_t_dist();
     var temme1 = require_temme1();
     var temme2 = require_temme2();
@@ -11440,7 +11440,7 @@ var require_main89 = __commonJS({
       } else if (a < 1 && b < 1) {
         xs = (1 - a) / (2 - a - b);
         fs = betainc(xs, a, b) - p;
-        if (abs(fs) / p < EPSILON * 3) {
+        if (abs(fs) / p < EPSILON2 * 3) {
           if (invert) {
             return [1 - xs, xs];
           }
@@ -11544,7 +11544,7 @@ var require_main89 = __commonJS({
       }
       if (lower === 0) {
         if (invert) {
-          lower = EPSILON;
+          lower = EPSILON2;
           if (x2 < lower) {
             x2 = lower;
           }
@@ -17192,7 +17192,7 @@ var require_umd = __commonJS({
           return getStringImpl(buffer, ptr);
         }
         extendedExports.__getString = __getString;
-        function getView(alignLog2, signed3, float) {
+        function getView(alignLog2, signed4, float) {
           const buffer = memory.buffer;
           if (float) {
             switch (alignLog2) {
@@ -17204,13 +17204,13 @@ var require_umd = __commonJS({
           } else {
             switch (alignLog2) {
               case 0:
-                return new (signed3 ? Int8Array : Uint8Array)(buffer);
+                return new (signed4 ? Int8Array : Uint8Array)(buffer);
               case 1:
-                return new (signed3 ? Int16Array : Uint16Array)(buffer);
+                return new (signed4 ? Int16Array : Uint16Array)(buffer);
               case 2:
-                return new (signed3 ? Int32Array : Uint32Array)(buffer);
+                return new (signed4 ? Int32Array : Uint32Array)(buffer);
               case 3:
-                return new (signed3 ? BigInt64Array : BigUint64Array)(buffer);
+                return new (signed4 ? BigInt64Array : BigUint64Array)(buffer);
             }
           }
           throw Error(`unsupported align: ${alignLog2}`);
@@ -19295,17 +19295,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path11) {
-      const ctrl = callVisitor(key, node2, visitor, path11);
+    function visit_(key, node2, visitor, path13) {
+      const ctrl = callVisitor(key, node2, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path11, ctrl);
-        return visit_(key, ctrl, visitor, path11);
+        replaceNode(key, path13, ctrl);
+        return visit_(key, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
+          path13 = Object.freeze(path13.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path11);
+            const ci = visit_(i, node2.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19316,13 +19316,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path11);
+          path13 = Object.freeze(path13.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path11);
+          const cv = visit_("value", node2.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19343,17 +19343,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path11) {
-      const ctrl = await callVisitor(key, node2, visitor, path11);
+    async function visitAsync_(key, node2, visitor, path13) {
+      const ctrl = await callVisitor(key, node2, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path11, ctrl);
-        return visitAsync_(key, ctrl, visitor, path11);
+        replaceNode(key, path13, ctrl);
+        return visitAsync_(key, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
+          path13 = Object.freeze(path13.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path11);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19364,13 +19364,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path11 = Object.freeze(path11.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path11);
+          path13 = Object.freeze(path13.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path11);
+          const cv = await visitAsync_("value", node2.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19397,23 +19397,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path11) {
+    function callVisitor(key, node2, visitor, path13) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path11);
+        return visitor(key, node2, path13);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path11);
+        return visitor.Map?.(key, node2, path13);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path11);
+        return visitor.Seq?.(key, node2, path13);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path11);
+        return visitor.Pair?.(key, node2, path13);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path11);
+        return visitor.Scalar?.(key, node2, path13);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path11);
+        return visitor.Alias?.(key, node2, path13);
       return void 0;
     }
-    function replaceNode(key, path11, node2) {
-      const parent = path11[path11.length - 1];
+    function replaceNode(key, path13, node2) {
+      const parent = path13[path13.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -20025,10 +20025,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path11, value) {
+    function collectionFromPath(schema, path13, value) {
       let v = value;
-      for (let i = path11.length - 1; i >= 0; --i) {
-        const k = path11[i];
+      for (let i = path13.length - 1; i >= 0; --i) {
+        const k = path13[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20047,7 +20047,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
+    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20077,11 +20077,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path11, value) {
-        if (isEmptyPath(path11))
+      addIn(path13, value) {
+        if (isEmptyPath(path13))
           this.add(value);
         else {
-          const [key, ...rest] = path11;
+          const [key, ...rest] = path13;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20095,8 +20095,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        const [key, ...rest] = path11;
+      deleteIn(path13) {
+        const [key, ...rest] = path13;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20110,8 +20110,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        const [key, ...rest] = path11;
+      getIn(path13, keepScalar) {
+        const [key, ...rest] = path13;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20129,8 +20129,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path11) {
-        const [key, ...rest] = path11;
+      hasIn(path13) {
+        const [key, ...rest] = path13;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20140,8 +20140,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        const [key, ...rest] = path11;
+      setIn(path13, value) {
+        const [key, ...rest] = path13;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22656,9 +22656,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path11, value) {
+      addIn(path13, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path11, value);
+          this.contents.addIn(path13, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22733,14 +22733,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        if (Collection.isEmptyPath(path11)) {
+      deleteIn(path13) {
+        if (Collection.isEmptyPath(path13)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22755,10 +22755,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        if (Collection.isEmptyPath(path11))
+      getIn(path13, keepScalar) {
+        if (Collection.isEmptyPath(path13))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22769,10 +22769,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path11) {
-        if (Collection.isEmptyPath(path11))
+      hasIn(path13) {
+        if (Collection.isEmptyPath(path13))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22789,13 +22789,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        if (Collection.isEmptyPath(path11)) {
+      setIn(path13, value) {
+        if (Collection.isEmptyPath(path13)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path11), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path13), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path11, value);
+          this.contents.setIn(path13, value);
         }
       }
       /**
@@ -24013,8 +24013,8 @@ var require_resolve_flow_scalar = __commonJS({
     };
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
-      const ok2 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok2 ? parseInt(cc, 16) : NaN;
+      const ok3 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code2 = ok3 ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code2);
       } catch {
@@ -24756,9 +24756,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path11) => {
+    visit2.itemAtPath = (cst, path13) => {
       let item = cst;
-      for (const [field, index] of path11) {
+      for (const [field, index] of path13) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24767,23 +24767,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path11) => {
-      const parent = visit2.itemAtPath(cst, path11.slice(0, -1));
-      const field = path11[path11.length - 1][0];
+    visit2.parentCollection = (cst, path13) => {
+      const parent = visit2.itemAtPath(cst, path13.slice(0, -1));
+      const field = path13[path13.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path11, item, visitor) {
-      let ctrl = visitor(item, path11);
+    function _visit(path13, item, visitor) {
+      let ctrl = visitor(item, path13);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24794,10 +24794,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path11);
+            ctrl = ctrl(item, path13);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26675,10 +26675,10 @@ var require_history = __commonJS({
 var require_ps = __commonJS({
   "node_modules/pidusage/lib/ps.js"(exports2, module2) {
     "use strict";
-    var os8 = __require("os");
+    var os9 = __require("os");
     var bin = require_bin();
     var history = require_history();
-    var PLATFORM = os8.platform();
+    var PLATFORM = os9.platform();
     function parseTime(timestr, centisec) {
       let time3 = 0;
       const tpart = timestr.split(/-|:|\./);
@@ -26723,7 +26723,7 @@ var require_ps = __commonJS({
           return done(new Error("pidusage ps command exited with code " + code2));
         }
         const date5 = Date.now();
-        stdout = stdout.split(os8.EOL);
+        stdout = stdout.split(os9.EOL);
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
           const line = stdout[i].trim().split(/\s+/);
@@ -26804,7 +26804,7 @@ var require_parallel = __commonJS({
 // node_modules/pidusage/lib/helpers/cpu.js
 var require_cpu = __commonJS({
   "node_modules/pidusage/lib/helpers/cpu.js"(exports2, module2) {
-    var os8 = __require("os");
+    var os9 = __require("os");
     var fs = __require("fs");
     var exec = __require("child_process").exec;
     var parallel = require_parallel();
@@ -26837,7 +26837,7 @@ var require_cpu = __commonJS({
           if (!process.env.PIDUSAGE_SILENT) {
             console.warn("[pidusage] We couldn't find uptime from /proc/uptime, using os.uptime() value");
           }
-          return next(null, os8.uptime() || /* @__PURE__ */ new Date() / 1e3);
+          return next(null, os9.uptime() || /* @__PURE__ */ new Date() / 1e3);
         }
         return next(null, parseFloat(uptime.split(" ")[0]));
       });
@@ -26881,7 +26881,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs = __require("fs");
-    var path11 = __require("path");
+    var path13 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -26889,11 +26889,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop() {
     }
-    function open2(path12, history2, cb) {
+    function open2(path14, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs.open(path12, "r", cb);
+      fs.open(path14, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -26927,7 +26927,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open2(path11.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open2(path13.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -26998,7 +26998,7 @@ var require_procfile = __commonJS({
 var require_wmic = __commonJS({
   "node_modules/pidusage/lib/wmic.js"(exports2, module2) {
     "use strict";
-    var os8 = __require("os");
+    var os9 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -27042,8 +27042,8 @@ var require_wmic = __commonJS({
           return done(new Error("pidusage wmic command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os8.uptime() || date5 / 1e3);
-        stdout = stdout.split(os8.EOL);
+        const uptime = Math.floor(os9.uptime() || date5 / 1e3);
+        stdout = stdout.split(os9.EOL);
         let again = false;
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
@@ -27093,7 +27093,7 @@ var require_wmic = __commonJS({
 var require_gwmi = __commonJS({
   "node_modules/pidusage/lib/gwmi.js"(exports2, module2) {
     "use strict";
-    var os8 = __require("os");
+    var os9 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -27132,8 +27132,8 @@ var require_gwmi = __commonJS({
           return done(new Error("pidusage gwmi command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os8.uptime() || date5 / 1e3);
-        stdout = stdout.split(os8.EOL).slice(1);
+        const uptime = Math.floor(os9.uptime() || date5 / 1e3);
+        stdout = stdout.split(os9.EOL).slice(1);
         const index = stdout.findIndex((v) => !!v);
         stdout = stdout.slice(index + 2);
         if (!stdout.length) {
@@ -27191,8 +27191,8 @@ var require_stats = __commonJS({
   "node_modules/pidusage/lib/stats.js"(exports2, module2) {
     "use strict";
     var fs = __require("fs");
-    var os8 = __require("os");
-    var path11 = __require("path");
+    var os9 = __require("os");
+    var path13 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -27213,7 +27213,7 @@ var require_stats = __commonJS({
       sunos: "ps",
       win: "wmic"
     };
-    var platform2 = os8.platform();
+    var platform2 = os9.platform();
     if (fs.existsSync("/etc/alpine-release")) {
       platform2 = "alpine";
     }
@@ -27228,7 +27228,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs.existsSync(path11.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs.existsSync(path13.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -27241,7 +27241,7 @@ var require_stats = __commonJS({
         fn = options.useGwmi === true || !hasWmic() ? requireMap.gwmi() : requireMap.wmic();
       }
       if (fn === void 0) {
-        return callback(new Error(os8.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
+        return callback(new Error(os9.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
       }
       let single = false;
       if (!Array.isArray(pids)) {
@@ -27408,8 +27408,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path11) {
-          var pathArray = getPathArray(path11);
+        paths.forEach(function(path13) {
+          var pathArray = getPathArray(path13);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -27423,14 +27423,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path11, appendMode) {
-      if (!path11) {
+    function addExistingPath(array2, path13, appendMode) {
+      if (!path13) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path11);
+        array2.unshift(path13);
       } else {
-        array2.push(path11);
+        array2.push(path13);
       }
     }
   }
@@ -28222,7 +28222,7 @@ var require_has_flag = __commonJS({
 var require_supports_colors = __commonJS({
   "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
-    var os8 = __require("os");
+    var os9 = __require("os");
     var hasFlag = require_has_flag();
     var env = process.env;
     var forceColor = void 0;
@@ -28260,7 +28260,7 @@ var require_supports_colors = __commonJS({
       }
       var min = forceColor ? 1 : 0;
       if (process.platform === "win32") {
-        var osRelease = os8.release().split(".");
+        var osRelease = os9.release().split(".");
         if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -30380,15 +30380,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path11 = [graph[toModel].parent, toModel];
+      const path13 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path11.unshift(graph[cur].parent);
+        path13.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path11;
+      fn.conversion = path13;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -30628,7 +30628,7 @@ var require_has_flag2 = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
-    var os8 = __require("os");
+    var os9 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag2();
     var { env } = process;
@@ -30676,7 +30676,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os8.release().split(".");
+        const osRelease = os9.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -31665,7 +31665,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path11 = __require("path");
+    var path13 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -31723,7 +31723,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path11.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path13.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error62 } = msg;
             if (cmd === "RESULT") {
@@ -40734,11 +40734,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path11) {
-      if (!path11 || typeof path11 !== "string") {
+    function lookup(path13) {
+      if (!path13 || typeof path13 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path11).toLowerCase().substr(1);
+      var extension2 = extname("x." + path13).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -41878,8 +41878,8 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path11 = __require("path");
-    var http3 = __require("http");
+    var path13 = __require("path");
+    var http4 = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
     var fs = __require("fs");
@@ -42009,11 +42009,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path11.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path13.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path11.basename(options.filename || value && (value.name || value.path));
+        filename = path13.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path11.basename(value.client._httpMessage.path || "");
+        filename = path13.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -42154,7 +42154,7 @@ var require_form_data = __commonJS({
       if (options.protocol === "https:") {
         request2 = https.request(options);
       } else {
-        request2 = http3.request(options);
+        request2 = http4.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -42199,15 +42199,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync7 } = __require("fs");
+    var { readFileSync: readFileSync8 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error62) {
         try {
-          const path11 = resolve(string4);
-          const data = readFileSync7(path11, "utf8");
+          const path13 = resolve(string4);
+          const data = readFileSync8(path13, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42221,14 +42221,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path11 = obj[key] && obj[key].path;
-            if (!path11) {
+            const path13 = obj[key] && obj[key].path;
+            if (!path13) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync7(path11);
+            const buffer = readFileSync8(path13);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path11)
+              filename: basename(path13)
             }, opts));
             break;
           }
@@ -44549,14 +44549,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path11) {
-      if (typeof path11 === "string") {
+    function safeRequire(path13) {
+      if (typeof path13 === "string") {
         try {
-          return __require(path11);
+          return __require(path13);
         } catch (err) {
         }
       }
-      return path11;
+      return path13;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -47037,7 +47037,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path11 = reqData.path;
+        const path13 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -47048,7 +47048,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path11} HTTP/1.1`
+          `${method2} ${path13} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -48571,7 +48571,7 @@ var require_runTracker = __commonJS({
 var require_node_progress = __commonJS({
   "node_modules/progress/lib/node-progress.js"(exports2, module2) {
     exports2 = module2.exports = ProgressBar;
-    function ProgressBar(fmt3, options) {
+    function ProgressBar(fmt4, options) {
       this.stream = options.stream || process.stderr;
       if (typeof options == "number") {
         var total = options;
@@ -48579,10 +48579,10 @@ var require_node_progress = __commonJS({
         options.total = total;
       } else {
         options = options || {};
-        if ("string" != typeof fmt3) throw new Error("format required");
+        if ("string" != typeof fmt4) throw new Error("format required");
         if ("number" != typeof options.total) throw new Error("total required");
       }
-      this.fmt = fmt3;
+      this.fmt = fmt4;
       this.curr = options.curr || 0;
       this.total = options.total;
       this.width = options.width || this.total;
@@ -48694,8 +48694,8 @@ var require_spin = __commonJS({
       var str = opt.stream || process.stderr;
       var tty = typeof opt.tty === "boolean" ? opt.tty : true;
       var string4 = opt.string || "/-\\|";
-      var ms = typeof opt.interval === "number" ? opt.interval : 50;
-      if (ms < 0) ms = 0;
+      var ms2 = typeof opt.interval === "number" ? opt.interval : 50;
+      if (ms2 < 0) ms2 = 0;
       if (tty && !str.isTTY) return false;
       var CR = str.isTTY ? "\x1B[0G" : "\r";
       var CLEAR = str.isTTY ? "\x1B[2K" : "\r \r";
@@ -48709,7 +48709,7 @@ var require_spin = __commonJS({
         var c = sprite[s];
         str.write(c + CR);
         wrote = true;
-      }, ms);
+      }, ms2);
       var unref = typeof opt.unref === "boolean" ? opt.unref : true;
       if (unref && typeof interval.unref === "function") {
         interval.unref();
@@ -49094,9 +49094,9 @@ var require_autocannon = __commonJS({
     "use strict";
     var crossArgv = require_cross_argv();
     var fs = __require("fs");
-    var os8 = __require("os");
+    var os9 = __require("os");
     var net4 = __require("net");
-    var path11 = __require("path");
+    var path13 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -49211,7 +49211,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs.readFileSync(path11.join(__dirname, "help.txt"), "utf8");
+        const help = fs.readFileSync(path13.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -49325,7 +49325,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path11.join(__dirname, "lib/preload"));
+        alterPath.unshift(path13.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -49349,7 +49349,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path11.join(os8.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path13.join(os9.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -49373,8 +49373,8 @@ var require_autocannon = __commonJS({
 });
 
 // src/cli/cli.ts
-import { existsSync as existsSync3, readFileSync as readFileSync6, writeFileSync as writeFileSync4 } from "node:fs";
-import os7 from "node:os";
+import { existsSync as existsSync3, readFileSync as readFileSync7, writeFileSync as writeFileSync5 } from "node:fs";
+import os8 from "node:os";
 import { parseArgs } from "node:util";
 
 // node_modules/simple-statistics/dist/simple-statistics.mjs
@@ -50037,8 +50037,8 @@ function newLatencyHistogram() {
     useWebAssembly: false
   });
 }
-function recordLatencyMs(h, ms) {
-  h.recordValue(Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1e3))));
+function recordLatencyMs(h, ms2) {
+  h.recordValue(Math.min(HIGHEST_US, Math.max(1, Math.round(ms2 * 1e3))));
 }
 function summarize(h) {
   if (h.totalCount === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
@@ -51268,10 +51268,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path11) {
-  if (!path11)
+function getElementAtPath(obj, path13) {
+  if (!path13)
     return obj;
-  return path11.reduce((acc, key) => acc?.[key], obj);
+  return path13.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -51611,11 +51611,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path11, issues) {
+function prefixIssues(path13, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path11);
+    iss.path.unshift(path13);
     return iss;
   });
 }
@@ -52077,16 +52077,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path11 = []) => {
+  const processError = (error63, path13 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path11, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path13, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
       } else {
-        const fullpath = [...path11, ...issue2.path];
+        const fullpath = [...path13, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -52125,17 +52125,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path11 = []) => {
+  const processError = (error63, path13 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path11, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path13, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path11, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
       } else {
-        const fullpath = [...path11, ...issue2.path];
+        const fullpath = [...path13, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -52174,8 +52174,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path11 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path11) {
+  const path13 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path13) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -63855,45 +63855,45 @@ var PATTERN_IS_COMPLETE = /* @__PURE__ */ new Set([
   "xid"
 ]);
 function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
-  const fmt3 = def.format;
-  if (fmt3 === "base64") {
+  const fmt4 = def.format;
+  if (fmt4 === "base64") {
     const validator = addConstant(ctx, isValidBase64);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "base64url") {
+  if (fmt4 === "base64url") {
     const validator = addConstant(ctx, isValidBase64URL);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "jwt") {
+  if (fmt4 === "jwt") {
     const validator = addConstant(ctx, isValidJWT);
     const alg = addConstant(ctx, def.alg ?? null);
     doc.write(`if (!${validator}(${accessor}, ${alg})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "ipv6") {
+  if (fmt4 === "ipv6") {
     const validator = addConstant(ctx, isValidIPv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "cidrv6") {
+  if (fmt4 === "cidrv6") {
     const validator = addConstant(ctx, isValidCIDRv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "credit_card") {
+  if (fmt4 === "credit_card") {
     const validator = addConstant(ctx, isValidCreditCard);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "iban") {
+  if (fmt4 === "iban") {
     const validator = addConstant(ctx, isValidIBAN);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
   const formatDef = def;
-  if (fmt3 === "url" || fmt3 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
+  if (fmt4 === "url" || fmt4 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
     const parseConst = addConstant(ctx, validateURL);
     const defConst = addConstant(ctx, def);
     const trimVar = newVar(ctx);
@@ -63919,12 +63919,12 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
   const customFn = def.fn;
   if (customFn) {
     if (isAsyncFunction(customFn))
-      throw new ZodCompileUnsupportedError(`async string format ${fmt3}`);
+      throw new ZodCompileUnsupportedError(`async string format ${fmt4}`);
     const fnConst = addConstant(ctx, customFn);
     doc.write(`if (!${fnConst}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (PATTERN_IS_COMPLETE.has(fmt3) && def.pattern) {
+  if (PATTERN_IS_COMPLETE.has(fmt4) && def.pattern) {
     const patternConst = addConstant(ctx, def.pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
@@ -69313,13 +69313,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path11 = ref.slice(1).split("/").filter(Boolean);
-  if (path11.length === 0) {
+  const path13 = ref.slice(1).split("/").filter(Boolean);
+  if (path13.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path11[0] === defsKey) {
-    const key = path11[1] === void 0 ? void 0 : decodeJSONPointerSegment(path11[1]);
+  if (path13[0] === defsKey) {
+    const key = path13[1] === void 0 ? void 0 : decodeJSONPointerSegment(path13[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -70360,6 +70360,14 @@ var instructionsSchema = external_exports.object({
   windows: external_exports.number().int().min(1).max(20).optional(),
   "requests-per-window": external_exports.union([external_exports.literal("auto"), external_exports.number().int().min(1).max(1e4)]).optional()
 }).strict();
+var queriesSchema = external_exports.object({
+  mode: external_exports.enum(["auto", "on", "off"]).optional(),
+  command: external_exports.string().min(1).optional(),
+  "max-increase": external_exports.number().min(0).optional(),
+  "max-increase-pct": pct.optional(),
+  "warmup-requests": external_exports.number().int().min(0).max(1e3).optional(),
+  requests: external_exports.number().int().min(1).max(1e3).optional()
+}).strict();
 var configFileSchema = external_exports.object({
   scenarios: external_exports.array(scenarioSchema).min(1).optional().describe("Request patterns to measure (default: GET of the `path` input)."),
   thresholds: thresholdsSchema.optional(),
@@ -70375,11 +70383,12 @@ var configFileSchema = external_exports.object({
   "allow-remote": external_exports.boolean().optional().describe("Allow a non-loopback target url (default false)."),
   "history-keep-runs": positiveInt.optional().describe("Recorded runs kept per runner fingerprint on the data branch (default 100)."),
   instructions: instructionsSchema.optional().describe("Instructions per request under Valgrind (docs/instructions.md)."),
+  queries: queriesSchema.optional().describe("Database queries per request, counted in the worker processes (docs/queries.md)."),
   hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
   "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
 }).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
-function knownKeysAt(path11) {
-  const where = path11.filter((p) => typeof p === "string").join(".");
+function knownKeysAt(path13) {
+  const where = path13.filter((p) => typeof p === "string").join(".");
   const shapes = {
     "": configFileSchema,
     thresholds: thresholdsSchema,
@@ -70387,12 +70396,13 @@ function knownKeysAt(path11) {
     "scenarios.thresholds": thresholdsSchema,
     targets: targetSchema,
     instructions: instructionsSchema,
+    queries: queriesSchema,
     hardening: hardeningSchema
   };
   return Object.keys(shapes[where]?.shape ?? {});
 }
-function issuePath(path11) {
-  return path11.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path13) {
+  return path13.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -70623,6 +70633,9 @@ var DEFAULTS = {
    * of 10 ms CPU per request. 0.5%: boots of the same code differ by <0.1%, and a 1% change
    * (which reads 0.97% for 1% injected work) must fail. */
   instructions: { mode: "auto", maxIncreasePct: 0.5, warmupRequests: 20, windows: 3, requestsPerWindow: "auto" },
+  /** Queries per request (docs/queries.md): counts are exact, so a short pass does. Fails from +2
+   * queries per request and +20%: an N+1 over a page of rows fails, one deliberate extra query passes. */
+  queries: { mode: "auto", maxIncrease: 2, maxIncreasePct: 20, warmupRequests: 5, requests: 20 },
   thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 }
 };
 var PAIRED_DEFAULTS = { durationSeconds: 0.5 };
@@ -70632,8 +70645,8 @@ function invalid(name, value, expected) {
 }
 function parseNumber(name, value, rule) {
   const n = value.trim() === "" ? NaN : Number(value.trim());
-  const ok2 = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === void 0 || n >= rule.min) && (rule.above === void 0 || n > rule.above) && (rule.below === void 0 || n < rule.below);
-  if (!ok2) throw invalid(name, value, rule.expected);
+  const ok3 = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === void 0 || n >= rule.min) && (rule.above === void 0 || n > rule.above) && (rule.below === void 0 || n < rule.below);
+  if (!ok3) throw invalid(name, value, rule.expected);
   return n;
 }
 function parseChoice(name, value, choices) {
@@ -70667,6 +70680,8 @@ function readConfig(src) {
   };
   const instructionsMode = given("instructions") ? parseChoice("instructions", input2("instructions"), ["auto", "on", "off"]) : void 0;
   const maxInstructionsIncreasePct = num("max-instructions-increase-pct", PCT);
+  const queriesMode = given("queries") ? parseChoice("queries", input2("queries"), ["auto", "on", "off"]) : void 0;
+  const maxQueriesIncrease = num("max-queries-increase", { min: 0, expected: "a number of queries per request >= 0 (e.g. 2)" });
   const compareTo = given("compare-to") ? parseCompareTo(input2("compare-to")) : DEFAULTS.compareTo;
   const record2 = given("record") ? parseChoice("record", input2("record"), ["auto", "true", "false"]) : DEFAULTS.record;
   const comment = given("comment") ? parseChoice("comment", input2("comment"), ["auto", "always", "never"]) : DEFAULTS.comment;
@@ -70794,6 +70809,14 @@ function readConfig(src) {
       windows: file2.config.instructions?.windows ?? DEFAULTS.instructions.windows,
       requestsPerWindow: file2.config.instructions?.["requests-per-window"] ?? DEFAULTS.instructions.requestsPerWindow
     },
+    queries: {
+      mode: queriesMode ?? file2.config.queries?.mode ?? DEFAULTS.queries.mode,
+      maxIncrease: maxQueriesIncrease ?? file2.config.queries?.["max-increase"] ?? DEFAULTS.queries.maxIncrease,
+      maxIncreasePct: file2.config.queries?.["max-increase-pct"] ?? DEFAULTS.queries.maxIncreasePct,
+      command: file2.config.queries?.command,
+      warmupRequests: file2.config.queries?.["warmup-requests"] ?? DEFAULTS.queries.warmupRequests,
+      requests: file2.config.queries?.requests ?? DEFAULTS.queries.requests
+    },
     shard,
     hardening,
     timeoutMinutes: file2.config["timeout-minutes"]
@@ -70803,8 +70826,8 @@ function parseCompareTo(value) {
   return parseChoice("compare-to", value, ["stored", "base", "none"]);
 }
 function parseBranch(value) {
-  const ok2 = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
-  if (!ok2) throw invalid("baseline-branch", value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
+  const ok3 = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
+  if (!ok3) throw invalid("baseline-branch", value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
   return value;
 }
 function parsePath(name, value) {
@@ -70945,9 +70968,9 @@ function resolveBudget(b) {
 }
 
 // src/pipeline/pipeline.ts
-import os6 from "node:os";
-import path10 from "node:path";
-import { mkdirSync as mkdirSync4 } from "node:fs";
+import os7 from "node:os";
+import path12 from "node:path";
+import { mkdirSync as mkdirSync5 } from "node:fs";
 
 // src/gate/shootout.ts
 var MIB2 = 1024 * 1024;
@@ -71399,7 +71422,7 @@ async function snapshotTree(rootPid) {
 }
 
 // src/server/stop.ts
-var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+var sleep = (ms2) => new Promise((r) => setTimeout(r, ms2));
 function signalGroup(pgid, pids, signal) {
   try {
     process.kill(-pgid, signal);
@@ -71430,7 +71453,7 @@ async function stopProcessGroup(pgid, signal, graceMs = 1e4) {
 }
 
 // src/server/server.ts
-var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
+var sleep2 = (ms2) => new Promise((r) => setTimeout(r, ms2));
 function isPortTaken(host, port) {
   return new Promise((resolve) => {
     const socket = net2.connect({ host, port });
@@ -72241,6 +72264,7 @@ function appendRun(file2, existing, result) {
     settings: result.settings,
     samples: result.samples,
     ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {},
+    ...result.queries?.status === "measured" ? { queries: result.queries } : {},
     hardening: recordedHardening(result.hardening)
   };
   const next = {
@@ -72423,10 +72447,15 @@ function summarizeSamples(samples, target) {
   }
   return out;
 }
-function trendFigures(samples, target, instructions) {
+function trendFigures(samples, target, instructions, queries) {
   const out = summarizeSamples(samples, target);
   for (const m of instructions?.measurements ?? []) {
     if ((target === void 0 || m.target === target) && out[m.scenario] && m.perRequest.length) out[m.scenario].instructionsPerRequest = median2(m.perRequest);
+  }
+  if (queries?.status === "measured") {
+    for (const m of queries.measurements) {
+      if ((target === void 0 || m.target === target) && out[m.scenario]) out[m.scenario].queriesPerRequest = m.perRequest;
+    }
   }
   return out;
 }
@@ -72652,7 +72681,7 @@ async function countInstructions(opts) {
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
     let idleFor = [];
-    const send = async (n) => {
+    const send2 = async (n) => {
       for (let i = 0; i < n; i++) {
         if (idleFor.length && !await waitUntilIdle(idleFor)) {
           idleFor = [];
@@ -72664,7 +72693,7 @@ async function countInstructions(opts) {
         }
       }
     };
-    await send(opts.warmupRequests);
+    await send2(opts.warmupRequests);
     const workers = await workerPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
     if (workers.length > 1) {
@@ -72683,13 +72712,13 @@ async function countInstructions(opts) {
     }
     if (opts.awaitIdle ?? true) idleFor = workers;
     const t0 = Date.now();
-    await send(1);
+    await send2(1);
     const requestsPerWindow = opts.requestsPerWindow === "auto" ? autoRequestsPerWindow((Date.now() - t0) / 1e3) : opts.requestsPerWindow;
     for (const pid of workers) await control(["-z", String(pid)]);
     const perRequest = [];
     let profileFile;
     for (let w = 1; w <= opts.windows; w++) {
-      await send(requestsPerWindow);
+      await send2(requestsPerWindow);
       let total = 0;
       let largest = -1;
       for (const pid of workers) {
@@ -72856,8 +72885,536 @@ async function runInstructionsGate(r) {
   };
 }
 
+// src/queries/count.ts
+import { mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync5, readdirSync as readdirSync3, readFileSync as readFileSync4, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import http3 from "node:http";
+import os6 from "node:os";
+import path11 from "node:path";
+
+// src/queries/fingerprint.ts
+var MAX_FINGERPRINT_CHARS = 400;
+var TOKEN = new RegExp(
+  [
+    String.raw`(?<comment>--[^\n]*|/\*[\s\S]*?(?:\*/|$))`,
+    // E'..', N'..', X'..', B'..', 'it''s', 'a\'b'
+    String.raw`(?<string>\b[EeNnXxBbUu]&?'(?:[^'\\]|\\.|'')*(?:'|$)|'(?:[^'\\]|\\.|'')*(?:'|$))`,
+    String.raw`(?<dollar>\$(?<tag>[A-Za-z_]\w*)?\$[\s\S]*?\$\k<tag>?\$)`,
+    String.raw`(?<quoted>"(?:[^"]|"")*"|\x60[^\x60]*\x60|\[[^\]\s,()]*\])`,
+    // %s, %(name)s, ?, ?1, :name, :1, $1 (not ::type casts)
+    String.raw`(?<placeholder>%\([^)]*\)s|%s|\?\d*|(?<!:):[A-Za-z_]\w*|(?<!:):\d+|\$\d+)`,
+    // A sign is part of a number only where an operand starts (`= -1`), not in `a-1`.
+    String.raw`(?<number>(?<![\w.])[-+]?(?:0[xX][0-9a-fA-F]+|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?![\w]))`,
+    String.raw`(?<word>[A-Za-z_][\w$]*)`,
+    String.raw`(?<space>\s+)`,
+    String.raw`(?<other>.)`
+  ].join("|"),
+  "gsy"
+);
+var SAVEPOINT = /\b(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|RELEASE)\s+(?:"[^"]*"|\x60[^\x60]*\x60|[\w$]+)/gi;
+function fingerprint(sql) {
+  const out = [];
+  for (const m of sql.matchAll(TOKEN)) {
+    const g2 = m.groups;
+    if (g2.comment !== void 0) out.push(" ");
+    else if (g2.string !== void 0 || g2.dollar !== void 0 || g2.placeholder !== void 0 || g2.number !== void 0) out.push("?");
+    else if (g2.space !== void 0) out.push(" ");
+    else if (g2.word !== void 0) out.push(/^(null|true|false)$/i.test(g2.word) ? "?" : g2.word);
+    else out.push(m[0]);
+  }
+  let s = out.join("").replace(/\s+/g, " ").trim();
+  s = s.replace(SAVEPOINT, (_, kw) => `${kw.toUpperCase()} ?`);
+  let prev;
+  do {
+    prev = s;
+    s = s.replace(/\(\s*(?:\?|\(\.\.\.\))(?:\s*,\s*(?:\?|\(\.\.\.\)))*\s*\)/g, "(...)");
+    s = s.replace(/\(\.\.\.\)(?:\s*,\s*\(\.\.\.\))+/g, "(...)");
+  } while (s !== prev);
+  s = s.replace(/\s*;\s*$/, "");
+  return s.length > MAX_FINGERPRINT_CHARS ? `${s.slice(0, MAX_FINGERPRINT_CHARS - 1)}\u2026` : s;
+}
+
+// src/queries/counts.ts
+function countsBetween(before, after, requests) {
+  const byFingerprint = /* @__PURE__ */ new Map();
+  const drivers = /* @__PURE__ */ new Set();
+  const others = /* @__PURE__ */ new Set();
+  for (const [pid, file2] of after) {
+    file2.drivers.forEach((d) => drivers.add(d));
+    file2.others.forEach((d) => others.add(d));
+    const earlier = before.get(pid)?.statements ?? {};
+    for (const [text, [calls, seconds]] of Object.entries(file2.statements)) {
+      const [calls0, seconds0] = earlier[text] ?? [0, 0];
+      if (calls === calls0) continue;
+      const key = fingerprint(text);
+      const entry = byFingerprint.get(key) ?? { calls: 0, seconds: 0 };
+      entry.calls += calls - calls0;
+      entry.seconds += seconds - seconds0;
+      byFingerprint.set(key, entry);
+    }
+  }
+  const statements = [...byFingerprint].map(([fp, { calls, seconds }]) => ({ fingerprint: fp, perRequest: calls / requests, msPerRequest: seconds * 1e3 / requests })).sort((a, b) => b.perRequest - a.perRequest || a.fingerprint.localeCompare(b.fingerprint));
+  return {
+    perRequest: statements.reduce((s, x2) => s + x2.perRequest, 0),
+    msPerRequest: statements.reduce((s, x2) => s + x2.msPerRequest, 0),
+    statements,
+    drivers: [...drivers].sort(),
+    otherDrivers: [...others].sort()
+  };
+}
+function parseHookFile(text) {
+  try {
+    const doc = JSON.parse(text);
+    if (!Array.isArray(doc.drivers) || !Array.isArray(doc.others) || typeof doc.statements !== "object" || doc.statements === null) return void 0;
+    return doc;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/queries/pythonHook.ts
+import path10 from "node:path";
+var QUERIES_DIR_ENV = "WSGI_PERF_GATE_QUERIES_DIR";
+var COUNTED_DRIVERS = ["sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb"];
+var QUERIES_SITECUSTOMIZE = `# Written by wsgi-perf-gate to count database queries per request (see src/queries/pythonHook.ts).
+import os as _os
+import sys as _sys
+
+
+def _install():
+    import importlib.machinery
+    import importlib.util
+    import json
+    import threading
+    import time
+
+    out_dir = _os.environ.get("${QUERIES_DIR_ENV}")
+    if not out_dir:
+        return
+    counted = {}  # statement text -> [calls, seconds]
+    drivers = set()
+    active = set()
+    lock = threading.Lock()
+    others = ("asyncpg", "aiosqlite", "aiomysql", "asyncmy", "pyodbc", "pymssql", "cx_Oracle", "oracledb",
+              "mysql.connector", "pg8000", "ibm_db", "duckdb", "databricks.sql", "snowflake.connector")
+
+    def write():
+        path = _os.path.join(out_dir, "queries.%d.json" % _os.getpid())
+        with lock:
+            doc = {
+                "drivers": sorted(drivers),
+                "others": [m for m in others if m in _sys.modules],
+                "statements": {k: [v[0], v[1]] for k, v in counted.items()},
+            }
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(doc, f)
+        _os.replace(tmp, path)
+
+    def text_of(sql, cursor):
+        if isinstance(sql, str):
+            return sql
+        if isinstance(sql, (bytes, bytearray, memoryview)):
+            return bytes(sql).decode("utf-8", "replace")
+        as_string = getattr(sql, "as_string", None)  # psycopg's sql.Composed
+        if as_string is not None:
+            try:
+                return as_string(cursor)
+            except Exception:
+                pass
+        return "<%s>" % type(sql).__name__
+
+    def timed(fn):
+        def counted_call(self, sql, *args, **kwargs):
+            key = id(self)
+            if key in active:  # a driver method calling another one on the same cursor
+                return fn(self, sql, *args, **kwargs)
+            active.add(key)
+            started = time.perf_counter()
+            try:
+                return fn(self, sql, *args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - started
+                active.discard(key)
+                text = text_of(sql, self)
+                with lock:
+                    entry = counted.setdefault(text, [0, 0.0])
+                    entry[0] += 1
+                    entry[1] += elapsed
+                try:
+                    write()
+                except OSError:
+                    pass
+        counted_call.__name__ = getattr(fn, "__name__", "execute")
+        counted_call.__doc__ = getattr(fn, "__doc__", None)
+        return counted_call
+
+    subclasses = {}
+
+    def next_in_line(self, fn):
+        # The class after the one that defined fn, as super() would find it.
+        for klass in type(self).__mro__:
+            if klass.__dict__.get(fn.__name__) is fn:
+                return super(klass, self)
+        return super(type(self), self)
+
+    def counted_subclass(base, methods, extra=None):
+        key = (base, methods)
+        cls = subclasses.get(key)
+        if cls is None:
+            attrs = {m: timed(getattr(base, m)) for m in methods if hasattr(base, m)}
+            attrs.update(extra or {})
+            cls = type(base.__name__, (base,), attrs)
+            cls.__module__ = base.__module__
+            subclasses[key] = cls
+        return cls
+
+    def patch_class(cls, methods):
+        for m in methods:
+            fn = cls.__dict__.get(m)
+            if fn is not None and not getattr(fn, "_perf_gate_counted", False):
+                wrapped = timed(fn)
+                wrapped._perf_gate_counted = True
+                setattr(cls, m, wrapped)
+
+    def patch_sqlite3(mod):  # sqlite3.dbapi2
+        connect = mod.connect
+
+        def cursor(self, *args, **kwargs):
+            factory = kwargs.pop("factory", None) or (args[0] if args else None) or mod.Cursor
+            return next_in_line(self, cursor).cursor(counted_subclass(factory, ("execute", "executemany", "executescript")))
+
+        shortcuts = {
+            "cursor": cursor,
+            "execute": lambda self, *a, **k: self.cursor().execute(*a, **k),
+            "executemany": lambda self, *a, **k: self.cursor().executemany(*a, **k),
+            "executescript": lambda self, *a, **k: self.cursor().executescript(*a, **k),
+        }
+
+        def counted_connect(*args, **kwargs):
+            if len(args) > 5:  # factory given by position
+                args = args[:5] + (counted_subclass(args[5], (), shortcuts),) + args[6:]
+            else:
+                kwargs["factory"] = counted_subclass(kwargs.get("factory") or mod.Connection, (), shortcuts)
+            return connect(*args, **kwargs)
+
+        counted_connect.__doc__ = connect.__doc__
+        mod.connect = counted_connect
+        sqlite_package = _sys.modules.get("sqlite3")
+        if sqlite_package is not None and getattr(sqlite_package, "connect", None) is connect:
+            sqlite_package.connect = counted_connect
+        drivers.add("sqlite3")
+
+    def patch_psycopg2(mod):
+        ext = _sys.modules["psycopg2.extensions"]
+        connect = mod.connect
+
+        def cursor(self, *args, **kwargs):
+            if len(args) > 1:
+                args = (args[0], counted_subclass(args[1] or self.cursor_factory or ext.cursor, ("execute", "executemany", "callproc"))) + args[2:]
+            else:
+                factory = kwargs.get("cursor_factory") or self.cursor_factory or ext.cursor
+                kwargs["cursor_factory"] = counted_subclass(factory, ("execute", "executemany", "callproc"))
+            return next_in_line(self, cursor).cursor(*args, **kwargs)
+
+        def counted_connect(dsn=None, connection_factory=None, cursor_factory=None, **kwargs):
+            factory = counted_subclass(connection_factory or ext.connection, (), {"cursor": cursor})
+            return connect(dsn, connection_factory=factory, cursor_factory=cursor_factory, **kwargs)
+
+        counted_connect.__doc__ = connect.__doc__
+        mod.connect = counted_connect
+        drivers.add("psycopg2")
+
+    def patch_psycopg(mod):
+        for name in ("Cursor", "ServerCursor", "ClientCursor", "RawCursor"):
+            cls = getattr(mod, name, None)
+            if cls is not None:
+                patch_class(cls, ("execute", "executemany"))
+        drivers.add("psycopg")
+
+    def patch_pymysql(mod):  # pymysql.cursors
+        for cls in (mod.Cursor, getattr(mod, "SSCursor", None)):
+            if cls is not None:
+                patch_class(cls, ("execute", "executemany", "callproc"))
+        drivers.add("pymysql")
+
+    def patch_mysqldb(mod):  # MySQLdb.cursors
+        patch_class(mod.BaseCursor, ("execute", "executemany", "callproc"))
+        drivers.add("MySQLdb")
+
+    patches = {
+        "sqlite3.dbapi2": patch_sqlite3,
+        "psycopg2": patch_psycopg2,
+        "psycopg": patch_psycopg,
+        "pymysql.cursors": patch_pymysql,
+        "MySQLdb.cursors": patch_mysqldb,
+    }
+
+    def patch(name, module):
+        try:
+            if name in patches:
+                patches[name](module)
+            write()  # also for a module of "others": the file says it was loaded
+        except Exception as err:  # a driver version the hook does not know: not counted, said in the file
+            print("wsgi-perf-gate: could not count queries of %s: %s" % (name, err), file=_sys.stderr)
+
+    class PatchingLoader:
+        def __init__(self, loader, name):
+            self.loader = loader
+            self.name = name
+
+        def create_module(self, spec):
+            return self.loader.create_module(spec)
+
+        def exec_module(self, module):
+            self.loader.exec_module(module)
+            patch(self.name, module)
+
+        def __getattr__(self, attr):
+            return getattr(self.loader, attr)
+
+    class Finder:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name not in patches and name not in others:
+                return None
+            for finder in _sys.meta_path:
+                if finder is Finder or not hasattr(finder, "find_spec"):
+                    continue
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                        spec.loader = PatchingLoader(spec.loader, name)
+                    return spec
+            return None
+
+    for name in patches:
+        if name in _sys.modules:
+            patch(name, _sys.modules[name])
+    _sys.meta_path.insert(0, Finder)
+    # A file from the start: a worker that never imports a driver still says what it loaded.
+    if hasattr(_os, "register_at_fork"):
+        _os.register_at_fork(after_in_child=lambda: write())
+    write()
+
+
+def _run_the_hidden_sitecustomize():
+    # This file hides any other sitecustomize (Debian ships one): run it as Python would have.
+    import importlib.machinery
+    import importlib.util
+
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    rest = [p for p in _sys.path if _os.path.abspath(p or _os.curdir) != here]
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
+    if spec is not None and spec.loader is not None:
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
+try:
+    _install()
+except Exception as _err:
+    print("wsgi-perf-gate: the query count could not start: %s" % _err, file=_sys.stderr)
+_run_the_hidden_sitecustomize()
+`;
+function pythonPathWith(startupDir, pythonPath) {
+  return pythonPath ? `${startupDir}${path10.delimiter}${pythonPath}` : startupDir;
+}
+
+// src/queries/count.ts
+var QueriesError = class extends GateError {
+};
+var REQUEST_TIMEOUT_MS = 6e4;
+function send(baseUrl, scenario, agent) {
+  return new Promise((resolve, reject) => {
+    const req = http3.request(
+      new URL(scenario.path, baseUrl),
+      { method: scenario.method, headers: { ...scenario.headers, ...scenario.body ? { "content-length": Buffer.byteLength(scenario.body) } : {} }, agent, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      }
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1e3} s`)));
+    req.on("error", reject);
+    req.end(scenario.body);
+  });
+}
+function ok2(scenario, status) {
+  return scenario.expectStatus !== void 0 ? status === scenario.expectStatus : status >= 200 && status < 400;
+}
+function readFiles(dir) {
+  const out = /* @__PURE__ */ new Map();
+  for (const name of readdirSync3(dir)) {
+    const m = /^queries\.(\d+)\.json$/.exec(name);
+    if (!m) continue;
+    const file2 = parseHookFile(readFileSync4(path11.join(dir, name), "utf8"));
+    if (file2) out.set(Number(m[1]), file2);
+  }
+  return out;
+}
+async function workerPids2(rootPid) {
+  const pids = await treePids(rootPid);
+  const parents = /* @__PURE__ */ new Set();
+  for (const pid of pids) {
+    try {
+      parents.add(Number(procStatFields(pid)[1]));
+    } catch {
+    }
+  }
+  return pids.filter((p) => !parents.has(p));
+}
+async function countQueries(opts) {
+  const started = Date.now();
+  const { target, scenario } = opts;
+  const dir = mkdtempSync5(path11.join(os6.tmpdir(), "perf-gate-queries-"));
+  const startupDir = path11.join(dir, "python-startup");
+  const countsDir = path11.join(dir, "counts");
+  mkdirSync4(startupDir);
+  mkdirSync4(countsDir, { mode: 448 });
+  writeFileSync4(path11.join(startupDir, "sitecustomize.py"), QUERIES_SITECUSTOMIZE);
+  const counted = {
+    ...target,
+    name: `${target.name} (counting queries)`,
+    command: opts.command,
+    env: { ...target.env, [QUERIES_DIR_ENV]: countsDir, PYTHONPATH: pythonPathWith(startupDir, target.env.PYTHONPATH ?? process.env.PYTHONPATH) }
+  };
+  const port = explicitPort(target.url) ?? await freePort();
+  let server;
+  try {
+    server = await startServer(counted, { port, logFile: path11.join(dir, "server.log") });
+    await waitUntilReady(server);
+    await waitForStableTree(server.pid);
+    const agent = new http3.Agent({ keepAlive: true, maxSockets: 1 });
+    const run3 = async (n, what) => {
+      for (let i = 0; i < n; i++) {
+        const status = await send(server.baseUrl, scenario, agent);
+        if (!ok2(scenario, status)) {
+          throw new QueriesError(
+            `Scenario "${scenario.name}": ${scenario.method} ${scenario.path} answered ${status} to ${what} request ${i + 1} while counting queries; queries of failing requests are not counted.`
+          );
+        }
+      }
+    };
+    await run3(opts.warmupRequests, "warm-up");
+    const workers = await workerPids2(server.pid);
+    await waitUntilIdle(workers);
+    const before = readFiles(countsDir);
+    await run3(opts.requests, "counted");
+    await waitUntilIdle(workers);
+    const after = readFiles(countsDir);
+    agent.destroy();
+    if (!after.size) {
+      throw new QueriesError(`Target "${target.name}": the query counter did not start in the server (no count file): is it a Python server that reads PYTHONPATH?`);
+    }
+    return { target: target.name, scenario: scenario.name, warmupRequests: opts.warmupRequests, requests: opts.requests, ...countsBetween(before, after, opts.requests), seconds: (Date.now() - started) / 1e3 };
+  } catch (err) {
+    if (err instanceof QueriesError || !server) throw err;
+    throw new QueriesError(`Target "${target.name}" while counting queries: ${err.message.split("\n")[0]}
+${formatTail(server.logTail())}`);
+  } finally {
+    await server?.stop(1e4);
+    rmSync3(dir, { recursive: true, force: true });
+  }
+}
+
+// src/queries/verdict.ts
+var N_PLUS_ONE_REPEATS = 5;
+var EPSILON = 1e-9;
+var NO_BASELINE = "No baseline count to compare with.";
+var fmt3 = (v) => Number.isInteger(Math.round(v * 100) / 100) ? String(Math.round(v)) : (Math.round(v * 100) / 100).toString();
+var signed = (v) => `${v >= 0 ? "+" : "\u2212"}${fmt3(Math.abs(v))}`;
+function statementChanges(base, head) {
+  const before = new Map(base.statements.map((s) => [s.fingerprint, s.perRequest]));
+  const after = new Map(head.statements.map((s) => [s.fingerprint, s.perRequest]));
+  const out = [];
+  for (const fp of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
+    const b = before.get(fp) ?? 0;
+    const a = after.get(fp) ?? 0;
+    if (Math.abs(a - b) > EPSILON) out.push({ fingerprint: fp, before: b, after: a, change: a - b });
+  }
+  return out.sort((x2, y) => Math.abs(y.change) - Math.abs(x2.change) || y.change - x2.change || x2.fingerprint.localeCompare(y.fingerprint));
+}
+function nPlusOne(changes) {
+  return changes.find((c) => c.change >= 2 - EPSILON && c.after >= N_PLUS_ONE_REPEATS - EPSILON);
+}
+function judgeQueries(scenario, target, base, head, rule) {
+  const common = { scenario, target, candidate: head.perRequest, candidateMs: head.msPerRequest };
+  if (!base) return { ...common, verdict: "pass", reason: NO_BASELINE, changed: [] };
+  const change = head.perRequest - base.perRequest;
+  const changePct = base.perRequest > 0 ? change / base.perRequest * 100 : void 0;
+  const pctOf = (sign) => changePct === void 0 ? sign * change > EPSILON ? Infinity : 0 : sign * changePct;
+  const changed = statementChanges(base, head);
+  const repeated = nPlusOne(changed);
+  const past = (d, pct3) => d >= rule.maxIncrease - EPSILON && pct3 >= rule.maxIncreasePct - EPSILON;
+  const verdict = past(change, pctOf(1)) ? "regressed" : past(-change, pctOf(-1)) ? "improved" : "pass";
+  const pctText = changePct !== void 0 ? ` (${changePct >= 0 ? "+" : ""}${changePct.toFixed(0)}%)` : "";
+  const what = Math.abs(change) <= EPSILON ? `Queries per request unchanged: ${fmt3(head.perRequest)}${changed.length ? `, though ${changed.length} statement(s) changed their count` : ""}.` : `Queries per request ${fmt3(base.perRequest)} -> ${fmt3(head.perRequest)}, ${signed(change)}${pctText}`;
+  const rest = verdict === "regressed" ? `; past the threshold (+${fmt3(rule.maxIncrease)} and +${rule.maxIncreasePct}%).${repeated ? ` N+1: \`${repeated.fingerprint}\` runs ${fmt3(repeated.after)} times per request (was ${fmt3(repeated.before)}).` : changed[0] ? ` Largest change: \`${changed[0].fingerprint}\` ${signed(changed[0].change)} per request.` : ""}` : verdict === "improved" ? "; fewer queries, past the threshold." : Math.abs(change) <= EPSILON ? "" : `; within the threshold (fails from +${fmt3(rule.maxIncrease)} and +${rule.maxIncreasePct}%).`;
+  return {
+    ...common,
+    baseline: base.perRequest,
+    baselineMs: base.msPerRequest,
+    change,
+    changePct,
+    verdict,
+    reason: what + rest,
+    changed,
+    nPlusOne: repeated
+  };
+}
+
+// src/queries/gate.ts
+function noneSeenNote(otherDrivers) {
+  const loaded = otherDrivers.length ? `; loaded and not counted: ${otherDrivers.join(", ")}` : "";
+  return `Queries per request: no queries seen; drivers counted: ${COUNTED_DRIVERS.join(", ")}${loaded}.`;
+}
+async function runQueriesGate(r) {
+  const { settings, log } = r;
+  if (settings.mode === "off" || settings.mode === "auto" && !r.wanted) return void 0;
+  const threshold = { maxIncrease: settings.maxIncrease, maxIncreasePct: settings.maxIncreasePct };
+  const measurements = [];
+  const count2 = (target, scenario) => countQueries({ target, command: singleWorkerCommand(target, settings.command), scenario, warmupRequests: settings.warmupRequests, requests: settings.requests });
+  try {
+    for (const scenario of r.scenarios) {
+      const head = await count2(r.head, scenario);
+      measurements.push(head);
+      const noDatabase = !head.statements.length && !head.drivers.length && !head.otherDrivers.length;
+      if (r.base && !noDatabase) measurements.push(await count2(r.base, scenario));
+    }
+  } catch (err) {
+    const [first, ...rest] = errorMessage(err).split("\n");
+    const note = `Queries per request could not be counted: ${first}`;
+    log.warning(note);
+    if (rest.length) log.info(rest.join("\n"));
+    return { status: "failed", note, measurements, comparisons: [], threshold, verdict: settings.mode === "on" ? "inconclusive" : "pass" };
+  }
+  const recordedFor = (scenario) => r.recorded?.measurements.find((m) => m.target === r.head.name && m.scenario === scenario);
+  const baselineFor2 = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
+  const seen = measurements.some((m) => m.statements.length) || r.scenarios.some((s) => (recordedFor(s.name)?.statements.length ?? 0) > 0);
+  if (!seen) {
+    const others = [...new Set(measurements.flatMap((m) => m.otherDrivers))];
+    if (settings.mode !== "on" && !others.length) return void 0;
+    const note = noneSeenNote(others);
+    log.info(note);
+    return { status: "none-seen", note, measurements, comparisons: [], threshold, verdict: "pass" };
+  }
+  const comparisons = r.scenarios.map((scenario) => {
+    const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name);
+    return judgeQueries(scenario.name, r.head.name, baselineFor2(scenario.name), head, threshold);
+  });
+  for (const c of comparisons) log.info(`Queries per request, ${c.scenario}: ${c.reason}`);
+  return {
+    status: "measured",
+    measurements,
+    comparisons,
+    threshold,
+    baselineSource: r.base ? "the base commit, counted in this job" : r.recorded ? r.recordedSource ?? "the stored baseline" : void 0,
+    verdict: combineVerdicts(comparisons.map((c) => c.verdict))
+  };
+}
+
 // src/hardening/runChecks.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync6 } from "node:fs";
 import { randomBytes } from "node:crypto";
 
 // src/hardening/leaks.ts
@@ -73073,8 +73630,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path11, host, extra = {}) {
-  const lines = [`${method2} ${path11} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path13, host, extra = {}) {
+  const lines = [`${method2} ${path13} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -73111,7 +73668,7 @@ function openSlowClients(to, intervalMs = 100) {
 }
 
 // src/hardening/procSockets.ts
-import { readdirSync as readdirSync3, readFileSync as readFileSync4, readlinkSync } from "node:fs";
+import { readdirSync as readdirSync4, readFileSync as readFileSync5, readlinkSync } from "node:fs";
 
 // src/hardening/slowCoverage.ts
 function parseTcpTable(text) {
@@ -73146,7 +73703,7 @@ function describeCoverage(c, opened) {
 function readTcpTables() {
   return ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((file2) => {
     try {
-      return parseTcpTable(readFileSync4(file2, "utf8"));
+      return parseTcpTable(readFileSync5(file2, "utf8"));
     } catch {
       return [];
     }
@@ -73156,8 +73713,8 @@ function readProcessSockets(pid) {
   const socketInodes = /* @__PURE__ */ new Set();
   let threads = 1;
   try {
-    threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"))?.[1] ?? 1);
-    for (const fd of readdirSync3(`/proc/${pid}/fd`)) {
+    threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"))?.[1] ?? 1);
+    for (const fd of readdirSync4(`/proc/${pid}/fd`)) {
       try {
         const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
         if (m) socketInodes.add(Number(m[1]));
@@ -73170,14 +73727,14 @@ function readProcessSockets(pid) {
 }
 
 // src/hardening/runChecks.ts
-var sleep4 = (ms) => new Promise((r) => setTimeout(r, ms));
+var sleep4 = (ms2) => new Promise((r) => setTimeout(r, ms2));
 var SLOW_BYTE_MS = 100;
 var SLOW_SETTLE_MS = 500;
 var MAX_SLOW_CONNECTIONS = 96;
 var NORMAL_REQUESTS = 4;
 var LEAK_TIMEOUT_MS = 5e3;
 var HEADER_BYTES = 64 * 1024;
-async function workerPids2(rootPid) {
+async function workerPids3(rootPid) {
   try {
     const nodes = await pidtree_default(rootPid, { root: true, advanced: true });
     const parents = new Set(nodes.map((n) => n.ppid));
@@ -73188,7 +73745,7 @@ async function workerPids2(rootPid) {
 }
 function realUid(pid) {
   try {
-    const m = /^Uid:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"));
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync6(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : void 0;
   } catch {
     return void 0;
@@ -73204,7 +73761,7 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path11, timeoutMs2) => exchange(to, requestHead("GET", path11, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path13, timeoutMs2) => exchange(to, requestHead("GET", path13, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
@@ -73221,7 +73778,7 @@ async function runChecks(server, settings, env) {
   for (const p of leakPaths) responses.push({ ...await get2(p, LEAK_TIMEOUT_MS), request: `GET ${p}` });
   sent.push(`Leaks: ${leakPaths.map((p) => `GET ${p}`).join(", ")}.`);
   checks.push(...classifyLeaks(responses));
-  const workers = await workerPids2(server.serverPid);
+  const workers = await workerPids3(server.serverPid);
   const owners = workers.flatMap((pid) => {
     const uid = realUid(pid);
     return uid === void 0 ? [] : [{ pid, uid }];
@@ -73252,7 +73809,7 @@ async function runChecks(server, settings, env) {
     for (; ; ) {
       slow.open(Math.min(batch, MAX_SLOW_CONNECTIONS - slow.count()));
       await sleep4(SLOW_SETTLE_MS);
-      const leaves = await workerPids2(server.serverPid);
+      const leaves = await workerPids3(server.serverPid);
       coverage = slowCoverage(readTcpTables(), to.port, slow.localPorts(), leaves.map(readProcessSockets));
       if (coverage.covered || coverage.fronted || slow.count() >= MAX_SLOW_CONNECTIONS) break;
     }
@@ -73535,8 +74092,8 @@ function confirmationFocus(first) {
 // src/pipeline/pipeline.ts
 var TOOL = { name: package_default.name, version: package_default.version };
 function runnerFingerprint() {
-  const cpus = os6.cpus();
-  return { os: os6.platform(), arch: os6.arch(), cpus: os6.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
+  const cpus = os7.cpus();
+  return { os: os7.platform(), arch: os7.arch(), cpus: os7.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
 }
 async function runGate(config2, opts) {
   const stored = config2.baselineFile ? readBaselineFile(config2.baselineFile) : void 0;
@@ -73618,6 +74175,16 @@ async function runGate(config2, opts) {
       wanted: !!pairedBase || !!baseline.run?.instructions || opts.record,
       log
     });
+    const queries = await runQueriesGate({
+      settings: config2.queries,
+      scenarios: config2.scenarios,
+      head,
+      base: pairedBase?.target,
+      recorded: pairedBase ? void 0 : baseline.run?.queries,
+      recordedSource: baseline.run?.meta.commit ? `the recorded run of ${baseline.run.meta.commit.slice(0, 12)}` : void 0,
+      wanted: !!pairedBase || !!baseline.run?.queries || opts.record,
+      log
+    });
     const result = {
       schemaVersion: SCHEMA_VERSION,
       meta: { ...opts.meta, createdAt: (/* @__PURE__ */ new Date()).toISOString(), tool: TOOL, runner },
@@ -73633,16 +74200,17 @@ async function runGate(config2, opts) {
       samples,
       confirmationSamples,
       comparison,
-      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os6.availableParallelism()) : void 0,
+      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os7.availableParallelism()) : void 0,
       instructions,
+      queries,
       hardening,
-      verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? "pass"])
+      verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? "pass", queries?.verdict ?? "pass"])
     };
     if (branch) {
       result.history = branch.info;
       result.trend = [
         ...branch.baseline.trend,
-        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions) }
+        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions, queries) }
       ];
     }
     if (opts.record) await recordResult(result, { baselineFile: config2.baselineFile, stored, branch, branchProblem, log });
@@ -73715,8 +74283,8 @@ function announceEstimate(config2, paired, log) {
 }
 async function runHardeningChecks(config2, hooks, targets) {
   if (config2.hardening.mode === "off") return void 0;
-  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path10.join(hooks.logDir, "hardening") } : hooks;
-  if (hardeningHooks.logDir) mkdirSync4(hardeningHooks.logDir, { recursive: true });
+  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path12.join(hooks.logDir, "hardening") } : hooks;
+  if (hardeningHooks.logDir) mkdirSync5(hardeningHooks.logDir, { recursive: true });
   return hardenTargets(targets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: hooks.log });
 }
 function judgeAgainst(config2, ctx) {
@@ -73759,6 +74327,7 @@ function failureMessage(result) {
     (s) => s.metrics.filter((m) => m.gating && m.verdict === "regressed").map((m) => `${s.scenario}: ${m.reason}`)
   );
   for (const c of result.instructions?.comparisons ?? []) if (c.verdict === "regressed") parts.push(`${c.scenario} (instructions per request): ${c.reason}`);
+  for (const c of result.queries?.comparisons ?? []) if (c.verdict === "regressed") parts.push(`${c.scenario} (queries per request): ${c.reason}`);
   return `Performance regressed. ${parts.join(" ")}`;
 }
 
@@ -73802,6 +74371,8 @@ var INPUT_REFERENCE = [
   { "name": "max-memory-increase-pct", "description": "Smallest server memory rise in percent that may fail the gate; default 10." },
   { "name": "instructions", "description": "Count instructions per request under Valgrind and gate on them: auto (when valgrind is on PATH), on or off; default auto." },
   { "name": "max-instructions-increase-pct", "description": "Smallest rise of instructions per request in percent that may fail the gate; default 0.5." },
+  { "name": "queries", "description": "Count database queries per request (DB-API drivers in the worker processes) and gate on them: auto, on or off; default auto." },
+  { "name": "max-queries-increase", "description": "Smallest rise of queries per request that may fail the gate (it must also be +20% or more); default 2." },
   { "name": "hardening", "description": "Hardening checks of the server setup (docs/hardening.md): off, report or gate; default report." },
   { "name": "confidence", "description": "How certain a change must be before it counts; default 0.99 (one the rounds can never reach is refused)." },
   { "name": "fail-on-regression", "description": "Fail the step on any regression (performance, instructions, a hardening check under hardening: gate), else only warn; default true." },
@@ -73854,11 +74425,11 @@ function formatInstructions(v) {
   if (v === void 0) return "\u2014";
   return v >= 1e6 ? `${(v / 1e6).toFixed(3)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0);
 }
-var signed = (v, digits = 2) => v === void 0 ? "\u2014" : !Number.isFinite(v) ? "new" : `${v >= 0 ? "+" : ""}${v.toFixed(digits)}%`;
+var signed2 = (v, digits = 2) => v === void 0 ? "\u2014" : !Number.isFinite(v) ? "new" : `${v >= 0 ? "+" : ""}${v.toFixed(digits)}%`;
 function functionTable(rows) {
   return table(
     ["file:function", "Before", "After", "Change"],
-    rows.map((f) => [code(f.fn), formatInstructions(f.before), formatInstructions(f.after), `${signed(f.changePct, 1)} (${f.after >= f.before ? "+" : "\u2212"}${formatInstructions(Math.abs(f.after - f.before))})`])
+    rows.map((f) => [code(f.fn), formatInstructions(f.before), formatInstructions(f.after), `${signed2(f.changePct, 1)} (${f.after >= f.before ? "+" : "\u2212"}${formatInstructions(Math.abs(f.after - f.before))})`])
   );
 }
 function instructionsRegressions(r) {
@@ -73876,8 +74447,8 @@ function renderInstructions(r) {
         escapeText(c.scenario),
         formatInstructions(c.baseline),
         formatInstructions(c.candidate),
-        signed(c.changePct),
-        c.ciLowPct === void 0 ? "\u2014" : `${signed(c.ciLowPct)} to ${signed(c.ciHighPct)}`,
+        signed2(c.changePct),
+        c.ciLowPct === void 0 ? "\u2014" : `${signed2(c.ciLowPct)} to ${signed2(c.ciHighPct)}`,
         BADGE[c.verdict]
       ])
     ),
@@ -73909,6 +74480,73 @@ function renderInstructions(r) {
       "</details>",
       ""
     );
+  }
+  return out.join("\n");
+}
+
+// src/report/queries.ts
+var BADGE2 = { pass: "\u2705 pass", regressed: "\u274C regressed", improved: "\u{1F680} improved", inconclusive: "\u26A0\uFE0F inconclusive" };
+var OPEN_ROWS = 3;
+function formatCount(v) {
+  if (v === void 0) return "\u2014";
+  const r = Math.round(v * 100) / 100;
+  return Number.isInteger(r) ? String(r) : r.toFixed(2);
+}
+var signedCount = (v) => `${v >= 0 ? "+" : "\u2212"}${formatCount(Math.abs(v))}`;
+var ms = (v) => v === void 0 ? "\u2014" : `${v.toFixed(v >= 10 ? 1 : 2)} ms`;
+function changeText(c) {
+  if (c.change === void 0) return "\u2014";
+  if (Math.abs(c.change) < 1e-9) return "0";
+  return `${signedCount(c.change)}${c.changePct === void 0 ? " (new)" : ` (${c.changePct >= 0 ? "+" : ""}${c.changePct.toFixed(0)}%)`}`;
+}
+function statementTable(rows) {
+  return table(
+    ["Statement (fingerprint)", "Before", "After", "Change per request"],
+    rows.map((s) => [code(s.fingerprint), formatCount(s.before), formatCount(s.after), signedCount(s.change)])
+  );
+}
+function queriesRegressions(r) {
+  return (r?.comparisons ?? []).filter((c) => c.verdict === "regressed").map((c) => `- **${escapeText(c.scenario)}** (queries per request): ${escapeText(c.reason)}`);
+}
+function renderQueries(r) {
+  if (!r) return "";
+  if (r.status !== "measured") return `${escapeText(r.note ?? "Queries per request were not counted.")}
+`;
+  const out = [`### Database queries per request \u2014 ${BADGE2[r.verdict]}`, ""];
+  out.push(
+    table(
+      ["Scenario", "Baseline", "Candidate", "Change", "Time in queries (info)", "Verdict"],
+      r.comparisons.map((c) => [
+        escapeText(c.scenario),
+        formatCount(c.baseline),
+        formatCount(c.candidate),
+        changeText(c),
+        `${ms(c.baselineMs)} \u2192 ${ms(c.candidateMs)}`,
+        c.baseline === void 0 ? "no baseline" : BADGE2[c.verdict]
+      ])
+    ),
+    ""
+  );
+  const m = r.measurements[0];
+  const seconds = r.measurements.reduce((s, x2) => s + x2.seconds, 0);
+  if (m) {
+    const drivers = [...new Set(r.measurements.flatMap((x2) => x2.drivers))];
+    out.push(
+      `Counted in the server's worker process (${escapeText(drivers.join(", ") || "no counted driver loaded")}), one request at a time: ${m.warmupRequests} warm-up requests, then ${m.requests} counted. Every execute/executemany call counts once; counts are exact, so the rule is too: fails from +${r.threshold.maxIncrease} queries per request and +${r.threshold.maxIncreasePct}%. Time in queries is wall clock inside those calls (information, not gated). Baseline: ${escapeText(r.baselineSource ?? "none")}. Cost: ${seconds.toFixed(0)} s.`,
+      ""
+    );
+  }
+  const others = [...new Set(r.measurements.flatMap((x2) => x2.otherDrivers))];
+  if (others.length) out.push(`Note: the app also loaded ${escapeText(others.join(", "))}, whose queries are not counted.`, "");
+  for (const c of r.comparisons) {
+    if (c.baseline === void 0 && c.reason !== NO_BASELINE) out.push(`Note (${escapeText(c.scenario)}): ${escapeText(c.reason)}`, "");
+    if (!c.changed.length) continue;
+    if (c.nPlusOne) {
+      out.push(`**N+1 in ${escapeText(c.scenario)}**: ${code(c.nPlusOne.fingerprint)} runs ${formatCount(c.nPlusOne.after)} times per request (was ${formatCount(c.nPlusOne.before)}): one query per row; fetch the rows together (Django: \`select_related\` / \`prefetch_related\`; SQLAlchemy: \`joinedload\` / \`selectinload\`).`, "");
+    }
+    const title = `Statements whose count changed: ${escapeText(c.scenario)} (${c.changed.length})`;
+    if (c.changed.length <= OPEN_ROWS) out.push(`${title}:`, "", statementTable(c.changed), "");
+    else out.push(`<details><summary>${title}</summary>`, "", statementTable(c.changed), "", "</details>", "");
   }
   return out.join("\n");
 }
@@ -73948,12 +74586,15 @@ function renderTrend(points, scenarios) {
     const labels = withData.map(label);
     const counted = withData.filter((p) => Number.isFinite(p.scenarios[scenario].instructionsPerRequest));
     const instructions = counted.length >= 2 ? [chart(`Instructions per request, ${scenario}`, "million instructions", counted.map(label), counted.map((p) => p.scenarios[scenario].instructionsPerRequest / 1e6)), ""] : [];
+    const withQueries = withData.filter((p) => Number.isFinite(p.scenarios[scenario].queriesPerRequest));
+    const queries = withQueries.length >= 2 ? [chart(`Queries per request, ${scenario}`, "queries", withQueries.map(label), withQueries.map((p) => p.scenarios[scenario].queriesPerRequest)), ""] : [];
     out.push(
       chart(`Requests/s, ${scenario}`, "requests/s", labels, withData.map((p) => p.scenarios[scenario].rps)),
       "",
       chart(`p99 latency, ${scenario}`, "p99 (ms)", labels, withData.map((p) => p.scenarios[scenario].p99Ms)),
       "",
-      ...instructions
+      ...instructions,
+      ...queries
     );
   }
   if (!out.length) return "";
@@ -73971,7 +74612,7 @@ function renderTrend(points, scenarios) {
 }
 
 // src/report/hardening.ts
-var BADGE2 = { pass: "\u2705 pass", warn: "\u26A0\uFE0F warn", fail: "\u274C fail", skipped: "\u2013 skipped" };
+var BADGE3 = { pass: "\u2705 pass", warn: "\u26A0\uFE0F warn", fail: "\u274C fail", skipped: "\u2013 skipped" };
 var CHECK_LABEL = {
   "server-version": "Server version header",
   "x-powered-by": "X-Powered-By header",
@@ -74001,7 +74642,7 @@ function renderHardening(report) {
       const before = base?.checks.find((b) => b.id === c.id);
       const label2 = c.status === "fail" ? `**${CHECK_LABEL[c.id]}**` : CHECK_LABEL[c.id];
       const evidence = escapeText(c.evidence) + (c.fix && c.status !== "pass" ? ` Fix: ${escapeText(c.fix)}` : "");
-      return [label2, BADGE2[c.status], before ? BADGE2[before.status] : "\u2013", evidence];
+      return [label2, BADGE3[c.status], before ? BADGE3[before.status] : "\u2013", evidence];
     });
     if (!rows.length) {
       out.push(`No checks ran. ${escapeText(t.sent.join(" "))}`, "");
@@ -74091,11 +74732,11 @@ function sweepChart(sweep, scenario) {
     "```"
   ].join("\n");
 }
-var signed2 = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
+var signed3 = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function metricRow(m) {
-  let change = m.changePct === void 0 ? "\u2013" : signed2(m.changePct);
-  if (m.confirmation?.changePct !== void 0) change += ` (again ${signed2(m.confirmation.changePct)})`;
-  const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed2(m.ciLowPct)} \u2026 ${signed2(m.ciHighPct)}`;
+  let change = m.changePct === void 0 ? "\u2013" : signed3(m.changePct);
+  if (m.confirmation?.changePct !== void 0) change += ` (again ${signed3(m.confirmation.changePct)})`;
+  const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed3(m.ciLowPct)} \u2026 ${signed3(m.ciHighPct)}`;
   const verdict = (m.gating ? VERDICT_BADGE[m.verdict] : "info") + (m.tail && !m.tail.enough ? " (too few requests for the tail)" : "");
   const label2 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
   return [label2, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
@@ -74116,6 +74757,7 @@ function renderSummary(result, opts = {}) {
     (s) => s.metrics.filter((m) => m.gating && m.verdict === "regressed").map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`)
   );
   regressions.push(...instructionsRegressions(result.instructions));
+  regressions.push(...queriesRegressions(result.queries));
   if (regressions.length) out.push("Regressions:", ...regressions, "");
   if (comparison.sequential) out.push(escapeText(describeStop(comparison.sequential)), "");
   if (result.hardening?.failed) out.push(`\u274C Hardening: ${result.hardening.regressions.length} check(s) that passed on the baseline fail now; see Hardening below.`, "");
@@ -74170,6 +74812,8 @@ function renderSummary(result, opts = {}) {
   }
   const instructions = renderInstructions(result.instructions);
   if (instructions) out.push(instructions);
+  const queries = renderQueries(result.queries);
+  if (queries) out.push(queries);
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
   if (result.hardening) out.push(renderHardening(result.hardening));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
@@ -74259,10 +74903,10 @@ async function runCommand(argv, shootout = false) {
     },
     readFile: (file2) => {
       if (targetsYaml && file2.endsWith(SHOOTOUT_FILE)) return targetsYaml;
-      return existsSync3(file2) ? readFileSync6(file2, "utf8") : void 0;
+      return existsSync3(file2) ? readFileSync7(file2, "utf8") : void 0;
     },
     workspace: process.cwd(),
-    cores: os7.availableParallelism(),
+    cores: os8.availableParallelism(),
     exists: existsSync3
   });
   const result = await runGate(config2, {
@@ -74270,14 +74914,14 @@ async function runCommand(argv, shootout = false) {
     meta: { eventName: "cli" },
     hooks: { log: stderrLog }
   });
-  if (flags.json) writeFileSync4(flags.json, JSON.stringify(result, null, 1) + "\n");
+  if (flags.json) writeFileSync5(flags.json, JSON.stringify(result, null, 1) + "\n");
   process.stdout.write(renderSummary(result));
   return exitCodeFor(result, config2.failOnRegression);
 }
 function readResults(file2) {
   let doc;
   try {
-    doc = JSON.parse(readFileSync6(file2, "utf8"));
+    doc = JSON.parse(readFileSync7(file2, "utf8"));
   } catch (err) {
     throw new ConfigError(`${file2}: cannot read a results file (${errorMessage(err)}); expected the JSON written by \`run --json\` or the action's results-file.`);
   }

@@ -46,7 +46,7 @@ var require_tunnel = __commonJS({
     "use strict";
     var net4 = __require("net");
     var tls = __require("tls");
-    var http3 = __require("http");
+    var http4 = __require("http");
     var https = __require("https");
     var events = __require("events");
     var assert2 = __require("assert");
@@ -57,12 +57,12 @@ var require_tunnel = __commonJS({
     exports2.httpsOverHttps = httpsOverHttps2;
     function httpOverHttp2(options) {
       var agent = new TunnelingAgent(options);
-      agent.request = http3.request;
+      agent.request = http4.request;
       return agent;
     }
     function httpsOverHttp2(options) {
       var agent = new TunnelingAgent(options);
-      agent.request = http3.request;
+      agent.request = http4.request;
       agent.createSocket = createSecureSocket;
       agent.defaultPort = 443;
       return agent;
@@ -83,7 +83,7 @@ var require_tunnel = __commonJS({
       var self2 = this;
       self2.options = options || {};
       self2.proxyOptions = self2.options.proxy || {};
-      self2.maxSockets = self2.options.maxSockets || http3.Agent.defaultMaxSockets;
+      self2.maxSockets = self2.options.maxSockets || http4.Agent.defaultMaxSockets;
       self2.requests = [];
       self2.sockets = [];
       self2.on("free", function onFree(socket, host, port, localAddress) {
@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path17 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path19 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path17 && path17[0] !== "/") {
-          path17 = `/${path17}`;
+        if (path19 && path19[0] !== "/") {
+          path19 = `/${path19}`;
         }
-        return new URL(`${origin}${path17}`);
+        return new URL(`${origin}${path19}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path17, origin }
+          request: { method: method2, path: path19, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path17);
+        debuglog("sending request to %s %s/%s", method2, origin, path19);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path17, origin },
+          request: { method: method2, path: path19, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path17,
+          path19,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path17, origin }
+          request: { method: method2, path: path19, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path17);
+        debuglog("trailers received from %s %s/%s", method2, origin, path19);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path17, origin },
+          request: { method: method2, path: path19, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path17,
+          path19,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path17, origin }
+            request: { method: method2, path: path19, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path17);
+          debuglog("sending request to %s %s/%s", method2, origin, path19);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path17,
+        path: path19,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path17 !== "string") {
+        if (typeof path19 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path17[0] !== "/" && !(path17.startsWith("http://") || path17.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path19[0] !== "/" && !(path19.startsWith("http://") || path19.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path17)) {
+        } else if (invalidPathRegex.test(path19)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path17, query) : path17;
+        this.path = query ? buildURL(path19, query) : path19;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method: method2, path: path17, host, upgrade, blocking, reset } = request3;
+      const { method: method2, path: path19, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path17} HTTP/1.1\r
+      let header = `${method2} ${path19} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path17, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method: method2, path: path19, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path17;
+      headers[HTTP2_HEADER_PATH] = path19;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path17 = search ? `${pathname}${search}` : pathname;
+        const path19 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path17;
+        this.opts.path = path19;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7627,7 +7627,7 @@ var require_client = __commonJS({
     "use strict";
     var assert2 = __require("node:assert");
     var net4 = __require("node:net");
-    var http3 = __require("node:http");
+    var http4 = __require("node:http");
     var util = require_util();
     var { channels } = require_diagnostics();
     var Request = require_request();
@@ -7816,7 +7816,7 @@ var require_client = __commonJS({
         this[kUrl] = util.parseOrigin(url2);
         this[kConnector] = connect2;
         this[kPipelining] = pipelining != null ? pipelining : 1;
-        this[kMaxHeadersSize] = maxHeaderSize || http3.maxHeaderSize;
+        this[kMaxHeadersSize] = maxHeaderSize || http4.maxHeaderSize;
         this[kKeepAliveDefaultTimeout] = keepAliveTimeout == null ? 4e3 : keepAliveTimeout;
         this[kKeepAliveMaxTimeout] = keepAliveMaxTimeout == null ? 6e5 : keepAliveMaxTimeout;
         this[kKeepAliveTimeoutThreshold] = keepAliveTimeoutThreshold == null ? 2e3 : keepAliveTimeoutThreshold;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path17 = "/",
+          path: path19 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path17;
+        opts.path = origin + path19;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path17) {
-      if (typeof path17 !== "string") {
-        return path17;
+    function safeUrl(path19) {
+      if (typeof path19 !== "string") {
+        return path19;
       }
-      const pathSegments = path17.split("?");
+      const pathSegments = path19.split("?");
       if (pathSegments.length !== 2) {
-        return path17;
+        return path19;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path17, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path17);
+    function matchKey(mockDispatch2, { path: path19, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path19);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path17 }) => matchValue(safeUrl(path17), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path19 }) => matchValue(safeUrl(path19), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path17, method: method2, body, headers, query } = opts;
+      const { path: path19, method: method2, body, headers, query } = opts;
       return {
-        path: path17,
+        path: path19,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path17, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path19, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path17,
+            Path: path19,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path17) {
-      for (let i = 0; i < path17.length; ++i) {
-        const code2 = path17.charCodeAt(i);
+    function validateCookiePath(path19) {
+      for (let i = 0; i < path19.length; ++i) {
+        const code2 = path19.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -18294,9 +18294,9 @@ var require_util8 = __commonJS({
       }
       return true;
     }
-    function delay(ms) {
+    function delay(ms2) {
       return new Promise((resolve) => {
-        setTimeout(resolve, ms).unref();
+        setTimeout(resolve, ms2).unref();
       });
     }
     module2.exports = {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path17 = opts.path;
+          let path19 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path17 = `/${path17}`;
+            path19 = `/${path19}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path17);
+          url2 = new URL(util.parseOrigin(url2).origin + path19);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path17) {
-      const ctrl = callVisitor(key, node2, visitor, path17);
+    function visit_(key, node2, visitor, path19) {
+      const ctrl = callVisitor(key, node2, visitor, path19);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path17, ctrl);
-        return visit_(key, ctrl, visitor, path17);
+        replaceNode(key, path19, ctrl);
+        return visit_(key, ctrl, visitor, path19);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path17 = Object.freeze(path17.concat(node2));
+          path19 = Object.freeze(path19.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path17);
+            const ci = visit_(i, node2.items[i], visitor, path19);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path17 = Object.freeze(path17.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path17);
+          path19 = Object.freeze(path19.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path19);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path17);
+          const cv = visit_("value", node2.value, visitor, path19);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path17) {
-      const ctrl = await callVisitor(key, node2, visitor, path17);
+    async function visitAsync_(key, node2, visitor, path19) {
+      const ctrl = await callVisitor(key, node2, visitor, path19);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path17, ctrl);
-        return visitAsync_(key, ctrl, visitor, path17);
+        replaceNode(key, path19, ctrl);
+        return visitAsync_(key, ctrl, visitor, path19);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path17 = Object.freeze(path17.concat(node2));
+          path19 = Object.freeze(path19.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path17);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path19);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path17 = Object.freeze(path17.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path17);
+          path19 = Object.freeze(path19.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path19);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path17);
+          const cv = await visitAsync_("value", node2.value, visitor, path19);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path17) {
+    function callVisitor(key, node2, visitor, path19) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path17);
+        return visitor(key, node2, path19);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path17);
+        return visitor.Map?.(key, node2, path19);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path17);
+        return visitor.Seq?.(key, node2, path19);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path17);
+        return visitor.Pair?.(key, node2, path19);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path17);
+        return visitor.Scalar?.(key, node2, path19);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path17);
+        return visitor.Alias?.(key, node2, path19);
       return void 0;
     }
-    function replaceNode(key, path17, node2) {
-      const parent = path17[path17.length - 1];
+    function replaceNode(key, path19, node2) {
+      const parent = path19[path19.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path17, value) {
+    function collectionFromPath(schema, path19, value) {
       let v = value;
-      for (let i = path17.length - 1; i >= 0; --i) {
-        const k = path17[i];
+      for (let i = path19.length - 1; i >= 0; --i) {
+        const k = path19[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path17) => path17 == null || typeof path17 === "object" && !!path17[Symbol.iterator]().next().done;
+    var isEmptyPath = (path19) => path19 == null || typeof path19 === "object" && !!path19[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path17, value) {
-        if (isEmptyPath(path17))
+      addIn(path19, value) {
+        if (isEmptyPath(path19))
           this.add(value);
         else {
-          const [key, ...rest] = path17;
+          const [key, ...rest] = path19;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path17) {
-        const [key, ...rest] = path17;
+      deleteIn(path19) {
+        const [key, ...rest] = path19;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path17, keepScalar) {
-        const [key, ...rest] = path17;
+      getIn(path19, keepScalar) {
+        const [key, ...rest] = path19;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path17) {
-        const [key, ...rest] = path17;
+      hasIn(path19) {
+        const [key, ...rest] = path19;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path17, value) {
-        const [key, ...rest] = path17;
+      setIn(path19, value) {
+        const [key, ...rest] = path19;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path17, value) {
+      addIn(path19, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path17, value);
+          this.contents.addIn(path19, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path17) {
-        if (Collection2.isEmptyPath(path17)) {
+      deleteIn(path19) {
+        if (Collection2.isEmptyPath(path19)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path17) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path19) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path17, keepScalar) {
-        if (Collection2.isEmptyPath(path17))
+      getIn(path19, keepScalar) {
+        if (Collection2.isEmptyPath(path19))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path17, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path19, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path17) {
-        if (Collection2.isEmptyPath(path17))
+      hasIn(path19) {
+        if (Collection2.isEmptyPath(path19))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path17) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path19) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path17, value) {
-        if (Collection2.isEmptyPath(path17)) {
+      setIn(path19, value) {
+        if (Collection2.isEmptyPath(path19)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path17), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path19), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path17, value);
+          this.contents.setIn(path19, value);
         }
       }
       /**
@@ -23949,8 +23949,8 @@ var require_resolve_flow_scalar = __commonJS({
     };
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
-      const ok2 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok2 ? parseInt(cc, 16) : NaN;
+      const ok3 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code2 = ok3 ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code2);
       } catch {
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path17) => {
+    visit2.itemAtPath = (cst, path19) => {
       let item = cst;
-      for (const [field, index] of path17) {
+      for (const [field, index] of path19) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path17) => {
-      const parent = visit2.itemAtPath(cst, path17.slice(0, -1));
-      const field = path17[path17.length - 1][0];
+    visit2.parentCollection = (cst, path19) => {
+      const parent = visit2.itemAtPath(cst, path19.slice(0, -1));
+      const field = path19[path19.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path17, item, visitor) {
-      let ctrl = visitor(item, path17);
+    function _visit(path19, item, visitor) {
+      let ctrl = visitor(item, path19);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path17.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path19.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path17);
+            ctrl = ctrl(item, path19);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path17) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path19) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -29750,7 +29750,7 @@ var require_main51 = __commonJS({
     var exp = require_lib60();
     var pow = require_lib69();
     var E = require_lib70();
-    var EPSILON = require_lib71();
+    var EPSILON2 = require_lib71();
     var lanczosSumExpGScaled = require_lanczos_sum_expg_scaled();
     var G = 10.900511;
     function beta(a, b) {
@@ -29774,15 +29774,15 @@ var require_main51 = __commonJS({
         return 1 / b;
       }
       c = a + b;
-      if (c < EPSILON) {
+      if (c < EPSILON2) {
         res = c / a;
         res /= b;
         return res;
       }
-      if (c === a && b < EPSILON) {
+      if (c === a && b < EPSILON2) {
         return 1 / b;
       }
-      if (c === b && a < EPSILON) {
+      if (c === b && a < EPSILON2) {
         return 1 / a;
       }
       if (a < b) {
@@ -31191,7 +31191,7 @@ var require_gamma_delta_ratio_lanczos = __commonJS({
     var abs = require_lib44();
     var exp = require_lib60();
     var pow = require_lib69();
-    var EPSILON = require_lib71();
+    var EPSILON2 = require_lib71();
     var E = require_lib70();
     var G = require_lib95();
     var FLOAT64_MAX_NTH_FACTORIAL = require_lib92();
@@ -31200,7 +31200,7 @@ var require_gamma_delta_ratio_lanczos = __commonJS({
       var result;
       var ratio;
       var zgh;
-      if (z3 < EPSILON) {
+      if (z3 < EPSILON2) {
         if (delta >= FLOAT64_MAX_NTH_FACTORIAL) {
           ratio = gammaDeltaRatioLanczos(delta, FLOAT64_MAX_NTH_FACTORIAL - delta);
           ratio *= z3;
@@ -31211,7 +31211,7 @@ var require_gamma_delta_ratio_lanczos = __commonJS({
       }
       zgh = z3 + G - 0.5;
       if (z3 + delta === z3) {
-        if (abs(delta / zgh) < EPSILON) {
+        if (abs(delta / zgh) < EPSILON2) {
           result = exp(-delta);
         } else {
           result = 1;
@@ -33719,7 +33719,7 @@ var require_beta_small_b_large_a_series = __commonJS({
     var pow = require_lib69();
     var ln = require_lib97();
     var MIN_VALUE = require_lib55();
-    var EPSILON = require_lib71();
+    var EPSILON2 = require_lib71();
     var fullIGammaPrefix = require_full_igamma_prefix2();
     var regularizedGammaPrefix = require_regularized_gamma_prefix();
     var p = new Array(30);
@@ -33789,10 +33789,10 @@ var require_beta_small_b_large_a_series = __commonJS({
         r = prefix * p[n] * j;
         sum2 += r;
         if (r > 1) {
-          if (abs(r) < abs(EPSILON * sum2)) {
+          if (abs(r) < abs(EPSILON2 * sum2)) {
             break;
           }
-        } else if (abs(r / EPSILON) < abs(sum2)) {
+        } else if (abs(r / EPSILON2) < abs(sum2)) {
           break;
         }
       }
@@ -36085,32 +36085,32 @@ var require_ms = __commonJS({
           return void 0;
       }
     }
-    function fmtShort(ms) {
-      if (ms >= d) {
-        return Math.round(ms / d) + "d";
+    function fmtShort(ms2) {
+      if (ms2 >= d) {
+        return Math.round(ms2 / d) + "d";
       }
-      if (ms >= h) {
-        return Math.round(ms / h) + "h";
+      if (ms2 >= h) {
+        return Math.round(ms2 / h) + "h";
       }
-      if (ms >= m) {
-        return Math.round(ms / m) + "m";
+      if (ms2 >= m) {
+        return Math.round(ms2 / m) + "m";
       }
-      if (ms >= s) {
-        return Math.round(ms / s) + "s";
+      if (ms2 >= s) {
+        return Math.round(ms2 / s) + "s";
       }
-      return ms + "ms";
+      return ms2 + "ms";
     }
-    function fmtLong(ms) {
-      return plural2(ms, d, "day") || plural2(ms, h, "hour") || plural2(ms, m, "minute") || plural2(ms, s, "second") || ms + " ms";
+    function fmtLong(ms2) {
+      return plural2(ms2, d, "day") || plural2(ms2, h, "hour") || plural2(ms2, m, "minute") || plural2(ms2, s, "second") || ms2 + " ms";
     }
-    function plural2(ms, n, name) {
-      if (ms < n) {
+    function plural2(ms2, n, name) {
+      if (ms2 < n) {
         return;
       }
-      if (ms < n * 1.5) {
-        return Math.floor(ms / n) + " " + name;
+      if (ms2 < n * 1.5) {
+        return Math.floor(ms2 / n) + " " + name;
       }
-      return Math.ceil(ms / n) + " " + name + "s";
+      return Math.ceil(ms2 / n) + " " + name + "s";
     }
   }
 });
@@ -36141,8 +36141,8 @@ var require_debug = __commonJS({
         if (!debug2.enabled) return;
         var self2 = debug2;
         var curr = +/* @__PURE__ */ new Date();
-        var ms = curr - (prevTime || curr);
-        self2.diff = ms;
+        var ms2 = curr - (prevTime || curr);
+        self2.diff = ms2;
         self2.prev = prevTime;
         self2.curr = curr;
         prevTime = curr;
@@ -37724,7 +37724,7 @@ var require_main89 = __commonJS({
     var ln = require_lib97();
     var FLOAT64_MIN_NORM = require_lib55();
     var HALF_PI = require_lib79();
-    var EPSILON = require_lib71();
+    var EPSILON2 = require_lib71();
     var findIBetaInvFromTDist = require_find_ibeta_inv_from_t_dist();
     var temme1 = require_temme1();
     var temme2 = require_temme2();
@@ -37883,7 +37883,7 @@ var require_main89 = __commonJS({
       } else if (a < 1 && b < 1) {
         xs = (1 - a) / (2 - a - b);
         fs3 = betainc(xs, a, b) - p;
-        if (abs(fs3) / p < EPSILON * 3) {
+        if (abs(fs3) / p < EPSILON2 * 3) {
           if (invert) {
             return [1 - xs, xs];
           }
@@ -37987,7 +37987,7 @@ var require_main89 = __commonJS({
       }
       if (lower === 0) {
         if (invert) {
-          lower = EPSILON;
+          lower = EPSILON2;
           if (x2 < lower) {
             x2 = lower;
           }
@@ -38265,7 +38265,7 @@ var require_lib134 = __commonJS({
     exports2.HttpClient = exports2.HttpClientResponse = exports2.HttpClientError = exports2.MediaTypes = exports2.Headers = exports2.HttpCodes = void 0;
     exports2.getProxyUrl = getProxyUrl2;
     exports2.isHttps = isHttps;
-    var http3 = __importStar(__require("http"));
+    var http4 = __importStar(__require("http"));
     var https = __importStar(__require("https"));
     var pm = __importStar(require_proxy());
     var tunnel2 = __importStar(require_tunnel2());
@@ -38655,7 +38655,7 @@ var require_lib134 = __commonJS({
         const info2 = {};
         info2.parsedUrl = requestUrl;
         const usingSsl = info2.parsedUrl.protocol === "https:";
-        info2.httpModule = usingSsl ? https : http3;
+        info2.httpModule = usingSsl ? https : http4;
         const defaultPort = usingSsl ? 443 : 80;
         info2.options = {};
         info2.options.host = info2.parsedUrl.hostname;
@@ -38756,7 +38756,7 @@ var require_lib134 = __commonJS({
         const usingSsl = parsedUrl.protocol === "https:";
         let maxSockets = 100;
         if (this.requestOptions) {
-          maxSockets = this.requestOptions.maxSockets || http3.globalAgent.maxSockets;
+          maxSockets = this.requestOptions.maxSockets || http4.globalAgent.maxSockets;
         }
         if (proxyUrl && proxyUrl.hostname) {
           const agentOptions = {
@@ -38778,7 +38778,7 @@ var require_lib134 = __commonJS({
         }
         if (!agent) {
           const options = { keepAlive: this._keepAlive, maxSockets };
-          agent = usingSsl ? new https.Agent(options) : new http3.Agent(options);
+          agent = usingSsl ? new https.Agent(options) : new http4.Agent(options);
           this._agent = agent;
         }
         if (usingSsl && this._ignoreSslError) {
@@ -38820,8 +38820,8 @@ var require_lib134 = __commonJS({
       _performExponentialBackoff(retryNumber) {
         return __awaiter4(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-          const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve) => setTimeout(() => resolve(), ms));
+          const ms2 = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+          return new Promise((resolve) => setTimeout(() => resolve(), ms2));
         });
       }
       _processResponse(res, options) {
@@ -45726,7 +45726,7 @@ var require_umd = __commonJS({
           return getStringImpl(buffer, ptr);
         }
         extendedExports.__getString = __getString;
-        function getView(alignLog2, signed3, float) {
+        function getView(alignLog2, signed4, float) {
           const buffer = memory.buffer;
           if (float) {
             switch (alignLog2) {
@@ -45738,13 +45738,13 @@ var require_umd = __commonJS({
           } else {
             switch (alignLog2) {
               case 0:
-                return new (signed3 ? Int8Array : Uint8Array)(buffer);
+                return new (signed4 ? Int8Array : Uint8Array)(buffer);
               case 1:
-                return new (signed3 ? Int16Array : Uint16Array)(buffer);
+                return new (signed4 ? Int16Array : Uint16Array)(buffer);
               case 2:
-                return new (signed3 ? Int32Array : Uint32Array)(buffer);
+                return new (signed4 ? Int32Array : Uint32Array)(buffer);
               case 3:
-                return new (signed3 ? BigInt64Array : BigUint64Array)(buffer);
+                return new (signed4 ? BigInt64Array : BigUint64Array)(buffer);
             }
           }
           throw Error(`unsupported align: ${alignLog2}`);
@@ -47879,10 +47879,10 @@ var require_history = __commonJS({
 var require_ps = __commonJS({
   "node_modules/pidusage/lib/ps.js"(exports2, module2) {
     "use strict";
-    var os13 = __require("os");
+    var os14 = __require("os");
     var bin = require_bin();
     var history = require_history();
-    var PLATFORM = os13.platform();
+    var PLATFORM = os14.platform();
     function parseTime(timestr, centisec) {
       let time3 = 0;
       const tpart = timestr.split(/-|:|\./);
@@ -47927,7 +47927,7 @@ var require_ps = __commonJS({
           return done(new Error("pidusage ps command exited with code " + code2));
         }
         const date5 = Date.now();
-        stdout = stdout.split(os13.EOL);
+        stdout = stdout.split(os14.EOL);
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
           const line = stdout[i].trim().split(/\s+/);
@@ -48008,7 +48008,7 @@ var require_parallel = __commonJS({
 // node_modules/pidusage/lib/helpers/cpu.js
 var require_cpu = __commonJS({
   "node_modules/pidusage/lib/helpers/cpu.js"(exports2, module2) {
-    var os13 = __require("os");
+    var os14 = __require("os");
     var fs3 = __require("fs");
     var exec = __require("child_process").exec;
     var parallel = require_parallel();
@@ -48041,7 +48041,7 @@ var require_cpu = __commonJS({
           if (!process.env.PIDUSAGE_SILENT) {
             console.warn("[pidusage] We couldn't find uptime from /proc/uptime, using os.uptime() value");
           }
-          return next(null, os13.uptime() || /* @__PURE__ */ new Date() / 1e3);
+          return next(null, os14.uptime() || /* @__PURE__ */ new Date() / 1e3);
         }
         return next(null, parseFloat(uptime.split(" ")[0]));
       });
@@ -48085,7 +48085,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path17 = __require("path");
+    var path19 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -48093,11 +48093,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop4() {
     }
-    function open3(path18, history2, cb) {
+    function open3(path20, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path18, "r", cb);
+      fs3.open(path20, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -48131,7 +48131,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path17.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path19.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -48202,7 +48202,7 @@ var require_procfile = __commonJS({
 var require_wmic = __commonJS({
   "node_modules/pidusage/lib/wmic.js"(exports2, module2) {
     "use strict";
-    var os13 = __require("os");
+    var os14 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -48246,8 +48246,8 @@ var require_wmic = __commonJS({
           return done(new Error("pidusage wmic command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os13.uptime() || date5 / 1e3);
-        stdout = stdout.split(os13.EOL);
+        const uptime = Math.floor(os14.uptime() || date5 / 1e3);
+        stdout = stdout.split(os14.EOL);
         let again = false;
         const statistics = {};
         for (let i = 1; i < stdout.length; i++) {
@@ -48297,7 +48297,7 @@ var require_wmic = __commonJS({
 var require_gwmi = __commonJS({
   "node_modules/pidusage/lib/gwmi.js"(exports2, module2) {
     "use strict";
-    var os13 = __require("os");
+    var os14 = __require("os");
     var bin = require_bin();
     var history = require_history();
     function parseDate(datestr) {
@@ -48336,8 +48336,8 @@ var require_gwmi = __commonJS({
           return done(new Error("pidusage gwmi command exited with code " + code2));
         }
         const date5 = Date.now();
-        const uptime = Math.floor(os13.uptime() || date5 / 1e3);
-        stdout = stdout.split(os13.EOL).slice(1);
+        const uptime = Math.floor(os14.uptime() || date5 / 1e3);
+        stdout = stdout.split(os14.EOL).slice(1);
         const index = stdout.findIndex((v) => !!v);
         stdout = stdout.slice(index + 2);
         if (!stdout.length) {
@@ -48395,8 +48395,8 @@ var require_stats = __commonJS({
   "node_modules/pidusage/lib/stats.js"(exports2, module2) {
     "use strict";
     var fs3 = __require("fs");
-    var os13 = __require("os");
-    var path17 = __require("path");
+    var os14 = __require("os");
+    var path19 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -48417,7 +48417,7 @@ var require_stats = __commonJS({
       sunos: "ps",
       win: "wmic"
     };
-    var platform3 = os13.platform();
+    var platform3 = os14.platform();
     if (fs3.existsSync("/etc/alpine-release")) {
       platform3 = "alpine";
     }
@@ -48432,7 +48432,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path17.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path19.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -48445,7 +48445,7 @@ var require_stats = __commonJS({
         fn = options.useGwmi === true || !hasWmic() ? requireMap.gwmi() : requireMap.wmic();
       }
       if (fn === void 0) {
-        return callback(new Error(os13.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
+        return callback(new Error(os14.platform() + " is not supported yet, please open an issue (https://github.com/soyuka/pidusage)"));
       }
       let single = false;
       if (!Array.isArray(pids)) {
@@ -48612,8 +48612,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path17) {
-          var pathArray = getPathArray(path17);
+        paths.forEach(function(path19) {
+          var pathArray = getPathArray(path19);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -48627,14 +48627,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path17, appendMode) {
-      if (!path17) {
+    function addExistingPath(array2, path19, appendMode) {
+      if (!path19) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path17);
+        array2.unshift(path19);
       } else {
-        array2.push(path17);
+        array2.push(path19);
       }
     }
   }
@@ -49426,7 +49426,7 @@ var require_has_flag = __commonJS({
 var require_supports_colors = __commonJS({
   "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
-    var os13 = __require("os");
+    var os14 = __require("os");
     var hasFlag = require_has_flag();
     var env = process.env;
     var forceColor = void 0;
@@ -49464,7 +49464,7 @@ var require_supports_colors = __commonJS({
       }
       var min = forceColor ? 1 : 0;
       if (process.platform === "win32") {
-        var osRelease = os13.release().split(".");
+        var osRelease = os14.release().split(".");
         if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -51584,15 +51584,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path17 = [graph[toModel].parent, toModel];
+      const path19 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path17.unshift(graph[cur].parent);
+        path19.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path17;
+      fn.conversion = path19;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -51832,7 +51832,7 @@ var require_has_flag2 = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
-    var os13 = __require("os");
+    var os14 = __require("os");
     var tty = __require("tty");
     var hasFlag = require_has_flag2();
     var { env } = process;
@@ -51880,7 +51880,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os13.release().split(".");
+        const osRelease = os14.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -52869,7 +52869,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path17 = __require("path");
+    var path19 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -52927,7 +52927,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path17.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path19.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -61938,11 +61938,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path17) {
-      if (!path17 || typeof path17 !== "string") {
+    function lookup(path19) {
+      if (!path19 || typeof path19 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path17).toLowerCase().substr(1);
+      var extension2 = extname("x." + path19).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -63082,8 +63082,8 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path17 = __require("path");
-    var http3 = __require("http");
+    var path19 = __require("path");
+    var http4 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
     var fs3 = __require("fs");
@@ -63213,11 +63213,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path17.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path19.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value && (value.name || value.path)) {
-        filename = path17.basename(options.filename || value && (value.name || value.path));
+        filename = path19.basename(options.filename || value && (value.name || value.path));
       } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path17.basename(value.client._httpMessage.path || "");
+        filename = path19.basename(value.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -63358,7 +63358,7 @@ var require_form_data = __commonJS({
       if (options.protocol === "https:") {
         request3 = https.request(options);
       } else {
-        request3 = http3.request(options);
+        request3 = http4.request(options);
       }
       this.getLength(function(err, length) {
         if (err && err !== "Unknown stream") {
@@ -63403,15 +63403,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync10 } = __require("fs");
+    var { readFileSync: readFileSync11 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path17 = resolve(string4);
-          const data = readFileSync10(path17, "utf8");
+          const path19 = resolve(string4);
+          const data = readFileSync11(path19, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -63425,14 +63425,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path17 = obj[key] && obj[key].path;
-            if (!path17) {
+            const path19 = obj[key] && obj[key].path;
+            if (!path19) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync10(path17);
+            const buffer = readFileSync11(path19);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path17)
+              filename: basename(path19)
             }, opts));
             break;
           }
@@ -65753,14 +65753,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label3) => new Error(`${label3} can not be less than 1`);
     var greaterThanZeroError = (label3) => new Error(`${label3} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path17) {
-      if (typeof path17 === "string") {
+    function safeRequire(path19) {
+      if (typeof path19 === "string") {
         try {
-          return __require(path17);
+          return __require(path19);
         } catch (err) {
         }
       }
-      return path17;
+      return path19;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -68241,7 +68241,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path17 = reqData.path;
+        const path19 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -68252,7 +68252,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path17} HTTP/1.1`
+          `${method2} ${path19} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -69775,7 +69775,7 @@ var require_runTracker = __commonJS({
 var require_node_progress = __commonJS({
   "node_modules/progress/lib/node-progress.js"(exports2, module2) {
     exports2 = module2.exports = ProgressBar;
-    function ProgressBar(fmt3, options) {
+    function ProgressBar(fmt4, options) {
       this.stream = options.stream || process.stderr;
       if (typeof options == "number") {
         var total = options;
@@ -69783,10 +69783,10 @@ var require_node_progress = __commonJS({
         options.total = total;
       } else {
         options = options || {};
-        if ("string" != typeof fmt3) throw new Error("format required");
+        if ("string" != typeof fmt4) throw new Error("format required");
         if ("number" != typeof options.total) throw new Error("total required");
       }
-      this.fmt = fmt3;
+      this.fmt = fmt4;
       this.curr = options.curr || 0;
       this.total = options.total;
       this.width = options.width || this.total;
@@ -69898,8 +69898,8 @@ var require_spin = __commonJS({
       var str = opt.stream || process.stderr;
       var tty = typeof opt.tty === "boolean" ? opt.tty : true;
       var string4 = opt.string || "/-\\|";
-      var ms = typeof opt.interval === "number" ? opt.interval : 50;
-      if (ms < 0) ms = 0;
+      var ms2 = typeof opt.interval === "number" ? opt.interval : 50;
+      if (ms2 < 0) ms2 = 0;
       if (tty && !str.isTTY) return false;
       var CR = str.isTTY ? "\x1B[0G" : "\r";
       var CLEAR = str.isTTY ? "\x1B[2K" : "\r \r";
@@ -69913,7 +69913,7 @@ var require_spin = __commonJS({
         var c = sprite[s];
         str.write(c + CR);
         wrote = true;
-      }, ms);
+      }, ms2);
       var unref = typeof opt.unref === "boolean" ? opt.unref : true;
       if (unref && typeof interval.unref === "function") {
         interval.unref();
@@ -70298,9 +70298,9 @@ var require_autocannon = __commonJS({
     "use strict";
     var crossArgv = require_cross_argv();
     var fs3 = __require("fs");
-    var os13 = __require("os");
+    var os14 = __require("os");
     var net4 = __require("net");
-    var path17 = __require("path");
+    var path19 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -70415,7 +70415,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path17.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path19.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -70529,7 +70529,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path17.join(__dirname, "lib/preload"));
+        alterPath.unshift(path19.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -70553,7 +70553,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path17.join(os13.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path19.join(os14.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -71128,9 +71128,9 @@ function saveState(name, value) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync7, mkdirSync as mkdirSync7, readFileSync as readFileSync9, writeFileSync as writeFileSync6 } from "node:fs";
-import os12 from "node:os";
-import path16 from "node:path";
+import { existsSync as existsSync7, mkdirSync as mkdirSync8, readFileSync as readFileSync10, writeFileSync as writeFileSync7 } from "node:fs";
+import os13 from "node:os";
+import path18 from "node:path";
 
 // src/config/config.ts
 import path2 from "node:path";
@@ -71973,10 +71973,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path17) {
-  if (!path17)
+function getElementAtPath(obj, path19) {
+  if (!path19)
     return obj;
-  return path17.reduce((acc, key) => acc?.[key], obj);
+  return path19.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -72316,11 +72316,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path17, issues) {
+function prefixIssues(path19, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path17);
+    iss.path.unshift(path19);
     return iss;
   });
 }
@@ -72782,16 +72782,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path17 = []) => {
+  const processError = (error64, path19 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path17, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path19, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path19, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path19, ...issue3.path]);
       } else {
-        const fullpath = [...path17, ...issue3.path];
+        const fullpath = [...path19, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -72830,17 +72830,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path17 = []) => {
+  const processError = (error64, path19 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path17, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path19, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path19, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path17, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path19, ...issue3.path]);
       } else {
-        const fullpath = [...path17, ...issue3.path];
+        const fullpath = [...path19, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -72879,8 +72879,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path17 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path17) {
+  const path19 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path19) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -84560,45 +84560,45 @@ var PATTERN_IS_COMPLETE = /* @__PURE__ */ new Set([
   "xid"
 ]);
 function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
-  const fmt3 = def.format;
-  if (fmt3 === "base64") {
+  const fmt4 = def.format;
+  if (fmt4 === "base64") {
     const validator = addConstant(ctx, isValidBase64);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "base64url") {
+  if (fmt4 === "base64url") {
     const validator = addConstant(ctx, isValidBase64URL);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "jwt") {
+  if (fmt4 === "jwt") {
     const validator = addConstant(ctx, isValidJWT);
     const alg = addConstant(ctx, def.alg ?? null);
     doc.write(`if (!${validator}(${accessor}, ${alg})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "ipv6") {
+  if (fmt4 === "ipv6") {
     const validator = addConstant(ctx, isValidIPv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "cidrv6") {
+  if (fmt4 === "cidrv6") {
     const validator = addConstant(ctx, isValidCIDRv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "credit_card") {
+  if (fmt4 === "credit_card") {
     const validator = addConstant(ctx, isValidCreditCard);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt3 === "iban") {
+  if (fmt4 === "iban") {
     const validator = addConstant(ctx, isValidIBAN);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
   const formatDef = def;
-  if (fmt3 === "url" || fmt3 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
+  if (fmt4 === "url" || fmt4 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
     const parseConst = addConstant(ctx, validateURL);
     const defConst = addConstant(ctx, def);
     const trimVar = newVar(ctx);
@@ -84624,12 +84624,12 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
   const customFn = def.fn;
   if (customFn) {
     if (isAsyncFunction(customFn))
-      throw new ZodCompileUnsupportedError(`async string format ${fmt3}`);
+      throw new ZodCompileUnsupportedError(`async string format ${fmt4}`);
     const fnConst = addConstant(ctx, customFn);
     doc.write(`if (!${fnConst}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (PATTERN_IS_COMPLETE.has(fmt3) && def.pattern) {
+  if (PATTERN_IS_COMPLETE.has(fmt4) && def.pattern) {
     const patternConst = addConstant(ctx, def.pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
@@ -90018,13 +90018,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path17 = ref.slice(1).split("/").filter(Boolean);
-  if (path17.length === 0) {
+  const path19 = ref.slice(1).split("/").filter(Boolean);
+  if (path19.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path17[0] === defsKey) {
-    const key = path17[1] === void 0 ? void 0 : decodeJSONPointerSegment(path17[1]);
+  if (path19[0] === defsKey) {
+    const key = path19[1] === void 0 ? void 0 : decodeJSONPointerSegment(path19[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -91065,6 +91065,14 @@ var instructionsSchema = external_exports.object({
   windows: external_exports.number().int().min(1).max(20).optional(),
   "requests-per-window": external_exports.union([external_exports.literal("auto"), external_exports.number().int().min(1).max(1e4)]).optional()
 }).strict();
+var queriesSchema = external_exports.object({
+  mode: external_exports.enum(["auto", "on", "off"]).optional(),
+  command: external_exports.string().min(1).optional(),
+  "max-increase": external_exports.number().min(0).optional(),
+  "max-increase-pct": pct.optional(),
+  "warmup-requests": external_exports.number().int().min(0).max(1e3).optional(),
+  requests: external_exports.number().int().min(1).max(1e3).optional()
+}).strict();
 var configFileSchema = external_exports.object({
   scenarios: external_exports.array(scenarioSchema).min(1).optional().describe("Request patterns to measure (default: GET of the `path` input)."),
   thresholds: thresholdsSchema.optional(),
@@ -91080,11 +91088,12 @@ var configFileSchema = external_exports.object({
   "allow-remote": external_exports.boolean().optional().describe("Allow a non-loopback target url (default false)."),
   "history-keep-runs": positiveInt.optional().describe("Recorded runs kept per runner fingerprint on the data branch (default 100)."),
   instructions: instructionsSchema.optional().describe("Instructions per request under Valgrind (docs/instructions.md)."),
+  queries: queriesSchema.optional().describe("Database queries per request, counted in the worker processes (docs/queries.md)."),
   hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
   "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
 }).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
-function knownKeysAt(path17) {
-  const where = path17.filter((p) => typeof p === "string").join(".");
+function knownKeysAt(path19) {
+  const where = path19.filter((p) => typeof p === "string").join(".");
   const shapes = {
     "": configFileSchema,
     thresholds: thresholdsSchema,
@@ -91092,12 +91101,13 @@ function knownKeysAt(path17) {
     "scenarios.thresholds": thresholdsSchema,
     targets: targetSchema,
     instructions: instructionsSchema,
+    queries: queriesSchema,
     hardening: hardeningSchema
   };
   return Object.keys(shapes[where]?.shape ?? {});
 }
-function issuePath(path17) {
-  return path17.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path19) {
+  return path19.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -91781,6 +91791,9 @@ var DEFAULTS = {
    * of 10 ms CPU per request. 0.5%: boots of the same code differ by <0.1%, and a 1% change
    * (which reads 0.97% for 1% injected work) must fail. */
   instructions: { mode: "auto", maxIncreasePct: 0.5, warmupRequests: 20, windows: 3, requestsPerWindow: "auto" },
+  /** Queries per request (docs/queries.md): counts are exact, so a short pass does. Fails from +2
+   * queries per request and +20%: an N+1 over a page of rows fails, one deliberate extra query passes. */
+  queries: { mode: "auto", maxIncrease: 2, maxIncreasePct: 20, warmupRequests: 5, requests: 20 },
   thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 }
 };
 var PAIRED_DEFAULTS = { durationSeconds: 0.5 };
@@ -91790,8 +91803,8 @@ function invalid(name, value, expected) {
 }
 function parseNumber(name, value, rule) {
   const n = value.trim() === "" ? NaN : Number(value.trim());
-  const ok2 = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === void 0 || n >= rule.min) && (rule.above === void 0 || n > rule.above) && (rule.below === void 0 || n < rule.below);
-  if (!ok2) throw invalid(name, value, rule.expected);
+  const ok3 = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === void 0 || n >= rule.min) && (rule.above === void 0 || n > rule.above) && (rule.below === void 0 || n < rule.below);
+  if (!ok3) throw invalid(name, value, rule.expected);
   return n;
 }
 function parseChoice(name, value, choices) {
@@ -91825,6 +91838,8 @@ function readConfig(src) {
   };
   const instructionsMode = given("instructions") ? parseChoice("instructions", input2("instructions"), ["auto", "on", "off"]) : void 0;
   const maxInstructionsIncreasePct = num("max-instructions-increase-pct", PCT);
+  const queriesMode = given("queries") ? parseChoice("queries", input2("queries"), ["auto", "on", "off"]) : void 0;
+  const maxQueriesIncrease = num("max-queries-increase", { min: 0, expected: "a number of queries per request >= 0 (e.g. 2)" });
   const compareTo = given("compare-to") ? parseCompareTo(input2("compare-to")) : DEFAULTS.compareTo;
   const record2 = given("record") ? parseChoice("record", input2("record"), ["auto", "true", "false"]) : DEFAULTS.record;
   const comment = given("comment") ? parseChoice("comment", input2("comment"), ["auto", "always", "never"]) : DEFAULTS.comment;
@@ -91952,6 +91967,14 @@ function readConfig(src) {
       windows: file2.config.instructions?.windows ?? DEFAULTS.instructions.windows,
       requestsPerWindow: file2.config.instructions?.["requests-per-window"] ?? DEFAULTS.instructions.requestsPerWindow
     },
+    queries: {
+      mode: queriesMode ?? file2.config.queries?.mode ?? DEFAULTS.queries.mode,
+      maxIncrease: maxQueriesIncrease ?? file2.config.queries?.["max-increase"] ?? DEFAULTS.queries.maxIncrease,
+      maxIncreasePct: file2.config.queries?.["max-increase-pct"] ?? DEFAULTS.queries.maxIncreasePct,
+      command: file2.config.queries?.command,
+      warmupRequests: file2.config.queries?.["warmup-requests"] ?? DEFAULTS.queries.warmupRequests,
+      requests: file2.config.queries?.requests ?? DEFAULTS.queries.requests
+    },
     shard,
     hardening,
     timeoutMinutes: file2.config["timeout-minutes"]
@@ -91961,8 +91984,8 @@ function parseCompareTo(value) {
   return parseChoice("compare-to", value, ["stored", "base", "none"]);
 }
 function parseBranch(value) {
-  const ok2 = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
-  if (!ok2) throw invalid("baseline-branch", value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
+  const ok3 = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
+  if (!ok3) throw invalid("baseline-branch", value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
   return value;
 }
 function parsePath(name, value) {
@@ -92144,6 +92167,8 @@ var INPUT_REFERENCE = [
   { "name": "max-memory-increase-pct", "description": "Smallest server memory rise in percent that may fail the gate; default 10." },
   { "name": "instructions", "description": "Count instructions per request under Valgrind and gate on them: auto (when valgrind is on PATH), on or off; default auto." },
   { "name": "max-instructions-increase-pct", "description": "Smallest rise of instructions per request in percent that may fail the gate; default 0.5." },
+  { "name": "queries", "description": "Count database queries per request (DB-API drivers in the worker processes) and gate on them: auto, on or off; default auto." },
+  { "name": "max-queries-increase", "description": "Smallest rise of queries per request that may fail the gate (it must also be +20% or more); default 2." },
   { "name": "hardening", "description": "Hardening checks of the server setup (docs/hardening.md): off, report or gate; default report." },
   { "name": "confidence", "description": "How certain a change must be before it counts; default 0.99 (one the rounds can never reach is refused)." },
   { "name": "fail-on-regression", "description": "Fail the step on any regression (performance, instructions, a hardening check under hardening: gate), else only warn; default true." },
@@ -92200,8 +92225,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path17 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path17} does not exist${EOL5}`);
+        const path19 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path19} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -96571,7 +96596,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path17) => path17.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path19) => path19.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -96860,6 +96885,7 @@ function failureMessage(result) {
     (s) => s.metrics.filter((m) => m.gating && m.verdict === "regressed").map((m) => `${s.scenario}: ${m.reason}`)
   );
   for (const c of result.instructions?.comparisons ?? []) if (c.verdict === "regressed") parts.push(`${c.scenario} (instructions per request): ${c.reason}`);
+  for (const c of result.queries?.comparisons ?? []) if (c.verdict === "regressed") parts.push(`${c.scenario} (queries per request): ${c.reason}`);
   return `Performance regressed. ${parts.join(" ")}`;
 }
 
@@ -96905,9 +96931,9 @@ function stepOutcome(result, failOnRegression) {
 }
 
 // src/pipeline/pipeline.ts
-import os10 from "node:os";
-import path10 from "node:path";
-import { mkdirSync as mkdirSync4 } from "node:fs";
+import os11 from "node:os";
+import path12 from "node:path";
+import { mkdirSync as mkdirSync5 } from "node:fs";
 
 // src/gate/breakage.ts
 var REPEATED_TRIALS = 2;
@@ -97120,8 +97146,8 @@ function newLatencyHistogram() {
     useWebAssembly: false
   });
 }
-function recordLatencyMs(h, ms) {
-  h.recordValue(Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1e3))));
+function recordLatencyMs(h, ms2) {
+  h.recordValue(Math.min(HIGHEST_US, Math.max(1, Math.round(ms2 * 1e3))));
 }
 function summarize(h) {
   if (h.totalCount === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
@@ -97965,7 +97991,7 @@ async function snapshotTree(rootPid) {
 }
 
 // src/server/stop.ts
-var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+var sleep = (ms2) => new Promise((r) => setTimeout(r, ms2));
 function signalGroup(pgid, pids, signal) {
   try {
     process.kill(-pgid, signal);
@@ -97996,7 +98022,7 @@ async function stopProcessGroup(pgid, signal, graceMs = 1e4) {
 }
 
 // src/server/server.ts
-var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
+var sleep2 = (ms2) => new Promise((r) => setTimeout(r, ms2));
 function isPortTaken(host, port) {
   return new Promise((resolve) => {
     const socket = net2.connect({ host, port });
@@ -98776,6 +98802,7 @@ function appendRun(file2, existing, result) {
     settings: result.settings,
     samples: result.samples,
     ...result.instructions?.status === "measured" ? { instructions: result.instructions } : {},
+    ...result.queries?.status === "measured" ? { queries: result.queries } : {},
     hardening: recordedHardening(result.hardening)
   };
   const next = {
@@ -99002,23 +99029,24 @@ function parseRecord(text) {
 var UNKNOWN_VERSION = "unknown (recorded before schema 2)";
 function migrateV1(run4) {
   const r = run4.meta.runner ?? { cpuModel: "unknown", cpus: 0, os: "unknown", arch: "unknown" };
-  const fingerprint = { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch, python: UNKNOWN_VERSION, server: UNKNOWN_VERSION };
+  const fingerprint2 = { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch, python: UNKNOWN_VERSION, server: UNKNOWN_VERSION };
   const hash2 = configHash({ scenarios: run4.settings.scenarios, warmupSeconds: run4.settings.warmupSeconds, command: run4.settings.targets?.[0]?.command ?? "" });
-  return newRecord(run4, fingerprint, hash2);
+  return newRecord(run4, fingerprint2, hash2);
 }
-function newRecord(run4, fingerprint, hash2) {
+function newRecord(run4, fingerprint2, hash2) {
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
     kind: RECORD_KIND,
     commit: run4.meta.commit ?? "unknown",
     createdAt: run4.meta.createdAt,
-    fingerprint,
-    fingerprintHash: fingerprintHash(fingerprint),
+    fingerprint: fingerprint2,
+    fingerprintHash: fingerprintHash(fingerprint2),
     configHash: hash2,
     meta: run4.meta,
     settings: run4.settings,
     samples: run4.samples,
     ...run4.instructions?.status === "measured" ? { instructions: run4.instructions } : {},
+    ...run4.queries?.status === "measured" ? { queries: run4.queries } : {},
     ...run4.hardening ? { hardening: recordedHardening(run4.hardening) } : {}
   };
 }
@@ -99044,10 +99072,15 @@ function summarizeSamples(samples, target) {
   }
   return out;
 }
-function trendFigures(samples, target, instructions) {
+function trendFigures(samples, target, instructions, queries) {
   const out = summarizeSamples(samples, target);
   for (const m of instructions?.measurements ?? []) {
     if ((target === void 0 || m.target === target) && out[m.scenario] && m.perRequest.length) out[m.scenario].instructionsPerRequest = median2(m.perRequest);
+  }
+  if (queries?.status === "measured") {
+    for (const m of queries.measurements) {
+      if ((target === void 0 || m.target === target) && out[m.scenario]) out[m.scenario].queriesPerRequest = m.perRequest;
+    }
   }
   return out;
 }
@@ -99273,7 +99306,7 @@ async function countInstructions(opts) {
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
     let idleFor = [];
-    const send = async (n) => {
+    const send2 = async (n) => {
       for (let i = 0; i < n; i++) {
         if (idleFor.length && !await waitUntilIdle(idleFor)) {
           idleFor = [];
@@ -99285,7 +99318,7 @@ async function countInstructions(opts) {
         }
       }
     };
-    await send(opts.warmupRequests);
+    await send2(opts.warmupRequests);
     const workers = await workerPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
     if (workers.length > 1) {
@@ -99304,13 +99337,13 @@ async function countInstructions(opts) {
     }
     if (opts.awaitIdle ?? true) idleFor = workers;
     const t0 = Date.now();
-    await send(1);
+    await send2(1);
     const requestsPerWindow = opts.requestsPerWindow === "auto" ? autoRequestsPerWindow((Date.now() - t0) / 1e3) : opts.requestsPerWindow;
     for (const pid of workers) await control(["-z", String(pid)]);
     const perRequest = [];
     let profileFile;
     for (let w = 1; w <= opts.windows; w++) {
-      await send(requestsPerWindow);
+      await send2(requestsPerWindow);
       let total = 0;
       let largest = -1;
       for (const pid of workers) {
@@ -99477,8 +99510,536 @@ async function runInstructionsGate(r) {
   };
 }
 
+// src/queries/count.ts
+import { mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync5, readdirSync as readdirSync3, readFileSync as readFileSync5, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import http3 from "node:http";
+import os10 from "node:os";
+import path11 from "node:path";
+
+// src/queries/fingerprint.ts
+var MAX_FINGERPRINT_CHARS = 400;
+var TOKEN = new RegExp(
+  [
+    String.raw`(?<comment>--[^\n]*|/\*[\s\S]*?(?:\*/|$))`,
+    // E'..', N'..', X'..', B'..', 'it''s', 'a\'b'
+    String.raw`(?<string>\b[EeNnXxBbUu]&?'(?:[^'\\]|\\.|'')*(?:'|$)|'(?:[^'\\]|\\.|'')*(?:'|$))`,
+    String.raw`(?<dollar>\$(?<tag>[A-Za-z_]\w*)?\$[\s\S]*?\$\k<tag>?\$)`,
+    String.raw`(?<quoted>"(?:[^"]|"")*"|\x60[^\x60]*\x60|\[[^\]\s,()]*\])`,
+    // %s, %(name)s, ?, ?1, :name, :1, $1 (not ::type casts)
+    String.raw`(?<placeholder>%\([^)]*\)s|%s|\?\d*|(?<!:):[A-Za-z_]\w*|(?<!:):\d+|\$\d+)`,
+    // A sign is part of a number only where an operand starts (`= -1`), not in `a-1`.
+    String.raw`(?<number>(?<![\w.])[-+]?(?:0[xX][0-9a-fA-F]+|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)(?![\w]))`,
+    String.raw`(?<word>[A-Za-z_][\w$]*)`,
+    String.raw`(?<space>\s+)`,
+    String.raw`(?<other>.)`
+  ].join("|"),
+  "gsy"
+);
+var SAVEPOINT = /\b(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|RELEASE)\s+(?:"[^"]*"|\x60[^\x60]*\x60|[\w$]+)/gi;
+function fingerprint(sql) {
+  const out = [];
+  for (const m of sql.matchAll(TOKEN)) {
+    const g2 = m.groups;
+    if (g2.comment !== void 0) out.push(" ");
+    else if (g2.string !== void 0 || g2.dollar !== void 0 || g2.placeholder !== void 0 || g2.number !== void 0) out.push("?");
+    else if (g2.space !== void 0) out.push(" ");
+    else if (g2.word !== void 0) out.push(/^(null|true|false)$/i.test(g2.word) ? "?" : g2.word);
+    else out.push(m[0]);
+  }
+  let s = out.join("").replace(/\s+/g, " ").trim();
+  s = s.replace(SAVEPOINT, (_, kw) => `${kw.toUpperCase()} ?`);
+  let prev;
+  do {
+    prev = s;
+    s = s.replace(/\(\s*(?:\?|\(\.\.\.\))(?:\s*,\s*(?:\?|\(\.\.\.\)))*\s*\)/g, "(...)");
+    s = s.replace(/\(\.\.\.\)(?:\s*,\s*\(\.\.\.\))+/g, "(...)");
+  } while (s !== prev);
+  s = s.replace(/\s*;\s*$/, "");
+  return s.length > MAX_FINGERPRINT_CHARS ? `${s.slice(0, MAX_FINGERPRINT_CHARS - 1)}\u2026` : s;
+}
+
+// src/queries/counts.ts
+function countsBetween(before, after, requests) {
+  const byFingerprint = /* @__PURE__ */ new Map();
+  const drivers = /* @__PURE__ */ new Set();
+  const others = /* @__PURE__ */ new Set();
+  for (const [pid, file2] of after) {
+    file2.drivers.forEach((d) => drivers.add(d));
+    file2.others.forEach((d) => others.add(d));
+    const earlier = before.get(pid)?.statements ?? {};
+    for (const [text, [calls, seconds]] of Object.entries(file2.statements)) {
+      const [calls0, seconds0] = earlier[text] ?? [0, 0];
+      if (calls === calls0) continue;
+      const key = fingerprint(text);
+      const entry = byFingerprint.get(key) ?? { calls: 0, seconds: 0 };
+      entry.calls += calls - calls0;
+      entry.seconds += seconds - seconds0;
+      byFingerprint.set(key, entry);
+    }
+  }
+  const statements = [...byFingerprint].map(([fp, { calls, seconds }]) => ({ fingerprint: fp, perRequest: calls / requests, msPerRequest: seconds * 1e3 / requests })).sort((a, b) => b.perRequest - a.perRequest || a.fingerprint.localeCompare(b.fingerprint));
+  return {
+    perRequest: statements.reduce((s, x2) => s + x2.perRequest, 0),
+    msPerRequest: statements.reduce((s, x2) => s + x2.msPerRequest, 0),
+    statements,
+    drivers: [...drivers].sort(),
+    otherDrivers: [...others].sort()
+  };
+}
+function parseHookFile(text) {
+  try {
+    const doc = JSON.parse(text);
+    if (!Array.isArray(doc.drivers) || !Array.isArray(doc.others) || typeof doc.statements !== "object" || doc.statements === null) return void 0;
+    return doc;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/queries/pythonHook.ts
+import path10 from "node:path";
+var QUERIES_DIR_ENV = "WSGI_PERF_GATE_QUERIES_DIR";
+var COUNTED_DRIVERS = ["sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb"];
+var QUERIES_SITECUSTOMIZE = `# Written by wsgi-perf-gate to count database queries per request (see src/queries/pythonHook.ts).
+import os as _os
+import sys as _sys
+
+
+def _install():
+    import importlib.machinery
+    import importlib.util
+    import json
+    import threading
+    import time
+
+    out_dir = _os.environ.get("${QUERIES_DIR_ENV}")
+    if not out_dir:
+        return
+    counted = {}  # statement text -> [calls, seconds]
+    drivers = set()
+    active = set()
+    lock = threading.Lock()
+    others = ("asyncpg", "aiosqlite", "aiomysql", "asyncmy", "pyodbc", "pymssql", "cx_Oracle", "oracledb",
+              "mysql.connector", "pg8000", "ibm_db", "duckdb", "databricks.sql", "snowflake.connector")
+
+    def write():
+        path = _os.path.join(out_dir, "queries.%d.json" % _os.getpid())
+        with lock:
+            doc = {
+                "drivers": sorted(drivers),
+                "others": [m for m in others if m in _sys.modules],
+                "statements": {k: [v[0], v[1]] for k, v in counted.items()},
+            }
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(doc, f)
+        _os.replace(tmp, path)
+
+    def text_of(sql, cursor):
+        if isinstance(sql, str):
+            return sql
+        if isinstance(sql, (bytes, bytearray, memoryview)):
+            return bytes(sql).decode("utf-8", "replace")
+        as_string = getattr(sql, "as_string", None)  # psycopg's sql.Composed
+        if as_string is not None:
+            try:
+                return as_string(cursor)
+            except Exception:
+                pass
+        return "<%s>" % type(sql).__name__
+
+    def timed(fn):
+        def counted_call(self, sql, *args, **kwargs):
+            key = id(self)
+            if key in active:  # a driver method calling another one on the same cursor
+                return fn(self, sql, *args, **kwargs)
+            active.add(key)
+            started = time.perf_counter()
+            try:
+                return fn(self, sql, *args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - started
+                active.discard(key)
+                text = text_of(sql, self)
+                with lock:
+                    entry = counted.setdefault(text, [0, 0.0])
+                    entry[0] += 1
+                    entry[1] += elapsed
+                try:
+                    write()
+                except OSError:
+                    pass
+        counted_call.__name__ = getattr(fn, "__name__", "execute")
+        counted_call.__doc__ = getattr(fn, "__doc__", None)
+        return counted_call
+
+    subclasses = {}
+
+    def next_in_line(self, fn):
+        # The class after the one that defined fn, as super() would find it.
+        for klass in type(self).__mro__:
+            if klass.__dict__.get(fn.__name__) is fn:
+                return super(klass, self)
+        return super(type(self), self)
+
+    def counted_subclass(base, methods, extra=None):
+        key = (base, methods)
+        cls = subclasses.get(key)
+        if cls is None:
+            attrs = {m: timed(getattr(base, m)) for m in methods if hasattr(base, m)}
+            attrs.update(extra or {})
+            cls = type(base.__name__, (base,), attrs)
+            cls.__module__ = base.__module__
+            subclasses[key] = cls
+        return cls
+
+    def patch_class(cls, methods):
+        for m in methods:
+            fn = cls.__dict__.get(m)
+            if fn is not None and not getattr(fn, "_perf_gate_counted", False):
+                wrapped = timed(fn)
+                wrapped._perf_gate_counted = True
+                setattr(cls, m, wrapped)
+
+    def patch_sqlite3(mod):  # sqlite3.dbapi2
+        connect = mod.connect
+
+        def cursor(self, *args, **kwargs):
+            factory = kwargs.pop("factory", None) or (args[0] if args else None) or mod.Cursor
+            return next_in_line(self, cursor).cursor(counted_subclass(factory, ("execute", "executemany", "executescript")))
+
+        shortcuts = {
+            "cursor": cursor,
+            "execute": lambda self, *a, **k: self.cursor().execute(*a, **k),
+            "executemany": lambda self, *a, **k: self.cursor().executemany(*a, **k),
+            "executescript": lambda self, *a, **k: self.cursor().executescript(*a, **k),
+        }
+
+        def counted_connect(*args, **kwargs):
+            if len(args) > 5:  # factory given by position
+                args = args[:5] + (counted_subclass(args[5], (), shortcuts),) + args[6:]
+            else:
+                kwargs["factory"] = counted_subclass(kwargs.get("factory") or mod.Connection, (), shortcuts)
+            return connect(*args, **kwargs)
+
+        counted_connect.__doc__ = connect.__doc__
+        mod.connect = counted_connect
+        sqlite_package = _sys.modules.get("sqlite3")
+        if sqlite_package is not None and getattr(sqlite_package, "connect", None) is connect:
+            sqlite_package.connect = counted_connect
+        drivers.add("sqlite3")
+
+    def patch_psycopg2(mod):
+        ext = _sys.modules["psycopg2.extensions"]
+        connect = mod.connect
+
+        def cursor(self, *args, **kwargs):
+            if len(args) > 1:
+                args = (args[0], counted_subclass(args[1] or self.cursor_factory or ext.cursor, ("execute", "executemany", "callproc"))) + args[2:]
+            else:
+                factory = kwargs.get("cursor_factory") or self.cursor_factory or ext.cursor
+                kwargs["cursor_factory"] = counted_subclass(factory, ("execute", "executemany", "callproc"))
+            return next_in_line(self, cursor).cursor(*args, **kwargs)
+
+        def counted_connect(dsn=None, connection_factory=None, cursor_factory=None, **kwargs):
+            factory = counted_subclass(connection_factory or ext.connection, (), {"cursor": cursor})
+            return connect(dsn, connection_factory=factory, cursor_factory=cursor_factory, **kwargs)
+
+        counted_connect.__doc__ = connect.__doc__
+        mod.connect = counted_connect
+        drivers.add("psycopg2")
+
+    def patch_psycopg(mod):
+        for name in ("Cursor", "ServerCursor", "ClientCursor", "RawCursor"):
+            cls = getattr(mod, name, None)
+            if cls is not None:
+                patch_class(cls, ("execute", "executemany"))
+        drivers.add("psycopg")
+
+    def patch_pymysql(mod):  # pymysql.cursors
+        for cls in (mod.Cursor, getattr(mod, "SSCursor", None)):
+            if cls is not None:
+                patch_class(cls, ("execute", "executemany", "callproc"))
+        drivers.add("pymysql")
+
+    def patch_mysqldb(mod):  # MySQLdb.cursors
+        patch_class(mod.BaseCursor, ("execute", "executemany", "callproc"))
+        drivers.add("MySQLdb")
+
+    patches = {
+        "sqlite3.dbapi2": patch_sqlite3,
+        "psycopg2": patch_psycopg2,
+        "psycopg": patch_psycopg,
+        "pymysql.cursors": patch_pymysql,
+        "MySQLdb.cursors": patch_mysqldb,
+    }
+
+    def patch(name, module):
+        try:
+            if name in patches:
+                patches[name](module)
+            write()  # also for a module of "others": the file says it was loaded
+        except Exception as err:  # a driver version the hook does not know: not counted, said in the file
+            print("wsgi-perf-gate: could not count queries of %s: %s" % (name, err), file=_sys.stderr)
+
+    class PatchingLoader:
+        def __init__(self, loader, name):
+            self.loader = loader
+            self.name = name
+
+        def create_module(self, spec):
+            return self.loader.create_module(spec)
+
+        def exec_module(self, module):
+            self.loader.exec_module(module)
+            patch(self.name, module)
+
+        def __getattr__(self, attr):
+            return getattr(self.loader, attr)
+
+    class Finder:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name not in patches and name not in others:
+                return None
+            for finder in _sys.meta_path:
+                if finder is Finder or not hasattr(finder, "find_spec"):
+                    continue
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                        spec.loader = PatchingLoader(spec.loader, name)
+                    return spec
+            return None
+
+    for name in patches:
+        if name in _sys.modules:
+            patch(name, _sys.modules[name])
+    _sys.meta_path.insert(0, Finder)
+    # A file from the start: a worker that never imports a driver still says what it loaded.
+    if hasattr(_os, "register_at_fork"):
+        _os.register_at_fork(after_in_child=lambda: write())
+    write()
+
+
+def _run_the_hidden_sitecustomize():
+    # This file hides any other sitecustomize (Debian ships one): run it as Python would have.
+    import importlib.machinery
+    import importlib.util
+
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    rest = [p for p in _sys.path if _os.path.abspath(p or _os.curdir) != here]
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
+    if spec is not None and spec.loader is not None:
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
+try:
+    _install()
+except Exception as _err:
+    print("wsgi-perf-gate: the query count could not start: %s" % _err, file=_sys.stderr)
+_run_the_hidden_sitecustomize()
+`;
+function pythonPathWith(startupDir, pythonPath) {
+  return pythonPath ? `${startupDir}${path10.delimiter}${pythonPath}` : startupDir;
+}
+
+// src/queries/count.ts
+var QueriesError = class extends GateError {
+};
+var REQUEST_TIMEOUT_MS = 6e4;
+function send(baseUrl2, scenario, agent) {
+  return new Promise((resolve, reject) => {
+    const req = http3.request(
+      new URL(scenario.path, baseUrl2),
+      { method: scenario.method, headers: { ...scenario.headers, ...scenario.body ? { "content-length": Buffer.byteLength(scenario.body) } : {} }, agent, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      }
+    );
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1e3} s`)));
+    req.on("error", reject);
+    req.end(scenario.body);
+  });
+}
+function ok2(scenario, status2) {
+  return scenario.expectStatus !== void 0 ? status2 === scenario.expectStatus : status2 >= 200 && status2 < 400;
+}
+function readFiles(dir) {
+  const out = /* @__PURE__ */ new Map();
+  for (const name of readdirSync3(dir)) {
+    const m = /^queries\.(\d+)\.json$/.exec(name);
+    if (!m) continue;
+    const file2 = parseHookFile(readFileSync5(path11.join(dir, name), "utf8"));
+    if (file2) out.set(Number(m[1]), file2);
+  }
+  return out;
+}
+async function workerPids2(rootPid) {
+  const pids = await treePids(rootPid);
+  const parents = /* @__PURE__ */ new Set();
+  for (const pid of pids) {
+    try {
+      parents.add(Number(procStatFields(pid)[1]));
+    } catch {
+    }
+  }
+  return pids.filter((p) => !parents.has(p));
+}
+async function countQueries(opts) {
+  const started = Date.now();
+  const { target, scenario } = opts;
+  const dir = mkdtempSync5(path11.join(os10.tmpdir(), "perf-gate-queries-"));
+  const startupDir = path11.join(dir, "python-startup");
+  const countsDir = path11.join(dir, "counts");
+  mkdirSync4(startupDir);
+  mkdirSync4(countsDir, { mode: 448 });
+  writeFileSync4(path11.join(startupDir, "sitecustomize.py"), QUERIES_SITECUSTOMIZE);
+  const counted = {
+    ...target,
+    name: `${target.name} (counting queries)`,
+    command: opts.command,
+    env: { ...target.env, [QUERIES_DIR_ENV]: countsDir, PYTHONPATH: pythonPathWith(startupDir, target.env.PYTHONPATH ?? process.env.PYTHONPATH) }
+  };
+  const port = explicitPort(target.url) ?? await freePort();
+  let server;
+  try {
+    server = await startServer(counted, { port, logFile: path11.join(dir, "server.log") });
+    await waitUntilReady(server);
+    await waitForStableTree(server.pid);
+    const agent = new http3.Agent({ keepAlive: true, maxSockets: 1 });
+    const run4 = async (n, what) => {
+      for (let i = 0; i < n; i++) {
+        const status2 = await send(server.baseUrl, scenario, agent);
+        if (!ok2(scenario, status2)) {
+          throw new QueriesError(
+            `Scenario "${scenario.name}": ${scenario.method} ${scenario.path} answered ${status2} to ${what} request ${i + 1} while counting queries; queries of failing requests are not counted.`
+          );
+        }
+      }
+    };
+    await run4(opts.warmupRequests, "warm-up");
+    const workers = await workerPids2(server.pid);
+    await waitUntilIdle(workers);
+    const before = readFiles(countsDir);
+    await run4(opts.requests, "counted");
+    await waitUntilIdle(workers);
+    const after = readFiles(countsDir);
+    agent.destroy();
+    if (!after.size) {
+      throw new QueriesError(`Target "${target.name}": the query counter did not start in the server (no count file): is it a Python server that reads PYTHONPATH?`);
+    }
+    return { target: target.name, scenario: scenario.name, warmupRequests: opts.warmupRequests, requests: opts.requests, ...countsBetween(before, after, opts.requests), seconds: (Date.now() - started) / 1e3 };
+  } catch (err) {
+    if (err instanceof QueriesError || !server) throw err;
+    throw new QueriesError(`Target "${target.name}" while counting queries: ${err.message.split("\n")[0]}
+${formatTail(server.logTail())}`);
+  } finally {
+    await server?.stop(1e4);
+    rmSync3(dir, { recursive: true, force: true });
+  }
+}
+
+// src/queries/verdict.ts
+var N_PLUS_ONE_REPEATS = 5;
+var EPSILON = 1e-9;
+var NO_BASELINE = "No baseline count to compare with.";
+var fmt3 = (v) => Number.isInteger(Math.round(v * 100) / 100) ? String(Math.round(v)) : (Math.round(v * 100) / 100).toString();
+var signed = (v) => `${v >= 0 ? "+" : "\u2212"}${fmt3(Math.abs(v))}`;
+function statementChanges(base, head) {
+  const before = new Map(base.statements.map((s) => [s.fingerprint, s.perRequest]));
+  const after = new Map(head.statements.map((s) => [s.fingerprint, s.perRequest]));
+  const out = [];
+  for (const fp of /* @__PURE__ */ new Set([...before.keys(), ...after.keys()])) {
+    const b = before.get(fp) ?? 0;
+    const a = after.get(fp) ?? 0;
+    if (Math.abs(a - b) > EPSILON) out.push({ fingerprint: fp, before: b, after: a, change: a - b });
+  }
+  return out.sort((x2, y) => Math.abs(y.change) - Math.abs(x2.change) || y.change - x2.change || x2.fingerprint.localeCompare(y.fingerprint));
+}
+function nPlusOne(changes) {
+  return changes.find((c) => c.change >= 2 - EPSILON && c.after >= N_PLUS_ONE_REPEATS - EPSILON);
+}
+function judgeQueries(scenario, target, base, head, rule) {
+  const common = { scenario, target, candidate: head.perRequest, candidateMs: head.msPerRequest };
+  if (!base) return { ...common, verdict: "pass", reason: NO_BASELINE, changed: [] };
+  const change = head.perRequest - base.perRequest;
+  const changePct = base.perRequest > 0 ? change / base.perRequest * 100 : void 0;
+  const pctOf = (sign) => changePct === void 0 ? sign * change > EPSILON ? Infinity : 0 : sign * changePct;
+  const changed = statementChanges(base, head);
+  const repeated = nPlusOne(changed);
+  const past = (d, pct3) => d >= rule.maxIncrease - EPSILON && pct3 >= rule.maxIncreasePct - EPSILON;
+  const verdict = past(change, pctOf(1)) ? "regressed" : past(-change, pctOf(-1)) ? "improved" : "pass";
+  const pctText = changePct !== void 0 ? ` (${changePct >= 0 ? "+" : ""}${changePct.toFixed(0)}%)` : "";
+  const what = Math.abs(change) <= EPSILON ? `Queries per request unchanged: ${fmt3(head.perRequest)}${changed.length ? `, though ${changed.length} statement(s) changed their count` : ""}.` : `Queries per request ${fmt3(base.perRequest)} -> ${fmt3(head.perRequest)}, ${signed(change)}${pctText}`;
+  const rest = verdict === "regressed" ? `; past the threshold (+${fmt3(rule.maxIncrease)} and +${rule.maxIncreasePct}%).${repeated ? ` N+1: \`${repeated.fingerprint}\` runs ${fmt3(repeated.after)} times per request (was ${fmt3(repeated.before)}).` : changed[0] ? ` Largest change: \`${changed[0].fingerprint}\` ${signed(changed[0].change)} per request.` : ""}` : verdict === "improved" ? "; fewer queries, past the threshold." : Math.abs(change) <= EPSILON ? "" : `; within the threshold (fails from +${fmt3(rule.maxIncrease)} and +${rule.maxIncreasePct}%).`;
+  return {
+    ...common,
+    baseline: base.perRequest,
+    baselineMs: base.msPerRequest,
+    change,
+    changePct,
+    verdict,
+    reason: what + rest,
+    changed,
+    nPlusOne: repeated
+  };
+}
+
+// src/queries/gate.ts
+function noneSeenNote(otherDrivers) {
+  const loaded = otherDrivers.length ? `; loaded and not counted: ${otherDrivers.join(", ")}` : "";
+  return `Queries per request: no queries seen; drivers counted: ${COUNTED_DRIVERS.join(", ")}${loaded}.`;
+}
+async function runQueriesGate(r) {
+  const { settings, log: log2 } = r;
+  if (settings.mode === "off" || settings.mode === "auto" && !r.wanted) return void 0;
+  const threshold = { maxIncrease: settings.maxIncrease, maxIncreasePct: settings.maxIncreasePct };
+  const measurements = [];
+  const count2 = (target, scenario) => countQueries({ target, command: singleWorkerCommand(target, settings.command), scenario, warmupRequests: settings.warmupRequests, requests: settings.requests });
+  try {
+    for (const scenario of r.scenarios) {
+      const head = await count2(r.head, scenario);
+      measurements.push(head);
+      const noDatabase = !head.statements.length && !head.drivers.length && !head.otherDrivers.length;
+      if (r.base && !noDatabase) measurements.push(await count2(r.base, scenario));
+    }
+  } catch (err) {
+    const [first, ...rest] = errorMessage(err).split("\n");
+    const note = `Queries per request could not be counted: ${first}`;
+    log2.warning(note);
+    if (rest.length) log2.info(rest.join("\n"));
+    return { status: "failed", note, measurements, comparisons: [], threshold, verdict: settings.mode === "on" ? "inconclusive" : "pass" };
+  }
+  const recordedFor = (scenario) => r.recorded?.measurements.find((m) => m.target === r.head.name && m.scenario === scenario);
+  const baselineFor2 = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
+  const seen = measurements.some((m) => m.statements.length) || r.scenarios.some((s) => (recordedFor(s.name)?.statements.length ?? 0) > 0);
+  if (!seen) {
+    const others = [...new Set(measurements.flatMap((m) => m.otherDrivers))];
+    if (settings.mode !== "on" && !others.length) return void 0;
+    const note = noneSeenNote(others);
+    log2.info(note);
+    return { status: "none-seen", note, measurements, comparisons: [], threshold, verdict: "pass" };
+  }
+  const comparisons = r.scenarios.map((scenario) => {
+    const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name);
+    return judgeQueries(scenario.name, r.head.name, baselineFor2(scenario.name), head, threshold);
+  });
+  for (const c of comparisons) log2.info(`Queries per request, ${c.scenario}: ${c.reason}`);
+  return {
+    status: "measured",
+    measurements,
+    comparisons,
+    threshold,
+    baselineSource: r.base ? "the base commit, counted in this job" : r.recorded ? r.recordedSource ?? "the stored baseline" : void 0,
+    verdict: combineVerdicts(comparisons.map((c) => c.verdict))
+  };
+}
+
 // src/hardening/runChecks.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync7 } from "node:fs";
 import { randomBytes as randomBytes2 } from "node:crypto";
 
 // src/hardening/leaks.ts
@@ -99694,8 +100255,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path17, host, extra = {}) {
-  const lines = [`${method2} ${path17} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path19, host, extra = {}) {
+  const lines = [`${method2} ${path19} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -99732,7 +100293,7 @@ function openSlowClients(to, intervalMs = 100) {
 }
 
 // src/hardening/procSockets.ts
-import { readdirSync as readdirSync3, readFileSync as readFileSync5, readlinkSync } from "node:fs";
+import { readdirSync as readdirSync4, readFileSync as readFileSync6, readlinkSync } from "node:fs";
 
 // src/hardening/slowCoverage.ts
 function parseTcpTable(text) {
@@ -99767,7 +100328,7 @@ function describeCoverage(c, opened) {
 function readTcpTables() {
   return ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((file2) => {
     try {
-      return parseTcpTable(readFileSync5(file2, "utf8"));
+      return parseTcpTable(readFileSync6(file2, "utf8"));
     } catch {
       return [];
     }
@@ -99777,8 +100338,8 @@ function readProcessSockets(pid) {
   const socketInodes = /* @__PURE__ */ new Set();
   let threads = 1;
   try {
-    threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"))?.[1] ?? 1);
-    for (const fd of readdirSync3(`/proc/${pid}/fd`)) {
+    threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync6(`/proc/${pid}/status`, "utf8"))?.[1] ?? 1);
+    for (const fd of readdirSync4(`/proc/${pid}/fd`)) {
       try {
         const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
         if (m) socketInodes.add(Number(m[1]));
@@ -99791,14 +100352,14 @@ function readProcessSockets(pid) {
 }
 
 // src/hardening/runChecks.ts
-var sleep4 = (ms) => new Promise((r) => setTimeout(r, ms));
+var sleep4 = (ms2) => new Promise((r) => setTimeout(r, ms2));
 var SLOW_BYTE_MS = 100;
 var SLOW_SETTLE_MS = 500;
 var MAX_SLOW_CONNECTIONS = 96;
 var NORMAL_REQUESTS = 4;
 var LEAK_TIMEOUT_MS = 5e3;
 var HEADER_BYTES = 64 * 1024;
-async function workerPids2(rootPid) {
+async function workerPids3(rootPid) {
   try {
     const nodes = await pidtree_default(rootPid, { root: true, advanced: true });
     const parents = new Set(nodes.map((n) => n.ppid));
@@ -99809,7 +100370,7 @@ async function workerPids2(rootPid) {
 }
 function realUid(pid) {
   try {
-    const m = /^Uid:\s+(\d+)/m.exec(readFileSync6(`/proc/${pid}/status`, "utf8"));
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync7(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : void 0;
   } catch {
     return void 0;
@@ -99825,7 +100386,7 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path17, timeoutMs2) => exchange(to, requestHead("GET", path17, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path19, timeoutMs2) => exchange(to, requestHead("GET", path19, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
@@ -99842,7 +100403,7 @@ async function runChecks(server, settings, env) {
   for (const p of leakPaths) responses.push({ ...await get2(p, LEAK_TIMEOUT_MS), request: `GET ${p}` });
   sent.push(`Leaks: ${leakPaths.map((p) => `GET ${p}`).join(", ")}.`);
   checks.push(...classifyLeaks(responses));
-  const workers = await workerPids2(server.serverPid);
+  const workers = await workerPids3(server.serverPid);
   const owners = workers.flatMap((pid) => {
     const uid = realUid(pid);
     return uid === void 0 ? [] : [{ pid, uid }];
@@ -99873,7 +100434,7 @@ async function runChecks(server, settings, env) {
     for (; ; ) {
       slow.open(Math.min(batch, MAX_SLOW_CONNECTIONS - slow.count()));
       await sleep4(SLOW_SETTLE_MS);
-      const leaves = await workerPids2(server.serverPid);
+      const leaves = await workerPids3(server.serverPid);
       coverage = slowCoverage(readTcpTables(), to.port, slow.localPorts(), leaves.map(readProcessSockets));
       if (coverage.covered || coverage.fronted || slow.count() >= MAX_SLOW_CONNECTIONS) break;
     }
@@ -100156,8 +100717,8 @@ function confirmationFocus(first) {
 // src/pipeline/pipeline.ts
 var TOOL = { name: package_default.name, version: package_default.version };
 function runnerFingerprint() {
-  const cpus = os10.cpus();
-  return { os: os10.platform(), arch: os10.arch(), cpus: os10.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
+  const cpus = os11.cpus();
+  return { os: os11.platform(), arch: os11.arch(), cpus: os11.availableParallelism(), cpuModel: cpus[0]?.model.trim() ?? "unknown", node: process.versions.node };
 }
 async function runGate(config2, opts) {
   const stored = config2.baselineFile ? readBaselineFile(config2.baselineFile) : void 0;
@@ -100239,6 +100800,16 @@ async function runGate(config2, opts) {
       wanted: !!pairedBase || !!baseline.run?.instructions || opts.record,
       log: log2
     });
+    const queries = await runQueriesGate({
+      settings: config2.queries,
+      scenarios: config2.scenarios,
+      head,
+      base: pairedBase?.target,
+      recorded: pairedBase ? void 0 : baseline.run?.queries,
+      recordedSource: baseline.run?.meta.commit ? `the recorded run of ${baseline.run.meta.commit.slice(0, 12)}` : void 0,
+      wanted: !!pairedBase || !!baseline.run?.queries || opts.record,
+      log: log2
+    });
     const result = {
       schemaVersion: SCHEMA_VERSION,
       meta: { ...opts.meta, createdAt: (/* @__PURE__ */ new Date()).toISOString(), tool: TOOL, runner },
@@ -100254,16 +100825,17 @@ async function runGate(config2, opts) {
       samples,
       confirmationSamples,
       comparison,
-      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os10.availableParallelism()) : void 0,
+      ranking: config2.targets.length > 1 ? rankTargets(samples, config2.scenarios, config2.targets, config2.confidence, placement ? placement.serverCpus.length : os11.availableParallelism()) : void 0,
       instructions,
+      queries,
       hardening,
-      verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? "pass"])
+      verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? "pass", queries?.verdict ?? "pass"])
     };
     if (branch) {
       result.history = branch.info;
       result.trend = [
         ...branch.baseline.trend,
-        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions) }
+        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions, queries) }
       ];
     }
     if (opts.record) await recordResult(result, { baselineFile: config2.baselineFile, stored, branch, branchProblem, log: log2 });
@@ -100336,8 +100908,8 @@ function announceEstimate(config2, paired, log2) {
 }
 async function runHardeningChecks(config2, hooks, targets) {
   if (config2.hardening.mode === "off") return void 0;
-  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path10.join(hooks.logDir, "hardening") } : hooks;
-  if (hardeningHooks.logDir) mkdirSync4(hardeningHooks.logDir, { recursive: true });
+  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path12.join(hooks.logDir, "hardening") } : hooks;
+  if (hardeningHooks.logDir) mkdirSync5(hardeningHooks.logDir, { recursive: true });
   return hardenTargets(targets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: hooks.log });
 }
 function judgeAgainst(config2, ctx) {
@@ -100362,8 +100934,8 @@ function judgeAgainst(config2, ctx) {
 }
 
 // src/github/savedComment.ts
-import { existsSync as existsSync5, mkdirSync as mkdirSync5, readdirSync as readdirSync4, readFileSync as readFileSync7, statSync, writeFileSync as writeFileSync4 } from "node:fs";
-import path11 from "node:path";
+import { existsSync as existsSync5, mkdirSync as mkdirSync6, readdirSync as readdirSync5, readFileSync as readFileSync8, statSync, writeFileSync as writeFileSync5 } from "node:fs";
+import path13 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
 var savedCommentSchema = external_exports.object({
@@ -100378,9 +100950,9 @@ var savedCommentSchema = external_exports.object({
   posted: external_exports.boolean()
 }).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
-  mkdirSync5(path11.dirname(file2), { recursive: true });
+  mkdirSync6(path13.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
-  writeFileSync4(file2, JSON.stringify(saved, null, 1) + "\n");
+  writeFileSync5(file2, JSON.stringify(saved, null, 1) + "\n");
 }
 function readSavedComments(fileOrDir) {
   const where = `Input \`comment-file\` is ${JSON.stringify(fileOrDir)}`;
@@ -100388,15 +100960,15 @@ function readSavedComments(fileOrDir) {
     throw new ConfigError(`${where}: no such file or directory: expected the ${SAVED_COMMENT_NAME} that the pull request run saved (download its artifact first).`);
   }
   if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
-  const files = readdirSync4(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
+  const files = readdirSync5(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
   if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
-  return files.map((f) => readOne(path11.join(fileOrDir, f), where));
+  return files.map((f) => readOne(path13.join(fileOrDir, f), where));
 }
 function readOne(file2, where) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
   let data;
   try {
-    data = JSON.parse(readFileSync7(file2, "utf8"));
+    data = JSON.parse(readFileSync8(file2, "utf8"));
   } catch {
     throw new ConfigError(`${where}: ${file2} is not valid JSON: expected a comment saved by wsgi-perf-gate.`);
   }
@@ -100560,11 +101132,11 @@ function formatInstructions(v) {
   if (v === void 0) return "\u2014";
   return v >= 1e6 ? `${(v / 1e6).toFixed(3)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0);
 }
-var signed = (v, digits = 2) => v === void 0 ? "\u2014" : !Number.isFinite(v) ? "new" : `${v >= 0 ? "+" : ""}${v.toFixed(digits)}%`;
+var signed2 = (v, digits = 2) => v === void 0 ? "\u2014" : !Number.isFinite(v) ? "new" : `${v >= 0 ? "+" : ""}${v.toFixed(digits)}%`;
 function functionTable(rows) {
   return table(
     ["file:function", "Before", "After", "Change"],
-    rows.map((f) => [code(f.fn), formatInstructions(f.before), formatInstructions(f.after), `${signed(f.changePct, 1)} (${f.after >= f.before ? "+" : "\u2212"}${formatInstructions(Math.abs(f.after - f.before))})`])
+    rows.map((f) => [code(f.fn), formatInstructions(f.before), formatInstructions(f.after), `${signed2(f.changePct, 1)} (${f.after >= f.before ? "+" : "\u2212"}${formatInstructions(Math.abs(f.after - f.before))})`])
   );
 }
 function instructionsRegressions(r) {
@@ -100582,8 +101154,8 @@ function renderInstructions(r) {
         escapeText(c.scenario),
         formatInstructions(c.baseline),
         formatInstructions(c.candidate),
-        signed(c.changePct),
-        c.ciLowPct === void 0 ? "\u2014" : `${signed(c.ciLowPct)} to ${signed(c.ciHighPct)}`,
+        signed2(c.changePct),
+        c.ciLowPct === void 0 ? "\u2014" : `${signed2(c.ciLowPct)} to ${signed2(c.ciHighPct)}`,
         BADGE[c.verdict]
       ])
     ),
@@ -100615,6 +101187,73 @@ function renderInstructions(r) {
       "</details>",
       ""
     );
+  }
+  return out.join("\n");
+}
+
+// src/report/queries.ts
+var BADGE2 = { pass: "\u2705 pass", regressed: "\u274C regressed", improved: "\u{1F680} improved", inconclusive: "\u26A0\uFE0F inconclusive" };
+var OPEN_ROWS = 3;
+function formatCount(v) {
+  if (v === void 0) return "\u2014";
+  const r = Math.round(v * 100) / 100;
+  return Number.isInteger(r) ? String(r) : r.toFixed(2);
+}
+var signedCount = (v) => `${v >= 0 ? "+" : "\u2212"}${formatCount(Math.abs(v))}`;
+var ms = (v) => v === void 0 ? "\u2014" : `${v.toFixed(v >= 10 ? 1 : 2)} ms`;
+function changeText(c) {
+  if (c.change === void 0) return "\u2014";
+  if (Math.abs(c.change) < 1e-9) return "0";
+  return `${signedCount(c.change)}${c.changePct === void 0 ? " (new)" : ` (${c.changePct >= 0 ? "+" : ""}${c.changePct.toFixed(0)}%)`}`;
+}
+function statementTable(rows) {
+  return table(
+    ["Statement (fingerprint)", "Before", "After", "Change per request"],
+    rows.map((s) => [code(s.fingerprint), formatCount(s.before), formatCount(s.after), signedCount(s.change)])
+  );
+}
+function queriesRegressions(r) {
+  return (r?.comparisons ?? []).filter((c) => c.verdict === "regressed").map((c) => `- **${escapeText(c.scenario)}** (queries per request): ${escapeText(c.reason)}`);
+}
+function renderQueries(r) {
+  if (!r) return "";
+  if (r.status !== "measured") return `${escapeText(r.note ?? "Queries per request were not counted.")}
+`;
+  const out = [`### Database queries per request \u2014 ${BADGE2[r.verdict]}`, ""];
+  out.push(
+    table(
+      ["Scenario", "Baseline", "Candidate", "Change", "Time in queries (info)", "Verdict"],
+      r.comparisons.map((c) => [
+        escapeText(c.scenario),
+        formatCount(c.baseline),
+        formatCount(c.candidate),
+        changeText(c),
+        `${ms(c.baselineMs)} \u2192 ${ms(c.candidateMs)}`,
+        c.baseline === void 0 ? "no baseline" : BADGE2[c.verdict]
+      ])
+    ),
+    ""
+  );
+  const m = r.measurements[0];
+  const seconds = r.measurements.reduce((s, x2) => s + x2.seconds, 0);
+  if (m) {
+    const drivers = [...new Set(r.measurements.flatMap((x2) => x2.drivers))];
+    out.push(
+      `Counted in the server's worker process (${escapeText(drivers.join(", ") || "no counted driver loaded")}), one request at a time: ${m.warmupRequests} warm-up requests, then ${m.requests} counted. Every execute/executemany call counts once; counts are exact, so the rule is too: fails from +${r.threshold.maxIncrease} queries per request and +${r.threshold.maxIncreasePct}%. Time in queries is wall clock inside those calls (information, not gated). Baseline: ${escapeText(r.baselineSource ?? "none")}. Cost: ${seconds.toFixed(0)} s.`,
+      ""
+    );
+  }
+  const others = [...new Set(r.measurements.flatMap((x2) => x2.otherDrivers))];
+  if (others.length) out.push(`Note: the app also loaded ${escapeText(others.join(", "))}, whose queries are not counted.`, "");
+  for (const c of r.comparisons) {
+    if (c.baseline === void 0 && c.reason !== NO_BASELINE) out.push(`Note (${escapeText(c.scenario)}): ${escapeText(c.reason)}`, "");
+    if (!c.changed.length) continue;
+    if (c.nPlusOne) {
+      out.push(`**N+1 in ${escapeText(c.scenario)}**: ${code(c.nPlusOne.fingerprint)} runs ${formatCount(c.nPlusOne.after)} times per request (was ${formatCount(c.nPlusOne.before)}): one query per row; fetch the rows together (Django: \`select_related\` / \`prefetch_related\`; SQLAlchemy: \`joinedload\` / \`selectinload\`).`, "");
+    }
+    const title = `Statements whose count changed: ${escapeText(c.scenario)} (${c.changed.length})`;
+    if (c.changed.length <= OPEN_ROWS) out.push(`${title}:`, "", statementTable(c.changed), "");
+    else out.push(`<details><summary>${title}</summary>`, "", statementTable(c.changed), "", "</details>", "");
   }
   return out.join("\n");
 }
@@ -100654,12 +101293,15 @@ function renderTrend(points, scenarios) {
     const labels = withData.map(label);
     const counted = withData.filter((p) => Number.isFinite(p.scenarios[scenario].instructionsPerRequest));
     const instructions = counted.length >= 2 ? [chart(`Instructions per request, ${scenario}`, "million instructions", counted.map(label), counted.map((p) => p.scenarios[scenario].instructionsPerRequest / 1e6)), ""] : [];
+    const withQueries = withData.filter((p) => Number.isFinite(p.scenarios[scenario].queriesPerRequest));
+    const queries = withQueries.length >= 2 ? [chart(`Queries per request, ${scenario}`, "queries", withQueries.map(label), withQueries.map((p) => p.scenarios[scenario].queriesPerRequest)), ""] : [];
     out.push(
       chart(`Requests/s, ${scenario}`, "requests/s", labels, withData.map((p) => p.scenarios[scenario].rps)),
       "",
       chart(`p99 latency, ${scenario}`, "p99 (ms)", labels, withData.map((p) => p.scenarios[scenario].p99Ms)),
       "",
-      ...instructions
+      ...instructions,
+      ...queries
     );
   }
   if (!out.length) return "";
@@ -100677,7 +101319,7 @@ function renderTrend(points, scenarios) {
 }
 
 // src/report/hardening.ts
-var BADGE2 = { pass: "\u2705 pass", warn: "\u26A0\uFE0F warn", fail: "\u274C fail", skipped: "\u2013 skipped" };
+var BADGE3 = { pass: "\u2705 pass", warn: "\u26A0\uFE0F warn", fail: "\u274C fail", skipped: "\u2013 skipped" };
 var CHECK_LABEL = {
   "server-version": "Server version header",
   "x-powered-by": "X-Powered-By header",
@@ -100707,7 +101349,7 @@ function renderHardening(report2) {
       const before = base?.checks.find((b) => b.id === c.id);
       const label3 = c.status === "fail" ? `**${CHECK_LABEL[c.id]}**` : CHECK_LABEL[c.id];
       const evidence = escapeText(c.evidence) + (c.fix && c.status !== "pass" ? ` Fix: ${escapeText(c.fix)}` : "");
-      return [label3, BADGE2[c.status], before ? BADGE2[before.status] : "\u2013", evidence];
+      return [label3, BADGE3[c.status], before ? BADGE3[before.status] : "\u2013", evidence];
     });
     if (!rows.length) {
       out.push(`No checks ran. ${escapeText(t.sent.join(" "))}`, "");
@@ -100797,11 +101439,11 @@ function sweepChart(sweep, scenario) {
     "```"
   ].join("\n");
 }
-var signed2 = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
+var signed3 = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function metricRow(m) {
-  let change = m.changePct === void 0 ? "\u2013" : signed2(m.changePct);
-  if (m.confirmation?.changePct !== void 0) change += ` (again ${signed2(m.confirmation.changePct)})`;
-  const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed2(m.ciLowPct)} \u2026 ${signed2(m.ciHighPct)}`;
+  let change = m.changePct === void 0 ? "\u2013" : signed3(m.changePct);
+  if (m.confirmation?.changePct !== void 0) change += ` (again ${signed3(m.confirmation.changePct)})`;
+  const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed3(m.ciLowPct)} \u2026 ${signed3(m.ciHighPct)}`;
   const verdict = (m.gating ? VERDICT_BADGE[m.verdict] : "info") + (m.tail && !m.tail.enough ? " (too few requests for the tail)" : "");
   const label3 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
   return [label3, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
@@ -100822,6 +101464,7 @@ function renderSummary(result, opts = {}) {
     (s) => s.metrics.filter((m) => m.gating && m.verdict === "regressed").map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`)
   );
   regressions.push(...instructionsRegressions(result.instructions));
+  regressions.push(...queriesRegressions(result.queries));
   if (regressions.length) out.push("Regressions:", ...regressions, "");
   if (comparison.sequential) out.push(escapeText(describeStop(comparison.sequential)), "");
   if (result.hardening?.failed) out.push(`\u274C Hardening: ${result.hardening.regressions.length} check(s) that passed on the baseline fail now; see Hardening below.`, "");
@@ -100876,6 +101519,8 @@ function renderSummary(result, opts = {}) {
   }
   const instructions = renderInstructions(result.instructions);
   if (instructions) out.push(instructions);
+  const queries = renderQueries(result.queries);
+  if (queries) out.push(queries);
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
   if (result.hardening) out.push(renderHardening(result.hardening));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
@@ -100921,15 +101566,15 @@ var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path17, record: record2 }) => ({
-    path: path17,
+  const runs = records.map(({ path: path19, record: record2 }) => ({
+    path: path19,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
     fingerprintHash: record2.fingerprintHash,
     fingerprint: record2.fingerprint,
     configHash: record2.configHash,
-    scenarios: summarizeSamples(record2.samples, record2.settings.targets?.[0]?.name)
+    scenarios: trendFigures(record2.samples, record2.settings.targets?.[0]?.name, void 0, record2.queries)
   })).sort((a, b) => a.createdAt === b.createdAt ? a.path.localeCompare(b.path) : a.createdAt.localeCompare(b.createdAt));
   return { schemaVersion: INDEX_SCHEMA_VERSION, kind: INDEX_KIND, runs };
 }
@@ -101019,7 +101664,8 @@ var DRAW = String.raw`
   function fmt(v) { return v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2); }
   var METRICS = [
     { key: 'rps', label: 'requests/s', color: '#1f77b4' },
-    { key: 'p99Ms', label: 'p99 latency (ms)', color: '#d62728' }
+    { key: 'p99Ms', label: 'p99 latency (ms)', color: '#d62728' },
+    { key: 'queriesPerRequest', label: 'database queries per request', color: '#2ca02c', optional: true }
   ];
   function chart(parent, runs, scenario, metric) {
     var W = 640, H = 220, L = 70, R = 16, T = 24, B = 48;
@@ -101068,7 +101714,11 @@ var DRAW = String.raw`
       h3.textContent = s;
       section.appendChild(h3);
       var withS = runs.filter(function (r) { return r.scenarios[s]; });
-      METRICS.forEach(function (m) { chart(section, withS, s, m); });
+      // A metric not every run has (queries) is drawn only where some run has it.
+      METRICS.forEach(function (m) {
+        if (m.optional && !withS.some(function (r) { return typeof r.scenarios[s][m.key] === 'number'; })) return;
+        chart(section, withS, s, m);
+      });
     });
     root.appendChild(section);
   });
@@ -101090,7 +101740,7 @@ body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }
 </head>
 <body>
 <h1>${escapeHtml2(title)}</h1>
-<p>${index.runs.length} recorded run(s). Median requests/s and p99 latency per run; runs on different runners or with different scenario definitions are charted apart, never together.</p>
+<p>${index.runs.length} recorded run(s). Median requests/s and p99 latency per run (and database queries per request where counted); runs on different runners or with different scenario definitions are charted apart, never together.</p>
 <div id="charts"></div>
 <script type="application/json" id="perf-data">${scriptJson(index)}</script>
 <script>${DRAW}</script>
@@ -101162,7 +101812,7 @@ function findBaseline(git2, branch, snapshot, opts) {
   const trendParsed = readRecords(git2, snapshot, trendInfos.map((t) => t.path));
   const trend = trendInfos.flatMap((t) => {
     const p = trendParsed.get(t.path);
-    return p.ok ? [{ commit: p.record.commit, createdAt: p.record.createdAt, scenarios: trendFigures(p.record.samples, p.record.settings.targets?.[0]?.name, p.record.instructions) }] : [];
+    return p.ok ? [{ commit: p.record.commit, createdAt: p.record.createdAt, scenarios: trendFigures(p.record.samples, p.record.settings.targets?.[0]?.name, p.record.instructions, p.record.queries) }] : [];
   });
   const history = trendInfos.flatMap((t) => {
     const p = trendParsed.get(t.path);
@@ -101222,7 +101872,7 @@ async function recordRun(opts, record2) {
   const { git: git2, branch, log: log2 } = opts;
   const maxAttempts = opts.maxAttempts ?? 8;
   const deadline = Date.now() + (opts.maxSeconds ?? 120) * 1e3;
-  const sleep5 = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const sleep5 = opts.sleep ?? ((ms2) => new Promise((r) => setTimeout(r, ms2)));
   const random = opts.random ?? Math.random;
   const text = JSON.stringify(record2, null, 1) + "\n";
   const newPath = recordPath(record2);
@@ -101275,9 +101925,9 @@ async function recordRun(opts, record2) {
 
 // src/store/git.ts
 import { execFileSync as execFileSync4 } from "node:child_process";
-import { mkdtempSync as mkdtempSync5, rmSync as rmSync3 } from "node:fs";
-import os11 from "node:os";
-import path12 from "node:path";
+import { mkdtempSync as mkdtempSync6, rmSync as rmSync4 } from "node:fs";
+import os12 from "node:os";
+import path14 from "node:path";
 var BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "github-actions[bot]",
   GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
@@ -101359,8 +102009,8 @@ function realGit(repoDir, remote = "origin") {
       }
     },
     commitTree(parent, add, remove, message) {
-      const dir = mkdtempSync5(path12.join(os11.tmpdir(), "perf-gate-index-"));
-      const env = { GIT_INDEX_FILE: path12.join(dir, "index") };
+      const dir = mkdtempSync6(path14.join(os12.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path14.join(dir, "index") };
       try {
         run4(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
         const lines = [
@@ -101373,7 +102023,7 @@ function realGit(repoDir, remote = "origin") {
       } catch (err) {
         throw fail("commit-tree", err);
       } finally {
-        rmSync3(dir, { recursive: true, force: true });
+        rmSync4(dir, { recursive: true, force: true });
       }
     },
     push(commit, branch) {
@@ -101414,7 +102064,7 @@ ${stderrOf(err)}`.trim();
 // src/store/targetVersions.ts
 import { execFileSync as execFileSync5 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
-import path13 from "node:path";
+import path15 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
 var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
@@ -101432,9 +102082,9 @@ function firstLine(s) {
   return line ? line.slice(0, 120) : void 0;
 }
 function which2(name, env, cwd) {
-  if (name.includes("/")) return path13.resolve(cwd, name);
-  for (const dir of (env.PATH ?? "").split(path13.delimiter).filter(Boolean)) {
-    const full = path13.join(dir, name);
+  if (name.includes("/")) return path15.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path15.delimiter).filter(Boolean)) {
+    const full = path15.join(dir, name);
     try {
       accessSync(full, constants3.X_OK);
       return full;
@@ -101451,8 +102101,8 @@ function shebangPython(file2) {
     closeSync3(fd);
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
     if (!m) return void 0;
-    const words = path13.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
-    return /python/.test(path13.basename(words[0])) ? words : void 0;
+    const words = path15.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path15.basename(words[0])) ? words : void 0;
   } catch {
     return void 0;
   }
@@ -101469,14 +102119,14 @@ function probeTargetVersions(target) {
   const program = words[0];
   if (!program) return { python: "unknown", server: "unknown" };
   const resolved = which2(program, env, cwd);
-  if (/^python[\d.]*$/.test(path13.basename(program))) {
+  if (/^python[\d.]*$/.test(path15.basename(program))) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
     const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const name = path13.basename(program);
+  const name = path15.basename(program);
   const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
@@ -101492,23 +102142,23 @@ function openBranchHistory(opts) {
       const head = git2.resolve("HEAD");
       if (!head) throw new StoreError(`${opts.repoDir} is not a git checkout with a commit (HEAD does not resolve); check out the repository first (actions/checkout).`);
       const versions = probeTargetVersions(target);
-      const fingerprint = { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch, ...versions };
+      const fingerprint2 = { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch, ...versions };
       const info2 = {
         branch: opts.branch,
-        fingerprint,
-        fingerprintHash: fingerprintHash(fingerprint),
+        fingerprint: fingerprint2,
+        fingerprintHash: fingerprintHash(fingerprint2),
         configHash: configHash({ scenarios: config2.scenarios, warmupSeconds: config2.warmupSeconds, command: target.command })
       };
       opts.log.info(
-        `Runner fingerprint ${info2.fingerprintHash}: ${fingerprint.cpuModel} \xD7 ${fingerprint.cpus}, ${fingerprint.os}/${fingerprint.arch}, Python ${fingerprint.python}, ${fingerprint.server}; config ${info2.configHash}`
+        `Runner fingerprint ${info2.fingerprintHash}: ${fingerprint2.cpuModel} \xD7 ${fingerprint2.cpus}, ${fingerprint2.os}/${fingerprint2.arch}, Python ${fingerprint2.python}, ${fingerprint2.server}; config ${info2.configHash}`
       );
       const snapshot = readSnapshot(git2, opts.branch);
-      const baseline = findBaseline(git2, opts.branch, snapshot, { fingerprint, fingerprintHash: info2.fingerprintHash, configHash: info2.configHash, baseSha, head });
+      const baseline = findBaseline(git2, opts.branch, snapshot, { fingerprint: fingerprint2, fingerprintHash: info2.fingerprintHash, configHash: info2.configHash, baseSha, head });
       return {
         info: info2,
         baseline,
         head,
-        record: (result) => recordRun({ git: git2, branch: opts.branch, log: opts.log, keepRuns: opts.keepRuns }, newRecord({ ...result, meta: { ...result.meta, commit: head } }, fingerprint, info2.configHash))
+        record: (result) => recordRun({ git: git2, branch: opts.branch, log: opts.log, keepRuns: opts.keepRuns }, newRecord({ ...result, meta: { ...result.meta, commit: head } }, fingerprint2, info2.configHash))
       };
     }
   };
@@ -101537,10 +102187,10 @@ function platformRefusal(platform3, where = "action") {
 }
 
 // src/config/mergeSettings.ts
-import path14 from "node:path";
+import path16 from "node:path";
 function readShardsDir(src) {
   const given = src.getInput("shards-dir").trim();
-  return given ? path14.resolve(src.workspace, given) : path14.join(src.runnerTemp, "wsgi-perf-gate", "shards");
+  return given ? path16.resolve(src.workspace, given) : path16.join(src.runnerTemp, "wsgi-perf-gate", "shards");
 }
 function readMergeSettings(src) {
   const input2 = (name) => src.getInput(name).trim();
@@ -101684,8 +102334,8 @@ function mergeShards(loaded, expect) {
 
 // src/store/shardFile.ts
 import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync as mkdirSync6, readdirSync as readdirSync5, readFileSync as readFileSync8, statSync as statSync2, writeFileSync as writeFileSync5 } from "node:fs";
-import path15 from "node:path";
+import { mkdirSync as mkdirSync7, readdirSync as readdirSync6, readFileSync as readFileSync9, statSync as statSync2, writeFileSync as writeFileSync6 } from "node:fs";
+import path17 from "node:path";
 var SHARD_KIND = "wsgi-perf-gate/shard";
 var SHARD_SCHEMA_VERSION = 1;
 function configIdentity(config2) {
@@ -101704,9 +102354,9 @@ function configIdentity(config2) {
 }
 var shardFileName = (s) => `shard-${s.index}-of-${s.count}.json`;
 function writeShardFile(dir, file2) {
-  mkdirSync6(dir, { recursive: true });
-  const out = path15.join(dir, shardFileName(file2.shard));
-  writeFileSync5(out, JSON.stringify(file2) + "\n");
+  mkdirSync7(dir, { recursive: true });
+  const out = path17.join(dir, shardFileName(file2.shard));
+  writeFileSync6(out, JSON.stringify(file2) + "\n");
   return out;
 }
 var shardSchema = external_exports.object({
@@ -101744,16 +102394,16 @@ var MAX_FILES = 1e4;
 function readShardsDir2(dir) {
   const files = [];
   const list2 = (d, depth) => {
-    for (const name of readdirSync5(d).sort()) {
+    for (const name of readdirSync6(d).sort()) {
       if (files.length >= MAX_FILES) return;
-      const full = path15.join(d, name);
+      const full = path17.join(d, name);
       const st = statSync2(full);
       if (st.isDirectory() && depth === 0) list2(full, 1);
       else if (st.isFile() && name.endsWith(".json")) files.push(full);
     }
   };
   list2(dir, 0);
-  return files.flatMap((f) => parseShardFile(path15.relative(dir, f) || f, readFileSync8(f, "utf8")) ?? []);
+  return files.flatMap((f) => parseShardFile(path17.relative(dir, f) || f, readFileSync9(f, "utf8")) ?? []);
 }
 
 // src/action/merge.ts
@@ -101810,8 +102460,8 @@ function startShard(full, spec, opts) {
   const historyConfigHash = configHash({ scenarios: full.scenarios, warmupSeconds: full.warmupSeconds, command: head.command });
   const runner = () => {
     const r = runnerFingerprint();
-    const fingerprint = { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch, ...probeTargetVersions(head) };
-    return { fingerprint, fingerprintHash: fingerprintHash(fingerprint), historyConfigHash };
+    const fingerprint2 = { cpuModel: r.cpuModel, cpus: r.cpus, os: r.os, arch: r.arch, ...probeTargetVersions(head) };
+    return { fingerprint: fingerprint2, fingerprintHash: fingerprintHash(fingerprint2), historyConfigHash };
   };
   let measured;
   const write = (file2) => {
@@ -101847,12 +102497,12 @@ async function run3() {
     return setFailed(refusal);
   }
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const runnerTemp = process.env.RUNNER_TEMP || os12.tmpdir();
+  const runnerTemp = process.env.RUNNER_TEMP || os13.tmpdir();
   for (const warning2 of checkInputNames(process.env)) warning(warning2);
   commentSettings = readCommentSettings({ getInput: (name) => getInput(name), workspace, runnerTemp });
   if (commentSettings.mode === "post-comment") return postComment(commentSettings);
   const outDir = artifactsDir(runnerTemp, commentSettings.commentId);
-  mkdirSync7(outDir, { recursive: true });
+  mkdirSync8(outDir, { recursive: true });
   setOutput("artifacts-dir", outDir);
   const ctx = readRunContext();
   if (commentSettings.mode === "merge") {
@@ -101862,9 +102512,9 @@ async function run3() {
   }
   const fullConfig = readConfig({
     getInput: (name) => getInput(name),
-    readFile: (file2) => existsSync7(file2) ? readFileSync9(file2, "utf8") : void 0,
+    readFile: (file2) => existsSync7(file2) ? readFileSync10(file2, "utf8") : void 0,
     workspace,
-    cores: os12.availableParallelism(),
+    cores: os13.availableParallelism(),
     exists: existsSync7
   });
   if (fullConfig.shard) {
@@ -101895,10 +102545,10 @@ async function run3() {
 }
 async function report(result, opts) {
   await log.group("Report", async () => {
-    const resultsFile = path16.join(opts.outDir, "results.json");
-    writeFileSync6(resultsFile, JSON.stringify(result, null, 1) + "\n");
+    const resultsFile = path18.join(opts.outDir, "results.json");
+    writeFileSync7(resultsFile, JSON.stringify(result, null, 1) + "\n");
     const histograms = [...histogramFiles(result.samples), ...histogramFiles(result.confirmationSamples ?? [], "-confirmation")];
-    for (const h of histograms) writeFileSync6(path16.join(opts.outDir, h.name), h.text);
+    for (const h of histograms) writeFileSync7(path18.join(opts.outDir, h.name), h.text);
     info(`Artifacts in ${opts.outDir}: results.json, server logs, ${histograms.length} latency histogram${histograms.length === 1 ? "" : "s"} (.hgrm)`);
     const markdown = renderSummary(result, { gateName: opts.settings.commentId });
     await summary.addRaw(markdown).write();
@@ -101911,7 +102561,7 @@ async function report(result, opts) {
   for (const m of outcome.failures) setFailed(m);
 }
 function artifactsDir(runnerTemp, commentId) {
-  return path16.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
+  return path18.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
 }
 async function postComment(settings) {
   const ctx = readRunContext();
@@ -101941,7 +102591,7 @@ function recordShardFailure(err) {
   const input2 = getInput("shard").trim();
   if (commentSettings?.mode !== "gate" || !input2) return;
   try {
-    const dir = readShardsDir({ getInput: (name) => getInput(name), workspace: process.env.GITHUB_WORKSPACE || process.cwd(), runnerTemp: process.env.RUNNER_TEMP || os12.tmpdir() });
+    const dir = readShardsDir({ getInput: (name) => getInput(name), workspace: process.env.GITHUB_WORKSPACE || process.cwd(), runnerTemp: process.env.RUNNER_TEMP || os13.tmpdir() });
     setOutput("shard-file", writeFailedShard(parseShard(input2), { commit: readRunContext().sha || void 0, dir }, errorMessage(err)));
   } catch {
   }

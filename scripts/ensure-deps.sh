@@ -6,7 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-test}
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A node_modules that is a symlink (a git worktree sharing another checkout's) is left alone:
+# npm ci would empty the folder it points to.
+if [ -L node_modules ]; then
+  :
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "ensure-deps: installing npm packages (npm ci)" >&2
   npm ci --no-audit --no-fund >&2
 fi
@@ -17,9 +21,12 @@ if [ "$what" = demo ]; then
   pkgs=(python3 gunicorn python3-flask)
   check() { [ -x "$PY" ] && "$PY" -c 'import gunicorn, flask' 2>/dev/null; }
 else
-  pkgs=(python3 gunicorn uwsgi-core uwsgi-plugin-python3 python3-waitress python3-flask python3-django python3-gevent python3-venv wrk apache2-utils git util-linux chromium valgrind nginx)
+  # postgresql, psycopg2/psycopg, SQLAlchemy, pg8000: the queries tests run a real PostgreSQL (__tests__/helpers/postgres.ts).
+  pkgs=(python3 gunicorn uwsgi-core uwsgi-plugin-python3 python3-waitress python3-flask python3-django python3-gevent python3-venv wrk apache2-utils git util-linux chromium valgrind nginx
+    postgresql python3-psycopg2 python3-psycopg python3-sqlalchemy python3-pg8000)
   check() {
-    [ -x "$PY" ] && "$PY" -c 'import gunicorn, flask, django, waitress, gevent, ensurepip' 2>/dev/null &&
+    [ -x "$PY" ] && "$PY" -c 'import gunicorn, flask, django, waitress, gevent, ensurepip, psycopg2, psycopg, sqlalchemy, pg8000' 2>/dev/null &&
+      ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 &&
       command -v uwsgi >/dev/null && ls /usr/lib/uwsgi/plugins/python3*_plugin.so >/dev/null 2>&1 &&
       command -v wrk >/dev/null && command -v ab >/dev/null && command -v git >/dev/null && command -v taskset >/dev/null &&
       command -v chromium >/dev/null && command -v valgrind >/dev/null && command -v callgrind_control >/dev/null &&

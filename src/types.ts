@@ -89,6 +89,8 @@ export interface Config {
   shard?: ShardSpec;
   /** Instructions per request under Valgrind (src/instructions/). */
   instructions: InstructionsSettings;
+  /** Database queries per request (src/queries/). */
+  queries: QueriesSettings;
   hardening: HardeningSettings;
 }
 
@@ -314,7 +316,7 @@ export interface TrendPoint {
   createdAt: string;
   /** True for the run being reported. */
   current?: boolean;
-  scenarios: Record<string, { rps: number; p99Ms: number; instructionsPerRequest?: number }>;
+  scenarios: Record<string, { rps: number; p99Ms: number; instructionsPerRequest?: number; queriesPerRequest?: number }>;
 }
 
 /** Where this run stands in the history on the data branch. */
@@ -351,6 +353,8 @@ export interface RunResult {
   history?: HistoryInfo;
   /** Instructions per request under Valgrind, when counted (or why not). */
   instructions?: InstructionsResult;
+  /** Database queries per request, when counted (or why not). */
+  queries?: QueriesResult;
   /** The hardening checks of every target, and how they compare with the baseline's. */
   hardening?: HardeningReport;
   verdict: Verdict;
@@ -469,4 +473,81 @@ export interface Fingerprint {
   python: string;
   /** First line of the server's version output, e.g. "gunicorn (version 23.0.0)", or "unknown". */
   server: string;
+}
+
+/** How database queries per request are counted and gated (docs/queries.md). */
+export interface QueriesSettings {
+  /** auto: when there is a baseline or a record to make; on: always (no statement seen is said); off: never. */
+  mode: 'auto' | 'on' | 'off';
+  /** Smallest rise of queries per request that may fail the gate (with maxIncreasePct). */
+  maxIncrease: number;
+  /** ... and the smallest rise in percent; both must be reached. */
+  maxIncreasePct: number;
+  /** Single-worker command for the count instead of the target's (custom commands). */
+  command?: string;
+  warmupRequests: number;
+  /** Requests counted, sent one at a time. */
+  requests: number;
+}
+
+/** One statement fingerprint's share of a scenario's requests (src/queries/fingerprint.ts). */
+export interface StatementCount {
+  /** Literals and placeholders as `?`: never a value. */
+  fingerprint: string;
+  /** Calls per request (execute, executemany, executescript, callproc each count once). */
+  perRequest: number;
+  /** Wall time inside these calls per request, ms. */
+  msPerRequest: number;
+}
+
+/** Queries per request of one target on one scenario, counted in the worker processes. */
+export interface QueriesMeasurement {
+  target: string;
+  scenario: string;
+  warmupRequests: number;
+  requests: number;
+  perRequest: number;
+  msPerRequest: number;
+  /** Largest first. */
+  statements: StatementCount[];
+  /** Counted drivers the app imported. */
+  drivers: string[];
+  /** Database modules the hook does not count that the app imported (asyncpg, pyodbc, ...). */
+  otherDrivers: string[];
+  /** Wall time of this count, boot and teardown included. */
+  seconds: number;
+}
+
+export interface StatementChange {
+  fingerprint: string;
+  before: number;
+  after: number;
+  change: number;
+}
+
+export interface QueriesComparison {
+  scenario: string;
+  target: string;
+  baseline?: number;
+  candidate: number;
+  change?: number;
+  changePct?: number;
+  baselineMs?: number;
+  candidateMs?: number;
+  verdict: Verdict;
+  reason: string;
+  /** Fingerprints whose count per request changed, largest change first. */
+  changed: StatementChange[];
+  /** A statement repeated many times per request whose count grew: the N+1 pattern. */
+  nPlusOne?: StatementChange;
+}
+
+export interface QueriesResult {
+  status: 'measured' | 'none-seen' | 'failed';
+  note?: string;
+  measurements: QueriesMeasurement[];
+  comparisons: QueriesComparison[];
+  threshold: { maxIncrease: number; maxIncreasePct: number };
+  baselineSource?: string;
+  verdict: Verdict;
 }

@@ -119,6 +119,8 @@ export function runAction(entry: 'main' | 'post', dirs: RunnerDirs, opts: Action
   // The hardening checks (default report) boot each server once more: tests that are not about
   // them leave them off, to keep the suite short.
   env.INPUT_HARDENING = 'off';
+  // The query count boots each side once more; only the tests about it opt in.
+  env.INPUT_QUERIES = 'off';
   for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   for (const [name, value] of Object.entries(opts.state ?? {})) env[`STATE_${name}`] = value;
   Object.assign(env, opts.env ?? {});

@@ -24,5 +24,6 @@ export function failureMessage(result: RunResult): string {
     s.metrics.filter((m) => m.gating && m.verdict === 'regressed').map((m) => `${s.scenario}: ${m.reason}`),
   );
   for (const c of result.instructions?.comparisons ?? []) if (c.verdict === 'regressed') parts.push(`${c.scenario} (instructions per request): ${c.reason}`);
+  for (const c of result.queries?.comparisons ?? []) if (c.verdict === 'regressed') parts.push(`${c.scenario} (queries per request): ${c.reason}`);
   return `Performance regressed. ${parts.join(' ')}`;
 }

@@ -13,7 +13,7 @@ import { MAX_USEFUL_ROUNDS, minRoundsToDecide } from '../stats/decidability.js';
 import { roundsForBudget, secondsPerRound, setupSeconds } from '../gate/sequentialPlan.js';
 import { assignShards, parseShard } from '../gate/shards.js';
 import { readHardeningSettings } from '../hardening/settings.js';
-import type { CommentMode, CompareTo, Config, InstructionsSettings, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
+import type { CommentMode, CompareTo, Config, InstructionsSettings, QueriesSettings, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
 
 export const DEFAULTS = {
   url: 'http://127.0.0.1:8000',
@@ -38,6 +38,9 @@ export const DEFAULTS = {
    * of 10 ms CPU per request. 0.5%: boots of the same code differ by <0.1%, and a 1% change
    * (which reads 0.97% for 1% injected work) must fail. */
   instructions: { mode: 'auto', maxIncreasePct: 0.5, warmupRequests: 20, windows: 3, requestsPerWindow: 'auto' } as InstructionsSettings,
+  /** Queries per request (docs/queries.md): counts are exact, so a short pass does. Fails from +2
+   * queries per request and +20%: an N+1 over a page of rows fails, one deliberate extra query passes. */
+  queries: { mode: 'auto', maxIncrease: 2, maxIncreasePct: 20, warmupRequests: 5, requests: 20 } as QueriesSettings,
   thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 } as Thresholds,
 };
 
@@ -129,6 +132,8 @@ export function readConfig(src: ConfigSources): Config {
   };
   const instructionsMode = given('instructions') ? parseChoice('instructions', input('instructions'), ['auto', 'on', 'off'] as const) : undefined;
   const maxInstructionsIncreasePct = num('max-instructions-increase-pct', PCT);
+  const queriesMode = given('queries') ? parseChoice('queries', input('queries'), ['auto', 'on', 'off'] as const) : undefined;
+  const maxQueriesIncrease = num('max-queries-increase', { min: 0, expected: 'a number of queries per request >= 0 (e.g. 2)' });
   const compareTo = given('compare-to') ? parseCompareTo(input('compare-to')) : DEFAULTS.compareTo;
   const record = given('record') ? parseChoice('record', input('record'), ['auto', 'true', 'false'] as const) : DEFAULTS.record;
   const comment = given('comment') ? parseChoice('comment', input('comment'), ['auto', 'always', 'never'] as const) : DEFAULTS.comment;
@@ -268,6 +273,14 @@ export function readConfig(src: ConfigSources): Config {
       warmupRequests: file.config.instructions?.['warmup-requests'] ?? DEFAULTS.instructions.warmupRequests,
       windows: file.config.instructions?.windows ?? DEFAULTS.instructions.windows,
       requestsPerWindow: file.config.instructions?.['requests-per-window'] ?? DEFAULTS.instructions.requestsPerWindow,
+    },
+    queries: {
+      mode: queriesMode ?? file.config.queries?.mode ?? DEFAULTS.queries.mode,
+      maxIncrease: maxQueriesIncrease ?? file.config.queries?.['max-increase'] ?? DEFAULTS.queries.maxIncrease,
+      maxIncreasePct: file.config.queries?.['max-increase-pct'] ?? DEFAULTS.queries.maxIncreasePct,
+      command: file.config.queries?.command,
+      warmupRequests: file.config.queries?.['warmup-requests'] ?? DEFAULTS.queries.warmupRequests,
+      requests: file.config.queries?.requests ?? DEFAULTS.queries.requests,
     },
     shard,
     hardening,

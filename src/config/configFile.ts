@@ -111,6 +111,17 @@ const instructionsSchema = z
   })
   .strict();
 
+const queriesSchema = z
+  .object({
+    mode: z.enum(['auto', 'on', 'off']).optional(),
+    command: z.string().min(1).optional(),
+    'max-increase': z.number().min(0).optional(),
+    'max-increase-pct': pct.optional(),
+    'warmup-requests': z.number().int().min(0).max(1000).optional(),
+    requests: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
 export const configFileSchema = z
   .object({
     scenarios: z.array(scenarioSchema).min(1).optional().describe('Request patterns to measure (default: GET of the `path` input).'),
@@ -127,6 +138,7 @@ export const configFileSchema = z
     'allow-remote': z.boolean().optional().describe('Allow a non-loopback target url (default false).'),
     'history-keep-runs': positiveInt.optional().describe('Recorded runs kept per runner fingerprint on the data branch (default 100).'),
     instructions: instructionsSchema.optional().describe('Instructions per request under Valgrind (docs/instructions.md).'),
+    queries: queriesSchema.optional().describe('Database queries per request, counted in the worker processes (docs/queries.md).'),
     hardening: hardeningSchema.optional().describe('Hardening checks of the server setup (docs/hardening.md).'),
     'timeout-minutes': positive
       .optional()
@@ -150,6 +162,7 @@ function knownKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
     'scenarios.thresholds': thresholdsSchema,
     targets: targetSchema,
     instructions: instructionsSchema,
+    queries: queriesSchema,
     hardening: hardeningSchema,
   };
   return Object.keys(shapes[where]?.shape ?? {});

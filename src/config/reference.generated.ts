@@ -37,6 +37,8 @@ export const INPUT_REFERENCE: readonly ReferenceEntry[] = [
   {"name":"max-memory-increase-pct","description":"Smallest server memory rise in percent that may fail the gate; default 10."},
   {"name":"instructions","description":"Count instructions per request under Valgrind and gate on them: auto (when valgrind is on PATH), on or off; default auto."},
   {"name":"max-instructions-increase-pct","description":"Smallest rise of instructions per request in percent that may fail the gate; default 0.5."},
+  {"name":"queries","description":"Count database queries per request (DB-API drivers in the worker processes) and gate on them: auto, on or off; default auto."},
+  {"name":"max-queries-increase","description":"Smallest rise of queries per request that may fail the gate (it must also be +20% or more); default 2."},
   {"name":"hardening","description":"Hardening checks of the server setup (docs/hardening.md): off, report or gate; default report."},
   {"name":"confidence","description":"How certain a change must be before it counts; default 0.99 (one the rounds can never reach is refused)."},
   {"name":"fail-on-regression","description":"Fail the step on any regression (performance, instructions, a hardening check under hardening: gate), else only warn; default true."},

@@ -23,6 +23,7 @@ import { errorMessage, ServerError } from '../errors.js';
 import type { HistoryStore, PreparedHistory } from '../store/branchHistory.js';
 import { trendFigures } from '../store/record.js';
 import { runInstructionsGate } from '../instructions/gate.js';
+import { runQueriesGate } from '../queries/gate.js';
 import { combineVerdicts } from '../gate/verdict.js';
 import { hardenTargets } from '../hardening/hardenTargets.js';
 import { hardeningBaseline, judgeHardening } from '../hardening/gate.js';
@@ -148,6 +149,17 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       wanted: !!pairedBase || !!baseline.run?.instructions || opts.record,
       log,
     });
+    // Queries per request: a short boot of their own with the counting hook, after the trials.
+    const queries = await runQueriesGate({
+      settings: config.queries,
+      scenarios: config.scenarios,
+      head,
+      base: pairedBase?.target,
+      recorded: pairedBase ? undefined : baseline.run?.queries,
+      recordedSource: baseline.run?.meta.commit ? `the recorded run of ${baseline.run.meta.commit.slice(0, 12)}` : undefined,
+      wanted: !!pairedBase || !!baseline.run?.queries || opts.record,
+      log,
+    });
     const result: RunResult = {
       schemaVersion: SCHEMA_VERSION,
       meta: { ...opts.meta, createdAt: new Date().toISOString(), tool: TOOL, runner },
@@ -168,14 +180,15 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
           ? rankTargets(samples, config.scenarios, config.targets, config.confidence, placement ? placement.serverCpus.length : os.availableParallelism())
           : undefined,
       instructions,
+      queries,
       hardening,
-      verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? 'pass']),
+      verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? 'pass', queries?.verdict ?? 'pass']),
     };
     if (branch) {
       result.history = branch.info;
       result.trend = [
         ...branch.baseline.trend,
-        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions) },
+        { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions, queries) },
       ];
     }
 

@@ -28,7 +28,8 @@ const DRAW = String.raw`
   function fmt(v) { return v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2); }
   var METRICS = [
     { key: 'rps', label: 'requests/s', color: '#1f77b4' },
-    { key: 'p99Ms', label: 'p99 latency (ms)', color: '#d62728' }
+    { key: 'p99Ms', label: 'p99 latency (ms)', color: '#d62728' },
+    { key: 'queriesPerRequest', label: 'database queries per request', color: '#2ca02c', optional: true }
   ];
   function chart(parent, runs, scenario, metric) {
     var W = 640, H = 220, L = 70, R = 16, T = 24, B = 48;
@@ -77,7 +78,11 @@ const DRAW = String.raw`
       h3.textContent = s;
       section.appendChild(h3);
       var withS = runs.filter(function (r) { return r.scenarios[s]; });
-      METRICS.forEach(function (m) { chart(section, withS, s, m); });
+      // A metric not every run has (queries) is drawn only where some run has it.
+      METRICS.forEach(function (m) {
+        if (m.optional && !withS.some(function (r) { return typeof r.scenarios[s][m.key] === 'number'; })) return;
+        chart(section, withS, s, m);
+      });
     });
     root.appendChild(section);
   });
@@ -100,7 +105,7 @@ body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p>${index.runs.length} recorded run(s). Median requests/s and p99 latency per run; runs on different runners or with different scenario definitions are charted apart, never together.</p>
+<p>${index.runs.length} recorded run(s). Median requests/s and p99 latency per run (and database queries per request where counted); runs on different runners or with different scenario definitions are charted apart, never together.</p>
 <div id="charts"></div>
 <script type="application/json" id="perf-data">${scriptJson(index)}</script>
 <script>${DRAW}</script>

@@ -1,6 +1,7 @@
 // Pure renderer: a RunResult -> the Markdown of the job summary and of the PR comment.
 // Verdict first, then one table per scenario, then the reasons and settings folded away.
 import { instructionsRegressions, renderInstructions } from './instructions.js';
+import { queriesRegressions, renderQueries } from './queries.js';
 import { code, escapeText, table } from './markdown.js';
 import type { MetricComparison, MetricName, RunResult, SequentialSummary, Verdict } from '../types.js';
 import { describeStop } from './sequential.js';
@@ -137,6 +138,7 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
     s.metrics.filter((m) => m.gating && m.verdict === 'regressed').map((m) => `- **${escapeText(s.scenario)}**: ${escapeText(m.reason)}`),
   );
   regressions.push(...instructionsRegressions(result.instructions));
+  regressions.push(...queriesRegressions(result.queries));
   if (regressions.length) out.push('Regressions:', ...regressions, '');
   if (comparison.sequential) out.push(escapeText(describeStop(comparison.sequential)), '');
   if (result.hardening?.failed) out.push(`❌ Hardening: ${result.hardening.regressions.length} check(s) that passed on the baseline fail now; see Hardening below.`, '');
@@ -195,6 +197,8 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
 
   const instructions = renderInstructions(result.instructions);
   if (instructions) out.push(instructions);
+  const queries = renderQueries(result.queries);
+  if (queries) out.push(queries);
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
   if (result.hardening) out.push(renderHardening(result.hardening));
   if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));

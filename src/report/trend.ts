@@ -49,12 +49,18 @@ export function renderTrend(points: TrendPoint[], scenarios: string[]): string {
       counted.length >= 2
         ? [chart(`Instructions per request, ${scenario}`, 'million instructions', counted.map(label), counted.map((p) => p.scenarios[scenario]!.instructionsPerRequest! / 1e6)), '']
         : [];
+    const withQueries = withData.filter((p) => Number.isFinite(p.scenarios[scenario]!.queriesPerRequest));
+    const queries =
+      withQueries.length >= 2
+        ? [chart(`Queries per request, ${scenario}`, 'queries', withQueries.map(label), withQueries.map((p) => p.scenarios[scenario]!.queriesPerRequest!)), '']
+        : [];
     out.push(
       chart(`Requests/s, ${scenario}`, 'requests/s', labels, withData.map((p) => p.scenarios[scenario]!.rps)),
       '',
       chart(`p99 latency, ${scenario}`, 'p99 (ms)', labels, withData.map((p) => p.scenarios[scenario]!.p99Ms)),
       '',
       ...instructions,
+      ...queries,
     );
   }
   if (!out.length) return '';

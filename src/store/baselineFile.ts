@@ -50,6 +50,8 @@ export interface StoredRun {
   samples: Sample[];
   /** Instructions per request, when they were counted. */
   instructions?: RunResult['instructions'];
+  /** Database queries per request, when they were counted. */
+  queries?: RunResult['queries'];
   /** The run's hardening checks (issue 16), the baseline of the next run's. */
   hardening?: RunResult['hardening'];
 }
@@ -95,6 +97,7 @@ export function appendRun(file: string, existing: BaselineFile | undefined, resu
     settings: result.settings,
     samples: result.samples,
     ...(result.instructions?.status === 'measured' ? { instructions: result.instructions } : {}),
+    ...(result.queries?.status === 'measured' ? { queries: result.queries } : {}),
     hardening: recordedHardening(result.hardening),
   };
   const next: BaselineFile = {

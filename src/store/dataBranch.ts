@@ -119,7 +119,7 @@ export function findBaseline(git: GitEdge, branch: string, snapshot: Snapshot, o
   const trendParsed = readRecords(git, snapshot, trendInfos.map((t) => t.path));
   const trend: TrendPoint[] = trendInfos.flatMap((t) => {
     const p = trendParsed.get(t.path)!;
-    return p.ok ? [{ commit: p.record.commit, createdAt: p.record.createdAt, scenarios: trendFigures(p.record.samples, p.record.settings.targets?.[0]?.name, p.record.instructions) }] : [];
+    return p.ok ? [{ commit: p.record.commit, createdAt: p.record.createdAt, scenarios: trendFigures(p.record.samples, p.record.settings.targets?.[0]?.name, p.record.instructions, p.record.queries) }] : [];
   });
   const history = trendInfos.flatMap((t) => {
     const p = trendParsed.get(t.path)!;

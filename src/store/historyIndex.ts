@@ -2,7 +2,7 @@
 // are the truth: every write rebuilds the index from the records on the (rebased) tip, so two
 // writers that land one after the other both appear in it, and a lost index costs nothing.
 import { z } from 'zod';
-import { summarizeSamples, type HistoryRecord, type ScenarioFigures } from './record.js';
+import { trendFigures, type HistoryRecord, type ScenarioFigures } from './record.js';
 import type { Fingerprint } from './fingerprint.js';
 
 export const INDEX_PATH = 'index.json';
@@ -38,7 +38,7 @@ export function buildIndex(records: Array<{ path: string; record: HistoryRecord 
       fingerprintHash: record.fingerprintHash,
       fingerprint: record.fingerprint,
       configHash: record.configHash,
-      scenarios: summarizeSamples(record.samples, record.settings.targets?.[0]?.name),
+      scenarios: trendFigures(record.samples, record.settings.targets?.[0]?.name, undefined, record.queries),
     }))
     .sort((a, b) => (a.createdAt === b.createdAt ? a.path.localeCompare(b.path) : a.createdAt.localeCompare(b.createdAt)));
   return { schemaVersion: INDEX_SCHEMA_VERSION, kind: INDEX_KIND, runs };

@@ -7,7 +7,7 @@ import { recordedHardening } from '../hardening/gate.js';
 import { median } from '../stats/intervals.js';
 import { pooledPercentileMs } from '../gate/tailMetric.js';
 import { configHash, fingerprintHash, type Fingerprint } from './fingerprint.js';
-import type { InstructionsResult, RunMeta, RunResult, Sample } from '../types.js';
+import type { InstructionsResult, QueriesResult, RunMeta, RunResult, Sample } from '../types.js';
 
 /**
  * Version 1: a results file / baseline-file run (`{schemaVersion: 1, meta, settings, samples}`)
@@ -32,6 +32,8 @@ export interface HistoryRecord {
   samples: Sample[];
   /** Instructions per request under Valgrind, when they were counted (optional: older records lack them). */
   instructions?: InstructionsResult;
+  /** Database queries per request, when they were counted (optional: older records lack them). */
+  queries?: QueriesResult;
   /** The run's hardening checks (issue 16), without the baseline they were compared with. */
   hardening?: RunResult['hardening'];
 }
@@ -103,7 +105,7 @@ function migrateV1(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>): Histo
   return newRecord(run, fingerprint, hash);
 }
 
-export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' | 'instructions' | 'hardening'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
+export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' | 'instructions' | 'queries' | 'hardening'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
     kind: RECORD_KIND,
@@ -116,6 +118,7 @@ export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' |
     settings: run.settings,
     samples: run.samples,
     ...(run.instructions?.status === 'measured' ? { instructions: run.instructions } : {}),
+    ...(run.queries?.status === 'measured' ? { queries: run.queries } : {}),
     ...(run.hardening ? { hardening: recordedHardening(run.hardening) } : {}),
   };
 }
@@ -151,6 +154,8 @@ export interface ScenarioFigures {
   p99Ms: number;
   /** Median instructions per request of the measured target, when they were counted. */
   instructionsPerRequest?: number;
+  /** Database queries per request of the measured target, when they were counted. */
+  queriesPerRequest?: number;
 }
 
 /** Median RPS and pooled p99 per scenario of the measured target (trials that failed are left out). */
@@ -168,11 +173,16 @@ export function summarizeSamples(samples: Sample[], target?: string): Record<str
   return out;
 }
 
-/** The figures of a run for the trend: median RPS and p99, and instructions per request where counted. */
-export function trendFigures(samples: Sample[], target: string | undefined, instructions: InstructionsResult | undefined): Record<string, ScenarioFigures> {
+/** The figures of a run for the trend: median RPS and p99, and instructions and queries per request where counted. */
+export function trendFigures(samples: Sample[], target: string | undefined, instructions: InstructionsResult | undefined, queries?: QueriesResult): Record<string, ScenarioFigures> {
   const out = summarizeSamples(samples, target);
   for (const m of instructions?.measurements ?? []) {
     if ((target === undefined || m.target === target) && out[m.scenario] && m.perRequest.length) out[m.scenario]!.instructionsPerRequest = median(m.perRequest);
+  }
+  if (queries?.status === 'measured') {
+    for (const m of queries.measurements) {
+      if ((target === undefined || m.target === target) && out[m.scenario]) out[m.scenario]!.queriesPerRequest = m.perRequest;
+    }
   }
   return out;
 }

@@ -1,10 +1,12 @@
-"""Endpoints: / (plain text), /json, /db (SQLite), /delay?ms=N, /status/<code>.
+"""Endpoints: / (plain text), /json, /db (SQLite), /books (20 books with their authors, one query),
+/delay?ms=N, /status/<code>.
 EXAMPLE_DELAY_MS and EXAMPLE_SPIN_US slow every request down, as in the Flask example."""
 import os
 import time
 
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from library.models import Book
 
 DELAY_MS = float(os.environ.get("EXAMPLE_DELAY_MS", "0"))
 SPIN_US = float(os.environ.get("EXAMPLE_SPIN_US", "0"))
@@ -39,6 +41,13 @@ def db_view(request):
         cur.execute("SELECT id, name FROM items ORDER BY id LIMIT 10")
         rows = cur.fetchall()
     return JsonResponse({"items": [{"id": i, "name": n} for i, n in rows]})
+
+
+def books(request):
+    # select_related: the authors come in the same query; without it each book's author is one
+    # more query (the N+1 the queries gate names).
+    rows = Book.objects.select_related("author").order_by("id")[:20]
+    return JsonResponse({"books": [{"title": b.title, "author": b.author.name} for b in rows]})
 
 
 def delay(request):
