@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { countQueries } from '../src/queries/count.js';
 import { singleWorkerCommand } from '../src/instructions/singleWorker.js';
 import { DEFAULTS } from '../src/config/config.js';
-import { median } from '../src/gate/stats.js';
+import { median } from '../src/stats/intervals.js';
 import { presetCommand, type PresetName } from '../src/server/presets.js';
 import { startPostgres } from '../__tests__/helpers/postgres.js';
 import type { Scenario, Target } from '../src/types.js';
