@@ -107,7 +107,8 @@ describe('example workflows, run', () => {
           sha: r.headSha,
           baseSha: r.baseSha,
           inputs: { ...inputs, ...SHORT_PAIRED, 'github-token': 'unused' },
-          env,
+          // base-setup's pip too (see runJobSteps).
+          env: { ...env, PIP_RETRIES: '0' },
           timeoutMs: 240_000,
         });
         assert.equal(run.code, 0, run.stdout.slice(-3000));
