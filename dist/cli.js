@@ -70931,7 +70931,8 @@ function resolveBudget(b) {
   const minutes2 = b.minutes ?? (b.compareTo === "base" && b.roundsGiven === void 0 ? DEFAULT_TIME_BUDGET_MINUTES : void 0);
   if (minutes2 === void 0) return void 0;
   const shape = { targets: b.targets, scenarios: b.scenarios, warmupSeconds: b.warmupSeconds };
-  const fit = Math.min(MAX_USEFUL_ROUNDS, roundsForBudget({ ...shape, budgetSeconds: minutes2 * 60 }));
+  const fitted = Math.min(MAX_USEFUL_ROUNDS, roundsForBudget({ ...shape, budgetSeconds: minutes2 * 60 }));
+  const fit = b.compareTo === "base" && fitted > 1 ? fitted - fitted % 2 : fitted;
   const mode = b.compareTo === "base" ? "paired" : "stored";
   const need = b.compareTo === "none" ? 1 : minRoundsToDecide(b.confidence, mode) ?? 1;
   if (fit < need) {
