@@ -57,6 +57,25 @@ describe('renderSummary', () => {
     assert.match(md, /at commit <code>abcdef123456<\/code>/);
   });
 
+  it('a sequential gate says where it stopped and why, its looks and its budget', () => {
+    const r = result('home', '/');
+    r.settings.timeBudgetMinutes = 3;
+    r.settings.rounds = 128;
+    r.comparison.sequential = {
+      looks: [{ look: 1, rounds: 20, confidence: 0.99984, decided: ['home'] }],
+      plannedRounds: [20, 40, 60, 90, 128],
+      stoppedAtLook: 1,
+      rounds: 20,
+      stoppedBecause: 'decided',
+      open: [],
+      scenarioLooks: { home: 1 },
+    };
+    const md = renderSummary(r);
+    assert.match(md, /\nStopped at look 1 of 5 \(20 rounds per side\): every scenario was decided, so the remaining rounds were not needed\.\n/);
+    assert.match(md, /- Up to 128 rounds of 2 s per target and scenario .*; time budget 3 min per measurement/);
+    assert.match(md, /- Sequential looks after 20 \(bounds at 99\.984%\), 40, 60, 90, 128 rounds: each look spends a share of the 99% gate's error rate/);
+  });
+
   it('shows markdown and HTML in a scenario name, path or command as text', () => {
     const md = renderSummary(result(evil, `/search?q=${evil}`));
     assert.ok(!md.includes('<img'), 'no raw HTML');

@@ -160,6 +160,37 @@ describe('SequentialGate as a confirmation run', () => {
   });
 });
 
+describe('an open metric says what would decide it', () => {
+  const metricJudge = (detectablePct: number): JudgeAt => (_samples, _c, scenarios) => ({
+    verdict: 'inconclusive',
+    scenarios: scenarios.map((name) => ({
+      scenario: name,
+      target: 'head',
+      verdict: 'inconclusive' as const,
+      excludedTrials: [],
+      warnings: [],
+      metrics: [{ metric: 'p99' as const, candidate: 1, verdict: 'inconclusive' as const, gating: true, reason: 'p99 open.', changePct: 2, detectablePct, thresholdPct: 10 }],
+    })),
+  });
+  const run = (detectablePct: number) => {
+    const clock = { t: 0 };
+    const gate = new SequentialGate({ looks: planLooks(40, 0.99, 'paired'), targets: ['base', 'head'], scenarios: [{ name: 'home', durationSeconds: 0.5 }], random: seededRandom(1), judge: metricJudge(detectablePct), now: () => clock.t });
+    drive(gate, clock, 600);
+    return gate.result().comparison.scenarios[0]!.metrics[0]!;
+  };
+
+  it('how many more rounds, and about how long at the pace so far', () => {
+    // Half-width 12% with 8% of room: (12 / 8)^2 = 2.25 times the 40 rounds, so 50 more; a round took 2 x 0.6 s.
+    const m = run(12);
+    assert.equal(m.moreRoundsToDecide, 50);
+    assert.match(m.reason, /^p99 open\. About 50 more rounds \(about 60 s more of measuring\) would likely decide it\.$/);
+  });
+
+  it('beyond ten times the rounds run, it says that time is not the answer', () => {
+    assert.match(run(40).reason, /No practical budget decides it on a runner this noisy: it would take about 960 more rounds/);
+  });
+});
+
 describe('roundsToDecide', () => {
   it('from the half-width and the room between the estimate and the threshold', () => {
     assert.equal(roundsToDecide({ changePct: 2, detectablePct: 12, thresholdPct: 10 }, 60), Math.ceil(60 * (12 / 8) ** 2));

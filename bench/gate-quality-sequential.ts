@@ -192,7 +192,9 @@ function balancedDraw(rounds: RecordedRound[], random: () => number): (r: number
 }
 
 const pct = (k: number, n: number) => `${((100 * k) / Math.max(1, n)).toFixed(1)}%`;
-const maxRounds = roundsForBudget({ budgetSeconds: budgetMinutes * 60, targets: 2, scenarios: [{ durationSeconds: pool.boots[0]!.length }], warmupSeconds: WARMUP });
+const fitted = roundsForBudget({ budgetSeconds: budgetMinutes * 60, targets: 2, scenarios: [{ durationSeconds: pool.boots[0]!.length }], warmupSeconds: WARMUP });
+/** As config/config.ts plans them: what fits, rounded down to an even count. */
+const maxRounds = fitted - (fitted % 2);
 
 function summarize(label: string, outcomes: GateOutcome[], metric: 'rps' | 'p99' | undefined, boots: number): void {
   const n = outcomes.length;

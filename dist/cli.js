@@ -70954,7 +70954,8 @@ function resolveBudget(b) {
   const minutes2 = b.minutes ?? (b.compareTo === "base" && b.roundsGiven === void 0 ? DEFAULT_TIME_BUDGET_MINUTES : void 0);
   if (minutes2 === void 0) return void 0;
   const shape = { targets: b.targets, scenarios: b.scenarios, warmupSeconds: b.warmupSeconds };
-  const fit = Math.min(MAX_USEFUL_ROUNDS, roundsForBudget({ ...shape, budgetSeconds: minutes2 * 60 }));
+  const fitted = Math.min(MAX_USEFUL_ROUNDS, roundsForBudget({ ...shape, budgetSeconds: minutes2 * 60 }));
+  const fit = b.compareTo === "base" && fitted > 1 ? fitted - fitted % 2 : fitted;
   const mode = b.compareTo === "base" ? "paired" : "stored";
   const need = b.compareTo === "none" ? 1 : minRoundsToDecide(b.confidence, mode) ?? 1;
   if (fit < need) {
@@ -74071,6 +74072,7 @@ function roundsToDecide(m, rounds) {
   if (room <= 0.1 * m.thresholdPct) return void 0;
   return Math.ceil(rounds * (m.detectablePct / room) ** 2);
 }
+var IMPRACTICAL_FACTOR = 10;
 var minutes = (s) => s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`;
 function withTimeToDecide(m, rounds, perRoundSeconds) {
   if (!m.gating || m.verdict !== "inconclusive") return m;
@@ -74078,7 +74080,8 @@ function withTimeToDecide(m, rounds, perRoundSeconds) {
   if (need === void 0 || need <= rounds) return m;
   const more = need - rounds;
   const time3 = perRoundSeconds ? ` (about ${minutes(more * perRoundSeconds)} more of measuring)` : "";
-  return { ...m, moreRoundsToDecide: more, reason: `${m.reason} About ${more} more rounds${time3} would likely decide it.` };
+  const say = need > IMPRACTICAL_FACTOR * rounds ? `No practical budget decides it on a runner this noisy: it would take about ${more} more rounds${time3}; a quieter runner would.` : `About ${more} more rounds${time3} would likely decide it.`;
+  return { ...m, moreRoundsToDecide: more, reason: `${m.reason} ${say}` };
 }
 function confirmationFocus(first) {
   const focus = /* @__PURE__ */ new Map();

@@ -54,8 +54,8 @@ export const PAIRED_DEFAULTS = { durationSeconds: 0.5 };
 /**
  * compare-to: base without `rounds`: the time one measurement (boot, warmup, rounds) may take.
  * Today's default paired gate took 77-84 s to measure and 145-165 s with a confirmation run
- * (docs/how-sure.md); 3 minutes fits about 129 rounds of 2 x 0.5 s, looked at after 20, 40,
- * 60 and 90, so an unchanged pull request usually stops at 40-60 rounds.
+ * (docs/how-sure.md); 3 minutes fits 128 rounds of 2 x 0.5 s, looked at after 20, 40,
+ * 60 and 90, so an unchanged pull request on a quiet runner usually stops at 40-60 rounds.
  */
 export const DEFAULT_TIME_BUDGET_MINUTES = 3;
 
@@ -509,7 +509,9 @@ function resolveBudget(b: {
   const minutes = b.minutes ?? (b.compareTo === 'base' && b.roundsGiven === undefined ? DEFAULT_TIME_BUDGET_MINUTES : undefined);
   if (minutes === undefined) return undefined;
   const shape = { targets: b.targets, scenarios: b.scenarios, warmupSeconds: b.warmupSeconds };
-  const fit = Math.min(MAX_USEFUL_ROUNDS, roundsForBudget({ ...shape, budgetSeconds: minutes * 60 }));
+  const fitted = Math.min(MAX_USEFUL_ROUNDS, roundsForBudget({ ...shape, budgetSeconds: minutes * 60 }));
+  // Paired rounds come in reversed pairs (gate/plan.ts): an even count keeps the last look balanced.
+  const fit = b.compareTo === 'base' && fitted > 1 ? fitted - (fitted % 2) : fitted;
   const mode = b.compareTo === 'base' ? 'paired' : 'stored';
   const need = b.compareTo === 'none' ? 1 : (minRoundsToDecide(b.confidence, mode) ?? 1);
   if (fit < need) {

@@ -147,6 +147,9 @@ export function roundsToDecide(m: Pick<MetricComparison, 'changePct' | 'detectab
   return Math.ceil(rounds * (m.detectablePct / room) ** 2);
 }
 
+/** Beyond this many times the rounds run, more time is not the answer. */
+const IMPRACTICAL_FACTOR = 10;
+
 const minutes = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`);
 
 function withTimeToDecide(m: MetricComparison, rounds: number, perRoundSeconds: number | undefined): MetricComparison {
@@ -155,7 +158,11 @@ function withTimeToDecide(m: MetricComparison, rounds: number, perRoundSeconds: 
   if (need === undefined || need <= rounds) return m;
   const more = need - rounds;
   const time = perRoundSeconds ? ` (about ${minutes(more * perRoundSeconds)} more of measuring)` : '';
-  return { ...m, moreRoundsToDecide: more, reason: `${m.reason} About ${more} more rounds${time} would likely decide it.` };
+  const say =
+    need > IMPRACTICAL_FACTOR * rounds
+      ? `No practical budget decides it on a runner this noisy: it would take about ${more} more rounds${time}; a quieter runner would.`
+      : `About ${more} more rounds${time} would likely decide it.`;
+  return { ...m, moreRoundsToDecide: more, reason: `${m.reason} ${say}` };
 }
 
 /** What a confirmation run must decide: per scenario, the estimated metrics that regressed. */
