@@ -50,9 +50,12 @@ describe('unevenService: which trials left connections waiting', () => {
     assert.deepEqual(unevenService(twoServed), { connections: 16, starved: 14, none: 14, share: 8020 / 16 });
   });
 
-  it('counts a connection far under its share as starved, not only an empty one', () => {
-    const found = unevenService([900, 900, 900, 900, 2, 3, 1, 0, ...Array<number>(8).fill(900)]);
-    assert.deepEqual(found && { starved: found.starved, none: found.none }, { starved: 4, none: 1 });
+  it('counts a connection under 1% of its share as starved, not only an empty one', () => {
+    // The issue's own count: every starved connection got one response.
+    const found = unevenService([23362, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 23362]);
+    assert.deepEqual(found && { starved: found.starved, none: found.none }, { starved: 14, none: 0 });
+    const mixed = unevenService([900, 900, 900, 900, 2, 3, 1, 0, 4, 5, ...Array<number>(6).fill(900)]);
+    assert.deepEqual(mixed && { starved: mixed.starved, none: mixed.none }, { starved: 6, none: 1 }, 'share 563: under 5.63 is starved');
   });
 
   it('leaves fair servers alone, even the least even one measured (a connection at 39% of its share)', () => {
@@ -62,8 +65,10 @@ describe('unevenService: which trials left connections waiting', () => {
 
   it('leaves alone the few connections a slow request stalls (2 of 16 measured at most)', () => {
     // A 0.8 s request in a 0.5 s trial: those connections got nothing, every other one plenty.
-    assert.equal(unevenService([0, 0, 1, ...Array<number>(13).fill(60)]), undefined, '3 of 16 is under a quarter');
-    assert.ok(unevenService([0, 0, 1, 0, ...Array<number>(12).fill(60)]), '4 of 16 is a quarter');
+    assert.equal(unevenService([0, 0, 0, 0, 0, ...Array<number>(11).fill(60)]), undefined, '5 of 16 is under a third');
+    assert.ok(unevenService([0, 0, 0, 0, 0, 0, ...Array<number>(10).fill(60)]), '6 of 16 is a third');
+    // Stalled late in the window: a few responses, but well over 1% of the share.
+    assert.equal(unevenService([3, 2, 1, 4, 2, 3, 1, 2, ...Array<number>(8).fill(60)]), undefined, 'share 31: 1 response is over 1%');
   });
 
   it('judges only trials with enough responses per connection that an empty one is not chance', () => {
