@@ -99356,13 +99356,14 @@ var GUNICORN_WORKERS = /(^|\s)(?:--workers[= ]|-w ?)\d+(?=\s|$)/g;
 var GUNICORN_CLASS = /(^|\s)(?:--worker-class[= ]|-k ?)['"]?(?:sync|gthread|gevent|eventlet)['"]?(?=\s|$)/g;
 var THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
 var UWSGI_PROCESSES = /(^|\s)(?:--processes[= ]|--workers[= ]|-p ?)\d+(?=\s|$)/g;
+var UWSGI_ROUTER = /(^|\s)--http[= ](\S+)(?:\s+--http-keepalive)?(?=\s|$)/g;
 var WAITRESS_SERVE_THREADS = /\bthreads=\d+\)/g;
 function oneWorkerCommand(command) {
   switch (serverOf(command)) {
     case "gunicorn":
       return command.replace(GUNICORN_WORKERS, "$1--workers 1").replace(GUNICORN_CLASS, "$1--worker-class sync").replace(THREADS, "");
     case "uwsgi":
-      return command.replace(UWSGI_PROCESSES, "$1--processes 1");
+      return command.replace(UWSGI_PROCESSES, "$1--processes 1").replace(UWSGI_ROUTER, "$1--http11-socket $2");
     case "waitress":
       return command.replace(THREADS, "$1--threads=1").replace(WAITRESS_SERVE_THREADS, "threads=1)");
     default:
