@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAppSpec, pythonLoader } from '../src/server/appSpec.js';
-import { PRESETS, presetCommand } from '../src/server/presets.js';
+import { PRESETS, presetCommand, presetWarning } from '../src/server/presets.js';
 import { readConfig } from '../src/config/config.js';
 import { ConfigError } from '../src/errors.js';
 
@@ -39,8 +39,17 @@ describe('presets translate every form', () => {
   });
 
   it('uWSGI imports attributes with --module and calls factories through --eval', () => {
-    assert.match(cmd('uwsgi', 'app:app').command, /^uwsgi --plugin python3 .* --module app:app /);
+    assert.match(cmd('uwsgi', 'app:app').command, /^uwsgi --plugin python3,http .* --module app:app /);
     assert.match(cmd('uwsgi-http', 'flaskr:create_app()').command, /--eval 'import importlib; _m = importlib\.import_module\("flaskr"\); application = _m\.create_app\(\)' /);
+  });
+
+  it('uwsgi boots the HTTP router with keep-alive; the raw sockets are named presets, the kept-alive one warned about', () => {
+    assert.match(cmd('uwsgi', 'app:app').command, / --http 127\.0\.0\.1:\$PORT --http-keepalive /);
+    assert.match(cmd('uwsgi-http', 'app:app').command, /^uwsgi --plugin python3 --http-socket 127\.0\.0\.1:\$PORT /);
+    assert.match(cmd('uwsgi-http11-socket', 'app:app').command, /^uwsgi --plugin python3 --http11-socket 127\.0\.0\.1:\$PORT /);
+    assert.equal(presetWarning('uwsgi'), undefined);
+    assert.equal(presetWarning('uwsgi-http'), undefined);
+    assert.match(presetWarning('uwsgi-http11-socket')!, /raw --http11-socket.*the other connections wait/);
   });
 
   it('waitress uses --call for factories without arguments and waitress.serve otherwise', () => {
@@ -54,13 +63,13 @@ describe('presets translate every form', () => {
     const files = new Set(['/repo/.venv/bin/uwsgi', '/repo/.venv/pyvenv.cfg', '/repo/env2/pyvenv.cfg', '/usr/bin/uwsgi']);
     const exists = (f: string) => files.has(f);
     const own = cmd('uwsgi', 'app:app', { python: '.venv/bin/python', workingDirectory: '/repo', exists });
-    assert.match(own.command, /^\.venv\/bin\/uwsgi --http11-socket/);
+    assert.match(own.command, /^\.venv\/bin\/uwsgi --http 127/, "pip's monolithic uwsgi has the router built in");
     assert.match(own.note, /the virtualenv's own \.venv\/bin\/uwsgi/);
     const home = cmd('uwsgi', 'app:app', { python: 'env2/bin/python', workingDirectory: '/repo', exists });
-    assert.match(home.command, /^uwsgi --plugin python3 --virtualenv env2 --http11-socket/);
+    assert.match(home.command, /^uwsgi --plugin python3,http --virtualenv env2 --http 127/);
     assert.match(home.note, /--virtualenv env2/);
     const plain = cmd('uwsgi', 'app:app', { python: '/usr/bin/python3', workingDirectory: '/repo', exists });
-    assert.match(plain.command, /^uwsgi --plugin python3 --http11-socket/);
+    assert.match(plain.command, /^uwsgi --plugin python3,http --http 127/);
     assert.match(plain.note, /not in a virtualenv/, '/usr/bin/uwsgi beside /usr/bin/python3 is not a venv program');
   });
 });

@@ -11,7 +11,7 @@ import { countedDifferently, functionChanges, judgeInstructions, MIN_SPREAD_PCT,
 import { NO_CYCLIC_GC_SITECUSTOMIZE, pythonPathWithStartup } from '../src/instructions/pythonStartup.js';
 import { waitUntilIdle } from '../src/instructions/idleWorkers.js';
 import { dumpTotal, parseAnnotate } from '../src/instructions/callgrindOutput.js';
-import { singleWorkerCommand } from '../src/instructions/singleWorker.js';
+import { oneWorkerCommand, singleWorkerCommand } from '../src/instructions/singleWorker.js';
 import { autoRequestsPerWindow } from '../src/instructions/measure.js';
 import { presetCommand, type PresetName } from '../src/server/presets.js';
 import { readConfig } from '../src/config/config.js';
@@ -198,6 +198,12 @@ describe('singleWorkerCommand', () => {
     assert.match(singleWorkerCommand(target('gunicorn-gevent')), /--worker-class sync$/);
     assert.match(singleWorkerCommand(target('uwsgi')), /--processes 1 /);
     assert.match(singleWorkerCommand(target('waitress')), /--threads=1 /);
+  });
+  it("uWSGI's HTTP router is left out: the one worker answers HTTP itself, so only it is counted", () => {
+    const one = singleWorkerCommand(target('uwsgi'));
+    assert.match(one, / --http11-socket 127\.0\.0\.1:\$PORT --module /);
+    assert.doesNotMatch(one, /--http[ =]|--http-keepalive/);
+    assert.equal(oneWorkerCommand('uwsgi --http=:8000 --wsgi-file app.py -p 4'), 'uwsgi --http11-socket :8000 --wsgi-file app.py --processes 1');
   });
   it('a custom command of a known server gets the same rewrite, in the flag forms its parser accepts', () => {
     const custom = (command: string): Target => ({ ...target('gunicorn'), command, preset: undefined });

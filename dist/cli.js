@@ -9658,9 +9658,9 @@ var require_ms = __commonJS({
       return ms2 + "ms";
     }
     function fmtLong(ms2) {
-      return plural2(ms2, d, "day") || plural2(ms2, h, "hour") || plural2(ms2, m, "minute") || plural2(ms2, s, "second") || ms2 + " ms";
+      return plural3(ms2, d, "day") || plural3(ms2, h, "hour") || plural3(ms2, m, "minute") || plural3(ms2, s, "second") || ms2 + " ms";
     }
-    function plural2(ms2, n, name) {
+    function plural3(ms2, n, name) {
       if (ms2 < n) {
         return;
       }
@@ -26738,8 +26738,8 @@ var require_ps = __commonJS({
           const etime = parseTime(line[0]);
           const ctime = parseTime(line[5], true);
           const total = ctime - (hst.ctime || 0);
-          const seconds = Math.abs(hst.elapsed !== void 0 ? etime - hst.elapsed : etime);
-          const cpu = seconds > 0 ? total / seconds * 100 : 0;
+          const seconds2 = Math.abs(hst.elapsed !== void 0 ? etime - hst.elapsed : etime);
+          const cpu = seconds2 > 0 ? total / seconds2 * 100 : 0;
           statistics[pid] = {
             cpu,
             memory,
@@ -26959,8 +26959,8 @@ var require_procfile = __commonJS({
           const memory = stat.rss * cpuInfo.pageSize;
           const childrens = options.childrens ? stat.cutime + stat.cstime : 0;
           const total = stat.stime - (hst.stime || 0) + stat.utime - (hst.utime || 0) + childrens;
-          const seconds = Math.abs(hst.uptime !== void 0 ? stat.uptime - hst.uptime : stat.start - stat.uptime);
-          const cpu = seconds > 0 ? total / seconds * 100 : 0;
+          const seconds2 = Math.abs(hst.uptime !== void 0 ? stat.uptime - hst.uptime : stat.start - stat.uptime);
+          const cpu = seconds2 > 0 ? total / seconds2 * 100 : 0;
           history.set(pid, stat, options.maxage, close);
           if (again) {
             return readProcFile(pid, options, done);
@@ -27007,14 +27007,14 @@ var require_wmic = __commonJS({
       const day = datestr.substring(6, 8);
       const hour = datestr.substring(8, 10);
       const minutes2 = datestr.substring(10, 12);
-      const seconds = datestr.substring(12, 14);
+      const seconds2 = datestr.substring(12, 14);
       const useconds = datestr.substring(15, 21);
       const sign = datestr.substring(21, 22);
       const tmz = parseInt(datestr.substring(22, 25), 10);
       const tmzh = Math.floor(tmz / 60);
       const tmzm = tmz % 60;
       return /* @__PURE__ */ new Date(
-        year + "-" + month + "-" + day + "T" + hour + ":" + minutes2 + ":" + seconds + "." + useconds + sign + (tmzh > 9 ? tmzh : "0" + tmzh) + (tmzm > 9 ? tmzm : "0" + tmzm)
+        year + "-" + month + "-" + day + "T" + hour + ":" + minutes2 + ":" + seconds2 + "." + useconds + sign + (tmzh > 9 ? tmzh : "0" + tmzh) + (tmzm > 9 ? tmzm : "0" + tmzm)
       );
     }
     function wmic2(pids, options, done) {
@@ -27063,8 +27063,8 @@ var require_wmic = __commonJS({
             hst = { ctime: kerneltime + usertime, uptime };
           }
           const total = (kerneltime + usertime - hst.ctime) / 1e3;
-          const seconds = uptime - hst.uptime;
-          const cpu = seconds > 0 ? total / seconds * 100 : 0;
+          const seconds2 = uptime - hst.uptime;
+          const cpu = seconds2 > 0 ? total / seconds2 * 100 : 0;
           history.set(pid, { ctime: usertime + kerneltime, uptime }, options.maxage);
           statistics[pid] = {
             cpu,
@@ -27102,14 +27102,14 @@ var require_gwmi = __commonJS({
       const day = datestr.substring(6, 8);
       const hour = datestr.substring(8, 10);
       const minutes2 = datestr.substring(10, 12);
-      const seconds = datestr.substring(12, 14);
+      const seconds2 = datestr.substring(12, 14);
       const useconds = datestr.substring(15, 21);
       const sign = datestr.substring(21, 22);
       const tmz = parseInt(datestr.substring(22, 25), 10);
       const tmzh = Math.floor(tmz / 60);
       const tmzm = tmz % 60;
       return /* @__PURE__ */ new Date(
-        year + "-" + month + "-" + day + "T" + hour + ":" + minutes2 + ":" + seconds + "." + useconds + sign + (tmzh > 9 ? tmzh : "0" + tmzh) + (tmzm > 9 ? tmzm : "0" + tmzm)
+        year + "-" + month + "-" + day + "T" + hour + ":" + minutes2 + ":" + seconds2 + "." + useconds + sign + (tmzh > 9 ? tmzh : "0" + tmzh) + (tmzm > 9 ? tmzm : "0" + tmzm)
       );
     }
     function gwmi(pids, options, done) {
@@ -27160,8 +27160,8 @@ var require_gwmi = __commonJS({
             hst = { ctime: kerneltime + usertime, uptime };
           }
           const total = (kerneltime + usertime - hst.ctime) / 1e3;
-          const seconds = uptime - hst.uptime;
-          const cpu = seconds > 0 ? total / seconds * 100 : 0;
+          const seconds2 = uptime - hst.uptime;
+          const cpu = seconds2 > 0 ? total / seconds2 * 100 : 0;
           history.set(pid, { ctime: usertime + kerneltime, uptime }, options.maxage);
           statistics[pid] = {
             cpu,
@@ -50241,6 +50241,84 @@ function pooledPercentileMs(samples, percentile) {
   return p.requests > 0 ? p.value / 1e3 : void 0;
 }
 
+// src/load/connectionFairness.ts
+var STARVED_SHARE_FRACTION = 1 / 100;
+var UNEVEN_CONNECTIONS_FRACTION = 1 / 3;
+var MIN_MEAN_RESPONSES = 20;
+function unevenService(responsesPerConnection) {
+  const counts = responsesPerConnection ?? [];
+  const connections = counts.length;
+  if (connections < 3) return void 0;
+  const share = counts.reduce((a, b) => a + b, 0) / connections;
+  if (share < MIN_MEAN_RESPONSES) return void 0;
+  const starved = counts.filter((c) => c < share * STARVED_SHARE_FRACTION);
+  if (starved.length < Math.max(2, Math.ceil(connections * UNEVEN_CONNECTIONS_FRACTION))) return void 0;
+  return { connections, starved: starved.length, none: starved.filter((c) => c === 0).length, share };
+}
+
+// src/gate/starvation.ts
+var LATENCY_METRICS = /* @__PURE__ */ new Set(["p50", "p99"]);
+var seconds = (s) => `${Number(s.toFixed(2))} s`;
+function starvationLine(side, samples) {
+  const uneven = samples.map((s) => ({ sample: s, found: unevenService(s.responsesPerConnection) })).filter((u) => !!u.found);
+  if (uneven.length === 0) return void 0;
+  const { sample, found } = uneven.reduce((a, b) => b.found.starved > a.found.starved ? b : a);
+  const got = found.none === found.starved ? "got no response" : `got no response or under ${Math.round(100 * STARVED_SHARE_FRACTION)}% of an even share`;
+  return `${side}: ${found.starved} of ${found.connections} connections ${got} in ${seconds(sample.elapsedSeconds)} (${uneven.length} of ${samples.length} trials served connections unevenly): the server serves connections unevenly; latency figures cover only the served ones, so they decide nothing here.`;
+}
+function withholdLatencyOnStarvation(input2) {
+  const warnings = [
+    starvationLine(input2.candidateName ?? "The candidate", input2.candidate),
+    input2.baseline ? starvationLine(input2.baselineName ?? "The baseline", input2.baseline) : void 0
+  ].filter((w) => !!w);
+  if (warnings.length === 0) return { metrics: input2.metrics, warnings };
+  const metrics = input2.metrics.map((m) => {
+    if (!LATENCY_METRICS.has(m.metric)) return m;
+    const label2 = m.metric === "p99" ? "p99 latency" : "p50 latency";
+    return {
+      ...m,
+      verdict: m.gating ? "inconclusive" : m.verdict,
+      reason: `${label2} does not decide: the server left connections without a response in some trials (see the note above the table), so the figures cover only the connections it served.`
+    };
+  });
+  return { metrics, warnings };
+}
+
+// src/load/errorKinds.ts
+var REQUEST_CUT = "closed-before-response";
+var RESET_CODES = /* @__PURE__ */ new Set(["ECONNRESET", "EPIPE"]);
+var REFUSED_CODES = /* @__PURE__ */ new Set(["ECONNREFUSED"]);
+function errorKinds(samples) {
+  const kinds = { timeouts: 0, resets: 0, refused: 0, closedBeforeResponse: 0, otherConnection: {}, badStatus: {} };
+  for (const s of samples) {
+    kinds.timeouts += s.errors.timeouts;
+    let byCode = 0;
+    for (const [code2, n] of Object.entries(s.errors.connectionByCode ?? {})) {
+      byCode += n;
+      if (RESET_CODES.has(code2)) kinds.resets += n;
+      else if (REFUSED_CODES.has(code2)) kinds.refused += n;
+      else if (code2 === REQUEST_CUT) kinds.closedBeforeResponse += n;
+      else kinds.otherConnection[code2] = (kinds.otherConnection[code2] ?? 0) + n;
+    }
+    const unsplit = s.errors.connection - byCode;
+    if (unsplit > 0) kinds.otherConnection.unknown = (kinds.otherConnection.unknown ?? 0) + unsplit;
+    for (const [status, n] of Object.entries(s.errors.badStatus)) kinds.badStatus[status] = (kinds.badStatus[status] ?? 0) + n;
+  }
+  return kinds;
+}
+var plural = (n, one, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+function describeErrorKinds(k) {
+  const parts = [
+    k.timeouts ? plural(k.timeouts, "timeout") : "",
+    k.resets ? plural(k.resets, "reset") : "",
+    k.refused ? plural(k.refused, "refused connection") : "",
+    k.closedBeforeResponse ? plural(k.closedBeforeResponse, "connection closed before the response", "connections closed before the response") : "",
+    ...Object.entries(k.otherConnection).map(([code2, n]) => `${plural(n, "connection error")} (${code2})`),
+    ...Object.entries(k.badStatus).sort(([a], [b]) => Number(a) - Number(b)).map(([status, n]) => `${n.toLocaleString("en-US")} \xD7 HTTP ${status}`)
+  ];
+  return parts.filter(Boolean).join(", ");
+}
+
 // src/gate/compare.ts
 var MIB = 1024 * 1024;
 var GENERATOR_BUSY_PCT = 90;
@@ -50304,6 +50382,9 @@ function errorRateMetric(sc, candidate, baseline) {
   const baselineRate = baseline?.length ? pooledErrorRatePct(baseline) : void 0;
   const limit = sc.thresholds.maxErrorRatePct;
   const over = rate > limit;
+  const kinds = { candidate: errorKinds(candidate), baseline: baseline?.length ? errorKinds(baseline) : void 0 };
+  const what = describeErrorKinds(kinds.candidate);
+  const failures = what ? ` Failed requests: ${what}.` : "";
   if (candidate.length && candidate.every((s) => s.requests + failedRequests(s) === 0)) {
     return {
       metric: "errorRate",
@@ -50312,7 +50393,8 @@ function errorRateMetric(sc, candidate, baseline) {
       thresholdPct: limit,
       verdict: "regressed",
       gating: true,
-      reason: "No response completed in any trial: the server took the requests but never finished a response. Typical causes: a body without Content-Length on a kept-alive connection (uWSGI --http11-socket), or requests slower than the trial."
+      errorKinds: kinds,
+      reason: "No response completed in any trial: the server took the requests but never finished a response. Typical causes: a body without Content-Length on a kept-alive connection (uWSGI --http11-socket), or requests slower than the trial." + failures
     };
   }
   return {
@@ -50322,7 +50404,8 @@ function errorRateMetric(sc, candidate, baseline) {
     thresholdPct: limit,
     verdict: over ? "regressed" : "pass",
     gating: true,
-    reason: over ? `Error rate ${rate.toFixed(2)}% is above the ${limit}% limit (errors, timeouts and unexpected statuses).` : `Error rate ${rate.toFixed(2)}% is within the ${limit}% limit.`
+    errorKinds: kinds,
+    reason: (over ? `Error rate ${rate.toFixed(2)}% is above the ${limit}% limit (errors, timeouts and unexpected statuses).` : `Error rate ${rate.toFixed(2)}% is within the ${limit}% limit.`) + failures
   };
 }
 function scenarioMismatch(current, baseline) {
@@ -50399,7 +50482,8 @@ function compareScenario(input2, sc) {
   }
   metrics.push(errorRate);
   if (workers) metrics.push(workers.metric);
-  const warnings = generatorWarnings(candidate);
+  const starvation = withholdLatencyOnStarvation({ metrics, candidate, baseline, candidateName: "The head", baselineName: "The baseline" });
+  const warnings = [...starvation.warnings, ...generatorWarnings(candidate)];
   const growth = memoryGrowthWarning(sc, candidate, baseline);
   if (growth) warnings.push(growth);
   if (input2.history && !input2.paired && baseline?.length && !runNoise.get("rps")) {
@@ -50410,8 +50494,8 @@ function compareScenario(input2, sc) {
   return {
     scenario: sc.name,
     target: input2.target,
-    metrics,
-    verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)),
+    metrics: starvation.metrics,
+    verdict: combineVerdicts(starvation.metrics.filter((m) => m.gating).map((m) => m.verdict)),
     excludedTrials,
     warnings,
     workerLogs
@@ -61162,8 +61246,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -61307,8 +61391,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -69453,7 +69537,7 @@ function containsRef(value) {
     return Object.values(sub).some(containsRef);
   });
 }
-function plural(n) {
+function plural2(n) {
   return n === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
@@ -69492,7 +69576,7 @@ function checkArrayGuards(arraySchema, guards) {
       if (matches < minContains) {
         payload.issues.push({
           code: "custom",
-          message: `Array must contain at least ${minContains} matching ${plural(minContains)}; found ${matches}`,
+          message: `Array must contain at least ${minContains} matching ${plural2(minContains)}; found ${matches}`,
           input: items,
           continue: true
         });
@@ -69500,7 +69584,7 @@ function checkArrayGuards(arraySchema, guards) {
       if (guards.maxContains !== void 0 && matches > guards.maxContains) {
         payload.issues.push({
           code: "custom",
-          message: `Array must contain at most ${guards.maxContains} matching ${plural(guards.maxContains)}`,
+          message: `Array must contain at most ${guards.maxContains} matching ${plural2(guards.maxContains)}`,
           input: items,
           continue: true
         });
@@ -70197,7 +70281,7 @@ function pythonLoader(spec) {
 }
 
 // src/server/presets.ts
-var PRESETS = ["gunicorn", "gunicorn-gthread", "gunicorn-gevent", "uwsgi", "uwsgi-http", "waitress", "wsgiref"];
+var PRESETS = ["gunicorn", "gunicorn-gthread", "gunicorn-gevent", "uwsgi", "uwsgi-http", "uwsgi-http11-socket", "waitress", "wsgiref"];
 function defaultWorkers(cores) {
   return 2 * cores + 1;
 }
@@ -70208,8 +70292,13 @@ function launcher(app, serve) {
   return ["import os, sys", "sys.path.insert(0, os.getcwd())", pythonLoader(app), serve].join("; ");
 }
 var WSGIREF_SERVE = 'from wsgiref.simple_server import make_server; make_server("127.0.0.1", int(os.environ["PORT"]), application).serve_forever()';
+function presetWarning(server) {
+  if (server !== "uwsgi-http11-socket") return void 0;
+  return "The uwsgi-http11-socket preset measures uWSGI's raw --http11-socket, which nobody puts in front of clients: each worker keeps serving the kept-alive connection it accepted first, so the other connections wait (see the connection counts). Production runs uWSGI behind its HTTP router (the uwsgi preset) or behind nginx.";
+}
 function uwsgiProgram(opts) {
-  const onPath = { program: "uwsgi --plugin python3", note: "uWSGI: the uwsgi on PATH with its python3 plugin" };
+  const plugins = opts.server === "uwsgi" ? "python3,http" : "python3";
+  const onPath = { program: `uwsgi --plugin ${plugins}`, note: `uWSGI: the uwsgi on PATH with its ${plugins} plugins` };
   if (!opts.python.includes("/")) return onPath;
   const binDir = path.dirname(opts.python);
   const venv = path.dirname(binDir);
@@ -70218,7 +70307,7 @@ function uwsgiProgram(opts) {
   if (exists(path.join(venv, "pyvenv.cfg"))) {
     if (exists(own2)) return { program: shellQuote(own2), note: `uWSGI: the virtualenv's own ${own2}` };
     return {
-      program: `uwsgi --plugin python3 --virtualenv ${shellQuote(venv)}`,
+      program: `uwsgi --plugin ${plugins} --virtualenv ${shellQuote(venv)}`,
       note: `uWSGI: the uwsgi on PATH with --virtualenv ${venv} (no ${own2} found)`
     };
   }
@@ -70247,12 +70336,17 @@ function presetCommandLine(opts) {
     case "gunicorn-gevent":
       return gunicorn("gevent");
     case "uwsgi":
-    case "uwsgi-http": {
-      const socket = opts.server === "uwsgi" ? "--http11-socket" : "--http-socket";
+    case "uwsgi-http":
+    case "uwsgi-http11-socket": {
+      const listen = {
+        uwsgi: "--http 127.0.0.1:$PORT --http-keepalive",
+        "uwsgi-http": "--http-socket 127.0.0.1:$PORT",
+        "uwsgi-http11-socket": "--http11-socket 127.0.0.1:$PORT"
+      }[opts.server];
       const { program, note } = uwsgiProgram(opts);
       const load = opts.app.args === void 0 ? `--module ${shellQuote(attributeSpec(opts.app))}` : `--eval ${shellQuote(pythonLoader(opts.app))}`;
       return {
-        command: `${program} ${socket} 127.0.0.1:$PORT ${load} --pythonpath . --master --processes ${workers} --die-on-term --need-app --disable-logging`,
+        command: `${program} ${listen} ${load} --pythonpath . --master --processes ${workers} --die-on-term --need-app --disable-logging`,
         stopSignal: "SIGINT",
         note
       };
@@ -70569,15 +70663,15 @@ function assignShards(scenarios, count2, timing) {
   const cost = scenarios.map((s) => ({ name: s.name, seconds: expectedSeconds(s, timing) }));
   cost.sort((a, b) => b.seconds - a.seconds || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const shards = Array.from({ length: count2 }, () => []);
-  const seconds = Array.from({ length: count2 }, () => 0);
+  const seconds2 = Array.from({ length: count2 }, () => 0);
   for (const c of cost) {
     let least = 0;
-    for (let i = 1; i < count2; i++) if (seconds[i] < seconds[least]) least = i;
+    for (let i = 1; i < count2; i++) if (seconds2[i] < seconds2[least]) least = i;
     shards[least].push(c.name);
-    seconds[least] += c.seconds;
+    seconds2[least] += c.seconds;
   }
   for (const list2 of shards) list2.sort((a, b) => order.get(a) - order.get(b));
-  return { shards, seconds };
+  return { shards, seconds: seconds2 };
 }
 
 // src/hardening/settings.ts
@@ -71571,11 +71665,11 @@ ${formatTail(server.logTail())}`
 // src/gate/estimate.ts
 function estimateMeasuring(e) {
   const perTarget = e.scenarios.reduce((sum2, s) => sum2 + e.warmupSeconds + e.rounds * s.durationSeconds, 0);
-  const seconds = e.targets * perTarget;
-  return { seconds, worstSeconds: e.confirms ? 2 * seconds : seconds };
+  const seconds2 = e.targets * perTarget;
+  return { seconds: seconds2, worstSeconds: e.confirms ? 2 * seconds2 : seconds2 };
 }
-function formatDuration(seconds) {
-  const s = Math.max(0, Math.round(seconds));
+function formatDuration(seconds2) {
+  const s = Math.max(0, Math.round(seconds2));
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
   const m = Math.round(s / 60);
@@ -71647,8 +71741,8 @@ async function executePlan(plan, edges) {
       });
     }
     const scenarios = new Map(plan.scenarios.map((s) => [s.name, s]));
-    const seconds = (trials) => trials.reduce((sum2, t) => sum2 + scenarios.get(t.scenario).durationSeconds, 0);
-    const heading = plan.schedule ? `up to ${rounds} rounds, looking at the results along the way` : `${rounds} rounds, ${plan.trials.length} trials (${formatDuration(seconds(plan.trials))})`;
+    const seconds2 = (trials) => trials.reduce((sum2, t) => sum2 + scenarios.get(t.scenario).durationSeconds, 0);
+    const heading = plan.schedule ? `up to ${rounds} rounds, looking at the results along the way` : `${rounds} rounds, ${plan.trials.length} trials (${formatDuration(seconds2(plan.trials))})`;
     return await inGroup(edges.log, phase(heading), async () => {
       const samples = [];
       const loggedChange = /* @__PURE__ */ new Set();
@@ -71749,7 +71843,6 @@ function setupCloseAwareClient(raw, hooks = {}) {
 
 // src/load/trial.ts
 var LOOP_RESOLUTION_MS = 10;
-var REQUEST_CUT = "closed-before-response";
 function isExpectedStatus(status, expectStatus) {
   return expectStatus !== void 0 ? status === expectStatus : status >= 200 && status < 400;
 }
@@ -71762,6 +71855,7 @@ function runTrial(req) {
   let lateResponses = 0;
   let bytes = 0;
   let keepAliveRaces = 0;
+  const responsesPerConnection = [];
   let inWindow = true;
   let finished = false;
   const awaiting = /* @__PURE__ */ new Map();
@@ -71818,6 +71912,7 @@ function runTrial(req) {
           timeout: scenario.timeoutSeconds,
           setupClient: (raw) => {
             const c = raw;
+            const connection = responsesPerConnection.push(0) - 1;
             const settle2 = () => {
               const wasAwaiting = awaiting.get(c) === true;
               awaiting.set(c, false);
@@ -71841,7 +71936,10 @@ function runTrial(req) {
               doRequest.apply(this, args);
             };
             c.on("request", () => awaiting.set(c, true));
-            c.on("response", () => awaiting.set(c, false));
+            c.on("response", () => {
+              awaiting.set(c, false);
+              if (inWindow) responsesPerConnection[connection]++;
+            });
             c.on("connError", (err) => {
               if (!settle2()) return;
               if (closeAware.lastErrorWasKeepAliveRace) {
@@ -71879,6 +71977,7 @@ function runTrial(req) {
             errorRatePct: attempts === 0 ? 100 : failed / attempts * 100,
             bytes,
             keepAliveRaces,
+            responsesPerConnection,
             generator: {
               cpuPct: (cpu.user + cpu.system) / 1e6 / wall * 100,
               eventLoopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS)
@@ -72024,9 +72123,9 @@ async function bootTarget(target, hooks) {
   const bootDirect = async (t, port2) => {
     const server2 = await startServer(t, { port: port2, cpus: hooks.serverCpus, onSpawn: hooks.onSpawn, logFile: logFile(t.name) });
     try {
-      const { seconds } = await waitUntilReady(server2);
+      const { seconds: seconds2 } = await waitUntilReady(server2);
       await waitForStableTree(server2.pid);
-      hooks.log.info(`Target "${t.name}" answered on ${server2.baseUrl}${t.readyPath} after ${seconds.toFixed(1)} s (pid ${server2.pid})`);
+      hooks.log.info(`Target "${t.name}" answered on ${server2.baseUrl}${t.readyPath} after ${seconds2.toFixed(1)} s (pid ${server2.pid})`);
       return server2;
     } catch (err) {
       await server2.stop(5e3);
@@ -72792,13 +72891,14 @@ var GUNICORN_WORKERS = /(^|\s)(?:--workers[= ]|-w ?)\d+(?=\s|$)/g;
 var GUNICORN_CLASS = /(^|\s)(?:--worker-class[= ]|-k ?)['"]?(?:sync|gthread|gevent|eventlet)['"]?(?=\s|$)/g;
 var THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
 var UWSGI_PROCESSES = /(^|\s)(?:--processes[= ]|--workers[= ]|-p ?)\d+(?=\s|$)/g;
+var UWSGI_ROUTER = /(^|\s)--http[= ](\S+)(?:\s+--http-keepalive)?(?=\s|$)/g;
 var WAITRESS_SERVE_THREADS = /\bthreads=\d+\)/g;
 function oneWorkerCommand(command) {
   switch (serverOf(command)) {
     case "gunicorn":
       return command.replace(GUNICORN_WORKERS, "$1--workers 1").replace(GUNICORN_CLASS, "$1--worker-class sync").replace(THREADS, "");
     case "uwsgi":
-      return command.replace(UWSGI_PROCESSES, "$1--processes 1");
+      return command.replace(UWSGI_PROCESSES, "$1--processes 1").replace(UWSGI_ROUTER, "$1--http11-socket $2");
     case "waitress":
       return command.replace(THREADS, "$1--threads=1").replace(WAITRESS_SERVE_THREADS, "threads=1)");
     default:
@@ -72943,17 +73043,17 @@ function countsBetween(before, after, requests) {
     file2.drivers.forEach((d) => drivers.add(d));
     file2.others.forEach((d) => others.add(d));
     const earlier = before.get(pid)?.statements ?? {};
-    for (const [text, [calls, seconds]] of Object.entries(file2.statements)) {
+    for (const [text, [calls, seconds2]] of Object.entries(file2.statements)) {
       const [calls0, seconds0] = earlier[text] ?? [0, 0];
       if (calls === calls0) continue;
       const key = fingerprint(text);
       const entry = byFingerprint.get(key) ?? { calls: 0, seconds: 0 };
       entry.calls += calls - calls0;
-      entry.seconds += seconds - seconds0;
+      entry.seconds += seconds2 - seconds0;
       byFingerprint.set(key, entry);
     }
   }
-  const statements = [...byFingerprint].map(([fp, { calls, seconds }]) => ({ fingerprint: fp, perRequest: calls / requests, msPerRequest: seconds * 1e3 / requests })).sort((a, b) => b.perRequest - a.perRequest || a.fingerprint.localeCompare(b.fingerprint));
+  const statements = [...byFingerprint].map(([fp, { calls, seconds: seconds2 }]) => ({ fingerprint: fp, perRequest: calls / requests, msPerRequest: seconds2 * 1e3 / requests })).sort((a, b) => b.perRequest - a.perRequest || a.fingerprint.localeCompare(b.fingerprint));
   return {
     perRequest: statements.reduce((s, x2) => s + x2.perRequest, 0),
     msPerRequest: statements.reduce((s, x2) => s + x2.msPerRequest, 0),
@@ -74307,6 +74407,8 @@ function judgeAgainst(config2, ctx) {
       confidence: config2.confidence
     });
     if (ctx.fallback && c.baseline) c.note = baseline.note;
+    const setupWarning = presetWarning(head.preset?.server);
+    if (setupWarning) for (const s of c.scenarios) s.warnings.unshift(setupWarning);
     return c;
   };
 }
@@ -74347,7 +74449,7 @@ function stepOutcome(result, failOnRegression) {
 // src/config/reference.generated.ts
 var INPUT_REFERENCE = [
   { "name": "command", "description": 'Shell command that starts the server in the foreground (e.g. "gunicorn app:app -b 127.0.0.1:$PORT"); required unless `server` and `app` are given.' },
-  { "name": "server", "description": "Preset instead of `command`: gunicorn, gunicorn-gthread, gunicorn-gevent, uwsgi, uwsgi-http, waitress or wsgiref." },
+  { "name": "server", "description": "Preset instead of `command`: gunicorn, gunicorn-gthread, gunicorn-gevent, uwsgi, uwsgi-http, uwsgi-http11-socket, waitress or wsgiref." },
   { "name": "app", "description": "WSGI app for a preset: module:callable, a factory module:create_app() (arguments allowed) or a module (its `application`)." },
   { "name": "workers", "description": "Worker processes for a preset (threads for waitress); default 2 x cores + 1." },
   { "name": "python", "description": "Python that runs the preset's server, e.g. .venv/bin/python (uWSGI then uses that virtualenv); default python3." },
@@ -74458,11 +74560,11 @@ function renderInstructions(r) {
     ""
   );
   const m = r.measurements[0];
-  const seconds = r.measurements.reduce((s, x2) => s + x2.seconds, 0);
+  const seconds2 = r.measurements.reduce((s, x2) => s + x2.seconds, 0);
   const perSide = r.measurements.map((x2) => `${escapeText(x2.target)} / ${escapeText(x2.scenario)} ${x2.seconds.toFixed(0)} s`).join(", ");
   if (m) {
     out.push(
-      `Counted under Callgrind (${escapeText(r.valgrind ?? "valgrind")}) in the worker processes only, one request at a time, \`PYTHONHASHSEED=0\`${m.counting?.cyclicGc === false ? ", cyclic garbage collector off" : ""}${m.counting?.idleFirst ? ", each request sent once the worker is idle" : ""}: ${m.warmupRequests} warm-up requests, then ${m.perRequest.length} windows of ${m.requestsPerWindow} requests; the interval is the change \xB1 the largest spread between windows. Threshold ${r.comparisons[0]?.thresholdPct ?? "?"}%. Baseline: ${escapeText(r.baselineSource ?? "none")}. Cost: ${seconds.toFixed(0)} s (${perSide}).`,
+      `Counted under Callgrind (${escapeText(r.valgrind ?? "valgrind")}) in the worker processes only, one request at a time, \`PYTHONHASHSEED=0\`${m.counting?.cyclicGc === false ? ", cyclic garbage collector off" : ""}${m.counting?.idleFirst ? ", each request sent once the worker is idle" : ""}: ${m.warmupRequests} warm-up requests, then ${m.perRequest.length} windows of ${m.requestsPerWindow} requests; the interval is the change \xB1 the largest spread between windows. Threshold ${r.comparisons[0]?.thresholdPct ?? "?"}%. Baseline: ${escapeText(r.baselineSource ?? "none")}. Cost: ${seconds2.toFixed(0)} s (${perSide}).`,
       ""
     );
   }
@@ -74531,11 +74633,11 @@ function renderQueries(r) {
     ""
   );
   const m = r.measurements[0];
-  const seconds = r.measurements.reduce((s, x2) => s + x2.seconds, 0);
+  const seconds2 = r.measurements.reduce((s, x2) => s + x2.seconds, 0);
   if (m) {
     const drivers = [...new Set(r.measurements.flatMap((x2) => x2.drivers))];
     out.push(
-      `Counted in the server's worker process (${escapeText(drivers.join(", ") || "no counted driver loaded")}), one request at a time: ${m.warmupRequests} warm-up requests, then ${m.requests} counted. Every execute/executemany call counts once; counts are exact, so the rule is too: fails from +${r.threshold.maxIncrease} queries per request and +${r.threshold.maxIncreasePct}%. Time in queries is wall clock inside those calls (information, not gated). Baseline: ${escapeText(r.baselineSource ?? "none")}. Cost: ${seconds.toFixed(0)} s.`,
+      `Counted in the server's worker process (${escapeText(drivers.join(", ") || "no counted driver loaded")}), one request at a time: ${m.warmupRequests} warm-up requests, then ${m.requests} counted. Every execute/executemany call counts once; counts are exact, so the rule is too: fails from +${r.threshold.maxIncrease} queries per request and +${r.threshold.maxIncreasePct}%. Time in queries is wall clock inside those calls (information, not gated). Baseline: ${escapeText(r.baselineSource ?? "none")}. Cost: ${seconds2.toFixed(0)} s.`,
       ""
     );
   }
@@ -74742,7 +74844,8 @@ function metricRow(m) {
   const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed3(m.ciLowPct)} \u2026 ${signed3(m.ciHighPct)}`;
   const verdict = (m.gating ? VERDICT_BADGE[m.verdict] : "info") + (m.tail && !m.tail.enough ? " (too few requests for the tail)" : "");
   const label2 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
-  return [label2, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
+  const withKinds = (v, kinds) => kinds && describeErrorKinds(kinds) ? `${v} (${describeErrorKinds(kinds)})` : v;
+  return [label2, withKinds(formatValue(m.metric, m.baseline), m.errorKinds?.baseline), withKinds(formatValue(m.metric, m.candidate), m.errorKinds?.candidate), change, interval, verdict];
 }
 function describeLooks(s, conf) {
   const looks = s.plannedRounds.map((n, i) => {

@@ -135,6 +135,22 @@ export interface ErrorCounts {
   badStatus: Record<string, number>;
 }
 
+/** Failed requests of one side by kind (gate/errorKinds.ts). */
+export interface ErrorKinds {
+  /** No answer within the request timeout. */
+  timeouts: number;
+  /** ECONNRESET and EPIPE. */
+  resets: number;
+  /** ECONNREFUSED. */
+  refused: number;
+  /** The server closed the connection while a request on it had no complete response. */
+  closedBeforeResponse: number;
+  /** Other socket errors, by code. */
+  otherConnection: Record<string, number>;
+  /** Responses with an unexpected status, by status code. */
+  badStatus: Record<string, number>;
+}
+
 export interface ServerUsage {
   processes: number;
   rssBytesTotal: number;
@@ -165,6 +181,9 @@ export interface LoadResult {
   /** Requests reset by a server closing a kept-alive connection without saying so: no
    * response byte was lost and HTTP clients retry them, so they are not errors. */
   keepAliveRaces: number;
+  /** Responses of any status each connection got inside the window, one entry per connection.
+   * Optional: records written before it was counted lack it. */
+  responsesPerConnection?: number[];
   /** How busy the load generator itself was: a saturated generator measures itself.
    * cpuPct is of one CPU; eventLoopDelayP99Ms is how late its timers ran (p99). */
   generator: { cpuPct: number; eventLoopDelayP99Ms: number };
@@ -229,6 +248,8 @@ export interface MetricComparison {
   confirmation?: MetricConfirmation;
   /** An open metric of a gate that stopped: about how many more rounds would likely decide it. */
   moreRoundsToDecide?: number;
+  /** Error rate: the failed requests by kind, per side. */
+  errorKinds?: { candidate: ErrorKinds; baseline?: ErrorKinds };
 }
 
 /**

@@ -10,7 +10,7 @@ export interface ReferenceEntry {
 
 export const INPUT_REFERENCE: readonly ReferenceEntry[] = [
   {"name":"command","description":"Shell command that starts the server in the foreground (e.g. \"gunicorn app:app -b 127.0.0.1:$PORT\"); required unless `server` and `app` are given."},
-  {"name":"server","description":"Preset instead of `command`: gunicorn, gunicorn-gthread, gunicorn-gevent, uwsgi, uwsgi-http, waitress or wsgiref."},
+  {"name":"server","description":"Preset instead of `command`: gunicorn, gunicorn-gthread, gunicorn-gevent, uwsgi, uwsgi-http, uwsgi-http11-socket, waitress or wsgiref."},
   {"name":"app","description":"WSGI app for a preset: module:callable, a factory module:create_app() (arguments allowed) or a module (its `application`)."},
   {"name":"workers","description":"Worker processes for a preset (threads for waitress); default 2 x cores + 1."},
   {"name":"python","description":"Python that runs the preset's server, e.g. .venv/bin/python (uWSGI then uses that virtualenv); default python3."},

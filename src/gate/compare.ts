@@ -4,6 +4,8 @@ import { scenarioDifferences } from './comparability.js';
 import { median, MIN_RUNS_FOR_RUN_NOISE, runToRunNoise, type RunToRunNoise } from '../stats/intervals.js';
 import { combineVerdicts, judgeRelative, type Direction } from './verdict.js';
 import { pooledPercentileMs, tailMetric } from './tailMetric.js';
+import { withholdLatencyOnStarvation } from './starvation.js';
+import { describeErrorKinds, errorKinds } from '../load/errorKinds.js';
 import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from '../types.js';
 
 export interface CompareInput {
@@ -115,6 +117,10 @@ function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] |
   const baselineRate = baseline?.length ? pooledErrorRatePct(baseline) : undefined;
   const limit = sc.thresholds.maxErrorRatePct;
   const over = rate > limit;
+  const kinds = { candidate: errorKinds(candidate), baseline: baseline?.length ? errorKinds(baseline) : undefined };
+  // What the failures were, so a percentage is never a mystery.
+  const what = describeErrorKinds(kinds.candidate);
+  const failures = what ? ` Failed requests: ${what}.` : '';
   // Nothing succeeded and nothing failed: every response was still unfinished.
   if (candidate.length && candidate.every((s) => s.requests + failedRequests(s) === 0)) {
     return {
@@ -124,9 +130,10 @@ function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] |
       thresholdPct: limit,
       verdict: 'regressed',
       gating: true,
+      errorKinds: kinds,
       reason:
         'No response completed in any trial: the server took the requests but never finished a response. Typical causes: a ' +
-        'body without Content-Length on a kept-alive connection (uWSGI --http11-socket), or requests slower than the trial.',
+        'body without Content-Length on a kept-alive connection (uWSGI --http11-socket), or requests slower than the trial.' + failures,
     };
   }
   return {
@@ -136,9 +143,10 @@ function errorRateMetric(sc: Scenario, candidate: Sample[], baseline: Sample[] |
     thresholdPct: limit,
     verdict: over ? 'regressed' : 'pass',
     gating: true,
-    reason: over
-      ? `Error rate ${rate.toFixed(2)}% is above the ${limit}% limit (errors, timeouts and unexpected statuses).`
-      : `Error rate ${rate.toFixed(2)}% is within the ${limit}% limit.`,
+    errorKinds: kinds,
+    reason:
+      (over ? `Error rate ${rate.toFixed(2)}% is above the ${limit}% limit (errors, timeouts and unexpected statuses).` : `Error rate ${rate.toFixed(2)}% is within the ${limit}% limit.`) +
+      failures,
   };
 }
 
@@ -234,7 +242,9 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
   }
   metrics.push(errorRate);
   if (workers) metrics.push(workers.metric);
-  const warnings = generatorWarnings(candidate);
+  // Latency from trials that left connections waiting decides nothing (gate/starvation.ts).
+  const starvation = withholdLatencyOnStarvation({ metrics, candidate, baseline, candidateName: 'The head', baselineName: 'The baseline' });
+  const warnings = [...starvation.warnings, ...generatorWarnings(candidate)];
   const growth = memoryGrowthWarning(sc, candidate, baseline);
   if (growth) warnings.push(growth);
   if (input.history && !input.paired && baseline?.length && !runNoise.get('rps')) {
@@ -246,8 +256,8 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
   return {
     scenario: sc.name,
     target: input.target,
-    metrics,
-    verdict: combineVerdicts(metrics.filter((m) => m.gating).map((m) => m.verdict)),
+    metrics: starvation.metrics,
+    verdict: combineVerdicts(starvation.metrics.filter((m) => m.gating).map((m) => m.verdict)),
     excludedTrials,
     warnings,
     workerLogs,

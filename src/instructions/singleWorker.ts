@@ -21,6 +21,10 @@ const GUNICORN_CLASS = /(^|\s)(?:--worker-class[= ]|-k ?)['"]?(?:sync|gthread|ge
 // gunicorn's and waitress's thread count take the same form.
 const THREADS = /(^|\s)--threads[= ]\d+(?=\s|$)/g;
 const UWSGI_PROCESSES = /(^|\s)(?:--processes[= ]|--workers[= ]|-p ?)\d+(?=\s|$)/g;
+// uWSGI's HTTP router (the uwsgi preset) is a process of its own beside the worker: counted, it
+// would add its own work and idle wake-ups. One worker on one connection cannot starve anyone,
+// so the worker answers HTTP itself.
+const UWSGI_ROUTER = /(^|\s)--http[= ](\S+)(?:\s+--http-keepalive)?(?=\s|$)/g;
 // The preset's Python shim for application factories: serve(application, ..., threads=N).
 const WAITRESS_SERVE_THREADS = /\bthreads=\d+\)/g;
 
@@ -30,7 +34,7 @@ export function oneWorkerCommand(command: string): string {
     case 'gunicorn':
       return command.replace(GUNICORN_WORKERS, '$1--workers 1').replace(GUNICORN_CLASS, '$1--worker-class sync').replace(THREADS, '');
     case 'uwsgi':
-      return command.replace(UWSGI_PROCESSES, '$1--processes 1');
+      return command.replace(UWSGI_PROCESSES, '$1--processes 1').replace(UWSGI_ROUTER, '$1--http11-socket $2');
     case 'waitress':
       return command.replace(THREADS, '$1--threads=1').replace(WAITRESS_SERVE_THREADS, 'threads=1)');
     default:

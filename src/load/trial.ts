@@ -9,6 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LoadError } from '../errors.js';
 import type { ErrorCounts, LoadResult, Scenario } from '../types.js';
 import { setupCloseAwareClient } from './closeAwareClient.js';
+import { REQUEST_CUT } from './errorKinds.js';
 import { encodeHistogram, newLatencyHistogram, recordLatencyMs, summarize } from './histogram.js';
 
 export interface TrialRequest {
@@ -21,8 +22,7 @@ export type { LoadResult } from '../types.js';
 
 const LOOP_RESOLUTION_MS = 10;
 
-/** connectionByCode key of requests whose connection the server closed before answering. */
-export const REQUEST_CUT = 'closed-before-response';
+export { REQUEST_CUT } from './errorKinds.js';
 
 export function isExpectedStatus(status: number, expectStatus: number | undefined): boolean {
   return expectStatus !== undefined ? status === expectStatus : status >= 200 && status < 400;
@@ -45,6 +45,9 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
   let lateResponses = 0;
   let bytes = 0;
   let keepAliveRaces = 0;
+  // Responses (of any status) each connection got inside the window: a server that serves
+  // some connections and leaves others waiting shows here (load/connectionFairness.ts).
+  const responsesPerConnection: number[] = [];
   let inWindow = true;
   // Set when the drain ends: an answer after that was already counted as a timeout.
   let finished = false;
@@ -111,6 +114,7 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
           timeout: scenario.timeoutSeconds,
           setupClient: (raw: unknown) => {
             const c = raw as DrainableClient;
+            const connection = responsesPerConnection.push(0) - 1;
             // A request that ends without a response is no longer awaited; it counts when it was
             // sent inside the window (after the window only requests sent inside it are awaited).
             const settle = (): boolean => {
@@ -138,7 +142,10 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
             };
             // Emitted only when a request really goes out.
             c.on('request', () => awaiting.set(c, true));
-            c.on('response', () => awaiting.set(c, false));
+            c.on('response', () => {
+              awaiting.set(c, false);
+              if (inWindow) responsesPerConnection[connection]!++;
+            });
             c.on('connError', (err) => {
               if (!settle()) return;
               if (closeAware.lastErrorWasKeepAliveRace) {
@@ -177,6 +184,7 @@ export function runTrial(req: TrialRequest): Promise<LoadResult> {
             errorRatePct: attempts === 0 ? 100 : (failed / attempts) * 100,
             bytes,
             keepAliveRaces,
+            responsesPerConnection,
             generator: {
               cpuPct: ((cpu.user + cpu.system) / 1e6 / wall) * 100,
               eventLoopDelayP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),

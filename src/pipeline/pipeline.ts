@@ -15,6 +15,7 @@ import { BASE_TARGET, prepareBase, type PairedBase } from './pairedBase.js';
 import { chooseStoredBaseline, type StoredBaseline } from './storedBaseline.js';
 import { recordResult } from './recordResult.js';
 import { formatCpuList, withGeneratorPlacement, type Placement } from '../server/cpuPlacement.js';
+import { presetWarning } from '../server/presets.js';
 import { readBaselineFile, SCHEMA_VERSION, type BaselineFile } from '../store/baselineFile.js';
 import type { Comparison, Config, RunMeta, RunResult, Sample, Scenario, Target } from '../types.js';
 import { describeStop } from '../report/sequential.js';
@@ -306,6 +307,9 @@ function judgeAgainst(
       confidence: config.confidence,
     });
     if (ctx.fallback && c.baseline) c.note = baseline.note;
+    // A preset that measures a setup production does not run says so beside every figure.
+    const setupWarning = presetWarning(head.preset?.server);
+    if (setupWarning) for (const s of c.scenarios) s.warnings.unshift(setupWarning);
     return c;
   };
 }

@@ -3,8 +3,9 @@
 import { instructionsRegressions, renderInstructions } from './instructions.js';
 import { queriesRegressions, renderQueries } from './queries.js';
 import { code, escapeText, table } from './markdown.js';
-import type { MetricComparison, MetricName, RunResult, SequentialSummary, Verdict } from '../types.js';
+import type { ErrorKinds, MetricComparison, MetricName, RunResult, SequentialSummary, Verdict } from '../types.js';
 import { describeStop } from './sequential.js';
+import { describeErrorKinds } from '../load/errorKinds.js';
 import type { ScenarioRanking, WorkerSweep } from '../gate/shootout.js';
 import { renderTrend } from './trend.js';
 import { renderHardening } from './hardening.js';
@@ -104,7 +105,9 @@ function metricRow(m: MetricComparison): string[] {
   // A tail figure resting on too few requests is marked where it is read.
   const verdict = (m.gating ? VERDICT_BADGE[m.verdict] : 'info') + (m.tail && !m.tail.enough ? ' (too few requests for the tail)' : '');
   const label = m.verdict === 'regressed' || m.verdict === 'improved' ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
-  return [label, formatValue(m.metric, m.baseline), formatValue(m.metric, m.candidate), change, interval, verdict];
+  // An error rate says what failed: "0.06% (12 timeouts)".
+  const withKinds = (v: string, kinds: ErrorKinds | undefined) => (kinds && describeErrorKinds(kinds) ? `${v} (${describeErrorKinds(kinds)})` : v);
+  return [label, withKinds(formatValue(m.metric, m.baseline), m.errorKinds?.baseline), withKinds(formatValue(m.metric, m.candidate), m.errorKinds?.candidate), change, interval, verdict];
 }
 
 export interface SummaryOptions {

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { APP_SPEC_FORMS, attributeSpec, formatAppSpec, parseAppSpec, pythonLoader, type AppSpec } from './appSpec.js';
 
-export const PRESETS = ['gunicorn', 'gunicorn-gthread', 'gunicorn-gevent', 'uwsgi', 'uwsgi-http', 'waitress', 'wsgiref'] as const;
+export const PRESETS = ['gunicorn', 'gunicorn-gthread', 'gunicorn-gevent', 'uwsgi', 'uwsgi-http', 'uwsgi-http11-socket', 'waitress', 'wsgiref'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 export interface PresetOptions {
@@ -46,12 +46,28 @@ function launcher(app: AppSpec, serve: string): string {
 const WSGIREF_SERVE = 'from wsgiref.simple_server import make_server; make_server("127.0.0.1", int(os.environ["PORT"]), application).serve_forever()';
 
 /**
+ * Why a preset measures a setup that production does not run, for the report; undefined when it
+ * measures what is deployed.
+ */
+export function presetWarning(server: string | undefined): string | undefined {
+  if (server !== 'uwsgi-http11-socket') return undefined;
+  return (
+    "The uwsgi-http11-socket preset measures uWSGI's raw --http11-socket, which nobody puts in front of clients: each worker keeps " +
+    'serving the kept-alive connection it accepted first, so the other connections wait (see the connection counts). Production ' +
+    'runs uWSGI behind its HTTP router (the uwsgi preset) or behind nginx.'
+  );
+}
+
+/**
  * Debian's uWSGI runs the Python its plugin was built for and cannot see a virtualenv's
  * packages, so with `python` in a venv the venv's own uwsgi is used, or else the PATH one with
  * --virtualenv (the venv must be of the same Python version as the plugin).
  */
 function uwsgiProgram(opts: ResolvedOptions): { program: string; note: string } {
-  const onPath = { program: 'uwsgi --plugin python3', note: 'uWSGI: the uwsgi on PATH with its python3 plugin' };
+  // Debian's uWSGI is modular: the HTTP router is a plugin too. pip's monolithic build has both
+  // built in and only warns about a --plugin it does not need.
+  const plugins = opts.server === 'uwsgi' ? 'python3,http' : 'python3';
+  const onPath = { program: `uwsgi --plugin ${plugins}`, note: `uWSGI: the uwsgi on PATH with its ${plugins} plugins` };
   if (!opts.python.includes('/')) return onPath;
   const binDir = path.dirname(opts.python);
   const venv = path.dirname(binDir);
@@ -61,7 +77,7 @@ function uwsgiProgram(opts: ResolvedOptions): { program: string; note: string } 
   if (exists(path.join(venv, 'pyvenv.cfg'))) {
     if (exists(own)) return { program: shellQuote(own), note: `uWSGI: the virtualenv's own ${own}` };
     return {
-      program: `uwsgi --plugin python3 --virtualenv ${shellQuote(venv)}`,
+      program: `uwsgi --plugin ${plugins} --virtualenv ${shellQuote(venv)}`,
       note: `uWSGI: the uwsgi on PATH with --virtualenv ${venv} (no ${own} found)`,
     };
   }
@@ -93,20 +109,26 @@ function presetCommandLine(opts: ResolvedOptions): Omit<PresetCommand, 'preset'>
     case 'gunicorn-gevent':
       return gunicorn('gevent');
     case 'uwsgi':
-    case 'uwsgi-http': {
-      // uwsgi: --http11-socket keeps connections alive; uwsgi-http: the plain --http-socket,
-      // which closes the connection after every response, as many deployments run it.
-      // --die-on-term because uWSGI reloads on SIGTERM; --plugin python3 is needed by
-      // Debian's modular uWSGI and only warned about by pip's monolithic build.
+    case 'uwsgi-http':
+    case 'uwsgi-http11-socket': {
+      // uwsgi: uWSGI's HTTP router in front of the workers, keeping client connections alive; it
+      // is how uWSGI faces HTTP clients and serves every connection in turn. uwsgi-http: the
+      // plain --http-socket, which closes the connection after every response. uwsgi-http11-socket:
+      // the raw keep-alive socket, on its own name only: each worker serves the connection it
+      // accepted first and the others starve (presetWarning).
+      // --die-on-term because uWSGI reloads on SIGTERM; --plugin is needed by Debian's modular
+      // uWSGI and only warned about by pip's monolithic build.
       // uWSGI's --module cannot call a factory (`pkg:create_app()` is "callable not found"), so
       // factories go through --eval, which runs Python source and serves its `application`.
-      const socket = opts.server === 'uwsgi' ? '--http11-socket' : '--http-socket';
+      const listen = {
+        uwsgi: '--http 127.0.0.1:$PORT --http-keepalive',
+        'uwsgi-http': '--http-socket 127.0.0.1:$PORT',
+        'uwsgi-http11-socket': '--http11-socket 127.0.0.1:$PORT',
+      }[opts.server];
       const { program, note } = uwsgiProgram(opts);
       const load = opts.app.args === undefined ? `--module ${shellQuote(attributeSpec(opts.app))}` : `--eval ${shellQuote(pythonLoader(opts.app))}`;
       return {
-        command:
-          `${program} ${socket} 127.0.0.1:$PORT ${load} --pythonpath . ` +
-          `--master --processes ${workers} --die-on-term --need-app --disable-logging`,
+        command: `${program} ${listen} ${load} --pythonpath . ` + `--master --processes ${workers} --die-on-term --need-app --disable-logging`,
         stopSignal: 'SIGINT',
         note,
       };
