@@ -8,11 +8,12 @@ import { measureCreep, parseAnchor } from '../src/changes/creep.js';
 import { detectOptions, runToRunSpreadPct, SERIES, type WatchRun } from '../src/changes/series.js';
 import { watchMain, type WatchSettings } from '../src/changes/watch.js';
 import { seededRandom } from '../src/gate/plan.js';
+import type { Config } from '../src/types.js';
 import { measureRates, normal } from '../bench/change-points.js';
 
 const EXACT = SERIES.find((s) => s.key === 'instructionsPerRequest')!;
 const RPS = SERIES.find((s) => s.key === 'rps')!;
-const CONFIG = { instructions: { mode: 'on', maxIncreasePct: 0.5, warmupRequests: 20, windows: 3, requestsPerWindow: 'auto' }, scenarios: [] } as const;
+const CONFIG: Pick<Config, 'instructions' | 'scenarios'> = { instructions: { mode: 'on', maxIncreasePct: 0.5, warmupRequests: 20, windows: 3, requestsPerWindow: 'auto' }, scenarios: [] };
 const SETTINGS: WatchSettings = { mode: 'report', anchor: { kind: 'pushes', pushes: 20 }, creepPct: 1.5, bisect: false };
 
 /** Instructions per request as counted: ~0.1% apart from run to run (docs/instructions.md). */

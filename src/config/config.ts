@@ -11,6 +11,7 @@ import { assertLoopbackUrl } from './loopback.js';
 import { assertDecidable } from './decidable.js';
 import { assignShards, parseShard } from '../gate/shards.js';
 import { readHardeningSettings } from '../hardening/settings.js';
+import { readWatchSettings } from '../changes/settings.js';
 import type { CommentMode, CompareTo, Config, InstructionsSettings, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
 
 export const DEFAULTS = {
@@ -138,6 +139,7 @@ export function readConfig(src: ConfigSources): Config {
 
   const file = readFileConfig(src, given('config') ? input('config') : undefined);
   const hardening = readHardeningSettings(input('hardening'), file.config.hardening);
+  const watch = readWatchSettings(input);
   const allowRemote = allowRemoteInput ?? file.config['allow-remote'] ?? false;
 
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file.config.thresholds), inputThresholds);
@@ -247,6 +249,7 @@ export function readConfig(src: ConfigSources): Config {
     },
     shard,
     hardening,
+    watch,
     timeoutMinutes: file.config['timeout-minutes'],
   };
 }

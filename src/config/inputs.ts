@@ -10,7 +10,7 @@ export const ACTION_INPUTS = [
   'path', 'config', 'connections', 'duration-seconds', 'warmup-seconds', 'rounds', 'compare-to', 'base-ref', 'base-setup',
   'baseline-branch', 'baseline-file', 'record', 'max-rps-drop-pct', 'max-p99-increase-pct', 'max-error-rate-pct',
   'max-memory-increase-pct', 'instructions', 'max-instructions-increase-pct', 'hardening', 'confidence',
-  'fail-on-regression', 'comment', 'comment-id', 'comment-file', 'mode', 'shard', 'shards-dir', 'github-token',
+  'fail-on-regression', 'watch', 'watch-anchor', 'watch-creep-pct', 'bisect', 'comment', 'comment-id', 'comment-file', 'mode', 'shard', 'shards-dir', 'github-token',
 ] as const;
 
 /**

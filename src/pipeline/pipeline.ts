@@ -25,6 +25,7 @@ import { combineVerdicts } from '../gate/verdict.js';
 import { hardenTargets } from '../hardening/hardenTargets.js';
 import { hardeningBaseline, judgeHardening } from '../hardening/gate.js';
 import { estimateMeasuring, estimateMessages } from '../gate/estimate.js';
+import { watchThisPush } from '../changes/runWatch.js';
 
 export const TOOL = { name: 'wsgi-perf-gate', version: '0.1.0' };
 
@@ -160,6 +161,11 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         ...branch.baseline.trend,
         { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions) },
       ];
+    }
+
+    // The watch over main: change points and creep in the recorded history, this push included.
+    if (branch && opts.record && config.watch.mode !== 'off') {
+      result.watch = await watchThisPush({ config, branch, createdAt: result.meta.createdAt, samples: samples.filter((s) => s.target !== BASE_TARGET), target: head.name, instructions, log });
     }
 
     if (opts.record) await recordResult(result, { baselineFile: config.baselineFile, stored, branch, branchProblem, log });

@@ -2,7 +2,7 @@
 // are the truth: every write rebuilds the index from the records on the (rebased) tip, so two
 // writers that land one after the other both appear in it, and a lost index costs nothing.
 import { z } from 'zod';
-import { summarizeSamples, type HistoryRecord, type ScenarioFigures } from './record.js';
+import { trendFigures, type HistoryRecord, type ScenarioFigures } from './record.js';
 import type { Fingerprint } from './fingerprint.js';
 
 export const INDEX_PATH = 'index.json';
@@ -19,6 +19,8 @@ export interface IndexEntry {
   fingerprint: Fingerprint;
   configHash: string;
   scenarios: Record<string, ScenarioFigures>;
+  /** Findings of the watch over main this run reported first. */
+  reported?: string[];
 }
 
 export interface HistoryIndex {
@@ -38,7 +40,8 @@ export function buildIndex(records: Array<{ path: string; record: HistoryRecord 
       fingerprintHash: record.fingerprintHash,
       fingerprint: record.fingerprint,
       configHash: record.configHash,
-      scenarios: summarizeSamples(record.samples, record.settings.targets?.[0]?.name),
+      scenarios: trendFigures(record.samples, record.settings.targets?.[0]?.name, record.instructions),
+      ...(record.watch?.reported.length ? { reported: record.watch.reported } : {}),
     }))
     .sort((a, b) => (a.createdAt === b.createdAt ? a.path.localeCompare(b.path) : a.createdAt.localeCompare(b.createdAt)));
   return { schemaVersion: INDEX_SCHEMA_VERSION, kind: INDEX_KIND, runs };

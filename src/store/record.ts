@@ -34,6 +34,8 @@ export interface HistoryRecord {
   instructions?: InstructionsResult;
   /** The run's hardening checks (issue 16), without the baseline they were compared with. */
   hardening?: RunResult['hardening'];
+  /** Findings of the watch over main this run reported first (src/changes/): later runs do not report them again. */
+  watch?: { reported: string[] };
 }
 
 const sampleSchema = z
@@ -103,7 +105,7 @@ function migrateV1(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>): Histo
   return newRecord(run, fingerprint, hash);
 }
 
-export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' | 'instructions' | 'hardening'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
+export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' | 'instructions' | 'hardening' | 'watch'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
     kind: RECORD_KIND,
@@ -117,6 +119,7 @@ export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' |
     samples: run.samples,
     ...(run.instructions?.status === 'measured' ? { instructions: run.instructions } : {}),
     ...(run.hardening ? { hardening: recordedHardening(run.hardening) } : {}),
+    ...(run.watch?.newKeys.length ? { watch: { reported: run.watch.newKeys } } : {}),
   };
 }
 
