@@ -9,6 +9,12 @@ import { detectOptions, runToRunSpreadPct, SERIES, type WatchRun } from '../src/
 import { watchMain, type WatchSettings } from '../src/changes/watch.js';
 import { seededRandom } from '../src/gate/plan.js';
 import type { Config } from '../src/types.js';
+import { readWatchSettings } from '../src/changes/settings.js';
+import { renderWatch, renderWatchComment } from '../src/report/watch.js';
+import { renderTrend } from '../src/report/trend.js';
+import { dashboardMarks, renderDashboard } from '../src/report/dashboard.js';
+import { indexChanges } from '../src/changes/fromIndex.js';
+import { formatChanges } from '../src/changes/historyCommand.js';
 import { measureRates, normal } from '../bench/change-points.js';
 
 const EXACT = SERIES.find((s) => s.key === 'instructionsPerRequest')!;
@@ -149,5 +155,47 @@ describe('watchMain: findings and what is new', () => {
     }
     assert.deepEqual(creepAt, [7, 8]);
     assert.equal(reported.flat().length, 1, `reported: ${JSON.stringify(reported)}`);
+  });
+});
+
+describe('watch: settings, reports, dashboard marks, history --changes', () => {
+  const stepRuns = () => {
+    const values = exactSeries(8, 7, (i) => (i >= 4 ? 3 : 0));
+    return runsOf(values);
+  };
+
+  it('inputs: defaults, and one clear error per bad value', () => {
+    const read = (inputs: Record<string, string>) => readWatchSettings((n) => inputs[n] ?? '');
+    assert.deepEqual(read({}), { mode: 'report', anchor: { kind: 'pushes', pushes: 20 }, creepPct: 1.5, bisect: false });
+    assert.deepEqual(read({ watch: 'fail', 'watch-anchor': 'tag', bisect: 'true', 'watch-creep-pct': '2' }), { mode: 'fail', anchor: { kind: 'tag' }, creepPct: 2, bisect: true });
+    assert.throws(() => read({ watch: 'loud' }), /Input `watch` is "loud": expected one of off, report, fail/);
+    assert.throws(() => read({ 'watch-anchor': 'last week' }), /Input `watch-anchor` is "last week": expected a whole number of pushes back/);
+    assert.throws(() => read({ 'watch-creep-pct': '0' }), /Input `watch-creep-pct` is "0"/);
+  });
+
+  it('the summary names the change point with size and p-value; the commit comment only what is new', () => {
+    const report = watchMain(stepRuns(), SETTINGS, CONFIG);
+    const md = renderWatch(report);
+    assert.match(md, /🆕 ⚠️ instructions per request on <code>\/<\/code> changed \+\d\.\d\d% \(worse\): 12\.\d{3}M → 12\.\d{3}M, at <code>c04[0]{9}<\/code> \(p [<=] [\d.]+, exact count; 4 pushes since\)/);
+    assert.match(renderWatchComment(report)!, /wsgi-perf-gate: watch over main/);
+    const later = watchMain(runsOf(exactSeries(8, 7, (i) => (i >= 4 ? 3 : 0)), [[], [], [], [], report.newKeys]), SETTINGS, CONFIG);
+    assert.equal(renderWatchComment(later), undefined, 'nothing new: no comment');
+    assert.doesNotMatch(renderWatch(later), /- 🆕/);
+  });
+
+  it('the trend chart marks the change point; the dashboard draws instructions per request and marks it', () => {
+    const runs = stepRuns();
+    const report = watchMain(runs, SETTINGS, CONFIG);
+    const points = runs.map((r) => ({ commit: r.commit, createdAt: r.createdAt, scenarios: { '/': { rps: 100, p99Ms: 5, instructionsPerRequest: r.figures['/']!.instructionsPerRequest } } }));
+    const trend = renderTrend(points, ['/'], report.changePoints);
+    assert.match(trend, /title "Instructions per request, \/"\n {2}x-axis \["c000000", "c010000", "c020000", "c030000", "⚑ c040000"/);
+    assert.match(trend, /⚑ marks the first commit after a change point/);
+    const index = { schemaVersion: 1, kind: 'wsgi-perf-gate/index' as const, runs: runs.map((r, i) => ({ path: `runs/x/${i}.json`, commit: r.commit, createdAt: r.createdAt, fingerprintHash: 'f'.repeat(12), fingerprint: { cpuModel: 'cpu', cpus: 2, os: 'linux', arch: 'x64', python: '3.11', server: 'gunicorn' }, configHash: 'c'.repeat(12), scenarios: { '/': { rps: 100, p99Ms: 5, instructionsPerRequest: r.figures['/']!.instructionsPerRequest! } } })) };
+    const marks = dashboardMarks(indexChanges(index));
+    assert.deepEqual(marks.map((m) => [m.series, m.commit]), [['instructionsPerRequest', runs[4]!.commit]]);
+    const html = renderDashboard(index, marks);
+    assert.match(html, /key: 'instructionsPerRequest'/);
+    assert.match(html, /"marks":\[\{"group":"f{12}\/c{12}","scenario":"\/","series":"instructionsPerRequest","commit":"c04/);
+    assert.match(formatChanges(indexChanges(index)), /change {3}\/ instructions per request: \+\d\.\d\d% \(worse\) between c03[0]{9} and c04[0]{9}, p = /);
   });
 });

@@ -2,6 +2,7 @@
 //   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--path /] [--rounds 5] [--json out.json]
 //   wsgi-perf-gate shootout --app app:app [--servers gunicorn,uwsgi,...] [--sweep-workers 1,2,4]
 //   wsgi-perf-gate compare BASE.json HEAD.json
+//   wsgi-perf-gate history --changes [--branch perf-data] [--repo .] | [--file index.json]
 // Every action input is also a flag of `run` (--duration-seconds, --baseline-file, ...).
 // Exit status: 0 pass/improved/inconclusive, 1 regressed, 2 bad input or failure to measure.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { ConfigError, errorMessage } from '../errors.js';
 import { runGate } from '../pipeline/pipeline.js';
 import { renderSummary } from '../report/summary.js';
 import type { RunResult, Sample } from '../types.js';
+import { changesOfFile, formatChanges, readBranchIndex } from '../changes/historyCommand.js';
+import { indexChanges } from '../changes/fromIndex.js';
 
 const RUN_FLAGS = [
   'command', 'server', 'app', 'workers', 'working-directory', 'url', 'ready-path', 'ready-timeout-seconds', 'path',
@@ -30,6 +33,8 @@ const USAGE = `Usage:
   wsgi-perf-gate shootout --app app:app [--servers gunicorn,gunicorn-gthread,uwsgi,waitress] [--workers 3] ...
   wsgi-perf-gate shootout --app app:app --server gunicorn --sweep-workers 1,2,3,5,8 ...
   wsgi-perf-gate compare BASE.json HEAD.json
+  wsgi-perf-gate history --changes [--branch perf-data] [--repo .]   change points and creep on a data branch
+  wsgi-perf-gate history --changes --file index.json|baseline.json
 
 Every input of the GitHub Action is a flag of \`run\`. Exit status: 0 pass, improved or
 inconclusive; 1 regressed; 2 bad input or a failure to measure.`;
@@ -147,17 +152,27 @@ function compareCommand(argv: string[]): number {
   return exitCodeFor(result);
 }
 
+function historyCommand(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, strict: true, options: { changes: { type: 'boolean' }, branch: { type: 'string' }, repo: { type: 'string' }, file: { type: 'string' } } });
+  if (!values.changes) throw new ConfigError('history needs --changes (the change points and creep of a data branch or file).');
+  if (values.file && values.branch) throw new ConfigError('history --changes takes --branch or --file, not both.');
+  const groups = values.file ? changesOfFile(values.file) : indexChanges(readBranchIndex(values.repo ?? process.cwd(), values.branch ?? 'perf-data'));
+  process.stdout.write(formatChanges(groups));
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'run') return await runCommand(rest);
     if (command === 'shootout') return await runCommand(rest, true);
     if (command === 'compare') return compareCommand(rest);
+    if (command === 'history') return historyCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     }
-    throw new ConfigError(`Unknown command ${JSON.stringify(command)}: expected "run", "shootout" or "compare".`);
+    throw new ConfigError(`Unknown command ${JSON.stringify(command)}: expected "run", "shootout", "compare" or "history".`);
   } catch (err) {
     process.stderr.write(`wsgi-perf-gate: ${errorMessage(err)}\n`);
     return 2;

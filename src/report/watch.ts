@@ -12,7 +12,7 @@ function value(v: number, label: string): string {
 }
 
 function pValue(p: number): string {
-  return p < 0.0001 ? '< 0.0001' : p.toFixed(4);
+  return p < 0.0001 ? 'p < 0.0001' : `p = ${p.toFixed(4)}`;
 }
 
 /** One sentence per creep: "main is +2.1% instructions per request heavier than at ... in 7 steps, the largest ...". */
@@ -41,7 +41,7 @@ export function changePointSentence(cp: WatchChangePoint): string {
   const after = cp.runsAfter === 1 ? '; this push alone so far' : `; ${cp.runsAfter} pushes since`;
   return (
     `${escapeText(cp.label)} on ${code(cp.scenario)} changed ${signed(cp.changePct)} (${direction}): ${value(cp.before, cp.label)} → ${value(cp.after, cp.label)}, ` +
-    `${rangeText(cp)} (p = ${pValue(cp.pValue)}, ${kind}${after}).`
+    `${rangeText(cp)} (${pValue(cp.pValue)}, ${kind}${after}).`
   );
 }
 
