@@ -9,6 +9,11 @@ import { detectOptions, runToRunSpreadPct, SERIES, type WatchRun } from '../src/
 import { watchMain, type WatchSettings } from '../src/changes/watch.js';
 import { seededRandom } from '../src/gate/plan.js';
 import type { Config } from '../src/types.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './helpers/paths.js';
 import { readWatchSettings } from '../src/changes/settings.js';
 import { renderWatch, renderWatchComment } from '../src/report/watch.js';
 import { renderTrend } from '../src/report/trend.js';
@@ -196,6 +201,17 @@ describe('watch: settings, reports, dashboard marks, history --changes', () => {
     const html = renderDashboard(index, marks);
     assert.match(html, /key: 'instructionsPerRequest'/);
     assert.match(html, /"marks":\[\{"group":"f{12}\/c{12}","scenario":"\/","series":"instructionsPerRequest","commit":"c04/);
-    assert.match(formatChanges(indexChanges(index)), /change {3}\/ instructions per request: \+\d\.\d\d% \(worse\) between c03[0]{9} and c04[0]{9}, p = /);
+    assert.match(formatChanges(indexChanges(index)), /change {3}\/ instructions per request: \+\d\.\d\d% \(worse\) between c03[0]{9} and c04[0]{9}, p /);
+    // The command line over a saved index.json, and its one clear error for a file of another kind.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'perf-gate-changes-'));
+    writeFileSync(path.join(dir, 'index.json'), JSON.stringify(index));
+    writeFileSync(path.join(dir, 'other.json'), '{"kind": "something"}');
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'cli.ts'), 'history', ...args], { encoding: 'utf8', cwd: ROOT });
+    const ok = cli('--changes', '--file', path.join(dir, 'index.json'));
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /^runner f{12}, config c{12}: 8 run\(s\)\n {2}change {3}\/ instructions per request: \+\d\.\d\d% \(worse\) between c03/);
+    const bad = cli('--changes', '--file', path.join(dir, 'other.json'));
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--file \/.*\/other\.json: kind "something" is not wsgi-perf-gate\/index or wsgi-perf-gate\/baseline/);
   });
 });

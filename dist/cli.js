@@ -42199,7 +42199,7 @@ var require_multipart = __commonJS({
   "../../main/node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync6 } = __require("fs");
+    var { readFileSync: readFileSync7 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
@@ -42207,7 +42207,7 @@ var require_multipart = __commonJS({
       } catch (error62) {
         try {
           const path12 = resolve(string4);
-          const data = readFileSync6(path12, "utf8");
+          const data = readFileSync7(path12, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42226,7 +42226,7 @@ var require_multipart = __commonJS({
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync6(path12);
+            const buffer = readFileSync7(path12);
             form.append(key, buffer, Object.assign({}, {
               filename: basename(path12)
             }, opts));
@@ -49373,7 +49373,7 @@ var require_autocannon = __commonJS({
 });
 
 // src/cli/cli.ts
-import { existsSync as existsSync3, readFileSync as readFileSync5, writeFileSync as writeFileSync4 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync6, writeFileSync as writeFileSync4 } from "node:fs";
 import os7 from "node:os";
 import { parseArgs } from "node:util";
 
@@ -49990,7 +49990,7 @@ function judgeInterval(input2, measured) {
   const changePct = toPct(interval.ratio);
   const ciLowPct = toPct(interval.low);
   const ciHighPct = toPct(interval.high);
-  const worse = (pct3) => input2.direction === "higher-is-better" ? -pct3 : pct3;
+  const worse = (pct4) => input2.direction === "higher-is-better" ? -pct4 : pct4;
   const w = worse(changePct);
   const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x2, y) => x2 - y);
   const widened = interval !== measured;
@@ -73849,7 +73849,7 @@ function value(v, label2) {
   return v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(2);
 }
 function pValue(p) {
-  return p < 1e-4 ? "< 0.0001" : p.toFixed(4);
+  return p < 1e-4 ? "p < 0.0001" : `p = ${p.toFixed(4)}`;
 }
 function creepSentence(c) {
   const heavier = c.creepPct >= 0 ? "heavier" : "lighter";
@@ -73868,7 +73868,7 @@ function changePointSentence(cp) {
   const kind = cp.kind === "exact" ? "exact count" : "wall-clock figure on a shared runner: a likely change, not a certainty";
   const direction = cp.worse ? "worse" : "better";
   const after = cp.runsAfter === 1 ? "; this push alone so far" : `; ${cp.runsAfter} pushes since`;
-  return `${escapeText(cp.label)} on ${code(cp.scenario)} changed ${signed2(cp.changePct)} (${direction}): ${value(cp.before, cp.label)} \u2192 ${value(cp.after, cp.label)}, ${rangeText(cp)} (p = ${pValue(cp.pValue)}, ${kind}${after}).`;
+  return `${escapeText(cp.label)} on ${code(cp.scenario)} changed ${signed2(cp.changePct)} (${direction}): ${value(cp.before, cp.label)} \u2192 ${value(cp.after, cp.label)}, ${rangeText(cp)} (${pValue(cp.pValue)}, ${kind}${after}).`;
 }
 function renderWatch(report) {
   const out = ["### Watch over main", ""];
@@ -74065,6 +74065,114 @@ function renderSummary(result, opts = {}) {
   return out.join("\n") + "\n";
 }
 
+// src/changes/historyCommand.ts
+import { execFileSync as execFileSync4 } from "node:child_process";
+import { existsSync as existsSync3, readFileSync as readFileSync5 } from "node:fs";
+
+// src/store/historyIndex.ts
+var INDEX_PATH = "index.json";
+var INDEX_SCHEMA_VERSION = 1;
+var INDEX_KIND = "wsgi-perf-gate/index";
+var indexSchema = external_exports.object({ schemaVersion: external_exports.number().int(), kind: external_exports.literal(INDEX_KIND), runs: external_exports.array(external_exports.object({ path: external_exports.string() }).loose()) }).loose();
+function indexProblem(text) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return `not valid JSON (${err.message})`;
+  }
+  const version2 = raw?.schemaVersion;
+  if (typeof version2 === "number" && version2 > INDEX_SCHEMA_VERSION) {
+    return `schemaVersion ${version2} is newer than this version of the action understands (${INDEX_SCHEMA_VERSION}); upgrade the action`;
+  }
+  const parsed = indexSchema.safeParse(raw);
+  if (!parsed.success) return `not a wsgi-perf-gate index (${parsed.error.issues[0].path.join(".") || "the document"}: ${parsed.error.issues[0].message})`;
+  return void 0;
+}
+
+// src/changes/fromIndex.ts
+var SETTINGS = { mode: "report", anchor: { kind: "pushes", pushes: WATCH_DEFAULTS.anchor }, creepPct: WATCH_DEFAULTS.creepPct, bisect: false };
+function indexChanges(index, settings = SETTINGS) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const r of index.runs) {
+    const key = `${r.fingerprintHash}/${r.configHash}`;
+    groups.set(key, [...groups.get(key) ?? [], r]);
+  }
+  const out = [];
+  for (const runs of groups.values()) {
+    const watchRuns = runs.map((r) => ({ commit: r.commit, createdAt: r.createdAt, figures: r.scenarios, reported: r.reported }));
+    const scenarios = Object.keys(runs.at(-1).scenarios).map((name) => ({ name, thresholds: DEFAULTS.thresholds }));
+    const report = watchMain(watchRuns, settings, { instructions: DEFAULTS.instructions, scenarios });
+    out.push({
+      fingerprintHash: runs[0].fingerprintHash,
+      configHash: runs[0].configHash,
+      runs: runs.length,
+      changePoints: report.changePoints,
+      creep: report.creep,
+      needsMore: report.series.filter((s) => s.needsMore > 0).map((s) => ({ scenario: s.scenario, series: s.series, runs: s.runs, needsMore: s.needsMore }))
+    });
+  }
+  return out;
+}
+
+// src/changes/historyCommand.ts
+function git2(repo, args) {
+  try {
+    return execFileSync4("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 }).trim();
+  } catch {
+    return void 0;
+  }
+}
+function readBranchIndex(repo, branch) {
+  const ref = [branch, `origin/${branch}`].find((r) => git2(repo, ["rev-parse", "--verify", "--quiet", `${r}^{commit}`]));
+  if (!ref) throw new ConfigError(`--branch ${branch}: no branch ${branch} or origin/${branch} in ${repo}; fetch it first (git fetch origin ${branch}) or give --file.`);
+  const text = git2(repo, ["show", `${ref}:${INDEX_PATH}`]);
+  if (text === void 0) throw new ConfigError(`--branch ${branch}: ${ref} has no ${INDEX_PATH}; is it a wsgi-perf-gate data branch?`);
+  const problem = indexProblem(text);
+  if (problem) throw new ConfigError(`--branch ${branch}: ${INDEX_PATH} is ${problem}.`);
+  return JSON.parse(text);
+}
+function changesOfFile(file2) {
+  if (!existsSync3(file2)) throw new ConfigError(`--file ${file2}: no such file; expected index.json of a data branch or a baseline-file.`);
+  let doc;
+  try {
+    doc = JSON.parse(readFileSync5(file2, "utf8"));
+  } catch (err) {
+    throw new ConfigError(`--file ${file2}: not valid JSON (${err.message}); expected index.json of a data branch or a baseline-file.`);
+  }
+  if (doc.kind === INDEX_KIND) return indexChanges(doc);
+  if (doc.kind === BASELINE_KIND) {
+    const runs = doc.runs.map(
+      (r) => watchRunOf({ commit: r.meta.commit ?? "unknown", createdAt: r.meta.createdAt, samples: r.samples, target: r.settings?.targets?.[0]?.name, instructions: r.instructions })
+    );
+    const settings = { mode: "report", anchor: { kind: "pushes", pushes: WATCH_DEFAULTS.anchor }, creepPct: WATCH_DEFAULTS.creepPct, bisect: false };
+    const scenarios = doc.runs.at(-1)?.settings?.scenarios ?? [];
+    const report = watchMain(runs, settings, { instructions: DEFAULTS.instructions, scenarios });
+    return [{ fingerprintHash: "baseline-file", configHash: "-", runs: runs.length, changePoints: report.changePoints, creep: report.creep, needsMore: report.series.filter((s) => s.needsMore > 0).map((s) => ({ scenario: s.scenario, series: s.series, runs: s.runs, needsMore: s.needsMore })) }];
+  }
+  throw new ConfigError(`--file ${file2}: kind ${JSON.stringify(doc.kind)} is not ${INDEX_KIND} or ${BASELINE_KIND}; expected index.json of a data branch or a baseline-file.`);
+}
+var pct3 = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}%`;
+function formatChanges(groups) {
+  const out = [];
+  for (const g2 of groups) {
+    out.push(`runner ${g2.fingerprintHash}, config ${g2.configHash}: ${g2.runs} run(s)`);
+    for (const c of g2.creep) {
+      out.push(
+        `  creep    ${c.scenario} ${c.label}: ${pct3(c.creepPct)} since ${c.anchorLabel} (${c.anchorCommit.slice(0, 12)}), ${c.worseSteps} step(s) over ${c.pushes} push(es)` + (c.largest.length ? `; largest ${c.largest.map((s) => `${pct3(s.changePct)} at ${s.commit.slice(0, 12)}`).join(", ")}` : "")
+      );
+    }
+    for (const c of g2.changePoints) {
+      out.push(
+        `  change   ${c.scenario} ${c.label}: ${pct3(c.changePct)} (${c.worse ? "worse" : "better"}) between ${c.previousCommit.slice(0, 12)} and ${c.commit.slice(0, 12)}, p = ${c.pValue < 1e-4 ? "< 0.0001" : c.pValue.toFixed(4)}${c.kind === "wall-clock" ? " (wall clock: likely, not certain)" : ""}${c.isNew ? "" : " [reported]"}`
+      );
+    }
+    for (const n of g2.needsMore) out.push(`  waiting  ${n.scenario} ${n.series}: ${n.runs} run(s), ${n.needsMore} more needed`);
+    if (!g2.creep.length && !g2.changePoints.length) out.push("  no change point, no creep");
+  }
+  return out.join("\n") + "\n";
+}
+
 // src/cli/cli.ts
 var RUN_FLAGS = [
   "command",
@@ -74107,6 +74215,8 @@ var USAGE = `Usage:
   wsgi-perf-gate shootout --app app:app [--servers gunicorn,gunicorn-gthread,uwsgi,waitress] [--workers 3] ...
   wsgi-perf-gate shootout --app app:app --server gunicorn --sweep-workers 1,2,3,5,8 ...
   wsgi-perf-gate compare BASE.json HEAD.json
+  wsgi-perf-gate history --changes [--branch perf-data] [--repo .]   change points and creep on a data branch
+  wsgi-perf-gate history --changes --file index.json|baseline.json
 
 Every input of the GitHub Action is a flag of \`run\`. Exit status: 0 pass, improved or
 inconclusive; 1 regressed; 2 bad input or a failure to measure.`;
@@ -74160,11 +74270,11 @@ async function runCommand(argv, shootout = false) {
     },
     readFile: (file2) => {
       if (targetsYaml && file2.endsWith(SHOOTOUT_FILE)) return targetsYaml;
-      return existsSync3(file2) ? readFileSync5(file2, "utf8") : void 0;
+      return existsSync4(file2) ? readFileSync6(file2, "utf8") : void 0;
     },
     workspace: process.cwd(),
     cores: os7.availableParallelism(),
-    exists: existsSync3
+    exists: existsSync4
   });
   const result = await runGate(config2, {
     record: config2.record === "true",
@@ -74178,7 +74288,7 @@ async function runCommand(argv, shootout = false) {
 function readResults(file2) {
   let doc;
   try {
-    doc = JSON.parse(readFileSync5(file2, "utf8"));
+    doc = JSON.parse(readFileSync6(file2, "utf8"));
   } catch (err) {
     throw new ConfigError(`${file2}: cannot read a results file (${errorMessage(err)}); expected the JSON written by \`run --json\` or the action's results-file.`);
   }
@@ -74213,18 +74323,27 @@ function compareCommand(argv) {
   process.stdout.write(renderSummary(result));
   return exitCodeFor(result);
 }
+function historyCommand(argv) {
+  const { values: values2 } = parseArgs({ args: argv, strict: true, options: { changes: { type: "boolean" }, branch: { type: "string" }, repo: { type: "string" }, file: { type: "string" } } });
+  if (!values2.changes) throw new ConfigError("history needs --changes (the change points and creep of a data branch or file).");
+  if (values2.file && values2.branch) throw new ConfigError("history --changes takes --branch or --file, not both.");
+  const groups = values2.file ? changesOfFile(values2.file) : indexChanges(readBranchIndex(values2.repo ?? process.cwd(), values2.branch ?? "perf-data"));
+  process.stdout.write(formatChanges(groups));
+  return 0;
+}
 async function main(argv) {
   const [command, ...rest] = argv;
   try {
     if (command === "run") return await runCommand(rest);
     if (command === "shootout") return await runCommand(rest, true);
     if (command === "compare") return compareCommand(rest);
+    if (command === "history") return historyCommand(rest);
     if (command === void 0 || command === "--help" || command === "-h" || command === "help") {
       process.stdout.write(`${USAGE}
 `);
       return command === void 0 ? 2 : 0;
     }
-    throw new ConfigError(`Unknown command ${JSON.stringify(command)}: expected "run", "shootout" or "compare".`);
+    throw new ConfigError(`Unknown command ${JSON.stringify(command)}: expected "run", "shootout", "compare" or "history".`);
   } catch (err) {
     process.stderr.write(`wsgi-perf-gate: ${errorMessage(err)}
 `);

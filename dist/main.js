@@ -100464,7 +100464,7 @@ function value(v, label3) {
   return v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(2);
 }
 function pValue(p) {
-  return p < 1e-4 ? "< 0.0001" : p.toFixed(4);
+  return p < 1e-4 ? "p < 0.0001" : `p = ${p.toFixed(4)}`;
 }
 function creepSentence(c) {
   const heavier = c.creepPct >= 0 ? "heavier" : "lighter";
@@ -100483,7 +100483,7 @@ function changePointSentence(cp) {
   const kind = cp.kind === "exact" ? "exact count" : "wall-clock figure on a shared runner: a likely change, not a certainty";
   const direction = cp.worse ? "worse" : "better";
   const after = cp.runsAfter === 1 ? "; this push alone so far" : `; ${cp.runsAfter} pushes since`;
-  return `${escapeText(cp.label)} on ${code(cp.scenario)} changed ${signed(cp.changePct)} (${direction}): ${value(cp.before, cp.label)} \u2192 ${value(cp.after, cp.label)}, ${rangeText(cp)} (p = ${pValue(cp.pValue)}, ${kind}${after}).`;
+  return `${escapeText(cp.label)} on ${code(cp.scenario)} changed ${signed(cp.changePct)} (${direction}): ${value(cp.before, cp.label)} \u2192 ${value(cp.after, cp.label)}, ${rangeText(cp)} (${pValue(cp.pValue)}, ${kind}${after}).`;
 }
 function renderWatch(report2) {
   const out = ["### Watch over main", ""];
