@@ -118,8 +118,10 @@ describe('watch over main: creep', () => {
     for (let k = 0; k < 8; k++) {
       const { sha, run, result } = await push(repo, '/', workFor(1.003 ** k));
       shas.push(sha);
-      assert.notEqual(result.verdict, 'regressed', `push ${k + 1}:\n${run.summary}`);
+      // The per-push gate on the exact count passes every +0.3% (below its 0.5% threshold). (The
+      // 0.3 s wall-clock trials here are too short to judge anything: not the subject.)
       assert.ok(result.instructions?.status === 'measured', result.instructions?.note);
+      assert.notEqual(result.instructions.verdict, 'regressed', `push ${k + 1}:\n${run.summary}`);
       if (k > 0) {
         const change = result.instructions.comparisons[0]!.changePct!;
         assert.ok(change > 0.15 && change < 0.45, `push ${k + 1}: instructions per request ${change}% against the push before`);
@@ -134,6 +136,7 @@ describe('watch over main: creep', () => {
       if (k === 7) {
         assert.equal(watch.creep.length, 1, run.summary);
         const creep = watch.creep[0]!;
+        console.log(`push 8: creep ${creep.creepPct.toFixed(2)}% since the first push, ${creep.worseSteps} step(s), largest ${creep.largest.map((l) => l.changePct.toFixed(3)).join(', ')}%`);
         assert.equal(creep.anchorCommit, shas[0]);
         assert.ok(creep.creepPct > 1.7 && creep.creepPct < 2.6, `creep ${creep.creepPct}%`);
         assert.match(run.summary, new RegExp(`main is \\+2\\.\\d% instructions per request heavier on <code>/</code> than at the oldest recorded push, 7 push\\(es\\) ago \\(<code>${shas[0]!.slice(0, 12)}</code>\\), in \\d step\\(s\\) over 7 push\\(es\\), the largest \\+0\\.\\d\\d% at <code>[0-9a-f]{12}</code>`));
@@ -166,6 +169,7 @@ describe('watch over main: a step, reported once; bisect names the commit', () =
         assert.equal(cps[0]!.series, 'instructionsPerRequest');
         assert.ok(cps[0]!.changePct > 2.5 && cps[0]!.changePct < 3.5, String(cps[0]!.changePct));
         assert.equal(cps[0]!.isNew, k === 4, `push ${k + 1}`);
+        if (k === 4) console.log(`push 5: change point ${cps[0]!.changePct.toFixed(2)}%, p ${cps[0]!.pValue.toExponential(1)}`);
         assert.deepEqual(result.watch!.creep, [], 'a step is not creep');
       }
       // The pushes do not depend on the comment: the summary lists the change point every time.
@@ -216,6 +220,7 @@ describe('watch over main: a step, reported once; bisect names the commit', () =
     assert.equal(cp.commit, sha);
     assert.equal(cp.range?.length, 4);
     assert.equal(cp.bisect?.firstBad, bad, JSON.stringify(cp.bisect));
+    console.log(`bisect: ${cp.bisect!.measured.map((m) => `${m.commit.slice(0, 7)} ${m.changePct?.toFixed(2)}%`).join(', ')}`);
     assert.ok(cp.bisect!.measured.length <= 2, 'log2(4) paired counts');
     assert.match(run.summary, new RegExp(`first bad commit <code>${bad.slice(0, 12)}</code>`));
     const comments = api.commentsOnCommits().slice(before).filter((c) => /instructions per request/.test(c.body));
