@@ -6,7 +6,8 @@
 //   creep: 8 pushes of +0.3% each: no push regresses, the first report nothing, the 8th names
 //          the creep (~+2.1% since the first push).
 //   step:  +3% at push 5 of 10: one change point at that commit, commented once, never again.
-//   bisect: then 4 commits in one push, the 2nd adding +3%: bisect names it.
+//   bisect: then 4 commits in one push, the 2nd adding +3%: bisect names it (and watch: fail
+//          fails that run).
 // Commit comments go to the GitHub API stand-in (checked against GitHub's OpenAPI description).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -95,11 +96,11 @@ function newRepo(): Repo {
 }
 
 /** Commits the app with this WORK (or another file), pushes main, runs the action on the push. */
-async function push(repo: Repo, scenarioPath: string, work: number | undefined, extra: Record<string, string> = {}): Promise<{ sha: string; run: ActionRun; result: RunResult }> {
+async function push(repo: Repo, scenarioPath: string, work: number | undefined, extra: Record<string, string> = {}, code = 0): Promise<{ sha: string; run: ActionRun; result: RunResult }> {
   const sha = work === undefined ? commitFile(repo.ws, 'NOTES.md', `${Date.now()}\n`, 'notes') : commitFile(repo.ws, 'watch_app.py', app(work), `WORK=${work}`);
   git(repo.ws, 'push', '--quiet', 'origin', 'HEAD:main');
   const run = await runAction('main', repo.dirs, { eventName: 'push', sha, inputs: { ...inputs(scenarioPath), ...extra }, env: env(), timeoutMs: 300_000 });
-  assert.equal(run.code, 0, run.stdout);
+  assert.equal(run.code, code, run.stdout);
   return { sha, run, result: resultOf(run) };
 }
 
@@ -214,7 +215,9 @@ describe('watch over main: a step, reported once; bisect names the commit', () =
     commitFile(repo.ws, 'NOTES.md', 'one\n', 'docs');
     const bad = commitFile(repo.ws, 'watch_app.py', app(workFor(1.03 * 1.03)), 'more work');
     commitFile(repo.ws, 'NOTES.md', 'three\n', 'docs');
-    const { sha, run, result } = await push(repo, '/', undefined, { bisect: 'true' });
+    // watch: fail: the run that finds a new change point fails, after reporting it.
+    const { sha, run, result } = await push(repo, '/', undefined, { bisect: 'true', watch: 'fail' }, 1);
+    assert.match(run.stdout, /::error::The watch over main found \d new finding\(s\) \(watch: fail\): cp\/instructionsPerRequest\/\/\//);
     const cp = exact(result.watch!.changePoints).find((c) => c.isNew);
     assert.ok(cp, run.summary);
     assert.equal(cp.commit, sha);
