@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getOctokit } from '@actions/github';
 import { GitHubApiStandIn } from './helpers/githubApi.js';
+import { commentOnCommit } from '../src/github/api.js';
 import { ROOT } from './helpers/paths.js';
 
 const REPO = { owner: 'acme', repo: 'shop' };
@@ -38,6 +39,18 @@ describe('GitHub API stand-in', () => {
     assert.equal(pr.data.head.sha, 'c'.repeat(40));
     assert.equal(pr.data.head.repo?.full_name, 'fork/shop');
     api.assertNoViolations();
+  });
+
+  it('serves a commit comment (the watch over main) as the spec describes it', async () => {
+    const sha = 'd'.repeat(40);
+    const posted = await commentOnCommit(octokit, 'acme/shop', sha, 'main is heavier');
+    assert.match(posted.url, new RegExp(`^https://github\\.com/acme/shop/commit/${sha}#commitcomment-\\d+$`));
+    assert.deepEqual(api.commentsOnCommits().map((c) => [c.commit, c.body]), [[sha, 'main is heavier']]);
+    api.assertNoViolations();
+    // A short or unknown commit id is refused as GitHub refuses it (422), and recorded.
+    await assert.rejects(commentOnCommit(octokit, 'acme/shop', 'abc123', 'x'), (err: Error & { status?: number }) => err.status === 422);
+    assert.equal(api.violations.length, 1);
+    api.violations.length = 0;
   });
 
   it('answers a read-only token with GitHub\'s 403, which is not a violation', async () => {

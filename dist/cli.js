@@ -80,8 +80,8 @@ var require_builtin = __commonJS({
 var require_is_number = __commonJS({
   "node_modules/@stdlib/string-base-format-interpolate/lib/is_number.js"(exports2, module2) {
     "use strict";
-    function isNumber(value) {
-      return typeof value === "number";
+    function isNumber(value2) {
+      return typeof value2 === "number";
     }
     module2.exports = isNumber;
   }
@@ -201,8 +201,8 @@ var require_format_integer = __commonJS({
 var require_is_string = __commonJS({
   "node_modules/@stdlib/string-base-format-interpolate/lib/is_string.js"(exports2, module2) {
     "use strict";
-    function isString(value) {
-      return typeof value === "string";
+    function isString(value2) {
+      return typeof value2 === "string";
     }
     module2.exports = isString;
   }
@@ -307,8 +307,8 @@ var require_main = __commonJS({
     var zeroPad = require_zero_pad();
     var fromCharCode = String.fromCharCode;
     var isArray = Array.isArray;
-    function isnan(value) {
-      return value !== value;
+    function isnan(value2) {
+      return value2 !== value2;
     }
     function initialize(token) {
       var out = {};
@@ -534,8 +534,8 @@ var require_lib2 = __commonJS({
 var require_is_string2 = __commonJS({
   "node_modules/@stdlib/string-format/lib/is_string.js"(exports2, module2) {
     "use strict";
-    function isString(value) {
-      return typeof value === "string";
+    function isString(value2) {
+      return typeof value2 === "string";
     }
     module2.exports = isString;
   }
@@ -646,12 +646,12 @@ var require_main4 = __commonJS({
   "node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/main.js"(exports2, module2) {
     "use strict";
     var defineProperty = require_lib4();
-    function setNonEnumerableReadOnly(obj, prop, value) {
+    function setNonEnumerableReadOnly(obj, prop, value2) {
       defineProperty(obj, prop, {
         "configurable": false,
         "enumerable": false,
         "writable": false,
-        "value": value
+        "value": value2
       });
     }
     module2.exports = setNonEnumerableReadOnly;
@@ -859,11 +859,11 @@ var require_main11 = __commonJS({
   "node_modules/@stdlib/assert-has-own-property/lib/main.js"(exports2, module2) {
     "use strict";
     var has = Object.prototype.hasOwnProperty;
-    function hasOwnProp(value, property) {
-      if (value === void 0 || value === null) {
+    function hasOwnProp(value2, property) {
+      if (value2 === void 0 || value2 === null) {
         return false;
       }
-      return has.call(value, property);
+      return has.call(value2, property);
     }
     module2.exports = hasOwnProp;
   }
@@ -962,9 +962,9 @@ var require_main13 = __commonJS({
     "use strict";
     var nativeClass = require_lib13();
     var hasUint32Array = typeof Uint32Array === "function";
-    function isUint32Array(value) {
-      return hasUint32Array && value instanceof Uint32Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Uint32Array]";
+    function isUint32Array(value2) {
+      return hasUint32Array && value2 instanceof Uint32Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value2) === "[object Uint32Array]";
     }
     module2.exports = isUint32Array;
   }
@@ -1078,9 +1078,9 @@ var require_main16 = __commonJS({
     "use strict";
     var nativeClass = require_lib13();
     var hasFloat64Array = typeof Float64Array === "function";
-    function isFloat64Array(value) {
-      return hasFloat64Array && value instanceof Float64Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Float64Array]";
+    function isFloat64Array(value2) {
+      return hasFloat64Array && value2 instanceof Float64Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value2) === "[object Float64Array]";
     }
     module2.exports = isFloat64Array;
   }
@@ -1180,9 +1180,9 @@ var require_main19 = __commonJS({
     "use strict";
     var nativeClass = require_lib13();
     var hasUint8Array = typeof Uint8Array === "function";
-    function isUint8Array(value) {
-      return hasUint8Array && value instanceof Uint8Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Uint8Array]";
+    function isUint8Array(value2) {
+      return hasUint8Array && value2 instanceof Uint8Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value2) === "[object Uint8Array]";
     }
     module2.exports = isUint8Array;
   }
@@ -1296,9 +1296,9 @@ var require_main22 = __commonJS({
     "use strict";
     var nativeClass = require_lib13();
     var hasUint16Array = typeof Uint16Array === "function";
-    function isUint16Array(value) {
-      return hasUint16Array && value instanceof Uint16Array || // eslint-disable-line stdlib/require-globals
-      nativeClass(value) === "[object Uint16Array]";
+    function isUint16Array(value2) {
+      return hasUint16Array && value2 instanceof Uint16Array || // eslint-disable-line stdlib/require-globals
+      nativeClass(value2) === "[object Uint16Array]";
     }
     module2.exports = isUint16Array;
   }
@@ -3674,12 +3674,12 @@ var require_lib83 = __commonJS({
 var require_main59 = __commonJS({
   "node_modules/@stdlib/array-base-filled/lib/main.js"(exports2, module2) {
     "use strict";
-    function filled(value, len) {
+    function filled(value2, len) {
       var arr;
       var i;
       arr = [];
       for (i = 0; i < len; i++) {
-        arr.push(value);
+        arr.push(value2);
       }
       return arr;
     }
@@ -11609,10 +11609,10 @@ var require_main90 = __commonJS({
 var require_main91 = __commonJS({
   "node_modules/@stdlib/utils-constant-function/lib/main.js"(exports2, module2) {
     "use strict";
-    function wrap(value) {
+    function wrap(value2) {
       return constantFunction;
       function constantFunction() {
-        return value;
+        return value2;
       }
     }
     module2.exports = wrap;
@@ -11686,28 +11686,28 @@ var require_ByteBuffer = __commonJS({
         this.int32ArrayForConvert = new Uint32Array(1);
         this.int8ArrayForConvert = new Uint8Array(this.int32ArrayForConvert.buffer);
       }
-      put(value) {
+      put(value2) {
         if (this.position === this.data.length) {
           const oldArray = this.data;
           this.data = new Uint8Array(this.data.length * 2);
           this.data.set(oldArray);
         }
-        this.data[this.position] = value;
+        this.data[this.position] = value2;
         this.position++;
       }
-      putInt32(value) {
+      putInt32(value2) {
         if (this.data.length - this.position < 4) {
           const oldArray = this.data;
           this.data = new Uint8Array(this.data.length * 2 + 4);
           this.data.set(oldArray);
         }
-        this.int32ArrayForConvert[0] = value;
+        this.int32ArrayForConvert[0] = value2;
         this.data.set(this.int8ArrayForConvert.reverse(), this.position);
         this.position += 4;
       }
-      putInt64(value) {
-        this.putInt32(floor(value / TWO_POW_32));
-        this.putInt32(value);
+      putInt64(value2) {
+        this.putInt32(floor(value2 / TWO_POW_32));
+        this.putInt32(value2);
       }
       putArray(array2) {
         if (this.data.length - this.position < array2.byteLength) {
@@ -11719,15 +11719,15 @@ var require_ByteBuffer = __commonJS({
         this.position += array2.byteLength;
       }
       get() {
-        const value = this.data[this.position];
+        const value2 = this.data[this.position];
         this.position++;
-        return value;
+        return value2;
       }
       getInt32() {
         this.int8ArrayForConvert.set(this.data.slice(this.position, this.position + 4).reverse());
-        const value = this.int32ArrayForConvert[0];
+        const value2 = this.int32ArrayForConvert[0];
         this.position += 4;
-        return value;
+        return value2;
       }
       getInt64() {
         const high = this.getInt32();
@@ -11988,14 +11988,14 @@ var require_formatters = __commonJS({
     exports2.integerFormatter = integerFormatter;
     var { floor, log10, pow } = Math;
     var numberOfDigits = (n) => floor(log10(n) + 1);
-    var keepSignificantDigits = (digits) => (value) => {
-      const valueDigits = numberOfDigits(value);
+    var keepSignificantDigits = (digits) => (value2) => {
+      const valueDigits = numberOfDigits(value2);
       if (valueDigits > digits) {
         const extraDigits = valueDigits - digits;
         const magnitude = pow(10, extraDigits);
-        return value - value % magnitude;
+        return value2 - value2 % magnitude;
       }
-      return value;
+      return value2;
     };
     exports2.keepSignificantDigits = keepSignificantDigits;
     var floatFormatter = (size, fractionDigits) => {
@@ -12065,11 +12065,11 @@ var require_JsHistogram = __commonJS({
       incrementTotalCount() {
         this._totalCount++;
       }
-      addToTotalCount(value) {
-        this._totalCount += value;
+      addToTotalCount(value2) {
+        this._totalCount += value2;
       }
-      setTotalCount(value) {
-        this._totalCount = value;
+      setTotalCount(value2) {
+        this._totalCount = value2;
       }
       /**
        * Get the total count of all recorded values in the histogram
@@ -12078,15 +12078,15 @@ var require_JsHistogram = __commonJS({
       get totalCount() {
         return this._totalCount;
       }
-      updatedMaxValue(value) {
-        const internalValue = value + this.unitMagnitudeMask;
+      updatedMaxValue(value2) {
+        const internalValue = value2 + this.unitMagnitudeMask;
         this.maxValue = internalValue;
       }
-      updateMinNonZeroValue(value) {
-        if (value <= this.unitMagnitudeMask) {
+      updateMinNonZeroValue(value2) {
+        if (value2 <= this.unitMagnitudeMask) {
           return;
         }
-        const internalValue = floor(value / this.lowestDiscernibleValueRounded) * this.lowestDiscernibleValueRounded;
+        const internalValue = floor(value2 / this.lowestDiscernibleValueRounded) * this.lowestDiscernibleValueRounded;
         this.minNonZeroValue = internalValue;
       }
       constructor(lowestDiscernibleValue, highestTrackableValue, numberOfSignificantValueDigits) {
@@ -12172,10 +12172,10 @@ var require_JsHistogram = __commonJS({
         const lengthNeeded = (numberOfBuckets + 1) * (this.subBucketCount / 2);
         return lengthNeeded;
       }
-      getBucketsNeededToCoverValue(value) {
+      getBucketsNeededToCoverValue(value2) {
         let smallestUntrackableValue = this.subBucketCount * pow(2, this.unitMagnitude);
         let bucketsNeeded = 1;
-        while (smallestUntrackableValue <= value) {
+        while (smallestUntrackableValue <= value2) {
           if (smallestUntrackableValue > Number.MAX_SAFE_INTEGER / 2) {
             return bucketsNeeded + 1;
           }
@@ -12190,34 +12190,34 @@ var require_JsHistogram = __commonJS({
        * @param value The value to be recorded
        * @throws may throw Error if value is exceeds highestTrackableValue
        */
-      recordValue(value) {
-        this.recordSingleValue(value);
+      recordValue(value2) {
+        this.recordSingleValue(value2);
       }
-      recordSingleValue(value) {
-        const countsIndex = this.countsArrayIndex(value);
+      recordSingleValue(value2) {
+        const countsIndex = this.countsArrayIndex(value2);
         if (countsIndex >= this.countsArrayLength) {
-          this.handleRecordException(1, value);
+          this.handleRecordException(1, value2);
         } else {
           this.incrementCountAtIndex(countsIndex);
         }
-        this.updateMinAndMax(value);
+        this.updateMinAndMax(value2);
         this.incrementTotalCount();
       }
-      handleRecordException(count2, value) {
+      handleRecordException(count2, value2) {
         if (!this.autoResize) {
-          throw new Error("Value " + value + " is outside of histogram covered range");
+          throw new Error("Value " + value2 + " is outside of histogram covered range");
         }
-        this.resize(value);
-        var countsIndex = this.countsArrayIndex(value);
+        this.resize(value2);
+        var countsIndex = this.countsArrayIndex(value2);
         this.addToCountAtIndex(countsIndex, count2);
         this.highestTrackableValue = this.highestEquivalentValue(this.valueFromIndex(this.countsArrayLength - 1));
       }
-      countsArrayIndex(value) {
-        if (value < 0) {
+      countsArrayIndex(value2) {
+        if (value2 < 0) {
           throw new Error("Histogram recorded value cannot be negative.");
         }
-        const bucketIndex = this.getBucketIndex(value);
-        const subBucketIndex = this.getSubBucketIndex(value, bucketIndex);
+        const bucketIndex = this.getBucketIndex(value2);
+        const subBucketIndex = this.getSubBucketIndex(value2, bucketIndex);
         return this.computeCountsArrayIndex(bucketIndex, subBucketIndex);
       }
       computeCountsArrayIndex(bucketIndex, subBucketIndex) {
@@ -12228,18 +12228,18 @@ var require_JsHistogram = __commonJS({
       /**
        * @return the lowest (and therefore highest precision) bucket index that can represent the value
        */
-      getBucketIndex(value) {
-        return max2(floor(log2(value)) - this.subBucketHalfCountMagnitude - this.unitMagnitude, 0);
+      getBucketIndex(value2) {
+        return max2(floor(log2(value2)) - this.subBucketHalfCountMagnitude - this.unitMagnitude, 0);
       }
-      getSubBucketIndex(value, bucketIndex) {
-        return floor(value / pow(2, bucketIndex + this.unitMagnitude));
+      getSubBucketIndex(value2, bucketIndex) {
+        return floor(value2 / pow(2, bucketIndex + this.unitMagnitude));
       }
-      updateMinAndMax(value) {
-        if (value > this.maxValue) {
-          this.updatedMaxValue(value);
+      updateMinAndMax(value2) {
+        if (value2 > this.maxValue) {
+          this.updatedMaxValue(value2);
         }
-        if (value < this.minNonZeroValue && value !== 0) {
-          this.updateMinNonZeroValue(value);
+        if (value2 < this.minNonZeroValue && value2 !== 0) {
+          this.updateMinNonZeroValue(value2);
         }
       }
       /**
@@ -12296,9 +12296,9 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The lowest value that is equivalent to the given value within the histogram's resolution.
        */
-      lowestEquivalentValue(value) {
-        const bucketIndex = this.getBucketIndex(value);
-        const subBucketIndex = this.getSubBucketIndex(value, bucketIndex);
+      lowestEquivalentValue(value2) {
+        const bucketIndex = this.getBucketIndex(value2);
+        const subBucketIndex = this.getSubBucketIndex(value2, bucketIndex);
         const thisValueBaseLevel = this.valueFromIndexes(bucketIndex, subBucketIndex);
         return thisValueBaseLevel;
       }
@@ -12310,8 +12310,8 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The highest value that is equivalent to the given value within the histogram's resolution.
        */
-      highestEquivalentValue(value) {
-        return this.nextNonEquivalentValue(value) - 1;
+      highestEquivalentValue(value2) {
+        return this.nextNonEquivalentValue(value2) - 1;
       }
       /**
        * Get the next value that is not equivalent to the given value within the histogram's resolution.
@@ -12321,8 +12321,8 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The next value that is not equivalent to the given value within the histogram's resolution.
        */
-      nextNonEquivalentValue(value) {
-        return this.lowestEquivalentValue(value) + this.sizeOfEquivalentValueRange(value);
+      nextNonEquivalentValue(value2) {
+        return this.lowestEquivalentValue(value2) + this.sizeOfEquivalentValueRange(value2);
       }
       /**
        * Get the size (in value units) of the range of values that are equivalent to the given value within the
@@ -12332,9 +12332,9 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The size of the range of values equivalent to the given value.
        */
-      sizeOfEquivalentValueRange(value) {
-        const bucketIndex = this.getBucketIndex(value);
-        const subBucketIndex = this.getSubBucketIndex(value, bucketIndex);
+      sizeOfEquivalentValueRange(value2) {
+        const bucketIndex = this.getBucketIndex(value2);
+        const subBucketIndex = this.getSubBucketIndex(value2, bucketIndex);
         const distanceToNextValue = pow(2, this.unitMagnitude + (subBucketIndex >= this.subBucketCount ? bucketIndex + 1 : bucketIndex));
         return distanceToNextValue;
       }
@@ -12346,8 +12346,8 @@ var require_JsHistogram = __commonJS({
        * @param value The given value
        * @return The value lies in the middle (rounded up) of the range of values equivalent the given value.
        */
-      medianEquivalentValue(value) {
-        return this.lowestEquivalentValue(value) + floor(this.sizeOfEquivalentValueRange(value) / 2);
+      medianEquivalentValue(value2) {
+        return this.lowestEquivalentValue(value2) + floor(this.sizeOfEquivalentValueRange(value2) / 2);
       }
       /**
        * Get the computed mean value of all recorded values in the histogram
@@ -12366,7 +12366,7 @@ var require_JsHistogram = __commonJS({
         }
         return totalValue / this.totalCount;
       }
-      getStdDeviation(mean2 = this.mean) {
+      getStdDeviation(mean3 = this.mean) {
         if (this.totalCount === 0) {
           return 0;
         }
@@ -12374,7 +12374,7 @@ var require_JsHistogram = __commonJS({
         this.recordedValuesIterator.reset();
         while (this.recordedValuesIterator.hasNext()) {
           const iterationValue = this.recordedValuesIterator.next();
-          const deviation = this.medianEquivalentValue(iterationValue.valueIteratedTo) - mean2;
+          const deviation = this.medianEquivalentValue(iterationValue.valueIteratedTo) - mean3;
           geometric_deviation_total += deviation * deviation * iterationValue.countAddedInThisIterationStep;
         }
         const std_deviation = Math.sqrt(geometric_deviation_total / this.totalCount);
@@ -12389,12 +12389,12 @@ var require_JsHistogram = __commonJS({
         if (this.totalCount === 0) {
           return 0;
         }
-        const mean2 = this.mean;
+        const mean3 = this.mean;
         let geometric_deviation_total = 0;
         this.recordedValuesIterator.reset();
         while (this.recordedValuesIterator.hasNext()) {
           const iterationValue = this.recordedValuesIterator.next();
-          const deviation = this.medianEquivalentValue(iterationValue.valueIteratedTo) - mean2;
+          const deviation = this.medianEquivalentValue(iterationValue.valueIteratedTo) - mean3;
           geometric_deviation_total += deviation * deviation * iterationValue.countAddedInThisIterationStep;
         }
         const std_deviation = Math.sqrt(geometric_deviation_total / this.totalCount);
@@ -12449,14 +12449,14 @@ var require_JsHistogram = __commonJS({
         if (!useCsvFormat) {
           const formatter = (0, formatters_1.floatFormatter)(12, this.numberOfSignificantValueDigits);
           const _mean = this.mean;
-          const mean2 = formatter(_mean / outputValueUnitScalingRatio);
+          const mean3 = formatter(_mean / outputValueUnitScalingRatio);
           const std_deviation = formatter(this.getStdDeviation(_mean) / outputValueUnitScalingRatio);
           const max3 = formatter(this.maxValue / outputValueUnitScalingRatio);
           const intFormatter = (0, formatters_1.integerFormatter)(12);
           const totalCount = intFormatter(this.totalCount);
           const bucketCount = intFormatter(this.bucketCount);
           const subBucketCount = intFormatter(this.subBucketCount);
-          result += `#[Mean    = ${mean2}, StdDeviation   = ${std_deviation}]
+          result += `#[Mean    = ${mean3}, StdDeviation   = ${std_deviation}]
 #[Max     = ${max3}, Total count    = ${totalCount}]
 #[Buckets = ${bucketCount}, SubBuckets     = ${subBucketCount}]
 `;
@@ -12483,23 +12483,23 @@ var require_JsHistogram = __commonJS({
       get estimatedFootprintInBytes() {
         return this._getEstimatedFootprintInBytes();
       }
-      recordSingleValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
-        this.recordSingleValue(value);
+      recordSingleValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
+        this.recordSingleValue(value2);
         if (expectedIntervalBetweenValueSamples <= 0) {
           return;
         }
-        for (let missingValue = value - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
+        for (let missingValue = value2 - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
           this.recordSingleValue(missingValue);
         }
       }
-      recordCountAtValue(count2, value) {
-        const countsIndex = this.countsArrayIndex(value);
+      recordCountAtValue(count2, value2) {
+        const countsIndex = this.countsArrayIndex(value2);
         if (countsIndex >= this.countsArrayLength) {
-          this.handleRecordException(count2, value);
+          this.handleRecordException(count2, value2);
         } else {
           this.addToCountAtIndex(countsIndex, count2);
         }
-        this.updateMinAndMax(value);
+        this.updateMinAndMax(value2);
         this.addToTotalCount(count2);
       }
       /**
@@ -12509,8 +12509,8 @@ var require_JsHistogram = __commonJS({
        * @param count The number of occurrences of this value to record
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithCount(value, count2) {
-        this.recordCountAtValue(count2, value);
+      recordValueWithCount(value2, count2) {
+        this.recordCountAtValue(count2, value2);
       }
       /**
        * Record a value in the histogram.
@@ -12533,15 +12533,15 @@ var require_JsHistogram = __commonJS({
        *                                           than expectedIntervalBetweenValueSamples
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
-        this.recordSingleValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples);
+      recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
+        this.recordSingleValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples);
       }
-      recordValueWithCountAndExpectedInterval(value, count2, expectedIntervalBetweenValueSamples) {
-        this.recordCountAtValue(count2, value);
+      recordValueWithCountAndExpectedInterval(value2, count2, expectedIntervalBetweenValueSamples) {
+        this.recordCountAtValue(count2, value2);
         if (expectedIntervalBetweenValueSamples <= 0) {
           return;
         }
-        for (let missingValue = value - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
+        for (let missingValue = value2 - expectedIntervalBetweenValueSamples; missingValue >= expectedIntervalBetweenValueSamples; missingValue -= expectedIntervalBetweenValueSamples) {
           this.recordCountAtValue(count2, missingValue);
         }
       }
@@ -12630,8 +12630,8 @@ var require_JsHistogram = __commonJS({
        * @return The total count of values recorded in the histogram within the value range that is
        * {@literal >=} lowestEquivalentValue(<i>value</i>) and {@literal <=} highestEquivalentValue(<i>value</i>)
        */
-      getCountAtValue(value) {
-        const index = min(max2(0, this.countsArrayIndex(value)), this.countsArrayLength - 1);
+      getCountAtValue(value2) {
+        const index = min(max2(0, this.countsArrayIndex(value2)), this.countsArrayLength - 1);
         return this.getCountAtIndex(index);
       }
       /**
@@ -13005,14 +13005,14 @@ var require_trees = __commonJS({
       s.pending_buf[s.pending++] = w & 255;
       s.pending_buf[s.pending++] = w >>> 8 & 255;
     }
-    function send_bits(s, value, length) {
+    function send_bits(s, value2, length) {
       if (s.bi_valid > Buf_size - length) {
-        s.bi_buf |= value << s.bi_valid & 65535;
+        s.bi_buf |= value2 << s.bi_valid & 65535;
         put_short(s, s.bi_buf);
-        s.bi_buf = value >> Buf_size - s.bi_valid;
+        s.bi_buf = value2 >> Buf_size - s.bi_valid;
         s.bi_valid += length - Buf_size;
       } else {
-        s.bi_buf |= value << s.bi_valid & 65535;
+        s.bi_buf |= value2 << s.bi_valid & 65535;
         s.bi_valid += length;
       }
     }
@@ -17192,7 +17192,7 @@ var require_umd = __commonJS({
           return getStringImpl(buffer, ptr);
         }
         extendedExports.__getString = __getString;
-        function getView(alignLog2, signed4, float) {
+        function getView(alignLog2, signed5, float) {
           const buffer = memory.buffer;
           if (float) {
             switch (alignLog2) {
@@ -17204,13 +17204,13 @@ var require_umd = __commonJS({
           } else {
             switch (alignLog2) {
               case 0:
-                return new (signed4 ? Int8Array : Uint8Array)(buffer);
+                return new (signed5 ? Int8Array : Uint8Array)(buffer);
               case 1:
-                return new (signed4 ? Int16Array : Uint16Array)(buffer);
+                return new (signed5 ? Int16Array : Uint16Array)(buffer);
               case 2:
-                return new (signed4 ? Int32Array : Uint32Array)(buffer);
+                return new (signed5 ? Int32Array : Uint32Array)(buffer);
               case 3:
-                return new (signed4 ? BigInt64Array : BigUint64Array)(buffer);
+                return new (signed5 ? BigInt64Array : BigUint64Array)(buffer);
             }
           }
           throw Error(`unsupported align: ${alignLog2}`);
@@ -17406,8 +17406,8 @@ var require_umd = __commonJS({
                   get() {
                     return getter(this[THIS]);
                   },
-                  set(value) {
-                    setter(this[THIS], value);
+                  set(value2) {
+                    setter(this[THIS], value2);
                   },
                   enumerable: true
                 });
@@ -17467,22 +17467,22 @@ var require_wasm = __commonJS({
   "node_modules/hdr-histogram-js/dist/wasm/index.js"(exports2) {
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
-      function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve) {
-          resolve(value);
+      function adopt(value2) {
+        return value2 instanceof P ? value2 : new P(function(resolve) {
+          resolve(value2);
         });
       }
       return new (P || (P = Promise))(function(resolve, reject) {
-        function fulfilled(value) {
+        function fulfilled(value2) {
           try {
-            step(generator.next(value));
+            step(generator.next(value2));
           } catch (e) {
             reject(e);
           }
         }
-        function rejected(value) {
+        function rejected(value2) {
           try {
-            step(generator["throw"](value));
+            step(generator["throw"](value2));
           } catch (e) {
             reject(e);
           }
@@ -17582,20 +17582,20 @@ var require_wasm = __commonJS({
       get highestTrackableValue() {
         return this._wasmHistogram.highestTrackableValue;
       }
-      set highestTrackableValue(value) {
-        this._wasmHistogram.highestTrackableValue = value;
+      set highestTrackableValue(value2) {
+        this._wasmHistogram.highestTrackableValue = value2;
       }
       get startTimeStampMsec() {
         return this._wasmHistogram.startTimeStampMsec;
       }
-      set startTimeStampMsec(value) {
-        this._wasmHistogram.startTimeStampMsec = value;
+      set startTimeStampMsec(value2) {
+        this._wasmHistogram.startTimeStampMsec = value2;
       }
       get endTimeStampMsec() {
         return this._wasmHistogram.endTimeStampMsec;
       }
-      set endTimeStampMsec(value) {
-        this._wasmHistogram.endTimeStampMsec = value;
+      set endTimeStampMsec(value2) {
+        this._wasmHistogram.endTimeStampMsec = value2;
       }
       get totalCount() {
         return this._wasmHistogram.totalCount;
@@ -17615,14 +17615,14 @@ var require_wasm = __commonJS({
       get maxValue() {
         return this._wasmHistogram.maxValue;
       }
-      recordValue(value) {
-        this._wasmHistogram.recordValue(value);
+      recordValue(value2) {
+        this._wasmHistogram.recordValue(value2);
       }
-      recordValueWithCount(value, count2) {
-        this._wasmHistogram.recordValueWithCount(value, count2);
+      recordValueWithCount(value2, count2) {
+        this._wasmHistogram.recordValueWithCount(value2, count2);
       }
-      recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
-        this._wasmHistogram.recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples);
+      recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
+        this._wasmHistogram.recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples);
       }
       getValueAtPercentile(percentile) {
         return this._wasmHistogram.getValueAtPercentile(percentile);
@@ -17766,8 +17766,8 @@ var require_PackedArrayContext = __commonJS({
       getPopulatedLongLength() {
         return this.getPopulatedShortLength() + 3 >> 2;
       }
-      setAtByteIndex(byteIndex, value) {
-        this.byteArray[byteIndex] = value;
+      setAtByteIndex(byteIndex, value2) {
+        this.byteArray[byteIndex] = value2;
       }
       getAtByteIndex(byteIndex) {
         return this.byteArray[byteIndex];
@@ -17792,11 +17792,11 @@ var require_PackedArrayContext = __commonJS({
       length() {
         return this.physicalLength;
       }
-      setAtShortIndex(shortIndex, value) {
-        this.shortArray[shortIndex] = value;
+      setAtShortIndex(shortIndex, value2) {
+        this.shortArray[shortIndex] = value2;
       }
-      setAtLongIndex(longIndex, value) {
-        this.longArray[longIndex] = value;
+      setAtLongIndex(longIndex, value2) {
+        this.longArray[longIndex] = value2;
       }
       getAtShortIndex(shortIndex) {
         return this.shortArray[shortIndex];
@@ -18164,7 +18164,7 @@ var require_PackedArray = __commonJS({
        * @return the array value at the virtual index given
        */
       get(index) {
-        let value = 0;
+        let value2 = 0;
         for (let byteNum = 0; byteNum < NUMBER_OF_SETS; byteNum++) {
           let byteValueAtPackedIndex = 0;
           if (!this.arrayContext.isPacked) {
@@ -18172,12 +18172,12 @@ var require_PackedArray = __commonJS({
           }
           const packedIndex = this.arrayContext.getPackedIndex(byteNum, index, false);
           if (packedIndex < 0) {
-            return value;
+            return value2;
           }
           byteValueAtPackedIndex = this.arrayContext.getAtByteIndex(packedIndex) * pow(2, byteNum << 3);
-          value += byteValueAtPackedIndex;
+          value2 += byteValueAtPackedIndex;
         }
-        return value;
+        return value2;
       }
       /**
        * Increment value at a virrual index in the array
@@ -18194,11 +18194,11 @@ var require_PackedArray = __commonJS({
        * @param index the virtual index of the value to be added to
        * @param value the value to add
        */
-      add(index, value) {
-        let remainingValueToAdd = value;
+      add(index, value2) {
+        let remainingValueToAdd = value2;
         for (let byteNum = 0, byteShift = 0; byteNum < NUMBER_OF_SETS; byteNum++, byteShift += 8) {
           if (!this.arrayContext.isPacked) {
-            this.arrayContext.addAndGetAtUnpackedIndex(index, value);
+            this.arrayContext.addAndGetAtUnpackedIndex(index, value2);
             return;
           }
           const packedIndex = this.safeGetPackedIndexgetPackedIndex(byteNum, index);
@@ -18217,12 +18217,12 @@ var require_PackedArray = __commonJS({
        * @param index the virtual index of the value to set
        * @param value the value to set
        */
-      set(index, value) {
+      set(index, value2) {
         let bytesAlreadySet = 0;
-        let valueForNextLevels = value;
+        let valueForNextLevels = value2;
         for (let byteNum = 0; byteNum < NUMBER_OF_SETS; byteNum++) {
           if (!this.arrayContext.isPacked) {
-            this.arrayContext.setAtUnpackedIndex(index, value);
+            this.arrayContext.setAtUnpackedIndex(index, value2);
             return;
           }
           if (valueForNextLevels == 0) {
@@ -18290,11 +18290,11 @@ var require_PackedHistogram = __commonJS({
       incrementCountAtIndex(index) {
         this.packedCounts.increment(index);
       }
-      addToCountAtIndex(index, value) {
-        this.packedCounts.add(index, value);
+      addToCountAtIndex(index, value2) {
+        this.packedCounts.add(index, value2);
       }
-      setCountAtIndex(index, value) {
-        this.packedCounts.set(index, value);
+      setCountAtIndex(index, value2) {
+        this.packedCounts.set(index, value2);
       }
       resize(newHighestTrackableValue) {
         this.establishSize(newHighestTrackableValue);
@@ -18343,19 +18343,19 @@ var require_TypedArrayHistogram = __commonJS({
         }
         this._counts[index] = newCount;
       }
-      addToCountAtIndex(index, value) {
+      addToCountAtIndex(index, value2) {
         const currentCount = this._counts[index];
-        const newCount = currentCount + value;
+        const newCount = currentCount + value2;
         if (newCount < Number.MIN_SAFE_INTEGER || newCount > Number.MAX_SAFE_INTEGER) {
           throw newCount + " would overflow integer count";
         }
         this._counts[index] = newCount;
       }
-      setCountAtIndex(index, value) {
-        if (value < Number.MIN_SAFE_INTEGER || value > Number.MAX_SAFE_INTEGER) {
-          throw value + " would overflow integer count";
+      setCountAtIndex(index, value2) {
+        if (value2 < Number.MIN_SAFE_INTEGER || value2 > Number.MAX_SAFE_INTEGER) {
+          throw value2 + " would overflow integer count";
         }
-        this._counts[index] = value;
+        this._counts[index] = value2;
       }
       resize(newHighestTrackableValue) {
         this.establishSize(newHighestTrackableValue);
@@ -18493,45 +18493,45 @@ var require_ZigZagEncoding = __commonJS({
        * @param buffer the buffer to write to
        * @param value  the value to write to the buffer
        */
-      static encode(buffer, value) {
-        if (value >= 0) {
-          value = value * 2;
+      static encode(buffer, value2) {
+        if (value2 >= 0) {
+          value2 = value2 * 2;
         } else {
-          value = -value * 2 - 1;
+          value2 = -value2 * 2 - 1;
         }
-        if (value < TWO_POW_7) {
-          buffer.put(value);
+        if (value2 < TWO_POW_7) {
+          buffer.put(value2);
         } else {
-          buffer.put(value | 128);
-          if (value < TWO_POW_14) {
-            buffer.put(floor(value / TWO_POW_7));
+          buffer.put(value2 | 128);
+          if (value2 < TWO_POW_14) {
+            buffer.put(floor(value2 / TWO_POW_7));
           } else {
-            buffer.put(floor(value / TWO_POW_7) | 128);
-            if (value < TWO_POW_21) {
-              buffer.put(floor(value / TWO_POW_14));
+            buffer.put(floor(value2 / TWO_POW_7) | 128);
+            if (value2 < TWO_POW_21) {
+              buffer.put(floor(value2 / TWO_POW_14));
             } else {
-              buffer.put(floor(value / TWO_POW_14) | 128);
-              if (value < TWO_POW_28) {
-                buffer.put(floor(value / TWO_POW_21));
+              buffer.put(floor(value2 / TWO_POW_14) | 128);
+              if (value2 < TWO_POW_28) {
+                buffer.put(floor(value2 / TWO_POW_21));
               } else {
-                buffer.put(floor(value / TWO_POW_21) | 128);
-                if (value < TWO_POW_35) {
-                  buffer.put(floor(value / TWO_POW_28));
+                buffer.put(floor(value2 / TWO_POW_21) | 128);
+                if (value2 < TWO_POW_35) {
+                  buffer.put(floor(value2 / TWO_POW_28));
                 } else {
-                  buffer.put(floor(value / TWO_POW_28) | 128);
-                  if (value < TWO_POW_42) {
-                    buffer.put(floor(value / TWO_POW_35));
+                  buffer.put(floor(value2 / TWO_POW_28) | 128);
+                  if (value2 < TWO_POW_42) {
+                    buffer.put(floor(value2 / TWO_POW_35));
                   } else {
-                    buffer.put(floor(value / TWO_POW_35) | 128);
-                    if (value < TWO_POW_49) {
-                      buffer.put(floor(value / TWO_POW_42));
+                    buffer.put(floor(value2 / TWO_POW_35) | 128);
+                    if (value2 < TWO_POW_49) {
+                      buffer.put(floor(value2 / TWO_POW_42));
                     } else {
-                      buffer.put(floor(value / TWO_POW_42) | 128);
-                      if (value < TWO_POW_56) {
-                        buffer.put(floor(value / TWO_POW_49));
+                      buffer.put(floor(value2 / TWO_POW_42) | 128);
+                      if (value2 < TWO_POW_56) {
+                        buffer.put(floor(value2 / TWO_POW_49));
                       } else {
-                        buffer.put(floor(value / TWO_POW_49) + 128);
-                        buffer.put(floor(value / TWO_POW_56));
+                        buffer.put(floor(value2 / TWO_POW_49) + 128);
+                        buffer.put(floor(value2 / TWO_POW_56));
                       }
                     }
                   }
@@ -18549,31 +18549,31 @@ var require_ZigZagEncoding = __commonJS({
        */
       static decode(buffer) {
         let v = buffer.get();
-        let value = v & 127;
+        let value2 = v & 127;
         if ((v & 128) != 0) {
           v = buffer.get();
-          value += (v & 127) * TWO_POW_7;
+          value2 += (v & 127) * TWO_POW_7;
           if ((v & 128) != 0) {
             v = buffer.get();
-            value += (v & 127) * TWO_POW_14;
+            value2 += (v & 127) * TWO_POW_14;
             if ((v & 128) != 0) {
               v = buffer.get();
-              value += (v & 127) * TWO_POW_21;
+              value2 += (v & 127) * TWO_POW_21;
               if ((v & 128) != 0) {
                 v = buffer.get();
-                value += (v & 127) * TWO_POW_28;
+                value2 += (v & 127) * TWO_POW_28;
                 if ((v & 128) != 0) {
                   v = buffer.get();
-                  value += (v & 127) * TWO_POW_35;
+                  value2 += (v & 127) * TWO_POW_35;
                   if ((v & 128) != 0) {
                     v = buffer.get();
-                    value += (v & 127) * TWO_POW_42;
+                    value2 += (v & 127) * TWO_POW_42;
                     if ((v & 128) != 0) {
                       v = buffer.get();
-                      value += (v & 127) * TWO_POW_49;
+                      value2 += (v & 127) * TWO_POW_49;
                       if ((v & 128) != 0) {
                         v = buffer.get();
-                        value += (v & 127) * TWO_POW_56;
+                        value2 += (v & 127) * TWO_POW_56;
                       }
                     }
                   }
@@ -18582,12 +18582,12 @@ var require_ZigZagEncoding = __commonJS({
             }
           }
         }
-        if (value % 2 === 0) {
-          value = value / 2;
+        if (value2 % 2 === 0) {
+          value2 = value2 / 2;
         } else {
-          value = -(value + 1) / 2;
+          value2 = -(value2 + 1) / 2;
         }
-        return value;
+        return value2;
       }
     };
     exports2.default = ZigZagEncoding;
@@ -19040,8 +19040,8 @@ var require_Recorder = __commonJS({
        * @param value The value to be recorded
        * @throws may throw Error if value is exceeds highestTrackableValue
        */
-      recordValue(value) {
-        this.activeHistogram.recordValue(value);
+      recordValue(value2) {
+        this.activeHistogram.recordValue(value2);
       }
       /**
        * Record a value in the histogram (adding to the value's current count)
@@ -19050,8 +19050,8 @@ var require_Recorder = __commonJS({
        * @param count The number of occurrences of this value to record
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithCount(value, count2) {
-        this.activeHistogram.recordValueWithCount(value, count2);
+      recordValueWithCount(value2, count2) {
+        this.activeHistogram.recordValueWithCount(value2, count2);
       }
       /**
        * Record a value
@@ -19069,8 +19069,8 @@ var require_Recorder = __commonJS({
        *                                           than expectedIntervalBetweenValueSamples
        * @throws ArrayIndexOutOfBoundsException (may throw) if value is exceeds highestTrackableValue
        */
-      recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples) {
-        this.activeHistogram.recordValueWithExpectedInterval(value, expectedIntervalBetweenValueSamples);
+      recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples) {
+        this.activeHistogram.recordValueWithExpectedInterval(value2, expectedIntervalBetweenValueSamples);
       }
       /**
        * Get an interval histogram, which will include a stable, consistent view of all value counts
@@ -19295,17 +19295,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path13) {
-      const ctrl = callVisitor(key, node2, visitor, path13);
+    function visit_(key, node2, visitor, path14) {
+      const ctrl = callVisitor(key, node2, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visit_(key, ctrl, visitor, path13);
+        replaceNode(key, path14, ctrl);
+        return visit_(key, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
+          path14 = Object.freeze(path14.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path13);
+            const ci = visit_(i, node2.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19316,13 +19316,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path13);
+          path14 = Object.freeze(path14.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path13);
+          const cv = visit_("value", node2.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19343,17 +19343,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path13) {
-      const ctrl = await callVisitor(key, node2, visitor, path13);
+    async function visitAsync_(key, node2, visitor, path14) {
+      const ctrl = await callVisitor(key, node2, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visitAsync_(key, ctrl, visitor, path13);
+        replaceNode(key, path14, ctrl);
+        return visitAsync_(key, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
+          path14 = Object.freeze(path14.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path13);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19364,13 +19364,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path13 = Object.freeze(path13.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path13);
+          path14 = Object.freeze(path14.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path13);
+          const cv = await visitAsync_("value", node2.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19397,23 +19397,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path13) {
+    function callVisitor(key, node2, visitor, path14) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path13);
+        return visitor(key, node2, path14);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path13);
+        return visitor.Map?.(key, node2, path14);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path13);
+        return visitor.Seq?.(key, node2, path14);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path13);
+        return visitor.Pair?.(key, node2, path14);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path13);
+        return visitor.Scalar?.(key, node2, path14);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path13);
+        return visitor.Alias?.(key, node2, path14);
       return void 0;
     }
-    function replaceNode(key, path13, node2) {
-      const parent = path13[path13.length - 1];
+    function replaceNode(key, path14, node2) {
+      const parent = path14[path14.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19729,26 +19729,26 @@ var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    function toJS(value, arg, ctx) {
-      if (Array.isArray(value))
-        return value.map((v, i) => toJS(v, String(i), ctx));
-      if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
-          return value.toJSON(arg, ctx);
+    function toJS(value2, arg, ctx) {
+      if (Array.isArray(value2))
+        return value2.map((v, i) => toJS(v, String(i), ctx));
+      if (value2 && typeof value2.toJSON === "function") {
+        if (!ctx || !identity.hasAnchor(value2))
+          return value2.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
-        ctx.anchors.set(value, data);
+        ctx.anchors.set(value2, data);
         ctx.onCreate = (res2) => {
           data.res = res2;
           delete ctx.onCreate;
         };
-        const res = value.toJSON(arg, ctx);
+        const res = value2.toJSON(arg, ctx);
         if (ctx.onCreate)
           ctx.onCreate(res);
         return res;
       }
-      if (typeof value === "bigint" && !ctx?.keep)
-        return Number(value);
-      return value;
+      if (typeof value2 === "bigint" && !ctx?.keep)
+        return Number(value2);
+      return value2;
     }
     exports2.toJS = toJS;
   }
@@ -19920,11 +19920,11 @@ var require_Scalar = __commonJS({
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
-    var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
+    var isScalarValue = (value2) => !value2 || typeof value2 !== "function" && typeof value2 !== "object";
     var Scalar = class extends Node.NodeBase {
-      constructor(value) {
+      constructor(value2) {
         super(identity.SCALAR);
-        this.value = value;
+        this.value = value2;
       }
       toJSON(arg, ctx) {
         return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
@@ -19951,7 +19951,7 @@ var require_createNode = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
-    function findTagObject(value, tagName, tags) {
+    function findTagObject(value2, tagName, tags) {
       if (tagName) {
         const match = tags.filter((t) => t.tag === tagName);
         const tagObj = match.find((t) => !t.format) ?? match[0];
@@ -19959,53 +19959,53 @@ var require_createNode = __commonJS({
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
       }
-      return tags.find((t) => t.identify?.(value) && !t.format);
+      return tags.find((t) => t.identify?.(value2) && !t.format);
     }
-    function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
-        value = value.contents;
-      if (identity.isNode(value))
-        return value;
-      if (identity.isPair(value)) {
+    function createNode(value2, tagName, ctx) {
+      if (identity.isDocument(value2))
+        value2 = value2.contents;
+      if (identity.isNode(value2))
+        return value2;
+      if (identity.isPair(value2)) {
         const map2 = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
-        map2.items.push(value);
+        map2.items.push(value2);
         return map2;
       }
-      if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
-        value = value.valueOf();
+      if (value2 instanceof String || value2 instanceof Number || value2 instanceof Boolean || typeof BigInt !== "undefined" && value2 instanceof BigInt) {
+        value2 = value2.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
       let ref = void 0;
-      if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
+      if (aliasDuplicateObjects && value2 && typeof value2 === "object") {
+        ref = sourceObjects.get(value2);
         if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
+          ref.anchor ?? (ref.anchor = onAnchor(value2));
           return new Alias.Alias(ref.anchor);
         } else {
           ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          sourceObjects.set(value2, ref);
         }
       }
       if (tagName?.startsWith("!!"))
         tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema.tags);
+      let tagObj = findTagObject(value2, tagName, schema.tags);
       if (!tagObj) {
-        if (value && typeof value.toJSON === "function") {
-          value = value.toJSON();
+        if (value2 && typeof value2.toJSON === "function") {
+          value2 = value2.toJSON();
         }
-        if (!value || typeof value !== "object") {
-          const node3 = new Scalar.Scalar(value);
+        if (!value2 || typeof value2 !== "object") {
+          const node3 = new Scalar.Scalar(value2);
           if (ref)
             ref.node = node3;
           return node3;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value2 instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value2) ? schema[identity.SEQ] : schema[identity.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value2, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value2, ctx) : new Scalar.Scalar(value2);
       if (tagName)
         node2.tag = tagName;
       else if (!tagObj.default)
@@ -20025,10 +20025,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path13, value) {
-      let v = value;
-      for (let i = path13.length - 1; i >= 0; --i) {
-        const k = path13[i];
+    function collectionFromPath(schema, path14, value2) {
+      let v = value2;
+      for (let i = path14.length - 1; i >= 0; --i) {
+        const k = path14[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20047,7 +20047,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
+    var isEmptyPath = (path14) => path14 == null || typeof path14 === "object" && !!path14[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20077,16 +20077,16 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path13, value) {
-        if (isEmptyPath(path13))
-          this.add(value);
+      addIn(path14, value2) {
+        if (isEmptyPath(path14))
+          this.add(value2);
         else {
-          const [key, ...rest] = path13;
+          const [key, ...rest] = path14;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
-            node2.addIn(rest, value);
+            node2.addIn(rest, value2);
           else if (node2 === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value2));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
@@ -20095,8 +20095,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        const [key, ...rest] = path13;
+      deleteIn(path14) {
+        const [key, ...rest] = path14;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20110,8 +20110,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        const [key, ...rest] = path13;
+      getIn(path14, keepScalar) {
+        const [key, ...rest] = path14;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20129,8 +20129,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path13) {
-        const [key, ...rest] = path13;
+      hasIn(path14) {
+        const [key, ...rest] = path14;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20140,16 +20140,16 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        const [key, ...rest] = path13;
+      setIn(path14, value2) {
+        const [key, ...rest] = path14;
         if (rest.length === 0) {
-          this.set(key, value);
+          this.set(key, value2);
         } else {
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
-            node2.setIn(rest, value);
+            node2.setIn(rest, value2);
           else if (node2 === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest, value2));
           else
             throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
         }
@@ -20344,13 +20344,13 @@ var require_stringifyString = __commonJS({
       }
       return true;
     }
-    function doubleQuotedString(value, ctx) {
-      const json2 = JSON.stringify(value);
+    function doubleQuotedString(value2, ctx) {
+      const json2 = JSON.stringify(value2);
       if (ctx.options.doubleQuotedAsJSON)
         return json2;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const indent = ctx.indent || (containsDocumentMarker(value2) ? "  " : "");
       let str = "";
       let start = 0;
       for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
@@ -20424,22 +20424,22 @@ var require_stringifyString = __commonJS({
       str = start ? str + json2.slice(start) : json2;
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
-    function singleQuotedString(value, ctx) {
-      if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
-        return doubleQuotedString(value, ctx);
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
+    function singleQuotedString(value2, ctx) {
+      if (ctx.options.singleQuote === false || ctx.implicitKey && value2.includes("\n") || /[ \t]\n|\n[ \t]/.test(value2))
+        return doubleQuotedString(value2, ctx);
+      const indent = ctx.indent || (containsDocumentMarker(value2) ? "  " : "");
+      const res = "'" + value2.replace(/'/g, "''").replace(/\n+/g, `$&
 ${indent}`) + "'";
       return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
-    function quotedString(value, ctx) {
+    function quotedString(value2, ctx) {
       const { singleQuote } = ctx.options;
       let qs;
       if (singleQuote === false)
         qs = doubleQuotedString;
       else {
-        const hasDouble = value.includes('"');
-        const hasSingle = value.includes("'");
+        const hasDouble = value2.includes('"');
+        const hasSingle = value2.includes("'");
         if (hasDouble && !hasSingle)
           qs = singleQuotedString;
         else if (hasSingle && !hasDouble)
@@ -20447,7 +20447,7 @@ ${indent}`) + "'";
         else
           qs = singleQuote ? singleQuotedString : doubleQuotedString;
       }
-      return qs(value, ctx);
+      return qs(value2, ctx);
     }
     var blockEndNewlines;
     try {
@@ -20455,27 +20455,27 @@ ${indent}`) + "'";
     } catch {
       blockEndNewlines = /\n+(?!\n|$)/g;
     }
-    function blockString({ comment, type, value }, ctx, onComment, onChompKeep) {
+    function blockString({ comment, type, value: value2 }, ctx, onComment, onChompKeep) {
       const { blockQuote, commentString, lineWidth } = ctx.options;
-      if (!blockQuote || /\n[\t ]+$/.test(value)) {
-        return quotedString(value, ctx);
+      if (!blockQuote || /\n[\t ]+$/.test(value2)) {
+        return quotedString(value2, ctx);
       }
-      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
-      if (!value)
+      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value2) ? "  " : "");
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value2, lineWidth, indent.length);
+      if (!value2)
         return literal2 ? "|\n" : ">\n";
       let chomp;
       let endStart;
-      for (endStart = value.length; endStart > 0; --endStart) {
-        const ch = value[endStart - 1];
+      for (endStart = value2.length; endStart > 0; --endStart) {
+        const ch = value2[endStart - 1];
         if (ch !== "\n" && ch !== "	" && ch !== " ")
           break;
       }
-      let end = value.substring(endStart);
+      let end = value2.substring(endStart);
       const endNlPos = end.indexOf("\n");
       if (endNlPos === -1) {
         chomp = "-";
-      } else if (value === end || endNlPos !== end.length - 1) {
+      } else if (value2 === end || endNlPos !== end.length - 1) {
         chomp = "+";
         if (onChompKeep)
           onChompKeep();
@@ -20483,7 +20483,7 @@ ${indent}`) + "'";
         chomp = "";
       }
       if (end) {
-        value = value.slice(0, -end.length);
+        value2 = value2.slice(0, -end.length);
         if (end[end.length - 1] === "\n")
           end = end.slice(0, -1);
         end = end.replace(blockEndNewlines, `$&${indent}`);
@@ -20491,8 +20491,8 @@ ${indent}`) + "'";
       let startWithSpace = false;
       let startEnd;
       let startNlPos = -1;
-      for (startEnd = 0; startEnd < value.length; ++startEnd) {
-        const ch = value[startEnd];
+      for (startEnd = 0; startEnd < value2.length; ++startEnd) {
+        const ch = value2[startEnd];
         if (ch === " ")
           startWithSpace = true;
         else if (ch === "\n")
@@ -20500,9 +20500,9 @@ ${indent}`) + "'";
         else
           break;
       }
-      let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
+      let start = value2.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
       if (start) {
-        value = value.substring(start.length);
+        value2 = value2.substring(start.length);
         start = start.replace(/\n+/g, `$&${indent}`);
       }
       const indentSize = indent ? "2" : "1";
@@ -20513,7 +20513,7 @@ ${indent}`) + "'";
           onComment();
       }
       if (!literal2) {
-        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
+        const foldedValue = value2.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
         if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
@@ -20526,37 +20526,37 @@ ${indent}`) + "'";
           return `>${header}
 ${indent}${body}`;
       }
-      value = value.replace(/\n+/g, `$&${indent}`);
+      value2 = value2.replace(/\n+/g, `$&${indent}`);
       return `|${header}
-${indent}${start}${value}${end}`;
+${indent}${start}${value2}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
-      const { type, value } = item;
+      const { type, value: value2 } = item;
       const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
-      if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
-        return quotedString(value, ctx);
+      if (implicitKey && value2.includes("\n") || inFlow && /[[\]{},]/.test(value2)) {
+        return quotedString(value2, ctx);
       }
-      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
-        return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
+      if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value2)) {
+        return implicitKey || inFlow || !value2.includes("\n") ? quotedString(value2, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value2.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
-      if (containsDocumentMarker(value)) {
+      if (containsDocumentMarker(value2)) {
         if (indent === "") {
           ctx.forceBlockIndent = true;
           return blockString(item, ctx, onComment, onChompKeep);
         } else if (implicitKey && indent === indentStep) {
-          return quotedString(value, ctx);
+          return quotedString(value2, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str = value2.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
         const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
-          return quotedString(value, ctx);
+          return quotedString(value2, ctx);
       }
       return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
@@ -20729,7 +20729,7 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key, value: value2 }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
       let keyComment = identity.isNode(key) && key.comment || null;
       if (simpleKeys) {
@@ -20741,7 +20741,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value2 == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -20756,12 +20756,12 @@ var require_stringifyPair = __commonJS({
         explicitKey = true;
       }
       if (ctx.inFlow) {
-        if (allNullValues || value == null) {
+        if (allNullValues || value2 == null) {
           if (keyCommentDone && onComment)
             onComment();
           return str === "" ? "?" : explicitKey ? `? ${str}` : str;
         }
-      } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
+      } else if (allNullValues && !simpleKeys || value2 == null && explicitKey) {
         str = `? ${str}`;
         if (keyComment && !keyCommentDone) {
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
@@ -20782,26 +20782,26 @@ ${indent}:`;
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
-        vsb = !!value.spaceBefore;
-        vcb = value.commentBefore;
-        valueComment = value.comment;
+      if (identity.isNode(value2)) {
+        vsb = !!value2.spaceBefore;
+        vcb = value2.commentBefore;
+        valueComment = value2.comment;
       } else {
         vsb = false;
         vcb = null;
         valueComment = null;
-        if (value && typeof value === "object")
-          value = doc.createNode(value);
+        if (value2 && typeof value2 === "object")
+          value2 = doc.createNode(value2);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity.isScalar(value2))
         ctx.indentAtStart = str.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value2) && !value2.flow && !value2.tag && !value2.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify.stringify(value2, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -20817,11 +20817,11 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity.isCollection(value2)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
-        const flow = ctx.inFlow ?? value.flow ?? value.items.length === 0;
+        const flow = ctx.inFlow ?? value2.flow ?? value2.items.length === 0;
         if (hasNewline || !flow) {
           let hasPropsLine = false;
           if (hasNewline && (vs0 === "&" || vs0 === "!")) {
@@ -20884,7 +20884,7 @@ var require_merge = __commonJS({
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge2 = {
-      identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
+      identify: (value2) => value2 === MERGE_KEY || typeof value2 === "symbol" && value2.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
@@ -20894,8 +20894,8 @@ var require_merge = __commonJS({
       stringify: () => MERGE_KEY
     };
     var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
-    function addMergeToJSMap(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
+    function addMergeToJSMap(ctx, map2, value2) {
+      const source = resolveAliasValue(ctx, value2);
       if (identity.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map2, it);
@@ -20905,20 +20905,20 @@ var require_merge = __commonJS({
       else
         mergeValue(ctx, map2, source);
     }
-    function mergeValue(ctx, map2, value) {
-      const source = resolveAliasValue(ctx, value);
+    function mergeValue(ctx, map2, value2) {
+      const source = resolveAliasValue(ctx, value2);
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
+      for (const [key, value3] of srcMap) {
         if (map2 instanceof Map) {
           if (!map2.has(key))
-            map2.set(key, value2);
+            map2.set(key, value3);
         } else if (map2 instanceof Set) {
           map2.add(key);
         } else if (!Object.prototype.hasOwnProperty.call(map2, key)) {
           Object.defineProperty(map2, key, {
-            value: value2,
+            value: value3,
             writable: true,
             enumerable: true,
             configurable: true
@@ -20927,8 +20927,8 @@ var require_merge = __commonJS({
       }
       return map2;
     }
-    function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+    function resolveAliasValue(ctx, value2) {
+      return ctx && identity.isAlias(value2) ? value2.resolve(ctx.doc, ctx) : value2;
     }
     exports2.addMergeToJSMap = addMergeToJSMap;
     exports2.isMergeKey = isMergeKey;
@@ -20945,20 +20945,20 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map2, { key, value }) {
+    function addPairToJSMap(ctx, map2, { key, value: value2 }) {
       if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map2, value);
+        key.addToJSMap(ctx, map2, value2);
       else if (merge2.isMergeKey(ctx, key))
-        merge2.addMergeToJSMap(ctx, map2, value);
+        merge2.addMergeToJSMap(ctx, map2, value2);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map2 instanceof Map) {
-          map2.set(jsKey, toJS.toJS(value, jsKey, ctx));
+          map2.set(jsKey, toJS.toJS(value2, jsKey, ctx));
         } else if (map2 instanceof Set) {
           map2.add(jsKey);
         } else {
           const stringKey = stringifyKey(key, jsKey, ctx);
-          const jsValue = toJS.toJS(value, stringKey, ctx);
+          const jsValue = toJS.toJS(value2, stringKey, ctx);
           if (stringKey in map2)
             Object.defineProperty(map2, stringKey, {
               value: jsValue,
@@ -21008,24 +21008,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key, value, ctx) {
+    function createPair(key, value2, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
-      const v = createNode.createNode(value, void 0, ctx);
+      const v = createNode.createNode(value2, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key, value = null) {
+      constructor(key, value2 = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
         this.key = key;
-        this.value = value;
+        this.value = value2;
       }
       clone(schema) {
-        let { key, value } = this;
+        let { key, value: value2 } = this;
         if (identity.isNode(key))
           key = key.clone(schema);
-        if (identity.isNode(value))
-          value = value.clone(schema);
-        return new _Pair(key, value);
+        if (identity.isNode(value2))
+          value2 = value2.clone(schema);
+        return new _Pair(key, value2);
       }
       toJSON(_, ctx) {
         const pair = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -21228,17 +21228,17 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add = (key, value) => {
+        const add = (key, value2) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key, value);
+            value2 = replacer.call(obj, key, value2);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
-          if (value !== void 0 || keepUndefined)
-            map2.items.push(Pair.createPair(key, value, ctx));
+          if (value2 !== void 0 || keepUndefined)
+            map2.items.push(Pair.createPair(key, value2, ctx));
         };
         if (obj instanceof Map) {
-          for (const [key, value] of obj)
-            add(key, value);
+          for (const [key, value2] of obj)
+            add(key, value2);
         } else if (obj && typeof obj === "object") {
           for (const key of Object.keys(obj))
             add(key, obj[key]);
@@ -21296,8 +21296,8 @@ var require_YAMLMap = __commonJS({
       has(key) {
         return !!findPair(this.items, key);
       }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+      set(key, value2) {
+        this.add(new Pair.Pair(key, value2), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -21375,8 +21375,8 @@ var require_YAMLSeq = __commonJS({
         super(identity.SEQ, schema);
         this.items = [];
       }
-      add(value) {
-        this.items.push(value);
+      add(value2) {
+        this.items.push(value2);
       }
       /**
        * Removes a value from the collection.
@@ -21417,15 +21417,15 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key, value) {
+      set(key, value2) {
         const idx = asItemIndex(key);
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
-          prev.value = value;
+        if (identity.isScalar(prev) && Scalar.isScalarValue(value2))
+          prev.value = value2;
         else
-          this.items[idx] = value;
+          this.items[idx] = value2;
       }
       toJSON(_, ctx) {
         const seq = [];
@@ -21501,7 +21501,7 @@ var require_string = __commonJS({
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
-      identify: (value) => typeof value === "string",
+      identify: (value2) => typeof value2 === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
       resolve: (str) => str,
@@ -21520,7 +21520,7 @@ var require_null = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
-      identify: (value) => value == null,
+      identify: (value2) => value2 == null,
       createNode: () => new Scalar.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
@@ -21538,18 +21538,18 @@ var require_bool = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
-      identify: (value) => typeof value === "boolean",
+      identify: (value2) => typeof value2 === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
       resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
-      stringify({ source, value }, ctx) {
+      stringify({ source, value: value2 }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
-          if (value === sv)
+          if (value2 === sv)
             return source;
         }
-        return value ? ctx.options.trueStr : ctx.options.falseStr;
+        return value2 ? ctx.options.trueStr : ctx.options.falseStr;
       }
     };
     exports2.boolTag = boolTag;
@@ -21560,13 +21560,13 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
-      if (typeof value === "bigint")
-        return String(value);
-      const num = typeof value === "number" ? value : Number(value);
+    function stringifyNumber({ format, minFractionDigits, tag, value: value2 }) {
+      if (typeof value2 === "bigint")
+        return String(value2);
+      const num = typeof value2 === "number" ? value2 : Number(value2);
       if (!isFinite(num))
         return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
-      let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
+      let n = Object.is(value2, -0) ? "-0" : JSON.stringify(value2);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
@@ -21590,7 +21590,7 @@ var require_float = __commonJS({
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
@@ -21598,7 +21598,7 @@ var require_float = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
@@ -21610,7 +21610,7 @@ var require_float = __commonJS({
       }
     };
     var float = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
@@ -21634,16 +21634,16 @@ var require_int = __commonJS({
   "node_modules/yaml/dist/schema/core/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
     var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
     function intStringify(node2, radix, prefix) {
-      const { value } = node2;
-      if (intIdentify(value) && value >= 0)
-        return prefix + value.toString(radix);
+      const { value: value2 } = node2;
+      if (intIdentify(value2) && value2 >= 0)
+        return prefix + value2.toString(radix);
       return stringifyNumber.stringifyNumber(node2);
     }
     var intOct = {
-      identify: (value) => intIdentify(value) && value >= 0,
+      identify: (value2) => intIdentify(value2) && value2 >= 0,
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
@@ -21660,7 +21660,7 @@ var require_int = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
-      identify: (value) => intIdentify(value) && value >= 0,
+      identify: (value2) => intIdentify(value2) && value2 >= 0,
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
@@ -21709,20 +21709,20 @@ var require_schema2 = __commonJS({
     var Scalar = require_Scalar();
     var map2 = require_map();
     var seq = require_seq();
-    function intIdentify(value) {
-      return typeof value === "bigint" || Number.isInteger(value);
+    function intIdentify(value2) {
+      return typeof value2 === "bigint" || Number.isInteger(value2);
     }
-    var stringifyJSON = ({ value }) => JSON.stringify(value);
+    var stringifyJSON = ({ value: value2 }) => JSON.stringify(value2);
     var jsonScalars = [
       {
-        identify: (value) => typeof value === "string",
+        identify: (value2) => typeof value2 === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
         resolve: (str) => str,
         stringify: stringifyJSON
       },
       {
-        identify: (value) => value == null,
+        identify: (value2) => value2 == null,
         createNode: () => new Scalar.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
@@ -21731,7 +21731,7 @@ var require_schema2 = __commonJS({
         stringify: stringifyJSON
       },
       {
-        identify: (value) => typeof value === "boolean",
+        identify: (value2) => typeof value2 === "boolean",
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
@@ -21744,10 +21744,10 @@ var require_schema2 = __commonJS({
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
         resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
-        stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
+        stringify: ({ value: value2 }) => intIdentify(value2) ? value2.toString() : JSON.stringify(value2)
       },
       {
-        identify: (value) => typeof value === "number",
+        identify: (value2) => typeof value2 === "number",
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
@@ -21777,7 +21777,7 @@ var require_binary = __commonJS({
     var Scalar = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
-      identify: (value) => value instanceof Uint8Array,
+      identify: (value2) => value2 instanceof Uint8Array,
       // Buffer inherits from Uint8Array
       default: false,
       tag: "tag:yaml.org,2002:binary",
@@ -21803,10 +21803,10 @@ var require_binary = __commonJS({
           return src;
         }
       },
-      stringify({ comment, type, value }, ctx, onComment, onChompKeep) {
-        if (!value)
+      stringify({ comment, type, value: value2 }, ctx, onComment, onChompKeep) {
+        if (!value2)
           return "";
-        const buf = value;
+        const buf = value2;
         let str;
         if (typeof node_buffer.Buffer === "function") {
           str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
@@ -21878,25 +21878,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i++), it);
-          let key, value;
+          let key, value2;
           if (Array.isArray(it)) {
             if (it.length === 2) {
               key = it[0];
-              value = it[1];
+              value2 = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
               key = keys[0];
-              value = it[key];
+              value2 = it[key];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
             key = it;
           }
-          pairs2.items.push(Pair.createPair(key, value, ctx));
+          pairs2.items.push(Pair.createPair(key, value2, ctx));
         }
       return pairs2;
     }
@@ -21943,16 +21943,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map2);
         for (const pair of this.items) {
-          let key, value;
+          let key, value2;
           if (identity.isPair(pair)) {
             key = toJS.toJS(pair.key, "", ctx);
-            value = toJS.toJS(pair.value, key, ctx);
+            value2 = toJS.toJS(pair.value, key, ctx);
           } else {
             key = toJS.toJS(pair, "", ctx);
           }
           if (map2.has(key))
             throw new Error("Ordered maps must not include duplicate keys");
-          map2.set(key, value);
+          map2.set(key, value2);
         }
         return map2;
       }
@@ -21966,7 +21966,7 @@ var require_omap = __commonJS({
     YAMLOMap.tag = "tag:yaml.org,2002:omap";
     var omap = {
       collection: "seq",
-      identify: (value) => value instanceof Map,
+      identify: (value2) => value2 instanceof Map,
       nodeClass: YAMLOMap,
       default: false,
       tag: "tag:yaml.org,2002:omap",
@@ -21996,14 +21996,14 @@ var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
-    function boolStringify({ value, source }, ctx) {
-      const boolObj = value ? trueTag : falseTag;
+    function boolStringify({ value: value2, source }, ctx) {
+      const boolObj = value2 ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
         return source;
-      return value ? ctx.options.trueStr : ctx.options.falseStr;
+      return value2 ? ctx.options.trueStr : ctx.options.falseStr;
     }
     var trueTag = {
-      identify: (value) => value === true,
+      identify: (value2) => value2 === true,
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
@@ -22011,7 +22011,7 @@ var require_bool2 = __commonJS({
       stringify: boolStringify
     };
     var falseTag = {
-      identify: (value) => value === false,
+      identify: (value2) => value2 === false,
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
@@ -22030,7 +22030,7 @@ var require_float2 = __commonJS({
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
@@ -22038,7 +22038,7 @@ var require_float2 = __commonJS({
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
@@ -22050,7 +22050,7 @@ var require_float2 = __commonJS({
       }
     };
     var float = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
@@ -22077,7 +22077,7 @@ var require_int2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
+    var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
     function intResolve(str, offset, radix, { intAsBigInt }) {
       const sign = str[0];
       if (sign === "-" || sign === "+")
@@ -22102,10 +22102,10 @@ var require_int2 = __commonJS({
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix) {
-      const { value } = node2;
-      if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+      const { value: value2 } = node2;
+      if (intIdentify(value2)) {
+        const str = value2.toString(radix);
+        return value2 < 0 ? "-" + prefix + str.substr(1) : prefix + str;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -22183,13 +22183,13 @@ var require_set = __commonJS({
         const pair = YAMLMap.findPair(this.items, key);
         return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
-      set(key, value) {
-        if (typeof value !== "boolean")
-          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
+      set(key, value2) {
+        if (typeof value2 !== "boolean")
+          throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value2}`);
         const prev = YAMLMap.findPair(this.items, key);
-        if (prev && !value) {
+        if (prev && !value2) {
           this.items.splice(this.items.indexOf(prev), 1);
-        } else if (!prev && value) {
+        } else if (!prev && value2) {
           this.items.push(new Pair.Pair(key));
         }
       }
@@ -22208,10 +22208,10 @@ var require_set = __commonJS({
         const { replacer } = ctx;
         const set3 = new this(schema);
         if (iterable && Symbol.iterator in Object(iterable))
-          for (let value of iterable) {
+          for (let value2 of iterable) {
             if (typeof replacer === "function")
-              value = replacer.call(iterable, value, value);
-            set3.items.push(Pair.createPair(value, null, ctx));
+              value2 = replacer.call(iterable, value2, value2);
+            set3.items.push(Pair.createPair(value2, null, ctx));
           }
         return set3;
       }
@@ -22219,7 +22219,7 @@ var require_set = __commonJS({
     YAMLSet.tag = "tag:yaml.org,2002:set";
     var set2 = {
       collection: "map",
-      identify: (value) => value instanceof Set,
+      identify: (value2) => value2 instanceof Set,
       nodeClass: YAMLSet,
       default: false,
       tag: "tag:yaml.org,2002:set",
@@ -22253,33 +22253,33 @@ var require_timestamp = __commonJS({
       return sign === "-" ? num(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
-      let { value } = node2;
+      let { value: value2 } = node2;
       let num = (n) => n;
-      if (typeof value === "bigint")
+      if (typeof value2 === "bigint")
         num = (n) => BigInt(n);
-      else if (isNaN(value) || !isFinite(value))
+      else if (isNaN(value2) || !isFinite(value2))
         return stringifyNumber.stringifyNumber(node2);
       let sign = "";
-      if (value < 0) {
+      if (value2 < 0) {
         sign = "-";
-        value *= num(-1);
+        value2 *= num(-1);
       }
       const _60 = num(60);
-      const parts = [value % _60];
-      if (value < 60) {
+      const parts = [value2 % _60];
+      if (value2 < 60) {
         parts.unshift(0);
       } else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60);
-        if (value >= 60) {
-          value = (value - parts[0]) / _60;
-          parts.unshift(value);
+        value2 = (value2 - parts[0]) / _60;
+        parts.unshift(value2 % _60);
+        if (value2 >= 60) {
+          value2 = (value2 - parts[0]) / _60;
+          parts.unshift(value2);
         }
       }
       return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
-      identify: (value) => typeof value === "bigint" || Number.isInteger(value),
+      identify: (value2) => typeof value2 === "bigint" || Number.isInteger(value2),
       default: true,
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
@@ -22288,7 +22288,7 @@ var require_timestamp = __commonJS({
       stringify: stringifySexagesimal
     };
     var floatTime = {
-      identify: (value) => typeof value === "number",
+      identify: (value2) => typeof value2 === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
@@ -22297,7 +22297,7 @@ var require_timestamp = __commonJS({
       stringify: stringifySexagesimal
     };
     var timestamp = {
-      identify: (value) => value instanceof Date,
+      identify: (value2) => value2 instanceof Date,
       default: true,
       tag: "tag:yaml.org,2002:timestamp",
       // If the time zone is omitted, the timestamp is assumed to be specified in UTC. The time part
@@ -22320,7 +22320,7 @@ var require_timestamp = __commonJS({
         }
         return new Date(date5);
       },
-      stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
+      stringify: ({ value: value2 }) => value2?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
     };
     exports2.floatTime = floatTime;
     exports2.intTime = intTime;
@@ -22594,7 +22594,7 @@ var require_Document = __commonJS({
     var createNode = require_createNode();
     var directives = require_directives();
     var Document = class _Document {
-      constructor(value, replacer, options) {
+      constructor(value2, replacer, options) {
         this.commentBefore = null;
         this.comment = null;
         this.errors = [];
@@ -22626,7 +22626,7 @@ var require_Document = __commonJS({
         } else
           this.directives = new directives.Directives({ version: version2 });
         this.setSchema(version2, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+        this.contents = value2 === void 0 ? null : this.createNode(value2, _replacer, options);
       }
       /**
        * Create a deep copy of this Document and its contents.
@@ -22651,14 +22651,14 @@ var require_Document = __commonJS({
         return copy;
       }
       /** Adds a value to the document. */
-      add(value) {
+      add(value2) {
         if (assertCollection(this.contents))
-          this.contents.add(value);
+          this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path13, value) {
+      addIn(path14, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path13, value);
+          this.contents.addIn(path14, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22677,10 +22677,10 @@ var require_Document = __commonJS({
         }
         return new Alias.Alias(node2.anchor);
       }
-      createNode(value, replacer, options) {
+      createNode(value2, replacer, options) {
         let _replacer = void 0;
         if (typeof replacer === "function") {
-          value = replacer.call({ "": value }, "", value);
+          value2 = replacer.call({ "": value2 }, "", value2);
           _replacer = replacer;
         } else if (Array.isArray(replacer)) {
           const keyToStr = (v) => typeof v === "number" || v instanceof String || v instanceof Number;
@@ -22707,7 +22707,7 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node2 = createNode.createNode(value, tag, ctx);
+        const node2 = createNode.createNode(value2, tag, ctx);
         if (flow && identity.isCollection(node2))
           node2.flow = true;
         setAnchors();
@@ -22717,9 +22717,9 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
+      createPair(key, value2, options = {}) {
         const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
+        const v = this.createNode(value2, null, options);
         return new Pair.Pair(k, v);
       }
       /**
@@ -22733,14 +22733,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        if (Collection.isEmptyPath(path13)) {
+      deleteIn(path14) {
+        if (Collection.isEmptyPath(path14)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path14) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22755,10 +22755,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        if (Collection.isEmptyPath(path13))
+      getIn(path14, keepScalar) {
+        if (Collection.isEmptyPath(path14))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path14, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22769,33 +22769,33 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path13) {
-        if (Collection.isEmptyPath(path13))
+      hasIn(path14) {
+        if (Collection.isEmptyPath(path14))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path14) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key, value) {
+      set(key, value2) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection.collectionFromPath(this.schema, [key], value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
+          this.contents.set(key, value2);
         }
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        if (Collection.isEmptyPath(path13)) {
-          this.contents = value;
+      setIn(path14, value2) {
+        if (Collection.isEmptyPath(path14)) {
+          this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path13), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path14), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path13, value);
+          this.contents.setIn(path14, value2);
         }
       }
       /**
@@ -23181,7 +23181,7 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep, value: value2 } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
           next: key ?? sep?.[0],
@@ -23224,7 +23224,7 @@ var require_resolve_block_map = __commonJS({
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
         const valueProps = resolveProps.resolveProps(sep ?? [], {
           indicator: "map-value-ind",
-          next: value,
+          next: value2,
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
@@ -23233,14 +23233,14 @@ var require_resolve_block_map = __commonJS({
         offset = valueProps.end;
         if (valueProps.found) {
           if (implicitKey) {
-            if (value?.type === "block-map" && !valueProps.hasNewline)
+            if (value2?.type === "block-map" && !valueProps.hasNewline)
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "Nested mappings are not allowed in compact mappings");
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
           if (ctx.schema.compat)
-            utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
+            utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
           offset = valueNode.range[2];
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
@@ -23286,18 +23286,18 @@ var require_resolve_block_seq = __commonJS({
         ctx.atKey = false;
       let offset = bs.offset;
       let commentEnd = null;
-      for (const { start, value } of bs.items) {
+      for (const { start, value: value2 } of bs.items) {
         const props = resolveProps.resolveProps(start, {
           indicator: "seq-item-ind",
-          next: value,
+          next: value2,
           offset,
           onError,
           parentIndent: bs.indent,
           startOnNewline: true
         });
         if (!props.found) {
-          if (props.anchor || props.tag || value) {
-            if (value?.type === "block-seq")
+          if (props.anchor || props.tag || value2) {
+            if (value2?.type === "block-seq")
               onError(props.end, "BAD_INDENT", "All sequence items must start at the same column");
             else
               onError(offset, "MISSING_CHAR", "Sequence item without - indicator");
@@ -23308,9 +23308,9 @@ var require_resolve_block_seq = __commonJS({
             continue;
           }
         }
-        const node2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
+        const node2 = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, start, null, props, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bs.indent, value, onError);
+          utilFlowIndentCheck.flowIndentCheck(bs.indent, value2, onError);
         offset = node2.range[2];
         seq.items.push(node2);
       }
@@ -23392,7 +23392,7 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep, value: value2 } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
@@ -23403,7 +23403,7 @@ var require_resolve_flow_collection = __commonJS({
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep && !value2) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -23458,10 +23458,10 @@ var require_resolve_flow_collection = __commonJS({
           }
         }
         if (!isMap && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
-          if (isBlock(value))
+          if (isBlock(value2))
             onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = true;
@@ -23473,7 +23473,7 @@ var require_resolve_flow_collection = __commonJS({
           const valueProps = resolveProps.resolveProps(sep ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
-            next: value,
+            next: value2,
             offset: keyNode.range[2],
             onError,
             parentIndent: fc.indent,
@@ -23493,15 +23493,15 @@ var require_resolve_flow_collection = __commonJS({
               if (props.start < valueProps.found.offset - 1024)
                 onError(valueProps.found, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit flow sequence key");
             }
-          } else if (value) {
-            if ("source" in value && value.source?.[0] === ":")
-              onError(value, "MISSING_CHAR", `Missing space after : in ${fcName}`);
+          } else if (value2) {
+            if ("source" in value2 && value2.source?.[0] === ":")
+              onError(value2, "MISSING_CHAR", `Missing space after : in ${fcName}`);
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
           if (valueNode) {
-            if (isBlock(value))
+            if (isBlock(value2))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
           } else if (valueProps.comment) {
             if (keyNode.comment)
@@ -23644,11 +23644,11 @@ var require_resolve_block_scalar = __commonJS({
           break;
       }
       if (chompStart === 0) {
-        const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
+        const value3 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
         if (scalar.source)
           end2 += scalar.source.length;
-        return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
+        return { value: value3, type, comment: header.comment, range: [start, end2, end2] };
       }
       let trimIndent = scalar.indent + header.indent;
       let offset = scalar.offset + header.length;
@@ -23678,11 +23678,11 @@ var require_resolve_block_scalar = __commonJS({
         if (lines[i][0].length > trimIndent)
           chompStart = i + 1;
       }
-      let value = "";
+      let value2 = "";
       let sep = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
-        value += lines[i][0].slice(trimIndent) + "\n";
+        value2 += lines[i][0].slice(trimIndent) + "\n";
       for (let i = contentStart; i < chompStart; ++i) {
         let [indent, content] = lines[i];
         offset += indent.length + content.length + 1;
@@ -23696,23 +23696,23 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep + indent.slice(trimIndent) + content;
+          value2 += sep + indent.slice(trimIndent) + content;
           sep = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
           if (sep === " ")
             sep = "\n";
           else if (!prevMoreIndented && sep === "\n")
             sep = "\n\n";
-          value += sep + indent.slice(trimIndent) + content;
+          value2 += sep + indent.slice(trimIndent) + content;
           sep = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
           if (sep === "\n")
-            value += "\n";
+            value2 += "\n";
           else
             sep = "\n";
         } else {
-          value += sep + content;
+          value2 += sep + content;
           sep = " ";
           prevMoreIndented = false;
         }
@@ -23722,15 +23722,15 @@ var require_resolve_block_scalar = __commonJS({
           break;
         case "+":
           for (let i = chompStart; i < lines.length; ++i)
-            value += "\n" + lines[i][0].slice(trimIndent);
-          if (value[value.length - 1] !== "\n")
-            value += "\n";
+            value2 += "\n" + lines[i][0].slice(trimIndent);
+          if (value2[value2.length - 1] !== "\n")
+            value2 += "\n";
           break;
         default:
-          value += "\n";
+          value2 += "\n";
       }
       const end = start + header.length + scalar.source.length;
-      return { value, type, comment: header.comment, range: [start, end, end] };
+      return { value: value2, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
       if (props[0].type !== "block-scalar-header") {
@@ -23815,20 +23815,20 @@ var require_resolve_flow_scalar = __commonJS({
     function resolveFlowScalar(scalar, strict, onError) {
       const { offset, type, source, end } = scalar;
       let _type;
-      let value;
+      let value2;
       const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
-          value = plainValue(source, _onError);
+          value2 = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_SINGLE;
-          value = singleQuotedValue(source, _onError);
+          value2 = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
           _type = Scalar.Scalar.QUOTE_DOUBLE;
-          value = doubleQuotedValue(source, _onError);
+          value2 = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
         default:
@@ -23843,7 +23843,7 @@ var require_resolve_flow_scalar = __commonJS({
       const valueEnd = offset + source.length;
       const re = resolveEnd.resolveEnd(end, valueEnd, strict, onError);
       return {
-        value,
+        value: value2,
         type: _type,
         comment: re.comment,
         range: [offset, valueEnd, re.offset]
@@ -24036,28 +24036,28 @@ var require_compose_scalar = __commonJS({
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
-      const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
+      const { value: value2, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
       } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+        tag = findScalarTagByName(ctx.schema, value2, tagName, tagToken, onError);
       else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+        tag = findScalarTagByTest(ctx, value2, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag.resolve(value2, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error62) {
         const msg = error62 instanceof Error ? error62.message : String(error62);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar = new Scalar.Scalar(value2);
       }
       scalar.range = range;
-      scalar.source = value;
+      scalar.source = value2;
       if (type)
         scalar.type = type;
       if (tagName)
@@ -24068,7 +24068,7 @@ var require_compose_scalar = __commonJS({
         scalar.comment = comment;
       return scalar;
     }
-    function findScalarTagByName(schema, value, tagName, tagToken, onError) {
+    function findScalarTagByName(schema, value2, tagName, tagToken, onError) {
       if (tagName === "!")
         return schema[identity.SCALAR];
       const matchWithTest = [];
@@ -24081,7 +24081,7 @@ var require_compose_scalar = __commonJS({
         }
       }
       for (const tag of matchWithTest)
-        if (tag.test?.test(value))
+        if (tag.test?.test(value2))
           return tag;
       const kt = schema.knownTags[tagName];
       if (kt && !kt.collection) {
@@ -24091,10 +24091,10 @@ var require_compose_scalar = __commonJS({
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
       return schema[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+    function findScalarTagByTest({ atKey, directives, schema }, value2, token, onError) {
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value2)) || schema[identity.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value2)) ?? schema[identity.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -24252,7 +24252,7 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
+    function composeDoc(options, directives, { offset, start, value: value2, end }, onError) {
       const opts = Object.assign({ _directives: directives }, options);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
@@ -24264,7 +24264,7 @@ var require_compose_doc = __commonJS({
       };
       const props = resolveProps.resolveProps(start, {
         indicator: "doc-start",
-        next: value ?? end?.[0],
+        next: value2 ?? end?.[0],
         offset,
         onError,
         parentIndent: 0,
@@ -24272,10 +24272,10 @@ var require_compose_doc = __commonJS({
       });
       if (props.found) {
         doc.directives.docStart = true;
-        if (value && (value.type === "block-map" || value.type === "block-seq") && !props.hasNewline)
+        if (value2 && (value2.type === "block-map" || value2.type === "block-seq") && !props.hasNewline)
           onError(props.end, "MISSING_CHAR", "Block collection cannot start on same line with directives-end marker");
       }
-      doc.contents = value ? composeNode.composeNode(ctx, value, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
+      doc.contents = value2 ? composeNode.composeNode(ctx, value2, props, onError) : composeNode.composeEmptyNode(ctx, props.end, start, null, props, onError);
       const contentEnd = doc.contents.range[2];
       const re = resolveEnd.resolveEnd(end, contentEnd, false, onError);
       if (re.comment)
@@ -24523,9 +24523,9 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context) {
+    function createScalarToken(value2, context) {
       const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source = stringifyString.stringifyString({ type, value: value2 }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -24555,7 +24555,7 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context = {}) {
+    function setScalarValue(token, value2, context = {}) {
       let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
@@ -24578,7 +24578,7 @@ var require_cst_scalar = __commonJS({
           default:
             type = "PLAIN";
         }
-      const source = stringifyString.stringifyString({ type, value }, {
+      const source = stringifyString.stringifyString({ type, value: value2 }, {
         implicitKey: implicitKey || indent === null,
         indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
         inFlow,
@@ -24724,7 +24724,7 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep, value: value2 }) {
       let res = "";
       for (const st of start)
         res += st.source;
@@ -24733,8 +24733,8 @@ var require_cst_stringify = __commonJS({
       if (sep)
         for (const st of sep)
           res += st.source;
-      if (value)
-        res += stringifyToken(value);
+      if (value2)
+        res += stringifyToken(value2);
       return res;
     }
     exports2.stringify = stringify;
@@ -24756,9 +24756,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path13) => {
+    visit2.itemAtPath = (cst, path14) => {
       let item = cst;
-      for (const [field, index] of path13) {
+      for (const [field, index] of path14) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24767,23 +24767,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path13) => {
-      const parent = visit2.itemAtPath(cst, path13.slice(0, -1));
-      const field = path13[path13.length - 1][0];
+    visit2.parentCollection = (cst, path14) => {
+      const parent = visit2.itemAtPath(cst, path14.slice(0, -1));
+      const field = path14[path14.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path13, item, visitor) {
-      let ctrl = visitor(item, path13);
+    function _visit(path14, item, visitor) {
+      let ctrl = visitor(item, path14);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path14.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24794,10 +24794,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path13);
+            ctrl = ctrl(item, path14);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path14) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26467,7 +26467,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify(value2, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -26480,14 +26480,14 @@ var require_public_api = __commonJS({
         const indent = Math.round(options);
         options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
       }
-      if (value === void 0) {
+      if (value2 === void 0) {
         const { keepUndefined } = options ?? replacer ?? {};
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+      if (identity.isDocument(value2) && !_replacer)
+        return value2.toString(options);
+      return new Document.Document(value2, _replacer, options).toString(options);
     }
     exports2.parse = parse4;
     exports2.parseAllDocuments = parseAllDocuments;
@@ -26881,7 +26881,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs = __require("fs");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -26889,11 +26889,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop() {
     }
-    function open2(path14, history2, cb) {
+    function open2(path15, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs.open(path14, "r", cb);
+      fs.open(path15, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -26927,7 +26927,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open2(path13.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open2(path14.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -27192,7 +27192,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs = __require("fs");
     var os9 = __require("os");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -27228,7 +27228,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs.existsSync(path13.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs.existsSync(path14.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -27408,8 +27408,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path13) {
-          var pathArray = getPathArray(path13);
+        paths.forEach(function(path14) {
+          var pathArray = getPathArray(path14);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -27423,14 +27423,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path13, appendMode) {
-      if (!path13) {
+    function addExistingPath(array2, path14, appendMode) {
+      if (!path14) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path13);
+        array2.unshift(path14);
       } else {
-        array2.push(path13);
+        array2.push(path14);
       }
     }
   }
@@ -27519,7 +27519,7 @@ var require_minimist = __commonJS({
       function argDefined(key2, arg2) {
         return flags.allBools && /^--[^=]+$/.test(arg2) || flags.strings[key2] || flags.bools[key2] || aliases[key2];
       }
-      function setKey(obj, keys, value2) {
+      function setKey(obj, keys, value3) {
         var o = obj;
         for (var i2 = 0; i2 < keys.length - 1; i2++) {
           var key2 = keys[i2];
@@ -27548,11 +27548,11 @@ var require_minimist = __commonJS({
           o = [];
         }
         if (o[lastKey] === void 0 || flags.bools[lastKey] || typeof o[lastKey] === "boolean") {
-          o[lastKey] = value2;
+          o[lastKey] = value3;
         } else if (Array.isArray(o[lastKey])) {
-          o[lastKey].push(value2);
+          o[lastKey].push(value3);
         } else {
-          o[lastKey] = [o[lastKey], value2];
+          o[lastKey] = [o[lastKey], value3];
         }
       }
       function setArg(key2, val, arg2) {
@@ -27561,10 +27561,10 @@ var require_minimist = __commonJS({
             return;
           }
         }
-        var value2 = !flags.strings[key2] && isNumber(val) ? Number(val) : val;
-        setKey(argv, key2.split("."), value2);
+        var value3 = !flags.strings[key2] && isNumber(val) ? Number(val) : val;
+        setKey(argv, key2.split("."), value3);
         (aliases[key2] || []).forEach(function(x2) {
-          setKey(argv, x2.split("."), value2);
+          setKey(argv, x2.split("."), value3);
         });
       }
       Object.keys(flags.bools).forEach(function(key2) {
@@ -27582,11 +27582,11 @@ var require_minimist = __commonJS({
         if (/^--.+=/.test(arg)) {
           var m = arg.match(/^--([^=]+)=([\s\S]*)$/);
           key = m[1];
-          var value = m[2];
+          var value2 = m[2];
           if (flags.bools[key]) {
-            value = value !== "false";
+            value2 = value2 !== "false";
           }
-          setArg(key, value, arg);
+          setArg(key, value2, arg);
         } else if (/^--no-.+/.test(arg)) {
           key = arg.match(/^--no-(.+)/)[1];
           setArg(key, false, arg);
@@ -29812,8 +29812,8 @@ var require_conversions = __commonJS({
       let currentClosestDistance = Infinity;
       let currentClosestKeyword;
       for (const keyword of Object.keys(cssKeywords)) {
-        const value = cssKeywords[keyword];
-        const distance = comparativeDistance(rgb, value);
+        const value2 = cssKeywords[keyword];
+        const distance = comparativeDistance(rgb, value2);
         if (distance < currentClosestDistance) {
           currentClosestDistance = distance;
           currentClosestKeyword = keyword;
@@ -30088,13 +30088,13 @@ var require_conversions = __commonJS({
     };
     convert.rgb.ansi16 = function(args, saturation = null) {
       const [r, g2, b] = args;
-      let value = saturation === null ? convert.rgb.hsv(args)[2] : saturation;
-      value = Math.round(value / 50);
-      if (value === 0) {
+      let value2 = saturation === null ? convert.rgb.hsv(args)[2] : saturation;
+      value2 = Math.round(value2 / 50);
+      if (value2 === 0) {
         return 30;
       }
       let ansi = 30 + (Math.round(b / 255) << 2 | Math.round(g2 / 255) << 1 | Math.round(r / 255));
-      if (value === 2) {
+      if (value2 === 2) {
         ansi += 60;
       }
       return ansi;
@@ -30380,15 +30380,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path13 = [graph[toModel].parent, toModel];
+      const path14 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path13.unshift(graph[cur].parent);
+        path14.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path13;
+      fn.conversion = path14;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -30490,13 +30490,13 @@ var require_ansi_styles = __commonJS({
     var setLazyProperty = (object2, property, get2) => {
       Object.defineProperty(object2, property, {
         get: () => {
-          const value = get2();
+          const value2 = get2();
           Object.defineProperty(object2, property, {
-            value,
+            value: value2,
             enumerable: true,
             configurable: true
           });
-          return value;
+          return value2;
         },
         enumerable: true,
         configurable: true
@@ -31283,11 +31283,11 @@ var require_hdr_histogram_percentiles_obj = __commonJS({
       99.999
     ];
     module2.exports.histAsObj = function(hist, total) {
-      const mean2 = Math.ceil(getMean(hist) * 100) / 100;
+      const mean3 = Math.ceil(getMean(hist) * 100) / 100;
       const result = {
-        average: mean2,
+        average: mean3,
         // added for backward compat with wrk
-        mean: mean2,
+        mean: mean3,
         stddev: Math.ceil(getStdDeviation(hist) * 100) / 100,
         min: getMin(hist),
         max: getMax(hist)
@@ -31665,7 +31665,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path13 = __require("path");
+    var path14 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -31723,7 +31723,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path13.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path14.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error62 } = msg;
             if (cmd === "RESULT") {
@@ -31732,8 +31732,8 @@ var require_manager = __commonJS({
                 handleFinish();
               }
             } else if (cmd === "UPDATE_HIST") {
-              const { name, value } = data;
-              histData[name].push(value);
+              const { name, value: value2 } = data;
+              histData[name].push(value2);
               if (histData[name].length === workers.length) {
                 const total = histData[name].reduce((acc, v) => acc + v, 0);
                 histData[name].length = 0;
@@ -31824,9 +31824,9 @@ var require_timestring = __commonJS({
         throw new Error(`The string [${string4}] could not be parsed by timestring`);
       }
       groups.forEach((group) => {
-        let value = group.match(/[0-9.]+/g)[0];
+        let value2 = group.match(/[0-9.]+/g)[0];
         let unit = group.match(/[a-z]+/g)[0];
-        totalSeconds += getSeconds(value, unit, unitValues);
+        totalSeconds += getSeconds(value2, unit, unitValues);
       });
       if (returnUnit) {
         return convert(totalSeconds, returnUnit, unitValues);
@@ -31854,11 +31854,11 @@ var require_timestring = __commonJS({
       }
       throw new Error(`The unit [${unit}] is not supported by timestring`);
     }
-    function getSeconds(value, unit, unitValues) {
-      return value * unitValues[getUnitKey(unit)];
+    function getSeconds(value2, unit, unitValues) {
+      return value2 * unitValues[getUnitKey(unit)];
     }
-    function convert(value, unit, unitValues) {
-      return value / unitValues[getUnitKey(unit)];
+    function convert(value2, unit, unitValues) {
+      return value2 / unitValues[getUnitKey(unit)];
     }
   }
 });
@@ -32077,8 +32077,8 @@ var require_combined_stream = __commonJS({
         stream.pipe(this, { end: false });
         return;
       }
-      var value = stream;
-      this.write(value);
+      var value2 = stream;
+      this.write(value2);
       this._getNext();
     };
     CombinedStream.prototype._handleErrors = function(stream) {
@@ -40734,11 +40734,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path13) {
-      if (!path13 || typeof path13 !== "string") {
+    function lookup(path14) {
+      if (!path14 || typeof path14 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path13).toLowerCase().substr(1);
+      var extension2 = extname("x." + path14).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -41412,8 +41412,8 @@ var require_get = __commonJS({
     var $getPrototypeOf = $Object.getPrototypeOf;
     module2.exports = desc && typeof desc.get === "function" ? callBind([desc.get]) : typeof $getPrototypeOf === "function" ? (
       /** @type {import('./get')} */
-      function getDunder(value) {
-        return $getPrototypeOf(value == null ? value : $Object(value));
+      function getDunder(value2) {
+        return $getPrototypeOf(value2 == null ? value2 : $Object(value2));
       }
     ) : false;
   }
@@ -41631,26 +41631,26 @@ var require_get_intrinsic = __commonJS({
     var getGeneratorFunction = require_generator_function();
     var getAsyncGeneratorFunction = require_async_generator_function();
     var doEval = function doEval2(name) {
-      var value;
+      var value2;
       if (name === "%AsyncFunction%") {
-        value = getAsyncFunction() || void undefined2;
+        value2 = getAsyncFunction() || void undefined2;
       } else if (name === "%GeneratorFunction%") {
-        value = getGeneratorFunction() || void undefined2;
+        value2 = getGeneratorFunction() || void undefined2;
       } else if (name === "%AsyncGeneratorFunction%") {
-        value = getAsyncGeneratorFunction() || void undefined2;
+        value2 = getAsyncGeneratorFunction() || void undefined2;
       } else if (name === "%AsyncGenerator%") {
         var fn = doEval2("%AsyncGeneratorFunction%");
         if (fn) {
-          value = fn.prototype;
+          value2 = fn.prototype;
         }
       } else if (name === "%AsyncIteratorPrototype%") {
         var gen = doEval2("%AsyncGenerator%");
         if (gen && getProto) {
-          value = getProto(gen.prototype);
+          value2 = getProto(gen.prototype);
         }
       }
-      INTRINSICS[name] = value;
-      return value;
+      INTRINSICS[name] = value2;
+      return value2;
     };
     var LEGACY_ALIASES = {
       __proto__: null,
@@ -41737,17 +41737,17 @@ var require_get_intrinsic = __commonJS({
         intrinsicName = "%" + alias[0] + "%";
       }
       if (hasOwn(INTRINSICS, intrinsicName)) {
-        var value = INTRINSICS[intrinsicName];
-        if (value === needsEval) {
-          value = doEval(intrinsicName);
+        var value2 = INTRINSICS[intrinsicName];
+        if (value2 === needsEval) {
+          value2 = doEval(intrinsicName);
         }
-        if (typeof value === "undefined" && !allowMissing) {
+        if (typeof value2 === "undefined" && !allowMissing) {
           throw new $TypeError("intrinsic " + name + " exists, but is not available. Please file an issue!");
         }
         return {
           alias,
           name: intrinsicName,
-          value
+          value: value2
         };
       }
       throw new $SyntaxError("intrinsic " + name + " does not exist!");
@@ -41766,7 +41766,7 @@ var require_get_intrinsic = __commonJS({
       var intrinsicBaseName = parts.length > 0 ? parts[0] : "";
       var intrinsic = getBaseIntrinsic("%" + intrinsicBaseName + "%", allowMissing);
       var intrinsicRealName = intrinsic.name;
-      var value = intrinsic.value;
+      var value2 = intrinsic.value;
       var skipFurtherCaching = false;
       var alias = intrinsic.alias;
       if (alias) {
@@ -41786,32 +41786,32 @@ var require_get_intrinsic = __commonJS({
         intrinsicBaseName += "." + part;
         intrinsicRealName = "%" + intrinsicBaseName + "%";
         if (hasOwn(INTRINSICS, intrinsicRealName)) {
-          value = INTRINSICS[intrinsicRealName];
-        } else if (value != null) {
-          if (!(part in value)) {
+          value2 = INTRINSICS[intrinsicRealName];
+        } else if (value2 != null) {
+          if (!(part in value2)) {
             if (!allowMissing) {
               throw new $TypeError("base intrinsic for " + name + " exists, but the property is not available.");
             }
             return void undefined2;
           }
           if ($gOPD && i + 1 >= parts.length) {
-            var desc = $gOPD(value, part);
+            var desc = $gOPD(value2, part);
             isOwn = !!desc;
             if (isOwn && "get" in desc && !("originalValue" in desc.get)) {
-              value = desc.get;
+              value2 = desc.get;
             } else {
-              value = value[part];
+              value2 = value2[part];
             }
           } else {
-            isOwn = hasOwn(value, part);
-            value = value[part];
+            isOwn = hasOwn(value2, part);
+            value2 = value2[part];
           }
           if (isOwn && !skipFurtherCaching) {
-            INTRINSICS[intrinsicRealName] = value;
+            INTRINSICS[intrinsicRealName] = value2;
           }
         }
       }
-      return value;
+      return value2;
     };
   }
 });
@@ -41837,7 +41837,7 @@ var require_es_set_tostringtag = __commonJS({
     var hasOwn = require_hasown();
     var $TypeError = require_type();
     var toStringTag = hasToStringTag ? Symbol.toStringTag : null;
-    module2.exports = function setToStringTag(object2, value) {
+    module2.exports = function setToStringTag(object2, value2) {
       var overrideIfSet = arguments.length > 2 && !!arguments[2] && arguments[2].force;
       var nonConfigurable = arguments.length > 2 && !!arguments[2] && arguments[2].nonConfigurable;
       if (typeof overrideIfSet !== "undefined" && typeof overrideIfSet !== "boolean" || typeof nonConfigurable !== "undefined" && typeof nonConfigurable !== "boolean") {
@@ -41848,11 +41848,11 @@ var require_es_set_tostringtag = __commonJS({
           $defineProperty(object2, toStringTag, {
             configurable: !nonConfigurable,
             enumerable: false,
-            value,
+            value: value2,
             writable: false
           });
         } else {
-          object2[toStringTag] = value;
+          object2[toStringTag] = value2;
         }
       }
     };
@@ -41878,7 +41878,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var http4 = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
@@ -41909,76 +41909,76 @@ var require_form_data = __commonJS({
     util.inherits(FormData, CombinedStream);
     FormData.LINE_BREAK = "\r\n";
     FormData.DEFAULT_CONTENT_TYPE = "application/octet-stream";
-    FormData.prototype.append = function(field, value, options) {
+    FormData.prototype.append = function(field, value2, options) {
       options = options || {};
       if (typeof options === "string") {
         options = { filename: options };
       }
       var append = CombinedStream.prototype.append.bind(this);
-      if (typeof value === "number" || value == null) {
-        value = String(value);
+      if (typeof value2 === "number" || value2 == null) {
+        value2 = String(value2);
       }
-      if (Array.isArray(value)) {
+      if (Array.isArray(value2)) {
         this._error(new Error("Arrays are not supported."));
         return;
       }
-      var header = this._multiPartHeader(field, value, options);
+      var header = this._multiPartHeader(field, value2, options);
       var footer = this._multiPartFooter();
       append(header);
-      append(value);
+      append(value2);
       append(footer);
-      this._trackLength(header, value, options);
+      this._trackLength(header, value2, options);
     };
-    FormData.prototype._trackLength = function(header, value, options) {
+    FormData.prototype._trackLength = function(header, value2, options) {
       var valueLength = 0;
       if (options.knownLength != null) {
         valueLength += Number(options.knownLength);
-      } else if (Buffer.isBuffer(value)) {
-        valueLength = value.length;
-      } else if (typeof value === "string") {
-        valueLength = Buffer.byteLength(value);
+      } else if (Buffer.isBuffer(value2)) {
+        valueLength = value2.length;
+      } else if (typeof value2 === "string") {
+        valueLength = Buffer.byteLength(value2);
       }
       this._valueLength += valueLength;
       this._overheadLength += Buffer.byteLength(header) + FormData.LINE_BREAK.length;
-      if (!value || !value.path && !(value.readable && hasOwn(value, "httpVersion")) && !(value instanceof Stream)) {
+      if (!value2 || !value2.path && !(value2.readable && hasOwn(value2, "httpVersion")) && !(value2 instanceof Stream)) {
         return;
       }
       if (!options.knownLength) {
-        this._valuesToMeasure.push(value);
+        this._valuesToMeasure.push(value2);
       }
     };
-    FormData.prototype._lengthRetriever = function(value, callback) {
-      if (hasOwn(value, "fd")) {
-        if (value.end != void 0 && value.end != Infinity && value.start != void 0) {
-          callback(null, value.end + 1 - (value.start ? value.start : 0));
+    FormData.prototype._lengthRetriever = function(value2, callback) {
+      if (hasOwn(value2, "fd")) {
+        if (value2.end != void 0 && value2.end != Infinity && value2.start != void 0) {
+          callback(null, value2.end + 1 - (value2.start ? value2.start : 0));
         } else {
-          fs.stat(value.path, function(err, stat) {
+          fs.stat(value2.path, function(err, stat) {
             if (err) {
               callback(err);
               return;
             }
-            var fileSize = stat.size - (value.start ? value.start : 0);
+            var fileSize = stat.size - (value2.start ? value2.start : 0);
             callback(null, fileSize);
           });
         }
-      } else if (hasOwn(value, "httpVersion")) {
-        callback(null, Number(value.headers["content-length"]));
-      } else if (hasOwn(value, "httpModule")) {
-        value.on("response", function(response) {
-          value.pause();
+      } else if (hasOwn(value2, "httpVersion")) {
+        callback(null, Number(value2.headers["content-length"]));
+      } else if (hasOwn(value2, "httpModule")) {
+        value2.on("response", function(response) {
+          value2.pause();
           callback(null, Number(response.headers["content-length"]));
         });
-        value.resume();
+        value2.resume();
       } else {
         callback("Unknown stream");
       }
     };
-    FormData.prototype._multiPartHeader = function(field, value, options) {
+    FormData.prototype._multiPartHeader = function(field, value2, options) {
       if (typeof options.header === "string") {
         return options.header;
       }
-      var contentDisposition = this._getContentDisposition(value, options);
-      var contentType = this._getContentType(value, options);
+      var contentDisposition = this._getContentDisposition(value2, options);
+      var contentType = this._getContentType(value2, options);
       var contents = "";
       var headers = {
         // add custom disposition as third element or keep it two elements if not
@@ -42006,34 +42006,34 @@ var require_form_data = __commonJS({
       }
       return "--" + this.getBoundary() + FormData.LINE_BREAK + contents + FormData.LINE_BREAK;
     };
-    FormData.prototype._getContentDisposition = function(value, options) {
+    FormData.prototype._getContentDisposition = function(value2, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path13.normalize(options.filepath).replace(/\\/g, "/");
-      } else if (options.filename || value && (value.name || value.path)) {
-        filename = path13.basename(options.filename || value && (value.name || value.path));
-      } else if (value && value.readable && hasOwn(value, "httpVersion")) {
-        filename = path13.basename(value.client._httpMessage.path || "");
+        filename = path14.normalize(options.filepath).replace(/\\/g, "/");
+      } else if (options.filename || value2 && (value2.name || value2.path)) {
+        filename = path14.basename(options.filename || value2 && (value2.name || value2.path));
+      } else if (value2 && value2.readable && hasOwn(value2, "httpVersion")) {
+        filename = path14.basename(value2.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
       }
     };
-    FormData.prototype._getContentType = function(value, options) {
+    FormData.prototype._getContentType = function(value2, options) {
       var contentType = options.contentType;
-      if (!contentType && value && value.name) {
-        contentType = mime.lookup(value.name);
+      if (!contentType && value2 && value2.name) {
+        contentType = mime.lookup(value2.name);
       }
-      if (!contentType && value && value.path) {
-        contentType = mime.lookup(value.path);
+      if (!contentType && value2 && value2.path) {
+        contentType = mime.lookup(value2.path);
       }
-      if (!contentType && value && value.readable && hasOwn(value, "httpVersion")) {
-        contentType = value.headers["content-type"];
+      if (!contentType && value2 && value2.readable && hasOwn(value2, "httpVersion")) {
+        contentType = value2.headers["content-type"];
       }
       if (!contentType && (options.filepath || options.filename)) {
         contentType = mime.lookup(options.filepath || options.filename);
       }
-      if (!contentType && value && typeof value === "object") {
+      if (!contentType && value2 && typeof value2 === "object") {
         contentType = FormData.DEFAULT_CONTENT_TYPE;
       }
       return contentType;
@@ -42199,15 +42199,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync8 } = __require("fs");
+    var { readFileSync: readFileSync9 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error62) {
         try {
-          const path13 = resolve(string4);
-          const data = readFileSync8(path13, "utf8");
+          const path14 = resolve(string4);
+          const data = readFileSync9(path14, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42221,23 +42221,23 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path13 = obj[key] && obj[key].path;
-            if (!path13) {
+            const path14 = obj[key] && obj[key].path;
+            if (!path14) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync8(path13);
+            const buffer = readFileSync9(path14);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path13)
+              filename: basename(path14)
             }, opts));
             break;
           }
           case "text": {
-            const value = obj[key] && obj[key].value;
-            if (!value) {
+            const value2 = obj[key] && obj[key].value;
+            if (!value2) {
               throw new Error(`Missing key 'value' in form object for key '${key}'`);
             }
-            form.append(key, value);
+            form.append(key, value2);
             break;
           }
           default:
@@ -42277,8 +42277,8 @@ var require_parseHAR = __commonJS({
             if (!header || typeof header !== "object" || typeof header.name !== "string" || typeof header.value !== "string") {
               throw new Error(`invalid name or value in header #${j} of entry #${i}`);
             }
-            const { name, value } = header;
-            headers[name] = value;
+            const { name, value: value2 } = header;
+            headers[name] = value2;
           }
           const { pathname, search, hash: hash2, origin } = new URL2(url2);
           let requests = requestsPerOrigin.get(origin);
@@ -42400,20 +42400,20 @@ var require_re = __commonJS({
       ["\\d", MAX_LENGTH],
       [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH]
     ];
-    var makeSafeRegex = (value) => {
+    var makeSafeRegex = (value2) => {
       for (const [token, max2] of safeRegexReplacements) {
-        value = value.split(`${token}*`).join(`${token}{0,${max2}}`).split(`${token}+`).join(`${token}{1,${max2}}`);
+        value2 = value2.split(`${token}*`).join(`${token}{0,${max2}}`).split(`${token}+`).join(`${token}{1,${max2}}`);
       }
-      return value;
+      return value2;
     };
-    var createToken = (name, value, isGlobal) => {
-      const safe = makeSafeRegex(value);
+    var createToken = (name, value2, isGlobal) => {
+      const safe = makeSafeRegex(value2);
       const index = R++;
-      debug(name, index, value);
+      debug(name, index, value2);
       t[name] = index;
-      src[index] = value;
+      src[index] = value2;
       safeSrc[index] = safe;
-      re[index] = new RegExp(value, isGlobal ? "g" : void 0);
+      re[index] = new RegExp(value2, isGlobal ? "g" : void 0);
       safeRe[index] = new RegExp(safe, isGlobal ? "g" : void 0);
     };
     createToken("NUMERICIDENTIFIER", "0|[1-9]\\d*");
@@ -43231,26 +43231,26 @@ var require_lrucache = __commonJS({
         this.map = /* @__PURE__ */ new Map();
       }
       get(key) {
-        const value = this.map.get(key);
-        if (value === void 0) {
+        const value2 = this.map.get(key);
+        if (value2 === void 0) {
           return void 0;
         } else {
           this.map.delete(key);
-          this.map.set(key, value);
-          return value;
+          this.map.set(key, value2);
+          return value2;
         }
       }
       delete(key) {
         return this.map.delete(key);
       }
-      set(key, value) {
+      set(key, value2) {
         const deleted = this.delete(key);
-        if (!deleted && value !== void 0) {
+        if (!deleted && value2 !== void 0) {
           if (this.map.size >= this.max) {
             const firstKey = this.map.keys().next().value;
             this.delete(firstKey);
           }
-          this.map.set(key, value);
+          this.map.set(key, value2);
         }
         return this;
       }
@@ -44549,14 +44549,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path13) {
-      if (typeof path13 === "string") {
+    function safeRequire(path14) {
+      if (typeof path14 === "string") {
         try {
-          return __require(path13);
+          return __require(path14);
         } catch (err) {
         }
       }
-      return path13;
+      return path14;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -45260,7 +45260,7 @@ var require_ieee754 = __commonJS({
       }
       return (s ? -1 : 1) * m * Math.pow(2, e - mLen);
     };
-    exports2.write = function(buffer, value, offset, isLE, mLen, nBytes) {
+    exports2.write = function(buffer, value2, offset, isLE, mLen, nBytes) {
       var e, m, c;
       var eLen = nBytes * 8 - mLen - 1;
       var eMax = (1 << eLen) - 1;
@@ -45268,23 +45268,23 @@ var require_ieee754 = __commonJS({
       var rt = mLen === 23 ? Math.pow(2, -24) - Math.pow(2, -77) : 0;
       var i = isLE ? 0 : nBytes - 1;
       var d = isLE ? 1 : -1;
-      var s = value < 0 || value === 0 && 1 / value < 0 ? 1 : 0;
-      value = Math.abs(value);
-      if (isNaN(value) || value === Infinity) {
-        m = isNaN(value) ? 1 : 0;
+      var s = value2 < 0 || value2 === 0 && 1 / value2 < 0 ? 1 : 0;
+      value2 = Math.abs(value2);
+      if (isNaN(value2) || value2 === Infinity) {
+        m = isNaN(value2) ? 1 : 0;
         e = eMax;
       } else {
-        e = Math.floor(Math.log(value) / Math.LN2);
-        if (value * (c = Math.pow(2, -e)) < 1) {
+        e = Math.floor(Math.log(value2) / Math.LN2);
+        if (value2 * (c = Math.pow(2, -e)) < 1) {
           e--;
           c *= 2;
         }
         if (e + eBias >= 1) {
-          value += rt / c;
+          value2 += rt / c;
         } else {
-          value += rt * Math.pow(2, 1 - eBias);
+          value2 += rt * Math.pow(2, 1 - eBias);
         }
-        if (value * c >= 2) {
+        if (value2 * c >= 2) {
           e++;
           c /= 2;
         }
@@ -45292,10 +45292,10 @@ var require_ieee754 = __commonJS({
           m = 0;
           e = eMax;
         } else if (e + eBias >= 1) {
-          m = (value * c - 1) * Math.pow(2, mLen);
+          m = (value2 * c - 1) * Math.pow(2, mLen);
           e = e + eBias;
         } else {
-          m = value * Math.pow(2, eBias - 1) * Math.pow(2, mLen);
+          m = value2 * Math.pow(2, eBias - 1) * Math.pow(2, mLen);
           e = 0;
         }
       }
@@ -45375,44 +45375,44 @@ var require_buffer = __commonJS({
       return from(arg, encodingOrOffset, length);
     }
     Buffer2.poolSize = 8192;
-    function from(value, encodingOrOffset, length) {
-      if (typeof value === "string") {
-        return fromString(value, encodingOrOffset);
+    function from(value2, encodingOrOffset, length) {
+      if (typeof value2 === "string") {
+        return fromString(value2, encodingOrOffset);
       }
-      if (ArrayBuffer.isView(value)) {
-        return fromArrayView(value);
+      if (ArrayBuffer.isView(value2)) {
+        return fromArrayView(value2);
       }
-      if (value == null) {
+      if (value2 == null) {
         throw new TypeError(
-          "The first argument must be one of type string, Buffer, ArrayBuffer, Array, or Array-like Object. Received type " + typeof value
+          "The first argument must be one of type string, Buffer, ArrayBuffer, Array, or Array-like Object. Received type " + typeof value2
         );
       }
-      if (isInstance(value, ArrayBuffer) || value && isInstance(value.buffer, ArrayBuffer)) {
-        return fromArrayBuffer(value, encodingOrOffset, length);
+      if (isInstance(value2, ArrayBuffer) || value2 && isInstance(value2.buffer, ArrayBuffer)) {
+        return fromArrayBuffer(value2, encodingOrOffset, length);
       }
-      if (typeof SharedArrayBuffer !== "undefined" && (isInstance(value, SharedArrayBuffer) || value && isInstance(value.buffer, SharedArrayBuffer))) {
-        return fromArrayBuffer(value, encodingOrOffset, length);
+      if (typeof SharedArrayBuffer !== "undefined" && (isInstance(value2, SharedArrayBuffer) || value2 && isInstance(value2.buffer, SharedArrayBuffer))) {
+        return fromArrayBuffer(value2, encodingOrOffset, length);
       }
-      if (typeof value === "number") {
+      if (typeof value2 === "number") {
         throw new TypeError(
           'The "value" argument must not be of type number. Received type number'
         );
       }
-      const valueOf = value.valueOf && value.valueOf();
-      if (valueOf != null && valueOf !== value) {
+      const valueOf = value2.valueOf && value2.valueOf();
+      if (valueOf != null && valueOf !== value2) {
         return Buffer2.from(valueOf, encodingOrOffset, length);
       }
-      const b = fromObject(value);
+      const b = fromObject(value2);
       if (b) return b;
-      if (typeof Symbol !== "undefined" && Symbol.toPrimitive != null && typeof value[Symbol.toPrimitive] === "function") {
-        return Buffer2.from(value[Symbol.toPrimitive]("string"), encodingOrOffset, length);
+      if (typeof Symbol !== "undefined" && Symbol.toPrimitive != null && typeof value2[Symbol.toPrimitive] === "function") {
+        return Buffer2.from(value2[Symbol.toPrimitive]("string"), encodingOrOffset, length);
       }
       throw new TypeError(
-        "The first argument must be one of type string, Buffer, ArrayBuffer, Array, or Array-like Object. Received type " + typeof value
+        "The first argument must be one of type string, Buffer, ArrayBuffer, Array, or Array-like Object. Received type " + typeof value2
       );
     }
-    Buffer2.from = function(value, encodingOrOffset, length) {
-      return from(value, encodingOrOffset, length);
+    Buffer2.from = function(value2, encodingOrOffset, length) {
+      return from(value2, encodingOrOffset, length);
     };
     Object.setPrototypeOf(Buffer2.prototype, Uint8Array.prototype);
     Object.setPrototypeOf(Buffer2, Uint8Array);
@@ -46326,89 +46326,89 @@ var require_buffer = __commonJS({
       if (!noAssert) checkOffset(offset, 8, this.length);
       return ieee754.read(this, offset, false, 52, 8);
     };
-    function checkInt(buf, value, offset, ext, max2, min) {
+    function checkInt(buf, value2, offset, ext, max2, min) {
       if (!Buffer2.isBuffer(buf)) throw new TypeError('"buffer" argument must be a Buffer instance');
-      if (value > max2 || value < min) throw new RangeError('"value" argument is out of bounds');
+      if (value2 > max2 || value2 < min) throw new RangeError('"value" argument is out of bounds');
       if (offset + ext > buf.length) throw new RangeError("Index out of range");
     }
-    Buffer2.prototype.writeUintLE = Buffer2.prototype.writeUIntLE = function writeUIntLE(value, offset, byteLength2, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeUintLE = Buffer2.prototype.writeUIntLE = function writeUIntLE(value2, offset, byteLength2, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
       byteLength2 = byteLength2 >>> 0;
       if (!noAssert) {
         const maxBytes = Math.pow(2, 8 * byteLength2) - 1;
-        checkInt(this, value, offset, byteLength2, maxBytes, 0);
+        checkInt(this, value2, offset, byteLength2, maxBytes, 0);
       }
       let mul = 1;
       let i = 0;
-      this[offset] = value & 255;
+      this[offset] = value2 & 255;
       while (++i < byteLength2 && (mul *= 256)) {
-        this[offset + i] = value / mul & 255;
+        this[offset + i] = value2 / mul & 255;
       }
       return offset + byteLength2;
     };
-    Buffer2.prototype.writeUintBE = Buffer2.prototype.writeUIntBE = function writeUIntBE(value, offset, byteLength2, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeUintBE = Buffer2.prototype.writeUIntBE = function writeUIntBE(value2, offset, byteLength2, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
       byteLength2 = byteLength2 >>> 0;
       if (!noAssert) {
         const maxBytes = Math.pow(2, 8 * byteLength2) - 1;
-        checkInt(this, value, offset, byteLength2, maxBytes, 0);
+        checkInt(this, value2, offset, byteLength2, maxBytes, 0);
       }
       let i = byteLength2 - 1;
       let mul = 1;
-      this[offset + i] = value & 255;
+      this[offset + i] = value2 & 255;
       while (--i >= 0 && (mul *= 256)) {
-        this[offset + i] = value / mul & 255;
+        this[offset + i] = value2 / mul & 255;
       }
       return offset + byteLength2;
     };
-    Buffer2.prototype.writeUint8 = Buffer2.prototype.writeUInt8 = function writeUInt8(value, offset, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeUint8 = Buffer2.prototype.writeUInt8 = function writeUInt8(value2, offset, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
-      if (!noAssert) checkInt(this, value, offset, 1, 255, 0);
-      this[offset] = value & 255;
+      if (!noAssert) checkInt(this, value2, offset, 1, 255, 0);
+      this[offset] = value2 & 255;
       return offset + 1;
     };
-    Buffer2.prototype.writeUint16LE = Buffer2.prototype.writeUInt16LE = function writeUInt16LE(value, offset, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeUint16LE = Buffer2.prototype.writeUInt16LE = function writeUInt16LE(value2, offset, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
-      if (!noAssert) checkInt(this, value, offset, 2, 65535, 0);
-      this[offset] = value & 255;
-      this[offset + 1] = value >>> 8;
+      if (!noAssert) checkInt(this, value2, offset, 2, 65535, 0);
+      this[offset] = value2 & 255;
+      this[offset + 1] = value2 >>> 8;
       return offset + 2;
     };
-    Buffer2.prototype.writeUint16BE = Buffer2.prototype.writeUInt16BE = function writeUInt16BE(value, offset, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeUint16BE = Buffer2.prototype.writeUInt16BE = function writeUInt16BE(value2, offset, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
-      if (!noAssert) checkInt(this, value, offset, 2, 65535, 0);
-      this[offset] = value >>> 8;
-      this[offset + 1] = value & 255;
+      if (!noAssert) checkInt(this, value2, offset, 2, 65535, 0);
+      this[offset] = value2 >>> 8;
+      this[offset + 1] = value2 & 255;
       return offset + 2;
     };
-    Buffer2.prototype.writeUint32LE = Buffer2.prototype.writeUInt32LE = function writeUInt32LE(value, offset, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeUint32LE = Buffer2.prototype.writeUInt32LE = function writeUInt32LE(value2, offset, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
-      if (!noAssert) checkInt(this, value, offset, 4, 4294967295, 0);
-      this[offset + 3] = value >>> 24;
-      this[offset + 2] = value >>> 16;
-      this[offset + 1] = value >>> 8;
-      this[offset] = value & 255;
+      if (!noAssert) checkInt(this, value2, offset, 4, 4294967295, 0);
+      this[offset + 3] = value2 >>> 24;
+      this[offset + 2] = value2 >>> 16;
+      this[offset + 1] = value2 >>> 8;
+      this[offset] = value2 & 255;
       return offset + 4;
     };
-    Buffer2.prototype.writeUint32BE = Buffer2.prototype.writeUInt32BE = function writeUInt32BE(value, offset, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeUint32BE = Buffer2.prototype.writeUInt32BE = function writeUInt32BE(value2, offset, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
-      if (!noAssert) checkInt(this, value, offset, 4, 4294967295, 0);
-      this[offset] = value >>> 24;
-      this[offset + 1] = value >>> 16;
-      this[offset + 2] = value >>> 8;
-      this[offset + 3] = value & 255;
+      if (!noAssert) checkInt(this, value2, offset, 4, 4294967295, 0);
+      this[offset] = value2 >>> 24;
+      this[offset + 1] = value2 >>> 16;
+      this[offset + 2] = value2 >>> 8;
+      this[offset + 3] = value2 & 255;
       return offset + 4;
     };
-    function wrtBigUInt64LE(buf, value, offset, min, max2) {
-      checkIntBI(value, min, max2, buf, offset, 7);
-      let lo = Number(value & BigInt(4294967295));
+    function wrtBigUInt64LE(buf, value2, offset, min, max2) {
+      checkIntBI(value2, min, max2, buf, offset, 7);
+      let lo = Number(value2 & BigInt(4294967295));
       buf[offset++] = lo;
       lo = lo >> 8;
       buf[offset++] = lo;
@@ -46416,7 +46416,7 @@ var require_buffer = __commonJS({
       buf[offset++] = lo;
       lo = lo >> 8;
       buf[offset++] = lo;
-      let hi = Number(value >> BigInt(32) & BigInt(4294967295));
+      let hi = Number(value2 >> BigInt(32) & BigInt(4294967295));
       buf[offset++] = hi;
       hi = hi >> 8;
       buf[offset++] = hi;
@@ -46426,9 +46426,9 @@ var require_buffer = __commonJS({
       buf[offset++] = hi;
       return offset;
     }
-    function wrtBigUInt64BE(buf, value, offset, min, max2) {
-      checkIntBI(value, min, max2, buf, offset, 7);
-      let lo = Number(value & BigInt(4294967295));
+    function wrtBigUInt64BE(buf, value2, offset, min, max2) {
+      checkIntBI(value2, min, max2, buf, offset, 7);
+      let lo = Number(value2 & BigInt(4294967295));
       buf[offset + 7] = lo;
       lo = lo >> 8;
       buf[offset + 6] = lo;
@@ -46436,7 +46436,7 @@ var require_buffer = __commonJS({
       buf[offset + 5] = lo;
       lo = lo >> 8;
       buf[offset + 4] = lo;
-      let hi = Number(value >> BigInt(32) & BigInt(4294967295));
+      let hi = Number(value2 >> BigInt(32) & BigInt(4294967295));
       buf[offset + 3] = hi;
       hi = hi >> 8;
       buf[offset + 2] = hi;
@@ -46446,134 +46446,134 @@ var require_buffer = __commonJS({
       buf[offset] = hi;
       return offset + 8;
     }
-    Buffer2.prototype.writeBigUInt64LE = defineBigIntMethod(function writeBigUInt64LE(value, offset = 0) {
-      return wrtBigUInt64LE(this, value, offset, BigInt(0), BigInt("0xffffffffffffffff"));
+    Buffer2.prototype.writeBigUInt64LE = defineBigIntMethod(function writeBigUInt64LE(value2, offset = 0) {
+      return wrtBigUInt64LE(this, value2, offset, BigInt(0), BigInt("0xffffffffffffffff"));
     });
-    Buffer2.prototype.writeBigUInt64BE = defineBigIntMethod(function writeBigUInt64BE(value, offset = 0) {
-      return wrtBigUInt64BE(this, value, offset, BigInt(0), BigInt("0xffffffffffffffff"));
+    Buffer2.prototype.writeBigUInt64BE = defineBigIntMethod(function writeBigUInt64BE(value2, offset = 0) {
+      return wrtBigUInt64BE(this, value2, offset, BigInt(0), BigInt("0xffffffffffffffff"));
     });
-    Buffer2.prototype.writeIntLE = function writeIntLE(value, offset, byteLength2, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeIntLE = function writeIntLE(value2, offset, byteLength2, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
       if (!noAssert) {
         const limit = Math.pow(2, 8 * byteLength2 - 1);
-        checkInt(this, value, offset, byteLength2, limit - 1, -limit);
+        checkInt(this, value2, offset, byteLength2, limit - 1, -limit);
       }
       let i = 0;
       let mul = 1;
       let sub = 0;
-      this[offset] = value & 255;
+      this[offset] = value2 & 255;
       while (++i < byteLength2 && (mul *= 256)) {
-        if (value < 0 && sub === 0 && this[offset + i - 1] !== 0) {
+        if (value2 < 0 && sub === 0 && this[offset + i - 1] !== 0) {
           sub = 1;
         }
-        this[offset + i] = (value / mul >> 0) - sub & 255;
+        this[offset + i] = (value2 / mul >> 0) - sub & 255;
       }
       return offset + byteLength2;
     };
-    Buffer2.prototype.writeIntBE = function writeIntBE(value, offset, byteLength2, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeIntBE = function writeIntBE(value2, offset, byteLength2, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
       if (!noAssert) {
         const limit = Math.pow(2, 8 * byteLength2 - 1);
-        checkInt(this, value, offset, byteLength2, limit - 1, -limit);
+        checkInt(this, value2, offset, byteLength2, limit - 1, -limit);
       }
       let i = byteLength2 - 1;
       let mul = 1;
       let sub = 0;
-      this[offset + i] = value & 255;
+      this[offset + i] = value2 & 255;
       while (--i >= 0 && (mul *= 256)) {
-        if (value < 0 && sub === 0 && this[offset + i + 1] !== 0) {
+        if (value2 < 0 && sub === 0 && this[offset + i + 1] !== 0) {
           sub = 1;
         }
-        this[offset + i] = (value / mul >> 0) - sub & 255;
+        this[offset + i] = (value2 / mul >> 0) - sub & 255;
       }
       return offset + byteLength2;
     };
-    Buffer2.prototype.writeInt8 = function writeInt8(value, offset, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeInt8 = function writeInt8(value2, offset, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
-      if (!noAssert) checkInt(this, value, offset, 1, 127, -128);
-      if (value < 0) value = 255 + value + 1;
-      this[offset] = value & 255;
+      if (!noAssert) checkInt(this, value2, offset, 1, 127, -128);
+      if (value2 < 0) value2 = 255 + value2 + 1;
+      this[offset] = value2 & 255;
       return offset + 1;
     };
-    Buffer2.prototype.writeInt16LE = function writeInt16LE(value, offset, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeInt16LE = function writeInt16LE(value2, offset, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
-      if (!noAssert) checkInt(this, value, offset, 2, 32767, -32768);
-      this[offset] = value & 255;
-      this[offset + 1] = value >>> 8;
+      if (!noAssert) checkInt(this, value2, offset, 2, 32767, -32768);
+      this[offset] = value2 & 255;
+      this[offset + 1] = value2 >>> 8;
       return offset + 2;
     };
-    Buffer2.prototype.writeInt16BE = function writeInt16BE(value, offset, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeInt16BE = function writeInt16BE(value2, offset, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
-      if (!noAssert) checkInt(this, value, offset, 2, 32767, -32768);
-      this[offset] = value >>> 8;
-      this[offset + 1] = value & 255;
+      if (!noAssert) checkInt(this, value2, offset, 2, 32767, -32768);
+      this[offset] = value2 >>> 8;
+      this[offset + 1] = value2 & 255;
       return offset + 2;
     };
-    Buffer2.prototype.writeInt32LE = function writeInt32LE(value, offset, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeInt32LE = function writeInt32LE(value2, offset, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
-      if (!noAssert) checkInt(this, value, offset, 4, 2147483647, -2147483648);
-      this[offset] = value & 255;
-      this[offset + 1] = value >>> 8;
-      this[offset + 2] = value >>> 16;
-      this[offset + 3] = value >>> 24;
+      if (!noAssert) checkInt(this, value2, offset, 4, 2147483647, -2147483648);
+      this[offset] = value2 & 255;
+      this[offset + 1] = value2 >>> 8;
+      this[offset + 2] = value2 >>> 16;
+      this[offset + 3] = value2 >>> 24;
       return offset + 4;
     };
-    Buffer2.prototype.writeInt32BE = function writeInt32BE(value, offset, noAssert) {
-      value = +value;
+    Buffer2.prototype.writeInt32BE = function writeInt32BE(value2, offset, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
-      if (!noAssert) checkInt(this, value, offset, 4, 2147483647, -2147483648);
-      if (value < 0) value = 4294967295 + value + 1;
-      this[offset] = value >>> 24;
-      this[offset + 1] = value >>> 16;
-      this[offset + 2] = value >>> 8;
-      this[offset + 3] = value & 255;
+      if (!noAssert) checkInt(this, value2, offset, 4, 2147483647, -2147483648);
+      if (value2 < 0) value2 = 4294967295 + value2 + 1;
+      this[offset] = value2 >>> 24;
+      this[offset + 1] = value2 >>> 16;
+      this[offset + 2] = value2 >>> 8;
+      this[offset + 3] = value2 & 255;
       return offset + 4;
     };
-    Buffer2.prototype.writeBigInt64LE = defineBigIntMethod(function writeBigInt64LE(value, offset = 0) {
-      return wrtBigUInt64LE(this, value, offset, -BigInt("0x8000000000000000"), BigInt("0x7fffffffffffffff"));
+    Buffer2.prototype.writeBigInt64LE = defineBigIntMethod(function writeBigInt64LE(value2, offset = 0) {
+      return wrtBigUInt64LE(this, value2, offset, -BigInt("0x8000000000000000"), BigInt("0x7fffffffffffffff"));
     });
-    Buffer2.prototype.writeBigInt64BE = defineBigIntMethod(function writeBigInt64BE(value, offset = 0) {
-      return wrtBigUInt64BE(this, value, offset, -BigInt("0x8000000000000000"), BigInt("0x7fffffffffffffff"));
+    Buffer2.prototype.writeBigInt64BE = defineBigIntMethod(function writeBigInt64BE(value2, offset = 0) {
+      return wrtBigUInt64BE(this, value2, offset, -BigInt("0x8000000000000000"), BigInt("0x7fffffffffffffff"));
     });
-    function checkIEEE754(buf, value, offset, ext, max2, min) {
+    function checkIEEE754(buf, value2, offset, ext, max2, min) {
       if (offset + ext > buf.length) throw new RangeError("Index out of range");
       if (offset < 0) throw new RangeError("Index out of range");
     }
-    function writeFloat(buf, value, offset, littleEndian, noAssert) {
-      value = +value;
+    function writeFloat(buf, value2, offset, littleEndian, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
       if (!noAssert) {
-        checkIEEE754(buf, value, offset, 4, 34028234663852886e22, -34028234663852886e22);
+        checkIEEE754(buf, value2, offset, 4, 34028234663852886e22, -34028234663852886e22);
       }
-      ieee754.write(buf, value, offset, littleEndian, 23, 4);
+      ieee754.write(buf, value2, offset, littleEndian, 23, 4);
       return offset + 4;
     }
-    Buffer2.prototype.writeFloatLE = function writeFloatLE(value, offset, noAssert) {
-      return writeFloat(this, value, offset, true, noAssert);
+    Buffer2.prototype.writeFloatLE = function writeFloatLE(value2, offset, noAssert) {
+      return writeFloat(this, value2, offset, true, noAssert);
     };
-    Buffer2.prototype.writeFloatBE = function writeFloatBE(value, offset, noAssert) {
-      return writeFloat(this, value, offset, false, noAssert);
+    Buffer2.prototype.writeFloatBE = function writeFloatBE(value2, offset, noAssert) {
+      return writeFloat(this, value2, offset, false, noAssert);
     };
-    function writeDouble(buf, value, offset, littleEndian, noAssert) {
-      value = +value;
+    function writeDouble(buf, value2, offset, littleEndian, noAssert) {
+      value2 = +value2;
       offset = offset >>> 0;
       if (!noAssert) {
-        checkIEEE754(buf, value, offset, 8, 17976931348623157e292, -17976931348623157e292);
+        checkIEEE754(buf, value2, offset, 8, 17976931348623157e292, -17976931348623157e292);
       }
-      ieee754.write(buf, value, offset, littleEndian, 52, 8);
+      ieee754.write(buf, value2, offset, littleEndian, 52, 8);
       return offset + 8;
     }
-    Buffer2.prototype.writeDoubleLE = function writeDoubleLE(value, offset, noAssert) {
-      return writeDouble(this, value, offset, true, noAssert);
+    Buffer2.prototype.writeDoubleLE = function writeDoubleLE(value2, offset, noAssert) {
+      return writeDouble(this, value2, offset, true, noAssert);
     };
-    Buffer2.prototype.writeDoubleBE = function writeDoubleBE(value, offset, noAssert) {
-      return writeDouble(this, value, offset, false, noAssert);
+    Buffer2.prototype.writeDoubleBE = function writeDoubleBE(value2, offset, noAssert) {
+      return writeDouble(this, value2, offset, false, noAssert);
     };
     Buffer2.prototype.copy = function copy(target, targetStart, start, end) {
       if (!Buffer2.isBuffer(target)) throw new TypeError("argument should be a Buffer");
@@ -46675,11 +46675,11 @@ var require_buffer = __commonJS({
         get code() {
           return sym;
         }
-        set code(value) {
+        set code(value2) {
           Object.defineProperty(this, "code", {
             configurable: true,
             enumerable: true,
-            value,
+            value: value2,
             writable: true
           });
         }
@@ -46739,8 +46739,8 @@ var require_buffer = __commonJS({
         boundsError(offset, buf.length - (byteLength2 + 1));
       }
     }
-    function checkIntBI(value, min, max2, buf, offset, byteLength2) {
-      if (value > max2 || value < min) {
+    function checkIntBI(value2, min, max2, buf, offset, byteLength2) {
+      if (value2 > max2 || value2 < min) {
         const n = typeof min === "bigint" ? "n" : "";
         let range;
         if (byteLength2 > 3) {
@@ -46752,19 +46752,19 @@ var require_buffer = __commonJS({
         } else {
           range = `>= ${min}${n} and <= ${max2}${n}`;
         }
-        throw new errors.ERR_OUT_OF_RANGE("value", range, value);
+        throw new errors.ERR_OUT_OF_RANGE("value", range, value2);
       }
       checkBounds(buf, offset, byteLength2);
     }
-    function validateNumber(value, name) {
-      if (typeof value !== "number") {
-        throw new errors.ERR_INVALID_ARG_TYPE(name, "number", value);
+    function validateNumber(value2, name) {
+      if (typeof value2 !== "number") {
+        throw new errors.ERR_INVALID_ARG_TYPE(name, "number", value2);
       }
     }
-    function boundsError(value, length, type) {
-      if (Math.floor(value) !== value) {
-        validateNumber(value, type);
-        throw new errors.ERR_OUT_OF_RANGE(type || "offset", "an integer", value);
+    function boundsError(value2, length, type) {
+      if (Math.floor(value2) !== value2) {
+        validateNumber(value2, type);
+        throw new errors.ERR_OUT_OF_RANGE(type || "offset", "an integer", value2);
       }
       if (length < 0) {
         throw new errors.ERR_BUFFER_OUT_OF_BOUNDS();
@@ -46772,7 +46772,7 @@ var require_buffer = __commonJS({
       throw new errors.ERR_OUT_OF_RANGE(
         type || "offset",
         `>= ${type ? 1 : 0} and <= ${length}`,
-        value
+        value2
       );
     }
     var INVALID_BASE64_RE = /[^+/0-9A-Za-z-_]/g;
@@ -47037,7 +47037,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path13 = reqData.path;
+        const path14 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -47048,7 +47048,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path13} HTTP/1.1`
+          `${method2} ${path14} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -47141,8 +47141,8 @@ var require_lodash = __commonJS({
       map2.set(pair[0], pair[1]);
       return map2;
     }
-    function addSetEntry(set2, value) {
-      set2.add(value);
+    function addSetEntry(set2, value2) {
+      set2.add(value2);
       return set2;
     }
     function arrayEach(array2, iteratee) {
@@ -47181,11 +47181,11 @@ var require_lodash = __commonJS({
     function getValue(object2, key) {
       return object2 == null ? void 0 : object2[key];
     }
-    function isHostObject(value) {
+    function isHostObject(value2) {
       var result = false;
-      if (value != null && typeof value.toString != "function") {
+      if (value2 != null && typeof value2.toString != "function") {
         try {
-          result = !!(value + "");
+          result = !!(value2 + "");
         } catch (e) {
         }
       }
@@ -47193,8 +47193,8 @@ var require_lodash = __commonJS({
     }
     function mapToArray(map2) {
       var index = -1, result = Array(map2.size);
-      map2.forEach(function(value, key) {
-        result[++index] = [key, value];
+      map2.forEach(function(value2, key) {
+        result[++index] = [key, value2];
       });
       return result;
     }
@@ -47205,8 +47205,8 @@ var require_lodash = __commonJS({
     }
     function setToArray(set2) {
       var index = -1, result = Array(set2.size);
-      set2.forEach(function(value) {
-        result[++index] = value;
+      set2.forEach(function(value2) {
+        result[++index] = value2;
       });
       return result;
     }
@@ -47273,9 +47273,9 @@ var require_lodash = __commonJS({
       var data = this.__data__;
       return nativeCreate ? data[key] !== void 0 : hasOwnProperty.call(data, key);
     }
-    function hashSet(key, value) {
+    function hashSet(key, value2) {
       var data = this.__data__;
-      data[key] = nativeCreate && value === void 0 ? HASH_UNDEFINED : value;
+      data[key] = nativeCreate && value2 === void 0 ? HASH_UNDEFINED : value2;
       return this;
     }
     Hash.prototype.clear = hashClear;
@@ -47314,12 +47314,12 @@ var require_lodash = __commonJS({
     function listCacheHas(key) {
       return assocIndexOf(this.__data__, key) > -1;
     }
-    function listCacheSet(key, value) {
+    function listCacheSet(key, value2) {
       var data = this.__data__, index = assocIndexOf(data, key);
       if (index < 0) {
-        data.push([key, value]);
+        data.push([key, value2]);
       } else {
-        data[index][1] = value;
+        data[index][1] = value2;
       }
       return this;
     }
@@ -47352,8 +47352,8 @@ var require_lodash = __commonJS({
     function mapCacheHas(key) {
       return getMapData(this, key).has(key);
     }
-    function mapCacheSet(key, value) {
-      getMapData(this, key).set(key, value);
+    function mapCacheSet(key, value2) {
+      getMapData(this, key).set(key, value2);
       return this;
     }
     MapCache.prototype.clear = mapCacheClear;
@@ -47376,17 +47376,17 @@ var require_lodash = __commonJS({
     function stackHas(key) {
       return this.__data__.has(key);
     }
-    function stackSet(key, value) {
+    function stackSet(key, value2) {
       var cache = this.__data__;
       if (cache instanceof ListCache) {
         var pairs = cache.__data__;
         if (!Map2 || pairs.length < LARGE_ARRAY_SIZE - 1) {
-          pairs.push([key, value]);
+          pairs.push([key, value2]);
           return this;
         }
         cache = this.__data__ = new MapCache(pairs);
       }
-      cache.set(key, value);
+      cache.set(key, value2);
       return this;
     }
     Stack.prototype.clear = stackClear;
@@ -47394,20 +47394,20 @@ var require_lodash = __commonJS({
     Stack.prototype.get = stackGet;
     Stack.prototype.has = stackHas;
     Stack.prototype.set = stackSet;
-    function arrayLikeKeys(value, inherited) {
-      var result = isArray(value) || isArguments(value) ? baseTimes(value.length, String) : [];
+    function arrayLikeKeys(value2, inherited) {
+      var result = isArray(value2) || isArguments(value2) ? baseTimes(value2.length, String) : [];
       var length = result.length, skipIndexes = !!length;
-      for (var key in value) {
-        if ((inherited || hasOwnProperty.call(value, key)) && !(skipIndexes && (key == "length" || isIndex(key, length)))) {
+      for (var key in value2) {
+        if ((inherited || hasOwnProperty.call(value2, key)) && !(skipIndexes && (key == "length" || isIndex(key, length)))) {
           result.push(key);
         }
       }
       return result;
     }
-    function assignValue(object2, key, value) {
+    function assignValue(object2, key, value2) {
       var objValue = object2[key];
-      if (!(hasOwnProperty.call(object2, key) && eq(objValue, value)) || value === void 0 && !(key in object2)) {
-        object2[key] = value;
+      if (!(hasOwnProperty.call(object2, key) && eq(objValue, value2)) || value2 === void 0 && !(key in object2)) {
+        object2[key] = value2;
       }
     }
     function assocIndexOf(array2, key) {
@@ -47422,58 +47422,58 @@ var require_lodash = __commonJS({
     function baseAssign(object2, source) {
       return object2 && copyObject(source, keys(source), object2);
     }
-    function baseClone(value, isDeep, isFull, customizer, key, object2, stack) {
+    function baseClone(value2, isDeep, isFull, customizer, key, object2, stack) {
       var result;
       if (customizer) {
-        result = object2 ? customizer(value, key, object2, stack) : customizer(value);
+        result = object2 ? customizer(value2, key, object2, stack) : customizer(value2);
       }
       if (result !== void 0) {
         return result;
       }
-      if (!isObject2(value)) {
-        return value;
+      if (!isObject2(value2)) {
+        return value2;
       }
-      var isArr = isArray(value);
+      var isArr = isArray(value2);
       if (isArr) {
-        result = initCloneArray(value);
+        result = initCloneArray(value2);
         if (!isDeep) {
-          return copyArray(value, result);
+          return copyArray(value2, result);
         }
       } else {
-        var tag = getTag(value), isFunc = tag == funcTag || tag == genTag;
-        if (isBuffer(value)) {
-          return cloneBuffer(value, isDeep);
+        var tag = getTag(value2), isFunc = tag == funcTag || tag == genTag;
+        if (isBuffer(value2)) {
+          return cloneBuffer(value2, isDeep);
         }
         if (tag == objectTag || tag == argsTag || isFunc && !object2) {
-          if (isHostObject(value)) {
-            return object2 ? value : {};
+          if (isHostObject(value2)) {
+            return object2 ? value2 : {};
           }
-          result = initCloneObject(isFunc ? {} : value);
+          result = initCloneObject(isFunc ? {} : value2);
           if (!isDeep) {
-            return copySymbols(value, baseAssign(result, value));
+            return copySymbols(value2, baseAssign(result, value2));
           }
         } else {
           if (!cloneableTags[tag]) {
-            return object2 ? value : {};
+            return object2 ? value2 : {};
           }
-          result = initCloneByTag(value, tag, baseClone, isDeep);
+          result = initCloneByTag(value2, tag, baseClone, isDeep);
         }
       }
       stack || (stack = new Stack());
-      var stacked = stack.get(value);
+      var stacked = stack.get(value2);
       if (stacked) {
         return stacked;
       }
-      stack.set(value, result);
+      stack.set(value2, result);
       if (!isArr) {
-        var props = isFull ? getAllKeys(value) : keys(value);
+        var props = isFull ? getAllKeys(value2) : keys(value2);
       }
-      arrayEach(props || value, function(subValue, key2) {
+      arrayEach(props || value2, function(subValue, key2) {
         if (props) {
           key2 = subValue;
-          subValue = value[key2];
+          subValue = value2[key2];
         }
-        assignValue(result, key2, baseClone(subValue, isDeep, isFull, customizer, key2, value, stack));
+        assignValue(result, key2, baseClone(subValue, isDeep, isFull, customizer, key2, value2, stack));
       });
       return result;
     }
@@ -47484,15 +47484,15 @@ var require_lodash = __commonJS({
       var result = keysFunc(object2);
       return isArray(object2) ? result : arrayPush(result, symbolsFunc(object2));
     }
-    function baseGetTag(value) {
-      return objectToString.call(value);
+    function baseGetTag(value2) {
+      return objectToString.call(value2);
     }
-    function baseIsNative(value) {
-      if (!isObject2(value) || isMasked(value)) {
+    function baseIsNative(value2) {
+      if (!isObject2(value2) || isMasked(value2)) {
         return false;
       }
-      var pattern = isFunction(value) || isHostObject(value) ? reIsNative : reIsHostCtor;
-      return pattern.test(toSource(value));
+      var pattern = isFunction(value2) || isHostObject(value2) ? reIsNative : reIsHostCtor;
+      return pattern.test(toSource(value2));
     }
     function baseKeys(object2) {
       if (!isPrototype(object2)) {
@@ -47572,14 +47572,14 @@ var require_lodash = __commonJS({
       return isKeyable(key) ? data[typeof key == "string" ? "string" : "hash"] : data.map;
     }
     function getNative(object2, key) {
-      var value = getValue(object2, key);
-      return baseIsNative(value) ? value : void 0;
+      var value2 = getValue(object2, key);
+      return baseIsNative(value2) ? value2 : void 0;
     }
     var getSymbols = nativeGetSymbols ? overArg(nativeGetSymbols, Object) : stubArray;
     var getTag = baseGetTag;
     if (DataView2 && getTag(new DataView2(new ArrayBuffer(1))) != dataViewTag || Map2 && getTag(new Map2()) != mapTag || Promise2 && getTag(Promise2.resolve()) != promiseTag || Set2 && getTag(new Set2()) != setTag || WeakMap2 && getTag(new WeakMap2()) != weakMapTag) {
-      getTag = function(value) {
-        var result = objectToString.call(value), Ctor = result == objectTag ? value.constructor : void 0, ctorString = Ctor ? toSource(Ctor) : void 0;
+      getTag = function(value2) {
+        var result = objectToString.call(value2), Ctor = result == objectTag ? value2.constructor : void 0, ctorString = Ctor ? toSource(Ctor) : void 0;
         if (ctorString) {
           switch (ctorString) {
             case dataViewCtorString:
@@ -47641,20 +47641,20 @@ var require_lodash = __commonJS({
           return cloneSymbol(object2);
       }
     }
-    function isIndex(value, length) {
+    function isIndex(value2, length) {
       length = length == null ? MAX_SAFE_INTEGER : length;
-      return !!length && (typeof value == "number" || reIsUint.test(value)) && (value > -1 && value % 1 == 0 && value < length);
+      return !!length && (typeof value2 == "number" || reIsUint.test(value2)) && (value2 > -1 && value2 % 1 == 0 && value2 < length);
     }
-    function isKeyable(value) {
-      var type = typeof value;
-      return type == "string" || type == "number" || type == "symbol" || type == "boolean" ? value !== "__proto__" : value === null;
+    function isKeyable(value2) {
+      var type = typeof value2;
+      return type == "string" || type == "number" || type == "symbol" || type == "boolean" ? value2 !== "__proto__" : value2 === null;
     }
     function isMasked(func) {
       return !!maskSrcKey && maskSrcKey in func;
     }
-    function isPrototype(value) {
-      var Ctor = value && value.constructor, proto = typeof Ctor == "function" && Ctor.prototype || objectProto;
-      return value === proto;
+    function isPrototype(value2) {
+      var Ctor = value2 && value2.constructor, proto = typeof Ctor == "function" && Ctor.prototype || objectProto;
+      return value2 === proto;
     }
     function toSource(func) {
       if (func != null) {
@@ -47669,36 +47669,36 @@ var require_lodash = __commonJS({
       }
       return "";
     }
-    function cloneDeep(value) {
-      return baseClone(value, true, true);
+    function cloneDeep(value2) {
+      return baseClone(value2, true, true);
     }
-    function eq(value, other) {
-      return value === other || value !== value && other !== other;
+    function eq(value2, other) {
+      return value2 === other || value2 !== value2 && other !== other;
     }
-    function isArguments(value) {
-      return isArrayLikeObject(value) && hasOwnProperty.call(value, "callee") && (!propertyIsEnumerable.call(value, "callee") || objectToString.call(value) == argsTag);
+    function isArguments(value2) {
+      return isArrayLikeObject(value2) && hasOwnProperty.call(value2, "callee") && (!propertyIsEnumerable.call(value2, "callee") || objectToString.call(value2) == argsTag);
     }
     var isArray = Array.isArray;
-    function isArrayLike(value) {
-      return value != null && isLength(value.length) && !isFunction(value);
+    function isArrayLike(value2) {
+      return value2 != null && isLength(value2.length) && !isFunction(value2);
     }
-    function isArrayLikeObject(value) {
-      return isObjectLike(value) && isArrayLike(value);
+    function isArrayLikeObject(value2) {
+      return isObjectLike(value2) && isArrayLike(value2);
     }
     var isBuffer = nativeIsBuffer || stubFalse;
-    function isFunction(value) {
-      var tag = isObject2(value) ? objectToString.call(value) : "";
+    function isFunction(value2) {
+      var tag = isObject2(value2) ? objectToString.call(value2) : "";
       return tag == funcTag || tag == genTag;
     }
-    function isLength(value) {
-      return typeof value == "number" && value > -1 && value % 1 == 0 && value <= MAX_SAFE_INTEGER;
+    function isLength(value2) {
+      return typeof value2 == "number" && value2 > -1 && value2 % 1 == 0 && value2 <= MAX_SAFE_INTEGER;
     }
-    function isObject2(value) {
-      var type = typeof value;
-      return !!value && (type == "object" || type == "function");
+    function isObject2(value2) {
+      var type = typeof value2;
+      return !!value2 && (type == "object" || type == "function");
     }
-    function isObjectLike(value) {
-      return !!value && typeof value == "object";
+    function isObjectLike(value2) {
+      return !!value2 && typeof value2 == "object";
     }
     function keys(object2) {
       return isArrayLike(object2) ? arrayLikeKeys(object2) : baseKeys(object2);
@@ -47750,17 +47750,17 @@ var require_lodash2 = __commonJS({
       }
       return result;
     }
-    function isIndex(value, length) {
+    function isIndex(value2, length) {
       length = length == null ? MAX_SAFE_INTEGER : length;
-      return !!length && (typeof value == "number" || reIsUint.test(value)) && (value > -1 && value % 1 == 0 && value < length);
+      return !!length && (typeof value2 == "number" || reIsUint.test(value2)) && (value2 > -1 && value2 % 1 == 0 && value2 < length);
     }
-    function isIterateeCall(value, index, object2) {
+    function isIterateeCall(value2, index, object2) {
       if (!isObject2(object2)) {
         return false;
       }
       var type = typeof index;
       if (type == "number" ? isArrayLike(object2) && isIndex(index, object2.length) : type == "string" && index in object2) {
-        return eq(object2[index], value);
+        return eq(object2[index], value2);
       }
       return false;
     }
@@ -47780,61 +47780,61 @@ var require_lodash2 = __commonJS({
       }
       return result;
     }
-    function eq(value, other) {
-      return value === other || value !== value && other !== other;
+    function eq(value2, other) {
+      return value2 === other || value2 !== value2 && other !== other;
     }
-    function isArrayLike(value) {
-      return value != null && isLength(value.length) && !isFunction(value);
+    function isArrayLike(value2) {
+      return value2 != null && isLength(value2.length) && !isFunction(value2);
     }
-    function isFunction(value) {
-      var tag = isObject2(value) ? objectToString.call(value) : "";
+    function isFunction(value2) {
+      var tag = isObject2(value2) ? objectToString.call(value2) : "";
       return tag == funcTag || tag == genTag;
     }
-    function isLength(value) {
-      return typeof value == "number" && value > -1 && value % 1 == 0 && value <= MAX_SAFE_INTEGER;
+    function isLength(value2) {
+      return typeof value2 == "number" && value2 > -1 && value2 % 1 == 0 && value2 <= MAX_SAFE_INTEGER;
     }
-    function isObject2(value) {
-      var type = typeof value;
-      return !!value && (type == "object" || type == "function");
+    function isObject2(value2) {
+      var type = typeof value2;
+      return !!value2 && (type == "object" || type == "function");
     }
-    function isObjectLike(value) {
-      return !!value && typeof value == "object";
+    function isObjectLike(value2) {
+      return !!value2 && typeof value2 == "object";
     }
-    function isSymbol(value) {
-      return typeof value == "symbol" || isObjectLike(value) && objectToString.call(value) == symbolTag;
+    function isSymbol(value2) {
+      return typeof value2 == "symbol" || isObjectLike(value2) && objectToString.call(value2) == symbolTag;
     }
-    function toFinite(value) {
-      if (!value) {
-        return value === 0 ? value : 0;
+    function toFinite(value2) {
+      if (!value2) {
+        return value2 === 0 ? value2 : 0;
       }
-      value = toNumber(value);
-      if (value === INFINITY || value === -INFINITY) {
-        var sign = value < 0 ? -1 : 1;
+      value2 = toNumber(value2);
+      if (value2 === INFINITY || value2 === -INFINITY) {
+        var sign = value2 < 0 ? -1 : 1;
         return sign * MAX_INTEGER;
       }
-      return value === value ? value : 0;
+      return value2 === value2 ? value2 : 0;
     }
-    function toInteger(value) {
-      var result = toFinite(value), remainder = result % 1;
+    function toInteger(value2) {
+      var result = toFinite(value2), remainder = result % 1;
       return result === result ? remainder ? result - remainder : result : 0;
     }
-    function toNumber(value) {
-      if (typeof value == "number") {
-        return value;
+    function toNumber(value2) {
+      if (typeof value2 == "number") {
+        return value2;
       }
-      if (isSymbol(value)) {
+      if (isSymbol(value2)) {
         return NAN;
       }
-      if (isObject2(value)) {
-        var other = typeof value.valueOf == "function" ? value.valueOf() : value;
-        value = isObject2(other) ? other + "" : other;
+      if (isObject2(value2)) {
+        var other = typeof value2.valueOf == "function" ? value2.valueOf() : value2;
+        value2 = isObject2(other) ? other + "" : other;
       }
-      if (typeof value != "string") {
-        return value === 0 ? value : +value;
+      if (typeof value2 != "string") {
+        return value2 === 0 ? value2 : +value2;
       }
-      value = value.replace(reTrim, "");
-      var isBinary = reIsBinary.test(value);
-      return isBinary || reIsOctal.test(value) ? freeParseInt(value.slice(2), isBinary ? 2 : 8) : reIsBadHex.test(value) ? NAN : +value;
+      value2 = value2.replace(reTrim, "");
+      var isBinary = reIsBinary.test(value2);
+      return isBinary || reIsOctal.test(value2) ? freeParseInt(value2.slice(2), isBinary ? 2 : 8) : reIsBadHex.test(value2) ? NAN : +value2;
     }
     module2.exports = chunk;
   }
@@ -47868,49 +47868,49 @@ var require_lodash3 = __commonJS({
       predicate || (predicate = isFlattenable);
       result || (result = []);
       while (++index < length) {
-        var value = array2[index];
-        if (depth > 0 && predicate(value)) {
+        var value2 = array2[index];
+        if (depth > 0 && predicate(value2)) {
           if (depth > 1) {
-            baseFlatten(value, depth - 1, predicate, isStrict, result);
+            baseFlatten(value2, depth - 1, predicate, isStrict, result);
           } else {
-            arrayPush(result, value);
+            arrayPush(result, value2);
           }
         } else if (!isStrict) {
-          result[result.length] = value;
+          result[result.length] = value2;
         }
       }
       return result;
     }
-    function isFlattenable(value) {
-      return isArray(value) || isArguments(value) || !!(spreadableSymbol && value && value[spreadableSymbol]);
+    function isFlattenable(value2) {
+      return isArray(value2) || isArguments(value2) || !!(spreadableSymbol && value2 && value2[spreadableSymbol]);
     }
     function flatten(array2) {
       var length = array2 ? array2.length : 0;
       return length ? baseFlatten(array2, 1) : [];
     }
-    function isArguments(value) {
-      return isArrayLikeObject(value) && hasOwnProperty.call(value, "callee") && (!propertyIsEnumerable.call(value, "callee") || objectToString.call(value) == argsTag);
+    function isArguments(value2) {
+      return isArrayLikeObject(value2) && hasOwnProperty.call(value2, "callee") && (!propertyIsEnumerable.call(value2, "callee") || objectToString.call(value2) == argsTag);
     }
     var isArray = Array.isArray;
-    function isArrayLike(value) {
-      return value != null && isLength(value.length) && !isFunction(value);
+    function isArrayLike(value2) {
+      return value2 != null && isLength(value2.length) && !isFunction(value2);
     }
-    function isArrayLikeObject(value) {
-      return isObjectLike(value) && isArrayLike(value);
+    function isArrayLikeObject(value2) {
+      return isObjectLike(value2) && isArrayLike(value2);
     }
-    function isFunction(value) {
-      var tag = isObject2(value) ? objectToString.call(value) : "";
+    function isFunction(value2) {
+      var tag = isObject2(value2) ? objectToString.call(value2) : "";
       return tag == funcTag || tag == genTag;
     }
-    function isLength(value) {
-      return typeof value == "number" && value > -1 && value % 1 == 0 && value <= MAX_SAFE_INTEGER;
+    function isLength(value2) {
+      return typeof value2 == "number" && value2 > -1 && value2 % 1 == 0 && value2 <= MAX_SAFE_INTEGER;
     }
-    function isObject2(value) {
-      var type = typeof value;
-      return !!value && (type == "object" || type == "function");
+    function isObject2(value2) {
+      var type = typeof value2;
+      return !!value2 && (type == "object" || type == "function");
     }
-    function isObjectLike(value) {
-      return !!value && typeof value == "object";
+    function isObjectLike(value2) {
+      return !!value2 && typeof value2 == "object";
     }
     module2.exports = flatten;
   }
@@ -49096,7 +49096,7 @@ var require_autocannon = __commonJS({
     var fs = __require("fs");
     var os9 = __require("os");
     var net4 = __require("net");
-    var path13 = __require("path");
+    var path14 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -49211,7 +49211,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs.readFileSync(path13.join(__dirname, "help.txt"), "utf8");
+        const help = fs.readFileSync(path14.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -49325,7 +49325,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path13.join(__dirname, "lib/preload"));
+        alterPath.unshift(path14.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -49349,7 +49349,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path13.join(os9.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path14.join(os9.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -49373,7 +49373,7 @@ var require_autocannon = __commonJS({
 });
 
 // src/cli/cli.ts
-import { existsSync as existsSync3, readFileSync as readFileSync7, writeFileSync as writeFileSync5 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync8, writeFileSync as writeFileSync5 } from "node:fs";
 import os8 from "node:os";
 import { parseArgs } from "node:util";
 
@@ -49738,9 +49738,9 @@ function rankBoundIndex(n, m, confidence) {
     while (k < cdf.length && cdf[k] <= alpha) k++;
     return k;
   }
-  const mean2 = n * m / 2;
+  const mean3 = n * m / 2;
   const sd = Math.sqrt(n * m * (n + m + 1) / 12);
-  return Math.max(0, Math.floor(mean2 + probit(alpha) * sd - 0.5) + 1);
+  return Math.max(0, Math.floor(mean3 + probit(alpha) * sd - 0.5) + 1);
 }
 function minTrialsForConfidence(confidence) {
   let n = 1;
@@ -49785,9 +49785,9 @@ function signedRankBoundIndex(n, confidence) {
     while (k < cdf.length && cdf[k] <= alpha) k++;
     return k;
   }
-  const mean2 = n * (n + 1) / 4;
+  const mean3 = n * (n + 1) / 4;
   const sd = Math.sqrt(n * (n + 1) * (2 * n + 1) / 24);
-  return Math.max(0, Math.floor(mean2 + probit(alpha) * sd - 0.5) + 1);
+  return Math.max(0, Math.floor(mean3 + probit(alpha) * sd - 0.5) + 1);
 }
 function pairedRatioInterval(baseline, candidate, confidence) {
   const d = [];
@@ -49990,7 +49990,7 @@ function judgeInterval(input2, measured) {
   const changePct = toPct(interval.ratio);
   const ciLowPct = toPct(interval.low);
   const ciHighPct = toPct(interval.high);
-  const worse = (pct3) => input2.direction === "higher-is-better" ? -pct3 : pct3;
+  const worse = (pct4) => input2.direction === "higher-is-better" ? -pct4 : pct4;
   const w = worse(changePct);
   const [wLow, wHigh] = [worse(ciLowPct), worse(ciHighPct)].sort((x2, y) => x2 - y);
   const widened = interval !== measured;
@@ -50174,8 +50174,8 @@ function compareTails(input2) {
   const n = logRatios.length;
   if (n === 0) return { ...out, interval: { ...trials, low: 0, high: Infinity } };
   if ((1 - confidence) * n < MIN_RESAMPLES_BEYOND_BOUND) {
-    const mean2 = logRatios.reduce((a, b2) => a + b2, 0) / n;
-    const sd = Math.sqrt(logRatios.reduce((a, b2) => a + (b2 - mean2) ** 2, 0) / Math.max(1, n - 1));
+    const mean3 = logRatios.reduce((a, b2) => a + b2, 0) / n;
+    const sd = Math.sqrt(logRatios.reduce((a, b2) => a + (b2 - mean3) ** 2, 0) / Math.max(1, n - 1));
     const z3 = probit(confidence);
     const centre = Math.log(trials.ratio);
     return { ...out, interval: { ...trials, low: Math.exp(centre - z3 * sd), high: Math.exp(centre + z3 * sd) } };
@@ -51219,10 +51219,10 @@ function getEnumValues(entries) {
 function joinValues(array2, separator = "|") {
   return array2.map((val) => stringifyPrimitive(val)).join(separator);
 }
-function jsonStringifyReplacer(_, value) {
-  if (typeof value === "bigint")
-    return value.toString();
-  return value;
+function jsonStringifyReplacer(_, value2) {
+  if (typeof value2 === "bigint")
+    return value2.toString();
+  return value2;
 }
 var Cached = class {
   constructor(getter) {
@@ -51259,17 +51259,17 @@ function floatSafeRemainder(val, step) {
 }
 var EVALUATING = /* @__PURE__ */ Symbol("evaluating");
 function defineLazy(object2, key, getter) {
-  let value = void 0;
+  let value2 = void 0;
   Object.defineProperty(object2, key, {
     get() {
-      if (value === EVALUATING) {
+      if (value2 === EVALUATING) {
         return void 0;
       }
-      if (value === void 0) {
-        value = EVALUATING;
-        value = getter();
+      if (value2 === void 0) {
+        value2 = EVALUATING;
+        value2 = getter();
       }
-      return value;
+      return value2;
     },
     set(v) {
       Object.defineProperty(object2, key, {
@@ -51283,9 +51283,9 @@ function defineLazy(object2, key, getter) {
 function objectClone(obj) {
   return Object.create(Object.getPrototypeOf(obj), Object.getOwnPropertyDescriptors(obj));
 }
-function assignProp(target, prop, value) {
+function assignProp(target, prop, value2) {
   Object.defineProperty(target, prop, {
-    value,
+    value: value2,
     writable: true,
     enumerable: true,
     configurable: true
@@ -51301,19 +51301,19 @@ function sourceShape(schema) {
 function deferProp(target, key, getter) {
   Object.defineProperty(target, key, {
     get() {
-      const value = getter();
-      assignProp(this, key, value);
-      return value;
+      const value2 = getter();
+      assignProp(this, key, value2);
+      return value2;
     },
     enumerable: true,
     configurable: true
   });
 }
-function putProp(target, key, value) {
+function putProp(target, key, value2) {
   if (key in target)
-    assignProp(target, key, value);
+    assignProp(target, key, value2);
   else
-    target[key] = value;
+    target[key] = value2;
 }
 function mirrorShape(target, source, keys, wrap) {
   const raw = sourceShape(source);
@@ -51323,8 +51323,8 @@ function mirrorShape(target, source, keys, wrap) {
       continue;
     if (desc.get) {
       deferProp(target, key, () => {
-        const value = source._zod.def.shape[key];
-        return wrap ? wrap(value, key) : value;
+        const value2 = source._zod.def.shape[key];
+        return wrap ? wrap(value2, key) : value2;
       });
     } else
       putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
@@ -51352,10 +51352,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path13) {
-  if (!path13)
+function getElementAtPath(obj, path14) {
+  if (!path14)
     return obj;
-  return path13.reduce((acc, key) => acc?.[key], obj);
+  return path14.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -51523,9 +51523,9 @@ function createTransparentProxy(getter) {
       target ?? (target = getter());
       return Reflect.get(target, prop, receiver);
     },
-    set(_, prop, value, receiver) {
+    set(_, prop, value2, receiver) {
       target ?? (target = getter());
-      return Reflect.set(target, prop, value, receiver);
+      return Reflect.set(target, prop, value2, receiver);
     },
     has(_, prop) {
       target ?? (target = getter());
@@ -51549,12 +51549,12 @@ function createTransparentProxy(getter) {
     }
   });
 }
-function stringifyPrimitive(value) {
-  if (typeof value === "bigint")
-    return value.toString() + "n";
-  if (typeof value === "string")
-    return `"${value}"`;
-  return `${value}`;
+function stringifyPrimitive(value2) {
+  if (typeof value2 === "bigint")
+    return value2.toString() + "n";
+  if (typeof value2 === "string")
+    return `"${value2}"`;
+  return `${value2}`;
 }
 function optionalKeys(shape) {
   return Object.keys(shape).filter((k) => {
@@ -51663,15 +51663,15 @@ function partial(Class2, schema, mask, name = "partial") {
   }
   const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), Class2 && ((value2, key) => selected && !selected.has(key) ? value2 : new Class2({ type: "optional", innerType: value2 })));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape, checks: [] }));
 }
 function required(Class2, schema, mask) {
   const selected = mask ? new Set(maskedKeys(schema, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value, key) => (
+  mirrorShape(newShape, schema, Reflect.ownKeys(sourceShape(schema)), (value2, key) => (
     // overwrite with non-optional
-    selected && !selected.has(key) ? value : new Class2({ type: "nonoptional", innerType: value })
+    selected && !selected.has(key) ? value2 : new Class2({ type: "nonoptional", innerType: value2 })
   ));
   return clone(schema, mergeDefs(schema._zod.def, { shape: newShape }));
 }
@@ -51695,11 +51695,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path13, issues) {
+function prefixIssues(path14, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path13);
+    iss.path.unshift(path14);
     return iss;
   });
 }
@@ -51866,12 +51866,12 @@ function members(proto, table2) {
       defineBound(proto, key, desc.value);
   }
 }
-function own(inst, key, value, enumerable = true) {
-  Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value });
-  return value;
+function own(inst, key, value2, enumerable = true) {
+  Object.defineProperty(inst, key, { configurable: true, writable: true, enumerable, value: value2 });
+  return value2;
 }
-function hide(inst, key, value) {
-  return own(inst, key, value, false);
+function hide(inst, key, value2) {
+  return own(inst, key, value2, false);
 }
 // @__NO_SIDE_EFFECTS__
 function derived(computes, table2) {
@@ -51883,8 +51883,8 @@ function derived(computes, table2) {
       get() {
         return own(this, key, compute(this));
       },
-      set(value) {
-        own(this, key, value);
+      set(value2) {
+        own(this, key, value2);
       }
     });
   }
@@ -51896,8 +51896,8 @@ function defineBound(proto, key, fn) {
     get() {
       return this == null ? fn : own(this, key, fn.bind(this));
     },
-    set(value) {
-      own(this, key, value);
+    set(value2) {
+      own(this, key, value2);
     }
   });
 }
@@ -51928,21 +51928,21 @@ function defineLazyInternal(inst, key, compute) {
       const outer = broke;
       broke = false;
       try {
-        const value = compute(this);
+        const value2 = compute(this);
         if (broke)
           delete this[key];
         else
-          Object.defineProperty(this, key, { configurable: true, writable: true, value });
+          Object.defineProperty(this, key, { configurable: true, writable: true, value: value2 });
         broke = broke || outer;
-        return value;
+        return value2;
       } catch (err) {
         delete this[key];
         broke = broke || outer;
         throw err;
       }
     },
-    set(value) {
-      Object.defineProperty(this, key, { configurable: true, writable: true, value });
+    set(value2) {
+      Object.defineProperty(this, key, { configurable: true, writable: true, value: value2 });
     }
   });
 }
@@ -51959,14 +51959,14 @@ function installLazyProp(inst, key, make, enumerable) {
       Object.defineProperty(this, key, desc);
       return desc.value;
     },
-    set(value) {
-      Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value });
+    set(value2) {
+      Object.defineProperty(this, key, { configurable: true, writable: true, enumerable, value: value2 });
     }
   });
 }
 var CONSTANT_CATCH = "~constantCatch";
-function constantCatch(value) {
-  const fn = () => value;
+function constantCatch(value2) {
+  const fn = () => value2;
   fn[CONSTANT_CATCH] = true;
   return fn;
 }
@@ -52099,8 +52099,8 @@ function _getMessage() {
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
   return internals.message;
 }
-function _setMessage(value) {
-  this._zod.message = value;
+function _setMessage(value2) {
+  this._zod.message = value2;
 }
 var _messageDesc = {
   get: _getMessage,
@@ -52123,12 +52123,12 @@ var initializer = (inst, def) => {
       configurable: true,
       enumerable: false,
       get() {
-        const value = () => this.message;
-        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
-        return value;
+        const value2 = () => this.message;
+        Object.defineProperty(this, "toString", { value: value2, configurable: true, writable: true });
+        return value2;
       },
-      set(value) {
-        Object.defineProperty(this, "toString", { value, configurable: true, writable: true });
+      set(value2) {
+        Object.defineProperty(this, "toString", { value: value2, configurable: true, writable: true });
       }
     });
   }
@@ -52161,16 +52161,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path13 = []) => {
+  const processError = (error63, path14 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path13, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path14, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
       } else {
-        const fullpath = [...path13, ...issue2.path];
+        const fullpath = [...path14, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -52209,17 +52209,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path13 = []) => {
+  const processError = (error63, path14 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path13, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path14, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path13, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
       } else {
-        const fullpath = [...path13, ...issue2.path];
+        const fullpath = [...path14, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -52258,8 +52258,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path13 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path13) {
+  const path14 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path14) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -52290,9 +52290,9 @@ function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
 var _parse = (_Err) => {
-  const fn = (schema, value, _ctx, _params) => {
+  const fn = (schema, value2, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-    const result = schema._zod.run({ value, issues: [] }, ctx);
+    const result = schema._zod.run({ value: value2, issues: [] }, ctx);
     if (result instanceof Promise) {
       throw new $ZodAsyncError();
     }
@@ -52307,9 +52307,9 @@ var _parse = (_Err) => {
 };
 var parse = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
-  const fn = async (schema, value, _ctx, params) => {
+  const fn = async (schema, value2, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-    let result = schema._zod.run({ value, issues: [] }, ctx);
+    let result = schema._zod.run({ value: value2, issues: [] }, ctx);
     if (result instanceof Promise)
       result = await result;
     if (result.issues.length) {
@@ -52322,9 +52322,9 @@ var _parseAsync = (_Err) => {
   return fn;
 };
 var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
-var _safeParse = (_Err) => (schema, value, _ctx) => {
+var _safeParse = (_Err) => (schema, value2, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-  const result = schema._zod.run({ value, issues: [] }, ctx);
+  const result = schema._zod.run({ value: value2, issues: [] }, ctx);
   if (result instanceof Promise) {
     throw new $ZodAsyncError();
   }
@@ -52350,9 +52350,9 @@ function failure(Err, issues, ctx) {
     }
   };
 }
-var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
+var _safeParseAsync = (_Err) => async (schema, value2, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
+  let result = schema._zod.run({ value: value2, issues: [] }, ctx);
   if (result instanceof Promise)
     result = await result;
   return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
@@ -52360,88 +52360,88 @@ var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
 var safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
 var COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
-var validate = ((schema, value, _ctx) => {
+var validate = ((schema, value2, _ctx) => {
   const validator = schema._zod.bag.validator;
   if (validator !== void 0) {
-    if (validator(value) !== COMPILE_INVALID)
+    if (validator(value2) !== COMPILE_INVALID)
       return true;
     if (validator.definite === true && _ctx === void 0)
       return false;
   }
-  return validateFallback(schema, value, _ctx);
+  return validateFallback(schema, value2, _ctx);
 });
-function validateFallback(schema, value, _ctx) {
+function validateFallback(schema, value2, _ctx) {
   const ctx = _ctx ? { ..._ctx, async: false, abortEarly: true } : { async: false, abortEarly: true };
   const fallbackRun = schema._zod.bag.fallbackRun;
   let result;
   if (fallbackRun) {
     ctx[COMPILE_FALLBACK] = true;
-    result = fallbackRun({ value, issues: [] }, ctx);
+    result = fallbackRun({ value: value2, issues: [] }, ctx);
   } else {
-    result = schema._zod.run({ value, issues: [] }, ctx);
+    result = schema._zod.run({ value: value2, issues: [] }, ctx);
   }
   if (result instanceof Promise) {
     throw new $ZodAsyncError();
   }
   return result.issues.length === 0;
 }
-var validateAsync = async (schema, value, _ctx) => {
+var validateAsync = async (schema, value2, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true, abortEarly: true } : { async: true, abortEarly: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
+  let result = schema._zod.run({ value: value2, issues: [] }, ctx);
   if (result instanceof Promise)
     result = await result;
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
   const parse4 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
+  const fn = (schema, value2, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse4(schema, value, ctx, finalizeParams(fn, _params));
+    return parse4(schema, value2, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
   const parse4 = _parse(_Err);
-  const fn = (schema, value, _ctx, _params) => {
-    return parse4(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn = (schema, value2, _ctx, _params) => {
+    return parse4(schema, value2, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var decode = /* @__PURE__ */ _decode($ZodRealError);
 var _encodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
+  const fn = async (schema, value2, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return await parseAsync3(schema, value, ctx, finalizeParams(fn, _params));
+    return await parseAsync3(schema, value2, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encodeAsync = /* @__PURE__ */ _encodeAsync($ZodRealError);
 var _decodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
-  const fn = async (schema, value, _ctx, _params) => {
-    return await parseAsync3(schema, value, _ctx, finalizeParams(fn, _params));
+  const fn = async (schema, value2, _ctx, _params) => {
+    return await parseAsync3(schema, value2, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var decodeAsync = /* @__PURE__ */ _decodeAsync($ZodRealError);
-var _safeEncode = (_Err) => (schema, value, _ctx) => {
+var _safeEncode = (_Err) => (schema, value2, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParse(_Err)(schema, value, ctx);
+  return _safeParse(_Err)(schema, value2, ctx);
 };
 var safeEncode = /* @__PURE__ */ _safeEncode($ZodRealError);
-var _safeDecode = (_Err) => (schema, value, _ctx) => {
-  return _safeParse(_Err)(schema, value, _ctx);
+var _safeDecode = (_Err) => (schema, value2, _ctx) => {
+  return _safeParse(_Err)(schema, value2, _ctx);
 };
 var safeDecode = /* @__PURE__ */ _safeDecode($ZodRealError);
-var _safeEncodeAsync = (_Err) => async (schema, value, _ctx) => {
+var _safeEncodeAsync = (_Err) => async (schema, value2, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParseAsync(_Err)(schema, value, ctx);
+  return _safeParseAsync(_Err)(schema, value2, ctx);
 };
 var safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync($ZodRealError);
-var _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
-  return _safeParseAsync(_Err)(schema, value, _ctx);
+var _safeDecodeAsync = (_Err) => async (schema, value2, _ctx) => {
+  return _safeParseAsync(_Err)(schema, value2, _ctx);
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
@@ -53247,26 +53247,26 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   get "~standard"() {
     return hide(this, "~standard", standardProps(this));
   },
-  set "~standard"(value) {
-    own(this, "~standard", value);
+  set "~standard"(value2) {
+    own(this, "~standard", value2);
   }
 });
 var toStandardResult = (r, ctx) => r.issues.length ? { issues: r.issues.map((iss) => finalizeIssue(iss, ctx, config())) } : { value: r.value };
-async function validateAsync2(inst, value) {
+async function validateAsync2(inst, value2) {
   const ctx = { async: true };
-  return toStandardResult(await inst._zod.run({ value, issues: [] }, ctx), ctx);
+  return toStandardResult(await inst._zod.run({ value: value2, issues: [] }, ctx), ctx);
 }
 function standardProps(inst) {
   return {
-    validate: (value) => {
+    validate: (value2) => {
       const ctx = { async: false };
       try {
-        const r = inst._zod.run({ value, issues: [] }, ctx);
+        const r = inst._zod.run({ value: value2, issues: [] }, ctx);
         if (!(r instanceof Promise))
           return toStandardResult(r, ctx);
       } catch (_) {
       }
-      return validateAsync2(inst, value);
+      return validateAsync2(inst, value2);
     },
     vendor: "zod",
     version: 1
@@ -53358,8 +53358,8 @@ function parseURLObject(trimmed, def) {
   }
 }
 var asciiTabOrNewline = /[\t\n\r]/g;
-function stripTabAndNewline(value) {
-  return value.replace(asciiTabOrNewline, "");
+function stripTabAndNewline(value2) {
+  return value2.replace(asciiTabOrNewline, "");
 }
 function urlHostnameOk(url2, hostname3) {
   hostname3.lastIndex = 0;
@@ -53486,10 +53486,10 @@ var $ZodIPv4 = /* @__PURE__ */ $constructor("$ZodIPv4", (inst, def) => {
   $ZodStringFormat.init(inst, def);
 });
 var ipv6Alphabet = /^[0-9a-fA-F:.]+$/;
-function isValidIPv6(value) {
-  if (!ipv6Alphabet.test(value))
+function isValidIPv6(value2) {
+  if (!ipv6Alphabet.test(value2))
     return false;
-  return canParseURL(`http://[${value}]`);
+  return canParseURL(`http://[${value2}]`);
 }
 var $ZodIPv6 = /* @__PURE__ */ $constructor("$ZodIPv6", (inst, def) => {
   def.pattern ?? (def.pattern = ipv6);
@@ -53514,8 +53514,8 @@ var $ZodCIDRv4 = /* @__PURE__ */ $constructor("$ZodCIDRv4", (inst, def) => {
   def.pattern ?? (def.pattern = cidrv4);
   $ZodStringFormat.init(inst, def);
 });
-function isValidCIDRv6(value) {
-  const parts = value.split("/");
+function isValidCIDRv6(value2) {
+  const parts = value2.split("/");
   if (parts.length !== 2)
     return false;
   const [address, prefix] = parts;
@@ -53606,9 +53606,9 @@ function isLuhnAlgo(digits) {
   let bit = 1;
   let sum2 = 0;
   while (length) {
-    const value = digits.charCodeAt(--length) - 48;
+    const value2 = digits.charCodeAt(--length) - 48;
     bit ^= 1;
-    sum2 += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value] : value;
+    sum2 += bit ? [0, 2, 4, 6, 8, 1, 3, 5, 7, 9][value2] : value2;
   }
   return sum2 % 10 === 0;
 }
@@ -54099,11 +54099,11 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   });
   const isObject2 = isObject;
   const catchall = def.catchall;
-  let value;
+  let value2;
   const memo2 = globalConfig.memoizer;
   memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
-    value ?? (value = _normalized.value);
+    value2 ?? (value2 = _normalized.value);
     const input2 = payload.value;
     if (!isObject2(input2)) {
       payload.issues.push({
@@ -54116,10 +54116,10 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     }
     payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
     const proms = [];
-    const shape = value.shape;
+    const shape = value2.shape;
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
-    for (const key of value.allKeys) {
+    for (const key of value2.allKeys) {
       if (abortEarly && payload.issues.length !== seen) {
         if (aborted(payload, seen))
           break;
@@ -54246,9 +54246,9 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   const allowsEval2 = allowsEval;
   const fastEnabled = jit && allowsEval2.value;
   const catchall = def.catchall;
-  let value;
+  let value2;
   inst._zod.parse = (payload, ctx) => {
-    value ?? (value = _normalized.value);
+    value2 ?? (value2 = _normalized.value);
     const input2 = payload.value;
     if (!isObject2(input2)) {
       payload.issues.push({
@@ -54265,7 +54265,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       payload = fastpass(payload, ctx);
       if (!catchall)
         return payload;
-      return handleCatchall([], input2, payload, ctx, value, inst, ctx?.abortEarly === true);
+      return handleCatchall([], input2, payload, ctx, value2, inst, ctx?.abortEarly === true);
     }
     return superParse(payload, ctx);
   };
@@ -54393,16 +54393,16 @@ var $ZodXor = /* @__PURE__ */ $constructor("$ZodXor", (inst, def) => {
     });
   };
 });
-function getDiscriminatedOption(union2, value) {
+function getDiscriminatedOption(union2, value2) {
   const internals = union2._zod;
   let map2 = internals.bag.optionsMap;
   if (!map2) {
     map2 = discriminatorMap(internals.def);
     internals.bag.optionsMap = map2;
   }
-  const option = map2.get(value);
+  const option = map2.get(value2);
   if (option === null)
-    throw new Error(`Ambiguous discriminator value "${String(value)}"`);
+    throw new Error(`Ambiguous discriminator value "${String(value2)}"`);
   return option;
 }
 function discriminatorMap(def) {
@@ -54411,13 +54411,13 @@ function discriminatorMap(def) {
     const values2 = option._zod.propValues?.[def.discriminator];
     if (!values2 || values2.size === 0)
       throw new Error(`Invalid discriminated union option at index "${def.options.indexOf(option)}"`);
-    for (const value of values2) {
-      if (map2.has(value)) {
-        if (value !== void 0)
-          throw new Error(`Duplicate discriminator value "${String(value)}"`);
-        map2.set(value, null);
+    for (const value2 of values2) {
+      if (map2.has(value2)) {
+        if (value2 !== void 0)
+          throw new Error(`Duplicate discriminator value "${String(value2)}"`);
+        map2.set(value2, null);
       } else {
-        map2.set(value, option);
+        map2.set(value2, option);
       }
     }
   }
@@ -54467,9 +54467,9 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       });
       return payload;
     }
-    const value = input2?.[def.discriminator];
-    const opt = disc.value.get(value);
-    if (opt && (value !== void 0 || ctx.direction !== "backward")) {
+    const value2 = input2?.[def.discriminator];
+    const opt = disc.value.get(value2);
+    if (opt && (value2 !== void 0 || ctx.direction !== "backward")) {
       return opt._zod.run(payload, ctx);
     }
     if (def.unionFallback || ctx.direction === "backward") {
@@ -54480,7 +54480,7 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       errors: [],
       note: "No matching discriminator",
       discriminator: def.discriminator,
-      options: Array.from(disc.value.keys()).filter((value2) => disc.value.get(value2) !== null),
+      options: Array.from(disc.value.keys()).filter((value3) => disc.value.get(value3) !== null),
       input: input2,
       path: [def.discriminator],
       inst
@@ -54899,14 +54899,14 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
     payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
-    for (const [key, value] of input2) {
+    for (const [key, value2] of input2) {
       if (abortEarly && payload.issues.length !== seen) {
         if (aborted(payload, seen))
           break;
         seen = payload.issues.length;
       }
       const keyResult = def.keyType._zod.run({ value: key, issues: [] }, ctx);
-      const valueResult = def.valueType._zod.run({ value, issues: [] }, ctx);
+      const valueResult = def.valueType._zod.run({ value: value2, issues: [] }, ctx);
       if (keyResult instanceof Promise || valueResult instanceof Promise) {
         proms.push(Promise.all([keyResult, valueResult]).then(([keyResult2, valueResult2]) => {
           handleMapResult(keyResult2, valueResult2, payload, key, input2, inst, ctx);
@@ -55319,23 +55319,23 @@ function handleCodecAResult(result, def, ctx) {
   if (direction === "forward") {
     const transformed = def.transform(result.value, result);
     if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.out, ctx));
+      return transformed.then((value2) => handleCodecTxResult(result, value2, def.out, ctx));
     }
     return handleCodecTxResult(result, transformed, def.out, ctx);
   } else {
     const transformed = def.reverseTransform(result.value, result);
     if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.in, ctx));
+      return transformed.then((value2) => handleCodecTxResult(result, value2, def.in, ctx));
     }
     return handleCodecTxResult(result, transformed, def.in, ctx);
   }
 }
-function handleCodecTxResult(left, value, nextSchema, ctx) {
+function handleCodecTxResult(left, value2, nextSchema, ctx) {
   if (left.issues.length) {
     left.aborted = true;
     return left;
   }
-  return nextSchema._zod.run({ value, issues: left.issues }, ctx);
+  return nextSchema._zod.run({ value: value2, issues: left.issues }, ctx);
 }
 var $ZodPreprocess = /* @__PURE__ */ $constructor("$ZodPreprocess", (inst, def) => {
   $ZodPipe.init(inst, def);
@@ -55592,8 +55592,8 @@ var $ZodCyclicError = class extends Error {
 };
 var STATE = "~memo";
 var NO_ISSUES = [];
-function isRef(value) {
-  return value !== null && typeof value === "object";
+function isRef(value2) {
+  return value2 !== null && typeof value2 === "object";
 }
 function cloneIssues(issues) {
   return issues.map((iss) => iss.path ? { ...iss, path: iss.path.slice() } : { ...iss });
@@ -55720,13 +55720,13 @@ function isRecursive(inst, stack, resolve) {
         const desc = Object.getOwnPropertyDescriptor(def, key);
         if (!desc || desc.get)
           continue;
-        const value = desc.value;
-        if (!value || typeof value !== "object")
+        const value2 = desc.value;
+        if (!value2 || typeof value2 !== "object")
           continue;
-        if (value._zod)
-          check2(value);
-        else if (Array.isArray(value))
-          for (const el of value)
+        if (value2._zod)
+          check2(value2);
+        else if (Array.isArray(value2))
+          for (const el of value2)
             check2(el);
       }
     }
@@ -55855,9 +55855,9 @@ var memo = {
 function memoizer() {
   return memo;
 }
-function isBackEdge(ctx, value) {
+function isBackEdge(ctx, value2) {
   const backEdges = ctx[STATE]?.backEdges;
-  return backEdges !== void 0 && isRef(value) && backEdges.has(value);
+  return backEdges !== void 0 && isRef(value2) && backEdges.has(value2);
 }
 
 // node_modules/zod/v4/locales/index.js
@@ -63607,13 +63607,13 @@ ${code2}
   fn.definite = ctx.definite;
   return fn;
 }
-function addConstant(ctx, value) {
+function addConstant(ctx, value2) {
   for (const [name2, v] of ctx.constants) {
-    if (v === value)
+    if (v === value2)
       return name2;
   }
   const name = `c${ctx.constantCounter++}`;
-  ctx.constants.set(name, value);
+  ctx.constants.set(name, value2);
   return name;
 }
 function addUserConstant(ctx, fn) {
@@ -63623,8 +63623,8 @@ function addUserConstant(ctx, fn) {
 function newVar(ctx) {
   return `v${ctx.varCounter++}`;
 }
-function runtimeRun(schema, value) {
-  const result = schema._zod.run({ value, issues: [] }, {});
+function runtimeRun(schema, value2) {
+  const result = schema._zod.run({ value: value2, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
   const r = result;
@@ -63756,27 +63756,27 @@ function codePointLengthVar(doc, ctx, accessor, inDoubt) {
   doc.write(`const ${v} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
   return v;
 }
-function numericOperand(value, label2) {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ZodCompileUnsupportedError(`${label2} bound of type ${typeof value}`);
+function numericOperand(value2, label2) {
+  if (typeof value2 !== "number" || !Number.isFinite(value2)) {
+    throw new ZodCompileUnsupportedError(`${label2} bound of type ${typeof value2}`);
   }
-  return `${value}`;
+  return `${value2}`;
 }
-function comparisonOperand(ctx, value) {
-  if (typeof value === "bigint")
-    return `${value}n`;
-  if (typeof value === "number") {
-    if (Number.isNaN(value))
+function comparisonOperand(ctx, value2) {
+  if (typeof value2 === "bigint")
+    return `${value2}n`;
+  if (typeof value2 === "number") {
+    if (Number.isNaN(value2))
       throw new ZodCompileUnsupportedError("comparison check with NaN bound");
-    return `${value}`;
+    return `${value2}`;
   }
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) {
+  if (value2 instanceof Date) {
+    if (Number.isNaN(value2.getTime())) {
       throw new ZodCompileUnsupportedError("comparison check with Invalid Date bound");
     }
-    return addConstant(ctx, value);
+    return addConstant(ctx, value2);
   }
-  throw new ZodCompileUnsupportedError(`comparison check bound of type ${typeof value}`);
+  throw new ZodCompileUnsupportedError(`comparison check bound of type ${typeof value2}`);
 }
 function generateGreaterThanCheck(doc, ctx, def, accessor) {
   const op = def.inclusive ? "<" : "<=";
@@ -63897,8 +63897,8 @@ function generateCustomRefineCheck(doc, ctx, check2, accessor) {
       throw new ZodCompileAsyncError("z.compile: async .superRefine() / check functions are not supported");
     }
     const checkFn = check2._zod.check;
-    const helperFn = (value) => {
-      const fakePayload = { value, issues: [], addIssue: pushIssue };
+    const helperFn = (value2) => {
+      const fakePayload = { value: value2, issues: [], addIssue: pushIssue };
       const result = checkFn(fakePayload);
       if (result instanceof Promise)
         throwAsync();
@@ -64549,24 +64549,24 @@ function generateLiteralCheck(doc, ctx, schema, accessor) {
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
-  const value = values2[0];
-  if (typeof value === "number" && Number.isNaN(value)) {
+  const value2 = values2[0];
+  if (typeof value2 === "number" && Number.isNaN(value2)) {
     const literalSet = addConstant(ctx, new Set(values2));
     doc.write(`if (!${literalSet}.has(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (typeof value === "string") {
-    doc.write(`if (${accessor} !== ${esc(value)}) return INVALID;`);
-  } else if (typeof value === "number" || typeof value === "boolean") {
-    doc.write(`if (${accessor} !== ${value}) return INVALID;`);
-  } else if (value === null) {
+  if (typeof value2 === "string") {
+    doc.write(`if (${accessor} !== ${esc(value2)}) return INVALID;`);
+  } else if (typeof value2 === "number" || typeof value2 === "boolean") {
+    doc.write(`if (${accessor} !== ${value2}) return INVALID;`);
+  } else if (value2 === null) {
     doc.write(`if (${accessor} !== null) return INVALID;`);
-  } else if (value === void 0) {
+  } else if (value2 === void 0) {
     doc.write(`if (${accessor} !== undefined) return INVALID;`);
-  } else if (typeof value === "bigint") {
-    doc.write(`if (${accessor} !== ${value}n) return INVALID;`);
+  } else if (typeof value2 === "bigint") {
+    doc.write(`if (${accessor} !== ${value2}n) return INVALID;`);
   } else {
-    throw new ZodCompileUnsupportedError(`literal type ${typeof value}`);
+    throw new ZodCompileUnsupportedError(`literal type ${typeof value2}`);
   }
   return accessor;
 }
@@ -64766,13 +64766,13 @@ function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
     if (!values2 || values2.size === 0) {
       throw new ZodCompileUnsupportedError("discriminated union option without static discriminator values");
     }
-    for (const value of values2) {
-      if (claimed.has(value)) {
-        throw new ZodCompileUnsupportedError(`duplicate discriminator value ${String(value)}`);
+    for (const value2 of values2) {
+      if (claimed.has(value2)) {
+        throw new ZodCompileUnsupportedError(`duplicate discriminator value ${String(value2)}`);
       }
-      claimed.add(value);
+      claimed.add(value2);
     }
-    const conditions = Array.from(values2, (value) => literalEquality(ctx, discVar, value));
+    const conditions = Array.from(values2, (value2) => literalEquality(ctx, discVar, value2));
     const prefix = firstBranch ? "if" : "else if";
     doc.write(`${prefix} (${conditions.join(" || ")}) {`);
     doc.indented((d) => {
@@ -64785,27 +64785,27 @@ function generateDiscriminatedUnionCheck(doc, ctx, def, accessor) {
   doc.write(`else { return INVALID; }`);
   return outputVar;
 }
-function literalEquality(ctx, accessor, value) {
-  if (typeof value === "string")
-    return `${accessor} === ${esc(value)}`;
-  if (typeof value === "number") {
-    if (Number.isNaN(value))
+function literalEquality(ctx, accessor, value2) {
+  if (typeof value2 === "string")
+    return `${accessor} === ${esc(value2)}`;
+  if (typeof value2 === "number") {
+    if (Number.isNaN(value2))
       return `Number.isNaN(${accessor})`;
-    return `${accessor} === ${value}`;
+    return `${accessor} === ${value2}`;
   }
-  if (typeof value === "boolean")
-    return `${accessor} === ${value}`;
-  if (value === null)
+  if (typeof value2 === "boolean")
+    return `${accessor} === ${value2}`;
+  if (value2 === null)
     return `${accessor} === null`;
-  if (value === void 0)
+  if (value2 === void 0)
     return `${accessor} === undefined`;
-  if (typeof value === "bigint")
-    return `${accessor} === ${value}n`;
-  if (typeof value === "symbol") {
-    const symbolConst = addConstant(ctx, value);
+  if (typeof value2 === "bigint")
+    return `${accessor} === ${value2}n`;
+  if (typeof value2 === "symbol") {
+    const symbolConst = addConstant(ctx, value2);
     return `${accessor} === ${symbolConst}`;
   }
-  throw new ZodCompileUnsupportedError(`literal discriminator value ${String(value)}`);
+  throw new ZodCompileUnsupportedError(`literal discriminator value ${String(value2)}`);
 }
 function generateIntersectionCheck(doc, ctx, schema, accessor) {
   const def = schema._zod.def;
@@ -64996,9 +64996,9 @@ function generatePipeCheck(doc, ctx, schema, accessor) {
       throw new ZodCompileAsyncError("z.compile: async transforms in pipes are not supported");
     }
     const transformFn = def.transform;
-    const helperFn = (value) => {
-      const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
+    const helperFn = (value2) => {
+      const fakePayload = { value: value2, issues: [], addIssue: pushIssue };
+      const result = transformFn(value2, fakePayload);
       if (result instanceof Promise)
         return INVALID;
       return fakePayload.issues.length === 0 ? result : INVALID;
@@ -65032,8 +65032,8 @@ function generateCustomCheck(doc, ctx, schema, accessor) {
   }
   return accessor;
 }
-function runtimeCatch(innerSchema, catchValue, value) {
-  const result = innerSchema._zod.run({ value, issues: [] }, {});
+function runtimeCatch(innerSchema, catchValue, value2) {
+  const result = innerSchema._zod.run({ value: value2, issues: [] }, {});
   if (result && typeof result.then === "function")
     return INVALID;
   const r = result;
@@ -65071,9 +65071,9 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
       throw new ZodCompileAsyncError("z.compile: async transforms are not supported");
     }
     const transformFn = def.transform;
-    const helperFn = (value) => {
-      const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
+    const helperFn = (value2) => {
+      const fakePayload = { value: value2, issues: [], addIssue: pushIssue };
+      const result = transformFn(value2, fakePayload);
       if (result instanceof Promise)
         return INVALID;
       return fakePayload.issues.length === 0 ? result : INVALID;
@@ -65579,38 +65579,38 @@ function _nan(Class2, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _lt(value, params) {
+function _lt(value2, params) {
   return new $ZodCheckLessThan({
     check: "less_than",
     ...normalizeParams(params),
-    value,
+    value: value2,
     inclusive: false
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _lte(value, params) {
+function _lte(value2, params) {
   return new $ZodCheckLessThan({
     check: "less_than",
     ...normalizeParams(params),
-    value,
+    value: value2,
     inclusive: true
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _gt(value, params) {
+function _gt(value2, params) {
   return new $ZodCheckGreaterThan({
     check: "greater_than",
     ...normalizeParams(params),
-    value,
+    value: value2,
     inclusive: false
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _gte(value, params) {
+function _gte(value2, params) {
   return new $ZodCheckGreaterThan({
     check: "greater_than",
     ...normalizeParams(params),
-    value,
+    value: value2,
     inclusive: true
   });
 }
@@ -65631,11 +65631,11 @@ function _nonnegative(params) {
   return /* @__PURE__ */ _gte(0, params);
 }
 // @__NO_SIDE_EFFECTS__
-function _multipleOf(value, params) {
+function _multipleOf(value2, params) {
   return new $ZodCheckMultipleOf({
     check: "multiple_of",
     ...normalizeParams(params),
-    value
+    value: value2
   });
 }
 // @__NO_SIDE_EFFECTS__
@@ -65891,10 +65891,10 @@ function _nativeEnum(Class2, entries, params) {
   });
 }
 // @__NO_SIDE_EFFECTS__
-function _literal(Class2, value, params) {
+function _literal(Class2, value2, params) {
   return new Class2({
     type: "literal",
-    values: Array.isArray(value) ? value : [value],
+    values: Array.isArray(value2) ? value2 : [value2],
     ...normalizeParams(params)
   });
 }
@@ -66677,22 +66677,22 @@ var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) =
 };
 
 // node_modules/zod/v4/core/json-schema-processors.js
-var narrowMin = (agg, key, value) => {
-  if (agg[key] === void 0 || value > agg[key])
-    agg[key] = value;
+var narrowMin = (agg, key, value2) => {
+  if (agg[key] === void 0 || value2 > agg[key])
+    agg[key] = value2;
 };
-var narrowMax = (agg, key, value) => {
-  if (agg[key] === void 0 || value < agg[key])
-    agg[key] = value;
+var narrowMax = (agg, key, value2) => {
+  if (agg[key] === void 0 || value2 < agg[key])
+    agg[key] = value2;
 };
-var narrowBoth = (agg, value) => {
-  narrowMin(agg, "minimum", value);
-  narrowMax(agg, "maximum", value);
+var narrowBoth = (agg, value2) => {
+  narrowMin(agg, "minimum", value2);
+  narrowMax(agg, "maximum", value2);
 };
-var addDivisor = (agg, value) => {
+var addDivisor = (agg, value2) => {
   agg.multipleOf ?? (agg.multipleOf = []);
-  if (!agg.multipleOf.includes(value))
-    agg.multipleOf.push(value);
+  if (!agg.multipleOf.includes(value2))
+    agg.multipleOf.push(value2);
 };
 var addPattern = (agg, pattern) => {
   agg.patterns ?? (agg.patterns = /* @__PURE__ */ new Set());
@@ -67268,9 +67268,9 @@ var nonoptionalProcessor = (schema, ctx, _json, params) => {
   seen.ref = def.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-function serializeDefaultValue(value, schema, ctx, json2, params) {
+function serializeDefaultValue(value2, schema, ctx, json2, params) {
   let unrepresentable = false;
-  const serialized = JSON.stringify(value, (_, val) => {
+  const serialized = JSON.stringify(value2, (_, val) => {
     if (typeof val !== "bigint")
       return val;
     unrepresentable = true;
@@ -67286,9 +67286,9 @@ var defaultProcessor = (schema, ctx, json2, params) => {
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
-  if (value !== UNREPRESENTABLE_DEFAULT)
-    json2.default = value;
+  const value2 = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+  if (value2 !== UNREPRESENTABLE_DEFAULT)
+    json2.default = value2;
 };
 var prefaultProcessor = (schema, ctx, json2, params) => {
   const def = schema._zod.def;
@@ -67297,9 +67297,9 @@ var prefaultProcessor = (schema, ctx, json2, params) => {
   seen.ref = def.innerType;
   if (ctx.io !== "input")
     return;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
-  if (value !== UNREPRESENTABLE_DEFAULT)
-    json2._prefault = value;
+  const value2 = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+  if (value2 !== UNREPRESENTABLE_DEFAULT)
+    json2._prefault = value2;
 };
 var catchProcessor = (schema, ctx, json2, params) => {
   const def = schema._zod.def;
@@ -67451,8 +67451,8 @@ var JSONSchemaGenerator = class {
   get counter() {
     return this.ctx.counter;
   }
-  set counter(value) {
-    this.ctx.counter = value;
+  set counter(value2) {
+    this.ctx.counter = value2;
   }
   /** @deprecated Access via ctx instead */
   get seen() {
@@ -67728,12 +67728,12 @@ function _lazyMethod(proto, key, make) {
     configurable: true,
     enumerable: false,
     get() {
-      const value = make(this);
-      Object.defineProperty(this, key, { value, configurable: true, writable: true });
-      return value;
+      const value2 = make(this);
+      Object.defineProperty(this, key, { value: value2, configurable: true, writable: true });
+      return value2;
     },
-    set(value) {
-      Object.defineProperty(this, key, { value, configurable: true, writable: true });
+    set(value2) {
+      Object.defineProperty(this, key, { value: value2, configurable: true, writable: true });
     }
   });
 }
@@ -67901,8 +67901,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
       }
     });
   },
-  set "~standard"(value) {
-    util_exports.own(this, "~standard", value);
+  set "~standard"(value2) {
+    util_exports.own(this, "~standard", value2);
   },
   parse: function _parse2(data, params) {
     return parse2(this, data, params, { callee: _parse2 });
@@ -67920,8 +67920,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   get spa() {
     return this?.safeParseAsync;
   },
-  set spa(value) {
-    util_exports.own(this, "spa", value);
+  set spa(value2) {
+    util_exports.own(this, "spa", value2);
   },
   validate(data, params) {
     return validate(this, data, params);
@@ -68347,23 +68347,23 @@ var ZodNumber = /* @__PURE__ */ $constructor(
     },
     format: (inst) => aggregateChecks(inst).format ?? null
   }, {
-    gt(value, params) {
-      return this.check(_gt(value, params));
+    gt(value2, params) {
+      return this.check(_gt(value2, params));
     },
-    gte(value, params) {
-      return this.check(_gte(value, params));
+    gte(value2, params) {
+      return this.check(_gte(value2, params));
     },
-    min(value, params) {
-      return this.check(_gte(value, params));
+    min(value2, params) {
+      return this.check(_gte(value2, params));
     },
-    lt(value, params) {
-      return this.check(_lt(value, params));
+    lt(value2, params) {
+      return this.check(_lt(value2, params));
     },
-    lte(value, params) {
-      return this.check(_lte(value, params));
+    lte(value2, params) {
+      return this.check(_lte(value2, params));
     },
-    max(value, params) {
-      return this.check(_lte(value, params));
+    max(value2, params) {
+      return this.check(_lte(value2, params));
     },
     int(params) {
       return this.check(int(params));
@@ -68383,11 +68383,11 @@ var ZodNumber = /* @__PURE__ */ $constructor(
     nonpositive(params) {
       return this.check(_lte(0, params));
     },
-    multipleOf(value, params) {
-      return this.check(_multipleOf(value, params));
+    multipleOf(value2, params) {
+      return this.check(_multipleOf(value2, params));
     },
-    step(value, params) {
-      return this.check(_multipleOf(value, params));
+    step(value2, params) {
+      return this.check(_multipleOf(value2, params));
     },
     finite() {
       return this;
@@ -68436,23 +68436,23 @@ var ZodBigInt = /* @__PURE__ */ $constructor(
     maxValue: (inst) => aggregateChecks(inst).maximum ?? null,
     format: (inst) => aggregateChecks(inst).format ?? null
   }, {
-    gte(value, params) {
-      return this.check(_gte(value, params));
+    gte(value2, params) {
+      return this.check(_gte(value2, params));
     },
-    min(value, params) {
-      return this.check(_gte(value, params));
+    min(value2, params) {
+      return this.check(_gte(value2, params));
     },
-    gt(value, params) {
-      return this.check(_gt(value, params));
+    gt(value2, params) {
+      return this.check(_gt(value2, params));
     },
-    lt(value, params) {
-      return this.check(_lt(value, params));
+    lt(value2, params) {
+      return this.check(_lt(value2, params));
     },
-    lte(value, params) {
-      return this.check(_lte(value, params));
+    lte(value2, params) {
+      return this.check(_lte(value2, params));
     },
-    max(value, params) {
-      return this.check(_lte(value, params));
+    max(value2, params) {
+      return this.check(_lte(value2, params));
     },
     positive(params) {
       return this.check(_gt(BigInt(0), params));
@@ -68466,8 +68466,8 @@ var ZodBigInt = /* @__PURE__ */ $constructor(
     nonnegative(params) {
       return this.check(_gte(BigInt(0), params));
     },
-    multipleOf(value, params) {
-      return this.check(_multipleOf(value, params));
+    multipleOf(value2, params) {
+      return this.check(_multipleOf(value2, params));
     }
   })
 );
@@ -68546,8 +68546,8 @@ var ZodDate = /* @__PURE__ */ $constructor(
     $ZodDate.init(inst, def);
     ZodType.init(inst, def);
     inst._zod.processJSONSchema = (ctx, json2, params) => dateProcessor(inst, ctx, json2, params);
-    inst.min = (value, params) => inst.check(_gte(value, params));
-    inst.max = (value, params) => inst.check(_lte(value, params));
+    inst.min = (value2, params) => inst.check(_gte(value2, params));
+    inst.max = (value2, params) => inst.check(_lte(value2, params));
   },
   /* @__PURE__ */ util_exports.derived({
     minDate: (inst) => {
@@ -68839,11 +68839,11 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   const keys = new Set(Object.keys(def.entries));
   inst.extract = (values2, params) => {
     const newEntries = {};
-    for (const value of values2) {
-      if (keys.has(value)) {
-        newEntries[value] = def.entries[value];
+    for (const value2 of values2) {
+      if (keys.has(value2)) {
+        newEntries[value2] = def.entries[value2];
       } else
-        throw new Error(`Key ${value} not found in enum`);
+        throw new Error(`Key ${value2} not found in enum`);
     }
     return new ZodEnum({
       ...def,
@@ -68854,11 +68854,11 @@ var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   };
   inst.exclude = (values2, params) => {
     const newEntries = { ...def.entries };
-    for (const value of values2) {
-      if (keys.has(value)) {
-        delete newEntries[value];
+    for (const value2 of values2) {
+      if (keys.has(value2)) {
+        delete newEntries[value2];
       } else
-        throw new Error(`Key ${value} not found in enum`);
+        throw new Error(`Key ${value2} not found in enum`);
     }
     return new ZodEnum({
       ...def,
@@ -68897,10 +68897,10 @@ var ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def) => {
     }
   });
 });
-function literal(value, params) {
+function literal(value2, params) {
   return new ZodLiteral({
     type: "literal",
-    values: Array.isArray(value) ? value : [value],
+    values: Array.isArray(value2) ? value2 : [value2],
     ...util_exports.normalizeParams(params)
   });
 }
@@ -69397,13 +69397,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path13 = ref.slice(1).split("/").filter(Boolean);
-  if (path13.length === 0) {
+  const path14 = ref.slice(1).split("/").filter(Boolean);
+  if (path14.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path13[0] === defsKey) {
-    const key = path13[1] === void 0 ? void 0 : decodeJSONPointerSegment(path13[1]);
+  if (path14[0] === defsKey) {
+    const key = path14[1] === void 0 ? void 0 : decodeJSONPointerSegment(path14[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -69412,11 +69412,11 @@ function resolveRef(ref, ctx) {
   throw new Error(`Reference not found: ${ref}`);
 }
 function checkObjectGuards(objectSchema, guards) {
-  const guard = z2.transform((value) => value).check((payload) => {
-    const value = payload.value;
-    if (typeof value !== "object" || value === null || Array.isArray(value))
+  const guard = z2.transform((value2) => value2).check((payload) => {
+    const value2 = payload.value;
+    if (typeof value2 !== "object" || value2 === null || Array.isArray(value2))
       return;
-    const keys = Object.getOwnPropertyNames(value);
+    const keys = Object.getOwnPropertyNames(value2);
     if (guards.minProperties !== void 0 && keys.length < guards.minProperties) {
       payload.issues.push({
         origin: "object",
@@ -69424,7 +69424,7 @@ function checkObjectGuards(objectSchema, guards) {
         minimum: guards.minProperties,
         inclusive: true,
         message: `Too small: expected object to have >=${guards.minProperties} properties`,
-        input: value,
+        input: value2,
         inst: objectSchema,
         continue: true
       });
@@ -69436,7 +69436,7 @@ function checkObjectGuards(objectSchema, guards) {
         maximum: guards.maxProperties,
         inclusive: true,
         message: `Too big: expected object to have <=${guards.maxProperties} properties`,
-        input: value,
+        input: value2,
         inst: objectSchema,
         continue: true
       });
@@ -69459,23 +69459,23 @@ function checkObjectGuards(objectSchema, guards) {
   });
   return guard.pipe(objectSchema);
 }
-function canonicalKey(value, seen) {
-  if (value === null)
+function canonicalKey(value2, seen) {
+  if (value2 === null)
     return "z";
-  const type = typeof value;
+  const type = typeof value2;
   if (type !== "object") {
-    if (type === "number" && Number.isNaN(value))
+    if (type === "number" && Number.isNaN(value2))
       return null;
-    const raw = String(value);
+    const raw = String(value2);
     return `${type[0]}${raw.length}:${raw}`;
   }
-  if (seen.has(value))
+  if (seen.has(value2))
     return null;
-  seen.add(value);
+  seen.add(value2);
   try {
-    if (Array.isArray(value)) {
+    if (Array.isArray(value2)) {
       const parts2 = [];
-      for (const item of value) {
+      for (const item of value2) {
         const key = canonicalKey(item, seen);
         if (key === null)
           return null;
@@ -69483,17 +69483,17 @@ function canonicalKey(value, seen) {
       }
       return `a${parts2.length}:[${parts2.join(",")}]`;
     }
-    const keys = Object.keys(value).sort();
+    const keys = Object.keys(value2).sort();
     const parts = [];
     for (const k of keys) {
-      const key = canonicalKey(value[k], seen);
+      const key = canonicalKey(value2[k], seen);
       if (key === null)
         return null;
       parts.push(`${k.length}:${k}=${key}`);
     }
     return `o${parts.length}:{${parts.join(",")}}`;
   } finally {
-    seen.delete(value);
+    seen.delete(value2);
   }
 }
 var SCHEMA_KEYWORDS = /* @__PURE__ */ new Set([
@@ -69522,14 +69522,14 @@ var SCHEMA_MAP_KEYWORDS = /* @__PURE__ */ new Set([
   "$defs",
   "definitions"
 ]);
-function containsRef(value) {
-  if (typeof value !== "object" || value === null)
+function containsRef(value2) {
+  if (typeof value2 !== "object" || value2 === null)
     return false;
-  if (Array.isArray(value))
-    return value.some(containsRef);
-  if (typeof value.$ref === "string")
+  if (Array.isArray(value2))
+    return value2.some(containsRef);
+  if (typeof value2.$ref === "string")
     return true;
-  return Object.entries(value).some(([key, sub]) => {
+  return Object.entries(value2).some(([key, sub]) => {
     if (SCHEMA_KEYWORDS.has(key))
       return containsRef(sub);
     if (!SCHEMA_MAP_KEYWORDS.has(key) || typeof sub !== "object" || sub === null)
@@ -69541,7 +69541,7 @@ function plural2(n) {
   return n === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
-  const guard = z2.transform((value) => value).check((payload) => {
+  const guard = z2.transform((value2) => value2).check((payload) => {
     const items = payload.value;
     if (!Array.isArray(items))
       return;
@@ -70276,8 +70276,8 @@ function formatAppSpec(spec) {
   return spec.args === void 0 ? attributeSpec(spec) : `${attributeSpec(spec)}(${spec.args})`;
 }
 function pythonLoader(spec) {
-  const value = `_m.${spec.callable}${spec.args === void 0 ? "" : `(${spec.args})`}`;
-  return `import importlib; _m = importlib.import_module(${JSON.stringify(spec.module)}); application = ${value}`;
+  const value2 = `_m.${spec.callable}${spec.args === void 0 ? "" : `(${spec.args})`}`;
+  return `import importlib; _m = importlib.import_module(${JSON.stringify(spec.module)}); application = ${value2}`;
 }
 
 // src/server/presets.ts
@@ -70285,8 +70285,8 @@ var PRESETS = ["gunicorn", "gunicorn-gthread", "gunicorn-gevent", "uwsgi", "uwsg
 function defaultWorkers(cores) {
   return 2 * cores + 1;
 }
-function shellQuote(value) {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+function shellQuote(value2) {
+  return /^[\w@%+=:,./-]+$/.test(value2) ? value2 : `'${value2.replace(/'/g, `'\\''`)}'`;
 }
 function launcher(app, serve) {
   return ["import os, sys", "sys.path.insert(0, os.getcwd())", pythonLoader(app), serve].join("; ");
@@ -70481,8 +70481,8 @@ var configFileSchema = external_exports.object({
   hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
   "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
 }).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
-function knownKeysAt(path13) {
-  const where = path13.filter((p) => typeof p === "string").join(".");
+function knownKeysAt(path14) {
+  const where = path14.filter((p) => typeof p === "string").join(".");
   const shapes = {
     "": configFileSchema,
     thresholds: thresholdsSchema,
@@ -70495,8 +70495,8 @@ function knownKeysAt(path13) {
   };
   return Object.keys(shapes[where]?.shape ?? {});
 }
-function issuePath(path13) {
-  return path13.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path14) {
+  return path14.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -70639,13 +70639,13 @@ function roundsForBudget(b) {
 // src/gate/shards.ts
 var MAX_SHARDS = 256;
 var EXPECTED = 'K/N with whole numbers 1 <= K <= N (1-based, e.g. "2/4" or "${{ matrix.shard }}/4")';
-function parseShard(value) {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+function parseShard(value2) {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value2);
   const index = m ? Number(m[1]) : NaN;
   const count2 = m ? Number(m[2]) : NaN;
   if (!m || index < 1 || count2 < 1 || index > count2 || count2 > MAX_SHARDS) {
     const extra = m && count2 > MAX_SHARDS ? ` and N <= ${MAX_SHARDS}` : "";
-    throw new ConfigError(`Input \`shard\` is ${JSON.stringify(value)}: expected ${EXPECTED}${extra}.`);
+    throw new ConfigError(`Input \`shard\` is ${JSON.stringify(value2)}: expected ${EXPECTED}${extra}.`);
   }
   return { index, count: count2 };
 }
@@ -70703,6 +70703,71 @@ function readHardeningSettings(input2, file2) {
   };
 }
 
+// src/changes/creep.ts
+function anchorIndex(runs, anchor2) {
+  const head = runs.length - 1;
+  if (anchor2.kind === "pushes") {
+    const index = Math.max(0, head - anchor2.pushes);
+    return { index, label: index === head - anchor2.pushes ? `${anchor2.pushes} pushes ago` : `the oldest recorded push, ${head - index} push(es) ago` };
+  }
+  for (let i = head - 1; i >= 0; i--) {
+    const tag = runs[i].tags?.find((t) => !anchor2.pattern || anchor2.pattern.test(t));
+    if (tag) return { index: i, label: tag };
+  }
+  return void 0;
+}
+function measureCreep(input2) {
+  const { runs } = input2;
+  if (runs.length < 2) return void 0;
+  const anchor2 = anchorIndex(runs, input2.anchor);
+  if (!anchor2 || anchor2.index >= runs.length - 1) return void 0;
+  const from = runs[anchor2.index];
+  const head = runs.at(-1);
+  const totalPct = (head.value / from.value - 1) * 100;
+  const steps = [];
+  for (let i = anchor2.index + 1; i < runs.length; i++) steps.push({ commit: runs[i].commit, changePct: (runs[i].value / runs[i - 1].value - 1) * 100 });
+  const explained = input2.changePoints.filter((c) => c.index > anchor2.index && c.index < runs.length).reduce((sum2, c) => sum2 + c.changePct, 0);
+  const worseSteps = steps.filter((s) => s.changePct * input2.worse > input2.noisePct);
+  return {
+    anchorCommit: from.commit,
+    anchorLabel: anchor2.label,
+    headCommit: head.commit,
+    anchorValue: from.value,
+    headValue: head.value,
+    totalPct,
+    creepPct: totalPct - explained,
+    worseSteps: worseSteps.length,
+    pushes: steps.length,
+    largest: [...worseSteps].sort((a, b) => b.changePct * input2.worse - a.changePct * input2.worse).slice(0, input2.top ?? 3)
+  };
+}
+function parseAnchor(value2) {
+  const v = value2.trim();
+  if (/^\d+$/.test(v) && Number(v) >= 1) return { kind: "pushes", pushes: Number(v) };
+  if (v === "tag") return { kind: "tag" };
+  const m = /^tag:(.+)$/.exec(v);
+  if (m) {
+    try {
+      return { kind: "tag", pattern: new RegExp(m[1]) };
+    } catch {
+      return void 0;
+    }
+  }
+  return void 0;
+}
+
+// src/changes/settings.ts
+var WATCH_DEFAULTS = { mode: "report", anchor: 20, creepPct: 1.5, bisect: false };
+function readWatchSettings(input2) {
+  const mode = input2("watch") ? parseChoice("watch", input2("watch"), ["off", "report", "fail"]) : WATCH_DEFAULTS.mode;
+  const anchorText = input2("watch-anchor");
+  const anchor2 = anchorText ? parseAnchor(anchorText) : { kind: "pushes", pushes: WATCH_DEFAULTS.anchor };
+  if (!anchor2) throw invalid("watch-anchor", anchorText, "a whole number of pushes back >= 1 (e.g. 20), `tag` (the last recorded run at a tag) or `tag:<regular expression>` (e.g. tag:^v)");
+  const creepPct = input2("watch-creep-pct") ? parseNumber("watch-creep-pct", input2("watch-creep-pct"), { above: 0, expected: "a percentage above 0 (e.g. 1.5)" }) : WATCH_DEFAULTS.creepPct;
+  const bisect = input2("bisect") ? parseBool("bisect", input2("bisect")) : WATCH_DEFAULTS.bisect;
+  return { mode, anchor: anchor2, creepPct, bisect };
+}
+
 // src/config/config.ts
 var DEFAULTS = {
   url: "http://127.0.0.1:8000",
@@ -70734,22 +70799,22 @@ var DEFAULTS = {
 };
 var PAIRED_DEFAULTS = { durationSeconds: 0.5 };
 var DEFAULT_TIME_BUDGET_MINUTES = 3;
-function invalid(name, value, expected) {
-  return new ConfigError(`Input \`${name}\` is ${JSON.stringify(value)}: expected ${expected}.`);
+function invalid(name, value2, expected) {
+  return new ConfigError(`Input \`${name}\` is ${JSON.stringify(value2)}: expected ${expected}.`);
 }
-function parseNumber(name, value, rule) {
-  const n = value.trim() === "" ? NaN : Number(value.trim());
+function parseNumber(name, value2, rule) {
+  const n = value2.trim() === "" ? NaN : Number(value2.trim());
   const ok3 = Number.isFinite(n) && (!rule.integer || Number.isInteger(n)) && (rule.min === void 0 || n >= rule.min) && (rule.above === void 0 || n > rule.above) && (rule.below === void 0 || n < rule.below);
-  if (!ok3) throw invalid(name, value, rule.expected);
+  if (!ok3) throw invalid(name, value2, rule.expected);
   return n;
 }
-function parseChoice(name, value, choices) {
-  const v = value.trim().toLowerCase();
-  if (!choices.includes(v)) throw invalid(name, value, `one of ${choices.join(", ")}`);
+function parseChoice(name, value2, choices) {
+  const v = value2.trim().toLowerCase();
+  if (!choices.includes(v)) throw invalid(name, value2, `one of ${choices.join(", ")}`);
   return v;
 }
-function parseBool(name, value) {
-  return parseChoice(name, value, ["true", "false"]) === "true";
+function parseBool(name, value2) {
+  return parseChoice(name, value2, ["true", "false"]) === "true";
 }
 var SECONDS = { above: 0, expected: "a positive number of seconds (e.g. 10)" };
 var PCT = { min: 0, expected: "a percentage, a number >= 0 (e.g. 5)" };
@@ -70793,6 +70858,7 @@ function readConfig(src) {
   const baselineFile = given("baseline-file") ? path2.resolve(src.workspace, input2("baseline-file")) : void 0;
   const file2 = readFileConfig(src, given("config") ? input2("config") : void 0);
   const hardening = readHardeningSettings(input2("hardening"), file2.config.hardening);
+  const watch = readWatchSettings(input2);
   const allowRemote = allowRemoteInput ?? file2.config["allow-remote"] ?? false;
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file2.config.thresholds), inputThresholds);
   const scenarioDefaults = {
@@ -70913,20 +70979,21 @@ function readConfig(src) {
     },
     shard,
     hardening,
+    watch,
     timeoutMinutes: file2.config["timeout-minutes"]
   };
 }
-function parseCompareTo(value) {
-  return parseChoice("compare-to", value, ["stored", "base", "none"]);
+function parseCompareTo(value2) {
+  return parseChoice("compare-to", value2, ["stored", "base", "none"]);
 }
-function parseBranch(value) {
-  const ok3 = /^[\w][\w./-]*$/.test(value) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value);
-  if (!ok3) throw invalid("baseline-branch", value, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
-  return value;
+function parseBranch(value2) {
+  const ok3 = /^[\w][\w./-]*$/.test(value2) && !/\.\.|\/\/|\/$|\.lock$|\.$/.test(value2);
+  if (!ok3) throw invalid("baseline-branch", value2, 'a branch name of letters, digits, ".", "_", "-" and "/" (e.g. perf-data)');
+  return value2;
 }
-function parsePath(name, value) {
-  if (!value.startsWith("/")) throw invalid(name, value, "a URL path that starts with / (e.g. /health)");
-  return value;
+function parsePath(name, value2) {
+  if (!value2.startsWith("/")) throw invalid(name, value2, "a URL path that starts with / (e.g. /health)");
+  return value2;
 }
 function readFileConfig(src, explicit) {
   const name = explicit ?? DEFAULTS.configFile;
@@ -71064,7 +71131,7 @@ function resolveBudget(b) {
 
 // src/pipeline/pipeline.ts
 import os7 from "node:os";
-import path12 from "node:path";
+import path13 from "node:path";
 import { mkdirSync as mkdirSync5 } from "node:fs";
 
 // src/gate/shootout.ts
@@ -73446,7 +73513,7 @@ function judgeQueries(scenario, target, base, head, rule) {
   const pctOf = (sign) => changePct === void 0 ? sign * change > EPSILON ? Infinity : 0 : sign * changePct;
   const changed = statementChanges(base, head);
   const repeated = nPlusOne(changed);
-  const past = (d, pct3) => d >= rule.maxIncrease - EPSILON && pct3 >= rule.maxIncreasePct - EPSILON;
+  const past = (d, pct4) => d >= rule.maxIncrease - EPSILON && pct4 >= rule.maxIncreasePct - EPSILON;
   const verdict = past(change, pctOf(1)) ? "regressed" : past(-change, pctOf(-1)) ? "improved" : "pass";
   const pctText = changePct !== void 0 ? ` (${changePct >= 0 ? "+" : ""}${changePct.toFixed(0)}%)` : "";
   const what = Math.abs(change) <= EPSILON ? `Queries per request unchanged: ${fmt3(head.perRequest)}${changed.length ? `, though ${changed.length} statement(s) changed their count` : ""}.` : `Queries per request ${fmt3(base.perRequest)} -> ${fmt3(head.perRequest)}, ${signed(change)}${pctText}`;
@@ -73731,8 +73798,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path13, host, extra = {}) {
-  const lines = [`${method2} ${path13} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path14, host, extra = {}) {
+  const lines = [`${method2} ${path14} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -73862,7 +73929,7 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path13, timeoutMs2) => exchange(to, requestHead("GET", path13, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path14, timeoutMs2) => exchange(to, requestHead("GET", path14, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
@@ -74192,6 +74259,275 @@ function confirmationFocus(first) {
   return focus;
 }
 
+// src/changes/bisect.ts
+import path12 from "node:path";
+async function firstBad(range, isBad) {
+  let lo = 0;
+  let hi = range.length - 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const bad = await isBad(range[mid]);
+    if (bad === void 0) return { unknown: range[mid] };
+    if (bad) hi = mid;
+    else lo = mid + 1;
+  }
+  return { commit: range[lo] };
+}
+function nearerTheStep(changePct, stepPct) {
+  return Math.abs(changePct - stepPct) < Math.abs(changePct);
+}
+function targetAt(checkout, head, name) {
+  return { ...head, name, workingDirectory: path12.join(checkout.dir, path12.relative(checkout.repoRoot, head.workingDirectory)) };
+}
+async function bisectRange(input2) {
+  const { config: config2, scenario, good, range, stepPct, log } = input2;
+  const head = config2.targets[0];
+  const measured = [];
+  let goodCheckout;
+  try {
+    goodCheckout = checkoutMergeBase(head.workingDirectory, good);
+  } catch (err) {
+    return { measured, note: `the good commit ${good.slice(0, 12)} could not be checked out: ${errorMessage(err)}` };
+  }
+  try {
+    const found = await firstBad(range, async (commit) => {
+      let checkout;
+      try {
+        checkout = checkoutMergeBase(head.workingDirectory, commit);
+        log.info(`Bisect: counting ${commit.slice(0, 12)} beside ${good.slice(0, 12)} on ${scenario.name}`);
+        const result = await runInstructionsGate({
+          settings: { ...config2.instructions, mode: "on" },
+          scenarios: [scenario],
+          head: targetAt(checkout, head, "bisect"),
+          base: targetAt(goodCheckout, head, "base"),
+          wanted: true,
+          log
+        });
+        const c = result?.comparisons[0];
+        measured.push({ commit, changePct: c?.changePct, verdict: c?.verdict ?? result?.status ?? "not counted" });
+        return c?.changePct === void 0 ? void 0 : nearerTheStep(c.changePct, stepPct);
+      } catch (err) {
+        measured.push({ commit, verdict: `failed: ${errorMessage(err).split("\n")[0]}` });
+        return void 0;
+      } finally {
+        checkout?.remove();
+      }
+    });
+    if (found.unknown) return { measured, note: `${found.unknown.slice(0, 12)} could not be counted, so the search stopped there` };
+    return { firstBad: found.commit, measured };
+  } finally {
+    goodCheckout.remove();
+  }
+}
+
+// src/changes/fromRecords.ts
+var MIB3 = 1024 * 1024;
+function watchRunOf(run3) {
+  const figures = {};
+  for (const [scenario, f] of Object.entries(trendFigures(run3.samples, run3.target, run3.instructions))) {
+    const target = run3.target ?? run3.samples[0]?.target;
+    const rss = run3.samples.filter((s) => s.scenario === scenario && s.target === target && !s.failure && s.server).map((s) => s.server.rssBytesPerWorker / MIB3);
+    figures[scenario] = { rps: f.rps, p99Ms: f.p99Ms, instructionsPerRequest: f.instructionsPerRequest, memoryMiB: rss.length ? median2(rss) : void 0 };
+  }
+  return { commit: run3.commit, createdAt: run3.createdAt, figures, reported: run3.reported, tags: run3.tags };
+}
+
+// src/changes/detect.ts
+var import_stats_base_dists_t_quantile2 = __toESM(require_lib133(), 1);
+function tPValue(t, df) {
+  const a = Math.abs(t);
+  if (!Number.isFinite(a)) return 0;
+  if (a === 0) return 1;
+  let lo = -300;
+  let hi = 0;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    const q = (0, import_stats_base_dists_t_quantile2.default)(1 - 10 ** mid / 2, df);
+    if (q > a) lo = mid;
+    else hi = mid;
+  }
+  return Math.min(1, 10 ** hi);
+}
+function bestSplit(values2, lo, hi, opts, atNewestEnd) {
+  const n = hi - lo;
+  const prefix = [0];
+  const prefixSq = [0];
+  for (let i = lo; i < hi; i++) {
+    prefix.push(prefix.at(-1) + values2[i]);
+    prefixSq.push(prefixSq.at(-1) + values2[i] ** 2);
+  }
+  const level = Math.abs(median2(values2.slice(lo, hi)));
+  const minSd = opts.resolutionPct / 100 * level;
+  const rightMin = atNewestEnd ? opts.minNewest : opts.minSegment;
+  let best;
+  let candidates = 0;
+  for (let k = opts.minSegment; k <= n - rightMin; k++) {
+    const m = n - k;
+    if (k + m - 2 < 1) continue;
+    candidates++;
+    const s1 = prefix[k];
+    const s2 = prefix[n] - s1;
+    const mean1 = s1 / k;
+    const mean22 = s2 / m;
+    const ss = prefixSq[n] - s1 * s1 / k - s2 * s2 / m;
+    const df = n - 2;
+    const sd = Math.max(Math.sqrt(Math.max(0, ss) / df), minSd);
+    const t = (mean22 - mean1) / (sd * Math.sqrt(1 / k + 1 / m));
+    const at = lo + k;
+    const step = localStep(values2, lo, hi, at, opts.window);
+    if (Math.abs(step.changePct) < opts.minStepPct || !step.stepFitsBetter) continue;
+    if (!best || Math.abs(t) > Math.abs(best.t)) best = { index: at, t, df };
+  }
+  return { split: best, candidates };
+}
+function lineSse(ys) {
+  const n = ys.length;
+  const mx = (n - 1) / 2;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (i - mx) * (ys[i] - my);
+    sxx += (i - mx) ** 2;
+  }
+  const slope = sxx ? sxy / sxx : 0;
+  return ys.reduce((sum2, y, i) => sum2 + (y - my - slope * (i - mx)) ** 2, 0);
+}
+var mean2 = (ys) => ys.reduce((a, b) => a + b, 0) / ys.length;
+var sse = (ys) => {
+  const m = mean2(ys);
+  return ys.reduce((sum2, y) => sum2 + (y - m) ** 2, 0);
+};
+function localStep(values2, lo, hi, at, window2) {
+  const left = values2.slice(Math.max(lo, at - window2), at);
+  const right = values2.slice(at, Math.min(hi, at + window2));
+  const before = mean2(left);
+  const after = mean2(right);
+  const stepFitsBetter = sse(left) + sse(right) < lineSse([...left, ...right]);
+  return { before, after, changePct: before === 0 ? 0 : (after - before) / Math.abs(before) * 100, stepFitsBetter };
+}
+function detectChangePoints(values2, opts) {
+  const found = [];
+  const segment = (lo, hi) => {
+    const atNewestEnd = hi === values2.length;
+    if (hi - lo < opts.minSegment + (atNewestEnd ? opts.minNewest : opts.minSegment)) return;
+    const { split, candidates } = bestSplit(values2, lo, hi, opts, atNewestEnd);
+    if (!split) return;
+    const pValue2 = Math.min(1, tPValue(split.t, split.df) * candidates);
+    if (pValue2 >= opts.alpha) return;
+    const { before, after, changePct } = localStep(values2, lo, hi, split.index, opts.window);
+    found.push({ index: split.index, before, after, changePct, pValue: pValue2, runsAfter: hi - split.index });
+    segment(lo, split.index);
+    segment(split.index, hi);
+  };
+  segment(0, values2.length);
+  return found.sort((a, b) => a.index - b.index);
+}
+function minRuns(opts) {
+  return Math.max(opts.minSegment + opts.minNewest, 3);
+}
+
+// src/changes/series.ts
+var scenarioThresholds = (config2, scenario) => config2.scenarios.find((s) => s.name === scenario)?.thresholds;
+var SERIES = [
+  { key: "instructionsPerRequest", label: "instructions per request", unit: "instructions", kind: "exact", worse: 1, thresholdPct: (c) => c.instructions.maxIncreasePct },
+  { key: "rps", label: "requests/s", unit: "requests/s", kind: "wall-clock", worse: -1, thresholdPct: (c, s) => scenarioThresholds(c, s)?.maxRpsDropPct ?? 5 },
+  { key: "p99Ms", label: "p99 latency", unit: "ms", kind: "wall-clock", worse: 1, thresholdPct: (c, s) => scenarioThresholds(c, s)?.maxP99IncreasePct ?? 10 },
+  { key: "memoryMiB", label: "memory per worker", unit: "MiB", kind: "wall-clock", worse: 1, thresholdPct: (c, s) => scenarioThresholds(c, s)?.maxMemoryIncreasePct ?? 10 }
+];
+var ALPHA = 0.01;
+function runToRunSpreadPct(values2) {
+  if (values2.length < 3) return void 0;
+  const diffs = values2.slice(1).map((v, i) => Math.log(v / values2[i])).filter(Number.isFinite);
+  if (diffs.length < 2) return void 0;
+  const mid = median2(diffs);
+  const mad = median2(diffs.map((d) => Math.abs(d - mid)));
+  return 1.4826 * mad / Math.SQRT2 * 100;
+}
+function detectOptions(spec, thresholdPct, values2) {
+  if (spec.kind === "exact") return { alpha: ALPHA, minStepPct: thresholdPct, window: 3, minSegment: 3, minNewest: 1, resolutionPct: 0.02 };
+  const spreadPct2 = runToRunSpreadPct(values2);
+  return { alpha: ALPHA, minStepPct: Math.max(thresholdPct, 3 * (spreadPct2 ?? 0)), window: 5, minSegment: 3, minNewest: 3, resolutionPct: 0.1, spreadPct: spreadPct2 };
+}
+
+// src/changes/watch.ts
+var cpKey = (scenario, series, commit) => `cp/${series}/${scenario}/${commit}`;
+var creepKey = (scenario, series, level) => `creep/${series}/${scenario}/${level}`;
+function watchMain(runs, settings, config2) {
+  const report = { mode: settings.mode === "fail" ? "fail" : "report", runs: runs.length, series: [], changePoints: [], creep: [], newKeys: [] };
+  const reportedBy = runs.slice(0, -1).map((r) => new Set(r.reported ?? []));
+  const scenarios = [...new Set(runs.flatMap((r) => Object.keys(r.figures)))];
+  for (const scenario of scenarios) {
+    for (const spec of SERIES) {
+      const points = runs.map((r, i) => ({ i, commit: r.commit, tags: r.tags, value: r.figures[scenario]?.[spec.key] })).filter((p) => typeof p.value === "number" && Number.isFinite(p.value) && p.value > 0);
+      if (!points.length || points.at(-1).i !== runs.length - 1) continue;
+      const values2 = points.map((p) => p.value);
+      const threshold = spec.thresholdPct(config2, scenario);
+      const opts = detectOptions(spec, threshold, values2);
+      const needed = minRuns(opts);
+      report.series.push({ scenario, series: spec.key, label: spec.label, kind: spec.kind, runs: values2.length, needsMore: Math.max(0, needed - values2.length), minStepPct: opts.minStepPct, spreadPct: opts.spreadPct });
+      if (values2.length < needed) continue;
+      const found = detectChangePoints(values2, opts);
+      for (const cp of found) {
+        const commit = points[cp.index].commit;
+        const key = cpKey(scenario, spec.key, commit);
+        const near = points.slice(Math.max(0, cp.index - opts.window), cp.index + opts.window + 1);
+        const seen2 = near.some((p) => reportedBy.some((set2) => set2.has(cpKey(scenario, spec.key, p.commit))));
+        report.changePoints.push({
+          key,
+          scenario,
+          series: spec.key,
+          label: spec.label,
+          kind: spec.kind,
+          commit,
+          previousCommit: points[cp.index - 1].commit,
+          before: cp.before,
+          after: cp.after,
+          changePct: cp.changePct,
+          pValue: cp.pValue,
+          runsAfter: cp.runsAfter,
+          worse: cp.changePct * spec.worse > 0,
+          isNew: !seen2
+        });
+      }
+      if (spec.kind !== "exact") continue;
+      const creep = measureCreep({
+        runs: points.map((p) => ({ commit: p.commit, value: p.value, tags: p.tags })),
+        anchor: settings.anchor,
+        changePoints: found,
+        worse: spec.worse,
+        noisePct: opts.resolutionPct * 2
+      });
+      if (!creep || creep.creepPct * spec.worse < settings.creepPct) continue;
+      const level = Math.floor(creep.creepPct * spec.worse / settings.creepPct);
+      const anchorAt = points.findIndex((p) => p.commit === creep.anchorCommit);
+      const spanReporters = points.slice(anchorAt + 1, -1).map((p) => reportedBy[p.i]);
+      const seen = spanReporters.some((set2) => [...set2].some((k) => k.startsWith(`creep/${spec.key}/${scenario}/`) && Number(k.split("/").at(-1)) >= level));
+      report.creep.push({ ...creep, key: creepKey(scenario, spec.key, level), scenario, series: spec.key, label: spec.label, thresholdPct: settings.creepPct, isNew: !seen });
+    }
+  }
+  report.newKeys = [...report.changePoints.filter((c) => c.isNew && c.worse).map((c) => c.key), ...report.creep.filter((c) => c.isNew).map((c) => c.key)];
+  return report;
+}
+
+// src/changes/runWatch.ts
+async function watchThisPush(input2) {
+  const { config: config2, branch, log } = input2;
+  const past = branch.watchRuns(config2.historyKeepRuns);
+  const here = watchRunOf({ commit: branch.head, createdAt: input2.createdAt, samples: input2.samples, target: input2.target, instructions: input2.instructions });
+  const report = watchMain([...past, here], config2.watch, config2);
+  for (const cp of report.changePoints) {
+    if (!cp.isNew) continue;
+    cp.range = branch.commitsBetween(cp.previousCommit, cp.commit);
+    if (!config2.watch.bisect || !cp.worse || cp.kind !== "exact" || cp.range.length < 2) continue;
+    const scenario = config2.scenarios.find((s) => s.name === cp.scenario);
+    if (!scenario) continue;
+    log.info(`Bisect: ${cp.label} on ${cp.scenario} changed ${cp.changePct.toFixed(2)}% in ${cp.range.length} commits after ${cp.previousCommit.slice(0, 12)}; counting them (bisect: true).`);
+    cp.bisect = await bisectRange({ config: config2, scenario, good: cp.previousCommit, range: cp.range, stepPct: cp.changePct, log });
+  }
+  return report;
+}
+
 // src/pipeline/pipeline.ts
 var TOOL = { name: package_default.name, version: package_default.version };
 function runnerFingerprint() {
@@ -74316,6 +74652,9 @@ async function runGate(config2, opts) {
         { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions, queries) }
       ];
     }
+    if (branch && opts.record && config2.watch.mode !== "off") {
+      result.watch = await watchThisPush({ config: config2, branch, createdAt: result.meta.createdAt, samples: samples.filter((s) => s.target !== BASE_TARGET), target: head.name, instructions, log });
+    }
     if (opts.record) await recordResult(result, { baselineFile: config2.baselineFile, stored, branch, branchProblem, log });
     return result;
   } finally {
@@ -74386,7 +74725,7 @@ function announceEstimate(config2, paired, log) {
 }
 async function runHardeningChecks(config2, hooks, targets) {
   if (config2.hardening.mode === "off") return void 0;
-  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path12.join(hooks.logDir, "hardening") } : hooks;
+  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path13.join(hooks.logDir, "hardening") } : hooks;
   if (hardeningHooks.logDir) mkdirSync5(hardeningHooks.logDir, { recursive: true });
   return hardenTargets(targets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: hooks.log });
 }
@@ -74411,6 +74750,114 @@ function judgeAgainst(config2, ctx) {
     if (setupWarning) for (const s of c.scenarios) s.warnings.unshift(setupWarning);
     return c;
   };
+}
+
+// src/changes/historyCommand.ts
+import { execFileSync as execFileSync4 } from "node:child_process";
+import { existsSync as existsSync3, readFileSync as readFileSync7 } from "node:fs";
+
+// src/store/historyIndex.ts
+var INDEX_PATH = "index.json";
+var INDEX_SCHEMA_VERSION = 1;
+var INDEX_KIND = "wsgi-perf-gate/index";
+var indexSchema = external_exports.object({ schemaVersion: external_exports.number().int(), kind: external_exports.literal(INDEX_KIND), runs: external_exports.array(external_exports.object({ path: external_exports.string() }).loose()) }).loose();
+function indexProblem(text) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return `not valid JSON (${err.message})`;
+  }
+  const version2 = raw?.schemaVersion;
+  if (typeof version2 === "number" && version2 > INDEX_SCHEMA_VERSION) {
+    return `schemaVersion ${version2} is newer than this version of the action understands (${INDEX_SCHEMA_VERSION}); upgrade the action`;
+  }
+  const parsed = indexSchema.safeParse(raw);
+  if (!parsed.success) return `not a wsgi-perf-gate index (${parsed.error.issues[0].path.join(".") || "the document"}: ${parsed.error.issues[0].message})`;
+  return void 0;
+}
+
+// src/changes/fromIndex.ts
+var SETTINGS = { mode: "report", anchor: { kind: "pushes", pushes: WATCH_DEFAULTS.anchor }, creepPct: WATCH_DEFAULTS.creepPct, bisect: false };
+function indexChanges(index, settings = SETTINGS) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const r of index.runs) {
+    const key = `${r.fingerprintHash}/${r.configHash}`;
+    groups.set(key, [...groups.get(key) ?? [], r]);
+  }
+  const out = [];
+  for (const runs of groups.values()) {
+    const watchRuns = runs.map((r) => ({ commit: r.commit, createdAt: r.createdAt, figures: r.scenarios, reported: r.reported }));
+    const scenarios = Object.keys(runs.at(-1).scenarios).map((name) => ({ name, thresholds: DEFAULTS.thresholds }));
+    const report = watchMain(watchRuns, settings, { instructions: DEFAULTS.instructions, scenarios });
+    out.push({
+      fingerprintHash: runs[0].fingerprintHash,
+      configHash: runs[0].configHash,
+      runs: runs.length,
+      changePoints: report.changePoints,
+      creep: report.creep,
+      needsMore: report.series.filter((s) => s.needsMore > 0).map((s) => ({ scenario: s.scenario, series: s.series, runs: s.runs, needsMore: s.needsMore }))
+    });
+  }
+  return out;
+}
+
+// src/changes/historyCommand.ts
+function git2(repo, args) {
+  try {
+    return execFileSync4("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 }).trim();
+  } catch {
+    return void 0;
+  }
+}
+function readBranchIndex(repo, branch) {
+  const ref = [branch, `origin/${branch}`].find((r) => git2(repo, ["rev-parse", "--verify", "--quiet", `${r}^{commit}`]));
+  if (!ref) throw new ConfigError(`--branch ${branch}: no branch ${branch} or origin/${branch} in ${repo}; fetch it first (git fetch origin ${branch}) or give --file.`);
+  const text = git2(repo, ["show", `${ref}:${INDEX_PATH}`]);
+  if (text === void 0) throw new ConfigError(`--branch ${branch}: ${ref} has no ${INDEX_PATH}; is it a wsgi-perf-gate data branch?`);
+  const problem = indexProblem(text);
+  if (problem) throw new ConfigError(`--branch ${branch}: ${INDEX_PATH} is ${problem}.`);
+  return JSON.parse(text);
+}
+function changesOfFile(file2) {
+  if (!existsSync3(file2)) throw new ConfigError(`--file ${file2}: no such file; expected index.json of a data branch or a baseline-file.`);
+  let doc;
+  try {
+    doc = JSON.parse(readFileSync7(file2, "utf8"));
+  } catch (err) {
+    throw new ConfigError(`--file ${file2}: not valid JSON (${err.message}); expected index.json of a data branch or a baseline-file.`);
+  }
+  if (doc.kind === INDEX_KIND) return indexChanges(doc);
+  if (doc.kind === BASELINE_KIND) {
+    const runs = doc.runs.map(
+      (r) => watchRunOf({ commit: r.meta.commit ?? "unknown", createdAt: r.meta.createdAt, samples: r.samples, target: r.settings?.targets?.[0]?.name, instructions: r.instructions })
+    );
+    const settings = { mode: "report", anchor: { kind: "pushes", pushes: WATCH_DEFAULTS.anchor }, creepPct: WATCH_DEFAULTS.creepPct, bisect: false };
+    const scenarios = doc.runs.at(-1)?.settings?.scenarios ?? [];
+    const report = watchMain(runs, settings, { instructions: DEFAULTS.instructions, scenarios });
+    return [{ fingerprintHash: "baseline-file", configHash: "-", runs: runs.length, changePoints: report.changePoints, creep: report.creep, needsMore: report.series.filter((s) => s.needsMore > 0).map((s) => ({ scenario: s.scenario, series: s.series, runs: s.runs, needsMore: s.needsMore })) }];
+  }
+  throw new ConfigError(`--file ${file2}: kind ${JSON.stringify(doc.kind)} is not ${INDEX_KIND} or ${BASELINE_KIND}; expected index.json of a data branch or a baseline-file.`);
+}
+var pct3 = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}%`;
+function formatChanges(groups) {
+  const out = [];
+  for (const g2 of groups) {
+    out.push(`runner ${g2.fingerprintHash}, config ${g2.configHash}: ${g2.runs} run(s)`);
+    for (const c of g2.creep) {
+      out.push(
+        `  creep    ${c.scenario} ${c.label}: ${pct3(c.creepPct)} since ${c.anchorLabel} (${c.anchorCommit.slice(0, 12)}), ${c.worseSteps} step(s) over ${c.pushes} push(es)` + (c.largest.length ? `; largest ${c.largest.map((s) => `${pct3(s.changePct)} at ${s.commit.slice(0, 12)}`).join(", ")}` : "")
+      );
+    }
+    for (const c of g2.changePoints) {
+      out.push(
+        `  change   ${c.scenario} ${c.label}: ${pct3(c.changePct)} (${c.worse ? "worse" : "better"}) between ${c.previousCommit.slice(0, 12)} and ${c.commit.slice(0, 12)}, p = ${c.pValue < 1e-4 ? "< 0.0001" : c.pValue.toFixed(4)}${c.kind === "wall-clock" ? " (wall clock: likely, not certain)" : ""}${c.isNew ? "" : " [reported]"}`
+      );
+    }
+    for (const n of g2.needsMore) out.push(`  waiting  ${n.scenario} ${n.series}: ${n.runs} run(s), ${n.needsMore} more needed`);
+    if (!g2.creep.length && !g2.changePoints.length) out.push("  no change point, no creep");
+  }
+  return out.join("\n") + "\n";
 }
 
 // src/action/platform.ts
@@ -74479,6 +74926,10 @@ var INPUT_REFERENCE = [
   { "name": "queries", "description": "Count database queries per request (DB-API drivers in the worker processes) and gate on them: auto, on or off; default auto." },
   { "name": "max-queries-increase", "description": "Smallest rise of queries per request that may fail the gate (it must also be +20% or more); default 2." },
   { "name": "hardening", "description": "Hardening checks of the server setup (docs/hardening.md): off, report or gate; default report." },
+  { "name": "watch", "description": "On pushes that record, watch main's history for change points and creep: off, report (summary, commit comment) or fail; default report." },
+  { "name": "watch-anchor", "description": "What creep is measured against: N pushes back (default 20), `tag` (the last recorded run at a tag) or `tag:<regex>`." },
+  { "name": "watch-creep-pct", "description": "Creep of instructions per request since the anchor, in percent, that is reported; default 1.5." },
+  { "name": "bisect", "description": "Count instructions of the commits between two recorded pushes to name the first bad commit of a change point; default false." },
   { "name": "confidence", "description": "How certain a change must be before it counts; default 0.99 (one the rounds can never reach is refused)." },
   { "name": "fail-on-regression", "description": "Fail the step on any regression (performance, instructions, a hardening check under hardening: gate), else only warn; default true." },
   { "name": "comment", "description": "auto (pull requests), always or never: one PR comment, updated in place; default auto." },
@@ -74657,6 +75108,7 @@ function renderQueries(r) {
 }
 
 // src/report/trend.ts
+var CHANGE_MARK = "\u2691";
 var TREND_SCENARIOS = 3;
 function mermaidText(s) {
   return s.replace(/["`<>\\\r\n]/g, " ").replace(/\s+/g, " ").trim().slice(0, 80);
@@ -74664,6 +75116,10 @@ function mermaidText(s) {
 function label(p) {
   if (p.current) return "this run";
   return p.commit.replace(/[^0-9a-zA-Z]/g, "").slice(0, 7) || "?";
+}
+function markedLabels(points, marks, scenario, series) {
+  const at = new Set(marks.filter((m) => m.scenario === scenario && m.series === series).map((m) => m.commit));
+  return points.map((p) => at.has(p.commit) ? `${CHANGE_MARK} ${label(p)}` : label(p));
 }
 function round(v) {
   return String(v >= 100 ? Math.round(v) : Math.round(v * 100) / 100);
@@ -74679,7 +75135,7 @@ function chart(title, yLabel, labels, values2) {
     "```"
   ].join("\n");
 }
-function renderTrend(points, scenarios) {
+function renderTrend(points, scenarios, marks = []) {
   if (points.length < 2) return "";
   const out = [];
   for (const scenario of scenarios.slice(0, TREND_SCENARIOS)) {
@@ -74688,15 +75144,14 @@ function renderTrend(points, scenarios) {
       return f && Number.isFinite(f.rps) && Number.isFinite(f.p99Ms);
     });
     if (withData.length < 2) continue;
-    const labels = withData.map(label);
     const counted = withData.filter((p) => Number.isFinite(p.scenarios[scenario].instructionsPerRequest));
-    const instructions = counted.length >= 2 ? [chart(`Instructions per request, ${scenario}`, "million instructions", counted.map(label), counted.map((p) => p.scenarios[scenario].instructionsPerRequest / 1e6)), ""] : [];
+    const instructions = counted.length >= 2 ? [chart(`Instructions per request, ${scenario}`, "million instructions", markedLabels(counted, marks, scenario, "instructionsPerRequest"), counted.map((p) => p.scenarios[scenario].instructionsPerRequest / 1e6)), ""] : [];
     const withQueries = withData.filter((p) => Number.isFinite(p.scenarios[scenario].queriesPerRequest));
     const queries = withQueries.length >= 2 ? [chart(`Queries per request, ${scenario}`, "queries", withQueries.map(label), withQueries.map((p) => p.scenarios[scenario].queriesPerRequest)), ""] : [];
     out.push(
-      chart(`Requests/s, ${scenario}`, "requests/s", labels, withData.map((p) => p.scenarios[scenario].rps)),
+      chart(`Requests/s, ${scenario}`, "requests/s", markedLabels(withData, marks, scenario, "rps"), withData.map((p) => p.scenarios[scenario].rps)),
       "",
-      chart(`p99 latency, ${scenario}`, "p99 (ms)", labels, withData.map((p) => p.scenarios[scenario].p99Ms)),
+      chart(`p99 latency, ${scenario}`, "p99 (ms)", markedLabels(withData, marks, scenario, "p99Ms"), withData.map((p) => p.scenarios[scenario].p99Ms)),
       "",
       ...instructions,
       ...queries
@@ -74709,7 +75164,7 @@ function renderTrend(points, scenarios) {
     `<details><summary>Trend: the last ${recorded} recorded commit(s) on this runner${points.some((p) => p.current) ? " and this run" : ""}${escapeText(more)}</summary>`,
     "",
     ...out,
-    "Medians per run; the same runner fingerprint and scenario definitions throughout.",
+    `Medians per run; the same runner fingerprint and scenario definitions throughout.${marks.length ? ` ${CHANGE_MARK} marks the first commit after a change point.` : ""}`,
     "",
     "</details>",
     ""
@@ -74758,6 +75213,64 @@ function renderHardening(report) {
   }
   out.push(
     `Mode ${code(`hardening: ${report.mode}`)}: ${report.mode === "gate" ? "a check that passed on the baseline and fails now fails the step; one already failing is reported only" : "reported only, never fails the step"}. All requests went to loopback.`,
+    ""
+  );
+  return out.join("\n");
+}
+
+// src/report/watch.ts
+var short = (c) => c.slice(0, 12);
+var signed3 = (v, digits = 2) => `${v >= 0 ? "+" : ""}${v.toFixed(digits)}%`;
+function value(v, label2) {
+  if (label2 === "instructions per request") return `${(v / 1e6).toFixed(3)}M`;
+  return v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(2);
+}
+function pValue(p) {
+  return p < 1e-4 ? "p < 0.0001" : `p = ${p.toFixed(4)}`;
+}
+function creepSentence(c) {
+  const heavier = c.creepPct >= 0 ? "heavier" : "lighter";
+  const largest = c.largest.map((s) => `${signed3(s.changePct)} at ${code(short(s.commit))}`);
+  const explained = Math.abs(c.totalPct - c.creepPct) > 5e-3 ? ` (${signed3(c.totalPct)} in all, ${signed3(c.totalPct - c.creepPct)} of it in change points reported on their own)` : "";
+  return `main is ${signed3(c.creepPct, 1)} ${escapeText(c.label)} ${heavier} on ${code(c.scenario)} than at ${escapeText(c.anchorLabel)} (${code(short(c.anchorCommit))})${explained}, in ${c.worseSteps} step(s) over ${c.pushes} push(es)${largest.length ? `, the largest ${largest.join(", ")}` : ""}.`;
+}
+function rangeText(cp) {
+  const n = cp.range?.length;
+  if (cp.bisect?.firstBad) return `first bad commit ${code(short(cp.bisect.firstBad))} (bisect counted ${cp.bisect.measured.length} of the ${n} commits)`;
+  const note = cp.bisect?.note ? `; bisect: ${escapeText(cp.bisect.note)}` : "";
+  if (n === void 0 || n <= 1) return `at ${code(short(cp.commit))}${note}`;
+  return `in the ${n} commits ${code(short(cp.previousCommit))}..${code(short(cp.commit))}${cp.bisect ? note : " (bisect: true counts them to name the first bad one)"}`;
+}
+function changePointSentence(cp) {
+  const kind = cp.kind === "exact" ? "exact count" : "wall-clock figure on a shared runner: a likely change, not a certainty";
+  const direction = cp.worse ? "worse" : "better";
+  const after = cp.runsAfter === 1 ? "; this push alone so far" : `; ${cp.runsAfter} pushes since`;
+  return `${escapeText(cp.label)} on ${code(cp.scenario)} changed ${signed3(cp.changePct)} (${direction}): ${value(cp.before, cp.label)} \u2192 ${value(cp.after, cp.label)}, ${rangeText(cp)} (${pValue(cp.pValue)}, ${kind}${after}).`;
+}
+function renderWatch(report) {
+  const out = ["### Watch over main", ""];
+  const worse = report.changePoints.filter((c) => c.worse);
+  if (!report.changePoints.length && !report.creep.length) {
+    out.push(`No change point and no creep in the ${report.runs} recorded push(es) on this runner and config.`);
+  }
+  for (const c of report.creep) out.push(`- ${c.isNew ? "\u{1F195} " : ""}\u{1F4C8} ${creepSentence(c)}`);
+  for (const cp of report.changePoints) out.push(`- ${cp.isNew && cp.worse ? "\u{1F195} " : ""}${cp.worse ? "\u26A0\uFE0F" : "\u{1F680}"} ${changePointSentence(cp)}`);
+  const short2 = report.series.filter((s) => s.needsMore > 0);
+  if (short2.length) {
+    out.push("", ...short2.map((s) => `- ${escapeText(s.label)} on ${code(s.scenario)}: ${s.runs} recorded push(es); ${s.needsMore} more before a change can be judged.`));
+  }
+  out.push(
+    "",
+    "<details><summary>Series watched</summary>",
+    "",
+    table(
+      ["Scenario", "Series", "Pushes", "Smallest step that counts", "Run-to-run spread"],
+      report.series.map((s) => [code(s.scenario), escapeText(s.label), String(s.runs), `${s.minStepPct.toFixed(2)}%`, s.spreadPct === void 0 ? s.kind === "exact" ? "exact" : "\u2013" : `${s.spreadPct.toFixed(2)}%`])
+    ),
+    "",
+    `Change points: binary segmentation with Student's t-test (false alarms \u2264 1% per series), steps measured over up to 3 pushes (exact) or 5 (wall-clock) either side. ${worse.length ? "A change point is reported once; later pushes list it without \u{1F195}." : ""}`,
+    "",
+    "</details>",
     ""
   );
   return out.join("\n");
@@ -74837,11 +75350,11 @@ function sweepChart(sweep, scenario) {
     "```"
   ].join("\n");
 }
-var signed3 = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
+var signed4 = (x2) => `${x2 >= 0 ? "+" : ""}${x2.toFixed(1)}%`;
 function metricRow(m) {
-  let change = m.changePct === void 0 ? "\u2013" : signed3(m.changePct);
-  if (m.confirmation?.changePct !== void 0) change += ` (again ${signed3(m.confirmation.changePct)})`;
-  const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed3(m.ciLowPct)} \u2026 ${signed3(m.ciHighPct)}`;
+  let change = m.changePct === void 0 ? "\u2013" : signed4(m.changePct);
+  if (m.confirmation?.changePct !== void 0) change += ` (again ${signed4(m.confirmation.changePct)})`;
+  const interval = m.ciLowPct === void 0 || m.ciHighPct === void 0 ? "\u2013" : `${signed4(m.ciLowPct)} \u2026 ${signed4(m.ciHighPct)}`;
   const verdict = (m.gating ? VERDICT_BADGE[m.verdict] : "info") + (m.tail && !m.tail.enough ? " (too few requests for the tail)" : "");
   const label2 = m.verdict === "regressed" || m.verdict === "improved" ? `**${METRIC_LABEL[m.metric]}**` : METRIC_LABEL[m.metric];
   const withKinds = (v, kinds) => kinds && describeErrorKinds(kinds) ? `${v} (${describeErrorKinds(kinds)})` : v;
@@ -74922,7 +75435,8 @@ function renderSummary(result, opts = {}) {
   if (queries) out.push(queries);
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
   if (result.hardening) out.push(renderHardening(result.hardening));
-  if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
+  if (result.watch) out.push(renderWatch(result.watch));
+  if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name), result.watch?.changePoints));
   const r = result.meta.runner;
   const targetLines = settings.targets.map((t) => `- ${escapeText(t.name)}: ${code(t.command)} at ${code(t.url)}`);
   const first = settings.scenarios[0];
@@ -74949,6 +75463,8 @@ var USAGE = `Usage:
   wsgi-perf-gate shootout --app app:app [--servers gunicorn,gunicorn-gthread,uwsgi,waitress] [--workers 3] ...
   wsgi-perf-gate shootout --app app:app --server gunicorn --sweep-workers 1,2,3,5,8 ...
   wsgi-perf-gate compare BASE.json HEAD.json
+  wsgi-perf-gate history --changes [--branch perf-data] [--repo .]   change points and creep on a data branch
+  wsgi-perf-gate history --changes --file index.json|baseline.json
 
 Every input of the GitHub Action that a local run can use is a flag of \`run\` and \`shootout\`
 (the PR comment, data branch and shard inputs are not). Exit status: 0 pass, improved or
@@ -74963,6 +75479,14 @@ var stderrLog = {
   warning: (m) => process.stderr.write(`warning: ${m}
 `)
 };
+function historyCommand(argv) {
+  const { values: values2 } = parseArgs({ args: argv, strict: true, options: { changes: { type: "boolean" }, branch: { type: "string" }, repo: { type: "string" }, file: { type: "string" } } });
+  if (!values2.changes) throw new ConfigError("history needs --changes (the change points and creep of a data branch or file).");
+  if (values2.file && values2.branch) throw new ConfigError("history --changes takes --branch or --file, not both.");
+  const groups = values2.file ? changesOfFile(values2.file) : indexChanges(readBranchIndex(values2.repo ?? process.cwd(), values2.branch ?? "perf-data"));
+  process.stdout.write(formatChanges(groups));
+  return 0;
+}
 function exitCodeFor(result, failOnRegression = true) {
   const outcome = stepOutcome(result, failOnRegression);
   for (const w of outcome.warnings) stderrLog.warning(w);
@@ -74971,7 +75495,7 @@ function exitCodeFor(result, failOnRegression = true) {
 var SHOOTOUT_FILE = "<shootout targets>";
 function shootoutTargets(flags) {
   if (!flags.app) throw new ConfigError("shootout needs --app: module:callable, a factory module:create_app() or a module (e.g. --app app:app).");
-  const list2 = (value) => value ? value.split(",").map((v) => v.trim()).filter(Boolean) : void 0;
+  const list2 = (value2) => value2 ? value2.split(",").map((v) => v.trim()).filter(Boolean) : void 0;
   const sweep = list2(flags["sweep-workers"]);
   let targets;
   if (sweep) {
@@ -75009,11 +75533,11 @@ async function runCommand(argv, shootout = false) {
     },
     readFile: (file2) => {
       if (targetsYaml && file2.endsWith(SHOOTOUT_FILE)) return targetsYaml;
-      return existsSync3(file2) ? readFileSync7(file2, "utf8") : void 0;
+      return existsSync4(file2) ? readFileSync8(file2, "utf8") : void 0;
     },
     workspace: process.cwd(),
     cores: os8.availableParallelism(),
-    exists: existsSync3
+    exists: existsSync4
   });
   const result = await runGate(config2, {
     record: config2.record === "true",
@@ -75027,7 +75551,7 @@ async function runCommand(argv, shootout = false) {
 function readResults(file2) {
   let doc;
   try {
-    doc = JSON.parse(readFileSync7(file2, "utf8"));
+    doc = JSON.parse(readFileSync8(file2, "utf8"));
   } catch (err) {
     throw new ConfigError(`${file2}: cannot read a results file (${errorMessage(err)}); expected the JSON written by \`run --json\` or the action's results-file.`);
   }
@@ -75071,12 +75595,13 @@ async function main(argv) {
       return await runCommand(rest, command === "shootout");
     }
     if (command === "compare") return compareCommand(rest);
+    if (command === "history") return historyCommand(rest);
     if (command === void 0 || command === "--help" || command === "-h" || command === "help") {
       process.stdout.write(`${USAGE}
 `);
       return command === void 0 ? 2 : 0;
     }
-    throw new ConfigError(`Unknown command ${JSON.stringify(command)}: expected "run", "shootout" or "compare".`);
+    throw new ConfigError(`Unknown command ${JSON.stringify(command)}: expected "run", "shootout", "compare" or "history".`);
   } catch (err) {
     process.stderr.write(`wsgi-perf-gate: ${errorMessage(err)}
 `);

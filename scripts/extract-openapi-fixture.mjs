@@ -28,10 +28,11 @@ const OPERATIONS = [
   ['patch', '/repos/{owner}/{repo}/issues/comments/{comment_id}'],
   ['get', '/repos/{owner}/{repo}/pulls/{pull_number}'],
   ['get', '/repos/{owner}/{repo}/commits/{commit_sha}/pulls'],
+  ['post', '/repos/{owner}/{repo}/commits/{commit_sha}/comments'],
   ['get', '/user'],
 ];
 /** Response examples the stand-in shapes its answers from. */
-const EXAMPLES = ['issue-comment', 'pull-request', 'pull-request-simple-items', 'private-user'];
+const EXAMPLES = ['issue-comment', 'pull-request', 'pull-request-simple-items', 'private-user', 'commit-comment'];
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 /** The description: from node_modules when the pinned version is installed, else fetched. */

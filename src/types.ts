@@ -1,6 +1,7 @@
 // The plain data that flows through the pipeline: config -> plan -> samples -> comparison
 // -> verdict. Everything here is JSON-serialisable; results files and baselines are made of it.
 import type { HardeningReport, HardeningSettings } from './hardening/types.js';
+import type { WatchReport, WatchSettings } from './changes/watch.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
@@ -92,6 +93,8 @@ export interface Config {
   /** Database queries per request (src/queries/). */
   queries: QueriesSettings;
   hardening: HardeningSettings;
+  /** The watch over main: change points and creep on pushes that record (src/changes/). */
+  watch: WatchSettings;
 }
 
 /** How instructions per request are counted and gated (docs/instructions.md). */
@@ -378,6 +381,8 @@ export interface RunResult {
   queries?: QueriesResult;
   /** The hardening checks of every target, and how they compare with the baseline's. */
   hardening?: HardeningReport;
+  /** On a push that records: change points and creep on main's history (src/changes/). */
+  watch?: WatchReport;
   verdict: Verdict;
 }
 

@@ -162,6 +162,14 @@ export interface StoredComment {
   updatedAt: string;
 }
 
+export interface StoredCommitComment {
+  id: number;
+  commit: string;
+  body: string;
+  user: string;
+  createdAt: string;
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -211,6 +219,7 @@ export class GitHubApiStandIn {
   readonly violations: string[] = [];
   readonly requests: RecordedRequest[] = [];
   private comments: StoredComment[] = [];
+  private commitComments: StoredCommitComment[] = [];
   private nextCommentId = 1001;
   private readonly repository: string;
   private readonly tokens: Record<string, 'write' | 'read'>;
@@ -249,6 +258,11 @@ export class GitHubApiStandIn {
   /** Comments on one issue or pull request, oldest first. */
   commentsOn(issue: number): StoredComment[] {
     return this.comments.filter((c) => c.issue === issue);
+  }
+
+  /** Comments on commits (POST /repos/{owner}/{repo}/commits/{commit_sha}/comments), oldest first. */
+  commentsOnCommits(): StoredCommitComment[] {
+    return [...this.commitComments];
   }
 
   /** A comment someone else wrote, e.g. to fill pages before the gate's comment. */
@@ -577,6 +591,39 @@ export class GitHubApiStandIn {
           .filter((p) => p.headSha === params.commit_sha)
           .map((p) => ({ ...this.pullFields(item, p), head: { ...head, sha: p.headSha, repo: { ...(head.repo as JsonObject), full_name: p.headRepo } } }));
         return new Reply(200, items, {}, this.responsePointer(op, 200));
+      }
+      case 'repos/create-commit-comment': {
+        const sha = String(params.commit_sha);
+        // GitHub answers 422 for a commit it does not have; the stand-in knows only full ids.
+        if (!/^[0-9a-f]{40}$/.test(sha)) {
+          this.violation(record, `commit ${sha} is not a full commit id`);
+          return this.validationFailed(`No commit found for SHA: ${sha}`);
+        }
+        const text = String(body!.body);
+        if (text.length > COMMENT_BODY_LIMIT) {
+          this.violation(record, `body is ${text.length} characters, over GitHub's limit of ${COMMENT_BODY_LIMIT}`);
+          return this.validationFailed(`Body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`);
+        }
+        const c: StoredCommitComment = { id: this.nextCommentId++, commit: sha, body: text, user: writer.login, createdAt: now };
+        this.commitComments.push(c);
+        const shaped = this.example('commit-comment');
+        const json = {
+          ...shaped,
+          id: c.id,
+          node_id: Buffer.from(`CommitComment${c.id}`).toString('base64'),
+          url: `${this.baseUrl}/repos/${this.repository}/comments/${c.id}`,
+          html_url: `https://github.com/${this.repository}/commit/${sha}#commitcomment-${c.id}`,
+          commit_id: sha,
+          body: text,
+          path: null,
+          position: null,
+          line: null,
+          user: { ...(shaped.user as JsonObject), login: writer.login, type: writer.type },
+          created_at: now,
+          updated_at: now,
+          author_association: writer.type === 'Bot' ? 'NONE' : 'MEMBER',
+        };
+        return new Reply(201, json, { location: String(json.url) }, this.responsePointer(op, 201));
       }
       default:
         this.violation(record, `${op.operationId} is allowed by the spec but the stand-in does not serve it (add it when the action needs it)`);

@@ -15,6 +15,7 @@ import { gateOutputs } from './outputs.js';
 import { stepOutcome } from './stepOutcome.js';
 import { runGate } from '../pipeline/pipeline.js';
 import { postSavedComment, publishComment } from '../github/prComment.js';
+import { postWatchComments } from '../github/watchComment.js';
 import { renderErrorSummary } from '../report/errorSummary.js';
 import { renderSummary } from '../report/summary.js';
 import { histogramFiles } from '../report/histogramFiles.js';
@@ -108,8 +109,15 @@ async function report(result: RunResult, opts: { outDir: string; settings: Comme
     core.info(markdown);
     const comment = await publishComment({ settings: opts.settings, ctx: readRunContext(), summary: markdown, token: core.getInput('github-token'), log });
     for (const [name, value] of Object.entries(gateOutputs(result, resultsFile, comment))) core.setOutput(name, value);
+    if (result.watch && opts.settings.comment !== 'never') {
+      const ctx = readRunContext();
+      await postWatchComments({ report: result.watch, repository: ctx.repository, headSha: result.meta.commit ?? ctx.sha, token: core.getInput('github-token'), runUrl: ctx.runUrl, log });
+    }
   });
 
+  if (result.watch?.mode === 'fail' && result.watch.newKeys.length) {
+    core.setFailed(`The watch over main found ${result.watch.newKeys.length} new finding(s) (watch: fail): ${result.watch.newKeys.join(', ')}; see the job summary.`);
+  }
   const outcome = stepOutcome(result, opts.failOnRegression);
   for (const m of outcome.warnings) core.warning(m);
   for (const m of outcome.failures) core.setFailed(m);

@@ -2,6 +2,7 @@
 //   wsgi-perf-gate run --command "gunicorn app:app -b 127.0.0.1:8000" [--path /] [--rounds 5] [--json out.json]
 //   wsgi-perf-gate shootout --app app:app [--servers gunicorn,uwsgi,...] [--sweep-workers 1,2,4]
 //   wsgi-perf-gate compare BASE.json HEAD.json
+//   wsgi-perf-gate history --changes [--branch perf-data] [--repo .] | [--file index.json]
 // Every action input a local run can use is also a flag of `run` (src/cli/flags.ts).
 // Exit status: 0 pass/improved/inconclusive, 1 regressed, 2 bad input or failure to measure.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { incomparableRun, measuredAsOf, type MeasuredAs } from '../gate/comparab
 import { readConfig } from '../config/config.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import { runGate } from '../pipeline/pipeline.js';
+import { changesOfFile, formatChanges, readBranchIndex } from '../changes/historyCommand.js';
+import { indexChanges } from '../changes/fromIndex.js';
 import { platformRefusal } from '../action/platform.js';
 import { stepOutcome } from '../action/stepOutcome.js';
 import { RUN_FLAGS, runFlagsHelp } from './flags.js';
@@ -26,6 +29,8 @@ const USAGE = `Usage:
   wsgi-perf-gate shootout --app app:app [--servers gunicorn,gunicorn-gthread,uwsgi,waitress] [--workers 3] ...
   wsgi-perf-gate shootout --app app:app --server gunicorn --sweep-workers 1,2,3,5,8 ...
   wsgi-perf-gate compare BASE.json HEAD.json
+  wsgi-perf-gate history --changes [--branch perf-data] [--repo .]   change points and creep on a data branch
+  wsgi-perf-gate history --changes --file index.json|baseline.json
 
 Every input of the GitHub Action that a local run can use is a flag of \`run\` and \`shootout\`
 (the PR comment, data branch and shard inputs are not). Exit status: 0 pass, improved or
@@ -41,6 +46,15 @@ const stderrLog = {
 };
 
 /** The action's rule: a regression (performance or hardening) fails unless fail-on-regression is false. */
+function historyCommand(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, strict: true, options: { changes: { type: 'boolean' }, branch: { type: 'string' }, repo: { type: 'string' }, file: { type: 'string' } } });
+  if (!values.changes) throw new ConfigError('history needs --changes (the change points and creep of a data branch or file).');
+  if (values.file && values.branch) throw new ConfigError('history --changes takes --branch or --file, not both.');
+  const groups = values.file ? changesOfFile(values.file) : indexChanges(readBranchIndex(values.repo ?? process.cwd(), values.branch ?? 'perf-data'));
+  process.stdout.write(formatChanges(groups));
+  return 0;
+}
+
 function exitCodeFor(result: RunResult, failOnRegression = true): number {
   const outcome = stepOutcome(result, failOnRegression);
   for (const w of outcome.warnings) stderrLog.warning(w);
@@ -161,11 +175,12 @@ async function main(argv: string[]): Promise<number> {
       return await runCommand(rest, command === 'shootout');
     }
     if (command === 'compare') return compareCommand(rest);
+    if (command === 'history') return historyCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     }
-    throw new ConfigError(`Unknown command ${JSON.stringify(command)}: expected "run", "shootout" or "compare".`);
+    throw new ConfigError(`Unknown command ${JSON.stringify(command)}: expected "run", "shootout", "compare" or "history".`);
   } catch (err) {
     process.stderr.write(`wsgi-perf-gate: ${errorMessage(err)}\n`);
     return 2;

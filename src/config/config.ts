@@ -13,6 +13,7 @@ import { MAX_USEFUL_ROUNDS, minRoundsToDecide } from '../stats/decidability.js';
 import { roundsForBudget, secondsPerRound, setupSeconds } from '../gate/sequentialPlan.js';
 import { assignShards, parseShard } from '../gate/shards.js';
 import { readHardeningSettings } from '../hardening/settings.js';
+import { readWatchSettings } from '../changes/settings.js';
 import type { CommentMode, CompareTo, Config, InstructionsSettings, QueriesSettings, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
 
 export const DEFAULTS = {
@@ -154,6 +155,7 @@ export function readConfig(src: ConfigSources): Config {
 
   const file = readFileConfig(src, given('config') ? input('config') : undefined);
   const hardening = readHardeningSettings(input('hardening'), file.config.hardening);
+  const watch = readWatchSettings(input);
   const allowRemote = allowRemoteInput ?? file.config['allow-remote'] ?? false;
 
   const thresholds = mergeThresholds(DEFAULTS.thresholds, fromFileThresholds(file.config.thresholds), inputThresholds);
@@ -284,6 +286,7 @@ export function readConfig(src: ConfigSources): Config {
     },
     shard,
     hardening,
+    watch,
     timeoutMinutes: file.config['timeout-minutes'],
   };
 }

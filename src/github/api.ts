@@ -153,3 +153,9 @@ export async function openPullRequestsWithHead(client: GitHubClient, repository:
   const pulls = await client.paginate(client.rest.repos.listPullRequestsAssociatedWithCommit, { ...splitRepository(repository), commit_sha: sha, per_page: 100 });
   return pulls.filter((p) => p.state === 'open' && p.head.sha === sha).map((p) => p.number);
 }
+
+/** A comment on a commit (the watch over main tells the commit that changed a series). */
+export async function commentOnCommit(client: GitHubClient, repository: string, sha: string, body: string): Promise<{ url: string; id: number }> {
+  const { data } = await client.rest.repos.createCommitComment({ ...splitRepository(repository), commit_sha: sha, body });
+  return { url: data.html_url, id: data.id };
+}

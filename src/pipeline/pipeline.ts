@@ -32,6 +32,7 @@ import { estimateMeasuring, estimateMessages } from '../gate/estimate.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { confirmationFocus, SequentialGate, type JudgeAt } from '../gate/sequential.js';
 import { planLooks } from '../gate/sequentialPlan.js';
+import { watchThisPush } from '../changes/runWatch.js';
 
 /** Recorded with every run; the version has one home, package.json (the release script checks it). */
 export const TOOL = { name: packageJson.name, version: packageJson.version };
@@ -191,6 +192,11 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
         ...branch.baseline.trend,
         { commit: branch.head, createdAt: result.meta.createdAt, current: true, scenarios: trendFigures(samples.filter((s) => s.target !== BASE_TARGET), head.name, instructions, queries) },
       ];
+    }
+
+    // The watch over main: change points and creep in the recorded history, this push included.
+    if (branch && opts.record && config.watch.mode !== 'off') {
+      result.watch = await watchThisPush({ config, branch, createdAt: result.meta.createdAt, samples: samples.filter((s) => s.target !== BASE_TARGET), target: head.name, instructions, log });
     }
 
     if (opts.record) await recordResult(result, { baselineFile: config.baselineFile, stored, branch, branchProblem, log });

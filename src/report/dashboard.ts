@@ -1,7 +1,25 @@
 // Pure renderer: the data branch's index -> one static HTML page (index.html on the branch)
-// that charts requests/s and p99 of every scenario over time, one pair of charts per runner
-// and config. No network: the data is inlined as JSON and a small inline script draws SVG.
+// that charts requests/s, p99 and instructions per request of every scenario over time, per
+// runner and config, with the watch's change points marked on their series. No network: the
+// data is inlined as JSON and a small inline script draws SVG.
 import type { HistoryIndex } from '../store/historyIndex.js';
+import type { GroupChanges } from '../changes/fromIndex.js';
+
+/** What the page needs of a change point to mark it. */
+export interface DashboardMark {
+  group: string;
+  scenario: string;
+  series: string;
+  commit: string;
+  changePct: number;
+  pValue: number;
+}
+
+export function dashboardMarks(changes: GroupChanges[]): DashboardMark[] {
+  return changes.flatMap((g) =>
+    g.changePoints.map((c) => ({ group: `${g.fingerprintHash}/${g.configHash}`, scenario: c.scenario, series: c.series, commit: c.commit, changePct: Math.round(c.changePct * 100) / 100, pValue: c.pValue })),
+  );
+}
 
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -25,16 +43,20 @@ const DRAW = String.raw`
     if (parent) parent.appendChild(e);
     return e;
   }
-  function fmt(v) { return v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2); }
+  function fmt(v) { return v >= 1e6 ? (v / 1e6).toFixed(3) + 'M' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2); }
   var METRICS = [
     { key: 'rps', label: 'requests/s', color: '#1f77b4' },
     { key: 'p99Ms', label: 'p99 latency (ms)', color: '#d62728' },
-    { key: 'queriesPerRequest', label: 'database queries per request', color: '#2ca02c', optional: true }
+    { key: 'instructionsPerRequest', label: 'instructions per request (Valgrind, exact)', color: '#2ca02c', optional: true },
+    { key: 'queriesPerRequest', label: 'database queries per request', color: '#9467bd', optional: true }
   ];
-  function chart(parent, runs, scenario, metric) {
+  var MARK = '#ff7f0e';
+  function chart(parent, runs, scenario, metric, marks) {
     var W = 640, H = 220, L = 70, R = 16, T = 24, B = 48;
     var pts = runs.map(function (r) { return { run: r, v: r.scenarios[scenario][metric.key] }; })
       .filter(function (p) { return typeof p.v === 'number' && isFinite(p.v); });
+    // A series no run measured (instructions not counted) is left out rather than drawn empty.
+    if (!pts.length && metric.key === 'instructionsPerRequest') return;
     var svg = el('svg', { 'class': 'chart', 'data-scenario': scenario, 'data-metric': metric.key, width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, role: 'img' }, parent);
     el('text', { x: L, y: 16, 'class': 'title' }, svg).textContent = metric.label;
     if (!pts.length) return;
@@ -47,6 +69,16 @@ const DRAW = String.raw`
     el('line', { x1: L, y1: T, x2: L, y2: H - B, stroke: '#888' }, svg);
     [lo, (lo + hi) / 2, hi].forEach(function (v) {
       el('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end', 'class': 'tick' }, svg).textContent = fmt(v);
+    });
+    // A change point: a dashed line just before the first run after it, and its size.
+    marks.forEach(function (m) {
+      var i = pts.findIndex(function (p) { return p.run.commit === m.commit; });
+      if (i < 1) return;
+      var mx = (x(i - 1) + x(i)) / 2;
+      var g = el('g', { 'class': 'change-point', 'data-commit': m.commit, 'data-change-pct': m.changePct, 'data-p-value': m.pValue }, svg);
+      el('line', { x1: mx, y1: T, x2: mx, y2: H - B, stroke: MARK, 'stroke-width': 3, 'stroke-dasharray': '6 3' }, g);
+      el('text', { x: mx + 4, y: T + 12, 'class': 'mark', fill: MARK }, g).textContent = (m.changePct >= 0 ? '+' : '') + m.changePct.toFixed(2) + '%';
+      el('title', {}, g).textContent = 'change point at ' + m.commit.slice(0, 12) + ': ' + (m.changePct >= 0 ? '+' : '') + m.changePct.toFixed(2) + '% (p = ' + m.pValue.toPrecision(2) + ')';
     });
     el('polyline', { fill: 'none', stroke: metric.color, 'stroke-width': 2, points: pts.map(function (p, i) { return x(i) + ',' + y(p.v); }).join(' ') }, svg);
     pts.forEach(function (p, i) {
@@ -78,10 +110,11 @@ const DRAW = String.raw`
       h3.textContent = s;
       section.appendChild(h3);
       var withS = runs.filter(function (r) { return r.scenarios[s]; });
-      // A metric not every run has (queries) is drawn only where some run has it.
+      // A metric not every run has (instructions, queries) is drawn only where some run has it.
       METRICS.forEach(function (m) {
         if (m.optional && !withS.some(function (r) { return typeof r.scenarios[s][m.key] === 'number'; })) return;
-        chart(section, withS, s, m);
+        var marks = (data.marks || []).filter(function (k) { return k.group === key && k.scenario === s && k.series === m.key; });
+        chart(section, withS, s, m, marks);
       });
     });
     root.appendChild(section);
@@ -90,7 +123,7 @@ const DRAW = String.raw`
 })();
 `;
 
-export function renderDashboard(index: HistoryIndex, title = 'wsgi-perf-gate history'): string {
+export function renderDashboard(index: HistoryIndex, marks: DashboardMark[] = [], title = 'wsgi-perf-gate history'): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -101,13 +134,14 @@ body { font: 14px system-ui, sans-serif; margin: 24px; color: #222; }
 .chart { display: block; margin: 4px 0 16px; }
 .chart .title { font-weight: 600; }
 .chart .tick { font-size: 11px; fill: #555; }
+.chart .mark { font-size: 12px; font-weight: 600; }
 </style>
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p>${index.runs.length} recorded run(s). Median requests/s and p99 latency per run (and database queries per request where counted); runs on different runners or with different scenario definitions are charted apart, never together.</p>
+<p>${index.runs.length} recorded run(s). Median requests/s, p99 latency and instructions per request per run (and database queries per request where counted); runs on different runners or with different scenario definitions are charted apart, never together. ${marks.length ? `${marks.length} change point(s) found by the watch over main are marked with a dashed orange line.` : ''}</p>
 <div id="charts"></div>
-<script type="application/json" id="perf-data">${scriptJson(index)}</script>
+<script type="application/json" id="perf-data">${scriptJson({ ...index, marks })}</script>
 <script>${DRAW}</script>
 </body>
 </html>

@@ -9,6 +9,7 @@ import { describeErrorKinds } from '../load/errorKinds.js';
 import type { ScenarioRanking, WorkerSweep } from '../gate/shootout.js';
 import { renderTrend } from './trend.js';
 import { renderHardening } from './hardening.js';
+import { renderWatch } from './watch.js';
 
 export const VERDICT_BADGE: Record<Verdict, string> = {
   pass: '✅ pass',
@@ -204,7 +205,8 @@ export function renderSummary(result: RunResult, opts: SummaryOptions = {}): str
   if (queries) out.push(queries);
   if (result.ranking) out.push(renderRanking(result.ranking, conf));
   if (result.hardening) out.push(renderHardening(result.hardening));
-  if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name)));
+  if (result.watch) out.push(renderWatch(result.watch));
+  if (result.trend) out.push(renderTrend(result.trend, settings.scenarios.map((s) => s.name), result.watch?.changePoints));
 
   const r = result.meta.runner;
   const targetLines = settings.targets.map((t) => `- ${escapeText(t.name)}: ${code(t.command)} at ${code(t.url)}`);

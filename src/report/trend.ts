@@ -1,7 +1,18 @@
-// Pure renderer: the trend of requests/s and p99 over the last recorded commits (and this run)
-// as Mermaid `xychart-beta` line charts, which GitHub renders in summaries and comments.
+// Pure renderer: the trend of requests/s, p99 and instructions per request over the last
+// recorded commits (and this run) as Mermaid `xychart-beta` line charts, which GitHub renders in
+// summaries and comments. A change point found by the watch over main marks its commit's label.
 import { escapeText } from './markdown.js';
 import type { TrendPoint } from '../types.js';
+
+/** Where the watch found a change: the first commit after it, per scenario and series. */
+export interface TrendMark {
+  scenario: string;
+  series: string;
+  commit: string;
+}
+
+/** Prefix of a label at a change point (xychart-beta has no annotations; a label can carry one). */
+export const CHANGE_MARK = '⚑';
 
 /** Scenarios charted at most (each gets two charts). */
 export const TREND_SCENARIOS = 3;
@@ -15,6 +26,11 @@ function label(p: TrendPoint): string {
   if (p.current) return 'this run';
   // Commits are hex; anything else is reduced to safe characters.
   return p.commit.replace(/[^0-9a-zA-Z]/g, '').slice(0, 7) || '?';
+}
+
+function markedLabels(points: TrendPoint[], marks: TrendMark[], scenario: string, series: string): string[] {
+  const at = new Set(marks.filter((m) => m.scenario === scenario && m.series === series).map((m) => m.commit));
+  return points.map((p) => (at.has(p.commit) ? `${CHANGE_MARK} ${label(p)}` : label(p)));
 }
 
 function round(v: number): string {
@@ -34,7 +50,7 @@ function chart(title: string, yLabel: string, labels: string[], values: number[]
 }
 
 /** A `<details>` block with the trend charts, or '' when there is nothing to draw (fewer than two points). */
-export function renderTrend(points: TrendPoint[], scenarios: string[]): string {
+export function renderTrend(points: TrendPoint[], scenarios: string[], marks: TrendMark[] = []): string {
   if (points.length < 2) return '';
   const out: string[] = [];
   for (const scenario of scenarios.slice(0, TREND_SCENARIOS)) {
@@ -43,11 +59,10 @@ export function renderTrend(points: TrendPoint[], scenarios: string[]): string {
       return f && Number.isFinite(f.rps) && Number.isFinite(f.p99Ms);
     });
     if (withData.length < 2) continue;
-    const labels = withData.map(label);
     const counted = withData.filter((p) => Number.isFinite(p.scenarios[scenario]!.instructionsPerRequest));
     const instructions =
       counted.length >= 2
-        ? [chart(`Instructions per request, ${scenario}`, 'million instructions', counted.map(label), counted.map((p) => p.scenarios[scenario]!.instructionsPerRequest! / 1e6)), '']
+        ? [chart(`Instructions per request, ${scenario}`, 'million instructions', markedLabels(counted, marks, scenario, 'instructionsPerRequest'), counted.map((p) => p.scenarios[scenario]!.instructionsPerRequest! / 1e6)), '']
         : [];
     const withQueries = withData.filter((p) => Number.isFinite(p.scenarios[scenario]!.queriesPerRequest));
     const queries =
@@ -55,9 +70,9 @@ export function renderTrend(points: TrendPoint[], scenarios: string[]): string {
         ? [chart(`Queries per request, ${scenario}`, 'queries', withQueries.map(label), withQueries.map((p) => p.scenarios[scenario]!.queriesPerRequest!)), '']
         : [];
     out.push(
-      chart(`Requests/s, ${scenario}`, 'requests/s', labels, withData.map((p) => p.scenarios[scenario]!.rps)),
+      chart(`Requests/s, ${scenario}`, 'requests/s', markedLabels(withData, marks, scenario, 'rps'), withData.map((p) => p.scenarios[scenario]!.rps)),
       '',
-      chart(`p99 latency, ${scenario}`, 'p99 (ms)', labels, withData.map((p) => p.scenarios[scenario]!.p99Ms)),
+      chart(`p99 latency, ${scenario}`, 'p99 (ms)', markedLabels(withData, marks, scenario, 'p99Ms'), withData.map((p) => p.scenarios[scenario]!.p99Ms)),
       '',
       ...instructions,
       ...queries,
@@ -70,7 +85,7 @@ export function renderTrend(points: TrendPoint[], scenarios: string[]): string {
     `<details><summary>Trend: the last ${recorded} recorded commit(s) on this runner${points.some((p) => p.current) ? ' and this run' : ''}${escapeText(more)}</summary>`,
     '',
     ...out,
-    'Medians per run; the same runner fingerprint and scenario definitions throughout.',
+    `Medians per run; the same runner fingerprint and scenario definitions throughout.${marks.length ? ` ${CHANGE_MARK} marks the first commit after a change point.` : ''}`,
     '',
     '</details>',
     '',

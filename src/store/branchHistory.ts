@@ -9,6 +9,8 @@ import { configHash, fingerprintHash, type Fingerprint } from './fingerprint.js'
 import { realGit, type GitEdge } from './git.js';
 import { newRecord } from './record.js';
 import { probeTargetVersions } from './targetVersions.js';
+import { readWatchRuns } from '../changes/history.js';
+import type { WatchRun } from '../changes/series.js';
 
 export interface PreparedHistory {
   info: HistoryInfo;
@@ -16,6 +18,10 @@ export interface PreparedHistory {
   /** The measured commit (HEAD of the workspace). */
   head: string;
   record(result: RunResult): Promise<RecordOutcome>;
+  /** The recorded pushes on this commit's ancestry, runner and config, oldest first (the watch over main). */
+  watchRuns(max: number): WatchRun[];
+  /** Commits in (from, to], oldest first. */
+  commitsBetween(from: string, to: string): string[];
 }
 
 export interface HistoryStore {
@@ -57,6 +63,8 @@ export function openBranchHistory(opts: BranchHistoryOptions): HistoryStore {
         info,
         baseline,
         head,
+        watchRuns: (max) => readWatchRuns(git, snapshot, { head, fingerprintHash: info.fingerprintHash, configHash: info.configHash, max }),
+        commitsBetween: (from, to) => git.commitsBetween?.(from, to) ?? [],
         record: (result) =>
           recordRun({ git, branch: opts.branch, log: opts.log, keepRuns: opts.keepRuns }, newRecord({ ...result, meta: { ...result.meta, commit: head } }, fingerprint, info.configHash)),
       };

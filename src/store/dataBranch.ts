@@ -10,7 +10,8 @@ import { buildIndex, DASHBOARD_PATH, indexProblem, INDEX_PATH } from './historyI
 import { parseRecord, parseRecordPath, recordPath, RUNS_DIR, trendFigures, type HistoryRecord, type RecordPathInfo } from './record.js';
 import { recordsToRemove } from './retention.js';
 import { selectBaseline, trendRecords, type Skipped } from './selection.js';
-import { renderDashboard } from '../report/dashboard.js';
+import { dashboardMarks, renderDashboard } from '../report/dashboard.js';
+import { indexChanges } from '../changes/fromIndex.js';
 
 /** Commits walked back from the anchor when looking for a recorded ancestor. */
 export const MAX_ANCESTRY = 1000;
@@ -73,7 +74,7 @@ function anchorOf(git: GitEdge, opts: FindOptions): { commit: string; label: str
   return { commit: opts.head, label: `this commit ${short(opts.head)}` };
 }
 
-function readRecords(git: GitEdge, snapshot: Snapshot, paths: string[]): Map<string, ReturnType<typeof parseRecord>> {
+export function readRecords(git: GitEdge, snapshot: Snapshot, paths: string[]): Map<string, ReturnType<typeof parseRecord>> {
   const blobOf = new Map(snapshot.entries.map((e) => [e.path, e.blob]));
   const blobs = git.readBlobs(paths.map((p) => blobOf.get(p)!));
   return new Map(paths.map((p) => [p, parseRecord(blobs.get(blobOf.get(p)!)!.toString('utf8'))]));
@@ -235,7 +236,7 @@ export async function recordRun(opts: RecordOptions, record: HistoryRecord): Pro
       [
         { path: newPath, blob: git.writeBlob(text) },
         { path: INDEX_PATH, blob: git.writeBlob(JSON.stringify(index, null, 1) + '\n') },
-        { path: DASHBOARD_PATH, blob: git.writeBlob(renderDashboard(index)) },
+        { path: DASHBOARD_PATH, blob: git.writeBlob(renderDashboard(index, dashboardMarks(indexChanges(index)))) },
       ],
       remove,
       `Record ${record.commit.slice(0, 12)} (${record.fingerprintHash})${remove.length ? `, drop ${remove.length} old run(s)` : ''}`,

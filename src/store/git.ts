@@ -29,6 +29,10 @@ export interface GitEdge {
   /** Commits reachable from `commit`, newest first, at most `max`. */
   ancestors(commit: string, max: number): string[];
   resolve(rev: string): string | undefined;
+  /** Tags by the commit they point at (the watch's `watch-anchor: tag`). */
+  tags?(): Map<string, string[]>;
+  /** Commits in (from, to], oldest first (a change point's range). */
+  commitsBetween?(from: string, to: string): string[];
 }
 
 /** The identity of history commits, so recording works on a runner without git config. */
@@ -176,6 +180,23 @@ export function realGit(repoDir: string, remote = 'origin'): GitEdge {
         return text(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]) || undefined;
       } catch {
         return undefined;
+      }
+    },
+    tags() {
+      const map = new Map<string, string[]>();
+      // %(*objectname) is the commit an annotated tag points at; empty for a lightweight tag.
+      for (const line of text(['for-each-ref', '--format=%(objectname) %(*objectname) %(refname:short)', 'refs/tags']).split('\n').filter(Boolean)) {
+        const [object, peeled, name] = line.split(' ');
+        const commit = peeled || object!;
+        map.set(commit, [...(map.get(commit) ?? []), name!]);
+      }
+      return map;
+    },
+    commitsBetween(from, to) {
+      try {
+        return text(['rev-list', '--reverse', '--first-parent', `${from}..${to}`]).split('\n').filter(Boolean);
+      } catch {
+        return [];
       }
     },
   };

@@ -19,6 +19,8 @@ export interface IndexEntry {
   fingerprint: Fingerprint;
   configHash: string;
   scenarios: Record<string, ScenarioFigures>;
+  /** Findings of the watch over main this run reported first. */
+  reported?: string[];
 }
 
 export interface HistoryIndex {
@@ -38,7 +40,8 @@ export function buildIndex(records: Array<{ path: string; record: HistoryRecord 
       fingerprintHash: record.fingerprintHash,
       fingerprint: record.fingerprint,
       configHash: record.configHash,
-      scenarios: trendFigures(record.samples, record.settings.targets?.[0]?.name, undefined, record.queries),
+      scenarios: trendFigures(record.samples, record.settings.targets?.[0]?.name, record.instructions, record.queries),
+      ...(record.watch?.reported.length ? { reported: record.watch.reported } : {}),
     }))
     .sort((a, b) => (a.createdAt === b.createdAt ? a.path.localeCompare(b.path) : a.createdAt.localeCompare(b.createdAt)));
   return { schemaVersion: INDEX_SCHEMA_VERSION, kind: INDEX_KIND, runs };

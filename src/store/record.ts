@@ -36,6 +36,8 @@ export interface HistoryRecord {
   queries?: QueriesResult;
   /** The run's hardening checks (issue 16), without the baseline they were compared with. */
   hardening?: RunResult['hardening'];
+  /** Findings of the watch over main this run reported first (src/changes/): later runs do not report them again. */
+  watch?: { reported: string[] };
 }
 
 const sampleSchema = z
@@ -105,7 +107,7 @@ function migrateV1(run: Pick<RunResult, 'meta' | 'settings' | 'samples'>): Histo
   return newRecord(run, fingerprint, hash);
 }
 
-export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' | 'instructions' | 'queries' | 'hardening'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
+export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' | 'instructions' | 'queries' | 'hardening' | 'watch'>, fingerprint: Fingerprint, hash: string): HistoryRecord {
   return {
     schemaVersion: RECORD_SCHEMA_VERSION,
     kind: RECORD_KIND,
@@ -120,6 +122,7 @@ export function newRecord(run: Pick<RunResult, 'meta' | 'settings' | 'samples' |
     ...(run.instructions?.status === 'measured' ? { instructions: run.instructions } : {}),
     ...(run.queries?.status === 'measured' ? { queries: run.queries } : {}),
     ...(run.hardening ? { hardening: recordedHardening(run.hardening) } : {}),
+    ...(run.watch?.newKeys.length ? { watch: { reported: run.watch.newKeys } } : {}),
   };
 }
 
