@@ -21,7 +21,7 @@ const docsDir = path.join(ROOT, 'docs');
 const docs = ['README.md', ...(existsSync(docsDir) ? readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f)) : [])]
   .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
   .join('\n');
-const source = ['config/config.ts', 'config/inputs.ts', 'config/mergeSettings.ts', 'action/main.ts', 'action/outputs.ts'].map((f) => readFileSync(path.join(ROOT, 'src', f), 'utf8')).join('\n');
+const source = ['config/config.ts', 'config/inputs.ts', 'config/mergeSettings.ts', 'action/main.ts', 'action/outputs.ts', 'changes/settings.ts'].map((f) => readFileSync(path.join(ROOT, 'src', f), 'utf8')).join('\n');
 const documented = (name: string) => new RegExp(`^\\| \`${name}\`[ |,]`, 'm').test(docs) || new RegExp(`^\\| [^|]*\`${name}\``, 'm').test(docs);
 
 /** The inputs of the first release: each stays an input of action.yml, so workflows keep working. */
