@@ -116,7 +116,7 @@ export function readConfig(src: ConfigSources): Config {
     maxErrorRatePct: num('max-error-rate-pct', PCT),
     maxMemoryIncreasePct: num('max-memory-increase-pct', PCT),
   };
-  const instructionsMode = given('instructions') ? parseChoice('instructions', input('instructions'), ['auto', 'on', 'off'] as const) : undefined;
+  const instructionsMode = given('instructions') ? parseChoice('instructions', input('instructions'), ['auto', 'on', 'off', 'profile'] as const) : undefined;
   const maxInstructionsIncreasePct = num('max-instructions-increase-pct', PCT);
   const compareTo = given('compare-to') ? parseCompareTo(input('compare-to')) : DEFAULTS.compareTo;
   const record = given('record') ? parseChoice('record', input('record'), ['auto', 'true', 'false'] as const) : DEFAULTS.record;
