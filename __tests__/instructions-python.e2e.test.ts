@@ -5,7 +5,7 @@
 // Debian's Python 3.11 the table lists C functions, one row each, without build paths.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PY, ROOT } from './helpers/paths.js';
 import { newServerProcesses, serverProcesses, type ProcessInfo } from './helpers/processes.js';
@@ -54,11 +54,12 @@ after(() => {
 });
 
 describe('where the instructions went, Python 3.12 (paired, real git repository)', () => {
-  it('a method made ~3% heavier is the first row, by file.py:function, with a link to its line at the head', async () => {
+  it('a method made ~3% heavier is the first row, by file.py:function, with a link to its line at the head', async (t) => {
     const py = python312();
     const dirs = newRunnerDirs();
     const ws = dirs.workspace;
     git(ws, 'init', '-q', '-b', 'main');
+    mkdirSync(path.join(ws, 'shop'));
     const baseSha = commitFile(ws, 'shop/app.py', APP, 'base');
     git(ws, 'checkout', '-q', '-b', 'feature');
     const headSha = commitFile(ws, 'shop/app.py', HEAVIER, 'one more price round');
@@ -70,6 +71,7 @@ describe('where the instructions went, Python 3.12 (paired, real git repository)
       timeoutMs: 300_000,
     });
     const c = comparisonOf(run);
+    t.diagnostic(details(run.summary));
     assert.equal(c.verdict, 'regressed', `${c.reason}\n${run.stdout}`);
     assert.ok(c.changePct! > 2 && c.changePct! < 5, `change ${c.changePct}%`);
     assert.equal(c.functionNames, 'python', run.stdout);
@@ -95,7 +97,7 @@ describe('where the instructions went, Python 3.12 (paired, real git repository)
 });
 
 describe('where the instructions went, Django N+1 on Python 3.12', () => {
-  it('names the view and the ORM function whose calls per request rise', async () => {
+  it('names the view and the ORM function whose calls per request rise', async (t) => {
     const py = python312();
     const dirs = newRunnerDirs();
     const ws = dirs.workspace;
@@ -115,6 +117,7 @@ describe('where the instructions went, Django N+1 on Python 3.12', () => {
       timeoutMs: 400_000,
     });
     const c = comparisonOf(run);
+    t.diagnostic(`${c.reason}\n${details(run.summary)}`);
     assert.equal(c.verdict, 'regressed', `${c.reason}\n${run.stdout}`);
     assert.equal(c.functionNames, 'python', run.stdout);
     const rows = c.functions!;

@@ -73164,7 +73164,11 @@ async function runInstructionsGate(r) {
       log.warning(`Where the instructions went could not be profiled: ${errorMessage(err)}`);
     }
     if (!base?.profile || !head.profile) continue;
-    if ((base.profileNames ?? "c") !== (head.profileNames ?? "c")) {
+    if (!base.profileNames) {
+      c.functionsNote = "The baseline's profile was recorded in an older form (callgrind_annotate's names), so it is not compared; the next record keeps the new one.";
+      continue;
+    }
+    if (base.profileNames !== head.profileNames) {
       c.functionsNote = head.profileNames === "python" ? "The baseline's profile names C functions and this one Python functions, so they are not compared; a record made with `instructions: profile` keeps the Python functions." : "The baseline's profile names Python functions and this one C functions, so they are not compared.";
       continue;
     }
