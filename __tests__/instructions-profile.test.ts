@@ -258,3 +258,15 @@ describe('functionTable', () => {
     assert.doesNotMatch(md, /on Python 3\.12 and newer/);
   });
 });
+
+describe('functionTable: the app first', () => {
+  it("the app's own changed function is shown even when libraries changed far more", () => {
+    const lib = (i: number, v: number): FunctionCost => ({ fn: `django/m${i}.py:f`, inclusive: v, kind: 'library', package: 'django' });
+    const before = [{ fn: 'gunicorn/a.py:run', inclusive: 1e7, kind: 'library' as const }, ...Array.from({ length: 20 }, (_, i) => lib(i, 1000 * (i + 1))), { fn: 'catalog/views.py:BookListView.get_queryset', inclusive: 900, kind: 'app' as const }];
+    const after = [{ fn: 'gunicorn/a.py:run', inclusive: 1e7, kind: 'library' as const }, ...Array.from({ length: 20 }, (_, i) => lib(i, 1000 * (i + 1) * 3)), { fn: 'catalog/views.py:BookListView.get_queryset', inclusive: 700, kind: 'app' as const }];
+    const t = functionTable(before, after, undefined, 15);
+    assert.equal(t.rows[0]!.fn, 'catalog/views.py:BookListView.get_queryset');
+    assert.equal(t.rows.length, 15);
+    assert.equal(t.folded, 6);
+  });
+});

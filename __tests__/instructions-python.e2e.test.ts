@@ -122,8 +122,9 @@ describe('where the instructions went, Django N+1 on Python 3.12', () => {
     assert.equal(c.functionNames, 'python', run.stdout);
     const rows = c.functions!;
     const names = rows.map((f) => `${f.fn} ${f.callsBefore}->${f.callsAfter}`).join('\n');
-    // The app's own rows come first.
-    assert.equal(rows[0]!.kind, 'app', names);
+    // The app's own change comes first: the view's get_queryset, where select_related went.
+    assert.equal(rows[0]!.fn, 'catalog/views.py:BookListView.get_queryset', names);
+    assert.match(rows[0]!.link ?? '', new RegExp(`^https://github.com/${REPOSITORY}/blob/${headSha}/catalog/views.py#L10$`));
     // The loop: a function of Django's ORM called once per book in the head, not in the base.
     const loop = rows.find((f) => f.kind === 'library' && f.package === 'django' && /^django\/db\//.test(f.fn) && (f.callsBefore ?? 0) <= 1 && (f.callsAfter ?? 0) >= 40);
     assert.ok(loop, `an ORM function called 40 times per request:\n${names}`);

@@ -72959,7 +72959,8 @@ function functionTable(before, after, link, limit = TABLE_ROWS) {
     else kept.push(c);
   }
   const byChange = kept.sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
-  const shown = byChange.slice(0, limit);
+  const own2 = byChange.filter((c) => c.kind === "app").slice(0, Math.ceil(limit / 2));
+  const shown = [...own2, ...byChange.filter((c) => !own2.includes(c)).slice(0, limit - own2.length)];
   const rank = (c) => ORDER[c.kind ?? "native"];
   shown.sort((p, q) => rank(p) - rank(q) || Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
   return { rows: shown.map(({ depth: _d, ...row }) => (void _d, row)), folded: byChange.length - shown.length };

@@ -2,8 +2,9 @@
 // head's profiles. A change shows up in the function that made it and again in every caller
 // above it (the server's loop, the framework's handlers, the middleware): a caller whose change is
 // the same as a deeper function's only passed it through, and is folded into that row. The rows
-// left are ordered for a reader: the app's own functions, then the libraries', the standard
-// library's, native code, and last the interpreter outside any Python function.
+// left are the largest changes (the app's own always among them), ordered for a reader: the
+// app's own functions, then the libraries', the standard library's, native code, and last the
+// interpreter outside any Python function.
 import type { FunctionChange, FunctionCost, FunctionKind } from '../types.js';
 
 /** Rows shown; the rest are counted in `folded`. */
@@ -61,7 +62,10 @@ export function functionTable(before: FunctionCost[], after: FunctionCost[], lin
     else kept.push(c);
   }
   const byChange = kept.sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
-  const shown = byChange.slice(0, limit);
+  // The app's own changed functions are shown even when small (up to half the rows): an N+1's
+  // fix is often a small change in the app (a select_related gone) under a large one in the ORM.
+  const own = byChange.filter((c) => c.kind === 'app').slice(0, Math.ceil(limit / 2));
+  const shown = [...own, ...byChange.filter((c) => !own.includes(c)).slice(0, limit - own.length)];
   const rank = (c: FunctionChange) => ORDER[c.kind ?? 'native'];
   shown.sort((p, q) => rank(p) - rank(q) || Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
   return { rows: shown.map(({ depth: _d, ...row }) => (void _d, row)), folded: byChange.length - shown.length };
