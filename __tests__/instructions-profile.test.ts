@@ -270,3 +270,19 @@ describe('functionTable: the app first', () => {
     assert.equal(t.folded, 6);
   });
 });
+
+describe('functionTable: wobble and cut profiles', () => {
+  const f = (fn: string, inclusive: number, kind: FunctionCost['kind'] = 'library'): FunctionCost => ({ fn, inclusive, kind });
+  it("leaves out changes under 1% of the largest, except the app's own that changed by 5% or more of itself", () => {
+    const before = [f('g/a.py:run', 1e7), f('shop/app.py:price', 2_000_000, 'app'), f('shop/app.py:names', 635_200, 'app'), f('g/h.py:parse', 86_300), f('shop/app.py:small', 2_000, 'app')];
+    const after = [f('g/a.py:run', 1e7), f('shop/app.py:price', 2_100_000, 'app'), f('shop/app.py:names', 635_000, 'app'), f('g/h.py:parse', 85_800), f('shop/app.py:small', 1_000, 'app')];
+    assert.deepEqual(functionTable(before, after).rows.map((r) => r.fn), ['shop/app.py:price', 'shop/app.py:small']);
+  });
+  it('a function absent from a profile cut at its limit is below that profile\'s smallest, not 0', () => {
+    const before = [f('g/a.py:run', 1e7), f('d/q.py:get', 5_000), f('d/x.py:small', 1_000)];
+    const after = [f('g/a.py:run', 1e7), f('d/q.py:get', 9_000), f('d/y.py:big', 50_000)];
+    // Cut at 3 rows: x (1k) may be below the head's smallest (9k): unknown, left out; y (50k) is far above the base's smallest: new.
+    assert.deepEqual(functionTable(before, after, undefined, 15, 3).rows.map((r) => r.fn).sort(), ['d/q.py:get', 'd/y.py:big']);
+    assert.deepEqual(functionTable(before, after).rows.map((r) => r.fn).sort(), ['d/q.py:get', 'd/x.py:small', 'd/y.py:big']);
+  });
+});

@@ -85,7 +85,9 @@ describe('where the instructions went, Python 3.12 (paired, real git repository)
     assert.ok(first.after / first.before > 1.03 && first.after / first.before < 1.07, `${first.before} -> ${first.after}`);
     assert.equal(first.callsBefore, 1);
     assert.equal(first.callsAfter, 1);
-    assert.ok((first.callers ?? 0) >= 3, `render, app and gunicorn's handlers fold into it: ${first.callers}`);
+    assert.ok((first.callers ?? 0) >= 2, `render and app fold into it (gunicorn's handlers are the trunk): ${first.callers}`);
+    // The server's own wobble between boots (headers parsed, a socket accepted: a few hundred instructions) is not listed.
+    assert.ok(c.functions!.every((f) => Math.abs(f.after - f.before) >= 0.01 * (first.after - first.before)), JSON.stringify(c.functions, null, 1));
     // The unchanged function is not listed; no row names the interpreter's C functions.
     assert.ok(!c.functions!.some((f) => /describe|_PyEval|\.c:/.test(f.fn)), JSON.stringify(c.functions));
     const table = details(run.summary);

@@ -99532,8 +99532,12 @@ ${readFileSync6(path10.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`)
 var TABLE_ROWS = 15;
 var TRUNK_SHARE = 0.9;
 var SAME_CHANGE = 0.02;
+var NOISE_SHARE = 0.01;
+var APP_OWN_CHANGE_PCT = 5;
 var ORDER = { app: 0, library: 1, stdlib: 2, native: 3, interpreter: 4 };
-function functionTable(before, after, link, limit = TABLE_ROWS) {
+function functionTable(before, after, link, limit = TABLE_ROWS, profileLimit = Infinity) {
+  const floor = (costs) => costs.length >= profileLimit ? Math.min(...costs.map((f) => f.inclusive)) : 0;
+  const [floorBefore, floorAfter] = [floor(before), floor(after)];
   const trunk = (costs) => TRUNK_SHARE * Math.max(0, ...costs.filter((f) => f.kind !== "interpreter").map((f) => f.inclusive));
   const [trunkBefore, trunkAfter] = [trunk(before), trunk(after)];
   const b = new Map(before.map((f) => [f.fn, f]));
@@ -99543,6 +99547,7 @@ function functionTable(before, after, link, limit = TABLE_ROWS) {
     const x2 = b.get(fn);
     const y = a.get(fn);
     const [bx, ay] = [x2?.inclusive ?? 0, y?.inclusive ?? 0];
+    if (!x2 && ay < 2 * floorBefore || !y && bx < 2 * floorAfter) continue;
     const kind = y?.kind ?? x2?.kind;
     if (kind !== "interpreter" && bx >= trunkBefore && ay >= trunkAfter) continue;
     if (bx === ay && (x2?.calls ?? 0) === (y?.calls ?? 0)) continue;
@@ -99568,7 +99573,8 @@ function functionTable(before, after, link, limit = TABLE_ROWS) {
     if (same) same.callers = (same.callers ?? 0) + 1;
     else kept.push(c);
   }
-  const byChange = kept.sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
+  const largest = Math.max(0, ...kept.filter((c) => c.kind !== "interpreter").map((c) => Math.abs(c.after - c.before)));
+  const byChange = kept.filter((c) => Math.abs(c.after - c.before) >= NOISE_SHARE * largest || c.kind === "app" && Math.abs(c.changePct) >= APP_OWN_CHANGE_PCT).sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
   const own2 = byChange.filter((c) => c.kind === "app").slice(0, Math.ceil(limit / 2));
   const shown = [...own2, ...byChange.filter((c) => !own2.includes(c)).slice(0, limit - own2.length)];
   const rank = (c) => ORDER[c.kind ?? "native"];
@@ -99677,6 +99683,7 @@ function singleWorkerCommand(target, override) {
 // src/instructions/gate.ts
 var INSTALL_LINE = "sudo apt-get install -y valgrind";
 var PROFILE_FUNCTIONS = 200;
+var PYTHON_PROFILE_FUNCTIONS = 1e3;
 function valgrindVersion(env = process.env) {
   try {
     return execFileSync4("valgrind", ["--version"], { env, encoding: "utf8", timeout: 1e4, stdio: ["ignore", "pipe", "ignore"] }).trim();
@@ -99719,7 +99726,7 @@ async function runInstructionsGate(r) {
       warmupRequests: settings.warmupRequests,
       windows: 1,
       requestsPerWindow: counted.requestsPerWindow,
-      profileFunctions: PROFILE_FUNCTIONS,
+      profileFunctions: PYTHON_PROFILE_FUNCTIONS,
       perfTrampoline: true,
       appRoots: lines.roots,
       lineOf: lines.lineOf,
@@ -99783,7 +99790,7 @@ async function runInstructionsGate(r) {
       c.functionsNote = head.profileNames === "python" ? "The baseline's profile names C functions and this one Python functions, so they are not compared; a record made with `instructions: profile` keeps the Python functions." : "The baseline's profile names Python functions and this one C functions, so they are not compared.";
       continue;
     }
-    const t = functionTable(base.profile, head.profile, link);
+    const t = functionTable(base.profile, head.profile, link, void 0, head.profileNames === "python" ? PYTHON_PROFILE_FUNCTIONS : PROFILE_FUNCTIONS);
     c.functions = t.rows;
     c.functionsFolded = t.folded;
     c.functionNames = head.profileNames ?? "c";

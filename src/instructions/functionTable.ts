@@ -13,6 +13,10 @@ export const TABLE_ROWS = 15;
 const TRUNK_SHARE = 0.9;
 /** Two changes this close (relative) are the same change seen from a caller. */
 const SAME_CHANGE = 0.02;
+/** Changes below this share of the largest are the run-to-run wobble of the server's own state (a header parsed, a socket accepted): not shown. */
+const NOISE_SHARE = 0.01;
+/** ...unless the app's own function changed by this much of itself (an N+1's fix is small beside the ORM's change). */
+const APP_OWN_CHANGE_PCT = 5;
 
 const ORDER: Record<FunctionKind, number> = { app: 0, library: 1, stdlib: 2, native: 3, interpreter: 4 };
 
@@ -23,7 +27,10 @@ export interface FunctionTable {
 }
 
 /** Optional `link(file, line)` makes a GitHub link for the app's functions with a known line (the head's). */
-export function functionTable(before: FunctionCost[], after: FunctionCost[], link?: (file: string, line: number) => string, limit = TABLE_ROWS): FunctionTable {
+export function functionTable(before: FunctionCost[], after: FunctionCost[], link?: (file: string, line: number) => string, limit = TABLE_ROWS, profileLimit = Infinity): FunctionTable {
+  // A profile cut at profileLimit rows has no function below its smallest: absent there means "below that", not 0.
+  const floor = (costs: FunctionCost[]) => (costs.length >= profileLimit ? Math.min(...costs.map((f) => f.inclusive)) : 0);
+  const [floorBefore, floorAfter] = [floor(before), floor(after)];
   const trunk = (costs: FunctionCost[]) => TRUNK_SHARE * Math.max(0, ...costs.filter((f) => f.kind !== 'interpreter').map((f) => f.inclusive));
   const [trunkBefore, trunkAfter] = [trunk(before), trunk(after)];
   const b = new Map(before.map((f) => [f.fn, f]));
@@ -33,6 +40,7 @@ export function functionTable(before: FunctionCost[], after: FunctionCost[], lin
     const x = b.get(fn);
     const y = a.get(fn);
     const [bx, ay] = [x?.inclusive ?? 0, y?.inclusive ?? 0];
+    if ((!x && ay < 2 * floorBefore) || (!y && bx < 2 * floorAfter)) continue;
     const kind = y?.kind ?? x?.kind;
     if (kind !== 'interpreter' && bx >= trunkBefore && ay >= trunkAfter) continue;
     if (bx === ay && (x?.calls ?? 0) === (y?.calls ?? 0)) continue;
@@ -61,7 +69,10 @@ export function functionTable(before: FunctionCost[], after: FunctionCost[], lin
     if (same) same.callers = (same.callers ?? 0) + 1;
     else kept.push(c);
   }
-  const byChange = kept.sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
+  const largest = Math.max(0, ...kept.filter((c) => c.kind !== 'interpreter').map((c) => Math.abs(c.after - c.before)));
+  const byChange = kept
+    .filter((c) => Math.abs(c.after - c.before) >= NOISE_SHARE * largest || (c.kind === 'app' && Math.abs(c.changePct) >= APP_OWN_CHANGE_PCT))
+    .sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
   // The app's own changed functions are shown even when small (up to half the rows): an N+1's
   // fix is often a small change in the app (a select_related gone) under a large one in the ORM.
   const own = byChange.filter((c) => c.kind === 'app').slice(0, Math.ceil(limit / 2));

@@ -15,6 +15,8 @@ import type { InstructionsComparison, InstructionsMeasurement, InstructionsResul
 export const INSTALL_LINE = 'sudo apt-get install -y valgrind';
 /** Functions kept per profile (first window): enough for the table, small enough to record. */
 export const PROFILE_FUNCTIONS = 200;
+/** Python functions kept per profile: a Django request runs ~1000; fewer would cut the app's small ones. */
+export const PYTHON_PROFILE_FUNCTIONS = 1000;
 
 /** `valgrind --version` (e.g. "valgrind-3.19.0"), or undefined when it is not on PATH. */
 export function valgrindVersion(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -83,7 +85,7 @@ export async function runInstructionsGate(r: InstructionsRun): Promise<Instructi
       warmupRequests: settings.warmupRequests,
       windows: 1,
       requestsPerWindow: counted.requestsPerWindow,
-      profileFunctions: PROFILE_FUNCTIONS,
+      profileFunctions: PYTHON_PROFILE_FUNCTIONS,
       perfTrampoline: true,
       appRoots: lines.roots,
       lineOf: lines.lineOf,
@@ -158,7 +160,7 @@ export async function runInstructionsGate(r: InstructionsRun): Promise<Instructi
           : 'The baseline\'s profile names Python functions and this one C functions, so they are not compared.';
       continue;
     }
-    const t = functionTable(base.profile, head.profile, link);
+    const t = functionTable(base.profile, head.profile, link, undefined, head.profileNames === 'python' ? PYTHON_PROFILE_FUNCTIONS : PROFILE_FUNCTIONS);
     c.functions = t.rows;
     c.functionsFolded = t.folded;
     c.functionNames = head.profileNames ?? 'c';
