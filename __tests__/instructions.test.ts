@@ -10,7 +10,7 @@ import path from 'node:path';
 import { countedDifferently, functionChanges, judgeInstructions, MIN_SPREAD_PCT, spreadPct } from '../src/gate/instructionsVerdict.js';
 import { NO_CYCLIC_GC_SITECUSTOMIZE, pythonPathWithStartup } from '../src/instructions/pythonStartup.js';
 import { waitUntilIdle } from '../src/instructions/idleWorkers.js';
-import { dumpTotal, parseAnnotate } from '../src/instructions/callgrindOutput.js';
+import { dumpTotal } from '../src/instructions/callgrindOutput.js';
 import { oneWorkerCommand, singleWorkerCommand } from '../src/instructions/singleWorker.js';
 import { autoRequestsPerWindow } from '../src/instructions/measure.js';
 import { presetCommand, type PresetName } from '../src/server/presets.js';
@@ -94,29 +94,6 @@ describe('Callgrind output', () => {
     assert.equal(dumpTotal('events: Ir\nfn=x\n1 2\nsummary: 119983096\ntotals: 120408699\n'), 119983096);
     assert.equal(dumpTotal('events: Ir\ntotals: 42\n'), 42);
     assert.equal(dumpTotal('events: Ir\n'), undefined);
-  });
-  it('parseAnnotate reads the inclusive rows of callgrind_annotate', () => {
-    const text = [
-      '--------------------------------------------------------------------------------',
-      'Ir                   ',
-      '--------------------------------------------------------------------------------',
-      '119,983,085 (100.0%)  PROGRAM TOTALS',
-      '',
-      '--------------------------------------------------------------------------------',
-      'Ir                    file:function',
-      '--------------------------------------------------------------------------------',
-      '119,983,085 (100.0%)  ???:_PyEval_EvalFrameDefault [/usr/bin/python3.11]',
-      '  3,062,150 ( 2.55%)  ???:crc32_z [/usr/lib/x86_64-linux-gnu/libz.so.1.2.13]',
-      '',
-      '--------------------------------------------------------------------------------',
-      '-- Auto-annotated source: x.c',
-      '    1,000 ( 0.1%)  int x;',
-    ].join('\n');
-    assert.deepEqual(parseAnnotate(text), [
-      { fn: '???:_PyEval_EvalFrameDefault [/usr/bin/python3.11]', inclusive: 119983085 },
-      { fn: '???:crc32_z [/usr/lib/x86_64-linux-gnu/libz.so.1.2.13]', inclusive: 3062150 },
-    ]);
-    assert.deepEqual(parseAnnotate('no table'), []);
   });
 });
 
@@ -274,7 +251,8 @@ const measured: InstructionsResult = {
       thresholdPct: 1,
       verdict: 'regressed',
       reason: '+1.30% instructions per request',
-      functions: [{ fn: '???:crc32_z [/usr/lib/libz.so]', before: 400e3, after: 560e3, changePct: 40 }],
+      functions: [{ fn: 'crc32_z [libz.so.1.2.13]', before: 400e3, after: 560e3, changePct: 40, kind: 'native', callsBefore: 10, callsAfter: 14 }],
+      functionNames: 'c',
     },
   ],
   verdict: 'regressed',
@@ -287,9 +265,9 @@ describe('renderInstructions', () => {
     assert.match(md, /\| \/ \| 12\.300M \| 12\.460M \| \+1\.30% \| \+1\.25% to \+1\.35% \| ❌ regressed \|/);
     assert.match(md, /Cost: 19 s \(base \/ \/ 9 s, head \/ \/ 10 s\)/);
     assert.match(md, /do not see time spent waiting for a database or the network, time in the kernel \(system calls\), lock contention/);
-    assert.match(md, /<details><summary>Where the instructions went: \/[^<]*<\/summary>\n\n\| file:function \| Before \| After \| Change \|/);
-    assert.match(md, /crc32\\_z.*\| 400\.0k \| 560\.0k \| \+40\.0% \(\+160\.0k\) \|/);
-    assert.match(md, /Python functions appear as the interpreter's C functions/);
+    assert.match(md, /<details><summary>Where the instructions went: \/ \(C functions[^<]*<\/summary>\n\n\| Function \| Where \| Before \| After \| Change \| Calls per request \|/);
+    assert.match(md, /\| <code>crc32\\_z<\/code> \| libz\.so\.1\.2\.13 \| 400\.0k \| 560\.0k \| \+40\.0% \(\+160\.0k\) \| 10 → 14 \|/);
+    assert.match(md, /on Python 3\.12 and newer this table names the Python functions/);
   });
   it('says why a baseline that exists was not compared, and nothing when there is none', () => {
     const head = { counting: { cyclicGc: false, idleFirst: true } };

@@ -1,8 +1,11 @@
 // Instructions per request under Callgrind, per server: the A/A spread over repeated boots, the
 // false alarms of the default gate (1%) on identical code, the detection of +0.5/+1/+2% injected
 // CPU work, the time per gate and the peak memory; then the cost of one side for an app of
-// 10 ms CPU per request. Uses __tests__/fixtures/instr_app.py (INSTR_WORK iterations of a Python loop).
-// Run: node --import tsx bench/instructions.ts [A/A boots per server, default 20] [boots per injected level, default 5] [servers, default gunicorn,uwsgi,waitress]
+// 10 ms CPU per request, and the cost of the profiling boot that names Python functions (CPython
+// 3.12+: the perf trampoline runs in a boot of its own, never in a counted one, so the counts, their
+// spread and what they detect are the same with or without it; the last line shows that boot's
+// count beside the counted one). Uses __tests__/fixtures/instr_app.py (INSTR_WORK iterations of a Python loop).
+// Run: node --import tsx bench/instructions.ts [A/A boots per server, default 20] [boots per injected level, default 5] [servers, default gunicorn,uwsgi,waitress] [python, default /usr/bin/python3]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +20,7 @@ import type { InstructionsMeasurement, Scenario, Target } from '../src/types.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = path.join(ROOT, '__tests__', 'fixtures');
-const PY = '/usr/bin/python3';
+const PY = process.argv[5] ?? '/usr/bin/python3';
 const aaBoots = Number(process.argv[2] ?? 20);
 const levelBoots = Number(process.argv[3] ?? 5);
 const servers = (process.argv[4] ?? 'gunicorn,uwsgi,waitress').split(',') as PresetName[];
@@ -35,7 +38,7 @@ const scenario: Scenario = {
   thresholds: DEFAULTS.thresholds,
 };
 
-async function measure(server: PresetName, work: number, requestsPerWindow: number | 'auto' = settings.requestsPerWindow): Promise<InstructionsMeasurement> {
+async function measure(server: PresetName, work: number, requestsPerWindow: number | 'auto' = settings.requestsPerWindow, perfTrampoline = false): Promise<InstructionsMeasurement> {
   const preset = presetCommand({ server, app: 'instr_app:app', python: PY, cores: 2 });
   const target: Target = { name: server, ...preset, workingDirectory: FIXTURES, url: 'http://127.0.0.1:$PORT', readyPath: '/', readyTimeoutSeconds: 60, env: { INSTR_WORK: String(work) } };
   return countInstructions({
@@ -45,7 +48,9 @@ async function measure(server: PresetName, work: number, requestsPerWindow: numb
     warmupRequests: settings.warmupRequests,
     windows: settings.windows,
     requestsPerWindow,
-    profileFunctions: 0,
+    profileFunctions: perfTrampoline ? 200 : 0,
+    perfTrampoline,
+    ...(perfTrampoline ? { windows: 1 } : {}),
   });
 }
 
@@ -109,6 +114,9 @@ const nativeMs = Number(
 );
 const tenMsWork = Math.round((BASE_WORK * 10) / nativeMs);
 const tenMs = await measure('gunicorn', tenMsWork);
+// The profiling boot as the gate runs it when a change passes the threshold (one window, trampoline on).
+const counted = await measure(servers[0]!, BASE_WORK);
+const profiled = await measure(servers[0]!, BASE_WORK, counted.requestsPerWindow, true);
 
 console.log('');
 console.log(`Defaults: ${settings.warmupRequests} warm-up requests, ${settings.windows} windows of ${settings.requestsPerWindow} requests. Verdict counts: at thresholds ${THRESHOLDS.join('%, ')}% (default first); the measured change of the injected work in brackets. App: instr_app.py (${BASE_WORK} loop iterations, ${nativeMs.toFixed(2)} ms CPU natively).`);
@@ -120,8 +128,24 @@ console.log('');
 console.log(
   `App of 10 ms CPU per request (INSTR_WORK=${tenMsWork}): ${(median(tenMs.perRequest) / 1e6).toFixed(1)}M instructions per request, one side ${tenMs.seconds.toFixed(1)} s with the defaults (${settings.windows} windows x ${tenMs.requestsPerWindow} requests), peak RSS ${tenMs.peakRssMiB} MiB.`,
 );
+console.log(
+  `Profiling boot (${servers[0]}, ${PY}, Python ${counted.python ?? '?'}): ${profiled.seconds.toFixed(1)} s per side beside ${counted.seconds.toFixed(1)} s counted; it names ${profiled.profileNames === 'python' ? 'Python' : 'C'} functions; ` +
+    `its count with the trampoline ${(profiled.perRequest[0]! / 1e6).toFixed(3)}M vs ${(median(counted.perRequest) / 1e6).toFixed(3)}M counted (${pct((profiled.perRequest[0]! / median(counted.perRequest) - 1) * 100, 1)}): why it never feeds the gate.`,
+);
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 writeFileSync(
   path.join(ROOT, 'bench', 'results', 'instructions.json'),
-  JSON.stringify({ settings, aaBoots, levelBoots, results, tenMs: { work: tenMsWork, nativeMs, perRequest: tenMs.perRequest, seconds: tenMs.seconds, peakRssMiB: tenMs.peakRssMiB } }, null, 1) + '\n',
+  JSON.stringify(
+    {
+      settings,
+      python: PY,
+      aaBoots,
+      levelBoots,
+      results,
+      tenMs: { work: tenMsWork, nativeMs, perRequest: tenMs.perRequest, seconds: tenMs.seconds, peakRssMiB: tenMs.peakRssMiB },
+      profiling: { server: servers[0], python: counted.python, secondsProfiled: profiled.seconds, secondsCounted: counted.seconds, names: profiled.profileNames, perRequestProfiled: profiled.perRequest[0], perRequestCounted: median(counted.perRequest) },
+    },
+    null,
+    1,
+  ) + '\n',
 );

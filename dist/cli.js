@@ -19295,17 +19295,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path14) {
-      const ctrl = callVisitor(key, node2, visitor, path14);
+    function visit_(key, node2, visitor, path16) {
+      const ctrl = callVisitor(key, node2, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path14, ctrl);
-        return visit_(key, ctrl, visitor, path14);
+        replaceNode(key, path16, ctrl);
+        return visit_(key, ctrl, visitor, path16);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
+          path16 = Object.freeze(path16.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path14);
+            const ci = visit_(i, node2.items[i], visitor, path16);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19316,13 +19316,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path14);
+          path16 = Object.freeze(path16.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path14);
+          const cv = visit_("value", node2.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19343,17 +19343,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path14) {
-      const ctrl = await callVisitor(key, node2, visitor, path14);
+    async function visitAsync_(key, node2, visitor, path16) {
+      const ctrl = await callVisitor(key, node2, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path14, ctrl);
-        return visitAsync_(key, ctrl, visitor, path14);
+        replaceNode(key, path16, ctrl);
+        return visitAsync_(key, ctrl, visitor, path16);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
+          path16 = Object.freeze(path16.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path14);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path16);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19364,13 +19364,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path14 = Object.freeze(path14.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path14);
+          path16 = Object.freeze(path16.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path14);
+          const cv = await visitAsync_("value", node2.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19397,23 +19397,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path14) {
+    function callVisitor(key, node2, visitor, path16) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path14);
+        return visitor(key, node2, path16);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path14);
+        return visitor.Map?.(key, node2, path16);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path14);
+        return visitor.Seq?.(key, node2, path16);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path14);
+        return visitor.Pair?.(key, node2, path16);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path14);
+        return visitor.Scalar?.(key, node2, path16);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path14);
+        return visitor.Alias?.(key, node2, path16);
       return void 0;
     }
-    function replaceNode(key, path14, node2) {
-      const parent = path14[path14.length - 1];
+    function replaceNode(key, path16, node2) {
+      const parent = path16[path16.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -20025,10 +20025,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path14, value2) {
+    function collectionFromPath(schema, path16, value2) {
       let v = value2;
-      for (let i = path14.length - 1; i >= 0; --i) {
-        const k = path14[i];
+      for (let i = path16.length - 1; i >= 0; --i) {
+        const k = path16[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20047,7 +20047,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path14) => path14 == null || typeof path14 === "object" && !!path14[Symbol.iterator]().next().done;
+    var isEmptyPath = (path16) => path16 == null || typeof path16 === "object" && !!path16[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20077,11 +20077,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path14, value2) {
-        if (isEmptyPath(path14))
+      addIn(path16, value2) {
+        if (isEmptyPath(path16))
           this.add(value2);
         else {
-          const [key, ...rest] = path14;
+          const [key, ...rest] = path16;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value2);
@@ -20095,8 +20095,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path14) {
-        const [key, ...rest] = path14;
+      deleteIn(path16) {
+        const [key, ...rest] = path16;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20110,8 +20110,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path14, keepScalar) {
-        const [key, ...rest] = path14;
+      getIn(path16, keepScalar) {
+        const [key, ...rest] = path16;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20129,8 +20129,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path14) {
-        const [key, ...rest] = path14;
+      hasIn(path16) {
+        const [key, ...rest] = path16;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20140,8 +20140,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path14, value2) {
-        const [key, ...rest] = path14;
+      setIn(path16, value2) {
+        const [key, ...rest] = path16;
         if (rest.length === 0) {
           this.set(key, value2);
         } else {
@@ -22656,9 +22656,9 @@ var require_Document = __commonJS({
           this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path14, value2) {
+      addIn(path16, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path14, value2);
+          this.contents.addIn(path16, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22733,14 +22733,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path14) {
-        if (Collection.isEmptyPath(path14)) {
+      deleteIn(path16) {
+        if (Collection.isEmptyPath(path16)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path14) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path16) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22755,10 +22755,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path14, keepScalar) {
-        if (Collection.isEmptyPath(path14))
+      getIn(path16, keepScalar) {
+        if (Collection.isEmptyPath(path16))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path14, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22769,10 +22769,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path14) {
-        if (Collection.isEmptyPath(path14))
+      hasIn(path16) {
+        if (Collection.isEmptyPath(path16))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path14) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path16) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22789,13 +22789,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path14, value2) {
-        if (Collection.isEmptyPath(path14)) {
+      setIn(path16, value2) {
+        if (Collection.isEmptyPath(path16)) {
           this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path14), value2);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path16), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path14, value2);
+          this.contents.setIn(path16, value2);
         }
       }
       /**
@@ -24756,9 +24756,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path14) => {
+    visit2.itemAtPath = (cst, path16) => {
       let item = cst;
-      for (const [field, index] of path14) {
+      for (const [field, index] of path16) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24767,23 +24767,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path14) => {
-      const parent = visit2.itemAtPath(cst, path14.slice(0, -1));
-      const field = path14[path14.length - 1][0];
+    visit2.parentCollection = (cst, path16) => {
+      const parent = visit2.itemAtPath(cst, path16.slice(0, -1));
+      const field = path16[path16.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path14, item, visitor) {
-      let ctrl = visitor(item, path14);
+    function _visit(path16, item, visitor) {
+      let ctrl = visitor(item, path16);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path14.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path16.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24794,10 +24794,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path14);
+            ctrl = ctrl(item, path16);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path14) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path16) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26881,7 +26881,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs = __require("fs");
-    var path14 = __require("path");
+    var path16 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -26889,11 +26889,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop() {
     }
-    function open2(path15, history2, cb) {
+    function open2(path17, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs.open(path15, "r", cb);
+      fs.open(path17, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -26927,7 +26927,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open2(path14.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open2(path16.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -27192,7 +27192,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs = __require("fs");
     var os9 = __require("os");
-    var path14 = __require("path");
+    var path16 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -27228,7 +27228,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs.existsSync(path14.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs.existsSync(path16.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -27408,8 +27408,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path14) {
-          var pathArray = getPathArray(path14);
+        paths.forEach(function(path16) {
+          var pathArray = getPathArray(path16);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -27423,14 +27423,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path14, appendMode) {
-      if (!path14) {
+    function addExistingPath(array2, path16, appendMode) {
+      if (!path16) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path14);
+        array2.unshift(path16);
       } else {
-        array2.push(path14);
+        array2.push(path16);
       }
     }
   }
@@ -30380,15 +30380,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path14 = [graph[toModel].parent, toModel];
+      const path16 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path14.unshift(graph[cur].parent);
+        path16.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path14;
+      fn.conversion = path16;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -31665,7 +31665,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path14 = __require("path");
+    var path16 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -31723,7 +31723,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path14.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path16.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error62 } = msg;
             if (cmd === "RESULT") {
@@ -40734,11 +40734,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path14) {
-      if (!path14 || typeof path14 !== "string") {
+    function lookup(path16) {
+      if (!path16 || typeof path16 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path14).toLowerCase().substr(1);
+      var extension2 = extname("x." + path16).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -41878,7 +41878,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path14 = __require("path");
+    var path16 = __require("path");
     var http4 = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
@@ -42009,11 +42009,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value2, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path14.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path16.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value2 && (value2.name || value2.path)) {
-        filename = path14.basename(options.filename || value2 && (value2.name || value2.path));
+        filename = path16.basename(options.filename || value2 && (value2.name || value2.path));
       } else if (value2 && value2.readable && hasOwn(value2, "httpVersion")) {
-        filename = path14.basename(value2.client._httpMessage.path || "");
+        filename = path16.basename(value2.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -42199,15 +42199,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync9 } = __require("fs");
+    var { readFileSync: readFileSync12 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error62) {
         try {
-          const path14 = resolve(string4);
-          const data = readFileSync9(path14, "utf8");
+          const path16 = resolve(string4);
+          const data = readFileSync12(path16, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42221,14 +42221,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path14 = obj[key] && obj[key].path;
-            if (!path14) {
+            const path16 = obj[key] && obj[key].path;
+            if (!path16) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync9(path14);
+            const buffer = readFileSync12(path16);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path14)
+              filename: basename(path16)
             }, opts));
             break;
           }
@@ -44549,14 +44549,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path14) {
-      if (typeof path14 === "string") {
+    function safeRequire(path16) {
+      if (typeof path16 === "string") {
         try {
-          return __require(path14);
+          return __require(path16);
         } catch (err) {
         }
       }
-      return path14;
+      return path16;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -47037,7 +47037,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path14 = reqData.path;
+        const path16 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -47048,7 +47048,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path14} HTTP/1.1`
+          `${method2} ${path16} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -49096,7 +49096,7 @@ var require_autocannon = __commonJS({
     var fs = __require("fs");
     var os9 = __require("os");
     var net4 = __require("net");
-    var path14 = __require("path");
+    var path16 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -49211,7 +49211,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs.readFileSync(path14.join(__dirname, "help.txt"), "utf8");
+        const help = fs.readFileSync(path16.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -49325,7 +49325,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path14.join(__dirname, "lib/preload"));
+        alterPath.unshift(path16.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -49349,7 +49349,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path14.join(os9.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path16.join(os9.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -49373,7 +49373,7 @@ var require_autocannon = __commonJS({
 });
 
 // src/cli/cli.ts
-import { existsSync as existsSync4, readFileSync as readFileSync8, writeFileSync as writeFileSync5 } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync11, writeFileSync as writeFileSync5 } from "node:fs";
 import os8 from "node:os";
 import { parseArgs } from "node:util";
 
@@ -51352,10 +51352,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path14) {
-  if (!path14)
+function getElementAtPath(obj, path16) {
+  if (!path16)
     return obj;
-  return path14.reduce((acc, key) => acc?.[key], obj);
+  return path16.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -51695,11 +51695,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path14, issues) {
+function prefixIssues(path16, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path14);
+    iss.path.unshift(path16);
     return iss;
   });
 }
@@ -52161,16 +52161,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path14 = []) => {
+  const processError = (error63, path16 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path14, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path16, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
       } else {
-        const fullpath = [...path14, ...issue2.path];
+        const fullpath = [...path16, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -52209,17 +52209,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path14 = []) => {
+  const processError = (error63, path16 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path14, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path16, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path14, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
       } else {
-        const fullpath = [...path14, ...issue2.path];
+        const fullpath = [...path16, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -52258,8 +52258,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path14 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path14) {
+  const path16 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path16) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -69397,13 +69397,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path14 = ref.slice(1).split("/").filter(Boolean);
-  if (path14.length === 0) {
+  const path16 = ref.slice(1).split("/").filter(Boolean);
+  if (path16.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path14[0] === defsKey) {
-    const key = path14[1] === void 0 ? void 0 : decodeJSONPointerSegment(path14[1]);
+  if (path16[0] === defsKey) {
+    const key = path16[1] === void 0 ? void 0 : decodeJSONPointerSegment(path16[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -70447,7 +70447,7 @@ var hardeningSchema = external_exports.object({
   "slow-client-seconds": external_exports.number().positive().max(30).optional()
 }).strict();
 var instructionsSchema = external_exports.object({
-  mode: external_exports.enum(["auto", "on", "off"]).optional(),
+  mode: external_exports.enum(["auto", "on", "off", "profile"]).optional(),
   command: external_exports.string().min(1).optional(),
   "max-increase-pct": pct.optional(),
   "warmup-requests": external_exports.number().int().min(0).optional(),
@@ -70481,8 +70481,8 @@ var configFileSchema = external_exports.object({
   hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
   "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
 }).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
-function knownKeysAt(path14) {
-  const where = path14.filter((p) => typeof p === "string").join(".");
+function knownKeysAt(path16) {
+  const where2 = path16.filter((p) => typeof p === "string").join(".");
   const shapes = {
     "": configFileSchema,
     thresholds: thresholdsSchema,
@@ -70493,10 +70493,10 @@ function knownKeysAt(path14) {
     queries: queriesSchema,
     hardening: hardeningSchema
   };
-  return Object.keys(shapes[where]?.shape ?? {});
+  return Object.keys(shapes[where2]?.shape ?? {});
 }
-function issuePath(path14) {
-  return path14.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path16) {
+  return path16.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -70510,9 +70510,9 @@ function parseConfigFile(text, fileName) {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue2) => {
       if (issue2.code === "unrecognized_keys") {
-        const where = issuePath(issue2.path);
+        const where2 = issuePath(issue2.path);
         const known = knownKeysAt(issue2.path);
-        return `unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(", ")}${where ? ` in ${where}` : ""}`;
+        return `unknown key${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(", ")}${where2 ? ` in ${where2}` : ""}`;
       }
       return `${issuePath(issue2.path) || "(top level)"}: ${issue2.message}`;
     });
@@ -70837,7 +70837,7 @@ function readConfig(src) {
     maxErrorRatePct: num("max-error-rate-pct", PCT),
     maxMemoryIncreasePct: num("max-memory-increase-pct", PCT)
   };
-  const instructionsMode = given("instructions") ? parseChoice("instructions", input2("instructions"), ["auto", "on", "off"]) : void 0;
+  const instructionsMode = given("instructions") ? parseChoice("instructions", input2("instructions"), ["auto", "on", "off", "profile"]) : void 0;
   const maxInstructionsIncreasePct = num("max-instructions-increase-pct", PCT);
   const queriesMode = given("queries") ? parseChoice("queries", input2("queries"), ["auto", "on", "off"]) : void 0;
   const maxQueriesIncrease = num("max-queries-increase", { min: 0, expected: "a number of queries per request >= 0 (e.g. 2)" });
@@ -71046,17 +71046,17 @@ function toScenario(s, defaults, thresholds) {
     thresholds: mergeThresholds(thresholds, fromFileThresholds(s.thresholds))
   };
 }
-function commandFor(where, t, d, workingDirectory) {
+function commandFor(where2, t, d, workingDirectory) {
   if (t.command) return { command: t.command, stopSignal: stopSignalForCommand(t.command) };
   if (t.server && t.app) {
     const app = parseAppSpec(t.app);
-    if (!app) throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected ${APP_SPEC_FORMS}.`);
+    if (!app) throw new ConfigError(`${where2} \`app\` is ${JSON.stringify(t.app)}: expected ${APP_SPEC_FORMS}.`);
     const { note, ...command } = presetCommand({ server: t.server, app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores, workingDirectory, exists: d.exists });
     return { ...command, serverNote: note };
   }
-  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected ${APP_SPEC_FORMS}.`);
+  if (t.server) throw new ConfigError(`${where2} \`server\` is "${t.server}" but \`app\` is missing: expected ${APP_SPEC_FORMS}.`);
   throw new ConfigError(
-    `${where} \`command\` is missing: expected the shell command that starts your server in the foreground (e.g. "gunicorn app:app --bind 127.0.0.1:$PORT"), or \`server\` and \`app\` for a preset.`
+    `${where2} \`command\` is missing: expected the shell command that starts your server in the foreground (e.g. "gunicorn app:app --bind 127.0.0.1:$PORT"), or \`server\` and \`app\` for a preset.`
   );
 }
 function singleTarget(inputs, d) {
@@ -71131,7 +71131,7 @@ function resolveBudget(b) {
 
 // src/pipeline/pipeline.ts
 import os7 from "node:os";
-import path13 from "node:path";
+import path15 from "node:path";
 import { mkdirSync as mkdirSync5 } from "node:fs";
 
 // src/gate/shootout.ts
@@ -72451,10 +72451,10 @@ function appendRun(file2, existing, result) {
 }
 
 // src/pipeline/recordResult.ts
-async function recordResult(result, where) {
-  const { baselineFile, branch, log } = where;
+async function recordResult(result, where2) {
+  const { baselineFile, branch, log } = where2;
   if (baselineFile) {
-    appendRun(baselineFile, where.stored, result);
+    appendRun(baselineFile, where2.stored, result);
     log.info(`Recorded this run in ${baselineFile}`);
   } else if (branch) {
     const outcome = await branch.record(result);
@@ -72464,8 +72464,8 @@ async function recordResult(result, where) {
     } else {
       log.warning(outcome.message);
     }
-  } else if (where.branchProblem) {
-    log.warning(`This run was not recorded: ${where.branchProblem}.`);
+  } else if (where2.branchProblem) {
+    log.warning(`This run was not recorded: ${where2.branchProblem}.`);
   }
 }
 
@@ -72628,7 +72628,7 @@ function trendFigures(samples, target, instructions, queries) {
 }
 
 // src/instructions/gate.ts
-import { execFileSync as execFileSync3 } from "node:child_process";
+import { execFileSync as execFileSync4 } from "node:child_process";
 
 // src/gate/instructionsVerdict.ts
 var MIN_SPREAD_PCT = 0.05;
@@ -72673,29 +72673,13 @@ function judgeInstructions(input2) {
   }
   return { scenario, target, baseline, candidate, changePct, ciLowPct, ciHighPct, thresholdPct, verdict, reason };
 }
-var TRUNK_SHARE = 0.9;
-function functionChanges(before, after, limit = 10) {
-  const totalBefore = Math.max(0, ...before.map((f) => f.inclusive));
-  const totalAfter = Math.max(0, ...after.map((f) => f.inclusive));
-  const b = new Map(before.map((f) => [f.fn, f.inclusive]));
-  const a = new Map(after.map((f) => [f.fn, f.inclusive]));
-  const rows = [];
-  for (const fn of /* @__PURE__ */ new Set([...b.keys(), ...a.keys()])) {
-    const x2 = b.get(fn) ?? 0;
-    const y = a.get(fn) ?? 0;
-    if (x2 >= TRUNK_SHARE * totalBefore && y >= TRUNK_SHARE * totalAfter) continue;
-    if (x2 === y) continue;
-    rows.push({ fn, before: x2, after: y, changePct: x2 > 0 ? (y / x2 - 1) * 100 : Infinity });
-  }
-  return rows.sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before)).slice(0, limit);
-}
 
 // src/instructions/measure.ts
 import { execFile } from "node:child_process";
-import { mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync4, readdirSync as readdirSync2, readFileSync as readFileSync3, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync4, readdirSync as readdirSync2, readFileSync as readFileSync5, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
 import http2 from "node:http";
 import os5 from "node:os";
-import path9 from "node:path";
+import path10 from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/instructions/callgrindOutput.ts
@@ -72703,25 +72687,301 @@ function dumpTotal(text) {
   const m = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
   return m ? Number(m[1]) : void 0;
 }
-var ROW = /^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.+?)\s*$/;
-function parseAnnotate(text) {
-  const lines = text.split("\n");
-  const header = lines.findIndex((l) => /^\s*Ir\s+file:function\s*$/.test(l));
-  if (header < 0) return [];
-  const out = [];
-  for (const line of lines.slice(header + 1)) {
-    const m = ROW.exec(line);
-    if (!m) {
-      if (out.length && line.trim() === "") break;
+
+// src/instructions/callgrindGraph.ts
+function compressed(value2) {
+  const m = /^\((\d+)\)\s*(.*)$/.exec(value2);
+  if (!m) return [void 0, value2];
+  return [Number(m[1]), m[2] ? m[2] : void 0];
+}
+var NameTable = class {
+  byId = /* @__PURE__ */ new Map();
+  read(value2) {
+    const [id, name] = compressed(value2.trim());
+    if (id === void 0) return name ?? "";
+    if (name !== void 0) this.byId.set(id, name);
+    return this.byId.get(id) ?? `(${id})`;
+  }
+};
+function parseCallgrind(text) {
+  const files = new NameTable();
+  const objects = new NameTable();
+  const fnIds = /* @__PURE__ */ new Map();
+  const fnNames = /* @__PURE__ */ new Map();
+  const functions = /* @__PURE__ */ new Map();
+  let positions = 1;
+  let summary;
+  let object2 = "???";
+  let file2 = "???";
+  let current;
+  let calleeObject;
+  let pendingCall;
+  let calleeId;
+  let selfSum = 0;
+  const functionId = (value2) => {
+    const [id, name] = compressed(value2.trim());
+    if (id !== void 0) {
+      if (name !== void 0) fnNames.set(id, name);
+      return id;
+    }
+    const key = name ?? "";
+    if (!fnIds.has(key)) {
+      const synthetic = -(fnIds.size + 1);
+      fnIds.set(key, synthetic);
+      fnNames.set(synthetic, key);
+    }
+    return fnIds.get(key);
+  };
+  const functionFor = (id, obj, fl) => {
+    let f = functions.get(id);
+    if (!f) {
+      f = { id, name: fnNames.get(id) ?? `(${id})`, object: obj, file: fl, self: 0, calls: [] };
+      functions.set(id, f);
+    }
+    return f;
+  };
+  for (const raw of text.split("\n")) {
+    const line = raw.trimEnd();
+    if (!line || line.startsWith("#")) continue;
+    const c0 = line.charCodeAt(0);
+    const isCost = c0 >= 48 && c0 <= 57 || c0 === 43 || c0 === 45 || c0 === 42;
+    if (isCost) {
+      const fields = line.split(/\s+/);
+      const ir = Number(fields[positions] ?? 0) || 0;
+      if (pendingCall) {
+        if (current) current.calls.push({ ...pendingCall, cost: ir });
+        pendingCall = void 0;
+      } else if (current) {
+        current.self += ir;
+        selfSum += ir;
+      }
       continue;
     }
-    out.push({ fn: m[2], inclusive: Number(m[1].replace(/,/g, "")) });
+    const eq = line.indexOf("=");
+    const colon = line.indexOf(":");
+    if (eq > 0 && (colon < 0 || eq < colon)) {
+      const key = line.slice(0, eq);
+      const value2 = line.slice(eq + 1);
+      switch (key) {
+        case "ob":
+          object2 = objects.read(value2);
+          break;
+        case "fl":
+          file2 = files.read(value2);
+          break;
+        case "fi":
+        case "fe":
+          files.read(value2);
+          break;
+        case "fn":
+          current = functionFor(functionId(value2), object2, file2);
+          current.object = object2;
+          current.file = file2;
+          calleeObject = void 0;
+          break;
+        case "cob":
+          calleeObject = objects.read(value2);
+          break;
+        case "cfi":
+        case "cfl":
+          files.read(value2);
+          break;
+        case "cfn": {
+          calleeId = functionId(value2);
+          break;
+        }
+        case "calls": {
+          const count2 = Number(value2.trim().split(/\s+/)[0]);
+          if (calleeId !== void 0) {
+            if (!functions.has(calleeId)) functionFor(calleeId, calleeObject ?? object2, "???");
+            pendingCall = { to: calleeId, calls: count2 };
+          }
+          calleeObject = void 0;
+          break;
+        }
+        default:
+          break;
+      }
+      continue;
+    }
+    if (colon > 0) {
+      const key = line.slice(0, colon);
+      const value2 = line.slice(colon + 1).trim();
+      if (key === "positions") positions = value2.split(/\s+/).length;
+      else if ((key === "summary" || key === "totals") && summary === void 0) summary = Number(value2.split(/\s+/)[0]);
+    }
   }
-  return out;
+  return { total: summary ?? selfSum, functions };
+}
+
+// src/instructions/perfMap.ts
+var PerfMap = class {
+  entries;
+  /** Later lines win: a trampoline's address may be given out again after its code object died. */
+  constructor(text) {
+    const byStart = /* @__PURE__ */ new Map();
+    for (const line of text.split("\n")) {
+      const m = /^([0-9a-fA-F]+) ([0-9a-fA-F]+) py::(.*)$/.exec(line.trim());
+      if (!m) continue;
+      const rest = m[3];
+      const colon = rest.indexOf(":");
+      if (colon < 0) continue;
+      const start = parseInt(m[1], 16);
+      byStart.set(start, { start, end: start + parseInt(m[2], 16), qualname: rest.slice(0, colon), file: rest.slice(colon + 1) });
+    }
+    this.entries = [...byStart.values()].sort((a, b) => a.start - b.start);
+  }
+  get size() {
+    return this.entries.length;
+  }
+  /** The Python function whose trampoline holds the address, if any. */
+  lookup(address) {
+    let lo = 0;
+    let hi = this.entries.length - 1;
+    while (lo <= hi) {
+      const mid = lo + hi >> 1;
+      const e = this.entries[mid];
+      if (address < e.start) hi = mid - 1;
+      else if (address >= e.end) lo = mid + 1;
+      else return { qualname: e.qualname, file: e.file };
+    }
+    return void 0;
+  }
+};
+function unnamedAddress(callgrindName) {
+  const m = /^0x([0-9a-f]+)(?:'\d+)?$/i.exec(callgrindName);
+  return m ? parseInt(m[1], 16) : void 0;
+}
+
+// src/instructions/functionNames.ts
+import path8 from "node:path";
+function pythonLocation(file2, appRoots) {
+  if (/^<frozen /.test(file2)) return { kind: "stdlib", path: file2 };
+  const installed = /[\\/](?:site|dist)-packages[\\/](.+)$/.exec(file2);
+  if (installed) {
+    const rel = installed[1].replace(/\\/g, "/");
+    return { kind: "library", path: rel, package: rel.split("/")[0].replace(/\.py$/, "") };
+  }
+  for (const root of appRoots) {
+    const rel = path8.relative(root, file2);
+    if (rel && !rel.startsWith("..") && !path8.isAbsolute(rel)) return { kind: "app", path: rel.split(path8.sep).join("/") };
+  }
+  const stdlib = /[\\/]lib[\\/]python3\.\d+[\\/](.+)$/.exec(file2);
+  if (stdlib) return { kind: "stdlib", path: stdlib[1].replace(/\\/g, "/") };
+  return { kind: "library", path: file2, package: path8.basename(path8.dirname(file2)) || file2 };
+}
+function pythonFunctionName(loc, qualname) {
+  return `${loc.path}:${qualname.replace(/\.<locals>\./g, ".")}`;
+}
+function withoutRecursionLevel(name) {
+  return name.replace(/'\d+$/, "");
+}
+function objectName(object2) {
+  return object2 === "???" || !object2 ? "" : path8.basename(object2);
+}
+function nativeFunctionName(symbol2, object2) {
+  const obj = objectName(object2);
+  return obj ? `${withoutRecursionLevel(symbol2)} [${obj}]` : withoutRecursionLevel(symbol2);
+}
+
+// src/instructions/profile.ts
+var OUTSIDE_PYTHON = "interpreter, no Python frame";
+function buildProfile(graph, opts) {
+  const map2 = opts.perfMap && opts.perfMap.size > 0 ? opts.perfMap : void 0;
+  const rowOf = /* @__PURE__ */ new Map();
+  const rows = /* @__PURE__ */ new Map();
+  const row = (f) => {
+    let r = rowOf.get(f.id);
+    if (r) return r;
+    let cost;
+    const address = unnamedAddress(f.name);
+    const py = address !== void 0 ? map2?.lookup(address) : void 0;
+    if (py) {
+      const loc = pythonLocation(py.file, opts.appRoots);
+      const app = loc.kind === "app";
+      cost = { fn: pythonFunctionName(loc, py.qualname), inclusive: 0, self: 0, calls: 0, kind: loc.kind, package: loc.package, file: app ? loc.path : void 0, line: app ? opts.lineOf?.(py.file, py.qualname) : void 0 };
+    } else {
+      cost = { fn: address !== void 0 ? `code without a symbol [${f.object === "???" ? "unknown object" : nativeFunctionName("", f.object).trim()}]` : nativeFunctionName(f.name, f.object), inclusive: 0, self: 0, calls: 0, kind: "native" };
+    }
+    r = rows.get(cost.fn) ?? cost;
+    rows.set(r.fn, r);
+    rowOf.set(f.id, r);
+    return r;
+  };
+  for (const f of graph.functions.values()) {
+    const r = row(f);
+    r.self += f.self;
+    const outermost = !/'\d+$/.test(f.name);
+    if (outermost) r.inclusive += f.self;
+    for (const call of f.calls) {
+      const callee = graph.functions.get(call.to);
+      if (!callee) continue;
+      if (outermost) r.inclusive += call.cost;
+      const target = row(callee);
+      if (target !== r) target.calls += call.calls;
+    }
+  }
+  const perRequest = (v) => v / opts.requests;
+  const all = [...rows.values()];
+  const python = all.filter((r) => r.kind !== "native");
+  const names = map2 && python.length ? "python" : "c";
+  let kept;
+  if (names === "python") {
+    const outermostPython = Math.max(0, ...python.map((r) => r.inclusive));
+    const outside = { fn: OUTSIDE_PYTHON, inclusive: Math.max(0, graph.total - outermostPython), self: 0, calls: 0, kind: "interpreter" };
+    kept = [...python, outside];
+  } else {
+    kept = all.filter((r) => !r.fn.startsWith("code without a symbol"));
+  }
+  return {
+    names,
+    rows: kept.sort((a, b) => b.inclusive - a.inclusive).slice(0, opts.limit).map((r) => ({
+      ...r,
+      inclusive: Math.round(perRequest(r.inclusive)),
+      self: r.kind === "native" ? Math.round(perRequest(r.self)) : void 0,
+      calls: r.kind === "interpreter" ? void 0 : Math.round(perRequest(r.calls) * 100) / 100
+    }))
+  };
+}
+
+// src/instructions/perfMapFiles.ts
+import { readFileSync as readFileSync3, rmSync as rmSync2 } from "node:fs";
+var perfMapPath = (pid) => `/tmp/perf-${pid}.map`;
+function readPerfMaps(pids) {
+  const texts = pids.map((pid) => {
+    try {
+      return readFileSync3(perfMapPath(pid), "utf8");
+    } catch {
+      return "";
+    }
+  });
+  return new PerfMap(texts.join("\n"));
+}
+function removePerfMaps(pids) {
+  for (const pid of new Set(pids)) rmSync2(perfMapPath(pid), { force: true });
+}
+
+// src/instructions/pythonVersion.ts
+import { readFileSync as readFileSync4 } from "node:fs";
+function pythonVersionInMaps(maps) {
+  const m = /\/(?:lib)?python(3\.\d+)(?:[a-z]*)?(?:\.so[.\d]*)?\s*$/m.exec(maps);
+  return m?.[1];
+}
+function pythonVersionOf(pid) {
+  try {
+    return pythonVersionInMaps(readFileSync4(`/proc/${pid}/maps`, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function hasPerfTrampoline(version2) {
+  if (!version2) return false;
+  const [major, minor] = version2.split(".").map(Number);
+  return major > 3 || major === 3 && minor >= 12;
 }
 
 // src/instructions/pythonStartup.ts
-import path8 from "node:path";
+import path9 from "node:path";
 var NO_CYCLIC_GC_SITECUSTOMIZE = `# Written by wsgi-perf-gate for counting instructions under Callgrind (see pythonStartup.ts).
 import gc
 
@@ -72745,7 +73005,7 @@ def _run_the_hidden_sitecustomize():
 _run_the_hidden_sitecustomize()
 `;
 function pythonPathWithStartup(startupDir, pythonPath) {
-  return pythonPath ? `${startupDir}${path8.delimiter}${pythonPath}` : startupDir;
+  return pythonPath ? `${startupDir}${path9.delimiter}${pythonPath}` : startupDir;
 }
 
 // src/instructions/idleWorkers.ts
@@ -72817,13 +73077,13 @@ async function countInstructions(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
   const env = opts.env ?? process.env;
-  const dir = mkdtempSync4(path9.join(os5.tmpdir(), "perf-gate-callgrind-"));
+  const dir = mkdtempSync4(path10.join(os5.tmpdir(), "perf-gate-callgrind-"));
   const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
   const cyclicGc = opts.cyclicGc ?? false;
-  const startupDir = path9.join(dir, "python-startup");
+  const startupDir = path10.join(dir, "python-startup");
   if (!cyclicGc) {
     mkdirSync3(startupDir);
-    writeFileSync3(path9.join(startupDir, "sitecustomize.py"), NO_CYCLIC_GC_SITECUSTOMIZE);
+    writeFileSync3(path10.join(startupDir, "sitecustomize.py"), NO_CYCLIC_GC_SITECUSTOMIZE);
   }
   const pythonPath = target.env.PYTHONPATH ?? process.env.PYTHONPATH;
   const counted = {
@@ -72834,6 +73094,7 @@ async function countInstructions(opts) {
       ...target.env,
       PATH: env.PATH ?? "",
       PYTHONHASHSEED: "0",
+      ...opts.perfTrampoline ? { PYTHONPERFSUPPORT: "1" } : {},
       ...cyclicGc ? {} : { PYTHONPATH: pythonPathWithStartup(startupDir, pythonPath) }
     },
     // Booting is 2-5x slower under Valgrind even uninstrumented.
@@ -72841,9 +73102,10 @@ async function countInstructions(opts) {
   };
   const port = explicitPort(target.url) ?? await freePort();
   let server;
+  let workers = [];
   const control = (args) => run2("callgrind_control", args, { env, timeout: 6e4 });
   try {
-    server = await startServer(counted, { port, logFile: path9.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path10.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
@@ -72861,7 +73123,7 @@ async function countInstructions(opts) {
       }
     };
     await send2(opts.warmupRequests);
-    const workers = await workerPids(server.pid);
+    workers = await workerPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
     if (workers.length > 1) {
       opts.log?.(
@@ -72878,6 +73140,7 @@ async function countInstructions(opts) {
       }
     }
     if (opts.awaitIdle ?? true) idleFor = workers;
+    const python = pythonVersionOf(workers[0]);
     const t0 = Date.now();
     await send2(1);
     const requestsPerWindow = opts.requestsPerWindow === "auto" ? autoRequestsPerWindow((Date.now() - t0) / 1e3) : opts.requestsPerWindow;
@@ -72890,13 +73153,13 @@ async function countInstructions(opts) {
       let largest = -1;
       for (const pid of workers) {
         await control(["-d", String(pid)]);
-        const file2 = path9.join(dir, `callgrind.${pid}.${w}`);
-        const count2 = dumpTotal(readFileSync3(file2, "utf8"));
+        const file2 = path10.join(dir, `callgrind.${pid}.${w}`);
+        const count2 = dumpTotal(readFileSync5(file2, "utf8"));
         if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
         total += count2;
         if (w === 1 && count2 > largest) {
           largest = count2;
-          profileFile = file2;
+          profileFile = { file: file2, pid };
         }
       }
       perRequest.push(total / requestsPerWindow);
@@ -72904,8 +73167,17 @@ async function countInstructions(opts) {
     }
     let profile;
     if (opts.profileFunctions > 0 && profileFile) {
-      const { stdout } = await run2("callgrind_annotate", ["--inclusive=yes", "--threshold=100", profileFile], { env, timeout: 12e4, maxBuffer: 64 * 1024 * 1024 });
-      profile = parseAnnotate(stdout).slice(0, opts.profileFunctions).map((f) => ({ fn: f.fn, inclusive: Math.round(f.inclusive / requestsPerWindow) }));
+      const perfMap = opts.perfTrampoline ? readPerfMaps([...(await treePids(server.pid)).filter((p) => p !== profileFile.pid), profileFile.pid]) : void 0;
+      profile = buildProfile(parseCallgrind(readFileSync5(profileFile.file, "utf8")), {
+        requests: requestsPerWindow,
+        perfMap,
+        appRoots: opts.appRoots ?? [target.workingDirectory],
+        limit: opts.profileFunctions,
+        lineOf: opts.lineOf
+      });
+      if (opts.perfTrampoline && profile.names !== "python") {
+        opts.log?.(`Target "${target.name}": no Python function was named (the perf map /tmp/perf-${profileFile.pid}.map ${perfMap?.size ? "names none of the code Callgrind saw" : "is missing or empty"}); the profile lists native functions.`);
+      }
     }
     agent.destroy();
     const peakRssMiB = Math.max(0, ...(await treePids(server.pid)).map(peakRssKiB)) / 1024;
@@ -72918,7 +73190,9 @@ async function countInstructions(opts) {
       counting: { cyclicGc, idleFirst: idleFor.length > 0 },
       seconds: (Date.now() - started) / 1e3,
       peakRssMiB: Math.round(peakRssMiB),
-      profile
+      profile: profile?.rows,
+      profileNames: profile?.names,
+      python
     };
   } catch (err) {
     if (err instanceof InstructionsError || !server) throw err;
@@ -72926,12 +73200,20 @@ async function countInstructions(opts) {
 ${formatTail(server.logTail())}${valgrindLogTail(dir)}`);
   } finally {
     await server?.stop(1e4);
-    rmSync2(dir, { recursive: true, force: true });
+    if (opts.perfTrampoline) removePerfMaps([...workers, ...tracedPids(dir)]);
+    rmSync3(dir, { recursive: true, force: true });
+  }
+}
+function tracedPids(dir) {
+  try {
+    return [...new Set(readdirSync2(dir).flatMap((f) => /^callgrind\.(\d+)/.exec(f)?.[1] ?? []).map(Number))];
+  } catch {
+    return [];
   }
 }
 function peakRssKiB(pid) {
   try {
-    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync3(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
   } catch {
     return 0;
   }
@@ -72941,9 +73223,133 @@ function valgrindLogTail(dir) {
     const logs = readdirSync2(dir).filter((f) => f.startsWith("valgrind."));
     return logs.map((f) => `
 ${f}:
-${readFileSync3(path9.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+${readFileSync5(path10.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
   } catch {
     return "";
+  }
+}
+
+// src/instructions/functionTable.ts
+var TABLE_ROWS = 15;
+var TRUNK_SHARE = 0.9;
+var SAME_CHANGE = 0.02;
+var NOISE_SHARE = 0.01;
+var APP_OWN_CHANGE_PCT = 5;
+var ORDER = { app: 0, library: 1, stdlib: 2, native: 3, interpreter: 4 };
+function functionTable(before, after, link, limit = TABLE_ROWS, profileLimit = Infinity) {
+  const floor = (costs) => costs.length >= profileLimit ? Math.min(...costs.map((f) => f.inclusive)) : 0;
+  const [floorBefore, floorAfter] = [floor(before), floor(after)];
+  const trunk = (costs) => TRUNK_SHARE * Math.max(0, ...costs.filter((f) => f.kind !== "interpreter").map((f) => f.inclusive));
+  const [trunkBefore, trunkAfter] = [trunk(before), trunk(after)];
+  const b = new Map(before.map((f) => [f.fn, f]));
+  const a = new Map(after.map((f) => [f.fn, f]));
+  const changed = [];
+  for (const fn of /* @__PURE__ */ new Set([...b.keys(), ...a.keys()])) {
+    const x2 = b.get(fn);
+    const y = a.get(fn);
+    const [bx, ay] = [x2?.inclusive ?? 0, y?.inclusive ?? 0];
+    if (!x2 && ay < 2 * floorBefore || !y && bx < 2 * floorAfter) continue;
+    const kind = y?.kind ?? x2?.kind;
+    if (kind !== "interpreter" && bx >= trunkBefore && ay >= trunkAfter) continue;
+    if (bx === ay && (x2?.calls ?? 0) === (y?.calls ?? 0)) continue;
+    const meta3 = y ?? x2;
+    changed.push({
+      fn,
+      before: bx,
+      after: ay,
+      changePct: bx > 0 ? (ay / bx - 1) * 100 : Infinity,
+      kind,
+      package: meta3.package,
+      callsBefore: x2?.calls,
+      callsAfter: y?.calls,
+      link: link && y?.kind === "app" && y.file && y.line ? link(y.file, y.line) : void 0,
+      depth: Math.min(bx || Infinity, ay || Infinity)
+    });
+  }
+  changed.sort((p, q) => p.depth - q.depth);
+  const kept = [];
+  for (const c of changed) {
+    const delta = c.after - c.before;
+    const same = c.kind !== "interpreter" && kept.find((k) => k.kind !== "interpreter" && Math.sign(k.after - k.before) === Math.sign(delta) && Math.abs(k.after - k.before - delta) <= SAME_CHANGE * Math.abs(delta));
+    if (same) same.callers = (same.callers ?? 0) + 1;
+    else kept.push(c);
+  }
+  const largest = Math.max(0, ...kept.filter((c) => c.kind !== "interpreter").map((c) => Math.abs(c.after - c.before)));
+  const byChange = kept.filter((c) => Math.abs(c.after - c.before) >= NOISE_SHARE * largest || c.kind === "app" && Math.abs(c.changePct) >= APP_OWN_CHANGE_PCT).sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
+  const own2 = byChange.filter((c) => c.kind === "app").slice(0, Math.ceil(limit / 2));
+  const shown = [...own2, ...byChange.filter((c) => !own2.includes(c)).slice(0, limit - own2.length)];
+  const rank = (c) => ORDER[c.kind ?? "native"];
+  shown.sort((p, q) => rank(p) - rank(q) || Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
+  return { rows: shown.map(({ depth: _d, ...row }) => (void _d, row)), folded: byChange.length - shown.length };
+}
+
+// src/instructions/sourceLinks.ts
+import { execFileSync as execFileSync3 } from "node:child_process";
+import { readFileSync as readFileSync6 } from "node:fs";
+import path11 from "node:path";
+
+// src/instructions/definitionLine.ts
+var DEFINITION = /^(\s*)(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)/;
+var indentOf = (line) => line.length - line.trimStart().length;
+function definitionLine(source, qualname) {
+  const wanted = qualname.split(".").filter((p) => p !== "<locals>");
+  while (wanted.length && /^<.*>$/.test(wanted.at(-1))) wanted.pop();
+  if (!wanted.length) return qualname === "<module>" ? 1 : void 0;
+  const target = wanted.join(".");
+  const stack = [];
+  const lines = source.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith("#")) continue;
+    const indent = indentOf(line);
+    while (stack.length && indent <= stack.at(-1).indent) stack.pop();
+    const m = DEFINITION.exec(line);
+    if (!m) continue;
+    stack.push({ indent, name: m[2] });
+    if (stack.map((s) => s.name).join(".") === target) return i + 1;
+  }
+  return void 0;
+}
+
+// src/instructions/sourceLinks.ts
+function gitTopLevel(dir) {
+  try {
+    return execFileSync3("git", ["rev-parse", "--show-toplevel"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 1e4 }).trim() || void 0;
+  } catch {
+    return void 0;
+  }
+}
+function sourceLines(workingDirectory) {
+  const wd = path11.resolve(workingDirectory);
+  const top = gitTopLevel(wd);
+  const sources = /* @__PURE__ */ new Map();
+  const read = (file2) => {
+    if (!sources.has(file2)) {
+      try {
+        sources.set(file2, readFileSync6(file2, "utf8"));
+      } catch {
+        sources.set(file2, void 0);
+      }
+    }
+    return sources.get(file2);
+  };
+  return {
+    roots: top && top !== wd ? [top, wd] : [wd],
+    lineOf(file2, qualname) {
+      const text = read(file2);
+      return text === void 0 ? void 0 : definitionLine(text, qualname);
+    }
+  };
+}
+function blobUrlOf(dir, env = process.env) {
+  const repository = env.GITHUB_REPOSITORY;
+  if (!repository) return void 0;
+  try {
+    const sha = execFileSync3("git", ["rev-parse", "HEAD"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 1e4 }).trim();
+    return /^[0-9a-f]{40}$/.test(sha) ? `${(env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/$/, "")}/${repository}/blob/${sha}` : void 0;
+  } catch {
+    return void 0;
   }
 }
 
@@ -72979,9 +73385,10 @@ function singleWorkerCommand(target, override) {
 // src/instructions/gate.ts
 var INSTALL_LINE = "sudo apt-get install -y valgrind";
 var PROFILE_FUNCTIONS = 200;
+var PYTHON_PROFILE_FUNCTIONS = 1e3;
 function valgrindVersion(env = process.env) {
   try {
-    return execFileSync3("valgrind", ["--version"], { env, encoding: "utf8", timeout: 1e4, stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return execFileSync4("valgrind", ["--version"], { env, encoding: "utf8", timeout: 1e4, stdio: ["ignore", "pipe", "ignore"] }).trim();
   } catch {
     return void 0;
   }
@@ -72994,9 +73401,9 @@ async function runInstructionsGate(r) {
   const version2 = valgrindVersion(env);
   if (!version2) {
     const note2 = `Instructions per request were not counted: valgrind is not on PATH (on ubuntu runners: ${INSTALL_LINE}).`;
-    if (settings.mode === "on") log.warning(note2);
+    if (settings.mode === "on" || settings.mode === "profile") log.warning(note2);
     else log.info(note2);
-    return { ...skipped(note2), status: settings.mode === "on" ? "failed" : "skipped" };
+    return { ...skipped(note2), status: settings.mode === "on" || settings.mode === "profile" ? "failed" : "skipped" };
   }
   if (settings.mode === "auto" && !r.wanted) return void 0;
   const measurements = [];
@@ -73012,6 +73419,28 @@ async function runInstructionsGate(r) {
     env,
     log: log.info
   });
+  const profilePython = async (target, counted, scenario) => {
+    const lines = sourceLines(target.workingDirectory);
+    const p = await countInstructions({
+      target,
+      command: singleWorkerCommand(target, settings.command),
+      scenario,
+      warmupRequests: settings.warmupRequests,
+      windows: 1,
+      requestsPerWindow: counted.requestsPerWindow,
+      profileFunctions: PYTHON_PROFILE_FUNCTIONS,
+      perfTrampoline: true,
+      appRoots: lines.roots,
+      lineOf: lines.lineOf,
+      env,
+      log: log.info
+    });
+    counted.profileSeconds = p.seconds;
+    if (p.profileNames === "python") {
+      counted.profile = p.profile;
+      counted.profileNames = "python";
+    }
+  };
   try {
     for (const scenario of r.scenarios) {
       if (r.base) {
@@ -73025,7 +73454,7 @@ async function runInstructionsGate(r) {
   } catch (err) {
     const note2 = `Instructions per request could not be counted: ${errorMessage(err)}`;
     log.warning(note2);
-    return { status: "failed", note: note2, valgrind: version2, measurements, comparisons: [], verdict: settings.mode === "on" ? "inconclusive" : "pass" };
+    return { status: "failed", note: note2, valgrind: version2, measurements, comparisons: [], verdict: settings.mode === "on" || settings.mode === "profile" ? "inconclusive" : "pass" };
   }
   const baselineFor2 = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
   const comparisons = r.scenarios.map((scenario) => {
@@ -73035,11 +73464,39 @@ async function runInstructionsGate(r) {
     const base = difference ? void 0 : found;
     const c = judgeInstructions({ scenario: scenario.name, target: r.head.name, baseline: base?.perRequest ?? [], candidate: head.perRequest, thresholdPct: settings.maxIncreasePct });
     if (difference) c.reason = difference;
-    if (c.changePct !== void 0 && Math.abs(c.changePct) >= settings.maxIncreasePct && base?.profile && head.profile) {
-      c.functions = functionChanges(base.profile, head.profile);
-    }
     return c;
   });
+  const wantsTable = (c) => settings.mode === "profile" || c.changePct !== void 0 && Math.abs(c.changePct) >= settings.maxIncreasePct;
+  const blobUrl = r.blobUrl ?? blobUrlOf(r.head.workingDirectory, env);
+  const link = blobUrl ? (file2, line) => `${blobUrl}/${file2.split("/").map(encodeURIComponent).join("/")}#L${line}` : void 0;
+  for (const scenario of r.scenarios) {
+    const c = comparisons.find((x2) => x2.scenario === scenario.name);
+    if (!wantsTable(c)) continue;
+    const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name);
+    const base = c.baseline !== void 0 ? baselineFor2(scenario.name) : void 0;
+    try {
+      if (hasPerfTrampoline(head.python)) {
+        const paired = r.base && base && measurements.includes(base);
+        if (paired) await profilePython(r.base, base, scenario);
+        await profilePython(r.head, head, scenario);
+      }
+    } catch (err) {
+      log.warning(`Where the instructions went could not be profiled: ${errorMessage(err)}`);
+    }
+    if (!base?.profile || !head.profile) continue;
+    if (!base.profileNames) {
+      c.functionsNote = "The baseline's profile was recorded in an older form (callgrind_annotate's names), so it is not compared; the next record keeps the new one.";
+      continue;
+    }
+    if (base.profileNames !== head.profileNames) {
+      c.functionsNote = head.profileNames === "python" ? "The baseline's profile names C functions and this one Python functions, so they are not compared; a record made with `instructions: profile` keeps the Python functions." : "The baseline's profile names Python functions and this one C functions, so they are not compared.";
+      continue;
+    }
+    const t = functionTable(base.profile, head.profile, link, void 0, head.profileNames === "python" ? PYTHON_PROFILE_FUNCTIONS : PROFILE_FUNCTIONS);
+    c.functions = t.rows;
+    c.functionsFolded = t.folded;
+    c.functionNames = head.profileNames ?? "c";
+  }
   let note;
   if (!r.base && r.recorded?.valgrind && r.recorded.valgrind !== version2) note = `The baseline was counted with ${r.recorded.valgrind}, this run with ${version2}: counts of different Valgrind versions may differ.`;
   return {
@@ -73054,10 +73511,10 @@ async function runInstructionsGate(r) {
 }
 
 // src/queries/count.ts
-import { mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync5, readdirSync as readdirSync3, readFileSync as readFileSync4, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync5, readdirSync as readdirSync3, readFileSync as readFileSync7, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
 import http3 from "node:http";
 import os6 from "node:os";
-import path11 from "node:path";
+import path13 from "node:path";
 
 // src/queries/fingerprint.ts
 var MAX_FINGERPRINT_CHARS = 400;
@@ -73110,17 +73567,17 @@ function countsBetween(before, after, requests) {
     file2.drivers.forEach((d) => drivers.add(d));
     file2.others.forEach((d) => others.add(d));
     const earlier = before.get(pid)?.statements ?? {};
-    for (const [text, [calls, seconds2]] of Object.entries(file2.statements)) {
+    for (const [text, [calls2, seconds2]] of Object.entries(file2.statements)) {
       const [calls0, seconds0] = earlier[text] ?? [0, 0];
-      if (calls === calls0) continue;
+      if (calls2 === calls0) continue;
       const key = fingerprint(text);
       const entry = byFingerprint.get(key) ?? { calls: 0, seconds: 0 };
-      entry.calls += calls - calls0;
+      entry.calls += calls2 - calls0;
       entry.seconds += seconds2 - seconds0;
       byFingerprint.set(key, entry);
     }
   }
-  const statements = [...byFingerprint].map(([fp, { calls, seconds: seconds2 }]) => ({ fingerprint: fp, perRequest: calls / requests, msPerRequest: seconds2 * 1e3 / requests })).sort((a, b) => b.perRequest - a.perRequest || a.fingerprint.localeCompare(b.fingerprint));
+  const statements = [...byFingerprint].map(([fp, { calls: calls2, seconds: seconds2 }]) => ({ fingerprint: fp, perRequest: calls2 / requests, msPerRequest: seconds2 * 1e3 / requests })).sort((a, b) => b.perRequest - a.perRequest || a.fingerprint.localeCompare(b.fingerprint));
   return {
     perRequest: statements.reduce((s, x2) => s + x2.perRequest, 0),
     msPerRequest: statements.reduce((s, x2) => s + x2.msPerRequest, 0),
@@ -73140,7 +73597,7 @@ function parseHookFile(text) {
 }
 
 // src/queries/pythonHook.ts
-import path10 from "node:path";
+import path12 from "node:path";
 var QUERIES_DIR_ENV = "WSGI_PERF_GATE_QUERIES_DIR";
 var COUNTED_DRIVERS = ["sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb"];
 var QUERIES_SITECUSTOMIZE = `# Written by wsgi-perf-gate to count database queries per request (see src/queries/pythonHook.ts).
@@ -73384,7 +73841,7 @@ except Exception as _err:
 _run_the_hidden_sitecustomize()
 `;
 function pythonPathWith(startupDir, pythonPath) {
-  return pythonPath ? `${startupDir}${path10.delimiter}${pythonPath}` : startupDir;
+  return pythonPath ? `${startupDir}${path12.delimiter}${pythonPath}` : startupDir;
 }
 
 // src/queries/count.ts
@@ -73415,7 +73872,7 @@ function readFiles(dir) {
   for (const name of readdirSync3(dir)) {
     const m = /^queries\.(\d+)\.json$/.exec(name);
     if (!m) continue;
-    const file2 = parseHookFile(readFileSync4(path11.join(dir, name), "utf8"));
+    const file2 = parseHookFile(readFileSync7(path13.join(dir, name), "utf8"));
     if (file2) out.set(Number(m[1]), file2);
   }
   return out;
@@ -73434,12 +73891,12 @@ async function workerPids2(rootPid) {
 async function countQueries(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
-  const dir = mkdtempSync5(path11.join(os6.tmpdir(), "perf-gate-queries-"));
-  const startupDir = path11.join(dir, "python-startup");
-  const countsDir = path11.join(dir, "counts");
+  const dir = mkdtempSync5(path13.join(os6.tmpdir(), "perf-gate-queries-"));
+  const startupDir = path13.join(dir, "python-startup");
+  const countsDir = path13.join(dir, "counts");
   mkdirSync4(startupDir);
   mkdirSync4(countsDir, { mode: 448 });
-  writeFileSync4(path11.join(startupDir, "sitecustomize.py"), QUERIES_SITECUSTOMIZE);
+  writeFileSync4(path13.join(startupDir, "sitecustomize.py"), QUERIES_SITECUSTOMIZE);
   const counted = {
     ...target,
     name: `${target.name} (counting queries)`,
@@ -73449,7 +73906,7 @@ async function countQueries(opts) {
   const port = explicitPort(target.url) ?? await freePort();
   let server;
   try {
-    server = await startServer(counted, { port, logFile: path11.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path13.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http3.Agent({ keepAlive: true, maxSockets: 1 });
@@ -73481,7 +73938,7 @@ async function countQueries(opts) {
 ${formatTail(server.logTail())}`);
   } finally {
     await server?.stop(1e4);
-    rmSync3(dir, { recursive: true, force: true });
+    rmSync4(dir, { recursive: true, force: true });
   }
 }
 
@@ -73582,7 +74039,7 @@ async function runQueriesGate(r) {
 }
 
 // src/hardening/runChecks.ts
-import { readFileSync as readFileSync6 } from "node:fs";
+import { readFileSync as readFileSync9 } from "node:fs";
 import { randomBytes } from "node:crypto";
 
 // src/hardening/leaks.ts
@@ -73798,8 +74255,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path14, host, extra = {}) {
-  const lines = [`${method2} ${path14} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path16, host, extra = {}) {
+  const lines = [`${method2} ${path16} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -73836,7 +74293,7 @@ function openSlowClients(to, intervalMs = 100) {
 }
 
 // src/hardening/procSockets.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync5, readlinkSync } from "node:fs";
+import { readdirSync as readdirSync4, readFileSync as readFileSync8, readlinkSync } from "node:fs";
 
 // src/hardening/slowCoverage.ts
 function parseTcpTable(text) {
@@ -73871,7 +74328,7 @@ function describeCoverage(c, opened) {
 function readTcpTables() {
   return ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((file2) => {
     try {
-      return parseTcpTable(readFileSync5(file2, "utf8"));
+      return parseTcpTable(readFileSync8(file2, "utf8"));
     } catch {
       return [];
     }
@@ -73881,7 +74338,7 @@ function readProcessSockets(pid) {
   const socketInodes = /* @__PURE__ */ new Set();
   let threads = 1;
   try {
-    threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync5(`/proc/${pid}/status`, "utf8"))?.[1] ?? 1);
+    threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync8(`/proc/${pid}/status`, "utf8"))?.[1] ?? 1);
     for (const fd of readdirSync4(`/proc/${pid}/fd`)) {
       try {
         const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
@@ -73913,7 +74370,7 @@ async function workerPids3(rootPid) {
 }
 function realUid(pid) {
   try {
-    const m = /^Uid:\s+(\d+)/m.exec(readFileSync6(`/proc/${pid}/status`, "utf8"));
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync9(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : void 0;
   } catch {
     return void 0;
@@ -73929,7 +74386,7 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path14, timeoutMs2) => exchange(to, requestHead("GET", path14, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path16, timeoutMs2) => exchange(to, requestHead("GET", path16, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
@@ -74260,7 +74717,7 @@ function confirmationFocus(first) {
 }
 
 // src/changes/bisect.ts
-import path12 from "node:path";
+import path14 from "node:path";
 async function firstBad(range, isBad) {
   let lo = 0;
   let hi = range.length - 1;
@@ -74277,7 +74734,7 @@ function nearerTheStep(changePct, stepPct) {
   return Math.abs(changePct - stepPct) < Math.abs(changePct);
 }
 function targetAt(checkout, head, name) {
-  return { ...head, name, workingDirectory: path12.join(checkout.dir, path12.relative(checkout.repoRoot, head.workingDirectory)) };
+  return { ...head, name, workingDirectory: path14.join(checkout.dir, path14.relative(checkout.repoRoot, head.workingDirectory)) };
 }
 async function bisectRange(input2) {
   const { config: config2, scenario, good, range, stepPct, log } = input2;
@@ -74725,7 +75182,7 @@ function announceEstimate(config2, paired, log) {
 }
 async function runHardeningChecks(config2, hooks, targets) {
   if (config2.hardening.mode === "off") return void 0;
-  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path13.join(hooks.logDir, "hardening") } : hooks;
+  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path15.join(hooks.logDir, "hardening") } : hooks;
   if (hardeningHooks.logDir) mkdirSync5(hardeningHooks.logDir, { recursive: true });
   return hardenTargets(targets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: hooks.log });
 }
@@ -74753,8 +75210,8 @@ function judgeAgainst(config2, ctx) {
 }
 
 // src/changes/historyCommand.ts
-import { execFileSync as execFileSync4 } from "node:child_process";
-import { existsSync as existsSync3, readFileSync as readFileSync7 } from "node:fs";
+import { execFileSync as execFileSync5 } from "node:child_process";
+import { existsSync as existsSync3, readFileSync as readFileSync10 } from "node:fs";
 
 // src/store/historyIndex.ts
 var INDEX_PATH = "index.json";
@@ -74805,7 +75262,7 @@ function indexChanges(index, settings = SETTINGS) {
 // src/changes/historyCommand.ts
 function git2(repo, args) {
   try {
-    return execFileSync4("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 }).trim();
+    return execFileSync5("git", args, { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 }).trim();
   } catch {
     return void 0;
   }
@@ -74823,7 +75280,7 @@ function changesOfFile(file2) {
   if (!existsSync3(file2)) throw new ConfigError(`--file ${file2}: no such file; expected index.json of a data branch or a baseline-file.`);
   let doc;
   try {
-    doc = JSON.parse(readFileSync7(file2, "utf8"));
+    doc = JSON.parse(readFileSync10(file2, "utf8"));
   } catch (err) {
     throw new ConfigError(`--file ${file2}: not valid JSON (${err.message}); expected index.json of a data branch or a baseline-file.`);
   }
@@ -74867,10 +75324,10 @@ var INSTEAD = {
   action: "Run this job on ubuntu-latest (the other jobs of an OS matrix can stay; waitress runs on Linux too).",
   cli: "Run it on Linux, in a Linux container or in a GitHub job on ubuntu-latest; `compare` works here."
 };
-function platformRefusal(platform2, where = "action") {
+function platformRefusal(platform2, where2 = "action") {
   if (platform2 === "linux") return void 0;
   const name = NAMES[platform2] ?? platform2;
-  return `${where === "cli" ? "measuring runs" : "wsgi-perf-gate runs"} on ${SUPPORTED_RUNNERS}, not on ${name}: it reads Linux's /proc to follow the server's processes. ${INSTEAD[where]}`;
+  return `${where2 === "cli" ? "measuring runs" : "wsgi-perf-gate runs"} on ${SUPPORTED_RUNNERS}, not on ${name}: it reads Linux's /proc to follow the server's processes. ${INSTEAD[where2]}`;
 }
 
 // src/action/outputs.ts
@@ -74921,7 +75378,7 @@ var INPUT_REFERENCE = [
   { "name": "max-p99-increase-pct", "description": "Smallest p99 latency rise in percent that may fail the gate; default 10." },
   { "name": "max-error-rate-pct", "description": "Error rate in percent that fails on its own; default 0.1." },
   { "name": "max-memory-increase-pct", "description": "Smallest server memory rise in percent that may fail the gate; default 10." },
-  { "name": "instructions", "description": "Count instructions per request under Valgrind and gate on them: auto (when valgrind is on PATH), on or off; default auto." },
+  { "name": "instructions", "description": "Count instructions per request under Valgrind and gate on them: auto (when valgrind is on PATH), on, off, or profile (as on, and show where the instructions went on every run, not only past the threshold); default auto." },
   { "name": "max-instructions-increase-pct", "description": "Smallest rise of instructions per request in percent that may fail the gate; default 0.5." },
   { "name": "queries", "description": "Count database queries per request (DB-API drivers in the worker processes) and gate on them: auto, on or off; default auto." },
   { "name": "max-queries-increase", "description": "Smallest rise of queries per request that may fail the gate (it must also be +20% or more); default 2." },
@@ -74976,16 +75433,49 @@ function table(header, rows) {
 // src/report/instructions.ts
 var BADGE = { pass: "\u2705 pass", regressed: "\u274C regressed", improved: "\u{1F680} improved", inconclusive: "\u26A0\uFE0F inconclusive" };
 var BLIND_SPOTS = "Instructions count the CPU work of the server's worker processes only: they do not see time spent waiting for a database or the network, time in the kernel (system calls), lock contention, cache and memory stalls, or the cyclic garbage collector (switched off while counting, so that every window counts the same work). The wall-clock figures above do.";
-var PYTHON_FRAMES_NOTE = "Python functions appear as the interpreter's C functions (e.g. `_PyEval_EvalFrameDefault`): Callgrind sees the C stack of CPython, and on Python 3.11 and older there is no way to name the Python function; functions called from Python (C extensions, the standard library's C modules, libc) are named.";
+var PYTHON_312_HINT = "These are the interpreter's C functions: on Python 3.12 and newer this table names the Python functions (`file.py:function`) instead.";
+var PYTHON_FUNCTIONS_NOTE = "Inclusive instructions per request of each Python function (its callees included), from one window of the same requests under Python's perf trampoline (a profiling boot of its own: the trampoline changes the count, so the gate's counts above are made without it). A function that calls itself, directly or through others, is counted once per outermost call.";
 function formatInstructions(v) {
   if (v === void 0) return "\u2014";
   return v >= 1e6 ? `${(v / 1e6).toFixed(3)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0);
 }
 var signed2 = (v, digits = 2) => v === void 0 ? "\u2014" : !Number.isFinite(v) ? "new" : `${v >= 0 ? "+" : ""}${v.toFixed(digits)}%`;
-function functionTable(rows) {
+var attribute = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+var calls = (v) => v === void 0 ? "\u2014" : Number.isInteger(v) ? String(v) : v.toFixed(2);
+function nativeParts(fn) {
+  const m = /^(.*) \[([^\]]+)\]$/.exec(fn);
+  return m ? [m[1], m[2]] : [fn, ""];
+}
+function where(f) {
+  switch (f.kind) {
+    case "app":
+      return "this repository";
+    case "library":
+      return escapeText(f.package ?? "library");
+    case "stdlib":
+      return "standard library";
+    case "interpreter":
+      return "\u2014";
+    default:
+      return escapeText(nativeParts(f.fn)[1] || "native");
+  }
+}
+function functionCell(f) {
+  const name = f.kind === "interpreter" ? `<i>${escapeText(f.fn)}</i>` : code(f.kind === "native" || f.kind === void 0 ? nativeParts(f.fn)[0] : f.fn);
+  const linked = f.link ? `<a href="${attribute(f.link)}">${name}</a>` : name;
+  return f.callers ? `${linked} <sub>and ${f.callers} caller${f.callers === 1 ? "" : "s"} with the same change</sub>` : linked;
+}
+function functionTable2(rows) {
   return table(
-    ["file:function", "Before", "After", "Change"],
-    rows.map((f) => [code(f.fn), formatInstructions(f.before), formatInstructions(f.after), `${signed2(f.changePct, 1)} (${f.after >= f.before ? "+" : "\u2212"}${formatInstructions(Math.abs(f.after - f.before))})`])
+    ["Function", "Where", "Before", "After", "Change", "Calls per request"],
+    rows.map((f) => [
+      functionCell(f),
+      where(f),
+      formatInstructions(f.before),
+      formatInstructions(f.after),
+      `${signed2(f.changePct, 1)} (${f.after >= f.before ? "+" : "\u2212"}${formatInstructions(Math.abs(f.after - f.before))})`,
+      f.kind === "interpreter" ? "\u2014" : f.callsBefore === f.callsAfter ? calls(f.callsAfter) : `${calls(f.callsBefore ?? 0)} \u2192 ${calls(f.callsAfter ?? 0)}`
+    ])
   );
 }
 function instructionsRegressions(r) {
@@ -75025,17 +75515,18 @@ function renderInstructions(r) {
   }
   out.push(BLIND_SPOTS, "");
   for (const c of r.comparisons) {
+    if (c.functionsNote) out.push(`Note (${escapeText(c.scenario)}): ${escapeText(c.functionsNote)}`, "");
     if (!c.functions?.length) continue;
+    const python = c.functionNames === "python";
+    const seconds3 = r.measurements.filter((m2) => m2.scenario === c.scenario && m2.profileSeconds !== void 0).reduce((s, m2) => s + m2.profileSeconds, 0);
     out.push(
-      `<details><summary>Where the instructions went: ${escapeText(c.scenario)} (inclusive instructions per request, largest changes)</summary>`,
+      `<details><summary>Where the instructions went: ${escapeText(c.scenario)} (${python ? "Python functions" : "C functions"}, inclusive instructions per request, largest changes)</summary>`,
       "",
-      functionTable(c.functions),
-      "",
-      PYTHON_FRAMES_NOTE,
-      "",
-      "</details>",
+      functionTable2(c.functions),
       ""
     );
+    if (c.functionsFolded) out.push(`${c.functionsFolded} more changed function${c.functionsFolded === 1 ? "" : "s"} with smaller changes not shown.`, "");
+    out.push(python ? `${PYTHON_FUNCTIONS_NOTE}${seconds3 ? ` Profiling cost: ${seconds3.toFixed(0)} s.` : ""}` : PYTHON_312_HINT, "", "</details>", "");
   }
   return out.join("\n");
 }
@@ -75533,7 +76024,7 @@ async function runCommand(argv, shootout = false) {
     },
     readFile: (file2) => {
       if (targetsYaml && file2.endsWith(SHOOTOUT_FILE)) return targetsYaml;
-      return existsSync4(file2) ? readFileSync8(file2, "utf8") : void 0;
+      return existsSync4(file2) ? readFileSync11(file2, "utf8") : void 0;
     },
     workspace: process.cwd(),
     cores: os8.availableParallelism(),
@@ -75551,7 +76042,7 @@ async function runCommand(argv, shootout = false) {
 function readResults(file2) {
   let doc;
   try {
-    doc = JSON.parse(readFileSync8(file2, "utf8"));
+    doc = JSON.parse(readFileSync11(file2, "utf8"));
   } catch (err) {
     throw new ConfigError(`${file2}: cannot read a results file (${errorMessage(err)}); expected the JSON written by \`run --json\` or the action's results-file.`);
   }

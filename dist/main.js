@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path20 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path22 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path20 && path20[0] !== "/") {
-          path20 = `/${path20}`;
+        if (path22 && path22[0] !== "/") {
+          path22 = `/${path22}`;
         }
-        return new URL(`${origin}${path20}`);
+        return new URL(`${origin}${path22}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path20, origin }
+          request: { method: method2, path: path22, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path20);
+        debuglog("sending request to %s %s/%s", method2, origin, path22);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path20, origin },
+          request: { method: method2, path: path22, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path20,
+          path22,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path20, origin }
+          request: { method: method2, path: path22, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path20);
+        debuglog("trailers received from %s %s/%s", method2, origin, path22);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path20, origin },
+          request: { method: method2, path: path22, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path20,
+          path22,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path20, origin }
+            request: { method: method2, path: path22, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path20);
+          debuglog("sending request to %s %s/%s", method2, origin, path22);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path20,
+        path: path22,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path20 !== "string") {
+        if (typeof path22 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path20[0] !== "/" && !(path20.startsWith("http://") || path20.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path22[0] !== "/" && !(path22.startsWith("http://") || path22.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path20)) {
+        } else if (invalidPathRegex.test(path22)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path20, query) : path20;
+        this.path = query ? buildURL(path22, query) : path22;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method: method2, path: path20, host, upgrade, blocking, reset } = request3;
+      const { method: method2, path: path22, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path20} HTTP/1.1\r
+      let header = `${method2} ${path22} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path20, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method: method2, path: path22, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path20;
+      headers[HTTP2_HEADER_PATH] = path22;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path20 = search ? `${pathname}${search}` : pathname;
+        const path22 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path20;
+        this.opts.path = path22;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path20 = "/",
+          path: path22 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path20;
+        opts.path = origin + path22;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path20) {
-      if (typeof path20 !== "string") {
-        return path20;
+    function safeUrl(path22) {
+      if (typeof path22 !== "string") {
+        return path22;
       }
-      const pathSegments = path20.split("?");
+      const pathSegments = path22.split("?");
       if (pathSegments.length !== 2) {
-        return path20;
+        return path22;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path20, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path20);
+    function matchKey(mockDispatch2, { path: path22, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path22);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path20 }) => matchValue(safeUrl(path20), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path22 }) => matchValue(safeUrl(path22), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path20, method: method2, body, headers, query } = opts;
+      const { path: path22, method: method2, body, headers, query } = opts;
       return {
-        path: path20,
+        path: path22,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path20, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path22, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path20,
+            Path: path22,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path20) {
-      for (let i = 0; i < path20.length; ++i) {
-        const code2 = path20.charCodeAt(i);
+    function validateCookiePath(path22) {
+      for (let i = 0; i < path22.length; ++i) {
+        const code2 = path22.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path20 = opts.path;
+          let path22 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path20 = `/${path20}`;
+            path22 = `/${path22}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path20);
+          url2 = new URL(util.parseOrigin(url2).origin + path22);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path20) {
-      const ctrl = callVisitor(key, node2, visitor, path20);
+    function visit_(key, node2, visitor, path22) {
+      const ctrl = callVisitor(key, node2, visitor, path22);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path20, ctrl);
-        return visit_(key, ctrl, visitor, path20);
+        replaceNode(key, path22, ctrl);
+        return visit_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path20 = Object.freeze(path20.concat(node2));
+          path22 = Object.freeze(path22.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path20);
+            const ci = visit_(i, node2.items[i], visitor, path22);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path20 = Object.freeze(path20.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path20);
+          path22 = Object.freeze(path22.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path20);
+          const cv = visit_("value", node2.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path20) {
-      const ctrl = await callVisitor(key, node2, visitor, path20);
+    async function visitAsync_(key, node2, visitor, path22) {
+      const ctrl = await callVisitor(key, node2, visitor, path22);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path20, ctrl);
-        return visitAsync_(key, ctrl, visitor, path20);
+        replaceNode(key, path22, ctrl);
+        return visitAsync_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path20 = Object.freeze(path20.concat(node2));
+          path22 = Object.freeze(path22.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path20);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path22);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path20 = Object.freeze(path20.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path20);
+          path22 = Object.freeze(path22.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path20);
+          const cv = await visitAsync_("value", node2.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path20) {
+    function callVisitor(key, node2, visitor, path22) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path20);
+        return visitor(key, node2, path22);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path20);
+        return visitor.Map?.(key, node2, path22);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path20);
+        return visitor.Seq?.(key, node2, path22);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path20);
+        return visitor.Pair?.(key, node2, path22);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path20);
+        return visitor.Scalar?.(key, node2, path22);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path20);
+        return visitor.Alias?.(key, node2, path22);
       return void 0;
     }
-    function replaceNode(key, path20, node2) {
-      const parent = path20[path20.length - 1];
+    function replaceNode(key, path22, node2) {
+      const parent = path22[path22.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path20, value2) {
+    function collectionFromPath(schema, path22, value2) {
       let v = value2;
-      for (let i = path20.length - 1; i >= 0; --i) {
-        const k = path20[i];
+      for (let i = path22.length - 1; i >= 0; --i) {
+        const k = path22[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path20) => path20 == null || typeof path20 === "object" && !!path20[Symbol.iterator]().next().done;
+    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path20, value2) {
-        if (isEmptyPath(path20))
+      addIn(path22, value2) {
+        if (isEmptyPath(path22))
           this.add(value2);
         else {
-          const [key, ...rest] = path20;
+          const [key, ...rest] = path22;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value2);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path20) {
-        const [key, ...rest] = path20;
+      deleteIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path20, keepScalar) {
-        const [key, ...rest] = path20;
+      getIn(path22, keepScalar) {
+        const [key, ...rest] = path22;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path20) {
-        const [key, ...rest] = path20;
+      hasIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path20, value2) {
-        const [key, ...rest] = path20;
+      setIn(path22, value2) {
+        const [key, ...rest] = path22;
         if (rest.length === 0) {
           this.set(key, value2);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path20, value2) {
+      addIn(path22, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path20, value2);
+          this.contents.addIn(path22, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path20) {
-        if (Collection2.isEmptyPath(path20)) {
+      deleteIn(path22) {
+        if (Collection2.isEmptyPath(path22)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path20) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path20, keepScalar) {
-        if (Collection2.isEmptyPath(path20))
+      getIn(path22, keepScalar) {
+        if (Collection2.isEmptyPath(path22))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path20, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path20) {
-        if (Collection2.isEmptyPath(path20))
+      hasIn(path22) {
+        if (Collection2.isEmptyPath(path22))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path20) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path20, value2) {
-        if (Collection2.isEmptyPath(path20)) {
+      setIn(path22, value2) {
+        if (Collection2.isEmptyPath(path22)) {
           this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path20), value2);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path22), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path20, value2);
+          this.contents.setIn(path22, value2);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path20) => {
+    visit2.itemAtPath = (cst, path22) => {
       let item = cst;
-      for (const [field, index] of path20) {
+      for (const [field, index] of path22) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path20) => {
-      const parent = visit2.itemAtPath(cst, path20.slice(0, -1));
-      const field = path20[path20.length - 1][0];
+    visit2.parentCollection = (cst, path22) => {
+      const parent = visit2.itemAtPath(cst, path22.slice(0, -1));
+      const field = path22[path22.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path20, item, visitor) {
-      let ctrl = visitor(item, path20);
+    function _visit(path22, item, visitor) {
+      let ctrl = visitor(item, path22);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path20.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path22.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path20);
+            ctrl = ctrl(item, path22);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path20) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -48085,7 +48085,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path20 = __require("path");
+    var path22 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -48093,11 +48093,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop4() {
     }
-    function open3(path21, history2, cb) {
+    function open3(path23, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path21, "r", cb);
+      fs3.open(path23, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -48131,7 +48131,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path20.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path22.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -48396,7 +48396,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs3 = __require("fs");
     var os14 = __require("os");
-    var path20 = __require("path");
+    var path22 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -48432,7 +48432,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path20.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path22.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -48612,8 +48612,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path20) {
-          var pathArray = getPathArray(path20);
+        paths.forEach(function(path22) {
+          var pathArray = getPathArray(path22);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -48627,14 +48627,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path20, appendMode) {
-      if (!path20) {
+    function addExistingPath(array2, path22, appendMode) {
+      if (!path22) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path20);
+        array2.unshift(path22);
       } else {
-        array2.push(path20);
+        array2.push(path22);
       }
     }
   }
@@ -51584,15 +51584,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path20 = [graph[toModel].parent, toModel];
+      const path22 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path20.unshift(graph[cur].parent);
+        path22.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path20;
+      fn.conversion = path22;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -52869,7 +52869,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path20 = __require("path");
+    var path22 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -52927,7 +52927,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path20.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path22.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -61938,11 +61938,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path20) {
-      if (!path20 || typeof path20 !== "string") {
+    function lookup(path22) {
+      if (!path22 || typeof path22 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path20).toLowerCase().substr(1);
+      var extension2 = extname("x." + path22).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -63082,7 +63082,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path20 = __require("path");
+    var path22 = __require("path");
     var http4 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -63213,11 +63213,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value2, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path20.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path22.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value2 && (value2.name || value2.path)) {
-        filename = path20.basename(options.filename || value2 && (value2.name || value2.path));
+        filename = path22.basename(options.filename || value2 && (value2.name || value2.path));
       } else if (value2 && value2.readable && hasOwn(value2, "httpVersion")) {
-        filename = path20.basename(value2.client._httpMessage.path || "");
+        filename = path22.basename(value2.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -63403,15 +63403,15 @@ var require_multipart = __commonJS({
   "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
-    var { readFileSync: readFileSync11 } = __require("fs");
+    var { readFileSync: readFileSync14 } = __require("fs");
     var FormData = require_form_data();
     function getFormData(string4) {
       try {
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path20 = resolve(string4);
-          const data = readFileSync11(path20, "utf8");
+          const path22 = resolve(string4);
+          const data = readFileSync14(path22, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -63425,14 +63425,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path20 = obj[key] && obj[key].path;
-            if (!path20) {
+            const path22 = obj[key] && obj[key].path;
+            if (!path22) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync11(path20);
+            const buffer = readFileSync14(path22);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path20)
+              filename: basename(path22)
             }, opts));
             break;
           }
@@ -65753,14 +65753,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label3) => new Error(`${label3} can not be less than 1`);
     var greaterThanZeroError = (label3) => new Error(`${label3} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path20) {
-      if (typeof path20 === "string") {
+    function safeRequire(path22) {
+      if (typeof path22 === "string") {
         try {
-          return __require(path20);
+          return __require(path22);
         } catch (err) {
         }
       }
-      return path20;
+      return path22;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -68241,7 +68241,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path20 = reqData.path;
+        const path22 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -68252,7 +68252,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path20} HTTP/1.1`
+          `${method2} ${path22} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -70300,7 +70300,7 @@ var require_autocannon = __commonJS({
     var fs3 = __require("fs");
     var os14 = __require("os");
     var net4 = __require("net");
-    var path20 = __require("path");
+    var path22 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -70415,7 +70415,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path20.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path22.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -70529,7 +70529,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path20.join(__dirname, "lib/preload"));
+        alterPath.unshift(path22.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -70553,7 +70553,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path20.join(os14.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path22.join(os14.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -71128,9 +71128,9 @@ function saveState(name, value2) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync7, mkdirSync as mkdirSync8, readFileSync as readFileSync10, writeFileSync as writeFileSync7 } from "node:fs";
+import { existsSync as existsSync7, mkdirSync as mkdirSync8, readFileSync as readFileSync13, writeFileSync as writeFileSync7 } from "node:fs";
 import os13 from "node:os";
-import path19 from "node:path";
+import path21 from "node:path";
 
 // src/config/config.ts
 import path2 from "node:path";
@@ -71973,10 +71973,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path20) {
-  if (!path20)
+function getElementAtPath(obj, path22) {
+  if (!path22)
     return obj;
-  return path20.reduce((acc, key) => acc?.[key], obj);
+  return path22.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -72316,11 +72316,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path20, issues) {
+function prefixIssues(path22, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path20);
+    iss.path.unshift(path22);
     return iss;
   });
 }
@@ -72782,16 +72782,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path20 = []) => {
+  const processError = (error64, path22 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path20, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path22, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path20, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path20, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
       } else {
-        const fullpath = [...path20, ...issue3.path];
+        const fullpath = [...path22, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -72830,17 +72830,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path20 = []) => {
+  const processError = (error64, path22 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path20, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path22, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path20, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path20, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
       } else {
-        const fullpath = [...path20, ...issue3.path];
+        const fullpath = [...path22, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -72879,8 +72879,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path20 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path20) {
+  const path22 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path22) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -90018,13 +90018,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path20 = ref.slice(1).split("/").filter(Boolean);
-  if (path20.length === 0) {
+  const path22 = ref.slice(1).split("/").filter(Boolean);
+  if (path22.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path20[0] === defsKey) {
-    const key = path20[1] === void 0 ? void 0 : decodeJSONPointerSegment(path20[1]);
+  if (path22[0] === defsKey) {
+    const key = path22[1] === void 0 ? void 0 : decodeJSONPointerSegment(path22[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -91068,7 +91068,7 @@ var hardeningSchema = external_exports.object({
   "slow-client-seconds": external_exports.number().positive().max(30).optional()
 }).strict();
 var instructionsSchema = external_exports.object({
-  mode: external_exports.enum(["auto", "on", "off"]).optional(),
+  mode: external_exports.enum(["auto", "on", "off", "profile"]).optional(),
   command: external_exports.string().min(1).optional(),
   "max-increase-pct": pct.optional(),
   "warmup-requests": external_exports.number().int().min(0).optional(),
@@ -91102,8 +91102,8 @@ var configFileSchema = external_exports.object({
   hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
   "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
 }).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
-function knownKeysAt(path20) {
-  const where = path20.filter((p) => typeof p === "string").join(".");
+function knownKeysAt(path22) {
+  const where2 = path22.filter((p) => typeof p === "string").join(".");
   const shapes = {
     "": configFileSchema,
     thresholds: thresholdsSchema,
@@ -91114,10 +91114,10 @@ function knownKeysAt(path20) {
     queries: queriesSchema,
     hardening: hardeningSchema
   };
-  return Object.keys(shapes[where]?.shape ?? {});
+  return Object.keys(shapes[where2]?.shape ?? {});
 }
-function issuePath(path20) {
-  return path20.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path22) {
+  return path22.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -91131,9 +91131,9 @@ function parseConfigFile(text, fileName) {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue3) => {
       if (issue3.code === "unrecognized_keys") {
-        const where = issuePath(issue3.path);
+        const where2 = issuePath(issue3.path);
         const known = knownKeysAt(issue3.path);
-        return `unknown key${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(", ")}${where ? ` in ${where}` : ""}`;
+        return `unknown key${issue3.keys.length > 1 ? "s" : ""} ${issue3.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(", ")}${where2 ? ` in ${where2}` : ""}`;
       }
       return `${issuePath(issue3.path) || "(top level)"}: ${issue3.message}`;
     });
@@ -91911,7 +91911,7 @@ function readConfig(src) {
     maxErrorRatePct: num("max-error-rate-pct", PCT),
     maxMemoryIncreasePct: num("max-memory-increase-pct", PCT)
   };
-  const instructionsMode = given("instructions") ? parseChoice("instructions", input2("instructions"), ["auto", "on", "off"]) : void 0;
+  const instructionsMode = given("instructions") ? parseChoice("instructions", input2("instructions"), ["auto", "on", "off", "profile"]) : void 0;
   const maxInstructionsIncreasePct = num("max-instructions-increase-pct", PCT);
   const queriesMode = given("queries") ? parseChoice("queries", input2("queries"), ["auto", "on", "off"]) : void 0;
   const maxQueriesIncrease = num("max-queries-increase", { min: 0, expected: "a number of queries per request >= 0 (e.g. 2)" });
@@ -92120,17 +92120,17 @@ function toScenario(s, defaults2, thresholds) {
     thresholds: mergeThresholds(thresholds, fromFileThresholds(s.thresholds))
   };
 }
-function commandFor(where, t, d, workingDirectory) {
+function commandFor(where2, t, d, workingDirectory) {
   if (t.command) return { command: t.command, stopSignal: stopSignalForCommand(t.command) };
   if (t.server && t.app) {
     const app = parseAppSpec(t.app);
-    if (!app) throw new ConfigError(`${where} \`app\` is ${JSON.stringify(t.app)}: expected ${APP_SPEC_FORMS}.`);
+    if (!app) throw new ConfigError(`${where2} \`app\` is ${JSON.stringify(t.app)}: expected ${APP_SPEC_FORMS}.`);
     const { note, ...command } = presetCommand({ server: t.server, app, workers: t.workers ?? d.workers, python: d.python, cores: d.cores, workingDirectory, exists: d.exists });
     return { ...command, serverNote: note };
   }
-  if (t.server) throw new ConfigError(`${where} \`server\` is "${t.server}" but \`app\` is missing: expected ${APP_SPEC_FORMS}.`);
+  if (t.server) throw new ConfigError(`${where2} \`server\` is "${t.server}" but \`app\` is missing: expected ${APP_SPEC_FORMS}.`);
   throw new ConfigError(
-    `${where} \`command\` is missing: expected the shell command that starts your server in the foreground (e.g. "gunicorn app:app --bind 127.0.0.1:$PORT"), or \`server\` and \`app\` for a preset.`
+    `${where2} \`command\` is missing: expected the shell command that starts your server in the foreground (e.g. "gunicorn app:app --bind 127.0.0.1:$PORT"), or \`server\` and \`app\` for a preset.`
   );
 }
 function singleTarget(inputs, d) {
@@ -92243,7 +92243,7 @@ var INPUT_REFERENCE = [
   { "name": "max-p99-increase-pct", "description": "Smallest p99 latency rise in percent that may fail the gate; default 10." },
   { "name": "max-error-rate-pct", "description": "Error rate in percent that fails on its own; default 0.1." },
   { "name": "max-memory-increase-pct", "description": "Smallest server memory rise in percent that may fail the gate; default 10." },
-  { "name": "instructions", "description": "Count instructions per request under Valgrind and gate on them: auto (when valgrind is on PATH), on or off; default auto." },
+  { "name": "instructions", "description": "Count instructions per request under Valgrind and gate on them: auto (when valgrind is on PATH), on, off, or profile (as on, and show where the instructions went on every run, not only past the threshold); default auto." },
   { "name": "max-instructions-increase-pct", "description": "Smallest rise of instructions per request in percent that may fail the gate; default 0.5." },
   { "name": "queries", "description": "Count database queries per request (DB-API drivers in the worker processes) and gate on them: auto, on or off; default auto." },
   { "name": "max-queries-increase", "description": "Smallest rise of queries per request that may fail the gate (it must also be +20% or more); default 2." },
@@ -92307,8 +92307,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path20 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path20} does not exist${EOL5}`);
+        const path22 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path22} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -96678,7 +96678,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path20) => path20.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path22) => path22.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -97018,7 +97018,7 @@ function stepOutcome(result, failOnRegression) {
 
 // src/pipeline/pipeline.ts
 import os11 from "node:os";
-import path13 from "node:path";
+import path15 from "node:path";
 import { mkdirSync as mkdirSync5 } from "node:fs";
 
 // src/gate/breakage.ts
@@ -98997,10 +98997,10 @@ function appendRun(file2, existing, result) {
 }
 
 // src/pipeline/recordResult.ts
-async function recordResult(result, where) {
-  const { baselineFile, branch, log: log2 } = where;
+async function recordResult(result, where2) {
+  const { baselineFile, branch, log: log2 } = where2;
   if (baselineFile) {
-    appendRun(baselineFile, where.stored, result);
+    appendRun(baselineFile, where2.stored, result);
     log2.info(`Recorded this run in ${baselineFile}`);
   } else if (branch) {
     const outcome = await branch.record(result);
@@ -99010,8 +99010,8 @@ async function recordResult(result, where) {
     } else {
       log2.warning(outcome.message);
     }
-  } else if (where.branchProblem) {
-    log2.warning(`This run was not recorded: ${where.branchProblem}.`);
+  } else if (where2.branchProblem) {
+    log2.warning(`This run was not recorded: ${where2.branchProblem}.`);
   }
 }
 
@@ -99262,7 +99262,7 @@ function trendFigures(samples, target, instructions, queries) {
 }
 
 // src/instructions/gate.ts
-import { execFileSync as execFileSync3 } from "node:child_process";
+import { execFileSync as execFileSync4 } from "node:child_process";
 
 // src/gate/instructionsVerdict.ts
 var MIN_SPREAD_PCT = 0.05;
@@ -99307,29 +99307,13 @@ function judgeInstructions(input2) {
   }
   return { scenario, target, baseline, candidate, changePct, ciLowPct, ciHighPct, thresholdPct, verdict, reason };
 }
-var TRUNK_SHARE = 0.9;
-function functionChanges(before, after, limit = 10) {
-  const totalBefore = Math.max(0, ...before.map((f) => f.inclusive));
-  const totalAfter = Math.max(0, ...after.map((f) => f.inclusive));
-  const b = new Map(before.map((f) => [f.fn, f.inclusive]));
-  const a = new Map(after.map((f) => [f.fn, f.inclusive]));
-  const rows = [];
-  for (const fn of /* @__PURE__ */ new Set([...b.keys(), ...a.keys()])) {
-    const x2 = b.get(fn) ?? 0;
-    const y = a.get(fn) ?? 0;
-    if (x2 >= TRUNK_SHARE * totalBefore && y >= TRUNK_SHARE * totalAfter) continue;
-    if (x2 === y) continue;
-    rows.push({ fn, before: x2, after: y, changePct: x2 > 0 ? (y / x2 - 1) * 100 : Infinity });
-  }
-  return rows.sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before)).slice(0, limit);
-}
 
 // src/instructions/measure.ts
 import { execFile } from "node:child_process";
-import { mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync4, readdirSync as readdirSync2, readFileSync as readFileSync4, rmSync as rmSync2, writeFileSync as writeFileSync3 } from "node:fs";
+import { mkdirSync as mkdirSync3, mkdtempSync as mkdtempSync4, readdirSync as readdirSync2, readFileSync as readFileSync6, rmSync as rmSync3, writeFileSync as writeFileSync3 } from "node:fs";
 import http2 from "node:http";
 import os9 from "node:os";
-import path9 from "node:path";
+import path10 from "node:path";
 import { promisify as promisify2 } from "node:util";
 
 // src/instructions/callgrindOutput.ts
@@ -99337,25 +99321,301 @@ function dumpTotal(text) {
   const m = /^summary:\s+(\d+)/m.exec(text) ?? /^totals:\s+(\d+)/m.exec(text);
   return m ? Number(m[1]) : void 0;
 }
-var ROW = /^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(.+?)\s*$/;
-function parseAnnotate(text) {
-  const lines = text.split("\n");
-  const header = lines.findIndex((l) => /^\s*Ir\s+file:function\s*$/.test(l));
-  if (header < 0) return [];
-  const out = [];
-  for (const line of lines.slice(header + 1)) {
-    const m = ROW.exec(line);
-    if (!m) {
-      if (out.length && line.trim() === "") break;
+
+// src/instructions/callgrindGraph.ts
+function compressed(value2) {
+  const m = /^\((\d+)\)\s*(.*)$/.exec(value2);
+  if (!m) return [void 0, value2];
+  return [Number(m[1]), m[2] ? m[2] : void 0];
+}
+var NameTable = class {
+  byId = /* @__PURE__ */ new Map();
+  read(value2) {
+    const [id, name] = compressed(value2.trim());
+    if (id === void 0) return name ?? "";
+    if (name !== void 0) this.byId.set(id, name);
+    return this.byId.get(id) ?? `(${id})`;
+  }
+};
+function parseCallgrind(text) {
+  const files = new NameTable();
+  const objects = new NameTable();
+  const fnIds = /* @__PURE__ */ new Map();
+  const fnNames = /* @__PURE__ */ new Map();
+  const functions = /* @__PURE__ */ new Map();
+  let positions = 1;
+  let summary2;
+  let object2 = "???";
+  let file2 = "???";
+  let current;
+  let calleeObject;
+  let pendingCall;
+  let calleeId;
+  let selfSum = 0;
+  const functionId = (value2) => {
+    const [id, name] = compressed(value2.trim());
+    if (id !== void 0) {
+      if (name !== void 0) fnNames.set(id, name);
+      return id;
+    }
+    const key = name ?? "";
+    if (!fnIds.has(key)) {
+      const synthetic = -(fnIds.size + 1);
+      fnIds.set(key, synthetic);
+      fnNames.set(synthetic, key);
+    }
+    return fnIds.get(key);
+  };
+  const functionFor = (id, obj, fl) => {
+    let f = functions.get(id);
+    if (!f) {
+      f = { id, name: fnNames.get(id) ?? `(${id})`, object: obj, file: fl, self: 0, calls: [] };
+      functions.set(id, f);
+    }
+    return f;
+  };
+  for (const raw of text.split("\n")) {
+    const line = raw.trimEnd();
+    if (!line || line.startsWith("#")) continue;
+    const c0 = line.charCodeAt(0);
+    const isCost = c0 >= 48 && c0 <= 57 || c0 === 43 || c0 === 45 || c0 === 42;
+    if (isCost) {
+      const fields = line.split(/\s+/);
+      const ir = Number(fields[positions] ?? 0) || 0;
+      if (pendingCall) {
+        if (current) current.calls.push({ ...pendingCall, cost: ir });
+        pendingCall = void 0;
+      } else if (current) {
+        current.self += ir;
+        selfSum += ir;
+      }
       continue;
     }
-    out.push({ fn: m[2], inclusive: Number(m[1].replace(/,/g, "")) });
+    const eq = line.indexOf("=");
+    const colon = line.indexOf(":");
+    if (eq > 0 && (colon < 0 || eq < colon)) {
+      const key = line.slice(0, eq);
+      const value2 = line.slice(eq + 1);
+      switch (key) {
+        case "ob":
+          object2 = objects.read(value2);
+          break;
+        case "fl":
+          file2 = files.read(value2);
+          break;
+        case "fi":
+        case "fe":
+          files.read(value2);
+          break;
+        case "fn":
+          current = functionFor(functionId(value2), object2, file2);
+          current.object = object2;
+          current.file = file2;
+          calleeObject = void 0;
+          break;
+        case "cob":
+          calleeObject = objects.read(value2);
+          break;
+        case "cfi":
+        case "cfl":
+          files.read(value2);
+          break;
+        case "cfn": {
+          calleeId = functionId(value2);
+          break;
+        }
+        case "calls": {
+          const count2 = Number(value2.trim().split(/\s+/)[0]);
+          if (calleeId !== void 0) {
+            if (!functions.has(calleeId)) functionFor(calleeId, calleeObject ?? object2, "???");
+            pendingCall = { to: calleeId, calls: count2 };
+          }
+          calleeObject = void 0;
+          break;
+        }
+        default:
+          break;
+      }
+      continue;
+    }
+    if (colon > 0) {
+      const key = line.slice(0, colon);
+      const value2 = line.slice(colon + 1).trim();
+      if (key === "positions") positions = value2.split(/\s+/).length;
+      else if ((key === "summary" || key === "totals") && summary2 === void 0) summary2 = Number(value2.split(/\s+/)[0]);
+    }
   }
-  return out;
+  return { total: summary2 ?? selfSum, functions };
+}
+
+// src/instructions/perfMap.ts
+var PerfMap = class {
+  entries;
+  /** Later lines win: a trampoline's address may be given out again after its code object died. */
+  constructor(text) {
+    const byStart = /* @__PURE__ */ new Map();
+    for (const line of text.split("\n")) {
+      const m = /^([0-9a-fA-F]+) ([0-9a-fA-F]+) py::(.*)$/.exec(line.trim());
+      if (!m) continue;
+      const rest = m[3];
+      const colon = rest.indexOf(":");
+      if (colon < 0) continue;
+      const start = parseInt(m[1], 16);
+      byStart.set(start, { start, end: start + parseInt(m[2], 16), qualname: rest.slice(0, colon), file: rest.slice(colon + 1) });
+    }
+    this.entries = [...byStart.values()].sort((a, b) => a.start - b.start);
+  }
+  get size() {
+    return this.entries.length;
+  }
+  /** The Python function whose trampoline holds the address, if any. */
+  lookup(address) {
+    let lo = 0;
+    let hi = this.entries.length - 1;
+    while (lo <= hi) {
+      const mid = lo + hi >> 1;
+      const e = this.entries[mid];
+      if (address < e.start) hi = mid - 1;
+      else if (address >= e.end) lo = mid + 1;
+      else return { qualname: e.qualname, file: e.file };
+    }
+    return void 0;
+  }
+};
+function unnamedAddress(callgrindName) {
+  const m = /^0x([0-9a-f]+)(?:'\d+)?$/i.exec(callgrindName);
+  return m ? parseInt(m[1], 16) : void 0;
+}
+
+// src/instructions/functionNames.ts
+import path8 from "node:path";
+function pythonLocation(file2, appRoots) {
+  if (/^<frozen /.test(file2)) return { kind: "stdlib", path: file2 };
+  const installed = /[\\/](?:site|dist)-packages[\\/](.+)$/.exec(file2);
+  if (installed) {
+    const rel = installed[1].replace(/\\/g, "/");
+    return { kind: "library", path: rel, package: rel.split("/")[0].replace(/\.py$/, "") };
+  }
+  for (const root of appRoots) {
+    const rel = path8.relative(root, file2);
+    if (rel && !rel.startsWith("..") && !path8.isAbsolute(rel)) return { kind: "app", path: rel.split(path8.sep).join("/") };
+  }
+  const stdlib = /[\\/]lib[\\/]python3\.\d+[\\/](.+)$/.exec(file2);
+  if (stdlib) return { kind: "stdlib", path: stdlib[1].replace(/\\/g, "/") };
+  return { kind: "library", path: file2, package: path8.basename(path8.dirname(file2)) || file2 };
+}
+function pythonFunctionName(loc, qualname) {
+  return `${loc.path}:${qualname.replace(/\.<locals>\./g, ".")}`;
+}
+function withoutRecursionLevel(name) {
+  return name.replace(/'\d+$/, "");
+}
+function objectName(object2) {
+  return object2 === "???" || !object2 ? "" : path8.basename(object2);
+}
+function nativeFunctionName(symbol2, object2) {
+  const obj = objectName(object2);
+  return obj ? `${withoutRecursionLevel(symbol2)} [${obj}]` : withoutRecursionLevel(symbol2);
+}
+
+// src/instructions/profile.ts
+var OUTSIDE_PYTHON = "interpreter, no Python frame";
+function buildProfile(graph, opts) {
+  const map2 = opts.perfMap && opts.perfMap.size > 0 ? opts.perfMap : void 0;
+  const rowOf = /* @__PURE__ */ new Map();
+  const rows = /* @__PURE__ */ new Map();
+  const row = (f) => {
+    let r = rowOf.get(f.id);
+    if (r) return r;
+    let cost;
+    const address = unnamedAddress(f.name);
+    const py = address !== void 0 ? map2?.lookup(address) : void 0;
+    if (py) {
+      const loc = pythonLocation(py.file, opts.appRoots);
+      const app = loc.kind === "app";
+      cost = { fn: pythonFunctionName(loc, py.qualname), inclusive: 0, self: 0, calls: 0, kind: loc.kind, package: loc.package, file: app ? loc.path : void 0, line: app ? opts.lineOf?.(py.file, py.qualname) : void 0 };
+    } else {
+      cost = { fn: address !== void 0 ? `code without a symbol [${f.object === "???" ? "unknown object" : nativeFunctionName("", f.object).trim()}]` : nativeFunctionName(f.name, f.object), inclusive: 0, self: 0, calls: 0, kind: "native" };
+    }
+    r = rows.get(cost.fn) ?? cost;
+    rows.set(r.fn, r);
+    rowOf.set(f.id, r);
+    return r;
+  };
+  for (const f of graph.functions.values()) {
+    const r = row(f);
+    r.self += f.self;
+    const outermost = !/'\d+$/.test(f.name);
+    if (outermost) r.inclusive += f.self;
+    for (const call of f.calls) {
+      const callee = graph.functions.get(call.to);
+      if (!callee) continue;
+      if (outermost) r.inclusive += call.cost;
+      const target = row(callee);
+      if (target !== r) target.calls += call.calls;
+    }
+  }
+  const perRequest = (v) => v / opts.requests;
+  const all = [...rows.values()];
+  const python = all.filter((r) => r.kind !== "native");
+  const names = map2 && python.length ? "python" : "c";
+  let kept;
+  if (names === "python") {
+    const outermostPython = Math.max(0, ...python.map((r) => r.inclusive));
+    const outside = { fn: OUTSIDE_PYTHON, inclusive: Math.max(0, graph.total - outermostPython), self: 0, calls: 0, kind: "interpreter" };
+    kept = [...python, outside];
+  } else {
+    kept = all.filter((r) => !r.fn.startsWith("code without a symbol"));
+  }
+  return {
+    names,
+    rows: kept.sort((a, b) => b.inclusive - a.inclusive).slice(0, opts.limit).map((r) => ({
+      ...r,
+      inclusive: Math.round(perRequest(r.inclusive)),
+      self: r.kind === "native" ? Math.round(perRequest(r.self)) : void 0,
+      calls: r.kind === "interpreter" ? void 0 : Math.round(perRequest(r.calls) * 100) / 100
+    }))
+  };
+}
+
+// src/instructions/perfMapFiles.ts
+import { readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
+var perfMapPath = (pid) => `/tmp/perf-${pid}.map`;
+function readPerfMaps(pids) {
+  const texts = pids.map((pid) => {
+    try {
+      return readFileSync4(perfMapPath(pid), "utf8");
+    } catch {
+      return "";
+    }
+  });
+  return new PerfMap(texts.join("\n"));
+}
+function removePerfMaps(pids) {
+  for (const pid of new Set(pids)) rmSync2(perfMapPath(pid), { force: true });
+}
+
+// src/instructions/pythonVersion.ts
+import { readFileSync as readFileSync5 } from "node:fs";
+function pythonVersionInMaps(maps) {
+  const m = /\/(?:lib)?python(3\.\d+)(?:[a-z]*)?(?:\.so[.\d]*)?\s*$/m.exec(maps);
+  return m?.[1];
+}
+function pythonVersionOf(pid) {
+  try {
+    return pythonVersionInMaps(readFileSync5(`/proc/${pid}/maps`, "utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function hasPerfTrampoline(version2) {
+  if (!version2) return false;
+  const [major, minor] = version2.split(".").map(Number);
+  return major > 3 || major === 3 && minor >= 12;
 }
 
 // src/instructions/pythonStartup.ts
-import path8 from "node:path";
+import path9 from "node:path";
 var NO_CYCLIC_GC_SITECUSTOMIZE = `# Written by wsgi-perf-gate for counting instructions under Callgrind (see pythonStartup.ts).
 import gc
 
@@ -99379,7 +99639,7 @@ def _run_the_hidden_sitecustomize():
 _run_the_hidden_sitecustomize()
 `;
 function pythonPathWithStartup(startupDir, pythonPath) {
-  return pythonPath ? `${startupDir}${path8.delimiter}${pythonPath}` : startupDir;
+  return pythonPath ? `${startupDir}${path9.delimiter}${pythonPath}` : startupDir;
 }
 
 // src/instructions/idleWorkers.ts
@@ -99451,13 +99711,13 @@ async function countInstructions(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
   const env = opts.env ?? process.env;
-  const dir = mkdtempSync4(path9.join(os9.tmpdir(), "perf-gate-callgrind-"));
+  const dir = mkdtempSync4(path10.join(os9.tmpdir(), "perf-gate-callgrind-"));
   const valgrind = `valgrind --tool=callgrind --instr-atstart=no --trace-children=yes --callgrind-out-file=${dir}/callgrind.%p --log-file=${dir}/valgrind.%p.log /bin/sh -c ${shellQuote2(opts.command)}`;
   const cyclicGc = opts.cyclicGc ?? false;
-  const startupDir = path9.join(dir, "python-startup");
+  const startupDir = path10.join(dir, "python-startup");
   if (!cyclicGc) {
     mkdirSync3(startupDir);
-    writeFileSync3(path9.join(startupDir, "sitecustomize.py"), NO_CYCLIC_GC_SITECUSTOMIZE);
+    writeFileSync3(path10.join(startupDir, "sitecustomize.py"), NO_CYCLIC_GC_SITECUSTOMIZE);
   }
   const pythonPath = target.env.PYTHONPATH ?? process.env.PYTHONPATH;
   const counted = {
@@ -99468,6 +99728,7 @@ async function countInstructions(opts) {
       ...target.env,
       PATH: env.PATH ?? "",
       PYTHONHASHSEED: "0",
+      ...opts.perfTrampoline ? { PYTHONPERFSUPPORT: "1" } : {},
       ...cyclicGc ? {} : { PYTHONPATH: pythonPathWithStartup(startupDir, pythonPath) }
     },
     // Booting is 2-5x slower under Valgrind even uninstrumented.
@@ -99475,9 +99736,10 @@ async function countInstructions(opts) {
   };
   const port = explicitPort(target.url) ?? await freePort();
   let server;
+  let workers = [];
   const control = (args) => run2("callgrind_control", args, { env, timeout: 6e4 });
   try {
-    server = await startServer(counted, { port, logFile: path9.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path10.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http2.Agent({ keepAlive: true, maxSockets: 1 });
@@ -99495,7 +99757,7 @@ async function countInstructions(opts) {
       }
     };
     await send2(opts.warmupRequests);
-    const workers = await workerPids(server.pid);
+    workers = await workerPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
     if (workers.length > 1) {
       opts.log?.(
@@ -99512,6 +99774,7 @@ async function countInstructions(opts) {
       }
     }
     if (opts.awaitIdle ?? true) idleFor = workers;
+    const python = pythonVersionOf(workers[0]);
     const t0 = Date.now();
     await send2(1);
     const requestsPerWindow = opts.requestsPerWindow === "auto" ? autoRequestsPerWindow((Date.now() - t0) / 1e3) : opts.requestsPerWindow;
@@ -99524,13 +99787,13 @@ async function countInstructions(opts) {
       let largest = -1;
       for (const pid of workers) {
         await control(["-d", String(pid)]);
-        const file2 = path9.join(dir, `callgrind.${pid}.${w}`);
-        const count2 = dumpTotal(readFileSync4(file2, "utf8"));
+        const file2 = path10.join(dir, `callgrind.${pid}.${w}`);
+        const count2 = dumpTotal(readFileSync6(file2, "utf8"));
         if (count2 === void 0) throw new InstructionsError(`Callgrind dump ${file2} has no total.`);
         total += count2;
         if (w === 1 && count2 > largest) {
           largest = count2;
-          profileFile = file2;
+          profileFile = { file: file2, pid };
         }
       }
       perRequest.push(total / requestsPerWindow);
@@ -99538,8 +99801,17 @@ async function countInstructions(opts) {
     }
     let profile;
     if (opts.profileFunctions > 0 && profileFile) {
-      const { stdout } = await run2("callgrind_annotate", ["--inclusive=yes", "--threshold=100", profileFile], { env, timeout: 12e4, maxBuffer: 64 * 1024 * 1024 });
-      profile = parseAnnotate(stdout).slice(0, opts.profileFunctions).map((f) => ({ fn: f.fn, inclusive: Math.round(f.inclusive / requestsPerWindow) }));
+      const perfMap = opts.perfTrampoline ? readPerfMaps([...(await treePids(server.pid)).filter((p) => p !== profileFile.pid), profileFile.pid]) : void 0;
+      profile = buildProfile(parseCallgrind(readFileSync6(profileFile.file, "utf8")), {
+        requests: requestsPerWindow,
+        perfMap,
+        appRoots: opts.appRoots ?? [target.workingDirectory],
+        limit: opts.profileFunctions,
+        lineOf: opts.lineOf
+      });
+      if (opts.perfTrampoline && profile.names !== "python") {
+        opts.log?.(`Target "${target.name}": no Python function was named (the perf map /tmp/perf-${profileFile.pid}.map ${perfMap?.size ? "names none of the code Callgrind saw" : "is missing or empty"}); the profile lists native functions.`);
+      }
     }
     agent.destroy();
     const peakRssMiB = Math.max(0, ...(await treePids(server.pid)).map(peakRssKiB)) / 1024;
@@ -99552,7 +99824,9 @@ async function countInstructions(opts) {
       counting: { cyclicGc, idleFirst: idleFor.length > 0 },
       seconds: (Date.now() - started) / 1e3,
       peakRssMiB: Math.round(peakRssMiB),
-      profile
+      profile: profile?.rows,
+      profileNames: profile?.names,
+      python
     };
   } catch (err) {
     if (err instanceof InstructionsError || !server) throw err;
@@ -99560,12 +99834,20 @@ async function countInstructions(opts) {
 ${formatTail(server.logTail())}${valgrindLogTail(dir)}`);
   } finally {
     await server?.stop(1e4);
-    rmSync2(dir, { recursive: true, force: true });
+    if (opts.perfTrampoline) removePerfMaps([...workers, ...tracedPids(dir)]);
+    rmSync3(dir, { recursive: true, force: true });
+  }
+}
+function tracedPids(dir) {
+  try {
+    return [...new Set(readdirSync2(dir).flatMap((f) => /^callgrind\.(\d+)/.exec(f)?.[1] ?? []).map(Number))];
+  } catch {
+    return [];
   }
 }
 function peakRssKiB(pid) {
   try {
-    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync4(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    return Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync6(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
   } catch {
     return 0;
   }
@@ -99575,9 +99857,133 @@ function valgrindLogTail(dir) {
     const logs = readdirSync2(dir).filter((f) => f.startsWith("valgrind."));
     return logs.map((f) => `
 ${f}:
-${readFileSync4(path9.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
+${readFileSync6(path10.join(dir, f), "utf8").split("\n").slice(-8).join("\n")}`).join("");
   } catch {
     return "";
+  }
+}
+
+// src/instructions/functionTable.ts
+var TABLE_ROWS = 15;
+var TRUNK_SHARE = 0.9;
+var SAME_CHANGE = 0.02;
+var NOISE_SHARE = 0.01;
+var APP_OWN_CHANGE_PCT = 5;
+var ORDER = { app: 0, library: 1, stdlib: 2, native: 3, interpreter: 4 };
+function functionTable(before, after, link, limit = TABLE_ROWS, profileLimit = Infinity) {
+  const floor = (costs) => costs.length >= profileLimit ? Math.min(...costs.map((f) => f.inclusive)) : 0;
+  const [floorBefore, floorAfter] = [floor(before), floor(after)];
+  const trunk = (costs) => TRUNK_SHARE * Math.max(0, ...costs.filter((f) => f.kind !== "interpreter").map((f) => f.inclusive));
+  const [trunkBefore, trunkAfter] = [trunk(before), trunk(after)];
+  const b = new Map(before.map((f) => [f.fn, f]));
+  const a = new Map(after.map((f) => [f.fn, f]));
+  const changed = [];
+  for (const fn of /* @__PURE__ */ new Set([...b.keys(), ...a.keys()])) {
+    const x2 = b.get(fn);
+    const y = a.get(fn);
+    const [bx, ay] = [x2?.inclusive ?? 0, y?.inclusive ?? 0];
+    if (!x2 && ay < 2 * floorBefore || !y && bx < 2 * floorAfter) continue;
+    const kind = y?.kind ?? x2?.kind;
+    if (kind !== "interpreter" && bx >= trunkBefore && ay >= trunkAfter) continue;
+    if (bx === ay && (x2?.calls ?? 0) === (y?.calls ?? 0)) continue;
+    const meta3 = y ?? x2;
+    changed.push({
+      fn,
+      before: bx,
+      after: ay,
+      changePct: bx > 0 ? (ay / bx - 1) * 100 : Infinity,
+      kind,
+      package: meta3.package,
+      callsBefore: x2?.calls,
+      callsAfter: y?.calls,
+      link: link && y?.kind === "app" && y.file && y.line ? link(y.file, y.line) : void 0,
+      depth: Math.min(bx || Infinity, ay || Infinity)
+    });
+  }
+  changed.sort((p, q) => p.depth - q.depth);
+  const kept = [];
+  for (const c of changed) {
+    const delta = c.after - c.before;
+    const same = c.kind !== "interpreter" && kept.find((k) => k.kind !== "interpreter" && Math.sign(k.after - k.before) === Math.sign(delta) && Math.abs(k.after - k.before - delta) <= SAME_CHANGE * Math.abs(delta));
+    if (same) same.callers = (same.callers ?? 0) + 1;
+    else kept.push(c);
+  }
+  const largest = Math.max(0, ...kept.filter((c) => c.kind !== "interpreter").map((c) => Math.abs(c.after - c.before)));
+  const byChange = kept.filter((c) => Math.abs(c.after - c.before) >= NOISE_SHARE * largest || c.kind === "app" && Math.abs(c.changePct) >= APP_OWN_CHANGE_PCT).sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
+  const own2 = byChange.filter((c) => c.kind === "app").slice(0, Math.ceil(limit / 2));
+  const shown = [...own2, ...byChange.filter((c) => !own2.includes(c)).slice(0, limit - own2.length)];
+  const rank = (c) => ORDER[c.kind ?? "native"];
+  shown.sort((p, q) => rank(p) - rank(q) || Math.abs(q.after - q.before) - Math.abs(p.after - p.before));
+  return { rows: shown.map(({ depth: _d, ...row }) => (void _d, row)), folded: byChange.length - shown.length };
+}
+
+// src/instructions/sourceLinks.ts
+import { execFileSync as execFileSync3 } from "node:child_process";
+import { readFileSync as readFileSync7 } from "node:fs";
+import path11 from "node:path";
+
+// src/instructions/definitionLine.ts
+var DEFINITION = /^(\s*)(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)/;
+var indentOf = (line) => line.length - line.trimStart().length;
+function definitionLine(source, qualname) {
+  const wanted = qualname.split(".").filter((p) => p !== "<locals>");
+  while (wanted.length && /^<.*>$/.test(wanted.at(-1))) wanted.pop();
+  if (!wanted.length) return qualname === "<module>" ? 1 : void 0;
+  const target = wanted.join(".");
+  const stack = [];
+  const lines = source.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith("#")) continue;
+    const indent = indentOf(line);
+    while (stack.length && indent <= stack.at(-1).indent) stack.pop();
+    const m = DEFINITION.exec(line);
+    if (!m) continue;
+    stack.push({ indent, name: m[2] });
+    if (stack.map((s) => s.name).join(".") === target) return i + 1;
+  }
+  return void 0;
+}
+
+// src/instructions/sourceLinks.ts
+function gitTopLevel(dir) {
+  try {
+    return execFileSync3("git", ["rev-parse", "--show-toplevel"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 1e4 }).trim() || void 0;
+  } catch {
+    return void 0;
+  }
+}
+function sourceLines(workingDirectory) {
+  const wd = path11.resolve(workingDirectory);
+  const top = gitTopLevel(wd);
+  const sources = /* @__PURE__ */ new Map();
+  const read = (file2) => {
+    if (!sources.has(file2)) {
+      try {
+        sources.set(file2, readFileSync7(file2, "utf8"));
+      } catch {
+        sources.set(file2, void 0);
+      }
+    }
+    return sources.get(file2);
+  };
+  return {
+    roots: top && top !== wd ? [top, wd] : [wd],
+    lineOf(file2, qualname) {
+      const text = read(file2);
+      return text === void 0 ? void 0 : definitionLine(text, qualname);
+    }
+  };
+}
+function blobUrlOf(dir, env = process.env) {
+  const repository = env.GITHUB_REPOSITORY;
+  if (!repository) return void 0;
+  try {
+    const sha = execFileSync3("git", ["rev-parse", "HEAD"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 1e4 }).trim();
+    return /^[0-9a-f]{40}$/.test(sha) ? `${(env.GITHUB_SERVER_URL ?? "https://github.com").replace(/\/$/, "")}/${repository}/blob/${sha}` : void 0;
+  } catch {
+    return void 0;
   }
 }
 
@@ -99613,9 +100019,10 @@ function singleWorkerCommand(target, override) {
 // src/instructions/gate.ts
 var INSTALL_LINE = "sudo apt-get install -y valgrind";
 var PROFILE_FUNCTIONS = 200;
+var PYTHON_PROFILE_FUNCTIONS = 1e3;
 function valgrindVersion(env = process.env) {
   try {
-    return execFileSync3("valgrind", ["--version"], { env, encoding: "utf8", timeout: 1e4, stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return execFileSync4("valgrind", ["--version"], { env, encoding: "utf8", timeout: 1e4, stdio: ["ignore", "pipe", "ignore"] }).trim();
   } catch {
     return void 0;
   }
@@ -99628,9 +100035,9 @@ async function runInstructionsGate(r) {
   const version2 = valgrindVersion(env);
   if (!version2) {
     const note2 = `Instructions per request were not counted: valgrind is not on PATH (on ubuntu runners: ${INSTALL_LINE}).`;
-    if (settings.mode === "on") log2.warning(note2);
+    if (settings.mode === "on" || settings.mode === "profile") log2.warning(note2);
     else log2.info(note2);
-    return { ...skipped(note2), status: settings.mode === "on" ? "failed" : "skipped" };
+    return { ...skipped(note2), status: settings.mode === "on" || settings.mode === "profile" ? "failed" : "skipped" };
   }
   if (settings.mode === "auto" && !r.wanted) return void 0;
   const measurements = [];
@@ -99646,6 +100053,28 @@ async function runInstructionsGate(r) {
     env,
     log: log2.info
   });
+  const profilePython = async (target, counted, scenario) => {
+    const lines = sourceLines(target.workingDirectory);
+    const p = await countInstructions({
+      target,
+      command: singleWorkerCommand(target, settings.command),
+      scenario,
+      warmupRequests: settings.warmupRequests,
+      windows: 1,
+      requestsPerWindow: counted.requestsPerWindow,
+      profileFunctions: PYTHON_PROFILE_FUNCTIONS,
+      perfTrampoline: true,
+      appRoots: lines.roots,
+      lineOf: lines.lineOf,
+      env,
+      log: log2.info
+    });
+    counted.profileSeconds = p.seconds;
+    if (p.profileNames === "python") {
+      counted.profile = p.profile;
+      counted.profileNames = "python";
+    }
+  };
   try {
     for (const scenario of r.scenarios) {
       if (r.base) {
@@ -99659,7 +100088,7 @@ async function runInstructionsGate(r) {
   } catch (err) {
     const note2 = `Instructions per request could not be counted: ${errorMessage(err)}`;
     log2.warning(note2);
-    return { status: "failed", note: note2, valgrind: version2, measurements, comparisons: [], verdict: settings.mode === "on" ? "inconclusive" : "pass" };
+    return { status: "failed", note: note2, valgrind: version2, measurements, comparisons: [], verdict: settings.mode === "on" || settings.mode === "profile" ? "inconclusive" : "pass" };
   }
   const baselineFor2 = (scenario) => r.base ? measurements.find((m) => m.target === r.base.name && m.scenario === scenario) : recordedFor(scenario);
   const comparisons = r.scenarios.map((scenario) => {
@@ -99669,11 +100098,39 @@ async function runInstructionsGate(r) {
     const base = difference ? void 0 : found;
     const c = judgeInstructions({ scenario: scenario.name, target: r.head.name, baseline: base?.perRequest ?? [], candidate: head.perRequest, thresholdPct: settings.maxIncreasePct });
     if (difference) c.reason = difference;
-    if (c.changePct !== void 0 && Math.abs(c.changePct) >= settings.maxIncreasePct && base?.profile && head.profile) {
-      c.functions = functionChanges(base.profile, head.profile);
-    }
     return c;
   });
+  const wantsTable = (c) => settings.mode === "profile" || c.changePct !== void 0 && Math.abs(c.changePct) >= settings.maxIncreasePct;
+  const blobUrl = r.blobUrl ?? blobUrlOf(r.head.workingDirectory, env);
+  const link = blobUrl ? (file2, line) => `${blobUrl}/${file2.split("/").map(encodeURIComponent).join("/")}#L${line}` : void 0;
+  for (const scenario of r.scenarios) {
+    const c = comparisons.find((x2) => x2.scenario === scenario.name);
+    if (!wantsTable(c)) continue;
+    const head = measurements.find((m) => m.target === r.head.name && m.scenario === scenario.name);
+    const base = c.baseline !== void 0 ? baselineFor2(scenario.name) : void 0;
+    try {
+      if (hasPerfTrampoline(head.python)) {
+        const paired = r.base && base && measurements.includes(base);
+        if (paired) await profilePython(r.base, base, scenario);
+        await profilePython(r.head, head, scenario);
+      }
+    } catch (err) {
+      log2.warning(`Where the instructions went could not be profiled: ${errorMessage(err)}`);
+    }
+    if (!base?.profile || !head.profile) continue;
+    if (!base.profileNames) {
+      c.functionsNote = "The baseline's profile was recorded in an older form (callgrind_annotate's names), so it is not compared; the next record keeps the new one.";
+      continue;
+    }
+    if (base.profileNames !== head.profileNames) {
+      c.functionsNote = head.profileNames === "python" ? "The baseline's profile names C functions and this one Python functions, so they are not compared; a record made with `instructions: profile` keeps the Python functions." : "The baseline's profile names Python functions and this one C functions, so they are not compared.";
+      continue;
+    }
+    const t = functionTable(base.profile, head.profile, link, void 0, head.profileNames === "python" ? PYTHON_PROFILE_FUNCTIONS : PROFILE_FUNCTIONS);
+    c.functions = t.rows;
+    c.functionsFolded = t.folded;
+    c.functionNames = head.profileNames ?? "c";
+  }
   let note;
   if (!r.base && r.recorded?.valgrind && r.recorded.valgrind !== version2) note = `The baseline was counted with ${r.recorded.valgrind}, this run with ${version2}: counts of different Valgrind versions may differ.`;
   return {
@@ -99688,10 +100145,10 @@ async function runInstructionsGate(r) {
 }
 
 // src/queries/count.ts
-import { mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync5, readdirSync as readdirSync3, readFileSync as readFileSync5, rmSync as rmSync3, writeFileSync as writeFileSync4 } from "node:fs";
+import { mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync5, readdirSync as readdirSync3, readFileSync as readFileSync8, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
 import http3 from "node:http";
 import os10 from "node:os";
-import path11 from "node:path";
+import path13 from "node:path";
 
 // src/queries/fingerprint.ts
 var MAX_FINGERPRINT_CHARS = 400;
@@ -99744,17 +100201,17 @@ function countsBetween(before, after, requests) {
     file2.drivers.forEach((d) => drivers.add(d));
     file2.others.forEach((d) => others.add(d));
     const earlier = before.get(pid)?.statements ?? {};
-    for (const [text, [calls, seconds2]] of Object.entries(file2.statements)) {
+    for (const [text, [calls2, seconds2]] of Object.entries(file2.statements)) {
       const [calls0, seconds0] = earlier[text] ?? [0, 0];
-      if (calls === calls0) continue;
+      if (calls2 === calls0) continue;
       const key = fingerprint(text);
       const entry = byFingerprint.get(key) ?? { calls: 0, seconds: 0 };
-      entry.calls += calls - calls0;
+      entry.calls += calls2 - calls0;
       entry.seconds += seconds2 - seconds0;
       byFingerprint.set(key, entry);
     }
   }
-  const statements = [...byFingerprint].map(([fp, { calls, seconds: seconds2 }]) => ({ fingerprint: fp, perRequest: calls / requests, msPerRequest: seconds2 * 1e3 / requests })).sort((a, b) => b.perRequest - a.perRequest || a.fingerprint.localeCompare(b.fingerprint));
+  const statements = [...byFingerprint].map(([fp, { calls: calls2, seconds: seconds2 }]) => ({ fingerprint: fp, perRequest: calls2 / requests, msPerRequest: seconds2 * 1e3 / requests })).sort((a, b) => b.perRequest - a.perRequest || a.fingerprint.localeCompare(b.fingerprint));
   return {
     perRequest: statements.reduce((s, x2) => s + x2.perRequest, 0),
     msPerRequest: statements.reduce((s, x2) => s + x2.msPerRequest, 0),
@@ -99774,7 +100231,7 @@ function parseHookFile(text) {
 }
 
 // src/queries/pythonHook.ts
-import path10 from "node:path";
+import path12 from "node:path";
 var QUERIES_DIR_ENV = "WSGI_PERF_GATE_QUERIES_DIR";
 var COUNTED_DRIVERS = ["sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb"];
 var QUERIES_SITECUSTOMIZE = `# Written by wsgi-perf-gate to count database queries per request (see src/queries/pythonHook.ts).
@@ -100018,7 +100475,7 @@ except Exception as _err:
 _run_the_hidden_sitecustomize()
 `;
 function pythonPathWith(startupDir, pythonPath) {
-  return pythonPath ? `${startupDir}${path10.delimiter}${pythonPath}` : startupDir;
+  return pythonPath ? `${startupDir}${path12.delimiter}${pythonPath}` : startupDir;
 }
 
 // src/queries/count.ts
@@ -100049,7 +100506,7 @@ function readFiles(dir) {
   for (const name of readdirSync3(dir)) {
     const m = /^queries\.(\d+)\.json$/.exec(name);
     if (!m) continue;
-    const file2 = parseHookFile(readFileSync5(path11.join(dir, name), "utf8"));
+    const file2 = parseHookFile(readFileSync8(path13.join(dir, name), "utf8"));
     if (file2) out.set(Number(m[1]), file2);
   }
   return out;
@@ -100068,12 +100525,12 @@ async function workerPids2(rootPid) {
 async function countQueries(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
-  const dir = mkdtempSync5(path11.join(os10.tmpdir(), "perf-gate-queries-"));
-  const startupDir = path11.join(dir, "python-startup");
-  const countsDir = path11.join(dir, "counts");
+  const dir = mkdtempSync5(path13.join(os10.tmpdir(), "perf-gate-queries-"));
+  const startupDir = path13.join(dir, "python-startup");
+  const countsDir = path13.join(dir, "counts");
   mkdirSync4(startupDir);
   mkdirSync4(countsDir, { mode: 448 });
-  writeFileSync4(path11.join(startupDir, "sitecustomize.py"), QUERIES_SITECUSTOMIZE);
+  writeFileSync4(path13.join(startupDir, "sitecustomize.py"), QUERIES_SITECUSTOMIZE);
   const counted = {
     ...target,
     name: `${target.name} (counting queries)`,
@@ -100083,7 +100540,7 @@ async function countQueries(opts) {
   const port = explicitPort(target.url) ?? await freePort();
   let server;
   try {
-    server = await startServer(counted, { port, logFile: path11.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path13.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http3.Agent({ keepAlive: true, maxSockets: 1 });
@@ -100115,7 +100572,7 @@ async function countQueries(opts) {
 ${formatTail(server.logTail())}`);
   } finally {
     await server?.stop(1e4);
-    rmSync3(dir, { recursive: true, force: true });
+    rmSync4(dir, { recursive: true, force: true });
   }
 }
 
@@ -100216,7 +100673,7 @@ async function runQueriesGate(r) {
 }
 
 // src/hardening/runChecks.ts
-import { readFileSync as readFileSync7 } from "node:fs";
+import { readFileSync as readFileSync10 } from "node:fs";
 import { randomBytes as randomBytes2 } from "node:crypto";
 
 // src/hardening/leaks.ts
@@ -100432,8 +100889,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path20, host, extra = {}) {
-  const lines = [`${method2} ${path20} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path22, host, extra = {}) {
+  const lines = [`${method2} ${path22} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -100470,7 +100927,7 @@ function openSlowClients(to, intervalMs = 100) {
 }
 
 // src/hardening/procSockets.ts
-import { readdirSync as readdirSync4, readFileSync as readFileSync6, readlinkSync } from "node:fs";
+import { readdirSync as readdirSync4, readFileSync as readFileSync9, readlinkSync } from "node:fs";
 
 // src/hardening/slowCoverage.ts
 function parseTcpTable(text) {
@@ -100505,7 +100962,7 @@ function describeCoverage(c, opened) {
 function readTcpTables() {
   return ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((file2) => {
     try {
-      return parseTcpTable(readFileSync6(file2, "utf8"));
+      return parseTcpTable(readFileSync9(file2, "utf8"));
     } catch {
       return [];
     }
@@ -100515,7 +100972,7 @@ function readProcessSockets(pid) {
   const socketInodes = /* @__PURE__ */ new Set();
   let threads = 1;
   try {
-    threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync6(`/proc/${pid}/status`, "utf8"))?.[1] ?? 1);
+    threads = Number(/^Threads:\s+(\d+)/m.exec(readFileSync9(`/proc/${pid}/status`, "utf8"))?.[1] ?? 1);
     for (const fd of readdirSync4(`/proc/${pid}/fd`)) {
       try {
         const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
@@ -100547,7 +101004,7 @@ async function workerPids3(rootPid) {
 }
 function realUid(pid) {
   try {
-    const m = /^Uid:\s+(\d+)/m.exec(readFileSync7(`/proc/${pid}/status`, "utf8"));
+    const m = /^Uid:\s+(\d+)/m.exec(readFileSync10(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) : void 0;
   } catch {
     return void 0;
@@ -100563,7 +101020,7 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path20, timeoutMs2) => exchange(to, requestHead("GET", path20, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path22, timeoutMs2) => exchange(to, requestHead("GET", path22, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
@@ -100894,7 +101351,7 @@ function confirmationFocus(first) {
 }
 
 // src/changes/bisect.ts
-import path12 from "node:path";
+import path14 from "node:path";
 async function firstBad(range, isBad) {
   let lo = 0;
   let hi = range.length - 1;
@@ -100911,7 +101368,7 @@ function nearerTheStep(changePct, stepPct) {
   return Math.abs(changePct - stepPct) < Math.abs(changePct);
 }
 function targetAt(checkout, head, name) {
-  return { ...head, name, workingDirectory: path12.join(checkout.dir, path12.relative(checkout.repoRoot, head.workingDirectory)) };
+  return { ...head, name, workingDirectory: path14.join(checkout.dir, path14.relative(checkout.repoRoot, head.workingDirectory)) };
 }
 async function bisectRange(input2) {
   const { config: config2, scenario, good, range, stepPct, log: log2 } = input2;
@@ -101362,7 +101819,7 @@ function announceEstimate(config2, paired, log2) {
 }
 async function runHardeningChecks(config2, hooks, targets) {
   if (config2.hardening.mode === "off") return void 0;
-  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path13.join(hooks.logDir, "hardening") } : hooks;
+  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path15.join(hooks.logDir, "hardening") } : hooks;
   if (hardeningHooks.logDir) mkdirSync5(hardeningHooks.logDir, { recursive: true });
   return hardenTargets(targets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: hooks.log });
 }
@@ -101390,8 +101847,8 @@ function judgeAgainst(config2, ctx) {
 }
 
 // src/github/savedComment.ts
-import { existsSync as existsSync5, mkdirSync as mkdirSync6, readdirSync as readdirSync5, readFileSync as readFileSync8, statSync, writeFileSync as writeFileSync5 } from "node:fs";
-import path14 from "node:path";
+import { existsSync as existsSync5, mkdirSync as mkdirSync6, readdirSync as readdirSync5, readFileSync as readFileSync11, statSync, writeFileSync as writeFileSync5 } from "node:fs";
+import path16 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
 var savedCommentSchema = external_exports.object({
@@ -101406,32 +101863,32 @@ var savedCommentSchema = external_exports.object({
   posted: external_exports.boolean()
 }).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
-  mkdirSync6(path14.dirname(file2), { recursive: true });
+  mkdirSync6(path16.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
   writeFileSync5(file2, JSON.stringify(saved, null, 1) + "\n");
 }
 function readSavedComments(fileOrDir) {
-  const where = `Input \`comment-file\` is ${JSON.stringify(fileOrDir)}`;
+  const where2 = `Input \`comment-file\` is ${JSON.stringify(fileOrDir)}`;
   if (!existsSync5(fileOrDir)) {
-    throw new ConfigError(`${where}: no such file or directory: expected the ${SAVED_COMMENT_NAME} that the pull request run saved (download its artifact first).`);
+    throw new ConfigError(`${where2}: no such file or directory: expected the ${SAVED_COMMENT_NAME} that the pull request run saved (download its artifact first).`);
   }
-  if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where)];
+  if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where2)];
   const files = readdirSync5(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
-  if (!files.length) throw new ConfigError(`${where}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
-  return files.map((f) => readOne(path14.join(fileOrDir, f), where));
+  if (!files.length) throw new ConfigError(`${where2}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
+  return files.map((f) => readOne(path16.join(fileOrDir, f), where2));
 }
-function readOne(file2, where) {
-  if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where}: ${file2} is too large to be a saved comment.`);
+function readOne(file2, where2) {
+  if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where2}: ${file2} is too large to be a saved comment.`);
   let data;
   try {
-    data = JSON.parse(readFileSync8(file2, "utf8"));
+    data = JSON.parse(readFileSync11(file2, "utf8"));
   } catch {
-    throw new ConfigError(`${where}: ${file2} is not valid JSON: expected a comment saved by wsgi-perf-gate.`);
+    throw new ConfigError(`${where2}: ${file2} is not valid JSON: expected a comment saved by wsgi-perf-gate.`);
   }
   const parsed = savedCommentSchema.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    throw new ConfigError(`${where}: ${file2} is not a comment saved by wsgi-perf-gate (${problems}).`);
+    throw new ConfigError(`${where2}: ${file2} is not a comment saved by wsgi-perf-gate (${problems}).`);
   }
   return { file: file2, comment: parsed.data };
 }
@@ -101690,16 +102147,49 @@ function renderErrorSummary(message, opts = {}) {
 // src/report/instructions.ts
 var BADGE = { pass: "\u2705 pass", regressed: "\u274C regressed", improved: "\u{1F680} improved", inconclusive: "\u26A0\uFE0F inconclusive" };
 var BLIND_SPOTS = "Instructions count the CPU work of the server's worker processes only: they do not see time spent waiting for a database or the network, time in the kernel (system calls), lock contention, cache and memory stalls, or the cyclic garbage collector (switched off while counting, so that every window counts the same work). The wall-clock figures above do.";
-var PYTHON_FRAMES_NOTE = "Python functions appear as the interpreter's C functions (e.g. `_PyEval_EvalFrameDefault`): Callgrind sees the C stack of CPython, and on Python 3.11 and older there is no way to name the Python function; functions called from Python (C extensions, the standard library's C modules, libc) are named.";
+var PYTHON_312_HINT = "These are the interpreter's C functions: on Python 3.12 and newer this table names the Python functions (`file.py:function`) instead.";
+var PYTHON_FUNCTIONS_NOTE = "Inclusive instructions per request of each Python function (its callees included), from one window of the same requests under Python's perf trampoline (a profiling boot of its own: the trampoline changes the count, so the gate's counts above are made without it). A function that calls itself, directly or through others, is counted once per outermost call.";
 function formatInstructions(v) {
   if (v === void 0) return "\u2014";
   return v >= 1e6 ? `${(v / 1e6).toFixed(3)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0);
 }
 var signed3 = (v, digits = 2) => v === void 0 ? "\u2014" : !Number.isFinite(v) ? "new" : `${v >= 0 ? "+" : ""}${v.toFixed(digits)}%`;
-function functionTable(rows) {
+var attribute = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+var calls = (v) => v === void 0 ? "\u2014" : Number.isInteger(v) ? String(v) : v.toFixed(2);
+function nativeParts(fn) {
+  const m = /^(.*) \[([^\]]+)\]$/.exec(fn);
+  return m ? [m[1], m[2]] : [fn, ""];
+}
+function where(f) {
+  switch (f.kind) {
+    case "app":
+      return "this repository";
+    case "library":
+      return escapeText(f.package ?? "library");
+    case "stdlib":
+      return "standard library";
+    case "interpreter":
+      return "\u2014";
+    default:
+      return escapeText(nativeParts(f.fn)[1] || "native");
+  }
+}
+function functionCell(f) {
+  const name = f.kind === "interpreter" ? `<i>${escapeText(f.fn)}</i>` : code(f.kind === "native" || f.kind === void 0 ? nativeParts(f.fn)[0] : f.fn);
+  const linked = f.link ? `<a href="${attribute(f.link)}">${name}</a>` : name;
+  return f.callers ? `${linked} <sub>and ${f.callers} caller${f.callers === 1 ? "" : "s"} with the same change</sub>` : linked;
+}
+function functionTable2(rows) {
   return table(
-    ["file:function", "Before", "After", "Change"],
-    rows.map((f) => [code(f.fn), formatInstructions(f.before), formatInstructions(f.after), `${signed3(f.changePct, 1)} (${f.after >= f.before ? "+" : "\u2212"}${formatInstructions(Math.abs(f.after - f.before))})`])
+    ["Function", "Where", "Before", "After", "Change", "Calls per request"],
+    rows.map((f) => [
+      functionCell(f),
+      where(f),
+      formatInstructions(f.before),
+      formatInstructions(f.after),
+      `${signed3(f.changePct, 1)} (${f.after >= f.before ? "+" : "\u2212"}${formatInstructions(Math.abs(f.after - f.before))})`,
+      f.kind === "interpreter" ? "\u2014" : f.callsBefore === f.callsAfter ? calls(f.callsAfter) : `${calls(f.callsBefore ?? 0)} \u2192 ${calls(f.callsAfter ?? 0)}`
+    ])
   );
 }
 function instructionsRegressions(r) {
@@ -101739,17 +102229,18 @@ function renderInstructions(r) {
   }
   out.push(BLIND_SPOTS, "");
   for (const c of r.comparisons) {
+    if (c.functionsNote) out.push(`Note (${escapeText(c.scenario)}): ${escapeText(c.functionsNote)}`, "");
     if (!c.functions?.length) continue;
+    const python = c.functionNames === "python";
+    const seconds3 = r.measurements.filter((m2) => m2.scenario === c.scenario && m2.profileSeconds !== void 0).reduce((s, m2) => s + m2.profileSeconds, 0);
     out.push(
-      `<details><summary>Where the instructions went: ${escapeText(c.scenario)} (inclusive instructions per request, largest changes)</summary>`,
+      `<details><summary>Where the instructions went: ${escapeText(c.scenario)} (${python ? "Python functions" : "C functions"}, inclusive instructions per request, largest changes)</summary>`,
       "",
-      functionTable(c.functions),
-      "",
-      PYTHON_FRAMES_NOTE,
-      "",
-      "</details>",
+      functionTable2(c.functions),
       ""
     );
+    if (c.functionsFolded) out.push(`${c.functionsFolded} more changed function${c.functionsFolded === 1 ? "" : "s"} with smaller changes not shown.`, "");
+    out.push(python ? `${PYTHON_FUNCTIONS_NOTE}${seconds3 ? ` Profiling cost: ${seconds3.toFixed(0)} s.` : ""}` : PYTHON_312_HINT, "", "</details>", "");
   }
   return out.join("\n");
 }
@@ -102135,8 +102626,8 @@ var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path20, record: record2 }) => ({
-    path: path20,
+  const runs = records.map(({ path: path22, record: record2 }) => ({
+    path: path22,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
@@ -102445,7 +102936,7 @@ function findBaseline(git2, branch, snapshot, opts) {
     ];
     return { note: why.join(""), trend, history };
   }
-  const where = chosen.distance === 0 ? `the record of ${anchor2.label}` : `the nearest recorded ancestor, ${chosen.distance} commit(s) before ${anchor2.label} (which has no usable record)`;
+  const where2 = chosen.distance === 0 ? `the record of ${anchor2.label}` : `the nearest recorded ancestor, ${chosen.distance} commit(s) before ${anchor2.label} (which has no usable record)`;
   return {
     record: chosen.record,
     info: {
@@ -102453,7 +102944,7 @@ function findBaseline(git2, branch, snapshot, opts) {
       commit: chosen.record.commit,
       createdAt: chosen.record.createdAt,
       run: chosen.info.path,
-      selection: `${where}; same runner fingerprint ${opts.fingerprintHash} and config ${opts.configHash}${anchor2.note ? `; ${anchor2.note}` : ""}`,
+      selection: `${where2}; same runner fingerprint ${opts.fingerprintHash} and config ${opts.configHash}${anchor2.note ? `; ${anchor2.note}` : ""}`,
       skipped: skipped2.length ? skipped2 : void 0
     },
     trend,
@@ -102540,10 +103031,10 @@ async function recordRun(opts, record2) {
 }
 
 // src/store/git.ts
-import { execFileSync as execFileSync4 } from "node:child_process";
-import { mkdtempSync as mkdtempSync6, rmSync as rmSync4 } from "node:fs";
+import { execFileSync as execFileSync5 } from "node:child_process";
+import { mkdtempSync as mkdtempSync6, rmSync as rmSync5 } from "node:fs";
 import os12 from "node:os";
-import path15 from "node:path";
+import path17 from "node:path";
 var BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "github-actions[bot]",
   GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
@@ -102556,7 +103047,7 @@ function stderrOf(err) {
 }
 var RACE = /\[rejected\]|non-fast-forward|fetch first|cannot lock ref|failed to update ref|incorrect old value|stale info/i;
 function realGit(repoDir, remote = "origin") {
-  const run4 = (args, opts = {}) => execFileSync4("git", args, {
+  const run4 = (args, opts = {}) => execFileSync5("git", args, {
     cwd: repoDir,
     input: opts.input,
     // Never wait for a password prompt, and never hang on a stalled network.
@@ -102625,8 +103116,8 @@ function realGit(repoDir, remote = "origin") {
       }
     },
     commitTree(parent, add, remove, message) {
-      const dir = mkdtempSync6(path15.join(os12.tmpdir(), "perf-gate-index-"));
-      const env = { GIT_INDEX_FILE: path15.join(dir, "index") };
+      const dir = mkdtempSync6(path17.join(os12.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path17.join(dir, "index") };
       try {
         run4(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
         const lines = [
@@ -102639,7 +103130,7 @@ function realGit(repoDir, remote = "origin") {
       } catch (err) {
         throw fail("commit-tree", err);
       } finally {
-        rmSync4(dir, { recursive: true, force: true });
+        rmSync5(dir, { recursive: true, force: true });
       }
     },
     push(commit, branch) {
@@ -102694,15 +103185,15 @@ ${stderrOf(err)}`.trim();
 }
 
 // src/store/targetVersions.ts
-import { execFileSync as execFileSync5 } from "node:child_process";
+import { execFileSync as execFileSync6 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
-import path16 from "node:path";
+import path18 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
 var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
 function ask(file2, args, cwd, env) {
   try {
-    const out = execFileSync5(file2, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15e3 });
+    const out = execFileSync6(file2, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 15e3 });
     return firstLine(out);
   } catch (err) {
     const e = err;
@@ -102714,9 +103205,9 @@ function firstLine(s) {
   return line ? line.slice(0, 120) : void 0;
 }
 function which2(name, env, cwd) {
-  if (name.includes("/")) return path16.resolve(cwd, name);
-  for (const dir of (env.PATH ?? "").split(path16.delimiter).filter(Boolean)) {
-    const full = path16.join(dir, name);
+  if (name.includes("/")) return path18.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path18.delimiter).filter(Boolean)) {
+    const full = path18.join(dir, name);
     try {
       accessSync(full, constants3.X_OK);
       return full;
@@ -102733,8 +103224,8 @@ function shebangPython(file2) {
     closeSync3(fd);
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
     if (!m) return void 0;
-    const words = path16.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
-    return /python/.test(path16.basename(words[0])) ? words : void 0;
+    const words = path18.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path18.basename(words[0])) ? words : void 0;
   } catch {
     return void 0;
   }
@@ -102751,14 +103242,14 @@ function probeTargetVersions(target) {
   const program = words[0];
   if (!program) return { python: "unknown", server: "unknown" };
   const resolved = which2(program, env, cwd);
-  if (/^python[\d.]*$/.test(path16.basename(program))) {
+  if (/^python[\d.]*$/.test(path18.basename(program))) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
     const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const name = path16.basename(program);
+  const name = path18.basename(program);
   const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
@@ -102829,17 +103320,17 @@ var INSTEAD = {
   action: "Run this job on ubuntu-latest (the other jobs of an OS matrix can stay; waitress runs on Linux too).",
   cli: "Run it on Linux, in a Linux container or in a GitHub job on ubuntu-latest; `compare` works here."
 };
-function platformRefusal(platform3, where = "action") {
+function platformRefusal(platform3, where2 = "action") {
   if (platform3 === "linux") return void 0;
   const name = NAMES[platform3] ?? platform3;
-  return `${where === "cli" ? "measuring runs" : "wsgi-perf-gate runs"} on ${SUPPORTED_RUNNERS}, not on ${name}: it reads Linux's /proc to follow the server's processes. ${INSTEAD[where]}`;
+  return `${where2 === "cli" ? "measuring runs" : "wsgi-perf-gate runs"} on ${SUPPORTED_RUNNERS}, not on ${name}: it reads Linux's /proc to follow the server's processes. ${INSTEAD[where2]}`;
 }
 
 // src/config/mergeSettings.ts
-import path17 from "node:path";
+import path19 from "node:path";
 function readShardsDir(src) {
   const given = src.getInput("shards-dir").trim();
-  return given ? path17.resolve(src.workspace, given) : path17.join(src.runnerTemp, "wsgi-perf-gate", "shards");
+  return given ? path19.resolve(src.workspace, given) : path19.join(src.runnerTemp, "wsgi-perf-gate", "shards");
 }
 function readMergeSettings(src) {
   const input2 = (name) => src.getInput(name).trim();
@@ -102983,8 +103474,8 @@ function mergeShards(loaded, expect) {
 
 // src/store/shardFile.ts
 import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync as mkdirSync7, readdirSync as readdirSync6, readFileSync as readFileSync9, statSync as statSync2, writeFileSync as writeFileSync6 } from "node:fs";
-import path18 from "node:path";
+import { mkdirSync as mkdirSync7, readdirSync as readdirSync6, readFileSync as readFileSync12, statSync as statSync2, writeFileSync as writeFileSync6 } from "node:fs";
+import path20 from "node:path";
 var SHARD_KIND = "wsgi-perf-gate/shard";
 var SHARD_SCHEMA_VERSION = 1;
 function configIdentity(config2) {
@@ -103004,7 +103495,7 @@ function configIdentity(config2) {
 var shardFileName = (s) => `shard-${s.index}-of-${s.count}.json`;
 function writeShardFile(dir, file2) {
   mkdirSync7(dir, { recursive: true });
-  const out = path18.join(dir, shardFileName(file2.shard));
+  const out = path20.join(dir, shardFileName(file2.shard));
   writeFileSync6(out, JSON.stringify(file2) + "\n");
   return out;
 }
@@ -103045,14 +103536,14 @@ function readShardsDir2(dir) {
   const list2 = (d, depth) => {
     for (const name of readdirSync6(d).sort()) {
       if (files.length >= MAX_FILES) return;
-      const full = path18.join(d, name);
+      const full = path20.join(d, name);
       const st = statSync2(full);
       if (st.isDirectory() && depth === 0) list2(full, 1);
       else if (st.isFile() && name.endsWith(".json")) files.push(full);
     }
   };
   list2(dir, 0);
-  return files.flatMap((f) => parseShardFile(path18.relative(dir, f) || f, readFileSync9(f, "utf8")) ?? []);
+  return files.flatMap((f) => parseShardFile(path20.relative(dir, f) || f, readFileSync12(f, "utf8")) ?? []);
 }
 
 // src/action/merge.ts
@@ -103161,7 +103652,7 @@ async function run3() {
   }
   const fullConfig = readConfig({
     getInput: (name) => getInput(name),
-    readFile: (file2) => existsSync7(file2) ? readFileSync10(file2, "utf8") : void 0,
+    readFile: (file2) => existsSync7(file2) ? readFileSync13(file2, "utf8") : void 0,
     workspace,
     cores: os13.availableParallelism(),
     exists: existsSync7
@@ -103194,10 +103685,10 @@ async function run3() {
 }
 async function report(result, opts) {
   await log.group("Report", async () => {
-    const resultsFile = path19.join(opts.outDir, "results.json");
+    const resultsFile = path21.join(opts.outDir, "results.json");
     writeFileSync7(resultsFile, JSON.stringify(result, null, 1) + "\n");
     const histograms = [...histogramFiles(result.samples), ...histogramFiles(result.confirmationSamples ?? [], "-confirmation")];
-    for (const h of histograms) writeFileSync7(path19.join(opts.outDir, h.name), h.text);
+    for (const h of histograms) writeFileSync7(path21.join(opts.outDir, h.name), h.text);
     info(`Artifacts in ${opts.outDir}: results.json, server logs, ${histograms.length} latency histogram${histograms.length === 1 ? "" : "s"} (.hgrm)`);
     const markdown = renderSummary(result, { gateName: opts.settings.commentId });
     await summary.addRaw(markdown).write();
@@ -103217,7 +103708,7 @@ async function report(result, opts) {
   for (const m of outcome.failures) setFailed(m);
 }
 function artifactsDir(runnerTemp, commentId) {
-  return path19.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
+  return path21.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
 }
 async function postComment(settings) {
   const ctx = readRunContext();

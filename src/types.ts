@@ -99,8 +99,8 @@ export interface Config {
 
 /** How instructions per request are counted and gated (docs/instructions.md). */
 export interface InstructionsSettings {
-  /** auto: when valgrind is on PATH and there is a baseline or a record to make; on: always (a missing valgrind is an error); off: never. */
-  mode: 'auto' | 'on' | 'off';
+  /** auto: when valgrind is on PATH and there is a baseline or a record to make; on: always (a missing valgrind is an error); off: never; profile: as on, and the profile of where the instructions went is collected every run, not only when the count changed past the threshold. */
+  mode: 'auto' | 'on' | 'off' | 'profile';
   maxIncreasePct: number;
   /** Single-worker command to count under Valgrind instead of the target's (custom commands). */
   command?: string;
@@ -402,6 +402,12 @@ export interface InstructionsMeasurement {
   peakRssMiB?: number;
   /** The functions with the largest inclusive counts per request (first window), for "where it went". */
   profile?: FunctionCost[];
+  /** What the profile's functions are: Python functions (CPython 3.12+, perf trampoline) or the interpreter's C functions. */
+  profileNames?: 'python' | 'c';
+  /** Wall time of the separate profiling boot (Python functions), when there was one. */
+  profileSeconds?: number;
+  /** The counted server's Python (e.g. "3.12"), when it could be told. */
+  python?: string;
 }
 
 /** What changes a count besides the code: measurements counted differently are not compared. */
@@ -412,11 +418,25 @@ export interface CountingMethod {
   idleFirst: boolean;
 }
 
+/** Where a profiled function lives: the repository's own code, an installed package, the standard library, native code (C), or the interpreter outside any Python function. */
+export type FunctionKind = 'app' | 'library' | 'stdlib' | 'native' | 'interpreter';
+
 export interface FunctionCost {
-  /** file:function [object], as callgrind_annotate names it. */
+  /** `file.py:Qualname.method` for a Python function (path relative to the repository, site-packages or the standard library), `function [object]` for native code. */
   fn: string;
   /** Inclusive instructions per request. */
   inclusive: number;
+  /** Own instructions per request (native functions: Callgrind separates them exactly). */
+  self?: number;
+  /** Calls per request. */
+  calls?: number;
+  kind?: FunctionKind;
+  /** The installed package, for kind library. */
+  package?: string;
+  /** The file relative to the repository (kind app). */
+  file?: string;
+  /** The line of the definition in the head (kind app, when found). */
+  line?: number;
 }
 
 export interface FunctionChange {
@@ -424,6 +444,14 @@ export interface FunctionChange {
   before: number;
   after: number;
   changePct: number;
+  kind?: FunctionKind;
+  package?: string;
+  callsBefore?: number;
+  callsAfter?: number;
+  /** GitHub link to the definition at the head commit (the repository's own functions). */
+  link?: string;
+  /** Callers whose change was the same as this function's (they only passed it through), folded into this row. */
+  callers?: number;
 }
 
 export interface InstructionsComparison {
@@ -438,8 +466,14 @@ export interface InstructionsComparison {
   thresholdPct: number;
   verdict: Verdict;
   reason: string;
-  /** Functions whose inclusive counts changed most, when the change passed the threshold. */
+  /** Functions whose inclusive counts changed most, when the change passed the threshold (or instructions: profile). */
   functions?: FunctionChange[];
+  /** What the functions are (see InstructionsMeasurement.profileNames). */
+  functionNames?: 'python' | 'c';
+  /** Changed functions left out of the table (they changed less). */
+  functionsFolded?: number;
+  /** Why there is no function table although the change passed the threshold. */
+  functionsNote?: string;
 }
 
 export interface InstructionsResult {

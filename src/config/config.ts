@@ -131,7 +131,7 @@ export function readConfig(src: ConfigSources): Config {
     maxErrorRatePct: num('max-error-rate-pct', PCT),
     maxMemoryIncreasePct: num('max-memory-increase-pct', PCT),
   };
-  const instructionsMode = given('instructions') ? parseChoice('instructions', input('instructions'), ['auto', 'on', 'off'] as const) : undefined;
+  const instructionsMode = given('instructions') ? parseChoice('instructions', input('instructions'), ['auto', 'on', 'off', 'profile'] as const) : undefined;
   const maxInstructionsIncreasePct = num('max-instructions-increase-pct', PCT);
   const queriesMode = given('queries') ? parseChoice('queries', input('queries'), ['auto', 'on', 'off'] as const) : undefined;
   const maxQueriesIncrease = num('max-queries-increase', { min: 0, expected: 'a number of queries per request >= 0 (e.g. 2)' });

@@ -102,7 +102,7 @@ const hardeningSchema = z
 
 const instructionsSchema = z
   .object({
-    mode: z.enum(['auto', 'on', 'off']).optional(),
+    mode: z.enum(['auto', 'on', 'off', 'profile']).optional(),
     command: z.string().min(1).optional(),
     'max-increase-pct': pct.optional(),
     'warmup-requests': z.number().int().min(0).optional(),

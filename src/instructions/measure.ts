@@ -16,7 +16,11 @@ import { freePort, startServer, waitUntilReady, type RunningServer } from '../se
 import { procStatFields, treePids, waitForStableTree } from '../server/processTree.js';
 import { explicitPort } from '../config/loopback.js';
 import { formatTail } from '../server/logTail.js';
-import { dumpTotal, parseAnnotate } from './callgrindOutput.js';
+import { dumpTotal } from './callgrindOutput.js';
+import { parseCallgrind } from './callgrindGraph.js';
+import { buildProfile } from './profile.js';
+import { readPerfMaps, removePerfMaps } from './perfMapFiles.js';
+import { pythonVersionOf } from './pythonVersion.js';
 import { NO_CYCLIC_GC_SITECUSTOMIZE, pythonPathWithStartup } from './pythonStartup.js';
 import { IDLE_TIMEOUT_MS, waitUntilIdle } from './idleWorkers.js';
 import type { InstructionsMeasurement, Scenario, Target } from '../types.js';
@@ -37,6 +41,12 @@ export interface CountOptions {
   requestsPerWindow: number | 'auto';
   /** Keep this many functions of the first window's profile (0: no profile). */
   profileFunctions: number;
+  /** Run Python with its perf trampoline (PYTHONPERFSUPPORT=1, CPython 3.12+), so that the profile names Python functions. It changes the count itself: a profiling pass, not a counting one. */
+  perfTrampoline?: boolean;
+  /** The server's repository and working directory: their Python files are the app's own. */
+  appRoots?: string[];
+  /** The line of an app function's definition (see definitionLine.ts). */
+  lineOf?: (file: string, qualname: string) => number | undefined;
   /** Leave Python's cyclic garbage collector on in the counted server (default off: pythonStartup.ts). */
   cyclicGc?: boolean;
   /** Start each counted request only when the workers are idle (default true: idleWorkers.ts). */
@@ -115,6 +125,7 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
       ...target.env,
       PATH: env.PATH ?? '',
       PYTHONHASHSEED: '0',
+      ...(opts.perfTrampoline ? { PYTHONPERFSUPPORT: '1' } : {}),
       ...(cyclicGc ? {} : { PYTHONPATH: pythonPathWithStartup(startupDir, pythonPath) }),
     },
     // Booting is 2-5x slower under Valgrind even uninstrumented.
@@ -122,6 +133,7 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
   };
   const port = explicitPort(target.url) ?? (await freePort());
   let server: RunningServer | undefined;
+  let workers: number[] = [];
   const control = (args: string[]) => run('callgrind_control', args, { env, timeout: 60_000 });
   try {
     server = await startServer(counted, { port, logFile: path.join(dir, 'server.log') });
@@ -144,7 +156,7 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
       }
     };
     await send(opts.warmupRequests);
-    const workers = await workerPids(server.pid);
+    workers = await workerPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
     if (workers.length > 1) {
       opts.log?.(
@@ -163,6 +175,7 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
       }
     }
     if (opts.awaitIdle ?? true) idleFor = workers;
+    const python = pythonVersionOf(workers[0]!);
     // One request with instrumentation on settles Callgrind's own state (and times one counted
     // request for requests-per-window: auto), then counting starts.
     const t0 = Date.now();
@@ -170,7 +183,7 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
     const requestsPerWindow = opts.requestsPerWindow === 'auto' ? autoRequestsPerWindow((Date.now() - t0) / 1000) : opts.requestsPerWindow;
     for (const pid of workers) await control(['-z', String(pid)]);
     const perRequest: number[] = [];
-    let profileFile: string | undefined;
+    let profileFile: { file: string; pid: number } | undefined;
     for (let w = 1; w <= opts.windows; w++) {
       await send(requestsPerWindow);
       let total = 0;
@@ -183,18 +196,26 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
         total += count;
         if (w === 1 && count > largest) {
           largest = count;
-          profileFile = file;
+          profileFile = { file, pid };
         }
       }
       perRequest.push(total / requestsPerWindow);
       opts.log?.(`Instructions per request, ${target.name} / ${scenario.name}, window ${w}: ${(total / requestsPerWindow / 1e6).toFixed(4)}M`);
     }
-    let profile: InstructionsMeasurement['profile'];
+    let profile: ReturnType<typeof buildProfile> | undefined;
     if (opts.profileFunctions > 0 && profileFile) {
-      const { stdout } = await run('callgrind_annotate', ['--inclusive=yes', '--threshold=100', profileFile], { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-      profile = parseAnnotate(stdout)
-        .slice(0, opts.profileFunctions)
-        .map((f) => ({ fn: f.fn, inclusive: Math.round(f.inclusive / requestsPerWindow) }));
+      // The worker's map last: it names what the worker ran; its parents' name what they ran before the fork.
+      const perfMap = opts.perfTrampoline ? readPerfMaps([...(await treePids(server.pid)).filter((p) => p !== profileFile!.pid), profileFile.pid]) : undefined;
+      profile = buildProfile(parseCallgrind(readFileSync(profileFile.file, 'utf8')), {
+        requests: requestsPerWindow,
+        perfMap,
+        appRoots: opts.appRoots ?? [target.workingDirectory],
+        limit: opts.profileFunctions,
+        lineOf: opts.lineOf,
+      });
+      if (opts.perfTrampoline && profile.names !== 'python') {
+        opts.log?.(`Target "${target.name}": no Python function was named (the perf map /tmp/perf-${profileFile.pid}.map ${perfMap?.size ? 'names none of the code Callgrind saw' : 'is missing or empty'}); the profile lists native functions.`);
+      }
     }
     agent.destroy();
     const peakRssMiB = Math.max(0, ...(await treePids(server.pid)).map(peakRssKiB)) / 1024;
@@ -207,14 +228,28 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
       counting: { cyclicGc, idleFirst: idleFor.length > 0 },
       seconds: (Date.now() - started) / 1000,
       peakRssMiB: Math.round(peakRssMiB),
-      profile,
+      profile: profile?.rows,
+      profileNames: profile?.names,
+      python,
     };
   } catch (err) {
     if (err instanceof InstructionsError || !server) throw err;
     throw new InstructionsError(`Target "${target.name}" under Valgrind: ${(err as Error).message.split('\n')[0]}\n${formatTail(server.logTail())}${valgrindLogTail(dir)}`);
   } finally {
     await server?.stop(10_000);
+    // Python wrote /tmp/perf-<pid>.map for each process it ran in (the trampoline pass only): every
+    // process Callgrind traced left its callgrind.<pid> file here.
+    if (opts.perfTrampoline) removePerfMaps([...workers, ...tracedPids(dir)]);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Pids of the processes Callgrind traced (callgrind.<pid>[.<dump>] files). */
+function tracedPids(dir: string): number[] {
+  try {
+    return [...new Set(readdirSync(dir).flatMap((f) => /^callgrind\.(\d+)/.exec(f)?.[1] ?? []).map(Number))];
+  } catch {
+    return [];
   }
 }
 

@@ -11,10 +11,14 @@ export const BLIND_SPOTS =
   'the network, time in the kernel (system calls), lock contention, cache and memory stalls, or the cyclic garbage collector ' +
   '(switched off while counting, so that every window counts the same work). The wall-clock figures above do.';
 
-export const PYTHON_FRAMES_NOTE =
-  'Python functions appear as the interpreter\'s C functions (e.g. `_PyEval_EvalFrameDefault`): Callgrind sees the C stack of ' +
-  'CPython, and on Python 3.11 and older there is no way to name the Python function; functions called from Python ' +
-  '(C extensions, the standard library\'s C modules, libc) are named.';
+/** Under a table of C functions: how to get Python functions instead. */
+export const PYTHON_312_HINT = 'These are the interpreter\'s C functions: on Python 3.12 and newer this table names the Python functions (`file.py:function`) instead.';
+
+/** Under a table of Python functions: what the figures are. */
+export const PYTHON_FUNCTIONS_NOTE =
+  'Inclusive instructions per request of each Python function (its callees included), from one window of the same requests under ' +
+  'Python\'s perf trampoline (a profiling boot of its own: the trampoline changes the count, so the gate\'s counts above are made without it). ' +
+  'A function that calls itself, directly or through others, is counted once per outermost call.';
 
 export function formatInstructions(v: number | undefined): string {
   if (v === undefined) return '—';
@@ -23,10 +27,48 @@ export function formatInstructions(v: number | undefined): string {
 
 const signed = (v: number | undefined, digits = 2) => (v === undefined ? '—' : !Number.isFinite(v) ? 'new' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}%`);
 
+const attribute = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+const calls = (v: number | undefined) => (v === undefined ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(2));
+
+/** `crc32_z [libz.so.1]` -> ['crc32_z', 'libz.so.1']. */
+function nativeParts(fn: string): [string, string] {
+  const m = /^(.*) \[([^\]]+)\]$/.exec(fn);
+  return m ? [m[1]!, m[2]!] : [fn, ''];
+}
+
+function where(f: FunctionChange): string {
+  switch (f.kind) {
+    case 'app':
+      return 'this repository';
+    case 'library':
+      return escapeText(f.package ?? 'library');
+    case 'stdlib':
+      return 'standard library';
+    case 'interpreter':
+      return '—';
+    default:
+      return escapeText(nativeParts(f.fn)[1] || 'native');
+  }
+}
+
+function functionCell(f: FunctionChange): string {
+  const name = f.kind === 'interpreter' ? `<i>${escapeText(f.fn)}</i>` : code(f.kind === 'native' || f.kind === undefined ? nativeParts(f.fn)[0] : f.fn);
+  const linked = f.link ? `<a href="${attribute(f.link)}">${name}</a>` : name;
+  return f.callers ? `${linked} <sub>and ${f.callers} caller${f.callers === 1 ? '' : 's'} with the same change</sub>` : linked;
+}
+
 function functionTable(rows: FunctionChange[]): string {
   return table(
-    ['file:function', 'Before', 'After', 'Change'],
-    rows.map((f) => [code(f.fn), formatInstructions(f.before), formatInstructions(f.after), `${signed(f.changePct, 1)} (${f.after >= f.before ? '+' : '−'}${formatInstructions(Math.abs(f.after - f.before))})`]),
+    ['Function', 'Where', 'Before', 'After', 'Change', 'Calls per request'],
+    rows.map((f) => [
+      functionCell(f),
+      where(f),
+      formatInstructions(f.before),
+      formatInstructions(f.after),
+      `${signed(f.changePct, 1)} (${f.after >= f.before ? '+' : '−'}${formatInstructions(Math.abs(f.after - f.before))})`,
+      f.kind === 'interpreter' ? '—' : f.callsBefore === f.callsAfter ? calls(f.callsAfter) : `${calls(f.callsBefore ?? 0)} → ${calls(f.callsAfter ?? 0)}`,
+    ]),
   );
 }
 
@@ -72,17 +114,18 @@ export function renderInstructions(r: InstructionsResult | undefined): string {
   }
   out.push(BLIND_SPOTS, '');
   for (const c of r.comparisons) {
+    if (c.functionsNote) out.push(`Note (${escapeText(c.scenario)}): ${escapeText(c.functionsNote)}`, '');
     if (!c.functions?.length) continue;
+    const python = c.functionNames === 'python';
+    const seconds = r.measurements.filter((m) => m.scenario === c.scenario && m.profileSeconds !== undefined).reduce((s, m) => s + m.profileSeconds!, 0);
     out.push(
-      `<details><summary>Where the instructions went: ${escapeText(c.scenario)} (inclusive instructions per request, largest changes)</summary>`,
+      `<details><summary>Where the instructions went: ${escapeText(c.scenario)} (${python ? 'Python functions' : 'C functions'}, inclusive instructions per request, largest changes)</summary>`,
       '',
       functionTable(c.functions),
       '',
-      PYTHON_FRAMES_NOTE,
-      '',
-      '</details>',
-      '',
     );
+    if (c.functionsFolded) out.push(`${c.functionsFolded} more changed function${c.functionsFolded === 1 ? '' : 's'} with smaller changes not shown.`, '');
+    out.push(python ? `${PYTHON_FUNCTIONS_NOTE}${seconds ? ` Profiling cost: ${seconds.toFixed(0)} s.` : ''}` : PYTHON_312_HINT, '', '</details>', '');
   }
   return out.join('\n');
 }
