@@ -35,7 +35,7 @@ export const INPUT_REFERENCE: readonly ReferenceEntry[] = [
   {"name":"max-p99-increase-pct","description":"Smallest p99 latency rise in percent that may fail the gate; default 10."},
   {"name":"max-error-rate-pct","description":"Error rate in percent that fails on its own; default 0.1."},
   {"name":"max-memory-increase-pct","description":"Smallest server memory rise in percent that may fail the gate; default 10."},
-  {"name":"instructions","description":"Count instructions per request under Valgrind and gate on them: auto (when valgrind is on PATH), on, off, or profile (as on, and show where the instructions went on every run, not only past the threshold); default auto."},
+  {"name":"instructions","description":"Count instructions per request under Valgrind and gate on them: auto (valgrind on PATH), on, off, or profile (on, with the profile on every run); default auto."},
   {"name":"max-instructions-increase-pct","description":"Smallest rise of instructions per request in percent that may fail the gate; default 0.5."},
   {"name":"queries","description":"Count database queries per request (DB-API drivers in the worker processes) and gate on them: auto, on or off; default auto."},
   {"name":"max-queries-increase","description":"Smallest rise of queries per request that may fail the gate (it must also be +20% or more); default 2."},
