@@ -72857,6 +72857,7 @@ function unnamedAddress(callgrindName) {
 import path8 from "node:path";
 function pythonLocation(file2, appRoots) {
   if (/^<frozen /.test(file2)) return { kind: "stdlib", path: file2 };
+  if (!path8.isAbsolute(file2)) return { kind: "library", path: file2, package: file2 };
   const installed = /[\\/](?:site|dist)-packages[\\/](.+)$/.exec(file2);
   if (installed) {
     const rel = installed[1].replace(/\\/g, "/");

@@ -15,6 +15,8 @@ export interface PythonLocation {
 /** Where a code object's file lives. appRoots: the repository (and working directory) of the server, absolute. */
 export function pythonLocation(file: string, appRoots: string[]): PythonLocation {
   if (/^<frozen /.test(file)) return { kind: 'stdlib', path: file };
+  // Code compiled from a string (`<string>`, Django's generated lambdas): no file of the app.
+  if (!path.isAbsolute(file)) return { kind: 'library', path: file, package: file };
   const installed = /[\\/](?:site|dist)-packages[\\/](.+)$/.exec(file);
   if (installed) {
     const rel = installed[1]!.replace(/\\/g, '/');
