@@ -71528,6 +71528,17 @@ function procStatFields(pid, tid) {
   const stat = readFileSync(tid === void 0 ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
+async function leafPids(rootPid) {
+  const pids = await treePids(rootPid);
+  const parents = /* @__PURE__ */ new Set();
+  for (const pid of pids) {
+    try {
+      parents.add(Number(procStatFields(pid)[1]));
+    } catch {
+    }
+  }
+  return pids.filter((p) => !parents.has(p));
+}
 function isAlive(pid) {
   try {
     const state = procStatFields(pid)[0];
@@ -73039,17 +73050,6 @@ var run2 = promisify2(execFile);
 var InstructionsError = class extends GateError {
 };
 var shellQuote2 = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-async function workerPids(rootPid) {
-  const pids = await treePids(rootPid);
-  const parents = /* @__PURE__ */ new Set();
-  for (const pid of pids) {
-    try {
-      parents.add(Number(procStatFields(pid)[1]));
-    } catch {
-    }
-  }
-  return pids.filter((p) => !parents.has(p));
-}
 function request(baseUrl, scenario, agent) {
   return new Promise((resolve, reject) => {
     const req = http2.request(
@@ -73124,7 +73124,7 @@ async function countInstructions(opts) {
       }
     };
     await send2(opts.warmupRequests);
-    workers = await workerPids(server.pid);
+    workers = await leafPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
     if (workers.length > 1) {
       opts.log?.(
@@ -73878,17 +73878,6 @@ function readFiles(dir) {
   }
   return out;
 }
-async function workerPids2(rootPid) {
-  const pids = await treePids(rootPid);
-  const parents = /* @__PURE__ */ new Set();
-  for (const pid of pids) {
-    try {
-      parents.add(Number(procStatFields(pid)[1]));
-    } catch {
-    }
-  }
-  return pids.filter((p) => !parents.has(p));
-}
 async function countQueries(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
@@ -73922,7 +73911,7 @@ async function countQueries(opts) {
       }
     };
     await run3(opts.warmupRequests, "warm-up");
-    const workers = await workerPids2(server.pid);
+    const workers = await leafPids(server.pid);
     await waitUntilIdle(workers);
     const before = readFiles(countsDir);
     await run3(opts.requests, "counted");
@@ -74360,7 +74349,7 @@ var MAX_SLOW_CONNECTIONS = 96;
 var NORMAL_REQUESTS = 4;
 var LEAK_TIMEOUT_MS = 5e3;
 var HEADER_BYTES = 64 * 1024;
-async function workerPids3(rootPid) {
+async function workerPids(rootPid) {
   try {
     const nodes = await pidtree_default(rootPid, { root: true, advanced: true });
     const parents = new Set(nodes.map((n) => n.ppid));
@@ -74404,7 +74393,7 @@ async function runChecks(server, settings, env) {
   for (const p of leakPaths) responses.push({ ...await get2(p, LEAK_TIMEOUT_MS), request: `GET ${p}` });
   sent.push(`Leaks: ${leakPaths.map((p) => `GET ${p}`).join(", ")}.`);
   checks.push(...classifyLeaks(responses));
-  const workers = await workerPids3(server.serverPid);
+  const workers = await workerPids(server.serverPid);
   const owners = workers.flatMap((pid) => {
     const uid = realUid(pid);
     return uid === void 0 ? [] : [{ pid, uid }];
@@ -74435,7 +74424,7 @@ async function runChecks(server, settings, env) {
     for (; ; ) {
       slow.open(Math.min(batch, MAX_SLOW_CONNECTIONS - slow.count()));
       await sleep4(SLOW_SETTLE_MS);
-      const leaves = await workerPids3(server.serverPid);
+      const leaves = await workerPids(server.serverPid);
       coverage = slowCoverage(readTcpTables(), to.port, slow.localPorts(), leaves.map(readProcessSockets));
       if (coverage.covered || coverage.fronted || slow.count() >= MAX_SLOW_CONNECTIONS) break;
     }

@@ -98105,6 +98105,17 @@ function procStatFields(pid, tid) {
   const stat2 = readFileSync2(tid === void 0 ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8");
   return stat2.slice(stat2.lastIndexOf(")") + 2).split(" ");
 }
+async function leafPids(rootPid) {
+  const pids = await treePids(rootPid);
+  const parents = /* @__PURE__ */ new Set();
+  for (const pid of pids) {
+    try {
+      parents.add(Number(procStatFields(pid)[1]));
+    } catch {
+    }
+  }
+  return pids.filter((p) => !parents.has(p));
+}
 function isAlive(pid) {
   try {
     const state = procStatFields(pid)[0];
@@ -99673,17 +99684,6 @@ var run2 = promisify2(execFile);
 var InstructionsError = class extends GateError {
 };
 var shellQuote2 = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-async function workerPids(rootPid) {
-  const pids = await treePids(rootPid);
-  const parents = /* @__PURE__ */ new Set();
-  for (const pid of pids) {
-    try {
-      parents.add(Number(procStatFields(pid)[1]));
-    } catch {
-    }
-  }
-  return pids.filter((p) => !parents.has(p));
-}
 function request2(baseUrl2, scenario, agent) {
   return new Promise((resolve, reject) => {
     const req = http2.request(
@@ -99758,7 +99758,7 @@ async function countInstructions(opts) {
       }
     };
     await send2(opts.warmupRequests);
-    workers = await workerPids(server.pid);
+    workers = await leafPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
     if (workers.length > 1) {
       opts.log?.(
@@ -100512,17 +100512,6 @@ function readFiles(dir) {
   }
   return out;
 }
-async function workerPids2(rootPid) {
-  const pids = await treePids(rootPid);
-  const parents = /* @__PURE__ */ new Set();
-  for (const pid of pids) {
-    try {
-      parents.add(Number(procStatFields(pid)[1]));
-    } catch {
-    }
-  }
-  return pids.filter((p) => !parents.has(p));
-}
 async function countQueries(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
@@ -100556,7 +100545,7 @@ async function countQueries(opts) {
       }
     };
     await run4(opts.warmupRequests, "warm-up");
-    const workers = await workerPids2(server.pid);
+    const workers = await leafPids(server.pid);
     await waitUntilIdle(workers);
     const before = readFiles(countsDir);
     await run4(opts.requests, "counted");
@@ -100994,7 +100983,7 @@ var MAX_SLOW_CONNECTIONS = 96;
 var NORMAL_REQUESTS = 4;
 var LEAK_TIMEOUT_MS = 5e3;
 var HEADER_BYTES = 64 * 1024;
-async function workerPids3(rootPid) {
+async function workerPids(rootPid) {
   try {
     const nodes = await pidtree_default(rootPid, { root: true, advanced: true });
     const parents = new Set(nodes.map((n) => n.ppid));
@@ -101038,7 +101027,7 @@ async function runChecks(server, settings, env) {
   for (const p of leakPaths) responses.push({ ...await get2(p, LEAK_TIMEOUT_MS), request: `GET ${p}` });
   sent.push(`Leaks: ${leakPaths.map((p) => `GET ${p}`).join(", ")}.`);
   checks.push(...classifyLeaks(responses));
-  const workers = await workerPids3(server.serverPid);
+  const workers = await workerPids(server.serverPid);
   const owners = workers.flatMap((pid) => {
     const uid = realUid(pid);
     return uid === void 0 ? [] : [{ pid, uid }];
@@ -101069,7 +101058,7 @@ async function runChecks(server, settings, env) {
     for (; ; ) {
       slow.open(Math.min(batch, MAX_SLOW_CONNECTIONS - slow.count()));
       await sleep4(SLOW_SETTLE_MS);
-      const leaves = await workerPids3(server.serverPid);
+      const leaves = await workerPids(server.serverPid);
       coverage = slowCoverage(readTcpTables(), to.port, slow.localPorts(), leaves.map(readProcessSockets));
       if (coverage.covered || coverage.fronted || slow.count() >= MAX_SLOW_CONNECTIONS) break;
     }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { GateError } from '../errors.js';
 import { freePort, startServer, waitUntilReady, type RunningServer } from '../server/server.js';
-import { procStatFields, treePids, waitForStableTree } from '../server/processTree.js';
+import { leafPids, treePids, waitForStableTree } from '../server/processTree.js';
 import { explicitPort } from '../config/loopback.js';
 import { formatTail } from '../server/logTail.js';
 import { dumpTotal } from './callgrindOutput.js';
@@ -58,19 +58,6 @@ export interface CountOptions {
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Leaves of the process tree: the workers (a master, a shell wrapper are parents). */
-async function workerPids(rootPid: number): Promise<number[]> {
-  const pids = await treePids(rootPid);
-  const parents = new Set<number>();
-  for (const pid of pids) {
-    try {
-      parents.add(Number(procStatFields(pid)[1]));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids.filter((p) => !parents.has(p));
-}
 
 function request(baseUrl: string, scenario: Scenario, agent: http.Agent): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -156,7 +143,7 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
       }
     };
     await send(opts.warmupRequests);
-    workers = await workerPids(server.pid);
+    workers = await leafPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
     if (workers.length > 1) {
       opts.log?.(

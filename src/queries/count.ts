@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GateError } from '../errors.js';
 import { freePort, startServer, waitUntilReady, type RunningServer } from '../server/server.js';
-import { procStatFields, treePids, waitForStableTree } from '../server/processTree.js';
+import { leafPids, waitForStableTree } from '../server/processTree.js';
 import { explicitPort } from '../config/loopback.js';
 import { formatTail } from '../server/logTail.js';
 import { waitUntilIdle } from '../instructions/idleWorkers.js';
@@ -66,19 +66,6 @@ function readFiles(dir: string): Map<number, HookFile> {
   return out;
 }
 
-/** Leaves of the process tree: the workers. */
-async function workerPids(rootPid: number): Promise<number[]> {
-  const pids = await treePids(rootPid);
-  const parents = new Set<number>();
-  for (const pid of pids) {
-    try {
-      parents.add(Number(procStatFields(pid)[1]));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids.filter((p) => !parents.has(p));
-}
 
 export async function countQueries(opts: CountQueriesOptions): Promise<QueriesMeasurement> {
   const started = Date.now();
@@ -113,7 +100,7 @@ export async function countQueries(opts: CountQueriesOptions): Promise<QueriesMe
       }
     };
     await run(opts.warmupRequests, 'warm-up');
-    const workers = await workerPids(server.pid);
+    const workers = await leafPids(server.pid);
     await waitUntilIdle(workers);
     const before = readFiles(countsDir);
     await run(opts.requests, 'counted');

@@ -24,6 +24,20 @@ export function procStatFields(pid: number, tid?: number): string[] {
 }
 
 /** Alive means running or sleeping: a zombie has already exited. */
+/** Leaves of the process tree: the workers (a master or a shell wrapper is a parent). */
+export async function leafPids(rootPid: number): Promise<number[]> {
+  const pids = await treePids(rootPid);
+  const parents = new Set<number>();
+  for (const pid of pids) {
+    try {
+      parents.add(Number(procStatFields(pid)[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids.filter((p) => !parents.has(p));
+}
+
 export function isAlive(pid: number): boolean {
   try {
     const state = procStatFields(pid)[0];
