@@ -177,6 +177,37 @@ describe('mergeShards', () => {
     assert.deepEqual(out.result.comparison.scenarios.map((s) => s.verdict), ['pass', 'pass', 'regressed', 'pass']);
   });
 
+  it('the exact counts of every shard are kept: an instructions or queries regression in one shard fails the merge', () => {
+    const withCounts = (loaded: LoadedShard, scenario: string, instructions: Verdict, queries: Verdict): LoadedShard => {
+      if (!loaded.ok) return loaded;
+      const result = loaded.shard.result!;
+      const counted = (verdict: Verdict) => ({ scenario, target: 'app', candidate: 100, baseline: 100, verdict, reason: `${scenario}: ${verdict}` });
+      return {
+        ...loaded,
+        shard: {
+          ...loaded.shard,
+          result: {
+            ...result,
+            instructions: { status: 'measured', measurements: [], comparisons: [{ ...counted(instructions), thresholdPct: 0.5 }], verdict: instructions },
+            queries: { status: 'measured', measurements: [], comparisons: [{ ...counted(queries), changed: [] }], threshold: { maxIncrease: 2, maxIncreasePct: 20 }, verdict: queries },
+          },
+        },
+      };
+    };
+    const [b, ad, c] = THREE();
+    const out = mergeShards([withCounts(b!, 'b', 'pass', 'regressed'), withCounts(ad!, 'a', 'pass', 'pass'), withCounts(c!, 'c', 'regressed', 'pass')], { commit: COMMIT, dir: '/shards' });
+    assert.ok(out.ok);
+    assert.equal(out.result.comparison.verdict, 'pass', 'the wall clock passed everywhere');
+    assert.deepEqual(out.result.instructions!.comparisons.map((x) => [x.scenario, x.verdict]), [['a', 'pass'], ['b', 'pass'], ['c', 'regressed']]);
+    assert.deepEqual(out.result.queries!.comparisons.map((x) => [x.scenario, x.verdict]), [['a', 'pass'], ['b', 'regressed'], ['c', 'pass']]);
+    assert.equal(out.result.instructions!.verdict, 'regressed');
+    assert.equal(out.result.queries!.verdict, 'regressed');
+    assert.equal(out.result.verdict, 'regressed', 'as one job would have said');
+    const uncounted = mergeShards(THREE(), { commit: COMMIT, dir: '/shards' });
+    assert.ok(uncounted.ok);
+    assert.equal(uncounted.result.instructions, undefined, 'no shard counted: none in the merge');
+  });
+
   it('shards on two runner classes: one record per fingerprint, scenarios say which', () => {
     const shards = THREE();
     shards[0] = shardFile(2, 3, [['b', 'pass']], { runner: { fingerprint: FP2, fingerprintHash: 'fp9999999999', historyConfigHash: 'cf2222222222' } });

@@ -5,7 +5,8 @@
 // pooled across runners (their speeds differ), so merging is concatenation plus the verdict.
 import { formatShard } from './shards.js';
 import { combineVerdicts } from './verdict.js';
-import type { Comparison, Fingerprint, RunResult, Sample, ScenarioComparison, ShardSpec, TrendPoint } from '../types.js';
+import type { Comparison, Fingerprint, InstructionsResult, QueriesResult, RunResult, Sample, ScenarioComparison, ShardSpec, TrendPoint } from '../types.js';
+import type { HardeningReport } from '../hardening/types.js';
 import type { LoadedShard, ShardFile } from '../store/shardFile.js';
 
 export interface MergeExpectation {
@@ -123,6 +124,33 @@ function mergeComparison(shards: ShardFile[], order: Map<string, number>): Compa
   };
 }
 
+type ExactResult = InstructionsResult | QueriesResult;
+
+/**
+ * The exact counts (instructions, queries) of every shard as one result: each shard counted
+ * its own scenarios, so their measurements and comparisons are concatenated and the verdict is
+ * the worst of the shards'. Undefined when no shard counted.
+ */
+function mergeExact<T extends ExactResult>(parts: Array<T | undefined>, byScenario: (a: { scenario: string }, b: { scenario: string }) => number): T | undefined {
+  const present = parts.filter((p): p is T => p !== undefined);
+  if (!present.length) return undefined;
+  const counted = present.find((p) => p.status === 'measured') ?? present[0]!;
+  const notes = [...new Set(present.map((p) => p.note).filter((n): n is string => !!n))];
+  return {
+    ...counted,
+    note: notes.length ? notes.join(' ') : undefined,
+    measurements: present.flatMap((p) => p.measurements as Array<{ scenario: string }>).sort(byScenario),
+    comparisons: present.flatMap((p) => p.comparisons as Array<{ scenario: string }>).sort(byScenario),
+    verdict: combineVerdicts(present.map((p) => p.verdict)),
+  } as T;
+}
+
+/** Every shard ran the hardening checks of the same targets: a failing shard's report wins, so the merge fails too. */
+function mergeHardening(parts: Array<HardeningReport | undefined>): HardeningReport | undefined {
+  const present = parts.filter((p): p is HardeningReport => p !== undefined);
+  return present.find((p) => p.failed) ?? present[0];
+}
+
 /** Checks the shards, then merges them into one run result and the records to keep. */
 export function mergeShards(loaded: LoadedShard[], expect: MergeExpectation): MergeOutcome {
   const { problems, shards: all } = checkShards(loaded, expect);
@@ -136,6 +164,9 @@ export function mergeShards(loaded: LoadedShard[], expect: MergeExpectation): Me
   const comparison = mergeComparison(shards, order);
   const confirmationSamples = results.flatMap((r) => r.confirmationSamples ?? []);
   const rankings = results.flatMap((r) => r.ranking ?? []).sort(byOrder((r) => r.scenario));
+  const byScenario = byOrder((x: { scenario: string }) => x.scenario);
+  const instructions = mergeExact(results.map((r) => r.instructions), byScenario);
+  const queries = mergeExact(results.map((r) => r.queries), byScenario);
   const result: RunResult = {
     schemaVersion: first.schemaVersion,
     meta: { ...first.meta, createdAt: results.map((r) => r.meta.createdAt).sort().at(-1)! },
@@ -146,7 +177,11 @@ export function mergeShards(loaded: LoadedShard[], expect: MergeExpectation): Me
     ranking: rankings.length ? rankings : undefined,
     trend: mergeTrend(shards),
     history: first.history,
-    verdict: comparison.verdict,
+    instructions,
+    queries,
+    hardening: mergeHardening(results.map((r) => r.hardening)),
+    // As in one job: the wall clock's verdict and the exact counts' together.
+    verdict: combineVerdicts([comparison.verdict, instructions?.verdict ?? 'pass', queries?.verdict ?? 'pass']),
   };
 
   // One record per runner fingerprint (one, when the runners are of one class).
