@@ -18,7 +18,7 @@ import { renderSummary } from '../src/report/summary.js';
 import { readConfig } from '../src/config/config.js';
 import { newRecord, parseRecord, trendFigures } from '../src/store/record.js';
 import { buildIndex } from '../src/store/historyIndex.js';
-import { failureMessage } from '../src/action/outputs.js';
+import { failureMessage, gateOutputs } from '../src/action/outputs.js';
 import { PY, ROOT } from './helpers/paths.js';
 import type { QueriesMeasurement, QueriesResult, Sample, StatementCount } from '../src/types.js';
 
@@ -218,6 +218,10 @@ describe('queries in records, trend and dashboard index', () => {
     const regressed = result(measurement([[JOIN, 1]], 'base'), measurement([[AUTHOR, 20], [BOOKS, 1]]));
     const run = { queries: regressed, comparison: { scenarios: [] }, verdict: 'regressed' } as never;
     assert.match(failureMessage(run), /books \(queries per request\): Queries per request 1 -> 21/);
+    const outputs = gateOutputs(run, 'r.json');
+    assert.equal(outputs['queries-per-request'], '21.00');
+    assert.equal(outputs['queries-change'], '20.00');
+    assert.equal(gateOutputs({ ...(run as object), queries: undefined } as never, 'r.json')['queries-change'], '', 'not counted: empty');
     const md = renderSummary({
       schemaVersion: 1,
       meta: { createdAt: 't', tool: { name: 'x', version: '0' }, runner: { os: 'linux', arch: 'x64', cpus: 2, cpuModel: 'c', node: '20' } },

@@ -13,6 +13,8 @@ export function gateOutputs(result: RunResult, resultsFile: string, comment: { u
     'rps-change-pct': num(metric('rps')?.changePct, 2),
     'p99-change-pct': num(metric('p99')?.changePct, 2),
     'instructions-change-pct': num(result.instructions?.comparisons[0]?.changePct, 3),
+    'queries-per-request': num(result.queries?.comparisons[0]?.candidate, 2),
+    'queries-change': num(result.queries?.comparisons[0]?.change, 2),
     'comment-url': comment.url ?? '',
     'comment-file': comment.savedFile ?? '',
   };

@@ -64,6 +64,8 @@ export const OUTPUT_REFERENCE: readonly ReferenceEntry[] = [
   {"name":"rps-change-pct","description":"RPS change against the baseline in percent, signed (empty without a baseline)."},
   {"name":"p99-change-pct","description":"p99 change against the baseline in percent, signed (empty without a baseline)."},
   {"name":"instructions-change-pct","description":"Change of instructions per request against the baseline in percent, signed (first scenario; empty when not counted)."},
+  {"name":"queries-per-request","description":"Database queries per request of the candidate (first scenario; empty when not counted)."},
+  {"name":"queries-change","description":"Change of database queries per request against the baseline, signed, in queries (first scenario; empty when not counted or without a baseline)."},
   {"name":"comment-url","description":"URL of the PR comment, when one was written."},
   {"name":"comment-file","description":"Path of the saved comment on pull request runs (upload it for a workflow_run poster)."},
   {"name":"shard-file","description":"With shard: the path of this shard's results file, to upload for the merge job."},
