@@ -203,6 +203,8 @@ describe('mergeShards', () => {
     assert.equal(out.result.instructions!.verdict, 'regressed');
     assert.equal(out.result.queries!.verdict, 'regressed');
     assert.equal(out.result.verdict, 'regressed', 'as one job would have said');
+    assert.deepEqual(out.records[0]!.instructions!.comparisons.map((x) => x.scenario), ['a', 'b', 'c'], 'and recorded with the samples');
+    assert.deepEqual(out.records[0]!.queries!.comparisons.map((x) => x.scenario), ['a', 'b', 'c']);
     const uncounted = mergeShards(THREE(), { commit: COMMIT, dir: '/shards' });
     assert.ok(uncounted.ok);
     assert.equal(uncounted.result.instructions, undefined, 'no shard counted: none in the merge');

@@ -33,7 +33,7 @@ export async function mergeShardResults(args: { settings: MergeSettings; commit?
   const git = realGit(args.workspace);
   const commit = git.resolve('HEAD') ?? result.meta.commit;
   for (const group of records) {
-    const record = newRecord({ meta: { ...result.meta, commit }, settings: result.settings, samples: group.samples }, group.fingerprint, group.configHash);
+    const record = newRecord({ meta: { ...result.meta, commit }, settings: result.settings, samples: group.samples, instructions: group.instructions, queries: group.queries, hardening: result.hardening }, group.fingerprint, group.configHash);
     const outcome = await recordRun({ git, branch: settings.baselineBranch, log, keepRuns: settings.historyKeepRuns }, record);
     if (outcome.status === 'recorded') {
       if (result.history) result.history.recordedAs = outcome.path;

@@ -23,6 +23,9 @@ export interface RecordGroup {
   configHash: string;
   shards: string[];
   samples: Sample[];
+  /** The exact counts of these shards' scenarios, recorded with their samples. */
+  instructions?: InstructionsResult;
+  queries?: QueriesResult;
 }
 
 export type MergeOutcome = { ok: true; result: RunResult; records: RecordGroup[]; shards: ShardFile[] } | { ok: false; problems: string[] };
@@ -185,13 +188,22 @@ export function mergeShards(loaded: LoadedShard[], expect: MergeExpectation): Me
   };
 
   // One record per runner fingerprint (one, when the runners are of one class).
-  const groups = new Map<string, RecordGroup>();
+  const groups = new Map<string, { group: RecordGroup; results: RunResult[] }>();
   for (const s of shards) {
     if (!s.runner) continue;
-    const g = groups.get(s.runner.fingerprintHash) ?? { fingerprint: s.runner.fingerprint, fingerprintHash: s.runner.fingerprintHash, configHash: s.runner.historyConfigHash, shards: [], samples: [] };
-    g.shards.push(formatShard(s.shard));
-    g.samples.push(...s.result!.samples);
-    groups.set(s.runner.fingerprintHash, g);
+    const entry = groups.get(s.runner.fingerprintHash) ?? {
+      group: { fingerprint: s.runner.fingerprint, fingerprintHash: s.runner.fingerprintHash, configHash: s.runner.historyConfigHash, shards: [], samples: [] },
+      results: [],
+    };
+    entry.group.shards.push(formatShard(s.shard));
+    entry.group.samples.push(...s.result!.samples);
+    entry.results.push(s.result!);
+    groups.set(s.runner.fingerprintHash, entry);
   }
-  return { ok: true, result, records: [...groups.values()], shards };
+  const records = [...groups.values()].map(({ group, results: own }) => ({
+    ...group,
+    instructions: mergeExact(own.map((r) => r.instructions), byScenario),
+    queries: mergeExact(own.map((r) => r.queries), byScenario),
+  }));
+  return { ok: true, result, records, shards };
 }
