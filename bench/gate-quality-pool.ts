@@ -44,7 +44,10 @@ const loadSeconds = Number(arg(3, '30'));
 const lengths = list(arg(4, '0.5,1'));
 const gateLoads = list(arg(5, '10,20,30'));
 const quiet = { info: () => {}, warning: (m: string) => process.stderr.write(`warning: ${m}\n`) };
-const SERVER = 'server: gunicorn-gthread, app: "app:app", workers: 2';
+// GATE_QUALITY_SERVER=gunicorn (a preset) and GATE_QUALITY_APP=django (its /db on sqlite) pick
+// another server and app; gunicorn gthread on the Flask example's /json by default.
+const APP = process.env.GATE_QUALITY_APP === 'django' ? { dir: 'django', module: 'exampleproject.wsgi:application', path: '/db' } : { dir: 'flask', module: 'app:app', path: '/json' };
+const SERVER = `server: ${process.env.GATE_QUALITY_SERVER ?? 'gunicorn-gthread'}, app: "${APP.module}", workers: 2`;
 const CONFIDENCE = 0.99;
 
 interface Level {
@@ -60,7 +63,7 @@ interface Boot {
   wallSeconds: number;
 }
 interface Pool {
-  settings: { loadSeconds: number; cpuMsPerRequest: number; probe: string; hogDuty?: number };
+  settings: { loadSeconds: number; cpuMsPerRequest: number; probe: string; hogDuty?: number; server?: string; app?: string };
   levels: Level[];
   boots: Boot[];
 }
@@ -72,8 +75,8 @@ function pairedConfig(headEnv: Record<string, string>, rounds: number, seconds: 
     getInput: (name) =>
       ({
         config: 'pool.yml',
-        'working-directory': path.join(ROOT, 'examples', 'flask'),
-        path: '/json',
+        'working-directory': path.join(ROOT, 'examples', APP.dir),
+        path: APP.path,
         connections: '8',
         rounds: String(rounds),
         'duration-seconds': String(seconds),
@@ -151,7 +154,7 @@ async function measurePool(): Promise<Pool> {
     measured.push(await measureBoot(level, Math.round(load / length), length));
     process.stderr.write(`boot ${i + 1}/${order.length} (${level.name}, ${length} s trials) done in ${measured.at(-1)!.wallSeconds.toFixed(0)} s\n`);
   }
-  return { settings: { loadSeconds, cpuMsPerRequest: cpuMs, probe: `${probeUs} us spin: ${((probeRatio - 1) * 100).toFixed(1)}% RPS`, hogDuty }, levels, boots: measured };
+  return { settings: { loadSeconds, cpuMsPerRequest: cpuMs, probe: `${probeUs} us spin: ${((probeRatio - 1) * 100).toFixed(1)}% RPS`, hogDuty, server: SERVER, app: `${APP.dir}${APP.path}` }, levels, boots: measured };
 }
 
 const hogDuty = process.env.GATE_QUALITY_HOG ? Number(process.env.GATE_QUALITY_HOG) : undefined;

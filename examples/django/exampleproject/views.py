@@ -1,7 +1,9 @@
 """Endpoints: / (plain text), /json, /db (SQLite), /books (20 books with their authors, one query),
 /delay?ms=N, /status/<code>.
-EXAMPLE_DELAY_MS and EXAMPLE_SPIN_US slow every request down, as in the Flask example."""
+EXAMPLE_DELAY_MS and EXAMPLE_SPIN_US slow every request down, and EXAMPLE_TAIL_PCT/EXAMPLE_TAIL_MS
+that share of requests (a slow tail), as in the Flask example."""
 import os
+import random
 import time
 
 from django.db import connection
@@ -10,6 +12,8 @@ from library.models import Book
 
 DELAY_MS = float(os.environ.get("EXAMPLE_DELAY_MS", "0"))
 SPIN_US = float(os.environ.get("EXAMPLE_SPIN_US", "0"))
+TAIL_PCT = float(os.environ.get("EXAMPLE_TAIL_PCT", "0"))
+TAIL_MS = float(os.environ.get("EXAMPLE_TAIL_MS", "0"))
 
 
 def _slowdown():
@@ -19,6 +23,8 @@ def _slowdown():
             pass
     if DELAY_MS:
         time.sleep(DELAY_MS / 1000)
+    if TAIL_PCT and random.random() * 100 < TAIL_PCT:
+        time.sleep(TAIL_MS / 1000)
 
 
 def index(request):
