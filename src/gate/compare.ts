@@ -3,7 +3,7 @@ import { memoryGrowthWarning, workerChangesMetric } from './breakage.js';
 import { scenarioDifferences } from './comparability.js';
 import { median, MIN_RUNS_FOR_RUN_NOISE, runToRunNoise, type RunToRunNoise } from '../stats/intervals.js';
 import { combineVerdicts, judgeRelative, type Direction } from './verdict.js';
-import { pooledPercentileMs, tailMetric } from './tailMetric.js';
+import { pooledPercentileMs, tailMetric, thinPerTrialTail } from './tailMetric.js';
 import { withholdLatencyOnStarvation } from './starvation.js';
 import { describeErrorKinds, errorKinds } from '../load/errorKinds.js';
 import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from '../types.js';
@@ -226,6 +226,8 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
       paired: input.paired,
       runNoise: runNoise.get(def.metric),
     });
+    // p99 without histograms: a median of per-trial figures, each of which needs its own requests.
+    const thin = def.metric === 'p99' && baseline ? thinPerTrialTail(baseline, candidate, 99, input.confidence) : undefined;
     metrics.push({
       metric: def.metric,
       baseline: median(base),
@@ -235,9 +237,9 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
       ciHighPct: j.ciHighPct,
       detectablePct: j.detectablePct,
       thresholdPct: threshold,
-      verdict: def.gating ? j.verdict : 'pass',
+      verdict: !def.gating ? 'pass' : thin ? 'inconclusive' : j.verdict,
       gating: def.gating,
-      reason: j.reason,
+      reason: thin ? `${def.label} ${j.changePct === undefined ? '' : `${j.changePct >= 0 ? '+' : ''}${j.changePct.toFixed(1)}% `}is not judged: ${thin}.` : j.reason,
     });
   }
   metrics.push(errorRate);

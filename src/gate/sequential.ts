@@ -6,6 +6,7 @@
 // budget. The clock is passed in, so the schedule is a plain function of what was measured.
 import { planTrials } from './plan.js';
 import { combineVerdicts } from './verdict.js';
+import { roundsForTail } from './tailMetric.js';
 import type { Look } from './sequentialPlan.js';
 import type { Comparison, MetricComparison, Sample, ScenarioComparison, SequentialSummary } from '../types.js';
 
@@ -154,7 +155,8 @@ const minutes = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFi
 
 function withTimeToDecide(m: MetricComparison, rounds: number, perRoundSeconds: number | undefined): MetricComparison {
   if (!m.gating || m.verdict !== 'inconclusive') return m;
-  const need = roundsToDecide(m, rounds);
+  // A thin tail needs requests before its interval means anything (gate/tailMetric.ts).
+  const need = roundsForTail(m, rounds) ?? roundsToDecide(m, rounds);
   if (need === undefined || need <= rounds) return m;
   const more = need - rounds;
   const time = perRoundSeconds ? ` (about ${minutes(more * perRoundSeconds)} more of measuring)` : '';
