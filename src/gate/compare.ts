@@ -27,6 +27,10 @@ export interface CompareInput {
   /** True when a missing baseline should make the verdict inconclusive (compare-to: stored). */
   baselineExpected: boolean;
   confidence: number;
+  /** The confidence of the run-to-run widening, when it differs from `confidence`: a sequential
+   * look spends its share on the trials' interval, while how far this whole run sits from the
+   * recorded one is a single draw that looking again does not redraw (gate/sequential.ts). */
+  runNoiseConfidence?: number;
 }
 
 interface MetricDef {
@@ -165,7 +169,7 @@ function historyNoise(input: CompareInput, sc: Scenario, def: MetricDef): RunToR
     .map((run) => values(run.samples.filter((s) => s.scenario === sc.name && s.target === input.target && !s.failure), def))
     .filter((v) => v.length > 0)
     .map(median);
-  return runToRunNoise(medians, input.confidence);
+  return runToRunNoise(medians, input.runNoiseConfidence ?? input.confidence);
 }
 
 function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison {
@@ -239,6 +243,7 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
       thresholdPct: threshold,
       verdict: !def.gating ? 'pass' : thin ? 'inconclusive' : j.verdict,
       gating: def.gating,
+      ...(def.gating && !thin && j.onlyPairedDecides ? { onlyPairedDecides: true } : {}),
       reason: thin ? `${def.label} ${j.changePct === undefined ? '' : `${j.changePct >= 0 ? '+' : ''}${j.changePct.toFixed(1)}% `}is not judged: ${thin}.` : j.reason,
     });
   }

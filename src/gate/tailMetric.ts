@@ -73,6 +73,7 @@ export function tailMetric(input: TailMetricInput): MetricComparison | undefined
     thresholdPct: input.thresholdPct,
     verdict: enough ? j.verdict : 'inconclusive',
     gating: true,
+    ...(enough && j.onlyPairedDecides ? { onlyPairedDecides: true } : {}),
     reason,
     tail: {
       percentile: input.percentile,
