@@ -4,13 +4,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { minRequestsForBound, minRequestsForTail, tailSupported } from '../src/stats/tailSupport.js';
 import { tailMetric } from '../src/gate/tailMetric.js';
+import { judgeInterval } from '../src/gate/verdict.js';
+import { compareTails } from '../src/stats/tailQuantiles.js';
 import { compare } from '../src/gate/compare.js';
 import { planLooks } from '../src/gate/sequentialPlan.js';
 import { SequentialGate, type JudgeAt } from '../src/gate/sequential.js';
 import { seededRandom } from '../src/stats/random.js';
 import { describeStop } from '../src/report/sequential.js';
 import { renderSummary } from '../src/report/summary.js';
-import { encodeHistogram, newLatencyHistogram } from '../src/load/histogram.js';
+import { encodeHistogram, histogramSteps, newLatencyHistogram } from '../src/load/histogram.js';
 import type { Comparison, RunResult, Sample, Scenario } from '../src/types.js';
 
 const scenario: Scenario = {
@@ -89,9 +91,15 @@ describe('how many requests a tail quantile needs', () => {
 describe('a thin tail decides nothing, in either direction', () => {
   it('stored mode: +439% on 76 requests with an interval wholly past the threshold is not `regressed`', () => {
     const { baseline, candidate } = thinRun();
-    const m = tailMetric({ label: 'p99 latency', percentile: 99, baseline, candidate, paired: false, thresholdPct: 10, confidence: 0.99 })!;
     // The shape of the false alarm: every resample holds a slow request, so the interval sits far past 10%.
-    assert.ok(m.changePct! > 400 && m.ciLowPct! > 10, `${m.changePct} (${m.ciLowPct} … ${m.ciHighPct})`);
+    const tails = compareTails({ baseline: baseline.map((s) => histogramSteps(s.histogram)), candidate: candidate.map((s) => histogramSteps(s.histogram)), paired: false, percentile: 99, confidence: 0.99 });
+    const asJudged = judgeInterval({ label: 'p99 latency', direction: 'lower-is-better', thresholdPct: 10, confidence: 0.99 }, tails.interval);
+    assert.equal(asJudged.verdict, 'regressed', 'the interval alone would fail the gate');
+    assert.ok(asJudged.changePct! > 400 && asJudged.ciLowPct! > 10, asJudged.reason);
+    const m = tailMetric({ label: 'p99 latency', percentile: 99, baseline, candidate, paired: false, thresholdPct: 10, confidence: 0.99 })!;
+    assert.ok(m.changePct! > 400);
+    // No interval shown for a tail that cannot be bounded.
+    assert.deepEqual([m.ciLowPct, m.ciHighPct, m.detectablePct], [undefined, undefined, undefined]);
     assert.equal(m.tail!.candidateRequests, 76);
     assert.equal(m.tail!.enough, false);
     assert.equal(m.verdict, 'inconclusive');
@@ -138,7 +146,8 @@ describe('a thin tail decides nothing, in either direction', () => {
       comparison: c,
       verdict: c.verdict,
     } satisfies RunResult);
-    assert.match(md, /\| p99 latency \|[^\n]*inconclusive \(too few requests for the tail\) \|/);
+    assert.match(md, /\| p99 latency \| [\d.]+ ms \| [\d.]+ ms \| \+4\d\d\.\d% \| – \| ⚠️ inconclusive \(too few requests for the tail\) \|/);
+    assert.doesNotMatch(md, /p99 latency ±/, 'no "could tell apart" figure for it');
     assert.match(md, /p99 decides nothing here, neither pass nor regressed/);
   });
 
@@ -181,8 +190,7 @@ describe('a thin tail at an early sequential look stays open', () => {
     assert.equal(perLook.length, 2);
     assert.equal(p99At(perLook[0]!).tail!.candidateRequests, 600);
     assert.equal(p99At(perLook[0]!).verdict, 'inconclusive');
-    // The interval alone would have failed the gate at the first look.
-    assert.ok(p99At(perLook[0]!).ciLowPct! > 10);
+    assert.equal(p99At(perLook[0]!).ciLowPct, undefined, 'no interval shown for a thin tail');
     assert.equal(p99At(perLook[1]!).tail!.enough, true);
     assert.equal(p99At(perLook[1]!).verdict, 'regressed');
     const { comparison, sequential } = gate.result();

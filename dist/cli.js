@@ -50238,9 +50238,9 @@ function tailMetric(input2) {
     baseline: tails.baseline.value / 1e3,
     candidate: tails.candidate.value / 1e3,
     changePct: j.changePct,
-    ciLowPct: j.ciLowPct,
-    ciHighPct: j.ciHighPct,
-    detectablePct: j.detectablePct,
+    // A thin tail's interval is no bound (the resamples cannot reach past the slowest requests):
+    // not shown, so neither the row nor "could tell apart" reads as if it were measured.
+    ...enough ? { ciLowPct: j.ciLowPct, ciHighPct: j.ciHighPct, detectablePct: j.detectablePct } : {},
     thresholdPct: input2.thresholdPct,
     verdict: enough ? j.verdict : "inconclusive",
     gating: true,

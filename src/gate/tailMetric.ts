@@ -67,9 +67,9 @@ export function tailMetric(input: TailMetricInput): MetricComparison | undefined
     baseline: tails.baseline.value / 1000,
     candidate: tails.candidate.value / 1000,
     changePct: j.changePct,
-    ciLowPct: j.ciLowPct,
-    ciHighPct: j.ciHighPct,
-    detectablePct: j.detectablePct,
+    // A thin tail's interval is no bound (the resamples cannot reach past the slowest requests):
+    // not shown, so neither the row nor "could tell apart" reads as if it were measured.
+    ...(enough ? { ciLowPct: j.ciLowPct, ciHighPct: j.ciHighPct, detectablePct: j.detectablePct } : {}),
     thresholdPct: input.thresholdPct,
     verdict: enough ? j.verdict : 'inconclusive',
     gating: true,
