@@ -8,7 +8,10 @@ import { SequentialGate, type JudgeAt } from '../src/gate/sequential.js';
 import { compare } from '../src/gate/compare.js';
 import { seededRandom } from '../src/stats/random.js';
 import { describeStop } from '../src/report/sequential.js';
-import type { Sample, Scenario } from '../src/types.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './helpers/paths.js';
+import type { RunResult, Sample, Scenario } from '../src/types.js';
 
 const scenario: Scenario = {
   name: 'home',
@@ -133,5 +136,40 @@ describe('stored mode looks', () => {
       return m.ciHighPct! - m.ciLowPct!;
     };
     assert.ok(width(compare({ ...input, runNoiseConfidence: 0.99 })) < width(compare(input)));
+  });
+});
+
+describe('stored mode looks over recorded rounds (bench/results/gate-quality-stored-5x2s.json)', () => {
+  // 8 recorded runs of identical code (gunicorn gthread, Flask /json, 5 rounds of 2 s, a calm
+  // session): run medians 4,213-4,823 req/s, so runs move by several percent from one to the next.
+  const saved = JSON.parse(readFileSync(path.join(ROOT, 'bench', 'results', 'gate-quality-stored-5x2s.json'), 'utf8')) as { a: RunResult[] };
+  const runs = saved.a;
+  const scenarios = runs[0]!.settings.scenarios;
+
+  it('identical code, every rotation: never regressed, and it stops at the first look (10 of at most 15 rounds)', () => {
+    const looks = planLooks(15, 0.99, 'stored');
+    assert.deepEqual(looks.map((l) => l.rounds), [10, 15]);
+    const outcomes: string[] = [];
+    for (let k = 0; k < runs.length; k++) {
+      const at = (i: number) => runs[(k + i) % runs.length]!;
+      // The head: the rounds of two recorded boots of the same code, renumbered 1..10.
+      const head = [at(0), at(1)].flatMap((r) => r.samples).map((s, i) => ({ ...s, round: i + 1 }));
+      // The recorded history, oldest first, ending with the baseline run.
+      const history = [2, 3, 4, 5, 6, 7].map((i) => ({ samples: at(i).samples, scenarios }));
+      const baseline = history.at(-1)!.samples;
+      const judge: JudgeAt = (samples, confidence, open) =>
+        compare({ scenarios: scenarios.filter((s) => open.includes(s.name)), target: 'app', candidate: samples, baseline, history, baselineExpected: true, confidence, runNoiseConfidence: 0.99 });
+      const gate = new SequentialGate({ looks, targets: ['app'], scenarios, random: seededRandom(k), judge, now: () => 0, mode: 'stored' });
+      const measured: Sample[] = [];
+      for (let batch = gate.next([]); batch.length; batch = gate.next(measured)) {
+        for (const t of batch) measured.push(head.find((s) => s.round === t.round)!);
+      }
+      const { comparison, sequential } = gate.result();
+      assert.notEqual(comparison.verdict, 'regressed', JSON.stringify(comparison.scenarios[0]!.metrics.map((m) => m.reason)));
+      assert.equal(sequential.stoppedAtLook, 1, describeStop(sequential));
+      outcomes.push(`${comparison.verdict}/${sequential.stoppedBecause}`);
+    }
+    // Runs here move by more than the 5% requests/s threshold: only paired mode can decide it.
+    assert.ok(outcomes.every((o) => o === 'inconclusive/only-paired'), outcomes.join(', '));
   });
 });
