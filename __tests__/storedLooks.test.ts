@@ -3,7 +3,8 @@
 // clearly past it, and stops at once when the spread alone is beyond the threshold.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planLooks } from '../src/gate/sequentialPlan.js';
+import { planLooks, roundsForBudget } from '../src/gate/sequentialPlan.js';
+import { DEFAULTS, readConfig } from '../src/config/config.js';
 import { SequentialGate, type JudgeAt } from '../src/gate/sequential.js';
 import { compare } from '../src/gate/compare.js';
 import { seededRandom } from '../src/stats/random.js';
@@ -89,6 +90,19 @@ describe('stored mode looks', () => {
     assert.ok(Math.abs(looks.reduce((s, l) => s + (1 - l.confidence), 0) - 0.01) < 1e-12);
     assert.deepEqual(planLooks(5, 0.99, 'stored'), [{ rounds: 5, confidence: 0.99 }]);
     assert.deepEqual(planLooks(60, 0.99, 'stored').map((l) => l.rounds), [10, 20, 40, 60]);
+  });
+
+  it('the rounds come from the inputs as before: default 5 (one look), a budget sets them to what fits, looks within', () => {
+    const read = (inputs: Record<string, string>) => readConfig({ getInput: (n) => inputs[n] ?? '', readFile: () => undefined, workspace: '/ws', cores: 2 });
+    const byDefault = read({ command: 'gunicorn app:app' });
+    assert.deepEqual([byDefault.rounds, byDefault.timeBudgetMinutes], [DEFAULTS.rounds, undefined], 'no default budget in stored mode');
+    assert.equal(planLooks(byDefault.rounds, byDefault.confidence, 'stored').length, 1);
+    const budgeted = read({ command: 'gunicorn app:app', 'time-budget-minutes': '3' });
+    const fit = roundsForBudget({ budgetSeconds: 180, targets: 1, scenarios: budgeted.scenarios, warmupSeconds: budgeted.warmupSeconds });
+    // 10 s trials: (180 s - boot - warmup) / 10.15 s.
+    assert.deepEqual([budgeted.rounds, fit], [17, 17]);
+    assert.deepEqual(planLooks(budgeted.rounds, budgeted.confidence, 'stored').map((l) => l.rounds), [10, 17]);
+    assert.equal(read({ command: 'gunicorn app:app', rounds: '12', 'time-budget-minutes': '3' }).rounds, 12);
   });
 
   it('unchanged code, runs that move by 1%: pass at the first look, the second never measured', () => {
