@@ -15,10 +15,9 @@ describe('planLooks', () => {
     for (let i = 1; i < looks.length; i++) assert.ok(looks[i]!.confidence < looks[i - 1]!.confidence, 'later looks spend more');
   });
 
-  it('a look within 10 rounds of the last is merged into it; stored mode looks once', () => {
+  it('a look within 10 rounds of the last is merged into it', () => {
     assert.deepEqual(planLooks(25, 0.99, 'paired').map((l) => l.rounds), [25]);
     assert.deepEqual(planLooks(35, 0.99, 'paired').map((l) => l.rounds), [20, 35]);
-    assert.deepEqual(planLooks(60, 0.99, 'stored'), [{ rounds: 60, confidence: 0.99 }]);
     assert.deepEqual(planLooks(25, 0.99, 'paired'), [{ rounds: 25, confidence: 0.99 }]);
   });
 

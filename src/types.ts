@@ -251,6 +251,9 @@ export interface MetricComparison {
   confirmation?: MetricConfirmation;
   /** An open metric of a gate that stopped: about how many more rounds would likely decide it. */
   moreRoundsToDecide?: number;
+  /** Against a stored baseline: open, and how far recorded runs move is alone beyond the
+   * threshold, so no number of rounds decides it; only paired mode (compare-to: base) can. */
+  onlyPairedDecides?: boolean;
   /** Error rate: the failed requests by kind, per side. */
   errorKinds?: { candidate: ErrorKinds; baseline?: ErrorKinds };
 }
@@ -317,8 +320,12 @@ export interface SequentialSummary {
   stoppedAtLook: number;
   /** Rounds measured by the last look taken. */
   rounds: number;
-  /** decided: no scenario left open; last-look: the most rounds were run; budget: the next rounds would not fit the time budget. */
-  stoppedBecause: 'decided' | 'last-look' | 'budget';
+  /** decided: no scenario left open; last-look: the most rounds were run; budget: the next rounds would not fit the time budget;
+   * only-paired: against a stored baseline, every open metric is as narrow as the recorded runs' spread allows, which is
+   * beyond its threshold, so more rounds cannot decide it. */
+  stoppedBecause: 'decided' | 'last-look' | 'budget' | 'only-paired';
+  /** Stored mode or paired rounds: which statistic the looks used (absent: paired, records before stored looks). */
+  mode?: 'paired' | 'stored';
   /** Scenarios still open when the gate stopped. */
   open: string[];
   /** The look at which each scenario was decided (or last judged). */

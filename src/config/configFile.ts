@@ -127,7 +127,7 @@ export const configFileSchema = z
     scenarios: z.array(scenarioSchema).min(1).optional().describe('Request patterns to measure (default: GET of the `path` input).'),
     thresholds: thresholdsSchema.optional(),
     targets: z.array(targetSchema).min(1).optional().describe('Server setups measured interleaved (instead of the command/server inputs).'),
-    rounds: positiveInt.optional().describe('Measured trials per target and scenario.'),
+    rounds: positiveInt.optional().describe('The most measured trials per target and scenario; a gate stops earlier once every scenario is decided.'),
     'time-budget-minutes': positive.optional().describe('Wall time one measurement (boot, warmup, rounds) may take; sets the rounds (default 3 with compare-to: base).'),
     'warmup-seconds': z.number().min(0).optional().describe('Unmeasured load before the trials.'),
     'duration-seconds': positive.optional().describe('Length of one measured trial.'),

@@ -23,7 +23,7 @@ export const INPUT_REFERENCE: readonly ReferenceEntry[] = [
   {"name":"connections","description":"Concurrent connections; default 16."},
   {"name":"duration-seconds","description":"Length of one measured trial; default 10 (0.5 with compare-to: base)."},
   {"name":"warmup-seconds","description":"Unmeasured load before the trials; default 3."},
-  {"name":"rounds","description":"Measured trials per target and scenario, default 5; with compare-to: base the most rounds (default: what fits time-budget-minutes); too few are refused."},
+  {"name":"rounds","description":"Most trials per target and scenario (stops earlier once decided), default 5; with compare-to: base, what fits time-budget-minutes; too few are refused."},
   {"name":"time-budget-minutes","description":"Minutes one measurement (boot, warmup, rounds) may take; sets the rounds; default 3 with compare-to: base and no rounds, else none."},
   {"name":"compare-to","description":"stored (the recorded baseline), base (boot the PR's merge-base beside the head; needs fetch-depth: 0 and $PORT) or none; default stored."},
   {"name":"base-ref","description":"compare-to: base: the commit or ref to compare with; default the pull request's base."},

@@ -3,7 +3,7 @@ import { memoryGrowthWarning, workerChangesMetric } from './breakage.js';
 import { scenarioDifferences } from './comparability.js';
 import { median, MIN_RUNS_FOR_RUN_NOISE, runToRunNoise, type RunToRunNoise } from '../stats/intervals.js';
 import { combineVerdicts, judgeRelative, type Direction } from './verdict.js';
-import { pooledPercentileMs, tailMetric } from './tailMetric.js';
+import { pooledPercentileMs, tailMetric, thinPerTrialTail } from './tailMetric.js';
 import { withholdLatencyOnStarvation } from './starvation.js';
 import { describeErrorKinds, errorKinds } from '../load/errorKinds.js';
 import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from '../types.js';
@@ -27,6 +27,10 @@ export interface CompareInput {
   /** True when a missing baseline should make the verdict inconclusive (compare-to: stored). */
   baselineExpected: boolean;
   confidence: number;
+  /** The confidence of the run-to-run widening, when it differs from `confidence`: a sequential
+   * look spends its share on the trials' interval, while how far this whole run sits from the
+   * recorded one is a single draw that looking again does not redraw (gate/sequential.ts). */
+  runNoiseConfidence?: number;
 }
 
 interface MetricDef {
@@ -165,7 +169,7 @@ function historyNoise(input: CompareInput, sc: Scenario, def: MetricDef): RunToR
     .map((run) => values(run.samples.filter((s) => s.scenario === sc.name && s.target === input.target && !s.failure), def))
     .filter((v) => v.length > 0)
     .map(median);
-  return runToRunNoise(medians, input.confidence);
+  return runToRunNoise(medians, input.runNoiseConfidence ?? input.confidence);
 }
 
 function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison {
@@ -226,6 +230,8 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
       paired: input.paired,
       runNoise: runNoise.get(def.metric),
     });
+    // p99 without histograms: a median of per-trial figures, each of which needs its own requests.
+    const thin = def.metric === 'p99' && baseline ? thinPerTrialTail(baseline, candidate, 99, input.confidence) : undefined;
     metrics.push({
       metric: def.metric,
       baseline: median(base),
@@ -235,9 +241,10 @@ function compareScenario(input: CompareInput, sc: Scenario): ScenarioComparison 
       ciHighPct: j.ciHighPct,
       detectablePct: j.detectablePct,
       thresholdPct: threshold,
-      verdict: def.gating ? j.verdict : 'pass',
+      verdict: !def.gating ? 'pass' : thin ? 'inconclusive' : j.verdict,
       gating: def.gating,
-      reason: j.reason,
+      ...(def.gating && !thin && j.onlyPairedDecides ? { onlyPairedDecides: true } : {}),
+      reason: thin ? `${def.label} ${j.changePct === undefined ? '' : `${j.changePct >= 0 ? '+' : ''}${j.changePct.toFixed(1)}% `}is not judged: ${thin}.` : j.reason,
     });
   }
   metrics.push(errorRate);

@@ -1,12 +1,17 @@
-// Pure: a group-sequential paired gate. Rounds run up to the next planned look; at each look
-// every scenario is judged at that look's confidence (gate/sequentialPlan.ts). A scenario whose
-// verdict is decided (every gating metric pass or improved, or one regressed) keeps that verdict
-// and is measured no more; the next rounds measure only the scenarios still open. The gate
-// stops when none is open, at its last look, or when the next rounds would not fit its time
-// budget. The clock is passed in, so the schedule is a plain function of what was measured.
+// Pure: a group-sequential gate (paired rounds, or the head alone against a stored baseline).
+// Rounds run up to the next planned look; at each look every scenario is judged at that look's
+// confidence (gate/sequentialPlan.ts). A scenario whose verdict is decided (every gating metric
+// pass or improved, or one regressed) keeps that verdict and is measured no more; the next
+// rounds measure only the scenarios still open. The gate stops when none is open, at its last
+// look, when the next rounds would not fit its time budget, or (stored mode) when every open
+// metric is already as narrow as the recorded runs' spread lets it be and that spread is beyond
+// its threshold: more rounds narrow only the trials' own interval, so they cannot decide it.
+// The clock is passed in, so the schedule is a plain function of what was measured.
 import { planTrials } from './plan.js';
 import { combineVerdicts } from './verdict.js';
+import { roundsForTail } from './tailMetric.js';
 import type { Look } from './sequentialPlan.js';
+import type { GateMode } from '../stats/decidability.js';
 import type { Comparison, MetricComparison, Sample, ScenarioComparison, SequentialSummary } from '../types.js';
 
 /** Judges the samples of some scenarios with bounds at `confidence`. */
@@ -26,6 +31,8 @@ export interface SequentialInput {
    * first measurement); the scenario stays open while one of them is open, even after another
    * metric regressed. Scenarios not named are not measured. */
   confirming?: Map<string, Set<string>>;
+  /** Which statistic judges the looks, for the report; default paired. */
+  mode?: GateMode;
 }
 
 const inconclusive = (sc: ScenarioComparison) => sc.verdict === 'inconclusive';
@@ -61,6 +68,7 @@ export class SequentialGate {
       this.judgeLook(samples);
       if (this.open.length === 0) return this.halt('decided');
       if (this.look === looks.length - 1) return this.halt('last-look');
+      if (this.open.every((name) => this.onlyPairedDecides(name))) return this.halt('only-paired');
     } else {
       this.startedMs = this.input.now();
     }
@@ -100,6 +108,15 @@ export class SequentialGate {
     this.records.push({ rounds: look.rounds, confidence: look.confidence, decided });
   }
 
+  /** Every open metric of the scenario's latest comparison is one more rounds cannot decide (stored mode). */
+  private onlyPairedDecides(name: string): boolean {
+    const sc = this.decided.get(name)?.sc;
+    if (!sc) return false;
+    const focus = this.input.confirming?.get(name);
+    const open = sc.metrics.filter((m) => m.gating && m.verdict === 'inconclusive' && (!focus || focus.has(m.metric)));
+    return open.length > 0 && open.every((m) => m.onlyPairedDecides);
+  }
+
   private isOpen(sc: ScenarioComparison): boolean {
     const focus = this.input.confirming?.get(sc.scenario);
     if (!focus) return inconclusive(sc);
@@ -122,6 +139,7 @@ export class SequentialGate {
       stoppedBecause: this.stop ?? 'last-look',
       open: this.open,
       scenarioLooks: Object.fromEntries([...this.decided].map(([name, d]) => [name, d.look + 1])),
+      ...(this.input.mode === 'stored' ? { mode: 'stored' as const } : {}),
     };
     return { comparison, sequential };
   }
@@ -153,8 +171,9 @@ const IMPRACTICAL_FACTOR = 10;
 const minutes = (s: number) => (s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`);
 
 function withTimeToDecide(m: MetricComparison, rounds: number, perRoundSeconds: number | undefined): MetricComparison {
-  if (!m.gating || m.verdict !== 'inconclusive') return m;
-  const need = roundsToDecide(m, rounds);
+  if (!m.gating || m.verdict !== 'inconclusive' || m.onlyPairedDecides) return m;
+  // A thin tail needs requests before its interval means anything (gate/tailMetric.ts).
+  const need = roundsForTail(m, rounds) ?? roundsToDecide(m, rounds);
   if (need === undefined || need <= rounds) return m;
   const more = need - rounds;
   const time = perRoundSeconds ? ` (about ${minutes(more * perRoundSeconds)} more of measuring)` : '';

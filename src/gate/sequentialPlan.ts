@@ -1,8 +1,13 @@
 // Pure: where a gate looks at its data, and how many rounds fit its time budget.
-// Looks fall after 20, 40, 60, 90, 120, 150... rounds (even, so each look sees whole pairs of
-// rounds: gate/plan.ts) and at the most rounds the gate may run; each look's bounds are taken
-// at its share of the error rate (stats/spending.ts). A look at which no outcome could be
+// Paired looks fall after 20, 40, 60, 90, 120, 150... rounds (even, so each look sees whole
+// pairs of rounds: gate/plan.ts) and at the most rounds the gate may run; each look's bounds are
+// taken at its share of the error rate (stats/spending.ts). A look at which no outcome could be
 // certain enough (too few rounds for its share) is left out.
+// Stored mode looks earlier and more often (after 5, 10, 20, 40... rounds): one of its rounds is
+// one trial per scenario of 10 s by default, not two of 0.5 s, and its interval stops narrowing
+// once it is as wide as recorded runs move from one to the next (gate/verdict.ts), so more
+// rounds soon stop paying. Its first look usually drops out: 5 trials against 5 reach 99.6% at
+// most, so the default 5 rounds look once, at the end, as before.
 import { canDecide, type GateMode } from '../stats/decidability.js';
 import { lookConfidences } from '../stats/spending.js';
 
@@ -15,13 +20,15 @@ export interface Look {
 
 /** Rounds after which the gate looks, below its most rounds. */
 export const LOOK_ROUNDS = [20, 40, 60, 90, 120, 150, 180];
+/** Stored mode's looks (see above). */
+export const STORED_LOOK_ROUNDS = [5, 10, 20, 40, 60, 90, 120, 150, 180];
 /** A planned look this close to the last one is merged into it. */
-const MIN_ROUNDS_BETWEEN_LOOKS = 10;
+const MIN_ROUNDS_BETWEEN_LOOKS = { paired: 10, stored: 3 };
 
-/** Looks of a gate of at most `maxRounds` rounds; stored mode (and one round) looks once. */
+/** Looks of a gate of at most `maxRounds` rounds. */
 export function planLooks(maxRounds: number, confidence: number, mode: GateMode): Look[] {
-  if (mode === 'stored') return [{ rounds: maxRounds, confidence }];
-  let rounds = [...LOOK_ROUNDS.filter((n) => n <= maxRounds - MIN_ROUNDS_BETWEEN_LOOKS), maxRounds];
+  const planned = mode === 'stored' ? STORED_LOOK_ROUNDS : LOOK_ROUNDS;
+  let rounds = [...planned.filter((n) => n <= maxRounds - MIN_ROUNDS_BETWEEN_LOOKS[mode]), maxRounds];
   // Drop early looks that cannot decide anything at their share; the spending is recomputed without them.
   for (;;) {
     const confidences = lookConfidences(rounds, confidence);

@@ -15,6 +15,9 @@ export interface RelativeJudgement {
   /** Half the interval's width: changes smaller than this are within this run's noise. */
   detectablePct?: number;
   reason: string;
+  /** Against a stored baseline: open, and the recorded runs' spread alone is beyond the
+   * threshold, so more rounds cannot decide it (only paired mode can). */
+  onlyPairedDecides?: boolean;
 }
 
 export interface RelativeInput {
@@ -80,14 +83,16 @@ export function judgeInterval(input: IntervalInput, measured: RatioInterval | un
   }
   // Against a stored baseline no number of rounds narrows the interval below how far whole runs move.
   const runSpreadPct = input.runNoise ? (Math.exp(input.runNoise.halfWidthLog) - 1) * 100 : 0;
+  const onlyPairedDecides = widened && runSpreadPct >= thresholdPct;
   const advice =
-    widened && runSpreadPct >= thresholdPct
+    onlyPairedDecides
       ? `recorded runs of this scenario move by about ±${runSpreadPct.toFixed(0)}% from one to the next, more than the threshold, so against a stored baseline ` +
         `no number of rounds can decide a ${thresholdPct}% change: only paired mode (compare-to: base) can.`
       : '(add rounds or duration).';
   return {
     ...base,
     verdict: 'inconclusive',
+    ...(onlyPairedDecides ? { onlyPairedDecides } : {}),
     reason:
       `${label} ${fmt(changePct)} (interval ${range}): rules out a change beyond ${wHigh.toFixed(1)}% worse, but a ${thresholdPct}% change ` +
       `cannot be excluded; this run could only detect changes of about ${detectablePct.toFixed(0)}% ${advice}`,

@@ -32,6 +32,7 @@ import { estimateMeasuring, estimateMessages } from '../gate/estimate.js';
 import packageJson from '../../package.json' with { type: 'json' };
 import { confirmationFocus, SequentialGate, type JudgeAt } from '../gate/sequential.js';
 import { planLooks } from '../gate/sequentialPlan.js';
+import type { GateMode } from '../stats/decidability.js';
 import { watchThisPush } from '../changes/runWatch.js';
 
 /** Recorded with every run; the version has one home, package.json (the release script checks it). */
@@ -55,8 +56,10 @@ export function runnerFingerprint(): RunMeta['runner'] {
 }
 
 type Measured = { samples: Sample[]; placement: Placement | undefined; sequential?: ReturnType<SequentialGate['result']> };
-/** Measures some targets; with `judgeAt` (paired mode) the rounds are sequential: looked at along the way. */
-type Measure = (targets: Target[], runSeed?: number, label?: string, judgeAt?: JudgeAt, confirming?: Map<string, Set<string>>) => Promise<Measured>;
+/** How a sequential measurement judges its looks: paired rounds, or the head against a stored baseline. */
+type Looks = { judge: JudgeAt; mode: GateMode };
+/** Measures some targets; with `looks` the rounds are sequential: looked at along the way. */
+type Measure = (targets: Target[], runSeed?: number, label?: string, looks?: Looks, confirming?: Map<string, Set<string>>) => Promise<Measured>;
 
 export async function runGate(config: Config, opts: GateOptions): Promise<RunResult> {
   const stored: BaselineFile | undefined = config.baselineFile ? readBaselineFile(config.baselineFile) : undefined;
@@ -71,6 +74,18 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
   let pairedBase: PairedBase | undefined = prepared && 'checkout' in prepared ? prepared : undefined;
   let fallback = prepared && 'fallback' in prepared ? prepared.fallback : undefined;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+  // Pure: the recorded run this measurement is judged against, given how paired mode went so far.
+  const pickBaseline = () =>
+    chooseStoredBaseline({
+      config,
+      stored,
+      branch,
+      branchProblem,
+      paired: !!pairedBase,
+      pairedFallback: fallback,
+      here: { command: head.command, warmupSeconds: config.warmupSeconds, scenarios: config.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } },
+    });
+  const storedLooksFor = (b: StoredBaseline) => storedLooks(config, judgeAgainst(config, { head, baseline: b, fallback, headCommit: opts.meta.commit }), b.run);
   const measure = measurer(config, opts.hooks, seed);
   announceEstimate(config, !!pairedBase, log);
 
@@ -80,16 +95,17 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
     if (pairedBase) {
       try {
         // The base boots first, so a base that cannot boot is known before the head is started.
-        measured = await measure([pairedBase.target, head], seed, undefined, pairedJudge(config, pairedBase, head, opts.meta.commit));
+        measured = await measure([pairedBase.target, head], seed, undefined, { judge: pairedJudge(config, pairedBase, head, opts.meta.commit), mode: 'paired' });
       } catch (err) {
         if (!(err instanceof ServerError && err.target === BASE_TARGET)) throw err;
         fallback = `the base commit ${pairedBase.checkout.commit.slice(0, 12)} did not boot (${errorMessage(err).split('\n')[0]})`;
         pairedBase.checkout.remove();
         pairedBase = undefined;
-        measured = await measure([head]);
+        measured = await measure([head], seed, undefined, storedLooksFor(pickBaseline()));
       }
     } else {
-      measured = await measure(config.targets);
+      // Against a stored baseline the looks need it before the first round.
+      measured = await measure(config.targets, seed, undefined, storedLooksFor(pickBaseline()));
     }
     const { samples, placement } = measured;
     const hardened = await runHardeningChecks(config, opts.hooks, pairedBase ? [pairedBase.target, head] : fallback ? [head] : config.targets);
@@ -99,15 +115,7 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
       say(`Paired mode fell back to ${config.baselineFile || branch?.baseline.record ? 'the stored baseline' : 'no baseline'}: ${fallback}.`);
     }
 
-    const baseline = chooseStoredBaseline({
-      config,
-      stored,
-      branch,
-      branchProblem,
-      paired: !!pairedBase,
-      pairedFallback: fallback,
-      here: { command: head.command, warmupSeconds: config.warmupSeconds, scenarios: config.scenarios, runner: { cpuModel: runner.cpuModel, cpus: runner.cpus, os: runner.os, arch: runner.arch } },
-    });
+    const baseline = pickBaseline();
     const judge = judgeAgainst(config, { head, pairedBase, baseline, fallback, headCommit: opts.meta.commit });
     let comparison = measured.sequential ? withSequential(measured.sequential) : judge(samples);
     const hardening =
@@ -131,7 +139,9 @@ export async function runGate(config: Config, opts: GateOptions): Promise<RunRes
           pairedBase ? [pairedBase.target, head] : [head],
           seed + 1,
           'Confirmation',
-          pairedBase && pairedJudge(config, pairedBase, head, opts.meta.commit),
+          pairedBase
+            ? { judge: pairedJudge(config, pairedBase, head, opts.meta.commit), mode: 'paired' }
+            : storedLooks(config, judge, plan.kind === 'other-run' ? plan.run : baseline.run),
           confirmationFocus(comparison),
         );
         confirmationSamples = again.samples;
@@ -222,7 +232,7 @@ function readDataBranch(config: Config, opts: GateOptions, runner: RunMeta['runn
 /** Runs the interleaved trials of some targets, with the load generator pinned apart from the servers. */
 function measurer(config: Config, hooks: BootHooks, seed: number): Measure {
   const log = hooks.log;
-  return (targets, runSeed = seed, label, judgeAt, confirming) => {
+  return (targets, runSeed = seed, label, sequentialLooks, confirming) => {
     // The budget counts from here: boots and warmup are part of the step's time.
     const deadlineMs = config.timeBudgetMinutes !== undefined ? Date.now() + config.timeBudgetMinutes * 60_000 : undefined;
     return withGeneratorPlacement(config.cpuPlacement, log.warning, async (placement) => {
@@ -230,13 +240,24 @@ function measurer(config: Config, hooks: BootHooks, seed: number): Measure {
       const edges = realEdges({ ...hooks, serverCpus: placement?.serverCpus, logSuffix: label && `-${label.toLowerCase()}` });
       const names = targets.map((t) => t.name);
       const run = { targets, scenarios: config.scenarios, warmupSeconds: config.warmupSeconds, label };
-      if (!judgeAt) {
+      const looks = sequentialLooks && planLooks(config.rounds, config.confidence, sequentialLooks.mode);
+      // Stored mode with one look (the default 5 rounds) is the fixed design it always was.
+      if (!sequentialLooks || !looks || (sequentialLooks.mode === 'stored' && looks.length < 2)) {
         const trials = planTrials(names, config.scenarios.map((s) => s.name), config.rounds, seededRandom(runSeed));
         return { samples: await executePlan({ ...run, trials }, edges), placement };
       }
-      const looks = planLooks(config.rounds, config.confidence, 'paired');
       log.info(`Sequential rounds: looking at the results after ${looks.map((l) => l.rounds).join(', ')} rounds, stopping as soon as every scenario is decided${deadlineMs ? ` or the ${config.timeBudgetMinutes} min budget would be passed` : ''}.`);
-      const gate = new SequentialGate({ looks, targets: names, scenarios: config.scenarios, random: seededRandom(runSeed), judge: judgeAt, now: Date.now, deadlineMs, confirming });
+      const gate = new SequentialGate({
+        looks,
+        targets: names,
+        scenarios: config.scenarios,
+        random: seededRandom(runSeed),
+        judge: sequentialLooks.judge,
+        now: Date.now,
+        deadlineMs,
+        confirming,
+        mode: sequentialLooks.mode,
+      });
       const samples = await executePlan({ ...run, trials: [], schedule: gate, maxRounds: looks.at(-1)!.rounds }, edges);
       const sequential = gate.result();
       log.info(describeStop(sequential.sequential));
@@ -290,15 +311,33 @@ async function runHardeningChecks(config: Config, hooks: BootHooks, targets: Tar
 }
 
 /** Compares measured samples with the paired base or the stored baseline; `other` is another
- * recorded run, for a confirmation judged independently of the first baseline. */
+ * recorded run, for a confirmation judged independently of the first baseline; `at` a
+ * sequential look (its confidence, the scenarios still open). */
+type StoredJudge = (
+  measured: Sample[],
+  other?: { samples: Sample[]; scenarios?: Scenario[] },
+  at?: { confidence: number; scenarios: string[] },
+) => Comparison;
+
+/**
+ * Stored mode's looks: the head alone, judged at each look against the recorded run (or
+ * `other`), when there is one to judge against and a single candidate (a shoot-out ranks
+ * setups and runs its rounds). Undefined: the fixed design.
+ */
+function storedLooks(config: Config, judge: StoredJudge, against: { samples: Sample[]; settings?: { scenarios?: Scenario[] }; scenarios?: Scenario[] } | undefined): Looks | undefined {
+  if (config.compareTo === 'none' || config.targets.length !== 1 || !against) return undefined;
+  const other = { samples: against.samples, scenarios: against.scenarios ?? against.settings?.scenarios };
+  return { mode: 'stored', judge: (measured, confidence, scenarios) => judge(measured, other, { confidence, scenarios }) };
+}
+
 function judgeAgainst(
   config: Config,
   ctx: { head: Target; pairedBase?: PairedBase; baseline: StoredBaseline; fallback?: string; headCommit?: string },
-): (measured: Sample[], other?: { samples: Sample[]; scenarios?: Scenario[] }) => Comparison {
+): StoredJudge {
   const { head, pairedBase, baseline } = ctx;
-  return (measured, other) => {
+  return (measured, other, at) => {
     const c = compare({
-      scenarios: config.scenarios,
+      scenarios: at ? config.scenarios.filter((s) => at.scenarios.includes(s.name)) : config.scenarios,
       target: head.name,
       candidate: measured.filter((s) => s.target !== BASE_TARGET || !pairedBase),
       baseline: pairedBase ? measured.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : (other?.samples ?? baseline.run?.samples),
@@ -310,7 +349,8 @@ function judgeAgainst(
       noBaselineNote: baseline.note,
       paired: !!pairedBase,
       baselineExpected: config.compareTo !== 'none',
-      confidence: config.confidence,
+      confidence: at?.confidence ?? config.confidence,
+      runNoiseConfidence: config.confidence,
     });
     if (ctx.fallback && c.baseline) c.note = baseline.note;
     // A preset that measures a setup production does not run says so beside every figure.

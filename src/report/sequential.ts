@@ -5,7 +5,7 @@ const list = (xs: string[]) => xs.map((x) => `"${x}"`).join(', ');
 
 export function describeStop(s: SequentialSummary): string {
   const planned = s.plannedRounds.length;
-  const at = `look ${s.stoppedAtLook} of ${planned} (${s.rounds} rounds per side)`;
+  const at = `look ${s.stoppedAtLook} of ${planned} (${s.rounds} rounds${s.mode === 'stored' ? ', against the stored baseline' : ' per side'})`;
   const decidedEarly = s.looks
     .filter((l) => l.decided.length && l.look < s.stoppedAtLook)
     .map((l) => `${list(l.decided)} at look ${l.look} (${l.rounds} rounds)`);
@@ -16,5 +16,11 @@ export function describeStop(s: SequentialSummary): string {
   }
   const open = `still open: ${list(s.open)}`;
   if (s.stoppedBecause === 'budget') return `Stopped at ${at}: the next rounds would not fit the time budget; ${open}${earlier}.`;
+  if (s.stoppedBecause === 'only-paired') {
+    return (
+      `Stopped at ${at}: what is still open is as narrow as how far recorded runs move from one to the next, and that alone is ` +
+      `beyond its threshold, so more rounds cannot decide it; only paired mode (compare-to: base) can; ${open}${earlier}.`
+    );
+  }
   return `Stopped at ${at}, the last planned look; ${open}${earlier}.`;
 }

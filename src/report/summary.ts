@@ -128,7 +128,11 @@ function describeLooks(s: SequentialSummary, conf: string): string {
   return (
     `- Sequential looks after ${looks.join(', ')} rounds: each look spends a share of the ${conf} gate's error rate ` +
     '(Hwang-Shih-DeCani spending, O\'Brien-Fleming-like), so stopping at the first decisive look keeps the false-alarm rate; ' +
-    'later rounds measure only the scenarios still open.'
+    'later rounds measure only the scenarios still open.' +
+    (s.mode === 'stored'
+      ? ' Against the stored baseline the shares bound the trials\' own interval; its widening to how far recorded runs move stays at the gate\'s confidence: ' +
+        'how far this run sits from the recorded one is one draw, which looking again does not redraw.'
+      : '')
   );
 }
 
