@@ -41,18 +41,18 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../../main/node_modules/@stdlib/utils-define-property/lib/define_property.js
+// node_modules/@stdlib/utils-define-property/lib/define_property.js
 var require_define_property = __commonJS({
-  "../../main/node_modules/@stdlib/utils-define-property/lib/define_property.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-define-property/lib/define_property.js"(exports2, module2) {
     "use strict";
     var main2 = typeof Object.defineProperty === "function" ? Object.defineProperty : null;
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-define-property/lib/has_define_property_support.js
+// node_modules/@stdlib/utils-define-property/lib/has_define_property_support.js
 var require_has_define_property_support = __commonJS({
-  "../../main/node_modules/@stdlib/utils-define-property/lib/has_define_property_support.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-define-property/lib/has_define_property_support.js"(exports2, module2) {
     "use strict";
     var defineProperty = require_define_property();
     function hasDefinePropertySupport() {
@@ -67,18 +67,18 @@ var require_has_define_property_support = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-define-property/lib/builtin.js
+// node_modules/@stdlib/utils-define-property/lib/builtin.js
 var require_builtin = __commonJS({
-  "../../main/node_modules/@stdlib/utils-define-property/lib/builtin.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-define-property/lib/builtin.js"(exports2, module2) {
     "use strict";
     var defineProperty = Object.defineProperty;
     module2.exports = defineProperty;
   }
 });
 
-// ../../main/node_modules/@stdlib/string-base-format-interpolate/lib/is_number.js
+// node_modules/@stdlib/string-base-format-interpolate/lib/is_number.js
 var require_is_number = __commonJS({
-  "../../main/node_modules/@stdlib/string-base-format-interpolate/lib/is_number.js"(exports2, module2) {
+  "node_modules/@stdlib/string-base-format-interpolate/lib/is_number.js"(exports2, module2) {
     "use strict";
     function isNumber(value2) {
       return typeof value2 === "number";
@@ -87,9 +87,9 @@ var require_is_number = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/string-base-format-interpolate/lib/zero_pad.js
+// node_modules/@stdlib/string-base-format-interpolate/lib/zero_pad.js
 var require_zero_pad = __commonJS({
-  "../../main/node_modules/@stdlib/string-base-format-interpolate/lib/zero_pad.js"(exports2, module2) {
+  "node_modules/@stdlib/string-base-format-interpolate/lib/zero_pad.js"(exports2, module2) {
     "use strict";
     function startsWithMinus(str) {
       return str[0] === "-";
@@ -122,9 +122,9 @@ var require_zero_pad = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/string-base-format-interpolate/lib/format_integer.js
+// node_modules/@stdlib/string-base-format-interpolate/lib/format_integer.js
 var require_format_integer = __commonJS({
-  "../../main/node_modules/@stdlib/string-base-format-interpolate/lib/format_integer.js"(exports2, module2) {
+  "node_modules/@stdlib/string-base-format-interpolate/lib/format_integer.js"(exports2, module2) {
     "use strict";
     var isNumber = require_is_number();
     var zeroPad = require_zero_pad();
@@ -197,9 +197,9 @@ var require_format_integer = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/string-base-format-interpolate/lib/is_string.js
+// node_modules/@stdlib/string-base-format-interpolate/lib/is_string.js
 var require_is_string = __commonJS({
-  "../../main/node_modules/@stdlib/string-base-format-interpolate/lib/is_string.js"(exports2, module2) {
+  "node_modules/@stdlib/string-base-format-interpolate/lib/is_string.js"(exports2, module2) {
     "use strict";
     function isString(value2) {
       return typeof value2 === "string";
@@ -208,9 +208,9 @@ var require_is_string = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/string-base-format-interpolate/lib/format_double.js
+// node_modules/@stdlib/string-base-format-interpolate/lib/format_double.js
 var require_format_double = __commonJS({
-  "../../main/node_modules/@stdlib/string-base-format-interpolate/lib/format_double.js"(exports2, module2) {
+  "node_modules/@stdlib/string-base-format-interpolate/lib/format_double.js"(exports2, module2) {
     "use strict";
     var abs = Math.abs;
     var lowercase2 = String.prototype.toLowerCase;
@@ -271,9 +271,9 @@ var require_format_double = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/string-base-format-interpolate/lib/space_pad.js
+// node_modules/@stdlib/string-base-format-interpolate/lib/space_pad.js
 var require_space_pad = __commonJS({
-  "../../main/node_modules/@stdlib/string-base-format-interpolate/lib/space_pad.js"(exports2, module2) {
+  "node_modules/@stdlib/string-base-format-interpolate/lib/space_pad.js"(exports2, module2) {
     "use strict";
     function spaces(n) {
       var out = "";
@@ -295,9 +295,9 @@ var require_space_pad = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/string-base-format-interpolate/lib/main.js
+// node_modules/@stdlib/string-base-format-interpolate/lib/main.js
 var require_main = __commonJS({
-  "../../main/node_modules/@stdlib/string-base-format-interpolate/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/string-base-format-interpolate/lib/main.js"(exports2, module2) {
     "use strict";
     var formatInteger = require_format_integer();
     var isString = require_is_string();
@@ -463,18 +463,18 @@ var require_main = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/string-base-format-interpolate/lib/index.js
+// node_modules/@stdlib/string-base-format-interpolate/lib/index.js
 var require_lib = __commonJS({
-  "../../main/node_modules/@stdlib/string-base-format-interpolate/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/string-base-format-interpolate/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/string-base-format-tokenize/lib/main.js
+// node_modules/@stdlib/string-base-format-tokenize/lib/main.js
 var require_main2 = __commonJS({
-  "../../main/node_modules/@stdlib/string-base-format-tokenize/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/string-base-format-tokenize/lib/main.js"(exports2, module2) {
     "use strict";
     var RE = /%(?:([1-9]\d*)\$)?([0 +\-#]*)(\*|\d+)?(?:(\.)(\*|\d+)?)?[hlL]?([%A-Za-z])/g;
     function parse4(match) {
@@ -521,18 +521,18 @@ var require_main2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/string-base-format-tokenize/lib/index.js
+// node_modules/@stdlib/string-base-format-tokenize/lib/index.js
 var require_lib2 = __commonJS({
-  "../../main/node_modules/@stdlib/string-base-format-tokenize/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/string-base-format-tokenize/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main2();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/string-format/lib/is_string.js
+// node_modules/@stdlib/string-format/lib/is_string.js
 var require_is_string2 = __commonJS({
-  "../../main/node_modules/@stdlib/string-format/lib/is_string.js"(exports2, module2) {
+  "node_modules/@stdlib/string-format/lib/is_string.js"(exports2, module2) {
     "use strict";
     function isString(value2) {
       return typeof value2 === "string";
@@ -541,9 +541,9 @@ var require_is_string2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/string-format/lib/main.js
+// node_modules/@stdlib/string-format/lib/main.js
 var require_main3 = __commonJS({
-  "../../main/node_modules/@stdlib/string-format/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/string-format/lib/main.js"(exports2, module2) {
     "use strict";
     var interpolate = require_lib();
     var tokenize = require_lib2();
@@ -564,18 +564,18 @@ var require_main3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/string-format/lib/index.js
+// node_modules/@stdlib/string-format/lib/index.js
 var require_lib3 = __commonJS({
-  "../../main/node_modules/@stdlib/string-format/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/string-format/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main3();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-define-property/lib/polyfill.js
+// node_modules/@stdlib/utils-define-property/lib/polyfill.js
 var require_polyfill = __commonJS({
-  "../../main/node_modules/@stdlib/utils-define-property/lib/polyfill.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-define-property/lib/polyfill.js"(exports2, module2) {
     "use strict";
     var format = require_lib3();
     var objectProtoype = Object.prototype;
@@ -624,9 +624,9 @@ var require_polyfill = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-define-property/lib/index.js
+// node_modules/@stdlib/utils-define-property/lib/index.js
 var require_lib4 = __commonJS({
-  "../../main/node_modules/@stdlib/utils-define-property/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-define-property/lib/index.js"(exports2, module2) {
     "use strict";
     var hasDefinePropertySupport = require_has_define_property_support();
     var builtin = require_builtin();
@@ -641,9 +641,9 @@ var require_lib4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/main.js
+// node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/main.js
 var require_main4 = __commonJS({
-  "../../main/node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/main.js"(exports2, module2) {
     "use strict";
     var defineProperty = require_lib4();
     function setNonEnumerableReadOnly(obj, prop, value2) {
@@ -658,18 +658,18 @@ var require_main4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/index.js
+// node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/index.js
 var require_lib5 = __commonJS({
-  "../../main/node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-define-nonenumerable-read-only-property/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main4();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js
+// node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js
 var require_main5 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-tools-evalpoly/lib/main.js"(exports2, module2) {
     "use strict";
     function evalpoly(c, x2) {
       var p;
@@ -694,27 +694,27 @@ var require_main5 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/function-ctor/lib/main.js
+// node_modules/@stdlib/function-ctor/lib/main.js
 var require_main6 = __commonJS({
-  "../../main/node_modules/@stdlib/function-ctor/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/function-ctor/lib/main.js"(exports2, module2) {
     "use strict";
     var Fcn = Function;
     module2.exports = Fcn;
   }
 });
 
-// ../../main/node_modules/@stdlib/function-ctor/lib/index.js
+// node_modules/@stdlib/function-ctor/lib/index.js
 var require_lib6 = __commonJS({
-  "../../main/node_modules/@stdlib/function-ctor/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/function-ctor/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main6();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js
+// node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js
 var require_factory = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-tools-evalpoly/lib/factory.js"(exports2, module2) {
     "use strict";
     var Fcn = require_lib6();
     var evalpoly = require_main5();
@@ -759,9 +759,9 @@ var require_factory = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js
+// node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js
 var require_lib7 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-tools-evalpoly/lib/index.js"(exports2, module2) {
     "use strict";
     var setReadOnly = require_lib5();
     var main2 = require_main5();
@@ -771,9 +771,9 @@ var require_lib7 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-nan/lib/main.js
+// node_modules/@stdlib/math-base-assert-is-nan/lib/main.js
 var require_main7 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-nan/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-nan/lib/main.js"(exports2, module2) {
     "use strict";
     function isnan(x2) {
       return x2 !== x2;
@@ -782,18 +782,18 @@ var require_main7 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-nan/lib/index.js
+// node_modules/@stdlib/math-base-assert-is-nan/lib/index.js
 var require_lib8 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-nan/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-nan/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main7();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-symbol-support/lib/main.js
+// node_modules/@stdlib/assert-has-symbol-support/lib/main.js
 var require_main8 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-symbol-support/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-symbol-support/lib/main.js"(exports2, module2) {
     "use strict";
     function hasSymbolSupport() {
       return typeof Symbol === "function" && typeof /* @__PURE__ */ Symbol("foo") === "symbol";
@@ -802,18 +802,18 @@ var require_main8 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-symbol-support/lib/index.js
+// node_modules/@stdlib/assert-has-symbol-support/lib/index.js
 var require_lib9 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-symbol-support/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-symbol-support/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main8();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js
+// node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js
 var require_main9 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-tostringtag-support/lib/main.js"(exports2, module2) {
     "use strict";
     var hasSymbols = require_lib9();
     var FLG = hasSymbols();
@@ -824,27 +824,27 @@ var require_main9 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js
+// node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js
 var require_lib10 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-tostringtag-support/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main9();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-native-class/lib/tostring.js
+// node_modules/@stdlib/utils-native-class/lib/tostring.js
 var require_tostring = __commonJS({
-  "../../main/node_modules/@stdlib/utils-native-class/lib/tostring.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-native-class/lib/tostring.js"(exports2, module2) {
     "use strict";
     var toStr = Object.prototype.toString;
     module2.exports = toStr;
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-native-class/lib/main.js
+// node_modules/@stdlib/utils-native-class/lib/main.js
 var require_main10 = __commonJS({
-  "../../main/node_modules/@stdlib/utils-native-class/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-native-class/lib/main.js"(exports2, module2) {
     "use strict";
     var toStr = require_tostring();
     function nativeClass(v) {
@@ -854,9 +854,9 @@ var require_main10 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-own-property/lib/main.js
+// node_modules/@stdlib/assert-has-own-property/lib/main.js
 var require_main11 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-own-property/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-own-property/lib/main.js"(exports2, module2) {
     "use strict";
     var has = Object.prototype.hasOwnProperty;
     function hasOwnProp(value2, property) {
@@ -869,36 +869,36 @@ var require_main11 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-own-property/lib/index.js
+// node_modules/@stdlib/assert-has-own-property/lib/index.js
 var require_lib11 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-own-property/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-own-property/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main11();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/symbol-ctor/lib/main.js
+// node_modules/@stdlib/symbol-ctor/lib/main.js
 var require_main12 = __commonJS({
-  "../../main/node_modules/@stdlib/symbol-ctor/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/symbol-ctor/lib/main.js"(exports2, module2) {
     "use strict";
     var Sym = typeof Symbol === "function" ? Symbol : void 0;
     module2.exports = Sym;
   }
 });
 
-// ../../main/node_modules/@stdlib/symbol-ctor/lib/index.js
+// node_modules/@stdlib/symbol-ctor/lib/index.js
 var require_lib12 = __commonJS({
-  "../../main/node_modules/@stdlib/symbol-ctor/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/symbol-ctor/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main12();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-native-class/lib/tostringtag.js
+// node_modules/@stdlib/utils-native-class/lib/tostringtag.js
 var require_tostringtag = __commonJS({
-  "../../main/node_modules/@stdlib/utils-native-class/lib/tostringtag.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-native-class/lib/tostringtag.js"(exports2, module2) {
     "use strict";
     var Symbol2 = require_lib12();
     var toStrTag = typeof Symbol2 === "function" ? Symbol2.toStringTag : "";
@@ -906,9 +906,9 @@ var require_tostringtag = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-native-class/lib/polyfill.js
+// node_modules/@stdlib/utils-native-class/lib/polyfill.js
 var require_polyfill2 = __commonJS({
-  "../../main/node_modules/@stdlib/utils-native-class/lib/polyfill.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-native-class/lib/polyfill.js"(exports2, module2) {
     "use strict";
     var hasOwnProp = require_lib11();
     var toStringTag = require_tostringtag();
@@ -939,9 +939,9 @@ var require_polyfill2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-native-class/lib/index.js
+// node_modules/@stdlib/utils-native-class/lib/index.js
 var require_lib13 = __commonJS({
-  "../../main/node_modules/@stdlib/utils-native-class/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-native-class/lib/index.js"(exports2, module2) {
     "use strict";
     var hasToStringTag = require_lib10();
     var builtin = require_main10();
@@ -956,9 +956,9 @@ var require_lib13 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-is-uint32array/lib/main.js
+// node_modules/@stdlib/assert-is-uint32array/lib/main.js
 var require_main13 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-is-uint32array/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-is-uint32array/lib/main.js"(exports2, module2) {
     "use strict";
     var nativeClass = require_lib13();
     var hasUint32Array = typeof Uint32Array === "function";
@@ -970,36 +970,36 @@ var require_main13 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-is-uint32array/lib/index.js
+// node_modules/@stdlib/assert-is-uint32array/lib/index.js
 var require_lib14 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-is-uint32array/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-is-uint32array/lib/index.js"(exports2, module2) {
     "use strict";
     var isUint32Array = require_main13();
     module2.exports = isUint32Array;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-uint32-max/lib/index.js
+// node_modules/@stdlib/constants-uint32-max/lib/index.js
 var require_lib15 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-uint32-max/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-uint32-max/lib/index.js"(exports2, module2) {
     "use strict";
     var UINT32_MAX = 4294967295;
     module2.exports = UINT32_MAX;
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js
+// node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js
 var require_uint32array = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-uint32array-support/lib/uint32array.js"(exports2, module2) {
     "use strict";
     var main2 = typeof Uint32Array === "function" ? Uint32Array : null;
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-uint32array-support/lib/main.js
+// node_modules/@stdlib/assert-has-uint32array-support/lib/main.js
 var require_main14 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-uint32array-support/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-uint32array-support/lib/main.js"(exports2, module2) {
     "use strict";
     var isUint32Array = require_lib14();
     var UINT32_MAX = require_lib15();
@@ -1026,27 +1026,27 @@ var require_main14 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-uint32array-support/lib/index.js
+// node_modules/@stdlib/assert-has-uint32array-support/lib/index.js
 var require_lib16 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-uint32array-support/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-uint32array-support/lib/index.js"(exports2, module2) {
     "use strict";
     var hasUint32ArraySupport = require_main14();
     module2.exports = hasUint32ArraySupport;
   }
 });
 
-// ../../main/node_modules/@stdlib/array-uint32/lib/main.js
+// node_modules/@stdlib/array-uint32/lib/main.js
 var require_main15 = __commonJS({
-  "../../main/node_modules/@stdlib/array-uint32/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/array-uint32/lib/main.js"(exports2, module2) {
     "use strict";
     var ctor = typeof Uint32Array === "function" ? Uint32Array : void 0;
     module2.exports = ctor;
   }
 });
 
-// ../../main/node_modules/@stdlib/array-uint32/lib/polyfill.js
+// node_modules/@stdlib/array-uint32/lib/polyfill.js
 var require_polyfill3 = __commonJS({
-  "../../main/node_modules/@stdlib/array-uint32/lib/polyfill.js"(exports2, module2) {
+  "node_modules/@stdlib/array-uint32/lib/polyfill.js"(exports2, module2) {
     "use strict";
     function polyfill() {
       throw new Error("not implemented");
@@ -1055,9 +1055,9 @@ var require_polyfill3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/array-uint32/lib/index.js
+// node_modules/@stdlib/array-uint32/lib/index.js
 var require_lib17 = __commonJS({
-  "../../main/node_modules/@stdlib/array-uint32/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/array-uint32/lib/index.js"(exports2, module2) {
     "use strict";
     var hasUint32ArraySupport = require_lib16();
     var builtin = require_main15();
@@ -1072,9 +1072,9 @@ var require_lib17 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-is-float64array/lib/main.js
+// node_modules/@stdlib/assert-is-float64array/lib/main.js
 var require_main16 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-is-float64array/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-is-float64array/lib/main.js"(exports2, module2) {
     "use strict";
     var nativeClass = require_lib13();
     var hasFloat64Array = typeof Float64Array === "function";
@@ -1086,27 +1086,27 @@ var require_main16 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-is-float64array/lib/index.js
+// node_modules/@stdlib/assert-is-float64array/lib/index.js
 var require_lib18 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-is-float64array/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-is-float64array/lib/index.js"(exports2, module2) {
     "use strict";
     var isFloat64Array = require_main16();
     module2.exports = isFloat64Array;
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js
+// node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js
 var require_float64array = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-float64array-support/lib/float64array.js"(exports2, module2) {
     "use strict";
     var main2 = typeof Float64Array === "function" ? Float64Array : null;
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-float64array-support/lib/main.js
+// node_modules/@stdlib/assert-has-float64array-support/lib/main.js
 var require_main17 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-float64array-support/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-float64array-support/lib/main.js"(exports2, module2) {
     "use strict";
     var isFloat64Array = require_lib18();
     var GlobalFloat64Array = require_float64array();
@@ -1128,27 +1128,27 @@ var require_main17 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-float64array-support/lib/index.js
+// node_modules/@stdlib/assert-has-float64array-support/lib/index.js
 var require_lib19 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-float64array-support/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-float64array-support/lib/index.js"(exports2, module2) {
     "use strict";
     var hasFloat64ArraySupport = require_main17();
     module2.exports = hasFloat64ArraySupport;
   }
 });
 
-// ../../main/node_modules/@stdlib/array-float64/lib/main.js
+// node_modules/@stdlib/array-float64/lib/main.js
 var require_main18 = __commonJS({
-  "../../main/node_modules/@stdlib/array-float64/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/array-float64/lib/main.js"(exports2, module2) {
     "use strict";
     var ctor = typeof Float64Array === "function" ? Float64Array : void 0;
     module2.exports = ctor;
   }
 });
 
-// ../../main/node_modules/@stdlib/array-float64/lib/polyfill.js
+// node_modules/@stdlib/array-float64/lib/polyfill.js
 var require_polyfill4 = __commonJS({
-  "../../main/node_modules/@stdlib/array-float64/lib/polyfill.js"(exports2, module2) {
+  "node_modules/@stdlib/array-float64/lib/polyfill.js"(exports2, module2) {
     "use strict";
     function polyfill() {
       throw new Error("not implemented");
@@ -1157,9 +1157,9 @@ var require_polyfill4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/array-float64/lib/index.js
+// node_modules/@stdlib/array-float64/lib/index.js
 var require_lib20 = __commonJS({
-  "../../main/node_modules/@stdlib/array-float64/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/array-float64/lib/index.js"(exports2, module2) {
     "use strict";
     var hasFloat64ArraySupport = require_lib19();
     var builtin = require_main18();
@@ -1174,9 +1174,9 @@ var require_lib20 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-is-uint8array/lib/main.js
+// node_modules/@stdlib/assert-is-uint8array/lib/main.js
 var require_main19 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-is-uint8array/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-is-uint8array/lib/main.js"(exports2, module2) {
     "use strict";
     var nativeClass = require_lib13();
     var hasUint8Array = typeof Uint8Array === "function";
@@ -1188,36 +1188,36 @@ var require_main19 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-is-uint8array/lib/index.js
+// node_modules/@stdlib/assert-is-uint8array/lib/index.js
 var require_lib21 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-is-uint8array/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-is-uint8array/lib/index.js"(exports2, module2) {
     "use strict";
     var isUint8Array = require_main19();
     module2.exports = isUint8Array;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-uint8-max/lib/index.js
+// node_modules/@stdlib/constants-uint8-max/lib/index.js
 var require_lib22 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-uint8-max/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-uint8-max/lib/index.js"(exports2, module2) {
     "use strict";
     var UINT8_MAX = 255 | 0;
     module2.exports = UINT8_MAX;
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js
+// node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js
 var require_uint8array = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-uint8array-support/lib/uint8array.js"(exports2, module2) {
     "use strict";
     var main2 = typeof Uint8Array === "function" ? Uint8Array : null;
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-uint8array-support/lib/main.js
+// node_modules/@stdlib/assert-has-uint8array-support/lib/main.js
 var require_main20 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-uint8array-support/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-uint8array-support/lib/main.js"(exports2, module2) {
     "use strict";
     var isUint8Array = require_lib21();
     var UINT8_MAX = require_lib22();
@@ -1244,27 +1244,27 @@ var require_main20 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-uint8array-support/lib/index.js
+// node_modules/@stdlib/assert-has-uint8array-support/lib/index.js
 var require_lib23 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-uint8array-support/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-uint8array-support/lib/index.js"(exports2, module2) {
     "use strict";
     var hasUint8ArraySupport = require_main20();
     module2.exports = hasUint8ArraySupport;
   }
 });
 
-// ../../main/node_modules/@stdlib/array-uint8/lib/main.js
+// node_modules/@stdlib/array-uint8/lib/main.js
 var require_main21 = __commonJS({
-  "../../main/node_modules/@stdlib/array-uint8/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/array-uint8/lib/main.js"(exports2, module2) {
     "use strict";
     var ctor = typeof Uint8Array === "function" ? Uint8Array : void 0;
     module2.exports = ctor;
   }
 });
 
-// ../../main/node_modules/@stdlib/array-uint8/lib/polyfill.js
+// node_modules/@stdlib/array-uint8/lib/polyfill.js
 var require_polyfill5 = __commonJS({
-  "../../main/node_modules/@stdlib/array-uint8/lib/polyfill.js"(exports2, module2) {
+  "node_modules/@stdlib/array-uint8/lib/polyfill.js"(exports2, module2) {
     "use strict";
     function polyfill() {
       throw new Error("not implemented");
@@ -1273,9 +1273,9 @@ var require_polyfill5 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/array-uint8/lib/index.js
+// node_modules/@stdlib/array-uint8/lib/index.js
 var require_lib24 = __commonJS({
-  "../../main/node_modules/@stdlib/array-uint8/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/array-uint8/lib/index.js"(exports2, module2) {
     "use strict";
     var hasUint8ArraySupport = require_lib23();
     var builtin = require_main21();
@@ -1290,9 +1290,9 @@ var require_lib24 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-is-uint16array/lib/main.js
+// node_modules/@stdlib/assert-is-uint16array/lib/main.js
 var require_main22 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-is-uint16array/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-is-uint16array/lib/main.js"(exports2, module2) {
     "use strict";
     var nativeClass = require_lib13();
     var hasUint16Array = typeof Uint16Array === "function";
@@ -1304,36 +1304,36 @@ var require_main22 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-is-uint16array/lib/index.js
+// node_modules/@stdlib/assert-is-uint16array/lib/index.js
 var require_lib25 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-is-uint16array/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-is-uint16array/lib/index.js"(exports2, module2) {
     "use strict";
     var isUint16Array = require_main22();
     module2.exports = isUint16Array;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-uint16-max/lib/index.js
+// node_modules/@stdlib/constants-uint16-max/lib/index.js
 var require_lib26 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-uint16-max/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-uint16-max/lib/index.js"(exports2, module2) {
     "use strict";
     var UINT16_MAX = 65535 | 0;
     module2.exports = UINT16_MAX;
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js
+// node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js
 var require_uint16array = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-uint16array-support/lib/uint16array.js"(exports2, module2) {
     "use strict";
     var main2 = typeof Uint16Array === "function" ? Uint16Array : null;
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-uint16array-support/lib/main.js
+// node_modules/@stdlib/assert-has-uint16array-support/lib/main.js
 var require_main23 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-uint16array-support/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-uint16array-support/lib/main.js"(exports2, module2) {
     "use strict";
     var isUint16Array = require_lib25();
     var UINT16_MAX = require_lib26();
@@ -1360,27 +1360,27 @@ var require_main23 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-uint16array-support/lib/index.js
+// node_modules/@stdlib/assert-has-uint16array-support/lib/index.js
 var require_lib27 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-uint16array-support/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-uint16array-support/lib/index.js"(exports2, module2) {
     "use strict";
     var hasUint16ArraySupport = require_main23();
     module2.exports = hasUint16ArraySupport;
   }
 });
 
-// ../../main/node_modules/@stdlib/array-uint16/lib/main.js
+// node_modules/@stdlib/array-uint16/lib/main.js
 var require_main24 = __commonJS({
-  "../../main/node_modules/@stdlib/array-uint16/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/array-uint16/lib/main.js"(exports2, module2) {
     "use strict";
     var ctor = typeof Uint16Array === "function" ? Uint16Array : void 0;
     module2.exports = ctor;
   }
 });
 
-// ../../main/node_modules/@stdlib/array-uint16/lib/polyfill.js
+// node_modules/@stdlib/array-uint16/lib/polyfill.js
 var require_polyfill6 = __commonJS({
-  "../../main/node_modules/@stdlib/array-uint16/lib/polyfill.js"(exports2, module2) {
+  "node_modules/@stdlib/array-uint16/lib/polyfill.js"(exports2, module2) {
     "use strict";
     function polyfill() {
       throw new Error("not implemented");
@@ -1389,9 +1389,9 @@ var require_polyfill6 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/array-uint16/lib/index.js
+// node_modules/@stdlib/array-uint16/lib/index.js
 var require_lib28 = __commonJS({
-  "../../main/node_modules/@stdlib/array-uint16/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/array-uint16/lib/index.js"(exports2, module2) {
     "use strict";
     var hasUint16ArraySupport = require_lib27();
     var builtin = require_main24();
@@ -1406,9 +1406,9 @@ var require_lib28 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-is-little-endian/lib/ctors.js
+// node_modules/@stdlib/assert-is-little-endian/lib/ctors.js
 var require_ctors = __commonJS({
-  "../../main/node_modules/@stdlib/assert-is-little-endian/lib/ctors.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-is-little-endian/lib/ctors.js"(exports2, module2) {
     "use strict";
     var Uint8Array2 = require_lib24();
     var Uint16Array2 = require_lib28();
@@ -1420,9 +1420,9 @@ var require_ctors = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-is-little-endian/lib/main.js
+// node_modules/@stdlib/assert-is-little-endian/lib/main.js
 var require_main25 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-is-little-endian/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-is-little-endian/lib/main.js"(exports2, module2) {
     "use strict";
     var ctors = require_ctors();
     var bool;
@@ -1439,18 +1439,18 @@ var require_main25 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-is-little-endian/lib/index.js
+// node_modules/@stdlib/assert-is-little-endian/lib/index.js
 var require_lib29 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-is-little-endian/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-is-little-endian/lib/index.js"(exports2, module2) {
     "use strict";
     var IS_LITTLE_ENDIAN = require_main25();
     module2.exports = IS_LITTLE_ENDIAN;
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js
+// node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js
 var require_high = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-get-high-word/lib/high.js"(exports2, module2) {
     "use strict";
     var isLittleEndian = require_lib29();
     var HIGH;
@@ -1463,9 +1463,9 @@ var require_high = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js
+// node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js
 var require_main26 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-get-high-word/lib/main.js"(exports2, module2) {
     "use strict";
     var Uint32Array2 = require_lib17();
     var Float64Array2 = require_lib20();
@@ -1480,18 +1480,18 @@ var require_main26 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js
+// node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js
 var require_lib30 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-get-high-word/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main26();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js
+// node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js
 var require_high2 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-set-high-word/lib/high.js"(exports2, module2) {
     "use strict";
     var isLittleEndian = require_lib29();
     var HIGH;
@@ -1504,9 +1504,9 @@ var require_high2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js
+// node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js
 var require_main27 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-set-high-word/lib/main.js"(exports2, module2) {
     "use strict";
     var Uint32Array2 = require_lib17();
     var Float64Array2 = require_lib20();
@@ -1522,18 +1522,18 @@ var require_main27 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js
+// node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js
 var require_lib31 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-set-high-word/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main27();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-from-words/lib/indices.js
+// node_modules/@stdlib/number-float64-base-from-words/lib/indices.js
 var require_indices = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-from-words/lib/indices.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-from-words/lib/indices.js"(exports2, module2) {
     "use strict";
     var isLittleEndian = require_lib29();
     var indices;
@@ -1554,9 +1554,9 @@ var require_indices = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-from-words/lib/main.js
+// node_modules/@stdlib/number-float64-base-from-words/lib/main.js
 var require_main28 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-from-words/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-from-words/lib/main.js"(exports2, module2) {
     "use strict";
     var Uint32Array2 = require_lib17();
     var Float64Array2 = require_lib20();
@@ -1574,44 +1574,44 @@ var require_main28 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-from-words/lib/index.js
+// node_modules/@stdlib/number-float64-base-from-words/lib/index.js
 var require_lib32 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-from-words/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-from-words/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main28();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-pinf/lib/index.js
+// node_modules/@stdlib/constants-float64-pinf/lib/index.js
 var require_lib33 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-pinf/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-pinf/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_PINF = Number.POSITIVE_INFINITY;
     module2.exports = FLOAT64_PINF;
   }
 });
 
-// ../../main/node_modules/@stdlib/number-ctor/lib/main.js
+// node_modules/@stdlib/number-ctor/lib/main.js
 var require_main29 = __commonJS({
-  "../../main/node_modules/@stdlib/number-ctor/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/number-ctor/lib/main.js"(exports2, module2) {
     "use strict";
     module2.exports = Number;
   }
 });
 
-// ../../main/node_modules/@stdlib/number-ctor/lib/index.js
+// node_modules/@stdlib/number-ctor/lib/index.js
 var require_lib34 = __commonJS({
-  "../../main/node_modules/@stdlib/number-ctor/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/number-ctor/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main29();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-ninf/lib/index.js
+// node_modules/@stdlib/constants-float64-ninf/lib/index.js
 var require_lib35 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-ninf/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-ninf/lib/index.js"(exports2, module2) {
     "use strict";
     var Number2 = require_lib34();
     var FLOAT64_NINF = Number2.NEGATIVE_INFINITY;
@@ -1619,27 +1619,27 @@ var require_lib35 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js
+// node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js
 var require_lib36 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-exponent-bias/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_EXPONENT_BIAS = 1023 | 0;
     module2.exports = FLOAT64_EXPONENT_BIAS;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js
+// node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js
 var require_lib37 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-half-ln-two/lib/index.js"(exports2, module2) {
     "use strict";
     var HALF_LN2 = 0.34657359027997264;
     module2.exports = HALF_LN2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js
+// node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js
 var require_polyval_q = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-expm1/lib/polyval_q.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -1651,9 +1651,9 @@ var require_polyval_q = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-expm1/lib/main.js
+// node_modules/@stdlib/math-base-special-expm1/lib/main.js
 var require_main30 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-expm1/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-expm1/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var getHighWord = require_lib30();
@@ -1786,36 +1786,36 @@ var require_main30 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-expm1/lib/index.js
+// node_modules/@stdlib/math-base-special-expm1/lib/index.js
 var require_lib38 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-expm1/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-expm1/lib/index.js"(exports2, module2) {
     "use strict";
     var expm1 = require_main30();
     module2.exports = expm1;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-floor/lib/main.js
+// node_modules/@stdlib/math-base-special-floor/lib/main.js
 var require_main31 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-floor/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-floor/lib/main.js"(exports2, module2) {
     "use strict";
     var floor = Math.floor;
     module2.exports = floor;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-floor/lib/index.js
+// node_modules/@stdlib/math-base-special-floor/lib/index.js
 var require_lib39 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-floor/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-floor/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main31();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-log1p/lib/polyval_lp.js
+// node_modules/@stdlib/math-base-special-log1p/lib/polyval_lp.js
 var require_polyval_lp = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-log1p/lib/polyval_lp.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-log1p/lib/polyval_lp.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -1827,9 +1827,9 @@ var require_polyval_lp = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-log1p/lib/main.js
+// node_modules/@stdlib/math-base-special-log1p/lib/main.js
 var require_main32 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-log1p/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-log1p/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var getHighWord = require_lib30();
@@ -1936,45 +1936,45 @@ var require_main32 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-log1p/lib/index.js
+// node_modules/@stdlib/math-base-special-log1p/lib/index.js
 var require_lib40 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-log1p/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-log1p/lib/index.js"(exports2, module2) {
     "use strict";
     var log1p = require_main32();
     module2.exports = log1p;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-sqrt/lib/main.js
+// node_modules/@stdlib/math-base-special-sqrt/lib/main.js
 var require_main33 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-sqrt/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-sqrt/lib/main.js"(exports2, module2) {
     "use strict";
     var sqrt = Math.sqrt;
     module2.exports = sqrt;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-sqrt/lib/index.js
+// node_modules/@stdlib/math-base-special-sqrt/lib/index.js
 var require_lib41 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-sqrt/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-sqrt/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main33();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js
+// node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js
 var require_lib42 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-fourth-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var FOURTH_PI = 0.7853981633974483;
     module2.exports = FOURTH_PI;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-asin/lib/rational_pq.js
+// node_modules/@stdlib/math-base-special-asin/lib/rational_pq.js
 var require_rational_pq = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-asin/lib/rational_pq.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-asin/lib/rational_pq.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -2002,9 +2002,9 @@ var require_rational_pq = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-asin/lib/rational_rs.js
+// node_modules/@stdlib/math-base-special-asin/lib/rational_rs.js
 var require_rational_rs = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-asin/lib/rational_rs.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-asin/lib/rational_rs.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -2032,9 +2032,9 @@ var require_rational_rs = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-asin/lib/main.js
+// node_modules/@stdlib/math-base-special-asin/lib/main.js
 var require_main34 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-asin/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-asin/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var sqrt = require_lib41();
@@ -2082,18 +2082,18 @@ var require_main34 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-asin/lib/index.js
+// node_modules/@stdlib/math-base-special-asin/lib/index.js
 var require_lib43 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-asin/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-asin/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main34();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-abs/lib/main.js
+// node_modules/@stdlib/math-base-special-abs/lib/main.js
 var require_main35 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-abs/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-abs/lib/main.js"(exports2, module2) {
     "use strict";
     function abs(x2) {
       return Math.abs(x2);
@@ -2102,36 +2102,36 @@ var require_main35 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-abs/lib/index.js
+// node_modules/@stdlib/math-base-special-abs/lib/index.js
 var require_lib44 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-abs/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-abs/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main35();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-ceil/lib/main.js
+// node_modules/@stdlib/math-base-special-ceil/lib/main.js
 var require_main36 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-ceil/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-ceil/lib/main.js"(exports2, module2) {
     "use strict";
     var ceil = Math.ceil;
     module2.exports = ceil;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-ceil/lib/index.js
+// node_modules/@stdlib/math-base-special-ceil/lib/index.js
 var require_lib45 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-ceil/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-ceil/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main36();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-trunc/lib/main.js
+// node_modules/@stdlib/math-base-special-trunc/lib/main.js
 var require_main37 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-trunc/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-trunc/lib/main.js"(exports2, module2) {
     "use strict";
     var floor = require_lib39();
     var ceil = require_lib45();
@@ -2145,45 +2145,45 @@ var require_main37 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-trunc/lib/index.js
+// node_modules/@stdlib/math-base-special-trunc/lib/index.js
 var require_lib46 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-trunc/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-trunc/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main37();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js
+// node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js
 var require_lib47 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-max-base2-exponent/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX_BASE2_EXPONENT = 1023 | 0;
     module2.exports = FLOAT64_MAX_BASE2_EXPONENT;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js
+// node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js
 var require_lib48 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-max-base2-exponent-subnormal/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX_BASE2_EXPONENT_SUBNORMAL = -1023 | 0;
     module2.exports = FLOAT64_MAX_BASE2_EXPONENT_SUBNORMAL;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js
+// node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js
 var require_lib49 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-min-base2-exponent-subnormal/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MIN_BASE2_EXPONENT_SUBNORMAL = -1074 | 0;
     module2.exports = FLOAT64_MIN_BASE2_EXPONENT_SUBNORMAL;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js
+// node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js
 var require_main38 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-infinite/lib/main.js"(exports2, module2) {
     "use strict";
     var PINF = require_lib33();
     var NINF = require_lib35();
@@ -2194,36 +2194,36 @@ var require_main38 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js
+// node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js
 var require_lib50 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-infinite/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main38();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js
+// node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js
 var require_lib51 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-high-word-sign-mask/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_HIGH_WORD_SIGN_MASK = 2147483648 >>> 0;
     module2.exports = FLOAT64_HIGH_WORD_SIGN_MASK;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js
+// node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js
 var require_lib52 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-high-word-abs-mask/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_HIGH_WORD_ABS_MASK = 2147483647 >>> 0;
     module2.exports = FLOAT64_HIGH_WORD_ABS_MASK;
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-to-words/lib/indices.js
+// node_modules/@stdlib/number-float64-base-to-words/lib/indices.js
 var require_indices2 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-to-words/lib/indices.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-to-words/lib/indices.js"(exports2, module2) {
     "use strict";
     var isLittleEndian = require_lib29();
     var indices;
@@ -2244,9 +2244,9 @@ var require_indices2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-to-words/lib/assign.js
+// node_modules/@stdlib/number-float64-base-to-words/lib/assign.js
 var require_assign = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-to-words/lib/assign.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-to-words/lib/assign.js"(exports2, module2) {
     "use strict";
     var Uint32Array2 = require_lib17();
     var Float64Array2 = require_lib20();
@@ -2265,9 +2265,9 @@ var require_assign = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-to-words/lib/main.js
+// node_modules/@stdlib/number-float64-base-to-words/lib/main.js
 var require_main39 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-to-words/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-to-words/lib/main.js"(exports2, module2) {
     "use strict";
     var fcn = require_assign();
     function toWords(x2) {
@@ -2277,9 +2277,9 @@ var require_main39 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-to-words/lib/index.js
+// node_modules/@stdlib/number-float64-base-to-words/lib/index.js
 var require_lib53 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-to-words/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-to-words/lib/index.js"(exports2, module2) {
     "use strict";
     var setReadOnly = require_lib5();
     var main2 = require_main39();
@@ -2289,9 +2289,9 @@ var require_lib53 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-copysign/lib/main.js
+// node_modules/@stdlib/math-base-special-copysign/lib/main.js
 var require_main40 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-copysign/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-copysign/lib/main.js"(exports2, module2) {
     "use strict";
     var SIGN_MASK = require_lib51();
     var ABS_MASK = require_lib52();
@@ -2314,27 +2314,27 @@ var require_main40 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-copysign/lib/index.js
+// node_modules/@stdlib/math-base-special-copysign/lib/index.js
 var require_lib54 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-copysign/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-copysign/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main40();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js
+// node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js
 var require_lib55 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-smallest-normal/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_SMALLEST_NORMAL = 22250738585072014e-324;
     module2.exports = FLOAT64_SMALLEST_NORMAL;
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-normalize/lib/assign.js
+// node_modules/@stdlib/number-float64-base-normalize/lib/assign.js
 var require_assign2 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-normalize/lib/assign.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-normalize/lib/assign.js"(exports2, module2) {
     "use strict";
     var FLOAT64_SMALLEST_NORMAL = require_lib55();
     var isInfinite = require_lib50();
@@ -2360,9 +2360,9 @@ var require_assign2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-normalize/lib/main.js
+// node_modules/@stdlib/number-float64-base-normalize/lib/main.js
 var require_main41 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-normalize/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-normalize/lib/main.js"(exports2, module2) {
     "use strict";
     var fcn = require_assign2();
     function normalize(x2) {
@@ -2372,9 +2372,9 @@ var require_main41 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-normalize/lib/index.js
+// node_modules/@stdlib/number-float64-base-normalize/lib/index.js
 var require_lib56 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-normalize/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-normalize/lib/index.js"(exports2, module2) {
     "use strict";
     var setReadOnly = require_lib5();
     var main2 = require_main41();
@@ -2384,18 +2384,18 @@ var require_lib56 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js
+// node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js
 var require_lib57 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-high-word-exponent-mask/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_HIGH_WORD_EXPONENT_MASK = 2146435072;
     module2.exports = FLOAT64_HIGH_WORD_EXPONENT_MASK;
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-exponent/lib/main.js
+// node_modules/@stdlib/number-float64-base-exponent/lib/main.js
 var require_main42 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-exponent/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-exponent/lib/main.js"(exports2, module2) {
     "use strict";
     var getHighWord = require_lib30();
     var EXP_MASK = require_lib57();
@@ -2409,18 +2409,18 @@ var require_main42 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-exponent/lib/index.js
+// node_modules/@stdlib/number-float64-base-exponent/lib/index.js
 var require_lib58 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-exponent/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-exponent/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main42();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-ldexp/lib/main.js
+// node_modules/@stdlib/math-base-special-ldexp/lib/main.js
 var require_main43 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-ldexp/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-ldexp/lib/main.js"(exports2, module2) {
     "use strict";
     var PINF = require_lib33();
     var NINF = require_lib35();
@@ -2475,18 +2475,18 @@ var require_main43 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-ldexp/lib/index.js
+// node_modules/@stdlib/math-base-special-ldexp/lib/index.js
 var require_lib59 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-ldexp/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-ldexp/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main43();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js
+// node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js
 var require_polyval_p = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-exp/lib/polyval_p.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -2498,9 +2498,9 @@ var require_polyval_p = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-exp/lib/expmulti.js
+// node_modules/@stdlib/math-base-special-exp/lib/expmulti.js
 var require_expmulti = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-exp/lib/expmulti.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-exp/lib/expmulti.js"(exports2, module2) {
     "use strict";
     var ldexp = require_lib59();
     var polyvalP = require_polyval_p();
@@ -2519,9 +2519,9 @@ var require_expmulti = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-exp/lib/main.js
+// node_modules/@stdlib/math-base-special-exp/lib/main.js
 var require_main44 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-exp/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-exp/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var trunc = require_lib46();
@@ -2567,18 +2567,18 @@ var require_main44 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-exp/lib/index.js
+// node_modules/@stdlib/math-base-special-exp/lib/index.js
 var require_lib60 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-exp/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-exp/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main44();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-integer/lib/main.js
+// node_modules/@stdlib/math-base-assert-is-integer/lib/main.js
 var require_main45 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-integer/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-integer/lib/main.js"(exports2, module2) {
     "use strict";
     var floor = require_lib39();
     function isInteger(x2) {
@@ -2588,18 +2588,18 @@ var require_main45 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-integer/lib/index.js
+// node_modules/@stdlib/math-base-assert-is-integer/lib/index.js
 var require_lib61 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-integer/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-integer/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main45();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-even/lib/main.js
+// node_modules/@stdlib/math-base-assert-is-even/lib/main.js
 var require_main46 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-even/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-even/lib/main.js"(exports2, module2) {
     "use strict";
     var isInteger = require_lib61();
     function isEven(x2) {
@@ -2609,18 +2609,18 @@ var require_main46 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-even/lib/index.js
+// node_modules/@stdlib/math-base-assert-is-even/lib/index.js
 var require_lib62 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-even/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-even/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main46();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-odd/lib/main.js
+// node_modules/@stdlib/math-base-assert-is-odd/lib/main.js
 var require_main47 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-odd/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-odd/lib/main.js"(exports2, module2) {
     "use strict";
     var isEven = require_lib62();
     function isOdd(x2) {
@@ -2633,18 +2633,18 @@ var require_main47 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-odd/lib/index.js
+// node_modules/@stdlib/math-base-assert-is-odd/lib/index.js
 var require_lib63 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-odd/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-odd/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main47();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-set-low-word/lib/low.js
+// node_modules/@stdlib/number-float64-base-set-low-word/lib/low.js
 var require_low = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-set-low-word/lib/low.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-set-low-word/lib/low.js"(exports2, module2) {
     "use strict";
     var isLittleEndian = require_lib29();
     var LOW;
@@ -2657,9 +2657,9 @@ var require_low = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js
+// node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js
 var require_main48 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-set-low-word/lib/main.js"(exports2, module2) {
     "use strict";
     var Uint32Array2 = require_lib17();
     var Float64Array2 = require_lib20();
@@ -2675,18 +2675,18 @@ var require_main48 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js
+// node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js
 var require_lib64 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-set-low-word/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main48();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js
+// node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js
 var require_main49 = __commonJS({
-  "../../main/node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/number-uint32-base-to-int32/lib/main.js"(exports2, module2) {
     "use strict";
     function uint32ToInt32(x2) {
       return x2 | 0;
@@ -2695,18 +2695,18 @@ var require_main49 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js
+// node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js
 var require_lib65 = __commonJS({
-  "../../main/node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/number-uint32-base-to-int32/lib/index.js"(exports2, module2) {
     "use strict";
     var uint32ToInt32 = require_main49();
     module2.exports = uint32ToInt32;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-pow/lib/x_is_zero.js
+// node_modules/@stdlib/math-base-special-pow/lib/x_is_zero.js
 var require_x_is_zero = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-pow/lib/x_is_zero.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-pow/lib/x_is_zero.js"(exports2, module2) {
     "use strict";
     var isOdd = require_lib63();
     var copysign = require_lib54();
@@ -2734,9 +2734,9 @@ var require_x_is_zero = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-pow/lib/y_is_huge.js
+// node_modules/@stdlib/math-base-special-pow/lib/y_is_huge.js
 var require_y_is_huge = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-pow/lib/y_is_huge.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-pow/lib/y_is_huge.js"(exports2, module2) {
     "use strict";
     var ABS_MASK = require_lib52();
     var getHighWord = require_lib30();
@@ -2763,9 +2763,9 @@ var require_y_is_huge = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-pow/lib/y_is_infinite.js
+// node_modules/@stdlib/math-base-special-pow/lib/y_is_infinite.js
 var require_y_is_infinite = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-pow/lib/y_is_infinite.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-pow/lib/y_is_infinite.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var PINF = require_lib33();
@@ -2785,18 +2785,18 @@ var require_y_is_infinite = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js
+// node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js
 var require_lib66 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-num-high-word-significand-bits/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_NUM_HIGH_WORD_SIGNIFICAND_BITS = 20 | 0;
     module2.exports = FLOAT64_NUM_HIGH_WORD_SIGNIFICAND_BITS;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-pow/lib/polyval_l.js
+// node_modules/@stdlib/math-base-special-pow/lib/polyval_l.js
 var require_polyval_l = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-pow/lib/polyval_l.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-pow/lib/polyval_l.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -2808,9 +2808,9 @@ var require_polyval_l = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-pow/lib/log2ax.js
+// node_modules/@stdlib/math-base-special-pow/lib/log2ax.js
 var require_log2ax = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-pow/lib/log2ax.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-pow/lib/log2ax.js"(exports2, module2) {
     "use strict";
     var getHighWord = require_lib30();
     var setLowWord = require_lib64();
@@ -2920,9 +2920,9 @@ var require_log2ax = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-pow/lib/polyval_w.js
+// node_modules/@stdlib/math-base-special-pow/lib/polyval_w.js
 var require_polyval_w = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-pow/lib/polyval_w.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-pow/lib/polyval_w.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -2934,9 +2934,9 @@ var require_polyval_w = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-pow/lib/logx.js
+// node_modules/@stdlib/math-base-special-pow/lib/logx.js
 var require_logx = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-pow/lib/logx.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-pow/lib/logx.js"(exports2, module2) {
     "use strict";
     var setLowWord = require_lib64();
     var polyvalW = require_polyval_w();
@@ -2965,27 +2965,27 @@ var require_logx = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-ln-two/lib/index.js
+// node_modules/@stdlib/constants-float64-ln-two/lib/index.js
 var require_lib67 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-ln-two/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-ln-two/lib/index.js"(exports2, module2) {
     "use strict";
     var LN2 = 0.6931471805599453;
     module2.exports = LN2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js
+// node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js
 var require_lib68 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-high-word-significand-mask/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_HIGH_WORD_SIGNIFICAND_MASK = 1048575;
     module2.exports = FLOAT64_HIGH_WORD_SIGNIFICAND_MASK;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js
+// node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js
 var require_polyval_p2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-pow/lib/polyval_p.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -2997,9 +2997,9 @@ var require_polyval_p2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-pow/lib/pow2.js
+// node_modules/@stdlib/math-base-special-pow/lib/pow2.js
 var require_pow2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-pow/lib/pow2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-pow/lib/pow2.js"(exports2, module2) {
     "use strict";
     var getHighWord = require_lib30();
     var setHighWord = require_lib31();
@@ -3066,9 +3066,9 @@ var require_pow2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-pow/lib/main.js
+// node_modules/@stdlib/math-base-special-pow/lib/main.js
 var require_main50 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-pow/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-pow/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var isOdd = require_lib63();
@@ -3239,36 +3239,36 @@ var require_main50 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-pow/lib/index.js
+// node_modules/@stdlib/math-base-special-pow/lib/index.js
 var require_lib69 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-pow/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-pow/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main50();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-e/lib/index.js
+// node_modules/@stdlib/constants-float64-e/lib/index.js
 var require_lib70 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-e/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-e/lib/index.js"(exports2, module2) {
     "use strict";
     var E = 2.718281828459045;
     module2.exports = E;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-eps/lib/index.js
+// node_modules/@stdlib/constants-float64-eps/lib/index.js
 var require_lib71 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-eps/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-eps/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_EPSILON = 2220446049250313e-31;
     module2.exports = FLOAT64_EPSILON;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-beta/lib/lanczos_sum_expg_scaled.js
+// node_modules/@stdlib/math-base-special-beta/lib/lanczos_sum_expg_scaled.js
 var require_lanczos_sum_expg_scaled = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-beta/lib/lanczos_sum_expg_scaled.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-beta/lib/lanczos_sum_expg_scaled.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -3296,9 +3296,9 @@ var require_lanczos_sum_expg_scaled = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-beta/lib/main.js
+// node_modules/@stdlib/math-base-special-beta/lib/main.js
 var require_main51 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-beta/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-beta/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var log1p = require_lib40();
@@ -3369,18 +3369,18 @@ var require_main51 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-beta/lib/index.js
+// node_modules/@stdlib/math-base-special-beta/lib/index.js
 var require_lib72 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-beta/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-beta/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main51();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js
+// node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js
 var require_main52 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-positive-zero/lib/main.js"(exports2, module2) {
     "use strict";
     var PINF = require_lib33();
     function isPositiveZero(x2) {
@@ -3390,18 +3390,18 @@ var require_main52 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js
+// node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js
 var require_lib73 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-positive-zero/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main52();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-max/lib/main.js
+// node_modules/@stdlib/math-base-special-max/lib/main.js
 var require_main53 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-max/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-max/lib/main.js"(exports2, module2) {
     "use strict";
     var isPositiveZero = require_lib73();
     var isnan = require_lib8();
@@ -3428,18 +3428,18 @@ var require_main53 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-max/lib/index.js
+// node_modules/@stdlib/math-base-special-max/lib/index.js
 var require_lib74 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-max/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-max/lib/index.js"(exports2, module2) {
     "use strict";
     var max2 = require_main53();
     module2.exports = max2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js
+// node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js
 var require_main54 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-negative-zero/lib/main.js"(exports2, module2) {
     "use strict";
     var NINF = require_lib35();
     function isNegativeZero(x2) {
@@ -3449,18 +3449,18 @@ var require_main54 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js
+// node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js
 var require_lib75 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-assert-is-negative-zero/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main54();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-min/lib/main.js
+// node_modules/@stdlib/math-base-special-min/lib/main.js
 var require_main55 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-min/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-min/lib/main.js"(exports2, module2) {
     "use strict";
     var isNegativeZero = require_lib75();
     var isnan = require_lib8();
@@ -3487,54 +3487,54 @@ var require_main55 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-min/lib/index.js
+// node_modules/@stdlib/math-base-special-min/lib/index.js
 var require_lib76 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-min/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-min/lib/index.js"(exports2, module2) {
     "use strict";
     var min = require_main55();
     module2.exports = min;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-max/lib/index.js
+// node_modules/@stdlib/constants-float64-max/lib/index.js
 var require_lib77 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-max/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-max/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX = 17976931348623157e292;
     module2.exports = FLOAT64_MAX;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-int32-max/lib/index.js
+// node_modules/@stdlib/constants-int32-max/lib/index.js
 var require_lib78 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-int32-max/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-int32-max/lib/index.js"(exports2, module2) {
     "use strict";
     var INT32_MAX = 2147483647 | 0;
     module2.exports = INT32_MAX;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-half-pi/lib/index.js
+// node_modules/@stdlib/constants-float64-half-pi/lib/index.js
 var require_lib79 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-half-pi/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-half-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var HALF_PI = 1.5707963267948966;
     module2.exports = HALF_PI;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-pi/lib/index.js
+// node_modules/@stdlib/constants-float64-pi/lib/index.js
 var require_lib80 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-pi/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var PI = 3.141592653589793;
     module2.exports = PI;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c13.js
+// node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c13.js
 var require_polyval_c13 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c13.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c13.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -3546,9 +3546,9 @@ var require_polyval_c13 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c46.js
+// node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c46.js
 var require_polyval_c46 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c46.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-cos/lib/polyval_c46.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -3560,9 +3560,9 @@ var require_polyval_c46 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js
+// node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js
 var require_main56 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-cos/lib/main.js"(exports2, module2) {
     "use strict";
     var polyval13 = require_polyval_c13();
     var polyval46 = require_polyval_c46();
@@ -3583,18 +3583,18 @@ var require_main56 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js
+// node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js
 var require_lib81 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-cos/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main56();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js
+// node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js
 var require_main57 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-sin/lib/main.js"(exports2, module2) {
     "use strict";
     var S1 = -0.16666666666666632;
     var S2 = 0.00833333333332249;
@@ -3620,18 +3620,18 @@ var require_main57 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js
+// node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js
 var require_lib82 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-sin/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main57();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-get-low-word/lib/low.js
+// node_modules/@stdlib/number-float64-base-get-low-word/lib/low.js
 var require_low2 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-get-low-word/lib/low.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-get-low-word/lib/low.js"(exports2, module2) {
     "use strict";
     var isLittleEndian = require_lib29();
     var LOW;
@@ -3644,9 +3644,9 @@ var require_low2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js
+// node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js
 var require_main58 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-get-low-word/lib/main.js"(exports2, module2) {
     "use strict";
     var Uint32Array2 = require_lib17();
     var Float64Array2 = require_lib20();
@@ -3661,18 +3661,18 @@ var require_main58 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js
+// node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js
 var require_lib83 = __commonJS({
-  "../../main/node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/number-float64-base-get-low-word/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main58();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/array-base-filled/lib/main.js
+// node_modules/@stdlib/array-base-filled/lib/main.js
 var require_main59 = __commonJS({
-  "../../main/node_modules/@stdlib/array-base-filled/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/array-base-filled/lib/main.js"(exports2, module2) {
     "use strict";
     function filled(value2, len) {
       var arr;
@@ -3687,18 +3687,18 @@ var require_main59 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/array-base-filled/lib/index.js
+// node_modules/@stdlib/array-base-filled/lib/index.js
 var require_lib84 = __commonJS({
-  "../../main/node_modules/@stdlib/array-base-filled/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/array-base-filled/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main59();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/array-base-zeros/lib/main.js
+// node_modules/@stdlib/array-base-zeros/lib/main.js
 var require_main60 = __commonJS({
-  "../../main/node_modules/@stdlib/array-base-zeros/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/array-base-zeros/lib/main.js"(exports2, module2) {
     "use strict";
     var filled = require_lib84();
     function zeros(len) {
@@ -3708,18 +3708,18 @@ var require_main60 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/array-base-zeros/lib/index.js
+// node_modules/@stdlib/array-base-zeros/lib/index.js
 var require_lib85 = __commonJS({
-  "../../main/node_modules/@stdlib/array-base-zeros/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/array-base-zeros/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main60();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-rempio2/lib/kernel_rempio2.js
+// node_modules/@stdlib/math-base-special-rempio2/lib/kernel_rempio2.js
 var require_kernel_rempio2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-rempio2/lib/kernel_rempio2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-rempio2/lib/kernel_rempio2.js"(exports2, module2) {
     "use strict";
     var floor = require_lib39();
     var ldexp = require_lib59();
@@ -3992,27 +3992,27 @@ var require_kernel_rempio2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-round/lib/main.js
+// node_modules/@stdlib/math-base-special-round/lib/main.js
 var require_main61 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-round/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-round/lib/main.js"(exports2, module2) {
     "use strict";
     var round2 = Math.round;
     module2.exports = round2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-round/lib/index.js
+// node_modules/@stdlib/math-base-special-round/lib/index.js
 var require_lib86 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-round/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-round/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main61();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js
+// node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js
 var require_rempio2_medium = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-rempio2/lib/rempio2_medium.js"(exports2, module2) {
     "use strict";
     var round2 = require_lib86();
     var getHighWord = require_lib30();
@@ -4062,9 +4062,9 @@ var require_rempio2_medium = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-rempio2/lib/main.js
+// node_modules/@stdlib/math-base-special-rempio2/lib/main.js
 var require_main62 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-rempio2/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-rempio2/lib/main.js"(exports2, module2) {
     "use strict";
     var ABS_MASK = require_lib52();
     var EXPONENT_MASK = require_lib57();
@@ -4199,18 +4199,18 @@ var require_main62 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-rempio2/lib/index.js
+// node_modules/@stdlib/math-base-special-rempio2/lib/index.js
 var require_lib87 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-rempio2/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-rempio2/lib/index.js"(exports2, module2) {
     "use strict";
     var rempio2 = require_main62();
     module2.exports = rempio2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-sin/lib/main.js
+// node_modules/@stdlib/math-base-special-sin/lib/main.js
 var require_main63 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-sin/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-sin/lib/main.js"(exports2, module2) {
     "use strict";
     var HIGH_WORD_ABS_MASK = require_lib52();
     var HIGH_WORD_EXPONENT_MASK = require_lib57();
@@ -4251,27 +4251,27 @@ var require_main63 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-sin/lib/index.js
+// node_modules/@stdlib/math-base-special-sin/lib/index.js
 var require_lib88 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-sin/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-sin/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main63();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js
+// node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js
 var require_lib89 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-sqrt-two-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var SQRT_TWO_PI = 2.5066282746310007;
     module2.exports = SQRT_TWO_PI;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma/lib/polyval_s.js
+// node_modules/@stdlib/math-base-special-gamma/lib/polyval_s.js
 var require_polyval_s = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma/lib/polyval_s.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma/lib/polyval_s.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -4283,9 +4283,9 @@ var require_polyval_s = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma/lib/stirling_approximation.js
+// node_modules/@stdlib/math-base-special-gamma/lib/stirling_approximation.js
 var require_stirling_approximation = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma/lib/stirling_approximation.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma/lib/stirling_approximation.js"(exports2, module2) {
     "use strict";
     var SQRT_TWO_PI = require_lib89();
     var pow = require_lib69();
@@ -4311,18 +4311,18 @@ var require_stirling_approximation = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-eulergamma/lib/index.js
+// node_modules/@stdlib/constants-float64-eulergamma/lib/index.js
 var require_lib90 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-eulergamma/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-eulergamma/lib/index.js"(exports2, module2) {
     "use strict";
     var EULERGAMMA = 0.5772156649015329;
     module2.exports = EULERGAMMA;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma/lib/small_approximation.js
+// node_modules/@stdlib/math-base-special-gamma/lib/small_approximation.js
 var require_small_approximation = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma/lib/small_approximation.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma/lib/small_approximation.js"(exports2, module2) {
     "use strict";
     var EULER = require_lib90();
     function gamma(x2, z3) {
@@ -4332,9 +4332,9 @@ var require_small_approximation = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma/lib/rational_pq.js
+// node_modules/@stdlib/math-base-special-gamma/lib/rational_pq.js
 var require_rational_pq2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma/lib/rational_pq.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma/lib/rational_pq.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -4362,9 +4362,9 @@ var require_rational_pq2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma/lib/main.js
+// node_modules/@stdlib/math-base-special-gamma/lib/main.js
 var require_main64 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var isInteger = require_lib61();
@@ -4446,27 +4446,27 @@ var require_main64 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma/lib/index.js
+// node_modules/@stdlib/math-base-special-gamma/lib/index.js
 var require_lib91 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main64();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js
+// node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js
 var require_lib92 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-max-nth-factorial/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX_NTH_FACTORIAL = 170 | 0;
     module2.exports = FLOAT64_MAX_NTH_FACTORIAL;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-factorial/lib/factorials.json
+// node_modules/@stdlib/math-base-special-factorial/lib/factorials.json
 var require_factorials = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-factorial/lib/factorials.json"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-factorial/lib/factorials.json"(exports2, module2) {
     module2.exports = [
       1,
       1,
@@ -4643,9 +4643,9 @@ var require_factorials = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-factorial/lib/main.js
+// node_modules/@stdlib/math-base-special-factorial/lib/main.js
 var require_main65 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-factorial/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-factorial/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var isInteger = require_lib61();
@@ -4672,18 +4672,18 @@ var require_main65 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-factorial/lib/index.js
+// node_modules/@stdlib/math-base-special-factorial/lib/index.js
 var require_lib93 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-factorial/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-factorial/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main65();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/rational_pq.js
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/rational_pq.js
 var require_rational_pq3 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/rational_pq.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/rational_pq.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -4711,36 +4711,36 @@ var require_rational_pq3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js
 var require_main66 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/main.js"(exports2, module2) {
     "use strict";
     var gammaLanczosSum = require_rational_pq3();
     module2.exports = gammaLanczosSum;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js
 var require_lib94 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main66();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js
+// node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js
 var require_lib95 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-gamma-lanczos-g/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_GAMMA_LANCZOS_G = 10.900511;
     module2.exports = FLOAT64_GAMMA_LANCZOS_G;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/gamma_delta_ratio_lanczos.js
+// node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/gamma_delta_ratio_lanczos.js
 var require_gamma_delta_ratio_lanczos = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/gamma_delta_ratio_lanczos.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/gamma_delta_ratio_lanczos.js"(exports2, module2) {
     "use strict";
     var lanczosSum = require_lib94();
     var gamma = require_lib91();
@@ -4788,9 +4788,9 @@ var require_gamma_delta_ratio_lanczos = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js
+// node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js
 var require_main67 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/main.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var floor = require_lib39();
@@ -4844,18 +4844,18 @@ var require_main67 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js
+// node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js
 var require_lib96 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma-delta-ratio/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main67();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js
+// node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js
 var require_polyval_p3 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-ln/lib/polyval_p.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -4867,9 +4867,9 @@ var require_polyval_p3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js
+// node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js
 var require_polyval_q2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-ln/lib/polyval_q.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -4881,9 +4881,9 @@ var require_polyval_q2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-ln/lib/main.js
+// node_modules/@stdlib/math-base-special-ln/lib/main.js
 var require_main68 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-ln/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-ln/lib/main.js"(exports2, module2) {
     "use strict";
     var getHighWord = require_lib30();
     var setHighWord = require_lib31();
@@ -4973,18 +4973,18 @@ var require_main68 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-ln/lib/index.js
+// node_modules/@stdlib/math-base-special-ln/lib/index.js
 var require_lib97 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-ln/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-ln/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main68();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-cos/lib/main.js
+// node_modules/@stdlib/math-base-special-cos/lib/main.js
 var require_main69 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-cos/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-cos/lib/main.js"(exports2, module2) {
     "use strict";
     var getHighWord = require_lib30();
     var kernelCos = require_lib81();
@@ -5025,18 +5025,18 @@ var require_main69 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-cos/lib/index.js
+// node_modules/@stdlib/math-base-special-cos/lib/index.js
 var require_lib98 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-cos/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-cos/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main69();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-sinpi/lib/main.js
+// node_modules/@stdlib/math-base-special-sinpi/lib/main.js
 var require_main70 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-sinpi/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-sinpi/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var isInfinite = require_lib50();
@@ -5081,18 +5081,18 @@ var require_main70 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-sinpi/lib/index.js
+// node_modules/@stdlib/math-base-special-sinpi/lib/index.js
 var require_lib99 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-sinpi/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-sinpi/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main70();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a1.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a1.js
 var require_polyval_a1 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a1.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a1.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5104,9 +5104,9 @@ var require_polyval_a1 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a2.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a2.js
 var require_polyval_a2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_a2.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5118,9 +5118,9 @@ var require_polyval_a2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_r.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_r.js
 var require_polyval_r = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_r.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_r.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5132,9 +5132,9 @@ var require_polyval_r = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_s.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_s.js
 var require_polyval_s2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_s.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_s.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5146,9 +5146,9 @@ var require_polyval_s2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t1.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t1.js
 var require_polyval_t1 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t1.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t1.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5160,9 +5160,9 @@ var require_polyval_t1 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t2.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t2.js
 var require_polyval_t2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t2.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5174,9 +5174,9 @@ var require_polyval_t2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t3.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t3.js
 var require_polyval_t3 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t3.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_t3.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5188,9 +5188,9 @@ var require_polyval_t3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_u.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_u.js
 var require_polyval_u = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_u.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_u.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5202,9 +5202,9 @@ var require_polyval_u = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_v.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_v.js
 var require_polyval_v = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_v.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_v.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5216,9 +5216,9 @@ var require_polyval_v = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_w.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/polyval_w.js
 var require_polyval_w2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/polyval_w.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/polyval_w.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5230,9 +5230,9 @@ var require_polyval_w2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/main.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/main.js
 var require_main71 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var isInfinite = require_lib50();
@@ -5404,45 +5404,45 @@ var require_main71 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaln/lib/index.js
+// node_modules/@stdlib/math-base-special-gammaln/lib/index.js
 var require_lib100 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaln/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaln/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main71();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-max-ln/lib/index.js
+// node_modules/@stdlib/constants-float64-max-ln/lib/index.js
 var require_lib101 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-max-ln/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-max-ln/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX_LN = 709.782712893384;
     module2.exports = FLOAT64_MAX_LN;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js
+// node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js
 var require_lib102 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-sqrt-eps/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_SQRT_EPSILON = 14901161193847656e-24;
     module2.exports = FLOAT64_SQRT_EPSILON;
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-eval/lib/index.js
+// node_modules/@stdlib/utils-eval/lib/index.js
 var require_lib103 = __commonJS({
-  "../../main/node_modules/@stdlib/utils-eval/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-eval/lib/index.js"(exports2, module2) {
     "use strict";
     var evil = eval;
     module2.exports = evil;
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-generator-support/lib/main.js
+// node_modules/@stdlib/assert-has-generator-support/lib/main.js
 var require_main72 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-generator-support/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-generator-support/lib/main.js"(exports2, module2) {
     "use strict";
     var evil = require_lib103();
     function hasGeneratorSupport() {
@@ -5459,18 +5459,18 @@ var require_main72 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/assert-has-generator-support/lib/index.js
+// node_modules/@stdlib/assert-has-generator-support/lib/index.js
 var require_lib104 = __commonJS({
-  "../../main/node_modules/@stdlib/assert-has-generator-support/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/assert-has-generator-support/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main72();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-tools-sum-series/lib/generators.js
+// node_modules/@stdlib/math-base-tools-sum-series/lib/generators.js
 var require_generators = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-tools-sum-series/lib/generators.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-tools-sum-series/lib/generators.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var EPS = require_lib71();
@@ -5509,9 +5509,9 @@ var require_generators = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-tools-sum-series/lib/basic.js
+// node_modules/@stdlib/math-base-tools-sum-series/lib/basic.js
 var require_basic = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-tools-sum-series/lib/basic.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-tools-sum-series/lib/basic.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var EPS = require_lib71();
@@ -5539,9 +5539,9 @@ var require_basic = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-tools-sum-series/lib/index.js
+// node_modules/@stdlib/math-base-tools-sum-series/lib/index.js
 var require_lib105 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-tools-sum-series/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-tools-sum-series/lib/index.js"(exports2, module2) {
     "use strict";
     var hasGeneratorSupport = require_lib104();
     var generator = require_generators();
@@ -5556,9 +5556,9 @@ var require_lib105 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x_series.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x_series.js
 var require_tgamma_i_large_x_series = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x_series.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x_series.js"(exports2, module2) {
     "use strict";
     function tgammaILargeXSeries(a1, x1) {
       var result = 1;
@@ -5576,9 +5576,9 @@ var require_tgamma_i_large_x_series = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x.js
 var require_tgamma_i_large_x = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_i_large_x.js"(exports2, module2) {
     "use strict";
     var sumSeries = require_lib105();
     var tgammaILargeXSeries = require_tgamma_i_large_x_series();
@@ -5593,9 +5593,9 @@ var require_tgamma_i_large_x = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/finite_gamma_q.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/finite_gamma_q.js
 var require_finite_gamma_q = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/finite_gamma_q.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/finite_gamma_q.js"(exports2, module2) {
     "use strict";
     var exp = require_lib60();
     function finiteGammaQ(a, x2) {
@@ -5619,9 +5619,9 @@ var require_finite_gamma_q = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_pp.js
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_pp.js
 var require_polyval_pp = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_pp.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_pp.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5633,9 +5633,9 @@ var require_polyval_pp = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_qq.js
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_qq.js
 var require_polyval_qq = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_qq.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_qq.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5647,9 +5647,9 @@ var require_polyval_qq = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_pa.js
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_pa.js
 var require_polyval_pa = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_pa.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_pa.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5661,9 +5661,9 @@ var require_polyval_pa = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_qa.js
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_qa.js
 var require_polyval_qa = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_qa.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_qa.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5675,9 +5675,9 @@ var require_polyval_qa = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_ra.js
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_ra.js
 var require_polyval_ra = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_ra.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_ra.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5689,9 +5689,9 @@ var require_polyval_ra = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_sa.js
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_sa.js
 var require_polyval_sa = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_sa.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_sa.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5703,9 +5703,9 @@ var require_polyval_sa = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_rb.js
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_rb.js
 var require_polyval_rb = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_rb.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_rb.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5717,9 +5717,9 @@ var require_polyval_rb = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_sb.js
+// node_modules/@stdlib/math-base-special-erfc/lib/polyval_sb.js
 var require_polyval_sb = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfc/lib/polyval_sb.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfc/lib/polyval_sb.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -5731,9 +5731,9 @@ var require_polyval_sb = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfc/lib/main.js
+// node_modules/@stdlib/math-base-special-erfc/lib/main.js
 var require_main73 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfc/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfc/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var exp = require_lib60();
@@ -5839,18 +5839,18 @@ var require_main73 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfc/lib/index.js
+// node_modules/@stdlib/math-base-special-erfc/lib/index.js
 var require_lib106 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfc/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfc/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main73();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/finite_half_gamma_q.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/finite_half_gamma_q.js
 var require_finite_half_gamma_q = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/finite_half_gamma_q.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/finite_half_gamma_q.js"(exports2, module2) {
     "use strict";
     var erfc = require_lib106();
     var sqrt = require_lib41();
@@ -5882,18 +5882,18 @@ var require_finite_half_gamma_q = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-min-ln/lib/index.js
+// node_modules/@stdlib/constants-float64-min-ln/lib/index.js
 var require_lib107 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-min-ln/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-min-ln/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MIN_LN = -708.3964185322641;
     module2.exports = FLOAT64_MIN_LN;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/full_igamma_prefix.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/full_igamma_prefix.js
 var require_full_igamma_prefix = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/full_igamma_prefix.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/full_igamma_prefix.js"(exports2, module2) {
     "use strict";
     var exp = require_lib60();
     var pow = require_lib69();
@@ -5927,9 +5927,9 @@ var require_full_igamma_prefix = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-log1pmx/lib/log1p_series.js
+// node_modules/@stdlib/math-base-special-log1pmx/lib/log1p_series.js
 var require_log1p_series = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-log1pmx/lib/log1p_series.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-log1pmx/lib/log1p_series.js"(exports2, module2) {
     "use strict";
     function log1pSeries(x2) {
       var mMult = -x2;
@@ -5946,9 +5946,9 @@ var require_log1p_series = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-log1pmx/lib/main.js
+// node_modules/@stdlib/math-base-special-log1pmx/lib/main.js
 var require_main74 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-log1pmx/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-log1pmx/lib/main.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var ln = require_lib97();
@@ -5977,27 +5977,27 @@ var require_main74 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-log1pmx/lib/index.js
+// node_modules/@stdlib/math-base-special-log1pmx/lib/index.js
 var require_lib108 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-log1pmx/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-log1pmx/lib/index.js"(exports2, module2) {
     "use strict";
     var log1pmx = require_main74();
     module2.exports = log1pmx;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-two-pi/lib/index.js
+// node_modules/@stdlib/constants-float64-two-pi/lib/index.js
 var require_lib109 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-two-pi/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-two-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var TWO_PI = 6.283185307179586;
     module2.exports = TWO_PI;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c0.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c0.js
 var require_polyval_c0 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c0.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c0.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -6009,9 +6009,9 @@ var require_polyval_c0 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c1.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c1.js
 var require_polyval_c1 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c1.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c1.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -6023,9 +6023,9 @@ var require_polyval_c1 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c2.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c2.js
 var require_polyval_c2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c2.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -6037,9 +6037,9 @@ var require_polyval_c2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c3.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c3.js
 var require_polyval_c3 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c3.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c3.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -6051,9 +6051,9 @@ var require_polyval_c3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c4.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c4.js
 var require_polyval_c4 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c4.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c4.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -6065,9 +6065,9 @@ var require_polyval_c4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c5.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c5.js
 var require_polyval_c5 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c5.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c5.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -6079,9 +6079,9 @@ var require_polyval_c5 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c6.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c6.js
 var require_polyval_c6 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c6.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c6.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -6093,9 +6093,9 @@ var require_polyval_c6 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c7.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c7.js
 var require_polyval_c7 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c7.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c7.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -6107,9 +6107,9 @@ var require_polyval_c7 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c8.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c8.js
 var require_polyval_c8 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c8.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/polyval_c8.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -6121,9 +6121,9 @@ var require_polyval_c8 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/igamma_temme_large.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/igamma_temme_large.js
 var require_igamma_temme_large = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/igamma_temme_large.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/igamma_temme_large.js"(exports2, module2) {
     "use strict";
     var evalpoly = require_lib7();
     var log1pmx = require_lib108();
@@ -6176,9 +6176,9 @@ var require_igamma_temme_large = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/lower_incomplete_gamma_series.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/lower_incomplete_gamma_series.js
 var require_lower_incomplete_gamma_series = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/lower_incomplete_gamma_series.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/lower_incomplete_gamma_series.js"(exports2, module2) {
     "use strict";
     function lowerIncompleteGammaSeries(a1, z1) {
       var result = 1;
@@ -6196,9 +6196,9 @@ var require_lower_incomplete_gamma_series = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/lower_gamma_series.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/lower_gamma_series.js
 var require_lower_gamma_series = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/lower_gamma_series.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/lower_gamma_series.js"(exports2, module2) {
     "use strict";
     var sumSeries = require_lib105();
     var lowerIncompleteGammaSeries = require_lower_incomplete_gamma_series();
@@ -6216,9 +6216,9 @@ var require_lower_gamma_series = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/rational_pq.js
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/rational_pq.js
 var require_rational_pq4 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/rational_pq.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/rational_pq.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -6246,27 +6246,27 @@ var require_rational_pq4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js
 var require_main75 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/main.js"(exports2, module2) {
     "use strict";
     var gammaLanczosSumExpGScaled = require_rational_pq4();
     module2.exports = gammaLanczosSumExpGScaled;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js
+// node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js
 var require_lib110 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma-lanczos-sum-expg-scaled/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main75();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/regularised_gamma_prefix.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/regularised_gamma_prefix.js
 var require_regularised_gamma_prefix = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/regularised_gamma_prefix.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/regularised_gamma_prefix.js"(exports2, module2) {
     "use strict";
     var lanczosSumExpGScaled = require_lib110();
     var gammaln = require_lib100();
@@ -6331,9 +6331,9 @@ var require_regularised_gamma_prefix = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-powm1/lib/main.js
+// node_modules/@stdlib/math-base-special-powm1/lib/main.js
 var require_main76 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-powm1/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-powm1/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var isinfinite = require_lib50();
@@ -6377,18 +6377,18 @@ var require_main76 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-powm1/lib/index.js
+// node_modules/@stdlib/math-base-special-powm1/lib/index.js
 var require_lib111 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-powm1/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-powm1/lib/index.js"(exports2, module2) {
     "use strict";
     var powm1 = require_main76();
     module2.exports = powm1;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js
 var require_rational_p1q1 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p1q1.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -6416,9 +6416,9 @@ var require_rational_p1q1 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js
 var require_rational_p2q2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p2q2.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -6446,9 +6446,9 @@ var require_rational_p2q2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js
 var require_rational_p3q3 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/rational_p3q3.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -6476,9 +6476,9 @@ var require_rational_p3q3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/lgamma_small_imp.js
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/lgamma_small_imp.js
 var require_lgamma_small_imp = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/lgamma_small_imp.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/lgamma_small_imp.js"(exports2, module2) {
     "use strict";
     var ln = require_lib97();
     var EPS = require_lib71();
@@ -6535,9 +6535,9 @@ var require_lgamma_small_imp = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js
 var require_main77 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/main.js"(exports2, module2) {
     "use strict";
     var gamma = require_lib91();
     var expm1 = require_lib38();
@@ -6563,18 +6563,18 @@ var require_main77 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js
+// node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js
 var require_lib112 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gamma1pm1/lib/index.js"(exports2, module2) {
     "use strict";
     var gamma1pm1 = require_main77();
     module2.exports = gamma1pm1;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/small_gamma2_series.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/small_gamma2_series.js
 var require_small_gamma2_series = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/small_gamma2_series.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/small_gamma2_series.js"(exports2, module2) {
     "use strict";
     function smallGamma2Series(a, x2) {
       var result;
@@ -6599,9 +6599,9 @@ var require_small_gamma2_series = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_small_upper_part.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_small_upper_part.js
 var require_tgamma_small_upper_part = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_small_upper_part.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/tgamma_small_upper_part.js"(exports2, module2) {
     "use strict";
     var powm1 = require_lib111();
     var sumSeries = require_lib105();
@@ -6633,18 +6633,18 @@ var require_tgamma_small_upper_part = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js
+// node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js
 var require_lib113 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float32-smallest-normal/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT32_SMALLEST_NORMAL = 11754943508222875e-54;
     module2.exports = FLOAT32_SMALLEST_NORMAL;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-tools-continued-fraction/lib/generators.js
+// node_modules/@stdlib/math-base-tools-continued-fraction/lib/generators.js
 var require_generators2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-tools-continued-fraction/lib/generators.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-tools-continued-fraction/lib/generators.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var FLOAT32_SMALLEST_NORMAL = require_lib113();
@@ -6775,9 +6775,9 @@ var require_generators2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-tools-continued-fraction/lib/basic.js
+// node_modules/@stdlib/math-base-tools-continued-fraction/lib/basic.js
 var require_basic2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-tools-continued-fraction/lib/basic.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-tools-continued-fraction/lib/basic.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var EPS = require_lib71();
@@ -6866,9 +6866,9 @@ var require_basic2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js
+// node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js
 var require_lib114 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-tools-continued-fraction/lib/index.js"(exports2, module2) {
     "use strict";
     var hasGeneratorSupport = require_lib104();
     var generator = require_generators2();
@@ -6883,9 +6883,9 @@ var require_lib114 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/upper_incomplete_gamma_fract.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/upper_incomplete_gamma_fract.js
 var require_upper_incomplete_gamma_fract = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/upper_incomplete_gamma_fract.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/upper_incomplete_gamma_fract.js"(exports2, module2) {
     "use strict";
     function upperIncompleteGammaFract(a1, z1) {
       var z3 = z1 - a1 + 1;
@@ -6905,9 +6905,9 @@ var require_upper_incomplete_gamma_fract = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/upper_gamma_fraction.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/upper_gamma_fraction.js
 var require_upper_gamma_fraction = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/upper_gamma_fraction.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/upper_gamma_fraction.js"(exports2, module2) {
     "use strict";
     var continuedFraction = require_lib114();
     var upperIncompleteGammaFract = require_upper_incomplete_gamma_fract();
@@ -6919,9 +6919,9 @@ var require_upper_gamma_fraction = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/igamma_final.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/igamma_final.js
 var require_igamma_final = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/igamma_final.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/igamma_final.js"(exports2, module2) {
     "use strict";
     var floor = require_lib39();
     var gamma = require_lib91();
@@ -7096,9 +7096,9 @@ var require_igamma_final = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/main.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/main.js
 var require_main78 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/main.js"(exports2, module2) {
     "use strict";
     var gammaln = require_lib100();
     var exp = require_lib60();
@@ -7155,18 +7155,18 @@ var require_main78 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammainc/lib/index.js
+// node_modules/@stdlib/math-base-special-gammainc/lib/index.js
 var require_lib115 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammainc/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammainc/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main78();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/full_igamma_prefix.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/full_igamma_prefix.js
 var require_full_igamma_prefix2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/full_igamma_prefix.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/full_igamma_prefix.js"(exports2, module2) {
     "use strict";
     var exp = require_lib60();
     var pow = require_lib69();
@@ -7198,9 +7198,9 @@ var require_full_igamma_prefix2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/regularized_gamma_prefix.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/regularized_gamma_prefix.js
 var require_regularized_gamma_prefix = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/regularized_gamma_prefix.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/regularized_gamma_prefix.js"(exports2, module2) {
     "use strict";
     var lanczosSumExpGScaled = require_lib110();
     var gammaln = require_lib100();
@@ -7264,9 +7264,9 @@ var require_regularized_gamma_prefix = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/beta_small_b_large_a_series.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/beta_small_b_large_a_series.js
 var require_beta_small_b_large_a_series = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/beta_small_b_large_a_series.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/beta_small_b_large_a_series.js"(exports2, module2) {
     "use strict";
     var gammaDeltaRatio = require_lib96();
     var factorial = require_lib93();
@@ -7359,9 +7359,9 @@ var require_beta_small_b_large_a_series = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/rising_factorial_ratio.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/rising_factorial_ratio.js
 var require_rising_factorial_ratio = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/rising_factorial_ratio.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/rising_factorial_ratio.js"(exports2, module2) {
     "use strict";
     function risingFactorialRatio(a, b, k) {
       var result;
@@ -7379,9 +7379,9 @@ var require_rising_factorial_ratio = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-maxabs/lib/main.js
+// node_modules/@stdlib/math-base-special-maxabs/lib/main.js
 var require_main79 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-maxabs/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-maxabs/lib/main.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var max2 = require_lib74();
@@ -7392,18 +7392,18 @@ var require_main79 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-maxabs/lib/index.js
+// node_modules/@stdlib/math-base-special-maxabs/lib/index.js
 var require_lib116 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-maxabs/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-maxabs/lib/index.js"(exports2, module2) {
     "use strict";
     var maxabs = require_main79();
     module2.exports = maxabs;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-minabs/lib/main.js
+// node_modules/@stdlib/math-base-special-minabs/lib/main.js
 var require_main80 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-minabs/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-minabs/lib/main.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var min = require_lib76();
@@ -7414,18 +7414,18 @@ var require_main80 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-minabs/lib/index.js
+// node_modules/@stdlib/math-base-special-minabs/lib/index.js
 var require_lib117 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-minabs/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-minabs/lib/index.js"(exports2, module2) {
     "use strict";
     var minabs = require_main80();
     module2.exports = minabs;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_power_terms.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_power_terms.js
 var require_ibeta_power_terms = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_power_terms.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_power_terms.js"(exports2, module2) {
     "use strict";
     var lanczosSumExpGScaled = require_lib110();
     var maxabs = require_lib116();
@@ -7560,9 +7560,9 @@ var require_ibeta_power_terms = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_fraction2.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_fraction2.js
 var require_ibeta_fraction2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_fraction2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_fraction2.js"(exports2, module2) {
     "use strict";
     var continuedFraction = require_lib114();
     var ibetaPowerTerms = require_ibeta_power_terms();
@@ -7606,18 +7606,18 @@ var require_ibeta_fraction2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js
+// node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js
 var require_lib118 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-max-safe-integer/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_MAX_SAFE_INTEGER = 9007199254740991;
     module2.exports = FLOAT64_MAX_SAFE_INTEGER;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gcd/lib/bitwise_binary_gcd.js
+// node_modules/@stdlib/math-base-special-gcd/lib/bitwise_binary_gcd.js
 var require_bitwise_binary_gcd = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gcd/lib/bitwise_binary_gcd.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gcd/lib/bitwise_binary_gcd.js"(exports2, module2) {
     "use strict";
     function gcd(a, b) {
       var k = 0;
@@ -7653,9 +7653,9 @@ var require_bitwise_binary_gcd = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gcd/lib/binary_gcd.js
+// node_modules/@stdlib/math-base-special-gcd/lib/binary_gcd.js
 var require_binary_gcd = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gcd/lib/binary_gcd.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gcd/lib/binary_gcd.js"(exports2, module2) {
     "use strict";
     function gcd(a, b) {
       var k = 1;
@@ -7691,9 +7691,9 @@ var require_binary_gcd = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gcd/lib/main.js
+// node_modules/@stdlib/math-base-special-gcd/lib/main.js
 var require_main81 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gcd/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gcd/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var isInteger = require_lib61();
@@ -7727,18 +7727,18 @@ var require_main81 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gcd/lib/index.js
+// node_modules/@stdlib/math-base-special-gcd/lib/index.js
 var require_lib119 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gcd/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gcd/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main81();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-binomcoef/lib/main.js
+// node_modules/@stdlib/math-base-special-binomcoef/lib/main.js
 var require_main82 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-binomcoef/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-binomcoef/lib/main.js"(exports2, module2) {
     "use strict";
     var MAX_SAFE_INTEGER = require_lib118();
     var PINF = require_lib33();
@@ -7811,18 +7811,18 @@ var require_main82 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-binomcoef/lib/index.js
+// node_modules/@stdlib/math-base-special-binomcoef/lib/index.js
 var require_lib120 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-binomcoef/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-binomcoef/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main82();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/binomial_ccdf.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/binomial_ccdf.js
 var require_binomial_ccdf = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/binomial_ccdf.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/binomial_ccdf.js"(exports2, module2) {
     "use strict";
     var binomcoef = require_lib120();
     var floor = require_lib39();
@@ -7873,9 +7873,9 @@ var require_binomial_ccdf = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_a_step.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_a_step.js
 var require_ibeta_a_step = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_a_step.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_a_step.js"(exports2, module2) {
     "use strict";
     var ibetaPowerTerms = require_ibeta_power_terms();
     function ibetaAStep(a, b, x2, y, k, normalized, out) {
@@ -7904,9 +7904,9 @@ var require_ibeta_a_step = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_series.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_series.js
 var require_ibeta_series = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_series.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/ibeta_series.js"(exports2, module2) {
     "use strict";
     var lanczosSumExpGScaled = require_lib110();
     var sumSeries = require_lib105();
@@ -7985,9 +7985,9 @@ var require_ibeta_series = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/assign.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/assign.js
 var require_assign3 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/assign.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/assign.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var expm1 = require_lib38();
@@ -8311,9 +8311,9 @@ var require_assign3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js
 var require_main83 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/main.js"(exports2, module2) {
     "use strict";
     var compute = require_assign3();
     function kernelBetainc(x2, a, b, regularized, upper) {
@@ -8323,9 +8323,9 @@ var require_main83 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js
+// node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js
 var require_lib121 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betainc/lib/index.js"(exports2, module2) {
     "use strict";
     var setReadOnly = require_lib5();
     var main2 = require_main83();
@@ -8335,9 +8335,9 @@ var require_lib121 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-betainc/lib/main.js
+// node_modules/@stdlib/math-base-special-betainc/lib/main.js
 var require_main84 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-betainc/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-betainc/lib/main.js"(exports2, module2) {
     "use strict";
     var kernelBetainc = require_lib121().assign;
     function betainc(x2, a, b, regularized, upper) {
@@ -8351,18 +8351,18 @@ var require_main84 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-betainc/lib/index.js
+// node_modules/@stdlib/math-base-special-betainc/lib/index.js
 var require_lib122 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-betainc/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-betainc/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main84();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js
+// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js
 var require_rational_p1q12 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p1q1.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -8390,9 +8390,9 @@ var require_rational_p1q12 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js
+// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js
 var require_rational_p2q22 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p2q2.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -8420,9 +8420,9 @@ var require_rational_p2q22 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js
+// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js
 var require_rational_p3q32 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p3q3.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -8450,9 +8450,9 @@ var require_rational_p3q32 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js
+// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js
 var require_rational_p4q4 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p4q4.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -8480,9 +8480,9 @@ var require_rational_p4q4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js
+// node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js
 var require_rational_p5q5 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/rational_p5q5.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -8510,9 +8510,9 @@ var require_rational_p5q5 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/main.js
+// node_modules/@stdlib/math-base-special-erfcinv/lib/main.js
 var require_main85 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var sqrt = require_lib41();
@@ -8588,18 +8588,18 @@ var require_main85 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/index.js
+// node_modules/@stdlib/math-base-special-erfcinv/lib/index.js
 var require_lib123 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-erfcinv/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-erfcinv/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main85();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-acos/lib/main.js
+// node_modules/@stdlib/math-base-special-acos/lib/main.js
 var require_main86 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-acos/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-acos/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var asin = require_lib43();
@@ -8626,27 +8626,27 @@ var require_main86 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-acos/lib/index.js
+// node_modules/@stdlib/math-base-special-acos/lib/index.js
 var require_lib124 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-acos/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-acos/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main86();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js
+// node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js
 var require_lib125 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-sqrt-two/lib/index.js"(exports2, module2) {
     "use strict";
     var SQRT2 = 1.4142135623730951;
     module2.exports = SQRT2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co14.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co14.js
 var require_polyval_co14 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co14.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co14.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -8658,9 +8658,9 @@ var require_polyval_co14 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co15.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co15.js
 var require_polyval_co15 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co15.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co15.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -8672,9 +8672,9 @@ var require_polyval_co15 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co16.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co16.js
 var require_polyval_co16 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co16.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co16.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -8686,9 +8686,9 @@ var require_polyval_co16 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co17.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co17.js
 var require_polyval_co17 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co17.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co17.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -8700,9 +8700,9 @@ var require_polyval_co17 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co18.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co18.js
 var require_polyval_co18 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co18.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co18.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -8714,9 +8714,9 @@ var require_polyval_co18 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co19.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co19.js
 var require_polyval_co19 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co19.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co19.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -8728,9 +8728,9 @@ var require_polyval_co19 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co20.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co20.js
 var require_polyval_co20 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co20.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co20.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -8742,9 +8742,9 @@ var require_polyval_co20 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co21.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co21.js
 var require_polyval_co21 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co21.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co21.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -8756,9 +8756,9 @@ var require_polyval_co21 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co22.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co22.js
 var require_polyval_co22 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co22.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co22.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -8770,9 +8770,9 @@ var require_polyval_co22 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_body_series.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_body_series.js
 var require_inverse_students_t_body_series = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_body_series.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_body_series.js"(exports2, module2) {
     "use strict";
     var gammaDeltaRatio = require_lib96();
     var evalpoly = require_lib7();
@@ -8809,9 +8809,9 @@ var require_inverse_students_t_body_series = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_tail_series.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_tail_series.js
 var require_inverse_students_t_tail_series = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_tail_series.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_tail_series.js"(exports2, module2) {
     "use strict";
     var gammaDeltaRatio = require_lib96();
     var evalpoly = require_lib7();
@@ -8859,9 +8859,9 @@ var require_inverse_students_t_tail_series = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_hill.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_hill.js
 var require_inverse_students_t_hill = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_hill.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t_hill.js"(exports2, module2) {
     "use strict";
     var erfcinv = require_lib123();
     var expm1 = require_lib38();
@@ -8904,9 +8904,9 @@ var require_inverse_students_t_hill = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t.js
 var require_inverse_students_t = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/inverse_students_t.js"(exports2, module2) {
     "use strict";
     var erfcinv = require_lib123();
     var floor = require_lib39();
@@ -9032,9 +9032,9 @@ var require_inverse_students_t = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/find_ibeta_inv_from_t_dist.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/find_ibeta_inv_from_t_dist.js
 var require_find_ibeta_inv_from_t_dist = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/find_ibeta_inv_from_t_dist.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/find_ibeta_inv_from_t_dist.js"(exports2, module2) {
     "use strict";
     var inverseStudentsT = require_inverse_students_t();
     function findIBetaInvFromTDist(a, p, py) {
@@ -9055,9 +9055,9 @@ var require_find_ibeta_inv_from_t_dist = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme1.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme1.js
 var require_temme1 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme1.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme1.js"(exports2, module2) {
     "use strict";
     var evalpoly = require_lib7();
     var erfcinv = require_lib123();
@@ -9116,9 +9116,9 @@ var require_temme1 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/root_finder.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/root_finder.js
 var require_root_finder = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/root_finder.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/root_finder.js"(exports2, module2) {
     "use strict";
     var ln = require_lib97();
     var MAX_VALUE = require_lib77();
@@ -9145,9 +9145,9 @@ var require_root_finder = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-signum/lib/main.js
+// node_modules/@stdlib/math-base-special-signum/lib/main.js
 var require_main87 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-signum/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-signum/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     function signum(x2) {
@@ -9160,18 +9160,18 @@ var require_main87 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-signum/lib/index.js
+// node_modules/@stdlib/math-base-special-signum/lib/index.js
 var require_lib126 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-signum/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-signum/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main87();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/newton_raphson.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/newton_raphson.js
 var require_newton_raphson = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/newton_raphson.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/newton_raphson.js"(exports2, module2) {
     "use strict";
     var sign = require_lib126();
     var abs = require_lib44();
@@ -9261,9 +9261,9 @@ var require_newton_raphson = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co1.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co1.js
 var require_polyval_co1 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co1.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co1.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9275,9 +9275,9 @@ var require_polyval_co1 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co2.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co2.js
 var require_polyval_co2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co2.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9289,9 +9289,9 @@ var require_polyval_co2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co3.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co3.js
 var require_polyval_co3 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co3.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co3.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9303,9 +9303,9 @@ var require_polyval_co3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co4.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co4.js
 var require_polyval_co4 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co4.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co4.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9317,9 +9317,9 @@ var require_polyval_co4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co5.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co5.js
 var require_polyval_co5 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co5.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co5.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9331,9 +9331,9 @@ var require_polyval_co5 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co6.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co6.js
 var require_polyval_co6 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co6.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co6.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9345,9 +9345,9 @@ var require_polyval_co6 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co7.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co7.js
 var require_polyval_co7 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co7.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co7.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9359,9 +9359,9 @@ var require_polyval_co7 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co8.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co8.js
 var require_polyval_co8 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co8.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co8.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9373,9 +9373,9 @@ var require_polyval_co8 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co9.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co9.js
 var require_polyval_co9 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co9.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co9.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9387,9 +9387,9 @@ var require_polyval_co9 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co10.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co10.js
 var require_polyval_co10 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co10.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co10.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9401,9 +9401,9 @@ var require_polyval_co10 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co11.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co11.js
 var require_polyval_co11 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co11.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co11.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9415,9 +9415,9 @@ var require_polyval_co11 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co12.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co12.js
 var require_polyval_co12 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co12.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co12.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9429,9 +9429,9 @@ var require_polyval_co12 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co13.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co13.js
 var require_polyval_co13 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co13.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/polyval_co13.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -9443,9 +9443,9 @@ var require_polyval_co13 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme2.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme2.js
 var require_temme2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme2.js"(exports2, module2) {
     "use strict";
     var evalpoly = require_lib7();
     var erfcinv = require_lib123();
@@ -9570,9 +9570,9 @@ var require_temme2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/ms/index.js
+// node_modules/ms/index.js
 var require_ms = __commonJS({
-  "../../main/node_modules/ms/index.js"(exports2, module2) {
+  "node_modules/ms/index.js"(exports2, module2) {
     var s = 1e3;
     var m = s * 60;
     var h = m * 60;
@@ -9672,9 +9672,9 @@ var require_ms = __commonJS({
   }
 });
 
-// ../../main/node_modules/debug/src/debug.js
+// node_modules/debug/src/debug.js
 var require_debug = __commonJS({
-  "../../main/node_modules/debug/src/debug.js"(exports2, module2) {
+  "node_modules/debug/src/debug.js"(exports2, module2) {
     exports2 = module2.exports = createDebug.debug = createDebug["default"] = createDebug;
     exports2.coerce = coerce;
     exports2.disable = disable;
@@ -9777,9 +9777,9 @@ var require_debug = __commonJS({
   }
 });
 
-// ../../main/node_modules/debug/src/browser.js
+// node_modules/debug/src/browser.js
 var require_browser = __commonJS({
-  "../../main/node_modules/debug/src/browser.js"(exports2, module2) {
+  "node_modules/debug/src/browser.js"(exports2, module2) {
     exports2 = module2.exports = require_debug();
     exports2.log = log;
     exports2.formatArgs = formatArgs;
@@ -9863,9 +9863,9 @@ var require_browser = __commonJS({
   }
 });
 
-// ../../main/node_modules/debug/src/node.js
+// node_modules/debug/src/node.js
 var require_node = __commonJS({
-  "../../main/node_modules/debug/src/node.js"(exports2, module2) {
+  "node_modules/debug/src/node.js"(exports2, module2) {
     var tty = __require("tty");
     var util = __require("util");
     exports2 = module2.exports = require_debug();
@@ -9983,9 +9983,9 @@ var require_node = __commonJS({
   }
 });
 
-// ../../main/node_modules/debug/src/index.js
+// node_modules/debug/src/index.js
 var require_src = __commonJS({
-  "../../main/node_modules/debug/src/index.js"(exports2, module2) {
+  "node_modules/debug/src/index.js"(exports2, module2) {
     if (typeof process !== "undefined" && process.type === "renderer") {
       module2.exports = require_browser();
     } else {
@@ -9994,18 +9994,18 @@ var require_src = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float32-max/lib/index.js
+// node_modules/@stdlib/constants-float32-max/lib/index.js
 var require_lib127 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float32-max/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float32-max/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT32_MAX = 34028234663852886e22;
     module2.exports = FLOAT32_MAX;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/higher_newton.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/higher_newton.js
 var require_higher_newton = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/higher_newton.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/higher_newton.js"(exports2, module2) {
     "use strict";
     var logger = require_src();
     var gammainc = require_lib115();
@@ -10081,9 +10081,9 @@ var require_higher_newton = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak1.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak1.js
 var require_polyval_ak1 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak1.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak1.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -10095,9 +10095,9 @@ var require_polyval_ak1 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak2.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak2.js
 var require_polyval_ak2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_ak2.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -10109,9 +10109,9 @@ var require_polyval_ak2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/lambdaeta.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/lambdaeta.js
 var require_lambdaeta = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/lambdaeta.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/lambdaeta.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var exp = require_lib60();
@@ -10174,18 +10174,18 @@ var require_lambdaeta = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js
+// node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js
 var require_lib128 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-ln-sqrt-two-pi/lib/index.js"(exports2, module2) {
     "use strict";
     var LN_SQRT_TWO_PI = 0.9189385332046728;
     module2.exports = LN_SQRT_TWO_PI;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/chepolsum.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/chepolsum.js
 var require_chepolsum = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/chepolsum.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/chepolsum.js"(exports2, module2) {
     "use strict";
     var A = [
       1.9963790515900766,
@@ -10229,9 +10229,9 @@ var require_chepolsum = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_c.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_c.js
 var require_polyval_c = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_c.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_c.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -10243,9 +10243,9 @@ var require_polyval_c = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_d.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_d.js
 var require_polyval_d = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_d.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/polyval_d.js"(exports2, module2) {
     "use strict";
     function evalpoly(x2) {
       if (x2 === 0) {
@@ -10257,9 +10257,9 @@ var require_polyval_d = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/stirling.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/stirling.js
 var require_stirling = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/stirling.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/stirling.js"(exports2, module2) {
     "use strict";
     var gammaln = require_lib100();
     var ln = require_lib97();
@@ -10298,9 +10298,9 @@ var require_stirling = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/gamstar.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/gamstar.js
 var require_gamstar = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/gamstar.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/gamstar.js"(exports2, module2) {
     "use strict";
     var exp = require_lib60();
     var gamma = require_lib91();
@@ -10321,9 +10321,9 @@ var require_gamstar = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak0bk0.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak0bk0.js
 var require_rational_ak0bk0 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak0bk0.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak0bk0.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -10351,9 +10351,9 @@ var require_rational_ak0bk0 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/eps1.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/eps1.js
 var require_eps1 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/eps1.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps1.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var ln = require_lib97();
@@ -10371,9 +10371,9 @@ var require_eps1 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak1bk1.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak1bk1.js
 var require_rational_ak1bk1 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak1bk1.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak1bk1.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -10401,9 +10401,9 @@ var require_rational_ak1bk1 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak2bk2.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak2bk2.js
 var require_rational_ak2bk2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak2bk2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak2bk2.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -10431,9 +10431,9 @@ var require_rational_ak2bk2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak3bk3.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak3bk3.js
 var require_rational_ak3bk3 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak3bk3.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak3bk3.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -10461,9 +10461,9 @@ var require_rational_ak3bk3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/eps2.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/eps2.js
 var require_eps2 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/eps2.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps2.js"(exports2, module2) {
     "use strict";
     var ln = require_lib97();
     var rateval1 = require_rational_ak1bk1();
@@ -10493,9 +10493,9 @@ var require_eps2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak4bk4.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak4bk4.js
 var require_rational_ak4bk4 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak4bk4.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak4bk4.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -10523,9 +10523,9 @@ var require_rational_ak4bk4 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak5bk5.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak5bk5.js
 var require_rational_ak5bk5 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak5bk5.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak5bk5.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -10553,9 +10553,9 @@ var require_rational_ak5bk5 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak6bk6.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak6bk6.js
 var require_rational_ak6bk6 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak6bk6.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak6bk6.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -10583,9 +10583,9 @@ var require_rational_ak6bk6 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak7bk7.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak7bk7.js
 var require_rational_ak7bk7 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak7bk7.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak7bk7.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -10613,9 +10613,9 @@ var require_rational_ak7bk7 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak8bk8.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak8bk8.js
 var require_rational_ak8bk8 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak8bk8.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/rational_ak8bk8.js"(exports2, module2) {
     "use strict";
     function evalrational(x2) {
       var ax;
@@ -10643,9 +10643,9 @@ var require_rational_ak8bk8 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/eps3.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/eps3.js
 var require_eps3 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/eps3.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/eps3.js"(exports2, module2) {
     "use strict";
     var ln = require_lib97();
     var rational1 = require_rational_ak4bk4();
@@ -10684,9 +10684,9 @@ var require_eps3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/compute.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/compute.js
 var require_compute = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/compute.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/compute.js"(exports2, module2) {
     "use strict";
     var logger = require_src();
     var evalpoly = require_lib7();
@@ -10915,9 +10915,9 @@ var require_compute = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js
 var require_main88 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/main.js"(exports2, module2) {
     "use strict";
     var isnan = require_lib8();
     var FLOAT32_SMALLEST = require_lib113();
@@ -10954,27 +10954,27 @@ var require_main88 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js
+// node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js
 var require_lib129 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-gammaincinv/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main88();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js
+// node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js
 var require_lib130 = __commonJS({
-  "../../main/node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/constants-float64-smallest-subnormal/lib/index.js"(exports2, module2) {
     "use strict";
     var FLOAT64_SMALLEST_SUBNORMAL = 5e-324;
     module2.exports = FLOAT64_SMALLEST_SUBNORMAL;
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme3.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme3.js
 var require_temme3 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme3.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/temme3.js"(exports2, module2) {
     "use strict";
     var gammaincinv = require_lib129();
     var ln = require_lib97();
@@ -11066,9 +11066,9 @@ var require_temme3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/halley_iterate.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/halley_iterate.js
 var require_halley_iterate = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/halley_iterate.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/halley_iterate.js"(exports2, module2) {
     "use strict";
     var abs = require_lib44();
     var ldexp = require_lib59();
@@ -11214,9 +11214,9 @@ var require_halley_iterate = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/ibeta_roots.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/ibeta_roots.js
 var require_ibeta_roots = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/ibeta_roots.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/ibeta_roots.js"(exports2, module2) {
     "use strict";
     var kernelBetainc = require_lib121().assign;
     var abs = require_lib44();
@@ -11261,9 +11261,9 @@ var require_ibeta_roots = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js
 var require_main89 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/main.js"(exports2, module2) {
     "use strict";
     var evalpoly = require_lib7();
     var betainc = require_lib122();
@@ -11574,18 +11574,18 @@ var require_main89 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js
+// node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js
 var require_lib131 = __commonJS({
-  "../../main/node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/math-base-special-kernel-betaincinv/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main89();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/stats-base-dists-t-quantile/lib/main.js
+// node_modules/@stdlib/stats-base-dists-t-quantile/lib/main.js
 var require_main90 = __commonJS({
-  "../../main/node_modules/@stdlib/stats-base-dists-t-quantile/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/stats-base-dists-t-quantile/lib/main.js"(exports2, module2) {
     "use strict";
     var kernelBetaincinv = require_lib131();
     var isnan = require_lib8();
@@ -11605,9 +11605,9 @@ var require_main90 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-constant-function/lib/main.js
+// node_modules/@stdlib/utils-constant-function/lib/main.js
 var require_main91 = __commonJS({
-  "../../main/node_modules/@stdlib/utils-constant-function/lib/main.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-constant-function/lib/main.js"(exports2, module2) {
     "use strict";
     function wrap(value2) {
       return constantFunction;
@@ -11619,18 +11619,18 @@ var require_main91 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/utils-constant-function/lib/index.js
+// node_modules/@stdlib/utils-constant-function/lib/index.js
 var require_lib132 = __commonJS({
-  "../../main/node_modules/@stdlib/utils-constant-function/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/utils-constant-function/lib/index.js"(exports2, module2) {
     "use strict";
     var main2 = require_main91();
     module2.exports = main2;
   }
 });
 
-// ../../main/node_modules/@stdlib/stats-base-dists-t-quantile/lib/factory.js
+// node_modules/@stdlib/stats-base-dists-t-quantile/lib/factory.js
 var require_factory2 = __commonJS({
-  "../../main/node_modules/@stdlib/stats-base-dists-t-quantile/lib/factory.js"(exports2, module2) {
+  "node_modules/@stdlib/stats-base-dists-t-quantile/lib/factory.js"(exports2, module2) {
     "use strict";
     var constantFunction = require_lib132();
     var kernelBetaincinv = require_lib131();
@@ -11657,9 +11657,9 @@ var require_factory2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
+// node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js
 var require_lib133 = __commonJS({
-  "../../main/node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js"(exports2, module2) {
+  "node_modules/@stdlib/stats-base-dists-t-quantile/lib/index.js"(exports2, module2) {
     "use strict";
     var setReadOnly = require_lib5();
     var main2 = require_main90();
@@ -11669,9 +11669,9 @@ var require_lib133 = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/ByteBuffer.js
+// node_modules/hdr-histogram-js/dist/ByteBuffer.js
 var require_ByteBuffer = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/ByteBuffer.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/ByteBuffer.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var { pow, floor } = Math;
@@ -11742,9 +11742,9 @@ var require_ByteBuffer = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/HistogramIterationValue.js
+// node_modules/hdr-histogram-js/dist/HistogramIterationValue.js
 var require_HistogramIterationValue = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/HistogramIterationValue.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/HistogramIterationValue.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var HistogramIterationValue = class {
@@ -11766,9 +11766,9 @@ var require_HistogramIterationValue = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/JsHistogramIterator.js
+// node_modules/hdr-histogram-js/dist/JsHistogramIterator.js
 var require_JsHistogramIterator = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/JsHistogramIterator.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/JsHistogramIterator.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var HistogramIterationValue_1 = require_HistogramIterationValue();
@@ -11863,9 +11863,9 @@ var require_JsHistogramIterator = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js
+// node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js
 var require_RecordedValuesIterator = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/RecordedValuesIterator.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogramIterator_1 = require_JsHistogramIterator();
@@ -11899,9 +11899,9 @@ var require_RecordedValuesIterator = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/PercentileIterator.js
+// node_modules/hdr-histogram-js/dist/PercentileIterator.js
 var require_PercentileIterator = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/PercentileIterator.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/PercentileIterator.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogramIterator_1 = require_JsHistogramIterator();
@@ -11967,9 +11967,9 @@ var require_PercentileIterator = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/formatters.js
+// node_modules/hdr-histogram-js/dist/formatters.js
 var require_formatters = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/formatters.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/formatters.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.floatFormatter = exports2.keepSignificantDigits = exports2.integerFormatter = void 0;
@@ -12011,9 +12011,9 @@ var require_formatters = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/ulp.js
+// node_modules/hdr-histogram-js/dist/ulp.js
 var require_ulp = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/ulp.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/ulp.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var ulp = (x2) => Math.pow(2, Math.floor(Math.log2(x2)) - 52);
@@ -12021,9 +12021,9 @@ var require_ulp = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/Histogram.js
+// node_modules/hdr-histogram-js/dist/Histogram.js
 var require_Histogram = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/Histogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.toSummary = exports2.NO_TAG = void 0;
@@ -12049,9 +12049,9 @@ var require_Histogram = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/JsHistogram.js
+// node_modules/hdr-histogram-js/dist/JsHistogram.js
 var require_JsHistogram = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/JsHistogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/JsHistogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.default = exports2.JsHistogram = void 0;
@@ -12721,9 +12721,9 @@ var require_JsHistogram = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js
+// node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js
 var require_generated_wasm = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/wasm/generated-wasm.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.BINARY = void 0;
@@ -12731,9 +12731,9 @@ var require_generated_wasm = __commonJS({
   }
 });
 
-// ../../main/node_modules/base64-js/index.js
+// node_modules/base64-js/index.js
 var require_base64_js = __commonJS({
-  "../../main/node_modules/base64-js/index.js"(exports2) {
+  "node_modules/base64-js/index.js"(exports2) {
     "use strict";
     exports2.byteLength = byteLength;
     exports2.toByteArray = toByteArray;
@@ -12832,9 +12832,9 @@ var require_base64_js = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/utils/common.js
+// node_modules/pako/lib/utils/common.js
 var require_common = __commonJS({
-  "../../main/node_modules/pako/lib/utils/common.js"(exports2) {
+  "node_modules/pako/lib/utils/common.js"(exports2) {
     "use strict";
     var TYPED_OK = typeof Uint8Array !== "undefined" && typeof Uint16Array !== "undefined" && typeof Int32Array !== "undefined";
     function _has(obj, key) {
@@ -12923,9 +12923,9 @@ var require_common = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/zlib/trees.js
+// node_modules/pako/lib/zlib/trees.js
 var require_trees = __commonJS({
-  "../../main/node_modules/pako/lib/zlib/trees.js"(exports2) {
+  "node_modules/pako/lib/zlib/trees.js"(exports2) {
     "use strict";
     var utils = require_common();
     var Z_FIXED = 4;
@@ -13565,9 +13565,9 @@ var require_trees = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/zlib/adler32.js
+// node_modules/pako/lib/zlib/adler32.js
 var require_adler32 = __commonJS({
-  "../../main/node_modules/pako/lib/zlib/adler32.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/adler32.js"(exports2, module2) {
     "use strict";
     function adler32(adler, buf, len, pos) {
       var s1 = adler & 65535 | 0, s2 = adler >>> 16 & 65535 | 0, n = 0;
@@ -13587,9 +13587,9 @@ var require_adler32 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/zlib/crc32.js
+// node_modules/pako/lib/zlib/crc32.js
 var require_crc32 = __commonJS({
-  "../../main/node_modules/pako/lib/zlib/crc32.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/crc32.js"(exports2, module2) {
     "use strict";
     function makeTable() {
       var c, table2 = [];
@@ -13615,9 +13615,9 @@ var require_crc32 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/zlib/messages.js
+// node_modules/pako/lib/zlib/messages.js
 var require_messages = __commonJS({
-  "../../main/node_modules/pako/lib/zlib/messages.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/messages.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       2: "need dictionary",
@@ -13642,9 +13642,9 @@ var require_messages = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/zlib/deflate.js
+// node_modules/pako/lib/zlib/deflate.js
 var require_deflate = __commonJS({
-  "../../main/node_modules/pako/lib/zlib/deflate.js"(exports2) {
+  "node_modules/pako/lib/zlib/deflate.js"(exports2) {
     "use strict";
     var utils = require_common();
     var trees = require_trees();
@@ -14691,9 +14691,9 @@ var require_deflate = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/utils/strings.js
+// node_modules/pako/lib/utils/strings.js
 var require_strings = __commonJS({
-  "../../main/node_modules/pako/lib/utils/strings.js"(exports2) {
+  "node_modules/pako/lib/utils/strings.js"(exports2) {
     "use strict";
     var utils = require_common();
     var STR_APPLY_OK = true;
@@ -14833,9 +14833,9 @@ var require_strings = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/zlib/zstream.js
+// node_modules/pako/lib/zlib/zstream.js
 var require_zstream = __commonJS({
-  "../../main/node_modules/pako/lib/zlib/zstream.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/zstream.js"(exports2, module2) {
     "use strict";
     function ZStream() {
       this.input = null;
@@ -14855,9 +14855,9 @@ var require_zstream = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/deflate.js
+// node_modules/pako/lib/deflate.js
 var require_deflate2 = __commonJS({
-  "../../main/node_modules/pako/lib/deflate.js"(exports2) {
+  "node_modules/pako/lib/deflate.js"(exports2) {
     "use strict";
     var zlib_deflate = require_deflate();
     var utils = require_common();
@@ -15016,9 +15016,9 @@ var require_deflate2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/zlib/inffast.js
+// node_modules/pako/lib/zlib/inffast.js
 var require_inffast = __commonJS({
-  "../../main/node_modules/pako/lib/zlib/inffast.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/inffast.js"(exports2, module2) {
     "use strict";
     var BAD = 30;
     var TYPE = 12;
@@ -15245,9 +15245,9 @@ var require_inffast = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/zlib/inftrees.js
+// node_modules/pako/lib/zlib/inftrees.js
 var require_inftrees = __commonJS({
-  "../../main/node_modules/pako/lib/zlib/inftrees.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/inftrees.js"(exports2, module2) {
     "use strict";
     var utils = require_common();
     var MAXBITS = 15;
@@ -15561,9 +15561,9 @@ var require_inftrees = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/zlib/inflate.js
+// node_modules/pako/lib/zlib/inflate.js
 var require_inflate = __commonJS({
-  "../../main/node_modules/pako/lib/zlib/inflate.js"(exports2) {
+  "node_modules/pako/lib/zlib/inflate.js"(exports2) {
     "use strict";
     var utils = require_common();
     var adler32 = require_adler32();
@@ -16800,9 +16800,9 @@ var require_inflate = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/zlib/constants.js
+// node_modules/pako/lib/zlib/constants.js
 var require_constants = __commonJS({
-  "../../main/node_modules/pako/lib/zlib/constants.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/constants.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       /* Allowed flush values; see deflate() and inflate() below for details */
@@ -16847,9 +16847,9 @@ var require_constants = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/zlib/gzheader.js
+// node_modules/pako/lib/zlib/gzheader.js
 var require_gzheader = __commonJS({
-  "../../main/node_modules/pako/lib/zlib/gzheader.js"(exports2, module2) {
+  "node_modules/pako/lib/zlib/gzheader.js"(exports2, module2) {
     "use strict";
     function GZheader() {
       this.text = 0;
@@ -16867,9 +16867,9 @@ var require_gzheader = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/lib/inflate.js
+// node_modules/pako/lib/inflate.js
 var require_inflate2 = __commonJS({
-  "../../main/node_modules/pako/lib/inflate.js"(exports2) {
+  "node_modules/pako/lib/inflate.js"(exports2) {
     "use strict";
     var zlib_inflate = require_inflate();
     var utils = require_common();
@@ -17041,9 +17041,9 @@ var require_inflate2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pako/index.js
+// node_modules/pako/index.js
 var require_pako = __commonJS({
-  "../../main/node_modules/pako/index.js"(exports2, module2) {
+  "node_modules/pako/index.js"(exports2, module2) {
     "use strict";
     var assign = require_common().assign;
     var deflate = require_deflate2();
@@ -17055,9 +17055,9 @@ var require_pako = __commonJS({
   }
 });
 
-// ../../main/node_modules/@assemblyscript/loader/umd/index.js
+// node_modules/@assemblyscript/loader/umd/index.js
 var require_umd = __commonJS({
-  "../../main/node_modules/@assemblyscript/loader/umd/index.js"(exports2, module2) {
+  "node_modules/@assemblyscript/loader/umd/index.js"(exports2, module2) {
     var loader = (function(exports3) {
       "use strict";
       Object.defineProperty(exports3, "__esModule", {
@@ -17462,9 +17462,9 @@ var require_umd = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/wasm/index.js
+// node_modules/hdr-histogram-js/dist/wasm/index.js
 var require_wasm = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/wasm/index.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/wasm/index.js"(exports2) {
     "use strict";
     var __awaiter = exports2 && exports2.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value2) {
@@ -17691,9 +17691,9 @@ var require_wasm = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js
+// node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js
 var require_PackedArrayContext = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/packedarray/PackedArrayContext.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.PackedArrayContext = exports2.MINIMUM_INITIAL_PACKED_ARRAY_CAPACITY = void 0;
@@ -18134,9 +18134,9 @@ var require_PackedArrayContext = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js
+// node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js
 var require_PackedArray = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/packedarray/PackedArray.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.PackedArray = void 0;
@@ -18271,9 +18271,9 @@ var require_PackedArray = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/PackedHistogram.js
+// node_modules/hdr-histogram-js/dist/PackedHistogram.js
 var require_PackedHistogram = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/PackedHistogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/PackedHistogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogram_12 = require_JsHistogram();
@@ -18319,9 +18319,9 @@ var require_PackedHistogram = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js
+// node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js
 var require_TypedArrayHistogram = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/TypedArrayHistogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var JsHistogram_12 = require_JsHistogram();
@@ -18382,9 +18382,9 @@ var require_TypedArrayHistogram = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/Int8Histogram.js
+// node_modules/hdr-histogram-js/dist/Int8Histogram.js
 var require_Int8Histogram = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/Int8Histogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Int8Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -18397,9 +18397,9 @@ var require_Int8Histogram = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/Int16Histogram.js
+// node_modules/hdr-histogram-js/dist/Int16Histogram.js
 var require_Int16Histogram = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/Int16Histogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Int16Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -18412,9 +18412,9 @@ var require_Int16Histogram = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/Int32Histogram.js
+// node_modules/hdr-histogram-js/dist/Int32Histogram.js
 var require_Int32Histogram = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/Int32Histogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Int32Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -18427,9 +18427,9 @@ var require_Int32Histogram = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/Float64Histogram.js
+// node_modules/hdr-histogram-js/dist/Float64Histogram.js
 var require_Float64Histogram = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/Float64Histogram.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Float64Histogram.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var TypedArrayHistogram_1 = require_TypedArrayHistogram();
@@ -18442,9 +18442,9 @@ var require_Float64Histogram = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/JsHistogramFactory.js
+// node_modules/hdr-histogram-js/dist/JsHistogramFactory.js
 var require_JsHistogramFactory = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/JsHistogramFactory.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/JsHistogramFactory.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.constructorFromBucketSize = constructorFromBucketSize;
@@ -18472,9 +18472,9 @@ var require_JsHistogramFactory = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/ZigZagEncoding.js
+// node_modules/hdr-histogram-js/dist/ZigZagEncoding.js
 var require_ZigZagEncoding = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/ZigZagEncoding.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/ZigZagEncoding.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var { pow, floor } = Math;
@@ -18594,9 +18594,9 @@ var require_ZigZagEncoding = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js
+// node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js
 var require_JsHistogram_encoding = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js"(exports, module) {
+  "node_modules/hdr-histogram-js/dist/JsHistogram.encoding.js"(exports, module) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.inflate = exports.deflate = void 0;
@@ -18758,9 +18758,9 @@ var require_JsHistogram_encoding = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/encoding.js
+// node_modules/hdr-histogram-js/dist/encoding.js
 var require_encoding = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/encoding.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/encoding.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.encodeIntoCompressedBase64 = exports2.decodeFromCompressedBase64 = void 0;
@@ -18817,9 +18817,9 @@ var require_encoding = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/HistogramLogReader.js
+// node_modules/hdr-histogram-js/dist/HistogramLogReader.js
 var require_HistogramLogReader = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/HistogramLogReader.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/HistogramLogReader.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.listTags = void 0;
@@ -18909,9 +18909,9 @@ var require_HistogramLogReader = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/HistogramLogWriter.js
+// node_modules/hdr-histogram-js/dist/HistogramLogWriter.js
 var require_HistogramLogWriter = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/HistogramLogWriter.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/HistogramLogWriter.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var Histogram_1 = require_Histogram();
@@ -18982,9 +18982,9 @@ var require_HistogramLogWriter = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/HistogramBuilder.js
+// node_modules/hdr-histogram-js/dist/HistogramBuilder.js
 var require_HistogramBuilder = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/HistogramBuilder.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/HistogramBuilder.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.build = exports2.defaultRequest = void 0;
@@ -19012,9 +19012,9 @@ var require_HistogramBuilder = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/Recorder.js
+// node_modules/hdr-histogram-js/dist/Recorder.js
 var require_Recorder = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/Recorder.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/Recorder.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var HistogramBuilder_1 = require_HistogramBuilder();
@@ -19165,9 +19165,9 @@ var require_Recorder = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-js/dist/index.js
+// node_modules/hdr-histogram-js/dist/index.js
 var require_dist = __commonJS({
-  "../../main/node_modules/hdr-histogram-js/dist/index.js"(exports2) {
+  "node_modules/hdr-histogram-js/dist/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.JsHistogram = exports2.WasmHistogram = exports2.Recorder = exports2.HistogramLogWriter = exports2.encodeIntoCompressedBase64 = exports2.decodeFromCompressedBase64 = exports2.ByteBuffer = exports2.build = exports2.listTags = exports2.HistogramLogReader = exports2.PackedHistogram = exports2.Float64Histogram = exports2.Int32Histogram = exports2.Int16Histogram = exports2.Int8Histogram = exports2.initWebAssemblySync = exports2.initWebAssembly = void 0;
@@ -19218,9 +19218,9 @@ var require_dist = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/identity.js
+// node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/identity.js"(exports2) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -19275,9 +19275,9 @@ var require_identity = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/visit.js
+// node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "../../main/node_modules/yaml/dist/visit.js"(exports2) {
+  "node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -19433,9 +19433,9 @@ var require_visit = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/directives.js
+// node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/directives.js"(exports2) {
+  "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit2 = require_visit();
@@ -19604,9 +19604,9 @@ var require_directives = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/anchors.js
+// node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/anchors.js"(exports2) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit2 = require_visit();
@@ -19674,9 +19674,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/applyReviver.js
+// node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -19724,9 +19724,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/toJS.js
+// node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/toJS.js"(exports2) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function toJS(value2, arg, ctx) {
@@ -19754,9 +19754,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Node.js
+// node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Node.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -19795,9 +19795,9 @@ var require_Node = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Alias.js
+// node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Alias.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var visit2 = require_visit();
@@ -19913,9 +19913,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Scalar.js
+// node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -19943,9 +19943,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/createNode.js
+// node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/createNode.js"(exports2) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -20018,9 +20018,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Collection.js
+// node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Collection.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -20161,9 +20161,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyComment.js
+// node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -20178,9 +20178,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/foldFlowLines.js
+// node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -20314,9 +20314,9 @@ ${indent}${text.slice(fold + 1, end2)}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyString.js
+// node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -20597,9 +20597,9 @@ ${indent}`);
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringify.js
+// node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringify.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -20721,9 +20721,9 @@ ${ctx.indent}${str}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyPair.js
+// node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -20854,9 +20854,9 @@ ${ctx.indent}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/log.js
+// node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "../../main/node_modules/yaml/dist/log.js"(exports2) {
+  "node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     function debug(logLevel, ...messages) {
@@ -20876,9 +20876,9 @@ var require_log = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -20936,9 +20936,9 @@ var require_merge = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
+// node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
     var log = require_log();
     var merge2 = require_merge();
@@ -21000,9 +21000,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/Pair.js
+// node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/Pair.js"(exports2) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -21040,9 +21040,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyCollection.js
+// node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -21191,9 +21191,9 @@ ${indent}${end}`;
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/YAMLMap.js
+// node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -21335,9 +21335,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/map.js
+// node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/map.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -21357,9 +21357,9 @@ var require_map = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/nodes/YAMLSeq.js
+// node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "../../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -21473,9 +21473,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/seq.js
+// node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/seq.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -21495,9 +21495,9 @@ var require_seq = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/string.js
+// node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/string.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -21514,9 +21514,9 @@ var require_string = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/common/null.js
+// node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/common/null.js"(exports2) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -21532,9 +21532,9 @@ var require_null = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/bool.js
+// node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/bool.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -21556,9 +21556,9 @@ var require_bool = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyNumber.js
+// node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value: value2 }) {
       if (typeof value2 === "bigint")
@@ -21583,9 +21583,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/float.js
+// node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/float.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -21629,9 +21629,9 @@ var require_float = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/int.js
+// node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/int.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
@@ -21674,9 +21674,9 @@ var require_int = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/core/schema.js
+// node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/core/schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -21702,9 +21702,9 @@ var require_schema = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/json/schema.js
+// node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/json/schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -21769,9 +21769,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -21835,9 +21835,9 @@ var require_binary = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -21913,9 +21913,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -21991,9 +21991,9 @@ var require_omap = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value: value2, source }, ctx) {
@@ -22023,9 +22023,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
+// node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -22072,9 +22072,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
+// node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value2) => typeof value2 === "bigint" || Number.isInteger(value2);
@@ -22151,9 +22151,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
+// node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -22240,9 +22240,9 @@ var require_set = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
@@ -22328,9 +22328,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -22372,9 +22372,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/tags.js
+// node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/tags.js"(exports2) {
+  "node_modules/yaml/dist/schema/tags.js"(exports2) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -22466,9 +22466,9 @@ var require_tags = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/schema/Schema.js
+// node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "../../main/node_modules/yaml/dist/schema/Schema.js"(exports2) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -22498,9 +22498,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/stringify/stringifyDocument.js
+// node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "../../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -22578,9 +22578,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/doc/Document.js
+// node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "../../main/node_modules/yaml/dist/doc/Document.js"(exports2) {
+  "node_modules/yaml/dist/doc/Document.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -22887,9 +22887,9 @@ var require_Document = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/errors.js
+// node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "../../main/node_modules/yaml/dist/errors.js"(exports2) {
+  "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code2, message) {
@@ -22952,9 +22952,9 @@ ${pointer}
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-props.js
+// node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -23086,9 +23086,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-contains-newline.js
+// node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -23128,9 +23128,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
+// node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -23146,9 +23146,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-map-includes.js
+// node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -23162,9 +23162,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-block-map.js
+// node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -23270,9 +23270,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-block-seq.js
+// node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -23321,9 +23321,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-end.js
+// node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -23364,9 +23364,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
+// node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -23558,9 +23558,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-collection.js
+// node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -23623,9 +23623,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
+// node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -23806,9 +23806,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -24027,9 +24027,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-scalar.js
+// node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -24108,9 +24108,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -24138,9 +24138,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-node.js
+// node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-node.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -24244,9 +24244,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/compose-doc.js
+// node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -24287,9 +24287,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/compose/composer.js
+// node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "../../main/node_modules/yaml/dist/compose/composer.js"(exports2) {
+  "node_modules/yaml/dist/compose/composer.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -24495,9 +24495,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst-scalar.js
+// node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -24680,9 +24680,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst-stringify.js
+// node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -24741,9 +24741,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst-visit.js
+// node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -24803,9 +24803,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/cst.js
+// node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/cst.js"(exports2) {
+  "node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -24905,9 +24905,9 @@ var require_cst = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/lexer.js
+// node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/lexer.js"(exports2) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -25494,9 +25494,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/line-counter.js
+// node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/line-counter.js"(exports2) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
     var LineCounter = class {
       constructor() {
@@ -25525,9 +25525,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/parse/parser.js
+// node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "../../main/node_modules/yaml/dist/parse/parser.js"(exports2) {
+  "node_modules/yaml/dist/parse/parser.js"(exports2) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -26399,9 +26399,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/public-api.js
+// node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "../../main/node_modules/yaml/dist/public-api.js"(exports2) {
+  "node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -26496,9 +26496,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// ../../main/node_modules/yaml/dist/index.js
+// node_modules/yaml/dist/index.js
 var require_dist2 = __commonJS({
-  "../../main/node_modules/yaml/dist/index.js"(exports2) {
+  "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -26548,9 +26548,9 @@ var require_dist2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/pidusage/lib/bin.js
+// node_modules/pidusage/lib/bin.js
 var require_bin = __commonJS({
-  "../../main/node_modules/pidusage/lib/bin.js"(exports2, module2) {
+  "node_modules/pidusage/lib/bin.js"(exports2, module2) {
     "use strict";
     var spawn3 = __require("child_process").spawn;
     function run3(cmd, args, options, done) {
@@ -26586,9 +26586,9 @@ var require_bin = __commonJS({
   }
 });
 
-// ../../main/node_modules/pidusage/lib/history.js
+// node_modules/pidusage/lib/history.js
 var require_history = __commonJS({
-  "../../main/node_modules/pidusage/lib/history.js"(exports2, module2) {
+  "node_modules/pidusage/lib/history.js"(exports2, module2) {
     "use strict";
     var DEFAULT_MAXAGE = 6e4;
     var expiration = {};
@@ -26671,9 +26671,9 @@ var require_history = __commonJS({
   }
 });
 
-// ../../main/node_modules/pidusage/lib/ps.js
+// node_modules/pidusage/lib/ps.js
 var require_ps = __commonJS({
-  "../../main/node_modules/pidusage/lib/ps.js"(exports2, module2) {
+  "node_modules/pidusage/lib/ps.js"(exports2, module2) {
     "use strict";
     var os9 = __require("os");
     var bin = require_bin();
@@ -26758,9 +26758,9 @@ var require_ps = __commonJS({
   }
 });
 
-// ../../main/node_modules/pidusage/lib/helpers/parallel.js
+// node_modules/pidusage/lib/helpers/parallel.js
 var require_parallel = __commonJS({
-  "../../main/node_modules/pidusage/lib/helpers/parallel.js"(exports2, module2) {
+  "node_modules/pidusage/lib/helpers/parallel.js"(exports2, module2) {
     function parallel(fns, options, done) {
       if (typeof options === "function") {
         done = options;
@@ -26801,9 +26801,9 @@ var require_parallel = __commonJS({
   }
 });
 
-// ../../main/node_modules/pidusage/lib/helpers/cpu.js
+// node_modules/pidusage/lib/helpers/cpu.js
 var require_cpu = __commonJS({
-  "../../main/node_modules/pidusage/lib/helpers/cpu.js"(exports2, module2) {
+  "node_modules/pidusage/lib/helpers/cpu.js"(exports2, module2) {
     var os9 = __require("os");
     var fs = __require("fs");
     var exec = __require("child_process").exec;
@@ -26877,9 +26877,9 @@ var require_cpu = __commonJS({
   }
 });
 
-// ../../main/node_modules/pidusage/lib/procfile.js
+// node_modules/pidusage/lib/procfile.js
 var require_procfile = __commonJS({
-  "../../main/node_modules/pidusage/lib/procfile.js"(exports2, module2) {
+  "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs = __require("fs");
     var path16 = __require("path");
     var updateCpu = require_cpu();
@@ -26994,9 +26994,9 @@ var require_procfile = __commonJS({
   }
 });
 
-// ../../main/node_modules/pidusage/lib/wmic.js
+// node_modules/pidusage/lib/wmic.js
 var require_wmic = __commonJS({
-  "../../main/node_modules/pidusage/lib/wmic.js"(exports2, module2) {
+  "node_modules/pidusage/lib/wmic.js"(exports2, module2) {
     "use strict";
     var os9 = __require("os");
     var bin = require_bin();
@@ -27089,9 +27089,9 @@ var require_wmic = __commonJS({
   }
 });
 
-// ../../main/node_modules/pidusage/lib/gwmi.js
+// node_modules/pidusage/lib/gwmi.js
 var require_gwmi = __commonJS({
-  "../../main/node_modules/pidusage/lib/gwmi.js"(exports2, module2) {
+  "node_modules/pidusage/lib/gwmi.js"(exports2, module2) {
     "use strict";
     var os9 = __require("os");
     var bin = require_bin();
@@ -27186,9 +27186,9 @@ var require_gwmi = __commonJS({
   }
 });
 
-// ../../main/node_modules/pidusage/lib/stats.js
+// node_modules/pidusage/lib/stats.js
 var require_stats = __commonJS({
-  "../../main/node_modules/pidusage/lib/stats.js"(exports2, module2) {
+  "node_modules/pidusage/lib/stats.js"(exports2, module2) {
     "use strict";
     var fs = __require("fs");
     var os9 = __require("os");
@@ -27272,9 +27272,9 @@ var require_stats = __commonJS({
   }
 });
 
-// ../../main/node_modules/pidusage/index.js
+// node_modules/pidusage/index.js
 var require_pidusage = __commonJS({
-  "../../main/node_modules/pidusage/index.js"(exports2, module2) {
+  "node_modules/pidusage/index.js"(exports2, module2) {
     "use strict";
     var stats = require_stats();
     function pidusage2(pids, options, callback) {
@@ -27305,9 +27305,9 @@ var require_pidusage = __commonJS({
   }
 });
 
-// ../../main/node_modules/cross-argv/index.js
+// node_modules/cross-argv/index.js
 var require_cross_argv = __commonJS({
-  "../../main/node_modules/cross-argv/index.js"(exports2, module2) {
+  "node_modules/cross-argv/index.js"(exports2, module2) {
     var IS_WINDOWS = process.platform === "win32";
     module2.exports = crossArgv;
     function crossArgv(pargv, force) {
@@ -27335,9 +27335,9 @@ var require_cross_argv = __commonJS({
   }
 });
 
-// ../../main/node_modules/manage-path/dist/get-path-var.js
+// node_modules/manage-path/dist/get-path-var.js
 var require_get_path_var = __commonJS({
-  "../../main/node_modules/manage-path/dist/get-path-var.js"(exports2, module2) {
+  "node_modules/manage-path/dist/get-path-var.js"(exports2, module2) {
     "use strict";
     module2.exports = getPathVar;
     var PATH_REGEX = /^PATH$/i;
@@ -27358,9 +27358,9 @@ var require_get_path_var = __commonJS({
   }
 });
 
-// ../../main/node_modules/manage-path/dist/get-separator.js
+// node_modules/manage-path/dist/get-separator.js
 var require_get_separator = __commonJS({
-  "../../main/node_modules/manage-path/dist/get-separator.js"(exports2, module2) {
+  "node_modules/manage-path/dist/get-separator.js"(exports2, module2) {
     "use strict";
     module2.exports = getSeparator;
     function getSeparator(platform2) {
@@ -27369,9 +27369,9 @@ var require_get_separator = __commonJS({
   }
 });
 
-// ../../main/node_modules/manage-path/dist/index.js
+// node_modules/manage-path/dist/index.js
 var require_dist3 = __commonJS({
-  "../../main/node_modules/manage-path/dist/index.js"(exports2, module2) {
+  "node_modules/manage-path/dist/index.js"(exports2, module2) {
     "use strict";
     var getPathVar = require_get_path_var();
     var getSeparator = require_get_separator();
@@ -27436,9 +27436,9 @@ var require_dist3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/has-async-hooks/index.js
+// node_modules/has-async-hooks/index.js
 var require_has_async_hooks = __commonJS({
-  "../../main/node_modules/has-async-hooks/index.js"(exports2, module2) {
+  "node_modules/has-async-hooks/index.js"(exports2, module2) {
     module2.exports = function() {
       try {
         return typeof __require("async_hooks").createHook === "function";
@@ -27449,9 +27449,9 @@ var require_has_async_hooks = __commonJS({
   }
 });
 
-// ../../main/node_modules/minimist/index.js
+// node_modules/minimist/index.js
 var require_minimist = __commonJS({
-  "../../main/node_modules/minimist/index.js"(exports2, module2) {
+  "node_modules/minimist/index.js"(exports2, module2) {
     "use strict";
     function hasKey(obj, keys) {
       var o = obj;
@@ -27671,9 +27671,9 @@ var require_minimist = __commonJS({
   }
 });
 
-// ../../main/node_modules/@minimistjs/subarg/index.js
+// node_modules/@minimistjs/subarg/index.js
 var require_subarg = __commonJS({
-  "../../main/node_modules/@minimistjs/subarg/index.js"(exports2, module2) {
+  "node_modules/@minimistjs/subarg/index.js"(exports2, module2) {
     var minimist = require_minimist();
     module2.exports = function parse4(args, opts) {
       var level = 0, index;
@@ -27705,9 +27705,9 @@ var require_subarg = __commonJS({
   }
 });
 
-// ../../main/node_modules/cli-table3/src/debug.js
+// node_modules/cli-table3/src/debug.js
 var require_debug2 = __commonJS({
-  "../../main/node_modules/cli-table3/src/debug.js"(exports2, module2) {
+  "node_modules/cli-table3/src/debug.js"(exports2, module2) {
     var messages = [];
     var level = 0;
     var debug = (msg, min) => {
@@ -27732,9 +27732,9 @@ var require_debug2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/ansi-regex/index.js
+// node_modules/ansi-regex/index.js
 var require_ansi_regex = __commonJS({
-  "../../main/node_modules/ansi-regex/index.js"(exports2, module2) {
+  "node_modules/ansi-regex/index.js"(exports2, module2) {
     "use strict";
     module2.exports = ({ onlyFirst = false } = {}) => {
       const pattern = [
@@ -27746,18 +27746,18 @@ var require_ansi_regex = __commonJS({
   }
 });
 
-// ../../main/node_modules/strip-ansi/index.js
+// node_modules/strip-ansi/index.js
 var require_strip_ansi = __commonJS({
-  "../../main/node_modules/strip-ansi/index.js"(exports2, module2) {
+  "node_modules/strip-ansi/index.js"(exports2, module2) {
     "use strict";
     var ansiRegex = require_ansi_regex();
     module2.exports = (string4) => typeof string4 === "string" ? string4.replace(ansiRegex(), "") : string4;
   }
 });
 
-// ../../main/node_modules/is-fullwidth-code-point/index.js
+// node_modules/is-fullwidth-code-point/index.js
 var require_is_fullwidth_code_point = __commonJS({
-  "../../main/node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {
+  "node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {
     "use strict";
     var isFullwidthCodePoint = (codePoint) => {
       if (Number.isNaN(codePoint)) {
@@ -27788,9 +27788,9 @@ var require_is_fullwidth_code_point = __commonJS({
   }
 });
 
-// ../../main/node_modules/emoji-regex/index.js
+// node_modules/emoji-regex/index.js
 var require_emoji_regex = __commonJS({
-  "../../main/node_modules/emoji-regex/index.js"(exports2, module2) {
+  "node_modules/emoji-regex/index.js"(exports2, module2) {
     "use strict";
     module2.exports = function() {
       return /\uD83C\uDFF4\uDB40\uDC67\uDB40\uDC62(?:\uDB40\uDC65\uDB40\uDC6E\uDB40\uDC67|\uDB40\uDC73\uDB40\uDC63\uDB40\uDC74|\uDB40\uDC77\uDB40\uDC6C\uDB40\uDC73)\uDB40\uDC7F|\uD83D\uDC68(?:\uD83C\uDFFC\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68\uD83C\uDFFB|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFF\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFE])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFE\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFD])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFD\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFC])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\u200D(?:\u2764\uFE0F\u200D(?:\uD83D\uDC8B\u200D)?\uD83D\uDC68|(?:\uD83D[\uDC68\uDC69])\u200D(?:\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67]))|\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67])|(?:\uD83D[\uDC68\uDC69])\u200D(?:\uD83D[\uDC66\uDC67])|[\u2695\u2696\u2708]\uFE0F|\uD83D[\uDC66\uDC67]|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|(?:\uD83C\uDFFB\u200D[\u2695\u2696\u2708]|\uD83C\uDFFF\u200D[\u2695\u2696\u2708]|\uD83C\uDFFE\u200D[\u2695\u2696\u2708]|\uD83C\uDFFD\u200D[\u2695\u2696\u2708]|\uD83C\uDFFC\u200D[\u2695\u2696\u2708])\uFE0F|\uD83C\uDFFB\u200D(?:\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C[\uDFFB-\uDFFF])|(?:\uD83E\uDDD1\uD83C\uDFFB\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFC\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)\uD83C\uDFFB|\uD83E\uDDD1(?:\uD83C\uDFFF\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1(?:\uD83C[\uDFFB-\uDFFF])|\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1)|(?:\uD83E\uDDD1\uD83C\uDFFE\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFF\u200D\uD83E\uDD1D\u200D(?:\uD83D[\uDC68\uDC69]))(?:\uD83C[\uDFFB-\uDFFE])|(?:\uD83E\uDDD1\uD83C\uDFFC\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFD\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)(?:\uD83C[\uDFFB\uDFFC])|\uD83D\uDC69(?:\uD83C\uDFFE\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB-\uDFFD\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFC\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFD-\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFB\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFC-\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFD\u200D(?:\uD83E\uDD1D\u200D\uD83D\uDC68(?:\uD83C[\uDFFB\uDFFC\uDFFE\uDFFF])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\u200D(?:\u2764\uFE0F\u200D(?:\uD83D\uDC8B\u200D(?:\uD83D[\uDC68\uDC69])|\uD83D[\uDC68\uDC69])|\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD])|\uD83C\uDFFF\u200D(?:\uD83C[\uDF3E\uDF73\uDF93\uDFA4\uDFA8\uDFEB\uDFED]|\uD83D[\uDCBB\uDCBC\uDD27\uDD2C\uDE80\uDE92]|\uD83E[\uDDAF-\uDDB3\uDDBC\uDDBD]))|\uD83D\uDC69\u200D\uD83D\uDC69\u200D(?:\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67]))|(?:\uD83E\uDDD1\uD83C\uDFFD\u200D\uD83E\uDD1D\u200D\uD83E\uDDD1|\uD83D\uDC69\uD83C\uDFFE\u200D\uD83E\uDD1D\u200D\uD83D\uDC69)(?:\uD83C[\uDFFB-\uDFFD])|\uD83D\uDC69\u200D\uD83D\uDC66\u200D\uD83D\uDC66|\uD83D\uDC69\u200D\uD83D\uDC69\u200D(?:\uD83D[\uDC66\uDC67])|(?:\uD83D\uDC41\uFE0F\u200D\uD83D\uDDE8|\uD83D\uDC69(?:\uD83C\uDFFF\u200D[\u2695\u2696\u2708]|\uD83C\uDFFE\u200D[\u2695\u2696\u2708]|\uD83C\uDFFC\u200D[\u2695\u2696\u2708]|\uD83C\uDFFB\u200D[\u2695\u2696\u2708]|\uD83C\uDFFD\u200D[\u2695\u2696\u2708]|\u200D[\u2695\u2696\u2708])|(?:(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)\uFE0F|\uD83D\uDC6F|\uD83E[\uDD3C\uDDDE\uDDDF])\u200D[\u2640\u2642]|(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)(?:\uD83C[\uDFFB-\uDFFF])\u200D[\u2640\u2642]|(?:\uD83C[\uDFC3\uDFC4\uDFCA]|\uD83D[\uDC6E\uDC71\uDC73\uDC77\uDC81\uDC82\uDC86\uDC87\uDE45-\uDE47\uDE4B\uDE4D\uDE4E\uDEA3\uDEB4-\uDEB6]|\uD83E[\uDD26\uDD37-\uDD39\uDD3D\uDD3E\uDDB8\uDDB9\uDDCD-\uDDCF\uDDD6-\uDDDD])(?:(?:\uD83C[\uDFFB-\uDFFF])\u200D[\u2640\u2642]|\u200D[\u2640\u2642])|\uD83C\uDFF4\u200D\u2620)\uFE0F|\uD83D\uDC69\u200D\uD83D\uDC67\u200D(?:\uD83D[\uDC66\uDC67])|\uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08|\uD83D\uDC15\u200D\uD83E\uDDBA|\uD83D\uDC69\u200D\uD83D\uDC66|\uD83D\uDC69\u200D\uD83D\uDC67|\uD83C\uDDFD\uD83C\uDDF0|\uD83C\uDDF4\uD83C\uDDF2|\uD83C\uDDF6\uD83C\uDDE6|[#\*0-9]\uFE0F\u20E3|\uD83C\uDDE7(?:\uD83C[\uDDE6\uDDE7\uDDE9-\uDDEF\uDDF1-\uDDF4\uDDF6-\uDDF9\uDDFB\uDDFC\uDDFE\uDDFF])|\uD83C\uDDF9(?:\uD83C[\uDDE6\uDDE8\uDDE9\uDDEB-\uDDED\uDDEF-\uDDF4\uDDF7\uDDF9\uDDFB\uDDFC\uDDFF])|\uD83C\uDDEA(?:\uD83C[\uDDE6\uDDE8\uDDEA\uDDEC\uDDED\uDDF7-\uDDFA])|\uD83E\uDDD1(?:\uD83C[\uDFFB-\uDFFF])|\uD83C\uDDF7(?:\uD83C[\uDDEA\uDDF4\uDDF8\uDDFA\uDDFC])|\uD83D\uDC69(?:\uD83C[\uDFFB-\uDFFF])|\uD83C\uDDF2(?:\uD83C[\uDDE6\uDDE8-\uDDED\uDDF0-\uDDFF])|\uD83C\uDDE6(?:\uD83C[\uDDE8-\uDDEC\uDDEE\uDDF1\uDDF2\uDDF4\uDDF6-\uDDFA\uDDFC\uDDFD\uDDFF])|\uD83C\uDDF0(?:\uD83C[\uDDEA\uDDEC-\uDDEE\uDDF2\uDDF3\uDDF5\uDDF7\uDDFC\uDDFE\uDDFF])|\uD83C\uDDED(?:\uD83C[\uDDF0\uDDF2\uDDF3\uDDF7\uDDF9\uDDFA])|\uD83C\uDDE9(?:\uD83C[\uDDEA\uDDEC\uDDEF\uDDF0\uDDF2\uDDF4\uDDFF])|\uD83C\uDDFE(?:\uD83C[\uDDEA\uDDF9])|\uD83C\uDDEC(?:\uD83C[\uDDE6\uDDE7\uDDE9-\uDDEE\uDDF1-\uDDF3\uDDF5-\uDDFA\uDDFC\uDDFE])|\uD83C\uDDF8(?:\uD83C[\uDDE6-\uDDEA\uDDEC-\uDDF4\uDDF7-\uDDF9\uDDFB\uDDFD-\uDDFF])|\uD83C\uDDEB(?:\uD83C[\uDDEE-\uDDF0\uDDF2\uDDF4\uDDF7])|\uD83C\uDDF5(?:\uD83C[\uDDE6\uDDEA-\uDDED\uDDF0-\uDDF3\uDDF7-\uDDF9\uDDFC\uDDFE])|\uD83C\uDDFB(?:\uD83C[\uDDE6\uDDE8\uDDEA\uDDEC\uDDEE\uDDF3\uDDFA])|\uD83C\uDDF3(?:\uD83C[\uDDE6\uDDE8\uDDEA-\uDDEC\uDDEE\uDDF1\uDDF4\uDDF5\uDDF7\uDDFA\uDDFF])|\uD83C\uDDE8(?:\uD83C[\uDDE6\uDDE8\uDDE9\uDDEB-\uDDEE\uDDF0-\uDDF5\uDDF7\uDDFA-\uDDFF])|\uD83C\uDDF1(?:\uD83C[\uDDE6-\uDDE8\uDDEE\uDDF0\uDDF7-\uDDFB\uDDFE])|\uD83C\uDDFF(?:\uD83C[\uDDE6\uDDF2\uDDFC])|\uD83C\uDDFC(?:\uD83C[\uDDEB\uDDF8])|\uD83C\uDDFA(?:\uD83C[\uDDE6\uDDEC\uDDF2\uDDF3\uDDF8\uDDFE\uDDFF])|\uD83C\uDDEE(?:\uD83C[\uDDE8-\uDDEA\uDDF1-\uDDF4\uDDF6-\uDDF9])|\uD83C\uDDEF(?:\uD83C[\uDDEA\uDDF2\uDDF4\uDDF5])|(?:\uD83C[\uDFC3\uDFC4\uDFCA]|\uD83D[\uDC6E\uDC71\uDC73\uDC77\uDC81\uDC82\uDC86\uDC87\uDE45-\uDE47\uDE4B\uDE4D\uDE4E\uDEA3\uDEB4-\uDEB6]|\uD83E[\uDD26\uDD37-\uDD39\uDD3D\uDD3E\uDDB8\uDDB9\uDDCD-\uDDCF\uDDD6-\uDDDD])(?:\uD83C[\uDFFB-\uDFFF])|(?:\u26F9|\uD83C[\uDFCB\uDFCC]|\uD83D\uDD75)(?:\uD83C[\uDFFB-\uDFFF])|(?:[\u261D\u270A-\u270D]|\uD83C[\uDF85\uDFC2\uDFC7]|\uD83D[\uDC42\uDC43\uDC46-\uDC50\uDC66\uDC67\uDC6B-\uDC6D\uDC70\uDC72\uDC74-\uDC76\uDC78\uDC7C\uDC83\uDC85\uDCAA\uDD74\uDD7A\uDD90\uDD95\uDD96\uDE4C\uDE4F\uDEC0\uDECC]|\uD83E[\uDD0F\uDD18-\uDD1C\uDD1E\uDD1F\uDD30-\uDD36\uDDB5\uDDB6\uDDBB\uDDD2-\uDDD5])(?:\uD83C[\uDFFB-\uDFFF])|(?:[\u231A\u231B\u23E9-\u23EC\u23F0\u23F3\u25FD\u25FE\u2614\u2615\u2648-\u2653\u267F\u2693\u26A1\u26AA\u26AB\u26BD\u26BE\u26C4\u26C5\u26CE\u26D4\u26EA\u26F2\u26F3\u26F5\u26FA\u26FD\u2705\u270A\u270B\u2728\u274C\u274E\u2753-\u2755\u2757\u2795-\u2797\u27B0\u27BF\u2B1B\u2B1C\u2B50\u2B55]|\uD83C[\uDC04\uDCCF\uDD8E\uDD91-\uDD9A\uDDE6-\uDDFF\uDE01\uDE1A\uDE2F\uDE32-\uDE36\uDE38-\uDE3A\uDE50\uDE51\uDF00-\uDF20\uDF2D-\uDF35\uDF37-\uDF7C\uDF7E-\uDF93\uDFA0-\uDFCA\uDFCF-\uDFD3\uDFE0-\uDFF0\uDFF4\uDFF8-\uDFFF]|\uD83D[\uDC00-\uDC3E\uDC40\uDC42-\uDCFC\uDCFF-\uDD3D\uDD4B-\uDD4E\uDD50-\uDD67\uDD7A\uDD95\uDD96\uDDA4\uDDFB-\uDE4F\uDE80-\uDEC5\uDECC\uDED0-\uDED2\uDED5\uDEEB\uDEEC\uDEF4-\uDEFA\uDFE0-\uDFEB]|\uD83E[\uDD0D-\uDD3A\uDD3C-\uDD45\uDD47-\uDD71\uDD73-\uDD76\uDD7A-\uDDA2\uDDA5-\uDDAA\uDDAE-\uDDCA\uDDCD-\uDDFF\uDE70-\uDE73\uDE78-\uDE7A\uDE80-\uDE82\uDE90-\uDE95])|(?:[#\*0-9\xA9\xAE\u203C\u2049\u2122\u2139\u2194-\u2199\u21A9\u21AA\u231A\u231B\u2328\u23CF\u23E9-\u23F3\u23F8-\u23FA\u24C2\u25AA\u25AB\u25B6\u25C0\u25FB-\u25FE\u2600-\u2604\u260E\u2611\u2614\u2615\u2618\u261D\u2620\u2622\u2623\u2626\u262A\u262E\u262F\u2638-\u263A\u2640\u2642\u2648-\u2653\u265F\u2660\u2663\u2665\u2666\u2668\u267B\u267E\u267F\u2692-\u2697\u2699\u269B\u269C\u26A0\u26A1\u26AA\u26AB\u26B0\u26B1\u26BD\u26BE\u26C4\u26C5\u26C8\u26CE\u26CF\u26D1\u26D3\u26D4\u26E9\u26EA\u26F0-\u26F5\u26F7-\u26FA\u26FD\u2702\u2705\u2708-\u270D\u270F\u2712\u2714\u2716\u271D\u2721\u2728\u2733\u2734\u2744\u2747\u274C\u274E\u2753-\u2755\u2757\u2763\u2764\u2795-\u2797\u27A1\u27B0\u27BF\u2934\u2935\u2B05-\u2B07\u2B1B\u2B1C\u2B50\u2B55\u3030\u303D\u3297\u3299]|\uD83C[\uDC04\uDCCF\uDD70\uDD71\uDD7E\uDD7F\uDD8E\uDD91-\uDD9A\uDDE6-\uDDFF\uDE01\uDE02\uDE1A\uDE2F\uDE32-\uDE3A\uDE50\uDE51\uDF00-\uDF21\uDF24-\uDF93\uDF96\uDF97\uDF99-\uDF9B\uDF9E-\uDFF0\uDFF3-\uDFF5\uDFF7-\uDFFF]|\uD83D[\uDC00-\uDCFD\uDCFF-\uDD3D\uDD49-\uDD4E\uDD50-\uDD67\uDD6F\uDD70\uDD73-\uDD7A\uDD87\uDD8A-\uDD8D\uDD90\uDD95\uDD96\uDDA4\uDDA5\uDDA8\uDDB1\uDDB2\uDDBC\uDDC2-\uDDC4\uDDD1-\uDDD3\uDDDC-\uDDDE\uDDE1\uDDE3\uDDE8\uDDEF\uDDF3\uDDFA-\uDE4F\uDE80-\uDEC5\uDECB-\uDED2\uDED5\uDEE0-\uDEE5\uDEE9\uDEEB\uDEEC\uDEF0\uDEF3-\uDEFA\uDFE0-\uDFEB]|\uD83E[\uDD0D-\uDD3A\uDD3C-\uDD45\uDD47-\uDD71\uDD73-\uDD76\uDD7A-\uDDA2\uDDA5-\uDDAA\uDDAE-\uDDCA\uDDCD-\uDDFF\uDE70-\uDE73\uDE78-\uDE7A\uDE80-\uDE82\uDE90-\uDE95])\uFE0F|(?:[\u261D\u26F9\u270A-\u270D]|\uD83C[\uDF85\uDFC2-\uDFC4\uDFC7\uDFCA-\uDFCC]|\uD83D[\uDC42\uDC43\uDC46-\uDC50\uDC66-\uDC78\uDC7C\uDC81-\uDC83\uDC85-\uDC87\uDC8F\uDC91\uDCAA\uDD74\uDD75\uDD7A\uDD90\uDD95\uDD96\uDE45-\uDE47\uDE4B-\uDE4F\uDEA3\uDEB4-\uDEB6\uDEC0\uDECC]|\uD83E[\uDD0F\uDD18-\uDD1F\uDD26\uDD30-\uDD39\uDD3C-\uDD3E\uDDB5\uDDB6\uDDB8\uDDB9\uDDBB\uDDCD-\uDDCF\uDDD1-\uDDDD])/g;
@@ -27798,9 +27798,9 @@ var require_emoji_regex = __commonJS({
   }
 });
 
-// ../../main/node_modules/string-width/index.js
+// node_modules/string-width/index.js
 var require_string_width = __commonJS({
-  "../../main/node_modules/string-width/index.js"(exports2, module2) {
+  "node_modules/string-width/index.js"(exports2, module2) {
     "use strict";
     var stripAnsi = require_strip_ansi();
     var isFullwidthCodePoint = require_is_fullwidth_code_point();
@@ -27835,9 +27835,9 @@ var require_string_width = __commonJS({
   }
 });
 
-// ../../main/node_modules/cli-table3/src/utils.js
+// node_modules/cli-table3/src/utils.js
 var require_utils = __commonJS({
-  "../../main/node_modules/cli-table3/src/utils.js"(exports2, module2) {
+  "node_modules/cli-table3/src/utils.js"(exports2, module2) {
     var stringWidth = require_string_width();
     function codeRegex(capture) {
       return capture ? /\u001b\[((?:\d*;){0,5}\d*)m/g : /\u001b\[(?:\d*;){0,5}\d*m/g;
@@ -28137,9 +28137,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../../main/node_modules/@colors/colors/lib/styles.js
+// node_modules/@colors/colors/lib/styles.js
 var require_styles = __commonJS({
-  "../../main/node_modules/@colors/colors/lib/styles.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/styles.js"(exports2, module2) {
     var styles = {};
     module2["exports"] = styles;
     var codes = {
@@ -28204,9 +28204,9 @@ var require_styles = __commonJS({
   }
 });
 
-// ../../main/node_modules/@colors/colors/lib/system/has-flag.js
+// node_modules/@colors/colors/lib/system/has-flag.js
 var require_has_flag = __commonJS({
-  "../../main/node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {
     "use strict";
     module2.exports = function(flag, argv) {
       argv = argv || process.argv;
@@ -28218,9 +28218,9 @@ var require_has_flag = __commonJS({
   }
 });
 
-// ../../main/node_modules/@colors/colors/lib/system/supports-colors.js
+// node_modules/@colors/colors/lib/system/supports-colors.js
 var require_supports_colors = __commonJS({
-  "../../main/node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
     var os9 = __require("os");
     var hasFlag = require_has_flag();
@@ -28314,9 +28314,9 @@ var require_supports_colors = __commonJS({
   }
 });
 
-// ../../main/node_modules/@colors/colors/lib/custom/trap.js
+// node_modules/@colors/colors/lib/custom/trap.js
 var require_trap = __commonJS({
-  "../../main/node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {
     module2["exports"] = function runTheTrap(text, options) {
       var result = "";
       text = text || "Run the trap, drop the bass";
@@ -28383,9 +28383,9 @@ var require_trap = __commonJS({
   }
 });
 
-// ../../main/node_modules/@colors/colors/lib/custom/zalgo.js
+// node_modules/@colors/colors/lib/custom/zalgo.js
 var require_zalgo = __commonJS({
-  "../../main/node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {
     module2["exports"] = function zalgo(text, options) {
       text = text || "   he is here   ";
       var soul = {
@@ -28570,9 +28570,9 @@ var require_zalgo = __commonJS({
   }
 });
 
-// ../../main/node_modules/@colors/colors/lib/maps/america.js
+// node_modules/@colors/colors/lib/maps/america.js
 var require_america = __commonJS({
-  "../../main/node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       return function(letter, i, exploded) {
         if (letter === " ") return letter;
@@ -28589,9 +28589,9 @@ var require_america = __commonJS({
   }
 });
 
-// ../../main/node_modules/@colors/colors/lib/maps/zebra.js
+// node_modules/@colors/colors/lib/maps/zebra.js
 var require_zebra = __commonJS({
-  "../../main/node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       return function(letter, i, exploded) {
         return i % 2 === 0 ? letter : colors.inverse(letter);
@@ -28600,9 +28600,9 @@ var require_zebra = __commonJS({
   }
 });
 
-// ../../main/node_modules/@colors/colors/lib/maps/rainbow.js
+// node_modules/@colors/colors/lib/maps/rainbow.js
 var require_rainbow = __commonJS({
-  "../../main/node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       var rainbowColors = ["red", "yellow", "green", "blue", "magenta"];
       return function(letter, i, exploded) {
@@ -28616,9 +28616,9 @@ var require_rainbow = __commonJS({
   }
 });
 
-// ../../main/node_modules/@colors/colors/lib/maps/random.js
+// node_modules/@colors/colors/lib/maps/random.js
 var require_random = __commonJS({
-  "../../main/node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {
     module2["exports"] = function(colors) {
       var available = [
         "underline",
@@ -28646,9 +28646,9 @@ var require_random = __commonJS({
   }
 });
 
-// ../../main/node_modules/@colors/colors/lib/colors.js
+// node_modules/@colors/colors/lib/colors.js
 var require_colors = __commonJS({
-  "../../main/node_modules/@colors/colors/lib/colors.js"(exports2, module2) {
+  "node_modules/@colors/colors/lib/colors.js"(exports2, module2) {
     var colors = {};
     module2["exports"] = colors;
     colors.themes = {};
@@ -28790,17 +28790,17 @@ var require_colors = __commonJS({
   }
 });
 
-// ../../main/node_modules/@colors/colors/safe.js
+// node_modules/@colors/colors/safe.js
 var require_safe = __commonJS({
-  "../../main/node_modules/@colors/colors/safe.js"(exports2, module2) {
+  "node_modules/@colors/colors/safe.js"(exports2, module2) {
     var colors = require_colors();
     module2["exports"] = colors;
   }
 });
 
-// ../../main/node_modules/cli-table3/src/cell.js
+// node_modules/cli-table3/src/cell.js
 var require_cell = __commonJS({
-  "../../main/node_modules/cli-table3/src/cell.js"(exports2, module2) {
+  "node_modules/cli-table3/src/cell.js"(exports2, module2) {
     var { info, debug } = require_debug2();
     var utils = require_utils();
     var Cell = class _Cell {
@@ -29172,9 +29172,9 @@ var require_cell = __commonJS({
   }
 });
 
-// ../../main/node_modules/cli-table3/src/layout-manager.js
+// node_modules/cli-table3/src/layout-manager.js
 var require_layout_manager = __commonJS({
-  "../../main/node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {
+  "node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {
     var { warn, debug } = require_debug2();
     var Cell = require_cell();
     var { ColSpanCell, RowSpanCell } = Cell;
@@ -29409,9 +29409,9 @@ var require_layout_manager = __commonJS({
   }
 });
 
-// ../../main/node_modules/cli-table3/src/table.js
+// node_modules/cli-table3/src/table.js
 var require_table = __commonJS({
-  "../../main/node_modules/cli-table3/src/table.js"(exports2, module2) {
+  "node_modules/cli-table3/src/table.js"(exports2, module2) {
     var debug = require_debug2();
     var utils = require_utils();
     var tableLayout = require_layout_manager();
@@ -29503,16 +29503,16 @@ var require_table = __commonJS({
   }
 });
 
-// ../../main/node_modules/cli-table3/index.js
+// node_modules/cli-table3/index.js
 var require_cli_table3 = __commonJS({
-  "../../main/node_modules/cli-table3/index.js"(exports2, module2) {
+  "node_modules/cli-table3/index.js"(exports2, module2) {
     module2.exports = require_table();
   }
 });
 
-// ../../main/node_modules/color-name/index.js
+// node_modules/color-name/index.js
 var require_color_name = __commonJS({
-  "../../main/node_modules/color-name/index.js"(exports2, module2) {
+  "node_modules/color-name/index.js"(exports2, module2) {
     "use strict";
     module2.exports = {
       "aliceblue": [240, 248, 255],
@@ -29667,9 +29667,9 @@ var require_color_name = __commonJS({
   }
 });
 
-// ../../main/node_modules/color-convert/conversions.js
+// node_modules/color-convert/conversions.js
 var require_conversions = __commonJS({
-  "../../main/node_modules/color-convert/conversions.js"(exports2, module2) {
+  "node_modules/color-convert/conversions.js"(exports2, module2) {
     var cssKeywords = require_color_name();
     var reverseKeywords = {};
     for (const key of Object.keys(cssKeywords)) {
@@ -30338,9 +30338,9 @@ var require_conversions = __commonJS({
   }
 });
 
-// ../../main/node_modules/color-convert/route.js
+// node_modules/color-convert/route.js
 var require_route = __commonJS({
-  "../../main/node_modules/color-convert/route.js"(exports2, module2) {
+  "node_modules/color-convert/route.js"(exports2, module2) {
     var conversions = require_conversions();
     function buildGraph() {
       const graph = {};
@@ -30408,9 +30408,9 @@ var require_route = __commonJS({
   }
 });
 
-// ../../main/node_modules/color-convert/index.js
+// node_modules/color-convert/index.js
 var require_color_convert = __commonJS({
-  "../../main/node_modules/color-convert/index.js"(exports2, module2) {
+  "node_modules/color-convert/index.js"(exports2, module2) {
     var conversions = require_conversions();
     var route = require_route();
     var convert = {};
@@ -30469,9 +30469,9 @@ var require_color_convert = __commonJS({
   }
 });
 
-// ../../main/node_modules/ansi-styles/index.js
+// node_modules/ansi-styles/index.js
 var require_ansi_styles = __commonJS({
-  "../../main/node_modules/ansi-styles/index.js"(exports2, module2) {
+  "node_modules/ansi-styles/index.js"(exports2, module2) {
     "use strict";
     var wrapAnsi16 = (fn, offset) => (...args) => {
       const code2 = fn(...args);
@@ -30611,9 +30611,9 @@ var require_ansi_styles = __commonJS({
   }
 });
 
-// ../../main/node_modules/has-flag/index.js
+// node_modules/has-flag/index.js
 var require_has_flag2 = __commonJS({
-  "../../main/node_modules/has-flag/index.js"(exports2, module2) {
+  "node_modules/has-flag/index.js"(exports2, module2) {
     "use strict";
     module2.exports = (flag, argv = process.argv) => {
       const prefix = flag.startsWith("-") ? "" : flag.length === 1 ? "-" : "--";
@@ -30624,9 +30624,9 @@ var require_has_flag2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/supports-color/index.js
+// node_modules/supports-color/index.js
 var require_supports_color = __commonJS({
-  "../../main/node_modules/supports-color/index.js"(exports2, module2) {
+  "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
     var os9 = __require("os");
     var tty = __require("tty");
@@ -30726,9 +30726,9 @@ var require_supports_color = __commonJS({
   }
 });
 
-// ../../main/node_modules/chalk/source/util.js
+// node_modules/chalk/source/util.js
 var require_util = __commonJS({
-  "../../main/node_modules/chalk/source/util.js"(exports2, module2) {
+  "node_modules/chalk/source/util.js"(exports2, module2) {
     "use strict";
     var stringReplaceAll = (string4, substring, replacer) => {
       let index = string4.indexOf(substring);
@@ -30765,9 +30765,9 @@ var require_util = __commonJS({
   }
 });
 
-// ../../main/node_modules/chalk/source/templates.js
+// node_modules/chalk/source/templates.js
 var require_templates = __commonJS({
-  "../../main/node_modules/chalk/source/templates.js"(exports2, module2) {
+  "node_modules/chalk/source/templates.js"(exports2, module2) {
     "use strict";
     var TEMPLATE_REGEX = /(?:\\(u(?:[a-f\d]{4}|\{[a-f\d]{1,6}\})|x[a-f\d]{2}|.))|(?:\{(~)?(\w+(?:\([^)]*\))?(?:\.\w+(?:\([^)]*\))?)*)(?:[ \t]|(?=\r?\n)))|(\})|((?:.|[\r\n\f])+?)/gi;
     var STYLE_REGEX = /(?:^|\.)(\w+)(?:\(([^)]*)\))?/g;
@@ -30879,9 +30879,9 @@ var require_templates = __commonJS({
   }
 });
 
-// ../../main/node_modules/chalk/source/index.js
+// node_modules/chalk/source/index.js
 var require_source = __commonJS({
-  "../../main/node_modules/chalk/source/index.js"(exports2, module2) {
+  "node_modules/chalk/source/index.js"(exports2, module2) {
     "use strict";
     var ansiStyles = require_ansi_styles();
     var { stdout: stdoutColor, stderr: stderrColor } = require_supports_color();
@@ -31057,9 +31057,9 @@ var require_source = __commonJS({
   }
 });
 
-// ../../main/node_modules/color-support/index.js
+// node_modules/color-support/index.js
 var require_color_support = __commonJS({
-  "../../main/node_modules/color-support/index.js"(exports2, module2) {
+  "node_modules/color-support/index.js"(exports2, module2) {
     module2.exports = colorSupport({ alwaysReturn: true }, colorSupport);
     function hasNone(obj, options) {
       obj.level = 0;
@@ -31167,9 +31167,9 @@ var require_color_support = __commonJS({
   }
 });
 
-// ../../main/node_modules/pretty-bytes/index.js
+// node_modules/pretty-bytes/index.js
 var require_pretty_bytes = __commonJS({
-  "../../main/node_modules/pretty-bytes/index.js"(exports2, module2) {
+  "node_modules/pretty-bytes/index.js"(exports2, module2) {
     "use strict";
     var BYTE_UNITS = [
       "B",
@@ -31261,9 +31261,9 @@ var require_pretty_bytes = __commonJS({
   }
 });
 
-// ../../main/node_modules/hdr-histogram-percentiles-obj/index.js
+// node_modules/hdr-histogram-percentiles-obj/index.js
 var require_hdr_histogram_percentiles_obj = __commonJS({
-  "../../main/node_modules/hdr-histogram-percentiles-obj/index.js"(exports2, module2) {
+  "node_modules/hdr-histogram-percentiles-obj/index.js"(exports2, module2) {
     "use strict";
     var percentiles = module2.exports.percentiles = [
       1e-3,
@@ -31341,9 +31341,9 @@ var require_hdr_histogram_percentiles_obj = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/histUtil.js
+// node_modules/autocannon/lib/histUtil.js
 var require_histUtil = __commonJS({
-  "../../main/node_modules/autocannon/lib/histUtil.js"(exports2) {
+  "node_modules/autocannon/lib/histUtil.js"(exports2) {
     var hdr2 = require_dist();
     var histUtil = require_hdr_histogram_percentiles_obj();
     hdr2.initWebAssemblySync();
@@ -31394,9 +31394,9 @@ var require_histUtil = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/format.js
+// node_modules/autocannon/lib/format.js
 var require_format = __commonJS({
-  "../../main/node_modules/autocannon/lib/format.js"(exports2, module2) {
+  "node_modules/autocannon/lib/format.js"(exports2, module2) {
     "use strict";
     function format(num) {
       if (num < 1e3) {
@@ -31409,9 +31409,9 @@ var require_format = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/printResult.js
+// node_modules/autocannon/lib/printResult.js
 var require_printResult = __commonJS({
-  "../../main/node_modules/autocannon/lib/printResult.js"(exports2, module2) {
+  "node_modules/autocannon/lib/printResult.js"(exports2, module2) {
     "use strict";
     var Table = require_cli_table3();
     var Chalk = require_source();
@@ -31567,9 +31567,9 @@ var require_printResult = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/worker_threads.js
+// node_modules/autocannon/lib/worker_threads.js
 var require_worker_threads = __commonJS({
-  "../../main/node_modules/autocannon/lib/worker_threads.js"(exports2, module2) {
+  "node_modules/autocannon/lib/worker_threads.js"(exports2, module2) {
     "use strict";
     var workerThreads = {};
     try {
@@ -31585,9 +31585,9 @@ var require_worker_threads = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/aggregateResult.js
+// node_modules/autocannon/lib/aggregateResult.js
 var require_aggregateResult = __commonJS({
-  "../../main/node_modules/autocannon/lib/aggregateResult.js"(exports2, module2) {
+  "node_modules/autocannon/lib/aggregateResult.js"(exports2, module2) {
     "use strict";
     var { decodeHist, getHistograms, histAsObj, addPercentiles } = require_histUtil();
     function aggregateResult(results, opts, histograms) {
@@ -31661,9 +31661,9 @@ var require_aggregateResult = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/manager.js
+// node_modules/autocannon/lib/manager.js
 var require_manager = __commonJS({
-  "../../main/node_modules/autocannon/lib/manager.js"(exports2, module2) {
+  "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
     var path16 = __require("path");
     var EE = __require("events").EventEmitter;
@@ -31766,9 +31766,9 @@ var require_manager = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/defaultOptions.js
+// node_modules/autocannon/lib/defaultOptions.js
 var require_defaultOptions = __commonJS({
-  "../../main/node_modules/autocannon/lib/defaultOptions.js"(exports2, module2) {
+  "node_modules/autocannon/lib/defaultOptions.js"(exports2, module2) {
     "use strict";
     var defaultOptions = {
       headers: {},
@@ -31794,9 +31794,9 @@ var require_defaultOptions = __commonJS({
   }
 });
 
-// ../../main/node_modules/timestring/index.js
+// node_modules/timestring/index.js
 var require_timestring = __commonJS({
-  "../../main/node_modules/timestring/index.js"(exports2, module2) {
+  "node_modules/timestring/index.js"(exports2, module2) {
     module2.exports = parseTimestring;
     var DEFAULT_OPTS = {
       hoursPerDay: 24,
@@ -31863,9 +31863,9 @@ var require_timestring = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/url.js
+// node_modules/autocannon/lib/url.js
 var require_url = __commonJS({
-  "../../main/node_modules/autocannon/lib/url.js"(exports2) {
+  "node_modules/autocannon/lib/url.js"(exports2) {
     "use strict";
     function checkURL(url2) {
       return typeof url2 === "string" && url2 || Array.isArray(url2) && url2.length > 0;
@@ -31887,9 +31887,9 @@ var require_url = __commonJS({
   }
 });
 
-// ../../main/node_modules/delayed-stream/lib/delayed_stream.js
+// node_modules/delayed-stream/lib/delayed_stream.js
 var require_delayed_stream = __commonJS({
-  "../../main/node_modules/delayed-stream/lib/delayed_stream.js"(exports2, module2) {
+  "node_modules/delayed-stream/lib/delayed_stream.js"(exports2, module2) {
     var Stream = __require("stream").Stream;
     var util = __require("util");
     module2.exports = DelayedStream;
@@ -31978,9 +31978,9 @@ var require_delayed_stream = __commonJS({
   }
 });
 
-// ../../main/node_modules/combined-stream/lib/combined_stream.js
+// node_modules/combined-stream/lib/combined_stream.js
 var require_combined_stream = __commonJS({
-  "../../main/node_modules/combined-stream/lib/combined_stream.js"(exports2, module2) {
+  "node_modules/combined-stream/lib/combined_stream.js"(exports2, module2) {
     var util = __require("util");
     var Stream = __require("stream").Stream;
     var DelayedStream = require_delayed_stream();
@@ -32147,9 +32147,9 @@ var require_combined_stream = __commonJS({
   }
 });
 
-// ../../main/node_modules/mime-db/db.json
+// node_modules/mime-db/db.json
 var require_db = __commonJS({
-  "../../main/node_modules/mime-db/db.json"(exports2, module2) {
+  "node_modules/mime-db/db.json"(exports2, module2) {
     module2.exports = {
       "application/1d-interleaved-parityfec": {
         source: "iana"
@@ -40672,16 +40672,16 @@ var require_db = __commonJS({
   }
 });
 
-// ../../main/node_modules/mime-db/index.js
+// node_modules/mime-db/index.js
 var require_mime_db = __commonJS({
-  "../../main/node_modules/mime-db/index.js"(exports2, module2) {
+  "node_modules/mime-db/index.js"(exports2, module2) {
     module2.exports = require_db();
   }
 });
 
-// ../../main/node_modules/mime-types/index.js
+// node_modules/mime-types/index.js
 var require_mime_types = __commonJS({
-  "../../main/node_modules/mime-types/index.js"(exports2) {
+  "node_modules/mime-types/index.js"(exports2) {
     "use strict";
     var db = require_mime_db();
     var extname = __require("path").extname;
@@ -40769,9 +40769,9 @@ var require_mime_types = __commonJS({
   }
 });
 
-// ../../main/node_modules/asynckit/lib/defer.js
+// node_modules/asynckit/lib/defer.js
 var require_defer = __commonJS({
-  "../../main/node_modules/asynckit/lib/defer.js"(exports2, module2) {
+  "node_modules/asynckit/lib/defer.js"(exports2, module2) {
     module2.exports = defer;
     function defer(fn) {
       var nextTick = typeof setImmediate == "function" ? setImmediate : typeof process == "object" && typeof process.nextTick == "function" ? process.nextTick : null;
@@ -40784,9 +40784,9 @@ var require_defer = __commonJS({
   }
 });
 
-// ../../main/node_modules/asynckit/lib/async.js
+// node_modules/asynckit/lib/async.js
 var require_async = __commonJS({
-  "../../main/node_modules/asynckit/lib/async.js"(exports2, module2) {
+  "node_modules/asynckit/lib/async.js"(exports2, module2) {
     var defer = require_defer();
     module2.exports = async;
     function async(callback) {
@@ -40807,9 +40807,9 @@ var require_async = __commonJS({
   }
 });
 
-// ../../main/node_modules/asynckit/lib/abort.js
+// node_modules/asynckit/lib/abort.js
 var require_abort = __commonJS({
-  "../../main/node_modules/asynckit/lib/abort.js"(exports2, module2) {
+  "node_modules/asynckit/lib/abort.js"(exports2, module2) {
     module2.exports = abort;
     function abort(state) {
       Object.keys(state.jobs).forEach(clean.bind(state));
@@ -40823,9 +40823,9 @@ var require_abort = __commonJS({
   }
 });
 
-// ../../main/node_modules/asynckit/lib/iterate.js
+// node_modules/asynckit/lib/iterate.js
 var require_iterate = __commonJS({
-  "../../main/node_modules/asynckit/lib/iterate.js"(exports2, module2) {
+  "node_modules/asynckit/lib/iterate.js"(exports2, module2) {
     var async = require_async();
     var abort = require_abort();
     module2.exports = iterate;
@@ -40856,9 +40856,9 @@ var require_iterate = __commonJS({
   }
 });
 
-// ../../main/node_modules/asynckit/lib/state.js
+// node_modules/asynckit/lib/state.js
 var require_state = __commonJS({
-  "../../main/node_modules/asynckit/lib/state.js"(exports2, module2) {
+  "node_modules/asynckit/lib/state.js"(exports2, module2) {
     module2.exports = state;
     function state(list2, sortMethod) {
       var isNamedList = !Array.isArray(list2), initState = {
@@ -40878,9 +40878,9 @@ var require_state = __commonJS({
   }
 });
 
-// ../../main/node_modules/asynckit/lib/terminator.js
+// node_modules/asynckit/lib/terminator.js
 var require_terminator = __commonJS({
-  "../../main/node_modules/asynckit/lib/terminator.js"(exports2, module2) {
+  "node_modules/asynckit/lib/terminator.js"(exports2, module2) {
     var abort = require_abort();
     var async = require_async();
     module2.exports = terminator;
@@ -40895,9 +40895,9 @@ var require_terminator = __commonJS({
   }
 });
 
-// ../../main/node_modules/asynckit/parallel.js
+// node_modules/asynckit/parallel.js
 var require_parallel2 = __commonJS({
-  "../../main/node_modules/asynckit/parallel.js"(exports2, module2) {
+  "node_modules/asynckit/parallel.js"(exports2, module2) {
     var iterate = require_iterate();
     var initState = require_state();
     var terminator = require_terminator();
@@ -40922,9 +40922,9 @@ var require_parallel2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/asynckit/serialOrdered.js
+// node_modules/asynckit/serialOrdered.js
 var require_serialOrdered = __commonJS({
-  "../../main/node_modules/asynckit/serialOrdered.js"(exports2, module2) {
+  "node_modules/asynckit/serialOrdered.js"(exports2, module2) {
     var iterate = require_iterate();
     var initState = require_state();
     var terminator = require_terminator();
@@ -40956,9 +40956,9 @@ var require_serialOrdered = __commonJS({
   }
 });
 
-// ../../main/node_modules/asynckit/serial.js
+// node_modules/asynckit/serial.js
 var require_serial = __commonJS({
-  "../../main/node_modules/asynckit/serial.js"(exports2, module2) {
+  "node_modules/asynckit/serial.js"(exports2, module2) {
     var serialOrdered = require_serialOrdered();
     module2.exports = serial;
     function serial(list2, iterator, callback) {
@@ -40967,9 +40967,9 @@ var require_serial = __commonJS({
   }
 });
 
-// ../../main/node_modules/asynckit/index.js
+// node_modules/asynckit/index.js
 var require_asynckit = __commonJS({
-  "../../main/node_modules/asynckit/index.js"(exports2, module2) {
+  "node_modules/asynckit/index.js"(exports2, module2) {
     module2.exports = {
       parallel: require_parallel2(),
       serial: require_serial(),
@@ -40978,121 +40978,121 @@ var require_asynckit = __commonJS({
   }
 });
 
-// ../../main/node_modules/es-object-atoms/index.js
+// node_modules/es-object-atoms/index.js
 var require_es_object_atoms = __commonJS({
-  "../../main/node_modules/es-object-atoms/index.js"(exports2, module2) {
+  "node_modules/es-object-atoms/index.js"(exports2, module2) {
     "use strict";
     module2.exports = Object;
   }
 });
 
-// ../../main/node_modules/es-errors/index.js
+// node_modules/es-errors/index.js
 var require_es_errors = __commonJS({
-  "../../main/node_modules/es-errors/index.js"(exports2, module2) {
+  "node_modules/es-errors/index.js"(exports2, module2) {
     "use strict";
     module2.exports = Error;
   }
 });
 
-// ../../main/node_modules/es-errors/eval.js
+// node_modules/es-errors/eval.js
 var require_eval = __commonJS({
-  "../../main/node_modules/es-errors/eval.js"(exports2, module2) {
+  "node_modules/es-errors/eval.js"(exports2, module2) {
     "use strict";
     module2.exports = EvalError;
   }
 });
 
-// ../../main/node_modules/es-errors/range.js
+// node_modules/es-errors/range.js
 var require_range = __commonJS({
-  "../../main/node_modules/es-errors/range.js"(exports2, module2) {
+  "node_modules/es-errors/range.js"(exports2, module2) {
     "use strict";
     module2.exports = RangeError;
   }
 });
 
-// ../../main/node_modules/es-errors/ref.js
+// node_modules/es-errors/ref.js
 var require_ref = __commonJS({
-  "../../main/node_modules/es-errors/ref.js"(exports2, module2) {
+  "node_modules/es-errors/ref.js"(exports2, module2) {
     "use strict";
     module2.exports = ReferenceError;
   }
 });
 
-// ../../main/node_modules/es-errors/syntax.js
+// node_modules/es-errors/syntax.js
 var require_syntax = __commonJS({
-  "../../main/node_modules/es-errors/syntax.js"(exports2, module2) {
+  "node_modules/es-errors/syntax.js"(exports2, module2) {
     "use strict";
     module2.exports = SyntaxError;
   }
 });
 
-// ../../main/node_modules/es-errors/type.js
+// node_modules/es-errors/type.js
 var require_type = __commonJS({
-  "../../main/node_modules/es-errors/type.js"(exports2, module2) {
+  "node_modules/es-errors/type.js"(exports2, module2) {
     "use strict";
     module2.exports = TypeError;
   }
 });
 
-// ../../main/node_modules/es-errors/uri.js
+// node_modules/es-errors/uri.js
 var require_uri = __commonJS({
-  "../../main/node_modules/es-errors/uri.js"(exports2, module2) {
+  "node_modules/es-errors/uri.js"(exports2, module2) {
     "use strict";
     module2.exports = URIError;
   }
 });
 
-// ../../main/node_modules/math-intrinsics/abs.js
+// node_modules/math-intrinsics/abs.js
 var require_abs = __commonJS({
-  "../../main/node_modules/math-intrinsics/abs.js"(exports2, module2) {
+  "node_modules/math-intrinsics/abs.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.abs;
   }
 });
 
-// ../../main/node_modules/math-intrinsics/floor.js
+// node_modules/math-intrinsics/floor.js
 var require_floor = __commonJS({
-  "../../main/node_modules/math-intrinsics/floor.js"(exports2, module2) {
+  "node_modules/math-intrinsics/floor.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.floor;
   }
 });
 
-// ../../main/node_modules/math-intrinsics/max.js
+// node_modules/math-intrinsics/max.js
 var require_max = __commonJS({
-  "../../main/node_modules/math-intrinsics/max.js"(exports2, module2) {
+  "node_modules/math-intrinsics/max.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.max;
   }
 });
 
-// ../../main/node_modules/math-intrinsics/min.js
+// node_modules/math-intrinsics/min.js
 var require_min = __commonJS({
-  "../../main/node_modules/math-intrinsics/min.js"(exports2, module2) {
+  "node_modules/math-intrinsics/min.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.min;
   }
 });
 
-// ../../main/node_modules/math-intrinsics/pow.js
+// node_modules/math-intrinsics/pow.js
 var require_pow = __commonJS({
-  "../../main/node_modules/math-intrinsics/pow.js"(exports2, module2) {
+  "node_modules/math-intrinsics/pow.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.pow;
   }
 });
 
-// ../../main/node_modules/math-intrinsics/round.js
+// node_modules/math-intrinsics/round.js
 var require_round = __commonJS({
-  "../../main/node_modules/math-intrinsics/round.js"(exports2, module2) {
+  "node_modules/math-intrinsics/round.js"(exports2, module2) {
     "use strict";
     module2.exports = Math.round;
   }
 });
 
-// ../../main/node_modules/math-intrinsics/isNaN.js
+// node_modules/math-intrinsics/isNaN.js
 var require_isNaN = __commonJS({
-  "../../main/node_modules/math-intrinsics/isNaN.js"(exports2, module2) {
+  "node_modules/math-intrinsics/isNaN.js"(exports2, module2) {
     "use strict";
     module2.exports = Number.isNaN || function isNaN2(a) {
       return a !== a;
@@ -41100,9 +41100,9 @@ var require_isNaN = __commonJS({
   }
 });
 
-// ../../main/node_modules/math-intrinsics/sign.js
+// node_modules/math-intrinsics/sign.js
 var require_sign = __commonJS({
-  "../../main/node_modules/math-intrinsics/sign.js"(exports2, module2) {
+  "node_modules/math-intrinsics/sign.js"(exports2, module2) {
     "use strict";
     var $isNaN = require_isNaN();
     module2.exports = function sign(number4) {
@@ -41114,17 +41114,17 @@ var require_sign = __commonJS({
   }
 });
 
-// ../../main/node_modules/gopd/gOPD.js
+// node_modules/gopd/gOPD.js
 var require_gOPD = __commonJS({
-  "../../main/node_modules/gopd/gOPD.js"(exports2, module2) {
+  "node_modules/gopd/gOPD.js"(exports2, module2) {
     "use strict";
     module2.exports = Object.getOwnPropertyDescriptor;
   }
 });
 
-// ../../main/node_modules/gopd/index.js
+// node_modules/gopd/index.js
 var require_gopd = __commonJS({
-  "../../main/node_modules/gopd/index.js"(exports2, module2) {
+  "node_modules/gopd/index.js"(exports2, module2) {
     "use strict";
     var $gOPD = require_gOPD();
     if ($gOPD) {
@@ -41138,9 +41138,9 @@ var require_gopd = __commonJS({
   }
 });
 
-// ../../main/node_modules/es-define-property/index.js
+// node_modules/es-define-property/index.js
 var require_es_define_property = __commonJS({
-  "../../main/node_modules/es-define-property/index.js"(exports2, module2) {
+  "node_modules/es-define-property/index.js"(exports2, module2) {
     "use strict";
     var $defineProperty = Object.defineProperty || false;
     if ($defineProperty) {
@@ -41154,9 +41154,9 @@ var require_es_define_property = __commonJS({
   }
 });
 
-// ../../main/node_modules/has-symbols/shams.js
+// node_modules/has-symbols/shams.js
 var require_shams = __commonJS({
-  "../../main/node_modules/has-symbols/shams.js"(exports2, module2) {
+  "node_modules/has-symbols/shams.js"(exports2, module2) {
     "use strict";
     module2.exports = function hasSymbols() {
       if (typeof Symbol !== "function" || typeof Object.getOwnPropertySymbols !== "function") {
@@ -41209,9 +41209,9 @@ var require_shams = __commonJS({
   }
 });
 
-// ../../main/node_modules/has-symbols/index.js
+// node_modules/has-symbols/index.js
 var require_has_symbols = __commonJS({
-  "../../main/node_modules/has-symbols/index.js"(exports2, module2) {
+  "node_modules/has-symbols/index.js"(exports2, module2) {
     "use strict";
     var origSymbol = typeof Symbol !== "undefined" && Symbol;
     var hasSymbolSham = require_shams();
@@ -41233,26 +41233,26 @@ var require_has_symbols = __commonJS({
   }
 });
 
-// ../../main/node_modules/get-proto/Reflect.getPrototypeOf.js
+// node_modules/get-proto/Reflect.getPrototypeOf.js
 var require_Reflect_getPrototypeOf = __commonJS({
-  "../../main/node_modules/get-proto/Reflect.getPrototypeOf.js"(exports2, module2) {
+  "node_modules/get-proto/Reflect.getPrototypeOf.js"(exports2, module2) {
     "use strict";
     module2.exports = typeof Reflect !== "undefined" && Reflect.getPrototypeOf || null;
   }
 });
 
-// ../../main/node_modules/get-proto/Object.getPrototypeOf.js
+// node_modules/get-proto/Object.getPrototypeOf.js
 var require_Object_getPrototypeOf = __commonJS({
-  "../../main/node_modules/get-proto/Object.getPrototypeOf.js"(exports2, module2) {
+  "node_modules/get-proto/Object.getPrototypeOf.js"(exports2, module2) {
     "use strict";
     var $Object = require_es_object_atoms();
     module2.exports = $Object.getPrototypeOf || null;
   }
 });
 
-// ../../main/node_modules/function-bind/implementation.js
+// node_modules/function-bind/implementation.js
 var require_implementation = __commonJS({
-  "../../main/node_modules/function-bind/implementation.js"(exports2, module2) {
+  "node_modules/function-bind/implementation.js"(exports2, module2) {
     "use strict";
     var ERROR_MESSAGE = "Function.prototype.bind called on incompatible ";
     var toStr = Object.prototype.toString;
@@ -41326,42 +41326,42 @@ var require_implementation = __commonJS({
   }
 });
 
-// ../../main/node_modules/function-bind/index.js
+// node_modules/function-bind/index.js
 var require_function_bind = __commonJS({
-  "../../main/node_modules/function-bind/index.js"(exports2, module2) {
+  "node_modules/function-bind/index.js"(exports2, module2) {
     "use strict";
     var implementation = require_implementation();
     module2.exports = Function.prototype.bind || implementation;
   }
 });
 
-// ../../main/node_modules/call-bind-apply-helpers/functionCall.js
+// node_modules/call-bind-apply-helpers/functionCall.js
 var require_functionCall = __commonJS({
-  "../../main/node_modules/call-bind-apply-helpers/functionCall.js"(exports2, module2) {
+  "node_modules/call-bind-apply-helpers/functionCall.js"(exports2, module2) {
     "use strict";
     module2.exports = Function.prototype.call;
   }
 });
 
-// ../../main/node_modules/call-bind-apply-helpers/functionApply.js
+// node_modules/call-bind-apply-helpers/functionApply.js
 var require_functionApply = __commonJS({
-  "../../main/node_modules/call-bind-apply-helpers/functionApply.js"(exports2, module2) {
+  "node_modules/call-bind-apply-helpers/functionApply.js"(exports2, module2) {
     "use strict";
     module2.exports = Function.prototype.apply;
   }
 });
 
-// ../../main/node_modules/call-bind-apply-helpers/reflectApply.js
+// node_modules/call-bind-apply-helpers/reflectApply.js
 var require_reflectApply = __commonJS({
-  "../../main/node_modules/call-bind-apply-helpers/reflectApply.js"(exports2, module2) {
+  "node_modules/call-bind-apply-helpers/reflectApply.js"(exports2, module2) {
     "use strict";
     module2.exports = typeof Reflect !== "undefined" && Reflect && Reflect.apply;
   }
 });
 
-// ../../main/node_modules/call-bind-apply-helpers/actualApply.js
+// node_modules/call-bind-apply-helpers/actualApply.js
 var require_actualApply = __commonJS({
-  "../../main/node_modules/call-bind-apply-helpers/actualApply.js"(exports2, module2) {
+  "node_modules/call-bind-apply-helpers/actualApply.js"(exports2, module2) {
     "use strict";
     var bind = require_function_bind();
     var $apply = require_functionApply();
@@ -41371,9 +41371,9 @@ var require_actualApply = __commonJS({
   }
 });
 
-// ../../main/node_modules/call-bind-apply-helpers/index.js
+// node_modules/call-bind-apply-helpers/index.js
 var require_call_bind_apply_helpers = __commonJS({
-  "../../main/node_modules/call-bind-apply-helpers/index.js"(exports2, module2) {
+  "node_modules/call-bind-apply-helpers/index.js"(exports2, module2) {
     "use strict";
     var bind = require_function_bind();
     var $TypeError = require_type();
@@ -41388,9 +41388,9 @@ var require_call_bind_apply_helpers = __commonJS({
   }
 });
 
-// ../../main/node_modules/dunder-proto/get.js
+// node_modules/dunder-proto/get.js
 var require_get = __commonJS({
-  "../../main/node_modules/dunder-proto/get.js"(exports2, module2) {
+  "node_modules/dunder-proto/get.js"(exports2, module2) {
     "use strict";
     var callBind = require_call_bind_apply_helpers();
     var gOPD = require_gopd();
@@ -41419,9 +41419,9 @@ var require_get = __commonJS({
   }
 });
 
-// ../../main/node_modules/get-proto/index.js
+// node_modules/get-proto/index.js
 var require_get_proto = __commonJS({
-  "../../main/node_modules/get-proto/index.js"(exports2, module2) {
+  "node_modules/get-proto/index.js"(exports2, module2) {
     "use strict";
     var reflectGetProto = require_Reflect_getPrototypeOf();
     var originalGetProto = require_Object_getPrototypeOf();
@@ -41439,9 +41439,9 @@ var require_get_proto = __commonJS({
   }
 });
 
-// ../../main/node_modules/async-function/index.js
+// node_modules/async-function/index.js
 var require_async_function = __commonJS({
-  "../../main/node_modules/async-function/index.js"(exports2, module2) {
+  "node_modules/async-function/index.js"(exports2, module2) {
     "use strict";
     var cached2 = (
       /** @type {import('.').AsyncFunctionConstructor} */
@@ -41452,9 +41452,9 @@ var require_async_function = __commonJS({
   }
 });
 
-// ../../main/node_modules/generator-function/index.js
+// node_modules/generator-function/index.js
 var require_generator_function = __commonJS({
-  "../../main/node_modules/generator-function/index.js"(exports2, module2) {
+  "node_modules/generator-function/index.js"(exports2, module2) {
     "use strict";
     var cached2 = (
       /** @type {GeneratorFunctionConstructor} */
@@ -41465,9 +41465,9 @@ var require_generator_function = __commonJS({
   }
 });
 
-// ../../main/node_modules/async-generator-function/index.js
+// node_modules/async-generator-function/index.js
 var require_async_generator_function = __commonJS({
-  "../../main/node_modules/async-generator-function/index.js"(exports2, module2) {
+  "node_modules/async-generator-function/index.js"(exports2, module2) {
     "use strict";
     var cached2 = (
       /** @type {import('.').AsyncGeneratorFunctionConstructor} */
@@ -41478,9 +41478,9 @@ var require_async_generator_function = __commonJS({
   }
 });
 
-// ../../main/node_modules/hasown/index.js
+// node_modules/hasown/index.js
 var require_hasown = __commonJS({
-  "../../main/node_modules/hasown/index.js"(exports2, module2) {
+  "node_modules/hasown/index.js"(exports2, module2) {
     "use strict";
     var call = Function.prototype.call;
     var $hasOwn = Object.prototype.hasOwnProperty;
@@ -41489,9 +41489,9 @@ var require_hasown = __commonJS({
   }
 });
 
-// ../../main/node_modules/get-intrinsic/index.js
+// node_modules/get-intrinsic/index.js
 var require_get_intrinsic = __commonJS({
-  "../../main/node_modules/get-intrinsic/index.js"(exports2, module2) {
+  "node_modules/get-intrinsic/index.js"(exports2, module2) {
     "use strict";
     var undefined2;
     var $Object = require_es_object_atoms();
@@ -41816,9 +41816,9 @@ var require_get_intrinsic = __commonJS({
   }
 });
 
-// ../../main/node_modules/has-tostringtag/shams.js
+// node_modules/has-tostringtag/shams.js
 var require_shams2 = __commonJS({
-  "../../main/node_modules/has-tostringtag/shams.js"(exports2, module2) {
+  "node_modules/has-tostringtag/shams.js"(exports2, module2) {
     "use strict";
     var hasSymbols = require_shams();
     module2.exports = function hasToStringTagShams() {
@@ -41827,9 +41827,9 @@ var require_shams2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/es-set-tostringtag/index.js
+// node_modules/es-set-tostringtag/index.js
 var require_es_set_tostringtag = __commonJS({
-  "../../main/node_modules/es-set-tostringtag/index.js"(exports2, module2) {
+  "node_modules/es-set-tostringtag/index.js"(exports2, module2) {
     "use strict";
     var GetIntrinsic = require_get_intrinsic();
     var $defineProperty = GetIntrinsic("%Object.defineProperty%", true);
@@ -41859,9 +41859,9 @@ var require_es_set_tostringtag = __commonJS({
   }
 });
 
-// ../../main/node_modules/form-data/lib/populate.js
+// node_modules/form-data/lib/populate.js
 var require_populate = __commonJS({
-  "../../main/node_modules/form-data/lib/populate.js"(exports2, module2) {
+  "node_modules/form-data/lib/populate.js"(exports2, module2) {
     "use strict";
     module2.exports = function(dst, src) {
       Object.keys(src).forEach(function(prop) {
@@ -41872,9 +41872,9 @@ var require_populate = __commonJS({
   }
 });
 
-// ../../main/node_modules/form-data/lib/form_data.js
+// node_modules/form-data/lib/form_data.js
 var require_form_data = __commonJS({
-  "../../main/node_modules/form-data/lib/form_data.js"(exports2, module2) {
+  "node_modules/form-data/lib/form_data.js"(exports2, module2) {
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
@@ -42194,9 +42194,9 @@ var require_form_data = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/multipart.js
+// node_modules/autocannon/lib/multipart.js
 var require_multipart = __commonJS({
-  "../../main/node_modules/autocannon/lib/multipart.js"(exports2, module2) {
+  "node_modules/autocannon/lib/multipart.js"(exports2, module2) {
     "use strict";
     var { resolve, basename } = __require("path");
     var { readFileSync: readFileSync12 } = __require("fs");
@@ -42249,9 +42249,9 @@ var require_multipart = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/parseHAR.js
+// node_modules/autocannon/lib/parseHAR.js
 var require_parseHAR = __commonJS({
-  "../../main/node_modules/autocannon/lib/parseHAR.js"(exports2) {
+  "node_modules/autocannon/lib/parseHAR.js"(exports2) {
     "use strict";
     var { URL: URL2 } = __require("url");
     function parseHAR(har) {
@@ -42307,9 +42307,9 @@ var require_parseHAR = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/internal/constants.js
+// node_modules/semver/internal/constants.js
 var require_constants2 = __commonJS({
-  "../../main/node_modules/semver/internal/constants.js"(exports2, module2) {
+  "node_modules/semver/internal/constants.js"(exports2, module2) {
     "use strict";
     var SEMVER_SPEC_VERSION = "2.0.0";
     var MAX_LENGTH = 256;
@@ -42367,9 +42367,9 @@ var require_constants2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/internal/debug.js
+// node_modules/semver/internal/debug.js
 var require_debug3 = __commonJS({
-  "../../main/node_modules/semver/internal/debug.js"(exports2, module2) {
+  "node_modules/semver/internal/debug.js"(exports2, module2) {
     "use strict";
     var debug = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args) => console.error("SEMVER", ...args) : () => {
     };
@@ -42377,9 +42377,9 @@ var require_debug3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/internal/re.js
+// node_modules/semver/internal/re.js
 var require_re = __commonJS({
-  "../../main/node_modules/semver/internal/re.js"(exports2, module2) {
+  "node_modules/semver/internal/re.js"(exports2, module2) {
     "use strict";
     var {
       MAX_SAFE_COMPONENT_LENGTH,
@@ -42465,9 +42465,9 @@ var require_re = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/internal/parse-options.js
+// node_modules/semver/internal/parse-options.js
 var require_parse_options = __commonJS({
-  "../../main/node_modules/semver/internal/parse-options.js"(exports2, module2) {
+  "node_modules/semver/internal/parse-options.js"(exports2, module2) {
     "use strict";
     var looseOption = Object.freeze({ loose: true });
     var emptyOpts = Object.freeze({});
@@ -42484,9 +42484,9 @@ var require_parse_options = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/internal/identifiers.js
+// node_modules/semver/internal/identifiers.js
 var require_identifiers = __commonJS({
-  "../../main/node_modules/semver/internal/identifiers.js"(exports2, module2) {
+  "node_modules/semver/internal/identifiers.js"(exports2, module2) {
     "use strict";
     var numeric = /^[0-9]+$/;
     var compareIdentifiers = (a, b) => {
@@ -42509,9 +42509,9 @@ var require_identifiers = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/classes/semver.js
+// node_modules/semver/classes/semver.js
 var require_semver = __commonJS({
-  "../../main/node_modules/semver/classes/semver.js"(exports2, module2) {
+  "node_modules/semver/classes/semver.js"(exports2, module2) {
     "use strict";
     var debug = require_debug3();
     var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants2();
@@ -42801,9 +42801,9 @@ var require_semver = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/parse.js
+// node_modules/semver/functions/parse.js
 var require_parse = __commonJS({
-  "../../main/node_modules/semver/functions/parse.js"(exports2, module2) {
+  "node_modules/semver/functions/parse.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var parse4 = (version2, options, throwErrors = false) => {
@@ -42823,9 +42823,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/valid.js
+// node_modules/semver/functions/valid.js
 var require_valid = __commonJS({
-  "../../main/node_modules/semver/functions/valid.js"(exports2, module2) {
+  "node_modules/semver/functions/valid.js"(exports2, module2) {
     "use strict";
     var parse4 = require_parse();
     var valid = (version2, options) => {
@@ -42836,9 +42836,9 @@ var require_valid = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/clean.js
+// node_modules/semver/functions/clean.js
 var require_clean = __commonJS({
-  "../../main/node_modules/semver/functions/clean.js"(exports2, module2) {
+  "node_modules/semver/functions/clean.js"(exports2, module2) {
     "use strict";
     var parse4 = require_parse();
     var clean = (version2, options) => {
@@ -42849,9 +42849,9 @@ var require_clean = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/inc.js
+// node_modules/semver/functions/inc.js
 var require_inc = __commonJS({
-  "../../main/node_modules/semver/functions/inc.js"(exports2, module2) {
+  "node_modules/semver/functions/inc.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var inc = (version2, release, options, identifier, identifierBase) => {
@@ -42873,9 +42873,9 @@ var require_inc = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/diff.js
+// node_modules/semver/functions/diff.js
 var require_diff = __commonJS({
-  "../../main/node_modules/semver/functions/diff.js"(exports2, module2) {
+  "node_modules/semver/functions/diff.js"(exports2, module2) {
     "use strict";
     var parse4 = require_parse();
     var diff = (version1, version2) => {
@@ -42917,9 +42917,9 @@ var require_diff = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/major.js
+// node_modules/semver/functions/major.js
 var require_major = __commonJS({
-  "../../main/node_modules/semver/functions/major.js"(exports2, module2) {
+  "node_modules/semver/functions/major.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var major = (a, loose) => new SemVer(a, loose).major;
@@ -42927,9 +42927,9 @@ var require_major = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/minor.js
+// node_modules/semver/functions/minor.js
 var require_minor = __commonJS({
-  "../../main/node_modules/semver/functions/minor.js"(exports2, module2) {
+  "node_modules/semver/functions/minor.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var minor = (a, loose) => new SemVer(a, loose).minor;
@@ -42937,9 +42937,9 @@ var require_minor = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/patch.js
+// node_modules/semver/functions/patch.js
 var require_patch = __commonJS({
-  "../../main/node_modules/semver/functions/patch.js"(exports2, module2) {
+  "node_modules/semver/functions/patch.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var patch = (a, loose) => new SemVer(a, loose).patch;
@@ -42947,9 +42947,9 @@ var require_patch = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/prerelease.js
+// node_modules/semver/functions/prerelease.js
 var require_prerelease = __commonJS({
-  "../../main/node_modules/semver/functions/prerelease.js"(exports2, module2) {
+  "node_modules/semver/functions/prerelease.js"(exports2, module2) {
     "use strict";
     var parse4 = require_parse();
     var prerelease = (version2, options) => {
@@ -42960,9 +42960,9 @@ var require_prerelease = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/compare.js
+// node_modules/semver/functions/compare.js
 var require_compare = __commonJS({
-  "../../main/node_modules/semver/functions/compare.js"(exports2, module2) {
+  "node_modules/semver/functions/compare.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var compare3 = (a, b, loose) => new SemVer(a, loose).compare(new SemVer(b, loose));
@@ -42970,9 +42970,9 @@ var require_compare = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/rcompare.js
+// node_modules/semver/functions/rcompare.js
 var require_rcompare = __commonJS({
-  "../../main/node_modules/semver/functions/rcompare.js"(exports2, module2) {
+  "node_modules/semver/functions/rcompare.js"(exports2, module2) {
     "use strict";
     var compare3 = require_compare();
     var rcompare = (a, b, loose) => compare3(b, a, loose);
@@ -42980,9 +42980,9 @@ var require_rcompare = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/compare-loose.js
+// node_modules/semver/functions/compare-loose.js
 var require_compare_loose = __commonJS({
-  "../../main/node_modules/semver/functions/compare-loose.js"(exports2, module2) {
+  "node_modules/semver/functions/compare-loose.js"(exports2, module2) {
     "use strict";
     var compare3 = require_compare();
     var compareLoose = (a, b) => compare3(a, b, true);
@@ -42990,9 +42990,9 @@ var require_compare_loose = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/compare-build.js
+// node_modules/semver/functions/compare-build.js
 var require_compare_build = __commonJS({
-  "../../main/node_modules/semver/functions/compare-build.js"(exports2, module2) {
+  "node_modules/semver/functions/compare-build.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var compareBuild = (a, b, loose) => {
@@ -43004,9 +43004,9 @@ var require_compare_build = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/sort.js
+// node_modules/semver/functions/sort.js
 var require_sort = __commonJS({
-  "../../main/node_modules/semver/functions/sort.js"(exports2, module2) {
+  "node_modules/semver/functions/sort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var sort = (list2, loose) => list2.sort((a, b) => compareBuild(a, b, loose));
@@ -43014,9 +43014,9 @@ var require_sort = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/rsort.js
+// node_modules/semver/functions/rsort.js
 var require_rsort = __commonJS({
-  "../../main/node_modules/semver/functions/rsort.js"(exports2, module2) {
+  "node_modules/semver/functions/rsort.js"(exports2, module2) {
     "use strict";
     var compareBuild = require_compare_build();
     var rsort = (list2, loose) => list2.sort((a, b) => compareBuild(b, a, loose));
@@ -43024,9 +43024,9 @@ var require_rsort = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/gt.js
+// node_modules/semver/functions/gt.js
 var require_gt = __commonJS({
-  "../../main/node_modules/semver/functions/gt.js"(exports2, module2) {
+  "node_modules/semver/functions/gt.js"(exports2, module2) {
     "use strict";
     var compare3 = require_compare();
     var gt = (a, b, loose) => compare3(a, b, loose) > 0;
@@ -43034,9 +43034,9 @@ var require_gt = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/lt.js
+// node_modules/semver/functions/lt.js
 var require_lt = __commonJS({
-  "../../main/node_modules/semver/functions/lt.js"(exports2, module2) {
+  "node_modules/semver/functions/lt.js"(exports2, module2) {
     "use strict";
     var compare3 = require_compare();
     var lt = (a, b, loose) => compare3(a, b, loose) < 0;
@@ -43044,9 +43044,9 @@ var require_lt = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/eq.js
+// node_modules/semver/functions/eq.js
 var require_eq = __commonJS({
-  "../../main/node_modules/semver/functions/eq.js"(exports2, module2) {
+  "node_modules/semver/functions/eq.js"(exports2, module2) {
     "use strict";
     var compare3 = require_compare();
     var eq = (a, b, loose) => compare3(a, b, loose) === 0;
@@ -43054,9 +43054,9 @@ var require_eq = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/neq.js
+// node_modules/semver/functions/neq.js
 var require_neq = __commonJS({
-  "../../main/node_modules/semver/functions/neq.js"(exports2, module2) {
+  "node_modules/semver/functions/neq.js"(exports2, module2) {
     "use strict";
     var compare3 = require_compare();
     var neq = (a, b, loose) => compare3(a, b, loose) !== 0;
@@ -43064,9 +43064,9 @@ var require_neq = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/gte.js
+// node_modules/semver/functions/gte.js
 var require_gte = __commonJS({
-  "../../main/node_modules/semver/functions/gte.js"(exports2, module2) {
+  "node_modules/semver/functions/gte.js"(exports2, module2) {
     "use strict";
     var compare3 = require_compare();
     var gte = (a, b, loose) => compare3(a, b, loose) >= 0;
@@ -43074,9 +43074,9 @@ var require_gte = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/lte.js
+// node_modules/semver/functions/lte.js
 var require_lte = __commonJS({
-  "../../main/node_modules/semver/functions/lte.js"(exports2, module2) {
+  "node_modules/semver/functions/lte.js"(exports2, module2) {
     "use strict";
     var compare3 = require_compare();
     var lte = (a, b, loose) => compare3(a, b, loose) <= 0;
@@ -43084,9 +43084,9 @@ var require_lte = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/cmp.js
+// node_modules/semver/functions/cmp.js
 var require_cmp = __commonJS({
-  "../../main/node_modules/semver/functions/cmp.js"(exports2, module2) {
+  "node_modules/semver/functions/cmp.js"(exports2, module2) {
     "use strict";
     var eq = require_eq();
     var neq = require_neq();
@@ -43134,9 +43134,9 @@ var require_cmp = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/coerce.js
+// node_modules/semver/functions/coerce.js
 var require_coerce = __commonJS({
-  "../../main/node_modules/semver/functions/coerce.js"(exports2, module2) {
+  "node_modules/semver/functions/coerce.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var parse4 = require_parse();
@@ -43180,9 +43180,9 @@ var require_coerce = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/truncate.js
+// node_modules/semver/functions/truncate.js
 var require_truncate = __commonJS({
-  "../../main/node_modules/semver/functions/truncate.js"(exports2, module2) {
+  "node_modules/semver/functions/truncate.js"(exports2, module2) {
     "use strict";
     var parse4 = require_parse();
     var constants = require_constants2();
@@ -43221,9 +43221,9 @@ var require_truncate = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/internal/lrucache.js
+// node_modules/semver/internal/lrucache.js
 var require_lrucache = __commonJS({
-  "../../main/node_modules/semver/internal/lrucache.js"(exports2, module2) {
+  "node_modules/semver/internal/lrucache.js"(exports2, module2) {
     "use strict";
     var LRUCache = class {
       constructor() {
@@ -43259,9 +43259,9 @@ var require_lrucache = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/internal/trim-comparator-whitespace.js
+// node_modules/semver/internal/trim-comparator-whitespace.js
 var require_trim_comparator_whitespace = __commonJS({
-  "../../main/node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
+  "node_modules/semver/internal/trim-comparator-whitespace.js"(exports2, module2) {
     "use strict";
     var {
       MAX_LENGTH,
@@ -43450,9 +43450,9 @@ var require_trim_comparator_whitespace = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/classes/range.js
+// node_modules/semver/classes/range.js
 var require_range2 = __commonJS({
-  "../../main/node_modules/semver/classes/range.js"(exports2, module2) {
+  "node_modules/semver/classes/range.js"(exports2, module2) {
     "use strict";
     var SPACE_CHARACTERS = /\s+/g;
     var Range = class _Range {
@@ -43835,9 +43835,9 @@ var require_range2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/classes/comparator.js
+// node_modules/semver/classes/comparator.js
 var require_comparator = __commonJS({
-  "../../main/node_modules/semver/classes/comparator.js"(exports2, module2) {
+  "node_modules/semver/classes/comparator.js"(exports2, module2) {
     "use strict";
     var ANY = /* @__PURE__ */ Symbol("SemVer ANY");
     var Comparator = class _Comparator {
@@ -43948,9 +43948,9 @@ var require_comparator = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/functions/satisfies.js
+// node_modules/semver/functions/satisfies.js
 var require_satisfies = __commonJS({
-  "../../main/node_modules/semver/functions/satisfies.js"(exports2, module2) {
+  "node_modules/semver/functions/satisfies.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var satisfies = (version2, range, options) => {
@@ -43965,9 +43965,9 @@ var require_satisfies = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/ranges/to-comparators.js
+// node_modules/semver/ranges/to-comparators.js
 var require_to_comparators = __commonJS({
-  "../../main/node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
+  "node_modules/semver/ranges/to-comparators.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var toComparators = (range, options) => new Range(range, options).set.map((comp) => comp.map((c) => c.value).join(" ").trim().split(" "));
@@ -43975,9 +43975,9 @@ var require_to_comparators = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/ranges/max-satisfying.js
+// node_modules/semver/ranges/max-satisfying.js
 var require_max_satisfying = __commonJS({
-  "../../main/node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
+  "node_modules/semver/ranges/max-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
@@ -44004,9 +44004,9 @@ var require_max_satisfying = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/ranges/min-satisfying.js
+// node_modules/semver/ranges/min-satisfying.js
 var require_min_satisfying = __commonJS({
-  "../../main/node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
+  "node_modules/semver/ranges/min-satisfying.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
@@ -44033,9 +44033,9 @@ var require_min_satisfying = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/ranges/min-version.js
+// node_modules/semver/ranges/min-version.js
 var require_min_version = __commonJS({
-  "../../main/node_modules/semver/ranges/min-version.js"(exports2, module2) {
+  "node_modules/semver/ranges/min-version.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Range = require_range2();
@@ -44092,9 +44092,9 @@ var require_min_version = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/ranges/valid.js
+// node_modules/semver/ranges/valid.js
 var require_valid2 = __commonJS({
-  "../../main/node_modules/semver/ranges/valid.js"(exports2, module2) {
+  "node_modules/semver/ranges/valid.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var validRange = (range, options) => {
@@ -44108,9 +44108,9 @@ var require_valid2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/ranges/outside.js
+// node_modules/semver/ranges/outside.js
 var require_outside = __commonJS({
-  "../../main/node_modules/semver/ranges/outside.js"(exports2, module2) {
+  "node_modules/semver/ranges/outside.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
     var Comparator = require_comparator();
@@ -44177,9 +44177,9 @@ var require_outside = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/ranges/gtr.js
+// node_modules/semver/ranges/gtr.js
 var require_gtr = __commonJS({
-  "../../main/node_modules/semver/ranges/gtr.js"(exports2, module2) {
+  "node_modules/semver/ranges/gtr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var gtr = (version2, range, options) => outside(version2, range, ">", options);
@@ -44187,9 +44187,9 @@ var require_gtr = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/ranges/ltr.js
+// node_modules/semver/ranges/ltr.js
 var require_ltr = __commonJS({
-  "../../main/node_modules/semver/ranges/ltr.js"(exports2, module2) {
+  "node_modules/semver/ranges/ltr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
     var ltr = (version2, range, options) => outside(version2, range, "<", options);
@@ -44197,9 +44197,9 @@ var require_ltr = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/ranges/intersects.js
+// node_modules/semver/ranges/intersects.js
 var require_intersects = __commonJS({
-  "../../main/node_modules/semver/ranges/intersects.js"(exports2, module2) {
+  "node_modules/semver/ranges/intersects.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var intersects = (r1, r2, options) => {
@@ -44211,9 +44211,9 @@ var require_intersects = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/ranges/simplify.js
+// node_modules/semver/ranges/simplify.js
 var require_simplify = __commonJS({
-  "../../main/node_modules/semver/ranges/simplify.js"(exports2, module2) {
+  "node_modules/semver/ranges/simplify.js"(exports2, module2) {
     "use strict";
     var satisfies = require_satisfies();
     var compare3 = require_compare();
@@ -44261,9 +44261,9 @@ var require_simplify = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/ranges/subset.js
+// node_modules/semver/ranges/subset.js
 var require_subset = __commonJS({
-  "../../main/node_modules/semver/ranges/subset.js"(exports2, module2) {
+  "node_modules/semver/ranges/subset.js"(exports2, module2) {
     "use strict";
     var Range = require_range2();
     var Comparator = require_comparator();
@@ -44423,9 +44423,9 @@ var require_subset = __commonJS({
   }
 });
 
-// ../../main/node_modules/semver/index.js
+// node_modules/semver/index.js
 var require_semver2 = __commonJS({
-  "../../main/node_modules/semver/index.js"(exports2, module2) {
+  "node_modules/semver/index.js"(exports2, module2) {
     "use strict";
     var internalRe = require_re();
     var constants = require_constants2();
@@ -44520,9 +44520,9 @@ var require_semver2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/util.js
+// node_modules/autocannon/lib/util.js
 var require_util2 = __commonJS({
-  "../../main/node_modules/autocannon/lib/util.js"(exports2, module2) {
+  "node_modules/autocannon/lib/util.js"(exports2, module2) {
     "use strict";
     var semver = require_semver2();
     var hasWorkerSupport = semver.gte(process.versions.node, "11.7.0");
@@ -44535,9 +44535,9 @@ var require_util2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/validate.js
+// node_modules/autocannon/lib/validate.js
 var require_validate = __commonJS({
-  "../../main/node_modules/autocannon/lib/validate.js"(exports2, module2) {
+  "node_modules/autocannon/lib/validate.js"(exports2, module2) {
     "use strict";
     var defaultOptions = require_defaultOptions();
     var timestring = require_timestring();
@@ -44670,17 +44670,17 @@ var require_validate = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/noop.js
+// node_modules/autocannon/lib/noop.js
 var require_noop = __commonJS({
-  "../../main/node_modules/autocannon/lib/noop.js"(exports2, module2) {
+  "node_modules/autocannon/lib/noop.js"(exports2, module2) {
     module2.exports = function noop() {
     };
   }
 });
 
-// ../../main/node_modules/reinterval/index.js
+// node_modules/reinterval/index.js
 var require_reinterval = __commonJS({
-  "../../main/node_modules/reinterval/index.js"(exports2, module2) {
+  "node_modules/reinterval/index.js"(exports2, module2) {
     "use strict";
     function ReInterval(callback, interval, args) {
       var self2 = this;
@@ -44727,9 +44727,9 @@ var require_reinterval = __commonJS({
   }
 });
 
-// ../../main/node_modules/retimer/time.js
+// node_modules/retimer/time.js
 var require_time = __commonJS({
-  "../../main/node_modules/retimer/time.js"(exports2, module2) {
+  "node_modules/retimer/time.js"(exports2, module2) {
     "use strict";
     module2.exports = function getTime() {
       const t = process.hrtime();
@@ -44738,9 +44738,9 @@ var require_time = __commonJS({
   }
 });
 
-// ../../main/node_modules/retimer/retimer.js
+// node_modules/retimer/retimer.js
 var require_retimer = __commonJS({
-  "../../main/node_modules/retimer/retimer.js"(exports2, module2) {
+  "node_modules/retimer/retimer.js"(exports2, module2) {
     "use strict";
     var getTime = require_time();
     var Retimer = class {
@@ -44808,9 +44808,9 @@ var require_retimer = __commonJS({
   }
 });
 
-// ../../main/node_modules/http-parser-js/http-parser.js
+// node_modules/http-parser-js/http-parser.js
 var require_http_parser = __commonJS({
-  "../../main/node_modules/http-parser-js/http-parser.js"(exports2) {
+  "node_modules/http-parser-js/http-parser.js"(exports2) {
     exports2.HTTPParser = HTTPParser;
     function HTTPParser(type) {
       if (type !== void 0 && type !== HTTPParser.REQUEST && type !== HTTPParser.RESPONSE) {
@@ -45218,18 +45218,18 @@ var require_http_parser = __commonJS({
   }
 });
 
-// ../../main/node_modules/hyperid/uuid-node.js
+// node_modules/hyperid/uuid-node.js
 var require_uuid_node = __commonJS({
-  "../../main/node_modules/hyperid/uuid-node.js"(exports2, module2) {
+  "node_modules/hyperid/uuid-node.js"(exports2, module2) {
     "use strict";
     var { randomUUID } = __require("crypto");
     module2.exports = randomUUID;
   }
 });
 
-// ../../main/node_modules/ieee754/index.js
+// node_modules/ieee754/index.js
 var require_ieee754 = __commonJS({
-  "../../main/node_modules/ieee754/index.js"(exports2) {
+  "node_modules/ieee754/index.js"(exports2) {
     exports2.read = function(buffer, offset, isLE, mLen, nBytes) {
       var e, m;
       var eLen = nBytes * 8 - mLen - 1;
@@ -45310,9 +45310,9 @@ var require_ieee754 = __commonJS({
   }
 });
 
-// ../../main/node_modules/buffer/index.js
+// node_modules/buffer/index.js
 var require_buffer = __commonJS({
-  "../../main/node_modules/buffer/index.js"(exports2) {
+  "node_modules/buffer/index.js"(exports2) {
     "use strict";
     var base644 = require_base64_js();
     var ieee754 = require_ieee754();
@@ -46902,9 +46902,9 @@ var require_buffer = __commonJS({
   }
 });
 
-// ../../main/node_modules/hyperid/hyperid.js
+// node_modules/hyperid/hyperid.js
 var require_hyperid = __commonJS({
-  "../../main/node_modules/hyperid/hyperid.js"(exports2, module2) {
+  "node_modules/hyperid/hyperid.js"(exports2, module2) {
     "use strict";
     var uuidv42 = require_uuid_node();
     var Buffer2 = loadBuffer();
@@ -46994,9 +46994,9 @@ var require_hyperid = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/httpMethods.js
+// node_modules/autocannon/lib/httpMethods.js
 var require_httpMethods = __commonJS({
-  "../../main/node_modules/autocannon/lib/httpMethods.js"(exports2, module2) {
+  "node_modules/autocannon/lib/httpMethods.js"(exports2, module2) {
     module2.exports = [
       "GET",
       "HEAD",
@@ -47011,9 +47011,9 @@ var require_httpMethods = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/httpRequestBuilder.js
+// node_modules/autocannon/lib/httpRequestBuilder.js
 var require_httpRequestBuilder = __commonJS({
-  "../../main/node_modules/autocannon/lib/httpRequestBuilder.js"(exports2, module2) {
+  "node_modules/autocannon/lib/httpRequestBuilder.js"(exports2, module2) {
     "use strict";
     var methods = require_httpMethods();
     var { getPropertyCaseInsensitive } = require_util2();
@@ -47091,9 +47091,9 @@ var require_httpRequestBuilder = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash.clonedeep/index.js
+// node_modules/lodash.clonedeep/index.js
 var require_lodash = __commonJS({
-  "../../main/node_modules/lodash.clonedeep/index.js"(exports2, module2) {
+  "node_modules/lodash.clonedeep/index.js"(exports2, module2) {
     var LARGE_ARRAY_SIZE = 200;
     var HASH_UNDEFINED = "__lodash_hash_undefined__";
     var MAX_SAFE_INTEGER = 9007199254740991;
@@ -47713,9 +47713,9 @@ var require_lodash = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash.chunk/index.js
+// node_modules/lodash.chunk/index.js
 var require_lodash2 = __commonJS({
-  "../../main/node_modules/lodash.chunk/index.js"(exports2, module2) {
+  "node_modules/lodash.chunk/index.js"(exports2, module2) {
     var INFINITY = 1 / 0;
     var MAX_SAFE_INTEGER = 9007199254740991;
     var MAX_INTEGER = 17976931348623157e292;
@@ -47840,9 +47840,9 @@ var require_lodash2 = __commonJS({
   }
 });
 
-// ../../main/node_modules/lodash.flatten/index.js
+// node_modules/lodash.flatten/index.js
 var require_lodash3 = __commonJS({
-  "../../main/node_modules/lodash.flatten/index.js"(exports2, module2) {
+  "node_modules/lodash.flatten/index.js"(exports2, module2) {
     var MAX_SAFE_INTEGER = 9007199254740991;
     var argsTag = "[object Arguments]";
     var funcTag = "[object Function]";
@@ -47916,9 +47916,9 @@ var require_lodash3 = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/requestIterator.js
+// node_modules/autocannon/lib/requestIterator.js
 var require_requestIterator = __commonJS({
-  "../../main/node_modules/autocannon/lib/requestIterator.js"(exports2, module2) {
+  "node_modules/autocannon/lib/requestIterator.js"(exports2, module2) {
     "use strict";
     var hyperid = require_hyperid();
     var inherits = __require("util").inherits;
@@ -48032,9 +48032,9 @@ var require_requestIterator = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/pipelinedRequestsQueue.js
+// node_modules/autocannon/lib/pipelinedRequestsQueue.js
 var require_pipelinedRequestsQueue = __commonJS({
-  "../../main/node_modules/autocannon/lib/pipelinedRequestsQueue.js"(exports2, module2) {
+  "node_modules/autocannon/lib/pipelinedRequestsQueue.js"(exports2, module2) {
     "use strict";
     var PipelinedRequestsQueue = class {
       constructor() {
@@ -48097,9 +48097,9 @@ var require_pipelinedRequestsQueue = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/httpClient.js
+// node_modules/autocannon/lib/httpClient.js
 var require_httpClient = __commonJS({
-  "../../main/node_modules/autocannon/lib/httpClient.js"(exports2, module2) {
+  "node_modules/autocannon/lib/httpClient.js"(exports2, module2) {
     "use strict";
     var inherits = __require("util").inherits;
     var EE = __require("events").EventEmitter;
@@ -48293,9 +48293,9 @@ var require_httpClient = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/run.js
+// node_modules/autocannon/lib/run.js
 var require_run = __commonJS({
-  "../../main/node_modules/autocannon/lib/run.js"(exports2, module2) {
+  "node_modules/autocannon/lib/run.js"(exports2, module2) {
     "use strict";
     var { URL: URL2, urlToHttpOptions } = __require("url");
     var reInterval = require_reinterval();
@@ -48550,9 +48550,9 @@ var require_run = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/runTracker.js
+// node_modules/autocannon/lib/runTracker.js
 var require_runTracker = __commonJS({
-  "../../main/node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
+  "node_modules/autocannon/lib/runTracker.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
     var run3 = require_run();
@@ -48567,9 +48567,9 @@ var require_runTracker = __commonJS({
   }
 });
 
-// ../../main/node_modules/progress/lib/node-progress.js
+// node_modules/progress/lib/node-progress.js
 var require_node_progress = __commonJS({
-  "../../main/node_modules/progress/lib/node-progress.js"(exports2, module2) {
+  "node_modules/progress/lib/node-progress.js"(exports2, module2) {
     exports2 = module2.exports = ProgressBar;
     function ProgressBar(fmt4, options) {
       this.stream = options.stream || process.stderr;
@@ -48678,16 +48678,16 @@ var require_node_progress = __commonJS({
   }
 });
 
-// ../../main/node_modules/progress/index.js
+// node_modules/progress/index.js
 var require_progress = __commonJS({
-  "../../main/node_modules/progress/index.js"(exports2, module2) {
+  "node_modules/progress/index.js"(exports2, module2) {
     module2.exports = require_node_progress();
   }
 });
 
-// ../../main/node_modules/char-spinner/spin.js
+// node_modules/char-spinner/spin.js
 var require_spin = __commonJS({
-  "../../main/node_modules/char-spinner/spin.js"(exports2, module2) {
+  "node_modules/char-spinner/spin.js"(exports2, module2) {
     module2.exports = spinner;
     function spinner(opt) {
       opt = opt || {};
@@ -48732,9 +48732,9 @@ var require_spin = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/progressTracker.js
+// node_modules/autocannon/lib/progressTracker.js
 var require_progressTracker = __commonJS({
-  "../../main/node_modules/autocannon/lib/progressTracker.js"(exports2, module2) {
+  "node_modules/autocannon/lib/progressTracker.js"(exports2, module2) {
     "use strict";
     var ProgressBar = require_progress();
     var Chalk = require_source();
@@ -48875,9 +48875,9 @@ ${msg}
   }
 });
 
-// ../../main/node_modules/autocannon/lib/init.js
+// node_modules/autocannon/lib/init.js
 var require_init = __commonJS({
-  "../../main/node_modules/autocannon/lib/init.js"(exports2, module2) {
+  "node_modules/autocannon/lib/init.js"(exports2, module2) {
     "use strict";
     var EE = __require("events").EventEmitter;
     var { isMainThread } = require_worker_threads();
@@ -48965,9 +48965,9 @@ var require_init = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/lib/subargAliases.js
+// node_modules/autocannon/lib/subargAliases.js
 var require_subargAliases = __commonJS({
-  "../../main/node_modules/autocannon/lib/subargAliases.js"(exports2, module2) {
+  "node_modules/autocannon/lib/subargAliases.js"(exports2, module2) {
     "use strict";
     var clone2 = require_lodash();
     var subArgAlias = {
@@ -49004,9 +49004,9 @@ var require_subargAliases = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/package.json
+// node_modules/autocannon/package.json
 var require_package = __commonJS({
-  "../../main/node_modules/autocannon/package.json"(exports2, module2) {
+  "node_modules/autocannon/package.json"(exports2, module2) {
     module2.exports = {
       name: "autocannon",
       version: "9.0.0",
@@ -49088,9 +49088,9 @@ var require_package = __commonJS({
   }
 });
 
-// ../../main/node_modules/autocannon/autocannon.js
+// node_modules/autocannon/autocannon.js
 var require_autocannon = __commonJS({
-  "../../main/node_modules/autocannon/autocannon.js"(exports2, module2) {
+  "node_modules/autocannon/autocannon.js"(exports2, module2) {
     "use strict";
     var crossArgv = require_cross_argv();
     var fs = __require("fs");
@@ -49377,7 +49377,7 @@ import { existsSync as existsSync4, readFileSync as readFileSync11, writeFileSyn
 import os8 from "node:os";
 import { parseArgs } from "node:util";
 
-// ../../main/node_modules/simple-statistics/dist/simple-statistics.mjs
+// node_modules/simple-statistics/dist/simple-statistics.mjs
 function sum(x2) {
   if (x2.length === 0) {
     return 0;
@@ -50574,7 +50574,7 @@ function errorMessage(err) {
   return err instanceof Error ? err.message : String(err);
 }
 
-// ../../main/node_modules/zod/v4/classic/external.js
+// node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -50837,7 +50837,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// ../../main/node_modules/zod/v4/core/index.js
+// node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -51154,7 +51154,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// ../../main/node_modules/zod/v4/core/util.js
+// node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -52010,7 +52010,7 @@ function constantCatch(value2) {
   return fn;
 }
 
-// ../../main/node_modules/zod/v4/core/core.js
+// node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -52132,7 +52132,7 @@ function config(newConfig) {
   return globalConfig;
 }
 
-// ../../main/node_modules/zod/v4/core/errors.js
+// node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -52324,7 +52324,7 @@ function prettifyError(error62) {
   return lines.join("\n");
 }
 
-// ../../main/node_modules/zod/v4/core/parse.js
+// node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -52484,7 +52484,7 @@ var _safeDecodeAsync = (_Err) => async (schema, value2, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// ../../main/node_modules/zod/v4/core/regexes.js
+// node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -52656,7 +52656,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// ../../main/node_modules/zod/v4/core/checks.js
+// node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -53132,7 +53132,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// ../../main/node_modules/zod/v4/core/doc.js
+// node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -53173,14 +53173,14 @@ ${content.join("\n")}
   }
 };
 
-// ../../main/node_modules/zod/v4/core/versions.js
+// node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// ../../main/node_modules/zod/v4/core/schemas.js
+// node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -55622,7 +55622,7 @@ function handleRefineResult(result, payload, input2, inst) {
   }
 }
 
-// ../../main/node_modules/zod/v4/core/memoizer.js
+// node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -55899,7 +55899,7 @@ function isBackEdge(ctx, value2) {
   return backEdges !== void 0 && isRef(value2) && backEdges.has(value2);
 }
 
-// ../../main/node_modules/zod/v4/locales/index.js
+// node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -55967,7 +55967,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// ../../main/node_modules/zod/v4/locales/ar.js
+// node_modules/zod/v4/locales/ar.js
 var error = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -56079,7 +56079,7 @@ function ar_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/az.js
+// node_modules/zod/v4/locales/az.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -56190,7 +56190,7 @@ function az_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/be.js
+// node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count2, one, few, many) {
   const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
@@ -56359,7 +56359,7 @@ function be_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/bg.js
+// node_modules/zod/v4/locales/bg.js
 var error4 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -56485,7 +56485,7 @@ function bg_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/bn.js
+// node_modules/zod/v4/locales/bn.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -56599,7 +56599,7 @@ function bn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ca.js
+// node_modules/zod/v4/locales/ca.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -56713,7 +56713,7 @@ function ca_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ckb.js
+// node_modules/zod/v4/locales/ckb.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -56846,7 +56846,7 @@ function ckb_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/cs.js
+// node_modules/zod/v4/locales/cs.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -56963,7 +56963,7 @@ function cs_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/da.js
+// node_modules/zod/v4/locales/da.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -57084,7 +57084,7 @@ function da_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/de.js
+// node_modules/zod/v4/locales/de.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -57198,7 +57198,7 @@ function de_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/el.js
+// node_modules/zod/v4/locales/el.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -57311,7 +57311,7 @@ function el_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/en.js
+// node_modules/zod/v4/locales/en.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -57436,7 +57436,7 @@ function en_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/eo.js
+// node_modules/zod/v4/locales/eo.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -57551,7 +57551,7 @@ function eo_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/es.js
+// node_modules/zod/v4/locales/es.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -57688,7 +57688,7 @@ function es_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fa.js
+// node_modules/zod/v4/locales/fa.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -57808,7 +57808,7 @@ function fa_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fi.js
+// node_modules/zod/v4/locales/fi.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -57926,7 +57926,7 @@ function fi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fr.js
+// node_modules/zod/v4/locales/fr.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -58056,7 +58056,7 @@ function fr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/fr-CA.js
+// node_modules/zod/v4/locales/fr-CA.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -58169,7 +58169,7 @@ function fr_CA_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/gu.js
+// node_modules/zod/v4/locales/gu.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -58283,7 +58283,7 @@ function gu_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/he.js
+// node_modules/zod/v4/locales/he.js
 var error20 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -58485,7 +58485,7 @@ function he_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hi.js
+// node_modules/zod/v4/locales/hi.js
 var error21 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -58597,7 +58597,7 @@ function hi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hr.js
+// node_modules/zod/v4/locales/hr.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -58724,7 +58724,7 @@ function hr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hu.js
+// node_modules/zod/v4/locales/hu.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -58838,7 +58838,7 @@ function hu_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/hy.js
+// node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count2, one, many) {
   return Math.abs(count2) === 1 ? one : many;
 }
@@ -58997,7 +58997,7 @@ function hy_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/id.js
+// node_modules/zod/v4/locales/id.js
 var error25 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -59109,7 +59109,7 @@ function id_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/is.js
+// node_modules/zod/v4/locales/is.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -59224,7 +59224,7 @@ function is_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/it.js
+// node_modules/zod/v4/locales/it.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -59338,7 +59338,7 @@ function it_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ja.js
+// node_modules/zod/v4/locales/ja.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -59451,7 +59451,7 @@ function ja_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ka.js
+// node_modules/zod/v4/locales/ka.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -59569,7 +59569,7 @@ function ka_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/km.js
+// node_modules/zod/v4/locales/km.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -59685,12 +59685,12 @@ function km_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/kh.js
+// node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// ../../main/node_modules/zod/v4/locales/kn.js
+// node_modules/zod/v4/locales/kn.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -59806,7 +59806,7 @@ function kn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ko.js
+// node_modules/zod/v4/locales/ko.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -59923,7 +59923,7 @@ function ko_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/lt.js
+// node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text) => {
   return text.charAt(0).toUpperCase() + text.slice(1);
 };
@@ -60131,7 +60131,7 @@ function lt_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/mk.js
+// node_modules/zod/v4/locales/mk.js
 var error34 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -60246,7 +60246,7 @@ function mk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ms.js
+// node_modules/zod/v4/locales/ms.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -60359,7 +60359,7 @@ function ms_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ne.js
+// node_modules/zod/v4/locales/ne.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -60471,7 +60471,7 @@ function ne_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/nl.js
+// node_modules/zod/v4/locales/nl.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -60587,7 +60587,7 @@ function nl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/nn.js
+// node_modules/zod/v4/locales/nn.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -60701,7 +60701,7 @@ function nn_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/no.js
+// node_modules/zod/v4/locales/no.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -60815,7 +60815,7 @@ function no_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ota.js
+// node_modules/zod/v4/locales/ota.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -60930,7 +60930,7 @@ function ota_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ps.js
+// node_modules/zod/v4/locales/ps.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -61050,7 +61050,7 @@ function ps_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pl.js
+// node_modules/zod/v4/locales/pl.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -61165,7 +61165,7 @@ function pl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pt.js
+// node_modules/zod/v4/locales/pt.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -61309,7 +61309,7 @@ function pt_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/pt-BR.js
+// node_modules/zod/v4/locales/pt-BR.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -61454,7 +61454,7 @@ function pt_BR_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ro.js
+// node_modules/zod/v4/locales/ro.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -61577,7 +61577,7 @@ function ro_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ru.js
+// node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count2, one, few, many) {
   const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
@@ -61746,7 +61746,7 @@ function ru_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sk.js
+// node_modules/zod/v4/locales/sk.js
 var error47 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -61863,7 +61863,7 @@ function sk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sl.js
+// node_modules/zod/v4/locales/sl.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -61978,7 +61978,7 @@ function sl_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/sv.js
+// node_modules/zod/v4/locales/sv.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -62094,7 +62094,7 @@ function sv_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ta.js
+// node_modules/zod/v4/locales/ta.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -62210,7 +62210,7 @@ function ta_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tg.js
+// node_modules/zod/v4/locales/tg.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -62327,7 +62327,7 @@ function tg_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/th.js
+// node_modules/zod/v4/locales/th.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -62443,7 +62443,7 @@ function th_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tk.js
+// node_modules/zod/v4/locales/tk.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -62551,7 +62551,7 @@ function tk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/tr.js
+// node_modules/zod/v4/locales/tr.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -62662,7 +62662,7 @@ function tr_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/uk.js
+// node_modules/zod/v4/locales/uk.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -62776,12 +62776,12 @@ function uk_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/ua.js
+// node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// ../../main/node_modules/zod/v4/locales/ur.js
+// node_modules/zod/v4/locales/ur.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -62897,7 +62897,7 @@ function ur_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/uz.js
+// node_modules/zod/v4/locales/uz.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -63011,7 +63011,7 @@ function uz_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/vi.js
+// node_modules/zod/v4/locales/vi.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -63125,7 +63125,7 @@ function vi_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/zh-CN.js
+// node_modules/zod/v4/locales/zh-CN.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -63240,7 +63240,7 @@ function zh_CN_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/zh-TW.js
+// node_modules/zod/v4/locales/zh-TW.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -63353,7 +63353,7 @@ function zh_TW_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/locales/yo.js
+// node_modules/zod/v4/locales/yo.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -63466,7 +63466,7 @@ function yo_default() {
   };
 }
 
-// ../../main/node_modules/zod/v4/core/registries.js
+// node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -63516,7 +63516,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// ../../main/node_modules/zod/v4/core/compile.js
+// node_modules/zod/v4/core/compile.js
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -65126,7 +65126,7 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 
-// ../../main/node_modules/zod/v4/core/api.js
+// node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -66185,7 +66185,7 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// ../../main/node_modules/zod/v4/core/to-json-schema.js
+// node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -66715,7 +66715,7 @@ var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) =
   return finalize(ctx, schema);
 };
 
-// ../../main/node_modules/zod/v4/core/json-schema-processors.js
+// node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value2) => {
   if (agg[key] === void 0 || value2 > agg[key])
     agg[key] = value2;
@@ -67463,7 +67463,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// ../../main/node_modules/zod/v4/core/json-schema-generator.js
+// node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -67541,10 +67541,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// ../../main/node_modules/zod/v4/core/json-schema.js
+// node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// ../../main/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -67725,7 +67725,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// ../../main/node_modules/zod/v4/classic/checks.js
+// node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -67760,7 +67760,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// ../../main/node_modules/zod/v4/classic/errors.js
+// node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make) {
   Object.defineProperty(proto, key, {
@@ -67806,7 +67806,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// ../../main/node_modules/zod/v4/classic/parse.js
+// node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -67820,7 +67820,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// ../../main/node_modules/zod/v4/classic/schemas.js
+// node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -69285,7 +69285,7 @@ function preprocess(fn, schema) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/compat.js
+// node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -69311,7 +69311,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// ../../main/node_modules/zod/v4/classic/iso.js
+// node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -69336,7 +69336,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// ../../main/node_modules/zod/v4/classic/from-json-schema.js
+// node_modules/zod/v4/classic/from-json-schema.js
 var z2 = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -70069,7 +70069,7 @@ function fromJSONSchema(schema, params) {
   return convertSchema(normalized, ctx);
 }
 
-// ../../main/node_modules/zod/v4/core/visit.js
+// node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -70224,7 +70224,7 @@ function visit(schema, fnOrHandlers) {
   return run3(schema);
 }
 
-// ../../main/node_modules/zod/v4/classic/deep-partial.js
+// node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
   return visit(schema, {
     object: (s) => s.partial(),
@@ -70236,7 +70236,7 @@ function deepPartial(schema) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/in-out.js
+// node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -70266,7 +70266,7 @@ function output(schema) {
   });
 }
 
-// ../../main/node_modules/zod/v4/classic/coerce.js
+// node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -71306,13 +71306,13 @@ import net2 from "node:net";
 // src/server/processTree.ts
 import { readFileSync } from "node:fs";
 
-// ../../main/node_modules/pidtree/index.js
+// node_modules/pidtree/index.js
 import { promisify } from "node:util";
 
-// ../../main/node_modules/pidtree/lib/get.js
+// node_modules/pidtree/lib/get.js
 import os from "node:os";
 
-// ../../main/node_modules/pidtree/lib/bin.js
+// node_modules/pidtree/lib/bin.js
 import { spawn } from "node:child_process";
 function stripStderr(stderr) {
   if (!stderr) return;
@@ -71353,7 +71353,7 @@ function run(cmd, args, options, done) {
   });
 }
 
-// ../../main/node_modules/pidtree/lib/parse.js
+// node_modules/pidtree/lib/parse.js
 function parse3(stdout) {
   const list2 = [];
   for (const rawLine of stdout.split(/\r*\n/)) {
@@ -71368,7 +71368,7 @@ function parse3(stdout) {
   return list2;
 }
 
-// ../../main/node_modules/pidtree/lib/ps.js
+// node_modules/pidtree/lib/ps.js
 function ps(callback, run3 = run) {
   run3("ps", ["-A", "-o", "ppid,pid"], (error62, stdout, code2) => {
     if (error62) {
@@ -71387,7 +71387,7 @@ function ps(callback, run3 = run) {
   });
 }
 
-// ../../main/node_modules/pidtree/lib/wmic.js
+// node_modules/pidtree/lib/wmic.js
 function wmic(callback, run3 = run) {
   const args = ["PROCESS", "get", "ParentProcessId,ProcessId"];
   const options = { windowsHide: true, windowsVerbatimArguments: true };
@@ -71408,7 +71408,7 @@ function wmic(callback, run3 = run) {
   });
 }
 
-// ../../main/node_modules/pidtree/lib/powershell.js
+// node_modules/pidtree/lib/powershell.js
 var COMMAND = `$ProgressPreference = 'SilentlyContinue'; Get-CimInstance -ClassName Win32_Process | ForEach-Object { "$($_.ParentProcessId) $($_.ProcessId)" }`;
 var ENCODED = Buffer.from(COMMAND, "utf16le").toString("base64");
 function powershell(callback, run3 = run) {
@@ -71433,7 +71433,7 @@ function powershell(callback, run3 = run) {
   });
 }
 
-// ../../main/node_modules/pidtree/lib/get.js
+// node_modules/pidtree/lib/get.js
 var platformToMethod = {
   darwin: "ps",
   sunos: "ps",
@@ -71473,7 +71473,7 @@ function get(callback) {
   ps(callback);
 }
 
-// ../../main/node_modules/pidtree/lib/pidtree.js
+// node_modules/pidtree/lib/pidtree.js
 function pidtreeCallback(pid, options, callback) {
   if (typeof options === "function") {
     callback = options;
@@ -71540,7 +71540,7 @@ function pidtreeCallback(pid, options, callback) {
   });
 }
 
-// ../../main/node_modules/pidtree/index.js
+// node_modules/pidtree/index.js
 var pidtreeAsync = promisify(pidtreeCallback);
 function pidtree(pid, options, callback) {
   if (typeof options === "function") {
