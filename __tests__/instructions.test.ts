@@ -13,6 +13,7 @@ import { waitUntilIdle } from '../src/instructions/idleWorkers.js';
 import { dumpTotal } from '../src/instructions/callgrindOutput.js';
 import { oneWorkerCommand, singleWorkerCommand } from '../src/instructions/singleWorker.js';
 import { autoRequestsPerWindow } from '../src/instructions/measure.js';
+import { warmupRequestsFor } from '../src/instructions/warmup.js';
 import { presetCommand, type PresetName } from '../src/server/presets.js';
 import { readConfig } from '../src/config/config.js';
 import { renderInstructions } from '../src/report/instructions.js';
@@ -142,6 +143,20 @@ describe('waitUntilIdle', () => {
     assert.equal(await waitUntilIdle([spinner.pid!], 200), false);
     assert.equal(await waitUntilIdle([sleeper.pid!, spinner.pid!], 200), false);
     assert.equal(await waitUntilIdle([2 ** 22 + 1], 50), false);
+  });
+});
+
+describe('warmupRequestsFor', () => {
+  it('keeps the configured warm-up below CPython 3.12 and for servers that are not CPython', () => {
+    assert.equal(warmupRequestsFor(20, '3.11'), 20);
+    assert.equal(warmupRequestsFor(20, '3.8'), 20);
+    assert.equal(warmupRequestsFor(20, undefined), 20);
+  });
+  it('sends five times as many on 3.12 and newer, and none when none is asked for', () => {
+    assert.equal(warmupRequestsFor(20, '3.12'), 100);
+    assert.equal(warmupRequestsFor(20, '3.13'), 100);
+    assert.equal(warmupRequestsFor(7, '3.12'), 35);
+    assert.equal(warmupRequestsFor(0, '3.13'), 0);
   });
 });
 

@@ -5,7 +5,7 @@
 // 3.12+: the perf trampoline runs in a boot of its own, never in a counted one, so the counts, their
 // spread and what they detect are the same with or without it; the last line shows that boot's
 // count beside the counted one). Uses __tests__/fixtures/instr_app.py (INSTR_WORK iterations of a Python loop).
-// Run: node --import tsx bench/instructions.ts [A/A boots per server, default 20] [boots per injected level, default 5] [servers, default gunicorn,uwsgi,waitress] [python, default /usr/bin/python3]
+// Run: node --import tsx bench/instructions.ts [A/A boots per server, default 20] [boots per injected level, default 5] [servers, default gunicorn,uwsgi,waitress] [python, default /usr/bin/python3; results in bench/results/instructions.json, or instructions-py<version>.json when a python is named]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -133,8 +133,9 @@ console.log(
     `its count with the trampoline ${(profiled.perRequest[0]! / 1e6).toFixed(3)}M vs ${(median(counted.perRequest) / 1e6).toFixed(3)}M counted (${pct((profiled.perRequest[0]! / median(counted.perRequest) - 1) * 100, 1)}): why it never feeds the gate.`,
 );
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+// One file per Python when one is named (instructions-py3.12.json), so runs on two Pythons sit side by side.
 writeFileSync(
-  path.join(ROOT, 'bench', 'results', 'instructions.json'),
+  path.join(ROOT, 'bench', 'results', process.argv[5] ? `instructions-py${counted.python ?? 'unknown'}.json` : 'instructions.json'),
   JSON.stringify(
     {
       settings,
