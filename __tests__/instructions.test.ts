@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { countedDifferently, functionChanges, judgeInstructions, MIN_SPREAD_PCT, spreadPct } from '../src/gate/instructionsVerdict.js';
+import { countedDifferently, judgeInstructions, MIN_SPREAD_PCT, spreadPct } from '../src/gate/instructionsVerdict.js';
 import { NO_CYCLIC_GC_SITECUSTOMIZE, pythonPathWithStartup } from '../src/instructions/pythonStartup.js';
 import { waitUntilIdle } from '../src/instructions/idleWorkers.js';
 import { dumpTotal } from '../src/instructions/callgrindOutput.js';
@@ -58,35 +58,6 @@ describe('judgeInstructions', () => {
   it('spreadPct is the range over the median', () => {
     assert.equal(spreadPct([100]), 0);
     assert.equal(spreadPct([99, 100, 101]), 2);
-  });
-});
-
-describe('functionChanges', () => {
-  const before = [
-    { fn: 'main', inclusive: 1000 },
-    { fn: 'eval', inclusive: 950 },
-    { fn: 'handler', inclusive: 600 },
-    { fn: 'crc32_z', inclusive: 100 },
-    { fn: 'json', inclusive: 50 },
-  ];
-  it('largest change first, the trunk (>90% of the request) left out, unchanged functions left out', () => {
-    const after = [
-      { fn: 'main', inclusive: 1100 },
-      { fn: 'eval', inclusive: 1050 },
-      { fn: 'handler', inclusive: 700 },
-      { fn: 'crc32_z', inclusive: 190 },
-      { fn: 'json', inclusive: 50 },
-      { fn: 'new_fn', inclusive: 10 },
-    ];
-    const rows = functionChanges(before, after);
-    assert.deepEqual(rows.map((r) => r.fn), ['handler', 'crc32_z', 'new_fn']);
-    assert.ok(Math.abs(rows[1]!.changePct - 90) < 1e-9);
-    assert.equal(rows[2]!.changePct, Infinity);
-    assert.equal(rows[2]!.before, 0);
-  });
-  it('a function gone from the head counts as 0 after', () => {
-    const rows = functionChanges(before, before.filter((f) => f.fn !== 'json'));
-    assert.deepEqual(rows, [{ fn: 'json', before: 50, after: 0, changePct: -100 }]);
   });
 });
 
