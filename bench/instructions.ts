@@ -119,7 +119,7 @@ const counted = await measure(servers[0]!, BASE_WORK);
 const profiled = await measure(servers[0]!, BASE_WORK, counted.requestsPerWindow, true);
 
 console.log('');
-console.log(`Defaults: ${settings.warmupRequests} warm-up requests, ${settings.windows} windows of ${settings.requestsPerWindow} requests. Verdict counts: at thresholds ${THRESHOLDS.join('%, ')}% (default first); the measured change of the injected work in brackets. App: instr_app.py (${BASE_WORK} loop iterations, ${nativeMs.toFixed(2)} ms CPU natively).`);
+console.log(`Defaults: ${settings.warmupRequests} warm-up requests (${counted.warmupRequests} sent on Python ${counted.python ?? '?'}), ${settings.windows} windows of ${settings.requestsPerWindow} requests. Verdict counts: at thresholds ${THRESHOLDS.join('%, ')}% (default first); the measured change of the injected work in brackets. App: instr_app.py (${BASE_WORK} loop iterations, ${nativeMs.toFixed(2)} ms CPU natively).`);
 console.log('');
 console.log('| server | instructions/request | windows x requests | A/A boots | sd across boots | range across boots | spread within a boot (median) | false alarms (A/A gates) | +0.5% caught | +1% caught | +2% caught | time per side / paired gate | peak RSS |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
