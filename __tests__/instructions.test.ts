@@ -7,12 +7,14 @@ import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { countedDifferently, functionChanges, judgeInstructions, MIN_SPREAD_PCT, spreadPct } from '../src/gate/instructionsVerdict.js';
-import { NO_CYCLIC_GC_SITECUSTOMIZE, pythonPathWithStartup } from '../src/instructions/pythonStartup.js';
+import { countedDifferently, judgeInstructions, MIN_SPREAD_PCT, spreadPct } from '../src/gate/instructionsVerdict.js';
+import { NO_CYCLIC_GC_SITECUSTOMIZE } from '../src/instructions/pythonStartup.js';
+import { pythonPathWithStartup } from '../src/server/pythonSitecustomize.js';
 import { waitUntilIdle } from '../src/instructions/idleWorkers.js';
 import { dumpTotal } from '../src/instructions/callgrindOutput.js';
 import { oneWorkerCommand, singleWorkerCommand } from '../src/instructions/singleWorker.js';
 import { autoRequestsPerWindow } from '../src/instructions/measure.js';
+import { warmupRequestsFor } from '../src/instructions/warmup.js';
 import { presetCommand, type PresetName } from '../src/server/presets.js';
 import { readConfig } from '../src/config/config.js';
 import { renderInstructions } from '../src/report/instructions.js';
@@ -57,35 +59,6 @@ describe('judgeInstructions', () => {
   it('spreadPct is the range over the median', () => {
     assert.equal(spreadPct([100]), 0);
     assert.equal(spreadPct([99, 100, 101]), 2);
-  });
-});
-
-describe('functionChanges', () => {
-  const before = [
-    { fn: 'main', inclusive: 1000 },
-    { fn: 'eval', inclusive: 950 },
-    { fn: 'handler', inclusive: 600 },
-    { fn: 'crc32_z', inclusive: 100 },
-    { fn: 'json', inclusive: 50 },
-  ];
-  it('largest change first, the trunk (>90% of the request) left out, unchanged functions left out', () => {
-    const after = [
-      { fn: 'main', inclusive: 1100 },
-      { fn: 'eval', inclusive: 1050 },
-      { fn: 'handler', inclusive: 700 },
-      { fn: 'crc32_z', inclusive: 190 },
-      { fn: 'json', inclusive: 50 },
-      { fn: 'new_fn', inclusive: 10 },
-    ];
-    const rows = functionChanges(before, after);
-    assert.deepEqual(rows.map((r) => r.fn), ['handler', 'crc32_z', 'new_fn']);
-    assert.ok(Math.abs(rows[1]!.changePct - 90) < 1e-9);
-    assert.equal(rows[2]!.changePct, Infinity);
-    assert.equal(rows[2]!.before, 0);
-  });
-  it('a function gone from the head counts as 0 after', () => {
-    const rows = functionChanges(before, before.filter((f) => f.fn !== 'json'));
-    assert.deepEqual(rows, [{ fn: 'json', before: 50, after: 0, changePct: -100 }]);
   });
 });
 
@@ -142,6 +115,20 @@ describe('waitUntilIdle', () => {
     assert.equal(await waitUntilIdle([spinner.pid!], 200), false);
     assert.equal(await waitUntilIdle([sleeper.pid!, spinner.pid!], 200), false);
     assert.equal(await waitUntilIdle([2 ** 22 + 1], 50), false);
+  });
+});
+
+describe('warmupRequestsFor', () => {
+  it('keeps the configured warm-up below CPython 3.12 and for servers that are not CPython', () => {
+    assert.equal(warmupRequestsFor(20, '3.11'), 20);
+    assert.equal(warmupRequestsFor(20, '3.8'), 20);
+    assert.equal(warmupRequestsFor(20, undefined), 20);
+  });
+  it('sends five times as many on 3.12 and newer, and none when none is asked for', () => {
+    assert.equal(warmupRequestsFor(20, '3.12'), 100);
+    assert.equal(warmupRequestsFor(20, '3.13'), 100);
+    assert.equal(warmupRequestsFor(7, '3.12'), 35);
+    assert.equal(warmupRequestsFor(0, '3.13'), 0);
   });
 });
 

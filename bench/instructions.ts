@@ -5,7 +5,7 @@
 // 3.12+: the perf trampoline runs in a boot of its own, never in a counted one, so the counts, their
 // spread and what they detect are the same with or without it; the last line shows that boot's
 // count beside the counted one). Uses __tests__/fixtures/instr_app.py (INSTR_WORK iterations of a Python loop).
-// Run: node --import tsx bench/instructions.ts [A/A boots per server, default 20] [boots per injected level, default 5] [servers, default gunicorn,uwsgi,waitress] [python, default /usr/bin/python3]
+// Run: node --import tsx bench/instructions.ts [A/A boots per server, default 20] [boots per injected level, default 5] [servers, default gunicorn,uwsgi,waitress] [python, default /usr/bin/python3; results in bench/results/instructions.json, or instructions-py<version>.json when a python is named]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -119,7 +119,7 @@ const counted = await measure(servers[0]!, BASE_WORK);
 const profiled = await measure(servers[0]!, BASE_WORK, counted.requestsPerWindow, true);
 
 console.log('');
-console.log(`Defaults: ${settings.warmupRequests} warm-up requests, ${settings.windows} windows of ${settings.requestsPerWindow} requests. Verdict counts: at thresholds ${THRESHOLDS.join('%, ')}% (default first); the measured change of the injected work in brackets. App: instr_app.py (${BASE_WORK} loop iterations, ${nativeMs.toFixed(2)} ms CPU natively).`);
+console.log(`Defaults: ${settings.warmupRequests} warm-up requests (${counted.warmupRequests} sent on Python ${counted.python ?? '?'}), ${settings.windows} windows of ${settings.requestsPerWindow} requests. Verdict counts: at thresholds ${THRESHOLDS.join('%, ')}% (default first); the measured change of the injected work in brackets. App: instr_app.py (${BASE_WORK} loop iterations, ${nativeMs.toFixed(2)} ms CPU natively).`);
 console.log('');
 console.log('| server | instructions/request | windows x requests | A/A boots | sd across boots | range across boots | spread within a boot (median) | false alarms (A/A gates) | +0.5% caught | +1% caught | +2% caught | time per side / paired gate | peak RSS |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -133,8 +133,9 @@ console.log(
     `its count with the trampoline ${(profiled.perRequest[0]! / 1e6).toFixed(3)}M vs ${(median(counted.perRequest) / 1e6).toFixed(3)}M counted (${pct((profiled.perRequest[0]! / median(counted.perRequest) - 1) * 100, 1)}): why it never feeds the gate.`,
 );
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+// One file per Python when one is named (instructions-py3.12.json), so runs on two Pythons sit side by side.
 writeFileSync(
-  path.join(ROOT, 'bench', 'results', 'instructions.json'),
+  path.join(ROOT, 'bench', 'results', process.argv[5] ? `instructions-py${counted.python ?? 'unknown'}.json` : 'instructions.json'),
   JSON.stringify(
     {
       settings,

@@ -3,7 +3,7 @@
 // widened by the largest relative range seen on either side, with a floor for what a few windows
 // cannot show.
 import { median } from '../stats/intervals.js';
-import type { CountingMethod, FunctionChange, FunctionCost, InstructionsComparison, InstructionsMeasurement, Verdict } from '../types.js';
+import type { CountingMethod, InstructionsComparison, InstructionsMeasurement, Verdict } from '../types.js';
 
 /** Spread assumed at least, in percent: a few windows can agree by chance more closely than boots do. */
 export const MIN_SPREAD_PCT = 0.05;
@@ -67,29 +67,4 @@ export function judgeInstructions(input: InstructionsInput): InstructionsCompari
     reason = `${fmt(changePct)}, but the counts spread by ±${halfWidth.toFixed(2)}%, so the change cannot be told from their spread.`;
   }
   return { scenario, target, baseline, candidate, changePct, ciLowPct, ciHighPct, thresholdPct, verdict, reason };
-}
-
-/** Share of the whole request above which a function is the call-stack trunk (main, the
- * interpreter loop, the server's handler), which absorbs every change and says nothing. */
-const TRUNK_SHARE = 0.9;
-
-/**
- * The functions whose inclusive instructions per request changed most between two profiles,
- * largest absolute change first, leaving out the trunk that every change passes through.
- * Functions present on one side only count as 0 on the other.
- */
-export function functionChanges(before: FunctionCost[], after: FunctionCost[], limit = 10): FunctionChange[] {
-  const totalBefore = Math.max(0, ...before.map((f) => f.inclusive));
-  const totalAfter = Math.max(0, ...after.map((f) => f.inclusive));
-  const b = new Map(before.map((f) => [f.fn, f.inclusive]));
-  const a = new Map(after.map((f) => [f.fn, f.inclusive]));
-  const rows: FunctionChange[] = [];
-  for (const fn of new Set([...b.keys(), ...a.keys()])) {
-    const x = b.get(fn) ?? 0;
-    const y = a.get(fn) ?? 0;
-    if (x >= TRUNK_SHARE * totalBefore && y >= TRUNK_SHARE * totalAfter) continue;
-    if (x === y) continue;
-    rows.push({ fn, before: x, after: y, changePct: x > 0 ? (y / x - 1) * 100 : Infinity });
-  }
-  return rows.sort((p, q) => Math.abs(q.after - q.before) - Math.abs(p.after - p.before)).slice(0, limit);
 }

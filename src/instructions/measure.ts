@@ -21,8 +21,10 @@ import { parseCallgrind } from './callgrindGraph.js';
 import { buildProfile } from './profile.js';
 import { readPerfMaps, removePerfMaps } from './perfMapFiles.js';
 import { pythonVersionOf } from './pythonVersion.js';
-import { NO_CYCLIC_GC_SITECUSTOMIZE, pythonPathWithStartup } from './pythonStartup.js';
+import { NO_CYCLIC_GC_SITECUSTOMIZE } from './pythonStartup.js';
+import { pythonPathWithStartup } from '../server/pythonSitecustomize.js';
 import { IDLE_TIMEOUT_MS, waitUntilIdle } from './idleWorkers.js';
+import { PY312_WARMUP_FACTOR, warmupRequestsFor } from './warmup.js';
 import type { InstructionsMeasurement, Scenario, Target } from '../types.js';
 
 const run = promisify(execFile);
@@ -49,6 +51,8 @@ export interface CountOptions {
   lineOf?: (file: string, qualname: string) => number | undefined;
   /** Leave Python's cyclic garbage collector on in the counted server (default off: pythonStartup.ts). */
   cyclicGc?: boolean;
+  /** Raise the warm-up on CPython 3.12+ (default true: warmup.ts); false sends exactly warmupRequests (the bench's "before"). */
+  pythonWarmup?: boolean;
   /** Start each counted request only when the workers are idle (default true: idleWorkers.ts). */
   awaitIdle?: boolean;
   /** PATH to find valgrind, callgrind_control and callgrind_annotate on. */
@@ -145,6 +149,12 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
     await send(opts.warmupRequests);
     workers = await leafPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
+    const python = pythonVersionOf(workers[0]!);
+    const warmupRequests = (opts.pythonWarmup ?? true) ? warmupRequestsFor(opts.warmupRequests, python) : opts.warmupRequests;
+    if (warmupRequests > opts.warmupRequests) {
+      opts.log?.(`Target "${target.name}": CPython ${python}: ${warmupRequests} warm-up requests (${PY312_WARMUP_FACTOR} x ${opts.warmupRequests}); its specialising interpreter changes the count of a request for ~90 requests.`);
+      await send(warmupRequests - opts.warmupRequests);
+    }
     if (workers.length > 1) {
       opts.log?.(
         `Target "${target.name}": ${workers.length} worker processes under Valgrind, counted together; every idle worker a new connection wakes adds to the count and its spread. ` +
@@ -162,7 +172,6 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
       }
     }
     if (opts.awaitIdle ?? true) idleFor = workers;
-    const python = pythonVersionOf(workers[0]!);
     // One request with instrumentation on settles Callgrind's own state (and times one counted
     // request for requests-per-window: auto), then counting starts.
     const t0 = Date.now();
@@ -211,7 +220,7 @@ export async function countInstructions(opts: CountOptions): Promise<Instruction
       scenario: scenario.name,
       perRequest,
       requestsPerWindow,
-      warmupRequests: opts.warmupRequests,
+      warmupRequests,
       counting: { cyclicGc, idleFirst: idleFor.length > 0 },
       seconds: (Date.now() - started) / 1000,
       peakRssMiB: Math.round(peakRssMiB),

@@ -15,7 +15,8 @@ import { explicitPort } from '../config/loopback.js';
 import { formatTail } from '../server/logTail.js';
 import { waitUntilIdle } from '../instructions/idleWorkers.js';
 import { countsBetween, parseHookFile, type HookFile } from './counts.js';
-import { pythonPathWith, QUERIES_DIR_ENV, QUERIES_SITECUSTOMIZE } from './pythonHook.js';
+import { QUERIES_DIR_ENV, QUERIES_SITECUSTOMIZE } from './pythonHook.js';
+import { pythonPathWithStartup } from '../server/pythonSitecustomize.js';
 import type { QueriesMeasurement, Scenario, Target } from '../types.js';
 
 /** Counting failed: the server did not boot, or a request failed. */
@@ -80,7 +81,7 @@ export async function countQueries(opts: CountQueriesOptions): Promise<QueriesMe
     ...target,
     name: `${target.name} (counting queries)`,
     command: opts.command,
-    env: { ...target.env, [QUERIES_DIR_ENV]: countsDir, PYTHONPATH: pythonPathWith(startupDir, target.env.PYTHONPATH ?? process.env.PYTHONPATH) },
+    env: { ...target.env, [QUERIES_DIR_ENV]: countsDir, PYTHONPATH: pythonPathWithStartup(startupDir, target.env.PYTHONPATH ?? process.env.PYTHONPATH) },
   };
   const port = explicitPort(target.url) ?? (await freePort());
   let server: RunningServer | undefined;

@@ -12,7 +12,7 @@
 // factory= Connection subclass whose cursor() hands out a counted subclass of the cursor class
 // asked for (Django's own cursor class included). Connection.execute() is a C shortcut that makes
 // its cursor without calling cursor(), so the subclass routes it through cursor().
-import path from 'node:path';
+import { RUN_THE_HIDDEN_SITECUSTOMIZE } from '../server/pythonSitecustomize.js';
 
 /** Environment variable naming the directory the hook writes its counts to. */
 export const QUERIES_DIR_ENV = 'WSGI_PERF_GATE_QUERIES_DIR';
@@ -242,16 +242,7 @@ def _install():
     write()
 
 
-def _run_the_hidden_sitecustomize():
-    # This file hides any other sitecustomize (Debian ships one): run it as Python would have.
-    import importlib.machinery
-    import importlib.util
-
-    here = _os.path.dirname(_os.path.abspath(__file__))
-    rest = [p for p in _sys.path if _os.path.abspath(p or _os.curdir) != here]
-    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
-    if spec is not None and spec.loader is not None:
-        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+${RUN_THE_HIDDEN_SITECUSTOMIZE}
 
 
 try:
@@ -260,8 +251,3 @@ except Exception as _err:
     print("wsgi-perf-gate: the query count could not start: %s" % _err, file=_sys.stderr)
 _run_the_hidden_sitecustomize()
 `;
-
-/** PYTHONPATH with the startup directory first, then what the server had. */
-export function pythonPathWith(startupDir: string, pythonPath: string | undefined): string {
-  return pythonPath ? `${startupDir}${path.delimiter}${pythonPath}` : startupDir;
-}
