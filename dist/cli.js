@@ -19295,17 +19295,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path16) {
-      const ctrl = callVisitor(key, node2, visitor, path16);
+    function visit_(key, node2, visitor, path15) {
+      const ctrl = callVisitor(key, node2, visitor, path15);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path16, ctrl);
-        return visit_(key, ctrl, visitor, path16);
+        replaceNode(key, path15, ctrl);
+        return visit_(key, ctrl, visitor, path15);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
+          path15 = Object.freeze(path15.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path16);
+            const ci = visit_(i, node2.items[i], visitor, path15);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19316,13 +19316,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path16);
+          path15 = Object.freeze(path15.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path15);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path16);
+          const cv = visit_("value", node2.value, visitor, path15);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19343,17 +19343,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path16) {
-      const ctrl = await callVisitor(key, node2, visitor, path16);
+    async function visitAsync_(key, node2, visitor, path15) {
+      const ctrl = await callVisitor(key, node2, visitor, path15);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path16, ctrl);
-        return visitAsync_(key, ctrl, visitor, path16);
+        replaceNode(key, path15, ctrl);
+        return visitAsync_(key, ctrl, visitor, path15);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
+          path15 = Object.freeze(path15.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path16);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path15);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19364,13 +19364,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path16 = Object.freeze(path16.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path16);
+          path15 = Object.freeze(path15.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path15);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path16);
+          const cv = await visitAsync_("value", node2.value, visitor, path15);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19397,23 +19397,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path16) {
+    function callVisitor(key, node2, visitor, path15) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path16);
+        return visitor(key, node2, path15);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path16);
+        return visitor.Map?.(key, node2, path15);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path16);
+        return visitor.Seq?.(key, node2, path15);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path16);
+        return visitor.Pair?.(key, node2, path15);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path16);
+        return visitor.Scalar?.(key, node2, path15);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path16);
+        return visitor.Alias?.(key, node2, path15);
       return void 0;
     }
-    function replaceNode(key, path16, node2) {
-      const parent = path16[path16.length - 1];
+    function replaceNode(key, path15, node2) {
+      const parent = path15[path15.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -20025,10 +20025,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path16, value2) {
+    function collectionFromPath(schema, path15, value2) {
       let v = value2;
-      for (let i = path16.length - 1; i >= 0; --i) {
-        const k = path16[i];
+      for (let i = path15.length - 1; i >= 0; --i) {
+        const k = path15[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -20047,7 +20047,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path16) => path16 == null || typeof path16 === "object" && !!path16[Symbol.iterator]().next().done;
+    var isEmptyPath = (path15) => path15 == null || typeof path15 === "object" && !!path15[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20077,11 +20077,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path16, value2) {
-        if (isEmptyPath(path16))
+      addIn(path15, value2) {
+        if (isEmptyPath(path15))
           this.add(value2);
         else {
-          const [key, ...rest] = path16;
+          const [key, ...rest] = path15;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value2);
@@ -20095,8 +20095,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        const [key, ...rest] = path16;
+      deleteIn(path15) {
+        const [key, ...rest] = path15;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20110,8 +20110,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        const [key, ...rest] = path16;
+      getIn(path15, keepScalar) {
+        const [key, ...rest] = path15;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20129,8 +20129,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path16) {
-        const [key, ...rest] = path16;
+      hasIn(path15) {
+        const [key, ...rest] = path15;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20140,8 +20140,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value2) {
-        const [key, ...rest] = path16;
+      setIn(path15, value2) {
+        const [key, ...rest] = path15;
         if (rest.length === 0) {
           this.set(key, value2);
         } else {
@@ -22656,9 +22656,9 @@ var require_Document = __commonJS({
           this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path16, value2) {
+      addIn(path15, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path16, value2);
+          this.contents.addIn(path15, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22733,14 +22733,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path16) {
-        if (Collection.isEmptyPath(path16)) {
+      deleteIn(path15) {
+        if (Collection.isEmptyPath(path15)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path16) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path15) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22755,10 +22755,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path16, keepScalar) {
-        if (Collection.isEmptyPath(path16))
+      getIn(path15, keepScalar) {
+        if (Collection.isEmptyPath(path15))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path15, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22769,10 +22769,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path16) {
-        if (Collection.isEmptyPath(path16))
+      hasIn(path15) {
+        if (Collection.isEmptyPath(path15))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path16) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path15) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22789,13 +22789,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path16, value2) {
-        if (Collection.isEmptyPath(path16)) {
+      setIn(path15, value2) {
+        if (Collection.isEmptyPath(path15)) {
           this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path16), value2);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path15), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path16, value2);
+          this.contents.setIn(path15, value2);
         }
       }
       /**
@@ -24756,9 +24756,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path16) => {
+    visit2.itemAtPath = (cst, path15) => {
       let item = cst;
-      for (const [field, index] of path16) {
+      for (const [field, index] of path15) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24767,23 +24767,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path16) => {
-      const parent = visit2.itemAtPath(cst, path16.slice(0, -1));
-      const field = path16[path16.length - 1][0];
+    visit2.parentCollection = (cst, path15) => {
+      const parent = visit2.itemAtPath(cst, path15.slice(0, -1));
+      const field = path15[path15.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path16, item, visitor) {
-      let ctrl = visitor(item, path16);
+    function _visit(path15, item, visitor) {
+      let ctrl = visitor(item, path15);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path16.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path15.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24794,10 +24794,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path16);
+            ctrl = ctrl(item, path15);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path16) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path15) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -26881,7 +26881,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs = __require("fs");
-    var path16 = __require("path");
+    var path15 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -26889,11 +26889,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop() {
     }
-    function open2(path17, history2, cb) {
+    function open2(path16, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs.open(path17, "r", cb);
+      fs.open(path16, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -26927,7 +26927,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open2(path16.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open2(path15.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -27192,7 +27192,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs = __require("fs");
     var os9 = __require("os");
-    var path16 = __require("path");
+    var path15 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -27228,7 +27228,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs.existsSync(path16.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs.existsSync(path15.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -27408,8 +27408,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path16) {
-          var pathArray = getPathArray(path16);
+        paths.forEach(function(path15) {
+          var pathArray = getPathArray(path15);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -27423,14 +27423,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path16, appendMode) {
-      if (!path16) {
+    function addExistingPath(array2, path15, appendMode) {
+      if (!path15) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path16);
+        array2.unshift(path15);
       } else {
-        array2.push(path16);
+        array2.push(path15);
       }
     }
   }
@@ -30380,15 +30380,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path16 = [graph[toModel].parent, toModel];
+      const path15 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path16.unshift(graph[cur].parent);
+        path15.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path16;
+      fn.conversion = path15;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -31665,7 +31665,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path16 = __require("path");
+    var path15 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -31723,7 +31723,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path16.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path15.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error62 } = msg;
             if (cmd === "RESULT") {
@@ -40734,11 +40734,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path16) {
-      if (!path16 || typeof path16 !== "string") {
+    function lookup(path15) {
+      if (!path15 || typeof path15 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path16).toLowerCase().substr(1);
+      var extension2 = extname("x." + path15).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -41878,7 +41878,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path16 = __require("path");
+    var path15 = __require("path");
     var http4 = __require("http");
     var https = __require("https");
     var parseUrl = __require("url").parse;
@@ -42009,11 +42009,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value2, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path16.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path15.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value2 && (value2.name || value2.path)) {
-        filename = path16.basename(options.filename || value2 && (value2.name || value2.path));
+        filename = path15.basename(options.filename || value2 && (value2.name || value2.path));
       } else if (value2 && value2.readable && hasOwn(value2, "httpVersion")) {
-        filename = path16.basename(value2.client._httpMessage.path || "");
+        filename = path15.basename(value2.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -42206,8 +42206,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error62) {
         try {
-          const path16 = resolve(string4);
-          const data = readFileSync12(path16, "utf8");
+          const path15 = resolve(string4);
+          const data = readFileSync12(path15, "utf8");
           return JSON.parse(data);
         } catch (error63) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -42221,14 +42221,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path16 = obj[key] && obj[key].path;
-            if (!path16) {
+            const path15 = obj[key] && obj[key].path;
+            if (!path15) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync12(path16);
+            const buffer = readFileSync12(path15);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path16)
+              filename: basename(path15)
             }, opts));
             break;
           }
@@ -44549,14 +44549,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label2) => new Error(`${label2} can not be less than 1`);
     var greaterThanZeroError = (label2) => new Error(`${label2} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path16) {
-      if (typeof path16 === "string") {
+    function safeRequire(path15) {
+      if (typeof path15 === "string") {
         try {
-          return __require(path16);
+          return __require(path15);
         } catch (err) {
         }
       }
-      return path16;
+      return path15;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -47037,7 +47037,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path16 = reqData.path;
+        const path15 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -47048,7 +47048,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path16} HTTP/1.1`
+          `${method2} ${path15} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -49096,7 +49096,7 @@ var require_autocannon = __commonJS({
     var fs = __require("fs");
     var os9 = __require("os");
     var net4 = __require("net");
-    var path16 = __require("path");
+    var path15 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -49211,7 +49211,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs.readFileSync(path16.join(__dirname, "help.txt"), "utf8");
+        const help = fs.readFileSync(path15.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -49325,7 +49325,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path16.join(__dirname, "lib/preload"));
+        alterPath.unshift(path15.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -49349,7 +49349,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path16.join(os9.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path15.join(os9.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -51391,10 +51391,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path16) {
-  if (!path16)
+function getElementAtPath(obj, path15) {
+  if (!path15)
     return obj;
-  return path16.reduce((acc, key) => acc?.[key], obj);
+  return path15.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -51734,11 +51734,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path16, issues) {
+function prefixIssues(path15, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path16);
+    iss.path.unshift(path15);
     return iss;
   });
 }
@@ -52200,16 +52200,16 @@ function flattenError(error62, mapper = (issue2) => issue2.message) {
 }
 function formatError(error62, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error63, path16 = []) => {
+  const processError = (error63, path15 = []) => {
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path16, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path15, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path15, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path15, ...issue2.path]);
       } else {
-        const fullpath = [...path16, ...issue2.path];
+        const fullpath = [...path15, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -52248,17 +52248,17 @@ function formatError(error62, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error62, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error63, path16 = []) => {
+  const processError = (error63, path15 = []) => {
     var _a3;
     for (const issue2 of error63.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path16, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path15, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path15, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path16, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path15, ...issue2.path]);
       } else {
-        const fullpath = [...path16, ...issue2.path];
+        const fullpath = [...path15, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -52297,8 +52297,8 @@ function treeifyError(error62, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path16 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path16) {
+  const path15 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path15) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -69436,13 +69436,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path16 = ref.slice(1).split("/").filter(Boolean);
-  if (path16.length === 0) {
+  const path15 = ref.slice(1).split("/").filter(Boolean);
+  if (path15.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path16[0] === defsKey) {
-    const key = path16[1] === void 0 ? void 0 : decodeJSONPointerSegment(path16[1]);
+  if (path15[0] === defsKey) {
+    const key = path15[1] === void 0 ? void 0 : decodeJSONPointerSegment(path15[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -70520,8 +70520,8 @@ var configFileSchema = external_exports.object({
   hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
   "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
 }).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
-function knownKeysAt(path16) {
-  const where2 = path16.filter((p) => typeof p === "string").join(".");
+function knownKeysAt(path15) {
+  const where2 = path15.filter((p) => typeof p === "string").join(".");
   const shapes = {
     "": configFileSchema,
     thresholds: thresholdsSchema,
@@ -70534,8 +70534,8 @@ function knownKeysAt(path16) {
   };
   return Object.keys(shapes[where2]?.shape ?? {});
 }
-function issuePath(path16) {
-  return path16.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path15) {
+  return path15.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -71171,7 +71171,7 @@ function resolveBudget(b) {
 
 // src/pipeline/pipeline.ts
 import os7 from "node:os";
-import path15 from "node:path";
+import path14 from "node:path";
 import { mkdirSync as mkdirSync5 } from "node:fs";
 
 // src/gate/shootout.ts
@@ -73035,15 +73035,9 @@ function hasPerfTrampoline(version2) {
   return major > 3 || major === 3 && minor >= 12;
 }
 
-// src/instructions/pythonStartup.ts
+// src/server/pythonSitecustomize.ts
 import path9 from "node:path";
-var NO_CYCLIC_GC_SITECUSTOMIZE = `# Written by wsgi-perf-gate for counting instructions under Callgrind (see pythonStartup.ts).
-import gc
-
-gc.disable()
-
-
-def _run_the_hidden_sitecustomize():
+var RUN_THE_HIDDEN_SITECUSTOMIZE = `def _run_the_hidden_sitecustomize():
     # This file hides any other sitecustomize (Debian ships one): run it as Python would have.
     import importlib.machinery
     import importlib.util
@@ -73055,13 +73049,23 @@ def _run_the_hidden_sitecustomize():
     spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
     if spec is not None and spec.loader is not None:
         spec.loader.exec_module(importlib.util.module_from_spec(spec))
-
-
-_run_the_hidden_sitecustomize()
 `;
 function pythonPathWithStartup(startupDir, pythonPath) {
   return pythonPath ? `${startupDir}${path9.delimiter}${pythonPath}` : startupDir;
 }
+
+// src/instructions/pythonStartup.ts
+var NO_CYCLIC_GC_SITECUSTOMIZE = `# Written by wsgi-perf-gate for counting instructions under Callgrind (see pythonStartup.ts).
+import gc
+
+gc.disable()
+
+
+${RUN_THE_HIDDEN_SITECUSTOMIZE}
+
+
+_run_the_hidden_sitecustomize()
+`;
 
 // src/instructions/idleWorkers.ts
 import { readdirSync } from "node:fs";
@@ -73086,6 +73090,12 @@ async function waitUntilIdle(pids, timeoutMs = IDLE_TIMEOUT_MS) {
     await sleep3(POLL_MS);
   }
   return false;
+}
+
+// src/instructions/warmup.ts
+var PY312_WARMUP_FACTOR = 5;
+function warmupRequestsFor(configured, python) {
+  return hasPerfTrampoline(python) ? configured * PY312_WARMUP_FACTOR : configured;
 }
 
 // src/instructions/measure.ts
@@ -73169,6 +73179,12 @@ async function countInstructions(opts) {
     await send2(opts.warmupRequests);
     workers = await leafPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
+    const python = pythonVersionOf(workers[0]);
+    const warmupRequests = opts.pythonWarmup ?? true ? warmupRequestsFor(opts.warmupRequests, python) : opts.warmupRequests;
+    if (warmupRequests > opts.warmupRequests) {
+      opts.log?.(`Target "${target.name}": CPython ${python}: ${warmupRequests} warm-up requests (${PY312_WARMUP_FACTOR} x ${opts.warmupRequests}); its specialising interpreter changes the count of a request for ~90 requests.`);
+      await send2(warmupRequests - opts.warmupRequests);
+    }
     if (workers.length > 1) {
       opts.log?.(
         `Target "${target.name}": ${workers.length} worker processes under Valgrind, counted together; every idle worker a new connection wakes adds to the count and its spread. Give a one-worker command in the config file (instructions: command) if this server is not gunicorn, uWSGI or waitress.`
@@ -73184,7 +73200,6 @@ async function countInstructions(opts) {
       }
     }
     if (opts.awaitIdle ?? true) idleFor = workers;
-    const python = pythonVersionOf(workers[0]);
     const t0 = Date.now();
     await send2(1);
     const requestsPerWindow = opts.requestsPerWindow === "auto" ? autoRequestsPerWindow((Date.now() - t0) / 1e3) : opts.requestsPerWindow;
@@ -73230,7 +73245,7 @@ async function countInstructions(opts) {
       scenario: scenario.name,
       perRequest,
       requestsPerWindow,
-      warmupRequests: opts.warmupRequests,
+      warmupRequests,
       counting: { cyclicGc, idleFirst: idleFor.length > 0 },
       seconds: (Date.now() - started) / 1e3,
       peakRssMiB: Math.round(peakRssMiB),
@@ -73558,7 +73573,7 @@ async function runInstructionsGate(r) {
 import { mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync5, readdirSync as readdirSync3, readFileSync as readFileSync7, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
 import http3 from "node:http";
 import os6 from "node:os";
-import path13 from "node:path";
+import path12 from "node:path";
 
 // src/queries/fingerprint.ts
 var MAX_FINGERPRINT_CHARS = 400;
@@ -73641,7 +73656,6 @@ function parseHookFile(text) {
 }
 
 // src/queries/pythonHook.ts
-import path12 from "node:path";
 var QUERIES_DIR_ENV = "WSGI_PERF_GATE_QUERIES_DIR";
 var COUNTED_DRIVERS = ["sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb"];
 var QUERIES_SITECUSTOMIZE = `# Written by wsgi-perf-gate to count database queries per request (see src/queries/pythonHook.ts).
@@ -73866,16 +73880,7 @@ def _install():
     write()
 
 
-def _run_the_hidden_sitecustomize():
-    # This file hides any other sitecustomize (Debian ships one): run it as Python would have.
-    import importlib.machinery
-    import importlib.util
-
-    here = _os.path.dirname(_os.path.abspath(__file__))
-    rest = [p for p in _sys.path if _os.path.abspath(p or _os.curdir) != here]
-    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
-    if spec is not None and spec.loader is not None:
-        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+${RUN_THE_HIDDEN_SITECUSTOMIZE}
 
 
 try:
@@ -73884,9 +73889,6 @@ except Exception as _err:
     print("wsgi-perf-gate: the query count could not start: %s" % _err, file=_sys.stderr)
 _run_the_hidden_sitecustomize()
 `;
-function pythonPathWith(startupDir, pythonPath) {
-  return pythonPath ? `${startupDir}${path12.delimiter}${pythonPath}` : startupDir;
-}
 
 // src/queries/count.ts
 var QueriesError = class extends GateError {
@@ -73916,7 +73918,7 @@ function readFiles(dir) {
   for (const name of readdirSync3(dir)) {
     const m = /^queries\.(\d+)\.json$/.exec(name);
     if (!m) continue;
-    const file2 = parseHookFile(readFileSync7(path13.join(dir, name), "utf8"));
+    const file2 = parseHookFile(readFileSync7(path12.join(dir, name), "utf8"));
     if (file2) out.set(Number(m[1]), file2);
   }
   return out;
@@ -73924,22 +73926,22 @@ function readFiles(dir) {
 async function countQueries(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
-  const dir = mkdtempSync5(path13.join(os6.tmpdir(), "perf-gate-queries-"));
-  const startupDir = path13.join(dir, "python-startup");
-  const countsDir = path13.join(dir, "counts");
+  const dir = mkdtempSync5(path12.join(os6.tmpdir(), "perf-gate-queries-"));
+  const startupDir = path12.join(dir, "python-startup");
+  const countsDir = path12.join(dir, "counts");
   mkdirSync4(startupDir);
   mkdirSync4(countsDir, { mode: 448 });
-  writeFileSync4(path13.join(startupDir, "sitecustomize.py"), QUERIES_SITECUSTOMIZE);
+  writeFileSync4(path12.join(startupDir, "sitecustomize.py"), QUERIES_SITECUSTOMIZE);
   const counted = {
     ...target,
     name: `${target.name} (counting queries)`,
     command: opts.command,
-    env: { ...target.env, [QUERIES_DIR_ENV]: countsDir, PYTHONPATH: pythonPathWith(startupDir, target.env.PYTHONPATH ?? process.env.PYTHONPATH) }
+    env: { ...target.env, [QUERIES_DIR_ENV]: countsDir, PYTHONPATH: pythonPathWithStartup(startupDir, target.env.PYTHONPATH ?? process.env.PYTHONPATH) }
   };
   const port = explicitPort(target.url) ?? await freePort();
   let server;
   try {
-    server = await startServer(counted, { port, logFile: path13.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path12.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http3.Agent({ keepAlive: true, maxSockets: 1 });
@@ -74288,8 +74290,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path16, host, extra = {}) {
-  const lines = [`${method2} ${path16} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path15, host, extra = {}) {
+  const lines = [`${method2} ${path15} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -74419,7 +74421,7 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path16, timeoutMs2) => exchange(to, requestHead("GET", path16, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path15, timeoutMs2) => exchange(to, requestHead("GET", path15, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
@@ -74760,7 +74762,7 @@ function confirmationFocus(first) {
 }
 
 // src/changes/bisect.ts
-import path14 from "node:path";
+import path13 from "node:path";
 async function firstBad(range, isBad) {
   let lo = 0;
   let hi = range.length - 1;
@@ -74777,7 +74779,7 @@ function nearerTheStep(changePct, stepPct) {
   return Math.abs(changePct - stepPct) < Math.abs(changePct);
 }
 function targetAt(checkout, head, name) {
-  return { ...head, name, workingDirectory: path14.join(checkout.dir, path14.relative(checkout.repoRoot, head.workingDirectory)) };
+  return { ...head, name, workingDirectory: path13.join(checkout.dir, path13.relative(checkout.repoRoot, head.workingDirectory)) };
 }
 async function bisectRange(input2) {
   const { config: config2, scenario, good, range, stepPct, log } = input2;
@@ -75237,7 +75239,7 @@ function announceEstimate(config2, paired, log) {
 }
 async function runHardeningChecks(config2, hooks, targets) {
   if (config2.hardening.mode === "off") return void 0;
-  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path15.join(hooks.logDir, "hardening") } : hooks;
+  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path14.join(hooks.logDir, "hardening") } : hooks;
   if (hardeningHooks.logDir) mkdirSync5(hardeningHooks.logDir, { recursive: true });
   return hardenTargets(targets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: hooks.log });
 }

@@ -1079,14 +1079,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path22 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path21 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path22 && path22[0] !== "/") {
-          path22 = `/${path22}`;
+        if (path21 && path21[0] !== "/") {
+          path21 = `/${path21}`;
         }
-        return new URL(`${origin}${path22}`);
+        return new URL(`${origin}${path21}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1537,39 +1537,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method: method2, path: path22, origin }
+          request: { method: method2, path: path21, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method2, origin, path22);
+        debuglog("sending request to %s %s/%s", method2, origin, path21);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path22, origin },
+          request: { method: method2, path: path21, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method2,
           origin,
-          path22,
+          path21,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method: method2, path: path22, origin }
+          request: { method: method2, path: path21, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method2, origin, path22);
+        debuglog("trailers received from %s %s/%s", method2, origin, path21);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method: method2, path: path22, origin },
+          request: { method: method2, path: path21, origin },
           error: error63
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method2,
           origin,
-          path22,
+          path21,
           error63.message
         );
       });
@@ -1618,9 +1618,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method: method2, path: path22, origin }
+            request: { method: method2, path: path21, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method2, origin, path22);
+          debuglog("sending request to %s %s/%s", method2, origin, path21);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1683,7 +1683,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path22,
+        path: path21,
         method: method2,
         body,
         headers,
@@ -1698,11 +1698,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path22 !== "string") {
+        if (typeof path21 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path22[0] !== "/" && !(path22.startsWith("http://") || path22.startsWith("https://")) && method2 !== "CONNECT") {
+        } else if (path21[0] !== "/" && !(path21.startsWith("http://") || path21.startsWith("https://")) && method2 !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path22)) {
+        } else if (invalidPathRegex.test(path21)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method2 !== "string") {
@@ -1768,7 +1768,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path22, query) : path22;
+        this.path = query ? buildURL(path21, query) : path21;
         this.origin = origin;
         this.idempotent = idempotent == null ? method2 === "HEAD" || method2 === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6461,7 +6461,7 @@ var require_client_h1 = __commonJS({
       return method2 !== "GET" && method2 !== "HEAD" && method2 !== "OPTIONS" && method2 !== "TRACE" && method2 !== "CONNECT";
     }
     function writeH1(client, request3) {
-      const { method: method2, path: path22, host, upgrade, blocking, reset } = request3;
+      const { method: method2, path: path21, host, upgrade, blocking, reset } = request3;
       let { body, headers, contentLength } = request3;
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH" || method2 === "QUERY" || method2 === "PROPFIND" || method2 === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6542,7 +6542,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method2} ${path22} HTTP/1.1\r
+      let header = `${method2} ${path21} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7071,7 +7071,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request3) {
       const session = client[kHTTP2Session];
-      const { method: method2, path: path22, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
+      const { method: method2, path: path21, host, upgrade, expectContinue, signal, headers: reqHeaders } = request3;
       let { body } = request3;
       if (upgrade) {
         util.errorRequest(client, request3, new Error("Upgrade not supported for H2"));
@@ -7168,7 +7168,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path22;
+      headers[HTTP2_HEADER_PATH] = path21;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method2 === "PUT" || method2 === "POST" || method2 === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7521,9 +7521,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path22 = search ? `${pathname}${search}` : pathname;
+        const path21 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path22;
+        this.opts.path = path21;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8762,10 +8762,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path22 = "/",
+          path: path21 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path22;
+        opts.path = origin + path21;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10737,20 +10737,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path22) {
-      if (typeof path22 !== "string") {
-        return path22;
+    function safeUrl(path21) {
+      if (typeof path21 !== "string") {
+        return path21;
       }
-      const pathSegments = path22.split("?");
+      const pathSegments = path21.split("?");
       if (pathSegments.length !== 2) {
-        return path22;
+        return path21;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path22, method: method2, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path22);
+    function matchKey(mockDispatch2, { path: path21, method: method2, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path21);
       const methodMatch = matchValue(mockDispatch2.method, method2);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10772,7 +10772,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path22 }) => matchValue(safeUrl(path22), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path21 }) => matchValue(safeUrl(path21), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10810,9 +10810,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path22, method: method2, body, headers, query } = opts;
+      const { path: path21, method: method2, body, headers, query } = opts;
       return {
-        path: path22,
+        path: path21,
         method: method2,
         body,
         headers,
@@ -11275,10 +11275,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method: method2, path: path22, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method: method2, path: path21, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method2,
             Origin: origin,
-            Path: path22,
+            Path: path21,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16157,9 +16157,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path22) {
-      for (let i = 0; i < path22.length; ++i) {
-        const code2 = path22.charCodeAt(i);
+    function validateCookiePath(path21) {
+      for (let i = 0; i < path21.length; ++i) {
+        const code2 = path21.charCodeAt(i);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19079,11 +19079,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path22 = opts.path;
+          let path21 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path22 = `/${path22}`;
+            path21 = `/${path21}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path22);
+          url2 = new URL(util.parseOrigin(url2).origin + path21);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -19231,17 +19231,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path22) {
-      const ctrl = callVisitor(key, node2, visitor, path22);
+    function visit_(key, node2, visitor, path21) {
+      const ctrl = callVisitor(key, node2, visitor, path21);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visit_(key, ctrl, visitor, path22);
+        replaceNode(key, path21, ctrl);
+        return visit_(key, ctrl, visitor, path21);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
+          path21 = Object.freeze(path21.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path22);
+            const ci = visit_(i, node2.items[i], visitor, path21);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19252,13 +19252,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path22);
+          path21 = Object.freeze(path21.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path21);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path22);
+          const cv = visit_("value", node2.value, visitor, path21);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19279,17 +19279,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path22) {
-      const ctrl = await callVisitor(key, node2, visitor, path22);
+    async function visitAsync_(key, node2, visitor, path21) {
+      const ctrl = await callVisitor(key, node2, visitor, path21);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visitAsync_(key, ctrl, visitor, path22);
+        replaceNode(key, path21, ctrl);
+        return visitAsync_(key, ctrl, visitor, path21);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
+          path21 = Object.freeze(path21.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path22);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path21);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -19300,13 +19300,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path22);
+          path21 = Object.freeze(path21.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path21);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path22);
+          const cv = await visitAsync_("value", node2.value, visitor, path21);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -19333,23 +19333,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path22) {
+    function callVisitor(key, node2, visitor, path21) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path22);
+        return visitor(key, node2, path21);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path22);
+        return visitor.Map?.(key, node2, path21);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path22);
+        return visitor.Seq?.(key, node2, path21);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path22);
+        return visitor.Pair?.(key, node2, path21);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path22);
+        return visitor.Scalar?.(key, node2, path21);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path22);
+        return visitor.Alias?.(key, node2, path21);
       return void 0;
     }
-    function replaceNode(key, path22, node2) {
-      const parent = path22[path22.length - 1];
+    function replaceNode(key, path21, node2) {
+      const parent = path21[path21.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -19961,10 +19961,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path22, value2) {
+    function collectionFromPath(schema, path21, value2) {
       let v = value2;
-      for (let i = path22.length - 1; i >= 0; --i) {
-        const k = path22[i];
+      for (let i = path21.length - 1; i >= 0; --i) {
+        const k = path21[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -19983,7 +19983,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
+    var isEmptyPath = (path21) => path21 == null || typeof path21 === "object" && !!path21[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -20013,11 +20013,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path22, value2) {
-        if (isEmptyPath(path22))
+      addIn(path21, value2) {
+        if (isEmptyPath(path21))
           this.add(value2);
         else {
-          const [key, ...rest] = path22;
+          const [key, ...rest] = path21;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value2);
@@ -20031,8 +20031,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        const [key, ...rest] = path22;
+      deleteIn(path21) {
+        const [key, ...rest] = path21;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -20046,8 +20046,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        const [key, ...rest] = path22;
+      getIn(path21, keepScalar) {
+        const [key, ...rest] = path21;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -20065,8 +20065,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path22) {
-        const [key, ...rest] = path22;
+      hasIn(path21) {
+        const [key, ...rest] = path21;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -20076,8 +20076,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value2) {
-        const [key, ...rest] = path22;
+      setIn(path21, value2) {
+        const [key, ...rest] = path21;
         if (rest.length === 0) {
           this.set(key, value2);
         } else {
@@ -22592,9 +22592,9 @@ var require_Document = __commonJS({
           this.contents.add(value2);
       }
       /** Adds a value to the document. */
-      addIn(path22, value2) {
+      addIn(path21, value2) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path22, value2);
+          this.contents.addIn(path21, value2);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -22669,14 +22669,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        if (Collection2.isEmptyPath(path22)) {
+      deleteIn(path21) {
+        if (Collection2.isEmptyPath(path21)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path21) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -22691,10 +22691,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        if (Collection2.isEmptyPath(path22))
+      getIn(path21, keepScalar) {
+        if (Collection2.isEmptyPath(path21))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path21, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -22705,10 +22705,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path22) {
-        if (Collection2.isEmptyPath(path22))
+      hasIn(path21) {
+        if (Collection2.isEmptyPath(path21))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path21) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -22725,13 +22725,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value2) {
-        if (Collection2.isEmptyPath(path22)) {
+      setIn(path21, value2) {
+        if (Collection2.isEmptyPath(path21)) {
           this.contents = value2;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path22), value2);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path21), value2);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path22, value2);
+          this.contents.setIn(path21, value2);
         }
       }
       /**
@@ -24692,9 +24692,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path22) => {
+    visit2.itemAtPath = (cst, path21) => {
       let item = cst;
-      for (const [field, index] of path22) {
+      for (const [field, index] of path21) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -24703,23 +24703,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path22) => {
-      const parent = visit2.itemAtPath(cst, path22.slice(0, -1));
-      const field = path22[path22.length - 1][0];
+    visit2.parentCollection = (cst, path21) => {
+      const parent = visit2.itemAtPath(cst, path21.slice(0, -1));
+      const field = path21[path21.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path22, item, visitor) {
-      let ctrl = visitor(item, path22);
+    function _visit(path21, item, visitor) {
+      let ctrl = visitor(item, path21);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path22.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path21.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24730,10 +24730,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path22);
+            ctrl = ctrl(item, path21);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path21) : ctrl;
     }
     exports2.visit = visit2;
   }
@@ -48085,7 +48085,7 @@ var require_cpu = __commonJS({
 var require_procfile = __commonJS({
   "node_modules/pidusage/lib/procfile.js"(exports2, module2) {
     var fs3 = __require("fs");
-    var path22 = __require("path");
+    var path21 = __require("path");
     var updateCpu = require_cpu();
     var parallel = require_parallel();
     var history = require_history();
@@ -48093,11 +48093,11 @@ var require_procfile = __commonJS({
     var SIZE = 1024;
     function noop4() {
     }
-    function open3(path23, history2, cb) {
+    function open3(path22, history2, cb) {
       if (history2.fd) {
         return cb(null, history2.fd);
       }
-      fs3.open(path23, "r", cb);
+      fs3.open(path22, "r", cb);
     }
     function close(history2) {
       if (history2.fd) {
@@ -48131,7 +48131,7 @@ var require_procfile = __commonJS({
         again = true;
         hst = {};
       }
-      open3(path22.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
+      open3(path21.join("/proc", "" + pid, "stat"), hst, function(err, fd) {
         if (err) {
           if (err.code === "ENOENT") {
             err.message = "No matching pid found";
@@ -48396,7 +48396,7 @@ var require_stats = __commonJS({
     "use strict";
     var fs3 = __require("fs");
     var os14 = __require("os");
-    var path22 = __require("path");
+    var path21 = __require("path");
     var requireMap = {
       ps: () => require_ps(),
       procfile: () => require_procfile(),
@@ -48432,7 +48432,7 @@ var require_stats = __commonJS({
     var wmicAvailable;
     function hasWmic() {
       if (wmicAvailable === void 0) {
-        wmicAvailable = fs3.existsSync(path22.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
+        wmicAvailable = fs3.existsSync(path21.join(process.env.SystemRoot || "C:\\Windows", "System32", "wbem", "WMIC.exe"));
       }
       return wmicAvailable;
     }
@@ -48612,8 +48612,8 @@ var require_dist3 = __commonJS({
         if (!append) {
           paths = paths.reverse();
         }
-        paths.forEach(function(path22) {
-          var pathArray = getPathArray(path22);
+        paths.forEach(function(path21) {
+          var pathArray = getPathArray(path21);
           addExistingPath(pathArray, env[pathVar], append);
           env[pathVar] = pathArray.join(separator);
         });
@@ -48627,14 +48627,14 @@ var require_dist3 = __commonJS({
         return [pathToAdd];
       }
     }
-    function addExistingPath(array2, path22, appendMode) {
-      if (!path22) {
+    function addExistingPath(array2, path21, appendMode) {
+      if (!path21) {
         return;
       }
       if (appendMode) {
-        array2.unshift(path22);
+        array2.unshift(path21);
       } else {
-        array2.push(path22);
+        array2.push(path21);
       }
     }
   }
@@ -51584,15 +51584,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path22 = [graph[toModel].parent, toModel];
+      const path21 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path22.unshift(graph[cur].parent);
+        path21.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path22;
+      fn.conversion = path21;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -52869,7 +52869,7 @@ var require_aggregateResult = __commonJS({
 var require_manager = __commonJS({
   "node_modules/autocannon/lib/manager.js"(exports2, module2) {
     "use strict";
-    var path22 = __require("path");
+    var path21 = __require("path");
     var EE = __require("events").EventEmitter;
     var aggregateResult = require_aggregateResult();
     var { getHistograms } = require_histUtil();
@@ -52927,7 +52927,7 @@ var require_manager = __commonJS({
       workerOpts.c = workerOpts.connections;
       function init() {
         for (let i = 0; i < numWorkers; i++) {
-          const worker = new Worker(path22.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
+          const worker = new Worker(path21.resolve(__dirname, "./worker.js"), { workerData: { opts: workerOpts } });
           worker.on("message", (msg) => {
             const { cmd, data, error: error63 } = msg;
             if (cmd === "RESULT") {
@@ -61938,11 +61938,11 @@ var require_mime_types = __commonJS({
       }
       return exts[0];
     }
-    function lookup(path22) {
-      if (!path22 || typeof path22 !== "string") {
+    function lookup(path21) {
+      if (!path21 || typeof path21 !== "string") {
         return false;
       }
-      var extension2 = extname("x." + path22).toLowerCase().substr(1);
+      var extension2 = extname("x." + path21).toLowerCase().substr(1);
       if (!extension2) {
         return false;
       }
@@ -63082,7 +63082,7 @@ var require_form_data = __commonJS({
     "use strict";
     var CombinedStream = require_combined_stream();
     var util = __require("util");
-    var path22 = __require("path");
+    var path21 = __require("path");
     var http4 = __require("http");
     var https = __require("https");
     var parseUrl2 = __require("url").parse;
@@ -63213,11 +63213,11 @@ var require_form_data = __commonJS({
     FormData.prototype._getContentDisposition = function(value2, options) {
       var filename;
       if (typeof options.filepath === "string") {
-        filename = path22.normalize(options.filepath).replace(/\\/g, "/");
+        filename = path21.normalize(options.filepath).replace(/\\/g, "/");
       } else if (options.filename || value2 && (value2.name || value2.path)) {
-        filename = path22.basename(options.filename || value2 && (value2.name || value2.path));
+        filename = path21.basename(options.filename || value2 && (value2.name || value2.path));
       } else if (value2 && value2.readable && hasOwn(value2, "httpVersion")) {
-        filename = path22.basename(value2.client._httpMessage.path || "");
+        filename = path21.basename(value2.client._httpMessage.path || "");
       }
       if (filename) {
         return 'filename="' + escapeHeaderParam(filename) + '"';
@@ -63410,8 +63410,8 @@ var require_multipart = __commonJS({
         return JSON.parse(string4);
       } catch (error63) {
         try {
-          const path22 = resolve(string4);
-          const data = readFileSync14(path22, "utf8");
+          const path21 = resolve(string4);
+          const data = readFileSync14(path21, "utf8");
           return JSON.parse(data);
         } catch (error64) {
           throw new Error("Invalid JSON or file where to get form data");
@@ -63425,14 +63425,14 @@ var require_multipart = __commonJS({
         const type = obj[key] && obj[key].type;
         switch (type) {
           case "file": {
-            const path22 = obj[key] && obj[key].path;
-            if (!path22) {
+            const path21 = obj[key] && obj[key].path;
+            if (!path21) {
               throw new Error(`Missing key 'path' in form object for key '${key}'`);
             }
             const opts = obj[key] && obj[key].options;
-            const buffer = readFileSync14(path22);
+            const buffer = readFileSync14(path21);
             form.append(key, buffer, Object.assign({}, {
-              filename: basename(path22)
+              filename: basename(path21)
             }, opts));
             break;
           }
@@ -65753,14 +65753,14 @@ var require_validate = __commonJS({
     var lessThanOneError = (label3) => new Error(`${label3} can not be less than 1`);
     var greaterThanZeroError = (label3) => new Error(`${label3} must be greater than 0`);
     var minIfPresent = (val, min) => val !== null && val < min;
-    function safeRequire(path22) {
-      if (typeof path22 === "string") {
+    function safeRequire(path21) {
+      if (typeof path21 === "string") {
         try {
-          return __require(path22);
+          return __require(path21);
         } catch (err) {
         }
       }
-      return path22;
+      return path21;
     }
     function defaultOpts(opts) {
       const setupClient = opts.workers ? opts.setupClient : safeRequire(opts.setupClient);
@@ -68241,7 +68241,7 @@ var require_httpRequestBuilder = __commonJS({
           return null;
         }
         const method2 = reqData.method;
-        const path22 = reqData.path;
+        const path21 = reqData.path;
         const headers = reqData.headers;
         const body = reqData.body;
         const headersDefinedHost = getPropertyCaseInsensitive(reqData.headers, "host");
@@ -68252,7 +68252,7 @@ var require_httpRequestBuilder = __commonJS({
           host = hostname3 + ":" + port;
         }
         const baseReq = [
-          `${method2} ${path22} HTTP/1.1`
+          `${method2} ${path21} HTTP/1.1`
         ];
         if (!headersDefinedHost) {
           baseReq.push(`Host: ${host}`);
@@ -70300,7 +70300,7 @@ var require_autocannon = __commonJS({
     var fs3 = __require("fs");
     var os14 = __require("os");
     var net4 = __require("net");
-    var path22 = __require("path");
+    var path21 = __require("path");
     var URL2 = __require("url").URL;
     var spawn3 = __require("child_process").spawn;
     var managePath = require_dist3();
@@ -70415,7 +70415,7 @@ var require_autocannon = __commonJS({
         return;
       }
       if (!checkURL(argv.url) || argv.help) {
-        const help = fs3.readFileSync(path22.join(__dirname, "help.txt"), "utf8");
+        const help = fs3.readFileSync(path21.join(__dirname, "help.txt"), "utf8");
         console.error(help);
         return;
       }
@@ -70529,7 +70529,7 @@ var require_autocannon = __commonJS({
           });
         });
         const alterPath = managePath({ PATH: process.env.NODE_PATH });
-        alterPath.unshift(path22.join(__dirname, "lib/preload"));
+        alterPath.unshift(path21.join(__dirname, "lib/preload"));
         const proc = spawn3(argv.spawn[0], argv.spawn.slice(1), {
           stdio: ["ignore", "inherit", "inherit"],
           env: Object.assign({}, process.env, {
@@ -70553,7 +70553,7 @@ var require_autocannon = __commonJS({
     }
     function createChannel(onport) {
       const pipeName = `${process.pid}.autocannon`;
-      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path22.join(os14.tmpdir(), pipeName);
+      const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\${pipeName}` : path21.join(os14.tmpdir(), pipeName);
       const server = net4.createServer((socket) => {
         socket.once("data", (chunk) => {
           const port = chunk.toString();
@@ -71130,7 +71130,7 @@ function saveState(name, value2) {
 // src/action/main.ts
 import { existsSync as existsSync7, mkdirSync as mkdirSync8, readFileSync as readFileSync13, writeFileSync as writeFileSync7 } from "node:fs";
 import os13 from "node:os";
-import path21 from "node:path";
+import path20 from "node:path";
 
 // src/config/config.ts
 import path2 from "node:path";
@@ -71973,10 +71973,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path22) {
-  if (!path22)
+function getElementAtPath(obj, path21) {
+  if (!path21)
     return obj;
-  return path22.reduce((acc, key) => acc?.[key], obj);
+  return path21.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -72316,11 +72316,11 @@ function explicitlyAborted(x2, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path22, issues) {
+function prefixIssues(path21, issues) {
   return issues.map((iss) => {
     var _a3;
     (_a3 = iss).path ?? (_a3.path = []);
-    iss.path.unshift(path22);
+    iss.path.unshift(path21);
     return iss;
   });
 }
@@ -72782,16 +72782,16 @@ function flattenError(error63, mapper = (issue3) => issue3.message) {
 }
 function formatError(error63, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path22 = []) => {
+  const processError = (error64, path21 = []) => {
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path22, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path21, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path21, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path21, ...issue3.path]);
       } else {
-        const fullpath = [...path22, ...issue3.path];
+        const fullpath = [...path21, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -72830,17 +72830,17 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error64, path22 = []) => {
+  const processError = (error64, path21 = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path22, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path21, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path21, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path22, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path21, ...issue3.path]);
       } else {
-        const fullpath = [...path22, ...issue3.path];
+        const fullpath = [...path21, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -72879,8 +72879,8 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path22 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path22) {
+  const path21 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path21) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -90018,13 +90018,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path22 = ref.slice(1).split("/").filter(Boolean);
-  if (path22.length === 0) {
+  const path21 = ref.slice(1).split("/").filter(Boolean);
+  if (path21.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path22[0] === defsKey) {
-    const key = path22[1] === void 0 ? void 0 : decodeJSONPointerSegment(path22[1]);
+  if (path21[0] === defsKey) {
+    const key = path21[1] === void 0 ? void 0 : decodeJSONPointerSegment(path21[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -91102,8 +91102,8 @@ var configFileSchema = external_exports.object({
   hardening: hardeningSchema.optional().describe("Hardening checks of the server setup (docs/hardening.md)."),
   "timeout-minutes": positive.optional().describe("The job's timeout-minutes: the log warns at the start when the estimated run time exceeds it.")
 }).strict().meta({ title: "wsgi-perf-gate config file (.github/perf-gate.yml)" });
-function knownKeysAt(path22) {
-  const where2 = path22.filter((p) => typeof p === "string").join(".");
+function knownKeysAt(path21) {
+  const where2 = path21.filter((p) => typeof p === "string").join(".");
   const shapes = {
     "": configFileSchema,
     thresholds: thresholdsSchema,
@@ -91116,8 +91116,8 @@ function knownKeysAt(path22) {
   };
   return Object.keys(shapes[where2]?.shape ?? {});
 }
-function issuePath(path22) {
-  return path22.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
+function issuePath(path21) {
+  return path21.map((p) => typeof p === "number" ? `[${p}]` : `.${String(p)}`).join("").replace(/^\./, "");
 }
 function parseConfigFile(text, fileName) {
   let raw;
@@ -92308,8 +92308,8 @@ var Context = class {
       if (existsSync2(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path22 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path22} does not exist${EOL5}`);
+        const path21 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path21} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -96679,7 +96679,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path22) => path22.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path21) => path21.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -97021,7 +97021,7 @@ function stepOutcome(result, failOnRegression) {
 
 // src/pipeline/pipeline.ts
 import os11 from "node:os";
-import path15 from "node:path";
+import path14 from "node:path";
 import { mkdirSync as mkdirSync5 } from "node:fs";
 
 // src/gate/breakage.ts
@@ -99671,15 +99671,9 @@ function hasPerfTrampoline(version2) {
   return major > 3 || major === 3 && minor >= 12;
 }
 
-// src/instructions/pythonStartup.ts
+// src/server/pythonSitecustomize.ts
 import path9 from "node:path";
-var NO_CYCLIC_GC_SITECUSTOMIZE = `# Written by wsgi-perf-gate for counting instructions under Callgrind (see pythonStartup.ts).
-import gc
-
-gc.disable()
-
-
-def _run_the_hidden_sitecustomize():
+var RUN_THE_HIDDEN_SITECUSTOMIZE = `def _run_the_hidden_sitecustomize():
     # This file hides any other sitecustomize (Debian ships one): run it as Python would have.
     import importlib.machinery
     import importlib.util
@@ -99691,13 +99685,23 @@ def _run_the_hidden_sitecustomize():
     spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
     if spec is not None and spec.loader is not None:
         spec.loader.exec_module(importlib.util.module_from_spec(spec))
-
-
-_run_the_hidden_sitecustomize()
 `;
 function pythonPathWithStartup(startupDir, pythonPath) {
   return pythonPath ? `${startupDir}${path9.delimiter}${pythonPath}` : startupDir;
 }
+
+// src/instructions/pythonStartup.ts
+var NO_CYCLIC_GC_SITECUSTOMIZE = `# Written by wsgi-perf-gate for counting instructions under Callgrind (see pythonStartup.ts).
+import gc
+
+gc.disable()
+
+
+${RUN_THE_HIDDEN_SITECUSTOMIZE}
+
+
+_run_the_hidden_sitecustomize()
+`;
 
 // src/instructions/idleWorkers.ts
 import { readdirSync } from "node:fs";
@@ -99722,6 +99726,12 @@ async function waitUntilIdle(pids, timeoutMs = IDLE_TIMEOUT_MS) {
     await sleep3(POLL_MS);
   }
   return false;
+}
+
+// src/instructions/warmup.ts
+var PY312_WARMUP_FACTOR = 5;
+function warmupRequestsFor(configured, python) {
+  return hasPerfTrampoline(python) ? configured * PY312_WARMUP_FACTOR : configured;
 }
 
 // src/instructions/measure.ts
@@ -99805,6 +99815,12 @@ async function countInstructions(opts) {
     await send2(opts.warmupRequests);
     workers = await leafPids(server.pid);
     if (!workers.length) throw new InstructionsError(`Target "${target.name}": no worker process found under Valgrind.`);
+    const python = pythonVersionOf(workers[0]);
+    const warmupRequests = opts.pythonWarmup ?? true ? warmupRequestsFor(opts.warmupRequests, python) : opts.warmupRequests;
+    if (warmupRequests > opts.warmupRequests) {
+      opts.log?.(`Target "${target.name}": CPython ${python}: ${warmupRequests} warm-up requests (${PY312_WARMUP_FACTOR} x ${opts.warmupRequests}); its specialising interpreter changes the count of a request for ~90 requests.`);
+      await send2(warmupRequests - opts.warmupRequests);
+    }
     if (workers.length > 1) {
       opts.log?.(
         `Target "${target.name}": ${workers.length} worker processes under Valgrind, counted together; every idle worker a new connection wakes adds to the count and its spread. Give a one-worker command in the config file (instructions: command) if this server is not gunicorn, uWSGI or waitress.`
@@ -99820,7 +99836,6 @@ async function countInstructions(opts) {
       }
     }
     if (opts.awaitIdle ?? true) idleFor = workers;
-    const python = pythonVersionOf(workers[0]);
     const t0 = Date.now();
     await send2(1);
     const requestsPerWindow = opts.requestsPerWindow === "auto" ? autoRequestsPerWindow((Date.now() - t0) / 1e3) : opts.requestsPerWindow;
@@ -99866,7 +99881,7 @@ async function countInstructions(opts) {
       scenario: scenario.name,
       perRequest,
       requestsPerWindow,
-      warmupRequests: opts.warmupRequests,
+      warmupRequests,
       counting: { cyclicGc, idleFirst: idleFor.length > 0 },
       seconds: (Date.now() - started) / 1e3,
       peakRssMiB: Math.round(peakRssMiB),
@@ -100194,7 +100209,7 @@ async function runInstructionsGate(r) {
 import { mkdirSync as mkdirSync4, mkdtempSync as mkdtempSync5, readdirSync as readdirSync3, readFileSync as readFileSync8, rmSync as rmSync4, writeFileSync as writeFileSync4 } from "node:fs";
 import http3 from "node:http";
 import os10 from "node:os";
-import path13 from "node:path";
+import path12 from "node:path";
 
 // src/queries/fingerprint.ts
 var MAX_FINGERPRINT_CHARS = 400;
@@ -100277,7 +100292,6 @@ function parseHookFile(text) {
 }
 
 // src/queries/pythonHook.ts
-import path12 from "node:path";
 var QUERIES_DIR_ENV = "WSGI_PERF_GATE_QUERIES_DIR";
 var COUNTED_DRIVERS = ["sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb"];
 var QUERIES_SITECUSTOMIZE = `# Written by wsgi-perf-gate to count database queries per request (see src/queries/pythonHook.ts).
@@ -100502,16 +100516,7 @@ def _install():
     write()
 
 
-def _run_the_hidden_sitecustomize():
-    # This file hides any other sitecustomize (Debian ships one): run it as Python would have.
-    import importlib.machinery
-    import importlib.util
-
-    here = _os.path.dirname(_os.path.abspath(__file__))
-    rest = [p for p in _sys.path if _os.path.abspath(p or _os.curdir) != here]
-    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
-    if spec is not None and spec.loader is not None:
-        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+${RUN_THE_HIDDEN_SITECUSTOMIZE}
 
 
 try:
@@ -100520,9 +100525,6 @@ except Exception as _err:
     print("wsgi-perf-gate: the query count could not start: %s" % _err, file=_sys.stderr)
 _run_the_hidden_sitecustomize()
 `;
-function pythonPathWith(startupDir, pythonPath) {
-  return pythonPath ? `${startupDir}${path12.delimiter}${pythonPath}` : startupDir;
-}
 
 // src/queries/count.ts
 var QueriesError = class extends GateError {
@@ -100552,7 +100554,7 @@ function readFiles(dir) {
   for (const name of readdirSync3(dir)) {
     const m = /^queries\.(\d+)\.json$/.exec(name);
     if (!m) continue;
-    const file2 = parseHookFile(readFileSync8(path13.join(dir, name), "utf8"));
+    const file2 = parseHookFile(readFileSync8(path12.join(dir, name), "utf8"));
     if (file2) out.set(Number(m[1]), file2);
   }
   return out;
@@ -100560,22 +100562,22 @@ function readFiles(dir) {
 async function countQueries(opts) {
   const started = Date.now();
   const { target, scenario } = opts;
-  const dir = mkdtempSync5(path13.join(os10.tmpdir(), "perf-gate-queries-"));
-  const startupDir = path13.join(dir, "python-startup");
-  const countsDir = path13.join(dir, "counts");
+  const dir = mkdtempSync5(path12.join(os10.tmpdir(), "perf-gate-queries-"));
+  const startupDir = path12.join(dir, "python-startup");
+  const countsDir = path12.join(dir, "counts");
   mkdirSync4(startupDir);
   mkdirSync4(countsDir, { mode: 448 });
-  writeFileSync4(path13.join(startupDir, "sitecustomize.py"), QUERIES_SITECUSTOMIZE);
+  writeFileSync4(path12.join(startupDir, "sitecustomize.py"), QUERIES_SITECUSTOMIZE);
   const counted = {
     ...target,
     name: `${target.name} (counting queries)`,
     command: opts.command,
-    env: { ...target.env, [QUERIES_DIR_ENV]: countsDir, PYTHONPATH: pythonPathWith(startupDir, target.env.PYTHONPATH ?? process.env.PYTHONPATH) }
+    env: { ...target.env, [QUERIES_DIR_ENV]: countsDir, PYTHONPATH: pythonPathWithStartup(startupDir, target.env.PYTHONPATH ?? process.env.PYTHONPATH) }
   };
   const port = explicitPort(target.url) ?? await freePort();
   let server;
   try {
-    server = await startServer(counted, { port, logFile: path13.join(dir, "server.log") });
+    server = await startServer(counted, { port, logFile: path12.join(dir, "server.log") });
     await waitUntilReady(server);
     await waitForStableTree(server.pid);
     const agent = new http3.Agent({ keepAlive: true, maxSockets: 1 });
@@ -100924,8 +100926,8 @@ function exchange(to, head, opts) {
     });
   });
 }
-function requestHead(method2, path22, host, extra = {}) {
-  const lines = [`${method2} ${path22} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
+function requestHead(method2, path21, host, extra = {}) {
+  const lines = [`${method2} ${path21} HTTP/1.1`, `Host: ${host}`, "User-Agent: wsgi-perf-gate-hardening", "Connection: close"];
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${v}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }
@@ -101055,7 +101057,7 @@ async function runChecks(server, settings, env) {
   const to = { host: url2.hostname.replace(/^\[|\]$/g, ""), port: Number(url2.port || 80) };
   const host = url2.host;
   const sent = [];
-  const get2 = (path22, timeoutMs2) => exchange(to, requestHead("GET", path22, host), { timeoutMs: timeoutMs2 });
+  const get2 = (path21, timeoutMs2) => exchange(to, requestHead("GET", path21, host), { timeoutMs: timeoutMs2 });
   const servesAfter = async () => {
     const deadline = Date.now() + 5e3;
     while (Date.now() < deadline) {
@@ -101396,7 +101398,7 @@ function confirmationFocus(first) {
 }
 
 // src/changes/bisect.ts
-import path14 from "node:path";
+import path13 from "node:path";
 async function firstBad(range, isBad) {
   let lo = 0;
   let hi = range.length - 1;
@@ -101413,7 +101415,7 @@ function nearerTheStep(changePct, stepPct) {
   return Math.abs(changePct - stepPct) < Math.abs(changePct);
 }
 function targetAt(checkout, head, name) {
-  return { ...head, name, workingDirectory: path14.join(checkout.dir, path14.relative(checkout.repoRoot, head.workingDirectory)) };
+  return { ...head, name, workingDirectory: path13.join(checkout.dir, path13.relative(checkout.repoRoot, head.workingDirectory)) };
 }
 async function bisectRange(input2) {
   const { config: config2, scenario, good, range, stepPct, log: log2 } = input2;
@@ -101876,7 +101878,7 @@ function announceEstimate(config2, paired, log2) {
 }
 async function runHardeningChecks(config2, hooks, targets) {
   if (config2.hardening.mode === "off") return void 0;
-  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path15.join(hooks.logDir, "hardening") } : hooks;
+  const hardeningHooks = hooks.logDir ? { ...hooks, logDir: path14.join(hooks.logDir, "hardening") } : hooks;
   if (hardeningHooks.logDir) mkdirSync5(hardeningHooks.logDir, { recursive: true });
   return hardenTargets(targets, config2.hardening, { boot: (t) => bootTarget(t, hardeningHooks), log: hooks.log });
 }
@@ -101911,7 +101913,7 @@ function judgeAgainst(config2, ctx) {
 
 // src/github/savedComment.ts
 import { existsSync as existsSync5, mkdirSync as mkdirSync6, readdirSync as readdirSync5, readFileSync as readFileSync11, statSync, writeFileSync as writeFileSync5 } from "node:fs";
-import path16 from "node:path";
+import path15 from "node:path";
 var SAVED_COMMENT_FORMAT = "wsgi-perf-gate/pr-comment";
 var SAVED_COMMENT_NAME = "comment.json";
 var savedCommentSchema = external_exports.object({
@@ -101926,7 +101928,7 @@ var savedCommentSchema = external_exports.object({
   posted: external_exports.boolean()
 }).strict().refine((c) => /^[\w.:/-]{1,100}$/.test(c.key) && c.body.startsWith(commentMarker(c.key)), { message: "body does not start with the marker of its key", path: ["body"] });
 function writeSavedComment(file2, comment) {
-  mkdirSync6(path16.dirname(file2), { recursive: true });
+  mkdirSync6(path15.dirname(file2), { recursive: true });
   const saved = { format: SAVED_COMMENT_FORMAT, version: 1, ...comment };
   writeFileSync5(file2, JSON.stringify(saved, null, 1) + "\n");
 }
@@ -101938,7 +101940,7 @@ function readSavedComments(fileOrDir) {
   if (!statSync(fileOrDir).isDirectory()) return [readOne(fileOrDir, where2)];
   const files = readdirSync5(fileOrDir).filter((f) => /^comment.*\.json$/.test(f)).sort();
   if (!files.length) throw new ConfigError(`${where2}: the directory has no ${SAVED_COMMENT_NAME} (or comment-ID.json): expected the files the pull request run saved.`);
-  return files.map((f) => readOne(path16.join(fileOrDir, f), where2));
+  return files.map((f) => readOne(path15.join(fileOrDir, f), where2));
 }
 function readOne(file2, where2) {
   if (statSync(file2).size > 4 * COMMENT_LIMIT + 4096) throw new ConfigError(`${where2}: ${file2} is too large to be a saved comment.`);
@@ -102689,8 +102691,8 @@ var DASHBOARD_PATH = "index.html";
 var INDEX_SCHEMA_VERSION = 1;
 var INDEX_KIND = "wsgi-perf-gate/index";
 function buildIndex(records) {
-  const runs = records.map(({ path: path22, record: record2 }) => ({
-    path: path22,
+  const runs = records.map(({ path: path21, record: record2 }) => ({
+    path: path21,
     commit: record2.commit,
     createdAt: record2.createdAt,
     ref: record2.meta.ref,
@@ -103097,7 +103099,7 @@ async function recordRun(opts, record2) {
 import { execFileSync as execFileSync5 } from "node:child_process";
 import { mkdtempSync as mkdtempSync6, rmSync as rmSync5 } from "node:fs";
 import os12 from "node:os";
-import path17 from "node:path";
+import path16 from "node:path";
 var BOT_IDENTITY = {
   GIT_AUTHOR_NAME: "github-actions[bot]",
   GIT_AUTHOR_EMAIL: "41898282+github-actions[bot]@users.noreply.github.com",
@@ -103179,8 +103181,8 @@ function realGit(repoDir, remote = "origin") {
       }
     },
     commitTree(parent, add, remove, message) {
-      const dir = mkdtempSync6(path17.join(os12.tmpdir(), "perf-gate-index-"));
-      const env = { GIT_INDEX_FILE: path17.join(dir, "index") };
+      const dir = mkdtempSync6(path16.join(os12.tmpdir(), "perf-gate-index-"));
+      const env = { GIT_INDEX_FILE: path16.join(dir, "index") };
       try {
         run4(parent ? ["read-tree", parent] : ["read-tree", "--empty"], { env });
         const lines = [
@@ -103250,7 +103252,7 @@ ${stderrOf(err)}`.trim();
 // src/store/targetVersions.ts
 import { execFileSync as execFileSync6 } from "node:child_process";
 import { accessSync, constants as constants3, openSync as openSync3, readSync as readSync2, closeSync as closeSync3 } from "node:fs";
-import path18 from "node:path";
+import path17 from "node:path";
 var PY_VERSION = 'import sys; print(".".join(map(str, sys.version_info[:3])))';
 var KNOWN_PROGRAMS = /^(gunicorn|uwsgi|waitress-serve|uvicorn|hypercorn|granian|daphne|mod_wsgi-express)$/;
 var KNOWN_MODULES = /^(gunicorn|uvicorn|hypercorn|granian|daphne)$/;
@@ -103268,9 +103270,9 @@ function firstLine(s) {
   return line ? line.slice(0, 120) : void 0;
 }
 function which2(name, env, cwd) {
-  if (name.includes("/")) return path18.resolve(cwd, name);
-  for (const dir of (env.PATH ?? "").split(path18.delimiter).filter(Boolean)) {
-    const full = path18.join(dir, name);
+  if (name.includes("/")) return path17.resolve(cwd, name);
+  for (const dir of (env.PATH ?? "").split(path17.delimiter).filter(Boolean)) {
+    const full = path17.join(dir, name);
     try {
       accessSync(full, constants3.X_OK);
       return full;
@@ -103287,8 +103289,8 @@ function shebangPython(file2) {
     closeSync3(fd);
     const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(buf.subarray(0, n).toString("utf8").split("\n")[0]);
     if (!m) return void 0;
-    const words = path18.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
-    return /python/.test(path18.basename(words[0])) ? words : void 0;
+    const words = path17.basename(m[1]) === "env" && m[2] ? [m[2]] : [m[1]];
+    return /python/.test(path17.basename(words[0])) ? words : void 0;
   } catch {
     return void 0;
   }
@@ -103305,14 +103307,14 @@ function probeTargetVersions(target) {
   const program = words[0];
   if (!program) return { python: "unknown", server: "unknown" };
   const resolved = which2(program, env, cwd);
-  if (/^python[\d.]*$/.test(path18.basename(program))) {
+  if (/^python[\d.]*$/.test(path17.basename(program))) {
     const python2 = ask(program, ["-c", PY_VERSION], cwd, env) ?? "unknown";
     const m = words.indexOf("-m");
     const module2 = m >= 0 ? words[m + 1] : void 0;
     const server2 = !module2 ? "python script" : KNOWN_MODULES.test(module2) ? `${module2} ${ask(program, ["-m", module2, "--version"], cwd, env) ?? "unknown"}` : `python -m ${module2} (version not asked)`;
     return { python: python2, server: server2 };
   }
-  const name = path18.basename(program);
+  const name = path17.basename(program);
   const server = !resolved ? "unknown" : KNOWN_PROGRAMS.test(name) ? ask(resolved, ["--version"], cwd, env) ?? "unknown" : `${name} (version not asked)`;
   const interpreter = (resolved && shebangPython(resolved)) ?? ["python3"];
   const python = ask(interpreter[0], ["-c", PY_VERSION], cwd, env) ?? "unknown";
@@ -103390,10 +103392,10 @@ function platformRefusal(platform3, where2 = "action") {
 }
 
 // src/config/mergeSettings.ts
-import path19 from "node:path";
+import path18 from "node:path";
 function readShardsDir(src) {
   const given = src.getInput("shards-dir").trim();
-  return given ? path19.resolve(src.workspace, given) : path19.join(src.runnerTemp, "wsgi-perf-gate", "shards");
+  return given ? path18.resolve(src.workspace, given) : path18.join(src.runnerTemp, "wsgi-perf-gate", "shards");
 }
 function readMergeSettings(src) {
   const input2 = (name) => src.getInput(name).trim();
@@ -103571,7 +103573,7 @@ function mergeShards(loaded, expect) {
 // src/store/shardFile.ts
 import { createHash as createHash2 } from "node:crypto";
 import { mkdirSync as mkdirSync7, readdirSync as readdirSync6, readFileSync as readFileSync12, statSync as statSync2, writeFileSync as writeFileSync6 } from "node:fs";
-import path20 from "node:path";
+import path19 from "node:path";
 var SHARD_KIND = "wsgi-perf-gate/shard";
 var SHARD_SCHEMA_VERSION = 1;
 function configIdentity(config2) {
@@ -103591,7 +103593,7 @@ function configIdentity(config2) {
 var shardFileName = (s) => `shard-${s.index}-of-${s.count}.json`;
 function writeShardFile(dir, file2) {
   mkdirSync7(dir, { recursive: true });
-  const out = path20.join(dir, shardFileName(file2.shard));
+  const out = path19.join(dir, shardFileName(file2.shard));
   writeFileSync6(out, JSON.stringify(file2) + "\n");
   return out;
 }
@@ -103632,14 +103634,14 @@ function readShardsDir2(dir) {
   const list2 = (d, depth) => {
     for (const name of readdirSync6(d).sort()) {
       if (files.length >= MAX_FILES) return;
-      const full = path20.join(d, name);
+      const full = path19.join(d, name);
       const st = statSync2(full);
       if (st.isDirectory() && depth === 0) list2(full, 1);
       else if (st.isFile() && name.endsWith(".json")) files.push(full);
     }
   };
   list2(dir, 0);
-  return files.flatMap((f) => parseShardFile(path20.relative(dir, f) || f, readFileSync12(f, "utf8")) ?? []);
+  return files.flatMap((f) => parseShardFile(path19.relative(dir, f) || f, readFileSync12(f, "utf8")) ?? []);
 }
 
 // src/action/merge.ts
@@ -103781,10 +103783,10 @@ async function run3() {
 }
 async function report(result, opts) {
   await log.group("Report", async () => {
-    const resultsFile = path21.join(opts.outDir, "results.json");
+    const resultsFile = path20.join(opts.outDir, "results.json");
     writeFileSync7(resultsFile, JSON.stringify(result, null, 1) + "\n");
     const histograms = [...histogramFiles(result.samples), ...histogramFiles(result.confirmationSamples ?? [], "-confirmation")];
-    for (const h of histograms) writeFileSync7(path21.join(opts.outDir, h.name), h.text);
+    for (const h of histograms) writeFileSync7(path20.join(opts.outDir, h.name), h.text);
     info(`Artifacts in ${opts.outDir}: results.json, server logs, ${histograms.length} latency histogram${histograms.length === 1 ? "" : "s"} (.hgrm)`);
     const markdown = renderSummary(result, { gateName: opts.settings.commentId });
     await summary.addRaw(markdown).write();
@@ -103804,7 +103806,7 @@ async function report(result, opts) {
   for (const m of outcome.failures) setFailed(m);
 }
 function artifactsDir(runnerTemp, commentId) {
-  return path21.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
+  return path20.join(runnerTemp, "wsgi-perf-gate", commentId ? `artifacts-${commentId.replace(/[^\w.-]/g, "_")}` : "artifacts");
 }
 async function postComment(settings) {
   const ctx = readRunContext();
