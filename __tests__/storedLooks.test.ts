@@ -13,17 +13,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './helpers/paths.js';
 import type { RunResult, Sample, Scenario } from '../src/types.js';
+import { SCENARIO } from './helpers/records.js';
 
-const scenario: Scenario = {
-  name: 'home',
-  method: 'GET',
-  path: '/',
-  headers: {},
-  connections: 4,
-  durationSeconds: 10,
-  timeoutSeconds: 10,
-  thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 },
-};
+const scenario: Scenario = { ...SCENARIO, connections: 4, durationSeconds: 10 };
 
 /** One 10 s trial at `rps` with p99 `p99Ms`; 1,200 requests or more, so its own p99 is measured. */
 function sample(round: number, rps: number, p99Ms: number): Sample {

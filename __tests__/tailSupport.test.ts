@@ -14,17 +14,9 @@ import { describeStop } from '../src/report/sequential.js';
 import { renderSummary } from '../src/report/summary.js';
 import { encodeHistogram, histogramSteps, newLatencyHistogram } from '../src/load/histogram.js';
 import type { Comparison, RunResult, Sample, Scenario } from '../src/types.js';
+import { SCENARIO } from './helpers/records.js';
 
-const scenario: Scenario = {
-  name: 'home',
-  method: 'GET',
-  path: '/',
-  headers: {},
-  connections: 4,
-  durationSeconds: 0.5,
-  timeoutSeconds: 10,
-  thresholds: { maxRpsDropPct: 5, maxP99IncreasePct: 10, maxErrorRatePct: 0.1, maxMemoryIncreasePct: 10 },
-};
+const scenario: Scenario = { ...SCENARIO, connections: 4, durationSeconds: 0.5 };
 
 /** One trial whose requests took `latenciesUs`; rps and memory steady, so only the tail can differ. */
 function trial(target: string, round: number, latenciesUs: number[], histogram = true): Sample {
@@ -161,6 +153,18 @@ describe('a thin tail decides nothing, in either direction', () => {
   });
 });
 
+/** Judges a look of paired rounds as the product does: head against base, round by round. */
+const pairedJudge: JudgeAt = (samples, confidence, scenarios) =>
+  compare({
+    scenarios: [scenario].filter((s) => scenarios.includes(s.name)),
+    target: 'head',
+    candidate: samples.filter((s) => s.target === 'head'),
+    baseline: samples.filter((s) => s.target === 'base').map((s) => ({ ...s, target: 'head' })),
+    paired: true,
+    baselineExpected: true,
+    confidence,
+  });
+
 describe('a thin tail at an early sequential look stays open', () => {
   it('open at 20 rounds (600 requests a side), decided at 40 (1,200) with the same slow share', () => {
     const looks = planLooks(60, 0.99, 'paired');
@@ -168,15 +172,7 @@ describe('a thin tail at an early sequential look stays open', () => {
     const random = seededRandom(9);
     const perLook: Comparison[] = [];
     const judge: JudgeAt = (samples, confidence, scenarios) => {
-      const c = compare({
-        scenarios: [scenario].filter((s) => scenarios.includes(s.name)),
-        target: 'head',
-        candidate: samples.filter((s) => s.target === 'head'),
-        baseline: samples.filter((s) => s.target === 'base').map((s) => ({ ...s, target: 'head' })),
-        paired: true,
-        baselineExpected: true,
-        confidence,
-      });
+      const c = pairedJudge(samples, confidence, scenarios);
       perLook.push(c);
       return c;
     };
@@ -202,16 +198,7 @@ describe('a thin tail at an early sequential look stays open', () => {
   it('still thin at the last look: it says how many more rounds would give the tail its requests', () => {
     const looks = planLooks(20, 0.99, 'paired');
     const random = seededRandom(3);
-    const judge: JudgeAt = (samples, confidence) =>
-      compare({
-        scenarios: [scenario],
-        target: 'head',
-        candidate: samples.filter((s) => s.target === 'head'),
-        baseline: samples.filter((s) => s.target === 'base').map((s) => ({ ...s, target: 'head' })),
-        paired: true,
-        baselineExpected: true,
-        confidence,
-      });
+    const judge: JudgeAt = pairedJudge;
     const gate = new SequentialGate({ looks, targets: ['base', 'head'], scenarios: [scenario], random: seededRandom(1), judge, now: () => 0 });
     const samples: Sample[] = [];
     for (let batch = gate.next([]); batch.length; batch = gate.next(samples)) {
