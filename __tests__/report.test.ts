@@ -76,6 +76,16 @@ describe('renderSummary', () => {
     assert.match(md, /- Sequential looks after 20 \(bounds at 99\.984%\), 40, 60, 90, 128 rounds: each look spends a share of the 99% gate's error rate/);
   });
 
+  it('names the statistic the intervals came from: signed ranks over rounds when paired, Mann-Whitney over trials against a stored run', () => {
+    const stored = renderSummary(result('home', '/'));
+    assert.match(stored, /shift of per-trial log values; each end of its interval is a one-sided 99% confidence bound \(Mann-Whitney\)\. p99 is pooled over each side's requests, its interval from a bootstrap over whole trials\./);
+    const r = result('home', '/');
+    r.comparison.baseline = { source: 'the base commit, booted beside the head in this job (paired rounds)', commit: 'abcdef1234567890', headCommit: '0123456789abcdef' };
+    const paired = renderSummary(r);
+    assert.match(paired, /shift of per-round log ratios \(the head against the base measured in the same round.*\(Wilcoxon signed-rank; .*\)\. p99 is pooled over each side's requests, its interval from a bootstrap over whole rounds\./);
+    assert.doesNotMatch(paired, /per-trial log values/);
+  });
+
   it('shows markdown and HTML in a scenario name, path or command as text', () => {
     const md = renderSummary(result(evil, `/search?q=${evil}`));
     assert.ok(!md.includes('<img'), 'no raw HTML');

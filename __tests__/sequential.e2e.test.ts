@@ -1,8 +1,8 @@
 // Sequential paired rounds end to end, on the Django example under gunicorn with real git: a
-// docs-only pull request is never `regressed` (its intervals cover no change or stay within
-// their thresholds), and an N+1 query loop regresses at the first look, the report saying so.
-// The time budget is short (1.2 min: looks after 20 and 46 rounds) to keep the suite lean;
-// Valgrind counts and hardening checks are off: they are not what is tested here.
+// docs-only pull request is never `regressed` and its rounds, judged again at 99.99%, show no
+// change (or none beyond a threshold); an N+1 query loop regresses at the first look, the
+// report saying so. The budget is short (1.2 min: looks after 20 and 46 rounds) to keep the
+// suite lean; Valgrind counts and hardening checks are off: they are not what is tested here.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,8 @@ import path from 'node:path';
 import { DJANGO_DIR, PY } from './helpers/paths.js';
 import { newServerProcesses, serverProcesses, startedFor, type ProcessInfo } from './helpers/processes.js';
 import { newRunnerDirs, runAction } from './helpers/runner.js';
+import { compare } from '../src/gate/compare.js';
+import { BASE_TARGET } from '../src/pipeline/pairedBase.js';
 import type { RunResult } from '../src/types.js';
 
 const git = (cwd: string, ...args: string[]) =>
@@ -68,7 +70,7 @@ before(() => {
 after(() => assert.deepEqual(newServerProcesses(procs).filter(startedFor(workspaces)), [], 'a server process was left running'));
 
 describe('sequential paired rounds (Django example)', () => {
-  it('a docs-only pull request: never regressed, every interval covers no change or stays within its threshold', async (t) => {
+  it('a docs-only pull request: never regressed, and its rounds show no change', async (t) => {
     const r = repo(DOCS_ONLY);
     const run = await runAction('main', r.dirs, { inputs: INPUTS, sha: r.headSha, baseSha: r.baseSha });
     t.diagnostic(`verdict ${run.outputs.verdict}; ${run.summary.match(/Stopped at [^\n]*/)?.[0]}`);
@@ -78,11 +80,29 @@ describe('sequential paired rounds (Django example)', () => {
     const seq = result.comparison.sequential!;
     assert.deepEqual(seq.plannedRounds, [20, 46]);
     assert.match(run.summary, /Stopped at look [12] of 2 \((20|46) rounds per side\)/);
-    for (const m of result.comparison.scenarios[0]!.metrics.filter((x) => x.gating && x.ciLowPct !== undefined)) {
+    for (const m of result.comparison.scenarios[0]!.metrics.filter((x) => x.gating)) assert.notEqual(m.verdict, 'regressed', m.reason);
+    // The gate's own intervals hold at its confidence, per metric and look: over many runs some
+    // would miss zero by design (and two boots of the same code sit a little apart, which no
+    // paired interval inside one boot can see). So the rounds are judged again at 99.99%, where
+    // identical code misses by chance about once in 5,000 metrics; a systematic shift between
+    // base and head (mispaired rounds, one side measured differently) still shows.
+    const head = result.samples.find((s) => s.target !== BASE_TARGET)!.target;
+    const strict = compare({
+      scenarios: result.settings.scenarios,
+      target: head,
+      candidate: result.samples.filter((s) => s.target === head),
+      baseline: result.samples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head })),
+      paired: true,
+      baselineExpected: true,
+      confidence: 0.9999,
+    });
+    const judged = strict.scenarios[0]!.metrics.filter((x) => x.gating && x.ciLowPct !== undefined);
+    t.diagnostic(`at 99.99%: ${judged.map((m) => `${m.metric} ${m.ciLowPct!.toFixed(1)}% to ${m.ciHighPct!.toFixed(1)}%`).join(', ')}`);
+    assert.deepEqual(judged.map((m) => m.metric).sort(), ['memory', 'p99', 'rps'], 'requests/s, p99 and memory each have an interval at 99.99%');
+    for (const m of judged) {
       const coversZero = m.ciLowPct! <= 0 && m.ciHighPct! >= 0;
       const withinThreshold = Math.max(Math.abs(m.ciLowPct!), Math.abs(m.ciHighPct!)) <= m.thresholdPct!;
-      assert.ok(coversZero || withinThreshold, `${m.metric}: ${m.reason}`);
-      assert.notEqual(m.verdict, 'regressed', m.reason);
+      assert.ok(coversZero || withinThreshold, `${m.metric} at 99.99%: ${m.reason}`);
     }
     // Nothing is measured past the look that stopped the gate, and the step stays inside its budget.
     assert.equal(Math.max(...result.samples.map((s) => s.round)), seq.rounds);
