@@ -116,11 +116,8 @@ export interface SummaryOptions {
   gateName?: string;
 }
 
-// The PR comment (report/comment.ts) is this same Markdown: folded `<details>` blocks are what
-// it drops first when it must be shortened, so extra folded content (charts, settings) belongs
-// in `<details>` blocks of its own, and each scenario starts with a `### ` heading.
 /** How the changes and intervals were computed: paired mode (the base booted beside the head) judges rounds, not trials. */
-export function describeMethod(paired: boolean, conf: string): string {
+function describeMethod(paired: boolean, conf: string): string {
   const how = paired
     ? `Baseline and candidate are medians over rounds. The change is the Hodges-Lehmann shift of per-round log ratios (the head against the base measured in the same round, so what slows a whole round cancels); each end of its interval is a one-sided ${conf} confidence bound (Wilcoxon signed-rank; Mann-Whitney below the rounds it needs).`
     : `Baseline and candidate are medians over trials. The change is the Hodges-Lehmann shift of per-trial log values; each end of its interval is a one-sided ${conf} confidence bound (Mann-Whitney).`;
@@ -128,6 +125,9 @@ export function describeMethod(paired: boolean, conf: string): string {
   return `- ${how} ${tail} A metric regresses only when the change is past its threshold and the whole interval is on the worse side.`;
 }
 
+// The PR comment (report/comment.ts) is this same Markdown: folded `<details>` blocks are what
+// it drops first when it must be shortened, so extra folded content (charts, settings) belongs
+// in `<details>` blocks of its own, and each scenario starts with a `### ` heading.
 /** The planned looks and their confidences, for the settings. */
 function describeLooks(s: SequentialSummary, conf: string): string {
   const looks = s.plannedRounds.map((n, i) => {
