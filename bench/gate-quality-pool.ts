@@ -203,7 +203,7 @@ function judge(boot: Boot, from: number, to: number): Comparison {
 const usedLengths = [...new Set(pool.boots.map((b) => b.length))].sort((a, b) => a - b);
 console.log(
   `pool: ${pool.boots.length} boots, ${pool.settings.loadSeconds} s of load per side each, trial lengths ${usedLengths.join(' and ')} s ` +
-    `(gunicorn gthread 2 workers, Flask /json, 8 connections, confidence ${CONFIDENCE}); server CPU per request ` +
+    `(${process.env.GATE_QUALITY_SERVER ?? 'gunicorn-gthread'} 2 workers, ${APP.dir === 'django' ? 'Django' : 'Flask'} ${APP.path}, 8 connections, confidence ${CONFIDENCE}); server CPU per request ` +
     `${pool.settings.cpuMsPerRequest.toFixed(3)} ms; calibration probe ${pool.settings.probe}`,
 );
 for (const length of usedLengths) {

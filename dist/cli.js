@@ -75914,6 +75914,11 @@ function metricRow(m) {
   const withKinds = (v, kinds) => kinds && describeErrorKinds(kinds) ? `${v} (${describeErrorKinds(kinds)})` : v;
   return [label2, withKinds(formatValue(m.metric, m.baseline), m.errorKinds?.baseline), withKinds(formatValue(m.metric, m.candidate), m.errorKinds?.candidate), change, interval, verdict];
 }
+function describeMethod(paired, conf) {
+  const how = paired ? `Baseline and candidate are medians over rounds. The change is the Hodges-Lehmann shift of per-round log ratios (the head against the base measured in the same round, so what slows a whole round cancels); each end of its interval is a one-sided ${conf} confidence bound (Wilcoxon signed-rank; Mann-Whitney below the rounds it needs).` : `Baseline and candidate are medians over trials. The change is the Hodges-Lehmann shift of per-trial log values; each end of its interval is a one-sided ${conf} confidence bound (Mann-Whitney).`;
+  const tail = `p99 is pooled over each side's requests, its interval from a bootstrap over whole ${paired ? "rounds" : "trials"}.`;
+  return `- ${how} ${tail} A metric regresses only when the change is past its threshold and the whole interval is on the worse side.`;
+}
 function describeLooks(s, conf) {
   const looks = s.plannedRounds.map((n, i) => {
     const c = s.looks[i]?.confidence;
@@ -76002,7 +76007,7 @@ function renderSummary(result, opts = {}) {
     ...targetLines,
     `- Runner: ${escapeText(r.cpuModel)} \xD7 ${r.cpus}, ${r.os}/${r.arch}, Node ${r.node}`,
     settings.cpuPlacement === "off" ? "- CPU placement: off (server and load generator share all CPUs)" : `- CPU placement: load generator on CPU ${settings.cpuPlacement.generatorCpus.join(",")}, servers on CPU ${settings.cpuPlacement.serverCpus.join(",")}`,
-    `- Baseline and candidate are medians over trials. The change is the Hodges-Lehmann shift of per-trial log values; each end of its interval is a one-sided ${conf} confidence bound (Mann-Whitney). A metric regresses only when the change is past its threshold and the whole interval is on the worse side.`,
+    describeMethod(comparison.baseline?.headCommit !== void 0, conf),
     "",
     "</details>"
   );
