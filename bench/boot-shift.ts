@@ -5,7 +5,7 @@
 // of the gate and no number of rounds inside the one boot pair can see it. This bench boots
 // the same server BOOTS times, alternating between arms (random: Python's default hash seed per
 // process; fixed: PYTHONHASHSEED=0; fixed-noaslr: also without address-space randomisation),
-// runs TRIALS trials of 0.5 s in each boot, and prints per arm the sd of the boots' mean log
+// runs TRIALS trials of 1 s in each boot (autocannon runs whole seconds), and prints per arm the sd of the boots' mean log
 // requests/s, and what is left of it once the trials' own noise (sd / sqrt(TRIALS)) is taken out.
 // Boots follow each other in time, so a slow drift of the machine counts as boot shift here;
 // a paired gate, whose two servers run interleaved, does not see that part.
@@ -57,8 +57,8 @@ for (let b = 0; b < BOOTS; b++) {
     const logRps: number[] = [];
     const logP99: number[] = [];
     for (let i = 0; i < TRIALS; i++) {
-      const r = await trial(port, 0.5);
-      logRps.push(Math.log(r.requests.total / 0.5));
+      const r = await trial(port, 1);
+      logRps.push(Math.log(r.requests.total / r.duration));
       logP99.push(Math.log(r.latency.p99));
     }
     byArm.get(arm)!.push({ rps: mean(logRps), p99: mean(logP99), within: sd(logRps) });
