@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_TIME_BUDGET_MINUTES, DEFAULTS, PAIRED_DEFAULTS, readConfig, type ConfigSources } from '../src/config/config.js';
-import { roundsForBudget } from '../src/gate/sequentialPlan.js';
+import { roundsForBudget } from '../src/plan/sequentialPlan.js';
 import { ConfigError } from '../src/errors.js';
 
 function sources(inputs: Record<string, string>, files: Record<string, string> = {}): ConfigSources {

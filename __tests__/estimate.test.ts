@@ -2,7 +2,7 @@
 // regression is confirmed, and a warning only when it exceeds the job's timeout-minutes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateMeasuring, estimateMessages, formatDuration } from '../src/gate/estimate.js';
+import { estimateMeasuring, estimateMessages, formatDuration } from '../src/plan/estimate.js';
 
 describe('estimateMeasuring', () => {
   it('counts every target, scenario, warmup and round', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planTrials } from '../src/gate/plan.js';
+import { planTrials } from '../src/plan/plan.js';
 import { seededRandom } from '../src/stats/random.js';
 
 describe('planTrials', () => {

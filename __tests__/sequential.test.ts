@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planLooks, roundsForBudget } from '../src/gate/sequentialPlan.js';
+import { planLooks, roundsForBudget } from '../src/plan/sequentialPlan.js';
 import { roundsToDecide, SequentialGate, type JudgeAt } from '../src/gate/sequential.js';
 import { seededRandom } from '../src/stats/random.js';
 import { describeStop } from '../src/report/sequential.js';

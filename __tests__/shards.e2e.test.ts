@@ -15,7 +15,7 @@ import { FLASK_DIR, PY } from './helpers/paths.js';
 import { newServerProcesses, serverProcesses, type ProcessInfo } from './helpers/processes.js';
 import { newRunnerDirs, runAction, type ActionRun, type EventName, type RunnerDirs } from './helpers/runner.js';
 import { branchFiles, commitFile, git, newOrigin, remoteRef, showFile, type Origin } from './helpers/gitRepo.js';
-import { assignShards } from '../src/gate/shards.js';
+import { assignShards } from '../src/shards/shards.js';
 
 const SCENARIOS = ['home', 'json', 'db'];
 const CONFIG_YAML = `scenarios:\n  - { name: home, path: / }\n  - { name: json, path: /json }\n  - { name: db, path: /db }\n`;

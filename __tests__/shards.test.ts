@@ -2,8 +2,8 @@
 // input, and the merge of the shards' results files into one verdict (pure).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assignShards, expectedSeconds, parseShard, scenariosOfShard } from '../src/gate/shards.js';
-import { checkShards, mergeShards } from '../src/gate/mergeShards.js';
+import { assignShards, expectedSeconds, parseShard, scenariosOfShard } from '../src/shards/shards.js';
+import { checkShards, mergeShards } from '../src/shards/mergeShards.js';
 import { readConfig } from '../src/config/config.js';
 import { ConfigError } from '../src/errors.js';
 import { renderSummary } from '../src/report/summary.js';

@@ -3,7 +3,7 @@
 // clearly past it, and stops at once when the spread alone is beyond the threshold.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { planLooks, roundsForBudget } from '../src/gate/sequentialPlan.js';
+import { planLooks, roundsForBudget } from '../src/plan/sequentialPlan.js';
 import { DEFAULTS, readConfig } from '../src/config/config.js';
 import { SequentialGate, type JudgeAt } from '../src/gate/sequential.js';
 import { compare } from '../src/gate/compare.js';

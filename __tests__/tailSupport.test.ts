@@ -7,7 +7,7 @@ import { tailMetric } from '../src/gate/tailMetric.js';
 import { judgeInterval } from '../src/gate/verdict.js';
 import { compareTails } from '../src/stats/tailQuantiles.js';
 import { compare } from '../src/gate/compare.js';
-import { planLooks } from '../src/gate/sequentialPlan.js';
+import { planLooks } from '../src/plan/sequentialPlan.js';
 import { SequentialGate, type JudgeAt } from '../src/gate/sequential.js';
 import { seededRandom } from '../src/stats/random.js';
 import { describeStop } from '../src/report/sequential.js';

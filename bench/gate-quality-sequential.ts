@@ -9,7 +9,7 @@
 //   boot; disjoint, nothing resampled; as many rounds as the boot holds);
 // - resampled: rounds drawn with replacement from one boot (so a boot's own shift stays in its
 //   gates), half from rounds where the head ran first and half where it ran second, in
-//   reversed pairs, as gate/plan.ts orders them. Gates of one boot overlap: read the rates
+//   reversed pairs, as plan/plan.ts orders them. Gates of one boot overlap: read the rates
 //   with the number of boots beside them.
 // The clock is simulated from each boot's measured wall time per trial, so the time budget
 // stops gates as it would have; a gate's time is its setup (boot, warmup) plus its trials.
@@ -22,7 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { compare } from '../src/gate/compare.js';
 import { SequentialGate } from '../src/gate/sequential.js';
-import { planLooks, roundsForBudget, setupSeconds } from '../src/gate/sequentialPlan.js';
+import { planLooks, roundsForBudget, setupSeconds } from '../src/plan/sequentialPlan.js';
 import { median } from '../src/stats/intervals.js';
 import { seededRandom } from '../src/stats/random.js';
 import type { Comparison, Sample, Scenario, Verdict } from '../src/types.js';

@@ -1,6 +1,6 @@
 // The error rates of sequential looks, by simulation: synthetic paired rounds judged by the
 // product's own interval (stats/intervals.pairedRatioInterval) at the looks and confidences
-// gate/sequentialPlan.ts plans. Two errors, each must stay at or below 1 - confidence:
+// plan/sequentialPlan.ts plans. Two errors, each must stay at or below 1 - confidence:
 // - a false alarm: code that did not change (true ratio 1) whose interval lies wholly on the
 //   worse side at some look (the event a `regressed` verdict needs);
 // - a false pass: code exactly at the threshold (true drop 5%) whose interval lies wholly
@@ -15,7 +15,7 @@
 // Run: node --import tsx bench/gate-quality-spending.ts [gates=4000] [sd %=16] [max rounds=129]
 import { pairedRatioInterval } from '../src/stats/intervals.js';
 import { seededRandom } from '../src/stats/random.js';
-import { planLooks } from '../src/gate/sequentialPlan.js';
+import { planLooks } from '../src/plan/sequentialPlan.js';
 
 const gates = Number(process.argv[2] ?? 4000);
 const sd = Number(process.argv[3] ?? 16) / 100;

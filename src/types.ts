@@ -60,7 +60,7 @@ export interface Config {
   targets: Target[];
   scenarios: Scenario[];
   warmupSeconds: number;
-  /** The most rounds per target and scenario; compare-to: base looks at the data along the way (gate/sequentialPlan.ts). */
+  /** The most rounds per target and scenario; compare-to: base looks at the data along the way (plan/sequentialPlan.ts). */
   rounds: number;
   confidence: number;
   /** Bounds the wall time of one measurement (boot, warmup, rounds); undefined: `rounds` alone decides. */
@@ -86,7 +86,7 @@ export interface Config {
   cpuPlacement: 'auto' | 'off';
   /** Path of the YAML file that was read, if any. */
   configFile?: string;
-  /** Set in one job of a sharded gate; `scenarios` still holds all of them (see gate/shards.ts). */
+  /** Set in one job of a sharded gate; `scenarios` still holds all of them (see shards/shards.ts). */
   shard?: ShardSpec;
   /** Instructions per request under Valgrind (src/instructions/). */
   instructions: InstructionsSettings;

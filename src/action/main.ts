@@ -23,7 +23,7 @@ import { openBranchHistory } from '../store/branchHistory.js';
 import { processStartTime, type SavedServer } from './serverState.js';
 import { platformRefusal } from './platform.js';
 import { readMergeSettings, readShardsDir } from '../config/mergeSettings.js';
-import { parseShard } from '../gate/shards.js';
+import { parseShard } from '../shards/shards.js';
 import { mergeShardResults } from './merge.js';
 import { startShard, writeFailedShard, type ShardJob } from './shard.js';
 import type { RunResult } from '../types.js';

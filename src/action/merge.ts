@@ -3,7 +3,7 @@
 // Reporting (summary, comment, outputs, failing) is main.ts's, as for a single run.
 import { existsSync } from 'node:fs';
 import { GateError } from '../errors.js';
-import { mergeShards } from '../gate/mergeShards.js';
+import { mergeShards } from '../shards/mergeShards.js';
 import type { MergeSettings } from '../config/mergeSettings.js';
 import type { Logger } from '../pipeline/executePlan.js';
 import { recordRun } from '../store/dataBranch.js';

@@ -3,7 +3,7 @@
 // unsharded run, share records), and writes shard-K-of-N.json for the merge job, also when
 // the shard fails (the merge then names it and why).
 import { runnerFingerprint } from '../pipeline/pipeline.js';
-import { scenariosOfShard, formatShard } from '../gate/shards.js';
+import { scenariosOfShard, formatShard } from '../shards/shards.js';
 import { configHash, fingerprintHash, type Fingerprint } from '../store/fingerprint.js';
 import { probeTargetVersions } from '../store/targetVersions.js';
 import { configIdentity, SHARD_KIND, SHARD_SCHEMA_VERSION, writeShardFile, type ShardFile, type ShardRunner } from '../store/shardFile.js';

@@ -10,8 +10,8 @@ import { APP_SPEC_FORMS, parseAppSpec } from '../server/appSpec.js';
 import { assertLoopbackUrl } from './loopback.js';
 import { assertDecidable } from './decidable.js';
 import { MAX_USEFUL_ROUNDS, minRoundsToDecide } from '../stats/decidability.js';
-import { roundsForBudget, secondsPerRound, setupSeconds } from '../gate/sequentialPlan.js';
-import { assignShards, parseShard } from '../gate/shards.js';
+import { roundsForBudget, secondsPerRound, setupSeconds } from '../plan/sequentialPlan.js';
+import { assignShards, parseShard } from '../shards/shards.js';
 import { readHardeningSettings } from '../hardening/settings.js';
 import { readWatchSettings } from '../changes/settings.js';
 import type { CommentMode, CompareTo, Config, InstructionsSettings, QueriesSettings, HttpMethod, RecordMode, Scenario, Target, Thresholds } from '../types.js';
@@ -513,7 +513,7 @@ function resolveBudget(b: {
   if (minutes === undefined) return undefined;
   const shape = { targets: b.targets, scenarios: b.scenarios, warmupSeconds: b.warmupSeconds };
   const fitted = Math.min(MAX_USEFUL_ROUNDS, roundsForBudget({ ...shape, budgetSeconds: minutes * 60 }));
-  // Paired rounds come in reversed pairs (gate/plan.ts): an even count keeps the last look balanced.
+  // Paired rounds come in reversed pairs (plan/plan.ts): an even count keeps the last look balanced.
   const fit = b.compareTo === 'base' && fitted > 1 ? fitted - (fitted % 2) : fitted;
   const mode = b.compareTo === 'base' ? 'paired' : 'stored';
   const need = b.compareTo === 'none' ? 1 : (minRoundsToDecide(b.confidence, mode) ?? 1);

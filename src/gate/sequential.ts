@@ -1,16 +1,16 @@
 // Pure: a group-sequential gate (paired rounds, or the head alone against a stored baseline).
 // Rounds run up to the next planned look; at each look every scenario is judged at that look's
-// confidence (gate/sequentialPlan.ts). A scenario whose verdict is decided (every gating metric
+// confidence (plan/sequentialPlan.ts). A scenario whose verdict is decided (every gating metric
 // pass or improved, or one regressed) keeps that verdict and is measured no more; the next
 // rounds measure only the scenarios still open. The gate stops when none is open, at its last
 // look, when the next rounds would not fit its time budget, or (stored mode) when every open
 // metric is already as narrow as the recorded runs' spread lets it be and that spread is beyond
 // its threshold: more rounds narrow only the trials' own interval, so they cannot decide it.
 // The clock is passed in, so the schedule is a plain function of what was measured.
-import { planTrials } from './plan.js';
+import { planTrials } from '../plan/plan.js';
 import { combineVerdicts } from './verdict.js';
 import { roundsForTail } from './tailMetric.js';
-import type { Look } from './sequentialPlan.js';
+import type { Look } from '../plan/sequentialPlan.js';
 import type { GateMode } from '../stats/decidability.js';
 import type { Comparison, MetricComparison, Sample, ScenarioComparison, SequentialSummary } from '../types.js';
 

@@ -8,7 +8,7 @@ import type { TreeSnapshot } from '../server/processTree.js';
 import { formatTail } from '../server/logTail.js';
 import { describeExit } from '../server/server.js';
 import type { Sample, Scenario, Target, Trial } from '../types.js';
-import { formatDuration } from '../gate/estimate.js';
+import { formatDuration } from '../plan/estimate.js';
 
 export interface Logger {
   info(message: string): void;

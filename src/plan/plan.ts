@@ -5,7 +5,7 @@
 // a 2-CPU runner (the second starts on caches the first just used: docs/accuracy.md); with
 // reversed pairs each target goes first in exactly half of every even number of rounds, so
 // that bias cancels by design instead of only in expectation. Sequential looks fall on even
-// rounds (gate/sequentialPlan.ts) so every look sees whole pairs.
+// rounds (plan/sequentialPlan.ts) so every look sees whole pairs.
 import type { Trial } from '../types.js';
 
 function shuffled<T>(items: T[], random: () => number): T[] {

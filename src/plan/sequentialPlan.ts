@@ -1,6 +1,6 @@
 // Pure: where a gate looks at its data, and how many rounds fit its time budget.
 // Paired looks fall after 20, 40, 60, 90, 120, 150... rounds (even, so each look sees whole
-// pairs of rounds: gate/plan.ts) and at the most rounds the gate may run; each look's bounds are
+// pairs of rounds: plan/plan.ts) and at the most rounds the gate may run; each look's bounds are
 // taken at its share of the error rate (stats/spending.ts). A look at which no outcome could be
 // certain enough (too few rounds for its share) is left out.
 // Stored mode looks earlier and more often (after 5, 10, 20, 40... rounds): one of its rounds is

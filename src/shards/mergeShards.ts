@@ -4,7 +4,7 @@
 // scenario keeps the verdict of its own pairing, measured on its own runner: nothing is
 // pooled across runners (their speeds differ), so merging is concatenation plus the verdict.
 import { formatShard } from './shards.js';
-import { combineVerdicts } from './verdict.js';
+import { combineVerdicts } from '../gate/verdict.js';
 import type { Comparison, Fingerprint, InstructionsResult, QueriesResult, RunResult, Sample, ScenarioComparison, ShardSpec, TrendPoint } from '../types.js';
 import type { HardeningReport } from '../hardening/types.js';
 import type { LoadedShard, ShardFile } from '../store/shardFile.js';
