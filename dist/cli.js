@@ -70650,7 +70650,7 @@ function lookConfidences(rounds, confidence) {
   });
 }
 
-// src/gate/sequentialPlan.ts
+// src/plan/sequentialPlan.ts
 var LOOK_ROUNDS = [20, 40, 60, 90, 120, 150, 180];
 var STORED_LOOK_ROUNDS = [5, 10, 20, 40, 60, 90, 120, 150, 180];
 var MIN_ROUNDS_BETWEEN_LOOKS = { paired: 10, stored: 3 };
@@ -70676,7 +70676,7 @@ function roundsForBudget(b) {
   return Math.max(0, Math.floor((b.budgetSeconds - setupSeconds(b)) / secondsPerRound(b)));
 }
 
-// src/gate/shards.ts
+// src/shards/shards.ts
 var MAX_SHARDS = 256;
 var EXPECTED = 'K/N with whole numbers 1 <= K <= N (1-based, e.g. "2/4" or "${{ matrix.shard }}/4")';
 function parseShard(value2) {
@@ -71243,7 +71243,7 @@ function rankTargets(samples, scenarios, targets, confidence, serverCores) {
   });
 }
 
-// src/gate/plan.ts
+// src/plan/plan.ts
 function shuffled(items, random) {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
@@ -71780,7 +71780,7 @@ ${formatTail(server.logTail())}`
   );
 }
 
-// src/gate/estimate.ts
+// src/plan/estimate.ts
 function estimateMeasuring(e) {
   const perTarget = e.scenarios.reduce((sum2, s) => sum2 + e.warmupSeconds + e.rounds * s.durationSeconds, 0);
   const seconds2 = e.targets * perTarget;
