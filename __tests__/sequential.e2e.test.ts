@@ -11,8 +11,7 @@ import path from 'node:path';
 import { DJANGO_DIR, PY } from './helpers/paths.js';
 import { newServerProcesses, serverProcesses, startedFor, type ProcessInfo } from './helpers/processes.js';
 import { newRunnerDirs, runAction } from './helpers/runner.js';
-import { compare } from '../src/gate/compare.js';
-import { BASE_TARGET } from '../src/pipeline/pairedBase.js';
+import { BASE_TARGET, compare, pairedSides } from '../src/gate/compare.js';
 import type { RunResult } from '../src/types.js';
 
 const git = (cwd: string, ...args: string[]) =>
@@ -90,8 +89,7 @@ describe('sequential paired rounds (Django example)', () => {
     const strict = compare({
       scenarios: result.settings.scenarios,
       target: head,
-      candidate: result.samples.filter((s) => s.target === head),
-      baseline: result.samples.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head })),
+      ...pairedSides(result.samples, head),
       paired: true,
       baselineExpected: true,
       confidence: 0.9999,

@@ -6,7 +6,7 @@ import { minRequestsForBound, minRequestsForTail, tailSupported } from '../src/s
 import { tailMetric } from '../src/gate/tailMetric.js';
 import { judgeInterval } from '../src/gate/verdict.js';
 import { compareTails } from '../src/stats/tailQuantiles.js';
-import { compare } from '../src/gate/compare.js';
+import { compare, pairedSides } from '../src/gate/compare.js';
 import { planLooks } from '../src/plan/sequentialPlan.js';
 import { SequentialGate, type JudgeAt } from '../src/gate/sequential.js';
 import { seededRandom } from '../src/stats/random.js';
@@ -158,8 +158,7 @@ const pairedJudge: JudgeAt = (samples, confidence, scenarios) =>
   compare({
     scenarios: [scenario].filter((s) => scenarios.includes(s.name)),
     target: 'head',
-    candidate: samples.filter((s) => s.target === 'head'),
-    baseline: samples.filter((s) => s.target === 'base').map((s) => ({ ...s, target: 'head' })),
+    ...pairedSides(samples, 'head'),
     paired: true,
     baselineExpected: true,
     confidence,

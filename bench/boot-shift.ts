@@ -12,10 +12,10 @@
 //
 // Run: node --import tsx bench/boot-shift.ts [boots=30] [trials=30] [arms=random,fixed] [app=django]
 // The server is gunicorn gthread 2x4 on one CPU, the load generator on another, as the product places them.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { loopbackTrial, mean, pinGeneratorToCpu0, sd, sleep } from './lib/pinnedLoad.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BOOTS = Number(process.argv[2] ?? 30);
@@ -28,15 +28,9 @@ if (!ARMS.every((a) => ['random', 'fixed', 'fixed-noaslr'].includes(a)) || !(BOO
   process.exit(2);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-const sd = (a: number[]) => Math.sqrt(a.reduce((s, x) => s + (x - mean(a)) ** 2, 0) / (a.length - 1));
-const trial = (port: number, seconds: number) =>
-  new Promise<autocannon.Result>((resolve, reject) =>
-    autocannon({ url: `http://127.0.0.1:${port}${APP.path}`, connections: 16, duration: seconds }, (e, r) => (e ? reject(e) : resolve(r))),
-  );
+const trial = (port: number, seconds: number) => loopbackTrial(port, APP.path, 16, seconds);
 
-execFileSync('taskset', ['-c', '-p', '0', String(process.pid)]);
+pinGeneratorToCpu0();
 const byArm = new Map<string, Array<{ rps: number; p99: number; within: number }>>(ARMS.map((a) => [a, []]));
 for (let b = 0; b < BOOTS; b++) {
   const arm = ARMS[b % ARMS.length]!;

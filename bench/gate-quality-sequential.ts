@@ -20,7 +20,7 @@
 //
 // Run: node --import tsx bench/gate-quality-sequential.ts POOL.json [gates per boot=50] [budget minutes=3]
 import { readFileSync } from 'node:fs';
-import { compare } from '../src/gate/compare.js';
+import { compare, pairedSides } from '../src/gate/compare.js';
 import { SequentialGate } from '../src/gate/sequential.js';
 import { planLooks, roundsForBudget, setupSeconds } from '../src/plan/sequentialPlan.js';
 import { median } from '../src/stats/intervals.js';
@@ -87,8 +87,7 @@ function judgeAt(sc: Scenario) {
     compare({
       scenarios: [sc],
       target: 'head',
-      candidate: samples.filter((s) => s.target === 'head'),
-      baseline: samples.filter((s) => s.target === 'base').map((s) => ({ ...s, target: 'head' })),
+      ...pairedSides(samples, 'head'),
       paired: true,
       baselineExpected: true,
       confidence,

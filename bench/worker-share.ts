@@ -8,11 +8,11 @@
 // spread, per worker that was busiest.
 //
 // Run: node --import tsx bench/worker-share.ts [trials=80] [workers=2] [connections=8]
-import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { leafPids, procStatFields } from '../src/server/processTree.js';
+import { loopbackTrial, mean, pinGeneratorToCpu0, sd, sleep } from './lib/pinnedLoad.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TRIALS = Number(process.argv[2] ?? 80);
@@ -23,27 +23,21 @@ if (!(TRIALS >= 4) || !(WORKERS >= 1) || !(CONNECTIONS >= 1)) {
   process.exit(2);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-const sd = (a: number[]) => Math.sqrt(a.reduce((s, x) => s + (x - mean(a)) ** 2, 0) / (a.length - 1));
 /** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
 const cpuTicks = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = procStatFields(pid);
   return Number(fields[11]) + Number(fields[12]);
 };
 
-execFileSync('taskset', ['-c', '-p', '0', String(process.pid)]);
+pinGeneratorToCpu0();
 const port = 20000 + Math.floor(Math.random() * 20000);
 const server = ['/usr/bin/python3', '-m', 'gunicorn', 'app:app', '--bind', `127.0.0.1:${port}`, '--workers', String(WORKERS), '--worker-class', 'gthread', '--threads', '4'];
 const child = spawn('taskset', ['-c', '1', ...server], { cwd: path.join(ROOT, 'examples', 'flask'), stdio: 'ignore', detached: true });
-const trial = (seconds: number) =>
-  new Promise<autocannon.Result>((resolve, reject) =>
-    autocannon({ url: `http://127.0.0.1:${port}/json`, connections: CONNECTIONS, duration: seconds }, (e, r) => (e ? reject(e) : resolve(r))),
-  );
+const trial = (seconds: number) => loopbackTrial(port, '/json', CONNECTIONS, seconds);
 const rows: Array<{ rps: number; share: number; busiest: number }> = [];
 try {
   await sleep(2500);
-  const workers = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+  const workers = await leafPids(child.pid!);
   await trial(2);
   for (let i = 0; i < TRIALS; i++) {
     const before = workers.map(cpuTicks);

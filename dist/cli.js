@@ -50357,6 +50357,13 @@ function describeErrorKinds(k) {
 }
 
 // src/gate/compare.ts
+var BASE_TARGET = "base";
+function pairedSides(measured, head) {
+  return {
+    candidate: measured.filter((s) => s.target !== BASE_TARGET),
+    baseline: measured.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head }))
+  };
+}
 var MIB = 1024 * 1024;
 var GENERATOR_BUSY_PCT = 90;
 var GENERATOR_LAG_MS = 50;
@@ -72336,7 +72343,6 @@ function runBaseSetup(command, cwd, timeoutSeconds = 900) {
 }
 
 // src/pipeline/pairedBase.ts
-var BASE_TARGET = "base";
 function prepareBase(config2, baseRef, log) {
   if (!baseRef) return { fallback: "compare-to: base needs a pull request (or `base-ref`) to know the base commit" };
   const head = config2.targets[0];
@@ -75212,8 +75218,7 @@ function pairedJudge(config2, pairedBase, head, headCommit) {
   return (measured, confidence, scenarios) => compare2({
     scenarios: config2.scenarios.filter((s) => scenarios.includes(s.name)),
     target: head.name,
-    candidate: measured.filter((s) => s.target !== BASE_TARGET),
-    baseline: measured.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })),
+    ...pairedSides(measured, head.name),
     baselineInfo: { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit },
     paired: true,
     baselineExpected: true,
@@ -75254,8 +75259,7 @@ function judgeAgainst(config2, ctx) {
     const c = compare2({
       scenarios: at ? config2.scenarios.filter((s) => at.scenarios.includes(s.name)) : config2.scenarios,
       target: head.name,
-      candidate: measured.filter((s) => s.target !== BASE_TARGET || !pairedBase),
-      baseline: pairedBase ? measured.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : other?.samples ?? baseline.run?.samples,
+      ...pairedBase ? pairedSides(measured, head.name) : { candidate: measured, baseline: other?.samples ?? baseline.run?.samples },
       baselineScenarios: pairedBase ? void 0 : other ? other.scenarios : baseline.run?.settings?.scenarios,
       history: baseline.history,
       baselineInfo: pairedBase ? { source: "the base commit, booted beside the head in this job (paired rounds)", commit: pairedBase.checkout.commit, headCommit: ctx.headCommit } : baseline.info,

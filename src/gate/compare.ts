@@ -8,6 +8,17 @@ import { withholdLatencyOnStarvation } from './starvation.js';
 import { describeErrorKinds, errorKinds } from '../load/errorKinds.js';
 import type { Comparison, BaselineInfo, MetricComparison, MetricName, Sample, Scenario, ScenarioComparison } from '../types.js';
 
+/** In paired mode the base commit's samples carry this target name; the head's keep their own. */
+export const BASE_TARGET = 'base';
+
+/** Paired mode: one run's samples as the head's (candidate) and the base's (baseline, renamed to the head so rounds pair up). */
+export function pairedSides(measured: Sample[], head: string): { candidate: Sample[]; baseline: Sample[] } {
+  return {
+    candidate: measured.filter((s) => s.target !== BASE_TARGET),
+    baseline: measured.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head })),
+  };
+}
+
 export interface CompareInput {
   scenarios: Scenario[];
   target: string;

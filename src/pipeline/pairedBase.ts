@@ -2,6 +2,7 @@
 // it as a target to boot; whatever stops it is a reason to fall back, never a failure.
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
+import { BASE_TARGET } from '../gate/compare.js';
 import { checkoutMergeBase, runBaseSetup, type BaseCheckout } from '../git/worktree.js';
 import type { Logger } from './executePlan.js';
 import type { Config, Target } from '../types.js';
@@ -12,7 +13,6 @@ export interface PairedBase {
   target: Target;
 }
 
-export const BASE_TARGET = 'base';
 
 /** Prepares the base checkout, or says why paired mode cannot run (the gate then falls back). */
 export function prepareBase(config: Config, baseRef: string | undefined, log: Logger): PairedBase | { fallback: string } {

@@ -5,13 +5,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { compare } from '../gate/compare.js';
+import { BASE_TARGET, compare, pairedSides } from '../gate/compare.js';
 import { rankTargets } from '../gate/shootout.js';
 import { planTrials } from '../plan/plan.js';
 import { seededRandom } from '../stats/random.js';
 import { executePlan, type Logger } from './executePlan.js';
 import { bootTarget, realEdges, type BootHooks } from './boot.js';
-import { BASE_TARGET, prepareBase, type PairedBase } from './pairedBase.js';
+import { prepareBase, type PairedBase } from './pairedBase.js';
 import { chooseStoredBaseline, type StoredBaseline } from './storedBaseline.js';
 import { recordResult } from './recordResult.js';
 import { formatCpuList, withGeneratorPlacement, type Placement } from '../server/cpuPlacement.js';
@@ -272,8 +272,7 @@ function pairedJudge(config: Config, pairedBase: PairedBase, head: Target, headC
     compare({
       scenarios: config.scenarios.filter((s) => scenarios.includes(s.name)),
       target: head.name,
-      candidate: measured.filter((s) => s.target !== BASE_TARGET),
-      baseline: measured.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })),
+      ...pairedSides(measured, head.name),
       baselineInfo: { source: 'the base commit, booted beside the head in this job (paired rounds)', commit: pairedBase.checkout.commit, headCommit },
       paired: true,
       baselineExpected: true,
@@ -339,8 +338,7 @@ function judgeAgainst(
     const c = compare({
       scenarios: at ? config.scenarios.filter((s) => at.scenarios.includes(s.name)) : config.scenarios,
       target: head.name,
-      candidate: measured.filter((s) => s.target !== BASE_TARGET || !pairedBase),
-      baseline: pairedBase ? measured.filter((s) => s.target === BASE_TARGET).map((s) => ({ ...s, target: head.name })) : (other?.samples ?? baseline.run?.samples),
+      ...(pairedBase ? pairedSides(measured, head.name) : { candidate: measured, baseline: other?.samples ?? baseline.run?.samples }),
       baselineScenarios: pairedBase ? undefined : other ? other.scenarios : baseline.run?.settings?.scenarios,
       history: baseline.history,
       baselineInfo: pairedBase
